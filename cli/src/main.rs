@@ -1,0 +1,2 @@
+//! The `leadscore` command line.
+fn main() {}

@@ -1,0 +1,881 @@
+//! Domain types: accounts, leads, activities, signals, snapshots and alerts.
+//!
+//! Identities are normalized values: an [`Account`] is identified by its
+//! [`Domain`] (lowercase, IDNA/punycode, no `www.`, no trailing dot) and a
+//! [`Lead`] by its [`Email`] (trimmed, lowercase, domain normalized like an
+//! account's).
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::scoring::{Contribution, Grade, Tier};
+use crate::titles;
+
+/// Why a domain or an email address was rejected.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum IdentityError {
+    /// The value was empty after trimming.
+    #[error("empty value")]
+    Empty,
+    /// The host is not a valid (internationalized) domain name.
+    #[error("`{0}` is not a valid domain name")]
+    InvalidDomain(String),
+    /// The domain has a single label (`localhost`, `intranet`).
+    #[error("`{0}` has no top-level domain")]
+    NoTld(String),
+    /// The address does not have exactly one `@` with text on both sides.
+    #[error("`{0}` is not an email address")]
+    InvalidEmail(String),
+}
+
+/// A normalized company domain: the identity of an [`Account`].
+///
+/// Accepts a bare domain, a URL (`https://www.Example.com/pricing`), or a host
+/// with a port; keeps only the host, lowercased and IDNA-encoded, without a
+/// leading `www.` or a trailing dot.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Domain(String);
+
+impl Domain {
+    /// Normalizes `input` into a domain.
+    pub fn parse(input: &str) -> Result<Self, IdentityError> {
+        let trimmed = input.trim();
+        if trimmed.is_empty() {
+            return Err(IdentityError::Empty);
+        }
+        // Strip a scheme, userinfo, path, query, fragment and port.
+        let without_scheme = match trimmed.find("://") {
+            Some(pos) => &trimmed[pos + 3..],
+            None => trimmed,
+        };
+        let host_port = without_scheme
+            .split(['/', '?', '#'])
+            .next()
+            .unwrap_or_default();
+        let host_port = host_port.rsplit('@').next().unwrap_or_default();
+        let host = match host_port.rfind(':') {
+            Some(pos) if host_port[pos + 1..].chars().all(|c| c.is_ascii_digit()) => {
+                &host_port[..pos]
+            }
+            _ => host_port,
+        };
+        let host = host.trim_end_matches('.');
+        if host.is_empty() {
+            return Err(IdentityError::InvalidDomain(trimmed.to_owned()));
+        }
+        let ascii = idna::domain_to_ascii(host)
+            .map_err(|_| IdentityError::InvalidDomain(trimmed.to_owned()))?;
+        let ascii = ascii.strip_prefix("www.").unwrap_or(&ascii).to_owned();
+        let valid_labels = ascii.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        });
+        if !valid_labels || ascii.len() > 253 {
+            return Err(IdentityError::InvalidDomain(trimmed.to_owned()));
+        }
+        if !ascii.contains('.') {
+            return Err(IdentityError::NoTld(trimmed.to_owned()));
+        }
+        Ok(Self(ascii))
+    }
+
+    /// The normalized domain as a string slice.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Domain {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl FromStr for Domain {
+    type Err = IdentityError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::parse(s)
+    }
+}
+
+impl TryFrom<String> for Domain {
+    type Error = IdentityError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(&value)
+    }
+}
+
+impl From<Domain> for String {
+    fn from(value: Domain) -> Self {
+        value.0
+    }
+}
+
+/// A normalized email address: the identity of a [`Lead`].
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Email {
+    full: String,
+    at: usize,
+}
+
+impl Email {
+    /// Trims, lowercases and normalizes the domain part of `input`.
+    pub fn parse(input: &str) -> Result<Self, IdentityError> {
+        let trimmed = input.trim().trim_start_matches("mailto:");
+        if trimmed.is_empty() {
+            return Err(IdentityError::Empty);
+        }
+        let (local, domain) = trimmed
+            .rsplit_once('@')
+            .ok_or_else(|| IdentityError::InvalidEmail(trimmed.to_owned()))?;
+        let local_ok = !local.is_empty()
+            && local.len() <= 64
+            && !local.contains(['@', ' ', '<', '>', ',', ';', '"'])
+            && !local.chars().any(char::is_control);
+        if !local_ok {
+            return Err(IdentityError::InvalidEmail(trimmed.to_owned()));
+        }
+        if domain.contains(['/', ':', '?', '#', '@']) {
+            return Err(IdentityError::InvalidEmail(trimmed.to_owned()));
+        }
+        let domain = Domain::parse(domain).map_err(|e| match e {
+            IdentityError::Empty => IdentityError::InvalidEmail(trimmed.to_owned()),
+            other => other,
+        })?;
+        let local = local.to_lowercase();
+        let full = format!("{local}@{}", domain.as_str());
+        Ok(Self {
+            at: local.len(),
+            full,
+        })
+    }
+
+    /// The whole normalized address.
+    pub fn as_str(&self) -> &str {
+        &self.full
+    }
+
+    /// The normalized domain part.
+    pub fn domain(&self) -> Domain {
+        Domain(self.full[self.at + 1..].to_owned())
+    }
+
+    /// Whether the domain is a free-mail or consumer provider
+    /// (see [`is_free_mail`]).
+    pub fn is_free_mail(&self) -> bool {
+        is_free_mail(&self.full[self.at + 1..])
+    }
+}
+
+impl fmt::Display for Email {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.full)
+    }
+}
+
+impl FromStr for Email {
+    type Err = IdentityError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::parse(s)
+    }
+}
+
+impl TryFrom<String> for Email {
+    type Error = IdentityError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(&value)
+    }
+}
+
+impl From<Email> for String {
+    fn from(value: Email) -> Self {
+        value.full
+    }
+}
+
+/// The shipped list of free-mail and consumer email providers, one domain per
+/// line (`data/freemail.txt`).
+pub const FREE_MAIL_DOMAINS: &str = include_str!("../../../data/freemail.txt");
+
+/// Whether `domain` (already normalized) belongs to a free-mail provider.
+pub fn is_free_mail(domain: &str) -> bool {
+    FREE_MAIL_DOMAINS
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .any(|l| l == domain)
+}
+
+/// Firmographic attributes of an account.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Firmographics {
+    /// Industry label as given by the source (free text, matched by rules).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub industry: Option<String>,
+    /// Number of employees.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub employees: Option<u64>,
+    /// Annual revenue in the account's reporting currency units.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revenue: Option<f64>,
+    /// Country (ISO 3166 alpha-2 code or name, as given).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    /// Any other attribute, matched by rules as `account = "attributes.KEY"`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub attributes: BTreeMap<String, String>,
+}
+
+impl Firmographics {
+    /// Overwrites fields with the values that `newer` has.
+    pub fn merge_from(&mut self, newer: &Firmographics) {
+        if newer.industry.is_some() {
+            self.industry.clone_from(&newer.industry);
+        }
+        if newer.employees.is_some() {
+            self.employees = newer.employees;
+        }
+        if newer.revenue.is_some() {
+            self.revenue = newer.revenue;
+        }
+        if newer.country.is_some() {
+            self.country.clone_from(&newer.country);
+        }
+        for (k, v) in &newer.attributes {
+            self.attributes.insert(k.clone(), v.clone());
+        }
+    }
+}
+
+/// A company, identified by its normalized domain.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Account {
+    /// Identity.
+    pub domain: Domain,
+    /// Display name, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Firmographic attributes.
+    #[serde(default)]
+    pub firmographics: Firmographics,
+    /// When the last enrichment snapshot was taken.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enriched_at: Option<DateTime<Utc>>,
+    /// Last change of this record.
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Account {
+    /// A new account with no attributes.
+    pub fn new(domain: Domain, now: DateTime<Utc>) -> Self {
+        Self {
+            domain,
+            name: None,
+            firmographics: Firmographics::default(),
+            enriched_at: None,
+            updated_at: now,
+        }
+    }
+}
+
+/// Seniority levels derived from a job title.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Seniority {
+    /// Chief officers, founders, presidents, owners.
+    CLevel,
+    /// Vice presidents.
+    Vp,
+    /// Heads of a function.
+    Head,
+    /// Directors.
+    Director,
+    /// Managers and team leads.
+    Manager,
+    /// Senior, staff and principal individual contributors.
+    Senior,
+    /// Individual contributors.
+    Ic,
+    /// Interns, trainees, working students.
+    Intern,
+}
+
+impl Seniority {
+    /// The snake_case name used in data files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::CLevel => "c_level",
+            Self::Vp => "vp",
+            Self::Head => "head",
+            Self::Director => "director",
+            Self::Manager => "manager",
+            Self::Senior => "senior",
+            Self::Ic => "ic",
+            Self::Intern => "intern",
+        }
+    }
+}
+
+/// Departments derived from a job title.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Department {
+    /// Sales and business development.
+    Sales,
+    /// Marketing and growth.
+    Marketing,
+    /// Software and hardware engineering.
+    Engineering,
+    /// Product management.
+    Product,
+    /// Design and UX.
+    Design,
+    /// Customer success and support.
+    CustomerSuccess,
+    /// Operations (incl. revenue operations).
+    Operations,
+    /// Finance and accounting.
+    Finance,
+    /// People, HR and recruiting.
+    People,
+    /// Legal and compliance.
+    Legal,
+    /// Data and analytics.
+    Data,
+    /// Anything else.
+    Other,
+}
+
+impl Department {
+    /// The snake_case name used in data files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Sales => "sales",
+            Self::Marketing => "marketing",
+            Self::Engineering => "engineering",
+            Self::Product => "product",
+            Self::Design => "design",
+            Self::CustomerSuccess => "customer_success",
+            Self::Operations => "operations",
+            Self::Finance => "finance",
+            Self::People => "people",
+            Self::Legal => "legal",
+            Self::Data => "data",
+            Self::Other => "other",
+        }
+    }
+}
+
+/// A person at an account, identified by a normalized email.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Lead {
+    /// Identity.
+    pub email: Email,
+    /// First name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    /// Last name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    /// Job title as given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Seniority derived from the title.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seniority: Option<Seniority>,
+    /// Department derived from the title.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department: Option<Department>,
+    /// The account: the email's domain, or the website's when the email is a
+    /// free-mail address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<Domain>,
+    /// Owner (a sales rep's email or name), used to route alerts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// Free attributes, matched by rules as `lead = "attributes.KEY"`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub attributes: BTreeMap<String, String>,
+    /// First time this lead was seen.
+    pub created_at: DateTime<Utc>,
+    /// Last change of this record.
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Lead {
+    /// A lead with its account derived from the email (or `website` when the
+    /// email is a free-mail address).
+    pub fn new(email: Email, website: Option<&Domain>, now: DateTime<Utc>) -> Self {
+        let account = if email.is_free_mail() {
+            website.cloned()
+        } else {
+            Some(email.domain())
+        };
+        Self {
+            email,
+            first_name: None,
+            last_name: None,
+            title: None,
+            seniority: None,
+            department: None,
+            account,
+            owner: None,
+            attributes: BTreeMap::new(),
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
+    /// Sets the title and derives seniority and department from it.
+    pub fn set_title(&mut self, title: Option<String>) {
+        let classified = title.as_deref().map(titles::classify);
+        self.seniority = classified.and_then(|c| c.seniority);
+        self.department = classified.and_then(|c| c.department);
+        self.title = title;
+    }
+
+    /// Display name: "First Last", or the email.
+    pub fn display_name(&self) -> String {
+        match (&self.first_name, &self.last_name) {
+            (Some(f), Some(l)) => format!("{f} {l}"),
+            (Some(n), None) | (None, Some(n)) => n.clone(),
+            (None, None) => self.email.to_string(),
+        }
+    }
+}
+
+/// What a lead did.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ActivityKind {
+    /// Submitted a web form.
+    FormSubmitted,
+    /// Viewed a page of our website.
+    PageViewed {
+        /// The page path, e.g. `/pricing`.
+        path: String,
+    },
+    /// Opened a marketing email.
+    EmailOpened,
+    /// Clicked a link in a marketing email.
+    EmailClicked,
+    /// Attended a webinar.
+    WebinarAttended,
+    /// Downloaded gated content.
+    ContentDownloaded,
+    /// Booked a meeting.
+    MeetingBooked,
+    /// Unsubscribed from emails.
+    Unsubscribed,
+    /// An email to the lead bounced.
+    EmailBounced,
+    /// Any other kind, matched by rules by its name.
+    Custom {
+        /// The kind's name (lowercase snake_case).
+        name: String,
+    },
+}
+
+impl ActivityKind {
+    /// The kind's name as used in data files and rules.
+    pub fn name(&self) -> &str {
+        match self {
+            Self::FormSubmitted => "form_submitted",
+            Self::PageViewed { .. } => "page_viewed",
+            Self::EmailOpened => "email_opened",
+            Self::EmailClicked => "email_clicked",
+            Self::WebinarAttended => "webinar_attended",
+            Self::ContentDownloaded => "content_downloaded",
+            Self::MeetingBooked => "meeting_booked",
+            Self::Unsubscribed => "unsubscribed",
+            Self::EmailBounced => "email_bounced",
+            Self::Custom { name } => name,
+        }
+    }
+
+    /// Builds a kind from its name; `page_viewed` needs a path.
+    pub fn from_name(name: &str, path: Option<&str>) -> Result<Self, String> {
+        let name = name.trim().to_lowercase();
+        Ok(match name.as_str() {
+            "form_submitted" => Self::FormSubmitted,
+            "page_viewed" => Self::PageViewed {
+                path: path
+                    .filter(|p| !p.trim().is_empty())
+                    .ok_or("page_viewed needs a path")?
+                    .trim()
+                    .to_owned(),
+            },
+            "email_opened" => Self::EmailOpened,
+            "email_clicked" => Self::EmailClicked,
+            "webinar_attended" => Self::WebinarAttended,
+            "content_downloaded" => Self::ContentDownloaded,
+            "meeting_booked" => Self::MeetingBooked,
+            "unsubscribed" => Self::Unsubscribed,
+            "email_bounced" => Self::EmailBounced,
+            "" => return Err("empty activity kind".into()),
+            other => {
+                if !other
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'.')
+                {
+                    return Err(format!(
+                        "custom activity kind `{other}` must be snake_case (a-z, 0-9, _ and .)"
+                    ));
+                }
+                Self::Custom { name: other.into() }
+            }
+        })
+    }
+
+    /// The names of the built-in kinds.
+    pub const BUILT_IN: [&'static str; 9] = [
+        "form_submitted",
+        "page_viewed",
+        "email_opened",
+        "email_clicked",
+        "webinar_attended",
+        "content_downloaded",
+        "meeting_booked",
+        "unsubscribed",
+        "email_bounced",
+    ];
+}
+
+/// Stable identity of an activity: given by the source or derived from its
+/// content, so that importing the same activity twice stores it once.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ActivityId(pub String);
+
+/// Something a lead did, at a point in time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Activity {
+    /// Identity (idempotency key).
+    pub id: ActivityId,
+    /// Whose activity it is.
+    pub lead: Email,
+    /// What happened.
+    #[serde(flatten)]
+    pub kind: ActivityKind,
+    /// When it happened.
+    pub occurred_at: DateTime<Utc>,
+    /// A link to where it happened (page, asset, webinar), shown as evidence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// A free-text detail (asset name, campaign), shown as evidence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+impl Activity {
+    /// An activity whose id is derived from its content.
+    pub fn new(lead: Email, kind: ActivityKind, occurred_at: DateTime<Utc>) -> Self {
+        let id = derive_activity_id(&lead, &kind, occurred_at);
+        Self {
+            id,
+            lead,
+            kind,
+            occurred_at,
+            url: None,
+            detail: None,
+        }
+    }
+
+    /// The text a rule matches against: the path of a page view, else the
+    /// detail, else the URL.
+    pub fn subject(&self) -> Option<&str> {
+        match &self.kind {
+            ActivityKind::PageViewed { path } => Some(path),
+            _ => self.detail.as_deref().or(self.url.as_deref()),
+        }
+    }
+}
+
+fn derive_activity_id(lead: &Email, kind: &ActivityKind, at: DateTime<Utc>) -> ActivityId {
+    let mut h = Sha256::new();
+    h.update(lead.as_str().as_bytes());
+    h.update([0]);
+    h.update(kind.name().as_bytes());
+    h.update([0]);
+    if let ActivityKind::PageViewed { path } = kind {
+        h.update(path.as_bytes());
+    }
+    h.update([0]);
+    h.update(at.to_rfc3339_opts(SecondsFormat::Millis, true).as_bytes());
+    ActivityId(hex(&h.finalize()[..12]))
+}
+
+/// Lowercase hex of `bytes`.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+/// Where a fact came from: shown in explanations and alerts.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Evidence {
+    /// Human-readable snippet: the matched text, a job title, a headline.
+    pub text: String,
+    /// A link to the source (page, job post, article).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+/// The value of a [`Signal`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum SignalValue {
+    /// A yes/no fact.
+    Flag(bool),
+    /// A count or an amount.
+    Number(f64),
+    /// A name (a technology, a round).
+    Text(String),
+}
+
+/// A fact about an account found by enrichment, e.g. `tech = "HubSpot"`,
+/// `hiring.sales_roles = 3`, `funding.round = "series_b"`.
+///
+/// The catalogue of names that the enrichers emit is in `docs/signals.md`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Signal {
+    /// Dotted name.
+    pub name: String,
+    /// Value.
+    pub value: SignalValue,
+    /// When the fact was true (for news: the announcement date), used for
+    /// decay and expiry.
+    pub observed_at: DateTime<Utc>,
+    /// Where it came from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<Evidence>,
+}
+
+impl Signal {
+    /// A signal with no evidence.
+    pub fn new(name: impl Into<String>, value: SignalValue, observed_at: DateTime<Utc>) -> Self {
+        Self {
+            name: name.into(),
+            value,
+            observed_at,
+            evidence: None,
+        }
+    }
+
+    /// Adds evidence.
+    #[must_use]
+    pub fn with_evidence(mut self, text: impl Into<String>, url: Option<String>) -> Self {
+        self.evidence = Some(Evidence {
+            text: text.into(),
+            url,
+        });
+        self
+    }
+}
+
+/// The result of one enrichment run of an account.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EnrichmentSnapshot {
+    /// The account.
+    pub domain: Domain,
+    /// When the run finished.
+    pub enriched_at: DateTime<Utc>,
+    /// Signals for scoring.
+    pub signals: Vec<Signal>,
+    /// Enricher-specific details (pages, technologies, roles, articles).
+    #[serde(default)]
+    pub details: serde_json::Value,
+    /// Per-page or per-source errors that did not stop the run.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<String>,
+}
+
+/// What kind of threshold crossing an alert reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertKind {
+    /// The lead crossed the hot threshold upwards.
+    BecameHot,
+    /// The lead fell below the hot threshold minus the hysteresis margin.
+    Cooled,
+}
+
+impl AlertKind {
+    /// The EventBridge detail-type of this alert.
+    pub fn detail_type(self) -> &'static str {
+        match self {
+            Self::BecameHot => "Lead Became Hot",
+            Self::Cooled => "Lead Cooled",
+        }
+    }
+}
+
+/// A pending notification, written in the same transaction as the score that
+/// caused it (the outbox pattern), drained by a publisher.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Alert {
+    /// Idempotency key: the same crossing always has the same id, so a
+    /// redelivery can be dropped by the receiver.
+    pub id: String,
+    /// Crossing kind.
+    pub kind: AlertKind,
+    /// The lead.
+    pub lead: Email,
+    /// Lead display name.
+    pub lead_name: String,
+    /// Lead title.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Lead owner, to route email.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// The account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<Domain>,
+    /// New total score.
+    pub score: f64,
+    /// Previous total score, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_score: Option<f64>,
+    /// New tier.
+    pub tier: Tier,
+    /// New grade.
+    pub grade: Grade,
+    /// The largest contributions, with evidence.
+    pub reasons: Vec<Contribution>,
+    /// Model version that produced the score.
+    pub model_version: String,
+    /// Score record version that caused the alert.
+    pub score_version: u64,
+    /// When the crossing happened.
+    pub created_at: DateTime<Utc>,
+}
+
+impl Alert {
+    /// The deterministic idempotency key of a crossing: lead, kind and the
+    /// score version that caused it.
+    pub fn key(lead: &Email, kind: AlertKind, score_version: u64) -> String {
+        let mut h = Sha256::new();
+        h.update(lead.as_str().as_bytes());
+        h.update([0]);
+        h.update(kind.detail_type().as_bytes());
+        h.update([0]);
+        h.update(score_version.to_be_bytes());
+        hex(&h.finalize()[..16])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn domains_are_normalized() {
+        for (input, want) in [
+            ("Example.COM", "example.com"),
+            ("www.example.com", "example.com"),
+            ("https://www.Example.com/pricing?x=1", "example.com"),
+            ("http://user@example.com:8080/", "example.com"),
+            ("example.com.", "example.com"),
+            ("münchen.de", "xn--mnchen-3ya.de"),
+            ("https://WWW.Bücher.example/", "xn--bcher-kva.example"),
+            ("sub.example.co.uk", "sub.example.co.uk"),
+        ] {
+            assert_eq!(Domain::parse(input).unwrap().as_str(), want, "{input}");
+        }
+        for bad in ["", "  ", "localhost", "exa mple.com", "-bad.com", "http://", "a..b"] {
+            assert!(Domain::parse(bad).is_err(), "{bad:?} should be rejected");
+        }
+    }
+
+    #[test]
+    fn emails_are_normalized() {
+        let e = Email::parse("  Jane.Doe@WWW.Example.COM ").unwrap();
+        assert_eq!(e.as_str(), "jane.doe@example.com");
+        assert_eq!(e.domain().as_str(), "example.com");
+        assert!(!e.is_free_mail());
+        assert!(Email::parse("jane@gmail.com").unwrap().is_free_mail());
+        for bad in ["jane", "@example.com", "jane@", "ja ne@example.com", "jane@localhost"] {
+            assert!(Email::parse(bad).is_err(), "{bad:?} should be rejected");
+        }
+    }
+
+    #[test]
+    fn lead_account_comes_from_email_unless_free_mail() {
+        let now = Utc::now();
+        let site = Domain::parse("acme.io").unwrap();
+        let work = Lead::new(Email::parse("a@corp.com").unwrap(), Some(&site), now);
+        assert_eq!(work.account.unwrap().as_str(), "corp.com");
+        let free = Lead::new(Email::parse("a@gmail.com").unwrap(), Some(&site), now);
+        assert_eq!(free.account.unwrap().as_str(), "acme.io");
+        let none = Lead::new(Email::parse("a@yahoo.com").unwrap(), None, now);
+        assert!(none.account.is_none());
+    }
+
+    #[test]
+    fn activity_ids_are_stable_and_distinct() {
+        let lead = Email::parse("a@corp.com").unwrap();
+        let at = DateTime::parse_from_rfc3339("2026-01-02T03:04:05Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let a = Activity::new(lead.clone(), ActivityKind::EmailOpened, at);
+        let b = Activity::new(lead.clone(), ActivityKind::EmailOpened, at);
+        let c = Activity::new(
+            lead,
+            ActivityKind::PageViewed {
+                path: "/pricing".into(),
+            },
+            at,
+        );
+        assert_eq!(a.id, b.id);
+        assert_ne!(a.id, c.id);
+    }
+
+    #[test]
+    fn activity_kinds_parse() {
+        assert_eq!(
+            ActivityKind::from_name("Page_Viewed", Some("/pricing")).unwrap(),
+            ActivityKind::PageViewed {
+                path: "/pricing".into()
+            }
+        );
+        assert!(ActivityKind::from_name("page_viewed", None).is_err());
+        assert_eq!(
+            ActivityKind::from_name("trial_started", None).unwrap().name(),
+            "trial_started"
+        );
+        assert!(ActivityKind::from_name("Trial Started!", None).is_err());
+    }
+
+    #[test]
+    fn activity_serializes_flat() {
+        let lead = Email::parse("a@corp.com").unwrap();
+        let a = Activity::new(
+            lead,
+            ActivityKind::PageViewed {
+                path: "/pricing".into(),
+            },
+            Utc::now(),
+        );
+        let json = serde_json::to_value(&a).unwrap();
+        assert_eq!(json["kind"], "page_viewed");
+        assert_eq!(json["path"], "/pricing");
+        let back: Activity = serde_json::from_value(json).unwrap();
+        assert_eq!(back, a);
+    }
+}

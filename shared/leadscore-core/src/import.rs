@@ -1,0 +1,411 @@
+//! CSV import parsing (pure: bytes in, records and per-row errors out).
+//!
+//! Column formats are documented in `docs/import.md`. A bad row is reported
+//! with its line number and reason and never stops the good rows.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use encoding_rs::Encoding;
+use serde::Serialize;
+
+use crate::domain::{Activity, ActivityId, ActivityKind, Domain, Email, Firmographics, Lead};
+
+/// A file-level problem: nothing could be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ImportError {
+    /// The encoding label is not one that encoding_rs knows.
+    #[error("unknown encoding `{0}` (try utf-8, windows-1252, iso-8859-1, utf-16le)")]
+    UnknownEncoding(String),
+    /// The header row is missing or unreadable.
+    #[error("line 1: {0}")]
+    Header(String),
+    /// A required column is missing from the header.
+    #[error("line 1: missing required column `{0}`")]
+    MissingColumn(&'static str),
+}
+
+/// A rejected row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RowError {
+    /// 1-based line number in the file (the header is line 1).
+    pub line: u64,
+    /// Why it was rejected.
+    pub reason: String,
+}
+
+/// Parsed rows and rejected rows of one file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parsed<T> {
+    /// Good rows with their line numbers.
+    pub rows: Vec<(u64, T)>,
+    /// Rejected rows.
+    pub errors: Vec<RowError>,
+}
+
+/// A lead row: the lead and what it tells about its account.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LeadRow {
+    /// The lead (account derived from email or website).
+    pub lead: Lead,
+    /// Company display name.
+    pub company: Option<String>,
+    /// Firmographics given on the row, for the lead's account.
+    pub firmographics: Firmographics,
+}
+
+/// Decodes `bytes` (stripping a BOM) with the encoding labelled `label`, or
+/// returns `None` for strict UTF-8 handled row by row.
+fn decode(bytes: &[u8], label: Option<&str>) -> Result<Option<String>, ImportError> {
+    match label.map(str::trim) {
+        None => Ok(None),
+        Some(l) if l.eq_ignore_ascii_case("utf-8") || l.eq_ignore_ascii_case("utf8") => Ok(None),
+        Some(l) => {
+            let enc = Encoding::for_label(l.as_bytes())
+                .ok_or_else(|| ImportError::UnknownEncoding(l.to_owned()))?;
+            let (text, _, _) = enc.decode(bytes);
+            Ok(Some(text.into_owned()))
+        }
+    }
+}
+
+struct Table {
+    header: Vec<String>,
+    records: Vec<(u64, Result<Vec<String>, String>)>,
+}
+
+fn read_table(bytes: &[u8], encoding: Option<&str>) -> Result<Table, ImportError> {
+    let decoded = decode(bytes, encoding)?;
+    let data: &[u8] = match &decoded {
+        Some(s) => s.as_bytes(),
+        None => bytes,
+    };
+    let data = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(data);
+    let header = reader
+        .byte_headers()
+        .map_err(|e| ImportError::Header(e.to_string()))?
+        .iter()
+        .map(|h| {
+            String::from_utf8(h.to_vec())
+                .map(|s| s.trim().to_lowercase().replace([' ', '-'], "_"))
+                .map_err(|_| ImportError::Header("the header is not valid UTF-8; pass --encoding".into()))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    if header.iter().all(String::is_empty) {
+        return Err(ImportError::Header("empty header row".into()));
+    }
+    let mut records = Vec::new();
+    let mut record = csv::ByteRecord::new();
+    loop {
+        let line = reader.position().line();
+        match reader.read_byte_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {
+                let line = record.position().map_or(line, csv::Position::line);
+                if record.iter().all(<[u8]>::is_empty) {
+                    continue;
+                }
+                let fields = record
+                    .iter()
+                    .enumerate()
+                    .map(|(i, f)| {
+                        String::from_utf8(f.to_vec()).map_err(|e| {
+                            format!(
+                                "column {} is not valid UTF-8 (byte {}); if the file comes from Excel, pass --encoding windows-1252",
+                                i + 1,
+                                e.utf8_error().valid_up_to() + 1
+                            )
+                        })
+                    })
+                    .collect::<Result<Vec<_>, _>>();
+                let fields = fields.and_then(|f| {
+                    if f.len() > header.len() {
+                        Err(format!("{} fields but the header has {}", f.len(), header.len()))
+                    } else {
+                        Ok(f)
+                    }
+                });
+                records.push((line, fields));
+            }
+            Err(e) => {
+                let line = e.position().map_or(line, csv::Position::line);
+                records.push((line, Err(format!("unreadable CSV: {e}"))));
+                if matches!(e.kind(), csv::ErrorKind::Io(_)) {
+                    break;
+                }
+            }
+        }
+    }
+    Ok(Table { header, records })
+}
+
+struct Row<'a> {
+    header: &'a [String],
+    fields: &'a [String],
+}
+
+impl Row<'_> {
+    fn get(&self, col: &str) -> Option<&str> {
+        self.header
+            .iter()
+            .position(|h| h == col)
+            .and_then(|i| self.fields.get(i))
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
+    }
+}
+
+fn parse_count(col: &str, v: &str) -> Result<u64, String> {
+    let cleaned: String = v.chars().filter(|c| !matches!(c, ',' | '_' | ' ' | '\'')).collect();
+    cleaned
+        .parse::<u64>()
+        .map_err(|_| format!("`{col}` must be a whole number, got `{v}`"))
+}
+
+fn parse_amount(col: &str, v: &str) -> Result<f64, String> {
+    let cleaned: String = v
+        .chars()
+        .filter(|c| !matches!(c, ',' | '_' | ' ' | '$' | '€' | '£'))
+        .collect();
+    cleaned
+        .parse::<f64>()
+        .ok()
+        .filter(|x| x.is_finite() && *x >= 0.0)
+        .ok_or_else(|| format!("`{col}` must be a non-negative number, got `{v}`"))
+}
+
+/// Columns of the leads CSV that are not free attributes.
+pub const LEAD_COLUMNS: [&str; 11] = [
+    "email",
+    "first_name",
+    "last_name",
+    "title",
+    "company",
+    "website",
+    "industry",
+    "employees",
+    "revenue",
+    "country",
+    "owner",
+];
+
+/// Parses a leads CSV. `now` stamps created/updated times.
+pub fn parse_leads(
+    bytes: &[u8],
+    encoding: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Parsed<LeadRow>, ImportError> {
+    let table = read_table(bytes, encoding)?;
+    if !table.header.iter().any(|h| h == "email") {
+        return Err(ImportError::MissingColumn("email"));
+    }
+    let mut out = Parsed {
+        rows: Vec::new(),
+        errors: Vec::new(),
+    };
+    let mut seen: HashMap<Email, u64> = HashMap::new();
+    for (line, fields) in table.records {
+        let result = fields.and_then(|fields| {
+            let row = Row {
+                header: &table.header,
+                fields: &fields,
+            };
+            let email = Email::parse(row.get("email").ok_or("`email` is empty")?)
+                .map_err(|e| format!("`email`: {e}"))?;
+            if let Some(first) = seen.get(&email) {
+                return Err(format!("duplicate of line {first} (same email {email})"));
+            }
+            let website = row
+                .get("website")
+                .map(|w| Domain::parse(w).map_err(|e| format!("`website`: {e}")))
+                .transpose()?;
+            let mut lead = Lead::new(email.clone(), website.as_ref(), now);
+            lead.first_name = row.get("first_name").map(str::to_owned);
+            lead.last_name = row.get("last_name").map(str::to_owned);
+            lead.set_title(row.get("title").map(str::to_owned));
+            lead.owner = row.get("owner").map(str::to_owned);
+            let mut firmographics = Firmographics {
+                industry: row.get("industry").map(str::to_owned),
+                employees: row.get("employees").map(|v| parse_count("employees", v)).transpose()?,
+                revenue: row.get("revenue").map(|v| parse_amount("revenue", v)).transpose()?,
+                country: row.get("country").map(str::to_owned),
+                attributes: BTreeMap::new(),
+            };
+            for (i, col) in table.header.iter().enumerate() {
+                if col.is_empty() || LEAD_COLUMNS.contains(&col.as_str()) {
+                    continue;
+                }
+                let Some(v) = fields.get(i).filter(|v| !v.is_empty()) else {
+                    continue;
+                };
+                if let Some(key) = col.strip_prefix("account.") {
+                    firmographics.attributes.insert(key.to_owned(), v.clone());
+                } else {
+                    let key = col.strip_prefix("lead.").unwrap_or(col);
+                    lead.attributes.insert(key.to_owned(), v.clone());
+                }
+            }
+            seen.insert(email, line);
+            Ok(LeadRow {
+                lead,
+                company: row.get("company").map(str::to_owned),
+                firmographics,
+            })
+        });
+        match result {
+            Ok(row) => out.rows.push((line, row)),
+            Err(reason) => out.errors.push(RowError { line, reason }),
+        }
+    }
+    Ok(out)
+}
+
+/// Parses a timestamp: RFC 3339, `YYYY-MM-DD HH:MM[:SS]` (UTC) or
+/// `YYYY-MM-DD` (midnight UTC).
+pub fn parse_timestamp(v: &str) -> Result<DateTime<Utc>, String> {
+    let v = v.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(v) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    for fmt in ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"] {
+        if let Ok(t) = NaiveDateTime::parse_from_str(v, fmt) {
+            return Ok(t.and_utc());
+        }
+    }
+    if let Ok(d) = NaiveDate::parse_from_str(v, "%Y-%m-%d")
+        && let Some(t) = d.and_hms_opt(0, 0, 0)
+    {
+        return Ok(t.and_utc());
+    }
+    Err(format!(
+        "`occurred_at` must be RFC 3339, `YYYY-MM-DD HH:MM:SS` or `YYYY-MM-DD`, got `{v}`"
+    ))
+}
+
+/// Parses an activities CSV. Rows with the same id (given, or derived from
+/// email, kind, path and time) are kept once.
+pub fn parse_activities(bytes: &[u8], encoding: Option<&str>) -> Result<Parsed<Activity>, ImportError> {
+    let table = read_table(bytes, encoding)?;
+    for col in ["email", "kind", "occurred_at"] {
+        if !table.header.iter().any(|h| h == col) {
+            return Err(ImportError::MissingColumn(col));
+        }
+    }
+    let mut out = Parsed {
+        rows: Vec::new(),
+        errors: Vec::new(),
+    };
+    let mut seen: HashMap<ActivityId, u64> = HashMap::new();
+    for (line, fields) in table.records {
+        let result = fields.and_then(|fields| {
+            let row = Row {
+                header: &table.header,
+                fields: &fields,
+            };
+            let email = Email::parse(row.get("email").ok_or("`email` is empty")?)
+                .map_err(|e| format!("`email`: {e}"))?;
+            let kind = ActivityKind::from_name(row.get("kind").ok_or("`kind` is empty")?, row.get("path"))
+                .map_err(|e| format!("`kind`: {e}"))?;
+            let at = parse_timestamp(row.get("occurred_at").ok_or("`occurred_at` is empty")?)?;
+            let mut activity = Activity::new(email, kind, at);
+            if let Some(id) = row.get("id") {
+                activity.id = ActivityId(id.to_owned());
+            }
+            activity.url = row.get("url").map(str::to_owned);
+            activity.detail = row.get("detail").map(str::to_owned);
+            Ok(activity)
+        });
+        match result {
+            Ok(a) => {
+                if seen.insert(a.id.clone(), line).is_none() {
+                    out.rows.push((line, a));
+                }
+            }
+            Err(reason) => out.errors.push(RowError { line, reason }),
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> DateTime<Utc> {
+        parse_timestamp("2026-06-01T00:00:00Z").unwrap()
+    }
+
+    #[test]
+    fn leads_with_bad_rows_and_duplicates() {
+        let csv = "\u{feff}Email,First Name,Title,Company,Website,Employees,Industry,Plan\n\
+            jane@acme.com,Jane,Director of Marketing,Acme,acme.com,\"1,200\",Software,pro\n\
+            not-an-email,Bob,CEO,,,,,\n\
+            joe@gmail.com,Joe,VP Sales,Joe Co,joeco.io,7,,\n\
+            JANE@acme.com,Dup,,,,,,\n\
+            amy@beta.io,Amy,,,,lots,,\n";
+        let p = parse_leads(csv.as_bytes(), None, now()).unwrap();
+        assert_eq!(p.rows.len(), 2);
+        let (line, jane) = &p.rows[0];
+        assert_eq!(*line, 2);
+        assert_eq!(jane.lead.email.as_str(), "jane@acme.com");
+        assert_eq!(jane.lead.seniority, Some(crate::Seniority::Director));
+        assert_eq!(jane.firmographics.employees, Some(1200));
+        assert_eq!(jane.lead.attributes.get("plan").map(String::as_str), Some("pro"));
+        assert_eq!(p.rows[1].1.lead.account.as_ref().unwrap().as_str(), "joeco.io");
+        let lines: Vec<u64> = p.errors.iter().map(|e| e.line).collect();
+        assert_eq!(lines, vec![3, 5, 6]);
+        assert!(p.errors[1].reason.contains("duplicate of line 2"), "{:?}", p.errors);
+        assert!(p.errors[2].reason.contains("employees"), "{:?}", p.errors);
+    }
+
+    #[test]
+    fn wrong_encoding_is_reported_per_row_and_decodable_with_a_label() {
+        let mut bytes = b"email,title\nana@acme.es,Directora de Compa".to_vec();
+        bytes.push(0xF1); // 'ñ' in windows-1252
+        bytes.extend_from_slice(b"ia\nluis@acme.es,CEO\n");
+        let strict = parse_leads(&bytes, None, now()).unwrap();
+        assert_eq!(strict.rows.len(), 1);
+        assert_eq!(strict.errors[0].line, 2);
+        assert!(strict.errors[0].reason.contains("--encoding windows-1252"));
+        let decoded = parse_leads(&bytes, Some("windows-1252"), now()).unwrap();
+        assert_eq!(decoded.rows.len(), 2);
+        assert_eq!(decoded.rows[0].1.lead.title.as_deref(), Some("Directora de Compañia"));
+        assert!(matches!(
+            parse_leads(&bytes, Some("klingon"), now()),
+            Err(ImportError::UnknownEncoding(_))
+        ));
+    }
+
+    #[test]
+    fn missing_email_column_is_a_file_error() {
+        assert_eq!(
+            parse_leads(b"name,title\nx,y\n", None, now()).unwrap_err(),
+            ImportError::MissingColumn("email")
+        );
+    }
+
+    #[test]
+    fn activities_parse_dedupe_and_report() {
+        let csv = "email,kind,occurred_at,path,detail\n\
+            jane@acme.com,page_viewed,2026-05-01T10:00:00Z,/pricing,\n\
+            jane@acme.com,page_viewed,2026-05-01T10:00:00Z,/pricing,\n\
+            jane@acme.com,page_viewed,2026-05-02,,\n\
+            jane@acme.com,webinar_attended,2026-05-03 15:00,,Q2 launch\n\
+            jane@acme.com,teleported,yesterday,,\n\
+            jane@acme.com,Trial Started,2026-05-03,,\n\
+            ,email_opened,2026-05-03,,\n\
+            jane@acme.com,trial_started,2026-05-04,,,extra\n";
+        let p = parse_activities(csv.as_bytes(), None).unwrap();
+        assert_eq!(p.rows.len(), 2, "{:?}", p.errors);
+        assert_eq!(p.rows[1].1.detail.as_deref(), Some("Q2 launch"));
+        let lines: Vec<u64> = p.errors.iter().map(|e| e.line).collect();
+        assert_eq!(lines, vec![4, 6, 7, 8, 9], "{:?}", p.errors);
+        assert!(p.errors[0].reason.contains("needs a path"));
+        assert!(p.errors[1].reason.contains("occurred_at"));
+        assert!(p.errors[4].reason.contains("6 fields"));
+    }
+}

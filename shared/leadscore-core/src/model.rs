@@ -1,0 +1,900 @@
+//! The scoring model: a TOML data file, validated and compiled once.
+//!
+//! The format is documented in `docs/scoring-model.md`. A model that fails to
+//! load reports every problem with its file, line, column and reason.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::sync::Arc;
+
+use regex::{Regex, RegexBuilder};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use crate::domain::{ActivityKind, hex};
+use crate::scoring::Category;
+
+/// The default model shipped with leadscore (`data/models/default.toml`).
+pub const DEFAULT_MODEL: &str = include_str!("../../../data/models/default.toml");
+/// The file name reported for problems in [`DEFAULT_MODEL`].
+pub const DEFAULT_MODEL_FILE: &str = "data/models/default.toml";
+
+/// One problem found in a model file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+    /// What is wrong.
+    pub reason: String,
+}
+
+/// A model file that could not be loaded: every problem found, with where.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct ModelError {
+    /// The file the model was read from.
+    pub file: String,
+    /// The problems, in file order.
+    pub problems: Vec<Problem>,
+}
+
+impl fmt::Display for ModelError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, p) in self.problems.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{}:{}:{}: {}", self.file, p.line, p.column, p.reason)?;
+        }
+        Ok(())
+    }
+}
+
+/// How raw points map to 0–100.
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scale {
+    /// Raw fit points that count as a fit of 100.
+    pub fit_max: f64,
+    /// Raw engagement points that count as an engagement of 100.
+    pub engagement_max: f64,
+}
+
+/// Relative weights of fit and engagement in the total (normalized to sum 1).
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Weights {
+    /// Weight of the fit score.
+    pub fit: f64,
+    /// Weight of the engagement score.
+    pub engagement: f64,
+}
+
+/// Tier thresholds on the total score, with a hysteresis margin.
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tiers {
+    /// A total at or above this is hot.
+    pub hot: f64,
+    /// A total at or above this (and below hot) is warm.
+    pub warm: f64,
+    /// A lead keeps its tier until its total falls this far below the
+    /// tier's threshold.
+    #[serde(default)]
+    pub hysteresis: f64,
+}
+
+/// Lower bounds of the grade letters and digits.
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GradeBands {
+    /// Fit lower bounds for A, B and C; below the last is D.
+    pub fit: [f64; 3],
+    /// Engagement lower bounds for 1, 2 and 3; below the last is 4.
+    pub engagement: [f64; 3],
+}
+
+/// How an account's score is rolled up from its leads' scores.
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rollup {
+    /// Bonus points for each additional engaged lead beyond the best one.
+    pub bonus_per_lead: f64,
+    /// Cap on the total bonus.
+    pub max_bonus: f64,
+    /// A lead counts as engaged at or above this total.
+    pub engaged_at: f64,
+}
+
+impl Default for Rollup {
+    fn default() -> Self {
+        Self {
+            bonus_per_lead: 5.0,
+            max_bonus: 15.0,
+            engaged_at: 50.0,
+        }
+    }
+}
+
+/// A field of a lead that rules can test.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LeadField {
+    /// The normalized email.
+    Email,
+    /// The email's domain.
+    EmailDomain,
+    /// Whether the email is on a free-mail provider (boolean).
+    FreeMail,
+    /// First name.
+    FirstName,
+    /// Last name.
+    LastName,
+    /// Job title as given.
+    Title,
+    /// Derived seniority (`c_level`, `vp`, `head`, `director`, ...).
+    Seniority,
+    /// Derived department (`sales`, `marketing`, ...).
+    Department,
+    /// Owner.
+    Owner,
+    /// A free attribute.
+    Attribute(String),
+}
+
+/// A field of an account that rules can test.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AccountField {
+    /// The normalized domain.
+    Domain,
+    /// Display name.
+    Name,
+    /// Industry.
+    Industry,
+    /// Number of employees (number).
+    Employees,
+    /// Annual revenue (number).
+    Revenue,
+    /// Country.
+    Country,
+    /// A free attribute.
+    Attribute(String),
+}
+
+/// Which activities an activity rule looks at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ActivityFilter {
+    /// Every activity (`activity = "*"`).
+    Any,
+    /// Only these kinds.
+    Kinds(Vec<String>),
+}
+
+impl ActivityFilter {
+    /// Whether `kind` passes the filter.
+    pub fn accepts(&self, kind: &ActivityKind) -> bool {
+        match self {
+            Self::Any => true,
+            Self::Kinds(kinds) => kinds.iter().any(|k| k == kind.name()),
+        }
+    }
+}
+
+/// What a rule looks at.
+#[derive(Debug, Clone)]
+pub enum Subject {
+    /// A field of the lead.
+    Lead(LeadField),
+    /// A field of the lead's account.
+    Account(AccountField),
+    /// The account's signals with this name.
+    Signal(String),
+    /// The lead's activities of these kinds.
+    Activity(ActivityFilter),
+}
+
+/// A literal in a condition.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Literal {
+    /// Text, compared case-insensitively.
+    Text(String),
+    /// A number.
+    Number(f64),
+    /// A boolean.
+    Bool(bool),
+}
+
+/// A numeric range; absent bounds are open.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Range {
+    /// Greater than or equal.
+    pub gte: Option<f64>,
+    /// Strictly greater than.
+    pub gt: Option<f64>,
+    /// Less than or equal.
+    pub lte: Option<f64>,
+    /// Strictly less than.
+    pub lt: Option<f64>,
+}
+
+impl Range {
+    /// Whether `x` is inside the range.
+    pub fn contains(&self, x: f64) -> bool {
+        self.gte.is_none_or(|b| x >= b)
+            && self.gt.is_none_or(|b| x > b)
+            && self.lte.is_none_or(|b| x <= b)
+            && self.lt.is_none_or(|b| x < b)
+    }
+
+    fn is_empty_spec(&self) -> bool {
+        self.gte.is_none() && self.gt.is_none() && self.lte.is_none() && self.lt.is_none()
+    }
+}
+
+/// The test a rule applies to its subject's value.
+#[derive(Debug, Clone)]
+pub enum Condition {
+    /// Equal (text case-insensitive).
+    Equals(Literal),
+    /// Equal to one of these.
+    In(Vec<Literal>),
+    /// Text contains this (case-insensitive; stored lowercase).
+    Contains(String),
+    /// Text matches this regex (case-insensitive).
+    Regex(Regex),
+    /// Number inside this range.
+    Range(Range),
+    /// The value is present (`true`) or absent (`false`).
+    Exists(bool),
+}
+
+/// Count condition: the rule fires once when the number of matching
+/// occurrences (within the window) is inside the range.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CountCondition {
+    /// Bounds on the count.
+    pub range: Range,
+    /// Only occurrences this recent count; `None` counts all.
+    pub within_days: Option<f64>,
+}
+
+/// A compiled rule.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// Unique id.
+    pub id: Arc<str>,
+    /// Human label shown in explanations.
+    pub label: Arc<str>,
+    /// Fit or engagement.
+    pub category: Category,
+    /// What it looks at.
+    pub subject: Subject,
+    /// Test on the subject's value; `None` matches any present value.
+    pub condition: Option<Condition>,
+    /// Fire once on a count of occurrences instead of per occurrence.
+    pub count: Option<CountCondition>,
+    /// Points (negative for penalties), per occurrence or once.
+    pub points: f64,
+    /// Points for every matching occurrence (activities and signals).
+    pub per_occurrence: bool,
+    /// Cap on the magnitude of this rule's summed points.
+    pub cap: Option<f64>,
+    /// Index into the model's groups.
+    pub group: Option<usize>,
+    /// Points halve every this many days since the occurrence.
+    pub half_life_days: Option<f64>,
+    /// Occurrences older than this are ignored.
+    pub max_age_days: Option<f64>,
+}
+
+/// A group of rules whose positive sum is capped.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Group {
+    /// Name.
+    pub name: String,
+    /// Cap on the group's positive points.
+    pub cap: f64,
+}
+
+/// A loaded, validated, compiled scoring model.
+#[derive(Debug, Clone)]
+pub struct ScoringModel {
+    /// Model name.
+    pub name: String,
+    /// Free description.
+    pub description: String,
+    /// `name@` + the first 12 hex digits of the SHA-256 of the file's bytes.
+    pub version: Arc<str>,
+    /// Raw-to-normalized scale.
+    pub scale: Scale,
+    /// Weights, normalized to sum 1.
+    pub weights: Weights,
+    /// Tier thresholds.
+    pub tiers: Tiers,
+    /// Grade bands.
+    pub grades: GradeBands,
+    /// Account rollup.
+    pub rollup: Rollup,
+    /// Groups.
+    pub groups: Vec<Group>,
+    /// Rules in file order.
+    pub rules: Vec<Rule>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawModel {
+    name: String,
+    #[serde(default)]
+    description: String,
+    scale: Scale,
+    weights: Weights,
+    tiers: Tiers,
+    grades: GradeBands,
+    #[serde(default)]
+    rollup: Rollup,
+    groups: Option<toml::Spanned<BTreeMap<String, RawGroup>>>,
+    #[serde(default, rename = "rule")]
+    rules: Vec<toml::Spanned<RawRule>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawGroup {
+    cap: f64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCount {
+    gte: Option<f64>,
+    gt: Option<f64>,
+    lte: Option<f64>,
+    lt: Option<f64>,
+    within_days: Option<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRule {
+    id: String,
+    label: Option<String>,
+    category: Option<Category>,
+    lead: Option<String>,
+    account: Option<String>,
+    signal: Option<String>,
+    activity: Option<OneOrMany>,
+    equals: Option<toml::Value>,
+    #[serde(rename = "in")]
+    in_: Option<Vec<toml::Value>>,
+    contains: Option<String>,
+    regex: Option<String>,
+    range: Option<Range>,
+    exists: Option<bool>,
+    count: Option<RawCount>,
+    points: f64,
+    per_occurrence: Option<bool>,
+    cap: Option<f64>,
+    group: Option<String>,
+    half_life_days: Option<f64>,
+    max_age_days: Option<f64>,
+}
+
+/// 1-based line and column of a byte offset.
+fn line_col(src: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(src.len());
+    let before = &src[..offset];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rfind('\n').map_or(offset, |nl| offset - nl - 1) + 1;
+    (line, col)
+}
+
+fn literal(v: &toml::Value) -> Result<Literal, String> {
+    match v {
+        toml::Value::String(s) => Ok(Literal::Text(s.to_lowercase())),
+        toml::Value::Integer(i) => Ok(Literal::Number(*i as f64)),
+        toml::Value::Float(f) => Ok(Literal::Number(*f)),
+        toml::Value::Boolean(b) => Ok(Literal::Bool(*b)),
+        other => Err(format!(
+            "a condition value must be a string, number or boolean, not {}",
+            other.type_str()
+        )),
+    }
+}
+
+fn lead_field(name: &str) -> Result<LeadField, String> {
+    Ok(match name {
+        "email" => LeadField::Email,
+        "email_domain" => LeadField::EmailDomain,
+        "free_mail" => LeadField::FreeMail,
+        "first_name" => LeadField::FirstName,
+        "last_name" => LeadField::LastName,
+        "title" => LeadField::Title,
+        "seniority" => LeadField::Seniority,
+        "department" => LeadField::Department,
+        "owner" => LeadField::Owner,
+        other => match other.strip_prefix("attributes.") {
+            Some(key) if !key.is_empty() => LeadField::Attribute(key.to_owned()),
+            _ => {
+                return Err(format!(
+                    "unknown lead field `{other}` (expected email, email_domain, free_mail, first_name, last_name, title, seniority, department, owner or attributes.KEY)"
+                ));
+            }
+        },
+    })
+}
+
+fn account_field(name: &str) -> Result<AccountField, String> {
+    Ok(match name {
+        "domain" => AccountField::Domain,
+        "name" => AccountField::Name,
+        "industry" => AccountField::Industry,
+        "employees" => AccountField::Employees,
+        "revenue" => AccountField::Revenue,
+        "country" => AccountField::Country,
+        other => match other.strip_prefix("attributes.") {
+            Some(key) if !key.is_empty() => AccountField::Attribute(key.to_owned()),
+            _ => {
+                return Err(format!(
+                    "unknown account field `{other}` (expected domain, name, industry, employees, revenue, country or attributes.KEY)"
+                ));
+            }
+        },
+    })
+}
+
+fn positive(name: &str, v: Option<f64>, problems: &mut Vec<String>) {
+    if let Some(v) = v
+        && !(v.is_finite() && v > 0.0)
+    {
+        problems.push(format!("`{name}` must be a positive number, got {v}"));
+    }
+}
+
+impl ScoringModel {
+    /// The shipped default model.
+    pub fn default_model() -> Result<Self, ModelError> {
+        Self::from_toml(DEFAULT_MODEL, DEFAULT_MODEL_FILE)
+    }
+
+    /// Parses, validates and compiles a model; `file` names it in errors.
+    pub fn from_toml(src: &str, file: &str) -> Result<Self, ModelError> {
+        let fail = |problems: Vec<Problem>| ModelError {
+            file: file.to_owned(),
+            problems,
+        };
+        let raw: RawModel = toml::from_str(src).map_err(|e| {
+            let (line, column) = e.span().map_or((1, 1), |s| line_col(src, s.start));
+            fail(vec![Problem {
+                line,
+                column,
+                reason: e.message().trim().to_owned(),
+            }])
+        })?;
+        let mut problems = Vec::new();
+        let top = |reason: String, problems: &mut Vec<Problem>| {
+            let key = reason.split('`').nth(1).unwrap_or("").split('.').next().unwrap_or("");
+            let offset = src
+                .lines()
+                .scan(0usize, |pos, l| {
+                    let start = *pos;
+                    *pos += l.len() + 1;
+                    Some((start, l))
+                })
+                .find(|(_, l)| {
+                    let t = l.trim_start();
+                    !key.is_empty() && (t.starts_with(&format!("[{key}]")) || t.starts_with(&format!("{key} ")))
+                })
+                .map_or(0, |(s, _)| s);
+            let (line, column) = line_col(src, offset);
+            problems.push(Problem {
+                line,
+                column,
+                reason,
+            });
+        };
+        if raw.name.trim().is_empty() {
+            top("`name` must not be empty".into(), &mut problems);
+        }
+        for (k, v) in [("scale.fit_max", raw.scale.fit_max), ("scale.engagement_max", raw.scale.engagement_max)] {
+            if !(v.is_finite() && v > 0.0) {
+                top(format!("`{k}` must be a positive number, got {v}"), &mut problems);
+            }
+        }
+        let wsum = raw.weights.fit + raw.weights.engagement;
+        if !(raw.weights.fit >= 0.0 && raw.weights.engagement >= 0.0 && wsum > 0.0 && wsum.is_finite()) {
+            top("`weights.fit` and `weights.engagement` must be non-negative and not both zero".into(), &mut problems);
+        }
+        let t = raw.tiers;
+        if !(0.0..=100.0).contains(&t.warm) || !(0.0..=100.0).contains(&t.hot) || t.warm >= t.hot {
+            top(format!("`tiers` need 0 <= warm < hot <= 100, got warm {} and hot {}", t.warm, t.hot), &mut problems);
+        }
+        if !(t.hysteresis >= 0.0 && t.hysteresis < t.hot - t.warm && t.hysteresis <= t.warm) {
+            top(format!(
+                "`tiers.hysteresis` must be at least 0 and smaller than both warm and hot - warm, got {}",
+                t.hysteresis
+            ), &mut problems);
+        }
+        for (k, b) in [("grades.fit", raw.grades.fit), ("grades.engagement", raw.grades.engagement)] {
+            if !(b[0] > b[1] && b[1] > b[2] && b.iter().all(|x| (0.0..=100.0).contains(x))) {
+                top(format!("`{k}` must be three decreasing bounds within 0..=100, got {b:?}"), &mut problems);
+            }
+        }
+        let r = raw.rollup;
+        if !(r.bonus_per_lead >= 0.0 && r.max_bonus >= 0.0 && (0.0..=100.0).contains(&r.engaged_at)) {
+            top("`rollup` values must be non-negative and engaged_at within 0..=100".into(), &mut problems);
+        }
+
+        let groups_span = raw.groups.as_ref().map_or(0..0, toml::Spanned::span);
+        let groups: Vec<Group> = raw
+            .groups
+            .as_ref()
+            .map(|g| g.get_ref().iter())
+            .into_iter()
+            .flatten()
+            .map(|(name, g)| Group {
+                name: name.clone(),
+                cap: g.cap,
+            })
+            .collect();
+        for g in &groups {
+            if !(g.cap.is_finite() && g.cap > 0.0) {
+                let (line, column) = line_col(src, groups_span.start);
+                problems.push(Problem {
+                    line,
+                    column,
+                    reason: format!("group `{}`: `cap` must be a positive number, got {}", g.name, g.cap),
+                });
+            }
+        }
+
+        let mut rules = Vec::with_capacity(raw.rules.len());
+        let mut seen: HashMap<String, usize> = HashMap::new();
+        for spanned in &raw.rules {
+            let (line, column) = line_col(src, spanned.span().start);
+            let raw_rule = spanned.get_ref();
+            match compile_rule(raw_rule, &groups) {
+                Ok(rule) => {
+                    if let Some(first) = seen.insert(raw_rule.id.clone(), line) {
+                        problems.push(Problem {
+                            line,
+                            column,
+                            reason: format!("rule `{}`: duplicate id (first defined on line {first})", raw_rule.id),
+                        });
+                    }
+                    rules.push(rule);
+                }
+                Err(reasons) => {
+                    for reason in reasons {
+                        problems.push(Problem {
+                            line,
+                            column,
+                            reason: format!("rule `{}`: {reason}", raw_rule.id),
+                        });
+                    }
+                }
+            }
+        }
+        if !problems.is_empty() {
+            problems.sort_by_key(|p| (p.line, p.column));
+            return Err(fail(problems));
+        }
+        let digest = Sha256::digest(src.as_bytes());
+        let version: Arc<str> = format!("{}@{}", raw.name.trim(), &hex(&digest)[..12]).into();
+        Ok(Self {
+            name: raw.name.trim().to_owned(),
+            description: raw.description,
+            version,
+            scale: raw.scale,
+            weights: Weights {
+                fit: raw.weights.fit / wsum,
+                engagement: raw.weights.engagement / wsum,
+            },
+            tiers: raw.tiers,
+            grades: raw.grades,
+            rollup: raw.rollup,
+            groups,
+            rules,
+        })
+    }
+}
+
+fn compile_rule(raw: &RawRule, groups: &[Group]) -> Result<Rule, Vec<String>> {
+    let mut problems = Vec::new();
+    if raw.id.trim().is_empty() {
+        problems.push("`id` must not be empty".to_owned());
+    }
+    let subjects = [
+        raw.lead.is_some(),
+        raw.account.is_some(),
+        raw.signal.is_some(),
+        raw.activity.is_some(),
+    ]
+    .iter()
+    .filter(|x| **x)
+    .count();
+    let subject = if subjects != 1 {
+        problems.push(
+            "needs exactly one subject: `lead = FIELD`, `account = FIELD`, `signal = NAME` or `activity = KIND(S)`"
+                .to_owned(),
+        );
+        None
+    } else if let Some(f) = &raw.lead {
+        lead_field(f).map(Subject::Lead).map_err(|e| problems.push(e)).ok()
+    } else if let Some(f) = &raw.account {
+        account_field(f).map(Subject::Account).map_err(|e| problems.push(e)).ok()
+    } else if let Some(name) = &raw.signal {
+        if name.trim().is_empty() {
+            problems.push("`signal` must name a signal".to_owned());
+        }
+        Some(Subject::Signal(name.trim().to_owned()))
+    } else {
+        let kinds = match raw.activity.as_ref() {
+            Some(OneOrMany::One(k)) => vec![k.clone()],
+            Some(OneOrMany::Many(ks)) => ks.clone(),
+            None => Vec::new(),
+        };
+        if kinds.iter().any(|k| k == "*") {
+            Some(Subject::Activity(ActivityFilter::Any))
+        } else if kinds.is_empty() {
+            problems.push("`activity` needs at least one kind, or \"*\"".to_owned());
+            None
+        } else {
+            let mut names = Vec::new();
+            for k in kinds {
+                // `page_viewed` needs a path to be built; validate the name only.
+                match ActivityKind::from_name(&k, Some("/")) {
+                    Ok(kind) => names.push(kind.name().to_owned()),
+                    Err(e) => problems.push(format!("activity kind `{k}`: {e}")),
+                }
+            }
+            Some(Subject::Activity(ActivityFilter::Kinds(names)))
+        }
+    };
+
+    let given = [
+        raw.equals.is_some(),
+        raw.in_.is_some(),
+        raw.contains.is_some(),
+        raw.regex.is_some(),
+        raw.range.is_some(),
+        raw.exists.is_some(),
+    ]
+    .iter()
+    .filter(|x| **x)
+    .count();
+    if given > 1 {
+        problems.push("at most one of `equals`, `in`, `contains`, `regex`, `range`, `exists`".to_owned());
+    }
+    let condition = if let Some(v) = &raw.equals {
+        literal(v).map(Condition::Equals).map_err(|e| problems.push(e)).ok()
+    } else if let Some(vs) = &raw.in_ {
+        if vs.is_empty() {
+            problems.push("`in` must list at least one value".to_owned());
+        }
+        vs.iter()
+            .map(literal)
+            .collect::<Result<Vec<_>, _>>()
+            .map(Condition::In)
+            .map_err(|e| problems.push(e))
+            .ok()
+    } else if let Some(s) = &raw.contains {
+        if s.is_empty() {
+            problems.push("`contains` must not be empty".to_owned());
+        }
+        Some(Condition::Contains(s.to_lowercase()))
+    } else if let Some(re) = &raw.regex {
+        RegexBuilder::new(re)
+            .case_insensitive(true)
+            .size_limit(1 << 20)
+            .build()
+            .map(Condition::Regex)
+            .map_err(|e| problems.push(format!("invalid `regex`: {e}")))
+            .ok()
+    } else if let Some(r) = raw.range {
+        if r.is_empty_spec() {
+            problems.push("`range` needs at least one of gte, gt, lte, lt".to_owned());
+        }
+        Some(Condition::Range(r))
+    } else {
+        raw.exists.map(Condition::Exists)
+    };
+
+    let is_occurrence = matches!(subject, Some(Subject::Activity(_) | Subject::Signal(_)));
+    let count = raw.count.as_ref().map(|c| CountCondition {
+        range: Range {
+            gte: c.gte,
+            gt: c.gt,
+            lte: c.lte,
+            lt: c.lt,
+        },
+        within_days: c.within_days,
+    });
+    if let Some(c) = &count {
+        if !is_occurrence {
+            problems.push("`count` applies only to `activity` and `signal` rules".to_owned());
+        }
+        if c.range.is_empty_spec() {
+            problems.push("`count` needs at least one of gte, gt, lte, lt".to_owned());
+        }
+        positive("count.within_days", c.within_days, &mut problems);
+        if raw.per_occurrence == Some(true) {
+            problems.push("`count` rules fire once; remove `per_occurrence`".to_owned());
+        }
+    }
+    if !is_occurrence {
+        for (k, present) in [
+            ("per_occurrence", raw.per_occurrence.is_some()),
+            ("half_life_days", raw.half_life_days.is_some()),
+            ("max_age_days", raw.max_age_days.is_some()),
+        ] {
+            if present {
+                problems.push(format!("`{k}` applies only to `activity` and `signal` rules"));
+            }
+        }
+    }
+    if !raw.points.is_finite() || raw.points == 0.0 {
+        problems.push(format!("`points` must be a non-zero number, got {}", raw.points));
+    }
+    positive("cap", raw.cap, &mut problems);
+    positive("half_life_days", raw.half_life_days, &mut problems);
+    positive("max_age_days", raw.max_age_days, &mut problems);
+    let group = match &raw.group {
+        None => None,
+        Some(g) => match groups.iter().position(|x| &x.name == g) {
+            Some(i) => Some(i),
+            None => {
+                problems.push(format!("unknown group `{g}` (define it under [groups])"));
+                None
+            }
+        },
+    };
+    let category = raw.category.unwrap_or(match subject {
+        Some(Subject::Activity(_)) => Category::Engagement,
+        _ => Category::Fit,
+    });
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let Some(subject) = subject else {
+        return Err(vec!["no subject".into()]);
+    };
+    let per_occurrence = count.is_none()
+        && raw
+            .per_occurrence
+            .unwrap_or(matches!(subject, Subject::Activity(_)));
+    Ok(Rule {
+        id: raw.id.trim().into(),
+        label: raw.label.clone().unwrap_or_else(|| raw.id.clone()).into(),
+        category,
+        subject,
+        condition,
+        count,
+        points: raw.points,
+        per_occurrence,
+        cap: raw.cap,
+        group,
+        half_life_days: raw.half_life_days,
+        max_age_days: raw.max_age_days,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEAD: &str = r#"
+name = "t"
+[scale]
+fit_max = 100
+engagement_max = 100
+[weights]
+fit = 1
+engagement = 1
+[tiers]
+hot = 80
+warm = 50
+hysteresis = 5
+[grades]
+fit = [75, 50, 25]
+engagement = [75, 50, 25]
+"#;
+
+    fn load(rules: &str) -> Result<ScoringModel, ModelError> {
+        ScoringModel::from_toml(&format!("{HEAD}{rules}"), "m.toml")
+    }
+
+    #[test]
+    fn default_model_loads() {
+        let m = ScoringModel::default_model().unwrap();
+        assert!(m.rules.len() >= 20);
+        assert!(m.version.starts_with("default@"));
+    }
+
+    #[test]
+    fn weights_are_normalized_and_version_hashes_content() {
+        let a = load("").unwrap();
+        assert!((a.weights.fit - 0.5).abs() < 1e-12);
+        let b = load("\n# a comment changes the hash\n").unwrap();
+        assert_ne!(a.version, b.version);
+        assert!(a.version.starts_with("t@"));
+    }
+
+    #[test]
+    fn syntax_errors_name_the_line() {
+        let err = load("[[rule]]\nid = \"x\"\npoints = \n").unwrap_err();
+        assert_eq!(err.problems.len(), 1);
+        let line = HEAD.lines().count() + 3;
+        assert_eq!(err.problems[0].line, line, "{err}");
+        assert!(err.to_string().starts_with(&format!("m.toml:{line}:")), "{err}");
+    }
+
+    #[test]
+    fn unknown_keys_are_rejected_with_their_line() {
+        let err = load("[[rule]]\nid = \"x\"\nlead = \"title\"\npionts = 3\n").unwrap_err();
+        assert_eq!(err.problems[0].line, HEAD.lines().count() + 4, "{err}");
+        assert!(err.to_string().contains("pionts"), "{err}");
+    }
+
+    #[test]
+    fn semantic_errors_are_all_reported_with_rule_lines() {
+        let err = load(
+            r#"[[rule]]
+id = "a"
+lead = "shoe_size"
+points = 5
+
+[[rule]]
+id = "b"
+activity = "page_viewed"
+regex = "(unclosed"
+points = 5
+group = "nope"
+
+[[rule]]
+id = "a"
+account = "industry"
+equals = "software"
+contains = "soft"
+points = 0
+"#,
+        )
+        .unwrap_err();
+        let text = err.to_string();
+        for needle in [
+            "unknown lead field `shoe_size`",
+            "invalid `regex`",
+            "unknown group `nope`",
+            "at most one of",
+            "`points` must be a non-zero number",
+        ] {
+            assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
+        }
+        let base = HEAD.lines().count();
+        assert_eq!(err.problems[0].line, base + 1, "{text}");
+        assert!(err.problems.iter().any(|p| p.line == base + 6), "{text}");
+    }
+
+    #[test]
+    fn bad_tiers_are_rejected() {
+        let src = HEAD.replace("hot = 80", "hot = 40");
+        let err = ScoringModel::from_toml(&src, "m.toml").unwrap_err();
+        assert!(err.to_string().contains("warm < hot"), "{err}");
+        let tiers_line = src.lines().position(|l| l == "[tiers]").unwrap() + 1;
+        assert_eq!(err.problems[0].line, tiers_line);
+    }
+
+    #[test]
+    fn count_only_on_occurrences() {
+        let err = load("[[rule]]\nid = \"x\"\nlead = \"title\"\ncount = { gte = 1 }\npoints = 1\n").unwrap_err();
+        assert!(err.to_string().contains("`count` applies only"), "{err}");
+    }
+}

@@ -1,0 +1,548 @@
+//! Scoring engine tests: every rule kind, the worked example, and properties.
+
+use chrono::{DateTime, Duration, Utc};
+use leadscore_core::domain::{Account, Activity, ActivityKind, Domain, Email, Lead, Signal, SignalValue};
+use leadscore_core::{Score, ScoreInput, ScoringModel, Tier, score};
+
+fn now() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-11-01T12:00:00Z")
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+const HEAD: &str = r#"
+name = "test"
+[scale]
+fit_max = 100
+engagement_max = 100
+[weights]
+fit = 0.5
+engagement = 0.5
+[tiers]
+hot = 80
+warm = 50
+hysteresis = 5
+[grades]
+fit = [75, 50, 25]
+engagement = [75, 50, 25]
+"#;
+
+fn model(rules: &str) -> ScoringModel {
+    ScoringModel::from_toml(&format!("{HEAD}{rules}"), "test.toml").unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn lead(email: &str, title: &str) -> Lead {
+    let mut l = Lead::new(Email::parse(email).unwrap(), None, now());
+    l.set_title(Some(title.into()));
+    l
+}
+
+fn account(industry: &str, employees: Option<u64>) -> Account {
+    let mut a = Account::new(Domain::parse("acme.com").unwrap(), now());
+    a.firmographics.industry = Some(industry.into());
+    a.firmographics.employees = employees;
+    a
+}
+
+fn activity(l: &Lead, kind: ActivityKind, days_ago: i64) -> Activity {
+    Activity::new(l.email.clone(), kind, now() - Duration::days(days_ago))
+}
+
+fn view(l: &Lead, path: &str, days_ago: i64) -> Activity {
+    activity(l, ActivityKind::PageViewed { path: path.into() }, days_ago)
+}
+
+fn run(m: &ScoringModel, l: &Lead, a: Option<&Account>, s: &[Signal], acts: &[Activity]) -> Score {
+    score(
+        m,
+        &ScoreInput {
+            lead: l,
+            account: a,
+            signals: s,
+            activities: acts,
+        },
+        now(),
+    )
+}
+
+fn points(s: &Score, rule: &str) -> Option<f64> {
+    s.contributions.iter().find(|c| &*c.rule == rule).map(|c| c.points)
+}
+
+mod rule_kinds {
+    use super::*;
+
+    #[test]
+    fn equals_in_contains_regex_on_lead_fields() {
+        let m = model(
+            r#"
+[[rule]]
+id = "eq"
+lead = "seniority"
+equals = "director"
+points = 10
+[[rule]]
+id = "in"
+lead = "department"
+in = ["sales", "marketing"]
+points = 5
+[[rule]]
+id = "contains"
+lead = "title"
+contains = "MARKETING"
+points = 3
+[[rule]]
+id = "regex"
+lead = "email_domain"
+regex = "^acme\\.(com|io)$"
+points = 2
+[[rule]]
+id = "no-match"
+lead = "title"
+equals = "ceo"
+points = 50
+"#,
+        );
+        let l = lead("jane@acme.com", "Director of Marketing");
+        let s = run(&m, &l, None, &[], &[]);
+        assert_eq!(points(&s, "eq"), Some(10.0));
+        assert_eq!(points(&s, "in"), Some(5.0));
+        assert_eq!(points(&s, "contains"), Some(3.0));
+        assert_eq!(points(&s, "regex"), Some(2.0));
+        assert_eq!(points(&s, "no-match"), None);
+        assert_eq!(s.fit, 20.0);
+        assert_eq!(s.contributions[0].evidence, "seniority = director");
+    }
+
+    #[test]
+    fn numeric_range_exists_and_booleans_on_accounts() {
+        let m = model(
+            r#"
+[[rule]]
+id = "micro"
+account = "employees"
+range = { lt = 10 }
+points = -10
+[[rule]]
+id = "mid"
+account = "employees"
+range = { gte = 10, lte = 1000 }
+points = 15
+[[rule]]
+id = "has-industry"
+account = "industry"
+exists = true
+points = 1
+[[rule]]
+id = "no-country"
+account = "country"
+exists = false
+points = -1
+[[rule]]
+id = "free"
+lead = "free_mail"
+equals = true
+points = -7
+[[rule]]
+id = "attr"
+account = "attributes.plan"
+equals = "enterprise"
+points = 4
+"#,
+        );
+        let l = lead("jane@gmail.com", "CEO");
+        let mut small = account("Software", Some(6));
+        small.firmographics.attributes.insert("plan".into(), "Enterprise".into());
+        let s = run(&m, &l, Some(&small), &[], &[]);
+        assert_eq!(points(&s, "micro"), Some(-10.0));
+        assert_eq!(points(&s, "mid"), None);
+        assert_eq!(points(&s, "has-industry"), Some(1.0));
+        assert_eq!(points(&s, "no-country"), Some(-1.0));
+        assert_eq!(points(&s, "free"), Some(-7.0));
+        assert_eq!(points(&s, "attr"), Some(4.0));
+        let big = account("Software", Some(400));
+        let s = run(&m, &l, Some(&big), &[], &[]);
+        assert_eq!((points(&s, "micro"), points(&s, "mid")), (None, Some(15.0)));
+        // No account: range and exists=true do not match, exists=false does.
+        let s = run(&m, &l, None, &[], &[]);
+        assert_eq!(points(&s, "has-industry"), None);
+        assert_eq!(points(&s, "no-country"), Some(-1.0));
+    }
+
+    #[test]
+    fn per_occurrence_with_rule_cap() {
+        let m = model(
+            r#"
+[[rule]]
+id = "pricing"
+activity = "page_viewed"
+contains = "/pricing"
+points = 10
+cap = 25
+"#,
+        );
+        let l = lead("jane@acme.com", "CEO");
+        let acts: Vec<_> = (0..5).map(|d| view(&l, "/pricing", d)).collect();
+        let s = run(&m, &l, None, &[], &acts);
+        let c = &s.contributions[0];
+        assert_eq!((c.points, c.raw_points, c.occurrences, c.capped), (25.0, 50.0, 5, true));
+        let s = run(&m, &l, None, &[], &acts[..2]);
+        assert_eq!(points(&s, "pricing"), Some(20.0));
+        assert!(!s.contributions[0].capped);
+    }
+
+    #[test]
+    fn half_life_decay_and_max_age_expiry() {
+        let m = model(
+            r#"
+[[rule]]
+id = "webinar"
+activity = "webinar_attended"
+points = 20
+half_life_days = 30
+max_age_days = 90
+"#,
+        );
+        let l = lead("jane@acme.com", "CEO");
+        let at = |d| vec![activity(&l, ActivityKind::WebinarAttended, d)];
+        assert_eq!(points(&run(&m, &l, None, &[], &at(0)), "webinar"), Some(20.0));
+        let s = run(&m, &l, None, &[], &at(30));
+        assert!((points(&s, "webinar").unwrap() - 10.0).abs() < 1e-9);
+        assert!((s.contributions[0].decay - 0.5).abs() < 1e-9);
+        assert!((points(&run(&m, &l, None, &[], &at(60)), "webinar").unwrap() - 5.0).abs() < 1e-9);
+        assert_eq!(points(&run(&m, &l, None, &[], &at(91)), "webinar"), None);
+        // Future timestamps (clock skew) count as now, not as more than full points.
+        assert_eq!(points(&run(&m, &l, None, &[], &at(-3)), "webinar"), Some(20.0));
+    }
+
+    #[test]
+    fn count_within_a_time_window() {
+        let m = model(
+            r#"
+[[rule]]
+id = "binge"
+activity = ["page_viewed", "content_downloaded"]
+count = { gte = 3, within_days = 7 }
+points = 15
+[[rule]]
+id = "inactive"
+activity = "*"
+count = { lt = 1, within_days = 30 }
+points = -10
+"#,
+        );
+        let l = lead("jane@acme.com", "CEO");
+        let recent = vec![
+            view(&l, "/a", 1),
+            view(&l, "/b", 2),
+            activity(&l, ActivityKind::ContentDownloaded, 3),
+            view(&l, "/c", 20),
+        ];
+        let s = run(&m, &l, None, &[], &recent);
+        assert_eq!(points(&s, "binge"), Some(15.0));
+        assert_eq!(points(&s, "inactive"), None);
+        assert_eq!(s.contributions[0].occurrences, 3);
+        let old = vec![view(&l, "/a", 1), view(&l, "/b", 10), view(&l, "/c", 40)];
+        let s = run(&m, &l, None, &[], &old);
+        assert_eq!(points(&s, "binge"), None);
+        let stale = vec![view(&l, "/a", 45)];
+        let s = run(&m, &l, None, &[], &stale);
+        assert_eq!(points(&s, "inactive"), Some(-10.0));
+        assert_eq!(s.engagement, 0.0, "engagement is clamped at 0");
+    }
+
+    #[test]
+    fn group_caps_scale_positive_points() {
+        let m = model(
+            r#"
+[groups]
+email = { cap = 10 }
+[[rule]]
+id = "open"
+activity = "email_opened"
+points = 2
+group = "email"
+[[rule]]
+id = "click"
+activity = "email_clicked"
+points = 5
+group = "email"
+"#,
+        );
+        let l = lead("jane@acme.com", "CEO");
+        let mut acts: Vec<_> = (0..5).map(|d| activity(&l, ActivityKind::EmailOpened, d)).collect();
+        acts.extend((0..2).map(|d| activity(&l, ActivityKind::EmailClicked, d)));
+        let s = run(&m, &l, None, &[], &acts);
+        let sum = points(&s, "open").unwrap() + points(&s, "click").unwrap();
+        assert!((sum - 10.0).abs() < 1e-9, "{sum}");
+        assert!((points(&s, "open").unwrap() - 5.0).abs() < 1e-9);
+        assert!(s.contributions.iter().all(|c| c.capped));
+    }
+
+    #[test]
+    fn signals_once_most_recent_or_per_occurrence() {
+        let m = model(
+            r#"
+[[rule]]
+id = "hubspot"
+signal = "tech"
+equals = "hubspot"
+points = 12
+[[rule]]
+id = "funding"
+signal = "funding.round"
+max_age_days = 180
+half_life_days = 90
+points = 10
+[[rule]]
+id = "sales-hiring"
+signal = "hiring.sales_roles"
+range = { gte = 2 }
+points = 8
+[[rule]]
+id = "each-tech"
+signal = "tech"
+per_occurrence = true
+points = 1
+cap = 2
+"#,
+        );
+        let l = lead("jane@acme.com", "CEO");
+        let sig = |name: &str, v: SignalValue, days: i64| Signal::new(name, v, now() - Duration::days(days));
+        let signals = vec![
+            sig("tech", SignalValue::Text("HubSpot".into()), 1)
+                .with_evidence("js.hs-scripts.com/123.js", Some("https://acme.com/".into())),
+            sig("tech", SignalValue::Text("Google Tag Manager".into()), 1),
+            sig("tech", SignalValue::Text("Stripe".into()), 1),
+            sig("funding.round", SignalValue::Text("series_b".into()), 200),
+            sig("funding.round", SignalValue::Text("series_a".into()), 90),
+            sig("hiring.sales_roles", SignalValue::Number(3.0), 2),
+        ];
+        let s = run(&m, &l, None, &signals, &[]);
+        let hub = s.contributions.iter().find(|c| &*c.rule == "hubspot").unwrap();
+        assert_eq!(hub.points, 12.0);
+        assert_eq!(hub.source_url.as_deref(), Some("https://acme.com/"));
+        assert!(hub.evidence.contains("js.hs-scripts.com"), "{}", hub.evidence);
+        assert!((points(&s, "funding").unwrap() - 5.0).abs() < 1e-9, "only the recent round, decayed");
+        assert_eq!(points(&s, "sales-hiring"), Some(8.0));
+        assert_eq!(points(&s, "each-tech"), Some(2.0));
+    }
+
+    #[test]
+    fn negative_points_lower_the_score() {
+        let m = model(
+            r#"
+[[rule]]
+id = "webinar"
+activity = "webinar_attended"
+points = 40
+[[rule]]
+id = "unsub"
+activity = "unsubscribed"
+per_occurrence = false
+points = -30
+"#,
+        );
+        let l = lead("jane@acme.com", "CEO");
+        let mut acts = vec![activity(&l, ActivityKind::WebinarAttended, 1)];
+        let before = run(&m, &l, None, &[], &acts);
+        acts.push(activity(&l, ActivityKind::Unsubscribed, 0));
+        acts.push(activity(&l, ActivityKind::Unsubscribed, 2));
+        let after = run(&m, &l, None, &[], &acts);
+        assert_eq!(before.engagement, 40.0);
+        assert_eq!(after.engagement, 10.0, "once, not per occurrence");
+    }
+
+    #[test]
+    fn tiers_and_grades() {
+        let m = model(
+            r#"
+[[rule]]
+id = "fit"
+lead = "seniority"
+exists = true
+points = 80
+[[rule]]
+id = "eng"
+activity = "*"
+points = 30
+"#,
+        );
+        let l = lead("jane@acme.com", "CEO");
+        let acts: Vec<_> = (0..3).map(|d| view(&l, "/x", d)).collect();
+        let s = run(&m, &l, None, &[], &acts);
+        assert_eq!((s.fit, s.engagement, s.total), (80.0, 90.0, 85.0));
+        assert_eq!(s.tier, Tier::Hot);
+        assert_eq!(s.grade.to_string(), "A1");
+        let s = run(&m, &l, None, &[], &acts[..1]);
+        assert_eq!((s.total, s.tier, s.grade.to_string().as_str()), (55.0, Tier::Warm, "A3"));
+        let json = serde_json::to_value(&s).unwrap();
+        assert_eq!(json["grade"], "A3");
+        assert_eq!(json["tier"], "warm");
+    }
+}
+
+mod worked_example {
+    use super::*;
+    use leadscore_core::import::{parse_activities, parse_leads};
+
+    fn example_model() -> ScoringModel {
+        let src = include_str!("../../../examples/seed-example/model.toml");
+        ScoringModel::from_toml(src, "examples/seed-example/model.toml").unwrap()
+    }
+
+    #[test]
+    fn director_of_marketing_scores_80_and_is_hot() {
+        let m = example_model();
+        let leads = parse_leads(include_bytes!("../../../examples/seed-example/leads.csv"), None, now()).unwrap();
+        let acts = parse_activities(include_bytes!("../../../examples/seed-example/activities.csv"), None).unwrap();
+        assert!(leads.errors.is_empty() && acts.errors.is_empty());
+        let mut totals = Vec::new();
+        for (_, row) in &leads.rows {
+            let mut acc = Account::new(row.lead.account.clone().unwrap(), now());
+            acc.firmographics = row.firmographics.clone();
+            let mine: Vec<Activity> = acts
+                .rows
+                .iter()
+                .map(|(_, a)| a.clone())
+                .filter(|a| a.lead == row.lead.email)
+                .collect();
+            let s = run(&m, &row.lead, Some(&acc), &[], &mine);
+            totals.push((row.lead.email.to_string(), s.total, s.tier));
+        }
+        assert_eq!(
+            totals,
+            vec![
+                ("dana.reyes@northwind-analytics.com".to_owned(), 80.0, Tier::Hot),
+                ("sam.ito@tinyloop.io".to_owned(), 65.0, Tier::Warm),
+            ]
+        );
+    }
+}
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn default_model() -> ScoringModel {
+        ScoringModel::default_model().unwrap()
+    }
+
+    fn kind_strategy() -> impl Strategy<Value = ActivityKind> {
+        prop_oneof![
+            Just(ActivityKind::FormSubmitted),
+            prop::sample::select(vec!["/pricing", "/demo", "/blog/x", "/", "/contact"])
+                .prop_map(|p| ActivityKind::PageViewed { path: p.to_owned() }),
+            Just(ActivityKind::EmailOpened),
+            Just(ActivityKind::EmailClicked),
+            Just(ActivityKind::WebinarAttended),
+            Just(ActivityKind::ContentDownloaded),
+            Just(ActivityKind::MeetingBooked),
+            Just(ActivityKind::Unsubscribed),
+            Just(ActivityKind::EmailBounced),
+        ]
+    }
+
+    fn activities_strategy(l: Lead) -> impl Strategy<Value = Vec<Activity>> {
+        prop::collection::vec((kind_strategy(), 0i64..400), 0..30).prop_map(move |v| {
+            v.into_iter()
+                .map(|(k, d)| Activity::new(l.email.clone(), k, now() - Duration::hours(d * 13)))
+                .collect()
+        })
+    }
+
+    fn title_strategy() -> impl Strategy<Value = String> {
+        prop::sample::select(vec![
+            "CEO",
+            "VP Sales",
+            "Director of Marketing",
+            "Marketing Intern",
+            "Software Engineer",
+            "",
+        ])
+        .prop_map(str::to_owned)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn totals_stay_within_bounds_and_scoring_is_deterministic(
+            title in title_strategy(),
+            employees in prop::option::of(0u64..20_000),
+            acts in activities_strategy(lead("p@acme.com", "x")),
+        ) {
+            let m = default_model();
+            let l = lead("p@acme.com", &title);
+            let a = account("Software", employees);
+            let s1 = run(&m, &l, Some(&a), &[], &acts);
+            let s2 = run(&m, &l, Some(&a), &[], &acts);
+            prop_assert_eq!(&s1, &s2);
+            for x in [s1.fit, s1.engagement, s1.total] {
+                prop_assert!((0.0..=100.0).contains(&x), "{x}");
+            }
+            // Order of activities does not matter.
+            let mut rev = acts.clone();
+            rev.reverse();
+            prop_assert_eq!(run(&m, &l, Some(&a), &[], &rev).total, s1.total);
+        }
+
+        #[test]
+        fn caps_always_hold(acts in activities_strategy(lead("p@acme.com", "x"))) {
+            let m = default_model();
+            let l = lead("p@acme.com", "CEO");
+            let s = run(&m, &l, None, &[], &acts);
+            for c in &s.contributions {
+                let rule = m.rules.iter().find(|r| r.id == c.rule).unwrap();
+                if let Some(cap) = rule.cap {
+                    prop_assert!(c.points.abs() <= cap + 1e-9, "{} {} > {}", c.rule, c.points, cap);
+                }
+            }
+            for (gi, g) in m.groups.iter().enumerate() {
+                let sum: f64 = s.contributions.iter()
+                    .filter(|c| m.rules.iter().find(|r| r.id == c.rule).unwrap().group == Some(gi) && c.points > 0.0)
+                    .map(|c| c.points)
+                    .sum();
+                prop_assert!(sum <= g.cap + 1e-9, "group {} sums {} > {}", g.name, sum, g.cap);
+            }
+        }
+
+        #[test]
+        fn a_positive_points_activity_never_lowers_the_score(
+            acts in activities_strategy(lead("p@acme.com", "x")),
+            extra in prop::sample::select(vec![
+                ActivityKind::FormSubmitted,
+                ActivityKind::PageViewed { path: "/pricing".into() },
+                ActivityKind::PageViewed { path: "/demo".into() },
+                ActivityKind::WebinarAttended,
+                ActivityKind::ContentDownloaded,
+                ActivityKind::EmailOpened,
+                ActivityKind::EmailClicked,
+                ActivityKind::MeetingBooked,
+            ]),
+            days in 0i64..120,
+        ) {
+            let m = default_model();
+            let l = lead("p@acme.com", "Director of Marketing");
+            let before = run(&m, &l, None, &[], &acts);
+            let mut more = acts.clone();
+            more.push(Activity::new(l.email.clone(), extra, now() - Duration::days(days)));
+            let after = run(&m, &l, None, &[], &more);
+            prop_assert!(after.engagement >= before.engagement, "{} < {}", after.engagement, before.engagement);
+            prop_assert!(after.total >= before.total);
+        }
+
+        #[test]
+        fn decay_halves_points_at_the_half_life(half_life in 1u32..365, points in 1u32..100) {
+            let m = model(&format!(
+                "[[rule]]\nid = \"w\"\nactivity = \"webinar_attended\"\npoints = {points}\nhalf_life_days = {half_life}\n"
+            ));
+            let l = lead("p@acme.com", "CEO");
+            let at_half = vec![activity(&l, ActivityKind::WebinarAttended, i64::from(half_life))];
+            let s = run(&m, &l, None, &[], &at_half);
+            let c = &s.contributions[0];
+            prop_assert!((c.points - f64::from(points) / 2.0).abs() < 1e-9);
+            prop_assert!((c.decay - 0.5).abs() < 1e-12);
+        }
+    }
+}

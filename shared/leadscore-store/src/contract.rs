@@ -1,0 +1,392 @@
+//! The store contract: behaviour every [`Store`] adapter must have.
+//!
+//! Each case is an async function taking a fresh, empty store. Run them all
+//! for an adapter with [`store_contract_tests!`](crate::store_contract_tests):
+//!
+//! ```ignore
+//! leadscore_store::store_contract_tests!(async { MyStore::new().await });
+//! ```
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
+use leadscore_core::domain::{
+    Account, Activity, ActivityKind, Alert, AlertKind, Domain, Email, EnrichmentSnapshot, Lead,
+    Signal, SignalValue,
+};
+use leadscore_core::rollup::AccountScore;
+use leadscore_core::{Grade, Score, Tier};
+
+use crate::{ScoreRecord, ScoreWrite, Store, StoreError};
+
+/// Generates one `#[tokio::test]` per contract case; `$factory` is an
+/// expression evaluating to a future of a fresh store.
+#[macro_export]
+macro_rules! store_contract_tests {
+    ($factory:expr) => {
+        $crate::store_contract_tests!(@cases $factory;
+            accounts_roundtrip,
+            leads_roundtrip_and_by_account,
+            lead_upserts_are_idempotent,
+            activities_are_idempotent_and_ordered,
+            snapshots_stamp_accounts_and_drive_due_list,
+            score_writes_are_conditional_and_versioned,
+            alerts_commit_with_their_score_only,
+            outbox_delivery_is_idempotent,
+            concurrent_writers_produce_one_alert,
+            scores_list_by_tier_highest_first,
+            account_scores_roundtrip,
+            records_survive_unicode_and_large_payloads
+        );
+    };
+    (@cases $factory:expr; $($case:ident),* $(,)?) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $case() {
+                let store = $factory.await;
+                $crate::contract::$case(std::sync::Arc::new(store)).await;
+            }
+        )*
+    };
+}
+
+/// A fixed instant the cases build their data around.
+pub fn t0() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-03-01T09:30:00Z")
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_default()
+}
+
+fn domain(s: &str) -> Domain {
+    Domain::parse(s).unwrap_or_else(|e| panic!("bad fixture domain {s}: {e}"))
+}
+
+fn email(s: &str) -> Email {
+    Email::parse(s).unwrap_or_else(|e| panic!("bad fixture email {s}: {e}"))
+}
+
+fn lead(e: &str, title: &str) -> Lead {
+    let mut l = Lead::new(email(e), None, t0());
+    l.set_title(Some(title.to_owned()));
+    l
+}
+
+fn score(total: f64, tier: Tier) -> Score {
+    Score {
+        fit: total,
+        engagement: total,
+        total,
+        tier,
+        grade: Grade {
+            fit: 'B',
+            engagement: 2,
+        },
+        contributions: Vec::new(),
+        model_version: Arc::from("contract@000000000000"),
+        scored_at: t0(),
+    }
+}
+
+fn record(e: &str, version: u64, total: f64, tier: Tier) -> ScoreRecord {
+    let lead = email(e);
+    ScoreRecord {
+        account: Some(lead.domain()),
+        lead,
+        version,
+        tier,
+        score: score(total, tier),
+    }
+}
+
+fn alert(e: &str, version: u64) -> Alert {
+    let lead = email(e);
+    Alert {
+        id: Alert::key(&lead, AlertKind::BecameHot, version),
+        kind: AlertKind::BecameHot,
+        lead_name: lead.to_string(),
+        title: None,
+        owner: None,
+        account: Some(lead.domain()),
+        lead,
+        score: 85.0,
+        previous_score: Some(60.0),
+        tier: Tier::Hot,
+        grade: Grade {
+            fit: 'A',
+            engagement: 1,
+        },
+        reasons: Vec::new(),
+        model_version: "contract@000000000000".into(),
+        score_version: version,
+        created_at: t0() + Duration::seconds(version as i64),
+    }
+}
+
+/// Accounts are stored, replaced and listed by domain.
+pub async fn accounts_roundtrip(store: Arc<dyn Store>) {
+    assert_eq!(store.get_account(&domain("acme.com")).await.unwrap(), None);
+    let mut a = Account::new(domain("acme.com"), t0());
+    a.name = Some("Acme".into());
+    a.firmographics.employees = Some(120);
+    a.firmographics.attributes.insert("plan".into(), "pro".into());
+    store.upsert_account(&a).await.unwrap();
+    store.upsert_account(&Account::new(domain("beta.io"), t0())).await.unwrap();
+    assert_eq!(store.get_account(&a.domain).await.unwrap().as_ref(), Some(&a));
+    a.firmographics.employees = Some(130);
+    store.upsert_account(&a).await.unwrap();
+    assert_eq!(store.get_account(&a.domain).await.unwrap(), Some(a.clone()));
+    let all: Vec<String> = store
+        .list_accounts()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| a.domain.to_string())
+        .collect();
+    assert_eq!(all, ["acme.com", "beta.io"]);
+}
+
+/// Leads are stored with their accounts and found by account.
+pub async fn leads_roundtrip_and_by_account(store: Arc<dyn Store>) {
+    let jane = lead("jane@acme.com", "Director of Marketing");
+    let joe = lead("joe@acme.com", "VP Sales");
+    let amy = lead("amy@beta.io", "CEO");
+    let accounts = [Account::new(domain("acme.com"), t0()), Account::new(domain("beta.io"), t0())];
+    store
+        .upsert_leads(&[jane.clone(), joe.clone(), amy.clone()], &accounts)
+        .await
+        .unwrap();
+    assert_eq!(store.get_lead(&jane.email).await.unwrap(), Some(jane.clone()));
+    assert_eq!(store.get_lead(&email("nobody@acme.com")).await.unwrap(), None);
+    assert_eq!(
+        store.leads_of_account(&domain("acme.com")).await.unwrap(),
+        vec![jane.clone(), joe]
+    );
+    assert_eq!(store.list_leads().await.unwrap().len(), 3);
+    assert_eq!(store.list_accounts().await.unwrap().len(), 2);
+}
+
+/// Importing the same leads twice leaves one copy; a later import updates.
+pub async fn lead_upserts_are_idempotent(store: Arc<dyn Store>) {
+    let mut jane = lead("jane@acme.com", "Marketing Manager");
+    let acc = Account::new(domain("acme.com"), t0());
+    for _ in 0..2 {
+        store.upsert_leads(&[jane.clone()], &[acc.clone()]).await.unwrap();
+    }
+    assert_eq!(store.list_leads().await.unwrap().len(), 1);
+    jane.set_title(Some("Director of Marketing".into()));
+    store.upsert_leads(&[jane.clone()], &[]).await.unwrap();
+    let stored = store.get_lead(&jane.email).await.unwrap().unwrap();
+    assert_eq!(stored.title.as_deref(), Some("Director of Marketing"));
+    assert_eq!(store.list_accounts().await.unwrap().len(), 1);
+}
+
+/// Activities are stored once per id and returned oldest first.
+pub async fn activities_are_idempotent_and_ordered(store: Arc<dyn Store>) {
+    let jane = email("jane@acme.com");
+    let mk = |days: i64, path: &str| {
+        Activity::new(
+            jane.clone(),
+            ActivityKind::PageViewed { path: path.into() },
+            t0() - Duration::days(days),
+        )
+    };
+    let batch = vec![mk(1, "/pricing"), mk(3, "/"), mk(2, "/blog")];
+    assert_eq!(store.add_activities(&batch).await.unwrap(), 3);
+    assert_eq!(store.add_activities(&batch).await.unwrap(), 0);
+    let mut more = batch.clone();
+    more.push(Activity::new(jane.clone(), ActivityKind::WebinarAttended, t0()));
+    assert_eq!(store.add_activities(&more).await.unwrap(), 1);
+    let got = store.activities_of(&jane).await.unwrap();
+    let paths: Vec<&str> = got.iter().map(|a| a.subject().unwrap_or(a.kind.name())).collect();
+    assert_eq!(paths, ["/", "/blog", "/pricing", "webinar_attended"]);
+    assert!(store.activities_of(&email("x@acme.com")).await.unwrap().is_empty());
+}
+
+/// Snapshots set the account's `enriched_at`; the newest is returned; due
+/// accounts are those never or long ago enriched.
+pub async fn snapshots_stamp_accounts_and_drive_due_list(store: Arc<dyn Store>) {
+    let acme = domain("acme.com");
+    store.upsert_account(&Account::new(domain("never.io"), t0())).await.unwrap();
+    let snap = |days: i64, tech: &str| EnrichmentSnapshot {
+        domain: acme.clone(),
+        enriched_at: t0() - Duration::days(days),
+        signals: vec![Signal::new("tech", SignalValue::Text(tech.into()), t0() - Duration::days(days))],
+        details: serde_json::json!({"pages": 3}),
+        errors: vec!["https://acme.com/careers: timeout".into()],
+    };
+    store.put_snapshot(&snap(10, "Marketo")).await.unwrap();
+    store.put_snapshot(&snap(2, "HubSpot")).await.unwrap();
+    store.put_snapshot(&snap(2, "HubSpot")).await.unwrap();
+    let latest = store.latest_snapshot(&acme).await.unwrap().unwrap();
+    assert_eq!(latest, snap(2, "HubSpot"));
+    let account = store.get_account(&acme).await.unwrap().expect("snapshot creates the account");
+    assert_eq!(account.enriched_at, Some(t0() - Duration::days(2)));
+    let due = store.accounts_due(t0() - Duration::days(1), 10).await.unwrap();
+    assert_eq!(due, vec![domain("never.io"), acme.clone()], "never-enriched first");
+    let due = store.accounts_due(t0() - Duration::days(5), 10).await.unwrap();
+    assert_eq!(due, vec![domain("never.io")]);
+    assert_eq!(store.accounts_due(t0(), 1).await.unwrap().len(), 1);
+    assert_eq!(store.latest_snapshot(&domain("none.io")).await.unwrap(), None);
+}
+
+/// A score write succeeds only against the version the writer read.
+pub async fn score_writes_are_conditional_and_versioned(store: Arc<dyn Store>) {
+    let e = "jane@acme.com";
+    let first = ScoreWrite {
+        record: record(e, 1, 40.0, Tier::Cold),
+        expected_version: 0,
+        alert: None,
+    };
+    store.save_score(&first).await.unwrap();
+    assert!(matches!(store.save_score(&first).await, Err(StoreError::Conflict(_))));
+    let second = ScoreWrite {
+        record: record(e, 2, 55.0, Tier::Warm),
+        expected_version: 1,
+        alert: None,
+    };
+    store.save_score(&second).await.unwrap();
+    let stale = ScoreWrite {
+        record: record(e, 2, 99.0, Tier::Hot),
+        expected_version: 1,
+        alert: Some(alert(e, 2)),
+    };
+    assert!(matches!(store.save_score(&stale).await, Err(StoreError::Conflict(_))));
+    let current = store.current_score(&email(e)).await.unwrap().unwrap();
+    assert_eq!(current, second.record);
+    let history = store.score_history(&email(e), 10).await.unwrap();
+    assert_eq!(history.iter().map(|r| r.version).collect::<Vec<_>>(), [2, 1]);
+    assert_eq!(store.score_history(&email(e), 1).await.unwrap().len(), 1);
+    assert!(store.pending_alerts(10).await.unwrap().is_empty(), "a lost write leaves no alert");
+    assert_eq!(store.current_score(&email("x@acme.com")).await.unwrap(), None);
+}
+
+/// The alert is committed with its score, and only then.
+pub async fn alerts_commit_with_their_score_only(store: Arc<dyn Store>) {
+    let e = "jane@acme.com";
+    let hot = ScoreWrite {
+        record: record(e, 1, 85.0, Tier::Hot),
+        expected_version: 0,
+        alert: Some(alert(e, 1)),
+    };
+    store.save_score(&hot).await.unwrap();
+    let pending = store.pending_alerts(10).await.unwrap();
+    assert_eq!(pending, vec![alert(e, 1)]);
+    assert_eq!(store.current_score(&email(e)).await.unwrap().unwrap().version, 1);
+}
+
+/// Delivery marks are idempotent; failures keep the alert pending.
+pub async fn outbox_delivery_is_idempotent(store: Arc<dyn Store>) {
+    for (i, e) in ["a@acme.com", "b@acme.com", "c@acme.com"].iter().enumerate() {
+        let w = ScoreWrite {
+            record: record(e, 1, 90.0 - i as f64, Tier::Hot),
+            expected_version: 0,
+            alert: Some(alert(e, 1)),
+        };
+        store.save_score(&w).await.unwrap();
+    }
+    let pending = store.pending_alerts(10).await.unwrap();
+    assert_eq!(pending.len(), 3);
+    assert_eq!(store.pending_alerts(2).await.unwrap().len(), 2);
+    store.record_alert_failure(&pending[0].id, "HTTP 500").await.unwrap();
+    assert_eq!(store.pending_alerts(10).await.unwrap().len(), 3);
+    store.mark_alert_delivered(&pending[0].id, t0()).await.unwrap();
+    store.mark_alert_delivered(&pending[0].id, t0()).await.unwrap();
+    store.mark_alert_delivered("no-such-alert", t0()).await.unwrap();
+    let left: Vec<String> = store.pending_alerts(10).await.unwrap().into_iter().map(|a| a.id).collect();
+    assert_eq!(left, vec![pending[1].id.clone(), pending[2].id.clone()]);
+}
+
+/// Two writers racing from the same read: exactly one wins, one alert.
+pub async fn concurrent_writers_produce_one_alert(store: Arc<dyn Store>) {
+    let e = "race@acme.com";
+    let mut tasks = Vec::new();
+    for total in [81.0, 82.0, 83.0, 84.0] {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            store
+                .save_score(&ScoreWrite {
+                    record: record(e, 1, total, Tier::Hot),
+                    expected_version: 0,
+                    alert: Some(alert(e, 1)),
+                })
+                .await
+        }));
+    }
+    let mut ok = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(()) => ok += 1,
+            Err(StoreError::Conflict(_)) => {}
+            Err(other) => panic!("unexpected error: {other}"),
+        }
+    }
+    assert_eq!(ok, 1);
+    assert_eq!(store.pending_alerts(10).await.unwrap().len(), 1);
+    assert_eq!(store.score_history(&email(e), 10).await.unwrap().len(), 1);
+}
+
+/// Scores list by settled tier, highest total first.
+pub async fn scores_list_by_tier_highest_first(store: Arc<dyn Store>) {
+    for (e, total, tier) in [
+        ("a@acme.com", 72.0, Tier::Warm),
+        ("b@acme.com", 91.0, Tier::Hot),
+        ("c@acme.com", 20.0, Tier::Cold),
+        ("d@acme.com", 78.0, Tier::Hot), // kept hot by hysteresis
+    ] {
+        store
+            .save_score(&ScoreWrite {
+                record: record(e, 1, total, tier),
+                expected_version: 0,
+                alert: None,
+            })
+            .await
+            .unwrap();
+    }
+    let all: Vec<String> = store
+        .list_scores(None)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.lead.to_string())
+        .collect();
+    assert_eq!(all, ["b@acme.com", "d@acme.com", "a@acme.com", "c@acme.com"]);
+    let hot: Vec<f64> = store
+        .list_scores(Some(Tier::Hot))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.score.total)
+        .collect();
+    assert_eq!(hot, [91.0, 78.0]);
+    assert!(store.list_scores(Some(Tier::Cold)).await.unwrap().len() == 1);
+}
+
+/// Account scores are stored and listed highest first.
+pub async fn account_scores_roundtrip(store: Arc<dyn Store>) {
+    let s = |d: &str, total: f64| AccountScore {
+        domain: domain(d),
+        total,
+        tier: Tier::Warm,
+        top_lead: Some(email(&format!("a@{d}"))),
+        engaged_leads: 1,
+        leads: 2,
+        bonus: 0.0,
+    };
+    store.save_account_score(&s("acme.com", 50.0)).await.unwrap();
+    store.save_account_score(&s("beta.io", 70.0)).await.unwrap();
+    store.save_account_score(&s("acme.com", 60.0)).await.unwrap();
+    assert_eq!(
+        store.list_account_scores().await.unwrap(),
+        vec![s("beta.io", 70.0), s("acme.com", 60.0)]
+    );
+}
+
+/// Unicode text and large records round-trip unchanged.
+pub async fn records_survive_unicode_and_large_payloads(store: Arc<dyn Store>) {
+    let mut l = lead("zoë@bücher.example", "Directora de Comunicación — 市场总监");
+    l.first_name = Some("Zoë 🚀".into());
+    l.attributes.insert("notes".into(), "x".repeat(100_000));
+    store.upsert_leads(&[l.clone()], &[]).await.unwrap();
+    assert_eq!(store.get_lead(&l.email).await.unwrap(), Some(l.clone()));
+    assert_eq!(l.email.as_str(), "zoë@xn--bcher-kva.example");
+}

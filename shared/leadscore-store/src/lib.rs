@@ -1,0 +1,154 @@
+//! The store port of leadscore and its embedded adapters.
+//!
+//! [`Store`] is the one trait the pipeline, the CLI and the Lambdas talk to.
+//! Adapters: [`SqliteStore`] (the embedded default: rusqlite, bundled SQLite,
+//! WAL) and [`MemoryStore`] (tests). The DynamoDB adapter lives in the AWS
+//! crate and runs the same [`contract`] suite (feature `contract`).
+//!
+//! Invariants every adapter keeps:
+//! - writes are idempotent: upserts by identity, activities by id, alerts by
+//!   idempotency key;
+//! - a score write is conditional on the version the writer read
+//!   (optimistic concurrency) and commits its alert in the same atomic write
+//!   (the outbox), so an alert is never lost and never written twice.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use leadscore_core::domain::{Account, Activity, Alert, Domain, Email, EnrichmentSnapshot, Lead};
+use leadscore_core::rollup::AccountScore;
+use leadscore_core::{Score, Tier};
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "contract")]
+pub mod contract;
+mod memory;
+mod sqlite;
+
+pub use memory::MemoryStore;
+pub use sqlite::SqliteStore;
+
+/// Why a store call failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A conditional write lost a race: someone else wrote first. Re-read
+    /// and retry.
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// Stored data could not be decoded.
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+    /// The backend is throttling or temporarily unavailable; retryable.
+    #[error("store temporarily unavailable: {0}")]
+    Unavailable(String),
+    /// Any other backend failure.
+    #[error("store error: {0}")]
+    Backend(String),
+}
+
+impl StoreError {
+    /// Whether retrying the same call may succeed.
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, Self::Unavailable(_))
+    }
+}
+
+/// Result of a store call.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// A lead's current score as stored, with its optimistic-concurrency version.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScoreRecord {
+    /// The lead.
+    pub lead: Email,
+    /// The lead's account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<Domain>,
+    /// Version: 1 for the first score, +1 per write.
+    pub version: u64,
+    /// Tier after hysteresis (may differ from `score.tier` near a threshold).
+    pub tier: Tier,
+    /// The score and its explanation.
+    pub score: Score,
+}
+
+/// A conditional score write, with the alert it causes (if any).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScoreWrite {
+    /// The new record; its `version` must be `expected_version + 1`.
+    pub record: ScoreRecord,
+    /// The version the writer read; 0 when there was no score.
+    pub expected_version: u64,
+    /// The alert to put in the outbox in the same atomic write.
+    pub alert: Option<Alert>,
+}
+
+/// The persistence port: accounts, leads, activities, enrichment snapshots,
+/// scores with history, account scores and the alert outbox.
+#[async_trait]
+pub trait Store: Send + Sync + std::fmt::Debug {
+    /// Inserts or replaces an account.
+    async fn upsert_account(&self, account: &Account) -> Result<()>;
+    /// One account.
+    async fn get_account(&self, domain: &Domain) -> Result<Option<Account>>;
+    /// All accounts, by domain.
+    async fn list_accounts(&self) -> Result<Vec<Account>>;
+
+    /// Inserts or replaces leads and accounts in one atomic write per call
+    /// (SQLite: one transaction).
+    async fn upsert_leads(&self, leads: &[Lead], accounts: &[Account]) -> Result<()>;
+    /// One lead.
+    async fn get_lead(&self, email: &Email) -> Result<Option<Lead>>;
+    /// All leads, by email.
+    async fn list_leads(&self) -> Result<Vec<Lead>>;
+    /// The leads of one account, by email.
+    async fn leads_of_account(&self, domain: &Domain) -> Result<Vec<Lead>>;
+
+    /// Adds activities, ignoring ids already stored; returns how many were new.
+    async fn add_activities(&self, activities: &[Activity]) -> Result<usize>;
+    /// A lead's activities, oldest first.
+    async fn activities_of(&self, email: &Email) -> Result<Vec<Activity>>;
+
+    /// Stores an enrichment snapshot and stamps the account's `enriched_at`
+    /// (creating the account if needed), atomically.
+    async fn put_snapshot(&self, snapshot: &EnrichmentSnapshot) -> Result<()>;
+    /// The newest snapshot of an account.
+    async fn latest_snapshot(&self, domain: &Domain) -> Result<Option<EnrichmentSnapshot>>;
+    /// Accounts never enriched or enriched before `before`, oldest first.
+    async fn accounts_due(&self, before: DateTime<Utc>, limit: usize) -> Result<Vec<Domain>>;
+
+    /// A lead's current score.
+    async fn current_score(&self, email: &Email) -> Result<Option<ScoreRecord>>;
+    /// Writes a score if the stored version is still `expected_version`,
+    /// together with its alert; [`StoreError::Conflict`] otherwise (and
+    /// nothing is written).
+    async fn save_score(&self, write: &ScoreWrite) -> Result<()>;
+    /// Current scores, optionally of one tier, highest total first.
+    async fn list_scores(&self, tier: Option<Tier>) -> Result<Vec<ScoreRecord>>;
+    /// Past scores of a lead, newest first.
+    async fn score_history(&self, email: &Email, limit: usize) -> Result<Vec<ScoreRecord>>;
+
+    /// Inserts or replaces an account's rolled-up score.
+    async fn save_account_score(&self, score: &AccountScore) -> Result<()>;
+    /// All account scores, highest first.
+    async fn list_account_scores(&self) -> Result<Vec<AccountScore>>;
+
+    /// Alerts not yet delivered, oldest first.
+    async fn pending_alerts(&self, limit: usize) -> Result<Vec<Alert>>;
+    /// Marks an alert delivered; idempotent.
+    async fn mark_alert_delivered(&self, id: &str, at: DateTime<Utc>) -> Result<()>;
+    /// Records a failed delivery attempt (the alert stays pending).
+    async fn record_alert_failure(&self, id: &str, error: &str) -> Result<()>;
+}
+
+pub(crate) fn to_json<T: Serialize>(value: &T) -> Result<String> {
+    serde_json::to_string(value).map_err(|e| StoreError::Backend(format!("encoding: {e}")))
+}
+
+pub(crate) fn from_json<T: for<'de> Deserialize<'de>>(text: &str) -> Result<T> {
+    serde_json::from_str(text).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+/// A timestamp in the fixed-width form the stores sort on.
+pub fn timestamp(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}

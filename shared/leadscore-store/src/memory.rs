@@ -1,0 +1,240 @@
+//! An in-memory [`Store`] for tests and dry runs. Same semantics as the
+//! persistent adapters (it passes the same contract suite); nothing survives
+//! the process.
+
+use std::collections::{BTreeMap, HashSet};
+use std::sync::{Mutex, MutexGuard};
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use leadscore_core::Tier;
+use leadscore_core::domain::{Account, Activity, Alert, Domain, Email, EnrichmentSnapshot, Lead};
+use leadscore_core::rollup::AccountScore;
+
+use crate::{Result, ScoreRecord, ScoreWrite, Store, StoreError};
+
+#[derive(Debug, Default)]
+struct State {
+    accounts: BTreeMap<Domain, Account>,
+    leads: BTreeMap<Email, Lead>,
+    activity_ids: HashSet<String>,
+    activities: BTreeMap<Email, Vec<Activity>>,
+    snapshots: BTreeMap<Domain, Vec<EnrichmentSnapshot>>,
+    scores: BTreeMap<Email, ScoreRecord>,
+    history: BTreeMap<Email, Vec<ScoreRecord>>,
+    account_scores: BTreeMap<Domain, AccountScore>,
+    outbox: BTreeMap<String, (Alert, Option<DateTime<Utc>>, u32)>,
+}
+
+/// The in-memory adapter of [`Store`].
+#[derive(Debug, Default)]
+pub struct MemoryStore {
+    state: Mutex<State>,
+}
+
+impl MemoryStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+fn sorted_scores(mut v: Vec<ScoreRecord>) -> Vec<ScoreRecord> {
+    v.sort_by(|a, b| {
+        b.score
+            .total
+            .total_cmp(&a.score.total)
+            .then_with(|| a.lead.cmp(&b.lead))
+    });
+    v
+}
+
+#[async_trait]
+impl Store for MemoryStore {
+    async fn upsert_account(&self, account: &Account) -> Result<()> {
+        self.lock().accounts.insert(account.domain.clone(), account.clone());
+        Ok(())
+    }
+
+    async fn get_account(&self, domain: &Domain) -> Result<Option<Account>> {
+        Ok(self.lock().accounts.get(domain).cloned())
+    }
+
+    async fn list_accounts(&self) -> Result<Vec<Account>> {
+        Ok(self.lock().accounts.values().cloned().collect())
+    }
+
+    async fn upsert_leads(&self, leads: &[Lead], accounts: &[Account]) -> Result<()> {
+        let mut s = self.lock();
+        for a in accounts {
+            s.accounts.insert(a.domain.clone(), a.clone());
+        }
+        for l in leads {
+            s.leads.insert(l.email.clone(), l.clone());
+        }
+        Ok(())
+    }
+
+    async fn get_lead(&self, email: &Email) -> Result<Option<Lead>> {
+        Ok(self.lock().leads.get(email).cloned())
+    }
+
+    async fn list_leads(&self) -> Result<Vec<Lead>> {
+        Ok(self.lock().leads.values().cloned().collect())
+    }
+
+    async fn leads_of_account(&self, domain: &Domain) -> Result<Vec<Lead>> {
+        Ok(self
+            .lock()
+            .leads
+            .values()
+            .filter(|l| l.account.as_ref() == Some(domain))
+            .cloned()
+            .collect())
+    }
+
+    async fn add_activities(&self, activities: &[Activity]) -> Result<usize> {
+        let mut s = self.lock();
+        let mut n = 0;
+        for a in activities {
+            if s.activity_ids.insert(a.id.0.clone()) {
+                s.activities.entry(a.lead.clone()).or_default().push(a.clone());
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+
+    async fn activities_of(&self, email: &Email) -> Result<Vec<Activity>> {
+        let mut v = self.lock().activities.get(email).cloned().unwrap_or_default();
+        v.sort_by(|a, b| a.occurred_at.cmp(&b.occurred_at).then_with(|| a.id.cmp(&b.id)));
+        Ok(v)
+    }
+
+    async fn put_snapshot(&self, snapshot: &EnrichmentSnapshot) -> Result<()> {
+        let mut s = self.lock();
+        let list = s.snapshots.entry(snapshot.domain.clone()).or_default();
+        list.retain(|x| x.enriched_at != snapshot.enriched_at);
+        list.push(snapshot.clone());
+        list.sort_by_key(|x| x.enriched_at);
+        let account = s
+            .accounts
+            .entry(snapshot.domain.clone())
+            .or_insert_with(|| Account::new(snapshot.domain.clone(), snapshot.enriched_at));
+        if account.enriched_at.is_none_or(|t| t < snapshot.enriched_at) {
+            account.enriched_at = Some(snapshot.enriched_at);
+        }
+        Ok(())
+    }
+
+    async fn latest_snapshot(&self, domain: &Domain) -> Result<Option<EnrichmentSnapshot>> {
+        Ok(self
+            .lock()
+            .snapshots
+            .get(domain)
+            .and_then(|v| v.last().cloned()))
+    }
+
+    async fn accounts_due(&self, before: DateTime<Utc>, limit: usize) -> Result<Vec<Domain>> {
+        let s = self.lock();
+        let mut due: Vec<(Option<DateTime<Utc>>, Domain)> = s
+            .accounts
+            .values()
+            .filter(|a| a.enriched_at.is_none_or(|t| t < before))
+            .map(|a| (a.enriched_at, a.domain.clone()))
+            .collect();
+        due.sort();
+        Ok(due.into_iter().take(limit).map(|(_, d)| d).collect())
+    }
+
+    async fn current_score(&self, email: &Email) -> Result<Option<ScoreRecord>> {
+        Ok(self.lock().scores.get(email).cloned())
+    }
+
+    async fn save_score(&self, write: &ScoreWrite) -> Result<()> {
+        let rec = &write.record;
+        if rec.version != write.expected_version + 1 {
+            return Err(StoreError::Backend(format!(
+                "record version {} must be expected version {} + 1",
+                rec.version, write.expected_version
+            )));
+        }
+        let mut s = self.lock();
+        let current = s.scores.get(&rec.lead).map_or(0, |r| r.version);
+        if current != write.expected_version {
+            return Err(StoreError::Conflict(format!(
+                "score of {} is at version {current}, not {}",
+                rec.lead, write.expected_version
+            )));
+        }
+        s.scores.insert(rec.lead.clone(), rec.clone());
+        s.history.entry(rec.lead.clone()).or_default().push(rec.clone());
+        if let Some(alert) = &write.alert {
+            s.outbox.entry(alert.id.clone()).or_insert((alert.clone(), None, 0));
+        }
+        Ok(())
+    }
+
+    async fn list_scores(&self, tier: Option<Tier>) -> Result<Vec<ScoreRecord>> {
+        Ok(sorted_scores(
+            self.lock()
+                .scores
+                .values()
+                .filter(|r| tier.is_none_or(|t| r.tier == t))
+                .cloned()
+                .collect(),
+        ))
+    }
+
+    async fn score_history(&self, email: &Email, limit: usize) -> Result<Vec<ScoreRecord>> {
+        Ok(self
+            .lock()
+            .history
+            .get(email)
+            .map(|v| v.iter().rev().take(limit).cloned().collect())
+            .unwrap_or_default())
+    }
+
+    async fn save_account_score(&self, score: &AccountScore) -> Result<()> {
+        self.lock().account_scores.insert(score.domain.clone(), score.clone());
+        Ok(())
+    }
+
+    async fn list_account_scores(&self) -> Result<Vec<AccountScore>> {
+        let mut v: Vec<AccountScore> = self.lock().account_scores.values().cloned().collect();
+        v.sort_by(|a, b| b.total.total_cmp(&a.total).then_with(|| a.domain.cmp(&b.domain)));
+        Ok(v)
+    }
+
+    async fn pending_alerts(&self, limit: usize) -> Result<Vec<Alert>> {
+        let s = self.lock();
+        let mut v: Vec<&Alert> = s
+            .outbox
+            .values()
+            .filter(|(_, delivered, _)| delivered.is_none())
+            .map(|(a, _, _)| a)
+            .collect();
+        v.sort_by(|a, b| a.created_at.cmp(&b.created_at).then_with(|| a.id.cmp(&b.id)));
+        Ok(v.into_iter().take(limit).cloned().collect())
+    }
+
+    async fn mark_alert_delivered(&self, id: &str, at: DateTime<Utc>) -> Result<()> {
+        if let Some(entry) = self.lock().outbox.get_mut(id)
+            && entry.1.is_none()
+        {
+            entry.1 = Some(at);
+        }
+        Ok(())
+    }
+
+    async fn record_alert_failure(&self, id: &str, _error: &str) -> Result<()> {
+        if let Some(entry) = self.lock().outbox.get_mut(id) {
+            entry.2 += 1;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,70 @@
+//! The store contract on every embedded adapter, plus SQLite specifics.
+
+mod sqlite_in_memory {
+    leadscore_store::store_contract_tests!(async {
+        leadscore_store::SqliteStore::open_in_memory().unwrap()
+    });
+}
+
+mod sqlite_file {
+    // A real file with WAL, kept alive for the test by leaking its temp dir
+    // handle into the store's lifetime (the OS cleans the temp dir).
+    leadscore_store::store_contract_tests!(async {
+        let dir = tempfile::tempdir().unwrap().keep();
+        leadscore_store::SqliteStore::open(dir.join("leadscore.db")).unwrap()
+    });
+}
+
+mod memory {
+    leadscore_store::store_contract_tests!(async { leadscore_store::MemoryStore::new() });
+}
+
+mod sqlite_specifics {
+    use leadscore_core::domain::{Account, Domain};
+    use leadscore_store::{SqliteStore, Store};
+
+    #[tokio::test]
+    async fn reopening_keeps_data_and_schema_version() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.db");
+        let d = Domain::parse("acme.com").unwrap();
+        {
+            let s = SqliteStore::open(&path).unwrap();
+            s.upsert_account(&Account::new(d.clone(), chrono::Utc::now())).await.unwrap();
+        }
+        let s = SqliteStore::open(&path).unwrap();
+        assert_eq!(s.schema_version().unwrap(), 1);
+        assert!(s.get_account(&d).await.unwrap().is_some());
+        let mode: String = rusqlite::Connection::open(&path)
+            .unwrap()
+            .pragma_query_value(None, "journal_mode", |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+    }
+
+    #[tokio::test]
+    async fn a_newer_schema_is_refused_with_a_clear_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("future.db");
+        rusqlite::Connection::open(&path)
+            .unwrap()
+            .pragma_update(None, "user_version", 99)
+            .unwrap();
+        let err = SqliteStore::open(&path).unwrap_err().to_string();
+        assert!(err.contains("newer than this leadscore"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn corrupt_rows_are_reported_not_panicked_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.db");
+        drop(SqliteStore::open(&path).unwrap());
+        rusqlite::Connection::open(&path)
+            .unwrap()
+            .execute("INSERT INTO accounts (domain, json) VALUES ('acme.com', '{not json')", [])
+            .unwrap();
+        let s = SqliteStore::open(&path).unwrap();
+        let err = s.list_accounts().await.unwrap_err();
+        assert!(matches!(err, leadscore_store::StoreError::Corrupt(_)), "{err}");
+    }
+}
