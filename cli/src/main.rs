@@ -1,2 +1,458 @@
-//! The `leadscore` command line.
-fn main() {}
+//! The `leadscore` command line: the whole pipeline on one machine, on the
+//! embedded SQLite store. Exit codes are documented in `docs/cli.md`.
+#![allow(clippy::print_stdout)]
+
+mod output;
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use chrono::{DateTime, Utc};
+use clap::{Args, Parser, Subcommand};
+use leadscore_core::domain::{Activity, Email};
+use leadscore_core::import::{RowError, parse_activities, parse_leads};
+use leadscore_core::{ScoringModel, Tier};
+use leadscore_pipeline::{AlertSink, DeliveryError, ImportSummary};
+use leadscore_store::{SqliteStore, Store};
+
+/// Exit codes (docs/cli.md).
+mod exit {
+    /// Runtime failure (I/O, store).
+    pub const ERROR: u8 = 1;
+    /// Invalid input data: a bad model file, rejected CSV rows.
+    pub const INVALID_INPUT: u8 = 3;
+    /// The named lead or record does not exist.
+    pub const NOT_FOUND: u8 = 4;
+}
+
+/// Tells a B2B sales team which accounts to call today.
+#[derive(Debug, Parser)]
+#[command(name = "leadscore", version, about, long_about = None)]
+struct Cli {
+    /// SQLite database file of the embedded store.
+    #[arg(
+        long,
+        global = true,
+        env = "LEADSCORE_DB",
+        default_value = "leadscore.db"
+    )]
+    db: PathBuf,
+    /// Treat this instant (RFC 3339) as now, for reproducible runs.
+    #[arg(long, global = true, env = "LEADSCORE_NOW", value_parser = parse_now)]
+    now: Option<DateTime<Utc>>,
+    /// Log filter (e.g. `info`, `leadscore=debug`); logs go to stderr.
+    #[arg(long, global = true, env = "LEADSCORE_LOG", default_value = "warn")]
+    log: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+fn parse_now(s: &str) -> Result<DateTime<Utc>, String> {
+    leadscore_core::import::parse_timestamp(s)
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Import leads or activities from CSV (columns: docs/import.md).
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Score every lead and store the scores (and alerts for crossings).
+    Score(ScoreArgs),
+    /// List scored leads, highest first.
+    Leads {
+        /// Only leads of this tier.
+        #[arg(long)]
+        tier: Option<Tier>,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show a lead's score breakdown with evidence.
+    Explain {
+        /// The lead's email.
+        email: String,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check or show scoring models.
+    #[command(subcommand)]
+    Model(ModelCommand),
+    /// Pending alerts (the outbox).
+    Alerts {
+        #[command(subcommand)]
+        command: Option<AlertsCommand>,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ImportCommand {
+    /// Import leads (and their accounts' firmographics).
+    Leads(ImportArgs),
+    /// Import activities.
+    Activities(ImportArgs),
+}
+
+#[derive(Debug, Args)]
+struct ImportArgs {
+    /// The CSV file (`-` for standard input).
+    file: PathBuf,
+    /// Text encoding of the file (default UTF-8; e.g. windows-1252 for Excel exports).
+    #[arg(long)]
+    encoding: Option<String>,
+    /// Print a JSON summary.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Args)]
+struct ScoreArgs {
+    /// Scoring model file (default: the shipped default model).
+    #[arg(long, env = "LEADSCORE_MODEL")]
+    model: Option<PathBuf>,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+enum ModelCommand {
+    /// Validate a model file; every problem is printed as FILE:LINE:COLUMN: REASON.
+    Check {
+        /// The model file.
+        file: PathBuf,
+    },
+    /// Print the shipped default model.
+    Default,
+}
+
+#[derive(Debug, Subcommand)]
+enum AlertsCommand {
+    /// Print pending alerts as JSON lines on stdout and mark them delivered.
+    Deliver,
+}
+
+/// An error that maps to a specific exit code.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+struct Exit {
+    code: u8,
+    message: String,
+}
+
+fn fail(code: u8, message: impl Into<String>) -> anyhow::Error {
+    Exit {
+        code,
+        message: message.into(),
+    }
+    .into()
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_new(&cli.log)
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(exit::ERROR);
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            if let Some(exit) = e.downcast_ref::<Exit>() {
+                if !exit.message.is_empty() {
+                    eprintln!("{}", exit.message);
+                }
+                ExitCode::from(exit.code)
+            } else {
+                eprintln!("error: {e:#}");
+                ExitCode::from(exit::ERROR)
+            }
+        }
+    }
+}
+
+fn open_store(path: &Path) -> Result<SqliteStore> {
+    SqliteStore::open(path).with_context(|| format!("opening the store {}", path.display()))
+}
+
+fn load_model(path: Option<&Path>) -> Result<ScoringModel> {
+    match path {
+        None => ScoringModel::default_model().map_err(|e| fail(exit::INVALID_INPUT, e.to_string())),
+        Some(p) => {
+            let src = std::fs::read_to_string(p)
+                .with_context(|| format!("reading model {}", p.display()))?;
+            ScoringModel::from_toml(&src, &p.display().to_string())
+                .map_err(|e| fail(exit::INVALID_INPUT, e.to_string()))
+        }
+    }
+}
+
+fn read_input(path: &Path) -> Result<Vec<u8>> {
+    if path.as_os_str() == "-" {
+        let mut buf = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut buf)
+            .context("reading standard input")?;
+        Ok(buf)
+    } else {
+        std::fs::read(path).with_context(|| format!("reading {}", path.display()))
+    }
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    let now = cli.now.unwrap_or_else(Utc::now);
+    match cli.command {
+        Command::Model(ModelCommand::Check { file }) => {
+            let model = load_model(Some(&file))?;
+            println!(
+                "{}: ok — model {} ({} rules, {} groups; hot >= {}, warm >= {}, hysteresis {})",
+                file.display(),
+                model.version,
+                model.rules.len(),
+                model.groups.len(),
+                model.tiers.hot,
+                model.tiers.warm,
+                model.tiers.hysteresis
+            );
+            Ok(())
+        }
+        Command::Model(ModelCommand::Default) => {
+            print!("{}", leadscore_core::model::DEFAULT_MODEL);
+            Ok(())
+        }
+        Command::Import(cmd) => {
+            let store = open_store(&cli.db)?;
+            import(&store, cmd, now).await
+        }
+        Command::Score(args) => {
+            let model = load_model(args.model.as_deref())?;
+            let store = open_store(&cli.db)?;
+            score(&store, &model, args.json, now).await
+        }
+        Command::Leads { tier, json } => {
+            let store = open_store(&cli.db)?;
+            let records = store.list_scores(tier).await?;
+            if json {
+                output::print_json(
+                    &records
+                        .iter()
+                        .map(output::LeadRowJson::from)
+                        .collect::<Vec<_>>(),
+                )
+            } else if records.is_empty() {
+                eprintln!(
+                    "no scored leads{}; run `leadscore score` first",
+                    tier.map(|t| format!(" in tier {t}")).unwrap_or_default()
+                );
+                Ok(())
+            } else {
+                output::print_table(&records);
+                Ok(())
+            }
+        }
+        Command::Explain { email, json } => {
+            let store = open_store(&cli.db)?;
+            let email = Email::parse(&email)
+                .map_err(|e| fail(exit::INVALID_INPUT, format!("`{email}`: {e}")))?;
+            let lead = store.get_lead(&email).await?.ok_or_else(|| {
+                fail(
+                    exit::NOT_FOUND,
+                    format!("no lead {email} in {}", cli.db.display()),
+                )
+            })?;
+            let record = store.current_score(&email).await?.ok_or_else(|| {
+                fail(
+                    exit::NOT_FOUND,
+                    format!("{email} has no score yet; run `leadscore score`"),
+                )
+            })?;
+            let history = store.score_history(&email, 5).await?;
+            if json {
+                output::print_json(&serde_json::json!({
+                    "lead": lead,
+                    "score": record,
+                    "history": history.iter().map(|r| serde_json::json!({
+                        "version": r.version, "total": r.score.total, "tier": r.tier, "scored_at": r.score.scored_at,
+                    })).collect::<Vec<_>>(),
+                }))
+            } else {
+                output::print_explanation(&lead, &record, &history);
+                Ok(())
+            }
+        }
+        Command::Alerts { command, json } => {
+            let store = open_store(&cli.db)?;
+            match command {
+                None => {
+                    let pending = store.pending_alerts(1000).await?;
+                    if json {
+                        output::print_json(&pending)
+                    } else {
+                        output::print_alerts(&pending);
+                        Ok(())
+                    }
+                }
+                Some(AlertsCommand::Deliver) => {
+                    let s =
+                        leadscore_pipeline::drain_outbox(&store, &StdoutSink, now, 10_000).await?;
+                    eprintln!("delivered {} alert(s), {} failed", s.delivered, s.failed);
+                    Ok(())
+                }
+            }
+        }
+    }
+}
+
+/// Prints each alert as one JSON line.
+struct StdoutSink;
+
+#[async_trait::async_trait]
+impl AlertSink for StdoutSink {
+    async fn deliver(&self, alert: &leadscore_core::Alert) -> Result<(), DeliveryError> {
+        let line = serde_json::to_string(alert).map_err(|e| DeliveryError {
+            sink: "stdout".into(),
+            reason: e.to_string(),
+            retryable: false,
+        })?;
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "{line}").map_err(|e| DeliveryError {
+            sink: "stdout".into(),
+            reason: e.to_string(),
+            retryable: true,
+        })
+    }
+}
+
+fn report_rejects(file: &Path, errors: &[RowError]) {
+    for e in errors {
+        eprintln!("{}:{}: {}", file.display(), e.line, e.reason);
+    }
+}
+
+async fn import(store: &SqliteStore, cmd: ImportCommand, now: DateTime<Utc>) -> Result<()> {
+    let (kind, args) = match &cmd {
+        ImportCommand::Leads(a) => ("leads", a),
+        ImportCommand::Activities(a) => ("activities", a),
+    };
+    let bytes = read_input(&args.file)?;
+    let (summary, errors): (ImportSummary, Vec<RowError>) = match cmd {
+        ImportCommand::Leads(ref a) => {
+            let parsed = parse_leads(&bytes, a.encoding.as_deref(), now)
+                .map_err(|e| fail(exit::INVALID_INPUT, format!("{}: {e}", a.file.display())))?;
+            let s = leadscore_pipeline::import_leads(store, &parsed, now).await?;
+            (s, parsed.errors)
+        }
+        ImportCommand::Activities(ref a) => {
+            let parsed = parse_activities(&bytes, a.encoding.as_deref())
+                .map_err(|e| fail(exit::INVALID_INPUT, format!("{}: {e}", a.file.display())))?;
+            let rows: Vec<Activity> = parsed.rows.into_iter().map(|(_, a)| a).collect();
+            let s = leadscore_pipeline::import_activities(store, &rows, now).await?;
+            (s, parsed.errors)
+        }
+    };
+    report_rejects(&args.file, &errors);
+    if args.json {
+        output::print_json(&serde_json::json!({
+            "file": args.file, "kind": kind, "summary": summary, "rejected": errors,
+        }))?;
+    } else {
+        let extra = if summary.leads_created > 0 {
+            format!(
+                ", {} new lead(s) from unknown emails",
+                summary.leads_created
+            )
+        } else {
+            String::new()
+        };
+        println!(
+            "imported {kind} from {}: {} row(s) ok ({} new, {} already known{extra}), {} rejected",
+            args.file.display(),
+            summary.rows,
+            summary.created,
+            summary.existing,
+            errors.len()
+        );
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(fail(
+            exit::INVALID_INPUT,
+            format!(
+                "{} row(s) rejected; the other rows were imported",
+                errors.len()
+            ),
+        ))
+    }
+}
+
+async fn score(
+    store: &SqliteStore,
+    model: &ScoringModel,
+    json: bool,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let show_progress = std::io::stderr().is_terminal();
+    let summary = leadscore_pipeline::rescore_all(store, model, now, |done, total| {
+        if show_progress && total >= 500 && (done % 250 == 0 || done == total) {
+            eprint!("\rscoring {done}/{total}");
+            if done == total {
+                eprintln!();
+            }
+        }
+    })
+    .await?;
+    let records = store.list_scores(None).await?;
+    if json {
+        output::print_json(
+            &records
+                .iter()
+                .map(output::LeadRowJson::from)
+                .collect::<Vec<_>>(),
+        )?;
+    } else {
+        output::print_table(&records);
+    }
+    eprintln!(
+        "scored {} lead(s) with model {} ({} changed, {} account(s) rolled up); {} became hot, {} cooled{}",
+        summary.scored,
+        model.version,
+        summary.written,
+        summary.accounts,
+        summary.became_hot.len(),
+        summary.cooled.len(),
+        if summary.failed.is_empty() {
+            String::new()
+        } else {
+            format!(", {} failed", summary.failed.len())
+        }
+    );
+    for e in &summary.became_hot {
+        eprintln!("  hot: {e}");
+    }
+    for (e, reason) in &summary.failed {
+        eprintln!("  failed: {e}: {reason}");
+    }
+    if summary.failed.is_empty() {
+        Ok(())
+    } else {
+        Err(fail(exit::ERROR, ""))
+    }
+}

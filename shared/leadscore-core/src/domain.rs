@@ -209,13 +209,18 @@ impl From<Email> for String {
 /// line (`data/freemail.txt`).
 pub const FREE_MAIL_DOMAINS: &str = include_str!("../../../data/freemail.txt");
 
+static FREE_MAIL: std::sync::LazyLock<std::collections::HashSet<&'static str>> =
+    std::sync::LazyLock::new(|| {
+        FREE_MAIL_DOMAINS
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .collect()
+    });
+
 /// Whether `domain` (already normalized) belongs to a free-mail provider.
 pub fn is_free_mail(domain: &str) -> bool {
-    FREE_MAIL_DOMAINS
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .any(|l| l == domain)
+    FREE_MAIL.contains(domain)
 }
 
 /// Firmographic attributes of an account.
@@ -620,10 +625,12 @@ fn derive_activity_id(lead: &Email, kind: &ActivityKind, at: DateTime<Utc>) -> A
 /// Lowercase hex of `bytes`.
 pub fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }
 
 /// Where a fact came from: shown in explanations and alerts.
@@ -798,7 +805,15 @@ mod tests {
         ] {
             assert_eq!(Domain::parse(input).unwrap().as_str(), want, "{input}");
         }
-        for bad in ["", "  ", "localhost", "exa mple.com", "-bad.com", "http://", "a..b"] {
+        for bad in [
+            "",
+            "  ",
+            "localhost",
+            "exa mple.com",
+            "-bad.com",
+            "http://",
+            "a..b",
+        ] {
             assert!(Domain::parse(bad).is_err(), "{bad:?} should be rejected");
         }
     }
@@ -810,7 +825,13 @@ mod tests {
         assert_eq!(e.domain().as_str(), "example.com");
         assert!(!e.is_free_mail());
         assert!(Email::parse("jane@gmail.com").unwrap().is_free_mail());
-        for bad in ["jane", "@example.com", "jane@", "ja ne@example.com", "jane@localhost"] {
+        for bad in [
+            "jane",
+            "@example.com",
+            "jane@",
+            "ja ne@example.com",
+            "jane@localhost",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad:?} should be rejected");
         }
     }
@@ -856,7 +877,9 @@ mod tests {
         );
         assert!(ActivityKind::from_name("page_viewed", None).is_err());
         assert_eq!(
-            ActivityKind::from_name("trial_started", None).unwrap().name(),
+            ActivityKind::from_name("trial_started", None)
+                .unwrap()
+                .name(),
             "trial_started"
         );
         assert!(ActivityKind::from_name("Trial Started!", None).is_err());

@@ -92,7 +92,9 @@ fn read_table(bytes: &[u8], encoding: Option<&str>) -> Result<Table, ImportError
         .map(|h| {
             String::from_utf8(h.to_vec())
                 .map(|s| s.trim().to_lowercase().replace([' ', '-'], "_"))
-                .map_err(|_| ImportError::Header("the header is not valid UTF-8; pass --encoding".into()))
+                .map_err(|_| {
+                    ImportError::Header("the header is not valid UTF-8; pass --encoding".into())
+                })
         })
         .collect::<Result<Vec<_>, _>>()?;
     if header.iter().all(String::is_empty) {
@@ -124,7 +126,11 @@ fn read_table(bytes: &[u8], encoding: Option<&str>) -> Result<Table, ImportError
                     .collect::<Result<Vec<_>, _>>();
                 let fields = fields.and_then(|f| {
                     if f.len() > header.len() {
-                        Err(format!("{} fields but the header has {}", f.len(), header.len()))
+                        Err(format!(
+                            "{} fields but the header has {}",
+                            f.len(),
+                            header.len()
+                        ))
                     } else {
                         Ok(f)
                     }
@@ -160,7 +166,10 @@ impl Row<'_> {
 }
 
 fn parse_count(col: &str, v: &str) -> Result<u64, String> {
-    let cleaned: String = v.chars().filter(|c| !matches!(c, ',' | '_' | ' ' | '\'')).collect();
+    let cleaned: String = v
+        .chars()
+        .filter(|c| !matches!(c, ',' | '_' | ' ' | '\''))
+        .collect();
     cleaned
         .parse::<u64>()
         .map_err(|_| format!("`{col}` must be a whole number, got `{v}`"))
@@ -230,8 +239,14 @@ pub fn parse_leads(
             lead.owner = row.get("owner").map(str::to_owned);
             let mut firmographics = Firmographics {
                 industry: row.get("industry").map(str::to_owned),
-                employees: row.get("employees").map(|v| parse_count("employees", v)).transpose()?,
-                revenue: row.get("revenue").map(|v| parse_amount("revenue", v)).transpose()?,
+                employees: row
+                    .get("employees")
+                    .map(|v| parse_count("employees", v))
+                    .transpose()?,
+                revenue: row
+                    .get("revenue")
+                    .map(|v| parse_amount("revenue", v))
+                    .transpose()?,
                 country: row.get("country").map(str::to_owned),
                 attributes: BTreeMap::new(),
             };
@@ -288,7 +303,10 @@ pub fn parse_timestamp(v: &str) -> Result<DateTime<Utc>, String> {
 
 /// Parses an activities CSV. Rows with the same id (given, or derived from
 /// email, kind, path and time) are kept once.
-pub fn parse_activities(bytes: &[u8], encoding: Option<&str>) -> Result<Parsed<Activity>, ImportError> {
+pub fn parse_activities(
+    bytes: &[u8],
+    encoding: Option<&str>,
+) -> Result<Parsed<Activity>, ImportError> {
     let table = read_table(bytes, encoding)?;
     for col in ["email", "kind", "occurred_at"] {
         if !table.header.iter().any(|h| h == col) {
@@ -308,8 +326,9 @@ pub fn parse_activities(bytes: &[u8], encoding: Option<&str>) -> Result<Parsed<A
             };
             let email = Email::parse(row.get("email").ok_or("`email` is empty")?)
                 .map_err(|e| format!("`email`: {e}"))?;
-            let kind = ActivityKind::from_name(row.get("kind").ok_or("`kind` is empty")?, row.get("path"))
-                .map_err(|e| format!("`kind`: {e}"))?;
+            let kind =
+                ActivityKind::from_name(row.get("kind").ok_or("`kind` is empty")?, row.get("path"))
+                    .map_err(|e| format!("`kind`: {e}"))?;
             let at = parse_timestamp(row.get("occurred_at").ok_or("`occurred_at` is empty")?)?;
             let mut activity = Activity::new(email, kind, at);
             if let Some(id) = row.get("id") {
@@ -354,11 +373,21 @@ mod tests {
         assert_eq!(jane.lead.email.as_str(), "jane@acme.com");
         assert_eq!(jane.lead.seniority, Some(crate::Seniority::Director));
         assert_eq!(jane.firmographics.employees, Some(1200));
-        assert_eq!(jane.lead.attributes.get("plan").map(String::as_str), Some("pro"));
-        assert_eq!(p.rows[1].1.lead.account.as_ref().unwrap().as_str(), "joeco.io");
+        assert_eq!(
+            jane.lead.attributes.get("plan").map(String::as_str),
+            Some("pro")
+        );
+        assert_eq!(
+            p.rows[1].1.lead.account.as_ref().unwrap().as_str(),
+            "joeco.io"
+        );
         let lines: Vec<u64> = p.errors.iter().map(|e| e.line).collect();
         assert_eq!(lines, vec![3, 5, 6]);
-        assert!(p.errors[1].reason.contains("duplicate of line 2"), "{:?}", p.errors);
+        assert!(
+            p.errors[1].reason.contains("duplicate of line 2"),
+            "{:?}",
+            p.errors
+        );
         assert!(p.errors[2].reason.contains("employees"), "{:?}", p.errors);
     }
 
@@ -373,7 +402,10 @@ mod tests {
         assert!(strict.errors[0].reason.contains("--encoding windows-1252"));
         let decoded = parse_leads(&bytes, Some("windows-1252"), now()).unwrap();
         assert_eq!(decoded.rows.len(), 2);
-        assert_eq!(decoded.rows[0].1.lead.title.as_deref(), Some("Directora de Compañia"));
+        assert_eq!(
+            decoded.rows[0].1.lead.title.as_deref(),
+            Some("Directora de Compañia")
+        );
         assert!(matches!(
             parse_leads(&bytes, Some("klingon"), now()),
             Err(ImportError::UnknownEncoding(_))

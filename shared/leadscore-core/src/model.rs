@@ -481,7 +481,13 @@ impl ScoringModel {
         })?;
         let mut problems = Vec::new();
         let top = |reason: String, problems: &mut Vec<Problem>| {
-            let key = reason.split('`').nth(1).unwrap_or("").split('.').next().unwrap_or("");
+            let key = reason
+                .split('`')
+                .nth(1)
+                .unwrap_or("")
+                .split('.')
+                .next()
+                .unwrap_or("");
             let offset = src
                 .lines()
                 .scan(0usize, |pos, l| {
@@ -491,7 +497,8 @@ impl ScoringModel {
                 })
                 .find(|(_, l)| {
                     let t = l.trim_start();
-                    !key.is_empty() && (t.starts_with(&format!("[{key}]")) || t.starts_with(&format!("{key} ")))
+                    !key.is_empty()
+                        && (t.starts_with(&format!("[{key}]")) || t.starts_with(&format!("{key} ")))
                 })
                 .map_or(0, |(s, _)| s);
             let (line, column) = line_col(src, offset);
@@ -504,33 +511,66 @@ impl ScoringModel {
         if raw.name.trim().is_empty() {
             top("`name` must not be empty".into(), &mut problems);
         }
-        for (k, v) in [("scale.fit_max", raw.scale.fit_max), ("scale.engagement_max", raw.scale.engagement_max)] {
+        for (k, v) in [
+            ("scale.fit_max", raw.scale.fit_max),
+            ("scale.engagement_max", raw.scale.engagement_max),
+        ] {
             if !(v.is_finite() && v > 0.0) {
-                top(format!("`{k}` must be a positive number, got {v}"), &mut problems);
+                top(
+                    format!("`{k}` must be a positive number, got {v}"),
+                    &mut problems,
+                );
             }
         }
         let wsum = raw.weights.fit + raw.weights.engagement;
-        if !(raw.weights.fit >= 0.0 && raw.weights.engagement >= 0.0 && wsum > 0.0 && wsum.is_finite()) {
-            top("`weights.fit` and `weights.engagement` must be non-negative and not both zero".into(), &mut problems);
+        if !(raw.weights.fit >= 0.0
+            && raw.weights.engagement >= 0.0
+            && wsum > 0.0
+            && wsum.is_finite())
+        {
+            top(
+                "`weights.fit` and `weights.engagement` must be non-negative and not both zero"
+                    .into(),
+                &mut problems,
+            );
         }
         let t = raw.tiers;
         if !(0.0..=100.0).contains(&t.warm) || !(0.0..=100.0).contains(&t.hot) || t.warm >= t.hot {
-            top(format!("`tiers` need 0 <= warm < hot <= 100, got warm {} and hot {}", t.warm, t.hot), &mut problems);
+            top(
+                format!(
+                    "`tiers` need 0 <= warm < hot <= 100, got warm {} and hot {}",
+                    t.warm, t.hot
+                ),
+                &mut problems,
+            );
         }
         if !(t.hysteresis >= 0.0 && t.hysteresis < t.hot - t.warm && t.hysteresis <= t.warm) {
-            top(format!(
-                "`tiers.hysteresis` must be at least 0 and smaller than both warm and hot - warm, got {}",
-                t.hysteresis
-            ), &mut problems);
+            top(
+                format!(
+                    "`tiers.hysteresis` must be at least 0 and smaller than both warm and hot - warm, got {}",
+                    t.hysteresis
+                ),
+                &mut problems,
+            );
         }
-        for (k, b) in [("grades.fit", raw.grades.fit), ("grades.engagement", raw.grades.engagement)] {
+        for (k, b) in [
+            ("grades.fit", raw.grades.fit),
+            ("grades.engagement", raw.grades.engagement),
+        ] {
             if !(b[0] > b[1] && b[1] > b[2] && b.iter().all(|x| (0.0..=100.0).contains(x))) {
-                top(format!("`{k}` must be three decreasing bounds within 0..=100, got {b:?}"), &mut problems);
+                top(
+                    format!("`{k}` must be three decreasing bounds within 0..=100, got {b:?}"),
+                    &mut problems,
+                );
             }
         }
         let r = raw.rollup;
-        if !(r.bonus_per_lead >= 0.0 && r.max_bonus >= 0.0 && (0.0..=100.0).contains(&r.engaged_at)) {
-            top("`rollup` values must be non-negative and engaged_at within 0..=100".into(), &mut problems);
+        if !(r.bonus_per_lead >= 0.0 && r.max_bonus >= 0.0 && (0.0..=100.0).contains(&r.engaged_at))
+        {
+            top(
+                "`rollup` values must be non-negative and engaged_at within 0..=100".into(),
+                &mut problems,
+            );
         }
 
         let groups_span = raw.groups.as_ref().map_or(0..0, toml::Spanned::span);
@@ -551,7 +591,10 @@ impl ScoringModel {
                 problems.push(Problem {
                     line,
                     column,
-                    reason: format!("group `{}`: `cap` must be a positive number, got {}", g.name, g.cap),
+                    reason: format!(
+                        "group `{}`: `cap` must be a positive number, got {}",
+                        g.name, g.cap
+                    ),
                 });
             }
         }
@@ -567,7 +610,10 @@ impl ScoringModel {
                         problems.push(Problem {
                             line,
                             column,
-                            reason: format!("rule `{}`: duplicate id (first defined on line {first})", raw_rule.id),
+                            reason: format!(
+                                "rule `{}`: duplicate id (first defined on line {first})",
+                                raw_rule.id
+                            ),
                         });
                     }
                     rules.push(rule);
@@ -628,9 +674,15 @@ fn compile_rule(raw: &RawRule, groups: &[Group]) -> Result<Rule, Vec<String>> {
         );
         None
     } else if let Some(f) = &raw.lead {
-        lead_field(f).map(Subject::Lead).map_err(|e| problems.push(e)).ok()
+        lead_field(f)
+            .map(Subject::Lead)
+            .map_err(|e| problems.push(e))
+            .ok()
     } else if let Some(f) = &raw.account {
-        account_field(f).map(Subject::Account).map_err(|e| problems.push(e)).ok()
+        account_field(f)
+            .map(Subject::Account)
+            .map_err(|e| problems.push(e))
+            .ok()
     } else if let Some(name) = &raw.signal {
         if name.trim().is_empty() {
             problems.push("`signal` must name a signal".to_owned());
@@ -672,10 +724,15 @@ fn compile_rule(raw: &RawRule, groups: &[Group]) -> Result<Rule, Vec<String>> {
     .filter(|x| **x)
     .count();
     if given > 1 {
-        problems.push("at most one of `equals`, `in`, `contains`, `regex`, `range`, `exists`".to_owned());
+        problems.push(
+            "at most one of `equals`, `in`, `contains`, `regex`, `range`, `exists`".to_owned(),
+        );
     }
     let condition = if let Some(v) = &raw.equals {
-        literal(v).map(Condition::Equals).map_err(|e| problems.push(e)).ok()
+        literal(v)
+            .map(Condition::Equals)
+            .map_err(|e| problems.push(e))
+            .ok()
     } else if let Some(vs) = &raw.in_ {
         if vs.is_empty() {
             problems.push("`in` must list at least one value".to_owned());
@@ -737,12 +794,17 @@ fn compile_rule(raw: &RawRule, groups: &[Group]) -> Result<Rule, Vec<String>> {
             ("max_age_days", raw.max_age_days.is_some()),
         ] {
             if present {
-                problems.push(format!("`{k}` applies only to `activity` and `signal` rules"));
+                problems.push(format!(
+                    "`{k}` applies only to `activity` and `signal` rules"
+                ));
             }
         }
     }
     if !raw.points.is_finite() || raw.points == 0.0 {
-        problems.push(format!("`points` must be a non-zero number, got {}", raw.points));
+        problems.push(format!(
+            "`points` must be a non-zero number, got {}",
+            raw.points
+        ));
     }
     positive("cap", raw.cap, &mut problems);
     positive("half_life_days", raw.half_life_days, &mut problems);
@@ -834,7 +896,10 @@ engagement = [75, 50, 25]
         assert_eq!(err.problems.len(), 1);
         let line = HEAD.lines().count() + 3;
         assert_eq!(err.problems[0].line, line, "{err}");
-        assert!(err.to_string().starts_with(&format!("m.toml:{line}:")), "{err}");
+        assert!(
+            err.to_string().starts_with(&format!("m.toml:{line}:")),
+            "{err}"
+        );
     }
 
     #[test]
@@ -894,7 +959,8 @@ points = 0
 
     #[test]
     fn count_only_on_occurrences() {
-        let err = load("[[rule]]\nid = \"x\"\nlead = \"title\"\ncount = { gte = 1 }\npoints = 1\n").unwrap_err();
+        let err = load("[[rule]]\nid = \"x\"\nlead = \"title\"\ncount = { gte = 1 }\npoints = 1\n")
+            .unwrap_err();
         assert!(err.to_string().contains("`count` applies only"), "{err}");
     }
 }

@@ -35,7 +35,9 @@ pub struct AccountScore {
 /// Rolls up `(lead, total)` pairs of one account.
 pub fn rollup(model: &ScoringModel, domain: Domain, leads: &[(Email, f64)]) -> AccountScore {
     let r = &model.rollup;
-    let best = leads.iter().max_by(|a, b| a.1.total_cmp(&b.1).then_with(|| b.0.cmp(&a.0)));
+    let best = leads
+        .iter()
+        .max_by(|a, b| a.1.total_cmp(&b.1).then_with(|| b.0.cmp(&a.0)));
     let engaged = leads.iter().filter(|(_, t)| *t >= r.engaged_at).count() as u32;
     let others = engaged.saturating_sub(u32::from(best.is_some_and(|b| b.1 >= r.engaged_at)));
     let bonus = (f64::from(others) * r.bonus_per_lead).min(r.max_bonus);
@@ -61,11 +63,21 @@ mod tests {
         let m = ScoringModel::default_model().unwrap();
         let d = Domain::parse("acme.com").unwrap();
         let e = |s: &str| Email::parse(s).unwrap();
-        let r = rollup(&m, d.clone(), &[(e("a@acme.com"), 70.0), (e("b@acme.com"), 55.0), (e("c@acme.com"), 20.0)]);
+        let r = rollup(
+            &m,
+            d.clone(),
+            &[
+                (e("a@acme.com"), 70.0),
+                (e("b@acme.com"), 55.0),
+                (e("c@acme.com"), 20.0),
+            ],
+        );
         assert_eq!(r.total, 70.0 + m.rollup.bonus_per_lead);
         assert_eq!(r.top_lead, Some(e("a@acme.com")));
         assert_eq!((r.engaged_leads, r.leads), (2, 3));
-        let many: Vec<_> = (0..10).map(|i| (e(&format!("p{i}@acme.com")), 98.0)).collect();
+        let many: Vec<_> = (0..10)
+            .map(|i| (e(&format!("p{i}@acme.com")), 98.0))
+            .collect();
         let r = rollup(&m, d.clone(), &many);
         assert_eq!(r.bonus, m.rollup.max_bonus);
         assert_eq!(r.total, 100.0);

@@ -9,9 +9,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{Account, Activity, Lead, Signal, SignalValue};
-use crate::model::{
-    AccountField, Condition, LeadField, Literal, Rule, ScoringModel, Subject,
-};
+use crate::model::{AccountField, Condition, LeadField, Literal, Rule, ScoringModel, Subject};
 
 /// Which half of the score a rule feeds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -90,7 +88,11 @@ impl TryFrom<String> for Grade {
     type Error = String;
     fn try_from(s: String) -> Result<Self, Self::Error> {
         let mut chars = s.chars();
-        match (chars.next(), chars.next().and_then(|c| c.to_digit(10)), chars.next()) {
+        match (
+            chars.next(),
+            chars.next().and_then(|c| c.to_digit(10)),
+            chars.next(),
+        ) {
             (Some(f @ 'A'..='D'), Some(e @ 1..=4), None) => Ok(Self {
                 fit: f,
                 engagement: e as u8,
@@ -251,12 +253,9 @@ fn text(v: Option<&str>) -> Value<'_> {
 fn lead_value<'a>(lead: &'a Lead, field: &'a LeadField) -> Value<'a> {
     match field {
         LeadField::Email => Value::Text(lead.email.as_str()),
-        LeadField::EmailDomain => Value::Text(
-            lead.email
-                .as_str()
-                .rsplit_once('@')
-                .map_or("", |(_, d)| d),
-        ),
+        LeadField::EmailDomain => {
+            Value::Text(lead.email.as_str().rsplit_once('@').map_or("", |(_, d)| d))
+        }
         LeadField::FreeMail => Value::Bool(lead.email.is_free_mail()),
         LeadField::FirstName => text(lead.first_name.as_deref()),
         LeadField::LastName => text(lead.last_name.as_deref()),
@@ -277,7 +276,9 @@ fn account_value<'a>(account: Option<&'a Account>, field: &'a AccountField) -> V
         AccountField::Domain => Value::Text(a.domain.as_str()),
         AccountField::Name => text(a.name.as_deref()),
         AccountField::Industry => text(f.industry.as_deref()),
-        AccountField::Employees => f.employees.map_or(Value::Missing, |n| Value::Number(n as f64)),
+        AccountField::Employees => f
+            .employees
+            .map_or(Value::Missing, |n| Value::Number(n as f64)),
         AccountField::Revenue => f.revenue.map_or(Value::Missing, Value::Number),
         AccountField::Country => text(f.country.as_deref()),
         AccountField::Attribute(key) => text(f.attributes.get(key).map(String::as_str)),
@@ -307,6 +308,13 @@ fn format_number(n: f64) -> String {
     } else {
         format!("{n:.2}")
     }
+}
+
+/// `YYYY-MM-DD` without chrono's (slow) format machinery.
+fn ymd(t: DateTime<Utc>) -> String {
+    use chrono::Datelike;
+    let d = t.date_naive();
+    format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
 }
 
 const SECONDS_PER_DAY: f64 = 86_400.0;
@@ -343,7 +351,14 @@ impl<'a> Occurrences<'a> {
         }
     }
 
-    fn add(&mut self, rule: &Rule, at: DateTime<Utc>, factor: f64, what: &'a str, url: Option<&'a str>) {
+    fn add(
+        &mut self,
+        rule: &Rule,
+        at: DateTime<Utc>,
+        factor: f64,
+        what: &'a str,
+        url: Option<&'a str>,
+    ) {
         self.count += 1;
         self.raw += rule.points;
         self.decayed += rule.points * factor;
@@ -364,7 +379,8 @@ fn evaluate_occurrences<'a>(
     for (at, value, what, url) in items {
         let age = age_days(now, at);
         // With no condition every occurrence matches, even one with no subject.
-        if !within(rule, age) || (rule.condition.is_some() && !test(rule.condition.as_ref(), value)) {
+        if !within(rule, age) || (rule.condition.is_some() && !test(rule.condition.as_ref(), value))
+        {
             continue;
         }
         if let Some(c) = &rule.count
@@ -379,9 +395,9 @@ fn evaluate_occurrences<'a>(
         if !c.range.contains(f64::from(windowed)) {
             return None;
         }
-        let window = c
-            .within_days
-            .map_or_else(String::new, |w| format!(" in the last {} days", format_number(w)));
+        let window = c.within_days.map_or_else(String::new, |w| {
+            format!(" in the last {} days", format_number(w))
+        });
         let (observed_at, source_url) = occ
             .latest
             .map_or((None, None), |(t, _, u)| (Some(t), u.map(str::to_owned)));
@@ -401,15 +417,25 @@ fn evaluate_occurrences<'a>(
     }
     let (latest_at, what, url) = occ.latest?;
     let (points, raw, decay, occurrences) = if rule.per_occurrence {
-        let decay = if occ.raw == 0.0 { 1.0 } else { occ.decayed / occ.raw };
+        let decay = if occ.raw == 0.0 {
+            1.0
+        } else {
+            occ.decayed / occ.raw
+        };
         (occ.decayed, occ.raw, decay, occ.count)
     } else {
-        (rule.points * occ.latest_decay, rule.points, occ.latest_decay, 1)
+        (
+            rule.points * occ.latest_decay,
+            rule.points,
+            occ.latest_decay,
+            1,
+        )
     };
+    let day = ymd(latest_at);
     let evidence = if occ.count > 1 {
-        format!("{what} (×{}, latest {})", occ.count, latest_at.format("%Y-%m-%d"))
+        format!("{what} (×{}, latest {day})", occ.count)
     } else {
-        format!("{what} ({})", latest_at.format("%Y-%m-%d"))
+        format!("{what} ({day})")
     };
     Some(Contribution {
         rule: rule.id.clone(),
@@ -443,11 +469,9 @@ fn evaluate(rule: &Rule, input: &ScoreInput<'_>, now: DateTime<Utc>) -> Option<C
         })
     };
     match &rule.subject {
-        Subject::Lead(field) => attribute(
-            lead_field_name(field),
-            lead_value(input.lead, field),
-            None,
-        ),
+        Subject::Lead(field) => {
+            attribute(lead_field_name(field), lead_value(input.lead, field), None)
+        }
         Subject::Account(field) => attribute(
             account_field_name(field),
             account_value(input.account, field),
@@ -615,9 +639,8 @@ pub fn score(model: &ScoringModel, input: &ScoreInput<'_>, now: DateTime<Utc>) -
     }
     let fit = round1((fit_raw / model.scale.fit_max * 100.0).clamp(0.0, 100.0));
     let engagement = round1((eng_raw / model.scale.engagement_max * 100.0).clamp(0.0, 100.0));
-    let total = round1(
-        (model.weights.fit * fit + model.weights.engagement * engagement).clamp(0.0, 100.0),
-    );
+    let total =
+        round1((model.weights.fit * fit + model.weights.engagement * engagement).clamp(0.0, 100.0));
     Score {
         fit,
         engagement,

@@ -81,7 +81,13 @@ mod tests {
     #[test]
     fn first_score_can_be_hot() {
         assert_eq!(settle(None, 85.0, &T).crossing, Crossing::BecameHot);
-        assert_eq!(settle(None, 79.9, &T), Settled { tier: Tier::Warm, crossing: Crossing::None });
+        assert_eq!(
+            settle(None, 79.9, &T),
+            Settled {
+                tier: Tier::Warm,
+                crossing: Crossing::None
+            }
+        );
     }
 
     #[test]
@@ -97,7 +103,13 @@ mod tests {
         }
         assert_eq!(crossings, vec![(80.0, Crossing::BecameHot)]);
         let s = settle(tier, 74.9, &T);
-        assert_eq!(s, Settled { tier: Tier::Warm, crossing: Crossing::Cooled });
+        assert_eq!(
+            s,
+            Settled {
+                tier: Tier::Warm,
+                crossing: Crossing::Cooled
+            }
+        );
         assert_eq!(settle(Some(Tier::Warm), 79.9, &T).crossing, Crossing::None);
     }
 
@@ -108,7 +120,10 @@ mod tests {
         assert_eq!(settle(Some(Tier::Hot), 47.0, &T).tier, Tier::Warm);
         assert_eq!(
             settle(Some(Tier::Hot), 10.0, &T),
-            Settled { tier: Tier::Cold, crossing: Crossing::Cooled }
+            Settled {
+                tier: Tier::Cold,
+                crossing: Crossing::Cooled
+            }
         );
     }
 }

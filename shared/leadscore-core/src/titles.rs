@@ -104,7 +104,14 @@ fn seniority(t: &str) -> Option<Seniority> {
         " vice président ",
     ];
     const HEAD: &[&str] = &[" head ", " leiter", " leiterin", " responsable ", " jefe "];
-    const DIRECTOR: &[&str] = &[" director ", " directora ", " diretor", " directeur ", " directrice ", " direktor"];
+    const DIRECTOR: &[&str] = &[
+        " director ",
+        " directora ",
+        " diretor",
+        " directeur ",
+        " directrice ",
+        " direktor",
+    ];
     const MANAGER: &[&str] = &[
         " manager ",
         " gerente ",
@@ -117,7 +124,14 @@ fn seniority(t: &str) -> Option<Seniority> {
         " gestor",
         " responsable ",
     ];
-    const SENIOR: &[&str] = &[" senior ", " sr ", " staff ", " principal ", " sênior ", " lead "];
+    const SENIOR: &[&str] = &[
+        " senior ",
+        " sr ",
+        " staff ",
+        " principal ",
+        " sênior ",
+        " lead ",
+    ];
     if any(t, INTERN) {
         return Some(Seniority::Intern);
     }
@@ -151,7 +165,15 @@ fn department(t: &str) -> Option<Department> {
     // Ordered: more specific functions first ("sales engineer" is sales,
     // "marketing operations" is marketing, "revenue operations" is operations).
     const TABLE: &[(Department, &[&str])] = &[
-        (Department::Operations, &[" revenue operations ", " revops ", " sales operations ", " sales ops "]),
+        (
+            Department::Operations,
+            &[
+                " revenue operations ",
+                " revops ",
+                " sales operations ",
+                " sales ops ",
+            ],
+        ),
         (
             Department::Marketing,
             &[
@@ -194,11 +216,24 @@ fn department(t: &str) -> Option<Department> {
         ),
         (
             Department::CustomerSuccess,
-            &[" customer success ", " customer support ", " support ", " customer experience ", " cx "],
+            &[
+                " customer success ",
+                " customer support ",
+                " support ",
+                " customer experience ",
+                " cx ",
+            ],
         ),
         (
             Department::Data,
-            &[" data ", " analytics ", " analyst ", " machine learning ", " bi ", " cdo "],
+            &[
+                " data ",
+                " analytics ",
+                " analyst ",
+                " machine learning ",
+                " bi ",
+                " cdo ",
+            ],
         ),
         (
             Department::Engineering,
@@ -219,20 +254,61 @@ fn department(t: &str) -> Option<Department> {
                 " desenvolvedor",
             ],
         ),
-        (Department::Product, &[" product ", " producto ", " produto ", " produit ", " cpo "]),
-        (Department::Design, &[" design", " ux ", " ui ", " diseño ", " diseñador"]),
+        (
+            Department::Product,
+            &[" product ", " producto ", " produto ", " produit ", " cpo "],
+        ),
+        (
+            Department::Design,
+            &[" design", " ux ", " ui ", " diseño ", " diseñador"],
+        ),
         (
             Department::Finance,
-            &[" finance ", " financial ", " cfo ", " accounting ", " accountant ", " controller ", " finanzas ", " finanças ", " finanzen "],
+            &[
+                " finance ",
+                " financial ",
+                " cfo ",
+                " accounting ",
+                " accountant ",
+                " controller ",
+                " finanzas ",
+                " finanças ",
+                " finanzen ",
+            ],
         ),
         (
             Department::People,
-            &[" hr ", " human resources ", " people ", " talent ", " recruit", " recursos humanos ", " rh ", " personal "],
+            &[
+                " hr ",
+                " human resources ",
+                " people ",
+                " talent ",
+                " recruit",
+                " recursos humanos ",
+                " rh ",
+                " personal ",
+            ],
         ),
-        (Department::Legal, &[" legal ", " counsel ", " lawyer ", " attorney ", " compliance ", " jurídico "]),
+        (
+            Department::Legal,
+            &[
+                " legal ",
+                " counsel ",
+                " lawyer ",
+                " attorney ",
+                " compliance ",
+                " jurídico ",
+            ],
+        ),
         (
             Department::Operations,
-            &[" operations ", " coo ", " operaciones ", " operações ", " opérations "],
+            &[
+                " operations ",
+                " coo ",
+                " operaciones ",
+                " operações ",
+                " opérations ",
+            ],
         ),
     ];
     for (dept, words) in TABLE {
@@ -240,8 +316,24 @@ fn department(t: &str) -> Option<Department> {
             return Some(*dept);
         }
     }
-    let executive = any(t, &[" ceo ", " founder ", " cofounder ", " co founder ", " president ", " owner ", " managing director ", " geschäftsführer"]);
-    if executive { Some(Department::Other) } else { None }
+    let executive = any(
+        t,
+        &[
+            " ceo ",
+            " founder ",
+            " cofounder ",
+            " co founder ",
+            " president ",
+            " owner ",
+            " managing director ",
+            " geschäftsführer",
+        ],
+    );
+    if executive {
+        Some(Department::Other)
+    } else {
+        None
+    }
 }
 
 #[cfg(test)]
@@ -253,17 +345,41 @@ mod tests {
         use Department as D;
         use Seniority as S;
         for (title, s, d) in [
-            ("Director of Marketing", Some(S::Director), Some(D::Marketing)),
+            (
+                "Director of Marketing",
+                Some(S::Director),
+                Some(D::Marketing),
+            ),
             ("VP Sales", Some(S::Vp), Some(D::Sales)),
-            ("Vice President, Engineering", Some(S::Vp), Some(D::Engineering)),
+            (
+                "Vice President, Engineering",
+                Some(S::Vp),
+                Some(D::Engineering),
+            ),
             ("Head of Growth", Some(S::Head), Some(D::Marketing)),
             ("CEO & Co-Founder", Some(S::CLevel), Some(D::Other)),
             ("Chief Revenue Officer", Some(S::CLevel), Some(D::Sales)),
-            ("Senior Software Engineer", Some(S::Senior), Some(D::Engineering)),
+            (
+                "Senior Software Engineer",
+                Some(S::Senior),
+                Some(D::Engineering),
+            ),
             ("Marketing Manager", Some(S::Manager), Some(D::Marketing)),
-            ("Sales Development Representative (SDR)", Some(S::Ic), Some(D::Sales)),
-            ("Revenue Operations Manager", Some(S::Manager), Some(D::Operations)),
-            ("Directora de Marketing", Some(S::Director), Some(D::Marketing)),
+            (
+                "Sales Development Representative (SDR)",
+                Some(S::Ic),
+                Some(D::Sales),
+            ),
+            (
+                "Revenue Operations Manager",
+                Some(S::Manager),
+                Some(D::Operations),
+            ),
+            (
+                "Directora de Marketing",
+                Some(S::Director),
+                Some(D::Marketing),
+            ),
             ("Leiter Vertrieb", Some(S::Head), Some(D::Sales)),
             ("Marketing Intern", Some(S::Intern), Some(D::Marketing)),
             ("Geschäftsführer", Some(S::CLevel), Some(D::Other)),

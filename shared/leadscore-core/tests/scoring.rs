@@ -1,7 +1,10 @@
 //! Scoring engine tests: every rule kind, the worked example, and properties.
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] fns panic by design
 
 use chrono::{DateTime, Duration, Utc};
-use leadscore_core::domain::{Account, Activity, ActivityKind, Domain, Email, Lead, Signal, SignalValue};
+use leadscore_core::domain::{
+    Account, Activity, ActivityKind, Domain, Email, Lead, Signal, SignalValue,
+};
 use leadscore_core::{Score, ScoreInput, ScoringModel, Tier, score};
 
 fn now() -> DateTime<Utc> {
@@ -28,7 +31,8 @@ engagement = [75, 50, 25]
 "#;
 
 fn model(rules: &str) -> ScoringModel {
-    ScoringModel::from_toml(&format!("{HEAD}{rules}"), "test.toml").unwrap_or_else(|e| panic!("{e}"))
+    ScoringModel::from_toml(&format!("{HEAD}{rules}"), "test.toml")
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn lead(email: &str, title: &str) -> Lead {
@@ -66,7 +70,10 @@ fn run(m: &ScoringModel, l: &Lead, a: Option<&Account>, s: &[Signal], acts: &[Ac
 }
 
 fn points(s: &Score, rule: &str) -> Option<f64> {
-    s.contributions.iter().find(|c| &*c.rule == rule).map(|c| c.points)
+    s.contributions
+        .iter()
+        .find(|c| &*c.rule == rule)
+        .map(|c| c.points)
 }
 
 mod rule_kinds {
@@ -152,7 +159,10 @@ points = 4
         );
         let l = lead("jane@gmail.com", "CEO");
         let mut small = account("Software", Some(6));
-        small.firmographics.attributes.insert("plan".into(), "Enterprise".into());
+        small
+            .firmographics
+            .attributes
+            .insert("plan".into(), "Enterprise".into());
         let s = run(&m, &l, Some(&small), &[], &[]);
         assert_eq!(points(&s, "micro"), Some(-10.0));
         assert_eq!(points(&s, "mid"), None);
@@ -185,7 +195,10 @@ cap = 25
         let acts: Vec<_> = (0..5).map(|d| view(&l, "/pricing", d)).collect();
         let s = run(&m, &l, None, &[], &acts);
         let c = &s.contributions[0];
-        assert_eq!((c.points, c.raw_points, c.occurrences, c.capped), (25.0, 50.0, 5, true));
+        assert_eq!(
+            (c.points, c.raw_points, c.occurrences, c.capped),
+            (25.0, 50.0, 5, true)
+        );
         let s = run(&m, &l, None, &[], &acts[..2]);
         assert_eq!(points(&s, "pricing"), Some(20.0));
         assert!(!s.contributions[0].capped);
@@ -205,14 +218,20 @@ max_age_days = 90
         );
         let l = lead("jane@acme.com", "CEO");
         let at = |d| vec![activity(&l, ActivityKind::WebinarAttended, d)];
-        assert_eq!(points(&run(&m, &l, None, &[], &at(0)), "webinar"), Some(20.0));
+        assert_eq!(
+            points(&run(&m, &l, None, &[], &at(0)), "webinar"),
+            Some(20.0)
+        );
         let s = run(&m, &l, None, &[], &at(30));
         assert!((points(&s, "webinar").unwrap() - 10.0).abs() < 1e-9);
         assert!((s.contributions[0].decay - 0.5).abs() < 1e-9);
         assert!((points(&run(&m, &l, None, &[], &at(60)), "webinar").unwrap() - 5.0).abs() < 1e-9);
         assert_eq!(points(&run(&m, &l, None, &[], &at(91)), "webinar"), None);
         // Future timestamps (clock skew) count as now, not as more than full points.
-        assert_eq!(points(&run(&m, &l, None, &[], &at(-3)), "webinar"), Some(20.0));
+        assert_eq!(
+            points(&run(&m, &l, None, &[], &at(-3)), "webinar"),
+            Some(20.0)
+        );
     }
 
     #[test]
@@ -270,7 +289,9 @@ group = "email"
 "#,
         );
         let l = lead("jane@acme.com", "CEO");
-        let mut acts: Vec<_> = (0..5).map(|d| activity(&l, ActivityKind::EmailOpened, d)).collect();
+        let mut acts: Vec<_> = (0..5)
+            .map(|d| activity(&l, ActivityKind::EmailOpened, d))
+            .collect();
         acts.extend((0..2).map(|d| activity(&l, ActivityKind::EmailClicked, d)));
         let s = run(&m, &l, None, &[], &acts);
         let sum = points(&s, "open").unwrap() + points(&s, "click").unwrap();
@@ -308,7 +329,9 @@ cap = 2
 "#,
         );
         let l = lead("jane@acme.com", "CEO");
-        let sig = |name: &str, v: SignalValue, days: i64| Signal::new(name, v, now() - Duration::days(days));
+        let sig = |name: &str, v: SignalValue, days: i64| {
+            Signal::new(name, v, now() - Duration::days(days))
+        };
         let signals = vec![
             sig("tech", SignalValue::Text("HubSpot".into()), 1)
                 .with_evidence("js.hs-scripts.com/123.js", Some("https://acme.com/".into())),
@@ -319,11 +342,22 @@ cap = 2
             sig("hiring.sales_roles", SignalValue::Number(3.0), 2),
         ];
         let s = run(&m, &l, None, &signals, &[]);
-        let hub = s.contributions.iter().find(|c| &*c.rule == "hubspot").unwrap();
+        let hub = s
+            .contributions
+            .iter()
+            .find(|c| &*c.rule == "hubspot")
+            .unwrap();
         assert_eq!(hub.points, 12.0);
         assert_eq!(hub.source_url.as_deref(), Some("https://acme.com/"));
-        assert!(hub.evidence.contains("js.hs-scripts.com"), "{}", hub.evidence);
-        assert!((points(&s, "funding").unwrap() - 5.0).abs() < 1e-9, "only the recent round, decayed");
+        assert!(
+            hub.evidence.contains("js.hs-scripts.com"),
+            "{}",
+            hub.evidence
+        );
+        assert!(
+            (points(&s, "funding").unwrap() - 5.0).abs() < 1e-9,
+            "only the recent round, decayed"
+        );
         assert_eq!(points(&s, "sales-hiring"), Some(8.0));
         assert_eq!(points(&s, "each-tech"), Some(2.0));
     }
@@ -375,7 +409,10 @@ points = 30
         assert_eq!(s.tier, Tier::Hot);
         assert_eq!(s.grade.to_string(), "A1");
         let s = run(&m, &l, None, &[], &acts[..1]);
-        assert_eq!((s.total, s.tier, s.grade.to_string().as_str()), (55.0, Tier::Warm, "A3"));
+        assert_eq!(
+            (s.total, s.tier, s.grade.to_string().as_str()),
+            (55.0, Tier::Warm, "A3")
+        );
         let json = serde_json::to_value(&s).unwrap();
         assert_eq!(json["grade"], "A3");
         assert_eq!(json["tier"], "warm");
@@ -394,8 +431,17 @@ mod worked_example {
     #[test]
     fn director_of_marketing_scores_80_and_is_hot() {
         let m = example_model();
-        let leads = parse_leads(include_bytes!("../../../examples/seed-example/leads.csv"), None, now()).unwrap();
-        let acts = parse_activities(include_bytes!("../../../examples/seed-example/activities.csv"), None).unwrap();
+        let leads = parse_leads(
+            include_bytes!("../../../examples/seed-example/leads.csv"),
+            None,
+            now(),
+        )
+        .unwrap();
+        let acts = parse_activities(
+            include_bytes!("../../../examples/seed-example/activities.csv"),
+            None,
+        )
+        .unwrap();
         assert!(leads.errors.is_empty() && acts.errors.is_empty());
         let mut totals = Vec::new();
         for (_, row) in &leads.rows {
@@ -413,7 +459,11 @@ mod worked_example {
         assert_eq!(
             totals,
             vec![
-                ("dana.reyes@northwind-analytics.com".to_owned(), 80.0, Tier::Hot),
+                (
+                    "dana.reyes@northwind-analytics.com".to_owned(),
+                    80.0,
+                    Tier::Hot
+                ),
                 ("sam.ito@tinyloop.io".to_owned(), 65.0, Tier::Warm),
             ]
         );

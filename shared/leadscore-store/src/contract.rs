@@ -6,6 +6,9 @@
 //! ```ignore
 //! leadscore_store::store_contract_tests!(async { MyStore::new().await });
 //! ```
+//!
+//! This is test-support code: a failed expectation is a panic by design.
+#![allow(clippy::unwrap_used, clippy::panic)]
 
 use std::sync::Arc;
 
@@ -128,10 +131,18 @@ pub async fn accounts_roundtrip(store: Arc<dyn Store>) {
     let mut a = Account::new(domain("acme.com"), t0());
     a.name = Some("Acme".into());
     a.firmographics.employees = Some(120);
-    a.firmographics.attributes.insert("plan".into(), "pro".into());
+    a.firmographics
+        .attributes
+        .insert("plan".into(), "pro".into());
     store.upsert_account(&a).await.unwrap();
-    store.upsert_account(&Account::new(domain("beta.io"), t0())).await.unwrap();
-    assert_eq!(store.get_account(&a.domain).await.unwrap().as_ref(), Some(&a));
+    store
+        .upsert_account(&Account::new(domain("beta.io"), t0()))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.get_account(&a.domain).await.unwrap().as_ref(),
+        Some(&a)
+    );
     a.firmographics.employees = Some(130);
     store.upsert_account(&a).await.unwrap();
     assert_eq!(store.get_account(&a.domain).await.unwrap(), Some(a.clone()));
@@ -150,13 +161,22 @@ pub async fn leads_roundtrip_and_by_account(store: Arc<dyn Store>) {
     let jane = lead("jane@acme.com", "Director of Marketing");
     let joe = lead("joe@acme.com", "VP Sales");
     let amy = lead("amy@beta.io", "CEO");
-    let accounts = [Account::new(domain("acme.com"), t0()), Account::new(domain("beta.io"), t0())];
+    let accounts = [
+        Account::new(domain("acme.com"), t0()),
+        Account::new(domain("beta.io"), t0()),
+    ];
     store
         .upsert_leads(&[jane.clone(), joe.clone(), amy.clone()], &accounts)
         .await
         .unwrap();
-    assert_eq!(store.get_lead(&jane.email).await.unwrap(), Some(jane.clone()));
-    assert_eq!(store.get_lead(&email("nobody@acme.com")).await.unwrap(), None);
+    assert_eq!(
+        store.get_lead(&jane.email).await.unwrap(),
+        Some(jane.clone())
+    );
+    assert_eq!(
+        store.get_lead(&email("nobody@acme.com")).await.unwrap(),
+        None
+    );
     assert_eq!(
         store.leads_of_account(&domain("acme.com")).await.unwrap(),
         vec![jane.clone(), joe]
@@ -170,7 +190,10 @@ pub async fn lead_upserts_are_idempotent(store: Arc<dyn Store>) {
     let mut jane = lead("jane@acme.com", "Marketing Manager");
     let acc = Account::new(domain("acme.com"), t0());
     for _ in 0..2 {
-        store.upsert_leads(&[jane.clone()], &[acc.clone()]).await.unwrap();
+        store
+            .upsert_leads(std::slice::from_ref(&jane), std::slice::from_ref(&acc))
+            .await
+            .unwrap();
     }
     assert_eq!(store.list_leads().await.unwrap().len(), 1);
     jane.set_title(Some("Director of Marketing".into()));
@@ -194,23 +217,43 @@ pub async fn activities_are_idempotent_and_ordered(store: Arc<dyn Store>) {
     assert_eq!(store.add_activities(&batch).await.unwrap(), 3);
     assert_eq!(store.add_activities(&batch).await.unwrap(), 0);
     let mut more = batch.clone();
-    more.push(Activity::new(jane.clone(), ActivityKind::WebinarAttended, t0()));
+    more.push(Activity::new(
+        jane.clone(),
+        ActivityKind::WebinarAttended,
+        t0(),
+    ));
     assert_eq!(store.add_activities(&more).await.unwrap(), 1);
     let got = store.activities_of(&jane).await.unwrap();
-    let paths: Vec<&str> = got.iter().map(|a| a.subject().unwrap_or(a.kind.name())).collect();
+    let paths: Vec<&str> = got
+        .iter()
+        .map(|a| a.subject().unwrap_or(a.kind.name()))
+        .collect();
     assert_eq!(paths, ["/", "/blog", "/pricing", "webinar_attended"]);
-    assert!(store.activities_of(&email("x@acme.com")).await.unwrap().is_empty());
+    assert!(
+        store
+            .activities_of(&email("x@acme.com"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 /// Snapshots set the account's `enriched_at`; the newest is returned; due
 /// accounts are those never or long ago enriched.
 pub async fn snapshots_stamp_accounts_and_drive_due_list(store: Arc<dyn Store>) {
     let acme = domain("acme.com");
-    store.upsert_account(&Account::new(domain("never.io"), t0())).await.unwrap();
+    store
+        .upsert_account(&Account::new(domain("never.io"), t0()))
+        .await
+        .unwrap();
     let snap = |days: i64, tech: &str| EnrichmentSnapshot {
         domain: acme.clone(),
         enriched_at: t0() - Duration::days(days),
-        signals: vec![Signal::new("tech", SignalValue::Text(tech.into()), t0() - Duration::days(days))],
+        signals: vec![Signal::new(
+            "tech",
+            SignalValue::Text(tech.into()),
+            t0() - Duration::days(days),
+        )],
         details: serde_json::json!({"pages": 3}),
         errors: vec!["https://acme.com/careers: timeout".into()],
     };
@@ -219,14 +262,31 @@ pub async fn snapshots_stamp_accounts_and_drive_due_list(store: Arc<dyn Store>) 
     store.put_snapshot(&snap(2, "HubSpot")).await.unwrap();
     let latest = store.latest_snapshot(&acme).await.unwrap().unwrap();
     assert_eq!(latest, snap(2, "HubSpot"));
-    let account = store.get_account(&acme).await.unwrap().expect("snapshot creates the account");
+    let account = store
+        .get_account(&acme)
+        .await
+        .unwrap()
+        .expect("snapshot creates the account");
     assert_eq!(account.enriched_at, Some(t0() - Duration::days(2)));
-    let due = store.accounts_due(t0() - Duration::days(1), 10).await.unwrap();
-    assert_eq!(due, vec![domain("never.io"), acme.clone()], "never-enriched first");
-    let due = store.accounts_due(t0() - Duration::days(5), 10).await.unwrap();
+    let due = store
+        .accounts_due(t0() - Duration::days(1), 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        due,
+        vec![domain("never.io"), acme.clone()],
+        "never-enriched first"
+    );
+    let due = store
+        .accounts_due(t0() - Duration::days(5), 10)
+        .await
+        .unwrap();
     assert_eq!(due, vec![domain("never.io")]);
     assert_eq!(store.accounts_due(t0(), 1).await.unwrap().len(), 1);
-    assert_eq!(store.latest_snapshot(&domain("none.io")).await.unwrap(), None);
+    assert_eq!(
+        store.latest_snapshot(&domain("none.io")).await.unwrap(),
+        None
+    );
 }
 
 /// A score write succeeds only against the version the writer read.
@@ -238,7 +298,10 @@ pub async fn score_writes_are_conditional_and_versioned(store: Arc<dyn Store>) {
         alert: None,
     };
     store.save_score(&first).await.unwrap();
-    assert!(matches!(store.save_score(&first).await, Err(StoreError::Conflict(_))));
+    assert!(matches!(
+        store.save_score(&first).await,
+        Err(StoreError::Conflict(_))
+    ));
     let second = ScoreWrite {
         record: record(e, 2, 55.0, Tier::Warm),
         expected_version: 1,
@@ -250,14 +313,26 @@ pub async fn score_writes_are_conditional_and_versioned(store: Arc<dyn Store>) {
         expected_version: 1,
         alert: Some(alert(e, 2)),
     };
-    assert!(matches!(store.save_score(&stale).await, Err(StoreError::Conflict(_))));
+    assert!(matches!(
+        store.save_score(&stale).await,
+        Err(StoreError::Conflict(_))
+    ));
     let current = store.current_score(&email(e)).await.unwrap().unwrap();
     assert_eq!(current, second.record);
     let history = store.score_history(&email(e), 10).await.unwrap();
-    assert_eq!(history.iter().map(|r| r.version).collect::<Vec<_>>(), [2, 1]);
+    assert_eq!(
+        history.iter().map(|r| r.version).collect::<Vec<_>>(),
+        [2, 1]
+    );
     assert_eq!(store.score_history(&email(e), 1).await.unwrap().len(), 1);
-    assert!(store.pending_alerts(10).await.unwrap().is_empty(), "a lost write leaves no alert");
-    assert_eq!(store.current_score(&email("x@acme.com")).await.unwrap(), None);
+    assert!(
+        store.pending_alerts(10).await.unwrap().is_empty(),
+        "a lost write leaves no alert"
+    );
+    assert_eq!(
+        store.current_score(&email("x@acme.com")).await.unwrap(),
+        None
+    );
 }
 
 /// The alert is committed with its score, and only then.
@@ -271,12 +346,23 @@ pub async fn alerts_commit_with_their_score_only(store: Arc<dyn Store>) {
     store.save_score(&hot).await.unwrap();
     let pending = store.pending_alerts(10).await.unwrap();
     assert_eq!(pending, vec![alert(e, 1)]);
-    assert_eq!(store.current_score(&email(e)).await.unwrap().unwrap().version, 1);
+    assert_eq!(
+        store
+            .current_score(&email(e))
+            .await
+            .unwrap()
+            .unwrap()
+            .version,
+        1
+    );
 }
 
 /// Delivery marks are idempotent; failures keep the alert pending.
 pub async fn outbox_delivery_is_idempotent(store: Arc<dyn Store>) {
-    for (i, e) in ["a@acme.com", "b@acme.com", "c@acme.com"].iter().enumerate() {
+    for (i, e) in ["a@acme.com", "b@acme.com", "c@acme.com"]
+        .iter()
+        .enumerate()
+    {
         let w = ScoreWrite {
             record: record(e, 1, 90.0 - i as f64, Tier::Hot),
             expected_version: 0,
@@ -287,12 +373,30 @@ pub async fn outbox_delivery_is_idempotent(store: Arc<dyn Store>) {
     let pending = store.pending_alerts(10).await.unwrap();
     assert_eq!(pending.len(), 3);
     assert_eq!(store.pending_alerts(2).await.unwrap().len(), 2);
-    store.record_alert_failure(&pending[0].id, "HTTP 500").await.unwrap();
+    store
+        .record_alert_failure(&pending[0].id, "HTTP 500")
+        .await
+        .unwrap();
     assert_eq!(store.pending_alerts(10).await.unwrap().len(), 3);
-    store.mark_alert_delivered(&pending[0].id, t0()).await.unwrap();
-    store.mark_alert_delivered(&pending[0].id, t0()).await.unwrap();
-    store.mark_alert_delivered("no-such-alert", t0()).await.unwrap();
-    let left: Vec<String> = store.pending_alerts(10).await.unwrap().into_iter().map(|a| a.id).collect();
+    store
+        .mark_alert_delivered(&pending[0].id, t0())
+        .await
+        .unwrap();
+    store
+        .mark_alert_delivered(&pending[0].id, t0())
+        .await
+        .unwrap();
+    store
+        .mark_alert_delivered("no-such-alert", t0())
+        .await
+        .unwrap();
+    let left: Vec<String> = store
+        .pending_alerts(10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| a.id)
+        .collect();
     assert_eq!(left, vec![pending[1].id.clone(), pending[2].id.clone()]);
 }
 
@@ -349,7 +453,10 @@ pub async fn scores_list_by_tier_highest_first(store: Arc<dyn Store>) {
         .into_iter()
         .map(|r| r.lead.to_string())
         .collect();
-    assert_eq!(all, ["b@acme.com", "d@acme.com", "a@acme.com", "c@acme.com"]);
+    assert_eq!(
+        all,
+        ["b@acme.com", "d@acme.com", "a@acme.com", "c@acme.com"]
+    );
     let hot: Vec<f64> = store
         .list_scores(Some(Tier::Hot))
         .await
@@ -372,9 +479,15 @@ pub async fn account_scores_roundtrip(store: Arc<dyn Store>) {
         leads: 2,
         bonus: 0.0,
     };
-    store.save_account_score(&s("acme.com", 50.0)).await.unwrap();
+    store
+        .save_account_score(&s("acme.com", 50.0))
+        .await
+        .unwrap();
     store.save_account_score(&s("beta.io", 70.0)).await.unwrap();
-    store.save_account_score(&s("acme.com", 60.0)).await.unwrap();
+    store
+        .save_account_score(&s("acme.com", 60.0))
+        .await
+        .unwrap();
     assert_eq!(
         store.list_account_scores().await.unwrap(),
         vec![s("beta.io", 70.0), s("acme.com", 60.0)]

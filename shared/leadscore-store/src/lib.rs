@@ -132,7 +132,7 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// All account scores, highest first.
     async fn list_account_scores(&self) -> Result<Vec<AccountScore>>;
 
-    /// Alerts not yet delivered, oldest first.
+    /// Alerts not yet delivered, oldest first; equal times in write order.
     async fn pending_alerts(&self, limit: usize) -> Result<Vec<Alert>>;
     /// Marks an alert delivered; idempotent.
     async fn mark_alert_delivered(&self, id: &str, at: DateTime<Utc>) -> Result<()>;

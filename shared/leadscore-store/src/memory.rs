@@ -24,6 +24,7 @@ struct State {
     history: BTreeMap<Email, Vec<ScoreRecord>>,
     account_scores: BTreeMap<Domain, AccountScore>,
     outbox: BTreeMap<String, (Alert, Option<DateTime<Utc>>, u32)>,
+    outbox_order: Vec<String>,
 }
 
 /// The in-memory adapter of [`Store`].
@@ -39,7 +40,9 @@ impl MemoryStore {
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
@@ -56,7 +59,9 @@ fn sorted_scores(mut v: Vec<ScoreRecord>) -> Vec<ScoreRecord> {
 #[async_trait]
 impl Store for MemoryStore {
     async fn upsert_account(&self, account: &Account) -> Result<()> {
-        self.lock().accounts.insert(account.domain.clone(), account.clone());
+        self.lock()
+            .accounts
+            .insert(account.domain.clone(), account.clone());
         Ok(())
     }
 
@@ -102,7 +107,10 @@ impl Store for MemoryStore {
         let mut n = 0;
         for a in activities {
             if s.activity_ids.insert(a.id.0.clone()) {
-                s.activities.entry(a.lead.clone()).or_default().push(a.clone());
+                s.activities
+                    .entry(a.lead.clone())
+                    .or_default()
+                    .push(a.clone());
                 n += 1;
             }
         }
@@ -110,8 +118,17 @@ impl Store for MemoryStore {
     }
 
     async fn activities_of(&self, email: &Email) -> Result<Vec<Activity>> {
-        let mut v = self.lock().activities.get(email).cloned().unwrap_or_default();
-        v.sort_by(|a, b| a.occurred_at.cmp(&b.occurred_at).then_with(|| a.id.cmp(&b.id)));
+        let mut v = self
+            .lock()
+            .activities
+            .get(email)
+            .cloned()
+            .unwrap_or_default();
+        v.sort_by(|a, b| {
+            a.occurred_at
+                .cmp(&b.occurred_at)
+                .then_with(|| a.id.cmp(&b.id))
+        });
         Ok(v)
     }
 
@@ -172,9 +189,15 @@ impl Store for MemoryStore {
             )));
         }
         s.scores.insert(rec.lead.clone(), rec.clone());
-        s.history.entry(rec.lead.clone()).or_default().push(rec.clone());
-        if let Some(alert) = &write.alert {
-            s.outbox.entry(alert.id.clone()).or_insert((alert.clone(), None, 0));
+        s.history
+            .entry(rec.lead.clone())
+            .or_default()
+            .push(rec.clone());
+        if let Some(alert) = &write.alert
+            && !s.outbox.contains_key(&alert.id)
+        {
+            s.outbox.insert(alert.id.clone(), (alert.clone(), None, 0));
+            s.outbox_order.push(alert.id.clone());
         }
         Ok(())
     }
@@ -200,25 +223,33 @@ impl Store for MemoryStore {
     }
 
     async fn save_account_score(&self, score: &AccountScore) -> Result<()> {
-        self.lock().account_scores.insert(score.domain.clone(), score.clone());
+        self.lock()
+            .account_scores
+            .insert(score.domain.clone(), score.clone());
         Ok(())
     }
 
     async fn list_account_scores(&self) -> Result<Vec<AccountScore>> {
         let mut v: Vec<AccountScore> = self.lock().account_scores.values().cloned().collect();
-        v.sort_by(|a, b| b.total.total_cmp(&a.total).then_with(|| a.domain.cmp(&b.domain)));
+        v.sort_by(|a, b| {
+            b.total
+                .total_cmp(&a.total)
+                .then_with(|| a.domain.cmp(&b.domain))
+        });
         Ok(v)
     }
 
     async fn pending_alerts(&self, limit: usize) -> Result<Vec<Alert>> {
         let s = self.lock();
         let mut v: Vec<&Alert> = s
-            .outbox
-            .values()
+            .outbox_order
+            .iter()
+            .filter_map(|id| s.outbox.get(id))
             .filter(|(_, delivered, _)| delivered.is_none())
             .map(|(a, _, _)| a)
             .collect();
-        v.sort_by(|a, b| a.created_at.cmp(&b.created_at).then_with(|| a.id.cmp(&b.id)));
+        // Stable: equal times keep write order.
+        v.sort_by_key(|a| a.created_at);
         Ok(v.into_iter().take(limit).cloned().collect())
     }
 

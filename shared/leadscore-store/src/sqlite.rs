@@ -8,9 +8,9 @@ use std::sync::{Mutex, MutexGuard};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use leadscore_core::Tier;
 use leadscore_core::domain::{Account, Activity, Alert, Domain, Email, EnrichmentSnapshot, Lead};
 use leadscore_core::rollup::AccountScore;
-use leadscore_core::Tier;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use crate::{Result, ScoreRecord, ScoreWrite, Store, StoreError, from_json, timestamp, to_json};
@@ -84,7 +84,10 @@ pub struct SqliteStore {
 fn backend(e: rusqlite::Error) -> StoreError {
     match e {
         rusqlite::Error::SqliteFailure(f, msg)
-            if matches!(f.code, rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) =>
+            if matches!(
+                f.code,
+                rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+            ) =>
         {
             StoreError::Unavailable(msg.unwrap_or_else(|| f.to_string()))
         }
@@ -107,12 +110,16 @@ impl SqliteStore {
     }
 
     fn init(conn: Connection, wal: bool) -> Result<Self> {
-        conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(backend)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(backend)?;
         if wal {
-            conn.pragma_update(None, "journal_mode", "WAL").map_err(backend)?;
-            conn.pragma_update(None, "synchronous", "NORMAL").map_err(backend)?;
+            conn.pragma_update(None, "journal_mode", "WAL")
+                .map_err(backend)?;
+            conn.pragma_update(None, "synchronous", "NORMAL")
+                .map_err(backend)?;
         }
-        conn.pragma_update(None, "foreign_keys", "ON").map_err(backend)?;
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(backend)?;
         let store = Self {
             conn: Mutex::new(conn),
         };
@@ -134,7 +141,8 @@ impl SqliteStore {
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(current) {
             let tx = conn.transaction().map_err(backend)?;
             tx.execute_batch(sql).map_err(backend)?;
-            tx.pragma_update(None, "user_version", (i + 1) as i64).map_err(backend)?;
+            tx.pragma_update(None, "user_version", (i + 1) as i64)
+                .map_err(backend)?;
             tx.commit().map_err(backend)?;
         }
         Ok(())
@@ -150,7 +158,9 @@ impl SqliteStore {
     fn lock(&self) -> MutexGuard<'_, Connection> {
         // A panic while holding the lock cannot leave a half-applied
         // transaction (rusqlite rolls back on drop), so the data is fine.
-        self.conn.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.conn
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     fn query_json<T: for<'de> serde::Deserialize<'de>>(
@@ -200,7 +210,10 @@ impl Store for SqliteStore {
     }
 
     async fn get_account(&self, domain: &Domain) -> Result<Option<Account>> {
-        self.one_json("SELECT json FROM accounts WHERE domain = ?1", [domain.as_str()])
+        self.one_json(
+            "SELECT json FROM accounts WHERE domain = ?1",
+            [domain.as_str()],
+        )
     }
 
     async fn list_accounts(&self) -> Result<Vec<Account>> {
@@ -333,7 +346,9 @@ impl Store for SqliteStore {
             )
             .map_err(backend)?;
         let rows = stmt
-            .query_map(params![timestamp(before), limit as i64], |r| r.get::<_, String>(0))
+            .query_map(params![timestamp(before), limit as i64], |r| {
+                r.get::<_, String>(0)
+            })
             .map_err(backend)?
             .collect::<Result<Vec<_>, _>>()
             .map_err(backend)?;
@@ -379,7 +394,13 @@ impl Store for SqliteStore {
             "INSERT INTO scores (email, version, tier, total, json) VALUES (?1, ?2, ?3, ?4, ?5)
              ON CONFLICT (email) DO UPDATE SET version = excluded.version, tier = excluded.tier,
                  total = excluded.total, json = excluded.json",
-            params![rec.lead.as_str(), rec.version as i64, rec.tier.as_str(), rec.score.total, json],
+            params![
+                rec.lead.as_str(),
+                rec.version as i64,
+                rec.tier.as_str(),
+                rec.score.total,
+                json
+            ],
         )
         .map_err(backend)?;
         tx.execute(
@@ -426,12 +447,15 @@ impl Store for SqliteStore {
     }
 
     async fn list_account_scores(&self) -> Result<Vec<AccountScore>> {
-        self.query_json("SELECT json FROM account_scores ORDER BY total DESC, domain", [])
+        self.query_json(
+            "SELECT json FROM account_scores ORDER BY total DESC, domain",
+            [],
+        )
     }
 
     async fn pending_alerts(&self, limit: usize) -> Result<Vec<Alert>> {
         self.query_json(
-            "SELECT json FROM outbox WHERE delivered_at IS NULL ORDER BY created_at, id LIMIT ?1",
+            "SELECT json FROM outbox WHERE delivered_at IS NULL ORDER BY created_at, rowid LIMIT ?1",
             [limit as i64],
         )
     }

@@ -1,4 +1,5 @@
 //! The store contract on every embedded adapter, plus SQLite specifics.
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] fns panic by design
 
 mod sqlite_in_memory {
     leadscore_store::store_contract_tests!(async {
@@ -30,7 +31,9 @@ mod sqlite_specifics {
         let d = Domain::parse("acme.com").unwrap();
         {
             let s = SqliteStore::open(&path).unwrap();
-            s.upsert_account(&Account::new(d.clone(), chrono::Utc::now())).await.unwrap();
+            s.upsert_account(&Account::new(d.clone(), chrono::Utc::now()))
+                .await
+                .unwrap();
         }
         let s = SqliteStore::open(&path).unwrap();
         assert_eq!(s.schema_version().unwrap(), 1);
@@ -61,10 +64,16 @@ mod sqlite_specifics {
         drop(SqliteStore::open(&path).unwrap());
         rusqlite::Connection::open(&path)
             .unwrap()
-            .execute("INSERT INTO accounts (domain, json) VALUES ('acme.com', '{not json')", [])
+            .execute(
+                "INSERT INTO accounts (domain, json) VALUES ('acme.com', '{not json')",
+                [],
+            )
             .unwrap();
         let s = SqliteStore::open(&path).unwrap();
         let err = s.list_accounts().await.unwrap_err();
-        assert!(matches!(err, leadscore_store::StoreError::Corrupt(_)), "{err}");
+        assert!(
+            matches!(err, leadscore_store::StoreError::Corrupt(_)),
+            "{err}"
+        );
     }
 }

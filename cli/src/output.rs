@@ -1,0 +1,225 @@
+//! Human and JSON output of the CLI.
+
+use std::io::Write;
+
+use leadscore_core::domain::{Alert, Lead};
+use leadscore_core::scoring::Contribution;
+use leadscore_store::ScoreRecord;
+use serde::Serialize;
+
+/// One lead in `score --json` and `leads --json`.
+#[derive(Debug, Serialize)]
+pub struct LeadRowJson<'a> {
+    email: &'a str,
+    account: Option<&'a str>,
+    total: f64,
+    fit: f64,
+    engagement: f64,
+    tier: leadscore_core::Tier,
+    grade: String,
+    top_reasons: Vec<&'a str>,
+    model_version: &'a str,
+    scored_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl<'a> From<&'a ScoreRecord> for LeadRowJson<'a> {
+    fn from(r: &'a ScoreRecord) -> Self {
+        let mut reasons: Vec<&Contribution> = r.score.contributions.iter().collect();
+        reasons.sort_by(|a, b| b.points.abs().total_cmp(&a.points.abs()));
+        Self {
+            email: r.lead.as_str(),
+            account: r.account.as_ref().map(|d| d.as_str()),
+            total: r.score.total,
+            fit: r.score.fit,
+            engagement: r.score.engagement,
+            tier: r.tier,
+            grade: r.score.grade.to_string(),
+            top_reasons: reasons.iter().take(3).map(|c| &*c.label).collect(),
+            model_version: &r.score.model_version,
+            scored_at: r.score.scored_at,
+        }
+    }
+}
+
+/// Pretty JSON on stdout.
+pub fn print_json<T: Serialize + ?Sized>(value: &T) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, value)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_owned()
+    } else {
+        let mut t: String = s.chars().take(max.saturating_sub(1)).collect();
+        t.push('…');
+        t
+    }
+}
+
+fn signed(points: f64) -> String {
+    if points >= 0.0 {
+        format!("+{points:.1}")
+    } else {
+        format!("{points:.1}")
+    }
+}
+
+/// The leaderboard table.
+pub fn print_table(records: &[ScoreRecord]) {
+    let rows: Vec<[String; 7]> = records
+        .iter()
+        .map(|r| {
+            let top = r
+                .score
+                .top_reasons(1)
+                .first()
+                .map(|c| format!("{} ({})", c.label, signed(c.points)))
+                .unwrap_or_default();
+            [
+                r.lead.to_string(),
+                r.account
+                    .as_ref()
+                    .map(ToString::to_string)
+                    .unwrap_or_default(),
+                format!("{:.1}", r.score.total),
+                r.tier.to_string(),
+                r.score.grade.to_string(),
+                format!("{:.0}/{:.0}", r.score.fit, r.score.engagement),
+                truncate(&top, 48),
+            ]
+        })
+        .collect();
+    let header = [
+        "EMAIL",
+        "ACCOUNT",
+        "SCORE",
+        "TIER",
+        "GRADE",
+        "FIT/ENG",
+        "TOP REASON",
+    ];
+    let mut widths = header.map(str::len);
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |cells: &[String]| {
+        let mut s = String::new();
+        for (i, (cell, w)) in cells.iter().zip(widths).enumerate() {
+            if i == 2 {
+                s.push_str(&format!("{cell:>w$}  "));
+            } else if i + 1 == cells.len() {
+                s.push_str(cell);
+            } else {
+                s.push_str(&format!("{cell:<w$}  "));
+            }
+        }
+        s.trim_end().to_owned()
+    };
+    println!("{}", line(&header.map(str::to_owned)));
+    for row in &rows {
+        println!("{}", line(row));
+    }
+}
+
+/// The breakdown of one lead's score.
+pub fn print_explanation(lead: &Lead, record: &ScoreRecord, history: &[ScoreRecord]) {
+    let s = &record.score;
+    println!("{} <{}>", lead.display_name(), lead.email);
+    if let Some(t) = &lead.title {
+        let extra: Vec<&str> = [
+            lead.seniority.map(|x| x.as_str()),
+            lead.department.map(|x| x.as_str()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        println!("  title:   {t} ({})", extra.join(", "));
+    }
+    if let Some(a) = &lead.account {
+        println!("  account: {a}");
+    }
+    println!(
+        "  score:   {:.1} {} (grade {}; fit {:.1}, engagement {:.1})",
+        s.total, record.tier, s.grade, s.fit, s.engagement
+    );
+    println!(
+        "  model:   {} at {}",
+        s.model_version,
+        s.scored_at.format("%Y-%m-%d %H:%M UTC")
+    );
+    for (cat, name) in [
+        (leadscore_core::Category::Fit, "fit"),
+        (leadscore_core::Category::Engagement, "engagement"),
+    ] {
+        let items: Vec<&Contribution> = s
+            .contributions
+            .iter()
+            .filter(|c| c.category == cat)
+            .collect();
+        println!("\n  {name}:");
+        if items.is_empty() {
+            println!("    (no rule matched)");
+        }
+        for c in items {
+            let mut notes = Vec::new();
+            if (c.decay - 1.0).abs() > 1e-9 {
+                notes.push(format!(
+                    "decayed ×{:.2} from {}",
+                    c.decay,
+                    signed(c.raw_points)
+                ));
+            }
+            if c.capped {
+                notes.push("capped".to_owned());
+            }
+            let notes = if notes.is_empty() {
+                String::new()
+            } else {
+                format!(" [{}]", notes.join(", "))
+            };
+            println!("    {:>6}  {}{notes}", signed(c.points), c.label);
+            println!("            {}", c.evidence);
+            if let Some(u) = &c.source_url {
+                println!("            {u}");
+            }
+        }
+    }
+    if history.len() > 1 {
+        println!("\n  history:");
+        for r in history {
+            println!(
+                "    v{:<3} {:>5.1} {:<4}  {}",
+                r.version,
+                r.score.total,
+                r.tier,
+                r.score.scored_at.format("%Y-%m-%d %H:%M")
+            );
+        }
+    }
+}
+
+/// Pending alerts.
+pub fn print_alerts(alerts: &[Alert]) {
+    if alerts.is_empty() {
+        println!("no pending alerts");
+        return;
+    }
+    for a in alerts {
+        println!(
+            "{}  {:<15} {} ({}) {:.1} {} {}  [{}]",
+            a.created_at.format("%Y-%m-%d %H:%M"),
+            a.kind.detail_type(),
+            a.lead_name,
+            a.lead,
+            a.score,
+            a.tier,
+            a.grade,
+            a.id
+        );
+    }
+}

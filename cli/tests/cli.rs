@@ -1,0 +1,223 @@
+//! The `leadscore` binary, run as a user would.
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] fns panic by design
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+struct Env {
+    _dir: tempfile::TempDir,
+    db: PathBuf,
+    dir: PathBuf,
+}
+
+impl Env {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        Self {
+            db: dir.path().join("test.db"),
+            dir: dir.path().to_path_buf(),
+            _dir: dir,
+        }
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_leadscore"))
+            .current_dir(root())
+            .arg("--db")
+            .arg(&self.db)
+            .args(["--now", "2026-10-10T00:00:00Z"])
+            .args(args)
+            .env_remove("LEADSCORE_DB")
+            .env_remove("LEADSCORE_MODEL")
+            .output()
+            .unwrap()
+    }
+
+    fn file(&self, name: &str, content: &[u8]) -> String {
+        let p = self.dir.join(name);
+        std::fs::write(&p, content).unwrap();
+        p.display().to_string()
+    }
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn seed(env: &Env) {
+    for kind in ["leads", "activities"] {
+        let o = env.run(&["import", kind, &format!("examples/seed-example/{kind}.csv")]);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+}
+
+#[test]
+fn worked_example_prints_80_and_hot() {
+    let env = Env::new();
+    seed(&env);
+    let o = env.run(&[
+        "score",
+        "--model",
+        "examples/seed-example/model.toml",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v[0]["email"], "dana.reyes@northwind-analytics.com");
+    assert_eq!(v[0]["total"], 80.0);
+    assert_eq!(v[0]["tier"], "hot");
+    assert_eq!(v[1]["total"], 65.0);
+    assert_eq!(v[1]["tier"], "warm");
+    assert!(stderr(&o).contains("1 became hot"), "{}", stderr(&o));
+
+    let o = env.run(&["leads", "--tier", "hot"]);
+    let out = stdout(&o);
+    assert!(
+        out.contains("dana.reyes@northwind-analytics.com") && !out.contains("sam.ito"),
+        "{out}"
+    );
+
+    let o = env.run(&["explain", "dana.reyes@northwind-analytics.com"]);
+    let out = stdout(&o);
+    for needle in [
+        "80.0 hot",
+        "+20.0  Director-level title",
+        "+25.0  Attended a webinar",
+        "page_viewed /pricing (×2",
+        "https://leadscore.example/webinars/pipeline-2026",
+    ] {
+        assert!(out.contains(needle), "missing {needle:?} in\n{out}");
+    }
+
+    let o = env.run(&["alerts", "--json"]);
+    let alerts: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(alerts.as_array().unwrap().len(), 1);
+    assert_eq!(alerts[0]["kind"], "became_hot");
+    let o = env.run(&["alerts", "deliver"]);
+    assert_eq!(stdout(&o).lines().count(), 1);
+    let o = env.run(&["alerts", "deliver"]);
+    assert_eq!(
+        stdout(&o).lines().count(),
+        0,
+        "delivered alerts are not delivered again"
+    );
+}
+
+#[test]
+fn default_model_scores_and_rescoring_does_not_realert() {
+    let env = Env::new();
+    seed(&env);
+    let first = env.run(&["score", "--json"]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let again = env.run(&["score", "--json"]);
+    assert!(
+        stderr(&again).contains("0 changed") && stderr(&again).contains("0 became hot"),
+        "{}",
+        stderr(&again)
+    );
+}
+
+#[test]
+fn bad_rows_are_reported_with_line_numbers_and_good_rows_imported() {
+    let env = Env::new();
+    let f = env.file(
+        "leads.csv",
+        b"email,title,employees\nok@acme.com,CEO,12\nbroken,CEO,3\nfine@beta.io,VP Sales,lots\nalso@gamma.dev,CTO,40\n",
+    );
+    let o = env.run(&["import", "leads", &f]);
+    assert_eq!(o.status.code(), Some(3));
+    let err = stderr(&o);
+    assert!(err.contains("leads.csv:3: `email`"), "{err}");
+    assert!(err.contains("leads.csv:4: `employees`"), "{err}");
+    assert!(stdout(&o).contains("2 row(s) ok (2 new"), "{}", stdout(&o));
+    let o = env.run(&["import", "leads", &f]);
+    assert!(
+        stdout(&o).contains("2 row(s) ok (0 new, 2 already known)"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn encodings_are_explained_and_accepted() {
+    let env = Env::new();
+    let f = env.file(
+        "latin1.csv",
+        b"email,title\nana@acme.es,Directora de Compa\xf1ia\n",
+    );
+    let o = env.run(&["import", "leads", &f]);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(
+        stderr(&o).contains("--encoding windows-1252"),
+        "{}",
+        stderr(&o)
+    );
+    let o = env.run(&["import", "leads", &f, "--encoding", "windows-1252"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+#[test]
+fn model_check_reports_file_line_and_reason() {
+    let env = Env::new();
+    let good = env.run(&["model", "check", "data/models/default.toml"]);
+    assert!(good.status.success());
+    assert!(stdout(&good).contains("ok — model default@"));
+    let bad = env.file(
+        "bad.toml",
+        br#"name = "bad"
+[scale]
+fit_max = 100
+engagement_max = 100
+[weights]
+fit = 1
+engagement = 1
+[tiers]
+hot = 80
+warm = 50
+[grades]
+fit = [75, 50, 25]
+engagement = [75, 50, 25]
+
+[[rule]]
+id = "r1"
+lead = "shoe_size"
+points = 5
+"#,
+    );
+    let o = env.run(&["model", "check", &bad]);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(
+        stderr(&o).contains("bad.toml:15:1: rule `r1`: unknown lead field `shoe_size`"),
+        "{}",
+        stderr(&o)
+    );
+    let o = env.run(&["score", "--model", &bad]);
+    assert_eq!(o.status.code(), Some(3));
+}
+
+#[test]
+fn unknown_lead_exits_4_and_usage_errors_exit_2() {
+    let env = Env::new();
+    seed(&env);
+    let o = env.run(&["explain", "nobody@acme.com"]);
+    assert_eq!(o.status.code(), Some(4));
+    let o = env.run(&["explain", "not-an-email"]);
+    assert_eq!(o.status.code(), Some(3));
+    let o = env.run(&["leads", "--tier", "boiling"]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = env.run(&["import", "leads", "/nonexistent/file.csv"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("reading /nonexistent/file.csv"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -1,0 +1,425 @@
+//! Application services of leadscore, written once against the ports and
+//! used by the CLI and by every Lambda: import, rescore (with optimistic
+//! concurrency and the alert outbox), account rollup and alert delivery.
+//!
+//! Nothing here knows which store, bus or notifier is behind the traits.
+
+use std::collections::BTreeMap;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use leadscore_core::domain::{Account, Activity, Alert, AlertKind, Domain, Email, Lead, Signal};
+use leadscore_core::import::{LeadRow, Parsed};
+use leadscore_core::rollup::{AccountScore, rollup};
+use leadscore_core::{Crossing, Score, ScoreInput, ScoringModel, score, settle};
+use leadscore_store::{ScoreRecord, ScoreWrite, Store, StoreError};
+use serde::Serialize;
+
+/// How many times a conflicting score write is re-read and retried.
+pub const MAX_CONFLICT_RETRIES: usize = 8;
+
+/// Why a pipeline step failed.
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The lead does not exist.
+    #[error("unknown lead {0}")]
+    UnknownLead(Email),
+    /// Writers kept racing on the same lead.
+    #[error("gave up on {0} after {MAX_CONFLICT_RETRIES} conflicting writes")]
+    Contended(Email),
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ImportSummary {
+    /// Rows read without error.
+    pub rows: usize,
+    /// Records new to the store.
+    pub created: usize,
+    /// Records that already existed (updated or unchanged).
+    pub existing: usize,
+    /// Leads created because an activity named an unknown email.
+    pub leads_created: usize,
+}
+
+/// Stores parsed lead rows: one atomic write, accounts merged with what the
+/// store already knows (new values win, missing ones are kept), leads keep
+/// their creation time. Re-importing the same file changes nothing.
+pub async fn import_leads(
+    store: &dyn Store,
+    parsed: &Parsed<LeadRow>,
+    now: DateTime<Utc>,
+) -> Result<ImportSummary, PipelineError> {
+    let mut accounts: BTreeMap<Domain, Account> = BTreeMap::new();
+    let mut leads = Vec::with_capacity(parsed.rows.len());
+    let mut summary = ImportSummary {
+        rows: parsed.rows.len(),
+        ..ImportSummary::default()
+    };
+    for (_, row) in &parsed.rows {
+        let mut lead = row.lead.clone();
+        match store.get_lead(&lead.email).await? {
+            Some(old) => {
+                summary.existing += 1;
+                lead.created_at = old.created_at;
+                if lead == old {
+                    continue;
+                }
+                lead.updated_at = now;
+            }
+            None => summary.created += 1,
+        }
+        if let Some(domain) = &lead.account {
+            if !accounts.contains_key(domain) {
+                let existing = store.get_account(domain).await?;
+                accounts.insert(
+                    domain.clone(),
+                    existing.unwrap_or_else(|| Account::new(domain.clone(), now)),
+                );
+            }
+            if let Some(account) = accounts.get_mut(domain) {
+                let before = account.clone();
+                account.firmographics.merge_from(&row.firmographics);
+                if row.company.is_some() {
+                    account.name.clone_from(&row.company);
+                }
+                if *account != before {
+                    account.updated_at = now;
+                }
+            }
+        }
+        leads.push(lead);
+    }
+    let accounts: Vec<Account> = accounts.into_values().collect();
+    store.upsert_leads(&leads, &accounts).await?;
+    Ok(summary)
+}
+
+/// Stores activities (idempotent by id), creating a bare lead for any email
+/// the store does not know yet.
+pub async fn import_activities(
+    store: &dyn Store,
+    activities: &[Activity],
+    now: DateTime<Utc>,
+) -> Result<ImportSummary, PipelineError> {
+    let mut new_leads: BTreeMap<Email, Lead> = BTreeMap::new();
+    for a in activities {
+        if !new_leads.contains_key(&a.lead) && store.get_lead(&a.lead).await?.is_none() {
+            new_leads.insert(a.lead.clone(), Lead::new(a.lead.clone(), None, now));
+        }
+    }
+    let mut accounts = Vec::new();
+    for lead in new_leads.values() {
+        if let Some(d) = &lead.account
+            && store.get_account(d).await?.is_none()
+            && !accounts.iter().any(|a: &Account| &a.domain == d)
+        {
+            accounts.push(Account::new(d.clone(), now));
+        }
+    }
+    let leads: Vec<Lead> = new_leads.into_values().collect();
+    if !leads.is_empty() {
+        store.upsert_leads(&leads, &accounts).await?;
+    }
+    let created = store.add_activities(activities).await?;
+    Ok(ImportSummary {
+        rows: activities.len(),
+        created,
+        existing: activities.len() - created,
+        leads_created: leads.len(),
+    })
+}
+
+/// What rescoring one lead did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Rescored {
+    /// The stored record (new, or the unchanged current one).
+    pub record: ScoreRecord,
+    /// The previous total, if the lead had a score.
+    pub previous_total: Option<f64>,
+    /// The crossing at the hot threshold.
+    pub crossing: Crossing,
+    /// Whether anything was written (an unchanged score is not rewritten).
+    pub written: bool,
+    /// The alert put in the outbox, if any.
+    pub alert: Option<Alert>,
+}
+
+/// The account signals that scoring sees: those of the newest snapshot.
+pub async fn account_signals(
+    store: &dyn Store,
+    domain: Option<&Domain>,
+) -> Result<Vec<Signal>, StoreError> {
+    match domain {
+        Some(d) => Ok(store
+            .latest_snapshot(d)
+            .await?
+            .map(|s| s.signals)
+            .unwrap_or_default()),
+        None => Ok(Vec::new()),
+    }
+}
+
+fn same_score(a: &Score, b: &Score) -> bool {
+    a.total == b.total
+        && a.fit == b.fit
+        && a.engagement == b.engagement
+        && a.grade == b.grade
+        && a.model_version == b.model_version
+        && a.contributions.len() == b.contributions.len()
+        && a.contributions
+            .iter()
+            .zip(&b.contributions)
+            .all(|(x, y)| x.rule == y.rule && (x.points - y.points).abs() < 0.05)
+}
+
+/// The alert a crossing causes, if any.
+pub fn alert_for(
+    lead: &Lead,
+    record: &ScoreRecord,
+    previous_total: Option<f64>,
+    crossing: Crossing,
+    now: DateTime<Utc>,
+) -> Option<Alert> {
+    let kind = match crossing {
+        Crossing::BecameHot => AlertKind::BecameHot,
+        Crossing::Cooled => AlertKind::Cooled,
+        Crossing::None => return None,
+    };
+    Some(Alert {
+        id: Alert::key(&lead.email, kind, record.version),
+        kind,
+        lead: lead.email.clone(),
+        lead_name: lead.display_name(),
+        title: lead.title.clone(),
+        owner: lead.owner.clone(),
+        account: lead.account.clone(),
+        score: record.score.total,
+        previous_score: previous_total,
+        tier: record.tier,
+        grade: record.score.grade,
+        reasons: record.score.top_reasons(3),
+        model_version: record.score.model_version.to_string(),
+        score_version: record.version,
+        created_at: now,
+    })
+}
+
+/// Rescores one lead from the store's current data and writes the result
+/// conditionally, with its alert in the outbox. On a conflicting write it
+/// re-reads and retries, so concurrent rescoring of one lead yields one
+/// crossing and one alert.
+pub async fn rescore_lead(
+    store: &dyn Store,
+    model: &ScoringModel,
+    email: &Email,
+    now: DateTime<Utc>,
+) -> Result<Rescored, PipelineError> {
+    let lead = store
+        .get_lead(email)
+        .await?
+        .ok_or_else(|| PipelineError::UnknownLead(email.clone()))?;
+    let account = match &lead.account {
+        Some(d) => store.get_account(d).await?,
+        None => None,
+    };
+    let signals = account_signals(store, lead.account.as_ref()).await?;
+    let activities = store.activities_of(email).await?;
+    let new = score(
+        model,
+        &ScoreInput {
+            lead: &lead,
+            account: account.as_ref(),
+            signals: &signals,
+            activities: &activities,
+        },
+        now,
+    );
+    for _ in 0..MAX_CONFLICT_RETRIES {
+        let current = store.current_score(email).await?;
+        let previous_tier = current.as_ref().map(|r| r.tier);
+        let previous_total = current.as_ref().map(|r| r.score.total);
+        let settled = settle(previous_tier, new.total, &model.tiers);
+        if let Some(cur) = &current
+            && cur.tier == settled.tier
+            && same_score(&cur.score, &new)
+        {
+            return Ok(Rescored {
+                record: cur.clone(),
+                previous_total,
+                crossing: Crossing::None,
+                written: false,
+                alert: None,
+            });
+        }
+        let expected_version = current.as_ref().map_or(0, |r| r.version);
+        let record = ScoreRecord {
+            lead: email.clone(),
+            account: lead.account.clone(),
+            version: expected_version + 1,
+            tier: settled.tier,
+            score: new.clone(),
+        };
+        let alert = alert_for(&lead, &record, previous_total, settled.crossing, now);
+        let write = ScoreWrite {
+            record,
+            expected_version,
+            alert,
+        };
+        match store.save_score(&write).await {
+            Ok(()) => {
+                return Ok(Rescored {
+                    record: write.record,
+                    previous_total,
+                    crossing: settled.crossing,
+                    written: true,
+                    alert: write.alert,
+                });
+            }
+            Err(StoreError::Conflict(reason)) => {
+                tracing::debug!(lead = %email, %reason, "score write conflicted; re-reading");
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(PipelineError::Contended(email.clone()))
+}
+
+/// What rescoring everything did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct RescoreSummary {
+    /// Leads scored.
+    pub scored: usize,
+    /// Scores written (changed).
+    pub written: usize,
+    /// Leads that became hot.
+    pub became_hot: Vec<Email>,
+    /// Leads that cooled.
+    pub cooled: Vec<Email>,
+    /// Leads that failed, with the reason.
+    pub failed: Vec<(Email, String)>,
+    /// Accounts rolled up.
+    pub accounts: usize,
+}
+
+/// Rescores every lead and rolls up every account with leads. A failure on
+/// one lead is recorded and the rest go on. `progress(done, total)` is called
+/// after each lead.
+pub async fn rescore_all(
+    store: &dyn Store,
+    model: &ScoringModel,
+    now: DateTime<Utc>,
+    mut progress: impl FnMut(usize, usize),
+) -> Result<RescoreSummary, PipelineError> {
+    let leads = store.list_leads().await?;
+    let mut summary = RescoreSummary::default();
+    let mut by_account: BTreeMap<Domain, Vec<(Email, f64)>> = BTreeMap::new();
+    for (i, lead) in leads.iter().enumerate() {
+        match rescore_lead(store, model, &lead.email, now).await {
+            Ok(r) => {
+                summary.scored += 1;
+                summary.written += usize::from(r.written);
+                match r.crossing {
+                    Crossing::BecameHot => summary.became_hot.push(lead.email.clone()),
+                    Crossing::Cooled => summary.cooled.push(lead.email.clone()),
+                    Crossing::None => {}
+                }
+                if let Some(d) = &lead.account {
+                    by_account
+                        .entry(d.clone())
+                        .or_default()
+                        .push((lead.email.clone(), r.record.score.total));
+                }
+            }
+            Err(e) => {
+                tracing::warn!(lead = %lead.email, error = %e, "rescoring failed");
+                summary.failed.push((lead.email.clone(), e.to_string()));
+            }
+        }
+        progress(i + 1, leads.len());
+    }
+    for (domain, scores) in by_account {
+        store
+            .save_account_score(&rollup(model, domain, &scores))
+            .await?;
+        summary.accounts += 1;
+    }
+    Ok(summary)
+}
+
+/// Rolls up one account from its leads' current scores.
+pub async fn rollup_account(
+    store: &dyn Store,
+    model: &ScoringModel,
+    domain: &Domain,
+) -> Result<AccountScore, PipelineError> {
+    let mut scores = Vec::new();
+    for lead in store.leads_of_account(domain).await? {
+        if let Some(r) = store.current_score(&lead.email).await? {
+            scores.push((lead.email, r.score.total));
+        }
+    }
+    let s = rollup(model, domain.clone(), &scores);
+    store.save_account_score(&s).await?;
+    Ok(s)
+}
+
+/// Why delivering an alert failed.
+#[derive(Debug, thiserror::Error)]
+#[error("{sink}: {reason}")]
+pub struct DeliveryError {
+    /// Which sink failed.
+    pub sink: String,
+    /// Why.
+    pub reason: String,
+    /// Whether a later attempt may succeed.
+    pub retryable: bool,
+}
+
+/// The notifier port: somewhere alerts go (stdout, Slack, email, a bus).
+/// Receivers must drop a redelivered alert by its `id`.
+#[async_trait]
+pub trait AlertSink: Send + Sync {
+    /// Delivers one alert.
+    async fn deliver(&self, alert: &Alert) -> Result<(), DeliveryError>;
+}
+
+/// What draining the outbox did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct DrainSummary {
+    /// Alerts delivered and marked.
+    pub delivered: usize,
+    /// Alerts that failed and stay pending.
+    pub failed: usize,
+}
+
+/// Delivers pending alerts oldest first; a delivered alert is marked, a
+/// failed one stays pending with the failure recorded. At-least-once: a
+/// crash between delivery and marking redelivers with the same id.
+pub async fn drain_outbox(
+    store: &dyn Store,
+    sink: &dyn AlertSink,
+    now: DateTime<Utc>,
+    limit: usize,
+) -> Result<DrainSummary, PipelineError> {
+    let mut summary = DrainSummary::default();
+    for alert in store.pending_alerts(limit).await? {
+        match sink.deliver(&alert).await {
+            Ok(()) => {
+                store.mark_alert_delivered(&alert.id, now).await?;
+                summary.delivered += 1;
+            }
+            Err(e) => {
+                tracing::warn!(alert = %alert.id, error = %e, "alert delivery failed; it stays pending");
+                store
+                    .record_alert_failure(&alert.id, &e.to_string())
+                    .await?;
+                summary.failed += 1;
+            }
+        }
+    }
+    Ok(summary)
+}
