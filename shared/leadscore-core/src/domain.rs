@@ -544,6 +544,23 @@ impl ActivityKind {
         })
     }
 
+    /// Position of a built-in kind in [`Self::BUILT_IN`]; `None` for custom
+    /// kinds. Lets rules test kinds with a bitmask instead of strings.
+    pub fn builtin_index(&self) -> Option<u32> {
+        Some(match self {
+            Self::FormSubmitted => 0,
+            Self::PageViewed { .. } => 1,
+            Self::EmailOpened => 2,
+            Self::EmailClicked => 3,
+            Self::WebinarAttended => 4,
+            Self::ContentDownloaded => 5,
+            Self::MeetingBooked => 6,
+            Self::Unsubscribed => 7,
+            Self::EmailBounced => 8,
+            Self::Custom { .. } => return None,
+        })
+    }
+
     /// The names of the built-in kinds.
     pub const BUILT_IN: [&'static str; 9] = [
         "form_submitted",

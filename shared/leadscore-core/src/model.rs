@@ -166,16 +166,47 @@ pub enum AccountField {
 pub enum ActivityFilter {
     /// Every activity (`activity = "*"`).
     Any,
-    /// Only these kinds.
-    Kinds(Vec<String>),
+    /// Only these kinds: built-in kinds as a bitmask over
+    /// [`ActivityKind::BUILT_IN`], custom kinds by name.
+    Kinds {
+        /// The kinds' names, as written in the model.
+        names: Vec<String>,
+        /// Bit i set: built-in kind i is accepted.
+        builtin: u32,
+        /// Accepted custom kind names.
+        custom: Vec<String>,
+    },
 }
 
 impl ActivityFilter {
+    /// A filter accepting these kind names.
+    pub fn of(names: Vec<String>) -> Self {
+        let mut builtin = 0;
+        let mut custom = Vec::new();
+        for n in &names {
+            match ActivityKind::BUILT_IN.iter().position(|b| b == n) {
+                Some(i) => builtin |= 1 << i,
+                None => custom.push(n.clone()),
+            }
+        }
+        Self::Kinds {
+            names,
+            builtin,
+            custom,
+        }
+    }
+
     /// Whether `kind` passes the filter.
+    #[inline]
     pub fn accepts(&self, kind: &ActivityKind) -> bool {
         match self {
             Self::Any => true,
-            Self::Kinds(kinds) => kinds.iter().any(|k| k == kind.name()),
+            Self::Kinds {
+                builtin, custom, ..
+            } => match kind.builtin_index() {
+                Some(i) => builtin & (1 << i) != 0,
+                None => custom.iter().any(|c| c == kind.name()),
+            },
         }
     }
 }
@@ -708,7 +739,7 @@ fn compile_rule(raw: &RawRule, groups: &[Group]) -> Result<Rule, Vec<String>> {
                     Err(e) => problems.push(format!("activity kind `{k}`: {e}")),
                 }
             }
-            Some(Subject::Activity(ActivityFilter::Kinds(names)))
+            Some(Subject::Activity(ActivityFilter::of(names)))
         }
     };
 

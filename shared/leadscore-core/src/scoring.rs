@@ -219,6 +219,10 @@ fn eq_ignore_case(text: &str, lower: &str) -> bool {
 /// Case-insensitive substring test; `needle` is already lowercase.
 fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
     if haystack.is_ascii() && needle.is_ascii() {
+        if !haystack.bytes().any(|b| b.is_ascii_uppercase()) {
+            // Already lowercase (most paths): the std substring search.
+            return haystack.contains(needle);
+        }
         let (h, n) = (haystack.as_bytes(), needle.as_bytes());
         n.is_empty() || h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
     } else {
@@ -293,12 +297,18 @@ fn signal_value(s: &Signal) -> Value<'_> {
     }
 }
 
-fn display(v: Value<'_>) -> String {
+fn push_value(s: &mut String, v: Value<'_>) {
     match v {
-        Value::Text(t) => t.to_owned(),
-        Value::Number(n) => format_number(n),
-        Value::Bool(b) => b.to_string(),
-        Value::Missing => "missing".to_owned(),
+        Value::Text(t) => s.push_str(t),
+        Value::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => {
+            if n < 0.0 {
+                s.push('-');
+            }
+            push_uint(s, n.abs() as u64);
+        }
+        Value::Number(n) => s.push_str(&format_number(n)),
+        Value::Bool(b) => s.push_str(if b { "true" } else { "false" }),
+        Value::Missing => s.push_str("missing"),
     }
 }
 
@@ -310,11 +320,47 @@ fn format_number(n: f64) -> String {
     }
 }
 
-/// `YYYY-MM-DD` without chrono's (slow) format machinery.
-fn ymd(t: DateTime<Utc>) -> String {
+/// Appends `n` in decimal without the formatting machinery (hot path).
+fn push_uint(s: &mut String, n: u64) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    let mut n = n;
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    // Only ASCII digits were written.
+    s.push_str(std::str::from_utf8(&buf[i..]).unwrap_or_default());
+}
+
+/// Appends `YYYY-MM-DD` without chrono's (slow) format machinery.
+fn push_ymd(s: &mut String, t: DateTime<Utc>) {
     use chrono::Datelike;
     let d = t.date_naive();
-    format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
+    let pad = |s: &mut String, n: u32, width: usize| {
+        let digits = if n >= 1000 {
+            4
+        } else if n >= 100 {
+            3
+        } else if n >= 10 {
+            2
+        } else {
+            1
+        };
+        for _ in digits..width {
+            s.push('0');
+        }
+        push_uint(s, u64::from(n));
+    };
+    pad(s, d.year().max(0) as u32, 4);
+    s.push('-');
+    pad(s, d.month(), 2);
+    s.push('-');
+    pad(s, d.day(), 2);
 }
 
 const SECONDS_PER_DAY: f64 = 86_400.0;
@@ -431,12 +477,17 @@ fn evaluate_occurrences<'a>(
             1,
         )
     };
-    let day = ymd(latest_at);
-    let evidence = if occ.count > 1 {
-        format!("{what} (×{}, latest {day})", occ.count)
+    let mut evidence = String::with_capacity(what.len() + 48);
+    evidence.push_str(what);
+    if occ.count > 1 {
+        evidence.push_str(" (×");
+        push_uint(&mut evidence, u64::from(occ.count));
+        evidence.push_str(", latest ");
     } else {
-        format!("{what} ({day})")
-    };
+        evidence.push_str(" (");
+    }
+    push_ymd(&mut evidence, latest_at);
+    evidence.push(')');
     Some(Contribution {
         rule: rule.id.clone(),
         label: rule.label.clone(),
@@ -463,7 +514,13 @@ fn evaluate(rule: &Rule, input: &ScoreInput<'_>, now: DateTime<Utc>) -> Option<C
             decay: 1.0,
             occurrences: 1,
             capped: false,
-            evidence: format!("{field} = {}", display(v)),
+            evidence: {
+                let mut e = String::with_capacity(field.len() + 24);
+                e.push_str(field);
+                e.push_str(" = ");
+                push_value(&mut e, v);
+                e
+            },
             source_url,
             observed_at: None,
         })
@@ -497,7 +554,8 @@ fn evaluate(rule: &Rule, input: &ScoreInput<'_>, now: DateTime<Utc>) -> Option<C
         .map(|mut c| {
             if !c.evidence.starts_with(name.as_str()) && rule.condition.is_some() {
                 // Name the signal so the explanation stands on its own.
-                c.evidence = format!("{name}: {}", c.evidence);
+                c.evidence.insert_str(0, ": ");
+                c.evidence.insert_str(0, name);
             }
             c
         }),
@@ -519,11 +577,12 @@ fn evaluate(rule: &Rule, input: &ScoreInput<'_>, now: DateTime<Utc>) -> Option<C
                 }),
         )
         .map(|mut c| {
-            if let crate::model::ActivityFilter::Kinds(k) = filter
-                && k.len() == 1
+            if let crate::model::ActivityFilter::Kinds { names, .. } = filter
+                && names.len() == 1
                 && rule.count.is_none()
             {
-                c.evidence = format!("{} {}", k[0], c.evidence);
+                c.evidence.insert(0, ' ');
+                c.evidence.insert_str(0, &names[0]);
             }
             c
         }),
