@@ -1,0 +1,893 @@
+//! The DynamoDB adapter of [`Store`]: one table, documented in
+//! `docs/dynamodb.md`. The key and index names here are the ones the SAM
+//! template declares (a consistency test checks the three agree).
+
+use std::collections::HashMap;
+use std::io::{Read, Write};
+
+use async_trait::async_trait;
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, AttributeValue, BillingMode, GlobalSecondaryIndex, KeySchemaElement,
+    KeyType, Projection, ProjectionType, Put, ScalarAttributeType, TimeToLiveSpecification,
+    TransactWriteItem, Update,
+};
+use chrono::{DateTime, Duration, Utc};
+use leadscore_core::Tier;
+use leadscore_core::domain::{Account, Activity, Alert, Domain, Email, EnrichmentSnapshot, Lead};
+use leadscore_core::rollup::AccountScore;
+use leadscore_store::{Result, ScoreRecord, ScoreWrite, Store, StoreError, timestamp};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+/// Partition key attribute.
+pub const PK: &str = "pk";
+/// Sort key attribute.
+pub const SK: &str = "sk";
+/// TTL attribute (epoch seconds) of transient items.
+pub const TTL_ATTRIBUTE: &str = "expires_at";
+
+/// A global secondary index: name, partition key, sort key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Index {
+    /// Index name.
+    pub name: &'static str,
+    /// Partition key attribute.
+    pub pk: &'static str,
+    /// Sort key attribute.
+    pub sk: &'static str,
+}
+
+/// Leads of an account: `ACCOUNT#domain` → `LEAD#email`.
+pub const LEADS_BY_ACCOUNT: Index = Index {
+    name: "leads_by_account",
+    pk: "acct_pk",
+    sk: "acct_sk",
+};
+/// Leads by tier and score: `TIER#hot` → zero-padded total.
+pub const LEADS_BY_SCORE: Index = Index {
+    name: "leads_by_score",
+    pk: "score_pk",
+    sk: "score_sk",
+};
+/// Accounts by last enrichment: `DUE#shard` → enriched_at (`0` = never).
+pub const ACCOUNTS_BY_ENRICHMENT: Index = Index {
+    name: "accounts_by_enrichment",
+    pk: "due_pk",
+    sk: "due_sk",
+};
+/// Undelivered alerts (sparse): `PENDING` → created_at#version.
+pub const PENDING_ALERTS: Index = Index {
+    name: "pending_alerts",
+    pk: "outbox_pk",
+    sk: "outbox_sk",
+};
+/// Every index of the table.
+pub const INDEXES: [Index; 4] = [
+    LEADS_BY_ACCOUNT,
+    LEADS_BY_SCORE,
+    ACCOUNTS_BY_ENRICHMENT,
+    PENDING_ALERTS,
+];
+
+/// Shards of the due-for-enrichment index partition.
+pub const DUE_SHARDS: u32 = 4;
+/// Records larger than this are stored gzip-compressed.
+const COMPRESS_ABOVE: usize = 32 * 1024;
+/// Retention of delivered alerts.
+const DELIVERED_ALERT_TTL_DAYS: i64 = 30;
+/// Retention of score history and snapshots.
+const HISTORY_TTL_DAYS: i64 = 400;
+/// Items per TransactWriteItems call (the service limit).
+const TRANSACT_LIMIT: usize = 100;
+
+type Item = HashMap<String, AttributeValue>;
+
+fn s(v: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(v.into())
+}
+
+fn n(v: impl ToString) -> AttributeValue {
+    AttributeValue::N(v.to_string())
+}
+
+fn account_pk(d: &Domain) -> String {
+    format!("ACCOUNT#{d}")
+}
+
+fn lead_pk(e: &Email) -> String {
+    format!("LEAD#{e}")
+}
+
+fn due_shard(d: &Domain) -> u32 {
+    d.as_str()
+        .bytes()
+        .fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)))
+        % DUE_SHARDS
+}
+
+fn score_sk(total: f64, email: &Email) -> String {
+    format!("{total:06.1}#{email}")
+}
+
+fn ttl(at: DateTime<Utc>) -> AttributeValue {
+    n(at.timestamp())
+}
+
+/// Classifies an SDK error: throttling and transport problems are
+/// retryable (the SDK has already retried them with backoff).
+fn sdk_error<E, R>(op: &str, e: SdkError<E, R>) -> StoreError
+where
+    E: aws_smithy_types::error::metadata::ProvideErrorMetadata
+        + std::error::Error
+        + Send
+        + Sync
+        + 'static,
+    R: std::fmt::Debug,
+{
+    let retryable = matches!(
+        e,
+        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_)
+    );
+    let code = match &e {
+        SdkError::ServiceError(se) => se.err().code().map(str::to_owned),
+        _ => None,
+    };
+    let message = match &e {
+        SdkError::ServiceError(se) => se.err().message().map(str::to_owned),
+        _ => None,
+    };
+    let text = format!(
+        "{op}: {}{}",
+        code.as_deref().unwrap_or("error"),
+        message
+            .map(|m| format!(": {m}"))
+            .unwrap_or_else(|| format!(" ({e})"))
+    );
+    let throttled = matches!(
+        code.as_deref(),
+        Some(
+            "ThrottlingException"
+                | "ProvisionedThroughputExceededException"
+                | "RequestLimitExceeded"
+                | "InternalServerError"
+                | "ServiceUnavailable"
+        )
+    );
+    if retryable || throttled {
+        StoreError::Unavailable(text)
+    } else {
+        StoreError::Backend(text)
+    }
+}
+
+fn encode<T: Serialize>(item: &mut Item, value: &T) -> Result<()> {
+    let json =
+        serde_json::to_vec(value).map_err(|e| StoreError::Backend(format!("encoding: {e}")))?;
+    if json.len() > COMPRESS_ABOVE {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(&json)
+            .and_then(|()| gz.finish())
+            .map(|bytes| {
+                item.insert("data".into(), AttributeValue::B(bytes.into()));
+            })
+            .map_err(|e| StoreError::Backend(format!("compressing: {e}")))?;
+    } else {
+        let text = String::from_utf8(json).map_err(|e| StoreError::Backend(e.to_string()))?;
+        item.insert("data".into(), AttributeValue::S(text));
+    }
+    Ok(())
+}
+
+fn decode<T: DeserializeOwned>(item: &Item) -> Result<T> {
+    match item.get("data") {
+        Some(AttributeValue::S(text)) => {
+            serde_json::from_str(text).map_err(|e| StoreError::Corrupt(e.to_string()))
+        }
+        Some(AttributeValue::B(blob)) => {
+            let mut json = Vec::new();
+            flate2::read::GzDecoder::new(blob.as_ref())
+                .read_to_end(&mut json)
+                .map_err(|e| StoreError::Corrupt(format!("gzip: {e}")))?;
+            serde_json::from_slice(&json).map_err(|e| StoreError::Corrupt(e.to_string()))
+        }
+        _ => Err(StoreError::Corrupt(format!(
+            "item {:?} has no data attribute",
+            item.get(PK)
+        ))),
+    }
+}
+
+fn keyed(pk: String, sk: impl Into<String>, kind: &str) -> Item {
+    let mut item = Item::new();
+    item.insert(PK.into(), s(pk));
+    item.insert(SK.into(), s(sk));
+    item.insert("kind".into(), s(kind));
+    item
+}
+
+/// The DynamoDB adapter of [`Store`]. Cheap to clone (the SDK client is an
+/// `Arc` inside); build one per process.
+#[derive(Debug, Clone)]
+pub struct DynamoStore {
+    client: Client,
+    table: String,
+}
+
+impl DynamoStore {
+    /// A store over `table` using a client built from the SDK's standard
+    /// configuration (environment, profile, `AWS_ENDPOINT_URL[_DYNAMODB]`).
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        Self {
+            client,
+            table: table.into(),
+        }
+    }
+
+    /// Builds the client from the standard configuration chain.
+    pub async fn from_env(table: impl Into<String>) -> Self {
+        let config = crate::sdk_config().await;
+        Self::new(Client::new(&config), table)
+    }
+
+    /// The table name.
+    pub fn table(&self) -> &str {
+        &self.table
+    }
+
+    /// Creates the table with the schema of `infra/template.yaml` (keys,
+    /// indexes, TTL; on-demand billing) and waits until it is active. An
+    /// existing table is left as it is.
+    pub async fn create_table(&self) -> Result<bool> {
+        let attr = |name: &str| {
+            AttributeDefinition::builder()
+                .attribute_name(name)
+                .attribute_type(ScalarAttributeType::S)
+                .build()
+                .map_err(|e| StoreError::Backend(e.to_string()))
+        };
+        let key = |name: &str, kind: KeyType| {
+            KeySchemaElement::builder()
+                .attribute_name(name)
+                .key_type(kind)
+                .build()
+                .map_err(|e| StoreError::Backend(e.to_string()))
+        };
+        let mut req = self
+            .client
+            .create_table()
+            .table_name(&self.table)
+            .billing_mode(BillingMode::PayPerRequest)
+            .attribute_definitions(attr(PK)?)
+            .attribute_definitions(attr(SK)?)
+            .key_schema(key(PK, KeyType::Hash)?)
+            .key_schema(key(SK, KeyType::Range)?);
+        for index in INDEXES {
+            req = req
+                .attribute_definitions(attr(index.pk)?)
+                .attribute_definitions(attr(index.sk)?)
+                .global_secondary_indexes(
+                    GlobalSecondaryIndex::builder()
+                        .index_name(index.name)
+                        .key_schema(key(index.pk, KeyType::Hash)?)
+                        .key_schema(key(index.sk, KeyType::Range)?)
+                        .projection(
+                            Projection::builder()
+                                .projection_type(ProjectionType::All)
+                                .build(),
+                        )
+                        .build()
+                        .map_err(|e| StoreError::Backend(e.to_string()))?,
+                );
+        }
+        match req.send().await {
+            Ok(_) => {}
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|se| se.is_resource_in_use_exception()) =>
+            {
+                return Ok(false);
+            }
+            Err(e) => return Err(sdk_error("CreateTable", e)),
+        }
+        for _ in 0..120 {
+            let out = self
+                .client
+                .describe_table()
+                .table_name(&self.table)
+                .send()
+                .await
+                .map_err(|e| sdk_error("DescribeTable", e))?;
+            if out
+                .table()
+                .and_then(|t| t.table_status())
+                .is_some_and(|s| s.as_str() == "ACTIVE")
+            {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        }
+        self.client
+            .update_time_to_live()
+            .table_name(&self.table)
+            .time_to_live_specification(
+                TimeToLiveSpecification::builder()
+                    .attribute_name(TTL_ATTRIBUTE)
+                    .enabled(true)
+                    .build()
+                    .map_err(|e| StoreError::Backend(e.to_string()))?,
+            )
+            .send()
+            .await
+            .map_err(|e| sdk_error("UpdateTimeToLive", e))?;
+        Ok(true)
+    }
+
+    async fn get(&self, pk: String, sk: &str) -> Result<Option<Item>> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key(PK, s(pk))
+            .key(SK, s(sk))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| sdk_error("GetItem", e))?;
+        Ok(out.item)
+    }
+
+    async fn put(&self, item: Item) -> Result<()> {
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(|e| sdk_error("PutItem", e))?;
+        Ok(())
+    }
+
+    /// All items of one partition whose sort key starts with `prefix`, in
+    /// sort-key order (descending if `desc`), up to `limit`.
+    async fn query_prefix(
+        &self,
+        pk: String,
+        prefix: &str,
+        desc: bool,
+        limit: Option<usize>,
+    ) -> Result<Vec<Item>> {
+        let mut items = Vec::new();
+        let mut start = None;
+        loop {
+            let mut req = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+                .expression_attribute_names("#pk", PK)
+                .expression_attribute_names("#sk", SK)
+                .expression_attribute_values(":pk", s(pk.clone()))
+                .expression_attribute_values(":prefix", s(prefix))
+                .scan_index_forward(!desc)
+                .consistent_read(true)
+                .set_exclusive_start_key(start.take());
+            if let Some(l) = limit {
+                req = req.limit(l.saturating_sub(items.len()).clamp(1, 1000) as i32);
+            }
+            let out = req.send().await.map_err(|e| sdk_error("Query", e))?;
+            items.extend(out.items.unwrap_or_default());
+            if limit.is_some_and(|l| items.len() >= l) {
+                break;
+            }
+            match out.last_evaluated_key {
+                Some(k) if !k.is_empty() => start = Some(k),
+                _ => break,
+            }
+        }
+        if let Some(l) = limit {
+            items.truncate(l);
+        }
+        Ok(items)
+    }
+
+    /// Items of an index partition, optionally with a sort-key upper bound.
+    async fn query_index(
+        &self,
+        index: Index,
+        pk: String,
+        below: Option<String>,
+        desc: bool,
+        limit: Option<usize>,
+    ) -> Result<Vec<Item>> {
+        let mut items = Vec::new();
+        let mut start = None;
+        loop {
+            let mut req = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .index_name(index.name)
+                .expression_attribute_names("#pk", index.pk)
+                .expression_attribute_values(":pk", s(pk.clone()))
+                .scan_index_forward(!desc)
+                .set_exclusive_start_key(start.take());
+            req = match &below {
+                Some(b) => req
+                    .key_condition_expression("#pk = :pk AND #sk < :below")
+                    .expression_attribute_names("#sk", index.sk)
+                    .expression_attribute_values(":below", s(b.clone())),
+                None => req.key_condition_expression("#pk = :pk"),
+            };
+            if let Some(l) = limit {
+                req = req.limit(l.saturating_sub(items.len()).clamp(1, 1000) as i32);
+            }
+            let out = req.send().await.map_err(|e| sdk_error("Query", e))?;
+            items.extend(out.items.unwrap_or_default());
+            if limit.is_some_and(|l| items.len() >= l) {
+                break;
+            }
+            match out.last_evaluated_key {
+                Some(k) if !k.is_empty() => start = Some(k),
+                _ => break,
+            }
+        }
+        if let Some(l) = limit {
+            items.truncate(l);
+        }
+        Ok(items)
+    }
+
+    /// Every item of one kind (a paginated scan; for listings and reports).
+    async fn scan_kind(&self, kind: &str) -> Result<Vec<Item>> {
+        let mut items = Vec::new();
+        let mut start = None;
+        loop {
+            let out = self
+                .client
+                .scan()
+                .table_name(&self.table)
+                .filter_expression("#kind = :kind")
+                .expression_attribute_names("#kind", "kind")
+                .expression_attribute_values(":kind", s(kind))
+                .consistent_read(true)
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(|e| sdk_error("Scan", e))?;
+            items.extend(out.items.unwrap_or_default());
+            match out.last_evaluated_key {
+                Some(k) if !k.is_empty() => start = Some(k),
+                _ => break,
+            }
+        }
+        Ok(items)
+    }
+
+    /// Runs TransactWriteItems; a failed condition is a conflict.
+    async fn transact(&self, items: Vec<TransactWriteItem>) -> Result<()> {
+        let result = self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                if let Some(aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError::TransactionCanceledException(c)) =
+                    e.as_service_error()
+                {
+                    let codes: Vec<&str> = c.cancellation_reasons().iter().filter_map(|r| r.code()).collect();
+                    if codes.contains(&"ConditionalCheckFailed") {
+                        return Err(StoreError::Conflict(format!("transaction cancelled: {codes:?}")));
+                    }
+                    if codes.iter().any(|c| matches!(*c, "ThrottlingError" | "TransactionConflict" | "ProvisionedThroughputExceeded")) {
+                        return Err(StoreError::Unavailable(format!("transaction cancelled: {codes:?}")));
+                    }
+                }
+                Err(sdk_error("TransactWriteItems", e))
+            }
+        }
+    }
+
+    fn account_item(account: &Account) -> Result<Item> {
+        let mut item = keyed(account_pk(&account.domain), "ACCOUNT", "account");
+        item.insert(
+            ACCOUNTS_BY_ENRICHMENT.pk.into(),
+            s(format!("DUE#{}", due_shard(&account.domain))),
+        );
+        item.insert(
+            ACCOUNTS_BY_ENRICHMENT.sk.into(),
+            s(account
+                .enriched_at
+                .map_or_else(|| "0".to_owned(), timestamp)),
+        );
+        item.insert("domain".into(), s(account.domain.as_str()));
+        encode(&mut item, account)?;
+        Ok(item)
+    }
+
+    fn lead_item(lead: &Lead) -> Result<Item> {
+        let mut item = keyed(lead_pk(&lead.email), "LEAD", "lead");
+        if let Some(d) = &lead.account {
+            item.insert(LEADS_BY_ACCOUNT.pk.into(), s(account_pk(d)));
+            item.insert(LEADS_BY_ACCOUNT.sk.into(), s(lead_pk(&lead.email)));
+        }
+        encode(&mut item, lead)?;
+        Ok(item)
+    }
+}
+
+fn put_request(table: &str, item: Item, condition: Option<&str>) -> Result<TransactWriteItem> {
+    let put = Put::builder()
+        .table_name(table)
+        .set_item(Some(item))
+        .set_condition_expression(condition.map(str::to_owned))
+        .build()
+        .map_err(|e| StoreError::Backend(e.to_string()))?;
+    Ok(TransactWriteItem::builder().put(put).build())
+}
+
+fn decode_all<T: DeserializeOwned>(items: &[Item]) -> Result<Vec<T>> {
+    items.iter().map(decode).collect()
+}
+
+#[async_trait]
+impl Store for DynamoStore {
+    async fn upsert_account(&self, account: &Account) -> Result<()> {
+        self.put(Self::account_item(account)?).await
+    }
+
+    async fn get_account(&self, domain: &Domain) -> Result<Option<Account>> {
+        self.get(account_pk(domain), "ACCOUNT")
+            .await?
+            .map(|i| decode(&i))
+            .transpose()
+    }
+
+    async fn list_accounts(&self) -> Result<Vec<Account>> {
+        let mut v: Vec<Account> = decode_all(&self.scan_kind("account").await?)?;
+        v.sort_by(|a, b| a.domain.cmp(&b.domain));
+        Ok(v)
+    }
+
+    async fn upsert_leads(&self, leads: &[Lead], accounts: &[Account]) -> Result<()> {
+        let mut writes = Vec::with_capacity(leads.len() + accounts.len());
+        for a in accounts {
+            writes.push(put_request(&self.table, Self::account_item(a)?, None)?);
+        }
+        for l in leads {
+            writes.push(put_request(&self.table, Self::lead_item(l)?, None)?);
+        }
+        // Atomic per chunk of 100 items (the TransactWriteItems limit).
+        while !writes.is_empty() {
+            let rest = writes.split_off(writes.len().min(TRANSACT_LIMIT));
+            self.transact(std::mem::replace(&mut writes, rest)).await?;
+        }
+        Ok(())
+    }
+
+    async fn get_lead(&self, email: &Email) -> Result<Option<Lead>> {
+        self.get(lead_pk(email), "LEAD")
+            .await?
+            .map(|i| decode(&i))
+            .transpose()
+    }
+
+    async fn list_leads(&self) -> Result<Vec<Lead>> {
+        let mut v: Vec<Lead> = decode_all(&self.scan_kind("lead").await?)?;
+        v.sort_by(|a, b| a.email.cmp(&b.email));
+        Ok(v)
+    }
+
+    async fn leads_of_account(&self, domain: &Domain) -> Result<Vec<Lead>> {
+        let items = self
+            .query_index(LEADS_BY_ACCOUNT, account_pk(domain), None, false, None)
+            .await?;
+        decode_all(&items)
+    }
+
+    async fn add_activities(&self, activities: &[Activity]) -> Result<usize> {
+        let mut inserted = 0;
+        for a in activities {
+            let mut item = keyed(lead_pk(&a.lead), format!("ACT#{}", a.id.0), "activity");
+            item.insert("occurred_at".into(), s(timestamp(a.occurred_at)));
+            encode(&mut item, a)?;
+            let result = self
+                .client
+                .put_item()
+                .table_name(&self.table)
+                .set_item(Some(item))
+                .condition_expression("attribute_not_exists(#sk)")
+                .expression_attribute_names("#sk", SK)
+                .send()
+                .await;
+            match result {
+                Ok(_) => inserted += 1,
+                Err(e)
+                    if e.as_service_error()
+                        .is_some_and(|se| se.is_conditional_check_failed_exception()) => {}
+                Err(e) => return Err(sdk_error("PutItem", e)),
+            }
+        }
+        Ok(inserted)
+    }
+
+    async fn activities_of(&self, email: &Email) -> Result<Vec<Activity>> {
+        let mut v: Vec<Activity> = decode_all(
+            &self
+                .query_prefix(lead_pk(email), "ACT#", false, None)
+                .await?,
+        )?;
+        v.sort_by(|a, b| {
+            a.occurred_at
+                .cmp(&b.occurred_at)
+                .then_with(|| a.id.cmp(&b.id))
+        });
+        Ok(v)
+    }
+
+    async fn put_snapshot(&self, snapshot: &EnrichmentSnapshot) -> Result<()> {
+        let pk = account_pk(&snapshot.domain);
+        let mut snap = keyed(
+            pk.clone(),
+            format!("SNAP#{}", timestamp(snapshot.enriched_at)),
+            "snapshot",
+        );
+        snap.insert(
+            TTL_ATTRIBUTE.into(),
+            ttl(snapshot.enriched_at + Duration::days(HISTORY_TTL_DAYS)),
+        );
+        encode(&mut snap, snapshot)?;
+        // The account is read and rewritten in the same transaction,
+        // conditional on it being unchanged, so enriched_at never regresses
+        // and the account JSON stays the single source of truth.
+        for _ in 0..5 {
+            let current = self.get(pk.clone(), "ACCOUNT").await?;
+            let (mut account, condition) = match &current {
+                Some(item) => (decode::<Account>(item)?, "#data = :old"),
+                None => (
+                    Account::new(snapshot.domain.clone(), snapshot.enriched_at),
+                    "attribute_not_exists(pk)",
+                ),
+            };
+            if account.enriched_at.is_none_or(|t| t < snapshot.enriched_at) {
+                account.enriched_at = Some(snapshot.enriched_at);
+            }
+            let mut put = Put::builder()
+                .table_name(&self.table)
+                .set_item(Some(Self::account_item(&account)?))
+                .condition_expression(condition);
+            if let Some(old) = current.as_ref().and_then(|i| i.get("data")) {
+                put = put
+                    .expression_attribute_names("#data", "data")
+                    .expression_attribute_values(":old", old.clone());
+            }
+            let account_write = TransactWriteItem::builder()
+                .put(
+                    put.build()
+                        .map_err(|e| StoreError::Backend(e.to_string()))?,
+                )
+                .build();
+            match self
+                .transact(vec![
+                    put_request(&self.table, snap.clone(), None)?,
+                    account_write,
+                ])
+                .await
+            {
+                Err(StoreError::Conflict(_)) => continue,
+                other => return other,
+            }
+        }
+        Err(StoreError::Conflict(format!(
+            "account {} kept changing",
+            snapshot.domain
+        )))
+    }
+
+    async fn latest_snapshot(&self, domain: &Domain) -> Result<Option<EnrichmentSnapshot>> {
+        let items = self
+            .query_prefix(account_pk(domain), "SNAP#", true, Some(1))
+            .await?;
+        items.first().map(decode).transpose()
+    }
+
+    async fn accounts_due(&self, before: DateTime<Utc>, limit: usize) -> Result<Vec<Domain>> {
+        let mut due: Vec<(String, Domain)> = Vec::new();
+        for shard in 0..DUE_SHARDS {
+            let items = self
+                .query_index(
+                    ACCOUNTS_BY_ENRICHMENT,
+                    format!("DUE#{shard}"),
+                    Some(timestamp(before)),
+                    false,
+                    Some(limit),
+                )
+                .await?;
+            for item in items {
+                let (Some(AttributeValue::S(at)), Some(AttributeValue::S(d))) =
+                    (item.get(ACCOUNTS_BY_ENRICHMENT.sk), item.get("domain"))
+                else {
+                    return Err(StoreError::Corrupt("account item without due keys".into()));
+                };
+                let domain = Domain::parse(d).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                due.push((at.clone(), domain));
+            }
+        }
+        due.sort();
+        Ok(due.into_iter().take(limit).map(|(_, d)| d).collect())
+    }
+
+    async fn current_score(&self, email: &Email) -> Result<Option<ScoreRecord>> {
+        self.get(lead_pk(email), "SCORE")
+            .await?
+            .map(|i| decode(&i))
+            .transpose()
+    }
+
+    async fn save_score(&self, write: &ScoreWrite) -> Result<()> {
+        let rec = &write.record;
+        if rec.version != write.expected_version + 1 {
+            return Err(StoreError::Backend(format!(
+                "record version {} must be expected version {} + 1",
+                rec.version, write.expected_version
+            )));
+        }
+        let pk = lead_pk(&rec.lead);
+        let mut score = keyed(pk.clone(), "SCORE", "score");
+        score.insert("version".into(), n(rec.version));
+        score.insert(LEADS_BY_SCORE.pk.into(), s(format!("TIER#{}", rec.tier)));
+        score.insert(
+            LEADS_BY_SCORE.sk.into(),
+            s(score_sk(rec.score.total, &rec.lead)),
+        );
+        encode(&mut score, rec)?;
+        let put_score = if write.expected_version == 0 {
+            Put::builder().condition_expression("attribute_not_exists(pk)")
+        } else {
+            Put::builder()
+                .condition_expression("#version = :expected")
+                .expression_attribute_names("#version", "version")
+                .expression_attribute_values(":expected", n(write.expected_version))
+        }
+        .table_name(&self.table)
+        .set_item(Some(score))
+        .build()
+        .map_err(|e| StoreError::Backend(e.to_string()))?;
+        let mut history = keyed(pk, format!("HIST#{:020}", rec.version), "score_history");
+        history.insert(
+            TTL_ATTRIBUTE.into(),
+            ttl(rec.score.scored_at + Duration::days(HISTORY_TTL_DAYS)),
+        );
+        encode(&mut history, rec)?;
+        let mut writes = vec![
+            TransactWriteItem::builder().put(put_score).build(),
+            put_request(&self.table, history, Some("attribute_not_exists(pk)"))?,
+        ];
+        if let Some(alert) = &write.alert {
+            let mut item = keyed(format!("ALERT#{}", alert.id), "ALERT", "alert");
+            item.insert(PENDING_ALERTS.pk.into(), s("PENDING"));
+            item.insert(
+                PENDING_ALERTS.sk.into(),
+                s(format!(
+                    "{}#{:020}",
+                    timestamp(alert.created_at),
+                    alert.score_version
+                )),
+            );
+            item.insert("attempts".into(), n(0));
+            encode(&mut item, alert)?;
+            writes.push(put_request(
+                &self.table,
+                item,
+                Some("attribute_not_exists(pk)"),
+            )?);
+        }
+        self.transact(writes).await
+    }
+
+    async fn list_scores(&self, tier: Option<Tier>) -> Result<Vec<ScoreRecord>> {
+        let tiers = match tier {
+            Some(t) => vec![t],
+            None => vec![Tier::Hot, Tier::Warm, Tier::Cold],
+        };
+        let mut all: Vec<ScoreRecord> = Vec::new();
+        for t in tiers {
+            let items = self
+                .query_index(LEADS_BY_SCORE, format!("TIER#{t}"), None, true, None)
+                .await?;
+            all.extend(decode_all::<ScoreRecord>(&items)?);
+        }
+        all.sort_by(|a, b| {
+            b.score
+                .total
+                .total_cmp(&a.score.total)
+                .then_with(|| a.lead.cmp(&b.lead))
+        });
+        Ok(all)
+    }
+
+    async fn score_history(&self, email: &Email, limit: usize) -> Result<Vec<ScoreRecord>> {
+        decode_all(
+            &self
+                .query_prefix(lead_pk(email), "HIST#", true, Some(limit))
+                .await?,
+        )
+    }
+
+    async fn save_account_score(&self, score: &AccountScore) -> Result<()> {
+        let mut item = keyed(account_pk(&score.domain), "ACCOUNT_SCORE", "account_score");
+        encode(&mut item, score)?;
+        self.put(item).await
+    }
+
+    async fn list_account_scores(&self) -> Result<Vec<AccountScore>> {
+        let mut v: Vec<AccountScore> = decode_all(&self.scan_kind("account_score").await?)?;
+        v.sort_by(|a, b| {
+            b.total
+                .total_cmp(&a.total)
+                .then_with(|| a.domain.cmp(&b.domain))
+        });
+        Ok(v)
+    }
+
+    async fn pending_alerts(&self, limit: usize) -> Result<Vec<Alert>> {
+        let items = self
+            .query_index(PENDING_ALERTS, "PENDING".into(), None, false, Some(limit))
+            .await?;
+        decode_all(&items)
+    }
+
+    async fn mark_alert_delivered(&self, id: &str, at: DateTime<Utc>) -> Result<()> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key(PK, s(format!("ALERT#{id}")))
+            .key(SK, s("ALERT"))
+            .update_expression("SET delivered_at = :at, #ttl = :ttl REMOVE #opk, #osk")
+            .condition_expression("attribute_exists(pk) AND attribute_not_exists(delivered_at)")
+            .expression_attribute_names("#ttl", TTL_ATTRIBUTE)
+            .expression_attribute_names("#opk", PENDING_ALERTS.pk)
+            .expression_attribute_names("#osk", PENDING_ALERTS.sk)
+            .expression_attribute_values(":at", s(timestamp(at)))
+            .expression_attribute_values(":ttl", ttl(at + Duration::days(DELIVERED_ALERT_TTL_DAYS)))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            // Unknown or already delivered: nothing to do (idempotent).
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
+            {
+                Ok(())
+            }
+            Err(e) => Err(sdk_error("UpdateItem", e)),
+        }
+    }
+
+    async fn record_alert_failure(&self, id: &str, error: &str) -> Result<()> {
+        let update = Update::builder()
+            .table_name(&self.table)
+            .key(PK, s(format!("ALERT#{id}")))
+            .key(SK, s("ALERT"))
+            .update_expression("ADD #attempts :one SET last_error = :err")
+            .expression_attribute_names("#attempts", "attempts")
+            .condition_expression("attribute_exists(pk)")
+            .expression_attribute_values(":one", n(1))
+            .expression_attribute_values(":err", s(error))
+            .build()
+            .map_err(|e| StoreError::Backend(e.to_string()))?;
+        match self
+            .transact(vec![TransactWriteItem::builder().update(update).build()])
+            .await
+        {
+            Ok(()) | Err(StoreError::Conflict(_)) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+}
