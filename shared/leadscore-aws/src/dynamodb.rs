@@ -17,7 +17,9 @@ use chrono::{DateTime, Duration, Utc};
 use leadscore_core::Tier;
 use leadscore_core::domain::{Account, Activity, Alert, Domain, Email, EnrichmentSnapshot, Lead};
 use leadscore_core::rollup::AccountScore;
-use leadscore_store::{Result, ScoreRecord, ScoreWrite, Store, StoreError, timestamp};
+use leadscore_store::{
+    AccountContext, LeadContext, Result, ScoreRecord, ScoreWrite, Store, StoreError, timestamp,
+};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -70,6 +72,13 @@ pub const INDEXES: [Index; 4] = [
     ACCOUNTS_BY_ENRICHMENT,
     PENDING_ALERTS,
 ];
+
+/// Sort-key prefix of score history items. It sorts after `ACT#`, `LEAD`
+/// and `SCORE`, so one `sk < "VERSION#"` query reads a lead's context
+/// without its history.
+pub const HISTORY_PREFIX: &str = "VERSION#";
+/// Attribute of the account item holding the newest snapshot's signals.
+const SIGNALS: &str = "signals";
 
 /// Shards of the due-for-enrichment index partition.
 pub const DUE_SHARDS: u32 = 4;
@@ -509,6 +518,31 @@ impl DynamoStore {
         Ok(item)
     }
 
+    /// An update that writes the account's own attributes and keeps the
+    /// others (the newest snapshot's signals).
+    fn account_update(&self, account: &Account) -> Result<Update> {
+        let item = Self::account_item(account)?;
+        let mut update = Update::builder()
+            .table_name(&self.table)
+            .key(PK, s(account_pk(&account.domain)))
+            .key(SK, s("ACCOUNT"));
+        let mut sets = Vec::new();
+        for (i, (name, value)) in item
+            .into_iter()
+            .filter(|(k, _)| k != PK && k != SK)
+            .enumerate()
+        {
+            sets.push(format!("#a{i} = :a{i}"));
+            update = update
+                .expression_attribute_names(format!("#a{i}"), name)
+                .expression_attribute_values(format!(":a{i}"), value);
+        }
+        update
+            .update_expression(format!("SET {}", sets.join(", ")))
+            .build()
+            .map_err(|e| StoreError::Backend(e.to_string()))
+    }
+
     fn lead_item(lead: &Lead) -> Result<Item> {
         let mut item = keyed(lead_pk(&lead.email), "LEAD", "lead");
         if let Some(d) = &lead.account {
@@ -537,7 +571,9 @@ fn decode_all<T: DeserializeOwned>(items: &[Item]) -> Result<Vec<T>> {
 #[async_trait]
 impl Store for DynamoStore {
     async fn upsert_account(&self, account: &Account) -> Result<()> {
-        self.put(Self::account_item(account)?).await
+        let update = self.account_update(account)?;
+        self.transact(vec![TransactWriteItem::builder().update(update).build()])
+            .await
     }
 
     async fn get_account(&self, domain: &Domain) -> Result<Option<Account>> {
@@ -556,7 +592,11 @@ impl Store for DynamoStore {
     async fn upsert_leads(&self, leads: &[Lead], accounts: &[Account]) -> Result<()> {
         let mut writes = Vec::with_capacity(leads.len() + accounts.len());
         for a in accounts {
-            writes.push(put_request(&self.table, Self::account_item(a)?, None)?);
+            writes.push(
+                TransactWriteItem::builder()
+                    .update(self.account_update(a)?)
+                    .build(),
+            );
         }
         for l in leads {
             writes.push(put_request(&self.table, Self::lead_item(l)?, None)?);
@@ -653,12 +693,25 @@ impl Store for DynamoStore {
                     "attribute_not_exists(pk)",
                 ),
             };
-            if account.enriched_at.is_none_or(|t| t < snapshot.enriched_at) {
+            let newest = account
+                .enriched_at
+                .is_none_or(|t| t <= snapshot.enriched_at);
+            if newest {
                 account.enriched_at = Some(snapshot.enriched_at);
+            }
+            let mut item = Self::account_item(&account)?;
+            let signals = if newest {
+                Some(s(serde_json::to_string(&snapshot.signals)
+                    .map_err(|e| StoreError::Backend(e.to_string()))?))
+            } else {
+                current.as_ref().and_then(|i| i.get(SIGNALS)).cloned()
+            };
+            if let Some(signals) = signals {
+                item.insert(SIGNALS.into(), signals);
             }
             let mut put = Put::builder()
                 .table_name(&self.table)
-                .set_item(Some(Self::account_item(&account)?))
+                .set_item(Some(item))
                 .condition_expression(condition);
             if let Some(old) = current.as_ref().and_then(|i| i.get("data")) {
                 put = put
@@ -757,7 +810,11 @@ impl Store for DynamoStore {
         .set_item(Some(score))
         .build()
         .map_err(|e| StoreError::Backend(e.to_string()))?;
-        let mut history = keyed(pk, format!("HIST#{:020}", rec.version), "score_history");
+        let mut history = keyed(
+            pk,
+            format!("{HISTORY_PREFIX}{:020}", rec.version),
+            "score_history",
+        );
         history.insert(
             TTL_ATTRIBUTE.into(),
             ttl(rec.score.scored_at + Duration::days(HISTORY_TTL_DAYS)),
@@ -813,7 +870,7 @@ impl Store for DynamoStore {
     async fn score_history(&self, email: &Email, limit: usize) -> Result<Vec<ScoreRecord>> {
         decode_all(
             &self
-                .query_prefix(lead_pk(email), "HIST#", true, Some(limit))
+                .query_prefix(lead_pk(email), HISTORY_PREFIX, true, Some(limit))
                 .await?,
         )
     }
@@ -832,6 +889,75 @@ impl Store for DynamoStore {
                 .then_with(|| a.domain.cmp(&b.domain))
         });
         Ok(v)
+    }
+
+    async fn lead_context(&self, email: &Email) -> Result<Option<LeadContext>> {
+        // One query: ACT#…, LEAD and SCORE sort before the history items.
+        let mut items = Vec::new();
+        let mut start = None;
+        loop {
+            let out = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("#pk = :pk AND #sk < :history")
+                .expression_attribute_names("#pk", PK)
+                .expression_attribute_names("#sk", SK)
+                .expression_attribute_values(":pk", s(lead_pk(email)))
+                .expression_attribute_values(":history", s(HISTORY_PREFIX))
+                .consistent_read(true)
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(|e| sdk_error("Query", e))?;
+            items.extend(out.items.unwrap_or_default());
+            match out.last_evaluated_key {
+                Some(k) if !k.is_empty() => start = Some(k),
+                _ => break,
+            }
+        }
+        let (mut lead, mut score, mut activities) = (None, None, Vec::new());
+        for item in &items {
+            match item.get(SK) {
+                Some(AttributeValue::S(sk)) if sk == "LEAD" => lead = Some(decode::<Lead>(item)?),
+                Some(AttributeValue::S(sk)) if sk == "SCORE" => {
+                    score = Some(decode::<ScoreRecord>(item)?)
+                }
+                Some(AttributeValue::S(sk)) if sk.starts_with("ACT#") => {
+                    activities.push(decode::<Activity>(item)?)
+                }
+                _ => {}
+            }
+        }
+        activities.sort_by(|a, b| {
+            a.occurred_at
+                .cmp(&b.occurred_at)
+                .then_with(|| a.id.cmp(&b.id))
+        });
+        Ok(lead.map(|lead| LeadContext {
+            lead,
+            activities,
+            score,
+        }))
+    }
+
+    async fn account_context(&self, domain: &Domain) -> Result<AccountContext> {
+        let Some(item) = self.get(account_pk(domain), "ACCOUNT").await? else {
+            return Ok(AccountContext {
+                account: None,
+                signals: Vec::new(),
+            });
+        };
+        let signals = match item.get(SIGNALS) {
+            Some(AttributeValue::S(json)) => {
+                serde_json::from_str(json).map_err(|e| StoreError::Corrupt(e.to_string()))?
+            }
+            _ => Vec::new(),
+        };
+        Ok(AccountContext {
+            account: Some(decode(&item)?),
+            signals,
+        })
     }
 
     async fn pending_alerts(&self, limit: usize) -> Result<Vec<Alert>> {

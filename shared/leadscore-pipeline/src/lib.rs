@@ -8,11 +8,11 @@ use std::collections::BTreeMap;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use leadscore_core::domain::{Account, Activity, Alert, AlertKind, Domain, Email, Lead, Signal};
+use leadscore_core::domain::{Account, Activity, Alert, AlertKind, Domain, Email, Lead};
 use leadscore_core::import::{LeadRow, Parsed};
 use leadscore_core::rollup::{AccountScore, rollup};
 use leadscore_core::{Crossing, Score, ScoreInput, ScoringModel, score, settle};
-use leadscore_store::{ScoreRecord, ScoreWrite, Store, StoreError};
+use leadscore_store::{AccountContext, LeadContext, ScoreRecord, ScoreWrite, Store, StoreError};
 use serde::Serialize;
 
 /// How many times a conflicting score write is re-read and retried.
@@ -148,21 +148,6 @@ pub struct Rescored {
     pub alert: Option<Alert>,
 }
 
-/// The account signals that scoring sees: those of the newest snapshot.
-pub async fn account_signals(
-    store: &dyn Store,
-    domain: Option<&Domain>,
-) -> Result<Vec<Signal>, StoreError> {
-    match domain {
-        Some(d) => Ok(store
-            .latest_snapshot(d)
-            .await?
-            .map(|s| s.signals)
-            .unwrap_or_default()),
-        None => Ok(Vec::new()),
-    }
-}
-
 fn same_score(a: &Score, b: &Score) -> bool {
     a.total == b.total
         && a.fit == b.fit
@@ -211,35 +196,58 @@ pub fn alert_for(
 /// Rescores one lead from the store's current data and writes the result
 /// conditionally, with its alert in the outbox. On a conflicting write it
 /// re-reads and retries, so concurrent rescoring of one lead yields one
-/// crossing and one alert.
+/// crossing and one alert. Reads: the lead's context and its account's
+/// context (one request each on DynamoDB); writes: one, or none when the
+/// score did not change.
 pub async fn rescore_lead(
     store: &dyn Store,
     model: &ScoringModel,
     email: &Email,
     now: DateTime<Utc>,
 ) -> Result<Rescored, PipelineError> {
-    let lead = store
-        .get_lead(email)
+    let ctx = store
+        .lead_context(email)
         .await?
         .ok_or_else(|| PipelineError::UnknownLead(email.clone()))?;
-    let account = match &lead.account {
-        Some(d) => store.get_account(d).await?,
-        None => None,
+    let account = match &ctx.lead.account {
+        Some(d) => store.account_context(d).await?,
+        None => AccountContext {
+            account: None,
+            signals: Vec::new(),
+        },
     };
-    let signals = account_signals(store, lead.account.as_ref()).await?;
-    let activities = store.activities_of(email).await?;
+    rescore_in_context(store, model, ctx, &account, now).await
+}
+
+/// Scores a lead from contexts already read, then writes as
+/// [`rescore_lead`] does.
+pub async fn rescore_in_context(
+    store: &dyn Store,
+    model: &ScoringModel,
+    ctx: LeadContext,
+    account: &AccountContext,
+    now: DateTime<Utc>,
+) -> Result<Rescored, PipelineError> {
+    let LeadContext {
+        lead,
+        activities,
+        score: mut current,
+    } = ctx;
+    let email = &lead.email;
     let new = score(
         model,
         &ScoreInput {
             lead: &lead,
-            account: account.as_ref(),
-            signals: &signals,
+            account: account.account.as_ref(),
+            signals: &account.signals,
             activities: &activities,
         },
         now,
     );
-    for _ in 0..MAX_CONFLICT_RETRIES {
-        let current = store.current_score(email).await?;
+    for attempt in 0..MAX_CONFLICT_RETRIES {
+        if attempt > 0 {
+            current = store.current_score(email).await?;
+        }
         let previous_tier = current.as_ref().map(|r| r.tier);
         let previous_total = current.as_ref().map(|r| r.score.total);
         let settled = settle(previous_tier, new.total, &model.tiers);
@@ -317,8 +325,30 @@ pub async fn rescore_all(
     let leads = store.list_leads().await?;
     let mut summary = RescoreSummary::default();
     let mut by_account: BTreeMap<Domain, Vec<(Email, f64)>> = BTreeMap::new();
+    let mut accounts: BTreeMap<Domain, AccountContext> = BTreeMap::new();
+    let none = AccountContext {
+        account: None,
+        signals: Vec::new(),
+    };
     for (i, lead) in leads.iter().enumerate() {
-        match rescore_lead(store, model, &lead.email, now).await {
+        let outcome = async {
+            let ctx = store
+                .lead_context(&lead.email)
+                .await?
+                .ok_or_else(|| PipelineError::UnknownLead(lead.email.clone()))?;
+            let account = match &ctx.lead.account {
+                Some(d) => {
+                    if !accounts.contains_key(d) {
+                        accounts.insert(d.clone(), store.account_context(d).await?);
+                    }
+                    accounts.get(d).unwrap_or(&none)
+                }
+                None => &none,
+            };
+            rescore_in_context(store, model, ctx, account, now).await
+        }
+        .await;
+        match outcome {
             Ok(r) => {
                 summary.scored += 1;
                 summary.written += usize::from(r.written);
@@ -346,6 +376,46 @@ pub async fn rescore_all(
             .save_account_score(&rollup(model, domain, &scores))
             .await?;
         summary.accounts += 1;
+    }
+    Ok(summary)
+}
+
+/// Rescores every lead of one account (after its enrichment), reading the
+/// account once, then rolls it up. One lead's failure never stops the rest.
+pub async fn rescore_account(
+    store: &dyn Store,
+    model: &ScoringModel,
+    domain: &Domain,
+    now: DateTime<Utc>,
+) -> Result<RescoreSummary, PipelineError> {
+    let account = store.account_context(domain).await?;
+    let mut summary = RescoreSummary::default();
+    let mut scores = Vec::new();
+    for lead in store.leads_of_account(domain).await? {
+        let outcome = match store.lead_context(&lead.email).await {
+            Ok(Some(ctx)) => rescore_in_context(store, model, ctx, &account, now).await,
+            Ok(None) => Err(PipelineError::UnknownLead(lead.email.clone())),
+            Err(e) => Err(e.into()),
+        };
+        match outcome {
+            Ok(r) => {
+                summary.scored += 1;
+                summary.written += usize::from(r.written);
+                match r.crossing {
+                    Crossing::BecameHot => summary.became_hot.push(lead.email.clone()),
+                    Crossing::Cooled => summary.cooled.push(lead.email.clone()),
+                    Crossing::None => {}
+                }
+                scores.push((lead.email, r.record.score.total));
+            }
+            Err(e) => summary.failed.push((lead.email, e.to_string())),
+        }
+    }
+    if !scores.is_empty() {
+        store
+            .save_account_score(&rollup(model, domain.clone(), &scores))
+            .await?;
+        summary.accounts = 1;
     }
     Ok(summary)
 }

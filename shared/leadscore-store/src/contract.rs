@@ -39,7 +39,8 @@ macro_rules! store_contract_tests {
             concurrent_writers_produce_one_alert,
             scores_list_by_tier_highest_first,
             account_scores_roundtrip,
-            records_survive_unicode_and_large_payloads
+            records_survive_unicode_and_large_payloads,
+            contexts_read_what_was_written
         );
     };
     (@cases $factory:expr; $($case:ident),* $(,)?) => {
@@ -502,4 +503,67 @@ pub async fn records_survive_unicode_and_large_payloads(store: Arc<dyn Store>) {
     store.upsert_leads(&[l.clone()], &[]).await.unwrap();
     assert_eq!(store.get_lead(&l.email).await.unwrap(), Some(l.clone()));
     assert_eq!(l.email.as_str(), "zoë@xn--bcher-kva.example");
+}
+
+/// The context reads return what the individual reads return.
+pub async fn contexts_read_what_was_written(store: Arc<dyn Store>) {
+    let jane = lead("jane@acme.com", "VP Marketing");
+    let acme = domain("acme.com");
+    assert_eq!(store.lead_context(&jane.email).await.unwrap(), None);
+    let ctx = store.account_context(&acme).await.unwrap();
+    assert_eq!((ctx.account, ctx.signals.len()), (None, 0));
+    let mut acc = Account::new(acme.clone(), t0());
+    acc.firmographics.employees = Some(80);
+    store
+        .upsert_leads(std::slice::from_ref(&jane), std::slice::from_ref(&acc))
+        .await
+        .unwrap();
+    let ctx = store.lead_context(&jane.email).await.unwrap().unwrap();
+    assert_eq!(
+        (ctx.lead, ctx.activities.len(), ctx.score),
+        (jane.clone(), 0, None)
+    );
+    let acts = vec![
+        Activity::new(jane.email.clone(), ActivityKind::WebinarAttended, t0()),
+        Activity::new(
+            jane.email.clone(),
+            ActivityKind::EmailOpened,
+            t0() - Duration::days(1),
+        ),
+    ];
+    store.add_activities(&acts).await.unwrap();
+    store
+        .save_score(&ScoreWrite {
+            record: record("jane@acme.com", 1, 61.0, Tier::Warm),
+            expected_version: 0,
+            alert: None,
+        })
+        .await
+        .unwrap();
+    let ctx = store.lead_context(&jane.email).await.unwrap().unwrap();
+    assert_eq!(
+        ctx.activities,
+        store.activities_of(&jane.email).await.unwrap()
+    );
+    assert_eq!(ctx.activities[0].kind, ActivityKind::EmailOpened);
+    assert_eq!(ctx.score, store.current_score(&jane.email).await.unwrap());
+    let snap = EnrichmentSnapshot {
+        domain: acme.clone(),
+        enriched_at: t0(),
+        signals: vec![Signal::new(
+            "tech",
+            SignalValue::Text("HubSpot".into()),
+            t0(),
+        )],
+        details: serde_json::Value::Null,
+        errors: Vec::new(),
+    };
+    store.put_snapshot(&snap).await.unwrap();
+    // A later account upsert (an import) keeps the account's signals.
+    let mut acc = store.get_account(&acme).await.unwrap().unwrap();
+    acc.firmographics.employees = Some(90);
+    store.upsert_account(&acc).await.unwrap();
+    let ctx = store.account_context(&acme).await.unwrap();
+    assert_eq!(ctx.account, Some(acc));
+    assert_eq!(ctx.signals, snap.signals);
 }

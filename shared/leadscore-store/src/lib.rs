@@ -82,6 +82,26 @@ pub struct ScoreWrite {
     pub alert: Option<Alert>,
 }
 
+/// Everything scoring needs about one lead, read together.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LeadContext {
+    /// The lead.
+    pub lead: Lead,
+    /// Its activities, oldest first.
+    pub activities: Vec<Activity>,
+    /// Its current score.
+    pub score: Option<ScoreRecord>,
+}
+
+/// Everything scoring needs about one account, read together.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccountContext {
+    /// The account, if stored.
+    pub account: Option<Account>,
+    /// The signals of its newest enrichment snapshot.
+    pub signals: Vec<leadscore_core::domain::Signal>,
+}
+
 /// The persistence port: accounts, leads, activities, enrichment snapshots,
 /// scores with history, account scores and the alert outbox.
 #[async_trait]
@@ -131,6 +151,32 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn save_account_score(&self, score: &AccountScore) -> Result<()>;
     /// All account scores, highest first.
     async fn list_account_scores(&self) -> Result<Vec<AccountScore>>;
+
+    /// The lead, its activities and its current score. Adapters override
+    /// this to read them in one round trip.
+    async fn lead_context(&self, email: &Email) -> Result<Option<LeadContext>> {
+        let Some(lead) = self.get_lead(email).await? else {
+            return Ok(None);
+        };
+        Ok(Some(LeadContext {
+            lead,
+            activities: self.activities_of(email).await?,
+            score: self.current_score(email).await?,
+        }))
+    }
+
+    /// The account and its newest signals. Adapters override this to read
+    /// them in one round trip.
+    async fn account_context(&self, domain: &Domain) -> Result<AccountContext> {
+        Ok(AccountContext {
+            account: self.get_account(domain).await?,
+            signals: self
+                .latest_snapshot(domain)
+                .await?
+                .map(|s| s.signals)
+                .unwrap_or_default(),
+        })
+    }
 
     /// Alerts not yet delivered, oldest first; equal times in write order.
     async fn pending_alerts(&self, limit: usize) -> Result<Vec<Alert>>;
