@@ -10,8 +10,10 @@
 //! [`Store`]: leadscore_store::Store
 
 pub mod dynamodb;
+pub mod eventbridge;
 
 pub use dynamodb::DynamoStore;
+pub use eventbridge::EventBridgeBus;
 
 /// Attempts per SDK call, throttling and transient errors included (the
 /// SDK's standard retry mode: exponential backoff with jitter).

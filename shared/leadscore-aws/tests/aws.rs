@@ -52,3 +52,449 @@ mod dynamodb_specifics {
         );
     }
 }
+
+/// Leads that the example model scores hot (80): director of marketing at
+/// a software company, two pricing views and a webinar.
+mod fixtures {
+    use chrono::{DateTime, Duration, Utc};
+    use leadscore_core::ScoringModel;
+    use leadscore_core::domain::{Account, Activity, ActivityKind, Domain, Email, Lead};
+    use leadscore_store::Store;
+
+    pub fn now() -> DateTime<Utc> {
+        leadscore_store::contract::t0()
+    }
+
+    pub fn model() -> ScoringModel {
+        ScoringModel::from_toml(
+            include_str!("../../../examples/seed-example/model.toml"),
+            "examples/seed-example/model.toml",
+        )
+        .unwrap()
+    }
+
+    /// `n` hot leads over `accounts` accounts.
+    pub async fn seed_hot_leads(store: &dyn Store, n: usize, accounts: usize) -> Vec<Email> {
+        let mut emails = Vec::new();
+        for a in 0..accounts {
+            let domain = Domain::parse(&format!("company{a}.example")).unwrap();
+            let mut acc = Account::new(domain.clone(), now());
+            acc.firmographics.industry = Some("Software".into());
+            acc.firmographics.employees = Some(200);
+            let mut leads = Vec::new();
+            for i in (0..n).filter(|i| i % accounts == a) {
+                let email = Email::parse(&format!("person{i}@{domain}")).unwrap();
+                let mut lead = Lead::new(email.clone(), None, now());
+                lead.set_title(Some("Director of Marketing".into()));
+                leads.push(lead);
+                let acts = vec![
+                    Activity::new(
+                        email.clone(),
+                        ActivityKind::PageViewed {
+                            path: "/pricing".into(),
+                        },
+                        now() - Duration::days(3),
+                    ),
+                    Activity::new(
+                        email.clone(),
+                        ActivityKind::PageViewed {
+                            path: "/pricing".into(),
+                        },
+                        now() - Duration::days(2),
+                    ),
+                    Activity::new(
+                        email.clone(),
+                        ActivityKind::WebinarAttended,
+                        now() - Duration::days(1),
+                    ),
+                ];
+                store.add_activities(&acts).await.unwrap();
+                emails.push(email);
+            }
+            store.upsert_leads(&leads, &[acc]).await.unwrap();
+        }
+        emails
+    }
+}
+
+mod eventbridge_delivery {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::time::{Duration, Instant};
+
+    use aws_sdk_eventbridge::Client as EventBridge;
+    use aws_sdk_sqs::Client as Sqs;
+    use leadscore_aws::EventBridgeBus;
+    use leadscore_core::events::{Event, detail_type};
+    use leadscore_pipeline::{BusAlertSink, EventBus, drain_outbox, rescore_all};
+    use leadscore_store::{MemoryStore, Store};
+
+    use super::fixtures::{model, now, seed_hot_leads};
+    use super::support::{
+        self,
+        proxy::{Proxy, Verdict},
+    };
+
+    /// A bus with a rule (the template's pattern shape) delivering to a queue.
+    async fn bus_to_queue(threshold: f64) -> (String, String) {
+        let config = support::sdk_config().await;
+        let eb = EventBridge::new(&config);
+        let sqs = Sqs::new(&config);
+        let bus = support::unique("leadscore");
+        eb.create_event_bus().name(&bus).send().await.unwrap();
+        let queue_url = sqs
+            .create_queue()
+            .queue_name(support::unique("hot"))
+            .send()
+            .await
+            .unwrap()
+            .queue_url
+            .unwrap();
+        let attrs = sqs
+            .get_queue_attributes()
+            .queue_url(&queue_url)
+            .attribute_names(aws_sdk_sqs::types::QueueAttributeName::QueueArn)
+            .send()
+            .await
+            .unwrap();
+        let arn =
+            attrs.attributes().unwrap()[&aws_sdk_sqs::types::QueueAttributeName::QueueArn].clone();
+        let pattern = serde_json::json!({
+            "source": ["leadscore"],
+            "detail-type": [detail_type::LEAD_BECAME_HOT],
+            "detail": {"score": [{"numeric": [">=", threshold]}]}
+        });
+        eb.put_rule()
+            .name("hot-leads")
+            .event_bus_name(&bus)
+            .event_pattern(pattern.to_string())
+            .send()
+            .await
+            .unwrap();
+        eb.put_targets()
+            .rule("hot-leads")
+            .event_bus_name(&bus)
+            .targets(
+                aws_sdk_eventbridge::types::Target::builder()
+                    .id("queue")
+                    .arn(arn)
+                    .build()
+                    .unwrap(),
+            )
+            .send()
+            .await
+            .unwrap();
+        (bus, queue_url)
+    }
+
+    /// Drains the queue for `window`, returning every message body.
+    async fn receive(queue_url: &str, window: Duration) -> Vec<serde_json::Value> {
+        let sqs = Sqs::new(&support::sdk_config().await);
+        let deadline = Instant::now() + window;
+        let mut bodies = Vec::new();
+        while Instant::now() < deadline {
+            let out = sqs
+                .receive_message()
+                .queue_url(queue_url)
+                .max_number_of_messages(10)
+                .wait_time_seconds(1)
+                .send()
+                .await
+                .unwrap();
+            for m in out.messages() {
+                bodies.push(serde_json::from_str(m.body().unwrap()).unwrap());
+                sqs.delete_message()
+                    .queue_url(queue_url)
+                    .receipt_handle(m.receipt_handle().unwrap())
+                    .send()
+                    .await
+                    .unwrap();
+            }
+        }
+        bodies
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_outage_loses_no_alert_and_recovery_delivers_each_exactly_once() {
+        let (bus, queue) = bus_to_queue(70.0).await;
+        let store = MemoryStore::new();
+        seed_hot_leads(&store, 12, 3).await;
+        let summary = rescore_all(&store, &model(), now(), |_, _| {})
+            .await
+            .unwrap();
+        assert_eq!(summary.became_hot.len(), 12);
+
+        // EventBridge answering 500 to every PutEvents.
+        let down = Arc::new(AtomicBool::new(true));
+        let d = down.clone();
+        let proxy = Proxy::start(&support::moto().endpoint, move |op, _| {
+            if op == "PutEvents" && d.load(Ordering::SeqCst) {
+                Verdict::Respond(
+                    500,
+                    "application/x-amz-json-1.1",
+                    r#"{"__type":"InternalException","message":"injected outage"}"#.into(),
+                )
+            } else {
+                Verdict::Forward
+            }
+        })
+        .await;
+        let flaky = BusAlertSink {
+            bus: EventBridgeBus::new(
+                EventBridge::new(&support::sdk_config_at(&proxy.endpoint, 2).await),
+                &bus,
+            ),
+        };
+        let s = drain_outbox(&store, &flaky, now(), 100).await.unwrap();
+        assert_eq!((s.delivered, s.failed), (0, 12));
+        assert!(proxy.counts()["PutEvents"] >= 2, "it tried");
+
+        // EventBridge refusing connections.
+        let closed = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap();
+        let refused = BusAlertSink {
+            bus: EventBridgeBus::new(
+                EventBridge::new(&support::sdk_config_at(&format!("http://{closed}"), 2).await),
+                &bus,
+            ),
+        };
+        let s = drain_outbox(&store, &refused, now(), 100).await.unwrap();
+        assert_eq!((s.delivered, s.failed), (0, 12));
+        assert_eq!(
+            store.pending_alerts(100).await.unwrap().len(),
+            12,
+            "nothing lost"
+        );
+        assert!(receive(&queue, Duration::from_secs(1)).await.is_empty());
+
+        // Recovery.
+        down.store(false, Ordering::SeqCst);
+        let s = drain_outbox(&store, &flaky, now(), 100).await.unwrap();
+        assert_eq!((s.delivered, s.failed), (12, 0));
+        assert_eq!(
+            drain_outbox(&store, &flaky, now(), 100)
+                .await
+                .unwrap()
+                .delivered,
+            0
+        );
+        let mut got = Vec::new();
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while got.len() < 12 && Instant::now() < deadline {
+            got.extend(receive(&queue, Duration::from_secs(1)).await);
+        }
+        got.extend(receive(&queue, Duration::from_secs(2)).await);
+        let mut keys: Vec<String> = got
+            .iter()
+            .map(|m| m["detail"]["idempotency_key"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(keys.len(), 12, "each alert once: {keys:?}");
+        keys.sort();
+        keys.dedup();
+        assert_eq!(keys.len(), 12);
+        assert!(got.iter().all(
+            |m| m["source"] == "leadscore" && m["detail-type"] == detail_type::LEAD_BECAME_HOT
+        ));
+    }
+
+    #[tokio::test]
+    async fn the_rule_pattern_filters_by_score() {
+        let (bus, queue) = bus_to_queue(70.0).await;
+        let eb = EventBridgeBus::new(EventBridge::new(&support::sdk_config().await), &bus);
+        let mk = |score: f64, key: &str| Event {
+            detail_type: detail_type::LEAD_BECAME_HOT.into(),
+            detail: serde_json::json!({"idempotency_key": key, "score": score}),
+            idempotency_key: key.into(),
+            time: now(),
+        };
+        let out = eb
+            .publish(&[mk(69.9, "low"), mk(70.0, "at"), mk(95.0, "high")])
+            .await;
+        assert!(out.iter().all(Result::is_ok));
+        let got = receive(&queue, Duration::from_secs(3)).await;
+        let mut keys: Vec<&str> = got
+            .iter()
+            .map(|m| m["detail"]["idempotency_key"].as_str().unwrap())
+            .collect();
+        keys.sort_unstable();
+        assert_eq!(keys, ["at", "high"]);
+    }
+}
+
+mod dynamodb_faults {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    use leadscore_aws::DynamoStore;
+    use leadscore_core::Crossing;
+    use leadscore_pipeline::{rescore_all, rescore_lead};
+    use leadscore_store::{Store, StoreError};
+
+    use super::fixtures::{model, now, seed_hot_leads};
+    use super::support::{
+        self,
+        proxy::{Proxy, Verdict},
+    };
+
+    fn throttle(nth: usize) -> Verdict {
+        let kind = if nth.is_multiple_of(2) {
+            "ThrottlingException"
+        } else {
+            "ProvisionedThroughputExceededException"
+        };
+        Verdict::Respond(
+            400,
+            "application/x-amz-json-1.0",
+            format!(
+                r#"{{"__type":"com.amazonaws.dynamodb.v20120810#{kind}","message":"injected"}}"#
+            ),
+        )
+    }
+
+    async fn proxied(table: &str, proxy: &Proxy, attempts: u32) -> DynamoStore {
+        DynamoStore::new(
+            aws_sdk_dynamodb::Client::new(&support::sdk_config_at(&proxy.endpoint, attempts).await),
+            table,
+        )
+    }
+
+    #[tokio::test]
+    async fn throttled_writes_are_retried_and_not_lost() {
+        let direct = super::fresh_store().await;
+        let emails = seed_hot_leads(&direct, 4, 2).await;
+        let proxy = Proxy::start(&support::moto().endpoint, |op, nth| {
+            if op == "TransactWriteItems" && nth % 4 < 3 {
+                throttle(nth)
+            } else {
+                Verdict::Forward
+            }
+        })
+        .await;
+        let store = proxied(direct.table(), &proxy, leadscore_aws::MAX_ATTEMPTS).await;
+        let s = rescore_all(&store, &model(), now(), |_, _| {})
+            .await
+            .unwrap();
+        assert_eq!((s.scored, s.became_hot.len(), s.failed.len()), (4, 4, 0));
+        assert!(
+            proxy.counts()["TransactWriteItems"] >= 16,
+            "3 throttles before each write"
+        );
+        for e in &emails {
+            assert_eq!(
+                direct.current_score(e).await.unwrap().unwrap().score.total,
+                80.0
+            );
+        }
+        assert_eq!(direct.pending_alerts(10).await.unwrap().len(), 4);
+    }
+
+    #[tokio::test]
+    async fn persistent_throttling_is_a_retryable_error_and_the_retry_lands() {
+        let direct = super::fresh_store().await;
+        let emails = seed_hot_leads(&direct, 1, 1).await;
+        let down = Arc::new(AtomicBool::new(true));
+        let d = down.clone();
+        let proxy = Proxy::start(&support::moto().endpoint, move |op, nth| {
+            if op == "TransactWriteItems" && d.load(Ordering::SeqCst) {
+                throttle(nth)
+            } else {
+                Verdict::Forward
+            }
+        })
+        .await;
+        let store = proxied(direct.table(), &proxy, 3).await;
+        let err = rescore_lead(&store, &model(), &emails[0], now())
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&err, leadscore_pipeline::PipelineError::Store(e @ StoreError::Unavailable(_)) if e.is_retryable()),
+            "{err}"
+        );
+        assert_eq!(
+            proxy.counts()["TransactWriteItems"],
+            3,
+            "the SDK's bounded attempts"
+        );
+        assert!(direct.current_score(&emails[0]).await.unwrap().is_none());
+        assert!(
+            direct.pending_alerts(10).await.unwrap().is_empty(),
+            "no alert without its score"
+        );
+        down.store(false, Ordering::SeqCst);
+        let r = rescore_lead(&store, &model(), &emails[0], now())
+            .await
+            .unwrap();
+        assert_eq!(r.crossing, Crossing::BecameHot);
+        assert_eq!(direct.pending_alerts(10).await.unwrap().len(), 1);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn one_lead_scored_by_two_tasks_at_once_alerts_once() {
+        let store = Arc::new(super::fresh_store().await);
+        let emails = seed_hot_leads(store.as_ref(), 1, 1).await;
+        let m = Arc::new(model());
+        let tasks: Vec<_> = (0..2)
+            .map(|_| {
+                let (store, m, e) = (store.clone(), m.clone(), emails[0].clone());
+                tokio::spawn(
+                    async move { rescore_lead(store.as_ref(), &m, &e, now()).await.unwrap() },
+                )
+            })
+            .collect();
+        let mut hot = 0;
+        for t in tasks {
+            hot += usize::from(t.await.unwrap().crossing == Crossing::BecameHot);
+        }
+        assert_eq!(hot, 1);
+        assert_eq!(store.pending_alerts(10).await.unwrap().len(), 1);
+        assert_eq!(store.score_history(&emails[0], 10).await.unwrap().len(), 1);
+    }
+
+    /// DynamoDB requests per scored lead on the happy path, counted at the
+    /// proxy (the figure in BENCHMARKS.md).
+    #[tokio::test]
+    async fn requests_per_scored_lead() {
+        let direct = super::fresh_store().await;
+        let leads = 40;
+        let accounts = 8;
+        let emails = seed_hot_leads(&direct, leads, accounts).await;
+        let proxy = Proxy::start(&support::moto().endpoint, |_, _| Verdict::Forward).await;
+        let store = proxied(direct.table(), &proxy, 1).await;
+
+        // Rescoring one lead: its context, its account, the write.
+        rescore_lead(&store, &model(), &emails[0], now())
+            .await
+            .unwrap();
+        let single = proxy.counts();
+        assert_eq!(proxy.total(), 3, "{single:?}");
+
+        // Rescoring everyone: per lead one query and one write; per account
+        // one read and one rollup write; one scan page to list the leads.
+        proxy.reset();
+        let s = rescore_all(&store, &model(), now(), |_, _| {})
+            .await
+            .unwrap();
+        assert_eq!(s.written, leads - 1);
+        let all = proxy.counts();
+        let per_lead = (all["Query"] + all["TransactWriteItems"]) as f64 / leads as f64;
+        let overall = proxy.total() as f64 / leads as f64;
+        println!(
+            "requests per scored lead: single lead {}, batch per-lead {per_lead:.2}, batch overall {overall:.2} ({all:?})",
+            single.values().sum::<usize>()
+        );
+        assert!(per_lead <= 2.0, "{all:?}");
+        assert_eq!(all["GetItem"], accounts);
+        assert_eq!(all["PutItem"], accounts);
+
+        // Unchanged scores are not rewritten: one request per lead.
+        proxy.reset();
+        rescore_all(&store, &model(), now(), |_, _| {})
+            .await
+            .unwrap();
+        let again = proxy.counts();
+        assert_eq!(again.get("TransactWriteItems"), None, "{again:?}");
+        assert_eq!(again["Query"], leads);
+    }
+}

@@ -7,6 +7,7 @@
 //! Lambda crate; the crate graph enforces that boundary.
 
 pub mod domain;
+pub mod events;
 pub mod import;
 pub mod model;
 pub mod rollup;

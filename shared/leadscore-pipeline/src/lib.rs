@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use leadscore_core::domain::{Account, Activity, Alert, AlertKind, Domain, Email, Lead};
+use leadscore_core::events::Event;
 use leadscore_core::import::{LeadRow, Parsed};
 use leadscore_core::rollup::{AccountScore, rollup};
 use leadscore_core::{Crossing, Score, ScoreInput, ScoringModel, score, settle};
@@ -455,6 +456,67 @@ pub struct DeliveryError {
 pub trait AlertSink: Send + Sync {
     /// Delivers one alert.
     async fn deliver(&self, alert: &Alert) -> Result<(), DeliveryError>;
+
+    /// Delivers several alerts; one outcome per alert, in order. Sinks that
+    /// can batch (a bus) override this.
+    async fn deliver_batch(&self, alerts: &[Alert]) -> Vec<Result<(), DeliveryError>> {
+        let mut out = Vec::with_capacity(alerts.len());
+        for a in alerts {
+            out.push(self.deliver(a).await);
+        }
+        out
+    }
+}
+
+/// Why publishing an event failed.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{reason}")]
+pub struct BusError {
+    /// Why.
+    pub reason: String,
+    /// Whether a later attempt may succeed.
+    pub retryable: bool,
+}
+
+/// The event bus port (EventBridge in AWS).
+#[async_trait]
+pub trait EventBus: Send + Sync {
+    /// Publishes events; one outcome per event, in order. Implementations
+    /// retry the entries that failed before reporting them.
+    async fn publish(&self, events: &[Event]) -> Vec<Result<(), BusError>>;
+}
+
+/// Delivers alerts as `Lead Became Hot` / `Lead Cooled` events on a bus.
+#[derive(Debug)]
+pub struct BusAlertSink<B> {
+    /// The bus.
+    pub bus: B,
+}
+
+#[async_trait]
+impl<B: EventBus> AlertSink for BusAlertSink<B> {
+    async fn deliver(&self, alert: &Alert) -> Result<(), DeliveryError> {
+        self.deliver_batch(std::slice::from_ref(alert))
+            .await
+            .pop()
+            .unwrap_or(Ok(()))
+    }
+
+    async fn deliver_batch(&self, alerts: &[Alert]) -> Vec<Result<(), DeliveryError>> {
+        let events: Vec<Event> = alerts.iter().map(Event::from_alert).collect();
+        self.bus
+            .publish(&events)
+            .await
+            .into_iter()
+            .map(|r| {
+                r.map_err(|e| DeliveryError {
+                    sink: "event bus".into(),
+                    reason: e.reason,
+                    retryable: e.retryable,
+                })
+            })
+            .collect()
+    }
 }
 
 /// What draining the outbox did.
@@ -476,8 +538,10 @@ pub async fn drain_outbox(
     limit: usize,
 ) -> Result<DrainSummary, PipelineError> {
     let mut summary = DrainSummary::default();
-    for alert in store.pending_alerts(limit).await? {
-        match sink.deliver(&alert).await {
+    let pending = store.pending_alerts(limit).await?;
+    let outcomes = sink.deliver_batch(&pending).await;
+    for (alert, outcome) in pending.iter().zip(outcomes) {
+        match outcome {
             Ok(()) => {
                 store.mark_alert_delivered(&alert.id, now).await?;
                 summary.delivered += 1;

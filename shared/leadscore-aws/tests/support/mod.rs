@@ -62,18 +62,32 @@ pub fn moto() -> &'static Moto {
     })
 }
 
+pub mod proxy;
+
 /// SDK configuration pointing at the shared moto server, built with the
 /// SDK's own loader (the same settings `AWS_ENDPOINT_URL` would give).
 pub async fn sdk_config() -> SdkConfig {
+    sdk_config_at(&moto().endpoint, leadscore_aws::MAX_ATTEMPTS).await
+}
+
+/// SDK configuration for an endpoint on loopback (a fault proxy) with a
+/// given number of attempts per call.
+pub async fn sdk_config_at(endpoint: &str, attempts: u32) -> SdkConfig {
+    assert!(
+        endpoint.starts_with("http://127.0.0.1:"),
+        "tests only talk to loopback"
+    );
     aws_config::defaults(BehaviorVersion::latest())
-        .endpoint_url(&moto().endpoint)
+        .endpoint_url(endpoint)
         .region(Region::new("us-east-1"))
         .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
             "testing", "testing", None, None, "moto",
         ))
         .retry_config(
             aws_config::retry::RetryConfig::standard()
-                .with_max_attempts(leadscore_aws::MAX_ATTEMPTS),
+                .with_max_attempts(attempts)
+                .with_initial_backoff(Duration::from_millis(20))
+                .with_max_backoff(Duration::from_millis(200)),
         )
         .load()
         .await

@@ -1,4 +1,4 @@
-//! Scoring engine tests: every rule kind, the worked example, and properties.
+//! Core tests: every rule kind, the worked example, properties, and the event schemas.
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] fns panic by design
 
 use chrono::{DateTime, Duration, Utc};
@@ -594,5 +594,101 @@ mod properties {
             prop_assert!((c.points - f64::from(points) / 2.0).abs() < 1e-9);
             prop_assert!((c.decay - 0.5).abs() < 1e-12);
         }
+    }
+}
+
+mod event_schemas {
+    use super::*;
+    use leadscore_core::domain::{Alert, AlertKind};
+    use leadscore_core::events::{Event, detail_type};
+
+    fn schema(detail_type: &str) -> jsonschema::Validator {
+        let file = format!(
+            "{}/../../docs/events/{}.schema.json",
+            env!("CARGO_MANIFEST_DIR"),
+            detail_type.to_lowercase().replace(' ', "-")
+        );
+        let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{file}: {e}"));
+        jsonschema::validator_for(&serde_json::from_str(&text).unwrap()).unwrap()
+    }
+
+    fn check(event: &Event) {
+        let v = schema(&event.detail_type);
+        let errors: Vec<String> = v
+            .iter_errors(&event.detail)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "{}: {errors:?}\n{:#}",
+            event.detail_type,
+            event.detail
+        );
+        assert_eq!(
+            event.detail["idempotency_key"],
+            event.idempotency_key.as_str()
+        );
+    }
+
+    #[test]
+    fn every_emitted_event_matches_its_schema() {
+        let m = model(
+            "[[rule]]\nid = \"w\"\nlabel = \"Webinar\"\nactivity = \"webinar_attended\"\npoints = 90\n",
+        );
+        let mut l = lead("dana@northwind.io", "Director of Marketing");
+        l.first_name = Some("Dana".into());
+        l.owner = Some("rep@leadscore.example".into());
+        let mut act = activity(&l, ActivityKind::WebinarAttended, 1);
+        act.url = Some("https://x.example/webinar".into());
+        let s = run(&m, &l, None, &[], &[act]);
+        for kind in [AlertKind::BecameHot, AlertKind::Cooled] {
+            let alert = Alert {
+                id: Alert::key(&l.email, kind, 3),
+                kind,
+                lead: l.email.clone(),
+                lead_name: l.display_name(),
+                title: l.title.clone(),
+                owner: l.owner.clone(),
+                account: l.account.clone(),
+                score: s.total,
+                previous_score: Some(40.0),
+                tier: s.tier,
+                grade: s.grade,
+                reasons: s.top_reasons(3),
+                model_version: s.model_version.to_string(),
+                score_version: 3,
+                created_at: now(),
+            };
+            let e = Event::from_alert(&alert);
+            assert_eq!(e.detail_type, kind.detail_type());
+            check(&e);
+        }
+        let d = Domain::parse("northwind.io").unwrap();
+        check(&Event::account_enriched(
+            &d,
+            now(),
+            7,
+            &["HubSpot".into()],
+            1,
+        ));
+        check(&Event::technology_change(
+            &d,
+            "HubSpot",
+            true,
+            Some(now()),
+            now(),
+        ));
+        check(&Event::technology_change(&d, "Marketo", false, None, now()));
+        check(&Event::lead_submitted(&l, "contact-us", "abc123", now()));
+        // Every detail-type has a schema file.
+        for dt in detail_type::ALL {
+            schema(dt);
+        }
+    }
+
+    #[test]
+    fn schemas_reject_what_they_should() {
+        let v = schema(detail_type::LEAD_BECAME_HOT);
+        assert!(!v.is_valid(&serde_json::json!({"idempotency_key": "x"})));
     }
 }
