@@ -31,14 +31,13 @@ mod exit {
 #[derive(Debug, Parser)]
 #[command(name = "leadscore", version, about, long_about = None)]
 struct Cli {
-    /// SQLite database file of the embedded store.
-    #[arg(
-        long,
-        global = true,
-        env = "LEADSCORE_DB",
-        default_value = "leadscore.db"
-    )]
-    db: PathBuf,
+    /// Where data lives: `sqlite:PATH` (the embedded default) or
+    /// `dynamodb:TABLE` (AWS, configured by the SDK's standard environment).
+    #[arg(long, global = true, env = "LEADSCORE_STORE", value_parser = parse_store)]
+    store: Option<StoreSpec>,
+    /// Shorthand for `--store sqlite:PATH` [default: leadscore.db].
+    #[arg(long, global = true, env = "LEADSCORE_DB", conflicts_with = "store")]
+    db: Option<PathBuf>,
     /// Treat this instant (RFC 3339) as now, for reproducible runs.
     #[arg(long, global = true, env = "LEADSCORE_NOW", value_parser = parse_now)]
     now: Option<DateTime<Utc>>,
@@ -47,6 +46,42 @@ struct Cli {
     log: String,
     #[command(subcommand)]
     command: Command,
+}
+
+/// A store location.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum StoreSpec {
+    /// The embedded SQLite file.
+    Sqlite(PathBuf),
+    /// A DynamoDB table.
+    Dynamo(String),
+}
+
+impl std::fmt::Display for StoreSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Sqlite(p) => write!(f, "sqlite:{}", p.display()),
+            Self::Dynamo(t) => write!(f, "dynamodb:{t}"),
+        }
+    }
+}
+
+fn parse_store(s: &str) -> Result<StoreSpec, String> {
+    match s.split_once(':') {
+        Some(("sqlite", path)) if !path.is_empty() => Ok(StoreSpec::Sqlite(PathBuf::from(path))),
+        Some(("dynamodb", table))
+            if (3..=255).contains(&table.len())
+                && table
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"_-.".contains(&b)) =>
+        {
+            Ok(StoreSpec::Dynamo(table.to_owned()))
+        }
+        Some(("dynamodb", table)) => Err(format!(
+            "`{table}` is not a valid DynamoDB table name (3-255 of a-z A-Z 0-9 _ - .)"
+        )),
+        _ => Err(format!("`{s}`: expected sqlite:PATH or dynamodb:TABLE")),
+    }
 }
 
 fn parse_now(s: &str) -> Result<DateTime<Utc>, String> {
@@ -80,6 +115,9 @@ enum Command {
     /// Check or show scoring models.
     #[command(subcommand)]
     Model(ModelCommand),
+    /// Set up the store.
+    #[command(subcommand)]
+    Store(StoreCommand),
     /// Pending alerts (the outbox).
     Alerts {
         #[command(subcommand)]
@@ -129,6 +167,13 @@ enum ModelCommand {
     },
     /// Print the shipped default model.
     Default,
+}
+
+#[derive(Debug, Subcommand)]
+enum StoreCommand {
+    /// Create the store: the SQLite file with its schema, or the DynamoDB
+    /// table with the keys, indexes and TTL of infra/template.yaml.
+    Init,
 }
 
 #[derive(Debug, Subcommand)]
@@ -188,8 +233,14 @@ fn main() -> ExitCode {
     }
 }
 
-fn open_store(path: &Path) -> Result<SqliteStore> {
-    SqliteStore::open(path).with_context(|| format!("opening the store {}", path.display()))
+async fn open_store(spec: &StoreSpec) -> Result<Box<dyn Store>> {
+    Ok(match spec {
+        StoreSpec::Sqlite(path) => Box::new(
+            SqliteStore::open(path)
+                .with_context(|| format!("opening the store {}", path.display()))?,
+        ),
+        StoreSpec::Dynamo(table) => Box::new(leadscore_aws::DynamoStore::from_env(table).await),
+    })
 }
 
 fn load_model(path: Option<&Path>) -> Result<ScoringModel> {
@@ -218,6 +269,13 @@ fn read_input(path: &Path) -> Result<Vec<u8>> {
 
 async fn run(cli: Cli) -> Result<()> {
     let now = cli.now.unwrap_or_else(Utc::now);
+    let spec = cli.store.clone().unwrap_or_else(|| {
+        StoreSpec::Sqlite(
+            cli.db
+                .clone()
+                .unwrap_or_else(|| PathBuf::from("leadscore.db")),
+        )
+    });
     match cli.command {
         Command::Model(ModelCommand::Check { file }) => {
             let model = load_model(Some(&file))?;
@@ -238,16 +296,16 @@ async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Import(cmd) => {
-            let store = open_store(&cli.db)?;
-            import(&store, cmd, now).await
+            let store = open_store(&spec).await?;
+            import(store.as_ref(), cmd, now).await
         }
         Command::Score(args) => {
             let model = load_model(args.model.as_deref())?;
-            let store = open_store(&cli.db)?;
-            score(&store, &model, args.json, now).await
+            let store = open_store(&spec).await?;
+            score(store.as_ref(), &model, args.json, now).await
         }
         Command::Leads { tier, json } => {
-            let store = open_store(&cli.db)?;
+            let store = open_store(&spec).await?;
             let records = store.list_scores(tier).await?;
             if json {
                 output::print_json(
@@ -268,15 +326,13 @@ async fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::Explain { email, json } => {
-            let store = open_store(&cli.db)?;
+            let store = open_store(&spec).await?;
             let email = Email::parse(&email)
                 .map_err(|e| fail(exit::INVALID_INPUT, format!("`{email}`: {e}")))?;
-            let lead = store.get_lead(&email).await?.ok_or_else(|| {
-                fail(
-                    exit::NOT_FOUND,
-                    format!("no lead {email} in {}", cli.db.display()),
-                )
-            })?;
+            let lead = store
+                .get_lead(&email)
+                .await?
+                .ok_or_else(|| fail(exit::NOT_FOUND, format!("no lead {email} in {spec}")))?;
             let record = store.current_score(&email).await?.ok_or_else(|| {
                 fail(
                     exit::NOT_FOUND,
@@ -297,8 +353,29 @@ async fn run(cli: Cli) -> Result<()> {
                 Ok(())
             }
         }
+        Command::Store(StoreCommand::Init) => {
+            match &spec {
+                StoreSpec::Sqlite(path) => {
+                    let s = SqliteStore::open(path)
+                        .with_context(|| format!("creating {}", path.display()))?;
+                    println!("{spec}: ready (schema version {})", s.schema_version()?);
+                }
+                StoreSpec::Dynamo(table) => {
+                    let s = leadscore_aws::DynamoStore::from_env(table).await;
+                    let created = s
+                        .create_table()
+                        .await
+                        .with_context(|| format!("creating table {table}"))?;
+                    println!(
+                        "{spec}: {}",
+                        if created { "created" } else { "already exists" }
+                    );
+                }
+            }
+            Ok(())
+        }
         Command::Alerts { command, json } => {
-            let store = open_store(&cli.db)?;
+            let store = open_store(&spec).await?;
             match command {
                 None => {
                     let pending = store.pending_alerts(1000).await?;
@@ -311,7 +388,8 @@ async fn run(cli: Cli) -> Result<()> {
                 }
                 Some(AlertsCommand::Deliver) => {
                     let s =
-                        leadscore_pipeline::drain_outbox(&store, &StdoutSink, now, 10_000).await?;
+                        leadscore_pipeline::drain_outbox(store.as_ref(), &StdoutSink, now, 10_000)
+                            .await?;
                     eprintln!("delivered {} alert(s), {} failed", s.delivered, s.failed);
                     Ok(())
                 }
@@ -346,7 +424,7 @@ fn report_rejects(file: &Path, errors: &[RowError]) {
     }
 }
 
-async fn import(store: &SqliteStore, cmd: ImportCommand, now: DateTime<Utc>) -> Result<()> {
+async fn import(store: &dyn Store, cmd: ImportCommand, now: DateTime<Utc>) -> Result<()> {
     let (kind, args) = match &cmd {
         ImportCommand::Leads(a) => ("leads", a),
         ImportCommand::Activities(a) => ("activities", a),
@@ -404,7 +482,7 @@ async fn import(store: &SqliteStore, cmd: ImportCommand, now: DateTime<Utc>) -> 
 }
 
 async fn score(
-    store: &SqliteStore,
+    store: &dyn Store,
     model: &ScoringModel,
     json: bool,
     now: DateTime<Utc>,

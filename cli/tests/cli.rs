@@ -221,3 +221,66 @@ fn unknown_lead_exits_4_and_usage_errors_exit_2() {
         stderr(&o)
     );
 }
+
+#[test]
+fn dynamodb_store_through_the_standard_aws_environment() {
+    let moto = leadscore_testkit::moto();
+    let table = leadscore_testkit::unique("cli-leads");
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_leadscore"))
+            .current_dir(root())
+            .args([
+                "--store",
+                &format!("dynamodb:{table}"),
+                "--now",
+                "2026-10-10T00:00:00Z",
+            ])
+            .args(args)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("AWS_ENDPOINT_URL", &moto.endpoint)
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .output()
+            .unwrap()
+    };
+    let o = run(&["store", "init"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("created"), "{}", stdout(&o));
+    assert!(stdout(&run(&["store", "init"])).contains("already exists"));
+    for kind in ["leads", "activities"] {
+        let o = run(&["import", kind, &format!("examples/seed-example/{kind}.csv")]);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    let o = run(&[
+        "score",
+        "--model",
+        "examples/seed-example/model.toml",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        (v[0]["total"].as_f64(), v[0]["tier"].as_str()),
+        (Some(80.0), Some("hot"))
+    );
+    let o = run(&["alerts", "--json"]);
+    let alerts: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(alerts.as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn store_flags_are_validated() {
+    let env = Env::new();
+    let o = env.run(&["--store", "postgres:x", "leads"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("expected sqlite:PATH or dynamodb:TABLE"),
+        "{}",
+        stderr(&o)
+    );
+    let o = env.run(&["--store", "dynamodb:a", "leads"]);
+    assert_eq!(o.status.code(), Some(2));
+}

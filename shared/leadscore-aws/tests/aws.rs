@@ -2,7 +2,7 @@
 //! (moto) on 127.0.0.1.
 #![allow(clippy::unwrap_used, clippy::panic)] // test helpers panic by design
 
-mod support;
+use leadscore_testkit as support;
 
 use leadscore_aws::DynamoStore;
 
@@ -130,8 +130,8 @@ mod eventbridge_delivery {
     use leadscore_store::{MemoryStore, Store};
 
     use super::fixtures::{model, now, seed_hot_leads};
-    use super::support::{
-        self,
+    use leadscore_testkit::{
+        self as support,
         proxy::{Proxy, Verdict},
     };
 
@@ -333,8 +333,8 @@ mod dynamodb_faults {
     use leadscore_store::{Store, StoreError};
 
     use super::fixtures::{model, now, seed_hot_leads};
-    use super::support::{
-        self,
+    use leadscore_testkit::{
+        self as support,
         proxy::{Proxy, Verdict},
     };
 

@@ -1,5 +1,8 @@
-//! A moto server (DynamoDB, EventBridge, SQS, SES) on 127.0.0.1, started
-//! once per test binary on a free port and stopped when the binary exits.
+//! Test support for leadscore (a dev-dependency only): a moto server
+//! (DynamoDB, EventBridge, SQS, SES) on 127.0.0.1, started once per test
+//! binary on a free port and stopped when the binary exits, and a
+//! fault-injection proxy. Everything here talks to loopback only.
+#![allow(clippy::unwrap_used, clippy::panic, clippy::expect_used)] // test support panics by design
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::PathBuf;
@@ -8,8 +11,12 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_credential_types::Credentials;
 
+/// The running server.
+#[derive(Debug)]
 pub struct Moto {
+    /// `http://127.0.0.1:PORT`.
     pub endpoint: String,
     /// The guard shell; it reaps moto itself when this process exits.
     _guard: std::process::Child,
@@ -64,10 +71,13 @@ pub fn moto() -> &'static Moto {
 
 pub mod proxy;
 
+/// Attempts per SDK call in tests (as in production).
+pub const MAX_ATTEMPTS: u32 = 8;
+
 /// SDK configuration pointing at the shared moto server, built with the
 /// SDK's own loader (the same settings `AWS_ENDPOINT_URL` would give).
 pub async fn sdk_config() -> SdkConfig {
-    sdk_config_at(&moto().endpoint, leadscore_aws::MAX_ATTEMPTS).await
+    sdk_config_at(&moto().endpoint, MAX_ATTEMPTS).await
 }
 
 /// SDK configuration for an endpoint on loopback (a fault proxy) with a
@@ -80,9 +90,7 @@ pub async fn sdk_config_at(endpoint: &str, attempts: u32) -> SdkConfig {
     aws_config::defaults(BehaviorVersion::latest())
         .endpoint_url(endpoint)
         .region(Region::new("us-east-1"))
-        .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
-            "testing", "testing", None, None, "moto",
-        ))
+        .credentials_provider(Credentials::new("testing", "testing", None, None, "moto"))
         .retry_config(
             aws_config::retry::RetryConfig::standard()
                 .with_max_attempts(attempts)

@@ -10,6 +10,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
 /// What the proxy does with one request.
+#[derive(Debug)]
 pub enum Verdict {
     /// Pass it to moto.
     Forward,
@@ -19,7 +20,10 @@ pub enum Verdict {
 
 type Decide = dyn Fn(&str, usize) -> Verdict + Send + Sync;
 
+/// A running proxy.
+#[derive(Debug)]
 pub struct Proxy {
+    /// `http://127.0.0.1:PORT`.
     pub endpoint: String,
     counts: Arc<Mutex<BTreeMap<String, usize>>>,
 }
@@ -62,6 +66,7 @@ impl Proxy {
         self.counts.lock().unwrap().values().sum()
     }
 
+    /// Forgets the counts.
     pub fn reset(&self) {
         self.counts.lock().unwrap().clear();
     }
