@@ -178,8 +178,14 @@ enum StoreCommand {
 
 #[derive(Debug, Subcommand)]
 enum AlertsCommand {
-    /// Print pending alerts as JSON lines on stdout and mark them delivered.
-    Deliver,
+    /// Deliver pending alerts and mark them delivered: as JSON lines on
+    /// stdout, or as events on an EventBridge bus.
+    Deliver {
+        /// Publish to this EventBridge bus (name or ARN) instead of stdout;
+        /// the client comes from the AWS SDK's standard environment.
+        #[arg(long, env = "LEADSCORE_EVENT_BUS")]
+        event_bus: Option<String>,
+    },
 }
 
 /// An error that maps to a specific exit code.
@@ -386,10 +392,26 @@ async fn run(cli: Cli) -> Result<()> {
                         Ok(())
                     }
                 }
-                Some(AlertsCommand::Deliver) => {
-                    let s =
-                        leadscore_pipeline::drain_outbox(store.as_ref(), &StdoutSink, now, 10_000)
-                            .await?;
+                Some(AlertsCommand::Deliver { event_bus }) => {
+                    let sink: Box<dyn AlertSink> = match event_bus {
+                        None => Box::new(StdoutSink),
+                        Some(bus) => {
+                            let config = leadscore_aws::sdk_config().await;
+                            Box::new(leadscore_pipeline::BusAlertSink {
+                                bus: leadscore_aws::EventBridgeBus::new(
+                                    aws_sdk_eventbridge::Client::new(&config),
+                                    bus,
+                                ),
+                            })
+                        }
+                    };
+                    let s = leadscore_pipeline::drain_outbox(
+                        store.as_ref(),
+                        sink.as_ref(),
+                        now,
+                        10_000,
+                    )
+                    .await?;
                     eprintln!("delivered {} alert(s), {} failed", s.delivered, s.failed);
                     Ok(())
                 }

@@ -10,8 +10,8 @@ use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, AttributeValue, BillingMode, GlobalSecondaryIndex, KeySchemaElement,
-    KeyType, Projection, ProjectionType, Put, ScalarAttributeType, TimeToLiveSpecification,
-    TransactWriteItem, Update,
+    KeyType, KeysAndAttributes, Projection, ProjectionType, Put, PutRequest, ScalarAttributeType,
+    TimeToLiveSpecification, TransactWriteItem, Update, WriteRequest,
 };
 use chrono::{DateTime, Duration, Utc};
 use leadscore_core::Tier;
@@ -88,6 +88,26 @@ const COMPRESS_ABOVE: usize = 32 * 1024;
 const DELIVERED_ALERT_TTL_DAYS: i64 = 30;
 /// Retention of score history and snapshots.
 const HISTORY_TTL_DAYS: i64 = 400;
+/// Keys per BatchGetItem call (the service limit).
+const BATCH_GET: usize = 100;
+/// Items per BatchWriteItem call (the service limit).
+const BATCH_WRITE: usize = 25;
+/// Rounds of resending unprocessed keys or items.
+const UNPROCESSED_ROUNDS: u32 = 8;
+
+/// Exponential backoff with full jitter before round `round` (none before
+/// the first).
+async fn backoff(round: u32) {
+    if round == 0 {
+        return;
+    }
+    let cap = 25u64 << round.min(6);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::from(d.subsec_nanos()));
+    tokio::time::sleep(std::time::Duration::from_millis(nanos % cap + 1)).await;
+}
+
 /// Items per TransactWriteItems call (the service limit).
 const TRANSACT_LIMIT: usize = 100;
 
@@ -630,29 +650,117 @@ impl Store for DynamoStore {
     }
 
     async fn add_activities(&self, activities: &[Activity]) -> Result<usize> {
-        let mut inserted = 0;
+        // Which ids are new: BatchGetItem (100 keys a call), then the new ones
+        // with BatchWriteItem (25 a call), retrying unprocessed keys/items.
+        // Puts are keyed by id, so a retry or a concurrent import rewrites
+        // the same item: never a duplicate.
+        let mut unique: Vec<&Activity> = Vec::with_capacity(activities.len());
+        let mut seen = std::collections::HashSet::new();
         for a in activities {
-            let mut item = keyed(lead_pk(&a.lead), format!("ACT#{}", a.id.0), "activity");
-            item.insert("occurred_at".into(), s(timestamp(a.occurred_at)));
-            encode(&mut item, a)?;
-            let result = self
-                .client
-                .put_item()
-                .table_name(&self.table)
-                .set_item(Some(item))
-                .condition_expression("attribute_not_exists(#sk)")
-                .expression_attribute_names("#sk", SK)
-                .send()
-                .await;
-            match result {
-                Ok(_) => inserted += 1,
-                Err(e)
-                    if e.as_service_error()
-                        .is_some_and(|se| se.is_conditional_check_failed_exception()) => {}
-                Err(e) => return Err(sdk_error("PutItem", e)),
+            if seen.insert((&a.lead, &a.id)) {
+                unique.push(a);
             }
         }
-        Ok(inserted)
+        let key = |a: &Activity| {
+            HashMap::from([
+                (PK.to_owned(), s(lead_pk(&a.lead))),
+                (SK.to_owned(), s(format!("ACT#{}", a.id.0))),
+            ])
+        };
+        let mut existing = std::collections::HashSet::new();
+        for chunk in unique.chunks(BATCH_GET) {
+            let mut keys: Vec<Item> = chunk.iter().map(|a| key(a)).collect();
+            for round in 0..UNPROCESSED_ROUNDS {
+                if keys.is_empty() {
+                    break;
+                }
+                backoff(round).await;
+                let ka = KeysAndAttributes::builder()
+                    .set_keys(Some(std::mem::take(&mut keys)))
+                    .projection_expression("#pk, #sk")
+                    .expression_attribute_names("#pk", PK)
+                    .expression_attribute_names("#sk", SK)
+                    .consistent_read(true)
+                    .build()
+                    .map_err(|e| StoreError::Backend(e.to_string()))?;
+                let out = self
+                    .client
+                    .batch_get_item()
+                    .request_items(&self.table, ka)
+                    .send()
+                    .await
+                    .map_err(|e| sdk_error("BatchGetItem", e))?;
+                for item in out
+                    .responses
+                    .unwrap_or_default()
+                    .remove(&self.table)
+                    .unwrap_or_default()
+                {
+                    if let (Some(AttributeValue::S(pk)), Some(AttributeValue::S(sk))) =
+                        (item.get(PK), item.get(SK))
+                    {
+                        existing.insert((pk.clone(), sk.clone()));
+                    }
+                }
+                keys = out
+                    .unprocessed_keys
+                    .and_then(|mut u| u.remove(&self.table))
+                    .map(|k| k.keys)
+                    .unwrap_or_default();
+            }
+            if !keys.is_empty() {
+                return Err(StoreError::Unavailable(format!(
+                    "BatchGetItem left {} keys unprocessed after {UNPROCESSED_ROUNDS} rounds",
+                    keys.len()
+                )));
+            }
+        }
+        let fresh: Vec<&Activity> = unique
+            .into_iter()
+            .filter(|a| !existing.contains(&(lead_pk(&a.lead), format!("ACT#{}", a.id.0))))
+            .collect();
+        for chunk in fresh.chunks(BATCH_WRITE) {
+            let mut requests = Vec::with_capacity(chunk.len());
+            for a in chunk {
+                let mut item = keyed(lead_pk(&a.lead), format!("ACT#{}", a.id.0), "activity");
+                item.insert("occurred_at".into(), s(timestamp(a.occurred_at)));
+                encode(&mut item, *a)?;
+                requests.push(
+                    WriteRequest::builder()
+                        .put_request(
+                            PutRequest::builder()
+                                .set_item(Some(item))
+                                .build()
+                                .map_err(|e| StoreError::Backend(e.to_string()))?,
+                        )
+                        .build(),
+                );
+            }
+            for round in 0..UNPROCESSED_ROUNDS {
+                if requests.is_empty() {
+                    break;
+                }
+                backoff(round).await;
+                let out = self
+                    .client
+                    .batch_write_item()
+                    .request_items(&self.table, std::mem::take(&mut requests))
+                    .send()
+                    .await
+                    .map_err(|e| sdk_error("BatchWriteItem", e))?;
+                requests = out
+                    .unprocessed_items
+                    .and_then(|mut u| u.remove(&self.table))
+                    .unwrap_or_default();
+            }
+            if !requests.is_empty() {
+                return Err(StoreError::Unavailable(format!(
+                    "BatchWriteItem left {} items unprocessed after {UNPROCESSED_ROUNDS} rounds",
+                    requests.len()
+                )));
+            }
+        }
+        Ok(fresh.len())
     }
 
     async fn activities_of(&self, email: &Email) -> Result<Vec<Activity>> {

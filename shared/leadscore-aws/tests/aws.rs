@@ -227,7 +227,7 @@ mod eventbridge_delivery {
         // EventBridge answering 500 to every PutEvents.
         let down = Arc::new(AtomicBool::new(true));
         let d = down.clone();
-        let proxy = Proxy::start(&support::moto().endpoint, move |op, _| {
+        let proxy = Proxy::start(&support::moto().endpoint, move |op, _, _| {
             if op == "PutEvents" && d.load(Ordering::SeqCst) {
                 Verdict::Respond(
                     500,
@@ -364,7 +364,7 @@ mod dynamodb_faults {
     async fn throttled_writes_are_retried_and_not_lost() {
         let direct = super::fresh_store().await;
         let emails = seed_hot_leads(&direct, 4, 2).await;
-        let proxy = Proxy::start(&support::moto().endpoint, |op, nth| {
+        let proxy = Proxy::start(&support::moto().endpoint, |op, nth, _| {
             if op == "TransactWriteItems" && nth % 4 < 3 {
                 throttle(nth)
             } else {
@@ -396,7 +396,7 @@ mod dynamodb_faults {
         let emails = seed_hot_leads(&direct, 1, 1).await;
         let down = Arc::new(AtomicBool::new(true));
         let d = down.clone();
-        let proxy = Proxy::start(&support::moto().endpoint, move |op, nth| {
+        let proxy = Proxy::start(&support::moto().endpoint, move |op, nth, _| {
             if op == "TransactWriteItems" && d.load(Ordering::SeqCst) {
                 throttle(nth)
             } else {
@@ -460,7 +460,7 @@ mod dynamodb_faults {
         let leads = 40;
         let accounts = 8;
         let emails = seed_hot_leads(&direct, leads, accounts).await;
-        let proxy = Proxy::start(&support::moto().endpoint, |_, _| Verdict::Forward).await;
+        let proxy = Proxy::start(&support::moto().endpoint, |_, _, _| Verdict::Forward).await;
         let store = proxied(direct.table(), &proxy, 1).await;
 
         // Rescoring one lead: its context, its account, the write.
@@ -496,5 +496,48 @@ mod dynamodb_faults {
         let again = proxy.counts();
         assert_eq!(again.get("TransactWriteItems"), None, "{again:?}");
         assert_eq!(again["Query"], leads);
+    }
+
+    #[tokio::test]
+    async fn unprocessed_batch_items_are_resent_until_written() {
+        use leadscore_core::domain::{Activity, ActivityKind, Email};
+        let direct = super::fresh_store().await;
+        // The first BatchGetItem and BatchWriteItem calls come back with
+        // everything unprocessed, as DynamoDB does under load.
+        let proxy = Proxy::start(&support::moto().endpoint, |op, nth, body| {
+            let request: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
+            match (op, nth) {
+                ("BatchGetItem", 0) => Verdict::Respond(
+                    200,
+                    "application/x-amz-json-1.0",
+                    serde_json::json!({"Responses": {}, "UnprocessedKeys": request["RequestItems"]}).to_string(),
+                ),
+                ("BatchWriteItem", 0) => Verdict::Respond(
+                    200,
+                    "application/x-amz-json-1.0",
+                    serde_json::json!({"UnprocessedItems": request["RequestItems"]}).to_string(),
+                ),
+                _ => Verdict::Forward,
+            }
+        })
+        .await;
+        let store = proxied(direct.table(), &proxy, 1).await;
+        let e = Email::parse("batch@acme.com").unwrap();
+        let acts: Vec<Activity> = (0..30)
+            .map(|i| {
+                Activity::new(
+                    e.clone(),
+                    ActivityKind::PageViewed {
+                        path: format!("/p{i}"),
+                    },
+                    now(),
+                )
+            })
+            .collect();
+        assert_eq!(store.add_activities(&acts).await.unwrap(), 30);
+        let c = proxy.counts();
+        assert_eq!((c["BatchGetItem"], c["BatchWriteItem"]), (2, 3), "{c:?}");
+        assert_eq!(direct.activities_of(&e).await.unwrap().len(), 30);
+        assert_eq!(store.add_activities(&acts).await.unwrap(), 0);
     }
 }

@@ -18,7 +18,7 @@ pub enum Verdict {
     Respond(u16, &'static str, String),
 }
 
-type Decide = dyn Fn(&str, usize) -> Verdict + Send + Sync;
+type Decide = dyn Fn(&str, usize, &str) -> Verdict + Send + Sync;
 
 /// A running proxy.
 #[derive(Debug)]
@@ -30,10 +30,10 @@ pub struct Proxy {
 
 impl Proxy {
     /// Starts a proxy to `upstream`; `decide(operation, nth request of that
-    /// operation, from 0)` picks the verdict.
+    /// operation from 0, request body)` picks the verdict.
     pub async fn start(
         upstream: &str,
-        decide: impl Fn(&str, usize) -> Verdict + Send + Sync + 'static,
+        decide: impl Fn(&str, usize, &str) -> Verdict + Send + Sync + 'static,
     ) -> Self {
         let upstream: SocketAddr = upstream.trim_start_matches("http://").parse().unwrap();
         assert!(
@@ -119,7 +119,8 @@ async fn handle(
         *e += 1;
         *e - 1
     };
-    let response = match decide(&op, nth) {
+    let body = String::from_utf8_lossy(&buf[head_end..head_end + length]).to_string();
+    let response = match decide(&op, nth, &body) {
         Verdict::Respond(status, content_type, body) => format!(
             "HTTP/1.1 {status} Injected\r\ncontent-type: {content_type}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
             body.len()
