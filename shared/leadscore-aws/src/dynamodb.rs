@@ -18,7 +18,8 @@ use leadscore_core::Tier;
 use leadscore_core::domain::{Account, Activity, Alert, Domain, Email, EnrichmentSnapshot, Lead};
 use leadscore_core::rollup::AccountScore;
 use leadscore_store::{
-    AccountContext, LeadContext, Result, ScoreRecord, ScoreWrite, Store, StoreError, timestamp,
+    AccountContext, Claim, LeadContext, Result, ScoreRecord, ScoreWrite, Store, StoreError,
+    timestamp,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -86,6 +87,8 @@ pub const DUE_SHARDS: u32 = 4;
 const COMPRESS_ABOVE: usize = 32 * 1024;
 /// Retention of delivered alerts.
 const DELIVERED_ALERT_TTL_DAYS: i64 = 30;
+/// Retention of completed idempotency claims.
+const CLAIM_TTL_DAYS: i64 = 90;
 /// Retention of score history and snapshots.
 const HISTORY_TTL_DAYS: i64 = 400;
 /// Keys per BatchGetItem call (the service limit).
@@ -1066,6 +1069,65 @@ impl Store for DynamoStore {
             account: Some(decode(&item)?),
             signals,
         })
+    }
+
+    async fn claim(
+        &self,
+        key: &str,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+    ) -> Result<Claim> {
+        let mut item = keyed(format!("CLAIM#{key}"), "CLAIM", "claim");
+        item.insert("lease_until".into(), s(timestamp(lease_until)));
+        item.insert(
+            TTL_ATTRIBUTE.into(),
+            ttl(lease_until + Duration::days(CLAIM_TTL_DAYS)),
+        );
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression(
+                "attribute_not_exists(pk) OR (attribute_not_exists(completed_at) AND lease_until < :now)",
+            )
+            .expression_attribute_values(":now", s(timestamp(now)))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(Claim::Acquired),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
+            {
+                let done = self
+                    .get(format!("CLAIM#{key}"), "CLAIM")
+                    .await?
+                    .is_some_and(|i| i.contains_key("completed_at"));
+                Ok(if done { Claim::Done } else { Claim::Busy })
+            }
+            Err(e) => Err(sdk_error("PutItem", e)),
+        }
+    }
+
+    async fn complete(&self, key: &str, now: DateTime<Utc>) -> Result<()> {
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .key(PK, s(format!("CLAIM#{key}")))
+            .key(SK, s("CLAIM"))
+            .update_expression(
+                "SET completed_at = if_not_exists(completed_at, :now), #kind = :kind, #ttl = :ttl",
+            )
+            .expression_attribute_names("#kind", "kind")
+            .expression_attribute_names("#ttl", TTL_ATTRIBUTE)
+            .expression_attribute_values(":now", s(timestamp(now)))
+            .expression_attribute_values(":kind", s("claim"))
+            .expression_attribute_values(":ttl", ttl(now + Duration::days(CLAIM_TTL_DAYS)))
+            .send()
+            .await
+            .map_err(|e| sdk_error("UpdateItem", e))?;
+        Ok(())
     }
 
     async fn pending_alerts(&self, limit: usize) -> Result<Vec<Alert>> {

@@ -20,7 +20,7 @@ use leadscore_core::domain::{
 use leadscore_core::rollup::AccountScore;
 use leadscore_core::{Grade, Score, Tier};
 
-use crate::{ScoreRecord, ScoreWrite, Store, StoreError};
+use crate::{Claim, ScoreRecord, ScoreWrite, Store, StoreError};
 
 /// Generates one `#[tokio::test]` per contract case; `$factory` is an
 /// expression evaluating to a future of a fresh store.
@@ -40,7 +40,8 @@ macro_rules! store_contract_tests {
             scores_list_by_tier_highest_first,
             account_scores_roundtrip,
             records_survive_unicode_and_large_payloads,
-            contexts_read_what_was_written
+            contexts_read_what_was_written,
+            claims_are_exclusive_leased_and_final
         );
     };
     (@cases $factory:expr; $($case:ident),* $(,)?) => {
@@ -566,4 +567,60 @@ pub async fn contexts_read_what_was_written(store: Arc<dyn Store>) {
     let ctx = store.account_context(&acme).await.unwrap();
     assert_eq!(ctx.account, Some(acc));
     assert_eq!(ctx.signals, snap.signals);
+}
+
+/// Idempotency claims: one of many concurrent claimers acquires; an expired
+/// lease can be taken over; a completed key stays done.
+pub async fn claims_are_exclusive_leased_and_final(store: Arc<dyn Store>) {
+    let lease = t0() + Duration::minutes(5);
+    let mut tasks = Vec::new();
+    for _ in 0..4 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            store.claim("notify:slack:abc", t0(), lease).await.unwrap()
+        }));
+    }
+    let mut acquired = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            Claim::Acquired => acquired += 1,
+            Claim::Busy => {}
+            Claim::Done => panic!("nothing completed yet"),
+        }
+    }
+    assert_eq!(acquired, 1);
+    assert_eq!(
+        store
+            .claim("notify:slack:abc", t0() + Duration::minutes(1), lease)
+            .await
+            .unwrap(),
+        Claim::Busy
+    );
+    // The holder crashed: after the lease, another worker takes over.
+    let later = t0() + Duration::minutes(6);
+    assert_eq!(
+        store
+            .claim("notify:slack:abc", later, later + Duration::minutes(5))
+            .await
+            .unwrap(),
+        Claim::Acquired
+    );
+    store.complete("notify:slack:abc", later).await.unwrap();
+    store.complete("notify:slack:abc", later).await.unwrap();
+    let much_later = t0() + Duration::days(1);
+    assert_eq!(
+        store
+            .claim(
+                "notify:slack:abc",
+                much_later,
+                much_later + Duration::minutes(5)
+            )
+            .await
+            .unwrap(),
+        Claim::Done
+    );
+    assert_eq!(
+        store.claim("notify:email:abc", t0(), lease).await.unwrap(),
+        Claim::Acquired
+    );
 }

@@ -82,6 +82,19 @@ pub struct ScoreWrite {
     pub alert: Option<Alert>,
 }
 
+/// The state of an idempotency claim (see [`Store::claim`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Claim {
+    /// The caller holds the key until the lease ends: do the work, then
+    /// [`Store::complete`] it.
+    Acquired,
+    /// Someone else holds an unexpired lease: do nothing now (retry later).
+    Busy,
+    /// The work was completed before: do nothing, ever.
+    Done,
+}
+
 /// Everything scoring needs about one lead, read together.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LeadContext {
@@ -177,6 +190,20 @@ pub trait Store: Send + Sync + std::fmt::Debug {
                 .unwrap_or_default(),
         })
     }
+
+    /// Claims an idempotency key (a notification, a form submission) until
+    /// `lease_until`: [`Claim::Acquired`] if it was free or its lease had
+    /// expired before `now` (a crashed worker), else [`Claim::Busy`] or
+    /// [`Claim::Done`]. Atomic: of concurrent claimers, one acquires.
+    async fn claim(
+        &self,
+        key: &str,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+    ) -> Result<Claim>;
+    /// Marks a claimed key done, forever (adapters may expire it after a
+    /// retention period); idempotent.
+    async fn complete(&self, key: &str, now: DateTime<Utc>) -> Result<()>;
 
     /// Alerts not yet delivered, oldest first; equal times in write order.
     async fn pending_alerts(&self, limit: usize) -> Result<Vec<Alert>>;

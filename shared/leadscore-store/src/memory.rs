@@ -11,7 +11,7 @@ use leadscore_core::Tier;
 use leadscore_core::domain::{Account, Activity, Alert, Domain, Email, EnrichmentSnapshot, Lead};
 use leadscore_core::rollup::AccountScore;
 
-use crate::{Result, ScoreRecord, ScoreWrite, Store, StoreError};
+use crate::{Claim, Result, ScoreRecord, ScoreWrite, Store, StoreError};
 
 #[derive(Debug, Default)]
 struct State {
@@ -25,6 +25,7 @@ struct State {
     account_scores: BTreeMap<Domain, AccountScore>,
     outbox: BTreeMap<String, (Alert, Option<DateTime<Utc>>, u32)>,
     outbox_order: Vec<String>,
+    claims: BTreeMap<String, (DateTime<Utc>, bool)>,
 }
 
 /// The in-memory adapter of [`Store`].
@@ -237,6 +238,32 @@ impl Store for MemoryStore {
                 .then_with(|| a.domain.cmp(&b.domain))
         });
         Ok(v)
+    }
+
+    async fn claim(
+        &self,
+        key: &str,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+    ) -> Result<Claim> {
+        let mut s = self.lock();
+        Ok(match s.claims.get(key) {
+            Some((_, true)) => Claim::Done,
+            Some((lease, false)) if *lease > now => Claim::Busy,
+            _ => {
+                s.claims.insert(key.to_owned(), (lease_until, false));
+                Claim::Acquired
+            }
+        })
+    }
+
+    async fn complete(&self, key: &str, now: DateTime<Utc>) -> Result<()> {
+        self.lock()
+            .claims
+            .entry(key.to_owned())
+            .or_insert((now, true))
+            .1 = true;
+        Ok(())
     }
 
     async fn pending_alerts(&self, limit: usize) -> Result<Vec<Alert>> {

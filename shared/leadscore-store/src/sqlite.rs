@@ -13,10 +13,13 @@ use leadscore_core::domain::{Account, Activity, Alert, Domain, Email, Enrichment
 use leadscore_core::rollup::AccountScore;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
-use crate::{Result, ScoreRecord, ScoreWrite, Store, StoreError, from_json, timestamp, to_json};
+use crate::{
+    Claim, Result, ScoreRecord, ScoreWrite, Store, StoreError, from_json, timestamp, to_json,
+};
 
 /// Numbered migrations; index + 1 is the schema version after it runs.
-const MIGRATIONS: &[&str] = &[r"
+const MIGRATIONS: &[&str] = &[
+    r"
 CREATE TABLE accounts (
     domain      TEXT PRIMARY KEY,
     enriched_at TEXT,
@@ -70,7 +73,15 @@ CREATE TABLE outbox (
     json         TEXT NOT NULL
 );
 CREATE INDEX outbox_pending ON outbox (delivered_at, created_at);
-"];
+",
+    r"
+CREATE TABLE claims (
+    key          TEXT PRIMARY KEY,
+    lease_until  TEXT NOT NULL,
+    completed_at TEXT
+);
+",
+];
 
 /// The SQLite adapter of [`Store`].
 ///
@@ -451,6 +462,52 @@ impl Store for SqliteStore {
             "SELECT json FROM account_scores ORDER BY total DESC, domain",
             [],
         )
+    }
+
+    async fn claim(
+        &self,
+        key: &str,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+    ) -> Result<Claim> {
+        let mut conn = self.lock();
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(backend)?;
+        let row: Option<(String, Option<String>)> = tx
+            .query_row(
+                "SELECT lease_until, completed_at FROM claims WHERE key = ?1",
+                [key],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(backend)?;
+        let outcome = match row {
+            Some((_, Some(_))) => Claim::Done,
+            Some((lease, None)) if lease > timestamp(now) => Claim::Busy,
+            _ => {
+                tx.execute(
+                    "INSERT INTO claims (key, lease_until) VALUES (?1, ?2)
+                     ON CONFLICT (key) DO UPDATE SET lease_until = excluded.lease_until",
+                    params![key, timestamp(lease_until)],
+                )
+                .map_err(backend)?;
+                Claim::Acquired
+            }
+        };
+        tx.commit().map_err(backend)?;
+        Ok(outcome)
+    }
+
+    async fn complete(&self, key: &str, now: DateTime<Utc>) -> Result<()> {
+        self.lock()
+            .execute(
+                "INSERT INTO claims (key, lease_until, completed_at) VALUES (?1, ?2, ?2)
+                 ON CONFLICT (key) DO UPDATE SET completed_at = COALESCE(completed_at, excluded.completed_at)",
+                params![key, timestamp(now)],
+            )
+            .map_err(backend)?;
+        Ok(())
     }
 
     async fn pending_alerts(&self, limit: usize) -> Result<Vec<Alert>> {

@@ -36,7 +36,7 @@ mod sqlite_specifics {
                 .unwrap();
         }
         let s = SqliteStore::open(&path).unwrap();
-        assert_eq!(s.schema_version().unwrap(), 1);
+        assert_eq!(s.schema_version().unwrap(), 2);
         assert!(s.get_account(&d).await.unwrap().is_some());
         let mode: String = rusqlite::Connection::open(&path)
             .unwrap()
