@@ -1110,6 +1110,28 @@ impl Store for DynamoStore {
         }
     }
 
+    async fn release(&self, key: &str) -> Result<()> {
+        let result = self
+            .client
+            .delete_item()
+            .table_name(&self.table)
+            .key(PK, s(format!("CLAIM#{key}")))
+            .key(SK, s("CLAIM"))
+            .condition_expression("attribute_not_exists(completed_at)")
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
+            {
+                Ok(())
+            }
+            Err(e) => Err(sdk_error("DeleteItem", e)),
+        }
+    }
+
     async fn complete(&self, key: &str, now: DateTime<Utc>) -> Result<()> {
         self.client
             .update_item()

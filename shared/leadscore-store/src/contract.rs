@@ -605,8 +605,18 @@ pub async fn claims_are_exclusive_leased_and_final(store: Arc<dyn Store>) {
             .unwrap(),
         Claim::Acquired
     );
+    // A failed attempt releases its claim: the retry acquires at once.
+    store.release("notify:slack:abc").await.unwrap();
+    assert_eq!(
+        store
+            .claim("notify:slack:abc", later, later + Duration::minutes(5))
+            .await
+            .unwrap(),
+        Claim::Acquired
+    );
     store.complete("notify:slack:abc", later).await.unwrap();
     store.complete("notify:slack:abc", later).await.unwrap();
+    store.release("notify:slack:abc").await.unwrap();
     let much_later = t0() + Duration::days(1);
     assert_eq!(
         store

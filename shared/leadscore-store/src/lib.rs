@@ -201,6 +201,9 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         now: DateTime<Utc>,
         lease_until: DateTime<Utc>,
     ) -> Result<Claim>;
+    /// Gives up a claim that was not completed (the work failed), so the
+    /// next attempt can acquire it at once; a completed key stays done.
+    async fn release(&self, key: &str) -> Result<()>;
     /// Marks a claimed key done, forever (adapters may expire it after a
     /// retention period); idempotent.
     async fn complete(&self, key: &str, now: DateTime<Utc>) -> Result<()>;

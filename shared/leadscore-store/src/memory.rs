@@ -257,6 +257,14 @@ impl Store for MemoryStore {
         })
     }
 
+    async fn release(&self, key: &str) -> Result<()> {
+        let mut s = self.lock();
+        if s.claims.get(key).is_some_and(|(_, done)| !done) {
+            s.claims.remove(key);
+        }
+        Ok(())
+    }
+
     async fn complete(&self, key: &str, now: DateTime<Utc>) -> Result<()> {
         self.lock()
             .claims

@@ -499,6 +499,16 @@ impl Store for SqliteStore {
         Ok(outcome)
     }
 
+    async fn release(&self, key: &str) -> Result<()> {
+        self.lock()
+            .execute(
+                "DELETE FROM claims WHERE key = ?1 AND completed_at IS NULL",
+                [key],
+            )
+            .map_err(backend)?;
+        Ok(())
+    }
+
     async fn complete(&self, key: &str, now: DateTime<Utc>) -> Result<()> {
         self.lock()
             .execute(

@@ -1,0 +1,90 @@
+//! At-most-once delivery per channel over the store's idempotency claims.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::{Duration, Utc};
+use leadscore_core::domain::Alert;
+use leadscore_pipeline::{AlertSink, DeliveryError};
+use leadscore_store::{Claim, Store};
+
+/// Delivers an alert id to the inner sink at most once.
+///
+/// Before sending it claims `notify:<channel>:<alert id>` with a lease; after
+/// a successful send it completes the claim, after a failure it releases it
+/// so the retry can send. A redelivered alert (same id) finds the claim done
+/// and is dropped; a concurrent worker finds it busy and gets a retryable
+/// error. Only a crash between the send and the completion can repeat a
+/// message, after the lease expires.
+pub struct Once<S> {
+    store: Arc<dyn Store>,
+    channel: String,
+    inner: S,
+    lease: Duration,
+}
+
+impl<S> std::fmt::Debug for Once<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Once")
+            .field("channel", &self.channel)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S: AlertSink> Once<S> {
+    /// Wraps `inner`, naming its channel in the claim keys.
+    pub fn new(store: Arc<dyn Store>, channel: impl Into<String>, inner: S) -> Self {
+        Self {
+            store,
+            channel: channel.into(),
+            inner,
+            lease: Duration::minutes(5),
+        }
+    }
+
+    /// The wrapped sink.
+    pub fn inner(&self) -> &S {
+        &self.inner
+    }
+
+    fn err(&self, reason: String, retryable: bool) -> DeliveryError {
+        DeliveryError {
+            sink: self.channel.clone(),
+            reason,
+            retryable,
+        }
+    }
+}
+
+#[async_trait]
+impl<S: AlertSink> AlertSink for Once<S> {
+    async fn deliver(&self, alert: &Alert) -> Result<(), DeliveryError> {
+        let key = format!("notify:{}:{}", self.channel, alert.id);
+        let now = Utc::now();
+        let claim = self
+            .store
+            .claim(&key, now, now + self.lease)
+            .await
+            .map_err(|e| self.err(format!("claiming {key}: {e}"), true))?;
+        match claim {
+            Claim::Done => {
+                tracing::info!(alert = %alert.id, channel = %self.channel, "already delivered; dropping the redelivery");
+                Ok(())
+            }
+            Claim::Busy => Err(self.err("another worker is delivering this alert".into(), true)),
+            Claim::Acquired => match self.inner.deliver(alert).await {
+                Ok(()) => self
+                    .store
+                    .complete(&key, Utc::now())
+                    .await
+                    .map_err(|e| self.err(format!("completing {key}: {e}"), true)),
+                Err(e) => {
+                    if let Err(release) = self.store.release(&key).await {
+                        tracing::warn!(%key, error = %release, "could not release the claim; it expires with its lease");
+                    }
+                    Err(e)
+                }
+            },
+        }
+    }
+}

@@ -1,0 +1,203 @@
+//! Alerts rendered for people: Slack Block Kit and email.
+
+use leadscore_core::domain::{Alert, AlertKind};
+use serde_json::{Value, json};
+
+/// Escapes text for Slack mrkdwn (`&`, `<`, `>`).
+pub fn slack_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// Escapes text for HTML.
+pub fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+fn is_web_link(url: &str) -> bool {
+    (url.starts_with("https://") || url.starts_with("http://"))
+        && !url.contains(['<', '>', '|', ' ', '"'])
+}
+
+fn headline(alert: &Alert) -> String {
+    let who = match &alert.account {
+        Some(a) => format!("{} at {a}", alert.lead_name),
+        None => alert.lead_name.clone(),
+    };
+    match alert.kind {
+        AlertKind::BecameHot => format!("🔥 Hot lead: {who}"),
+        AlertKind::Cooled => format!("Lead cooled: {who}"),
+    }
+}
+
+fn score_text(alert: &Alert) -> String {
+    match alert.previous_score {
+        Some(p) => format!("{:.1} (was {p:.1})", alert.score),
+        None => format!("{:.1}", alert.score),
+    }
+}
+
+fn signed(points: f64) -> String {
+    if points >= 0.0 {
+        format!("+{points:.1}")
+    } else {
+        format!("{points:.1}")
+    }
+}
+
+/// The Slack message (incoming-webhook payload): a plain `text` fallback
+/// for notifications, and Block Kit blocks: header, lead/account/score
+/// fields, the top reasons with evidence links, and a context line.
+pub fn slack_message(alert: &Alert) -> Value {
+    let mut lead = format!(
+        "*Lead*\n<mailto:{0}|{1}>",
+        alert.lead,
+        slack_escape(&alert.lead_name)
+    );
+    if let Some(t) = &alert.title {
+        lead.push('\n');
+        lead.push_str(&slack_escape(t));
+    }
+    let mut fields = vec![json!({"type": "mrkdwn", "text": lead})];
+    if let Some(a) = &alert.account {
+        fields.push(json!({"type": "mrkdwn", "text": format!("*Account*\n<https://{a}|{a}>")}));
+    }
+    fields.push(json!({"type": "mrkdwn", "text": format!("*Score*\n{}", score_text(alert))}));
+    fields.push(json!({"type": "mrkdwn", "text": format!("*Tier · grade*\n{} · {}", alert.tier, alert.grade)}));
+    if let Some(o) = &alert.owner {
+        fields.push(json!({"type": "mrkdwn", "text": format!("*Owner*\n{}", slack_escape(o))}));
+    }
+    let reasons: Vec<String> = alert
+        .reasons
+        .iter()
+        .map(|c| {
+            let mut line = format!(
+                "• *{}* {} — {}",
+                signed(c.points),
+                slack_escape(&c.label),
+                slack_escape(&c.evidence)
+            );
+            if let Some(u) = c.source_url.as_deref().filter(|u| is_web_link(u)) {
+                line.push_str(&format!(" (<{u}|source>)"));
+            }
+            line
+        })
+        .collect();
+    let mut blocks = vec![
+        json!({"type": "header", "text": {"type": "plain_text", "text": truncate(&headline(alert), 150), "emoji": true}}),
+        json!({"type": "section", "fields": fields}),
+    ];
+    if !reasons.is_empty() {
+        blocks.push(json!({"type": "section", "text": {"type": "mrkdwn", "text": truncate(&format!("*Why*\n{}", reasons.join("\n")), 3000)}}));
+    }
+    blocks.push(json!({"type": "context", "elements": [{"type": "mrkdwn", "text": format!("model `{}` · alert `{}`", alert.model_version, alert.id)}]}));
+    json!({
+        "text": format!("{} — {} {} {}", headline(alert), score_text(alert), alert.tier, alert.grade),
+        "blocks": blocks,
+    })
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_owned()
+    } else {
+        let mut t: String = s.chars().take(max - 1).collect();
+        t.push('…');
+        t
+    }
+}
+
+/// An email: subject, plain text and HTML bodies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmailContent {
+    /// Subject line.
+    pub subject: String,
+    /// Plain-text body.
+    pub text: String,
+    /// HTML body (self-contained, inline styles).
+    pub html: String,
+}
+
+/// The alert email.
+pub fn email(alert: &Alert) -> EmailContent {
+    let head = headline(alert).trim_start_matches("🔥 ").to_owned();
+    let subject = format!("{head} — {:.0} {} {}", alert.score, alert.tier, alert.grade);
+    let mut text = format!("{head}\n\nLead:  {} <{}>\n", alert.lead_name, alert.lead);
+    if let Some(t) = &alert.title {
+        text.push_str(&format!("Title: {t}\n"));
+    }
+    if let Some(a) = &alert.account {
+        text.push_str(&format!("Account: {a}\n"));
+    }
+    text.push_str(&format!(
+        "Score: {}  Tier: {}  Grade: {}\n\nWhy:\n",
+        score_text(alert),
+        alert.tier,
+        alert.grade
+    ));
+    let mut rows = String::new();
+    for c in &alert.reasons {
+        text.push_str(&format!(
+            "  {:>6}  {} — {}\n",
+            signed(c.points),
+            c.label,
+            c.evidence
+        ));
+        if let Some(u) = &c.source_url {
+            text.push_str(&format!("          {u}\n"));
+        }
+        let link = c
+            .source_url
+            .as_deref()
+            .filter(|u| is_web_link(u))
+            .map(|u| format!(r#" <a href="{}">source</a>"#, html_escape(u)))
+            .unwrap_or_default();
+        rows.push_str(&format!(
+            r#"<tr><td style="padding:4px 12px 4px 0;text-align:right;font-weight:600">{}</td><td style="padding:4px 0">{}<br><span style="color:#666">{}</span>{link}</td></tr>"#,
+            signed(c.points),
+            html_escape(&c.label),
+            html_escape(&c.evidence)
+        ));
+    }
+    text.push_str(&format!(
+        "\nModel {} · alert {}\n",
+        alert.model_version, alert.id
+    ));
+    let html = format!(
+        r#"<!doctype html><html><body style="font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;color:#111">
+<h2 style="margin:0 0 12px">{}</h2>
+<p style="margin:0 0 12px"><a href="mailto:{}">{}</a>{}{}</p>
+<p style="margin:0 0 12px;font-size:18px"><b>{}</b> · {} · grade {}</p>
+<table style="border-collapse:collapse">{rows}</table>
+<p style="color:#888;font-size:12px;margin-top:16px">model {} · alert {}</p>
+</body></html>"#,
+        html_escape(&head),
+        html_escape(alert.lead.as_str()),
+        html_escape(&alert.lead_name),
+        alert
+            .title
+            .as_deref()
+            .map(|t| format!(" — {}", html_escape(t)))
+            .unwrap_or_default(),
+        alert
+            .account
+            .as_ref()
+            .map(|a| format!(" at {}", html_escape(a.as_str())))
+            .unwrap_or_default(),
+        html_escape(&score_text(alert)),
+        alert.tier,
+        alert.grade,
+        html_escape(&alert.model_version),
+        html_escape(&alert.id),
+    );
+    EmailContent {
+        subject,
+        text,
+        html,
+    }
+}

@@ -1,0 +1,128 @@
+//! The Slack incoming-webhook sink.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use leadscore_core::domain::Alert;
+use leadscore_pipeline::{AlertSink, DeliveryError};
+use url::Url;
+
+use crate::render::slack_message;
+
+/// Posts alerts to a Slack incoming webhook.
+///
+/// 2xx is success. 429 waits for `Retry-After` (seconds, capped) and
+/// retries; 5xx and transport errors retry with exponential backoff; other
+/// 4xx (a revoked webhook, an invalid payload) fail at once. Attempts are
+/// bounded. The webhook URL is a secret and never logged.
+#[derive(Clone)]
+pub struct SlackWebhook {
+    client: reqwest::Client,
+    url: Url,
+    max_attempts: u32,
+    max_wait: Duration,
+    timeout: Duration,
+}
+
+impl std::fmt::Debug for SlackWebhook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SlackWebhook")
+            .field("host", &self.url.host_str())
+            .field("max_attempts", &self.max_attempts)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SlackWebhook {
+    /// A sink posting to `url` with `client` (built once per process).
+    pub fn new(client: reqwest::Client, url: Url) -> Self {
+        Self {
+            client,
+            url,
+            max_attempts: 5,
+            max_wait: Duration::from_secs(30),
+            timeout: Duration::from_secs(10),
+        }
+    }
+
+    /// Overrides the attempt count and the longest wait honoured.
+    #[must_use]
+    pub fn with_limits(mut self, max_attempts: u32, max_wait: Duration) -> Self {
+        self.max_attempts = max_attempts.max(1);
+        self.max_wait = max_wait;
+        self
+    }
+
+    fn error(reason: String, retryable: bool) -> DeliveryError {
+        DeliveryError {
+            sink: "slack".into(),
+            reason,
+            retryable,
+        }
+    }
+
+    /// Posts one payload, with the retry policy.
+    pub async fn post(&self, payload: &serde_json::Value) -> Result<(), DeliveryError> {
+        let body = serde_json::to_vec(payload).map_err(|e| Self::error(e.to_string(), false))?;
+        let mut backoff = Duration::from_millis(200);
+        let mut last = Self::error("no attempt".into(), true);
+        for attempt in 1..=self.max_attempts {
+            let response = self
+                .client
+                .post(self.url.clone())
+                .header("content-type", "application/json")
+                .timeout(self.timeout)
+                .body(body.clone())
+                .send()
+                .await;
+            let wait = match response {
+                Ok(r) if r.status().is_success() => return Ok(()),
+                Ok(r) if r.status().as_u16() == 429 => {
+                    let after = r
+                        .headers()
+                        .get("retry-after")
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(|v| v.trim().parse::<u64>().ok())
+                        .map_or(backoff, Duration::from_secs);
+                    last = Self::error(
+                        format!("HTTP 429 (rate limited; retry after {after:?})"),
+                        true,
+                    );
+                    after.min(self.max_wait)
+                }
+                Ok(r) if r.status().is_server_error() => {
+                    last = Self::error(format!("HTTP {}", r.status().as_u16()), true);
+                    backoff
+                }
+                Ok(r) => {
+                    let status = r.status().as_u16();
+                    let text = r.text().await.unwrap_or_default();
+                    return Err(Self::error(
+                        format!(
+                            "HTTP {status}: {}",
+                            text.chars().take(200).collect::<String>()
+                        ),
+                        false,
+                    ));
+                }
+                Err(e) => {
+                    last = Self::error(format!("request failed: {}", e.without_url()), true);
+                    backoff
+                }
+            };
+            if attempt < self.max_attempts {
+                tracing::warn!(attempt, wait_ms = wait.as_millis() as u64, reason = %last.reason, "slack webhook: retrying");
+                tokio::time::sleep(wait).await;
+                backoff = (backoff * 2).min(self.max_wait);
+            }
+        }
+        Err(last)
+    }
+}
+
+#[async_trait]
+impl AlertSink for SlackWebhook {
+    async fn deliver(&self, alert: &Alert) -> Result<(), DeliveryError> {
+        self.post(&slack_message(alert)).await
+    }
+}

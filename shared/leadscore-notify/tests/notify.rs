@@ -1,0 +1,300 @@
+//! Rendering, the Slack webhook against a loopback server, and once-only
+//! delivery.
+#![allow(clippy::unwrap_used)] // test helpers panic by design
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use leadscore_core::domain::{Alert, AlertKind, Domain, Email};
+use leadscore_core::scoring::{Category, Contribution};
+use leadscore_core::{Grade, Tier};
+use leadscore_notify::once::Once;
+use leadscore_notify::render::{email, slack_message};
+use leadscore_notify::slack::SlackWebhook;
+use leadscore_pipeline::{AlertSink, DeliveryError};
+use leadscore_store::MemoryStore;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+fn alert(id: &str) -> Alert {
+    let lead = Email::parse("dana.reyes@northwind-analytics.com").unwrap();
+    Alert {
+        id: id.into(),
+        kind: AlertKind::BecameHot,
+        lead,
+        lead_name: "Dana <Reyes> & Co".into(),
+        title: Some("Director of Marketing".into()),
+        owner: Some("sam@leadscore.example".into()),
+        account: Some(Domain::parse("northwind-analytics.com").unwrap()),
+        score: 80.0,
+        previous_score: Some(62.5),
+        tier: Tier::Hot,
+        grade: Grade {
+            fit: 'A',
+            engagement: 1,
+        },
+        reasons: vec![Contribution {
+            rule: "webinar".into(),
+            label: "Attended a webinar".into(),
+            category: Category::Engagement,
+            points: 25.0,
+            raw_points: 25.0,
+            decay: 1.0,
+            occurrences: 1,
+            capped: false,
+            evidence: "webinar_attended Pipeline <2026>".into(),
+            source_url: Some("https://leadscore.example/webinars/pipeline-2026".into()),
+            observed_at: None,
+        }],
+        model_version: "seed-example@70da3d1f2f90".into(),
+        score_version: 1,
+        created_at: DateTime::parse_from_rfc3339("2026-10-10T00:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc),
+    }
+}
+
+mod render {
+    use super::*;
+
+    #[test]
+    fn slack_block_kit_names_the_lead_score_and_reasons_with_links() {
+        let m = slack_message(&alert("k1"));
+        let blocks = m["blocks"].as_array().unwrap();
+        let types: Vec<&str> = blocks.iter().map(|b| b["type"].as_str().unwrap()).collect();
+        assert_eq!(types, ["header", "section", "section", "context"]);
+        assert!(
+            blocks[0]["text"]["text"]
+                .as_str()
+                .unwrap()
+                .contains("Hot lead: Dana <Reyes> & Co at northwind-analytics.com")
+        );
+        let fields = serde_json::to_string(&blocks[1]["fields"]).unwrap();
+        assert!(fields.contains("Dana &lt;Reyes&gt; &amp; Co"), "{fields}");
+        assert!(
+            fields.contains("80.0 (was 62.5)") && fields.contains("hot · A1"),
+            "{fields}"
+        );
+        let why = blocks[2]["text"]["text"].as_str().unwrap();
+        assert!(why.contains("*+25.0* Attended a webinar"), "{why}");
+        assert!(why.contains("Pipeline &lt;2026&gt;"), "{why}");
+        assert!(
+            why.contains("(<https://leadscore.example/webinars/pipeline-2026|source>)"),
+            "{why}"
+        );
+        assert!(
+            m["text"]
+                .as_str()
+                .unwrap()
+                .contains("80.0 (was 62.5) hot A1")
+        );
+    }
+
+    #[test]
+    fn email_has_subject_text_and_escaped_html() {
+        let e = email(&alert("k1"));
+        assert_eq!(
+            e.subject,
+            "Hot lead: Dana <Reyes> & Co at northwind-analytics.com — 80 hot A1"
+        );
+        assert!(
+            e.text
+                .contains("+25.0  Attended a webinar — webinar_attended Pipeline <2026>")
+        );
+        assert!(e.html.contains("Dana &lt;Reyes&gt; &amp; Co"));
+        assert!(!e.html.contains("<2026>"));
+        assert!(
+            e.html.contains(
+                r#"<a href="https://leadscore.example/webinars/pipeline-2026">source</a>"#
+            )
+        );
+    }
+}
+
+/// A loopback webhook answering a scripted list of (status, retry-after).
+struct Webhook {
+    url: url::Url,
+    bodies: Arc<Mutex<Vec<serde_json::Value>>>,
+}
+
+async fn webhook(script: Vec<(u16, Option<&'static str>)>) -> Webhook {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = url::Url::parse(&format!(
+        "http://{}/services/T000/B000/XXXX",
+        listener.local_addr().unwrap()
+    ))
+    .unwrap();
+    let bodies = Arc::new(Mutex::new(Vec::new()));
+    let b = bodies.clone();
+    tokio::spawn(async move {
+        let mut n = 0;
+        while let Ok((mut sock, _)) = listener.accept().await {
+            let mut buf = Vec::new();
+            let mut chunk = [0u8; 4096];
+            loop {
+                let k = sock.read(&mut chunk).await.unwrap_or(0);
+                if k == 0 {
+                    break;
+                }
+                buf.extend_from_slice(&chunk[..k]);
+                if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                    let head = String::from_utf8_lossy(&buf[..end]).to_lowercase();
+                    let len: usize = head
+                        .lines()
+                        .find_map(|l| l.strip_prefix("content-length:"))
+                        .map_or(0, |v| v.trim().parse().unwrap());
+                    if buf.len() >= end + 4 + len {
+                        b.lock()
+                            .unwrap()
+                            .push(serde_json::from_slice(&buf[end + 4..end + 4 + len]).unwrap());
+                        break;
+                    }
+                }
+            }
+            let (status, retry) = script.get(n).copied().unwrap_or((200, None));
+            n += 1;
+            let extra = retry
+                .map(|r| format!("retry-after: {r}\r\n"))
+                .unwrap_or_default();
+            let body = if status == 200 { "ok" } else { "no" };
+            let resp = format!(
+                "HTTP/1.1 {status} X\r\n{extra}content-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = sock.write_all(resp.as_bytes()).await;
+        }
+    });
+    Webhook { url, bodies }
+}
+
+mod slack_webhook {
+    use super::*;
+
+    fn sink(w: &Webhook) -> SlackWebhook {
+        SlackWebhook::new(reqwest::Client::new(), w.url.clone())
+            .with_limits(4, Duration::from_secs(2))
+    }
+
+    #[tokio::test]
+    async fn rate_limits_are_honoured_then_the_message_is_posted_once() {
+        let w = webhook(vec![(429, Some("1")), (200, None)]).await;
+        let started = Instant::now();
+        tokio::time::timeout(Duration::from_secs(10), sink(&w).deliver(&alert("k1")))
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(
+            started.elapsed() >= Duration::from_millis(900),
+            "waited for Retry-After"
+        );
+        let bodies = w.bodies.lock().unwrap();
+        assert_eq!(bodies.len(), 2);
+        assert_eq!(bodies[0], bodies[1]);
+        assert_eq!(bodies[1]["blocks"][0]["type"], "header");
+    }
+
+    #[tokio::test]
+    async fn server_errors_retry_and_client_errors_do_not() {
+        let w = webhook(vec![(500, None), (503, None), (200, None)]).await;
+        sink(&w).deliver(&alert("k1")).await.unwrap();
+        assert_eq!(w.bodies.lock().unwrap().len(), 3);
+
+        let w = webhook(vec![(404, None)]).await;
+        let e = sink(&w).deliver(&alert("k1")).await.unwrap_err();
+        assert!(!e.retryable && e.reason.contains("404"), "{e}");
+        assert_eq!(w.bodies.lock().unwrap().len(), 1);
+
+        let w = webhook(vec![(503, None); 10]).await;
+        let e = tokio::time::timeout(Duration::from_secs(10), sink(&w).deliver(&alert("k1")))
+            .await
+            .unwrap()
+            .unwrap_err();
+        assert!(e.retryable);
+        assert_eq!(w.bodies.lock().unwrap().len(), 4, "bounded attempts");
+    }
+}
+
+mod once_only {
+    use super::*;
+
+    struct Counting {
+        calls: AtomicUsize,
+        fail_first: usize,
+    }
+
+    #[async_trait]
+    impl AlertSink for Counting {
+        async fn deliver(&self, _: &Alert) -> Result<(), DeliveryError> {
+            let n = self.calls.fetch_add(1, Ordering::SeqCst);
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            if n < self.fail_first {
+                Err(DeliveryError {
+                    sink: "test".into(),
+                    reason: "down".into(),
+                    retryable: true,
+                })
+            } else {
+                Ok(())
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn a_redelivered_alert_is_sent_once_and_a_failure_can_be_retried() {
+        let store = Arc::new(MemoryStore::new());
+        let once = Once::new(
+            store,
+            "slack",
+            Counting {
+                calls: AtomicUsize::new(0),
+                fail_first: 1,
+            },
+        );
+        assert!(once.deliver(&alert("k1")).await.is_err());
+        once.deliver(&alert("k1")).await.unwrap();
+        once.deliver(&alert("k1")).await.unwrap();
+        once.deliver(&alert("k2")).await.unwrap();
+        assert_eq!(
+            once.inner_calls(),
+            3,
+            "k1 failed once, sent once, dropped once; k2 sent"
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_workers_send_once() {
+        let store = Arc::new(MemoryStore::new());
+        let once = Arc::new(Once::new(
+            store,
+            "email",
+            Counting {
+                calls: AtomicUsize::new(0),
+                fail_first: 0,
+            },
+        ));
+        let tasks: Vec<_> = (0..4)
+            .map(|_| {
+                let once = once.clone();
+                tokio::spawn(async move { once.deliver(&alert("k9")).await })
+            })
+            .collect();
+        let mut ok = 0;
+        for t in tasks {
+            ok += usize::from(t.await.unwrap().is_ok());
+        }
+        assert!(ok >= 1);
+        assert_eq!(once.inner_calls(), 1);
+    }
+
+    trait InnerCalls {
+        fn inner_calls(&self) -> usize;
+    }
+
+    impl InnerCalls for Once<Counting> {
+        fn inner_calls(&self) -> usize {
+            self.inner().calls.load(Ordering::SeqCst)
+        }
+    }
+}
