@@ -1,6 +1,6 @@
 //! AWS adapters of leadscore's ports: [`DynamoStore`] (the [`Store`] port on
-//! one DynamoDB table) and, with them, the SDK configuration every Lambda and
-//! the CLI share.
+//! one DynamoDB table), [`EventBridgeBus`] (the event bus), [`SesEmail`] (an
+//! alert sink), and the SDK configuration every Lambda and the CLI share.
 //!
 //! Endpoints, region and credentials come from the SDK's standard
 //! configuration chain only (`AWS_REGION`, `AWS_ENDPOINT_URL`,
@@ -11,9 +11,11 @@
 
 pub mod dynamodb;
 pub mod eventbridge;
+pub mod ses;
 
 pub use dynamodb::DynamoStore;
 pub use eventbridge::EventBridgeBus;
+pub use ses::{Recipients, SesEmail};
 
 /// Attempts per SDK call, throttling and transient errors included (the
 /// SDK's standard retry mode: exponential backoff with jitter).

@@ -541,3 +541,97 @@ mod dynamodb_faults {
         assert_eq!(store.add_activities(&acts).await.unwrap(), 0);
     }
 }
+
+mod ses_email {
+    use leadscore_aws::{Recipients, SesEmail};
+    use leadscore_core::domain::Alert;
+    use leadscore_pipeline::AlertSink;
+    use leadscore_store::{MemoryStore, Store};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    use super::fixtures::{model, now, seed_hot_leads};
+    use leadscore_testkit as support;
+
+    /// Moto's record of sent messages (its dashboard API).
+    async fn sent_messages() -> serde_json::Value {
+        let addr = support::moto()
+            .endpoint
+            .trim_start_matches("http://")
+            .to_owned();
+        let mut s = tokio::net::TcpStream::connect(&addr).await.unwrap();
+        s.write_all(
+            format!(
+                "GET /moto-api/data.json HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\n\r\n"
+            )
+            .as_bytes(),
+        )
+        .await
+        .unwrap();
+        let mut raw = Vec::new();
+        s.read_to_end(&mut raw).await.unwrap();
+        let text = String::from_utf8_lossy(&raw);
+        let body = &text[text.find("\r\n\r\n").unwrap() + 4..];
+        serde_json::from_str(body).unwrap()
+    }
+
+    async fn hot_alert() -> Alert {
+        let store = MemoryStore::new();
+        seed_hot_leads(&store, 1, 1).await;
+        leadscore_pipeline::rescore_all(&store, &model(), now(), |_, _| {})
+            .await
+            .unwrap();
+        store.pending_alerts(1).await.unwrap().remove(0)
+    }
+
+    #[tokio::test]
+    async fn alert_email_is_sent_through_ses() {
+        let config = support::sdk_config().await;
+        let client = aws_sdk_sesv2::Client::new(&config);
+        let from = format!("{}@leadscore.example", support::unique("alerts"));
+        client
+            .create_email_identity()
+            .email_identity(&from)
+            .send()
+            .await
+            .unwrap();
+        let sink = SesEmail::new(
+            client,
+            &from,
+            Recipients {
+                default: vec!["sales@leadscore.example".into()],
+                route_to_owner: true,
+            },
+        );
+        let mut alert = hot_alert().await;
+        sink.deliver(&alert).await.unwrap();
+        alert.owner = Some("rep@leadscore.example".into());
+        assert_eq!(
+            sink.recipients_for(&alert),
+            vec!["rep@leadscore.example".to_owned()]
+        );
+        let data = sent_messages().await.to_string();
+        assert!(
+            data.contains(&from),
+            "moto recorded the message from {from}"
+        );
+        assert!(
+            data.contains("Hot lead: person0@company0.example at company0.example"),
+            "{data:.400}"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_unverified_sender_is_a_delivery_error() {
+        let config = support::sdk_config().await;
+        let sink = SesEmail::new(
+            aws_sdk_sesv2::Client::new(&config),
+            "nobody@unverified.example",
+            Recipients {
+                default: vec!["sales@leadscore.example".into()],
+                route_to_owner: false,
+            },
+        );
+        let err = sink.deliver(&hot_alert().await).await.unwrap_err();
+        assert_eq!(err.sink, "email");
+    }
+}

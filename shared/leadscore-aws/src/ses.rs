@@ -1,0 +1,116 @@
+//! The SES v2 email sink: alerts as HTML + text email to the lead's owner or
+//! a configured sales address.
+
+use async_trait::async_trait;
+use aws_sdk_sesv2::Client;
+use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message};
+use leadscore_core::domain::Alert;
+use leadscore_notify::render;
+use leadscore_pipeline::{AlertSink, DeliveryError};
+
+/// Who receives alert emails.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recipients {
+    /// Always sent to (e.g. a sales channel address); used when the lead has
+    /// no owner or owners are not routed.
+    pub default: Vec<String>,
+    /// Send to the lead's owner when it looks like an email address.
+    pub route_to_owner: bool,
+}
+
+impl Recipients {
+    /// The addresses for one alert.
+    pub fn for_alert(&self, alert: &Alert) -> Vec<String> {
+        match alert
+            .owner
+            .as_deref()
+            .filter(|o| self.route_to_owner && o.contains('@'))
+        {
+            Some(owner) => vec![owner.to_owned()],
+            None => self.default.clone(),
+        }
+    }
+}
+
+/// Sends alert emails through SES v2.
+#[derive(Debug, Clone)]
+pub struct SesEmail {
+    client: Client,
+    from: String,
+    recipients: Recipients,
+}
+
+impl SesEmail {
+    /// The addresses an alert goes to.
+    pub fn recipients_for(&self, alert: &Alert) -> Vec<String> {
+        self.recipients.for_alert(alert)
+    }
+
+    /// A sink sending from a verified `from` identity.
+    pub fn new(client: Client, from: impl Into<String>, recipients: Recipients) -> Self {
+        Self {
+            client,
+            from: from.into(),
+            recipients,
+        }
+    }
+}
+
+fn content(data: String) -> Result<Content, DeliveryError> {
+    Content::builder()
+        .data(data)
+        .charset("UTF-8")
+        .build()
+        .map_err(|e| DeliveryError {
+            sink: "email".into(),
+            reason: e.to_string(),
+            retryable: false,
+        })
+}
+
+#[async_trait]
+impl AlertSink for SesEmail {
+    async fn deliver(&self, alert: &Alert) -> Result<(), DeliveryError> {
+        let to = self.recipients.for_alert(alert);
+        if to.is_empty() {
+            return Err(DeliveryError {
+                sink: "email".into(),
+                reason: "no recipients configured".into(),
+                retryable: false,
+            });
+        }
+        let mail = render::email(alert);
+        let message = Message::builder()
+            .subject(content(mail.subject)?)
+            .body(
+                Body::builder()
+                    .text(content(mail.text)?)
+                    .html(content(mail.html)?)
+                    .build(),
+            )
+            .build();
+        self.client
+            .send_email()
+            .from_email_address(&self.from)
+            .destination(Destination::builder().set_to_addresses(Some(to)).build())
+            .content(EmailContent::builder().simple(message).build())
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| {
+                let retryable = !e.as_service_error().is_some_and(|se| {
+                    se.is_message_rejected()
+                        || se.is_mail_from_domain_not_verified_exception()
+                        || se.is_bad_request_exception()
+                });
+                DeliveryError {
+                    sink: "email".into(),
+                    reason: format!(
+                        "SES SendEmail: {}",
+                        aws_sdk_sesv2::error::DisplayErrorContext(&e)
+                    ),
+                    retryable,
+                }
+            })
+    }
+}
