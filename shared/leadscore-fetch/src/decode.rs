@@ -1,0 +1,227 @@
+//! Bounded decompression and charset decoding. Pure functions.
+
+use std::io::Read;
+
+use encoding_rs::Encoding;
+
+use crate::error::PageError;
+
+/// Undo the `Content-Encoding` of `body`, never producing more than `cap`
+/// bytes: a decompression bomb is cut at the cap with [`PageError::TooLarge`].
+/// Supports `gzip`/`x-gzip`, `deflate` (zlib or raw), `br` and `identity`,
+/// including stacked encodings (`gzip, br`).
+pub fn decompress(
+    body: Vec<u8>,
+    content_encoding: Option<&str>,
+    cap: usize,
+) -> Result<Vec<u8>, PageError> {
+    let Some(header) = content_encoding else {
+        return check_len(body, cap);
+    };
+    let codings: Vec<String> = header
+        .split(',')
+        .map(|c| c.trim().to_ascii_lowercase())
+        .filter(|c| !c.is_empty() && c != "identity")
+        .collect();
+    if codings.len() > 3 {
+        return Err(PageError::Decode(format!(
+            "too many content codings: {header}"
+        )));
+    }
+    let mut data = check_len(body, cap)?;
+    // Codings are listed in the order they were applied: undo in reverse.
+    for coding in codings.iter().rev() {
+        data = match coding.as_str() {
+            "gzip" | "x-gzip" => read_capped(flate2::read::MultiGzDecoder::new(&data[..]), cap)?,
+            "deflate" => match read_capped(flate2::read::ZlibDecoder::new(&data[..]), cap) {
+                Err(PageError::Decode(_)) => {
+                    read_capped(flate2::read::DeflateDecoder::new(&data[..]), cap)?
+                }
+                other => other?,
+            },
+            "br" => read_capped(brotli_decompressor::Decompressor::new(&data[..], 8192), cap)?,
+            other => {
+                return Err(PageError::Decode(format!(
+                    "unsupported content encoding {other:?}"
+                )));
+            }
+        };
+    }
+    Ok(data)
+}
+
+fn check_len(body: Vec<u8>, cap: usize) -> Result<Vec<u8>, PageError> {
+    if body.len() > cap {
+        Err(PageError::TooLarge { limit: cap })
+    } else {
+        Ok(body)
+    }
+}
+
+fn read_capped<R: Read>(reader: R, cap: usize) -> Result<Vec<u8>, PageError> {
+    let limit = u64::try_from(cap).unwrap_or(u64::MAX).saturating_add(1);
+    let mut out = Vec::new();
+    reader
+        .take(limit)
+        .read_to_end(&mut out)
+        .map_err(|e| PageError::Decode(e.to_string()))?;
+    check_len(out, cap)
+}
+
+/// The charset named by a `Content-Type` header value, if encoding_rs knows it.
+pub fn charset_from_content_type(content_type: &str) -> Option<&'static Encoding> {
+    content_type.split(';').skip(1).find_map(|param| {
+        let (k, v) = param.split_once('=')?;
+        if k.trim().eq_ignore_ascii_case("charset") {
+            Encoding::for_label(v.trim().trim_matches(|c| c == '"' || c == '\'').as_bytes())
+        } else {
+            None
+        }
+    })
+}
+
+/// Sniff `<meta charset=...>` or `<meta http-equiv=... content="...; charset=...">`
+/// in the first 1024 bytes of an HTML document.
+pub fn sniff_meta_charset(body: &[u8]) -> Option<&'static Encoding> {
+    let head = &body[..body.len().min(1024)];
+    let lower: Vec<u8> = head.to_ascii_lowercase();
+    let mut pos = 0;
+    while let Some(off) = find(&lower[pos..], b"<meta") {
+        let start = pos + off + 5;
+        let end = find(&lower[start..], b">").map_or(lower.len(), |e| start + e);
+        let tag = &lower[start..end];
+        if let Some(c) = find(tag, b"charset") {
+            let mut rest = &tag[c + 7..];
+            rest = trim_start(rest);
+            if let Some(r) = rest.strip_prefix(b"=") {
+                let r = trim_start(r);
+                let r = r
+                    .strip_prefix(b"\"")
+                    .or_else(|| r.strip_prefix(b"'"))
+                    .unwrap_or(r);
+                let label_end = r
+                    .iter()
+                    .position(|b| {
+                        matches!(b, b'"' | b'\'' | b';' | b'/' | b' ' | b'\t' | b'\n' | b'\r')
+                    })
+                    .unwrap_or(r.len());
+                if let Some(enc) = Encoding::for_label(&r[..label_end]) {
+                    // Per WHATWG, a meta declaring UTF-16 means UTF-8.
+                    if enc == encoding_rs::UTF_16LE || enc == encoding_rs::UTF_16BE {
+                        return Some(encoding_rs::UTF_8);
+                    }
+                    return Some(enc);
+                }
+            }
+        }
+        pos = end.max(start);
+        if pos >= lower.len() {
+            break;
+        }
+    }
+    None
+}
+
+fn trim_start(b: &[u8]) -> &[u8] {
+    let n = b.iter().take_while(|c| c.is_ascii_whitespace()).count();
+    &b[n..]
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Decode a body to text: a BOM wins, then the `Content-Type` charset, then a
+/// `<meta>` declaration in the first 1024 bytes, then UTF-8. Invalid
+/// sequences become U+FFFD; never fails. Returns the text and the encoding
+/// name used.
+pub fn decode_text(body: &[u8], content_type: Option<&str>) -> (String, &'static str) {
+    let encoding = content_type
+        .and_then(charset_from_content_type)
+        .or_else(|| sniff_meta_charset(body))
+        .unwrap_or(encoding_rs::UTF_8);
+    let (text, used, _had_errors) = encoding.decode(body);
+    (text.into_owned(), used.name())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    #[test]
+    fn charset_precedence() {
+        let latin1 = b"<html><head><meta charset=\"iso-8859-1\"></head><body>caf\xe9</body></html>";
+        let (t, enc) = decode_text(latin1, Some("text/html"));
+        assert!(t.contains("café"), "{t}");
+        assert_eq!(enc, "windows-1252");
+        let (t, _) = decode_text("café".as_bytes(), Some("text/html; charset=utf-8"));
+        assert_eq!(t, "café");
+        let sjis = b"\x82\xb1\x82\xf1"; // "こん" in Shift_JIS
+        let (t, enc) = decode_text(sjis, Some("text/html; charset=Shift_JIS"));
+        assert_eq!(t, "こん");
+        assert_eq!(enc, "Shift_JIS");
+        let http_equiv =
+            b"<meta http-equiv='Content-Type' content='text/html; charset=windows-1251'>\xcf\xf0\xe8";
+        assert!(decode_text(http_equiv, None).0.ends_with("При"));
+        let (t, enc) = decode_text(b"ok \xff\xfe bad", None);
+        assert_eq!(enc, "UTF-8");
+        assert!(t.contains('\u{FFFD}'));
+    }
+
+    #[test]
+    fn gzip_bomb_is_cut_at_cap() {
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        enc.write_all(&vec![0u8; 4 * 1024 * 1024]).unwrap();
+        let small = enc.finish().unwrap();
+        assert!(small.len() < 64 * 1024);
+        let e = decompress(small.clone(), Some("gzip"), 1024 * 1024).unwrap_err();
+        assert_eq!(e, PageError::TooLarge { limit: 1024 * 1024 });
+        assert_eq!(
+            decompress(small, Some("gzip"), 8 * 1024 * 1024)
+                .unwrap()
+                .len(),
+            4 * 1024 * 1024
+        );
+    }
+
+    #[test]
+    fn deflate_zlib_and_raw() {
+        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+        z.write_all(b"hello").unwrap();
+        assert_eq!(
+            decompress(z.finish().unwrap(), Some("deflate"), 100).unwrap(),
+            b"hello"
+        );
+        let mut d = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+        d.write_all(b"hello").unwrap();
+        assert_eq!(
+            decompress(d.finish().unwrap(), Some("deflate"), 100).unwrap(),
+            b"hello"
+        );
+    }
+
+    #[test]
+    fn unknown_and_identity_encodings() {
+        assert_eq!(
+            decompress(b"x".to_vec(), Some("identity"), 10).unwrap(),
+            b"x"
+        );
+        assert_eq!(
+            decompress(b"x".to_vec(), Some("zstd"), 10)
+                .unwrap_err()
+                .kind(),
+            "decode"
+        );
+        assert_eq!(
+            decompress(vec![0; 11], None, 10).unwrap_err().kind(),
+            "too_large"
+        );
+        assert_eq!(
+            decompress(b"garbage".to_vec(), Some("gzip"), 10)
+                .unwrap_err()
+                .kind(),
+            "decode"
+        );
+    }
+}

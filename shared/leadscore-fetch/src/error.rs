@@ -1,0 +1,112 @@
+//! Typed per-page errors.
+
+use std::net::IpAddr;
+
+use crate::ip::IpClass;
+
+/// Why one page could not be fetched. A `PageError` is always scoped to one
+/// page: the crawl records it and goes on with the next page of the site.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PageError {
+    /// The URL could not be parsed or has no host.
+    #[error("bad url: {0}")]
+    BadUrl(String),
+    /// The URL's scheme is not `http` or `https`.
+    #[error("scheme {scheme:?} is not allowed (only http and https)")]
+    BadScheme {
+        /// The refused scheme.
+        scheme: String,
+    },
+    /// The host is, or resolves to, an address the SSRF guard refuses.
+    #[error("address {addr} is blocked: {reason}")]
+    BlockedAddress {
+        /// The refused address.
+        addr: IpAddr,
+        /// Its classification.
+        reason: IpClass,
+    },
+    /// The host name could not be resolved.
+    #[error("dns lookup for {host} failed: {message}")]
+    Dns {
+        /// The host that failed to resolve.
+        host: String,
+        /// The resolver's message.
+        message: String,
+    },
+    /// The TCP/TLS connection failed.
+    #[error("connect failed: {0}")]
+    Connect(String),
+    /// Any other HTTP-level failure (protocol error, reset, ...).
+    #[error("http error: {0}")]
+    Http(String),
+    /// One request (one hop) took longer than the per-request timeout.
+    #[error("request timed out")]
+    Timeout,
+    /// The site's total time budget ran out before or during this page.
+    #[error("site time budget exhausted")]
+    BudgetExhausted,
+    /// The body (on the wire or after decompression) exceeded the cap.
+    #[error("body larger than {limit} bytes")]
+    TooLarge {
+        /// The cap in bytes.
+        limit: usize,
+    },
+    /// The body's `Content-Encoding` is unknown or the compressed data is corrupt.
+    #[error("cannot decode body: {0}")]
+    Decode(String),
+    /// robots.txt disallows this URL for our user agent.
+    #[error("robots.txt disallows {url}")]
+    RobotsDisallowed {
+        /// The disallowed URL.
+        url: String,
+    },
+    /// The final response had a non-success status.
+    #[error("http status {0}")]
+    HttpStatus(u16),
+    /// A document fetch answered with binary content.
+    #[error("not a text document: content type {content_type:?}")]
+    NotText {
+        /// The response's content type.
+        content_type: String,
+    },
+    /// The response is not HTML.
+    #[error("not html: content type {content_type:?}")]
+    NotHtml {
+        /// The response's content type.
+        content_type: String,
+    },
+    /// More redirects than the configured maximum.
+    #[error("too many redirects (max {limit})")]
+    TooManyRedirects {
+        /// The configured maximum.
+        limit: usize,
+    },
+}
+
+impl PageError {
+    /// A short stable identifier for logs and metrics.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            PageError::BadUrl(_) => "bad_url",
+            PageError::BadScheme { .. } => "bad_scheme",
+            PageError::BlockedAddress { .. } => "blocked_address",
+            PageError::Dns { .. } => "dns",
+            PageError::Connect(_) => "connect",
+            PageError::Http(_) => "http",
+            PageError::Timeout => "timeout",
+            PageError::BudgetExhausted => "budget_exhausted",
+            PageError::TooLarge { .. } => "too_large",
+            PageError::Decode(_) => "decode",
+            PageError::RobotsDisallowed { .. } => "robots_disallowed",
+            PageError::HttpStatus(_) => "http_status",
+            PageError::NotHtml { .. } => "not_html",
+            PageError::NotText { .. } => "not_text",
+            PageError::TooManyRedirects { .. } => "too_many_redirects",
+        }
+    }
+}
+
+/// Failure to build a fetcher (TLS backend initialisation and the like).
+#[derive(Debug, thiserror::Error)]
+#[error("cannot build http client: {0}")]
+pub struct BuildError(#[from] pub reqwest::Error);

@@ -1,0 +1,737 @@
+//! The [`PageFetcher`] port and its reqwest adapter.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::net::IpAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use reqwest::header::{
+    ACCEPT, ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_TYPE, LOCATION, SET_COOKIE,
+};
+use tokio::time::Instant;
+use url::Url;
+
+use crate::decode::{decode_text, decompress};
+use crate::error::{BuildError, PageError};
+use crate::guard::{NetworkPolicy, Resolver, SsrfGuard, SystemResolver, VettedDns, check_scheme};
+
+/// The documented default user agent. Its product token (`leadscore`) is
+/// what robots.txt groups are matched against.
+pub const DEFAULT_USER_AGENT: &str = "leadscore/0.1 (+https://github.com/leadscore/leadscore)";
+
+/// Fetcher settings. `Default` is the production configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FetchConfig {
+    /// Sent as `User-Agent`; the part before the first `/` is the robots.txt agent.
+    pub user_agent: String,
+    /// Limit for one request (one hop): connect, headers and whole body.
+    pub request_timeout: Duration,
+    /// Limit for establishing a connection.
+    pub connect_timeout: Duration,
+    /// Body cap in bytes, enforced on the wire and again after decompression.
+    pub max_body_bytes: usize,
+    /// Body cap for robots.txt (a larger file is treated as disallow-all).
+    pub max_robots_bytes: usize,
+    /// Maximum redirects followed for one page.
+    pub max_redirects: usize,
+    /// Minimum delay between two requests to the same host in a session.
+    pub politeness_delay: Duration,
+    /// Opt-in: allow loopback/private/link-local destinations (tests, local use).
+    pub allow_private_network: bool,
+    /// Exact non-public addresses allowed even without `allow_private_network`.
+    pub allowed_addresses: Vec<IpAddr>,
+}
+
+impl Default for FetchConfig {
+    fn default() -> Self {
+        Self {
+            user_agent: DEFAULT_USER_AGENT.to_owned(),
+            request_timeout: Duration::from_secs(10),
+            connect_timeout: Duration::from_secs(5),
+            max_body_bytes: 5 * 1024 * 1024,
+            max_robots_bytes: 512 * 1024,
+            max_redirects: 5,
+            politeness_delay: Duration::from_millis(500),
+            allow_private_network: false,
+            allowed_addresses: Vec::new(),
+        }
+    }
+}
+
+impl FetchConfig {
+    /// The network policy this configuration implies.
+    pub fn network_policy(&self) -> NetworkPolicy {
+        NetworkPolicy {
+            allow_private_network: self.allow_private_network,
+            allowed_addresses: self.allowed_addresses.clone(),
+        }
+    }
+
+    /// The robots.txt product token derived from the user agent.
+    pub fn robots_agent(&self) -> &str {
+        self.user_agent
+            .split(['/', ' '])
+            .next()
+            .filter(|s| !s.is_empty())
+            .unwrap_or("leadscore")
+    }
+}
+
+/// A total time budget (e.g. for one account's site). Cheap to copy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Budget {
+    deadline: Instant,
+}
+
+impl Budget {
+    /// A budget of `total` starting now.
+    pub fn new(total: Duration) -> Self {
+        Self {
+            deadline: Instant::now() + total,
+        }
+    }
+
+    /// Time left (zero once exhausted).
+    pub fn remaining(&self) -> Duration {
+        self.deadline.saturating_duration_since(Instant::now())
+    }
+
+    /// Whether the budget is used up.
+    pub fn is_exhausted(&self) -> bool {
+        self.remaining().is_zero()
+    }
+
+    /// The instant the budget runs out.
+    pub fn deadline(&self) -> Instant {
+        self.deadline
+    }
+}
+
+/// What robots.txt says for one origin.
+#[derive(Debug)]
+enum RobotsRules {
+    AllowAll,
+    DisallowAll,
+    Rules(Box<texting_robots::Robot>),
+}
+
+impl RobotsRules {
+    fn allows(&self, url: &Url) -> bool {
+        match self {
+            RobotsRules::AllowAll => true,
+            RobotsRules::DisallowAll => false,
+            RobotsRules::Rules(r) => r.allowed(url.as_str()),
+        }
+    }
+}
+
+/// Per-site state: the time budget, the robots.txt cache (one fetch per
+/// origin) and the per-host politeness schedule. Create one per account;
+/// it is never shared between sites, so its locks are uncontended.
+#[derive(Debug)]
+pub struct SiteSession {
+    budget: Budget,
+    robots: Mutex<HashMap<String, Arc<RobotsRules>>>,
+    next_slot: Mutex<HashMap<String, Instant>>,
+    robots_fetches: AtomicUsize,
+    requests: AtomicUsize,
+}
+
+impl SiteSession {
+    /// A session with the given total budget.
+    pub fn new(budget: Budget) -> Self {
+        Self {
+            budget,
+            robots: Mutex::new(HashMap::new()),
+            next_slot: Mutex::new(HashMap::new()),
+            robots_fetches: AtomicUsize::new(0),
+            requests: AtomicUsize::new(0),
+        }
+    }
+
+    /// The session's budget.
+    pub fn budget(&self) -> Budget {
+        self.budget
+    }
+
+    /// How many robots.txt fetches this session made (one per origin).
+    pub fn robots_fetches(&self) -> usize {
+        self.robots_fetches.load(Ordering::Relaxed)
+    }
+
+    /// How many HTTP requests this session sent (pages, redirects, robots).
+    pub fn requests(&self) -> usize {
+        self.requests.load(Ordering::Relaxed)
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// One `Set-Cookie` name and value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cookie {
+    /// Cookie name.
+    pub name: String,
+    /// Cookie value.
+    pub value: String,
+}
+
+/// A fetched, decoded HTML page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    /// The URL that was asked for.
+    pub requested_url: Url,
+    /// The URL after redirects.
+    pub final_url: Url,
+    /// HTTP status of the final response.
+    pub status: u16,
+    /// Response headers (lower-case names, lossy values), in order.
+    pub headers: Vec<(String, String)>,
+    /// Names and values from `Set-Cookie` headers.
+    pub cookies: Vec<Cookie>,
+    /// The `Content-Type` header, if any.
+    pub content_type: Option<String>,
+    /// The decoded body text.
+    pub text: String,
+    /// Name of the character encoding used to decode `text`.
+    pub encoding: &'static str,
+    /// URLs visited before `final_url`, in order (empty without redirects).
+    pub redirect_chain: Vec<Url>,
+    /// Wall time for the whole page, redirects included.
+    pub elapsed: Duration,
+}
+
+impl Page {
+    /// First header value with this (case-insensitive) name.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Fetches one page within a site session. Object safe: use
+/// `&dyn PageFetcher` / `Arc<dyn PageFetcher>`.
+#[async_trait]
+pub trait PageFetcher: Send + Sync + fmt::Debug {
+    /// Fetch `url` as an HTML page, following redirects, honouring robots.txt,
+    /// the session's budget and politeness. Errors concern this page only.
+    async fn fetch(&self, url: &Url, session: &SiteSession) -> Result<Page, PageError>;
+
+    /// Fetch `url` as a text document (JSON, XML, RSS/Atom, plain text or
+    /// HTML: an ATS API, a feed, a sitemap) with every guard of
+    /// [`fetch`](Self::fetch); binary content is [`PageError::NotText`].
+    async fn fetch_document(&self, url: &Url, session: &SiteSession) -> Result<Page, PageError>;
+}
+
+/// The production [`PageFetcher`]: reqwest on rustls with our own redirect
+/// handling, DNS through the [`SsrfGuard`], capped bodies and decompression.
+/// `Clone` is cheap (shared client); safe to use from many tasks at once.
+#[derive(Debug, Clone)]
+pub struct ReqwestFetcher {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    client: reqwest::Client,
+    guard: Arc<SsrfGuard>,
+    config: FetchConfig,
+}
+
+enum Hop {
+    Redirect(String),
+    Final(RawResponse),
+}
+
+struct RawResponse {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl RawResponse {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Purpose {
+    Page,
+    Document,
+    Robots,
+}
+
+const MAX_HEADERS: usize = 256;
+
+fn is_html(content_type: &str) -> bool {
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "text/html" || essence == "application/xhtml+xml"
+}
+
+/// Text documents an API or feed may answer with.
+fn is_text(content_type: &str) -> bool {
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence.starts_with("text/")
+        || essence.ends_with("+xml")
+        || essence.ends_with("+json")
+        || matches!(
+            essence.as_str(),
+            "application/json"
+                | "application/xml"
+                | "application/javascript"
+                | "application/xhtml+xml"
+        )
+}
+
+fn map_reqwest(e: &reqwest::Error) -> PageError {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    let mut message = String::new();
+    while let Some(err) = source {
+        if let Some(pe) = err.downcast_ref::<PageError>() {
+            return pe.clone();
+        }
+        if !message.is_empty() {
+            message.push_str(": ");
+        }
+        message.push_str(&err.to_string());
+        source = err.source();
+    }
+    if e.is_timeout() {
+        PageError::Timeout
+    } else if e.is_connect() {
+        PageError::Connect(message)
+    } else {
+        PageError::Http(message)
+    }
+}
+
+fn parse_cookie(value: &str) -> Option<Cookie> {
+    let pair = value.split(';').next()?;
+    let (name, value) = pair.split_once('=')?;
+    let name = name.trim();
+    if name.is_empty() {
+        return None;
+    }
+    Some(Cookie {
+        name: name.to_owned(),
+        value: value.trim().to_owned(),
+    })
+}
+
+impl ReqwestFetcher {
+    /// Build a fetcher resolving names through `resolver`.
+    pub fn new(config: FetchConfig, resolver: Arc<dyn Resolver>) -> Result<Self, BuildError> {
+        let guard = Arc::new(SsrfGuard::new(resolver, config.network_policy()));
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .no_proxy()
+            .dns_resolver(Arc::new(VettedDns {
+                guard: guard.clone(),
+            }))
+            .connect_timeout(config.connect_timeout)
+            .user_agent(config.user_agent.clone())
+            .build()?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                client,
+                guard,
+                config,
+            }),
+        })
+    }
+
+    /// Build a fetcher using the operating system's resolver.
+    pub fn with_system_resolver(config: FetchConfig) -> Result<Self, BuildError> {
+        Self::new(config, Arc::new(SystemResolver))
+    }
+
+    /// The SSRF guard in use.
+    pub fn guard(&self) -> &SsrfGuard {
+        &self.inner.guard
+    }
+
+    /// The configuration in use.
+    pub fn config(&self) -> &FetchConfig {
+        &self.inner.config
+    }
+
+    /// Run `fut` under the per-request timeout, clipped to the budget.
+    async fn timed<T>(
+        &self,
+        session: &SiteSession,
+        fut: impl Future<Output = Result<T, PageError>>,
+    ) -> Result<T, PageError> {
+        let budget_deadline = session.budget.deadline();
+        if Instant::now() >= budget_deadline {
+            return Err(PageError::BudgetExhausted);
+        }
+        let request_deadline = Instant::now() + self.inner.config.request_timeout;
+        let deadline = request_deadline.min(budget_deadline);
+        match tokio::time::timeout_at(deadline, fut).await {
+            Ok(r) => r,
+            Err(_) if budget_deadline <= request_deadline => Err(PageError::BudgetExhausted),
+            Err(_) => Err(PageError::Timeout),
+        }
+    }
+
+    /// Wait for this host's politeness slot (bounded by the budget).
+    async fn wait_turn(&self, url: &Url, session: &SiteSession) -> Result<(), PageError> {
+        let delay = self.inner.config.politeness_delay;
+        let key = format!(
+            "{}:{}",
+            url.host_str().unwrap_or(""),
+            url.port_or_known_default().unwrap_or(0)
+        );
+        let slot = {
+            let mut slots = lock(&session.next_slot);
+            let now = Instant::now();
+            let slot = slots.get(&key).copied().unwrap_or(now).max(now);
+            slots.insert(key, slot + delay);
+            slot
+        };
+        if slot >= session.budget.deadline() {
+            return Err(PageError::BudgetExhausted);
+        }
+        tokio::time::sleep_until(slot).await;
+        Ok(())
+    }
+
+    /// One HTTP request to an already vetted URL. No redirect following.
+    async fn hop(
+        &self,
+        url: &Url,
+        purpose: Purpose,
+        cap: usize,
+        session: &SiteSession,
+    ) -> Result<Hop, PageError> {
+        session.requests.fetch_add(1, Ordering::Relaxed);
+        let accept = match purpose {
+            Purpose::Page => "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1",
+            Purpose::Document => {
+                "application/json,application/xml,application/rss+xml,application/atom+xml,text/*;q=0.9,*/*;q=0.1"
+            }
+            Purpose::Robots => "text/plain,*/*;q=0.1",
+        };
+        let mut resp = self
+            .inner
+            .client
+            .get(url.clone())
+            .header(ACCEPT, accept)
+            .header(ACCEPT_ENCODING, "gzip, deflate, br")
+            .send()
+            .await
+            .map_err(|e| map_reqwest(&e))?;
+        let status = resp.status();
+        if status.is_redirection() && status.as_u16() != 304 {
+            return match resp.headers().get(LOCATION) {
+                Some(loc) => Ok(Hop::Redirect(
+                    String::from_utf8_lossy(loc.as_bytes()).into_owned(),
+                )),
+                None => Err(PageError::HttpStatus(status.as_u16())),
+            };
+        }
+        let headers: Vec<(String, String)> = resp
+            .headers()
+            .iter()
+            .take(MAX_HEADERS)
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_owned(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        let raw = |body| RawResponse {
+            status: status.as_u16(),
+            headers: headers.clone(),
+            body,
+        };
+        if !status.is_success() {
+            return match purpose {
+                Purpose::Page | Purpose::Document => Err(PageError::HttpStatus(status.as_u16())),
+                Purpose::Robots => Ok(Hop::Final(raw(Vec::new()))),
+            };
+        }
+        if purpose == Purpose::Page
+            && let Some(ct) = resp.headers().get(CONTENT_TYPE)
+        {
+            let ct = String::from_utf8_lossy(ct.as_bytes()).into_owned();
+            if !is_html(&ct) {
+                return Err(PageError::NotHtml { content_type: ct });
+            }
+        }
+        if purpose == Purpose::Document
+            && let Some(ct) = resp.headers().get(CONTENT_TYPE)
+        {
+            let ct = String::from_utf8_lossy(ct.as_bytes()).into_owned();
+            if !is_text(&ct) {
+                return Err(PageError::NotText { content_type: ct });
+            }
+        }
+        if resp.content_length().is_some_and(|n| n > cap as u64) {
+            return Err(PageError::TooLarge { limit: cap });
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = resp.chunk().await.map_err(|e| map_reqwest(&e))? {
+            if body.len() + chunk.len() > cap {
+                return Err(PageError::TooLarge { limit: cap });
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(Hop::Final(raw(body)))
+    }
+
+    /// Fetch and interpret robots.txt for `url`'s origin (RFC 9309).
+    /// Only `BudgetExhausted` is returned as an error (and not cached).
+    async fn fetch_robots(
+        &self,
+        url: &Url,
+        session: &SiteSession,
+    ) -> Result<RobotsRules, PageError> {
+        session.robots_fetches.fetch_add(1, Ordering::Relaxed);
+        let cfg = &self.inner.config;
+        let mut current = url
+            .join("/robots.txt")
+            .map_err(|e| PageError::BadUrl(e.to_string()))?;
+        let mut redirects = 0;
+        let outcome = loop {
+            let step = async {
+                self.timed(session, self.inner.guard.vet_url(&current))
+                    .await?;
+                self.wait_turn(&current, session).await?;
+                self.timed(
+                    session,
+                    self.hop(&current, Purpose::Robots, cfg.max_robots_bytes, session),
+                )
+                .await
+            };
+            match step.await {
+                Ok(Hop::Redirect(loc)) => {
+                    redirects += 1;
+                    match current.join(&loc) {
+                        Ok(next)
+                            if redirects <= cfg.max_redirects && check_scheme(&next).is_ok() =>
+                        {
+                            current = next;
+                        }
+                        // Too many redirects: RFC 9309 treats it as unavailable (allow).
+                        _ => break Ok(None),
+                    }
+                }
+                Ok(Hop::Final(raw)) => break Ok(Some(raw)),
+                Err(e) => break Err(e),
+            }
+        };
+        let rules = match outcome {
+            Ok(None) => RobotsRules::AllowAll,
+            Ok(Some(raw)) if (200..300).contains(&raw.status) => {
+                let encoding = raw.header(CONTENT_ENCODING.as_str()).map(str::to_owned);
+                match decompress(raw.body, encoding.as_deref(), cfg.max_robots_bytes) {
+                    Ok(body) => match texting_robots::Robot::new(cfg.robots_agent(), &body) {
+                        Ok(robot) => RobotsRules::Rules(Box::new(robot)),
+                        Err(e) => {
+                            tracing::debug!(url = %current, error = %e, "unparseable robots.txt, allowing");
+                            RobotsRules::AllowAll
+                        }
+                    },
+                    Err(_) => RobotsRules::DisallowAll,
+                }
+            }
+            Ok(Some(raw)) if raw.status >= 500 => RobotsRules::DisallowAll,
+            Ok(Some(_)) => RobotsRules::AllowAll,
+            Err(PageError::BudgetExhausted) => return Err(PageError::BudgetExhausted),
+            Err(e) => {
+                tracing::debug!(url = %current, error = %e, "robots.txt unreachable, disallowing");
+                RobotsRules::DisallowAll
+            }
+        };
+        Ok(rules)
+    }
+
+    async fn check_robots(&self, url: &Url, session: &SiteSession) -> Result<(), PageError> {
+        let key = url.origin().ascii_serialization();
+        let cached = lock(&session.robots).get(&key).cloned();
+        let rules = match cached {
+            Some(r) => r,
+            None => {
+                let r = Arc::new(self.fetch_robots(url, session).await?);
+                lock(&session.robots).insert(key, r.clone());
+                r
+            }
+        };
+        if rules.allows(url) {
+            Ok(())
+        } else {
+            Err(PageError::RobotsDisallowed {
+                url: url.to_string(),
+            })
+        }
+    }
+}
+
+#[async_trait]
+impl PageFetcher for ReqwestFetcher {
+    async fn fetch(&self, url: &Url, session: &SiteSession) -> Result<Page, PageError> {
+        self.fetch_as(url, session, Purpose::Page).await
+    }
+
+    async fn fetch_document(&self, url: &Url, session: &SiteSession) -> Result<Page, PageError> {
+        self.fetch_as(url, session, Purpose::Document).await
+    }
+}
+
+impl ReqwestFetcher {
+    async fn fetch_as(
+        &self,
+        url: &Url,
+        session: &SiteSession,
+        purpose: Purpose,
+    ) -> Result<Page, PageError> {
+        let started = std::time::Instant::now();
+        let cfg = &self.inner.config;
+        let mut current = url.clone();
+        let mut chain: Vec<Url> = Vec::new();
+        loop {
+            check_scheme(&current)?;
+            // Re-checked on every hop: scheme, SSRF, robots.
+            self.timed(session, self.inner.guard.vet_url(&current))
+                .await?;
+            self.check_robots(&current, session).await?;
+            self.wait_turn(&current, session).await?;
+            let hop = self
+                .timed(
+                    session,
+                    self.hop(&current, purpose, cfg.max_body_bytes, session),
+                )
+                .await?;
+            match hop {
+                Hop::Redirect(location) => {
+                    let next = current
+                        .join(&location)
+                        .map_err(|e| PageError::BadUrl(format!("{location}: {e}")))?;
+                    tracing::debug!(from = %current, to = %next, "redirect");
+                    chain.push(std::mem::replace(&mut current, next));
+                    if chain.len() > cfg.max_redirects {
+                        return Err(PageError::TooManyRedirects {
+                            limit: cfg.max_redirects,
+                        });
+                    }
+                }
+                Hop::Final(raw) => {
+                    let content_type = raw.header(CONTENT_TYPE.as_str()).map(str::to_owned);
+                    let encoding = raw.header(CONTENT_ENCODING.as_str()).map(str::to_owned);
+                    let cookies = raw
+                        .headers
+                        .iter()
+                        .filter(|(k, _)| k == SET_COOKIE.as_str())
+                        .filter_map(|(_, v)| parse_cookie(v))
+                        .collect();
+                    let status = raw.status;
+                    let headers = raw.headers;
+                    let body = decompress(raw.body, encoding.as_deref(), cfg.max_body_bytes)?;
+                    let (text, encoding) = decode_text(&body, content_type.as_deref());
+                    return Ok(Page {
+                        requested_url: url.clone(),
+                        final_url: current,
+                        status,
+                        headers,
+                        cookies,
+                        content_type,
+                        text,
+                        encoding,
+                        redirect_chain: chain,
+                        elapsed: started.elapsed(),
+                    });
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Answers 127.0.0.2 (allowed) on the first lookup and 127.0.0.1
+    /// (refused) afterwards: a DNS-rebinding attempt, on loopback only.
+    #[derive(Debug, Default)]
+    struct Rebinding(AtomicUsize);
+
+    #[async_trait]
+    impl Resolver for Rebinding {
+        async fn resolve(&self, _host: &str) -> Result<Vec<IpAddr>, String> {
+            let n = self.0.fetch_add(1, Ordering::SeqCst);
+            let ip = if n == 0 { "127.0.0.2" } else { "127.0.0.1" };
+            Ok(vec![ip.parse().map_err(|_| "parse".to_owned())?])
+        }
+    }
+
+    #[tokio::test]
+    async fn connect_time_resolution_is_vetted_again() {
+        let trip = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = trip.local_addr().unwrap().port();
+        let config = FetchConfig {
+            allowed_addresses: vec!["127.0.0.2".parse().unwrap()],
+            politeness_delay: Duration::ZERO,
+            ..FetchConfig::default()
+        };
+        let f = ReqwestFetcher::new(config, Arc::new(Rebinding::default())).unwrap();
+        let url = Url::parse(&format!("http://rebind.test:{port}/")).unwrap();
+        let session = SiteSession::new(Budget::new(Duration::from_secs(3)));
+        // First lookup (our pre-check) sees the allowed address...
+        assert!(f.guard().vet_url(&url).await.is_ok());
+        // ...the client's own lookup at connect time gets the refused one.
+        let hop = tokio::time::timeout(
+            Duration::from_secs(3),
+            f.hop(&url, Purpose::Page, 1024, &session),
+        )
+        .await
+        .unwrap();
+        match hop {
+            Err(PageError::BlockedAddress { addr, .. }) => {
+                assert_eq!(addr.to_string(), "127.0.0.1")
+            }
+            Err(e) => panic!("unexpected error {e:?}"),
+            Ok(_) => panic!("connected to a rebound address"),
+        }
+        let accepted = tokio::time::timeout(Duration::from_millis(50), trip.accept()).await;
+        assert!(accepted.is_err(), "tripwire was reached");
+    }
+
+    #[test]
+    fn helpers() {
+        assert!(is_html("text/html; charset=utf-8"));
+        assert!(is_html("Application/XHTML+XML"));
+        assert!(!is_html("application/octet-stream"));
+        assert_eq!(
+            parse_cookie("sid=abc; Path=/; HttpOnly"),
+            Some(Cookie {
+                name: "sid".into(),
+                value: "abc".into()
+            })
+        );
+        assert_eq!(parse_cookie("=x"), None);
+        assert_eq!(FetchConfig::default().robots_agent(), "leadscore");
+    }
+}

@@ -1,0 +1,338 @@
+//! The crawl plan: which same-site pages to fetch after the homepage.
+//! Pure: HTML + base URL in, planned URLs with kinds out.
+
+use std::collections::HashSet;
+
+use scraper::{Html, Selector};
+use url::Url;
+
+/// What a fetched page is expected to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PageKind {
+    /// The start page of the site.
+    Homepage,
+    /// Careers / jobs (hiring signals).
+    Careers,
+    /// Pricing (business model signals).
+    Pricing,
+    /// Press / news / blog (funding and launch signals).
+    Press,
+    /// Contact.
+    Contact,
+}
+
+impl PageKind {
+    /// The non-homepage kinds, in the order the planner fills them.
+    pub const LINKED: [PageKind; 4] = [
+        PageKind::Careers,
+        PageKind::Pricing,
+        PageKind::Press,
+        PageKind::Contact,
+    ];
+
+    /// Lower-case keywords (en, es, pt, fr, de) matched against a link's
+    /// decoded path and anchor text.
+    pub fn keywords(self) -> &'static [&'static str] {
+        match self {
+            PageKind::Homepage => &[],
+            PageKind::Careers => &[
+                "career",
+                "jobs",
+                "job-",
+                "join-us",
+                "joinus",
+                "hiring",
+                "work-with-us",
+                "empleo",
+                "trabaja-con",
+                "vagas",
+                "carreira",
+                "trabalhe",
+                "carrière",
+                "carriere",
+                "emploi",
+                "recrutement",
+                "karriere",
+                "stellen",
+            ],
+            PageKind::Pricing => &[
+                "pricing", "prices", "plans", "precios", "preços", "precos", "tarifs", "tarif",
+                "preise",
+            ],
+            PageKind::Press => &[
+                "press",
+                "news",
+                "blog",
+                "media",
+                "prensa",
+                "noticias",
+                "imprensa",
+                "notícias",
+                "presse",
+                "actualit",
+                "aktuelles",
+                "neuigkeiten",
+            ],
+            PageKind::Contact => &["contact", "kontakt", "contacto", "contato", "fale-conosco"],
+        }
+    }
+}
+
+/// Bounds for [`plan_pages`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PlanLimits {
+    /// Maximum number of pages planned (excluding the homepage).
+    pub max_pages: usize,
+    /// Maximum pages per kind.
+    pub max_per_kind: usize,
+    /// Only the first this-many `<a href>` elements are considered.
+    pub max_links_considered: usize,
+}
+
+impl Default for PlanLimits {
+    fn default() -> Self {
+        Self {
+            max_pages: 7,
+            max_per_kind: 2,
+            max_links_considered: 1000,
+        }
+    }
+}
+
+/// One page the crawl intends to fetch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedPage {
+    /// Absolute URL, fragment removed.
+    pub url: Url,
+    /// What the page is expected to be.
+    pub kind: PageKind,
+}
+
+/// The host without a leading `www.`, lower-cased.
+fn site_host(url: &Url) -> Option<String> {
+    let h = url.host_str()?.trim_end_matches('.').to_ascii_lowercase();
+    Some(h.strip_prefix("www.").map(str::to_owned).unwrap_or(h))
+}
+
+/// Whether two URLs are on the same site: same host, treating `www.x` and
+/// `x` as equivalent. Schemes and ports may differ (http → https upgrades).
+pub fn same_site(a: &Url, b: &Url) -> bool {
+    matches!((site_host(a), site_host(b)), (Some(x), Some(y)) if x == y)
+}
+
+fn percent_decode_lossy(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
+            if let Some(v) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Classify a link by its decoded path and anchor text.
+pub fn classify_link(url: &Url, anchor_text: &str) -> Option<PageKind> {
+    let path = percent_decode_lossy(url.path()).to_lowercase();
+    let text = anchor_text.to_lowercase();
+    PageKind::LINKED.into_iter().find(|kind| {
+        kind.keywords()
+            .iter()
+            .any(|k| path.contains(k) || text.contains(k.trim_end_matches('-')))
+    })
+}
+
+fn dedupe_key(url: &Url) -> String {
+    let path = url.path().trim_end_matches('/');
+    format!(
+        "{}{}?{}",
+        site_host(url).unwrap_or_default(),
+        path,
+        url.query().unwrap_or("")
+    )
+}
+
+/// Plan the same-site pages to fetch from the homepage's HTML. At most
+/// `limits.max_links_considered` links are looked at; the result holds at
+/// most `limits.max_pages` de-duplicated URLs, filled round-robin over
+/// [`PageKind::LINKED`] so every kind found gets a slot, shortest paths first.
+pub fn plan_pages(html: &str, base: &Url, limits: &PlanLimits) -> Vec<PlannedPage> {
+    let Ok(selector) = Selector::parse("a[href]") else {
+        return Vec::new();
+    };
+    let doc = Html::parse_document(html);
+    let mut seen: HashSet<String> = HashSet::new();
+    seen.insert(dedupe_key(base));
+    let mut by_kind: Vec<Vec<(usize, PlannedPage)>> = vec![Vec::new(); PageKind::LINKED.len()];
+    for (order, el) in doc
+        .select(&selector)
+        .take(limits.max_links_considered)
+        .enumerate()
+    {
+        let Some(href) = el.value().attr("href") else {
+            continue;
+        };
+        if href.len() > 2048 {
+            continue;
+        }
+        let Ok(mut url) = base.join(href.trim()) else {
+            continue;
+        };
+        if !matches!(url.scheme(), "http" | "https") || !same_site(&url, base) {
+            continue;
+        }
+        url.set_fragment(None);
+        let text: String = el
+            .text()
+            .take(16)
+            .collect::<String>()
+            .chars()
+            .take(200)
+            .collect();
+        let Some(kind) = classify_link(&url, &text) else {
+            continue;
+        };
+        if !seen.insert(dedupe_key(&url)) {
+            continue;
+        }
+        if let Some(slot) = PageKind::LINKED.iter().position(|k| *k == kind) {
+            by_kind[slot].push((order, PlannedPage { url, kind }));
+        }
+    }
+    for list in &mut by_kind {
+        list.sort_by_key(|(order, p)| {
+            (
+                p.url.path().len() + p.url.query().map_or(0, str::len),
+                *order,
+            )
+        });
+    }
+    let mut out = Vec::new();
+    for round in 0..limits.max_per_kind {
+        for list in &by_kind {
+            if out.len() >= limits.max_pages {
+                return out;
+            }
+            if let Some((_, p)) = list.get(round) {
+                out.push(p.clone());
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base() -> Url {
+        Url::parse("https://www.acme.test/").unwrap()
+    }
+
+    #[test]
+    fn picks_kinds_across_languages_and_stays_on_site() {
+        let html = r#"<html><body>
+            <a href="/careers">Careers</a>
+            <a href="https://acme.test/pricing#plans">Pricing</a>
+            <a href="/blog/">Blog</a>
+            <a href="/blog/some-long-post-title">post</a>
+            <a href="/kontakt">Kontakt</a>
+            <a href="https://evil.test/careers">offsite</a>
+            <a href="mailto:x@acme.test">mail</a>
+            <a href="javascript:alert(1)">js</a>
+            <a href="/careers#top">dup</a>
+            <a href="/about">About</a>
+            <a href="/es/trabaja-con-nosotros">Únete</a>
+        </body></html>"#;
+        let plan = plan_pages(html, &base(), &PlanLimits::default());
+        let got: Vec<(String, PageKind)> =
+            plan.iter().map(|p| (p.url.to_string(), p.kind)).collect();
+        assert_eq!(
+            got,
+            vec![
+                (
+                    "https://www.acme.test/careers".to_owned(),
+                    PageKind::Careers
+                ),
+                ("https://acme.test/pricing".to_owned(), PageKind::Pricing),
+                ("https://www.acme.test/blog/".to_owned(), PageKind::Press),
+                (
+                    "https://www.acme.test/kontakt".to_owned(),
+                    PageKind::Contact
+                ),
+                (
+                    "https://www.acme.test/es/trabaja-con-nosotros".to_owned(),
+                    PageKind::Careers
+                ),
+                (
+                    "https://www.acme.test/blog/some-long-post-title".to_owned(),
+                    PageKind::Press
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn non_english_keywords() {
+        for (path, kind) in [
+            ("/empleo", PageKind::Careers),
+            ("/vagas", PageKind::Careers),
+            ("/carri%C3%A8res", PageKind::Careers),
+            ("/karriere", PageKind::Careers),
+            ("/prensa", PageKind::Press),
+            ("/imprensa", PageKind::Press),
+            ("/presse", PageKind::Press),
+            ("/precios", PageKind::Pricing),
+            ("/pre%C3%A7os", PageKind::Pricing),
+            ("/tarifs", PageKind::Pricing),
+            ("/preise", PageKind::Pricing),
+            ("/contacto", PageKind::Contact),
+        ] {
+            let u = base().join(path).unwrap();
+            assert_eq!(classify_link(&u, ""), Some(kind), "{path}");
+        }
+        assert_eq!(
+            classify_link(&base().join("/about").unwrap(), "About us"),
+            None
+        );
+    }
+
+    #[test]
+    fn budget_and_link_cap_are_respected() {
+        let mut html = String::from("<html><body>");
+        for i in 0..10_000 {
+            html.push_str(&format!(
+                "<a href=\"/jobs/{i}\">job</a><a href=\"/news/{i}\">n</a>"
+            ));
+        }
+        let limits = PlanLimits {
+            max_pages: 3,
+            max_per_kind: 2,
+            max_links_considered: 50,
+        };
+        let plan = plan_pages(&html, &base(), &limits);
+        assert_eq!(plan.len(), 3);
+        assert!(
+            plan.iter()
+                .all(|p| p.url.path().trim_start_matches("/jobs/").len() < 3
+                    || p.url.path().trim_start_matches("/news/").len() < 3)
+        );
+    }
+
+    #[test]
+    fn www_equivalence() {
+        let a = Url::parse("https://www.acme.test/").unwrap();
+        let b = Url::parse("http://acme.test/x").unwrap();
+        let c = Url::parse("https://shop.acme.test/").unwrap();
+        assert!(same_site(&a, &b));
+        assert!(!same_site(&a, &c));
+    }
+}

@@ -1,0 +1,964 @@
+//! Integration tests for leadscore-fetch: fixture sites on loopback, a
+//! hostile-server suite and an SSRF table.
+//!
+//! Safety rule: nothing here may send a packet to a non-loopback address,
+//! even if the guard were broken. Every URL that is refused is first checked
+//! with `SsrfGuard::vet_url` (no network), so a broken guard fails the test
+//! before any fetch; end-to-end fetches of refused URLs only use loopback
+//! encodings or names that the injected resolver maps to addresses the
+//! preflight has proven are refused.
+
+#[cfg(test)]
+mod support {
+    use std::net::{IpAddr, SocketAddr};
+    use std::sync::{Arc, Mutex};
+    use std::time::Duration;
+
+    use leadscore_fetch::{FetchConfig, ReqwestFetcher, StaticResolver};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::{TcpListener, TcpStream};
+
+    /// How the fixture server answers one path.
+    #[derive(Clone)]
+    pub enum Reply {
+        Full {
+            status: u16,
+            headers: Vec<(String, String)>,
+            body: Vec<u8>,
+        },
+        /// Headers, then one byte every 200 ms forever.
+        Drip,
+        /// Headers, then an endless body without length.
+        Endless,
+    }
+
+    pub fn html(body: &str) -> Reply {
+        Reply::Full {
+            status: 200,
+            headers: vec![("Content-Type".into(), "text/html; charset=utf-8".into())],
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    pub fn status(code: u16) -> Reply {
+        Reply::Full {
+            status: code,
+            headers: vec![],
+            body: Vec::new(),
+        }
+    }
+
+    pub fn redirect(location: &str) -> Reply {
+        Reply::Full {
+            status: 302,
+            headers: vec![("Location".into(), location.into())],
+            body: Vec::new(),
+        }
+    }
+
+    pub type Handler = Arc<dyn Fn(&str) -> Reply + Send + Sync>;
+
+    pub struct Server {
+        pub addr: SocketAddr,
+        hits: Arc<Mutex<Vec<String>>>,
+    }
+
+    impl Server {
+        pub fn hits(&self) -> Vec<String> {
+            self.hits.lock().unwrap().clone()
+        }
+        pub fn hits_for(&self, path: &str) -> usize {
+            self.hits().iter().filter(|p| *p == path).count()
+        }
+    }
+
+    pub async fn serve(ip: &str, handler: Handler) -> Server {
+        let listener = TcpListener::bind((ip.parse::<IpAddr>().unwrap(), 0))
+            .await
+            .unwrap();
+        let addr = listener.local_addr().unwrap();
+        let hits = Arc::new(Mutex::new(Vec::new()));
+        let h2 = hits.clone();
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let handler = handler.clone();
+                let hits = h2.clone();
+                tokio::spawn(async move {
+                    let _ = handle(stream, handler, hits).await;
+                });
+            }
+        });
+        Server { addr, hits }
+    }
+
+    /// A listener that records every connection; tests assert it stays at 0.
+    pub async fn tripwire() -> Server {
+        serve("127.0.0.1", Arc::new(|_: &str| status(418))).await
+    }
+
+    async fn handle(
+        mut stream: TcpStream,
+        handler: Handler,
+        hits: Arc<Mutex<Vec<String>>>,
+    ) -> std::io::Result<()> {
+        let mut buf = Vec::new();
+        let mut chunk = [0u8; 1024];
+        while !buf.windows(4).any(|w| w == b"\r\n\r\n") && buf.len() < 16 * 1024 {
+            let n = stream.read(&mut chunk).await?;
+            if n == 0 {
+                break;
+            }
+            buf.extend_from_slice(&chunk[..n]);
+        }
+        let head = String::from_utf8_lossy(&buf);
+        let path = head.split_whitespace().nth(1).unwrap_or("/").to_owned();
+        hits.lock().unwrap().push(path.clone());
+        match handler(&path) {
+            Reply::Full {
+                status,
+                headers,
+                body,
+            } => {
+                let mut out = format!("HTTP/1.1 {status} X\r\n");
+                for (k, v) in headers {
+                    out.push_str(&format!("{k}: {v}\r\n"));
+                }
+                out.push_str(&format!(
+                    "Content-Length: {}\r\nConnection: close\r\n\r\n",
+                    body.len()
+                ));
+                stream.write_all(out.as_bytes()).await?;
+                stream.write_all(&body).await?;
+            }
+            Reply::Drip => {
+                stream
+                    .write_all(
+                        b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nConnection: close\r\n\r\n",
+                    )
+                    .await?;
+                loop {
+                    stream.write_all(b"a").await?;
+                    stream.flush().await?;
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+            }
+            Reply::Endless => {
+                stream
+                    .write_all(
+                        b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nConnection: close\r\n\r\n",
+                    )
+                    .await?;
+                let block = vec![b'x'; 64 * 1024];
+                loop {
+                    stream.write_all(&block).await?;
+                }
+            }
+        }
+        stream.shutdown().await
+    }
+
+    pub fn test_config(allow_private: bool) -> FetchConfig {
+        FetchConfig {
+            request_timeout: Duration::from_secs(1),
+            connect_timeout: Duration::from_secs(1),
+            max_body_bytes: 256 * 1024,
+            politeness_delay: Duration::ZERO,
+            allow_private_network: allow_private,
+            ..FetchConfig::default()
+        }
+    }
+
+    pub fn fetcher(config: FetchConfig, resolver: StaticResolver) -> ReqwestFetcher {
+        ReqwestFetcher::new(config, Arc::new(resolver)).unwrap()
+    }
+
+    pub fn loopback_resolver() -> StaticResolver {
+        StaticResolver::new()
+            .with("acme.test", &["127.0.0.1".parse().unwrap()])
+            .with("www.acme.test", &["127.0.0.1".parse().unwrap()])
+    }
+
+    pub fn gzip(data: &[u8]) -> Vec<u8> {
+        use std::io::Write;
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        enc.write_all(data).unwrap();
+        enc.finish().unwrap()
+    }
+
+    /// Every test body runs under this bound.
+    pub async fn bounded<F: Future>(f: F) -> F::Output {
+        tokio::time::timeout(Duration::from_secs(5), f)
+            .await
+            .expect("test exceeded its 5 s bound")
+    }
+}
+
+#[cfg(test)]
+mod fixtures {
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use leadscore_fetch::{
+        Budget, CrawlConfig, PageError, PageFetcher, PageKind, SiteSession, crawl_site,
+    };
+    use url::Url;
+
+    use crate::support::*;
+
+    fn acme_site() -> Handler {
+        Arc::new(|path: &str| match path {
+            "/" => Reply::Full {
+                status: 200,
+                headers: vec![
+                    ("Content-Type".into(), "text/html".into()),
+                    ("Set-Cookie".into(), "sid=abc123; Path=/; HttpOnly".into()),
+                    ("Set-Cookie".into(), "_ga=GA1.2; Path=/".into()),
+                    ("X-Powered-By".into(), "Express".into()),
+                ],
+                body: br#"<html><body>
+                    <a href="/careers">Careers</a>
+                    <a href="/precios">Precios</a>
+                    <a href="/blog/">Blog</a>
+                    <a href="/kontakt">Kontakt</a>
+                    <a href="/about">About</a>
+                    <a href="http://other.test/careers">other site</a>
+                    </body></html>"#
+                    .to_vec(),
+            },
+            "/careers" => Reply::Full {
+                status: 200,
+                headers: vec![
+                    ("Content-Type".into(), "text/html; charset=utf-8".into()),
+                    ("Content-Encoding".into(), "gzip".into()),
+                ],
+                body: gzip("<h1>We are hiring: Rust engineer</h1>".as_bytes()),
+            },
+            "/precios" => Reply::Full {
+                status: 200,
+                headers: vec![("Content-Type".into(), "text/html".into())],
+                body: b"<meta charset=\"windows-1252\"><p>Precio: 10\x80 al mes, a\xf1o</p>"
+                    .to_vec(),
+            },
+            "/blog/" => redirect("/news"),
+            "/news" => html("<h1>Acme raises Series A</h1>"),
+            "/kontakt" => status(404),
+            "/robots.txt" => status(404),
+            _ => status(404),
+        })
+    }
+
+    #[tokio::test]
+    async fn crawl_fetches_homepage_then_planned_pages() {
+        bounded(async {
+            let server = serve("127.0.0.1", acme_site()).await;
+            let f = fetcher(test_config(true), loopback_resolver());
+            let start = Url::parse(&format!("http://acme.test:{}/", server.addr.port())).unwrap();
+            let crawl = crawl_site(&f, &start, &CrawlConfig::default()).await;
+            let kinds: Vec<PageKind> = crawl.pages.iter().map(|p| p.kind).collect();
+            assert_eq!(
+                kinds,
+                vec![
+                    PageKind::Homepage,
+                    PageKind::Careers,
+                    PageKind::Pricing,
+                    PageKind::Press,
+                    PageKind::Contact
+                ]
+            );
+            let home = crawl.pages[0].result.as_ref().unwrap();
+            assert_eq!(home.status, 200);
+            assert_eq!(home.cookies.len(), 2);
+            assert_eq!(home.cookies[0].name, "sid");
+            assert_eq!(home.cookies[0].value, "abc123");
+            assert_eq!(home.header("x-powered-by"), Some("Express"));
+            let careers = crawl.pages[1].result.as_ref().unwrap();
+            assert!(careers.text.contains("We are hiring"));
+            let pricing = crawl.pages[2].result.as_ref().unwrap();
+            assert!(pricing.text.contains("10€ al mes, año"), "{}", pricing.text);
+            assert_eq!(pricing.encoding, "windows-1252");
+            let press = crawl.pages[3].result.as_ref().unwrap();
+            assert_eq!(press.final_url.path(), "/news");
+            assert_eq!(press.redirect_chain.len(), 1);
+            assert_eq!(crawl.pages[4].result, Err(PageError::HttpStatus(404)));
+            assert_eq!(crawl.ok_pages().count(), 4);
+            // robots.txt fetched once for the whole site; offsite and /about never fetched
+            assert_eq!(server.hits_for("/robots.txt"), 1);
+            assert_eq!(server.hits_for("/about"), 0);
+        })
+        .await;
+    }
+
+    #[tokio::test]
+    async fn documents_accept_json_and_feeds_but_not_binary() {
+        bounded(async {
+            let server = serve(
+                "127.0.0.1",
+                Arc::new(|path: &str| {
+                    let typed = |ct: &str, body: &[u8]| Reply::Full {
+                        status: 200,
+                        headers: vec![("Content-Type".into(), ct.into())],
+                        body: body.to_vec(),
+                    };
+                    match path {
+                        "/api/jobs" => typed("application/json; charset=utf-8", br#"{"jobs": []}"#),
+                        "/feed" => typed("application/rss+xml", b"<rss version=\"2.0\"></rss>"),
+                        "/logo.png" => typed("image/png", b"\x89PNG"),
+                        _ => status(404),
+                    }
+                }),
+            )
+            .await;
+            let f = fetcher(test_config(true), loopback_resolver());
+            let session = SiteSession::new(Budget::new(Duration::from_secs(5)));
+            let url = |p: &str| {
+                Url::parse(&format!("http://acme.test:{}{p}", server.addr.port())).unwrap()
+            };
+            let json = f.fetch_document(&url("/api/jobs"), &session).await.unwrap();
+            assert_eq!(json.text, r#"{"jobs": []}"#);
+            assert!(
+                f.fetch_document(&url("/feed"), &session)
+                    .await
+                    .unwrap()
+                    .text
+                    .starts_with("<rss")
+            );
+            assert!(matches!(
+                f.fetch_document(&url("/logo.png"), &session).await,
+                Err(PageError::NotText { .. })
+            ));
+            assert!(matches!(
+                f.fetch(&url("/api/jobs"), &session).await,
+                Err(PageError::NotHtml { .. })
+            ));
+            // The guard applies to documents too.
+            let strict = fetcher(test_config(false), loopback_resolver());
+            assert!(matches!(
+                strict.fetch_document(&url("/api/jobs"), &session).await,
+                Err(PageError::BlockedAddress { .. })
+            ));
+        })
+        .await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn many_sites_crawl_concurrently_with_one_shared_fetcher() {
+        bounded(async {
+            let server = serve("127.0.0.1", acme_site()).await;
+            let f = fetcher(test_config(true), loopback_resolver());
+            let mut tasks = Vec::new();
+            for host in ["acme.test", "www.acme.test", "acme.test", "www.acme.test"] {
+                let f = f.clone();
+                let start = Url::parse(&format!("http://{host}:{}/", server.addr.port())).unwrap();
+                tasks.push(tokio::spawn(async move {
+                    crawl_site(&f, &start, &CrawlConfig::default()).await
+                }));
+            }
+            for t in tasks {
+                let crawl = t.await.unwrap();
+                assert_eq!(crawl.pages.len(), 5);
+                assert_eq!(crawl.ok_pages().count(), 4);
+            }
+        })
+        .await;
+    }
+
+    #[tokio::test]
+    async fn robots_disallow_is_per_page() {
+        bounded(async {
+            let server = serve(
+                "127.0.0.1",
+                Arc::new(|path: &str| match path {
+                    "/robots.txt" => Reply::Full {
+                        status: 200,
+                        headers: vec![("Content-Type".into(), "text/plain".into())],
+                        body: b"User-agent: leadscore\nDisallow: /careers\n\nUser-agent: *\nDisallow: /\n".to_vec(),
+                    },
+                    "/" => html(r#"<a href="/careers">Jobs</a><a href="/pricing">Pricing</a>"#),
+                    _ => html("<p>ok</p>"),
+                }),
+            )
+            .await;
+            let f = fetcher(test_config(true), loopback_resolver());
+            let start = Url::parse(&format!("http://acme.test:{}/", server.addr.port())).unwrap();
+            let crawl = crawl_site(&f, &start, &CrawlConfig::default()).await;
+            assert!(crawl.pages[0].result.is_ok());
+            assert_eq!(crawl.pages[1].kind, PageKind::Careers);
+            assert!(matches!(crawl.pages[1].result, Err(PageError::RobotsDisallowed { .. })));
+            assert!(crawl.pages[2].result.is_ok());
+            assert_eq!(server.hits_for("/careers"), 0);
+            assert_eq!(server.hits_for("/robots.txt"), 1);
+        })
+        .await;
+    }
+
+    #[tokio::test]
+    async fn robots_5xx_disallows_everything() {
+        bounded(async {
+            let server = serve(
+                "127.0.0.1",
+                Arc::new(|path: &str| match path {
+                    "/robots.txt" => status(503),
+                    _ => html("<p>ok</p>"),
+                }),
+            )
+            .await;
+            let f = fetcher(test_config(true), loopback_resolver());
+            let session = SiteSession::new(Budget::new(Duration::from_secs(5)));
+            for p in ["/", "/a", "/b"] {
+                let url =
+                    Url::parse(&format!("http://acme.test:{}{p}", server.addr.port())).unwrap();
+                let e = f.fetch(&url, &session).await.unwrap_err();
+                assert!(matches!(e, PageError::RobotsDisallowed { .. }), "{e:?}");
+            }
+            assert_eq!(session.robots_fetches(), 1);
+            assert_eq!(server.hits(), vec!["/robots.txt".to_owned()]);
+        })
+        .await;
+    }
+
+    #[tokio::test]
+    async fn politeness_delay_spaces_requests_to_a_host() {
+        bounded(async {
+            let server = serve("127.0.0.1", Arc::new(|_: &str| html("<p>ok</p>"))).await;
+            let mut cfg = test_config(true);
+            cfg.politeness_delay = Duration::from_millis(100);
+            let f = fetcher(cfg, loopback_resolver());
+            let session = SiteSession::new(Budget::new(Duration::from_secs(5)));
+            let started = std::time::Instant::now();
+            for p in ["/a", "/b"] {
+                let url =
+                    Url::parse(&format!("http://acme.test:{}{p}", server.addr.port())).unwrap();
+                f.fetch(&url, &session).await.unwrap();
+            }
+            // robots + 2 pages = 3 requests => at least 2 delays
+            assert!(started.elapsed() >= Duration::from_millis(200));
+            assert_eq!(session.requests(), 3);
+        })
+        .await;
+    }
+}
+
+#[cfg(test)]
+mod hostile {
+    use std::net::IpAddr;
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use leadscore_fetch::{
+        Budget, CrawlConfig, FetchConfig, PageError, PageFetcher, PageKind, ReqwestFetcher,
+        SiteSession, StaticResolver, crawl_site,
+    };
+    use url::Url;
+
+    use crate::support::*;
+
+    /// The hostile site lives on 127.0.0.2, allowed by exact address, with
+    /// the private network NOT allowed: redirects to other loopback
+    /// addresses or metadata endpoints must be refused.
+    struct Hostile {
+        server: Server,
+        trip: Server,
+        fetcher: ReqwestFetcher,
+    }
+
+    impl Hostile {
+        fn url(&self, path: &str) -> Url {
+            Url::parse(&format!(
+                "http://hostile.test:{}{path}",
+                self.server.addr.port()
+            ))
+            .unwrap()
+        }
+    }
+
+    async fn hostile() -> Hostile {
+        let trip = tripwire().await;
+        let tp = trip.addr.port();
+        let mut links = String::from("<html><body>");
+        for i in 0..10_000 {
+            links.push_str(&format!("<a href=\"/jobs/{i}\">job {i}</a>"));
+        }
+        let links = Arc::new(links);
+        let bomb = Arc::new(gzip(&vec![b' '; 16 * 1024 * 1024]));
+        let server = serve(
+            "127.0.0.2",
+            Arc::new(move |path: &str| match path {
+                "/robots.txt" => Reply::Full {
+                    status: 200,
+                    headers: vec![],
+                    body: b"User-agent: *\nDisallow: /private\n".to_vec(),
+                },
+                "/ok" => html("<p>still fine</p>"),
+                "/drip" => Reply::Drip,
+                "/endless" => Reply::Endless,
+                "/bomb" => Reply::Full {
+                    status: 200,
+                    headers: vec![
+                        ("Content-Type".into(), "text/html".into()),
+                        ("Content-Encoding".into(), "gzip".into()),
+                    ],
+                    body: bomb.to_vec(),
+                },
+                "/loop" => redirect("/loop2"),
+                "/loop2" => redirect("/loop"),
+                "/to-loopback" => redirect(&format!("http://127.0.0.1:{tp}/")),
+                "/to-decimal" => redirect(&format!("http://2130706433:{tp}/")),
+                "/to-metadata" => redirect("http://169.254.169.254/latest/meta-data/"),
+                "/to-metadata-name" => redirect("http://metadata.test/latest/meta-data/"),
+                "/to-file" => redirect("file:///etc/passwd"),
+                "/invalid-utf8" => Reply::Full {
+                    status: 200,
+                    headers: vec![("Content-Type".into(), "text/html".into())],
+                    body: b"<p>bad \xff\xfe\xc3 bytes</p>".to_vec(),
+                },
+                "/binary" => Reply::Full {
+                    status: 200,
+                    headers: vec![("Content-Type".into(), "application/octet-stream".into())],
+                    body: vec![0u8; 1024],
+                },
+                "/links" => html(&links),
+                "/private" => html("<p>secret</p>"),
+                _ => status(404),
+            }),
+        )
+        .await;
+        let resolver = StaticResolver::new()
+            .with("hostile.test", &["127.0.0.2".parse().unwrap()])
+            .with("metadata.test", &["169.254.169.254".parse().unwrap()]);
+        let config = FetchConfig {
+            allowed_addresses: vec!["127.0.0.2".parse::<IpAddr>().unwrap()],
+            ..test_config(false)
+        };
+        let fetcher = fetcher(config, resolver);
+        Hostile {
+            server,
+            trip,
+            fetcher,
+        }
+    }
+
+    /// Fetch a hostile page, expect `want`, then prove the site still works.
+    async fn hostile_then_ok(path: &str, want: fn(&PageError) -> bool) {
+        bounded(async {
+            let h = hostile().await;
+            let session = SiteSession::new(Budget::new(Duration::from_secs(4)));
+            let err = h.fetcher.fetch(&h.url(path), &session).await.unwrap_err();
+            assert!(want(&err), "{path}: unexpected {err:?}");
+            let ok = h.fetcher.fetch(&h.url("/ok"), &session).await.unwrap();
+            assert!(ok.text.contains("still fine"));
+            assert!(h.trip.hits().is_empty(), "tripwire reached");
+        })
+        .await;
+    }
+
+    #[tokio::test]
+    async fn slow_drip_times_out() {
+        hostile_then_ok("/drip", |e| *e == PageError::Timeout).await;
+    }
+
+    #[tokio::test]
+    async fn endless_body_is_cut() {
+        hostile_then_ok("/endless", |e| matches!(e, PageError::TooLarge { .. })).await;
+    }
+
+    #[tokio::test]
+    async fn gzip_bomb_is_cut_after_decompression() {
+        hostile_then_ok("/bomb", |e| *e == PageError::TooLarge { limit: 256 * 1024 }).await;
+    }
+
+    #[tokio::test]
+    async fn redirect_loop_stops() {
+        hostile_then_ok("/loop", |e| *e == PageError::TooManyRedirects { limit: 5 }).await;
+    }
+
+    #[tokio::test]
+    async fn binary_content_type_is_refused() {
+        hostile_then_ok("/binary", |e| matches!(e, PageError::NotHtml { content_type } if content_type == "application/octet-stream")).await;
+    }
+
+    #[tokio::test]
+    async fn robots_disallow() {
+        hostile_then_ok("/private", |e| {
+            matches!(e, PageError::RobotsDisallowed { .. })
+        })
+        .await;
+    }
+
+    #[tokio::test]
+    async fn redirect_to_loopback_is_refused() {
+        hostile_then_ok("/to-loopback", |e| {
+            matches!(e, PageError::BlockedAddress { .. })
+        })
+        .await;
+        hostile_then_ok("/to-decimal", |e| {
+            matches!(e, PageError::BlockedAddress { .. })
+        })
+        .await;
+    }
+
+    #[tokio::test]
+    async fn redirect_to_file_scheme_is_refused() {
+        hostile_then_ok("/to-file", |e| matches!(e, PageError::BadScheme { .. })).await;
+    }
+
+    #[tokio::test]
+    async fn redirect_to_metadata_is_refused_before_connecting() {
+        let h = hostile().await;
+        // Preflight (no network): if the guard ever allowed these, stop here
+        // before the fetch could send a packet off loopback.
+        for u in [
+            "http://169.254.169.254/latest/meta-data/",
+            "http://metadata.test/latest/meta-data/",
+        ] {
+            let e = h.fetcher.guard().vet_url(&Url::parse(u).unwrap()).await;
+            assert!(
+                matches!(e, Err(PageError::BlockedAddress { .. })),
+                "guard allowed {u}"
+            );
+        }
+        hostile_then_ok("/to-metadata", |e| {
+            matches!(e, PageError::BlockedAddress { addr, .. } if addr.to_string() == "169.254.169.254")
+        })
+        .await;
+        hostile_then_ok("/to-metadata-name", |e| {
+            matches!(e, PageError::BlockedAddress { .. })
+        })
+        .await;
+    }
+
+    #[tokio::test]
+    async fn invalid_utf8_is_replaced_not_fatal() {
+        bounded(async {
+            let h = hostile().await;
+            let session = SiteSession::new(Budget::new(Duration::from_secs(4)));
+            let page = h
+                .fetcher
+                .fetch(&h.url("/invalid-utf8"), &session)
+                .await
+                .unwrap();
+            assert!(page.text.contains('\u{FFFD}'));
+            assert!(page.text.contains("bytes"));
+        })
+        .await;
+    }
+
+    #[tokio::test]
+    async fn budget_exhaustion_is_typed_and_sticky() {
+        bounded(async {
+            let h = hostile().await;
+            let session = SiteSession::new(Budget::new(Duration::from_millis(600)));
+            // robots is fetched first; drip then consumes the rest of the budget
+            let mut cfg = h.fetcher.config().clone();
+            cfg.request_timeout = Duration::from_secs(3);
+            let f = ReqwestFetcher::new(
+                cfg,
+                Arc::new(
+                    StaticResolver::new().with("hostile.test", &["127.0.0.2".parse().unwrap()]),
+                ),
+            )
+            .unwrap();
+            assert_eq!(
+                f.fetch(&h.url("/drip"), &session).await.unwrap_err(),
+                PageError::BudgetExhausted
+            );
+            assert_eq!(
+                f.fetch(&h.url("/ok"), &session).await.unwrap_err(),
+                PageError::BudgetExhausted
+            );
+        })
+        .await;
+    }
+
+    #[tokio::test]
+    async fn ten_thousand_links_crawl_is_bounded() {
+        bounded(async {
+            let h = hostile().await;
+            let config = CrawlConfig {
+                max_pages: 4,
+                ..CrawlConfig::default()
+            };
+            // ~330 KB of links: raise the cap for this site only.
+            let mut cfg = h.fetcher.config().clone();
+            cfg.max_body_bytes = 2 * 1024 * 1024;
+            let resolver =
+                StaticResolver::new().with("hostile.test", &["127.0.0.2".parse().unwrap()]);
+            let f = ReqwestFetcher::new(cfg, Arc::new(resolver)).unwrap();
+            let crawl = crawl_site(&f, &h.url("/links"), &config).await;
+            assert!(crawl.pages[0].result.is_ok(), "{:?}", crawl.pages[0].result);
+            assert_eq!(
+                crawl.pages.len(),
+                3,
+                "homepage + max_per_kind careers pages"
+            );
+            assert!(crawl.pages[1..].iter().all(|p| p.kind == PageKind::Careers));
+            assert!(h.server.hits().len() <= 5);
+        })
+        .await;
+    }
+
+    #[tokio::test]
+    async fn one_site_with_every_hostile_page_still_crawls_the_good_ones() {
+        bounded(async {
+            let h = hostile().await;
+            // Homepage links to hostile pages under every kind; served by a
+            // second fixture that redirects to the hostile paths.
+            let port = h.server.addr.port();
+            let front = serve(
+                "127.0.0.2",
+                Arc::new(move |path: &str| match path {
+                    "/" => html(
+                        r#"<a href="/careers">c</a><a href="/jobs">j</a><a href="/pricing">p</a>
+                           <a href="/plans">pl</a><a href="/press">pr</a><a href="/news">n</a>
+                           <a href="/contact">co</a><a href="/kontakt">k</a>"#,
+                    ),
+                    "/careers" => redirect(&format!("http://hostile.test:{port}/drip")),
+                    "/jobs" => redirect(&format!("http://hostile.test:{port}/ok")),
+                    "/pricing" => redirect(&format!("http://hostile.test:{port}/bomb")),
+                    "/plans" => redirect(&format!("http://hostile.test:{port}/endless")),
+                    "/press" => redirect(&format!("http://hostile.test:{port}/loop")),
+                    "/news" => redirect(&format!("http://hostile.test:{port}/to-metadata")),
+                    "/contact" => redirect(&format!("http://hostile.test:{port}/binary")),
+                    "/kontakt" => redirect(&format!("http://hostile.test:{port}/to-loopback")),
+                    _ => status(404),
+                }),
+            )
+            .await;
+            let start = Url::parse(&format!("http://hostile.test:{}/", front.addr.port())).unwrap();
+            let config = CrawlConfig {
+                max_pages: 9,
+                ..CrawlConfig::default()
+            };
+            let crawl = crawl_site(&h.fetcher, &start, &config).await;
+            let by_path = |p: &str| {
+                crawl
+                    .pages
+                    .iter()
+                    .find(|c| c.url.path() == p)
+                    .map(|c| c.result.clone())
+                    .unwrap_or_else(|| panic!("{p} not planned"))
+            };
+            assert!(crawl.pages[0].result.is_ok());
+            assert_eq!(crawl.pages.len(), 9);
+            assert!(by_path("/jobs").is_ok());
+            assert_eq!(by_path("/careers").unwrap_err(), PageError::Timeout);
+            assert!(matches!(
+                by_path("/pricing"),
+                Err(PageError::TooLarge { .. })
+            ));
+            assert!(matches!(by_path("/plans"), Err(PageError::TooLarge { .. })));
+            assert!(matches!(
+                by_path("/press"),
+                Err(PageError::TooManyRedirects { .. })
+            ));
+            assert!(matches!(
+                by_path("/news"),
+                Err(PageError::BlockedAddress { .. })
+            ));
+            assert!(matches!(
+                by_path("/contact"),
+                Err(PageError::NotHtml { .. })
+            ));
+            assert!(matches!(
+                by_path("/kontakt"),
+                Err(PageError::BlockedAddress { .. })
+            ));
+            assert!(h.trip.hits().is_empty());
+        })
+        .await;
+    }
+}
+
+#[cfg(test)]
+mod ssrf {
+    use std::net::IpAddr;
+    use std::time::Duration;
+
+    use leadscore_fetch::{Budget, PageError, PageFetcher, SiteSession, StaticResolver};
+    use url::Url;
+
+    use crate::support::*;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    fn resolver() -> StaticResolver {
+        StaticResolver::new()
+            .with("localhost", &[ip("127.0.0.1")])
+            .with("loopback.test", &[ip("127.0.0.1")])
+            .with("v6loop.test", &[ip("::1")])
+            .with("mixed.test", &[ip("127.0.0.1"), ip("10.0.0.1")])
+            .with("metadata.test", &[ip("169.254.169.254")])
+            .with("ec2v6.test", &[ip("fd00:ec2::254")])
+            .with("rfc1918.test", &[ip("10.0.0.1")])
+            .with("corp.test", &[ip("172.16.5.4")])
+            .with("home.test", &[ip("192.168.1.1")])
+            .with("cgnat.test", &[ip("100.64.0.1")])
+            .with("alibaba-meta.test", &[ip("100.100.100.200")])
+            .with("ula.test", &[ip("fc00::1")])
+            .with("linklocal6.test", &[ip("fe80::1")])
+            .with("mapped.test", &[ip("::ffff:169.254.169.254")])
+            .with("zero.test", &[ip("0.0.0.0")])
+    }
+
+    /// Refused end to end. Only loopback encodings, or names that the
+    /// injected resolver maps to addresses the preflight proves are refused.
+    fn e2e_table(tp: u16) -> Vec<String> {
+        let loopback = [
+            "http://127.0.0.1:{p}/",
+            "http://127.1:{p}/",
+            "http://127.0.1:{p}/",
+            "http://2130706433:{p}/",
+            "http://0x7f000001:{p}/",
+            "http://0x7f.0.0.1:{p}/",
+            "http://0x7f.1:{p}/",
+            "http://017700000001:{p}/",
+            "http://0177.0.0.1:{p}/",
+            "http://0177.0.0.01:{p}/",
+            "http://127.000.000.001:{p}/",
+            "http://127.0.0.2:{p}/",
+            "http://127.255.255.254:{p}/",
+            "http://[::ffff:127.0.0.1]:{p}/",
+            "http://[::ffff:7f00:1]:{p}/",
+            "http://[0:0:0:0:0:ffff:127.0.0.1]:{p}/",
+            "http://[::127.0.0.1]:{p}/",
+            "http://[::1]:{p}/",
+            "http://[0:0:0:0:0:0:0:1]:{p}/",
+            "http://0.0.0.0:{p}/",
+            "http://0:{p}/",
+            "http://[::]:{p}/",
+            "http://localhost:{p}/",
+            "http://LOCALHOST:{p}/",
+            "http://localhost.:{p}/",
+            "http://loopback.test:{p}/",
+            "http://v6loop.test:{p}/",
+            "http://mixed.test:{p}/",
+            "http://zero.test:{p}/",
+            "http://example.com@127.0.0.1:{p}/",
+            "http://user:pass@127.1:{p}/",
+            "http://example.com:80@2130706433:{p}/",
+            "http://127.0.0.1:{p}\\@example.com/",
+            "http://127.0.0.1:{p}#@example.com/",
+            "http://127.0.0.1:{p}?@example.com/",
+            "HTTP://127.0.0.1:{p}/",
+            "https://127.0.0.1:{p}/",
+            "http://%31%32%37.0.0.1:{p}/",
+            "http://metadata.test/latest/meta-data/",
+            "http://ec2v6.test/",
+            "http://rfc1918.test/",
+            "http://corp.test/",
+            "http://home.test/",
+            "http://cgnat.test/",
+            "http://alibaba-meta.test/",
+            "http://ula.test/",
+            "http://linklocal6.test/",
+            "http://mapped.test/",
+            "ftp://127.0.0.1:{p}/",
+            "file:///etc/passwd",
+            "gopher://127.0.0.1:{p}/_GET",
+            "dict://127.0.0.1:{p}/",
+            "javascript:alert(1)",
+        ];
+        loopback
+            .iter()
+            .map(|u| u.replace("{p}", &tp.to_string()))
+            .collect()
+    }
+
+    /// Non-loopback literals: checked only by the guard, never fetched.
+    const VET_ONLY: &[&str] = &[
+        "http://169.254.169.254/latest/meta-data/",
+        "http://2852039166/",
+        "http://0xa9fea9fe/",
+        "http://0251.0376.0251.0376/",
+        "http://[::ffff:169.254.169.254]/",
+        "http://[fd00:ec2::254]/",
+        "http://10.0.0.1/",
+        "http://10.1/",
+        "http://172.16.0.1/",
+        "http://192.168.0.1/",
+        "http://100.64.0.1/",
+        "http://[fe80::1]/",
+        "http://[fc00::1]/",
+        "http://[64:ff9b::a9fe:a9fe]/",
+        "http://[2002:a9fe:a9fe::]/",
+        "http://224.0.0.1/",
+        "http://255.255.255.255/",
+        "http://198.18.0.1/",
+        "http://192.0.2.1/",
+        "http://240.0.0.1/",
+    ];
+
+    #[tokio::test]
+    async fn table_is_refused_and_tripwire_never_reached() {
+        bounded(async {
+            let trip = tripwire().await;
+            let f = fetcher(test_config(false), resolver());
+            let table = e2e_table(trip.addr.port());
+            assert!(table.len() + VET_ONLY.len() >= 40);
+            let session = SiteSession::new(Budget::new(Duration::from_secs(4)));
+            for raw in &table {
+                let Ok(url) = Url::parse(raw) else {
+                    continue; // unparseable is refused too
+                };
+                // Preflight without network.
+                let pre = f.guard().vet_url(&url).await;
+                assert!(pre.is_err(), "guard allowed {raw}: {pre:?}");
+                let err = f.fetch(&url, &session).await.unwrap_err();
+                assert!(
+                    matches!(
+                        err,
+                        PageError::BlockedAddress { .. }
+                            | PageError::BadScheme { .. }
+                            | PageError::BadUrl(_)
+                    ),
+                    "{raw}: {err:?}"
+                );
+            }
+            for raw in VET_ONLY {
+                let url = Url::parse(raw).unwrap();
+                let err = f.guard().vet_url(&url).await.unwrap_err();
+                assert!(
+                    matches!(err, PageError::BlockedAddress { .. }),
+                    "{raw}: {err:?}"
+                );
+            }
+            assert!(
+                trip.hits().is_empty(),
+                "tripwire reached: {:?}",
+                trip.hits()
+            );
+            assert_eq!(session.requests(), 0);
+        })
+        .await;
+    }
+
+    #[tokio::test]
+    async fn opt_in_allows_loopback_fixture() {
+        bounded(async {
+            let trip = tripwire().await;
+            let f = fetcher(test_config(true), resolver());
+            let session = SiteSession::new(Budget::new(Duration::from_secs(4)));
+            let url = Url::parse(&format!("http://2130706433:{}/", trip.addr.port())).unwrap();
+            // The tripwire answers 418: reached, so the opt-in works.
+            let e = f.fetch(&url, &session).await.unwrap_err();
+            assert_eq!(e, PageError::HttpStatus(418));
+            assert!(!trip.hits().is_empty());
+        })
+        .await;
+    }
+
+    #[tokio::test]
+    async fn unknown_host_is_a_dns_error() {
+        bounded(async {
+            let f = fetcher(test_config(false), resolver());
+            let session = SiteSession::new(Budget::new(Duration::from_secs(4)));
+            let e = f
+                .fetch(&Url::parse("http://nowhere.test/").unwrap(), &session)
+                .await
+                .unwrap_err();
+            assert!(matches!(e, PageError::Dns { .. }), "{e:?}");
+        })
+        .await;
+    }
+}
