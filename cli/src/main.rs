@@ -2,6 +2,7 @@
 //! embedded SQLite store. Exit codes are documented in `docs/cli.md`.
 #![allow(clippy::print_stdout)]
 
+mod enrich;
 mod output;
 
 use std::io::{IsTerminal, Read, Write};
@@ -41,6 +42,9 @@ struct Cli {
     /// Treat this instant (RFC 3339) as now, for reproducible runs.
     #[arg(long, global = true, env = "LEADSCORE_NOW", value_parser = parse_now)]
     now: Option<DateTime<Utc>>,
+    /// Settings file [default: ./leadscore.toml if present].
+    #[arg(long, global = true, env = "LEADSCORE_CONFIG")]
+    config: Option<PathBuf>,
     /// Log filter (e.g. `info`, `leadscore=debug`); logs go to stderr.
     #[arg(long, global = true, env = "LEADSCORE_LOG", default_value = "warn")]
     log: String,
@@ -93,6 +97,12 @@ enum Command {
     /// Import leads or activities from CSV (columns: docs/import.md).
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Enrich accounts from their public websites (tech stack), store the
+    /// snapshots and rescore their leads.
+    Enrich(enrich::EnrichArgs),
+    /// Run the extractors on saved files, without a store.
+    #[command(subcommand)]
+    Inspect(InspectCommand),
     /// Score every lead and store the scores (and alerts for crossings).
     Score(ScoreArgs),
     /// List scored leads, highest first.
@@ -126,6 +136,12 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum InspectCommand {
+    /// Detect technologies on saved HTML pages.
+    Tech(enrich::InspectTechArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -301,6 +317,21 @@ async fn run(cli: Cli) -> Result<()> {
             print!("{}", leadscore_core::model::DEFAULT_MODEL);
             Ok(())
         }
+        Command::Enrich(args) => {
+            let config = enrich::ConfigFile::load(cli.config.as_deref())?;
+            let model = load_model(args.model.as_deref())?;
+            let enricher = enrich::build_enricher(&args, &config)?;
+            let store = open_store(&spec).await?;
+            let failed = enrich::enrich(store.as_ref(), &enricher, &model, &args, now).await?;
+            if failed > 0 {
+                return Err(fail(
+                    exit::ERROR,
+                    format!("{failed} account(s) could not be enriched"),
+                ));
+            }
+            Ok(())
+        }
+        Command::Inspect(InspectCommand::Tech(args)) => enrich::inspect_tech(&args, None),
         Command::Import(cmd) => {
             let store = open_store(&spec).await?;
             import(store.as_ref(), cmd, now).await

@@ -284,3 +284,117 @@ fn store_flags_are_validated() {
     let o = env.run(&["--store", "dynamodb:a", "leads"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+mod enrichment {
+    use super::*;
+    use leadscore_testkit::site::{Route, Site};
+
+    const HOME: &str = r#"<html><head><script type="text/javascript" id="hs-script-loader" async defer src="//js.hs-scripts.com/4242.js"></script></head>
+<body><a href="/pricing">Pricing</a></body></html>"#;
+
+    fn run_async(env: &Env, args: &[&str]) -> Output {
+        // The fixture server runs on this test's runtime; the CLI is a child process.
+        env.run(args)
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn enrich_stores_a_snapshot_and_rescores_the_account() {
+        let site = Site::start().await;
+        site.route("/", Route::html(HOME))
+            .route("/pricing", Route::html("<h1>Plans</h1>"));
+        let env = Env::new();
+        let leads = env.file(
+            "leads.csv",
+            b"email,title,industry,employees\ncto@northwind.test,VP Marketing,Software,120\n",
+        );
+        assert!(env.run(&["import", "leads", &leads]).status.success());
+        let url = format!("{}/", site.url("northwind.test"));
+        let resolve = format!("northwind.test={}", site.addr.ip());
+
+        // Without the opt-in, loopback is refused: the page error is typed
+        // and the run still completes for the account.
+        let o = tokio::task::spawn_blocking({
+            let (db, url, resolve) = (env.db.clone(), url.clone(), resolve.clone());
+            move || {
+                Command::new(env!("CARGO_BIN_EXE_leadscore"))
+                    .args(["--db".as_ref(), db.as_os_str()])
+                    .args(["enrich", &url, "--resolve", &resolve])
+                    .output()
+                    .unwrap()
+            }
+        })
+        .await
+        .unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(stdout(&o).contains("blocked_address"), "{}", stdout(&o));
+        assert!(site.hits().is_empty(), "nothing reached the loopback site");
+
+        let o = tokio::task::spawn_blocking({
+            let (db, url, resolve) = (env.db.clone(), url.clone(), resolve.clone());
+            move || {
+                Command::new(env!("CARGO_BIN_EXE_leadscore"))
+                    .args(["--db".as_ref(), db.as_os_str()])
+                    .args([
+                        "enrich",
+                        &url,
+                        "--resolve",
+                        &resolve,
+                        "--allow-private-network",
+                        "--json",
+                    ])
+                    .output()
+                    .unwrap()
+            }
+        })
+        .await
+        .unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(v[0]["domain"], "northwind.test");
+        let techs: Vec<&str> = v[0]["technologies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["name"].as_str().unwrap())
+            .collect();
+        assert!(techs.contains(&"HubSpot"), "{techs:?}");
+        assert_eq!(v[0]["rescored"]["scored"], 1);
+        let o = run_async(&env, &["explain", "cto@northwind.test", "--json"]);
+        let explained = String::from_utf8_lossy(&o.stdout);
+        assert!(
+            explained.contains("tech-hubspot"),
+            "the default model scores the detected HubSpot: {explained}"
+        );
+    }
+
+    #[test]
+    fn inspect_tech_reads_saved_pages() {
+        let env = Env::new();
+        let page = env.file("page.html", HOME.as_bytes());
+        let headers = env.file(
+            "headers.txt",
+            b"HTTP/1.1 200 OK\nX-HS-Hub-Id: 4242\nSet-Cookie: hubspotutk=abc; Path=/\n",
+        );
+        let o = env.run(&[
+            "inspect",
+            "tech",
+            &page,
+            "--url",
+            "https://northwind.example/",
+            "--headers",
+            &headers,
+            "--json",
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        let tech = &v[0]["tech"][0];
+        assert_eq!(tech["name"], "HubSpot");
+        assert!(tech["evidence"].as_array().unwrap().len() >= 2, "{tech}");
+        let o = env.run(&["inspect", "tech", &page]);
+        assert!(
+            stdout(&o).contains("HubSpot [Marketing automation]"),
+            "{}",
+            stdout(&o)
+        );
+    }
+}

@@ -1,0 +1,363 @@
+//! `leadscore enrich` and `leadscore inspect tech`.
+
+use std::io::IsTerminal;
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use chrono::{DateTime, Utc};
+use futures::StreamExt;
+use leadscore_core::ScoringModel;
+use leadscore_core::domain::Domain;
+use leadscore_enrich::{EnrichConfig, Enricher, enrich_and_store, load_fingerprints};
+use leadscore_fetch::{FetchConfig, ReqwestFetcher, Resolver, StaticResolver, SystemResolver};
+use leadscore_fingerprint::{FingerprintDb, PageInput};
+use leadscore_store::Store;
+use serde::Deserialize;
+
+use crate::output::print_json;
+
+/// `leadscore.toml`: settings a user keeps beside the database.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    /// Fetcher settings.
+    #[serde(default)]
+    pub fetch: FetchSection,
+    /// Extra fingerprint files or folders (Wappalyzer format).
+    #[serde(default)]
+    pub fingerprints: Vec<PathBuf>,
+}
+
+/// `[fetch]` in `leadscore.toml`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FetchSection {
+    /// Allow loopback/private/link-local destinations (local use only).
+    pub allow_private_network: Option<bool>,
+    /// User agent (its first word is the robots.txt agent).
+    pub user_agent: Option<String>,
+    /// Delay between requests to one host, in milliseconds.
+    pub politeness_delay_ms: Option<u64>,
+    /// Per-request timeout, in milliseconds.
+    pub request_timeout_ms: Option<u64>,
+    /// Pages per site.
+    pub max_pages: Option<usize>,
+    /// Time budget per site, in seconds.
+    pub site_budget_secs: Option<u64>,
+}
+
+impl ConfigFile {
+    /// Reads `path`; a missing default file is an empty config.
+    pub fn load(path: Option<&Path>) -> Result<Self> {
+        let (path, required) = match path {
+            Some(p) => (p.to_path_buf(), true),
+            None => (PathBuf::from("leadscore.toml"), false),
+        };
+        match std::fs::read_to_string(&path) {
+            Ok(text) => {
+                toml::from_str(&text).with_context(|| format!("reading {}", path.display()))
+            }
+            Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => Ok(Self::default()),
+            Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
+        }
+    }
+}
+
+/// Options of `enrich`.
+#[derive(Debug, clap::Args)]
+pub struct EnrichArgs {
+    /// Domains or URLs (a URL also sets where the crawl starts).
+    #[arg(required = true)]
+    pub targets: Vec<String>,
+    /// Allow loopback, private and link-local addresses (tests and local
+    /// fixtures only; never for domains typed into a public form).
+    #[arg(long)]
+    pub allow_private_network: bool,
+    /// Extra Wappalyzer-format fingerprint file or folder (repeatable).
+    #[arg(long = "fingerprints", value_name = "PATH")]
+    pub fingerprints: Vec<PathBuf>,
+    /// Resolve HOST to ADDR instead of using DNS, like curl's --resolve
+    /// (repeatable; e.g. acme.test=127.0.0.1).
+    #[arg(long, value_name = "HOST=ADDR", value_parser = parse_resolve)]
+    pub resolve: Vec<(String, IpAddr)>,
+    /// Accounts enriched at once.
+    #[arg(long, default_value_t = 4)]
+    pub concurrency: usize,
+    /// Scoring model for rescoring the accounts' leads.
+    #[arg(long, env = "LEADSCORE_MODEL")]
+    pub model: Option<PathBuf>,
+    /// Print JSON instead of a summary.
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn parse_resolve(s: &str) -> Result<(String, IpAddr), String> {
+    let (host, addr) = s.split_once('=').ok_or("expected HOST=ADDR")?;
+    let addr: IpAddr = addr.trim().parse().map_err(|e| format!("`{addr}`: {e}"))?;
+    Ok((host.trim().to_lowercase(), addr))
+}
+
+/// Builds the fetcher and the fingerprint database from flags and config.
+pub fn build_enricher(args: &EnrichArgs, config: &ConfigFile) -> Result<Enricher> {
+    let mut fetch = FetchConfig {
+        allow_private_network: args.allow_private_network
+            || config.fetch.allow_private_network.unwrap_or(false),
+        ..FetchConfig::default()
+    };
+    if let Some(ua) = &config.fetch.user_agent {
+        fetch.user_agent.clone_from(ua);
+    }
+    if let Some(ms) = config.fetch.politeness_delay_ms {
+        fetch.politeness_delay = Duration::from_millis(ms);
+    }
+    if let Some(ms) = config.fetch.request_timeout_ms {
+        fetch.request_timeout = Duration::from_millis(ms);
+    }
+    let resolver: Arc<dyn Resolver> = if args.resolve.is_empty() {
+        Arc::new(SystemResolver)
+    } else {
+        let mut r = StaticResolver::new();
+        for (host, addr) in &args.resolve {
+            r = r.with(host, &[*addr]);
+        }
+        Arc::new(r)
+    };
+    let fetcher = ReqwestFetcher::new(fetch, resolver).context("building the HTTP client")?;
+    let mut paths = config.fingerprints.clone();
+    paths.extend(args.fingerprints.iter().cloned());
+    let (db, report) = load_fingerprints(&paths)?;
+    for issue in &report.issues {
+        tracing::warn!(?issue, "fingerprint not usable");
+    }
+    let mut enrich = EnrichConfig::default();
+    if let Some(n) = config.fetch.max_pages {
+        enrich.crawl.max_pages = n;
+    }
+    if let Some(s) = config.fetch.site_budget_secs {
+        enrich.crawl.site_budget = Duration::from_secs(s);
+    }
+    Ok(Enricher::new(Arc::new(fetcher), Arc::new(db), enrich))
+}
+
+/// A target's account and start URL.
+fn target(input: &str) -> Result<(Domain, Option<String>)> {
+    let domain =
+        Domain::parse(input).with_context(|| format!("`{input}` is not a domain or URL"))?;
+    let start = input.contains("://").then(|| input.to_owned());
+    Ok((domain, start))
+}
+
+/// Runs `enrich`; returns how many accounts failed.
+pub async fn enrich(
+    store: &dyn Store,
+    enricher: &Enricher,
+    model: &ScoringModel,
+    args: &EnrichArgs,
+    now: DateTime<Utc>,
+) -> Result<usize> {
+    let mut targets = Vec::new();
+    for t in &args.targets {
+        targets.push(target(t)?);
+    }
+    let total = targets.len();
+    let progress = std::io::stderr().is_terminal() && !args.json;
+    let mut results = futures::stream::iter(targets.into_iter().enumerate())
+        .map(|(i, (domain, start))| async move {
+            let out =
+                enrich_and_store(store, enricher, None, model, &domain, start.as_deref(), now)
+                    .await;
+            (i, domain, out)
+        })
+        .buffer_unordered(args.concurrency.max(1));
+    let mut done = 0;
+    let mut failed = 0;
+    let mut json = Vec::new();
+    while let Some((i, domain, out)) = results.next().await {
+        done += 1;
+        match out {
+            Ok(o) => {
+                let e = &o.enrichment;
+                let ok = e.pages.iter().filter(|p| p.error.is_none()).count();
+                if args.json {
+                    json.push((
+                        i,
+                        serde_json::json!({
+                            "domain": domain,
+                            "pages": e.pages,
+                            "technologies": e.technologies,
+                            "changes": e.changes,
+                            "signals": e.snapshot.signals,
+                            "errors": e.snapshot.errors,
+                            "rescored": o.rescored,
+                        }),
+                    ));
+                } else {
+                    let names: Vec<&str> = e.technologies.iter().map(|t| t.name.as_str()).collect();
+                    let installed = e.changes.iter().filter(|c| c.installed).count();
+                    let removed = e.changes.len() - installed;
+                    println!(
+                        "{domain}: {ok}/{} pages, {} technologies{}{}, {} signals; rescored {} lead(s), {} became hot",
+                        e.pages.len(),
+                        names.len(),
+                        if names.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" ({})", names.join(", "))
+                        },
+                        if e.changes.is_empty() {
+                            String::new()
+                        } else {
+                            format!(", +{installed} -{removed} since last time")
+                        },
+                        e.snapshot.signals.len(),
+                        o.rescored.scored,
+                        o.rescored.became_hot.len(),
+                    );
+                    for err in &e.snapshot.errors {
+                        println!("  page error: {err}");
+                    }
+                }
+            }
+            Err(err) => {
+                failed += 1;
+                eprintln!("{domain}: failed: {err}");
+                if args.json {
+                    json.push((
+                        i,
+                        serde_json::json!({"domain": domain, "error": err.to_string()}),
+                    ));
+                }
+            }
+        }
+        if progress {
+            eprintln!("[{done}/{total}] {domain}");
+        }
+    }
+    if args.json {
+        json.sort_by_key(|(i, _)| *i);
+        print_json(&json.into_iter().map(|(_, v)| v).collect::<Vec<_>>())?;
+    }
+    Ok(failed)
+}
+
+/// Options of `inspect tech`.
+#[derive(Debug, clap::Args)]
+pub struct InspectTechArgs {
+    /// Saved HTML pages.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// The URL the pages were fetched from (for `url` patterns and evidence).
+    #[arg(long)]
+    pub url: Option<String>,
+    /// A file of response headers, one `Name: value` per line.
+    #[arg(long)]
+    pub headers: Option<PathBuf>,
+    /// Extra fingerprint file or folder (repeatable).
+    #[arg(long = "fingerprints", value_name = "PATH")]
+    pub fingerprints: Vec<PathBuf>,
+    /// Print JSON (the default output is a short list per file).
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Runs detection on saved pages.
+pub fn inspect_tech(args: &InspectTechArgs, db: Option<&FingerprintDb>) -> Result<()> {
+    let loaded;
+    let db = match db {
+        Some(db) => db,
+        None => {
+            loaded = load_fingerprints(&args.fingerprints)?.0;
+            &loaded
+        }
+    };
+    let header_text = match &args.headers {
+        Some(p) => {
+            std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?
+        }
+        None => String::new(),
+    };
+    let mut headers = Vec::new();
+    for (n, line) in header_text.lines().enumerate() {
+        if line.trim().is_empty() || line.starts_with("HTTP/") {
+            continue;
+        }
+        let Some((k, v)) = line.split_once(':') else {
+            bail!(
+                "{}:{}: expected `Name: value`",
+                args.headers.as_deref().unwrap_or(Path::new("")).display(),
+                n + 1
+            );
+        };
+        headers.push((k.trim().to_lowercase(), v.trim().to_owned()));
+    }
+    let header_refs: Vec<(&str, &str)> = headers
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let cookies: Vec<(String, String)> = headers
+        .iter()
+        .filter(|(k, _)| k == "set-cookie")
+        .filter_map(|(_, v)| {
+            v.split(';')
+                .next()?
+                .split_once('=')
+                .map(|(a, b)| (a.trim().to_owned(), b.trim().to_owned()))
+        })
+        .collect();
+    let cookie_refs: Vec<(&str, &str)> = cookies
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let mut out = Vec::new();
+    for file in &args.files {
+        let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+        let (html, _) = leadscore_fetch::decode_text(
+            &bytes,
+            headers
+                .iter()
+                .find(|(k, _)| k == "content-type")
+                .map(|(_, v)| v.as_str()),
+        );
+        let url = args
+            .url
+            .clone()
+            .unwrap_or_else(|| format!("file://{}", file.display()));
+        let found = db.detect(
+            &PageInput::new(&url, &html)
+                .with_headers(&header_refs)
+                .with_cookies(&cookie_refs),
+        );
+        if !args.json {
+            println!("{}:", file.display());
+            if found.is_empty() {
+                println!("  (no technology detected)");
+            }
+            for d in &found {
+                let version = d
+                    .version
+                    .as_deref()
+                    .map(|v| format!(" {v}"))
+                    .unwrap_or_default();
+                let why = d
+                    .evidence
+                    .first()
+                    .map(|e| format!(" — {}: {}", e.field, e.snippet))
+                    .unwrap_or_default();
+                println!(
+                    "  {}{version} [{}] {}%{why}",
+                    d.name,
+                    d.categories.join(", "),
+                    d.confidence
+                );
+            }
+        }
+        out.push(serde_json::json!({"file": file, "tech": found}));
+    }
+    if args.json {
+        print_json(&out)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,334 @@
+//! Account enrichment: crawl an account's public website with the safe
+//! fetcher, detect its technologies, and turn what was found into scoring
+//! signals and an [`EnrichmentSnapshot`], compared with the previous one
+//! (technographic changes).
+//!
+//! The orchestration does I/O only through the [`PageFetcher`] port; the
+//! extraction steps are the pure crates' (fingerprints). A page or source
+//! that fails is recorded in the snapshot's `errors` and never stops the rest
+//! of the account.
+
+pub mod embedded;
+mod store;
+
+pub use store::{EnrichOutcome, enrich_and_store};
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use leadscore_core::domain::{Domain, EnrichmentSnapshot, Signal, SignalValue};
+use leadscore_fetch::{CrawlConfig, PageFetcher, PageKind, crawl_site, parse_start_url};
+use leadscore_fingerprint::{Detection, FingerprintDb, LoadReport, PageInput, Source};
+use serde::{Deserialize, Serialize};
+
+/// Why enrichment could not start (a page failing is not an error).
+#[derive(Debug, thiserror::Error)]
+pub enum EnrichError {
+    /// A fingerprint file could not be read or parsed.
+    #[error("fingerprints: {0}")]
+    Fingerprints(#[from] leadscore_fingerprint::FingerprintError),
+    /// The account's start URL is not fetchable.
+    #[error("start URL for {domain}: {reason}")]
+    StartUrl {
+        /// The account.
+        domain: Domain,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// Loads the embedded fingerprints plus user files (Wappalyzer format,
+/// later ones override earlier ones by technology name).
+pub fn load_fingerprints(extra: &[PathBuf]) -> Result<(FingerprintDb, LoadReport), EnrichError> {
+    let mut sources: Vec<Source> = embedded::sources();
+    for path in extra {
+        sources.extend(leadscore_fingerprint::fs::load_path(path)?);
+    }
+    Ok(FingerprintDb::from_sources(&sources)?)
+}
+
+/// Enrichment settings.
+#[derive(Debug, Clone, Default)]
+pub struct EnrichConfig {
+    /// How much of the site to crawl.
+    pub crawl: CrawlConfig,
+}
+
+/// A technology as stored in a snapshot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TechRecord {
+    /// Name (Wappalyzer spelling).
+    pub name: String,
+    /// Category names.
+    pub categories: Vec<String>,
+    /// Confidence 0–100.
+    pub confidence: u8,
+    /// Version, if known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// First snapshot it was seen in.
+    pub first_seen: DateTime<Utc>,
+    /// What matched.
+    pub evidence: Vec<leadscore_fingerprint::Evidence>,
+}
+
+/// A technology that appeared or disappeared since the previous snapshot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TechChange {
+    /// Name.
+    pub technology: String,
+    /// `true`: installed; `false`: removed.
+    pub installed: bool,
+    /// When it was first seen (installed: now; removed: as recorded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_seen: Option<DateTime<Utc>>,
+    /// The snapshot that noticed the change.
+    pub last_seen: DateTime<Utc>,
+}
+
+/// One crawled page, as summarized in a snapshot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageSummary {
+    /// The URL asked for.
+    pub url: String,
+    /// What the crawl planned it as.
+    pub kind: String,
+    /// HTTP status, when fetched.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    /// The typed error kind and message, when not fetched.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// What one enrichment found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Enrichment {
+    /// The snapshot to store (signals for scoring, details, errors).
+    pub snapshot: EnrichmentSnapshot,
+    /// Detected technologies.
+    pub technologies: Vec<TechRecord>,
+    /// Changes against the previous snapshot (empty on the first one).
+    pub changes: Vec<TechChange>,
+    /// Pages crawled.
+    pub pages: Vec<PageSummary>,
+}
+
+/// The snapshot `details` document.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct Details {
+    #[serde(default)]
+    pages: Vec<PageSummary>,
+    #[serde(default)]
+    technologies: Vec<TechRecord>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    changes: Vec<TechChange>,
+}
+
+fn kind_name(kind: PageKind) -> &'static str {
+    match kind {
+        PageKind::Homepage => "homepage",
+        PageKind::Careers => "careers",
+        PageKind::Pricing => "pricing",
+        PageKind::Press => "press",
+        PageKind::Contact => "contact",
+    }
+}
+
+/// Compares technologies with the previous snapshot's: first-seen dates are
+/// carried over; installed and removed technologies are reported (nothing on
+/// the first snapshot, which has no baseline). When the homepage could not
+/// be fetched (`observed = false`) nothing was seen: the previous stack is
+/// kept as it was and no change is reported.
+pub fn compare_tech(
+    previous: Option<&EnrichmentSnapshot>,
+    detections: &[Detection],
+    observed: bool,
+    now: DateTime<Utc>,
+) -> (Vec<TechRecord>, Vec<TechChange>) {
+    let before: BTreeMap<String, TechRecord> = previous
+        .and_then(|p| serde_json::from_value::<Details>(p.details.clone()).ok())
+        .map(|d| {
+            d.technologies
+                .into_iter()
+                .map(|t| (t.name.clone(), t))
+                .collect()
+        })
+        .unwrap_or_default();
+    if !observed {
+        return (before.into_values().collect(), Vec::new());
+    }
+    let records: Vec<TechRecord> = detections
+        .iter()
+        .map(|d| TechRecord {
+            name: d.name.clone(),
+            categories: d.categories.clone(),
+            confidence: d.confidence,
+            version: d.version.clone(),
+            first_seen: before.get(&d.name).map_or(now, |t| t.first_seen),
+            evidence: d.evidence.clone(),
+        })
+        .collect();
+    let mut changes = Vec::new();
+    if previous.is_some() {
+        let now_names: BTreeSet<&str> = records.iter().map(|t| t.name.as_str()).collect();
+        for t in &records {
+            if !before.contains_key(&t.name) {
+                changes.push(TechChange {
+                    technology: t.name.clone(),
+                    installed: true,
+                    first_seen: Some(now),
+                    last_seen: now,
+                });
+            }
+        }
+        for (name, t) in &before {
+            if !now_names.contains(name.as_str()) {
+                changes.push(TechChange {
+                    technology: name.clone(),
+                    installed: false,
+                    first_seen: Some(t.first_seen),
+                    last_seen: now,
+                });
+            }
+        }
+    }
+    (records, changes)
+}
+
+/// The scoring signals of technologies and their changes.
+pub fn tech_signals(
+    records: &[TechRecord],
+    changes: &[TechChange],
+    now: DateTime<Utc>,
+) -> Vec<Signal> {
+    let mut out = Vec::with_capacity(records.len() + changes.len());
+    for t in records {
+        let mut s = Signal::new("tech", SignalValue::Text(t.name.clone()), now);
+        if let Some(e) = t.evidence.first() {
+            s = s.with_evidence(
+                format!("{} {}: {}", t.name, e.field, e.snippet),
+                Some(e.url.clone()),
+            );
+        }
+        out.push(s);
+    }
+    for c in changes {
+        let name = if c.installed {
+            "tech.installed"
+        } else {
+            "tech.removed"
+        };
+        let verb = if c.installed { "installed" } else { "removed" };
+        out.push(
+            Signal::new(name, SignalValue::Text(c.technology.clone()), c.last_seen).with_evidence(
+                format!("{} {verb} since the previous enrichment", c.technology),
+                None,
+            ),
+        );
+    }
+    out
+}
+
+/// Crawls and analyses accounts. Build once; share across tasks.
+#[derive(Debug, Clone)]
+pub struct Enricher {
+    fetcher: Arc<dyn PageFetcher>,
+    fingerprints: Arc<FingerprintDb>,
+    config: EnrichConfig,
+}
+
+impl Enricher {
+    /// An enricher over a fetcher and a compiled fingerprint database.
+    pub fn new(
+        fetcher: Arc<dyn PageFetcher>,
+        fingerprints: Arc<FingerprintDb>,
+        config: EnrichConfig,
+    ) -> Self {
+        Self {
+            fetcher,
+            fingerprints,
+            config,
+        }
+    }
+
+    /// Enriches one account. `start` overrides the start URL (default
+    /// `https://DOMAIN/`); `previous` is the account's last snapshot.
+    pub async fn enrich(
+        &self,
+        domain: &Domain,
+        start: Option<&str>,
+        previous: Option<&EnrichmentSnapshot>,
+        now: DateTime<Utc>,
+    ) -> Result<Enrichment, EnrichError> {
+        let start_url = start.map_or_else(|| format!("https://{domain}/"), str::to_owned);
+        let start = parse_start_url(&start_url).map_err(|e| EnrichError::StartUrl {
+            domain: domain.clone(),
+            reason: e.to_string(),
+        })?;
+        let crawl = crawl_site(self.fetcher.as_ref(), &start, &self.config.crawl).await;
+        let mut pages = Vec::with_capacity(crawl.pages.len());
+        let mut errors = Vec::new();
+        let mut per_page = Vec::new();
+        for p in &crawl.pages {
+            match &p.result {
+                Ok(page) => {
+                    pages.push(PageSummary {
+                        url: p.url.to_string(),
+                        kind: kind_name(p.kind).to_owned(),
+                        status: Some(page.status),
+                        error: None,
+                    });
+                    let headers: Vec<(&str, &str)> = page
+                        .headers
+                        .iter()
+                        .map(|(k, v)| (k.as_str(), v.as_str()))
+                        .collect();
+                    let cookies: Vec<(&str, &str)> = page
+                        .cookies
+                        .iter()
+                        .map(|c| (c.name.as_str(), c.value.as_str()))
+                        .collect();
+                    let input = PageInput::new(page.final_url.as_str(), &page.text)
+                        .with_headers(&headers)
+                        .with_cookies(&cookies)
+                        .with_status(page.status);
+                    per_page.push(self.fingerprints.detect(&input));
+                }
+                Err(e) => {
+                    let text = format!("{}: {e}", e.kind());
+                    errors.push(format!("{}: {text}", p.url));
+                    pages.push(PageSummary {
+                        url: p.url.to_string(),
+                        kind: kind_name(p.kind).to_owned(),
+                        status: None,
+                        error: Some(text),
+                    });
+                }
+            }
+        }
+        let detections = leadscore_fingerprint::merge_detections(per_page);
+        let observed = crawl.pages.first().is_some_and(|p| p.result.is_ok());
+        let (technologies, changes) = compare_tech(previous, &detections, observed, now);
+        let signals = tech_signals(&technologies, &changes, now);
+        let details = Details {
+            pages: pages.clone(),
+            technologies: technologies.clone(),
+            changes: changes.clone(),
+        };
+        Ok(Enrichment {
+            snapshot: EnrichmentSnapshot {
+                domain: domain.clone(),
+                enriched_at: now,
+                signals,
+                details: serde_json::to_value(&details).unwrap_or_default(),
+                errors,
+            },
+            technologies,
+            changes,
+            pages,
+        })
+    }
+}

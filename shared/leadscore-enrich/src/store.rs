@@ -1,0 +1,96 @@
+//! Enrichment wired to the ports: store the snapshot, publish the events,
+//! rescore the account's leads.
+
+use chrono::{DateTime, Utc};
+use leadscore_core::ScoringModel;
+use leadscore_core::domain::Domain;
+use leadscore_core::events::Event;
+use leadscore_pipeline::{EventBus, PipelineError, RescoreSummary, rescore_account};
+use leadscore_store::Store;
+
+use crate::{EnrichError, Enricher, Enrichment};
+
+/// What enriching one account did.
+#[derive(Debug)]
+pub struct EnrichOutcome {
+    /// What was found.
+    pub enrichment: Enrichment,
+    /// The events emitted (`Account Enriched`, technology changes).
+    pub events: Vec<Event>,
+    /// Events the bus did not accept after its retries.
+    pub event_errors: Vec<String>,
+    /// Rescoring of the account's leads.
+    pub rescored: RescoreSummary,
+}
+
+/// Why enriching an account failed as a whole.
+#[derive(Debug, thiserror::Error)]
+pub enum EnrichAccountError {
+    /// Enrichment could not start.
+    #[error(transparent)]
+    Enrich(#[from] EnrichError),
+    /// The store or rescoring failed.
+    #[error(transparent)]
+    Pipeline(#[from] PipelineError),
+}
+
+/// Enriches `domain`, stores the snapshot (stamping the account), publishes
+/// `Account Enriched` and technology changes on `bus` (if any), and rescores
+/// the account's leads with `model`.
+pub async fn enrich_and_store(
+    store: &dyn Store,
+    enricher: &Enricher,
+    bus: Option<&dyn EventBus>,
+    model: &ScoringModel,
+    domain: &Domain,
+    start: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<EnrichOutcome, EnrichAccountError> {
+    let previous = store
+        .latest_snapshot(domain)
+        .await
+        .map_err(PipelineError::from)?;
+    let enrichment = enricher
+        .enrich(domain, start, previous.as_ref(), now)
+        .await?;
+    store
+        .put_snapshot(&enrichment.snapshot)
+        .await
+        .map_err(PipelineError::from)?;
+    let names: Vec<String> = enrichment
+        .technologies
+        .iter()
+        .map(|t| t.name.clone())
+        .collect();
+    let mut events = vec![Event::account_enriched(
+        domain,
+        now,
+        enrichment.snapshot.signals.len(),
+        &names,
+        enrichment.snapshot.errors.len(),
+    )];
+    events.extend(enrichment.changes.iter().map(|c| {
+        Event::technology_change(
+            domain,
+            &c.technology,
+            c.installed,
+            c.first_seen,
+            c.last_seen,
+        )
+    }));
+    let mut event_errors = Vec::new();
+    if let Some(bus) = bus {
+        for (e, r) in events.iter().zip(bus.publish(&events).await) {
+            if let Err(err) = r {
+                event_errors.push(format!("{}: {err}", e.detail_type));
+            }
+        }
+    }
+    let rescored = rescore_account(store, model, domain, now).await?;
+    Ok(EnrichOutcome {
+        enrichment,
+        events,
+        event_errors,
+        rescored,
+    })
+}

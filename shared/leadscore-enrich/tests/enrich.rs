@@ -1,0 +1,216 @@
+//! Enrichment end to end against fixture websites on 127.0.0.1.
+#![allow(clippy::unwrap_used)] // test helpers panic by design
+
+use std::net::{IpAddr, Ipv4Addr};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use leadscore_core::domain::Domain;
+use leadscore_enrich::{EnrichConfig, Enricher, load_fingerprints};
+use leadscore_fetch::{FetchConfig, ReqwestFetcher, StaticResolver};
+use leadscore_fingerprint::FingerprintDb;
+use leadscore_testkit::site::{Route, Site};
+
+fn fingerprints() -> Arc<FingerprintDb> {
+    static DB: OnceLock<Arc<FingerprintDb>> = OnceLock::new();
+    DB.get_or_init(|| Arc::new(load_fingerprints(&[]).unwrap().0))
+        .clone()
+}
+
+/// An enricher whose fetcher may reach loopback (explicit opt-in) and
+/// resolves `host` to 127.0.0.1 through an injected resolver.
+fn enricher(host: &str) -> Enricher {
+    let config = FetchConfig {
+        allow_private_network: true,
+        politeness_delay: Duration::ZERO,
+        ..FetchConfig::default()
+    };
+    let resolver = StaticResolver::new().with(host, &[IpAddr::V4(Ipv4Addr::LOCALHOST)]);
+    let fetcher = ReqwestFetcher::new(config, Arc::new(resolver)).unwrap();
+    Enricher::new(Arc::new(fetcher), fingerprints(), EnrichConfig::default())
+}
+
+fn at(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+}
+
+const HOME_V1: &str = r#"<!doctype html><html><head><title>Northwind Analytics</title>
+<script>(function(w,d,s,l,i){w[l]=w[l]||[];w[l].push({'gtm.start':new Date().getTime(),event:'gtm.js'});var f=d.getElementsByTagName(s)[0],j=d.createElement(s);j.async=true;j.src='https://www.googletagmanager.com/gtm.js?id='+i;f.parentNode.insertBefore(j,f);})(window,document,'script','dataLayer','GTM-ABC1234');</script>
+</head><body><a href="/pricing">Pricing</a> <a href="/careers">Careers</a> <a href="/newsroom">Newsroom</a>
+<script type="text/javascript" id="hs-script-loader" async defer src="//js.hs-scripts.com/4242424.js"></script>
+</body></html>"#;
+
+const HOME_V2: &str = r#"<!doctype html><html><head><title>Northwind Analytics</title>
+<script src="//munchkin.marketo.net/munchkin.js"></script><script>Munchkin.init('123-ABC-456');</script>
+</head><body><a href="/pricing">Pricing</a></body></html>"#;
+
+#[tokio::test]
+async fn a_fixture_site_is_crawled_and_its_stack_detected_and_compared() {
+    let site = Site::start().await;
+    site.route("/", Route::html(HOME_V1))
+        .route("/pricing", Route::html("<h1>Pricing</h1>"))
+        .route("/careers", Route::html("<h1>Join us</h1>"))
+        .route(
+            "/robots.txt",
+            Route::ok("text/plain", "User-agent: *\nDisallow: /newsroom\n"),
+        );
+    let host = "northwind.test";
+    let e = enricher(host);
+    let domain = Domain::parse(host).unwrap();
+    let start = format!("{}/", site.url(host));
+    let first = tokio::time::timeout(
+        Duration::from_secs(20),
+        e.enrich(&domain, Some(&start), None, at("2026-09-01T00:00:00Z")),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let names: Vec<&str> = first.technologies.iter().map(|t| t.name.as_str()).collect();
+    assert!(
+        names.contains(&"HubSpot") && names.contains(&"Google Tag Manager"),
+        "{names:?}"
+    );
+    assert!(first.changes.is_empty(), "no baseline, no changes");
+    let kinds: Vec<(&str, bool)> = first
+        .pages
+        .iter()
+        .map(|p| (p.kind.as_str(), p.error.is_none()))
+        .collect();
+    assert!(
+        kinds.contains(&("homepage", true))
+            && kinds.contains(&("pricing", true))
+            && kinds.contains(&("careers", true)),
+        "{kinds:?}"
+    );
+    assert!(
+        first
+            .pages
+            .iter()
+            .any(|p| p.kind == "press" && p.error.as_deref().is_some_and(|e| e.contains("robots"))),
+        "robots.txt disallows the newsroom: {:?}",
+        first.pages
+    );
+    assert_eq!(
+        first.snapshot.errors.len(),
+        1,
+        "{:?}",
+        first.snapshot.errors
+    );
+    let hubspot = first
+        .snapshot
+        .signals
+        .iter()
+        .find(|s| {
+            s.name == "tech"
+                && s.evidence
+                    .as_ref()
+                    .is_some_and(|e| e.text.starts_with("HubSpot"))
+        })
+        .unwrap();
+    assert!(
+        hubspot
+            .evidence
+            .as_ref()
+            .unwrap()
+            .url
+            .as_deref()
+            .unwrap()
+            .starts_with("http://northwind.test:")
+    );
+
+    site.route("/", Route::html(HOME_V2));
+    let second = e
+        .enrich(
+            &domain,
+            Some(&start),
+            Some(&first.snapshot),
+            at("2026-10-01T00:00:00Z"),
+        )
+        .await
+        .unwrap();
+    let change = |name: &str| {
+        second
+            .changes
+            .iter()
+            .find(|c| c.technology == name)
+            .map(|c| c.installed)
+    };
+    assert_eq!(change("Marketo"), Some(true));
+    assert_eq!(change("HubSpot"), Some(false));
+    assert!(
+        second
+            .snapshot
+            .signals
+            .iter()
+            .any(|s| s.name == "tech.installed")
+    );
+    assert!(
+        second
+            .snapshot
+            .signals
+            .iter()
+            .any(|s| s.name == "tech.removed")
+    );
+
+    site.route(
+        "/",
+        Route::html(HOME_V2.replace("</body>", "<p>updated</p></body>")),
+    );
+    let third = e
+        .enrich(
+            &domain,
+            Some(&start),
+            Some(&second.snapshot),
+            at("2026-11-01T00:00:00Z"),
+        )
+        .await
+        .unwrap();
+    let marketo = third
+        .technologies
+        .iter()
+        .find(|t| t.name == "Marketo")
+        .unwrap();
+    assert_eq!(
+        marketo.first_seen,
+        at("2026-10-01T00:00:00Z"),
+        "first seen is carried over"
+    );
+    assert!(third.changes.is_empty());
+
+    // The site is down: nothing observed, so nothing "removed".
+    site.route("/", Route::status(503, "text/html", "down"));
+    let fourth = e
+        .enrich(
+            &domain,
+            Some(&start),
+            Some(&third.snapshot),
+            at("2026-11-02T00:00:00Z"),
+        )
+        .await
+        .unwrap();
+    assert!(fourth.changes.is_empty(), "{:?}", fourth.changes);
+    assert_eq!(fourth.technologies, third.technologies);
+    assert!(!fourth.snapshot.errors.is_empty());
+}
+
+#[tokio::test]
+async fn an_unreachable_site_is_an_empty_snapshot_with_errors_not_a_failure() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let e = enricher("gone.test");
+    let domain = Domain::parse("gone.test").unwrap();
+    let out = e
+        .enrich(
+            &domain,
+            Some(&format!("http://gone.test:{}/", closed.port())),
+            None,
+            at("2026-09-01T00:00:00Z"),
+        )
+        .await
+        .unwrap();
+    assert!(out.technologies.is_empty());
+    assert_eq!(out.snapshot.errors.len(), 1, "{:?}", out.snapshot.errors);
+}

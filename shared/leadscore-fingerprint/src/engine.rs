@@ -1,0 +1,1089 @@
+//! The compiled fingerprint database and the detection engine.
+//!
+//! Loading compiles every pattern once and builds Aho-Corasick prefilters:
+//! per text field (url, html, scriptSrc, scripts, dom) one automaton over
+//! the literals each pattern requires, so a pattern only runs on a page
+//! that contains one of its literals. Patterns without such a literal
+//! always run.
+
+use std::collections::{BTreeMap, HashMap};
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use scraper::{ElementRef, Html, Selector};
+
+use crate::detection::{Detection, Evidence, PageInput};
+use crate::error::FingerprintError;
+use crate::pattern::{Hit, Pattern, truncate};
+use crate::source::{DomSpec, Source, SourceKind, TechSpec, parse_categories, parse_technologies};
+
+/// Most evidence items kept per technology and page.
+const MAX_EVIDENCE: usize = 8;
+
+/// A pattern that could not be used, or another loading problem.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct LoadIssue {
+    /// The source the technology came from.
+    pub origin: String,
+    /// The technology name.
+    pub technology: String,
+    /// The field, e.g. `scriptSrc`, `headers:server`, `dom`, `implies`.
+    pub field: String,
+    /// The pattern, selector or name as written.
+    pub pattern: String,
+    /// Why it cannot be used.
+    pub reason: String,
+}
+
+/// What loading produced: counts and every issue. Nothing is dropped
+/// silently: a pattern that cannot be used is listed here.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct LoadReport {
+    /// Technologies after merging sources.
+    pub technologies: usize,
+    /// Categories after merging sources.
+    pub categories: usize,
+    /// Technologies replaced by a later source with the same name.
+    pub overridden: usize,
+    /// Patterns compiled (regexes, including empty existence patterns).
+    pub patterns: usize,
+    /// Patterns that needed `fancy-regex` (look-around, backreferences).
+    pub fancy_patterns: usize,
+    /// Text patterns with no extractable literal (they run on every page).
+    pub unfiltered_patterns: usize,
+    /// Patterns, selectors and references that could not be used.
+    pub issues: Vec<LoadIssue>,
+}
+
+/// A technology's resolved metadata.
+#[derive(Debug)]
+struct Tech {
+    name: String,
+    categories: Vec<String>,
+    cat_ids: Vec<u32>,
+    /// (technology index, confidence, version)
+    implies: Vec<(usize, u8, Option<String>)>,
+    excludes: Vec<usize>,
+    requires: Vec<usize>,
+    requires_category: Vec<u32>,
+}
+
+/// A pattern belonging to a technology.
+#[derive(Debug)]
+struct Rule {
+    tech: usize,
+    pattern: Pattern,
+}
+
+/// Patterns applied to one kind of text, with their prefilter.
+#[derive(Debug, Default)]
+struct TextGroup {
+    rules: Vec<Rule>,
+    ac: Option<AhoCorasick>,
+    /// literal id -> rule ids
+    by_literal: Vec<Vec<usize>>,
+    /// rules with no literal
+    always: Vec<usize>,
+}
+
+impl TextGroup {
+    fn push(&mut self, rule: Rule) {
+        self.rules.push(rule);
+    }
+
+    fn build(&mut self) -> usize {
+        let mut literals: Vec<String> = Vec::new();
+        let mut ids: HashMap<String, usize> = HashMap::new();
+        for (i, r) in self.rules.iter().enumerate() {
+            if r.pattern.literals.is_empty() {
+                self.always.push(i);
+                continue;
+            }
+            for l in &r.pattern.literals {
+                let key = l.to_ascii_lowercase();
+                let id = *ids.entry(key.clone()).or_insert_with(|| {
+                    literals.push(key);
+                    self.by_literal.push(Vec::new());
+                    literals.len() - 1
+                });
+                if self.by_literal[id].last() != Some(&i) {
+                    self.by_literal[id].push(i);
+                }
+            }
+        }
+        self.ac = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(&literals)
+            .ok();
+        if self.ac.is_none() {
+            // Cannot happen for plain literals; fall back to running all.
+            self.always = (0..self.rules.len()).collect();
+        }
+        self.always.len()
+    }
+
+    /// Rule ids to run on `hay`.
+    fn candidates(&self, hay: &str, prefilter: bool, seen: &mut Vec<bool>) -> Vec<usize> {
+        if !prefilter {
+            return (0..self.rules.len()).collect();
+        }
+        let mut out = self.always.clone();
+        if let Some(ac) = &self.ac {
+            seen.clear();
+            seen.resize(self.by_literal.len(), false);
+            for m in ac.find_overlapping_iter(hay) {
+                let id = m.pattern().as_usize();
+                if !seen[id] {
+                    seen[id] = true;
+                    out.extend_from_slice(&self.by_literal[id]);
+                }
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+}
+
+/// A pattern on a keyed value (headers, meta, cookies).
+#[derive(Debug)]
+struct KeyedRule {
+    tech: usize,
+    key: String,
+    pattern: Pattern,
+}
+
+/// A `js` entry: a global's path and a pattern on its value.
+#[derive(Debug)]
+struct JsRule {
+    tech: usize,
+    path: String,
+    pattern: Pattern,
+}
+
+/// A compiled `dom` entry.
+#[derive(Debug)]
+struct DomRule {
+    tech: usize,
+    source: String,
+    selector: Selector,
+    exists: Option<Pattern>,
+    text: Option<Pattern>,
+    attributes: Vec<(String, Pattern)>,
+    properties: Vec<(String, Pattern)>,
+}
+
+/// The compiled fingerprints. Build once with [`FingerprintDb::from_sources`]
+/// and share; detection takes `&self` and does no I/O.
+#[derive(Debug)]
+pub struct FingerprintDb {
+    techs: Vec<Tech>,
+    url: TextGroup,
+    html: TextGroup,
+    script_src: TextGroup,
+    scripts: TextGroup,
+    headers: HashMap<String, Vec<KeyedRule>>,
+    meta: HashMap<String, Vec<KeyedRule>>,
+    cookies: HashMap<String, Vec<KeyedRule>>,
+    cookie_globs: Vec<KeyedRule>,
+    js: Vec<JsRule>,
+    /// Automaton over distinct js paths (case-sensitive); id -> rule ids.
+    js_ac: Option<AhoCorasick>,
+    js_by_path: Vec<Vec<usize>>,
+    dom: Vec<DomRule>,
+    dom_ac: Option<AhoCorasick>,
+    dom_by_literal: Vec<Vec<usize>>,
+    dom_always: Vec<usize>,
+    sel_script: Option<Selector>,
+    sel_meta: Option<Selector>,
+    prefilter: bool,
+}
+
+impl FingerprintDb {
+    /// Loads and compiles `sources` in order (later technologies replace
+    /// earlier ones of the same name). Fails only on a source that is not
+    /// JSON of the right shape; every unusable pattern is listed in the
+    /// returned [`LoadReport`] instead.
+    pub fn from_sources(sources: &[Source]) -> Result<(Self, LoadReport), FingerprintError> {
+        let mut specs: BTreeMap<String, TechSpec> = BTreeMap::new();
+        let mut cats: BTreeMap<u32, String> = BTreeMap::new();
+        let mut report = LoadReport::default();
+        let mut notes = Vec::new();
+        for src in sources {
+            match src.kind {
+                SourceKind::Categories => parse_categories(src, &mut cats)?,
+                SourceKind::Technologies => {
+                    let mut here = BTreeMap::new();
+                    parse_technologies(src, &mut here, &mut notes)?;
+                    for (name, spec) in here {
+                        if specs.insert(name, spec).is_some() {
+                            report.overridden += 1;
+                        }
+                    }
+                    for (tech, reason) in notes.drain(..) {
+                        report.issues.push(LoadIssue {
+                            origin: src.origin.clone(),
+                            technology: tech,
+                            field: String::new(),
+                            pattern: String::new(),
+                            reason,
+                        });
+                    }
+                }
+            }
+        }
+        let db = Self::compile(specs, &cats, &mut report);
+        report.categories = cats.len();
+        Ok((db, report))
+    }
+
+    /// Turns the literal prefilter on (default) or off. Off runs every
+    /// pattern on every page; it exists as a benchmark baseline.
+    #[must_use]
+    pub fn with_prefilter(mut self, on: bool) -> Self {
+        self.prefilter = on;
+        self
+    }
+
+    /// Compiles every regex now instead of on first use, and returns those
+    /// that fail (possible only past the `regex` size limit; patterns are
+    /// validated at load). Used by tests and by callers that want all cost
+    /// paid up front.
+    pub fn compile_all(&self) -> Vec<LoadIssue> {
+        let mut all: Vec<(usize, String, &Pattern)> = Vec::new();
+        for (g, field) in [
+            (&self.url, "url"),
+            (&self.html, "html"),
+            (&self.script_src, "scriptSrc"),
+            (&self.scripts, "scripts"),
+        ] {
+            all.extend(
+                g.rules
+                    .iter()
+                    .map(|r| (r.tech, field.to_owned(), &r.pattern)),
+            );
+        }
+        for (map, field) in [
+            (&self.headers, "headers"),
+            (&self.meta, "meta"),
+            (&self.cookies, "cookies"),
+        ] {
+            for r in map.values().flatten() {
+                all.push((r.tech, format!("{field}:{}", r.key), &r.pattern));
+            }
+        }
+        for r in &self.cookie_globs {
+            all.push((r.tech, format!("cookies:{}", r.key), &r.pattern));
+        }
+        for r in &self.js {
+            all.push((r.tech, format!("js:{}", r.path), &r.pattern));
+        }
+        for r in &self.dom {
+            let field = format!("dom:{}", r.source);
+            for p in r.exists.iter().chain(&r.text) {
+                all.push((r.tech, field.clone(), p));
+            }
+            for (_, p) in r.attributes.iter().chain(&r.properties) {
+                all.push((r.tech, field.clone(), p));
+            }
+        }
+        all.into_iter()
+            .filter_map(|(t, field, p)| {
+                p.force().err().map(|reason| LoadIssue {
+                    origin: String::new(),
+                    technology: self.techs[t].name.clone(),
+                    field,
+                    pattern: String::new(),
+                    reason,
+                })
+            })
+            .collect()
+    }
+
+    /// Number of technologies.
+    pub fn len(&self) -> usize {
+        self.techs.len()
+    }
+
+    /// True when no technology is loaded.
+    pub fn is_empty(&self) -> bool {
+        self.techs.is_empty()
+    }
+
+    /// True when a technology of this name is loaded.
+    pub fn contains(&self, name: &str) -> bool {
+        self.techs.iter().any(|t| t.name == name)
+    }
+
+    fn compile(
+        specs: BTreeMap<String, TechSpec>,
+        cats: &BTreeMap<u32, String>,
+        report: &mut LoadReport,
+    ) -> Self {
+        let index: HashMap<&str, usize> = specs
+            .keys()
+            .enumerate()
+            .map(|(i, n)| (n.as_str(), i))
+            .collect();
+        let mut db = Self {
+            techs: Vec::with_capacity(specs.len()),
+            url: TextGroup::default(),
+            html: TextGroup::default(),
+            script_src: TextGroup::default(),
+            scripts: TextGroup::default(),
+            headers: HashMap::new(),
+            meta: HashMap::new(),
+            cookies: HashMap::new(),
+            cookie_globs: Vec::new(),
+            js: Vec::new(),
+            js_ac: None,
+            js_by_path: Vec::new(),
+            dom: Vec::new(),
+            dom_ac: None,
+            dom_by_literal: Vec::new(),
+            dom_always: Vec::new(),
+            sel_script: Selector::parse("script").ok(),
+            sel_meta: Selector::parse("meta").ok(),
+            prefilter: true,
+        };
+        for (ti, (name, spec)) in specs.iter().enumerate() {
+            let mut issue = |field: &str, pattern: &str, reason: String| {
+                report.issues.push(LoadIssue {
+                    origin: spec.origin.clone(),
+                    technology: name.clone(),
+                    field: field.to_owned(),
+                    pattern: pattern.to_owned(),
+                    reason,
+                });
+            };
+            let mut compile =
+                |field: &str, raw: &str, issue: &mut dyn FnMut(&str, &str, String)| {
+                    match Pattern::compile(raw) {
+                        Ok(p) => {
+                            report.patterns += 1;
+                            if p.is_fancy() {
+                                report.fancy_patterns += 1;
+                            }
+                            Some(p)
+                        }
+                        Err(e) => {
+                            issue(field, raw, e);
+                            None
+                        }
+                    }
+                };
+            for (group, field, raws) in [
+                (&mut db.url, "url", &spec.url),
+                (&mut db.html, "html", &spec.html),
+                (&mut db.script_src, "scriptSrc", &spec.script_src),
+                (&mut db.scripts, "scripts", &spec.scripts),
+            ] {
+                for raw in raws {
+                    if let Some(pattern) = compile(field, raw, &mut issue) {
+                        group.push(Rule { tech: ti, pattern });
+                    }
+                }
+            }
+            for (map, field, pairs) in [
+                (&mut db.headers, "headers", &spec.headers),
+                (&mut db.meta, "meta", &spec.meta),
+            ] {
+                for (key, raw) in pairs {
+                    if let Some(pattern) = compile(&format!("{field}:{key}"), raw, &mut issue) {
+                        map.entry(key.clone()).or_default().push(KeyedRule {
+                            tech: ti,
+                            key: key.clone(),
+                            pattern,
+                        });
+                    }
+                }
+            }
+            for (key, raw) in &spec.cookies {
+                if let Some(pattern) = compile(&format!("cookies:{key}"), raw, &mut issue) {
+                    let rule = KeyedRule {
+                        tech: ti,
+                        key: key.clone(),
+                        pattern,
+                    };
+                    if key.contains('*') {
+                        db.cookie_globs.push(rule);
+                    } else {
+                        db.cookies.entry(key.clone()).or_default().push(rule);
+                    }
+                }
+            }
+            for (path, raw) in &spec.js {
+                if let Some(pattern) = compile(&format!("js:{path}"), raw, &mut issue) {
+                    db.js.push(JsRule {
+                        tech: ti,
+                        path: path.clone(),
+                        pattern,
+                    });
+                }
+            }
+            for d in &spec.dom {
+                if let Some(rule) = compile_dom(ti, d, &mut compile, &mut issue) {
+                    db.dom.push(rule);
+                }
+            }
+            let mut resolve = |field: &str, names: &[String]| -> Vec<(usize, u8, Option<String>)> {
+                let mut out = Vec::new();
+                for raw in names {
+                    let mut parts = raw.split("\\;");
+                    let target = parts.next().unwrap_or_default().trim();
+                    let mut conf = 100u8;
+                    let mut version = None;
+                    for tag in parts {
+                        if let Some(c) = tag.strip_prefix("confidence:") {
+                            conf = c.trim().parse::<u32>().map_or(100, |n| n.min(100) as u8);
+                        } else if let Some(v) = tag.strip_prefix("version:") {
+                            version = Some(v.to_owned()).filter(|v| !v.is_empty());
+                        }
+                    }
+                    match index.get(target) {
+                        Some(&i) => out.push((i, conf, version)),
+                        None => issue(field, raw, format!("unknown technology {target:?}")),
+                    }
+                }
+                out
+            };
+            let implies = resolve("implies", &spec.implies);
+            let excludes = resolve("excludes", &spec.excludes)
+                .into_iter()
+                .map(|x| x.0)
+                .collect();
+            let requires = resolve("requires", &spec.requires)
+                .into_iter()
+                .map(|x| x.0)
+                .collect();
+            db.techs.push(Tech {
+                name: name.clone(),
+                categories: spec
+                    .cats
+                    .iter()
+                    .filter_map(|c| cats.get(c).cloned())
+                    .collect(),
+                cat_ids: spec.cats.clone(),
+                implies,
+                excludes,
+                requires,
+                requires_category: spec.requires_category.clone(),
+            });
+        }
+        report.technologies = db.techs.len();
+        for g in [
+            &mut db.url,
+            &mut db.html,
+            &mut db.script_src,
+            &mut db.scripts,
+        ] {
+            report.unfiltered_patterns += g.build();
+        }
+        db.build_js();
+        db.build_dom();
+        db
+    }
+
+    fn build_js(&mut self) {
+        let mut paths: Vec<&str> = Vec::new();
+        let mut ids: HashMap<&str, usize> = HashMap::new();
+        let mut by_path: Vec<Vec<usize>> = Vec::new();
+        for (i, r) in self.js.iter().enumerate() {
+            let id = *ids.entry(r.path.as_str()).or_insert_with(|| {
+                paths.push(r.path.as_str());
+                by_path.push(Vec::new());
+                paths.len() - 1
+            });
+            by_path[id].push(i);
+        }
+        self.js_ac = AhoCorasick::new(&paths).ok();
+        self.js_by_path = by_path;
+    }
+
+    fn build_dom(&mut self) {
+        let mut literals: Vec<String> = Vec::new();
+        let mut ids: HashMap<String, usize> = HashMap::new();
+        for (i, r) in self.dom.iter().enumerate() {
+            let alternatives: Option<Vec<String>> = if r.source.contains('(') {
+                None
+            } else {
+                r.source.split(',').map(selector_literal).collect()
+            };
+            match alternatives {
+                Some(ls) => {
+                    for l in ls {
+                        let key = l.to_ascii_lowercase();
+                        let id = *ids.entry(key.clone()).or_insert_with(|| {
+                            literals.push(key);
+                            self.dom_by_literal.push(Vec::new());
+                            literals.len() - 1
+                        });
+                        if self.dom_by_literal[id].last() != Some(&i) {
+                            self.dom_by_literal[id].push(i);
+                        }
+                    }
+                }
+                None => self.dom_always.push(i),
+            }
+        }
+        self.dom_ac = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .build(&literals)
+            .ok();
+    }
+
+    /// Detects technologies on one page. Pure: no I/O. The result is sorted
+    /// by name.
+    pub fn detect(&self, page: &PageInput<'_>) -> Vec<Detection> {
+        let parsed;
+        let doc = match page.document {
+            Some(d) => d,
+            None => {
+                parsed = Html::parse_document(page.html);
+                &parsed
+            }
+        };
+        let mut found = Found::new(page.url);
+        let mut seen = Vec::new();
+
+        // Text fields.
+        self.run_group(&self.url, "url", page.url, &mut found, &mut seen);
+        self.run_group(&self.html, "html", page.html, &mut found, &mut seen);
+        let mut srcs: Vec<&str> = Vec::new();
+        let mut inline: Vec<String> = Vec::new();
+        if let Some(sel) = &self.sel_script {
+            for el in doc.select(sel) {
+                match el.value().attr("src") {
+                    Some(src) => srcs.push(src),
+                    None => {
+                        let text: String = el.text().collect();
+                        if !text.trim().is_empty() {
+                            inline.push(text);
+                        }
+                    }
+                }
+            }
+        }
+        for s in srcs
+            .iter()
+            .copied()
+            .chain(inline.iter().map(String::as_str))
+        {
+            self.run_group(&self.script_src, "scriptSrc", s, &mut found, &mut seen);
+        }
+        for s in &inline {
+            self.run_group(&self.scripts, "scripts", s, &mut found, &mut seen);
+        }
+
+        // Keyed fields.
+        for (name, value) in page.headers {
+            let key = name.to_ascii_lowercase();
+            if let Some(rules) = self.headers.get(&key) {
+                for r in rules {
+                    found.keyed("headers", r, value);
+                }
+            }
+        }
+        for (name, value) in page.cookies {
+            if let Some(rules) = self.cookies.get(*name) {
+                for r in rules {
+                    found.keyed("cookies", r, value);
+                }
+            }
+            for r in &self.cookie_globs {
+                if glob(&r.key, name) {
+                    found.keyed("cookies", r, value);
+                }
+            }
+        }
+        if let Some(sel) = &self.sel_meta {
+            for el in doc.select(sel) {
+                let v = el.value();
+                let Some(key) = v.attr("name").or_else(|| v.attr("property")) else {
+                    continue;
+                };
+                let content = v.attr("content").unwrap_or_default();
+                if let Some(rules) = self.meta.get(&key.to_ascii_lowercase()) {
+                    for r in rules {
+                        found.keyed("meta", r, content);
+                    }
+                }
+            }
+        }
+
+        // js globals, approximated from inline scripts.
+        if let Some(ac) = &self.js_ac {
+            for text in &inline {
+                for m in ac.find_overlapping_iter(text.as_str()) {
+                    let Some(value) = js_use(text, m.start(), m.end()) else {
+                        continue;
+                    };
+                    for &ri in &self.js_by_path[m.pattern().as_usize()] {
+                        let r = &self.js[ri];
+                        let hit = match value {
+                            JsUse::Assigned(v) => r.pattern.find(v),
+                            JsUse::Used if r.pattern.is_any() => r.pattern.find(""),
+                            JsUse::Used => None,
+                        };
+                        if let Some(mut hit) = hit {
+                            hit.snippet = truncate(snippet_around(text, m.start(), m.end()));
+                            found.add(r.tech, &format!("js:{}", r.path), &r.pattern, hit);
+                        }
+                    }
+                }
+            }
+        }
+
+        // dom
+        let dom_rules: Vec<usize> = if self.prefilter {
+            let mut v = self.dom_always.clone();
+            if let Some(ac) = &self.dom_ac {
+                seen.clear();
+                seen.resize(self.dom_by_literal.len(), false);
+                for m in ac.find_overlapping_iter(page.html) {
+                    let id = m.pattern().as_usize();
+                    if !seen[id] {
+                        seen[id] = true;
+                        v.extend_from_slice(&self.dom_by_literal[id]);
+                    }
+                }
+            }
+            v.sort_unstable();
+            v.dedup();
+            v
+        } else {
+            (0..self.dom.len()).collect()
+        };
+        for i in dom_rules {
+            self.run_dom(&self.dom[i], doc, &mut found);
+        }
+
+        self.resolve(found)
+    }
+
+    /// Detects over several pages of one site and merges the results
+    /// (see [`crate::merge_detections`]).
+    pub fn detect_site(&self, pages: &[PageInput<'_>]) -> Vec<Detection> {
+        crate::merge_detections(pages.iter().map(|p| self.detect(p)))
+    }
+
+    fn run_group(
+        &self,
+        group: &TextGroup,
+        field: &str,
+        hay: &str,
+        found: &mut Found,
+        seen: &mut Vec<bool>,
+    ) {
+        if hay.is_empty() && group.always.is_empty() {
+            return;
+        }
+        for i in group.candidates(hay, self.prefilter, seen) {
+            let r = &group.rules[i];
+            let h = r.pattern.find(hay);
+            if let Some(hit) = h {
+                found.add(r.tech, field, &r.pattern, hit);
+            }
+        }
+    }
+
+    fn run_dom(&self, r: &DomRule, doc: &Html, found: &mut Found) {
+        let field = format!("dom:{}", r.source);
+        let mut elements = doc.select(&r.selector).peekable();
+        let Some(first) = elements.peek().copied() else {
+            return;
+        };
+        if let Some(p) = &r.exists
+            && let Some(mut hit) = p.find("")
+        {
+            hit.snippet = element_snippet(first);
+            found.add(r.tech, &field, p, hit);
+        }
+        if r.text.is_none() && r.attributes.is_empty() && r.properties.is_empty() {
+            return;
+        }
+        let mut done = vec![false; 1 + r.attributes.len() + r.properties.len()];
+        for el in elements {
+            if let Some(p) = &r.text
+                && !done[0]
+                && let Some(hit) = p.find(el.text().collect::<String>().trim())
+            {
+                done[0] = true;
+                found.add(r.tech, &field, p, hit);
+            }
+            // Properties are approximated by the attribute of the same name.
+            for (k, (name, p)) in r.attributes.iter().chain(&r.properties).enumerate() {
+                if done[k + 1] {
+                    continue;
+                }
+                if let Some(value) = el.value().attr(name)
+                    && let Some(hit) = p.find(value)
+                {
+                    done[k + 1] = true;
+                    found.add(r.tech, &field, p, hit);
+                }
+            }
+        }
+    }
+
+    /// Applies implies, requires, requiresCategory and excludes.
+    fn resolve(&self, mut found: Found) -> Vec<Detection> {
+        // implies, to a fixpoint
+        let mut queue: Vec<usize> = found.acc.keys().copied().collect();
+        while let Some(t) = queue.pop() {
+            let parent_conf = found.acc.get(&t).map_or(0, |a| a.confidence.min(100));
+            for (target, conf, version) in &self.techs[t].implies {
+                if found.acc.contains_key(target) {
+                    continue;
+                }
+                let acc = found.acc.entry(*target).or_default();
+                acc.confidence = u32::from(*conf).min(parent_conf);
+                acc.version.clone_from(version);
+                acc.evidence.push(Evidence {
+                    url: found.url.clone(),
+                    field: format!("implies:{}", self.techs[t].name),
+                    snippet: self.techs[t].name.clone(),
+                });
+                queue.push(*target);
+            }
+        }
+        // requires / requiresCategory, until stable
+        loop {
+            let before = found.acc.len();
+            let present: Vec<usize> = found.acc.keys().copied().collect();
+            found.acc.retain(|&t, _| {
+                let tech = &self.techs[t];
+                tech.requires.iter().all(|r| present.contains(r))
+                    && tech.requires_category.iter().all(|c| {
+                        present
+                            .iter()
+                            .any(|&o| o != t && self.techs[o].cat_ids.contains(c))
+                    })
+            });
+            if found.acc.len() == before {
+                break;
+            }
+        }
+        // excludes
+        let excluded: Vec<usize> = found
+            .acc
+            .keys()
+            .flat_map(|&t| self.techs[t].excludes.iter().copied())
+            .collect();
+        for t in excluded {
+            found.acc.remove(&t);
+        }
+        let mut out: Vec<Detection> = found
+            .acc
+            .into_iter()
+            .filter(|(_, a)| a.confidence > 0)
+            .map(|(t, a)| Detection {
+                name: self.techs[t].name.clone(),
+                categories: self.techs[t].categories.clone(),
+                confidence: a.confidence.min(100) as u8,
+                version: a.version,
+                evidence: a.evidence,
+            })
+            .collect();
+        out.sort_by(|a, b| a.name.cmp(&b.name));
+        out
+    }
+}
+
+/// Compiles one `dom` entry; problems go to `issue`.
+#[allow(clippy::type_complexity)] // closures shared with the caller's loop
+fn compile_dom(
+    tech: usize,
+    d: &DomSpec,
+    compile: &mut dyn FnMut(&str, &str, &mut dyn FnMut(&str, &str, String)) -> Option<Pattern>,
+    issue: &mut dyn FnMut(&str, &str, String),
+) -> Option<DomRule> {
+    let selector = match Selector::parse(&d.selector) {
+        Ok(s) => s,
+        Err(e) => {
+            issue("dom", &d.selector, format!("invalid CSS selector: {e}"));
+            return None;
+        }
+    };
+    let field = format!("dom:{}", d.selector);
+    let exists = d.exists.as_deref().and_then(|p| compile(&field, p, issue));
+    let text = d.text.as_deref().and_then(|p| compile(&field, p, issue));
+    let attributes = d
+        .attributes
+        .iter()
+        .filter_map(|(k, p)| compile(&field, p, issue).map(|p| (k.clone(), p)))
+        .collect();
+    let properties = d
+        .properties
+        .iter()
+        .filter_map(|(k, p)| compile(&field, p, issue).map(|p| (k.clone(), p)))
+        .collect();
+    Some(DomRule {
+        tech,
+        source: d.selector.clone(),
+        selector,
+        exists,
+        text,
+        attributes,
+        properties,
+    })
+}
+
+/// Per-page accumulation of matches.
+#[derive(Debug)]
+struct Found {
+    url: String,
+    acc: HashMap<usize, Acc>,
+}
+
+#[derive(Debug, Default)]
+struct Acc {
+    confidence: u32,
+    version: Option<String>,
+    evidence: Vec<Evidence>,
+    /// Patterns already counted (by address), so one pattern counts once.
+    counted: Vec<usize>,
+}
+
+impl Found {
+    fn new(url: &str) -> Self {
+        Self {
+            url: url.to_owned(),
+            acc: HashMap::new(),
+        }
+    }
+
+    fn add(&mut self, tech: usize, field: &str, pattern: &Pattern, hit: Hit) {
+        let acc = self.acc.entry(tech).or_default();
+        let key = std::ptr::from_ref(pattern) as usize;
+        if acc.counted.contains(&key) {
+            return;
+        }
+        acc.counted.push(key);
+        acc.confidence += u32::from(pattern.confidence);
+        if acc.version.is_none() {
+            acc.version = hit.version;
+        }
+        if acc.evidence.len() < MAX_EVIDENCE {
+            acc.evidence.push(Evidence {
+                url: self.url.clone(),
+                field: field.to_owned(),
+                snippet: hit.snippet,
+            });
+        }
+    }
+
+    fn keyed(&mut self, kind: &str, r: &KeyedRule, value: &str) {
+        if let Some(mut hit) = r.pattern.find(value) {
+            hit.snippet = truncate(&format!("{}: {}", r.key, value));
+            self.add(r.tech, &format!("{kind}:{}", r.key), &r.pattern, hit);
+        }
+    }
+}
+
+/// How a global appears in inline script text.
+#[derive(Debug, Clone, Copy)]
+enum JsUse<'a> {
+    /// `path = value` (value without quotes).
+    Assigned(&'a str),
+    /// `path.x`, `path[...]`, `path(...)`.
+    Used,
+}
+
+fn is_ident(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'$'
+}
+
+/// Decides whether the occurrence `text[start..end]` of a global's path is a
+/// use of that global, and returns its assigned value if any.
+fn js_use(text: &str, start: usize, end: usize) -> Option<JsUse<'_>> {
+    let b = text.as_bytes();
+    if start > 0 {
+        let prev = b[start - 1];
+        if is_ident(prev) {
+            return None;
+        }
+        if prev == b'.' {
+            // Only window-like receivers: window., self., globalThis., top.,
+            // or a one-letter alias (minified loaders: `w._hsq`).
+            let before = &text[..start - 1];
+            let recv_start = before
+                .bytes()
+                .rposition(|c| !is_ident(c))
+                .map_or(0, |p| p + 1);
+            let recv = &before[recv_start..];
+            if !(matches!(recv, "window" | "self" | "globalThis" | "top" | "parent")
+                || recv.len() == 1)
+            {
+                return None;
+            }
+        }
+    }
+    if end < b.len() && is_ident(b[end]) {
+        return None;
+    }
+    let mut i = end;
+    while i < b.len() && (b[i] == b' ' || b[i] == b'\t') {
+        i += 1;
+    }
+    match b.get(i) {
+        Some(b'=') if b.get(i + 1) != Some(&b'=') => {
+            let mut j = i + 1;
+            while j < b.len() && b[j].is_ascii_whitespace() {
+                j += 1;
+            }
+            let rest = &text[j..];
+            if let Some(q) = rest
+                .chars()
+                .next()
+                .filter(|c| matches!(c, '"' | '\'' | '`'))
+            {
+                let inner = &rest[1..];
+                let stop = inner.find(q).unwrap_or(inner.len());
+                Some(JsUse::Assigned(&inner[..stop]))
+            } else {
+                let stop = rest.find([';', ',', '\n', ')', '}']).unwrap_or(rest.len());
+                Some(JsUse::Assigned(rest[..stop].trim()))
+            }
+        }
+        Some(b'.' | b'[' | b'(') => Some(JsUse::Used),
+        _ => None,
+    }
+}
+
+/// Up to ~60 bytes around a match, on char boundaries.
+fn snippet_around(text: &str, start: usize, end: usize) -> &str {
+    let mut s = start;
+    let mut e = (end + 60).min(text.len());
+    while !text.is_char_boundary(s) {
+        s -= 1;
+    }
+    while !text.is_char_boundary(e) {
+        e -= 1;
+    }
+    text[s..e].trim()
+}
+
+/// The start tag of an element, for dom evidence.
+fn element_snippet(el: ElementRef<'_>) -> String {
+    let v = el.value();
+    let mut s = format!("<{}", v.name());
+    for (k, val) in v.attrs() {
+        s.push_str(&format!(" {k}=\"{val}\""));
+    }
+    s.push('>');
+    truncate(&s)
+}
+
+/// `*` glob match (for cookie names such as `_ga_*`).
+fn glob(pattern: &str, name: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    let mut rest = name;
+    for (i, part) in parts.iter().enumerate() {
+        if i == 0 {
+            let Some(r) = rest.strip_prefix(part) else {
+                return false;
+            };
+            rest = r;
+        } else if i == parts.len() - 1 {
+            return rest.ends_with(part);
+        } else {
+            match rest.find(part) {
+                Some(p) => rest = &rest[p + part.len()..],
+                None => return false,
+            }
+        }
+    }
+    rest.is_empty()
+}
+
+/// A literal every page matching `selector` must contain in its HTML, or
+/// `None` (the selector then always runs).
+///
+/// Only a single compound selector (no `,` list, no pseudo-class
+/// arguments) is considered; callers split lists; the candidate tokens are quoted attribute values, attribute
+/// names, class names and ids, and the longest one is chosen.
+fn selector_literal(selector: &str) -> Option<String> {
+    if selector.contains(',') || selector.contains('(') || selector.contains('\\') {
+        return None;
+    }
+    let mut best: Option<String> = None;
+    let mut consider = |tok: &str| {
+        let tok = tok.trim();
+        if tok.len() >= 3 && best.as_ref().is_none_or(|b| tok.len() > b.len()) {
+            best = Some(tok.to_owned());
+        }
+    };
+    let b = selector.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'[' => {
+                let close = selector[i..].find(']').map_or(b.len(), |c| i + c);
+                let inner = &selector[i + 1..close];
+                let name_end = inner
+                    .find(['=', '*', '^', '$', '~', '|'])
+                    .unwrap_or(inner.len());
+                consider(&inner[..name_end]);
+                if let Some(eq) = inner.find('=') {
+                    let mut val = inner[eq + 1..].trim();
+                    // `[attr='x' i]` case flag: drop it.
+                    if let Some(stripped) = val.strip_suffix(" i") {
+                        val = stripped.trim();
+                    }
+                    let op = &inner[..eq];
+                    // Values of `~=`/`|=` are tokens; all ops require the text.
+                    let _ = op;
+                    consider(val.trim_matches(|c| c == '\'' || c == '"'));
+                }
+                i = close + 1;
+            }
+            b'.' | b'#' => {
+                let end = selector[i + 1..]
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+                    .map_or(b.len(), |e| i + 1 + e);
+                consider(&selector[i + 1..end]);
+                i = end;
+            }
+            _ => i += 1,
+        }
+    }
+    best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn selector_literals() {
+        assert_eq!(
+            selector_literal("a[href*='//calendly.com/'][target='_blank']").as_deref(),
+            Some("//calendly.com/")
+        );
+        assert_eq!(
+            selector_literal(".animate__animated").as_deref(),
+            Some("animate__animated")
+        );
+        assert_eq!(selector_literal("a[href*='x.io'], b"), None);
+        assert_eq!(selector_literal("div"), None);
+    }
+
+    #[test]
+    fn globs() {
+        assert!(glob("_ga_*", "_ga_ABC123"));
+        assert!(!glob("_ga_*", "_gat"));
+        assert!(glob("visitor_id*", "visitor_id12345"));
+    }
+
+    #[test]
+    fn js_uses() {
+        let t = "var _hsq = window._hsq = window._hsq || [];";
+        let s = t.find("_hsq").unwrap_or(0);
+        assert!(matches!(js_use(t, s, s + 4), Some(JsUse::Assigned(_))));
+        let t = "x.foo_hsq.bar";
+        assert!(js_use(t, 5, 9).is_none());
+        let t = "piAId = '123456';";
+        assert!(matches!(js_use(t, 0, 5), Some(JsUse::Assigned("123456"))));
+    }
+}

@@ -1,0 +1,573 @@
+//! One Wappalyzer pattern: a JS-flavoured, case-insensitive regex plus its
+//! `\;confidence:N` and `\;version:...` tags, compiled once.
+
+use std::sync::OnceLock;
+
+use regex_syntax::hir::{Hir, HirKind};
+
+/// Literals shorter than this are not worth prefiltering on: the pattern
+/// then always runs.
+const MIN_LITERAL_LEN: usize = 3;
+/// Upper bound on the number of alternative literals kept for one pattern.
+const MAX_LITERALS: usize = 16;
+
+/// The compiled regex of a pattern.
+#[derive(Debug)]
+enum Engine {
+    /// Empty pattern: matches anything (existence check).
+    Any,
+    /// Compiled by the `regex` crate (byte oriented, linear time), on first
+    /// use. `None` inside means compilation failed (only possible past the
+    /// size limit; [`Pattern::force`] reports it).
+    Fast {
+        body: String,
+        unicode: bool,
+        re: OnceLock<Option<regex::bytes::Regex>>,
+    },
+    /// Needs look-around or backreferences: compiled by `fancy-regex`.
+    Fancy(Box<fancy_regex::Regex>),
+}
+
+/// A compiled pattern with its tags.
+#[derive(Debug)]
+pub(crate) struct Pattern {
+    engine: Engine,
+    /// Confidence added when the pattern matches (0–100).
+    pub(crate) confidence: u8,
+    /// Version template, e.g. `\1` or `\1?GA4:`.
+    version: Option<String>,
+    /// Required literals (any match contains at least one of them, compared
+    /// ASCII case-insensitively). Empty when none could be extracted.
+    pub(crate) literals: Vec<String>,
+}
+
+/// A successful match: the matched text and the resolved version.
+#[derive(Debug)]
+pub(crate) struct Hit {
+    pub(crate) snippet: String,
+    pub(crate) version: Option<String>,
+}
+
+impl Pattern {
+    /// Parses tags and compiles `raw` as Wappalyzer does (case-insensitive).
+    pub(crate) fn compile(raw: &str) -> Result<Self, String> {
+        let mut parts = raw.split("\\;");
+        let body = parts.next().unwrap_or_default();
+        let mut confidence = 100u8;
+        let mut version = None;
+        for tag in parts {
+            if let Some(v) = tag.strip_prefix("confidence:") {
+                confidence = v
+                    .trim()
+                    .parse::<u32>()
+                    .map(|n| n.min(100) as u8)
+                    .map_err(|_| format!("bad confidence tag {tag:?}"))?;
+            } else if let Some(v) = tag.strip_prefix("version:") {
+                version = Some(v.to_owned());
+            }
+            // Unknown tags are ignored, as Wappalyzer does.
+        }
+        let body = translate_js(body);
+        if body.is_empty() {
+            return Ok(Self {
+                engine: Engine::Any,
+                confidence,
+                version,
+                literals: Vec::new(),
+            });
+        }
+        // Validate now (parsing is cheap), compile the automaton on first
+        // use: most patterns never run thanks to the prefilter.
+        let parsed = regex_syntax::ParserBuilder::new()
+            .unicode(false)
+            .utf8(false)
+            .build()
+            .parse(&body)
+            .map(|hir| (hir, false))
+            .or_else(|_| {
+                regex_syntax::Parser::new()
+                    .parse(&body)
+                    .map(|hir| (hir, true))
+                    .map_err(Box::new)
+            });
+        let (engine, literals) = match parsed {
+            Ok((hir, unicode)) => (
+                Engine::Fast {
+                    body,
+                    unicode,
+                    re: OnceLock::new(),
+                },
+                literals_of(&hir),
+            ),
+            Err(fast_err) => match fancy_regex::RegexBuilder::new(&body)
+                .case_insensitive(true)
+                .build()
+            {
+                Ok(re) => (
+                    Engine::Fancy(Box::new(re)),
+                    extract_literals(&strip_lookaround(&body)),
+                ),
+                Err(fancy_err) => {
+                    let first = fast_err.to_string();
+                    let first = first.lines().last().unwrap_or_default().trim().to_owned();
+                    return Err(format!("regex: {first}; fancy-regex: {fancy_err}"));
+                }
+            },
+        };
+        Ok(Self {
+            engine,
+            confidence,
+            version,
+            literals,
+        })
+    }
+
+    /// True when the pattern needed `fancy-regex`.
+    pub(crate) fn is_fancy(&self) -> bool {
+        matches!(self.engine, Engine::Fancy(_))
+    }
+
+    /// The compiled `regex`, building it on first use.
+    fn fast(&self) -> Option<&regex::bytes::Regex> {
+        let Engine::Fast { body, unicode, re } = &self.engine else {
+            return None;
+        };
+        re.get_or_init(|| {
+            regex::bytes::RegexBuilder::new(body)
+                .case_insensitive(true)
+                .unicode(*unicode)
+                .build()
+                .ok()
+        })
+        .as_ref()
+    }
+
+    /// Compiles now (normally done on first use); the error, if any.
+    pub(crate) fn force(&self) -> Result<(), String> {
+        match &self.engine {
+            Engine::Fast { body, unicode, .. } => {
+                if self.fast().is_some() {
+                    return Ok(());
+                }
+                regex::bytes::RegexBuilder::new(body)
+                    .case_insensitive(true)
+                    .unicode(*unicode)
+                    .build()
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// True for an empty pattern (existence check).
+    pub(crate) fn is_any(&self) -> bool {
+        matches!(self.engine, Engine::Any)
+    }
+
+    /// Runs the pattern on `hay`, returning the first match.
+    pub(crate) fn find(&self, hay: &str) -> Option<Hit> {
+        match &self.engine {
+            Engine::Any => Some(Hit {
+                snippet: truncate(hay),
+                version: self
+                    .version
+                    .as_deref()
+                    .and_then(|t| resolve_version(t, &[])),
+            }),
+            Engine::Fast { .. } => {
+                let re = self.fast()?;
+                let caps = re.captures(hay.as_bytes())?;
+                let whole = caps.get(0)?;
+                let groups: Vec<Option<String>> = caps
+                    .iter()
+                    .skip(1)
+                    .map(|g| g.map(|m| String::from_utf8_lossy(m.as_bytes()).into_owned()))
+                    .collect();
+                Some(Hit {
+                    snippet: truncate(&String::from_utf8_lossy(whole.as_bytes())),
+                    version: self
+                        .version
+                        .as_deref()
+                        .and_then(|t| resolve_version(t, &groups)),
+                })
+            }
+            Engine::Fancy(re) => {
+                // A backtracking limit error is treated as "no match".
+                let caps = re.captures(hay).ok()??;
+                let whole = caps.get(0)?;
+                let groups: Vec<Option<String>> = caps
+                    .iter()
+                    .skip(1)
+                    .map(|g| g.map(|m| m.as_str().to_owned()))
+                    .collect();
+                Some(Hit {
+                    snippet: truncate(whole.as_str()),
+                    version: self
+                        .version
+                        .as_deref()
+                        .and_then(|t| resolve_version(t, &groups)),
+                })
+            }
+        }
+    }
+}
+
+/// Maximum snippet length in characters.
+pub(crate) const SNIPPET_CHARS: usize = 120;
+
+/// Truncates to [`SNIPPET_CHARS`] characters on a char boundary.
+pub(crate) fn truncate(s: &str) -> String {
+    match s.char_indices().nth(SNIPPET_CHARS) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_owned(),
+    }
+}
+
+/// Rewrites JS regex syntax the `regex` crate reads differently.
+///
+/// * `\/` is an escaped slash in a JS regex literal: becomes `/`.
+/// * `\-`, `\_`, `\'`, `\"`, `\ `, `\<`, `\>`... (identity escapes of
+///   characters that are not regex meta characters) lose the backslash.
+fn translate_js(body: &str) -> String {
+    let chars: Vec<char> = body.chars().collect();
+    let mut out = String::with_capacity(body.len());
+    let mut in_class = false;
+    let mut i = 0;
+    // Whether the previous class item was a class escape such as `\w`.
+    let mut prev_class_escape = false;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '\\' {
+            match chars.get(i + 1) {
+                None => out.push_str("\\\\"),
+                Some(&n) if n.is_ascii_alphanumeric() || is_meta(n) => {
+                    out.push('\\');
+                    out.push(n);
+                }
+                Some(&n) => out.push(n),
+            }
+            prev_class_escape = in_class && chars.get(i + 1).is_some_and(|n| "wWdDsS".contains(*n));
+            i += 2;
+            continue;
+        }
+        if in_class {
+            if c == ']' {
+                in_class = false;
+            } else if matches!(c, '[' | '&' | '~') {
+                // Literal in a JS class; nesting or set operators in Rust.
+                out.push('\\');
+                out.push(c);
+                i += 1;
+                continue;
+            } else if c == '-' {
+                // JS reads `[\w-.]` and `[.-\w]` with a literal `-`.
+                let next_is_class_escape = chars.get(i + 1) == Some(&'\\')
+                    && chars.get(i + 2).is_some_and(|n| "wWdDsS".contains(*n));
+                if prev_class_escape || next_is_class_escape {
+                    out.push_str("\\-");
+                    prev_class_escape = false;
+                    i += 1;
+                    continue;
+                }
+            }
+        } else if c == '[' {
+            in_class = true;
+            // A leading `]` or `^]` is literal in a class.
+            out.push(c);
+            i += 1;
+            if chars.get(i) == Some(&'^') {
+                out.push('^');
+                i += 1;
+            }
+            prev_class_escape = false;
+            continue;
+        }
+        prev_class_escape = false;
+        out.push(c);
+        i += 1;
+    }
+    out
+}
+
+fn is_meta(c: char) -> bool {
+    matches!(
+        c,
+        '\\' | '.'
+            | '+'
+            | '*'
+            | '?'
+            | '('
+            | ')'
+            | '|'
+            | '['
+            | ']'
+            | '{'
+            | '}'
+            | '^'
+            | '$'
+            | '-'
+            | '#'
+            | '&'
+            | '~'
+    )
+}
+
+/// Substitutes `\N` and ternaries `\N?a:b` in a version template.
+fn resolve_version(template: &str, groups: &[Option<String>]) -> Option<String> {
+    let group = |n: usize| -> &str {
+        groups
+            .get(n.wrapping_sub(1))
+            .and_then(|g| g.as_deref())
+            .unwrap_or("")
+    };
+    let mut out = String::new();
+    let bytes = template.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'\\' && i + 1 < bytes.len() && bytes[i + 1].is_ascii_digit() {
+            let n = usize::from(bytes[i + 1] - b'0');
+            i += 2;
+            // Ternary: \N?yes:no (runs to the end of the template).
+            if i < bytes.len() && bytes[i] == b'?' {
+                let rest = &template[i + 1..];
+                let (yes, no) = rest.split_once(':').unwrap_or((rest, ""));
+                out.push_str(if group(n).is_empty() { no } else { yes });
+                break;
+            }
+            out.push_str(group(n));
+        } else {
+            let ch = template[i..].chars().next().unwrap_or_default();
+            out.push(ch);
+            i += ch.len_utf8();
+        }
+    }
+    let out = out.trim().to_owned();
+    (!out.is_empty()).then_some(out)
+}
+
+/// Extracts a set of literals, one of which every match must contain.
+/// Returns an empty vector when no useful set exists (the pattern then
+/// always runs).
+pub(crate) fn extract_literals(body: &str) -> Vec<String> {
+    match regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .build()
+        .parse(body)
+        .or_else(|_| regex_syntax::Parser::new().parse(body).map_err(Box::new))
+    {
+        Ok(hir) => literals_of(&hir),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// Required literals of a parsed pattern (see [`extract_literals`]).
+fn literals_of(hir: &Hir) -> Vec<String> {
+    match required(hir) {
+        Some(set) if set.iter().all(|l| l.len() >= MIN_LITERAL_LEN) => set
+            .into_iter()
+            .map(|l| String::from_utf8_lossy(&l).into_owned())
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Removes look-around groups and backreferences, leaving a pattern that
+/// matches a superset of what `body` matches: its required literals are
+/// required by `body` too.
+fn strip_lookaround(body: &str) -> String {
+    let b = body.as_bytes();
+    let mut out = String::with_capacity(body.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'\\' && i + 1 < b.len() {
+            if b[i + 1].is_ascii_digit() {
+                // A backreference matches unknown text: break literal runs.
+                out.push_str("(?s:.*)");
+                i += 2;
+                continue;
+            }
+            out.push_str(&body[i..i + 2]);
+            i += 2;
+            continue;
+        }
+        let rest = &body[i..];
+        if rest.starts_with("(?=")
+            || rest.starts_with("(?!")
+            || rest.starts_with("(?<=")
+            || rest.starts_with("(?<!")
+        {
+            // Skip to the matching parenthesis.
+            let mut depth = 0usize;
+            let mut j = i;
+            while j < b.len() {
+                match b[j] {
+                    b'\\' => j += 1,
+                    b'(' => depth += 1,
+                    b')' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+                j += 1;
+            }
+            i = j + 1;
+            continue;
+        }
+        let ch = rest.chars().next().unwrap_or_default();
+        out.push(ch);
+        i += ch.len_utf8();
+    }
+    out
+}
+
+/// Words found on nearly every page: a literal made of them filters little.
+const COMMON_WORDS: &[&str] = &[
+    "javascript",
+    "content",
+    "script",
+    "class",
+    "https",
+    "href",
+    "http",
+    "name",
+    "type",
+    "data",
+    "link",
+    "meta",
+    "html",
+    "src",
+    "div",
+    "www",
+    "com",
+    "rel",
+    "css",
+    "js",
+];
+
+/// How selective a literal is likely to be: its length, not counting
+/// punctuation and words found on nearly every page.
+fn rarity(lit: &[u8]) -> usize {
+    let lower = String::from_utf8_lossy(lit).to_ascii_lowercase();
+    let mut rest = lower.clone();
+    for w in COMMON_WORDS {
+        rest = rest.replace(w, " ");
+    }
+    let alnum = rest.bytes().filter(u8::is_ascii_alphanumeric).count();
+    // Ties broken by plain length, so longer literals still win.
+    alnum * 1000 + lit.len()
+}
+
+/// The literal set required by `hir`, if any.
+fn required(hir: &Hir) -> Option<Vec<Vec<u8>>> {
+    match hir.kind() {
+        HirKind::Literal(lit) => Some(vec![lit.0.to_vec()]),
+        HirKind::Capture(c) => required(&c.sub),
+        HirKind::Repetition(r) if r.min >= 1 => required(&r.sub),
+        HirKind::Alternation(alts) => {
+            let mut all = Vec::new();
+            for a in alts {
+                all.extend(required(a)?);
+                if all.len() > MAX_LITERALS {
+                    return None;
+                }
+            }
+            Some(all)
+        }
+        HirKind::Concat(items) => {
+            // Merge runs of adjacent literals, then keep the best candidate:
+            // the set whose shortest literal is longest.
+            let mut best: Option<Vec<Vec<u8>>> = None;
+            let mut run: Vec<u8> = Vec::new();
+            let consider = |cand: Vec<Vec<u8>>, best: &mut Option<Vec<Vec<u8>>>| {
+                let score = |s: &Vec<Vec<u8>>| s.iter().map(|l| rarity(l)).min().unwrap_or(0);
+                // A set with a too-short literal cannot be used at all.
+                if cand.iter().any(|l| l.len() < MIN_LITERAL_LEN) {
+                    return;
+                }
+                if best.as_ref().is_none_or(|b| score(&cand) > score(b)) {
+                    *best = Some(cand);
+                }
+            };
+            for item in items {
+                if let HirKind::Literal(lit) = item.kind() {
+                    run.extend_from_slice(&lit.0);
+                    continue;
+                }
+                if !run.is_empty() {
+                    consider(vec![std::mem::take(&mut run)], &mut best);
+                }
+                if let Some(set) = required(item) {
+                    consider(set, &mut best);
+                }
+            }
+            if !run.is_empty() {
+                consider(vec![run], &mut best);
+            }
+            best
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn literals_from_concat_and_alternation() {
+        assert_eq!(
+            extract_literals(r"js\.hs-scripts\.com/"),
+            vec!["js.hs-scripts.com/"]
+        );
+        let mut l = extract_literals(r"(?:api\.intercom\.io/api|static\.intercomcdn\.com)");
+        l.sort();
+        assert_eq!(l, vec!["api.intercom.io/api", "static.intercomcdn.com"]);
+        assert!(extract_literals(r"^.+$").is_empty());
+        assert!(extract_literals(r"(?:ab|[xy]z)").is_empty());
+    }
+
+    #[test]
+    fn literals_of_fancy_patterns() {
+        assert_eq!(
+            extract_literals(&strip_lookaround(r"\.acquire\.io/(?!cobrowse)")),
+            vec![".acquire.io/"]
+        );
+        assert_eq!(
+            strip_lookaround(r"<(b|i)>x</\1>(?<=a(b))c"),
+            "<(b|i)>x</(?s:.*)>c"
+        );
+    }
+
+    #[test]
+    fn prefers_rare_literals() {
+        assert_eq!(
+            extract_literals(r#"<div class="[^"]*parbase"#),
+            vec!["parbase"]
+        );
+    }
+
+    #[test]
+    fn version_ternary() {
+        let g = vec![Some("G-".to_owned())];
+        assert_eq!(resolve_version(r"\1?GA4:", &g).as_deref(), Some("GA4"));
+        assert_eq!(resolve_version(r"\1?GA4:", &[None]), None);
+        assert_eq!(
+            resolve_version(r"\1", &[Some("1.2".into())]).as_deref(),
+            Some("1.2")
+        );
+    }
+
+    #[test]
+    fn js_escapes() {
+        assert_eq!(translate_js(r"a\/b\-c\.d"), r"a/b\-c\.d");
+        assert_eq!(translate_js(r"\_x\'"), "_x'");
+        assert_eq!(translate_js(r"[\w-.]+"), r"[\w\-.]+");
+        assert_eq!(translate_js(r"[\d\.-\w]"), r"[\d\.\-\w]");
+        assert_eq!(translate_js(r"[a-z]"), r"[a-z]");
+    }
+}
