@@ -1,0 +1,13 @@
+//! Pure hiring-signal extraction for leadscore.
+//!
+//! This crate does **no I/O**: no network, no file access, no async runtime.
+//! Callers hand it already-fetched HTML or response bytes and get data back.
+//!
+//! - [`detect`]: find the applicant-tracking system (ATS) and board token in a page.
+//! - [`endpoints`]: build the public job-list URLs for a board.
+//! - [`parse`]: turn a job-list response into [`parse::Role`]s, telling an unknown
+//!   board apart from a board with no open roles.
+
+pub mod detect;
+pub mod endpoints;
+pub mod parse;
