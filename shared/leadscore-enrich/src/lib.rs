@@ -9,6 +9,7 @@
 //! of the account.
 
 pub mod embedded;
+pub mod hiring;
 mod store;
 
 pub use store::{EnrichOutcome, enrich_and_store};
@@ -54,6 +55,8 @@ pub fn load_fingerprints(extra: &[PathBuf]) -> Result<(FingerprintDb, LoadReport
 pub struct EnrichConfig {
     /// How much of the site to crawl.
     pub crawl: CrawlConfig,
+    /// Where and how to read job boards.
+    pub hiring: hiring::HiringConfig,
 }
 
 /// A technology as stored in a snapshot.
@@ -104,7 +107,7 @@ pub struct PageSummary {
 }
 
 /// What one enrichment found.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Enrichment {
     /// The snapshot to store (signals for scoring, details, errors).
     pub snapshot: EnrichmentSnapshot,
@@ -114,6 +117,8 @@ pub struct Enrichment {
     pub changes: Vec<TechChange>,
     /// Pages crawled.
     pub pages: Vec<PageSummary>,
+    /// Job boards and roles found.
+    pub hiring: hiring::HiringFound,
 }
 
 /// The snapshot `details` document.
@@ -125,6 +130,8 @@ struct Details {
     technologies: Vec<TechRecord>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     changes: Vec<TechChange>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    hiring: Option<hiring::HiringDetails>,
 }
 
 fn kind_name(kind: PageKind) -> &'static str {
@@ -312,11 +319,33 @@ impl Enricher {
         let detections = leadscore_fingerprint::merge_detections(per_page);
         let observed = crawl.pages.first().is_some_and(|p| p.result.is_ok());
         let (technologies, changes) = compare_tech(previous, &detections, observed, now);
-        let signals = tech_signals(&technologies, &changes, now);
+        let mut signals = tech_signals(&technologies, &changes, now);
+        let htmls: Vec<&str> = crawl
+            .pages
+            .iter()
+            .filter(|p| matches!(p.kind, PageKind::Homepage | PageKind::Careers))
+            .filter_map(|p| p.result.as_ref().ok().map(|page| page.text.as_str()))
+            .collect();
+        let previous_ids: Option<Vec<String>> = previous
+            .and_then(|p| serde_json::from_value::<Details>(p.details.clone()).ok())
+            .and_then(|d| d.hiring)
+            .filter(|h| h.boards.iter().any(|b| b.status == "ok"))
+            .map(|h| h.role_ids);
+        let hiring = hiring::collect(
+            self.fetcher.as_ref(),
+            &htmls,
+            previous_ids.as_deref(),
+            &self.config.hiring,
+            now,
+        )
+        .await;
+        signals.extend(hiring.signals.iter().cloned());
+        errors.extend(hiring.errors.iter().cloned());
         let details = Details {
             pages: pages.clone(),
             technologies: technologies.clone(),
             changes: changes.clone(),
+            hiring: (!hiring.boards.is_empty()).then(|| hiring.details()),
         };
         Ok(Enrichment {
             snapshot: EnrichmentSnapshot {
@@ -329,6 +358,7 @@ impl Enricher {
             technologies,
             changes,
             pages,
+            hiring,
         })
     }
 }

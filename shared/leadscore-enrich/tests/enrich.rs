@@ -31,6 +31,28 @@ fn enricher(host: &str) -> Enricher {
     Enricher::new(Arc::new(fetcher), fingerprints(), EnrichConfig::default())
 }
 
+/// Like [`enricher`], with the ATS APIs pointed at `ats` (a loopback site).
+fn enricher_with_ats(hosts: &[&str], ats: &str) -> Enricher {
+    let config = FetchConfig {
+        allow_private_network: true,
+        politeness_delay: Duration::ZERO,
+        ..FetchConfig::default()
+    };
+    let mut resolver = StaticResolver::new();
+    for h in hosts {
+        resolver = resolver.with(h, &[IpAddr::V4(Ipv4Addr::LOCALHOST)]);
+    }
+    let fetcher = ReqwestFetcher::new(config, Arc::new(resolver)).unwrap();
+    let mut cfg = EnrichConfig::default();
+    cfg.hiring.endpoints = leadscore_hiring::endpoints::AtsEndpoints {
+        greenhouse: ats.into(),
+        lever: ats.into(),
+        ashby: ats.into(),
+        smartrecruiters: ats.into(),
+    };
+    Enricher::new(Arc::new(fetcher), fingerprints(), cfg)
+}
+
 fn at(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
 }
@@ -213,4 +235,123 @@ async fn an_unreachable_site_is_an_empty_snapshot_with_errors_not_a_failure() {
         .unwrap();
     assert!(out.technologies.is_empty());
     assert_eq!(out.snapshot.errors.len(), 1, "{:?}", out.snapshot.errors);
+}
+
+const GREENHOUSE_JOBS: &str = r#"{"jobs": [
+ {"id": 101, "title": "Sales Development Representative", "absolute_url": "https://boards.greenhouse.io/northwind/jobs/101",
+  "location": {"name": "Remote - US"}, "updated_at": "2026-10-20T10:00:00-04:00", "first_published": "2026-10-15T10:00:00-04:00",
+  "content": "", "departments": [{"id": 1, "name": "Sales", "parent_id": null, "child_ids": []}], "offices": []},
+ {"id": 102, "title": "Sales Development Representative", "absolute_url": "https://boards.greenhouse.io/northwind/jobs/102",
+  "location": {"name": "London"}, "updated_at": "2026-10-20T10:00:00-04:00", "first_published": "2026-10-15T10:00:00-04:00",
+  "content": "", "departments": [{"id": 1, "name": "Sales", "parent_id": null, "child_ids": []}], "offices": []},
+ {"id": 103, "title": "Head of Growth", "absolute_url": "https://boards.greenhouse.io/northwind/jobs/103",
+  "location": {"name": "New York"}, "updated_at": "2026-08-01T10:00:00-04:00", "first_published": "2026-08-01T10:00:00-04:00",
+  "content": "", "departments": [], "offices": []},
+ {"id": 104, "title": "General Application", "absolute_url": "https://boards.greenhouse.io/northwind/jobs/104",
+  "location": {"name": "Anywhere"}, "updated_at": "2026-01-01T10:00:00-04:00", "first_published": "2026-01-01T10:00:00-04:00",
+  "content": "", "departments": [], "offices": []}
+], "meta": {"total": 4}}"#;
+
+#[tokio::test]
+async fn careers_page_ats_board_is_read_into_hiring_signals() {
+    let site = Site::start().await;
+    site.route("/", Route::html(r#"<html><body><a href="/careers">Join us</a></body></html>"#))
+        .route(
+            "/careers",
+            Route::html(r#"<div id="grnhse_app"></div><script src="https://boards.greenhouse.io/embed/job_board/js?for=northwind"></script>"#),
+        )
+        .route("/v1/boards/northwind/jobs?content=true", Route::json(GREENHOUSE_JOBS));
+    let e = enricher_with_ats(&["northwind.test", "ats.test"], &site.url("ats.test"));
+    let domain = Domain::parse("northwind.test").unwrap();
+    let out = e
+        .enrich(
+            &domain,
+            Some(&format!("{}/", site.url("northwind.test"))),
+            None,
+            at("2026-10-25T00:00:00Z"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(out.hiring.boards.len(), 1, "{:?}", out.hiring.boards);
+    assert_eq!(
+        (
+            out.hiring.boards[0].ats.as_str(),
+            out.hiring.boards[0].status.as_str()
+        ),
+        ("greenhouse", "ok")
+    );
+    let s = out.hiring.summary.as_ref().unwrap();
+    assert_eq!(
+        s.open_roles, 2,
+        "the SDR post per location counts once; the general application not at all"
+    );
+    assert_eq!(
+        (s.sales_roles, s.growth_marketing_roles, s.leadership_roles),
+        (1, 1, 1)
+    );
+    assert_eq!(s.new_last_30_days, 1);
+    let sales = out
+        .snapshot
+        .signals
+        .iter()
+        .find(|x| x.name == "hiring.sales_roles")
+        .unwrap();
+    let ev = sales.evidence.as_ref().unwrap();
+    assert!(
+        ev.text
+            .starts_with("Sales Development Representative, posted 2026-10-15"),
+        "{}",
+        ev.text
+    );
+    assert_eq!(
+        ev.url.as_deref(),
+        Some("https://boards.greenhouse.io/northwind/jobs/101")
+    );
+
+    // Next time one role closed and one opened: velocity.
+    let v2 = GREENHOUSE_JOBS.replace(r#""id": 103"#, r#""id": 105"#);
+    site.route("/v1/boards/northwind/jobs?content=true", Route::json(v2));
+    let again = e
+        .enrich(
+            &domain,
+            Some(&format!("{}/", site.url("northwind.test"))),
+            Some(&out.snapshot),
+            at("2026-11-01T00:00:00Z"),
+        )
+        .await
+        .unwrap();
+    let s = again.hiring.summary.unwrap();
+    assert_eq!((s.opened, s.closed), (1, 1));
+}
+
+#[tokio::test]
+async fn an_unknown_board_is_not_zero_roles() {
+    let site = Site::start().await;
+    site.route(
+        "/",
+        Route::html(r#"<a href="https://jobs.lever.co/ghostco">Careers</a>"#),
+    );
+    let e = enricher_with_ats(&["ghost.test", "ats.test"], &site.url("ats.test"));
+    let out = e
+        .enrich(
+            &Domain::parse("ghost.test").unwrap(),
+            Some(&format!("{}/", site.url("ghost.test"))),
+            None,
+            at("2026-10-25T00:00:00Z"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        out.hiring.boards[0].status, "unknown_board",
+        "{:?}",
+        out.hiring.boards
+    );
+    assert!(out.hiring.summary.is_none());
+    assert!(
+        !out.snapshot
+            .signals
+            .iter()
+            .any(|s| s.name.starts_with("hiring.")),
+        "unknown is not zero"
+    );
 }

@@ -7,7 +7,11 @@
 //! - [`endpoints`]: build the public job-list URLs for a board.
 //! - [`parse`]: turn a job-list response into [`parse::Role`]s, telling an unknown
 //!   board apart from a board with no open roles.
+//! - [`signals`]: classify roles (ATS department first, title fallback),
+//!   drop evergreen and per-location duplicates, and compute the hiring
+//!   signals for scoring.
 
 pub mod detect;
 pub mod endpoints;
 pub mod parse;
+pub mod signals;

@@ -1,0 +1,231 @@
+//! Hiring: find the ATS board on the crawled pages, read its public job
+//! list through the fetcher, and turn the roles into signals.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use leadscore_core::domain::Signal;
+use leadscore_fetch::{Budget, PageError, PageFetcher, SiteSession};
+use leadscore_hiring::detect::{Ats, AtsBoard, detect_ats};
+use leadscore_hiring::endpoints::{AtsEndpoints, LEVER_PAGE_SIZE, SMARTRECRUITERS_PAGE_SIZE};
+use leadscore_hiring::parse::{
+    BoardPage, Response, Role, parse_ashby, parse_greenhouse, parse_lever, parse_smartrecruiters,
+};
+use leadscore_hiring::signals::{
+    ClassifiedRole, HiringSignals, classify_roles, hiring_signals, to_signals,
+};
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+/// Hiring settings.
+#[derive(Debug, Clone)]
+pub struct HiringConfig {
+    /// ATS API base URLs (tests and proxies point them elsewhere).
+    pub endpoints: AtsEndpoints,
+    /// Pages read per board (Lever and SmartRecruiters page by 100).
+    pub max_pages_per_board: usize,
+    /// Time budget for all boards of one account.
+    pub budget: Duration,
+}
+
+impl Default for HiringConfig {
+    fn default() -> Self {
+        Self {
+            endpoints: AtsEndpoints::default(),
+            max_pages_per_board: 10,
+            budget: Duration::from_secs(30),
+        }
+    }
+}
+
+/// What happened with one detected board.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BoardOutcome {
+    /// ATS name.
+    pub ats: String,
+    /// Board token.
+    pub token: String,
+    /// `ok`, `unknown_board`, `unsupported` (detected; its job list is not
+    /// read yet) or `error`.
+    pub status: String,
+    /// Roles read.
+    pub roles: usize,
+    /// The error, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// Hiring as stored in a snapshot's details.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct HiringDetails {
+    /// Boards found.
+    pub boards: Vec<BoardOutcome>,
+    /// Ids of the open roles (velocity against the next snapshot).
+    pub role_ids: Vec<String>,
+    /// The open roles with their classification.
+    #[serde(default)]
+    pub roles: Vec<serde_json::Value>,
+    /// The computed counts, when a board was read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<serde_json::Value>,
+}
+
+/// What hiring collection found.
+#[derive(Debug, Clone, Default)]
+pub struct HiringFound {
+    /// Boards and outcomes.
+    pub boards: Vec<BoardOutcome>,
+    /// Classified open roles.
+    pub roles: Vec<ClassifiedRole>,
+    /// Counts, when at least one board was read.
+    pub summary: Option<HiringSignals>,
+    /// Signals for scoring (none when no board could be read: unknown is not zero).
+    pub signals: Vec<Signal>,
+    /// Errors, per board.
+    pub errors: Vec<String>,
+}
+
+fn ats_name(ats: Ats) -> String {
+    format!("{ats:?}").to_lowercase()
+}
+
+enum Fetched {
+    Page(BoardPage),
+    Unknown,
+}
+
+async fn read_page(
+    fetcher: &dyn PageFetcher,
+    session: &SiteSession,
+    url: &str,
+    parse: fn(&Response<'_>) -> Result<BoardPage, leadscore_hiring::parse::ParseError>,
+) -> Result<Fetched, String> {
+    let url = Url::parse(url).map_err(|e| format!("{url}: {e}"))?;
+    match fetcher.fetch_document(&url, session).await {
+        Ok(page) => {
+            let resp = Response {
+                status: page.status,
+                content_type: page.content_type.as_deref(),
+                body: page.text.as_bytes(),
+            };
+            parse(&resp).map(Fetched::Page).map_err(|e| e.to_string())
+        }
+        Err(PageError::HttpStatus(404 | 410)) => Ok(Fetched::Unknown),
+        Err(e) => Err(format!("{}: {e}", e.kind())),
+    }
+}
+
+async fn read_board(
+    fetcher: &dyn PageFetcher,
+    session: &SiteSession,
+    board: &AtsBoard,
+    config: &HiringConfig,
+) -> (BoardOutcome, Vec<Role>) {
+    let e = &config.endpoints;
+    let mut roles = Vec::new();
+    let mut outcome = BoardOutcome {
+        ats: ats_name(board.ats),
+        token: board.token.clone(),
+        status: "ok".into(),
+        roles: 0,
+        error: None,
+    };
+    for page in 0..config.max_pages_per_board {
+        let (url, parse): (String, fn(&Response<'_>) -> _) = match board.ats {
+            Ats::Greenhouse if page == 0 => (e.greenhouse_jobs(&board.token), parse_greenhouse),
+            Ats::Ashby if page == 0 => (e.ashby_job_board(&board.token), parse_ashby),
+            Ats::Lever => (
+                e.lever_postings(&board.token, page * LEVER_PAGE_SIZE),
+                parse_lever,
+            ),
+            Ats::SmartRecruiters => (
+                e.smartrecruiters_postings(&board.token, page * SMARTRECRUITERS_PAGE_SIZE),
+                parse_smartrecruiters,
+            ),
+            Ats::Greenhouse | Ats::Ashby => break,
+            _ => {
+                outcome.status = "unsupported".into();
+                break;
+            }
+        };
+        match read_page(fetcher, session, &url, parse).await {
+            Ok(Fetched::Page(BoardPage::Roles { roles: r, has_next })) => {
+                roles.extend(r);
+                if !has_next {
+                    break;
+                }
+            }
+            Ok(Fetched::Page(BoardPage::UnknownBoard) | Fetched::Unknown) => {
+                outcome.status = "unknown_board".into();
+                break;
+            }
+            Err(err) => {
+                outcome.status = "error".into();
+                outcome.error = Some(err);
+                break;
+            }
+        }
+    }
+    outcome.roles = roles.len();
+    (outcome, roles)
+}
+
+/// Finds boards on `pages` (HTML of the homepage and careers pages) and
+/// reads them. `previous_ids`: role ids of the last snapshot.
+pub async fn collect(
+    fetcher: &dyn PageFetcher,
+    pages: &[&str],
+    previous_ids: Option<&[String]>,
+    config: &HiringConfig,
+    now: DateTime<Utc>,
+) -> HiringFound {
+    let mut boards: Vec<AtsBoard> = Vec::new();
+    for html in pages {
+        for b in detect_ats(html) {
+            if !boards.contains(&b) {
+                boards.push(b);
+            }
+        }
+    }
+    let session = SiteSession::new(Budget::new(config.budget));
+    let mut found = HiringFound::default();
+    let mut all_roles = Vec::new();
+    let mut any_read = false;
+    for board in &boards {
+        let (outcome, roles) = read_board(fetcher, &session, board, config).await;
+        any_read |= outcome.status == "ok";
+        if let Some(err) = &outcome.error {
+            found
+                .errors
+                .push(format!("{} board {}: {err}", outcome.ats, outcome.token));
+        }
+        found.boards.push(outcome);
+        all_roles.extend(roles);
+    }
+    if any_read {
+        found.roles = classify_roles(&all_roles);
+        let summary = hiring_signals(&found.roles, previous_ids, now);
+        found.signals = to_signals(&summary, &found.roles, now);
+        found.summary = Some(summary);
+    }
+    found
+}
+
+impl HiringFound {
+    /// The snapshot details part.
+    pub fn details(&self) -> HiringDetails {
+        HiringDetails {
+            boards: self.boards.clone(),
+            role_ids: self.roles.iter().map(|r| r.role.id.clone()).collect(),
+            roles: self
+                .roles
+                .iter()
+                .filter_map(|r| serde_json::to_value(r).ok())
+                .collect(),
+            summary: self
+                .summary
+                .as_ref()
+                .and_then(|s| serde_json::to_value(s).ok()),
+        }
+    }
+}

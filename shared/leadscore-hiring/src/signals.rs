@@ -1,0 +1,224 @@
+//! Hiring signals from a list of open roles (pure).
+//!
+//! Roles are classified with the ATS's own department field first and the
+//! title as fallback (`leadscore_core::titles`); the same post duplicated
+//! per location counts once; evergreen and talent-pool posts ("General
+//! application", "Open application", "Initiativbewerbung", ...) are not
+//! counted as open roles.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use leadscore_core::domain::{Department, Seniority, Signal, SignalValue};
+use leadscore_core::titles::classify;
+use serde::Serialize;
+
+use crate::parse::Role;
+
+/// A role with its classification.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ClassifiedRole {
+    /// The role as parsed.
+    #[serde(flatten)]
+    pub role: Role,
+    /// Department (ATS field first, title fallback).
+    pub department_class: Option<Department>,
+    /// Seniority from the title.
+    pub seniority: Option<Seniority>,
+}
+
+const EVERGREEN: &[&str] = &[
+    "general application",
+    "open application",
+    "spontaneous application",
+    "talent pool",
+    "talent community",
+    "future opportunities",
+    "initiativbewerbung",
+    "candidatura espontánea",
+    "candidatura espontanea",
+    "candidature spontanée",
+    "candidature spontanee",
+    "banco de talentos",
+];
+
+/// Whether a post is an evergreen or talent-pool post rather than a role.
+pub fn is_evergreen(title: &str) -> bool {
+    let t = title.to_lowercase();
+    EVERGREEN.iter().any(|e| t.contains(e))
+}
+
+/// Classifies roles, drops evergreen posts, and keeps one post per
+/// (normalized title, department) — the same post listed per location.
+pub fn classify_roles(roles: &[Role]) -> Vec<ClassifiedRole> {
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for r in roles {
+        if is_evergreen(&r.title) {
+            continue;
+        }
+        let key = (
+            r.title
+                .to_lowercase()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" "),
+            r.department.as_deref().map(str::to_lowercase),
+        );
+        if !seen.insert(key) {
+            continue;
+        }
+        let by_title = classify(&r.title);
+        let department_class = r
+            .department
+            .as_deref()
+            .and_then(|d| classify(d).department)
+            .or(by_title.department);
+        out.push(ClassifiedRole {
+            role: r.clone(),
+            department_class,
+            seniority: by_title.seniority,
+        });
+    }
+    out
+}
+
+fn posted(r: &Role) -> Option<DateTime<Utc>> {
+    let p = r.posted_at.as_deref()?;
+    DateTime::parse_from_rfc3339(p)
+        .map(|t| t.with_timezone(&Utc))
+        .ok()
+        .or_else(|| {
+            NaiveDate::parse_from_str(p.get(..10)?, "%Y-%m-%d")
+                .ok()
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+                .map(|t| t.and_utc())
+        })
+}
+
+/// Counts and evidence for scoring.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HiringSignals {
+    /// Open roles (deduplicated, evergreen excluded).
+    pub open_roles: usize,
+    /// Roles per department.
+    pub by_department: std::collections::BTreeMap<String, usize>,
+    /// SDR, BDR, AE and sales leadership roles.
+    pub sales_roles: usize,
+    /// Growth and marketing roles.
+    pub growth_marketing_roles: usize,
+    /// Head, VP and C-level roles.
+    pub leadership_roles: usize,
+    /// Roles posted in the last 30 days.
+    pub new_last_30_days: usize,
+    /// Share of remote roles, 0–1.
+    pub remote_share: f64,
+    /// Role ids not in the previous snapshot.
+    pub opened: usize,
+    /// Previous role ids no longer open.
+    pub closed: usize,
+}
+
+/// Computes signals; `previous_ids` are the role ids of the last snapshot
+/// (`None` on the first one: no velocity).
+pub fn hiring_signals(
+    roles: &[ClassifiedRole],
+    previous_ids: Option<&[String]>,
+    now: DateTime<Utc>,
+) -> HiringSignals {
+    let mut by_department = std::collections::BTreeMap::new();
+    for r in roles {
+        let d = r.department_class.map_or("other", Department::as_str);
+        *by_department.entry(d.to_owned()).or_insert(0) += 1;
+    }
+    let count = |f: &dyn Fn(&ClassifiedRole) -> bool| roles.iter().filter(|r| f(r)).count();
+    let ids: std::collections::HashSet<&str> = roles.iter().map(|r| r.role.id.as_str()).collect();
+    let (opened, closed) = match previous_ids {
+        Some(prev) => {
+            let prev_set: std::collections::HashSet<&str> =
+                prev.iter().map(String::as_str).collect();
+            (
+                ids.iter().filter(|i| !prev_set.contains(*i)).count(),
+                prev_set.iter().filter(|i| !ids.contains(*i)).count(),
+            )
+        }
+        None => (0, 0),
+    };
+    HiringSignals {
+        open_roles: roles.len(),
+        by_department,
+        sales_roles: count(&|r| r.department_class == Some(Department::Sales)),
+        growth_marketing_roles: count(&|r| r.department_class == Some(Department::Marketing)),
+        leadership_roles: count(&|r| {
+            matches!(
+                r.seniority,
+                Some(Seniority::Head | Seniority::Vp | Seniority::CLevel)
+            )
+        }),
+        new_last_30_days: count(&|r| {
+            posted(&r.role).is_some_and(|t| now - t <= Duration::days(30))
+        }),
+        remote_share: if roles.is_empty() {
+            0.0
+        } else {
+            count(&|r| r.role.remote) as f64 / roles.len() as f64
+        },
+        opened,
+        closed,
+    }
+}
+
+/// The scoring signals (names in `docs/signals.md`), each with a sample
+/// role as evidence.
+pub fn to_signals(s: &HiringSignals, roles: &[ClassifiedRole], now: DateTime<Utc>) -> Vec<Signal> {
+    let evidence = |f: &dyn Fn(&ClassifiedRole) -> bool| {
+        roles.iter().find(|r| f(r)).map(|r| {
+            let when = r
+                .role
+                .posted_at
+                .as_deref()
+                .map(|p| format!(", posted {}", &p[..p.len().min(10)]))
+                .unwrap_or_default();
+            (format!("{}{when}", r.role.title), r.role.url.clone())
+        })
+    };
+    let mut out = Vec::new();
+    let mut push = |name: &str, value: f64, ev: Option<(String, Option<String>)>| {
+        let mut sig = Signal::new(name, SignalValue::Number(value), now);
+        if let Some((text, url)) = ev {
+            sig = sig.with_evidence(text, url);
+        }
+        out.push(sig);
+    };
+    push(
+        "hiring.open_roles",
+        s.open_roles as f64,
+        evidence(&|_| true),
+    );
+    push(
+        "hiring.sales_roles",
+        s.sales_roles as f64,
+        evidence(&|r| r.department_class == Some(Department::Sales)),
+    );
+    push(
+        "hiring.growth_marketing_roles",
+        s.growth_marketing_roles as f64,
+        evidence(&|r| r.department_class == Some(Department::Marketing)),
+    );
+    push(
+        "hiring.leadership_roles",
+        s.leadership_roles as f64,
+        evidence(&|r| {
+            matches!(
+                r.seniority,
+                Some(Seniority::Head | Seniority::Vp | Seniority::CLevel)
+            )
+        }),
+    );
+    push("hiring.new_30d", s.new_last_30_days as f64, None);
+    push("hiring.remote_share", s.remote_share, None);
+    push("hiring.opened", s.opened as f64, None);
+    push("hiring.closed", s.closed as f64, None);
+    for (d, n) in &s.by_department {
+        push(&format!("hiring.department.{d}"), *n as f64, None);
+    }
+    out
+}
