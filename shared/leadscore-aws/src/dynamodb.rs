@@ -381,30 +381,17 @@ impl DynamoStore {
         Ok(())
     }
 
-    /// All items of one partition whose sort key starts with `prefix`, in
-    /// sort-key order (descending if `desc`), up to `limit`.
-    async fn query_prefix(
+    /// Runs a query page by page (each page continuing from the previous
+    /// one's last key) until the end or `limit` items.
+    async fn query_all(
         &self,
-        pk: String,
-        prefix: &str,
-        desc: bool,
+        base: aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder,
         limit: Option<usize>,
     ) -> Result<Vec<Item>> {
         let mut items = Vec::new();
         let mut start = None;
         loop {
-            let mut req = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
-                .expression_attribute_names("#pk", PK)
-                .expression_attribute_names("#sk", SK)
-                .expression_attribute_values(":pk", s(pk.clone()))
-                .expression_attribute_values(":prefix", s(prefix))
-                .scan_index_forward(!desc)
-                .consistent_read(true)
-                .set_exclusive_start_key(start.take());
+            let mut req = base.clone().set_exclusive_start_key(start.take());
             if let Some(l) = limit {
                 req = req.limit(l.saturating_sub(items.len()).clamp(1, 1000) as i32);
             }
@@ -424,6 +411,29 @@ impl DynamoStore {
         Ok(items)
     }
 
+    /// All items of one partition whose sort key starts with `prefix`, in
+    /// sort-key order (descending if `desc`), up to `limit`.
+    async fn query_prefix(
+        &self,
+        pk: String,
+        prefix: &str,
+        desc: bool,
+        limit: Option<usize>,
+    ) -> Result<Vec<Item>> {
+        let base = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+            .expression_attribute_names("#pk", PK)
+            .expression_attribute_names("#sk", SK)
+            .expression_attribute_values(":pk", s(pk))
+            .expression_attribute_values(":prefix", s(prefix))
+            .scan_index_forward(!desc)
+            .consistent_read(true);
+        self.query_all(base, limit).await
+    }
+
     /// Items of an index partition, optionally with a sort-key upper bound.
     async fn query_index(
         &self,
@@ -433,42 +443,22 @@ impl DynamoStore {
         desc: bool,
         limit: Option<usize>,
     ) -> Result<Vec<Item>> {
-        let mut items = Vec::new();
-        let mut start = None;
-        loop {
-            let mut req = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .index_name(index.name)
-                .expression_attribute_names("#pk", index.pk)
-                .expression_attribute_values(":pk", s(pk.clone()))
-                .scan_index_forward(!desc)
-                .set_exclusive_start_key(start.take());
-            req = match &below {
-                Some(b) => req
-                    .key_condition_expression("#pk = :pk AND #sk < :below")
-                    .expression_attribute_names("#sk", index.sk)
-                    .expression_attribute_values(":below", s(b.clone())),
-                None => req.key_condition_expression("#pk = :pk"),
-            };
-            if let Some(l) = limit {
-                req = req.limit(l.saturating_sub(items.len()).clamp(1, 1000) as i32);
-            }
-            let out = req.send().await.map_err(|e| sdk_error("Query", e))?;
-            items.extend(out.items.unwrap_or_default());
-            if limit.is_some_and(|l| items.len() >= l) {
-                break;
-            }
-            match out.last_evaluated_key {
-                Some(k) if !k.is_empty() => start = Some(k),
-                _ => break,
-            }
-        }
-        if let Some(l) = limit {
-            items.truncate(l);
-        }
-        Ok(items)
+        let base = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(index.name)
+            .expression_attribute_names("#pk", index.pk)
+            .expression_attribute_values(":pk", s(pk))
+            .scan_index_forward(!desc);
+        let base = match below {
+            Some(b) => base
+                .key_condition_expression("#pk = :pk AND #sk < :below")
+                .expression_attribute_names("#sk", index.sk)
+                .expression_attribute_values(":below", s(b)),
+            None => base.key_condition_expression("#pk = :pk"),
+        };
+        self.query_all(base, limit).await
     }
 
     /// Every item of one kind (a paginated scan; for listings and reports).
@@ -1004,29 +994,17 @@ impl Store for DynamoStore {
 
     async fn lead_context(&self, email: &Email) -> Result<Option<LeadContext>> {
         // One query: ACT#…, LEAD and SCORE sort before the history items.
-        let mut items = Vec::new();
-        let mut start = None;
-        loop {
-            let out = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("#pk = :pk AND #sk < :history")
-                .expression_attribute_names("#pk", PK)
-                .expression_attribute_names("#sk", SK)
-                .expression_attribute_values(":pk", s(lead_pk(email)))
-                .expression_attribute_values(":history", s(HISTORY_PREFIX))
-                .consistent_read(true)
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .map_err(|e| sdk_error("Query", e))?;
-            items.extend(out.items.unwrap_or_default());
-            match out.last_evaluated_key {
-                Some(k) if !k.is_empty() => start = Some(k),
-                _ => break,
-            }
-        }
+        let base = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("#pk = :pk AND #sk < :history")
+            .expression_attribute_names("#pk", PK)
+            .expression_attribute_names("#sk", SK)
+            .expression_attribute_values(":pk", s(lead_pk(email)))
+            .expression_attribute_values(":history", s(HISTORY_PREFIX))
+            .consistent_read(true);
+        let items = self.query_all(base, None).await?;
         let (mut lead, mut score, mut activities) = (None, None, Vec::new());
         for item in &items {
             match item.get(SK) {

@@ -274,24 +274,24 @@ enum Purpose {
 
 const MAX_HEADERS: usize = 256;
 
-fn is_html(content_type: &str) -> bool {
-    let essence = content_type
+/// The media type of a `Content-Type` value, lowercased, without parameters.
+fn essence(content_type: &str) -> String {
+    content_type
         .split(';')
         .next()
         .unwrap_or("")
         .trim()
-        .to_ascii_lowercase();
+        .to_ascii_lowercase()
+}
+
+fn is_html(content_type: &str) -> bool {
+    let essence = essence(content_type);
     essence == "text/html" || essence == "application/xhtml+xml"
 }
 
 /// Text documents an API or feed may answer with.
 fn is_text(content_type: &str) -> bool {
-    let essence = content_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
+    let essence = essence(content_type);
     essence.starts_with("text/")
         || essence.ends_with("+xml")
         || essence.ends_with("+json")

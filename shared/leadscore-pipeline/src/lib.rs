@@ -314,6 +314,19 @@ pub struct RescoreSummary {
     pub accounts: usize,
 }
 
+impl RescoreSummary {
+    /// Counts one lead's successful rescoring.
+    fn record(&mut self, email: &Email, r: &Rescored) {
+        self.scored += 1;
+        self.written += usize::from(r.written);
+        match r.crossing {
+            Crossing::BecameHot => self.became_hot.push(email.clone()),
+            Crossing::Cooled => self.cooled.push(email.clone()),
+            Crossing::None => {}
+        }
+    }
+}
+
 /// Rescores every lead and rolls up every account with leads. A failure on
 /// one lead is recorded and the rest go on. `progress(done, total)` is called
 /// after each lead.
@@ -351,13 +364,7 @@ pub async fn rescore_all(
         .await;
         match outcome {
             Ok(r) => {
-                summary.scored += 1;
-                summary.written += usize::from(r.written);
-                match r.crossing {
-                    Crossing::BecameHot => summary.became_hot.push(lead.email.clone()),
-                    Crossing::Cooled => summary.cooled.push(lead.email.clone()),
-                    Crossing::None => {}
-                }
+                summary.record(&lead.email, &r);
                 if let Some(d) = &lead.account {
                     by_account
                         .entry(d.clone())
@@ -400,13 +407,7 @@ pub async fn rescore_account(
         };
         match outcome {
             Ok(r) => {
-                summary.scored += 1;
-                summary.written += usize::from(r.written);
-                match r.crossing {
-                    Crossing::BecameHot => summary.became_hot.push(lead.email.clone()),
-                    Crossing::Cooled => summary.cooled.push(lead.email.clone()),
-                    Crossing::None => {}
-                }
+                summary.record(&lead.email, &r);
                 scores.push((lead.email, r.record.score.total));
             }
             Err(e) => summary.failed.push((lead.email, e.to_string())),
