@@ -361,3 +361,107 @@ pub fn inspect_tech(args: &InspectTechArgs, db: Option<&FingerprintDb>) -> Resul
     }
     Ok(())
 }
+
+/// ATSs whose saved responses `inspect jobs` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AtsArg {
+    /// Greenhouse job board API (`content=true`).
+    Greenhouse,
+    /// Lever postings API.
+    Lever,
+    /// Ashby posting API.
+    Ashby,
+    /// SmartRecruiters postings API.
+    Smartrecruiters,
+}
+
+/// Options of `inspect jobs`.
+#[derive(Debug, clap::Args)]
+pub struct InspectJobsArgs {
+    /// A saved ATS API response (`-` for standard input).
+    pub file: PathBuf,
+    /// Which ATS answered.
+    #[arg(long)]
+    pub ats: AtsArg,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Parses a saved ATS response into roles and signals.
+pub fn inspect_jobs(args: &InspectJobsArgs, bytes: &[u8], now: DateTime<Utc>) -> Result<()> {
+    use leadscore_hiring::parse::{
+        BoardPage, Response, parse_ashby, parse_greenhouse, parse_lever, parse_smartrecruiters,
+    };
+    use leadscore_hiring::signals::{classify_roles, hiring_signals};
+    let resp = Response {
+        status: 200,
+        content_type: Some("application/json"),
+        body: bytes,
+    };
+    let (name, parsed) = match args.ats {
+        AtsArg::Greenhouse => ("greenhouse", parse_greenhouse(&resp)),
+        AtsArg::Lever => ("lever", parse_lever(&resp)),
+        AtsArg::Ashby => ("ashby", parse_ashby(&resp)),
+        AtsArg::Smartrecruiters => ("smartrecruiters", parse_smartrecruiters(&resp)),
+    };
+    let page = parsed.map_err(|e| {
+        crate::fail(
+            crate::exit::INVALID_INPUT,
+            format!("{}: {e}", args.file.display()),
+        )
+    })?;
+    let BoardPage::Roles { roles, .. } = page else {
+        return Err(crate::fail(
+            crate::exit::INVALID_INPUT,
+            format!(
+                "{}: the response says this {name} board does not exist",
+                args.file.display()
+            ),
+        ));
+    };
+    let classified = classify_roles(&roles);
+    let signals = hiring_signals(&classified, None, now);
+    let rows: Vec<serde_json::Value> = classified
+        .iter()
+        .map(|r| {
+            serde_json::json!({
+                "title": r.role.title,
+                "department": r.department_class.map(|d| d.as_str()),
+                "seniority": r.seniority.map(|s| s.as_str()),
+                "location": r.role.location,
+                "posted_at": r.role.posted_at,
+                "url": r.role.url,
+            })
+        })
+        .collect();
+    if args.json {
+        print_json(&serde_json::json!({
+            "ats": name,
+            "open_roles": signals.open_roles,
+            "roles": rows,
+            "signals": signals,
+        }))?;
+    } else {
+        println!(
+            "{name}: {} open role(s) ({} listed); sales {}, growth/marketing {}, leadership {}, new in 30 days {}, remote {:.0}%",
+            signals.open_roles,
+            roles.len(),
+            signals.sales_roles,
+            signals.growth_marketing_roles,
+            signals.leadership_roles,
+            signals.new_last_30_days,
+            signals.remote_share * 100.0
+        );
+        for r in &classified {
+            println!(
+                "  {:<50} {:<16} {:<9} {}",
+                r.role.title,
+                r.department_class.map_or("-", |d| d.as_str()),
+                r.seniority.map_or("-", |s| s.as_str()),
+                r.role.location.as_deref().unwrap_or("")
+            );
+        }
+    }
+    Ok(())
+}

@@ -19,7 +19,7 @@ use leadscore_pipeline::{AlertSink, DeliveryError, ImportSummary};
 use leadscore_store::{SqliteStore, Store};
 
 /// Exit codes (docs/cli.md).
-mod exit {
+pub(crate) mod exit {
     /// Runtime failure (I/O, store).
     pub const ERROR: u8 = 1;
     /// Invalid input data: a bad model file, rejected CSV rows.
@@ -142,6 +142,8 @@ enum Command {
 enum InspectCommand {
     /// Detect technologies on saved HTML pages.
     Tech(enrich::InspectTechArgs),
+    /// Parse a saved ATS job-list response into roles and hiring signals.
+    Jobs(enrich::InspectJobsArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -212,7 +214,7 @@ struct Exit {
     message: String,
 }
 
-fn fail(code: u8, message: impl Into<String>) -> anyhow::Error {
+pub(crate) fn fail(code: u8, message: impl Into<String>) -> anyhow::Error {
     Exit {
         code,
         message: message.into(),
@@ -332,6 +334,10 @@ async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Inspect(InspectCommand::Tech(args)) => enrich::inspect_tech(&args, None),
+        Command::Inspect(InspectCommand::Jobs(args)) => {
+            let bytes = read_input(&args.file)?;
+            enrich::inspect_jobs(&args, &bytes, now)
+        }
         Command::Import(cmd) => {
             let store = open_store(&spec).await?;
             import(store.as_ref(), cmd, now).await

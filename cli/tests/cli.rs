@@ -398,3 +398,56 @@ mod enrichment {
         );
     }
 }
+
+#[test]
+fn inspect_jobs_parses_saved_ats_responses() {
+    let env = Env::new();
+    let fixtures = "shared/leadscore-hiring/tests/fixtures";
+    let o = env.run(&[
+        "inspect",
+        "jobs",
+        &format!("{fixtures}/greenhouse_jobs.json"),
+        "--ats",
+        "greenhouse",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        (v["ats"].as_str(), v["open_roles"].as_u64()),
+        (Some("greenhouse"), Some(2))
+    );
+    let ae = v["roles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["title"] == "Account Executive, DACH")
+        .unwrap();
+    assert_eq!(
+        (ae["department"].as_str(), ae["location"].as_str()),
+        (Some("sales"), Some("Berlin, Germany"))
+    );
+    assert_eq!(v["signals"]["sales_roles"], 1);
+    let o = env.run(&[
+        "inspect",
+        "jobs",
+        &format!("{fixtures}/greenhouse_truncated.json"),
+        "--ats",
+        "greenhouse",
+    ]);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(
+        stderr(&o).contains("malformed greenhouse payload"),
+        "{}",
+        stderr(&o)
+    );
+    let o = env.run(&[
+        "inspect",
+        "jobs",
+        &format!("{fixtures}/smartrecruiters_unknown.json"),
+        "--ats",
+        "smartrecruiters",
+    ]);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(stderr(&o).contains("does not exist"), "{}", stderr(&o));
+}
