@@ -1,6 +1,6 @@
 //! AWS adapters of leadscore's ports: [`DynamoStore`] (the [`Store`] port on
-//! one DynamoDB table), [`EventBridgeBus`] (the event bus), [`SesEmail`] (an
-//! alert sink), and the SDK configuration every Lambda and the CLI share.
+//! one DynamoDB table), [`EventBridgeBus`] (the event bus), [`SqsEnrichQueue`]
+//! (the enrichment queue), [`SesEmail`] (an alert sink), secrets, and the SDK configuration every Lambda and the CLI share.
 //!
 //! Endpoints, region and credentials come from the SDK's standard
 //! configuration chain only (`AWS_REGION`, `AWS_ENDPOINT_URL`,
@@ -11,11 +11,15 @@
 
 pub mod dynamodb;
 pub mod eventbridge;
+pub mod secrets;
 pub mod ses;
+pub mod sqs;
 
 pub use dynamodb::DynamoStore;
 pub use eventbridge::EventBridgeBus;
+pub use secrets::{SecretError, read_secret};
 pub use ses::{Recipients, SesEmail};
+pub use sqs::SqsEnrichQueue;
 
 /// Attempts per SDK call, throttling and transient errors included (the
 /// SDK's standard retry mode: exponential backoff with jitter).

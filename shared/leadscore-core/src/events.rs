@@ -8,7 +8,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{Alert, AlertKind, Domain, Lead};
-use crate::scoring::{Grade, Tier};
+use crate::domain::{Email, IdentityError};
+use crate::scoring::{Category, Contribution, Grade, Tier};
 
 /// The `source` of every leadscore event.
 pub const SOURCE: &str = "leadscore";
@@ -86,6 +87,9 @@ pub struct Reason {
     pub label: String,
     /// Points after decay and caps.
     pub points: f64,
+    /// Fit or engagement.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<Category>,
     /// What matched.
     pub evidence: String,
     /// Link to the source.
@@ -125,6 +129,48 @@ pub struct LeadAlertDetail {
     pub occurred_at: DateTime<Utc>,
 }
 
+impl LeadAlertDetail {
+    /// The alert this detail was made from, for a receiver (the notify
+    /// function) that renders it. Contributions carry what the event
+    /// carries: points, category, evidence and source; raw points equal
+    /// points and decay is 1.
+    pub fn to_alert(&self, kind: AlertKind) -> Result<Alert, IdentityError> {
+        Ok(Alert {
+            id: self.idempotency_key.clone(),
+            kind,
+            lead: Email::parse(&self.lead.email)?,
+            lead_name: self.lead.name.clone(),
+            title: self.lead.title.clone(),
+            owner: self.lead.owner.clone(),
+            account: self.account.as_deref().map(Domain::parse).transpose()?,
+            score: self.score,
+            previous_score: self.previous_score,
+            tier: self.tier,
+            grade: self.grade,
+            reasons: self
+                .reasons
+                .iter()
+                .map(|r| Contribution {
+                    rule: r.rule.as_str().into(),
+                    label: r.label.as_str().into(),
+                    category: r.category.unwrap_or(Category::Fit),
+                    points: r.points,
+                    raw_points: r.points,
+                    decay: 1.0,
+                    occurrences: 1,
+                    capped: false,
+                    evidence: r.evidence.clone(),
+                    source_url: r.source_url.clone(),
+                    observed_at: r.observed_at,
+                })
+                .collect(),
+            model_version: self.model_version.clone(),
+            score_version: self.score_version,
+            created_at: self.occurred_at,
+        })
+    }
+}
+
 impl Event {
     /// The event of an alert from the outbox.
     pub fn from_alert(alert: &Alert) -> Self {
@@ -148,6 +194,7 @@ impl Event {
                     rule: c.rule.to_string(),
                     label: c.label.to_string(),
                     points: (c.points * 10.0).round() / 10.0,
+                    category: Some(c.category),
                     evidence: c.evidence.clone(),
                     source_url: c.source_url.clone(),
                     observed_at: c.observed_at,

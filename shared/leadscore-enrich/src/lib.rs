@@ -12,7 +12,7 @@ pub mod embedded;
 pub mod hiring;
 mod store;
 
-pub use store::{EnrichOutcome, enrich_and_store};
+pub use store::{EnrichAccountError, EnrichOutcome, Stored, enrich_account, enrich_and_store};
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;

@@ -34,18 +34,29 @@ pub enum EnrichAccountError {
     Pipeline(#[from] PipelineError),
 }
 
-/// Enriches `domain`, stores the snapshot (stamping the account), publishes
-/// `Account Enriched` and technology changes on `bus` (if any), and rescores
-/// the account's leads with `model`.
-pub async fn enrich_and_store(
+/// What enriching and storing one account did, before any rescoring.
+#[derive(Debug)]
+pub struct Stored {
+    /// What was found.
+    pub enrichment: Enrichment,
+    /// The events emitted (`Account Enriched`, technology changes).
+    pub events: Vec<Event>,
+    /// Events the bus did not accept after its retries.
+    pub event_errors: Vec<String>,
+}
+
+/// Enriches `domain`, stores the snapshot (stamping the account) and
+/// publishes `Account Enriched` and technology changes on `bus` (if any).
+/// Rescoring is left to the caller (the score function reacts to
+/// `Account Enriched`; [`enrich_and_store`] rescores in process).
+pub async fn enrich_account(
     store: &dyn Store,
     enricher: &Enricher,
     bus: Option<&dyn EventBus>,
-    model: &ScoringModel,
     domain: &Domain,
     start: Option<&str>,
     now: DateTime<Utc>,
-) -> Result<EnrichOutcome, EnrichAccountError> {
+) -> Result<Stored, EnrichAccountError> {
     let previous = store
         .latest_snapshot(domain)
         .await
@@ -86,6 +97,30 @@ pub async fn enrich_and_store(
             }
         }
     }
+    Ok(Stored {
+        enrichment,
+        events,
+        event_errors,
+    })
+}
+
+/// Enriches `domain`, stores the snapshot (stamping the account), publishes
+/// `Account Enriched` and technology changes on `bus` (if any), and rescores
+/// the account's leads with `model`.
+pub async fn enrich_and_store(
+    store: &dyn Store,
+    enricher: &Enricher,
+    bus: Option<&dyn EventBus>,
+    model: &ScoringModel,
+    domain: &Domain,
+    start: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<EnrichOutcome, EnrichAccountError> {
+    let Stored {
+        enrichment,
+        events,
+        event_errors,
+    } = enrich_account(store, enricher, bus, domain, start, now).await?;
     let rescored = rescore_account(store, model, domain, now).await?;
     Ok(EnrichOutcome {
         enrichment,

@@ -4,6 +4,8 @@
 //!
 //! Nothing here knows which store, bus or notifier is behind the traits.
 
+mod jobs;
+
 use std::collections::BTreeMap;
 
 use async_trait::async_trait;
@@ -15,6 +17,11 @@ use leadscore_core::rollup::{AccountScore, rollup};
 use leadscore_core::{Crossing, Score, ScoreInput, ScoringModel, score, settle};
 use leadscore_store::{AccountContext, LeadContext, ScoreRecord, ScoreWrite, Store, StoreError};
 use serde::Serialize;
+
+pub use jobs::{
+    EnrichQueue, EnrichRequest, QueueError, ReactSummary, ScheduleSummary, Trigger, TriggerError,
+    react, schedule_due,
+};
 
 /// How many times a conflicting score write is re-read and retried.
 pub const MAX_CONFLICT_RETRIES: usize = 8;

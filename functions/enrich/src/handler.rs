@@ -1,0 +1,194 @@
+//! Event in, core call, response out.
+
+use std::sync::Arc;
+
+use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
+use chrono::Utc;
+use futures::StreamExt;
+use lambda_runtime::{Diagnostic, LambdaEvent};
+use leadscore_enrich::{EnrichAccountError, Enricher, enrich_account};
+use leadscore_pipeline::{EnrichRequest, EventBus};
+use leadscore_store::Store;
+use serde::{Deserialize, Serialize};
+
+/// What the handler needs, built once per cold start.
+#[derive(Clone)]
+pub struct Deps {
+    /// The store.
+    pub store: Arc<dyn Store>,
+    /// The bus.
+    pub bus: Arc<dyn EventBus>,
+    /// The enricher (fetcher + fingerprints).
+    pub enricher: Arc<Enricher>,
+    /// Accounts enriched at once.
+    pub concurrency: usize,
+}
+
+impl std::fmt::Debug for Deps {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Deps")
+            .field("concurrency", &self.concurrency)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The two ways in.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum Input {
+    /// A batch from the enrichment queue.
+    Queue(SqsEvent),
+    /// A direct invocation.
+    Direct(EnrichRequest),
+}
+
+/// The two ways out.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum Output {
+    /// The messages to redeliver.
+    Queue(SqsBatchResponse),
+    /// What one direct enrichment found.
+    Direct(Summary),
+}
+
+/// A direct invocation's answer.
+#[derive(Debug, Serialize)]
+pub struct Summary {
+    /// The account.
+    pub domain: String,
+    /// Technologies found.
+    pub technologies: Vec<String>,
+    /// Signals in the snapshot.
+    pub signals: usize,
+    /// Per-page errors (kept in the snapshot).
+    pub page_errors: usize,
+    /// Events emitted.
+    pub events: usize,
+}
+
+/// Why one account failed.
+#[derive(Debug, thiserror::Error)]
+pub enum EnrichFailure {
+    /// The message body is not an enrichment request.
+    #[error("bad message {message_id}: {reason}")]
+    BadMessage {
+        /// The SQS message id.
+        message_id: String,
+        /// Why.
+        reason: String,
+    },
+    /// Enrichment or the store failed.
+    #[error("{domain}: {source}")]
+    Enrich {
+        /// The account.
+        domain: String,
+        /// Why.
+        source: EnrichAccountError,
+    },
+    /// The bus refused events; the message is redelivered so none is lost.
+    #[error("{domain}: events not published: {errors}")]
+    Events {
+        /// The account.
+        domain: String,
+        /// Which events.
+        errors: String,
+    },
+}
+
+impl From<EnrichFailure> for Diagnostic {
+    fn from(e: EnrichFailure) -> Self {
+        let kind = match &e {
+            EnrichFailure::BadMessage { .. } => "BadRequest",
+            EnrichFailure::Enrich { .. } => "EnrichFailed",
+            EnrichFailure::Events { .. } => "EventsNotPublished",
+        };
+        leadscore_lambda::diagnostic(kind, &e)
+    }
+}
+
+/// Enriches one account.
+pub async fn enrich_one(deps: &Deps, req: &EnrichRequest) -> Result<Summary, EnrichFailure> {
+    let domain = req.domain.to_string();
+    tracing::info!(account = %domain, reason = ?req.reason, "enriching");
+    let stored = enrich_account(
+        deps.store.as_ref(),
+        &deps.enricher,
+        Some(deps.bus.as_ref()),
+        &req.domain,
+        req.start.as_deref(),
+        Utc::now(),
+    )
+    .await
+    .map_err(|source| EnrichFailure::Enrich {
+        domain: domain.clone(),
+        source,
+    })?;
+    if !stored.event_errors.is_empty() {
+        return Err(EnrichFailure::Events {
+            domain,
+            errors: stored.event_errors.join("; "),
+        });
+    }
+    Ok(Summary {
+        domain,
+        technologies: stored
+            .enrichment
+            .technologies
+            .iter()
+            .map(|t| t.name.clone())
+            .collect(),
+        signals: stored.enrichment.snapshot.signals.len(),
+        page_errors: stored.enrichment.snapshot.errors.len(),
+        events: stored.events.len(),
+    })
+}
+
+/// The handler.
+pub async fn handle(deps: &Deps, event: LambdaEvent<Input>) -> Result<Output, EnrichFailure> {
+    match event.payload {
+        Input::Direct(req) => enrich_one(deps, &req).await.map(Output::Direct),
+        Input::Queue(batch) => Ok(Output::Queue(handle_batch(deps, batch).await)),
+    }
+}
+
+/// Enriches every message of a batch (bounded concurrency); the failed ones
+/// are reported for redelivery (and end in the DLQ after the queue's
+/// `maxReceiveCount`).
+pub async fn handle_batch(deps: &Deps, batch: SqsEvent) -> SqsBatchResponse {
+    let outcomes: Vec<(String, Result<Summary, EnrichFailure>)> =
+        futures::stream::iter(batch.records)
+            .map(|m| async move {
+                let id = m.message_id.clone().unwrap_or_default();
+                let req: Result<EnrichRequest, EnrichFailure> =
+                    serde_json::from_str(m.body.as_deref().unwrap_or("")).map_err(|e| {
+                        EnrichFailure::BadMessage {
+                            message_id: id.clone(),
+                            reason: e.to_string(),
+                        }
+                    });
+                let outcome = match req {
+                    Ok(req) => enrich_one(deps, &req).await,
+                    Err(e) => Err(e),
+                };
+                (id, outcome)
+            })
+            .buffer_unordered(deps.concurrency)
+            .collect()
+            .await;
+    let mut response = SqsBatchResponse::default();
+    for (id, outcome) in outcomes {
+        match outcome {
+            Ok(s) => {
+                tracing::info!(account = %s.domain, technologies = s.technologies.len(), signals = s.signals, page_errors = s.page_errors, "enriched")
+            }
+            Err(e) => {
+                tracing::error!(message_id = %id, error = %e, "enrichment failed; the message will be redelivered");
+                let mut f = BatchItemFailure::default();
+                f.item_identifier = id;
+                response.batch_item_failures.push(f);
+            }
+        }
+    }
+    response
+}

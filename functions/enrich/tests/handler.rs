@@ -1,0 +1,116 @@
+//! The enrich handler on a real SQS batch shape, a loopback fixture site and
+//! the in-memory store: a good account is enriched, a malformed message and
+//! an unusable start URL are reported as batch item failures, nothing else
+//! is lost.
+#![allow(clippy::unwrap_used)]
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use lambda_enrich::handler::{Deps, Input, Output, handle};
+use lambda_runtime::{Context, LambdaEvent};
+use leadscore_core::domain::Domain;
+use leadscore_core::events::Event;
+use leadscore_lambda::{Env, build_enricher};
+use leadscore_pipeline::{BusError, EventBus};
+use leadscore_store::{MemoryStore, Store};
+use leadscore_testkit::site::{Route, Site};
+
+#[derive(Default)]
+struct Bus(Mutex<Vec<Event>>);
+
+#[async_trait]
+impl EventBus for Bus {
+    async fn publish(&self, events: &[Event]) -> Vec<Result<(), BusError>> {
+        self.0.lock().unwrap().extend_from_slice(events);
+        events.iter().map(|_| Ok(())).collect()
+    }
+}
+
+fn enricher_env() -> Env {
+    Env::from_map(BTreeMap::from([
+        ("FETCH_ALLOW_PRIVATE_NETWORK".to_owned(), "true".to_owned()),
+        (
+            "FETCH_RESOLVE".to_owned(),
+            "northwind.test=127.0.0.1".to_owned(),
+        ),
+    ]))
+}
+
+#[tokio::test]
+async fn a_batch_reports_only_the_bad_messages() {
+    let site = Site::start().await;
+    site.route(
+        "/",
+        Route::html(
+            r#"<html><head><script id="hs-script-loader" src="//js.hs-scripts.com/4242424.js"></script></head><body>Northwind</body></html>"#,
+        ),
+    );
+    let store = Arc::new(MemoryStore::new());
+    let bus = Arc::new(Bus::default());
+    let deps = Deps {
+        store: store.clone(),
+        bus: bus.clone(),
+        enricher: Arc::new(build_enricher(&enricher_env()).unwrap()),
+        concurrency: 2,
+    };
+    let raw = include_str!("fixtures/sqs-batch.json")
+        .replace("START_URL", &format!("{}/", site.url("northwind.test")));
+    let input: Input = serde_json::from_str(&raw).unwrap();
+    assert!(matches!(input, Input::Queue(_)));
+    let out = handle(&deps, LambdaEvent::new(input, Context::default()))
+        .await
+        .unwrap();
+    let Output::Queue(resp) = out else { panic!() };
+    let mut failed: Vec<String> = resp
+        .batch_item_failures
+        .iter()
+        .map(|f| f.item_identifier.clone())
+        .collect();
+    failed.sort();
+    assert_eq!(
+        failed,
+        [
+            "2e1424d4-f796-459a-8184-9c92662be6da",
+            "6b4bb4f5-7b5b-4a0e-9a8c-2f4b6c4d5e6f"
+        ]
+    );
+    let snap = store
+        .latest_snapshot(&Domain::parse("northwind.test").unwrap())
+        .await
+        .unwrap()
+        .expect("the good account was enriched");
+    assert!(!snap.signals.is_empty());
+    let events = bus.0.lock().unwrap().clone();
+    assert_eq!(events[0].detail_type, "Account Enriched");
+    assert_eq!(events[0].detail["account"], "northwind.test");
+    // The answer serializes to the shape Lambda's SQS integration reads.
+    let json = serde_json::to_value(Output::Queue(resp)).unwrap();
+    assert_eq!(json["batchItemFailures"].as_array().unwrap().len(), 2);
+    assert!(json["batchItemFailures"][0]["itemIdentifier"].is_string());
+}
+
+#[tokio::test]
+async fn a_direct_invocation_enriches_one_account() {
+    let site = Site::start().await;
+    site.route("/", Route::html("<html><body>Northwind</body></html>"));
+    let deps = Deps {
+        store: Arc::new(MemoryStore::new()),
+        bus: Arc::new(Bus::default()),
+        enricher: Arc::new(build_enricher(&enricher_env()).unwrap()),
+        concurrency: 1,
+    };
+    let payload = serde_json::json!({"domain": "northwind.test", "start": format!("{}/", site.url("northwind.test"))});
+    let input: Input = serde_json::from_value(payload).unwrap();
+    let out = handle(&deps, LambdaEvent::new(input, Context::default()))
+        .await
+        .unwrap();
+    let Output::Direct(summary) = out else {
+        panic!()
+    };
+    assert_eq!(summary.domain, "northwind.test");
+    assert_eq!(summary.events, 1);
+    // An unknown shape is refused when the event is read, before any work.
+    assert!(serde_json::from_value::<Input>(serde_json::json!({"hello": 1})).is_err());
+}

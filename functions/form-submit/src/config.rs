@@ -1,0 +1,49 @@
+//! The form-submit function's configuration, read once at cold start.
+
+use chrono::Duration;
+use leadscore_intake::{FormRules, IntakeConfig};
+use leadscore_lambda::{ConfigError, Env};
+
+/// Settings from the environment.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `TABLE_NAME`: the DynamoDB table.
+    pub table: String,
+    /// `EVENT_BUS_NAME`: where `Lead Submitted` goes.
+    pub event_bus: String,
+    /// `ENRICH_QUEUE_URL`: where enrichment requests go.
+    pub queue_url: String,
+    /// The intake's settings: `ALLOWED_ORIGINS` (comma-separated, `*` for
+    /// any), `REQUIRE_CONSENT`, `HONEYPOT_FIELD`, `MAX_BODY_BYTES`,
+    /// `STALE_AFTER_DAYS`.
+    pub intake: IntakeConfig,
+}
+
+impl Config {
+    /// Reads the settings (`SCORING_MODEL` is read by
+    /// [`leadscore_lambda::load_model`]).
+    pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
+        let defaults = IntakeConfig::default();
+        let rules = FormRules::default();
+        Ok(Self {
+            table: env.required("TABLE_NAME")?,
+            event_bus: env.required("EVENT_BUS_NAME")?,
+            queue_url: env.required("ENRICH_QUEUE_URL")?,
+            intake: IntakeConfig {
+                rules: FormRules {
+                    require_consent: env.parse_or("REQUIRE_CONSENT", rules.require_consent)?,
+                    honeypot_field: env
+                        .optional("HONEYPOT_FIELD")
+                        .unwrap_or(rules.honeypot_field),
+                    ..rules
+                },
+                max_body_bytes: env.parse_or("MAX_BODY_BYTES", defaults.max_body_bytes)?,
+                allowed_origins: env.list("ALLOWED_ORIGINS"),
+                stale_after: Duration::days(
+                    env.parse_or("STALE_AFTER_DAYS", defaults.stale_after.num_days())?,
+                ),
+                lease: defaults.lease,
+            },
+        })
+    }
+}

@@ -1,0 +1,112 @@
+//! The notify handler on a real `Lead Became Hot` event: each channel gets
+//! the alert once, a redelivery sends nothing, a failing channel is retried
+//! alone.
+#![allow(clippy::unwrap_used)]
+
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use aws_lambda_events::eventbridge::EventBridgeEvent;
+use lambda_notify::handler::{Deps, NotifyError, handle};
+use lambda_runtime::{Context, Diagnostic, LambdaEvent};
+use leadscore_core::domain::Alert;
+use leadscore_notify::once::Once;
+use leadscore_pipeline::{AlertSink, DeliveryError};
+use leadscore_store::{MemoryStore, Store};
+
+#[derive(Default)]
+struct Channel {
+    sent: Mutex<Vec<Alert>>,
+    failures_left: Mutex<u32>,
+}
+
+struct Shared(Arc<Channel>);
+
+#[async_trait]
+impl AlertSink for Shared {
+    async fn deliver(&self, alert: &Alert) -> Result<(), DeliveryError> {
+        let mut left = self.0.failures_left.lock().unwrap();
+        if *left > 0 {
+            *left -= 1;
+            return Err(DeliveryError {
+                sink: "email".into(),
+                reason: "503".into(),
+                retryable: true,
+            });
+        }
+        self.0.sent.lock().unwrap().push(alert.clone());
+        Ok(())
+    }
+}
+
+fn event() -> LambdaEvent<EventBridgeEvent<serde_json::Value>> {
+    LambdaEvent::new(
+        serde_json::from_str(include_str!("fixtures/lead-became-hot.json")).unwrap(),
+        Context::default(),
+    )
+}
+
+#[tokio::test]
+async fn each_channel_gets_the_alert_once_even_across_retries() {
+    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+    let slack = Arc::new(Channel::default());
+    let email = Arc::new(Channel::default());
+    *email.failures_left.lock().unwrap() = 1;
+    let deps = Deps {
+        channels: vec![
+            (
+                "slack".into(),
+                Arc::new(Once::new(store.clone(), "slack", Shared(slack.clone()))),
+            ),
+            (
+                "email".into(),
+                Arc::new(Once::new(store.clone(), "email", Shared(email.clone()))),
+            ),
+        ],
+    };
+    let err = handle(&deps, event()).await.unwrap_err();
+    assert_eq!(Diagnostic::from(err).error_type, "DeliveryFailed");
+    assert_eq!(slack.sent.lock().unwrap().len(), 1);
+    assert_eq!(email.sent.lock().unwrap().len(), 0);
+    // Lambda's retry of the same event: email goes out, Slack is not repeated.
+    let out = handle(&deps, event()).await.unwrap();
+    assert_eq!(out.delivered, ["slack", "email"]);
+    assert_eq!(slack.sent.lock().unwrap().len(), 1);
+    assert_eq!(email.sent.lock().unwrap().len(), 1);
+    // A redelivery later: nothing new.
+    handle(&deps, event()).await.unwrap();
+    assert_eq!(slack.sent.lock().unwrap().len(), 1);
+    assert_eq!(email.sent.lock().unwrap().len(), 1);
+    let alert = slack.sent.lock().unwrap()[0].clone();
+    assert_eq!(alert.id, "5d41402abc4b2a76b9719d911017c592");
+    assert_eq!(alert.lead.as_str(), "ada@acme.com");
+    assert_eq!(alert.reasons.len(), 2);
+    assert_eq!(alert.previous_score, Some(61.0));
+}
+
+#[tokio::test]
+async fn other_events_and_bad_details_are_typed_errors() {
+    let deps = Deps { channels: vec![] };
+    let mut e: serde_json::Value =
+        serde_json::from_str(include_str!("fixtures/lead-became-hot.json")).unwrap();
+    e["detail-type"] = serde_json::json!("Account Enriched");
+    let err = handle(
+        &deps,
+        LambdaEvent::new(
+            serde_json::from_value(e.clone()).unwrap(),
+            Context::default(),
+        ),
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(err, NotifyError::Unsupported(_)));
+    e["detail-type"] = serde_json::json!("Lead Became Hot");
+    e["detail"]["lead"]["email"] = serde_json::json!("not an email");
+    let err = handle(
+        &deps,
+        LambdaEvent::new(serde_json::from_value(e).unwrap(), Context::default()),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(Diagnostic::from(err).error_type, "BadEvent");
+}

@@ -1,0 +1,94 @@
+//! The schedule handler: due accounts go to the queue in batches of 10,
+//! bounded per run; a refused batch stays due for the next run.
+#![allow(clippy::unwrap_used)]
+
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use chrono::{Duration, Utc};
+use lambda_runtime::{Context, LambdaEvent};
+use lambda_schedule::handler::{Deps, handle};
+use leadscore_core::domain::{Account, Alert, Domain};
+use leadscore_pipeline::{AlertSink, DeliveryError, EnrichQueue, EnrichRequest, QueueError};
+use leadscore_store::{MemoryStore, Store};
+
+#[derive(Default)]
+struct Queue {
+    batches: Mutex<Vec<Vec<EnrichRequest>>>,
+    refuse_first: Mutex<bool>,
+}
+
+#[async_trait]
+impl EnrichQueue for Queue {
+    async fn enqueue(&self, requests: &[EnrichRequest]) -> Vec<Result<(), QueueError>> {
+        let mut refuse = self.refuse_first.lock().unwrap();
+        if *refuse {
+            *refuse = false;
+            return requests
+                .iter()
+                .map(|_| {
+                    Err(QueueError {
+                        reason: "throttled".into(),
+                        retryable: true,
+                    })
+                })
+                .collect();
+        }
+        self.batches.lock().unwrap().push(requests.to_vec());
+        requests.iter().map(|_| Ok(())).collect()
+    }
+}
+
+struct NoAlerts;
+
+#[async_trait]
+impl AlertSink for NoAlerts {
+    async fn deliver(&self, _: &Alert) -> Result<(), DeliveryError> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn due_accounts_are_queued_in_batches_of_ten_bounded_per_run() {
+    let store = Arc::new(MemoryStore::new());
+    let now = Utc::now();
+    for i in 0..25 {
+        let mut a = Account::new(Domain::parse(&format!("a{i:02}.example")).unwrap(), now);
+        if i >= 20 {
+            a.enriched_at = Some(now - Duration::hours(1)); // fresh
+        }
+        store.upsert_account(&a).await.unwrap();
+    }
+    let queue = Arc::new(Queue::default());
+    *queue.refuse_first.lock().unwrap() = true;
+    let deps = Deps {
+        store: store.clone(),
+        queue: queue.clone(),
+        alerts: Arc::new(NoAlerts),
+        stale_after: Duration::days(7),
+        max_accounts: 15,
+        drain_limit: 10,
+    };
+    let payload: serde_json::Value =
+        serde_json::from_str(include_str!("fixtures/scheduler.json")).unwrap();
+    let out = handle(&deps, LambdaEvent::new(payload, Context::default()))
+        .await
+        .unwrap();
+    assert_eq!(out.schedule.due, 15);
+    assert!(out.schedule.truncated);
+    assert_eq!(out.schedule.failed.len(), 10, "the first batch was refused");
+    assert_eq!(out.schedule.queued, 5);
+    let sizes: Vec<usize> = queue.batches.lock().unwrap().iter().map(Vec::len).collect();
+    assert_eq!(sizes, [5]);
+    // An input override of the bound.
+    let out = handle(
+        &deps,
+        LambdaEvent::new(serde_json::json!({"max_accounts": 30}), Context::default()),
+    )
+    .await
+    .unwrap();
+    assert_eq!(out.schedule.due, 20, "fresh accounts are not due");
+    assert!(!out.schedule.truncated);
+    let sizes: Vec<usize> = queue.batches.lock().unwrap().iter().map(Vec::len).collect();
+    assert_eq!(sizes, [5, 10, 10]);
+}

@@ -1,0 +1,93 @@
+//! Secrets read once per cold start: from Secrets Manager (an ARN or name)
+//! or SSM Parameter Store (`ssm:/path/to/parameter`, SecureString).
+
+use aws_config::SdkConfig;
+
+/// Why a secret could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum SecretError {
+    /// The service call failed.
+    #[error("reading secret {id}: {reason}")]
+    Read {
+        /// The secret's id.
+        id: String,
+        /// Why.
+        reason: String,
+    },
+    /// The secret has no string value, or its JSON has no usable field.
+    #[error("secret {id} has no usable value: {reason}")]
+    Empty {
+        /// The secret's id.
+        id: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// Reads a secret string. `id` is `ssm:NAME` for a Parameter Store
+/// parameter (decrypted), otherwise a Secrets Manager id. A JSON object
+/// value yields its `field` member (e.g. `{"url": "https://hooks..."}`).
+pub async fn read_secret(config: &SdkConfig, id: &str, field: &str) -> Result<String, SecretError> {
+    let raw = if let Some(name) = id.strip_prefix("ssm:") {
+        let out = aws_sdk_ssm::Client::new(config)
+            .get_parameter()
+            .name(name)
+            .with_decryption(true)
+            .send()
+            .await
+            .map_err(|e| SecretError::Read {
+                id: id.to_owned(),
+                reason: aws_sdk_ssm::error::DisplayErrorContext(&e).to_string(),
+            })?;
+        out.parameter().and_then(|p| p.value()).map(str::to_owned)
+    } else {
+        let out = aws_sdk_secretsmanager::Client::new(config)
+            .get_secret_value()
+            .secret_id(id)
+            .send()
+            .await
+            .map_err(|e| SecretError::Read {
+                id: id.to_owned(),
+                reason: aws_sdk_secretsmanager::error::DisplayErrorContext(&e).to_string(),
+            })?;
+        out.secret_string().map(str::to_owned)
+    };
+    let raw = raw.ok_or_else(|| SecretError::Empty {
+        id: id.to_owned(),
+        reason: "no string value".into(),
+    })?;
+    value_of(&raw, field).ok_or_else(|| SecretError::Empty {
+        id: id.to_owned(),
+        reason: format!("a JSON value without a string `{field}`"),
+    })
+}
+
+/// The usable value of a secret string: the string itself, or the `field`
+/// member of a JSON object.
+pub fn value_of(raw: &str, field: &str) -> Option<String> {
+    let trimmed = raw.trim();
+    if trimmed.starts_with('{') {
+        let v: serde_json::Value = serde_json::from_str(trimmed).ok()?;
+        return v.get(field)?.as_str().map(str::to_owned);
+    }
+    (!trimmed.is_empty()).then(|| trimmed.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::value_of;
+
+    #[test]
+    fn plain_and_json_values() {
+        assert_eq!(
+            value_of(" https://h/x \n", "url").as_deref(),
+            Some("https://h/x")
+        );
+        assert_eq!(
+            value_of(r#"{"url":"https://h/y"}"#, "url").as_deref(),
+            Some("https://h/y")
+        );
+        assert_eq!(value_of(r#"{"webhook":"https://h/y"}"#, "url"), None);
+        assert_eq!(value_of("  ", "url"), None);
+    }
+}

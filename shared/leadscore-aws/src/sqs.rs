@@ -1,0 +1,112 @@
+//! The SQS adapter of the [`EnrichQueue`] port: `SendMessageBatch` in
+//! batches of 10, retrying only the entries SQS rejected (the same policy as
+//! the EventBridge publisher).
+
+use async_trait::async_trait;
+use aws_sdk_sqs::Client;
+use aws_sdk_sqs::types::SendMessageBatchRequestEntry;
+use leadscore_pipeline::{BusError, EnrichQueue, EnrichRequest, QueueError};
+
+use crate::eventbridge::{FIRST_BACKOFF, ROUNDS, publish_with_retries};
+
+/// Sends enrichment requests to one SQS queue.
+#[derive(Debug, Clone)]
+pub struct SqsEnrichQueue {
+    client: Client,
+    queue_url: String,
+}
+
+impl SqsEnrichQueue {
+    /// A sender to `queue_url`.
+    pub fn new(client: Client, queue_url: impl Into<String>) -> Self {
+        Self {
+            client,
+            queue_url: queue_url.into(),
+        }
+    }
+
+    async fn send(&self, batch: Vec<(String, String)>) -> Result<Vec<Option<BusError>>, BusError> {
+        let n = batch.len();
+        let entries: Vec<SendMessageBatchRequestEntry> = batch
+            .iter()
+            .enumerate()
+            .filter_map(|(i, (_, body))| {
+                SendMessageBatchRequestEntry::builder()
+                    .id(i.to_string())
+                    .message_body(body)
+                    .build()
+                    .ok()
+            })
+            .collect();
+        let out = self
+            .client
+            .send_message_batch()
+            .queue_url(&self.queue_url)
+            .set_entries(Some(entries))
+            .send()
+            .await
+            .map_err(|e| BusError {
+                reason: format!(
+                    "SendMessageBatch: {}",
+                    aws_sdk_sqs::error::DisplayErrorContext(&e)
+                ),
+                retryable: true,
+            })?;
+        let mut results: Vec<Option<BusError>> = vec![
+            Some(BusError {
+                reason: "SQS did not report this entry".into(),
+                retryable: true,
+            });
+            n
+        ];
+        for ok in out.successful() {
+            if let Ok(i) = ok.id().parse::<usize>() {
+                if let Some(slot) = results.get_mut(i) {
+                    *slot = None;
+                }
+            }
+        }
+        for failed in out.failed() {
+            if let Ok(i) = failed.id().parse::<usize>() {
+                if let Some(slot) = results.get_mut(i) {
+                    *slot = Some(BusError {
+                        reason: format!(
+                            "{}: {}",
+                            failed.code(),
+                            failed.message().unwrap_or("rejected")
+                        ),
+                        retryable: !failed.sender_fault(),
+                    });
+                }
+            }
+        }
+        Ok(results)
+    }
+}
+
+#[async_trait]
+impl EnrichQueue for SqsEnrichQueue {
+    async fn enqueue(&self, requests: &[EnrichRequest]) -> Vec<Result<(), QueueError>> {
+        let entries: Vec<Result<(String, String), BusError>> = requests
+            .iter()
+            .map(|r| {
+                serde_json::to_string(r)
+                    .map(|body| (r.domain.to_string(), body))
+                    .map_err(|e| BusError {
+                        reason: format!("encoding request: {e}"),
+                        retryable: false,
+                    })
+            })
+            .collect();
+        publish_with_retries(entries, |batch| self.send(batch), ROUNDS, FIRST_BACKOFF)
+            .await
+            .into_iter()
+            .map(|r| {
+                r.map_err(|e| QueueError {
+                    reason: e.reason,
+                    retryable: e.retryable,
+                })
+            })
+            .collect()
+    }
+}

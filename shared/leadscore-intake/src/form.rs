@@ -1,0 +1,433 @@
+//! Parsing and validating a form body (JSON or
+//! `application/x-www-form-urlencoded`) into a [`Submission`], with one error
+//! per bad field. Pure: bytes in, data out.
+
+use std::collections::BTreeMap;
+
+use leadscore_core::domain::{Domain, Email};
+use serde::Serialize;
+
+/// Longest accepted email address (RFC 5321 path limit).
+pub const MAX_EMAIL: usize = 254;
+/// Longest accepted name, company or phone value.
+pub const MAX_SHORT: usize = 200;
+/// Longest accepted free-text value.
+pub const MAX_TEXT: usize = 2000;
+
+/// Fields that become lead attributes as they are.
+pub const ATTRIBUTE_FIELDS: [&str; 7] = [
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+    "utm_term",
+    "utm_content",
+    "country",
+    "phone",
+];
+
+/// How a form is read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormRules {
+    /// A field humans never see; a filled one marks a bot.
+    pub honeypot_field: String,
+    /// Whether the consent field must be true.
+    pub require_consent: bool,
+    /// The consent field's name.
+    pub consent_field: String,
+    /// Form name when the body does not give one.
+    pub default_form: String,
+}
+
+impl Default for FormRules {
+    fn default() -> Self {
+        Self {
+            honeypot_field: "_gotcha".into(),
+            require_consent: true,
+            consent_field: "consent".into(),
+            default_form: "website".into(),
+        }
+    }
+}
+
+/// A valid submission.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Submission {
+    /// Normalized email.
+    pub email: Email,
+    /// First name.
+    pub first_name: Option<String>,
+    /// Last name.
+    pub last_name: Option<String>,
+    /// Job title.
+    pub title: Option<String>,
+    /// Company name.
+    pub company: Option<String>,
+    /// The company website, normalized.
+    pub website: Option<Domain>,
+    /// The website as typed (start URL for enrichment).
+    pub website_url: Option<String>,
+    /// Which form.
+    pub form: String,
+    /// The page the form was on.
+    pub page_url: Option<String>,
+    /// Free message.
+    pub message: Option<String>,
+    /// Consent given.
+    pub consent: bool,
+    /// Attribute fields (UTM, country, phone).
+    pub attributes: BTreeMap<String, String>,
+}
+
+/// One problem with one field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    /// The field's name.
+    pub field: String,
+    /// What is wrong, for the person filling the form.
+    pub message: String,
+}
+
+/// Why a body is not a submission.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FormError {
+    /// Neither JSON nor URL-encoded.
+    #[error(
+        "unsupported content type {0:?}; send application/json or application/x-www-form-urlencoded"
+    )]
+    UnsupportedMediaType(String),
+    /// The body is not what its content type says.
+    #[error("malformed body: {0}")]
+    Malformed(String),
+    /// Fields failed validation.
+    #[error("{} invalid field(s)", .0.len())]
+    Invalid(Vec<FieldError>),
+    /// The honeypot was filled: a bot.
+    #[error("honeypot field filled")]
+    Honeypot,
+}
+
+/// The body's media type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MediaType {
+    /// `application/json`.
+    Json,
+    /// `application/x-www-form-urlencoded`.
+    UrlEncoded,
+}
+
+impl MediaType {
+    /// Reads a `Content-Type` value (parameters such as `charset` ignored).
+    pub fn from_content_type(value: Option<&str>) -> Result<Self, FormError> {
+        let essence = value
+            .unwrap_or("")
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
+        match essence.as_str() {
+            "application/json" => Ok(Self::Json),
+            "application/x-www-form-urlencoded" => Ok(Self::UrlEncoded),
+            _ => Err(FormError::UnsupportedMediaType(
+                value.unwrap_or("(none)").to_owned(),
+            )),
+        }
+    }
+}
+
+/// The raw fields of a body: name → value (the last value of a repeated
+/// field wins; JSON numbers and booleans become their text).
+pub fn fields(media: MediaType, body: &[u8]) -> Result<BTreeMap<String, String>, FormError> {
+    match media {
+        MediaType::UrlEncoded => {
+            let text = std::str::from_utf8(body)
+                .map_err(|_| FormError::Malformed("body is not UTF-8".into()))?;
+            Ok(url::form_urlencoded::parse(text.as_bytes())
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect())
+        }
+        MediaType::Json => {
+            let value: serde_json::Value = serde_json::from_slice(body)
+                .map_err(|e| FormError::Malformed(format!("invalid JSON: {e}")))?;
+            let serde_json::Value::Object(map) = value else {
+                return Err(FormError::Malformed("JSON body must be an object".into()));
+            };
+            let mut out = BTreeMap::new();
+            let mut errors = Vec::new();
+            for (k, v) in map {
+                match v {
+                    serde_json::Value::String(s) => {
+                        out.insert(k, s);
+                    }
+                    serde_json::Value::Bool(b) => {
+                        out.insert(k, b.to_string());
+                    }
+                    serde_json::Value::Number(n) => {
+                        out.insert(k, n.to_string());
+                    }
+                    serde_json::Value::Null => {}
+                    _ => errors.push(FieldError {
+                        field: k,
+                        message: "must be a string".into(),
+                    }),
+                }
+            }
+            if errors.is_empty() {
+                Ok(out)
+            } else {
+                Err(FormError::Invalid(errors))
+            }
+        }
+    }
+}
+
+/// Validates raw fields into a submission. Every bad field is reported, not
+/// only the first.
+pub fn validate(
+    fields: &BTreeMap<String, String>,
+    rules: &FormRules,
+) -> Result<Submission, FormError> {
+    if fields
+        .get(&rules.honeypot_field)
+        .is_some_and(|v| !v.trim().is_empty())
+    {
+        return Err(FormError::Honeypot);
+    }
+    let mut errors = Vec::new();
+    let mut text = |name: &str, max: usize| -> Option<String> {
+        let v = fields.get(name)?.trim();
+        if v.is_empty() {
+            return None;
+        }
+        if v.chars().count() > max {
+            errors.push(FieldError {
+                field: name.into(),
+                message: format!("must be at most {max} characters"),
+            });
+            return None;
+        }
+        if v.chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+        {
+            errors.push(FieldError {
+                field: name.into(),
+                message: "must not contain control characters".into(),
+            });
+            return None;
+        }
+        Some(v.to_owned())
+    };
+    let email_raw = text("email", MAX_EMAIL);
+    let mut first_name = text("first_name", MAX_SHORT);
+    let mut last_name = text("last_name", MAX_SHORT);
+    let name = text("name", MAX_SHORT);
+    let title = text("title", MAX_SHORT).or_else(|| text("job_title", MAX_SHORT));
+    let company = text("company", MAX_SHORT);
+    let website_raw = text("website", MAX_SHORT);
+    let form = text("form", 100);
+    let page_url = text("page_url", MAX_TEXT);
+    let message = text("message", MAX_TEXT);
+    let consent_raw = text(&rules.consent_field, 20);
+    let attributes: BTreeMap<String, String> = ATTRIBUTE_FIELDS
+        .iter()
+        .filter_map(|f| text(f, MAX_SHORT).map(|v| ((*f).to_owned(), v)))
+        .collect();
+
+    let email = match email_raw {
+        None => {
+            errors.push(FieldError {
+                field: "email".into(),
+                message: "is required".into(),
+            });
+            None
+        }
+        Some(e) => match Email::parse(&e) {
+            Ok(e) => Some(e),
+            Err(err) => {
+                errors.push(FieldError {
+                    field: "email".into(),
+                    message: err.to_string(),
+                });
+                None
+            }
+        },
+    };
+    let website = match &website_raw {
+        None => None,
+        Some(w) => match Domain::parse(w) {
+            Ok(d) => Some(d),
+            Err(err) => {
+                errors.push(FieldError {
+                    field: "website".into(),
+                    message: err.to_string(),
+                });
+                None
+            }
+        },
+    };
+    let consent = match consent_raw.as_deref().map(str::to_ascii_lowercase) {
+        None => false,
+        Some(v) => match v.as_str() {
+            "true" | "on" | "yes" | "1" => true,
+            "false" | "off" | "no" | "0" => false,
+            _ => {
+                errors.push(FieldError {
+                    field: rules.consent_field.clone(),
+                    message: "must be true or false".into(),
+                });
+                false
+            }
+        },
+    };
+    if rules.require_consent && !consent && !errors.iter().any(|e| e.field == rules.consent_field) {
+        errors.push(FieldError {
+            field: rules.consent_field.clone(),
+            message: "consent is required".into(),
+        });
+    }
+    if first_name.is_none() && last_name.is_none() {
+        if let Some(n) = name {
+            match n.split_once(char::is_whitespace) {
+                Some((f, l)) => {
+                    first_name = Some(f.trim().to_owned());
+                    last_name = Some(l.trim().to_owned());
+                }
+                None => first_name = Some(n),
+            }
+        }
+    }
+    match (email, errors.is_empty()) {
+        (Some(email), true) => Ok(Submission {
+            email,
+            first_name,
+            last_name,
+            title,
+            company,
+            website,
+            website_url: website_raw,
+            form: form.unwrap_or_else(|| rules.default_form.clone()),
+            page_url,
+            message,
+            consent,
+            attributes,
+        }),
+        _ => Err(FormError::Invalid(errors)),
+    }
+}
+
+/// Parses and validates a body in one step.
+pub fn parse(
+    content_type: Option<&str>,
+    body: &[u8],
+    rules: &FormRules,
+) -> Result<Submission, FormError> {
+    let media = MediaType::from_content_type(content_type)?;
+    validate(&fields(media, body)?, rules)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules() -> FormRules {
+        FormRules::default()
+    }
+
+    #[test]
+    fn json_and_urlencoded_give_the_same_submission() {
+        let json = br#"{"email":" Ada@Acme.COM ","name":"Ada Lovelace","title":"VP Sales","website":"https://www.acme.com/","consent":true,"utm_source":"g"}"#;
+        let form = b"email=+Ada%40Acme.COM+&name=Ada+Lovelace&title=VP+Sales&website=https%3A%2F%2Fwww.acme.com%2F&consent=on&utm_source=g";
+        let a = parse(Some("application/json; charset=utf-8"), json, &rules()).unwrap();
+        let b = parse(Some("application/x-www-form-urlencoded"), form, &rules()).unwrap();
+        assert_eq!(a, b);
+        assert_eq!(a.email.as_str(), "ada@acme.com");
+        assert_eq!(a.first_name.as_deref(), Some("Ada"));
+        assert_eq!(a.last_name.as_deref(), Some("Lovelace"));
+        assert_eq!(a.website.as_ref().unwrap().as_str(), "acme.com");
+        assert_eq!(a.attributes["utm_source"], "g");
+        assert_eq!(a.form, "website");
+    }
+
+    #[test]
+    fn every_bad_field_is_reported() {
+        let body = br#"{"email":"not-an-email","website":"http://","first_name":"a\u0007b","consent":"maybe"}"#;
+        let Err(FormError::Invalid(errs)) = parse(Some("application/json"), body, &rules()) else {
+            panic!("expected field errors")
+        };
+        let fields: Vec<&str> = errs.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["first_name", "email", "website", "consent"]);
+    }
+
+    #[test]
+    fn missing_email_and_consent() {
+        let Err(FormError::Invalid(errs)) = parse(Some("application/json"), b"{}", &rules()) else {
+            panic!()
+        };
+        assert_eq!(errs.len(), 2);
+        let mut r = rules();
+        r.require_consent = false;
+        let Err(FormError::Invalid(errs)) = parse(Some("application/json"), b"{}", &r) else {
+            panic!()
+        };
+        assert_eq!(errs[0].field, "email");
+    }
+
+    #[test]
+    fn honeypot_media_type_and_malformed_bodies() {
+        assert_eq!(
+            parse(
+                Some("application/json"),
+                br#"{"email":"a@b.co","_gotcha":"x"}"#,
+                &rules()
+            ),
+            Err(FormError::Honeypot)
+        );
+        assert!(matches!(
+            parse(Some("text/plain"), b"email=a@b.co", &rules()),
+            Err(FormError::UnsupportedMediaType(_))
+        ));
+        assert!(matches!(
+            parse(None, b"", &rules()),
+            Err(FormError::UnsupportedMediaType(_))
+        ));
+        assert!(matches!(
+            parse(Some("application/json"), b"{\"email\":", &rules()),
+            Err(FormError::Malformed(_))
+        ));
+        assert!(matches!(
+            parse(Some("application/json"), b"[1,2]", &rules()),
+            Err(FormError::Malformed(_))
+        ));
+        assert!(matches!(
+            parse(
+                Some("application/x-www-form-urlencoded"),
+                b"email=\xff",
+                &rules()
+            ),
+            Err(FormError::Malformed(_))
+        ));
+        let Err(FormError::Invalid(errs)) = parse(
+            Some("application/json"),
+            br#"{"email":{"x":1},"consent":true}"#,
+            &rules(),
+        ) else {
+            panic!()
+        };
+        assert_eq!(errs[0].field, "email");
+        assert_eq!(errs[0].message, "must be a string");
+    }
+
+    #[test]
+    fn lengths_are_capped() {
+        let long = "x".repeat(MAX_SHORT + 1);
+        let body = serde_json::json!({"email": "a@b.co", "consent": true, "company": long});
+        let Err(FormError::Invalid(errs)) = parse(
+            Some("application/json"),
+            body.to_string().as_bytes(),
+            &rules(),
+        ) else {
+            panic!()
+        };
+        assert_eq!(errs[0].field, "company");
+    }
+}

@@ -1,0 +1,179 @@
+//! The HTTP face of the intake, over the `http` crate's types so the Lambda
+//! (`lambda_http`) and `leadscore serve` (hyper) call the same function.
+//!
+//! | Situation | Status |
+//! |---|---|
+//! | accepted (new or duplicate) | 202 `{"status":"accepted","lead_id",...}` |
+//! | honeypot filled | 202 (the bot learns nothing), nothing stored |
+//! | bad fields | 400 `{"errors":[{"field","message"}]}` |
+//! | origin not allowed | 403 |
+//! | not POST/OPTIONS | 405 |
+//! | same submission in flight | 409, retry |
+//! | body over the limit | 413 |
+//! | not JSON or URL-encoded | 415 |
+//! | store or bus failure | 503 (retryable) or 500 |
+
+use chrono::{DateTime, Utc};
+use http::header::{self, HeaderMap, HeaderValue};
+use http::{Method, Request, Response, StatusCode};
+use serde_json::json;
+
+use crate::form::{self, FormError};
+use crate::{Intake, IntakeError};
+
+/// The idempotency header a client may send.
+pub const IDEMPOTENCY_HEADER: &str = "idempotency-key";
+
+/// Handles one request. `body` is the raw body (already bounded by the
+/// caller's transport where it can; checked again here).
+pub async fn handle(
+    intake: &Intake,
+    req: &Request<()>,
+    body: &[u8],
+    now: DateTime<Utc>,
+) -> Response<String> {
+    let origin = req
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok());
+    let allowed = match origin {
+        None => true,
+        Some(o) => origin_allowed(&intake.config.allowed_origins, o),
+    };
+    let mut resp = route(intake, req, body, now, allowed).await;
+    if let (Some(o), true) = (origin, allowed) {
+        cors_headers(resp.headers_mut(), o);
+    }
+    resp
+}
+
+async fn route(
+    intake: &Intake,
+    req: &Request<()>,
+    body: &[u8],
+    now: DateTime<Utc>,
+    allowed: bool,
+) -> Response<String> {
+    if !allowed {
+        return reply(
+            StatusCode::FORBIDDEN,
+            json!({"error": "origin not allowed"}),
+        );
+    }
+    match *req.method() {
+        Method::OPTIONS => {
+            let mut r = reply(StatusCode::NO_CONTENT, serde_json::Value::Null);
+            r.body_mut().clear();
+            return r;
+        }
+        Method::POST => {}
+        _ => {
+            let mut r = reply(StatusCode::METHOD_NOT_ALLOWED, json!({"error": "use POST"}));
+            r.headers_mut()
+                .insert(header::ALLOW, HeaderValue::from_static("POST, OPTIONS"));
+            return r;
+        }
+    }
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    let limit = intake.config.max_body_bytes;
+    if body.len() > limit || declared.is_some_and(|n| n > limit) {
+        return reply(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            json!({"error": format!("body larger than {limit} bytes")}),
+        );
+    }
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
+    let submission = match form::parse(content_type, body, &intake.config.rules) {
+        Ok(s) => s,
+        Err(FormError::Honeypot) => {
+            tracing::info!("honeypot filled; dropping the submission");
+            return reply(StatusCode::ACCEPTED, json!({"status": "accepted"}));
+        }
+        Err(FormError::Invalid(errors)) => {
+            return reply(StatusCode::BAD_REQUEST, json!({"errors": errors}));
+        }
+        Err(e @ FormError::UnsupportedMediaType(_)) => {
+            return reply(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                json!({"error": e.to_string()}),
+            );
+        }
+        Err(e @ FormError::Malformed(_)) => {
+            return reply(StatusCode::BAD_REQUEST, json!({"error": e.to_string()}));
+        }
+    };
+    let client_key = req
+        .headers()
+        .get(IDEMPOTENCY_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|k| !k.is_empty() && k.len() <= 200);
+    match intake.submit(&submission, client_key, now).await {
+        Ok(accepted) => {
+            let mut v = serde_json::to_value(&accepted).unwrap_or_default();
+            v["status"] = json!("accepted");
+            reply(StatusCode::ACCEPTED, v)
+        }
+        Err(IntakeError::InFlight) => reply(
+            StatusCode::CONFLICT,
+            json!({"error": IntakeError::InFlight.to_string(), "retryable": true}),
+        ),
+        Err(e) => {
+            tracing::error!(error = %e, lead = %submission.email, "submission failed");
+            let (status, retryable) = if e.is_retryable() {
+                (StatusCode::SERVICE_UNAVAILABLE, true)
+            } else {
+                (StatusCode::INTERNAL_SERVER_ERROR, false)
+            };
+            reply(
+                status,
+                json!({"error": "the submission could not be stored; try again", "retryable": retryable}),
+            )
+        }
+    }
+}
+
+/// Whether `origin` is in the allow-list (`*` allows any).
+pub fn origin_allowed(allowed: &[String], origin: &str) -> bool {
+    allowed
+        .iter()
+        .any(|a| a == "*" || a.trim_end_matches('/').eq_ignore_ascii_case(origin))
+}
+
+fn cors_headers(h: &mut HeaderMap, origin: &str) {
+    if let Ok(v) = HeaderValue::from_str(origin) {
+        h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, v);
+    }
+    h.insert(header::VARY, HeaderValue::from_static("Origin"));
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_METHODS,
+        HeaderValue::from_static("POST, OPTIONS"),
+    );
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_HEADERS,
+        HeaderValue::from_static("content-type, idempotency-key"),
+    );
+    h.insert(
+        header::ACCESS_CONTROL_MAX_AGE,
+        HeaderValue::from_static("600"),
+    );
+}
+
+fn reply(status: StatusCode, body: serde_json::Value) -> Response<String> {
+    let mut r = Response::new(body.to_string());
+    *r.status_mut() = status;
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}

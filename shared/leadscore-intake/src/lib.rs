@@ -1,0 +1,301 @@
+//! Web-form intake, written once for the `form-submit` Lambda and for
+//! `leadscore serve`.
+//!
+//! [`Intake::submit`] stores the lead and its `form_submitted` activity under
+//! an idempotency claim (a double submit creates one lead and one activity),
+//! queues enrichment when the account is unknown or stale, scores the lead at
+//! once with what is known and publishes `Lead Submitted`. [`http::handle`]
+//! is the HTTP face: methods, CORS, body size, media types and status codes.
+
+pub mod form;
+pub mod http;
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
+use leadscore_core::ScoringModel;
+use leadscore_core::domain::{Account, Activity, ActivityId, ActivityKind, Email, Lead};
+use leadscore_core::events::Event;
+use leadscore_pipeline::{EnrichQueue, EnrichRequest, EventBus, PipelineError, rescore_lead};
+use leadscore_store::{Claim, Store, StoreError};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+pub use form::{FieldError, FormError, FormRules, Submission};
+
+/// Intake settings.
+#[derive(Debug, Clone)]
+pub struct IntakeConfig {
+    /// How forms are read.
+    pub rules: FormRules,
+    /// Largest accepted body.
+    pub max_body_bytes: usize,
+    /// Origins allowed to post from a browser (`*` for any).
+    pub allowed_origins: Vec<String>,
+    /// An account enriched longer ago than this is queued again.
+    pub stale_after: Duration,
+    /// How long a claim protects an in-flight submission.
+    pub lease: Duration,
+}
+
+impl Default for IntakeConfig {
+    fn default() -> Self {
+        Self {
+            rules: FormRules::default(),
+            max_body_bytes: 16 * 1024,
+            allowed_origins: Vec::new(),
+            stale_after: Duration::days(7),
+            lease: Duration::seconds(30),
+        }
+    }
+}
+
+/// The outcome of an accepted submission.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Accepted {
+    /// An opaque, stable id of the lead.
+    pub lead_id: String,
+    /// Whether this submission was seen before (nothing was written).
+    pub duplicate: bool,
+    /// Whether enrichment of the account was queued.
+    pub enrichment_queued: bool,
+    /// The lead's total score after this submission, when scored now.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub score: Option<f64>,
+}
+
+/// Why a submission could not be taken.
+#[derive(Debug, thiserror::Error)]
+pub enum IntakeError {
+    /// The same submission is being processed right now.
+    #[error("this submission is already being processed")]
+    InFlight,
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Scoring failed.
+    #[error(transparent)]
+    Pipeline(#[from] PipelineError),
+    /// `Lead Submitted` could not be published.
+    #[error("publishing Lead Submitted: {0}")]
+    Bus(String),
+}
+
+impl IntakeError {
+    /// Whether the client should retry.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Self::InFlight | Self::Bus(_) => true,
+            Self::Store(e) => e.is_retryable(),
+            Self::Pipeline(PipelineError::Store(e)) => e.is_retryable(),
+            Self::Pipeline(PipelineError::Contended(_)) => true,
+            Self::Pipeline(PipelineError::UnknownLead(_)) => false,
+        }
+    }
+}
+
+/// The intake service: ports in, built once.
+#[derive(Clone)]
+pub struct Intake {
+    /// Where leads go.
+    pub store: Arc<dyn Store>,
+    /// How they are scored.
+    pub model: Arc<ScoringModel>,
+    /// Where enrichment requests go (none: accounts wait for the schedule).
+    pub queue: Option<Arc<dyn EnrichQueue>>,
+    /// Where `Lead Submitted` goes (none: not published).
+    pub bus: Option<Arc<dyn EventBus>>,
+    /// Settings.
+    pub config: IntakeConfig,
+}
+
+impl std::fmt::Debug for Intake {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Intake")
+            .field("model", &self.model.version)
+            .field("queue", &self.queue.is_some())
+            .field("bus", &self.bus.is_some())
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The opaque id of a lead: a hash of its normalized email.
+pub fn lead_id(email: &Email) -> String {
+    let h = Sha256::digest(email.as_str().as_bytes());
+    h[..12].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The idempotency key of a submission: the client's `Idempotency-Key` when
+/// given, otherwise a hash of the form, the submitted fields and the UTC day
+/// (a double click or a browser retry the same day is one submission).
+pub fn submission_key(client_key: Option<&str>, s: &Submission, now: DateTime<Utc>) -> String {
+    let mut h = Sha256::new();
+    match client_key {
+        Some(k) => {
+            h.update(b"client\0");
+            h.update(s.email.as_str().as_bytes());
+            h.update([0]);
+            h.update(k.as_bytes());
+        }
+        None => {
+            h.update(b"derived\0");
+            h.update(now.format("%Y-%m-%d").to_string().as_bytes());
+            if let Ok(json) = serde_json::to_vec(s) {
+                h.update(&json);
+            }
+        }
+    }
+    let d = h.finalize();
+    d[..16].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl Intake {
+    /// Takes a valid submission. A seen key answers `duplicate` and writes
+    /// nothing; a failure releases the claim so the client's retry redoes
+    /// the (idempotent) steps.
+    pub async fn submit(
+        &self,
+        s: &Submission,
+        client_key: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<Accepted, IntakeError> {
+        let key = submission_key(client_key, s, now);
+        let claim_key = format!("form:{key}");
+        match self
+            .store
+            .claim(&claim_key, now, now + self.config.lease)
+            .await?
+        {
+            Claim::Done => {
+                tracing::info!(lead = %s.email, key = %key, "duplicate submission");
+                return Ok(Accepted {
+                    lead_id: lead_id(&s.email),
+                    duplicate: true,
+                    enrichment_queued: false,
+                    score: None,
+                });
+            }
+            Claim::Busy => return Err(IntakeError::InFlight),
+            Claim::Acquired => {}
+        }
+        match self.take(s, &key, now).await {
+            Ok(accepted) => {
+                self.store.complete(&claim_key, now).await?;
+                Ok(accepted)
+            }
+            Err(e) => {
+                if let Err(release) = self.store.release(&claim_key).await {
+                    tracing::warn!(error = %release, key = %claim_key, "releasing the claim failed; it expires with its lease");
+                }
+                Err(e)
+            }
+        }
+    }
+
+    async fn take(
+        &self,
+        s: &Submission,
+        key: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Accepted, IntakeError> {
+        let store = self.store.as_ref();
+        let mut lead = match store.get_lead(&s.email).await? {
+            Some(l) => l,
+            None => Lead::new(s.email.clone(), s.website.as_ref(), now),
+        };
+        merge(&mut lead, s, now);
+        let mut accounts = Vec::new();
+        let mut enrich = None;
+        if let Some(domain) = &lead.account {
+            match store.get_account(domain).await? {
+                None => {
+                    let mut a = Account::new(domain.clone(), now);
+                    a.name.clone_from(&s.company);
+                    accounts.push(a);
+                    enrich = Some("new account");
+                }
+                Some(a) => {
+                    if a.enriched_at
+                        .is_none_or(|t| now - t > self.config.stale_after)
+                    {
+                        enrich = Some("stale");
+                    }
+                }
+            }
+        }
+        store
+            .upsert_leads(std::slice::from_ref(&lead), &accounts)
+            .await?;
+        let mut activity = Activity::new(lead.email.clone(), ActivityKind::FormSubmitted, now);
+        // Derived from the submission key: a retried submit adds nothing.
+        activity.id = ActivityId(format!("form:{key}"));
+        activity.url.clone_from(&s.page_url);
+        activity.detail = Some(s.form.clone());
+        store.add_activities(&[activity]).await?;
+
+        let mut enrichment_queued = false;
+        if let (Some(reason), Some(queue), Some(domain)) = (enrich, &self.queue, &lead.account) {
+            let mut req = EnrichRequest::new(domain.clone(), reason);
+            req.start = s
+                .website_url
+                .as_ref()
+                .filter(|_| s.website.as_ref() == Some(domain))
+                .map(|w| {
+                    if w.contains("://") {
+                        w.clone()
+                    } else {
+                        format!("https://{w}")
+                    }
+                });
+            match queue.enqueue(std::slice::from_ref(&req)).await.pop() {
+                Some(Ok(())) => enrichment_queued = true,
+                Some(Err(e)) => {
+                    // Not fatal: the schedule picks up never-enriched and
+                    // stale accounts.
+                    tracing::warn!(account = %domain, error = %e, "queueing enrichment failed; the schedule will pick it up");
+                }
+                None => {}
+            }
+        }
+        let rescored = rescore_lead(store, &self.model, &lead.email, now).await?;
+        if let Some(bus) = &self.bus {
+            let event = Event::lead_submitted(&lead, &s.form, key, now);
+            if let Some(Err(e)) = bus.publish(std::slice::from_ref(&event)).await.pop() {
+                return Err(IntakeError::Bus(e.reason));
+            }
+        }
+        tracing::info!(lead = %lead.email, account = ?lead.account.as_ref().map(ToString::to_string), score = rescored.record.score.total, enrichment_queued, "lead submitted");
+        Ok(Accepted {
+            lead_id: lead_id(&lead.email),
+            duplicate: false,
+            enrichment_queued,
+            score: Some(rescored.record.score.total),
+        })
+    }
+}
+
+/// New values from the form win; values the form leaves out are kept.
+fn merge(lead: &mut Lead, s: &Submission, now: DateTime<Utc>) {
+    if s.first_name.is_some() {
+        lead.first_name.clone_from(&s.first_name);
+    }
+    if s.last_name.is_some() {
+        lead.last_name.clone_from(&s.last_name);
+    }
+    if s.title.is_some() {
+        lead.set_title(s.title.clone());
+    }
+    if lead.account.is_none() {
+        lead.account.clone_from(&s.website);
+    }
+    for (k, v) in &s.attributes {
+        lead.attributes.insert(k.clone(), v.clone());
+    }
+    if let Some(c) = &s.company {
+        lead.attributes.insert("company".into(), c.clone());
+    }
+    lead.attributes
+        .insert("consent".into(), s.consent.to_string());
+    lead.updated_at = now;
+}

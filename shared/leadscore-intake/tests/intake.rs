@@ -1,0 +1,295 @@
+//! The intake over the in-memory store with recording queue and bus.
+#![allow(clippy::unwrap_used)]
+
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use chrono::{DateTime, TimeZone, Utc};
+use http::{Request, StatusCode};
+use leadscore_core::ScoringModel;
+use leadscore_core::domain::Email;
+use leadscore_core::events::Event;
+use leadscore_intake::{Intake, IntakeConfig, http::handle};
+use leadscore_pipeline::{BusError, EnrichQueue, EnrichRequest, EventBus, QueueError};
+use leadscore_store::{MemoryStore, Store};
+
+#[derive(Default)]
+struct Queue(Mutex<Vec<EnrichRequest>>, bool);
+
+#[async_trait]
+impl EnrichQueue for Queue {
+    async fn enqueue(&self, requests: &[EnrichRequest]) -> Vec<Result<(), QueueError>> {
+        if self.1 {
+            return requests
+                .iter()
+                .map(|_| {
+                    Err(QueueError {
+                        reason: "queue down".into(),
+                        retryable: true,
+                    })
+                })
+                .collect();
+        }
+        self.0.lock().unwrap().extend_from_slice(requests);
+        requests.iter().map(|_| Ok(())).collect()
+    }
+}
+
+#[derive(Default)]
+struct Bus(Mutex<Vec<Event>>, Mutex<usize>);
+
+#[async_trait]
+impl EventBus for Bus {
+    async fn publish(&self, events: &[Event]) -> Vec<Result<(), BusError>> {
+        let mut fail = self.1.lock().unwrap();
+        if *fail > 0 {
+            *fail -= 1;
+            return events
+                .iter()
+                .map(|_| {
+                    Err(BusError {
+                        reason: "bus down".into(),
+                        retryable: true,
+                    })
+                })
+                .collect();
+        }
+        self.0.lock().unwrap().extend_from_slice(events);
+        events.iter().map(|_| Ok(())).collect()
+    }
+}
+
+struct Fixture {
+    store: Arc<MemoryStore>,
+    queue: Arc<Queue>,
+    bus: Arc<Bus>,
+    intake: Intake,
+}
+
+fn fixture(queue_down: bool) -> Fixture {
+    let store = Arc::new(MemoryStore::new());
+    let queue = Arc::new(Queue(Mutex::default(), queue_down));
+    let bus = Arc::new(Bus::default());
+    let intake = Intake {
+        store: store.clone(),
+        model: Arc::new(ScoringModel::default_model().unwrap()),
+        queue: Some(queue.clone()),
+        bus: Some(bus.clone()),
+        config: IntakeConfig {
+            allowed_origins: vec!["https://www.example.com".into()],
+            ..IntakeConfig::default()
+        },
+    };
+    Fixture {
+        store,
+        queue,
+        bus,
+        intake,
+    }
+}
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 2, 10, 0, 0).unwrap()
+}
+
+fn post(ct: &str, origin: Option<&str>) -> Request<()> {
+    let mut b = Request::post("/submit").header("content-type", ct);
+    if let Some(o) = origin {
+        b = b.header("origin", o);
+    }
+    b.body(()).unwrap()
+}
+
+const BODY: &str = r#"{"email":"Ada@Acme.com","name":"Ada Lovelace","title":"VP of Sales","company":"Acme","consent":true,"page_url":"https://www.example.com/demo","form":"demo-request"}"#;
+
+#[tokio::test]
+async fn a_submit_stores_the_lead_queues_enrichment_scores_and_publishes() {
+    let f = fixture(false);
+    let resp = handle(
+        &f.intake,
+        &post("application/json", Some("https://www.example.com")),
+        BODY.as_bytes(),
+        now(),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::ACCEPTED, "{}", resp.body());
+    assert_eq!(
+        resp.headers()["access-control-allow-origin"],
+        "https://www.example.com"
+    );
+    let v: serde_json::Value = serde_json::from_str(resp.body()).unwrap();
+    assert_eq!(v["status"], "accepted");
+    assert_eq!(v["duplicate"], false);
+    assert_eq!(v["enrichment_queued"], true);
+    assert!(v["score"].as_f64().unwrap() > 0.0);
+
+    let email = Email::parse("ada@acme.com").unwrap();
+    let lead = f.store.get_lead(&email).await.unwrap().unwrap();
+    assert_eq!(lead.first_name.as_deref(), Some("Ada"));
+    assert_eq!(lead.account.as_ref().unwrap().as_str(), "acme.com");
+    assert_eq!(lead.attributes["company"], "Acme");
+    let acts = f.store.activities_of(&email).await.unwrap();
+    assert_eq!(acts.len(), 1);
+    assert_eq!(acts[0].detail.as_deref(), Some("demo-request"));
+    assert!(f.store.current_score(&email).await.unwrap().is_some());
+    let queued = f.queue.0.lock().unwrap().clone();
+    assert_eq!(queued.len(), 1);
+    assert_eq!(queued[0].domain.as_str(), "acme.com");
+    let events = f.bus.0.lock().unwrap().clone();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].detail_type, "Lead Submitted");
+    assert_eq!(events[0].detail["lead"]["email"], "ada@acme.com");
+}
+
+#[tokio::test]
+async fn a_double_submit_creates_one_lead_and_one_activity() {
+    let f = fixture(false);
+    for _ in 0..2 {
+        let resp = handle(
+            &f.intake,
+            &post("application/json", None),
+            BODY.as_bytes(),
+            now(),
+        )
+        .await;
+        assert_eq!(resp.status(), StatusCode::ACCEPTED);
+    }
+    let email = Email::parse("ada@acme.com").unwrap();
+    assert_eq!(f.store.activities_of(&email).await.unwrap().len(), 1);
+    assert_eq!(f.bus.0.lock().unwrap().len(), 1);
+    assert_eq!(f.queue.0.lock().unwrap().len(), 1);
+    // A client key makes a new submission with the same body a new one.
+    let mut req = post("application/json", None);
+    req.headers_mut()
+        .insert("idempotency-key", "second-visit".parse().unwrap());
+    let resp = handle(&f.intake, &req, BODY.as_bytes(), now()).await;
+    let v: serde_json::Value = serde_json::from_str(resp.body()).unwrap();
+    assert_eq!(v["duplicate"], false);
+    let resp = handle(&f.intake, &req, BODY.as_bytes(), now()).await;
+    let v: serde_json::Value = serde_json::from_str(resp.body()).unwrap();
+    assert_eq!(v["duplicate"], true);
+    assert_eq!(f.store.list_leads().await.unwrap().len(), 1);
+    assert_eq!(f.store.activities_of(&email).await.unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn a_failed_publish_is_retryable_and_the_retry_adds_nothing_twice() {
+    let f = fixture(false);
+    *f.bus.1.lock().unwrap() = 1;
+    let resp = handle(
+        &f.intake,
+        &post("application/json", None),
+        BODY.as_bytes(),
+        now(),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let resp = handle(
+        &f.intake,
+        &post("application/json", None),
+        BODY.as_bytes(),
+        now(),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::ACCEPTED);
+    let v: serde_json::Value = serde_json::from_str(resp.body()).unwrap();
+    assert_eq!(v["duplicate"], false);
+    let email = Email::parse("ada@acme.com").unwrap();
+    assert_eq!(f.store.activities_of(&email).await.unwrap().len(), 1);
+    assert_eq!(f.bus.0.lock().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_queue_outage_still_stores_the_lead() {
+    let f = fixture(true);
+    let resp = handle(
+        &f.intake,
+        &post("application/json", None),
+        BODY.as_bytes(),
+        now(),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::ACCEPTED);
+    let v: serde_json::Value = serde_json::from_str(resp.body()).unwrap();
+    assert_eq!(v["enrichment_queued"], false);
+    // The schedule finds the never-enriched account.
+    let due = f.store.accounts_due(now(), 10).await.unwrap();
+    assert_eq!(due.len(), 1);
+}
+
+#[tokio::test]
+async fn bad_requests_get_typed_answers_and_store_nothing() {
+    let f = fixture(false);
+    let cases: Vec<(Request<()>, Vec<u8>, StatusCode)> = vec![
+        (
+            post("application/json", None),
+            br#"{"email":"nope","consent":true}"#.to_vec(),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            post("application/json", None),
+            b"{".to_vec(),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            post("text/plain", None),
+            b"x".to_vec(),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        ),
+        (
+            post("application/json", None),
+            vec![b' '; 17 * 1024],
+            StatusCode::PAYLOAD_TOO_LARGE,
+        ),
+        (
+            post("application/json", Some("https://evil.example")),
+            BODY.as_bytes().to_vec(),
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            Request::get("/submit").body(()).unwrap(),
+            Vec::new(),
+            StatusCode::METHOD_NOT_ALLOWED,
+        ),
+        (
+            post("application/x-www-form-urlencoded", None),
+            b"email=bot%40acme.com&consent=on&_gotcha=http%3A%2F%2Fspam".to_vec(),
+            StatusCode::ACCEPTED,
+        ),
+    ];
+    for (req, body, want) in cases {
+        let resp = handle(&f.intake, &req, &body, now()).await;
+        assert_eq!(resp.status(), want, "{}", resp.body());
+    }
+    assert!(f.store.list_leads().await.unwrap().is_empty());
+    let bad = handle(
+        &f.intake,
+        &post("application/json", None),
+        br#"{"email":"nope"}"#,
+        now(),
+    )
+    .await;
+    let v: serde_json::Value = serde_json::from_str(bad.body()).unwrap();
+    let fields: Vec<&str> = v["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["email", "consent"]);
+}
+
+#[tokio::test]
+async fn preflight_answers_cors() {
+    let f = fixture(false);
+    let req = Request::options("/submit")
+        .header("origin", "https://www.example.com")
+        .body(())
+        .unwrap();
+    let resp = handle(&f.intake, &req, b"", now()).await;
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        resp.headers()["access-control-allow-methods"],
+        "POST, OPTIONS"
+    );
+}

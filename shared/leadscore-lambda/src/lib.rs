@@ -1,0 +1,249 @@
+//! What every leadscore Lambda shares, so a function's `main.rs` reads like a
+//! wiring diagram:
+//!
+//! - [`Env`]: typed configuration from environment variables, read once at
+//!   cold start, with a record of every name read (the consistency test
+//!   compares it with the variables `infra/template.yaml` sets);
+//! - [`init_tracing`]: JSON logs, one object per line, for CloudWatch;
+//! - [`load_model`], [`build_enricher`]: the scoring model and the enricher
+//!   from configuration;
+//! - [`diagnostic`]: a handler error as the runtime's `Diagnostic`, with a
+//!   stable `errorType`.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::IpAddr;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use aws_config::SdkConfig;
+use leadscore_core::ScoringModel;
+use leadscore_enrich::{EnrichConfig, Enricher, load_fingerprints};
+use leadscore_fetch::{FetchConfig, ReqwestFetcher, Resolver, StaticResolver, SystemResolver};
+
+/// Why configuration is unusable. The function fails its init with this
+/// message, which CloudWatch shows as the init error.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// A required variable is missing or empty.
+    #[error("environment variable {0} is required")]
+    Missing(String),
+    /// A variable has a value that does not parse.
+    #[error("environment variable {name}={value:?}: {reason}")]
+    Invalid {
+        /// The variable.
+        name: String,
+        /// Its value.
+        value: String,
+        /// Why it does not parse.
+        reason: String,
+    },
+    /// A secret or parameter could not be read.
+    #[error(transparent)]
+    Secret(#[from] leadscore_aws::SecretError),
+    /// The scoring model is invalid.
+    #[error("scoring model: {0}")]
+    Model(String),
+    /// The enricher could not be built.
+    #[error("enricher: {0}")]
+    Enricher(String),
+}
+
+/// Reads configuration from a lookup (the process environment in a
+/// Lambda, a map in tests) and records the names it read.
+pub struct Env {
+    lookup: Box<dyn Fn(&str) -> Option<String>>,
+    read: RefCell<BTreeSet<String>>,
+}
+
+impl std::fmt::Debug for Env {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Env").field("read", &self.read).finish()
+    }
+}
+
+impl Env {
+    /// The process environment.
+    pub fn process() -> Self {
+        Self::from_fn(|k| std::env::var(k).ok())
+    }
+
+    /// A fixed map (tests).
+    pub fn from_map(map: BTreeMap<String, String>) -> Self {
+        Self::from_fn(move |k| map.get(k).cloned())
+    }
+
+    fn from_fn(f: impl Fn(&str) -> Option<String> + 'static) -> Self {
+        Self {
+            lookup: Box::new(f),
+            read: RefCell::new(BTreeSet::new()),
+        }
+    }
+
+    /// Every name read so far.
+    pub fn names_read(&self) -> BTreeSet<String> {
+        self.read.borrow().clone()
+    }
+
+    fn get(&self, name: &str) -> Option<String> {
+        self.read.borrow_mut().insert(name.to_owned());
+        (self.lookup)(name).filter(|v| !v.trim().is_empty())
+    }
+
+    /// A required string.
+    pub fn required(&self, name: &str) -> Result<String, ConfigError> {
+        self.get(name)
+            .ok_or_else(|| ConfigError::Missing(name.to_owned()))
+    }
+
+    /// An optional string (unset or empty is `None`).
+    pub fn optional(&self, name: &str) -> Option<String> {
+        self.get(name)
+    }
+
+    /// A parsed value, or `default` when unset or empty.
+    pub fn parse_or<T>(&self, name: &str, default: T) -> Result<T, ConfigError>
+    where
+        T: FromStr,
+        T::Err: std::fmt::Display,
+    {
+        match self.get(name) {
+            None => Ok(default),
+            Some(v) => v.trim().parse().map_err(|e: T::Err| ConfigError::Invalid {
+                name: name.to_owned(),
+                value: v.clone(),
+                reason: e.to_string(),
+            }),
+        }
+    }
+
+    /// A comma-separated list (empty items dropped).
+    pub fn list(&self, name: &str) -> Vec<String> {
+        self.get(name)
+            .map(|v| {
+                v.split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// JSON logs, one object per line, level from `RUST_LOG` (default `info`),
+/// without timestamps (CloudWatch stamps each line) and without ANSI colour.
+pub fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .json()
+        .with_env_filter(filter)
+        .with_target(false)
+        .with_current_span(false)
+        .flatten_event(true)
+        .without_time()
+        .with_ansi(false)
+        .try_init();
+}
+
+/// The scoring model: `SCORING_MODEL` unset or empty is the embedded default
+/// model; otherwise it names a Secrets Manager secret or an SSM parameter
+/// (`ssm:/leadscore/model`) holding the TOML, read once at cold start.
+pub async fn load_model(env: &Env, sdk: &SdkConfig) -> Result<ScoringModel, ConfigError> {
+    match env.optional("SCORING_MODEL") {
+        None => ScoringModel::default_model().map_err(|e| ConfigError::Model(e.to_string())),
+        Some(id) => {
+            let toml = leadscore_aws::read_secret(sdk, &id, "model").await?;
+            ScoringModel::from_toml(&toml, &id).map_err(|e| ConfigError::Model(e.to_string()))
+        }
+    }
+}
+
+/// Fetch settings from the environment: `FETCH_ALLOW_PRIVATE_NETWORK`
+/// (default false: the SSRF guard is on) and `FETCH_RESOLVE`
+/// (`host=ip,host=ip`: fixed DNS answers, like curl's `--resolve`; empty
+/// uses the system resolver).
+pub fn build_enricher(env: &Env) -> Result<Enricher, ConfigError> {
+    let fetch = FetchConfig {
+        allow_private_network: env.parse_or("FETCH_ALLOW_PRIVATE_NETWORK", false)?,
+        ..FetchConfig::default()
+    };
+    let pins = env.list("FETCH_RESOLVE");
+    let resolver: Arc<dyn Resolver> = if pins.is_empty() {
+        Arc::new(SystemResolver)
+    } else {
+        let mut r = StaticResolver::new();
+        for pin in &pins {
+            let invalid = |reason: String| ConfigError::Invalid {
+                name: "FETCH_RESOLVE".into(),
+                value: pin.clone(),
+                reason,
+            };
+            let (host, addr) = pin
+                .split_once('=')
+                .ok_or_else(|| invalid("expected HOST=ADDR".into()))?;
+            let addr = IpAddr::from_str(addr.trim()).map_err(|e| invalid(e.to_string()))?;
+            r = r.with(&host.trim().to_lowercase(), &[addr]);
+        }
+        Arc::new(r)
+    };
+    let mut enrich = EnrichConfig::default();
+    enrich.crawl.max_pages = env.parse_or("CRAWL_MAX_PAGES", enrich.crawl.max_pages)?;
+    enrich.crawl.site_budget =
+        Duration::from_secs(env.parse_or("CRAWL_BUDGET_SECS", enrich.crawl.site_budget.as_secs())?);
+    let fetcher =
+        ReqwestFetcher::new(fetch, resolver).map_err(|e| ConfigError::Enricher(e.to_string()))?;
+    let (db, report) = load_fingerprints(&[]).map_err(|e| ConfigError::Enricher(e.to_string()))?;
+    for issue in &report.issues {
+        tracing::debug!(?issue, "fingerprint not usable");
+    }
+    Ok(Enricher::new(Arc::new(fetcher), Arc::new(db), enrich))
+}
+
+/// A handler error for the runtime: `errorType` is stable (dashboards and
+/// alarms key on it), `errorMessage` is the error's text.
+pub fn diagnostic(error_type: &str, error: &dyn std::error::Error) -> lambda_runtime::Diagnostic {
+    lambda_runtime::Diagnostic {
+        error_type: error_type.to_owned(),
+        error_message: error.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Env {
+        Env::from_map(
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn values_parse_and_every_read_is_recorded() {
+        let e = env(&[("A", "x"), ("N", " 12 "), ("L", "a, b,,c"), ("EMPTY", " ")]);
+        assert_eq!(e.required("A").unwrap(), "x");
+        assert_eq!(e.parse_or("N", 0u32).unwrap(), 12);
+        assert_eq!(e.parse_or("MISSING", 7u32).unwrap(), 7);
+        assert_eq!(e.list("L"), ["a", "b", "c"]);
+        assert!(matches!(e.required("EMPTY"), Err(ConfigError::Missing(_))));
+        assert!(matches!(
+            env(&[("N", "x")]).parse_or("N", 0u32),
+            Err(ConfigError::Invalid { .. })
+        ));
+        let read: Vec<String> = e.names_read().into_iter().collect();
+        assert_eq!(read, ["A", "EMPTY", "L", "MISSING", "N"]);
+    }
+
+    #[test]
+    fn fetch_resolve_pins_are_validated() {
+        assert!(build_enricher(&env(&[("FETCH_RESOLVE", "acme.test=127.0.0.1")])).is_ok());
+        let err = build_enricher(&env(&[("FETCH_RESOLVE", "acme.test")])).unwrap_err();
+        assert!(err.to_string().contains("HOST=ADDR"), "{err}");
+    }
+}
