@@ -7,7 +7,7 @@ use leadscore_lambda::{ConfigError, Env};
 pub struct Config {
     /// `TABLE_NAME`: the DynamoDB table (delivery claims).
     pub table: String,
-    /// `SLACK_WEBHOOK_SECRET`: a Secrets Manager id or `ssm:NAME` holding
+    /// `SLACK_WEBHOOK_SECRET`: a Secrets Manager id holding
     /// the incoming-webhook URL (or `{"url": ...}`); empty disables Slack.
     pub slack_secret: Option<String>,
     /// `SES_FROM`: the verified sender; empty disables email.

@@ -1,6 +1,6 @@
 //! AWS adapters of leadscore's ports: [`DynamoStore`] (the [`Store`] port on
 //! one DynamoDB table), [`EventBridgeBus`] (the event bus), [`SqsEnrichQueue`]
-//! (the enrichment queue), [`SesEmail`] (an alert sink), secrets, and the SDK configuration every Lambda and the CLI share.
+//! (the enrichment queue), [`SesEmail`] (an alert sink), Secrets Manager, and the SDK configuration every Lambda and the CLI share.
 //!
 //! Endpoints, region and credentials come from the SDK's standard
 //! configuration chain only (`AWS_REGION`, `AWS_ENDPOINT_URL`,

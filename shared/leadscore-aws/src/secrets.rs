@@ -1,5 +1,4 @@
-//! Secrets read once per cold start: from Secrets Manager (an ARN or name)
-//! or SSM Parameter Store (`ssm:/path/to/parameter`, SecureString).
+//! Secrets read once per cold start, from Secrets Manager (a name or ARN).
 
 use aws_config::SdkConfig;
 
@@ -24,39 +23,23 @@ pub enum SecretError {
     },
 }
 
-/// Reads a secret string. `id` is `ssm:NAME` for a Parameter Store
-/// parameter (decrypted), otherwise a Secrets Manager id. A JSON object
-/// value yields its `field` member (e.g. `{"url": "https://hooks..."}`).
+/// Reads a secret string from Secrets Manager (`id` is a name or ARN). A
+/// JSON object value yields its `field` member (e.g. `{"url": "https://hooks..."}`).
 pub async fn read_secret(config: &SdkConfig, id: &str, field: &str) -> Result<String, SecretError> {
-    let raw = if let Some(name) = id.strip_prefix("ssm:") {
-        let out = aws_sdk_ssm::Client::new(config)
-            .get_parameter()
-            .name(name)
-            .with_decryption(true)
-            .send()
-            .await
-            .map_err(|e| SecretError::Read {
-                id: id.to_owned(),
-                reason: aws_sdk_ssm::error::DisplayErrorContext(&e).to_string(),
-            })?;
-        out.parameter().and_then(|p| p.value()).map(str::to_owned)
-    } else {
-        let out = aws_sdk_secretsmanager::Client::new(config)
-            .get_secret_value()
-            .secret_id(id)
-            .send()
-            .await
-            .map_err(|e| SecretError::Read {
-                id: id.to_owned(),
-                reason: aws_sdk_secretsmanager::error::DisplayErrorContext(&e).to_string(),
-            })?;
-        out.secret_string().map(str::to_owned)
-    };
-    let raw = raw.ok_or_else(|| SecretError::Empty {
+    let out = aws_sdk_secretsmanager::Client::new(config)
+        .get_secret_value()
+        .secret_id(id)
+        .send()
+        .await
+        .map_err(|e| SecretError::Read {
+            id: id.to_owned(),
+            reason: aws_sdk_secretsmanager::error::DisplayErrorContext(&e).to_string(),
+        })?;
+    let raw = out.secret_string().ok_or_else(|| SecretError::Empty {
         id: id.to_owned(),
         reason: "no string value".into(),
     })?;
-    value_of(&raw, field).ok_or_else(|| SecretError::Empty {
+    value_of(raw, field).ok_or_else(|| SecretError::Empty {
         id: id.to_owned(),
         reason: format!("a JSON value without a string `{field}`"),
     })

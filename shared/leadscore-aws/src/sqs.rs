@@ -60,24 +60,30 @@ impl SqsEnrichQueue {
             n
         ];
         for ok in out.successful() {
-            if let Ok(i) = ok.id().parse::<usize>() {
-                if let Some(slot) = results.get_mut(i) {
-                    *slot = None;
-                }
+            if let Some(slot) = ok
+                .id()
+                .parse::<usize>()
+                .ok()
+                .and_then(|i| results.get_mut(i))
+            {
+                *slot = None;
             }
         }
         for failed in out.failed() {
-            if let Ok(i) = failed.id().parse::<usize>() {
-                if let Some(slot) = results.get_mut(i) {
-                    *slot = Some(BusError {
-                        reason: format!(
-                            "{}: {}",
-                            failed.code(),
-                            failed.message().unwrap_or("rejected")
-                        ),
-                        retryable: !failed.sender_fault(),
-                    });
-                }
+            if let Some(slot) = failed
+                .id()
+                .parse::<usize>()
+                .ok()
+                .and_then(|i| results.get_mut(i))
+            {
+                *slot = Some(BusError {
+                    reason: format!(
+                        "{}: {}",
+                        failed.code(),
+                        failed.message().unwrap_or("rejected")
+                    ),
+                    retryable: !failed.sender_fault(),
+                });
             }
         }
         Ok(results)

@@ -285,15 +285,13 @@ pub fn validate(
             message: "consent is required".into(),
         });
     }
-    if first_name.is_none() && last_name.is_none() {
-        if let Some(n) = name {
-            match n.split_once(char::is_whitespace) {
-                Some((f, l)) => {
-                    first_name = Some(f.trim().to_owned());
-                    last_name = Some(l.trim().to_owned());
-                }
-                None => first_name = Some(n),
+    if let (None, None, Some(n)) = (&first_name, &last_name, name) {
+        match n.split_once(char::is_whitespace) {
+            Some((f, l)) => {
+                first_name = Some(f.trim().to_owned());
+                last_name = Some(l.trim().to_owned());
             }
+            None => first_name = Some(n),
         }
     }
     match (email, errors.is_empty()) {

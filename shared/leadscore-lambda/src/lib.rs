@@ -50,10 +50,13 @@ pub enum ConfigError {
     Enricher(String),
 }
 
+/// Where [`Env`] looks values up.
+type Lookup = Box<dyn Fn(&str) -> Option<String>>;
+
 /// Reads configuration from a lookup (the process environment in a
 /// Lambda, a map in tests) and records the names it read.
 pub struct Env {
-    lookup: Box<dyn Fn(&str) -> Option<String>>,
+    lookup: Lookup,
     read: RefCell<BTreeSet<String>>,
 }
 
@@ -149,8 +152,8 @@ pub fn init_tracing() {
 }
 
 /// The scoring model: `SCORING_MODEL` unset or empty is the embedded default
-/// model; otherwise it names a Secrets Manager secret or an SSM parameter
-/// (`ssm:/leadscore/model`) holding the TOML, read once at cold start.
+/// model; otherwise it names a Secrets Manager secret holding the TOML (or
+/// `{"model": "..."}`), read once at cold start.
 pub async fn load_model(env: &Env, sdk: &SdkConfig) -> Result<ScoringModel, ConfigError> {
     match env.optional("SCORING_MODEL") {
         None => ScoringModel::default_model().map_err(|e| ConfigError::Model(e.to_string())),

@@ -22,9 +22,11 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "contract")]
 pub mod contract;
 mod memory;
+#[cfg(feature = "sqlite")]
 mod sqlite;
 
 pub use memory::MemoryStore;
+#[cfg(feature = "sqlite")]
 pub use sqlite::SqliteStore;
 
 /// Why a store call failed.
@@ -216,10 +218,12 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn record_alert_failure(&self, id: &str, error: &str) -> Result<()>;
 }
 
+#[cfg(feature = "sqlite")]
 pub(crate) fn to_json<T: Serialize>(value: &T) -> Result<String> {
     serde_json::to_string(value).map_err(|e| StoreError::Backend(format!("encoding: {e}")))
 }
 
+#[cfg(feature = "sqlite")]
 pub(crate) fn from_json<T: for<'de> Deserialize<'de>>(text: &str) -> Result<T> {
     serde_json::from_str(text).map_err(|e| StoreError::Corrupt(e.to_string()))
 }

@@ -1,0 +1,233 @@
+//! The SAM template and the code agree:
+//! - each function's environment in the template is exactly what its
+//!   configuration reads at cold start;
+//! - the table's keys, indexes and TTL in the template = `docs/dynamodb.md`
+//!   = the DynamoDB adapter's constants;
+//! - the rules' event patterns match the events the code emits, checked by a
+//!   real PutEvents into moto through rules built from the template's own
+//!   patterns.
+#![allow(clippy::unwrap_used)]
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+use chrono::{TimeZone, Utc};
+use leadscore_aws::dynamodb::{INDEXES, PK, SK, TTL_ATTRIBUTE};
+use leadscore_core::domain::{Alert, AlertKind, Domain, Email, Lead};
+use leadscore_core::events::{Event, detail_type};
+use leadscore_core::{Grade, Tier};
+use leadscore_e2e::{Template, Wiring, names, root};
+use leadscore_lambda::{Env, build_enricher, load_model};
+use leadscore_pipeline::EventBus;
+
+/// Reads a function's configuration exactly as its `main.rs` does and
+/// returns the names it read.
+async fn names_read(id: &str, mut vars: BTreeMap<String, String>) -> BTreeSet<String> {
+    if id == "NotifyFunction" {
+        // With a sender set, the recipients are required and checked.
+        vars.insert("SES_FROM".into(), "alerts@example.com".into());
+        vars.insert("SALES_EMAIL".into(), "sales@example.com".into());
+    }
+    let env = Env::from_map(vars);
+    let sdk = aws_config::SdkConfig::builder().build();
+    match id {
+        "EnrichFunction" => {
+            lambda_enrich::config::Config::from_env(&env).unwrap();
+            build_enricher(&env).unwrap();
+        }
+        "ScoreFunction" => {
+            lambda_score::config::Config::from_env(&env).unwrap();
+            load_model(&env, &sdk).await.unwrap();
+        }
+        "FormSubmitFunction" => {
+            lambda_form_submit::config::Config::from_env(&env).unwrap();
+            load_model(&env, &sdk).await.unwrap();
+        }
+        "ScheduleFunction" => {
+            lambda_schedule::config::Config::from_env(&env).unwrap();
+        }
+        "NotifyFunction" => {
+            lambda_notify::config::Config::from_env(&env).unwrap();
+        }
+        other => panic!("no reader for function {other}; add it here and to main.rs"),
+    }
+    env.names_read()
+}
+
+#[tokio::test]
+async fn each_function_reads_exactly_the_environment_the_template_sets() {
+    let t = Template::load();
+    let functions = t.resources_of("AWS::Serverless::Function");
+    assert_eq!(functions.len(), 5, "{functions:?}");
+    for id in functions {
+        let vars = t.function_env(&id);
+        let set: BTreeSet<String> = vars.keys().cloned().collect();
+        let read = names_read(&id, vars).await;
+        assert_eq!(
+            names(&read),
+            names(&set),
+            "{id}: names read by the code (left) vs set by the template (right)"
+        );
+        // The binary exists in the workspace under that name.
+        let bin = t.binary(&id);
+        let manifest = std::fs::read_to_string(root().join(format!("functions/{bin}/Cargo.toml")))
+            .unwrap_or_else(|e| panic!("{id}: functions/{bin}/Cargo.toml: {e}"));
+        assert!(
+            manifest.contains(&format!("name = \"{bin}\"")),
+            "{id}: functions/{bin} has no binary named {bin}"
+        );
+    }
+}
+
+#[test]
+fn table_keys_and_indexes_agree_across_template_docs_and_code() {
+    let t = Template::load();
+    assert_eq!(
+        t.table_keys(),
+        [
+            (PK.to_owned(), "HASH".to_owned()),
+            (SK.to_owned(), "RANGE".to_owned())
+        ]
+    );
+    let code: BTreeMap<String, Vec<(String, String)>> = INDEXES
+        .iter()
+        .map(|i| {
+            (
+                i.name.to_owned(),
+                vec![
+                    (i.pk.to_owned(), "HASH".to_owned()),
+                    (i.sk.to_owned(), "RANGE".to_owned()),
+                ],
+            )
+        })
+        .collect();
+    assert_eq!(t.table_indexes(), code, "template vs adapter constants");
+    assert_eq!(t.ttl_attribute(), TTL_ATTRIBUTE);
+
+    // docs/dynamodb.md: the index table's rows are `| `name` | `pk` = … | `sk` = … |`.
+    let doc = std::fs::read_to_string(root().join("docs/dynamodb.md")).unwrap();
+    let section = doc
+        .split("## Global secondary indexes")
+        .nth(1)
+        .unwrap()
+        .split("\n## ")
+        .next()
+        .unwrap();
+    let ticked = |cell: &str| cell.split('`').nth(1).unwrap_or("").to_owned();
+    let documented: BTreeMap<String, Vec<(String, String)>> = section
+        .lines()
+        .filter(|l| l.starts_with("| `"))
+        .map(|l| {
+            let cells: Vec<&str> = l.split('|').map(str::trim).collect();
+            (
+                ticked(cells[1]),
+                vec![
+                    (ticked(cells[2]), "HASH".to_owned()),
+                    (ticked(cells[3]), "RANGE".to_owned()),
+                ],
+            )
+        })
+        .collect();
+    assert_eq!(documented, code, "docs/dynamodb.md vs adapter constants");
+    assert!(doc.contains(&format!("TTL on `{TTL_ATTRIBUTE}`")));
+    assert!(doc.contains(&format!("| `{PK}` | S | partition key |")));
+    assert!(doc.contains(&format!("| `{SK}` | S | sort key |")));
+}
+
+fn alert(score: f64, kind: AlertKind) -> Alert {
+    let email = Email::parse("ada@acme.com").unwrap();
+    Alert {
+        id: Alert::key(&email, kind, score as u64),
+        kind,
+        lead: email,
+        lead_name: "Ada Lovelace".into(),
+        title: Some("VP of Sales".into()),
+        owner: None,
+        account: Some(Domain::parse("acme.com").unwrap()),
+        score,
+        previous_score: Some(50.0),
+        tier: if kind == AlertKind::BecameHot {
+            Tier::Hot
+        } else {
+            Tier::Warm
+        },
+        grade: Grade {
+            fit: 'A',
+            engagement: 1,
+        },
+        reasons: Vec::new(),
+        model_version: "default@000000000000".into(),
+        score_version: score as u64,
+        created_at: Utc.with_ymd_and_hms(2026, 11, 2, 10, 0, 0).unwrap(),
+    }
+}
+
+#[tokio::test]
+async fn the_template_rules_route_the_events_the_code_emits() {
+    let t = Template::load();
+    let patterns = t.rule_patterns();
+    // Every detail-type a pattern names is one the code emits.
+    for (id, p) in &patterns {
+        for dt in p["detail-type"].as_array().unwrap() {
+            assert!(
+                detail_type::ALL.contains(&dt.as_str().unwrap()),
+                "{id} names {dt}, which the code never emits"
+            );
+        }
+    }
+    let sdk = leadscore_testkit::sdk_config().await;
+    let wiring = Wiring::create(&sdk, &t, &leadscore_testkit::unique("consistency")).await;
+    let bus =
+        leadscore_aws::EventBridgeBus::new(aws_sdk_eventbridge::Client::new(&sdk), &wiring.bus);
+    let now = Utc.with_ymd_and_hms(2026, 11, 2, 10, 0, 0).unwrap();
+    let domain = Domain::parse("acme.com").unwrap();
+    let lead = Lead::new(Email::parse("ada@acme.com").unwrap(), None, now);
+    let threshold: f64 = t
+        .parameter_default("HotThreshold")
+        .unwrap()
+        .parse()
+        .unwrap();
+    let events = vec![
+        Event::account_enriched(&domain, now, 3, &["HubSpot".to_owned()], 0),
+        Event::lead_submitted(&lead, "demo", "k1", now),
+        Event::technology_change(&domain, "HubSpot", true, None, now),
+        Event::from_alert(&alert(threshold + 12.0, AlertKind::BecameHot)),
+        // Below the template's threshold (a model with a lower hot tier):
+        // the notify rule's numeric filter keeps it out.
+        Event::from_alert(&alert(threshold - 10.0, AlertKind::BecameHot)),
+        Event::from_alert(&alert(60.0, AlertKind::Cooled)),
+    ];
+    for r in bus.publish(&events).await {
+        r.unwrap();
+    }
+    let mut got: BTreeMap<String, Vec<(String, Option<f64>)>> = BTreeMap::new();
+    for _ in 0..20 {
+        for id in patterns.keys() {
+            for e in wiring.drain(&sdk, id).await {
+                got.entry(id.clone()).or_default().push((
+                    e["detail-type"].as_str().unwrap().to_owned(),
+                    e["detail"]["score"].as_f64(),
+                ));
+            }
+        }
+        let total: usize = got.values().map(Vec::len).sum();
+        if total >= 3 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let mut score_rule = got.remove("ScoreRule").unwrap_or_default();
+    score_rule.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(
+        score_rule,
+        [
+            ("Account Enriched".to_owned(), None),
+            ("Lead Submitted".to_owned(), None)
+        ]
+    );
+    assert_eq!(
+        got.remove("HotLeadRule").unwrap_or_default(),
+        [("Lead Became Hot".to_owned(), Some(threshold + 12.0))]
+    );
+    assert!(got.is_empty(), "unexpected deliveries: {got:?}");
+}
