@@ -29,6 +29,26 @@ pub struct ConfigFile {
     /// Extra fingerprint files or folders (Wappalyzer format).
     #[serde(default)]
     pub fingerprints: Vec<PathBuf>,
+    /// A title taxonomy file replacing the shipped one
+    /// (`docs/title-taxonomy.md`).
+    #[serde(default)]
+    pub taxonomy: Option<PathBuf>,
+}
+
+/// Loads a title taxonomy file (a `--taxonomy` flag first, then
+/// `taxonomy` in `leadscore.toml`); `None` means the shipped one.
+pub fn load_taxonomy(
+    flag: Option<&Path>,
+    config: Option<&Path>,
+) -> Result<Option<leadscore_core::titles::Taxonomy>> {
+    let Some(path) = flag.or(config) else {
+        return Ok(None);
+    };
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    leadscore_core::titles::Taxonomy::from_toml(&text, &path.display().to_string())
+        .map(Some)
+        .map_err(|e| crate::fail(crate::exit::INVALID_INPUT, e.to_string()))
 }
 
 /// `[fetch]` in `leadscore.toml`.
@@ -79,6 +99,9 @@ pub struct EnrichArgs {
     /// Extra Wappalyzer-format fingerprint file or folder (repeatable).
     #[arg(long = "fingerprints", value_name = "PATH")]
     pub fingerprints: Vec<PathBuf>,
+    /// Title taxonomy file replacing the shipped one (docs/title-taxonomy.md).
+    #[arg(long, value_name = "PATH")]
+    pub taxonomy: Option<PathBuf>,
     /// Resolve HOST to ADDR instead of using DNS, like curl's --resolve
     /// (repeatable; e.g. acme.test=127.0.0.1).
     #[arg(long, value_name = "HOST=ADDR", value_parser = parse_resolve)]
@@ -138,6 +161,9 @@ pub fn build_enricher(args: &EnrichArgs, config: &ConfigFile) -> Result<Enricher
     }
     if let Some(s) = config.fetch.site_budget_secs {
         enrich.crawl.site_budget = Duration::from_secs(s);
+    }
+    if let Some(t) = load_taxonomy(args.taxonomy.as_deref(), config.taxonomy.as_deref())? {
+        enrich.hiring.taxonomy = Arc::new(t);
     }
     Ok(Enricher::new(Arc::new(fetcher), Arc::new(db), enrich))
 }
@@ -373,6 +399,14 @@ pub enum AtsArg {
     Ashby,
     /// SmartRecruiters postings API.
     Smartrecruiters,
+    /// Workable widget API (`/api/v1/widget/accounts/{slug}?details=true`).
+    Workable,
+    /// Recruitee offers (`/api/offers/`).
+    Recruitee,
+    /// Personio XML feed (`/xml`).
+    Personio,
+    /// Teamtailor `jobs.rss`.
+    Teamtailor,
 }
 
 /// Options of `inspect jobs`.
@@ -383,6 +417,9 @@ pub struct InspectJobsArgs {
     /// Which ATS answered.
     #[arg(long)]
     pub ats: AtsArg,
+    /// Title taxonomy file replacing the shipped one (docs/title-taxonomy.md).
+    #[arg(long, value_name = "PATH")]
+    pub taxonomy: Option<PathBuf>,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
@@ -391,12 +428,23 @@ pub struct InspectJobsArgs {
 /// Parses a saved ATS response into roles and signals.
 pub fn inspect_jobs(args: &InspectJobsArgs, bytes: &[u8], now: DateTime<Utc>) -> Result<()> {
     use leadscore_hiring::parse::{
-        BoardPage, Response, parse_ashby, parse_greenhouse, parse_lever, parse_smartrecruiters,
+        BoardPage, Response, parse_ashby, parse_greenhouse, parse_lever, parse_personio,
+        parse_recruitee, parse_smartrecruiters, parse_teamtailor, parse_workable,
     };
-    use leadscore_hiring::signals::{classify_roles, hiring_signals};
+    use leadscore_hiring::signals::{classify_roles_with, hiring_signals};
+    let own_taxonomy = load_taxonomy(args.taxonomy.as_deref(), None)?;
+    let taxonomy = match &own_taxonomy {
+        Some(t) => t,
+        None => leadscore_core::titles::Taxonomy::default_taxonomy(),
+    };
+    let content_type = match args.ats {
+        AtsArg::Personio => "text/xml",
+        AtsArg::Teamtailor => "application/rss+xml",
+        _ => "application/json",
+    };
     let resp = Response {
         status: 200,
-        content_type: Some("application/json"),
+        content_type: Some(content_type),
         body: bytes,
     };
     let (name, parsed) = match args.ats {
@@ -404,6 +452,10 @@ pub fn inspect_jobs(args: &InspectJobsArgs, bytes: &[u8], now: DateTime<Utc>) ->
         AtsArg::Lever => ("lever", parse_lever(&resp)),
         AtsArg::Ashby => ("ashby", parse_ashby(&resp)),
         AtsArg::Smartrecruiters => ("smartrecruiters", parse_smartrecruiters(&resp)),
+        AtsArg::Workable => ("workable", parse_workable(&resp)),
+        AtsArg::Recruitee => ("recruitee", parse_recruitee(&resp)),
+        AtsArg::Personio => ("personio", parse_personio(&resp, None)),
+        AtsArg::Teamtailor => ("teamtailor", parse_teamtailor(&resp)),
     };
     let page = parsed.map_err(|e| {
         crate::fail(
@@ -420,7 +472,7 @@ pub fn inspect_jobs(args: &InspectJobsArgs, bytes: &[u8], now: DateTime<Utc>) ->
             ),
         ));
     };
-    let classified = classify_roles(&roles);
+    let classified = classify_roles_with(&roles, taxonomy);
     let signals = hiring_signals(&classified, None, now);
     let rows: Vec<serde_json::Value> = classified
         .iter()

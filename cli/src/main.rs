@@ -3,7 +3,9 @@
 #![allow(clippy::print_stdout)]
 
 mod enrich;
+mod news;
 mod output;
+mod serve;
 
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
@@ -128,6 +130,9 @@ enum Command {
     /// Set up the store.
     #[command(subcommand)]
     Store(StoreCommand),
+    /// Take web-form submits locally (the form-submit Lambda's code) and
+    /// serve the leaderboard as JSON; alerts go to stdout and Slack.
+    Serve(serve::ServeArgs),
     /// Pending alerts (the outbox).
     Alerts {
         #[command(subcommand)]
@@ -144,6 +149,8 @@ enum InspectCommand {
     Tech(enrich::InspectTechArgs),
     /// Parse a saved ATS job-list response into roles and hiring signals.
     Jobs(enrich::InspectJobsArgs),
+    /// Funding rounds and company events in saved articles (HTML or text).
+    Funding(news::InspectFundingArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -338,6 +345,13 @@ async fn run(cli: Cli) -> Result<()> {
             let bytes = read_input(&args.file)?;
             enrich::inspect_jobs(&args, &bytes, now)
         }
+        Command::Inspect(InspectCommand::Funding(args)) => {
+            let mut inputs = Vec::new();
+            for f in &args.files {
+                inputs.push((f.display().to_string(), read_input(f)?));
+            }
+            news::inspect_funding(&args, &inputs)
+        }
         Command::Import(cmd) => {
             let store = open_store(&spec).await?;
             import(store.as_ref(), cmd, now).await
@@ -416,6 +430,11 @@ async fn run(cli: Cli) -> Result<()> {
                 }
             }
             Ok(())
+        }
+        Command::Serve(args) => {
+            let store: std::sync::Arc<dyn Store> = open_store(&spec).await?.into();
+            let model = load_model(args.model.as_deref())?;
+            serve::serve(store, model, &args).await
         }
         Command::Alerts { command, json } => {
             let store = open_store(&spec).await?;

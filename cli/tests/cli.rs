@@ -451,3 +451,153 @@ fn inspect_jobs_parses_saved_ats_responses() {
     assert_eq!(o.status.code(), Some(3));
     assert!(stderr(&o).contains("does not exist"), "{}", stderr(&o));
 }
+
+#[test]
+fn inspect_funding_reads_saved_articles() {
+    let env = Env::new();
+    let fixtures = "shared/leadscore-news/tests/fixtures";
+    let text = env.file(
+        "article.txt",
+        b"Acme raises EUR 12 million Series A led by Foo Ventures\n\nAcme is also in talks to raise $100 million.\n",
+    );
+    let o = env.run(&[
+        "inspect",
+        "funding",
+        &format!("{fixtures}/press.html"),
+        &text,
+        "--published",
+        "2026-11-20",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let files = v.as_array().unwrap();
+    assert_eq!(files.len(), 2);
+    let html = &files[0]["funding"][0];
+    assert_eq!(
+        (
+            html["amount"].as_u64(),
+            html["currency"].as_str(),
+            html["round"].as_str()
+        ),
+        (Some(18_000_000), Some("USD"), Some("series_a"))
+    );
+    assert_eq!(html["announced_on"], "2026-11-02");
+    assert_eq!(html["lead_investors"][0], "Foo Ventures");
+    let txt = files[1]["funding"].as_array().unwrap();
+    assert_eq!(txt.len(), 1, "the rumour is not a round: {txt:?}");
+    assert_eq!(txt[0]["currency"], "EUR");
+    assert_eq!(txt[0]["announced_on"], "2026-11-20");
+
+    let o = env.run(&["inspect", "funding", &format!("{fixtures}/plain.html")]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("news.leadership_hire"),
+        "{}",
+        stdout(&o)
+    );
+
+    let o = env.run(&["inspect", "funding", &text, "--published", "2026-13-40"]);
+    assert!(!o.status.success());
+}
+
+/// `serve` runs the form-submit Lambda's code locally: a submit is stored
+/// and scored, the same submit again is a duplicate, `GET /leads` lists the
+/// lead, and an alert for a lead that crosses the threshold is printed once.
+#[test]
+fn serve_takes_form_submits_and_lists_leads() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let env = Env::new();
+    let model = env.file(
+        "hot.toml",
+        br#"name = "serve-test"
+[scale]
+fit_max = 20
+engagement_max = 10
+[weights]
+fit = 0.5
+engagement = 0.5
+[tiers]
+hot = 70
+warm = 40
+hysteresis = 5
+[grades]
+fit = [70, 45, 25]
+engagement = [75, 50, 25]
+[[rule]]
+id = "vp"
+label = "VP-level title"
+lead = "seniority"
+equals = "vp"
+points = 20
+[[rule]]
+id = "form"
+label = "Submitted a form"
+activity = "form_submitted"
+points = 10
+"#,
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_leadscore"))
+        .current_dir(root())
+        .arg("--db")
+        .arg(&env.db)
+        .args(["serve", "--port", "0", "--model", &model])
+        .env_remove("LEADSCORE_DB")
+        .env_remove("LEADSCORE_SLACK_WEBHOOK")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    stderr.read_line(&mut line).unwrap();
+    let addr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .to_owned();
+    let request = |method: &str, path: &str, body: &str| -> (u16, serde_json::Value) {
+        let mut s = std::net::TcpStream::connect(&addr).unwrap();
+        write!(
+            s,
+            "{method} {path} HTTP/1.1\r\nhost: {addr}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        let mut raw = String::new();
+        s.read_to_string(&mut raw).unwrap();
+        let status = raw.split_whitespace().nth(1).unwrap().parse().unwrap();
+        let body = raw.split("\r\n\r\n").nth(1).unwrap_or("");
+        (
+            status,
+            serde_json::from_str(body).unwrap_or(serde_json::Value::Null),
+        )
+    };
+    let form = r#"{"email":"ada@acme.example","name":"Ada Lovelace","title":"VP of Sales","consent":true}"#;
+    let (status, body) = request("POST", "/submit", form);
+    assert_eq!(status, 202, "{body}");
+    assert_eq!(body["duplicate"], false);
+    let (_, again) = request("POST", "/submit", form);
+    assert_eq!(again["duplicate"], true);
+    let (status, body) = request("POST", "/submit", r#"{"email":"nope"}"#);
+    assert_eq!(status, 400);
+    assert_eq!(body["errors"][0]["field"], "email");
+    let (status, leads) = request("GET", "/leads", "");
+    assert_eq!(status, 200);
+    assert_eq!(leads.as_array().unwrap().len(), 1, "{leads}");
+    child.kill().unwrap();
+    let mut out = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut out)
+        .unwrap();
+    let alerts: Vec<&str> = out
+        .lines()
+        .filter(|l| l.contains("ada@acme.example"))
+        .collect();
+    assert_eq!(alerts.len(), 1, "one alert line: {out}");
+    child.wait().unwrap();
+}

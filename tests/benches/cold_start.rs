@@ -9,6 +9,8 @@
 //! cargo build --release -p lambda-enrich -p lambda-score -p lambda-form-submit -p lambda-schedule -p lambda-notify
 //! cargo bench -p leadscore-e2e --bench cold_start
 //! ```
+//!
+//! `LEADSCORE_BENCH_BIN_DIR=target/debug` measures other builds.
 #![allow(clippy::unwrap_used, clippy::print_stdout, clippy::expect_used)]
 
 use std::io::{BufRead, BufReader};
@@ -41,6 +43,9 @@ fn runtime_api(listener: TcpListener, ready: mpsc::Sender<Instant>) {
 }
 
 fn bin_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("LEADSCORE_BENCH_BIN_DIR") {
+        return PathBuf::from(dir);
+    }
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"));
@@ -108,7 +113,7 @@ fn main() {
         let t = median((0..RUNS).map(|_| once(&bin, &common)).collect());
         let size = std::fs::metadata(&bin).map(|m| m.len()).unwrap_or(0);
         println!(
-            "{name:<12} {:>8.2} ms  ({:>5.1}x baseline)  x86_64 release binary {:.1} MB",
+            "{name:<12} {:>8.2} ms  ({:>5.1}x baseline)  binary {:.1} MB",
             ms(t),
             t.as_secs_f64() / baseline.as_secs_f64(),
             size as f64 / 1_048_576.0

@@ -1,12 +1,30 @@
-//! Seniority and department of a lead from its job title.
+//! Seniority and department from a job title, driven by a data file.
 //!
-//! A compact keyword classifier for the titles people type into forms and
-//! CRMs ("Director of Marketing", "VP Sales", "Head of Growth", "CEO"). The
-//! richer, data-driven taxonomy used for job posts lives in the hiring crate;
-//! this one only needs to place a lead on the seniority ladder and in a
-//! function, in English, Spanish, Portuguese, French and German.
+//! The taxonomy (`data/taxonomy/titles.toml`, format in
+//! `docs/title-taxonomy.md`) lists keywords per department and seniority in
+//! English, Spanish, Portuguese, French and German, the traps that would
+//! mislead them ("Head Chef", "Lead Generation Specialist", "Account
+//! Manager", ...) and the evergreen or talent-pool posts that are not open
+//! roles. It is loaded by a pure function ([`Taxonomy::from_toml`]) that
+//! reports every problem with its file, line and column; the shipped file is
+//! embedded ([`DEFAULT_TAXONOMY`]) and users may load their own.
+//!
+//! Lead titles ([`classify`]) and job posts (the hiring crate, which asks
+//! [`Taxonomy::department_of`] for the ATS's own department field first)
+//! use the same taxonomy.
+
+use std::fmt;
+use std::sync::LazyLock;
+
+use serde::Deserialize;
 
 use crate::domain::{Department, Seniority};
+use crate::model::Problem;
+
+/// The taxonomy shipped with leadscore (`data/taxonomy/titles.toml`).
+pub const DEFAULT_TAXONOMY: &str = include_str!("../../../data/taxonomy/titles.toml");
+/// The file name reported for problems in [`DEFAULT_TAXONOMY`].
+pub const DEFAULT_TAXONOMY_FILE: &str = "data/taxonomy/titles.toml";
 
 /// Seniority and department found in a title; either may be unknown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -17,17 +35,426 @@ pub struct TitleClass {
     pub department: Option<Department>,
 }
 
-/// Classifies a free-text job title.
-pub fn classify(title: &str) -> TitleClass {
-    let t = normalize(title);
-    TitleClass {
-        seniority: seniority(&t),
-        department: department(&t),
+/// A taxonomy file that could not be loaded: every problem, with where.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct TaxonomyError {
+    /// The file the taxonomy was read from.
+    pub file: String,
+    /// The problems, in file order.
+    pub problems: Vec<Problem>,
+}
+
+impl fmt::Display for TaxonomyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, p) in self.problems.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{}:{}:{}: {}", self.file, p.line, p.column, p.reason)?;
+        }
+        Ok(())
     }
 }
 
-/// Lowercase, punctuation to spaces, padded with spaces so that `has(" vp ")`
-/// matches whole words.
+/// One keyword, normalized, as a pattern over a space-padded title.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Keyword {
+    /// The text searched for in the normalized title.
+    needle: String,
+}
+
+impl Keyword {
+    /// Parses `word`, `word*` (word prefix) or `*word` (word suffix).
+    fn parse(raw: &str) -> Result<Self, String> {
+        let trimmed = raw.trim();
+        let prefix = trimmed.ends_with('*');
+        let suffix = trimmed.starts_with('*');
+        let core = trimmed.trim_matches('*');
+        if core.contains('*') {
+            return Err(format!(
+                "keyword `{raw}`: `*` is only allowed at its start or end"
+            ));
+        }
+        let norm = normalize(core);
+        let inner = norm.trim();
+        if inner.is_empty() {
+            return Err(format!("keyword `{raw}` has no letters or digits"));
+        }
+        let mut needle = String::with_capacity(inner.len() + 2);
+        if !suffix {
+            needle.push(' ');
+        }
+        needle.push_str(inner);
+        if !prefix {
+            needle.push(' ');
+        }
+        Ok(Self { needle })
+    }
+
+    fn matches(&self, normalized: &str) -> bool {
+        normalized.contains(&self.needle)
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Trap {
+    phrase: Keyword,
+    department: Option<Department>,
+    seniority: Option<Seniority>,
+}
+
+/// A validated, compiled title taxonomy.
+#[derive(Debug, Clone)]
+pub struct Taxonomy {
+    traps: Vec<Trap>,
+    evergreen: Vec<Keyword>,
+    seniority: Vec<(Seniority, Vec<Keyword>)>,
+    department: Vec<(Department, Vec<Keyword>)>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTaxonomy {
+    version: toml::Spanned<i64>,
+    #[serde(default)]
+    trap: Vec<toml::Spanned<RawTrap>>,
+    #[serde(default)]
+    evergreen: Option<RawEvergreen>,
+    #[serde(default)]
+    seniority: Vec<toml::Spanned<RawRule>>,
+    #[serde(default)]
+    department: Vec<toml::Spanned<RawRule>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTrap {
+    phrase: String,
+    department: Option<toml::Spanned<String>>,
+    seniority: Option<toml::Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEvergreen {
+    keywords: toml::Spanned<Vec<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRule {
+    name: toml::Spanned<String>,
+    keywords: toml::Spanned<Vec<String>>,
+}
+
+const DEPARTMENTS: [Department; 12] = [
+    Department::Sales,
+    Department::Marketing,
+    Department::Engineering,
+    Department::Product,
+    Department::Design,
+    Department::CustomerSuccess,
+    Department::Operations,
+    Department::Finance,
+    Department::People,
+    Department::Legal,
+    Department::Data,
+    Department::Other,
+];
+
+const SENIORITIES: [Seniority; 8] = [
+    Seniority::CLevel,
+    Seniority::Vp,
+    Seniority::Head,
+    Seniority::Director,
+    Seniority::Manager,
+    Seniority::Senior,
+    Seniority::Ic,
+    Seniority::Intern,
+];
+
+fn department_named(name: &str) -> Result<Department, String> {
+    DEPARTMENTS
+        .into_iter()
+        .find(|d| d.as_str() == name)
+        .ok_or_else(|| {
+            let all: Vec<&str> = DEPARTMENTS.iter().map(|d| d.as_str()).collect();
+            format!(
+                "unknown department `{name}` (expected one of {})",
+                all.join(", ")
+            )
+        })
+}
+
+fn seniority_named(name: &str) -> Result<Seniority, String> {
+    SENIORITIES
+        .into_iter()
+        .find(|s| s.as_str() == name)
+        .ok_or_else(|| {
+            let all: Vec<&str> = SENIORITIES.iter().map(|s| s.as_str()).collect();
+            format!(
+                "unknown seniority `{name}` (expected one of {})",
+                all.join(", ")
+            )
+        })
+}
+
+/// 1-based line and column of a byte offset.
+fn line_col(src: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(src.len());
+    let before = src.get(..offset).unwrap_or(src);
+    let line = before.matches('\n').count() + 1;
+    let col = before.rfind('\n').map_or(offset, |nl| offset - nl - 1) + 1;
+    (line, col)
+}
+
+/// Byte offset of the `i`-th string element of an array whose value span
+/// starts at `start` (for errors that point at the bad keyword).
+fn element_offset(src: &str, start: usize, i: usize) -> usize {
+    let mut seen = 0;
+    let mut in_str = false;
+    let mut in_comment = false;
+    for (off, c) in src.get(start..).unwrap_or("").char_indices() {
+        if in_comment {
+            in_comment = c != '\n';
+            continue;
+        }
+        match c {
+            '"' if !in_str => {
+                if seen == i {
+                    return start + off;
+                }
+                in_str = true;
+            }
+            '"' => {
+                in_str = false;
+                seen += 1;
+            }
+            '#' if !in_str => in_comment = true,
+            ']' if !in_str => break,
+            _ => {}
+        }
+    }
+    start
+}
+
+static DEFAULT: LazyLock<Taxonomy> = LazyLock::new(|| {
+    // A unit test checks that the embedded file loads; an empty taxonomy
+    // (everything unknown) is the safe fallback.
+    Taxonomy::from_toml(DEFAULT_TAXONOMY, DEFAULT_TAXONOMY_FILE).unwrap_or_else(|_| Taxonomy {
+        traps: Vec::new(),
+        evergreen: Vec::new(),
+        seniority: Vec::new(),
+        department: Vec::new(),
+    })
+});
+
+impl Taxonomy {
+    /// The shipped taxonomy, loaded once.
+    pub fn default_taxonomy() -> &'static Self {
+        &DEFAULT
+    }
+
+    /// Parses and validates a taxonomy; `file` names it in errors.
+    pub fn from_toml(src: &str, file: &str) -> Result<Self, TaxonomyError> {
+        let fail = |problems: Vec<Problem>| TaxonomyError {
+            file: file.to_owned(),
+            problems,
+        };
+        let raw: RawTaxonomy = toml::from_str(src).map_err(|e| {
+            let (line, column) = e.span().map_or((1, 1), |s| line_col(src, s.start));
+            fail(vec![Problem {
+                line,
+                column,
+                reason: e.message().trim().to_owned(),
+            }])
+        })?;
+        let mut problems = Vec::new();
+        let mut problem = |offset: usize, reason: String| {
+            let (line, column) = line_col(src, offset);
+            problems.push(Problem {
+                line,
+                column,
+                reason,
+            });
+        };
+        if *raw.version.get_ref() != 1 {
+            problem(
+                raw.version.span().start,
+                format!(
+                    "unsupported `version` {} (this leadscore reads version 1)",
+                    raw.version.get_ref()
+                ),
+            );
+        }
+        let keywords = |list: &toml::Spanned<Vec<String>>,
+                        what: &str,
+                        problem: &mut dyn FnMut(usize, String)|
+         -> Vec<Keyword> {
+            let mut out: Vec<Keyword> = Vec::new();
+            if list.get_ref().is_empty() {
+                problem(list.span().start, format!("{what}: `keywords` is empty"));
+            }
+            for (i, k) in list.get_ref().iter().enumerate() {
+                let at = element_offset(src, list.span().start, i);
+                match Keyword::parse(k) {
+                    Ok(kw) if out.contains(&kw) => {
+                        problem(at, format!("{what}: duplicate keyword `{k}`"));
+                    }
+                    Ok(kw) => out.push(kw),
+                    Err(reason) => problem(at, format!("{what}: {reason}")),
+                }
+            }
+            out
+        };
+        let mut traps = Vec::new();
+        for t in &raw.trap {
+            let start = t.span().start;
+            let r = t.get_ref();
+            let phrase = match Keyword::parse(&r.phrase) {
+                Ok(k) => Some(k),
+                Err(reason) => {
+                    problem(start, format!("trap: {reason}"));
+                    None
+                }
+            };
+            let department = match &r.department {
+                Some(d) => match department_named(d.get_ref()) {
+                    Ok(d) => Some(d),
+                    Err(reason) => {
+                        problem(d.span().start, reason);
+                        None
+                    }
+                },
+                None => None,
+            };
+            let seniority = match &r.seniority {
+                Some(s) => match seniority_named(s.get_ref()) {
+                    Ok(s) => Some(s),
+                    Err(reason) => {
+                        problem(s.span().start, reason);
+                        None
+                    }
+                },
+                None => None,
+            };
+            if let Some(phrase) = phrase {
+                traps.push(Trap {
+                    phrase,
+                    department,
+                    seniority,
+                });
+            }
+        }
+        let evergreen = match &raw.evergreen {
+            Some(e) => keywords(&e.keywords, "evergreen", &mut problem),
+            None => Vec::new(),
+        };
+        let mut seniority = Vec::new();
+        for rule in &raw.seniority {
+            let r = rule.get_ref();
+            let kws = keywords(
+                &r.keywords,
+                &format!("seniority `{}`", r.name.get_ref()),
+                &mut problem,
+            );
+            match seniority_named(r.name.get_ref()) {
+                Ok(s) => seniority.push((s, kws)),
+                Err(reason) => problem(r.name.span().start, reason),
+            }
+        }
+        let mut department = Vec::new();
+        for rule in &raw.department {
+            let r = rule.get_ref();
+            let kws = keywords(
+                &r.keywords,
+                &format!("department `{}`", r.name.get_ref()),
+                &mut problem,
+            );
+            match department_named(r.name.get_ref()) {
+                Ok(d) => department.push((d, kws)),
+                Err(reason) => problem(r.name.span().start, reason),
+            }
+        }
+        if problems.is_empty() {
+            Ok(Self {
+                traps,
+                evergreen,
+                seniority,
+                department,
+            })
+        } else {
+            problems.sort_by_key(|p| (p.line, p.column));
+            Err(fail(problems))
+        }
+    }
+
+    /// Classifies a free-text job title.
+    pub fn classify(&self, title: &str) -> TitleClass {
+        let mut t = normalize(title);
+        if t.trim().is_empty() {
+            return TitleClass::default();
+        }
+        let mut fixed = TitleClass::default();
+        for trap in &self.traps {
+            if trap.phrase.matches(&t) {
+                t = t.replace(&trap.phrase.needle, " ");
+                fixed.department = fixed.department.or(trap.department);
+                fixed.seniority = fixed.seniority.or(trap.seniority);
+            }
+        }
+        let department = fixed.department.or_else(|| self.department_in(&t));
+        let seniority = fixed.seniority.or_else(|| {
+            self.seniority
+                .iter()
+                .find(|(_, kws)| kws.iter().any(|k| k.matches(&t)))
+                .map(|(s, _)| *s)
+                .or(Some(Seniority::Ic))
+        });
+        TitleClass {
+            seniority,
+            department,
+        }
+    }
+
+    /// The department named by an ATS's own department or team field
+    /// ("Sales", "R&D", "Go To Market", "Kundenservice"); `None` when the
+    /// field says nothing the taxonomy knows, so the caller falls back to
+    /// the title.
+    pub fn department_of(&self, field: &str) -> Option<Department> {
+        let mut t = normalize(field);
+        for trap in &self.traps {
+            if trap.phrase.matches(&t) {
+                if trap.department.is_some() {
+                    return trap.department;
+                }
+                t = t.replace(&trap.phrase.needle, " ");
+            }
+        }
+        self.department_in(&t)
+    }
+
+    fn department_in(&self, t: &str) -> Option<Department> {
+        self.department
+            .iter()
+            .find(|(_, kws)| kws.iter().any(|k| k.matches(t)))
+            .map(|(d, _)| *d)
+    }
+
+    /// Whether a post is an evergreen or talent-pool post, not an open role.
+    pub fn is_evergreen(&self, title: &str) -> bool {
+        let t = normalize(title);
+        self.evergreen.iter().any(|k| k.matches(&t))
+    }
+}
+
+/// Classifies a free-text job title with the shipped taxonomy.
+pub fn classify(title: &str) -> TitleClass {
+    Taxonomy::default_taxonomy().classify(title)
+}
+
+/// Lowercase, punctuation to spaces, padded with spaces so that keywords
+/// match whole words.
 fn normalize(title: &str) -> String {
     let mut out = String::with_capacity(title.len() + 2);
     out.push(' ');
@@ -42,298 +469,6 @@ fn normalize(title: &str) -> String {
         out.push(' ');
     }
     out
-}
-
-fn any(t: &str, words: &[&str]) -> bool {
-    words.iter().any(|w| t.contains(w))
-}
-
-fn seniority(t: &str) -> Option<Seniority> {
-    const INTERN: &[&str] = &[
-        " intern ",
-        " internship ",
-        " trainee ",
-        " werkstudent",
-        " praktikant",
-        " estagiário ",
-        " estagiario ",
-        " stagiaire ",
-        " becario ",
-        " apprentice ",
-        " working student ",
-    ];
-    const C_LEVEL: &[&str] = &[
-        " ceo ",
-        " cto ",
-        " cfo ",
-        " coo ",
-        " cmo ",
-        " cro ",
-        " cio ",
-        " ciso ",
-        " cpo ",
-        " cdo ",
-        " chief ",
-        " founder ",
-        " co founder ",
-        " cofounder ",
-        " president ",
-        " owner ",
-        " managing director ",
-        " geschäftsführer",
-        " geschaftsfuhrer",
-        " fundador",
-        " fondateur",
-        " directeur général ",
-        " directeur general ",
-        " director general ",
-        " diretor geral ",
-        " presidente ",
-        " président ",
-        " pdg ",
-        " vorstand",
-    ];
-    const VP: &[&str] = &[
-        " vp ",
-        " svp ",
-        " evp ",
-        " avp ",
-        " vice president ",
-        " vicepresidente ",
-        " vice presidente ",
-        " vice président ",
-    ];
-    const HEAD: &[&str] = &[" head ", " leiter", " leiterin", " responsable ", " jefe "];
-    const DIRECTOR: &[&str] = &[
-        " director ",
-        " directora ",
-        " diretor",
-        " directeur ",
-        " directrice ",
-        " direktor",
-    ];
-    const MANAGER: &[&str] = &[
-        " manager ",
-        " gerente ",
-        " lead ",
-        " team lead ",
-        " supervisor ",
-        " coordinator ",
-        " coordinador",
-        " coordenador",
-        " gestor",
-        " responsable ",
-    ];
-    const SENIOR: &[&str] = &[
-        " senior ",
-        " sr ",
-        " staff ",
-        " principal ",
-        " sênior ",
-        " lead ",
-    ];
-    if any(t, INTERN) {
-        return Some(Seniority::Intern);
-    }
-    // "Vice President" contains "president": check VP first.
-    if any(t, VP) {
-        return Some(Seniority::Vp);
-    }
-    if any(t, C_LEVEL) {
-        return Some(Seniority::CLevel);
-    }
-    if any(t, HEAD) || t.starts_with(" head") {
-        return Some(Seniority::Head);
-    }
-    if any(t, DIRECTOR) {
-        return Some(Seniority::Director);
-    }
-    if any(t, MANAGER) {
-        return Some(Seniority::Manager);
-    }
-    if any(t, SENIOR) {
-        return Some(Seniority::Senior);
-    }
-    if t.trim().is_empty() {
-        None
-    } else {
-        Some(Seniority::Ic)
-    }
-}
-
-fn department(t: &str) -> Option<Department> {
-    // Ordered: more specific functions first ("sales engineer" is sales,
-    // "marketing operations" is marketing, "revenue operations" is operations).
-    const TABLE: &[(Department, &[&str])] = &[
-        (
-            Department::Operations,
-            &[
-                " revenue operations ",
-                " revops ",
-                " sales operations ",
-                " sales ops ",
-            ],
-        ),
-        (
-            Department::Marketing,
-            &[
-                " marketing",
-                " growth ",
-                " demand gen",
-                " demand generation ",
-                " brand ",
-                " content ",
-                " seo ",
-                " communications ",
-                " pr ",
-                " cmo ",
-                " lead generation ",
-                " mercadeo ",
-                " comunicación ",
-            ],
-        ),
-        (
-            Department::Sales,
-            &[
-                " sales",
-                " sdr ",
-                " bdr ",
-                " account executive ",
-                " ae ",
-                " business development ",
-                " cro ",
-                " revenue ",
-                " commercial ",
-                " ventas ",
-                " vendas ",
-                " comercial ",
-                " vertrieb",
-                " ventes ",
-                " commercial ",
-                " partnerships ",
-                " account manager ",
-            ],
-        ),
-        (
-            Department::CustomerSuccess,
-            &[
-                " customer success ",
-                " customer support ",
-                " support ",
-                " customer experience ",
-                " cx ",
-            ],
-        ),
-        (
-            Department::Data,
-            &[
-                " data ",
-                " analytics ",
-                " analyst ",
-                " machine learning ",
-                " bi ",
-                " cdo ",
-            ],
-        ),
-        (
-            Department::Engineering,
-            &[
-                " engineer",
-                " developer ",
-                " engineering ",
-                " software ",
-                " devops ",
-                " sre ",
-                " cto ",
-                " it ",
-                " ingeniero",
-                " engenheiro",
-                " ingénieur",
-                " entwickler",
-                " desarrollador",
-                " desenvolvedor",
-            ],
-        ),
-        (
-            Department::Product,
-            &[" product ", " producto ", " produto ", " produit ", " cpo "],
-        ),
-        (
-            Department::Design,
-            &[" design", " ux ", " ui ", " diseño ", " diseñador"],
-        ),
-        (
-            Department::Finance,
-            &[
-                " finance ",
-                " financial ",
-                " cfo ",
-                " accounting ",
-                " accountant ",
-                " controller ",
-                " finanzas ",
-                " finanças ",
-                " finanzen ",
-            ],
-        ),
-        (
-            Department::People,
-            &[
-                " hr ",
-                " human resources ",
-                " people ",
-                " talent ",
-                " recruit",
-                " recursos humanos ",
-                " rh ",
-                " personal ",
-            ],
-        ),
-        (
-            Department::Legal,
-            &[
-                " legal ",
-                " counsel ",
-                " lawyer ",
-                " attorney ",
-                " compliance ",
-                " jurídico ",
-            ],
-        ),
-        (
-            Department::Operations,
-            &[
-                " operations ",
-                " coo ",
-                " operaciones ",
-                " operações ",
-                " opérations ",
-            ],
-        ),
-    ];
-    for (dept, words) in TABLE {
-        if any(t, words) {
-            return Some(*dept);
-        }
-    }
-    let executive = any(
-        t,
-        &[
-            " ceo ",
-            " founder ",
-            " cofounder ",
-            " co founder ",
-            " president ",
-            " owner ",
-            " managing director ",
-            " geschäftsführer",
-        ],
-    );
-    if executive {
-        Some(Department::Other)
-    } else {
-        None
-    }
 }
 
 #[cfg(test)]

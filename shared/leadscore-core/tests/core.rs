@@ -692,3 +692,111 @@ mod event_schemas {
         assert!(!v.is_valid(&serde_json::json!({"idempotency_key": "x"})));
     }
 }
+
+/// The labelled set of real job titles (`tests/data/titles.tsv`: title,
+/// department, seniority, source) classified with the shipped taxonomy.
+/// Prints the accuracy figures quoted in `docs/title-taxonomy.md`.
+#[test]
+#[allow(clippy::print_stdout)] // the figures are the point of this test
+fn title_taxonomy_accuracy_on_real_titles() {
+    use leadscore_core::titles::classify;
+    let text = include_str!("data/titles.tsv");
+    let (mut n, mut dept_ok, mut sen_ok) = (0usize, 0usize, 0usize);
+    let mut misses = Vec::new();
+    for line in text.lines().skip(1).filter(|l| !l.trim().is_empty()) {
+        let cols: Vec<&str> = line.split('\t').collect();
+        assert_eq!(cols.len(), 4, "bad row: {line}");
+        let c = classify(cols[0]);
+        let dept = c.department.map_or("none", |d| d.as_str());
+        let sen = c.seniority.map_or("none", |s| s.as_str());
+        n += 1;
+        if dept == cols[1] {
+            dept_ok += 1;
+        }
+        if sen == cols[2] {
+            sen_ok += 1;
+        }
+        if dept != cols[1] || sen != cols[2] {
+            misses.push(format!(
+                "{}: got {dept}/{sen}, expected {}/{}",
+                cols[0], cols[1], cols[2]
+            ));
+        }
+    }
+    let dept_acc = dept_ok as f64 / n as f64;
+    let sen_acc = sen_ok as f64 / n as f64;
+    println!(
+        "title taxonomy on {n} real titles: department {:.1}% ({dept_ok}/{n}), seniority {:.1}% ({sen_ok}/{n})",
+        dept_acc * 100.0,
+        sen_acc * 100.0
+    );
+    for m in &misses {
+        println!("  miss: {m}");
+    }
+    assert!(dept_acc >= 0.9, "department accuracy {dept_acc:.3}");
+    assert!(sen_acc >= 0.9, "seniority accuracy {sen_acc:.3}");
+}
+
+#[test]
+fn title_taxonomy_errors_name_file_line_and_column() {
+    use leadscore_core::titles::Taxonomy;
+    let src = "version = 1\n\n[[department]]\nname = \"salez\"\nkeywords = [\"sales\", \"*\", \"sales\"]\n";
+    let err = Taxonomy::from_toml(src, "my.toml").unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains("my.toml:4:8: unknown department `salez`"),
+        "{text}"
+    );
+    assert!(
+        text.contains("my.toml:5:22: department `salez`: keyword `*` has no letters"),
+        "{text}"
+    );
+    assert!(
+        text.contains("my.toml:5:27: department `salez`: duplicate keyword `sales`"),
+        "{text}"
+    );
+    let syntax = Taxonomy::from_toml("version = 1\n[[seniority]\n", "t.toml").unwrap_err();
+    assert!(syntax.to_string().starts_with("t.toml:2:"), "{syntax}");
+    let unknown = Taxonomy::from_toml("version = 1\nextra = true\n", "t.toml").unwrap_err();
+    assert!(unknown.to_string().starts_with("t.toml:2:1:"), "{unknown}");
+    let bad_trap = Taxonomy::from_toml(
+        "version = 1\n[[trap]]\nphrase = \"head chef\"\nseniority = \"boss\"\n",
+        "t.toml",
+    )
+    .unwrap_err();
+    assert!(
+        bad_trap
+            .to_string()
+            .starts_with("t.toml:4:13: unknown seniority `boss`"),
+        "{bad_trap}"
+    );
+}
+
+#[test]
+fn shipped_taxonomy_loads_and_handles_traps() {
+    use leadscore_core::domain::{Department as D, Seniority as S};
+    use leadscore_core::titles::{DEFAULT_TAXONOMY, DEFAULT_TAXONOMY_FILE, Taxonomy};
+    let t = Taxonomy::from_toml(DEFAULT_TAXONOMY, DEFAULT_TAXONOMY_FILE).unwrap();
+    for (title, d, s) in [
+        ("Head Chef", D::Other, S::Manager),
+        ("Lead Generation Specialist", D::Marketing, S::Ic),
+        ("Account Manager", D::Sales, S::Ic),
+        ("Founding Engineer (build our MVP)", D::Engineering, S::Ic),
+        ("Vertriebsleiter (m/w/d)", D::Sales, S::Head),
+        ("Ejecutivo de cuentas", D::Sales, S::Ic),
+        ("Gerente de vendas", D::Sales, S::Manager),
+        ("Responsable commercial", D::Sales, S::Head),
+        ("Head of Growth", D::Marketing, S::Head),
+        ("Werkstudent Marketing", D::Marketing, S::Intern),
+    ] {
+        let c = t.classify(title);
+        assert_eq!((c.department, c.seniority), (Some(d), Some(s)), "{title}");
+    }
+    assert_eq!(t.department_of("R&D"), Some(D::Engineering));
+    assert_eq!(t.department_of("Go To Market"), Some(D::Sales));
+    assert_eq!(t.department_of("Kitchen"), None);
+    assert!(t.is_evergreen("General Application"));
+    assert!(t.is_evergreen("Initiativbewerbung (m/w/d)"));
+    assert!(t.is_evergreen("Banco de Talentos"));
+    assert!(!t.is_evergreen("Talent Acquisition Partner"));
+}

@@ -1,18 +1,21 @@
 //! Hiring: find the ATS board on the crawled pages, read its public job
 //! list through the fetcher, and turn the roles into signals.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use leadscore_core::domain::Signal;
+use leadscore_core::titles::Taxonomy;
 use leadscore_fetch::{Budget, PageError, PageFetcher, SiteSession};
 use leadscore_hiring::detect::{Ats, AtsBoard, detect_ats};
 use leadscore_hiring::endpoints::{AtsEndpoints, LEVER_PAGE_SIZE, SMARTRECRUITERS_PAGE_SIZE};
 use leadscore_hiring::parse::{
-    BoardPage, Response, Role, parse_ashby, parse_greenhouse, parse_lever, parse_smartrecruiters,
+    BoardPage, ParseError, Response, Role, parse_ashby, parse_greenhouse, parse_lever,
+    parse_personio, parse_recruitee, parse_smartrecruiters, parse_teamtailor, parse_workable,
 };
 use leadscore_hiring::signals::{
-    ClassifiedRole, HiringSignals, classify_roles, hiring_signals, to_signals,
+    ClassifiedRole, HiringSignals, classify_roles_with, hiring_signals, to_signals,
 };
 use serde::{Deserialize, Serialize};
 use url::Url;
@@ -26,6 +29,8 @@ pub struct HiringConfig {
     pub max_pages_per_board: usize,
     /// Time budget for all boards of one account.
     pub budget: Duration,
+    /// Title taxonomy for classifying roles (the shipped one by default).
+    pub taxonomy: Arc<Taxonomy>,
 }
 
 impl Default for HiringConfig {
@@ -34,6 +39,7 @@ impl Default for HiringConfig {
             endpoints: AtsEndpoints::default(),
             max_pages_per_board: 10,
             budget: Duration::from_secs(30),
+            taxonomy: Arc::new(Taxonomy::default_taxonomy().clone()),
         }
     }
 }
@@ -98,7 +104,7 @@ async fn read_page(
     fetcher: &dyn PageFetcher,
     session: &SiteSession,
     url: &str,
-    parse: fn(&Response<'_>) -> Result<BoardPage, leadscore_hiring::parse::ParseError>,
+    parse: &dyn Fn(&Response<'_>) -> Result<BoardPage, ParseError>,
 ) -> Result<Fetched, String> {
     let url = Url::parse(url).map_err(|e| format!("{url}: {e}"))?;
     match fetcher.fetch_document(&url, session).await {
@@ -131,24 +137,46 @@ async fn read_board(
         error: None,
     };
     for page in 0..config.max_pages_per_board {
-        let (url, parse): (String, fn(&Response<'_>) -> _) = match board.ats {
-            Ats::Greenhouse if page == 0 => (e.greenhouse_jobs(&board.token), parse_greenhouse),
-            Ats::Ashby if page == 0 => (e.ashby_job_board(&board.token), parse_ashby),
+        type Parser = Box<dyn Fn(&Response<'_>) -> Result<BoardPage, ParseError>>;
+        let (url, parse): (String, Parser) = match board.ats {
+            Ats::Greenhouse if page == 0 => {
+                (e.greenhouse_jobs(&board.token), Box::new(parse_greenhouse))
+            }
+            Ats::Ashby if page == 0 => (e.ashby_job_board(&board.token), Box::new(parse_ashby)),
+            Ats::Workable if page == 0 => (e.workable_jobs(&board.token), Box::new(parse_workable)),
+            Ats::Recruitee if page == 0 => {
+                (e.recruitee_offers(&board.token), Box::new(parse_recruitee))
+            }
+            Ats::Personio if page == 0 => {
+                let base = e.personio_jobs_base(&board.token);
+                (
+                    e.personio_xml(&board.token),
+                    Box::new(move |r: &Response<'_>| parse_personio(r, Some(&base))),
+                )
+            }
+            Ats::Teamtailor if page == 0 => {
+                (e.teamtailor_jobs(&board.token), Box::new(parse_teamtailor))
+            }
             Ats::Lever => (
                 e.lever_postings(&board.token, page * LEVER_PAGE_SIZE),
-                parse_lever,
+                Box::new(parse_lever),
             ),
             Ats::SmartRecruiters => (
                 e.smartrecruiters_postings(&board.token, page * SMARTRECRUITERS_PAGE_SIZE),
-                parse_smartrecruiters,
+                Box::new(parse_smartrecruiters),
             ),
-            Ats::Greenhouse | Ats::Ashby => break,
-            _ => {
+            Ats::Greenhouse
+            | Ats::Ashby
+            | Ats::Workable
+            | Ats::Recruitee
+            | Ats::Personio
+            | Ats::Teamtailor => break,
+            Ats::BambooHr | Ats::Workday => {
                 outcome.status = "unsupported".into();
                 break;
             }
         };
-        match read_page(fetcher, session, &url, parse).await {
+        match read_page(fetcher, session, &url, &*parse).await {
             Ok(Fetched::Page(BoardPage::Roles { roles: r, has_next })) => {
                 roles.extend(r);
                 if !has_next {
@@ -202,8 +230,29 @@ pub async fn collect(
         found.boards.push(outcome);
         all_roles.extend(roles);
     }
+    if boards.is_empty() {
+        // No ATS board: schema.org JobPosting JSON-LD on the crawled pages.
+        let today = now.format("%Y-%m-%d").to_string();
+        let mut seen = std::collections::HashSet::new();
+        let jsonld: Vec<Role> = pages
+            .iter()
+            .flat_map(|html| leadscore_hiring::jsonld::job_postings(html, None, Some(&today)))
+            .filter(|r| seen.insert(r.id.clone()))
+            .collect();
+        if !jsonld.is_empty() {
+            any_read = true;
+            found.boards.push(BoardOutcome {
+                ats: "jsonld".into(),
+                token: String::new(),
+                status: "ok".into(),
+                roles: jsonld.len(),
+                error: None,
+            });
+            all_roles.extend(jsonld);
+        }
+    }
     if any_read {
-        found.roles = classify_roles(&all_roles);
+        found.roles = classify_roles_with(&all_roles, &config.taxonomy);
         let summary = hiring_signals(&found.roles, previous_ids, now);
         found.signals = to_signals(&summary, &found.roles, now);
         found.summary = Some(summary);

@@ -10,6 +10,7 @@
 
 pub mod embedded;
 pub mod hiring;
+pub mod news;
 mod store;
 
 pub use store::{EnrichAccountError, EnrichOutcome, Stored, enrich_account, enrich_and_store};
@@ -57,6 +58,8 @@ pub struct EnrichConfig {
     pub crawl: CrawlConfig,
     /// Where and how to read job boards.
     pub hiring: hiring::HiringConfig,
+    /// How many feeds and items to read.
+    pub news: news::NewsConfig,
 }
 
 /// A technology as stored in a snapshot.
@@ -119,6 +122,8 @@ pub struct Enrichment {
     pub pages: Vec<PageSummary>,
     /// Job boards and roles found.
     pub hiring: hiring::HiringFound,
+    /// Press items, feeds, funding rounds and company events found.
+    pub news: news::NewsFound,
 }
 
 /// The snapshot `details` document.
@@ -132,6 +137,8 @@ struct Details {
     changes: Vec<TechChange>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     hiring: Option<hiring::HiringDetails>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    news: Option<news::NewsDetails>,
 }
 
 fn kind_name(kind: PageKind) -> &'static str {
@@ -341,11 +348,27 @@ impl Enricher {
         .await;
         signals.extend(hiring.signals.iter().cloned());
         errors.extend(hiring.errors.iter().cloned());
+        let news_pages: Vec<news::NewsPage<'_>> = crawl
+            .pages
+            .iter()
+            .filter(|p| matches!(p.kind, PageKind::Homepage | PageKind::Press))
+            .filter_map(|p| {
+                p.result.as_ref().ok().map(|page| news::NewsPage {
+                    url: page.final_url.as_str(),
+                    html: page.text.as_str(),
+                    is_press: p.kind == PageKind::Press,
+                })
+            })
+            .collect();
+        let news = news::collect(self.fetcher.as_ref(), &news_pages, &self.config.news, now).await;
+        signals.extend(news.signals.iter().cloned());
+        errors.extend(news.errors.iter().cloned());
         let details = Details {
             pages: pages.clone(),
             technologies: technologies.clone(),
             changes: changes.clone(),
             hiring: (!hiring.boards.is_empty()).then(|| hiring.details()),
+            news: (!news.articles.is_empty() || !news.feeds.is_empty()).then(|| news.details()),
         };
         Ok(Enrichment {
             snapshot: EnrichmentSnapshot {
@@ -359,6 +382,7 @@ impl Enricher {
             changes,
             pages,
             hiring,
+            news,
         })
     }
 }

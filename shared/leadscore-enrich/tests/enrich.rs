@@ -49,6 +49,10 @@ fn enricher_with_ats(hosts: &[&str], ats: &str) -> Enricher {
         lever: ats.into(),
         ashby: ats.into(),
         smartrecruiters: ats.into(),
+        workable: ats.into(),
+        recruitee: format!("{ats}/recruitee/{{slug}}"),
+        personio: format!("{ats}/personio/{{slug}}"),
+        teamtailor: format!("{ats}/teamtailor/{{slug}}"),
     };
     Enricher::new(Arc::new(fetcher), fingerprints(), cfg)
 }
@@ -354,4 +358,136 @@ async fn an_unknown_board_is_not_zero_roles() {
             .any(|s| s.name.starts_with("hiring.")),
         "unknown is not zero"
     );
+}
+
+/// Like [`enricher`], reading up to `max_feeds` feeds.
+fn enricher_with_feeds(host: &str, max_feeds: usize) -> Enricher {
+    let config = FetchConfig {
+        allow_private_network: true,
+        politeness_delay: Duration::ZERO,
+        ..FetchConfig::default()
+    };
+    let resolver = StaticResolver::new().with(host, &[IpAddr::V4(Ipv4Addr::LOCALHOST)]);
+    let fetcher = ReqwestFetcher::new(config, Arc::new(resolver)).unwrap();
+    let mut cfg = EnrichConfig::default();
+    cfg.news.max_feeds = max_feeds;
+    Enricher::new(Arc::new(fetcher), fingerprints(), cfg)
+}
+
+const NEWS_HOME: &str = r#"<!doctype html><html><head><title>Northwind Analytics</title>
+<link rel="alternate" type="application/rss+xml" href="/feeds/news.rss">
+<link rel="alternate" type="application/feed+json" href="/feeds/updates.json">
+</head><body><a href="/press">Press</a></body></html>"#;
+
+const NEWS_PRESS: &str = r#"<!doctype html><html><head><title>Press | Northwind</title>
+<link rel="alternate" type="application/atom+xml" href="/feeds/blog.atom">
+<link rel="alternate" type="application/rss+xml" href="/feeds/broken.rss">
+<link rel="alternate" type="application/rss+xml" href="/feeds/huge.rss">
+<script type="application/ld+json">{"@context":"https://schema.org","@graph":[
+ {"@type":"NewsArticle","headline":"Northwind Analytics raises $18M Series A led by Foo Ventures",
+  "datePublished":"2026-11-03T09:00:00Z","url":"https://northwind.test/press/series-a",
+  "articleBody":"Northwind Analytics announced yesterday that it has raised $18 million in Series A funding led by Foo Ventures."}]}</script>
+</head><body><main><h1>Press</h1></main></body></html>"#;
+
+const NEWS_RSS: &str = r#"<?xml version="1.0"?><rss version="2.0"><channel><title>News</title>
+<item><title>Northwind Analytics raises $18 million Series A</title><link>/press/series-a-rss</link>
+<pubDate>Tue, 03 Nov 2026 10:00:00 GMT</pubDate><description>The round was led by Foo Ventures.</description></item>
+<item><title>Northwind appoints Jane Roe as Chief Revenue Officer</title><link>/press/cro</link><pubDate>garbage</pubDate></item>
+</channel></rss>"#;
+
+const NEWS_ATOM: &str = r#"<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">
+<title>Blog</title><id>urn:x</id><updated>2026-10-01T00:00:00Z</updated>
+<entry><title>Northwind launches Pipeline Radar</title><id>urn:1</id><link href="https://northwind.test/blog/radar"/>
+<updated>2026-10-01T00:00:00Z</updated><summary>Pipeline Radar is now generally available.</summary></entry></feed>"#;
+
+const NEWS_JSON: &str = r#"{"version":"https://jsonfeed.org/version/1.1","title":"Updates","items":[
+{"id":"1","url":"https://northwind.test/updates/cuts","title":"Northwind lays off 12 employees","content_text":"Northwind said it laid off 12 employees.","date_published":"2026-09-20T00:00:00Z"}]}"#;
+
+#[tokio::test]
+async fn press_page_and_feeds_give_funding_and_news_signals() {
+    let site = Site::start().await;
+    let mut huge =
+        String::from(r#"<?xml version="1.0"?><rss version="2.0"><channel><title>Huge</title>"#);
+    let item = "<item><title>Filler item about nothing in particular</title><description>padding padding padding padding padding padding padding padding</description></item>";
+    while huge.len() < 50 * 1024 * 1024 {
+        huge.push_str(item);
+    }
+    huge.push_str("</channel></rss>");
+    site.route("/", Route::html(NEWS_HOME))
+        .route("/press", Route::html(NEWS_PRESS))
+        .route(
+            "/feeds/news.rss",
+            Route::ok("application/rss+xml", NEWS_RSS),
+        )
+        .route(
+            "/feeds/blog.atom",
+            Route::ok("application/atom+xml", NEWS_ATOM),
+        )
+        .route(
+            "/feeds/updates.json",
+            Route::ok("application/feed+json", NEWS_JSON),
+        )
+        .route(
+            "/feeds/broken.rss",
+            Route::ok(
+                "application/rss+xml",
+                "<?xml version=\"1.0\"?><rss><channel><item><title>x</channel>",
+            ),
+        )
+        .route("/feeds/huge.rss", Route::ok("application/rss+xml", huge));
+    let host = "northwind.test";
+    let e = enricher_with_feeds(host, 8);
+    let domain = Domain::parse(host).unwrap();
+    let start = format!("{}/", site.url(host));
+    let now = at("2026-11-22T12:00:00Z");
+    let out = tokio::time::timeout(
+        Duration::from_secs(60),
+        e.enrich(&domain, Some(&start), None, now),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let news = &out.news;
+    let statuses: Vec<(&str, &str)> = news
+        .feeds
+        .iter()
+        .map(|f| (f.url.rsplit('/').next().unwrap(), f.status.as_str()))
+        .collect();
+    assert_eq!(
+        statuses,
+        vec![
+            ("news.rss", "ok"),
+            ("updates.json", "ok"),
+            ("blog.atom", "ok"),
+            ("broken.rss", "error"),
+            ("huge.rss", "error"),
+        ]
+    );
+    // the press page's JSON-LD and the RSS item report one round
+    assert_eq!(news.funding.len(), 1, "{:#?}", news.funding);
+    let round = &news.funding[0];
+    assert_eq!(round.amount, Some(18_000_000));
+    assert_eq!(round.round.as_str(), "series_a");
+    assert_eq!(round.lead_investors, vec!["Foo Ventures"]);
+    assert_eq!(round.also_reported_by.len(), 1);
+    let sig = |n: &str| out.snapshot.signals.iter().find(|s| s.name == n);
+    assert_eq!(
+        sig("funding.round").map(|s| s.value.clone()),
+        Some(leadscore_core::domain::SignalValue::Text("series_a".into()))
+    );
+    assert_eq!(
+        sig("funding.round").map(|s| s.observed_at.date_naive().to_string()),
+        Some("2026-11-02".to_owned())
+    );
+    for n in [
+        "funding.amount",
+        "news.layoffs",
+        "news.leadership_hire",
+        "news.product_launch",
+        "news.press_mentions_90d",
+    ] {
+        assert!(sig(n).is_some(), "{n}: {:#?}", out.snapshot.signals);
+    }
+    assert!(out.snapshot.errors.iter().any(|e| e.contains("huge.rss")));
+    assert!(out.snapshot.details["news"]["funding"].is_array());
 }

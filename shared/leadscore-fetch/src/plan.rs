@@ -54,6 +54,12 @@ impl PageKind {
                 "recrutement",
                 "karriere",
                 "stellen",
+                "rejoignez",
+                "nous-rejoindre",
+                "únete",
+                "we-re-hiring",
+                "open-positions",
+                "open-roles",
             ],
             PageKind::Pricing => &[
                 "pricing", "prices", "plans", "precios", "preços", "precos", "tarifs", "tarif",
@@ -142,11 +148,19 @@ fn percent_decode_lossy(s: &str) -> String {
 /// Classify a link by its decoded path and anchor text.
 pub fn classify_link(url: &Url, anchor_text: &str) -> Option<PageKind> {
     let path = percent_decode_lossy(url.path()).to_lowercase();
-    let text = anchor_text.to_lowercase();
+    // Anchor text: hyphens, apostrophes and runs of spaces count as one
+    // space, so "Join us", "We're hiring" and "Trabaja con nosotros" match
+    // the keywords `join-us`, `we-re-hiring` and `trabaja-con`.
+    let text = anchor_text
+        .to_lowercase()
+        .replace(['-', '\'', '\u{2019}'], " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     PageKind::LINKED.into_iter().find(|kind| {
         kind.keywords()
             .iter()
-            .any(|k| path.contains(k) || text.contains(k.trim_end_matches('-')))
+            .any(|k| path.contains(k) || text.contains(&k.trim_end_matches('-').replace('-', " ")))
     })
 }
 
@@ -303,6 +317,29 @@ mod tests {
             classify_link(&base().join("/about").unwrap(), "About us"),
             None
         );
+    }
+
+    #[test]
+    fn careers_by_anchor_text_in_five_languages() {
+        let u = base().join("/p/123").unwrap();
+        for text in [
+            "Join us",
+            "Work with us",
+            "We\u{2019}re hiring!",
+            "We're hiring",
+            "Open positions",
+            "Trabaja con nosotros",
+            "Únete al equipo",
+            "Trabalhe conosco",
+            "Vagas",
+            "Carrières",
+            "Rejoignez-nous",
+            "Nous rejoindre",
+            "Karriere",
+            "Offene Stellen",
+        ] {
+            assert_eq!(classify_link(&u, text), Some(PageKind::Careers), "{text}");
+        }
     }
 
     #[test]

@@ -14,6 +14,15 @@ pub struct AtsEndpoints {
     pub ashby: String,
     /// SmartRecruiters posting API base.
     pub smartrecruiters: String,
+    /// Workable widget API base.
+    pub workable: String,
+    /// Recruitee careers-site base; `{slug}` is replaced by the company slug.
+    pub recruitee: String,
+    /// Personio job-page base; `{slug}` is replaced by the account name.
+    pub personio: String,
+    /// Teamtailor careers-site base for a detected `{slug}.teamtailor.com`
+    /// board; custom domains use their own origin ([`Self::teamtailor_rss`]).
+    pub teamtailor: String,
 }
 
 impl Default for AtsEndpoints {
@@ -23,6 +32,10 @@ impl Default for AtsEndpoints {
             lever: "https://api.lever.co".to_string(),
             ashby: "https://api.ashbyhq.com".to_string(),
             smartrecruiters: "https://api.smartrecruiters.com".to_string(),
+            workable: "https://apply.workable.com".to_string(),
+            recruitee: "https://{slug}.recruitee.com".to_string(),
+            personio: "https://{slug}.jobs.personio.de".to_string(),
+            teamtailor: "https://{slug}.teamtailor.com".to_string(),
         }
     }
 }
@@ -69,6 +82,57 @@ impl AtsEndpoints {
             encode(company)
         )
     }
+}
+
+impl AtsEndpoints {
+    /// Workable: the account's published jobs with details.
+    pub fn workable_jobs(&self, slug: &str) -> String {
+        format!(
+            "{}/api/v1/widget/accounts/{}?details=true",
+            self.workable.trim_end_matches('/'),
+            encode(slug)
+        )
+    }
+
+    /// Recruitee: the company's published offers.
+    pub fn recruitee_offers(&self, slug: &str) -> String {
+        format!("{}/api/offers/", host_base(&self.recruitee, slug))
+    }
+
+    /// Personio: the account's public XML feed (English texts).
+    pub fn personio_xml(&self, account: &str) -> String {
+        format!("{}/xml?language=en", self.personio_jobs_base(account))
+    }
+
+    /// Personio: the account's public job pages (`{base}/job/{id}`).
+    pub fn personio_jobs_base(&self, account: &str) -> String {
+        host_base(&self.personio, account)
+    }
+
+    /// Teamtailor: the RSS feed of a `{slug}.teamtailor.com` careers site.
+    pub fn teamtailor_jobs(&self, slug: &str) -> String {
+        Self::teamtailor_rss(&host_base(&self.teamtailor, slug))
+    }
+
+    /// Teamtailor: the RSS feed on any careers origin (Teamtailor serves
+    /// `/jobs.rss` on custom domains too).
+    pub fn teamtailor_rss(origin: &str) -> String {
+        format!("{}/jobs.rss", origin.trim_end_matches('/'))
+    }
+}
+
+/// A base URL with `{slug}` replaced by a DNS-label-safe slug (other
+/// characters dropped), without a trailing slash.
+fn host_base(template: &str, slug: &str) -> String {
+    let label: String = slug
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect::<String>()
+        .to_ascii_lowercase();
+    template
+        .replace("{slug}", &label)
+        .trim_end_matches('/')
+        .to_string()
 }
 
 /// Percent-encodes everything but unreserved characters in a path segment.

@@ -7,11 +7,14 @@
 //! - [`endpoints`]: build the public job-list URLs for a board.
 //! - [`parse`]: turn a job-list response into [`parse::Role`]s, telling an unknown
 //!   board apart from a board with no open roles.
+//! - [`jsonld`]: schema.org `JobPosting` JSON-LD, the fallback when no ATS
+//!   board is found.
 //! - [`signals`]: classify roles (ATS department first, title fallback),
 //!   drop evergreen and per-location duplicates, and compute the hiring
 //!   signals for scoring.
 
 pub mod detect;
 pub mod endpoints;
+pub mod jsonld;
 pub mod parse;
 pub mod signals;

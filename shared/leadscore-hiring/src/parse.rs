@@ -51,6 +51,16 @@ pub enum ParseError {
         #[source]
         source: serde_json::Error,
     },
+    /// The body is not well-formed XML of the expected shape (Personio XML,
+    /// Teamtailor RSS).
+    #[error("malformed {ats} payload: {source}")]
+    Xml {
+        /// ATS name.
+        ats: &'static str,
+        /// Underlying quick-xml error.
+        #[source]
+        source: quick_xml::DeError,
+    },
     /// An HTTP status the parser does not treat as a board outcome.
     #[error("unexpected HTTP status {status} from {ats}")]
     Status {
@@ -322,6 +332,313 @@ pub fn parse_smartrecruiters(resp: &Response<'_>) -> Result<BoardPage, ParseErro
         })
         .collect();
     Ok(BoardPage::Roles { roles, has_next })
+}
+
+#[derive(Deserialize)]
+struct WorkableAccount {
+    jobs: Vec<WorkableJob>,
+}
+
+#[derive(Deserialize)]
+struct WorkableJob {
+    shortcode: String,
+    title: String,
+    department: Option<String>,
+    function: Option<String>,
+    city: Option<String>,
+    state: Option<String>,
+    country: Option<String>,
+    #[serde(default)]
+    telecommuting: bool,
+    published_on: Option<String>,
+    created_at: Option<String>,
+    url: Option<String>,
+    shortlink: Option<String>,
+}
+
+/// Parses `GET /api/v1/widget/accounts/{slug}?details=true` (Workable's
+/// public widget API). Workable answers 404 for unknown accounts; an empty
+/// `jobs` array is "no open roles".
+pub fn parse_workable(resp: &Response<'_>) -> Result<BoardPage, ParseError> {
+    const ATS: &str = "workable";
+    if let Some(page) = triage(ATS, resp)? {
+        return Ok(page);
+    }
+    let account: WorkableAccount = serde_json::from_slice(resp.body)
+        .map_err(|source| ParseError::Json { ats: ATS, source })?;
+    let roles = account
+        .jobs
+        .into_iter()
+        .map(|j| {
+            let parts: Vec<String> = [j.city, j.state, j.country]
+                .into_iter()
+                .flatten()
+                .filter(|p| !p.trim().is_empty())
+                .collect();
+            Role {
+                id: j.shortcode,
+                title: j.title,
+                department: j.department.filter(|d| !d.trim().is_empty()).or(j.function),
+                location: (!parts.is_empty()).then(|| parts.join(", ")),
+                posted_at: j.published_on.or(j.created_at),
+                url: j.url.or(j.shortlink),
+                remote: j.telecommuting,
+            }
+        })
+        .collect();
+    Ok(BoardPage::Roles {
+        roles,
+        has_next: false,
+    })
+}
+
+#[derive(Deserialize)]
+struct RecruiteeOffers {
+    offers: Vec<RecruiteeOffer>,
+}
+
+#[derive(Deserialize)]
+struct RecruiteeOffer {
+    id: u64,
+    title: String,
+    status: Option<String>,
+    department: Option<String>,
+    location: Option<String>,
+    city: Option<String>,
+    country: Option<String>,
+    #[serde(default)]
+    remote: bool,
+    published_at: Option<String>,
+    created_at: Option<String>,
+    careers_url: Option<String>,
+}
+
+/// Recruitee dates look like `2026-11-02 09:15:00 UTC`; ISO 8601 when they do.
+fn recruitee_date(s: String) -> String {
+    match s.strip_suffix(" UTC") {
+        Some(dt) if dt.len() == 19 && dt.as_bytes().get(10) == Some(&b' ') => {
+            format!("{}T{}Z", &dt[..10], &dt[11..])
+        }
+        _ => s,
+    }
+}
+
+/// Parses `GET https://{slug}.recruitee.com/api/offers/`. Only `published`
+/// offers count (a missing status is taken as published); 404 is an unknown
+/// company, an empty `offers` array is "no open roles".
+pub fn parse_recruitee(resp: &Response<'_>) -> Result<BoardPage, ParseError> {
+    const ATS: &str = "recruitee";
+    if let Some(page) = triage(ATS, resp)? {
+        return Ok(page);
+    }
+    let list: RecruiteeOffers = serde_json::from_slice(resp.body)
+        .map_err(|source| ParseError::Json { ats: ATS, source })?;
+    let roles = list
+        .offers
+        .into_iter()
+        .filter(|o| o.status.as_deref().is_none_or(|s| s == "published"))
+        .map(|o| Role {
+            id: o.id.to_string(),
+            title: o.title,
+            department: o.department,
+            location: o.location.or(match (o.city, o.country) {
+                (Some(c), Some(k)) => Some(format!("{c}, {k}")),
+                (c, k) => c.or(k),
+            }),
+            posted_at: o.published_at.or(o.created_at).map(recruitee_date),
+            url: o.careers_url,
+            remote: o.remote,
+        })
+        .collect();
+    Ok(BoardPage::Roles {
+        roles,
+        has_next: false,
+    })
+}
+
+#[derive(Deserialize)]
+struct PersonioFeed {
+    #[serde(rename = "position", default)]
+    positions: Vec<PersonioPosition>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PersonioPosition {
+    id: String,
+    name: String,
+    office: Option<String>,
+    department: Option<String>,
+    recruiting_category: Option<String>,
+    occupation_category: Option<String>,
+    created_at: Option<String>,
+}
+
+/// Parses `GET https://{account}.jobs.personio.de/xml` (`<workzag-jobs>` of
+/// `<position>`s). An account without the XML feed answers 404 or an HTML
+/// page; `<workzag-jobs/>` with no position is "no open roles".
+/// `job_base` is the account's public job page origin, for role URLs.
+pub fn parse_personio(
+    resp: &Response<'_>,
+    job_base: Option<&str>,
+) -> Result<BoardPage, ParseError> {
+    const ATS: &str = "personio";
+    match resp.status {
+        404 | 410 => return Ok(BoardPage::UnknownBoard),
+        200..=299 => {}
+        status => return Err(ParseError::Status { ats: ATS, status }),
+    }
+    if resp
+        .content_type
+        .is_some_and(|c| c.to_ascii_lowercase().contains("text/html"))
+    {
+        return Ok(BoardPage::UnknownBoard);
+    }
+    let text = String::from_utf8_lossy(resp.body);
+    let trimmed = text.trim_start_matches('\u{feff}').trim_start();
+    if trimmed
+        .get(..14)
+        .is_some_and(|h| h.eq_ignore_ascii_case("<!doctype html"))
+        || trimmed.starts_with("<html")
+    {
+        return Ok(BoardPage::UnknownBoard);
+    }
+    let feed: PersonioFeed =
+        quick_xml::de::from_str(trimmed).map_err(|source| ParseError::Xml { ats: ATS, source })?;
+    let roles = feed
+        .positions
+        .into_iter()
+        .map(|p| Role {
+            url: job_base.map(|b| format!("{}/job/{}", b.trim_end_matches('/'), p.id)),
+            remote: p
+                .office
+                .as_deref()
+                .is_some_and(|o| o.to_lowercase().contains("remote")),
+            id: p.id,
+            title: p.name,
+            department: p
+                .department
+                .or(p.recruiting_category)
+                .or(p.occupation_category)
+                .filter(|d| !d.trim().is_empty()),
+            location: p.office,
+            posted_at: p.created_at,
+        })
+        .collect();
+    Ok(BoardPage::Roles {
+        roles,
+        has_next: false,
+    })
+}
+
+#[derive(Deserialize)]
+struct Rss {
+    channel: RssChannel,
+}
+
+#[derive(Deserialize)]
+struct RssChannel {
+    #[serde(rename = "item", default)]
+    items: Vec<RssItem>,
+}
+
+#[derive(Deserialize)]
+struct RssItem {
+    title: String,
+    link: Option<String>,
+    guid: Option<String>,
+    #[serde(rename = "pubDate")]
+    pub_date: Option<String>,
+    #[serde(rename = "department", alias = "teamtailor:department")]
+    department: Option<String>,
+    #[serde(rename = "role", alias = "teamtailor:role")]
+    role: Option<String>,
+    #[serde(rename = "remoteStatus", alias = "teamtailor:remoteStatus")]
+    remote_status: Option<String>,
+    #[serde(rename = "locations", alias = "teamtailor:locations")]
+    locations: Option<TtLocations>,
+}
+
+#[derive(Deserialize)]
+struct TtLocations {
+    #[serde(rename = "location", alias = "teamtailor:location", default)]
+    location: Vec<TtLocation>,
+}
+
+#[derive(Deserialize)]
+struct TtLocation {
+    #[serde(rename = "name", alias = "teamtailor:name")]
+    name: Option<String>,
+    #[serde(rename = "city", alias = "teamtailor:city")]
+    city: Option<String>,
+}
+
+/// RFC 2822 (`Mon, 02 Nov 2026 09:15:00 +0100`) to ISO 8601 when it parses.
+fn rfc2822_to_iso(s: String) -> String {
+    chrono::DateTime::parse_from_rfc2822(s.trim()).map_or(s, |t| t.to_rfc3339())
+}
+
+/// Parses a Teamtailor careers site's `GET {origin}/jobs.rss` (RSS 2.0 with
+/// `teamtailor:` elements, matched by local name). A site that is not Teamtailor answers 404 or an
+/// HTML page; a channel with no `<item>` is "no open roles".
+pub fn parse_teamtailor(resp: &Response<'_>) -> Result<BoardPage, ParseError> {
+    const ATS: &str = "teamtailor";
+    match resp.status {
+        404 | 410 => return Ok(BoardPage::UnknownBoard),
+        200..=299 => {}
+        status => return Err(ParseError::Status { ats: ATS, status }),
+    }
+    if resp
+        .content_type
+        .is_some_and(|c| c.to_ascii_lowercase().contains("text/html"))
+    {
+        return Ok(BoardPage::UnknownBoard);
+    }
+    let text = String::from_utf8_lossy(resp.body);
+    let trimmed = text.trim_start_matches('\u{feff}').trim_start();
+    let lower_head = trimmed
+        .get(..trimmed.len().min(200))
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if lower_head.starts_with("<!doctype html") || lower_head.starts_with("<html") {
+        return Ok(BoardPage::UnknownBoard);
+    }
+    let rss: Rss =
+        quick_xml::de::from_str(trimmed).map_err(|source| ParseError::Xml { ats: ATS, source })?;
+    let roles = rss
+        .channel
+        .items
+        .into_iter()
+        .map(|i| {
+            let location = i.locations.and_then(|l| {
+                let names: Vec<String> = l
+                    .location
+                    .into_iter()
+                    .filter_map(|x| x.name.or(x.city))
+                    .collect();
+                (!names.is_empty()).then(|| names.join("; "))
+            });
+            Role {
+                id: i
+                    .guid
+                    .clone()
+                    .or_else(|| i.link.clone())
+                    .unwrap_or_else(|| i.title.clone()),
+                title: i.title,
+                department: i.department.or(i.role),
+                remote: i.remote_status.as_deref().is_some_and(|r| {
+                    r.eq_ignore_ascii_case("fully") || r.eq_ignore_ascii_case("remote")
+                }),
+                location,
+                posted_at: i.pub_date.map(rfc2822_to_iso),
+                url: i.link,
+            }
+        })
+        .collect();
+    Ok(BoardPage::Roles {
+        roles,
+        has_next: false,
+    })
 }
 
 /// Formats epoch milliseconds as an ISO 8601 UTC date-time (proleptic Gregorian).

@@ -1,14 +1,15 @@
 //! Hiring signals from a list of open roles (pure).
 //!
 //! Roles are classified with the ATS's own department field first and the
-//! title as fallback (`leadscore_core::titles`); the same post duplicated
+//! title as fallback, both through the title taxonomy
+//! (`leadscore_core::titles::Taxonomy`, a data file); the same post duplicated
 //! per location counts once; evergreen and talent-pool posts ("General
 //! application", "Open application", "Initiativbewerbung", ...) are not
 //! counted as open roles.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use leadscore_core::domain::{Department, Seniority, Signal, SignalValue};
-use leadscore_core::titles::classify;
+use leadscore_core::titles::Taxonomy;
 use serde::Serialize;
 
 use crate::parse::Role;
@@ -25,34 +26,25 @@ pub struct ClassifiedRole {
     pub seniority: Option<Seniority>,
 }
 
-const EVERGREEN: &[&str] = &[
-    "general application",
-    "open application",
-    "spontaneous application",
-    "talent pool",
-    "talent community",
-    "future opportunities",
-    "initiativbewerbung",
-    "candidatura espontánea",
-    "candidatura espontanea",
-    "candidature spontanée",
-    "candidature spontanee",
-    "banco de talentos",
-];
-
-/// Whether a post is an evergreen or talent-pool post rather than a role.
+/// Whether a post is an evergreen or talent-pool post rather than a role
+/// (the shipped taxonomy's `[evergreen]` keywords).
 pub fn is_evergreen(title: &str) -> bool {
-    let t = title.to_lowercase();
-    EVERGREEN.iter().any(|e| t.contains(e))
+    Taxonomy::default_taxonomy().is_evergreen(title)
 }
 
 /// Classifies roles, drops evergreen posts, and keeps one post per
 /// (normalized title, department) — the same post listed per location.
+/// Uses the shipped taxonomy; see [`classify_roles_with`].
 pub fn classify_roles(roles: &[Role]) -> Vec<ClassifiedRole> {
+    classify_roles_with(roles, Taxonomy::default_taxonomy())
+}
+
+/// [`classify_roles`] with a given taxonomy (a user's own file).
+pub fn classify_roles_with(roles: &[Role], taxonomy: &Taxonomy) -> Vec<ClassifiedRole> {
     let mut seen = std::collections::HashSet::new();
     let mut out = Vec::new();
     for r in roles {
-        if is_evergreen(&r.title) {
+        if taxonomy.is_evergreen(&r.title) {
             continue;
         }
         let key = (
@@ -66,11 +58,11 @@ pub fn classify_roles(roles: &[Role]) -> Vec<ClassifiedRole> {
         if !seen.insert(key) {
             continue;
         }
-        let by_title = classify(&r.title);
+        let by_title = taxonomy.classify(&r.title);
         let department_class = r
             .department
             .as_deref()
-            .and_then(|d| classify(d).department)
+            .and_then(|d| taxonomy.department_of(d))
             .or(by_title.department);
         out.push(ClassifiedRole {
             role: r.clone(),

@@ -1,0 +1,190 @@
+//! `leadscore serve`: the form-submit Lambda's code (`leadscore-intake`)
+//! behind a local HTTP server, plus `GET /leads`. Alerts from submits go to
+//! stdout (JSON lines) and, when configured, a Slack incoming webhook (the
+//! same Block Kit as the notify Lambda, once per alert).
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use async_trait::async_trait;
+use chrono::Utc;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::{Bytes, Incoming};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use leadscore_core::ScoringModel;
+use leadscore_core::domain::Alert;
+use leadscore_intake::{Intake, IntakeConfig};
+use leadscore_notify::once::Once;
+use leadscore_notify::slack::SlackWebhook;
+use leadscore_pipeline::{AlertSink, DeliveryError, drain_outbox};
+use leadscore_store::Store;
+use tokio::net::TcpListener;
+
+/// `serve` options.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Port to listen on (0: any free port; the address is printed).
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+    /// Address to bind.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+    /// Origins allowed to post the form from a browser (`*` for any).
+    #[arg(long = "allowed-origin")]
+    pub allowed_origins: Vec<String>,
+    /// Post alerts to this Slack incoming webhook too.
+    #[arg(long, env = "LEADSCORE_SLACK_WEBHOOK", hide_env_values = true)]
+    pub slack_webhook: Option<url::Url>,
+    /// Do not require the form's consent field.
+    #[arg(long)]
+    pub no_consent: bool,
+    /// Scoring model file (default: the shipped default model).
+    #[arg(long, env = "LEADSCORE_MODEL")]
+    pub model: Option<std::path::PathBuf>,
+}
+
+/// Alerts as JSON lines on stdout.
+struct Stdout;
+
+#[async_trait]
+impl AlertSink for Stdout {
+    async fn deliver(&self, alert: &Alert) -> Result<(), DeliveryError> {
+        crate::output::print_json_line(alert).map_err(|e| DeliveryError {
+            sink: "stdout".into(),
+            reason: e.to_string(),
+            retryable: true,
+        })
+    }
+}
+
+/// Every configured sink; an alert is delivered when all took it.
+struct Fanout(Vec<Box<dyn AlertSink>>);
+
+#[async_trait]
+impl AlertSink for Fanout {
+    async fn deliver(&self, alert: &Alert) -> Result<(), DeliveryError> {
+        for sink in &self.0 {
+            sink.deliver(alert).await?;
+        }
+        Ok(())
+    }
+}
+
+struct State {
+    intake: Intake,
+    alerts: Fanout,
+}
+
+/// Runs the server until interrupted.
+pub async fn serve(store: Arc<dyn Store>, model: ScoringModel, args: &ServeArgs) -> Result<()> {
+    let mut sinks: Vec<Box<dyn AlertSink>> = vec![Box::new(Stdout)];
+    if let Some(url) = &args.slack_webhook {
+        let client = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(10))
+            .build()
+            .context("building the HTTP client")?;
+        sinks.push(Box::new(Once::new(
+            store.clone(),
+            "slack",
+            SlackWebhook::new(client, url.clone()),
+        )));
+    }
+    let mut config = IntakeConfig {
+        allowed_origins: args.allowed_origins.clone(),
+        ..IntakeConfig::default()
+    };
+    config.rules.require_consent = !args.no_consent;
+    let state = Arc::new(State {
+        intake: Intake {
+            store,
+            model: Arc::new(model),
+            // New accounts wait for `leadscore run --stale` (or `enrich`).
+            queue: None,
+            bus: None,
+            config,
+        },
+        alerts: Fanout(sinks),
+    });
+    let listener = TcpListener::bind(SocketAddr::new(args.bind, args.port))
+        .await
+        .with_context(|| format!("binding {}:{}", args.bind, args.port))?;
+    let addr = listener.local_addr()?;
+    eprintln!("listening on http://{addr} (POST /submit, GET /leads); Ctrl-C stops");
+    loop {
+        let (stream, _) = tokio::select! {
+            accepted = listener.accept() => accepted?,
+            _ = tokio::signal::ctrl_c() => return Ok(()),
+        };
+        let state = state.clone();
+        tokio::spawn(async move {
+            let svc = service_fn(move |req| {
+                let state = state.clone();
+                async move { Ok::<_, Infallible>(route(&state, req).await) }
+            });
+            if let Err(e) = http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), svc)
+                .await
+            {
+                tracing::debug!(error = %e, "connection ended");
+            }
+        });
+    }
+}
+
+async fn route(state: &State, req: Request<Incoming>) -> Response<Full<Bytes>> {
+    match (req.method(), req.uri().path()) {
+        (&Method::GET, "/leads") => match state.intake.store.list_scores(None).await {
+            Ok(scores) => json(StatusCode::OK, &serde_json::json!(scores)),
+            Err(e) => json(
+                StatusCode::SERVICE_UNAVAILABLE,
+                &serde_json::json!({"error": e.to_string()}),
+            ),
+        },
+        (_, "/submit") => submit(state, req).await,
+        _ => json(
+            StatusCode::NOT_FOUND,
+            &serde_json::json!({"error": "not found; POST /submit or GET /leads"}),
+        ),
+    }
+}
+
+async fn submit(state: &State, req: Request<Incoming>) -> Response<Full<Bytes>> {
+    let (parts, body) = req.into_parts();
+    let limit = state.intake.config.max_body_bytes;
+    // One byte over the limit is enough for the handler to answer 413.
+    let body = match Limited::new(body, limit + 1).collect().await {
+        Ok(b) => b.to_bytes(),
+        Err(_) => Bytes::from(vec![0u8; limit + 1]),
+    };
+    let head = Request::from_parts(parts, ());
+    let now = Utc::now();
+    let resp = leadscore_intake::http::handle(&state.intake, &head, &body, now).await;
+    if resp.status() == StatusCode::ACCEPTED {
+        match drain_outbox(state.intake.store.as_ref(), &state.alerts, now, 100).await {
+            Ok(s) if s.failed > 0 => {
+                tracing::warn!(
+                    failed = s.failed,
+                    "alerts stay pending; `leadscore alerts deliver` retries"
+                )
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "reading the outbox failed"),
+        }
+    }
+    resp.map(|b| Full::new(Bytes::from(b)))
+}
+
+fn json(status: StatusCode, value: &serde_json::Value) -> Response<Full<Bytes>> {
+    let mut r = Response::new(Full::new(Bytes::from(value.to_string())));
+    *r.status_mut() = status;
+    r.headers_mut().insert(
+        hyper::header::CONTENT_TYPE,
+        hyper::header::HeaderValue::from_static("application/json"),
+    );
+    r
+}

@@ -1,0 +1,186 @@
+//! Company news: articles on the press pages the crawl found, and the
+//! feeds (RSS, Atom, JSON Feed) that the homepage and press pages advertise,
+//! read through the fetcher; funding rounds and company events become
+//! signals (`funding.*`, `news.*`). A feed that fails is recorded and never
+//! stops the rest.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use leadscore_core::domain::Signal;
+use leadscore_fetch::{Budget, PageFetcher, SiteSession};
+use leadscore_news::article::{Article, articles_from_html};
+use leadscore_news::events::CompanyEvent;
+use leadscore_news::feed::{discover_feeds, parse_feed};
+use leadscore_news::funding::FundingEvent;
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+/// News settings.
+#[derive(Debug, Clone)]
+pub struct NewsConfig {
+    /// Feeds read per account.
+    pub max_feeds: usize,
+    /// Items read per feed (newest first).
+    pub max_items_per_feed: usize,
+    /// Time budget for all feeds of one account.
+    pub budget: Duration,
+}
+
+impl Default for NewsConfig {
+    fn default() -> Self {
+        Self {
+            max_feeds: 4,
+            max_items_per_feed: 50,
+            budget: Duration::from_secs(20),
+        }
+    }
+}
+
+/// What happened with one feed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeedOutcome {
+    /// Feed URL.
+    pub url: String,
+    /// `ok` or `error`.
+    pub status: String,
+    /// Items read.
+    pub items: usize,
+    /// The error, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// News as stored in a snapshot's details.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct NewsDetails {
+    /// Feeds found and read.
+    pub feeds: Vec<FeedOutcome>,
+    /// Items read (feed entries and press-page articles).
+    pub items: usize,
+    /// Funding rounds (deduplicated).
+    pub funding: Vec<FundingEvent>,
+    /// Company events.
+    pub events: Vec<CompanyEvent>,
+}
+
+/// What news collection found.
+#[derive(Debug, Clone, Default)]
+pub struct NewsFound {
+    /// Feeds and outcomes.
+    pub feeds: Vec<FeedOutcome>,
+    /// Items read.
+    pub articles: Vec<Article>,
+    /// Funding rounds, deduplicated across items, newest first.
+    pub funding: Vec<FundingEvent>,
+    /// Company events (one press mention per item).
+    pub events: Vec<CompanyEvent>,
+    /// Scoring signals.
+    pub signals: Vec<Signal>,
+    /// Feed errors, as `URL: kind: message`.
+    pub errors: Vec<String>,
+}
+
+impl NewsFound {
+    /// The snapshot details.
+    pub fn details(&self) -> NewsDetails {
+        NewsDetails {
+            feeds: self.feeds.clone(),
+            items: self.articles.len(),
+            funding: self.funding.clone(),
+            events: self.events.clone(),
+        }
+    }
+}
+
+/// A crawled page handed to news collection.
+#[derive(Debug, Clone, Copy)]
+pub struct NewsPage<'a> {
+    /// The page's final URL.
+    pub url: &'a str,
+    /// Its HTML.
+    pub html: &'a str,
+    /// A press, news or blog page (its articles are read); otherwise only
+    /// its feed links are.
+    pub is_press: bool,
+}
+
+/// Reads the press pages' articles and the advertised feeds, and extracts
+/// funding rounds and events.
+pub async fn collect(
+    fetcher: &dyn PageFetcher,
+    pages: &[NewsPage<'_>],
+    config: &NewsConfig,
+    now: DateTime<Utc>,
+) -> NewsFound {
+    let mut found = NewsFound::default();
+    let mut feed_urls: Vec<String> = Vec::new();
+    for p in pages {
+        for f in discover_feeds(p.html, p.url) {
+            if !feed_urls.contains(&f.url) {
+                feed_urls.push(f.url);
+            }
+        }
+        if p.is_press {
+            found.articles.extend(articles_from_html(
+                p.html,
+                Some(p.url),
+                Some(now.date_naive()),
+            ));
+        }
+    }
+    feed_urls.truncate(config.max_feeds);
+    let session = SiteSession::new(Budget::new(config.budget));
+    for feed_url in feed_urls {
+        let Ok(url) = Url::parse(&feed_url) else {
+            continue;
+        };
+        let outcome = match fetcher.fetch_document(&url, &session).await {
+            Ok(page) => match parse_feed(page.text.as_bytes(), Some(page.final_url.as_str())) {
+                Ok(mut items) => {
+                    items.truncate(config.max_items_per_feed);
+                    let n = items.len();
+                    found.articles.extend(items);
+                    FeedOutcome {
+                        url: feed_url.clone(),
+                        status: "ok".to_owned(),
+                        items: n,
+                        error: None,
+                    }
+                }
+                Err(e) => FeedOutcome {
+                    url: feed_url.clone(),
+                    status: "error".to_owned(),
+                    items: 0,
+                    error: Some(format!("feed: {e}")),
+                },
+            },
+            Err(e) => FeedOutcome {
+                url: feed_url.clone(),
+                status: "error".to_owned(),
+                items: 0,
+                error: Some(format!("{}: {e}", e.kind())),
+            },
+        };
+        if let Some(e) = &outcome.error {
+            found.errors.push(format!("{feed_url}: {e}"));
+        }
+        found.feeds.push(outcome);
+    }
+    // The same item on the press page and in a feed is read once.
+    let mut seen: Vec<(Option<String>, String)> = Vec::new();
+    found.articles.retain(|a| {
+        let key = (a.url.clone(), a.title.to_lowercase());
+        if seen.contains(&key) {
+            false
+        } else {
+            seen.push(key);
+            true
+        }
+    });
+    let findings = leadscore_news::extract(&found.articles);
+    found.signals = leadscore_news::signals::to_signals(&findings.funding, &findings.events, now);
+    found.funding = findings.funding;
+    found.events = findings.events;
+    found
+}

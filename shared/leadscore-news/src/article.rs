@@ -1,0 +1,255 @@
+//! News items: [`Article`] and its extraction from an HTML page.
+//!
+//! schema.org `NewsArticle` / `Article` / `BlogPosting` / `ReportageNewsArticle`
+//! / `PressRelease` JSON-LD comes first (top-level objects, arrays and
+//! `@graph`): `headline`, `datePublished`, `articleBody`, `url`. Without it,
+//! the page's title (`og:title`, `<h1>`, `<title>`), date
+//! (`article:published_time`, `<time datetime>`) and main text (`<article>`,
+//! `<main>`, else the body's paragraphs) are used. A date written
+//! relative to the page ("yesterday", "2 days ago") is resolved against a
+//! `published` anchor.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use scraper::{ElementRef, Html, Selector};
+use serde::{Deserialize, Serialize};
+use std::sync::LazyLock;
+
+use crate::text::{normalize, resolve_relative_date};
+
+/// A news item: a feed entry, a press release, a saved article.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Article {
+    /// Where it was published.
+    pub url: Option<String>,
+    /// Headline.
+    pub title: String,
+    /// Publication time.
+    pub published: Option<DateTime<Utc>>,
+    /// Plain text of the body (or the feed entry's summary).
+    pub text: String,
+}
+
+impl Article {
+    /// An article from plain text: the first non-empty line is the title.
+    pub fn from_text(text: &str, url: Option<&str>, published: Option<DateTime<Utc>>) -> Article {
+        let text = normalize(text);
+        let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+        let title = lines.next().unwrap_or("").to_owned();
+        let rest: Vec<&str> = lines.collect();
+        Article {
+            url: url.map(str::to_owned),
+            title,
+            published,
+            text: rest.join("\n"),
+        }
+    }
+}
+
+fn sel(s: &str) -> Selector {
+    Selector::parse(s).expect("valid selector")
+}
+
+static LD_JSON: LazyLock<Selector> = LazyLock::new(|| sel(r#"script[type="application/ld+json"]"#));
+static OG_TITLE: LazyLock<Selector> = LazyLock::new(|| sel(r#"meta[property="og:title"]"#));
+static PUBLISHED_META: LazyLock<Selector> = LazyLock::new(|| {
+    sel(
+        r#"meta[property="article:published_time"], meta[name="date"], meta[name="pubdate"], meta[itemprop="datePublished"], meta[name="DC.date.issued"]"#,
+    )
+});
+static TIME: LazyLock<Selector> = LazyLock::new(|| sel("time[datetime]"));
+static H1: LazyLock<Selector> = LazyLock::new(|| sel("h1"));
+static TITLE: LazyLock<Selector> = LazyLock::new(|| sel("title"));
+static MAIN: LazyLock<Selector> = LazyLock::new(|| sel("article, main, [role=main]"));
+static BLOCKS: LazyLock<Selector> = LazyLock::new(|| sel("p, h2, h3, li, blockquote"));
+static BODY: LazyLock<Selector> = LazyLock::new(|| sel("body"));
+
+const ARTICLE_TYPES: &[&str] = &[
+    "NewsArticle",
+    "Article",
+    "BlogPosting",
+    "ReportageNewsArticle",
+    "PressRelease",
+    "AnalysisNewsArticle",
+    "TechArticle",
+];
+
+fn is_article_type(v: &serde_json::Value) -> bool {
+    match v.get("@type") {
+        Some(serde_json::Value::String(t)) => ARTICLE_TYPES.contains(&t.as_str()),
+        Some(serde_json::Value::Array(ts)) => ts
+            .iter()
+            .any(|t| t.as_str().is_some_and(|t| ARTICLE_TYPES.contains(&t))),
+        _ => false,
+    }
+}
+
+fn collect_ld(v: &serde_json::Value, out: &mut Vec<serde_json::Value>) {
+    match v {
+        serde_json::Value::Array(items) => items.iter().for_each(|i| collect_ld(i, out)),
+        serde_json::Value::Object(map) => {
+            if is_article_type(v) {
+                out.push(v.clone());
+            }
+            if let Some(g) = map.get("@graph") {
+                collect_ld(g, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Parses a date as RFC 3339, RFC 2822, `YYYY-MM-DD[ HH:MM[:SS]]`, or a
+/// relative date ("yesterday", "vor 2 Tagen") against `anchor`.
+pub fn parse_date(s: &str, anchor: Option<NaiveDate>) -> Option<DateTime<Utc>> {
+    let s = s.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Some(t.with_timezone(&Utc));
+    }
+    if let Ok(t) = DateTime::parse_from_rfc2822(s) {
+        return Some(t.with_timezone(&Utc));
+    }
+    for f in [
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M",
+    ] {
+        if let Ok(t) = chrono::NaiveDateTime::parse_from_str(s, f) {
+            return Some(t.and_utc());
+        }
+    }
+    if let Some(d) = s
+        .get(..10)
+        .and_then(|p| NaiveDate::parse_from_str(p, "%Y-%m-%d").ok())
+    {
+        return d.and_hms_opt(0, 0, 0).map(|t| t.and_utc());
+    }
+    let d = resolve_relative_date(s, anchor?)?;
+    d.and_hms_opt(0, 0, 0).map(|t| t.and_utc())
+}
+
+fn text_of(e: ElementRef<'_>) -> String {
+    normalize(&e.text().collect::<Vec<_>>().join(" "))
+        .trim()
+        .to_owned()
+}
+
+fn str_field(v: &serde_json::Value, k: &str) -> Option<String> {
+    match v.get(k)? {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Array(a) => a.first()?.as_str().map(str::to_owned),
+        serde_json::Value::Object(o) => o
+            .get("@id")
+            .or_else(|| o.get("url"))?
+            .as_str()
+            .map(str::to_owned),
+        _ => None,
+    }
+}
+
+/// The article(s) on an HTML page. `url` is the page's address; `anchor`
+/// is the date relative dates on the page are resolved against (the fetch
+/// date, or a feed entry's date). JSON-LD articles come first (a page may
+/// list several); otherwise the page itself is one article. A page with
+/// neither a title nor text gives none.
+pub fn articles_from_html(
+    html: &str,
+    url: Option<&str>,
+    anchor: Option<NaiveDate>,
+) -> Vec<Article> {
+    let doc = Html::parse_document(html);
+    let page_text = main_text(&doc);
+    let mut ld = Vec::new();
+    for script in doc.select(&LD_JSON) {
+        let raw: String = script.text().collect();
+        if let Ok(v) = serde_json::from_str::<serde_json::Value>(raw.trim()) {
+            collect_ld(&v, &mut ld);
+        }
+    }
+    let mut out = Vec::new();
+    for v in &ld {
+        let title = str_field(v, "headline")
+            .or_else(|| str_field(v, "name"))
+            .unwrap_or_default();
+        let published = str_field(v, "datePublished")
+            .or_else(|| str_field(v, "dateCreated"))
+            .or_else(|| str_field(v, "dateModified"))
+            .and_then(|d| parse_date(&d, anchor));
+        let body = str_field(v, "articleBody")
+            .or_else(|| str_field(v, "description"))
+            .map(|b| normalize(&b));
+        let text = match body {
+            Some(b) if ld.len() > 1 || b.len() >= page_text.len() / 2 => b,
+            _ => page_text.clone(),
+        };
+        let link = str_field(v, "url")
+            .or_else(|| str_field(v, "mainEntityOfPage"))
+            .filter(|u| u.starts_with("http"))
+            .or_else(|| url.map(str::to_owned));
+        if title.is_empty() && text.is_empty() {
+            continue;
+        }
+        out.push(Article {
+            url: link,
+            title: normalize(&title).trim().to_owned(),
+            published,
+            text,
+        });
+    }
+    if !out.is_empty() {
+        return out;
+    }
+    let title = doc
+        .select(&OG_TITLE)
+        .find_map(|m| {
+            m.value()
+                .attr("content")
+                .map(|c| normalize(c).trim().to_owned())
+        })
+        .or_else(|| doc.select(&H1).next().map(text_of))
+        .or_else(|| doc.select(&TITLE).next().map(text_of))
+        .unwrap_or_default();
+    let published = doc
+        .select(&PUBLISHED_META)
+        .find_map(|m| {
+            m.value()
+                .attr("content")
+                .and_then(|c| parse_date(c, anchor))
+        })
+        .or_else(|| {
+            doc.select(&TIME).find_map(|t| {
+                t.value()
+                    .attr("datetime")
+                    .and_then(|c| parse_date(c, anchor))
+            })
+        });
+    if title.is_empty() && page_text.is_empty() {
+        return Vec::new();
+    }
+    vec![Article {
+        url: url.map(str::to_owned),
+        title,
+        published,
+        text: page_text,
+    }]
+}
+
+fn main_text(doc: &Html) -> String {
+    let root = doc
+        .select(&MAIN)
+        .max_by_key(|e| e.text().map(str::len).sum::<usize>())
+        .or_else(|| doc.select(&BODY).next());
+    let Some(root) = root else {
+        return String::new();
+    };
+    let blocks: Vec<String> = root
+        .select(&BLOCKS)
+        .map(text_of)
+        .filter(|t| !t.is_empty())
+        .collect();
+    if blocks.is_empty() {
+        text_of(root)
+    } else {
+        blocks.join("\n")
+    }
+}

@@ -1,0 +1,194 @@
+//! Feeds: RSS 2.0, Atom and JSON Feed (via feed-rs) into [`Article`]s, and
+//! feed autodiscovery from `<link rel="alternate">` in HTML.
+
+use scraper::{Html, Selector};
+use std::sync::LazyLock;
+use url::Url;
+
+use crate::article::Article;
+use crate::text::normalize;
+
+/// Why a feed could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum FeedError {
+    /// Not a feed at all (no RSS channel, Atom feed or JSON Feed root).
+    #[error("not a feed: no RSS, Atom or JSON Feed root element")]
+    NotAFeed,
+    /// Broken XML.
+    #[error("malformed feed XML: {0}")]
+    Xml(String),
+    /// Broken JSON or an unsupported JSON Feed version.
+    #[error("malformed JSON Feed: {0}")]
+    Json(String),
+    /// Any other parse failure.
+    #[error("unreadable feed: {0}")]
+    Other(String),
+}
+
+impl From<feed_rs::parser::ParseFeedError> for FeedError {
+    fn from(e: feed_rs::parser::ParseFeedError) -> Self {
+        use feed_rs::parser::{ParseErrorKind, ParseFeedError};
+        match e {
+            ParseFeedError::ParseError(ParseErrorKind::NoFeedRoot) => FeedError::NotAFeed,
+            ParseFeedError::XmlReader(x) => FeedError::Xml(x.to_string()),
+            ParseFeedError::JsonSerde(j) => FeedError::Json(j.to_string()),
+            ParseFeedError::JsonUnsupportedVersion(v) => {
+                FeedError::Json(format!("unsupported version {v}"))
+            }
+            other => FeedError::Other(other.to_string()),
+        }
+    }
+}
+
+fn html_to_text(s: &str) -> String {
+    if !s.contains('<') {
+        return normalize(s).trim().to_owned();
+    }
+    static BLOCK: LazyLock<Selector> =
+        LazyLock::new(|| Selector::parse("p, li, h1, h2, h3, blockquote").expect("valid selector"));
+    let frag = Html::parse_fragment(s);
+    let blocks: Vec<String> = frag
+        .select(&BLOCK)
+        .map(|e| {
+            normalize(&e.text().collect::<Vec<_>>().join(" "))
+                .trim()
+                .to_owned()
+        })
+        .filter(|t| !t.is_empty())
+        .collect();
+    if blocks.is_empty() {
+        normalize(&frag.root_element().text().collect::<Vec<_>>().join(" "))
+            .trim()
+            .to_owned()
+    } else {
+        blocks.join("\n")
+    }
+}
+
+/// Parses a feed's bytes into articles, newest first. `base` resolves
+/// relative item links. Entries keep a missing or malformed date as
+/// `None` (feed-rs is lenient with real-world dates); an entry with
+/// neither a title nor a text is skipped.
+pub fn parse_feed(bytes: &[u8], base: Option<&str>) -> Result<Vec<Article>, FeedError> {
+    let feed = feed_rs::parser::Builder::new()
+        .base_uri(base)
+        .build()
+        .parse(bytes)?;
+    let base_url = base.and_then(|b| Url::parse(b).ok());
+    let mut out: Vec<Article> = feed
+        .entries
+        .into_iter()
+        .filter_map(|e| {
+            let title = e
+                .title
+                .map(|t| html_to_text(&t.content))
+                .unwrap_or_default();
+            let body = e
+                .content
+                .and_then(|c| c.body)
+                .map(|b| html_to_text(&b))
+                .filter(|b| !b.is_empty())
+                .or_else(|| e.summary.map(|s| html_to_text(&s.content)))
+                .unwrap_or_default();
+            if title.is_empty() && body.is_empty() {
+                return None;
+            }
+            let url = e
+                .links
+                .iter()
+                .find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
+                .or_else(|| e.links.first())
+                .map(|l| match &base_url {
+                    Some(b) => b
+                        .join(&l.href)
+                        .map_or_else(|_| l.href.clone(), |u| u.to_string()),
+                    None => l.href.clone(),
+                });
+            Some(Article {
+                url,
+                title,
+                published: e.published.or(e.updated),
+                text: body,
+            })
+        })
+        .collect();
+    out.sort_by_key(|a| std::cmp::Reverse(a.published));
+    Ok(out)
+}
+
+/// The kind of a discovered feed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FeedKind {
+    /// `application/rss+xml`
+    Rss,
+    /// `application/atom+xml`
+    Atom,
+    /// `application/feed+json` (or `application/json` with rel=alternate)
+    JsonFeed,
+}
+
+/// A feed advertised by a page.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DiscoveredFeed {
+    /// Absolute feed URL.
+    pub url: String,
+    /// Kind.
+    pub kind: FeedKind,
+    /// The link's title, if any.
+    pub title: Option<String>,
+}
+
+/// Feed autodiscovery: `<link rel="alternate" type="application/rss+xml |
+/// application/atom+xml | application/feed+json" href="...">`, relative
+/// hrefs resolved against `page_url` (and a `<base href>`), duplicates
+/// dropped, in page order.
+pub fn discover_feeds(html: &str, page_url: &str) -> Vec<DiscoveredFeed> {
+    static LINK: LazyLock<Selector> =
+        LazyLock::new(|| Selector::parse("link[href]").expect("valid selector"));
+    static BASE: LazyLock<Selector> =
+        LazyLock::new(|| Selector::parse("base[href]").expect("valid selector"));
+    let doc = Html::parse_document(html);
+    let Ok(page) = Url::parse(page_url) else {
+        return Vec::new();
+    };
+    let base = doc
+        .select(&BASE)
+        .find_map(|b| b.value().attr("href").and_then(|h| page.join(h).ok()))
+        .unwrap_or(page);
+    let mut out: Vec<DiscoveredFeed> = Vec::new();
+    for l in doc.select(&LINK) {
+        let v = l.value();
+        let rel = v.attr("rel").unwrap_or("").to_ascii_lowercase();
+        if !rel.split_whitespace().any(|r| r == "alternate") {
+            continue;
+        }
+        let ty = v.attr("type").unwrap_or("").trim().to_ascii_lowercase();
+        let kind = match ty.split(';').next().unwrap_or("").trim() {
+            "application/rss+xml" => FeedKind::Rss,
+            "application/atom+xml" => FeedKind::Atom,
+            "application/feed+json" | "application/json" => FeedKind::JsonFeed,
+            _ => continue,
+        };
+        let Some(href) = v.attr("href") else { continue };
+        let Ok(abs) = base.join(href.trim()) else {
+            continue;
+        };
+        if !matches!(abs.scheme(), "http" | "https") {
+            continue;
+        }
+        let url = abs.to_string();
+        if out.iter().any(|f| f.url == url) {
+            continue;
+        }
+        out.push(DiscoveredFeed {
+            url,
+            kind,
+            title: v
+                .attr("title")
+                .map(|t| t.trim().to_owned())
+                .filter(|t| !t.is_empty()),
+        });
+    }
+    out
+}

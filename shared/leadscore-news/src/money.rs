@@ -1,0 +1,300 @@
+//! Money amounts in text: currency symbols and ISO codes before or currency
+//! words after the number, scale words in five languages (k/M/mn/bn,
+//! million/billion, Millionen/Milliarden, millions/milliards,
+//! millones/milhões, crore/lakh), decimal commas, thousands separators
+//! (including Indian grouping), ranges and qualifiers ("over", "more than").
+
+use regex::{Captures, Regex};
+use serde::{Deserialize, Serialize};
+use std::sync::LazyLock;
+
+/// An amount of money in full units of an ISO 4217 currency.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Money {
+    /// Full units (`$4.5M` is 4 500 000).
+    pub amount: u64,
+    /// ISO 4217 code (`USD`, `EUR`, `GBP`, `INR`, `BRL`, ...).
+    pub currency: String,
+}
+
+/// A money amount found in a text, with its byte span.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MoneyMention {
+    /// The amount (the lower bound of a range).
+    pub money: Money,
+    /// The upper bound of a range ("$70-100 million").
+    pub upper: Option<u64>,
+    /// Qualified with "over", "about", "more than", "rund", "plus de", ...
+    pub approximate: bool,
+    /// Byte offset of the first character.
+    pub start: usize,
+    /// Byte offset after the last character.
+    pub end: usize,
+}
+
+const NUM: &str = r"(?P<num>\d{1,3}(?:[.,]\d{2,3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?)";
+const RANGE: &str =
+    r"(?:\s?(?:-|to|bis|à|a|and|y|e)\s?(?:US\$|\$|€|£|₹)?(?P<num2>\d+(?:[.,]\d+)?))?";
+const SCALE: &str = r"(?:\s?-?\s?(?P<scale>mil\s+millones|thousand|tausend|millions?|millones|mill[oó]n|milh[õo]es|milh[ãa]o|millionen|mio\b\.?|mn|mln|mm|m|billions?|bilh[õo]es|bilh[ãa]o|milliarden|milliarde|milliards?|mrd\b\.?|bn|b|crores?|cr\b\.?|lakhs?|lacs?|k|mil)\b\.?)?";
+const POST: &str = r"(?P<post>euros?|eur\b|€|us-dollars?|dollars?|d[óo]lares|usd\b|pounds?(?:\s+sterling)?|livres?(?:\s+sterling)?|libras?(?:\s+esterlinas?)?|gbp\b|£|rupees|inr\b|reais|brl\b|swiss\s+francs|francs\s+suisses|chf\b|yuan|renminbi|rmb\b|cny\b|yen\b|jpy\b|pesos\s+mexicanos|mxn\b)";
+
+static PREFIXED: LazyLock<Regex> = LazyLock::new(|| {
+    let pre = r"(?P<pre>US\$|\$US|R\$|A\$|C\$|S\$|HK\$|NZ\$|\$|€|£|₹|¥|\b(?:USD|EUR|GBP|INR|BRL|CHF|CAD|AUD|SGD|JPY|CNY|MXN)|\bRs\b\.?)";
+    Regex::new(&format!(
+        r"(?i){pre}\s?{NUM}{RANGE}{SCALE}(?:\s?(?:de\s+|d')?{POST})?"
+    ))
+    .expect("valid money pattern")
+});
+
+static SUFFIXED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(r"(?i)\b{NUM}{RANGE}{SCALE}\s?(?:de\s+|d')?{POST}"))
+        .expect("valid money pattern")
+});
+
+static WORDS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(?i)\b(?P<words>(?:eine\s+)?halbe\s+million|half\s+a\s+million|a\s+million|one\s+million|eine\s+million|un\s+million|un\s+mill[oó]n|um\s+milh[ãa]o|a\s+billion|one\s+billion|eine\s+milliarde|un\s+milliard)\s+(?:de\s+|d')?{POST}"
+    ))
+    .expect("valid money pattern")
+});
+
+static QUALIFIER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?:over|more than|about|around|approximately|approx\.?|roughly|nearly|almost|some|up to|at least|just under|close to|plus de|près de|environ|mehr als|rund|etwa|knapp|über|más de|cerca de|casi|unos|mais de|quase|aproximadamente|~)\s*$")
+        .expect("valid qualifier pattern")
+});
+
+fn currency_from_symbol(s: &str) -> Option<&'static str> {
+    let u = s.trim_end_matches('.').to_uppercase();
+    Some(match u.as_str() {
+        "$" | "US$" | "$US" | "USD" => "USD",
+        "R$" | "BRL" => "BRL",
+        "A$" | "AUD" => "AUD",
+        "C$" | "CAD" => "CAD",
+        "S$" | "SGD" => "SGD",
+        "HK$" => "HKD",
+        "NZ$" => "NZD",
+        "€" | "EUR" => "EUR",
+        "£" | "GBP" => "GBP",
+        "₹" | "RS" | "INR" => "INR",
+        "¥" | "JPY" => "JPY",
+        "CNY" => "CNY",
+        "CHF" => "CHF",
+        "MXN" => "MXN",
+        _ => return None,
+    })
+}
+
+fn currency_from_word(s: &str) -> Option<&'static str> {
+    let w = s.to_lowercase();
+    let w = w.as_str();
+    Some(if w.starts_with("euro") || w == "eur" || w == "€" {
+        "EUR"
+    } else if w.contains("dollar") || w.starts_with("dólar") || w.starts_with("dolar") || w == "usd"
+    {
+        "USD"
+    } else if w.starts_with("pound")
+        || w.starts_with("livre")
+        || w.starts_with("libra")
+        || w == "gbp"
+        || w == "£"
+    {
+        "GBP"
+    } else if w == "rupees" || w == "inr" {
+        "INR"
+    } else if w == "reais" || w == "brl" {
+        "BRL"
+    } else if w.contains("franc") || w == "chf" {
+        "CHF"
+    } else if w == "yuan" || w == "renminbi" || w == "rmb" || w == "cny" {
+        "CNY"
+    } else if w == "yen" || w == "jpy" {
+        "JPY"
+    } else if w.starts_with("pesos") || w == "mxn" {
+        "MXN"
+    } else {
+        return None;
+    })
+}
+
+fn scale_factor(s: &str) -> f64 {
+    let s = s.to_lowercase();
+    let s = s.trim_end_matches('.');
+    if s.starts_with("mil ") {
+        return 1e9;
+    }
+    match s {
+        "thousand" | "tausend" | "k" | "mil" => 1e3,
+        "m" | "mn" | "mln" | "mm" | "mio" => 1e6,
+        "b" | "bn" | "mrd" => 1e9,
+        "cr" | "crore" | "crores" => 1e7,
+        "lakh" | "lakhs" | "lac" | "lacs" => 1e5,
+        _ if s.starts_with("milliard") => 1e9,
+        _ if s.starts_with("mill") || s.starts_with("milh") => 1e6,
+        _ if s.starts_with("bil") => 1e9,
+        _ => 1.0,
+    }
+}
+
+/// Parses a number with `.` or `,` as decimal or thousands separator: a
+/// single separator kind whose groups after the first all have three digits
+/// (or two then three, the Indian grouping) is a thousands separator;
+/// with both kinds, the last one is the decimal separator.
+pub fn parse_number(s: &str) -> Option<f64> {
+    let seps: Vec<char> = s.chars().filter(|c| matches!(c, '.' | ',')).collect();
+    if seps.is_empty() {
+        return s.parse().ok();
+    }
+    let last_sep = *seps.last()?;
+    let mixed = seps.iter().any(|&c| c != last_sep);
+    let cleaned: String = if mixed {
+        s.chars()
+            .filter(|&c| c != if last_sep == '.' { ',' } else { '.' })
+            .map(|c| if c == last_sep { '.' } else { c })
+            .collect()
+    } else {
+        let groups: Vec<&str> = s.split(last_sep).collect();
+        let tail = &groups[1..];
+        let thousands = tail.last().is_some_and(|g| g.len() == 3)
+            && tail.iter().all(|g| g.len() == 3 || g.len() == 2)
+            && (tail.len() == 1
+                || tail[..tail.len() - 1]
+                    .iter()
+                    .all(|g| g.len() == tail[0].len()));
+        if thousands {
+            s.chars().filter(|&c| c != last_sep).collect()
+        } else if seps.len() == 1 {
+            s.replace(last_sep, ".")
+        } else {
+            return None;
+        }
+    };
+    cleaned.parse().ok()
+}
+
+fn to_units(n: f64, factor: f64) -> Option<u64> {
+    let v = (n * factor).round();
+    if v.is_finite() && (1.0..1e16).contains(&v) {
+        Some(v as u64)
+    } else {
+        None
+    }
+}
+
+fn from_caps(caps: &Captures<'_>, text: &str) -> Option<MoneyMention> {
+    let whole = caps.get(0)?;
+    let currency = caps
+        .name("pre")
+        .and_then(|m| currency_from_symbol(m.as_str()))
+        .or_else(|| {
+            caps.name("post")
+                .and_then(|m| currency_from_word(m.as_str()))
+        })?;
+    let factor = caps.name("scale").map_or(1.0, |m| scale_factor(m.as_str()));
+    let amount = if let Some(w) = caps.name("words") {
+        let w = w.as_str().to_lowercase();
+        if w.contains("halb") || w.contains("half") {
+            500_000
+        } else if w.contains("billion") || w.contains("milliard") {
+            1_000_000_000
+        } else {
+            1_000_000
+        }
+    } else {
+        to_units(parse_number(caps.name("num")?.as_str())?, factor)?
+    };
+    let upper = caps
+        .name("num2")
+        .and_then(|m| parse_number(m.as_str()))
+        .and_then(|n| to_units(n, factor))
+        .filter(|&u| u > amount);
+    // A range's second number must be a range ("$70-100 million"), not a
+    // following word: a lower bound above the upper is no range.
+    let approximate = QUALIFIER.is_match(&text[..whole.start()]);
+    Some(MoneyMention {
+        money: Money {
+            amount,
+            currency: currency.to_owned(),
+        },
+        upper,
+        approximate,
+        start: whole.start(),
+        end: whole.end(),
+    })
+}
+
+/// All money amounts in `text` (normalize it first, see
+/// [`crate::text::normalize`]), in order, without overlaps. Numbers without
+/// a currency are not money.
+pub fn find_money(text: &str) -> Vec<MoneyMention> {
+    let mut found: Vec<MoneyMention> = Vec::new();
+    for re in [&*PREFIXED, &*WORDS, &*SUFFIXED] {
+        for caps in re.captures_iter(text) {
+            if let Some(m) = from_caps(&caps, text)
+                && !found.iter().any(|f| m.start < f.end && f.start < m.end)
+            {
+                found.push(m);
+            }
+        }
+    }
+    found.sort_by_key(|m| m.start);
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(s: &str) -> (u64, String) {
+        let m = find_money(s);
+        assert_eq!(m.len(), 1, "{s}: {m:?}");
+        (m[0].money.amount, m[0].money.currency.clone())
+    }
+
+    #[test]
+    fn amounts_and_units() {
+        assert_eq!(one("raised $4.5 million"), (4_500_000, "USD".into()));
+        assert_eq!(one("raised $50m"), (50_000_000, "USD".into()));
+        assert_eq!(one("a $1.05-billion deal"), (1_050_000_000, "USD".into()));
+        assert_eq!(
+            one("NEA closes $2.5bn VC fund"),
+            (2_500_000_000, "USD".into())
+        );
+        assert_eq!(one("at least $US1 billion"), (1_000_000_000, "USD".into()));
+        assert_eq!(one("GBP6.5 million"), (6_500_000, "GBP".into()));
+        assert_eq!(one("EUR 105mn"), (105_000_000, "EUR".into()));
+        assert_eq!(one("40 Mio. Euro erhalten"), (40_000_000, "EUR".into()));
+        assert_eq!(one("8,5 Milliarden Euro"), (8_500_000_000, "EUR".into()));
+        assert_eq!(one("200 Millionen US-Dollar"), (200_000_000, "USD".into()));
+        assert_eq!(one("104 millions d'euros"), (104_000_000, "EUR".into()));
+        assert_eq!(one("lève 7 M€"), (7_000_000, "EUR".into()));
+        assert_eq!(one("2.210M€"), (2_210_000_000, "EUR".into()));
+        assert_eq!(
+            one("1.800 millones de dólares"),
+            (1_800_000_000, "USD".into())
+        );
+        assert_eq!(one("R$ 3,6 milhões"), (3_600_000, "BRL".into()));
+        assert_eq!(one("US$ 1,5 bilhão"), (1_500_000_000, "USD".into()));
+        assert_eq!(one("₹4 crore"), (40_000_000, "INR".into()));
+        assert_eq!(one("Rs 263.56 crore"), (2_635_600_000, "INR".into()));
+        assert_eq!(one("Rs 50 lakh"), (5_000_000, "INR".into()));
+        assert_eq!(one("Rs 1,00,000"), (100_000, "INR".into()));
+        assert_eq!(one("$500,000"), (500_000, "USD".into()));
+        assert_eq!(one("eine halbe Million Euro"), (500_000, "EUR".into()));
+        assert_eq!(one("a million pounds"), (1_000_000, "GBP".into()));
+        assert_eq!(one("17 billion yuan"), (17_000_000_000, "CNY".into()));
+        assert_eq!(one("R$ 200 mil"), (200_000, "BRL".into()));
+        assert_eq!(one("€53M de pérdidas"), (53_000_000, "EUR".into()));
+    }
+
+    #[test]
+    fn ranges_qualifiers_and_no_currency() {
+        let m = find_money("between $70-100 million");
+        assert_eq!(m[0].money.amount, 70_000_000);
+        assert_eq!(m[0].upper, Some(100_000_000));
+        assert!(find_money("raised more than $20 million")[0].approximate);
+        assert!(find_money("founded in 2016 with 250 employees").is_empty());
+        let two = find_money("Rs 100 crore ($14 million)");
+        assert_eq!(two.len(), 2);
+        assert_eq!(two[1].money.currency, "USD");
+    }
+}

@@ -1,0 +1,190 @@
+//! Text helpers: normalization, sentence splitting and relative dates.
+
+use chrono::{Datelike, Duration, NaiveDate, Weekday};
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// Normalizes typography so patterns stay simple: non-breaking and thin
+/// spaces become spaces, curly apostrophes become `'`, runs of spaces and
+/// tabs collapse (newlines are kept: they separate headlines and paragraphs).
+pub fn normalize(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut last_space = false;
+    for c in s.chars() {
+        let c = match c {
+            '\u{a0}' | '\u{202f}' | '\u{2009}' | '\u{2007}' | '\t' => ' ',
+            '\u{2019}' | '\u{2018}' | '\u{02bc}' | '\u{b4}' => '\'',
+            '\u{201c}' | '\u{201d}' | '\u{201e}' | '\u{ab}' | '\u{bb}' => '"',
+            '\u{2013}' | '\u{2014}' => '-',
+            '\r' => '\n',
+            c => c,
+        };
+        if c == ' ' {
+            if last_space {
+                continue;
+            }
+            last_space = true;
+        } else {
+            last_space = false;
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Words that end with a period without ending a sentence.
+const ABBREVIATIONS: &[&str] = &[
+    "mio", "mrd", "mln", "rs", "pvt", "ltd", "inc", "co", "corp", "jan", "feb", "mar", "apr",
+    "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "mr", "mrs", "ms", "dr", "st", "vs",
+    "no", "nr", "ca", "approx", "e.g", "i.e", "u.s", "u.k", "bzw", "z.b", "abs", "sr", "jr",
+    "mass", "calif", "nev", "fig", "est", "resp", "etc", "tsd",
+];
+
+/// Splits text into sentences: at `.`, `!` or `?` followed by a space and
+/// an uppercase letter, digit, quote or bracket (not after a known
+/// abbreviation or an initial), and at line breaks.
+pub fn sentences(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for line in text.split('\n') {
+        let chars: Vec<(usize, char)> = line.char_indices().collect();
+        let mut start = 0;
+        for (i, &(pos, c)) in chars.iter().enumerate() {
+            if !matches!(c, '.' | '!' | '?') {
+                continue;
+            }
+            let Some(&(_, next)) = chars.get(i + 1) else {
+                continue;
+            };
+            if next != ' ' {
+                continue;
+            }
+            let Some(&(_, after)) = chars.get(i + 2) else {
+                continue;
+            };
+            if !(after.is_uppercase()
+                || after.is_ascii_digit()
+                || matches!(after, '"' | '(' | '\'' | '['))
+            {
+                continue;
+            }
+            if c == '.' {
+                let word: String = line[start..pos]
+                    .rsplit(|ch: char| ch.is_whitespace() || ch == '(')
+                    .next()
+                    .unwrap_or("")
+                    .to_lowercase();
+                if word.chars().count() == 1 && word.chars().all(char::is_alphabetic) {
+                    continue;
+                }
+                if ABBREVIATIONS.contains(&word.as_str()) {
+                    continue;
+                }
+            }
+            let end = pos + c.len_utf8();
+            push_sentence(&mut out, &line[start..end]);
+            start = end;
+        }
+        push_sentence(&mut out, &line[start..]);
+    }
+    out
+}
+
+fn push_sentence(out: &mut Vec<String>, s: &str) {
+    let s = s.trim();
+    if !s.is_empty() {
+        out.push(s.to_owned());
+    }
+}
+
+static RELATIVE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?xi)
+        \b(?P<yesterday>yesterday|gestern|hier|ayer|ontem)\b
+      | \b(?P<today>today|heute|aujourd'hui|hoy|hoje)\b
+      | \b(?:(?P<n1>\d{1,2})\s+days?\s+ago
+          | vor\s+(?P<n2>\d{1,2})\s+tagen
+          | il\s+y\s+a\s+(?P<n3>\d{1,2})\s+jours?
+          | hace\s+(?P<n4>\d{1,2})\s+d[ií]as?
+          | h[aá]\s+(?P<n5>\d{1,2})\s+dias?)\b
+      | \b(?P<lastweek>last\s+week|letzte\s+woche|la\s+semaine\s+derni[eè]re|la\s+semana\s+pasada|semana\s+passada)\b
+      | \bon\s+(?P<weekday>monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b
+        ",
+    )
+    .expect("valid relative-date pattern")
+});
+
+/// Resolves the first relative date in `text` ("yesterday", "2 days ago",
+/// "on Tuesday", "vor 3 Tagen", "hier", "hace 2 días", ...) against the
+/// anchor date (an article's `datePublished` or feed date). A weekday means
+/// the most recent such day on or before the anchor.
+pub fn resolve_relative_date(text: &str, anchor: NaiveDate) -> Option<NaiveDate> {
+    let caps = RELATIVE.captures(text)?;
+    if caps.name("yesterday").is_some() {
+        return anchor.checked_sub_signed(Duration::days(1));
+    }
+    if caps.name("today").is_some() {
+        return Some(anchor);
+    }
+    for n in ["n1", "n2", "n3", "n4", "n5"] {
+        if let Some(m) = caps.name(n) {
+            let days: i64 = m.as_str().parse().ok()?;
+            return anchor.checked_sub_signed(Duration::days(days));
+        }
+    }
+    if caps.name("lastweek").is_some() {
+        return anchor.checked_sub_signed(Duration::days(7));
+    }
+    if let Some(w) = caps.name("weekday") {
+        let target: Weekday = w.as_str().parse().ok()?;
+        let back = (7 + anchor.weekday().num_days_from_monday() as i64
+            - target.num_days_from_monday() as i64)
+            % 7;
+        return anchor.checked_sub_signed(Duration::days(back));
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_sentences_but_not_abbreviations() {
+        let s = sentences(
+            "Sorare hat 40 Mio. Euro erhalten. Das ist viel. Girnar Software Pvt. Ltd raised $5.5 million.\nHeadline without period",
+        );
+        assert_eq!(
+            s,
+            vec![
+                "Sorare hat 40 Mio. Euro erhalten.",
+                "Das ist viel.",
+                "Girnar Software Pvt. Ltd raised $5.5 million.",
+                "Headline without period"
+            ]
+        );
+    }
+
+    #[test]
+    fn relative_dates() {
+        let anchor = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(); // a Friday
+        let d = |t: &str| resolve_relative_date(t, anchor);
+        assert_eq!(
+            d("announced yesterday"),
+            NaiveDate::from_ymd_opt(2026, 11, 19)
+        );
+        assert_eq!(d("2 days ago"), NaiveDate::from_ymd_opt(2026, 11, 18));
+        assert_eq!(d("vor 3 Tagen"), NaiveDate::from_ymd_opt(2026, 11, 17));
+        assert_eq!(d("hace 1 día"), NaiveDate::from_ymd_opt(2026, 11, 19));
+        assert_eq!(d("said on Tuesday"), NaiveDate::from_ymd_opt(2026, 11, 17));
+        assert_eq!(d("on Friday"), Some(anchor));
+        assert_eq!(d("no date here"), None);
+    }
+
+    #[test]
+    fn normalizes_typography() {
+        assert_eq!(
+            normalize("7,5 millions d\u{2019}euros\u{a0} levés"),
+            "7,5 millions d'euros levés"
+        );
+    }
+}

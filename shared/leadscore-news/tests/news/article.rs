@@ -1,0 +1,101 @@
+//! Articles from HTML pages: JSON-LD first, then title and main text.
+
+use chrono::{NaiveDate, TimeZone, Utc};
+use leadscore_news::article::{Article, articles_from_html, parse_date};
+
+fn fixture(name: &str) -> String {
+    std::fs::read_to_string(format!(
+        "{}/tests/fixtures/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
+
+#[test]
+fn json_ld_in_a_graph_anchors_relative_dates() {
+    let arts = articles_from_html(
+        &fixture("press.html"),
+        Some("https://northwind.example/press/"),
+        None,
+    );
+    assert_eq!(arts.len(), 1);
+    let a = &arts[0];
+    assert_eq!(a.title, "Northwind Analytics raises $18M Series A");
+    assert_eq!(
+        a.url.as_deref(),
+        Some("https://northwind.example/news/series-a")
+    );
+    assert_eq!(
+        a.published,
+        Some(Utc.with_ymd_and_hms(2026, 11, 3, 9, 0, 0).unwrap())
+    );
+    let f = leadscore_news::funding::extract_funding(a);
+    assert_eq!(f.len(), 1);
+    // "announced yesterday" against datePublished
+    assert_eq!(f[0].announced_on, NaiveDate::from_ymd_opt(2026, 11, 2));
+    assert_eq!(f[0].lead_investors, vec!["Foo Ventures"]);
+}
+
+#[test]
+fn json_ld_arrays_and_types() {
+    let html = r#"<html><head><script type="application/ld+json">[
+        {"@type": "WebSite", "name": "x"},
+        {"@type": ["BlogPosting"], "headline": "Acme names a new CEO", "datePublished": "2026-01-05", "articleBody": "Acme has appointed Kim Park as CEO."}
+    ]</script><script type="application/ld+json">{ not json </script></head><body></body></html>"#;
+    let arts = articles_from_html(html, Some("https://acme.example/blog/ceo"), None);
+    assert_eq!(arts.len(), 1);
+    assert_eq!(arts[0].title, "Acme names a new CEO");
+    assert_eq!(
+        arts[0].url.as_deref(),
+        Some("https://acme.example/blog/ceo")
+    );
+    assert_eq!(
+        arts[0].published,
+        Some(Utc.with_ymd_and_hms(2026, 1, 5, 0, 0, 0).unwrap())
+    );
+}
+
+#[test]
+fn without_json_ld_title_date_and_main_text() {
+    let arts = articles_from_html(
+        &fixture("plain.html"),
+        Some("https://northwind.example/blog/cfo"),
+        None,
+    );
+    assert_eq!(arts.len(), 1);
+    let a = &arts[0];
+    assert_eq!(a.title, "Northwind welcomes a new CFO");
+    assert_eq!(
+        a.published,
+        Some(Utc.with_ymd_and_hms(2026, 10, 20, 7, 0, 0).unwrap())
+    );
+    assert!(
+        a.text
+            .starts_with("Northwind Analytics has appointed Sam Lee"),
+        "{}",
+        a.text
+    );
+    assert!(!a.text.contains("Home") && !a.text.contains("©"));
+}
+
+#[test]
+fn relative_published_dates_and_plain_text() {
+    let anchor = NaiveDate::from_ymd_opt(2026, 11, 22);
+    assert_eq!(
+        parse_date("2 days ago", anchor),
+        Some(Utc.with_ymd_and_hms(2026, 11, 20, 0, 0, 0).unwrap())
+    );
+    assert_eq!(
+        parse_date("Tue, 03 Nov 2026 09:00:00 GMT", None),
+        Some(Utc.with_ymd_and_hms(2026, 11, 3, 9, 0, 0).unwrap())
+    );
+    assert_eq!(parse_date("garbage", anchor), None);
+    let a = Article::from_text(
+        "Acme raises $5M seed\n\nThe round was led by Foo.\n",
+        None,
+        None,
+    );
+    assert_eq!(a.title, "Acme raises $5M seed");
+    assert_eq!(a.text, "The round was led by Foo.");
+    assert!(articles_from_html("", None, None).is_empty());
+}

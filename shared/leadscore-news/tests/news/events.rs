@@ -1,0 +1,94 @@
+//! Company events per pattern.
+
+use chrono::{TimeZone, Utc};
+use leadscore_news::article::Article;
+use leadscore_news::events::{AcquisitionRole, CompanyEvent, events_in_sentence, extract_events};
+
+fn kinds(s: &str) -> Vec<&'static str> {
+    events_in_sentence(s, None, None, true)
+        .iter()
+        .map(CompanyEvent::signal_name)
+        .collect()
+}
+
+#[test]
+fn layoffs_with_headcount_and_share() {
+    let v = events_in_sentence(
+        "Acme lays off 120 employees, about 15% of its staff.",
+        None,
+        None,
+        false,
+    );
+    match &v[0] {
+        CompanyEvent::Layoffs {
+            headcount,
+            share_percent,
+            ..
+        } => {
+            assert_eq!(*headcount, Some(120));
+            assert_eq!(*share_percent, Some(15.0));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        kinds("Acme streicht 300 Stellen in Berlin"),
+        vec!["news.layoffs"]
+    );
+    assert_eq!(kinds("Acme annonce un plan social"), vec!["news.layoffs"]);
+}
+
+#[test]
+fn acquisitions_know_the_side() {
+    let role = |s: &str| match &events_in_sentence(s, None, None, false)[0] {
+        CompanyEvent::Acquisition { role, .. } => *role,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        role("Acme acquires Widget Co for $30 million"),
+        AcquisitionRole::Acquirer
+    );
+    assert_eq!(
+        role("Widget Co is acquired by Acme"),
+        AcquisitionRole::Acquired
+    );
+    assert_eq!(
+        role("Widget wird von Acme übernommen"),
+        AcquisitionRole::Acquired
+    );
+    assert_eq!(role("Acme übernimmt Widget"), AcquisitionRole::Acquirer);
+}
+
+#[test]
+fn leadership_hires_and_launches() {
+    match &events_in_sentence(
+        "Acme appoints Jane Doe as Chief Revenue Officer",
+        None,
+        None,
+        false,
+    )[0]
+    {
+        CompanyEvent::LeadershipHire { title, .. } => assert_eq!(title, "Chief Revenue Officer"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(kinds("Acme names new CFO"), vec!["news.leadership_hire"]);
+    assert_eq!(
+        kinds("Acme launches Acme Cloud for mid-market teams"),
+        vec!["news.product_launch"]
+    );
+    assert!(kinds("Foo Ventures launches a $100M fund").is_empty());
+    assert!(events_in_sentence("Acme launches Acme Cloud", None, None, false).is_empty());
+}
+
+#[test]
+fn an_item_gives_one_event_per_kind_and_a_press_mention() {
+    let a = Article {
+        url: Some("https://acme.example/news/1".into()),
+        title: "Acme launches Acme Cloud".into(),
+        published: Some(Utc.with_ymd_and_hms(2026, 11, 2, 0, 0, 0).unwrap()),
+        text: "Acme today launched Acme Cloud. It also launched a mobile app.".into(),
+    };
+    let v = extract_events(&a);
+    let names: Vec<_> = v.iter().map(CompanyEvent::signal_name).collect();
+    assert_eq!(names, vec!["news.product_launch", "news.press_mention"]);
+    assert_eq!(v[1].evidence().text, "Acme launches Acme Cloud");
+}

@@ -1,0 +1,116 @@
+//! Feed parsing (RSS 2.0, Atom, JSON Feed), broken feeds and autodiscovery.
+
+use chrono::{TimeZone, Utc};
+use leadscore_news::feed::{FeedError, FeedKind, discover_feeds, parse_feed};
+use leadscore_news::funding::Round;
+
+fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(format!(
+        "{}/tests/fixtures/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
+
+#[test]
+fn rss2_items_become_articles_with_tolerated_dates() {
+    let arts = parse_feed(
+        &fixture("rss2.xml"),
+        Some("https://northwind.example/news/feed.xml"),
+    )
+    .unwrap();
+    assert_eq!(arts.len(), 3);
+    let a = &arts[0];
+    assert_eq!(
+        a.url.as_deref(),
+        Some("https://northwind.example/news/series-a")
+    );
+    assert_eq!(
+        a.published,
+        Some(Utc.with_ymd_and_hms(2026, 11, 3, 9, 0, 0).unwrap())
+    );
+    assert!(a.text.contains("participation from Bar Capital"));
+    // malformed and missing pubDate: kept, undated
+    assert!(arts[1..].iter().all(|a| a.published.is_none()));
+    let f = leadscore_news::funding::extract_funding(a);
+    assert_eq!(f.len(), 1);
+    assert_eq!(
+        (f[0].amount, f[0].round),
+        (Some(18_000_000), Round::SeriesA)
+    );
+    assert_eq!(f[0].other_investors, vec!["Bar Capital"]);
+}
+
+#[test]
+fn atom_and_json_feed() {
+    let arts = parse_feed(&fixture("atom.xml"), None).unwrap();
+    assert_eq!(arts.len(), 2);
+    assert_eq!(
+        arts[0].title,
+        "Northwind Analytics sammelt 12 Millionen Euro ein"
+    );
+    assert_eq!(
+        arts[0].published,
+        Some(Utc.with_ymd_and_hms(2026, 11, 10, 7, 0, 0).unwrap())
+    );
+    let f = leadscore_news::extract(&arts);
+    assert_eq!(f.funding.len(), 1, "{:#?}", f.funding);
+    assert_eq!(f.funding[0].currency.as_deref(), Some("EUR"));
+    assert_eq!(f.funding[0].round, Round::SeriesA);
+
+    let arts = parse_feed(&fixture("feed.json"), None).unwrap();
+    assert_eq!(arts.len(), 2);
+    assert_eq!(
+        arts[0].url.as_deref(),
+        Some("https://northwind.example/updates/layoffs")
+    );
+    let names: Vec<_> = leadscore_news::extract(&arts)
+        .events
+        .iter()
+        .map(|e| e.signal_name())
+        .collect();
+    assert!(
+        names.contains(&"news.layoffs") && names.contains(&"news.acquisition"),
+        "{names:?}"
+    );
+}
+
+#[test]
+fn broken_feeds_are_typed_errors() {
+    assert!(matches!(
+        parse_feed(&fixture("broken.xml"), None),
+        Err(FeedError::Xml(_) | FeedError::Other(_))
+    ));
+    assert!(matches!(
+        parse_feed(b"<html><body>hi</body></html>", None),
+        Err(FeedError::NotAFeed | FeedError::Xml(_))
+    ));
+    assert!(matches!(
+        parse_feed(
+            b"{\"version\": \"https://jsonfeed.org/version/9\", \"items\": []}",
+            None
+        ),
+        Err(FeedError::Json(_) | FeedError::NotAFeed)
+    ));
+    assert!(parse_feed(b"", None).is_err());
+}
+
+#[test]
+fn autodiscovery_resolves_and_dedupes() {
+    let html = String::from_utf8(fixture("press.html")).unwrap();
+    let feeds = discover_feeds(&html, "https://northwind.example/press/");
+    let got: Vec<(&str, FeedKind)> = feeds.iter().map(|f| (f.url.as_str(), f.kind)).collect();
+    assert_eq!(
+        got,
+        vec![
+            ("https://northwind.example/news/feed.xml", FeedKind::Rss),
+            ("https://northwind.example/blog/atom.xml", FeedKind::Atom),
+            (
+                "https://northwind.example/press/updates.json",
+                FeedKind::JsonFeed
+            ),
+        ]
+    );
+    assert_eq!(feeds[0].title.as_deref(), Some("Newsroom"));
+    assert!(discover_feeds("<p>no feeds</p>", "https://x.example/").is_empty());
+}
