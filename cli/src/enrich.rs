@@ -33,6 +33,10 @@ pub struct ConfigFile {
     /// (`docs/title-taxonomy.md`).
     #[serde(default)]
     pub taxonomy: Option<PathBuf>,
+    /// Job-board API base URLs (`[ats]`; a missing key keeps the vendor's
+    /// own): a proxy or a local mirror instead of the vendors' APIs.
+    #[serde(default)]
+    pub ats: Option<leadscore_hiring::endpoints::AtsEndpoints>,
 }
 
 /// Loads a title taxonomy file (a `--taxonomy` flag first, then
@@ -92,6 +96,17 @@ pub struct EnrichArgs {
     /// Domains or URLs (a URL also sets where the crawl starts).
     #[arg(required = true)]
     pub targets: Vec<String>,
+    /// How to enrich.
+    #[command(flatten)]
+    pub options: EnrichOptions,
+    /// Print JSON instead of a summary.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Enrichment options shared by `enrich` and `run`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct EnrichOptions {
     /// Allow loopback, private and link-local addresses (tests and local
     /// fixtures only; never for domains typed into a public form).
     #[arg(long)]
@@ -112,9 +127,6 @@ pub struct EnrichArgs {
     /// Scoring model for rescoring the accounts' leads.
     #[arg(long, env = "LEADSCORE_MODEL")]
     pub model: Option<PathBuf>,
-    /// Print JSON instead of a summary.
-    #[arg(long)]
-    pub json: bool,
 }
 
 fn parse_resolve(s: &str) -> Result<(String, IpAddr), String> {
@@ -124,7 +136,7 @@ fn parse_resolve(s: &str) -> Result<(String, IpAddr), String> {
 }
 
 /// Builds the fetcher and the fingerprint database from flags and config.
-pub fn build_enricher(args: &EnrichArgs, config: &ConfigFile) -> Result<Enricher> {
+pub fn build_enricher(args: &EnrichOptions, config: &ConfigFile) -> Result<Enricher> {
     let mut fetch = FetchConfig {
         allow_private_network: args.allow_private_network
             || config.fetch.allow_private_network.unwrap_or(false),
@@ -165,6 +177,9 @@ pub fn build_enricher(args: &EnrichArgs, config: &ConfigFile) -> Result<Enricher
     if let Some(t) = load_taxonomy(args.taxonomy.as_deref(), config.taxonomy.as_deref())? {
         enrich.hiring.taxonomy = Arc::new(t);
     }
+    if let Some(ats) = &config.ats {
+        enrich.hiring.endpoints = ats.clone();
+    }
     Ok(Enricher::new(Arc::new(fetcher), Arc::new(db), enrich))
 }
 
@@ -197,7 +212,7 @@ pub async fn enrich(
                     .await;
             (i, domain, out)
         })
-        .buffer_unordered(args.concurrency.max(1));
+        .buffer_unordered(args.options.concurrency.max(1));
     let mut done = 0;
     let mut failed = 0;
     let mut json = Vec::new();

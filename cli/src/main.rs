@@ -2,14 +2,19 @@
 //! embedded SQLite store. Exit codes are documented in `docs/cli.md`.
 #![allow(clippy::print_stdout)]
 
+mod demo;
 mod enrich;
 mod news;
 mod output;
+mod report;
+mod run;
 mod serve;
+mod sinks;
 
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
@@ -17,13 +22,15 @@ use clap::{Args, Parser, Subcommand};
 use leadscore_core::domain::{Activity, Email};
 use leadscore_core::import::{RowError, parse_activities, parse_leads};
 use leadscore_core::{ScoringModel, Tier};
-use leadscore_pipeline::{AlertSink, DeliveryError, ImportSummary};
+use leadscore_pipeline::{AlertSink, ImportSummary};
 use leadscore_store::{SqliteStore, Store};
 
 /// Exit codes (docs/cli.md).
 pub(crate) mod exit {
     /// Runtime failure (I/O, store).
     pub const ERROR: u8 = 1;
+    /// `run` finished, but some accounts could not be enriched.
+    pub const PARTIAL: u8 = 5;
     /// Invalid input data: a bad model file, rejected CSV rows.
     pub const INVALID_INPUT: u8 = 3;
     /// The named lead or record does not exist.
@@ -102,6 +109,15 @@ enum Command {
     /// Enrich accounts from their public websites (tech stack), store the
     /// snapshots and rescore their leads.
     Enrich(enrich::EnrichArgs),
+    /// The scheduled job: enrich a list of accounts (or the stale ones),
+    /// rescore, deliver alerts, print a summary; re-run to resume.
+    Run(run::RunArgs),
+    /// Write the leaderboard, matrix, distribution and explanations as one
+    /// self-contained HTML page.
+    Report(report::ReportArgs),
+    /// The whole local pipeline offline, on bundled fixture company websites
+    /// served on 127.0.0.1, ending with an HTML report.
+    Demo(demo::DemoArgs),
     /// Run the extractors on saved files, without a store.
     #[command(subcommand)]
     Inspect(InspectCommand),
@@ -210,6 +226,9 @@ enum AlertsCommand {
         /// the client comes from the AWS SDK's standard environment.
         #[arg(long, env = "LEADSCORE_EVENT_BUS")]
         event_bus: Option<String>,
+        /// Slack and email too (stdout always, unless --event-bus).
+        #[command(flatten)]
+        sinks: sinks::SinkArgs,
     },
 }
 
@@ -328,8 +347,8 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Command::Enrich(args) => {
             let config = enrich::ConfigFile::load(cli.config.as_deref())?;
-            let model = load_model(args.model.as_deref())?;
-            let enricher = enrich::build_enricher(&args, &config)?;
+            let model = load_model(args.options.model.as_deref())?;
+            let enricher = enrich::build_enricher(&args.options, &config)?;
             let store = open_store(&spec).await?;
             let failed = enrich::enrich(store.as_ref(), &enricher, &model, &args, now).await?;
             if failed > 0 {
@@ -340,6 +359,28 @@ async fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
+        Command::Run(args) => {
+            let config = enrich::ConfigFile::load(cli.config.as_deref())?;
+            let store: Arc<dyn Store> = Arc::from(open_store(&spec).await?);
+            let summary = run::main(store, &config, &args, now).await?;
+            if args.json {
+                output::print_json(&summary)?;
+            } else {
+                run::print_summary(&summary);
+            }
+            if !summary.failed.is_empty() {
+                return Err(fail(
+                    exit::PARTIAL,
+                    format!("{} account(s) could not be enriched", summary.failed.len()),
+                ));
+            }
+            Ok(())
+        }
+        Command::Report(args) => {
+            let store = open_store(&spec).await?;
+            report::main(store.as_ref(), &args, now).await
+        }
+        Command::Demo(args) => demo::main(&args, cli.db.as_deref(), now).await,
         Command::Inspect(InspectCommand::Tech(args)) => enrich::inspect_tech(&args, None),
         Command::Inspect(InspectCommand::Jobs(args)) => {
             let bytes = read_input(&args.file)?;
@@ -432,12 +473,12 @@ async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Serve(args) => {
-            let store: std::sync::Arc<dyn Store> = open_store(&spec).await?.into();
+            let store: Arc<dyn Store> = open_store(&spec).await?.into();
             let model = load_model(args.model.as_deref())?;
             serve::serve(store, model, &args).await
         }
         Command::Alerts { command, json } => {
-            let store = open_store(&spec).await?;
+            let store: Arc<dyn Store> = Arc::from(open_store(&spec).await?);
             match command {
                 None => {
                     let pending = store.pending_alerts(1000).await?;
@@ -448,9 +489,13 @@ async fn run(cli: Cli) -> Result<()> {
                         Ok(())
                     }
                 }
-                Some(AlertsCommand::Deliver { event_bus }) => {
+                Some(AlertsCommand::Deliver { event_bus, sinks }) => {
                     let sink: Box<dyn AlertSink> = match event_bus {
-                        None => Box::new(StdoutSink),
+                        None => Box::new(sinks::build(
+                            &store,
+                            &sinks,
+                            sinks::StdoutFormat::JsonLines,
+                        )?),
                         Some(bus) => {
                             let config = leadscore_aws::sdk_config().await;
                             Box::new(leadscore_pipeline::BusAlertSink {
@@ -473,26 +518,6 @@ async fn run(cli: Cli) -> Result<()> {
                 }
             }
         }
-    }
-}
-
-/// Prints each alert as one JSON line.
-struct StdoutSink;
-
-#[async_trait::async_trait]
-impl AlertSink for StdoutSink {
-    async fn deliver(&self, alert: &leadscore_core::Alert) -> Result<(), DeliveryError> {
-        let line = serde_json::to_string(alert).map_err(|e| DeliveryError {
-            sink: "stdout".into(),
-            reason: e.to_string(),
-            retryable: false,
-        })?;
-        let mut out = std::io::stdout().lock();
-        writeln!(out, "{line}").map_err(|e| DeliveryError {
-            sink: "stdout".into(),
-            reason: e.to_string(),
-            retryable: true,
-        })
     }
 }
 

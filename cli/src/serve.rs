@@ -1,14 +1,13 @@
 //! `leadscore serve`: the form-submit Lambda's code (`leadscore-intake`)
 //! behind a local HTTP server, plus `GET /leads`. Alerts from submits go to
 //! stdout (JSON lines) and, when configured, a Slack incoming webhook (the
-//! same Block Kit as the notify Lambda, once per alert).
+//! same Block Kit as the notify Lambda) and SMTP email, once per alert.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
-use async_trait::async_trait;
 use chrono::Utc;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::{Bytes, Incoming};
@@ -17,13 +16,12 @@ use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use leadscore_core::ScoringModel;
-use leadscore_core::domain::Alert;
 use leadscore_intake::{Intake, IntakeConfig};
-use leadscore_notify::once::Once;
-use leadscore_notify::slack::SlackWebhook;
-use leadscore_pipeline::{AlertSink, DeliveryError, drain_outbox};
+use leadscore_pipeline::drain_outbox;
 use leadscore_store::Store;
 use tokio::net::TcpListener;
+
+use crate::sinks::{self, Fanout, SinkArgs, StdoutFormat};
 
 /// `serve` options.
 #[derive(Debug, clap::Args)]
@@ -37,42 +35,15 @@ pub struct ServeArgs {
     /// Origins allowed to post the form from a browser (`*` for any).
     #[arg(long = "allowed-origin")]
     pub allowed_origins: Vec<String>,
-    /// Post alerts to this Slack incoming webhook too.
-    #[arg(long, env = "LEADSCORE_SLACK_WEBHOOK", hide_env_values = true)]
-    pub slack_webhook: Option<url::Url>,
+    /// Alert channels besides stdout.
+    #[command(flatten)]
+    pub sinks: SinkArgs,
     /// Do not require the form's consent field.
     #[arg(long)]
     pub no_consent: bool,
     /// Scoring model file (default: the shipped default model).
     #[arg(long, env = "LEADSCORE_MODEL")]
     pub model: Option<std::path::PathBuf>,
-}
-
-/// Alerts as JSON lines on stdout.
-struct Stdout;
-
-#[async_trait]
-impl AlertSink for Stdout {
-    async fn deliver(&self, alert: &Alert) -> Result<(), DeliveryError> {
-        crate::output::print_json_line(alert).map_err(|e| DeliveryError {
-            sink: "stdout".into(),
-            reason: e.to_string(),
-            retryable: true,
-        })
-    }
-}
-
-/// Every configured sink; an alert is delivered when all took it.
-struct Fanout(Vec<Box<dyn AlertSink>>);
-
-#[async_trait]
-impl AlertSink for Fanout {
-    async fn deliver(&self, alert: &Alert) -> Result<(), DeliveryError> {
-        for sink in &self.0 {
-            sink.deliver(alert).await?;
-        }
-        Ok(())
-    }
 }
 
 struct State {
@@ -82,18 +53,7 @@ struct State {
 
 /// Runs the server until interrupted.
 pub async fn serve(store: Arc<dyn Store>, model: ScoringModel, args: &ServeArgs) -> Result<()> {
-    let mut sinks: Vec<Box<dyn AlertSink>> = vec![Box::new(Stdout)];
-    if let Some(url) = &args.slack_webhook {
-        let client = reqwest::Client::builder()
-            .timeout(std::time::Duration::from_secs(10))
-            .build()
-            .context("building the HTTP client")?;
-        sinks.push(Box::new(Once::new(
-            store.clone(),
-            "slack",
-            SlackWebhook::new(client, url.clone()),
-        )));
-    }
+    let alerts = sinks::build(&store, &args.sinks, StdoutFormat::JsonLines)?;
     let mut config = IntakeConfig {
         allowed_origins: args.allowed_origins.clone(),
         ..IntakeConfig::default()
@@ -108,13 +68,16 @@ pub async fn serve(store: Arc<dyn Store>, model: ScoringModel, args: &ServeArgs)
             bus: None,
             config,
         },
-        alerts: Fanout(sinks),
+        alerts,
     });
     let listener = TcpListener::bind(SocketAddr::new(args.bind, args.port))
         .await
         .with_context(|| format!("binding {}:{}", args.bind, args.port))?;
     let addr = listener.local_addr()?;
-    eprintln!("listening on http://{addr} (POST /submit, GET /leads); Ctrl-C stops");
+    eprintln!(
+        "listening on http://{addr} (POST /submit, GET /leads); alerts to {}; Ctrl-C stops",
+        state.alerts.channels().join(", ")
+    );
     loop {
         let (stream, _) = tokio::select! {
             accepted = listener.accept() => accepted?,

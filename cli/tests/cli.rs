@@ -537,11 +537,19 @@ activity = "form_submitted"
 points = 10
 "#,
     );
+    let smtp = leadscore_testkit::smtp::SmtpSink::start();
     let mut child = Command::new(env!("CARGO_BIN_EXE_leadscore"))
         .current_dir(root())
         .arg("--db")
         .arg(&env.db)
         .args(["serve", "--port", "0", "--model", &model])
+        .args([
+            "--smtp-url",
+            &smtp.url(),
+            "--email-to",
+            "sales@acme.example",
+        ])
+        .args(["--email-from", "leadscore <alerts@acme.example>"])
         .env_remove("LEADSCORE_DB")
         .env_remove("LEADSCORE_SLACK_WEBHOOK")
         .stdout(std::process::Stdio::piped())
@@ -600,4 +608,253 @@ points = 10
         .collect();
     assert_eq!(alerts.len(), 1, "one alert line: {out}");
     child.wait().unwrap();
+    // The same alert as one email over SMTP, multipart text + HTML.
+    let mails = smtp.mails();
+    assert_eq!(mails.len(), 1, "{mails:?}");
+    assert_eq!(mails[0].from, "alerts@acme.example");
+    assert_eq!(mails[0].to, vec!["sales@acme.example".to_owned()]);
+    let data = &mails[0].data;
+    assert!(data.contains("Subject: "), "{data}");
+    assert!(data.contains("Ada Lovelace"), "{data}");
+    assert!(data.contains("text/html"), "{data}");
+    assert!(data.contains("VP-level title"), "{data}");
+}
+
+/// `run --accounts`: a listed site is enriched and its lead turns hot with
+/// one alert; an unreachable account fails alone (exit 5); run again, the
+/// enriched account is skipped as fresh and nothing is alerted twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_enriches_listed_accounts_and_resumes_without_duplicate_alerts() {
+    use leadscore_testkit::site::{Route, Site};
+    let site = Site::start().await;
+    site.route(
+        "/",
+        Route::html(
+            r#"<html><head><script id="hs-script-loader" async defer src="//js.hs-scripts.com/4242.js"></script></head><body><a href="/pricing">Pricing</a></body></html>"#,
+        ),
+    )
+    .route("/pricing", Route::html("<h1>Plans</h1>"));
+    let env = Env::new();
+    let model = env.file(
+        "tech.toml",
+        br#"name = "run-test"
+[scale]
+fit_max = 30
+engagement_max = 10
+[weights]
+fit = 1.0
+engagement = 0.0
+[tiers]
+hot = 70
+warm = 40
+hysteresis = 5
+[grades]
+fit = [70, 45, 25]
+engagement = [75, 50, 25]
+[[rule]]
+id = "vp"
+label = "VP-level title"
+lead = "seniority"
+equals = "vp"
+points = 10
+[[rule]]
+id = "hubspot"
+label = "Uses HubSpot"
+signal = "tech"
+equals = "HubSpot"
+points = 20
+"#,
+    );
+    let leads = env.file(
+        "leads.csv",
+        b"email,first_name,last_name,title\nvp@northwind.test,Nia,West,VP Marketing\nceo@gone.test,Gus,Gone,CEO\n",
+    );
+    assert!(env.run(&["import", "leads", &leads]).status.success());
+    let accounts = env.file(
+        "accounts.csv",
+        format!(
+            "domain,website,name\nnorthwind.test,{}/,Northwind\ngone.test,,Gone Inc\nnot a domain,,\n",
+            site.url("northwind.test")
+        )
+        .as_bytes(),
+    );
+    let resolve = format!("northwind.test={}", site.addr.ip());
+    let run = |extra: &'static [&'static str]| {
+        let (db, accounts, resolve, model) = (
+            env.db.clone(),
+            accounts.clone(),
+            resolve.clone(),
+            model.clone(),
+        );
+        tokio::task::spawn_blocking(move || {
+            Command::new(env!("CARGO_BIN_EXE_leadscore"))
+                .args(["--db".as_ref(), db.as_os_str()])
+                .args(["run", "--accounts", &accounts, "--resolve", &resolve])
+                .args(["--allow-private-network", "--model", &model])
+                .args(extra)
+                .env_remove("LEADSCORE_SLACK_WEBHOOK")
+                .env_remove("LEADSCORE_SMTP_URL")
+                .output()
+                .unwrap()
+        })
+    };
+    let o = run(&[]).await.unwrap();
+    let (out, err) = (stdout(&o), stderr(&o));
+    // gone.test resolves nowhere (only --resolve hosts do): it fails alone.
+    assert_eq!(o.status.code(), Some(5), "{out}\n{err}");
+    assert!(err.contains(":4: skipped"), "bad row reported: {err}");
+    assert!(out.contains("enriched 1 of 2 account(s)"), "{out}");
+    assert!(out.contains("gone.test: no page could be fetched"), "{out}");
+    assert!(out.contains("1 became hot: vp@northwind.test"), "{out}");
+    assert_eq!(
+        out.matches("became hot: Nia West <vp@northwind.test>")
+            .count(),
+        1,
+        "one alert line: {out}"
+    );
+    assert!(out.contains("alerts: 1 delivered, 0 pending"), "{out}");
+
+    let hits = site.hits().len();
+    let o = run(&[]).await.unwrap();
+    let (out, err) = (stdout(&o), stderr(&o));
+    // The unreachable account is tried again; the enriched one is not.
+    assert!(
+        err.contains("1 account(s) enriched within the last 1d are skipped"),
+        "{err}"
+    );
+    assert!(out.contains("enriched 0 of 2 account(s)"), "{out}");
+    assert!(out.contains("gone.test: no page could be fetched"), "{out}");
+    assert!(out.contains("0 became hot"), "{out}");
+    assert!(!out.contains("🔥"), "no alert repeated: {out}");
+    assert_eq!(
+        site.hits().len(),
+        hits,
+        "the fresh account was not fetched again"
+    );
+
+    // --force fetches again; the lead is still hot, so still no new alert.
+    let o = run(&["--force"]).await.unwrap();
+    let out = stdout(&o);
+    assert!(out.contains("enriched 1 of 2 account(s)"), "{out}");
+    assert!(!out.contains("🔥"), "{out}");
+    assert!(site.hits().len() > hits);
+    let pending = env.run(&["alerts", "--json"]);
+    assert_eq!(stdout(&pending).trim(), "[]");
+}
+
+/// `leadscore demo`: offline fixture companies end to end, hot leads with
+/// explanations, and the HTML report rendered in headless Chromium (DOM
+/// checked, screenshot saved next to it).
+#[test]
+fn demo_runs_offline_and_its_report_renders_in_chromium() {
+    let env = Env::new();
+    let report = env.dir.join("demo.html");
+    let o = Command::new(env!("CARGO_BIN_EXE_leadscore"))
+        .current_dir(&env.dir)
+        .args(["demo", "--report"])
+        .arg(&report)
+        .env_remove("LEADSCORE_DB")
+        .env_remove("LEADSCORE_SLACK_WEBHOOK")
+        .env_remove("LEADSCORE_SMTP_URL")
+        .output()
+        .unwrap();
+    let (out, err) = (stdout(&o), stderr(&o));
+    assert!(o.status.success(), "{out}\n{err}");
+    assert!(out.contains("became hot"), "{out}");
+    assert!(env.dir.join("leadscore-demo.db").exists());
+    let hot: Vec<&str> = out
+        .lines()
+        .filter(|l| l.starts_with("🔥 became hot"))
+        .collect();
+    assert!(hot.len() >= 2, "several hot leads: {out}");
+
+    // The store the demo left is a normal one.
+    let leads = Command::new(env!("CARGO_BIN_EXE_leadscore"))
+        .current_dir(&env.dir)
+        .args([
+            "--db",
+            "leadscore-demo.db",
+            "leads",
+            "--tier",
+            "hot",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    let hot_json: serde_json::Value = serde_json::from_slice(&leads.stdout).unwrap();
+    assert_eq!(hot_json.as_array().unwrap().len(), hot.len(), "{hot_json}");
+
+    let chromium = std::env::var_os("LEADSCORE_CHROMIUM")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));
+    assert!(
+        chromium.exists(),
+        "{} is missing: .ci/run installs Debian's chromium (apt-get install chromium), or set LEADSCORE_CHROMIUM",
+        chromium.display()
+    );
+    let profile = env.dir.join("chromium-profile");
+    let browser = |extra: &[&str]| {
+        Command::new(&chromium)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-dev-shm-usage",
+            ])
+            .arg(format!("--user-data-dir={}", profile.display()))
+            .args(extra)
+            .arg(format!("file://{}", report.display()))
+            .output()
+            .unwrap()
+    };
+    let dom = browser(&["--dump-dom"]);
+    assert!(dom.status.success(), "{}", stderr(&dom));
+    let doc = scraper::Html::parse_document(&stdout(&dom));
+    let count = |css: &str| doc.select(&scraper::Selector::parse(css).unwrap()).count();
+    assert!(count("#leaderboard tbody tr") >= 20, "leaderboard rows");
+    assert_eq!(count("#leaderboard tbody tr.hot"), hot.len());
+    assert_eq!(count("#matrix td[data-grade]"), 16, "the 4 × 4 matrix");
+    let cells: usize = doc
+        .select(&scraper::Selector::parse("#matrix td[data-count]").unwrap())
+        .map(|td| {
+            td.value()
+                .attr("data-count")
+                .unwrap()
+                .parse::<usize>()
+                .unwrap()
+        })
+        .sum();
+    assert_eq!(
+        cells,
+        count("#leaderboard tbody tr"),
+        "every lead in one cell"
+    );
+    assert_eq!(count("#distribution rect.bin"), 10);
+    assert!(count("#explanations details[open]") >= hot.len());
+    assert!(count("#accounts .tech span") > 0, "technologies shown");
+    assert!(count("#accounts .funding") > 0, "a funding round shown");
+    assert!(count("#accounts .hiring a") > 0, "open roles linked");
+
+    let shot = env.dir.join("demo.png");
+    let o = browser(&[
+        &format!("--screenshot={}", shot.display()),
+        "--window-size=1280,1600",
+        "--hide-scrollbars",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let png = std::fs::read(&shot).unwrap();
+    assert!(png.starts_with(b"\x89PNG"), "a PNG screenshot");
+    assert!(
+        png.len() > 20_000,
+        "a page, not a blank: {} bytes",
+        png.len()
+    );
+    // Kept for people: target/demo-report.png after a test run.
+    let keep = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/demo-report.png");
+    let _ = std::fs::copy(&shot, keep);
 }

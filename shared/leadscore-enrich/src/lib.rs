@@ -126,19 +126,33 @@ pub struct Enrichment {
     pub news: news::NewsFound,
 }
 
-/// The snapshot `details` document.
+/// The snapshot `details` document: what a report shows of an account
+/// beyond its scoring signals.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-struct Details {
+pub struct Details {
+    /// Pages fetched, with their outcome.
     #[serde(default)]
-    pages: Vec<PageSummary>,
+    pub pages: Vec<PageSummary>,
+    /// Technologies detected.
     #[serde(default)]
-    technologies: Vec<TechRecord>,
+    pub technologies: Vec<TechRecord>,
+    /// Installed and removed since the previous snapshot.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    changes: Vec<TechChange>,
+    pub changes: Vec<TechChange>,
+    /// Job boards, roles and counts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    hiring: Option<hiring::HiringDetails>,
+    pub hiring: Option<hiring::HiringDetails>,
+    /// Feeds, funding rounds and company events.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    news: Option<news::NewsDetails>,
+    pub news: Option<news::NewsDetails>,
+}
+
+impl Details {
+    /// The details of a stored snapshot (empty if written by another
+    /// version and unreadable).
+    pub fn of(snapshot: &EnrichmentSnapshot) -> Self {
+        serde_json::from_value(snapshot.details.clone()).unwrap_or_default()
+    }
 }
 
 fn kind_name(kind: PageKind) -> &'static str {

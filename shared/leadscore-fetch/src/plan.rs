@@ -158,9 +158,22 @@ pub fn classify_link(url: &Url, anchor_text: &str) -> Option<PageKind> {
         .collect::<Vec<_>>()
         .join(" ");
     PageKind::LINKED.into_iter().find(|kind| {
-        kind.keywords()
-            .iter()
-            .any(|k| path.contains(k) || text.contains(&k.trim_end_matches('-').replace('-', " ")))
+        kind.keywords().iter().any(|k| {
+            at_word_start(&path, k)
+                || at_word_start(&text, &k.trim_end_matches('-').replace('-', " "))
+        })
+    })
+}
+
+/// Whether `needle` occurs in `hay` at the start of a word or path segment,
+/// so `press` matches `/press-releases` and `/company/press` but not
+/// `/impressum` (every German site's legal notice).
+fn at_word_start(hay: &str, needle: &str) -> bool {
+    hay.match_indices(needle).any(|(i, _)| {
+        hay[..i]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !c.is_alphanumeric())
     })
 }
 
@@ -292,6 +305,25 @@ mod tests {
                 ),
             ]
         );
+    }
+
+    #[test]
+    fn keywords_match_at_word_starts_only() {
+        let u = |p: &str| Url::parse(&format!("https://a.example{p}")).unwrap();
+        assert_eq!(classify_link(&u("/impressum"), "Impressum"), None);
+        assert_eq!(
+            classify_link(&u("/press-releases"), ""),
+            Some(PageKind::Press)
+        );
+        assert_eq!(
+            classify_link(&u("/company/newsroom/"), ""),
+            Some(PageKind::Press)
+        );
+        assert_eq!(
+            classify_link(&u("/x"), "Latest news"),
+            Some(PageKind::Press)
+        );
+        assert_eq!(classify_link(&u("/our-blog"), ""), Some(PageKind::Press));
     }
 
     #[test]

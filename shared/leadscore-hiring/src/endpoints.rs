@@ -4,7 +4,10 @@
 use serde::{Deserialize, Serialize};
 
 /// Base URLs of the public job-list APIs (no trailing slash).
+///
+/// Deserialized from a table whose missing keys keep the vendors' defaults.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct AtsEndpoints {
     /// Greenhouse job board API base.
     pub greenhouse: String,

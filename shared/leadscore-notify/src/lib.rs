@@ -8,7 +8,11 @@
 //! - [`once::Once`]: wraps any sink so that an alert id is delivered to it at
 //!   most once, across retries, redeliveries and concurrent workers, using
 //!   the store's idempotency claims.
+//! - `smtp::SmtpEmail` (feature `smtp`): the alert email over SMTP, for the
+//!   local product (the Lambdas use SES).
 
 pub mod once;
 pub mod render;
 pub mod slack;
+#[cfg(feature = "smtp")]
+pub mod smtp;

@@ -71,6 +71,7 @@ pub fn moto() -> &'static Moto {
 
 pub mod proxy;
 pub mod site;
+pub mod smtp;
 
 /// Attempts per SDK call in tests (as in production).
 pub const MAX_ATTEMPTS: u32 = 8;

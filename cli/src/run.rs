@@ -1,0 +1,634 @@
+//! `leadscore run`: the scheduled job on one machine. Enrich a list of
+//! accounts (or the stale ones) with bounded concurrency, rescore their
+//! leads, deliver the alerts, print a summary.
+//!
+//! Resuming: an account enriched less than `--max-age` ago is skipped, so a
+//! run that was interrupted and started again picks up the accounts it had
+//! not reached. Alerts are safe to re-deliver: a crossing writes its alert
+//! once (the outbox), delivered alerts are marked, and Slack and email are
+//! wrapped in claims, so nothing is lost and nothing posts twice.
+
+use std::collections::BTreeSet;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use chrono::{DateTime, Utc};
+use futures::StreamExt;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use leadscore_core::ScoringModel;
+use leadscore_core::domain::{Domain, Email};
+use leadscore_enrich::{Enricher, enrich_and_store};
+use leadscore_pipeline::{AlertSink, drain_outbox, rescore_all};
+use leadscore_store::Store;
+use serde::Serialize;
+
+use crate::enrich::EnrichOptions;
+use crate::sinks::SinkArgs;
+
+/// `run` options.
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// CSV of accounts to enrich: a `domain` column (or `website`), and
+    /// optionally `website` (where the crawl starts) and `name`.
+    #[arg(long, value_name = "FILE.csv", required_unless_present = "stale")]
+    pub accounts: Option<PathBuf>,
+    /// Enrich the stored accounts never enriched or enriched more than
+    /// --max-age ago, oldest first.
+    #[arg(long, conflicts_with = "accounts")]
+    pub stale: bool,
+    /// An account enriched less than this long ago is skipped (so an
+    /// interrupted run resumes): `90m`, `24h`, `7d`.
+    #[arg(long, default_value = "24h", value_parser = parse_age)]
+    pub max_age: chrono::Duration,
+    /// Enrich every listed account, however fresh.
+    #[arg(long)]
+    pub force: bool,
+    /// At most this many accounts per run.
+    #[arg(long, default_value_t = 10_000)]
+    pub limit: usize,
+    /// How to enrich.
+    #[command(flatten)]
+    pub options: EnrichOptions,
+    /// Alert channels besides stdout.
+    #[command(flatten)]
+    pub sinks: SinkArgs,
+    /// Print the summary as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Parses `90m`, `24h`, `7d`, `30s`.
+pub fn parse_age(s: &str) -> Result<chrono::Duration, String> {
+    let s = s.trim();
+    let split = s
+        .find(|c: char| !c.is_ascii_digit())
+        .ok_or_else(|| format!("`{s}`: add a unit (s, m, h or d)"))?;
+    let (n, unit) = s.split_at(split);
+    let n: i64 = n.parse().map_err(|_| format!("`{s}`: expected e.g. 24h"))?;
+    match unit {
+        "s" => Ok(chrono::Duration::seconds(n)),
+        "m" => Ok(chrono::Duration::minutes(n)),
+        "h" => Ok(chrono::Duration::hours(n)),
+        "d" => Ok(chrono::Duration::days(n)),
+        _ => Err(format!("`{s}`: the unit is s, m, h or d")),
+    }
+}
+
+/// One account to enrich.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// The account.
+    pub domain: Domain,
+    /// Where the crawl starts, if not the homepage.
+    pub start: Option<String>,
+    /// Its name, if the file gave one.
+    pub name: Option<String>,
+}
+
+/// A row of the accounts file that could not be used.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RowProblem {
+    /// 1-based line.
+    pub line: u64,
+    /// Why.
+    pub reason: String,
+}
+
+/// Reads an accounts CSV: header row with `domain` and/or `website`
+/// (either is enough), optional `name`; other columns are ignored. Bad rows
+/// are reported and the rest kept; a domain listed twice is enriched once.
+pub fn parse_accounts(bytes: &[u8]) -> Result<(Vec<Target>, Vec<RowProblem>), String> {
+    let text = String::from_utf8_lossy(bytes);
+    let text = text.trim_start_matches('\u{feff}');
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| format!("reading the header row: {e}"))?
+        .iter()
+        .map(|h| h.to_lowercase())
+        .collect();
+    let col = |name: &str| headers.iter().position(|h| h == name);
+    let (domain_col, website_col, name_col) = (col("domain"), col("website"), col("name"));
+    if domain_col.is_none() && website_col.is_none() {
+        return Err(format!(
+            "the header row needs a `domain` or `website` column (found: {})",
+            headers.join(", ")
+        ));
+    }
+    let mut seen = BTreeSet::new();
+    let mut targets = Vec::new();
+    let mut problems = Vec::new();
+    for (i, row) in reader.records().enumerate() {
+        let line = i as u64 + 2;
+        let row = match row {
+            Ok(r) => r,
+            Err(e) => {
+                problems.push(RowProblem {
+                    line,
+                    reason: e.to_string(),
+                });
+                continue;
+            }
+        };
+        let get = |c: Option<usize>| {
+            c.and_then(|c| row.get(c))
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+        };
+        let website = get(website_col);
+        let Some(input) = get(domain_col).or_else(|| website.clone()) else {
+            if row.iter().any(|v| !v.is_empty()) {
+                problems.push(RowProblem {
+                    line,
+                    reason: "no domain or website".into(),
+                });
+            }
+            continue;
+        };
+        let domain = match Domain::parse(&input) {
+            Ok(d) => d,
+            Err(e) => {
+                problems.push(RowProblem {
+                    line,
+                    reason: format!("`{input}`: {e}"),
+                });
+                continue;
+            }
+        };
+        if !seen.insert(domain.clone()) {
+            continue;
+        }
+        let start = website.filter(|w| w.contains("://"));
+        targets.push(Target {
+            domain,
+            start,
+            name: get(name_col),
+        });
+    }
+    Ok((targets, problems))
+}
+
+/// What a run did.
+#[derive(Debug, Default, Serialize)]
+pub struct RunSummary {
+    /// Accounts considered.
+    pub accounts: usize,
+    /// Accounts enriched.
+    pub enriched: usize,
+    /// Accounts skipped as fresh (enriched within --max-age).
+    pub skipped_fresh: usize,
+    /// Accounts that failed, with the reason.
+    pub failed: Vec<(String, String)>,
+    /// Bad rows of the accounts file.
+    pub bad_rows: Vec<RowProblem>,
+    /// Pages fetched without error.
+    pub pages: usize,
+    /// Leads rescored.
+    pub rescored: usize,
+    /// Leads that became hot in this run.
+    pub became_hot: Vec<Email>,
+    /// Alerts delivered (including ones left pending by an earlier run).
+    pub alerts_delivered: usize,
+    /// Alerts that stay pending (a channel failed; the next run retries).
+    pub alerts_pending: usize,
+    /// Whether the run was interrupted (Ctrl-C) before the end.
+    pub interrupted: bool,
+    /// Wall time, seconds.
+    pub seconds: f64,
+}
+
+/// Progress: a bar on a terminal, one line per account otherwise.
+struct Progress {
+    bar: Option<ProgressBar>,
+    total: usize,
+    done: usize,
+}
+
+impl Progress {
+    fn new(total: usize, quiet: bool) -> Self {
+        let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
+            let bar = ProgressBar::with_draw_target(
+                Some(total as u64),
+                ProgressDrawTarget::stderr_with_hz(8),
+            );
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} accounts  {msg}",
+                )
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            );
+            bar
+        });
+        Self {
+            bar,
+            total,
+            done: 0,
+        }
+    }
+
+    /// One account finished; `line` says how.
+    fn finish_one(&mut self, line: &str) {
+        self.done += 1;
+        match &self.bar {
+            Some(bar) => {
+                bar.inc(1);
+                bar.set_message(line.to_owned());
+                if line.contains("failed") {
+                    bar.println(line);
+                }
+            }
+            None => eprintln!("[{}/{}] {line}", self.done, self.total),
+        }
+    }
+
+    fn println(&self, line: &str) {
+        match &self.bar {
+            Some(bar) => bar.println(line),
+            None => eprintln!("{line}"),
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// Which of `targets` are due: not enriched within `max_age`, or whose
+/// last enrichment fetched no page at all (all if `force`).
+async fn due(
+    store: &dyn Store,
+    targets: Vec<Target>,
+    max_age: chrono::Duration,
+    force: bool,
+    now: DateTime<Utc>,
+) -> Result<(Vec<Target>, usize)> {
+    if force {
+        return Ok((targets, 0));
+    }
+    let mut out = Vec::new();
+    let mut fresh = 0;
+    for t in targets {
+        let enriched_at = store
+            .get_account(&t.domain)
+            .await?
+            .and_then(|a| a.enriched_at);
+        let recent = enriched_at.is_some_and(|at| at > now - max_age);
+        if recent && fetched_a_page(store, &t.domain).await? {
+            fresh += 1;
+        } else {
+            out.push(t);
+        }
+    }
+    Ok((out, fresh))
+}
+
+/// How a run goes, whatever chose its accounts.
+#[derive(Debug, Clone)]
+pub struct RunSettings {
+    /// Accounts enriched within this are skipped.
+    pub max_age: chrono::Duration,
+    /// Enrich fresh accounts too.
+    pub force: bool,
+    /// At most this many accounts.
+    pub limit: usize,
+    /// Accounts enriched at once.
+    pub concurrency: usize,
+    /// No progress output.
+    pub quiet: bool,
+}
+
+impl RunArgs {
+    /// The settings part of the flags.
+    pub fn settings(&self) -> RunSettings {
+        RunSettings {
+            max_age: self.max_age,
+            force: self.force,
+            limit: self.limit,
+            concurrency: self.options.concurrency,
+            quiet: self.json,
+        }
+    }
+
+    /// The accounts of this run: the file's, or the stale ones.
+    pub async fn targets(
+        &self,
+        store: &dyn Store,
+        now: DateTime<Utc>,
+    ) -> Result<(Vec<Target>, Vec<RowProblem>)> {
+        match &self.accounts {
+            Some(path) => {
+                let bytes = read(path)?;
+                let (targets, problems) = parse_accounts(&bytes).map_err(|e| {
+                    crate::fail(
+                        crate::exit::INVALID_INPUT,
+                        format!("{}: {e}", path.display()),
+                    )
+                })?;
+                for p in &problems {
+                    eprintln!("{}:{}: skipped: {}", path.display(), p.line, p.reason);
+                }
+                Ok((targets, problems))
+            }
+            None => Ok((
+                store
+                    .accounts_due(now - self.max_age, self.limit)
+                    .await?
+                    .into_iter()
+                    .map(|domain| Target {
+                        domain,
+                        start: None,
+                        name: None,
+                    })
+                    .collect(),
+                Vec::new(),
+            )),
+        }
+    }
+}
+
+async fn fetched_a_page(store: &dyn Store, domain: &Domain) -> Result<bool> {
+    Ok(store.latest_snapshot(domain).await?.is_some_and(|s| {
+        leadscore_enrich::Details::of(&s)
+            .pages
+            .iter()
+            .any(|p| p.error.is_none())
+    }))
+}
+
+/// Runs the job on `targets`. `alerts` receives every pending alert as
+/// accounts turn leads hot, and at the end.
+pub async fn run(
+    store: &dyn Store,
+    enricher: &Enricher,
+    model: &ScoringModel,
+    alerts: &dyn AlertSink,
+    targets: Vec<Target>,
+    args: &RunSettings,
+    now: DateTime<Utc>,
+) -> Result<RunSummary> {
+    let started = Instant::now();
+    let mut summary = RunSummary {
+        accounts: targets.len(),
+        ..RunSummary::default()
+    };
+    // Names from the file fill in accounts not stored yet.
+    for t in &targets {
+        if let Some(name) = &t.name
+            && store.get_account(&t.domain).await?.is_none()
+        {
+            let mut account = leadscore_core::domain::Account::new(t.domain.clone(), now);
+            account.name = Some(name.clone());
+            store.upsert_account(&account).await?;
+        }
+    }
+    let (mut todo, fresh) = due(store, targets, args.max_age, args.force, now).await?;
+    todo.truncate(args.limit);
+    summary.skipped_fresh = fresh;
+    if fresh > 0 {
+        eprintln!(
+            "{fresh} account(s) enriched within the last {} are skipped (--force enriches them anyway)",
+            age_text(args.max_age)
+        );
+    }
+    let mut progress = Progress::new(todo.len(), args.quiet);
+    let mut results = futures::stream::iter(todo)
+        .map(|t| async move {
+            let out = enrich_and_store(
+                store,
+                enricher,
+                None,
+                model,
+                &t.domain,
+                t.start.as_deref(),
+                now,
+            )
+            .await;
+            (t.domain, out)
+        })
+        .buffer_unordered(args.concurrency.max(1));
+    let interrupt = tokio::signal::ctrl_c();
+    tokio::pin!(interrupt);
+    loop {
+        let next = tokio::select! {
+            next = results.next() => next,
+            _ = &mut interrupt => {
+                summary.interrupted = true;
+                progress.println("interrupted: finishing the alerts; run the same command again to resume");
+                break;
+            }
+        };
+        let Some((domain, out)) = next else { break };
+        match out {
+            Ok(o)
+                if !o.enrichment.pages.is_empty()
+                    && o.enrichment.pages.iter().all(|p| p.error.is_some()) =>
+            {
+                // Nothing could be read: the site is down, refused or gone.
+                let why = o.enrichment.pages[0].error.clone().unwrap_or_default();
+                let why = format!("no page could be fetched ({why})");
+                progress.finish_one(&format!("{domain}: failed: {why}"));
+                summary.failed.push((domain.to_string(), why));
+            }
+            Ok(o) => {
+                let e = &o.enrichment;
+                let ok = e.pages.iter().filter(|p| p.error.is_none()).count();
+                summary.enriched += 1;
+                summary.pages += ok;
+                summary.rescored += o.rescored.scored;
+                summary
+                    .became_hot
+                    .extend(o.rescored.became_hot.iter().cloned());
+                progress.finish_one(&format!(
+                    "{domain}: {ok}/{} pages, {} technologies, {} signals, {} lead(s) rescored{}",
+                    e.pages.len(),
+                    e.technologies.len(),
+                    e.snapshot.signals.len(),
+                    o.rescored.scored,
+                    match o.rescored.became_hot.len() {
+                        0 => String::new(),
+                        n => format!(", {n} became hot"),
+                    }
+                ));
+                if !o.rescored.became_hot.is_empty() {
+                    // Deliver as we go: an interruption later loses nothing.
+                    let d = drain_outbox(store, alerts, Utc::now(), 1000).await?;
+                    summary.alerts_delivered += d.delivered;
+                }
+            }
+            Err(err) => {
+                summary.failed.push((domain.to_string(), err.to_string()));
+                progress.finish_one(&format!("{domain}: failed: {err}"));
+            }
+        }
+    }
+    drop(results);
+    progress.finish();
+    if !summary.interrupted {
+        // Decay moves every lead, enriched today or not.
+        let r = rescore_all(store, model, now, |_, _| {}).await?;
+        summary.rescored = summary.rescored.max(r.scored);
+        for e in r.became_hot {
+            if !summary.became_hot.contains(&e) {
+                summary.became_hot.push(e);
+            }
+        }
+    }
+    let d = drain_outbox(store, alerts, Utc::now(), 10_000).await?;
+    summary.alerts_delivered += d.delivered;
+    summary.alerts_pending = store.pending_alerts(10_000).await?.len();
+    summary.seconds = started.elapsed().as_secs_f64();
+    Ok(summary)
+}
+
+fn read(path: &Path) -> Result<Vec<u8>> {
+    if path.as_os_str() == "-" {
+        let mut buf = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf)
+            .context("reading standard input")?;
+        Ok(buf)
+    } else {
+        std::fs::read(path).with_context(|| format!("reading {}", path.display()))
+    }
+}
+
+fn age_text(d: chrono::Duration) -> String {
+    let s = d.num_seconds();
+    if s % 86_400 == 0 {
+        format!("{}d", s / 86_400)
+    } else if s % 3600 == 0 {
+        format!("{}h", s / 3600)
+    } else if s % 60 == 0 {
+        format!("{}m", s / 60)
+    } else {
+        format!("{s}s")
+    }
+}
+
+/// Prints the summary for people.
+pub fn print_summary(s: &RunSummary) {
+    println!(
+        "enriched {} of {} account(s) in {:.1} s ({} pages){}; {} skipped as fresh",
+        s.enriched,
+        s.accounts,
+        s.seconds,
+        s.pages,
+        if s.interrupted { ", interrupted" } else { "" },
+        s.skipped_fresh
+    );
+    if !s.failed.is_empty() {
+        println!("failed: {}", s.failed.len());
+        for (d, why) in &s.failed {
+            println!("  {d}: {why}");
+        }
+    }
+    if !s.bad_rows.is_empty() {
+        println!("bad rows in the accounts file: {}", s.bad_rows.len());
+    }
+    println!(
+        "rescored {} lead(s); {} became hot{}",
+        s.rescored,
+        s.became_hot.len(),
+        if s.became_hot.is_empty() {
+            String::new()
+        } else {
+            format!(
+                ": {}",
+                s.became_hot
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        }
+    );
+    println!(
+        "alerts: {} delivered, {} pending{}",
+        s.alerts_delivered,
+        s.alerts_pending,
+        if s.alerts_pending > 0 {
+            " (a channel failed; `leadscore alerts deliver` or the next run retries)"
+        } else {
+            ""
+        }
+    );
+}
+
+/// Builds what `run` needs and runs it.
+pub async fn main(
+    store: Arc<dyn Store>,
+    config: &crate::enrich::ConfigFile,
+    args: &RunArgs,
+    now: DateTime<Utc>,
+) -> Result<RunSummary> {
+    let model = crate::load_model(args.options.model.as_deref())?;
+    let enricher = crate::enrich::build_enricher(&args.options, config)?;
+    let alerts = crate::sinks::build(&store, &args.sinks, crate::sinks::StdoutFormat::Text)?;
+    let (targets, bad_rows) = args.targets(store.as_ref(), now).await?;
+    let mut summary = run(
+        store.as_ref(),
+        &enricher,
+        &model,
+        &alerts,
+        targets,
+        &args.settings(),
+        now,
+    )
+    .await?;
+    summary.bad_rows = bad_rows;
+    Ok(summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accounts_file_keeps_good_rows_and_reports_bad_ones() {
+        let csv = "\u{feff}Domain,Website,Name,Owner\n\
+                   acme.io,https://www.acme.io/en/,Acme,sam\n\
+                   not a domain!,,,\n\
+                   ,https://globex.example/,Globex,\n\
+                   ACME.io,,,\n\
+                   ,,,\n";
+        let (targets, problems) = parse_accounts(csv.as_bytes()).unwrap();
+        assert_eq!(
+            targets,
+            vec![
+                Target {
+                    domain: Domain::parse("acme.io").unwrap(),
+                    start: Some("https://www.acme.io/en/".into()),
+                    name: Some("Acme".into()),
+                },
+                Target {
+                    domain: Domain::parse("globex.example").unwrap(),
+                    start: Some("https://globex.example/".into()),
+                    name: Some("Globex".into()),
+                },
+            ]
+        );
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].line, 3);
+    }
+
+    #[test]
+    fn accounts_file_without_a_domain_column_is_refused() {
+        let err = parse_accounts(b"company,owner\nacme,sam\n").unwrap_err();
+        assert!(err.contains("`domain` or `website`"), "{err}");
+    }
+
+    #[test]
+    fn ages_parse_with_units() {
+        assert_eq!(parse_age("90m").unwrap(), chrono::Duration::minutes(90));
+        assert_eq!(parse_age("7d").unwrap(), chrono::Duration::days(7));
+        assert!(parse_age("12").is_err());
+        assert!(parse_age("3w").is_err());
+    }
+}

@@ -1,0 +1,164 @@
+//! Where the local product's alerts go: stdout, a Slack incoming webhook and
+//! SMTP email, each optional but stdout. Slack and email are wrapped in
+//! [`Once`], so an alert re-delivered after an interruption or a failed
+//! sibling sink never posts twice.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use async_trait::async_trait;
+use leadscore_core::domain::Alert;
+use leadscore_notify::once::Once;
+use leadscore_notify::slack::SlackWebhook;
+use leadscore_notify::smtp::SmtpEmail;
+use leadscore_pipeline::{AlertSink, DeliveryError};
+use leadscore_store::Store;
+
+/// Alert channels (flags or environment).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct SinkArgs {
+    /// Post alerts to this Slack incoming webhook too (the notify Lambda's
+    /// Block Kit message).
+    #[arg(long, env = "LEADSCORE_SLACK_WEBHOOK", hide_env_values = true)]
+    pub slack_webhook: Option<url::Url>,
+    /// Email alerts through this SMTP server: smtp://user:pass@host:587?tls=required
+    /// (STARTTLS), smtps://user:pass@host (TLS), smtp://127.0.0.1:25 (a local relay).
+    #[arg(
+        long,
+        env = "LEADSCORE_SMTP_URL",
+        hide_env_values = true,
+        requires = "email_to"
+    )]
+    pub smtp_url: Option<String>,
+    /// Sender of alert emails.
+    #[arg(
+        long,
+        env = "LEADSCORE_EMAIL_FROM",
+        default_value = "leadscore <leadscore@localhost>"
+    )]
+    pub email_from: String,
+    /// Recipient of alert emails (repeatable, or comma-separated).
+    #[arg(long = "email-to", env = "LEADSCORE_EMAIL_TO", value_delimiter = ',')]
+    pub email_to: Vec<String>,
+}
+
+/// How alerts are printed on stdout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StdoutFormat {
+    /// One JSON object per line (the `Lead Became Hot` detail).
+    JsonLines,
+    /// One human line per alert.
+    Text,
+}
+
+/// Alerts on stdout.
+#[derive(Debug)]
+pub struct Stdout(pub StdoutFormat);
+
+#[async_trait]
+impl AlertSink for Stdout {
+    async fn deliver(&self, alert: &Alert) -> Result<(), DeliveryError> {
+        let out = match self.0 {
+            StdoutFormat::JsonLines => crate::output::print_json_line(alert),
+            StdoutFormat::Text => {
+                println!("{}", alert_line(alert));
+                Ok(())
+            }
+        };
+        out.map_err(|e| DeliveryError {
+            sink: "stdout".into(),
+            reason: e.to_string(),
+            retryable: true,
+        })
+    }
+}
+
+/// `🔥 hot: Dana Reyes <dana@…> (VP Sales, northwind.example) 82 A1 — top reason`.
+pub fn alert_line(alert: &Alert) -> String {
+    let mut who = Vec::new();
+    if let Some(t) = &alert.title {
+        who.push(t.clone());
+    }
+    if let Some(a) = &alert.account {
+        who.push(a.to_string());
+    }
+    let top = alert
+        .reasons
+        .iter()
+        .max_by(|a, b| a.points.total_cmp(&b.points))
+        .map(|r| format!(" — top reason: {} ({:+.0})", r.label, r.points))
+        .unwrap_or_default();
+    format!(
+        "🔥 became hot: {} <{}>{} {:.0} {}{}",
+        alert.lead_name,
+        alert.lead,
+        if who.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", who.join(", "))
+        },
+        alert.score,
+        alert.grade,
+        top
+    )
+}
+
+/// Every configured sink; an alert is delivered when all took it (the ones
+/// that did are not repeated on the retry: they are wrapped in [`Once`]).
+#[derive(Default)]
+pub struct Fanout(Vec<(String, Box<dyn AlertSink>)>);
+
+impl std::fmt::Debug for Fanout {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list()
+            .entries(self.0.iter().map(|(n, _)| n))
+            .finish()
+    }
+}
+
+impl Fanout {
+    /// Names of the channels, for messages.
+    pub fn channels(&self) -> Vec<&str> {
+        self.0.iter().map(|(n, _)| n.as_str()).collect()
+    }
+}
+
+#[async_trait]
+impl AlertSink for Fanout {
+    async fn deliver(&self, alert: &Alert) -> Result<(), DeliveryError> {
+        for (_, sink) in &self.0 {
+            sink.deliver(alert).await?;
+        }
+        Ok(())
+    }
+}
+
+/// The sinks of `args`, after stdout in `format`.
+pub fn build(store: &Arc<dyn Store>, args: &SinkArgs, format: StdoutFormat) -> Result<Fanout> {
+    let mut sinks: Vec<(String, Box<dyn AlertSink>)> =
+        vec![("stdout".into(), Box::new(Stdout(format)))];
+    if let Some(url) = &args.slack_webhook {
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .build()
+            .context("building the HTTP client")?;
+        sinks.push((
+            "slack".into(),
+            Box::new(Once::new(
+                store.clone(),
+                "slack",
+                SlackWebhook::new(client, url.clone()),
+            )),
+        ));
+    }
+    if let Some(url) = &args.smtp_url {
+        let email = SmtpEmail::new(url, &args.email_from, &args.email_to)
+            .map_err(|e| crate::fail(crate::exit::INVALID_INPUT, e.to_string()))?;
+        sinks.push((
+            "email".into(),
+            Box::new(Once::new(store.clone(), "email", email)),
+        ));
+    }
+    Ok(Fanout(sinks))
+}

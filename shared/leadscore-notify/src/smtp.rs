@@ -1,0 +1,140 @@
+//! Alert emails over SMTP (lettre): the local product's email channel. The
+//! Lambdas send the same [`render::email`](crate::render::email) content
+//! through SES.
+
+use async_trait::async_trait;
+use leadscore_core::domain::Alert;
+use leadscore_pipeline::{AlertSink, DeliveryError};
+use lettre::message::{Mailbox, MultiPart};
+use lettre::transport::smtp::Error as SmtpError;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+use crate::render;
+
+/// A bad SMTP setting, found when the sink is built.
+#[derive(Debug, thiserror::Error)]
+pub enum SmtpConfigError {
+    /// The server URL is not one lettre understands.
+    #[error(
+        "SMTP URL `{url}`: {reason} (expected smtp://[user:pass@]host[:port], smtps://… for implicit TLS, or ?tls=required for STARTTLS)"
+    )]
+    Url {
+        /// The URL, with any password hidden.
+        url: String,
+        /// Why.
+        reason: String,
+    },
+    /// A sender or recipient is not an email address.
+    #[error("`{address}` is not an email address: {reason}")]
+    Address {
+        /// The address.
+        address: String,
+        /// Why.
+        reason: String,
+    },
+    /// No recipient.
+    #[error("no email recipient (give at least one --email-to)")]
+    NoRecipient,
+}
+
+/// Sends each alert as one multipart (text + HTML) email.
+pub struct SmtpEmail {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: Mailbox,
+    to: Vec<Mailbox>,
+}
+
+impl std::fmt::Debug for SmtpEmail {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SmtpEmail")
+            .field("from", &self.from.to_string())
+            .field("to", &self.to.len())
+            .finish_non_exhaustive()
+    }
+}
+
+fn mailbox(address: &str) -> Result<Mailbox, SmtpConfigError> {
+    address.parse().map_err(|e| SmtpConfigError::Address {
+        address: address.to_owned(),
+        reason: format!("{e}"),
+    })
+}
+
+/// `url` with its password replaced, for messages.
+fn redact(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}
+
+impl SmtpEmail {
+    /// A sink sending through the server at `url` (lettre's URL form:
+    /// `smtp://user:pass@host:587?tls=required`, `smtps://host`, or plain
+    /// `smtp://127.0.0.1:2525` for a local relay), from `from` to every `to`.
+    pub fn new(url: &str, from: &str, to: &[String]) -> Result<Self, SmtpConfigError> {
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+            .map_err(|e| SmtpConfigError::Url {
+                url: redact(url),
+                reason: e.to_string(),
+            })?
+            .timeout(Some(std::time::Duration::from_secs(20)))
+            .build();
+        if to.is_empty() {
+            return Err(SmtpConfigError::NoRecipient);
+        }
+        Ok(Self {
+            transport,
+            from: mailbox(from)?,
+            to: to.iter().map(|a| mailbox(a)).collect::<Result<_, _>>()?,
+        })
+    }
+
+    fn message(&self, alert: &Alert) -> Result<Message, DeliveryError> {
+        let content = render::email(alert);
+        let mut builder = Message::builder()
+            .from(self.from.clone())
+            .subject(content.subject)
+            // One alert, one Message-ID: a relay that saw it already can
+            // drop the copy a crashed retry sends.
+            .message_id(Some(format!("<alert-{}@leadscore>", alert.id)));
+        for to in &self.to {
+            builder = builder.to(to.clone());
+        }
+        builder
+            .multipart(MultiPart::alternative_plain_html(
+                content.text,
+                content.html,
+            ))
+            .map_err(|e| DeliveryError {
+                sink: "smtp".into(),
+                reason: format!("building the email: {e}"),
+                retryable: false,
+            })
+    }
+}
+
+/// Transient SMTP failures (4xx replies, connection and timeout errors) are
+/// retried by the outbox; permanent ones (5xx) are not.
+fn retryable(e: &SmtpError) -> bool {
+    !e.is_permanent()
+}
+
+#[async_trait]
+impl AlertSink for SmtpEmail {
+    async fn deliver(&self, alert: &Alert) -> Result<(), DeliveryError> {
+        let message = self.message(alert)?;
+        self.transport
+            .send(message)
+            .await
+            .map(|_| ())
+            .map_err(|e| DeliveryError {
+                sink: "smtp".into(),
+                reason: e.to_string(),
+                retryable: retryable(&e),
+            })
+    }
+}
