@@ -849,9 +849,11 @@ fn demo_runs_offline_and_its_report_renders_in_chromium() {
     assert!(o.status.success(), "{}", stderr(&o));
     let png = std::fs::read(&shot).unwrap();
     assert!(png.starts_with(b"\x89PNG"), "a PNG screenshot");
+    // Chromium's own error page for a missing file is ~21 kB; the report
+    // at this size is several times that.
     assert!(
-        png.len() > 20_000,
-        "a page, not a blank: {} bytes",
+        png.len() > 100_000,
+        "a rendered report, not a blank or an error page: {} bytes",
         png.len()
     );
     // Kept for people: target/demo-report.png after a test run.

@@ -564,11 +564,13 @@ impl FingerprintDb {
                 }
             }
         }
-        for s in srcs
-            .iter()
-            .copied()
-            .chain(inline.iter().map(String::as_str))
-        {
+        // scriptSrc patterns describe URLs: on inline scripts they run on
+        // the URL-like string literals a loader builds its tag from
+        // (`"https://js.hs-scripts.com/" + id + ".js"`), never across the
+        // whole text, where a pattern like `prototype.*\.js` would match
+        // `Object.prototype` and some unrelated `.js` later on the line.
+        let literals: Vec<&str> = inline.iter().flat_map(|t| url_literals(t)).collect();
+        for s in srcs.iter().copied().chain(literals) {
             self.run_group(&self.script_src, "scriptSrc", s, &mut found, &mut seen);
         }
         for s in &inline {
@@ -890,6 +892,36 @@ enum JsUse<'a> {
     Used,
 }
 
+/// The string literals of a script that could be (part of) a URL: quoted
+/// with `"`, `'` or backticks, containing `/` or `.`, at most 2,048 bytes;
+/// at most 1,000 per script.
+fn url_literals(text: &str) -> Vec<&str> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() && out.len() < 1000 {
+        let q = bytes[i];
+        if q != b'"' && q != b'\'' && q != b'`' {
+            i += 1;
+            continue;
+        }
+        let start = i + 1;
+        let mut j = start;
+        while j < bytes.len() && bytes[j] != q && (q == b'`' || bytes[j] != b'\n') {
+            j += if bytes[j] == b'\\' { 2 } else { 1 };
+        }
+        let end = j.min(bytes.len());
+        if let Some(lit) = text.get(start..end)
+            && lit.len() <= 2048
+            && lit.contains(['/', '.'])
+        {
+            out.push(lit);
+        }
+        i = end + 1;
+    }
+    out
+}
+
 fn is_ident(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b == b'$'
 }
@@ -1054,6 +1086,23 @@ fn selector_literal(selector: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn url_literals_split_a_loader_into_its_strings() {
+        let segment = r#"!function(){var i="analytics",analytics=window[i]=window[i]||[];analytics.factory=function(e){return function(){var t=Array.prototype.slice.call(arguments);}};analytics.load=function(key,n){var t=document.createElement("script");t.src="https://cdn.segment.com/analytics.js/v1/" + key + "/analytics.min.js";};analytics.load('abc');}();"#;
+        let lits = url_literals(segment);
+        assert!(
+            lits.contains(&"https://cdn.segment.com/analytics.js/v1/"),
+            "{lits:?}"
+        );
+        assert!(lits.contains(&"/analytics.min.js"), "{lits:?}");
+        // No literal spans `Array.prototype` and a later `.js`.
+        assert!(lits.iter().all(|l| !l.contains("prototype")), "{lits:?}");
+        assert_eq!(
+            url_literals("a = 'it\\'s'; b = `//x.example/${id}.js`; // don't\nc = \"no\""),
+            vec!["//x.example/${id}.js"]
+        );
+    }
 
     #[test]
     fn selector_literals() {

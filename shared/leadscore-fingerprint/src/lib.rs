@@ -18,9 +18,10 @@
 //!   [`LoadReport`].
 //!
 //! ## Supported fields
-//! `url`, `html`, `scriptSrc` and `scripts` (both also applied to inline
-//! script text), `meta`, `headers`, `cookies` (with `*` globs), `js`
-//! (approximated from inline script assignments and uses such as
+//! `url`, `html`, `scriptSrc` (also applied to the URL-like string literals
+//! of inline scripts), `scripts` (inline script text), `meta`, `headers`,
+//! `cookies` (with `*` globs), `js` (approximated from inline script
+//! assignments and uses such as
 //! `window._hsq =` or `var piAId =`), `dom` (string, array or object form
 //! with `exists`, `text`, `attributes`, `properties` — properties read as
 //! attributes), `implies`, `excludes`, `requires`, `requiresCategory`,
