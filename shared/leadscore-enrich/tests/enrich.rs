@@ -491,3 +491,148 @@ async fn press_page_and_feeds_give_funding_and_news_signals() {
     assert!(out.snapshot.errors.iter().any(|e| e.contains("huge.rss")));
     assert!(out.snapshot.details["news"]["funding"].is_array());
 }
+
+fn hiring_fixture(name: &str) -> Vec<u8> {
+    std::fs::read(format!(
+        "{}/../leadscore-hiring/tests/fixtures/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
+
+/// One fixture company per ATS, end to end on loopback: the careers page
+/// links the board the way real sites do, the crawl finds it, the board's
+/// public API (the saved payloads of the hiring crate, paged where the API
+/// pages) is read, and the roles and counts land in the snapshot's signals.
+#[tokio::test]
+async fn every_ats_board_is_enriched_end_to_end_on_loopback() {
+    struct Case {
+        ats: &'static str,
+        careers: &'static str,
+        api: &'static [(&'static str, &'static str)],
+        open_roles: usize,
+    }
+    let cases = [
+        Case {
+            ats: "greenhouse",
+            careers: r#"<a href="https://job-boards.greenhouse.io/acme">Open roles</a>"#,
+            api: &[("/v1/boards/acme/jobs?content=true", "greenhouse_jobs.json")],
+            open_roles: 2,
+        },
+        Case {
+            ats: "lever",
+            careers: r#"<a href="https://jobs.lever.co/acme">See all jobs</a>"#,
+            api: &[
+                ("/v0/postings/acme?mode=json&skip=0&limit=100", "lever_page1.json"),
+                ("/v0/postings/acme?mode=json&skip=100&limit=100", "lever_page2.json"),
+            ],
+            open_roles: 103,
+        },
+        Case {
+            ats: "ashby",
+            careers: r#"<iframe src="https://jobs.ashbyhq.com/acme/embed"></iframe>"#,
+            api: &[(
+                "/posting-api/job-board/acme?includeCompensation=true",
+                "ashby_board.json",
+            )],
+            open_roles: 1,
+        },
+        Case {
+            ats: "smartrecruiters",
+            careers: r#"<a href="https://careers.smartrecruiters.com/Acme">Jobs</a>"#,
+            api: &[
+                ("/v1/companies/Acme/postings?limit=100&offset=0", "smartrecruiters_page1.json"),
+                ("/v1/companies/Acme/postings?limit=100&offset=100", "smartrecruiters_page2.json"),
+            ],
+            open_roles: 102,
+        },
+        Case {
+            ats: "workable",
+            careers: r#"<a href="https://apply.workable.com/acme/">Careers at Acme</a>"#,
+            api: &[("/api/v1/widget/accounts/acme?details=true", "workable_account.json")],
+            open_roles: 2,
+        },
+        Case {
+            ats: "recruitee",
+            careers: r#"<script src="https://acme.recruitee.com/assets/widget.js"></script>"#,
+            api: &[("/recruitee/acme/api/offers/", "recruitee_offers.json")],
+            open_roles: 2,
+        },
+        Case {
+            ats: "personio",
+            careers: r#"<a href="https://acme.jobs.personio.de/">Karriere</a>"#,
+            api: &[("/personio/acme/xml?language=en", "personio_positions.xml")],
+            open_roles: 2,
+        },
+        Case {
+            ats: "teamtailor",
+            careers: r#"<a href="https://acme.teamtailor.com/jobs">All jobs</a>"#,
+            api: &[("/teamtailor/acme/jobs.rss", "teamtailor_jobs.rss")],
+            open_roles: 2,
+        },
+    ];
+    let site = Site::start().await;
+    let mut hosts = vec!["ats.test".to_owned()];
+    for c in &cases {
+        let host = format!("{}.acme.test", c.ats);
+        site.route(
+            &format!("/{}/", c.ats),
+            Route::html(format!(
+                r#"<html><body><h1>Acme on {}</h1><a href="/{}/careers">Careers</a></body></html>"#,
+                c.ats, c.ats
+            )),
+        )
+        .route(
+            &format!("/{}/careers", c.ats),
+            Route::html(format!("<html><body><h1>Join us</h1>{}</body></html>", c.careers)),
+        );
+        for (path, file) in c.api {
+            let ct = if file.ends_with(".json") {
+                "application/json"
+            } else if file.ends_with(".rss") {
+                "application/rss+xml"
+            } else {
+                "application/xml"
+            };
+            site.route(path, Route::ok(ct, hiring_fixture(file)));
+        }
+        hosts.push(host);
+    }
+    let host_refs: Vec<&str> = hosts.iter().map(String::as_str).collect();
+    let e = enricher_with_ats(&host_refs, &site.url("ats.test"));
+    for c in &cases {
+        let host = format!("{}.acme.test", c.ats);
+        let out = e
+            .enrich(
+                &Domain::parse(&host).unwrap(),
+                Some(&format!("{}/{}/", site.url(&host), c.ats)),
+                None,
+                at("2026-11-20T00:00:00Z"),
+            )
+            .await
+            .unwrap();
+        let boards = &out.hiring.boards;
+        assert_eq!(boards.len(), 1, "{}: {boards:?}", c.ats);
+        assert_eq!(
+            (boards[0].ats.as_str(), boards[0].status.as_str()),
+            (c.ats, "ok"),
+            "{}: {boards:?} {:?}",
+            c.ats,
+            out.snapshot.errors
+        );
+        let summary = out.hiring.summary.as_ref().unwrap();
+        assert_eq!(summary.open_roles, c.open_roles, "{}: {summary:?}", c.ats);
+        let open = out
+            .snapshot
+            .signals
+            .iter()
+            .find(|s| s.name == "hiring.open_roles")
+            .unwrap_or_else(|| panic!("{}: no hiring.open_roles signal", c.ats));
+        assert_eq!(
+            open.value,
+            leadscore_core::domain::SignalValue::Number(c.open_roles as f64),
+            "{}",
+            c.ats
+        );
+    }
+}
