@@ -198,18 +198,31 @@ async fn read_board(
     (outcome, roles)
 }
 
-/// Finds boards on `pages` (HTML of the homepage and careers pages) and
-/// reads them. `previous_ids`: role ids of the last snapshot.
+/// A crawled page handed to hiring collection.
+#[derive(Debug, Clone, Copy)]
+pub struct HiringPage<'a> {
+    /// The page's final URL.
+    pub url: &'a str,
+    /// Its HTML.
+    pub html: &'a str,
+    /// A careers page (its plain job links are read as the last fallback).
+    pub is_careers: bool,
+}
+
+/// Finds boards on `pages` (the homepage and careers pages) and reads them;
+/// without a board, `JobPosting` JSON-LD on the pages; without that, the
+/// job links of the careers pages. `previous_ids`: role ids of the last
+/// snapshot.
 pub async fn collect(
     fetcher: &dyn PageFetcher,
-    pages: &[&str],
+    pages: &[HiringPage<'_>],
     previous_ids: Option<&[String]>,
     config: &HiringConfig,
     now: DateTime<Utc>,
 ) -> HiringFound {
     let mut boards: Vec<AtsBoard> = Vec::new();
-    for html in pages {
-        for b in detect_ats(html) {
+    for page in pages {
+        for b in detect_ats(page.html) {
             if !boards.contains(&b) {
                 boards.push(b);
             }
@@ -236,19 +249,33 @@ pub async fn collect(
         let mut seen = std::collections::HashSet::new();
         let jsonld: Vec<Role> = pages
             .iter()
-            .flat_map(|html| leadscore_hiring::jsonld::job_postings(html, None, Some(&today)))
+            .flat_map(|p| leadscore_hiring::jsonld::job_postings(p.html, Some(p.url), Some(&today)))
             .filter(|r| seen.insert(r.id.clone()))
             .collect();
-        if !jsonld.is_empty() {
+        let (source, roles) = if jsonld.is_empty() {
+            // Last: the job links of a plain HTML careers page.
+            let links: Vec<Role> = pages
+                .iter()
+                .filter(|p| p.is_careers)
+                .flat_map(|p| {
+                    leadscore_hiring::html_list::job_links(p.html, p.url, &config.taxonomy)
+                })
+                .filter(|r| seen.insert(r.id.clone()))
+                .collect();
+            ("html", links)
+        } else {
+            ("jsonld", jsonld)
+        };
+        if !roles.is_empty() {
             any_read = true;
             found.boards.push(BoardOutcome {
-                ats: "jsonld".into(),
+                ats: source.into(),
                 token: String::new(),
                 status: "ok".into(),
-                roles: jsonld.len(),
+                roles: roles.len(),
                 error: None,
             });
-            all_roles.extend(jsonld);
+            all_roles.extend(roles);
         }
     }
     if any_read {

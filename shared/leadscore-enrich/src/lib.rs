@@ -341,11 +341,17 @@ impl Enricher {
         let observed = crawl.pages.first().is_some_and(|p| p.result.is_ok());
         let (technologies, changes) = compare_tech(previous, &detections, observed, now);
         let mut signals = tech_signals(&technologies, &changes, now);
-        let htmls: Vec<&str> = crawl
+        let htmls: Vec<hiring::HiringPage<'_>> = crawl
             .pages
             .iter()
             .filter(|p| matches!(p.kind, PageKind::Homepage | PageKind::Careers))
-            .filter_map(|p| p.result.as_ref().ok().map(|page| page.text.as_str()))
+            .filter_map(|p| {
+                p.result.as_ref().ok().map(|page| hiring::HiringPage {
+                    url: page.final_url.as_str(),
+                    html: page.text.as_str(),
+                    is_careers: p.kind == PageKind::Careers,
+                })
+            })
             .collect();
         let previous_ids: Option<Vec<String>> = previous
             .and_then(|p| serde_json::from_value::<Details>(p.details.clone()).ok())
@@ -374,7 +380,14 @@ impl Enricher {
                 })
             })
             .collect();
-        let news = news::collect(self.fetcher.as_ref(), &news_pages, &self.config.news, now).await;
+        let news = news::collect(
+            self.fetcher.as_ref(),
+            &news_pages,
+            &crawl.sitemap_news,
+            &self.config.news,
+            now,
+        )
+        .await;
         signals.extend(news.signals.iter().cloned());
         errors.extend(news.errors.iter().cloned());
         let details = Details {

@@ -105,15 +105,48 @@ pub struct NewsPage<'a> {
     pub is_press: bool,
 }
 
-/// Reads the press pages' articles and the advertised feeds, and extracts
-/// funding rounds and events.
+/// A news-sitemap entry as an article: its headline is all the text there
+/// is, and often all a funding announcement needs.
+pub fn sitemap_article(entry: &leadscore_fetch::sitemap::SitemapUrl) -> Option<Article> {
+    let title = entry.news_title.as_deref()?.trim();
+    if title.is_empty() {
+        return None;
+    }
+    let published = entry.news_date.as_deref().and_then(|d| {
+        DateTime::parse_from_rfc3339(d)
+            .map(|t| t.with_timezone(&Utc))
+            .ok()
+            .or_else(|| {
+                chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                    .ok()
+                    .and_then(|d| d.and_hms_opt(0, 0, 0))
+                    .map(|t| t.and_utc())
+            })
+    });
+    Some(Article {
+        url: Some(entry.loc.clone()),
+        title: title.to_owned(),
+        published,
+        text: title.to_owned(),
+    })
+}
+
+/// Reads the press pages' articles, the news sitemap's entries and the
+/// advertised feeds, and extracts funding rounds and events.
 pub async fn collect(
     fetcher: &dyn PageFetcher,
     pages: &[NewsPage<'_>],
+    sitemap_news: &[leadscore_fetch::sitemap::SitemapUrl],
     config: &NewsConfig,
     now: DateTime<Utc>,
 ) -> NewsFound {
     let mut found = NewsFound::default();
+    found.articles.extend(
+        sitemap_news
+            .iter()
+            .filter_map(sitemap_article)
+            .take(config.max_items_per_feed),
+    );
     let mut feed_urls: Vec<String> = Vec::new();
     for p in pages {
         for f in discover_feeds(p.html, p.url) {

@@ -523,8 +523,14 @@ async fn every_ats_board_is_enriched_end_to_end_on_loopback() {
             ats: "lever",
             careers: r#"<a href="https://jobs.lever.co/acme">See all jobs</a>"#,
             api: &[
-                ("/v0/postings/acme?mode=json&skip=0&limit=100", "lever_page1.json"),
-                ("/v0/postings/acme?mode=json&skip=100&limit=100", "lever_page2.json"),
+                (
+                    "/v0/postings/acme?mode=json&skip=0&limit=100",
+                    "lever_page1.json",
+                ),
+                (
+                    "/v0/postings/acme?mode=json&skip=100&limit=100",
+                    "lever_page2.json",
+                ),
             ],
             open_roles: 103,
         },
@@ -541,15 +547,24 @@ async fn every_ats_board_is_enriched_end_to_end_on_loopback() {
             ats: "smartrecruiters",
             careers: r#"<a href="https://careers.smartrecruiters.com/Acme">Jobs</a>"#,
             api: &[
-                ("/v1/companies/Acme/postings?limit=100&offset=0", "smartrecruiters_page1.json"),
-                ("/v1/companies/Acme/postings?limit=100&offset=100", "smartrecruiters_page2.json"),
+                (
+                    "/v1/companies/Acme/postings?limit=100&offset=0",
+                    "smartrecruiters_page1.json",
+                ),
+                (
+                    "/v1/companies/Acme/postings?limit=100&offset=100",
+                    "smartrecruiters_page2.json",
+                ),
             ],
             open_roles: 102,
         },
         Case {
             ats: "workable",
             careers: r#"<a href="https://apply.workable.com/acme/">Careers at Acme</a>"#,
-            api: &[("/api/v1/widget/accounts/acme?details=true", "workable_account.json")],
+            api: &[(
+                "/api/v1/widget/accounts/acme?details=true",
+                "workable_account.json",
+            )],
             open_roles: 2,
         },
         Case {
@@ -584,7 +599,10 @@ async fn every_ats_board_is_enriched_end_to_end_on_loopback() {
         )
         .route(
             &format!("/{}/careers", c.ats),
-            Route::html(format!("<html><body><h1>Join us</h1>{}</body></html>", c.careers)),
+            Route::html(format!(
+                "<html><body><h1>Join us</h1>{}</body></html>",
+                c.careers
+            )),
         );
         for (path, file) in c.api {
             let ct = if file.ends_with(".json") {
@@ -635,4 +653,118 @@ async fn every_ats_board_is_enriched_end_to_end_on_loopback() {
             c.ats
         );
     }
+}
+
+/// A site whose navigation links neither its careers nor its press pages:
+/// the sitemap index leads to both, and its news sitemap's headlines are
+/// read as articles (a funding round from a headline alone).
+#[tokio::test]
+async fn the_sitemap_finds_unlinked_careers_and_news_headlines() {
+    let site = Site::start().await;
+    let base = site.url("quiet.test");
+    site.route("/", Route::html("<html><body><h1>Quiet Co</h1></body></html>"))
+        .route(
+            "/sitemap.xml",
+            Route::ok(
+                "application/xml",
+                format!(
+                    r#"<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+<sitemap><loc>{base}/sitemap-pages.xml</loc></sitemap><sitemap><loc>{base}/news-sitemap.xml</loc></sitemap></sitemapindex>"#
+                ),
+            ),
+        )
+        .route(
+            "/sitemap-pages.xml",
+            Route::ok(
+                "application/xml",
+                format!(
+                    r#"<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>{base}/</loc></url><url><loc>{base}/about/work-with-us</loc></url></urlset>"#
+                ),
+            ),
+        )
+        .route(
+            "/news-sitemap.xml",
+            Route::ok(
+                "application/xml",
+                format!(
+                    r#"<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">
+<url><loc>{base}/updates/2026/series-a</loc><news:news><news:publication><news:name>Quiet Co</news:name><news:language>en</news:language></news:publication>
+<news:publication_date>2026-11-12T08:00:00+00:00</news:publication_date><news:title>Quiet Co raises $14 million Series A led by Harbor Ventures</news:title></news:news></url></urlset>"#
+                ),
+            ),
+        )
+        .route(
+            "/about/work-with-us",
+            Route::html(r#"<h1>Work with us</h1><a href="https://jobs.lever.co/quietco">Open roles</a>"#),
+        )
+        .route(
+            "/v0/postings/quietco?mode=json&skip=0&limit=100",
+            Route::json(r#"[{"id":"a1","text":"Account Executive","categories":{"team":"Sales","location":"Remote"},"hostedUrl":"https://jobs.lever.co/quietco/a1","createdAt":1762934400000}]"#),
+        );
+    let e = enricher_with_ats(&["quiet.test", "ats.test"], &site.url("ats.test"));
+    let out = e
+        .enrich(
+            &Domain::parse("quiet.test").unwrap(),
+            Some(&format!("{base}/")),
+            None,
+            at("2026-11-20T00:00:00Z"),
+        )
+        .await
+        .unwrap();
+    let careers: Vec<&str> = out
+        .pages
+        .iter()
+        .filter(|p| p.kind == "careers")
+        .map(|p| p.url.as_str())
+        .collect();
+    assert_eq!(
+        careers,
+        vec![format!("{base}/about/work-with-us")],
+        "{:?}",
+        out.pages
+    );
+    assert_eq!(out.hiring.summary.as_ref().map(|s| s.open_roles), Some(1));
+    assert_eq!(out.news.funding.len(), 1, "{:?}", out.news);
+    assert_eq!(out.news.funding[0].amount, Some(14_000_000));
+    assert!(
+        out.snapshot
+            .signals
+            .iter()
+            .any(|s| s.name == "funding.round"),
+        "{:?}",
+        out.snapshot.signals
+    );
+}
+
+/// No ATS and no JSON-LD: the job links of a plain HTML careers page are
+/// the roles (the last fallback), navigation links are not.
+#[tokio::test]
+async fn a_plain_html_job_list_is_the_last_fallback() {
+    let site = Site::start().await;
+    site.route("/", Route::html(r#"<a href="/karriere">Karriere</a>"#))
+        .route(
+            "/karriere",
+            Route::html(
+                r#"<h1>Offene Stellen</h1><a href="/karriere">Alle Stellen</a>
+<ul><li><a href="/karriere/stellen/vertriebsleiter-dach">Vertriebsleiter DACH (m/w/d)</a></li>
+<li><a href="/karriere/stellen/sdr-berlin">Sales Development Representative (m/w/d)</a></li>
+<li><a href="/karriere/stellen/backend-entwickler">Backend-Entwickler Rust (m/w/d)</a></li>
+<li><a href="/karriere/stellen/sdr-berlin">Jetzt bewerben</a></li></ul>"#,
+            ),
+        );
+    let e = enricher_with_ats(&["plain.test", "ats.test"], &site.url("ats.test"));
+    let out = e
+        .enrich(
+            &Domain::parse("plain.test").unwrap(),
+            Some(&format!("{}/", site.url("plain.test"))),
+            None,
+            at("2026-11-20T00:00:00Z"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(out.hiring.boards.len(), 1, "{:?}", out.hiring.boards);
+    assert_eq!(out.hiring.boards[0].ats, "html");
+    let s = out.hiring.summary.as_ref().unwrap();
+    assert_eq!(s.open_roles, 3, "{s:?}");
+    assert_eq!(s.sales_roles, 2, "{s:?}");
 }

@@ -6,7 +6,8 @@ use url::Url;
 
 use crate::error::PageError;
 use crate::fetcher::{Budget, Page, PageFetcher, SiteSession};
-use crate::plan::{PageKind, PlanLimits, plan_pages};
+use crate::plan::{PageKind, PlanLimits, PlannedPage, classify_link, plan_pages, same_site};
+use crate::sitemap::{SitemapUrl, parse_sitemap};
 
 /// Crawl settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,6 +20,9 @@ pub struct CrawlConfig {
     pub max_links_considered: usize,
     /// Total time budget for the site.
     pub site_budget: Duration,
+    /// Read `/sitemap.xml` (and up to two of an index's children): careers
+    /// and press pages the homepage does not link, and news-sitemap entries.
+    pub use_sitemap: bool,
 }
 
 impl Default for CrawlConfig {
@@ -28,6 +32,7 @@ impl Default for CrawlConfig {
             max_per_kind: 2,
             max_links_considered: 1000,
             site_budget: Duration::from_secs(60),
+            use_sitemap: true,
         }
     }
 }
@@ -51,8 +56,11 @@ pub struct SiteCrawl {
     pub start: Url,
     /// Homepage first, then the planned pages in plan order.
     pub pages: Vec<CrawledPage>,
-    /// Requests sent (pages, redirects, robots.txt).
+    /// Requests sent (pages, redirects, robots.txt, sitemaps).
     pub requests: usize,
+    /// Entries of the site's news sitemap (title and publication date), if
+    /// it has one.
+    pub sitemap_news: Vec<SitemapUrl>,
     /// Wall time of the whole crawl.
     pub elapsed: Duration,
 }
@@ -92,7 +100,7 @@ pub async fn crawl_site(fetcher: &dyn PageFetcher, start: &Url, config: &CrawlCo
     let started = std::time::Instant::now();
     let session = SiteSession::new(Budget::new(config.site_budget));
     let home = fetcher.fetch(start, &session).await;
-    let plan = match &home {
+    let mut plan = match &home {
         Ok(page) if config.max_pages > 1 => {
             let limits = PlanLimits {
                 max_pages: config.max_pages - 1,
@@ -105,6 +113,14 @@ pub async fn crawl_site(fetcher: &dyn PageFetcher, start: &Url, config: &CrawlCo
     };
     if let Err(e) = &home {
         tracing::info!(url = %start, error = %e, "homepage failed");
+    }
+    let mut sitemap_news = Vec::new();
+    if let Ok(page) = &home
+        && config.use_sitemap
+        && config.max_pages > 1
+    {
+        let base = page.final_url.clone();
+        sitemap_news = from_sitemap(fetcher, &session, &base, &mut plan, config).await;
     }
     let mut pages = vec![CrawledPage {
         url: start.clone(),
@@ -126,8 +142,98 @@ pub async fn crawl_site(fetcher: &dyn PageFetcher, start: &Url, config: &CrawlCo
         start: start.clone(),
         pages,
         requests: session.requests(),
+        sitemap_news,
         elapsed: started.elapsed(),
     }
+}
+
+/// Kinds a sitemap may add when the homepage links none of them.
+const SITEMAP_KINDS: [PageKind; 2] = [PageKind::Careers, PageKind::Press];
+
+/// Child sitemaps worth reading first: the ones named for what we look for.
+fn child_rank(url: &str) -> usize {
+    let u = url.to_ascii_lowercase();
+    ["news", "press", "career", "job", "post", "page"]
+        .iter()
+        .position(|k| u.contains(k))
+        .unwrap_or(usize::MAX)
+}
+
+/// Reads the site's sitemap: adds careers and press pages the homepage did
+/// not link (within the page limits) to `plan`, and returns the news
+/// entries. A missing or broken sitemap only logs.
+async fn from_sitemap(
+    fetcher: &dyn PageFetcher,
+    session: &SiteSession,
+    base: &Url,
+    plan: &mut Vec<PlannedPage>,
+    config: &CrawlConfig,
+) -> Vec<SitemapUrl> {
+    const MAX_ENTRIES: usize = 50_000;
+    let Ok(root) = base.join("/sitemap.xml") else {
+        return Vec::new();
+    };
+    let mut queue = vec![root];
+    let mut urls = Vec::new();
+    let mut read = 0;
+    while let Some(url) = queue.pop() {
+        if read >= 3 {
+            break;
+        }
+        read += 1;
+        let text = match fetcher.fetch_document(&url, session).await {
+            Ok(page) => page.text,
+            Err(e) => {
+                tracing::debug!(%url, error = %e, "no sitemap");
+                continue;
+            }
+        };
+        match parse_sitemap(&text, MAX_ENTRIES) {
+            Ok(map) => {
+                urls.extend(map.urls);
+                if read == 1 {
+                    let mut children: Vec<String> = map.children;
+                    children.sort_by_key(|c| child_rank(c));
+                    // Popped from the end: the best-ranked two last.
+                    queue.extend(
+                        children
+                            .into_iter()
+                            .take(2)
+                            .rev()
+                            .filter_map(|c| Url::parse(&c).ok())
+                            .filter(|c| same_site(c, base)),
+                    );
+                }
+            }
+            Err(e) => tracing::debug!(%url, error = %e, "unreadable sitemap"),
+        }
+    }
+    let budget = config.max_pages.saturating_sub(1);
+    let linked: Vec<PageKind> = plan.iter().map(|p| p.kind).collect();
+    for kind in SITEMAP_KINDS {
+        if linked.contains(&kind) {
+            continue;
+        }
+        let mut found: Vec<Url> = urls
+            .iter()
+            .filter_map(|u| Url::parse(&u.loc).ok())
+            .filter(|u| matches!(u.scheme(), "http" | "https") && same_site(u, base))
+            .filter(|u| classify_link(u, "") == Some(kind))
+            .filter(|u| !plan.iter().any(|p| p.url == *u))
+            .collect();
+        found.sort_by_key(|u| u.path().len());
+        found.dedup();
+        for url in found.into_iter().take(config.max_per_kind) {
+            if plan.len() >= budget {
+                break;
+            }
+            plan.push(PlannedPage { url, kind });
+        }
+    }
+    urls.into_iter()
+        .filter(|u| u.news_title.is_some())
+        .take(100)
+        .collect()
 }
 
 #[cfg(test)]

@@ -63,6 +63,7 @@ mod fetcher;
 mod guard;
 mod ip;
 mod plan;
+pub mod sitemap;
 
 pub use crawl::{CrawlConfig, CrawledPage, SiteCrawl, crawl_site, parse_start_url};
 pub use decode::{charset_from_content_type, decode_text, decompress, sniff_meta_charset};

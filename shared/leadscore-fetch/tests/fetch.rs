@@ -289,6 +289,92 @@ mod fixtures {
     }
 
     #[tokio::test]
+    async fn the_sitemap_adds_unlinked_careers_and_press_pages_and_news_entries() {
+        bounded(async {
+            // Sitemaps hold absolute URLs: the server's port, once known.
+            let port = Arc::new(std::sync::OnceLock::<u16>::new());
+            let port_in = port.clone();
+            let server = serve(
+                "127.0.0.1",
+                Arc::new(move |path: &str| {
+                    let p = port_in.get().copied().unwrap_or(0);
+                    let xml = |body: &str| Reply::Full {
+                        status: 200,
+                        headers: vec![("Content-Type".into(), "application/xml".into())],
+                        body: body.replace("acme.test/", &format!("acme.test:{p}/")).into_bytes(),
+                    };
+                    match path {
+                        "/" => html(r#"<a href="/pricing">Pricing</a><a href="/about">About</a>"#),
+                        "/pricing" => html("<h1>Plans</h1>"),
+                        "/sitemap.xml" => xml(
+                            r#"<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+<sitemap><loc>http://acme.test/sitemap-products.xml</loc></sitemap>
+<sitemap><loc>http://acme.test/sitemap-pages.xml</loc></sitemap>
+<sitemap><loc>http://acme.test/sitemap-news.xml</loc></sitemap>
+<sitemap><loc>https://elsewhere.example/sitemap.xml</loc></sitemap>
+</sitemapindex>"#,
+                        ),
+                        "/sitemap-pages.xml" => xml(
+                            r#"<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+<url><loc>http://acme.test/</loc></url>
+<url><loc>http://acme.test/impressum</loc></url>
+<url><loc>http://acme.test/company/careers/open-positions</loc></url>
+<url><loc>http://acme.test/company/careers</loc></url>
+<url><loc>https://other.example/careers</loc></url>
+</urlset>"#,
+                        ),
+                        "/sitemap-news.xml" => xml(
+                            r#"<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">
+<url><loc>http://acme.test/newsroom/series-b</loc><news:news><news:publication_date>2026-11-20</news:publication_date><news:title>Acme raises $30M Series B</news:title></news:news></url>
+</urlset>"#,
+                        ),
+                        "/company/careers" => html("<h1>Careers</h1>"),
+                        "/newsroom/series-b" => html("<h1>Series B</h1>"),
+                        _ => status(404),
+                    }
+                }),
+            )
+            .await;
+            port.set(server.addr.port()).unwrap();
+            let f = fetcher(test_config(true), loopback_resolver());
+            let start = Url::parse(&format!("http://acme.test:{}/", server.addr.port())).unwrap();
+            let crawl = crawl_site(&f, &start, &CrawlConfig::default()).await;
+            let planned: Vec<(PageKind, &str)> =
+                crawl.pages.iter().map(|p| (p.kind, p.url.path())).collect();
+            assert_eq!(
+                planned,
+                vec![
+                    (PageKind::Homepage, "/"),
+                    (PageKind::Pricing, "/pricing"),
+                    (PageKind::Careers, "/company/careers"),
+                    (PageKind::Careers, "/company/careers/open-positions"),
+                    (PageKind::Press, "/newsroom/series-b"),
+                ],
+                "shortest careers paths first; no /impressum, nothing off-site"
+            );
+            assert_eq!(crawl.sitemap_news.len(), 1);
+            assert_eq!(
+                crawl.sitemap_news[0].news_title.as_deref(),
+                Some("Acme raises $30M Series B")
+            );
+            // The index and two of its children, the named ones first.
+            assert_eq!(server.hits_for("/sitemap.xml"), 1);
+            assert_eq!(server.hits_for("/sitemap-news.xml"), 1);
+            assert_eq!(server.hits_for("/sitemap-pages.xml"), 1);
+            assert_eq!(server.hits_for("/sitemap-products.xml"), 0);
+
+            let off = CrawlConfig {
+                use_sitemap: false,
+                ..CrawlConfig::default()
+            };
+            let crawl = crawl_site(&f, &start, &off).await;
+            assert_eq!(crawl.pages.len(), 2);
+            assert_eq!(server.hits_for("/sitemap.xml"), 1, "not read when off");
+        })
+        .await;
+    }
+
+    #[tokio::test]
     async fn documents_accept_json_and_feeds_but_not_binary() {
         bounded(async {
             let server = serve(

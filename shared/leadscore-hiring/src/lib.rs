@@ -9,12 +9,15 @@
 //!   board apart from a board with no open roles.
 //! - [`jsonld`]: schema.org `JobPosting` JSON-LD, the fallback when no ATS
 //!   board is found.
+//! - [`html_list`]: links to job detail pages on a plain HTML careers page,
+//!   the last fallback.
 //! - [`signals`]: classify roles (ATS department first, title fallback),
 //!   drop evergreen and per-location duplicates, and compute the hiring
 //!   signals for scoring.
 
 pub mod detect;
 pub mod endpoints;
+pub mod html_list;
 pub mod jsonld;
 pub mod parse;
 pub mod signals;

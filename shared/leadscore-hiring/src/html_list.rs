@@ -1,0 +1,206 @@
+//! Plain HTML job lists: the last fallback, for careers pages with neither
+//! an ATS board nor `JobPosting` JSON-LD. A role is a link to a job detail
+//! page (a path with a listing segment such as `/jobs/` or `/stellen/`
+//! followed by the job's own slug) whose text reads like a job title (the
+//! title taxonomy finds its department).
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use leadscore_core::titles::Taxonomy;
+use scraper::{ElementRef, Html, Selector};
+use url::Url;
+
+use crate::parse::Role;
+
+/// Path segments of job listings, in en/es/pt/fr/de.
+const LISTING_SEGMENTS: &[&str] = &[
+    "jobs",
+    "job",
+    "careers",
+    "career",
+    "positions",
+    "position",
+    "openings",
+    "opening",
+    "open-positions",
+    "open-roles",
+    "roles",
+    "vacancies",
+    "vacancy",
+    "join-us",
+    "empleo",
+    "empleos",
+    "ofertas",
+    "vagas",
+    "vaga",
+    "carreiras",
+    "offres",
+    "offre",
+    "emplois",
+    "carrieres",
+    "karriere",
+    "stellen",
+    "stellenangebote",
+    "jobangebote",
+];
+
+/// Link texts that are navigation, not titles.
+const NOT_TITLES: &[&str] = &[
+    "apply",
+    "apply now",
+    "view job",
+    "view all",
+    "view all jobs",
+    "see all jobs",
+    "all jobs",
+    "open positions",
+    "open roles",
+    "learn more",
+    "read more",
+    "more",
+    "details",
+    "jobs",
+    "careers",
+    "bewerben",
+    "jetzt bewerben",
+    "postuler",
+    "candidatar",
+    "aplicar",
+    "ver vaga",
+];
+
+static SELECTORS: LazyLock<Option<(Selector, Selector)>> = LazyLock::new(|| {
+    Some((
+        Selector::parse("a[href]").ok()?,
+        Selector::parse("h1, h2, h3, h4, h5, strong, [class*=title]").ok()?,
+    ))
+});
+
+/// The job title a link shows: its first heading or title-like element if
+/// it wraps a card, else its whole text.
+fn link_title(a: ElementRef<'_>, heading: &Selector) -> String {
+    let text = |e: ElementRef<'_>| e.text().collect::<Vec<_>>().join(" ");
+    let raw = a
+        .select(heading)
+        .next()
+        .map(text)
+        .unwrap_or_else(|| text(a));
+    raw.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Whether `url` is a job detail page: a listing segment followed by at
+/// least one more (the job's slug or id).
+fn is_job_detail(url: &Url) -> bool {
+    let segments: Vec<String> = url
+        .path_segments()
+        .map(|s| {
+            s.filter(|s| !s.is_empty())
+                .map(str::to_ascii_lowercase)
+                .collect()
+        })
+        .unwrap_or_default();
+    segments
+        .iter()
+        .position(|s| LISTING_SEGMENTS.contains(&s.as_str()))
+        .is_some_and(|i| i + 1 < segments.len())
+}
+
+/// The roles of a plain HTML job list at `page_url`, at most 500.
+pub fn job_links(html: &str, page_url: &str, taxonomy: &Taxonomy) -> Vec<Role> {
+    let (Some((links, heading)), Ok(base)) = (SELECTORS.as_ref(), Url::parse(page_url)) else {
+        return Vec::new();
+    };
+    let doc = Html::parse_document(html);
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for a in doc.select(links).take(5000) {
+        let Some(href) = a.value().attr("href") else {
+            continue;
+        };
+        let Ok(mut url) = base.join(href.trim()) else {
+            continue;
+        };
+        if !matches!(url.scheme(), "http" | "https") || !is_job_detail(&url) {
+            continue;
+        }
+        url.set_fragment(None);
+        let title = link_title(a, heading);
+        let words = title.split_whitespace().count();
+        if !(1..=12).contains(&words)
+            || title.len() > 120
+            || title.ends_with('?')
+            || NOT_TITLES.contains(&title.to_lowercase().as_str())
+        {
+            continue;
+        }
+        // A job title names a function; "Life at Acme" does not.
+        if taxonomy.classify(&title).department.is_none() {
+            continue;
+        }
+        if !seen.insert(url.as_str().to_owned()) {
+            continue;
+        }
+        out.push(Role {
+            id: url.as_str().to_owned(),
+            title,
+            department: None,
+            location: None,
+            posted_at: None,
+            url: Some(url.into()),
+            remote: false,
+        });
+        if out.len() >= 500 {
+            break;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn job_detail_links_with_title_like_texts_are_roles() {
+        let html = r#"<html><body>
+<nav><a href="/careers">Careers</a><a href="/careers/">All jobs</a><a href="/blog/how-we-hire">How we hire</a></nav>
+<ul class="jobs">
+  <li><a href="/careers/account-executive-emea">Account Executive, EMEA</a></li>
+  <li><a href="/careers/sdr-berlin"><div class="card"><h3>Sales Development Representative</h3><span>Berlin · Full-time</span><span>Apply</span></div></a></li>
+  <li><a href="https://acme.example/jobs/4711">Senior Backend Engineer (Rust)</a></li>
+  <li><a href="/careers/account-executive-emea#apply">Account Executive, EMEA</a></li>
+  <li><a href="/careers/sdr-berlin">Apply now</a></li>
+  <li><a href="/karriere/stellen/werkstudent-marketing">Werkstudent Marketing (m/w/d)</a></li>
+  <li><a href="/careers/life-at-acme">Life at Acme</a></li>
+  <li><a href="javascript:apply()">Product Designer</a></li>
+</ul></body></html>"#;
+        let roles = job_links(
+            html,
+            "https://acme.example/careers/",
+            Taxonomy::default_taxonomy(),
+        );
+        let titles: Vec<&str> = roles.iter().map(|r| r.title.as_str()).collect();
+        assert_eq!(
+            titles,
+            vec![
+                "Account Executive, EMEA",
+                "Sales Development Representative",
+                "Senior Backend Engineer (Rust)",
+                "Werkstudent Marketing (m/w/d)",
+            ]
+        );
+        assert_eq!(
+            roles[0].url.as_deref(),
+            Some("https://acme.example/careers/account-executive-emea")
+        );
+        assert_eq!(roles[0].id, roles[0].url.clone().unwrap());
+    }
+
+    #[test]
+    fn a_page_without_job_links_has_no_roles() {
+        let html = r#"<a href="/careers">Careers</a><a href="/about/team">Our team</a>"#;
+        assert!(job_links(html, "https://acme.example/", Taxonomy::default_taxonomy()).is_empty());
+        assert!(job_links(html, "not a url", Taxonomy::default_taxonomy()).is_empty());
+    }
+}
