@@ -37,6 +37,18 @@ pub struct ConfigFile {
     /// own): a proxy or a local mirror instead of the vendors' APIs.
     #[serde(default)]
     pub ats: Option<leadscore_hiring::endpoints::AtsEndpoints>,
+    /// `[news]`.
+    #[serde(default)]
+    pub news: NewsSection,
+}
+
+/// `[news]` in `leadscore.toml`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewsSection {
+    /// A news-search feed URL template with `{company}` and `{domain}`
+    /// (off when absent).
+    pub search_feed: Option<String>,
 }
 
 /// Loads a title taxonomy file (a `--taxonomy` flag first, then
@@ -180,6 +192,7 @@ pub fn build_enricher(args: &EnrichOptions, config: &ConfigFile) -> Result<Enric
     if let Some(ats) = &config.ats {
         enrich.hiring.endpoints = ats.clone();
     }
+    enrich.news.search_feed.clone_from(&config.news.search_feed);
     Ok(Enricher::new(Arc::new(fetcher), Arc::new(db), enrich))
 }
 

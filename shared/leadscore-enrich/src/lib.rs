@@ -382,6 +382,7 @@ impl Enricher {
             .collect();
         let news = news::collect(
             self.fetcher.as_ref(),
+            domain.as_str(),
             &news_pages,
             &crawl.sitemap_news,
             &self.config.news,

@@ -25,6 +25,12 @@ pub struct NewsConfig {
     pub max_items_per_feed: usize,
     /// Time budget for all feeds of one account.
     pub budget: Duration,
+    /// A news-search feed URL template, off by default: `{company}` and
+    /// `{domain}` are replaced (percent-encoded) by the account's name as
+    /// its domain spells it ("northwind analytics") and its domain. Only
+    /// items that name the company are kept (a search for "Acme" finds
+    /// other Acmes too).
+    pub search_feed: Option<String>,
 }
 
 impl Default for NewsConfig {
@@ -33,6 +39,7 @@ impl Default for NewsConfig {
             max_feeds: 4,
             max_items_per_feed: 50,
             budget: Duration::from_secs(20),
+            search_feed: None,
         }
     }
 }
@@ -131,10 +138,39 @@ pub fn sitemap_article(entry: &leadscore_fetch::sitemap::SitemapUrl) -> Option<A
     })
 }
 
-/// Reads the press pages' articles, the news sitemap's entries and the
-/// advertised feeds, and extracts funding rounds and events.
+/// The company name a domain spells: its first label, hyphens as spaces
+/// (`northwind-analytics.com` → "northwind analytics").
+pub fn company_of(domain: &str) -> String {
+    domain
+        .split('.')
+        .next()
+        .unwrap_or(domain)
+        .replace(['-', '_'], " ")
+}
+
+/// The search feed URL of `template` for `domain`.
+pub fn search_feed_url(template: &str, domain: &str) -> String {
+    let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+    template
+        .replace("{company}", &enc(&company_of(domain)))
+        .replace("{domain}", &enc(domain))
+}
+
+/// Whether a search result is about the company: it names it (or its
+/// domain) in its title or text.
+fn names_company(article: &Article, domain: &str) -> bool {
+    let company = company_of(domain).to_lowercase();
+    let squashed = company.replace(' ', "");
+    let hay = format!("{} {}", article.title, article.text).to_lowercase();
+    hay.contains(&company) || hay.contains(&squashed) || hay.contains(&domain.to_lowercase())
+}
+
+/// Reads the press pages' articles, the news sitemap's entries, the
+/// advertised feeds and (when configured) the news-search feed, and
+/// extracts funding rounds and events.
 pub async fn collect(
     fetcher: &dyn PageFetcher,
+    domain: &str,
     pages: &[NewsPage<'_>],
     sitemap_news: &[leadscore_fetch::sitemap::SitemapUrl],
     config: &NewsConfig,
@@ -163,14 +199,26 @@ pub async fn collect(
         }
     }
     feed_urls.truncate(config.max_feeds);
+    let search = config
+        .search_feed
+        .as_deref()
+        .filter(|t| !t.trim().is_empty())
+        .map(|t| search_feed_url(t, domain));
+    if let Some(u) = &search {
+        feed_urls.push(u.clone());
+    }
     let session = SiteSession::new(Budget::new(config.budget));
     for feed_url in feed_urls {
+        let is_search = search.as_deref() == Some(feed_url.as_str());
         let Ok(url) = Url::parse(&feed_url) else {
             continue;
         };
         let outcome = match fetcher.fetch_document(&url, &session).await {
             Ok(page) => match parse_feed(page.text.as_bytes(), Some(page.final_url.as_str())) {
                 Ok(mut items) => {
+                    if is_search {
+                        items.retain(|a| names_company(a, domain));
+                    }
                     items.truncate(config.max_items_per_feed);
                     let n = items.len();
                     found.articles.extend(items);

@@ -768,3 +768,68 @@ async fn a_plain_html_job_list_is_the_last_fallback() {
     assert_eq!(s.open_roles, 3, "{s:?}");
     assert_eq!(s.sales_roles, 2, "{s:?}");
 }
+
+/// The optional news-search feed: the template's placeholders are filled
+/// (percent-encoded), and only items naming the company are read.
+#[tokio::test]
+async fn a_configured_news_search_feed_adds_items_that_name_the_company() {
+    let site = Site::start().await;
+    site.route("/", Route::html("<h1>Harbor Lights</h1>")).route(
+        "/search?q=harbor+lights&site=harbor-lights.test",
+        Route::ok(
+            "application/rss+xml",
+            r#"<?xml version="1.0"?><rss version="2.0"><channel><title>Search</title>
+<item><title>Harbor Lights raises €8 million seed round</title><link>https://news.example/a</link><pubDate>Mon, 16 Nov 2026 08:00:00 GMT</pubDate></item>
+<item><title>Harbour Light Capital closes $200M fund</title><link>https://news.example/b</link><pubDate>Mon, 16 Nov 2026 08:00:00 GMT</pubDate></item>
+</channel></rss>"#,
+        ),
+    );
+    let config = FetchConfig {
+        allow_private_network: true,
+        politeness_delay: Duration::ZERO,
+        ..FetchConfig::default()
+    };
+    let resolver = StaticResolver::new()
+        .with("harbor-lights.test", &[IpAddr::V4(Ipv4Addr::LOCALHOST)])
+        .with("news.test", &[IpAddr::V4(Ipv4Addr::LOCALHOST)]);
+    let fetcher = ReqwestFetcher::new(config, Arc::new(resolver)).unwrap();
+    let mut cfg = EnrichConfig::default();
+    cfg.news.search_feed = Some(format!(
+        "{}/search?q={{company}}&site={{domain}}",
+        site.url("news.test")
+    ));
+    let e = Enricher::new(Arc::new(fetcher), fingerprints(), cfg.clone());
+    let domain = Domain::parse("harbor-lights.test").unwrap();
+    let start = format!("{}/", site.url("harbor-lights.test"));
+    let out = e
+        .enrich(&domain, Some(&start), None, at("2026-11-20T00:00:00Z"))
+        .await
+        .unwrap();
+    assert_eq!(out.news.funding.len(), 1, "{:?}", out.news);
+    assert_eq!(out.news.funding[0].amount, Some(8_000_000));
+    assert_eq!(out.news.funding[0].currency.as_deref(), Some("EUR"));
+    assert_eq!(out.news.feeds.len(), 1);
+    assert_eq!(out.news.feeds[0].items, 1, "the other Harbour is dropped");
+
+    // Off by default: nothing is searched.
+    let hits = site.hits().len();
+    cfg.news.search_feed = None;
+    let config = FetchConfig {
+        allow_private_network: true,
+        politeness_delay: Duration::ZERO,
+        ..FetchConfig::default()
+    };
+    let resolver =
+        StaticResolver::new().with("harbor-lights.test", &[IpAddr::V4(Ipv4Addr::LOCALHOST)]);
+    let fetcher = ReqwestFetcher::new(config, Arc::new(resolver)).unwrap();
+    let out = Enricher::new(Arc::new(fetcher), fingerprints(), cfg)
+        .enrich(&domain, Some(&start), None, at("2026-11-20T00:00:00Z"))
+        .await
+        .unwrap();
+    assert!(out.news.funding.is_empty());
+    assert!(
+        site.hits()[hits..].iter().all(|h| !h.contains("/search")),
+        "{:?}",
+        site.hits()
+    );
+}

@@ -194,6 +194,7 @@ pub fn build_enricher(env: &Env) -> Result<Enricher, ConfigError> {
     };
     let mut enrich = EnrichConfig::default();
     enrich.crawl.max_pages = env.parse_or("CRAWL_MAX_PAGES", enrich.crawl.max_pages)?;
+    enrich.news.search_feed = env.optional("NEWS_SEARCH_FEED").filter(|t| !t.is_empty());
     enrich.crawl.site_budget =
         Duration::from_secs(env.parse_or("CRAWL_BUDGET_SECS", enrich.crawl.site_budget.as_secs())?);
     let fetcher =
