@@ -31,6 +31,8 @@ pub(crate) mod exit {
     pub const ERROR: u8 = 1;
     /// `run` finished, but some accounts could not be enriched.
     pub const PARTIAL: u8 = 5;
+    /// `run` was interrupted (Ctrl-C); running it again resumes.
+    pub const INTERRUPTED: u8 = 130;
     /// Invalid input data: a bad model file, rejected CSV rows.
     pub const INVALID_INPUT: u8 = 3;
     /// The named lead or record does not exist.
@@ -367,6 +369,12 @@ async fn run(cli: Cli) -> Result<()> {
                 output::print_json(&summary)?;
             } else {
                 run::print_summary(&summary);
+            }
+            if summary.interrupted {
+                return Err(fail(
+                    exit::INTERRUPTED,
+                    "interrupted: run the same command again to finish the remaining accounts",
+                ));
             }
             if !summary.failed.is_empty() {
                 return Err(fail(

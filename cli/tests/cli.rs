@@ -742,6 +742,142 @@ points = 20
     assert_eq!(stdout(&pending).trim(), "[]");
 }
 
+/// Ctrl-C during `run`: the finished account's alert is delivered and the
+/// run exits 130; the same command again enriches only the account it had
+/// not finished, and no alert is sent twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_interrupted_run_resumes_where_it_stopped() {
+    use leadscore_testkit::site::{Route, Site};
+    use std::io::{BufRead, BufReader};
+    const HUBSPOT: &str = r#"<html><head><script id="hs-script-loader" async defer src="//js.hs-scripts.com/4242.js"></script></head><body>Hi</body></html>"#;
+    let site = Site::start().await;
+    site.route("/a/", Route::html(HUBSPOT)).route(
+        "/b/",
+        Route::html(HUBSPOT).delayed(std::time::Duration::from_secs(30)),
+    );
+    let env = Env::new();
+    let model = env.file(
+        "tech.toml",
+        br#"name = "run-test"
+[scale]
+fit_max = 30
+engagement_max = 10
+[weights]
+fit = 1.0
+engagement = 0.0
+[tiers]
+hot = 70
+warm = 40
+hysteresis = 5
+[grades]
+fit = [70, 45, 25]
+engagement = [75, 50, 25]
+[[rule]]
+id = "vp"
+label = "VP-level title"
+lead = "seniority"
+equals = "vp"
+points = 10
+[[rule]]
+id = "hubspot"
+label = "Uses HubSpot"
+signal = "tech"
+equals = "HubSpot"
+points = 20
+"#,
+    );
+    let leads = env.file(
+        "leads.csv",
+        b"email,first_name,title\nvp@a.test,Ann,VP Sales\nvp@b.test,Bo,VP Sales\n",
+    );
+    assert!(env.run(&["import", "leads", &leads]).status.success());
+    let accounts = env.file(
+        "accounts.csv",
+        format!(
+            "domain,website\na.test,{}/a/\nb.test,{}/b/\n",
+            site.url("a.test"),
+            site.url("b.test")
+        )
+        .as_bytes(),
+    );
+    let ip = site.addr.ip().to_string();
+    let command = || {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_leadscore"));
+        c.args(["--db".as_ref(), env.db.as_os_str()])
+            .args(["run", "--accounts", &accounts, "--concurrency", "1"])
+            .args(["--resolve", &format!("a.test={ip}")])
+            .args(["--resolve", &format!("b.test={ip}")])
+            .args(["--allow-private-network", "--model", &model])
+            .env_remove("LEADSCORE_SLACK_WEBHOOK")
+            .env_remove("LEADSCORE_SMTP_URL");
+        c
+    };
+    let mut child = command()
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let child_err = child.stderr.take().unwrap();
+    // Wait (bounded) for the first account to finish, then press Ctrl-C
+    // while the second one's homepage is still on its way.
+    let seen = tokio::task::spawn_blocking(move || {
+        let mut lines = Vec::new();
+        for line in BufReader::new(child_err).lines() {
+            let line = line.unwrap();
+            let done = line.starts_with("[1/2] a.test");
+            lines.push(line);
+            if done {
+                let ok = Command::new("kill")
+                    .args(["-INT", &pid.to_string()])
+                    .status()
+                    .unwrap()
+                    .success();
+                assert!(ok, "kill -INT {pid}");
+            }
+        }
+        lines
+    });
+    let lines = tokio::time::timeout(std::time::Duration::from_secs(60), seen)
+        .await
+        .expect("the run ends within 60 s of Ctrl-C")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(130), "{text}\n{lines:?}");
+    assert!(
+        lines.iter().any(|l| l.starts_with("interrupted")),
+        "{lines:?}"
+    );
+    assert!(text.contains("enriched 1 of 2 account(s)"), "{text}");
+    assert_eq!(
+        text.matches("became hot: Ann <vp@a.test>").count(),
+        1,
+        "{text}"
+    );
+    assert!(!text.contains("vp@b.test"), "{text}");
+
+    // Again, with the slow site back to normal: only b.test is enriched.
+    site.route("/b/", Route::html(HUBSPOT));
+    let mut again = command();
+    let o = tokio::task::spawn_blocking(move || again.output().unwrap())
+        .await
+        .unwrap();
+    let (text, err) = (stdout(&o), stderr(&o));
+    assert!(o.status.success(), "{text}\n{err}");
+    assert!(
+        err.contains("1 account(s) enriched within the last 1d are skipped"),
+        "{err}"
+    );
+    assert!(text.contains("enriched 1 of 2 account(s)"), "{text}");
+    assert_eq!(
+        text.matches("became hot: Bo <vp@b.test>").count(),
+        1,
+        "{text}"
+    );
+    assert!(!text.contains("<vp@a.test>"), "no alert twice: {text}");
+}
+
 /// `leadscore demo`: offline fixture companies end to end, hot leads with
 /// explanations, and the HTML report rendered in headless Chromium (DOM
 /// checked, screenshot saved next to it).

@@ -17,6 +17,8 @@ pub struct Route {
     pub headers: Vec<(String, String)>,
     /// Body.
     pub body: Vec<u8>,
+    /// Wait this long before answering (a slow site).
+    pub delay: std::time::Duration,
 }
 
 impl Route {
@@ -26,6 +28,7 @@ impl Route {
             status: 200,
             headers: vec![("content-type".into(), content_type.into())],
             body: body.into(),
+            delay: std::time::Duration::ZERO,
         }
     }
 
@@ -45,6 +48,13 @@ impl Route {
             status,
             ..Self::ok(content_type, body)
         }
+    }
+
+    /// Answers after `delay`.
+    #[must_use]
+    pub fn delayed(mut self, delay: std::time::Duration) -> Self {
+        self.delay = delay;
+        self
     }
 
     /// Adds a header.
@@ -98,6 +108,9 @@ impl Site {
                             .cloned()
                     }
                     .unwrap_or_else(|| Route::status(404, "text/html", "<h1>Not found</h1>"));
+                    if !route.delay.is_zero() {
+                        tokio::time::sleep(route.delay).await;
+                    }
                     let mut out = format!(
                         "HTTP/1.1 {} X\r\ncontent-length: {}\r\nconnection: close\r\n",
                         route.status,
