@@ -52,12 +52,24 @@ fn eval_set_is_large_and_varied() {
     assert!(cases.iter().all(|c| c.url.starts_with("http")));
 }
 
-#[test]
-fn eval_funding_extraction_meets_goals() {
-    let cases = cases();
+/// The figures of one run of the extractor over a set of cases.
+struct Score {
+    cases: usize,
+    positives: u32,
+    precision: f64,
+    recall: f64,
+    f1: f64,
+    exact: u32,
+    exact_rate: f64,
+    /// Every miss: `FP` (a round found where there is none), `FN` (a round
+    /// missed), `BAD` (a round found with the wrong amount, currency or round).
+    misses: Vec<String>,
+}
+
+fn score(cases: &[Case]) -> Score {
     let (mut tp, mut fp, mut fn_, mut exact, mut positives) = (0u32, 0u32, 0u32, 0u32, 0u32);
     let mut misses = Vec::new();
-    for c in &cases {
+    for c in cases {
         let found = extract_funding_text(&c.text, None, Some(&c.url));
         let predicted = !found.is_empty();
         match (predicted, c.expected.is_round) {
@@ -103,21 +115,100 @@ fn eval_funding_extraction_meets_goals() {
         0.0
     };
     let exact_rate = f64::from(exact) / f64::from(positives).max(1.0);
-    for m in &misses {
-        println!("{m}");
-    }
-    println!(
-        "funding eval: {} cases ({} rounds, {} negatives): precision {:.3}, recall {:.3}, F1 {:.3}, exact amount+currency+round {:.3} ({}/{})",
-        cases.len(),
+    Score {
+        cases: cases.len(),
         positives,
-        cases.len() as u32 - positives,
         precision,
         recall,
         f1,
-        exact_rate,
         exact,
-        positives
-    );
-    assert!(f1 >= 0.95, "F1 {f1:.3} below 0.95");
-    assert!(exact_rate >= 0.90, "exact {exact_rate:.3} below 0.90");
+        exact_rate,
+        misses,
+    }
 }
+
+fn report(name: &str, s: &Score) {
+    for m in &s.misses {
+        println!("{m}");
+    }
+    println!(
+        "{name}: {} cases ({} rounds, {} negatives): precision {:.3}, recall {:.3}, F1 {:.3}, exact amount+currency+round {:.3} ({}/{})",
+        s.cases,
+        s.positives,
+        s.cases as u32 - s.positives,
+        s.precision,
+        s.recall,
+        s.f1,
+        s.exact_rate,
+        s.exact,
+        s.positives
+    );
+}
+
+#[test]
+fn eval_funding_extraction_meets_goals() {
+    let s = score(&cases());
+    report("funding eval", &s);
+    assert!(s.f1 >= 0.95, "F1 {:.3} below 0.95", s.f1);
+    assert!(s.exact_rate >= 0.90, "exact {:.3} below 0.90", s.exact_rate);
+}
+
+/// The held-out set (`tests/eval/funding_heldout.jsonl`): real sentences and
+/// headlines collected on 2026-11-30 from pages the rules were never tuned
+/// on, labelled by meaning before the extractor was run on them. It measures
+/// how the rules generalise; its misses are not to be fixed by tuning rules
+/// to these sentences (that would make it one more tuning set).
+fn heldout_cases() -> Vec<Case> {
+    let raw = include_str!("../eval/funding_heldout.jsonl");
+    raw.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn heldout_set_is_large_and_varied() {
+    let training: std::collections::HashSet<String> = cases().into_iter().map(|c| c.text).collect();
+    let cases = heldout_cases();
+    assert!(cases.len() >= 60, "{} cases", cases.len());
+    let negatives = cases.iter().filter(|c| !c.expected.is_round).count();
+    assert!(negatives * 3 >= cases.len(), "{negatives} negatives");
+    let varied = cases
+        .iter()
+        .filter(|c| {
+            c.lang != "en"
+                || c.expected
+                    .currency
+                    .as_deref()
+                    .is_some_and(|cur| cur != "USD")
+        })
+        .count();
+    assert!(varied >= 20, "{varied} non-English or non-USD cases");
+    assert!(cases.iter().all(|c| c.url.starts_with("http")));
+    for c in &cases {
+        assert!(
+            !training.contains(&c.text),
+            "held-out case is in the tuning set: {}",
+            c.text
+        );
+    }
+}
+
+#[test]
+fn eval_funding_heldout() {
+    let s = score(&heldout_cases());
+    report("funding held-out eval", &s);
+    // Regression floors, a little under the figures measured on 2026-11-30
+    // (97 cases: precision 0.721, recall 0.660, F1 0.689, exact 0.532 =
+    // 25/47). They are not the goals (F1 >= 0.95, exact >= 0.90), which the
+    // held-out set does not reach; raise them as the rules improve.
+    assert!(s.f1 >= F1_FLOOR, "held-out F1 {:.3} below {F1_FLOOR}", s.f1);
+    assert!(
+        s.exact_rate >= EXACT_FLOOR,
+        "held-out exact {:.3} below {EXACT_FLOOR}",
+        s.exact_rate
+    );
+}
+
+const F1_FLOOR: f64 = 0.65;
+const EXACT_FLOOR: f64 = 0.50;
