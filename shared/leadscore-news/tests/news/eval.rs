@@ -127,6 +127,7 @@ fn score(cases: &[Case]) -> Score {
     }
 }
 
+#[allow(clippy::print_stdout)] // the figures are the point of the test
 fn report(name: &str, s: &Score) {
     for m in &s.misses {
         println!("{m}");
