@@ -892,9 +892,27 @@ enum JsUse<'a> {
     Used,
 }
 
-/// The string literals of a script that could be (part of) a URL: quoted
-/// with `"`, `'` or backticks, containing `/` or `.`, at most 2,048 bytes;
-/// at most 1,000 per script.
+/// Whether a literal names a stylesheet, image or font rather than a
+/// script (scriptSrc patterns describe scripts; some, like Choices.js's
+/// `…|css`, match any stylesheet).
+fn is_asset(lit: &str) -> bool {
+    let path = lit
+        .split(['?', '#'])
+        .next()
+        .unwrap_or(lit)
+        .to_ascii_lowercase();
+    [
+        ".css", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".ico", ".woff", ".woff2",
+        ".ttf", ".mp4",
+    ]
+    .iter()
+    .any(|ext| path.ends_with(ext))
+}
+
+/// The string literals of a script that could be (part of) a script URL:
+/// quoted with `"`, `'` or backticks, containing `/`, not naming a
+/// stylesheet, image or font, at most 2,048 bytes; at most 1,000 per
+/// script.
 fn url_literals(text: &str) -> Vec<&str> {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
@@ -913,7 +931,8 @@ fn url_literals(text: &str) -> Vec<&str> {
         let end = j.min(bytes.len());
         if let Some(lit) = text.get(start..end)
             && lit.len() <= 2048
-            && lit.contains(['/', '.'])
+            && lit.contains('/')
+            && !is_asset(lit)
         {
             out.push(lit);
         }
@@ -1101,6 +1120,13 @@ mod tests {
         assert_eq!(
             url_literals("a = 'it\\'s'; b = `//x.example/${id}.js`; // don't\nc = \"no\""),
             vec!["//x.example/${id}.js"]
+        );
+        // Stylesheets and images are not scripts.
+        assert_eq!(
+            url_literals(
+                r#"l.href="https://cdn.x.example/w/widget.css?v=2"; i="/img/a.png"; s="https://cdn.x.example/w/widget.js";"#
+            ),
+            vec!["https://cdn.x.example/w/widget.js"]
         );
     }
 
