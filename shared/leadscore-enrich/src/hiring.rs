@@ -155,7 +155,13 @@ async fn read_board(
                 )
             }
             Ats::Teamtailor if page == 0 => {
-                (e.teamtailor_jobs(&board.token), Box::new(parse_teamtailor))
+                // A custom-domain careers site is recorded by its origin.
+                let url = if board.token.starts_with("http") {
+                    AtsEndpoints::teamtailor_rss(&board.token)
+                } else {
+                    e.teamtailor_jobs(&board.token)
+                };
+                (url, Box::new(parse_teamtailor))
             }
             Ats::Lever => (
                 e.lever_postings(&board.token, page * LEVER_PAGE_SIZE),
@@ -226,6 +232,17 @@ pub async fn collect(
             if !boards.contains(&b) {
                 boards.push(b);
             }
+        }
+        // A Teamtailor careers site on the company's own domain serves its
+        // job feed at `{origin}/jobs.rss`.
+        if leadscore_hiring::detect::is_teamtailor_site(page.html)
+            && !boards.iter().any(|b| b.ats == Ats::Teamtailor)
+            && let Ok(url) = Url::parse(page.url)
+        {
+            boards.push(AtsBoard {
+                ats: Ats::Teamtailor,
+                token: url.origin().ascii_serialization(),
+            });
         }
     }
     let session = SiteSession::new(Budget::new(config.budget));

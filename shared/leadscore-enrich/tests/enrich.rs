@@ -833,3 +833,41 @@ async fn a_configured_news_search_feed_adds_items_that_name_the_company() {
         site.hits()
     );
 }
+
+/// A Teamtailor careers site on the company's own domain (generator meta
+/// tag, no `*.teamtailor.com` link): its `/jobs.rss` on that origin is read.
+#[tokio::test]
+async fn a_teamtailor_careers_site_on_a_custom_domain_is_read_from_its_origin() {
+    let site = Site::start().await;
+    site.route("/", Route::html(r#"<a href="/careers">Careers</a>"#))
+        .route(
+            "/careers",
+            Route::html(
+                r#"<html><head><meta name="generator" content="Teamtailor"></head><body><h1>Join Nordlys</h1></body></html>"#,
+            ),
+        )
+        .route(
+            "/jobs.rss",
+            Route::ok("application/rss+xml", hiring_fixture("teamtailor_jobs.rss")),
+        );
+    let e = enricher_with_ats(&["nordlys.test", "ats.test"], &site.url("ats.test"));
+    let out = e
+        .enrich(
+            &Domain::parse("nordlys.test").unwrap(),
+            Some(&format!("{}/", site.url("nordlys.test"))),
+            None,
+            at("2026-11-20T00:00:00Z"),
+        )
+        .await
+        .unwrap();
+    let boards = &out.hiring.boards;
+    assert_eq!(boards.len(), 1, "{boards:?}");
+    assert_eq!(
+        (boards[0].ats.as_str(), boards[0].status.as_str()),
+        ("teamtailor", "ok"),
+        "{boards:?}"
+    );
+    assert_eq!(boards[0].token, site.url("nordlys.test"));
+    assert_eq!(out.hiring.summary.as_ref().map(|s| s.open_roles), Some(2));
+    assert!(site.hits().iter().any(|h| h == "/jobs.rss"));
+}
