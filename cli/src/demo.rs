@@ -341,7 +341,9 @@ async fn import(
     if let Some(e) = parsed.errors.first() {
         bail!("demo leads.csv:{}: {}", e.line, e.reason);
     }
-    let n_leads = leads_imported(store, &parsed, now).await?;
+    let n_leads = leadscore_pipeline::import_leads(store, &parsed, now)
+        .await?
+        .rows;
     let activities = fixtures
         .get("activities.csv")
         .context("the fixtures have no activities.csv")?;
@@ -361,16 +363,6 @@ async fn import(
         .collect();
     leadscore_pipeline::import_activities(store, &rows, now).await?;
     Ok((n_leads, rows.len()))
-}
-
-async fn leads_imported(
-    store: &dyn Store,
-    parsed: &leadscore_core::import::Parsed<leadscore_core::import::LeadRow>,
-    now: DateTime<Utc>,
-) -> Result<usize> {
-    Ok(leadscore_pipeline::import_leads(store, parsed, now)
-        .await?
-        .rows)
 }
 
 fn remove_db(path: &Path) -> Result<()> {

@@ -68,7 +68,8 @@ fn truncate(s: &str, max: usize) -> String {
     }
 }
 
-fn signed(points: f64) -> String {
+/// Points with their sign and one decimal: `+12.0`, `-15.0`.
+pub fn signed(points: f64) -> String {
     if points >= 0.0 {
         format!("+{points:.1}")
     } else {

@@ -19,6 +19,8 @@ use leadscore_enrich::Details;
 use leadscore_store::{ScoreRecord, Store};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
+use crate::output::signed;
+
 /// `report` options.
 #[derive(Debug, clap::Args)]
 pub struct ReportArgs {
@@ -109,24 +111,9 @@ fn tier_class(t: Tier) -> &'static str {
     }
 }
 
+/// The lead's display name, or the email of a lead not stored.
 fn lead_name(lead: Option<&Lead>, email: &str) -> String {
-    lead.and_then(|l| {
-        let name = [l.first_name.as_deref(), l.last_name.as_deref()]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" ");
-        (!name.is_empty()).then_some(name)
-    })
-    .unwrap_or_else(|| email.to_owned())
-}
-
-fn signed(p: f64) -> String {
-    if p >= 0.0 {
-        format!("+{p:.1}")
-    } else {
-        format!("{p:.1}")
-    }
+    lead.map_or_else(|| email.to_owned(), Lead::display_name)
 }
 
 fn money(amount: Option<u64>, currency: Option<&str>) -> String {

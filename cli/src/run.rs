@@ -10,11 +10,11 @@
 
 use std::collections::BTreeSet;
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use chrono::{DateTime, Utc};
 use futures::StreamExt;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -262,7 +262,8 @@ impl Progress {
 }
 
 /// Which of `targets` are due: not enriched within `max_age`, or whose
-/// last enrichment fetched no page at all (all if `force`).
+/// last enrichment fetched no page at all (all if `force`). Stores the
+/// file's name of an account not stored yet.
 async fn due(
     store: &dyn Store,
     targets: Vec<Target>,
@@ -270,18 +271,22 @@ async fn due(
     force: bool,
     now: DateTime<Utc>,
 ) -> Result<(Vec<Target>, usize)> {
-    if force {
-        return Ok((targets, 0));
-    }
     let mut out = Vec::new();
     let mut fresh = 0;
     for t in targets {
-        let enriched_at = store
-            .get_account(&t.domain)
-            .await?
-            .and_then(|a| a.enriched_at);
-        let recent = enriched_at.is_some_and(|at| at > now - max_age);
-        if recent && fetched_a_page(store, &t.domain).await? {
+        let account = store.get_account(&t.domain).await?;
+        // Names from the file fill in accounts not stored yet.
+        if account.is_none()
+            && let Some(name) = &t.name
+        {
+            let mut new = leadscore_core::domain::Account::new(t.domain.clone(), now);
+            new.name = Some(name.clone());
+            store.upsert_account(&new).await?;
+        }
+        let recent = account
+            .and_then(|a| a.enriched_at)
+            .is_some_and(|at| at > now - max_age);
+        if !force && recent && fetched_a_page(store, &t.domain).await? {
             fresh += 1;
         } else {
             out.push(t);
@@ -325,7 +330,7 @@ impl RunArgs {
     ) -> Result<(Vec<Target>, Vec<RowProblem>)> {
         match &self.accounts {
             Some(path) => {
-                let bytes = read(path)?;
+                let bytes = crate::read_input(path)?;
                 let (targets, problems) = parse_accounts(&bytes).map_err(|e| {
                     crate::fail(
                         crate::exit::INVALID_INPUT,
@@ -379,16 +384,6 @@ pub async fn run(
         accounts: targets.len(),
         ..RunSummary::default()
     };
-    // Names from the file fill in accounts not stored yet.
-    for t in &targets {
-        if let Some(name) = &t.name
-            && store.get_account(&t.domain).await?.is_none()
-        {
-            let mut account = leadscore_core::domain::Account::new(t.domain.clone(), now);
-            account.name = Some(name.clone());
-            store.upsert_account(&account).await?;
-        }
-    }
     let (mut todo, fresh) = due(store, targets, args.max_age, args.force, now).await?;
     todo.truncate(args.limit);
     summary.skipped_fresh = fresh;
@@ -486,17 +481,6 @@ pub async fn run(
     summary.alerts_pending = store.pending_alerts(10_000).await?.len();
     summary.seconds = started.elapsed().as_secs_f64();
     Ok(summary)
-}
-
-fn read(path: &Path) -> Result<Vec<u8>> {
-    if path.as_os_str() == "-" {
-        let mut buf = Vec::new();
-        std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf)
-            .context("reading standard input")?;
-        Ok(buf)
-    } else {
-        std::fs::read(path).with_context(|| format!("reading {}", path.display()))
-    }
 }
 
 fn age_text(d: chrono::Duration) -> String {

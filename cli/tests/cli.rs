@@ -620,24 +620,9 @@ points = 10
     assert!(data.contains("VP-level title"), "{data}");
 }
 
-/// `run --accounts`: a listed site is enriched and its lead turns hot with
-/// one alert; an unreachable account fails alone (exit 5); run again, the
-/// enriched account is skipped as fresh and nothing is alerted twice.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn run_enriches_listed_accounts_and_resumes_without_duplicate_alerts() {
-    use leadscore_testkit::site::{Route, Site};
-    let site = Site::start().await;
-    site.route(
-        "/",
-        Route::html(
-            r#"<html><head><script id="hs-script-loader" async defer src="//js.hs-scripts.com/4242.js"></script></head><body><a href="/pricing">Pricing</a></body></html>"#,
-        ),
-    )
-    .route("/pricing", Route::html("<h1>Plans</h1>"));
-    let env = Env::new();
-    let model = env.file(
-        "tech.toml",
-        br#"name = "run-test"
+/// A model where a VP is cold (33) until the account is found running
+/// HubSpot, then hot (100): `run` tests turn leads hot by enrichment alone.
+const VP_AND_HUBSPOT_MODEL: &[u8] = br#"name = "run-test"
 [scale]
 fit_max = 30
 engagement_max = 10
@@ -663,8 +648,22 @@ label = "Uses HubSpot"
 signal = "tech"
 equals = "HubSpot"
 points = 20
-"#,
-    );
+"#;
+
+/// A homepage with HubSpot's embed loader.
+const HUBSPOT_HOME: &str = r#"<html><head><script id="hs-script-loader" async defer src="//js.hs-scripts.com/4242.js"></script></head><body><a href="/pricing">Pricing</a></body></html>"#;
+
+/// `run --accounts`: a listed site is enriched and its lead turns hot with
+/// one alert; an unreachable account fails alone (exit 5); run again, the
+/// enriched account is skipped as fresh and nothing is alerted twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_enriches_listed_accounts_and_resumes_without_duplicate_alerts() {
+    use leadscore_testkit::site::{Route, Site};
+    let site = Site::start().await;
+    site.route("/", Route::html(HUBSPOT_HOME))
+        .route("/pricing", Route::html("<h1>Plans</h1>"));
+    let env = Env::new();
+    let model = env.file("tech.toml", VP_AND_HUBSPOT_MODEL);
     let leads = env.file(
         "leads.csv",
         b"email,first_name,last_name,title\nvp@northwind.test,Nia,West,VP Marketing\nceo@gone.test,Gus,Gone,CEO\n",
@@ -749,43 +748,13 @@ points = 20
 async fn an_interrupted_run_resumes_where_it_stopped() {
     use leadscore_testkit::site::{Route, Site};
     use std::io::{BufRead, BufReader};
-    const HUBSPOT: &str = r#"<html><head><script id="hs-script-loader" async defer src="//js.hs-scripts.com/4242.js"></script></head><body>Hi</body></html>"#;
     let site = Site::start().await;
-    site.route("/a/", Route::html(HUBSPOT)).route(
+    site.route("/a/", Route::html(HUBSPOT_HOME)).route(
         "/b/",
-        Route::html(HUBSPOT).delayed(std::time::Duration::from_secs(30)),
+        Route::html(HUBSPOT_HOME).delayed(std::time::Duration::from_secs(30)),
     );
     let env = Env::new();
-    let model = env.file(
-        "tech.toml",
-        br#"name = "run-test"
-[scale]
-fit_max = 30
-engagement_max = 10
-[weights]
-fit = 1.0
-engagement = 0.0
-[tiers]
-hot = 70
-warm = 40
-hysteresis = 5
-[grades]
-fit = [70, 45, 25]
-engagement = [75, 50, 25]
-[[rule]]
-id = "vp"
-label = "VP-level title"
-lead = "seniority"
-equals = "vp"
-points = 10
-[[rule]]
-id = "hubspot"
-label = "Uses HubSpot"
-signal = "tech"
-equals = "HubSpot"
-points = 20
-"#,
-    );
+    let model = env.file("tech.toml", VP_AND_HUBSPOT_MODEL);
     let leads = env.file(
         "leads.csv",
         b"email,first_name,title\nvp@a.test,Ann,VP Sales\nvp@b.test,Bo,VP Sales\n",
@@ -858,7 +827,7 @@ points = 20
     assert!(!text.contains("vp@b.test"), "{text}");
 
     // Again, with the slow site back to normal: only b.test is enriched.
-    site.route("/b/", Route::html(HUBSPOT));
+    site.route("/b/", Route::html(HUBSPOT_HOME));
     let mut again = command();
     let o = tokio::task::spawn_blocking(move || again.output().unwrap())
         .await

@@ -9,7 +9,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use leadscore_core::domain::Signal;
 use leadscore_fetch::{Budget, PageFetcher, SiteSession};
-use leadscore_news::article::{Article, articles_from_html};
+use leadscore_news::article::{Article, articles_from_html, parse_date};
 use leadscore_news::events::CompanyEvent;
 use leadscore_news::feed::{discover_feeds, parse_feed};
 use leadscore_news::funding::FundingEvent;
@@ -119,17 +119,7 @@ pub fn sitemap_article(entry: &leadscore_fetch::sitemap::SitemapUrl) -> Option<A
     if title.is_empty() {
         return None;
     }
-    let published = entry.news_date.as_deref().and_then(|d| {
-        DateTime::parse_from_rfc3339(d)
-            .map(|t| t.with_timezone(&Utc))
-            .ok()
-            .or_else(|| {
-                chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
-                    .ok()
-                    .and_then(|d| d.and_hms_opt(0, 0, 0))
-                    .map(|t| t.and_utc())
-            })
-    });
+    let published = entry.news_date.as_deref().and_then(|d| parse_date(d, None));
     Some(Article {
         url: Some(entry.loc.clone()),
         title: title.to_owned(),

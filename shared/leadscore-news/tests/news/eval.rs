@@ -24,18 +24,22 @@ struct Case {
     expected: Expected,
 }
 
-fn cases() -> Vec<Case> {
-    let raw = include_str!("../eval/funding.jsonl");
+/// The cases of a JSON-lines set, one object per line.
+fn parse_cases(raw: &str) -> Vec<Case> {
     raw.lines()
         .filter(|l| !l.trim().is_empty())
         .map(|l| serde_json::from_str(l).unwrap())
         .collect()
 }
 
-#[test]
-fn eval_set_is_large_and_varied() {
-    let cases = cases();
-    assert!(cases.len() >= 80, "{} cases", cases.len());
+fn cases() -> Vec<Case> {
+    parse_cases(include_str!("../eval/funding.jsonl"))
+}
+
+/// At least `min` cases, a third of them negatives, at least 20 non-English
+/// or non-USD, every one with its source URL.
+fn assert_large_and_varied(cases: &[Case], min: usize) {
+    assert!(cases.len() >= min, "{} cases", cases.len());
     let negatives = cases.iter().filter(|c| !c.expected.is_round).count();
     assert!(negatives * 3 >= cases.len(), "{negatives} negatives");
     let varied = cases
@@ -50,6 +54,11 @@ fn eval_set_is_large_and_varied() {
         .count();
     assert!(varied >= 20, "{varied} non-English or non-USD cases");
     assert!(cases.iter().all(|c| c.url.starts_with("http")));
+}
+
+#[test]
+fn eval_set_is_large_and_varied() {
+    assert_large_and_varied(&cases(), 80);
 }
 
 /// The figures of one run of the extractor over a set of cases.
@@ -160,32 +169,14 @@ fn eval_funding_extraction_meets_goals() {
 /// how the rules generalise; its misses are not to be fixed by tuning rules
 /// to these sentences (that would make it one more tuning set).
 fn heldout_cases() -> Vec<Case> {
-    let raw = include_str!("../eval/funding_heldout.jsonl");
-    raw.lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
+    parse_cases(include_str!("../eval/funding_heldout.jsonl"))
 }
 
 #[test]
 fn heldout_set_is_large_and_varied() {
     let training: std::collections::HashSet<String> = cases().into_iter().map(|c| c.text).collect();
     let cases = heldout_cases();
-    assert!(cases.len() >= 60, "{} cases", cases.len());
-    let negatives = cases.iter().filter(|c| !c.expected.is_round).count();
-    assert!(negatives * 3 >= cases.len(), "{negatives} negatives");
-    let varied = cases
-        .iter()
-        .filter(|c| {
-            c.lang != "en"
-                || c.expected
-                    .currency
-                    .as_deref()
-                    .is_some_and(|cur| cur != "USD")
-        })
-        .count();
-    assert!(varied >= 20, "{varied} non-English or non-USD cases");
-    assert!(cases.iter().all(|c| c.url.starts_with("http")));
+    assert_large_and_varied(&cases, 60);
     for c in &cases {
         assert!(
             !training.contains(&c.text),
