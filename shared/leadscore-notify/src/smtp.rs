@@ -60,14 +60,22 @@ fn mailbox(address: &str) -> Result<Mailbox, SmtpConfigError> {
     })
 }
 
-/// `url` with its password replaced, for messages.
+/// `url` with its password replaced, for messages; a URL too broken to
+/// parse has its whole user-info hidden.
 fn redact(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut u) if u.password().is_some() => {
+    if let Ok(mut u) = url::Url::parse(url) {
+        if u.password().is_some() {
             let _ = u.set_password(Some("***"));
-            u.to_string()
         }
-        _ => url.to_owned(),
+        return u.to_string();
+    }
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    match authority.rfind('@') {
+        Some(at) => format!("{scheme}://***{}", &rest[at..]),
+        None => url.to_owned(),
     }
 }
 
@@ -136,5 +144,40 @@ impl AlertSink for SmtpEmail {
                 reason: e.to_string(),
                 retryable: retryable(&e),
             })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // The transport's connection pool needs a runtime to be built in.
+    #[tokio::test]
+    async fn bad_settings_are_typed_errors_without_the_password() {
+        let err = SmtpEmail::new(
+            "smtp://user:hunter2@",
+            "a@b.example",
+            &["c@d.example".into()],
+        )
+        .unwrap_err();
+        assert!(matches!(err, SmtpConfigError::Url { .. }), "{err}");
+        assert!(!err.to_string().contains("hunter2"), "{err}");
+        let err = SmtpEmail::new(
+            "smtp://127.0.0.1:2525",
+            "not an address",
+            &["c@d.example".into()],
+        )
+        .unwrap_err();
+        assert!(matches!(err, SmtpConfigError::Address { .. }), "{err}");
+        let err = SmtpEmail::new("smtp://127.0.0.1:2525", "a@b.example", &[]).unwrap_err();
+        assert!(matches!(err, SmtpConfigError::NoRecipient), "{err}");
+        assert!(
+            SmtpEmail::new(
+                "smtp://127.0.0.1:2525",
+                "a@b.example",
+                &["c@d.example".into()]
+            )
+            .is_ok()
+        );
     }
 }
