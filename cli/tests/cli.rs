@@ -965,3 +965,23 @@ fn demo_runs_offline_and_its_report_renders_in_chromium() {
     let keep = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/demo-report.png");
     let _ = std::fs::copy(&shot, keep);
 }
+
+/// `demo --db PATH` never overwrites a store the user named: an existing
+/// file is refused unless `--keep` is given.
+#[test]
+fn demo_refuses_to_overwrite_a_named_store() {
+    let env = Env::new();
+    std::fs::write(&env.db, b"not the demo's").unwrap();
+    let o = env.run(&[
+        "demo",
+        "--report",
+        &env.dir.join("r.html").display().to_string(),
+    ]);
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("exists; the demo starts from an empty store"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(std::fs::read(&env.db).unwrap(), b"not the demo's");
+}
