@@ -110,8 +110,10 @@ impl TextGroup {
                 }
             }
         }
+        // Literals are lowercased and so is the text searched (see
+        // `lowercase`): a case-sensitive automaton builds ~3× faster than an
+        // ASCII-case-insensitive one, which matters at every cold start.
         self.ac = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
             .build(&literals)
             .ok();
@@ -122,8 +124,8 @@ impl TextGroup {
         self.always.len()
     }
 
-    /// Rule ids to run on `hay`.
-    fn candidates(&self, hay: &str, prefilter: bool, seen: &mut Vec<bool>) -> Vec<usize> {
+    /// Rule ids to run on a text, given as its ASCII-lowercased form.
+    fn candidates(&self, lower: &str, prefilter: bool, seen: &mut Vec<bool>) -> Vec<usize> {
         if !prefilter {
             return (0..self.rules.len()).collect();
         }
@@ -131,7 +133,7 @@ impl TextGroup {
         if let Some(ac) = &self.ac {
             seen.clear();
             seen.resize(self.by_literal.len(), false);
-            for m in ac.find_overlapping_iter(hay) {
+            for m in ac.find_overlapping_iter(lower) {
                 let id = m.pattern().as_usize();
                 if !seen[id] {
                     seen[id] = true;
@@ -526,10 +528,9 @@ impl FingerprintDb {
                 None => self.dom_always.push(i),
             }
         }
-        self.dom_ac = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .build(&literals)
-            .ok();
+        // Lowercased literals searched in the lowercased page (see
+        // `TextGroup::build`).
+        self.dom_ac = AhoCorasick::new(&literals).ok();
     }
 
     /// Detects technologies on one page. Pure: no I/O. The result is sorted
@@ -545,10 +546,18 @@ impl FingerprintDb {
         };
         let mut found = Found::new(page.url);
         let mut seen = Vec::new();
+        let html_lower = lowercase(page.html);
 
         // Text fields.
         self.run_group(&self.url, "url", page.url, &mut found, &mut seen);
-        self.run_group(&self.html, "html", page.html, &mut found, &mut seen);
+        self.run_group_lower(
+            &self.html,
+            "html",
+            page.html,
+            &html_lower,
+            &mut found,
+            &mut seen,
+        );
         let mut srcs: Vec<&str> = Vec::new();
         let mut inline: Vec<String> = Vec::new();
         if let Some(sel) = &self.sel_script {
@@ -642,7 +651,7 @@ impl FingerprintDb {
             if let Some(ac) = &self.dom_ac {
                 seen.clear();
                 seen.resize(self.dom_by_literal.len(), false);
-                for m in ac.find_overlapping_iter(page.html) {
+                for m in ac.find_overlapping_iter(html_lower.as_ref()) {
                     let id = m.pattern().as_usize();
                     if !seen[id] {
                         seen[id] = true;
@@ -680,7 +689,23 @@ impl FingerprintDb {
         if hay.is_empty() && group.always.is_empty() {
             return;
         }
-        for i in group.candidates(hay, self.prefilter, seen) {
+        self.run_group_lower(group, field, hay, &lowercase(hay), found, seen);
+    }
+
+    /// [`Self::run_group`] with the text's lowercased form already made.
+    fn run_group_lower(
+        &self,
+        group: &TextGroup,
+        field: &str,
+        hay: &str,
+        lower: &str,
+        found: &mut Found,
+        seen: &mut Vec<bool>,
+    ) {
+        if hay.is_empty() && group.always.is_empty() {
+            return;
+        }
+        for i in group.candidates(lower, self.prefilter, seen) {
             let r = &group.rules[i];
             let h = r.pattern.find(hay);
             if let Some(hit) = h {
@@ -895,6 +920,16 @@ enum JsUse<'a> {
 /// Whether a literal names a stylesheet, image or font rather than a
 /// script (scriptSrc patterns describe scripts; some, like Choices.js's
 /// `…|css`, match any stylesheet).
+/// `text` with ASCII letters lowercased (same length, same byte offsets),
+/// borrowed when it has no uppercase ASCII.
+fn lowercase(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.bytes().any(|b| b.is_ascii_uppercase()) {
+        std::borrow::Cow::Owned(text.to_ascii_lowercase())
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
 fn is_asset(lit: &str) -> bool {
     let path = lit
         .split(['?', '#'])

@@ -76,6 +76,25 @@ impl Pattern {
                 literals: Vec::new(),
             });
         }
+        // A plain ASCII literal (about half of the non-empty patterns) needs
+        // no parse: it is its own required literal.
+        if let Some(lit) = plain_literal(&body) {
+            let literals = if lit.len() >= MIN_LITERAL_LEN {
+                vec![lit]
+            } else {
+                Vec::new()
+            };
+            return Ok(Self {
+                engine: Engine::Fast {
+                    body,
+                    unicode: false,
+                    re: OnceLock::new(),
+                },
+                confidence,
+                version,
+                literals,
+            });
+        }
         // Validate now (parsing is cheap), compile the automaton on first
         // use: most patterns never run thanks to the prefilter.
         let parsed = regex_syntax::ParserBuilder::new()
@@ -425,6 +444,34 @@ fn strip_lookaround(body: &str) -> String {
     out
 }
 
+/// The text `body` matches when it is a plain ASCII literal: no regex meta
+/// character, and escapes only of ASCII punctuation (`\.`, `\/`, ...).
+/// `None` for anything else, including non-ASCII text, which goes through
+/// the parser for its case folding.
+fn plain_literal(body: &str) -> Option<String> {
+    let mut out = String::with_capacity(body.len());
+    let mut chars = body.chars();
+    while let Some(c) = chars.next() {
+        if !c.is_ascii() || c.is_ascii_control() {
+            return None;
+        }
+        if c == '\\' {
+            match chars.next() {
+                Some(e) if e.is_ascii_punctuation() => out.push(e),
+                _ => return None,
+            }
+        } else if matches!(
+            c,
+            '.' | '+' | '*' | '?' | '(' | ')' | '|' | '[' | ']' | '{' | '}' | '^' | '$'
+        ) {
+            return None;
+        } else {
+            out.push(c);
+        }
+    }
+    Some(out)
+}
+
 /// Words found on nearly every page: a literal made of them filters little.
 const COMMON_WORDS: &[&str] = &[
     "javascript",
@@ -452,12 +499,27 @@ const COMMON_WORDS: &[&str] = &[
 /// How selective a literal is likely to be: its length, not counting
 /// punctuation and words found on nearly every page.
 fn rarity(lit: &[u8]) -> usize {
-    let lower = String::from_utf8_lossy(lit).to_ascii_lowercase();
-    let mut rest = lower.clone();
+    // Alphanumeric bytes not covered by a common word; words are removed
+    // left to right in list order, as repeated `str::replace` would.
+    let lower = lit.to_ascii_lowercase();
+    let mut covered = vec![false; lower.len()];
     for w in COMMON_WORDS {
-        rest = rest.replace(w, " ");
+        let w = w.as_bytes();
+        let mut i = 0;
+        while i + w.len() <= lower.len() {
+            if lower[i..i + w.len()] == *w && !covered[i..i + w.len()].iter().any(|&c| c) {
+                covered[i..i + w.len()].iter_mut().for_each(|c| *c = true);
+                i += w.len();
+            } else {
+                i += 1;
+            }
+        }
     }
-    let alnum = rest.bytes().filter(u8::is_ascii_alphanumeric).count();
+    let alnum = lower
+        .iter()
+        .zip(&covered)
+        .filter(|&(b, &c)| !c && b.is_ascii_alphanumeric())
+        .count();
     // Ties broken by plain length, so longer literals still win.
     alnum * 1000 + lit.len()
 }
@@ -541,6 +603,39 @@ mod tests {
             strip_lookaround(r"<(b|i)>x</\1>(?<=a(b))c"),
             "<(b|i)>x</(?s:.*)>c"
         );
+    }
+
+    #[test]
+    fn plain_literals_skip_the_parser() {
+        assert_eq!(
+            plain_literal(r"js\.hs-scripts\.com/").as_deref(),
+            Some("js.hs-scripts.com/")
+        );
+        assert_eq!(
+            plain_literal("wp-content #x &y ~z").as_deref(),
+            Some("wp-content #x &y ~z")
+        );
+        for not_plain in [r"a\.b?", r"\d+", "x|y", "(a)", "caf\u{e9}", "^a", "[a]"] {
+            assert_eq!(plain_literal(not_plain), None, "{not_plain}");
+        }
+        assert_eq!(
+            plain_literal("café"),
+            None,
+            "non-ASCII goes through the parser"
+        );
+        // The fast path and the parser agree on the literal.
+        let p = Pattern::compile(r"static\.hotjar\.com").unwrap();
+        assert_eq!(p.literals, extract_literals(r"static\.hotjar\.com"));
+        assert!(p.find("<script src=//STATIC.HOTJAR.COM/c.js>").is_some());
+    }
+
+    #[test]
+    fn rarity_ignores_common_words() {
+        // "javascript" is covered before "script" can be.
+        assert_eq!(rarity(b"javascript"), 10);
+        assert_eq!(rarity(b"JavaScript:void"), 4 * 1000 + 15);
+        assert_eq!(rarity(b"hubspot"), 7 * 1000 + 7);
+        assert_eq!(rarity(b"www.acme.com"), 4 * 1000 + 12);
     }
 
     #[test]

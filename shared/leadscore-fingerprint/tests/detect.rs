@@ -569,6 +569,20 @@ mod fields {
     }
 
     #[test]
+    fn prefilters_ignore_case_in_every_field() {
+        let (db, _) = small(
+            r#"{"S": {"scriptSrc": "cdn\\.Acme\\.com/"}, "D": {"dom": "div#Acme-Widget"}, "U": {"url": "Shop\\.Example"}}"#,
+        );
+        let html =
+            r#"<script src="https://CDN.acme.COM/x.js"></script><div id="Acme-Widget"></div>"#;
+        let found = db.detect(&PageInput::new("https://shop.EXAMPLE/", html));
+        assert_eq!(
+            found.iter().map(|d| d.name.as_str()).collect::<Vec<_>>(),
+            ["D", "S", "U"]
+        );
+    }
+
+    #[test]
     fn script_src_and_scripts() {
         let (db, _) = small(
             r#"{"A": {"scriptSrc": "cdn\\.a\\.com/a\\.js"}, "B": {"scripts": "window\\.bq\\s*="}}"#,
