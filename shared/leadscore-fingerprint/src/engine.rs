@@ -1,10 +1,12 @@
 //! The compiled fingerprint database and the detection engine.
 //!
-//! Loading compiles every pattern once and builds Aho-Corasick prefilters:
-//! per text field (url, html, scriptSrc, scripts, dom) one automaton over
-//! the literals each pattern requires, so a pattern only runs on a page
-//! that contains one of its literals. Patterns without such a literal
-//! always run.
+//! Loading compiles every pattern once and builds Aho-Corasick prefilters
+//! over the literals each pattern requires, so a pattern only runs on a page
+//! that contains one of its literals: one automaton for the html, inline
+//! scripts and dom rules, run once over the page's HTML (script text is part
+//! of it verbatim), and one each for the url and scriptSrc rules, run on the
+//! URL and on each script address. Patterns without such a literal always
+//! run. Literals and searched text are ASCII-lowercased.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -78,6 +80,8 @@ struct Rule {
 #[derive(Debug, Default)]
 struct TextGroup {
     rules: Vec<Rule>,
+    /// distinct lowercased literals; literal id = index
+    literals: Vec<String>,
     ac: Option<AhoCorasick>,
     /// literal id -> rule ids
     by_literal: Vec<Vec<usize>>,
@@ -90,7 +94,9 @@ impl TextGroup {
         self.rules.push(rule);
     }
 
-    fn build(&mut self) -> usize {
+    /// Indexes the rules by literal (no automaton); returns the number of
+    /// rules without a literal.
+    fn index(&mut self) -> usize {
         let mut literals: Vec<String> = Vec::new();
         let mut ids: HashMap<String, usize> = HashMap::new();
         for (i, r) in self.rules.iter().enumerate() {
@@ -110,12 +116,20 @@ impl TextGroup {
                 }
             }
         }
+        self.literals = literals;
+        self.always.len()
+    }
+
+    /// Indexes the rules and builds the group's own automaton; returns the
+    /// number of rules without a literal.
+    fn build(&mut self) -> usize {
+        self.index();
         // Literals are lowercased and so is the text searched (see
         // `lowercase`): a case-sensitive automaton builds ~3× faster than an
         // ASCII-case-insensitive one, which matters at every cold start.
         self.ac = AhoCorasickBuilder::new()
             .match_kind(MatchKind::Standard)
-            .build(&literals)
+            .build(&self.literals)
             .ok();
         if self.ac.is_none() {
             // Cannot happen for plain literals; fall back to running all.
@@ -145,6 +159,14 @@ impl TextGroup {
         out.dedup();
         out
     }
+}
+
+/// Rule ids of the html and scripts groups and of the dom rules.
+#[derive(Debug, Default, Clone)]
+struct PageTargets {
+    html: Vec<usize>,
+    scripts: Vec<usize>,
+    dom: Vec<usize>,
 }
 
 /// A pattern on a keyed value (headers, meta, cookies).
@@ -193,9 +215,14 @@ pub struct FingerprintDb {
     js_ac: Option<AhoCorasick>,
     js_by_path: Vec<Vec<usize>>,
     dom: Vec<DomRule>,
-    dom_ac: Option<AhoCorasick>,
+    dom_literals: Vec<String>,
     dom_by_literal: Vec<Vec<usize>>,
     dom_always: Vec<usize>,
+    /// One automaton over the literals of the html, scripts and dom rules,
+    /// run once over the page's lowercased HTML (see [`PageTargets`]).
+    page_ac: Option<AhoCorasick>,
+    /// page literal id -> the rules it makes candidates
+    page_targets: Vec<PageTargets>,
     sel_script: Option<Selector>,
     sel_meta: Option<Selector>,
     prefilter: bool,
@@ -341,9 +368,11 @@ impl FingerprintDb {
             js_ac: None,
             js_by_path: Vec::new(),
             dom: Vec::new(),
-            dom_ac: None,
+            dom_literals: Vec::new(),
             dom_by_literal: Vec::new(),
             dom_always: Vec::new(),
+            page_ac: None,
+            page_targets: Vec::new(),
             sel_script: Selector::parse("script").ok(),
             sel_meta: Selector::parse("meta").ok(),
             prefilter: true,
@@ -473,16 +502,15 @@ impl FingerprintDb {
             });
         }
         report.technologies = db.techs.len();
-        for g in [
-            &mut db.url,
-            &mut db.html,
-            &mut db.script_src,
-            &mut db.scripts,
-        ] {
+        for g in [&mut db.url, &mut db.script_src] {
             report.unfiltered_patterns += g.build();
+        }
+        for g in [&mut db.html, &mut db.scripts] {
+            report.unfiltered_patterns += g.index();
         }
         db.build_js();
         db.build_dom();
+        db.build_page();
         db
     }
 
@@ -503,7 +531,6 @@ impl FingerprintDb {
     }
 
     fn build_dom(&mut self) {
-        let mut literals: Vec<String> = Vec::new();
         let mut ids: HashMap<String, usize> = HashMap::new();
         for (i, r) in self.dom.iter().enumerate() {
             let alternatives: Option<Vec<String>> = if r.source.contains('(') {
@@ -516,9 +543,9 @@ impl FingerprintDb {
                     for l in ls {
                         let key = l.to_ascii_lowercase();
                         let id = *ids.entry(key.clone()).or_insert_with(|| {
-                            literals.push(key);
+                            self.dom_literals.push(key);
                             self.dom_by_literal.push(Vec::new());
-                            literals.len() - 1
+                            self.dom_literals.len() - 1
                         });
                         if self.dom_by_literal[id].last() != Some(&i) {
                             self.dom_by_literal[id].push(i);
@@ -528,9 +555,85 @@ impl FingerprintDb {
                 None => self.dom_always.push(i),
             }
         }
-        // Lowercased literals searched in the lowercased page (see
+    }
+
+    /// Builds the page automaton over the html, scripts and dom literals.
+    fn build_page(&mut self) {
+        let mut literals: Vec<&str> = Vec::new();
+        let mut ids: HashMap<&str, usize> = HashMap::new();
+        let mut targets: Vec<PageTargets> = Vec::new();
+        /// A group's literals, their rule ids, and which group it is.
+        type Group<'a> = (&'a [String], &'a [Vec<usize>], u8);
+        let groups: [Group<'_>; 3] = [
+            (&self.html.literals, &self.html.by_literal, 0),
+            (&self.scripts.literals, &self.scripts.by_literal, 1),
+            (&self.dom_literals, &self.dom_by_literal, 2),
+        ];
+        let mut script_always = Vec::new();
+        for (lits, by_literal, which) in groups {
+            for (lit, rules) in lits.iter().zip(by_literal) {
+                // html5ever rewrites CR and NUL in script text: a literal
+                // with one may be in a script but not in the raw HTML.
+                if which == 1 && lit.contains(['\r', '\n', '\0']) {
+                    script_always.extend_from_slice(rules);
+                    continue;
+                }
+                let id = *ids.entry(lit.as_str()).or_insert_with(|| {
+                    literals.push(lit.as_str());
+                    targets.push(PageTargets::default());
+                    targets.len() - 1
+                });
+                let t = &mut targets[id];
+                match which {
+                    0 => t.html.extend_from_slice(rules),
+                    1 => t.scripts.extend_from_slice(rules),
+                    _ => t.dom.extend_from_slice(rules),
+                }
+            }
+        }
+        // Literals are lowercased and searched in the lowercased page (see
         // `TextGroup::build`).
-        self.dom_ac = AhoCorasick::new(&literals).ok();
+        self.page_ac = AhoCorasick::new(&literals).ok();
+        self.page_targets = targets;
+        self.scripts.always.extend(script_always);
+        self.scripts.always.sort_unstable();
+        self.scripts.always.dedup();
+    }
+
+    /// The html, scripts and dom rules worth running on a page, from one
+    /// scan of its lowercased HTML. Inline script text is part of the HTML
+    /// verbatim (script content is raw text, never entity-decoded), so a
+    /// literal absent from the page is absent from every script too.
+    fn page_candidates(&self, html_lower: &str) -> PageTargets {
+        let all = |n: usize| (0..n).collect::<Vec<_>>();
+        let Some(ac) = self.page_ac.as_ref().filter(|_| self.prefilter) else {
+            return PageTargets {
+                html: all(self.html.rules.len()),
+                scripts: all(self.scripts.rules.len()),
+                dom: all(self.dom.len()),
+            };
+        };
+        let mut out = PageTargets {
+            html: self.html.always.clone(),
+            scripts: self.scripts.always.clone(),
+            dom: self.dom_always.clone(),
+        };
+        let mut seen = vec![false; self.page_targets.len()];
+        for m in ac.find_overlapping_iter(html_lower) {
+            let id = m.pattern().as_usize();
+            if !seen[id] {
+                seen[id] = true;
+                let t = &self.page_targets[id];
+                out.html.extend_from_slice(&t.html);
+                out.scripts.extend_from_slice(&t.scripts);
+                out.dom.extend_from_slice(&t.dom);
+            }
+        }
+        for v in [&mut out.html, &mut out.scripts, &mut out.dom] {
+            v.sort_unstable();
+            v.dedup();
+        }
+        out
     }
 
     /// Detects technologies on one page. Pure: no I/O. The result is sorted
@@ -546,18 +649,11 @@ impl FingerprintDb {
         };
         let mut found = Found::new(page.url);
         let mut seen = Vec::new();
-        let html_lower = lowercase(page.html);
+        let candidates = self.page_candidates(&lowercase(page.html));
 
         // Text fields.
         self.run_group(&self.url, "url", page.url, &mut found, &mut seen);
-        self.run_group_lower(
-            &self.html,
-            "html",
-            page.html,
-            &html_lower,
-            &mut found,
-            &mut seen,
-        );
+        self.run_rules(&self.html, &candidates.html, "html", page.html, &mut found);
         let mut srcs: Vec<&str> = Vec::new();
         let mut inline: Vec<String> = Vec::new();
         if let Some(sel) = &self.sel_script {
@@ -583,7 +679,7 @@ impl FingerprintDb {
             self.run_group(&self.script_src, "scriptSrc", s, &mut found, &mut seen);
         }
         for s in &inline {
-            self.run_group(&self.scripts, "scripts", s, &mut found, &mut seen);
+            self.run_rules(&self.scripts, &candidates.scripts, "scripts", s, &mut found);
         }
 
         // Keyed fields.
@@ -646,26 +742,7 @@ impl FingerprintDb {
         }
 
         // dom
-        let dom_rules: Vec<usize> = if self.prefilter {
-            let mut v = self.dom_always.clone();
-            if let Some(ac) = &self.dom_ac {
-                seen.clear();
-                seen.resize(self.dom_by_literal.len(), false);
-                for m in ac.find_overlapping_iter(html_lower.as_ref()) {
-                    let id = m.pattern().as_usize();
-                    if !seen[id] {
-                        seen[id] = true;
-                        v.extend_from_slice(&self.dom_by_literal[id]);
-                    }
-                }
-            }
-            v.sort_unstable();
-            v.dedup();
-            v
-        } else {
-            (0..self.dom.len()).collect()
-        };
-        for i in dom_rules {
+        for &i in &candidates.dom {
             self.run_dom(&self.dom[i], doc, &mut found);
         }
 
@@ -690,6 +767,23 @@ impl FingerprintDb {
             return;
         }
         self.run_group_lower(group, field, hay, &lowercase(hay), found, seen);
+    }
+
+    /// Runs the rules `ids` of `group` on `hay`.
+    fn run_rules(
+        &self,
+        group: &TextGroup,
+        ids: &[usize],
+        field: &str,
+        hay: &str,
+        found: &mut Found,
+    ) {
+        for &i in ids {
+            let r = &group.rules[i];
+            if let Some(hit) = r.pattern.find(hay) {
+                found.add(r.tech, field, &r.pattern, hit);
+            }
+        }
     }
 
     /// [`Self::run_group`] with the text's lowercased form already made.

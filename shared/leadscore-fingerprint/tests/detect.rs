@@ -583,6 +583,20 @@ mod fields {
     }
 
     #[test]
+    fn scripts_literals_across_a_crlf_still_match() {
+        // The page-wide prefilter scans the raw HTML, where the script's
+        // line break is still CRLF; the script text the pattern runs on has
+        // it normalized to LF by the HTML parser.
+        let (db, _) = small(r#"{"N": {"scripts": "acmeQueue\\n\\.push"}}"#);
+        let html = "<script>window.acmeQueue\r\n.push(1);</script>";
+        let found = db.detect(&PageInput::new("u", html));
+        assert_eq!(
+            found.iter().map(|d| d.name.as_str()).collect::<Vec<_>>(),
+            ["N"]
+        );
+    }
+
+    #[test]
     fn script_src_and_scripts() {
         let (db, _) = small(
             r#"{"A": {"scriptSrc": "cdn\\.a\\.com/a\\.js"}, "B": {"scripts": "window\\.bq\\s*="}}"#,
