@@ -10,7 +10,7 @@
 //! a valuation, a total, revenue, losses, a contract, a grant or a fund are
 //! never the round's amount; the valuation and the total are kept apart.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 use std::sync::LazyLock;
@@ -139,11 +139,13 @@ static TRIGGER: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?xi)
         \b(?:rais(?:e|es|ed|ing)|secur(?:e|es|ed|ing)|clos(?:e|es|ed|ing)|land(?:s|ed)|bag(?:s|ged)|nab(?:s|bed)|snag(?:s|ged)
           |add(?:s|ed)|picked\ up|picks\ up|took\ in|takes\ in|took\ a\ chunk|gets|got|receiv(?:e|es|ed)|complet(?:e|es|ed)|announc(?:e|es|ed)
-          |fundrais\w*|funding|financing|round|led\ the\ list|topped)\b
-      | \b(?:eingesammelt|einsammeln|sammelt|sammeln|sammelten|erhält|erhalten|erhielt|bekommt|bekam|abgeschlossen|schließt|finanzierung\w*|\w*runde|gingen)\b
-      | \b(?:lève|lèvent|levé|levés|lever|levée|levées|récolte|récolté|récoltant|boucle|bouclé|bouclée|bouclant|rassemblés|tour\ de\ table|obtient|obtenu)\b
-      | \b(?:capta|captó|captado|captan|recauda|recaudó|recaudado|levanta|levantó|cierra|cerró|ronda|obtiene|obtuvo)\b
-      | \b(?:capta|captou|captaram|captação|recebe|recebeu|aporte|rodada|levanta|levantou)\b
+          |fundrais\w*|funding|financing|round|mega-?\ ?round|led\ the\ list|topped|capital\ increase)\b
+      | \b(?:eingesammelt|einsammeln|sammelt|sammeln|sammelte|sammelten|erhält|erhalten|erhielt|bekommt|bekam|abgeschlossen|schließt|finanzierung\w*|\w*runde|gingen|kapitalerhöhung)\b
+      | \b(?:lève|lèvent|levé|levés|lever|levée|levées|récolte|récolté|récoltant|boucle|bouclé|bouclée|bouclant|rassemblés|tour\ de\ table|obtient|obtenu|levait|levaient|bouclait|récoltait|opération|méga-?levée|augmentation\ de\ capital|reçoit|reçu)\b
+      | \b(?:capt|recaud|levant)(?:a|ó|ado|ada|an|aron|aba|aban|ará|arán)\b
+      | \b(?:cierra|cerró|cerraba|(?:mega|mini|macro|super)?-?rondas?|obtiene|obtienen|obtuvo|obtuvieron|obtenía|obtenido|obtenida|reúne|reúnen|reunió|reunieron|ampliación\ de\ capital|aumento\ de\ capital)\b
+      | \b(?:capt|levant)(?:a|ou|am|aram|ava|avam)\b
+      | \b(?:captação|recebe|recebeu|recebia|aporte|(?:mega|mini)?-?rodadas?)\b
     ")
 });
 
@@ -153,14 +155,18 @@ static RUMOUR: LazyLock<Regex> = LazyLock::new(|| {
           |trying\ to\ raise|tries\ to\ raise|aim(?:s|ing)?\ to\ raise|plan(?:s|ning)?\ to\ raise|intend(?:s|ing)?\ to\ raise|hop(?:es|ing)\ to\ raise|hopes\ of\ raising
           |set\ to\ raise|is\ raising|are\ raising|could\ raise|would\ raise|may\ raise|might\ raise|expected\ to\ (?:raise|close)|in\ fundraising\ mode|will\ raise|to\ raise\ up\ to
           |cherche\ à\ lever|veut\ lever|souhaite\ lever|en\ (?:discussion|négociation)s?|busca\ (?:levantar|recaudar|captar)|en\ conversaciones|negocia|negociando|negociação
-          |quer\ captar|pretende\ captar|in\ gesprächen|verhandelt|will\ .{0,30}\ einsammeln|plant\ .{0,30}\ finanzierungsrunde)\b
+          |quer\ captar|pretende\ captar|in\ gesprächen|verhandelt|will\ .{0,30}\ einsammeln|plant\ .{0,30}\ finanzierungsrunde
+          |about\ to\ (?:raise|close)|on\ the\ verge\ of\ (?:raising|closing)|close\ to\ (?:raising|closing)
+          |est[áa]\ (?:para|prestes\ a)\ (?:fechar|captar|levantar|receber|concluir)|prestes\ a\ (?:fechar|captar|levantar|receber|concluir)
+          |a\ punto\ de\ (?:cerrar|captar|levantar|recaudar)|a\ la\ espera\ de|sur\ le\ point\ de\ (?:lever|boucler|clore|finaliser)
+          |kurz\ vor\ (?:dem\ abschluss|einer\ finanzierung\w*))\b
     ")
 });
 
 static FUND_CLOSE: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?xi)
         \b(?:closes?|closed|closing|raising|raised|raises|launch(?:es|ed)?|unveil(?:s|ed)?|announce[sd]?)\s+(?:(?:its|a|the|their|new|first|second|third|fourth|fifth|sixth|seventh|debut|inaugural|latest|largest|maiden|oversubscribed|final|early-stage|growth|seed|venture|VC|\$?[\d.,]+\s?(?:bn|b|m|mn|million|billion)?|[A-Z][\w&'-]*)\s+){0,5}(?:fund|vehicle)\b
-      | \bfor\s+(?:its|a|their|the)\s+(?:\w+\s+){0,2}fund\b
+      | \b(?:for|as\ part\ of|toward|towards)\s+(?:its|a|their|the)\s+(?:\w+\s+){0,2}fund\b
       | \b(?:first|final|second|third)\s+close\b
       | \bVC\ fund\b|\bventure\ fund\b
       | \b(?:lanzamiento\ del|lanza\ un|lanzó\ un|creó\ un|crea\ un|lancement\ du|lance\ un|criou\ um|cria\ um|lança\ um|lançou\ um|auflage\ eines|legt\ .{0,20}\ auf)\s+(?:\w+\s+){0,3}(?:fondo|fonds|fundo|fund)\b
@@ -171,11 +177,104 @@ static FUND_CLOSE: LazyLock<Regex> = LazyLock::new(|| {
 static AGGREGATE: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?xi)
         \b(?:across|in|en|em|répartis\ en|über)\s+(?:\d+|two|three|four|five|six|seven|eight|nine|ten|sete|dos|tres|deux|trois)\s+(?:deals|rounds|transactions|rodadas|rondas|operaciones|opérations|operações|investissements|finanzierungsrunden|deals)\b
-      | \bstartups\b|\bstart-ups\b|\bles\ start-up\b|\bjeunes\ pousses\b|\bjungen\ unternehmen\b|\bjungunternehmer\b|\bfintechs\b
       | \b(?:insgesamt|in\ total|en\ total|au\ total|no\ total|collectively|combined|cumulatively|altogether|a\ total\ of)\b
       | \b\d+\s+(?:empresas|companies|unternehmen|entreprises|operaciones|operações|opérations)\b
+      # volumes: the sum of many rounds
+      | \b\w*volumina\b|\bgesamtvolumen\s+(?:der|aller)\s+\w*(?:runden|deals|investitionen|finanzierungen|unternehmen)\b
+      | \b(?:funding|investment|deal|financing|venture)\s+volumes?\b
+      | \bvolumes?\s+(?:de|des|du)\s+(?:financement|levées|investissements?|fonds\ levés)\b
+      | \bvolumen\s+de\s+(?:inversión|financiación|capital)\b|\bvolume\s+de\s+(?:investimentos?|aportes|captações)\b
+      # approximate counts of deals or companies
+      | \b(?:dizaine|douzaine|quinzaine|vingtaine|trentaine|quarantaine|cinquantaine|centaine)\s+d(?:e\s+|')(?:opérations|levées|deals|start-?ups?|entreprises|tours|sociétés)\b
+      | \b(?:dozens|a\ dozen|scores|hundreds)\s+of\s+(?:deals|rounds|startups|start-ups|companies|transactions)\b
+      | \b(?:decenas|una\ decena|docenas|dezenas|uma\ dezena)\s+de\s+(?:operaciones|operações|rondas|rodadas|startups|empresas)\b
+      | \b(?:dutzende|ein\ dutzend)\s+(?:finanzierungsrunden|deals|start-?ups|unternehmen)\b
     ")
 });
+
+/// Plural companies as a subject ("startups raised ..."): an aggregate,
+/// unless they rank the company ("one of the largest fintechs").
+static PLURAL_COMPANIES: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\bstartups\b|\bstart-ups\b|\bles\ start-up\b|\bjeunes\ pousses\b|\bjungen\ unternehmen\b|\bjungunternehmer\b|\bfintechs\b",
+    )
+});
+static RANKING_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:maiores|principais|largest|biggest|leading|top|most\s+\w+|plus\s+grandes|principales|mayores|größten|wichtigsten|wertvollsten|one\s+of\s+the|uma\s+das|um\s+dos|uno\s+de\s+los|una\s+de\s+las|l'une\s+des|l'un\s+des|eine\s+der|einer\s+der|among(?:\s+the)?)\s+(?:[\w-]+\s+){0,2}$",
+    )
+});
+
+fn plural_companies_subject(s: &str) -> bool {
+    PLURAL_COMPANIES.find_iter(s).any(|m| {
+        let start = s[..m.start()]
+            .char_indices()
+            .rev()
+            .nth(40)
+            .map_or(0, |(i, _)| i);
+        !RANKING_BEFORE.is_match(&s[start..m.start()])
+    })
+}
+
+/// Rounds dated in the past: "a year ago", "two years ago", "hace un año"
+/// (not "founded two years ago").
+static YEARS_AGO: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?xi)
+        \b(?:a|one|two|three|four|five|\d+)\s+years?\s+ago\b
+      | \bhace\s+(?:un|dos|tres|\d+)\s+años?\b
+      | \bil\ y\ a\s+(?:un|deux|trois|\d+)\s+ans?\b
+      | \bvor\s+(?:einem|zwei|drei|\d+)\s+jahren?\b
+      | \bh[áa]\s+(?:um|dois|três|\d+)\s+anos?\b
+    ")
+});
+static FOUNDED_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:found\w*|launch\w*|start\w*|establish\w*|creat\w*|set\s+up|incorporated|gegründet|gestartet|fond[ée]\w*|créé\w*|lancé\w*|fundad[ao]s?|cread[ao]s?|lanzad[ao]s?|criad[ao]s?|lançad[ao]s?)\W+(?:\w+\W+){0,3}$",
+    )
+});
+/// A sentence that opens with a year ("In 2013, ...", "Im Jahr 2019 ...").
+static YEAR_OPENING: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)^\W*(?:back\s+in|in|during|im\s+jahr|im|en|em|au\s+cours\s+de|durante|no\s+ano\s+de)\s+(?:(?:early|late|mid|anfang|ende|début|fin|finales\s+de|principios\s+de|início\s+de|final\s+de)\W+)?(?:\w+\s+(?:de\s+)?)?(?P<y>(?:19|20)\d\d)\b",
+    )
+});
+/// A year right after the verb of raising ("So erhielt 2019 das Start-up
+/// ...", "raised in 2019 a seed round").
+static YEAR_AFTER_VERB: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:raised|secured|closed|received|landed|erhielt|sammelte|bekam|holte|levait|leva|captó|recaudó|levantó|obtuvo|captou|recebeu|levantou)\s+(?:(?:im\s+jahr|im|in|en|em)\s+)?(?P<y>(?:19|20)\d\d)\b",
+    )
+});
+
+/// Words that place a sentence in the present ("the round closed now
+/// follows ..."), against which a dated amount is an earlier one.
+static NOW_WORD: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:now|today|this\s+week|jetzt|nun|heute|diese\s+woche|aujourd'hui|maintenant|cette\s+semaine|hoy|ahora|esta\s+semana|hoje|agora)\b",
+    )
+});
+
+fn dated_in_past(s: &str, announced_on: Option<NaiveDate>) -> bool {
+    if NOW_WORD.is_match(s) {
+        return false;
+    }
+    let ago = YEARS_AGO.find_iter(s).any(|m| {
+        let start = s[..m.start()]
+            .char_indices()
+            .rev()
+            .nth(40)
+            .map_or(0, |(i, _)| i);
+        !FOUNDED_BEFORE.is_match(&s[start..m.start()])
+    });
+    if ago {
+        return true;
+    }
+    [&*YEAR_OPENING, &*YEAR_AFTER_VERB].into_iter().any(|r| {
+        r.captures(s)
+            .and_then(|c| c.name("y")?.as_str().parse::<i32>().ok())
+            .is_some_and(|y| announced_on.is_none_or(|d| y < d.year()))
+    })
+}
 
 static HISTORICAL: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?xi)
@@ -185,6 +284,90 @@ static HISTORICAL: LazyLock<Regex> = LazyLock::new(|| {
       | \bavait\s+(?:levé|récolté)\b|\bhabía\s+(?:recaudado|captado|levantado)\b|\btinha\s+(?:captado|levantado|recebido)\b
     ")
 });
+
+/// An IPO or its anchor allocation, not a private round.
+static IPO: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?xi)
+        \banchor\s+(?:investors?|book|allocation|portion)\b
+      | \b(?:in|through|via)\s+(?:its|the|an|their)\s+(?:initial\ public\ offering|ipo)\b
+      | \bipo\s+proceeds\b|\bahead\s+of\s+(?:its\s+|the\s+|an\s+)?ipo\b
+      | \bbörsengang\b|\bintroduction\ en\ bourse\b|\bsalida\ a\ bolsa\b|\boferta\ pública\ inicial\b
+    ")
+});
+
+/// Headline verbs of a target, not a closed round ("Eyes $100 Mn
+/// Funding", "mulls a raise").
+static HEADLINE_RUMOUR: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:eyes|eyeing|mulls|mulling|weighs|weighing|explores|exploring|seeks|scouts\s+for|vise)\s+(?:(?:a|an|its|new|fresh|more|another|additional|further|up\s+to|over|about|around|une|un|nouvelle|nouveau)\s+){0,2}(?:\$|€|£|₹|rs\b|usd\b|eur\b|inr\b|gbp\b|funding\b|round\b|raise\b|fundraise\b|investment\b|capital\b|financing\b|levée\b|financement\b)",
+    )
+});
+
+/// A round named as the object of a completion verb, with neither amount
+/// nor stage ("a bouclé son premier tour de table", "closed a new funding
+/// round", "Finanzierungsrunde abgeschlossen").
+static COMPLETED_ROUND: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?xi)
+        \b(?:boucl\w+|réalis\w+|finalis\w+|clôtur\w+)\s+(?:(?:un|une|son|sa|leur|premier|première|nouveau|nouvelle|deuxième|second|seconde)\s+){1,2}(?:tour\s+de\s+table|levée\s+de\s+fonds)\b
+      | \b(?:closed|completed|closes|completes)\s+(?:a|an|its|their)\s+(?:[\w-]+\s+){0,2}(?:funding|financing|investment)\s+round\b
+      | \b(?:finanzierungsrunde|[\w-]+-runde)\s+(?:\w+\s+){0,3}abgeschlossen\b
+      | \b(?:cierra|cerró|ha\ cerrado)\s+(?:una|su)\s+(?:\w+\s+){0,2}ronda\b
+      | \b(?:fecha|fechou|concluiu|conclui)\s+(?:uma|sua)\s+(?:\w+\s+){0,2}rodada\b
+    ")
+});
+
+/// Investing verbs and "an investment of", which announce a round when an
+/// investor or an agent ("made by", "feito pelo") is named.
+static INVEST_WORD: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:investiert|investierte|investierten|investit|invirtió|invirtieron|investiu|investiram)\b|\b(?:investimento|inversión|investissement|investment|investition)\s+(?:de|of|von|d')\s",
+    )
+});
+static INVESTOR_SOURCE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:investors?|investoren|geldgeber|kapitalgeber|risikokapitalgeber|business\s+angels?|investisseurs?|inversores|inversionistas|investidores?)\b|\b(?:feit[oa]|realizad[oa]|hech[oa]|made|led|liderad[oa]|menée?|angeführt|provided)\s+(?:por|pelo|pela|by|par|von)\b|\bde\s+la\s+part\s+d[e']",
+    )
+});
+
+/// A verb of raising or closing (not only a round noun).
+static FUNDING_VERB: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:rais\w*|secur\w*|clos\w*|land(?:s|ed)|bag(?:s|ged)|receiv\w*|complet\w*|got|gets|picked|picks|took|takes|add(?:s|ed)|eingesammelt|sammel\w*|erh(?:ält|alten|ielt)|bekomm\w*|bekam|abgeschlossen|schließt|investiert\w*|l[eè]v\w*|récolt\w*|boucl\w*|obt\w*|capt\w*|recaud\w*|levant\w*|cierr\w*|cerr\w*|receb\w*|fech\w*|reún\w*|reuni\w*)",
+    )
+});
+
+/// Words that introduce parts of a total ("to date, including a $150
+/// million Series B").
+static INCLUDING: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:including|includes|among\s+them|darunter|einschließlich|inklusive|dont|y\s+compris|incluyendo|incluid[ao]s?|incluindo)\b",
+    )
+});
+
+/// A stage named only by its letter ("a continuing C round", "eine
+/// B-Runde").
+static LETTER_ROUND: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i:\b(?:an?|the|its|their|this|that|ein|eine|einer|einen|der|die|seine|ihre)\s+(?:[a-zäöüé]+\s+)?)(?P<l>[A-H])[-\ ](?i:rounds?|runde)\b",
+    )
+});
+
+/// "loan", "debt" or "credit" describing what the company does ("gold
+/// loan platform", "debt collection app"), not the round.
+static DESCRIPTIVE_AFTER: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)^\s*(?:platforms?|apps?|application|company|companies|firm|startup|start-up|provider|marketplace|business|lender|fintech|services?|products?|market|segment|management|collection|recovery|software|solutions?|book|portfolio|origination|plattform|plateforme|plataforma)\b",
+    )
+});
+
+/// The first round stage in the sentence, skipping "loan"/"debt" used to
+/// describe the company.
+fn find_round(s: &str) -> Option<regex::Captures<'_>> {
+    ROUND.captures_iter(s).find(|c| {
+        c.name("debt")
+            .is_none_or(|m| !DESCRIPTIVE_AFTER.is_match(&s[m.end()..]))
+    })
+}
 
 static SECONDARY: LazyLock<Regex> = LazyLock::new(|| {
     re(
@@ -225,6 +408,10 @@ static UNDISCLOSED: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// A capital increase ("ampliación de capital") is not an extension.
+static CAPITAL_INCREASE: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)\bampliación\s+de\s+capital\b"));
+
 static EXTENSION: LazyLock<Regex> = LazyLock::new(|| {
     re(
         r"(?xi)\b(?:extension|extends?|extended|top-?up|topped\ up|add-on|second\ close|on\ top\ of\ its|aufgestockt|stockt|aufstockung|weitere|additional|further|zweiten\ closing|extensión|ampliación|extensão|prolonge|prolongeait|rallonge)\b",
@@ -234,14 +421,14 @@ static EXTENSION: LazyLock<Regex> = LazyLock::new(|| {
 /// Words just before an amount that make it not the round's amount.
 static NOT_ROUND_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?xi)\b(?:
-        valuation|valued|valuing|valuations|post-money|pre-money|market\ cap\w*|worth\ of|bewertung|bewertet|valorisation|valoris[ée]e?|valoración|valorad[ao]|avaliação(?:\ de\ mercado)?|avaliad[ao]
+        valuation|valued|valuing|valuations|post-money|pre-money|market\ cap\w*|worth\ of|bewertung|bewertet|valorisation|valoris[ée]e?|valoración|valorad[ao]|avaliação(?:\ de\ mercado)?|avaliad[ao]|estimée?\ à|estimad[ao]\ en
       | total\w*|bringing|brings|gesamt\w*|insgesamt|porte\ à|to\ date|so\ far|cumulative
       | revenues?|sales|arr|turnover|umsatz\w*|chiffre\ d'affaires|ingresos|faturamento|receita|facturación
       | loss(?:es)?|pérdidas|perdas|pertes|verlust\w*|profits?|gewinn|bénéfice|write-?down|debts?\ of|owes|deuda\ de
       | contract|contrat|contrato|auftrag\w*|order|deal\ worth|tender
       | grant|grants|förder\w*|subvention\w*|subvenci\w+|subsídio|fundo\ perdido|award\w*|prize|prix|premio|prêmio
       | fund|fonds|fondo|fundo|under\ management|aum|commitments
-      | purchase|price|acquisition|acquired|acquire|buying|bought|kaufpreis|rachat|compra|merger
+      | purchase|price|priced|per\ share|acquisition|acquired|acquire|buying|bought|kaufpreis|rachat|compra|merger
       | last\ year|previous(?:ly)?|prior|earlier|last\ raised|letztes\ jahr|l'an\ dernier|el\ año\ pasado|ano\ passado
       )\W*(?:\w+\W+){0,4}$")
 });
@@ -251,10 +438,11 @@ static NOT_ROUND_AFTER: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?xi)^\W*(?:
         (?:\w+\W+)?(?:post-money\ |pre-money\ )?(?:valuation|bewertung|valorisation|valoración|avaliação)
       | (?:\w+\W+){0,2}?(?:in\ (?:annual\ )?(?:revenue|sales|losses|arr)|of\ (?:revenue|losses)|de\ (?:pérdidas|perdas|ingresos|faturamento|receita|chiffre)|an\ umsatz|umsatz)
-      | (?:\w+\W+){0,3}?(?:to\ date|so\ far|in\ total|bisher|au\ total|en\ total|no\ total)
+      | (?:\w+\W+){0,3}?(?:to\ date|so\ far|in\ total|in\ all|all\ told|bisher|au\ total|en\ tout|à\ ce\ jour|en\ total|hasta\ la\ fecha|no\ total|ao\ todo|até\ hoje)\b
+      | (?:each|apiece|per\ share|a\ share|pro\ aktie|je\ aktie|par\ action|por\ acci[oó]n|por\ a[cç][aã]o)\b
       | (?:\w+\W+)?(?:vc\ |venture\ |new\ |growth\ |seed\ )?(?:fund|fonds|fondo|fundo)\b
       | (?:\w+\W+)?(?:contract|grant|merger|acquisition|deal\ to\ (?:buy|acquire))
-      | (?:\w+\W+){0,4}?last\ year
+      | (?:\w+\W+){0,4}?(?:last\ year|(?:a|one|two|three|\d+)\ years?\ ago|l'an\ dernier|il\ y\ a\ (?:un|deux|trois|\d+)\ ans?|el\ año\ pasado|hace\ (?:un|dos|tres|\d+)\ años?|im\ vorjahr|letztes\ jahr|vor\ (?:einem|zwei|drei|\d+)\ jahren?|ano\ passado|há\ (?:um|dois|três|\d+)\ anos?)\b
       )")
 });
 
@@ -343,17 +531,21 @@ fn investors(s: &str) -> (Vec<String>, Vec<String>) {
 
 /// Why a sentence with a funding trigger is not a closed round (or `None`
 /// when nothing speaks against it).
-fn negative_reason(s: &str, has_round_word: bool) -> Option<&'static str> {
-    if RUMOUR.is_match(s) {
+fn negative_reason(
+    s: &str,
+    has_round_word: bool,
+    announced_on: Option<NaiveDate>,
+) -> Option<&'static str> {
+    if RUMOUR.is_match(s) || HEADLINE_RUMOUR.is_match(s) {
         return Some("rumour");
     }
     if FUND_CLOSE.is_match(s) {
         return Some("vc_fund");
     }
-    if AGGREGATE.is_match(s) {
+    if AGGREGATE.is_match(s) || plural_companies_subject(s) {
         return Some("aggregate");
     }
-    if HISTORICAL.is_match(s) {
+    if HISTORICAL.is_match(s) || dated_in_past(s, announced_on) {
         return Some("historical");
     }
     if SECONDARY.is_match(s) {
@@ -364,6 +556,9 @@ fn negative_reason(s: &str, has_round_word: bool) -> Option<&'static str> {
     }
     if !has_round_word && ACQUISITION.is_match(s) {
         return Some("acquisition");
+    }
+    if !has_round_word && IPO.is_match(s) {
+        return Some("ipo");
     }
     None
 }
@@ -385,10 +580,35 @@ static PAREN_QUALIFIER: LazyLock<Regex> = LazyLock::new(|| {
 static VALUATION_WORD: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?i)valuation|valued|valuing|bewert|valoris|valora|avalia|post-money|pre-money")
 });
-static TOTAL_WORD: LazyLock<Regex> =
-    LazyLock::new(|| re(r"(?i)total|gesamt|insgesamt|porte à|bringing|brings|to date|so far"));
+static TOTAL_WORD: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)total|gesamt|insgesamt|porte à|bringing|brings|to date|so far|in all\b|all told|bisher|en tout|à ce jour|hasta la fecha|ao todo|até hoje",
+    )
+});
 
-fn classify_amount(s: &str, m: &MoneyMention, prev_end: Option<usize>) -> AmountRole {
+/// An earlier round named just before an amount ("folgte auf ein
+/// Investment in Höhe von rund 16 Millionen Euro", "after a seed round of
+/// $2 million").
+static PREVIOUS_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:follow(?:s|ed|ing)?(?:\s+on)?|folgte\s+auf|folgt\s+auf|nach|after|fait\s+suite\s+à|faisant\s+suite\s+à|après|tras|después\s+de|após|depois\s+de)\s+(?:a|an|its|their|the|ein|eine|einem|einer|une|un|sa|son|leur|una|su|uma|um|sua)\s+(?:[\w-]+\s+){0,2}?(?:round|funding|investment|raise|investition|investment|finanzierung\w*|[\w-]*runde|levée|tour\s+de\s+table|ronda|rodada|aporte|inversión|investimento|seed|series\s+\w)\W+(?P<tail>(?:[\w-]+\W+){0,4})$",
+    )
+});
+
+/// A date with a year right after an amount ("16 Millionen Euro im März
+/// 2020", "$5 million in 2019").
+static DATED_AFTER: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)^\W*(?:[\w-]+\W+){0,2}?(?:in|im|en|em|au|dans|de)\s+(?:[a-zäöüéèçû]+\s+(?:de\s+)?)?(?P<y>(?:19|20)\d\d)\b",
+    )
+});
+
+fn classify_amount(
+    s: &str,
+    m: &MoneyMention,
+    prev_end: Option<usize>,
+    announced_on: Option<NaiveDate>,
+) -> AmountRole {
     let before = &s[..m.start];
     let after = &s[m.end..];
     let trimmed = before.trim_end();
@@ -401,6 +621,30 @@ fn classify_amount(s: &str, m: &MoneyMention, prev_end: Option<usize>) -> Amount
     let lower_window = window.to_lowercase();
     let after_window: String = after.chars().take(48).collect::<String>().to_lowercase();
     let after_short: String = after_window.chars().take(30).collect();
+    // ... unless a verb of raising or "now" comes between ("nach einer
+    // Seed-Runde sammelt Acme jetzt 10 Mio. Euro ein").
+    if let Some(tail) = PREVIOUS_BEFORE
+        .captures(&lower_window)
+        .and_then(|c| c.name("tail"))
+        && !FUNDING_VERB.is_match(tail.as_str())
+        && !NOW_WORD.is_match(tail.as_str())
+    {
+        return AmountRole::Other;
+    }
+    // An amount dated in an earlier year than the item (or, undated, set
+    // against "now") is an earlier round.
+    let dated_year = DATED_AFTER
+        .captures(&after_window)
+        .and_then(|c| c.name("y")?.as_str().parse::<i32>().ok());
+    if let Some(y) = dated_year {
+        let earlier = match announced_on {
+            Some(d) => y < d.year(),
+            None => NOW_WORD.is_match(s),
+        };
+        if earlier {
+            return AmountRole::Other;
+        }
+    }
     if NOT_ROUND_BEFORE.is_match(&lower_window) || NOT_ROUND_AFTER.is_match(&after_window) {
         // The nearest valuation or total word decides which one it is.
         let before_dist = |r: &Regex| {
@@ -455,12 +699,22 @@ pub fn extract_sentence(
         event: None,
         rejected: None,
     };
-    if !TRIGGER.is_match(s) {
+    let invests = INVEST_WORD.is_match(s) && INVESTOR_SOURCE.is_match(s);
+    if !TRIGGER.is_match(s) && !invests {
         return none;
     }
-    let round_match = ROUND.captures(s);
-    let has_round_word = round_match.is_some();
-    if let Some(reason) = negative_reason(s, has_round_word) {
+    let round_match = find_round(s);
+    let letter_round = if round_match.is_none() {
+        LETTER_ROUND
+            .captures(s)
+            .and_then(|c| c.name("l"))
+            .and_then(|l| l.as_str().chars().next())
+            .map(Round::from_letter)
+    } else {
+        None
+    };
+    let has_round_word = round_match.is_some() || letter_round.is_some();
+    if let Some(reason) = negative_reason(s, has_round_word, announced_on) {
         return SentenceFinding {
             event: None,
             rejected: Some(reason),
@@ -473,7 +727,12 @@ pub fn extract_sentence(
     let mut total = None;
     let mut prev_end = None;
     for m in &mentions {
-        match classify_amount(s, m, prev_end) {
+        let mut role = classify_amount(s, m, prev_end, announced_on);
+        // After a total, "including a $150 million Series B" is part of it.
+        if role == AmountRole::Round && total.is_some() && INCLUDING.is_match(&s[..m.start]) {
+            role = AmountRole::Other;
+        }
+        match role {
             AmountRole::Round => {
                 if round_amount.is_none() {
                     round_amount = Some(m);
@@ -498,13 +757,31 @@ pub fn extract_sentence(
     }
     let amount = preferred.or(round_amount);
     let undisclosed = UNDISCLOSED.is_match(s);
-    if amount.is_none() && !has_round_word && !undisclosed {
+    if amount.is_none() && !undisclosed {
+        // Without the round's amount, a valuation stated without a verb of
+        // raising ("was valued at ... in the series E round") or a total
+        // with its parts ("to date, including a Series B") is no round.
+        if valuation.is_some() && !FUNDING_VERB.is_match(s) {
+            return SentenceFinding {
+                event: None,
+                rejected: Some("valuation"),
+            };
+        }
+        if total.is_some() && INCLUDING.is_match(s) {
+            return SentenceFinding {
+                event: None,
+                rejected: Some("total"),
+            };
+        }
+    }
+    let completed_round = COMPLETED_ROUND.is_match(s);
+    if amount.is_none() && !has_round_word && !undisclosed && !completed_round {
         return SentenceFinding {
             event: None,
             rejected: (!mentions.is_empty()).then_some("no_round_amount"),
         };
     }
-    let round = round_match.map_or(Round::Undisclosed, |c| {
+    let round = round_match.map_or(letter_round.unwrap_or(Round::Undisclosed), |c| {
         if c.name("preseed").is_some() {
             Round::PreSeed
         } else if let Some(l) = c.name("pl") {
@@ -525,7 +802,7 @@ pub fn extract_sentence(
         }
     });
     let (lead_investors, other_investors) = investors(s);
-    let is_extension = EXTENSION.is_match(s);
+    let is_extension = EXTENSION.is_match(&CAPITAL_INCREASE.replace_all(s, ""));
     let mut confidence: f32 = 0.55;
     if amount.is_some() {
         confidence += 0.2;

@@ -1,8 +1,9 @@
 //! Money amounts in text: currency symbols and ISO codes before or currency
 //! words after the number, scale words in five languages (k/M/mn/bn,
-//! million/billion, Millionen/Milliarden, millions/milliards,
-//! millones/milhões, crore/lakh), decimal commas, thousands separators
-//! (including Indian grouping), ranges and qualifiers ("over", "more than").
+//! mi/bi, Mill., million/billion, Millionen/Milliarden, millions/milliards,
+//! millones/milhões, crore/lakh), small number words ("zehn Millionen
+//! Franken"), decimal commas, thousands separators (including Indian
+//! grouping), ranges and qualifiers ("over", "more than").
 
 use regex::{Captures, Regex};
 use serde::{Deserialize, Serialize};
@@ -35,8 +36,8 @@ pub struct MoneyMention {
 const NUM: &str = r"(?P<num>\d{1,3}(?:[.,]\d{2,3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?)";
 const RANGE: &str =
     r"(?:\s?(?:-|to|bis|à|a|and|y|e)\s?(?:US\$|\$|€|£|₹)?(?P<num2>\d+(?:[.,]\d+)?))?";
-const SCALE: &str = r"(?:\s?-?\s?(?P<scale>mil\s+millones|thousand|tausend|millions?|millones|mill[oó]n|milh[õo]es|milh[ãa]o|millionen|mio\b\.?|mn|mln|mm|m|billions?|bilh[õo]es|bilh[ãa]o|milliarden|milliarde|milliards?|mrd\b\.?|bn|b|crores?|cr\b\.?|lakhs?|lacs?|k|mil)\b\.?)?";
-const POST: &str = r"(?P<post>euros?|eur\b|€|us-dollars?|dollars?|d[óo]lares|usd\b|pounds?(?:\s+sterling)?|livres?(?:\s+sterling)?|libras?(?:\s+esterlinas?)?|gbp\b|£|rupees|inr\b|reais|brl\b|swiss\s+francs|francs\s+suisses|chf\b|yuan|renminbi|rmb\b|cny\b|yen\b|jpy\b|pesos\s+mexicanos|mxn\b)";
+const SCALE: &str = r"(?:\s?-?\s?(?P<scale>mil\s+millones|thousand|tausend|millions?|millones|mill[oó]n|milh[õo]es|milh[ãa]o|millionen|mill|mio\b\.?|mn|mln|mm|mi|m|billions?|bilh[õo]es|bilh[ãa]o|milliarden|milliarde|milliards?|mrd\b\.?|bn|bi|b|crores?|cr\b\.?|lakhs?|lacs?|k|mil)\b\.?)?";
+const POST: &str = r"(?P<post>euros?|eur\b|€|us-dollars?|dollars?|d[óo]lares|usd\b|pounds?(?:\s+sterling)?|livres?(?:\s+sterling)?|libras?(?:\s+esterlinas?)?|gbp\b|£|rupees|inr\b|reais|brl\b|swiss\s+francs|francs\s+suisses|(?:schweizer\s+)?franken|chf\b|yuan|renminbi|rmb\b|cny\b|yen\b|jpy\b|pesos\s+mexicanos|mxn\b)";
 
 static PREFIXED: LazyLock<Regex> = LazyLock::new(|| {
     let pre = r"(?P<pre>US\$|\$US|R\$|A\$|C\$|S\$|HK\$|NZ\$|\$|€|£|₹|¥|\b(?:USD|EUR|GBP|INR|BRL|CHF|CAD|AUD|SGD|JPY|CNY|MXN)|\bRs\b\.?)";
@@ -54,6 +55,193 @@ static SUFFIXED: LazyLock<Regex> = LazyLock::new(|| {
 static WORDS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
         r"(?i)\b(?P<words>(?:eine\s+)?halbe\s+million|half\s+a\s+million|a\s+million|one\s+million|eine\s+million|un\s+million|un\s+mill[oó]n|um\s+milh[ãa]o|a\s+billion|one\s+billion|eine\s+milliarde|un\s+milliard)\s+(?:de\s+|d')?{POST}"
+    ))
+    .expect("valid money pattern")
+});
+
+/// Small number words in the five languages (one to twenty, the tens, a
+/// hundred), read before a scale word and a currency ("zehn Millionen
+/// Franken", "six millions de dollars", "cuarenta millones de dólares").
+const NUMBER_WORDS: &[(&str, u32)] = &[
+    // en
+    ("one", 1),
+    ("two", 2),
+    ("three", 3),
+    ("four", 4),
+    ("five", 5),
+    ("six", 6),
+    ("seven", 7),
+    ("eight", 8),
+    ("nine", 9),
+    ("ten", 10),
+    ("eleven", 11),
+    ("twelve", 12),
+    ("thirteen", 13),
+    ("fourteen", 14),
+    ("fifteen", 15),
+    ("sixteen", 16),
+    ("seventeen", 17),
+    ("eighteen", 18),
+    ("nineteen", 19),
+    ("twenty", 20),
+    ("thirty", 30),
+    ("forty", 40),
+    ("fifty", 50),
+    ("sixty", 60),
+    ("seventy", 70),
+    ("eighty", 80),
+    ("ninety", 90),
+    ("a hundred", 100),
+    ("one hundred", 100),
+    ("hundred", 100),
+    // de
+    ("ein", 1),
+    ("eine", 1),
+    ("einer", 1),
+    ("zwei", 2),
+    ("drei", 3),
+    ("vier", 4),
+    ("fünf", 5),
+    ("sechs", 6),
+    ("sieben", 7),
+    ("acht", 8),
+    ("neun", 9),
+    ("zehn", 10),
+    ("elf", 11),
+    ("zwölf", 12),
+    ("dreizehn", 13),
+    ("vierzehn", 14),
+    ("fünfzehn", 15),
+    ("sechzehn", 16),
+    ("siebzehn", 17),
+    ("achtzehn", 18),
+    ("neunzehn", 19),
+    ("zwanzig", 20),
+    ("dreißig", 30),
+    ("dreissig", 30),
+    ("vierzig", 40),
+    ("fünfzig", 50),
+    ("sechzig", 60),
+    ("siebzig", 70),
+    ("achtzig", 80),
+    ("neunzig", 90),
+    ("hundert", 100),
+    ("einhundert", 100),
+    // fr
+    ("un", 1),
+    ("une", 1),
+    ("deux", 2),
+    ("trois", 3),
+    ("quatre", 4),
+    ("cinq", 5),
+    ("sept", 7),
+    ("huit", 8),
+    ("neuf", 9),
+    ("dix", 10),
+    ("onze", 11),
+    ("douze", 12),
+    ("treize", 13),
+    ("quatorze", 14),
+    ("quinze", 15),
+    ("seize", 16),
+    ("dix-sept", 17),
+    ("dix-huit", 18),
+    ("dix-neuf", 19),
+    ("vingt", 20),
+    ("trente", 30),
+    ("quarante", 40),
+    ("cinquante", 50),
+    ("soixante", 60),
+    ("soixante-dix", 70),
+    ("quatre-vingt", 80),
+    ("quatre-vingts", 80),
+    ("quatre-vingt-dix", 90),
+    ("cent", 100),
+    // es
+    ("uno", 1),
+    ("una", 1),
+    ("dos", 2),
+    ("tres", 3),
+    ("cuatro", 4),
+    ("cinco", 5),
+    ("seis", 6),
+    ("siete", 7),
+    ("ocho", 8),
+    ("nueve", 9),
+    ("diez", 10),
+    ("once", 11),
+    ("doce", 12),
+    ("trece", 13),
+    ("catorce", 14),
+    ("quince", 15),
+    ("dieciséis", 16),
+    ("diecisiete", 17),
+    ("dieciocho", 18),
+    ("diecinueve", 19),
+    ("veinte", 20),
+    ("treinta", 30),
+    ("cuarenta", 40),
+    ("cincuenta", 50),
+    ("sesenta", 60),
+    ("setenta", 70),
+    ("ochenta", 80),
+    ("noventa", 90),
+    ("cien", 100),
+    ("ciento", 100),
+    // pt
+    ("um", 1),
+    ("uma", 1),
+    ("dois", 2),
+    ("duas", 2),
+    ("três", 3),
+    ("quatro", 4),
+    ("sete", 7),
+    ("oito", 8),
+    ("nove", 9),
+    ("dez", 10),
+    ("doze", 12),
+    ("treze", 13),
+    ("dezesseis", 16),
+    ("dezasseis", 16),
+    ("dezessete", 17),
+    ("dezassete", 17),
+    ("dezoito", 18),
+    ("dezenove", 19),
+    ("dezanove", 19),
+    ("vinte", 20),
+    ("trinta", 30),
+    ("quarenta", 40),
+    ("cinquenta", 50),
+    ("sessenta", 60),
+    ("oitenta", 80),
+    ("cem", 100),
+];
+
+fn number_word_value(w: &str) -> Option<u32> {
+    let w = w.to_lowercase();
+    let w = w.split_whitespace().collect::<Vec<_>>().join(" ");
+    NUMBER_WORDS.iter().find(|(k, _)| *k == w).map(|&(_, v)| v)
+}
+
+static NUMBER_WORD_MONEY: LazyLock<Regex> = LazyLock::new(|| {
+    let mut words: Vec<&str> = NUMBER_WORDS.iter().map(|(w, _)| *w).collect();
+    words.sort_by_key(|w| std::cmp::Reverse(w.len()));
+    let words = words
+        .iter()
+        .map(|w| regex::escape(w).replace(' ', r"\s+"))
+        .collect::<Vec<_>>()
+        .join("|");
+    Regex::new(&format!(
+        r"(?i)\b(?P<nw>{words})\s+(?P<scale>mil\s+millones|millionen|millions?|millones|mill[oó]n|milh[õo]es|milh[ãa]o|mio\.?|milliarden|milliarde|milliards?|billions?|bilh[õo]es|bilh[ãa]o|thousand|tausend|mille|mil)\b\.?\s+(?:de\s+|d')?{POST}"
+    ))
+    .expect("valid money pattern")
+});
+
+/// A French amount without a currency word right before a funding
+/// participle ("avec 9,3 millions levés"): euros.
+static BARE_RAISED_FR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(?i)\b{NUM}\s?(?P<scale>millions?|milliards?|M)\s+(?P<fr>levés|levées|récoltés|récoltées|collectés|collectées)\b"
     ))
     .expect("valid money pattern")
 });
@@ -103,7 +291,7 @@ fn currency_from_word(s: &str) -> Option<&'static str> {
         "INR"
     } else if w == "reais" || w == "brl" {
         "BRL"
-    } else if w.contains("franc") || w == "chf" {
+    } else if w.contains("franc") || w.contains("franken") || w == "chf" {
         "CHF"
     } else if w == "yuan" || w == "renminbi" || w == "rmb" || w == "cny" {
         "CNY"
@@ -123,9 +311,9 @@ fn scale_factor(s: &str) -> f64 {
         return 1e9;
     }
     match s {
-        "thousand" | "tausend" | "k" | "mil" => 1e3,
-        "m" | "mn" | "mln" | "mm" | "mio" => 1e6,
-        "b" | "bn" | "mrd" => 1e9,
+        "thousand" | "tausend" | "k" | "mil" | "mille" => 1e3,
+        "m" | "mn" | "mln" | "mm" | "mio" | "mi" => 1e6,
+        "b" | "bn" | "bi" | "mrd" => 1e9,
         "cr" | "crore" | "crores" => 1e7,
         "lakh" | "lakhs" | "lac" | "lacs" => 1e5,
         _ if s.starts_with("milliard") => 1e9,
@@ -182,9 +370,14 @@ fn to_units(n: f64, factor: f64) -> Option<u64> {
 
 fn from_caps(caps: &Captures<'_>, text: &str) -> Option<MoneyMention> {
     let whole = caps.get(0)?;
+    // A bare French amount before "levés" is in euros.
     let currency = caps
-        .name("pre")
-        .and_then(|m| currency_from_symbol(m.as_str()))
+        .name("fr")
+        .map(|_| "EUR")
+        .or_else(|| {
+            caps.name("pre")
+                .and_then(|m| currency_from_symbol(m.as_str()))
+        })
         .or_else(|| {
             caps.name("post")
                 .and_then(|m| currency_from_word(m.as_str()))
@@ -199,6 +392,8 @@ fn from_caps(caps: &Captures<'_>, text: &str) -> Option<MoneyMention> {
         } else {
             1_000_000
         }
+    } else if let Some(w) = caps.name("nw") {
+        to_units(f64::from(number_word_value(w.as_str())?), factor)?
     } else {
         to_units(parse_number(caps.name("num")?.as_str())?, factor)?
     };
@@ -227,7 +422,13 @@ fn from_caps(caps: &Captures<'_>, text: &str) -> Option<MoneyMention> {
 /// a currency are not money.
 pub fn find_money(text: &str) -> Vec<MoneyMention> {
     let mut found: Vec<MoneyMention> = Vec::new();
-    for re in [&*PREFIXED, &*WORDS, &*SUFFIXED] {
+    for re in [
+        &*PREFIXED,
+        &*WORDS,
+        &*SUFFIXED,
+        &*NUMBER_WORD_MONEY,
+        &*BARE_RAISED_FR,
+    ] {
         for caps in re.captures_iter(text) {
             if let Some(m) = from_caps(&caps, text)
                 && !found.iter().any(|f| m.start < f.end && f.start < m.end)

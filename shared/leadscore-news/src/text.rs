@@ -37,7 +37,7 @@ const ABBREVIATIONS: &[&str] = &[
     "mio", "mrd", "mln", "rs", "pvt", "ltd", "inc", "co", "corp", "jan", "feb", "mar", "apr",
     "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "mr", "mrs", "ms", "dr", "st", "vs",
     "no", "nr", "ca", "approx", "e.g", "i.e", "u.s", "u.k", "bzw", "z.b", "abs", "sr", "jr",
-    "mass", "calif", "nev", "fig", "est", "resp", "etc", "tsd",
+    "mass", "calif", "nev", "fig", "est", "resp", "etc", "tsd", "mill",
 ];
 
 /// Splits text into sentences: at `.`, `!` or `?` followed by a space and

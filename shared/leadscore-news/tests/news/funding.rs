@@ -149,3 +149,264 @@ fn dedupe_merges_reports_of_one_round_across_items() {
     assert_eq!(usd.also_reported_by.len(), 1);
     assert_eq!(usd.announced_on, NaiveDate::from_ymd_opt(2026, 10, 1));
 }
+
+fn amount(s: &str) -> (Option<u64>, Option<String>, Round) {
+    let e = one(s);
+    (e.amount, e.currency, e.round)
+}
+
+fn money(n: u64, cur: &str, round: Round) -> (Option<u64>, Option<String>, Round) {
+    (Some(n), Some(cur.to_owned()), round)
+}
+
+#[test]
+fn short_scales_mi_mill_and_mn() {
+    assert_eq!(
+        amount("Healthtech carioca Acme levanta R$ 4,5 mi"),
+        money(4_500_000, "BRL", Round::Undisclosed)
+    );
+    // "Mill." neither ends the sentence nor loses its scale.
+    assert_eq!(
+        amount("Mit 12 Mill. Euro sammelte Acme das frische Kapital bei Foo Capital ein."),
+        money(12_000_000, "EUR", Round::Undisclosed)
+    );
+    assert_eq!(
+        amount("Acme Bags $25 Mn In Series B Led By Foo Ventures"),
+        money(25_000_000, "USD", Round::SeriesB)
+    );
+}
+
+#[test]
+fn more_trigger_verbs_and_nouns() {
+    let eur = |n| money(n, "EUR", Round::Undisclosed);
+    // fr: "une opération de", a bare amount before "levés"
+    assert_eq!(
+        amount(
+            "Acme décroche la première place avec une opération de 12 millions d'euros menée par Foo Capital."
+        ),
+        eur(12_000_000)
+    );
+    assert_eq!(
+        amount("Avec 4,2 millions levés, Acme ouvre un bureau à Lyon."),
+        eur(4_200_000)
+    );
+    // es: perfect, "reúne", imperfect, "megaronda", capital increase
+    assert_eq!(
+        amount("La startup valenciana Acme ha obtenido 12 millones de euros de Foo Capital."),
+        eur(12_000_000)
+    );
+    assert_eq!(
+        amount("La insurtech Acme reúne €8M para crecer en México."),
+        eur(8_000_000)
+    );
+    assert_eq!(
+        amount("Ese mismo año, la logística Acme captaba 5 millones de euros."),
+        eur(5_000_000)
+    );
+    assert_eq!(
+        amount(
+            "Acme se convierte en unicornio tras cerrar una megaronda de 200 millones de dólares."
+        ),
+        money(200_000_000, "USD", Round::Undisclosed)
+    );
+    let e = one(
+        "Acme completó una ampliación de capital de 15 millones de euros liderada por Foo Capital.",
+    );
+    assert_eq!((e.amount, e.is_extension), (Some(15_000_000), false));
+    // de: "investiert" by a named investor, "sammelte ... ein"
+    assert_eq!(
+        amount("Ein Münchner Investor hat 3 Millionen Euro in die Drohnenfirma Acme investiert."),
+        eur(3_000_000)
+    );
+    // pt: "um investimento de ... feito pela"
+    assert_eq!(
+        amount(
+            "Graças a um investimento de 40 milhões de reais feito pela Foo Capital, a Acme vai abrir escritórios no México."
+        ),
+        money(40_000_000, "BRL", Round::Undisclosed)
+    );
+    assert_eq!(
+        amount("Acme reçoit un investissement de 2 millions d'euros de la part de Foo Capital."),
+        eur(2_000_000)
+    );
+    // an investment without an investor is not a round
+    none("Acme plant eine Investition von 20 Millionen Euro in ein neues Werk.");
+}
+
+#[test]
+fn amounts_in_words() {
+    assert_eq!(
+        amount("Ein Zürcher Business Angel hat acht Millionen Franken in Acme investiert."),
+        money(8_000_000, "CHF", Round::Undisclosed)
+    );
+    assert_eq!(
+        amount("Acme a levé vingt millions d'euros auprès de Foo Capital."),
+        money(20_000_000, "EUR", Round::Undisclosed)
+    );
+    assert_eq!(
+        amount("Acme captó treinta millones de dólares en una ronda serie B."),
+        money(30_000_000, "USD", Round::SeriesB)
+    );
+    assert_eq!(
+        amount("A Acme captou cinquenta milhões de reais com a Foo Capital."),
+        money(50_000_000, "BRL", Round::Undisclosed)
+    );
+    assert_eq!(
+        amount("Acme raised ten million dollars in seed funding."),
+        money(10_000_000, "USD", Round::Seed)
+    );
+    assert_eq!(
+        amount("Acme hat fünfzehn Millionen Euro eingesammelt."),
+        money(15_000_000, "EUR", Round::Undisclosed)
+    );
+}
+
+#[test]
+fn a_conversion_in_brackets_keeps_the_first_amount() {
+    assert_eq!(
+        amount(
+            "En marzo, Acme captó doce millones de dólares (11 millones de euros) de Foo Capital."
+        ),
+        money(12_000_000, "USD", Round::Undisclosed)
+    );
+    assert_eq!(
+        amount("Acme cierra una ronda de 20 millones de dólares (18,4 millones de euros)."),
+        money(20_000_000, "USD", Round::Undisclosed)
+    );
+}
+
+#[test]
+fn loan_describing_the_company_is_not_debt() {
+    assert_eq!(
+        amount("Digital loan marketplace Acme has raised $12 million from Foo Capital."),
+        money(12_000_000, "USD", Round::Undisclosed)
+    );
+    assert_eq!(
+        amount("Acme secures a $30 million loan from Big Bank."),
+        money(30_000_000, "USD", Round::Debt)
+    );
+}
+
+#[test]
+fn a_share_price_is_not_the_amount() {
+    assert_eq!(
+        amount(
+            "Acme's board approved issuing Series C preference shares at Rs 1,250 each to raise Rs 75 crore from Foo Capital."
+        ),
+        money(750_000_000, "INR", Round::SeriesC)
+    );
+}
+
+#[test]
+fn an_earlier_dated_round_is_not_the_amount() {
+    let e = one(
+        "Die nun abgeschlossene Series-A-Runde folgt auf eine Seed-Finanzierung über 3 Millionen Euro im Mai 2021.",
+    );
+    assert_eq!((e.amount, e.round), (None, Round::SeriesA));
+    // With the item's date, an amount dated in an earlier year is earlier.
+    let v = extract_funding_text(
+        "Acme closed its Series B round, which comes after a €6 million seed investment in 2023.",
+        NaiveDate::from_ymd_opt(2026, 10, 1),
+        None,
+    );
+    assert_eq!(v.len(), 1, "{v:#?}");
+    assert_eq!((v[0].amount, v[0].round), (None, Round::SeriesB));
+    // An amount "a year ago" is an earlier one; "now" marks the current.
+    assert_eq!(
+        amount("Acme closed a $5 million Series A a year ago and now raises $15 million."),
+        money(15_000_000, "USD", Round::SeriesA)
+    );
+    // "Nach einer Seed-Runde" does not date an amount raised "jetzt".
+    assert_eq!(
+        amount("Nach einer erfolgreichen Seed-Runde sammelt Acme jetzt 10 Mio. Euro ein."),
+        money(10_000_000, "EUR", Round::Seed)
+    );
+}
+
+#[test]
+fn a_stage_named_by_its_letter() {
+    assert_eq!(
+        amount("Acme has closed $14 million as part of an extended D round."),
+        money(14_000_000, "USD", Round::SeriesD)
+    );
+    assert_eq!(
+        amount("Acme secured $6 million in its B round led by Foo Ventures."),
+        money(6_000_000, "USD", Round::SeriesB)
+    );
+    assert_eq!(
+        amount("Acme hat in einer B-Runde 9 Millionen Euro eingesammelt."),
+        money(9_000_000, "EUR", Round::SeriesB)
+    );
+    // "a round" is no stage
+    assert_eq!(
+        amount("Acme raised $5 million in a round led by Foo Ventures."),
+        money(5_000_000, "USD", Round::Undisclosed)
+    );
+}
+
+#[test]
+fn rumours_in_portuguese_and_headlines() {
+    none("A Acme está prestes a fechar uma rodada de US$ 50 milhões, segundo fontes.");
+    none("A healthtech está para captar R$ 30 milhões com fundos americanos.");
+    none("Acme Eyes $50 Mn Fundraise From Existing Investors");
+    none("Acme mulls $200 million raise as growth slows");
+}
+
+#[test]
+fn aggregates_without_a_plural_startups_subject() {
+    none("Die Finanzierungsvolumina heimischer Gründer stiegen auf 900 Millionen Euro.");
+    none("Im dritten Quartal sank das Gesamtvolumen der Finanzierungsrunden auf 1,2 Mrd. Euro.");
+    none("Une vingtaine d'opérations ont permis de lever 80 millions d'euros cette semaine.");
+    // "the largest fintechs" ranks the company; it is not a plural subject
+    assert_eq!(
+        amount(
+            "Graças a um aporte de US$ 30 milhões, a Acme entra na lista das maiores fintechs do país."
+        ),
+        money(30_000_000, "USD", Round::Undisclosed)
+    );
+}
+
+#[test]
+fn totals_and_their_parts_are_not_rounds() {
+    none("Acme, which makes farm drones, has raised $48 million in all.");
+    none(
+        "Acme has raised $90 million to date, including a $60 million Series C it closed last spring.",
+    );
+}
+
+#[test]
+fn rounds_dated_in_the_past_are_not_current() {
+    none("Acme raised $8 million in a seed round two years ago.");
+    none("In 2017, Acme raised $3 million in a Series A led by Foo Ventures.");
+    none("So erhielt 2018 das Start-up Acme von Investoren 5 Millionen Euro.");
+    assert_eq!(
+        amount("Founded two years ago, Acme raised $8 million in seed funding."),
+        money(8_000_000, "USD", Round::Seed)
+    );
+    // A year that is the item's own is current.
+    let v = extract_funding_text(
+        "In 2026, Acme raised $3 million in a Series A led by Foo Ventures.",
+        NaiveDate::from_ymd_opt(2026, 10, 1),
+        None,
+    );
+    assert_eq!(v.len(), 1, "{v:#?}");
+}
+
+#[test]
+fn vc_funds_ipos_and_valuations_are_not_rounds() {
+    none("Foo Ventures has raised $40 million as part of its debut fund for climate founders.");
+    none("Acme raises Rs 300 crore from anchor investors ahead of its IPO");
+    none("Acme was valued at $2 billion in its Series D round, according to filings.");
+    let e = one("Acme closed its Series D at a $2 billion valuation.");
+    assert_eq!((e.amount, e.round), (None, Round::SeriesD));
+    assert_eq!(e.valuation.map(|m| m.amount), Some(2_000_000_000));
+}
+
+#[test]
+fn a_completed_round_without_amount_or_stage() {
+    let e =
+        one("La medtech a bouclé son premier tour de table auprès de Foo Capital et Bar Invest.");
+    assert_eq!((e.amount, e.round), (None, Round::Undisclosed));
+    let e = one("Acme quietly completed a new funding round with Foo Ventures.");
+    assert_eq!((e.amount, e.round), (None, Round::Undisclosed));
+}
