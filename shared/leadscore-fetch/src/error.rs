@@ -106,7 +106,13 @@ impl PageError {
     }
 }
 
-/// Failure to build a fetcher (TLS backend initialisation and the like).
+/// Failure to build a fetcher.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot build http client: {0}")]
-pub struct BuildError(#[from] pub reqwest::Error);
+pub enum BuildError {
+    /// The TLS configuration (protocol versions of the crypto provider).
+    #[error("cannot set up TLS: {0}")]
+    Tls(#[from] rustls::Error),
+    /// The HTTP client itself.
+    #[error("cannot build http client: {0}")]
+    Client(#[from] reqwest::Error),
+}
