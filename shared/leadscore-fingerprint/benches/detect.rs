@@ -211,6 +211,7 @@ fn detect_pages(c: &mut Criterion) {
         "median per page: html5 parse alone {:.3} ms",
         parse_only.as_secs_f64() * 1e3
     );
+    peer(&dir, pre_parsed, with_parse);
     // Criterion timing on the first 10 pages only, to keep the run short.
     let pages = &pages[..pages.len().min(10)];
     let mut g = c.benchmark_group("detect_pages_first_10");
@@ -230,6 +231,53 @@ fn detect_pages(c: &mut Criterion) {
         });
     });
     g.finish();
+}
+
+/// The peer engine: the JavaScript Wappalyzer core on the same pages and
+/// data (`benches/peer`, see its README), when `npm ci` was run there and
+/// `node` is on the PATH. Its inputs are extracted before its timer starts,
+/// so it compares with our figure on pre-parsed documents.
+fn peer(dir: &str, pre_parsed: Duration, with_parse: Duration) {
+    let peer_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/peer");
+    if !peer_dir.join("node_modules").is_dir() {
+        eprintln!("peer: skipped (run `npm ci` in {})", peer_dir.display());
+        return;
+    }
+    let out = match std::process::Command::new("node")
+        .arg(peer_dir.join("peer.js"))
+        .arg(dir)
+        .output()
+    {
+        Ok(o) if o.status.success() => o,
+        Ok(o) => {
+            eprintln!("peer: failed: {}", String::from_utf8_lossy(&o.stderr));
+            return;
+        }
+        Err(e) => {
+            eprintln!("peer: cannot run node: {e}");
+            return;
+        }
+    };
+    let line = String::from_utf8_lossy(&out.stdout);
+    let Ok(v) = serde_json::from_str::<serde_json::Value>(line.trim()) else {
+        eprintln!("peer: unreadable output: {line}");
+        return;
+    };
+    eprintln!("peer: {v}");
+    let Some(ms) = v.get("median_ms").and_then(serde_json::Value::as_f64) else {
+        return;
+    };
+    let theirs = Duration::from_secs_f64(ms / 1e3);
+    ratio(
+        "median per page, peer (JS Wappalyzer core, inputs pre-extracted) / ours (pre-parsed)",
+        theirs,
+        pre_parsed,
+    );
+    ratio(
+        "median per page, peer / ours (incl. HTML parse)",
+        theirs,
+        with_parse,
+    );
 }
 
 criterion_group!(benches, load, detect_synthetic, detect_pages);
