@@ -755,6 +755,8 @@ impl FingerprintDb {
         crate::merge_detections(pages.iter().map(|p| self.detect(p)))
     }
 
+    /// Runs the rules of `group` whose literals occur in `hay` (its own
+    /// prefilter scan).
     fn run_group(
         &self,
         group: &TextGroup,
@@ -766,7 +768,8 @@ impl FingerprintDb {
         if hay.is_empty() && group.always.is_empty() {
             return;
         }
-        self.run_group_lower(group, field, hay, &lowercase(hay), found, seen);
+        let ids = group.candidates(&lowercase(hay), self.prefilter, seen);
+        self.run_rules(group, &ids, field, hay, found);
     }
 
     /// Runs the rules `ids` of `group` on `hay`.
@@ -781,28 +784,6 @@ impl FingerprintDb {
         for &i in ids {
             let r = &group.rules[i];
             if let Some(hit) = r.pattern.find(hay) {
-                found.add(r.tech, field, &r.pattern, hit);
-            }
-        }
-    }
-
-    /// [`Self::run_group`] with the text's lowercased form already made.
-    fn run_group_lower(
-        &self,
-        group: &TextGroup,
-        field: &str,
-        hay: &str,
-        lower: &str,
-        found: &mut Found,
-        seen: &mut Vec<bool>,
-    ) {
-        if hay.is_empty() && group.always.is_empty() {
-            return;
-        }
-        for i in group.candidates(lower, self.prefilter, seen) {
-            let r = &group.rules[i];
-            let h = r.pattern.find(hay);
-            if let Some(hit) = h {
                 found.add(r.tech, field, &r.pattern, hit);
             }
         }
