@@ -206,14 +206,19 @@ static RANKING_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 fn plural_companies_subject(s: &str) -> bool {
-    PLURAL_COMPANIES.find_iter(s).any(|m| {
-        let start = s[..m.start()]
-            .char_indices()
-            .rev()
-            .nth(40)
-            .map_or(0, |(i, _)| i);
-        !RANKING_BEFORE.is_match(&s[start..m.start()])
-    })
+    PLURAL_COMPANIES
+        .find_iter(s)
+        .any(|m| !RANKING_BEFORE.is_match(last_chars(&s[..m.start()], 41)))
+}
+
+/// The last `n` characters of `text` (all of it when shorter).
+fn last_chars(text: &str, n: usize) -> &str {
+    let start = text
+        .char_indices()
+        .rev()
+        .nth(n.saturating_sub(1))
+        .map_or(0, |(i, _)| i);
+    &text[start..]
 }
 
 /// Rounds dated in the past: "a year ago", "two years ago", "hace un año"
@@ -258,14 +263,9 @@ fn dated_in_past(s: &str, announced_on: Option<NaiveDate>) -> bool {
     if NOW_WORD.is_match(s) {
         return false;
     }
-    let ago = YEARS_AGO.find_iter(s).any(|m| {
-        let start = s[..m.start()]
-            .char_indices()
-            .rev()
-            .nth(40)
-            .map_or(0, |(i, _)| i);
-        !FOUNDED_BEFORE.is_match(&s[start..m.start()])
-    });
+    let ago = YEARS_AGO
+        .find_iter(s)
+        .any(|m| !FOUNDED_BEFORE.is_match(last_chars(&s[..m.start()], 41)));
     if ago {
         return true;
     }
@@ -616,8 +616,7 @@ fn classify_amount(
     if in_parens && prev_end.is_some_and(|e| m.start.saturating_sub(e) <= 24) {
         return AmountRole::Conversion;
     }
-    let window_start = before.char_indices().rev().nth(48).map_or(0, |(i, _)| i);
-    let window = &before[window_start..];
+    let window = last_chars(before, 49);
     let lower_window = window.to_lowercase();
     let after_window: String = after.chars().take(48).collect::<String>().to_lowercase();
     let after_short: String = after_window.chars().take(30).collect();
