@@ -335,7 +335,7 @@ async fn run(cli: Cli) -> Result<()> {
                 "{}: ok — model {} ({} rules, {} groups; hot >= {}, warm >= {}, hysteresis {})",
                 file.display(),
                 model.version,
-                model.rules.len(),
+                model.rules().len(),
                 model.groups.len(),
                 model.tiers.hot,
                 model.tiers.warm,

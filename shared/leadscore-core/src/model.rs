@@ -12,7 +12,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use crate::domain::{ActivityKind, hex};
-use crate::scoring::Category;
+use crate::scoring::{Category, Plan};
 
 /// The default model shipped with leadscore (`data/models/default.toml`).
 pub const DEFAULT_MODEL: &str = include_str!("../../../data/models/default.toml");
@@ -349,8 +349,10 @@ pub struct ScoringModel {
     pub rollup: Rollup,
     /// Groups.
     pub groups: Vec<Group>,
-    /// Rules in file order.
-    pub rules: Vec<Rule>,
+    /// Rules in file order (read them with [`Self::rules`]).
+    rules: Vec<Rule>,
+    /// The rules arranged for the scoring engine.
+    pub(crate) plan: Plan,
 }
 
 #[derive(Debug, Deserialize)]
@@ -491,6 +493,12 @@ fn positive(name: &str, v: Option<f64>, problems: &mut Vec<String>) {
 }
 
 impl ScoringModel {
+    /// The rules, in file order. They are fixed once the model is loaded:
+    /// the engine's plan is built from them.
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
     /// The shipped default model.
     pub fn default_model() -> Result<Self, ModelError> {
         Self::from_toml(DEFAULT_MODEL, DEFAULT_MODEL_FILE)
@@ -679,6 +687,7 @@ impl ScoringModel {
             grades: raw.grades,
             rollup: raw.rollup,
             groups,
+            plan: Plan::new(&rules),
             rules,
         })
     }
@@ -908,7 +917,7 @@ engagement = [75, 50, 25]
     #[test]
     fn default_model_loads() {
         let m = ScoringModel::default_model().unwrap();
-        assert!(m.rules.len() >= 20);
+        assert!(m.rules().len() >= 20);
         assert!(m.version.starts_with("default@"));
     }
 

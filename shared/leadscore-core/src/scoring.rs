@@ -8,8 +8,10 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{Account, Activity, Lead, Signal, SignalValue};
-use crate::model::{AccountField, Condition, LeadField, Literal, Rule, ScoringModel, Subject};
+use crate::domain::{Account, Activity, ActivityKind, Lead, Signal, SignalValue};
+use crate::model::{
+    AccountField, ActivityFilter, Condition, LeadField, Literal, Rule, ScoringModel, Subject,
+};
 
 /// Which half of the score a rule feeds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -209,11 +211,9 @@ fn eq_literal(v: Value<'_>, lit: &Literal) -> bool {
 
 /// Case-insensitive equality; `lower` is already lowercase.
 fn eq_ignore_case(text: &str, lower: &str) -> bool {
-    if text.is_ascii() {
-        text.eq_ignore_ascii_case(lower)
-    } else {
-        text.to_lowercase() == lower
-    }
+    // Equal ignoring ASCII case settles it either way, unless `text` has
+    // non-ASCII letters, whose lowercase may differ in length.
+    text.eq_ignore_ascii_case(lower) || (!text.is_ascii() && text.to_lowercase() == lower)
 }
 
 /// Case-insensitive substring test; `needle` is already lowercase.
@@ -337,36 +337,105 @@ fn push_uint(s: &mut String, n: u64) {
     s.push_str(std::str::from_utf8(&buf[i..]).unwrap_or_default());
 }
 
-/// Appends `YYYY-MM-DD` without chrono's (slow) format machinery.
+/// The proleptic Gregorian (year, month, day) of a Unix day number, by Neri
+/// and Schneider's Euclidean affine functions ("Euclidean affine functions
+/// and their application to calendar algorithms", 2022): a few unsigned
+/// multiplications and shifts. Valid from about year -32,800 on; `None`
+/// before.
+fn civil_from_days(days: i64) -> Option<(i64, u32, u32)> {
+    const S: u32 = 82;
+    const K: u32 = 719_468 + 146_097 * S;
+    const L: u32 = 400 * S;
+    let n = u32::try_from(days.checked_add(i64::from(K))?).ok()?;
+    // 4n + 3 must fit in 32 bits.
+    if n > (u32::MAX - 3) / 4 {
+        return None;
+    }
+    let n1 = 4 * n + 3;
+    let c = n1 / 146_097;
+    let nc = n1 % 146_097 / 4;
+    let n2 = 4 * nc + 3;
+    let p2 = 2_939_745 * u64::from(n2);
+    let z = (p2 >> 32) as u32;
+    let ny = (p2 as u32) / 2_939_745 / 4;
+    let y = 100 * c + z;
+    let n3 = 2_141 * ny + 197_913;
+    let m = n3 >> 16;
+    let d = (n3 & 0xFFFF) / 2_141;
+    let j = ny >= 306;
+    Some((
+        i64::from(y) - i64::from(L) + i64::from(j),
+        if j { m - 12 } else { m },
+        d + 1,
+    ))
+}
+
+/// Appends the UTC date of `t` as `YYYY-MM-DD`, in one piece and without
+/// chrono's calendar fields (hot path: every explanation line carries a
+/// date).
 fn push_ymd(s: &mut String, t: DateTime<Utc>) {
-    use chrono::Datelike;
-    let d = t.date_naive();
-    let pad = |s: &mut String, n: u32, width: usize| {
-        let digits = if n >= 1000 {
-            4
-        } else if n >= 100 {
-            3
-        } else if n >= 10 {
-            2
-        } else {
-            1
-        };
-        for _ in digits..width {
-            s.push('0');
-        }
-        push_uint(s, u64::from(n));
-    };
-    pad(s, d.year().max(0) as u32, 4);
-    s.push('-');
-    pad(s, d.month(), 2);
-    s.push('-');
-    pad(s, d.day(), 2);
+    let (year, month, day) =
+        civil_from_days(t.timestamp().div_euclid(86_400)).unwrap_or_else(|| {
+            use chrono::Datelike;
+            let d = t.date_naive();
+            (i64::from(d.year()), d.month(), d.day())
+        });
+    let year = year.max(0) as u64;
+    let two = |n: u32| [b'0' + (n / 10 % 10) as u8, b'0' + (n % 10) as u8];
+    let ([m1, m2], [d1, d2]) = (two(month), two(day));
+    if year > 9_999 {
+        push_uint(s, year);
+        let buf = [b'-', m1, m2, b'-', d1, d2];
+        s.push_str(std::str::from_utf8(&buf).unwrap_or_default());
+        return;
+    }
+    let y = year as u32;
+    let ([y1, y2], [y3, y4]) = (two(y / 100), two(y % 100));
+    let buf = [y1, y2, y3, y4, b'-', m1, m2, b'-', d1, d2];
+    // Only ASCII digits and dashes were written.
+    s.push_str(std::str::from_utf8(&buf).unwrap_or_default());
 }
 
 const SECONDS_PER_DAY: f64 = 86_400.0;
+const NANOS_PER_SECOND: i64 = 1_000_000_000;
 
-fn age_days(now: DateTime<Utc>, at: DateTime<Utc>) -> f64 {
-    ((now - at).num_seconds() as f64 / SECONDS_PER_DAY).max(0.0)
+/// `now`, split once per score so each occurrence's age is integer
+/// arithmetic on its Unix time instead of a calendar subtraction.
+#[derive(Debug, Clone, Copy)]
+struct Now {
+    secs: i64,
+    nanos: i64,
+}
+
+impl Now {
+    fn of(t: DateTime<Utc>) -> Self {
+        Self {
+            secs: t.timestamp(),
+            nanos: i64::from(t.timestamp_subsec_nanos()),
+        }
+    }
+
+    /// Whole seconds from `at` to now, truncated toward zero (as
+    /// `TimeDelta::num_seconds`), in days, never negative.
+    fn age_days(self, at: DateTime<Utc>) -> f64 {
+        let mut secs = self.secs - at.timestamp();
+        // Nanoseconds are below 2e9 (a leap second reads as 1e9..2e9), so
+        // the difference lies in (-2e9, 2e9): bring it into [0, 1e9).
+        let mut nanos = self.nanos - i64::from(at.timestamp_subsec_nanos());
+        while nanos < 0 {
+            secs -= 1;
+            nanos += NANOS_PER_SECOND;
+        }
+        while nanos >= NANOS_PER_SECOND {
+            secs += 1;
+            nanos -= NANOS_PER_SECOND;
+        }
+        // (secs, nanos) is now the floor; truncate toward zero instead.
+        if secs < 0 && nanos > 0 {
+            secs += 1;
+        }
+        (secs as f64 / SECONDS_PER_DAY).max(0.0)
+    }
 }
 
 fn decay_factor(rule: &Rule, age: f64) -> f64 {
@@ -377,216 +446,548 @@ fn within(rule: &Rule, age: f64) -> bool {
     rule.max_age_days.is_none_or(|m| age <= m)
 }
 
-/// Collects one rule's matching occurrences (activities or signals).
-struct Occurrences<'a> {
+/// One rule's running tally over the occurrences (activities or signals) it
+/// matched. Plain data, so a [`Scorer`] keeps one buffer of them across
+/// leads; the latest match is an index into the lead's activities or the
+/// account's signals.
+#[derive(Debug, Clone, Copy)]
+struct Tally {
+    /// Matching occurrences (for a count rule, those within its window).
     count: u32,
     raw: f64,
     decayed: f64,
-    latest: Option<(DateTime<Utc>, &'a str, Option<&'a str>)>,
+    latest: Option<(DateTime<Utc>, u32)>,
     latest_decay: f64,
 }
 
-impl<'a> Occurrences<'a> {
-    fn new() -> Self {
+impl Tally {
+    const EMPTY: Self = Self {
+        count: 0,
+        raw: 0.0,
+        decayed: 0.0,
+        latest: None,
+        latest_decay: 1.0,
+    };
+}
+
+/// Adds one occurrence (index `index`, age `age` days, tested value `value`)
+/// to `rule`'s tally, if it matches. `decay` gives the occurrence's decay
+/// factor for the rule, memoized per half-life by the caller.
+#[inline]
+fn observe(
+    rule: &Rule,
+    tally: &mut Tally,
+    index: u32,
+    at: DateTime<Utc>,
+    age: f64,
+    value: Value<'_>,
+    decay: impl FnOnce() -> f64,
+) {
+    // With no condition every occurrence matches, even one with no subject.
+    if !within(rule, age) || (rule.condition.is_some() && !test(rule.condition.as_ref(), value)) {
+        return;
+    }
+    if let Some(c) = &rule.count
+        && c.within_days.is_some_and(|w| age > w)
+    {
+        return;
+    }
+    let factor = decay();
+    tally.count += 1;
+    tally.raw += rule.points;
+    tally.decayed += rule.points * factor;
+    if tally.latest.is_none_or(|(t, _)| at > t) {
+        tally.latest = Some((at, index));
+        tally.latest_decay = factor;
+    }
+}
+
+/// The rules of a model arranged for scoring, built once when the model is
+/// loaded: which activity rules look at each activity kind, which signal
+/// rules look at each signal name, and the distinct half-lives, so that one
+/// pass over a lead's activities and one over its account's signals feed
+/// every rule, and each occurrence's decay is computed once per half-life.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Plan {
+    /// Per built-in activity kind (by [`ActivityKind::builtin_index`]): the
+    /// activity rules accepting it, as (rule index, tally slot).
+    by_builtin: Vec<Vec<(u32, u32)>>,
+    /// Activity rules accepting every kind (`activity = "*"`).
+    any_kind: Vec<(u32, u32)>,
+    /// Per custom kind name: the rules naming it.
+    by_custom: Vec<(String, Vec<(u32, u32)>)>,
+    /// Per signal name: the rules looking at it.
+    by_signal: Vec<(String, Vec<(u32, u32)>)>,
+    /// Per rule: its tally slot (activity and signal rules only).
+    slot: Vec<Option<u32>>,
+    /// Per rule: the index of its half-life in `half_lives`.
+    half_life: Vec<Option<u32>>,
+    /// Distinct half-lives, in days.
+    half_lives: Vec<f64>,
+    /// Number of tally slots.
+    slots: usize,
+}
+
+/// Half-lives beyond this many distinct values are not memoized per
+/// occurrence (they are computed each time, with the same result).
+const MEMO_HALF_LIVES: usize = 16;
+
+impl Plan {
+    pub(crate) fn new(rules: &[Rule]) -> Self {
+        fn entry<'v>(
+            list: &'v mut Vec<(String, Vec<(u32, u32)>)>,
+            name: &str,
+        ) -> &'v mut Vec<(u32, u32)> {
+            let i = list.iter().position(|(n, _)| n == name).unwrap_or_else(|| {
+                list.push((name.to_owned(), Vec::new()));
+                list.len() - 1
+            });
+            &mut list[i].1
+        }
+        let mut plan = Self {
+            by_builtin: vec![Vec::new(); ActivityKind::BUILT_IN.len()],
+            ..Self::default()
+        };
+        for (i, rule) in rules.iter().enumerate() {
+            let r = i as u32;
+            plan.half_life.push(rule.half_life_days.map(|h| {
+                let k = plan
+                    .half_lives
+                    .iter()
+                    .position(|x| x.to_bits() == h.to_bits())
+                    .unwrap_or_else(|| {
+                        plan.half_lives.push(h);
+                        plan.half_lives.len() - 1
+                    });
+                k as u32
+            }));
+            let slot = plan.slots as u32;
+            match &rule.subject {
+                Subject::Lead(_) | Subject::Account(_) => {
+                    plan.slot.push(None);
+                    continue;
+                }
+                Subject::Signal(name) => entry(&mut plan.by_signal, name).push((r, slot)),
+                Subject::Activity(ActivityFilter::Any) => {
+                    for list in &mut plan.by_builtin {
+                        list.push((r, slot));
+                    }
+                    plan.any_kind.push((r, slot));
+                }
+                Subject::Activity(ActivityFilter::Kinds {
+                    builtin, custom, ..
+                }) => {
+                    for (k, list) in plan.by_builtin.iter_mut().enumerate() {
+                        if builtin & (1 << k) != 0 {
+                            list.push((r, slot));
+                        }
+                    }
+                    for name in custom {
+                        entry(&mut plan.by_custom, name).push((r, slot));
+                    }
+                }
+            }
+            plan.slot.push(Some(slot));
+            plan.slots += 1;
+        }
+        // A custom kind is also seen by the rules accepting every kind, in
+        // model order.
+        for (_, list) in &mut plan.by_custom {
+            list.extend_from_slice(&plan.any_kind);
+            list.sort_unstable();
+            list.dedup();
+        }
+        plan
+    }
+
+    fn custom_rules(&self, name: &str) -> &[(u32, u32)] {
+        self.by_custom
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or(&self.any_kind, |(_, list)| list)
+    }
+}
+
+/// Decay factors of one occurrence, memoized per distinct half-life.
+struct DecayMemo {
+    age: f64,
+    known: u32,
+    values: [f64; MEMO_HALF_LIVES],
+}
+
+impl DecayMemo {
+    fn new(age: f64) -> Self {
         Self {
-            count: 0,
-            raw: 0.0,
-            decayed: 0.0,
-            latest: None,
-            latest_decay: 1.0,
+            age,
+            known: 0,
+            values: [0.0; MEMO_HALF_LIVES],
         }
     }
 
-    fn add(
-        &mut self,
-        rule: &Rule,
-        at: DateTime<Utc>,
-        factor: f64,
-        what: &'a str,
-        url: Option<&'a str>,
-    ) {
-        self.count += 1;
-        self.raw += rule.points;
-        self.decayed += rule.points * factor;
-        if self.latest.is_none_or(|(t, _, _)| at > t) {
-            self.latest = Some((at, what, url));
-            self.latest_decay = factor;
+    #[inline]
+    fn factor(&mut self, rule: &Rule, half_life: Option<u32>) -> f64 {
+        match half_life {
+            Some(k) if (k as usize) < MEMO_HALF_LIVES => {
+                if self.known & (1 << k) == 0 {
+                    self.values[k as usize] = decay_factor(rule, self.age);
+                    self.known |= 1 << k;
+                }
+                self.values[k as usize]
+            }
+            _ => decay_factor(rule, self.age),
         }
     }
 }
 
-fn evaluate_occurrences<'a>(
-    rule: &Rule,
+/// Scores leads one after another with one set of buffers: the rule tallies
+/// and the contributions (with their evidence strings) of the previous
+/// score are reused, so a batch allocates almost nothing per lead. Gives
+/// the same scores as [`score`].
+#[derive(Debug, Default)]
+pub struct Scorer {
+    tallies: Vec<Tally>,
+    score: Option<Score>,
+    spare: Vec<Contribution>,
+}
+
+impl Scorer {
+    /// An empty scorer.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Scores one lead; the result stays valid until the next call.
+    pub fn score(
+        &mut self,
+        model: &ScoringModel,
+        input: &ScoreInput<'_>,
+        now: DateTime<Utc>,
+    ) -> &Score {
+        let score = self.score.get_or_insert_with(|| Score {
+            fit: 0.0,
+            engagement: 0.0,
+            total: 0.0,
+            tier: Tier::Cold,
+            grade: Grade {
+                fit: 'D',
+                engagement: 4,
+            },
+            contributions: Vec::new(),
+            model_version: model.version.clone(),
+            scored_at: now,
+        });
+        if !Arc::ptr_eq(&score.model_version, &model.version) {
+            score.model_version = model.version.clone();
+        }
+        score_into(
+            model,
+            input,
+            now,
+            &mut self.tallies,
+            &mut score.contributions,
+            &mut self.spare,
+        );
+        finish(model, score, now);
+        score
+    }
+}
+
+/// Runs every rule of `model` over `input` into `contributions` (reusing
+/// its entries, then `spare`'s, as buffers), with rule and group caps
+/// applied.
+fn score_into(
+    model: &ScoringModel,
+    input: &ScoreInput<'_>,
     now: DateTime<Utc>,
-    items: impl Iterator<Item = (DateTime<Utc>, Value<'a>, &'a str, Option<&'a str>)>,
-) -> Option<Contribution> {
-    let mut occ = Occurrences::new();
-    let mut windowed = 0u32;
-    for (at, value, what, url) in items {
-        let age = age_days(now, at);
-        // With no condition every occurrence matches, even one with no subject.
-        if !within(rule, age) || (rule.condition.is_some() && !test(rule.condition.as_ref(), value))
-        {
+    tallies: &mut Vec<Tally>,
+    contributions: &mut Vec<Contribution>,
+    spare: &mut Vec<Contribution>,
+) {
+    let plan = &model.plan;
+    let rules = model.rules();
+    let now = Now::of(now);
+    tallies.clear();
+    tallies.resize(plan.slots, Tally::EMPTY);
+
+    // One pass over the activities feeds every activity rule, in model
+    // order per activity and in input order per rule.
+    for (i, a) in input.activities.iter().enumerate() {
+        let interested = match a.kind.builtin_index() {
+            Some(k) => plan
+                .by_builtin
+                .get(k as usize)
+                .map_or(&[][..], Vec::as_slice),
+            None => plan.custom_rules(a.kind.name()),
+        };
+        if interested.is_empty() {
             continue;
         }
-        if let Some(c) = &rule.count
-            && c.within_days.is_some_and(|w| age > w)
-        {
-            continue;
+        let age = now.age_days(a.occurred_at);
+        let mut memo = DecayMemo::new(age);
+        let value = a.subject().map_or(Value::Missing, Value::Text);
+        for &(r, slot) in interested {
+            let rule = &rules[r as usize];
+            observe(
+                rule,
+                &mut tallies[slot as usize],
+                i as u32,
+                a.occurred_at,
+                age,
+                value,
+                || memo.factor(rule, plan.half_life[r as usize]),
+            );
         }
-        windowed += 1;
-        occ.add(rule, at, decay_factor(rule, age), what, url);
     }
+    // And one over the signals feeds the signal rules.
+    for (i, s) in input.signals.iter().enumerate() {
+        let Some((_, interested)) = plan.by_signal.iter().find(|(n, _)| *n == s.name) else {
+            continue;
+        };
+        let age = now.age_days(s.observed_at);
+        let mut memo = DecayMemo::new(age);
+        for &(r, slot) in interested {
+            let rule = &rules[r as usize];
+            observe(
+                rule,
+                &mut tallies[slot as usize],
+                i as u32,
+                s.observed_at,
+                age,
+                signal_value(s),
+                || memo.factor(rule, plan.half_life[r as usize]),
+            );
+        }
+    }
+
+    // Then each rule, in model order, yields its contribution.
+    let mut out = Slots {
+        contributions,
+        spare,
+        len: 0,
+    };
+    for (r, rule) in rules.iter().enumerate() {
+        let fired = match &rule.subject {
+            Subject::Lead(field) => attribute(
+                rule,
+                lead_field_name(field),
+                lead_value(input.lead, field),
+                &mut out,
+            ),
+            Subject::Account(field) => attribute(
+                rule,
+                account_field_name(field),
+                account_value(input.account, field),
+                &mut out,
+            ),
+            Subject::Signal(name) => {
+                let tally = plan.slot[r].map_or(Tally::EMPTY, |s| tallies[s as usize]);
+                let fired = from_tally(rule, &tally, "", &mut out, |i| {
+                    let s = &input.signals[i as usize];
+                    let what = s
+                        .evidence
+                        .as_ref()
+                        .map_or_else(|| name.as_str(), |e| e.text.as_str());
+                    (
+                        if what.is_empty() { name.as_str() } else { what },
+                        s.evidence.as_ref().and_then(|e| e.url.as_deref()),
+                    )
+                });
+                if fired {
+                    let c = out.last();
+                    if !c.evidence.starts_with(name.as_str()) && rule.condition.is_some() {
+                        // Name the signal so the explanation stands on its own.
+                        c.evidence.insert_str(0, ": ");
+                        c.evidence.insert_str(0, name);
+                    }
+                }
+                fired
+            }
+            Subject::Activity(filter) => {
+                // A single kind names itself in the evidence.
+                let prefix = match filter {
+                    ActivityFilter::Kinds { names, .. } if rule.count.is_none() => {
+                        match names.as_slice() {
+                            [one] => one.as_str(),
+                            _ => "",
+                        }
+                    }
+                    _ => "",
+                };
+                let tally = plan.slot[r].map_or(Tally::EMPTY, |s| tallies[s as usize]);
+                from_tally(rule, &tally, prefix, &mut out, |i| {
+                    let a = &input.activities[i as usize];
+                    (a.subject().unwrap_or(a.kind.name()), a.url.as_deref())
+                })
+            }
+        };
+        if fired && let Some(cap) = rule.cap {
+            let c = out.last();
+            if c.points.abs() > cap {
+                c.points = cap.copysign(c.points);
+                c.capped = true;
+            }
+        }
+    }
+    let len = out.len;
+    if contributions.len() > len {
+        spare.extend(contributions.drain(len..));
+    }
+    if !model.groups.is_empty() {
+        apply_group_caps(model, contributions);
+    }
+}
+
+/// Initial capacity of a new contribution's evidence.
+const EVIDENCE_CAPACITY: usize = 64;
+
+/// The output contributions being written: entries below `len` are this
+/// score's; the rest, and `spare`, are buffers from earlier scores.
+struct Slots<'v> {
+    contributions: &'v mut Vec<Contribution>,
+    spare: &'v mut Vec<Contribution>,
+    len: usize,
+}
+
+impl Slots<'_> {
+    /// The next contribution, for `rule`, with every field but the points
+    /// and evidence reset; its evidence is empty with its capacity kept.
+    fn next(&mut self, rule: &Rule) -> &mut Contribution {
+        if self.len == self.contributions.len() {
+            let c = self.spare.pop().unwrap_or_else(|| Contribution {
+                rule: rule.id.clone(),
+                label: rule.label.clone(),
+                category: rule.category,
+                points: 0.0,
+                raw_points: 0.0,
+                decay: 1.0,
+                occurrences: 0,
+                capped: false,
+                // Room for most explanations: "TEXT (×N, latest YYYY-MM-DD)".
+                evidence: String::with_capacity(EVIDENCE_CAPACITY),
+                source_url: None,
+                observed_at: None,
+            });
+            self.contributions.push(c);
+        }
+        let c = &mut self.contributions[self.len];
+        self.len += 1;
+        if !Arc::ptr_eq(&c.rule, &rule.id) {
+            c.rule = rule.id.clone();
+        }
+        if !Arc::ptr_eq(&c.label, &rule.label) {
+            c.label = rule.label.clone();
+        }
+        c.category = rule.category;
+        c.capped = false;
+        c.evidence.clear();
+        c
+    }
+
+    fn last(&mut self) -> &mut Contribution {
+        &mut self.contributions[self.len - 1]
+    }
+}
+
+/// Sets `slot` to `url`, reusing its buffer.
+fn set_url(slot: &mut Option<String>, url: Option<&str>) {
+    match (slot.as_mut(), url) {
+        (Some(s), Some(u)) => {
+            s.clear();
+            s.push_str(u);
+        }
+        (_, u) => *slot = u.map(str::to_owned),
+    }
+}
+
+/// An attribute rule: its points once when the value passes the test.
+fn attribute(rule: &Rule, field: &str, v: Value<'_>, out: &mut Slots<'_>) -> bool {
+    if !test(rule.condition.as_ref(), v) {
+        return false;
+    }
+    let c = out.next(rule);
+    c.points = rule.points;
+    c.raw_points = rule.points;
+    c.decay = 1.0;
+    c.occurrences = 1;
+    c.evidence.push_str(field);
+    c.evidence.push_str(" = ");
+    push_value(&mut c.evidence, v);
+    c.source_url = None;
+    c.observed_at = None;
+    true
+}
+
+/// A rule over occurrences: its points per matching occurrence (decayed),
+/// or once for the latest one, or once on a count. A non-empty `prefix`
+/// and a space start the evidence of a non-count rule (an activity kind's
+/// name); `describe` gives an occurrence's text and link.
+fn from_tally<'a>(
+    rule: &Rule,
+    tally: &Tally,
+    prefix: &str,
+    out: &mut Slots<'_>,
+    describe: impl FnOnce(u32) -> (&'a str, Option<&'a str>),
+) -> bool {
     if let Some(c) = &rule.count {
-        if !c.range.contains(f64::from(windowed)) {
-            return None;
+        if !c.range.contains(f64::from(tally.count)) {
+            return false;
         }
-        let window = c.within_days.map_or_else(String::new, |w| {
-            format!(" in the last {} days", format_number(w))
-        });
-        let (observed_at, source_url) = occ
-            .latest
-            .map_or((None, None), |(t, _, u)| (Some(t), u.map(str::to_owned)));
-        return Some(Contribution {
-            rule: rule.id.clone(),
-            label: rule.label.clone(),
-            category: rule.category,
-            points: rule.points,
-            raw_points: rule.points,
-            decay: 1.0,
-            occurrences: windowed,
-            capped: false,
-            evidence: format!("{windowed} matching{window}"),
-            source_url,
-            observed_at,
-        });
+        let latest = tally.latest.map(|(t, i)| (t, describe(i).1));
+        let windowed = tally.count;
+        let out = out.next(rule);
+        out.points = rule.points;
+        out.raw_points = rule.points;
+        out.decay = 1.0;
+        out.occurrences = windowed;
+        push_uint(&mut out.evidence, u64::from(windowed));
+        out.evidence.push_str(" matching");
+        if let Some(w) = c.within_days {
+            out.evidence.push_str(" in the last ");
+            out.evidence.push_str(&format_number(w));
+            out.evidence.push_str(" days");
+        }
+        set_url(&mut out.source_url, latest.and_then(|(_, u)| u));
+        out.observed_at = latest.map(|(t, _)| t);
+        return true;
     }
-    let (latest_at, what, url) = occ.latest?;
-    let (points, raw, decay, occurrences) = if rule.per_occurrence {
-        let decay = if occ.raw == 0.0 {
+    let Some((latest_at, index)) = tally.latest else {
+        return false;
+    };
+    let (what, url) = describe(index);
+    let c = out.next(rule);
+    if rule.per_occurrence {
+        c.points = tally.decayed;
+        c.raw_points = tally.raw;
+        c.decay = if tally.raw == 0.0 {
             1.0
         } else {
-            occ.decayed / occ.raw
+            tally.decayed / tally.raw
         };
-        (occ.decayed, occ.raw, decay, occ.count)
+        c.occurrences = tally.count;
     } else {
-        (
-            rule.points * occ.latest_decay,
-            rule.points,
-            occ.latest_decay,
-            1,
-        )
-    };
-    let mut evidence = String::with_capacity(what.len() + 48);
-    evidence.push_str(what);
-    if occ.count > 1 {
-        evidence.push_str(" (×");
-        push_uint(&mut evidence, u64::from(occ.count));
-        evidence.push_str(", latest ");
+        c.points = rule.points * tally.latest_decay;
+        c.raw_points = rule.points;
+        c.decay = tally.latest_decay;
+        c.occurrences = 1;
+    }
+    let e = &mut c.evidence;
+    if !prefix.is_empty() {
+        e.push_str(prefix);
+        e.push(' ');
+    }
+    e.push_str(what);
+    if tally.count > 1 {
+        e.push_str(" (×");
+        push_uint(e, u64::from(tally.count));
+        e.push_str(", latest ");
     } else {
-        evidence.push_str(" (");
+        e.push_str(" (");
     }
-    push_ymd(&mut evidence, latest_at);
-    evidence.push(')');
-    Some(Contribution {
-        rule: rule.id.clone(),
-        label: rule.label.clone(),
-        category: rule.category,
-        points,
-        raw_points: raw,
-        decay,
-        occurrences,
-        capped: false,
-        evidence,
-        source_url: url.map(str::to_owned),
-        observed_at: Some(latest_at),
-    })
-}
-
-fn evaluate(rule: &Rule, input: &ScoreInput<'_>, now: DateTime<Utc>) -> Option<Contribution> {
-    let attribute = |field: &str, v: Value<'_>, source_url: Option<String>| {
-        test(rule.condition.as_ref(), v).then(|| Contribution {
-            rule: rule.id.clone(),
-            label: rule.label.clone(),
-            category: rule.category,
-            points: rule.points,
-            raw_points: rule.points,
-            decay: 1.0,
-            occurrences: 1,
-            capped: false,
-            evidence: {
-                let mut e = String::with_capacity(field.len() + 24);
-                e.push_str(field);
-                e.push_str(" = ");
-                push_value(&mut e, v);
-                e
-            },
-            source_url,
-            observed_at: None,
-        })
-    };
-    match &rule.subject {
-        Subject::Lead(field) => {
-            attribute(lead_field_name(field), lead_value(input.lead, field), None)
-        }
-        Subject::Account(field) => attribute(
-            account_field_name(field),
-            account_value(input.account, field),
-            None,
-        ),
-        Subject::Signal(name) => evaluate_occurrences(
-            rule,
-            now,
-            input.signals.iter().filter(|s| &s.name == name).map(|s| {
-                let what = s
-                    .evidence
-                    .as_ref()
-                    .map_or_else(|| name.as_str(), |e| e.text.as_str());
-                let what = if what.is_empty() { name.as_str() } else { what };
-                (
-                    s.observed_at,
-                    signal_value(s),
-                    what,
-                    s.evidence.as_ref().and_then(|e| e.url.as_deref()),
-                )
-            }),
-        )
-        .map(|mut c| {
-            if !c.evidence.starts_with(name.as_str()) && rule.condition.is_some() {
-                // Name the signal so the explanation stands on its own.
-                c.evidence.insert_str(0, ": ");
-                c.evidence.insert_str(0, name);
-            }
-            c
-        }),
-        Subject::Activity(filter) => evaluate_occurrences(
-            rule,
-            now,
-            input
-                .activities
-                .iter()
-                .filter(|a| filter.accepts(&a.kind))
-                .map(|a| {
-                    let subject = a.subject();
-                    (
-                        a.occurred_at,
-                        subject.map_or(Value::Missing, Value::Text),
-                        subject.unwrap_or(a.kind.name()),
-                        a.url.as_deref(),
-                    )
-                }),
-        )
-        .map(|mut c| {
-            if let crate::model::ActivityFilter::Kinds { names, .. } = filter
-                && names.len() == 1
-                && rule.count.is_none()
-            {
-                c.evidence.insert(0, ' ');
-                c.evidence.insert_str(0, &names[0]);
-            }
-            c
-        }),
-    }
+    push_ymd(e, latest_at);
+    e.push(')');
+    set_url(&mut c.source_url, url);
+    c.observed_at = Some(latest_at);
+    true
 }
 
 fn lead_field_name(f: &LeadField) -> &str {
@@ -642,6 +1043,58 @@ pub fn tier_of(model: &ScoringModel, total: f64) -> Tier {
     }
 }
 
+/// Scales each group's positive points down to its cap. Contributions are
+/// in model order, a subsequence of the rules, so each one's rule (and
+/// group) is found by walking both lists together.
+fn apply_group_caps(model: &ScoringModel, contributions: &mut [Contribution]) {
+    // The next contribution's group: its rule is the next one with its id.
+    fn group_of(rules: &mut std::slice::Iter<'_, Rule>, c: &Contribution) -> Option<usize> {
+        rules
+            .find(|r| Arc::ptr_eq(&r.id, &c.rule))
+            .and_then(|r| r.group)
+    }
+    let mut small = [0.0f64; 8];
+    let mut large = Vec::new();
+    let factors: &mut [f64] = if model.groups.len() <= small.len() {
+        &mut small[..model.groups.len()]
+    } else {
+        large.resize(model.groups.len(), 0.0);
+        &mut large
+    };
+    // Each group's positive sum...
+    let mut rules = model.rules().iter();
+    for c in contributions.iter() {
+        if let Some(g) = group_of(&mut rules, c)
+            && c.points > 0.0
+        {
+            factors[g] += c.points;
+        }
+    }
+    // ...becomes the factor that brings it down to the cap.
+    let mut any = false;
+    for (f, group) in factors.iter_mut().zip(&model.groups) {
+        if *f > group.cap {
+            *f = group.cap / *f;
+            any = true;
+        } else {
+            *f = 1.0;
+        }
+    }
+    if !any {
+        return;
+    }
+    let mut rules = model.rules().iter();
+    for c in contributions.iter_mut() {
+        if let Some(g) = group_of(&mut rules, c)
+            && factors[g] != 1.0
+            && c.points > 0.0
+        {
+            c.points *= factors[g];
+            c.capped = true;
+        }
+    }
+}
+
 /// Scores one lead. Pure and deterministic: the same input, model and `now`
 /// always give the same score.
 ///
@@ -657,40 +1110,36 @@ pub fn tier_of(model: &ScoringModel, total: f64) -> Tier {
 ///    `scale.*_max` raw points is 100 and clamped to 0–100; the total is
 ///    their weighted mean, clamped to 0–100; all three are rounded to 0.1.
 pub fn score(model: &ScoringModel, input: &ScoreInput<'_>, now: DateTime<Utc>) -> Score {
-    let mut contributions: Vec<Contribution> = Vec::with_capacity(model.rules.len());
-    let mut rule_groups: Vec<Option<usize>> = Vec::with_capacity(model.rules.len());
-    for rule in &model.rules {
-        let Some(mut c) = evaluate(rule, input, now) else {
-            continue;
-        };
-        if let Some(cap) = rule.cap
-            && c.points.abs() > cap
-        {
-            c.points = cap.copysign(c.points);
-            c.capped = true;
-        }
-        contributions.push(c);
-        rule_groups.push(rule.group);
-    }
-    for (gi, group) in model.groups.iter().enumerate() {
-        let positive: f64 = contributions
-            .iter()
-            .zip(&rule_groups)
-            .filter(|(c, g)| **g == Some(gi) && c.points > 0.0)
-            .map(|(c, _)| c.points)
-            .sum();
-        if positive > group.cap {
-            let factor = group.cap / positive;
-            for (c, g) in contributions.iter_mut().zip(&rule_groups) {
-                if *g == Some(gi) && c.points > 0.0 {
-                    c.points *= factor;
-                    c.capped = true;
-                }
-            }
-        }
-    }
+    let mut contributions = Vec::with_capacity(model.rules().len());
+    score_into(
+        model,
+        input,
+        now,
+        &mut Vec::new(),
+        &mut contributions,
+        &mut Vec::new(),
+    );
+    let mut score = Score {
+        fit: 0.0,
+        engagement: 0.0,
+        total: 0.0,
+        tier: Tier::Cold,
+        grade: Grade {
+            fit: 'D',
+            engagement: 4,
+        },
+        contributions,
+        model_version: model.version.clone(),
+        scored_at: now,
+    };
+    finish(model, &mut score, now);
+    score
+}
+
+/// Sums the contributions into fit, engagement, total, tier and grade.
+fn finish(model: &ScoringModel, score: &mut Score, now: DateTime<Utc>) {
     let (mut fit_raw, mut eng_raw) = (0.0, 0.0);
-    for c in &contributions {
+    for c in &score.contributions {
         match c.category {
             Category::Fit => fit_raw += c.points,
             Category::Engagement => eng_raw += c.points,
@@ -700,14 +1149,71 @@ pub fn score(model: &ScoringModel, input: &ScoreInput<'_>, now: DateTime<Utc>) -
     let engagement = round1((eng_raw / model.scale.engagement_max * 100.0).clamp(0.0, 100.0));
     let total =
         round1((model.weights.fit * fit + model.weights.engagement * engagement).clamp(0.0, 100.0));
-    Score {
-        fit,
-        engagement,
-        total,
-        tier: tier_of(model, total),
-        grade: grade(model, fit, engagement),
-        contributions,
-        model_version: model.version.clone(),
-        scored_at: now,
+    score.fit = fit;
+    score.engagement = engagement;
+    score.total = total;
+    score.tier = tier_of(model, total);
+    score.grade = grade(model, fit, engagement);
+    score.scored_at = now;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{Datelike, TimeZone};
+
+    /// The evidence date, as chrono's calendar fields give it.
+    fn reference(t: DateTime<Utc>) -> String {
+        format!("{:04}-{:02}-{:02}", t.year().max(0), t.month(), t.day())
+    }
+
+    #[test]
+    fn evidence_dates_match_chrono_across_the_calendar() {
+        let mut checked = 0;
+        // Every day from year -1000 to about 9,000, and sparse days beyond.
+        let days = (-1_100_000i64..2_600_000)
+            .chain((-100_000_000i64..-1_100_000).step_by(9_973))
+            .chain((2_600_000i64..95_000_000).step_by(9_973));
+        for d in days {
+            let Some(t) = Utc.timestamp_opt(d * 86_400 + 86_399, 0).single() else {
+                continue;
+            };
+            let mut s = String::new();
+            push_ymd(&mut s, t);
+            assert_eq!(s, reference(t), "day {d}");
+            checked += 1;
+        }
+        for t in [DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC] {
+            let mut s = String::new();
+            push_ymd(&mut s, t);
+            assert_eq!(s, reference(t));
+        }
+        assert!(checked > 3_000_000);
+    }
+
+    #[test]
+    fn ages_truncate_toward_zero_like_time_delta() {
+        let base = Utc.timestamp_opt(1_780_000_000, 250_000_000).unwrap();
+        let now = Now::of(base);
+        for (secs, nanos) in [
+            (0i64, 0u32),
+            (1, 0),
+            (1, 500_000_000),
+            (0, 999_999_999),
+            (86_399, 999_999_999),
+            (86_400, 0),
+            (-5, 0),
+            (123_456, 1),
+        ] {
+            for sign in [1, -1] {
+                let at = base - chrono::TimeDelta::new(sign * secs, nanos).unwrap();
+                let expected = ((base - at).num_seconds() as f64 / SECONDS_PER_DAY).max(0.0);
+                assert_eq!(
+                    now.age_days(at).to_bits(),
+                    expected.to_bits(),
+                    "{sign} {secs}s {nanos}ns"
+                );
+            }
+        }
     }
 }

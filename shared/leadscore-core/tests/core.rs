@@ -543,14 +543,14 @@ mod properties {
             let l = lead("p@acme.com", "CEO");
             let s = run(&m, &l, None, &[], &acts);
             for c in &s.contributions {
-                let rule = m.rules.iter().find(|r| r.id == c.rule).unwrap();
+                let rule = m.rules().iter().find(|r| r.id == c.rule).unwrap();
                 if let Some(cap) = rule.cap {
                     prop_assert!(c.points.abs() <= cap + 1e-9, "{} {} > {}", c.rule, c.points, cap);
                 }
             }
             for (gi, g) in m.groups.iter().enumerate() {
                 let sum: f64 = s.contributions.iter()
-                    .filter(|c| m.rules.iter().find(|r| r.id == c.rule).unwrap().group == Some(gi) && c.points > 0.0)
+                    .filter(|c| m.rules().iter().find(|r| r.id == c.rule).unwrap().group == Some(gi) && c.points > 0.0)
                     .map(|c| c.points)
                     .sum();
                 prop_assert!(sum <= g.cap + 1e-9, "group {} sums {} > {}", g.name, sum, g.cap);
@@ -580,6 +580,45 @@ mod properties {
             let after = run(&m, &l, None, &[], &more);
             prop_assert!(after.engagement >= before.engagement, "{} < {}", after.engagement, before.engagement);
             prop_assert!(after.total >= before.total);
+        }
+
+        #[test]
+        fn a_reused_scorer_gives_the_same_scores_as_score(
+            batch in prop::collection::vec(
+                (
+                    title_strategy(),
+                    prop::option::of(0u64..20_000),
+                    activities_strategy(lead("p@acme.com", "x")),
+                    any::<bool>(),
+                ),
+                1..12,
+            ),
+        ) {
+            // Two models with different rules, alternating, so the reused
+            // buffers change rules, lengths and evidence between leads.
+            let models = [
+                default_model(),
+                model(
+                    "[[rule]]\nid = \"busy\"\nactivity = \"*\"\ncount = { gte = 2, within_days = 10 }\npoints = 30\n\
+                     [[rule]]\nid = \"views\"\nactivity = \"page_viewed\"\nregex = \"^/(pricing|demo)\"\npoints = 9\nper_occurrence = false\nhalf_life_days = 5\n\
+                     [[rule]]\nid = \"tech\"\nsignal = \"tech\"\nin = [\"hubspot\", \"marketo\"]\npoints = 7\n",
+                ),
+            ];
+            let signals = [
+                Signal::new("tech", SignalValue::Text("HubSpot".into()), now() - Duration::days(3))
+                    .with_evidence("hs-scripts.com loader", Some("https://acme.com/".into())),
+                Signal::new("funding.round", SignalValue::Text("seed".into()), now() - Duration::days(30)),
+            ];
+            let mut scorer = leadscore_core::Scorer::new();
+            for (i, (title, employees, acts, with_signals)) in batch.iter().enumerate() {
+                let m = &models[i % 2];
+                let l = lead("p@acme.com", title);
+                let a = account("Software", *employees);
+                let s: &[Signal] = if *with_signals { &signals } else { &[] };
+                let input = ScoreInput { lead: &l, account: Some(&a), signals: s, activities: acts };
+                let fresh = score(m, &input, now());
+                prop_assert_eq!(scorer.score(m, &input, now()), &fresh);
+            }
         }
 
         #[test]

@@ -14,7 +14,7 @@ use leadscore_core::domain::{Account, Activity, Alert, AlertKind, Domain, Email,
 use leadscore_core::events::Event;
 use leadscore_core::import::{LeadRow, Parsed};
 use leadscore_core::rollup::{AccountScore, rollup};
-use leadscore_core::{Crossing, Score, ScoreInput, ScoringModel, score, settle};
+use leadscore_core::{Crossing, Score, ScoreInput, Scorer, ScoringModel, settle};
 use leadscore_store::{AccountContext, LeadContext, ScoreRecord, ScoreWrite, Store, StoreError};
 use serde::Serialize;
 
@@ -224,14 +224,17 @@ pub async fn rescore_lead(
             signals: Vec::new(),
         },
     };
-    rescore_in_context(store, model, ctx, &account, now).await
+    rescore_in_context(store, model, &mut Scorer::new(), ctx, &account, now).await
 }
 
 /// Scores a lead from contexts already read, then writes as
-/// [`rescore_lead`] does.
+/// [`rescore_lead`] does. `scorer` holds buffers reused across the leads of
+/// a batch: an unchanged score (the common case on a scheduled run) is
+/// compared and dropped without allocating its explanation anew.
 pub async fn rescore_in_context(
     store: &dyn Store,
     model: &ScoringModel,
+    scorer: &mut Scorer,
     ctx: LeadContext,
     account: &AccountContext,
     now: DateTime<Utc>,
@@ -242,7 +245,7 @@ pub async fn rescore_in_context(
         score: mut current,
     } = ctx;
     let email = &lead.email;
-    let new = score(
+    let new = scorer.score(
         model,
         &ScoreInput {
             lead: &lead,
@@ -261,7 +264,7 @@ pub async fn rescore_in_context(
         let settled = settle(previous_tier, new.total, &model.tiers);
         if let Some(cur) = &current
             && cur.tier == settled.tier
-            && same_score(&cur.score, &new)
+            && same_score(&cur.score, new)
         {
             return Ok(Rescored {
                 record: cur.clone(),
@@ -351,6 +354,7 @@ pub async fn rescore_all(
         account: None,
         signals: Vec::new(),
     };
+    let mut scorer = Scorer::new();
     for (i, lead) in leads.iter().enumerate() {
         let outcome = async {
             let ctx = store
@@ -366,7 +370,7 @@ pub async fn rescore_all(
                 }
                 None => &none,
             };
-            rescore_in_context(store, model, ctx, account, now).await
+            rescore_in_context(store, model, &mut scorer, ctx, account, now).await
         }
         .await;
         match outcome {
@@ -406,9 +410,12 @@ pub async fn rescore_account(
     let account = store.account_context(domain).await?;
     let mut summary = RescoreSummary::default();
     let mut scores = Vec::new();
+    let mut scorer = Scorer::new();
     for lead in store.leads_of_account(domain).await? {
         let outcome = match store.lead_context(&lead.email).await {
-            Ok(Some(ctx)) => rescore_in_context(store, model, ctx, &account, now).await,
+            Ok(Some(ctx)) => {
+                rescore_in_context(store, model, &mut scorer, ctx, &account, now).await
+            }
             Ok(None) => Err(PipelineError::UnknownLead(lead.email.clone())),
             Err(e) => Err(e.into()),
         };
