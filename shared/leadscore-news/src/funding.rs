@@ -139,13 +139,17 @@ static TRIGGER: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?xi)
         \b(?:rais(?:e|es|ed|ing)|secur(?:e|es|ed|ing)|clos(?:e|es|ed|ing)|land(?:s|ed)|bag(?:s|ged)|nab(?:s|bed)|snag(?:s|ged)
           |add(?:s|ed)|picked\ up|picks\ up|took\ in|takes\ in|took\ a\ chunk|gets|got|receiv(?:e|es|ed)|complet(?:e|es|ed)|announc(?:e|es|ed)
-          |fundrais\w*|funding|financing|round|mega-?\ ?round|led\ the\ list|topped|capital\ increase)\b
-      | \b(?:eingesammelt|einsammeln|sammelt|sammeln|sammelte|sammelten|erhält|erhalten|erhielt|bekommt|bekam|abgeschlossen|schließt|finanzierung\w*|\w*runde|gingen|kapitalerhöhung)\b
+          |fundrais\w*|funding|financing|round|mega-?\ ?round|led\ the\ list|topped|capital\ increase
+          |pour(?:s|ed)|pump(?:s|ed)|inject(?:s|ed))\b
+      | \b(?:eingesammelt|einsammeln|sammelt|sammeln|sammelte|sammelten|erhält|erhalten|erhielt|bekommt|bekam|abgeschlossen|schließt|finanzierung\w*|\w*runde|gingen|kapitalerhöhung
+          |gesichert|sichert|sicherte|pumpen|pumpt|pumpte|schießen|schießt|schoss)\b
       | \b(?:lève|lèvent|levé|levés|lever|levée|levées|récolte|récolté|récoltant|boucle|bouclé|bouclée|bouclant|rassemblés|tour\ de\ table|obtient|obtenu|levait|levaient|bouclait|récoltait|opération|méga-?levée|augmentation\ de\ capital|reçoit|reçu)\b
       | \b(?:capt|recaud|levant)(?:a|ó|ado|ada|an|aron|aba|aban|ará|arán)\b
-      | \b(?:cierra|cerró|cerraba|(?:mega|mini|macro|super)?-?rondas?|obtiene|obtienen|obtuvo|obtuvieron|obtenía|obtenido|obtenida|reúne|reúnen|reunió|reunieron|ampliación\ de\ capital|aumento\ de\ capital)\b
+      | \b(?:cierra|cerró|cerraba|cierre|(?:mega|mini|macro|super)?-?rondas?|obtiene|obtienen|obtuvo|obtuvieron|obtenía|obtenido|obtenida|reúne|reúnen|reunió|reunieron|ampliación\ de\ capital|aumento\ de\ capital
+          |recaudación|captación|financiación|financiamiento|inyecta|inyectó|inyectan|inyectaron)\b
       | \b(?:capt|levant)(?:a|ou|am|aram|ava|avam)\b
-      | \b(?:captação|recebe|recebeu|recebia|aporte|(?:mega|mini)?-?rodadas?)\b
+      | \b(?:captação|recebe|recebeu|recebia|aporte|(?:mega|mini)?-?rodadas?|financiamento|injeta|injetou|injetam|injetaram)\b
+      | \b(?:injecte|injectent|injecté|injectée)\b
     ")
 });
 
@@ -159,7 +163,11 @@ static RUMOUR: LazyLock<Regex> = LazyLock::new(|| {
           |about\ to\ (?:raise|close)|on\ the\ verge\ of\ (?:raising|closing)|close\ to\ (?:raising|closing)
           |est[áa]\ (?:para|prestes\ a)\ (?:fechar|captar|levantar|receber|concluir)|prestes\ a\ (?:fechar|captar|levantar|receber|concluir)
           |a\ punto\ de\ (?:cerrar|captar|levantar|recaudar)|a\ la\ espera\ de|sur\ le\ point\ de\ (?:lever|boucler|clore|finaliser)
-          |kurz\ vor\ (?:dem\ abschluss|einer\ finanzierung\w*))\b
+          |kurz\ vor\ (?:dem\ abschluss|einer\ finanzierung\w*)
+          |(?:discuss|consider|explor|weigh|contemplat|evaluat)(?:es|e|ed|ing|s)?\ (?:raising|a\ (?:new\ )?raise|a\ new\ (?:funding\ )?round)
+          |intention\ (?:de|to)\ (?:lever|raise)|l'intention\ de|intends?\ to|intenci[oó]n\ de\ (?:levantar|captar|recaudar)|intenção\ de\ (?:captar|levantar)|absicht\w*,?\ .{0,40}\ einzusammeln
+          |s'engage(?:ait|aient|ant|nt)?\ à\ lever|se\ comprometi[óo]\ a\ (?:levantar|captar|recaudar)|se\ comprometeu\ a\ (?:captar|levantar)
+          |plane(?:a|an|aba|aban)\ (?:captar|capturar|levantar|recaudar|cerrar)|planeja(?:m|va)?\ (?:captar|levantar|fechar)|prévoi(?:t|ent)\ de\ lever|compte\ lever|plant,?\ .{0,40}\ einzusammeln)\b
     ")
 });
 
@@ -171,6 +179,8 @@ static FUND_CLOSE: LazyLock<Regex> = LazyLock::new(|| {
       | \bVC\ fund\b|\bventure\ fund\b
       | \b(?:lanzamiento\ del|lanza\ un|lanzó\ un|creó\ un|crea\ un|lancement\ du|lance\ un|criou\ um|cria\ um|lança\ um|lançou\ um|auflage\ eines|legt\ .{0,20}\ auf)\s+(?:\w+\s+){0,3}(?:fondo|fonds|fundo|fund)\b
       | \b(?:fondo|fonds|fundo)\s+de\s+(?:inversión|capital|investimento|venture)\b
+      | ^\W*(?:the|o|le|el|der|das)\s+(?:fund|fundo|fonds|fondo)\s+[A-Z]
+      | \b(?:to\ invest\ in|para\ investir\ em|para\ invertir\ en|pour\ investir\ dans|um\ in)\s+(?:[\w-]+\s+){0,2}?(?:startups?|start-ups?|founders|fundadores|fondateurs|gründer\w*|empresas|companies|entreprises|jeunes\ pousses|unternehmen)\b
     ")
 });
 
@@ -189,7 +199,19 @@ static AGGREGATE: LazyLock<Regex> = LazyLock::new(|| {
       | \b(?:dozens|a\ dozen|scores|hundreds)\s+of\s+(?:deals|rounds|startups|start-ups|companies|transactions)\b
       | \b(?:decenas|una\ decena|docenas|dezenas|uma\ dezena)\s+de\s+(?:operaciones|operações|rondas|rodadas|startups|empresas)\b
       | \b(?:dutzende|ein\ dutzend)\s+(?:finanzierungsrunden|deals|start-?ups|unternehmen)\b
+      # many rounds summed (suman, totalise) or counted (avec 14 tours de table)
+      | \b(?:suman|sumaron|totalizan|totalizaron|totalise|totalisent|totalisait|totalizam|totalizaram|somam|somaram|summieren\ sich)\b
+      | \b(?:with|avec|con|com|mit|after|après|tras|após|nach)\s+(?:\d+|two|three|four|five|deux|trois|quatre|cinq|dos|tres|cuatro|cinco|duas|três|quatro|zwei|drei|vier|fünf)\s+(?:deals|rounds|tours\ de\ table|levées|opérations|rondas|operaciones|rodadas|operações|finanzierungsrunden|deals)\b
+      # statistics: a median or an average, a comparison of two amounts
+      | \bmedian\b|\bmediana\b|\bmédiane\b|\b(?:an|the)\s+average\b|\b(?:une|la|en)\s+moyenne\b|\b(?:uma|a|na|em)\s+média\b|\bpromedio\b|\bdurchschnitt\w*
+      | \b(?:statt|anstatt|instead\ of|compared\ (?:to|with)|versus|vs\.?|frente\ a|contre|face\ à|par\ rapport\ à|em\ relação\ a|gegenüber)\s+(?:[\w-]+\s+){0,2}?(?:\$|€|£|\d)
+      | \b(?:plus\ de\ (?:levées|tours|opérations)|more\ (?:rounds|raises|deals|megarounds)|más\ (?:rondas|operaciones)|mais\ (?:rodadas|operações|aportes)|mehr\ (?:finanzierungs)?runden)\b
     ")
+});
+
+/// "In total" words, which with a named stage sum the round's tranches.
+static IN_TOTAL: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)^(?:insgesamt|in\s+total|en\s+total|au\s+total|no\s+total)$")
 });
 
 /// Plural companies as a subject ("startups raised ..."): an aggregate,
@@ -234,7 +256,7 @@ static YEARS_AGO: LazyLock<Regex> = LazyLock::new(|| {
 });
 static FOUNDED_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(?:found\w*|launch\w*|start\w*|establish\w*|creat\w*|set\s+up|incorporated|gegründet|gestartet|fond[ée]\w*|créé\w*|lancé\w*|fundad[ao]s?|cread[ao]s?|lanzad[ao]s?|criad[ao]s?|lançad[ao]s?)\W+(?:\w+\W+){0,3}$",
+        r"(?i)\b(?:found\w*|launch\w*|start\w*|establish\w*|creat\w*|set\s+up|incorporated|gegründet|gestartet|gründung|fond[ée]\w*|fondation|création|créé\w*|lancé\w*|fundad[ao]s?|fundación|fundação|cread[ao]s?|creación|lanzad[ao]s?|criad[ao]s?|criação|lançad[ao]s?)\W+(?:\w+\W+){0,3}$",
     )
 });
 /// A sentence that opens with a year ("In 2013, ...", "Im Jahr 2019 ...").
@@ -281,7 +303,10 @@ static HISTORICAL: LazyLock<Regex> = LazyLock::new(|| {
         \bhad\s+(?:\w+\s+)?(?:raised|secured|closed|notched|received|bagged|collected)\b
       | \b(?:previously|earlier|last|already)\s+(?:raised|secured|closed)\b
       | \bhatte\s+.{0,60}\b(?:eingesammelt|erhalten)\b
-      | \bavait\s+(?:levé|récolté)\b|\bhabía\s+(?:recaudado|captado|levantado)\b|\btinha\s+(?:captado|levantado|recebido)\b
+      | \bavait\s+(?:[\w']+\s+){0,2}?(?:levé|récolté|obtenu|bouclé)\b|\bhabía\s+(?:\w+\s+){0,2}?(?:recaudado|captado|levantado|cerrado)\b|\btinha\s+(?:\w+\s+){0,2}?(?:captado|levantado|recebido)\b
+      # the round comes (six months) after an earlier raise
+      | \b(?:comes?|came|coming|arrives?|arrived|follows?)\s+(?:[\w-]+\s+){0,4}?(?:after|since)\s+(?:[\w'’-]+\s+){1,3}?(?:raised|secured|closed|received|landed|bagged)\b
+      | \b(?:llega|llegó|intervient|arrive|chega|chegou|kommt|folgt)\s+(?:[\w-]+\s+){0,4}?(?:después\ de\ que|tras\ que|après\ que|depois\ que|nachdem)\s+(?:[\w'’-]+\s+){1,3}?(?:levantó|recaudó|captó|cerró|a\ levé|a\ bouclé|captou|levantou|recebeu|eingesammelt|erhalten)\b
     ")
 });
 
@@ -360,12 +385,28 @@ static DESCRIPTIVE_AFTER: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// ... or the debt of others that the company deals with ("helps banks
+/// collect on debt", "student loans").
+static DESCRIPTIVE_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:collect(?:s|ing)?(?:\s+on)?|recover(?:s|ing)?|manag(?:e|es|ing)|consolidat\w+|pay(?:s|ing)?\s+(?:off|down)|repay(?:s|ing)?|their|your|consumer|household|student|bad|unpaid|outstanding|medical|personal|mortgage)\s+$",
+    )
+});
+
 /// The first round stage in the sentence, skipping "loan"/"debt" used to
 /// describe the company.
 fn find_round(s: &str) -> Option<regex::Captures<'_>> {
-    ROUND.captures_iter(s).find(|c| {
-        c.name("debt")
-            .is_none_or(|m| !DESCRIPTIVE_AFTER.is_match(&s[m.end()..]))
+    round_words(s).next()
+}
+
+/// The round stages of the sentence, in order, without "loan"/"debt" used
+/// to describe the company.
+fn round_words(s: &str) -> impl Iterator<Item = regex::Captures<'_>> {
+    ROUND.captures_iter(s).filter(move |c| {
+        c.name("debt").is_none_or(|m| {
+            !DESCRIPTIVE_AFTER.is_match(&s[m.end()..])
+                && !DESCRIPTIVE_BEFORE.is_match(last_chars(&s[..m.start()], 30))
+        })
     })
 }
 
@@ -404,7 +445,10 @@ static ROUND: LazyLock<Regex> = LazyLock::new(|| {
 
 static UNDISCLOSED: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?xi)\b(?:undisclosed|unspecified|unannounced|nicht\ genannte[nr]?|ungenannte[nr]?|siebenstellige[nr]?|sechsstellige[nr]?|achtstellige[nr]?|non\ divulgué|montant\ non|no\ revelad[ao]|não\ revelad[ao]|não\ divulgad[ao]|montante\ não)\b",
+        r"(?xi)\b(?:undisclosed|unspecified|unannounced|nicht\ genannte[nr]?|ungenannte[nr]?|siebenstellige[nr]?|sechsstellige[nr]?|achtstellige[nr]?|non\ divulgué|montant\ non|no\ revelad[ao]|não\ revelad[ao]|não\ divulgad[ao]|montante\ não
+          |(?:ein(?:en)?\ )?(?:ein|zwei|drei)stellige[nr]?\ millionenbetrag|millionenbetrag|millionensumme
+          |(?:sammel\w*|erh(?:ält|ielt)|raises?|raised|secures?|secured|lève|levé|capta|captó|recaudó|levanta|levantou|captou|recebe|recebeu)\ (?:[^\W\d]+\ )?(?:millionen|millions|millones|milhões)
+          |several\ million|mehrere\ millionen|plusieurs\ millions|varios\ millones|vários\ milhões)\b",
     )
 });
 
@@ -421,7 +465,7 @@ static EXTENSION: LazyLock<Regex> = LazyLock::new(|| {
 /// Words just before an amount that make it not the round's amount.
 static NOT_ROUND_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?xi)\b(?:
-        valuation|valued|valuing|valuations|post-money|pre-money|market\ cap\w*|worth\ of|bewertung|bewertet|valorisation|valoris[ée]e?|valoración|valorad[ao]|avaliação(?:\ de\ mercado)?|avaliad[ao]|estimée?\ à|estimad[ao]\ en
+        valuation|valued|valuing|valuations|post-money|pre-money|market\ cap\w*|worth\ of|bewertung|bewertet|valorisation|valoris[ée]e?|valant|valait|valent|valoración|valorad[ao]|avaliação(?:\ de\ mercado)?|avaliad[ao]|estimée?\ à|estimad[ao]\ en
       | total\w*|bringing|brings|gesamt\w*|insgesamt|porte\ à|to\ date|so\ far|cumulative
       | revenues?|sales|arr|turnover|umsatz\w*|chiffre\ d'affaires|ingresos|faturamento|receita|facturación
       | loss(?:es)?|pérdidas|perdas|pertes|verlust\w*|profits?|gewinn|bénéfice|write-?down|debts?\ of|owes|deuda\ de
@@ -430,7 +474,8 @@ static NOT_ROUND_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
       | fund|fonds|fondo|fundo|under\ management|aum|commitments
       | purchase|price|priced|per\ share|acquisition|acquired|acquire|buying|bought|kaufpreis|rachat|compra|merger
       | last\ year|previous(?:ly)?|prior|earlier|last\ raised|letztes\ jahr|l'an\ dernier|el\ año\ pasado|ano\ passado
-      )\W*(?:\w+\W+){0,4}$")
+      | sumad[oa]s\ a|added\ to|en\ plus\ des?|zusätzlich\ zu
+      )\b\W*(?:\w+\W+){0,4}$")
 });
 
 /// Words just after an amount that make it not the round's amount.
@@ -439,6 +484,8 @@ static NOT_ROUND_AFTER: LazyLock<Regex> = LazyLock::new(|| {
         (?:\w+\W+)?(?:post-money\ |pre-money\ )?(?:valuation|bewertung|valorisation|valoración|avaliação)
       | (?:\w+\W+){0,2}?(?:in\ (?:annual\ )?(?:revenue|sales|losses|arr)|of\ (?:revenue|losses)|de\ (?:pérdidas|perdas|ingresos|faturamento|receita|chiffre)|an\ umsatz|umsatz)
       | (?:\w+\W+){0,3}?(?:to\ date|so\ far|in\ total|in\ all|all\ told|bisher|au\ total|en\ tout|à\ ce\ jour|en\ total|hasta\ la\ fecha|no\ total|ao\ todo|até\ hoje)\b
+      | (?:\w+\W+){0,3}?(?:since\ (?:its\ )?(?:founding|foundation|inception|launch)|depuis\ (?:sa|leur)\ (?:création|fondation)|desde\ (?:su|a|sua)\ (?:fundación|fundação|creación|criação)|seit\ (?:der|ihrer|seiner)\ gründung)\b
+      | (?:\w+\W+){0,4}?(?:rondas?\ anteriores|rodadas?\ anteriores|previous\ rounds?|prior\ rounds?|earlier\ rounds?|tours?\ précédents|levées?\ précédentes|früheren\ (?:finanzierungs)?runden|vorherigen\ (?:finanzierungs)?runden)\b
       | (?:each|apiece|per\ share|a\ share|pro\ aktie|je\ aktie|par\ action|por\ acci[oó]n|por\ a[cç][aã]o)\b
       | (?:\w+\W+)?(?:vc\ |venture\ |new\ |growth\ |seed\ )?(?:fund|fonds|fondo|fundo)\b
       | (?:\w+\W+)?(?:contract|grant|merger|acquisition|deal\ to\ (?:buy|acquire))
@@ -529,6 +576,20 @@ fn investors(s: &str) -> (Vec<String>, Vec<String>) {
     (leads, others)
 }
 
+/// A contract as the sentence's subject ("The SDA contract announced this
+/// week is valued at ...").
+static CONTRACT_SUBJECT: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:the|a|an|this|its|le|ce|el|este|o|este|der|dieser)\s+(?:[\w-]+\s+){0,2}?(?:contract|contrat|contrato|auftrag)\s+(?:announced|awarded|signed|won|is|was|worth|valued|annoncé|signé|remporté|anunciado|firmado|adjudicado|assinado|ist|wurde)\b",
+    )
+});
+
+/// Pluperfect raises that are recent news ("hatte erst kürzlich ...
+/// eingesammelt"), not history.
+static RECENTLY: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)\b(?:erst\s+kürzlich|vor\s+kurzem|kürzlich|just|recently|récemment|recientemente|recentemente)\b")
+});
+
 /// Why a sentence with a funding trigger is not a closed round (or `None`
 /// when nothing speaks against it).
 fn negative_reason(
@@ -542,11 +603,18 @@ fn negative_reason(
     if FUND_CLOSE.is_match(s) {
         return Some("vc_fund");
     }
-    if AGGREGATE.is_match(s) || plural_companies_subject(s) {
+    let aggregate = AGGREGATE.find_iter(s).any(|m| {
+        // "in der Serie C insgesamt elf Millionen": the round's total.
+        !(has_round_word && IN_TOTAL.is_match(m.as_str()))
+    });
+    if aggregate || plural_companies_subject(s) {
         return Some("aggregate");
     }
-    if HISTORICAL.is_match(s) || dated_in_past(s, announced_on) {
+    if (HISTORICAL.is_match(s) && !RECENTLY.is_match(s)) || dated_in_past(s, announced_on) {
         return Some("historical");
+    }
+    if !has_round_word && CONTRACT_SUBJECT.is_match(s) {
+        return Some("contract");
     }
     if SECONDARY.is_match(s) {
         return Some("secondary");
@@ -578,11 +646,11 @@ static PAREN_QUALIFIER: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 static VALUATION_WORD: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)valuation|valued|valuing|bewert|valoris|valora|avalia|post-money|pre-money")
+    re(r"(?i)valuation|valued|valuing|bewert|valoris|valant|valait|valent|valora|avalia|post-money|pre-money")
 });
 static TOTAL_WORD: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)total|gesamt|insgesamt|porte à|bringing|brings|to date|so far|in all\b|all told|bisher|en tout|à ce jour|hasta la fecha|ao todo|até hoje",
+        r"(?i)total|gesamt|insgesamt|porte à|bringing|brings|to date|so far|in all\b|all told|bisher|en tout|à ce jour|hasta la fecha|ao todo|até hoje|since (?:its )?(?:founding|foundation|inception|launch)|depuis (?:sa|leur) (?:création|fondation)|desde (?:su|a|sua) (?:fundación|fundação|creación|criação)|seit (?:der|ihrer|seiner) gründung",
     )
 });
 
@@ -595,6 +663,14 @@ static PREVIOUS_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// A round called new or latest ("après une nouvelle levée de fonds de"):
+/// the current one, whatever precedes it.
+static NEW_ROUND: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:new|latest|fresh|nouvelle|nouveau|dernière|nueva|nuevo|última|nova|novo|neue|neuen|neuer|jüngste\w*)\b",
+    )
+});
+
 /// A date with a year right after an amount ("16 Millionen Euro im März
 /// 2020", "$5 million in 2019").
 static DATED_AFTER: LazyLock<Regex> = LazyLock::new(|| {
@@ -603,11 +679,43 @@ static DATED_AFTER: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// "Levée de fonds" and "recaudación de fondos" mean fundraising: their
+/// "fonds"/"fondos" is no venture fund.
+static FUNDRAISING_FUNDS: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(lev(?:ée|ées|er|é|és|ant|ait|aient)|recaudación|recaudar|captación|captar|captação|levantamento)\s+(?:de|des|d')\s*(?:fonds|fondos|fundos|recursos)\b",
+    )
+});
+
+/// Money from a fund is a round ("recebeu R$ 1 milhão do fundo M3").
+static FROM_FUND_AFTER: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)^\W*(?:from|do|da|del|de\s+la|du|von|vom|de)\s+(?:the\s+|o\s+|la\s+|le\s+|dem\s+|der\s+)?(?:[\w-]+\s+){0,2}?(?:fund|fundo|fondo|fonds)\b",
+    )
+});
+
+/// A valuation that "stood at" the amount, said of the company
+/// ("la valoración de la compañía se situó en 1.400 millones").
+static VALUATION_REACHES: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:valoración|valuation|valorisation|bewertung|avaliação)\b.{0,60}\b(?:se\s+situ[óoa]\s+en|se\s+sitúa\s+en|s'établit\s+à|s'élève\s+à|stood\s+at|reached|rose\s+to|alcanzó|alcanza|atingiu|chegou\s+a|stieg\s+auf|liegt\s+bei|lag\s+bei)\W*(?:(?:about|around|some|más\s+de|over|more\s+than|plus\s+de|mais\s+de|über|rund)\W+)?$",
+    )
+});
+
+/// "In total" right before an amount ("in der Serie C insgesamt elf
+/// Millionen"): with a named stage, the round's amount over its tranches.
+static IN_TOTAL_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:insgesamt|in\s+total|en\s+total|au\s+total|no\s+total|a\s+total\s+of|un\s+total\s+de|um\s+total\s+de)\W*$",
+    )
+});
+
 fn classify_amount(
     s: &str,
     m: &MoneyMention,
     prev_end: Option<usize>,
     announced_on: Option<NaiveDate>,
+    has_stage: bool,
 ) -> AmountRole {
     let before = &s[..m.start];
     let after = &s[m.end..];
@@ -617,16 +725,18 @@ fn classify_amount(
         return AmountRole::Conversion;
     }
     let window = last_chars(before, 49);
-    let lower_window = window.to_lowercase();
+    let lower_window = FUNDRAISING_FUNDS
+        .replace_all(&window.to_lowercase(), "$1")
+        .into_owned();
     let after_window: String = after.chars().take(48).collect::<String>().to_lowercase();
     let after_short: String = after_window.chars().take(30).collect();
     // ... unless a verb of raising or "now" comes between ("nach einer
     // Seed-Runde sammelt Acme jetzt 10 Mio. Euro ein").
-    if let Some(tail) = PREVIOUS_BEFORE
-        .captures(&lower_window)
-        .and_then(|c| c.name("tail"))
+    if let Some(c) = PREVIOUS_BEFORE.captures(&lower_window)
+        && let Some(tail) = c.name("tail")
         && !FUNDING_VERB.is_match(tail.as_str())
         && !NOW_WORD.is_match(tail.as_str())
+        && !NEW_ROUND.is_match(c.get(0).map_or("", |m| m.as_str()))
     {
         return AmountRole::Other;
     }
@@ -644,7 +754,16 @@ fn classify_amount(
             return AmountRole::Other;
         }
     }
-    if NOT_ROUND_BEFORE.is_match(&lower_window) || NOT_ROUND_AFTER.is_match(&after_window) {
+    if VALUATION_REACHES.is_match(last_chars(before, 120)) {
+        return AmountRole::Valuation;
+    }
+    if has_stage && IN_TOTAL_BEFORE.is_match(&lower_window) && !NOT_ROUND_AFTER.is_match(&after_window)
+    {
+        return AmountRole::Round;
+    }
+    let not_round_after =
+        NOT_ROUND_AFTER.is_match(&after_window) && !FROM_FUND_AFTER.is_match(&after_window);
+    if NOT_ROUND_BEFORE.is_match(&lower_window) || not_round_after {
         // The nearest valuation or total word decides which one it is.
         let before_dist = |r: &Regex| {
             r.find_iter(&lower_window)
@@ -675,6 +794,14 @@ fn classify_amount(
     AmountRole::Round
 }
 
+/// Only small words between a stage and an amount ("una Serie C de 120
+/// millones", "$75 million in its Series C"): the stage names that amount.
+static JOINER: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)^\W*(?:(?:de|of|von|über|por|for|worth|in|its|their|a|an|the|une|un|una|uma|um|em|en|im|einer|eine|ein|à|au|du|del|da|do)\W+){0,3}$",
+    )
+});
+
 /// What one sentence says about a round.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SentenceFinding {
@@ -702,7 +829,7 @@ pub fn extract_sentence(
     if !TRIGGER.is_match(s) && !invests {
         return none;
     }
-    let round_match = find_round(s);
+    let mut round_match = find_round(s);
     let letter_round = if round_match.is_none() {
         LETTER_ROUND
             .captures(s)
@@ -725,8 +852,11 @@ pub fn extract_sentence(
     let mut valuation = None;
     let mut total = None;
     let mut prev_end = None;
+    // Amounts that are neither the round's, a valuation nor a total: an
+    // earlier round, a fund, a contract, ...
+    let mut others: Vec<(usize, usize)> = Vec::new();
     for m in &mentions {
-        let mut role = classify_amount(s, m, prev_end, announced_on);
+        let mut role = classify_amount(s, m, prev_end, announced_on, has_round_word);
         // After a total, "including a $150 million Series B" is part of it.
         if role == AmountRole::Round && total.is_some() && INCLUDING.is_match(&s[..m.start]) {
             role = AmountRole::Other;
@@ -750,11 +880,28 @@ pub fn extract_sentence(
                     total = Some(m.money.clone());
                 }
             }
-            AmountRole::Other | AmountRole::Conversion => {}
+            AmountRole::Other => others.push((m.start, m.end)),
+            AmountRole::Conversion => {}
         }
         prev_end = Some(m.end);
     }
     let amount = preferred.or(round_amount);
+    // Without the round's amount, a stage named right next to another
+    // amount belongs to that one ("tras conseguir el año pasado una Serie C
+    // de 120 millones"): the next stage, if any, is this round's.
+    if amount.is_none() && round_match.is_some() {
+        let attached = |c: &regex::Captures<'_>| {
+            let (start, end) = c.get(0).map_or((0, 0), |m| (m.start(), m.end()));
+            others.iter().any(|&(a, b)| {
+                (end <= a && JOINER.is_match(&s[end..a]))
+                    || (start >= b && JOINER.is_match(&s[b..start]))
+            })
+        };
+        if round_match.as_ref().is_some_and(attached) {
+            round_match = round_words(s).find(|c| !attached(c));
+        }
+    }
+    let has_round_word = round_match.is_some() || letter_round.is_some();
     let undisclosed = UNDISCLOSED.is_match(s);
     if amount.is_none() && !undisclosed {
         // Without the round's amount, a valuation stated without a verb of

@@ -210,8 +210,9 @@ fn eval_funding_heldout() {
 /// The second held-out set (`tests/eval/funding_heldout2.jsonl`): 103 real
 /// sentences and headlines collected on 2026-12-01 from pages used by
 /// neither earlier set, labelled by meaning before the extractor was run on
-/// them, after the fixes made with the first held-out set. Not used to
-/// change any rule: this is the honest estimate on unseen news.
+/// them, after the fixes made with the first held-out set. Unseen until the
+/// third session of 2026-12-01, when its misses were used to fix their
+/// general causes: tuning material since.
 fn heldout2_cases() -> Vec<Case> {
     parse_cases(include_str!("../eval/funding_heldout2.jsonl"))
 }
@@ -241,9 +242,52 @@ fn heldout2_set_is_large_varied_and_new() {
 
 #[test]
 fn eval_funding_heldout2() {
+    // Regression floors, a little under the figures after the fixes made
+    // with this set (103 cases: precision 0.977, recall 0.977, F1 0.977,
+    // exact 0.977 = 43/44; unseen, before them: F1 0.716, exact 0.705).
+    // These figures overstate accuracy on unseen news; see held-out 3.
+    assert_at_least("funding held-out 2 eval", &heldout2_cases(), 0.96, 0.95);
+}
+
+/// The third held-out set (`tests/eval/funding_heldout3.jsonl`): 129 real
+/// sentences and headlines collected on 2026-12-01 (third session) from 81
+/// sites used by no earlier set, labelled by meaning before the extractor
+/// was run on them. Not used to change any rule: the honest estimate on
+/// unseen news.
+fn heldout3_cases() -> Vec<Case> {
+    parse_cases(include_str!("../eval/funding_heldout3.jsonl"))
+}
+
+#[test]
+fn heldout3_set_is_large_varied_and_new() {
+    let earlier: std::collections::HashSet<String> = cases()
+        .into_iter()
+        .chain(heldout_cases())
+        .chain(heldout2_cases())
+        .flat_map(|c| [c.text, c.url])
+        .collect();
+    let cases = heldout3_cases();
+    assert_large_and_varied(&cases, 100);
+    for c in &cases {
+        assert!(
+            !earlier.contains(&c.text),
+            "case already in an earlier set: {}",
+            c.text
+        );
+        assert!(
+            !earlier.contains(&c.url),
+            "page already used by an earlier set: {}",
+            c.url
+        );
+    }
+}
+
+#[test]
+fn eval_funding_heldout3() {
     // Regression floors, a little under the figures measured on 2026-12-01
-    // (103 cases: precision 0.667, recall 0.773, F1 0.716, exact 0.705 =
-    // 31/44). The goals (F1 >= 0.95, exact >= 0.90) are not met on unseen
-    // news; these floors only catch a regression.
-    assert_at_least("funding held-out 2 eval", &heldout2_cases(), 0.69, 0.68);
+    // after the fixes made with held-out 2 (129 cases: precision 0.717,
+    // recall 0.731, F1 0.724, exact 0.712 = 37/52; before those fixes, F1
+    // 0.718, exact 0.654). The goals (F1 >= 0.95, exact >= 0.90) are not
+    // met on unseen news; these floors only catch a regression.
+    assert_at_least("funding held-out 3 eval", &heldout3_cases(), 0.70, 0.69);
 }
