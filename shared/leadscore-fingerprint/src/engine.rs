@@ -191,6 +191,9 @@ struct DomRule {
     tech: usize,
     source: String,
     selector: Selector,
+    /// What a matching element must have (one key per selector in the
+    /// list), or `None`: any element may match.
+    keys: Option<Vec<DomKey>>,
     exists: Option<Pattern>,
     text: Option<Pattern>,
     attributes: Vec<(String, Pattern)>,
@@ -742,9 +745,7 @@ impl FingerprintDb {
         }
 
         // dom
-        for &i in &candidates.dom {
-            self.run_dom(&self.dom[i], doc, &mut found);
-        }
+        self.run_dom_rules(&candidates.dom, doc, &mut found);
 
         self.resolve(found)
     }
@@ -789,9 +790,29 @@ impl FingerprintDb {
         }
     }
 
-    fn run_dom(&self, r: &DomRule, doc: &Html, found: &mut Found) {
+    /// Runs the dom rules `ids`, with the elements of [`select_all`].
+    fn run_dom_rules(&self, ids: &[usize], doc: &Html, found: &mut Found) {
+        if ids.is_empty() {
+            return;
+        }
+        let queries: Vec<(&Selector, Option<&[DomKey]>)> = ids
+            .iter()
+            .map(|&i| (&self.dom[i].selector, self.dom[i].keys.as_deref()))
+            .collect();
+        for (&i, elements) in ids.iter().zip(select_all(doc, &queries)) {
+            self.run_dom(&self.dom[i], elements.into_iter(), found);
+        }
+    }
+
+    /// Runs one dom rule on the elements matching its selector, in order.
+    fn run_dom<'d>(
+        &self,
+        r: &DomRule,
+        elements: impl Iterator<Item = ElementRef<'d>>,
+        found: &mut Found,
+    ) {
         let field = format!("dom:{}", r.source);
-        let mut elements = doc.select(&r.selector).peekable();
+        let mut elements = elements.peekable();
         let Some(first) = elements.peek().copied() else {
             return;
         };
@@ -923,6 +944,7 @@ fn compile_dom(
     Some(DomRule {
         tech,
         source: d.selector.clone(),
+        keys: dom_keys(&d.selector),
         selector,
         exists,
         text,
@@ -935,7 +957,10 @@ fn compile_dom(
 #[derive(Debug)]
 struct Found {
     url: String,
-    acc: HashMap<usize, Acc>,
+    /// By technology index: ordered, so that resolving implies (which
+    /// technology's evidence and confidence an implied one gets) does not
+    /// depend on hashing.
+    acc: BTreeMap<usize, Acc>,
 }
 
 #[derive(Debug, Default)]
@@ -951,7 +976,7 @@ impl Found {
     fn new(url: &str) -> Self {
         Self {
             url: url.to_owned(),
-            acc: HashMap::new(),
+            acc: BTreeMap::new(),
         }
     }
 
@@ -1158,6 +1183,199 @@ fn glob(pattern: &str, name: &str) -> bool {
     rest.is_empty()
 }
 
+/// The elements matching each selector, in the order `Html::select` visits
+/// them, from one pass over the document: elements are bucketed by the keys
+/// the selectors need (the tag, id or class of their rightmost compound, see
+/// [`dom_keys`]) and each selector is tested only on its buckets; a
+/// selector without keys is tested on every element.
+fn select_all<'d>(
+    doc: &'d Html,
+    queries: &[(&Selector, Option<&[DomKey]>)],
+) -> Vec<Vec<ElementRef<'d>>> {
+    let mut keys: Vec<&DomKey> = Vec::new();
+    let mut any = false;
+    for (_, ks) in queries {
+        match ks {
+            None => any = true,
+            Some(ks) => {
+                for k in ks.iter() {
+                    if !keys.contains(&k) {
+                        keys.push(k);
+                    }
+                }
+            }
+        }
+    }
+    let mut buckets: Vec<Vec<(usize, ElementRef<'d>)>> = vec![Vec::new(); keys.len()];
+    let mut all: Vec<(usize, ElementRef<'d>)> = Vec::new();
+    for (n, node) in doc.tree.nodes().enumerate() {
+        let Some(el) = ElementRef::wrap(node) else {
+            continue;
+        };
+        // As `Html::select`: the document node's children only through it.
+        if el.parent().is_none() {
+            continue;
+        }
+        if any {
+            all.push((n, el));
+        }
+        if keys.is_empty() {
+            continue;
+        }
+        let v = el.value();
+        let (name, id, class) = (v.name(), v.id(), v.attr("class"));
+        for (k, key) in keys.iter().enumerate() {
+            let hit = match key {
+                DomKey::Tag(t) => name.eq_ignore_ascii_case(t),
+                DomKey::Id(x) => id.is_some_and(|i| i.eq_ignore_ascii_case(x)),
+                DomKey::Class(c) => class.is_some_and(|cl| {
+                    cl.split_ascii_whitespace()
+                        .any(|w| w.eq_ignore_ascii_case(c))
+                }),
+            };
+            if hit {
+                buckets[k].push((n, el));
+            }
+        }
+    }
+    queries
+        .iter()
+        .map(|(selector, ks)| {
+            let mut found: Vec<(usize, ElementRef<'d>)> = match ks {
+                None => all
+                    .iter()
+                    .filter(|(_, e)| selector.matches(e))
+                    .copied()
+                    .collect(),
+                Some(ks) => ks
+                    .iter()
+                    .filter_map(|k| keys.iter().position(|x| *x == k))
+                    .flat_map(|b| {
+                        buckets[b]
+                            .iter()
+                            .filter(|(_, e)| selector.matches(e))
+                            .copied()
+                    })
+                    .collect(),
+            };
+            if ks.is_some_and(|ks| ks.len() > 1) {
+                found.sort_unstable_by_key(|(n, _)| *n);
+                found.dedup_by_key(|(n, _)| *n);
+            }
+            found.into_iter().map(|(_, e)| e).collect()
+        })
+        .collect()
+}
+
+/// What an element must have to match a selector: the id, else a class,
+/// else the tag of its rightmost compound selector, lowercased (ids and
+/// classes are compared ignoring ASCII case, which covers both standards
+/// and quirks mode).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum DomKey {
+    Tag(String),
+    Id(String),
+    Class(String),
+}
+
+/// The key of each selector of a list, or `None` when one has none that is
+/// certain (a universal or attribute-only compound, a pseudo-class with
+/// arguments, a namespace, an escape): the rule then looks at every element.
+fn dom_keys(selector: &str) -> Option<Vec<DomKey>> {
+    if selector.contains(['(', '\\', '|']) {
+        return None;
+    }
+    let mut keys = Vec::new();
+    for alt in split_outside(selector, |c| c == b',') {
+        let key = compound_key(alt.trim())?;
+        if !keys.contains(&key) {
+            keys.push(key);
+        }
+    }
+    (!keys.is_empty()).then_some(keys)
+}
+
+/// Splits `s` at bytes for which `sep` holds, outside `[...]` and quotes.
+fn split_outside(s: &str, sep: impl Fn(u8) -> bool) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let (mut depth, mut quote, mut start) = (0u32, None::<u8>, 0);
+    for (i, &c) in s.as_bytes().iter().enumerate() {
+        if let Some(q) = quote {
+            if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        match c {
+            b'\'' | b'"' => quote = Some(c),
+            b'[' => depth += 1,
+            b']' => depth = depth.saturating_sub(1),
+            _ if depth == 0 && sep(c) => {
+                parts.push(&s[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&s[start..]);
+    parts
+}
+
+/// The key of one complex selector: that of its rightmost compound. `None`
+/// when the compound has no id, class or tag, or one with characters other
+/// than ASCII letters, digits, `-` and `_` (kept out rather than compared
+/// wrongly).
+fn compound_key(complex: &str) -> Option<DomKey> {
+    let compound = split_outside(complex, |c| {
+        matches!(c, b' ' | b'>' | b'+' | b'~' | b'\t' | b'\n')
+    })
+    .into_iter()
+    .rev()
+    .find(|p| !p.trim().is_empty())?
+    .trim();
+    // The compound without its attribute selectors.
+    let mut bare = String::with_capacity(compound.len());
+    let (mut depth, mut quote) = (0u32, None::<char>);
+    for c in compound.chars() {
+        match (quote, c) {
+            (Some(q), _) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') if depth > 0 => quote = Some(c),
+            (None, '[') => depth += 1,
+            (None, ']') => depth = depth.saturating_sub(1),
+            (None, _) if depth == 0 => bare.push(c),
+            _ => {}
+        }
+    }
+    // Split into tokens at the starts of simple selectors.
+    let (mut tag, mut id, mut class) = (None, None, None);
+    let mut rest = bare.as_str();
+    while !rest.is_empty() {
+        let (sigil, body) = match rest.as_bytes()[0] {
+            b @ (b'#' | b'.' | b':') => (b, &rest[1..]),
+            _ => (b't', rest),
+        };
+        let end = body.find(['#', '.', ':']).unwrap_or(body.len());
+        let token = &body[..end];
+        rest = &body[end..];
+        let plain = !token.is_empty()
+            && token
+                .bytes()
+                .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_');
+        match sigil {
+            b':' => continue,
+            b't' if token == "*" => continue,
+            _ if !plain => return None,
+            b'#' => id = id.or(Some(token.to_ascii_lowercase())),
+            b'.' => class = class.or(Some(token.to_ascii_lowercase())),
+            _ => tag = Some(token.to_ascii_lowercase()),
+        }
+    }
+    id.map(DomKey::Id)
+        .or(class.map(DomKey::Class))
+        .or(tag.map(DomKey::Tag))
+}
+
 /// A literal every page matching `selector` must contain in its HTML, or
 /// `None` (the selector then always runs).
 ///
@@ -1252,6 +1470,96 @@ mod tests {
         );
         assert_eq!(selector_literal("a[href*='x.io'], b"), None);
         assert_eq!(selector_literal("div"), None);
+    }
+
+    #[test]
+    fn dom_keys_come_from_the_rightmost_compound() {
+        use DomKey::{Class, Id, Tag};
+        let k = |s: &str| dom_keys(s);
+        assert_eq!(
+            k("a[href*='//calendly.com/'][target='_blank']"),
+            Some(vec![Tag("a".into())])
+        );
+        assert_eq!(
+            k("div#Hubspot-Messages.chat > iframe.widget"),
+            Some(vec![Class("widget".into())])
+        );
+        assert_eq!(k("body #HS-Chat"), Some(vec![Id("hs-chat".into())]));
+        assert_eq!(
+            k("link[rel='stylesheet'][href*='x.css'], script#boot"),
+            Some(vec![Tag("link".into()), Id("boot".into())])
+        );
+        // Combinator characters inside attribute values are not combinators.
+        assert_eq!(
+            k("meta[content~='a > b + c']"),
+            Some(vec![Tag("meta".into())])
+        );
+        assert_eq!(k("input:checked"), Some(vec![Tag("input".into())]));
+        // No certain key: every element is tried.
+        for s in [
+            "*",
+            "[data-widget]",
+            "div:not(.x)",
+            "svg|rect",
+            "#caf\\e9",
+            "#café",
+            ":root",
+            "a, [data-x]",
+        ] {
+            assert_eq!(k(s), None, "{s}");
+        }
+    }
+
+    #[test]
+    fn select_all_finds_what_select_finds() {
+        // Through the buckets, every selector finds exactly the elements
+        // `Html::select` finds, in the same order, case rules included.
+        let doc = Html::parse_document(
+            r#"<!DOCTYPE html><html><body class="Home"><div id="App" class="a B"><a href="https://calendly.com/x" class="btn">x</a>
+            <iframe id="hs-chat" src="https://js.hs-scripts.com/"></iframe><a class="btn" href="/y">y</a></div>
+            <svg><foreignObject class="fo"></foreignObject></svg><link rel="stylesheet" href="/x.css"></body></html>"#,
+        );
+        let sources = [
+            "a",
+            "a.btn",
+            ".BTN",
+            "#app a",
+            "#App a",
+            "#HS-CHAT",
+            "#hs-chat",
+            "div.B > a",
+            "foreignObject",
+            ".fo",
+            "link[href$='.css'], iframe",
+            "body.Home",
+            "a[href*='calendly.com']",
+            "[href]",
+            "*",
+        ];
+        let selectors: Vec<Selector> = sources
+            .iter()
+            .map(|s| Selector::parse(s).unwrap())
+            .collect();
+        let keys: Vec<Option<Vec<DomKey>>> = sources.iter().map(|s| dom_keys(s)).collect();
+        let queries: Vec<(&Selector, Option<&[DomKey]>)> = selectors
+            .iter()
+            .zip(&keys)
+            .map(|(s, k)| (s, k.as_deref()))
+            .collect();
+        let mut nonempty = 0;
+        for ((source, selector), got) in sources
+            .iter()
+            .zip(&selectors)
+            .zip(select_all(&doc, &queries))
+        {
+            let expected: Vec<_> = doc.select(selector).map(|e| e.id()).collect();
+            let got: Vec<_> = got.iter().map(|e| e.id()).collect();
+            assert_eq!(got, expected, "{source}");
+            nonempty += usize::from(!expected.is_empty());
+        }
+        // Most selectors match something in the fixture; ".BTN", "#app a"
+        // and "#HS-CHAT" differ from the markup in case only.
+        assert_eq!(nonempty, sources.len() - 3);
     }
 
     #[test]

@@ -754,6 +754,25 @@ mod resolution {
     }
 
     #[test]
+    fn a_technology_implied_twice_resolves_the_same_way_every_time() {
+        // Two detections imply one technology with different confidences:
+        // which one it inherits must not depend on hashing.
+        let (db, _) = small(
+            r#"{"Alpha": {"html": "alpha", "implies": "Shared\\;confidence:40"},
+                "Beta": {"html": "beta", "implies": "Shared\\;confidence:90"},
+                "Gamma": {"html": "gamma", "implies": "Shared"},
+                "Delta": {"html": "delta", "implies": "Shared\\;confidence:70"},
+                "Shared": {}}"#,
+        );
+        let page = PageInput::new("u", "alpha beta gamma delta");
+        let first = db.detect(&page);
+        let shared = find(&first, "Shared").unwrap().clone();
+        for _ in 0..50 {
+            assert_eq!(find(&db.detect(&page), "Shared").unwrap(), &shared);
+        }
+    }
+
+    #[test]
     fn excludes() {
         let (db, _) =
             small(r#"{"New": {"html": "acme", "excludes": "Old"}, "Old": {"html": "acme"}}"#);

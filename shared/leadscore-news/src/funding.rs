@@ -210,9 +210,8 @@ static AGGREGATE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// "In total" words, which with a named stage sum the round's tranches.
-static IN_TOTAL: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)^(?:insgesamt|in\s+total|en\s+total|au\s+total|no\s+total)$")
-});
+static IN_TOTAL: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)^(?:insgesamt|in\s+total|en\s+total|au\s+total|no\s+total)$"));
 
 /// Plural companies as a subject ("startups raised ..."): an aggregate,
 /// unless they rank the company ("one of the largest fintechs").
@@ -587,7 +586,9 @@ static CONTRACT_SUBJECT: LazyLock<Regex> = LazyLock::new(|| {
 /// Pluperfect raises that are recent news ("hatte erst kürzlich ...
 /// eingesammelt"), not history.
 static RECENTLY: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)\b(?:erst\s+kürzlich|vor\s+kurzem|kürzlich|just|recently|récemment|recientemente|recentemente)\b")
+    re(
+        r"(?i)\b(?:erst\s+kürzlich|vor\s+kurzem|kürzlich|just|recently|récemment|recientemente|recentemente)\b",
+    )
 });
 
 /// Why a sentence with a funding trigger is not a closed round (or `None`
@@ -646,7 +647,9 @@ static PAREN_QUALIFIER: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 static VALUATION_WORD: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)valuation|valued|valuing|bewert|valoris|valant|valait|valent|valora|avalia|post-money|pre-money")
+    re(
+        r"(?i)valuation|valued|valuing|bewert|valoris|valant|valait|valent|valora|avalia|post-money|pre-money",
+    )
 });
 static TOTAL_WORD: LazyLock<Regex> = LazyLock::new(|| {
     re(
@@ -757,7 +760,9 @@ fn classify_amount(
     if VALUATION_REACHES.is_match(last_chars(before, 120)) {
         return AmountRole::Valuation;
     }
-    if has_stage && IN_TOTAL_BEFORE.is_match(&lower_window) && !NOT_ROUND_AFTER.is_match(&after_window)
+    if has_stage
+        && IN_TOTAL_BEFORE.is_match(&lower_window)
+        && !NOT_ROUND_AFTER.is_match(&after_window)
     {
         return AmountRole::Round;
     }

@@ -419,7 +419,9 @@ fn fundraising_nouns_and_investing_verbs_announce_rounds() {
         money(2_400_000, "EUR", Round::Undisclosed)
     );
     assert_eq!(
-        amount("La insurtech Cubre anunció el cierre de un financiamiento por USD 30 millones en deuda."),
+        amount(
+            "La insurtech Cubre anunció el cierre de un financiamiento por USD 30 millones en deuda."
+        ),
         money(30_000_000, "USD", Round::Debt)
     );
     assert_eq!(
@@ -463,7 +465,9 @@ fn unspecified_millions_are_undisclosed_rounds() {
 
 #[test]
 fn aggregates_statistics_and_comparisons_are_not_rounds() {
-    none("En lo que va de mes, cuatro megarrondas de empresas tecnológicas suman más de 900 millones de euros.");
+    none(
+        "En lo que va de mes, cuatro megarrondas de empresas tecnológicas suman más de 900 millones de euros.",
+    );
     none("Avec 9 tours de table, la semaine totalise 25 millions d'euros levés.");
     none("Rodadas Série A alcançaram uma mediana de US$ 9 milhões no trimestre.");
     none("Seed rounds reached a median of $3 million in the quarter.");
@@ -473,14 +477,24 @@ fn aggregates_statistics_and_comparisons_are_not_rounds() {
 #[test]
 fn earlier_raises_and_totals_are_not_this_round() {
     // "Comes N months after X raised".
-    none("The round comes eight months after Finly raised $40 million in its Series B from Atlas Partners.");
-    none("This development comes almost two years after the company raised $2 million in a seed round.");
+    none(
+        "The round comes eight months after Finly raised $40 million in its Series B from Atlas Partners.",
+    );
+    none(
+        "This development comes almost two years after the company raised $2 million in a seed round.",
+    );
     // Pluperfect with an adverb, totals since founding, earlier rounds.
-    none("Fondée en 2019, Volteo, qui avait jusqu'ici levé 11 millions d'euros, fabrique des batteries.");
+    none(
+        "Fondée en 2019, Volteo, qui avait jusqu'ici levé 11 millions d'euros, fabrique des batteries.",
+    );
     none("A Genomix recebeu R$ 40 milhões desde a fundação, em 2018, segundo a empresa.");
-    none("Con estos fondos, sumados a los USD 4 millones obtenidos en rondas anteriores, la empresa eleva su capital total a USD 19 millones.");
+    none(
+        "Con estos fondos, sumados a los USD 4 millones obtenidos en rondas anteriores, la empresa eleva su capital total a USD 19 millones.",
+    );
     // A stage named with an earlier amount belongs to it.
-    none("Es la tercera ronda que cierra Tribu este año, tras conseguir el año pasado una Serie B de 60 millones de euros.");
+    none(
+        "Es la tercera ronda que cierra Tribu este año, tras conseguir el año pasado una Serie B de 60 millones de euros.",
+    );
     // "Founded three years ago" ("depuis sa fondation il y a trois ans")
     // does not make the round historical.
     let e = one(
@@ -491,15 +505,23 @@ fn earlier_raises_and_totals_are_not_this_round() {
 
 #[test]
 fn intentions_discussions_and_plans_are_not_rounds() {
-    none("The startup is discussing raising $300 million from new investors, people familiar said.");
+    none(
+        "The startup is discussing raising $300 million from new investors, people familiar said.",
+    );
     none("Lors de ses résultats, Kelvo avait annoncé son intention de lever 200 millions d'euros.");
-    none("Son fondateur s'engageait à lever jusqu'à 2 milliards d'euros pour ses centres de données.");
-    none("La empresa prepara una nueva ronda en la que planea captar más de 100 millones de dólares.");
+    none(
+        "Son fondateur s'engageait à lever jusqu'à 2 milliards d'euros pour ses centres de données.",
+    );
+    none(
+        "La empresa prepara una nueva ronda en la que planea captar más de 100 millones de dólares.",
+    );
 }
 
 #[test]
 fn funds_raised_to_invest_in_startups_are_vc_funds() {
-    none("O fundo Andes Ventures levantou US$ 500 milhões para investir em fundadores latino-americanos.");
+    none(
+        "O fundo Andes Ventures levantou US$ 500 milhões para investir em fundadores latino-americanos.",
+    );
     none("Northstar raised $250 million to invest in early-stage startups across Europe.");
 }
 
@@ -509,8 +531,15 @@ fn valuations_contracts_and_described_debt_are_not_the_round() {
     let e = one(
         "Alan est devenue une licorne - une entreprise valant plus d'un milliard de dollars - après une nouvelle levée de fonds de 185 millions d'euros.",
     );
-    assert_eq!((e.amount, e.currency.as_deref()), (Some(185_000_000), Some("EUR")));
-    none("The NASA contract announced on Monday is valued at $900,000 with an option to add an additional $2 million.");
-    let e = one("Collecto, an app that helps lenders collect on debt, raised $20 million from Sierra Ventures.");
+    assert_eq!(
+        (e.amount, e.currency.as_deref()),
+        (Some(185_000_000), Some("EUR"))
+    );
+    none(
+        "The NASA contract announced on Monday is valued at $900,000 with an option to add an additional $2 million.",
+    );
+    let e = one(
+        "Collecto, an app that helps lenders collect on debt, raised $20 million from Sierra Ventures.",
+    );
     assert_eq!(e.round, Round::Undisclosed);
 }
