@@ -140,15 +140,20 @@ static TRIGGER: LazyLock<Regex> = LazyLock::new(|| {
         \b(?:rais(?:e|es|ed|ing)|secur(?:e|es|ed|ing)|clos(?:e|es|ed|ing)|land(?:s|ed)|bag(?:s|ged)|nab(?:s|bed)|snag(?:s|ged)
           |add(?:s|ed)|picked\ up|picks\ up|took\ in|takes\ in|took\ a\ chunk|gets|got|receiv(?:e|es|ed)|complet(?:e|es|ed)|announc(?:e|es|ed)
           |fundrais\w*|funding|financing|round|mega-?\ ?round|led\ the\ list|topped|capital\ increase
-          |pour(?:s|ed)|pump(?:s|ed)|inject(?:s|ed))\b
+          |pour(?:s|ed)|pump(?:s|ed)|inject(?:s|ed)|tops?\ up|topped\ up|injection
+          |invest(?:s|ed)\s+(?:an?\s+)?(?:additional\s+|further\s+|another\s+|fresh\s+)?(?:\$|€|£|₹|rs\b|usd|eur|inr|gbp|chf))
+      # an amount followed by its stage (a $65 million Series A)
+      | \b(?:million|billion|mn|bn|m|millions|millones|milhões|millionen|mio\.?|milliards?|millions\ d'euros|millones\ de\ (?:euros|dólares)|milhões\ de\ (?:reais|dólares))\s+(?:euros?\s+|dollars?\s+)?(?:s[eé]ries?[-\ ][a-h]|seed|pre-seed|serie\ [a-h])\b
       | \b(?:eingesammelt|einsammeln|sammelt|sammeln|sammelte|sammelten|erhält|erhalten|erhielt|bekommt|bekam|abgeschlossen|schließt|finanzierung\w*|\w*runde|gingen|kapitalerhöhung
-          |gesichert|sichert|sicherte|pumpen|pumpt|pumpte|schießen|schießt|schoss)\b
-      | \b(?:lève|lèvent|levé|levés|lever|levée|levées|récolte|récolté|récoltant|boucle|bouclé|bouclée|bouclant|rassemblés|tour\ de\ table|obtient|obtenu|levait|levaient|bouclait|récoltait|opération|méga-?levée|augmentation\ de\ capital|reçoit|reçu)\b
+          |gesichert|sichert|sicherte|pumpen|pumpt|pumpte|schießen|schießt|schoss|kriegt|kriegen|eingeworben|finanzspritze\w*)\b
+      | \b(?:lève|lèvent|levé|levés|lever|levée|levées|récolte|récolté|récoltant|boucle|bouclé|bouclée|bouclant|rassemblés|tour\ de\ table|obtient|obtenu|levait|levaient|bouclait|récoltait|opération|méga-?levée|augmentation\ de\ capital|reçoit|reçu|en\ levant)\b
       | \b(?:capt|recaud|levant)(?:a|ó|ado|ada|an|aron|aba|aban|ará|arán)\b
       | \b(?:cierra|cerró|cerraba|cierre|(?:mega|mini|macro|super)?-?rondas?|obtiene|obtienen|obtuvo|obtuvieron|obtenía|obtenido|obtenida|reúne|reúnen|reunió|reunieron|ampliación\ de\ capital|aumento\ de\ capital
-          |recaudación|captación|financiación|financiamiento|inyecta|inyectó|inyectan|inyectaron)\b
+          |recaudación|captación|financiación|financiamiento|inyecta|inyectó|inyectan|inyectaron|inyección
+          |acaba\ de\ (?:levantar|captar|recaudar|cerrar|conseguir|recibir))\b
       | \b(?:capt|levant)(?:a|ou|am|aram|ava|avam)\b
-      | \b(?:captação|recebe|recebeu|recebia|aporte|(?:mega|mini)?-?rodadas?|financiamento|injeta|injetou|injetam|injetaram)\b
+      | \b(?:captação|recebe|recebeu|recebia|aporte|(?:mega|mini)?-?rodadas?|financiamento|injeta|injetou|injetam|injetaram|injeção
+          |acaba\ de\ (?:levantar|captar|receber|fechar|arrecadar)|arrecad(?:a|ou|ado|aram))\b
       | \b(?:injecte|injectent|injecté|injectée)\b
     ")
 });
@@ -167,7 +172,10 @@ static RUMOUR: LazyLock<Regex> = LazyLock::new(|| {
           |(?:discuss|consider|explor|weigh|contemplat|evaluat)(?:es|e|ed|ing|s)?\ (?:raising|a\ (?:new\ )?raise|a\ new\ (?:funding\ )?round)
           |intention\ (?:de|to)\ (?:lever|raise)|l'intention\ de|intends?\ to|intenci[oó]n\ de\ (?:levantar|captar|recaudar)|intenção\ de\ (?:captar|levantar)|absicht\w*,?\ .{0,40}\ einzusammeln
           |s'engage(?:ait|aient|ant|nt)?\ à\ lever|se\ comprometi[óo]\ a\ (?:levantar|captar|recaudar)|se\ comprometeu\ a\ (?:captar|levantar)
-          |plane(?:a|an|aba|aban)\ (?:captar|capturar|levantar|recaudar|cerrar)|planeja(?:m|va)?\ (?:captar|levantar|fechar)|prévoi(?:t|ent)\ de\ lever|compte\ lever|plant,?\ .{0,40}\ einzusammeln)\b
+          |plane(?:a|an|aba|aban)\ (?:captar|capturar|levantar|recaudar|cerrar)|planeja(?:m|va)?\ (?:captar|levantar|fechar)|prévoi(?:t|ent)\ de\ lever|compte\ lever|plant,?\ .{0,40}\ einzusammeln
+          |nunca\ se\ (?:llegó\ a\ )?(?:materializ|concret)\w*|never\ (?:materiali[sz]ed|closed|happened|came\ through)|fell\ through|jamais\ (?:été\ )?concrétisée?|nunca\ se\ (?:materializou|concretizou)|kam\ nie\ zustande|ist\ geplatzt
+          |(?:effort|campaign|bid|drive|attempt)\ to\ raise|campagne\ pour\ lever|campaña\ para\ (?:recaudar|captar)|campanha\ para\ (?:captar|arrecadar)
+          |(?:abriu|abre|opened|opens|launched|lança|lançou|lanzó|lanza|lance|ouvre|a\ ouvert)\ (?:\w+\ ){0,5}?(?:para|to|pour)\ (?:arrecadar|captar|levantar|raise|lever|recaudar))\b
     ")
 });
 
@@ -175,6 +183,7 @@ static FUND_CLOSE: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?xi)
         \b(?:closes?|closed|closing|raising|raised|raises|launch(?:es|ed)?|unveil(?:s|ed)?|announce[sd]?)\s+(?:(?:its|a|the|their|new|first|second|third|fourth|fifth|sixth|seventh|debut|inaugural|latest|largest|maiden|oversubscribed|final|early-stage|growth|seed|venture|VC|\$?[\d.,]+\s?(?:bn|b|m|mn|million|billion)?|[A-Z][\w&'-]*)\s+){0,5}(?:fund|vehicle)\b
       | \b(?:for|as\ part\ of|toward|towards)\s+(?:its|a|their|the)\s+(?:\w+\s+){0,2}fund\b
+      | \b(?:pour|para|für)\s+(?:son|sa|leur|un|su|seu|sua|um|seinen|ihren|einen)\s+(?:\w+\s+){0,2}(?:fonds|fondo|fundo)\b
       | \b(?:first|final|second|third)\s+close\b
       | \bVC\ fund\b|\bventure\ fund\b
       | \b(?:lanzamiento\ del|lanza\ un|lanzó\ un|creó\ un|crea\ un|lancement\ du|lance\ un|criou\ um|cria\ um|lança\ um|lançou\ um|auflage\ eines|legt\ .{0,20}\ auf)\s+(?:\w+\s+){0,3}(?:fondo|fonds|fundo|fund)\b
@@ -206,6 +215,11 @@ static AGGREGATE: LazyLock<Regex> = LazyLock::new(|| {
       | \bmedian\b|\bmediana\b|\bmédiane\b|\b(?:an|the)\s+average\b|\b(?:une|la|en)\s+moyenne\b|\b(?:uma|a|na|em)\s+média\b|\bpromedio\b|\bdurchschnitt\w*
       | \b(?:statt|anstatt|instead\ of|compared\ (?:to|with)|versus|vs\.?|frente\ a|contre|face\ à|par\ rapport\ à|em\ relação\ a|gegenüber)\s+(?:[\w-]+\s+){0,2}?(?:\$|€|£|\d)
       | \b(?:plus\ de\ (?:levées|tours|opérations)|more\ (?:rounds|raises|deals|megarounds)|más\ (?:rondas|operaciones)|mais\ (?:rodadas|operações|aportes)|mehr\ (?:finanzierungs)?runden)\b
+      | \b(?:les\ cas\ de|the\ cases\ of|los\ casos\ de|os\ casos\ de)\b
+      | \bkumuliert\w*|\bcumulée?s?\b|\bacumulad[oa]s?\b
+      | \b(?:die|the|les|los|las|as|os)\s+(?:\w+\s+)?(?:drei|fünf|zehn|three|five|ten|trois|cinq|dix|tres|cinco|diez|três|dez|\d+)\s+(?:\w+\s+)?(?:finanzierungen|finanzierungsrunden|rounds|deals|levées|tours|rondas|rodadas|operaciones|operações)\b
+      | \b(?:entre\ janvier\ et|between\ january\ and|entre\ enero\ y|zwischen\ januar\ und|entre\ janeiro\ e)\b|\b(?:à\ la\ même\ période|(?:in\ )?the\ same\ period|(?:en\ el\ )?mismo\ periodo|(?:no\ )?mesmo\ período|vorjahreszeitraum)\b
+      | \b\d+\ ?%\ (?:de\ (?:moins|plus)|less|more|weniger|mehr|menos|más|mais)\b
     ")
 });
 
@@ -261,14 +275,14 @@ static FOUNDED_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
 /// A sentence that opens with a year ("In 2013, ...", "Im Jahr 2019 ...").
 static YEAR_OPENING: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)^\W*(?:back\s+in|in|during|im\s+jahr|im|en|em|au\s+cours\s+de|durante|no\s+ano\s+de)\s+(?:(?:early|late|mid|anfang|ende|début|fin|finales\s+de|principios\s+de|início\s+de|final\s+de)\W+)?(?:\w+\s+(?:de\s+)?)?(?P<y>(?:19|20)\d\d)\b",
+        r"(?i)^\W*(?:(?:back\s+in|in|during|im\s+jahr|im|en|em|au\s+cours\s+de|durante|no\s+ano\s+de)\s+(?:(?:early|late|mid|anfang|ende|début|fin|finales\s+de|principios\s+de|início\s+de|final\s+de)\W+)?(?P<m>\w+\s+(?:de\s+)?)?)?(?P<y>(?:19|20)\d\d)\b",
     )
 });
 /// A year right after the verb of raising ("So erhielt 2019 das Start-up
 /// ...", "raised in 2019 a seed round").
 static YEAR_AFTER_VERB: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(?:raised|secured|closed|received|landed|erhielt|sammelte|bekam|holte|levait|leva|captó|recaudó|levantó|obtuvo|captou|recebeu|levantou)\s+(?:(?:im\s+jahr|im|in|en|em)\s+)?(?P<y>(?:19|20)\d\d)\b",
+        r"(?i)\b(?:raised|secured|closed|received|landed|announced|erhielt|sammelte|bekam|holte|levait|leva|captó|recaudó|levantó|obtuvo|anunció|captou|recebeu|levantou|anunciou|annonçait)\s+(?:(?:im\s+jahr|im|in|en|em)\s+)?(?P<y>(?:19|20)\d\d)\b",
     )
 });
 
@@ -291,15 +305,33 @@ fn dated_in_past(s: &str, announced_on: Option<NaiveDate>) -> bool {
         return true;
     }
     [&*YEAR_OPENING, &*YEAR_AFTER_VERB].into_iter().any(|r| {
-        r.captures(s)
-            .and_then(|c| c.name("y")?.as_str().parse::<i32>().ok())
+        let Some(c) = r.captures(s) else {
+            return false;
+        };
+        // Undated, "In September 2023, X raised ..." reads as the news of
+        // that month, while "In 2013, X raised ..." is background.
+        if announced_on.is_none() && c.name("m").is_some_and(|m| MONTH.is_match(m.as_str())) {
+            return false;
+        }
+        c.name("y")
+            .and_then(|y| y.as_str().parse::<i32>().ok())
             .is_some_and(|y| announced_on.is_none_or(|d| y < d.year()))
     })
 }
 
+/// A month's name in the five languages.
+static MONTH: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)^(?:january|february|march|april|may|june|july|august|september|october|november|december|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre|janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre|januar|februar|märz|juni|juli|oktober|dezember|janeiro|fevereiro|março|maio|junho|julho|setembro|outubro|novembro|dezembro)\b",
+    )
+});
+
 static HISTORICAL: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?xi)
-        \bhad\s+(?:\w+\s+)?(?:raised|secured|closed|notched|received|bagged|collected)\b
+        \bhad\s+(?:\w+\s+)?(?:raised|secured|closed|notched|received|bagged|collected|invested|put|poured|injected)\b
+      | \b(?:desde\ entonces|since\ then|depuis\ lors|desde\ então|seitdem)\b.{0,80}\b(?:levantado|recaudado|captado|raised|levé|eingesammelt|recebido|arrecadado)\b
+      | \b(?:já|ya|déjà|bereits|schon|already)\s+(?:recebeu|captou|levantou|arrecadou|recibió|captó|recaudó|levantó|a\ levé|raised|has\ raised)\b
+      | \b(?:we|i)\s+(?:covered|reported\ on|wrote\ about)\b
       | \b(?:previously|earlier|last|already)\s+(?:raised|secured|closed)\b
       | \bhatte\s+.{0,60}\b(?:eingesammelt|erhalten)\b
       | \bavait\s+(?:[\w']+\s+){0,2}?(?:levé|récolté|obtenu|bouclé)\b|\bhabía\s+(?:\w+\s+){0,2}?(?:recaudado|captado|levantado|cerrado)\b|\btinha\s+(?:\w+\s+){0,2}?(?:captado|levantado|recebido)\b
@@ -344,12 +376,12 @@ static COMPLETED_ROUND: LazyLock<Regex> = LazyLock::new(|| {
 /// investor or an agent ("made by", "feito pelo") is named.
 static INVEST_WORD: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(?:investiert|investierte|investierten|investit|invirtió|invirtieron|investiu|investiram)\b|\b(?:investimento|inversión|investissement|investment|investition)\s+(?:de|of|von|d')\s",
+        r"(?i)\b(?:investiert|investierte|investierten|investit|invirtió|invirtieron|investiu|investiram)\b|\b(?:investimentos?|inversión|inversiones|investissements?|investments?|investition(?:en)?)\s+(?:de|of|von|d')\s|\b(?:went|goes)\s+to\b|\bging(?:en)?\s+an\b|\b(?:fue|fueron)\s+para\b|\bforam\s+para\b|\bbereit\s?gestellt\b|\bstell(?:t|en|te|ten)\s+.{0,60}\bbereit\b",
     )
 });
 static INVESTOR_SOURCE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(?:investors?|investoren|geldgeber|kapitalgeber|risikokapitalgeber|business\s+angels?|investisseurs?|inversores|inversionistas|investidores?)\b|\b(?:feit[oa]|realizad[oa]|hech[oa]|made|led|liderad[oa]|menée?|angeführt|provided)\s+(?:por|pelo|pela|by|par|von)\b|\bde\s+la\s+part\s+d[e']",
+        r"(?i)\b(?:investors?|investoren|geldgeber\w*|kapitalgeber\w*|risikokapitalgeber\w*|business\s+angels?|investisseurs?|inversores|inversionistas|investidores?)\b|\b(?:feit[oa]s?|realizad[oa]s?|hech[oa]s?|made|led|liderad[oa]s?|menée?s?|angeführt|provided)\s+(?:por|pelo|pela|by|par|von)\b|\blead\s+investors?\b|\bde\s+la\s+part\s+d[e']",
     )
 });
 
@@ -480,7 +512,7 @@ static NOT_ROUND_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
 /// Words just after an amount that make it not the round's amount.
 static NOT_ROUND_AFTER: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?xi)^\W*(?:
-        (?:\w+\W+)?(?:post-money\ |pre-money\ )?(?:valuation|bewertung|valorisation|valoración|avaliação)
+        (?:\w+\W+)?(?:post-money\ |pre-money\ )?(?:valuation|bewertung|bewertet|valorisation|valorisée?|valoración|valorad[ao]|avaliação|avaliad[ao])
       | (?:\w+\W+){0,2}?(?:in\ (?:annual\ )?(?:revenue|sales|losses|arr)|of\ (?:revenue|losses)|de\ (?:pérdidas|perdas|ingresos|faturamento|receita|chiffre)|an\ umsatz|umsatz)
       | (?:\w+\W+){0,3}?(?:to\ date|so\ far|in\ total|in\ all|all\ told|bisher|au\ total|en\ tout|à\ ce\ jour|en\ total|hasta\ la\ fecha|no\ total|ao\ todo|até\ hoje)\b
       | (?:\w+\W+){0,3}?(?:since\ (?:its\ )?(?:founding|foundation|inception|launch)|depuis\ (?:sa|leur)\ (?:création|fondation)|desde\ (?:su|a|sua)\ (?:fundación|fundação|creación|criação)|seit\ (?:der|ihrer|seiner)\ gründung)\b
@@ -705,6 +737,22 @@ static VALUATION_REACHES: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// A total that "reaches" the amount ("o total captado pela empresa chega
+/// a").
+static TOTAL_REACHES: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:total|gesamt\w*)\b.{0,60}\b(?:chega\s+a|llega\s+a|alcanza|alcança|atinge|atteint|reaches|reached|erreicht|steigt\s+auf|soma|suma)\W*(?:(?:about|around|some|más\s+de|over|more\s+than|plus\s+de|mais\s+de|über|rund)\W+)?$",
+    )
+});
+
+/// An amount raised "after having raised" it ("Depois de, em janeiro, a
+/// empresa ter arrecadado 25 milhões"): an earlier round.
+static AFTER_HAVING: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:after\s+having|après\s+avoir|tras\s+haber|después\s+de\s+haber|depois\s+de\W+(?:[\w,]+\W+){0,6}?ter|após\s+ter|nachdem\s+.{0,40}?)\s*(?:\w+\s+)?(?:raised|secured|closed|levé|récolté|bouclé|recaudado|captado|levantado|arrecadado|conseguido|obtenido|recebido|eingesammelt)\W+(?:(?:about|around|some|more\s+than|plus\s+de|más\s+de|mais\s+de|über|rund|cerca\s+de)\W+)?$",
+    )
+});
+
 /// "In total" right before an amount ("in der Serie C insgesamt elf
 /// Millionen"): with a named stage, the round's amount over its tranches.
 static IN_TOTAL_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
@@ -757,8 +805,15 @@ fn classify_amount(
             return AmountRole::Other;
         }
     }
-    if VALUATION_REACHES.is_match(last_chars(before, 120)) {
+    let long_window = last_chars(before, 120);
+    if VALUATION_REACHES.is_match(long_window) {
         return AmountRole::Valuation;
+    }
+    if TOTAL_REACHES.is_match(long_window) {
+        return AmountRole::Total;
+    }
+    if AFTER_HAVING.is_match(long_window) && !NOW_WORD.is_match(long_window) {
+        return AmountRole::Other;
     }
     if has_stage
         && IN_TOTAL_BEFORE.is_match(&lower_window)
@@ -803,7 +858,7 @@ fn classify_amount(
 /// millones", "$75 million in its Series C"): the stage names that amount.
 static JOINER: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)^\W*(?:(?:de|of|von|über|por|for|worth|in|its|their|a|an|the|une|un|una|uma|um|em|en|im|einer|eine|ein|à|au|du|del|da|do)\W+){0,3}$",
+        r"(?i)^\W*(?:(?:de|of|von|über|por|for|worth|in|its|their|a|an|the|une|un|una|uma|um|em|en|im|einer|eine|ein|à|au|du|del|da|do|numa|num|na|no|ronda|rodada|round|funding|financing|runde)\W+){0,4}$",
     )
 });
 
@@ -891,10 +946,10 @@ pub fn extract_sentence(
         prev_end = Some(m.end);
     }
     let amount = preferred.or(round_amount);
-    // Without the round's amount, a stage named right next to another
-    // amount belongs to that one ("tras conseguir el año pasado una Serie C
-    // de 120 millones"): the next stage, if any, is this round's.
-    if amount.is_none() && round_match.is_some() {
+    // A stage named right next to another amount belongs to that one
+    // ("tras conseguir el año pasado una Serie C de 120 millones"): the
+    // next stage, if any, is this round's.
+    if round_match.is_some() && !others.is_empty() {
         let attached = |c: &regex::Captures<'_>| {
             let (start, end) = c.get(0).map_or((0, 0), |m| (m.start(), m.end()));
             others.iter().any(|&(a, b)| {

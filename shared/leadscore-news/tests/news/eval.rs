@@ -252,8 +252,8 @@ fn eval_funding_heldout2() {
 /// The third held-out set (`tests/eval/funding_heldout3.jsonl`): 129 real
 /// sentences and headlines collected on 2026-12-01 (third session) from 81
 /// sites used by no earlier set, labelled by meaning before the extractor
-/// was run on them. Not used to change any rule: the honest estimate on
-/// unseen news.
+/// was run on them. Unseen until its misses were used, in the same session,
+/// to fix their general causes: tuning material since.
 fn heldout3_cases() -> Vec<Case> {
     parse_cases(include_str!("../eval/funding_heldout3.jsonl"))
 }
@@ -284,10 +284,53 @@ fn heldout3_set_is_large_varied_and_new() {
 
 #[test]
 fn eval_funding_heldout3() {
+    // Regression floors, a little under the figures after the fixes made
+    // with this set (129 cases: precision 0.981, recall 0.981, F1 0.981,
+    // exact 0.981 = 51/52; unseen, it measured F1 0.718 and then 0.724).
+    // These figures overstate accuracy on unseen news; see held-out 4.
+    assert_at_least("funding held-out 3 eval", &heldout3_cases(), 0.97, 0.97);
+}
+
+/// The fourth held-out set (`tests/eval/funding_heldout4.jsonl`): 127 real
+/// sentences and headlines collected on 2026-12-01 (third session) from
+/// sites used by no earlier set, labelled by meaning before the extractor
+/// was run on them. Not used to change any rule: the honest estimate on
+/// unseen news.
+fn heldout4_cases() -> Vec<Case> {
+    parse_cases(include_str!("../eval/funding_heldout4.jsonl"))
+}
+
+#[test]
+fn heldout4_set_is_large_varied_and_new() {
+    let earlier: std::collections::HashSet<String> = cases()
+        .into_iter()
+        .chain(heldout_cases())
+        .chain(heldout2_cases())
+        .chain(heldout3_cases())
+        .flat_map(|c| [c.text, c.url])
+        .collect();
+    let cases = heldout4_cases();
+    assert_large_and_varied(&cases, 100);
+    for c in &cases {
+        assert!(
+            !earlier.contains(&c.text),
+            "case already in an earlier set: {}",
+            c.text
+        );
+        assert!(
+            !earlier.contains(&c.url),
+            "page already used by an earlier set: {}",
+            c.url
+        );
+    }
+}
+
+#[test]
+fn eval_funding_heldout4() {
     // Regression floors, a little under the figures measured on 2026-12-01
-    // after the fixes made with held-out 2 (129 cases: precision 0.717,
-    // recall 0.731, F1 0.724, exact 0.712 = 37/52; before those fixes, F1
-    // 0.718, exact 0.654). The goals (F1 >= 0.95, exact >= 0.90) are not
+    // after the fixes made with held-out 3 (127 cases: precision 0.750,
+    // recall 0.767, F1 0.759, exact 0.744 = 32/43; before those fixes, F1
+    // 0.753, exact 0.721). The goals (F1 >= 0.95, exact >= 0.90) are not
     // met on unseen news; these floors only catch a regression.
-    assert_at_least("funding held-out 3 eval", &heldout3_cases(), 0.70, 0.69);
+    assert_at_least("funding held-out 4 eval", &heldout4_cases(), 0.74, 0.72);
 }

@@ -312,9 +312,11 @@ fn an_earlier_dated_round_is_not_the_amount() {
     assert_eq!(v.len(), 1, "{v:#?}");
     assert_eq!((v[0].amount, v[0].round), (None, Round::SeriesB));
     // An amount "a year ago" is an earlier one; "now" marks the current.
+    // The Series A is named with the earlier amount, so the current
+    // round's stage is not given.
     assert_eq!(
         amount("Acme closed a $5 million Series A a year ago and now raises $15 million."),
-        money(15_000_000, "USD", Round::SeriesA)
+        money(15_000_000, "USD", Round::Undisclosed)
     );
     // "Nach einer Seed-Runde" does not date an amount raised "jetzt".
     assert_eq!(
@@ -542,4 +544,102 @@ fn valuations_contracts_and_described_debt_are_not_the_round() {
         "Collecto, an app that helps lenders collect on debt, raised $20 million from Sierra Ventures.",
     );
     assert_eq!(e.round, Round::Undisclosed);
+}
+
+#[test]
+fn more_ways_to_say_a_round_closed() {
+    for (s, want) in [
+        (
+            "Northgate has invested an additional $2.5 million in Ledgerly in the latest tranche, filings show.",
+            money(2_500_000, "USD", Round::Undisclosed),
+        ),
+        (
+            "Zürcher Fintech Bexio kriegt 12 Mio. Fr.",
+            money(12_000_000, "CHF", Round::Undisclosed),
+        ),
+        (
+            "Zwei Millionen Euro haben mehrere Geldgeber dem Start-up bereitgestellt.",
+            money(2_000_000, "EUR", Round::Undisclosed),
+        ),
+        (
+            "Carewell led the week with a $40 million Series A for its nurse-scheduling software.",
+            money(40_000_000, "USD", Round::SeriesA),
+        ),
+        (
+            "La société a bouclé sa Série B en levant 30 millions d'euros.",
+            money(30_000_000, "EUR", Round::SeriesB),
+        ),
+        (
+            "Das Münchner Start-up hat weitere 20 Millionen Euro eingeworben.",
+            money(20_000_000, "EUR", Round::Undisclosed),
+        ),
+        (
+            "A startup paulista Cotafácil acaba de levantar US$ 3,2 milhões.",
+            money(3_200_000, "USD", Round::Undisclosed),
+        ),
+        (
+            "And CHF 4 million went to the insurance platform Covero – the lead investor is Helvetia Ventures.",
+            money(4_000_000, "CHF", Round::Undisclosed),
+        ),
+        // Undated, a month-precise opening is that month's news.
+        (
+            "In March 2024, Brightpath secured $18 million in a Series B round led by Lumen Capital.",
+            money(18_000_000, "USD", Round::SeriesB),
+        ),
+    ] {
+        assert_eq!(amount(s), want, "{s}");
+    }
+    // Without an amount: "tops up", a noun round with its stage, a plural
+    // participle of leading.
+    for (s, round) in [
+        (
+            "Exclusive: Vertex tops up Kiwiflow Series A",
+            Round::SeriesA,
+        ),
+        (
+            "La nueva inyección de capital (Serie D) servirá para crecer en México.",
+            Round::SeriesD,
+        ),
+        (
+            "Os investimentos de série A foram liderados pela Kaszek e pela Canary.",
+            Round::SeriesA,
+        ),
+    ] {
+        let e = one(s);
+        assert_eq!((e.amount, e.round), (None, round), "{s}");
+    }
+}
+
+#[test]
+fn background_targets_and_failed_rounds_are_not_rounds() {
+    for s in [
+        // Earlier rounds told as background.
+        "Both Northgate and Sequel had also invested $3 million in Ledgerly's seed round in 2019.",
+        "Especializada en pagos, Paytrek anunció en 2023 una ronda Serie A por 9 millones de dólares.",
+        "Fue en 2018 cuando encontraron su modelo y desde entonces han levantado 120 millones de euros.",
+        "Desde que começou a vender, em 2020, a empresa já recebeu R$ 12 milhões de investidores.",
+        "We covered its $60 million Series B round in March 2021.",
+        "2018 bekam das Berliner Start-up Finanzspritzen von mehr als 300 Millionen Euro.",
+        // Plans, campaigns and rounds that never closed.
+        "Em maio, a empresa abriu uma rodada de captação para arrecadar R$ 20 milhões.",
+        "It started a crowdfunding campaign to raise the $900,000 it needs to keep going.",
+        "La startup anunció una ronda de 40 millones de euros que nunca se llegó a materializar.",
+        // A fund, a valuation, totals and aggregates.
+        "Des accélérateurs comme Startway (qui vient de lever 15 millions d'euros pour son premier fonds) se multiplient.",
+        "Im März wurde das Kölner Start-up in einer Finanzierungsrunde mit 1,2 Milliarden Euro bewertet.",
+        "Com o aporte, o total captado pela empresa chega a US$ 24 milhões.",
+        "Les cas de Alan – 185 millions d'euros – et de Swile – 200 millions – font réfléchir.",
+        "Le montant levé a atteint 500 millions d'euros entre janvier et juin, 8% de moins qu'un an plus tôt.",
+        "Die drei grössten Finanzierungen kamen auf kumuliert 210 Mio. Fr.",
+    ] {
+        none(s);
+    }
+    // "After having raised" an amount: the earlier one; the new round keeps
+    // its own amount, and the stage named with the earlier one is not its.
+    assert_eq!(
+        amount(
+            "Depois de, em março, a empresa ter arrecadado 10 milhões de dólares numa ronda série A, a startup anuncia agora que captou 40 milhões de dólares."
+        ),
+        money(40_000_000, "USD", Round::Undisclosed)
+    );
 }
