@@ -16,6 +16,7 @@ use scraper::{ElementRef, Html, Selector};
 use crate::detection::{Detection, Evidence, PageInput};
 use crate::error::FingerprintError;
 use crate::pattern::{Hit, Pattern, truncate};
+use crate::scan::LiteralScan;
 use crate::source::{DomSpec, Source, SourceKind, TechSpec, parse_categories, parse_technologies};
 
 /// Most evidence items kept per technology and page.
@@ -221,9 +222,10 @@ pub struct FingerprintDb {
     dom_literals: Vec<String>,
     dom_by_literal: Vec<Vec<usize>>,
     dom_always: Vec<usize>,
-    /// One automaton over the literals of the html, scripts and dom rules,
-    /// run once over the page's lowercased HTML (see [`PageTargets`]).
-    page_ac: Option<AhoCorasick>,
+    /// The literals of the html, scripts and dom rules, found in one scan
+    /// of the page's HTML, ignoring ASCII case (see [`PageTargets`] and
+    /// [`LiteralScan`]).
+    page_scan: Option<LiteralScan>,
     /// page literal id -> the rules it makes candidates
     page_targets: Vec<PageTargets>,
     sel_script: Option<Selector>,
@@ -374,7 +376,7 @@ impl FingerprintDb {
             dom_literals: Vec::new(),
             dom_by_literal: Vec::new(),
             dom_always: Vec::new(),
-            page_ac: None,
+            page_scan: None,
             page_targets: Vec::new(),
             sel_script: Selector::parse("script").ok(),
             sel_meta: Selector::parse("meta").ok(),
@@ -594,9 +596,8 @@ impl FingerprintDb {
                 }
             }
         }
-        // Literals are lowercased and searched in the lowercased page (see
-        // `TextGroup::build`).
-        self.page_ac = AhoCorasick::new(&literals).ok();
+        // Literals are lowercased and compared ignoring ASCII case.
+        self.page_scan = Some(LiteralScan::new(&literals));
         self.page_targets = targets;
         self.scripts.always.extend(script_always);
         self.scripts.always.sort_unstable();
@@ -604,12 +605,12 @@ impl FingerprintDb {
     }
 
     /// The html, scripts and dom rules worth running on a page, from one
-    /// scan of its lowercased HTML. Inline script text is part of the HTML
+    /// scan of its HTML. Inline script text is part of the HTML
     /// verbatim (script content is raw text, never entity-decoded), so a
     /// literal absent from the page is absent from every script too.
-    fn page_candidates(&self, html_lower: &str) -> PageTargets {
+    fn page_candidates(&self, html: &str) -> PageTargets {
         let all = |n: usize| (0..n).collect::<Vec<_>>();
-        let Some(ac) = self.page_ac.as_ref().filter(|_| self.prefilter) else {
+        let Some(scan) = self.page_scan.as_ref().filter(|_| self.prefilter) else {
             return PageTargets {
                 html: all(self.html.rules.len()),
                 scripts: all(self.scripts.rules.len()),
@@ -622,8 +623,7 @@ impl FingerprintDb {
             dom: self.dom_always.clone(),
         };
         let mut seen = vec![false; self.page_targets.len()];
-        for m in ac.find_overlapping_iter(html_lower) {
-            let id = m.pattern().as_usize();
+        scan.scan(html, |id| {
             if !seen[id] {
                 seen[id] = true;
                 let t = &self.page_targets[id];
@@ -631,7 +631,7 @@ impl FingerprintDb {
                 out.scripts.extend_from_slice(&t.scripts);
                 out.dom.extend_from_slice(&t.dom);
             }
-        }
+        });
         for v in [&mut out.html, &mut out.scripts, &mut out.dom] {
             v.sort_unstable();
             v.dedup();
@@ -652,7 +652,7 @@ impl FingerprintDb {
         };
         let mut found = Found::new(page.url);
         let mut seen = Vec::new();
-        let candidates = self.page_candidates(&lowercase(page.html));
+        let candidates = self.page_candidates(page.html);
 
         // Text fields.
         self.run_group(&self.url, "url", page.url, &mut found, &mut seen);

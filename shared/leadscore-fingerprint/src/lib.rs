@@ -50,6 +50,7 @@ mod engine;
 mod error;
 pub mod fs;
 mod pattern;
+mod scan;
 mod source;
 
 pub use detection::{Detection, Evidence, PageInput, merge_detections};

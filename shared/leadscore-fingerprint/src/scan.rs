@@ -1,0 +1,228 @@
+//! Which of a set of literals occur in a text, ignoring ASCII case: the page
+//! prefilter of detection.
+//!
+//! Each literal of four bytes or more is represented by one 4-byte window,
+//! the rarest by a static byte-frequency rank. The scan reads every 4-byte
+//! window of the text once, folds it (ASCII letters to lowercase), hashes it
+//! into a 2^18-bit set, and only where the set says a literal's window may
+//! start does it look the window up and compare the whole literal. Shorter
+//! literals (one in the shipped data) are reported as present on every
+//! text: a prefilter may let through more, never fewer. Unlike an automaton
+//! over every literal, this needs no lowercased copy of the page, and its
+//! cost per byte does not grow with the number of literals; it finds every
+//! occurrence, overlapping or not, because every position of the text is
+//! tried.
+
+const WINDOW: usize = 4;
+const BITS_LOG2: u32 = 18;
+
+/// A literal's window, folded, with where it sits in the literal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Entry {
+    window: u32,
+    literal: u32,
+    offset: u32,
+}
+
+/// The compiled literal set.
+#[derive(Debug)]
+pub(crate) struct LiteralScan {
+    /// Literals, ASCII-lowercased, by id.
+    literals: Vec<Box<[u8]>>,
+    /// Bit `hash(window)` set for every entry.
+    bits: Vec<u64>,
+    /// Entries sorted by window.
+    entries: Vec<Entry>,
+    /// Literals shorter than a window, reported on every text.
+    short: Vec<u32>,
+}
+
+/// ASCII letters to lowercase, four at a time (other bytes change too, the
+/// same way in literals and text: this only feeds the hash and the lookup;
+/// the comparison is exact, ignoring ASCII case).
+fn fold(window: [u8; WINDOW]) -> u32 {
+    u32::from_le_bytes(window) | 0x2020_2020
+}
+
+fn hash(folded: u32) -> usize {
+    (folded.wrapping_mul(0x9E37_79B1) >> (32 - BITS_LOG2)) as usize
+}
+
+/// How common a byte is in web pages (higher is more common), for choosing
+/// the rarest window of a literal. Lowercase letters by English frequency,
+/// then markup, URL and script punctuation and digits.
+fn commonness(b: u8) -> u32 {
+    const COMMON: &[u8] = b" etaoinsrlhdcumpfgywb.,v-k>/<=\"'x:_;0123456789jqz()";
+    let b = b.to_ascii_lowercase();
+    COMMON
+        .iter()
+        .position(|&c| c == b)
+        .map_or(0, |i| (COMMON.len() - i) as u32)
+}
+
+impl LiteralScan {
+    /// Compiles `literals` (ids are their positions). They are compared
+    /// ignoring ASCII case.
+    pub(crate) fn new(literals: &[&str]) -> Self {
+        let mut entries = Vec::with_capacity(literals.len());
+        let mut short = Vec::new();
+        for (id, lit) in literals.iter().enumerate() {
+            let bytes = lit.as_bytes();
+            if bytes.len() < WINDOW {
+                short.push(id as u32);
+                continue;
+            }
+            let offset = (0..=bytes.len() - WINDOW)
+                .min_by_key(|&o| {
+                    bytes[o..o + WINDOW]
+                        .iter()
+                        .map(|&b| commonness(b))
+                        .sum::<u32>()
+                })
+                .unwrap_or(0);
+            let mut window = [0u8; WINDOW];
+            window.copy_from_slice(&bytes[offset..offset + WINDOW]);
+            entries.push(Entry {
+                window: fold(window),
+                literal: id as u32,
+                offset: offset as u32,
+            });
+        }
+        entries.sort_unstable();
+        let mut bits = vec![0u64; 1 << (BITS_LOG2 - 6)];
+        for e in &entries {
+            let h = hash(e.window);
+            bits[h >> 6] |= 1 << (h & 63);
+        }
+        Self {
+            literals: literals
+                .iter()
+                .map(|l| l.to_ascii_lowercase().into_bytes().into_boxed_slice())
+                .collect(),
+            bits,
+            entries,
+            short,
+        }
+    }
+
+    /// Calls `found(id)` for every literal that occurs in `text` (ignoring
+    /// ASCII case), at least once each, and for every literal shorter than
+    /// four bytes; callers deduplicate.
+    pub(crate) fn scan(&self, text: &str, mut found: impl FnMut(usize)) {
+        for &id in &self.short {
+            found(id as usize);
+        }
+        let text = text.as_bytes();
+        if self.entries.is_empty() {
+            return;
+        }
+        for (i, w) in text.windows(WINDOW).enumerate() {
+            let folded = fold([w[0], w[1], w[2], w[3]]);
+            let h = hash(folded);
+            if self.bits[h >> 6] & (1 << (h & 63)) == 0 {
+                continue;
+            }
+            let first = self.entries.partition_point(|e| e.window < folded);
+            for e in self.entries[first..]
+                .iter()
+                .take_while(|e| e.window == folded)
+            {
+                let lit = &self.literals[e.literal as usize];
+                let Some(start) = i.checked_sub(e.offset as usize) else {
+                    continue;
+                };
+                if text
+                    .get(start..start + lit.len())
+                    .is_some_and(|t| t.eq_ignore_ascii_case(lit))
+                {
+                    found(e.literal as usize);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn present(scan: &LiteralScan, text: &str) -> Vec<usize> {
+        let mut v = Vec::new();
+        scan.scan(text, |id| v.push(id));
+        v.sort_unstable();
+        v.dedup();
+        v
+    }
+
+    /// The literals a case-insensitive `contains` finds, and the short ones.
+    fn naive(literals: &[&str], text: &str) -> Vec<usize> {
+        let lower = text.to_ascii_lowercase();
+        literals
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.len() < WINDOW || lower.contains(&l.to_ascii_lowercase()))
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    #[test]
+    fn finds_overlapping_short_long_and_edge_occurrences() {
+        let lits = [
+            "js.hs-scripts.com",
+            "hs-scripts",
+            "scripts.com/",
+            "alt",
+            "ab",
+            "_hsq",
+            "wp-content",
+            "Ünïcode-ß",
+        ];
+        // "alt" and "ab" (3 and 4) are shorter than a window: always there.
+        for (text, want) in [
+            (
+                "<script src=\"//JS.HS-Scripts.com/123.js\">",
+                vec![0, 1, 2, 3, 4],
+            ),
+            ("_hsq", vec![3, 4, 5]),
+            ("x_HSQ", vec![3, 4, 5]),
+            ("alt=\"\" AB wp-conten", vec![3, 4]),
+            ("wp-content", vec![3, 4, 6]),
+            ("…Ünïcode-ß…", vec![3, 4, 7]),
+            ("ÜNÏCODE-ß", vec![3, 4]),
+            ("", vec![3, 4]),
+        ] {
+            let scan = LiteralScan::new(&lits);
+            assert_eq!(present(&scan, text), want, "{text:?}");
+            assert_eq!(naive(&lits, text), want, "naive {text:?}");
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Same answer as a case-insensitive `contains` per literal, on
+        /// texts stitched from pieces of the literals, their case variants
+        /// and noise.
+        #[test]
+        fn agrees_with_a_naive_search(
+            lits in prop::collection::vec("[a-zA-Z0-9./_<>=\"-]{1,14}", 1..40),
+            picks in prop::collection::vec((any::<prop::sample::Index>(), 0usize..14, 0usize..14, any::<bool>()), 0..30),
+            noise in prop::collection::vec("[a-zA-Z0-9 ./_<>=\"-]{0,6}", 0..30),
+        ) {
+            let refs: Vec<&str> = lits.iter().map(String::as_str).collect();
+            let mut text = String::new();
+            for (k, (i, a, b, upper)) in picks.iter().enumerate() {
+                let l = i.get(&lits);
+                let (a, b) = ((*a).min(l.len()), (*b).min(l.len()));
+                let piece = if a <= b { &l[..] } else { &l[b..a] };
+                text.push_str(&if *upper { piece.to_ascii_uppercase() } else { piece.to_owned() });
+                if let Some(n) = noise.get(k) {
+                    text.push_str(n);
+                }
+            }
+            let scan = LiteralScan::new(&refs);
+            prop_assert_eq!(present(&scan, &text), naive(&refs, &text));
+        }
+    }
+}
