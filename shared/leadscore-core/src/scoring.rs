@@ -470,9 +470,9 @@ impl Tally {
     };
 }
 
-/// Adds one occurrence (index `index`, age `age` days, tested value `value`)
-/// to `rule`'s tally, if it matches. `decay` gives the occurrence's decay
-/// factor for the rule, memoized per half-life by the caller.
+/// Adds one occurrence (index `index`, age `age` days) to `rule`'s tally,
+/// if it matches: `passes` tests the rule's condition on it, `decay` gives
+/// its decay factor for the rule (memoized per half-life by the caller).
 #[inline]
 fn observe(
     rule: &Rule,
@@ -480,11 +480,11 @@ fn observe(
     index: u32,
     at: DateTime<Utc>,
     age: f64,
-    value: Value<'_>,
+    passes: impl FnOnce() -> bool,
     decay: impl FnOnce() -> f64,
 ) {
     // With no condition every occurrence matches, even one with no subject.
-    if !within(rule, age) || (rule.condition.is_some() && !test(rule.condition.as_ref(), value)) {
+    if !within(rule, age) || (rule.condition.is_some() && !passes()) {
         return;
     }
     if let Some(c) = &rule.count
@@ -526,11 +526,18 @@ pub(crate) struct Plan {
     half_lives: Vec<f64>,
     /// Number of tally slots.
     slots: usize,
+    /// Per rule: its bit in a subject's condition results, for activity
+    /// rules with a condition (the first 64 of them).
+    condition_bit: Vec<Option<u32>>,
+    /// Those rules, by bit.
+    conditional: Vec<u32>,
+    /// Their results on an activity with no subject.
+    missing_bits: u64,
 }
 
 /// Half-lives beyond this many distinct values are not memoized per
 /// occurrence (they are computed each time, with the same result).
-const MEMO_HALF_LIVES: usize = 16;
+const MEMO_HALF_LIVES: usize = 8;
 
 impl Plan {
     pub(crate) fn new(rules: &[Rule]) -> Self {
@@ -597,7 +604,31 @@ impl Plan {
             list.sort_unstable();
             list.dedup();
         }
+        for (i, rule) in rules.iter().enumerate() {
+            let bit = (matches!(rule.subject, Subject::Activity(_))
+                && rule.condition.is_some()
+                && plan.conditional.len() < 64)
+                .then(|| {
+                    plan.conditional.push(i as u32);
+                    plan.conditional.len() as u32 - 1
+                });
+            if let Some(b) = bit
+                && test(rule.condition.as_ref(), Value::Missing)
+            {
+                plan.missing_bits |= 1 << b;
+            }
+            plan.condition_bit.push(bit);
+        }
         plan
+    }
+
+    /// The results of the conditional activity rules on `subject`, by bit.
+    fn condition_bits(&self, rules: &[Rule], subject: &str) -> u64 {
+        self.conditional
+            .iter()
+            .enumerate()
+            .filter(|&(_, &r)| test(rules[r as usize].condition.as_ref(), Value::Text(subject)))
+            .fold(0, |bits, (b, _)| bits | 1 << b)
     }
 
     fn custom_rules(&self, name: &str) -> &[(u32, u32)] {
@@ -648,6 +679,43 @@ pub struct Scorer {
     tallies: Vec<Tally>,
     score: Option<Score>,
     spare: Vec<Contribution>,
+    subjects: SubjectMemo,
+}
+
+/// The condition results of a model's activity rules per activity subject
+/// (page path, asset, ...), which repeat across the leads of a batch:
+/// conditions are pure functions of the subject, so each distinct subject
+/// is tested once (a regex on a page path costs more than the lookup).
+#[derive(Debug, Default)]
+struct SubjectMemo {
+    /// The model the results are for.
+    model: Option<Arc<str>>,
+    bits: std::collections::HashMap<Box<str>, u64, foldhash::fast::FixedState>,
+}
+
+/// Subjects remembered before the memo starts over.
+const MEMO_SUBJECTS: usize = 4096;
+
+impl SubjectMemo {
+    fn bits(&mut self, model: &ScoringModel, subject: &str) -> u64 {
+        if !self
+            .model
+            .as_ref()
+            .is_some_and(|m| Arc::ptr_eq(m, &model.version))
+        {
+            self.model = Some(model.version.clone());
+            self.bits.clear();
+        }
+        if let Some(&b) = self.bits.get(subject) {
+            return b;
+        }
+        if self.bits.len() >= MEMO_SUBJECTS {
+            self.bits.clear();
+        }
+        let b = model.plan.condition_bits(model.rules(), subject);
+        self.bits.insert(subject.into(), b);
+        b
+    }
 }
 
 impl Scorer {
@@ -686,6 +754,7 @@ impl Scorer {
             &mut self.tallies,
             &mut score.contributions,
             &mut self.spare,
+            Some(&mut self.subjects),
         );
         finish(model, score, now);
         score
@@ -694,7 +763,7 @@ impl Scorer {
 
 /// Runs every rule of `model` over `input` into `contributions` (reusing
 /// its entries, then `spare`'s, as buffers), with rule and group caps
-/// applied.
+/// applied; activity conditions through `memo` when given.
 fn score_into(
     model: &ScoringModel,
     input: &ScoreInput<'_>,
@@ -702,6 +771,7 @@ fn score_into(
     tallies: &mut Vec<Tally>,
     contributions: &mut Vec<Contribution>,
     spare: &mut Vec<Contribution>,
+    mut memo: Option<&mut SubjectMemo>,
 ) {
     let plan = &model.plan;
     let rules = model.rules();
@@ -723,8 +793,14 @@ fn score_into(
             continue;
         }
         let age = now.age_days(a.occurred_at);
-        let mut memo = DecayMemo::new(age);
-        let value = a.subject().map_or(Value::Missing, Value::Text);
+        let mut decay = DecayMemo::new(age);
+        let subject = a.subject();
+        let value = subject.map_or(Value::Missing, Value::Text);
+        let bits = match (memo.as_deref_mut(), subject) {
+            (Some(m), Some(s)) => Some(m.bits(model, s)),
+            (Some(_), None) => Some(plan.missing_bits),
+            (None, _) => None,
+        };
         for &(r, slot) in interested {
             let rule = &rules[r as usize];
             observe(
@@ -733,8 +809,11 @@ fn score_into(
                 i as u32,
                 a.occurred_at,
                 age,
-                value,
-                || memo.factor(rule, plan.half_life[r as usize]),
+                || match (bits, plan.condition_bit[r as usize]) {
+                    (Some(bits), Some(b)) => bits & (1 << b) != 0,
+                    _ => test(rule.condition.as_ref(), value),
+                },
+                || decay.factor(rule, plan.half_life[r as usize]),
             );
         }
     }
@@ -744,7 +823,7 @@ fn score_into(
             continue;
         };
         let age = now.age_days(s.observed_at);
-        let mut memo = DecayMemo::new(age);
+        let mut decay = DecayMemo::new(age);
         for &(r, slot) in interested {
             let rule = &rules[r as usize];
             observe(
@@ -753,8 +832,8 @@ fn score_into(
                 i as u32,
                 s.observed_at,
                 age,
-                signal_value(s),
-                || memo.factor(rule, plan.half_life[r as usize]),
+                || test(rule.condition.as_ref(), signal_value(s)),
+                || decay.factor(rule, plan.half_life[r as usize]),
             );
         }
     }
@@ -1118,6 +1197,7 @@ pub fn score(model: &ScoringModel, input: &ScoreInput<'_>, now: DateTime<Utc>) -
         &mut Vec::new(),
         &mut contributions,
         &mut Vec::new(),
+        None,
     );
     let mut score = Score {
         fit: 0.0,
