@@ -403,6 +403,7 @@ const NANOS_PER_SECOND: i64 = 1_000_000_000;
 /// arithmetic on its Unix time instead of a calendar subtraction.
 #[derive(Debug, Clone, Copy)]
 struct Now {
+    at: DateTime<Utc>,
     secs: i64,
     nanos: i64,
 }
@@ -410,6 +411,7 @@ struct Now {
 impl Now {
     fn of(t: DateTime<Utc>) -> Self {
         Self {
+            at: t,
             secs: t.timestamp(),
             nanos: i64::from(t.timestamp_subsec_nanos()),
         }
@@ -418,10 +420,15 @@ impl Now {
     /// Whole seconds from `at` to now, truncated toward zero (as
     /// `TimeDelta::num_seconds`), in days, never negative.
     fn age_days(self, at: DateTime<Utc>) -> f64 {
+        let at_nanos = at.timestamp_subsec_nanos();
+        if at_nanos >= 1_000_000_000 || self.nanos >= NANOS_PER_SECOND {
+            // A leap second: chrono's own arithmetic, which counts it.
+            return ((self.at - at).num_seconds() as f64 / SECONDS_PER_DAY).max(0.0);
+        }
         let mut secs = self.secs - at.timestamp();
         // Nanoseconds are below 2e9 (a leap second reads as 1e9..2e9), so
         // the difference lies in (-2e9, 2e9): bring it into [0, 1e9).
-        let mut nanos = self.nanos - i64::from(at.timestamp_subsec_nanos());
+        let mut nanos = self.nanos - i64::from(at_nanos);
         while nanos < 0 {
             secs -= 1;
             nanos += NANOS_PER_SECOND;
@@ -1143,10 +1150,10 @@ fn apply_group_caps(model: &ScoringModel, contributions: &mut [Contribution]) {
     // Each group's positive sum...
     let mut rules = model.rules().iter();
     for c in contributions.iter() {
-        if let Some(g) = group_of(&mut rules, c)
+        if let Some(f) = group_of(&mut rules, c).and_then(|g| factors.get_mut(g))
             && c.points > 0.0
         {
-            factors[g] += c.points;
+            *f += c.points;
         }
     }
     // ...becomes the factor that brings it down to the cap.
@@ -1164,11 +1171,11 @@ fn apply_group_caps(model: &ScoringModel, contributions: &mut [Contribution]) {
     }
     let mut rules = model.rules().iter();
     for c in contributions.iter_mut() {
-        if let Some(g) = group_of(&mut rules, c)
-            && factors[g] != 1.0
+        if let Some(&f) = group_of(&mut rules, c).and_then(|g| factors.get(g))
+            && f != 1.0
             && c.points > 0.0
         {
-            c.points *= factors[g];
+            c.points *= f;
             c.capped = true;
         }
     }
@@ -1269,6 +1276,19 @@ mod tests {
             assert_eq!(s, reference(t));
         }
         assert!(checked > 3_000_000);
+    }
+
+    #[test]
+    fn ages_count_leap_seconds_like_chrono() {
+        // chrono reads `:60` as a leap second and counts it in a difference.
+        let at = chrono::NaiveDate::from_ymd_opt(2024, 3, 1)
+            .and_then(|d| d.and_hms_nano_opt(12, 0, 59, 1_500_000_000))
+            .unwrap()
+            .and_utc();
+        let now = Utc.with_ymd_and_hms(2024, 3, 1, 13, 0, 0).unwrap();
+        let expected = ((now - at).num_seconds() as f64 / SECONDS_PER_DAY).max(0.0);
+        assert_eq!(Now::of(now).age_days(at).to_bits(), expected.to_bits());
+        assert_eq!(Now::of(at).age_days(now).to_bits(), 0.0f64.to_bits());
     }
 
     #[test]

@@ -1282,7 +1282,8 @@ enum DomKey {
 /// certain (a universal or attribute-only compound, a pseudo-class with
 /// arguments, a namespace, an escape): the rule then looks at every element.
 fn dom_keys(selector: &str) -> Option<Vec<DomKey>> {
-    if selector.contains(['(', '\\', '|']) {
+    // Arguments, escapes, namespaces and comments: no certain key.
+    if selector.contains(['(', '\\', '|']) || selector.contains("/*") {
         return None;
     }
     let mut keys = Vec::new();
@@ -1497,6 +1498,7 @@ mod tests {
         assert_eq!(k("input:checked"), Some(vec![Tag("input".into())]));
         // No certain key: every element is tried.
         for s in [
+            ".real/* .fake",
             "*",
             "[data-widget]",
             "div:not(.x)",

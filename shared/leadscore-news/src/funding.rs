@@ -188,7 +188,7 @@ static FUND_CLOSE: LazyLock<Regex> = LazyLock::new(|| {
       | \bVC\ fund\b|\bventure\ fund\b
       | \b(?:lanzamiento\ del|lanza\ un|lanzó\ un|creó\ un|crea\ un|lancement\ du|lance\ un|criou\ um|cria\ um|lança\ um|lançou\ um|auflage\ eines|legt\ .{0,20}\ auf)\s+(?:\w+\s+){0,3}(?:fondo|fonds|fundo|fund)\b
       | \b(?:fondo|fonds|fundo)\s+de\s+(?:inversión|capital|investimento|venture)\b
-      | ^\W*(?:the|o|le|el|der|das)\s+(?:fund|fundo|fonds|fondo)\s+[A-Z]
+      | ^\W*(?:the|o|le|el|der|das)\s+(?:fund|fundo|fonds|fondo)\s+(?-i:\p{Lu}).{0,160}?\b(?:raised|closed|levantou|captou|fechou|levantó|recaudó|cerró|a\ levé|a\ bouclé|sammelte|hat\ .{0,30}eingesammelt)\b
       | \b(?:to\ invest\ in|para\ investir\ em|para\ invertir\ en|pour\ investir\ dans|um\ in)\s+(?:[\w-]+\s+){0,2}?(?:startups?|start-ups?|founders|fundadores|fondateurs|gründer\w*|empresas|companies|entreprises|jeunes\ pousses|unternehmen)\b
     ")
 });
@@ -213,7 +213,7 @@ static AGGREGATE: LazyLock<Regex> = LazyLock::new(|| {
       | \b(?:with|avec|con|com|mit|after|après|tras|após|nach)\s+(?:\d+|two|three|four|five|deux|trois|quatre|cinq|dos|tres|cuatro|cinco|duas|três|quatro|zwei|drei|vier|fünf)\s+(?:deals|rounds|tours\ de\ table|levées|opérations|rondas|operaciones|rodadas|operações|finanzierungsrunden|deals)\b
       # statistics: a median or an average, a comparison of two amounts
       | \bmedian\b|\bmediana\b|\bmédiane\b|\b(?:an|the)\s+average\b|\b(?:une|la|en)\s+moyenne\b|\b(?:uma|a|na|em)\s+média\b|\bpromedio\b|\bdurchschnitt\w*
-      | \b(?:statt|anstatt|instead\ of|compared\ (?:to|with)|versus|vs\.?|frente\ a|contre|face\ à|par\ rapport\ à|em\ relação\ a|gegenüber)\s+(?:[\w-]+\s+){0,2}?(?:\$|€|£|\d)
+      | \b(?:statt|anstatt|instead\ of|compared\ (?:to|with)|versus|vs\.?|frente\ a|contre|face\ à|par\ rapport\ à|em\ relação\ a|gegenüber)\s+(?:[\w-]+\s+){0,2}?(?:\$|€|£|\d[\d.,]*\s?(?:mio\b|mrd\b|millions?|milliards?|millones|milhões|millionen|milliarden|bn\b|m\b|€|\$|£|euros?|dollars?))
       | \b(?:plus\ de\ (?:levées|tours|opérations)|more\ (?:rounds|raises|deals|megarounds)|más\ (?:rondas|operaciones)|mais\ (?:rodadas|operações|aportes)|mehr\ (?:finanzierungs)?runden)\b
       | \b(?:les\ cas\ de|the\ cases\ of|los\ casos\ de|os\ casos\ de)\b
       | \bkumuliert\w*|\bcumulée?s?\b|\bacumulad[oa]s?\b
@@ -224,8 +224,9 @@ static AGGREGATE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// "In total" words, which with a named stage sum the round's tranches.
-static IN_TOTAL: LazyLock<Regex> =
-    LazyLock::new(|| re(r"(?i)^(?:insgesamt|in\s+total|en\s+total|au\s+total|no\s+total)$"));
+static IN_TOTAL: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)^(?:insgesamt|in\s+total|en\s+total|au\s+total|no\s+total|a\s+total\s+of)$")
+});
 
 /// Plural companies as a subject ("startups raised ..."): an aggregate,
 /// unless they rank the company ("one of the largest fintechs").
@@ -616,10 +617,11 @@ static CONTRACT_SUBJECT: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Pluperfect raises that are recent news ("hatte erst kürzlich ...
-/// eingesammelt"), not history.
-static RECENTLY: LazyLock<Regex> = LazyLock::new(|| {
+/// eingesammelt", "had just raised"), not history: the adverb belongs to
+/// the pluperfect.
+static RECENT_PLUPERFECT: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(?:erst\s+kürzlich|vor\s+kurzem|kürzlich|just|recently|récemment|recientemente|recentemente)\b",
+        r"(?i)\bhatten?\s+(?:\w+\s+){0,3}?(?:erst\s+kürzlich|kürzlich|vor\s+kurzem)\b|\bhad\s+(?:just|recently)\s+(?:raised|secured|closed|received)\b|\bavait\s+récemment\b|\bhabía\s+recientemente\b|\btinha\s+recentemente\b",
     )
 });
 
@@ -633,7 +635,8 @@ fn negative_reason(
     if RUMOUR.is_match(s) || HEADLINE_RUMOUR.is_match(s) {
         return Some("rumour");
     }
-    if FUND_CLOSE.is_match(s) {
+    // "Levée de fonds" is fundraising: its "fonds" is no fund.
+    if FUND_CLOSE.is_match(&FUNDRAISING_FUNDS.replace_all(s, "$1")) {
         return Some("vc_fund");
     }
     let aggregate = AGGREGATE.find_iter(s).any(|m| {
@@ -643,7 +646,8 @@ fn negative_reason(
     if aggregate || plural_companies_subject(s) {
         return Some("aggregate");
     }
-    if (HISTORICAL.is_match(s) && !RECENTLY.is_match(s)) || dated_in_past(s, announced_on) {
+    if (HISTORICAL.is_match(s) && !RECENT_PLUPERFECT.is_match(s)) || dated_in_past(s, announced_on)
+    {
         return Some("historical");
     }
     if !has_round_word && CONTRACT_SUBJECT.is_match(s) {

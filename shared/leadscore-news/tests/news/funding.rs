@@ -643,3 +643,30 @@ fn background_targets_and_failed_rounds_are_not_rounds() {
         money(40_000_000, "USD", Round::Undisclosed)
     );
 }
+
+#[test]
+fn review_cases_of_the_new_rules() {
+    // "just" as an amount qualifier keeps a pluperfect raise historical, and
+    // "comes just six months after X raised" is background.
+    none("The startup had raised just $1.5 million from angels.");
+    none("The funding comes just six months after Acme raised a $5 million seed round.");
+    // A fund that leads a round is no fund closing; "levée de fonds" is no
+    // fund; "contre" a share of the capital is no comparison of amounts.
+    assert_eq!(
+        amount("Le fonds a mené la levée de 5 millions d'euros de la start-up Kiro."),
+        money(5_000_000, "EUR", Round::Undisclosed)
+    );
+    assert_eq!(
+        amount("Acme a obtenu 3 millions d'euros pour sa levée de fonds."),
+        money(3_000_000, "EUR", Round::Undisclosed)
+    );
+    assert_eq!(
+        amount("Acme lève 5 millions d'euros contre 20 % du capital."),
+        money(5_000_000, "EUR", Round::Undisclosed)
+    );
+    // "A total of" with a stage is the round's amount.
+    assert_eq!(
+        amount("Acme raised a total of $30 million in its Series B."),
+        money(30_000_000, "USD", Round::SeriesB)
+    );
+}
