@@ -228,6 +228,11 @@ pub struct FingerprintDb {
     page_scan: Option<LiteralScan>,
     /// page literal id -> the rules it makes candidates
     page_targets: Vec<PageTargets>,
+    /// Per html and per scripts rule: the further literal sets it requires
+    /// ([`Pattern::also`]), as page literal ids; the rule runs only when
+    /// each set has a literal on the page.
+    html_also: Vec<Vec<Vec<usize>>>,
+    scripts_also: Vec<Vec<Vec<usize>>>,
     sel_script: Option<Selector>,
     sel_meta: Option<Selector>,
     prefilter: bool,
@@ -377,6 +382,8 @@ impl FingerprintDb {
             dom_by_literal: Vec::new(),
             dom_always: Vec::new(),
             page_scan: None,
+            html_also: Vec::new(),
+            scripts_also: Vec::new(),
             page_targets: Vec::new(),
             sel_script: Selector::parse("script").ok(),
             sel_meta: Selector::parse("meta").ok(),
@@ -564,9 +571,16 @@ impl FingerprintDb {
 
     /// Builds the page automaton over the html, scripts and dom literals.
     fn build_page(&mut self) {
-        let mut literals: Vec<&str> = Vec::new();
-        let mut ids: HashMap<&str, usize> = HashMap::new();
+        let mut literals: Vec<String> = Vec::new();
+        let mut ids: HashMap<String, usize> = HashMap::new();
         let mut targets: Vec<PageTargets> = Vec::new();
+        let mut id_of = |lit: &str, targets: &mut Vec<PageTargets>| {
+            *ids.entry(lit.to_owned()).or_insert_with(|| {
+                literals.push(lit.to_owned());
+                targets.push(PageTargets::default());
+                targets.len() - 1
+            })
+        };
         /// A group's literals, their rule ids, and which group it is.
         type Group<'a> = (&'a [String], &'a [Vec<usize>], u8);
         let groups: [Group<'_>; 3] = [
@@ -574,20 +588,17 @@ impl FingerprintDb {
             (&self.scripts.literals, &self.scripts.by_literal, 1),
             (&self.dom_literals, &self.dom_by_literal, 2),
         ];
+        // html5ever rewrites CR and NUL in script text: a literal with one
+        // may be in a script but not in the raw HTML.
+        let rewritten = |lit: &str| lit.contains(['\r', '\n', '\0']);
         let mut script_always = Vec::new();
         for (lits, by_literal, which) in groups {
             for (lit, rules) in lits.iter().zip(by_literal) {
-                // html5ever rewrites CR and NUL in script text: a literal
-                // with one may be in a script but not in the raw HTML.
-                if which == 1 && lit.contains(['\r', '\n', '\0']) {
+                if which == 1 && rewritten(lit) {
                     script_always.extend_from_slice(rules);
                     continue;
                 }
-                let id = *ids.entry(lit.as_str()).or_insert_with(|| {
-                    literals.push(lit.as_str());
-                    targets.push(PageTargets::default());
-                    targets.len() - 1
-                });
+                let id = id_of(lit, &mut targets);
                 let t = &mut targets[id];
                 match which {
                     0 => t.html.extend_from_slice(rules),
@@ -596,8 +607,32 @@ impl FingerprintDb {
                 }
             }
         }
+        // The further literal sets of html and scripts rules are looked for
+        // in the same scan (a set with a literal the scan cannot see is
+        // left out: it is then taken as present).
+        let mut also_of = |group: &TextGroup, targets: &mut Vec<PageTargets>| {
+            group
+                .rules
+                .iter()
+                .map(|r| {
+                    r.pattern
+                        .also
+                        .iter()
+                        .filter(|set| !set.iter().any(|l| rewritten(l)))
+                        .map(|set| {
+                            set.iter()
+                                .map(|l| id_of(&l.to_ascii_lowercase(), targets))
+                                .collect()
+                        })
+                        .collect()
+                })
+                .collect::<Vec<Vec<Vec<usize>>>>()
+        };
+        self.html_also = also_of(&self.html, &mut targets);
+        self.scripts_also = also_of(&self.scripts, &mut targets);
         // Literals are lowercased and compared ignoring ASCII case.
-        self.page_scan = Some(LiteralScan::new(&literals));
+        let refs: Vec<&str> = literals.iter().map(String::as_str).collect();
+        self.page_scan = Some(LiteralScan::new(&refs));
         self.page_targets = targets;
         self.scripts.always.extend(script_always);
         self.scripts.always.sort_unstable();
@@ -636,6 +671,16 @@ impl FingerprintDb {
             v.sort_unstable();
             v.dedup();
         }
+        // A rule whose further literal sets are not all on the page cannot
+        // match.
+        let complete = |also: &[Vec<usize>]| {
+            also.iter()
+                .all(|set| set.iter().any(|&id| seen.get(id).copied().unwrap_or(true)))
+        };
+        out.html
+            .retain(|&i| self.html_also.get(i).is_none_or(|a| complete(a)));
+        out.scripts
+            .retain(|&i| self.scripts_also.get(i).is_none_or(|a| complete(a)));
         out
     }
 

@@ -39,6 +39,9 @@ pub(crate) struct Pattern {
     /// Required literals (any match contains at least one of them, compared
     /// ASCII case-insensitively). Empty when none could be extracted.
     pub(crate) literals: Vec<String>,
+    /// Further required sets: any match also contains at least one literal
+    /// of each (other parts of the same top-level sequence).
+    pub(crate) also: Vec<Vec<String>>,
 }
 
 /// A successful match: the matched text and the resolved version.
@@ -74,6 +77,7 @@ impl Pattern {
                 confidence,
                 version,
                 literals: Vec::new(),
+                also: Vec::new(),
             });
         }
         // A plain ASCII literal (about half of the non-empty patterns) needs
@@ -93,6 +97,7 @@ impl Pattern {
                 confidence,
                 version,
                 literals,
+                also: Vec::new(),
             });
         }
         // Validate now (parsing is cheap), compile the automaton on first
@@ -109,15 +114,20 @@ impl Pattern {
                     .map(|hir| (hir, true))
                     .map_err(Box::new)
             });
-        let (engine, literals) = match parsed {
-            Ok((hir, unicode)) => (
-                Engine::Fast {
-                    body,
-                    unicode,
-                    re: OnceLock::new(),
-                },
-                literals_of(&hir),
-            ),
+        let (engine, literals, also) = match parsed {
+            Ok((hir, unicode)) => {
+                let literals = literals_of(&hir);
+                let also = secondary_literals(&hir, &literals);
+                (
+                    Engine::Fast {
+                        body,
+                        unicode,
+                        re: OnceLock::new(),
+                    },
+                    literals,
+                    also,
+                )
+            }
             Err(fast_err) => match fancy_regex::RegexBuilder::new(&body)
                 .case_insensitive(true)
                 .build()
@@ -125,6 +135,7 @@ impl Pattern {
                 Ok(re) => (
                     Engine::Fancy(Box::new(re)),
                     extract_literals(&strip_lookaround(&body)),
+                    Vec::new(),
                 ),
                 Err(fancy_err) => {
                     let first = fast_err.to_string();
@@ -138,6 +149,7 @@ impl Pattern {
             confidence,
             version,
             literals,
+            also,
         })
     }
 
@@ -392,6 +404,49 @@ fn literals_of(hir: &Hir) -> Vec<String> {
     }
 }
 
+/// The required literal sets of the other parts of a top-level sequence
+/// than the one `primary` came from ("<[^>]+//(?:assets|images)\.(?:
+/// ctfassets\.net|contentful\.com)" requires one of each alternation).
+fn secondary_literals(hir: &Hir, primary: &[String]) -> Vec<Vec<String>> {
+    let mut hir = hir;
+    while let HirKind::Capture(c) = hir.kind() {
+        hir = &c.sub;
+    }
+    let HirKind::Concat(items) = hir.kind() else {
+        return Vec::new();
+    };
+    let mut sets: Vec<Vec<Vec<u8>>> = Vec::new();
+    let mut run: Vec<u8> = Vec::new();
+    for item in items {
+        if let HirKind::Literal(lit) = item.kind() {
+            run.extend_from_slice(&lit.0);
+            continue;
+        }
+        if !run.is_empty() {
+            sets.push(vec![std::mem::take(&mut run)]);
+        }
+        if let Some(set) = required(item) {
+            sets.push(set);
+        }
+    }
+    if !run.is_empty() {
+        sets.push(vec![run]);
+    }
+    let mut primary: Vec<&[u8]> = primary.iter().map(|l| l.as_bytes()).collect();
+    primary.sort_unstable();
+    sets.into_iter()
+        .filter(|set| set.iter().all(|l| l.len() >= MIN_LITERAL_LEN) && set.len() <= MAX_LITERALS)
+        .filter(|set| {
+            let mut s: Vec<&[u8]> = set.iter().map(Vec::as_slice).collect();
+            s.sort_unstable();
+            s != primary
+        })
+        // A literal that is not UTF-8 (a byte pattern) cannot be searched
+        // for in text: such a set is not used.
+        .filter_map(|set| set.into_iter().map(|l| String::from_utf8(l).ok()).collect())
+        .collect()
+}
+
 /// Removes look-around groups and backreferences, leaving a pattern that
 /// matches a superset of what `body` matches: its required literals are
 /// required by `body` too.
@@ -591,6 +646,35 @@ mod tests {
         assert_eq!(l, vec!["api.intercom.io/api", "static.intercomcdn.com"]);
         assert!(extract_literals(r"^.+$").is_empty());
         assert!(extract_literals(r"(?:ab|[xy]z)").is_empty());
+    }
+
+    #[test]
+    fn further_required_sets_of_a_sequence() {
+        let also = |body: &str| {
+            let p = Pattern::compile(body).unwrap();
+            (p.literals, p.also)
+        };
+        // One set per part of the top-level sequence besides the primary
+        // ("//" is too short to search for).
+        let (primary, rest) =
+            also(r"<[^>]+//(?:assets|images)\.(?:ctfassets\.net|contentful\.com)");
+        let mut all: Vec<Vec<String>> = rest.into_iter().chain([primary]).collect();
+        for set in &mut all {
+            set.sort();
+        }
+        all.sort();
+        assert_eq!(
+            all,
+            vec![
+                vec!["assets".to_owned(), "images".to_owned()],
+                vec!["contentful.com".to_owned(), "ctfassets.net".to_owned()],
+            ]
+        );
+        // Nothing further for a single literal, an alternation on top, or
+        // parts too short to search for.
+        assert!(also("wp-content").1.is_empty());
+        assert!(also(r"(?:foo-bar|baz-qux)").1.is_empty());
+        assert!(also(r"ab[0-9]+cd").1.is_empty());
     }
 
     #[test]

@@ -734,6 +734,34 @@ mod tags {
     }
 }
 
+mod prefilter {
+    use super::*;
+
+    #[test]
+    fn rules_needing_several_literals_still_match_in_any_case() {
+        // The html pattern needs a literal of each alternation; the page
+        // prefilter looks for both, ignoring ASCII case.
+        let (db, _) = small(
+            r#"{"Contentful": {"html": "<[^>]+//(?:assets|images)\\.(?:ctfassets\\.net|contentful\\.com)"}}"#,
+        );
+        for html in [
+            r#"<img src="//images.ctfassets.net/x.png">"#,
+            r#"<IMG SRC="//IMAGES.CTFASSETS.NET/x.png">"#,
+            r#"<link href="//assets.Contentful.com/a.css">"#,
+        ] {
+            let found = db.detect(&PageInput::new("u", html));
+            assert!(find(&found, "Contentful").is_some(), "{html}");
+        }
+        for html in [
+            r#"<img src="//images.example.net/x.png">"#,
+            "contentful.com images",
+        ] {
+            let found = db.detect(&PageInput::new("u", html));
+            assert!(find(&found, "Contentful").is_none(), "{html}");
+        }
+    }
+}
+
 mod resolution {
     use super::*;
 
