@@ -106,6 +106,19 @@ fn fixture(n: usize) -> Fixture {
     }
 }
 
+impl Fixture {
+    /// The input of lead `i`, cycling through the leads.
+    fn input(&self, i: usize) -> ScoreInput<'_> {
+        let i = i % self.leads.len();
+        ScoreInput {
+            lead: &self.leads[i],
+            account: Some(&self.account),
+            signals: &self.signals,
+            activities: &self.activities[i],
+        }
+    }
+}
+
 /// (iterations, elapsed) of each case, recorded from criterion's own samples.
 static SAMPLES: Mutex<Vec<(&'static str, u64, Duration)>> = Mutex::new(Vec::new());
 
@@ -142,17 +155,7 @@ fn bench(c: &mut Criterion) {
         b.iter_custom(|iters| {
             let start = Instant::now();
             for k in 0..iters as usize {
-                let i = k % f.leads.len();
-                let s = score(
-                    &model,
-                    &ScoreInput {
-                        lead: &f.leads[i],
-                        account: Some(&f.account),
-                        signals: &f.signals,
-                        activities: &f.activities[i],
-                    },
-                    now,
-                );
+                let s = score(&model, &f.input(k), now);
                 black_box(s);
             }
             record("score_default_model_20_activities", iters, start.elapsed())
@@ -163,17 +166,7 @@ fn bench(c: &mut Criterion) {
         b.iter_custom(|iters| {
             let start = Instant::now();
             for k in 0..iters as usize {
-                let i = k % f.leads.len();
-                let s = scorer.score(
-                    &model,
-                    &ScoreInput {
-                        lead: &f.leads[i],
-                        account: Some(&f.account),
-                        signals: &f.signals,
-                        activities: &f.activities[i],
-                    },
-                    now,
-                );
+                let s = scorer.score(&model, &f.input(k), now);
                 black_box(s);
             }
             record("scorer_default_model_20_activities", iters, start.elapsed())

@@ -156,6 +156,27 @@ pub struct Score {
 }
 
 impl Score {
+    /// `contributions` under `model` at `now`, before [`finish`] sums them.
+    fn unscored(
+        model: &ScoringModel,
+        contributions: Vec<Contribution>,
+        now: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            fit: 0.0,
+            engagement: 0.0,
+            total: 0.0,
+            tier: Tier::Cold,
+            grade: Grade {
+                fit: 'D',
+                engagement: 4,
+            },
+            contributions,
+            model_version: model.version.clone(),
+            scored_at: now,
+        }
+    }
+
     /// Contributions sorted by absolute points, largest first.
     pub fn top_reasons(&self, n: usize) -> Vec<Contribution> {
         let mut v = self.contributions.clone();
@@ -704,7 +725,8 @@ struct SubjectMemo {
 const MEMO_SUBJECTS: usize = 4096;
 
 impl SubjectMemo {
-    fn bits(&mut self, model: &ScoringModel, subject: &str) -> u64 {
+    /// Starts over when `model` is not the one the results are for.
+    fn use_model(&mut self, model: &ScoringModel) {
         if !self
             .model
             .as_ref()
@@ -713,6 +735,11 @@ impl SubjectMemo {
             self.model = Some(model.version.clone());
             self.bits.clear();
         }
+    }
+
+    /// The results on `subject`; the memo is for `model` (see
+    /// [`Self::use_model`]).
+    fn bits(&mut self, model: &ScoringModel, subject: &str) -> u64 {
         if let Some(&b) = self.bits.get(subject) {
             return b;
         }
@@ -738,22 +765,13 @@ impl Scorer {
         input: &ScoreInput<'_>,
         now: DateTime<Utc>,
     ) -> &Score {
-        let score = self.score.get_or_insert_with(|| Score {
-            fit: 0.0,
-            engagement: 0.0,
-            total: 0.0,
-            tier: Tier::Cold,
-            grade: Grade {
-                fit: 'D',
-                engagement: 4,
-            },
-            contributions: Vec::new(),
-            model_version: model.version.clone(),
-            scored_at: now,
-        });
+        let score = self
+            .score
+            .get_or_insert_with(|| Score::unscored(model, Vec::new(), now));
         if !Arc::ptr_eq(&score.model_version, &model.version) {
             score.model_version = model.version.clone();
         }
+        self.subjects.use_model(model);
         score_into(
             model,
             input,
@@ -1206,19 +1224,7 @@ pub fn score(model: &ScoringModel, input: &ScoreInput<'_>, now: DateTime<Utc>) -
         &mut Vec::new(),
         None,
     );
-    let mut score = Score {
-        fit: 0.0,
-        engagement: 0.0,
-        total: 0.0,
-        tier: Tier::Cold,
-        grade: Grade {
-            fit: 'D',
-            engagement: 4,
-        },
-        contributions,
-        model_version: model.version.clone(),
-        scored_at: now,
-    };
+    let mut score = Score::unscored(model, contributions, now);
     finish(model, &mut score, now);
     score
 }

@@ -56,6 +56,33 @@ fn assert_large_and_varied(cases: &[Case], min: usize) {
     assert!(cases.iter().all(|c| c.url.starts_with("http")));
 }
 
+/// As [`assert_large_and_varied`], and no text or page (URL) of `cases`
+/// is in any of the `earlier` sets.
+fn assert_large_varied_and_new<const N: usize>(
+    cases: &[Case],
+    min: usize,
+    earlier: [Vec<Case>; N],
+) {
+    let earlier: std::collections::HashSet<String> = earlier
+        .into_iter()
+        .flatten()
+        .flat_map(|c| [c.text, c.url])
+        .collect();
+    assert_large_and_varied(cases, min);
+    for c in cases {
+        assert!(
+            !earlier.contains(&c.text),
+            "case already in an earlier set: {}",
+            c.text
+        );
+        assert!(
+            !earlier.contains(&c.url),
+            "page already used by an earlier set: {}",
+            c.url
+        );
+    }
+}
+
 #[test]
 fn eval_set_is_large_and_varied() {
     assert_large_and_varied(&cases(), 80);
@@ -219,25 +246,7 @@ fn heldout2_cases() -> Vec<Case> {
 
 #[test]
 fn heldout2_set_is_large_varied_and_new() {
-    let earlier: std::collections::HashSet<String> = cases()
-        .into_iter()
-        .chain(heldout_cases())
-        .flat_map(|c| [c.text, c.url])
-        .collect();
-    let cases = heldout2_cases();
-    assert_large_and_varied(&cases, 80);
-    for c in &cases {
-        assert!(
-            !earlier.contains(&c.text),
-            "case already in an earlier set: {}",
-            c.text
-        );
-        assert!(
-            !earlier.contains(&c.url),
-            "page already used by an earlier set: {}",
-            c.url
-        );
-    }
+    assert_large_varied_and_new(&heldout2_cases(), 80, [cases(), heldout_cases()]);
 }
 
 #[test]
@@ -260,26 +269,11 @@ fn heldout3_cases() -> Vec<Case> {
 
 #[test]
 fn heldout3_set_is_large_varied_and_new() {
-    let earlier: std::collections::HashSet<String> = cases()
-        .into_iter()
-        .chain(heldout_cases())
-        .chain(heldout2_cases())
-        .flat_map(|c| [c.text, c.url])
-        .collect();
-    let cases = heldout3_cases();
-    assert_large_and_varied(&cases, 100);
-    for c in &cases {
-        assert!(
-            !earlier.contains(&c.text),
-            "case already in an earlier set: {}",
-            c.text
-        );
-        assert!(
-            !earlier.contains(&c.url),
-            "page already used by an earlier set: {}",
-            c.url
-        );
-    }
+    assert_large_varied_and_new(
+        &heldout3_cases(),
+        100,
+        [cases(), heldout_cases(), heldout2_cases()],
+    );
 }
 
 #[test]
@@ -302,27 +296,11 @@ fn heldout4_cases() -> Vec<Case> {
 
 #[test]
 fn heldout4_set_is_large_varied_and_new() {
-    let earlier: std::collections::HashSet<String> = cases()
-        .into_iter()
-        .chain(heldout_cases())
-        .chain(heldout2_cases())
-        .chain(heldout3_cases())
-        .flat_map(|c| [c.text, c.url])
-        .collect();
-    let cases = heldout4_cases();
-    assert_large_and_varied(&cases, 100);
-    for c in &cases {
-        assert!(
-            !earlier.contains(&c.text),
-            "case already in an earlier set: {}",
-            c.text
-        );
-        assert!(
-            !earlier.contains(&c.url),
-            "page already used by an earlier set: {}",
-            c.url
-        );
-    }
+    assert_large_varied_and_new(
+        &heldout4_cases(),
+        100,
+        [cases(), heldout_cases(), heldout2_cases(), heldout3_cases()],
+    );
 }
 
 #[test]
