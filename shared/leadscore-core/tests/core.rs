@@ -301,6 +301,39 @@ group = "email"
     }
 
     #[test]
+    fn groups_removed_after_load_leave_their_rules_uncapped() {
+        // `groups` is a public field: a group dropped from a loaded model
+        // leaves its rules uncapped instead of failing.
+        let mut m = model(
+            r#"
+[groups]
+a = { cap = 3 }
+b = { cap = 4 }
+[[rule]]
+id = "open"
+activity = "email_opened"
+points = 2
+group = "a"
+[[rule]]
+id = "click"
+activity = "email_clicked"
+points = 5
+group = "b"
+"#,
+        );
+        let l = lead("jane@acme.com", "CEO");
+        let acts = vec![
+            activity(&l, ActivityKind::EmailOpened, 0),
+            activity(&l, ActivityKind::EmailOpened, 1),
+            activity(&l, ActivityKind::EmailClicked, 0),
+        ];
+        m.groups.truncate(1);
+        let s = run(&m, &l, None, &[], &acts);
+        assert_eq!(points(&s, "open"), Some(3.0));
+        assert_eq!(points(&s, "click"), Some(5.0));
+    }
+
+    #[test]
     fn signals_once_most_recent_or_per_occurrence() {
         let m = model(
             r#"
