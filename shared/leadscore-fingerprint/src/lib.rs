@@ -56,4 +56,4 @@ mod source;
 pub use detection::{Detection, Evidence, PageInput, merge_detections};
 pub use engine::{FingerprintDb, LoadIssue, LoadReport};
 pub use error::FingerprintError;
-pub use source::{Source, SourceKind};
+pub use source::{IGNORED_FIELDS, Source, SourceKind};

@@ -84,8 +84,10 @@ pub(crate) struct TechSpec {
     pub(crate) requires_category: Vec<u32>,
 }
 
-/// Field kinds we know but do not evaluate on static pages.
-pub(crate) const IGNORED_FIELDS: &[&str] = &[
+/// Technology fields the engine knows and does not read: descriptive ones
+/// (description, website, icon, pricing, …) and the kinds it cannot evaluate
+/// on static pages (dns, xhr, css, …). They are not reported as unknown.
+pub const IGNORED_FIELDS: &[&str] = &[
     "description",
     "icon",
     "website",

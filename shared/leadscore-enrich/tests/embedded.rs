@@ -1,0 +1,89 @@
+//! The fingerprints compiled into the binary (slimmed by the build script)
+//! load and detect exactly as the committed files do.
+
+// Helpers outside `#[test]` functions panic on broken fixtures too.
+#![allow(clippy::unwrap_used)]
+
+use std::path::{Path, PathBuf};
+
+use leadscore_enrich::embedded;
+use leadscore_fingerprint::{FingerprintDb, IGNORED_FIELDS, PageInput, fs};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn html_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            html_files(&path, out);
+        } else if path.extension().is_some_and(|x| x == "html") {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn the_build_script_drops_exactly_the_fields_the_engine_ignores() {
+    let mut dropped = embedded::DROPPED_FIELDS.to_vec();
+    let mut ignored = IGNORED_FIELDS.to_vec();
+    dropped.sort_unstable();
+    ignored.sort_unstable();
+    assert_eq!(dropped, ignored);
+}
+
+#[test]
+fn embedded_matches_the_committed_files() {
+    let mut committed = fs::load_dir(&repo().join("third_party/wappalyzer")).unwrap();
+    committed.extend(fs::load_path(&repo().join("data/fingerprints/b2b.json")).unwrap());
+    let slim = embedded::sources();
+    assert_eq!(slim.len(), committed.len());
+    let slim_bytes: usize = slim.iter().map(|s| s.json.len()).sum();
+    let committed_bytes: usize = committed.iter().map(|s| s.json.len()).sum();
+    assert!(
+        slim_bytes * 2 < committed_bytes,
+        "{slim_bytes} embedded bytes for {committed_bytes} committed"
+    );
+
+    let (from_files, files_report) = FingerprintDb::from_sources(&committed).unwrap();
+    let (from_binary, binary_report) = FingerprintDb::from_sources(&slim).unwrap();
+    assert_eq!(binary_report, files_report);
+    assert!(binary_report.technologies > 3_400, "{binary_report:?}");
+
+    // Every HTML page of the repository (demo sites, fixtures, bench pages),
+    // with headers and cookies that several fingerprints read.
+    let mut pages = Vec::new();
+    for dir in ["cli/demo/sites", "shared"] {
+        html_files(&repo().join(dir), &mut pages);
+    }
+    assert!(pages.len() > 30, "{} pages", pages.len());
+    let headers = [
+        ("server", "nginx/1.24.0"),
+        ("x-powered-by", "PHP/8.2.1"),
+        ("x-hs-hub-id", "4242"),
+        ("cf-ray", "8a1b2c3d4e5f-FRA"),
+        ("x-shopify-stage", "production"),
+    ];
+    let cookies = [
+        ("hubspotutk", "abc"),
+        ("_hjSessionUser_1", "x"),
+        ("PHPSESSID", "y"),
+    ];
+    let mut detected = 0;
+    for path in &pages {
+        let html = std::fs::read_to_string(path).unwrap();
+        let page = PageInput {
+            url: "https://www.example.com/",
+            status: 200,
+            headers: &headers,
+            cookies: &cookies,
+            html: &html,
+            document: None,
+        };
+        let want = from_files.detect(&page);
+        assert_eq!(from_binary.detect(&page), want, "{}", path.display());
+        detected += want.len();
+    }
+    assert!(detected > 100, "{detected} detections");
+}
