@@ -154,7 +154,9 @@ pub async fn handle(deps: &Deps, event: LambdaEvent<Input>) -> Result<Output, En
 
 /// Enriches every message of a batch (bounded concurrency); the failed ones
 /// are reported for redelivery (and end in the DLQ after the queue's
-/// `maxReceiveCount`).
+/// `maxReceiveCount`). A message whose enrichment panics is one failed
+/// message (`enrich_account` catches the panic): the others are still
+/// enriched and acknowledged.
 pub async fn handle_batch(deps: &Deps, batch: SqsEvent) -> SqsBatchResponse {
     let outcomes: Vec<(String, Result<Summary, EnrichFailure>)> =
         futures::stream::iter(batch.records)

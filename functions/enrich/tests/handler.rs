@@ -114,3 +114,84 @@ async fn a_direct_invocation_enriches_one_account() {
     // An unknown shape is refused when the event is read, before any work.
     assert!(serde_json::from_value::<Input>(serde_json::json!({"hello": 1})).is_err());
 }
+
+/// A bus that panics on one account's events (standing for any bug or
+/// dependency panic while that account is enriched).
+#[derive(Default)]
+struct PanickingBus(Mutex<Vec<Event>>);
+
+#[async_trait]
+impl EventBus for PanickingBus {
+    async fn publish(&self, events: &[Event]) -> Vec<Result<(), BusError>> {
+        assert!(
+            !events.iter().any(|e| e.detail["account"] == "poison.test"),
+            "a bug triggered by poison.test"
+        );
+        self.0.lock().unwrap().extend_from_slice(events);
+        events.iter().map(|_| Ok(())).collect()
+    }
+}
+
+#[tokio::test]
+async fn a_panic_while_enriching_one_account_fails_only_its_message() {
+    let site = Site::start().await;
+    site.route(
+        "/",
+        Route::html(
+            r#"<html><head><script id="hs-script-loader" src="//js.hs-scripts.com/4242424.js"></script></head><body>Hello</body></html>"#,
+        ),
+    );
+    let env = Env::from_map(BTreeMap::from([
+        ("FETCH_ALLOW_PRIVATE_NETWORK".to_owned(), "true".to_owned()),
+        (
+            "FETCH_RESOLVE".to_owned(),
+            "northwind.test=127.0.0.1,poison.test=127.0.0.1".to_owned(),
+        ),
+    ]));
+    let store = Arc::new(MemoryStore::new());
+    let bus = Arc::new(PanickingBus::default());
+    let deps = Deps {
+        store: store.clone(),
+        bus: bus.clone(),
+        enricher: Arc::new(build_enricher(&env).unwrap()),
+        concurrency: 2,
+    };
+    let record = |id: &str, domain: &str| {
+        serde_json::json!({
+            "messageId": id,
+            "body": serde_json::json!({
+                "domain": domain,
+                "start": format!("{}/", site.url(domain)),
+            }).to_string(),
+            "eventSource": "aws:sqs",
+        })
+    };
+    let input: Input = serde_json::from_value(serde_json::json!({"Records": [
+        record("m-poison", "poison.test"),
+        record("m-good", "northwind.test"),
+    ]}))
+    .unwrap();
+    let out = handle(&deps, LambdaEvent::new(input, Context::default()))
+        .await
+        .unwrap();
+    let Output::Queue(resp) = out else { panic!() };
+    let failed: Vec<&str> = resp
+        .batch_item_failures
+        .iter()
+        .map(|f| f.item_identifier.as_str())
+        .collect();
+    assert_eq!(failed, ["m-poison"]);
+    assert!(
+        store
+            .latest_snapshot(&Domain::parse("northwind.test").unwrap())
+            .await
+            .unwrap()
+            .is_some()
+    );
+    let events = bus.0.lock().unwrap().clone();
+    assert!(
+        events
+            .iter()
+            .any(|e| e.detail["account"] == "northwind.test")
+    );
+}

@@ -1,7 +1,10 @@
 //! Enrichment wired to the ports: store the snapshot, publish the events,
 //! rescore the account's leads.
 
+use std::panic::AssertUnwindSafe;
+
 use chrono::{DateTime, Utc};
+use futures::FutureExt;
 use leadscore_core::ScoringModel;
 use leadscore_core::domain::Domain;
 use leadscore_core::events::Event;
@@ -32,6 +35,30 @@ pub enum EnrichAccountError {
     /// The store or rescoring failed.
     #[error(transparent)]
     Pipeline(#[from] PipelineError),
+    /// Enriching this account panicked (a bug, or a page that trips one in a
+    /// dependency). The panic is caught here so that it fails this account
+    /// only: the other accounts of a batch or a run go on.
+    #[error("panicked: {message}")]
+    Panicked {
+        /// The panic's message.
+        message: String,
+    },
+}
+
+/// Runs `work`, turning a panic into [`EnrichAccountError::Panicked`].
+async fn isolated<T>(
+    work: impl Future<Output = Result<T, EnrichAccountError>>,
+) -> Result<T, EnrichAccountError> {
+    match AssertUnwindSafe(work).catch_unwind().await {
+        Ok(outcome) => outcome,
+        Err(panic) => Err(EnrichAccountError::Panicked {
+            message: panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "(no message)".to_owned()),
+        }),
+    }
 }
 
 /// What enriching and storing one account did, before any rescoring.
@@ -49,7 +76,24 @@ pub struct Stored {
 /// publishes `Account Enriched` and technology changes on `bus` (if any).
 /// Rescoring is left to the caller (the score function reacts to
 /// `Account Enriched`; [`enrich_and_store`] rescores in process).
+///
+/// A panic while doing so is caught and returned as
+/// [`EnrichAccountError::Panicked`].
 pub async fn enrich_account(
+    store: &dyn Store,
+    enricher: &Enricher,
+    bus: Option<&dyn EventBus>,
+    domain: &Domain,
+    start: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Stored, EnrichAccountError> {
+    isolated(enrich_account_unguarded(
+        store, enricher, bus, domain, start, now,
+    ))
+    .await
+}
+
+async fn enrich_account_unguarded(
     store: &dyn Store,
     enricher: &Enricher,
     bus: Option<&dyn EventBus>,
@@ -116,16 +160,19 @@ pub async fn enrich_and_store(
     start: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<EnrichOutcome, EnrichAccountError> {
-    let Stored {
-        enrichment,
-        events,
-        event_errors,
-    } = enrich_account(store, enricher, bus, domain, start, now).await?;
-    let rescored = rescore_account(store, model, domain, now).await?;
-    Ok(EnrichOutcome {
-        enrichment,
-        events,
-        event_errors,
-        rescored,
+    isolated(async {
+        let Stored {
+            enrichment,
+            events,
+            event_errors,
+        } = enrich_account_unguarded(store, enricher, bus, domain, start, now).await?;
+        let rescored = rescore_account(store, model, domain, now).await?;
+        Ok(EnrichOutcome {
+            enrichment,
+            events,
+            event_errors,
+            rescored,
+        })
     })
+    .await
 }
