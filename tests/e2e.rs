@@ -363,7 +363,8 @@ async fn ses_messages(http: &reqwest::Client, from: &str) -> usize {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn form_submit_to_slack_and_email_through_the_real_functions() {
     let sdk = sdk_config().await;
-    let http = reqwest::Client::builder()
+    let http = leadscore_fetch::https_client_builder()
+        .unwrap()
         .timeout(Duration::from_secs(900))
         .build()
         .unwrap();

@@ -139,7 +139,7 @@ pub fn build(store: &Arc<dyn Store>, args: &SinkArgs, format: StdoutFormat) -> R
     let mut sinks: Vec<(String, Box<dyn AlertSink>)> =
         vec![("stdout".into(), Box::new(Stdout(format)))];
     if let Some(url) = &args.slack_webhook {
-        let client = reqwest::Client::builder()
+        let client = leadscore_fetch::https_client_builder()?
             .timeout(Duration::from_secs(10))
             .build()
             .context("building the HTTP client")?;

@@ -30,7 +30,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
             value: secret.clone(),
             reason: format!("the secret is not a URL: {e}"),
         })?;
-        let client = reqwest::Client::builder()
+        let client = leadscore_fetch::https_client_builder()?
             .timeout(std::time::Duration::from_secs(10))
             .build()?;
         channels.push((

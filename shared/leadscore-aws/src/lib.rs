@@ -25,10 +25,22 @@ pub use sqs::SqsEnrichQueue;
 /// SDK's standard retry mode: exponential backoff with jitter).
 pub const MAX_ATTEMPTS: u32 = 8;
 
-/// The shared SDK configuration: the standard chain, with a retry policy
-/// that rides out throttling.
+/// The SDK's HTTPS client: its own hyper client, with rustls on ring (the
+/// crypto provider of every other leadscore client) trusting the platform's
+/// roots.
+pub fn https_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
+            aws_smithy_http_client::tls::rustls_provider::CryptoMode::Ring,
+        ))
+        .build_https()
+}
+
+/// The shared SDK configuration: the standard chain, [`https_client`], and a
+/// retry policy that rides out throttling.
 pub async fn sdk_config() -> aws_config::SdkConfig {
     aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .http_client(https_client())
         .retry_config(
             aws_config::retry::RetryConfig::standard()
                 .with_max_attempts(MAX_ATTEMPTS)

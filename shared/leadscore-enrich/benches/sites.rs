@@ -95,7 +95,11 @@ async fn main() {
     let enricher = Enricher::new(Arc::new(fetcher), Arc::new(db), EnrichConfig::default());
 
     // Baseline: the same pages, plain GETs.
-    let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    let client = leadscore_fetch::https_client_builder()
+        .unwrap()
+        .no_proxy()
+        .build()
+        .unwrap();
     let started = Instant::now();
     let pages = ["/", "/careers", "/pricing", "/newsroom"];
     futures::stream::iter(0..n)

@@ -339,7 +339,7 @@ fn parse_cookie(value: &str) -> Option<Cookie> {
     })
 }
 
-/// TLS for fetching public websites: rustls on aws-lc-rs, trusting
+/// TLS for fetching public websites: rustls on ring, trusting
 /// Mozilla's root certificates as compiled into `webpki-roots`. The same
 /// roots on every machine (a Lambda, a laptop, CI), and nothing read from
 /// the file system at start: loading the system store (the bundle and every
@@ -349,7 +349,7 @@ fn tls_config() -> Result<rustls::ClientConfig, BuildError> {
         roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
     };
     let mut config = rustls::ClientConfig::builder_with_provider(Arc::new(
-        rustls::crypto::aws_lc_rs::default_provider(),
+        rustls::crypto::ring::default_provider(),
     ))
     .with_safe_default_protocol_versions()?
     .with_root_certificates(roots)
@@ -359,12 +359,19 @@ fn tls_config() -> Result<rustls::ClientConfig, BuildError> {
     Ok(config)
 }
 
+/// A reqwest client builder with the TLS every leadscore HTTPS client uses
+/// (rustls on ring, Mozilla's roots compiled in). Use it for any reqwest
+/// client (Slack webhooks, tests): reqwest is built without a crypto
+/// provider of its own, so `reqwest::Client::builder().build()` would panic.
+pub fn https_client_builder() -> Result<reqwest::ClientBuilder, BuildError> {
+    Ok(reqwest::Client::builder().tls_backend_preconfigured(tls_config()?))
+}
+
 impl ReqwestFetcher {
     /// Build a fetcher resolving names through `resolver`.
     pub fn new(config: FetchConfig, resolver: Arc<dyn Resolver>) -> Result<Self, BuildError> {
         let guard = Arc::new(SsrfGuard::new(resolver, config.network_policy()));
-        let client = reqwest::Client::builder()
-            .tls_backend_preconfigured(tls_config()?)
+        let client = https_client_builder()?
             .redirect(reqwest::redirect::Policy::none())
             .no_proxy()
             .dns_resolver(Arc::new(VettedDns {

@@ -69,7 +69,8 @@ pub use crawl::{CrawlConfig, CrawledPage, SiteCrawl, crawl_site, parse_start_url
 pub use decode::{charset_from_content_type, decode_text, decompress, sniff_meta_charset};
 pub use error::{BuildError, PageError};
 pub use fetcher::{
-    Budget, Cookie, DEFAULT_USER_AGENT, FetchConfig, Page, PageFetcher, ReqwestFetcher, SiteSession,
+    Budget, Cookie, DEFAULT_USER_AGENT, FetchConfig, Page, PageFetcher, ReqwestFetcher,
+    SiteSession, https_client_builder,
 };
 pub use guard::{NetworkPolicy, Resolver, SsrfGuard, StaticResolver, SystemResolver, check_scheme};
 pub use ip::{IpClass, classify_ip};

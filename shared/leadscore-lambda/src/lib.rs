@@ -21,6 +21,9 @@ use aws_config::SdkConfig;
 use leadscore_core::ScoringModel;
 use leadscore_enrich::{EnrichConfig, Enricher, load_fingerprints};
 use leadscore_fetch::{FetchConfig, ReqwestFetcher, Resolver, StaticResolver, SystemResolver};
+use tracing_subscriber::filter::Targets;
+use tracing_subscriber::layer::SubscriberExt as _;
+use tracing_subscriber::util::SubscriberInitExt as _;
 
 /// Why configuration is unusable. The function fails its init with this
 /// message, which CloudWatch shows as the init error.
@@ -135,20 +138,44 @@ impl Env {
     }
 }
 
-/// JSON logs, one object per line, level from `RUST_LOG` (default `info`),
+/// JSON logs, one object per line, level from `RUST_LOG`, else Lambda's
+/// `AWS_LAMBDA_LOG_LEVEL`, else `info` (see [`log_filter`](self)),
 /// without timestamps (CloudWatch stamps each line) and without ANSI colour.
 pub fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let filter = log_filter(
+        std::env::var("RUST_LOG").ok().as_deref(),
+        std::env::var("AWS_LAMBDA_LOG_LEVEL").ok().as_deref(),
+    );
     let _ = tracing_subscriber::fmt()
         .json()
-        .with_env_filter(filter)
+        .with_max_level(tracing::Level::TRACE)
         .with_target(false)
         .with_current_span(false)
         .flatten_event(true)
         .without_time()
         .with_ansi(false)
+        .finish()
+        .with(filter)
         .try_init();
+}
+
+/// The log filter: `RUST_LOG` (`level` or `target=level`, comma-separated,
+/// e.g. `info,leadscore_fetch=debug`), else the level of Lambda's advanced
+/// logging controls (`AWS_LAMBDA_LOG_LEVEL`), else `info`. A value that does
+/// not parse falls back to `info` rather than silencing the function.
+fn log_filter(rust_log: Option<&str>, lambda_level: Option<&str>) -> Targets {
+    let parse = |s: &str| s.trim().to_ascii_lowercase().parse::<Targets>().ok();
+    rust_log
+        .filter(|s| !s.trim().is_empty())
+        .and_then(parse)
+        // Lambda's levels are TRACE … ERROR and FATAL.
+        .or_else(|| {
+            lambda_level
+                .map(|l| l.replace("FATAL", "error"))
+                .as_deref()
+                .and_then(parse)
+        })
+        .unwrap_or_else(|| Targets::new().with_default(tracing::Level::INFO))
 }
 
 /// The scoring model: `SCORING_MODEL` unset or empty is the embedded default
@@ -218,6 +245,34 @@ pub fn diagnostic(error_type: &str, error: &dyn std::error::Error) -> lambda_run
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_log_filter_reads_rust_log_then_lambdas_level() {
+        use tracing::Level;
+        use tracing_subscriber::filter::LevelFilter;
+        let f = log_filter(Some("warn,leadscore_fetch=debug"), Some("TRACE"));
+        assert!(f.would_enable("leadscore_fetch::fetcher", &Level::DEBUG));
+        assert!(!f.would_enable("leadscore_aws", &Level::INFO));
+        assert!(f.would_enable("leadscore_aws", &Level::WARN));
+        // Lambda's advanced logging controls, upper case, FATAL included.
+        assert_eq!(
+            log_filter(None, Some("DEBUG")).default_level(),
+            Some(LevelFilter::DEBUG)
+        );
+        assert_eq!(
+            log_filter(Some(" "), Some("FATAL")).default_level(),
+            Some(LevelFilter::ERROR)
+        );
+        // Unset or unparsable: info, never silence.
+        assert_eq!(
+            log_filter(None, None).default_level(),
+            Some(LevelFilter::INFO)
+        );
+        assert_eq!(
+            log_filter(Some("info,=[bad"), None).default_level(),
+            Some(LevelFilter::INFO)
+        );
+    }
 
     fn env(pairs: &[(&str, &str)]) -> Env {
         Env::from_map(

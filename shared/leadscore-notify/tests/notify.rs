@@ -173,8 +173,14 @@ mod slack_webhook {
     use super::*;
 
     fn sink(w: &Webhook) -> SlackWebhook {
-        SlackWebhook::new(reqwest::Client::new(), w.url.clone())
-            .with_limits(4, Duration::from_secs(2))
+        SlackWebhook::new(
+            leadscore_fetch::https_client_builder()
+                .unwrap()
+                .build()
+                .unwrap(),
+            w.url.clone(),
+        )
+        .with_limits(4, Duration::from_secs(2))
     }
 
     #[tokio::test]

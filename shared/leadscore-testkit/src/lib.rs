@@ -93,6 +93,8 @@ pub async fn sdk_config_at(endpoint: &str, attempts: u32) -> SdkConfig {
         .endpoint_url(endpoint)
         .region(Region::new("us-east-1"))
         .credentials_provider(Credentials::new("testing", "testing", None, None, "moto"))
+        // Plain HTTP: tests only talk to moto on loopback.
+        .http_client(aws_smithy_http_client::Builder::new().build_http())
         .retry_config(
             aws_config::retry::RetryConfig::standard()
                 .with_max_attempts(attempts)
