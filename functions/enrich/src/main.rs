@@ -5,7 +5,7 @@ use std::sync::Arc;
 use lambda_enrich::config::Config;
 use lambda_enrich::handler::{Deps, handle};
 use lambda_runtime::{LambdaEvent, service_fn};
-use leadscore_aws::{DynamoStore, EventBridgeBus, sdk_config};
+use leadscore_aws::{DynamoStore, EventBridgeBus, lambda_sdk_config};
 use leadscore_lambda::{Env, build_enricher, init_tracing};
 
 #[tokio::main]
@@ -14,7 +14,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     let env = Env::process();
     let config = Config::from_env(&env)?;
     let enricher = build_enricher(&env)?;
-    let sdk = sdk_config().await;
+    let sdk = lambda_sdk_config()?;
     let deps = Deps {
         store: Arc::new(DynamoStore::new(
             aws_sdk_dynamodb::Client::new(&sdk),

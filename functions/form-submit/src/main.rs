@@ -5,7 +5,7 @@ use std::sync::Arc;
 use lambda_form_submit::config::Config;
 use lambda_form_submit::handler::handle;
 use lambda_http::{Request, service_fn};
-use leadscore_aws::{DynamoStore, EventBridgeBus, SqsEnrichQueue, sdk_config};
+use leadscore_aws::{DynamoStore, EventBridgeBus, SqsEnrichQueue, lambda_sdk_config};
 use leadscore_intake::Intake;
 use leadscore_lambda::{Env, init_tracing, load_model};
 
@@ -14,7 +14,7 @@ async fn main() -> Result<(), lambda_http::Error> {
     init_tracing();
     let env = Env::process();
     let config = Config::from_env(&env)?;
-    let sdk = sdk_config().await;
+    let sdk = lambda_sdk_config()?;
     let model = load_model(&env, &sdk).await?;
     let intake = Intake {
         store: Arc::new(DynamoStore::new(

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use lambda_notify::config::Config;
 use lambda_notify::handler::{Deps, handle};
 use lambda_runtime::{LambdaEvent, service_fn};
-use leadscore_aws::{DynamoStore, Recipients, SesEmail, read_secret, sdk_config};
+use leadscore_aws::{DynamoStore, Recipients, SesEmail, lambda_sdk_config, read_secret};
 use leadscore_lambda::{ConfigError, Env, init_tracing};
 use leadscore_notify::once::Once;
 use leadscore_notify::slack::SlackWebhook;
@@ -17,7 +17,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     init_tracing();
     let env = Env::process();
     let config = Config::from_env(&env)?;
-    let sdk = sdk_config().await;
+    let sdk = lambda_sdk_config()?;
     let store: Arc<dyn Store> = Arc::new(DynamoStore::new(
         aws_sdk_dynamodb::Client::new(&sdk),
         &config.table,

@@ -6,7 +6,7 @@ use chrono::Duration;
 use lambda_runtime::{LambdaEvent, service_fn};
 use lambda_schedule::config::Config;
 use lambda_schedule::handler::{Deps, handle};
-use leadscore_aws::{DynamoStore, EventBridgeBus, SqsEnrichQueue, sdk_config};
+use leadscore_aws::{DynamoStore, EventBridgeBus, SqsEnrichQueue, lambda_sdk_config};
 use leadscore_lambda::{Env, init_tracing};
 use leadscore_pipeline::BusAlertSink;
 
@@ -15,7 +15,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     init_tracing();
     let env = Env::process();
     let config = Config::from_env(&env)?;
-    let sdk = sdk_config().await;
+    let sdk = lambda_sdk_config()?;
     let deps = Deps {
         store: Arc::new(DynamoStore::new(
             aws_sdk_dynamodb::Client::new(&sdk),

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use lambda_runtime::{LambdaEvent, service_fn};
 use lambda_score::config::Config;
 use lambda_score::handler::{Deps, handle};
-use leadscore_aws::{DynamoStore, EventBridgeBus, sdk_config};
+use leadscore_aws::{DynamoStore, EventBridgeBus, lambda_sdk_config};
 use leadscore_lambda::{Env, init_tracing, load_model};
 use leadscore_pipeline::BusAlertSink;
 
@@ -14,7 +14,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     init_tracing();
     let env = Env::process();
     let config = Config::from_env(&env)?;
-    let sdk = sdk_config().await;
+    let sdk = lambda_sdk_config()?;
     let model = load_model(&env, &sdk).await?;
     let deps = Deps {
         store: Arc::new(DynamoStore::new(
