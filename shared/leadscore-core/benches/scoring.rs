@@ -2,9 +2,11 @@
 //!
 //! Run: `cargo bench -p leadscore-core --bench scoring`
 //!
-//! Two cases: `score` (a fresh `Score` per lead) and `Scorer::score` (one
-//! scorer reusing its buffers across the leads of a batch, as the pipeline's
-//! rescoring does). Both produce the full explanation.
+//! Four cases, all with the full explanation: `score` (a fresh `Score` per
+//! lead); `Scorer::score` (one scorer reusing its buffers across the leads
+//! of a batch); `AccountScorer::score` with 4 leads per account, and with 1
+//! (the account's own contributions computed once per account and copied
+//! into its leads' scores, as the pipeline's rescoring does).
 //!
 //! Besides criterion's report, prints leads/s per core for each case and its
 //! ratio to a baseline measured in the same run: a bare scan that reads every
@@ -172,6 +174,29 @@ fn bench(c: &mut Criterion) {
             record("scorer_default_model_20_activities", iters, start.elapsed())
         });
     });
+    for (case, per_account) in [
+        ("account_scorer_4_leads_per_account", 4),
+        ("account_scorer_1_lead_per_account", 1),
+    ] {
+        group.bench_function(case, |b| {
+            let mut scorer = Scorer::new();
+            b.iter_custom(|iters| {
+                let start = Instant::now();
+                let mut k = 0;
+                while k < iters as usize {
+                    // A new account every `per_account` leads: its own
+                    // contributions are computed again each time.
+                    let mut scoped = scorer.for_account(&model, Some(&f.account), &f.signals, now);
+                    for _ in 0..per_account.min(iters as usize - k) {
+                        let i = k % f.leads.len();
+                        black_box(scoped.score(&f.leads[i], &f.activities[i]));
+                        k += 1;
+                    }
+                }
+                record(case, iters, start.elapsed())
+            });
+        });
+    }
     group.finish();
 }
 
@@ -200,6 +225,8 @@ fn report() {
     for case in [
         "score_default_model_20_activities",
         "scorer_default_model_20_activities",
+        "account_scorer_4_leads_per_account",
+        "account_scorer_1_lead_per_account",
     ] {
         let Some(t) = per_iter(case) else {
             continue;

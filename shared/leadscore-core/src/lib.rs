@@ -20,5 +20,7 @@ pub use domain::{
     EnrichmentSnapshot, Evidence, Firmographics, Lead, Seniority, Signal, SignalValue,
 };
 pub use model::{ModelError, ScoringModel};
-pub use scoring::{Category, Contribution, Grade, Score, ScoreInput, Scorer, Tier, score};
+pub use scoring::{
+    AccountScorer, Category, Contribution, Grade, Score, ScoreInput, Scorer, Tier, score,
+};
 pub use threshold::{Crossing, Settled, settle};

@@ -708,6 +708,58 @@ pub struct Scorer {
     score: Option<Score>,
     spare: Vec<Contribution>,
     subjects: SubjectMemo,
+    part: AccountPart,
+}
+
+/// The contributions of a model's account-side rules (account attributes
+/// and signals, rule caps applied, group caps not) for one account: what
+/// every lead of the account shares, computed once by
+/// [`Scorer::for_account`] and copied into each lead's score.
+#[derive(Debug, Default)]
+struct AccountPart {
+    /// The rule of each contribution, in model order.
+    rules: Vec<u32>,
+    contributions: Vec<Contribution>,
+    spare: Vec<Contribution>,
+}
+
+/// A [`Scorer`] for the leads of one account: the account's own
+/// contributions (its attributes and signals) are computed once, when it is
+/// made, and copied into each lead's score, so a batch pays for them once
+/// per account instead of once per lead. The borrows keep the account, its
+/// signals and the model unchanged while it lives. Gives the same scores as
+/// [`score`].
+#[derive(Debug)]
+pub struct AccountScorer<'a> {
+    scorer: &'a mut Scorer,
+    model: &'a ScoringModel,
+    account: Option<&'a Account>,
+    signals: &'a [Signal],
+    now: DateTime<Utc>,
+}
+
+impl<'a> AccountScorer<'a> {
+    /// Scores one lead of the account from its activities; the result
+    /// stays valid until the next call.
+    pub fn score(&mut self, lead: &Lead, activities: &[Activity]) -> &Score {
+        let input = ScoreInput {
+            lead,
+            account: self.account,
+            signals: self.signals,
+            activities,
+        };
+        self.scorer.run(self.model, &input, self.now, true)
+    }
+
+    /// The model the leads are scored under.
+    pub fn model(&self) -> &'a ScoringModel {
+        self.model
+    }
+
+    /// The time the leads are scored at.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.now
+    }
 }
 
 /// The condition results of a model's activity rules per activity subject
@@ -765,6 +817,46 @@ impl Scorer {
         input: &ScoreInput<'_>,
         now: DateTime<Utc>,
     ) -> &Score {
+        self.run(model, input, now, false)
+    }
+
+    /// A scorer for the leads of `account` (with its `signals`) under
+    /// `model` at `now`: the account's own contributions are computed here,
+    /// once (see [`AccountScorer`]).
+    pub fn for_account<'a>(
+        &'a mut self,
+        model: &'a ScoringModel,
+        account: Option<&'a Account>,
+        signals: &'a [Signal],
+        now: DateTime<Utc>,
+    ) -> AccountScorer<'a> {
+        account_part_into(
+            model,
+            account,
+            signals,
+            Now::of(now),
+            &mut self.tallies,
+            &mut self.part,
+        );
+        AccountScorer {
+            scorer: self,
+            model,
+            account,
+            signals,
+            now,
+        }
+    }
+
+    /// Scores one lead, its account's contributions copied from
+    /// `self.part` when `from_part` (made by [`Self::for_account`] for the
+    /// same account, signals, model and time).
+    fn run(
+        &mut self,
+        model: &ScoringModel,
+        input: &ScoreInput<'_>,
+        now: DateTime<Utc>,
+        from_part: bool,
+    ) -> &Score {
         let score = self
             .score
             .get_or_insert_with(|| Score::unscored(model, Vec::new(), now));
@@ -780,15 +872,133 @@ impl Scorer {
             &mut score.contributions,
             &mut self.spare,
             Some(&mut self.subjects),
+            from_part.then_some(&self.part),
         );
         finish(model, score, now);
         score
     }
 }
 
+/// Computes the account-side contributions of `model` for `account` and
+/// `signals` into `part` (reusing its buffers).
+fn account_part_into(
+    model: &ScoringModel,
+    account: Option<&Account>,
+    signals: &[Signal],
+    now: Now,
+    tallies: &mut Vec<Tally>,
+    part: &mut AccountPart,
+) {
+    let plan = &model.plan;
+    tallies.clear();
+    tallies.resize(plan.slots, Tally::EMPTY);
+    signal_pass(model, signals, now, tallies);
+    part.rules.clear();
+    let mut out = Slots {
+        contributions: &mut part.contributions,
+        spare: &mut part.spare,
+        len: 0,
+    };
+    for (r, rule) in model.rules().iter().enumerate() {
+        if account_side(rule, r, plan, tallies, account, signals, &mut out) {
+            apply_rule_cap(rule, &mut out);
+            part.rules.push(r as u32);
+        }
+    }
+    let len = out.len;
+    if part.contributions.len() > len {
+        part.spare.extend(part.contributions.drain(len..));
+    }
+}
+
+/// One pass over the signals feeds every signal rule's tally.
+fn signal_pass(model: &ScoringModel, signals: &[Signal], now: Now, tallies: &mut [Tally]) {
+    let plan = &model.plan;
+    let rules = model.rules();
+    for (i, s) in signals.iter().enumerate() {
+        let Some((_, interested)) = plan.by_signal.iter().find(|(n, _)| *n == s.name) else {
+            continue;
+        };
+        let age = now.age_days(s.observed_at);
+        let mut decay = DecayMemo::new(age);
+        for &(r, slot) in interested {
+            let rule = &rules[r as usize];
+            observe(
+                rule,
+                &mut tallies[slot as usize],
+                i as u32,
+                s.observed_at,
+                age,
+                || test(rule.condition.as_ref(), signal_value(s)),
+                || decay.factor(rule, plan.half_life[r as usize]),
+            );
+        }
+    }
+}
+
+/// The contribution of rule `r` when it is account-side (an account
+/// attribute or a signal rule, its tally filled by [`signal_pass`]); true
+/// when it is and it fired. Rule caps are not applied here.
+fn account_side(
+    rule: &Rule,
+    r: usize,
+    plan: &Plan,
+    tallies: &[Tally],
+    account: Option<&Account>,
+    signals: &[Signal],
+    out: &mut Slots<'_>,
+) -> bool {
+    match &rule.subject {
+        Subject::Account(field) => attribute(
+            rule,
+            account_field_name(field),
+            account_value(account, field),
+            out,
+        ),
+        Subject::Signal(name) => {
+            let tally = plan.slot[r].map_or(Tally::EMPTY, |s| tallies[s as usize]);
+            let fired = from_tally(rule, &tally, "", out, |i| {
+                let s = &signals[i as usize];
+                let what = s
+                    .evidence
+                    .as_ref()
+                    .map_or_else(|| name.as_str(), |e| e.text.as_str());
+                (
+                    if what.is_empty() { name.as_str() } else { what },
+                    s.evidence.as_ref().and_then(|e| e.url.as_deref()),
+                )
+            });
+            if fired {
+                let c = out.last();
+                if !c.evidence.starts_with(name.as_str()) && rule.condition.is_some() {
+                    // Name the signal so the explanation stands on its own.
+                    c.evidence.insert_str(0, ": ");
+                    c.evidence.insert_str(0, name);
+                }
+            }
+            fired
+        }
+        Subject::Lead(_) | Subject::Activity(_) => false,
+    }
+}
+
+/// Bounds the magnitude of the last contribution's points by its rule's cap.
+fn apply_rule_cap(rule: &Rule, out: &mut Slots<'_>) {
+    if let Some(cap) = rule.cap {
+        let c = out.last();
+        if c.points.abs() > cap {
+            c.points = cap.copysign(c.points);
+            c.capped = true;
+        }
+    }
+}
+
 /// Runs every rule of `model` over `input` into `contributions` (reusing
 /// its entries, then `spare`'s, as buffers), with rule and group caps
-/// applied; activity conditions through `memo` when given.
+/// applied; activity conditions through `memo` when given; the account-side
+/// contributions copied from `part` when given (computed for this input's
+/// account and signals, this model and this `now`).
+#[allow(clippy::too_many_arguments)]
 fn score_into(
     model: &ScoringModel,
     input: &ScoreInput<'_>,
@@ -797,6 +1007,7 @@ fn score_into(
     contributions: &mut Vec<Contribution>,
     spare: &mut Vec<Contribution>,
     mut memo: Option<&mut SubjectMemo>,
+    part: Option<&AccountPart>,
 ) {
     let plan = &model.plan;
     let rules = model.rules();
@@ -842,34 +1053,28 @@ fn score_into(
             );
         }
     }
-    // And one over the signals feeds the signal rules.
-    for (i, s) in input.signals.iter().enumerate() {
-        let Some((_, interested)) = plan.by_signal.iter().find(|(n, _)| *n == s.name) else {
-            continue;
-        };
-        let age = now.age_days(s.observed_at);
-        let mut decay = DecayMemo::new(age);
-        for &(r, slot) in interested {
-            let rule = &rules[r as usize];
-            observe(
-                rule,
-                &mut tallies[slot as usize],
-                i as u32,
-                s.observed_at,
-                age,
-                || test(rule.condition.as_ref(), signal_value(s)),
-                || decay.factor(rule, plan.half_life[r as usize]),
-            );
-        }
+    // And one over the signals feeds the signal rules (unless the account's
+    // contributions are already known).
+    if part.is_none() {
+        signal_pass(model, input.signals, now, tallies);
     }
-
     // Then each rule, in model order, yields its contribution.
     let mut out = Slots {
         contributions,
         spare,
         len: 0,
     };
+    let mut shared = part.map(|p| p.rules.iter().zip(&p.contributions).peekable());
     for (r, rule) in rules.iter().enumerate() {
+        if let Some(shared) = shared.as_mut()
+            && matches!(rule.subject, Subject::Account(_) | Subject::Signal(_))
+        {
+            // Computed once for the account, rule cap included.
+            if let Some((_, c)) = shared.next_if(|&(&pr, _)| pr as usize == r) {
+                out.next(rule).copy_outcome(c);
+            }
+            continue;
+        }
         let fired = match &rule.subject {
             Subject::Lead(field) => attribute(
                 rule,
@@ -877,35 +1082,15 @@ fn score_into(
                 lead_value(input.lead, field),
                 &mut out,
             ),
-            Subject::Account(field) => attribute(
+            Subject::Account(_) | Subject::Signal(_) => account_side(
                 rule,
-                account_field_name(field),
-                account_value(input.account, field),
+                r,
+                plan,
+                tallies,
+                input.account,
+                input.signals,
                 &mut out,
             ),
-            Subject::Signal(name) => {
-                let tally = plan.slot[r].map_or(Tally::EMPTY, |s| tallies[s as usize]);
-                let fired = from_tally(rule, &tally, "", &mut out, |i| {
-                    let s = &input.signals[i as usize];
-                    let what = s
-                        .evidence
-                        .as_ref()
-                        .map_or_else(|| name.as_str(), |e| e.text.as_str());
-                    (
-                        if what.is_empty() { name.as_str() } else { what },
-                        s.evidence.as_ref().and_then(|e| e.url.as_deref()),
-                    )
-                });
-                if fired {
-                    let c = out.last();
-                    if !c.evidence.starts_with(name.as_str()) && rule.condition.is_some() {
-                        // Name the signal so the explanation stands on its own.
-                        c.evidence.insert_str(0, ": ");
-                        c.evidence.insert_str(0, name);
-                    }
-                }
-                fired
-            }
             Subject::Activity(filter) => {
                 // A single kind names itself in the evidence.
                 let prefix = match filter {
@@ -924,12 +1109,8 @@ fn score_into(
                 })
             }
         };
-        if fired && let Some(cap) = rule.cap {
-            let c = out.last();
-            if c.points.abs() > cap {
-                c.points = cap.copysign(c.points);
-                c.capped = true;
-            }
+        if fired {
+            apply_rule_cap(rule, &mut out);
         }
     }
     let len = out.len;
@@ -989,6 +1170,21 @@ impl Slots<'_> {
 
     fn last(&mut self) -> &mut Contribution {
         &mut self.contributions[self.len - 1]
+    }
+}
+
+impl Contribution {
+    /// Copies `c`'s outcome (points, evidence, source, time) into this
+    /// contribution of the same rule, fresh from [`Slots::next`].
+    fn copy_outcome(&mut self, c: &Contribution) {
+        self.points = c.points;
+        self.raw_points = c.raw_points;
+        self.decay = c.decay;
+        self.occurrences = c.occurrences;
+        self.capped = c.capped;
+        self.evidence.push_str(&c.evidence);
+        set_url(&mut self.source_url, c.source_url.as_deref());
+        self.observed_at = c.observed_at;
     }
 }
 
@@ -1222,6 +1418,7 @@ pub fn score(model: &ScoringModel, input: &ScoreInput<'_>, now: DateTime<Utc>) -
         &mut Vec::new(),
         &mut contributions,
         &mut Vec::new(),
+        None,
         None,
     );
     let mut score = Score::unscored(model, contributions, now);

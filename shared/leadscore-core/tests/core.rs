@@ -655,6 +655,65 @@ mod properties {
         }
 
         #[test]
+        fn an_account_scorer_gives_the_same_scores_as_score(
+            accounts in prop::collection::vec(
+                (
+                    any::<bool>(),
+                    prop::option::of(0u64..20_000),
+                    0usize..3,
+                    prop::collection::vec(
+                        (title_strategy(), activities_strategy(lead("p@acme.com", "x"))),
+                        0..4,
+                    ),
+                ),
+                1..6,
+            ),
+        ) {
+            // The account's contributions are computed once per account and
+            // copied into each of its leads' scores; accounts alternate two
+            // models and three signal sets, with a plain score in between
+            // so the scorer's buffers change hands.
+            let models = [
+                default_model(),
+                model(
+                    "[[rule]]\nid = \"big\"\naccount = \"employees\"\nrange = { gte = 200 }\npoints = 11\ncap = 5\n\
+                     [[rule]]\nid = \"views\"\nactivity = \"page_viewed\"\nregex = \"^/(pricing|demo)\"\npoints = 9\nhalf_life_days = 5\n\
+                     [[rule]]\nid = \"tech\"\nsignal = \"tech\"\nin = [\"hubspot\", \"marketo\"]\npoints = 7\nhalf_life_days = 10\n\
+                     [[rule]]\nid = \"title\"\nlead = \"seniority\"\nequals = \"vp\"\npoints = 4\n",
+                ),
+            ];
+            let signal_sets = [
+                vec![],
+                vec![
+                    Signal::new("tech", SignalValue::Text("HubSpot".into()), now() - Duration::days(3))
+                        .with_evidence("hs-scripts.com loader", Some("https://acme.com/".into())),
+                    Signal::new("funding.round", SignalValue::Text("seed".into()), now() - Duration::days(30)),
+                ],
+                vec![
+                    Signal::new("tech", SignalValue::Text("Marketo".into()), now() - Duration::days(40)),
+                    Signal::new("tech", SignalValue::Text("HubSpot".into()), now() - Duration::days(1)),
+                    Signal::new("news.layoffs", SignalValue::Flag(true), now() - Duration::days(12)),
+                ],
+            ];
+            let mut scorer = leadscore_core::Scorer::new();
+            for (i, (known, employees, set, leads)) in accounts.iter().enumerate() {
+                let m = &models[i % 2];
+                let a = account("Software", *employees);
+                let a = known.then_some(&a);
+                let s = &signal_sets[*set];
+                let other = lead("q@acme.com", "CEO");
+                scorer.score(m, &ScoreInput { lead: &other, account: None, signals: &[], activities: &[] }, now());
+                let mut scoped = scorer.for_account(m, a, s, now());
+                for (title, acts) in leads {
+                    let l = lead("p@acme.com", title);
+                    let input = ScoreInput { lead: &l, account: a, signals: s, activities: acts };
+                    let fresh = score(m, &input, now());
+                    prop_assert_eq!(scoped.score(&l, acts), &fresh);
+                }
+            }
+        }
+
+        #[test]
         fn decay_halves_points_at_the_half_life(half_life in 1u32..365, points in 1u32..100) {
             let m = model(&format!(
                 "[[rule]]\nid = \"w\"\nactivity = \"webinar_attended\"\npoints = {points}\nhalf_life_days = {half_life}\n"

@@ -14,7 +14,7 @@ use leadscore_core::domain::{Account, Activity, Alert, AlertKind, Domain, Email,
 use leadscore_core::events::Event;
 use leadscore_core::import::{LeadRow, Parsed};
 use leadscore_core::rollup::{AccountScore, rollup};
-use leadscore_core::{Crossing, Score, ScoreInput, Scorer, ScoringModel, settle};
+use leadscore_core::{AccountScorer, Crossing, Score, Scorer, ScoringModel, settle};
 use leadscore_store::{AccountContext, LeadContext, ScoreRecord, ScoreWrite, Store, StoreError};
 use serde::Serialize;
 
@@ -217,44 +217,55 @@ pub async fn rescore_lead(
         .lead_context(email)
         .await?
         .ok_or_else(|| PipelineError::UnknownLead(email.clone()))?;
-    let account = match &ctx.lead.account {
+    rescore_with_its_account(store, model, ctx, now).await
+}
+
+/// The account context of `domain`, or the empty one.
+async fn account_context(
+    store: &dyn Store,
+    domain: Option<&Domain>,
+) -> Result<AccountContext, PipelineError> {
+    Ok(match domain {
         Some(d) => store.account_context(d).await?,
         None => AccountContext {
             account: None,
             signals: Vec::new(),
         },
-    };
-    rescore_in_context(store, model, &mut Scorer::new(), ctx, &account, now).await
+    })
 }
 
-/// Scores a lead from contexts already read, then writes as
-/// [`rescore_lead`] does. `scorer` holds buffers reused across the leads of
-/// a batch: an unchanged score (the common case on a scheduled run) is
+/// Reads the account of a lead already read, then rescores it.
+async fn rescore_with_its_account(
+    store: &dyn Store,
+    model: &ScoringModel,
+    ctx: LeadContext,
+    now: DateTime<Utc>,
+) -> Result<Rescored, PipelineError> {
+    let account = account_context(store, ctx.lead.account.as_ref()).await?;
+    let mut scorer = Scorer::new();
+    let mut scorer = scorer.for_account(model, account.account.as_ref(), &account.signals, now);
+    rescore_in_context(store, &mut scorer, ctx).await
+}
+
+/// Scores a lead from its context, already read, with `scorer`, made for
+/// its account (see [`Scorer::for_account`]), then writes as
+/// [`rescore_lead`] does. The scorer holds buffers reused across the leads
+/// of a batch and its account's contributions, computed once for all of
+/// them: an unchanged score (the common case on a scheduled run) is
 /// compared and dropped without allocating its explanation anew.
 pub async fn rescore_in_context(
     store: &dyn Store,
-    model: &ScoringModel,
-    scorer: &mut Scorer,
+    scorer: &mut AccountScorer<'_>,
     ctx: LeadContext,
-    account: &AccountContext,
-    now: DateTime<Utc>,
 ) -> Result<Rescored, PipelineError> {
     let LeadContext {
         lead,
         activities,
         score: mut current,
     } = ctx;
+    let (model, now) = (scorer.model(), scorer.now());
     let email = &lead.email;
-    let new = scorer.score(
-        model,
-        &ScoreInput {
-            lead: &lead,
-            account: account.account.as_ref(),
-            signals: &account.signals,
-            activities: &activities,
-        },
-        now,
-    );
+    let new = scorer.score(&lead, &activities);
     for attempt in 0..MAX_CONFLICT_RETRIES {
         if attempt > 0 {
             current = store.current_score(email).await?;
@@ -337,58 +348,70 @@ impl RescoreSummary {
     }
 }
 
-/// Rescores every lead and rolls up every account with leads. A failure on
-/// one lead is recorded and the rest go on. `progress(done, total)` is called
-/// after each lead.
+/// Rescores every lead and rolls up every account with leads. The leads
+/// are taken account by account, so each account is read, and its own
+/// contributions computed, once. A failure on one lead is recorded and the
+/// rest go on. `progress(done, total)` is called after each lead.
 pub async fn rescore_all(
     store: &dyn Store,
     model: &ScoringModel,
     now: DateTime<Utc>,
     mut progress: impl FnMut(usize, usize),
 ) -> Result<RescoreSummary, PipelineError> {
-    let leads = store.list_leads().await?;
+    let mut leads = store.list_leads().await?;
+    // Stable: the store's order within an account.
+    leads.sort_by(|a, b| a.account.cmp(&b.account));
+    let total = leads.len();
+    let mut done = 0;
     let mut summary = RescoreSummary::default();
     let mut by_account: BTreeMap<Domain, Vec<(Email, f64)>> = BTreeMap::new();
-    let mut accounts: BTreeMap<Domain, AccountContext> = BTreeMap::new();
-    let none = AccountContext {
-        account: None,
-        signals: Vec::new(),
-    };
     let mut scorer = Scorer::new();
-    for (i, lead) in leads.iter().enumerate() {
-        let outcome = async {
-            let ctx = store
-                .lead_context(&lead.email)
-                .await?
-                .ok_or_else(|| PipelineError::UnknownLead(lead.email.clone()))?;
-            let account = match &ctx.lead.account {
-                Some(d) => {
-                    if !accounts.contains_key(d) {
-                        accounts.insert(d.clone(), store.account_context(d).await?);
-                    }
-                    accounts.get(d).unwrap_or(&none)
-                }
-                None => &none,
-            };
-            rescore_in_context(store, model, &mut scorer, ctx, account, now).await
-        }
-        .await;
-        match outcome {
-            Ok(r) => {
-                summary.record(&lead.email, &r);
-                if let Some(d) = &lead.account {
-                    by_account
-                        .entry(d.clone())
-                        .or_default()
-                        .push((lead.email.clone(), r.record.score.total));
-                }
-            }
+    for group in leads.chunk_by(|a, b| a.account == b.account) {
+        let domain = group.first().and_then(|l| l.account.as_ref());
+        let account = match account_context(store, domain).await {
+            Ok(account) => account,
             Err(e) => {
-                tracing::warn!(lead = %lead.email, error = %e, "rescoring failed");
-                summary.failed.push((lead.email.clone(), e.to_string()));
+                for lead in group {
+                    tracing::warn!(lead = %lead.email, error = %e, "rescoring failed");
+                    summary.failed.push((lead.email.clone(), e.to_string()));
+                    done += 1;
+                    progress(done, total);
+                }
+                continue;
             }
+        };
+        let mut scoped = scorer.for_account(model, account.account.as_ref(), &account.signals, now);
+        for lead in group {
+            let outcome = async {
+                let ctx = store
+                    .lead_context(&lead.email)
+                    .await?
+                    .ok_or_else(|| PipelineError::UnknownLead(lead.email.clone()))?;
+                if ctx.lead.account.as_ref() != domain {
+                    // Moved to another account since the listing.
+                    return rescore_with_its_account(store, model, ctx, now).await;
+                }
+                rescore_in_context(store, &mut scoped, ctx).await
+            }
+            .await;
+            match outcome {
+                Ok(r) => {
+                    summary.record(&lead.email, &r);
+                    if let Some(d) = &r.record.account {
+                        by_account
+                            .entry(d.clone())
+                            .or_default()
+                            .push((lead.email.clone(), r.record.score.total));
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(lead = %lead.email, error = %e, "rescoring failed");
+                    summary.failed.push((lead.email.clone(), e.to_string()));
+                }
+            }
+            done += 1;
+            progress(done, total);
         }
-        progress(i + 1, leads.len());
     }
     for (domain, scores) in by_account {
         store
@@ -400,7 +423,8 @@ pub async fn rescore_all(
 }
 
 /// Rescores every lead of one account (after its enrichment), reading the
-/// account once, then rolls it up. One lead's failure never stops the rest.
+/// account, and computing its own contributions, once; then rolls it up.
+/// One lead's failure never stops the rest.
 pub async fn rescore_account(
     store: &dyn Store,
     model: &ScoringModel,
@@ -411,11 +435,10 @@ pub async fn rescore_account(
     let mut summary = RescoreSummary::default();
     let mut scores = Vec::new();
     let mut scorer = Scorer::new();
+    let mut scoped = scorer.for_account(model, account.account.as_ref(), &account.signals, now);
     for lead in store.leads_of_account(domain).await? {
         let outcome = match store.lead_context(&lead.email).await {
-            Ok(Some(ctx)) => {
-                rescore_in_context(store, model, &mut scorer, ctx, &account, now).await
-            }
+            Ok(Some(ctx)) => rescore_in_context(store, &mut scoped, ctx).await,
             Ok(None) => Err(PipelineError::UnknownLead(lead.email.clone())),
             Err(e) => Err(e.into()),
         };

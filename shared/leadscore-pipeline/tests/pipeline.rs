@@ -206,3 +206,147 @@ async fn failed_deliveries_stay_pending_until_delivered_once() {
         0
     );
 }
+
+#[tokio::test]
+async fn rescoring_everything_scores_each_lead_with_its_own_account() {
+    use leadscore_core::domain::{Account, Domain, EnrichmentSnapshot, Lead, Signal, SignalValue};
+    use leadscore_core::{ScoreInput, score};
+    // Leads listed interleaved across three accounts (p0@alpha, p1@beta,
+    // p2@gamma, p3@alpha, ...) plus a free-mail lead with none, each account
+    // with its own firmographics and signals: rescore_all takes them account
+    // by account (computing each account's contributions once), and every
+    // stored score must equal a direct score with the lead's own account.
+    let store = SqliteStore::open_in_memory().unwrap();
+    let model = ScoringModel::default_model().unwrap();
+    let domains = ["alpha.com", "beta.io", "gamma.dev"];
+    let accounts: Vec<Account> = domains
+        .iter()
+        .zip([
+            ("Computer Software", 240),
+            ("Retail", 5),
+            ("Banking", 20_000),
+        ])
+        .map(|(d, (industry, employees))| {
+            let mut a = Account::new(Domain::parse(d).unwrap(), now());
+            a.firmographics.industry = Some(industry.into());
+            a.firmographics.employees = Some(employees);
+            a
+        })
+        .collect();
+    let titles = [
+        "VP Sales",
+        "Director of Marketing",
+        "Software Engineer",
+        "CEO",
+    ];
+    let mut leads: Vec<Lead> = (0..9)
+        .map(|i| {
+            let email = Email::parse(&format!("p{i}@{}", domains[i % 3])).unwrap();
+            let mut l = Lead::new(email, None, now());
+            l.set_title(Some(titles[i % 4].into()));
+            l
+        })
+        .collect();
+    leads.push(Lead::new(
+        Email::parse("p9@gmail.com").unwrap(),
+        None,
+        now(),
+    ));
+    store.upsert_leads(&leads, &accounts).await.unwrap();
+    let signals = [
+        vec![
+            Signal::new("tech", SignalValue::Text("HubSpot".into()), now())
+                .with_evidence("hs-scripts.com loader", Some("https://alpha.com/".into())),
+            Signal::new(
+                "funding.round",
+                SignalValue::Text("series_b".into()),
+                now() - Duration::days(20),
+            ),
+        ],
+        vec![Signal::new(
+            "news.layoffs",
+            SignalValue::Flag(true),
+            now() - Duration::days(5),
+        )],
+    ];
+    for (d, signals) in domains.iter().zip(&signals) {
+        let snapshot = EnrichmentSnapshot {
+            domain: Domain::parse(d).unwrap(),
+            enriched_at: now(),
+            signals: signals.clone(),
+            details: serde_json::Value::Null,
+            errors: Vec::new(),
+        };
+        store.put_snapshot(&snapshot).await.unwrap();
+    }
+    let acts: Vec<Activity> = leads
+        .iter()
+        .enumerate()
+        .flat_map(|(i, l)| {
+            (0..i % 3 + 1).map(move |j| {
+                Activity::new(
+                    l.email.clone(),
+                    ActivityKind::PageViewed {
+                        path: "/pricing".into(),
+                    },
+                    now() - Duration::days(j as i64 + 1),
+                )
+            })
+        })
+        .collect();
+    import_activities(&store, &acts, now()).await.unwrap();
+
+    let mut calls = Vec::new();
+    let s = rescore_all(&store, &model, now(), |done, total| {
+        calls.push((done, total))
+    })
+    .await
+    .unwrap();
+    assert_eq!((s.scored, s.accounts), (10, 3));
+    assert!(s.failed.is_empty(), "{:?}", s.failed);
+    assert_eq!(calls, (1..=10).map(|d| (d, 10)).collect::<Vec<_>>());
+    let mut fits = std::collections::BTreeSet::new();
+    for lead in &leads {
+        let ctx = store.lead_context(&lead.email).await.unwrap().unwrap();
+        let account = match &ctx.lead.account {
+            Some(d) => store.account_context(d).await.unwrap(),
+            None => leadscore_store::AccountContext {
+                account: None,
+                signals: Vec::new(),
+            },
+        };
+        let expected = score(
+            &model,
+            &ScoreInput {
+                lead: &ctx.lead,
+                account: account.account.as_ref(),
+                signals: &account.signals,
+                activities: &ctx.activities,
+            },
+            now(),
+        );
+        let stored = ctx.score.unwrap().score;
+        // The store's JSON keeps floats to within an ulp.
+        let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * a.abs().max(1.0);
+        let same = (stored.total, stored.fit, stored.engagement)
+            == (expected.total, expected.fit, expected.engagement)
+            && (stored.tier, stored.grade) == (expected.tier, expected.grade)
+            && stored.contributions.len() == expected.contributions.len()
+            && stored
+                .contributions
+                .iter()
+                .zip(&expected.contributions)
+                .all(|(x, y)| {
+                    (&x.rule, &x.evidence, &x.source_url, x.observed_at)
+                        == (&y.rule, &y.evidence, &y.source_url, y.observed_at)
+                        && (x.occurrences, x.capped) == (y.occurrences, y.capped)
+                        && close(x.points, y.points)
+                        && close(x.raw_points, y.raw_points)
+                        && close(x.decay, y.decay)
+                });
+        assert!(same, "{}:\n{stored:?}\n{expected:?}", lead.email);
+        fits.insert((stored.fit * 10.0) as i64);
+    }
+    // The accounts really score differently.
+    assert!(fits.len() >= 3, "{fits:?}");
+}
