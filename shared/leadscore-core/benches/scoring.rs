@@ -5,8 +5,9 @@
 //! Four cases, all with the full explanation: `score` (a fresh `Score` per
 //! lead); `Scorer::score` (one scorer reusing its buffers across the leads
 //! of a batch); `AccountScorer::score` with 4 leads per account, and with 1
-//! (the account's own contributions computed once per account and copied
-//! into its leads' scores, as the pipeline's rescoring does).
+//! (the account's own contributions computed once per account, when its
+//! second lead is scored, and copied into its leads' scores, as the
+//! pipeline's rescoring does).
 //!
 //! Besides criterion's report, prints leads/s per core for each case and its
 //! ratio to a baseline measured in the same run: a bare scan that reads every
@@ -185,7 +186,7 @@ fn bench(c: &mut Criterion) {
                 let mut k = 0;
                 while k < iters as usize {
                     // A new account every `per_account` leads: its own
-                    // contributions are computed again each time.
+                    // contributions are computed again for each.
                     let mut scoped = scorer.for_account(&model, Some(&f.account), &f.signals, now);
                     for _ in 0..per_account.min(iters as usize - k) {
                         let i = k % f.leads.len();

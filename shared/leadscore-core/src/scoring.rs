@@ -713,8 +713,8 @@ pub struct Scorer {
 
 /// The contributions of a model's account-side rules (account attributes
 /// and signals, rule caps applied, group caps not) for one account: what
-/// every lead of the account shares, computed once by
-/// [`Scorer::for_account`] and copied into each lead's score.
+/// every lead of the account shares, computed once by an [`AccountScorer`]
+/// and copied into each lead's score.
 #[derive(Debug, Default)]
 struct AccountPart {
     /// The rule of each contribution, in model order.
@@ -724,9 +724,11 @@ struct AccountPart {
 }
 
 /// A [`Scorer`] for the leads of one account: the account's own
-/// contributions (its attributes and signals) are computed once, when it is
-/// made, and copied into each lead's score, so a batch pays for them once
-/// per account instead of once per lead. The borrows keep the account, its
+/// contributions (its attributes and signals) are computed once and copied
+/// into each lead's score, so a batch pays for them once per account
+/// instead of once per lead. They are computed when the second lead is
+/// scored: the first is scored as [`Scorer::score`] does, so an account
+/// with one lead costs nothing more. The borrows keep the account, its
 /// signals and the model unchanged while it lives. Gives the same scores as
 /// [`score`].
 #[derive(Debug)]
@@ -736,6 +738,8 @@ pub struct AccountScorer<'a> {
     account: Option<&'a Account>,
     signals: &'a [Signal],
     now: DateTime<Utc>,
+    /// Leads scored so far (counting stops at 2: the part is ready then).
+    scored: u8,
 }
 
 impl<'a> AccountScorer<'a> {
@@ -748,7 +752,27 @@ impl<'a> AccountScorer<'a> {
             signals: self.signals,
             activities,
         };
-        self.scorer.run(self.model, &input, self.now, true)
+        let from_part = match self.scored {
+            0 => {
+                self.scored = 1;
+                false
+            }
+            1 => {
+                self.scored = 2;
+                let scorer = &mut *self.scorer;
+                account_part_into(
+                    self.model,
+                    self.account,
+                    self.signals,
+                    Now::of(self.now),
+                    &mut scorer.tallies,
+                    &mut scorer.part,
+                );
+                true
+            }
+            _ => true,
+        };
+        self.scorer.run(self.model, &input, self.now, from_part)
     }
 
     /// The model the leads are scored under.
@@ -821,8 +845,8 @@ impl Scorer {
     }
 
     /// A scorer for the leads of `account` (with its `signals`) under
-    /// `model` at `now`: the account's own contributions are computed here,
-    /// once (see [`AccountScorer`]).
+    /// `model` at `now`, which computes the account's own contributions
+    /// once for all of them (see [`AccountScorer`]).
     pub fn for_account<'a>(
         &'a mut self,
         model: &'a ScoringModel,
@@ -830,25 +854,18 @@ impl Scorer {
         signals: &'a [Signal],
         now: DateTime<Utc>,
     ) -> AccountScorer<'a> {
-        account_part_into(
-            model,
-            account,
-            signals,
-            Now::of(now),
-            &mut self.tallies,
-            &mut self.part,
-        );
         AccountScorer {
             scorer: self,
             model,
             account,
             signals,
             now,
+            scored: 0,
         }
     }
 
     /// Scores one lead, its account's contributions copied from
-    /// `self.part` when `from_part` (made by [`Self::for_account`] for the
+    /// `self.part` when `from_part` (made by an [`AccountScorer`] for the
     /// same account, signals, model and time).
     fn run(
         &mut self,
