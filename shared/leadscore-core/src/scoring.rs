@@ -922,10 +922,7 @@ fn account_part_into(
             part.rules.push(r as u32);
         }
     }
-    let len = out.len;
-    if part.contributions.len() > len {
-        part.spare.extend(part.contributions.drain(len..));
-    }
+    out.finish();
 }
 
 /// One pass over the signals feeds every signal rule's tally.
@@ -1130,10 +1127,7 @@ fn score_into(
             apply_rule_cap(rule, &mut out);
         }
     }
-    let len = out.len;
-    if contributions.len() > len {
-        spare.extend(contributions.drain(len..));
-    }
+    out.finish();
     if !model.groups.is_empty() {
         apply_group_caps(model, contributions);
     }
@@ -1187,6 +1181,13 @@ impl Slots<'_> {
 
     fn last(&mut self) -> &mut Contribution {
         &mut self.contributions[self.len - 1]
+    }
+
+    /// Ends the writing: the entries past this score's go back to `spare`.
+    fn finish(self) {
+        if self.contributions.len() > self.len {
+            self.spare.extend(self.contributions.drain(self.len..));
+        }
     }
 }
 

@@ -346,6 +346,12 @@ impl RescoreSummary {
             Crossing::None => {}
         }
     }
+
+    /// Records one lead's failure, and logs it.
+    fn fail(&mut self, email: &Email, e: &impl std::fmt::Display) {
+        tracing::warn!(lead = %email, error = %e, "rescoring failed");
+        self.failed.push((email.clone(), e.to_string()));
+    }
 }
 
 /// Rescores every lead and rolls up every account with leads. The leads
@@ -372,8 +378,7 @@ pub async fn rescore_all(
             Ok(account) => account,
             Err(e) => {
                 for lead in group {
-                    tracing::warn!(lead = %lead.email, error = %e, "rescoring failed");
-                    summary.failed.push((lead.email.clone(), e.to_string()));
+                    summary.fail(&lead.email, &e);
                     done += 1;
                     progress(done, total);
                 }
@@ -404,10 +409,7 @@ pub async fn rescore_all(
                             .push((lead.email.clone(), r.record.score.total));
                     }
                 }
-                Err(e) => {
-                    tracing::warn!(lead = %lead.email, error = %e, "rescoring failed");
-                    summary.failed.push((lead.email.clone(), e.to_string()));
-                }
+                Err(e) => summary.fail(&lead.email, &e),
             }
             done += 1;
             progress(done, total);
