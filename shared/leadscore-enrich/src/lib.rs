@@ -42,13 +42,18 @@ pub enum EnrichError {
 }
 
 /// Loads the embedded fingerprints plus user files (Wappalyzer format,
-/// later ones override earlier ones by technology name).
+/// later ones override earlier ones by technology name). The embedded
+/// patterns come with their analyses ([`embedded::prepared`]); only the user
+/// files' regexes are parsed.
 pub fn load_fingerprints(extra: &[PathBuf]) -> Result<(FingerprintDb, LoadReport), EnrichError> {
     let mut sources: Vec<Source> = embedded::sources();
     for path in extra {
         sources.extend(leadscore_fingerprint::fs::load_path(path)?);
     }
-    Ok(FingerprintDb::from_sources(&sources)?)
+    Ok(FingerprintDb::from_sources_prepared(
+        &sources,
+        &embedded::prepared()?,
+    )?)
 }
 
 /// Enrichment settings.

@@ -6,8 +6,8 @@
 
 use std::path::{Path, PathBuf};
 
-use leadscore_enrich::embedded;
-use leadscore_fingerprint::{FingerprintDb, IGNORED_FIELDS, PageInput, fs};
+use leadscore_enrich::{embedded, load_fingerprints};
+use leadscore_fingerprint::{FingerprintDb, IGNORED_FIELDS, LoadReport, PageInput, fs};
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -47,8 +47,21 @@ fn embedded_matches_the_committed_files() {
     );
 
     let (from_files, files_report) = FingerprintDb::from_sources(&committed).unwrap();
-    let (from_binary, binary_report) = FingerprintDb::from_sources(&slim).unwrap();
-    assert_eq!(binary_report, files_report);
+    // What the binaries load: the slim files with their prepared analyses.
+    let (from_binary, binary_report) = load_fingerprints(&[]).unwrap();
+    assert!(files_report.parsed_patterns > 1_000, "{files_report:?}");
+    // Only the fancy-regex patterns, which are compiled at load anyway.
+    assert_eq!(
+        binary_report.parsed_patterns, binary_report.fancy_patterns,
+        "{binary_report:?}"
+    );
+    assert_eq!(
+        binary_report,
+        LoadReport {
+            parsed_patterns: binary_report.fancy_patterns,
+            ..files_report
+        }
+    );
     assert!(binary_report.technologies > 3_400, "{binary_report:?}");
 
     // Every HTML page of the repository (demo sites, fixtures, bench pages),
@@ -86,4 +99,19 @@ fn embedded_matches_the_committed_files() {
         detected += want.len();
     }
     assert!(detected > 100, "{detected} detections");
+}
+
+#[test]
+fn prepared_analyses_are_a_parse() {
+    // The build script's table is exactly what parsing the embedded
+    // patterns gives, one entry per distinct regex, sorted.
+    let (parsed, _) = FingerprintDb::from_sources(&embedded::sources()).unwrap();
+    let want = parsed.pattern_analyses();
+    let table = embedded::prepared().unwrap().to_analyses();
+    assert!(table.len() > 1_000, "{} analyses", table.len());
+    assert!(table.iter().any(|a| !a.also.is_empty()));
+    assert_eq!(table, want);
+    // And a database loaded with it holds the same analyses.
+    let (prepared, _) = load_fingerprints(&[]).unwrap();
+    assert_eq!(prepared.pattern_analyses(), want);
 }

@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use leadscore_fingerprint::{FingerprintDb, PageInput, Source, fs};
+use leadscore_fingerprint::{FingerprintDb, PageInput, PreparedPatterns, Source, fs};
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -82,15 +82,32 @@ fn load(c: &mut Criterion) {
         );
         drop(db);
     }
+    // What the binaries do: the same load with every regex's analysis
+    // prepared at build time (leadscore-enrich's build script), no parse.
+    let prepared = FingerprintDb::from_sources(&sources)
+        .map(|(db, _)| PreparedPatterns::encode(&db.pattern_analyses()))
+        .unwrap_or_default();
+    let compile_prepared = || {
+        if let Ok(prepared) = PreparedPatterns::decode(&prepared) {
+            black_box(FingerprintDb::from_sources_prepared(&sources, &prepared).ok());
+        }
+    };
+    let parse = median(15, parse_only);
     ratio(
         "load+compile / json-parse-only (median of 15)",
         median(15, compile),
-        median(15, parse_only),
+        parse,
+    );
+    ratio(
+        "load+compile prepared / json-parse-only (median of 15)",
+        median(15, compile_prepared),
+        parse,
     );
     let mut g = c.benchmark_group("load");
     g.sample_size(10);
     g.bench_function("json_parse_only_baseline", |b| b.iter(parse_only));
     g.bench_function("load_compile_mit_plus_b2b", |b| b.iter(compile));
+    g.bench_function("load_compile_prepared", |b| b.iter(compile_prepared));
     g.finish();
 }
 

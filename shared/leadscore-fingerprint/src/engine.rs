@@ -15,7 +15,8 @@ use scraper::{ElementRef, Html, Selector};
 
 use crate::detection::{Detection, Evidence, PageInput};
 use crate::error::FingerprintError;
-use crate::pattern::{Hit, Pattern, truncate};
+use crate::pattern::{Hit, Pattern, PatternAnalysis, truncate};
+use crate::prepared::PreparedPatterns;
 use crate::scan::LiteralScan;
 use crate::source::{DomSpec, Source, SourceKind, TechSpec, parse_categories, parse_technologies};
 
@@ -53,6 +54,11 @@ pub struct LoadReport {
     pub fancy_patterns: usize,
     /// Text patterns with no extractable literal (they run on every page).
     pub unfiltered_patterns: usize,
+    /// Regexes parsed at load for their literals: those that are neither
+    /// plain literals nor prepared (see
+    /// [`FingerprintDb::from_sources_prepared`]), and the `fancy-regex`
+    /// ones, which cannot be prepared.
+    pub parsed_patterns: usize,
     /// Patterns, selectors and references that could not be used.
     pub issues: Vec<LoadIssue>,
 }
@@ -244,6 +250,20 @@ impl FingerprintDb {
     /// JSON of the right shape; every unusable pattern is listed in the
     /// returned [`LoadReport`] instead.
     pub fn from_sources(sources: &[Source]) -> Result<(Self, LoadReport), FingerprintError> {
+        Self::from_sources_prepared(sources, &PreparedPatterns::default())
+    }
+
+    /// [`from_sources`](Self::from_sources) with the analyses of some of
+    /// the patterns known ahead of time: those patterns are not parsed at
+    /// load. `prepared` comes from [`pattern_analyses`](Self::pattern_analyses)
+    /// of a database loaded from the same files (the binaries' build script
+    /// does this for the embedded set); it is trusted, so an analysis that
+    /// does not belong to its body makes detection miss. Patterns it lacks
+    /// are parsed as usual.
+    pub fn from_sources_prepared(
+        sources: &[Source],
+        prepared: &PreparedPatterns<'_>,
+    ) -> Result<(Self, LoadReport), FingerprintError> {
         let mut specs: BTreeMap<String, TechSpec> = BTreeMap::new();
         let mut cats: BTreeMap<u32, String> = BTreeMap::new();
         let mut report = LoadReport::default();
@@ -271,7 +291,7 @@ impl FingerprintDb {
                 }
             }
         }
-        let db = Self::compile(specs, &cats, &mut report);
+        let db = Self::compile(specs, &cats, prepared, &mut report);
         report.categories = cats.len();
         Ok((db, report))
     }
@@ -289,6 +309,36 @@ impl FingerprintDb {
     /// validated at load). Used by tests and by callers that want all cost
     /// paid up front.
     pub fn compile_all(&self) -> Vec<LoadIssue> {
+        self.patterns()
+            .into_iter()
+            .filter_map(|(t, field, p)| {
+                p.force().err().map(|reason| LoadIssue {
+                    origin: String::new(),
+                    technology: self.techs[t].name.clone(),
+                    field,
+                    pattern: String::new(),
+                    reason,
+                })
+            })
+            .collect()
+    }
+
+    /// What parsing gives for each distinct regex of the database that
+    /// needs a parse, sorted by body: the input of
+    /// [`from_sources_prepared`](Self::from_sources_prepared).
+    pub fn pattern_analyses(&self) -> Vec<PatternAnalysis> {
+        let mut all: Vec<PatternAnalysis> = self
+            .patterns()
+            .into_iter()
+            .filter_map(|(_, _, p)| p.analysis())
+            .collect();
+        all.sort_unstable_by(|a, b| a.body.cmp(&b.body));
+        all.dedup_by(|a, b| a.body == b.body);
+        all
+    }
+
+    /// Every pattern with its technology and field.
+    fn patterns(&self) -> Vec<(usize, String, &Pattern)> {
         let mut all: Vec<(usize, String, &Pattern)> = Vec::new();
         for (g, field) in [
             (&self.url, "url"),
@@ -326,17 +376,7 @@ impl FingerprintDb {
                 all.push((r.tech, field.clone(), p));
             }
         }
-        all.into_iter()
-            .filter_map(|(t, field, p)| {
-                p.force().err().map(|reason| LoadIssue {
-                    origin: String::new(),
-                    technology: self.techs[t].name.clone(),
-                    field,
-                    pattern: String::new(),
-                    reason,
-                })
-            })
-            .collect()
+        all
     }
 
     /// Number of technologies.
@@ -357,6 +397,7 @@ impl FingerprintDb {
     fn compile(
         specs: BTreeMap<String, TechSpec>,
         cats: &BTreeMap<u32, String>,
+        prepared: &PreparedPatterns<'_>,
         report: &mut LoadReport,
     ) -> Self {
         let index: HashMap<&str, usize> = specs
@@ -401,9 +442,10 @@ impl FingerprintDb {
             };
             let mut compile =
                 |field: &str, raw: &str, issue: &mut dyn FnMut(&str, &str, String)| {
-                    match Pattern::compile(raw) {
+                    match Pattern::compile(raw, prepared) {
                         Ok(p) => {
                             report.patterns += 1;
+                            report.parsed_patterns += usize::from(p.parsed);
                             if p.is_fancy() {
                                 report.fancy_patterns += 1;
                             }

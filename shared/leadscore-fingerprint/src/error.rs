@@ -22,6 +22,9 @@ pub enum FingerprintError {
         /// What was expected.
         expected: &'static str,
     },
+    /// Encoded [`crate::PreparedPatterns`] that cannot be read.
+    #[error("prepared pattern analyses: {0}")]
+    Prepared(String),
     /// Reading a fingerprint file or folder failed (only [`crate::fs`]).
     #[error("{path}: {source}")]
     Io {

@@ -50,10 +50,13 @@ mod engine;
 mod error;
 pub mod fs;
 mod pattern;
+mod prepared;
 mod scan;
 mod source;
 
 pub use detection::{Detection, Evidence, PageInput, merge_detections};
 pub use engine::{FingerprintDb, LoadIssue, LoadReport};
 pub use error::FingerprintError;
+pub use pattern::PatternAnalysis;
+pub use prepared::PreparedPatterns;
 pub use source::{IGNORED_FIELDS, Source, SourceKind};

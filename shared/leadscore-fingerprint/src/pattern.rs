@@ -5,6 +5,8 @@ use std::sync::OnceLock;
 
 use regex_syntax::hir::{Hir, HirKind};
 
+use crate::prepared::PreparedPatterns;
+
 /// Literals shorter than this are not worth prefiltering on: the pattern
 /// then always runs.
 const MIN_LITERAL_LEN: usize = 3;
@@ -42,6 +44,30 @@ pub(crate) struct Pattern {
     /// Further required sets: any match also contains at least one literal
     /// of each (other parts of the same top-level sequence).
     pub(crate) also: Vec<Vec<String>>,
+    /// The regex was parsed at load (it was neither a plain literal nor
+    /// prepared).
+    pub(crate) parsed: bool,
+}
+
+/// What parsing one pattern's regex tells the load: whether it needs
+/// Unicode mode and the literals the prefilter looks for. Loading learns it
+/// by parsing (`regex_syntax`), a third of the load's time on the embedded
+/// set; a caller that knows its patterns ahead of time (the binaries, whose
+/// build script analyses the embedded files) hands it over as
+/// [`PreparedPatterns`](crate::PreparedPatterns) and the load skips the
+/// parse.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PatternAnalysis {
+    /// The regex as the engine compiles it: translated from JavaScript
+    /// syntax, without its `\;` tags.
+    pub body: String,
+    /// Parsed only in Unicode mode (non-ASCII case folding).
+    pub unicode: bool,
+    /// Every match contains one of these (ASCII case-insensitively); empty
+    /// when the pattern has no usable literal and always runs.
+    pub literals: Vec<String>,
+    /// Further sets, each of which every match contains a literal of.
+    pub also: Vec<Vec<String>>,
 }
 
 /// A successful match: the matched text and the resolved version.
@@ -53,7 +79,8 @@ pub(crate) struct Hit {
 
 impl Pattern {
     /// Parses tags and compiles `raw` as Wappalyzer does (case-insensitive).
-    pub(crate) fn compile(raw: &str) -> Result<Self, String> {
+    /// `prepared` (sorted by body) saves the parse of the patterns it has.
+    pub(crate) fn compile(raw: &str, prepared: &PreparedPatterns<'_>) -> Result<Self, String> {
         let mut parts = raw.split("\\;");
         let body = parts.next().unwrap_or_default();
         let mut confidence = 100u8;
@@ -78,6 +105,7 @@ impl Pattern {
                 version,
                 literals: Vec::new(),
                 also: Vec::new(),
+                parsed: false,
             });
         }
         // A plain ASCII literal (about half of the non-empty patterns) needs
@@ -98,6 +126,23 @@ impl Pattern {
                 version,
                 literals,
                 also: Vec::new(),
+                parsed: false,
+            });
+        }
+        if let Some(p) = prepared.get(&body) {
+            let owned =
+                |set: &[&str]| -> Vec<String> { set.iter().map(|l| (*l).to_owned()).collect() };
+            return Ok(Self {
+                engine: Engine::Fast {
+                    body,
+                    unicode: p.unicode,
+                    re: OnceLock::new(),
+                },
+                confidence,
+                version,
+                literals: owned(&p.literals),
+                also: p.also.iter().map(|set| owned(set)).collect(),
+                parsed: false,
             });
         }
         // Validate now (parsing is cheap), compile the automaton on first
@@ -150,6 +195,22 @@ impl Pattern {
             version,
             literals,
             also,
+            parsed: true,
+        })
+    }
+
+    /// What a parse of this pattern's regex gave (or would give): `None`
+    /// for the empty pattern, plain literals (which need no parse) and
+    /// `fancy-regex` patterns (which are compiled at load either way).
+    pub(crate) fn analysis(&self) -> Option<PatternAnalysis> {
+        let Engine::Fast { body, unicode, .. } = &self.engine else {
+            return None;
+        };
+        plain_literal(body).is_none().then(|| PatternAnalysis {
+            body: body.clone(),
+            unicode: *unicode,
+            literals: self.literals.clone(),
+            also: self.also.clone(),
         })
     }
 
@@ -651,7 +712,7 @@ mod tests {
     #[test]
     fn further_required_sets_of_a_sequence() {
         let also = |body: &str| {
-            let p = Pattern::compile(body).unwrap();
+            let p = Pattern::compile(body, &PreparedPatterns::default()).unwrap();
             (p.literals, p.also)
         };
         // One set per part of the top-level sequence besides the primary
@@ -708,7 +769,7 @@ mod tests {
             "non-ASCII goes through the parser"
         );
         // The fast path and the parser agree on the literal.
-        let p = Pattern::compile(r"static\.hotjar\.com").unwrap();
+        let p = Pattern::compile(r"static\.hotjar\.com", &PreparedPatterns::default()).unwrap();
         assert_eq!(p.literals, extract_literals(r"static\.hotjar\.com"));
         assert!(p.find("<script src=//STATIC.HOTJAR.COM/c.js>").is_some());
     }

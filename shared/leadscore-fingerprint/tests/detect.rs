@@ -7,7 +7,9 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use leadscore_fingerprint::{Detection, FingerprintDb, LoadReport, PageInput, Source, fs};
+use leadscore_fingerprint::{
+    Detection, FingerprintDb, LoadReport, PageInput, PreparedPatterns, Source, fs,
+};
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -872,6 +874,49 @@ mod loading {
         assert_eq!(db.len(), 2);
         assert!(db.detect(&PageInput::new("u", "old-acme")).is_empty());
         assert_eq!(db.detect(&PageInput::new("u", "new-acme")).len(), 1);
+    }
+
+    #[test]
+    fn prepared_analyses_replace_the_parse_and_are_trusted() {
+        let techs = r#"{
+            "Acme": {"html": "acme-(?:widget|loader)\\.js"},
+            "Beta": {"scriptSrc": "cdn\\.beta\\.io/v(\\d+)/\\;version:\\1"},
+            "Plain": {"html": "plain-literal"}
+        }"#;
+        let src = [Source::technologies("t.json", techs)];
+        let (db, report) = FingerprintDb::from_sources(&src).unwrap();
+        assert_eq!(
+            report.parsed_patterns, 2,
+            "the plain literal needs no parse"
+        );
+        let analyses = db.pattern_analyses();
+        assert_eq!(analyses.len(), 2);
+        assert!(analyses[0].body.starts_with("acme-"), "{analyses:?}");
+        assert!(!analyses[0].literals.is_empty(), "{analyses:?}");
+
+        let mut reversed = analyses.clone();
+        reversed.reverse();
+        let bytes = PreparedPatterns::encode(&reversed);
+        let prepared = PreparedPatterns::decode(&bytes).unwrap();
+        let (fast, fast_report) = FingerprintDb::from_sources_prepared(&src, &prepared).unwrap();
+        assert_eq!(fast_report.parsed_patterns, 0);
+        assert_eq!(fast_report.patterns, report.patterns);
+        assert_eq!(fast.pattern_analyses(), analyses);
+        let page = r#"<script src="/acme-widget.js"></script><script src="https://cdn.beta.io/v3/x.js"></script>"#;
+        let want = db.detect(&PageInput::new("https://a.com/", page));
+        assert_eq!(want.len(), 2, "{want:?}");
+        assert_eq!(fast.detect(&PageInput::new("https://a.com/", page)), want);
+
+        // Trusted, not checked: a wrong literal makes the prefilter skip
+        // the pattern.
+        let mut wrong = analyses.clone();
+        wrong[0].literals = vec!["nowhere-on-the-page".into()];
+        let bytes = PreparedPatterns::encode(&wrong);
+        let prepared = PreparedPatterns::decode(&bytes).unwrap();
+        let (wrong, _) = FingerprintDb::from_sources_prepared(&src, &prepared).unwrap();
+        let found = wrong.detect(&PageInput::new("https://a.com/", page));
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].name, "Beta");
     }
 
     #[test]
