@@ -6,8 +6,10 @@
 //! window of the text once, folds it (ASCII letters to lowercase), hashes it
 //! into a 2^18-bit set, and only where the set says a literal's window may
 //! start does it look the window up and compare the whole literal. Shorter
-//! literals (one in the shipped data) are reported as present on every
-//! text: a prefilter may let through more, never fewer. Unlike an automaton
+//! literals (32 of the shipped data's page literals, 11 of its script URL
+//! literals) are either reported as present on every text (a prefilter may
+//! let through more, never fewer), or, for a scan made for short texts such
+//! as URLs, looked for one by one. Unlike an automaton
 //! over every literal, this needs no lowercased copy of the page, and its
 //! cost per byte does not grow with the number of literals; it finds every
 //! occurrence, overlapping or not, because every position of the text is
@@ -33,8 +35,10 @@ pub(crate) struct LiteralScan {
     bits: Vec<u64>,
     /// Entries sorted by window.
     entries: Vec<Entry>,
-    /// Literals shorter than a window, reported on every text.
+    /// Literals shorter than a window.
     short: Vec<u32>,
+    /// Look for the short literals instead of reporting them on every text.
+    search_short: bool,
 }
 
 /// ASCII letters to lowercase, four at a time (other bytes change too, the
@@ -60,10 +64,33 @@ fn commonness(b: u8) -> u32 {
         .map_or(0, |i| (COMMON.len() - i) as u32)
 }
 
+/// Whether `lit` occurs in `text`, ignoring ASCII case: from each
+/// occurrence of its first byte in either case.
+fn contains_ignoring_ascii_case(text: &[u8], lit: &[u8]) -> bool {
+    let Some(&first) = lit.first() else {
+        return true;
+    };
+    memchr::memchr2_iter(first.to_ascii_lowercase(), first.to_ascii_uppercase(), text).any(|at| {
+        text.get(at..at + lit.len())
+            .is_some_and(|t| t.eq_ignore_ascii_case(lit))
+    })
+}
+
 impl LiteralScan {
     /// Compiles `literals` (ids are their positions). They are compared
-    /// ignoring ASCII case.
+    /// ignoring ASCII case. Those shorter than four bytes are reported on
+    /// every text.
     pub(crate) fn new(literals: &[&str]) -> Self {
+        Self::build(literals, false)
+    }
+
+    /// Like [`new`](Self::new), for short texts: the literals shorter than
+    /// four bytes are looked for one by one (a pass over the text each).
+    pub(crate) fn for_short_texts(literals: &[&str]) -> Self {
+        Self::build(literals, true)
+    }
+
+    fn build(literals: &[&str], search_short: bool) -> Self {
         let mut entries = Vec::with_capacity(literals.len());
         let mut short = Vec::new();
         for (id, lit) in literals.iter().enumerate() {
@@ -102,17 +129,22 @@ impl LiteralScan {
             bits,
             entries,
             short,
+            search_short,
         }
     }
 
     /// Calls `found(id)` for every literal that occurs in `text` (ignoring
-    /// ASCII case), at least once each, and for every literal shorter than
-    /// four bytes; callers deduplicate.
+    /// ASCII case), at least once each, and unless the scan is made for
+    /// short texts, for every literal shorter than four bytes; callers
+    /// deduplicate.
     pub(crate) fn scan(&self, text: &str, mut found: impl FnMut(usize)) {
-        for &id in &self.short {
-            found(id as usize);
-        }
         let text = text.as_bytes();
+        for &id in &self.short {
+            let lit = &self.literals[id as usize];
+            if !self.search_short || contains_ignoring_ascii_case(text, lit) {
+                found(id as usize);
+            }
+        }
         if self.entries.is_empty() {
             return;
         }
@@ -155,13 +187,16 @@ mod tests {
         v
     }
 
-    /// The literals a case-insensitive `contains` finds, and the short ones.
-    fn naive(literals: &[&str], text: &str) -> Vec<usize> {
+    /// The literals a case-insensitive `contains` finds, and unless
+    /// `search_short`, the short ones.
+    fn naive(literals: &[&str], text: &str, search_short: bool) -> Vec<usize> {
         let lower = text.to_ascii_lowercase();
         literals
             .iter()
             .enumerate()
-            .filter(|(_, l)| l.len() < WINDOW || lower.contains(&l.to_ascii_lowercase()))
+            .filter(|(_, l)| {
+                (l.len() < WINDOW && !search_short) || lower.contains(&l.to_ascii_lowercase())
+            })
             .map(|(i, _)| i)
             .collect()
     }
@@ -194,7 +229,23 @@ mod tests {
         ] {
             let scan = LiteralScan::new(&lits);
             assert_eq!(present(&scan, text), want, "{text:?}");
-            assert_eq!(naive(&lits, text), want, "naive {text:?}");
+            assert_eq!(naive(&lits, text, false), want, "naive {text:?}");
+        }
+    }
+
+    #[test]
+    fn a_scan_for_short_texts_looks_for_short_literals() {
+        let lits = ["alt", "ab", ".js", "hs-scripts"];
+        let scan = LiteralScan::for_short_texts(&lits);
+        for (text, want) in [
+            ("//JS.HS-Scripts.com/123.JS", vec![2, 3]),
+            ("xALab", vec![1]),
+            ("xaLT", vec![0]),
+            ("a", vec![]),
+            ("", vec![]),
+        ] {
+            assert_eq!(present(&scan, text), want, "{text:?}");
+            assert_eq!(naive(&lits, text, true), want, "naive {text:?}");
         }
     }
 
@@ -222,7 +273,9 @@ mod tests {
                 }
             }
             let scan = LiteralScan::new(&refs);
-            prop_assert_eq!(present(&scan, &text), naive(&refs, &text));
+            prop_assert_eq!(present(&scan, &text), naive(&refs, &text, false));
+            let scan = LiteralScan::for_short_texts(&refs);
+            prop_assert_eq!(present(&scan, &text), naive(&refs, &text, true));
         }
     }
 }
