@@ -45,6 +45,15 @@
 //! # Ok::<(), leadscore_fingerprint::FingerprintError>(())
 //! ```
 
+//!
+//! ## Loading at a cold start
+//! Loading parses each regex for the literals of its prefilter. A caller
+//! that knows its fingerprint files ahead of time can do that once: load
+//! them, encode [`FingerprintDb::pattern_analyses`] with
+//! [`PreparedPatterns::encode`], ship the bytes, and load with
+//! [`FingerprintDb::from_sources_prepared`] (the binaries' build script does
+//! this for the embedded set).
+
 mod detection;
 mod engine;
 mod error;
