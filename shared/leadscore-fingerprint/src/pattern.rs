@@ -269,6 +269,20 @@ impl Pattern {
             }),
             Engine::Fast { .. } => {
                 let re = self.fast()?;
+                // Most runs match nothing, and `captures` sets up capture
+                // slots on every call (a sixth of detection's time): a
+                // pattern without a version template needs only the match,
+                // one with a template is first asked whether it matches.
+                if self.version.is_none() {
+                    let whole = re.find(hay.as_bytes())?;
+                    return Some(Hit {
+                        snippet: truncate(&String::from_utf8_lossy(whole.as_bytes())),
+                        version: None,
+                    });
+                }
+                if !re.is_match(hay.as_bytes()) {
+                    return None;
+                }
                 let caps = re.captures(hay.as_bytes())?;
                 let whole = caps.get(0)?;
                 let groups: Vec<Option<String>> = caps
