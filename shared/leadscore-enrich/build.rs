@@ -21,10 +21,10 @@
 //! so that the load report still names it.
 
 use std::fmt::Write as _;
-
-use leadscore_fingerprint::{FingerprintDb, PreparedPatterns, Source};
 use std::path::{Path, PathBuf};
 use std::{env, fs};
+
+use leadscore_fingerprint::{FingerprintDb, PreparedPatterns, Source};
 
 /// Fields of a technology the engine knows and does not use.
 const DROPPED: &[&str] = &[

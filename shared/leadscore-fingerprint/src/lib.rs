@@ -44,7 +44,6 @@
 //! assert_eq!(found[0].categories, ["Marketing automation"]);
 //! # Ok::<(), leadscore_fingerprint::FingerprintError>(())
 //! ```
-
 //!
 //! ## Loading at a cold start
 //! Loading parses each regex for the literals of its prefilter. A caller

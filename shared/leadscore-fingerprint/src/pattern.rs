@@ -79,7 +79,7 @@ pub(crate) struct Hit {
 
 impl Pattern {
     /// Parses tags and compiles `raw` as Wappalyzer does (case-insensitive).
-    /// `prepared` (sorted by body) saves the parse of the patterns it has.
+    /// `prepared` saves the parse of the patterns it has.
     pub(crate) fn compile(raw: &str, prepared: &PreparedPatterns<'_>) -> Result<Self, String> {
         let mut parts = raw.split("\\;");
         let body = parts.next().unwrap_or_default();
@@ -130,8 +130,7 @@ impl Pattern {
             });
         }
         if let Some(p) = prepared.get(&body) {
-            let owned =
-                |set: &[&str]| -> Vec<String> { set.iter().map(|l| (*l).to_owned()).collect() };
+            let (literals, also) = p.literal_sets();
             return Ok(Self {
                 engine: Engine::Fast {
                     body,
@@ -140,8 +139,8 @@ impl Pattern {
                 },
                 confidence,
                 version,
-                literals: owned(&p.literals),
-                also: p.also.iter().map(|set| owned(set)).collect(),
+                literals,
+                also,
                 parsed: false,
             });
         }

@@ -33,6 +33,19 @@ pub(crate) struct Prepared<'a> {
     pub(crate) also: Vec<Vec<&'a str>>,
 }
 
+impl Prepared<'_> {
+    /// The literals and the further literal sets, owned.
+    pub(crate) fn literal_sets(&self) -> (Vec<String>, Vec<Vec<String>>) {
+        fn owned(set: &[&str]) -> Vec<String> {
+            set.iter().map(|l| (*l).to_owned()).collect()
+        }
+        (
+            owned(&self.literals),
+            self.also.iter().map(|set| owned(set)).collect(),
+        )
+    }
+}
+
 /// The encoded form: the format version, then the analyses.
 #[derive(Serialize, Deserialize)]
 struct Encoded<'a> {
@@ -107,14 +120,16 @@ impl<'a> PreparedPatterns<'a> {
 
     /// The analyses, owned (as [`encode`](Self::encode) took them, sorted).
     pub fn to_analyses(&self) -> Vec<PatternAnalysis> {
-        let owned = |set: &[&str]| set.iter().map(|l| (*l).to_owned()).collect();
         self.analyses
             .iter()
-            .map(|p| PatternAnalysis {
-                body: p.body.to_owned(),
-                unicode: p.unicode,
-                literals: owned(&p.literals),
-                also: p.also.iter().map(|set| owned(set)).collect(),
+            .map(|p| {
+                let (literals, also) = p.literal_sets();
+                PatternAnalysis {
+                    body: p.body.to_owned(),
+                    unicode: p.unicode,
+                    literals,
+                    also,
+                }
             })
             .collect()
     }
