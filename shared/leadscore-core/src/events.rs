@@ -159,7 +159,7 @@ impl LeadAlertDetail {
                     decay: 1.0,
                     occurrences: 1,
                     capped: false,
-                    evidence: r.evidence.clone(),
+                    evidence: r.evidence.as_str().into(),
                     source_url: r.source_url.clone(),
                     observed_at: r.observed_at,
                 })
@@ -195,7 +195,7 @@ impl Event {
                     label: c.label.to_string(),
                     points: (c.points * 10.0).round() / 10.0,
                     category: Some(c.category),
-                    evidence: c.evidence.clone(),
+                    evidence: c.evidence.to_string(),
                     source_url: c.source_url.clone(),
                     observed_at: c.observed_at,
                 })

@@ -8,6 +8,11 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+mod evidence;
+
+pub use evidence::EvidenceText;
+use evidence::Tail;
+
 use crate::domain::{Account, Activity, ActivityKind, Lead, Signal, SignalValue};
 use crate::model::{
     AccountField, ActivityFilter, Condition, LeadField, Literal, Rule, ScoringModel, Subject,
@@ -123,8 +128,8 @@ pub struct Contribution {
     pub occurrences: u32,
     /// Whether a rule or group cap cut the points.
     pub capped: bool,
-    /// What matched, in words.
-    pub evidence: String,
+    /// What matched, in words (written out when shown or serialized).
+    pub evidence: EvidenceText,
     /// Link to the source of the most recent match.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_url: Option<String>,
@@ -356,65 +361,6 @@ fn push_uint(s: &mut String, n: u64) {
     }
     // Only ASCII digits were written.
     s.push_str(std::str::from_utf8(&buf[i..]).unwrap_or_default());
-}
-
-/// The proleptic Gregorian (year, month, day) of a Unix day number, by Neri
-/// and Schneider's Euclidean affine functions ("Euclidean affine functions
-/// and their application to calendar algorithms", 2022): a few unsigned
-/// multiplications and shifts. Valid from about year -32,800 on; `None`
-/// before.
-fn civil_from_days(days: i64) -> Option<(i64, u32, u32)> {
-    const S: u32 = 82;
-    const K: u32 = 719_468 + 146_097 * S;
-    const L: u32 = 400 * S;
-    let n = u32::try_from(days.checked_add(i64::from(K))?).ok()?;
-    // 4n + 3 must fit in 32 bits.
-    if n > (u32::MAX - 3) / 4 {
-        return None;
-    }
-    let n1 = 4 * n + 3;
-    let c = n1 / 146_097;
-    let nc = n1 % 146_097 / 4;
-    let n2 = 4 * nc + 3;
-    let p2 = 2_939_745 * u64::from(n2);
-    let z = (p2 >> 32) as u32;
-    let ny = (p2 as u32) / 2_939_745 / 4;
-    let y = 100 * c + z;
-    let n3 = 2_141 * ny + 197_913;
-    let m = n3 >> 16;
-    let d = (n3 & 0xFFFF) / 2_141;
-    let j = ny >= 306;
-    Some((
-        i64::from(y) - i64::from(L) + i64::from(j),
-        if j { m - 12 } else { m },
-        d + 1,
-    ))
-}
-
-/// Appends the UTC date of `t` as `YYYY-MM-DD`, in one piece and without
-/// chrono's calendar fields (hot path: every explanation line carries a
-/// date).
-fn push_ymd(s: &mut String, t: DateTime<Utc>) {
-    let (year, month, day) =
-        civil_from_days(t.timestamp().div_euclid(86_400)).unwrap_or_else(|| {
-            use chrono::Datelike;
-            let d = t.date_naive();
-            (i64::from(d.year()), d.month(), d.day())
-        });
-    let year = year.max(0) as u64;
-    let two = |n: u32| [b'0' + (n / 10 % 10) as u8, b'0' + (n % 10) as u8];
-    let ([m1, m2], [d1, d2]) = (two(month), two(day));
-    if year > 9_999 {
-        push_uint(s, year);
-        let buf = [b'-', m1, m2, b'-', d1, d2];
-        s.push_str(std::str::from_utf8(&buf).unwrap_or_default());
-        return;
-    }
-    let y = year as u32;
-    let ([y1, y2], [y3, y4]) = (two(y / 100), two(y % 100));
-    let buf = [y1, y2, y3, y4, b'-', m1, m2, b'-', d1, d2];
-    // Only ASCII digits and dashes were written.
-    s.push_str(std::str::from_utf8(&buf).unwrap_or_default());
 }
 
 const SECONDS_PER_DAY: f64 = 86_400.0;
@@ -986,8 +932,8 @@ fn account_side(
                 let c = out.last();
                 if !c.evidence.starts_with(name.as_str()) && rule.condition.is_some() {
                     // Name the signal so the explanation stands on its own.
-                    c.evidence.insert_str(0, ": ");
-                    c.evidence.insert_str(0, name);
+                    c.evidence.prepend(": ");
+                    c.evidence.prepend(name);
                 }
             }
             fired
@@ -1158,8 +1104,8 @@ impl Slots<'_> {
                 decay: 1.0,
                 occurrences: 0,
                 capped: false,
-                // Room for most explanations: "TEXT (×N, latest YYYY-MM-DD)".
-                evidence: String::with_capacity(EVIDENCE_CAPACITY),
+                // Room for most texts: "KIND SUBJECT".
+                evidence: String::with_capacity(EVIDENCE_CAPACITY).into(),
                 source_url: None,
                 observed_at: None,
             });
@@ -1200,7 +1146,7 @@ impl Contribution {
         self.decay = c.decay;
         self.occurrences = c.occurrences;
         self.capped = c.capped;
-        self.evidence.push_str(&c.evidence);
+        self.evidence.copy_from(&c.evidence);
         set_url(&mut self.source_url, c.source_url.as_deref());
         self.observed_at = c.observed_at;
     }
@@ -1227,9 +1173,10 @@ fn attribute(rule: &Rule, field: &str, v: Value<'_>, out: &mut Slots<'_>) -> boo
     c.raw_points = rule.points;
     c.decay = 1.0;
     c.occurrences = 1;
-    c.evidence.push_str(field);
-    c.evidence.push_str(" = ");
-    push_value(&mut c.evidence, v);
+    let e = c.evidence.text_mut();
+    e.push_str(field);
+    e.push_str(" = ");
+    push_value(e, v);
     c.source_url = None;
     c.observed_at = None;
     true
@@ -1257,13 +1204,10 @@ fn from_tally<'a>(
         out.raw_points = rule.points;
         out.decay = 1.0;
         out.occurrences = windowed;
-        push_uint(&mut out.evidence, u64::from(windowed));
-        out.evidence.push_str(" matching");
-        if let Some(w) = c.within_days {
-            out.evidence.push_str(" in the last ");
-            out.evidence.push_str(&format_number(w));
-            out.evidence.push_str(" days");
-        }
+        out.evidence.set_tail(Tail::Count {
+            count: windowed,
+            within_days: c.within_days,
+        });
         set_url(&mut out.source_url, latest.and_then(|(_, u)| u));
         out.observed_at = latest.map(|(t, _)| t);
         return true;
@@ -1288,21 +1232,16 @@ fn from_tally<'a>(
         c.decay = tally.latest_decay;
         c.occurrences = 1;
     }
-    let e = &mut c.evidence;
+    let e = c.evidence.text_mut();
     if !prefix.is_empty() {
         e.push_str(prefix);
         e.push(' ');
     }
     e.push_str(what);
-    if tally.count > 1 {
-        e.push_str(" (×");
-        push_uint(e, u64::from(tally.count));
-        e.push_str(", latest ");
-    } else {
-        e.push_str(" (");
-    }
-    push_ymd(e, latest_at);
-    e.push(')');
+    c.evidence.set_tail(Tail::Latest {
+        count: tally.count,
+        at: latest_at,
+    });
     set_url(&mut c.source_url, url);
     c.observed_at = Some(latest_at);
     true
@@ -1468,36 +1407,7 @@ fn finish(model: &ScoringModel, score: &mut Score, now: DateTime<Utc>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::{Datelike, TimeZone};
-
-    /// The evidence date, as chrono's calendar fields give it.
-    fn reference(t: DateTime<Utc>) -> String {
-        format!("{:04}-{:02}-{:02}", t.year().max(0), t.month(), t.day())
-    }
-
-    #[test]
-    fn evidence_dates_match_chrono_across_the_calendar() {
-        let mut checked = 0;
-        // Every day from year -1000 to about 9,000, and sparse days beyond.
-        let days = (-1_100_000i64..2_600_000)
-            .chain((-100_000_000i64..-1_100_000).step_by(9_973))
-            .chain((2_600_000i64..95_000_000).step_by(9_973));
-        for d in days {
-            let Some(t) = Utc.timestamp_opt(d * 86_400 + 86_399, 0).single() else {
-                continue;
-            };
-            let mut s = String::new();
-            push_ymd(&mut s, t);
-            assert_eq!(s, reference(t), "day {d}");
-            checked += 1;
-        }
-        for t in [DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC] {
-            let mut s = String::new();
-            push_ymd(&mut s, t);
-            assert_eq!(s, reference(t));
-        }
-        assert!(checked > 3_000_000);
-    }
+    use chrono::TimeZone;
 
     #[test]
     fn ages_count_leap_seconds_like_chrono() {

@@ -80,7 +80,7 @@ pub fn slack_message(alert: &Alert) -> Value {
                 "• *{}* {} — {}",
                 signed(c.points),
                 slack_escape(&c.label),
-                slack_escape(&c.evidence)
+                slack_escape(&c.evidence.to_string())
             );
             if let Some(u) = c.source_url.as_deref().filter(|u| is_web_link(u)) {
                 line.push_str(&format!(" (<{u}|source>)"));
@@ -161,7 +161,7 @@ pub fn email(alert: &Alert) -> EmailContent {
             r#"<tr><td style="padding:4px 12px 4px 0;text-align:right;font-weight:600">{}</td><td style="padding:4px 0">{}<br><span style="color:#666">{}</span>{link}</td></tr>"#,
             signed(c.points),
             html_escape(&c.label),
-            html_escape(&c.evidence)
+            html_escape(&c.evidence.to_string())
         ));
     }
     text.push_str(&format!(
