@@ -256,6 +256,57 @@ fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
     }
 }
 
+/// The text literals of an `equals` or `in` condition, compiled with the
+/// model for the common case of a text value (a seniority, a technology
+/// name): each literal costs a length check unless the lengths agree.
+/// Gives what [`test`] gives on a text value.
+#[derive(Debug, Clone)]
+struct TextSet {
+    /// The literals, lowercase.
+    lits: Vec<Box<str>>,
+}
+
+impl TextSet {
+    /// The set of `condition`, when it is `equals` or `in` over text only.
+    fn of(condition: Option<&Condition>) -> Option<Self> {
+        let lits: &[Literal] = match condition? {
+            Condition::Equals(l) => std::slice::from_ref(l),
+            Condition::In(l) => l,
+            _ => return None,
+        };
+        let lits = lits
+            .iter()
+            .map(|l| match l {
+                Literal::Text(t) => Some(t.as_str().into()),
+                Literal::Number(_) | Literal::Bool(_) => None,
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some(Self { lits })
+    }
+
+    /// Whether `text` equals a literal, ignoring case (as [`eq_ignore_case`]).
+    #[inline]
+    fn contains(&self, text: &str) -> bool {
+        self.lits
+            .iter()
+            .any(|l| l.len() == text.len() && text.eq_ignore_ascii_case(l))
+            || (!text.is_ascii() && {
+                let lower = text.to_lowercase();
+                self.lits.iter().any(|l| **l == *lower)
+            })
+    }
+}
+
+/// Rule `r`'s condition on `v`, through its compiled text set when it has
+/// one and `v` is text.
+#[inline]
+fn passes(plan: &Plan, r: usize, rule: &Rule, v: Value<'_>) -> bool {
+    match (v, &plan.text_sets[r]) {
+        (Value::Text(t), Some(set)) => set.contains(t),
+        _ => test(rule.condition.as_ref(), v),
+    }
+}
+
 fn test(condition: Option<&Condition>, v: Value<'_>) -> bool {
     let Some(condition) = condition else {
         return !matches!(v, Value::Missing);
@@ -507,6 +558,8 @@ pub(crate) struct Plan {
     conditional: Vec<u32>,
     /// Their results on an activity with no subject.
     missing_bits: u64,
+    /// Per rule: its `equals`/`in` text literals, compiled.
+    text_sets: Vec<Option<TextSet>>,
 }
 
 /// Half-lives beyond this many distinct values are not memoized per
@@ -592,6 +645,7 @@ impl Plan {
                 plan.missing_bits |= 1 << b;
             }
             plan.condition_bit.push(bit);
+            plan.text_sets.push(TextSet::of(rule.condition.as_ref()));
         }
         plan
     }
@@ -889,7 +943,7 @@ fn signal_pass(model: &ScoringModel, signals: &[Signal], now: Now, tallies: &mut
                 i as u32,
                 s.observed_at,
                 age,
-                || test(rule.condition.as_ref(), signal_value(s)),
+                || passes(plan, r as usize, rule, signal_value(s)),
                 || decay.factor(rule, plan.half_life[r as usize]),
             );
         }
@@ -909,12 +963,16 @@ fn account_side(
     out: &mut Slots<'_>,
 ) -> bool {
     match &rule.subject {
-        Subject::Account(field) => attribute(
-            rule,
-            account_field_name(field),
-            account_value(account, field),
-            out,
-        ),
+        Subject::Account(field) => {
+            let v = account_value(account, field);
+            attribute(
+                rule,
+                passes(plan, r, rule, v),
+                account_field_name(field),
+                v,
+                out,
+            )
+        }
         Subject::Signal(name) => {
             let tally = plan.slot[r].map_or(Tally::EMPTY, |s| tallies[s as usize]);
             let fired = from_tally(rule, &tally, "", out, |i| {
@@ -1036,12 +1094,16 @@ fn score_into(
             continue;
         }
         let fired = match &rule.subject {
-            Subject::Lead(field) => attribute(
-                rule,
-                lead_field_name(field),
-                lead_value(input.lead, field),
-                &mut out,
-            ),
+            Subject::Lead(field) => {
+                let v = lead_value(input.lead, field);
+                attribute(
+                    rule,
+                    passes(plan, r, rule, v),
+                    lead_field_name(field),
+                    v,
+                    &mut out,
+                )
+            }
             Subject::Account(_) | Subject::Signal(_) => account_side(
                 rule,
                 r,
@@ -1163,9 +1225,10 @@ fn set_url(slot: &mut Option<String>, url: Option<&str>) {
     }
 }
 
-/// An attribute rule: its points once when the value passes the test.
-fn attribute(rule: &Rule, field: &str, v: Value<'_>, out: &mut Slots<'_>) -> bool {
-    if !test(rule.condition.as_ref(), v) {
+/// An attribute rule: its points once when the value `passed` the rule's
+/// condition.
+fn attribute(rule: &Rule, passed: bool, field: &str, v: Value<'_>, out: &mut Slots<'_>) -> bool {
+    if !passed {
         return false;
     }
     let c = out.next(rule);
