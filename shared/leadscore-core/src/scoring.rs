@@ -435,15 +435,22 @@ impl Now {
         }
     }
 
-    /// Whole seconds from `at` to now, truncated toward zero (as
-    /// `TimeDelta::num_seconds`), in days, never negative.
+    /// [`Self::age`] of `at`.
+    #[cfg(test)]
     fn age_days(self, at: DateTime<Utc>) -> f64 {
-        let at_nanos = at.timestamp_subsec_nanos();
+        self.age(at, Stamp::of(at))
+    }
+
+    /// Whole seconds from `at` (whose stamp is `stamp`) to now, truncated
+    /// toward zero (as `TimeDelta::num_seconds`), in days, never negative.
+    #[inline]
+    fn age(self, at: DateTime<Utc>, stamp: Stamp) -> f64 {
+        let Stamp(at_secs, at_nanos) = stamp;
         if at_nanos >= 1_000_000_000 || self.nanos >= NANOS_PER_SECOND {
             // A leap second: chrono's own arithmetic, which counts it.
             return ((self.at - at).num_seconds() as f64 / SECONDS_PER_DAY).max(0.0);
         }
-        let mut secs = self.secs - at.timestamp();
+        let mut secs = self.secs - at_secs;
         // Nanoseconds are below 2e9 (a leap second reads as 1e9..2e9), so
         // the difference lies in (-2e9, 2e9): bring it into [0, 1e9).
         let mut nanos = self.nanos - i64::from(at_nanos);
@@ -463,14 +470,6 @@ impl Now {
     }
 }
 
-fn decay_factor(rule: &Rule, age: f64) -> f64 {
-    rule.half_life_days.map_or(1.0, |h| 0.5f64.powf(age / h))
-}
-
-fn within(rule: &Rule, age: f64) -> bool {
-    rule.max_age_days.is_none_or(|m| age <= m)
-}
-
 /// One rule's running tally over the occurrences (activities or signals) it
 /// matched. Plain data, so a [`Scorer`] keeps one buffer of them across
 /// leads; the latest match is an index into the lead's activities or the
@@ -479,50 +478,128 @@ fn within(rule: &Rule, age: f64) -> bool {
 struct Tally {
     /// Matching occurrences (for a count rule, those within its window).
     count: u32,
+    /// The latest match's index, [`Tally::NONE`] before the first.
+    latest: u32,
+    /// When the latest match happened.
+    latest_at: Stamp,
+    latest_decay: f64,
     raw: f64,
     decayed: f64,
-    latest: Option<(DateTime<Utc>, u32)>,
-    latest_decay: f64,
 }
 
 impl Tally {
+    const NONE: u32 = u32::MAX;
+
     const EMPTY: Self = Self {
         count: 0,
+        latest: Self::NONE,
+        latest_at: Stamp::MIN,
+        latest_decay: 1.0,
         raw: 0.0,
         decayed: 0.0,
-        latest: None,
-        latest_decay: 1.0,
     };
+
+    /// The latest match's index.
+    fn latest(&self) -> Option<u32> {
+        (self.latest != Self::NONE).then_some(self.latest)
+    }
 }
 
-/// Adds one occurrence (index `index`, age `age` days) to `rule`'s tally,
-/// if it matches: `passes` tests the rule's condition on it, `decay` gives
-/// its decay factor for the rule (memoized per half-life by the caller).
+/// An instant as (Unix seconds, nanoseconds), ordered as the instants are
+/// (a leap second's nanoseconds run from 1e9, after the second it extends
+/// and before the next): integer compares instead of a calendar
+/// comparison per occurrence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Stamp(i64, u32);
+
+impl Stamp {
+    /// Before every instant.
+    const MIN: Self = Self(i64::MIN, 0);
+
+    fn of(t: DateTime<Utc>) -> Self {
+        Self(t.timestamp(), t.timestamp_subsec_nanos())
+    }
+}
+
+/// An activity or signal rule as an occurrence meets it: the fields
+/// [`observe`] tests, copied out of the [`Rule`] when the model is loaded
+/// (absent bounds as infinity), so a pass over the occurrences reads one
+/// small record per rule.
+#[derive(Debug, Clone, Copy)]
+struct Watch {
+    /// The rule's index.
+    rule: u32,
+    /// Its tally slot.
+    slot: u32,
+    /// Its points per occurrence.
+    points: f64,
+    /// Occurrences older than this many days do not match.
+    max_age: f64,
+    /// A count rule's window in days: older occurrences are not counted.
+    window: f64,
+    /// Half-life in days (when `half_life` is not [`Watch::NONE`]).
+    half_life_days: f64,
+    /// The half-life's index among the model's distinct half-lives, or
+    /// [`Watch::NONE`] when the rule does not decay.
+    half_life: u32,
+    /// The condition's bit in a subject's memoized results, or
+    /// [`Watch::NONE`].
+    bit: u32,
+    /// Whether the rule has a condition.
+    conditional: bool,
+}
+
+impl Watch {
+    const NONE: u32 = u32::MAX;
+
+    /// This watch's decay factor at the memo's age.
+    #[inline]
+    fn decay(&self, memo: &mut DecayMemo) -> f64 {
+        let k = self.half_life;
+        if k == Self::NONE {
+            1.0
+        } else if (k as usize) < MEMO_HALF_LIVES {
+            if memo.known & (1 << k) == 0 {
+                memo.values[k as usize] = half_life_decay(self.half_life_days, memo.age);
+                memo.known |= 1 << k;
+            }
+            memo.values[k as usize]
+        } else {
+            half_life_decay(self.half_life_days, memo.age)
+        }
+    }
+}
+
+/// 0.5^(age / half-life).
+fn half_life_decay(half_life_days: f64, age: f64) -> f64 {
+    0.5f64.powf(age / half_life_days)
+}
+
+/// Adds one occurrence (index `index`, at `at`, age `age` days) to `w`'s
+/// tally, if it matches: `passes` tests the rule's condition on it, `decay`
+/// memoizes its decay factors per half-life.
 #[inline]
 fn observe(
-    rule: &Rule,
+    w: &Watch,
     tally: &mut Tally,
     index: u32,
-    at: DateTime<Utc>,
+    at: Stamp,
     age: f64,
     passes: impl FnOnce() -> bool,
-    decay: impl FnOnce() -> f64,
+    decay: &mut DecayMemo,
 ) {
     // With no condition every occurrence matches, even one with no subject.
-    if !within(rule, age) || (rule.condition.is_some() && !passes()) {
+    // Ages are never NaN (whole seconds over a constant, at least 0).
+    if age > w.max_age || (w.conditional && !passes()) || age > w.window {
         return;
     }
-    if let Some(c) = &rule.count
-        && c.within_days.is_some_and(|w| age > w)
-    {
-        return;
-    }
-    let factor = decay();
+    let factor = w.decay(decay);
     tally.count += 1;
-    tally.raw += rule.points;
-    tally.decayed += rule.points * factor;
-    if tally.latest.is_none_or(|(t, _)| at > t) {
-        tally.latest = Some((at, index));
+    tally.raw += w.points;
+    tally.decayed += w.points * factor;
+    if at > tally.latest_at {
+        tally.latest = index;
+        tally.latest_at = at;
         tally.latest_decay = factor;
     }
 }
@@ -535,26 +612,20 @@ fn observe(
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Plan {
     /// Per built-in activity kind (by [`ActivityKind::builtin_index`]): the
-    /// activity rules accepting it, as (rule index, tally slot).
-    by_builtin: Vec<Vec<(u32, u32)>>,
+    /// activity rules accepting it.
+    by_builtin: Vec<Vec<Watch>>,
     /// Activity rules accepting every kind (`activity = "*"`).
-    any_kind: Vec<(u32, u32)>,
+    any_kind: Vec<Watch>,
     /// Per custom kind name: the rules naming it.
-    by_custom: Vec<(String, Vec<(u32, u32)>)>,
+    by_custom: Vec<(String, Vec<Watch>)>,
     /// Per signal name: the rules looking at it.
-    by_signal: Vec<(String, Vec<(u32, u32)>)>,
+    by_signal: Vec<(String, Vec<Watch>)>,
     /// Per rule: its tally slot (activity and signal rules only).
     slot: Vec<Option<u32>>,
-    /// Per rule: the index of its half-life in `half_lives`.
-    half_life: Vec<Option<u32>>,
-    /// Distinct half-lives, in days.
-    half_lives: Vec<f64>,
     /// Number of tally slots.
     slots: usize,
-    /// Per rule: its bit in a subject's condition results, for activity
-    /// rules with a condition (the first 64 of them).
-    condition_bit: Vec<Option<u32>>,
-    /// Those rules, by bit.
+    /// The activity rules with a condition (the first 64 of them), by their
+    /// bit in a subject's condition results.
     conditional: Vec<u32>,
     /// Their results on an activity with no subject.
     missing_bits: u64,
@@ -568,10 +639,7 @@ const MEMO_HALF_LIVES: usize = 8;
 
 impl Plan {
     pub(crate) fn new(rules: &[Rule]) -> Self {
-        fn entry<'v>(
-            list: &'v mut Vec<(String, Vec<(u32, u32)>)>,
-            name: &str,
-        ) -> &'v mut Vec<(u32, u32)> {
+        fn entry<'v>(list: &'v mut Vec<(String, Vec<Watch>)>, name: &str) -> &'v mut Vec<Watch> {
             let i = list.iter().position(|(n, _)| n == name).unwrap_or_else(|| {
                 list.push((name.to_owned(), Vec::new()));
                 list.len() - 1
@@ -582,56 +650,9 @@ impl Plan {
             by_builtin: vec![Vec::new(); ActivityKind::BUILT_IN.len()],
             ..Self::default()
         };
+        let mut half_lives: Vec<f64> = Vec::new();
         for (i, rule) in rules.iter().enumerate() {
-            let r = i as u32;
-            plan.half_life.push(rule.half_life_days.map(|h| {
-                let k = plan
-                    .half_lives
-                    .iter()
-                    .position(|x| x.to_bits() == h.to_bits())
-                    .unwrap_or_else(|| {
-                        plan.half_lives.push(h);
-                        plan.half_lives.len() - 1
-                    });
-                k as u32
-            }));
-            let slot = plan.slots as u32;
-            match &rule.subject {
-                Subject::Lead(_) | Subject::Account(_) => {
-                    plan.slot.push(None);
-                    continue;
-                }
-                Subject::Signal(name) => entry(&mut plan.by_signal, name).push((r, slot)),
-                Subject::Activity(ActivityFilter::Any) => {
-                    for list in &mut plan.by_builtin {
-                        list.push((r, slot));
-                    }
-                    plan.any_kind.push((r, slot));
-                }
-                Subject::Activity(ActivityFilter::Kinds {
-                    builtin, custom, ..
-                }) => {
-                    for (k, list) in plan.by_builtin.iter_mut().enumerate() {
-                        if builtin & (1 << k) != 0 {
-                            list.push((r, slot));
-                        }
-                    }
-                    for name in custom {
-                        entry(&mut plan.by_custom, name).push((r, slot));
-                    }
-                }
-            }
-            plan.slot.push(Some(slot));
-            plan.slots += 1;
-        }
-        // A custom kind is also seen by the rules accepting every kind, in
-        // model order.
-        for (_, list) in &mut plan.by_custom {
-            list.extend_from_slice(&plan.any_kind);
-            list.sort_unstable();
-            list.dedup();
-        }
-        for (i, rule) in rules.iter().enumerate() {
+            plan.text_sets.push(TextSet::of(rule.condition.as_ref()));
             let bit = (matches!(rule.subject, Subject::Activity(_))
                 && rule.condition.is_some()
                 && plan.conditional.len() < 64)
@@ -644,8 +665,64 @@ impl Plan {
             {
                 plan.missing_bits |= 1 << b;
             }
-            plan.condition_bit.push(bit);
-            plan.text_sets.push(TextSet::of(rule.condition.as_ref()));
+            let half_life = rule.half_life_days.map_or(Watch::NONE, |h| {
+                let k = half_lives
+                    .iter()
+                    .position(|x| x.to_bits() == h.to_bits())
+                    .unwrap_or_else(|| {
+                        half_lives.push(h);
+                        half_lives.len() - 1
+                    });
+                k as u32
+            });
+            let w = Watch {
+                rule: i as u32,
+                slot: plan.slots as u32,
+                points: rule.points,
+                max_age: rule.max_age_days.unwrap_or(f64::INFINITY),
+                window: rule
+                    .count
+                    .and_then(|c| c.within_days)
+                    .unwrap_or(f64::INFINITY),
+                half_life_days: rule.half_life_days.unwrap_or(f64::INFINITY),
+                half_life,
+                bit: bit.unwrap_or(Watch::NONE),
+                conditional: rule.condition.is_some(),
+            };
+            match &rule.subject {
+                Subject::Lead(_) | Subject::Account(_) => {
+                    plan.slot.push(None);
+                    continue;
+                }
+                Subject::Signal(name) => entry(&mut plan.by_signal, name).push(w),
+                Subject::Activity(ActivityFilter::Any) => {
+                    for list in &mut plan.by_builtin {
+                        list.push(w);
+                    }
+                    plan.any_kind.push(w);
+                }
+                Subject::Activity(ActivityFilter::Kinds {
+                    builtin, custom, ..
+                }) => {
+                    for (k, list) in plan.by_builtin.iter_mut().enumerate() {
+                        if builtin & (1 << k) != 0 {
+                            list.push(w);
+                        }
+                    }
+                    for name in custom {
+                        entry(&mut plan.by_custom, name).push(w);
+                    }
+                }
+            }
+            plan.slot.push(Some(w.slot));
+            plan.slots += 1;
+        }
+        // A custom kind is also seen by the rules accepting every kind, in
+        // model order.
+        for (_, list) in &mut plan.by_custom {
+            list.extend_from_slice(&plan.any_kind);
+            list.sort_unstable_by_key(|w| w.rule);
+            list.dedup_by_key(|w| w.rule);
         }
         plan
     }
@@ -659,7 +736,7 @@ impl Plan {
             .fold(0, |bits, (b, _)| bits | 1 << b)
     }
 
-    fn custom_rules(&self, name: &str) -> &[(u32, u32)] {
+    fn custom_rules(&self, name: &str) -> &[Watch] {
         self.by_custom
             .iter()
             .find(|(n, _)| n == name)
@@ -680,20 +757,6 @@ impl DecayMemo {
             age,
             known: 0,
             values: [0.0; MEMO_HALF_LIVES],
-        }
-    }
-
-    #[inline]
-    fn factor(&mut self, rule: &Rule, half_life: Option<u32>) -> f64 {
-        match half_life {
-            Some(k) if (k as usize) < MEMO_HALF_LIVES => {
-                if self.known & (1 << k) == 0 {
-                    self.values[k as usize] = decay_factor(rule, self.age);
-                    self.known |= 1 << k;
-                }
-                self.values[k as usize]
-            }
-            _ => decay_factor(rule, self.age),
         }
     }
 }
@@ -933,18 +996,19 @@ fn signal_pass(model: &ScoringModel, signals: &[Signal], now: Now, tallies: &mut
         let Some((_, interested)) = plan.by_signal.iter().find(|(n, _)| *n == s.name) else {
             continue;
         };
-        let age = now.age_days(s.observed_at);
+        let at = Stamp::of(s.observed_at);
+        let age = now.age(s.observed_at, at);
         let mut decay = DecayMemo::new(age);
-        for &(r, slot) in interested {
-            let rule = &rules[r as usize];
+        for w in interested {
+            let r = w.rule as usize;
             observe(
-                rule,
-                &mut tallies[slot as usize],
+                w,
+                &mut tallies[w.slot as usize],
                 i as u32,
-                s.observed_at,
+                at,
                 age,
-                || passes(plan, r as usize, rule, signal_value(s)),
-                || decay.factor(rule, plan.half_life[r as usize]),
+                || passes(plan, r, &rules[r], signal_value(s)),
+                &mut decay,
             );
         }
     }
@@ -984,6 +1048,7 @@ fn account_side(
                 (
                     if what.is_empty() { name.as_str() } else { what },
                     s.evidence.as_ref().and_then(|e| e.url.as_deref()),
+                    s.observed_at,
                 )
             });
             if fired {
@@ -1046,7 +1111,8 @@ fn score_into(
         if interested.is_empty() {
             continue;
         }
-        let age = now.age_days(a.occurred_at);
+        let at = Stamp::of(a.occurred_at);
+        let age = now.age(a.occurred_at, at);
         let mut decay = DecayMemo::new(age);
         let subject = a.subject();
         let value = subject.map_or(Value::Missing, Value::Text);
@@ -1055,19 +1121,18 @@ fn score_into(
             (Some(_), None) => Some(plan.missing_bits),
             (None, _) => None,
         };
-        for &(r, slot) in interested {
-            let rule = &rules[r as usize];
+        for w in interested {
             observe(
-                rule,
-                &mut tallies[slot as usize],
+                w,
+                &mut tallies[w.slot as usize],
                 i as u32,
-                a.occurred_at,
+                at,
                 age,
-                || match (bits, plan.condition_bit[r as usize]) {
-                    (Some(bits), Some(b)) => bits & (1 << b) != 0,
-                    _ => test(rule.condition.as_ref(), value),
+                || match bits {
+                    Some(bits) if w.bit != Watch::NONE => bits & (1 << w.bit) != 0,
+                    _ => test(rules[w.rule as usize].condition.as_ref(), value),
                 },
-                || decay.factor(rule, plan.half_life[r as usize]),
+                &mut decay,
             );
         }
     }
@@ -1127,7 +1192,11 @@ fn score_into(
                 let tally = plan.slot[r].map_or(Tally::EMPTY, |s| tallies[s as usize]);
                 from_tally(rule, &tally, prefix, &mut out, |i| {
                     let a = &input.activities[i as usize];
-                    (a.subject().unwrap_or(a.kind.name()), a.url.as_deref())
+                    (
+                        a.subject().unwrap_or(a.kind.name()),
+                        a.url.as_deref(),
+                        a.occurred_at,
+                    )
                 })
             }
         };
@@ -1254,13 +1323,16 @@ fn from_tally<'a>(
     tally: &Tally,
     prefix: &str,
     out: &mut Slots<'_>,
-    describe: impl FnOnce(u32) -> (&'a str, Option<&'a str>),
+    describe: impl FnOnce(u32) -> (&'a str, Option<&'a str>, DateTime<Utc>),
 ) -> bool {
     if let Some(c) = &rule.count {
         if !c.range.contains(f64::from(tally.count)) {
             return false;
         }
-        let latest = tally.latest.map(|(t, i)| (t, describe(i).1));
+        let latest = tally.latest().map(|i| {
+            let (_, url, at) = describe(i);
+            (at, url)
+        });
         let windowed = tally.count;
         let out = out.next(rule);
         out.points = rule.points;
@@ -1275,10 +1347,10 @@ fn from_tally<'a>(
         out.observed_at = latest.map(|(t, _)| t);
         return true;
     }
-    let Some((latest_at, index)) = tally.latest else {
+    let Some(index) = tally.latest() else {
         return false;
     };
-    let (what, url) = describe(index);
+    let (what, url, latest_at) = describe(index);
     let c = out.next(rule);
     if rule.per_occurrence {
         c.points = tally.decayed;
