@@ -209,14 +209,17 @@ impl From<Email> for String {
 /// line (`data/freemail.txt`).
 pub const FREE_MAIL_DOMAINS: &str = include_str!("../../../data/freemail.txt");
 
-static FREE_MAIL: std::sync::LazyLock<std::collections::HashSet<&'static str>> =
-    std::sync::LazyLock::new(|| {
-        FREE_MAIL_DOMAINS
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty() && !l.starts_with('#'))
-            .collect()
-    });
+/// A fixed-key hash: the set is read-only, so it needs no protection from
+/// chosen keys, and SipHash was a tenth of a lead's scoring instructions.
+static FREE_MAIL: std::sync::LazyLock<
+    std::collections::HashSet<&'static str, foldhash::fast::FixedState>,
+> = std::sync::LazyLock::new(|| {
+    FREE_MAIL_DOMAINS
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .collect()
+});
 
 /// Whether `domain` (already normalized) belongs to a free-mail provider.
 pub fn is_free_mail(domain: &str) -> bool {
@@ -318,6 +321,19 @@ pub enum Seniority {
 }
 
 impl Seniority {
+    /// Every level, in declaration order (a level's position is `level as
+    /// usize`).
+    pub const ALL: [Self; 8] = [
+        Self::CLevel,
+        Self::Vp,
+        Self::Head,
+        Self::Director,
+        Self::Manager,
+        Self::Senior,
+        Self::Ic,
+        Self::Intern,
+    ];
+
     /// The snake_case name used in data files.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -364,6 +380,23 @@ pub enum Department {
 }
 
 impl Department {
+    /// Every department, in declaration order (a department's position is
+    /// `department as usize`).
+    pub const ALL: [Self; 12] = [
+        Self::Sales,
+        Self::Marketing,
+        Self::Engineering,
+        Self::Product,
+        Self::Design,
+        Self::CustomerSuccess,
+        Self::Operations,
+        Self::Finance,
+        Self::People,
+        Self::Legal,
+        Self::Data,
+        Self::Other,
+    ];
+
     /// The snake_case name used in data files.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -882,6 +915,25 @@ mod tests {
         );
         assert_eq!(a.id, b.id);
         assert_ne!(a.id, c.id);
+    }
+
+    #[test]
+    fn enum_lists_are_complete_and_in_position() {
+        // ALL[i] is at position i (scoring's enum masks rely on it), with
+        // its serde name.
+        for (i, s) in Seniority::ALL.iter().enumerate() {
+            assert_eq!(*s as usize, i);
+            let json = serde_json::to_string(s).unwrap();
+            assert_eq!(json, format!("\"{}\"", s.as_str()));
+        }
+        for (i, d) in Department::ALL.iter().enumerate() {
+            assert_eq!(*d as usize, i);
+            let json = serde_json::to_string(d).unwrap();
+            assert_eq!(json, format!("\"{}\"", d.as_str()));
+        }
+        // The last variant closes each list: ALL has every variant.
+        assert_eq!(Seniority::ALL.len(), Seniority::Intern as usize + 1);
+        assert_eq!(Department::ALL.len(), Department::Other as usize + 1);
     }
 
     #[test]

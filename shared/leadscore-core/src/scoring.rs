@@ -13,7 +13,9 @@ mod evidence;
 pub use evidence::EvidenceText;
 use evidence::Tail;
 
-use crate::domain::{Account, Activity, ActivityKind, Lead, Signal, SignalValue};
+use crate::domain::{
+    Account, Activity, ActivityKind, Department, Lead, Seniority, Signal, SignalValue,
+};
 use crate::model::{
     AccountField, ActivityFilter, Condition, LeadField, Literal, Rule, ScoringModel, Subject,
 };
@@ -631,6 +633,31 @@ pub(crate) struct Plan {
     missing_bits: u64,
     /// Per rule: its `equals`/`in` text literals, compiled.
     text_sets: Vec<Option<TextSet>>,
+    /// Per rule on a lead's seniority or department: its condition's result
+    /// on every value of the field, by [`enum_bit`].
+    enum_masks: Vec<Option<u32>>,
+}
+
+/// A lead's seniority or department as its bit in a [`Plan`]'s enum mask:
+/// the value's position, or bit 31 when the lead has none.
+fn enum_bit(lead: &Lead, field: &LeadField) -> u32 {
+    let position = match field {
+        LeadField::Seniority => lead.seniority.map(|s| s as u32),
+        LeadField::Department => lead.department.map(|d| d as u32),
+        _ => None,
+    };
+    1 << position.unwrap_or(31)
+}
+
+/// `condition`'s results on each of `names` (bit = position) and on no
+/// value (bit 31).
+fn enum_mask<'n>(condition: Option<&Condition>, names: impl Iterator<Item = &'n str>) -> u32 {
+    let on = |v| u32::from(test(condition, v));
+    names
+        .enumerate()
+        .fold(on(Value::Missing) << 31, |mask, (i, name)| {
+            mask | on(Value::Text(name)) << i
+        })
 }
 
 /// Half-lives beyond this many distinct values are not memoized per
@@ -653,6 +680,18 @@ impl Plan {
         let mut half_lives: Vec<f64> = Vec::new();
         for (i, rule) in rules.iter().enumerate() {
             plan.text_sets.push(TextSet::of(rule.condition.as_ref()));
+            let condition = rule.condition.as_ref();
+            plan.enum_masks.push(match &rule.subject {
+                Subject::Lead(LeadField::Seniority) => Some(enum_mask(
+                    condition,
+                    Seniority::ALL.iter().map(|s| s.as_str()),
+                )),
+                Subject::Lead(LeadField::Department) => Some(enum_mask(
+                    condition,
+                    Department::ALL.iter().map(|d| d.as_str()),
+                )),
+                _ => None,
+            });
             let bit = (matches!(rule.subject, Subject::Activity(_))
                 && rule.condition.is_some()
                 && plan.conditional.len() < 64)
@@ -1161,13 +1200,11 @@ fn score_into(
         let fired = match &rule.subject {
             Subject::Lead(field) => {
                 let v = lead_value(input.lead, field);
-                attribute(
-                    rule,
-                    passes(plan, r, rule, v),
-                    lead_field_name(field),
-                    v,
-                    &mut out,
-                )
+                let passed = match plan.enum_masks[r] {
+                    Some(mask) => mask & enum_bit(input.lead, field) != 0,
+                    None => passes(plan, r, rule, v),
+                };
+                attribute(rule, passed, lead_field_name(field), v, &mut out)
             }
             Subject::Account(_) | Subject::Signal(_) => account_side(
                 rule,
@@ -1542,7 +1579,63 @@ fn finish(model: &ScoringModel, score: &mut Score, now: DateTime<Utc>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::Email;
     use chrono::TimeZone;
+
+    #[test]
+    fn enum_masks_give_what_the_conditions_give() {
+        // Every kind of condition a seniority or department rule can have,
+        // against every value and none: the mask compiled with the model
+        // must agree with the condition tested on the value's name.
+        let conditions = [
+            r#"equals = "vp""#,
+            r#"equals = "VP""#,
+            r#"in = ["director", "head", "marketing", "customer_success"]"#,
+            r#"contains = "c_""#,
+            r#"regex = "^(ic|senior|sales)$""#,
+            "exists = true",
+            "exists = false",
+            "range = { gte = 1 }",
+            "equals = 3",
+            "",
+        ];
+        let mut rules = String::new();
+        for (i, c) in conditions.iter().enumerate() {
+            for field in ["seniority", "department"] {
+                rules.push_str(&format!(
+                    "[[rule]]\nid = \"{field}-{i}\"\nlabel = \"x\"\nlead = \"{field}\"\n{c}\npoints = 1\n"
+                ));
+            }
+        }
+        let model = ScoringModel::from_toml(
+            &format!(
+                "name = \"t\"\n[scale]\nfit_max = 100\nengagement_max = 100\n[weights]\nfit = 1\nengagement = 1\n[tiers]\nhot = 80\nwarm = 50\nhysteresis = 5\n[grades]\nfit = [75, 50, 25]\nengagement = [75, 50, 25]\n{rules}"
+            ),
+            "m.toml",
+        )
+        .unwrap();
+        let now = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+        let mut lead = Lead::new(Email::parse("a@corp.com").unwrap(), None, now);
+        let seniorities = Seniority::ALL.map(Some).into_iter().chain([None]);
+        let departments = Department::ALL.map(Some).into_iter().chain([None]);
+        let mut checked = 0;
+        for s in seniorities {
+            for d in departments.clone() {
+                lead.seniority = s;
+                lead.department = d;
+                for (r, rule) in model.rules().iter().enumerate() {
+                    let Subject::Lead(field) = &rule.subject else {
+                        unreachable!()
+                    };
+                    let mask = model.plan.enum_masks[r].unwrap();
+                    let want = test(rule.condition.as_ref(), lead_value(&lead, field));
+                    assert_eq!(mask & enum_bit(&lead, field) != 0, want, "{}", rule.id);
+                    checked += 1;
+                }
+            }
+        }
+        assert_eq!(checked, 9 * 13 * conditions.len() * 2);
+    }
 
     #[test]
     fn ages_count_leap_seconds_like_chrono() {
