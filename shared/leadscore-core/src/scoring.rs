@@ -607,10 +607,13 @@ fn observe(
 }
 
 /// The rules of a model arranged for scoring, built once when the model is
-/// loaded: which activity rules look at each activity kind, which signal
-/// rules look at each signal name, and the distinct half-lives, so that one
-/// pass over a lead's activities and one over its account's signals feed
-/// every rule, and each occurrence's decay is computed once per half-life.
+/// loaded: which activity rules look at each activity kind and which signal
+/// rules look at each signal name (as [`Watch`] records, each with its
+/// half-life's index among the model's distinct ones), so that one pass
+/// over a lead's activities and one over its account's signals feed every
+/// rule and each occurrence's decay is computed once per half-life; and the
+/// conditions compiled for their common values (text literal sets, masks
+/// over a lead's seniority and department).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Plan {
     /// Per built-in activity kind (by [`ActivityKind::builtin_index`]): the
