@@ -297,22 +297,13 @@ mod tests {
             evidence("a", Tail::Latest { count: 2, at: t })
         );
         // Years past 9999 in full, before year 0 as 0000 (as the text was).
-        let far = evidence(
-            "x",
-            Tail::Latest {
-                count: 1,
-                at: DateTime::<Utc>::MAX_UTC,
-            },
-        );
-        assert_eq!(far.to_string(), "x (262142-12-31)");
-        let early = evidence(
-            "x",
-            Tail::Latest {
-                count: 1,
-                at: DateTime::<Utc>::MIN_UTC,
-            },
-        );
-        assert_eq!(early.to_string(), "x (0000-01-01)");
+        for (at, want) in [
+            (DateTime::<Utc>::MAX_UTC, "x (262142-12-31)"),
+            (DateTime::<Utc>::MIN_UTC, "x (0000-01-01)"),
+        ] {
+            let e = evidence("x", Tail::Latest { count: 1, at });
+            assert_eq!(e.to_string(), want);
+        }
         assert!(EvidenceText::default().is_empty());
         assert!(!evidence("", Tail::Latest { count: 1, at: t }).is_empty());
     }
