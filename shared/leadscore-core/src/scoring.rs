@@ -419,21 +419,19 @@ fn push_uint(s: &mut String, n: u64) {
 const SECONDS_PER_DAY: f64 = 86_400.0;
 const NANOS_PER_SECOND: i64 = 1_000_000_000;
 
-/// `now`, split once per score so each occurrence's age is integer
+/// `now`, stamped once per score so each occurrence's age is integer
 /// arithmetic on its Unix time instead of a calendar subtraction.
 #[derive(Debug, Clone, Copy)]
 struct Now {
     at: DateTime<Utc>,
-    secs: i64,
-    nanos: i64,
+    stamp: Stamp,
 }
 
 impl Now {
     fn of(t: DateTime<Utc>) -> Self {
         Self {
             at: t,
-            secs: t.timestamp(),
-            nanos: i64::from(t.timestamp_subsec_nanos()),
+            stamp: Stamp::of(t),
         }
     }
 
@@ -447,15 +445,15 @@ impl Now {
     /// toward zero (as `TimeDelta::num_seconds`), in days, never negative.
     #[inline]
     fn age(self, at: DateTime<Utc>, stamp: Stamp) -> f64 {
-        let Stamp(at_secs, at_nanos) = stamp;
-        if at_nanos >= 1_000_000_000 || self.nanos >= NANOS_PER_SECOND {
+        let (Stamp(at_secs, at_nanos), Stamp(now_secs, now_nanos)) = (stamp, self.stamp);
+        if at_nanos >= 1_000_000_000 || now_nanos >= 1_000_000_000 {
             // A leap second: chrono's own arithmetic, which counts it.
             return ((self.at - at).num_seconds() as f64 / SECONDS_PER_DAY).max(0.0);
         }
-        let mut secs = self.secs - at_secs;
+        let mut secs = now_secs - at_secs;
         // Nanoseconds are below 2e9 (a leap second reads as 1e9..2e9), so
         // the difference lies in (-2e9, 2e9): bring it into [0, 1e9).
-        let mut nanos = self.nanos - i64::from(at_nanos);
+        let mut nanos = i64::from(now_nanos) - i64::from(at_nanos);
         while nanos < 0 {
             secs -= 1;
             nanos += NANOS_PER_SECOND;
@@ -682,8 +680,8 @@ impl Plan {
         };
         let mut half_lives: Vec<f64> = Vec::new();
         for (i, rule) in rules.iter().enumerate() {
-            plan.text_sets.push(TextSet::of(rule.condition.as_ref()));
             let condition = rule.condition.as_ref();
+            plan.text_sets.push(TextSet::of(condition));
             plan.enum_masks.push(match &rule.subject {
                 Subject::Lead(LeadField::Seniority) => Some(enum_mask(
                     condition,
@@ -696,14 +694,14 @@ impl Plan {
                 _ => None,
             });
             let bit = (matches!(rule.subject, Subject::Activity(_))
-                && rule.condition.is_some()
+                && condition.is_some()
                 && plan.conditional.len() < 64)
                 .then(|| {
                     plan.conditional.push(i as u32);
                     plan.conditional.len() as u32 - 1
                 });
             if let Some(b) = bit
-                && test(rule.condition.as_ref(), Value::Missing)
+                && test(condition, Value::Missing)
             {
                 plan.missing_bits |= 1 << b;
             }
@@ -729,7 +727,7 @@ impl Plan {
                 half_life_days: rule.half_life_days.unwrap_or(f64::INFINITY),
                 half_life,
                 bit: bit.unwrap_or(Watch::NONE),
-                conditional: rule.condition.is_some(),
+                conditional: condition.is_some(),
             };
             match &rule.subject {
                 Subject::Lead(_) | Subject::Account(_) => {
@@ -1172,7 +1170,10 @@ fn score_into(
                 age,
                 || match bits {
                     Some(bits) if w.bit != Watch::NONE => bits & (1 << w.bit) != 0,
-                    _ => test(rules[w.rule as usize].condition.as_ref(), value),
+                    _ => {
+                        let r = w.rule as usize;
+                        passes(plan, r, &rules[r], value)
+                    }
                 },
                 &mut decay,
             );
@@ -1584,6 +1585,57 @@ mod tests {
     use super::*;
     use crate::domain::Email;
     use chrono::TimeZone;
+
+    #[test]
+    fn text_sets_give_what_the_conditions_give() {
+        // The literals are lowercase, as the model stores them; the values
+        // mix case, non-ASCII letters whose lowercase differs only outside
+        // ASCII, and lengths that agree with a literal without matching it.
+        let text = |t: &str| Literal::Text(t.into());
+        let conditions = [
+            Condition::Equals(text("hubspöt")),
+            Condition::In(vec![text("marketo"), text("6sense"), text("straße")]),
+            Condition::In(vec![text("ärzte"), text("i̇stanbul"), text("")]),
+        ];
+        let values = [
+            "HubSpöt",
+            "HUBSPÖT",
+            "hubspot",
+            "hubspöt",
+            "Marketo",
+            "MARKETO ",
+            "marketx",
+            "6SENSE",
+            "Straße",
+            "STRASSE",
+            "straße",
+            "ÄRZTE",
+            "Ärzte",
+            "İstanbul",
+            "istanbul",
+            "",
+        ];
+        for c in &conditions {
+            let set = TextSet::of(Some(c)).unwrap();
+            for v in values {
+                assert_eq!(
+                    set.contains(v),
+                    test(Some(c), Value::Text(v)),
+                    "{c:?} on {v:?}"
+                );
+            }
+        }
+        // Only equals/in over text compile to a set.
+        for c in [
+            Condition::Equals(Literal::Number(3.0)),
+            Condition::In(vec![text("a"), Literal::Bool(true)]),
+            Condition::Contains("a".into()),
+            Condition::Exists(true),
+        ] {
+            assert!(TextSet::of(Some(&c)).is_none(), "{c:?}");
+        }
+        assert!(TextSet::of(None).is_none());
+    }
 
     #[test]
     fn enum_masks_give_what_the_conditions_give() {

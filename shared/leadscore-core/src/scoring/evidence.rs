@@ -82,17 +82,17 @@ impl EvidenceText {
 
     /// Whether the written evidence starts with `prefix`.
     pub fn starts_with(&self, prefix: &str) -> bool {
-        if self.text.len() >= prefix.len() || !prefix.starts_with(self.text.as_str()) {
-            // The text alone decides.
-            self.text.starts_with(prefix)
-        } else {
-            self.to_string().starts_with(prefix)
-        }
+        // The tail is written out only when `prefix` runs past the text.
+        self.text.starts_with(prefix)
+            || (prefix.starts_with(self.text.as_str()) && self.to_string().starts_with(prefix))
     }
 
     /// Whether the written evidence contains `needle`.
     pub fn contains(&self, needle: &str) -> bool {
-        self.text.contains(needle) || self.to_string().contains(needle)
+        match self.tail {
+            Tail::None => self.text.contains(needle),
+            _ => self.to_string().contains(needle),
+        }
     }
 
     /// Whether the written evidence is empty.
@@ -180,10 +180,7 @@ impl From<&str> for EvidenceText {
 
 impl Serialize for EvidenceText {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self.tail {
-            Tail::None => serializer.serialize_str(&self.text),
-            _ => serializer.collect_str(self),
-        }
+        serializer.collect_str(self)
     }
 }
 
