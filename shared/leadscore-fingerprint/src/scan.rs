@@ -33,8 +33,12 @@ pub(crate) struct LiteralScan {
     literals: Vec<Box<[u8]>>,
     /// Bit `hash(window)` set for every entry.
     bits: Vec<u64>,
-    /// Entries sorted by window.
+    /// Entries sorted by the hash of their window (then by window).
     entries: Vec<Entry>,
+    /// Where the entries whose hash falls in each word of `bits` start
+    /// (one more than the words: the last is the number of entries), so a
+    /// hit looks at the few entries of its word instead of searching.
+    word_start: Vec<u32>,
     /// Literals shorter than a window.
     short: Vec<u32>,
     /// Look for the short literals instead of reporting them on every text.
@@ -115,11 +119,17 @@ impl LiteralScan {
                 offset: offset as u32,
             });
         }
-        entries.sort_unstable();
-        let mut bits = vec![0u64; 1 << (BITS_LOG2 - 6)];
+        entries.sort_unstable_by_key(|e| (hash(e.window), *e));
+        let words = 1 << (BITS_LOG2 - 6);
+        let mut bits = vec![0u64; words];
+        let mut word_start = vec![0u32; words + 1];
         for e in &entries {
             let h = hash(e.window);
             bits[h >> 6] |= 1 << (h & 63);
+            word_start[(h >> 6) + 1] += 1;
+        }
+        for w in 0..words {
+            word_start[w + 1] += word_start[w];
         }
         Self {
             literals: literals
@@ -128,6 +138,7 @@ impl LiteralScan {
                 .collect(),
             bits,
             entries,
+            word_start,
             short,
             search_short,
         }
@@ -154,10 +165,11 @@ impl LiteralScan {
             if self.bits[h >> 6] & (1 << (h & 63)) == 0 {
                 continue;
             }
-            let first = self.entries.partition_point(|e| e.window < folded);
-            for e in self.entries[first..]
+            let word = h >> 6;
+            let (from, to) = (self.word_start[word], self.word_start[word + 1]);
+            for e in self.entries[from as usize..to as usize]
                 .iter()
-                .take_while(|e| e.window == folded)
+                .filter(|e| e.window == folded)
             {
                 let lit = &self.literals[e.literal as usize];
                 let Some(start) = i.checked_sub(e.offset as usize) else {
