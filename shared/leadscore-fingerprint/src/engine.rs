@@ -169,6 +169,27 @@ struct PageTargets {
     html: Vec<usize>,
     scripts: Vec<usize>,
     dom: Vec<usize>,
+    /// (page literal id, start) of every occurrence of the literals that
+    /// [`FingerprintDb::page_at`] names, sorted (a page's targets only).
+    at: Vec<(usize, usize)>,
+}
+
+impl PageTargets {
+    /// The ascending starts of the occurrences of the literals `ids`.
+    fn starts(&self, ids: &[usize]) -> Vec<usize> {
+        let mut v: Vec<usize> = ids
+            .iter()
+            .flat_map(|&id| {
+                let from = self.at.partition_point(|&(i, _)| i < id);
+                self.at[from..]
+                    .iter()
+                    .take_while(move |&&(i, _)| i == id)
+                    .map(|&(_, start)| start)
+            })
+            .collect();
+        v.sort_unstable();
+        v
+    }
 }
 
 /// A pattern on a keyed value (headers, meta, cookies).
@@ -234,6 +255,13 @@ pub struct FingerprintDb {
     /// each set has a literal on the page.
     html_also: Vec<Vec<Vec<usize>>>,
     scripts_also: Vec<Vec<Vec<usize>>>,
+    /// Per html rule: when its pattern is [`Pattern::confined`] and the
+    /// scan reports where each of its literals occurs, their page literal
+    /// ids; the rule then runs only around those occurrences
+    /// ([`Pattern::find_around`]).
+    html_at: Vec<Option<Vec<usize>>>,
+    /// Page literal ids whose occurrences [`PageTargets::at`] keeps.
+    page_at: Vec<bool>,
     sel_script: Option<Selector>,
     sel_meta: Option<Selector>,
     prefilter: bool,
@@ -420,6 +448,8 @@ impl FingerprintDb {
             page_scan: None,
             html_also: Vec::new(),
             scripts_also: Vec::new(),
+            html_at: Vec::new(),
+            page_at: Vec::new(),
             page_targets: Vec::new(),
             sel_script: Selector::parse("script").ok(),
             sel_meta: Selector::parse("meta").ok(),
@@ -667,6 +697,31 @@ impl FingerprintDb {
         };
         self.html_also = also_of(&self.html, &mut targets);
         self.scripts_also = also_of(&self.scripts, &mut targets);
+        self.page_at = vec![false; literals.len()];
+        self.html_at = self
+            .html
+            .rules
+            .iter()
+            .map(|r| {
+                let p = &r.pattern;
+                if !p.confined || p.literals.is_empty() {
+                    return None;
+                }
+                let ids: Option<Vec<usize>> = p
+                    .literals
+                    .iter()
+                    .map(|l| {
+                        ids.get(&l.to_ascii_lowercase())
+                            .copied()
+                            .filter(|_| LiteralScan::reports_positions(l))
+                    })
+                    .collect();
+                for &id in ids.iter().flatten() {
+                    self.page_at[id] = true;
+                }
+                ids
+            })
+            .collect();
         // Literals are lowercased and compared ignoring ASCII case.
         let refs: Vec<&str> = literals.iter().map(String::as_str).collect();
         self.page_scan = Some(LiteralScan::new(&refs));
@@ -687,15 +742,20 @@ impl FingerprintDb {
                 html: all(self.html.rules.len()),
                 scripts: all(self.scripts.rules.len()),
                 dom: all(self.dom.len()),
+                at: Vec::new(),
             };
         };
         let mut out = PageTargets {
             html: self.html.always.clone(),
             scripts: self.scripts.always.clone(),
             dom: self.dom_always.clone(),
+            at: Vec::new(),
         };
         let mut seen = vec![false; self.page_targets.len()];
-        scan.scan(html, |id| {
+        scan.scan_at(html, |id, start| {
+            if let Some(start) = start.filter(|_| self.page_at[id]) {
+                out.at.push((id, start));
+            }
             if !seen[id] {
                 seen[id] = true;
                 let t = &self.page_targets[id];
@@ -708,6 +768,7 @@ impl FingerprintDb {
             v.sort_unstable();
             v.dedup();
         }
+        out.at.sort_unstable();
         // A rule whose further literal sets are not all on the page cannot
         // match.
         let complete = |also: &[Vec<usize>]| {
@@ -738,7 +799,18 @@ impl FingerprintDb {
 
         // Text fields.
         self.run_group(&self.url, "url", page.url, &mut found, &mut seen);
-        self.run_rules(&self.html, &candidates.html, "html", page.html, &mut found);
+        for &i in &candidates.html {
+            let r = &self.html.rules[i];
+            let hit = match self.html_at.get(i).and_then(Option::as_ref) {
+                Some(ids) if self.prefilter => {
+                    r.pattern.find_around(page.html, candidates.starts(ids))
+                }
+                _ => r.pattern.find(page.html),
+            };
+            if let Some(hit) = hit {
+                found.add(r.tech, "html", &r.pattern, hit);
+            }
+        }
         let mut srcs: Vec<&str> = Vec::new();
         let mut inline: Vec<String> = Vec::new();
         if let Some(sel) = &self.sel_script {

@@ -3,7 +3,7 @@
 
 use std::sync::OnceLock;
 
-use regex_syntax::hir::{Hir, HirKind};
+use regex_syntax::hir::{Class, Hir, HirKind};
 
 use crate::prepared::PreparedPatterns;
 
@@ -44,6 +44,12 @@ pub(crate) struct Pattern {
     /// Further required sets: any match also contains at least one literal
     /// of each (other parts of the same top-level sequence).
     pub(crate) also: Vec<Vec<String>>,
+    /// No match contains `>` and the regex has no anchor (`^`, `$`, `\A`,
+    /// `\z`), and it is not in Unicode mode: a match lies inside one
+    /// stretch of text between two `>`, and is the same whether searched
+    /// for in the whole text or in that stretch alone (see
+    /// [`Pattern::find_around`]).
+    pub(crate) confined: bool,
     /// The regex was parsed at load (it was neither a plain literal nor
     /// prepared).
     pub(crate) parsed: bool,
@@ -68,6 +74,10 @@ pub struct PatternAnalysis {
     pub literals: Vec<String>,
     /// Further sets, each of which every match contains a literal of.
     pub also: Vec<Vec<String>>,
+    /// No match contains `>`, and the regex has no anchor and is not in
+    /// Unicode mode: it can be searched for between the `>` around its
+    /// literals' occurrences alone.
+    pub confined: bool,
 }
 
 /// A successful match: the matched text and the resolved version.
@@ -105,12 +115,14 @@ impl Pattern {
                 version,
                 literals: Vec::new(),
                 also: Vec::new(),
+                confined: false,
                 parsed: false,
             });
         }
         // A plain ASCII literal (about half of the non-empty patterns) needs
         // no parse: it is its own required literal.
         if let Some(lit) = plain_literal(&body) {
+            let confined = !lit.contains('>');
             let literals = if lit.len() >= MIN_LITERAL_LEN {
                 vec![lit]
             } else {
@@ -126,6 +138,7 @@ impl Pattern {
                 version,
                 literals,
                 also: Vec::new(),
+                confined,
                 parsed: false,
             });
         }
@@ -141,6 +154,7 @@ impl Pattern {
                 version,
                 literals,
                 also,
+                confined: p.confined,
                 parsed: false,
             });
         }
@@ -158,10 +172,11 @@ impl Pattern {
                     .map(|hir| (hir, true))
                     .map_err(Box::new)
             });
-        let (engine, literals, also) = match parsed {
+        let (engine, literals, also, confined) = match parsed {
             Ok((hir, unicode)) => {
                 let literals = literals_of(&hir);
                 let also = secondary_literals(&hir, &literals);
+                let confined = !unicode && confined(&hir);
                 (
                     Engine::Fast {
                         body,
@@ -170,6 +185,7 @@ impl Pattern {
                     },
                     literals,
                     also,
+                    confined,
                 )
             }
             Err(fast_err) => match fancy_regex::RegexBuilder::new(&body)
@@ -180,6 +196,7 @@ impl Pattern {
                     Engine::Fancy(Box::new(re)),
                     extract_literals(&strip_lookaround(&body)),
                     Vec::new(),
+                    false,
                 ),
                 Err(fancy_err) => {
                     let first = fast_err.to_string();
@@ -194,6 +211,7 @@ impl Pattern {
             version,
             literals,
             also,
+            confined,
             parsed: true,
         })
     }
@@ -210,6 +228,7 @@ impl Pattern {
             unicode: *unicode,
             literals: self.literals.clone(),
             also: self.also.clone(),
+            confined: self.confined,
         })
     }
 
@@ -254,6 +273,37 @@ impl Pattern {
     /// True for an empty pattern (existence check).
     pub(crate) fn is_any(&self) -> bool {
         matches!(self.engine, Engine::Any)
+    }
+
+    /// Runs a [`confined`](Self::confined) pattern on `hay` where it can
+    /// match: in the stretches between two `>` around `at`, the ascending
+    /// positions of its literals' occurrences in `hay` (every match
+    /// contains one). Gives what [`find`](Self::find) gives on the whole
+    /// text: a match lies in one stretch, and the first stretch with a
+    /// match holds the leftmost one. Word boundaries see the same
+    /// neighbours, as a stretch is bounded by `>` (not a word character) or
+    /// by the text's ends. Each byte is searched at most once.
+    pub(crate) fn find_around(
+        &self,
+        hay: &str,
+        at: impl IntoIterator<Item = usize>,
+    ) -> Option<Hit> {
+        let bytes = hay.as_bytes();
+        let mut searched = 0;
+        for p in at {
+            if p < searched || p > bytes.len() {
+                continue;
+            }
+            let start = memchr::memrchr(b'>', &bytes[..p]).map_or(0, |i| i + 1);
+            let end = memchr::memchr(b'>', &bytes[p..]).map_or(bytes.len(), |i| p + i);
+            searched = end + 1;
+            // Both ends are at `>` (ASCII) or at the text's ends: char
+            // boundaries.
+            if let Some(hit) = hay.get(start..end).and_then(|s| self.find(s)) {
+                return Some(hit);
+            }
+        }
+        None
     }
 
     /// Runs the pattern on `hay`, returning the first match.
@@ -653,6 +703,31 @@ fn rarity(lit: &[u8]) -> usize {
     alnum * 1000 + lit.len()
 }
 
+/// Whether no match of `hir` contains `>` and it has no anchor (see
+/// [`Pattern::confined`]).
+fn confined(hir: &Hir) -> bool {
+    /// Whether some match of `hir` may contain `b`.
+    fn may_contain(hir: &Hir, b: u8) -> bool {
+        match hir.kind() {
+            HirKind::Empty | HirKind::Look(_) => false,
+            HirKind::Literal(lit) => lit.0.contains(&b),
+            HirKind::Class(Class::Unicode(c)) => c
+                .ranges()
+                .iter()
+                .any(|r| r.start() <= char::from(b) && char::from(b) <= r.end()),
+            HirKind::Class(Class::Bytes(c)) => {
+                c.ranges().iter().any(|r| r.start() <= b && b <= r.end())
+            }
+            HirKind::Repetition(r) => may_contain(&r.sub, b),
+            HirKind::Capture(c) => may_contain(&c.sub, b),
+            HirKind::Concat(items) | HirKind::Alternation(items) => {
+                items.iter().any(|h| may_contain(h, b))
+            }
+        }
+    }
+    !hir.properties().look_set().contains_anchor() && !may_contain(hir, b'>')
+}
+
 /// The literal set required by `hir`, if any.
 fn required(hir: &Hir) -> Option<Vec<Vec<u8>>> {
     match hir.kind() {
@@ -822,5 +897,106 @@ mod tests {
         assert_eq!(translate_js(r"[\w-.]+"), r"[\w\-.]+");
         assert_eq!(translate_js(r"[\d\.-\w]"), r"[\d\.\-\w]");
         assert_eq!(translate_js(r"[a-z]"), r"[a-z]");
+    }
+
+    fn compiled(raw: &str) -> Pattern {
+        Pattern::compile(raw, &PreparedPatterns::default()).unwrap()
+    }
+
+    #[test]
+    fn confined_patterns_cannot_match_a_gt_and_have_no_anchor() {
+        for (raw, want) in [
+            (r"<[^>]+/(?:sys_master|hybr)/", true),
+            (r#"<(?:link|a)[^>]+href=["']wss?://"#, true),
+            (r"\bdata-v(?:ue)?-\d+", true),
+            (r"js\.hs-scripts\.com", true),
+            // `.` matches `>`.
+            ("js.hs-scripts.com", false),
+            (r"<link[^>]+foundation\;version:\1", true),
+            // Each of these can match a `>` or is anchored.
+            (r"<script>[\s\S]*?go-mpulse\.net", false),
+            (r"<html[^>]* (?:amp|x)[^-]", false),
+            (r"<a .*?wix\.com", false),
+            (r"\S+\.example\.js", false),
+            (r"^/wp-admin/", false),
+            (r"powered by$", false),
+            ("a>b", false),
+            // Unicode mode (a non-ASCII case fold could match text the
+            // literal scan, which folds ASCII only, does not see).
+            (r"<[^>]+\p{Greek}+ology", false),
+            ("", false),
+        ] {
+            assert_eq!(compiled(raw).confined, want, "{raw}");
+        }
+    }
+
+    /// Starts of the occurrences of `literals` in `text`, ignoring ASCII
+    /// case, ascending: what the page scan reports.
+    fn starts(text: &str, literals: &[String]) -> Vec<usize> {
+        let lower = text.to_ascii_lowercase().into_bytes();
+        let mut v: Vec<usize> = literals
+            .iter()
+            .flat_map(|l| {
+                let l = l.to_ascii_lowercase().into_bytes();
+                (0..lower.len())
+                    .filter(|&i| lower[i..].starts_with(&l))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        v.sort_unstable();
+        v
+    }
+
+    fn outcome(hit: Option<Hit>) -> Option<(String, Option<String>)> {
+        hit.map(|h| (h.snippet, h.version))
+    }
+
+    #[test]
+    fn find_around_finds_the_leftmost_match_in_a_later_tag() {
+        let p = compiled(r#"<[^>]+\sdata-v(?:ue)?-(\w+)\;version:\1"#);
+        assert!(p.confined);
+        let text =
+            r#"<p>data-v- in text</p><b data-vue>x</b><div class="a" data-v-12ab><i data-v-99>"#;
+        let at = starts(text, &p.literals);
+        assert!(at.len() >= 3, "{at:?}");
+        let hit = p.find_around(text, at).unwrap();
+        assert_eq!(hit.snippet, r#"<div class="a" data-v-12ab"#);
+        assert_eq!(hit.version.as_deref(), Some("12ab"));
+        assert_eq!(outcome(p.find(text)), Some((hit.snippet, hit.version)));
+        // No occurrence given: nothing searched.
+        assert!(p.find_around(text, []).is_none());
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(400))]
+
+        /// Searching around the literals' occurrences gives what searching
+        /// the whole text gives, for confined patterns of each shape: tag
+        /// bound, word bounded, literal only, with a version capture.
+        #[test]
+        fn find_around_gives_what_find_gives(
+            which in 0usize..5,
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "<", ">", " ", "a", "B", "=\"", "-", "_", "\n", "é",
+                    "hybr", "HYBR", "/hybr/", "<link ", "href='wss://", "data-v-",
+                    "data-vue-", "x1", "foundation", "FOUNDATION.css",
+                ]),
+                0..40,
+            ),
+        ) {
+            let raw = [
+                r"<[^>]+/(?:sys_master|hybr)/",
+                r#"<(?:link|a)[^>]+href=["']wss?://"#,
+                r"\bdata-v(?:ue)?-\w",
+                "foundation",
+                r"<link[^>]+(foundation)[^>]*\.css\;version:\1",
+            ][which];
+            let p = compiled(raw);
+            proptest::prop_assert!(p.confined);
+            let text: String = parts.concat();
+            let around = outcome(p.find_around(&text, starts(&text, &p.literals)));
+            proptest::prop_assert_eq!(around, outcome(p.find(&text)));
+        }
     }
 }

@@ -19,7 +19,7 @@ use crate::error::FingerprintError;
 use crate::pattern::PatternAnalysis;
 
 /// Changes whenever the encoded layout or the meaning of an analysis does.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// One analysis, borrowed from the encoded bytes.
 #[derive(Debug, Serialize, Deserialize)]
@@ -31,6 +31,7 @@ pub(crate) struct Prepared<'a> {
     pub(crate) literals: Vec<&'a str>,
     #[serde(borrow)]
     pub(crate) also: Vec<Vec<&'a str>>,
+    pub(crate) confined: bool,
 }
 
 impl Prepared<'_> {
@@ -80,6 +81,7 @@ impl<'a> PreparedPatterns<'a> {
                     unicode: a.unicode,
                     literals: strs(&a.literals),
                     also: a.also.iter().map(|set| strs(set)).collect(),
+                    confined: a.confined,
                 })
                 .collect(),
         };
@@ -129,6 +131,7 @@ impl<'a> PreparedPatterns<'a> {
                     unicode: p.unicode,
                     literals,
                     also,
+                    confined: p.confined,
                 }
             })
             .collect()
@@ -156,6 +159,7 @@ mod tests {
                 .iter()
                 .map(|set| set.iter().map(|l| (*l).into()).collect())
                 .collect(),
+            confined: !body.contains('>'),
         }
     }
 
@@ -165,10 +169,11 @@ mod tests {
             analysis("zeta(\\d+)", &["zeta"], &[]),
             analysis("caf(é|e)-x", &["caf"], &[&["-x\"q\\"]]),
             analysis("a(b|c)d", &[], &[&["abd", "acd"], &["xyz"]]),
+            analysis("<a[^>]+>", &["<a"], &[]),
         ];
         let bytes = PreparedPatterns::encode(&given);
         let prepared = PreparedPatterns::decode(&bytes).unwrap();
-        assert_eq!(prepared.len(), 3);
+        assert_eq!(prepared.len(), 4);
         let mut want = given.to_vec();
         want.sort_by(|a, b| a.body.cmp(&b.body));
         assert_eq!(prepared.to_analyses(), want);
@@ -197,6 +202,7 @@ mod tests {
                     unicode: false,
                     literals: Vec::new(),
                     also: Vec::new(),
+                    confined: false,
                 })
                 .into(),
         };

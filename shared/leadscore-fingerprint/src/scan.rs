@@ -149,11 +149,25 @@ impl LiteralScan {
     /// short texts, for every literal shorter than four bytes; callers
     /// deduplicate.
     pub(crate) fn scan(&self, text: &str, mut found: impl FnMut(usize)) {
+        self.scan_at(text, |id, _| found(id));
+    }
+
+    /// Whether [`scan_at`](Self::scan_at) reports where `literal` occurs
+    /// (it is not shorter than a window).
+    pub(crate) fn reports_positions(literal: &str) -> bool {
+        literal.len() >= WINDOW
+    }
+
+    /// Like [`scan`](Self::scan), with where each occurrence starts: every
+    /// occurrence of a literal of four bytes or more is reported, in
+    /// ascending order of its window's position (not of its start); the
+    /// shorter literals are reported once each, without a position.
+    pub(crate) fn scan_at(&self, text: &str, mut found: impl FnMut(usize, Option<usize>)) {
         let text = text.as_bytes();
         for &id in &self.short {
             let lit = &self.literals[id as usize];
             if !self.search_short || contains_ignoring_ascii_case(text, lit) {
-                found(id as usize);
+                found(id as usize, None);
             }
         }
         if self.entries.is_empty() {
@@ -179,7 +193,7 @@ impl LiteralScan {
                     .get(start..start + lit.len())
                     .is_some_and(|t| t.eq_ignore_ascii_case(lit))
                 {
-                    found(e.literal as usize);
+                    found(e.literal as usize, Some(start));
                 }
             }
         }

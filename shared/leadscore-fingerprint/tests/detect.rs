@@ -938,6 +938,34 @@ mod loading {
     }
 
     #[test]
+    fn tag_bound_html_patterns_search_around_their_literals() {
+        // Vue.js's html pattern `<[^>]+\sdata-v(?:ue)?-` cannot match a
+        // `>`: it runs only in the tags around "data-v". Its literal occurs
+        // first in text and in a tag without the leading space; the match
+        // is in a later tag.
+        let html = page(
+            "",
+            r#"<p>Scoped styles add data-v- attributes.</p><span class="x"data-v-1>a</span><div id="app" data-v-7ba5bd90>b</div>"#,
+        );
+        let (db, _) = full();
+        let on = db.detect(&PageInput::new("https://a.com/", &html));
+        let vue = on.iter().find(|d| d.name == "Vue.js").expect("Vue.js");
+        assert!(
+            vue.evidence
+                .iter()
+                .any(|e| e.field == "html" && e.snippet == r#"<div id="app" data-v-"#),
+            "{vue:?}"
+        );
+        let mut sources = fs::load_dir(&repo().join("third_party/wappalyzer")).unwrap();
+        sources.extend(fs::load_path(&repo().join("data/fingerprints/b2b.json")).unwrap());
+        let off = FingerprintDb::from_sources(&sources)
+            .unwrap()
+            .0
+            .with_prefilter(false);
+        assert_eq!(off.detect(&PageInput::new("https://a.com/", &html)), on);
+    }
+
+    #[test]
     fn prefilter_off_gives_same_result() {
         let mut sources = fs::load_dir(&repo().join("third_party/wappalyzer")).unwrap();
         sources.extend(fs::load_path(&repo().join("data/fingerprints/b2b.json")).unwrap());
