@@ -12,6 +12,9 @@ use std::collections::{BTreeMap, HashMap};
 
 use aho_corasick::AhoCorasick;
 use scraper::{ElementRef, Html, Selector};
+use selectors::matching::SelectorCaches;
+
+use crate::css::CssSelector;
 
 use crate::detection::{Detection, Evidence, PageInput};
 use crate::error::FingerprintError;
@@ -213,7 +216,7 @@ struct JsRule {
 struct DomRule {
     tech: usize,
     source: String,
-    selector: Selector,
+    selector: CssSelector,
     /// What a matching element must have (one key per selector in the
     /// list), or `None`: any element may match.
     keys: Option<Vec<DomKey>>,
@@ -949,7 +952,7 @@ impl FingerprintDb {
         if ids.is_empty() {
             return;
         }
-        let queries: Vec<(&Selector, Option<&[DomKey]>)> = ids
+        let queries: Vec<(&CssSelector, Option<&[DomKey]>)> = ids
             .iter()
             .map(|&i| (&self.dom[i].selector, self.dom[i].keys.as_deref()))
             .collect();
@@ -1075,7 +1078,7 @@ fn compile_dom(
     compile: &mut dyn FnMut(&str, &str, &mut dyn FnMut(&str, &str, String)) -> Option<Pattern>,
     issue: &mut dyn FnMut(&str, &str, String),
 ) -> Option<DomRule> {
-    let selector = match Selector::parse(&d.selector) {
+    let selector = match CssSelector::parse(&d.selector) {
         Ok(s) => s,
         Err(e) => {
             issue("dom", &d.selector, format!("invalid CSS selector: {e}"));
@@ -1334,8 +1337,10 @@ fn glob(pattern: &str, name: &str) -> bool {
 /// selector without keys is tested on every element.
 fn select_all<'d>(
     doc: &'d Html,
-    queries: &[(&Selector, Option<&[DomKey]>)],
+    queries: &[(&CssSelector, Option<&[DomKey]>)],
 ) -> Vec<Vec<ElementRef<'d>>> {
+    // For this document only: the caches are keyed by element.
+    let mut caches = SelectorCaches::default();
     let mut keys: Vec<&DomKey> = Vec::new();
     let mut any = false;
     for (_, ks) in queries {
@@ -1385,23 +1390,24 @@ fn select_all<'d>(
     queries
         .iter()
         .map(|(selector, ks)| {
-            let mut found: Vec<(usize, ElementRef<'d>)> = match ks {
-                None => all
-                    .iter()
-                    .filter(|(_, e)| selector.matches(e))
-                    .copied()
-                    .collect(),
-                Some(ks) => ks
-                    .iter()
-                    .filter_map(|k| keys.iter().position(|x| *x == k))
-                    .flat_map(|b| {
-                        buckets[b]
-                            .iter()
-                            .filter(|(_, e)| selector.matches(e))
-                            .copied()
-                    })
-                    .collect(),
-            };
+            let mut found: Vec<(usize, ElementRef<'d>)> = Vec::new();
+            match ks {
+                None => found.extend(
+                    all.iter()
+                        .filter(|(_, e)| selector.matches(e, &mut caches))
+                        .copied(),
+                ),
+                Some(ks) => {
+                    for b in ks.iter().filter_map(|k| keys.iter().position(|x| *x == k)) {
+                        found.extend(
+                            buckets[b]
+                                .iter()
+                                .filter(|(_, e)| selector.matches(e, &mut caches))
+                                .copied(),
+                        );
+                    }
+                }
+            }
             if ks.is_some_and(|ks| ks.len() > 1) {
                 found.sort_unstable_by_key(|(n, _)| *n);
                 found.dedup_by_key(|(n, _)| *n);
@@ -1687,7 +1693,11 @@ mod tests {
             .map(|s| Selector::parse(s).unwrap())
             .collect();
         let keys: Vec<Option<Vec<DomKey>>> = sources.iter().map(|s| dom_keys(s)).collect();
-        let queries: Vec<(&Selector, Option<&[DomKey]>)> = selectors
+        let ours: Vec<CssSelector> = sources
+            .iter()
+            .map(|s| CssSelector::parse(s).unwrap())
+            .collect();
+        let queries: Vec<(&CssSelector, Option<&[DomKey]>)> = ours
             .iter()
             .zip(&keys)
             .map(|(s, k)| (s, k.as_deref()))

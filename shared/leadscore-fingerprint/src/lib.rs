@@ -53,6 +53,7 @@
 //! [`FingerprintDb::from_sources_prepared`] (the binaries' build script does
 //! this for the embedded set).
 
+mod css;
 mod detection;
 mod engine;
 mod error;
