@@ -1200,15 +1200,31 @@ fn url_literals(text: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < bytes.len() && out.len() < 1000 {
-        let q = bytes[i];
-        if q != b'"' && q != b'\'' && q != b'`' {
-            i += 1;
-            continue;
-        }
-        let start = i + 1;
+        let Some(at) = memchr::memchr3(b'"', b'\'', b'`', &bytes[i..]) else {
+            break;
+        };
+        let q = bytes[i + at];
+        let start = i + at + 1;
+        // The closing quote; a backslash skips the byte after it; a line
+        // break ends a literal unless it is a template (backticks).
         let mut j = start;
-        while j < bytes.len() && bytes[j] != q && (q == b'`' || bytes[j] != b'\n') {
-            j += if bytes[j] == b'\\' { 2 } else { 1 };
+        while j < bytes.len() {
+            let rest = &bytes[j..];
+            let next = if q == b'`' {
+                memchr::memchr2(q, b'\\', rest)
+            } else {
+                memchr::memchr3(q, b'\n', b'\\', rest)
+            };
+            let Some(k) = next else {
+                j = bytes.len();
+                break;
+            };
+            if rest[k] == b'\\' {
+                j += k + 2;
+            } else {
+                j += k;
+                break;
+            }
         }
         let end = j.min(bytes.len());
         if let Some(lit) = text.get(start..end)
@@ -1607,6 +1623,56 @@ mod tests {
             ),
             vec!["https://cdn.x.example/w/widget.js"]
         );
+    }
+
+    /// `url_literals` as first written, a byte at a time.
+    fn url_literals_bytewise(text: &str) -> Vec<&str> {
+        let bytes = text.as_bytes();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < bytes.len() && out.len() < 1000 {
+            let q = bytes[i];
+            if q != b'"' && q != b'\'' && q != b'`' {
+                i += 1;
+                continue;
+            }
+            let start = i + 1;
+            let mut j = start;
+            while j < bytes.len() && bytes[j] != q && (q == b'`' || bytes[j] != b'\n') {
+                j += if bytes[j] == b'\\' { 2 } else { 1 };
+            }
+            let end = j.min(bytes.len());
+            if let Some(lit) = text.get(start..end)
+                && lit.len() <= 2048
+                && lit.contains('/')
+                && !is_asset(lit)
+            {
+                out.push(lit);
+            }
+            i = end + 1;
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(500))]
+
+        /// The memchr-driven scan gives what the byte-at-a-time one gave:
+        /// quotes of three kinds, escapes (also before a quote, a line
+        /// break or the end), line breaks, multibyte text.
+        #[test]
+        fn url_literals_agree_with_a_bytewise_scan(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "\"", "'", "`", "\\", "\n", "/", "a", " ", "é", "x.js", ".css",
+                    "https://cdn.example/", "${id}",
+                ]),
+                0..60,
+            ),
+        ) {
+            let text: String = parts.concat();
+            proptest::prop_assert_eq!(url_literals(&text), url_literals_bytewise(&text));
+        }
     }
 
     #[test]
