@@ -172,6 +172,8 @@ struct PageTargets {
     html: Vec<usize>,
     scripts: Vec<usize>,
     dom: Vec<usize>,
+    /// js path ids (see [`FingerprintDb::js_paths`]).
+    js: Vec<usize>,
     /// (page literal id, start) of every occurrence of the literals that
     /// [`FingerprintDb::page_at`] names, sorted (a page's targets only).
     at: Vec<(usize, usize)>,
@@ -243,6 +245,8 @@ pub struct FingerprintDb {
     /// Automaton over distinct js paths (case-sensitive); id -> rule ids.
     js_ac: Option<AhoCorasick>,
     js_by_path: Vec<Vec<usize>>,
+    /// The distinct js paths, by id (the automaton's patterns).
+    js_paths: Vec<String>,
     dom: Vec<DomRule>,
     dom_literals: Vec<String>,
     dom_by_literal: Vec<Vec<usize>>,
@@ -263,6 +267,9 @@ pub struct FingerprintDb {
     /// ids; the rule then runs only around those occurrences
     /// ([`Pattern::find_around`]).
     html_at: Vec<Option<Vec<usize>>>,
+    /// js path ids that are always candidates (a path the page scan
+    /// cannot see).
+    js_always: Vec<usize>,
     /// Page literal ids whose occurrences [`PageTargets::at`] keeps.
     page_at: Vec<bool>,
     sel_script: Option<Selector>,
@@ -444,6 +451,7 @@ impl FingerprintDb {
             js: Vec::new(),
             js_ac: None,
             js_by_path: Vec::new(),
+            js_paths: Vec::new(),
             dom: Vec::new(),
             dom_literals: Vec::new(),
             dom_by_literal: Vec::new(),
@@ -452,6 +460,7 @@ impl FingerprintDb {
             html_also: Vec::new(),
             scripts_also: Vec::new(),
             html_at: Vec::new(),
+            js_always: Vec::new(),
             page_at: Vec::new(),
             page_targets: Vec::new(),
             sel_script: Selector::parse("script").ok(),
@@ -610,6 +619,7 @@ impl FingerprintDb {
         }
         self.js_ac = AhoCorasick::new(&paths).ok();
         self.js_by_path = by_path;
+        self.js_paths = paths.into_iter().map(str::to_owned).collect();
     }
 
     fn build_dom(&mut self) {
@@ -676,6 +686,16 @@ impl FingerprintDb {
                     _ => t.dom.extend_from_slice(rules),
                 }
             }
+        }
+        // js paths are looked for in the page too (inline scripts are in it
+        // verbatim): a page's automaton is built over those present.
+        for (pid, path) in self.js_paths.iter().enumerate() {
+            if rewritten(path) {
+                self.js_always.push(pid);
+                continue;
+            }
+            let id = id_of(&path.to_ascii_lowercase(), &mut targets);
+            targets[id].js.push(pid);
         }
         // The further literal sets of html and scripts rules are looked for
         // in the same scan (a set with a literal the scan cannot see is
@@ -745,6 +765,7 @@ impl FingerprintDb {
                 html: all(self.html.rules.len()),
                 scripts: all(self.scripts.rules.len()),
                 dom: all(self.dom.len()),
+                js: all(self.js_paths.len()),
                 at: Vec::new(),
             };
         };
@@ -752,10 +773,11 @@ impl FingerprintDb {
             html: self.html.always.clone(),
             scripts: self.scripts.always.clone(),
             dom: self.dom_always.clone(),
+            js: self.js_always.clone(),
             at: Vec::new(),
         };
         let mut seen = vec![false; self.page_targets.len()];
-        scan.scan_at(html, |id, start| {
+        scan.scan_at(html, &self.page_at, |id, start| {
             if let Some(start) = start.filter(|_| self.page_at[id]) {
                 out.at.push((id, start));
             }
@@ -765,9 +787,10 @@ impl FingerprintDb {
                 out.html.extend_from_slice(&t.html);
                 out.scripts.extend_from_slice(&t.scripts);
                 out.dom.extend_from_slice(&t.dom);
+                out.js.extend_from_slice(&t.js);
             }
         });
-        for v in [&mut out.html, &mut out.scripts, &mut out.dom] {
+        for v in [&mut out.html, &mut out.scripts, &mut out.dom, &mut out.js] {
             v.sort_unstable();
             v.dedup();
         }
@@ -878,14 +901,26 @@ impl FingerprintDb {
             }
         }
 
-        // js globals, approximated from inline scripts.
-        if let Some(ac) = &self.js_ac {
+        // js globals, approximated from inline scripts: the paths present
+        // in the page (usually a few dozen of the thousands) get an
+        // automaton of their own, much faster to run.
+        let present;
+        let (ac, path_of): (Option<&AhoCorasick>, &[usize]) =
+            if inline.is_empty() || candidates.js.is_empty() {
+                (None, &[])
+            } else if candidates.js.len() == self.js_paths.len() {
+                (self.js_ac.as_ref(), &candidates.js)
+            } else {
+                present = AhoCorasick::new(candidates.js.iter().map(|&p| &self.js_paths[p])).ok();
+                (present.as_ref(), &candidates.js)
+            };
+        if let Some(ac) = ac {
             for text in &inline {
                 for m in ac.find_overlapping_iter(text.as_str()) {
                     let Some(value) = js_use(text, m.start(), m.end()) else {
                         continue;
                     };
-                    for &ri in &self.js_by_path[m.pattern().as_usize()] {
+                    for &ri in &self.js_by_path[path_of[m.pattern().as_usize()]] {
                         let r = &self.js[ri];
                         let hit = match value {
                             JsUse::Assigned(v) => r.pattern.find(v),

@@ -149,7 +149,7 @@ impl LiteralScan {
     /// short texts, for every literal shorter than four bytes; callers
     /// deduplicate.
     pub(crate) fn scan(&self, text: &str, mut found: impl FnMut(usize)) {
-        self.scan_at(text, |id, _| found(id));
+        self.scan_at(text, &[], |id, _| found(id));
     }
 
     /// Whether [`scan_at`](Self::scan_at) reports where `literal` occurs
@@ -159,11 +159,20 @@ impl LiteralScan {
     }
 
     /// Like [`scan`](Self::scan), with where each occurrence starts: every
-    /// occurrence of a literal of four bytes or more is reported, in
-    /// ascending order of its window's position (not of its start); the
-    /// shorter literals are reported once each, without a position.
-    pub(crate) fn scan_at(&self, text: &str, mut found: impl FnMut(usize, Option<usize>)) {
+    /// occurrence of a literal of four bytes or more whose id is true in
+    /// `every`, only the first of the others (later ones are not even
+    /// compared), in ascending order of the window's position (not of the
+    /// start); the shorter literals are reported once each, without a
+    /// position.
+    pub(crate) fn scan_at(
+        &self,
+        text: &str,
+        every: &[bool],
+        mut found: impl FnMut(usize, Option<usize>),
+    ) {
         let text = text.as_bytes();
+        // Literals found that need no further occurrence, one bit each.
+        let mut done = vec![0u64; self.literals.len().div_ceil(64)];
         for &id in &self.short {
             let lit = &self.literals[id as usize];
             if !self.search_short || contains_ignoring_ascii_case(text, lit) {
@@ -185,7 +194,11 @@ impl LiteralScan {
                 .iter()
                 .filter(|e| e.window == folded)
             {
-                let lit = &self.literals[e.literal as usize];
+                let id = e.literal as usize;
+                if done[id >> 6] & (1 << (id & 63)) != 0 {
+                    continue;
+                }
+                let lit = &self.literals[id];
                 let Some(start) = i.checked_sub(e.offset as usize) else {
                     continue;
                 };
@@ -193,7 +206,10 @@ impl LiteralScan {
                     .get(start..start + lit.len())
                     .is_some_and(|t| t.eq_ignore_ascii_case(lit))
                 {
-                    found(e.literal as usize, Some(start));
+                    found(id, Some(start));
+                    if !every.get(id).copied().unwrap_or(false) {
+                        done[id >> 6] |= 1 << (id & 63);
+                    }
                 }
             }
         }
@@ -225,6 +241,26 @@ mod tests {
             })
             .map(|(i, _)| i)
             .collect()
+    }
+
+    #[test]
+    fn scan_at_reports_every_occurrence_only_where_asked() {
+        let scan = LiteralScan::new(&["data-v", "hybr", "ab"]);
+        let text = "data-v hybr DATA-V hybr data-vdata-v ab";
+        let mut got: Vec<(usize, Option<usize>)> = Vec::new();
+        scan.scan_at(text, &[true], |id, at| got.push((id, at)));
+        got.sort_unstable();
+        assert_eq!(
+            got,
+            [
+                (0, Some(0)),
+                (0, Some(12)),
+                (0, Some(24)),
+                (0, Some(30)),
+                (1, Some(7)),
+                (2, None)
+            ]
+        );
     }
 
     #[test]
