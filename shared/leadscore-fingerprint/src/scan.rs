@@ -2,12 +2,16 @@
 //! prefilter of detection.
 //!
 //! Each literal of four bytes or more is represented by one 4-byte window,
-//! the rarest by a static byte-frequency rank. The scan reads every 4-byte
+//! the rarest by a static byte-frequency rank, avoiding windows other
+//! literals already have (every occurrence of a shared window such as
+//! `/wp-` or `<!--` was compared with each of its dozens of literals). The
+//! scan reads every 4-byte
 //! window of the text once, folds it (ASCII letters to lowercase), hashes it
 //! into a 2^18-bit set, and only where the set says a literal's window may
 //! start does it look the window up and compare the whole literal. Shorter
-//! literals (32 of the shipped data's page literals, 11 of its script URL
-//! literals) are either reported as present on every text (a prefilter may
+//! literals (a few dozen of the shipped data's page literals, js paths
+//! included; 11
+//! of its script URL literals) are either reported as present on every text (a prefilter may
 //! let through more, never fewer), or, for a scan made for short texts such
 //! as URLs, looked for one by one. Unlike an automaton
 //! over every literal, this needs no lowercased copy of the page, and its
@@ -17,6 +21,9 @@
 
 const WINDOW: usize = 4;
 const BITS_LOG2: u32 = 18;
+/// What choosing a window that another literal already has costs, against
+/// the sum of its bytes' [`commonness`].
+const SHARED_COST: u32 = 30;
 
 /// A literal's window, folded, with where it sits in the literal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -97,28 +104,37 @@ impl LiteralScan {
     fn build(literals: &[&str], search_short: bool) -> Self {
         let mut entries = Vec::with_capacity(literals.len());
         let mut short = Vec::new();
-        for (id, lit) in literals.iter().enumerate() {
-            let bytes = lit.as_bytes();
+        // Shortest literals first (they have the fewest windows to choose
+        // from); a window already taken costs more, as every occurrence of
+        // a shared window is compared with each of its literals.
+        let mut order: Vec<usize> = (0..literals.len()).collect();
+        order.sort_by_key(|&id| (literals[id].len(), id));
+        let mut uses: std::collections::HashMap<u32, u32> = std::collections::HashMap::new();
+        for id in order {
+            let bytes = literals[id].as_bytes();
             if bytes.len() < WINDOW {
                 short.push(id as u32);
                 continue;
             }
+            let folded_at = |o: usize| fold([bytes[o], bytes[o + 1], bytes[o + 2], bytes[o + 3]]);
             let offset = (0..=bytes.len() - WINDOW)
                 .min_by_key(|&o| {
                     bytes[o..o + WINDOW]
                         .iter()
                         .map(|&b| commonness(b))
                         .sum::<u32>()
+                        + SHARED_COST * uses.get(&folded_at(o)).copied().unwrap_or(0)
                 })
                 .unwrap_or(0);
-            let mut window = [0u8; WINDOW];
-            window.copy_from_slice(&bytes[offset..offset + WINDOW]);
+            let window = folded_at(offset);
+            *uses.entry(window).or_insert(0) += 1;
             entries.push(Entry {
-                window: fold(window),
+                window,
                 literal: id as u32,
                 offset: offset as u32,
             });
         }
+        short.sort_unstable();
         entries.sort_unstable_by_key(|e| (hash(e.window), *e));
         let words = 1 << (BITS_LOG2 - 6);
         let mut bits = vec![0u64; words];
