@@ -3,21 +3,19 @@
 //!
 //! Each literal of four bytes or more is represented by one 4-byte window,
 //! the rarest by a static byte-frequency rank, avoiding windows other
-//! literals already have (every occurrence of a shared window such as
-//! `/wp-` or `<!--` was compared with each of its dozens of literals). The
-//! scan reads every 4-byte
-//! window of the text once, folds it (ASCII letters to lowercase), hashes it
-//! into a 2^18-bit set, and only where the set says a literal's window may
-//! start does it look the window up and compare the whole literal. Shorter
-//! literals (a few dozen of the shipped data's page literals, js paths
-//! included; 11
-//! of its script URL literals) are either reported as present on every text (a prefilter may
-//! let through more, never fewer), or, for a scan made for short texts such
-//! as URLs, looked for one by one. Unlike an automaton
-//! over every literal, this needs no lowercased copy of the page, and its
-//! cost per byte does not grow with the number of literals; it finds every
-//! occurrence, overlapping or not, because every position of the text is
-//! tried.
+//! literals already have (every occurrence of a shared window such as `/wp-`
+//! or `<!--` was compared with each of its dozens of literals). The scan
+//! reads every 4-byte window of the text once, folds it (ASCII letters to
+//! lowercase), hashes it into a 2^18-bit set, and only where the set says a
+//! literal's window may start does it look the window up and compare the
+//! whole literal. Shorter literals (a few dozen of the shipped data's page
+//! literals, js paths included; 11 of its script URL literals) are either
+//! reported as present on every text (a prefilter may let through more,
+//! never fewer), or, for a scan made for short texts such as URLs, looked
+//! for one by one. Unlike an automaton over every literal, this needs no
+//! lowercased copy of the page, and its cost per byte does not grow with the
+//! number of literals; it finds every occurrence, overlapping or not,
+//! because every position of the text is tried.
 
 const WINDOW: usize = 4;
 const BITS_LOG2: u32 = 18;
