@@ -107,7 +107,7 @@ impl LiteralScan {
         // a shared window is compared with each of its literals.
         let mut order: Vec<usize> = (0..literals.len()).collect();
         order.sort_by_key(|&id| (literals[id].len(), id));
-        let mut uses: std::collections::HashMap<u32, u32> = std::collections::HashMap::new();
+        let mut uses: foldhash::HashMap<u32, u32> = foldhash::HashMap::default();
         for id in order {
             let bytes = literals[id].as_bytes();
             if bytes.len() < WINDOW {
