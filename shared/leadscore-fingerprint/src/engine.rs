@@ -630,7 +630,7 @@ impl FingerprintDb {
             } else {
                 r.source.split(',').map(selector_literal).collect()
             };
-            match alternatives {
+            match alternatives.or_else(|| condition_literals(r)) {
                 Some(ls) => {
                     for l in ls {
                         let key = l.to_ascii_lowercase();
@@ -1468,6 +1468,34 @@ fn select_all<'d>(
         .collect()
 }
 
+/// Literals a page must contain for the dom rule `r` to detect anything,
+/// whatever its selector matches, or `None`: when it detects only through
+/// attributes (properties are read as attributes), a matching element has
+/// one of them, and the HTML holds its name and its value; each attribute
+/// stands for the required literals of its value's pattern (the value is
+/// in the HTML as written, as a selector's attribute value is taken to be),
+/// or without any, for its name. A rule with `exists` (the element is
+/// enough) or `text` (an element's text may be split by tags or written
+/// with entities) has none.
+fn condition_literals(r: &DomRule) -> Option<Vec<String>> {
+    if r.exists.is_some() || r.text.is_some() {
+        return None;
+    }
+    let conditions: Vec<&(String, Pattern)> = r.attributes.iter().chain(&r.properties).collect();
+    if conditions.is_empty() {
+        return None;
+    }
+    let mut out = Vec::new();
+    for (name, p) in conditions {
+        if p.literals.is_empty() {
+            out.push(name.clone());
+        } else {
+            out.extend(p.literals.iter().cloned());
+        }
+    }
+    Some(out)
+}
+
 /// What an element must have to match a selector: the id, else a class,
 /// else the tag of its rightmost compound selector, lowercased (ids and
 /// classes are compared ignoring ASCII case, which covers both standards
@@ -1581,13 +1609,36 @@ fn compound_key(complex: &str) -> Option<DomKey> {
 /// A literal every page matching `selector` must contain in its HTML, or
 /// `None` (the selector then always runs).
 ///
-/// Only a single compound selector (no `,` list, no pseudo-class
-/// arguments) is considered; callers split lists; the candidate tokens are quoted attribute values, attribute
-/// names, class names and ids, and the longest one is chosen.
+/// Only a single complex selector (no `,` list, no pseudo-class
+/// arguments) is considered; callers split lists; the candidate tokens are
+/// quoted attribute values, attribute names, class names, ids, and the
+/// names of custom elements (with a `-`: the parser never makes one up, as
+/// it does `body` or `tbody`) as `<name`; the longest one is chosen. A
+/// backslash escape of a character other than a hex digit stands for that
+/// character (`\\.` is `.`); a hex escape gives no literal.
 fn selector_literal(selector: &str) -> Option<String> {
-    if selector.contains(',') || selector.contains('(') || selector.contains('\\') {
+    if selector.contains(',') || selector.contains('(') {
         return None;
     }
+    let unescaped;
+    let selector = if selector.contains('\\') {
+        let mut out = String::with_capacity(selector.len());
+        let mut chars = selector.chars();
+        while let Some(c) = chars.next() {
+            if c != '\\' {
+                out.push(c);
+                continue;
+            }
+            match chars.next() {
+                Some(e) if !e.is_ascii_hexdigit() && e != '\n' => out.push(e),
+                _ => return None,
+            }
+        }
+        unescaped = out;
+        unescaped.as_str()
+    } else {
+        selector
+    };
     let mut best: Option<String> = None;
     let mut consider = |tok: &str| {
         let tok = tok.trim();
@@ -1624,6 +1675,17 @@ fn selector_literal(selector: &str) -> Option<String> {
                     .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
                     .map_or(b.len(), |e| i + 1 + e);
                 consider(&selector[i + 1..end]);
+                i = end;
+            }
+            c if c.is_ascii_alphabetic() && (i == 0 || b" >+~\t\n".contains(&b[i - 1])) => {
+                // A type selector.
+                let end = selector[i..]
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+                    .map_or(b.len(), |e| i + e);
+                let name = &selector[i..end];
+                if name.contains('-') {
+                    consider(&format!("<{name}"));
+                }
                 i = end;
             }
             _ => i += 1,
@@ -1722,6 +1784,29 @@ mod tests {
         );
         assert_eq!(selector_literal("a[href*='x.io'], b"), None);
         assert_eq!(selector_literal("div"), None);
+        // Custom elements, never implied by the parser; built-in ones may
+        // be (`<td>` alone makes a `tbody` and a `tr`).
+        assert_eq!(
+            selector_literal("lite-youtube").as_deref(),
+            Some("<lite-youtube")
+        );
+        assert_eq!(
+            selector_literal("body > harbor-app.x").as_deref(),
+            Some("<harbor-app")
+        );
+        assert_eq!(selector_literal("tbody tr"), None);
+        // The name in an attribute value or after a class is no tag.
+        assert_eq!(
+            selector_literal("[data-x='a-b']").as_deref(),
+            Some("data-x")
+        );
+        assert_eq!(selector_literal(".foo-bar").as_deref(), Some("foo-bar"));
+        // Escapes: `\.` is a dot; a hex escape gives up.
+        assert_eq!(
+            selector_literal(r"iframe[src*='player\.twitch\.tv']").as_deref(),
+            Some("player.twitch.tv")
+        );
+        assert_eq!(selector_literal(r"#\31 23"), None);
     }
 
     #[test]

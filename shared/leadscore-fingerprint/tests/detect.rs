@@ -938,6 +938,45 @@ mod loading {
     }
 
     #[test]
+    fn dom_rules_gated_by_attribute_and_custom_element_literals_still_detect() {
+        // Selectors with no literal of their own: the rule's attribute name
+        // ("q:version", any element), its value's literal ("headlessui-"),
+        // a custom element's tag, an escaped attribute value.
+        let (db, report) = small(
+            r#"{
+              "Qwik": {"dom": {"*": {"attributes": {"q:version": "^([\\d\\.]+)\\;version:\\1"}}}},
+              "Headless UI": {"dom": {"div": {"attributes": {"id": "headlessui-"}}}},
+              "Lite YouTube": {"dom": "lite-youtube"},
+              "Twitch": {"dom": "iframe[src*='player\\.twitch\\.tv']"}
+            }"#,
+        );
+        assert!(report.issues.is_empty(), "{:?}", report.issues);
+        let html = page(
+            "",
+            r#"<main Q:VERSION="1.2.3"><div id="headlessui-menu-1"></div><LITE-YOUTUBE videoid="x"></LITE-YOUTUBE><iframe src="https://player.twitch.tv/?c=x"></iframe></main>"#,
+        );
+        let found = db.detect(&PageInput::new("https://a.com/", &html));
+        let names: Vec<&str> = found.iter().map(|d| d.name.as_str()).collect();
+        assert_eq!(names, ["Headless UI", "Lite YouTube", "Qwik", "Twitch"]);
+        assert_eq!(
+            find(&found, "Qwik").unwrap().version.as_deref(),
+            Some("1.2.3")
+        );
+        // The same page without those literals: nothing, as with the
+        // prefilter off.
+        let plain = page(
+            "",
+            r#"<main><div id="menu-1"></div><iframe src="/x"></iframe></main>"#,
+        );
+        assert!(
+            db.detect(&PageInput::new("https://a.com/", &plain))
+                .is_empty()
+        );
+        let off = db.with_prefilter(false);
+        assert_eq!(off.detect(&PageInput::new("https://a.com/", &html)), found);
+    }
+
+    #[test]
     fn tag_bound_html_patterns_search_around_their_literals() {
         // Vue.js's html pattern `<[^>]+\sdata-v(?:ue)?-` cannot match a
         // `>`: it runs only in the tags around "data-v". Its literal occurs
