@@ -19,6 +19,8 @@
 
 const WINDOW: usize = 4;
 const BITS_LOG2: u32 = 18;
+/// Words of the window bit set.
+const WORDS: usize = 1 << (BITS_LOG2 - 6);
 /// What choosing a window that another literal already has costs, against
 /// the sum of its bytes' [`commonness`].
 const SHARED_COST: u32 = 30;
@@ -37,7 +39,7 @@ pub(crate) struct LiteralScan {
     /// Literals, ASCII-lowercased, by id.
     literals: Vec<Box<[u8]>>,
     /// Bit `hash(window)` set for every entry.
-    bits: Vec<u64>,
+    bits: Box<[u64; WORDS]>,
     /// Entries sorted by the hash of their window (then by window).
     entries: Vec<Entry>,
     /// Where the entries whose hash falls in each word of `bits` start
@@ -55,6 +57,22 @@ pub(crate) struct LiteralScan {
 /// the comparison is exact, ignoring ASCII case).
 fn fold(window: [u8; WINDOW]) -> u32 {
     u32::from_le_bytes(window) | 0x2020_2020
+}
+
+/// The first window at or after `from` whose hash is in `bits`: its
+/// position, folded window and hash. The hot loop of a scan, kept apart so
+/// that it has the registers to itself.
+fn next_hit(bits: &[u64; WORDS], text: &[u8], from: usize) -> Option<(usize, u32, usize)> {
+    let mut i = from;
+    while let Some(w) = text.get(i..i + WINDOW) {
+        let folded = fold([w[0], w[1], w[2], w[3]]);
+        let h = hash(folded);
+        if bits[h >> 6] & (1 << (h & 63)) != 0 {
+            return Some((i, folded, h));
+        }
+        i += 1;
+    }
+    None
 }
 
 fn hash(folded: u32) -> usize {
@@ -134,8 +152,8 @@ impl LiteralScan {
         }
         short.sort_unstable();
         entries.sort_unstable_by_key(|e| (hash(e.window), *e));
-        let words = 1 << (BITS_LOG2 - 6);
-        let mut bits = vec![0u64; words];
+        let words = WORDS;
+        let mut bits = Box::new([0u64; WORDS]);
         let mut word_start = vec![0u32; words + 1];
         for e in &entries {
             let h = hash(e.window);
@@ -196,12 +214,9 @@ impl LiteralScan {
         if self.entries.is_empty() {
             return;
         }
-        for (i, w) in text.windows(WINDOW).enumerate() {
-            let folded = fold([w[0], w[1], w[2], w[3]]);
-            let h = hash(folded);
-            if self.bits[h >> 6] & (1 << (h & 63)) == 0 {
-                continue;
-            }
+        let mut next = 0;
+        while let Some((i, folded, h)) = next_hit(&self.bits, text, next) {
+            next = i + 1;
             let word = h >> 6;
             let (from, to) = (self.word_start[word], self.word_start[word + 1]);
             for e in self.entries[from as usize..to as usize]
