@@ -1435,15 +1435,17 @@ fn select_all<'d>(doc: &'d Html, queries: &[Query<'_>]) -> Vec<Vec<ElementRef<'d
         }
     }
     // Key text (lowercased) -> bucket, per kind of key.
-    let mut by_kind: [foldhash::HashMap<&str, usize>; 3] = Default::default();
+    let mut by_kind: [foldhash::HashMap<&str, usize>; 4] = Default::default();
     for (b, key) in keys.iter().enumerate() {
         let (kind, text) = match key {
             DomKey::Tag(t) => (0, t),
             DomKey::Id(x) => (1, x),
             DomKey::Class(c) => (2, c),
+            DomKey::Attr(a) => (3, a),
         };
         by_kind[kind].insert(text.as_str(), b);
     }
+    let any_attr = !by_kind[3].is_empty();
     let mut lowered = String::new();
     let mut lookup = |kind: usize, text: &str| -> Option<usize> {
         if text.bytes().any(|b| b.is_ascii_uppercase()) {
@@ -1486,6 +1488,13 @@ fn select_all<'d>(doc: &'d Html, queries: &[Query<'_>]) -> Vec<Vec<ElementRef<'d
         if let Some(class) = v.attr("class") {
             for w in class.split_ascii_whitespace() {
                 if let Some(b) = lookup(2, w) {
+                    push(b, n, el);
+                }
+            }
+        }
+        if any_attr {
+            for (name, _) in v.attrs() {
+                if let Some(b) = lookup(3, name) {
                     push(b, n, el);
                 }
             }
@@ -1546,14 +1555,17 @@ fn condition_literals(r: &DomRule) -> Option<Vec<String>> {
 }
 
 /// What an element must have to match a selector: the id, else a class,
-/// else the tag of its rightmost compound selector, lowercased (ids and
-/// classes are compared ignoring ASCII case, which covers both standards
-/// and quirks mode).
+/// else the tag, else an attribute (`[name...]`) of its rightmost compound
+/// selector, lowercased (ids and classes are compared ignoring ASCII case,
+/// which covers both standards and quirks mode; an element's attribute
+/// names are lowercased to be looked up, a superset for foreign elements,
+/// whose names keep their case).
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum DomKey {
     Tag(String),
     Id(String),
     Class(String),
+    Attr(String),
 }
 
 /// The key of each selector of a list, or `None` when one has none that is
@@ -1612,8 +1624,11 @@ fn compound_key(complex: &str) -> Option<DomKey> {
     .rev()
     .find(|p| !p.trim().is_empty())?
     .trim();
-    // The compound without its attribute selectors.
+    // The compound without its attribute selectors, and the name of the
+    // first of them.
     let mut bare = String::with_capacity(compound.len());
+    let mut attr_name = String::new();
+    let mut first_attr = true;
     let (mut depth, mut quote) = (0u32, None::<char>);
     for c in compound.chars() {
         match (quote, c) {
@@ -1621,11 +1636,25 @@ fn compound_key(complex: &str) -> Option<DomKey> {
             (Some(_), _) => {}
             (None, '\'' | '"') if depth > 0 => quote = Some(c),
             (None, '[') => depth += 1,
-            (None, ']') => depth = depth.saturating_sub(1),
+            (None, ']') => {
+                depth = depth.saturating_sub(1);
+                first_attr = attr_name.is_empty();
+            }
             (None, _) if depth == 0 => bare.push(c),
+            (None, _) if first_attr && depth == 1 => attr_name.push(c),
             _ => {}
         }
     }
+    let attr = attr_name
+        .split(['=', '*', '^', '$', '~', '|'])
+        .next()
+        .map(str::trim)
+        .filter(|n| {
+            !n.is_empty()
+                && n.bytes()
+                    .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
+        })
+        .map(str::to_ascii_lowercase);
     // Split into tokens at the starts of simple selectors.
     let (mut tag, mut id, mut class) = (None, None, None);
     let mut rest = bare.as_str();
@@ -1653,6 +1682,7 @@ fn compound_key(complex: &str) -> Option<DomKey> {
     id.map(DomKey::Id)
         .or(class.map(DomKey::Class))
         .or(tag.map(DomKey::Tag))
+        .or(attr.map(DomKey::Attr))
 }
 
 /// A literal every page matching `selector` must contain in its HTML, or
@@ -1688,11 +1718,13 @@ fn selector_literal(selector: &str) -> Option<String> {
     } else {
         selector
     };
-    let mut best: Option<String> = None;
-    let mut consider = |tok: &str| {
+    // Attribute values first: names like `aria-labelledby` are on many
+    // pages, `pi-visa` on few.
+    let mut best: [Option<String>; 2] = [None, None];
+    let mut consider_as = |rank: usize, tok: &str| {
         let tok = tok.trim();
-        if tok.len() >= 3 && best.as_ref().is_none_or(|b| tok.len() > b.len()) {
-            best = Some(tok.to_owned());
+        if tok.len() >= 3 && best[rank].as_ref().is_none_or(|b| tok.len() > b.len()) {
+            best[rank] = Some(tok.to_owned());
         }
     };
     let b = selector.as_bytes();
@@ -1705,7 +1737,7 @@ fn selector_literal(selector: &str) -> Option<String> {
                 let name_end = inner
                     .find(['=', '*', '^', '$', '~', '|'])
                     .unwrap_or(inner.len());
-                consider(&inner[..name_end]);
+                consider_as(1, &inner[..name_end]);
                 if let Some(eq) = inner.find('=') {
                     let mut val = inner[eq + 1..].trim();
                     // `[attr='x' i]` case flag: drop it.
@@ -1715,7 +1747,7 @@ fn selector_literal(selector: &str) -> Option<String> {
                     let op = &inner[..eq];
                     // Values of `~=`/`|=` are tokens; all ops require the text.
                     let _ = op;
-                    consider(val.trim_matches(|c| c == '\'' || c == '"'));
+                    consider_as(0, val.trim_matches(|c| c == '\'' || c == '"'));
                 }
                 i = close + 1;
             }
@@ -1723,7 +1755,7 @@ fn selector_literal(selector: &str) -> Option<String> {
                 let end = selector[i + 1..]
                     .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
                     .map_or(b.len(), |e| i + 1 + e);
-                consider(&selector[i + 1..end]);
+                consider_as(1, &selector[i + 1..end]);
                 i = end;
             }
             c if c.is_ascii_alphabetic() && (i == 0 || b" >+~\t\n".contains(&b[i - 1])) => {
@@ -1733,14 +1765,15 @@ fn selector_literal(selector: &str) -> Option<String> {
                     .map_or(b.len(), |e| i + e);
                 let name = &selector[i..end];
                 if name.contains('-') {
-                    consider(&format!("<{name}"));
+                    consider_as(1, &format!("<{name}"));
                 }
                 i = end;
             }
             _ => i += 1,
         }
     }
-    best
+    let [value, other] = best;
+    value.or(other)
 }
 
 #[cfg(test)]
@@ -1844,10 +1877,12 @@ mod tests {
             Some("<harbor-app")
         );
         assert_eq!(selector_literal("tbody tr"), None);
-        // The name in an attribute value or after a class is no tag.
+        // The name in an attribute value or after a class is no tag; an
+        // attribute value comes before a longer name.
+        assert_eq!(selector_literal("[data-x='a-b']").as_deref(), Some("a-b"));
         assert_eq!(
-            selector_literal("[data-x='a-b']").as_deref(),
-            Some("data-x")
+            selector_literal("[aria-labelledby='pi-visa']").as_deref(),
+            Some("pi-visa")
         );
         assert_eq!(selector_literal(".foo-bar").as_deref(), Some("foo-bar"));
         // Escapes: `\.` is a dot; a hex escape gives up.
@@ -1860,7 +1895,7 @@ mod tests {
 
     #[test]
     fn dom_keys_come_from_the_rightmost_compound() {
-        use DomKey::{Class, Id, Tag};
+        use DomKey::{Attr, Class, Id, Tag};
         let k = |s: &str| dom_keys(s);
         assert_eq!(
             k("a[href*='//calendly.com/'][target='_blank']"),
@@ -1881,17 +1916,26 @@ mod tests {
             Some(vec![Tag("meta".into())])
         );
         assert_eq!(k("input:checked"), Some(vec![Tag("input".into())]));
+        // An attribute when there is nothing else: its name, lowercased.
+        assert_eq!(k("[data-Widget]"), Some(vec![Attr("data-widget".into())]));
+        assert_eq!(
+            k("[aria-labelledby='pi-visa'][data-x], a, [Href*='a=b']"),
+            Some(vec![
+                Attr("aria-labelledby".into()),
+                Tag("a".into()),
+                Attr("href".into())
+            ])
+        );
         // No certain key: every element is tried.
         for s in [
             ".real/* .fake",
             "*",
-            "[data-widget]",
             "div:not(.x)",
             "svg|rect",
             "#caf\\e9",
             "#café",
             ":root",
-            "a, [data-x]",
+            "a, *",
         ] {
             assert_eq!(k(s), None, "{s}");
         }
@@ -1921,6 +1965,8 @@ mod tests {
             "body.Home",
             "a[href*='calendly.com']",
             "[href]",
+            "[HREF*='calendly']",
+            "[class~='fo']",
             "*",
         ];
         let selectors: Vec<Selector> = sources
