@@ -8,10 +8,11 @@
 //! URL and on each script address. Patterns without such a literal always
 //! run. Literals and searched text are ASCII-lowercased.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 use aho_corasick::AhoCorasick;
-use scraper::{ElementRef, Html, Selector};
+use scraper::{ElementRef, Html};
 use selectors::matching::SelectorCaches;
 
 use crate::css::CssSelector;
@@ -276,8 +277,6 @@ pub struct FingerprintDb {
     js_always: Vec<usize>,
     /// Page literal ids whose occurrences [`PageTargets::at`] keeps.
     page_at: Vec<bool>,
-    sel_script: Option<Selector>,
-    sel_meta: Option<Selector>,
     prefilter: bool,
 }
 
@@ -467,8 +466,6 @@ impl FingerprintDb {
             js_always: Vec::new(),
             page_at: Vec::new(),
             page_targets: Vec::new(),
-            sel_script: Selector::parse("script").ok(),
-            sel_meta: Selector::parse("meta").ok(),
             prefilter: true,
         };
         for (ti, (name, spec)) in specs.iter().enumerate() {
@@ -841,19 +838,38 @@ impl FingerprintDb {
                 found.add(r.tech, "html", &r.pattern, hit);
             }
         }
+        // One walk over the document, in its order (as `Html::select`
+        // visits elements), for the scripts and the meta elements.
         let mut srcs: Vec<&str> = Vec::new();
-        let mut inline: Vec<String> = Vec::new();
-        if let Some(sel) = &self.sel_script {
-            for el in doc.select(sel) {
-                match el.value().attr("src") {
+        let mut inline: Vec<Cow<'_, str>> = Vec::new();
+        let mut metas: Vec<ElementRef<'_>> = Vec::new();
+        for node in doc.tree.root().descendants() {
+            let Some(el) = ElementRef::wrap(node) else {
+                continue;
+            };
+            match el.value().name() {
+                "script" => match el.value().attr("src") {
                     Some(src) => srcs.push(src),
                     None => {
-                        let text: String = el.text().collect();
+                        // Most scripts are one text node: borrowed.
+                        let mut parts = el.text();
+                        let text = match (parts.next(), parts.next()) {
+                            (None, _) => continue,
+                            (Some(one), None) => Cow::Borrowed(one),
+                            (Some(a), Some(b)) => {
+                                let mut all = String::from(a);
+                                all.push_str(b);
+                                all.extend(parts);
+                                Cow::Owned(all)
+                            }
+                        };
                         if !text.trim().is_empty() {
                             inline.push(text);
                         }
                     }
-                }
+                },
+                "meta" => metas.push(el),
+                _ => {}
             }
         }
         // scriptSrc patterns describe URLs: on inline scripts they run on
@@ -890,17 +906,15 @@ impl FingerprintDb {
                 }
             }
         }
-        if let Some(sel) = &self.sel_meta {
-            for el in doc.select(sel) {
-                let v = el.value();
-                let Some(key) = v.attr("name").or_else(|| v.attr("property")) else {
-                    continue;
-                };
-                let content = v.attr("content").unwrap_or_default();
-                if let Some(rules) = self.meta.get(&key.to_ascii_lowercase()) {
-                    for r in rules {
-                        found.keyed("meta", r, content);
-                    }
+        for el in metas {
+            let v = el.value();
+            let Some(key) = v.attr("name").or_else(|| v.attr("property")) else {
+                continue;
+            };
+            let content = v.attr("content").unwrap_or_default();
+            if let Some(rules) = self.meta.get(&key.to_ascii_lowercase()) {
+                for r in rules {
+                    found.keyed("meta", r, content);
                 }
             }
         }
@@ -920,7 +934,7 @@ impl FingerprintDb {
             };
         if let Some(ac) = ac {
             for text in &inline {
-                for m in ac.find_overlapping_iter(text.as_str()) {
+                for m in ac.find_overlapping_iter(text.as_ref()) {
                     let Some(value) = js_use(text, m.start(), m.end()) else {
                         continue;
                     };
@@ -1779,6 +1793,7 @@ fn selector_literal(selector: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use scraper::Selector;
 
     #[test]
     fn url_literals_split_a_loader_into_its_strings() {
