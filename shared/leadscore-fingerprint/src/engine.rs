@@ -848,7 +848,7 @@ impl FingerprintDb {
                 continue;
             };
             match el.value().name() {
-                "script" => match el.value().attr("src") {
+                "script" => match attr(el.value(), "src") {
                     Some(src) => srcs.push(src),
                     None => {
                         // Most scripts are one text node: borrowed.
@@ -908,10 +908,10 @@ impl FingerprintDb {
         }
         for el in metas {
             let v = el.value();
-            let Some(key) = v.attr("name").or_else(|| v.attr("property")) else {
+            let Some(key) = attr(v, "name").or_else(|| attr(v, "property")) else {
                 continue;
             };
-            let content = v.attr("content").unwrap_or_default();
+            let content = attr(v, "content").unwrap_or_default();
             if let Some(rules) = self.meta.get(&key.to_ascii_lowercase()) {
                 for r in rules {
                     found.keyed("meta", r, content);
@@ -1053,7 +1053,7 @@ impl FingerprintDb {
                 if done[k + 1] {
                     continue;
                 }
-                if let Some(value) = el.value().attr(name)
+                if let Some(value) = attr(el.value(), name)
                     && let Some(hit) = p.find(value)
                 {
                     done[k + 1] = true;
@@ -1412,6 +1412,17 @@ fn glob(pattern: &str, name: &str) -> bool {
     rest.is_empty()
 }
 
+/// The value of `v`'s attribute `name` (of no namespace), as
+/// `Element::attr` gives it, without making an interned atom of `name`
+/// first (a lock on the global atom set for names it does not know, such as
+/// `q:version`): elements have a few attributes, compared as text.
+fn attr<'a>(v: &'a scraper::node::Element, name: &str) -> Option<&'a str> {
+    v.attrs
+        .iter()
+        .find(|(q, _)| q.ns.is_empty() && &*q.local == name)
+        .map(|(_, value)| &**value)
+}
+
 /// One selector to run over a document with [`select_all`].
 #[derive(Debug, Clone, Copy)]
 struct Query<'a> {
@@ -1499,7 +1510,7 @@ fn select_all<'d>(doc: &'d Html, queries: &[Query<'_>]) -> Vec<Vec<ElementRef<'d
         if let Some(b) = v.id().and_then(|id| lookup(1, id)) {
             push(b, n, el);
         }
-        if let Some(class) = v.attr("class") {
+        if let Some(class) = attr(v, "class") {
             for w in class.split_ascii_whitespace() {
                 if let Some(b) = lookup(2, w) {
                     push(b, n, el);
@@ -1519,7 +1530,7 @@ fn select_all<'d>(doc: &'d Html, queries: &[Query<'_>]) -> Vec<Vec<ElementRef<'d
         .map(|q| {
             let mut wanted = |e: &ElementRef<'_>| {
                 q.needs
-                    .is_none_or(|names| names.iter().any(|a| e.value().attr(a).is_some()))
+                    .is_none_or(|names| names.iter().any(|a| attr(e.value(), a).is_some()))
                     && q.selector.matches(e, &mut caches)
             };
             let mut found: Vec<(usize, ElementRef<'d>)> = Vec::new();
