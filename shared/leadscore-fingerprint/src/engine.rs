@@ -1293,16 +1293,18 @@ fn url_literals(text: &str) -> Vec<&str> {
             }
         }
         let end = j.min(bytes.len());
-        if let Some(lit) = text.get(start..end)
-            && lit.len() <= 2048
-            && lit.contains('/')
-            && !is_asset(lit)
-        {
+        if let Some(lit) = text.get(start..end).filter(|l| may_be_script_url(l)) {
             out.push(lit);
         }
         i = end + 1;
     }
     out
+}
+
+/// Whether a string literal of a script may be (part of) a script URL: at
+/// most 2,048 bytes, with a `/`, not naming a stylesheet, image or font.
+fn may_be_script_url(lit: &str) -> bool {
+    lit.len() <= 2048 && lit.contains('/') && !is_asset(lit)
 }
 
 fn is_ident(b: u8) -> bool {
@@ -1847,11 +1849,7 @@ mod tests {
                 j += if bytes[j] == b'\\' { 2 } else { 1 };
             }
             let end = j.min(bytes.len());
-            if let Some(lit) = text.get(start..end)
-                && lit.len() <= 2048
-                && lit.contains('/')
-                && !is_asset(lit)
-            {
+            if let Some(lit) = text.get(start..end).filter(|l| may_be_script_url(l)) {
                 out.push(lit);
             }
             i = end + 1;
@@ -1882,41 +1880,33 @@ mod tests {
 
     #[test]
     fn selector_literals() {
-        assert_eq!(
-            selector_literal("a[href*='//calendly.com/'][target='_blank']").as_deref(),
-            Some("//calendly.com/")
-        );
-        assert_eq!(
-            selector_literal(".animate__animated").as_deref(),
-            Some("animate__animated")
-        );
-        assert_eq!(selector_literal("a[href*='x.io'], b"), None);
-        assert_eq!(selector_literal("div"), None);
-        // Custom elements, never implied by the parser; built-in ones may
-        // be (`<td>` alone makes a `tbody` and a `tr`).
-        assert_eq!(
-            selector_literal("lite-youtube").as_deref(),
-            Some("<lite-youtube")
-        );
-        assert_eq!(
-            selector_literal("body > harbor-app.x").as_deref(),
-            Some("<harbor-app")
-        );
-        assert_eq!(selector_literal("tbody tr"), None);
-        // The name in an attribute value or after a class is no tag; an
-        // attribute value comes before a longer name.
-        assert_eq!(selector_literal("[data-x='a-b']").as_deref(), Some("a-b"));
-        assert_eq!(
-            selector_literal("[aria-labelledby='pi-visa']").as_deref(),
-            Some("pi-visa")
-        );
-        assert_eq!(selector_literal(".foo-bar").as_deref(), Some("foo-bar"));
-        // Escapes: `\.` is a dot; a hex escape gives up.
-        assert_eq!(
-            selector_literal(r"iframe[src*='player\.twitch\.tv']").as_deref(),
-            Some("player.twitch.tv")
-        );
-        assert_eq!(selector_literal(r"#\31 23"), None);
+        for (selector, want) in [
+            (
+                "a[href*='//calendly.com/'][target='_blank']",
+                Some("//calendly.com/"),
+            ),
+            (".animate__animated", Some("animate__animated")),
+            ("a[href*='x.io'], b", None),
+            ("div", None),
+            // Custom elements, never implied by the parser; built-in ones
+            // may be (`<td>` alone makes a `tbody` and a `tr`).
+            ("lite-youtube", Some("<lite-youtube")),
+            ("body > harbor-app.x", Some("<harbor-app")),
+            ("tbody tr", None),
+            // The name in an attribute value or after a class is no tag; an
+            // attribute value comes before a longer name.
+            ("[data-x='a-b']", Some("a-b")),
+            ("[aria-labelledby='pi-visa']", Some("pi-visa")),
+            (".foo-bar", Some("foo-bar")),
+            // Escapes: `\.` is a dot; a hex escape gives up.
+            (
+                r"iframe[src*='player\.twitch\.tv']",
+                Some("player.twitch.tv"),
+            ),
+            (r"#\31 23", None),
+        ] {
+            assert_eq!(selector_literal(selector).as_deref(), want, "{selector}");
+        }
     }
 
     #[test]
