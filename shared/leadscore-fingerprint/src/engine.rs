@@ -1440,8 +1440,9 @@ struct Query<'a> {
 
 /// The elements matching each query, in the order `Html::select` visits
 /// them, from one pass over the document: elements are bucketed by the keys
-/// the selectors need (the tag, id or class of their rightmost compound, see
-/// [`dom_keys`]; found by hash, ignoring ASCII case) and each selector is
+/// the selectors need (the id, class, tag or attribute name of their
+/// rightmost compound, see [`dom_keys`]; found by hash, ignoring ASCII
+/// case) and each selector is
 /// tested only on its buckets; a selector without keys is tested on every
 /// element.
 fn select_all<'d>(doc: &'d Html, queries: &[Query<'_>]) -> Vec<Vec<ElementRef<'d>>> {
@@ -1555,23 +1556,17 @@ fn select_all<'d>(doc: &'d Html, queries: &[Query<'_>]) -> Vec<Vec<ElementRef<'d
 
 /// Literals a page must contain for the dom rule `r` to detect anything,
 /// whatever its selector matches, or `None`: when it detects only through
-/// attributes (properties are read as attributes), a matching element has
-/// one of them, and the HTML holds its name and its value; each attribute
-/// stands for the required literals of its value's pattern (the value is
-/// in the HTML as written, as a selector's attribute value is taken to be),
-/// or without any, for its name. A rule with `exists` (the element is
-/// enough) or `text` (an element's text may be split by tags or written
-/// with entities) has none.
+/// attributes ([`DomRule::needs`]; properties are read as attributes), a
+/// matching element has one of them, and the HTML holds its name and its
+/// value; each attribute stands for the required literals of its value's
+/// pattern (the value is in the HTML as written, as a selector's attribute
+/// value is taken to be), or without any, for its name. A rule with
+/// `exists` (the element is enough) or `text` (an element's text may be
+/// split by tags or written with entities) has none.
 fn condition_literals(r: &DomRule) -> Option<Vec<String>> {
-    if r.exists.is_some() || r.text.is_some() {
-        return None;
-    }
-    let conditions: Vec<&(String, Pattern)> = r.attributes.iter().chain(&r.properties).collect();
-    if conditions.is_empty() {
-        return None;
-    }
+    r.needs.as_ref()?;
     let mut out = Vec::new();
-    for (name, p) in conditions {
+    for (name, p) in r.attributes.iter().chain(&r.properties) {
         if p.literals.is_empty() {
             out.push(name.clone());
         } else {
@@ -1579,6 +1574,16 @@ fn condition_literals(r: &DomRule) -> Option<Vec<String>> {
         }
     }
     Some(out)
+}
+
+/// The characters that end an attribute's name in an attribute selector
+/// (`[name=v]`, `[name*=v]`, ...).
+const ATTRIBUTE_OPERATORS: [char; 6] = ['=', '*', '^', '$', '~', '|'];
+
+/// Whether `c` may be in an id, class, tag or attribute name this module
+/// takes as a key or literal (escapes and other characters are left out).
+fn is_name_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '-' || c == '_'
 }
 
 /// What an element must have to match a selector: the id, else a class,
@@ -1672,15 +1677,12 @@ fn compound_key(complex: &str) -> Option<DomKey> {
             _ => {}
         }
     }
+    let plain = |name: &str| !name.is_empty() && name.chars().all(is_name_char);
     let attr = attr_name
-        .split(['=', '*', '^', '$', '~', '|'])
+        .split(ATTRIBUTE_OPERATORS)
         .next()
         .map(str::trim)
-        .filter(|n| {
-            !n.is_empty()
-                && n.bytes()
-                    .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
-        })
+        .filter(|n| plain(n))
         .map(str::to_ascii_lowercase);
     // Split into tokens at the starts of simple selectors.
     let (mut tag, mut id, mut class) = (None, None, None);
@@ -1693,14 +1695,10 @@ fn compound_key(complex: &str) -> Option<DomKey> {
         let end = body.find(['#', '.', ':']).unwrap_or(body.len());
         let token = &body[..end];
         rest = &body[end..];
-        let plain = !token.is_empty()
-            && token
-                .bytes()
-                .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_');
         match sigil {
             b':' => continue,
             b't' if token == "*" => continue,
-            _ if !plain => return None,
+            _ if !plain(token) => return None,
             b'#' => id = id.or(Some(token.to_ascii_lowercase())),
             b'.' => class = class.or(Some(token.to_ascii_lowercase())),
             _ => tag = Some(token.to_ascii_lowercase()),
@@ -1719,7 +1717,8 @@ fn compound_key(complex: &str) -> Option<DomKey> {
 /// arguments) is considered; callers split lists; the candidate tokens are
 /// quoted attribute values, attribute names, class names, ids, and the
 /// names of custom elements (with a `-`: the parser never makes one up, as
-/// it does `body` or `tbody`) as `<name`; the longest one is chosen. A
+/// it does `body` or `tbody`) as `<name`; the longest attribute value is
+/// chosen, else the longest of the other tokens. A
 /// backslash escape of a character other than a hex digit stands for that
 /// character (`\\.` is `.`); a hex escape gives no literal.
 fn selector_literal(selector: &str) -> Option<String> {
@@ -1761,9 +1760,7 @@ fn selector_literal(selector: &str) -> Option<String> {
             b'[' => {
                 let close = selector[i..].find(']').map_or(b.len(), |c| i + c);
                 let inner = &selector[i + 1..close];
-                let name_end = inner
-                    .find(['=', '*', '^', '$', '~', '|'])
-                    .unwrap_or(inner.len());
+                let name_end = inner.find(ATTRIBUTE_OPERATORS).unwrap_or(inner.len());
                 consider_as(1, &inner[..name_end]);
                 if let Some(eq) = inner.find('=') {
                     let mut val = inner[eq + 1..].trim();
@@ -1780,7 +1777,7 @@ fn selector_literal(selector: &str) -> Option<String> {
             }
             b'.' | b'#' => {
                 let end = selector[i + 1..]
-                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+                    .find(|c: char| !is_name_char(c))
                     .map_or(b.len(), |e| i + 1 + e);
                 consider_as(1, &selector[i + 1..end]);
                 i = end;
@@ -1788,7 +1785,7 @@ fn selector_literal(selector: &str) -> Option<String> {
             c if c.is_ascii_alphabetic() && (i == 0 || b" >+~\t\n".contains(&b[i - 1])) => {
                 // A type selector.
                 let end = selector[i..]
-                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+                    .find(|c: char| !is_name_char(c))
                     .map_or(b.len(), |e| i + e);
                 let name = &selector[i..end];
                 if name.contains('-') {

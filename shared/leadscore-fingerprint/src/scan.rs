@@ -152,15 +152,14 @@ impl LiteralScan {
         }
         short.sort_unstable();
         entries.sort_unstable_by_key(|e| (hash(e.window), *e));
-        let words = WORDS;
         let mut bits = Box::new([0u64; WORDS]);
-        let mut word_start = vec![0u32; words + 1];
+        let mut word_start = vec![0u32; WORDS + 1];
         for e in &entries {
             let h = hash(e.window);
             bits[h >> 6] |= 1 << (h & 63);
             word_start[(h >> 6) + 1] += 1;
         }
-        for w in 0..words {
+        for w in 0..WORDS {
             word_start[w + 1] += word_start[w];
         }
         Self {
