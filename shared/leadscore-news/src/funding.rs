@@ -131,8 +131,65 @@ pub struct FundingEvent {
     pub confidence: f32,
 }
 
+/// Compiles a funding pattern so that its accented letters also match
+/// their plain letters: all-caps headlines and hurried copy drop accents
+/// ("LEVE 7 MILLIONS D'EUROS", "AMORCAGE").
 fn re(p: &str) -> Regex {
-    Regex::new(p).expect("valid funding pattern")
+    Regex::new(&accent_tolerant(p)).expect("valid funding pattern")
+}
+
+/// The plain letter of an accented Latin letter, if `c` is one.
+fn plain_letter(c: char) -> Option<char> {
+    Some(match c {
+        'à' | 'á' | 'â' | 'ã' | 'ä' => 'a',
+        'ç' => 'c',
+        'è' | 'é' | 'ê' | 'ë' => 'e',
+        'ì' | 'í' | 'î' | 'ï' => 'i',
+        'ñ' => 'n',
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' => 'o',
+        'ù' | 'ú' | 'û' | 'ü' => 'u',
+        _ => return None,
+    })
+}
+
+/// Rewrites a regex so each accented letter also matches its plain letter:
+/// `lève` becomes `l[èe]ve`, and `[eé]` inside a class gains nothing new.
+fn accent_tolerant(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len() + 16);
+    let mut in_class = false;
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                out.push(c);
+                if let Some(n) = chars.next() {
+                    out.push(n);
+                }
+            }
+            '[' if !in_class => {
+                in_class = true;
+                out.push(c);
+            }
+            ']' if in_class => {
+                in_class = false;
+                out.push(c);
+            }
+            c => match plain_letter(c) {
+                Some(p) if in_class => {
+                    out.push(c);
+                    out.push(p);
+                }
+                Some(p) => {
+                    out.push('[');
+                    out.push(c);
+                    out.push(p);
+                    out.push(']');
+                }
+                None => out.push(c),
+            },
+        }
+    }
+    out
 }
 
 static TRIGGER: LazyLock<Regex> = LazyLock::new(|| {
@@ -154,7 +211,11 @@ static TRIGGER: LazyLock<Regex> = LazyLock::new(|| {
       | \b(?:capt|levant)(?:a|ou|am|aram|ava|avam)\b
       | \b(?:captação|recebe|recebeu|recebia|aporte|(?:mega|mini)?-?rodadas?|financiamento|injeta|injetou|injetam|injetaram|injeção
           |acaba\ de\ (?:levantar|captar|receber|fechar|arrecadar)|arrecad(?:a|ou|ado|aram))\b
-      | \b(?:injecte|injectent|injecté|injectée)\b
+      | \b(?:injecte|injectent|injecté|injectée|sécuris(?:e|é|ée|er|ant)|décroch(?:e|é|ent|ant))\b
+      # asegura, consigue, garante: verbs of many senses, a trigger
+      # only right before the money or the round
+      | \b(?:asegur|consigu|logr)(?:a|an|ó|aron|ado)\s+(?:(?:una|un|su|más\ de|cerca\ de)\s+)?(?:us\$|r\$|\$|€|£|\d|financiación|financiamiento|inversión|ronda)
+      | \b(?:garant|consegu)(?:e|em|iu|iram)\s+(?:(?:uma|um|mais\ de|cerca\ de)\s+)?(?:us\$|r\$|\$|€|£|\d|aporte|investimento|financiamento|rodada)
     ")
 });
 
@@ -185,7 +246,8 @@ static FUND_CLOSE: LazyLock<Regex> = LazyLock::new(|| {
       | \b(?:for|as\ part\ of|toward|towards)\s+(?:its|a|their|the)\s+(?:\w+\s+){0,2}fund\b
       | \b(?:pour|para|für)\s+(?:son|sa|leur|un|su|seu|sua|um|seinen|ihren|einen)\s+(?:\w+\s+){0,2}(?:fonds|fondo|fundo)\b
       | \b(?:first|final|second|third)\s+close\b
-      | \bVC\ fund\b|\bventure\ fund\b
+      # a capitalized Venture Fund is an investor's name, not a fund raised
+      | (?-i:\b(?:VC|vc|[Vv]enture)\ fund\b)
       | \b(?:lanzamiento\ del|lanza\ un|lanzó\ un|creó\ un|crea\ un|lancement\ du|lance\ un|criou\ um|cria\ um|lança\ um|lançou\ um|auflage\ eines|legt\ .{0,20}\ auf)\s+(?:\w+\s+){0,3}(?:fondo|fonds|fundo|fund)\b
       | \b(?:fondo|fonds|fundo)\s+de\s+(?:inversión|capital|investimento|venture)\b
       | ^\W*(?:the|o|le|el|der|das)\s+(?:fund|fundo|fonds|fondo)\s+(?-i:\p{Lu}).{0,160}?\b(?:raised|closed|levantou|captou|fechou|levantó|recaudó|cerró|a\ levé|a\ bouclé|sammelte|hat\ .{0,30}eingesammelt)\b
@@ -220,6 +282,38 @@ static AGGREGATE: LazyLock<Regex> = LazyLock::new(|| {
       | \b(?:die|the|les|los|las|as|os)\s+(?:\w+\s+)?(?:drei|fünf|zehn|three|five|ten|trois|cinq|dix|tres|cinco|diez|três|dez|\d+)\s+(?:\w+\s+)?(?:finanzierungen|finanzierungsrunden|rounds|deals|levées|tours|rondas|rodadas|operaciones|operações)\b
       | \b(?:entre\ janvier\ et|between\ january\ and|entre\ enero\ y|zwischen\ januar\ und|entre\ janeiro\ e)\b|\b(?:à\ la\ même\ période|(?:in\ )?the\ same\ period|(?:en\ el\ )?mismo\ periodo|(?:no\ )?mesmo\ período|vorjahreszeitraum)\b
       | \b\d+\ ?%\ (?:de\ (?:moins|plus)|less|more|weniger|mehr|menos|más|mais)\b
+      # a change between two amounts (stieg von 529 Mio. auf 881 Mio. Euro)
+      | \b(?:rose|grew|increased|jumped|climbed|fell|dropped|declined|went\ up|stieg|wuchs|sank|fiel|kletterte|sprang|est\ passée?|a\ augmenté|a\ bondi|a\ chuté|pasó|creció|aumentó|cayó|subió|passou|cresceu|aumentou|caiu|subiu)\b
+        .{0,40}?\b(?:from|von|de)\s+(?:us\$|r\$|\$|€|£)?\s?\d[\d.,]*\b.{0,25}?\b(?:to|auf|à|a|para)\s+(?:us\$|r\$|\$|€|£)?\s?\d
+      | \binvestitionsvolumen\b
+    ")
+});
+
+/// A quarter or a half-year, the period of market statistics ("the first
+/// quarter saw", "el tercer trimestre", "im ersten Halbjahr").
+static PERIOD: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?xi)
+        \b(?:first|second|third|fourth|last|latest|same|previous)\s+quarter\b|\bq[1-4]\s+(?:of\s+)?20\d\d\b|\bh[12]\s+20\d\d\b
+      | \b(?:first|second)\s+half\s+of\s+(?:the\s+year|20\d\d)\b
+      | \btrimestre\b|\bsemestre\b|\bquartal\b|\bhalbjahr\w*
+    ")
+});
+
+/// "One of the (biggest) deals of the quarter": one company's round, ranked.
+static ONE_OF: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:one\s+of\s+the|l'une\s+des|l'un\s+des|una\s+de\s+las|uno\s+de\s+los|uma\s+das|um\s+dos|eine[rs]?\s+der)\b",
+    )
+});
+
+/// Counted deals or projects ("four fintech deals", "auf beinahe 60
+/// Finanzierungsrunden", "259 proyectos"): an aggregate, unless the
+/// company is picked out of them ("among the four Series A deals, X").
+static COUNTED_DEALS: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?xi)
+        (?P<among>\b(?:among|of|entre|unter|von|de|dos|das)\s+(?:the\s+|les\s+|los\s+|las\s+|den\s+|os\s+|as\s+)?)?
+        \b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|deux|trois|quatre|cinq|huit|neuf|dix|dos|tres|cuatro|cinco|siete|ocho|nueve|diez|dois|duas|três|quatro|sete|oito|nove|dez)
+        \s+(?:[\w+-]+\s+){0,2}?(?:deals|financings|transactions|finanzierungsrunden|finanzierungen|opérations|levées|operaciones|operações|proyectos|projets|projetos|projects)\b
     ")
 });
 
@@ -335,7 +429,10 @@ static HISTORICAL: LazyLock<Regex> = LazyLock::new(|| {
       | \b(?:we|i)\s+(?:covered|reported\ on|wrote\ about)\b
       | \b(?:previously|earlier|last|already)\s+(?:raised|secured|closed)\b
       | \bhatte\s+.{0,60}\b(?:eingesammelt|erhalten)\b
-      | \bavait\s+(?:[\w']+\s+){0,2}?(?:levé|récolté|obtenu|bouclé)\b|\bhabía\s+(?:\w+\s+){0,2}?(?:recaudado|captado|levantado|cerrado)\b|\btinha\s+(?:\w+\s+){0,2}?(?:captado|levantado|recebido)\b
+      | \bavai(?:t|ent)\s+(?:[\w']+\s+){0,2}?(?:levé|récolté|obtenu|bouclé|signé)\b|\bhabían?\s+(?:\w+\s+){0,2}?(?:recaudado|captado|levantado|cerrado)\b
+      | \b(?:tinha|tinham|havia|haviam)\s+(?:\w+\s+){0,2}?(?:captado|levantado|recebido|arrecadado|fechado)\b
+      # a narrated sequence (then it raised a seed round, and then ...)
+      | \b(?:then|puis|ensuite|luego|depois|dann|danach)\s+(?:it\s+|they\s+|the\s+company\s+|a\s+|il\s+a\s+|elle\s+a\s+)?(?:raised|secured|closed|landed|levé|levó|levantó|recaudó|captó|levantou|captou|sammelte|erhielt)\b
       # the round comes (six months) after an earlier raise
       | \b(?:comes?|came|coming|arrives?|arrived|follows?)\s+(?:[\w-]+\s+){0,4}?(?:after|since)\s+(?:[\w'’-]+\s+){1,3}?(?:raised|secured|closed|received|landed|bagged)\b
       | \b(?:llega|llegó|intervient|arrive|chega|chegou|kommt|folgt)\s+(?:[\w-]+\s+){0,4}?(?:después\ de\ que|tras\ que|après\ que|depois\ que|nachdem)\s+(?:[\w'’-]+\s+){1,3}?(?:levantó|recaudó|captó|cerró|a\ levé|a\ bouclé|captou|levantou|recebeu|eingesammelt|erhalten)\b
@@ -377,13 +474,19 @@ static COMPLETED_ROUND: LazyLock<Regex> = LazyLock::new(|| {
 /// investor or an agent ("made by", "feito pelo") is named.
 static INVEST_WORD: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(?:investiert|investierte|investierten|investit|invirtió|invirtieron|investiu|investiram)\b|\b(?:investimentos?|inversión|inversiones|investissements?|investments?|investition(?:en)?)\s+(?:de|of|von|d')\s|\b(?:went|goes)\s+to\b|\bging(?:en)?\s+an\b|\b(?:fue|fueron)\s+para\b|\bforam\s+para\b|\bbereit\s?gestellt\b|\bstell(?:t|en|te|ten)\s+.{0,60}\bbereit\b",
+        r"(?i)\b(?:investiert|investierte|investierten|investit|invirtió|invirtieron|investiu|investiram)\b|\b(?:investimentos?|inversión|inversiones|investissements?|investments?|investition(?:en)?)\s+(?:de|of|von|d')\s|\b(?:went|goes)\s+to\b|\bging(?:en)?\s+an\b|\b(?:fue|fueron)\s+para\b|\bforam\s+para\b|\bbereit\s?gestellt\b|\bstell(?:t|en|te|ten)\s+.{0,60}\bbereit\b|\bstell(?:t|en|te|ten)\s+.{0,160}\bzur\s+verfügung\b|\bförder(?:n|t|te|ten)\s+.{0,60}\bmit\b",
     )
 });
 static INVESTOR_SOURCE: LazyLock<Regex> = LazyLock::new(|| {
     re(
         r"(?i)\b(?:investors?|investoren|geldgeber\w*|kapitalgeber\w*|risikokapitalgeber\w*|business\s+angels?|investisseurs?|inversores|inversionistas|investidores?)\b|\b(?:feit[oa]s?|realizad[oa]s?|hech[oa]s?|made|led|liderad[oa]s?|menée?s?|angeführt|provided)\s+(?:por|pelo|pela|by|par|von)\b|\blead\s+investors?\b|\bde\s+la\s+part\s+d[e']",
     )
+});
+
+/// An investment made in the company, which names its investor by itself
+/// ("Foo, which has made a $20 million investment in the company").
+static MADE_INVESTMENT: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)\b(?:made|makes|making|has\s+made)\s+an?\s+(?:[\w$€£.,-]+\s+){0,4}?investment\s+in\b")
 });
 
 /// A verb of raising or closing (not only a round noun).
@@ -502,7 +605,7 @@ static NOT_ROUND_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
       | revenues?|sales|arr|turnover|umsatz\w*|chiffre\ d'affaires|ingresos|faturamento|receita|facturación
       | loss(?:es)?|pérdidas|perdas|pertes|verlust\w*|profits?|gewinn|bénéfice|write-?down|debts?\ of|owes|deuda\ de
       | contract|contrat|contrato|auftrag\w*|order|deal\ worth|tender
-      | grant|grants|förder\w*|subvention\w*|subvenci\w+|subsídio|fundo\ perdido|award\w*|prize|prix|premio|prêmio
+      | grant|grants|förder(?:ung|mittel|geld|programm|preis|summe)\w*|gefördert|subvention\w*|subvenci\w+|subsídio|fundo\ perdido|award\w*|prize|prix|premio|prêmio
       | fund|fonds|fondo|fundo|under\ management|aum|commitments
       | purchase|price|priced|per\ share|acquisition|acquired|acquire|buying|bought|kaufpreis|rachat|compra|merger
       | last\ year|previous(?:ly)?|prior|earlier|last\ raised|letztes\ jahr|l'an\ dernier|el\ año\ pasado|ano\ passado
@@ -516,7 +619,7 @@ static NOT_ROUND_AFTER: LazyLock<Regex> = LazyLock::new(|| {
         (?:\w+\W+)?(?:post-money\ |pre-money\ )?(?:valuation|bewertung|bewertet|valorisation|valorisée?|valoración|valorad[ao]|avaliação|avaliad[ao])
       | (?:\w+\W+){0,2}?(?:in\ (?:annual\ )?(?:revenue|sales|losses|arr)|of\ (?:revenue|losses)|de\ (?:pérdidas|perdas|ingresos|faturamento|receita|chiffre)|an\ umsatz|umsatz)
       | (?:\w+\W+){0,3}?(?:to\ date|so\ far|in\ total|in\ all|all\ told|bisher|au\ total|en\ tout|à\ ce\ jour|en\ total|hasta\ la\ fecha|no\ total|ao\ todo|até\ hoje)\b
-      | (?:\w+\W+){0,3}?(?:since\ (?:its\ )?(?:founding|foundation|inception|launch)|depuis\ (?:sa|leur)\ (?:création|fondation)|desde\ (?:su|a|sua)\ (?:fundación|fundação|creación|criação)|seit\ (?:der|ihrer|seiner)\ gründung)\b
+      | (?:\w+\W+){0,3}?(?:since\ (?:19|20)\d\d|depuis\ (?:19|20)\d\d|desde\ (?:19|20)\d\d|seit\ (?:19|20)\d\d|since\ (?:its\ )?(?:founding|foundation|inception|launch)|depuis\ (?:sa|leur)\ (?:création|fondation)|desde\ (?:su|a|sua)\ (?:fundación|fundação|creación|criação)|seit\ (?:der|ihrer|seiner)\ gründung)\b
       | (?:\w+\W+){0,4}?(?:rondas?\ anteriores|rodadas?\ anteriores|previous\ rounds?|prior\ rounds?|earlier\ rounds?|tours?\ précédents|levées?\ précédentes|früheren\ (?:finanzierungs)?runden|vorherigen\ (?:finanzierungs)?runden)\b
       | (?:each|apiece|per\ share|a\ share|pro\ aktie|je\ aktie|par\ action|por\ acci[oó]n|por\ a[cç][aã]o)\b
       | (?:\w+\W+)?(?:vc\ |venture\ |new\ |growth\ |seed\ )?(?:fund|fonds|fondo|fundo)\b
@@ -630,6 +733,7 @@ static RECENT_PLUPERFECT: LazyLock<Regex> = LazyLock::new(|| {
 fn negative_reason(
     s: &str,
     has_round_word: bool,
+    investors_provide: bool,
     announced_on: Option<NaiveDate>,
 ) -> Option<&'static str> {
     if RUMOUR.is_match(s) || HEADLINE_RUMOUR.is_match(s) {
@@ -641,9 +745,13 @@ fn negative_reason(
     }
     let aggregate = AGGREGATE.find_iter(s).any(|m| {
         // "in der Serie C insgesamt elf Millionen": the round's total.
-        !(has_round_word && IN_TOTAL.is_match(m.as_str()))
+        !((has_round_word || investors_provide) && IN_TOTAL.is_match(m.as_str()))
     });
-    if aggregate || plural_companies_subject(s) {
+    let period = !has_round_word && PERIOD.is_match(s) && !ONE_OF.is_match(s);
+    let counted = COUNTED_DEALS
+        .captures_iter(s)
+        .any(|c| c.name("among").is_none());
+    if aggregate || period || counted || plural_companies_subject(s) {
         return Some("aggregate");
     }
     if (HISTORICAL.is_match(s) && !RECENT_PLUPERFECT.is_match(s)) || dated_in_past(s, announced_on)
@@ -689,7 +797,7 @@ static VALUATION_WORD: LazyLock<Regex> = LazyLock::new(|| {
 });
 static TOTAL_WORD: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)total|gesamt|insgesamt|porte à|bringing|brings|to date|so far|in all\b|all told|bisher|en tout|à ce jour|hasta la fecha|ao todo|até hoje|since (?:its )?(?:founding|foundation|inception|launch)|depuis (?:sa|leur) (?:création|fondation)|desde (?:su|a|sua) (?:fundación|fundação|creación|criação)|seit (?:der|ihrer|seiner) gründung",
+        r"(?i)total|gesamt|insgesamt|porte à|bringing|brings|to date|so far|in all\b|all told|bisher|en tout|à ce jour|hasta la fecha|ao todo|até hoje|since (?:19|20)\d\d|since (?:its )?(?:founding|foundation|inception|launch)|depuis (?:sa|leur) (?:création|fondation)|desde (?:su|a|sua) (?:fundación|fundação|creación|criação)|seit (?:der|ihrer|seiner) gründung",
     )
 });
 
@@ -765,12 +873,23 @@ static IN_TOTAL_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// A round "totalling" the amount ("a series A round of funding totaling
+/// €7.6 million"): the round's own amount, not a total raised.
+static ROUND_TOTALLING: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:round|funding|financing|investment|raise|runde|finanzierung\w*|levée|tour\s+de\s+table|ronda|rodada|aporte)\s+(?:of\s+(?:funding|financing)\s+)?(?:totall?ing|amounting\s+to|totalisant|totalizando)\W*$",
+    )
+});
+
+/// The role of amount `m` in sentence `s`. `one_round` says the sentence is
+/// about one round (a stage is named, or investors provide the money), so
+/// an amount "in total" sums that round's tranches or investors.
 fn classify_amount(
     s: &str,
     m: &MoneyMention,
     prev_end: Option<usize>,
     announced_on: Option<NaiveDate>,
-    has_stage: bool,
+    one_round: bool,
 ) -> AmountRole {
     let before = &s[..m.start];
     let after = &s[m.end..];
@@ -819,7 +938,10 @@ fn classify_amount(
     if AFTER_HAVING.is_match(long_window) && !NOW_WORD.is_match(long_window) {
         return AmountRole::Other;
     }
-    if has_stage
+    if ROUND_TOTALLING.is_match(&lower_window) && !NOT_ROUND_AFTER.is_match(&after_window) {
+        return AmountRole::Round;
+    }
+    if one_round
         && IN_TOTAL_BEFORE.is_match(&lower_window)
         && !NOT_ROUND_AFTER.is_match(&after_window)
     {
@@ -858,6 +980,30 @@ fn classify_amount(
     AmountRole::Round
 }
 
+/// Amounts written in brackets after a name ("Metafuels (18.5 million
+/// CHF), L.E.S.S. (17 million CHF)"): two or more make a list of companies
+/// and their rounds. A conversion ("€7.6 million (US$8.1 million)") follows
+/// another amount and does not count.
+fn listed_amounts(s: &str, mentions: &[MoneyMention]) -> usize {
+    let mut prev_end = 0;
+    let mut listed = 0;
+    for m in mentions {
+        let before = s[prev_end..m.start].trim_end();
+        if let Some(head) = before.strip_suffix('(')
+            && head.trim_end().len() > 1
+            && head
+                .trim_end()
+                .chars()
+                .last()
+                .is_some_and(|c| c.is_alphabetic() || c == '.')
+        {
+            listed += 1;
+        }
+        prev_end = m.end;
+    }
+    listed
+}
+
 /// Only small words between a stage and an amount ("una Serie C de 120
 /// millones", "$75 million in its Series C"): the stage names that amount.
 static JOINER: LazyLock<Regex> = LazyLock::new(|| {
@@ -889,7 +1035,8 @@ pub fn extract_sentence(
         event: None,
         rejected: None,
     };
-    let invests = INVEST_WORD.is_match(s) && INVESTOR_SOURCE.is_match(s);
+    let invests =
+        (INVEST_WORD.is_match(s) && INVESTOR_SOURCE.is_match(s)) || MADE_INVESTMENT.is_match(s);
     if !TRIGGER.is_match(s) && !invests {
         return none;
     }
@@ -904,13 +1051,19 @@ pub fn extract_sentence(
         None
     };
     let has_round_word = round_match.is_some() || letter_round.is_some();
-    if let Some(reason) = negative_reason(s, has_round_word, announced_on) {
+    if let Some(reason) = negative_reason(s, has_round_word, invests, announced_on) {
         return SentenceFinding {
             event: None,
             rejected: Some(reason),
         };
     }
     let mentions = find_money(s);
+    if listed_amounts(s, &mentions) >= 2 {
+        return SentenceFinding {
+            event: None,
+            rejected: Some("aggregate"),
+        };
+    }
     let mut round_amount: Option<&MoneyMention> = None;
     let mut preferred: Option<&MoneyMention> = None;
     let mut valuation = None;
@@ -920,9 +1073,15 @@ pub fn extract_sentence(
     // earlier round, a fund, a contract, ...
     let mut others: Vec<(usize, usize)> = Vec::new();
     for m in &mentions {
-        let mut role = classify_amount(s, m, prev_end, announced_on, has_round_word);
+        let mut role = classify_amount(s, m, prev_end, announced_on, has_round_word || invests);
         // After a total, "including a $150 million Series B" is part of it.
-        if role == AmountRole::Round && total.is_some() && INCLUDING.is_match(&s[..m.start]) {
+        // ... unless that part is the news ("including a $37 million Series
+        // B round that closed this week").
+        if role == AmountRole::Round
+            && total.is_some()
+            && INCLUDING.is_match(&s[..m.start])
+            && !NOW_WORD.is_match(&s[m.end..])
+        {
             role = AmountRole::Other;
         }
         match role {
@@ -1175,4 +1334,21 @@ pub fn dedupe(mut events: Vec<FundingEvent>) -> Vec<FundingEvent> {
     }
     out.sort_by_key(|e| std::cmp::Reverse(e.announced_on));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accented_letters_also_match_plain_ones() {
+        assert_eq!(accent_tolerant("lève"), "l[èe]ve");
+        // Inside a class the plain letter joins it; escapes are kept.
+        assert_eq!(accent_tolerant(r"pr[eé]\.é"), r"pr[eée]\.[ée]");
+        assert_eq!(accent_tolerant(r"\é"), r"\é");
+        let r = re(r"(?i)\blève\b");
+        assert!(r.is_match("ACME LEVE 5 MILLIONS"));
+        assert!(r.is_match("Acme lève 5 millions"));
+        assert!(!r.is_match("Acme lave 5 millions"));
+    }
 }

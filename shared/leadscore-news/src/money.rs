@@ -37,7 +37,7 @@ const NUM: &str = r"(?P<num>\d{1,3}(?:[.,]\d{2,3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?)
 const RANGE: &str =
     r"(?:\s?(?:-|to|bis|à|a|and|y|e)\s?(?:US\$|\$|€|£|₹)?(?P<num2>\d+(?:[.,]\d+)?))?";
 const SCALE: &str = r"(?:\s?-?\s?(?P<scale>mil\s+millones|thousand|tausend|millions?|millones|mill[oó]n|milh[õo]es|milh[ãa]o|millionen|mill|mio\b\.?|mn|mln|mm|mi|m|billions?|bilh[õo]es|bilh[ãa]o|milliarden|milliarde|milliards?|mrd\b\.?|bn|bi|b|crores?|cr\b\.?|lakhs?|lacs?|k|mil)\b\.?)?";
-const POST: &str = r"(?P<post>euros?|eur\b|€|us-dollars?|dollars?|d[óo]lares|usd\b|pounds?(?:\s+sterling)?|livres?(?:\s+sterling)?|libras?(?:\s+esterlinas?)?|gbp\b|£|rupees|inr\b|reais|brl\b|swiss\s+francs|francs\s+suisses|(?:schweizer\s+)?franken|chf\b|fr\.|yuan|renminbi|rmb\b|cny\b|yen\b|jpy\b|pesos\s+mexicanos|mxn\b)";
+const POST: &str = r"(?P<post>euros?|eur\b|€|us-dollars?|dollars?|d[óo]lares|usd\b|pounds?(?:\s+sterling)?|livres?(?:\s+sterling)?|libras?(?:\s+esterlinas?)?|gbp\b|£|rupees|inr\b|reais|brl\b|swiss\s+francs|francs\s+suisses|francs?\b|(?:schweizer\s+)?franken|chf\b|fr\.|\$|yuan|renminbi|rmb\b|cny\b|yen\b|jpy\b|pesos\s+mexicanos|mxn\b)";
 
 static PREFIXED: LazyLock<Regex> = LazyLock::new(|| {
     let pre = r"(?P<pre>US\$|\$US|R\$|A\$|C\$|S\$|HK\$|NZ\$|\$|€|£|₹|¥|\b(?:USD|EUR|GBP|INR|BRL|CHF|CAD|AUD|SGD|JPY|CNY|MXN)|\bRs\b\.?)";
@@ -50,6 +50,15 @@ static PREFIXED: LazyLock<Regex> = LazyLock::new(|| {
 static SUFFIXED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(r"(?i)\b{NUM}{RANGE}{SCALE}\s?(?:de\s+|d')?{POST}"))
         .expect("valid money pattern")
+});
+
+/// A scale glued to an ISO code ("40 MCHF", "12 MUSD", "3 MdEUR"), as
+/// French finance news writes it.
+static GLUED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(?i)\b{NUM}\s?(?P<scale>m|md|mds|mrd)(?P<post>chf|usd|eur|gbp)\b"
+    ))
+    .expect("valid money pattern")
 });
 
 static WORDS: LazyLock<Regex> = LazyLock::new(|| {
@@ -277,7 +286,11 @@ fn currency_from_word(s: &str) -> Option<&'static str> {
     let w = w.as_str();
     Some(if w.starts_with("euro") || w == "eur" || w == "€" {
         "EUR"
-    } else if w.contains("dollar") || w.starts_with("dólar") || w.starts_with("dolar") || w == "usd"
+    } else if w.contains("dollar")
+        || w.starts_with("dólar")
+        || w.starts_with("dolar")
+        || w == "usd"
+        || w == "$"
     {
         "USD"
     } else if w.starts_with("pound")
@@ -313,7 +326,7 @@ fn scale_factor(s: &str) -> f64 {
     match s {
         "thousand" | "tausend" | "k" | "mil" | "mille" => 1e3,
         "m" | "mn" | "mln" | "mm" | "mio" | "mi" => 1e6,
-        "b" | "bn" | "bi" | "mrd" => 1e9,
+        "b" | "bn" | "bi" | "mrd" | "md" | "mds" => 1e9,
         "cr" | "crore" | "crores" => 1e7,
         "lakh" | "lakhs" | "lac" | "lacs" => 1e5,
         _ if s.starts_with("milliard") => 1e9,
@@ -425,6 +438,7 @@ pub fn find_money(text: &str) -> Vec<MoneyMention> {
     for re in [
         &*PREFIXED,
         &*WORDS,
+        &*GLUED,
         &*SUFFIXED,
         &*NUMBER_WORD_MONEY,
         &*BARE_RAISED_FR,
@@ -485,6 +499,10 @@ mod tests {
         assert_eq!(one("17 billion yuan"), (17_000_000_000, "CNY".into()));
         assert_eq!(one("R$ 200 mil"), (200_000, "BRL".into()));
         assert_eq!(one("€53M de pérdidas"), (53_000_000, "EUR".into()));
+        assert_eq!(one("un tour de 30 M$"), (30_000_000, "USD".into()));
+        assert_eq!(one("40 MCHF"), (40_000_000, "CHF".into()));
+        assert_eq!(one("2 MdEUR"), (2_000_000_000, "EUR".into()));
+        assert_eq!(one("50 millions de francs"), (50_000_000, "CHF".into()));
     }
 
     #[test]

@@ -288,8 +288,8 @@ fn eval_funding_heldout3() {
 /// The fourth held-out set (`tests/eval/funding_heldout4.jsonl`): 127 real
 /// sentences and headlines collected on 2026-12-01 (third session) from
 /// sites used by no earlier set, labelled by meaning before the extractor
-/// was run on them. Not used to change any rule: the honest estimate on
-/// unseen news.
+/// was run on them. Unseen until 2026-12-05, when its misses were used to
+/// fix their general causes: tuning material since.
 fn heldout4_cases() -> Vec<Case> {
     parse_cases(include_str!("../eval/funding_heldout4.jsonl"))
 }
@@ -305,10 +305,44 @@ fn heldout4_set_is_large_varied_and_new() {
 
 #[test]
 fn eval_funding_heldout4() {
-    // Regression floors, a little under the figures measured on 2026-12-01
-    // after the fixes made with held-out 3 (127 cases: precision 0.750,
-    // recall 0.767, F1 0.759, exact 0.744 = 32/43; before those fixes, F1
-    // 0.753, exact 0.721). The goals (F1 >= 0.95, exact >= 0.90) are not
+    // Regression floors, a little under the figures after the fixes made
+    // with this set on 2026-12-05 (127 cases: precision 0.953, recall
+    // 0.953, F1 0.953, exact 0.953 = 41/43; unseen, it measured F1 0.759,
+    // exact 0.744). These figures overstate accuracy on unseen news; see
+    // held-out 5.
+    assert_at_least("funding held-out 4 eval", &heldout4_cases(), 0.94, 0.94);
+}
+
+/// The fifth held-out set (`tests/eval/funding_heldout5.jsonl`): 136 real
+/// sentences and headlines collected on 2026-12-05 from pages used by no
+/// earlier set, labelled by meaning before the extractor was run on them,
+/// after the fixes made with held-out 4. Not used to change any rule: the
+/// honest estimate on unseen news.
+fn heldout5_cases() -> Vec<Case> {
+    parse_cases(include_str!("../eval/funding_heldout5.jsonl"))
+}
+
+#[test]
+fn heldout5_set_is_large_varied_and_new() {
+    assert_large_varied_and_new(
+        &heldout5_cases(),
+        100,
+        [
+            cases(),
+            heldout_cases(),
+            heldout2_cases(),
+            heldout3_cases(),
+            heldout4_cases(),
+        ],
+    );
+}
+
+#[test]
+fn eval_funding_heldout5() {
+    // Regression floors, a little under the figures measured on 2026-12-05
+    // after the fixes made with held-out 4 (136 cases: precision 0.688,
+    // recall 0.830, F1 0.752, exact 0.755 = 40/53; before those fixes, F1
+    // 0.746, exact 0.736). The goals (F1 >= 0.95, exact >= 0.90) are not
     // met on unseen news; these floors only catch a regression.
-    assert_at_least("funding held-out 4 eval", &heldout4_cases(), 0.74, 0.72);
+    assert_at_least("funding held-out 5 eval", &heldout5_cases(), 0.74, 0.74);
 }

@@ -670,3 +670,109 @@ fn review_cases_of_the_new_rules() {
         money(30_000_000, "USD", Round::SeriesB)
     );
 }
+
+#[test]
+fn amounts_written_m_dollar_mchf_and_bare_francs() {
+    assert_eq!(
+        amount("Acme réalise un tour de table de 12 M$ en série A."),
+        money(12_000_000, "USD", Round::SeriesA)
+    );
+    assert_eq!(
+        amount("Acme a réussi à sécuriser 25 MCHF d'augmentation de capital."),
+        money(25_000_000, "CHF", Round::Undisclosed)
+    );
+    assert_eq!(
+        amount("La start-up genevoise Acme a levé 20 millions de francs."),
+        money(20_000_000, "CHF", Round::Undisclosed)
+    );
+}
+
+#[test]
+fn all_caps_headlines_without_accents() {
+    assert_eq!(
+        amount("FINTECH : LA START-UP ACME LEVE 5 MILLIONS D'EUROS"),
+        money(5_000_000, "EUR", Round::Undisclosed)
+    );
+    assert_eq!(
+        amount("ACME RECOLTE 2 MILLIONS D'EUROS EN AMORCAGE"),
+        money(2_000_000, "EUR", Round::Seed)
+    );
+}
+
+#[test]
+fn more_ways_investors_provide_a_round() {
+    for (s, n, cur) in [
+        (
+            "Acme asegura 12 millones de dólares para crecer en México",
+            12_000_000,
+            "USD",
+        ),
+        (
+            "Der Investor Foo Capital stellt Acme insgesamt 3 Millionen Euro zur Verfügung.",
+            3_000_000,
+            "EUR",
+        ),
+        (
+            "Die Investoren fördern Acme mit weiteren 2 Millionen Euro.",
+            2_000_000,
+            "EUR",
+        ),
+        (
+            "Foo Corp, which has made a $20 million investment in the company, joins the board.",
+            20_000_000,
+            "USD",
+        ),
+    ] {
+        assert_eq!(amount(s), money(n, cur, Round::Undisclosed), "{s}");
+    }
+}
+
+#[test]
+fn a_fund_named_as_the_lead_is_an_investor() {
+    assert_eq!(
+        amount("Acme closes a $30 million Series B led by the Foo Health Venture Fund."),
+        money(30_000_000, "USD", Round::SeriesB)
+    );
+    // A venture fund being raised is still a fund.
+    none("Foo Partners closes a $200 million venture fund for seed startups.");
+}
+
+#[test]
+fn a_round_totalling_an_amount_and_a_part_closed_now() {
+    assert_eq!(
+        amount(
+            "Acme launched with a seed round of funding totaling €3.2 million (US$3.5 million)."
+        ),
+        money(3_200_000, "EUR", Round::Seed)
+    );
+    assert_eq!(
+        amount(
+            "Acme has raised $60 million since 2015, including a $25 million Series C that closed this week."
+        ),
+        money(25_000_000, "USD", Round::SeriesC)
+    );
+}
+
+#[test]
+fn pluperfect_narratives_changes_counts_periods_and_lists_are_not_rounds() {
+    for s in [
+        // Pluperfect and narrated sequences: background.
+        "En mars 2021, Acme avait signé une levée de fonds de 40 millions d'euros.",
+        "A empresa já havia levantado R$ 5 milhões em uma rodada seed.",
+        "Acme won a prize in 2015, then it raised a $2m seed round, and then a $10m Series A.",
+        // A change between two amounts: a statistic.
+        "Das Investitionsvolumen stieg von 200 Mio. auf 350 Mio. Euro.",
+        "Funding in the sector rose from $1.2 billion to $2 billion.",
+        // Counted deals or projects, an investment volume.
+        "Seven edtech deals were announced for ~$12M in disclosed funding.",
+        "312 proyectos han levantado capital por más de US$50 millones.",
+        "Berliner Start-ups verbuchten ein Investitionsvolumen von 120 Millionen Euro, das sich auf knapp 40 Finanzierungsrunden verteilte.",
+        // A quarter or a half-year: an aggregate.
+        "The first quarter saw $500 million of venture financing obtained by the city's tech companies.",
+        "El segundo trimestre cerró con US$ 900 millones invertidos a nivel mundial.",
+        // A list of companies, each with its amount.
+        "April brought several notable rounds, including Foo (12 million CHF), Bar (8 million CHF) and Baz (5 million CHF).",
+    ] {
+        none(s);
+    }
+}
