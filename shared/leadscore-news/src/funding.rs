@@ -15,6 +15,8 @@ use regex::Regex;
 use serde::{Deserialize, Serialize};
 use std::sync::LazyLock;
 
+mod mood;
+
 use crate::article::Article;
 use crate::money::{Money, MoneyMention, find_money};
 use crate::text::{normalize, resolve_relative_date, sentences};
@@ -199,18 +201,22 @@ static TRIGGER: LazyLock<Regex> = LazyLock::new(|| {
           |fundrais\w*|funding|financing|round|mega-?\ ?round|led\ the\ list|topped|capital\ increase
           |pour(?:s|ed)|pump(?:s|ed)|inject(?:s|ed)|tops?\ up|topped\ up|injection
           |invest(?:s|ed)\s+(?:an?\s+)?(?:additional\s+|further\s+|another\s+|fresh\s+)?(?:\$|€|£|₹|rs\b|usd|eur|inr|gbp|chf))
+      # a stage followed by its amount (su Serie C de 86 millones)
+      | \bs[eé]ries?[-\ ][a-h]\s+(?:round\s+|ronda\s+|rodada\s+)?(?:de|of|von|à|worth)\s+(?:us\$|r\$|\$|€|£|₹|\d)
       # an amount followed by its stage (a $65 million Series A)
       | \b(?:million|billion|mn|bn|m|millions|millones|milhões|millionen|mio\.?|milliards?|millions\ d'euros|millones\ de\ (?:euros|dólares)|milhões\ de\ (?:reais|dólares))\s+(?:euros?\s+|dollars?\s+)?(?:s[eé]ries?[-\ ][a-h]|seed|pre-seed|serie\ [a-h])\b
       | \b(?:eingesammelt|einsammeln|sammelt|sammeln|sammelte|sammelten|erhält|erhalten|erhielt|bekommt|bekam|abgeschlossen|schließt|finanzierung\w*|\w*runde|gingen|kapitalerhöhung
-          |gesichert|sichert|sicherte|pumpen|pumpt|pumpte|schießen|schießt|schoss|kriegt|kriegen|eingeworben|finanzspritze\w*)\b
+          |gesichert|sichert|sicherte|pumpen|pumpt|pumpte|schießen|schießt|schoss|kriegt|kriegen|eingeworben|finanzspritze\w*|eingenommen)\b
+      | \b(?:nimmt|nahm|nehmen)\b.{1,60}\bein\b
       | \b(?:lève|lèvent|levé|levés|lever|levée|levées|récolte|récolté|récoltant|boucle|bouclé|bouclée|bouclant|rassemblés|tour\ de\ table|obtient|obtenu|levait|levaient|bouclait|récoltait|opération|méga-?levée|augmentation\ de\ capital|reçoit|reçu|en\ levant)\b
       | \b(?:capt|recaud|levant)(?:a|ó|ado|ada|an|aron|aba|aban|ará|arán)\b
       | \b(?:cierra|cerró|cerraba|cierre|(?:mega|mini|macro|super)?-?rondas?|obtiene|obtienen|obtuvo|obtuvieron|obtenía|obtenido|obtenida|reúne|reúnen|reunió|reunieron|ampliación\ de\ capital|aumento\ de\ capital
-          |recaudación|captación|financiación|financiamiento|inyecta|inyectó|inyectan|inyectaron|inyección
+          |recaudación|captación|financiación|financiamiento|inyecta|inyectó|inyectan|inyectaron|inyectar|inyección
           |acaba\ de\ (?:levantar|captar|recaudar|cerrar|conseguir|recibir))\b
       | \b(?:capt|levant)(?:a|ou|am|aram|ava|avam)\b
+      | \brecib(?:e|en|ió|ieron|ido|ía)\b
       | \b(?:captação|recebe|recebeu|recebia|aporte|(?:mega|mini)?-?rodadas?|financiamento|injeta|injetou|injetam|injetaram|injeção
-          |acaba\ de\ (?:levantar|captar|receber|fechar|arrecadar)|arrecad(?:a|ou|ado|aram))\b
+          |acaba\ de\ (?:levantar|captar|receber|fechar|arrecadar)|arrecad(?:a|ou|ado|aram)|angari(?:a|ou|am|aram|ava|ado)|angariação)\b
       | \b(?:injecte|injectent|injecté|injectée|sécuris(?:e|é|ée|er|ant)|décroch(?:e|é|ent|ant))\b
       # asegura, consigue, garante: verbs of many senses, a trigger
       # only right before the money or the round
@@ -227,6 +233,7 @@ static RUMOUR: LazyLock<Regex> = LazyLock::new(|| {
           |cherche\ à\ lever|veut\ lever|souhaite\ lever|en\ (?:discussion|négociation)s?|busca\ (?:levantar|recaudar|captar)|en\ conversaciones|negocia|negociando|negociação
           |quer\ captar|pretende\ captar|in\ gesprächen|verhandelt|will\ .{0,30}\ einsammeln|plant\ .{0,30}\ finanzierungsrunde
           |about\ to\ (?:raise|close)|on\ the\ verge\ of\ (?:raising|closing)|close\ to\ (?:raising|closing)
+          |poursui(?:t|vent)\ (?:une|sa|leur)\ levée|en\ cours\ de\ levée|qui\ sera\ réalisée|(?:estamos|está|estão)\ (?:numa|em\ uma|en\ una|en\ plena|em\ plena)\ (?:rodada|ronda|captação)
           |est[áa]\ (?:para|prestes\ a)\ (?:fechar|captar|levantar|receber|concluir)|prestes\ a\ (?:fechar|captar|levantar|receber|concluir)
           |a\ punto\ de\ (?:cerrar|captar|levantar|recaudar)|a\ la\ espera\ de|sur\ le\ point\ de\ (?:lever|boucler|clore|finaliser)
           |kurz\ vor\ (?:dem\ abschluss|einer\ finanzierung\w*)
@@ -250,6 +257,7 @@ static FUND_CLOSE: LazyLock<Regex> = LazyLock::new(|| {
       | (?-i:\b(?:VC|vc|[Vv]enture)\ fund\b)
       | \b(?:lanzamiento\ del|lanza\ un|lanzó\ un|creó\ un|crea\ un|lancement\ du|lance\ un|criou\ um|cria\ um|lança\ um|lançou\ um|auflage\ eines|legt\ .{0,20}\ auf)\s+(?:\w+\s+){0,3}(?:fondo|fonds|fundo|fund)\b
       | \b(?:fondo|fonds|fundo)\s+de\s+(?:inversión|capital|investimento|venture)\b
+      | ^\W*(?:the|o|le|el|der|das)\s+(?:new\s+|nuevo\s+|nouveau\s+|novo\s+|neue\s+)?(?:fund|fundo|fonds|fondo)\s+(?:could|would|will|may|podría|podrá|pourrait|poderia|könnte|wird)\s+(?:raise|recaudar|levantar|captar|lever|einsammeln|close|cerrar|boucler|fechar)\b
       | ^\W*(?:the|o|le|el|der|das)\s+(?:fund|fundo|fonds|fondo)\s+(?-i:\p{Lu}).{0,160}?\b(?:raised|closed|levantou|captou|fechou|levantó|recaudó|cerró|a\ levé|a\ bouclé|sammelte|hat\ .{0,30}eingesammelt)\b
       | \b(?:to\ invest\ in|para\ investir\ em|para\ invertir\ en|pour\ investir\ dans|um\ in)\s+(?:[\w-]+\s+){0,2}?(?:startups?|start-ups?|founders|fundadores|fondateurs|gründer\w*|empresas|companies|entreprises|jeunes\ pousses|unternehmen)\b
     ")
@@ -326,7 +334,7 @@ static IN_TOTAL: LazyLock<Regex> = LazyLock::new(|| {
 /// unless they rank the company ("one of the largest fintechs").
 static PLURAL_COMPANIES: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\bstartups\b|\bstart-ups\b|\bles\ start-up\b|\bjeunes\ pousses\b|\bjungen\ unternehmen\b|\bjungunternehmer\b|\bfintechs\b",
+        r"(?i)\bstartups\b|\bstart-ups\b|\bles\ start-up\b|\bjeunes\ pousses\b|\bjungen\ unternehmen\b|\bjungunternehmer\b|\bfintechs\b|(?:^|[,;:]\s*)(?:as|os|les|los|las|the)\s+(?:empresas|entreprises|sociétés|companies|firms)\b",
     )
 });
 static RANKING_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
@@ -377,7 +385,7 @@ static YEAR_OPENING: LazyLock<Regex> = LazyLock::new(|| {
 /// ...", "raised in 2019 a seed round").
 static YEAR_AFTER_VERB: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(?:raised|secured|closed|received|landed|announced|erhielt|sammelte|bekam|holte|levait|leva|captó|recaudó|levantó|obtuvo|anunció|captou|recebeu|levantou|anunciou|annonçait)\s+(?:(?:im\s+jahr|im|in|en|em)\s+)?(?P<y>(?:19|20)\d\d)\b",
+        r"(?i)\b(?:raised|secured|closed|received|landed|announced|erhielt|sammelte|bekam|holte|levait|leva|captó|recaudó|levantó|obtuvo|anunció|captou|recebeu|levantou|anunciou|annonçait)\s+(?:(?:im\s+jahr|im|in|en|em)\s+|(?:[^\s,;:()]+\s+){1,5}?(?:im\s+jahr|in|en|em)\s+)?(?P<y>(?:19|20)\d\d)\b",
     )
 });
 
@@ -439,6 +447,17 @@ static HISTORICAL: LazyLock<Regex> = LazyLock::new(|| {
     ")
 });
 
+/// A grant, an aid or a prize as what the company receives ("reçoit une
+/// Aide au Développement Deeptech", "receives a grant of", "erhält eine
+/// Förderung"): no round, unless a stage is named.
+static GRANT_OBJECT: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?xi)
+        \b(?:re[çc]oit|re[çc]u|obtient|obtenu|receives?|received|wins?|won|awarded|erhält|erhielt|bekommt|bekam|recibe|recibió|obtiene|obtuvo|recebe|recebeu|ganha|ganhou)
+        \s+(?:une?\s+|a\s+|an\s+|eine\s+|einen\s+|una?\s+|uma?\s+|the\s+|la\s+|le\s+|l')?(?:[\w'-]+\s+){0,2}?
+        (?:aide|subvention|grant|prize|award|zuschuss|förderung|preis|ayuda|subvención|premio|subvenção|bolsa|prêmio|prix)\b
+    ")
+});
+
 /// An IPO or its anchor allocation, not a private round.
 static IPO: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?xi)
@@ -446,6 +465,8 @@ static IPO: LazyLock<Regex> = LazyLock::new(|| {
       | \b(?:in|through|via)\s+(?:its|the|an|their)\s+(?:initial\ public\ offering|ipo)\b
       | \bipo\s+proceeds\b|\bahead\s+of\s+(?:its\s+|the\s+|an\s+)?ipo\b
       | \bbörsengang\b|\bintroduction\ en\ bourse\b|\bsalida\ a\ bolsa\b|\boferta\ pública\ inicial\b
+      # a listed company's share offering
+      | \b(?:public|follow-on|secondary|registered\ direct)\s+offering\b|\bgross\s+proceeds\b
     ")
 });
 
@@ -489,6 +510,19 @@ static MADE_INVESTMENT: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?i)\b(?:made|makes|making|has\s+made)\s+an?\s+(?:[\w$€£.,-]+\s+){0,4}?investment\s+in\b")
 });
 
+/// An investor putting money into the company ("investiert ... 7,75 Mio.
+/// Franken in das Schweizer Start-up", "invests $5M in the startup"),
+/// or investors entering its capital ("viennent d'entrer au capital").
+static INVEST_IN_COMPANY: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?xi)
+        \b(?:invests?|invested|investiert\w*|investit|investissent|invierte\w*|invirtió|investe|investiu|investem)\b
+        .{0,120}?\b(?:in\s+(?:das|die|den|the)|into\s+the|dans\s+(?:la|le|l')|en\s+(?:la|el)|na|no)\s+(?:[\w-]+\s+){0,3}?
+        (?:start-?up|startup|unternehmen|firma|company|société|entreprise|empresa|compañía)(?:\s+(?-i:\p{Lu})|\s*[,.;]|\s*$)
+      | \bentr(?:er|ent|é|ée|és|ées|ait|aient)\s+au\s+capital\b|\bentrée\s+au\s+capital\b
+      | \bingres(?:a|an|ó|aron)\s+al\s+capital\b|\bentra(?:m|ram)?\s+no\s+capital\b
+    ")
+});
+
 /// A verb of raising or closing (not only a round noun).
 static FUNDING_VERB: LazyLock<Regex> = LazyLock::new(|| {
     re(
@@ -516,7 +550,7 @@ static LETTER_ROUND: LazyLock<Regex> = LazyLock::new(|| {
 /// loan platform", "debt collection app"), not the round.
 static DESCRIPTIVE_AFTER: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)^\s*(?:platforms?|apps?|application|company|companies|firm|startup|start-up|provider|marketplace|business|lender|fintech|services?|products?|market|segment|management|collection|recovery|software|solutions?|book|portfolio|origination|plattform|plateforme|plataforma)\b",
+        r"(?i)^\W*(?:de\s+carbon[oe]|carbon|platforms?|apps?|application|company|companies|firm|startup|start-up|provider|marketplace|business|lender|fintech|services?|products?|market|segment|management|collection|recovery|software|solutions?|book|portfolio|origination|plattform|plateforme|plataforma)\b",
     )
 });
 
@@ -574,7 +608,7 @@ static ROUND: LazyLock<Regex> = LazyLock::new(|| {
       | (?P<series>\bs[eé]ries?[-\ ](?P<l>[a-z])(?:-?\d)?\b)
       | (?P<seed>\bseed\b|\bamorçage\b|\bsemilla\b|\bsemente\b)
       | (?P<growth>\bgrowth[-\ ](?:round|equity|funding|financing|investment)\b|\bwachstumsfinanzierung\b|\blate-stage\ round\b|\bpre-ipo\b)
-      | (?P<debt>\bventure\ debt\b|\bdebt\b|\bcredit\ facility\b|\bloan\b|\bfremdkapital\w*|\bdette\b|\bdeuda\b|\bdívida\b|\bkreditlinie\b)
+      | (?P<debt>\bventure\ debt\b|\bdebt\b|\bcredit\ facility\b|\bloan\b|\bcréditos\b|\bfremdkapital\w*|\bdette\b|\bdeuda\b|\bdívida\b|\bkreditlinie\b)
     ")
 });
 
@@ -600,7 +634,7 @@ static EXTENSION: LazyLock<Regex> = LazyLock::new(|| {
 /// Words just before an amount that make it not the round's amount.
 static NOT_ROUND_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?xi)\b(?:
-        valuation|valued|valuing|valuations|post-money|pre-money|market\ cap\w*|worth\ of|bewertung|bewertet|valorisation|valoris[ée]e?|valant|valait|valent|valoración|valorad[ao]|avaliação(?:\ de\ mercado)?|avaliad[ao]|estimée?\ à|estimad[ao]\ en
+        valuation|valued|valuing|valuations|post-money|pre-money|market\ cap\w*|worth\ of|bewertung|bewertet|valorisation|valoris[ée]e?|évaluée?s?|valant|valait|valent|valoración|valorad[ao]|valuad[ao]|avaluad[ao]|avaliação(?:\ de\ mercado)?|avaliad[ao]|estimée?\ à|estimad[ao]\ en
       | total\w*|bringing|brings|gesamt\w*|insgesamt|porte\ à|to\ date|so\ far|cumulative
       | revenues?|sales|arr|turnover|umsatz\w*|chiffre\ d'affaires|ingresos|faturamento|receita|facturación
       | loss(?:es)?|pérdidas|perdas|pertes|verlust\w*|profits?|gewinn|bénéfice|write-?down|debts?\ of|owes|deuda\ de
@@ -618,12 +652,12 @@ static NOT_ROUND_AFTER: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?xi)^\W*(?:
         (?:\w+\W+)?(?:post-money\ |pre-money\ )?(?:valuation|bewertung|bewertet|valorisation|valorisée?|valoración|valorad[ao]|avaliação|avaliad[ao])
       | (?:\w+\W+){0,2}?(?:in\ (?:annual\ )?(?:revenue|sales|losses|arr)|of\ (?:revenue|losses)|de\ (?:pérdidas|perdas|ingresos|faturamento|receita|chiffre)|an\ umsatz|umsatz)
-      | (?:\w+\W+){0,3}?(?:to\ date|so\ far|in\ total|in\ all|all\ told|bisher|au\ total|en\ tout|à\ ce\ jour|en\ total|hasta\ la\ fecha|no\ total|ao\ todo|até\ hoje)\b
+      | (?:\w+\W+){0,3}?(?:to\ date|so\ far|during\ its\ (?:life|lifetime|existence)|over\ its\ (?:life|lifetime)|in\ total|in\ all|all\ told|bisher|au\ total|en\ tout|à\ ce\ jour|en\ total|hasta\ la\ fecha|no\ total|ao\ todo|até\ hoje)\b
       | (?:\w+\W+){0,3}?(?:since\ (?:19|20)\d\d|depuis\ (?:19|20)\d\d|desde\ (?:19|20)\d\d|seit\ (?:19|20)\d\d|since\ (?:its\ )?(?:founding|foundation|inception|launch)|depuis\ (?:sa|leur)\ (?:création|fondation)|desde\ (?:su|a|sua)\ (?:fundación|fundação|creación|criação)|seit\ (?:der|ihrer|seiner)\ gründung)\b
       | (?:\w+\W+){0,4}?(?:rondas?\ anteriores|rodadas?\ anteriores|previous\ rounds?|prior\ rounds?|earlier\ rounds?|tours?\ précédents|levées?\ précédentes|früheren\ (?:finanzierungs)?runden|vorherigen\ (?:finanzierungs)?runden)\b
       | (?:each|apiece|per\ share|a\ share|pro\ aktie|je\ aktie|par\ action|por\ acci[oó]n|por\ a[cç][aã]o)\b
       | (?:\w+\W+)?(?:vc\ |venture\ |new\ |growth\ |seed\ )?(?:fund|fonds|fondo|fundo)\b
-      | (?:\w+\W+)?(?:contract|grant|merger|acquisition|deal\ to\ (?:buy|acquire))
+      | (?:\w+\W+)?(?:contract|grant|award|merger|acquisition|deal\ to\ (?:buy|acquire))
       | (?:\w+\W+){0,4}?(?:last\ year|(?:a|one|two|three|\d+)\ years?\ ago|l'an\ dernier|il\ y\ a\ (?:un|deux|trois|\d+)\ ans?|el\ año\ pasado|hace\ (?:un|dos|tres|\d+)\ años?|im\ vorjahr|letztes\ jahr|vor\ (?:einem|zwei|drei|\d+)\ jahren?|ano\ passado|há\ (?:um|dois|três|\d+)\ anos?)\b
       )")
 });
@@ -740,7 +774,10 @@ fn negative_reason(
         return Some("rumour");
     }
     // "Levée de fonds" is fundraising: its "fonds" is no fund.
-    if FUND_CLOSE.is_match(&FUNDRAISING_FUNDS.replace_all(s, "$1")) {
+    // A fund named among the lead investors ("mené par Safran Corporate
+    // Ventures, le fonds de capital-risque du groupe") is an investor.
+    let before_leads = LEAD.find(s).map_or(s, |m| &s[..m.start()]);
+    if FUND_CLOSE.is_match(&FUNDRAISING_FUNDS.replace_all(before_leads, "$1")) {
         return Some("vc_fund");
     }
     let aggregate = AGGREGATE.find_iter(s).any(|m| {
@@ -758,6 +795,9 @@ fn negative_reason(
     {
         return Some("historical");
     }
+    if let Some(reason) = mood::no_fact(s) {
+        return Some(reason);
+    }
     if !has_round_word && CONTRACT_SUBJECT.is_match(s) {
         return Some("contract");
     }
@@ -769,6 +809,9 @@ fn negative_reason(
     }
     if !has_round_word && ACQUISITION.is_match(s) {
         return Some("acquisition");
+    }
+    if !has_round_word && GRANT_OBJECT.is_match(s) {
+        return Some("grant");
     }
     if !has_round_word && IPO.is_match(s) {
         return Some("ipo");
@@ -787,12 +830,12 @@ enum AmountRole {
 
 static PAREN_QUALIFIER: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\(\s*(?:around|about|approximately|approx\.?|roughly|unos|soit|environ|ca\.|rund|~|equivalent to|or)\s*$",
+        r"(?i)\(\s*(?:around|about|approximately|approx\.?|roughly|unos|soit|environ|env\.|ca\.|rund|etwa|circa|cerca\s+de|aproximadamente|aprox\.?|~|equivalent to|or)\s*$",
     )
 });
 static VALUATION_WORD: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)valuation|valued|valuing|bewert|valoris|valant|valait|valent|valora|avalia|post-money|pre-money",
+        r"(?i)valuation|valued|valuing|bewert|valoris|évalué|valant|valait|valent|valora|valuad|avaluad|avalia|post-money|pre-money",
     )
 });
 static TOTAL_WORD: LazyLock<Regex> = LazyLock::new(|| {
@@ -845,7 +888,7 @@ static FROM_FUND_AFTER: LazyLock<Regex> = LazyLock::new(|| {
 /// ("la valoración de la compañía se situó en 1.400 millones").
 static VALUATION_REACHES: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(?:valoración|valuation|valorisation|bewertung|avaliação)\b.{0,60}\b(?:se\s+situ[óoa]\s+en|se\s+sitúa\s+en|s'établit\s+à|s'élève\s+à|stood\s+at|reached|rose\s+to|alcanzó|alcanza|atingiu|chegou\s+a|stieg\s+auf|liegt\s+bei|lag\s+bei)\W*(?:(?:about|around|some|más\s+de|over|more\s+than|plus\s+de|mais\s+de|über|rund)\W+)?$",
+        r"(?i)\b(?:valoración|valuation|valorisation|bewertung|avaliação|su\s+valor|seu\s+valor|its\s+value|sa\s+valeur|ihr\s+wert|sein\s+wert)\b.{0,100}\b(?:se\s+situ[óoa]\s+en|se\s+sitúa\s+en|s'établit\s+à|s'élève\s+à|stood\s+at|reached|reaching|rose\s+to|rising\s+to|alcanzó|alcanza|atingiu|chegou\s+a|stieg\s+auf|liegt\s+bei|lag\s+bei|ha\s+aumentado\s+hasta|aumentó\s+(?:a|hasta)|subió\s+a|increased\s+to|passou\s+para|a\s+atteint)\W*(?:(?:about|around|approximately|some|nearly|almost|casi|quase|presque|fast|más\s+de|over|more\s+than|plus\s+de|mais\s+de|über|rund)\W+)?$",
     )
 });
 
@@ -861,7 +904,7 @@ static TOTAL_REACHES: LazyLock<Regex> = LazyLock::new(|| {
 /// empresa ter arrecadado 25 milhões"): an earlier round.
 static AFTER_HAVING: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(?:after\s+having|après\s+avoir|tras\s+haber|después\s+de\s+haber|depois\s+de\W+(?:[\w,]+\W+){0,6}?ter|após\s+ter|nachdem\s+.{0,40}?)\s*(?:\w+\s+)?(?:raised|secured|closed|levé|récolté|bouclé|recaudado|captado|levantado|arrecadado|conseguido|obtenido|recebido|eingesammelt)\W+(?:(?:about|around|some|more\s+than|plus\s+de|más\s+de|mais\s+de|über|rund|cerca\s+de)\W+)?$",
+        r"(?i)\b(?:after\s+having|après\s+avoir|tras\s+haber|después\s+de\s+haber|depois\s+de\W+(?:[\w,]+\W+){0,6}?ter|após\s+ter|nachdem\s+.{0,40}?)\s*(?:\w+\s+)?(?:raised|secured|closed|levé|récolté|bouclé|sécurisé|obtenu|recaudado|captado|levantado|arrecadado|conseguido|obtenido|asegurado|recebido|garantido|obtido|eingesammelt)\W+(?:(?:about|around|some|more\s+than|plus\s+de|más\s+de|mais\s+de|über|rund|cerca\s+de)\W+)?$",
     )
 });
 
@@ -884,6 +927,35 @@ static ROUND_TOTALLING: LazyLock<Regex> = LazyLock::new(|| {
 /// The role of amount `m` in sentence `s`. `one_round` says the sentence is
 /// about one round (a stage is named, or investors provide the money), so
 /// an amount "in total" sums that round's tranches or investors.
+/// "Since its founding", "depuis sa création", "seit der Gründung" before
+/// an amount: a total raised to date, wherever it stands in the sentence.
+static SINCE_FOUNDING: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?xi)
+        \bsince\s+(?:its\s+|their\s+)?(?:founding|foundation|inception|launch|creation)\b
+      | \bdepuis\s+(?:sa|leur)\s+(?:création|fondation|lancement)\b
+      | \bdesde\s+(?:su|sua|a)\s+(?:fundación|fundação|creación|criação|lanzamiento)\b
+      | \bseit\s+(?:der|ihrer|seiner)\s+gründung\b
+    ")
+});
+
+/// A verb of raising right before "a total of" ("angariava um total de",
+/// "has obtained a total of $200 million in an ... extension round"): the
+/// round's amount, unless the words after make it a total to date.
+static RAISED_A_TOTAL: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:raised|raises|secured|obtained|closed|received|angariava|angariou|captou|levantou|recaudó|levantó|captó|a\s+levé|sammelte|erhielt)\s+(?:a\s+total\s+of|um\s+total\s+de|un\s+total\s+de|au\s+total|insgesamt)\W*(?:(?:about|around|more\s+than|over|mais\s+de|más\s+de|plus\s+de|rund|über)\W+)?$",
+    )
+});
+
+/// A round "worth" or "valued at" the amount ("uma nova rodada de aportes
+/// avaliada em mais de US$ 300 milhões"): the round's amount, not a
+/// valuation of the company.
+static ROUND_WORTH: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:rodada|ronda|round|levée|runde|aportes?|investimento|inversión)\s+(?:[\w-]+\s+){0,3}?(?:avaliad[ao]|valorad[ao]|valued|évaluée|worth)\s+(?:em|en|at|à)?\W*(?:(?:mais\s+de|más\s+de|more\s+than|over|plus\s+de|about|around)\W+)?$",
+    )
+});
+
 fn classify_amount(
     s: &str,
     m: &MoneyMention,
@@ -938,8 +1010,19 @@ fn classify_amount(
     if AFTER_HAVING.is_match(long_window) && !NOW_WORD.is_match(long_window) {
         return AmountRole::Other;
     }
-    if ROUND_TOTALLING.is_match(&lower_window) && !NOT_ROUND_AFTER.is_match(&after_window) {
+    if (ROUND_TOTALLING.is_match(&lower_window)
+        || RAISED_A_TOTAL.is_match(&lower_window)
+        || ROUND_WORTH.is_match(&lower_window))
+        && !NOT_ROUND_AFTER.is_match(&after_window)
+    {
         return AmountRole::Round;
+    }
+    // ... unless a part of it is named after ("since its founding in 2011,
+    // including a $37 million Series B").
+    if let Some(since) = SINCE_FOUNDING.find_iter(before).last()
+        && !INCLUDING.is_match(&before[since.end()..])
+    {
+        return AmountRole::Total;
     }
     if one_round
         && IN_TOTAL_BEFORE.is_match(&lower_window)
@@ -1008,7 +1091,7 @@ fn listed_amounts(s: &str, mentions: &[MoneyMention]) -> usize {
 /// millones", "$75 million in its Series C"): the stage names that amount.
 static JOINER: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)^\W*(?:(?:de|of|von|über|por|for|worth|in|its|their|a|an|the|une|un|una|uma|um|em|en|im|einer|eine|ein|à|au|du|del|da|do|numa|num|na|no|ronda|rodada|round|funding|financing|runde)\W+){0,4}$",
+        r"(?i)^\W*(?:(?:de|of|von|über|por|for|worth|in|its|their|a|an|the|une|un|una|uma|um|em|en|im|einer|eine|ein|à|au|du|del|da|do|numa|num|na|no|ronda|rodada|round|funding|financing|runde|investimento|inversión|investment|financiamento|financiación|financement|investissement)\W+){0,4}$",
     )
 });
 
@@ -1035,8 +1118,9 @@ pub fn extract_sentence(
         event: None,
         rejected: None,
     };
-    let invests =
-        (INVEST_WORD.is_match(s) && INVESTOR_SOURCE.is_match(s)) || MADE_INVESTMENT.is_match(s);
+    let invests = (INVEST_WORD.is_match(s) && INVESTOR_SOURCE.is_match(s))
+        || MADE_INVESTMENT.is_match(s)
+        || INVEST_IN_COMPANY.is_match(s);
     if !TRIGGER.is_match(s) && !invests {
         return none;
     }
@@ -1104,7 +1188,15 @@ pub fn extract_sentence(
                 }
             }
             AmountRole::Other => others.push((m.start, m.end)),
-            AmountRole::Conversion => {}
+            // The conversion of another amount extends it ("10,2 milhões
+            // de euros (11,8 milhões de dólares) numa ronda série A").
+            AmountRole::Conversion => {
+                if let Some(last) = others.last_mut()
+                    && Some(last.1) == prev_end
+                {
+                    last.1 = s[m.end..].find(')').map_or(m.end, |i| m.end + i + 1);
+                }
+            }
         }
         prev_end = Some(m.end);
     }

@@ -76,6 +76,14 @@ pub fn sentences(text: &str) -> Vec<String> {
                 if word.chars().count() == 1 && word.chars().all(char::is_alphabetic) {
                     continue;
                 }
+                // A dotted acronym ("L.E.S.S.", "U.S.A."): letters between dots.
+                if word.contains('.')
+                    && word
+                        .split('.')
+                        .all(|p| p.chars().count() == 1 && p.chars().all(char::is_alphabetic))
+                {
+                    continue;
+                }
                 if ABBREVIATIONS.contains(&word.as_str()) {
                     continue;
                 }
@@ -160,6 +168,14 @@ mod tests {
                 "Das ist viel.",
                 "Girnar Software Pvt. Ltd raised $5.5 million.",
                 "Headline without period"
+            ]
+        );
+        // A dotted acronym does not end a sentence.
+        assert_eq!(
+            sentences("Rounds for Metafuels, L.E.S.S. (17 million CHF) and CDR Life. Next one."),
+            vec![
+                "Rounds for Metafuels, L.E.S.S. (17 million CHF) and CDR Life.",
+                "Next one."
             ]
         );
     }

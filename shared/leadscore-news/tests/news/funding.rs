@@ -776,3 +776,95 @@ fn pluperfect_narratives_changes_counts_periods_and_lists_are_not_rounds() {
         none(s);
     }
 }
+
+#[test]
+fn verbs_said_as_plans_or_background_wherever_the_words_fall() {
+    for s in [
+        "Acme est sur le point en effet de lever 20 millions d'euros.",
+        "Ils avaient en effet injecté 25 M€ dans la société.",
+        "Acme was actively working on securing $50 million in its Series B round.",
+        "Das Unternehmen soll zunächst beschlossen haben, bis zu 400 Millionen US-Dollar einzusammeln.",
+        "El fondo podría recaudar hasta US$ 50 millones en marzo.",
+        "Estamos numa rodada de R$ 500 mil, conta o CEO.",
+        "Acme levantou R$ 50 milhões em 2021, numa rodada série A.",
+    ] {
+        none(s);
+    }
+}
+
+#[test]
+fn totals_valuations_grants_and_offerings_said_differently() {
+    for s in [
+        "Depuis sa création en 2017, Acme a levé 90 M$.",
+        "Since its founding in 2016, Acme has raised $80 million.",
+        "The valuation of Acme got a boost from Foo Capital, reaching approximately $2 billion.",
+        "La fintech Acme fue avaluada en US$1.000 millones en una ronda liderada por Foo.",
+        "À l'occasion de la plus grosse opération de 2022, Acme a été évaluée à 2 milliards de dollars.",
+        "Acme reçoit une aide de Bpifrance de 1,5 M€ pour son programme.",
+        "Acme closed its public offering of 5 million shares for gross proceeds of $40 million.",
+        "Acme raised just under $15 million during its life, from Foo and Bar.",
+    ] {
+        none(s);
+    }
+}
+
+#[test]
+fn more_rounds_said_differently() {
+    for (s, want) in [
+        (
+            "Acme completó su ronda semilla de USD 5 millones, en la cual ya había recibido USD 2 millones.",
+            money(5_000_000, "USD", Round::Seed),
+        ),
+        (
+            "Foo Capital investiert 3 Mio. Franken in das Zürcher Start-up Acme.",
+            money(3_000_000, "CHF", Round::Undisclosed),
+        ),
+        (
+            "Acme recibió una nueva inversión de 30 millones de dólares.",
+            money(30_000_000, "USD", Round::Undisclosed),
+        ),
+        (
+            "Acme comunicó su Serie C de 50 millones de dólares.",
+            money(50_000_000, "USD", Round::SeriesC),
+        ),
+        (
+            "Acme nimmt 4 Millionen Franken ein",
+            money(4_000_000, "CHF", Round::Undisclosed),
+        ),
+        (
+            "Acme recebeu uma nova rodada de aportes avaliada em mais de US$ 100 milhões.",
+            money(100_000_000, "USD", Round::Undisclosed),
+        ),
+        (
+            "Acme angariava um total de 20 milhões de dólares (cerca de €18 milhões).",
+            money(20_000_000, "USD", Round::Undisclosed),
+        ),
+        (
+            "Acme réalise un tour de table de 10 M€ mené par Foo Ventures, le fonds de capital-risque du groupe Bar.",
+            money(10_000_000, "EUR", Round::Undisclosed),
+        ),
+        (
+            "Dois anos depois de ter garantido 5 milhões de euros (5,5 milhões de dólares) numa ronda série A, a Acme anuncia mais 20 milhões de euros numa série B.",
+            money(20_000_000, "EUR", Round::SeriesB),
+        ),
+        (
+            "Acme capta $20M extra de créditos con Foo.",
+            money(20_000_000, "USD", Round::Debt),
+        ),
+        (
+            "Acme has obtained a total of $50 million in an oversubscribed Series B extension round.",
+            money(50_000_000, "USD", Round::SeriesB),
+        ),
+        (
+            "Acme raised $60 million since its founding in 2012, including a $25 million Series C that closed today.",
+            money(25_000_000, "USD", Round::SeriesC),
+        ),
+    ] {
+        assert_eq!(amount(s), want, "{s}");
+    }
+    // Carbon credits are no debt.
+    assert_eq!(
+        amount("Acme capta 2 millones de dólares para créditos de carbono."),
+        money(2_000_000, "USD", Round::Undisclosed)
+    );
+}
