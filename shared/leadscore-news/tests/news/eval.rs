@@ -351,3 +351,40 @@ fn eval_funding_heldout5() {
     // figures overstate accuracy on unseen news; see held-out 6.
     assert_at_least("funding held-out 5 eval", &heldout5_cases(), 0.95, 0.95);
 }
+
+/// The sixth held-out set (`tests/eval/funding_heldout6.jsonl`): 136 real
+/// sentences and headlines collected on 2026-12-05 from pages used by no
+/// earlier set, labelled by meaning before the extractor was run on them,
+/// after the verb moods and the fixes made with held-out 5. Not used to
+/// change any rule: the honest estimate on unseen news.
+fn heldout6_cases() -> Vec<Case> {
+    parse_cases(include_str!("../eval/funding_heldout6.jsonl"))
+}
+
+#[test]
+fn heldout6_set_is_large_varied_and_new() {
+    assert_large_varied_and_new(
+        &heldout6_cases(),
+        100,
+        [
+            cases(),
+            heldout_cases(),
+            heldout2_cases(),
+            heldout3_cases(),
+            heldout4_cases(),
+            heldout5_cases(),
+        ],
+    );
+}
+
+#[test]
+fn eval_funding_heldout6() {
+    // Regression floors, a little under the figures measured on 2026-12-05
+    // after the verb moods and the fixes made with held-out 5 (136 cases:
+    // precision 0.677, recall 0.792, F1 0.730, exact 0.717 = 38/53; with
+    // only the fixes made with held-out 4, F1 0.690, exact 0.698; at the
+    // start of that day, F1 0.661, exact 0.679). The goals (F1 >= 0.95,
+    // exact >= 0.90) are not met on unseen news; these floors only catch a
+    // regression.
+    assert_at_least("funding held-out 6 eval", &heldout6_cases(), 0.72, 0.70);
+}
