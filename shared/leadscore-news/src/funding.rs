@@ -924,9 +924,6 @@ static ROUND_TOTALLING: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
-/// The role of amount `m` in sentence `s`. `one_round` says the sentence is
-/// about one round (a stage is named, or investors provide the money), so
-/// an amount "in total" sums that round's tranches or investors.
 /// "Since its founding", "depuis sa création", "seit der Gründung" before
 /// an amount: a total raised to date, wherever it stands in the sentence.
 static SINCE_FOUNDING: LazyLock<Regex> = LazyLock::new(|| {
@@ -956,6 +953,9 @@ static ROUND_WORTH: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// The role of amount `m` in sentence `s`. `one_round` says the sentence is
+/// about one round (a stage is named, or investors provide the money), so
+/// an amount "in total" sums that round's tranches or investors.
 fn classify_amount(
     s: &str,
     m: &MoneyMention,
@@ -1072,10 +1072,9 @@ fn listed_amounts(s: &str, mentions: &[MoneyMention]) -> usize {
     let mut listed = 0;
     for m in mentions {
         let before = s[prev_end..m.start].trim_end();
-        if let Some(head) = before.strip_suffix('(')
-            && head.trim_end().len() > 1
+        if let Some(head) = before.strip_suffix('(').map(str::trim_end)
+            && head.len() > 1
             && head
-                .trim_end()
                 .chars()
                 .last()
                 .is_some_and(|c| c.is_alphabetic() || c == '.')

@@ -16,6 +16,10 @@
 use regex::Regex;
 use std::sync::LazyLock;
 
+// Patterns are accent-tolerant, as the other funding patterns (for verbs:
+// "LEVE" in an all-caps headline).
+use super::re;
+
 /// How one verb of raising is said.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Mood {
@@ -25,12 +29,6 @@ pub(super) enum Mood {
     Background,
     /// A plan, a wish, a possibility or a raise under way.
     Prospect,
-}
-
-/// An accent-tolerant pattern, as the other funding patterns (for verbs:
-/// "LEVE" in an all-caps headline).
-fn re(p: &str) -> Regex {
-    super::re(p)
 }
 
 /// An exact pattern, for auxiliaries whose accents matter ("könnte" is a
@@ -156,7 +154,6 @@ pub(super) fn verb_moods(s: &str) -> Vec<Mood> {
         let near = &clause[clause.len().saturating_sub(WINDOW)..];
         let prev = clause.last().copied().unwrap_or("");
         let prev2 = clause.iter().rev().nth(1).copied().unwrap_or("");
-        let recent = clause.iter().any(|w| RECENT.is_match(w));
         let german = c.name("de").is_some();
         let infinitive = c.name("zu").is_some()
             || (german && prev.eq_ignore_ascii_case("zu"))
@@ -176,9 +173,9 @@ pub(super) fn verb_moods(s: &str) -> Vec<Mood> {
             || (!german && near.iter().any(|w| PROSPECT_AUX.is_match(w)))
         {
             Mood::Prospect
-        } else if !recent
-            && ((german && clause.iter().any(|w| BACKGROUND_AUX_DE.is_match(w)))
-                || (!german && near.iter().any(|w| BACKGROUND_AUX.is_match(w))))
+        } else if ((german && clause.iter().any(|w| BACKGROUND_AUX_DE.is_match(w)))
+            || (!german && near.iter().any(|w| BACKGROUND_AUX.is_match(w))))
+            && !clause.iter().any(|w| RECENT.is_match(w))
         {
             Mood::Background
         } else {

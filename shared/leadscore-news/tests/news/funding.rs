@@ -868,3 +868,20 @@ fn more_rounds_said_differently() {
         money(2_000_000, "USD", Round::Undisclosed)
     );
 }
+
+#[test]
+fn companies_opening_a_clause_and_a_company_picked_out_of_counted_deals() {
+    // Plural companies as the subject of a clause: an aggregate ...
+    none("Num ano difícil, as empresas do setor angariaram 300 milhões de euros.");
+    // ... but not companies a start-up serves.
+    assert_eq!(
+        amount("Acme, que ajuda as empresas a pagar, angariou 3 milhões de euros."),
+        money(3_000_000, "EUR", Round::Undisclosed)
+    );
+    // Counted deals are an aggregate unless the company is picked out.
+    none("Four fintech deals closed for $12 million this week.");
+    assert_eq!(
+        amount("Among the four Series A deals, Acme took a chunk of $15 million."),
+        money(15_000_000, "USD", Round::SeriesA)
+    );
+}
