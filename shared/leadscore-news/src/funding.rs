@@ -196,7 +196,7 @@ fn accent_tolerant(pattern: &str) -> String {
 
 static TRIGGER: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?xi)
-        \b(?:rais(?:e|es|ed|ing)|secur(?:e|es|ed|ing)|clos(?:e|es|ed|ing)|land(?:s|ed)|bag(?:s|ged)|nab(?:s|bed)|snag(?:s|ged)
+        \b(?:rais(?:e|es|ed|ing)|secur(?:e|es|ed|ing)|clos(?:e|es|ed|ing)|land(?:s|ed)|bag(?:s|ged)|nab(?:s|bed)|snag(?:s|ged)|grab(?:s|bed)
           |add(?:s|ed)|picked\ up|picks\ up|took\ in|takes\ in|took\ a\ chunk|gets|got|receiv(?:e|es|ed)|complet(?:e|es|ed)|announc(?:e|es|ed)
           |fundrais\w*|funding|financing|round|mega-?\ ?round|led\ the\ list|topped|capital\ increase
           |pour(?:s|ed)|pump(?:s|ed)|inject(?:s|ed)|tops?\ up|topped\ up|injection
@@ -206,9 +206,10 @@ static TRIGGER: LazyLock<Regex> = LazyLock::new(|| {
       # an amount followed by its stage (a $65 million Series A)
       | \b(?:million|billion|mn|bn|m|millions|millones|milhões|millionen|mio\.?|milliards?|millions\ d'euros|millones\ de\ (?:euros|dólares)|milhões\ de\ (?:reais|dólares))\s+(?:euros?\s+|dollars?\s+)?(?:s[eé]ries?[-\ ][a-h]|seed|pre-seed|serie\ [a-h])\b
       | \b(?:eingesammelt|einsammeln|sammelt|sammeln|sammelte|sammelten|erhält|erhalten|erhielt|bekommt|bekam|abgeschlossen|schließt|finanzierung\w*|\w*runde|gingen|kapitalerhöhung
-          |gesichert|sichert|sicherte|pumpen|pumpt|pumpte|schießen|schießt|schoss|kriegt|kriegen|eingeworben|finanzspritze\w*|eingenommen)\b
+          |gesichert|sichert|sicherte|pumpen|pumpt|pumpte|schießen|schießt|schoss|kriegt|kriegen|eingeworben|finanzspritze\w*|eingenommen|bekommen)\b
+      | \b(?:holt|holte|holten)\s+sich\b|\bgeholt\b
       | \b(?:nimmt|nahm|nehmen)\b.{1,60}\bein\b
-      | \b(?:lève|lèvent|levé|levés|lever|levée|levées|récolte|récolté|récoltant|boucle|bouclé|bouclée|bouclant|rassemblés|tour\ de\ table|obtient|obtenu|levait|levaient|bouclait|récoltait|opération|méga-?levée|augmentation\ de\ capital|reçoit|reçu|en\ levant)\b
+      | \b(?:lève|lèvent|levé|levés|lever|levée|levées|récolte|récolté|récoltant|boucle|bouclé|bouclée|bouclant|rassemblés|tour\ de\ table|obtient|obtenu|levait|levaient|bouclait|récoltait|opération|méga-?levée|augmentation\ de\ capital|reçoit|reçu|recevoir|en\ levant|tour\ de\ financement|tour\ d'amorçage)\b
       | \b(?:capt|recaud|levant)(?:a|ó|ado|ada|an|aron|aba|aban|ará|arán)\b
       | \b(?:cierra|cerró|cerraba|cierre|(?:mega|mini|macro|super)?-?rondas?|obtiene|obtienen|obtuvo|obtuvieron|obtenía|obtenido|obtenida|reúne|reúnen|reunió|reunieron|ampliación\ de\ capital|aumento\ de\ capital
           |recaudación|captación|financiación|financiamiento|inyecta|inyectó|inyectan|inyectaron|inyectar|inyección
@@ -243,7 +244,11 @@ static RUMOUR: LazyLock<Regex> = LazyLock::new(|| {
           |plane(?:a|an|aba|aban)\ (?:captar|capturar|levantar|recaudar|cerrar)|planeja(?:m|va)?\ (?:captar|levantar|fechar)|prévoi(?:t|ent)\ de\ lever|compte\ lever|plant,?\ .{0,40}\ einzusammeln
           |nunca\ se\ (?:llegó\ a\ )?(?:materializ|concret)\w*|never\ (?:materiali[sz]ed|closed|happened|came\ through)|fell\ through|jamais\ (?:été\ )?concrétisée?|nunca\ se\ (?:materializou|concretizou)|kam\ nie\ zustande|ist\ geplatzt
           |(?:effort|campaign|bid|drive|attempt)\ to\ raise|campagne\ pour\ lever|campaña\ para\ (?:recaudar|captar)|campanha\ para\ (?:captar|arrecadar)
-          |(?:abriu|abre|opened|opens|launched|lança|lançou|lanzó|lanza|lance|ouvre|a\ ouvert)\ (?:\w+\ ){0,5}?(?:para|to|pour)\ (?:arrecadar|captar|levantar|raise|lever|recaudar))\b
+          |(?:abriu|abre|opened|opens|launched|lança|lançou|lanzó|lanza|lance|ouvre|a\ ouvert)\ (?:\w+\ ){0,5}?(?:para|to|pour)\ (?:arrecadar|captar|levantar|raise|lever|recaudar)
+          # a round begun, not closed (acaba de comenzar una ronda)
+          |(?:comenzar|comenzó|comienza|empezar|empezó|empieza|iniciar|inició|started|starts|began|begins|initie|initié|iniciou|começou|começa|startet|startete)\ (?:una|un|a|an|uma|um|une|eine|its|su|sua|sa|son|ihre)\ (?:[\w-]+\ ){0,2}?(?:ronda|round|rodada|levée|tour|finanzierungsrunde|runde|campaign|campaña|campanha)
+          # German reported plans (soll ... planen, soll ... einbringen, auftreiben wollen)
+          |(?:auftreiben|einsammeln|einwerben|aufnehmen|einbringen)\ (?:wollen|will|möchte|möchten|soll|sollen)|soll(?:en)?\ .{0,80}\b(?:planen|einbringen))\b
     ")
 });
 
@@ -258,6 +263,7 @@ static FUND_CLOSE: LazyLock<Regex> = LazyLock::new(|| {
       | \b(?:lanzamiento\ del|lanza\ un|lanzó\ un|creó\ un|crea\ un|lancement\ du|lance\ un|criou\ um|cria\ um|lança\ um|lançou\ um|auflage\ eines|legt\ .{0,20}\ auf)\s+(?:\w+\s+){0,3}(?:fondo|fonds|fundo|fund)\b
       | \b(?:fondo|fonds|fundo)\s+de\s+(?:inversión|capital|investimento|venture)\b
       | ^\W*(?:the|o|le|el|der|das)\s+(?:new\s+|nuevo\s+|nouveau\s+|novo\s+|neue\s+)?(?:fund|fundo|fonds|fondo)\s+(?:could|would|will|may|podría|podrá|pourrait|poderia|könnte|wird)\s+(?:raise|recaudar|levantar|captar|lever|einsammeln|close|cerrar|boucler|fechar)\b
+      | ^\W*(?:the|o|le|el|der)\s+(?:new\s+|nuevo\s+|nouveau\s+|novo\s+|neue\s+)?(?:fund|fundo|fonds|fondo)\s+(?:has|hat|a|ha|tem)\s+(?:[\w-]+\s+){0,4}?(?:raised|closed|secured|collected|eingesammelt|eingeworben|levé|bouclé|récolté|captado|levantado|recaudado|cerrado|captou|levantou|fechou)\b
       | ^\W*(?:the|o|le|el|der|das)\s+(?:fund|fundo|fonds|fondo)\s+(?-i:\p{Lu}).{0,160}?\b(?:raised|closed|levantou|captou|fechou|levantó|recaudó|cerró|a\ levé|a\ bouclé|sammelte|hat\ .{0,30}eingesammelt)\b
       | \b(?:to\ invest\ in|para\ investir\ em|para\ invertir\ en|pour\ investir\ dans|um\ in)\s+(?:[\w-]+\s+){0,2}?(?:startups?|start-ups?|founders|fundadores|fondateurs|gründer\w*|empresas|companies|entreprises|jeunes\ pousses|unternehmen)\b
     ")
@@ -293,7 +299,23 @@ static AGGREGATE: LazyLock<Regex> = LazyLock::new(|| {
       # a change between two amounts (stieg von 529 Mio. auf 881 Mio. Euro)
       | \b(?:rose|grew|increased|jumped|climbed|fell|dropped|declined|went\ up|stieg|wuchs|sank|fiel|kletterte|sprang|est\ passée?|a\ augmenté|a\ bondi|a\ chuté|pasó|creció|aumentó|cayó|subió|passou|cresceu|aumentou|caiu|subiu)\b
         .{0,40}?\b(?:from|von|de)\s+(?:us\$|r\$|\$|€|£)?\s?\d[\d.,]*\b.{0,25}?\b(?:to|auf|à|a|para)\s+(?:us\$|r\$|\$|€|£)?\s?\d
-      | \binvestitionsvolumen\b
+      | \binvestitionsvolumen\b|\bvolume\s+(?:captado|levantado|arrecadado)\b
+      # rounds listed as examples (notable rounds include ...)
+      | \b(?:rounds|deals|raises|financings|levées|rondas|rodadas|finanzierungsrunden)\s+(?:[\w-]+\s+){0,4}?(?:include|included|incluyen|incluem|comprennent)\b
+      # a company ranked among others in a review (was among the fintechs to)
+      | \b(?:was|were|is|are)\s+among\s+the\b
+      | \b(?:es|fue|is|was|est|foi|é)\s+(?:la|el|the|le|a|o)\s+(?:que\s+más|que\s+mais|qui\s+a\s+le\s+plus|one\s+that\s+raised\s+the\s+most)\b
+      # funding multiplied over years (a plus que quintuplé ses financements)
+      | \b(?:doubled|tripled|quadrupled|quintupled|doublé|triplé|quadruplé|quintuplé|multiplié|duplicado|duplicó|triplicado|triplicó|dobrou|triplicou|verdoppelt\w*|verdreifacht\w*)\s+(?:[\w-]+\s+){0,2}?(?:its|their|ses|leurs|su|sus|seu|seus|sein\w*|ihr\w*)\s+(?:financements?|funding|financing|financiación|financiamento|finanzierung\w*|investissements?|investments?)\b
+      # the year so far
+      | \ben\ lo\ que\ va\ de(?:l)?\ (?:año|ejercicio)\b|\bso\ far\ this\ year\b|\byear[-\ ]to[-\ ]date\b|\bdepuis\ le\ début\ de\ l'année\b|\bseit\ (?:jahresbeginn|anfang\ des\ jahres)\b|\bno\ acumulado\ do\ ano\b|\bdesde\ (?:o\ início\ do\ ano|principios\ de\ año|inicios\ de\ año)\b
+      | \bhasta\ (?:enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre)\b
+      # a share of a total (compte pour 30 % du total)
+      | \b(?:compte\s+pour|représente|represents?|accounts?\s+for|representa|macht)\s+(?:[\w-]+\s+){0,2}?\d+(?:[.,]\d+)?\s?%
+      # a sector as the subject (el sector ha captado, the sector has raised)
+      | (?:^|,\s*)(?:el|the|le|o|der|die)\s+(?:[\w-]+\s+)?(?:sector|secteur|setor|sektor|branche|vertical|industry|industrie|industria|indústria)\s+(?:[\w-]+\s+)?(?:ha|has|have|a|tem|hat)\s
+      # totals since a year (desde 2018 ... ha captado; has raised ... since 2018)
+      | \b(?:desde|since|depuis|seit)\s+(?:19|20)\d\d\b.{0,60}?\b(?:has\ raised|have\ raised|ha\ (?:captado|levantado|recaudado|recibido)|han\ (?:captado|levantado|recaudado)|a\ levé|ont\ levé|captou|levantou|captaram|hat\b.{0,40}eingesammelt)
     ")
 });
 
@@ -328,6 +350,22 @@ static COUNTED_DEALS: LazyLock<Regex> = LazyLock::new(|| {
 /// "In total" words, which with a named stage sum the round's tranches.
 static IN_TOTAL: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?i)^(?:insgesamt|in\s+total|en\s+total|au\s+total|no\s+total|a\s+total\s+of)$")
+});
+
+/// A round noun and its preposition right before "in total" ("eine
+/// Finanzierungsrunde über insgesamt").
+static ROUND_OF: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:\w*runde|round|levée|ronda|rodada|tour\s+de\s+table)\s+(?:über|von|of|de|d'un)\s*$",
+    )
+});
+
+/// The same before an amount ("einer Finanzierungsrunde über insgesamt
+/// 500 Millionen Dollar"): the round's amount.
+static ROUND_OF_TOTAL: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:\w*runde|round|levée|ronda|rodada|tour\s+de\s+table)\s+(?:über|von|of|de|d'un)\s+(?:insgesamt|in\s+total|a\s+total\s+of|un\s+total\s+de|um\s+total\s+de|au\s+total)\W*$",
+    )
 });
 
 /// Plural companies as a subject ("startups raised ..."): an aggregate,
@@ -542,7 +580,7 @@ static INCLUDING: LazyLock<Regex> = LazyLock::new(|| {
 /// B-Runde").
 static LETTER_ROUND: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i:\b(?:an?|the|its|their|this|that|ein|eine|einer|einen|der|die|seine|ihre)\s+(?:[a-zäöüé]+\s+)?)(?P<l>[A-H])[-\ ](?i:rounds?|runde)\b",
+        r"(?i:\b(?:an?|the|its|their|this|that|ein|eine|einer|einen|der|die|seine|ihre)\s+(?:[a-zäöüé]+\s+)?)(?P<l>[A-H])[-\ ](?i:rounds?|runde)\b|\b(?i:rodada|ronda)\s+(?P<l2>[A-H])\b",
     )
 });
 
@@ -589,7 +627,8 @@ static ACQUISITION: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?xi)
         \b(?:acquir(?:e|es|ed|ing)|acquisitions?|purchase\ of|buy(?:s|ing)\ |bought|merger|takeover|taken\ over
           |übernommen|übernimmt|übernahme|kauft|gekauft|rachète|racheté|rachat|acquiert|acquis\ par|fusion\ avec
-          |adquiere|adquirió|adquisición|compra|compró|adquire|adquiriu|aquisição|comprou)\b
+          |adquiere|adquirió|adquisición|compra|compró|adquire|adquiriu|aquisição|comprou
+          |controlling\ stake|majority\ stake|mehrheitsbeteiligung|participation\ majoritaire|participación\ mayoritaria|participação\ majoritária|participação\ de\ controle)\b
     ")
 });
 
@@ -782,7 +821,9 @@ fn negative_reason(
     }
     let aggregate = AGGREGATE.find_iter(s).any(|m| {
         // "in der Serie C insgesamt elf Millionen": the round's total.
-        !((has_round_word || investors_provide) && IN_TOTAL.is_match(m.as_str()))
+        // "eine Finanzierungsrunde über insgesamt 500 Millionen": one round's.
+        !((has_round_word || investors_provide || ROUND_OF.is_match(&s[..m.start()]))
+            && IN_TOTAL.is_match(m.as_str()))
     });
     let period = !has_round_word && PERIOD.is_match(s) && !ONE_OF.is_match(s);
     let counted = COUNTED_DEALS
@@ -869,6 +910,12 @@ static DATED_AFTER: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// "After" opening the clause of a dated amount ("Après 150 M$ en 2018 et
+/// 200 M$ en 2020, la start-up a bouclé ..."): earlier rounds.
+static AFTER_DATED: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)\b(?:after|après|tras|después\s+de|após|depois\s+de|nach)\s+[^,;]*$")
+});
+
 /// "Levée de fonds" and "recaudación de fondos" mean fundraising: their
 /// "fonds"/"fondos" is no venture fund.
 static FUNDRAISING_FUNDS: LazyLock<Regex> = LazyLock::new(|| {
@@ -904,7 +951,7 @@ static TOTAL_REACHES: LazyLock<Regex> = LazyLock::new(|| {
 /// empresa ter arrecadado 25 milhões"): an earlier round.
 static AFTER_HAVING: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(?:after\s+having|après\s+avoir|tras\s+haber|después\s+de\s+haber|depois\s+de\W+(?:[\w,]+\W+){0,6}?ter|após\s+ter|nachdem\s+.{0,40}?)\s*(?:\w+\s+)?(?:raised|secured|closed|levé|récolté|bouclé|sécurisé|obtenu|recaudado|captado|levantado|arrecadado|conseguido|obtenido|asegurado|recebido|garantido|obtido|eingesammelt)\W+(?:(?:about|around|some|more\s+than|plus\s+de|más\s+de|mais\s+de|über|rund|cerca\s+de)\W+)?$",
+        r"(?i)\b(?:after\s+having|après\s+avoir|tras\s+haber|después\s+de\s+haber|(?:depois\s+de|após)\W+(?:[\w,]+\W+){0,6}?ter|após\s+ter|nachdem\s+.{0,40}?)\s*(?:\w+\s+)?(?:raised|secured|closed|levé|récolté|bouclé|sécurisé|obtenu|recaudado|captado|levantado|arrecadado|conseguido|obtenido|asegurado|recebido|garantido|obtido|eingesammelt)\W+(?:(?:another|outra|otra|une\s+autre|a|an|uma|um|una|un|une)\s+(?:[\w-]+\s+){0,2}?(?:de|of|d')\s+)?(?:(?:about|around|some|more\s+than|plus\s+de|más\s+de|mais\s+de|über|rund|cerca\s+de)\W+)?$",
     )
 });
 
@@ -994,7 +1041,7 @@ fn classify_amount(
     if let Some(y) = dated_year {
         let earlier = match announced_on {
             Some(d) => y < d.year(),
-            None => NOW_WORD.is_match(s),
+            None => NOW_WORD.is_match(s) || AFTER_DATED.is_match(before),
         };
         if earlier {
             return AmountRole::Other;
@@ -1024,7 +1071,7 @@ fn classify_amount(
     {
         return AmountRole::Total;
     }
-    if one_round
+    if (one_round || ROUND_OF_TOTAL.is_match(&lower_window))
         && IN_TOTAL_BEFORE.is_match(&lower_window)
         && !NOT_ROUND_AFTER.is_match(&after_window)
     {
@@ -1127,7 +1174,7 @@ pub fn extract_sentence(
     let letter_round = if round_match.is_none() {
         LETTER_ROUND
             .captures(s)
-            .and_then(|c| c.name("l"))
+            .and_then(|c| c.name("l").or_else(|| c.name("l2")))
             .and_then(|l| l.as_str().chars().next())
             .map(Round::from_letter)
     } else {

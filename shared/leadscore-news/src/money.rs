@@ -37,7 +37,7 @@ const NUM: &str = r"(?P<num>\d{1,3}(?:[.,]\d{2,3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?)
 const RANGE: &str =
     r"(?:\s?(?:-|to|bis|à|a|and|y|e)\s?(?:US\$|\$|€|£|₹)?(?P<num2>\d+(?:[.,]\d+)?))?";
 const SCALE: &str = r"(?:\s?-?\s?(?P<scale>mil\s+millones|thousand|tausend|millions?|millones|mill[oó]n|milh[õo]es|milh[ãa]o|millionen|mill|mio\b\.?|mn|mln|mm|mi|m|billions?|bilh[õo]es|bilh[ãa]o|milliarden|milliarde|milliards?|mrd\b\.?|bn|bi|b|crores?|cr\b\.?|lakhs?|lacs?|k|mil)\b\.?)?";
-const POST: &str = r"(?P<post>euros?|eur\b|€|us-dollars?|dollars?|d[óo]lares|usd\b|pounds?(?:\s+sterling)?|livres?(?:\s+sterling)?|libras?(?:\s+esterlinas?)?|gbp\b|£|rupees|inr\b|reais|brl\b|swiss\s+francs|francs\s+suisses|francs?\b|(?:schweizer\s+)?franken|chf\b|fr\.|\$|yuan|renminbi|rmb\b|cny\b|yen\b|jpy\b|pesos\s+mexicanos|mxn\b)";
+const POST: &str = r"(?P<post>euros?|eur\b|€|us-dollars?|u\.?s\.?\s+dollars?|dollars?|d[óo]lares|usd\b|pounds?(?:\s+sterling)?|livres?(?:\s+sterling)?|libras?(?:\s+esterlinas?)?|gbp\b|£|rupees|inr\b|reais|brl\b|swiss\s+francs|francs\s+suisses|francs?\b|(?:schweizer\s+)?franken|chf\b|fr\.|\$|yuan|renminbi|rmb\b|cny\b|yen\b|jpy\b|pesos\s+mexicanos|mxn\b)";
 
 static PREFIXED: LazyLock<Regex> = LazyLock::new(|| {
     let pre = r"(?P<pre>US\$|\$US|R\$|A\$|C\$|S\$|HK\$|NZ\$|\$|€|£|₹|¥|\b(?:USD|EUR|GBP|INR|BRL|CHF|CAD|AUD|SGD|JPY|CNY|MXN)|\bRs\b\.?)";
@@ -503,6 +503,8 @@ mod tests {
         assert_eq!(one("40 MCHF"), (40_000_000, "CHF".into()));
         assert_eq!(one("2 MdEUR"), (2_000_000_000, "EUR".into()));
         assert_eq!(one("50 millions de francs"), (50_000_000, "CHF".into()));
+        assert_eq!(one("3 million US dollars"), (3_000_000, "USD".into()));
+        assert_eq!(one("3 million U.S. dollars"), (3_000_000, "USD".into()));
     }
 
     #[test]

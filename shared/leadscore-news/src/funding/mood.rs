@@ -54,14 +54,15 @@ static VERB: LazyLock<Regex> = LazyLock::new(|| {
       | (?P<ger>raising|securing|closing|landing|obtaining|receiving|collecting
           |levantando|recaudando|captando|cerrando|obteniendo|recibiendo|consiguiendo|fechando|recebendo|arrecadando|angariando)
       | (?P<zu>einzusammeln|einzuwerben|abzuschließen|aufzunehmen)
-      | raised|raises|secured|secures|closed|closes|lands|landed|bagged|bags|nabbed|snagged|received|receives|obtained|obtains|gets|got|collected|picked|picks|took|takes
+      | raised|raises|secured|secures|closed|closes|lands|landed|bagged|bags|nabbed|snagged|grabs|grabbed|received|receives|obtained|obtains|gets|got|collected|picked|picks|took|takes
       | completed|completes|injected|injects|invested|invests
       | complét(?:é|ée)|complète|inject(?:e|é|ée|ent)|investi|investit|complet(?:ó|a|aron|ado|ou|aram)|inyect(?:ó|a|aron|ado)|injet(?:ou|a|aram|ado)|invirtió|invierte|investiu|investe
       | l[eè]ve|l[eè]vent|lev[ée]e?s?|levait|levaient|leva|récolt(?:e|ent|é|ée|és)|boucl(?:e|ent|é|ée)|obtient|obtiennent|obtenu|obtenue|re[çc]oit|re[çc]u|re[çc]ue|sécuris(?:e|é|ée)|décroch(?:e|é)
       | levant(?:a|ó|an|aron|ado|ou|aram)|recaud(?:a|ó|an|aron|ado)|capt(?:a|ó|an|aron|ado|ou|aram)|cierra|cierran|cerró|cerraron|cerrado|obtiene|obtienen|obtuvo|obtuvieron|obtenido|recibe|recibió|recibido|consigue|consiguió|asegura|aseguró
       | fech(?:a|ou|aram|ado)|receb(?:e|eu|eram|ido)|arrecad(?:a|ou|aram|ado)|angari(?:a|ou|aram|ado|ava)|garant(?:e|iu)
       | (?P<de>einsammeln|einwerben|abschließen|aufnehmen|erhalten|bekommen|sichern|eingesammelt|sammelt|sammelte|sammelten|erhält|erhielt|erhielten
-          |bekommt|bekam|abgeschlossen|schließt|schloss|gesichert|sichert|sicherte|eingeworben|investiert|investierte)
+          |bekommt|bekam|abgeschlossen|schließt|schloss|gesichert|sichert|sicherte|eingeworben|investiert|investierte
+          |holt|holte|holten|geholt)
     )$")
 });
 

@@ -333,8 +333,9 @@ fn eval_funding_heldout5() {
 /// The sixth held-out set (`tests/eval/funding_heldout6.jsonl`): 136 real
 /// sentences and headlines collected on 2026-12-05 from pages used by no
 /// earlier set, labelled by meaning before the extractor was run on them,
-/// after the verb moods and the fixes made with held-out 5. Not used to
-/// change any rule: the honest estimate on unseen news.
+/// after the verb moods and the fixes made with held-out 5. Measured
+/// unseen first; since 2026-12-05 (ninth session) its misses are tuning
+/// material too (see held-out 7 for the unseen figure).
 #[test]
 fn heldout6_set_is_large_varied_and_new() {
     assert_large_varied_and_new(&heldout(6), 100, collected_before(6));
@@ -342,12 +343,12 @@ fn heldout6_set_is_large_varied_and_new() {
 
 #[test]
 fn eval_funding_heldout6() {
-    // Regression floors, a little under the figures measured on 2026-12-05
-    // after the verb moods and the fixes made with held-out 5 (136 cases:
-    // precision 0.677, recall 0.792, F1 0.730, exact 0.717 = 38/53; with
-    // only the fixes made with held-out 4, F1 0.690, exact 0.698; at the
-    // start of that day, F1 0.661, exact 0.679). The goals (F1 >= 0.95,
-    // exact >= 0.90) are not met on unseen news; these floors only catch a
-    // regression.
-    assert_at_least("funding held-out 6 eval", &heldout(6), 0.72, 0.70);
+    // Regression floors, a little under the figures after the fixes made
+    // with this set (136 cases: precision 0.891, recall 0.925, F1 0.907,
+    // exact 0.906 = 48/53). Unseen, it measured F1 0.730, exact 0.717
+    // after the verb moods and the fixes made with held-out 5; F1 0.690,
+    // exact 0.698 with only the fixes made with held-out 4; F1 0.661,
+    // exact 0.679 before them. These figures overstate accuracy on unseen
+    // news; see held-out 7.
+    assert_at_least("funding held-out 6 eval", &heldout(6), 0.90, 0.90);
 }

@@ -885,3 +885,79 @@ fn companies_opening_a_clause_and_a_company_picked_out_of_counted_deals() {
         money(15_000_000, "USD", Round::SeriesA)
     );
 }
+
+#[test]
+fn more_verbs_and_round_words() {
+    for (s, want) in [
+        (
+            "Acme Grabs $12M, Led by Foo Ventures",
+            money(12_000_000, "USD", Round::Undisclosed),
+        ),
+        (
+            "Acme hat weitere 47 Millionen Euro von bestehenden Investoren bekommen.",
+            money(47_000_000, "EUR", Round::Undisclosed),
+        ),
+        (
+            "Acme holte sich 75 Millionen Euro frisches Geld von Investoren.",
+            money(75_000_000, "EUR", Round::Undisclosed),
+        ),
+        (
+            "Acme vient de recevoir 4,5 millions d'euros de Foo.",
+            money(4_500_000, "EUR", Round::Undisclosed),
+        ),
+        (
+            "Acme confirme un tour de financement de 26 millions d'euros.",
+            money(26_000_000, "EUR", Round::Undisclosed),
+        ),
+        (
+            "Acme garantiu USD 8,1 milhões em financiamento da rodada A.",
+            money(8_100_000, "USD", Round::SeriesA),
+        ),
+        (
+            "Acme has secured 3 million US dollars (about ₹25 crore) in a Series A round.",
+            money(3_000_000, "USD", Round::SeriesA),
+        ),
+        (
+            "Acme gab den Abschluss einer Finanzierungsrunde über insgesamt 500 Millionen Dollar bekannt.",
+            money(500_000_000, "USD", Round::Undisclosed),
+        ),
+        (
+            "Après 150 M$ en 2018 et 200 M$ en 2020, Acme a bouclé un tour de table de 100 M$.",
+            money(100_000_000, "USD", Round::Undisclosed),
+        ),
+    ] {
+        assert_eq!(amount(s), want, "{s}");
+    }
+    assert_eq!(
+        one("Acme annonce un tour d'amorçage mené par Foo Capital.").round,
+        Round::Seed
+    );
+}
+
+#[test]
+fn reviews_shares_sectors_and_plans_are_not_rounds() {
+    for s in [
+        // A controlling stake is an acquisition.
+        "Foo Partners has invested $625 million for a controlling stake in Acme.",
+        // A fund raising money.
+        "Der Fonds hat eine Milliarde Euro eingesammelt und strebt ein Volumen von 1,5 Milliarden Euro an.",
+        // Rounds listed as examples, and a company ranked in a review.
+        "Notable rounds achieved by local companies include Acme's £50m Series C round in November.",
+        "Acme was among the London fintechs to secure a major funding round this year, raising 322 million pounds.",
+        "Acme es la que más financiación ha levantado: unos 24 millones de euros.",
+        // A sector's funding, multiplied, so far this year, or since a year.
+        "Avec 490 millions d'euros levés en 2023, l'agritech a plus que quintuplé ses financements en cinq ans.",
+        "En lo que va de año, Acme ha levantado 27,8 millones de euros.",
+        "Según Foo, desde 2018 el sector ha captado 95,1 millones de euros en financiación.",
+        // A share of a total.
+        "La levée d'Acme, d'un montant de 173 millions d'euros, compte pour 30 % du total.",
+        // A round begun, and German reported plans.
+        "Acme acaba de comenzar una ronda de levantamiento de capital por US$ 25 millones.",
+        "Acme soll eine Finanzierungsrunde planen und dabei eine Milliarde Dollar auftreiben wollen.",
+        "Eine neue Finanzierungsrunde soll mehrere hundert Millionen Dollar einbringen.",
+        // An earlier round, after having received it.
+        "O anúncio ocorre dois meses após a empresa ter recebido outra rodada de 430 milhões de reais.",
+    ] {
+        none(s);
+    }
+}
