@@ -245,6 +245,7 @@ static RUMOUR: LazyLock<Regex> = LazyLock::new(|| {
           |nunca\ se\ (?:llegó\ a\ )?(?:materializ|concret)\w*|never\ (?:materiali[sz]ed|closed|happened|came\ through)|fell\ through|jamais\ (?:été\ )?concrétisée?|nunca\ se\ (?:materializou|concretizou)|kam\ nie\ zustande|ist\ geplatzt
           |(?:effort|campaign|bid|drive|attempt)\ to\ raise|campagne\ pour\ lever|campaña\ para\ (?:recaudar|captar)|campanha\ para\ (?:captar|arrecadar)
           |(?:abriu|abre|opened|opens|launched|lança|lançou|lanzó|lanza|lance|ouvre|a\ ouvert)\ (?:\w+\ ){0,5}?(?:para|to|pour)\ (?:arrecadar|captar|levantar|raise|lever|recaudar)
+          |targets?\ to\ raise|ongoing\ (?:[\w-]+\ )?round|laufende[nr]?\ (?:finanzierungs)?runde|ronda\ en\ curso|rodada\ em\ andamento|levée\ en\ cours
           # a round begun, not closed (acaba de comenzar una ronda)
           |(?:comenzar|comenzó|comienza|empezar|empezó|empieza|iniciar|inició|started|starts|began|begins|initie|initié|iniciou|começou|começa|startet|startete)\ (?:una|un|a|an|uma|um|une|eine|its|su|sua|sa|son|ihre)\ (?:[\w-]+\ ){0,2}?(?:ronda|round|rodada|levée|tour|finanzierungsrunde|runde|campaign|campaña|campanha)
           # German reported plans (soll ... planen, soll ... einbringen, auftreiben wollen)
@@ -299,7 +300,14 @@ static AGGREGATE: LazyLock<Regex> = LazyLock::new(|| {
       # a change between two amounts (stieg von 529 Mio. auf 881 Mio. Euro)
       | \b(?:rose|grew|increased|jumped|climbed|fell|dropped|declined|went\ up|stieg|wuchs|sank|fiel|kletterte|sprang|est\ passée?|a\ augmenté|a\ bondi|a\ chuté|pasó|creció|aumentó|cayó|subió|passou|cresceu|aumentou|caiu|subiu)\b
         .{0,40}?\b(?:from|von|de)\s+(?:us\$|r\$|\$|€|£)?\s?\d[\d.,]*\b.{0,25}?\b(?:to|auf|à|a|para)\s+(?:us\$|r\$|\$|€|£)?\s?\d
-      | \binvestitionsvolumen\b|\bvolume\s+(?:captado|levantado|arrecadado)\b
+      | \binvestitionsvolumen\b|\bvolume\s+(?:captado|levantado|arrecadado)\b|\b\w*(?:finanzierungs|transaktions|markt)volumen\b
+      | \b(?:down|up)\s+from\s+(?:us\$|\$|€|£)?\s?\d
+      # the biggest round of a year, ranked in a review (this year's
+      # biggest round was; the highest round went to ... in 2021)
+      | \b(?:this|last)\s+year['’]s\s+(?:biggest|largest|highest)\b
+      | \b(?:biggest|largest|highest|höchste|größte)\s+(?:[\w-]+\s+){0,4}?(?:rounds?|funding|deals?|finanzierung\w*)\b.{0,80}?\b(?:went\s+to|ging\s+an|gingen\s+an)\b.*\b20\d\d\b
+      | \bmit\s+.{0,40}\bdie\s+(?:höchste|größte)\s+(?:finanzierung\w*|runde|summe)\b
+      | \b(?:holds?|held)\s+the\s+top\s+spot\b
       # rounds listed as examples (notable rounds include ...)
       | \b(?:rounds|deals|raises|financings|levées|rondas|rodadas|finanzierungsrunden)\s+(?:[\w-]+\s+){0,4}?(?:include|included|incluyen|incluem|comprennent)\b
       # a company ranked among others in a review (was among the fintechs to)
@@ -473,7 +481,8 @@ static HISTORICAL: LazyLock<Regex> = LazyLock::new(|| {
       | \b(?:desde\ entonces|since\ then|depuis\ lors|desde\ então|seitdem)\b.{0,80}\b(?:levantado|recaudado|captado|raised|levé|eingesammelt|recebido|arrecadado)\b
       | \b(?:já|ya|déjà|bereits|schon|already)\s+(?:recebeu|captou|levantou|arrecadou|recibió|captó|recaudó|levantó|a\ levé|raised|has\ raised)\b
       | \b(?:we|i)\s+(?:covered|reported\ on|wrote\ about)\b
-      | \b(?:previously|earlier|last|already)\s+(?:raised|secured|closed)\b
+      | \b(?:previously|earlier|last|already)\s+(?:raised|secured|closed|obtained|received|landed|bagged|collected|got)\b
+      | \b(?:in\ the\ (?:last|past)\ (?:few\ )?months|en\ los\ últimos\ meses|nos\ últimos\ meses|ces\ derniers\ mois|au\ cours\ des\ derniers\ mois|in\ den\ letzten\ monaten)\b
       | \bhatte\s+.{0,60}\b(?:eingesammelt|erhalten)\b
       | \bavai(?:t|ent)\s+(?:[\w']+\s+){0,2}?(?:levé|récolté|obtenu|bouclé|signé)\b|\bhabían?\s+(?:\w+\s+){0,2}?(?:recaudado|captado|levantado|cerrado)\b
       | \b(?:tinha|tinham|havia|haviam)\s+(?:\w+\s+){0,2}?(?:captado|levantado|recebido|arrecadado|fechado)\b
@@ -647,7 +656,7 @@ static ROUND: LazyLock<Regex> = LazyLock::new(|| {
       | (?P<series>\bs[eé]ries?[-\ ](?P<l>[a-z])(?:-?\d)?\b)
       | (?P<seed>\bseed\b|\bamorçage\b|\bsemilla\b|\bsemente\b)
       | (?P<growth>\bgrowth[-\ ](?:round|equity|funding|financing|investment)\b|\bwachstumsfinanzierung\b|\blate-stage\ round\b|\bpre-ipo\b)
-      | (?P<debt>\bventure\ debt\b|\bdebt\b|\bcredit\ facility\b|\bloan\b|\bcréditos\b|\bfremdkapital\w*|\bdette\b|\bdeuda\b|\bdívida\b|\bkreditlinie\b)
+      | (?P<debt>\bventure\ debt\b|\bdebt\b|\bcredit\ facility\b|\bloan\b|\bcréditos\b|\bfremdkapital\w*|\bdette\b|\bdeuda\b|\bdívida\b|\bkreditlinie\b|\bline\s+of\s+credit\b|\bcredit\s+line\b|\blinha\s+de\s+crédito\b|\blínea\s+de\s+crédito\b|\bligne\s+de\s+crédit\b)
     ")
 });
 
@@ -797,7 +806,7 @@ static CONTRACT_SUBJECT: LazyLock<Regex> = LazyLock::new(|| {
 /// the pluperfect.
 static RECENT_PLUPERFECT: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\bhatten?\s+(?:\w+\s+){0,3}?(?:erst\s+kürzlich|kürzlich|vor\s+kurzem)\b|\bhad\s+(?:just|recently)\s+(?:raised|secured|closed|received)\b|\bavait\s+récemment\b|\bhabía\s+recientemente\b|\btinha\s+recentemente\b",
+        r"(?i)\bhatten?\s+(?:\w+\s+){0,3}?(?:erst\s+kürzlich|kürzlich|vor\s+kurzem)\b|\bhad\s+(?:just|recently)\s+(?:raised|secured|closed|received)\b|\bavait\s+récemment\b|\bhabía\s+recientemente\b|\btinha\s+recentemente\b|\b(?:announced|announces|confirmed|confirms)\s+(?:[\w-]+\s+){0,3}?that\s+(?:[\w-]+\s+){1,3}?had\s+(?:\w+\s+)?(?:raised|secured|closed|received)\b",
     )
 });
 
@@ -931,6 +940,22 @@ static FROM_FUND_AFTER: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// A round that valued the company at the amount ("la ampliación de
+/// capital valoró la compañía en 320 millones").
+static VALUED_AT: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:valoró|valora|valued|values|valorise|valorisé|valorisant|avaliou|avalia|bewertete|bewertet)\s+(?:a\s+la\s+|la\s+|the\s+|a\s+|l'|die\s+|o\s+)?(?:[\w-]+\s+){0,2}?(?:en|at|à|em|mit)\W*(?:(?:about|around|some|más\s+de|over|more\s+than|plus\s+de|mais\s+de|über|rund)\W+)?$",
+    )
+});
+
+/// An earlier round the amount is set beside ("coming off a $122 million
+/// funding year", "se une a la de 104 millones"): not this round.
+static BESIDE_EARLIER: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:(?:coming|fresh)\s+off\s+(?:a|an|its|their)|on\s+the\s+heels\s+of\s+(?:a|an|its|their)|se\s+(?:une|suma)\s+a\s+la\s+de|s'ajoute\s+à\s+celle\s+de|comes\s+on\s+top\s+of\s+(?:a|an|its|the))\W*$",
+    )
+});
+
 /// A valuation that "stood at" the amount, said of the company
 /// ("la valoración de la compañía se situó en 1.400 millones").
 static VALUATION_REACHES: LazyLock<Regex> = LazyLock::new(|| {
@@ -943,7 +968,7 @@ static VALUATION_REACHES: LazyLock<Regex> = LazyLock::new(|| {
 /// a").
 static TOTAL_REACHES: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(?:total|gesamt\w*)\b.{0,60}\b(?:chega\s+a|llega\s+a|alcanza|alcança|atinge|atteint|reaches|reached|erreicht|steigt\s+auf|soma|suma)\W*(?:(?:about|around|some|más\s+de|over|more\s+than|plus\s+de|mais\s+de|über|rund)\W+)?$",
+        r"(?i)\b(?:total|gesamt\w*)\b.{0,60}\b(?:chega\s+a|llega\s+a|alcanza|alcança|atinge|atteint|reaches|reached|erreicht|steigt\s+auf|soma|suma)\W*(?:(?:about|around|some|más\s+de|over|more\s+than|plus\s+de|mais\s+de|über|rund)\W+)?$|\bbring(?:s|ing)?\s+(?:its|the|their)\s+(?:total|overall)\b.{0,60}\bto\W*(?:(?:about|around|some|más\s+de|over|more\s+than|plus\s+de|mais\s+de|über|rund)\W+)?$",
     )
 });
 
@@ -1048,8 +1073,11 @@ fn classify_amount(
         }
     }
     let long_window = last_chars(before, 120);
-    if VALUATION_REACHES.is_match(long_window) {
+    if VALUATION_REACHES.is_match(long_window) || VALUED_AT.is_match(window) {
         return AmountRole::Valuation;
+    }
+    if BESIDE_EARLIER.is_match(window) {
+        return AmountRole::Other;
     }
     if TOTAL_REACHES.is_match(long_window) {
         return AmountRole::Total;

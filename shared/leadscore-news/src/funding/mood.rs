@@ -134,6 +134,11 @@ static RECENT: LazyLock<Regex> = LazyLock::new(|| {
     exact(r"(?i)^(?:just|recently|kürzlich|récemment|recientemente|recentemente)$")
 });
 
+/// Verbs that report a pluperfect as news ("announced this week that it
+/// had closed its Series A").
+static REPORTED: LazyLock<Regex> =
+    LazyLock::new(|| exact(r"(?i)^(?:announced|announces|confirmed|confirms)$"));
+
 /// English and Romance auxiliaries stand at most this many words before
 /// their verb ("had also recently raised").
 const WINDOW: usize = 4;
@@ -176,7 +181,9 @@ pub(super) fn verb_moods(s: &str) -> Vec<Mood> {
             Mood::Prospect
         } else if ((german && clause.iter().any(|w| BACKGROUND_AUX_DE.is_match(w)))
             || (!german && near.iter().any(|w| BACKGROUND_AUX.is_match(w))))
-            && !clause.iter().any(|w| RECENT.is_match(w))
+            && !clause
+                .iter()
+                .any(|w| RECENT.is_match(w) || REPORTED.is_match(w))
         {
             Mood::Background
         } else {
@@ -217,6 +224,10 @@ mod tests {
         assert_eq!(moods("Acme has now raised $5 million."), [Fact]);
         assert_eq!(moods("Acme had already raised $5 million."), [Background]);
         assert_eq!(moods("Acme had just raised $5 million."), [Fact]);
+        assert_eq!(
+            moods("Acme announced this week that it had closed its Series A."),
+            [Fact]
+        );
         assert_eq!(
             moods("Acme is actively working on securing $5M."),
             [Prospect]

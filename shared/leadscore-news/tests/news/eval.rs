@@ -37,13 +37,14 @@ fn cases() -> Vec<Case> {
 }
 
 /// The held-out sets, in the order they were collected (held-out 1 first).
-const HELDOUT: [&str; 6] = [
+const HELDOUT: [&str; 7] = [
     include_str!("../eval/funding_heldout.jsonl"),
     include_str!("../eval/funding_heldout2.jsonl"),
     include_str!("../eval/funding_heldout3.jsonl"),
     include_str!("../eval/funding_heldout4.jsonl"),
     include_str!("../eval/funding_heldout5.jsonl"),
     include_str!("../eval/funding_heldout6.jsonl"),
+    include_str!("../eval/funding_heldout7.jsonl"),
 ];
 
 /// Held-out set `n` (1-based, as the docs number them).
@@ -349,6 +350,28 @@ fn eval_funding_heldout6() {
     // after the verb moods and the fixes made with held-out 5; F1 0.690,
     // exact 0.698 with only the fixes made with held-out 4; F1 0.661,
     // exact 0.679 before them. These figures overstate accuracy on unseen
-    // news; see held-out 7.
+    // news; see held-out 7 and 8.
     assert_at_least("funding held-out 6 eval", &heldout(6), 0.90, 0.90);
+}
+
+/// The seventh held-out set (`tests/eval/funding_heldout7.jsonl`): 136 real
+/// sentences and headlines collected on 2026-12-05 (ninth session) from
+/// pages used by no earlier set, labelled by meaning before the extractor
+/// was run on them, after the fixes made with held-out 6. Measured unseen
+/// first; then its misses were tuning material (see held-out 8 for the
+/// unseen figure).
+#[test]
+fn heldout7_set_is_large_varied_and_new() {
+    assert_large_varied_and_new(&heldout(7), 100, collected_before(7));
+}
+
+#[test]
+fn eval_funding_heldout7() {
+    // Regression floors, a little under the figures after the fixes made
+    // with this set (136 cases: precision 0.912, recall 1.000, F1 0.954,
+    // exact 1.000 = 52/52). Unseen, it measured F1 0.850, exact 0.942 =
+    // 49/52, the same before and after the fixes made with held-out 6
+    // (which changed none of its cases). These figures overstate accuracy
+    // on unseen news; see held-out 8.
+    assert_at_least("funding held-out 7 eval", &heldout(7), 0.95, 0.95);
 }

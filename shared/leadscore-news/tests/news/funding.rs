@@ -961,3 +961,46 @@ fn reviews_shares_sectors_and_plans_are_not_rounds() {
         none(s);
     }
 }
+
+#[test]
+fn reported_pluperfects_lines_of_credit_and_earlier_amounts() {
+    for (s, want) in [
+        // A pluperfect reported as this week's news.
+        (
+            "Acme announced this week that it had closed its Series A with an investment of $11 million.",
+            money(11_000_000, "USD", Round::SeriesA),
+        ),
+        (
+            "Acme closed on a $24 million line of credit with Foo Bank.",
+            money(24_000_000, "USD", Round::Debt),
+        ),
+        // An earlier amount set beside this round's.
+        (
+            "Acme – coming off a $122 million funding year – has secured a raise of $58 million.",
+            money(58_000_000, "USD", Round::Undisclosed),
+        ),
+    ] {
+        assert_eq!(amount(s), want, "{s}");
+    }
+    for s in [
+        "This year's biggest round of tech funding in Nigeria was the Series D round of $250 million raised by Acme.",
+        "The highest round at €861 million went to Acme, one of two rounds they did in 2021.",
+        "In Österreich erhielt Acme mit 45,6 Millionen Euro die höchste Finanzierung.",
+        "Acme's $119 million raise in July holds the top spot for private funding deals.",
+        "Foo injected €60 billion into the French economy, down from €63 billion in 2023.",
+        "Im vergangenen Jahr betrug das Venture-Capital-Finanzierungsvolumen rund 1,85 Milliarden Euro.",
+        "Acme not only raised US$ 17,5 million in the last few months but also hired.",
+        "It previously obtained $1.4m in a seed round led by Foo Capital.",
+        "Foo took part in an ongoing financing round in which Acme targets to raise $31M.",
+        "This brings the total amount the company has raised to $42.2 million.",
+        "Esta ronda se une a la de 104 millones de dólares que cerró Acme.",
+        "En aquel momento, la ampliación de capital valoró la compañía en 320 millones de dólares.",
+    ] {
+        none(s);
+    }
+    // A round ranked as the week's largest is that week's news.
+    assert_eq!(
+        amount("The largest deal was Acme's $23 million Series C round led by Foo."),
+        money(23_000_000, "USD", Round::SeriesC)
+    );
+}
