@@ -206,7 +206,7 @@ static TRIGGER: LazyLock<Regex> = LazyLock::new(|| {
       # an amount followed by its stage (a $65 million Series A)
       | \b(?:million|billion|mn|bn|m|millions|millones|milhões|millionen|mio\.?|milliards?|millions\ d'euros|millones\ de\ (?:euros|dólares)|milhões\ de\ (?:reais|dólares))\s+(?:euros?\s+|dollars?\s+)?(?:s[eé]ries?[-\ ][a-h]|seed|pre-seed|serie\ [a-h])\b
       | \b(?:eingesammelt|einsammeln|sammelt|sammeln|sammelte|sammelten|erhält|erhalten|erhielt|bekommt|bekam|abgeschlossen|schließt|finanzierung\w*|\w*runde|gingen|kapitalerhöhung
-          |gesichert|sichert|sicherte|pumpen|pumpt|pumpte|schießen|schießt|schoss|kriegt|kriegen|eingeworben|finanzspritze\w*|eingenommen|bekommen)\b
+          |gesichert|sichert|sicherte|sicherten|pumpen|pumpt|pumpte|schießen|schießt|schoss|kriegt|kriegen|eingeworben|finanzspritze\w*|eingenommen|bekommen)\b
       | \b(?:holt|holte|holten)\s+sich\b|\bgeholt\b
       | \b(?:nimmt|nahm|nehmen)\b.{1,60}\bein\b
       | \b(?:lève|lèvent|levé|levés|lever|levée|levées|récolte|récolté|récoltant|boucle|bouclé|bouclée|bouclant|rassemblés|tour\ de\ table|obtient|obtenu|levait|levaient|bouclait|récoltait|opération|méga-?levée|augmentation\ de\ capital|reçoit|reçu|recevoir|en\ levant|tour\ de\ financement|tour\ d'amorçage)\b
@@ -217,7 +217,7 @@ static TRIGGER: LazyLock<Regex> = LazyLock::new(|| {
       | \b(?:capt|levant)(?:a|ou|am|aram|ava|avam)\b
       | \brecib(?:e|en|ió|ieron|ido|ía)\b
       | \b(?:captação|recebe|recebeu|recebia|aporte|(?:mega|mini)?-?rodadas?|financiamento|injeta|injetou|injetam|injetaram|injeção
-          |acaba\ de\ (?:levantar|captar|receber|fechar|arrecadar)|arrecad(?:a|ou|ado|aram)|angari(?:a|ou|am|aram|ava|ado)|angariação)\b
+          |acaba\ de\ (?:levantar|captar|receber|fechar|arrecadar)|arrecad(?:a|ou|ado|aram|ar)|angari(?:a|ou|am|aram|ava|ado)|angariação)\b
       | \b(?:injecte|injectent|injecté|injectée|sécuris(?:e|é|ée|er|ant)|décroch(?:e|é|ent|ant))\b
       # asegura, consigue, garante: verbs of many senses, a trigger
       # only right before the money or the round
@@ -241,7 +241,7 @@ static RUMOUR: LazyLock<Regex> = LazyLock::new(|| {
           |(?:discuss|consider|explor|weigh|contemplat|evaluat)(?:es|e|ed|ing|s)?\ (?:raising|a\ (?:new\ )?raise|a\ new\ (?:funding\ )?round)
           |intention\ (?:de|to)\ (?:lever|raise)|l'intention\ de|intends?\ to|intenci[oó]n\ de\ (?:levantar|captar|recaudar)|intenção\ de\ (?:captar|levantar)|absicht\w*,?\ .{0,40}\ einzusammeln
           |s'engage(?:ait|aient|ant|nt)?\ à\ lever|se\ comprometi[óo]\ a\ (?:levantar|captar|recaudar)|se\ comprometeu\ a\ (?:captar|levantar)
-          |plane(?:a|an|aba|aban)\ (?:captar|capturar|levantar|recaudar|cerrar)|planeja(?:m|va)?\ (?:captar|levantar|fechar)|prévoi(?:t|ent)\ de\ lever|compte\ lever|plant,?\ .{0,40}\ einzusammeln
+          |plane(?:a|an|aba|aban)\ (?:captar|capturar|levantar|recaudar|cerrar)|planeja(?:m|va)?\ (?:captar|levantar|fechar)|prévoi(?:t|ent)\ de\ lever|prévoyai(?:t|ent)\ (?:une|de)|(?:prepara|preparan|prepares|preparing|prépare|préparent)\ (?:su|sua|its|their|sa|son|una|uma|a|une)\ (?:[\w-]+\ ){0,2}?(?:ronda|rodada|round|levée|tour)|compte\ lever|plant,?\ .{0,40}\ einzusammeln
           |nunca\ se\ (?:llegó\ a\ )?(?:materializ|concret)\w*|never\ (?:materiali[sz]ed|closed|happened|came\ through)|fell\ through|jamais\ (?:été\ )?concrétisée?|nunca\ se\ (?:materializou|concretizou)|kam\ nie\ zustande|ist\ geplatzt
           |(?:effort|campaign|bid|drive|attempt)\ to\ raise|campagne\ pour\ lever|campaña\ para\ (?:recaudar|captar)|campanha\ para\ (?:captar|arrecadar)
           |(?:abriu|abre|opened|opens|launched|lança|lançou|lanzó|lanza|lance|ouvre|a\ ouvert)\ (?:\w+\ ){0,5}?(?:para|to|pour)\ (?:arrecadar|captar|levantar|raise|lever|recaudar)
@@ -483,7 +483,13 @@ static HISTORICAL: LazyLock<Regex> = LazyLock::new(|| {
       | \b(?:we|i)\s+(?:covered|reported\ on|wrote\ about)\b
       | \b(?:previously|earlier|last|already)\s+(?:raised|secured|closed|obtained|received|landed|bagged|collected|got)\b
       | \b(?:in\ the\ (?:last|past)\ (?:few\ )?months|en\ los\ últimos\ meses|nos\ últimos\ meses|ces\ derniers\ mois|au\ cours\ des\ derniers\ mois|in\ den\ letzten\ monaten)\b
-      | \bhatte\s+.{0,60}\b(?:eingesammelt|erhalten)\b
+      | \bhatten?\s+.{0,60}\b(?:eingesammelt|erhalten|bekommen|gesichert)\b
+      | ^\W*(?:earlier|previously|auparavant|anteriormente|zuvor|früher)\b
+      | \bhabían?\s+(?:\w+\s+){0,2}?llevado\ a\ cabo\b
+      # a past season (last fall, im vergangenen Herbst)
+      | \b(?:last|this\ past)\s+(?:fall|autumn|spring|summer|winter)\b|\b(?:el\ otoño|el\ verano|el\ invierno|la\ primavera)\ pasad[oa]\b
+      | \bim\ (?:vergangenen|letzten)\ (?:herbst|frühjahr|sommer|winter)\b|\b(?:l'automne|l'été|l'hiver|le\ printemps)\ derni(?:er|ère)\b
+      | \ba\ decade\ ago\b|\bhace\ una\ década\b|\bhá\ uma\ década\b|\bil\ y\ a\ une\ décennie\b|\bvor\ einem\ jahrzehnt\b
       | \bavai(?:t|ent)\s+(?:[\w']+\s+){0,2}?(?:levé|récolté|obtenu|bouclé|signé)\b|\bhabían?\s+(?:\w+\s+){0,2}?(?:recaudado|captado|levantado|cerrado)\b
       | \b(?:tinha|tinham|havia|haviam)\s+(?:\w+\s+){0,2}?(?:captado|levantado|recebido|arrecadado|fechado)\b
       # a narrated sequence (then it raised a seed round, and then ...)
@@ -562,9 +568,11 @@ static MADE_INVESTMENT: LazyLock<Regex> = LazyLock::new(|| {
 /// or investors entering its capital ("viennent d'entrer au capital").
 static INVEST_IN_COMPANY: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?xi)
-        \b(?:invests?|invested|investiert\w*|investit|investissent|invierte\w*|invirtió|investe|investiu|investem)\b
+        \b(?:invests?|invested|investiert\w*|investit|investissent|invierte\w*|invirtió|investe|investiu|investem|steckt|steckte|steckten|gesteckt)\b
         .{0,120}?\b(?:in\s+(?:das|die|den|the)|into\s+the|dans\s+(?:la|le|l')|en\s+(?:la|el)|na|no)\s+(?:[\w-]+\s+){0,3}?
-        (?:start-?up|startup|unternehmen|firma|company|société|entreprise|empresa|compañía)(?:\s+(?-i:\p{Lu})|\s*[,.;]|\s*$)
+        (?:start-?up|startup|unternehmen|jungunternehmen|firma|company|société|entreprise|empresa|compañía)(?:\s+(?-i:\p{Lu})|\s*[,.;]|\s*$)
+      # German word order: the company, then the verb (in das Jungunternehmen gesteckt)
+      | \bin\s+(?:das|die|den)\s+(?:[\w-]+\s+){0,3}?(?:start-?up|unternehmen|jungunternehmen|firma)\s+(?:gesteckt|investiert|gepumpt)\b
       | \bentr(?:er|ent|é|ée|és|ées|ait|aient)\s+au\s+capital\b|\bentrée\s+au\s+capital\b
       | \bingres(?:a|an|ó|aron)\s+al\s+capital\b|\bentra(?:m|ram)?\s+no\s+capital\b
     ")
@@ -718,7 +726,7 @@ static PREFERRED_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
 
 static LEAD: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?xi)\b(?:co-led|led|spearheaded|headed)\s+by\s+(?P<a>[^,.;()]+)|\b(?:liderad[ao]|encabezad[ao]|capitanead[ao])\s+por\s+(?P<b>[^,.;()]+)|\b(?:menée?|conduite?)\s+par\s+(?P<c>[^,.;()]+)|\b(?:angeführt|geführt)\s+von\s+(?P<d>[^,.;()]+)|\bfederführend\s+(?:ist|war|sind)\s+(?P<e>[^,.;()]+)",
+        r"(?xi)\b(?:co-led|led|spearheaded|headed)\s+by\s+(?P<a>[^,.;()]+)|\b(?:liderad[ao]|encabezad[ao]|capitanead[ao])\s+por\s+(?P<b>[^,.;()]+)|\b(?:menée?|conduite?)\s+par\s+(?P<c>[^,.;()]+)|\b(?:angeführt|geführt)\s+(?:von|vom)\s+(?P<d>[^,.;()]+)|\bfederführend\s+(?:ist|war|sind)\s+(?P<e>[^,.;()]+)",
     )
 });
 
@@ -831,7 +839,10 @@ fn negative_reason(
     let aggregate = AGGREGATE.find_iter(s).any(|m| {
         // "in der Serie C insgesamt elf Millionen": the round's total.
         // "eine Finanzierungsrunde über insgesamt 500 Millionen": one round's.
-        !((has_round_word || investors_provide || ROUND_OF.is_match(&s[..m.start()]))
+        !((has_round_word
+            || investors_provide
+            || LEAD.is_match(s)
+            || ROUND_OF.is_match(&s[..m.start()]))
             && IN_TOTAL.is_match(m.as_str()))
     });
     let period = !has_round_word && PERIOD.is_match(s) && !ONE_OF.is_match(s);
@@ -899,7 +910,7 @@ static TOTAL_WORD: LazyLock<Regex> = LazyLock::new(|| {
 /// $2 million").
 static PREVIOUS_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(?:follow(?:s|ed|ing)?(?:\s+on)?|folgte\s+auf|folgt\s+auf|nach|after|fait\s+suite\s+à|faisant\s+suite\s+à|après|tras|después\s+de|após|depois\s+de)\s+(?:a|an|its|their|the|ein|eine|einem|einer|une|un|sa|son|leur|una|su|uma|um|sua)\s+(?:[\w-]+\s+){0,2}?(?:round|funding|investment|raise|investition|investment|finanzierung\w*|[\w-]*runde|levée|tour\s+de\s+table|ronda|rodada|aporte|inversión|investimento|seed|series\s+\w)\W+(?P<tail>(?:[\w-]+\W+){0,4})$",
+        r"(?i)\b(?:follow(?:s|ed|ing)?(?:\s+on)?|folgte\s+auf|folgt\s+auf|nach|after|fait\s+suite\s+à|faisant\s+suite\s+à|après|tras|después\s+de|após|depois\s+de)\s+(?:a|an|its|their|the|ein|eine|einem|einer|une|un|sa|son|leur|una|su|uma|um|sua|[\w-]+['’]s)\s+(?:[\w-]+\s+){0,2}?(?:round|funding|investment|raise|investition|investment|finanzierung\w*|[\w-]*runde|levée|tour\s+de\s+table|ronda|rodada|aporte|inversión|investimento|seed|series\s+\w)\W+(?P<tail>(?:[\w-]+\W+){0,4})$",
     )
 });
 
@@ -956,6 +967,14 @@ static BESIDE_EARLIER: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// "After" and a determiner right before an amount ("After Foo's
+/// impressive $27 million Series C, ..."): an earlier round.
+static AFTER_AMOUNT: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:after|following|après|tras|después\s+de|após|depois\s+de|nach)\s+(?:a|an|its|their|the|[\w-]+['’]s)\s+(?:[\w-]+\s+){0,2}?\W*$",
+    )
+});
+
 /// A valuation that "stood at" the amount, said of the company
 /// ("la valoración de la compañía se situó en 1.400 millones").
 static VALUATION_REACHES: LazyLock<Regex> = LazyLock::new(|| {
@@ -1000,7 +1019,7 @@ static ROUND_TOTALLING: LazyLock<Regex> = LazyLock::new(|| {
 /// an amount: a total raised to date, wherever it stands in the sentence.
 static SINCE_FOUNDING: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?xi)
-        \bsince\s+(?:its\s+|their\s+)?(?:founding|foundation|inception|launch|creation)\b
+        \bsince\s+(?:its\s+|their\s+)?(?:founding|foundation|inception|launch|creation)\b|^\W*to\s+date\b
       | \bdepuis\s+(?:sa|leur)\s+(?:création|fondation|lancement)\b
       | \bdesde\s+(?:su|sua|a)\s+(?:fundación|fundação|creación|criação|lanzamiento)\b
       | \bseit\s+(?:der|ihrer|seiner)\s+gründung\b
@@ -1076,7 +1095,7 @@ fn classify_amount(
     if VALUATION_REACHES.is_match(long_window) || VALUED_AT.is_match(window) {
         return AmountRole::Valuation;
     }
-    if BESIDE_EARLIER.is_match(window) {
+    if BESIDE_EARLIER.is_match(window) || AFTER_AMOUNT.is_match(window) {
         return AmountRole::Other;
     }
     if TOTAL_REACHES.is_match(long_window) {

@@ -38,8 +38,9 @@ fn exact(p: &str) -> Regex {
 }
 
 /// Words and clause breaks.
-static TOKEN: LazyLock<Regex> =
-    LazyLock::new(|| re(r"[\p{L}\p{M}\p{N}'$€£.-]*[\p{L}\p{M}\p{N}]|[,;:()\[\]\x22«»–—]"));
+static TOKEN: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"\d+(?:[.,]\d+)+|[\p{L}\p{M}\p{N}'$€£.-]*[\p{L}\p{M}\p{N}]|[,;:()\[\]\x22«»–—]")
+});
 
 /// A verb of raising money, as a whole word, with its form: `en` an
 /// English infinitive (read only after "to": "a raise" is a noun), `inf` a
@@ -61,7 +62,7 @@ static VERB: LazyLock<Regex> = LazyLock::new(|| {
       | levant(?:a|ó|an|aron|ado|ou|aram)|recaud(?:a|ó|an|aron|ado)|capt(?:a|ó|an|aron|ado|ou|aram)|cierra|cierran|cerró|cerraron|cerrado|obtiene|obtienen|obtuvo|obtuvieron|obtenido|recibe|recibió|recibido|consigue|consiguió|asegura|aseguró
       | fech(?:a|ou|aram|ado)|receb(?:e|eu|eram|ido)|arrecad(?:a|ou|aram|ado)|angari(?:a|ou|aram|ado|ava)|garant(?:e|iu)
       | (?P<de>einsammeln|einwerben|abschließen|aufnehmen|erhalten|bekommen|sichern|eingesammelt|sammelt|sammelte|sammelten|erhält|erhielt|erhielten
-          |bekommt|bekam|abgeschlossen|schließt|schloss|gesichert|sichert|sicherte|eingeworben|investiert|investierte
+          |bekommt|bekam|abgeschlossen|schließt|schloss|gesichert|sichert|sicherte|sicherten|eingeworben|investiert|investierte
           |holt|holte|holten|geholt)
     )$")
 });
@@ -242,6 +243,11 @@ mod tests {
             [Prospect]
         );
         assert_eq!(moods("Acme hat 5 Mio. Euro eingesammelt."), [Fact]);
+        // A decimal comma is no clause break.
+        assert_eq!(
+            moods("Erst im Mai hatten sie 12,5 Millionen Euro eingesammelt."),
+            [Background]
+        );
         assert_eq!(
             moods("Acme hatte im Vorjahr 5 Mio. Euro eingesammelt."),
             [Background]

@@ -37,7 +37,7 @@ fn cases() -> Vec<Case> {
 }
 
 /// The held-out sets, in the order they were collected (held-out 1 first).
-const HELDOUT: [&str; 7] = [
+const HELDOUT: [&str; 8] = [
     include_str!("../eval/funding_heldout.jsonl"),
     include_str!("../eval/funding_heldout2.jsonl"),
     include_str!("../eval/funding_heldout3.jsonl"),
@@ -45,6 +45,7 @@ const HELDOUT: [&str; 7] = [
     include_str!("../eval/funding_heldout5.jsonl"),
     include_str!("../eval/funding_heldout6.jsonl"),
     include_str!("../eval/funding_heldout7.jsonl"),
+    include_str!("../eval/funding_heldout8.jsonl"),
 ];
 
 /// Held-out set `n` (1-based, as the docs number them).
@@ -372,6 +373,28 @@ fn eval_funding_heldout7() {
     // exact 1.000 = 52/52). Unseen, it measured F1 0.850, exact 0.942 =
     // 49/52, the same before and after the fixes made with held-out 6
     // (which changed none of its cases). These figures overstate accuracy
-    // on unseen news; see held-out 8.
+    // on unseen news; see held-out 8 and 9.
     assert_at_least("funding held-out 7 eval", &heldout(7), 0.95, 0.95);
+}
+
+/// The eighth held-out set (`tests/eval/funding_heldout8.jsonl`): 136 real
+/// sentences and headlines collected on 2026-12-05 (ninth session) from
+/// pages used by no earlier set, labelled by meaning before the extractor
+/// was run on them, after the fixes made with held-out 7. Measured unseen
+/// first; then its misses were tuning material (see held-out 9 for the
+/// unseen figure).
+#[test]
+fn heldout8_set_is_large_varied_and_new() {
+    assert_large_varied_and_new(&heldout(8), 100, collected_before(8));
+}
+
+#[test]
+fn eval_funding_heldout8() {
+    // Regression floors, a little under the figures after the fixes made
+    // with this set (136 cases: precision 0.850, recall 0.944, F1 0.895,
+    // exact 0.944 = 51/54). Unseen, it measured F1 0.780, exact 0.852 =
+    // 46/54, the same at the start of the day and after the fixes made
+    // with held-out 6 and 7 (which changed none of its cases). These
+    // figures overstate accuracy on unseen news; see held-out 9.
+    assert_at_least("funding held-out 8 eval", &heldout(8), 0.89, 0.94);
 }

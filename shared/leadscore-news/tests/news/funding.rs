@@ -1004,3 +1004,42 @@ fn reported_pluperfects_lines_of_credit_and_earlier_amounts() {
         money(23_000_000, "USD", Round::SeriesC)
     );
 }
+
+#[test]
+fn past_seasons_possessive_earlier_rounds_and_investors_putting_money_in() {
+    for s in [
+        // A clause break is not cut at a decimal comma: the pluperfect holds.
+        "Erst Mitte Mai hatten die Niederländer 12,5 Millionen Euro bei zwei Investoren eingesammelt.",
+        "Auch Foo sammelte im vergangenen Herbst über 128 Millionen Euro ein.",
+        "Earlier, Acme closed a US$400 million series C funding round.",
+        "La firma había llevado a cabo otra ronda de cuatro millones de euros hace pocos meses.",
+        "To date, Acme has raised approximately $180 million from investors including Foo Capital.",
+        "Foo prévoyait une levée de fonds de 20 millions d'euros pour son vélo électrique.",
+        "Llega en un momento en el que Acme prepara su primera ronda de financiación de Serie A.",
+        "After Foo's impressive $27 million Series C funding from Bar Ventures, Acme decided to sell.",
+        "A decade ago, seed meant the first institutional VC cheque, often £500k-£1.5m.",
+    ] {
+        none(s);
+    }
+    for (s, want) in [
+        (
+            "Ende August sicherten sich die Spezialisten der Acme Foundation 102 Millionen Franken.",
+            money(102_000_000, "CHF", Round::Undisclosed),
+        ),
+        (
+            "De acordo com a Bloomberg, Acme conseguiu arrecadar US$ 90 milhões.",
+            money(90_000_000, "USD", Round::Undisclosed),
+        ),
+        (
+            "Foo hat über seine Beteiligungsgesellschaft rund 2,7 Millionen Euro in das Jungunternehmen gesteckt.",
+            money(2_700_000, "EUR", Round::Undisclosed),
+        ),
+        // Led by an investor, "in total" is the round's total.
+        (
+            "Angeführt vom Risikokapitalgeber Foo Ventures erhält Acme 70 Millionen US-Dollar und verdoppelt damit seine bisherige Finanzierungssumme auf insgesamt 132 Millionen US-Dollar.",
+            money(70_000_000, "USD", Round::Undisclosed),
+        ),
+    ] {
+        assert_eq!(amount(s), want, "{s}");
+    }
+}
