@@ -37,7 +37,7 @@ fn cases() -> Vec<Case> {
 }
 
 /// The held-out sets, in the order they were collected (held-out 1 first).
-const HELDOUT: [&str; 8] = [
+const HELDOUT: [&str; 9] = [
     include_str!("../eval/funding_heldout.jsonl"),
     include_str!("../eval/funding_heldout2.jsonl"),
     include_str!("../eval/funding_heldout3.jsonl"),
@@ -46,6 +46,7 @@ const HELDOUT: [&str; 8] = [
     include_str!("../eval/funding_heldout6.jsonl"),
     include_str!("../eval/funding_heldout7.jsonl"),
     include_str!("../eval/funding_heldout8.jsonl"),
+    include_str!("../eval/funding_heldout9.jsonl"),
 ];
 
 /// Held-out set `n` (1-based, as the docs number them).
@@ -397,4 +398,25 @@ fn eval_funding_heldout8() {
     // with held-out 6 and 7 (which changed none of its cases). These
     // figures overstate accuracy on unseen news; see held-out 9.
     assert_at_least("funding held-out 8 eval", &heldout(8), 0.89, 0.94);
+}
+
+/// The ninth held-out set (`tests/eval/funding_heldout9.jsonl`): 136 real
+/// sentences and headlines collected on 2026-12-05 (ninth session) from
+/// pages used by no earlier set, labelled by meaning before the extractor
+/// was run on them, after the fixes made with held-out 8. Not used to
+/// change any rule: the honest estimate on unseen news.
+#[test]
+fn heldout9_set_is_large_varied_and_new() {
+    assert_large_varied_and_new(&heldout(9), 100, collected_before(9));
+}
+
+#[test]
+fn eval_funding_heldout9() {
+    // Regression floors, a little under the figures measured unseen on
+    // 2026-12-05 (136 cases: precision 0.800, recall 0.846, F1 0.822,
+    // exact 0.731 = 38/52), the same at the start of that day and after
+    // the fixes made with held-out 6, 7 and 8: none of them changed one of
+    // its cases. The goals (F1 >= 0.95, exact >= 0.90) are not met on
+    // unseen news; these floors only catch a regression.
+    assert_at_least("funding held-out 9 eval", &heldout(9), 0.80, 0.71);
 }
