@@ -249,7 +249,9 @@ static RUMOUR: LazyLock<Regex> = LazyLock::new(|| {
           # a round begun, not closed (acaba de comenzar una ronda)
           |(?:comenzar|comenzó|comienza|empezar|empezó|empieza|iniciar|inició|started|starts|began|begins|initie|initié|iniciou|começou|começa|startet|startete)\ (?:una|un|a|an|uma|um|une|eine|its|su|sua|sa|son|ihre)\ (?:[\w-]+\ ){0,2}?(?:ronda|round|rodada|levée|tour|finanzierungsrunde|runde|campaign|campaña|campanha)
           # German reported plans (soll ... planen, soll ... einbringen, auftreiben wollen)
-          |(?:auftreiben|einsammeln|einwerben|aufnehmen|einbringen)\ (?:wollen|will|möchte|möchten|soll|sollen)|soll(?:en)?\ .{0,80}\b(?:planen|einbringen))\b
+          # (Investoren sollen ihr Know-how einbringen is no plan to raise)
+          |(?:auftreiben|einsammeln|einwerben|aufnehmen)\ (?:wollen|will|möchte|möchten|soll|sollen)|soll(?:en)?\ .{0,40}\bplanen
+          |soll(?:en)?\ .{0,60}(?:millionen|milliarden|mio|mrd|euro|dollar|franken).{0,20}\beinbringen)\b
     ")
 });
 
@@ -301,17 +303,20 @@ static AGGREGATE: LazyLock<Regex> = LazyLock::new(|| {
       | \b(?:rose|grew|increased|jumped|climbed|fell|dropped|declined|went\ up|stieg|wuchs|sank|fiel|kletterte|sprang|est\ passée?|a\ augmenté|a\ bondi|a\ chuté|pasó|creció|aumentó|cayó|subió|passou|cresceu|aumentou|caiu|subiu)\b
         .{0,40}?\b(?:from|von|de)\s+(?:us\$|r\$|\$|€|£)?\s?\d[\d.,]*\b.{0,25}?\b(?:to|auf|à|a|para)\s+(?:us\$|r\$|\$|€|£)?\s?\d
       | \binvestitionsvolumen\b|\bvolume\s+(?:captado|levantado|arrecadado)\b|\b\w*(?:finanzierungs|transaktions|markt)volumen\b
-      | \b(?:down|up)\s+from\s+(?:us\$|\$|€|£)?\s?\d
+      # a change from a year (down from €63 billion in 2023), not a
+      # valuation's rise told with a round (up from $400 million)
+      | \b(?:down|up)\s+from\s+(?:us\$|\$|€|£)?\s?\d[^,;]{0,40}\b(?:in|en|im)\s+20\d\d\b
       # the biggest round of a year, ranked in a review (this year's
       # biggest round was; the highest round went to ... in 2021)
-      | \b(?:this|last)\s+year['’]s\s+(?:biggest|largest|highest)\b
+      | \b(?:this|last)\s+year['’]s\s+(?:biggest|largest|highest)\b.{0,80}?\bwas\b
       | \b(?:biggest|largest|highest|höchste|größte)\s+(?:[\w-]+\s+){0,4}?(?:rounds?|funding|deals?|finanzierung\w*)\b.{0,80}?\b(?:went\s+to|ging\s+an|gingen\s+an)\b.*\b20\d\d\b
       | \bmit\s+.{0,40}\bdie\s+(?:höchste|größte)\s+(?:finanzierung\w*|runde|summe)\b
       | \b(?:holds?|held)\s+the\s+top\s+spot\b
       # rounds listed as examples (notable rounds include ...)
       | \b(?:rounds|deals|raises|financings|levées|rondas|rodadas|finanzierungsrunden)\s+(?:[\w-]+\s+){0,4}?(?:include|included|incluyen|incluem|comprennent)\b
-      # a company ranked among others in a review (was among the fintechs to)
-      | \b(?:was|were|is|are)\s+among\s+the\b
+      # a company ranked among others in a review (was among the fintechs to
+      # secure), not one described (which is among the fastest-growing)
+      | \b(?:was|were)\s+among\s+the\s+(?:[\w-]+\s+){0,4}?to\s+(?:raise|secure|close|land|receive|get)\b
       | \b(?:es|fue|is|was|est|foi|é)\s+(?:la|el|the|le|a|o)\s+(?:que\s+más|que\s+mais|qui\s+a\s+le\s+plus|one\s+that\s+raised\s+the\s+most)\b
       # funding multiplied over years (a plus que quintuplé ses financements)
       | \b(?:doubled|tripled|quadrupled|quintupled|doublé|triplé|quadruplé|quintuplé|multiplié|duplicado|duplicó|triplicado|triplicó|dobrou|triplicou|verdoppelt\w*|verdreifacht\w*)\s+(?:[\w-]+\s+){0,2}?(?:its|their|ses|leurs|su|sus|seu|seus|sein\w*|ihr\w*)\s+(?:financements?|funding|financing|financiación|financiamento|finanzierung\w*|investissements?|investments?)\b
@@ -322,7 +327,7 @@ static AGGREGATE: LazyLock<Regex> = LazyLock::new(|| {
       | \b(?:compte\s+pour|représente|represents?|accounts?\s+for|representa|macht)\s+(?:[\w-]+\s+){0,2}?\d+(?:[.,]\d+)?\s?%
       # a sector as the subject (el sector ha captado, the sector has raised)
       | (?:^|,\s*)(?:el|the|le|o|der|die)\s+(?:[\w-]+\s+)?(?:sector|secteur|setor|sektor|branche|vertical|industry|industrie|industria|indústria)\s+(?:[\w-]+\s+)?(?:ha|has|have|a|tem|hat)\s
-      # totals since a year (desde 2018 ... ha captado; has raised ... since 2018)
+      # totals since a year (desde 2018 ... ha captado)
       | \b(?:desde|since|depuis|seit)\s+(?:19|20)\d\d\b.{0,60}?\b(?:has\ raised|have\ raised|ha\ (?:captado|levantado|recaudado|recibido)|han\ (?:captado|levantado|recaudado)|a\ levé|ont\ levé|captou|levantou|captaram|hat\b.{0,40}eingesammelt)
     ")
 });
@@ -484,13 +489,13 @@ static HISTORICAL: LazyLock<Regex> = LazyLock::new(|| {
       | \b(?:previously|earlier|last|already)\s+(?:raised|secured|closed|obtained|received|landed|bagged|collected|got)\b
       | \b(?:in\ the\ (?:last|past)\ (?:few\ )?months|en\ los\ últimos\ meses|nos\ últimos\ meses|ces\ derniers\ mois|au\ cours\ des\ derniers\ mois|in\ den\ letzten\ monaten)\b
       | \bhatten?\s+.{0,60}\b(?:eingesammelt|erhalten|bekommen|gesichert)\b
-      | ^\W*(?:earlier|previously|auparavant|anteriormente|zuvor|früher)\b
-      | \bhabían?\s+(?:\w+\s+){0,2}?llevado\ a\ cabo\b
+      # Earlier, X closed; not: Earlier this week, X raised
+      | ^\W*(?:earlier|previously|auparavant|anteriormente|zuvor|früher)\s*,
       # a past season (last fall, im vergangenen Herbst)
       | \b(?:last|this\ past)\s+(?:fall|autumn|spring|summer|winter)\b|\b(?:el\ otoño|el\ verano|el\ invierno|la\ primavera)\ pasad[oa]\b
       | \bim\ (?:vergangenen|letzten)\ (?:herbst|frühjahr|sommer|winter)\b|\b(?:l'automne|l'été|l'hiver|le\ printemps)\ derni(?:er|ère)\b
       | \ba\ decade\ ago\b|\bhace\ una\ década\b|\bhá\ uma\ década\b|\bil\ y\ a\ une\ décennie\b|\bvor\ einem\ jahrzehnt\b
-      | \bavai(?:t|ent)\s+(?:[\w']+\s+){0,2}?(?:levé|récolté|obtenu|bouclé|signé)\b|\bhabían?\s+(?:\w+\s+){0,2}?(?:recaudado|captado|levantado|cerrado)\b
+      | \bavai(?:t|ent)\s+(?:[\w']+\s+){0,2}?(?:levé|récolté|obtenu|bouclé|signé)\b|\bhabían?\s+(?:\w+\s+){0,2}?(?:recaudado|captado|levantado|cerrado|llevado\ a\ cabo)\b
       | \b(?:tinha|tinham|havia|haviam)\s+(?:\w+\s+){0,2}?(?:captado|levantado|recebido|arrecadado|fechado)\b
       # a narrated sequence (then it raised a seed round, and then ...)
       | \b(?:then|puis|ensuite|luego|depois|dann|danach)\s+(?:it\s+|they\s+|the\s+company\s+|a\s+|il\s+a\s+|elle\s+a\s+)?(?:raised|secured|closed|landed|levé|levó|levantó|recaudó|captó|levantou|captou|sammelte|erhielt)\b
@@ -936,6 +941,10 @@ static AFTER_DATED: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?i)\b(?:after|après|tras|después\s+de|após|depois\s+de|nach)\s+[^,;]*$")
 });
 
+/// "Earlier this week", "earlier today": the time of the news.
+static EARLIER_NOW: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)\bearlier\s+(?:this|today|on\s+\w+day)\b"));
+
 /// "Levée de fonds" and "recaudación de fondos" mean fundraising: their
 /// "fonds"/"fondos" is no venture fund.
 static FUNDRAISING_FUNDS: LazyLock<Regex> = LazyLock::new(|| {
@@ -1062,9 +1071,10 @@ fn classify_amount(
         return AmountRole::Conversion;
     }
     let window = last_chars(before, 49);
-    let lower_window = FUNDRAISING_FUNDS
-        .replace_all(&window.to_lowercase(), "$1")
-        .into_owned();
+    let lowered = window.to_lowercase();
+    let lower_window = FUNDRAISING_FUNDS.replace_all(&lowered, "$1");
+    // "Earlier this week" dates the news, not an earlier round.
+    let lower_window = EARLIER_NOW.replace_all(&lower_window, "now").into_owned();
     let after_window: String = after.chars().take(48).collect::<String>().to_lowercase();
     let after_short: String = after_window.chars().take(30).collect();
     // ... unless a verb of raising or "now" comes between ("nach einer

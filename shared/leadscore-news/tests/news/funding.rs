@@ -1043,3 +1043,31 @@ fn past_seasons_possessive_earlier_rounds_and_investors_putting_money_in() {
         assert_eq!(amount(s), want, "{s}");
     }
 }
+
+#[test]
+fn descriptions_and_news_leads_are_not_taken_for_reviews() {
+    for (s, want) in [
+        (
+            "Acme, which is among the fastest-growing startups, raised $10 million in a Series A.",
+            money(10_000_000, "USD", Round::SeriesA),
+        ),
+        (
+            "Acme raised $100 million at a $1 billion valuation, up from $400 million last year.",
+            money(100_000_000, "USD", Round::Undisclosed),
+        ),
+        (
+            "Acme sammelt 5 Millionen Euro ein; die Investoren sollen ihr Know-how einbringen.",
+            money(5_000_000, "EUR", Round::Undisclosed),
+        ),
+        (
+            "Earlier this week, Acme raised $5 million in a seed round.",
+            money(5_000_000, "USD", Round::Seed),
+        ),
+        (
+            "Acme closed this year's largest Series A in Europe, $50 million led by Foo.",
+            money(50_000_000, "USD", Round::SeriesA),
+        ),
+    ] {
+        assert_eq!(amount(s), want, "{s}");
+    }
+}
