@@ -6,6 +6,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::sync::Arc;
+use ustr::{Ustr, ustr};
 
 use regex::{Regex, RegexBuilder};
 use serde::Deserialize;
@@ -293,10 +294,10 @@ pub struct CountCondition {
 /// A compiled rule.
 #[derive(Debug, Clone)]
 pub struct Rule {
-    /// Unique id.
-    pub id: Arc<str>,
-    /// Human label shown in explanations.
-    pub label: Arc<str>,
+    /// Unique id, interned (see [`crate::scoring::Contribution::rule`]).
+    pub id: Ustr,
+    /// Human label shown in explanations, interned.
+    pub label: Ustr,
     /// Fit or engagement.
     pub category: Category,
     /// What it looks at.
@@ -874,8 +875,8 @@ fn compile_rule(raw: &RawRule, groups: &[Group]) -> Result<Rule, Vec<String>> {
             .per_occurrence
             .unwrap_or(matches!(subject, Subject::Activity(_)));
     Ok(Rule {
-        id: raw.id.trim().into(),
-        label: raw.label.clone().unwrap_or_else(|| raw.id.clone()).into(),
+        id: ustr(raw.id.trim()),
+        label: ustr(raw.label.as_deref().unwrap_or(&raw.id)),
         category,
         subject,
         condition,

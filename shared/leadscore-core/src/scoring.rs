@@ -4,6 +4,7 @@
 
 use std::fmt;
 use std::sync::Arc;
+use ustr::Ustr;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -114,10 +115,14 @@ impl TryFrom<String> for Grade {
 /// One rule's share of a score, with where it came from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Contribution {
-    /// Rule id.
-    pub rule: Arc<str>,
-    /// Rule label.
-    pub label: Arc<str>,
+    /// Rule id. Rule ids and labels are interned: a copyable handle to one
+    /// process-wide copy of each distinct text, never freed. Their number
+    /// is bounded by the rules of the models loaded and of the scores read
+    /// back, and writing a score's dozen contributions copies two words
+    /// each instead of updating reference counts.
+    pub rule: Ustr,
+    /// Rule label, interned.
+    pub label: Ustr,
     /// Fit or engagement.
     pub category: Category,
     /// Points after decay and caps.
@@ -1268,8 +1273,8 @@ impl Slots<'_> {
     fn next(&mut self, rule: &Rule) -> &mut Contribution {
         if self.len == self.contributions.len() {
             let c = self.spare.pop().unwrap_or_else(|| Contribution {
-                rule: rule.id.clone(),
-                label: rule.label.clone(),
+                rule: rule.id,
+                label: rule.label,
                 category: rule.category,
                 points: 0.0,
                 raw_points: 0.0,
@@ -1285,12 +1290,8 @@ impl Slots<'_> {
         }
         let c = &mut self.contributions[self.len];
         self.len += 1;
-        if !Arc::ptr_eq(&c.rule, &rule.id) {
-            c.rule = rule.id.clone();
-        }
-        if !Arc::ptr_eq(&c.label, &rule.label) {
-            c.label = rule.label.clone();
-        }
+        c.rule = rule.id;
+        c.label = rule.label;
         c.category = rule.category;
         c.capped = false;
         c.evidence.clear();
@@ -1482,9 +1483,7 @@ pub fn tier_of(model: &ScoringModel, total: f64) -> Tier {
 fn apply_group_caps(model: &ScoringModel, contributions: &mut [Contribution]) {
     // The next contribution's group: its rule is the next one with its id.
     fn group_of(rules: &mut std::slice::Iter<'_, Rule>, c: &Contribution) -> Option<usize> {
-        rules
-            .find(|r| Arc::ptr_eq(&r.id, &c.rule))
-            .and_then(|r| r.group)
+        rules.find(|r| r.id == c.rule).and_then(|r| r.group)
     }
     let mut small = [0.0f64; 8];
     let mut large = Vec::new();
