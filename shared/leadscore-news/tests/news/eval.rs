@@ -22,6 +22,20 @@ struct Case {
     url: String,
     lang: String,
     expected: Expected,
+    /// The page's publication date, `YYYY-MM-DD` or `YYYY-MM`, where it
+    /// was looked up (held-out 9): the article's date the extractor gets in
+    /// production, against which a dated round is an earlier one.
+    #[serde(default)]
+    published: Option<String>,
+}
+
+impl Case {
+    fn published(&self) -> Option<chrono::NaiveDate> {
+        let p = self.published.as_deref()?;
+        chrono::NaiveDate::parse_from_str(p, "%Y-%m-%d")
+            .or_else(|_| chrono::NaiveDate::parse_from_str(&format!("{p}-01"), "%Y-%m-%d"))
+            .ok()
+    }
 }
 
 /// The cases of a JSON-lines set, one object per line.
@@ -125,7 +139,7 @@ fn score(cases: &[Case]) -> Score {
     let (mut tp, mut fp, mut fn_, mut exact, mut positives) = (0u32, 0u32, 0u32, 0u32, 0u32);
     let mut misses = Vec::new();
     for c in cases {
-        let found = extract_funding_text(&c.text, None, Some(&c.url));
+        let found = extract_funding_text(&c.text, c.published(), Some(&c.url));
         let predicted = !found.is_empty();
         match (predicted, c.expected.is_round) {
             (true, true) => tp += 1,
@@ -416,7 +430,11 @@ fn eval_funding_heldout9() {
     // 2026-12-05 (136 cases: precision 0.800, recall 0.846, F1 0.822,
     // exact 0.731 = 38/52), the same at the start of that day and after
     // the fixes made with held-out 6, 7 and 8: none of them changed one of
-    // its cases. The goals (F1 >= 0.95, exact >= 0.90) are not met on
-    // unseen news; these floors only catch a regression.
+    // its cases. With the publication dates then looked up for 61 of its
+    // cases (the article's date the extractor gets in production), the
+    // same rules give precision 0.815, F1 0.830, exact 0.731: one round
+    // dated in an earlier year is known as background. The goals (F1 >=
+    // 0.95, exact >= 0.90) are not met on unseen news; these floors only
+    // catch a regression.
     assert_at_least("funding held-out 9 eval", &heldout(9), 0.80, 0.71);
 }
