@@ -470,7 +470,96 @@ fn dated_in_past(s: &str, announced_on: Option<NaiveDate>) -> bool {
         c.name("y")
             .and_then(|y| y.as_str().parse::<i32>().ok())
             .is_some_and(|y| announced_on.is_none_or(|d| y < d.year()))
-    })
+    }) || announced_on.is_some_and(|d| dated_months_before(s, d) >= MONTHS_BEFORE)
+}
+
+/// How many months before the article a round dated by a month without
+/// a year is at least ("raised $5M in March" in a May article).
+const MONTHS_BEFORE: u32 = 2;
+
+/// A month without a year, as the time of what the sentence tells ("in
+/// March", "im September", "Ende August", "fin août", "en octubre").
+static MONTH_DATED: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?xi)
+        \b(?:in|im|en|em|au\ mois\ d[e']|en\ el\ mes\ de|no\ mês\ de|ende|anfang|mitte|fin|début|early|late|mid|finales\ de|principios\ de|início\ de|final\ de)\s+
+        (?:de\s+)?(?P<m>[\p{L}]+)\b(?P<y>\s+(?:de\s+)?(?:19|20)\d\d)?
+    ")
+});
+
+/// The month (1-12) a name means in one of the five languages.
+fn month_number(name: &str) -> Option<u32> {
+    const NAMES: [(&str, u32); 54] = [
+        ("january", 1),
+        ("enero", 1),
+        ("janvier", 1),
+        ("januar", 1),
+        ("janeiro", 1),
+        ("february", 2),
+        ("febrero", 2),
+        ("février", 2),
+        ("februar", 2),
+        ("fevereiro", 2),
+        ("march", 3),
+        ("marzo", 3),
+        ("mars", 3),
+        ("märz", 3),
+        ("março", 3),
+        ("april", 4),
+        ("abril", 4),
+        ("avril", 4),
+        ("may", 5),
+        ("mayo", 5),
+        ("mai", 5),
+        ("maio", 5),
+        ("june", 6),
+        ("junio", 6),
+        ("juin", 6),
+        ("juni", 6),
+        ("junho", 6),
+        ("july", 7),
+        ("julio", 7),
+        ("juillet", 7),
+        ("juli", 7),
+        ("julho", 7),
+        ("august", 8),
+        ("agosto", 8),
+        ("août", 8),
+        ("september", 9),
+        ("septiembre", 9),
+        ("setiembre", 9),
+        ("septembre", 9),
+        ("setembro", 9),
+        ("october", 10),
+        ("octubre", 10),
+        ("octobre", 10),
+        ("oktober", 10),
+        ("outubro", 10),
+        ("november", 11),
+        ("noviembre", 11),
+        ("novembre", 11),
+        ("novembro", 11),
+        ("december", 12),
+        ("diciembre", 12),
+        ("décembre", 12),
+        ("dezember", 12),
+        ("dezembro", 12),
+    ];
+    let lower = name.to_lowercase();
+    NAMES.iter().find(|(n, _)| *n == lower).map(|&(_, m)| m)
+}
+
+/// How many months before the article (`announced_on`) the latest month
+/// named without a year in `s` is, taking each as the most recent such
+/// month not after the article (0 when none is named).
+fn dated_months_before(s: &str, announced_on: NaiveDate) -> u32 {
+    let now = announced_on.month();
+    MONTH_DATED
+        .captures_iter(s)
+        .filter(|c| c.name("y").is_none())
+        .filter_map(|c| month_number(c.name("m")?.as_str()))
+        .map(|m| if m <= now { now - m } else { now + 12 - m })
+        .min()
+        .unwrap_or(0)
 }
 
 /// A month's name in the five languages.

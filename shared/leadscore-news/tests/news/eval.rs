@@ -51,7 +51,7 @@ fn cases() -> Vec<Case> {
 }
 
 /// The held-out sets, in the order they were collected (held-out 1 first).
-const HELDOUT: [&str; 9] = [
+const HELDOUT: [&str; 10] = [
     include_str!("../eval/funding_heldout.jsonl"),
     include_str!("../eval/funding_heldout2.jsonl"),
     include_str!("../eval/funding_heldout3.jsonl"),
@@ -61,6 +61,7 @@ const HELDOUT: [&str; 9] = [
     include_str!("../eval/funding_heldout7.jsonl"),
     include_str!("../eval/funding_heldout8.jsonl"),
     include_str!("../eval/funding_heldout9.jsonl"),
+    include_str!("../eval/funding_heldout10.jsonl"),
 ];
 
 /// Held-out set `n` (1-based, as the docs number them).
@@ -433,8 +434,33 @@ fn eval_funding_heldout9() {
     // its cases. With the publication dates then looked up for 61 of its
     // cases (the article's date the extractor gets in production), the
     // same rules give precision 0.815, F1 0.830, exact 0.731: one round
-    // dated in an earlier year is known as background. The goals (F1 >=
-    // 0.95, exact >= 0.90) are not met on unseen news; these floors only
-    // catch a regression.
+    // dated in an earlier year is known as background. The month rule
+    // written next (a month two or more before the article's), with this
+    // set's misses in view, gives 0.838 (no longer an unseen figure; see
+    // held-out 10). The goals (F1 >= 0.95, exact >= 0.90) are not met on
+    // unseen news; these floors only catch a regression.
     assert_at_least("funding held-out 9 eval", &heldout(9), 0.80, 0.71);
+}
+
+/// The tenth held-out set (`tests/eval/funding_heldout10.jsonl`): 136 real
+/// sentences and headlines collected on 2026-12-05 (ninth session) from
+/// pages used by no earlier set, labelled by meaning before the extractor
+/// was run on them, 64 of them with their page's publication date. Not
+/// used to change any rule: the honest estimate on unseen news, and the
+/// first set that measures the article's date as context.
+#[test]
+fn heldout10_set_is_large_varied_and_new() {
+    assert_large_varied_and_new(&heldout(10), 100, collected_before(10));
+}
+
+#[test]
+fn eval_funding_heldout10() {
+    // Regression floors, a little under the figures measured unseen on
+    // 2026-12-05 (136 cases: precision 0.754, recall 0.907, F1 0.824,
+    // exact 0.833 = 45/54). Before the rule that reads a month named
+    // two or more months before the article's as background (f5dc8a3),
+    // and with no dates at all: precision 0.731, F1 0.810, exact 0.833.
+    // The goals (F1 >= 0.95, exact >= 0.90) are not met on unseen news;
+    // these floors only catch a regression.
+    assert_at_least("funding held-out 10 eval", &heldout(10), 0.80, 0.80);
 }

@@ -1071,3 +1071,35 @@ fn descriptions_and_news_leads_are_not_taken_for_reviews() {
         assert_eq!(amount(s), want, "{s}");
     }
 }
+
+#[test]
+fn a_round_dated_by_a_month_well_before_the_article_is_background() {
+    let in_may = NaiveDate::from_ymd_opt(2024, 5, 20);
+    let found = |s: &str, on| !extract_funding_text(s, on, None).is_empty();
+    // Two months or more before the article: background.
+    assert!(!found("Acme raised $5 million in March.", in_may));
+    assert!(!found(
+        "Acme hat im Dezember 5 Millionen Euro eingesammelt.",
+        in_may
+    ));
+    assert!(!found(
+        "Acme a levé 5 millions d'euros fin février.",
+        in_may
+    ));
+    // Last month or this month: the news.
+    assert!(found("Acme raised $5 million in April.", in_may));
+    assert!(found(
+        "Acme sammelte Ende Mai 5 Millionen Euro ein.",
+        in_may
+    ));
+    // The most recent month named decides; a year makes it the year rules'.
+    assert!(found(
+        "Acme, founded in January, raised $5 million in May.",
+        in_may
+    ));
+    assert!(found("Acme raised $5 million in May 2024.", in_may));
+    // Without the article's date, a month dates nothing.
+    assert!(found("Acme raised $5 million in March.", None));
+    // "May" as a modal is no month.
+    assert!(!found("Acme may raise $5 million.", in_may));
+}
