@@ -367,19 +367,20 @@ static IN_TOTAL: LazyLock<Regex> = LazyLock::new(|| {
 
 /// A round noun and its preposition right before "in total" ("eine
 /// Finanzierungsrunde über insgesamt").
-static ROUND_OF: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"(?i)\b(?:\w*runde|round|levée|ronda|rodada|tour\s+de\s+table)\s+(?:über|von|of|de|d'un)\s*$",
-    )
-});
+static ROUND_OF: LazyLock<Regex> = LazyLock::new(|| re(&format!(r"(?i){ROUND_NOUN_OF}\s*$")));
 
 /// The same before an amount ("einer Finanzierungsrunde über insgesamt
 /// 500 Millionen Dollar"): the round's amount.
 static ROUND_OF_TOTAL: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"(?i)\b(?:\w*runde|round|levée|ronda|rodada|tour\s+de\s+table)\s+(?:über|von|of|de|d'un)\s+(?:insgesamt|in\s+total|a\s+total\s+of|un\s+total\s+de|um\s+total\s+de|au\s+total)\W*$",
-    )
+    re(&format!(
+        r"(?i){ROUND_NOUN_OF}\s+(?:insgesamt|in\s+total|a\s+total\s+of|un\s+total\s+de|um\s+total\s+de|au\s+total)\W*$"
+    ))
 });
+
+/// A round noun and the preposition of its amount ("Finanzierungsrunde
+/// über", "round of", "levée d'un").
+const ROUND_NOUN_OF: &str =
+    r"\b(?:\w*runde|round|levée|ronda|rodada|tour\s+de\s+table)\s+(?:über|von|of|de|d'un)";
 
 /// Plural companies as a subject ("startups raised ..."): an aggregate,
 /// unless they rank the company ("one of the largest fintechs").
@@ -488,64 +489,11 @@ static MONTH_DATED: LazyLock<Regex> = LazyLock::new(|| {
 
 /// The month (1-12) a name means in one of the five languages.
 fn month_number(name: &str) -> Option<u32> {
-    const NAMES: [(&str, u32); 54] = [
-        ("january", 1),
-        ("enero", 1),
-        ("janvier", 1),
-        ("januar", 1),
-        ("janeiro", 1),
-        ("february", 2),
-        ("febrero", 2),
-        ("février", 2),
-        ("februar", 2),
-        ("fevereiro", 2),
-        ("march", 3),
-        ("marzo", 3),
-        ("mars", 3),
-        ("märz", 3),
-        ("março", 3),
-        ("april", 4),
-        ("abril", 4),
-        ("avril", 4),
-        ("may", 5),
-        ("mayo", 5),
-        ("mai", 5),
-        ("maio", 5),
-        ("june", 6),
-        ("junio", 6),
-        ("juin", 6),
-        ("juni", 6),
-        ("junho", 6),
-        ("july", 7),
-        ("julio", 7),
-        ("juillet", 7),
-        ("juli", 7),
-        ("julho", 7),
-        ("august", 8),
-        ("agosto", 8),
-        ("août", 8),
-        ("september", 9),
-        ("septiembre", 9),
-        ("setiembre", 9),
-        ("septembre", 9),
-        ("setembro", 9),
-        ("october", 10),
-        ("octubre", 10),
-        ("octobre", 10),
-        ("oktober", 10),
-        ("outubro", 10),
-        ("november", 11),
-        ("noviembre", 11),
-        ("novembre", 11),
-        ("novembro", 11),
-        ("december", 12),
-        ("diciembre", 12),
-        ("décembre", 12),
-        ("dezember", 12),
-        ("dezembro", 12),
-    ];
     let lower = name.to_lowercase();
-    NAMES.iter().find(|(n, _)| *n == lower).map(|&(_, m)| m)
+    MONTH_NAMES
+        .iter()
+        .find(|(n, _)| *n == lower)
+        .map(|&(_, m)| m)
 }
 
 /// How many months before the article (`announced_on`) the latest month
@@ -562,11 +510,68 @@ fn dated_months_before(s: &str, announced_on: NaiveDate) -> u32 {
         .unwrap_or(0)
 }
 
+/// The months' names in the five languages, with their numbers.
+const MONTH_NAMES: [(&str, u32); 54] = [
+    ("january", 1),
+    ("enero", 1),
+    ("janvier", 1),
+    ("januar", 1),
+    ("janeiro", 1),
+    ("february", 2),
+    ("febrero", 2),
+    ("février", 2),
+    ("februar", 2),
+    ("fevereiro", 2),
+    ("march", 3),
+    ("marzo", 3),
+    ("mars", 3),
+    ("märz", 3),
+    ("março", 3),
+    ("april", 4),
+    ("abril", 4),
+    ("avril", 4),
+    ("may", 5),
+    ("mayo", 5),
+    ("mai", 5),
+    ("maio", 5),
+    ("june", 6),
+    ("junio", 6),
+    ("juin", 6),
+    ("juni", 6),
+    ("junho", 6),
+    ("july", 7),
+    ("julio", 7),
+    ("juillet", 7),
+    ("juli", 7),
+    ("julho", 7),
+    ("august", 8),
+    ("agosto", 8),
+    ("août", 8),
+    ("september", 9),
+    ("septiembre", 9),
+    ("setiembre", 9),
+    ("septembre", 9),
+    ("setembro", 9),
+    ("october", 10),
+    ("octubre", 10),
+    ("octobre", 10),
+    ("oktober", 10),
+    ("outubro", 10),
+    ("november", 11),
+    ("noviembre", 11),
+    ("novembre", 11),
+    ("novembro", 11),
+    ("december", 12),
+    ("diciembre", 12),
+    ("décembre", 12),
+    ("dezember", 12),
+    ("dezembro", 12),
+];
+
 /// A month's name in the five languages.
 static MONTH: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"(?i)^(?:january|february|march|april|may|june|july|august|september|october|november|december|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre|janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre|januar|februar|märz|juni|juli|oktober|dezember|janeiro|fevereiro|março|maio|junho|julho|setembro|outubro|novembro|dezembro)\b",
-    )
+    let names: Vec<&str> = MONTH_NAMES.iter().map(|&(n, _)| n).collect();
+    re(&format!(r"(?i)^(?:{})\b", names.join("|")))
 });
 
 static HISTORICAL: LazyLock<Regex> = LazyLock::new(|| {
@@ -1026,9 +1031,11 @@ static DATED_AFTER: LazyLock<Regex> = LazyLock::new(|| {
 
 /// "After" opening the clause of a dated amount ("Après 150 M$ en 2018 et
 /// 200 M$ en 2020, la start-up a bouclé ..."): earlier rounds.
-static AFTER_DATED: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)\b(?:after|après|tras|después\s+de|após|depois\s+de|nach)\s+[^,;]*$")
-});
+static AFTER_DATED: LazyLock<Regex> =
+    LazyLock::new(|| re(&format!(r"(?i)\b(?:{AFTER})\s+[^,;]*$")));
+
+/// "After" in the five languages.
+const AFTER: &str = r"after|après|tras|después\s+de|após|depois\s+de|nach";
 
 /// "Earlier this week", "earlier today": the time of the news.
 static EARLIER_NOW: LazyLock<Regex> =
@@ -1068,9 +1075,9 @@ static BESIDE_EARLIER: LazyLock<Regex> = LazyLock::new(|| {
 /// "After" and a determiner right before an amount ("After Foo's
 /// impressive $27 million Series C, ..."): an earlier round.
 static AFTER_AMOUNT: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"(?i)\b(?:after|following|après|tras|después\s+de|após|depois\s+de|nach)\s+(?:a|an|its|their|the|[\w-]+['’]s)\s+(?:[\w-]+\s+){0,2}?\W*$",
-    )
+    re(&format!(
+        r"(?i)\b(?:following|{AFTER})\s+(?:a|an|its|their|the|[\w-]+['’]s)\s+(?:[\w-]+\s+){{0,2}}?\W*$"
+    ))
 });
 
 /// A valuation that "stood at" the amount, said of the company

@@ -73,14 +73,11 @@ pub fn sentences(text: &str) -> Vec<String> {
                     .next()
                     .unwrap_or("")
                     .to_lowercase();
-                if word.chars().count() == 1 && word.chars().all(char::is_alphabetic) {
-                    continue;
-                }
-                // A dotted acronym ("L.E.S.S.", "U.S.A."): letters between dots.
-                if word.contains('.')
-                    && word
-                        .split('.')
-                        .all(|p| p.chars().count() == 1 && p.chars().all(char::is_alphabetic))
+                // An initial ("J.") or a dotted acronym ("L.E.S.S.", "U.S.A."):
+                // single letters between dots.
+                if word
+                    .split('.')
+                    .all(|p| p.chars().count() == 1 && p.chars().all(char::is_alphabetic))
                 {
                     continue;
                 }
