@@ -817,6 +817,35 @@ pub struct Scorer {
     spare: Vec<Contribution>,
     subjects: SubjectMemo,
     part: AccountPart,
+    /// The account-side contributions of the last lead scored with
+    /// [`AccountMode::Record`], before group caps.
+    recorded: Vec<Recorded>,
+}
+
+/// An account-side contribution of a score as its rule made it, before the
+/// group caps changed its points: enough to copy it back out of the score.
+#[derive(Debug, Clone, Copy)]
+struct Recorded {
+    /// The rule's index.
+    rule: u32,
+    /// The contribution's index in the score.
+    index: u32,
+    points: f64,
+    capped: bool,
+}
+
+/// What a score does with its account's own contributions (attributes and
+/// signals).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum AccountMode {
+    /// Computes them.
+    Compute,
+    /// Computes them and notes them in [`Scorer::recorded`], so the next
+    /// lead of the account can take them from this score.
+    Record,
+    /// Copies them from [`Scorer::part`], made for the same account,
+    /// signals, model and time.
+    FromPart,
 }
 
 /// The contributions of a model's account-side rules (account attributes
@@ -834,9 +863,11 @@ struct AccountPart {
 /// A [`Scorer`] for the leads of one account: the account's own
 /// contributions (its attributes and signals) are computed once and copied
 /// into each lead's score, so a batch pays for them once per account
-/// instead of once per lead. They are computed when the second lead is
-/// scored: the first is scored as [`Scorer::score`] does, so an account
-/// with one lead costs nothing more. The borrows keep the account, its
+/// instead of once per lead. The first lead is scored as [`Scorer::score`]
+/// does, noting where its account-side contributions are; when a second
+/// lead comes they are copied out of the first one's score (and their
+/// points from before the group caps), so an account with one lead costs
+/// nothing more and one with several computes them once. The borrows keep the account, its
 /// signals and the model unchanged while it lives. Gives the same scores as
 /// [`score`].
 #[derive(Debug)]
@@ -860,27 +891,21 @@ impl<'a> AccountScorer<'a> {
             signals: self.signals,
             activities,
         };
-        let from_part = match self.scored {
-            0 => {
+        let scorer = &mut *self.scorer;
+        let mode = match (self.scored, &scorer.score) {
+            (0, _) | (1, None) => {
                 self.scored = 1;
-                false
+                AccountMode::Record
             }
-            1 => {
+            (1, Some(first)) => {
+                // The first lead's score is still in the buffer.
+                part_from_recorded(self.model, first, &scorer.recorded, &mut scorer.part);
                 self.scored = 2;
-                let scorer = &mut *self.scorer;
-                account_part_into(
-                    self.model,
-                    self.account,
-                    self.signals,
-                    Now::of(self.now),
-                    &mut scorer.tallies,
-                    &mut scorer.part,
-                );
-                true
+                AccountMode::FromPart
             }
-            _ => true,
+            _ => AccountMode::FromPart,
         };
-        self.scorer.run(self.model, &input, self.now, from_part)
+        self.scorer.run(self.model, &input, self.now, mode)
     }
 
     /// The model the leads are scored under.
@@ -949,7 +974,7 @@ impl Scorer {
         input: &ScoreInput<'_>,
         now: DateTime<Utc>,
     ) -> &Score {
-        self.run(model, input, now, false)
+        self.run(model, input, now, AccountMode::Compute)
     }
 
     /// A scorer for the leads of `account` (with its `signals`) under
@@ -972,15 +997,14 @@ impl Scorer {
         }
     }
 
-    /// Scores one lead, its account's contributions copied from
-    /// `self.part` when `from_part` (made by an [`AccountScorer`] for the
-    /// same account, signals, model and time).
+    /// Scores one lead, its account's contributions computed, noted or
+    /// copied as `mode` says.
     fn run(
         &mut self,
         model: &ScoringModel,
         input: &ScoreInput<'_>,
         now: DateTime<Utc>,
-        from_part: bool,
+        mode: AccountMode,
     ) -> &Score {
         let score = self
             .score
@@ -997,38 +1021,37 @@ impl Scorer {
             &mut score.contributions,
             &mut self.spare,
             Some(&mut self.subjects),
-            from_part.then_some(&self.part),
+            (mode == AccountMode::FromPart).then_some(&self.part),
+            (mode == AccountMode::Record).then_some(&mut self.recorded),
         );
         finish(model, score, now);
         score
     }
 }
 
-/// Computes the account-side contributions of `model` for `account` and
-/// `signals` into `part` (reusing its buffers).
-fn account_part_into(
+/// Copies the account-side contributions of `score` (noted in `recorded`
+/// when it was made, [`AccountMode::Record`]) into `part` (reusing its
+/// buffers), with their points from before the group caps: what every
+/// lead of the same account, signals, model and time shares.
+fn part_from_recorded(
     model: &ScoringModel,
-    account: Option<&Account>,
-    signals: &[Signal],
-    now: Now,
-    tallies: &mut Vec<Tally>,
+    score: &Score,
+    recorded: &[Recorded],
     part: &mut AccountPart,
 ) {
-    let plan = &model.plan;
-    tallies.clear();
-    tallies.resize(plan.slots, Tally::EMPTY);
-    signal_pass(model, signals, now, tallies);
+    let rules = model.rules();
     part.rules.clear();
     let mut out = Slots {
         contributions: &mut part.contributions,
         spare: &mut part.spare,
         len: 0,
     };
-    for (r, rule) in model.rules().iter().enumerate() {
-        if account_side(rule, r, plan, tallies, account, signals, &mut out) {
-            apply_rule_cap(rule, &mut out);
-            part.rules.push(r as u32);
-        }
+    for rec in recorded {
+        let c = out.next(&rules[rec.rule as usize]);
+        c.copy_outcome(&score.contributions[rec.index as usize]);
+        c.points = rec.points;
+        c.capped = rec.capped;
+        part.rules.push(rec.rule);
     }
     out.finish();
 }
@@ -1136,6 +1159,7 @@ fn score_into(
     spare: &mut Vec<Contribution>,
     mut memo: Option<&mut SubjectMemo>,
     part: Option<&AccountPart>,
+    record: Option<&mut Vec<Recorded>>,
 ) {
     let plan = &model.plan;
     let rules = model.rules();
@@ -1251,8 +1275,32 @@ fn score_into(
         }
     }
     out.finish();
+    if let Some(record) = record {
+        record_account_side(rules, contributions, record);
+    }
     if !model.groups.is_empty() {
         apply_group_caps(model, contributions);
+    }
+}
+
+/// Notes in `record` where the account-side contributions among
+/// `contributions` (in model order, before the group caps) are, with their
+/// points.
+fn record_account_side(rules: &[Rule], contributions: &[Contribution], record: &mut Vec<Recorded>) {
+    record.clear();
+    // A contribution's rule is the next one with its id.
+    let mut rules = rules.iter().enumerate();
+    for (i, c) in contributions.iter().enumerate() {
+        if let Some((r, rule)) = rules.find(|(_, rule)| rule.id == c.rule)
+            && matches!(rule.subject, Subject::Account(_) | Subject::Signal(_))
+        {
+            record.push(Recorded {
+                rule: r as u32,
+                index: i as u32,
+                points: c.points,
+                capped: c.capped,
+            });
+        }
     }
 }
 
@@ -1550,6 +1598,7 @@ pub fn score(model: &ScoringModel, input: &ScoreInput<'_>, now: DateTime<Utc>) -
         &mut Vec::new(),
         &mut contributions,
         &mut Vec::new(),
+        None,
         None,
         None,
     );

@@ -675,10 +675,15 @@ mod properties {
             // so the scorer's buffers change hands.
             let models = [
                 default_model(),
+                // A group holding an account rule and a lead's activity rule:
+                // how far the group cap scales the account's points depends
+                // on each lead, and a part copied from the first lead's
+                // score must hold the points from before its cap.
                 model(
-                    "[[rule]]\nid = \"big\"\naccount = \"employees\"\nrange = { gte = 200 }\npoints = 11\ncap = 5\n\
-                     [[rule]]\nid = \"views\"\nactivity = \"page_viewed\"\nregex = \"^/(pricing|demo)\"\npoints = 9\nhalf_life_days = 5\n\
-                     [[rule]]\nid = \"tech\"\nsignal = \"tech\"\nin = [\"hubspot\", \"marketo\"]\npoints = 7\nhalf_life_days = 10\n\
+                    "[groups]\nmixed = { cap = 10 }\n\
+                     [[rule]]\nid = \"big\"\naccount = \"employees\"\nrange = { gte = 200 }\npoints = 11\ncap = 5\n\
+                     [[rule]]\nid = \"views\"\nactivity = \"page_viewed\"\nregex = \"^/(pricing|demo)\"\npoints = 9\nhalf_life_days = 5\ngroup = \"mixed\"\n\
+                     [[rule]]\nid = \"tech\"\nsignal = \"tech\"\nin = [\"hubspot\", \"marketo\"]\npoints = 7\nhalf_life_days = 10\ngroup = \"mixed\"\n\
                      [[rule]]\nid = \"title\"\nlead = \"seniority\"\nequals = \"vp\"\npoints = 4\n",
                 ),
             ];
