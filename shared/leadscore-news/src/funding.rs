@@ -197,7 +197,7 @@ fn accent_tolerant(pattern: &str) -> String {
 static TRIGGER: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?xi)
         \b(?:rais(?:e|es|ed|ing)|secur(?:e|es|ed|ing)|clos(?:e|es|ed|ing)|land(?:s|ed)|bag(?:s|ged)|nab(?:s|bed)|snag(?:s|ged)|grab(?:s|bed)
-          |add(?:s|ed)|picked\ up|picks\ up|took\ in|takes\ in|took\ a\ chunk|gets|got|receiv(?:e|es|ed)|complet(?:e|es|ed)|announc(?:e|es|ed)
+          |add(?:s|ed)|picked\ up|picks\ up|took\ in|takes\ in|rak(?:es|ed)\ in|haul(?:s|ed)\ in|took\ a\ chunk|gets|got|receiv(?:e|es|ed)|complet(?:e|es|ed)|announc(?:e|es|ed)
           |fundrais\w*|funding|financing|round|mega-?\ ?round|led\ the\ list|topped|capital\ increase
           |pour(?:s|ed)|pump(?:s|ed)|inject(?:s|ed)|tops?\ up|topped\ up|injection
           |invest(?:s|ed)\s+(?:an?\s+)?(?:additional\s+|further\s+|another\s+|fresh\s+)?(?:\$|€|£|₹|rs\b|usd|eur|inr|gbp|chf))
@@ -209,7 +209,7 @@ static TRIGGER: LazyLock<Regex> = LazyLock::new(|| {
           |gesichert|sichert|sicherte|sicherten|pumpen|pumpt|pumpte|schießen|schießt|schoss|kriegt|kriegen|eingeworben|finanzspritze\w*|eingenommen|bekommen)\b
       | \b(?:holt|holte|holten)\s+sich\b|\bgeholt\b
       | \b(?:nimmt|nahm|nehmen)\b.{1,60}\bein\b
-      | \b(?:lève|lèvent|levé|levés|lever|levée|levées|récolte|récolté|récoltant|boucle|bouclé|bouclée|bouclant|rassemblés|tour\ de\ table|obtient|obtenu|levait|levaient|bouclait|récoltait|opération|méga-?levée|augmentation\ de\ capital|reçoit|reçu|recevoir|en\ levant|tour\ de\ financement|tour\ d'amorçage)\b
+      | \b(?:lève|lèvent|levé|levés|lever|levée|levées|récolte|récolté|récolter|récoltant|boucle|bouclé|bouclée|bouclant|rassemblés|tour\ de\ table|obtient|obtenu|levait|levaient|bouclait|récoltait|opération|méga-?levée|augmentation\ de\ capital|reçoit|reçu|recevoir|en\ levant|tour\ de\ financement|tour\ d'amorçage)\b
       | \b(?:capt|recaud|levant)(?:a|ó|ado|ada|an|aron|aba|aban|ará|arán)\b
       | \b(?:cierra|cerró|cerraba|cierre|(?:mega|mini|macro|super)?-?rondas?|obtiene|obtienen|obtuvo|obtuvieron|obtenía|obtenido|obtenida|reúne|reúnen|reunió|reunieron|ampliación\ de\ capital|aumento\ de\ capital
           |recaudación|captación|financiación|financiamiento|inyecta|inyectó|inyectan|inyectaron|inyectar|inyección
@@ -261,6 +261,8 @@ static FUND_CLOSE: LazyLock<Regex> = LazyLock::new(|| {
       | \b(?:for|as\ part\ of|toward|towards)\s+(?:its|a|their|the)\s+(?:\w+\s+){0,2}fund\b
       | \b(?:pour|para|für)\s+(?:son|sa|leur|un|su|seu|sua|um|seinen|ihren|einen)\s+(?:\w+\s+){0,2}(?:fonds|fondo|fundo)\b
       | \b(?:first|final|second|third)\s+close\b
+      # an investor as the subject (X, the climate-focused VC firm ..., has raised)
+      | ^[^,]{1,60},\s+(?:the|a|an)\s+(?:[\w-]+\s+){0,4}?(?:VC|venture(?:\ capital)?|investment|private\ equity)\s+(?:firm|investor|house)\b.{0,160}?\b(?:has|have)\s+(?:raised|closed|secured)\b
       # a capitalized Venture Fund is an investor's name, not a fund raised
       | (?-i:\b(?:VC|vc|[Vv]enture)\ fund\b)
       | \b(?:lanzamiento\ del|lanza\ un|lanzó\ un|creó\ un|crea\ un|lancement\ du|lance\ un|criou\ um|cria\ um|lança\ um|lançou\ um|auflage\ eines|legt\ .{0,20}\ auf)\s+(?:\w+\s+){0,3}(?:fondo|fonds|fundo|fund)\b
@@ -313,7 +315,7 @@ static AGGREGATE: LazyLock<Regex> = LazyLock::new(|| {
       | \bmit\s+.{0,40}\bdie\s+(?:höchste|größte)\s+(?:finanzierung\w*|runde|summe)\b
       | \b(?:holds?|held)\s+the\s+top\s+spot\b
       # rounds listed as examples (notable rounds include ...)
-      | \b(?:rounds|deals|raises|financings|levées|rondas|rodadas|finanzierungsrunden)\s+(?:[\w-]+\s+){0,4}?(?:include|included|incluyen|incluem|comprennent)\b
+      | \b(?:rounds|deals|raises|financings|fundraisers|fund\ ?raisings|fundraises|levées|rondas|rodadas|finanzierungsrunden)\s+(?:[\w-]+\s+){0,4}?(?:include|included|incluyen|incluem|comprennent)\b
       # a company ranked among others in a review (was among the fintechs to
       # secure), not one described (which is among the fastest-growing)
       | \b(?:was|were)\s+among\s+the\s+(?:[\w-]+\s+){0,4}?to\s+(?:raise|secure|close|land|receive|get)\b
@@ -329,7 +331,25 @@ static AGGREGATE: LazyLock<Regex> = LazyLock::new(|| {
       | (?:^|,\s*)(?:el|the|le|o|der|die)\s+(?:[\w-]+\s+)?(?:sector|secteur|setor|sektor|branche|vertical|industry|industrie|industria|indústria)\s+(?:[\w-]+\s+)?(?:ha|has|have|a|tem|hat)\s
       # totals since a year (desde 2018 ... ha captado)
       | \b(?:desde|since|depuis|seit)\s+(?:19|20)\d\d\b.{0,60}?\b(?:has\ raised|have\ raised|ha\ (?:captado|levantado|recaudado|recibido)|han\ (?:captado|levantado|recaudado)|a\ levé|ont\ levé|captou|levantou|captaram|hat\b.{0,40}eingesammelt)
+      # the biggest or notable rounds of a year as a review's subject
+      # (the biggest fundraise of 2022 came from)
+      | \b(?:biggest|largest|notable|top|plus\ grosses?|plus\ importantes?|mayores|maiores|größten?)\s+(?:[\w-]+\s+){0,2}?(?:fund\ ?rais\w*|rounds?|deals?|raises|opérations|levées?|rondas|rodadas|operaciones|operações|finanzierungs\w*)\s+(?:of|in|de|del|do|da|des|im\ jahr)\s+(?:19|20)\d\d\b
+        \W*(?:came\ from|went\ to|was|were|included|include|belonged\ to|fue|fueron|foi|foram|était|étaient|war|waren|ging\ an)\b
     ")
+});
+
+/// A total since a year, the year after the verb ("has raised over $22
+/// million since 2015"); see [`FIRST_SINCE`].
+static TOTAL_SINCE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:has\s+raised|have\s+raised|ha\s+(?:captado|levantado|recaudado)|han\s+(?:captado|levantado|recaudado)|a\s+levé|ont\s+levé|tem\s+(?:captado|levantado))\b.{0,80}?\b(?:since|desde|depuis)\s+(?:19|20)\d\d\b",
+    )
+});
+/// "Its first round since 2021": a new round counted from a year.
+static FIRST_SINCE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:first|premier|première|primera|primer|primeira|primeiro|erste\w*)\s+(?:[\w-]+\s+){0,3}?(?:since|depuis|desde|seit)\s+(?:19|20)\d\d\b",
+    )
 });
 
 /// A quarter or a half-year, the period of market statistics ("the first
@@ -386,7 +406,7 @@ const ROUND_NOUN_OF: &str =
 /// unless they rank the company ("one of the largest fintechs").
 static PLURAL_COMPANIES: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\bstartups\b|\bstart-ups\b|\bles\ start-up\b|\bjeunes\ pousses\b|\bjungen\ unternehmen\b|\bjungunternehmer\b|\bfintechs\b|(?:^|[,;:]\s*)(?:as|os|les|los|las|the)\s+(?:empresas|entreprises|sociétés|companies|firms)\b",
+        r"(?i)\bstartups\b|\bstart-ups\b|\bles\ start-up\b|\bjeunes\ pousses\b|\bjungen\ unternehmen\b|\bjungunternehmer\b|\bfintechs\b|\b(?:agtechs|healthtechs|edtechs|insurtechs|proptechs|scale-?ups)\b|\b(?:tech|technology|software|portfolio)\s+(?:companies|firms)\b|(?:^|[,;:]\s*)(?:as|os|les|los|las|the)\s+(?:empresas|entreprises|sociétés|companies|firms)\b",
     )
 });
 static RANKING_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
@@ -913,7 +933,7 @@ static CONTRACT_SUBJECT: LazyLock<Regex> = LazyLock::new(|| {
 /// the pluperfect.
 static RECENT_PLUPERFECT: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\bhatten?\s+(?:\w+\s+){0,3}?(?:erst\s+kürzlich|kürzlich|vor\s+kurzem)\b|\bhad\s+(?:just|recently)\s+(?:raised|secured|closed|received)\b|\bavait\s+récemment\b|\bhabía\s+recientemente\b|\btinha\s+recentemente\b|\b(?:announced|announces|confirmed|confirms)\s+(?:[\w-]+\s+){0,3}?that\s+(?:[\w-]+\s+){1,3}?had\s+(?:\w+\s+)?(?:raised|secured|closed|received)\b",
+        r"(?i)\bhatten?\s+(?:\w+\s+){0,3}?(?:erst\s+kürzlich|kürzlich|vor\s+kurzem)\b|\bhad\s+(?:just|recently)\s+(?:raised|secured|closed|received)\b|\bavait\s+récemment\b|\bhabía\s+recientemente\b|\btinha\s+recentemente\b|\b(?:announced|announces|confirmed|confirms)\s+(?:[\w-]+\s+){0,3}?that\s+(?:[\w-]+\s+){1,3}?had\s+(?:\w+\s+)?(?:raised|secured|closed|received)\b|\b(?:recently|just)\s+(?:announced|confirmed)\s+(?:it|they)\s+had\s+(?:raised|secured|closed|received)\b",
     )
 });
 
@@ -948,7 +968,10 @@ fn negative_reason(
     let counted = COUNTED_DEALS
         .captures_iter(s)
         .any(|c| c.name("among").is_none());
-    if aggregate || period || counted || plural_companies_subject(s) {
+    // Unless a part of the total is the news ("including a $25 million
+    // Series C that closed this week").
+    let total_since = TOTAL_SINCE.is_match(s) && !FIRST_SINCE.is_match(s) && !INCLUDING.is_match(s);
+    if aggregate || period || counted || total_since || plural_companies_subject(s) {
         return Some("aggregate");
     }
     if (HISTORICAL.is_match(s) && !RECENT_PLUPERFECT.is_match(s)) || dated_in_past(s, announced_on)

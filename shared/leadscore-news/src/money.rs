@@ -40,9 +40,11 @@ const SCALE: &str = r"(?:\s?-?\s?(?P<scale>mil\s+millones|thousand|tausend|milli
 const POST: &str = r"(?P<post>euros?|eur\b|€|us-dollars?|u\.?s\.?\s+dollars?|dollars?|d[óo]lares|usd\b|pounds?(?:\s+sterling)?|livres?(?:\s+sterling)?|libras?(?:\s+esterlinas?)?|gbp\b|£|rupees|inr\b|reais|brl\b|swiss\s+francs|francs\s+suisses|francs?\b|(?:schweizer\s+)?franken|chf\b|fr\.|\$|yuan|renminbi|rmb\b|cny\b|yen\b|jpy\b|pesos\s+mexicanos|mxn\b)";
 
 static PREFIXED: LazyLock<Regex> = LazyLock::new(|| {
-    let pre = r"(?P<pre>US\$|\$US|R\$|A\$|C\$|S\$|HK\$|NZ\$|\$|€|£|₹|¥|\b(?:USD|EUR|GBP|INR|BRL|CHF|CAD|AUD|SGD|JPY|CNY|MXN)|\bRs\b\.?)";
+    let pre = r"(?P<pre>US\$|\$US|R\$|CA\$|AU\$|A\$|C\$|S\$|HK\$|NZ\$|\$|€|£|₹|¥|\b(?:USD|EUR|GBP|INR|BRL|CHF|CAD|AUD|SGD|JPY|CNY|MXN)|\bRs\b\.?)";
+    // A dollar amount may name its dollar after it ("$5M CAD").
+    let code = r"\s(?P<code>CAD|AUD|NZD|SGD|HKD|USD)\b";
     Regex::new(&format!(
-        r"(?i){pre}\s?{NUM}{RANGE}{SCALE}(?:\s?(?:de\s+|d')?{POST})?"
+        r"(?i){pre}\s?{NUM}{RANGE}{SCALE}(?:\s?(?:de\s+|d')?{POST}|{code})?"
     ))
     .expect("valid money pattern")
 });
@@ -265,11 +267,11 @@ fn currency_from_symbol(s: &str) -> Option<&'static str> {
     Some(match u.as_str() {
         "$" | "US$" | "$US" | "USD" => "USD",
         "R$" | "BRL" => "BRL",
-        "A$" | "AUD" => "AUD",
-        "C$" | "CAD" => "CAD",
+        "A$" | "AU$" | "AUD" => "AUD",
+        "C$" | "CA$" | "CAD" => "CAD",
         "S$" | "SGD" => "SGD",
-        "HK$" => "HKD",
-        "NZ$" => "NZD",
+        "HK$" | "HKD" => "HKD",
+        "NZ$" | "NZD" => "NZD",
         "€" | "EUR" => "EUR",
         "£" | "GBP" => "GBP",
         "₹" | "RS" | "INR" => "INR",
@@ -388,6 +390,12 @@ fn from_caps(caps: &Captures<'_>, text: &str) -> Option<MoneyMention> {
         .name("fr")
         .map(|_| "EUR")
         .or_else(|| {
+            // A bare "$" takes the dollar named after the amount.
+            caps.name("code")
+                .filter(|_| caps.name("pre").is_some_and(|p| p.as_str() == "$"))
+                .and_then(|m| currency_from_symbol(m.as_str()))
+        })
+        .or_else(|| {
             caps.name("pre")
                 .and_then(|m| currency_from_symbol(m.as_str()))
         })
@@ -505,6 +513,12 @@ mod tests {
         assert_eq!(one("50 millions de francs"), (50_000_000, "CHF".into()));
         assert_eq!(one("3 million US dollars"), (3_000_000, "USD".into()));
         assert_eq!(one("3 million U.S. dollars"), (3_000_000, "USD".into()));
+        // A bare dollar sign with its dollar named after the amount.
+        assert_eq!(one("raises $1.35M CAD / Canada"), (1_350_000, "CAD".into()));
+        assert_eq!(one("raised $5 million AUD"), (5_000_000, "AUD".into()));
+        assert_eq!(one("raised CA$12M"), (12_000_000, "CAD".into()));
+        // A prefixed dollar keeps its own.
+        assert_eq!(one("raised A$5 million USD"), (5_000_000, "AUD".into()));
     }
 
     #[test]

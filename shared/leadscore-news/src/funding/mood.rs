@@ -55,7 +55,7 @@ static VERB: LazyLock<Regex> = LazyLock::new(|| {
       | (?P<ger>raising|securing|closing|landing|obtaining|receiving|collecting
           |levantando|recaudando|captando|cerrando|obteniendo|recibiendo|consiguiendo|fechando|recebendo|arrecadando|angariando)
       | (?P<zu>einzusammeln|einzuwerben|abzuschließen|aufzunehmen)
-      | raised|raises|secured|secures|closed|closes|lands|landed|bagged|bags|nabbed|snagged|grabs|grabbed|received|receives|obtained|obtains|gets|got|collected|picked|picks|took|takes
+      | raised|raises|secured|secures|closed|closes|lands|landed|bagged|bags|nabbed|snagged|grabs|grabbed|received|receives|obtained|obtains|gets|got|collected|picked|picks|took|takes|raked|rakes|hauled|hauls
       | completed|completes|injected|injects|invested|invests
       | complét(?:é|ée)|complète|inject(?:e|é|ée|ent)|investi|investit|complet(?:ó|a|aron|ado|ou|aram)|inyect(?:ó|a|aron|ado)|injet(?:ou|a|aram|ado)|invirtió|invierte|investiu|investe
       | l[eè]ve|l[eè]vent|lev[ée]e?s?|levait|levaient|leva|récolt(?:e|ent|é|ée|és)|boucl(?:e|ent|é|ée)|obtient|obtiennent|obtenu|obtenue|re[çc]oit|re[çc]u|re[çc]ue|sécuris(?:e|é|ée)|décroch(?:e|é)
@@ -77,7 +77,7 @@ static PROSPECT_AUX: LazyLock<Regex> = LazyLock::new(|| {
     exact(
         r"(?xi)^(?:
         (?-i:will|would|could|may|might|should|shall)|plans?|planning|aims?|aiming|seeks?|seeking|hopes?|hoping|intends?|expects?|wants?|looking
-      | pourrait|pourraient|devrait|devraient|va|vont|sera|seront|compte|souhaite|cherche|envisage|prévoit
+      | pourrait|pourraient|devrait|devraient|va|vont|sera|seront|compte|souhaite|cherche|envisage|prévoit|espère|espèrent|veut|veulent
       | podría|podrían|debería|deberían|será|serán|van|planea|busca|pretende|quiere
       | poderia|poderiam|deverá|deve|vai|vão|irá|quer|planeja|prevê
     )$",

@@ -1103,3 +1103,59 @@ fn a_round_dated_by_a_month_well_before_the_article_is_background() {
     // "May" as a modal is no month.
     assert!(!found("Acme may raise $5 million.", in_may));
 }
+
+#[test]
+fn dollars_named_after_the_amount_new_verbs_and_review_wordings() {
+    // The dollar named after the amount; verbs "raked in", "hauled in",
+    // "vient de récolter"; "espère"/"veut" make a plan.
+    for (s, want) in [
+        (
+            "Acme raises $1.35M CAD / Canada, Education / Foo Capital",
+            money(1_350_000, "CAD", Round::Undisclosed),
+        ),
+        (
+            "Acme has raked in €150 million from existing investors including Foo.",
+            money(150_000_000, "EUR", Round::Undisclosed),
+        ),
+        (
+            "The startup hauled in $20 million in a Series A led by Foo.",
+            money(20_000_000, "USD", Round::SeriesA),
+        ),
+        (
+            "Acme vient de récolter 2,1 millions d’euros pour développer son robot.",
+            money(2_100_000, "EUR", Round::Undisclosed),
+        ),
+        (
+            "Acme recently announced it had raised $5 million in a seed round.",
+            money(5_000_000, "USD", Round::Seed),
+        ),
+        // A new round counted from a year stays a round.
+        (
+            "Acme has raised $10 million in a Series A led by Foo, its first funding since 2021.",
+            money(10_000_000, "USD", Round::SeriesA),
+        ),
+        // A round ranked in its year, but not a review's subject.
+        (
+            "Acme raised $50 million, the largest round of 2024 in Spain.",
+            money(50_000_000, "USD", Round::Undisclosed),
+        ),
+    ] {
+        assert_eq!(amount(s), want, "{s}");
+    }
+    for s in [
+        "La start-up espère récolter 5 millions d'euros d'ici juin.",
+        "Acme veut lever 5 millions d'euros.",
+        // Totals since a year, the year after the verb.
+        "Acme has raised over $22 million in equity, debt and grants since 2015.",
+        // The rounds of a past year as a review's subject.
+        "The biggest fundraise of 2022 came from Acme, which raised £110m to expand.",
+        "Other big fundraisers included Acme, that secured £84m on top of a debt facility.",
+        // Companies of a kind as the subject.
+        "Manchester tech companies raised a record £532 million of funding in 2022.",
+        "As agtechs chinesas captaram US$ 5,7 bilhões em 2018.",
+        // An investor as the subject.
+        "Foo Capital, the climate-focused VC firm launched by Jane Doe, has raised $800 million in capital.",
+    ] {
+        none(s);
+    }
+}
