@@ -797,12 +797,19 @@ struct DecayMemo {
 }
 
 impl DecayMemo {
-    fn new(age: f64) -> Self {
+    fn new() -> Self {
         Self {
-            age,
+            age: 0.0,
             known: 0,
             values: [0.0; MEMO_HALF_LIVES],
         }
+    }
+
+    /// Starts over for an occurrence of age `age` (the values of the
+    /// previous one stay, unread, until computed again).
+    fn start(&mut self, age: f64) {
+        self.age = age;
+        self.known = 0;
     }
 }
 
@@ -1066,7 +1073,8 @@ fn signal_pass(model: &ScoringModel, signals: &[Signal], now: Now, tallies: &mut
         };
         let at = Stamp::of(s.observed_at);
         let age = now.age(s.observed_at, at);
-        let mut decay = DecayMemo::new(age);
+        let mut decay = DecayMemo::new();
+        decay.start(age);
         for w in interested {
             let r = w.rule as usize;
             observe(
@@ -1169,6 +1177,7 @@ fn score_into(
 
     // One pass over the activities feeds every activity rule, in model
     // order per activity and in input order per rule.
+    let mut decay = DecayMemo::new();
     for (i, a) in input.activities.iter().enumerate() {
         let interested = match a.kind.builtin_index() {
             Some(k) => plan
@@ -1182,7 +1191,7 @@ fn score_into(
         }
         let at = Stamp::of(a.occurred_at);
         let age = now.age(a.occurred_at, at);
-        let mut decay = DecayMemo::new(age);
+        decay.start(age);
         let subject = a.subject();
         let value = subject.map_or(Value::Missing, Value::Text);
         let bits = match (memo.as_deref_mut(), subject) {
