@@ -51,7 +51,7 @@ fn cases() -> Vec<Case> {
 }
 
 /// The held-out sets, in the order they were collected (held-out 1 first).
-const HELDOUT: [&str; 10] = [
+const HELDOUT: [&str; 11] = [
     include_str!("../eval/funding_heldout.jsonl"),
     include_str!("../eval/funding_heldout2.jsonl"),
     include_str!("../eval/funding_heldout3.jsonl"),
@@ -62,6 +62,7 @@ const HELDOUT: [&str; 10] = [
     include_str!("../eval/funding_heldout8.jsonl"),
     include_str!("../eval/funding_heldout9.jsonl"),
     include_str!("../eval/funding_heldout10.jsonl"),
+    include_str!("../eval/funding_heldout11.jsonl"),
 ];
 
 /// Held-out set `n` (1-based, as the docs number them).
@@ -445,9 +446,9 @@ fn eval_funding_heldout9() {
 /// The tenth held-out set (`tests/eval/funding_heldout10.jsonl`): 136 real
 /// sentences and headlines collected on 2026-12-05 (ninth session) from
 /// pages used by no earlier set, labelled by meaning before the extractor
-/// was run on them, 64 of them with their page's publication date. Not
-/// used to change any rule: the honest estimate on unseen news, and the
-/// first set that measures the article's date as context.
+/// was run on them, 64 of them with their page's publication date; the
+/// first set that measured the article's date as context. Unseen until
+/// the tenth session, whose fixes (01df367) were made from its misses.
 #[test]
 fn heldout10_set_is_large_varied_and_new() {
     assert_large_varied_and_new(&heldout(10), 100, collected_before(10));
@@ -460,7 +461,31 @@ fn eval_funding_heldout10() {
     // exact 0.833 = 45/54). Before the rule that reads a month named
     // two or more months before the article's as background (f5dc8a3),
     // and with no dates at all: precision 0.731, F1 0.810, exact 0.833.
-    // The goals (F1 >= 0.95, exact >= 0.90) are not met on unseen news;
-    // these floors only catch a regression.
-    assert_at_least("funding held-out 10 eval", &heldout(10), 0.80, 0.80);
+    // Then tuning material: after the fixes made from its misses
+    // (01df367) precision 0.852, recall 0.963, F1 0.904, exact 0.926
+    // (50/54). The goals (F1 >= 0.95, exact >= 0.90) are not met on unseen
+    // news (held-out 11); these floors only catch a regression.
+    assert_at_least("funding held-out 10 eval", &heldout(10), 0.89, 0.91);
+}
+
+/// The eleventh held-out set (`tests/eval/funding_heldout11.jsonl`): 136
+/// real sentences and headlines collected on 2026-12-05 (tenth session)
+/// from 99 hosts, pages used by no earlier set, labelled by meaning before
+/// the extractor was run on them, 69 of them with their page's
+/// publication date. Not used to change any rule: the honest estimate on
+/// unseen news.
+#[test]
+fn heldout11_set_is_large_varied_and_new() {
+    assert_large_varied_and_new(&heldout(11), 100, collected_before(11));
+}
+
+#[test]
+fn eval_funding_heldout11() {
+    // Regression floors, a little under the figures measured unseen on
+    // 2026-12-05 (136 cases: precision 0.731, recall 0.717, F1 0.724,
+    // exact 0.717 = 38/53), the same with the rules from before the
+    // fixes made from set 10 (7a1329f). Without the pages' dates:
+    // precision 0.679, F1 0.697. The goals (F1 >= 0.95, exact >= 0.90)
+    // are not met on unseen news; these floors only catch a regression.
+    assert_at_least("funding held-out 11 eval", &heldout(11), 0.70, 0.70);
 }
