@@ -855,6 +855,15 @@ enum AccountMode {
     FromPart,
 }
 
+/// [`AccountMode`] with what it works on, for [`score_into`].
+enum AccountSide<'x> {
+    Compute,
+    /// Notes them here (see [`record_account_side`]).
+    Record(&'x mut Vec<Recorded>),
+    /// Copies them from this part.
+    FromPart(&'x AccountPart),
+}
+
 /// The contributions of a model's account-side rules (account attributes
 /// and signals, rule caps applied, group caps not) for one account: what
 /// every lead of the account shares, computed once by an [`AccountScorer`]
@@ -1028,8 +1037,11 @@ impl Scorer {
             &mut score.contributions,
             &mut self.spare,
             Some(&mut self.subjects),
-            (mode == AccountMode::FromPart).then_some(&self.part),
-            (mode == AccountMode::Record).then_some(&mut self.recorded),
+            match mode {
+                AccountMode::Compute => AccountSide::Compute,
+                AccountMode::Record => AccountSide::Record(&mut self.recorded),
+                AccountMode::FromPart => AccountSide::FromPart(&self.part),
+            },
         );
         finish(model, score, now);
         score
@@ -1067,13 +1079,13 @@ fn part_from_recorded(
 fn signal_pass(model: &ScoringModel, signals: &[Signal], now: Now, tallies: &mut [Tally]) {
     let plan = &model.plan;
     let rules = model.rules();
+    let mut decay = DecayMemo::new();
     for (i, s) in signals.iter().enumerate() {
         let Some((_, interested)) = plan.by_signal.iter().find(|(n, _)| *n == s.name) else {
             continue;
         };
         let at = Stamp::of(s.observed_at);
         let age = now.age(s.observed_at, at);
-        let mut decay = DecayMemo::new();
         decay.start(age);
         for w in interested {
             let r = w.rule as usize;
@@ -1155,8 +1167,9 @@ fn apply_rule_cap(rule: &Rule, out: &mut Slots<'_>) {
 /// Runs every rule of `model` over `input` into `contributions` (reusing
 /// its entries, then `spare`'s, as buffers), with rule and group caps
 /// applied; activity conditions through `memo` when given; the account-side
-/// contributions copied from `part` when given (computed for this input's
-/// account and signals, this model and this `now`).
+/// contributions as `account` says (a part copied from must have been
+/// computed for this input's account and signals, this model and this
+/// `now`).
 #[allow(clippy::too_many_arguments)]
 fn score_into(
     model: &ScoringModel,
@@ -1166,9 +1179,13 @@ fn score_into(
     contributions: &mut Vec<Contribution>,
     spare: &mut Vec<Contribution>,
     mut memo: Option<&mut SubjectMemo>,
-    part: Option<&AccountPart>,
-    record: Option<&mut Vec<Recorded>>,
+    account: AccountSide<'_>,
 ) {
+    let (part, record) = match account {
+        AccountSide::Compute => (None, None),
+        AccountSide::Record(record) => (None, Some(record)),
+        AccountSide::FromPart(part) => (Some(part), None),
+    };
     let plan = &model.plan;
     let rules = model.rules();
     let now = Now::of(now);
@@ -1297,14 +1314,15 @@ fn score_into(
 /// points.
 fn record_account_side(rules: &[Rule], contributions: &[Contribution], record: &mut Vec<Recorded>) {
     record.clear();
-    // A contribution's rule is the next one with its id.
-    let mut rules = rules.iter().enumerate();
+    let count = rules.len();
+    let mut rules = rules.iter();
     for (i, c) in contributions.iter().enumerate() {
-        if let Some((r, rule)) = rules.find(|(_, rule)| rule.id == c.rule)
+        if let Some(rule) = rule_of(&mut rules, c)
             && matches!(rule.subject, Subject::Account(_) | Subject::Signal(_))
         {
             record.push(Recorded {
-                rule: r as u32,
+                // The rules after it are still to walk.
+                rule: (count - rules.len() - 1) as u32,
                 index: i as u32,
                 points: c.points,
                 capped: c.capped,
@@ -1534,13 +1552,18 @@ pub fn tier_of(model: &ScoringModel, total: f64) -> Tier {
     }
 }
 
-/// Scales each group's positive points down to its cap. Contributions are
-/// in model order, a subsequence of the rules, so each one's rule (and
-/// group) is found by walking both lists together.
+/// The rule of the next contribution `c` of a score, from `rules` walked
+/// along with the contributions: these are in model order, a subsequence
+/// of the rules, so a contribution's rule is the next one with its id.
+fn rule_of<'r>(rules: &mut std::slice::Iter<'r, Rule>, c: &Contribution) -> Option<&'r Rule> {
+    rules.find(|rule| rule.id == c.rule)
+}
+
+/// Scales each group's positive points down to its cap; each
+/// contribution's group is its rule's ([`rule_of`]).
 fn apply_group_caps(model: &ScoringModel, contributions: &mut [Contribution]) {
-    // The next contribution's group: its rule is the next one with its id.
     fn group_of(rules: &mut std::slice::Iter<'_, Rule>, c: &Contribution) -> Option<usize> {
-        rules.find(|r| r.id == c.rule).and_then(|r| r.group)
+        rule_of(rules, c).and_then(|r| r.group)
     }
     let mut small = [0.0f64; 8];
     let mut large = Vec::new();
@@ -1608,8 +1631,7 @@ pub fn score(model: &ScoringModel, input: &ScoreInput<'_>, now: DateTime<Utc>) -
         &mut contributions,
         &mut Vec::new(),
         None,
-        None,
-        None,
+        AccountSide::Compute,
     );
     let mut score = Score::unscored(model, contributions, now);
     finish(model, &mut score, now);
