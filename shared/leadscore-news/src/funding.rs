@@ -327,8 +327,6 @@ static AGGREGATE: LazyLock<Regex> = LazyLock::new(|| {
       | \b(?:compte\s+pour|représente|represents?|accounts?\s+for|representa|macht)\s+(?:[\w-]+\s+){0,2}?\d+(?:[.,]\d+)?\s?%
       # a sector as the subject (el sector ha captado, the sector has raised)
       | (?:^|,\s*)(?:el|the|le|o|der|die)\s+(?:[\w-]+\s+)?(?:sector|secteur|setor|sektor|branche|vertical|industry|industrie|industria|indústria)\s+(?:[\w-]+\s+)?(?:ha|has|have|a|tem|hat)\s
-      # totals since a year (desde 2018 ... ha captado)
-      | \b(?:desde|since|depuis|seit)\s+(?:19|20)\d\d\b.{0,60}?\b(?:has\ raised|have\ raised|ha\ (?:captado|levantado|recaudado|recibido)|han\ (?:captado|levantado|recaudado)|a\ levé|ont\ levé|captou|levantou|captaram|hat\b.{0,40}eingesammelt)
     ")
 });
 
@@ -351,13 +349,19 @@ static INVESTOR_SUBJECT: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
-/// A total since a year, the year after the verb ("has raised over $22
-/// million since 2015"); see [`FIRST_SINCE`].
+/// A company's total raised since a year, the year before the verb
+/// ("desde 2018 ... ha captado") or after it ("has raised over $22 million
+/// since 2015"); see [`FIRST_SINCE`].
 static TOTAL_SINCE: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"(?i)\b(?:has\s+raised|have\s+raised|ha\s+(?:captado|levantado|recaudado)|han\s+(?:captado|levantado|recaudado)|a\s+levé|ont\s+levé|tem\s+(?:captado|levantado))\b.{0,80}?\b(?:since|desde|depuis)\s+(?:19|20)\d\d\b",
-    )
+    re(&format!(
+        r"(?i)\b{SINCE_YEAR}\b.{{0,60}}?\b{TOTAL_VERB}|\b{TOTAL_VERB}\b.{{0,80}}?\b{SINCE_YEAR}\b"
+    ))
 });
+/// "Since" and a year.
+const SINCE_YEAR: &str = r"(?:since|desde|depuis|seit)\s+(?:19|20)\d\d";
+/// The verbs of a total raised (a perfect, or a past with a year to count
+/// from).
+const TOTAL_VERB: &str = r"(?:has\s+raised|have\s+raised|ha\s+(?:captado|levantado|recaudado|recibido)|han\s+(?:captado|levantado|recaudado)|a\s+levé|ont\s+levé|tem\s+(?:captado|levantado)|captou|levantou|captaram|hat\b.{0,40}?eingesammelt)";
 /// "Its first round since 2021": a new round counted from a year.
 static FIRST_SINCE: LazyLock<Regex> = LazyLock::new(|| {
     re(
@@ -1165,10 +1169,12 @@ static ROUND_TOTALLING: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// "Since its founding", "depuis sa création", "seit der Gründung" before
-/// an amount: a total raised to date, wherever it stands in the sentence.
+/// an amount: a total raised to date, wherever it stands in the sentence
+/// (a year, "since 2015", only when it opens the sentence).
 static SINCE_FOUNDING: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?xi)
         \bsince\s+(?:its\s+|their\s+)?(?:founding|foundation|inception|launch|creation)\b|^\W*to\s+date\b
+      | ^\W*(?:since|desde|depuis|seit)\s+(?:19|20)\d\d\b
       | \bdepuis\s+(?:sa|leur)\s+(?:création|fondation|lancement)\b
       | \bdesde\s+(?:su|sua|a)\s+(?:fundación|fundação|creación|criação|lanzamiento)\b
       | \bseit\s+(?:der|ihrer|seiner)\s+gründung\b

@@ -1139,6 +1139,12 @@ fn dollars_named_after_the_amount_new_verbs_and_review_wordings() {
             "Acme raised $50 million, the largest round of 2024 in Spain.",
             money(50_000_000, "USD", Round::Undisclosed),
         ),
+        // A total since a year whose named part is the news, the year
+        // first: the part.
+        (
+            "Since 2015, Acme has raised $50 million, including a $25 million Series C that closed this week.",
+            money(25_000_000, "USD", Round::SeriesC),
+        ),
     ] {
         assert_eq!(amount(s), want, "{s}");
     }
@@ -1147,6 +1153,10 @@ fn dollars_named_after_the_amount_new_verbs_and_review_wordings() {
         "Acme veut lever 5 millions d'euros.",
         // Totals since a year, the year after the verb.
         "Acme has raised over $22 million in equity, debt and grants since 2015.",
+        "A fintech Acme captou R$ 40 milhões desde 2019.",
+        // ... and the year first.
+        "Desde 2018, Acme ha captado 12 millones de euros.",
+        "Seit 2016 hat Acme 30 Millionen Euro eingesammelt.",
         // The rounds of a past year as a review's subject.
         "The biggest fundraise of 2022 came from Acme, which raised £110m to expand.",
         "Other big fundraisers included Acme, that secured £84m on top of a debt facility.",
