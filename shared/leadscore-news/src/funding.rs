@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use std::sync::LazyLock;
 
 mod mood;
+pub mod veto;
 
 use crate::article::Article;
 use crate::money::{Money, MoneyMention, find_money};
@@ -1354,12 +1355,30 @@ pub struct SentenceFinding {
 }
 
 /// Reads one sentence (or headline). `headline` and `source_url` are copied
-/// into the event; `announced_on` is its date.
+/// into the event; `announced_on` is its date. A round the rules find is
+/// kept only when the shipped [`veto::FundingVeto`] does not reject it.
 pub fn extract_sentence(
     sentence: &str,
     headline: Option<&str>,
     source_url: Option<&str>,
     announced_on: Option<NaiveDate>,
+) -> SentenceFinding {
+    extract_sentence_with(
+        sentence,
+        headline,
+        source_url,
+        announced_on,
+        Some(veto::FundingVeto::shipped()),
+    )
+}
+
+/// [`extract_sentence`] with another veto, or none (the rules alone).
+pub fn extract_sentence_with(
+    sentence: &str,
+    headline: Option<&str>,
+    source_url: Option<&str>,
+    announced_on: Option<NaiveDate>,
+    veto: Option<&veto::FundingVeto>,
 ) -> SentenceFinding {
     let s = normalize(sentence);
     let s = s.trim();
@@ -1526,6 +1545,12 @@ pub fn extract_sentence(
     if amount.is_some_and(|a| a.approximate) {
         confidence -= 0.05;
     }
+    if veto.is_some_and(|v| v.vetoes(s)) {
+        return SentenceFinding {
+            event: None,
+            rejected: Some("unlikely"),
+        };
+    }
     let date = announced_on.map(|d| resolve_relative_date(s, d).unwrap_or(d));
     SentenceFinding {
         event: Some(FundingEvent {
@@ -1575,9 +1600,24 @@ pub fn extract_funding_text(
     published: Option<NaiveDate>,
     source_url: Option<&str>,
 ) -> Vec<FundingEvent> {
+    extract_funding_text_with(
+        text,
+        published,
+        source_url,
+        Some(veto::FundingVeto::shipped()),
+    )
+}
+
+/// [`extract_funding_text`] with another veto, or none (the rules alone).
+pub fn extract_funding_text_with(
+    text: &str,
+    published: Option<NaiveDate>,
+    source_url: Option<&str>,
+    veto: Option<&veto::FundingVeto>,
+) -> Vec<FundingEvent> {
     let mut out = Vec::new();
     for s in sentences(&normalize(text)) {
-        if let Some(ev) = extract_sentence(&s, None, source_url, published).event {
+        if let Some(ev) = extract_sentence_with(&s, None, source_url, published, veto).event {
             out.push(ev);
         }
     }

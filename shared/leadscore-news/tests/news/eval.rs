@@ -5,7 +5,8 @@
 //!
 //! Run with `cargo test -p leadscore-news --test news eval -- --nocapture`.
 
-use leadscore_news::funding::extract_funding_text;
+use leadscore_news::funding::extract_funding_text_with;
+use leadscore_news::funding::veto::{self, Example, FundingVeto, TrainParams};
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -51,7 +52,7 @@ fn cases() -> Vec<Case> {
 }
 
 /// The held-out sets, in the order they were collected (held-out 1 first).
-const HELDOUT: [&str; 11] = [
+const HELDOUT: [&str; 13] = [
     include_str!("../eval/funding_heldout.jsonl"),
     include_str!("../eval/funding_heldout2.jsonl"),
     include_str!("../eval/funding_heldout3.jsonl"),
@@ -63,6 +64,8 @@ const HELDOUT: [&str; 11] = [
     include_str!("../eval/funding_heldout9.jsonl"),
     include_str!("../eval/funding_heldout10.jsonl"),
     include_str!("../eval/funding_heldout11.jsonl"),
+    include_str!("../eval/funding_heldout12.jsonl"),
+    include_str!("../eval/funding_heldout13.jsonl"),
 ];
 
 /// Held-out set `n` (1-based, as the docs number them).
@@ -137,11 +140,17 @@ struct Score {
     misses: Vec<String>,
 }
 
+/// The figures of the extractor as shipped (the rules and the shipped veto).
 fn score(cases: &[Case]) -> Score {
+    score_with(cases, Some(FundingVeto::shipped()))
+}
+
+/// The figures of the rules with `veto`, or alone.
+fn score_with(cases: &[Case], veto: Option<&FundingVeto>) -> Score {
     let (mut tp, mut fp, mut fn_, mut exact, mut positives) = (0u32, 0u32, 0u32, 0u32, 0u32);
     let mut misses = Vec::new();
     for c in cases {
-        let found = extract_funding_text(&c.text, c.published(), Some(&c.url));
+        let found = extract_funding_text_with(&c.text, c.published(), Some(&c.url), veto);
         let predicted = !found.is_empty();
         match (predicted, c.expected.is_round) {
             (true, true) => tp += 1,
@@ -488,4 +497,130 @@ fn eval_funding_heldout11() {
     // precision 0.679, F1 0.697. The goals (F1 >= 0.95, exact >= 0.90)
     // are not met on unseen news; these floors only catch a regression.
     assert_at_least("funding held-out 11 eval", &heldout(11), 0.70, 0.70);
+}
+
+/// The twelfth held-out set (`tests/eval/funding_heldout12.jsonl`): 136
+/// real sentences and headlines collected on 2026-12-05 (eleventh session)
+/// from 105 hosts, pages used by no earlier set, none in English, labelled
+/// by meaning before the extractor was run on them, 48 of them with their
+/// page's publication date. Not used to change any rule.
+#[test]
+fn heldout12_set_is_large_varied_and_new() {
+    assert_large_varied_and_new(&heldout(12), 100, collected_before(12));
+}
+
+#[test]
+fn eval_funding_heldout12() {
+    // Regression floors, a little under the figures measured unseen on
+    // 2026-12-05 with the rules alone (136 cases: precision 0.695, recall
+    // 0.759, F1 0.726, exact 0.704 = 38/54; without the pages' dates F1
+    // 0.719). The goals (F1 >= 0.95, exact >= 0.90) are not met on unseen
+    // news; these floors only catch a regression.
+    assert_at_least("funding held-out 12 eval", &heldout(12), 0.70, 0.68);
+}
+
+/// The thirteenth held-out set (`tests/eval/funding_heldout13.jsonl`): 138
+/// real sentences and headlines collected on 2026-12-05 (eleventh session)
+/// from 108 hosts, pages used by no earlier set, labelled by meaning
+/// before the extractor was run on them, 52 of them with their page's
+/// publication date. Not used to change any rule; the first set to
+/// measure the learned veto unseen.
+#[test]
+fn heldout13_set_is_large_varied_and_new() {
+    assert_large_varied_and_new(&heldout(13), 100, collected_before(13));
+}
+
+#[test]
+fn eval_funding_heldout13() {
+    // Regression floors, a little under the figures measured unseen on
+    // 2026-12-05: the rules alone precision 0.636, recall 0.750, F1 0.689,
+    // exact 0.732 = 41/56; with the veto trained on sets 0-12, before this
+    // set was added to its training, precision 0.700, F1 0.724, exact
+    // 0.732 (see `eval_funding_veto_on_sets_it_has_not_seen`). The goals
+    // (F1 >= 0.95, exact >= 0.90) are not met on unseen news; these floors
+    // only catch a regression.
+    assert_at_least("funding held-out 13 eval", &heldout(13), 0.70, 0.71);
+}
+
+/// The sets the shipped veto is trained on: the tuning set (group 0) and
+/// the held-out sets (group n), in collection order.
+fn veto_examples(sets: &[Vec<Case>]) -> Vec<Example<'_>> {
+    sets.iter()
+        .enumerate()
+        .flat_map(|(group, cases)| {
+            cases.iter().map(move |c| Example {
+                text: &c.text,
+                is_round: c.expected.is_round,
+                group,
+            })
+        })
+        .collect()
+}
+
+/// Every labelled set, the tuning set first.
+fn all_sets() -> Vec<Vec<Case>> {
+    std::iter::once(cases())
+        .chain((1..=HELDOUT.len()).map(heldout))
+        .collect()
+}
+
+/// The veto shipped in `data/funding/veto.json` is the one training on
+/// every labelled set gives; `LEADSCORE_BLESS=1` rewrites the file.
+#[test]
+fn funding_veto_is_trained_from_the_eval_sets() {
+    let sets = all_sets();
+    let trained = veto::train(
+        &veto_examples(&sets),
+        &TrainParams {
+            trained_on: format!(
+                "tests/eval/funding.jsonl and funding_heldout*.jsonl: {} sets, {} sentences",
+                sets.len(),
+                sets.iter().map(Vec::len).sum::<usize>()
+            ),
+            ..TrainParams::default()
+        },
+    );
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/funding/veto.json");
+    if std::env::var_os("LEADSCORE_BLESS").is_some() {
+        std::fs::write(path, trained.to_json()).unwrap();
+    }
+    let shipped = FundingVeto::shipped();
+    let d = trained.max_difference(shipped);
+    assert!(
+        d < 1e-5,
+        "data/funding/veto.json is not what training on the eval sets gives (largest difference {d}); \
+         run `LEADSCORE_BLESS=1 cargo test -p leadscore-news --test news funding_veto` and commit the file"
+    );
+}
+
+/// The veto measured honestly: for each of the last held-out sets, a veto
+/// trained only on the sets collected before it, with the rules as they
+/// are, against the rules alone. The rules have been tuned on every set
+/// but the last; the veto has seen none of the set it is measured on.
+#[test]
+#[allow(clippy::print_stdout)] // the figures are the point of the test
+fn eval_funding_veto_on_sets_it_has_not_seen() {
+    let sets = all_sets();
+    for n in [11, 12, 13] {
+        let veto = veto::train(&veto_examples(&sets[..n]), &TrainParams::default());
+        let alone = score_with(&sets[n], None);
+        let with = score_with(&sets[n], Some(&veto));
+        println!(
+            "held-out {n}: rules alone F1 {:.3} exact {:.3}; with a veto trained on sets 0-{} (threshold {:.2}): precision {:.3}, recall {:.3}, F1 {:.3}, exact {:.3}",
+            alone.f1,
+            alone.exact_rate,
+            n - 1,
+            veto.threshold(),
+            with.precision,
+            with.recall,
+            with.f1,
+            with.exact_rate
+        );
+        assert!(
+            with.f1 >= alone.f1,
+            "held-out {n}: the veto lowers F1 ({:.3} < {:.3})",
+            with.f1,
+            alone.f1
+        );
+    }
 }

@@ -1,18 +1,27 @@
 //! Extraction tests per pattern (the evaluation set covers real news; these
-//! pin one rule each).
+//! pin one rule each, so they read sentences with the rules alone: the
+//! learned veto, which can only reject a round, has its own tests).
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use leadscore_news::article::Article;
-use leadscore_news::funding::{Round, dedupe, extract_funding, extract_funding_text};
+use leadscore_news::funding::veto::FundingVeto;
+use leadscore_news::funding::{
+    Round, dedupe, extract_funding, extract_funding_text, extract_funding_text_with,
+};
+
+/// The rounds the rules find in `s`.
+fn rules(s: &str, published: Option<NaiveDate>) -> Vec<leadscore_news::funding::FundingEvent> {
+    extract_funding_text_with(s, published, None, None)
+}
 
 fn one(s: &str) -> leadscore_news::funding::FundingEvent {
-    let v = extract_funding_text(s, None, None);
+    let v = rules(s, None);
     assert_eq!(v.len(), 1, "{s}: {v:#?}");
     v.into_iter().next().unwrap()
 }
 
 fn none(s: &str) {
-    let v = extract_funding_text(s, None, None);
+    let v = rules(s, None);
     assert!(v.is_empty(), "{s}: {v:#?}");
 }
 
@@ -1075,7 +1084,7 @@ fn descriptions_and_news_leads_are_not_taken_for_reviews() {
 #[test]
 fn a_round_dated_by_a_month_well_before_the_article_is_background() {
     let in_may = NaiveDate::from_ymd_opt(2024, 5, 20);
-    let found = |s: &str, on| !extract_funding_text(s, on, None).is_empty();
+    let found = |s: &str, on| !rules(s, on).is_empty();
     // Two months or more before the article: background.
     assert!(!found("Acme raised $5 million in March.", in_may));
     assert!(!found(
@@ -1167,5 +1176,34 @@ fn dollars_named_after_the_amount_new_verbs_and_review_wordings() {
         "Foo Capital, the climate-focused VC firm launched by Jane Doe, has raised $800 million in capital.",
     ] {
         none(s);
+    }
+}
+
+#[test]
+fn the_veto_rejects_look_alikes_the_rules_accept_and_keeps_plain_rounds() {
+    let veto = FundingVeto::shipped();
+    // Sentences of the held-out sets the rules took for rounds.
+    for s in [
+        "Climate tech seems immune to the venture capital chill, kicking off 2024 with a scorching $8.1 billion fundraising blitz.",
+        "InBrain Neuroelectronics encabeza el ranking en captación de capital privado (20 M€), con la operación más grande registrada en la BioRegió en 2023.",
+    ] {
+        assert!(!rules(s, None).is_empty(), "the rules take it: {s}");
+        assert!(
+            extract_funding_text(s, None, None).is_empty(),
+            "vetoed ({:.2}): {s}",
+            veto.probability(s)
+        );
+    }
+    for s in [
+        "Acme raises $12 million Series A led by Foo Ventures",
+        "La start-up Acme lève 5 millions d'euros auprès de Foo Capital.",
+        "Acme sammelt 10 Millionen Euro in einer Series-A-Finanzierungsrunde ein.",
+    ] {
+        assert_eq!(
+            extract_funding_text(s, None, None).len(),
+            1,
+            "kept ({:.2}): {s}",
+            veto.probability(s)
+        );
     }
 }
