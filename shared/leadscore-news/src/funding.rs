@@ -200,17 +200,18 @@ static TRIGGER: LazyLock<Regex> = LazyLock::new(|| {
         \b(?:rais(?:e|es|ed|ing)|secur(?:e|es|ed|ing)|clos(?:e|es|ed|ing)|land(?:s|ed)|bag(?:s|ged)|nab(?:s|bed)|snag(?:s|ged)|grab(?:s|bed)
           |add(?:s|ed)|picked\ up|picks\ up|took\ in|takes\ in|rak(?:es|ed)\ in|haul(?:s|ed)\ in|took\ a\ chunk|gets|got|receiv(?:e|es|ed)|complet(?:e|es|ed)|announc(?:e|es|ed)
           |fundrais\w*|funding|financing|round|mega-?\ ?round|led\ the\ list|topped|capital\ increase
-          |pour(?:s|ed)|pump(?:s|ed)|inject(?:s|ed)|tops?\ up|topped\ up|injection
+          |pour(?:s|ed|ing)|pump(?:s|ed|ing)|inject(?:s|ed|ing)|tops?\ up|topped\ up|injection
           |invest(?:s|ed)\s+(?:an?\s+)?(?:additional\s+|further\s+|another\s+|fresh\s+)?(?:\$|€|£|₹|rs\b|usd|eur|inr|gbp|chf))
       # a stage followed by its amount (su Serie C de 86 millones)
       | \bs[eé]ries?[-\ ][a-h]\s+(?:round\s+|ronda\s+|rodada\s+)?(?:de|of|von|à|worth)\s+(?:us\$|r\$|\$|€|£|₹|\d)
       # an amount followed by its stage (a $65 million Series A)
       | \b(?:million|billion|mn|bn|m|millions|millones|milhões|millionen|mio\.?|milliards?|millions\ d'euros|millones\ de\ (?:euros|dólares)|milhões\ de\ (?:reais|dólares))\s+(?:euros?\s+|dollars?\s+)?(?:s[eé]ries?[-\ ][a-h]|seed|pre-seed|serie\ [a-h])\b
       | \b(?:eingesammelt|einsammeln|sammelt|sammeln|sammelte|sammelten|erhält|erhalten|erhielt|bekommt|bekam|abgeschlossen|schließt|finanzierung\w*|\w*runde|gingen|kapitalerhöhung
-          |gesichert|sichert|sicherte|sicherten|pumpen|pumpt|pumpte|schießen|schießt|schoss|kriegt|kriegen|eingeworben|finanzspritze\w*|eingenommen|bekommen)\b
+          |gesichert|sichert|sicherte|sicherten|pumpen|pumpt|pumpte|schießen|schießt|schoss|kriegt|kriegen|eingeworben|finanzspritze\w*|eingenommen|bekommen
+          |zufluss|zufliesst|zufließt|zuflossen|fließen|fliessen|fließt|fliesst|flossen|floss)\b
       | \b(?:holt|holte|holten)\s+sich\b|\bgeholt\b
       | \b(?:nimmt|nahm|nehmen)\b.{1,60}\bein\b
-      | \b(?:lève|lèvent|levé|levés|lever|levée|levées|récolte|récolté|récolter|récoltant|boucle|bouclé|bouclée|bouclant|rassemblés|tour\ de\ table|obtient|obtenu|levait|levaient|bouclait|récoltait|opération|méga-?levée|augmentation\ de\ capital|reçoit|reçu|recevoir|en\ levant|tour\ de\ financement|tour\ d'amorçage)\b
+      | \b(?:lève|lèvent|levé|levés|lever|levée|levées|récolte|récolté|récolter|récoltant|boucle|bouclé|bouclée|bouclant|rassemblés|tour\ de\ table|obtient|obtenu|levait|levaient|bouclait|récoltait|opération|méga-?levée|augmentation\ de\ capital|reçoit|reçu|recevoir|en\ levant|tour\ de\ financement|tour\ d'amorçage|collecte|collectent|collecté|collectée)\b
       | \b(?:capt|recaud|levant)(?:a|ó|ado|ada|an|aron|aba|aban|ará|arán)\b
       | \b(?:cierra|cerró|cerraba|cierre|(?:mega|mini|macro|super)?-?rondas?|obtiene|obtienen|obtuvo|obtuvieron|obtenía|obtenido|obtenida|reúne|reúnen|reunió|reunieron|ampliación\ de\ capital|aumento\ de\ capital
           |recaudación|captación|financiación|financiamiento|inyecta|inyectó|inyectan|inyectaron|inyectar|inyección
@@ -252,7 +253,13 @@ static RUMOUR: LazyLock<Regex> = LazyLock::new(|| {
           # German reported plans (soll ... planen, soll ... einbringen, auftreiben wollen)
           # (Investoren sollen ihr Know-how einbringen is no plan to raise)
           |(?:auftreiben|einsammeln|einwerben|aufnehmen)\ (?:wollen|will|möchte|möchten|soll|sollen)|soll(?:en)?\ .{0,40}\bplanen
-          |soll(?:en)?\ .{0,60}(?:millionen|milliarden|mio|mrd|euro|dollar|franken).{0,20}\beinbringen)\b
+          |soll(?:en)?\ .{0,60}(?:millionen|milliarden|mio|mrd|euro|dollar|franken).{0,20}\beinbringen
+          # a round sought, expected or opened, not closed
+          |anstreb\w*|strebt\ .{0,60}\ an|nähert\ sich\b.{0,80}\babschluss
+          |plans?\ (?:a|an|its)\ (?:new\ |next\ )?(?:[\w-]+\ ){0,2}?(?:round|raise|fundraise|funding)
+          |devrait\ (?:clore|clôturer|lever|boucler|finaliser)|en\ passe\ de\ (?:clôturer|clore|boucler|lever|finaliser)|n'exclut\ pas
+          |(?:ha\ abierto|abre|abrió|abren|abriu|abrem)\ (?:una|uma|su|sua)\ (?:nueva\ |nova\ )?(?:ronda|rodada)
+          |(?:está|estão)\ com\ uma\ rodada\b.{0,80}\baberta)\b
     ")
 });
 
@@ -363,6 +370,21 @@ const SINCE_YEAR: &str = r"(?:since|desde|depuis|seit)\s+(?:19|20)\d\d";
 /// The verbs of a total raised (a perfect, or a past with a year to count
 /// from).
 const TOTAL_VERB: &str = r"(?:has\s+raised|have\s+raised|ha\s+(?:captado|levantado|recaudado|recibido)|han\s+(?:captado|levantado|recaudado)|a\s+levé|ont\s+levé|tem\s+(?:captado|levantado)|captou|levantou|captaram|hat\b.{0,40}?eingesammelt)";
+/// A company's total over a period or so far, the period first and the
+/// verb within a few words ("Hasta ahora Nuvocargo ha levantado", "Desde
+/// que surgiu, a Hilab levantou", "Innerhalb von zehn Jahren konnte",
+/// "nos últimos 12 meses a healthtech recebeu").
+static TOTAL_SO_FAR: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?xi)
+        \b(?:hasta\ ahora|até\ agora|até\ aqui|jusqu'(?:ici|à\ présent|à\ maintenant)|bislang|up\ to\ now|until\ now
+          |innerhalb\ von\ \w+\ jahren|in\ den\ letzten\ \w+\ (?:jahren|monaten)
+          |desde\ que\ (?:surgiu|nasceu|nació|foi\ fundada|fue\ fundada|se\ fundó)
+          |(?:nos|en\ los|in\ the|over\ the|au\ cours\ des)\ (?:últimos|last|past|derniers)\ \w+\ (?:meses|months|mois|years|años|anos|ans))
+        \W+(?:[\w-]+\W+){0,4}?
+        (?:konnte|hat|haben|ha|han|has|have|ont|tem|rais\w*|secur\w*|receiv\w*|levant\w*|capt\w*|recaud\w*|receb\w*|recib\w*|lev[éè]\w*|eingesammelt|sammelte)\b
+    ")
+});
+
 /// "Its first round since 2021": a new round counted from a year.
 static FIRST_SINCE: LazyLock<Regex> = LazyLock::new(|| {
     re(
@@ -433,10 +455,24 @@ static RANKING_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// Plural companies that are no subject: compared with ("as fast as
+/// fintech startups", "than startups"), or a plural after a singular
+/// article ("La startups española Glovo").
+static PLURAL_NOT_SUBJECT: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)(?:\b(?:as\s+\w+\s+as|like|than)\s+(?:[\w-]+\s+)?|\b(?:la|el|le|une|una|uma)\s+)$")
+});
+
 fn plural_companies_subject(s: &str) -> bool {
-    PLURAL_COMPANIES
-        .find_iter(s)
-        .any(|m| !RANKING_BEFORE.is_match(last_chars(&s[..m.start()], 41)))
+    PLURAL_COMPANIES.find_iter(s).any(|m| {
+        let before = &s[..m.start()];
+        let after = &s[m.end()..];
+        // Part of a web address or a compound ("deutsche-startups.de").
+        let in_word = before.ends_with(['-', '.', '/'])
+            || (after.starts_with(['.', '-']) && after[1..].starts_with(char::is_alphanumeric));
+        !in_word
+            && !RANKING_BEFORE.is_match(last_chars(before, 41))
+            && !PLURAL_NOT_SUBJECT.is_match(last_chars(before, 41))
+    })
 }
 
 /// The last `n` characters of `text` (all of it when shorter).
@@ -705,7 +741,7 @@ static MADE_INVESTMENT: LazyLock<Regex> = LazyLock::new(|| {
 /// or investors entering its capital ("viennent d'entrer au capital").
 static INVEST_IN_COMPANY: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?xi)
-        \b(?:invests?|invested|investiert\w*|investit|investissent|invierte\w*|invirtió|investe|investiu|investem|steckt|steckte|steckten|gesteckt)\b
+        \b(?:invests?|invested|investiert\w*|investieren|investit|investissent|invierte\w*|invirtió|investe|investiu|investem|steckt|steckte|steckten|gesteckt)\b
         .{0,120}?\b(?:in\s+(?:das|die|den|the)|into\s+the|dans\s+(?:la|le|l')|en\s+(?:la|el)|na|no)\s+(?:[\w-]+\s+){0,3}?
         (?:start-?up|startup|unternehmen|jungunternehmen|firma|company|société|entreprise|empresa|compañía)(?:\s+(?-i:\p{Lu})|\s*[,.;]|\s*$)
       # German word order: the company, then the verb (in das Jungunternehmen gesteckt)
@@ -990,7 +1026,9 @@ fn negative_reason(
         .any(|c| c.name("among").is_none());
     // Unless a part of the total is the news ("including a $25 million
     // Series C that closed this week").
-    let total_since = TOTAL_SINCE.is_match(s) && !FIRST_SINCE.is_match(s) && !INCLUDING.is_match(s);
+    let total_since = (TOTAL_SINCE.is_match(s) || TOTAL_SO_FAR.is_match(s))
+        && !FIRST_SINCE.is_match(s)
+        && !INCLUDING.is_match(s);
     if aggregate
         || period
         || counted

@@ -1207,3 +1207,66 @@ fn the_veto_rejects_look_alikes_the_rules_accept_and_keeps_plain_rounds() {
         );
     }
 }
+
+#[test]
+fn plurals_that_are_no_subject_investors_and_money_flowing_plans_and_totals_so_far() {
+    for (s, want) in [
+        // Plural companies compared with, in a web address, after a
+        // singular article: no aggregate.
+        (
+            "FintechOS raises $14M help banks launch products as fast as FinTech Startups",
+            money(14_000_000, "USD", Round::Undisclosed),
+        ),
+        (
+            "Frankfurt-based #fintech Giroxx raises 900.000 Euro venture capital writes deutsche-startups.de",
+            money(900_000, "EUR", Round::Undisclosed),
+        ),
+        (
+            "La startups española Glovo cerró una ronda de financiación de 150 millones de euros.",
+            money(150_000_000, "EUR", Round::Undisclosed),
+        ),
+        // Investors as the subject; money poured or flowing in.
+        (
+            "Atomico und Altinvestoren wie Balderton Capital investieren 100 Millionen US-Dollar in das Berliner Startup Infarm.",
+            money(100_000_000, "USD", Round::Undisclosed),
+        ),
+        (
+            "Investors led by Foo Ventures are pouring $10 million into Acme.",
+            money(10_000_000, "USD", Round::Undisclosed),
+        ),
+        (
+            "Das Handelsblatt vermeldet nun den Zufluss von 50 Millionen Franken.",
+            money(50_000_000, "CHF", Round::Undisclosed),
+        ),
+        (
+            "Monzo collecte 66 millions d’euros",
+            money(66_000_000, "EUR", Round::Undisclosed),
+        ),
+        // "Hasta ahora" far from the verb is no total.
+        (
+            "Acme, que hasta ahora se financiaba con recursos propios, ha cerrado una ronda de 5 millones de euros.",
+            money(5_000_000, "EUR", Round::Undisclosed),
+        ),
+    ] {
+        assert_eq!(amount(s), want, "{s}");
+    }
+    for s in [
+        // Rounds sought, expected or opened.
+        "Erst in der vergangenen Woche wurde bekannt, dass Acme eine Finanzierungsrunde von über 200 Millionen Euro anstrebt.",
+        "Acme strebt eine Finanzierungsrunde von 50 Millionen Euro an.",
+        "Acme nähert sich dem Abschluss einer Series-C-Runde in Höhe von 178 Millionen Euro.",
+        "The company plans a new seed funding round in the fourth quarter.",
+        "L'entreprise devrait clore avant l'été une augmentation de capital de 5 millions d'euros.",
+        "Acme est en passe de clôturer une levée de fonds de 250.000 euros.",
+        "La direction n'exclut pas une nouvelle levée de fonds de 100 millions d'euros.",
+        "La startup Acme ha abierto una ronda de financiación de cuatro millones de euros.",
+        "A startup está com uma rodada de investimentos de R$ 2,5 milhões aberta.",
+        // Totals so far or over a period.
+        "Hasta ahora Acme ha levantado 38 millones de dólares de inversión.",
+        "Innerhalb von zehn Jahren konnte Acme Kapital in Höhe von mehr als 125 Millionen US-Dollar einsammeln.",
+        "Desde que surgiu, a Acme levantou US$ 16 milhões em três rodadas de capital.",
+        "Nos últimos 12 meses a Acme recebeu mais de 300 milhões de dólares.",
+    ] {
+        none(s);
+    }
+}
