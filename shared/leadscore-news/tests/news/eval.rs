@@ -52,7 +52,7 @@ fn cases() -> Vec<Case> {
 }
 
 /// The held-out sets, in the order they were collected (held-out 1 first).
-const HELDOUT: [&str; 13] = [
+const HELDOUT: [&str; 14] = [
     include_str!("../eval/funding_heldout.jsonl"),
     include_str!("../eval/funding_heldout2.jsonl"),
     include_str!("../eval/funding_heldout3.jsonl"),
@@ -66,6 +66,7 @@ const HELDOUT: [&str; 13] = [
     include_str!("../eval/funding_heldout11.jsonl"),
     include_str!("../eval/funding_heldout12.jsonl"),
     include_str!("../eval/funding_heldout13.jsonl"),
+    include_str!("../eval/funding_heldout14.jsonl"),
 ];
 
 /// Held-out set `n` (1-based, as the docs number them).
@@ -542,6 +543,30 @@ fn eval_funding_heldout13() {
     assert_at_least("funding held-out 13 eval", &heldout(13), 0.70, 0.71);
 }
 
+/// The fourteenth held-out set (`tests/eval/funding_heldout14.jsonl`): 137
+/// real sentences and headlines collected on 2026-12-05 (eleventh session)
+/// from 112 hosts, pages used by no earlier set, labelled by meaning
+/// before the extractor was run on them, 64 of them with their page's
+/// publication date. Not used to change any rule: it measured the rules
+/// written from sets 11-13 and the veto, unseen.
+#[test]
+fn heldout14_set_is_large_varied_and_new() {
+    assert_large_varied_and_new(&heldout(14), 100, collected_before(14));
+}
+
+#[test]
+fn eval_funding_heldout14() {
+    // Regression floors, a little under the figures measured unseen on
+    // 2026-12-05 (137 cases): the rules from before the fixes made from
+    // sets 11-13, alone, F1 0.842, exact 0.836; after them, alone, F1
+    // 0.835, exact 0.836 (one false round more); with the veto trained on
+    // sets 0-13, before this set joined its training: precision 0.885,
+    // recall 0.836, F1 0.860, exact 0.800 (the veto rejected five false
+    // rounds and two true ones). The goals (F1 >= 0.95, exact >= 0.90) are
+    // not met on unseen news; these floors only catch a regression.
+    assert_at_least("funding held-out 14 eval", &heldout(14), 0.84, 0.78);
+}
+
 /// The sets the shipped veto is trained on: the tuning set (group 0) and
 /// the held-out sets (group n), in collection order.
 fn veto_examples(sets: &[Vec<Case>]) -> Vec<Example<'_>> {
@@ -601,7 +626,7 @@ fn funding_veto_is_trained_from_the_eval_sets() {
 #[allow(clippy::print_stdout)] // the figures are the point of the test
 fn eval_funding_veto_on_sets_it_has_not_seen() {
     let sets = all_sets();
-    for n in [11, 12, 13] {
+    for n in [11, 12, 13, 14] {
         let veto = veto::train(&veto_examples(&sets[..n]), &TrainParams::default());
         let alone = score_with(&sets[n], None);
         let with = score_with(&sets[n], Some(&veto));
