@@ -255,9 +255,9 @@ static RUMOUR: LazyLock<Regex> = LazyLock::new(|| {
           |(?:auftreiben|einsammeln|einwerben|aufnehmen)\ (?:wollen|will|möchte|möchten|soll|sollen)|soll(?:en)?\ .{0,40}\bplanen
           |soll(?:en)?\ .{0,60}(?:millionen|milliarden|mio|mrd|euro|dollar|franken).{0,20}\beinbringen
           # a round sought, expected or opened, not closed
-          |anstreb\w*|strebt\ .{0,60}\ an|nähert\ sich\b.{0,80}\babschluss
+          |\w*runde\b.{0,60}?\banstreb\w*|strebt\ .{0,60}?\w*runde\b.{0,40}?\ an|nähert\ sich\b.{0,80}\babschluss
           |plans?\ (?:a|an|its)\ (?:new\ |next\ )?(?:[\w-]+\ ){0,2}?(?:round|raise|fundraise|funding)
-          |devrait\ (?:clore|clôturer|lever|boucler|finaliser)|en\ passe\ de\ (?:clôturer|clore|boucler|lever|finaliser)|n'exclut\ pas
+          |devrait\ (?:clore|clôturer|lever|boucler|finaliser)|en\ passe\ de\ (?:clôturer|clore|boucler|lever|finaliser)|n'exclut\ pas\ (?:une|de|d')\ ?.{0,30}?(?:levée|augmentation|tour)
           |(?:ha\ abierto|abre|abrió|abren|abriu|abrem)\ (?:una|uma|su|sua)\ (?:nueva\ |nova\ )?(?:ronda|rodada)
           |(?:está|estão)\ com\ uma\ rodada\b.{0,80}\baberta)\b
     ")
@@ -376,12 +376,16 @@ const TOTAL_VERB: &str = r"(?:has\s+raised|have\s+raised|ha\s+(?:captado|levanta
 /// "nos últimos 12 meses a healthtech recebeu").
 static TOTAL_SO_FAR: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?xi)
-        \b(?:hasta\ ahora|até\ agora|até\ aqui|jusqu'(?:ici|à\ présent|à\ maintenant)|bislang|up\ to\ now|until\ now
+        \b(?:hasta\ ahora|até\ agora|até\ aqui|jusqu'(?:ici|à\ présent|à\ maintenant)|bislang
           |innerhalb\ von\ \w+\ jahren|in\ den\ letzten\ \w+\ (?:jahren|monaten)
           |desde\ que\ (?:surgiu|nasceu|nació|foi\ fundada|fue\ fundada|se\ fundó)
           |(?:nos|en\ los|in\ the|over\ the|au\ cours\ des)\ (?:últimos|last|past|derniers)\ \w+\ (?:meses|months|mois|years|años|anos|ans))
         \W+(?:[\w-]+\W+){0,4}?
-        (?:konnte|hat|haben|ha|han|has|have|ont|tem|rais\w*|secur\w*|receiv\w*|levant\w*|capt\w*|recaud\w*|receb\w*|recib\w*|lev[éè]\w*|eingesammelt|sammelte)\b
+        # a verb of raising: an auxiliary with its participle, a modal with
+        # its infinitive, or a simple past (not an auxiliary alone)
+        (?:(?:hat|haben|ha|han|has|have|ont|tem|a)\W+(?:[\w-]+\W+){0,2}?(?:raised|secured|received|levantado|captado|recaudado|recebido|recibido|lev[ée]s?|eingesammelt|erhalten|bekommen)
+          |konnte\b.{0,100}?\b(?:einsammeln|erhalten|aufnehmen)
+          |raised|secured|received|levantou|captou|recebeu|recibió|levantó|captó|recaudó|sammelte|erhielt|bekam)\b
     ")
 });
 
@@ -456,19 +460,24 @@ static RANKING_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Plural companies that are no subject: compared with ("as fast as
-/// fintech startups", "than startups"), or a plural after a singular
-/// article ("La startups española Glovo").
+/// fintech startups", "like startups"), or a plural after a singular
+/// article ("La startups española Glovo"); "more than 100 startups" is.
 static PLURAL_NOT_SUBJECT: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)(?:\b(?:as\s+\w+\s+as|like|than)\s+(?:[\w-]+\s+)?|\b(?:la|el|le|une|una|uma)\s+)$")
+    re(r"(?i)(?:\bas\s+\w+\s+as\s+(?:[\w-]+\s+)?|\b(?:like|than|la|el|le|une|una|uma)\s+)$")
 });
 
 fn plural_companies_subject(s: &str) -> bool {
     PLURAL_COMPANIES.find_iter(s).any(|m| {
         let before = &s[..m.start()];
         let after = &s[m.end()..];
-        // Part of a web address or a compound ("deutsche-startups.de").
-        let in_word = before.ends_with(['-', '.', '/'])
-            || (after.starts_with(['.', '-']) && after[1..].starts_with(char::is_alphanumeric));
+        // Part of a web address ("deutsche-startups.de") or after a number
+        // ("Top 100-Startups"); a compound such as "KI-Startups" stays.
+        let after_number = before
+            .strip_suffix('-')
+            .is_some_and(|b| b.ends_with(|c: char| c.is_ascii_digit()));
+        let in_word = before.ends_with(['.', '/'])
+            || after_number
+            || (after.starts_with('.') && after[1..].starts_with(char::is_alphanumeric));
         !in_word
             && !RANKING_BEFORE.is_match(last_chars(before, 41))
             && !PLURAL_NOT_SUBJECT.is_match(last_chars(before, 41))
@@ -1209,11 +1218,12 @@ static ROUND_TOTALLING: LazyLock<Regex> = LazyLock::new(|| {
 
 /// "Since its founding", "depuis sa création", "seit der Gründung" before
 /// an amount: a total raised to date, wherever it stands in the sentence
-/// (a year, "since 2015", only when it opens the sentence).
+/// (a year, "since 2015", only when it opens the sentence and a perfect
+/// follows: "Since 2015, Acme has raised").
 static SINCE_FOUNDING: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?xi)
         \bsince\s+(?:its\s+|their\s+)?(?:founding|foundation|inception|launch|creation)\b|^\W*to\s+date\b
-      | ^\W*(?:since|desde|depuis|seit)\s+(?:19|20)\d\d\b
+      | ^\W*(?:since|desde|depuis|seit)\s+(?:19|20)\d\d\b\W*(?:[\w-]+\s+){0,3}?(?:has|have|ha|han|a|ont|tem|hat|haben)\b
       | \bdepuis\s+(?:sa|leur)\s+(?:création|fondation|lancement)\b
       | \bdesde\s+(?:su|sua|a)\s+(?:fundación|fundação|creación|criação|lanzamiento)\b
       | \bseit\s+(?:der|ihrer|seiner)\s+gründung\b

@@ -1242,15 +1242,44 @@ fn plurals_that_are_no_subject_investors_and_money_flowing_plans_and_totals_so_f
             "Monzo collecte 66 millions d’euros",
             money(66_000_000, "EUR", Round::Undisclosed),
         ),
-        // "Hasta ahora" far from the verb is no total.
+        // A period before an auxiliary of another verb is no total.
         (
             "Acme, que hasta ahora se financiaba con recursos propios, ha cerrado una ronda de 5 millones de euros.",
+            money(5_000_000, "EUR", Round::Undisclosed),
+        ),
+        (
+            "Acme, que hasta ahora se financiaba sola, ha cerrado una ronda de 5 millones de euros.",
+            money(5_000_000, "EUR", Round::Undisclosed),
+        ),
+        (
+            "Acme, which until now has been bootstrapped, raised a $10 million Series A.",
+            money(10_000_000, "USD", Round::SeriesA),
+        ),
+        (
+            "Bislang hat sich Acme selbst finanziert, nun sammelt das Startup 5 Millionen Euro ein.",
+            money(5_000_000, "EUR", Round::Undisclosed),
+        ),
+        // Aims and exclusions that are no round.
+        (
+            "Acme, das die Marktführerschaft anstrebt, sammelt 10 Millionen Euro ein.",
+            money(10_000_000, "EUR", Round::Undisclosed),
+        ),
+        (
+            "Acme, qui n'exclut pas de s'étendre aux États-Unis, lève 10 millions d'euros.",
+            money(10_000_000, "EUR", Round::Undisclosed),
+        ),
+        // A year opening the sentence without a perfect dates no total.
+        (
+            "Seit 2020 am Markt, sammelt Acme nun 5 Mio. Euro ein.",
             money(5_000_000, "EUR", Round::Undisclosed),
         ),
     ] {
         assert_eq!(amount(s), want, "{s}");
     }
     for s in [
+        // Compounds and counts of plural companies stay aggregates.
+        "KI-Startups haben im ersten Quartal 500 Millionen Euro eingesammelt.",
+        "More than 100 startups raised $2 billion in 2023.",
         // Rounds sought, expected or opened.
         "Erst in der vergangenen Woche wurde bekannt, dass Acme eine Finanzierungsrunde von über 200 Millionen Euro anstrebt.",
         "Acme strebt eine Finanzierungsrunde von 50 Millionen Euro an.",
