@@ -1593,7 +1593,9 @@ pub fn extract_sentence_with(
     if amount.is_some_and(|a| a.approximate) {
         confidence -= 0.05;
     }
-    if veto.is_some_and(|v| v.vetoes(s)) {
+    // The veto judges rounds whose stage the sentence does not name: a
+    // named stage (seed, Series C, debt) is strong evidence of its own.
+    if round == Round::Undisclosed && veto.is_some_and(|v| v.vetoes(s)) {
         return SentenceFinding {
             event: None,
             rejected: Some("unlikely"),

@@ -52,7 +52,7 @@ fn cases() -> Vec<Case> {
 }
 
 /// The held-out sets, in the order they were collected (held-out 1 first).
-const HELDOUT: [&str; 14] = [
+const HELDOUT: [&str; 15] = [
     include_str!("../eval/funding_heldout.jsonl"),
     include_str!("../eval/funding_heldout2.jsonl"),
     include_str!("../eval/funding_heldout3.jsonl"),
@@ -67,6 +67,7 @@ const HELDOUT: [&str; 14] = [
     include_str!("../eval/funding_heldout12.jsonl"),
     include_str!("../eval/funding_heldout13.jsonl"),
     include_str!("../eval/funding_heldout14.jsonl"),
+    include_str!("../eval/funding_heldout15.jsonl"),
 ];
 
 /// Held-out set `n` (1-based, as the docs number them).
@@ -567,6 +568,31 @@ fn eval_funding_heldout14() {
     assert_at_least("funding held-out 14 eval", &heldout(14), 0.84, 0.78);
 }
 
+/// The fifteenth held-out set (`tests/eval/funding_heldout15.jsonl`): 135
+/// real sentences and headlines collected on 2026-12-05 (eleventh session)
+/// from 113 hosts, pages used by no earlier set, labelled by meaning
+/// before the extractor was run on them, 59 of them with their page's
+/// publication date. Not used to change any rule: it measured the review
+/// fixes and the veto, unseen.
+#[test]
+fn heldout15_set_is_large_varied_and_new() {
+    assert_large_varied_and_new(&heldout(15), 100, collected_before(15));
+}
+
+#[test]
+fn eval_funding_heldout15() {
+    // Regression floors, a little under the figures measured unseen on
+    // 2026-12-05 (135 cases): the rules from the session's start, alone,
+    // F1 0.745, exact 0.704; the rules at 2ee9fa8, alone, precision
+    // 0.745, recall 0.759, F1 0.752, exact 0.704; with the veto trained
+    // on sets 0-14, before this set joined its training, with or without
+    // sparing rounds of a named stage: precision 0.774, F1 0.766, exact
+    // 0.704 (two false rounds rejected, no true one). The goals (F1 >=
+    // 0.95, exact >= 0.90) are not met on unseen news; these floors only
+    // catch a regression.
+    assert_at_least("funding held-out 15 eval", &heldout(15), 0.74, 0.69);
+}
+
 /// The sets the shipped veto is trained on: the tuning set (group 0) and
 /// the held-out sets (group n), in collection order.
 fn veto_examples(sets: &[Vec<Case>]) -> Vec<Example<'_>> {
@@ -638,7 +664,7 @@ fn funding_veto_is_trained_from_the_eval_sets() {
 #[allow(clippy::print_stdout)] // the figures are the point of the test
 fn eval_funding_veto_on_sets_it_has_not_seen() {
     let sets = all_sets();
-    for n in [11, 12, 13, 14] {
+    for n in [11, 12, 13, 14, 15] {
         let veto = veto::train(&veto_examples(&sets[..n]), &TrainParams::default());
         let alone = score_with(&sets[n], None);
         let with = score_with(&sets[n], Some(&veto));

@@ -1206,6 +1206,17 @@ fn the_veto_rejects_look_alikes_the_rules_accept_and_keeps_plain_rounds() {
             veto.probability(s)
         );
     }
+    // A round whose stage the sentence names is left to the rules: a veto
+    // that rejects everything rejects only the round without a stage.
+    let reject_all = FundingVeto::from_json(
+        r#"{"format": 1, "trained_on": "test", "threshold_rule": "test", "threshold": 0.99, "bias": -10.0, "weights": {}}"#,
+    )
+    .unwrap();
+    let with = |s: &str| extract_funding_text_with(s, None, None, Some(&reject_all));
+    let staged = with("Acme raises $12 million Series A led by Foo Ventures");
+    assert_eq!(staged.len(), 1, "{staged:?}");
+    assert_eq!(staged[0].round, Round::SeriesA);
+    assert!(with("Acme raises $12 million from Foo Ventures").is_empty());
 }
 
 #[test]
