@@ -524,25 +524,15 @@ mod tests {
                 group: i % 4,
             })
             .collect();
-        let veto = train(
-            &examples,
-            &TrainParams {
-                min_count: 1,
-                epochs: 200,
-                ..TrainParams::default()
-            },
-        );
+        let params = TrainParams {
+            min_count: 1,
+            epochs: 200,
+            ..TrainParams::default()
+        };
+        let veto = train(&examples, &params);
         assert!(veto.probability("Qux raises $7M seed round") > 0.5);
         assert!(veto.probability("Proptechs raised $3B in 2020") < 0.5);
         // Trained twice, the same model.
-        let again = train(
-            &examples,
-            &TrainParams {
-                min_count: 1,
-                epochs: 200,
-                ..TrainParams::default()
-            },
-        );
-        assert_eq!(veto, again);
+        assert_eq!(veto, train(&examples, &params));
     }
 }
