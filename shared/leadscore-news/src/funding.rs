@@ -391,9 +391,9 @@ static TOTAL_SO_FAR: LazyLock<Regex> = LazyLock::new(|| {
 
 /// "Its first round since 2021": a new round counted from a year.
 static FIRST_SINCE: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"(?i)\b(?:first|premier|première|primera|primer|primeira|primeiro|erste\w*)\s+(?:[\w-]+\s+){0,3}?(?:since|depuis|desde|seit)\s+(?:19|20)\d\d\b",
-    )
+    re(&format!(
+        r"(?i)\b(?:first|premier|première|primera|primer|primeira|primeiro|erste\w*)\s+(?:[\w-]+\s+){{0,3}}?{SINCE_YEAR}\b"
+    ))
 });
 
 /// A quarter or a half-year, the period of market statistics ("the first
@@ -478,9 +478,8 @@ fn plural_companies_subject(s: &str) -> bool {
         let in_word = before.ends_with(['.', '/'])
             || after_number
             || (after.starts_with('.') && after[1..].starts_with(char::is_alphanumeric));
-        !in_word
-            && !RANKING_BEFORE.is_match(last_chars(before, 41))
-            && !PLURAL_NOT_SUBJECT.is_match(last_chars(before, 41))
+        let tail = last_chars(before, 41);
+        !in_word && !RANKING_BEFORE.is_match(tail) && !PLURAL_NOT_SUBJECT.is_match(tail)
     })
 }
 
@@ -1221,13 +1220,15 @@ static ROUND_TOTALLING: LazyLock<Regex> = LazyLock::new(|| {
 /// (a year, "since 2015", only when it opens the sentence and a perfect
 /// follows: "Since 2015, Acme has raised").
 static SINCE_FOUNDING: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?xi)
+    re(&format!(
+        r"(?xi)
         \bsince\s+(?:its\s+|their\s+)?(?:founding|foundation|inception|launch|creation)\b|^\W*to\s+date\b
-      | ^\W*(?:since|desde|depuis|seit)\s+(?:19|20)\d\d\b\W*(?:[\w-]+\s+){0,3}?(?:has|have|ha|han|a|ont|tem|hat|haben)\b
+      | ^\W*{SINCE_YEAR}\b\W*(?:[\w-]+\s+){{0,3}}?(?:has|have|ha|han|a|ont|tem|hat|haben)\b
       | \bdepuis\s+(?:sa|leur)\s+(?:création|fondation|lancement)\b
       | \bdesde\s+(?:su|sua|a)\s+(?:fundación|fundação|creación|criação|lanzamiento)\b
       | \bseit\s+(?:der|ihrer|seiner)\s+gründung\b
-    ")
+    "
+    ))
 });
 
 /// A verb of raising right before "a total of" ("angariava um total de",
@@ -1578,6 +1579,14 @@ pub fn extract_sentence_with(
             Round::Debt
         }
     });
+    // The veto judges rounds whose stage the sentence does not name: a
+    // named stage (seed, Series C, debt) is strong evidence of its own.
+    if round == Round::Undisclosed && veto.is_some_and(|v| v.vetoes(s)) {
+        return SentenceFinding {
+            event: None,
+            rejected: Some("unlikely"),
+        };
+    }
     let (lead_investors, other_investors) = investors(s);
     let is_extension = EXTENSION.is_match(&CAPITAL_INCREASE.replace_all(s, ""));
     let mut confidence: f32 = 0.55;
@@ -1592,14 +1601,6 @@ pub fn extract_sentence_with(
     }
     if amount.is_some_and(|a| a.approximate) {
         confidence -= 0.05;
-    }
-    // The veto judges rounds whose stage the sentence does not name: a
-    // named stage (seed, Series C, debt) is strong evidence of its own.
-    if round == Round::Undisclosed && veto.is_some_and(|v| v.vetoes(s)) {
-        return SentenceFinding {
-            event: None,
-            rejected: Some("unlikely"),
-        };
     }
     let date = announced_on.map(|d| resolve_relative_date(s, d).unwrap_or(d));
     SentenceFinding {
