@@ -44,8 +44,6 @@ pub enum VetoError {
     Format { found: u32 },
     #[error("funding veto model: threshold {0} is not within 0..1")]
     Threshold(f64),
-    #[error("funding veto model: weight of {feature:?} is not finite")]
-    Weight { feature: String },
 }
 
 /// The model file (`data/funding/veto.json`).
@@ -143,11 +141,6 @@ impl FundingVeto {
         let file: ModelFile = serde_json::from_str(json)?;
         if !(0.0..1.0).contains(&file.threshold) {
             return Err(VetoError::Threshold(file.threshold));
-        }
-        if let Some((feature, _)) = file.weights.iter().find(|(_, w)| !w.is_finite()) {
-            return Err(VetoError::Weight {
-                feature: feature.clone(),
-            });
         }
         Ok(Self::from_file(file))
     }
@@ -499,6 +492,26 @@ mod tests {
         ));
         assert!(matches!(
             FundingVeto::from_json("{"),
+            Err(VetoError::Json(_))
+        ));
+        let file = |threshold: &str, weight: &str| {
+            format!(
+                r#"{{"format": 1, "trained_on": "t", "threshold_rule": "t", "threshold": {threshold}, "bias": 0.0, "weights": {{"raises": {weight}}}}}"#
+            )
+        };
+        assert!(FundingVeto::from_json(&file("0.2", "1.5")).is_ok());
+        for threshold in ["1.5", "-0.1", "1.0"] {
+            assert!(
+                matches!(
+                    FundingVeto::from_json(&file(threshold, "1.5")),
+                    Err(VetoError::Threshold(_))
+                ),
+                "{threshold}"
+            );
+        }
+        // JSON has no infinities: a weight out of range is a JSON error.
+        assert!(matches!(
+            FundingVeto::from_json(&file("0.2", "1e999")),
             Err(VetoError::Json(_))
         ));
     }
