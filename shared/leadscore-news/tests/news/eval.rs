@@ -659,11 +659,14 @@ fn eval_funding_heldout18_and_19() {
 
 /// The twentieth and twenty-first held-out sets
 /// (`tests/eval/funding_heldout20.jsonl`, `funding_heldout21.jsonl`), 114
-/// and 138 real sentences, collected on 2026-12-05 (twelfth session) in
+/// and 136 real sentences, collected on 2026-12-05 (twelfth session) in
 /// parallel from pages used by no earlier set (20: regional and trade news,
-/// 78 hosts; 21: national business and tech press, 100 hosts), labelled by
+/// 78 hosts; 21: national business and tech press, 98 hosts), labelled by
 /// meaning before the extractor was run on them. Not used to change any
-/// rule.
+/// rule. After a review, set 21 lost two sentences that repeat others (one
+/// of set 19's, one of its own from another outlet) and one label was
+/// aligned with set 15's label of the same story (a round of January told
+/// in October: historical).
 #[test]
 fn heldout20_and_21_sets_are_large_varied_and_new() {
     assert_large_varied_and_new(&heldout(20), 100, collected_before(20));
@@ -676,14 +679,15 @@ fn eval_funding_heldout20_and_21() {
     // 2026-12-05 (the rules at 5f869d5, the veto trained on sets 0-19):
     // set 20, rules alone precision 0.667, recall 0.750, F1 0.706, exact
     // 0.719; with the veto precision 0.686, F1 0.716, exact 0.719 (one
-    // false round rejected, no true one). Set 21, rules alone precision
-    // 0.778, recall 0.875, F1 0.824, exact 0.729; with the veto precision
-    // 0.841, recall 0.771, F1 0.804, exact 0.688: five false rounds
-    // rejected and five true ones, the first unseen set the veto made
-    // worse. The goals (F1 >= 0.95, exact >= 0.90) are not met on unseen
-    // news; these floors only catch a regression.
+    // false round rejected, no true one). Set 21 as it now is, rules alone
+    // precision 0.755, recall 0.889, F1 0.816, exact 0.756; with the veto
+    // precision 0.837, recall 0.800, F1 0.818, exact 0.711: six false
+    // rounds rejected and four true ones (as first collected, before the
+    // review: F1 0.824 alone, 0.804 with the veto). The goals (F1 >= 0.95,
+    // exact >= 0.90) are not met on unseen news; these floors only catch a
+    // regression.
     assert_at_least("funding held-out 20 eval", &heldout(20), 0.70, 0.70);
-    assert_at_least("funding held-out 21 eval", &heldout(21), 0.79, 0.67);
+    assert_at_least("funding held-out 21 eval", &heldout(21), 0.80, 0.70);
 }
 
 /// The sets the shipped veto is trained on: the tuning set (group 0) and
@@ -751,8 +755,9 @@ fn funding_veto_is_trained_from_the_eval_sets() {
 
 /// The veto measured honestly: for each of the last held-out sets, a veto
 /// trained only on the sets collected before it, with the rules as they
-/// are, against the rules alone. The rules have been tuned on every set
-/// but the last; the veto has seen none of the set it is measured on.
+/// are, against the rules alone. The rules have been tuned on the sets up
+/// to 13 (and which rounds the veto judges was chosen with sets 12 and 14
+/// in view); the veto has seen none of the set it is measured on.
 #[test]
 #[allow(clippy::print_stdout)] // the figures are the point of the test
 fn eval_funding_veto_on_sets_it_has_not_seen() {
@@ -776,11 +781,15 @@ fn eval_funding_veto_on_sets_it_has_not_seen() {
         gains.push(with.f1 - alone.f1);
     }
     // Until set 21 the veto raised F1 on every set it had not seen; on set
-    // 21 it lowers it (0.824 to 0.796 trained on sets 0-20; to 0.804 with
-    // the veto of sets 0-19 it was first measured with): five true rounds
-    // rejected, each one its labeller had marked unsure. The claim that
-    // stands is the average.
+    // 21 it lowers it slightly (0.816 to 0.809 trained on sets 0-20; it
+    // rose to 0.818 with the veto of sets 0-19 it was first measured
+    // with). What must hold: a gain on average, and no set losing more
+    // than about three sentences' worth of F1 (0.03, in sets of ~50
+    // rounds).
     let mean = gains.iter().sum::<f64>() / gains.len() as f64;
     println!("mean F1 gain over sets 11-21: {mean:+.3}");
     assert!(mean > 0.0, "the veto lowers F1 on average ({mean:+.3})");
+    for (n, g) in (11..).zip(&gains) {
+        assert!(*g > -0.03, "held-out {n}: the veto lowers F1 by {:.3}", -g);
+    }
 }
