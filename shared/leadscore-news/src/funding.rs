@@ -209,7 +209,9 @@ static TRIGGER: LazyLock<Regex> = LazyLock::new(|| {
       | \b(?:eingesammelt|einsammeln|sammelt|sammeln|sammelte|sammelten|erhält|erhalten|erhielt|bekommt|bekam|abgeschlossen|schließt|finanzierung\w*|\w*runde|gingen|kapitalerhöhung
           |gesichert|sichert|sicherte|sicherten|pumpen|pumpt|pumpte|schießen|schießt|schoss|kriegt|kriegen|eingeworben|finanzspritze\w*|eingenommen|bekommen
           |zufluss|zufliesst|zufließt|zuflossen|fließen|fliessen|fließt|fliesst|flossen|floss)\b
-      | \b(?:holt|holte|holten)\s+sich\b|\bgeholt\b
+      | \b(?:holt|holte|holten)\s+(?:es\s+|sie\s+|er\s+)?sich\b|\bgeholt\b
+      | \bvien(?:t|nent)\s+de\s+(?:décrocher|lever|boucler|obtenir|sécuriser|récolter|conclure|finaliser|réaliser|clôturer)\b
+      | \b(?:amass(?:e|é|ée|ent|er)|réuni(?:r|t|ssent)?)\s+(?:[\w'’]+\s+){0,3}?(?:\d|«|plus\s+de)
       | \b(?:nimmt|nahm|nehmen)\b.{1,60}\bein\b
       | \b(?:lève|lèvent|levé|levés|lever|levée|levées|récolte|récolté|récolter|récoltant|boucle|bouclé|bouclée|bouclant|rassemblés|tour\ de\ table|obtient|obtenu|levait|levaient|bouclait|récoltait|opération|méga-?levée|augmentation\ de\ capital|reçoit|reçu|recevoir|en\ levant|tour\ de\ financement|tour\ d'amorçage|collecte|collectent|collecté|collectée)\b
       | \b(?:capt|recaud|levant)(?:a|ó|ado|ada|an|aron|aba|aban|ará|arán)\b
@@ -259,7 +261,15 @@ static RUMOUR: LazyLock<Regex> = LazyLock::new(|| {
           |plans?\ (?:a|an|its)\ (?:new\ |next\ )?(?:[\w-]+\ ){0,2}?(?:round|raise|fundraise|funding)
           |devrait\ (?:clore|clôturer|lever|boucler|finaliser)|en\ passe\ de\ (?:clôturer|clore|boucler|lever|finaliser)|n'exclut\ pas\ (?:une|de|d')\ ?.{0,30}?(?:levée|augmentation|tour)
           |(?:ha\ abierto|abre|abrió|abren|abriu|abrem)\ (?:una|uma|su|sua)\ (?:nueva\ |nova\ )?(?:ronda|rodada)
-          |(?:está|estão)\ com\ uma\ rodada\b.{0,80}\baberta)\b
+          |(?:está|estão)\ com\ uma\ rodada\b.{0,80}\baberta
+          # conditionals of reported plans (buscaría, estaría en proceso de
+          # recaudar, serait en pourparlers, chercherait à lever, aurait levé)
+          |buscar[ií]a|estar[ií]a\ en\ (?:proceso|conversaciones|negociaciones)|serait\ en\ (?:pourparlers|discussions?|négociations?)|chercherait|lèverait|aurait\ levé|levantar[ií]a|recaudar[ií]a|captar[ií]a|cerrar[ií]a|captaria|levantaria|fecharia|estaria\ (?:em\ )?negocia\w*
+          |negoci(?:an|am|aba|aban|avam|ava)|negociaciones|negociações|pourparlers
+          |(?:ultima|ultiman|finaliza|finalizan)\ (?:una|su|la)\ (?:nueva\ )?(?:ronda|ampliación)|(?:se\ )?aproxima(?:ndo)?\ (?:de\ )?(?:uma|una)\ (?:nova\ )?(?:rodada|ronda)|approaching\ a\ (?:[\w$.-]+\ ){0,3}?round
+          |(?:prépare|préparent|prepara|preparan)\ un\ (?:[\w-]+\ ){0,2}?(?:tour|round|levée|ronda)
+          |esper(?:a|an|aba|aban|am|ava)\ (?:captar|levantar|recaudar|cerrar|arrecadar|fechar)|espère(?:nt)?\ lever|expects?\ to\ (?:raise|close|secure)
+          |(?:abrirá|abrirán|lanzará|ouvrira|lancera|abrirão)\ (?:una|uma|su|sua|une|sa|son)\ (?:nueva\ |nova\ |nouvelle\ )?(?:ronda|rodada|levée|tour))\b
     ")
 });
 
@@ -269,13 +279,14 @@ static FUND_CLOSE: LazyLock<Regex> = LazyLock::new(|| {
       | \b(?:for|as\ part\ of|toward|towards)\s+(?:its|a|their|the)\s+(?:\w+\s+){0,2}fund\b
       | \b(?:pour|para|für)\s+(?:son|sa|leur|un|su|seu|sua|um|seinen|ihren|einen)\s+(?:\w+\s+){0,2}(?:fonds|fondo|fundo)\b
       | \b(?:first|final|second|third)\s+close\b
+      | \b(?:primer|primeiro|premier)\s+(?:cierre|fechamento|closing)\b
       # a capitalized Venture Fund is an investor's name, not a fund raised
       | (?-i:\b(?:VC|vc|[Vv]enture)\ fund\b)
       | \b(?:lanzamiento\ del|lanza\ un|lanzó\ un|creó\ un|crea\ un|lancement\ du|lance\ un|criou\ um|cria\ um|lança\ um|lançou\ um|auflage\ eines|legt\ .{0,20}\ auf)\s+(?:\w+\s+){0,3}(?:fondo|fonds|fundo|fund)\b
       | \b(?:fondo|fonds|fundo)\s+de\s+(?:inversión|capital|investimento|venture)\b
       | ^\W*(?:the|o|le|el|der|das)\s+(?:new\s+|nuevo\s+|nouveau\s+|novo\s+|neue\s+)?(?:fund|fundo|fonds|fondo)\s+(?:could|would|will|may|podría|podrá|pourrait|poderia|könnte|wird)\s+(?:raise|recaudar|levantar|captar|lever|einsammeln|close|cerrar|boucler|fechar)\b
       | ^\W*(?:the|o|le|el|der)\s+(?:new\s+|nuevo\s+|nouveau\s+|novo\s+|neue\s+)?(?:fund|fundo|fonds|fondo)\s+(?:has|hat|a|ha|tem)\s+(?:[\w-]+\s+){0,4}?(?:raised|closed|secured|collected|eingesammelt|eingeworben|levé|bouclé|récolté|captado|levantado|recaudado|cerrado|captou|levantou|fechou)\b
-      | ^\W*(?:the|o|le|el|der|das)\s+(?:fund|fundo|fonds|fondo)\s+(?-i:\p{Lu}).{0,160}?\b(?:raised|closed|levantou|captou|fechou|levantó|recaudó|cerró|a\ levé|a\ bouclé|sammelte|hat\ .{0,30}eingesammelt)\b
+      | ^\W*(?:the|o|le|el|der|das)\s+(?:fund|fundo|fonds|fondo)\s+(?:(?-i:\p{Ll})[\p{L}-]+\s+){0,3}?(?-i:\p{Lu}).{0,160}?\b(?:raised|closed|levantou|captou|fechou|levantó|recaudó|cerró|a\ levé|a\ bouclé|sammelte|hat\ .{0,30}eingesammelt)\b
       | \b(?:to\ invest\ in|para\ investir\ em|para\ invertir\ en|pour\ investir\ dans|um\ in)\s+(?:[\w-]+\s+){0,2}?(?:startups?|start-ups?|founders|fundadores|fondateurs|gründer\w*|empresas|companies|entreprises|jeunes\ pousses|unternehmen)\b
     ")
 });
@@ -284,6 +295,13 @@ static AGGREGATE: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?xi)
         \b(?:across|in|en|em|répartis\ en|über)\s+(?:\d+|two|three|four|five|six|seven|eight|nine|ten|sete|dos|tres|deux|trois)\s+(?:deals|rounds|transactions|rodadas|rondas|operaciones|opérations|operações|investissements|finanzierungsrunden|deals)\b
       | \b(?:insgesamt|in\ total|en\ total|au\ total|no\ total|collectively|combined|cumulatively|altogether|a\ total\ of)\b
+      # a total over several rounds (en varias rondas, in mehreren Runden)
+      | \b(?:en|in|em|over|across|über|through)\s+(?:varias|several|various|várias|vários|mehreren|plusieurs|diversas|diversos|multiple|successive|sucesivas|sucessivas)\s+(?:[\w-]+\s+)?(?:rondas|rounds|rodadas|\w*runden|tours|levées|operaciones|operações|opérations)\b
+      | \blleva(?:n)?\s+(?:\w+\s+){0,2}?(?:recibid\w*|captad\w*|levantad\w*|recaudad\w*|invertid\w*|recibió)
+      # an ecosystem or a scene as the subject (Uganda's startup ecosystem has)
+      | ^\W*(?:[\w'’-]+\s+){0,4}?(?:ecosystem|ecosistema|écosystème|ökosystem|ecossistema)\b|\bstartup-?szene\b|\btejido\s+empresarial\b
+      | ^\W*(?:les|the|las|los|as|os|die)\s+(?:levées\s+de\s+fonds|rondas\s+de\s+(?:financiación|inversión)|funding\s+rounds|finanzierungsrunden|rodadas\s+de\s+investimento)\b
+      | \bthroughout\s+(?:19|20)\d\d\b
       | \b\d+\s+(?:empresas|companies|unternehmen|entreprises|operaciones|operações|opérations)\b
       # volumes: the sum of many rounds
       | \b\w*volumina\b|\bgesamtvolumen\s+(?:der|aller)\s+\w*(?:runden|deals|investitionen|finanzierungen|unternehmen)\b
@@ -389,6 +407,16 @@ static TOTAL_SO_FAR: LazyLock<Regex> = LazyLock::new(|| {
     ")
 });
 
+/// A total so far, the adverb after the auxiliary ("hat bislang ...
+/// eingesammelt", "has thus far pulled in") or after the participle ("o
+/// investimento captado até ao momento").
+static TOTAL_ADVERB: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?xi)
+        \b(?:has|have|hat|haben|ha|han|tem|têm|ont)\s+(?:[\w-]+\s+){0,2}?(?:thus\s+far|so\s+far|to\s+date|bislang|bisher|bis\s+dato|bis\s+zuletzt|hasta\s+ahora|hasta\s+la\s+fecha|até\s+agora|jusqu'ici|à\s+ce\s+jour)\b
+      | \b(?:captado|levantado|angariado|recebido|recaudado|levés?|eingesammelt|investierten)\s+(?:até\s+(?:ao|o)\s+momento|até\s+agora|hasta\s+(?:ahora|la\s+fecha)|to\s+date|so\s+far|à\s+ce\s+jour|jusqu'ici|bis\s+zuletzt)\b
+    ")
+});
+
 /// "Its first round since 2021": a new round counted from a year.
 static FIRST_SINCE: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
@@ -422,6 +450,12 @@ static COUNTED_DEALS: LazyLock<Regex> = LazyLock::new(|| {
         \b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|deux|trois|quatre|cinq|huit|neuf|dix|dos|tres|cuatro|cinco|siete|ocho|nueve|diez|dois|duas|três|quatro|sete|oito|nove|dez)
         \s+(?:[\w+-]+\s+){0,2}?(?:deals|financings|transactions|finanzierungsrunden|finanzierungen|opérations|levées|operaciones|operações|proyectos|projets|projetos|projects)\b
     ")
+});
+
+/// One round named by a noun ("in einer aktuellen Finanzierungsrunde
+/// insgesamt fünf Millionen"): "in total" sums its tranches.
+static ONE_ROUND_NOUN: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)\b(?:finanzierungsrunde|round|ronda|rodada|tour\s+de\s+table|levée\s+de\s+fonds)\b")
 });
 
 /// "In total" words, which with a named stage sum the round's tranches.
@@ -512,9 +546,29 @@ static FOUNDED_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
 /// A sentence that opens with a year ("In 2013, ...", "Im Jahr 2019 ...").
 static YEAR_OPENING: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)^\W*(?:(?:back\s+in|in|during|im\s+jahr|im|en|em|au\s+cours\s+de|durante|no\s+ano\s+de)\s+(?:(?:early|late|mid|anfang|ende|début|fin|finales\s+de|principios\s+de|início\s+de|final\s+de)\W+)?(?P<m>\w+\s+(?:de\s+)?)?)?(?P<y>(?:19|20)\d\d)\b",
+        r"(?i)^\W*(?:(?:back\s+in|in|during|im\s+jahr|im|en|em|au\s+cours\s+de|durante|no\s+ano\s+de|a\s+(?:mediados|principios|finales|comienzos|fines)\s+de|(?:em|a)\s+meados\s+de|mitte)\s+(?:(?:early|late|mid|anfang|ende|début|fin|finales\s+de|principios\s+de|início\s+de|final\s+de)\W+)?(?P<m>\w+\s+(?:de\s+)?)?)?(?P<y>(?:19|20)\d\d)\b",
     )
 });
+/// "Last year" opening a sentence ("El año pasado, X recaudó", "Vergangenes
+/// Jahr erhielt"): background. Within a sentence it often dates an earlier
+/// tranche beside the news, so only the opening counts.
+static LAST_YEAR_OPENING: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)^\W*(?:last\s+year|(?:a\s+(?:principios|finales|mediados)\s+d)?el\s+año\s+pasado|l'an\s+dernier|l'année\s+dernière|im\s+vergangenen\s+jahr|vergangenes\s+jahr|letztes\s+jahr|no\s+ano\s+passado|o\s+ano\s+passado)\b",
+    )
+});
+/// A year right after the amount of a verb of raising ("a levée 2,5 M€
+/// en 2012", "raised $5 million in 2019"), not after another amount
+/// ("doubling its revenue to $1 billion in 2024").
+static AMOUNT_YEAR: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:raised|secured|received|landed|closed|levé|levée|levait|recaudó|captó|levantó|obtuvo|recibió|captou|levantou|recebeu|arrecadou|sammelte|erhielt)\s+(?:[^\s]+\s+){0,3}?(?:us\$|r\$|\$|€|£)?\d[\d.,]*\s?(?:m€|k€|mio\.?|mrd\.?|m|mn|bn|k|\s?(?:millions?|millones|milhões|millionen|milliards?|milliarden|billions?|crores?)(?:\s+(?:d'euros|de\s+(?:euros|dólares|reais)|euros?|dollars?|reais|us-dollar|pounds))?)?(?:\[\d+\])?\s+(?:in|en|em|im)\s+(?P<y>(?:19|20)\d\d)\b",
+    )
+});
+/// A year closing a sentence of one clause ("received $102 million in a
+/// series A round in 2017."), unless it dates a founding.
+static YEAR_CLOSING: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)\b(?:in|en|em|im)\s+(?P<y>(?:19|20)\d\d)\W*$"));
 /// A year right after the verb of raising ("So erhielt 2019 das Start-up
 /// ...", "raised in 2019 a seed round").
 static YEAR_AFTER_VERB: LazyLock<Regex> = LazyLock::new(|| {
@@ -541,19 +595,34 @@ fn dated_in_past(s: &str, announced_on: Option<NaiveDate>) -> bool {
     if ago {
         return true;
     }
-    [&*YEAR_OPENING, &*YEAR_AFTER_VERB].into_iter().any(|r| {
-        let Some(c) = r.captures(s) else {
-            return false;
-        };
-        // Undated, "In September 2023, X raised ..." reads as the news of
-        // that month, while "In 2013, X raised ..." is background.
-        if announced_on.is_none() && c.name("m").is_some_and(|m| MONTH.is_match(m.as_str())) {
-            return false;
-        }
-        c.name("y")
-            .and_then(|y| y.as_str().parse::<i32>().ok())
-            .is_some_and(|y| announced_on.is_none_or(|d| y < d.year()))
-    }) || announced_on.is_some_and(|d| dated_months_before(s, d) >= MONTHS_BEFORE)
+    if LAST_YEAR_OPENING.is_match(s) {
+        return true;
+    }
+    // A closing year dates the whole sentence only when it has one clause
+    // ("... which comes after a €6 million seed investment in 2023" dates
+    // the earlier round alone).
+    let one_clause = !s.contains([',', ';', '(', '–', '—']);
+    let closing = one_clause.then_some(&*YEAR_CLOSING);
+    [&*YEAR_OPENING, &*YEAR_AFTER_VERB, &*AMOUNT_YEAR]
+        .into_iter()
+        .chain(closing)
+        .any(|r| {
+            let Some(c) = r.captures(s) else {
+                return false;
+            };
+            if FOUNDED_BEFORE.is_match(last_chars(&s[..c.get(0).map_or(0, |m| m.start())], 41)) {
+                return false;
+            }
+            // Undated, "In September 2023, X raised ..." reads as the news of
+            // that month, while "In 2013, X raised ..." is background.
+            if announced_on.is_none() && c.name("m").is_some_and(|m| MONTH.is_match(m.as_str())) {
+                return false;
+            }
+            c.name("y")
+                .and_then(|y| y.as_str().parse::<i32>().ok())
+                .is_some_and(|y| announced_on.is_none_or(|d| y < d.year()))
+        })
+        || announced_on.is_some_and(|d| dated_months_before(s, d) >= MONTHS_BEFORE)
 }
 
 /// How many months before the article a round dated by a month without
@@ -564,7 +633,7 @@ const MONTHS_BEFORE: u32 = 2;
 /// March", "im September", "Ende August", "fin août", "en octubre").
 static MONTH_DATED: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?xi)
-        \b(?:in|im|en|em|au\ mois\ d[e']|en\ el\ mes\ de|no\ mês\ de|ende|anfang|mitte|fin|début|early|late|mid|finales\ de|principios\ de|início\ de|final\ de)\s+
+        \b(?:in|im|en|em|au\ mois\ d[e']|en\ el\ mes\ de|no\ mês\ de|ende|anfang|mitte|fin|début|early|late|mid|finales\ de|principios\ de|início\ de|final\ de|last|this\ past|el\ pasado|o\ passado)\s+
         (?:de\s+)?(?P<m>[\p{L}]+)\b(?P<y>\s+(?:de\s+)?(?:19|20)\d\d)?
     ")
 });
@@ -662,7 +731,7 @@ static HISTORICAL: LazyLock<Regex> = LazyLock::new(|| {
       | \b(?:desde\ entonces|since\ then|depuis\ lors|desde\ então|seitdem)\b.{0,80}\b(?:levantado|recaudado|captado|raised|levé|eingesammelt|recebido|arrecadado)\b
       | \b(?:já|ya|déjà|bereits|schon|already)\s+(?:recebeu|captou|levantou|arrecadou|recibió|captó|recaudó|levantó|a\ levé|raised|has\ raised)\b
       | \b(?:we|i)\s+(?:covered|reported\ on|wrote\ about)\b
-      | \b(?:previously|earlier|last|already)\s+(?:raised|secured|closed|obtained|received|landed|bagged|collected|got)\b
+      | \b(?:previously|earlier|last|already|initially|originally)\s+(?:raised|secured|closed|obtained|received|landed|bagged|collected|got)\b
       | \b(?:in\ the\ (?:last|past)\ (?:few\ )?months|en\ los\ últimos\ meses|nos\ últimos\ meses|ces\ derniers\ mois|au\ cours\ des\ derniers\ mois|in\ den\ letzten\ monaten)\b
       | \bhatten?\s+.{0,60}\b(?:eingesammelt|erhalten|bekommen|gesichert)\b
       # Earlier, X closed; not: Earlier this week, X raised
@@ -689,6 +758,8 @@ static GRANT_OBJECT: LazyLock<Regex> = LazyLock::new(|| {
         \b(?:re[çc]oit|re[çc]u|obtient|obtenu|receives?|received|wins?|won|awarded|erhält|erhielt|bekommt|bekam|recibe|recibió|obtiene|obtuvo|recebe|recebeu|ganha|ganhou)
         \s+(?:une?\s+|a\s+|an\s+|eine\s+|einen\s+|una?\s+|uma?\s+|the\s+|la\s+|le\s+|l')?(?:[\w'-]+\s+){0,2}?
         (?:aide|subvention|grant|prize|award|zuschuss|förderung|preis|ayuda|subvención|premio|subvenção|bolsa|prêmio|prix)\b
+      # an amount of grants (800.000 Euro Förderung, Millionen Euro an EU-Fördermitteln)
+      | \b(?:euro|€|dollar|franken)\s+(?:an\s+)?(?:[\w]+-)?(?:förderung|fördermitteln?|fördergeldern?|zuschuss|zuschüssen)\b
     ")
 });
 
@@ -828,6 +899,14 @@ static ACQUISITION: LazyLock<Regex> = LazyLock::new(|| {
           |adquiere|adquirió|adquisición|compra|compró|adquire|adquiriu|aquisição|comprou
           |controlling\ stake|majority\ stake|mehrheitsbeteiligung|participation\ majoritaire|participación\ mayoritaria|participação\ majoritária|participação\ de\ controle)\b
     ")
+});
+
+/// Acquisitions as what the money is for ("para impulsar la adquisición
+/// de centros", "to fund acquisitions"), not a deal told.
+static PURPOSE_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:impulsar|financiar|acelerar|fund|finance|accelerate|pursue|support|financer|accélérer|finanzieren)\s+(?:(?:la|el|las|los|les|the|its|their|further|new|de|sus|ses|seus|suas|a|as|o|os|die|weitere|des|y|and|et|e|und)\s+)*(?:[\w-]+\s+)?$",
+    )
 });
 
 static LAYOFF: LazyLock<Regex> = LazyLock::new(|| {
@@ -995,7 +1074,7 @@ static CONTRACT_SUBJECT: LazyLock<Regex> = LazyLock::new(|| {
 /// the pluperfect.
 static RECENT_PLUPERFECT: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\bhatten?\s+(?:\w+\s+){0,3}?(?:erst\s+kürzlich|kürzlich|vor\s+kurzem)\b|\bhad\s+(?:just|recently)\s+(?:raised|secured|closed|received)\b|\bavait\s+récemment\b|\bhabía\s+recientemente\b|\btinha\s+recentemente\b|\b(?:announced|announces|confirmed|confirms)\s+(?:[\w-]+\s+){0,3}?that\s+(?:[\w-]+\s+){1,3}?had\s+(?:\w+\s+)?(?:raised|secured|closed|received)\b|\b(?:recently|just)\s+(?:announced|confirmed)\s+(?:it|they)\s+had\s+(?:raised|secured|closed|received)\b",
+        r"(?i)\bhatten?\s+(?:\w+\s+){0,3}?(?:erst\s+kürzlich|kürzlich|vor\s+kurzem)\b|\bhad\s+(?:just|recently)\s+(?:raised|secured|closed|received)\b|\bavait\s+récemment\b|\bhabía\s+recientemente\b|\btinha\s+recentemente\b|\b(?:announced|announces|confirmed|confirms)\s+(?:[\w-]+\s+){0,3}?that\s+(?:[\w-]+\s+){1,3}?had\s+(?:\w+\s+)?(?:raised|secured|closed|received)\b|\b(?:recently|just)\s+(?:announced|confirmed)\s+(?:it|they)\s+had\s+(?:raised|secured|closed|received)\b|\b(?:announced|announces|confirmed|confirms|said|says|disclosed)\s+(?:on\s+\w+\s+)?(?:that\s+)?(?:it|they|the\s+company|the\s+startup)\s+had\s+(?:\w+\s+)?(?:raised|secured|closed|received|completed)\b|\b(?:anunció|anunciaron|confirmó|dijo|informó|anunciou|anunciaram|confirmou|disse|informou|annoncé|annonce|confirmé|indiqué)\s+(?:[\w-]+\s+){0,4}?(?:que|qu')\s*(?:\w+\s+)?(?:había|habían|tinha|tinham|havia|haviam|avait|avaient)\s+(?:\w+\s+)?(?:cerrado|recaudado|captado|levantado|conseguido|fechado|recebido|levé|bouclé|obtenu|réalisé)\b",
     )
 });
 
@@ -1014,7 +1093,10 @@ fn negative_reason(
     // A fund named among the lead investors ("mené par Safran Corporate
     // Ventures, le fonds de capital-risque du groupe") is an investor.
     let before_leads = LEAD.find(s).map_or(s, |m| &s[..m.start()]);
-    if FUND_CLOSE.is_match(&FUNDRAISING_FUNDS.replace_all(before_leads, "$1"))
+    // A round's first close ("in the first close of a Series A2 financing
+    // round") is no fund's.
+    let funds = FUNDRAISING_FUNDS.replace_all(before_leads, "$1");
+    if FUND_CLOSE.is_match(&ROUND_CLOSE.replace_all(&funds, "round"))
         || INVESTOR_SUBJECT.is_match(s)
     {
         return Some("vc_fund");
@@ -1025,7 +1107,8 @@ fn negative_reason(
         !((has_round_word
             || investors_provide
             || LEAD.is_match(s)
-            || ROUND_OF.is_match(&s[..m.start()]))
+            || ROUND_OF.is_match(&s[..m.start()])
+            || ONE_ROUND_NOUN.is_match(s))
             && IN_TOTAL.is_match(m.as_str()))
     });
     let period = !has_round_word && PERIOD.is_match(s) && !ONE_OF.is_match(s);
@@ -1034,9 +1117,10 @@ fn negative_reason(
         .any(|c| c.name("among").is_none());
     // Unless a part of the total is the news ("including a $25 million
     // Series C that closed this week").
-    let total_since = (TOTAL_SINCE.is_match(s) || TOTAL_SO_FAR.is_match(s))
-        && !FIRST_SINCE.is_match(s)
-        && !INCLUDING.is_match(s);
+    let total_since =
+        (TOTAL_SINCE.is_match(s) || TOTAL_SO_FAR.is_match(s) || TOTAL_ADVERB.is_match(s))
+            && !FIRST_SINCE.is_match(s)
+            && !INCLUDING.is_match(s);
     if aggregate
         || period
         || counted
@@ -1062,7 +1146,11 @@ fn negative_reason(
     if LAYOFF.is_match(s) {
         return Some("layoffs");
     }
-    if !has_round_word && ACQUISITION.is_match(s) {
+    if !has_round_word
+        && ACQUISITION
+            .find_iter(s)
+            .any(|m| !PURPOSE_BEFORE.is_match(last_chars(&s[..m.start()], 41)))
+    {
         return Some("acquisition");
     }
     if !has_round_word && GRANT_OBJECT.is_match(s) {
@@ -1138,6 +1226,14 @@ static EARLIER_NOW: LazyLock<Regex> =
 
 /// "Levée de fonds" and "recaudación de fondos" mean fundraising: their
 /// "fonds"/"fondos" is no venture fund.
+/// A round's close ("the first close of a Series A2 financing round"),
+/// which [`FUND_CLOSE`] would take for a fund's.
+static ROUND_CLOSE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:first|final|second|third)\s+close\s+of\s+(?:a|an|its|the|their)\s+(?:[\w$.,-]+\s+){0,3}?(?:round|series|financing|funding)\b",
+    )
+});
+
 static FUNDRAISING_FUNDS: LazyLock<Regex> = LazyLock::new(|| {
     re(
         r"(?i)\b(lev(?:ée|ées|er|é|és|ant|ait|aient)|recaudación|recaudar|captación|captar|captação|levantamento)\s+(?:de|des|d')\s*(?:fonds|fondos|fundos|recursos)\b",

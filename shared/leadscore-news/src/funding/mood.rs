@@ -137,8 +137,11 @@ static RECENT: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Verbs that report a pluperfect as news ("announced this week that it
 /// had closed its Series A").
-static REPORTED: LazyLock<Regex> =
-    LazyLock::new(|| exact(r"(?i)^(?:announced|announces|confirmed|confirms)$"));
+static REPORTED: LazyLock<Regex> = LazyLock::new(|| {
+    exact(
+        r"(?i)^(?:announced|announces|confirmed|confirms|said|says|disclosed|anunció|anunciaron|confirmó|dijo|informó|anunciou|anunciaram|confirmou|disse|informou|annoncé|annonce|confirmé|indiqué)$",
+    )
+});
 
 /// English and Romance auxiliaries stand at most this many words before
 /// their verb ("had also recently raised").
