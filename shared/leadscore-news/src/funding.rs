@@ -452,11 +452,11 @@ static COUNTED_DEALS: LazyLock<Regex> = LazyLock::new(|| {
     ")
 });
 
-/// One round named by a noun ("in einer aktuellen Finanzierungsrunde
-/// insgesamt fünf Millionen"): "in total" sums its tranches.
-static ONE_ROUND_NOUN: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)\b(?:finanzierungsrunde|round|ronda|rodada|tour\s+de\s+table|levée\s+de\s+fonds)\b")
-});
+/// A German round named in the singular ("in einer aktuellen
+/// Finanzierungsrunde insgesamt fünf Millionen"): "insgesamt" sums its
+/// tranches. (In the Romance languages "en total" with a round noun
+/// still counts companies: "En una primera ronda, serán 42 en total".)
+static ONE_ROUND_NOUN: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\b\w*finanzierungsrunde\b"));
 
 /// "In total" words, which with a named stage sum the round's tranches.
 static IN_TOTAL: LazyLock<Regex> = LazyLock::new(|| {
@@ -1346,7 +1346,8 @@ static ROUND_WORTH: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// The role of amount `m` in sentence `s`. `one_round` says the sentence is
-/// about one round (a stage is named, or investors provide the money), so
+/// about one round (a stage is named, a round noun in the singular, or
+/// investors provide the money), so
 /// an amount "in total" sums that round's tranches or investors.
 fn classify_amount(
     s: &str,
@@ -1570,7 +1571,13 @@ pub fn extract_sentence_with(
     // earlier round, a fund, a contract, ...
     let mut others: Vec<(usize, usize)> = Vec::new();
     for m in &mentions {
-        let mut role = classify_amount(s, m, prev_end, announced_on, has_round_word || invests);
+        let mut role = classify_amount(
+            s,
+            m,
+            prev_end,
+            announced_on,
+            has_round_word || invests || ONE_ROUND_NOUN.is_match(s),
+        );
         // After a total, "including a $150 million Series B" is part of it.
         // ... unless that part is the news ("including a $37 million Series
         // B round that closed this week").

@@ -1310,3 +1310,167 @@ fn plurals_that_are_no_subject_investors_and_money_flowing_plans_and_totals_so_f
         none(s);
     }
 }
+
+/// Patterns added from the misses of held-out sets 15-21 (thirteenth
+/// session): a pluperfect after a verb of reporting is the news itself.
+#[test]
+fn a_reported_pluperfect_is_news() {
+    assert_eq!(
+        amount(
+            "On Thursday, Barcelona-based Acme announced it had raised $160 million in a new funding round."
+        ),
+        money(160_000_000, "USD", Round::Undisclosed)
+    );
+    assert_eq!(
+        amount(
+            "Acme, a life sciences company, yesterday said it had completed a £900,000 funding round from new investors."
+        ),
+        money(900_000, "GBP", Round::Undisclosed)
+    );
+    assert_eq!(
+        amount(
+            "MADRID (Reuters) - La empresa Acme anunció el miércoles que había cerrado una ronda de financiación de 180 millones de euros."
+        ),
+        money(180_000_000, "EUR", Round::Undisclosed)
+    );
+    assert_eq!(
+        amount(
+            "Na quarta-feira, a Acme anunciou que tinha fechado uma ronda de investimento Série D no valor de 200 milhões de dólares."
+        ),
+        money(200_000_000, "USD", Round::SeriesD)
+    );
+    // Without a verb of reporting the pluperfect stays background.
+    none("Acme had raised $5 million from Foo Capital.");
+}
+
+#[test]
+fn just_done_gathered_and_fetched_are_raises() {
+    assert_eq!(
+        amount(
+            "Acme vient de décrocher un financement de 27 millions de dollars pour construire des robots."
+        ),
+        money(27_000_000, "USD", Round::Undisclosed)
+    );
+    assert_eq!(
+        amount(
+            "La start-up Acme a annoncé vendredi avoir amassé 200 millions $ auprès de Foo Capital."
+        ),
+        money(200_000_000, "USD", Round::Undisclosed)
+    );
+    assert_eq!(
+        amount("Nun holte es sich weitere 18 Millionen Euro, wie Techcrunch berichtet."),
+        money(18_000_000, "EUR", Round::Undisclosed)
+    );
+    // A round's first close is no fund's.
+    assert_eq!(
+        amount(
+            "Acme said on Thursday that it has raised $7.5 million in the first close of a Series A2 financing round."
+        ),
+        money(7_500_000, "USD", Round::SeriesA)
+    );
+    // An acquisition the money is for is no acquisition told.
+    assert_eq!(
+        amount(
+            "Acme ha levantado este miércoles una ronda de 4,4 millones de euros con el objetivo de impulsar la adquisición de centros en España."
+        ),
+        money(4_400_000, "EUR", Round::Undisclosed)
+    );
+    // "Insgesamt" with one round named sums its tranches.
+    assert_eq!(
+        amount(
+            "So hat Acme in einer aktuellen Finanzierungsrunde insgesamt 5 Millionen Euro eingesammelt."
+        ),
+        money(5_000_000, "EUR", Round::Undisclosed)
+    );
+}
+
+#[test]
+fn conditional_negotiated_and_planned_rounds_are_not_closed() {
+    for s in [
+        "La nueva startup Acme buscaría una financiación inicial récord de 2.000 millones de dólares.",
+        "Foo Capital estaría en proceso de recaudar la cifra de 10.000 millones de dólares.",
+        "La néo-banque Acme serait en pourparlers avec Foo Capital pour réaliser une levée de 50 millions d'euros.",
+        "Le quotidien assure que Acme chercherait à lever 500 millions d'euros.",
+        "Os investidores da Acme negociam uma nova rodada de investimentos de US$ 120 milhões.",
+        "Acme, operación récord: el grupo ultima una ronda de alrededor de 500 millones de euros",
+        "Acme está se aproximando de uma rodada de financiamento de US$ 6 bilhões.",
+        "Dans un autre registre, Acme prépare un tour de table de 7 millions de dollars auprès de Foo.",
+        "Han iniciado los trámites para una ampliación de capital en la que esperan captar entre 3 y 5 millones de euros.",
+        "Para impulsar este crecimiento, Acme abrirá una ronda serie A de 2 millones de euros este mes.",
+    ] {
+        none(s);
+    }
+}
+
+#[test]
+fn funds_grants_and_totals_so_far_are_not_rounds() {
+    for s in [
+        // A fund named after an adjective; a Romance first close.
+        "Le fonds sénégalais Acme Capital a levé 3,4 millions USD pour financer son implantation en Mauritanie.",
+        "El fondo de crecimiento Acme ha anunciado un primer cierre de 750 millones de euros.",
+        // German grant nouns after the amount.
+        "Acme aus Freiburg erhält 800.000 Euro Förderung.",
+        "Acme erhält 2,15 Millionen Euro an EU-Fördermitteln.",
+        // Totals so far.
+        "Acme hat bislang mehr als 255 Millionen US-Dollar eingesammelt.",
+        "It has thus far pulled in more than $30 million in funding.",
+        "Acme, fundada en 2008, ha obtenido cerca de 15 millones de dólares en varias rondas de financiación.",
+        "Nacida en octubre de 2017, Acme lleva recibidas inversiones por US$ 520 millones.",
+        // An ecosystem as the subject.
+        "Uganda's startup ecosystem has secured $30 million in venture capital.",
+    ] {
+        none(s);
+    }
+}
+
+#[test]
+fn past_years_and_months_date_a_round_as_background() {
+    let dated = |s: &str, y: i32, m: u32, d: u32| rules(s, NaiveDate::from_ymd_opt(y, m, d));
+    for (s, (y, m, d)) in [
+        (
+            "A mediados de 2021, la compañía cerró una primera ronda de financiación de 200.000 euros.",
+            (2024, 11, 25),
+        ),
+        (
+            "El pasado febrero, Acme cerró su primera ronda de financiación, en la que levantó 300.000 euros.",
+            (2022, 10, 27),
+        ),
+        (
+            "Helping the startup grow was a $4.2 million series A capital raise last July led by Foo Ventures.",
+            (2017, 5, 1),
+        ),
+        (
+            "Dans le cas d'Acme, l'entreprise a levé 2,5 M€ en 2012 afin de financer son produit phare.",
+            (2021, 9, 1),
+        ),
+        (
+            "The company received $102 million in a series A round in 2017.",
+            (2019, 7, 10),
+        ),
+    ] {
+        assert!(dated(s, y, m, d).is_empty(), "{s}");
+    }
+    // The same year as the article's is the news.
+    assert_eq!(
+        dated(
+            "The company received $102 million in a series A round in 2017.",
+            2017,
+            7,
+            10
+        )
+        .len(),
+        1
+    );
+    // A closing year within a later clause dates that clause alone.
+    let v = dated(
+        "Acme closed its Series B round, which comes after a €6 million seed investment in 2023.",
+        2026,
+        10,
+        1,
+    );
+    assert_eq!(v.len(), 1, "{v:#?}");
+    // "Last year" opening a sentence is background, even undated.
+    none("Last year, Acme raised $5 million from Foo Capital.");
+    none("El año pasado, Acme recaudó 100 millones de dólares en deuda de Foo Capital.");
+    none("Vergangenes Jahr erhielt das Start-up Acme eine Investition von 2 Millionen Euro.");
+}
