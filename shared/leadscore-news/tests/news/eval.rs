@@ -52,7 +52,7 @@ fn cases() -> Vec<Case> {
 }
 
 /// The held-out sets, in the order they were collected (held-out 1 first).
-const HELDOUT: [&str; 21] = [
+const HELDOUT: [&str; 23] = [
     include_str!("../eval/funding_heldout.jsonl"),
     include_str!("../eval/funding_heldout2.jsonl"),
     include_str!("../eval/funding_heldout3.jsonl"),
@@ -74,6 +74,8 @@ const HELDOUT: [&str; 21] = [
     include_str!("../eval/funding_heldout19.jsonl"),
     include_str!("../eval/funding_heldout20.jsonl"),
     include_str!("../eval/funding_heldout21.jsonl"),
+    include_str!("../eval/funding_heldout22.jsonl"),
+    include_str!("../eval/funding_heldout23.jsonl"),
 ];
 
 /// Held-out set `n` (1-based, as the docs number them).
@@ -688,6 +690,30 @@ fn eval_funding_heldout20_and_21() {
     // regression.
     assert_at_least("funding held-out 20 eval", &heldout(20), 0.70, 0.70);
     assert_at_least("funding held-out 21 eval", &heldout(21), 0.80, 0.70);
+}
+
+#[test]
+fn heldout22_and_23_sets_are_large_varied_and_new() {
+    assert_large_varied_and_new(&heldout(22), 100, collected_before(22));
+    assert_large_varied_and_new(&heldout(23), 100, collected_before(23));
+}
+
+#[test]
+fn eval_funding_heldout22_and_23() {
+    // Regression floors, a little under the figures measured unseen on
+    // 2026-12-05 (thirteenth session), with the rules frozen at 4d4d908
+    // before either set was read and the veto trained on sets 0-21: set
+    // 22, rules alone precision 0.712, recall 0.764, F1 0.737, exact
+    // 0.709; with the veto precision 0.737, F1 0.750, exact 0.709. Set 23,
+    // rules alone precision 0.695, recall 0.745, F1 0.719, exact 0.691;
+    // with the veto precision 0.784, recall 0.727, F1 0.755, exact 0.673.
+    // The rules before the thirteenth session's tuning (c41aabb) gave F1
+    // 0.726 and 0.719 alone: the tuning on sets 15-21, worth +0.03 to
+    // +0.10 on those sets, was worth +0.011 and +0.000 here. The goals
+    // (F1 >= 0.95, exact >= 0.90) are not met on unseen news; these floors
+    // only catch a regression.
+    assert_at_least("funding held-out 22 eval", &heldout(22), 0.72, 0.68);
+    assert_at_least("funding held-out 23 eval", &heldout(23), 0.72, 0.65);
 }
 
 /// The sets the shipped veto is trained on: the tuning set (group 0) and
