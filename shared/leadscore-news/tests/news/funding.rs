@@ -1315,73 +1315,63 @@ fn plurals_that_are_no_subject_investors_and_money_flowing_plans_and_totals_so_f
 /// session): a pluperfect after a verb of reporting is the news itself.
 #[test]
 fn a_reported_pluperfect_is_news() {
-    assert_eq!(
-        amount(
-            "On Thursday, Barcelona-based Acme announced it had raised $160 million in a new funding round."
+    for (s, want) in [
+        (
+            "On Thursday, Barcelona-based Acme announced it had raised $160 million in a new funding round.",
+            money(160_000_000, "USD", Round::Undisclosed),
         ),
-        money(160_000_000, "USD", Round::Undisclosed)
-    );
-    assert_eq!(
-        amount(
-            "Acme, a life sciences company, yesterday said it had completed a £900,000 funding round from new investors."
+        (
+            "Acme, a life sciences company, yesterday said it had completed a £900,000 funding round from new investors.",
+            money(900_000, "GBP", Round::Undisclosed),
         ),
-        money(900_000, "GBP", Round::Undisclosed)
-    );
-    assert_eq!(
-        amount(
-            "MADRID (Reuters) - La empresa Acme anunció el miércoles que había cerrado una ronda de financiación de 180 millones de euros."
+        (
+            "MADRID (Reuters) - La empresa Acme anunció el miércoles que había cerrado una ronda de financiación de 180 millones de euros.",
+            money(180_000_000, "EUR", Round::Undisclosed),
         ),
-        money(180_000_000, "EUR", Round::Undisclosed)
-    );
-    assert_eq!(
-        amount(
-            "Na quarta-feira, a Acme anunciou que tinha fechado uma ronda de investimento Série D no valor de 200 milhões de dólares."
+        (
+            "Na quarta-feira, a Acme anunciou que tinha fechado uma ronda de investimento Série D no valor de 200 milhões de dólares.",
+            money(200_000_000, "USD", Round::SeriesD),
         ),
-        money(200_000_000, "USD", Round::SeriesD)
-    );
+    ] {
+        assert_eq!(amount(s), want, "{s}");
+    }
     // Without a verb of reporting the pluperfect stays background.
     none("Acme had raised $5 million from Foo Capital.");
 }
 
 #[test]
 fn just_done_gathered_and_fetched_are_raises() {
-    assert_eq!(
-        amount(
-            "Acme vient de décrocher un financement de 27 millions de dollars pour construire des robots."
+    for (s, want) in [
+        (
+            "Acme vient de décrocher un financement de 27 millions de dollars pour construire des robots.",
+            money(27_000_000, "USD", Round::Undisclosed),
         ),
-        money(27_000_000, "USD", Round::Undisclosed)
-    );
-    assert_eq!(
-        amount(
-            "La start-up Acme a annoncé vendredi avoir amassé 200 millions $ auprès de Foo Capital."
+        (
+            "La start-up Acme a annoncé vendredi avoir amassé 200 millions $ auprès de Foo Capital.",
+            money(200_000_000, "USD", Round::Undisclosed),
         ),
-        money(200_000_000, "USD", Round::Undisclosed)
-    );
-    assert_eq!(
-        amount("Nun holte es sich weitere 18 Millionen Euro, wie Techcrunch berichtet."),
-        money(18_000_000, "EUR", Round::Undisclosed)
-    );
-    // A round's first close is no fund's.
-    assert_eq!(
-        amount(
-            "Acme said on Thursday that it has raised $7.5 million in the first close of a Series A2 financing round."
+        (
+            "Nun holte es sich weitere 18 Millionen Euro, wie Techcrunch berichtet.",
+            money(18_000_000, "EUR", Round::Undisclosed),
         ),
-        money(7_500_000, "USD", Round::SeriesA)
-    );
-    // An acquisition the money is for is no acquisition told.
-    assert_eq!(
-        amount(
-            "Acme ha levantado este miércoles una ronda de 4,4 millones de euros con el objetivo de impulsar la adquisición de centros en España."
+        // A round's first close is no fund's.
+        (
+            "Acme said on Thursday that it has raised $7.5 million in the first close of a Series A2 financing round.",
+            money(7_500_000, "USD", Round::SeriesA),
         ),
-        money(4_400_000, "EUR", Round::Undisclosed)
-    );
-    // "Insgesamt" with one round named sums its tranches.
-    assert_eq!(
-        amount(
-            "So hat Acme in einer aktuellen Finanzierungsrunde insgesamt 5 Millionen Euro eingesammelt."
+        // An acquisition the money is for is no acquisition told.
+        (
+            "Acme ha levantado este miércoles una ronda de 4,4 millones de euros con el objetivo de impulsar la adquisición de centros en España.",
+            money(4_400_000, "EUR", Round::Undisclosed),
         ),
-        money(5_000_000, "EUR", Round::Undisclosed)
-    );
+        // "Insgesamt" with one round named sums its tranches.
+        (
+            "So hat Acme in einer aktuellen Finanzierungsrunde insgesamt 5 Millionen Euro eingesammelt.",
+            money(5_000_000, "EUR", Round::Undisclosed),
+        ),
+    ] {
+        assert_eq!(amount(s), want, "{s}");
+    }
 }
 
 #[test]
