@@ -139,7 +139,7 @@ static RECENT: LazyLock<Regex> = LazyLock::new(|| {
 /// had closed its Series A").
 static REPORTED: LazyLock<Regex> = LazyLock::new(|| {
     exact(
-        r"(?i)^(?:announced|announces|confirmed|confirms|said|says|disclosed|anunció|anunciaron|confirmó|dijo|informó|anunciou|anunciaram|confirmou|disse|informou|annoncé|annonce|confirmé|indiqué)$",
+        r"(?i)^(?:announced|announces|confirmed|confirms|said|says|disclosed|anunció|anunciaron|confirmó|dijo|informó|anunciou|anunciaram|confirmou|disse|informou|annoncé|confirmé|indiqué)$",
     )
 });
 

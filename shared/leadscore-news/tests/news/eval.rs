@@ -813,15 +813,15 @@ fn eval_funding_veto_on_sets_it_has_not_seen() {
     // Until set 21 the veto raised F1 on every set it had not seen; on set
     // 21 it lowered it slightly (0.816 to 0.809 trained on sets 0-20).
     // Since the rules were tuned on the misses of sets 15-21 (2026-12-05,
-    // thirteenth session), the veto gains less over them: +0.012 on
-    // average over sets 11-21, and on set 21 it costs 0.030 (three true
-    // rounds its labeller had marked unsure). What must hold: a gain on
-    // average, and no set losing more than about three sentences' worth of
-    // F1 (0.035, in sets of ~50 rounds).
+    // thirteenth session), the veto gains less over them: +0.015 on
+    // average over sets 11-23, and on set 21 it costs 0.020 (true rounds
+    // its labeller had marked unsure). What must hold: a gain on average,
+    // and no set losing more than about three sentences' worth of F1
+    // (0.03, in sets of ~50 rounds).
     let mean = gains.iter().sum::<f64>() / gains.len() as f64;
     println!("mean F1 gain over sets 11-{last}: {mean:+.3}");
     assert!(mean > 0.0, "the veto lowers F1 on average ({mean:+.3})");
     for (n, g) in (11..).zip(&gains) {
-        assert!(*g > -0.035, "held-out {n}: the veto lowers F1 by {:.3}", -g);
+        assert!(*g > -0.03, "held-out {n}: the veto lowers F1 by {:.3}", -g);
     }
 }
