@@ -620,22 +620,24 @@ fn dated_in_past(s: &str, announced_on: Option<NaiveDate>) -> bool {
     }
     // A closing year dates the whole sentence only when it has one clause
     // ("... which comes after a €6 million seed investment in 2023" dates
-    // the earlier round alone).
-    // A comma between digits ("$1,500,000", "1,5 millones") is no clause
-    // break.
-    let one_clause = !s.contains([';', '(', '–', '—'])
-        && s.match_indices(',')
-            .all(|(i, _)| s[i + 1..].starts_with(|c: char| c.is_ascii_digit()));
-    let closing = YEAR_CLOSING.captures(s).filter(|c| {
-        one_clause
-            && !c
-                .name("y")
-                .is_some_and(|y| FOUNDED_BEFORE.is_match(last_chars(&s[..y.start()], 41)))
-    });
+    // the earlier round alone); a comma between digits ("$1,500,000", "1,5
+    // millones") is no clause break. Read only when no earlier pattern
+    // dates the sentence.
+    let closing = || {
+        let one_clause = !s.contains([';', '(', '–', '—'])
+            && s.match_indices(',')
+                .all(|(i, _)| s[i + 1..].starts_with(|c: char| c.is_ascii_digit()));
+        YEAR_CLOSING.captures(s).filter(|c| {
+            one_clause
+                && !c
+                    .name("y")
+                    .is_some_and(|y| FOUNDED_BEFORE.is_match(last_chars(&s[..y.start()], 41)))
+        })
+    };
     [&*YEAR_OPENING, &*YEAR_AFTER_VERB, &*AMOUNT_YEAR]
         .into_iter()
         .map(|r| r.captures(s))
-        .chain(std::iter::once(closing))
+        .chain(std::iter::once_with(closing))
         .any(|c| {
             let Some(c) = c else {
                 return false;
@@ -1600,14 +1602,10 @@ pub fn extract_sentence_with(
     // Amounts that are neither the round's, a valuation nor a total: an
     // earlier round, a fund, a contract, ...
     let mut others: Vec<(usize, usize)> = Vec::new();
+    // Whether the sentence is about one round, for every amount in it.
+    let one_round = has_round_word || invests || one_german_round(s);
     for m in &mentions {
-        let mut role = classify_amount(
-            s,
-            m,
-            prev_end,
-            announced_on,
-            has_round_word || invests || one_german_round(s),
-        );
+        let mut role = classify_amount(s, m, prev_end, announced_on, one_round);
         // After a total, "including a $150 million Series B" is part of it.
         // ... unless that part is the news ("including a $37 million Series
         // B round that closed this week").
