@@ -6,7 +6,7 @@ use std::fmt;
 use std::sync::Arc;
 use ustr::Ustr;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Timelike, Utc};
 use serde::{Deserialize, Serialize};
 
 mod evidence;
@@ -422,7 +422,6 @@ fn push_uint(s: &mut String, n: u64) {
 }
 
 const SECONDS_PER_DAY: f64 = 86_400.0;
-const NANOS_PER_SECOND: i64 = 1_000_000_000;
 
 /// `now`, stamped once per score so each occurrence's age is integer
 /// arithmetic on its Unix time instead of a calendar subtraction.
@@ -430,20 +429,65 @@ const NANOS_PER_SECOND: i64 = 1_000_000_000;
 struct Now {
     at: DateTime<Utc>,
     stamp: Stamp,
+    /// Now's year, and the Unix days of its first day and of the previous
+    /// year's: most occurrences fall in one of the two, so [`Self::stamp`]
+    /// finds their day from the year and the day of the year without the
+    /// calendar arithmetic of [`Stamp::of`].
+    year: i32,
+    year_start: i64,
+    last_year_start: i64,
+}
+
+/// The Unix day of the first day of `year` (none outside chrono's range).
+fn year_start(year: i32) -> Option<i64> {
+    NaiveDate::from_yo_opt(year, 1)
+        .map(|d| d.and_time(NaiveTime::MIN).and_utc().timestamp() / 86_400)
 }
 
 impl Now {
     fn of(t: DateTime<Utc>) -> Self {
+        let year = t.year();
+        let (year_start, last_year_start) = match (year_start(year), year_start(year - 1)) {
+            (Some(this), Some(last)) => (this, last),
+            // At the edge of chrono's range: every stamp takes the slow path.
+            _ => (0, 0),
+        };
         Self {
             at: t,
             stamp: Stamp::of(t),
+            year: if year_start == last_year_start {
+                i32::MIN
+            } else {
+                year
+            },
+            year_start,
+            last_year_start,
         }
+    }
+
+    /// [`Stamp::of`] `t`.
+    #[inline]
+    fn stamp(self, t: DateTime<Utc>) -> Stamp {
+        let utc = t.naive_utc();
+        let date = utc.date();
+        let start = if date.year() == self.year {
+            self.year_start
+        } else if date.year() == self.year.wrapping_sub(1) {
+            self.last_year_start
+        } else {
+            return Stamp::of(t);
+        };
+        let day = start + i64::from(date.ordinal0());
+        Stamp(
+            day * 86_400 + i64::from(utc.time().num_seconds_from_midnight()),
+            utc.time().nanosecond(),
+        )
     }
 
     /// [`Self::age`] of `at`.
     #[cfg(test)]
     fn age_days(self, at: DateTime<Utc>) -> f64 {
-        self.age(at, Stamp::of(at))
+        self.age(at, self.stamp(at))
     }
 
     /// Whole seconds from `at` (whose stamp is `stamp`) to now, truncated
@@ -455,23 +499,15 @@ impl Now {
             // A leap second: chrono's own arithmetic, which counts it.
             return ((self.at - at).num_seconds() as f64 / SECONDS_PER_DAY).max(0.0);
         }
-        let mut secs = now_secs - at_secs;
-        // Nanoseconds are below 2e9 (a leap second reads as 1e9..2e9), so
-        // the difference lies in (-2e9, 2e9): bring it into [0, 1e9).
-        let mut nanos = i64::from(now_nanos) - i64::from(at_nanos);
-        while nanos < 0 {
-            secs -= 1;
-            nanos += NANOS_PER_SECOND;
+        // The difference is `secs` seconds plus a fraction in (-1, 1).
+        // When it is positive, truncating it toward zero takes a second off
+        // `secs` if the fraction is negative; when it is not, the age is 0.
+        let secs = now_secs - at_secs;
+        if secs <= 0 {
+            return 0.0;
         }
-        while nanos >= NANOS_PER_SECOND {
-            secs += 1;
-            nanos -= NANOS_PER_SECOND;
-        }
-        // (secs, nanos) is now the floor; truncate toward zero instead.
-        if secs < 0 && nanos > 0 {
-            secs += 1;
-        }
-        (secs as f64 / SECONDS_PER_DAY).max(0.0)
+        let whole = secs - i64::from(now_nanos < at_nanos);
+        whole as f64 / SECONDS_PER_DAY
     }
 }
 
@@ -488,7 +524,6 @@ struct Tally {
     /// When the latest match happened.
     latest_at: Stamp,
     latest_decay: f64,
-    raw: f64,
     decayed: f64,
 }
 
@@ -500,7 +535,6 @@ impl Tally {
         latest: Self::NONE,
         latest_at: Stamp::MIN,
         latest_decay: 1.0,
-        raw: 0.0,
         decayed: 0.0,
     };
 
@@ -538,15 +572,19 @@ struct Watch {
     slot: u32,
     /// Its points per occurrence.
     points: f64,
-    /// Occurrences older than this many days do not match.
-    max_age: f64,
-    /// A count rule's window in days: older occurrences are not counted.
-    window: f64,
-    /// Half-life in days (when `half_life` is not [`Watch::NONE`]).
+    /// Occurrences older than this many days do not match: the rule's
+    /// maximum age, or a count rule's window when that is shorter.
+    limit: f64,
+    /// Half-life in days (infinity when the rule does not decay).
     half_life_days: f64,
-    /// The half-life's index among the model's distinct half-lives, or
-    /// [`Watch::NONE`] when the rule does not decay.
-    half_life: u32,
+    /// Where its decay factor is memoized in a [`DecayMemo`]: the index of
+    /// its half-life among the model's distinct ones, or
+    /// [`DecayMemo::NO_DECAY`] (always known, 1), or
+    /// [`DecayMemo::UNMEMOIZED`] past the memo's size.
+    memo_index: u32,
+    /// `1 << memo_index`, or 0 for [`DecayMemo::UNMEMOIZED`] (never known,
+    /// so computed every time).
+    memo_bit: u32,
     /// The condition's bit in a subject's memoized results, or
     /// [`Watch::NONE`].
     bit: u32,
@@ -560,18 +598,12 @@ impl Watch {
     /// This watch's decay factor at the memo's age.
     #[inline]
     fn decay(&self, memo: &mut DecayMemo) -> f64 {
-        let k = self.half_life;
-        if k == Self::NONE {
-            1.0
-        } else if (k as usize) < MEMO_HALF_LIVES {
-            if memo.known & (1 << k) == 0 {
-                memo.values[k as usize] = half_life_decay(self.half_life_days, memo.age);
-                memo.known |= 1 << k;
-            }
-            memo.values[k as usize]
-        } else {
-            half_life_decay(self.half_life_days, memo.age)
+        let k = self.memo_index as usize % MEMO_SIZE;
+        if memo.known & self.memo_bit == 0 {
+            memo.values[k] = half_life_decay(self.half_life_days, memo.age);
+            memo.known |= self.memo_bit;
         }
+        memo.values[k]
     }
 }
 
@@ -595,12 +627,11 @@ fn observe(
 ) {
     // With no condition every occurrence matches, even one with no subject.
     // Ages are never NaN (whole seconds over a constant, at least 0).
-    if age > w.max_age || (w.conditional && !passes()) || age > w.window {
+    if age > w.limit || (w.conditional && !passes()) {
         return;
     }
     let factor = w.decay(decay);
     tally.count += 1;
-    tally.raw += w.points;
     tally.decayed += w.points * factor;
     if at > tally.latest_at {
         tally.latest = index;
@@ -666,9 +697,10 @@ fn enum_mask<'n>(condition: Option<&Condition>, names: impl Iterator<Item = &'n 
         })
 }
 
-/// Half-lives beyond this many distinct values are not memoized per
-/// occurrence (they are computed each time, with the same result).
-const MEMO_HALF_LIVES: usize = 8;
+/// Entries of a [`DecayMemo`]: the first 30 distinct half-lives of a model,
+/// one scratch entry for the rest (computed each time, with the same
+/// result), and the factor of the rules that do not decay.
+const MEMO_SIZE: usize = 32;
 
 impl Plan {
     pub(crate) fn new(rules: &[Rule]) -> Self {
@@ -710,7 +742,7 @@ impl Plan {
             {
                 plan.missing_bits |= 1 << b;
             }
-            let half_life = rule.half_life_days.map_or(Watch::NONE, |h| {
+            let memo_index = rule.half_life_days.map_or(DecayMemo::NO_DECAY, |h| {
                 let k = half_lives
                     .iter()
                     .position(|x| x.to_bits() == h.to_bits())
@@ -718,19 +750,24 @@ impl Plan {
                         half_lives.push(h);
                         half_lives.len() - 1
                     });
-                k as u32
+                (k as u32).min(DecayMemo::UNMEMOIZED)
             });
             let w = Watch {
                 rule: i as u32,
                 slot: plan.slots as u32,
                 points: rule.points,
-                max_age: rule.max_age_days.unwrap_or(f64::INFINITY),
-                window: rule
-                    .count
-                    .and_then(|c| c.within_days)
-                    .unwrap_or(f64::INFINITY),
+                limit: rule.max_age_days.unwrap_or(f64::INFINITY).min(
+                    rule.count
+                        .and_then(|c| c.within_days)
+                        .unwrap_or(f64::INFINITY),
+                ),
                 half_life_days: rule.half_life_days.unwrap_or(f64::INFINITY),
-                half_life,
+                memo_index,
+                memo_bit: if memo_index == DecayMemo::UNMEMOIZED {
+                    0
+                } else {
+                    1 << memo_index
+                },
                 bit: bit.unwrap_or(Watch::NONE),
                 conditional: condition.is_some(),
             };
@@ -792,16 +829,24 @@ impl Plan {
 /// Decay factors of one occurrence, memoized per distinct half-life.
 struct DecayMemo {
     age: f64,
+    /// Which entries are known, by bit.
     known: u32,
-    values: [f64; MEMO_HALF_LIVES],
+    values: [f64; MEMO_SIZE],
 }
 
 impl DecayMemo {
+    /// The entry of the rules that do not decay: always known, 1.
+    const NO_DECAY: u32 = MEMO_SIZE as u32 - 1;
+    /// The scratch entry of the half-lives past the memoized ones.
+    const UNMEMOIZED: u32 = MEMO_SIZE as u32 - 2;
+
     fn new() -> Self {
+        let mut values = [0.0; MEMO_SIZE];
+        values[Self::NO_DECAY as usize] = 1.0;
         Self {
             age: 0.0,
-            known: 0,
-            values: [0.0; MEMO_HALF_LIVES],
+            known: 1 << Self::NO_DECAY,
+            values,
         }
     }
 
@@ -809,7 +854,7 @@ impl DecayMemo {
     /// previous one stay, unread, until computed again).
     fn start(&mut self, age: f64) {
         self.age = age;
-        self.known = 0;
+        self.known = 1 << Self::NO_DECAY;
     }
 }
 
@@ -1084,7 +1129,7 @@ fn signal_pass(model: &ScoringModel, signals: &[Signal], now: Now, tallies: &mut
         let Some((_, interested)) = plan.by_signal.iter().find(|(n, _)| *n == s.name) else {
             continue;
         };
-        let at = Stamp::of(s.observed_at);
+        let at = now.stamp(s.observed_at);
         let age = now.age(s.observed_at, at);
         decay.start(age);
         for w in interested {
@@ -1206,7 +1251,7 @@ fn score_into(
         if interested.is_empty() {
             continue;
         }
-        let at = Stamp::of(a.occurred_at);
+        let at = now.stamp(a.occurred_at);
         let age = now.age(a.occurred_at, at);
         decay.start(age);
         let subject = a.subject();
@@ -1471,12 +1516,10 @@ fn from_tally<'a>(
     let c = out.next(rule);
     if rule.per_occurrence {
         c.points = tally.decayed;
-        c.raw_points = tally.raw;
-        c.decay = if tally.raw == 0.0 {
-            1.0
-        } else {
-            tally.decayed / tally.raw
-        };
+        // Points per occurrence times occurrences.
+        let raw = rule.points * f64::from(tally.count);
+        c.raw_points = raw;
+        c.decay = if raw == 0.0 { 1.0 } else { tally.decayed / raw };
         c.occurrences = tally.count;
     } else {
         c.points = rule.points * tally.latest_decay;
@@ -1774,7 +1817,7 @@ mod tests {
     #[test]
     fn ages_count_leap_seconds_like_chrono() {
         // chrono reads `:60` as a leap second and counts it in a difference.
-        let at = chrono::NaiveDate::from_ymd_opt(2024, 3, 1)
+        let at = NaiveDate::from_ymd_opt(2024, 3, 1)
             .and_then(|d| d.and_hms_nano_opt(12, 0, 59, 1_500_000_000))
             .unwrap()
             .and_utc();
@@ -1782,6 +1825,43 @@ mod tests {
         let expected = ((now - at).num_seconds() as f64 / SECONDS_PER_DAY).max(0.0);
         assert_eq!(Now::of(now).age_days(at).to_bits(), expected.to_bits());
         assert_eq!(Now::of(at).age_days(now).to_bits(), 0.0f64.to_bits());
+    }
+
+    #[test]
+    fn stamps_from_the_year_give_what_the_calendar_gives() {
+        // Every day of the three years around a leap year, at varied times,
+        // and instants far from now (the calendar path), from several nows.
+        for now in [
+            Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap(),
+            Utc.with_ymd_and_hms(2025, 3, 1, 12, 30, 0).unwrap(),
+            Utc.with_ymd_and_hms(2024, 12, 31, 23, 59, 59).unwrap(),
+        ] {
+            let n = Now::of(now);
+            let start = Utc.with_ymd_and_hms(2022, 12, 25, 0, 0, 0).unwrap();
+            for day in 0..(4 * 366 + 14) {
+                let t = start
+                    + chrono::TimeDelta::days(day)
+                    + chrono::TimeDelta::new(
+                        day * 7_919 % 86_400,
+                        (day as u32) * 1_234_567 % 1_000_000_000,
+                    )
+                    .unwrap();
+                assert_eq!(n.stamp(t), Stamp::of(t), "{now} {t}");
+            }
+            for t in [
+                DateTime::<Utc>::MIN_UTC,
+                DateTime::<Utc>::MAX_UTC,
+                Utc.with_ymd_and_hms(1970, 1, 1, 0, 0, 0).unwrap(),
+                Utc.with_ymd_and_hms(-44, 3, 15, 12, 0, 0).unwrap(),
+            ] {
+                assert_eq!(n.stamp(t), Stamp::of(t), "{now} {t}");
+            }
+        }
+        // Nows at the ends of chrono's range.
+        for now in [DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC] {
+            let n = Now::of(now);
+            assert_eq!(n.stamp(now), Stamp::of(now));
+        }
     }
 
     #[test]

@@ -235,6 +235,58 @@ max_age_days = 90
     }
 
     #[test]
+    fn every_distinct_half_life_decays_by_its_own() {
+        // More distinct half-lives than the engine memoizes per occurrence
+        // (30): each rule still decays by its own, for each occurrence.
+        let rules: String = (1..=40)
+            .map(|h| {
+                format!(
+                    "[[rule]]\nid = \"hl-{h}\"\nactivity = \"webinar_attended\"\npoints = 10\nhalf_life_days = {h}\n"
+                )
+            })
+            .collect();
+        let m = model(&format!(
+            "{rules}[[rule]]\nid = \"flat\"\nactivity = \"webinar_attended\"\npoints = 1\n"
+        ));
+        let l = lead("jane@acme.com", "CEO");
+        let acts = [
+            activity(&l, ActivityKind::WebinarAttended, 3),
+            activity(&l, ActivityKind::WebinarAttended, 17),
+        ];
+        let s = run(&m, &l, None, &[], &acts);
+        for h in 1..=40 {
+            let expected =
+                10.0 * 0.5f64.powf(3.0 / f64::from(h)) + 10.0 * 0.5f64.powf(17.0 / f64::from(h));
+            let got = points(&s, &format!("hl-{h}")).unwrap();
+            assert!(
+                (got - expected).abs() < 1e-12,
+                "half-life {h}: {got} != {expected}"
+            );
+        }
+        assert_eq!(points(&s, "flat"), Some(2.0));
+    }
+
+    #[test]
+    fn a_count_rule_with_a_max_age_counts_within_the_shorter() {
+        let m = model(
+            r#"
+[[rule]]
+id = "recent-views"
+activity = "page_viewed"
+count = { gte = 2, within_days = 30 }
+max_age_days = 10
+points = 5
+"#,
+        );
+        let l = lead("jane@acme.com", "CEO");
+        // Two views within the window, but one is past the maximum age.
+        let s = run(&m, &l, None, &[], &[view(&l, "/a", 5), view(&l, "/b", 20)]);
+        assert_eq!(points(&s, "recent-views"), None);
+        let s = run(&m, &l, None, &[], &[view(&l, "/a", 5), view(&l, "/b", 9)]);
+        assert_eq!(points(&s, "recent-views"), Some(5.0));
+    }
+
+    #[test]
     fn count_within_a_time_window() {
         let m = model(
             r#"
