@@ -984,15 +984,43 @@ impl<'a> AccountScorer<'a> {
 /// (page path, asset, ...), which repeat across the leads of a batch:
 /// conditions are pure functions of the subject, so each distinct subject
 /// is tested once (a regex on a page path costs more than the lookup).
+///
+/// A direct-mapped cache: a subject's entry is chosen by a hash of its
+/// bytes and holds the last subject seen there, so a lookup is one hash,
+/// one load and one comparison, memory stays bounded, and subjects that
+/// share an entry (by chance or by design) only cost their tests again.
 #[derive(Debug, Default)]
 struct SubjectMemo {
     /// The model the results are for.
     model: Option<Arc<str>>,
-    bits: std::collections::HashMap<Box<str>, u64, foldhash::fast::FixedState>,
+    /// [`MEMO_SUBJECTS`] entries once used.
+    entries: Vec<Option<(Box<str>, u64)>>,
 }
 
-/// Subjects remembered before the memo starts over.
-const MEMO_SUBJECTS: usize = 4096;
+/// Entries of a [`SubjectMemo`] (a power of two).
+const MEMO_SUBJECTS: usize = 2048;
+
+/// The entry of `subject` in a [`SubjectMemo`]: its bytes eight at a time,
+/// each mixed in by a multiplication, the top bits of the result.
+fn subject_entry(subject: &str) -> usize {
+    const K: u64 = 0x9e37_79b9_7f4a_7c15;
+    let bytes = subject.as_bytes();
+    let mut h = (bytes.len() as u64).wrapping_mul(K);
+    let mut chunks = bytes.chunks_exact(8);
+    for c in &mut chunks {
+        let mut w = [0; 8];
+        w.copy_from_slice(c);
+        h = (h ^ u64::from_le_bytes(w)).wrapping_mul(K).rotate_left(23);
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut w = [0; 8];
+        w[..rest.len()].copy_from_slice(rest);
+        h = (h ^ u64::from_le_bytes(w)).wrapping_mul(K);
+    }
+    h = (h ^ (h >> 29)).wrapping_mul(K);
+    (h >> (64 - MEMO_SUBJECTS.trailing_zeros())) as usize
+}
 
 impl SubjectMemo {
     /// Starts over when `model` is not the one the results are for.
@@ -1003,22 +1031,25 @@ impl SubjectMemo {
             .is_some_and(|m| Arc::ptr_eq(m, &model.version))
         {
             self.model = Some(model.version.clone());
-            self.bits.clear();
+            self.entries.clear();
         }
     }
 
     /// The results on `subject`; the memo is for `model` (see
     /// [`Self::use_model`]).
     fn bits(&mut self, model: &ScoringModel, subject: &str) -> u64 {
-        if let Some(&b) = self.bits.get(subject) {
-            return b;
+        if self.entries.is_empty() {
+            self.entries.resize(MEMO_SUBJECTS, None);
         }
-        if self.bits.len() >= MEMO_SUBJECTS {
-            self.bits.clear();
+        let entry = &mut self.entries[subject_entry(subject) % MEMO_SUBJECTS];
+        match entry {
+            Some((known, b)) if **known == *subject => *b,
+            _ => {
+                let b = model.plan.condition_bits(model.rules(), subject);
+                *entry = Some((subject.into(), b));
+                b
+            }
         }
-        let b = model.plan.condition_bits(model.rules(), subject);
-        self.bits.insert(subject.into(), b);
-        b
     }
 }
 
@@ -1446,8 +1477,11 @@ impl Contribution {
 }
 
 /// Sets `slot` to `url`, reusing its buffer.
+#[inline]
 fn set_url(slot: &mut Option<String>, url: Option<&str>) {
     match (slot.as_mut(), url) {
+        // Most evidence has no link, and most reused slots had none.
+        (None, None) => {}
         (Some(s), Some(u)) => {
             s.clear();
             s.push_str(u);
@@ -1471,7 +1505,7 @@ fn attribute(rule: &Rule, passed: bool, field: &str, v: Value<'_>, out: &mut Slo
     e.push_str(field);
     e.push_str(" = ");
     push_value(e, v);
-    c.source_url = None;
+    set_url(&mut c.source_url, None);
     c.observed_at = None;
     true
 }
@@ -1757,6 +1791,30 @@ mod tests {
             assert!(TextSet::of(Some(&c)).is_none(), "{c:?}");
         }
         assert!(TextSet::of(None).is_none());
+    }
+
+    #[test]
+    fn subjects_sharing_a_memo_entry_each_get_their_own_results() {
+        let model = ScoringModel::default_model().unwrap();
+        // Two paths with the same entry: the second evicts the first, which
+        // is then tested again, never given the other's results.
+        let blog: std::collections::HashMap<usize, String> = (0..4096)
+            .map(|i| {
+                let p = format!("/blog/{i}");
+                (subject_entry(&p), p)
+            })
+            .collect();
+        let (a, b) = (0..100_000)
+            .map(|i| format!("/pricing/{i}"))
+            .find_map(|p| blog.get(&subject_entry(&p)).map(|q| (p.clone(), q.clone())))
+            .unwrap();
+        let bits = |p: &str| model.plan.condition_bits(model.rules(), p);
+        assert_ne!(bits(&a), bits(&b), "{a} {b}: pick paths that differ");
+        let mut memo = SubjectMemo::default();
+        memo.use_model(&model);
+        for p in [&a, &b, &a, &a, &b] {
+            assert_eq!(memo.bits(&model, p), bits(p), "{p}");
+        }
     }
 
     #[test]
