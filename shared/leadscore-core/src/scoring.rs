@@ -673,6 +673,31 @@ pub(crate) struct Plan {
     /// Per rule on a lead's seniority or department: its condition's result
     /// on every value of the field, by [`enum_bit`].
     enum_masks: Vec<Option<u32>>,
+    /// Per rule: what the pass over the rules needs to know of it without
+    /// decoding its subject.
+    steps: Vec<Step>,
+}
+
+/// Which side of a lead a rule looks at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Side {
+    /// The lead's own attributes.
+    Lead,
+    /// Its account's attributes or signals (shared by the account's leads).
+    Account,
+    /// Its activities.
+    Activity,
+}
+
+/// A rule as the pass over the rules reads it.
+#[derive(Debug, Clone, Copy)]
+struct Step {
+    side: Side,
+    /// Its tally slot (activity and signal rules).
+    slot: Option<u32>,
+    /// The activity kind that starts its evidence (a rule on a single kind
+    /// that does not count), or empty.
+    prefix: Ustr,
 }
 
 /// A lead's seniority or department as its bit in a [`Plan`]'s enum mask:
@@ -771,6 +796,24 @@ impl Plan {
                 bit: bit.unwrap_or(Watch::NONE),
                 conditional: condition.is_some(),
             };
+            plan.steps.push(Step {
+                side: match &rule.subject {
+                    Subject::Lead(_) => Side::Lead,
+                    Subject::Account(_) | Subject::Signal(_) => Side::Account,
+                    Subject::Activity(_) => Side::Activity,
+                },
+                slot: matches!(rule.subject, Subject::Signal(_) | Subject::Activity(_))
+                    .then_some(w.slot),
+                // A single kind names itself in the evidence.
+                prefix: Ustr::from(match &rule.subject {
+                    Subject::Activity(ActivityFilter::Kinds { names, .. })
+                        if rule.count.is_none() && names.len() == 1 =>
+                    {
+                        names[0].as_str()
+                    }
+                    _ => "",
+                }),
+            });
             match &rule.subject {
                 Subject::Lead(_) | Subject::Account(_) => {
                     plan.slot.push(None);
@@ -1322,9 +1365,9 @@ fn score_into(
         len: 0,
     };
     let mut shared = part.map(|p| p.rules.iter().zip(&p.contributions).peekable());
-    for (r, rule) in rules.iter().enumerate() {
+    for (r, (rule, step)) in rules.iter().zip(&plan.steps).enumerate() {
         if let Some(shared) = shared.as_mut()
-            && matches!(rule.subject, Subject::Account(_) | Subject::Signal(_))
+            && step.side == Side::Account
         {
             // Computed once for the account, rule cap included.
             if let Some((_, c)) = shared.next_if(|&(&pr, _)| pr as usize == r) {
@@ -1332,8 +1375,11 @@ fn score_into(
             }
             continue;
         }
-        let fired = match &rule.subject {
-            Subject::Lead(field) => {
+        let fired = match step.side {
+            Side::Lead => {
+                let Subject::Lead(field) = &rule.subject else {
+                    continue;
+                };
                 let v = lead_value(input.lead, field);
                 let passed = match plan.enum_masks[r] {
                     Some(mask) => mask & enum_bit(input.lead, field) != 0,
@@ -1341,7 +1387,7 @@ fn score_into(
                 };
                 attribute(rule, passed, lead_field_name(field), v, &mut out)
             }
-            Subject::Account(_) | Subject::Signal(_) => account_side(
+            Side::Account => account_side(
                 rule,
                 r,
                 plan,
@@ -1350,19 +1396,9 @@ fn score_into(
                 input.signals,
                 &mut out,
             ),
-            Subject::Activity(filter) => {
-                // A single kind names itself in the evidence.
-                let prefix = match filter {
-                    ActivityFilter::Kinds { names, .. } if rule.count.is_none() => {
-                        match names.as_slice() {
-                            [one] => one.as_str(),
-                            _ => "",
-                        }
-                    }
-                    _ => "",
-                };
-                let tally = plan.slot[r].map_or(Tally::EMPTY, |s| tallies[s as usize]);
-                from_tally(rule, &tally, prefix, &mut out, |i| {
+            Side::Activity => {
+                let tally = step.slot.map_or(Tally::EMPTY, |s| tallies[s as usize]);
+                from_tally(rule, &tally, step.prefix.as_str(), &mut out, |i| {
                     let a = &input.activities[i as usize];
                     (
                         a.subject().unwrap_or(a.kind.name()),

@@ -287,6 +287,50 @@ points = 5
     }
 
     #[test]
+    fn activity_evidence_names_a_single_kind() {
+        let m = model(
+            r#"
+[[rule]]
+id = "webinar"
+activity = "webinar_attended"
+points = 5
+[[rule]]
+id = "either"
+activity = ["webinar_attended", "content_downloaded"]
+points = 1
+[[rule]]
+id = "pricing"
+activity = "page_viewed"
+contains = "/pricing"
+points = 2
+[[rule]]
+id = "busy"
+activity = "webinar_attended"
+count = { gte = 1, within_days = 30 }
+points = 3
+"#,
+        );
+        let l = lead("jane@acme.com", "CEO");
+        let mut webinar = activity(&l, ActivityKind::WebinarAttended, 2);
+        webinar.detail = Some("Scoring 101".into());
+        let s = run(&m, &l, None, &[], &[webinar, view(&l, "/pricing", 1)]);
+        let evidence = |rule: &str| {
+            s.contributions
+                .iter()
+                .find(|c| &*c.rule == rule)
+                .map(|c| c.evidence.to_string())
+                .unwrap()
+        };
+        assert_eq!(
+            evidence("webinar"),
+            "webinar_attended Scoring 101 (2026-10-30)"
+        );
+        assert_eq!(evidence("either"), "Scoring 101 (2026-10-30)");
+        assert_eq!(evidence("pricing"), "page_viewed /pricing (2026-10-31)");
+        assert_eq!(evidence("busy"), "1 matching in the last 30 days");
+    }
+
+    #[test]
     fn count_within_a_time_window() {
         let m = model(
             r#"
