@@ -1136,13 +1136,25 @@ static CONTRACT_SUBJECT: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// Verbs that report a raise told in the pluperfect as news, in English.
+const REPORTING_VERBS_EN: &str = "announced|announces|confirmed|confirms|said|says|disclosed";
+
+/// The same in Spanish, Portuguese and French.
+const REPORTING_VERBS_ROMANCE: &str = "anunció|anunciaron|confirmó|dijo|informó|anunciou|anunciaram|confirmou|disse|informou|annoncé|annonce|confirmé|indiqué";
+
 /// Pluperfect raises that are recent news ("hatte erst kürzlich ...
 /// eingesammelt", "had just raised"), not history: the adverb belongs to
-/// the pluperfect.
+/// the pluperfect, or a reporting verb ([`REPORTING_VERBS_EN`],
+/// [`REPORTING_VERBS_ROMANCE`]) makes it news. Only four English verbs
+/// report it across words between the verb and "that": with "said" or
+/// "disclosed" those words tend to date the raise ("said last September
+/// that it had secured"), which makes it history.
 static RECENT_PLUPERFECT: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"(?i)\bhatten?\s+(?:\w+\s+){0,3}?(?:erst\s+kürzlich|kürzlich|vor\s+kurzem)\b|\bhad\s+(?:just|recently)\s+(?:raised|secured|closed|received)\b|\bavait\s+récemment\b|\bhabía\s+recientemente\b|\btinha\s+recentemente\b|\b(?:announced|announces|confirmed|confirms)\s+(?:[\w-]+\s+){0,3}?that\s+(?:[\w-]+\s+){1,3}?had\s+(?:\w+\s+)?(?:raised|secured|closed|received)\b|\b(?:recently|just)\s+(?:announced|confirmed)\s+(?:it|they)\s+had\s+(?:raised|secured|closed|received)\b|\b(?:announced|announces|confirmed|confirms|said|says|disclosed)\s+(?:on\s+\w+\s+)?(?:that\s+)?(?:it|they)\s+had\s+(?:\w+\s+)?(?:raised|secured|closed|received|completed)\b|\b(?:anunció|anunciaron|confirmó|dijo|informó|anunciou|anunciaram|confirmou|disse|informou|annoncé|annonce|confirmé|indiqué)\s+(?:[\w-]+\s+){0,4}?(?:que|qu')\s*(?:\w+\s+)?(?:había|habían|tinha|tinham|havia|haviam|avait|avaient)\s+(?:\w+\s+)?(?:cerrado|recaudado|captado|levantado|conseguido|fechado|recebido|levé|bouclé|obtenu|réalisé)\b",
-    )
+    re(&format!(
+        r"(?i)\bhatten?\s+(?:\w+\s+){{0,3}}?(?:erst\s+kürzlich|kürzlich|vor\s+kurzem)\b|\bhad\s+(?:just|recently)\s+(?:raised|secured|closed|received)\b|\bavait\s+récemment\b|\bhabía\s+recientemente\b|\btinha\s+recentemente\b|\b(?:announced|announces|confirmed|confirms)\s+(?:[\w-]+\s+){{0,3}}?that\s+(?:[\w-]+\s+){{1,3}}?had\s+(?:\w+\s+)?(?:raised|secured|closed|received)\b|\b(?:recently|just)\s+(?:announced|confirmed)\s+(?:it|they)\s+had\s+(?:raised|secured|closed|received)\b|\b(?:{en})\s+(?:on\s+\w+\s+)?(?:that\s+)?(?:it|they)\s+had\s+(?:\w+\s+)?(?:raised|secured|closed|received|completed)\b|\b(?:{romance})\s+(?:[\w-]+\s+){{0,4}}?(?:que|qu')\s*(?:\w+\s+)?(?:había|habían|tinha|tinham|havia|haviam|avait|avaient)\s+(?:\w+\s+)?(?:cerrado|recaudado|captado|levantado|conseguido|fechado|recebido|levé|bouclé|obtenu|réalisé)\b",
+        en = REPORTING_VERBS_EN,
+        romance = REPORTING_VERBS_ROMANCE,
+    ))
 });
 
 /// Why a sentence with a funding trigger is not a closed round (or `None`

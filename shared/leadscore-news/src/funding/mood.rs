@@ -136,11 +136,14 @@ static RECENT: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Verbs that report a pluperfect as news ("announced this week that it
-/// had closed its Series A").
+/// had closed its Series A"): the same lists as [`super::RECENT_PLUPERFECT`]
+/// reads the sentence with.
 static REPORTED: LazyLock<Regex> = LazyLock::new(|| {
-    exact(
-        r"(?i)^(?:announced|announces|confirmed|confirms|said|says|disclosed|anunció|anunciaron|confirmó|dijo|informó|anunciou|anunciaram|confirmou|disse|informou|annoncé|confirmé|indiqué)$",
-    )
+    exact(&format!(
+        "(?i)^(?:{}|{})$",
+        super::REPORTING_VERBS_EN,
+        super::REPORTING_VERBS_ROMANCE
+    ))
 });
 
 /// English and Romance auxiliaries stand at most this many words before
@@ -232,6 +235,13 @@ mod tests {
             moods("Acme announced this week that it had closed its Series A."),
             [Fact]
         );
+        // Every reporting verb of the pluperfect's sentence-level rule
+        // reports it here too, "annonce" among them.
+        assert_eq!(
+            moods("La start-up annonce qu'elle avait bouclé sa série A."),
+            [Fact]
+        );
+        assert_eq!(moods("La start-up avait bouclé sa série A."), [Background]);
         assert_eq!(
             moods("Acme is actively working on securing $5M."),
             [Prospect]
