@@ -127,7 +127,11 @@ impl From<Domain> for String {
 #[serde(try_from = "String", into = "String")]
 pub struct Email {
     full: String,
-    at: usize,
+    /// Where the `@` is.
+    at: u32,
+    /// Whether the domain is a free-mail provider's, found once at parse
+    /// time (scoring reads it for every lead).
+    free_mail: bool,
 }
 
 impl Email {
@@ -157,7 +161,11 @@ impl Email {
         let local = local.to_lowercase();
         let full = format!("{local}@{}", domain.as_str());
         Ok(Self {
-            at: local.len(),
+            // At most 64 characters of at most 4 bytes each (lowercasing
+            // can lengthen a few).
+            at: u32::try_from(local.len())
+                .map_err(|_| IdentityError::InvalidEmail(trimmed.to_owned()))?,
+            free_mail: is_free_mail(domain.as_str()),
             full,
         })
     }
@@ -169,13 +177,13 @@ impl Email {
 
     /// The normalized domain part.
     pub fn domain(&self) -> Domain {
-        Domain(self.full[self.at + 1..].to_owned())
+        Domain(self.full[self.at as usize + 1..].to_owned())
     }
 
     /// Whether the domain is a free-mail or consumer provider
     /// (see [`is_free_mail`]).
     pub fn is_free_mail(&self) -> bool {
-        is_free_mail(&self.full[self.at + 1..])
+        self.free_mail
     }
 }
 
@@ -875,6 +883,11 @@ mod tests {
         assert_eq!(e.domain().as_str(), "example.com");
         assert!(!e.is_free_mail());
         assert!(Email::parse("jane@gmail.com").unwrap().is_free_mail());
+        // Read back from stored text, an address is parsed again, and its
+        // free-mail flag found again.
+        let stored: Email = serde_json::from_str(r#""Jane@GMail.com""#).unwrap();
+        assert!(stored.is_free_mail());
+        assert_eq!(stored, Email::parse("jane@gmail.com").unwrap());
         for bad in [
             "jane",
             "@example.com",

@@ -1260,7 +1260,7 @@ fn account_side(
             });
             if fired {
                 let c = out.last();
-                if !c.evidence.starts_with(name.as_str()) && rule.condition.is_some() {
+                if rule.condition.is_some() && !c.evidence.starts_with(name.as_str()) {
                     // Name the signal so the explanation stands on its own.
                     c.evidence.prepend(": ");
                     c.evidence.prepend(name);
