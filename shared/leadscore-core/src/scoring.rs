@@ -447,19 +447,16 @@ fn year_start(year: i32) -> Option<i64> {
 impl Now {
     fn of(t: DateTime<Utc>) -> Self {
         let year = t.year();
-        let (year_start, last_year_start) = match (year_start(year), year_start(year - 1)) {
-            (Some(this), Some(last)) => (this, last),
-            // At the edge of chrono's range: every stamp takes the slow path.
-            _ => (0, 0),
+        let (year, year_start, last_year_start) = match (year_start(year), year_start(year - 1)) {
+            (Some(this), Some(last)) => (year, this, last),
+            // At the edge of chrono's range: a year no date has, so
+            // every stamp takes the calendar path.
+            _ => (i32::MIN, 0, 0),
         };
         Self {
             at: t,
             stamp: Stamp::of(t),
-            year: if year_start == last_year_start {
-                i32::MIN
-            } else {
-                year
-            },
+            year,
             year_start,
             last_year_start,
         }
@@ -659,8 +656,6 @@ pub(crate) struct Plan {
     by_custom: Vec<(String, Vec<Watch>)>,
     /// Per signal name: the rules looking at it.
     by_signal: Vec<(String, Vec<Watch>)>,
-    /// Per rule: its tally slot (activity and signal rules only).
-    slot: Vec<Option<u32>>,
     /// Number of tally slots.
     slots: usize,
     /// The activity rules with a condition (the first 64 of them), by their
@@ -815,10 +810,7 @@ impl Plan {
                 }),
             });
             match &rule.subject {
-                Subject::Lead(_) | Subject::Account(_) => {
-                    plan.slot.push(None);
-                    continue;
-                }
+                Subject::Lead(_) | Subject::Account(_) => continue,
                 Subject::Signal(name) => entry(&mut plan.by_signal, name).push(w),
                 Subject::Activity(ActivityFilter::Any) => {
                     for list in &mut plan.by_builtin {
@@ -839,7 +831,6 @@ impl Plan {
                     }
                 }
             }
-            plan.slot.push(Some(w.slot));
             plan.slots += 1;
         }
         // A custom kind is also seen by the rules accepting every kind, in
@@ -1036,32 +1027,18 @@ impl<'a> AccountScorer<'a> {
 struct SubjectMemo {
     /// The model the results are for.
     model: Option<Arc<str>>,
-    /// [`MEMO_SUBJECTS`] entries once used.
+    /// [`MEMO_SUBJECTS`] entries, made when the model is set.
     entries: Vec<Option<(Box<str>, u64)>>,
 }
 
 /// Entries of a [`SubjectMemo`] (a power of two).
 const MEMO_SUBJECTS: usize = 2048;
 
-/// The entry of `subject` in a [`SubjectMemo`]: its bytes eight at a time,
-/// each mixed in by a multiplication, the top bits of the result.
+/// The entry of `subject` in a [`SubjectMemo`]: the top bits of its
+/// fixed-key hash.
 fn subject_entry(subject: &str) -> usize {
-    const K: u64 = 0x9e37_79b9_7f4a_7c15;
-    let bytes = subject.as_bytes();
-    let mut h = (bytes.len() as u64).wrapping_mul(K);
-    let mut chunks = bytes.chunks_exact(8);
-    for c in &mut chunks {
-        let mut w = [0; 8];
-        w.copy_from_slice(c);
-        h = (h ^ u64::from_le_bytes(w)).wrapping_mul(K).rotate_left(23);
-    }
-    let rest = chunks.remainder();
-    if !rest.is_empty() {
-        let mut w = [0; 8];
-        w[..rest.len()].copy_from_slice(rest);
-        h = (h ^ u64::from_le_bytes(w)).wrapping_mul(K);
-    }
-    h = (h ^ (h >> 29)).wrapping_mul(K);
+    use std::hash::BuildHasher;
+    let h = foldhash::fast::FixedState::default().hash_one(subject);
     (h >> (64 - MEMO_SUBJECTS.trailing_zeros())) as usize
 }
 
@@ -1075,15 +1052,13 @@ impl SubjectMemo {
         {
             self.model = Some(model.version.clone());
             self.entries.clear();
+            self.entries.resize(MEMO_SUBJECTS, None);
         }
     }
 
-    /// The results on `subject`; the memo is for `model` (see
-    /// [`Self::use_model`]).
+    /// The results on `subject`; the memo is set for `model` (by
+    /// [`Self::use_model`], which makes its entries).
     fn bits(&mut self, model: &ScoringModel, subject: &str) -> u64 {
-        if self.entries.is_empty() {
-            self.entries.resize(MEMO_SUBJECTS, None);
-        }
         let entry = &mut self.entries[subject_entry(subject) % MEMO_SUBJECTS];
         match entry {
             Some((known, b)) if **known == *subject => *b,
@@ -1245,7 +1220,9 @@ fn account_side(
             )
         }
         Subject::Signal(name) => {
-            let tally = plan.slot[r].map_or(Tally::EMPTY, |s| tallies[s as usize]);
+            let tally = plan.steps[r]
+                .slot
+                .map_or(Tally::EMPTY, |s| tallies[s as usize]);
             let fired = from_tally(rule, &tally, "", out, |i| {
                 let s = &signals[i as usize];
                 let what = s
