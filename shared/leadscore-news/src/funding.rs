@@ -161,8 +161,8 @@ const LARGE_DFA_CACHE_BYTES: usize = 32 << 20;
 /// the last five words ending (the same matches, checked on generated
 /// texts and on every evaluation sentence) ran 38 % more instructions
 /// with the default cache and none fewer with 32 MB, so it was not kept
-/// (BENCHMARKS.md, fifteenth session). Measured: with 32 MB for the two patterns
-/// that need it, extraction runs a third fewer instructions on the
+/// (BENCHMARKS.md, fifteenth session). Measured: with 32 MB for the two
+/// patterns that need it, extraction runs a third fewer instructions on the
 /// benchmark's corpus and about a quarter fewer on all the evaluation
 /// sets' sentences; no other pattern gained from a larger cache. The
 /// ceiling is not an allocation: a cache grows only as far as the text
