@@ -1,6 +1,7 @@
 //! The deployed shape, end to end, on one machine: the five real function
-//! binaries run under `cargo lambda watch` (the local Lambda runtime API)
-//! against moto (DynamoDB, EventBridge, SQS, SES, Secrets Manager) and
+//! binaries run against `cargo lambda watch`'s Lambda runtime API emulator
+//! (`--only-lambda-apis`: the test starts the binaries, built with the test
+//! build's features, instead of letting it `cargo run` them) against moto (DynamoDB, EventBridge, SQS, SES, Secrets Manager) and
 //! loopback fixtures (a company website, a Slack webhook).
 //!
 //! moto does not invoke Lambdas, so this test plays the two AWS integrations
@@ -139,44 +140,123 @@ async fn slack_hook() -> (String, Arc<Mutex<Vec<Value>>>) {
     (url, seen)
 }
 
-/// The running `cargo lambda watch`, killed on drop.
+/// The function binaries (bin name → path), built as `cargo test
+/// --workspace` builds them: `--workspace --bins --tests` resolves the
+/// dependencies' features exactly as the test build does (dev-dependencies
+/// included), so after `cargo test --workspace` has built everything this
+/// is a no-op. `cargo lambda watch` would `cargo run` each function instead,
+/// whose narrower feature set rebuilds the async stack (tokio, rustls,
+/// reqwest, the AWS SDK's HTTP client) a second time: minutes on CI.
+fn function_binaries() -> BTreeMap<String, PathBuf> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut command = std::process::Command::new(cargo);
+    // What cargo set for this test's own crate would mark the dependencies
+    // whose build scripts read it (ring reads CARGO_MANIFEST_DIR) as changed.
+    for (key, _) in std::env::vars_os() {
+        let key = key.to_string_lossy();
+        if key.starts_with("CARGO_PKG_")
+            || [
+                "CARGO_MANIFEST_DIR",
+                "CARGO_MANIFEST_PATH",
+                "CARGO_CRATE_NAME",
+                "CARGO_BIN_NAME",
+                "CARGO_PRIMARY_PACKAGE",
+                "CARGO_TARGET_TMPDIR",
+                "CARGO_RUSTC_CURRENT_DIR",
+                "OUT_DIR",
+            ]
+            .contains(&&*key)
+        {
+            command.env_remove(&*key);
+        }
+    }
+    let out = command
+        .args([
+            "build",
+            "--workspace",
+            "--bins",
+            "--tests",
+            "--locked",
+            "--message-format=json-render-diagnostics",
+        ])
+        .current_dir(root())
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "building the function binaries failed"
+    );
+    let mut bins = BTreeMap::new();
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        let Ok(msg) = serde_json::from_str::<Value>(line) else {
+            continue;
+        };
+        // `--tests` also builds each binary as a test harness.
+        let is_bin = msg["target"]["kind"]
+            .as_array()
+            .is_some_and(|k| k.iter().any(|k| k == "bin"))
+            && msg["profile"]["test"] == false;
+        if let (true, Some(name), Some(exe)) = (
+            is_bin,
+            msg["target"]["name"].as_str(),
+            msg["executable"].as_str(),
+        ) {
+            bins.insert(name.to_owned(), PathBuf::from(exe));
+        }
+    }
+    bins
+}
+
+/// The five functions, as the template names their binaries.
+const FUNCTIONS: [&str; 5] = ["enrich", "score", "form-submit", "schedule", "notify"];
+
+/// The running `cargo lambda watch` (its Lambda runtime API and invoke
+/// endpoints only) and the five function binaries polling it, each owned by
+/// a task that records its exit; all killed on drop.
 struct Watch {
-    child: tokio::process::Child,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+    exits: Arc<Mutex<Vec<String>>>,
     base: String,
     log: PathBuf,
 }
 
 impl Drop for Watch {
     fn drop(&mut self) {
-        let _ = self.child.start_kill();
+        // The aborted task drops its child, which kills it.
+        for t in &self.tasks {
+            t.abort();
+        }
     }
 }
 
 impl Watch {
     async fn start(env: &BTreeMap<String, String>, dir: &std::path::Path) -> Self {
+        let bins = function_binaries();
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
             .unwrap()
             .port();
-        let env_file = dir.join("functions.env");
-        let text: String = env
-            .iter()
-            .map(|(k, v)| format!("{k}=\"{}\"\n", v.replace('\\', "\\\\").replace('"', "\\\"")))
-            .collect();
-        std::fs::write(&env_file, text).unwrap();
-        // Outside the workspace: the watcher must not see its own log.
+        // Outside the workspace: nothing watches it, and it outlives a
+        // failed run for reading.
         let log = dir.join("watch.log");
         let out = std::fs::File::create(&log).unwrap();
-        let child = tokio::process::Command::new(cargo_lambda())
-            .args(["lambda", "watch", "--ignore-changes", "-A", "127.0.0.1", "-P"])
+        let watch = tokio::process::Command::new(cargo_lambda())
+            .args([
+                "lambda",
+                "watch",
+                "--only-lambda-apis",
+                "--ignore-changes",
+                "-A",
+                "127.0.0.1",
+                "-P",
+            ])
             .arg(port.to_string())
-            .arg("--env-file")
-            .arg(&env_file)
             .current_dir(root())
             .stdin(std::process::Stdio::null())
             .stdout(out.try_clone().unwrap())
-            .stderr(out)
+            .stderr(out.try_clone().unwrap())
             .kill_on_drop(true)
             .spawn()
             .unwrap_or_else(|e| {
@@ -185,8 +265,9 @@ impl Watch {
                     cargo_lambda().display()
                 )
             });
-        let w = Self {
-            child,
+        let mut w = Self {
+            tasks: Vec::new(),
+            exits: Arc::default(),
             base: format!("http://127.0.0.1:{port}"),
             log,
         };
@@ -202,7 +283,67 @@ impl Watch {
             );
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
+        w.supervise("cargo lambda watch", watch);
+        // Each function as `cargo lambda watch` would start it: the
+        // runtime API at its own path, the emulator's version, memory and
+        // concurrency, and the function's environment.
+        for name in FUNCTIONS {
+            let exe = bins
+                .get(name)
+                .unwrap_or_else(|| panic!("no `{name}` binary among {:?}", bins.keys()));
+            let child = tokio::process::Command::new(exe)
+                .envs(env)
+                .env("AWS_LAMBDA_FUNCTION_NAME", name)
+                .env("AWS_LAMBDA_FUNCTION_VERSION", "1")
+                .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "4096")
+                .env("AWS_LAMBDA_MAX_CONCURRENCY", "1")
+                .env(
+                    "AWS_LAMBDA_RUNTIME_API",
+                    format!("http://127.0.0.1:{port}/.rt/{name}"),
+                )
+                .current_dir(root())
+                .stdin(std::process::Stdio::null())
+                .stdout(out.try_clone().unwrap())
+                .stderr(out.try_clone().unwrap())
+                .kill_on_drop(true)
+                .spawn()
+                .unwrap_or_else(|e| panic!("cannot start {}: {e}", exe.display()));
+            w.supervise(name, child);
+        }
         w
+    }
+
+    /// Keeps `child` running until the drop, noting when it exits early.
+    fn supervise(&mut self, name: &str, mut child: tokio::process::Child) {
+        let exits = self.exits.clone();
+        let name = name.to_owned();
+        self.tasks.push(tokio::spawn(async move {
+            let status = child.wait().await;
+            exits
+                .lock()
+                .unwrap()
+                .push(format!("{name} exited: {status:?}"));
+        }));
+    }
+
+    /// Resolves when a process has exited (none should, before the drop),
+    /// with what it was.
+    async fn exited(&self) -> String {
+        loop {
+            if let Some(e) = self.exits.lock().unwrap().first() {
+                return e.clone();
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    /// `request`'s result, or a panic with the log if a process exits
+    /// first (a request to a dead function would wait for the timeout).
+    async fn unless_exited<T>(&self, request: impl Future<Output = T>) -> T {
+        tokio::select! {
+            r = request => r,
+            e = self.exited() => panic!("{e}\n{}", self.log_text()),
+        }
     }
 
     fn log_text(&self) -> String {
@@ -216,15 +357,17 @@ impl Watch {
             .collect()
     }
 
-    /// Invokes a function (the first invocation builds it).
+    /// Invokes a function.
     async fn invoke(&self, http: &reqwest::Client, function: &str, payload: &Value) -> Value {
-        let resp = http
-            .post(format!(
-                "{}/2015-03-31/functions/{function}/invocations",
-                self.base
-            ))
-            .json(payload)
-            .send()
+        let resp = self
+            .unless_exited(
+                http.post(format!(
+                    "{}/2015-03-31/functions/{function}/invocations",
+                    self.base
+                ))
+                .json(payload)
+                .send(),
+            )
             .await
             .unwrap_or_else(|e| panic!("invoking {function}: {e}\n{}", self.log_text()));
         let status = resp.status();
@@ -240,11 +383,13 @@ impl Watch {
     /// POSTs the form through the function-URL emulation (payload v2, the
     /// HTTP API's shape).
     async fn submit(&self, http: &reqwest::Client, body: &Value) -> (u16, Value) {
-        let resp = http
-            .post(format!("{}/lambda-url/form-submit/submit", self.base))
-            .header("origin", "https://www.acme-marketing.test")
-            .json(body)
-            .send()
+        let resp = self
+            .unless_exited(
+                http.post(format!("{}/lambda-url/form-submit/submit", self.base))
+                    .header("origin", "https://www.acme-marketing.test")
+                    .json(body)
+                    .send(),
+            )
             .await
             .unwrap_or_else(|e| panic!("form submit: {e}\n{}", self.log_text()));
         let status = resp.status().as_u16();
