@@ -37,20 +37,80 @@ const NUM: &str = r"(?P<num>\d{1,3}(?:[.,]\d{2,3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?)
 const RANGE: &str =
     r"(?:\s?(?:-|to|bis|à|a|and|y|e)\s?(?:US\$|\$|€|£|₹)?(?P<num2>\d+(?:[.,]\d+)?))?";
 const SCALE: &str = r"(?:\s?-?\s?(?P<scale>mil\s+millones|thousand|tausend|millions?|millones|mill[oó]n|milh[õo]es|milh[ãa]o|millionen|mill|mio\b\.?|mn|mln|mm|mi|m|billions?|bilh[õo]es|bilh[ãa]o|milliarden|milliarde|milliards?|mrd\b\.?|bn|bi|b|crores?|cr\b\.?|lakhs?|lacs?|k|mil)\b\.?)?";
-const POST: &str = r"(?P<post>euros?|eur\b|€|us-dollars?|u\.?s\.?\s+dollars?|dollars?|d[óo]lares|usd\b|pounds?(?:\s+sterling)?|livres?(?:\s+sterling)?|libras?(?:\s+esterlinas?)?|gbp\b|£|rupees|inr\b|reais|brl\b|swiss\s+francs|francs\s+suisses|francs?\b|(?:schweizer\s+)?franken|chf\b|fr\.|\$|yuan|renminbi|rmb\b|cny\b|yen\b|jpy\b|pesos\s+mexicanos|mxn\b)";
+/// ISO 4217 codes of the currencies funding news names besides the dollars,
+/// euro, pound, franc, rupee, real, yuan, yen and peso the patterns spell
+/// out: the Nordic and central European currencies, the Gulf's, Israel's,
+/// Turkey's, Africa's and Asia's startup markets, Latin America's. Read in
+/// capitals only ("SEK 300 million", "raised ZAR50 million", "50m NOK"), so
+/// that words such as "try" or "sek" before a number are no currency. Left
+/// out: codes that are common capitalized words before a number in news
+/// (PHP, the language: "PHP 8"; COP, the climate conference: "COP 28";
+/// ALL, TOP, CUP).
+const OTHER_CODES: &[&str] = &[
+    "AED", "ARS", "BDT", "BGN", "CLP", "CZK", "DKK", "EGP", "GHS", "HUF", "IDR", "ILS", "ISK",
+    "KES", "KRW", "KWD", "LKR", "MAD", "MYR", "NGN", "NOK", "PEN", "PKR", "PLN", "QAR", "RON",
+    "RSD", "RWF", "SAR", "SEK", "THB", "TRY", "TWD", "TZS", "UAH", "UGX", "UYU", "VND", "ZAR",
+];
+
+/// [`OTHER_CODES`] as a case-sensitive alternation.
+fn other_codes() -> String {
+    format!("(?-i:{})", OTHER_CODES.join("|"))
+}
+
+/// Currency signs of those currencies that name one currency only.
+const OTHER_SIGNS: &[(&str, &str)] = &[
+    ("₦", "NGN"),
+    ("₩", "KRW"),
+    ("₪", "ILS"),
+    ("₱", "PHP"),
+    ("₺", "TRY"),
+    ("₫", "VND"),
+    ("฿", "THB"),
+    ("NT$", "TWD"),
+    ("KSh", "KES"),
+    ("Ksh", "KES"),
+    ("zł", "PLN"),
+];
+
+/// The currency after an amount: [`POST_WORDS`] or one of
+/// [`OTHER_CODES`], or a sign written after the number ("50.000 ₫", "20 mln
+/// zł").
+fn post() -> String {
+    let signs = OTHER_SIGNS
+        .iter()
+        .filter(|(sign, _)| matches!(*sign, "₫" | "zł"))
+        .map(|(sign, _)| regex::escape(sign))
+        .collect::<Vec<_>>()
+        .join("|");
+    format!("(?P<post>{POST_WORDS}|{}\\b|{signs})", other_codes())
+}
+
+/// Currency words, signs and codes after an amount.
+const POST_WORDS: &str = r"(?:euros?|eur\b|€|us-dollars?|u\.?s\.?\s+dollars?|dollars?|d[óo]lares|usd\b|pounds?(?:\s+sterling)?|livres?(?:\s+sterling)?|libras?(?:\s+esterlinas?)?|gbp\b|£|rupees|inr\b|reais|brl\b|swiss\s+francs|francs\s+suisses|francs?\b|(?:schweizer\s+)?franken|chf\b|fr\.|\$|yuan|renminbi|rmb\b|cny\b|yen\b|jpy\b|pesos\s+mexicanos|mxn\b)";
 
 static PREFIXED: LazyLock<Regex> = LazyLock::new(|| {
-    let pre = r"(?P<pre>US\$|\$US|R\$|CA\$|AU\$|A\$|C\$|S\$|HK\$|NZ\$|\$|€|£|₹|¥|\b(?:USD|EUR|GBP|INR|BRL|CHF|CAD|AUD|SGD|JPY|CNY|MXN)|\bRs\b\.?)";
+    let signs = OTHER_SIGNS
+        .iter()
+        .filter(|(sign, _)| !matches!(*sign, "₫" | "zł"))
+        .map(|(sign, _)| regex::escape(sign))
+        .collect::<Vec<_>>()
+        .join("|");
+    let others = other_codes();
+    let pre = format!(
+        r"(?P<pre>US\$|\$US|R\$|CA\$|AU\$|A\$|C\$|S\$|HK\$|NZ\$|\$|€|£|₹|¥|{signs}|\b(?:USD|EUR|GBP|INR|BRL|CHF|CAD|AUD|SGD|JPY|CNY|MXN)|\b{others}|\bRs\b\.?)"
+    );
+    let post = post();
     // A dollar amount may name its dollar after it ("$5M CAD").
     let code = r"\s(?P<code>CAD|AUD|NZD|SGD|HKD|USD)\b";
     Regex::new(&format!(
-        r"(?i){pre}\s?{NUM}{RANGE}{SCALE}(?:\s?(?:de\s+|d')?{POST}|{code})?"
+        r"(?i){pre}\s?{NUM}{RANGE}{SCALE}(?:\s?(?:de\s+|d')?{post}|{code})?"
     ))
     .expect("valid money pattern")
 });
 
 static SUFFIXED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(r"(?i)\b{NUM}{RANGE}{SCALE}\s?(?:de\s+|d')?{POST}"))
+    let post = post();
+    Regex::new(&format!(r"(?i)\b{NUM}{RANGE}{SCALE}\s?(?:de\s+|d')?{post}"))
         .expect("valid money pattern")
 });
 
@@ -64,8 +124,9 @@ static GLUED: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static WORDS: LazyLock<Regex> = LazyLock::new(|| {
+    let post = post();
     Regex::new(&format!(
-        r"(?i)\b(?P<words>(?:eine\s+)?halbe\s+million|half\s+a\s+million|a\s+million|one\s+million|eine\s+million|un\s+million|un\s+mill[oó]n|um\s+milh[ãa]o|a\s+billion|one\s+billion|eine\s+milliarde|un\s+milliard)\s+(?:de\s+|d')?{POST}"
+        r"(?i)\b(?P<words>(?:eine\s+)?halbe\s+million|half\s+a\s+million|a\s+million|one\s+million|eine\s+million|un\s+million|un\s+mill[oó]n|um\s+milh[ãa]o|a\s+billion|one\s+billion|eine\s+milliarde|un\s+milliard)\s+(?:de\s+|d')?{post}"
     ))
     .expect("valid money pattern")
 });
@@ -242,8 +303,9 @@ static NUMBER_WORD_MONEY: LazyLock<Regex> = LazyLock::new(|| {
         .map(|w| regex::escape(w).replace(' ', r"\s+"))
         .collect::<Vec<_>>()
         .join("|");
+    let post = post();
     Regex::new(&format!(
-        r"(?i)\b(?P<nw>{words})\s+(?P<scale>mil\s+millones|millionen|millions?|millones|mill[oó]n|milh[õo]es|milh[ãa]o|mio\.?|milliarden|milliarde|milliards?|billions?|bilh[õo]es|bilh[ãa]o|thousand|tausend|mille|mil)\b\.?\s+(?:de\s+|d')?{POST}"
+        r"(?i)\b(?P<nw>{words})\s+(?P<scale>mil\s+millones|millionen|millions?|millones|mill[oó]n|milh[õo]es|milh[ãa]o|mio\.?|milliarden|milliarde|milliards?|billions?|bilh[õo]es|bilh[ãa]o|thousand|tausend|mille|mil)\b\.?\s+(?:de\s+|d')?{post}"
     ))
     .expect("valid money pattern")
 });
@@ -279,8 +341,22 @@ fn currency_from_symbol(s: &str) -> Option<&'static str> {
         "CNY" => "CNY",
         "CHF" => "CHF",
         "MXN" => "MXN",
-        _ => return None,
+        other => return other_currency(other),
     })
+}
+
+/// One of [`OTHER_CODES`] (`code` in capitals) or [`OTHER_SIGNS`].
+fn other_currency(code: &str) -> Option<&'static str> {
+    OTHER_CODES
+        .iter()
+        .copied()
+        .find(|c| *c == code)
+        .or_else(|| {
+            OTHER_SIGNS
+                .iter()
+                .find(|(sign, _)| sign.to_uppercase() == code)
+                .map(|&(_, c)| c)
+        })
 }
 
 fn currency_from_word(s: &str) -> Option<&'static str> {
@@ -315,7 +391,7 @@ fn currency_from_word(s: &str) -> Option<&'static str> {
     } else if w.starts_with("pesos") || w == "mxn" {
         "MXN"
     } else {
-        return None;
+        return other_currency(&w.to_uppercase());
     })
 }
 
@@ -513,6 +589,20 @@ mod tests {
         assert_eq!(one("50 millions de francs"), (50_000_000, "CHF".into()));
         assert_eq!(one("3 million US dollars"), (3_000_000, "USD".into()));
         assert_eq!(one("3 million U.S. dollars"), (3_000_000, "USD".into()));
+        // Other ISO codes, in capitals, before or after; signs naming one
+        // currency.
+        assert_eq!(one("SEK 300 million"), (300_000_000, "SEK".into()));
+        assert_eq!(one("raised ZAR50 million"), (50_000_000, "ZAR".into()));
+        assert_eq!(one("a 50m NOK round"), (50_000_000, "NOK".into()));
+        assert_eq!(one("KES 11.4 billion"), (11_400_000_000, "KES".into()));
+        assert_eq!(one("₦500 million"), (500_000_000, "NGN".into()));
+        assert_eq!(one("₩10 billion"), (10_000_000_000, "KRW".into()));
+        assert_eq!(one("NT$100 million"), (100_000_000, "TWD".into()));
+        assert_eq!(one("KSh 50 million"), (50_000_000, "KES".into()));
+        assert_eq!(one("20 mln zł"), (20_000_000, "PLN".into()));
+        // ...but not in lower case: words, not currencies.
+        assert!(find_money("try 30 million times, sek 5 more").is_empty());
+        assert!(find_money("runs on PHP 8 since COP 28").is_empty());
         // A bare dollar sign with its dollar named after the amount.
         assert_eq!(one("raises $1.35M CAD / Canada"), (1_350_000, "CAD".into()));
         assert_eq!(one("raised $5 million AUD"), (5_000_000, "AUD".into()));
