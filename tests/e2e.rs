@@ -208,6 +208,23 @@ fn function_binaries() -> BTreeMap<String, PathBuf> {
     bins
 }
 
+/// Starting a process of the test: in the workspace root, no input, its
+/// output appended to the log, killed when its handle is dropped.
+trait SpawnLogged {
+    fn spawn_logged(&mut self, log: &std::fs::File) -> std::io::Result<tokio::process::Child>;
+}
+
+impl SpawnLogged for tokio::process::Command {
+    fn spawn_logged(&mut self, log: &std::fs::File) -> std::io::Result<tokio::process::Child> {
+        self.current_dir(root())
+            .stdin(std::process::Stdio::null())
+            .stdout(log.try_clone()?)
+            .stderr(log.try_clone()?)
+            .kill_on_drop(true)
+            .spawn()
+    }
+}
+
 /// The five functions, as the template names their binaries.
 const FUNCTIONS: [&str; 5] = ["enrich", "score", "form-submit", "schedule", "notify"];
 
@@ -253,12 +270,7 @@ impl Watch {
                 "-P",
             ])
             .arg(port.to_string())
-            .current_dir(root())
-            .stdin(std::process::Stdio::null())
-            .stdout(out.try_clone().unwrap())
-            .stderr(out.try_clone().unwrap())
-            .kill_on_drop(true)
-            .spawn()
+            .spawn_logged(&out)
             .unwrap_or_else(|e| {
                 panic!(
                     "cannot start {} ({e}); .ci/run installs it (pip install cargo-lambda==1.9.2 ziglang==0.17.1 into .ci/tools/lambda)",
@@ -301,12 +313,7 @@ impl Watch {
                     "AWS_LAMBDA_RUNTIME_API",
                     format!("http://127.0.0.1:{port}/.rt/{name}"),
                 )
-                .current_dir(root())
-                .stdin(std::process::Stdio::null())
-                .stdout(out.try_clone().unwrap())
-                .stderr(out.try_clone().unwrap())
-                .kill_on_drop(true)
-                .spawn()
+                .spawn_logged(&out)
                 .unwrap_or_else(|e| panic!("cannot start {}: {e}", exe.display()));
             w.supervise(name, child);
         }
