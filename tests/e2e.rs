@@ -1,8 +1,9 @@
 //! The deployed shape, end to end, on one machine: the five real function
 //! binaries run against `cargo lambda watch`'s Lambda runtime API emulator
 //! (`--only-lambda-apis`: the test starts the binaries, built with the test
-//! build's features, instead of letting it `cargo run` them) against moto (DynamoDB, EventBridge, SQS, SES, Secrets Manager) and
-//! loopback fixtures (a company website, a Slack webhook).
+//! build's features, instead of letting it `cargo run` them), against moto
+//! (DynamoDB, EventBridge, SQS, SES, Secrets Manager) and loopback fixtures
+//! (a company website, a Slack webhook).
 //!
 //! moto does not invoke Lambdas, so this test plays the two AWS integrations
 //! the template declares: the SQS trigger of `enrich` (messages received
@@ -225,15 +226,13 @@ impl SpawnLogged for tokio::process::Command {
     }
 }
 
-/// The five functions, as the template names their binaries.
-const FUNCTIONS: [&str; 5] = ["enrich", "score", "form-submit", "schedule", "notify"];
-
 /// The running `cargo lambda watch` (its Lambda runtime API and invoke
-/// endpoints only) and the five function binaries polling it, each owned by
-/// a task that records its exit; all killed on drop.
+/// endpoints only) and the function binaries polling it, each owned by a
+/// task that reports its exit; all killed on drop.
 struct Watch {
     tasks: Vec<tokio::task::JoinHandle<()>>,
-    exits: Arc<Mutex<Vec<String>>>,
+    /// The first early exit, once one happened.
+    exit: tokio::sync::watch::Sender<Option<String>>,
     base: String,
     log: PathBuf,
 }
@@ -248,7 +247,12 @@ impl Drop for Watch {
 }
 
 impl Watch {
-    async fn start(env: &BTreeMap<String, String>, dir: &std::path::Path) -> Self {
+    /// Starts the emulator and the `functions` (binary names).
+    async fn start(
+        functions: &[String],
+        env: &BTreeMap<String, String>,
+        dir: &std::path::Path,
+    ) -> Self {
         let bins = function_binaries();
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
@@ -279,7 +283,7 @@ impl Watch {
             });
         let mut w = Self {
             tasks: Vec::new(),
-            exits: Arc::default(),
+            exit: tokio::sync::watch::Sender::new(None),
             base: format!("http://127.0.0.1:{port}"),
             log,
         };
@@ -299,7 +303,7 @@ impl Watch {
         // Each function as `cargo lambda watch` would start it: the
         // runtime API at its own path, the emulator's version, memory and
         // concurrency, and the function's environment.
-        for name in FUNCTIONS {
+        for name in functions {
             let exe = bins
                 .get(name)
                 .unwrap_or_else(|| panic!("no `{name}` binary among {:?}", bins.keys()));
@@ -322,26 +326,23 @@ impl Watch {
 
     /// Keeps `child` running until the drop, noting when it exits early.
     fn supervise(&mut self, name: &str, mut child: tokio::process::Child) {
-        let exits = self.exits.clone();
+        let exit = self.exit.clone();
         let name = name.to_owned();
         self.tasks.push(tokio::spawn(async move {
             let status = child.wait().await;
-            exits
-                .lock()
-                .unwrap()
-                .push(format!("{name} exited: {status:?}"));
+            exit.send_if_modified(|first| {
+                first.get_or_insert_with(|| format!("{name} exited: {status:?}"));
+                true
+            });
         }));
     }
 
     /// Resolves when a process has exited (none should, before the drop),
     /// with what it was.
     async fn exited(&self) -> String {
-        loop {
-            if let Some(e) = self.exits.lock().unwrap().first() {
-                return e.clone();
-            }
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
+        let mut exit = self.exit.subscribe();
+        let first = exit.wait_for(Option::is_some).await.unwrap();
+        first.clone().unwrap_or_default()
     }
 
     /// `request`'s result, or a panic with the log if a process exits
@@ -597,7 +598,12 @@ async fn form_submit_to_slack_and_email_through_the_real_functions() {
     }
     let dir = std::env::temp_dir().join(&prefix);
     std::fs::create_dir_all(&dir).unwrap();
-    let watch = Watch::start(&env, &dir).await;
+    let functions: Vec<String> = template
+        .resources_of("AWS::Serverless::Function")
+        .iter()
+        .map(|id| template.binary(id))
+        .collect();
+    let watch = Watch::start(&functions, &env, &dir).await;
 
     // A form submit.
     let form = json!({

@@ -57,44 +57,46 @@ fn other_codes() -> String {
     format!("(?-i:{})", OTHER_CODES.join("|"))
 }
 
-/// Currency signs of those currencies that name one currency only.
-const OTHER_SIGNS: &[(&str, &str)] = &[
+/// Currency signs that name one currency, written before the number
+/// (matched in any case: "KSh", "Ksh").
+const SIGNS_BEFORE: &[(&str, &str)] = &[
     ("₦", "NGN"),
     ("₩", "KRW"),
     ("₪", "ILS"),
     ("₱", "PHP"),
     ("₺", "TRY"),
-    ("₫", "VND"),
     ("฿", "THB"),
     ("NT$", "TWD"),
     ("KSh", "KES"),
-    ("Ksh", "KES"),
-    ("zł", "PLN"),
 ];
 
-/// The currency after an amount: [`POST_WORDS`] or one of
-/// [`OTHER_CODES`], or a sign written after the number ("50.000 ₫", "20 mln
-/// zł").
-fn post() -> String {
-    let signs = OTHER_SIGNS
+/// Currency signs that name one currency, written after the number.
+const SIGNS_AFTER: &[(&str, &str)] = &[("₫", "VND"), ("zł", "PLN")];
+
+/// `signs` as a regex alternation.
+fn alternation(signs: &[(&str, &str)]) -> String {
+    signs
         .iter()
-        .filter(|(sign, _)| matches!(*sign, "₫" | "zł"))
         .map(|(sign, _)| regex::escape(sign))
         .collect::<Vec<_>>()
-        .join("|");
-    format!("(?P<post>{POST_WORDS}|{}\\b|{signs})", other_codes())
+        .join("|")
+}
+
+/// The currency after an amount: [`POST_WORDS`], one of [`OTHER_CODES`],
+/// or one of [`SIGNS_AFTER`] ("50.000 ₫", "20 mln zł").
+fn post() -> String {
+    format!(
+        "(?P<post>{POST_WORDS}|{}\\b|{})",
+        other_codes(),
+        alternation(SIGNS_AFTER)
+    )
 }
 
 /// Currency words, signs and codes after an amount.
 const POST_WORDS: &str = r"(?:euros?|eur\b|€|us-dollars?|u\.?s\.?\s+dollars?|dollars?|d[óo]lares|usd\b|pounds?(?:\s+sterling)?|livres?(?:\s+sterling)?|libras?(?:\s+esterlinas?)?|gbp\b|£|rupees|inr\b|reais|brl\b|swiss\s+francs|francs\s+suisses|francs?\b|(?:schweizer\s+)?franken|chf\b|fr\.|\$|yuan|renminbi|rmb\b|cny\b|yen\b|jpy\b|pesos\s+mexicanos|mxn\b)";
 
 static PREFIXED: LazyLock<Regex> = LazyLock::new(|| {
-    let signs = OTHER_SIGNS
-        .iter()
-        .filter(|(sign, _)| !matches!(*sign, "₫" | "zł"))
-        .map(|(sign, _)| regex::escape(sign))
-        .collect::<Vec<_>>()
-        .join("|");
+    let signs = alternation(SIGNS_BEFORE);
     let others = other_codes();
     let pre = format!(
         r"(?P<pre>US\$|\$US|R\$|CA\$|AU\$|A\$|C\$|S\$|HK\$|NZ\$|\$|€|£|₹|¥|{signs}|\b(?:USD|EUR|GBP|INR|BRL|CHF|CAD|AUD|SGD|JPY|CNY|MXN)|\b{others}|\bRs\b\.?)"
@@ -345,15 +347,17 @@ fn currency_from_symbol(s: &str) -> Option<&'static str> {
     })
 }
 
-/// One of [`OTHER_CODES`] (`code` in capitals) or [`OTHER_SIGNS`].
+/// One of [`OTHER_CODES`], or of [`SIGNS_BEFORE`] and [`SIGNS_AFTER`]
+/// (`code` in capitals).
 fn other_currency(code: &str) -> Option<&'static str> {
     OTHER_CODES
         .iter()
         .copied()
         .find(|c| *c == code)
         .or_else(|| {
-            OTHER_SIGNS
+            SIGNS_BEFORE
                 .iter()
+                .chain(SIGNS_AFTER)
                 .find(|(sign, _)| sign.to_uppercase() == code)
                 .map(|&(_, c)| c)
         })
@@ -599,6 +603,7 @@ mod tests {
         assert_eq!(one("₩10 billion"), (10_000_000_000, "KRW".into()));
         assert_eq!(one("NT$100 million"), (100_000_000, "TWD".into()));
         assert_eq!(one("KSh 50 million"), (50_000_000, "KES".into()));
+        assert_eq!(one("Ksh4.8 billion"), (4_800_000_000, "KES".into()));
         assert_eq!(one("20 mln zł"), (20_000_000, "PLN".into()));
         // ...but not in lower case: words, not currencies.
         assert!(find_money("try 30 million times, sek 5 more").is_empty());
