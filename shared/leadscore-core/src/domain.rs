@@ -54,8 +54,10 @@ impl Domain {
             Some(pos) => &trimmed[pos + 3..],
             None => trimmed,
         };
+        // A backslash ends the host too, as in a URL parser's reading of an
+        // http(s) URL (`https://a.example\@b.com` is a URL of a.example).
         let host_port = without_scheme
-            .split(['/', '?', '#'])
+            .split(['/', '\\', '?', '#'])
             .next()
             .unwrap_or_default();
         let host_port = host_port.rsplit('@').next().unwrap_or_default();
@@ -860,6 +862,9 @@ mod tests {
             ("münchen.de", "xn--mnchen-3ya.de"),
             ("https://WWW.Bücher.example/", "xn--bcher-kva.example"),
             ("sub.example.co.uk", "sub.example.co.uk"),
+            // The host a URL parser reads: a backslash ends it.
+            ("https://other.example\\@acme.com/", "other.example"),
+            ("acme.com\\path", "acme.com"),
         ] {
             assert_eq!(Domain::parse(input).unwrap().as_str(), want, "{input}");
         }

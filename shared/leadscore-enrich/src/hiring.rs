@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use leadscore_core::domain::Signal;
 use leadscore_core::titles::Taxonomy;
 use leadscore_fetch::{Budget, PageError, PageFetcher, SiteSession};
-use leadscore_hiring::detect::{Ats, AtsBoard, detect_ats};
+use leadscore_hiring::detect::{Ats, AtsBoard, MAX_BOARDS, detect_ats};
 use leadscore_hiring::endpoints::{AtsEndpoints, LEVER_PAGE_SIZE, SMARTRECRUITERS_PAGE_SIZE};
 use leadscore_hiring::parse::{
     BoardPage, ParseError, Response, Role, parse_ashby, parse_greenhouse, parse_lever,
@@ -155,12 +155,14 @@ async fn read_board(
                 )
             }
             Ats::Teamtailor if page == 0 => {
-                // A custom-domain careers site is recorded by its origin.
-                let url = if board.token.starts_with("http") {
-                    AtsEndpoints::teamtailor_rss(&board.token)
-                } else {
-                    e.teamtailor_jobs(&board.token)
-                };
+                // A custom-domain careers site is recorded by its origin
+                // (a slug such as `httpool` is not one).
+                let url =
+                    if board.token.starts_with("https://") || board.token.starts_with("http://") {
+                        AtsEndpoints::teamtailor_rss(&board.token)
+                    } else {
+                        e.teamtailor_jobs(&board.token)
+                    };
                 (url, Box::new(parse_teamtailor))
             }
             Ats::Lever => (
@@ -229,7 +231,8 @@ pub async fn collect(
     let mut boards: Vec<AtsBoard> = Vec::new();
     for page in pages {
         for b in detect_ats(page.html) {
-            if !boards.contains(&b) {
+            // At most MAX_BOARDS per page, and as many in all.
+            if boards.len() < MAX_BOARDS && !boards.contains(&b) {
                 boards.push(b);
             }
         }

@@ -176,7 +176,8 @@ pub async fn collect(
     let mut feed_urls: Vec<String> = Vec::new();
     for p in pages {
         for f in discover_feeds(p.html, p.url) {
-            if !feed_urls.contains(&f.url) {
+            // At most MAX_DISCOVERED_FEEDS per page: a short list to scan.
+            if feed_urls.len() < config.max_feeds && !feed_urls.contains(&f.url) {
                 feed_urls.push(f.url);
             }
         }

@@ -1,5 +1,6 @@
 //! ATS detection from raw HTML (links, script sources, iframes, inline JSON).
 
+use std::collections::HashSet;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -30,6 +31,9 @@ pub enum Ats {
     /// Workday (myworkdayjobs.com).
     Workday,
 }
+
+/// The most boards [`detect_ats`] returns for one page.
+pub const MAX_BOARDS: usize = 8;
 
 /// One detected ATS board.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
@@ -110,10 +114,15 @@ const NOT_TOKENS: &[&str] = &[
 /// inline JSON such as `__NEXT_DATA__`), in order of first appearance, deduplicated.
 ///
 /// The text is scanned as-is, so it also works on JSON, sitemap XML or a plain URL.
+/// At most [`MAX_BOARDS`], the first to appear: a company posts its jobs on one
+/// or two boards, and each board found is a request to its ATS.
 pub fn detect_ats(html: &str) -> Vec<AtsBoard> {
     // Inline JSON escapes slashes (`https:\/\/jobs.lever.co\/acme`).
     let text = html.replace("\\/", "/");
     let mut found: Vec<(usize, AtsBoard)> = Vec::new();
+    // A hash set, not a scan of `found`: a hostile page can name hundreds
+    // of thousands of distinct boards.
+    let mut seen: HashSet<AtsBoard> = HashSet::new();
     for (ats, pattern) in PATTERNS.iter() {
         for caps in pattern.captures_iter(&text) {
             let Some(whole) = caps.get(0) else { continue };
@@ -134,12 +143,13 @@ pub fn detect_ats(html: &str) -> Vec<AtsBoard> {
                 continue;
             }
             let board = AtsBoard { ats: *ats, token };
-            if !found.iter().any(|(_, b)| *b == board) {
+            if seen.insert(board.clone()) {
                 found.push((whole.start(), board));
             }
         }
     }
     found.sort_by_key(|(pos, _)| *pos);
+    found.truncate(MAX_BOARDS);
     found.into_iter().map(|(_, b)| b).collect()
 }
 

@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use leadscore_core::ScoringModel;
-use leadscore_core::domain::{Account, Activity, ActivityId, ActivityKind, Email, Lead};
+use leadscore_core::domain::{Account, Activity, ActivityId, ActivityKind, Domain, Email, Lead};
 use leadscore_core::events::Event;
 use leadscore_pipeline::{EnrichQueue, EnrichRequest, EventBus, PipelineError, rescore_lead};
 use leadscore_store::{Claim, Store, StoreError};
@@ -239,15 +239,8 @@ impl Intake {
             let mut req = EnrichRequest::new(domain.clone(), reason);
             req.start = s
                 .website_url
-                .as_ref()
-                .filter(|_| s.website.as_ref() == Some(domain))
-                .map(|w| {
-                    if w.contains("://") {
-                        w.clone()
-                    } else {
-                        format!("https://{w}")
-                    }
-                });
+                .as_deref()
+                .and_then(|w| start_url_on(w, domain));
             match queue.enqueue(std::slice::from_ref(&req)).await.pop() {
                 Some(Ok(())) => enrichment_queued = true,
                 Some(Err(e)) => {
@@ -298,4 +291,53 @@ fn merge(lead: &mut Lead, s: &Submission, now: DateTime<Utc>) {
     lead.attributes
         .insert("consent".into(), s.consent.to_string());
     lead.updated_at = now;
+}
+
+/// The website typed in a form as the crawl would read it, when the host
+/// the fetcher would connect to is `domain` (with or without `www.`); none
+/// otherwise, and the crawl starts at `https://DOMAIN/`. The host is taken
+/// from the parsed URL, as the fetcher takes it, not from the typed text:
+/// `https://other.example\@acme.com` is a URL of `other.example` (a
+/// backslash ends the host of an http(s) URL), and must not stand in for
+/// acme.com's website.
+fn start_url_on(typed: &str, domain: &Domain) -> Option<String> {
+    let typed = typed.trim();
+    let url = url::Url::parse(typed)
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https"))
+        .or_else(|| url::Url::parse(&format!("https://{typed}")).ok())?;
+    let on_domain = url
+        .host_str()
+        .and_then(|h| Domain::parse(h).ok())
+        .is_some_and(|d| d == *domain);
+    on_domain.then(|| url.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_start_url_is_the_typed_website_only_when_its_host_is_the_account() {
+        let acme = Domain::parse("acme.com").unwrap_or_else(|e| panic!("{e}"));
+        for (typed, want) in [
+            ("acme.com", Some("https://acme.com/")),
+            ("www.acme.com/about", Some("https://www.acme.com/about")),
+            ("http://acme.com:8080/x", Some("http://acme.com:8080/x")),
+            ("https://ACME.com", Some("https://acme.com/")),
+            (
+                "acme.com/?next=http://other.example",
+                Some("https://acme.com/?next=http://other.example"),
+            ),
+            // What a browser or the fetcher would read as another host.
+            ("https://other.example\\@acme.com/", None),
+            ("https://acme.com@other.example/", None),
+            ("other.example", None),
+            ("https://shop.acme.com/", None),
+            ("ftp://acme.com/", None),
+            ("", None),
+        ] {
+            assert_eq!(start_url_on(typed, &acme).as_deref(), want, "{typed}");
+        }
+    }
 }

@@ -2,6 +2,7 @@
 //! feed autodiscovery from `<link rel="alternate">` in HTML.
 
 use scraper::{Html, Selector};
+use std::collections::HashSet;
 use std::sync::LazyLock;
 use url::Url;
 
@@ -139,10 +140,14 @@ pub struct DiscoveredFeed {
     pub title: Option<String>,
 }
 
+/// The most feeds [`discover_feeds`] returns for one page (a site links
+/// one to three).
+pub const MAX_DISCOVERED_FEEDS: usize = 16;
+
 /// Feed autodiscovery: `<link rel="alternate" type="application/rss+xml |
 /// application/atom+xml | application/feed+json" href="...">`, relative
 /// hrefs resolved against `page_url` (and a `<base href>`), duplicates
-/// dropped, in page order.
+/// dropped, in page order; at most [`MAX_DISCOVERED_FEEDS`].
 pub fn discover_feeds(html: &str, page_url: &str) -> Vec<DiscoveredFeed> {
     static LINK: LazyLock<Selector> =
         LazyLock::new(|| Selector::parse("link[href]").expect("valid selector"));
@@ -157,7 +162,13 @@ pub fn discover_feeds(html: &str, page_url: &str) -> Vec<DiscoveredFeed> {
         .find_map(|b| b.value().attr("href").and_then(|h| page.join(h).ok()))
         .unwrap_or(page);
     let mut out: Vec<DiscoveredFeed> = Vec::new();
+    // A hash set, not a scan of `out`: a hostile page can carry a great
+    // many links.
+    let mut seen: HashSet<String> = HashSet::new();
     for l in doc.select(&LINK) {
+        if out.len() == MAX_DISCOVERED_FEEDS {
+            break;
+        }
         let v = l.value();
         let rel = v.attr("rel").unwrap_or("").to_ascii_lowercase();
         if !rel.split_whitespace().any(|r| r == "alternate") {
@@ -178,7 +189,7 @@ pub fn discover_feeds(html: &str, page_url: &str) -> Vec<DiscoveredFeed> {
             continue;
         }
         let url = abs.to_string();
-        if out.iter().any(|f| f.url == url) {
+        if !seen.insert(url.clone()) {
             continue;
         }
         out.push(DiscoveredFeed {

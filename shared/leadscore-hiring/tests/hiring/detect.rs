@@ -1,4 +1,4 @@
-use leadscore_hiring::detect::{Ats, AtsBoard, detect_ats, is_teamtailor_site};
+use leadscore_hiring::detect::{Ats, AtsBoard, MAX_BOARDS, detect_ats, is_teamtailor_site};
 
 fn one(html: &str) -> AtsBoard {
     let found = detect_ats(html);
@@ -139,4 +139,24 @@ fn deduplicates_and_keeps_page_order() {
 #[test]
 fn no_ats_on_plain_page() {
     assert!(detect_ats(r#"<a href="/careers">Careers</a>"#).is_empty());
+}
+
+#[test]
+fn a_page_naming_thousands_of_boards_yields_the_first_few() {
+    // 50,000 distinct boards, and each named twice: the first MAX_BOARDS to
+    // appear come back, once each (a scan of the boards found so far for
+    // each match would take minutes on such a page).
+    let mut html = String::new();
+    for round in 0..2 {
+        for i in 0..50_000 {
+            html.push_str(&format!(
+                "<a href=\"https://b{i:05}.recruitee.com/\">{round}</a>\n"
+            ));
+        }
+    }
+    let found = detect_ats(&html);
+    let want: Vec<AtsBoard> = (0..MAX_BOARDS)
+        .map(|i| board(Ats::Recruitee, &format!("b{i:05}")))
+        .collect();
+    assert_eq!(found, want);
 }

@@ -1,7 +1,7 @@
 //! Feed parsing (RSS 2.0, Atom, JSON Feed), broken feeds and autodiscovery.
 
 use chrono::{TimeZone, Utc};
-use leadscore_news::feed::{FeedError, FeedKind, discover_feeds, parse_feed};
+use leadscore_news::feed::{FeedError, FeedKind, MAX_DISCOVERED_FEEDS, discover_feeds, parse_feed};
 use leadscore_news::funding::Round;
 
 fn fixture(name: &str) -> Vec<u8> {
@@ -113,4 +113,23 @@ fn autodiscovery_resolves_and_dedupes() {
     );
     assert_eq!(feeds[0].title.as_deref(), Some("Newsroom"));
     assert!(discover_feeds("<p>no feeds</p>", "https://x.example/").is_empty());
+}
+
+#[test]
+fn autodiscovery_keeps_the_first_few_of_a_flood_of_links() {
+    let mut html = String::from("<html><head>");
+    for round in 0..2 {
+        for i in 0..20_000 {
+            html.push_str(&format!(
+                "<link rel=\"alternate\" type=\"application/rss+xml\" href=\"/f{i}.xml\" title=\"{round}\">"
+            ));
+        }
+    }
+    html.push_str("</head></html>");
+    let feeds = discover_feeds(&html, "https://x.example/");
+    let got: Vec<&str> = feeds.iter().map(|f| f.url.as_str()).collect();
+    let want: Vec<String> = (0..MAX_DISCOVERED_FEEDS)
+        .map(|i| format!("https://x.example/f{i}.xml"))
+        .collect();
+    assert_eq!(got, want);
 }
