@@ -80,6 +80,60 @@ async fn each_function_reads_exactly_the_environment_the_template_sets() {
 }
 
 #[test]
+fn the_notify_claim_lease_ends_before_the_function_times_out_and_before_a_retry() {
+    let t = Template::load();
+    let timeout = t.function_timeout("NotifyFunction");
+    let lease = lambda_notify::CLAIM_LEASE.as_secs();
+    assert!(
+        lease < timeout,
+        "claim lease {lease} s, function timeout {timeout} s"
+    );
+    // Lambda retries an asynchronous invocation a minute after a failure at
+    // the earliest.
+    assert!(lease < 60, "claim lease {lease} s");
+    let retries =
+        &t.resource("NotifyFunction")["Properties"]["EventInvokeConfig"]["MaximumRetryAttempts"];
+    assert!(retries.as_u64().is_some_and(|n| n >= 1), "{retries:?}");
+}
+
+#[test]
+fn an_enrichment_batch_ends_before_the_function_times_out() {
+    let t = Template::load();
+    let env = t.function_env("EnrichFunction");
+    let number = |name: &str| -> u64 {
+        env[name]
+            .parse()
+            .unwrap_or_else(|e| panic!("EnrichFunction {name}: {e}"))
+    };
+    // The longest one account can take: the crawl's budget, then the job
+    // boards' and the news feeds' (the enricher's defaults).
+    let account = number("CRAWL_BUDGET_SECS")
+        + leadscore_enrich::hiring::HiringConfig::default()
+            .budget
+            .as_secs()
+        + leadscore_enrich::news::NewsConfig::default()
+            .budget
+            .as_secs();
+    let queue = &t.resource("EnrichFunction")["Properties"]["Events"]["Queue"]["Properties"];
+    let batch = queue["BatchSize"].as_u64().unwrap();
+    let waves = batch.div_ceil(number("MAX_CONCURRENCY"));
+    let timeout = t.function_timeout("EnrichFunction");
+    let margin = lambda_enrich::handler::ANSWER_MARGIN.as_secs();
+    assert!(
+        waves * account + margin <= timeout,
+        "{batch} messages in {waves} wave(s) of up to {account} s each, plus {margin} s to \
+         answer, do not fit the {timeout} s timeout"
+    );
+    let visibility = t.resource("EnrichQueue")["Properties"]["VisibilityTimeout"]
+        .as_u64()
+        .unwrap();
+    assert!(
+        visibility >= 6 * timeout,
+        "visibility timeout {visibility} s under six times the function's {timeout} s"
+    );
+}
+
+#[test]
 fn table_keys_and_indexes_agree_across_template_docs_and_code() {
     let t = Template::load();
     assert_eq!(

@@ -461,7 +461,12 @@ async fn pump(
         let mut moved = false;
         if let Some(batch) = sqs_batch(sdk, enrich_queue).await {
             let out = watch.invoke(http, "enrich", &batch).await;
-            assert_eq!(out["batchItemFailures"], json!([]), "{out}");
+            assert_eq!(
+                out["batchItemFailures"],
+                json!([]),
+                "{out}\n{}",
+                watch.log_text()
+            );
             *count.entry("enrich").or_default() += 1;
             moved = true;
         }

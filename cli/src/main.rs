@@ -633,6 +633,14 @@ async fn score(
             format!(", {} failed", summary.failed.len())
         }
     );
+    if summary.superseded > 0 {
+        eprintln!(
+            "  {} lead(s) kept their stored score, computed for a later time than {}: \
+             a score is never replaced by one for an earlier time (use a fresh --db to replay the past)",
+            summary.superseded,
+            now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        );
+    }
     for e in &summary.became_hot {
         eprintln!("  hot: {e}");
     }

@@ -39,6 +39,15 @@ impl Template {
             .unwrap_or_else(|| panic!("no resource {id} in the template"))
     }
 
+    /// A function's timeout in seconds: its own, or the template's global.
+    pub fn function_timeout(&self, id: &str) -> u64 {
+        self.resource(id)["Properties"]
+            .get("Timeout")
+            .or_else(|| self.doc["Globals"]["Function"].get("Timeout"))
+            .and_then(Value::as_u64)
+            .unwrap_or_else(|| panic!("{id}: no Timeout, and none in Globals"))
+    }
+
     /// Logical ids of the resources of a type.
     pub fn resources_of(&self, kind: &str) -> Vec<String> {
         self.doc["Resources"]

@@ -1,11 +1,12 @@
 //! Event in, core call, response out.
 
 use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
 use chrono::Utc;
 use futures::StreamExt;
-use lambda_runtime::{Diagnostic, LambdaEvent};
+use lambda_runtime::{Context, Diagnostic, LambdaEvent};
 use leadscore_enrich::{EnrichAccountError, Enricher, enrich_account};
 use leadscore_pipeline::{EnrichRequest, EventBus};
 use leadscore_store::Store;
@@ -94,6 +95,13 @@ pub enum EnrichFailure {
         /// Which events.
         errors: String,
     },
+    /// The invocation's time ran out before the account was done (or
+    /// started); the message is redelivered.
+    #[error("{domain}: not done before the invocation's deadline")]
+    OutOfTime {
+        /// The account.
+        domain: String,
+    },
 }
 
 impl From<EnrichFailure> for Diagnostic {
@@ -102,6 +110,7 @@ impl From<EnrichFailure> for Diagnostic {
             EnrichFailure::BadMessage { .. } => "BadRequest",
             EnrichFailure::Enrich { .. } => "EnrichFailed",
             EnrichFailure::Events { .. } => "EventsNotPublished",
+            EnrichFailure::OutOfTime { .. } => "OutOfTime",
         };
         leadscore_lambda::diagnostic(kind, &e)
     }
@@ -144,20 +153,45 @@ pub async fn enrich_one(deps: &Deps, req: &EnrichRequest) -> Result<Summary, Enr
     })
 }
 
+/// Kept back from the invocation's deadline for answering: the batch's
+/// per-message failures reach Lambda only in an answer, so an invocation
+/// that times out has every message of its batch redelivered, those
+/// already done included.
+pub const ANSWER_MARGIN: Duration = Duration::from_secs(5);
+
 /// The handler.
 pub async fn handle(deps: &Deps, event: LambdaEvent<Input>) -> Result<Output, EnrichFailure> {
+    let time = time_left(&event.context);
     match event.payload {
         Input::Direct(req) => enrich_one(deps, &req).await.map(Output::Direct),
-        Input::Queue(batch) => Ok(Output::Queue(handle_batch(deps, batch).await)),
+        Input::Queue(batch) => Ok(Output::Queue(handle_batch(deps, batch, time).await)),
     }
+}
+
+/// The invocation's time left less [`ANSWER_MARGIN`], from the context's
+/// deadline (Unix milliseconds); none when the context has no deadline in
+/// the future: a test's context has none, and `cargo lambda watch`'s
+/// emulator sends a duration (`600000`) where Lambda sends an instant.
+pub fn time_left(context: &Context) -> Option<Duration> {
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).ok()?;
+    let left = Duration::from_millis(context.deadline).checked_sub(now)?;
+    Some(left.saturating_sub(ANSWER_MARGIN))
 }
 
 /// Enriches every message of a batch (bounded concurrency); the failed ones
 /// are reported for redelivery (and end in the DLQ after the queue's
 /// `maxReceiveCount`). A message whose enrichment panics is one failed
 /// message (`enrich_account` catches the panic): the others are still
-/// enriched and acknowledged.
-pub async fn handle_batch(deps: &Deps, batch: SqsEvent) -> SqsBatchResponse {
+/// enriched and acknowledged. With `time` (the invocation's time left), an
+/// account not done by then is given up and reported, so the answer with
+/// the batch's failures goes out before the deadline; the template sizes
+/// the batch so that this is the exception.
+pub async fn handle_batch(
+    deps: &Deps,
+    batch: SqsEvent,
+    time: Option<Duration>,
+) -> SqsBatchResponse {
+    let until = time.map(|t| tokio::time::Instant::now() + t);
     let outcomes: Vec<(String, Result<Summary, EnrichFailure>)> =
         futures::stream::iter(batch.records)
             .map(|m| async move {
@@ -169,9 +203,18 @@ pub async fn handle_batch(deps: &Deps, batch: SqsEvent) -> SqsBatchResponse {
                             reason: e.to_string(),
                         }
                     });
-                let outcome = match req {
-                    Ok(req) => enrich_one(deps, &req).await,
-                    Err(e) => Err(e),
+                let outcome = match (req, until) {
+                    (Ok(req), Some(until)) => {
+                        tokio::time::timeout_at(until, enrich_one(deps, &req))
+                            .await
+                            .unwrap_or_else(|_| {
+                                Err(EnrichFailure::OutOfTime {
+                                    domain: req.domain.to_string(),
+                                })
+                            })
+                    }
+                    (Ok(req), None) => enrich_one(deps, &req).await,
+                    (Err(e), _) => Err(e),
                 };
                 (id, outcome)
             })

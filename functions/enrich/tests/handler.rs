@@ -195,3 +195,158 @@ async fn a_panic_while_enriching_one_account_fails_only_its_message() {
             .any(|e| e.detail["account"] == "northwind.test")
     );
 }
+
+/// A bus that refuses technology events while `refuse` is set.
+#[derive(Default)]
+struct RefusingBus {
+    refuse: std::sync::atomic::AtomicBool,
+    events: Mutex<Vec<Event>>,
+}
+
+#[async_trait]
+impl EventBus for RefusingBus {
+    async fn publish(&self, events: &[Event]) -> Vec<Result<(), BusError>> {
+        let refuse = self.refuse.load(std::sync::atomic::Ordering::SeqCst);
+        events
+            .iter()
+            .map(|e| {
+                if refuse && e.detail_type.starts_with("Technology") {
+                    Err(BusError {
+                        reason: "throttled".into(),
+                        retryable: true,
+                    })
+                } else {
+                    self.events.lock().unwrap().push(e.clone());
+                    Ok(())
+                }
+            })
+            .collect()
+    }
+}
+
+#[tokio::test]
+async fn technology_changes_the_bus_refused_are_found_again_by_the_retry() {
+    use leadscore_core::events::detail_type;
+    use leadscore_pipeline::EnrichRequest;
+    let site = Site::start().await;
+    site.route(
+        "/",
+        Route::html(
+            r#"<html><head><script id="hs-script-loader" src="//js.hs-scripts.com/4242424.js"></script></head><body>Northwind</body></html>"#,
+        ),
+    );
+    let store = Arc::new(MemoryStore::new());
+    let bus = Arc::new(RefusingBus::default());
+    let deps = Deps {
+        store: store.clone(),
+        bus: bus.clone(),
+        enricher: Arc::new(build_enricher(&enricher_env()).unwrap()),
+        concurrency: 1,
+    };
+    let domain = Domain::parse("northwind.test").unwrap();
+    let mut req = EnrichRequest::new(domain.clone(), "test");
+    req.start = Some(format!("{}/", site.url("northwind.test")));
+    lambda_enrich::handler::enrich_one(&deps, &req)
+        .await
+        .unwrap();
+    let first = store.latest_snapshot(&domain).await.unwrap().unwrap();
+
+    // HubSpot goes; the bus refuses the change: the request fails and the
+    // stored snapshot stays the one the change is measured against.
+    site.route("/", Route::html("<html><body>Northwind</body></html>"));
+    bus.refuse.store(true, std::sync::atomic::Ordering::SeqCst);
+    let e = lambda_enrich::handler::enrich_one(&deps, &req)
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("Technology Removed"), "{e}");
+    assert_eq!(
+        store.latest_snapshot(&domain).await.unwrap().unwrap(),
+        first
+    );
+
+    // The redelivered request finds the change again and publishes it.
+    bus.refuse.store(false, std::sync::atomic::Ordering::SeqCst);
+    lambda_enrich::handler::enrich_one(&deps, &req)
+        .await
+        .unwrap();
+    let kinds: Vec<String> = bus
+        .events
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|e| e.detail_type.clone())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            detail_type::ACCOUNT_ENRICHED,
+            detail_type::TECHNOLOGY_REMOVED,
+            detail_type::ACCOUNT_ENRICHED
+        ]
+    );
+    assert_ne!(
+        store.latest_snapshot(&domain).await.unwrap().unwrap(),
+        first
+    );
+}
+
+#[test]
+fn the_time_left_comes_from_a_deadline_in_the_future_only() {
+    use lambda_enrich::handler::{ANSWER_MARGIN, time_left};
+    use std::time::{Duration, SystemTime, UNIX_EPOCH};
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64;
+    let mut context = Context::default();
+    context.deadline = now + 60_000;
+    let left = time_left(&context).unwrap();
+    assert!(left <= Duration::from_secs(60) - ANSWER_MARGIN, "{left:?}");
+    assert!(left > Duration::from_secs(30), "{left:?}");
+    // Close to the deadline: no time left, not an underflow.
+    context.deadline = now + 1_000;
+    assert_eq!(time_left(&context), Some(Duration::ZERO));
+    // None in the future: a test's context, or the emulator's duration.
+    for deadline in [0, 600_000, now - 1_000] {
+        context.deadline = deadline;
+        assert_eq!(time_left(&context), None, "{deadline}");
+    }
+}
+
+#[tokio::test]
+async fn an_account_not_done_by_the_deadline_is_reported_and_the_answer_goes_out() {
+    use aws_lambda_events::sqs::{SqsEvent, SqsMessage};
+    use std::time::Duration;
+    // A site that never answers its homepage within the test's time.
+    let site = Site::start().await;
+    site.route(
+        "/",
+        Route::html("<html><body>slow</body></html>").delayed(Duration::from_secs(30)),
+    );
+    let deps = Deps {
+        store: Arc::new(MemoryStore::new()),
+        bus: Arc::new(Bus::default()),
+        enricher: Arc::new(build_enricher(&enricher_env()).unwrap()),
+        concurrency: 2,
+    };
+    let mut message = SqsMessage::default();
+    message.message_id = Some("m-1".into());
+    message.body = Some(
+        serde_json::json!({"domain": "northwind.test", "start": format!("{}/", site.url("northwind.test"))})
+            .to_string(),
+    );
+    let mut batch = SqsEvent::default();
+    batch.records = vec![message];
+    let resp = tokio::time::timeout(
+        Duration::from_secs(20),
+        lambda_enrich::handler::handle_batch(&deps, batch, Some(Duration::from_millis(500))),
+    )
+    .await
+    .expect("answered by the deadline");
+    let failed: Vec<_> = resp
+        .batch_item_failures
+        .iter()
+        .map(|f| f.item_identifier.as_str())
+        .collect();
+    assert_eq!(failed, ["m-1"]);
+}

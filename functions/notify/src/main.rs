@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use lambda_notify::CLAIM_LEASE;
 use lambda_notify::config::Config;
 use lambda_notify::handler::{Deps, handle};
 use lambda_runtime::{LambdaEvent, service_fn};
@@ -35,11 +36,17 @@ async fn main() -> Result<(), lambda_runtime::Error> {
             .build()?;
         channels.push((
             "slack".into(),
-            Arc::new(Once::new(
-                store.clone(),
-                "slack",
-                SlackWebhook::new(client, url),
-            )),
+            Arc::new(
+                Once::new(
+                    store.clone(),
+                    "slack",
+                    // Three attempts, waits of at most 5 s: a retry loop
+                    // that fits the claim's lease.
+                    SlackWebhook::new(client, url)
+                        .with_limits(3, std::time::Duration::from_secs(5)),
+                )
+                .with_lease(CLAIM_LEASE),
+            ),
         ));
     }
     if let Some(from) = &config.ses_from {
@@ -53,7 +60,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         );
         channels.push((
             "email".into(),
-            Arc::new(Once::new(store.clone(), "email", ses)),
+            Arc::new(Once::new(store.clone(), "email", ses).with_lease(CLAIM_LEASE)),
         ));
     }
     let deps = Deps { channels };

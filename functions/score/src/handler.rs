@@ -87,14 +87,19 @@ pub async fn handle(
     tracing::info!(
         scored = summary.rescored.scored,
         written = summary.rescored.written,
+        superseded = summary.rescored.superseded,
         became_hot = summary.rescored.became_hot.len(),
         alerts_published = summary.alerts.delivered,
         "rescored"
     );
-    if !summary.rescored.failed.is_empty() || summary.alerts.failed > 0 {
+    // An alert the bus refused for good is logged and left pending; failing
+    // the invocation over it would only retry the same refusal, and every
+    // later event would fail on it too.
+    let retryable_alerts = summary.alerts.failed - summary.alerts.rejected;
+    if !summary.rescored.failed.is_empty() || retryable_alerts > 0 {
         return Err(ScoreError::Partial {
             leads: summary.rescored.failed.len(),
-            alerts: summary.alerts.failed,
+            alerts: retryable_alerts,
             first: summary
                 .rescored
                 .failed

@@ -81,6 +81,14 @@ pub struct TechRecord {
     pub version: Option<String>,
     /// First snapshot it was seen in.
     pub first_seen: DateTime<Utc>,
+    /// Whether it appeared after the account's first enrichment: an
+    /// installation, dated by `first_seen`. Carried from snapshot to
+    /// snapshot, so the `tech.installed` signal it yields lasts as long as
+    /// the scoring model says (`max_age_days`), not until the next
+    /// enrichment (which would see no change), and survives a redelivered
+    /// enrichment.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub installed: bool,
     /// What matched.
     pub evidence: Vec<leadscore_fingerprint::Evidence>,
 }
@@ -201,6 +209,8 @@ pub fn compare_tech(
             confidence: d.confidence,
             version: d.version.clone(),
             first_seen: before.get(&d.name).map_or(now, |t| t.first_seen),
+            // New since a previous snapshot, or installed as that one said.
+            installed: previous.is_some() && before.get(&d.name).is_none_or(|t| t.installed),
             evidence: d.evidence.clone(),
         })
         .collect();
@@ -231,7 +241,11 @@ pub fn compare_tech(
     (records, changes)
 }
 
-/// The scoring signals of technologies and their changes.
+/// The scoring signals of technologies and their changes: `tech` for each
+/// technology; `tech.installed` for each one installed since the account's
+/// first enrichment, observed when it was first seen (so a model's
+/// `max_age_days` on it counts from the installation); `tech.removed` for
+/// each removal this enrichment saw.
 pub fn tech_signals(
     records: &[TechRecord],
     changes: &[TechChange],
@@ -248,16 +262,32 @@ pub fn tech_signals(
         }
         out.push(s);
     }
-    for c in changes {
-        let name = if c.installed {
-            "tech.installed"
-        } else {
-            "tech.removed"
-        };
-        let verb = if c.installed { "installed" } else { "removed" };
+    for t in records.iter().filter(|t| t.installed) {
         out.push(
-            Signal::new(name, SignalValue::Text(c.technology.clone()), c.last_seen).with_evidence(
-                format!("{} {verb} since the previous enrichment", c.technology),
+            Signal::new(
+                "tech.installed",
+                SignalValue::Text(t.name.clone()),
+                t.first_seen,
+            )
+            .with_evidence(
+                format!(
+                    "{} installed (first seen {})",
+                    t.name,
+                    t.first_seen.format("%Y-%m-%d")
+                ),
+                None,
+            ),
+        );
+    }
+    for c in changes.iter().filter(|c| !c.installed) {
+        out.push(
+            Signal::new(
+                "tech.removed",
+                SignalValue::Text(c.technology.clone()),
+                c.last_seen,
+            )
+            .with_evidence(
+                format!("{} removed since the previous enrichment", c.technology),
                 None,
             ),
         );

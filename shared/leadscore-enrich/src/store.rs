@@ -93,6 +93,18 @@ pub async fn enrich_account(
     .await
 }
 
+/// Publishes `events` on `bus`, noting each refusal in `errors`.
+async fn publish(bus: &dyn EventBus, events: &[Event], errors: &mut Vec<String>) {
+    if events.is_empty() {
+        return;
+    }
+    for (e, r) in events.iter().zip(bus.publish(events).await) {
+        if let Err(err) = r {
+            errors.push(format!("{}: {err}", e.detail_type));
+        }
+    }
+}
+
 async fn enrich_account_unguarded(
     store: &dyn Store,
     enricher: &Enricher,
@@ -108,39 +120,56 @@ async fn enrich_account_unguarded(
     let enrichment = enricher
         .enrich(domain, start, previous.as_ref(), now)
         .await?;
+    // The technology changes go out before the snapshot is stored: they are
+    // the difference from the stored one, so once it is replaced a retry
+    // would find none. When one is refused nothing is stored and the caller
+    // fails, so the redelivered request finds the same changes and sends
+    // them again (receivers take them at least once).
+    let mut events: Vec<Event> = enrichment
+        .changes
+        .iter()
+        .map(|c| {
+            Event::technology_change(
+                domain,
+                &c.technology,
+                c.installed,
+                c.first_seen,
+                c.last_seen,
+            )
+        })
+        .collect();
+    let mut event_errors = Vec::new();
+    if let Some(bus) = bus {
+        publish(bus, &events, &mut event_errors).await;
+    }
+    if !event_errors.is_empty() {
+        return Ok(Stored {
+            enrichment,
+            events,
+            event_errors,
+        });
+    }
     store
         .put_snapshot(&enrichment.snapshot)
         .await
         .map_err(PipelineError::from)?;
+    // `Account Enriched` after the snapshot: its receivers read it.
     let names: Vec<String> = enrichment
         .technologies
         .iter()
         .map(|t| t.name.clone())
         .collect();
-    let mut events = vec![Event::account_enriched(
+    let enriched = Event::account_enriched(
         domain,
         now,
         enrichment.snapshot.signals.len(),
         &names,
         enrichment.snapshot.errors.len(),
-    )];
-    events.extend(enrichment.changes.iter().map(|c| {
-        Event::technology_change(
-            domain,
-            &c.technology,
-            c.installed,
-            c.first_seen,
-            c.last_seen,
-        )
-    }));
-    let mut event_errors = Vec::new();
+    );
     if let Some(bus) = bus {
-        for (e, r) in events.iter().zip(bus.publish(&events).await) {
-            if let Err(err) = r {
-                event_errors.push(format!("{}: {err}", e.detail_type));
-            }
-        }
+        publish(bus, std::slice::from_ref(&enriched), &mut event_errors).await;
     }
+    events.insert(0, enriched);
     Ok(Stored {
         enrichment,
         events,

@@ -203,6 +203,30 @@ async fn a_fixture_site_is_crawled_and_its_stack_detected_and_compared() {
         "first seen is carried over"
     );
     assert!(third.changes.is_empty());
+    // No change this time, but Marketo's installation still shows, dated
+    // when it was first seen, for the model's max_age_days to count from;
+    // what the first snapshot had is no installation.
+    let installed: Vec<_> = third
+        .snapshot
+        .signals
+        .iter()
+        .filter(|s| s.name == "tech.installed")
+        .map(|s| (s.value.clone(), s.observed_at))
+        .collect();
+    assert_eq!(
+        installed,
+        vec![(
+            leadscore_core::domain::SignalValue::Text("Marketo".into()),
+            at("2026-10-01T00:00:00Z")
+        )]
+    );
+    assert!(
+        !third
+            .snapshot
+            .signals
+            .iter()
+            .any(|s| s.name == "tech.removed")
+    );
 
     // The site is down: nothing observed, so nothing "removed".
     site.route("/", Route::status(503, "text/html", "down"));

@@ -14,8 +14,20 @@ use leadscore_store::{Claim, Store};
 /// a successful send it completes the claim, after a failure it releases it
 /// so the retry can send. A redelivered alert (same id) finds the claim done
 /// and is dropped; a concurrent worker finds it busy and gets a retryable
-/// error. Only a crash between the send and the completion can repeat a
-/// message, after the lease expires.
+/// error.
+///
+/// The send is cut short when it outlasts the lease (less a tenth, kept for
+/// completing the claim), and the claim released: so no other worker can
+/// acquire the claim while this one still sends, and a process killed
+/// mid-send (a Lambda at its timeout) leaves a claim that expires before the
+/// retry comes. Set the lease under the process's own time limit
+/// ([`Once::with_lease`]).
+///
+/// What cannot be ruled out: a message sent twice when its first send's
+/// outcome is unknown (a timeout after the receiver accepted it, or a crash
+/// between the send and the completion). Slack's incoming webhooks and SES
+/// take no idempotency key, so a retry after such a failure may repeat the
+/// message; it is never lost instead.
 pub struct Once<S> {
     store: Arc<dyn Store>,
     channel: String,
@@ -40,6 +52,21 @@ impl<S: AlertSink> Once<S> {
             inner,
             lease: Duration::minutes(5),
         }
+    }
+
+    /// Sets how long a claim is held (default 5 minutes); sends are cut short
+    /// before it ends.
+    #[must_use]
+    pub fn with_lease(mut self, lease: std::time::Duration) -> Self {
+        self.lease = Duration::from_std(lease).unwrap_or(self.lease);
+        self
+    }
+
+    /// How long a send may take: the lease less a tenth, kept for
+    /// completing the claim.
+    fn send_limit(&self) -> std::time::Duration {
+        let lease = self.lease.to_std().unwrap_or_default();
+        lease - lease / 10
     }
 
     /// The wrapped sink.
@@ -72,19 +99,31 @@ impl<S: AlertSink> AlertSink for Once<S> {
                 Ok(())
             }
             Claim::Busy => Err(self.err("another worker is delivering this alert".into(), true)),
-            Claim::Acquired => match self.inner.deliver(alert).await {
-                Ok(()) => self
-                    .store
-                    .complete(&key, Utc::now())
+            Claim::Acquired => {
+                match tokio::time::timeout(self.send_limit(), self.inner.deliver(alert))
                     .await
-                    .map_err(|e| self.err(format!("completing {key}: {e}"), true)),
-                Err(e) => {
-                    if let Err(release) = self.store.release(&key).await {
-                        tracing::warn!(%key, error = %release, "could not release the claim; it expires with its lease");
+                    .unwrap_or_else(|_| {
+                        Err(self.err(
+                            format!(
+                                "sending took longer than {:?}; cut short",
+                                self.send_limit()
+                            ),
+                            true,
+                        ))
+                    }) {
+                    Ok(()) => self
+                        .store
+                        .complete(&key, Utc::now())
+                        .await
+                        .map_err(|e| self.err(format!("completing {key}: {e}"), true)),
+                    Err(e) => {
+                        if let Err(release) = self.store.release(&key).await {
+                            tracing::warn!(%key, error = %release, "could not release the claim; it expires with its lease");
+                        }
+                        Err(e)
                     }
-                    Err(e)
                 }
-            },
+            }
         }
     }
 }

@@ -294,6 +294,33 @@ mod once_only {
         assert_eq!(once.inner_calls(), 1);
     }
 
+    #[tokio::test]
+    async fn a_send_outlasting_the_lease_is_cut_short_and_its_claim_released() {
+        struct Stuck(AtomicUsize);
+        #[async_trait]
+        impl AlertSink for Stuck {
+            async fn deliver(&self, _: &Alert) -> Result<(), DeliveryError> {
+                if self.0.fetch_add(1, Ordering::SeqCst) == 0 {
+                    // The first send hangs (a webhook that never answers).
+                    tokio::time::sleep(Duration::from_secs(3600)).await;
+                }
+                Ok(())
+            }
+        }
+        let store = Arc::new(MemoryStore::new());
+        let once = Once::new(store, "slack", Stuck(AtomicUsize::new(0)))
+            .with_lease(Duration::from_millis(300));
+        let e = tokio::time::timeout(Duration::from_secs(30), once.deliver(&alert("k3")))
+            .await
+            .expect("cut short by the lease, not left hanging")
+            .unwrap_err();
+        assert!(e.retryable && e.reason.contains("cut short"), "{e}");
+        // Released at once: the retry sends without waiting for the lease.
+        once.deliver(&alert("k3")).await.unwrap();
+        once.deliver(&alert("k3")).await.unwrap();
+        assert_eq!(once.inner().0.load(Ordering::SeqCst), 2);
+    }
+
     trait InnerCalls {
         fn inner_calls(&self) -> usize;
     }

@@ -11,7 +11,7 @@ use leadscore_store::Store;
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    AlertSink, DrainSummary, PipelineError, RescoreSummary, drain_outbox, rescore_account,
+    AlertSink, DrainSummary, PipelineError, RescoreSummary, drain_outbox_with, rescore_account,
     rescore_lead, rollup_account,
 };
 
@@ -175,9 +175,10 @@ pub struct ReactSummary {
 }
 
 /// Rescores what the trigger names, then publishes pending alerts (oldest
-/// first, at most `drain_limit`) to `sink`. Publishing drains the whole
-/// outbox, so an alert left by an earlier failed run goes out too; the
-/// receivers drop duplicates by alert id.
+/// first, at most `drain_limit`) to `sink`, and the alerts this rescoring
+/// wrote even when the store's listing does not show them yet. Publishing
+/// drains the whole outbox, so an alert left by an earlier failed run goes
+/// out too; the receivers drop duplicates by alert id.
 pub async fn react(
     store: &dyn Store,
     model: &ScoringModel,
@@ -199,6 +200,6 @@ pub async fn react(
             s
         }
     };
-    let alerts = drain_outbox(store, sink, now, drain_limit).await?;
+    let alerts = drain_outbox_with(store, sink, now, drain_limit, &rescored.alerts).await?;
     Ok(ReactSummary { rescored, alerts })
 }

@@ -154,6 +154,10 @@ pub struct Rescored {
     pub written: bool,
     /// The alert put in the outbox, if any.
     pub alert: Option<Alert>,
+    /// Whether the stored score was computed for a later time than this
+    /// one, and so kept (see [`rescore_in_context`]); `record` is then that
+    /// stored score.
+    pub superseded: bool,
 }
 
 fn same_score(a: &Score, b: &Score) -> bool {
@@ -253,6 +257,19 @@ async fn rescore_with_its_account(
 /// of a batch and its account's contributions, computed once for all of
 /// them: an unchanged score (the common case on a scheduled run) is
 /// compared and dropped without allocating its explanation anew.
+///
+/// **The newest score wins.** A stored score computed for a later time than
+/// the scorer's `now` is kept and nothing is written (the result says
+/// `superseded`): every change to a lead's data (a form submit, an
+/// enrichment, an import) is followed by a rescore whose `now` is taken
+/// after the change was stored, and which reads the data after that, so the
+/// rescore with the latest `now` has seen every change the others saw.
+/// Without this, a rescore that read the data before a change but wrote
+/// after the change's own rescore would put the stale score back, and a
+/// lead near the threshold would cool and turn hot again: two alerts for one
+/// crossing. The check and the write are one step: the write is conditional
+/// on the version read with the score, and a conflict re-reads and checks
+/// again.
 pub async fn rescore_in_context(
     store: &dyn Store,
     scorer: &mut AccountScorer<'_>,
@@ -270,6 +287,19 @@ pub async fn rescore_in_context(
         if attempt > 0 {
             current = store.current_score(email).await?;
         }
+        if let Some(cur) = &current
+            && cur.score.scored_at > now
+        {
+            tracing::debug!(lead = %email, stored = %cur.score.scored_at, %now, "a later score is stored; kept");
+            return Ok(Rescored {
+                record: cur.clone(),
+                previous_total: Some(cur.score.total),
+                crossing: Crossing::None,
+                written: false,
+                alert: None,
+                superseded: true,
+            });
+        }
         let previous_tier = current.as_ref().map(|r| r.tier);
         let previous_total = current.as_ref().map(|r| r.score.total);
         let settled = settle(previous_tier, new.total, &model.tiers);
@@ -283,6 +313,7 @@ pub async fn rescore_in_context(
                 crossing: Crossing::None,
                 written: false,
                 alert: None,
+                superseded: false,
             });
         }
         let expected_version = current.as_ref().map_or(0, |r| r.version);
@@ -307,6 +338,7 @@ pub async fn rescore_in_context(
                     crossing: settled.crossing,
                     written: true,
                     alert: write.alert,
+                    superseded: false,
                 });
             }
             Err(StoreError::Conflict(reason)) => {
@@ -325,6 +357,8 @@ pub struct RescoreSummary {
     pub scored: usize,
     /// Scores written (changed).
     pub written: usize,
+    /// Leads whose stored score was computed for a later time, and kept.
+    pub superseded: usize,
     /// Leads that became hot.
     pub became_hot: Vec<Email>,
     /// Leads that cooled.
@@ -333,6 +367,10 @@ pub struct RescoreSummary {
     pub failed: Vec<(Email, String)>,
     /// Accounts rolled up.
     pub accounts: usize,
+    /// The alerts this run put in the outbox, for its caller to publish at
+    /// once (see [`drain_outbox_with`]).
+    #[serde(skip)]
+    pub alerts: Vec<Alert>,
 }
 
 impl RescoreSummary {
@@ -340,6 +378,10 @@ impl RescoreSummary {
     fn record(&mut self, email: &Email, r: &Rescored) {
         self.scored += 1;
         self.written += usize::from(r.written);
+        self.superseded += usize::from(r.superseded);
+        if let Some(alert) = &r.alert {
+            self.alerts.push(alert.clone());
+        }
         match r.crossing {
             Crossing::BecameHot => self.became_hot.push(email.clone()),
             Crossing::Cooled => self.cooled.push(email.clone()),
@@ -566,6 +608,11 @@ pub struct DrainSummary {
     pub delivered: usize,
     /// Alerts that failed and stay pending.
     pub failed: usize,
+    /// Of those, the ones the sink refused for good (not retryable: a retry
+    /// of the same request would be refused again). They stay pending, for
+    /// an operator to see and for the next run, but a caller need not fail
+    /// its own work over them.
+    pub rejected: usize,
 }
 
 /// Delivers pending alerts oldest first; a delivered alert is marked, a
@@ -577,8 +624,29 @@ pub async fn drain_outbox(
     now: DateTime<Utc>,
     limit: usize,
 ) -> Result<DrainSummary, PipelineError> {
+    drain_outbox_with(store, sink, now, limit, &[]).await
+}
+
+/// [`drain_outbox`], and also `fresh`: alerts the caller has just put in the
+/// outbox. The store's listing of pending alerts may not show an alert
+/// written a moment ago (DynamoDB's index of them is eventually
+/// consistent), and an alert it misses would wait for the next scheduled
+/// run; the caller knows its own, so they go out now. An alert in both is
+/// delivered once.
+pub async fn drain_outbox_with(
+    store: &dyn Store,
+    sink: &dyn AlertSink,
+    now: DateTime<Utc>,
+    limit: usize,
+    fresh: &[Alert],
+) -> Result<DrainSummary, PipelineError> {
     let mut summary = DrainSummary::default();
-    let pending = store.pending_alerts(limit).await?;
+    let mut pending = store.pending_alerts(limit).await?;
+    for alert in fresh {
+        if !pending.iter().any(|p| p.id == alert.id) {
+            pending.push(alert.clone());
+        }
+    }
     let outcomes = sink.deliver_batch(&pending).await;
     for (alert, outcome) in pending.iter().zip(outcomes) {
         match outcome {
@@ -587,7 +655,12 @@ pub async fn drain_outbox(
                 summary.delivered += 1;
             }
             Err(e) => {
-                tracing::warn!(alert = %alert.id, error = %e, "alert delivery failed; it stays pending");
+                if e.retryable {
+                    tracing::warn!(alert = %alert.id, error = %e, "alert delivery failed; it stays pending");
+                } else {
+                    tracing::error!(alert = %alert.id, error = %e, "alert refused by the sink (not retryable); it stays pending");
+                    summary.rejected += 1;
+                }
                 store
                     .record_alert_failure(&alert.id, &e.to_string())
                     .await?;

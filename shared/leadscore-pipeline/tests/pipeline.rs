@@ -10,8 +10,8 @@ use leadscore_core::domain::{Activity, ActivityKind, Alert, AlertKind, Email};
 use leadscore_core::import::{parse_activities, parse_leads};
 use leadscore_core::{Crossing, ScoringModel, Tier};
 use leadscore_pipeline::{
-    AlertSink, DeliveryError, drain_outbox, import_activities, import_leads, rescore_all,
-    rescore_lead,
+    AlertSink, DeliveryError, drain_outbox, drain_outbox_with, import_activities, import_leads,
+    rescore_all, rescore_lead,
 };
 use leadscore_store::{MemoryStore, SqliteStore, Store};
 
@@ -100,6 +100,45 @@ async fn activities_for_unknown_emails_create_leads_with_accounts() {
     let lead = store.get_lead(&e).await.unwrap().unwrap();
     assert_eq!(lead.account.unwrap().as_str(), "startup.io");
     assert_eq!(store.list_accounts().await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_score_for_an_earlier_instant_never_replaces_a_later_one() {
+    let store = SqliteStore::open_in_memory().unwrap();
+    seeded(&store).await;
+    let m = example_model();
+    let dana = Email::parse("dana.reyes@northwind-analytics.com").unwrap();
+    let later = now() + Duration::hours(2);
+    let r = rescore_lead(&store, &m, &dana, later).await.unwrap();
+    assert_eq!((r.crossing, r.record.version), (Crossing::BecameHot, 1));
+    // The account shrinks (65 < 80 - 5 would cool Dana). A rescore whose
+    // clock was taken before the later one's, as a slow run's is, keeps the
+    // stored score instead of writing its own.
+    let mut acc = store.get_account(&dana.domain()).await.unwrap().unwrap();
+    acc.firmographics.employees = Some(6);
+    store.upsert_account(&acc).await.unwrap();
+    let earlier = now() + Duration::hours(1);
+    let r = rescore_lead(&store, &m, &dana, earlier).await.unwrap();
+    assert!(r.superseded && !r.written);
+    assert_eq!(
+        (
+            r.crossing,
+            r.record.version,
+            r.record.tier,
+            r.record.score.total
+        ),
+        (Crossing::None, 1, Tier::Hot, 80.0)
+    );
+    assert!(r.alert.is_none());
+    let s = rescore_all(&store, &m, earlier, |_, _| {}).await.unwrap();
+    assert_eq!((s.scored, s.superseded, s.written), (2, 1, 1));
+    assert!(s.cooled.is_empty());
+    assert_eq!(store.pending_alerts(10).await.unwrap().len(), 1);
+    // A rescore for the same instant or a later one does write.
+    let r = rescore_lead(&store, &m, &dana, later).await.unwrap();
+    assert!(!r.superseded && r.written);
+    assert_eq!((r.crossing, r.record.version), (Crossing::Cooled, 2));
+    assert_eq!(store.pending_alerts(10).await.unwrap().len(), 2);
 }
 
 #[tokio::test]
@@ -204,6 +243,67 @@ async fn failed_deliveries_stay_pending_until_delivered_once() {
             .unwrap()
             .delivered,
         0
+    );
+}
+
+#[tokio::test]
+async fn an_alert_refused_for_good_is_counted_apart_and_stays_pending() {
+    struct Refusing;
+    #[async_trait]
+    impl AlertSink for Refusing {
+        async fn deliver(&self, _: &Alert) -> Result<(), DeliveryError> {
+            Err(DeliveryError {
+                sink: "bus".into(),
+                reason: "event too large".into(),
+                retryable: false,
+            })
+        }
+    }
+    let store = SqliteStore::open_in_memory().unwrap();
+    seeded(&store).await;
+    rescore_all(&store, &example_model(), now(), |_, _| {})
+        .await
+        .unwrap();
+    let d = drain_outbox(&store, &Refusing, now(), 10).await.unwrap();
+    assert_eq!((d.delivered, d.failed, d.rejected), (0, 1, 1));
+    assert_eq!(store.pending_alerts(10).await.unwrap().len(), 1);
+    let d = drain_outbox(&store, &FlakySink::default(), now(), 10)
+        .await
+        .unwrap();
+    assert_eq!((d.delivered, d.failed, d.rejected), (1, 0, 0));
+}
+
+#[tokio::test]
+async fn a_run_publishes_the_alerts_it_wrote_even_when_the_listing_lags() {
+    let store = SqliteStore::open_in_memory().unwrap();
+    seeded(&store).await;
+    let s = rescore_all(&store, &example_model(), now(), |_, _| {})
+        .await
+        .unwrap();
+    assert_eq!(s.alerts.len(), 1, "the run wrote one alert");
+    let sink = FlakySink::default();
+    // A listing that shows nothing yet (limit 0 stands in for DynamoDB's
+    // eventually consistent index of pending alerts): the run's own alert
+    // still goes out, and is marked.
+    let d = drain_outbox_with(&store, &sink, now(), 0, &s.alerts)
+        .await
+        .unwrap();
+    assert_eq!((d.delivered, d.failed), (1, 0));
+    assert!(store.pending_alerts(10).await.unwrap().is_empty());
+    // In the listing and among the run's own: delivered once.
+    let sink = FlakySink::default();
+    let store = SqliteStore::open_in_memory().unwrap();
+    seeded(&store).await;
+    let s = rescore_all(&store, &example_model(), now(), |_, _| {})
+        .await
+        .unwrap();
+    let d = drain_outbox_with(&store, &sink, now(), 10, &s.alerts)
+        .await
+        .unwrap();
+    assert_eq!(d.delivered, 1);
+    assert_eq!(
+        *sink.delivered.lock().unwrap(),
+        vec![s.alerts[0].id.clone()]
     );
 }
 
