@@ -635,8 +635,8 @@ async fn score(
     );
     if summary.superseded > 0 {
         eprintln!(
-            "  {} lead(s) kept their stored score, computed for a later time than {}: \
-             a score is never replaced by one for an earlier time (use a fresh --db to replay the past)",
+            "  {} lead(s) had a score for a later instant than {}, and were rescored at that instant: \
+             scores never go back in time (use a fresh --db to replay the past)",
             summary.superseded,
             now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
         );

@@ -154,9 +154,9 @@ pub struct Rescored {
     pub written: bool,
     /// The alert put in the outbox, if any.
     pub alert: Option<Alert>,
-    /// Whether the stored score was computed for a later time than this
-    /// one, and so kept (see [`rescore_in_context`]); `record` is then that
-    /// stored score.
+    /// Whether the stored score was computed for a later instant than this
+    /// rescore's, so the lead was read again and rescored at that instant
+    /// (see [`rescore_in_context`]).
     pub superseded: bool,
 }
 
@@ -258,18 +258,18 @@ async fn rescore_with_its_account(
 /// them: an unchanged score (the common case on a scheduled run) is
 /// compared and dropped without allocating its explanation anew.
 ///
-/// **The newest score wins.** A stored score computed for a later time than
-/// the scorer's `now` is kept and nothing is written (the result says
-/// `superseded`): every change to a lead's data (a form submit, an
-/// enrichment, an import) is followed by a rescore whose `now` is taken
-/// after the change was stored, and which reads the data after that, so the
-/// rescore with the latest `now` has seen every change the others saw.
-/// Without this, a rescore that read the data before a change but wrote
-/// after the change's own rescore would put the stale score back, and a
-/// lead near the threshold would cool and turn hot again: two alerts for one
-/// crossing. The check and the write are one step: the write is conditional
-/// on the version read with the score, and a conflict re-reads and checks
-/// again.
+/// **Scores never go back in time.** When the stored score was computed
+/// for a later instant than the scorer's `now`, this score is dropped: the
+/// lead is read again, with its account, and rescored at the stored score's
+/// instant (the result says `superseded`). A rescore's own data may be
+/// older than the stored score's (read before a change the later rescore
+/// saw), so writing it would put a stale score back, and a lead near the
+/// threshold would cool and turn hot again: two alerts for one crossing.
+/// Reading again, after the stored score was written, sees every change it
+/// saw and any since (the caller's own included), and an unchanged result
+/// is not written. The check and the write are one step: the write is
+/// conditional on the version read with the score, and a conflict re-reads
+/// and checks again.
 pub async fn rescore_in_context(
     store: &dyn Store,
     scorer: &mut AccountScorer<'_>,
@@ -290,14 +290,14 @@ pub async fn rescore_in_context(
         if let Some(cur) = &current
             && cur.score.scored_at > now
         {
-            tracing::debug!(lead = %email, stored = %cur.score.scored_at, %now, "a later score is stored; kept");
+            let later = cur.score.scored_at;
+            tracing::debug!(lead = %email, stored = %later, %now, "a score for a later instant is stored; rescoring from fresh data at that instant");
+            // Boxed: this calls back into this function, at a later instant
+            // each time (so it ends).
+            let again = Box::pin(rescore_lead(store, model, email, later)).await?;
             return Ok(Rescored {
-                record: cur.clone(),
-                previous_total: Some(cur.score.total),
-                crossing: Crossing::None,
-                written: false,
-                alert: None,
                 superseded: true,
+                ..again
             });
         }
         let previous_tier = current.as_ref().map(|r| r.tier);
@@ -357,7 +357,7 @@ pub struct RescoreSummary {
     pub scored: usize,
     /// Scores written (changed).
     pub written: usize,
-    /// Leads whose stored score was computed for a later time, and kept.
+    /// Leads whose stored score was for a later instant, rescored at it.
     pub superseded: usize,
     /// Leads that became hot.
     pub became_hot: Vec<Email>,

@@ -8,10 +8,10 @@ use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use leadscore_core::domain::{Activity, ActivityKind, Alert, AlertKind, Email};
 use leadscore_core::import::{parse_activities, parse_leads};
-use leadscore_core::{Crossing, ScoringModel, Tier};
+use leadscore_core::{Crossing, Scorer, ScoringModel, Tier};
 use leadscore_pipeline::{
     AlertSink, DeliveryError, drain_outbox, drain_outbox_with, import_activities, import_leads,
-    rescore_all, rescore_lead,
+    rescore_all, rescore_in_context, rescore_lead,
 };
 use leadscore_store::{MemoryStore, SqliteStore, Store};
 
@@ -103,41 +103,48 @@ async fn activities_for_unknown_emails_create_leads_with_accounts() {
 }
 
 #[tokio::test]
-async fn a_score_for_an_earlier_instant_never_replaces_a_later_one() {
+async fn a_rescore_for_an_earlier_instant_reads_again_and_scores_at_the_later_one() {
     let store = SqliteStore::open_in_memory().unwrap();
     seeded(&store).await;
     let m = example_model();
     let dana = Email::parse("dana.reyes@northwind-analytics.com").unwrap();
     let later = now() + Duration::hours(2);
+    let earlier = now() + Duration::hours(1);
     let r = rescore_lead(&store, &m, &dana, later).await.unwrap();
     assert_eq!((r.crossing, r.record.version), (Crossing::BecameHot, 1));
-    // The account shrinks (65 < 80 - 5 would cool Dana). A rescore whose
-    // clock was taken before the later one's, as a slow run's is, keeps the
-    // stored score instead of writing its own.
+
+    // A rescore whose clock was taken before the stored score's (a slow
+    // run's) neither writes its own score nor goes back in time: nothing
+    // changed since, so nothing is written.
+    let r = rescore_lead(&store, &m, &dana, earlier).await.unwrap();
+    assert!(r.superseded && !r.written, "{r:?}");
+    assert_eq!((r.crossing, r.record.version), (Crossing::None, 1));
+    assert_eq!(r.record.score.scored_at, later);
+
+    // The account shrinks (65 < 80 - 5). The slow run's scorer was made
+    // with the account as it was; the lead is read again, with its account,
+    // and rescored at the stored score's instant: it cools, once.
+    let before = store.account_context(&dana.domain()).await.unwrap();
     let mut acc = store.get_account(&dana.domain()).await.unwrap().unwrap();
     acc.firmographics.employees = Some(6);
     store.upsert_account(&acc).await.unwrap();
-    let earlier = now() + Duration::hours(1);
-    let r = rescore_lead(&store, &m, &dana, earlier).await.unwrap();
-    assert!(r.superseded && !r.written);
+    let ctx = store.lead_context(&dana).await.unwrap().unwrap();
+    let mut scorer = Scorer::new();
+    let mut stale = scorer.for_account(&m, before.account.as_ref(), &before.signals, earlier);
+    let r = rescore_in_context(&store, &mut stale, ctx).await.unwrap();
+    assert!(r.superseded && r.written, "{r:?}");
     assert_eq!(
-        (
-            r.crossing,
-            r.record.version,
-            r.record.tier,
-            r.record.score.total
-        ),
-        (Crossing::None, 1, Tier::Hot, 80.0)
+        (r.crossing, r.record.version, r.record.tier),
+        (Crossing::Cooled, 2, Tier::Warm)
     );
-    assert!(r.alert.is_none());
+    assert_eq!(r.record.score.scored_at, later);
+    assert_eq!(r.record.score.total, 65.0);
+
+    // Everything at the earlier instant: Dana is rescored at hers, unchanged;
+    // the other lead, never scored, at the earlier one.
     let s = rescore_all(&store, &m, earlier, |_, _| {}).await.unwrap();
     assert_eq!((s.scored, s.superseded, s.written), (2, 1, 1));
-    assert!(s.cooled.is_empty());
-    assert_eq!(store.pending_alerts(10).await.unwrap().len(), 1);
-    // A rescore for the same instant or a later one does write.
-    let r = rescore_lead(&store, &m, &dana, later).await.unwrap();
-    assert!(!r.superseded && r.written);
-    assert_eq!((r.crossing, r.record.version), (Crossing::Cooled, 2));
+    assert!(s.cooled.is_empty() && s.became_hot.is_empty());
     assert_eq!(store.pending_alerts(10).await.unwrap().len(), 2);
 }
 
