@@ -29,6 +29,9 @@ use leadscore_store::{SqliteStore, Store};
 pub(crate) mod exit {
     /// Runtime failure (I/O, store).
     pub const ERROR: u8 = 1;
+    /// Usage error: what clap reports, and a bad option value it cannot
+    /// check (an unknown `--encoding` label).
+    pub const USAGE: u8 = 2;
     /// `run` finished, but some accounts could not be enriched.
     pub const PARTIAL: u8 = 5;
     /// `run` was interrupted (Ctrl-C); running it again resumes.
@@ -240,6 +243,16 @@ enum AlertsCommand {
 struct Exit {
     code: u8,
     message: String,
+}
+
+/// A file that could not be imported at all: an unknown `--encoding` label
+/// is a bad option value (exit 2), anything else bad input (exit 3).
+fn import_failure(file: &Path, e: &leadscore_core::import::ImportError) -> anyhow::Error {
+    let code = match e {
+        leadscore_core::import::ImportError::UnknownEncoding(_) => exit::USAGE,
+        _ => exit::INVALID_INPUT,
+    };
+    fail(code, format!("{}: {e}", file.display()))
 }
 
 pub(crate) fn fail(code: u8, message: impl Into<String>) -> anyhow::Error {
@@ -522,6 +535,11 @@ async fn run(cli: Cli) -> Result<()> {
                     )
                     .await?;
                     eprintln!("delivered {} alert(s), {} failed", s.delivered, s.failed);
+                    if s.failed > 0 {
+                        // They stay pending; the next `alerts deliver` or
+                        // `run` tries them again.
+                        return Err(fail(exit::ERROR, ""));
+                    }
                     Ok(())
                 }
             }
@@ -544,13 +562,13 @@ async fn import(store: &dyn Store, cmd: ImportCommand, now: DateTime<Utc>) -> Re
     let (summary, errors): (ImportSummary, Vec<RowError>) = match cmd {
         ImportCommand::Leads(ref a) => {
             let parsed = parse_leads(&bytes, a.encoding.as_deref(), now)
-                .map_err(|e| fail(exit::INVALID_INPUT, format!("{}: {e}", a.file.display())))?;
+                .map_err(|e| import_failure(&a.file, &e))?;
             let s = leadscore_pipeline::import_leads(store, &parsed, now).await?;
             (s, parsed.errors)
         }
         ImportCommand::Activities(ref a) => {
             let parsed = parse_activities(&bytes, a.encoding.as_deref())
-                .map_err(|e| fail(exit::INVALID_INPUT, format!("{}: {e}", a.file.display())))?;
+                .map_err(|e| import_failure(&a.file, &e))?;
             let rows: Vec<Activity> = parsed.rows.into_iter().map(|(_, a)| a).collect();
             let s = leadscore_pipeline::import_activities(store, &rows, now).await?;
             (s, parsed.errors)

@@ -60,7 +60,7 @@ pub struct RunArgs {
     pub json: bool,
 }
 
-/// Parses `90m`, `24h`, `7d`, `30s`.
+/// Parses `90m`, `24h`, `7d`, `30s`: at most [`MAX_AGE_DAYS`] days.
 pub fn parse_age(s: &str) -> Result<chrono::Duration, String> {
     let s = s.trim();
     let split = s
@@ -68,14 +68,19 @@ pub fn parse_age(s: &str) -> Result<chrono::Duration, String> {
         .ok_or_else(|| format!("`{s}`: add a unit (s, m, h or d)"))?;
     let (n, unit) = s.split_at(split);
     let n: i64 = n.parse().map_err(|_| format!("`{s}`: expected e.g. 24h"))?;
-    match unit {
-        "s" => Ok(chrono::Duration::seconds(n)),
-        "m" => Ok(chrono::Duration::minutes(n)),
-        "h" => Ok(chrono::Duration::hours(n)),
-        "d" => Ok(chrono::Duration::days(n)),
-        _ => Err(format!("`{s}`: the unit is s, m, h or d")),
-    }
+    let age = match unit {
+        "s" => chrono::Duration::try_seconds(n),
+        "m" => chrono::Duration::try_minutes(n),
+        "h" => chrono::Duration::try_hours(n),
+        "d" => chrono::Duration::try_days(n),
+        _ => return Err(format!("`{s}`: the unit is s, m, h or d")),
+    };
+    age.filter(|a| *a <= chrono::Duration::days(MAX_AGE_DAYS))
+        .ok_or_else(|| format!("`{s}`: at most {MAX_AGE_DAYS}d"))
 }
+
+/// The longest age [`parse_age`] takes (a century).
+pub const MAX_AGE_DAYS: i64 = 36_500;
 
 /// One account to enrich.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -614,5 +619,15 @@ mod tests {
         assert_eq!(parse_age("7d").unwrap(), chrono::Duration::days(7));
         assert!(parse_age("12").is_err());
         assert!(parse_age("3w").is_err());
+        assert_eq!(parse_age("36500d").unwrap(), chrono::Duration::days(36_500));
+        // Too long to subtract from a date: refused, not a panic.
+        for huge in [
+            "36501d",
+            "100000000d",
+            "200000000000d",
+            "9223372036854775807s",
+        ] {
+            assert!(parse_age(huge).is_err(), "{huge}");
+        }
     }
 }

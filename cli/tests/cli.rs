@@ -162,6 +162,14 @@ fn encodings_are_explained_and_accepted() {
     );
     let o = env.run(&["import", "leads", &f, "--encoding", "windows-1252"]);
     assert!(o.status.success(), "{}", stderr(&o));
+    // An encoding label nobody knows is a bad option value.
+    let o = env.run(&["import", "leads", &f, "--encoding", "klingon"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("unknown encoding `klingon`"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]

@@ -114,6 +114,9 @@ async fn backoff(round: u32) {
 /// Items per TransactWriteItems call (the service limit).
 const TRANSACT_LIMIT: usize = 100;
 
+/// Sends of one transaction cancelled by a concurrent one before giving up.
+const TRANSACT_ATTEMPTS: u32 = 5;
+
 type Item = HashMap<String, AttributeValue>;
 
 fn s(v: impl Into<String>) -> AttributeValue {
@@ -487,30 +490,43 @@ impl DynamoStore {
         Ok(items)
     }
 
-    /// Runs TransactWriteItems; a failed condition is a conflict.
+    /// Runs TransactWriteItems; a failed condition is a conflict. A
+    /// transaction cancelled only because another one was writing the same
+    /// items at that moment (`TransactionConflict`, which is not a failed
+    /// condition: two scorings of one lead overlapping) is sent again, up to
+    /// [`TRANSACT_ATTEMPTS`] times with jittered backoff; its conditions are
+    /// evaluated anew, so a retry that finds the other write done is a
+    /// conflict, which the pipeline resolves by reading again.
     async fn transact(&self, items: Vec<TransactWriteItem>) -> Result<()> {
-        let result = self
-            .client
-            .transact_write_items()
-            .set_transact_items(Some(items))
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(e) => {
-                if let Some(aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError::TransactionCanceledException(c)) =
-                    e.as_service_error()
-                {
-                    let codes: Vec<&str> = c.cancellation_reasons().iter().filter_map(|r| r.code()).collect();
-                    if codes.contains(&"ConditionalCheckFailed") {
-                        return Err(StoreError::Conflict(format!("transaction cancelled: {codes:?}")));
-                    }
-                    if codes.iter().any(|c| matches!(*c, "ThrottlingError" | "TransactionConflict" | "ProvisionedThroughputExceeded")) {
-                        return Err(StoreError::Unavailable(format!("transaction cancelled: {codes:?}")));
-                    }
+        let mut round = 0;
+        loop {
+            let result = self
+                .client
+                .transact_write_items()
+                .set_transact_items(Some(items.clone()))
+                .send()
+                .await;
+            let e = match result {
+                Ok(_) => return Ok(()),
+                Err(e) => e,
+            };
+            if let Some(aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError::TransactionCanceledException(c)) =
+                e.as_service_error()
+            {
+                let codes: Vec<&str> = c.cancellation_reasons().iter().filter_map(|r| r.code()).collect();
+                if codes.contains(&"ConditionalCheckFailed") {
+                    return Err(StoreError::Conflict(format!("transaction cancelled: {codes:?}")));
                 }
-                Err(sdk_error("TransactWriteItems", e))
+                if codes.contains(&"TransactionConflict") && round + 1 < TRANSACT_ATTEMPTS {
+                    round += 1;
+                    backoff(round).await;
+                    continue;
+                }
+                if codes.iter().any(|c| matches!(*c, "ThrottlingError" | "TransactionConflict" | "ProvisionedThroughputExceeded")) {
+                    return Err(StoreError::Unavailable(format!("transaction cancelled: {codes:?}")));
+                }
             }
+            return Err(sdk_error("TransactWriteItems", e));
         }
     }
 
@@ -1067,7 +1083,7 @@ impl Store for DynamoStore {
             .table_name(&self.table)
             .set_item(Some(item))
             .condition_expression(
-                "attribute_not_exists(pk) OR (attribute_not_exists(completed_at) AND lease_until < :now)",
+                "attribute_not_exists(pk) OR (attribute_not_exists(completed_at) AND lease_until <= :now)",
             )
             .expression_attribute_values(":now", s(timestamp(now)))
             .send()
@@ -1088,14 +1104,15 @@ impl Store for DynamoStore {
         }
     }
 
-    async fn release(&self, key: &str) -> Result<()> {
+    async fn release(&self, key: &str, lease_until: DateTime<Utc>) -> Result<()> {
         let result = self
             .client
             .delete_item()
             .table_name(&self.table)
             .key(PK, s(format!("CLAIM#{key}")))
             .key(SK, s("CLAIM"))
-            .condition_expression("attribute_not_exists(completed_at)")
+            .condition_expression("attribute_not_exists(completed_at) AND lease_until = :lease")
+            .expression_attribute_values(":lease", s(timestamp(lease_until)))
             .send()
             .await;
         match result {

@@ -422,9 +422,13 @@ struct RawRule {
     max_age_days: Option<f64>,
 }
 
-/// 1-based line and column of a byte offset.
+/// 1-based line and column of a byte offset (moved back to a character
+/// boundary, so a wrong offset can never panic).
 fn line_col(src: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(src.len());
+    let mut offset = offset.min(src.len());
+    while !src.is_char_boundary(offset) {
+        offset -= 1;
+    }
     let before = &src[..offset];
     let line = before.matches('\n').count() + 1;
     let col = before.rfind('\n').map_or(offset, |nl| offset - nl - 1) + 1;
@@ -528,11 +532,13 @@ impl ScoringModel {
                 .split('.')
                 .next()
                 .unwrap_or("");
+            // Each line's real length, its `\r\n` or `\n` included: a file
+            // saved on Windows has two bytes per line end.
             let offset = src
-                .lines()
+                .split_inclusive('\n')
                 .scan(0usize, |pos, l| {
                     let start = *pos;
-                    *pos += l.len() + 1;
+                    *pos += l.len();
                     Some((start, l))
                 })
                 .find(|(_, l)| {
@@ -941,6 +947,30 @@ engagement = [75, 50, 25]
             err.to_string().starts_with(&format!("m.toml:{line}:")),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_windows_file_reports_the_right_line_and_never_panics() {
+        // Saved with CRLF line ends and accented comments: a problem found
+        // after parsing (tiers in the wrong order) is located by scanning
+        // lines, two bytes per line end here.
+        let src = include_str!("../../../examples/seed-example/model.toml")
+            .replace("[tiers]", "# réglés à la main\n[tiers]")
+            .replace("hot = 80", "hot = 40")
+            .replace('\n', "\r\n");
+        let want = src.lines().position(|l| l.starts_with("[tiers]")).unwrap() + 1;
+        let err = ScoringModel::from_toml(&src, "m.toml").unwrap_err();
+        let tiers = err
+            .problems
+            .iter()
+            .find(|p| p.reason.contains("tiers"))
+            .unwrap_or_else(|| panic!("{err}"));
+        assert_eq!(tiers.line, want, "{err}");
+        // Every offset, boundaries or not, gives a position.
+        for offset in 0..=src.len() + 1 {
+            let (line, column) = line_col(&src, offset);
+            assert!(line >= 1 && column >= 1);
+        }
     }
 
     #[test]

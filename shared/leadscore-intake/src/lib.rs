@@ -162,11 +162,8 @@ impl Intake {
     ) -> Result<Accepted, IntakeError> {
         let key = submission_key(client_key, s, now);
         let claim_key = format!("form:{key}");
-        match self
-            .store
-            .claim(&claim_key, now, now + self.config.lease)
-            .await?
-        {
+        let lease_until = now + self.config.lease;
+        match self.store.claim(&claim_key, now, lease_until).await? {
             Claim::Done => {
                 tracing::info!(lead = %s.email, key = %key, "duplicate submission");
                 return Ok(Accepted {
@@ -185,7 +182,7 @@ impl Intake {
                 Ok(accepted)
             }
             Err(e) => {
-                if let Err(release) = self.store.release(&claim_key).await {
+                if let Err(release) = self.store.release(&claim_key, lease_until).await {
                     tracing::warn!(error = %release, key = %claim_key, "releasing the claim failed; it expires with its lease");
                 }
                 Err(e)

@@ -87,10 +87,14 @@ impl<S: AlertSink> Once<S> {
 impl<S: AlertSink> AlertSink for Once<S> {
     async fn deliver(&self, alert: &Alert) -> Result<(), DeliveryError> {
         let key = format!("notify:{}:{}", self.channel, alert.id);
+        // The lease runs from here, so the send's time limit does too: a
+        // slow claim leaves less time to send, never a send past the lease.
+        let started = tokio::time::Instant::now();
         let now = Utc::now();
+        let lease_until = now + self.lease;
         let claim = self
             .store
-            .claim(&key, now, now + self.lease)
+            .claim(&key, now, lease_until)
             .await
             .map_err(|e| self.err(format!("claiming {key}: {e}"), true))?;
         match claim {
@@ -100,7 +104,8 @@ impl<S: AlertSink> AlertSink for Once<S> {
             }
             Claim::Busy => Err(self.err("another worker is delivering this alert".into(), true)),
             Claim::Acquired => {
-                match tokio::time::timeout(self.send_limit(), self.inner.deliver(alert))
+                let limit = self.send_limit().saturating_sub(started.elapsed());
+                match tokio::time::timeout(limit, self.inner.deliver(alert))
                     .await
                     .unwrap_or_else(|_| {
                         Err(self.err(
@@ -117,7 +122,9 @@ impl<S: AlertSink> AlertSink for Once<S> {
                         .await
                         .map_err(|e| self.err(format!("completing {key}: {e}"), true)),
                     Err(e) => {
-                        if let Err(release) = self.store.release(&key).await {
+                        // Only this holder's claim: one acquired by another
+                        // worker after this lease is left alone.
+                        if let Err(release) = self.store.release(&key, lease_until).await {
                             tracing::warn!(%key, error = %release, "could not release the claim; it expires with its lease");
                         }
                         Err(e)

@@ -596,17 +596,32 @@ pub async fn claims_are_exclusive_leased_and_final(store: Arc<dyn Store>) {
             .unwrap(),
         Claim::Busy
     );
-    // The holder crashed: after the lease, another worker takes over.
-    let later = t0() + Duration::minutes(6);
+    // The holder crashed: from the lease's end, another worker takes over.
+    let later = lease;
     assert_eq!(
         store
             .claim("notify:slack:abc", later, later + Duration::minutes(5))
             .await
             .unwrap(),
         Claim::Acquired
+    );
+    // Another holder's lease (the first one, long expired) releases nothing.
+    store
+        .release("notify:slack:abc", t0() + Duration::minutes(5))
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .claim("notify:slack:abc", later, later + Duration::minutes(5))
+            .await
+            .unwrap(),
+        Claim::Busy
     );
     // A failed attempt releases its claim: the retry acquires at once.
-    store.release("notify:slack:abc").await.unwrap();
+    store
+        .release("notify:slack:abc", later + Duration::minutes(5))
+        .await
+        .unwrap();
     assert_eq!(
         store
             .claim("notify:slack:abc", later, later + Duration::minutes(5))
@@ -616,7 +631,10 @@ pub async fn claims_are_exclusive_leased_and_final(store: Arc<dyn Store>) {
     );
     store.complete("notify:slack:abc", later).await.unwrap();
     store.complete("notify:slack:abc", later).await.unwrap();
-    store.release("notify:slack:abc").await.unwrap();
+    store
+        .release("notify:slack:abc", later + Duration::minutes(5))
+        .await
+        .unwrap();
     let much_later = t0() + Duration::days(1);
     assert_eq!(
         store

@@ -205,7 +205,10 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     ) -> Result<Claim>;
     /// Gives up a claim that was not completed (the work failed), so the
     /// next attempt can acquire it at once; a completed key stays done.
-    async fn release(&self, key: &str) -> Result<()>;
+    /// `lease_until` is the lease it was acquired with: a claim that has
+    /// expired and been acquired since by another holder (another lease) is
+    /// left to that holder.
+    async fn release(&self, key: &str, lease_until: DateTime<Utc>) -> Result<()>;
     /// Marks a claimed key done, forever (adapters may expire it after a
     /// retention period); idempotent.
     async fn complete(&self, key: &str, now: DateTime<Utc>) -> Result<()>;

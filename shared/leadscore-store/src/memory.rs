@@ -257,9 +257,12 @@ impl Store for MemoryStore {
         })
     }
 
-    async fn release(&self, key: &str) -> Result<()> {
+    async fn release(&self, key: &str, lease_until: DateTime<Utc>) -> Result<()> {
         let mut s = self.lock();
-        if s.claims.get(key).is_some_and(|(_, done)| !done) {
+        if s.claims
+            .get(key)
+            .is_some_and(|(lease, done)| !done && *lease == lease_until)
+        {
             s.claims.remove(key);
         }
         Ok(())

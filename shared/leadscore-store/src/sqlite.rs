@@ -138,25 +138,33 @@ impl SqliteStore {
         Ok(store)
     }
 
+    /// Brings the schema up to date, one migration per transaction. Each
+    /// takes the write lock before it reads the version (an IMMEDIATE
+    /// transaction), so two processes opening a new file at once migrate one
+    /// after the other instead of both creating the same tables.
     fn migrate(&self) -> Result<()> {
         let mut conn = self.lock();
-        let current: usize = conn
-            .pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))
-            .map_err(backend)? as usize;
-        if current > MIGRATIONS.len() {
-            return Err(StoreError::Backend(format!(
-                "database schema version {current} is newer than this leadscore ({}); upgrade leadscore",
-                MIGRATIONS.len()
-            )));
-        }
-        for (i, sql) in MIGRATIONS.iter().enumerate().skip(current) {
-            let tx = conn.transaction().map_err(backend)?;
+        loop {
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(backend)?;
+            let current: usize = tx
+                .pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))
+                .map_err(backend)? as usize;
+            if current > MIGRATIONS.len() {
+                return Err(StoreError::Backend(format!(
+                    "database schema version {current} is newer than this leadscore ({}); upgrade leadscore",
+                    MIGRATIONS.len()
+                )));
+            }
+            let Some(sql) = MIGRATIONS.get(current) else {
+                return Ok(());
+            };
             tx.execute_batch(sql).map_err(backend)?;
-            tx.pragma_update(None, "user_version", (i + 1) as i64)
+            tx.pragma_update(None, "user_version", (current + 1) as i64)
                 .map_err(backend)?;
             tx.commit().map_err(backend)?;
         }
-        Ok(())
     }
 
     /// The schema version after migrations.
@@ -499,11 +507,11 @@ impl Store for SqliteStore {
         Ok(outcome)
     }
 
-    async fn release(&self, key: &str) -> Result<()> {
+    async fn release(&self, key: &str, lease_until: DateTime<Utc>) -> Result<()> {
         self.lock()
             .execute(
-                "DELETE FROM claims WHERE key = ?1 AND completed_at IS NULL",
-                [key],
+                "DELETE FROM claims WHERE key = ?1 AND completed_at IS NULL AND lease_until = ?2",
+                params![key, timestamp(lease_until)],
             )
             .map_err(backend)?;
         Ok(())
