@@ -106,6 +106,31 @@ fn backend(e: rusqlite::Error) -> StoreError {
     }
 }
 
+/// How long a statement waits for another connection's lock.
+const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Puts the file in WAL mode. While another connection has a new file open
+/// in its first (rollback) journal mode, SQLite refuses the change at once
+/// with "database is locked", without waiting as it does for other
+/// statements; so this waits and tries again, up to [`BUSY_TIMEOUT`]. Once
+/// the file is in WAL mode (it stays so), the change is a no-op.
+fn set_wal(conn: &Connection) -> Result<()> {
+    let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+    let mut wait = std::time::Duration::from_millis(2);
+    loop {
+        match conn
+            .pragma_update(None, "journal_mode", "WAL")
+            .map_err(backend)
+        {
+            Err(StoreError::Unavailable(_)) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(wait);
+                wait = (wait * 2).min(std::time::Duration::from_millis(100));
+            }
+            other => return other,
+        }
+    }
+}
+
 impl SqliteStore {
     /// Opens (creating if needed) the database file at `path` and migrates it.
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
@@ -121,11 +146,9 @@ impl SqliteStore {
     }
 
     fn init(conn: Connection, wal: bool) -> Result<Self> {
-        conn.busy_timeout(std::time::Duration::from_secs(10))
-            .map_err(backend)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(backend)?;
         if wal {
-            conn.pragma_update(None, "journal_mode", "WAL")
-                .map_err(backend)?;
+            set_wal(&conn)?;
             conn.pragma_update(None, "synchronous", "NORMAL")
                 .map_err(backend)?;
         }

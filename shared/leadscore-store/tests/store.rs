@@ -45,6 +45,31 @@ mod sqlite_specifics {
         assert_eq!(mode, "wal");
     }
 
+    #[test]
+    fn processes_opening_a_new_file_at_once_all_get_the_schema() {
+        // Four openers of each of 10 new files, started together (threads
+        // stand in for processes: each has its own connection). Reading the
+        // version before taking the write lock let two of them create the
+        // same tables.
+        let dir = tempfile::tempdir().unwrap();
+        for round in 0..10 {
+            let path = dir.path().join(format!("new-{round}.db"));
+            let start = std::sync::Arc::new(std::sync::Barrier::new(4));
+            let openers: Vec<_> = (0..4)
+                .map(|_| {
+                    let (path, start) = (path.clone(), start.clone());
+                    std::thread::spawn(move || {
+                        start.wait();
+                        SqliteStore::open(&path).map(|s| s.schema_version().unwrap())
+                    })
+                })
+                .collect();
+            for o in openers {
+                assert_eq!(o.join().unwrap().unwrap(), 2, "round {round}");
+            }
+        }
+    }
+
     #[tokio::test]
     async fn a_newer_schema_is_refused_with_a_clear_error() {
         let dir = tempfile::tempdir().unwrap();
