@@ -285,8 +285,17 @@ fn merge(lead: &mut Lead, s: &Submission, now: DateTime<Utc>) {
     if let Some(c) = &s.company {
         lead.attributes.insert("company".into(), c.clone());
     }
-    lead.attributes
-        .insert("consent".into(), s.consent.to_string());
+    if let Some(m) = &s.message {
+        // The latest message, for sales to read with the lead.
+        lead.attributes.insert("message".into(), m.clone());
+    }
+    // Consent given is recorded; a form without it (an unticked box is not
+    // sent at all) records `false` only when nothing was recorded before,
+    // so a later form without the box does not erase a recorded `true`.
+    if s.consent || !lead.attributes.contains_key("consent") {
+        lead.attributes
+            .insert("consent".into(), s.consent.to_string());
+    }
     lead.updated_at = now;
 }
 

@@ -293,3 +293,52 @@ async fn preflight_answers_cors() {
         "POST, OPTIONS"
     );
 }
+
+#[tokio::test]
+async fn the_message_is_kept_and_a_form_without_consent_does_not_erase_it() {
+    let mut f = fixture(false);
+    f.intake.config.rules.require_consent = false;
+    let first = r#"{"email":"ada@acme.com","consent":true,"form":"demo-request","message":"Call me about pricing"}"#;
+    let resp = handle(
+        &f.intake,
+        &post("application/json", Some("https://www.example.com")),
+        first.as_bytes(),
+        now(),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::ACCEPTED, "{}", resp.body());
+    // A newsletter form later, without the consent box.
+    let second = r#"{"email":"ada@acme.com","form":"newsletter"}"#;
+    let resp = handle(
+        &f.intake,
+        &post("application/json", Some("https://www.example.com")),
+        second.as_bytes(),
+        now() + chrono::Duration::hours(1),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::ACCEPTED, "{}", resp.body());
+    let lead = f
+        .store
+        .get_lead(&Email::parse("ada@acme.com").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(lead.attributes["consent"], "true");
+    assert_eq!(lead.attributes["message"], "Call me about pricing");
+    // A first form without consent records that none was given.
+    let resp = handle(
+        &f.intake,
+        &post("application/json", Some("https://www.example.com")),
+        br#"{"email":"bo@acme.com","form":"newsletter"}"#,
+        now(),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::ACCEPTED, "{}", resp.body());
+    let bo = f
+        .store
+        .get_lead(&Email::parse("bo@acme.com").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(bo.attributes["consent"], "false");
+}

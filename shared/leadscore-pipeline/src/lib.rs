@@ -53,8 +53,10 @@ pub struct ImportSummary {
     pub leads_created: usize,
 }
 
-/// Stores parsed lead rows: one atomic write, accounts merged with what the
-/// store already knows (new values win, missing ones are kept), leads keep
+/// Stores parsed lead rows: one atomic write (SQLite; chunks of 100 on
+/// DynamoDB), leads and accounts merged with what the store already knows
+/// (a value in the file wins, an empty cell or a missing column keeps the
+/// stored one: a CRM export does not erase what a form stored), leads keep
 /// their creation time. Re-importing the same file changes nothing.
 pub async fn import_leads(
     store: &dyn Store,
@@ -62,31 +64,41 @@ pub async fn import_leads(
     now: DateTime<Utc>,
 ) -> Result<ImportSummary, PipelineError> {
     let mut accounts: BTreeMap<Domain, Account> = BTreeMap::new();
+    // Each account as read from the store (none: new).
+    let mut stored_accounts: BTreeMap<Domain, Option<Account>> = BTreeMap::new();
     let mut leads = Vec::with_capacity(parsed.rows.len());
     let mut summary = ImportSummary {
         rows: parsed.rows.len(),
         ..ImportSummary::default()
     };
     for (_, row) in &parsed.rows {
-        let mut lead = row.lead.clone();
-        match store.get_lead(&lead.email).await? {
+        let (lead, changed) = match store.get_lead(&row.lead.email).await? {
             Some(old) => {
                 summary.existing += 1;
-                lead.created_at = old.created_at;
-                if lead == old {
-                    continue;
+                let mut lead = merge_lead(&old, &row.lead);
+                let changed = lead != old;
+                if changed {
+                    lead.updated_at = now;
                 }
-                lead.updated_at = now;
+                (lead, changed)
             }
-            None => summary.created += 1,
-        }
+            None => {
+                summary.created += 1;
+                (row.lead.clone(), true)
+            }
+        };
+        // The account is merged even when the lead is unchanged: a file
+        // may only update firmographics.
         if let Some(domain) = &lead.account {
             if !accounts.contains_key(domain) {
                 let existing = store.get_account(domain).await?;
                 accounts.insert(
                     domain.clone(),
-                    existing.unwrap_or_else(|| Account::new(domain.clone(), now)),
+                    existing
+                        .clone()
+                        .unwrap_or_else(|| Account::new(domain.clone(), now)),
                 );
+                stored_accounts.insert(domain.clone(), existing);
             }
             if let Some(account) = accounts.get_mut(domain) {
                 let before = account.clone();
@@ -99,11 +111,50 @@ pub async fn import_leads(
                 }
             }
         }
-        leads.push(lead);
+        if changed {
+            leads.push(lead);
+        }
     }
-    let accounts: Vec<Account> = accounts.into_values().collect();
-    store.upsert_leads(&leads, &accounts).await?;
+    // Only the accounts that are new or changed are written: an unchanged
+    // one rewritten would undo an enrichment stored since it was read.
+    let accounts: Vec<Account> = accounts
+        .into_iter()
+        .filter(|(d, a)| stored_accounts.get(d).is_none_or(|s| s.as_ref() != Some(a)))
+        .map(|(_, a)| a)
+        .collect();
+    if !leads.is_empty() || !accounts.is_empty() {
+        store.upsert_leads(&leads, &accounts).await?;
+    }
     Ok(summary)
+}
+
+/// `new` (a file's row) over `old` (the stored lead): each field the row
+/// has replaces the stored one, each it lacks keeps it; attributes merge key
+/// by key; seniority and department follow the title they were derived
+/// from; the creation time and the last update are the stored lead's.
+fn merge_lead(old: &Lead, new: &Lead) -> Lead {
+    let mut lead = old.clone();
+    if new.first_name.is_some() {
+        lead.first_name.clone_from(&new.first_name);
+    }
+    if new.last_name.is_some() {
+        lead.last_name.clone_from(&new.last_name);
+    }
+    if new.title.is_some() {
+        lead.title.clone_from(&new.title);
+        lead.seniority = new.seniority;
+        lead.department = new.department;
+    }
+    if new.account.is_some() {
+        lead.account.clone_from(&new.account);
+    }
+    if new.owner.is_some() {
+        lead.owner.clone_from(&new.owner);
+    }
+    for (k, v) in &new.attributes {
+        lead.attributes.insert(k.clone(), v.clone());
+    }
+    lead
 }
 
 /// Stores activities (idempotent by id), creating a bare lead for any email

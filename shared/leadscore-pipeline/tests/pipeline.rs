@@ -87,6 +87,59 @@ async fn reimport_and_rescore_are_idempotent() {
 }
 
 #[tokio::test]
+async fn a_reimport_keeps_what_its_file_leaves_empty_and_updates_the_account() {
+    let store = SqliteStore::open_in_memory().unwrap();
+    let first = parse_leads(
+        b"email,first_name,title,owner,employees,industry\nana@acme.io,Ana,VP Sales,sam@us.io,40,Software\n",
+        None,
+        now(),
+    )
+    .unwrap();
+    import_leads(&store, &first, now()).await.unwrap();
+    // What a form submit stores beside the CRM's fields.
+    let ana = Email::parse("ana@acme.io").unwrap();
+    let mut lead = store.get_lead(&ana).await.unwrap().unwrap();
+    lead.attributes.insert("consent".into(), "true".into());
+    store.upsert_leads(&[lead], &[]).await.unwrap();
+
+    // A CRM export with a new title, no owner, no first name, and only the
+    // headcount changed on the account.
+    let second = parse_leads(
+        b"email,first_name,title,owner,employees\nana@acme.io,,Chief Revenue Officer,,55\n",
+        None,
+        now(),
+    )
+    .unwrap();
+    let s = import_leads(&store, &second, now()).await.unwrap();
+    assert_eq!((s.existing, s.created), (1, 0));
+    let lead = store.get_lead(&ana).await.unwrap().unwrap();
+    assert_eq!(lead.title.as_deref(), Some("Chief Revenue Officer"));
+    assert_eq!(
+        lead.first_name.as_deref(),
+        Some("Ana"),
+        "an empty cell keeps it"
+    );
+    assert_eq!(
+        lead.owner.as_deref(),
+        Some("sam@us.io"),
+        "an empty cell keeps it"
+    );
+    assert_eq!(
+        lead.attributes["consent"], "true",
+        "the form's field is kept"
+    );
+    let account = store.get_account(&ana.domain()).await.unwrap().unwrap();
+    assert_eq!(account.firmographics.employees, Some(55));
+    assert_eq!(account.firmographics.industry.as_deref(), Some("Software"));
+
+    // Only the account changed (same instant, same lead): still written.
+    let third = parse_leads(b"email,employees\nana@acme.io,70\n", None, now()).unwrap();
+    import_leads(&store, &third, now()).await.unwrap();
+    let account = store.get_account(&ana.domain()).await.unwrap().unwrap();
+    assert_eq!(account.firmographics.employees, Some(70));
+}
+
+#[tokio::test]
 async fn activities_for_unknown_emails_create_leads_with_accounts() {
     let store = MemoryStore::new();
     let e = Email::parse("new@startup.io").unwrap();
