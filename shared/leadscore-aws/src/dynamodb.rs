@@ -975,6 +975,10 @@ impl Store for DynamoStore {
                 .await?;
             all.extend(decode_all::<ScoreRecord>(&items)?);
         }
+        // The index is eventually consistent: a lead that has just changed
+        // tier can be listed under both; its latest version counts.
+        all.sort_by(|a, b| a.lead.cmp(&b.lead).then(b.version.cmp(&a.version)));
+        all.dedup_by(|later, first| later.lead == first.lead);
         all.sort_by(|a, b| {
             b.score
                 .total

@@ -194,7 +194,7 @@ pub async fn react(
             let mut s = RescoreSummary::default();
             s.record(email, &r);
             if let Some(d) = store.get_lead(email).await?.and_then(|l| l.account) {
-                rollup_account(store, model, &d).await?;
+                rollup_account(store, model, &d, Some(email)).await?;
                 s.accounts = 1;
             }
             s

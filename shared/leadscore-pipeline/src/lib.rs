@@ -554,16 +554,32 @@ pub async fn rescore_account(
     Ok(summary)
 }
 
-/// Rolls up one account from its leads' current scores.
+/// Rolls up one account from its leads' current scores, `also` among them
+/// (a lead the caller has just written).
 pub async fn rollup_account(
     store: &dyn Store,
     model: &ScoringModel,
     domain: &Domain,
+    also: Option<&Email>,
 ) -> Result<AccountScore, PipelineError> {
+    let mut emails: Vec<Email> = store
+        .leads_of_account(domain)
+        .await?
+        .into_iter()
+        .map(|l| l.email)
+        .collect();
+    // The store's listing of an account's leads may not show a lead written
+    // a moment ago (DynamoDB's index of them is eventually consistent): the
+    // caller names the one it just wrote.
+    if let Some(e) = also
+        && !emails.contains(e)
+    {
+        emails.push(e.clone());
+    }
     let mut scores = Vec::new();
-    for lead in store.leads_of_account(domain).await? {
-        if let Some(r) = store.current_score(&lead.email).await? {
-            scores.push((lead.email, r.score.total));
+    for email in emails {
+        if let Some(r) = store.current_score(&email).await? {
+            scores.push((email, r.score.total));
         }
     }
     let s = rollup(model, domain.clone(), &scores);
