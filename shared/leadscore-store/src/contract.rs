@@ -14,8 +14,8 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use leadscore_core::domain::{
-    Account, Activity, ActivityKind, Alert, AlertKind, Domain, Email, EnrichmentSnapshot, Lead,
-    Signal, SignalValue,
+    Account, Activity, ActivityId, ActivityKind, Alert, AlertKind, Domain, Email,
+    EnrichmentSnapshot, Lead, Signal, SignalValue,
 };
 use leadscore_core::rollup::AccountScore;
 use leadscore_core::{Grade, Score, Tier};
@@ -238,6 +238,18 @@ pub async fn activities_are_idempotent_and_ordered(store: Arc<dyn Store>) {
             .unwrap()
             .is_empty()
     );
+    // Ids are per lead: another lead's `evt-1` is another activity.
+    let numbered = |who: &Email| {
+        let mut a = Activity::new(who.clone(), ActivityKind::EmailOpened, t0());
+        a.id = ActivityId("evt-1".into());
+        a
+    };
+    let bo = email("bo@beta.io");
+    assert_eq!(store.add_activities(&[numbered(&jane)]).await.unwrap(), 1);
+    assert_eq!(store.add_activities(&[numbered(&bo)]).await.unwrap(), 1);
+    assert_eq!(store.add_activities(&[numbered(&bo)]).await.unwrap(), 0);
+    assert_eq!(store.activities_of(&bo).await.unwrap().len(), 1);
+    assert_eq!(store.activities_of(&jane).await.unwrap().len(), 5);
 }
 
 /// Snapshots set the account's `enriched_at`; the newest is returned; due

@@ -138,7 +138,9 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// The leads of one account, by email.
     async fn leads_of_account(&self, domain: &Domain) -> Result<Vec<Lead>>;
 
-    /// Adds activities, ignoring ids already stored; returns how many were new.
+    /// Adds activities, ignoring ids the same lead already has (an id is
+    /// unique per lead: two leads' activities may share one); returns how
+    /// many were new.
     async fn add_activities(&self, activities: &[Activity]) -> Result<usize>;
     /// A lead's activities, oldest first.
     async fn activities_of(&self, email: &Email) -> Result<Vec<Activity>>;

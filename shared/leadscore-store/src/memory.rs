@@ -17,7 +17,8 @@ use crate::{Claim, Result, ScoreRecord, ScoreWrite, Store, StoreError};
 struct State {
     accounts: BTreeMap<Domain, Account>,
     leads: BTreeMap<Email, Lead>,
-    activity_ids: HashSet<String>,
+    /// (lead, activity id): an id is unique per lead.
+    activity_ids: HashSet<(Email, String)>,
     activities: BTreeMap<Email, Vec<Activity>>,
     snapshots: BTreeMap<Domain, Vec<EnrichmentSnapshot>>,
     scores: BTreeMap<Email, ScoreRecord>,
@@ -107,7 +108,7 @@ impl Store for MemoryStore {
         let mut s = self.lock();
         let mut n = 0;
         for a in activities {
-            if s.activity_ids.insert(a.id.0.clone()) {
+            if s.activity_ids.insert((a.lead.clone(), a.id.0.clone())) {
                 s.activities
                     .entry(a.lead.clone())
                     .or_default()

@@ -81,6 +81,22 @@ CREATE TABLE claims (
     completed_at TEXT
 );
 ",
+    // An activity's id is unique per lead, as on DynamoDB: two leads' source
+    // systems may both number an event `evt-1`.
+    r"
+CREATE TABLE activities_by_lead (
+    id          TEXT NOT NULL,
+    email       TEXT NOT NULL,
+    occurred_at TEXT NOT NULL,
+    json        TEXT NOT NULL,
+    PRIMARY KEY (email, id)
+);
+INSERT INTO activities_by_lead (id, email, occurred_at, json)
+    SELECT id, email, occurred_at, json FROM activities;
+DROP TABLE activities;
+ALTER TABLE activities_by_lead RENAME TO activities;
+CREATE INDEX activities_email ON activities (email, occurred_at);
+",
 ];
 
 /// The SQLite adapter of [`Store`].

@@ -36,7 +36,7 @@ mod sqlite_specifics {
                 .unwrap();
         }
         let s = SqliteStore::open(&path).unwrap();
-        assert_eq!(s.schema_version().unwrap(), 2);
+        assert_eq!(s.schema_version().unwrap(), 3);
         assert!(s.get_account(&d).await.unwrap().is_some());
         let mode: String = rusqlite::Connection::open(&path)
             .unwrap()
@@ -65,9 +65,43 @@ mod sqlite_specifics {
                 })
                 .collect();
             for o in openers {
-                assert_eq!(o.join().unwrap().unwrap(), 2, "round {round}");
+                assert_eq!(o.join().unwrap().unwrap(), 3, "round {round}");
             }
         }
+    }
+
+    #[tokio::test]
+    async fn version_2_activities_survive_the_move_to_per_lead_ids() {
+        use leadscore_core::domain::{Activity, ActivityKind, Email};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v2.db");
+        let jane = Email::parse("jane@acme.com").unwrap();
+        let a = Activity::new(jane.clone(), ActivityKind::EmailOpened, chrono::Utc::now());
+        {
+            // Version 2's activities table, one row in it.
+            let c = rusqlite::Connection::open(&path).unwrap();
+            c.execute_batch(
+                "CREATE TABLE activities (id TEXT PRIMARY KEY, email TEXT NOT NULL,
+                 occurred_at TEXT NOT NULL, json TEXT NOT NULL);
+                 CREATE INDEX activities_email ON activities (email, occurred_at);
+                 PRAGMA user_version = 2;",
+            )
+            .unwrap();
+            c.execute(
+                "INSERT INTO activities VALUES (?1, ?2, ?3, ?4)",
+                rusqlite::params![
+                    a.id.0,
+                    jane.as_str(),
+                    a.occurred_at.to_rfc3339(),
+                    serde_json::to_string(&a).unwrap()
+                ],
+            )
+            .unwrap();
+        }
+        let s = SqliteStore::open(&path).unwrap();
+        assert_eq!(s.schema_version().unwrap(), 3);
+        assert_eq!(s.activities_of(&jane).await.unwrap(), vec![a.clone()]);
+        assert_eq!(s.add_activities(&[a]).await.unwrap(), 0, "still known");
     }
 
     #[tokio::test]
