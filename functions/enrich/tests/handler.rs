@@ -38,8 +38,8 @@ fn enricher_env() -> Env {
     ]))
 }
 
-#[tokio::test]
-async fn a_batch_reports_only_the_bad_messages() {
+/// A loopback site whose homepage carries the HubSpot tracker.
+async fn hubspot_site() -> Site {
     let site = Site::start().await;
     site.route(
         "/",
@@ -47,14 +47,24 @@ async fn a_batch_reports_only_the_bad_messages() {
             r#"<html><head><script id="hs-script-loader" src="//js.hs-scripts.com/4242424.js"></script></head><body>Northwind</body></html>"#,
         ),
     );
-    let store = Arc::new(MemoryStore::new());
-    let bus = Arc::new(Bus::default());
-    let deps = Deps {
-        store: store.clone(),
-        bus: bus.clone(),
+    site
+}
+
+/// The handler's dependencies over `store` and `bus`.
+fn deps(store: Arc<MemoryStore>, bus: Arc<dyn EventBus>, concurrency: usize) -> Deps {
+    Deps {
+        store,
+        bus,
         enricher: Arc::new(build_enricher(&enricher_env()).unwrap()),
-        concurrency: 2,
-    };
+        concurrency,
+    }
+}
+
+#[tokio::test]
+async fn a_batch_reports_only_the_bad_messages() {
+    let site = hubspot_site().await;
+    let (store, bus) = (Arc::new(MemoryStore::new()), Arc::new(Bus::default()));
+    let deps = deps(store.clone(), bus.clone(), 2);
     let raw = include_str!("fixtures/sqs-batch.json")
         .replace("START_URL", &format!("{}/", site.url("northwind.test")));
     let input: Input = serde_json::from_str(&raw).unwrap();
@@ -228,21 +238,12 @@ impl EventBus for RefusingBus {
 async fn technology_changes_the_bus_refused_are_found_again_by_the_retry() {
     use leadscore_core::events::detail_type;
     use leadscore_pipeline::EnrichRequest;
-    let site = Site::start().await;
-    site.route(
-        "/",
-        Route::html(
-            r#"<html><head><script id="hs-script-loader" src="//js.hs-scripts.com/4242424.js"></script></head><body>Northwind</body></html>"#,
-        ),
+    let site = hubspot_site().await;
+    let (store, bus) = (
+        Arc::new(MemoryStore::new()),
+        Arc::new(RefusingBus::default()),
     );
-    let store = Arc::new(MemoryStore::new());
-    let bus = Arc::new(RefusingBus::default());
-    let deps = Deps {
-        store: store.clone(),
-        bus: bus.clone(),
-        enricher: Arc::new(build_enricher(&enricher_env()).unwrap()),
-        concurrency: 1,
-    };
+    let deps = deps(store.clone(), bus.clone(), 1);
     let domain = Domain::parse("northwind.test").unwrap();
     let mut req = EnrichRequest::new(domain.clone(), "test");
     req.start = Some(format!("{}/", site.url("northwind.test")));

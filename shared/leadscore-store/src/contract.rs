@@ -617,30 +617,19 @@ pub async fn claims_are_exclusive_leased_and_final(store: Arc<dyn Store>) {
             .unwrap(),
         Claim::Acquired
     );
+    let retry = || store.claim("notify:slack:abc", later, later + Duration::minutes(5));
     // Another holder's lease (the first one, long expired) releases nothing.
     store
         .release("notify:slack:abc", t0() + Duration::minutes(5))
         .await
         .unwrap();
-    assert_eq!(
-        store
-            .claim("notify:slack:abc", later, later + Duration::minutes(5))
-            .await
-            .unwrap(),
-        Claim::Busy
-    );
+    assert_eq!(retry().await.unwrap(), Claim::Busy);
     // A failed attempt releases its claim: the retry acquires at once.
     store
         .release("notify:slack:abc", later + Duration::minutes(5))
         .await
         .unwrap();
-    assert_eq!(
-        store
-            .claim("notify:slack:abc", later, later + Duration::minutes(5))
-            .await
-            .unwrap(),
-        Claim::Acquired
-    );
+    assert_eq!(retry().await.unwrap(), Claim::Acquired);
     store.complete("notify:slack:abc", later).await.unwrap();
     store.complete("notify:slack:abc", later).await.unwrap();
     store
