@@ -312,8 +312,19 @@ fn load_model(path: Option<&Path>) -> Result<ScoringModel> {
     match path {
         None => ScoringModel::default_model().map_err(|e| fail(exit::INVALID_INPUT, e.to_string())),
         Some(p) => {
-            let src = std::fs::read_to_string(p)
-                .with_context(|| format!("reading model {}", p.display()))?;
+            let bytes =
+                std::fs::read(p).with_context(|| format!("reading model {}", p.display()))?;
+            let src = String::from_utf8(bytes).map_err(|e| {
+                let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+                let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
+                fail(
+                    exit::INVALID_INPUT,
+                    format!(
+                        "{}:{line}: not UTF-8 text; save the model file as UTF-8",
+                        p.display()
+                    ),
+                )
+            })?;
             ScoringModel::from_toml(&src, &p.display().to_string())
                 .map_err(|e| fail(exit::INVALID_INPUT, e.to_string()))
         }

@@ -209,6 +209,15 @@ points = 5
     );
     let o = env.run(&["score", "--model", &bad]);
     assert_eq!(o.status.code(), Some(3));
+    // Saved in Windows-1252: the line of the first byte that is not UTF-8.
+    let latin1 = env.file("latin1.toml", b"name = \"m\"\n# r\xe9gl\xe9\n");
+    let o = env.run(&["model", "check", &latin1]);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(
+        stderr(&o).contains("latin1.toml:2: not UTF-8 text"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]

@@ -228,8 +228,12 @@ pub fn parse_leads(
             if let Some(first) = seen.get(&email) {
                 return Err(format!("duplicate of line {first} (same email {email})"));
             }
+            // The website is the account only for a free-mail address; for
+            // the others it is not read, so a value such as `N/A` there does
+            // not cost the row.
             let website = row
                 .get("website")
+                .filter(|_| email.is_free_mail())
                 .map(|w| Domain::parse(w).map_err(|e| format!("`website`: {e}")))
                 .transpose()?;
             let mut lead = Lead::new(email.clone(), website.as_ref(), now);
@@ -389,6 +393,21 @@ mod tests {
             p.errors
         );
         assert!(p.errors[2].reason.contains("employees"), "{:?}", p.errors);
+    }
+
+    #[test]
+    fn a_website_is_checked_only_where_it_is_read() {
+        let csv = "email,website\njane@acme.com,N/A\njoe@gmail.com,N/A\n";
+        let p = parse_leads(csv.as_bytes(), None, now()).unwrap();
+        // Jane's account is her email's domain; Joe's would be the website.
+        assert_eq!(p.rows.len(), 1);
+        assert_eq!(
+            p.rows[0].1.lead.account.as_ref().unwrap().as_str(),
+            "acme.com"
+        );
+        assert_eq!(p.errors.len(), 1);
+        assert_eq!(p.errors[0].line, 3);
+        assert!(p.errors[0].reason.contains("`website`"), "{:?}", p.errors);
     }
 
     #[test]
