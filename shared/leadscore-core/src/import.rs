@@ -125,6 +125,14 @@ fn read_table(bytes: &[u8], encoding: Option<&str>) -> Result<Table, ImportError
                     })
                     .collect::<Result<Vec<_>, _>>();
                 let fields = fields.and_then(|f| {
+                    if let Some((i, problem)) = f
+                        .iter()
+                        .enumerate()
+                        .find_map(|(i, v)| cell_problem(v).map(|p| (i, p)))
+                    {
+                        let name = header.get(i).map_or("", String::as_str);
+                        return Err(format!("`{name}` (column {}) {problem}", i + 1));
+                    }
                     if f.len() > header.len() {
                         Err(format!(
                             "{} fields but the header has {}",
@@ -147,6 +155,23 @@ fn read_table(bytes: &[u8], encoding: Option<&str>) -> Result<Table, ImportError
         }
     }
     Ok(Table { header, records })
+}
+
+/// The longest value a cell may hold, in characters: far above any name,
+/// title or note, far below what a store item can hold (DynamoDB's is
+/// 400 KB).
+pub const MAX_CELL_CHARS: usize = 10_000;
+
+/// Why a cell cannot be stored as it is: too long, or control characters
+/// (line breaks and tabs aside), which would reach terminals and Slack
+/// messages as they are.
+fn cell_problem(v: &str) -> Option<String> {
+    if v.chars().count() > MAX_CELL_CHARS {
+        return Some(format!("is longer than {MAX_CELL_CHARS} characters"));
+    }
+    v.chars()
+        .find(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+        .map(|c| format!("contains the control character U+{:04X}", u32::from(c)))
 }
 
 struct Row<'a> {
@@ -393,6 +418,31 @@ mod tests {
             p.errors
         );
         assert!(p.errors[2].reason.contains("employees"), "{:?}", p.errors);
+    }
+
+    #[test]
+    fn oversized_cells_and_control_characters_reject_their_row() {
+        let long = "x".repeat(MAX_CELL_CHARS + 1);
+        let csv = format!(
+            "email,title,notes\nana@acme.io,CEO\u{1b}[31m,\nbo@acme.io,CTO,{long}\ncy@acme.io,\"Head of\nSales\",ok\n"
+        );
+        let p = parse_leads(csv.as_bytes(), None, now()).unwrap();
+        let reasons: Vec<(u64, &str)> = p
+            .errors
+            .iter()
+            .map(|e| (e.line, e.reason.as_str()))
+            .collect();
+        assert_eq!(
+            reasons,
+            [
+                (
+                    2,
+                    "`title` (column 2) contains the control character U+001B"
+                ),
+                (3, "`notes` (column 3) is longer than 10000 characters"),
+            ]
+        );
+        assert_eq!(p.rows.len(), 1, "a line break in a quoted cell is fine");
     }
 
     #[test]
