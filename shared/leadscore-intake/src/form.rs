@@ -206,12 +206,24 @@ pub fn validate(
             });
             return None;
         }
+        // Line breaks and tabs only in the message; nowhere a control
+        // character, nor an invisible or direction-changing one (a
+        // right-to-left override in a name would change how the lead reads
+        // in Slack and email).
+        let multiline = name == "message";
         if v.chars()
-            .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+            .any(|c| c.is_control() && !(multiline && matches!(c, '\n' | '\r' | '\t')))
         {
             errors.push(FieldError {
                 field: name.into(),
                 message: "must not contain control characters".into(),
+            });
+            return None;
+        }
+        if v.chars().any(invisible) {
+            errors.push(FieldError {
+                field: name.into(),
+                message: "must not contain invisible or direction-changing characters".into(),
             });
             return None;
         }
@@ -323,6 +335,12 @@ pub fn parse(
     validate(&fields(media, body)?, rules)
 }
 
+/// Zero-width and bidirectional formatting characters, and the byte-order
+/// mark: invisible in a name or an address, able to disguise one.
+fn invisible(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -413,6 +431,39 @@ mod tests {
         };
         assert_eq!(errs[0].field, "email");
         assert_eq!(errs[0].message, "must be a string");
+    }
+
+    #[test]
+    fn line_breaks_only_in_the_message_and_no_invisible_characters() {
+        let body = "{\"email\":\"a@b.co\",\"consent\":true,\"name\":\"Ada\\nLovelace\",\"company\":\"Acme\u{202E}moc.evil\",\"title\":\"CEO\u{200B}\",\"message\":\"Hello,\\nplease call.\"}";
+        let Err(FormError::Invalid(errs)) =
+            parse(Some("application/json"), body.as_bytes(), &rules())
+        else {
+            panic!("expected errors")
+        };
+        let mut fields: Vec<(&str, &str)> = errs
+            .iter()
+            .map(|e| (e.field.as_str(), e.message.as_str()))
+            .collect();
+        fields.sort();
+        assert_eq!(
+            fields,
+            [
+                (
+                    "company",
+                    "must not contain invisible or direction-changing characters"
+                ),
+                ("name", "must not contain control characters"),
+                (
+                    "title",
+                    "must not contain invisible or direction-changing characters"
+                ),
+            ]
+        );
+        let ok =
+            "{\"email\":\"a@b.co\",\"consent\":true,\"message\":\"Hello,\\r\\nplease\\tcall.\"}";
+        let s = parse(Some("application/json"), ok.as_bytes(), &rules()).unwrap();
+        assert_eq!(s.message.as_deref(), Some("Hello,\r\nplease\tcall."));
     }
 
     #[test]
