@@ -136,6 +136,20 @@ pub struct Email {
     free_mail: bool,
 }
 
+/// Zero-width and bidirectional formatting characters, and the byte-order
+/// mark: invisible in a name or an address, able to disguise one (two
+/// addresses that look the same, a right-to-left override in a name).
+pub fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{FEFF}'
+    )
+}
+
 impl Email {
     /// Trims, lowercases and normalizes the domain part of `input`.
     pub fn parse(input: &str) -> Result<Self, IdentityError> {
@@ -149,7 +163,7 @@ impl Email {
         let local_ok = !local.is_empty()
             && local.len() <= 64
             && !local.contains(['@', ' ', '<', '>', ',', ';', '"'])
-            && !local.chars().any(char::is_control);
+            && !local.chars().any(|c| c.is_control() || is_invisible(c));
         if !local_ok {
             return Err(IdentityError::InvalidEmail(trimmed.to_owned()));
         }
@@ -899,6 +913,9 @@ mod tests {
             "jane@",
             "ja ne@example.com",
             "jane@localhost",
+            // Invisible: two addresses that would look the same.
+            "ja\u{200B}ne@example.com",
+            "jane\u{202E}@example.com",
         ] {
             assert!(Email::parse(bad).is_err(), "{bad:?} should be rejected");
         }

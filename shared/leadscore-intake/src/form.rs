@@ -220,7 +220,7 @@ pub fn validate(
             });
             return None;
         }
-        if v.chars().any(invisible) {
+        if v.chars().any(leadscore_core::domain::is_invisible) {
             errors.push(FieldError {
                 field: name.into(),
                 message: "must not contain invisible or direction-changing characters".into(),
@@ -333,12 +333,6 @@ pub fn parse(
 ) -> Result<Submission, FormError> {
     let media = MediaType::from_content_type(content_type)?;
     validate(&fields(media, body)?, rules)
-}
-
-/// Zero-width and bidirectional formatting characters, and the byte-order
-/// mark: invisible in a name or an address, able to disguise one.
-fn invisible(c: char) -> bool {
-    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
 }
 
 #[cfg(test)]
