@@ -114,6 +114,44 @@ async fn backoff(round: u32) {
 /// Items per TransactWriteItems call (the service limit).
 const TRANSACT_LIMIT: usize = 100;
 
+/// Bytes per TransactWriteItems call, under the service's 4 MB (item sizes
+/// are estimated as DynamoDB counts them, names and values).
+const TRANSACT_BYTES: usize = 3_500_000;
+
+/// The largest item DynamoDB stores.
+const ITEM_LIMIT: usize = 400 * 1024;
+
+/// An item's size as DynamoDB counts it (attribute names and values, a few
+/// bytes per nested value), close enough to stay under the limits.
+fn item_size(item: &Item) -> usize {
+    fn value(v: &AttributeValue) -> usize {
+        match v {
+            AttributeValue::S(s) | AttributeValue::N(s) => s.len(),
+            AttributeValue::B(b) => b.as_ref().len(),
+            AttributeValue::Bool(_) | AttributeValue::Null(_) => 1,
+            AttributeValue::M(m) => {
+                3 + m.iter().map(|(k, v)| 1 + k.len() + value(v)).sum::<usize>()
+            }
+            AttributeValue::L(l) => 3 + l.iter().map(|v| 1 + value(v)).sum::<usize>(),
+            AttributeValue::Ss(s) | AttributeValue::Ns(s) => s.iter().map(String::len).sum(),
+            AttributeValue::Bs(b) => b.iter().map(|b| b.as_ref().len()).sum(),
+            _ => 0,
+        }
+    }
+    item.iter().map(|(k, v)| k.len() + value(v)).sum()
+}
+
+/// `item`'s size, or an error naming `what` when DynamoDB would refuse it.
+fn checked_size(item: &Item, what: &str) -> Result<usize> {
+    let size = item_size(item);
+    if size > ITEM_LIMIT {
+        return Err(StoreError::Backend(format!(
+            "{what}: {size} bytes stored, over DynamoDB's 400 KB item limit"
+        )));
+    }
+    Ok(size)
+}
+
 /// Sends of one transaction cancelled by a concurrent one before giving up.
 const TRANSACT_ATTEMPTS: u32 = 5;
 
@@ -619,21 +657,39 @@ impl Store for DynamoStore {
     }
 
     async fn upsert_leads(&self, leads: &[Lead], accounts: &[Account]) -> Result<()> {
+        // Each write with its item's size, all checked before the first is
+        // sent: an item over DynamoDB's limit fails the call, not a chunk
+        // after others were committed.
         let mut writes = Vec::with_capacity(leads.len() + accounts.len());
         for a in accounts {
-            writes.push(
+            let size = checked_size(&Self::account_item(a)?, a.domain.as_str())?;
+            writes.push((
                 TransactWriteItem::builder()
                     .update(self.account_update(a)?)
                     .build(),
-            );
+                size,
+            ));
         }
         for l in leads {
-            writes.push(put_request(&self.table, Self::lead_item(l)?, None)?);
+            let item = Self::lead_item(l)?;
+            let size = checked_size(&item, l.email.as_str())?;
+            writes.push((put_request(&self.table, item, None)?, size));
         }
-        // Atomic per chunk of 100 items (the TransactWriteItems limit).
-        while !writes.is_empty() {
-            let rest = writes.split_off(writes.len().min(TRANSACT_LIMIT));
-            self.transact(std::mem::replace(&mut writes, rest)).await?;
+        // Atomic per chunk: at most 100 items (the TransactWriteItems limit)
+        // and TRANSACT_BYTES.
+        let mut chunk = Vec::new();
+        let mut bytes = 0;
+        for (write, size) in writes {
+            if chunk.len() == TRANSACT_LIMIT || (!chunk.is_empty() && bytes + size > TRANSACT_BYTES)
+            {
+                self.transact(std::mem::take(&mut chunk)).await?;
+                bytes = 0;
+            }
+            chunk.push(write);
+            bytes += size;
+        }
+        if !chunk.is_empty() {
+            self.transact(chunk).await?;
         }
         Ok(())
     }

@@ -51,6 +51,49 @@ mod dynamodb_specifics {
             Some(snap)
         );
     }
+
+    /// Text that hardly compresses: a hash chain's bytes as printable ASCII.
+    fn noise(seed: u64, len: usize) -> String {
+        use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+        let mut h = seed;
+        let mut s = String::with_capacity(len + 8);
+        while s.len() < len {
+            h = BuildHasherDefault::<DefaultHasher>::default().hash_one(h);
+            s.extend(h.to_le_bytes().iter().map(|b| char::from(b'!' + b % 94)));
+        }
+        s.truncate(len);
+        s
+    }
+
+    #[tokio::test]
+    async fn imports_are_chunked_by_size_and_an_oversized_lead_writes_nothing() {
+        use leadscore_core::domain::{Email, Lead};
+        let store = fresh_store().await;
+        let now = leadscore_store::contract::t0();
+        // 60 leads of ~100 KB each (6 MB, over one transaction's 4 MB):
+        // written in more than one chunk, all of them.
+        let leads: Vec<Lead> = (0..60)
+            .map(|i| {
+                let mut l = Lead::new(
+                    Email::parse(&format!("p{i}@big.example")).unwrap(),
+                    None,
+                    now,
+                );
+                l.attributes.insert("notes".into(), noise(i, 100_000));
+                l
+            })
+            .collect();
+        store.upsert_leads(&leads, &[]).await.unwrap();
+        assert_eq!(store.list_leads().await.unwrap().len(), 60);
+        // One lead over the 400 KB item limit: refused, with its address,
+        // before anything of the call is written.
+        let mut huge = Lead::new(Email::parse("huge@other.example").unwrap(), None, now);
+        huge.attributes.insert("notes".into(), noise(99, 1_000_000));
+        let small = Lead::new(Email::parse("small@other.example").unwrap(), None, now);
+        let err = store.upsert_leads(&[small, huge], &[]).await.unwrap_err();
+        assert!(err.to_string().contains("huge@other.example"), "{err}");
+        assert_eq!(store.list_leads().await.unwrap().len(), 60);
+    }
 }
 
 /// Leads that the example model scores hot (80): director of marketing at
