@@ -75,10 +75,16 @@ impl SiteCrawl {
 }
 
 /// Turn user input (`acme.com`, `https://acme.com/x`) into a start URL.
-/// Bare domains get `https://`; non-http(s) schemes are refused.
+/// Bare domains get `https://`; non-http(s) schemes are refused. A scheme is
+/// what comes before the first `://` when no `/`, `?` or `#` does: in
+/// `acme.com/?next=http://x` the `://` is in the query, and the input is a
+/// bare domain with a path.
 pub fn parse_start_url(input: &str) -> Result<Url, PageError> {
     let input = input.trim();
-    let with_scheme = if input.contains("://") {
+    let has_scheme = input
+        .find("://")
+        .is_some_and(|i| !input[..i].contains(['/', '?', '#']));
+    let with_scheme = if has_scheme {
         input.to_owned()
     } else {
         format!("https://{input}")
@@ -259,5 +265,11 @@ mod tests {
             "bad_scheme"
         );
         assert!(parse_start_url("").is_err());
+        assert_eq!(
+            parse_start_url("acme.com/?next=http://other.example")
+                .unwrap()
+                .as_str(),
+            "https://acme.com/?next=http://other.example"
+        );
     }
 }

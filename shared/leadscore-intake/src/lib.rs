@@ -307,11 +307,8 @@ fn merge(lead: &mut Lead, s: &Submission, now: DateTime<Utc>) {
 /// backslash ends the host of an http(s) URL), and must not stand in for
 /// acme.com's website.
 fn start_url_on(typed: &str, domain: &Domain) -> Option<String> {
-    let typed = typed.trim();
-    let url = url::Url::parse(typed)
-        .ok()
-        .filter(|u| matches!(u.scheme(), "http" | "https"))
-        .or_else(|| url::Url::parse(&format!("https://{typed}")).ok())?;
+    // Read as the enricher reads a start URL.
+    let url = leadscore_fetch::parse_start_url(typed).ok()?;
     let on_domain = url
         .host_str()
         .and_then(|h| Domain::parse(h).ok())
