@@ -508,6 +508,32 @@ impl Lead {
         self.title = title;
     }
 
+    /// Overwrites fields with the values that `newer` has (attributes key
+    /// by key; seniority and department with the title they come from), as
+    /// [`Firmographics::merge_from`] does; identity and times stay.
+    pub fn merge_from(&mut self, newer: &Lead) {
+        if newer.first_name.is_some() {
+            self.first_name.clone_from(&newer.first_name);
+        }
+        if newer.last_name.is_some() {
+            self.last_name.clone_from(&newer.last_name);
+        }
+        if newer.title.is_some() {
+            self.title.clone_from(&newer.title);
+            self.seniority = newer.seniority;
+            self.department = newer.department;
+        }
+        if newer.account.is_some() {
+            self.account.clone_from(&newer.account);
+        }
+        if newer.owner.is_some() {
+            self.owner.clone_from(&newer.owner);
+        }
+        for (k, v) in &newer.attributes {
+            self.attributes.insert(k.clone(), v.clone());
+        }
+    }
+
     /// Display name: "First Last", or the email.
     pub fn display_name(&self) -> String {
         match (&self.first_name, &self.last_name) {

@@ -63,9 +63,8 @@ pub async fn import_leads(
     parsed: &Parsed<LeadRow>,
     now: DateTime<Utc>,
 ) -> Result<ImportSummary, PipelineError> {
-    let mut accounts: BTreeMap<Domain, Account> = BTreeMap::new();
-    // Each account as read from the store (none: new).
-    let mut stored_accounts: BTreeMap<Domain, Option<Account>> = BTreeMap::new();
+    // Each account as read from the store (none: new), and as merged.
+    let mut accounts: BTreeMap<Domain, (Option<Account>, Account)> = BTreeMap::new();
     let mut leads = Vec::with_capacity(parsed.rows.len());
     let mut summary = ImportSummary {
         rows: parsed.rows.len(),
@@ -75,7 +74,8 @@ pub async fn import_leads(
         let (lead, changed) = match store.get_lead(&row.lead.email).await? {
             Some(old) => {
                 summary.existing += 1;
-                let mut lead = merge_lead(&old, &row.lead);
+                let mut lead = old.clone();
+                lead.merge_from(&row.lead);
                 let changed = lead != old;
                 if changed {
                     lead.updated_at = now;
@@ -91,16 +91,13 @@ pub async fn import_leads(
         // may only update firmographics.
         if let Some(domain) = &lead.account {
             if !accounts.contains_key(domain) {
-                let existing = store.get_account(domain).await?;
-                accounts.insert(
-                    domain.clone(),
-                    existing
-                        .clone()
-                        .unwrap_or_else(|| Account::new(domain.clone(), now)),
-                );
-                stored_accounts.insert(domain.clone(), existing);
+                let stored = store.get_account(domain).await?;
+                let merged = stored
+                    .clone()
+                    .unwrap_or_else(|| Account::new(domain.clone(), now));
+                accounts.insert(domain.clone(), (stored, merged));
             }
-            if let Some(account) = accounts.get_mut(domain) {
+            if let Some((_, account)) = accounts.get_mut(domain) {
                 let before = account.clone();
                 account.firmographics.merge_from(&row.firmographics);
                 if row.company.is_some() {
@@ -118,43 +115,14 @@ pub async fn import_leads(
     // Only the accounts that are new or changed are written: an unchanged
     // one rewritten would undo an enrichment stored since it was read.
     let accounts: Vec<Account> = accounts
-        .into_iter()
-        .filter(|(d, a)| stored_accounts.get(d).is_none_or(|s| s.as_ref() != Some(a)))
-        .map(|(_, a)| a)
+        .into_values()
+        .filter(|(stored, merged)| stored.as_ref() != Some(merged))
+        .map(|(_, merged)| merged)
         .collect();
     if !leads.is_empty() || !accounts.is_empty() {
         store.upsert_leads(&leads, &accounts).await?;
     }
     Ok(summary)
-}
-
-/// `new` (a file's row) over `old` (the stored lead): each field the row
-/// has replaces the stored one, each it lacks keeps it; attributes merge key
-/// by key; seniority and department follow the title they were derived
-/// from; the creation time and the last update are the stored lead's.
-fn merge_lead(old: &Lead, new: &Lead) -> Lead {
-    let mut lead = old.clone();
-    if new.first_name.is_some() {
-        lead.first_name.clone_from(&new.first_name);
-    }
-    if new.last_name.is_some() {
-        lead.last_name.clone_from(&new.last_name);
-    }
-    if new.title.is_some() {
-        lead.title.clone_from(&new.title);
-        lead.seniority = new.seniority;
-        lead.department = new.department;
-    }
-    if new.account.is_some() {
-        lead.account.clone_from(&new.account);
-    }
-    if new.owner.is_some() {
-        lead.owner.clone_from(&new.owner);
-    }
-    for (k, v) in &new.attributes {
-        lead.attributes.insert(k.clone(), v.clone());
-    }
-    lead
 }
 
 /// Stores activities (idempotent by id), creating a bare lead for any email
