@@ -176,7 +176,8 @@ pub async fn collect(
     let mut feed_urls: Vec<String> = Vec::new();
     for p in pages {
         for f in discover_feeds(p.html, p.url) {
-            // At most MAX_DISCOVERED_FEEDS per page: a short list to scan.
+            // At most max_feeds in all (and MAX_DISCOVERED_FEEDS per page):
+            // a short list to scan.
             if feed_urls.len() < config.max_feeds && !feed_urls.contains(&f.url) {
                 feed_urls.push(f.url);
             }
@@ -189,7 +190,6 @@ pub async fn collect(
             ));
         }
     }
-    feed_urls.truncate(config.max_feeds);
     let search = config
         .search_feed
         .as_deref()

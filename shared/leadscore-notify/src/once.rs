@@ -109,10 +109,7 @@ impl<S: AlertSink> AlertSink for Once<S> {
                     .await
                     .unwrap_or_else(|_| {
                         Err(self.err(
-                            format!(
-                                "sending took longer than {:?}; cut short",
-                                self.send_limit()
-                            ),
+                            format!("sending took longer than {limit:?}; cut short"),
                             true,
                         ))
                     }) {
