@@ -895,3 +895,37 @@ async fn a_teamtailor_careers_site_on_a_custom_domain_is_read_from_its_origin() 
     assert_eq!(out.hiring.summary.as_ref().map(|s| s.open_roles), Some(2));
     assert!(site.hits().iter().any(|h| h == "/jobs.rss"));
 }
+
+/// A Teamtailor slug that starts with "http" (`httpool.teamtailor.com`) is
+/// a slug, read from the Teamtailor endpoint, not taken for an origin.
+#[tokio::test]
+async fn a_teamtailor_slug_starting_with_http_is_a_slug() {
+    let site = Site::start().await;
+    site.route("/", Route::html(r#"<a href="/careers">Careers</a>"#))
+        .route(
+            "/careers",
+            Route::html(r#"<a href="https://httpool.teamtailor.com/jobs">All jobs</a>"#),
+        )
+        .route(
+            "/teamtailor/httpool/jobs.rss",
+            Route::ok("application/rss+xml", hiring_fixture("teamtailor_jobs.rss")),
+        );
+    let e = enricher_with_ats(&["httpool.test", "ats.test"], &site.url("ats.test"));
+    let out = e
+        .enrich(
+            &Domain::parse("httpool.test").unwrap(),
+            Some(&format!("{}/", site.url("httpool.test"))),
+            None,
+            at("2026-11-20T00:00:00Z"),
+        )
+        .await
+        .unwrap();
+    let boards = &out.hiring.boards;
+    assert_eq!(boards.len(), 1, "{boards:?}");
+    assert_eq!(
+        (boards[0].token.as_str(), boards[0].status.as_str()),
+        ("httpool", "ok"),
+        "{boards:?}"
+    );
+    assert_eq!(out.hiring.summary.as_ref().map(|s| s.open_roles), Some(2));
+}
