@@ -60,7 +60,8 @@ pub const ACCOUNTS_BY_ENRICHMENT: Index = Index {
     pk: "due_pk",
     sk: "due_sk",
 };
-/// Undelivered alerts (sparse): `PENDING` → created_at#version.
+/// Undelivered alerts (sparse): `PENDING` → created_at#version, or
+/// failed_at#id once a delivery has failed (the back of the queue).
 pub const PENDING_ALERTS: Index = Index {
     name: "pending_alerts",
     pk: "outbox_pk",
@@ -1243,16 +1244,20 @@ impl Store for DynamoStore {
         }
     }
 
-    async fn record_alert_failure(&self, id: &str, error: &str) -> Result<()> {
+    async fn record_alert_failure(&self, id: &str, error: &str, at: DateTime<Utc>) -> Result<()> {
+        // Only a pending alert: a delivered one has left the index.
         let update = Update::builder()
             .table_name(&self.table)
             .key(PK, s(format!("ALERT#{id}")))
             .key(SK, s("ALERT"))
-            .update_expression("ADD #attempts :one SET last_error = :err")
+            .update_expression("ADD #attempts :one SET last_error = :err, #osk = :queue")
             .expression_attribute_names("#attempts", "attempts")
-            .condition_expression("attribute_exists(pk)")
+            .expression_attribute_names("#opk", PENDING_ALERTS.pk)
+            .expression_attribute_names("#osk", PENDING_ALERTS.sk)
+            .condition_expression("attribute_exists(pk) AND attribute_exists(#opk)")
             .expression_attribute_values(":one", n(1))
             .expression_attribute_values(":err", s(error))
+            .expression_attribute_values(":queue", s(format!("{}#{id}", timestamp(at))))
             .build()
             .map_err(|e| StoreError::Backend(e.to_string()))?;
         match self

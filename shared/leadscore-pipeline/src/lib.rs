@@ -650,9 +650,12 @@ pub struct DrainSummary {
     pub rejected: usize,
 }
 
-/// Delivers pending alerts oldest first; a delivered alert is marked, a
-/// failed one stays pending with the failure recorded. At-least-once: a
-/// crash between delivery and marking redelivers with the same id.
+/// Delivers pending alerts in queue order (oldest first, an alert whose
+/// delivery failed behind the others); a delivered alert is marked, a
+/// failed one stays pending with the failure recorded and goes to the back
+/// of the queue, so alerts that fail for good cannot crowd out new ones
+/// when `limit` is reached. At-least-once: a crash between delivery and
+/// marking redelivers with the same id.
 pub async fn drain_outbox(
     store: &dyn Store,
     sink: &dyn AlertSink,
@@ -697,7 +700,7 @@ pub async fn drain_outbox_with(
                     summary.rejected += 1;
                 }
                 store
-                    .record_alert_failure(&alert.id, &e.to_string())
+                    .record_alert_failure(&alert.id, &e.to_string(), now)
                     .await?;
                 summary.failed += 1;
             }

@@ -334,6 +334,55 @@ async fn an_alert_refused_for_good_is_counted_apart_and_stays_pending() {
 }
 
 #[tokio::test]
+async fn an_alert_that_keeps_failing_does_not_hold_up_the_next_one() {
+    // Refuses Dana's became-hot alert, for good; takes the rest.
+    struct RefusesHot(Mutex<Vec<AlertKind>>);
+    #[async_trait]
+    impl AlertSink for RefusesHot {
+        async fn deliver(&self, alert: &Alert) -> Result<(), DeliveryError> {
+            if alert.kind == AlertKind::BecameHot {
+                return Err(DeliveryError {
+                    sink: "bus".into(),
+                    reason: "event too large".into(),
+                    retryable: false,
+                });
+            }
+            self.0.lock().unwrap().push(alert.kind);
+            Ok(())
+        }
+    }
+    let store = SqliteStore::open_in_memory().unwrap();
+    seeded(&store).await;
+    let m = example_model();
+    let dana = Email::parse("dana.reyes@northwind-analytics.com").unwrap();
+    rescore_lead(&store, &m, &dana, now()).await.unwrap();
+    let mut acc = store.get_account(&dana.domain()).await.unwrap().unwrap();
+    acc.firmographics.employees = Some(6);
+    store.upsert_account(&acc).await.unwrap();
+    let r = rescore_lead(&store, &m, &dana, now() + Duration::minutes(1))
+        .await
+        .unwrap();
+    assert_eq!(r.crossing, Crossing::Cooled);
+    // One alert per drain: the refused one goes to the back of the queue,
+    // so the second drain reaches the cooled alert behind it.
+    let sink = RefusesHot(Mutex::default());
+    let at = |m: i64| now() + Duration::minutes(m);
+    let d = drain_outbox(&store, &sink, at(2), 1).await.unwrap();
+    assert_eq!((d.delivered, d.rejected), (0, 1));
+    let d = drain_outbox(&store, &sink, at(3), 1).await.unwrap();
+    assert_eq!((d.delivered, d.rejected), (1, 0));
+    assert_eq!(*sink.0.lock().unwrap(), [AlertKind::Cooled]);
+    let left: Vec<AlertKind> = store
+        .pending_alerts(10)
+        .await
+        .unwrap()
+        .iter()
+        .map(|a| a.kind)
+        .collect();
+    assert_eq!(left, [AlertKind::BecameHot], "refused, still pending");
+}
+
+#[tokio::test]
 async fn a_run_publishes_the_alerts_it_wrote_even_when_the_listing_lags() {
     let store = SqliteStore::open_in_memory().unwrap();
     seeded(&store).await;

@@ -371,7 +371,8 @@ pub async fn alerts_commit_with_their_score_only(store: Arc<dyn Store>) {
     );
 }
 
-/// Delivery marks are idempotent; failures keep the alert pending.
+/// Delivery marks are idempotent; failures keep the alert pending, at the
+/// back of the queue.
 pub async fn outbox_delivery_is_idempotent(store: Arc<dyn Store>) {
     for (i, e) in ["a@acme.com", "b@acme.com", "c@acme.com"]
         .iter()
@@ -388,10 +389,24 @@ pub async fn outbox_delivery_is_idempotent(store: Arc<dyn Store>) {
     assert_eq!(pending.len(), 3);
     assert_eq!(store.pending_alerts(2).await.unwrap().len(), 2);
     store
-        .record_alert_failure(&pending[0].id, "HTTP 500")
+        .record_alert_failure(&pending[0].id, "HTTP 500", t0() + Duration::minutes(1))
         .await
         .unwrap();
-    assert_eq!(store.pending_alerts(10).await.unwrap().len(), 3);
+    // Still pending, now at the back of the queue: a limited listing shows
+    // the others first.
+    let ids = |v: Vec<Alert>| v.into_iter().map(|a| a.id).collect::<Vec<_>>();
+    assert_eq!(
+        ids(store.pending_alerts(10).await.unwrap()),
+        [
+            pending[1].id.clone(),
+            pending[2].id.clone(),
+            pending[0].id.clone()
+        ]
+    );
+    assert_eq!(
+        ids(store.pending_alerts(2).await.unwrap()),
+        [pending[1].id.clone(), pending[2].id.clone()]
+    );
     store
         .mark_alert_delivered(&pending[0].id, t0())
         .await

@@ -215,12 +215,17 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// retention period); idempotent.
     async fn complete(&self, key: &str, now: DateTime<Utc>) -> Result<()>;
 
-    /// Alerts not yet delivered, oldest first; equal times in write order.
+    /// Alerts not yet delivered, in queue order: an alert joins the queue
+    /// when it is written and again, at the back, each time its delivery
+    /// fails ([`Store::record_alert_failure`]); equal times in write order.
+    /// So a new alert is listed before one that keeps failing, and alerts
+    /// that fail for good cannot take all of a limited listing.
     async fn pending_alerts(&self, limit: usize) -> Result<Vec<Alert>>;
     /// Marks an alert delivered; idempotent.
     async fn mark_alert_delivered(&self, id: &str, at: DateTime<Utc>) -> Result<()>;
-    /// Records a failed delivery attempt (the alert stays pending).
-    async fn record_alert_failure(&self, id: &str, error: &str) -> Result<()>;
+    /// Records a failed delivery attempt at `at`: the alert stays pending and
+    /// goes to the back of the queue (see [`Store::pending_alerts`]).
+    async fn record_alert_failure(&self, id: &str, error: &str, at: DateTime<Utc>) -> Result<()>;
 }
 
 #[cfg(feature = "sqlite")]

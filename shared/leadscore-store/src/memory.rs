@@ -24,9 +24,17 @@ struct State {
     scores: BTreeMap<Email, ScoreRecord>,
     history: BTreeMap<Email, Vec<ScoreRecord>>,
     account_scores: BTreeMap<Domain, AccountScore>,
-    outbox: BTreeMap<String, (Alert, Option<DateTime<Utc>>, u32)>,
+    outbox: BTreeMap<String, OutboxEntry>,
     outbox_order: Vec<String>,
     claims: BTreeMap<String, (DateTime<Utc>, bool)>,
+}
+
+#[derive(Debug)]
+struct OutboxEntry {
+    alert: Alert,
+    delivered_at: Option<DateTime<Utc>>,
+    /// When it joined the queue: written, or its delivery last failed.
+    queued_at: DateTime<Utc>,
 }
 
 /// The in-memory adapter of [`Store`].
@@ -198,7 +206,14 @@ impl Store for MemoryStore {
         if let Some(alert) = &write.alert
             && !s.outbox.contains_key(&alert.id)
         {
-            s.outbox.insert(alert.id.clone(), (alert.clone(), None, 0));
+            s.outbox.insert(
+                alert.id.clone(),
+                OutboxEntry {
+                    alert: alert.clone(),
+                    delivered_at: None,
+                    queued_at: alert.created_at,
+                },
+            );
             s.outbox_order.push(alert.id.clone());
         }
         Ok(())
@@ -280,30 +295,31 @@ impl Store for MemoryStore {
 
     async fn pending_alerts(&self, limit: usize) -> Result<Vec<Alert>> {
         let s = self.lock();
-        let mut v: Vec<&Alert> = s
+        let mut v: Vec<&OutboxEntry> = s
             .outbox_order
             .iter()
             .filter_map(|id| s.outbox.get(id))
-            .filter(|(_, delivered, _)| delivered.is_none())
-            .map(|(a, _, _)| a)
+            .filter(|e| e.delivered_at.is_none())
             .collect();
         // Stable: equal times keep write order.
-        v.sort_by_key(|a| a.created_at);
-        Ok(v.into_iter().take(limit).cloned().collect())
+        v.sort_by_key(|e| e.queued_at);
+        Ok(v.into_iter().take(limit).map(|e| e.alert.clone()).collect())
     }
 
     async fn mark_alert_delivered(&self, id: &str, at: DateTime<Utc>) -> Result<()> {
         if let Some(entry) = self.lock().outbox.get_mut(id)
-            && entry.1.is_none()
+            && entry.delivered_at.is_none()
         {
-            entry.1 = Some(at);
+            entry.delivered_at = Some(at);
         }
         Ok(())
     }
 
-    async fn record_alert_failure(&self, id: &str, _error: &str) -> Result<()> {
-        if let Some(entry) = self.lock().outbox.get_mut(id) {
-            entry.2 += 1;
+    async fn record_alert_failure(&self, id: &str, _error: &str, at: DateTime<Utc>) -> Result<()> {
+        if let Some(entry) = self.lock().outbox.get_mut(id)
+            && entry.delivered_at.is_none()
+        {
+            entry.queued_at = at;
         }
         Ok(())
     }

@@ -97,6 +97,15 @@ DROP TABLE activities;
 ALTER TABLE activities_by_lead RENAME TO activities;
 CREATE INDEX activities_email ON activities (email, occurred_at);
 ",
+    // Pending alerts are listed in queue order: by the time an alert was
+    // written or its delivery last failed, so alerts that keep failing go to
+    // the back instead of taking every listing.
+    r"
+ALTER TABLE outbox ADD COLUMN queued_at TEXT NOT NULL DEFAULT '';
+UPDATE outbox SET queued_at = created_at;
+DROP INDEX outbox_pending;
+CREATE INDEX outbox_queue ON outbox (delivered_at, queued_at);
+",
 ];
 
 /// The SQLite adapter of [`Store`].
@@ -468,7 +477,7 @@ impl Store for SqliteStore {
         .map_err(backend)?;
         if let Some(alert) = &write.alert {
             tx.execute(
-                "INSERT OR IGNORE INTO outbox (id, created_at, json) VALUES (?1, ?2, ?3)",
+                "INSERT OR IGNORE INTO outbox (id, created_at, queued_at, json) VALUES (?1, ?2, ?2, ?3)",
                 params![alert.id, timestamp(alert.created_at), to_json(alert)?],
             )
             .map_err(backend)?;
@@ -569,7 +578,7 @@ impl Store for SqliteStore {
 
     async fn pending_alerts(&self, limit: usize) -> Result<Vec<Alert>> {
         self.query_json(
-            "SELECT json FROM outbox WHERE delivered_at IS NULL ORDER BY created_at, rowid LIMIT ?1",
+            "SELECT json FROM outbox WHERE delivered_at IS NULL ORDER BY queued_at, rowid LIMIT ?1",
             [limit as i64],
         )
     }
@@ -584,11 +593,12 @@ impl Store for SqliteStore {
         Ok(())
     }
 
-    async fn record_alert_failure(&self, id: &str, error: &str) -> Result<()> {
+    async fn record_alert_failure(&self, id: &str, error: &str, at: DateTime<Utc>) -> Result<()> {
         self.lock()
             .execute(
-                "UPDATE outbox SET attempts = attempts + 1, last_error = ?2 WHERE id = ?1",
-                params![id, error],
+                "UPDATE outbox SET attempts = attempts + 1, last_error = ?2, queued_at = ?3
+                 WHERE id = ?1 AND delivered_at IS NULL",
+                params![id, error, timestamp(at)],
             )
             .map_err(backend)?;
         Ok(())

@@ -36,7 +36,7 @@ mod sqlite_specifics {
                 .unwrap();
         }
         let s = SqliteStore::open(&path).unwrap();
-        assert_eq!(s.schema_version().unwrap(), 3);
+        assert_eq!(s.schema_version().unwrap(), 4);
         assert!(s.get_account(&d).await.unwrap().is_some());
         let mode: String = rusqlite::Connection::open(&path)
             .unwrap()
@@ -65,7 +65,7 @@ mod sqlite_specifics {
                 })
                 .collect();
             for o in openers {
-                assert_eq!(o.join().unwrap().unwrap(), 3, "round {round}");
+                assert_eq!(o.join().unwrap().unwrap(), 4, "round {round}");
             }
         }
     }
@@ -78,14 +78,16 @@ mod sqlite_specifics {
         let jane = Email::parse("jane@acme.com").unwrap();
         let a = Activity::new(jane.clone(), ActivityKind::EmailOpened, chrono::Utc::now());
         {
-            // Version 2's activities table, one row in it.
+            // Version 2's activities table, one row in it (and its outbox,
+            // which a later migration changes).
             let c = rusqlite::Connection::open(&path).unwrap();
-            c.execute_batch(
+            c.execute_batch(&format!(
                 "CREATE TABLE activities (id TEXT PRIMARY KEY, email TEXT NOT NULL,
                  occurred_at TEXT NOT NULL, json TEXT NOT NULL);
                  CREATE INDEX activities_email ON activities (email, occurred_at);
-                 PRAGMA user_version = 2;",
-            )
+                 {V3_OUTBOX}
+                 PRAGMA user_version = 2;"
+            ))
             .unwrap();
             c.execute(
                 "INSERT INTO activities VALUES (?1, ?2, ?3, ?4)",
@@ -99,9 +101,82 @@ mod sqlite_specifics {
             .unwrap();
         }
         let s = SqliteStore::open(&path).unwrap();
-        assert_eq!(s.schema_version().unwrap(), 3);
+        assert_eq!(s.schema_version().unwrap(), 4);
         assert_eq!(s.activities_of(&jane).await.unwrap(), vec![a.clone()]);
         assert_eq!(s.add_activities(&[a]).await.unwrap(), 0, "still known");
+    }
+
+    /// The outbox as versions 1 to 3 made it.
+    const V3_OUTBOX: &str = "CREATE TABLE outbox (id TEXT PRIMARY KEY, created_at TEXT NOT NULL,
+         delivered_at TEXT, attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT,
+         json TEXT NOT NULL);
+         CREATE INDEX outbox_pending ON outbox (delivered_at, created_at);";
+
+    #[tokio::test]
+    async fn version_3_pending_alerts_keep_their_order_in_the_queue() {
+        use chrono::{Duration, TimeZone, Utc};
+        use leadscore_core::domain::{Alert, AlertKind, Email};
+        use leadscore_core::{Grade, Tier};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v3.db");
+        let t0 = Utc.with_ymd_and_hms(2026, 11, 1, 9, 0, 0).unwrap();
+        let alert = |who: &str, minutes: i64| Alert {
+            id: format!("{who}:hot"),
+            kind: AlertKind::BecameHot,
+            lead: Email::parse(&format!("{who}@acme.com")).unwrap(),
+            lead_name: who.into(),
+            title: None,
+            owner: None,
+            account: None,
+            score: 90.0,
+            previous_score: None,
+            tier: Tier::Hot,
+            grade: Grade {
+                fit: 'A',
+                engagement: 1,
+            },
+            reasons: Vec::new(),
+            model_version: "m@1".into(),
+            score_version: 1,
+            created_at: t0 + Duration::minutes(minutes),
+        };
+        // Written out of time order; one already delivered.
+        let rows = [
+            (alert("late", 5), None),
+            (alert("early", 1), None),
+            (alert("done", 0), Some(t0)),
+        ];
+        {
+            let c = rusqlite::Connection::open(&path).unwrap();
+            c.execute_batch(&format!("{V3_OUTBOX} PRAGMA user_version = 3;"))
+                .unwrap();
+            for (a, delivered) in &rows {
+                c.execute(
+                    "INSERT INTO outbox (id, created_at, delivered_at, json) VALUES (?1, ?2, ?3, ?4)",
+                    rusqlite::params![
+                        a.id,
+                        leadscore_store::timestamp(a.created_at),
+                        delivered.map(leadscore_store::timestamp),
+                        serde_json::to_string(a).unwrap()
+                    ],
+                )
+                .unwrap();
+            }
+        }
+        let s = SqliteStore::open(&path).unwrap();
+        assert_eq!(s.schema_version().unwrap(), 4);
+        let ids = |v: Vec<Alert>| v.into_iter().map(|a| a.id).collect::<Vec<_>>();
+        assert_eq!(
+            ids(s.pending_alerts(10).await.unwrap()),
+            ["early:hot", "late:hot"]
+        );
+        s.record_alert_failure("early:hot", "HTTP 404", t0 + Duration::minutes(9))
+            .await
+            .unwrap();
+        assert_eq!(
+            ids(s.pending_alerts(10).await.unwrap()),
+            ["late:hot", "early:hot"]
+        );
     }
 
     #[tokio::test]
