@@ -151,7 +151,8 @@ pub fn is_invisible(c: char) -> bool {
 }
 
 impl Email {
-    /// Trims, lowercases and normalizes the domain part of `input`.
+    /// Trims `input`, lowercases its local part and puts it in Unicode
+    /// normal form C, and normalizes its domain part (IDNA).
     pub fn parse(input: &str) -> Result<Self, IdentityError> {
         let trimmed = input.trim().trim_start_matches("mailto:");
         if trimmed.is_empty() {
@@ -174,7 +175,12 @@ impl Email {
             IdentityError::Empty => IdentityError::InvalidEmail(trimmed.to_owned()),
             other => other,
         })?;
-        let local = local.to_lowercase();
+        // Lowercased, then in Unicode normal form C (as RFC 6532 asks of
+        // internationalized addresses): an `é` typed as one code point and
+        // one sent as `e` plus a combining accent are one address.
+        let local = icu_normalizer::ComposingNormalizerBorrowed::new_nfc()
+            .normalize(&local.to_lowercase())
+            .into_owned();
         let full = format!("{local}@{}", domain.as_str());
         Ok(Self {
             // At most 64 characters of at most 4 bytes each (lowercasing
@@ -933,6 +939,17 @@ mod tests {
         let stored: Email = serde_json::from_str(r#""Jane@GMail.com""#).unwrap();
         assert!(stored.is_free_mail());
         assert_eq!(stored, Email::parse("jane@gmail.com").unwrap());
+        // One address however its accents are encoded: composed, decomposed
+        // (e + U+0301), upper case, and an IDN domain in either form.
+        let composed = Email::parse("ren\u{e9}@b\u{fc}cher.de").unwrap();
+        for same in [
+            "rene\u{301}@bu\u{308}cher.de",
+            "REN\u{c9}@xn--bcher-kva.de",
+            "RENE\u{301}@B\u{dc}CHER.DE",
+        ] {
+            assert_eq!(Email::parse(same).unwrap(), composed, "{same:?}");
+        }
+        assert_eq!(composed.as_str(), "ren\u{e9}@xn--bcher-kva.de");
         for bad in [
             "jane",
             "@example.com",
