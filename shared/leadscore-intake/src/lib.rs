@@ -16,7 +16,10 @@ use chrono::{DateTime, Duration, Utc};
 use leadscore_core::ScoringModel;
 use leadscore_core::domain::{Account, Activity, ActivityId, ActivityKind, Domain, Email, Lead};
 use leadscore_core::events::Event;
-use leadscore_pipeline::{EnrichQueue, EnrichRequest, EventBus, PipelineError, rescore_lead};
+use leadscore_pipeline::{
+    BusAlertSink, EnrichQueue, EnrichRequest, EventBus, PipelineError, drain_outbox_with,
+    rescore_lead,
+};
 use leadscore_store::{Claim, Store, StoreError};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -250,6 +253,23 @@ impl Intake {
         }
         let rescored = rescore_lead(store, &self.model, &lead.email, now).await?;
         if let Some(bus) = &self.bus {
+            if let Some(alert) = &rescored.alert {
+                // The alert this submit's score wrote goes out now: the
+                // outbox's next drain may not list it yet (DynamoDB's index
+                // of pending alerts is eventually consistent), and later
+                // rescores of an unchanged lead write nothing to pass on. A
+                // failure leaves it pending for the next drain.
+                let sink = BusAlertSink { bus: bus.clone() };
+                match drain_outbox_with(store, &sink, now, 0, std::slice::from_ref(alert)).await {
+                    Ok(d) if d.failed == 0 => {}
+                    Ok(_) => {
+                        tracing::warn!(alert = %alert.id, "publishing the alert failed; it stays in the outbox");
+                    }
+                    Err(e) => {
+                        tracing::warn!(alert = %alert.id, error = %e, "marking the alert published failed; it stays in the outbox");
+                    }
+                }
+            }
             let event = Event::lead_submitted(&lead, &s.form, key, now);
             if let Some(Err(e)) = bus.publish(std::slice::from_ref(&event)).await.pop() {
                 return Err(IntakeError::Bus(e.reason));

@@ -172,6 +172,87 @@ async fn a_double_submit_creates_one_lead_and_one_activity() {
     assert_eq!(f.store.activities_of(&email).await.unwrap().len(), 2);
 }
 
+/// A model under which one demo request from a VP is hot.
+const HOT_ON_SUBMIT: &str = r#"
+name = "hot-on-submit"
+[scale]
+fit_max = 10
+engagement_max = 10
+[weights]
+fit = 0.5
+engagement = 0.5
+[tiers]
+hot = 70
+warm = 40
+hysteresis = 5
+[grades]
+fit = [70, 45, 25]
+engagement = [75, 50, 25]
+[[rule]]
+id = "vp"
+lead = "seniority"
+equals = "vp"
+points = 10
+[[rule]]
+id = "form"
+activity = "form_submitted"
+points = 10
+"#;
+
+#[tokio::test]
+async fn a_submit_that_makes_the_lead_hot_publishes_its_alert_at_once() {
+    let mut f = fixture(false);
+    f.intake.model = Arc::new(ScoringModel::from_toml(HOT_ON_SUBMIT, "hot.toml").unwrap());
+
+    let req = post("application/json", None);
+    let resp = handle(&f.intake, &req, BODY.as_bytes(), now()).await;
+    assert_eq!(resp.status(), StatusCode::ACCEPTED, "{}", resp.body());
+    let kinds: Vec<String> = f
+        .bus
+        .0
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|e| e.detail_type.clone())
+        .collect();
+    // The alert first, then the submit: a receiver of `Lead Submitted`
+    // rescoring the unchanged lead has no alert of its own to publish.
+    assert_eq!(kinds, ["Lead Became Hot", "Lead Submitted"]);
+    assert!(
+        f.store.pending_alerts(10).await.unwrap().is_empty(),
+        "marked published"
+    );
+
+    // The bus down for the alert only: the submit still succeeds, and the
+    // alert waits in the outbox for the next drain.
+    let f2 = {
+        let mut f2 = fixture(false);
+        f2.intake.model = f.intake.model.clone();
+        f2
+    };
+    *f2.bus.1.lock().unwrap() = 1;
+    let resp = handle(
+        &f2.intake,
+        &post("application/json", None),
+        BODY.as_bytes(),
+        now(),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::ACCEPTED, "{}", resp.body());
+    let kinds: Vec<String> = f2
+        .bus
+        .0
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|e| e.detail_type.clone())
+        .collect();
+    assert_eq!(kinds, ["Lead Submitted"]);
+    let pending = f2.store.pending_alerts(10).await.unwrap();
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].lead.as_str(), "ada@acme.com");
+}
+
 #[tokio::test]
 async fn a_failed_publish_is_retryable_and_the_retry_adds_nothing_twice() {
     let f = fixture(false);

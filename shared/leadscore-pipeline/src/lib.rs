@@ -603,6 +603,13 @@ pub trait EventBus: Send + Sync {
     async fn publish(&self, events: &[Event]) -> Vec<Result<(), BusError>>;
 }
 
+#[async_trait]
+impl<B: EventBus + ?Sized> EventBus for std::sync::Arc<B> {
+    async fn publish(&self, events: &[Event]) -> Vec<Result<(), BusError>> {
+        (**self).publish(events).await
+    }
+}
+
 /// Delivers alerts as `Lead Became Hot` / `Lead Cooled` events on a bus.
 #[derive(Debug)]
 pub struct BusAlertSink<B> {
@@ -670,7 +677,8 @@ pub async fn drain_outbox(
 /// written a moment ago (DynamoDB's index of them is eventually
 /// consistent), and an alert it misses would wait for the next scheduled
 /// run; the caller knows its own, so they go out now. An alert in both is
-/// delivered once.
+/// delivered once. With `limit` 0 only `fresh` goes out, and the outbox is
+/// not listed.
 pub async fn drain_outbox_with(
     store: &dyn Store,
     sink: &dyn AlertSink,
@@ -679,7 +687,11 @@ pub async fn drain_outbox_with(
     fresh: &[Alert],
 ) -> Result<DrainSummary, PipelineError> {
     let mut summary = DrainSummary::default();
-    let mut pending = store.pending_alerts(limit).await?;
+    let mut pending = if limit == 0 {
+        Vec::new()
+    } else {
+        store.pending_alerts(limit).await?
+    };
     for alert in fresh {
         if !pending.iter().any(|p| p.id == alert.id) {
             pending.push(alert.clone());
