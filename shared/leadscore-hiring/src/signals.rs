@@ -163,11 +163,10 @@ pub fn hiring_signals(
 pub fn to_signals(s: &HiringSignals, roles: &[ClassifiedRole], now: DateTime<Utc>) -> Vec<Signal> {
     let evidence = |f: &dyn Fn(&ClassifiedRole) -> bool| {
         roles.iter().find(|r| f(r)).map(|r| {
-            let when = r
-                .role
-                .posted_at
-                .as_deref()
-                .map(|p| format!(", posted {}", &p[..p.len().min(10)]))
+            // The date as read; a date that does not parse is left out
+            // (the board's own text can be anything).
+            let when = posted(&r.role)
+                .map(|t| format!(", posted {}", t.format("%Y-%m-%d")))
                 .unwrap_or_default();
             (format!("{}{when}", r.role.title), r.role.url.clone())
         })
@@ -213,4 +212,45 @@ pub fn to_signals(s: &HiringSignals, roles: &[ClassifiedRole], now: DateTime<Utc
         push(&format!("hiring.department.{d}"), *n as f64, None);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn a_posting_date_in_any_script_is_evidence_only_when_it_parses() {
+        let now = DateTime::parse_from_rfc3339("2026-11-20T00:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let role = |id: &str, posted: &str| Role {
+            id: id.into(),
+            title: "Account Executive".into(),
+            department: None,
+            location: None,
+            posted_at: Some(posted.into()),
+            url: None,
+            remote: false,
+        };
+        // Byte 10 of the first falls inside `月`: cutting the text there
+        // panicked and failed the account's enrichment on every run.
+        for (posted, shown) in [
+            ("2026年11月3日", ""),
+            ("2026-11-03T09:15:00+01:00", ", posted 2026-11-03"),
+            ("2026-11-03 09:15:00", ", posted 2026-11-03"),
+        ] {
+            let roles = classify_roles(&[role("1", posted)]);
+            let s = hiring_signals(&roles, None, now);
+            let sales = to_signals(&s, &roles, now)
+                .into_iter()
+                .find(|s| s.name == "hiring.sales_roles")
+                .unwrap();
+            assert_eq!(
+                sales.evidence.map(|e| e.text).as_deref(),
+                Some(format!("Account Executive{shown}").as_str()),
+                "{posted}"
+            );
+        }
+    }
 }
