@@ -96,9 +96,10 @@ pub struct GradeBands {
     pub engagement: [f64; 3],
 }
 
-/// How an account's score is rolled up from its leads' scores.
+/// How an account's score is rolled up from its leads' scores. Each key is
+/// optional, with the default's value.
 #[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, default)]
 pub struct Rollup {
     /// Bonus points for each additional engaged lead beyond the best one.
     pub bonus_per_lead: f64,
@@ -261,6 +262,29 @@ impl Range {
 
     fn is_empty_spec(&self) -> bool {
         self.gte.is_none() && self.gt.is_none() && self.lte.is_none() && self.lt.is_none()
+    }
+
+    /// Why no number can be inside the range, if none can: a bound that is
+    /// not a finite number, or bounds that exclude each other.
+    fn problem(&self) -> Option<String> {
+        let bounds = [self.gte, self.gt, self.lte, self.lt];
+        if let Some(b) = bounds.into_iter().flatten().find(|b| !b.is_finite()) {
+            return Some(format!("bounds must be finite numbers, got {b}"));
+        }
+        let low = [(self.gte, false), (self.gt, true)]
+            .into_iter()
+            .filter_map(|(b, strict)| b.map(|b| (b, strict)))
+            .max_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        let high = [(self.lte, false), (self.lt, true)]
+            .into_iter()
+            .filter_map(|(b, strict)| b.map(|b| (b, strict)))
+            .min_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)));
+        match (low, high) {
+            (Some((l, ls)), Some((h, hs))) if l > h || (l == h && (ls || hs)) => {
+                Some("no number is inside it (its lower bound is above its upper bound)".into())
+            }
+            _ => None,
+        }
     }
 }
 
@@ -489,6 +513,12 @@ fn account_field(name: &str) -> Result<AccountField, String> {
     })
 }
 
+/// The largest magnitude of a rule's `points` and `cap` and of a group's
+/// cap: far beyond any useful model, and small enough that sums over any
+/// number of occurrences stay finite (an infinite sum would make a score
+/// NaN, which cannot be stored).
+pub const MAX_POINTS: f64 = 1_000_000.0;
+
 fn positive(name: &str, v: Option<f64>, problems: &mut Vec<String>) {
     if let Some(v) = v
         && !(v.is_finite() && v > 0.0)
@@ -611,10 +641,15 @@ impl ScoringModel {
             }
         }
         let r = raw.rollup;
-        if !(r.bonus_per_lead >= 0.0 && r.max_bonus >= 0.0 && (0.0..=100.0).contains(&r.engaged_at))
+        if !((0.0..=100.0).contains(&r.bonus_per_lead)
+            && (0.0..=100.0).contains(&r.max_bonus)
+            && (0.0..=100.0).contains(&r.engaged_at))
         {
             top(
-                "`rollup` values must be non-negative and engaged_at within 0..=100".into(),
+                format!(
+                    "`rollup` values must be numbers within 0..=100, got bonus_per_lead {}, max_bonus {}, engaged_at {}",
+                    r.bonus_per_lead, r.max_bonus, r.engaged_at
+                ),
                 &mut problems,
             );
         }
@@ -632,7 +667,7 @@ impl ScoringModel {
             })
             .collect();
         for g in &groups {
-            if !(g.cap.is_finite() && g.cap > 0.0) {
+            if !(g.cap > 0.0 && g.cap <= MAX_POINTS) {
                 let (line, column) = line_col(src, groups_span.start);
                 problems.push(Problem {
                     line,
@@ -652,7 +687,10 @@ impl ScoringModel {
             let raw_rule = spanned.get_ref();
             match compile_rule(raw_rule, &groups) {
                 Ok(rule) => {
-                    if let Some(first) = seen.insert(raw_rule.id.clone(), line) {
+                    // Ids are compared as stored, trimmed: two rules whose
+                    // ids differ only by spaces would be one rule to the
+                    // scorer, which finds a contribution's rule by its id.
+                    if let Some(first) = seen.insert(raw_rule.id.trim().to_owned(), line) {
                         problems.push(Problem {
                             line,
                             column,
@@ -807,6 +845,9 @@ fn compile_rule(raw: &RawRule, groups: &[Group]) -> Result<Rule, Vec<String>> {
         if r.is_empty_spec() {
             problems.push("`range` needs at least one of gte, gt, lte, lt".to_owned());
         }
+        if let Some(why) = r.problem() {
+            problems.push(format!("`range`: {why}"));
+        }
         Some(Condition::Range(r))
     } else {
         raw.exists.map(Condition::Exists)
@@ -829,6 +870,9 @@ fn compile_rule(raw: &RawRule, groups: &[Group]) -> Result<Rule, Vec<String>> {
         if c.range.is_empty_spec() {
             problems.push("`count` needs at least one of gte, gt, lte, lt".to_owned());
         }
+        if let Some(why) = c.range.problem() {
+            problems.push(format!("`count`: {why}"));
+        }
         positive("count.within_days", c.within_days, &mut problems);
         if raw.per_occurrence == Some(true) {
             problems.push("`count` rules fire once; remove `per_occurrence`".to_owned());
@@ -847,13 +891,16 @@ fn compile_rule(raw: &RawRule, groups: &[Group]) -> Result<Rule, Vec<String>> {
             }
         }
     }
-    if !raw.points.is_finite() || raw.points == 0.0 {
+    if !(raw.points != 0.0 && raw.points.abs() <= MAX_POINTS) {
         problems.push(format!(
-            "`points` must be a non-zero number, got {}",
+            "`points` must be a non-zero number from -{MAX_POINTS} to {MAX_POINTS}, got {}",
             raw.points
         ));
     }
     positive("cap", raw.cap, &mut problems);
+    if raw.cap.is_some_and(|c| c > MAX_POINTS) {
+        problems.push(format!("`cap` must be at most {MAX_POINTS}"));
+    }
     positive("half_life_days", raw.half_life_days, &mut problems);
     positive("max_age_days", raw.max_age_days, &mut problems);
     let group = match &raw.group {
@@ -882,7 +929,7 @@ fn compile_rule(raw: &RawRule, groups: &[Group]) -> Result<Rule, Vec<String>> {
             .unwrap_or(matches!(subject, Subject::Activity(_)));
     Ok(Rule {
         id: ustr(raw.id.trim()),
-        label: ustr(raw.label.as_deref().unwrap_or(&raw.id)),
+        label: ustr(raw.label.as_deref().unwrap_or(raw.id.trim())),
         category,
         subject,
         condition,
@@ -1026,6 +1073,66 @@ points = 0
         assert!(err.to_string().contains("warm < hot"), "{err}");
         let tiers_line = src.lines().position(|l| l == "[tiers]").unwrap() + 1;
         assert_eq!(err.problems[0].line, tiers_line);
+    }
+
+    #[test]
+    fn rules_no_input_can_satisfy_or_that_overflow_are_rejected() {
+        for (rule, needle) in [
+            // Ids differ only by a space: one id to the scorer.
+            (
+                "[[rule]]\nid = \"size\"\nlead = \"title\"\npoints = 5\n[[rule]]\nid = \"size \"\naccount = \"employees\"\npoints = 15\n",
+                "rule `size `: duplicate id",
+            ),
+            (
+                "[[rule]]\nid = \"x\"\nlead = \"title\"\npoints = 1e308\n",
+                "`points` must be a non-zero number from",
+            ),
+            (
+                "[[rule]]\nid = \"x\"\nactivity = \"page_viewed\"\npoints = 5\ncap = 1e300\n",
+                "`cap` must be at most",
+            ),
+            (
+                "[[rule]]\nid = \"x\"\naccount = \"employees\"\nrange = { gte = 10, lte = 5 }\npoints = 5\n",
+                "`range`: no number is inside it",
+            ),
+            (
+                "[[rule]]\nid = \"x\"\naccount = \"employees\"\nrange = { gt = 5, lt = 5 }\npoints = 5\n",
+                "`range`: no number is inside it",
+            ),
+            (
+                "[[rule]]\nid = \"x\"\naccount = \"employees\"\nrange = { gte = nan }\npoints = 5\n",
+                "`range`: bounds must be finite",
+            ),
+            (
+                "[[rule]]\nid = \"x\"\nactivity = \"page_viewed\"\ncount = { gte = 3, lt = 2 }\npoints = 5\n",
+                "`count`: no number is inside it",
+            ),
+            (
+                "[rollup]\nbonus_per_lead = inf\n",
+                "`rollup` values must be numbers within 0..=100",
+            ),
+        ] {
+            let err = load(rule).unwrap_err().to_string();
+            assert!(
+                err.contains(needle),
+                "{rule:?}: missing {needle:?} in:\n{err}"
+            );
+        }
+        // A range with equal inclusive bounds holds one number: fine.
+        load("[[rule]]\nid = \"x\"\naccount = \"employees\"\nrange = { gte = 5, lte = 5 }\npoints = 5\n")
+            .unwrap();
+    }
+
+    #[test]
+    fn a_rollup_table_may_give_only_some_keys() {
+        let m = load("[rollup]\nengaged_at = 60\n").unwrap();
+        assert_eq!(
+            m.rollup,
+            Rollup {
+                engaged_at: 60.0,
+                ..Rollup::default()
+            }
+        );
     }
 
     #[test]

@@ -224,7 +224,8 @@ impl Value<'_> {
     fn as_number(self) -> Option<f64> {
         match self {
             Value::Number(n) => Some(n),
-            Value::Text(t) => t.trim().parse().ok(),
+            // Text that names no finite number ("inf", "NaN") is no number.
+            Value::Text(t) => t.trim().parse().ok().filter(|n: &f64| n.is_finite()),
             Value::Bool(_) | Value::Missing => None,
         }
     }
@@ -238,6 +239,11 @@ fn eq_literal(v: Value<'_>, lit: &Literal) -> bool {
         (Value::Number(n), Literal::Text(l)) => l.parse::<f64>().is_ok_and(|x| x == n),
         (Value::Bool(b), Literal::Bool(l)) => b == *l,
         (Value::Bool(b), Literal::Text(l)) => l == if b { "true" } else { "false" },
+        // Attributes are text: `equals = true` matches the text "true".
+        (Value::Text(t), Literal::Bool(l)) => {
+            t.trim()
+                .eq_ignore_ascii_case(if *l { "true" } else { "false" })
+        }
         _ => false,
     }
 }

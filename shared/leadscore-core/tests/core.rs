@@ -155,14 +155,27 @@ id = "attr"
 account = "attributes.plan"
 equals = "enterprise"
 points = 4
+[[rule]]
+id = "customer"
+account = "attributes.is_customer"
+equals = true
+points = 3
+[[rule]]
+id = "size-text"
+account = "attributes.size"
+range = { gte = 0 }
+points = 2
 "#,
         );
         let l = lead("jane@gmail.com", "CEO");
         let mut small = account("Software", Some(6));
-        small
-            .firmographics
-            .attributes
-            .insert("plan".into(), "Enterprise".into());
+        for (k, v) in [
+            ("plan", "Enterprise"),
+            ("is_customer", " TRUE"),
+            ("size", "inf"),
+        ] {
+            small.firmographics.attributes.insert(k.into(), v.into());
+        }
         let s = run(&m, &l, Some(&small), &[], &[]);
         assert_eq!(points(&s, "micro"), Some(-10.0));
         assert_eq!(points(&s, "mid"), None);
@@ -170,6 +183,10 @@ points = 4
         assert_eq!(points(&s, "no-country"), Some(-1.0));
         assert_eq!(points(&s, "free"), Some(-7.0));
         assert_eq!(points(&s, "attr"), Some(4.0));
+        // Attributes are text: a boolean literal matches "true"/"false"; a
+        // text naming no finite number is no number.
+        assert_eq!(points(&s, "customer"), Some(3.0));
+        assert_eq!(points(&s, "size-text"), None);
         let big = account("Software", Some(400));
         let s = run(&m, &l, Some(&big), &[], &[]);
         assert_eq!((points(&s, "micro"), points(&s, "mid")), (None, Some(15.0)));
