@@ -240,16 +240,11 @@ pub async fn collect(
         found.feeds.push(outcome);
     }
     // The same item on the press page and in a feed is read once.
-    let mut seen: Vec<(Option<String>, String)> = Vec::new();
-    found.articles.retain(|a| {
-        let key = (a.url.clone(), a.title.to_lowercase());
-        if seen.contains(&key) {
-            false
-        } else {
-            seen.push(key);
-            true
-        }
-    });
+    let mut seen: std::collections::HashSet<(Option<String>, String)> =
+        std::collections::HashSet::new();
+    found
+        .articles
+        .retain(|a| seen.insert((a.url.clone(), a.title.to_lowercase())));
     let findings = leadscore_news::extract(&found.articles);
     found.signals = leadscore_news::signals::to_signals(&findings.funding, &findings.events, now);
     found.funding = findings.funding;

@@ -83,11 +83,18 @@ fn is_article_type(v: &serde_json::Value) -> bool {
     }
 }
 
+/// The most article objects read from one page's JSON-LD: a listing page
+/// names a few dozen; a page naming thousands is hostile.
+pub const MAX_LD_ARTICLES: usize = 50;
+
 fn collect_ld(v: &serde_json::Value, out: &mut Vec<serde_json::Value>) {
+    if out.len() >= MAX_LD_ARTICLES {
+        return;
+    }
     match v {
         serde_json::Value::Array(items) => items.iter().for_each(|i| collect_ld(i, out)),
         serde_json::Value::Object(map) => {
-            if is_article_type(v) {
+            if is_article_type(v) && out.len() < MAX_LD_ARTICLES {
                 out.push(v.clone());
             }
             if let Some(g) = map.get("@graph") {
@@ -107,6 +114,12 @@ pub fn parse_date(s: &str, anchor: Option<NaiveDate>) -> Option<DateTime<Utc>> {
     }
     if let Ok(t) = DateTime::parse_from_rfc2822(s) {
         return Some(t.with_timezone(&Utc));
+    }
+    // ISO 8601 with an offset written without its colon (`-0800`).
+    for f in ["%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%dT%H:%M%z"] {
+        if let Ok(t) = DateTime::parse_from_str(s, f) {
+            return Some(t.with_timezone(&Utc));
+        }
     }
     for f in [
         "%Y-%m-%dT%H:%M:%S",
@@ -178,8 +191,13 @@ pub fn articles_from_html(
         let body = str_field(v, "articleBody")
             .or_else(|| str_field(v, "description"))
             .map(|b| normalize(&b));
+        // One article: its body, or the page's text when the body is a
+        // summary. Several (a listing): each its own body or only its
+        // headline; the page's text would give every one of them the whole
+        // listing, each round on it once per object, dated by that object.
         let text = match body {
             Some(b) if ld.len() > 1 || b.len() >= page_text.len() / 2 => b,
+            None if ld.len() > 1 => String::new(),
             _ => page_text.clone(),
         };
         let link = str_field(v, "url")

@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 
 use crate::article::Article;
 use crate::money::{Money, find_money};
-use crate::text::{normalize, resolve_relative_date, sentences};
+use crate::text::{cap_sentence, normalize, resolve_relative_date, sentences};
 
 /// Where an event was read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -226,7 +226,7 @@ pub fn extract_events(article: &Article) -> Vec<CompanyEvent> {
     let published = article.published.map(|p| p.date_naive());
     let url = article.url.as_deref();
     let title = normalize(&article.title);
-    let title = title.trim();
+    let title = cap_sentence(title.trim());
     let body = sentences(&normalize(&article.text));
     let mut out: Vec<CompanyEvent> = Vec::new();
     let items = std::iter::once((title, true))

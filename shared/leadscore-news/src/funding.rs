@@ -20,7 +20,7 @@ pub mod veto;
 
 use crate::article::Article;
 use crate::money::{Money, MoneyMention, find_money};
-use crate::text::{normalize, resolve_relative_date, sentences};
+use crate::text::{cap_sentence, normalize, resolve_relative_date, sentences};
 
 /// The stage of a round.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -1811,12 +1811,13 @@ pub fn extract_sentence_with(
 pub fn extract_funding(article: &Article) -> Vec<FundingEvent> {
     let published = article.published.map(|p| p.date_naive());
     let title = normalize(&article.title);
+    let title = cap_sentence(title.trim());
     let mut items: Vec<String> = Vec::new();
-    if !title.trim().is_empty() {
-        items.push(title.trim().to_owned());
+    if !title.is_empty() {
+        items.push(title.to_owned());
     }
     items.extend(sentences(&normalize(&article.text)));
-    let headline = (!title.trim().is_empty()).then_some(title.trim());
+    let headline = (!title.is_empty()).then_some(title);
     let mut out: Vec<FundingEvent> = Vec::new();
     for s in &items {
         if let Some(ev) = extract_sentence(s, headline, article.url.as_deref(), published).event {

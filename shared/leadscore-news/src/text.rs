@@ -95,10 +95,32 @@ pub fn sentences(text: &str) -> Vec<String> {
 }
 
 fn push_sentence(out: &mut Vec<String>, s: &str) {
-    let s = s.trim();
+    let s = cap_sentence(s.trim());
     if !s.is_empty() {
         out.push(s.to_owned());
     }
+}
+
+/// The longest sentence read, in bytes. News sentences run to a few
+/// hundred; a longer run of text without sentence ends is a list or a
+/// hostile page, and the extraction's passes over each amount's context
+/// grow with the square of a sentence's length.
+pub const MAX_SENTENCE_BYTES: usize = 2_000;
+
+/// `s` cut to at most [`MAX_SENTENCE_BYTES`], at the last space before the
+/// limit (so no amount or word is cut in half), or at a character boundary
+/// when there is none.
+pub fn cap_sentence(s: &str) -> &str {
+    if s.len() <= MAX_SENTENCE_BYTES {
+        return s;
+    }
+    let mut end = MAX_SENTENCE_BYTES;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    let head = &s[..end];
+    head.rfind(char::is_whitespace)
+        .map_or(head, |i| head[..i].trim_end())
 }
 
 static RELATIVE: LazyLock<Regex> = LazyLock::new(|| {
@@ -152,6 +174,19 @@ pub fn resolve_relative_date(text: &str, anchor: NaiveDate) -> Option<NaiveDate>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_run_of_text_without_sentence_ends_is_cut_at_a_space() {
+        let long = "Acme raised $1M ".repeat(1_000);
+        let out = sentences(&long);
+        assert_eq!(out.len(), 1);
+        assert!(out[0].len() <= MAX_SENTENCE_BYTES, "{}", out[0].len());
+        assert!(out[0].ends_with("$1M"), "{}", &out[0][out[0].len() - 20..]);
+        // Multi-byte text with no space: cut at a character boundary.
+        let wide = "€".repeat(1_000);
+        assert!(cap_sentence(&wide).len() <= MAX_SENTENCE_BYTES);
+        assert_eq!(cap_sentence("short one"), "short one");
+    }
 
     #[test]
     fn splits_sentences_but_not_abbreviations() {

@@ -99,3 +99,39 @@ fn relative_published_dates_and_plain_text() {
     assert_eq!(a.text, "The round was led by Foo.");
     assert!(articles_from_html("", None, None).is_empty());
 }
+
+#[test]
+fn a_listing_s_objects_keep_their_own_text_and_their_number_is_capped() {
+    // A blog index: posts without bodies, and the page's text naming a
+    // round once. Each post used to carry the whole page's text, so the
+    // round was found once per post, dated by each post.
+    let posts: Vec<String> = (0..200)
+        .map(|i| {
+            format!(
+                r#"{{"@type":"BlogPosting","headline":"Post {i}","datePublished":"2026-10-{:02}"}}"#,
+                i % 28 + 1
+            )
+        })
+        .collect();
+    let html = format!(
+        r#"<html><head><script type="application/ld+json">{{"@graph":[{}]}}</script></head>
+        <body><main><p>Acme raises $12M Series A led by Foo Ventures.</p></main></body></html>"#,
+        posts.join(",")
+    );
+    let arts = articles_from_html(&html, Some("https://acme.example/blog/"), None);
+    assert_eq!(arts.len(), leadscore_news::article::MAX_LD_ARTICLES);
+    assert!(arts.iter().all(|a| a.text.is_empty()), "{:?}", arts[0]);
+    assert!(leadscore_news::extract(&arts).funding.is_empty());
+}
+
+#[test]
+fn an_offset_without_its_colon_keeps_the_time_zone() {
+    assert_eq!(
+        parse_date("2026-11-03T23:30:00-0800", None),
+        Some(Utc.with_ymd_and_hms(2026, 11, 4, 7, 30, 0).unwrap())
+    );
+    assert_eq!(
+        parse_date("2026-11-03T23:30+0100", None),
+        Some(Utc.with_ymd_and_hms(2026, 11, 3, 22, 30, 0).unwrap())
+    );
+}
