@@ -74,6 +74,10 @@ pub struct HiringDetails {
     /// The computed counts, when a board was read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<serde_json::Value>,
+    /// Whether these are the previous snapshot's, kept because no board
+    /// could be read this time (see [`HiringFound::keep_previous`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub kept_previous: bool,
 }
 
 /// What hiring collection found.
@@ -322,6 +326,13 @@ impl HiringFound {
                 .summary
                 .as_ref()
                 .and_then(|s| serde_json::to_value(s).ok()),
+            kept_previous: false,
         }
+    }
+
+    /// Whether nothing was read, and for a reason that may pass (a board's
+    /// error, a timeout): the roles are unknown, not gone.
+    pub fn unread(&self) -> bool {
+        self.signals.is_empty() && self.boards.iter().any(|b| b.status == "error")
     }
 }

@@ -21,7 +21,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use leadscore_core::domain::{Domain, EnrichmentSnapshot, Signal, SignalValue};
-use leadscore_fetch::{CrawlConfig, PageFetcher, PageKind, crawl_site, parse_start_url};
+use leadscore_fetch::{CrawlConfig, PageError, PageFetcher, PageKind, crawl_site, parse_start_url};
 use leadscore_fingerprint::{Detection, FingerprintDb, LoadReport, PageInput, Source};
 use serde::{Deserialize, Serialize};
 
@@ -388,11 +388,19 @@ impl Enricher {
                 })
             })
             .collect();
-        let previous_ids: Option<Vec<String>> = previous
-            .and_then(|p| serde_json::from_value::<Details>(p.details.clone()).ok())
-            .and_then(|d| d.hiring)
-            .filter(|h| h.boards.iter().any(|b| b.status == "ok"))
-            .map(|h| h.role_ids);
+        let previous_details = previous.map(Details::of).unwrap_or_default();
+        // Sources that could not be reached this time, for a reason that
+        // may pass: what they hold is unknown, not gone.
+        let unreachable = |kinds: [PageKind; 2]| {
+            crawl.pages.iter().any(|p| {
+                kinds.contains(&p.kind) && p.result.as_ref().is_err_and(PageError::is_transient)
+            })
+        };
+        let previous_hiring = previous_details
+            .hiring
+            .filter(|h| h.boards.iter().any(|b| b.status == "ok"));
+        let previous_ids: Option<Vec<String>> =
+            previous_hiring.as_ref().map(|h| h.role_ids.clone());
         let hiring = hiring::collect(
             self.fetcher.as_ref(),
             &htmls,
@@ -401,7 +409,28 @@ impl Enricher {
             now,
         )
         .await;
-        signals.extend(hiring.signals.iter().cloned());
+        // No board read, and a board or the site failed: the previous
+        // snapshot's hiring stands until one is read again.
+        let kept_hiring = previous_hiring
+            .filter(|_| {
+                hiring.signals.is_empty()
+                    && (hiring.unread() || unreachable([PageKind::Homepage, PageKind::Careers]))
+            })
+            .map(|h| hiring::HiringDetails {
+                kept_previous: true,
+                ..h
+            });
+        if kept_hiring.is_some() {
+            signals.extend(
+                previous
+                    .iter()
+                    .flat_map(|p| &p.signals)
+                    .filter(|s| s.name.starts_with("hiring."))
+                    .cloned(),
+            );
+        } else {
+            signals.extend(hiring.signals.iter().cloned());
+        }
         errors.extend(hiring.errors.iter().cloned());
         let news_pages: Vec<news::NewsPage<'_>> = crawl
             .pages
@@ -415,7 +444,7 @@ impl Enricher {
                 })
             })
             .collect();
-        let news = news::collect(
+        let mut news = news::collect(
             self.fetcher.as_ref(),
             domain.as_str(),
             &news_pages,
@@ -424,14 +453,20 @@ impl Enricher {
             now,
         )
         .await;
+        if let Some(prev) = &previous_details.news
+            && (news.incomplete || unreachable([PageKind::Homepage, PageKind::Press]))
+        {
+            news.keep_previous(prev, now);
+        }
         signals.extend(news.signals.iter().cloned());
         errors.extend(news.errors.iter().cloned());
         let details = Details {
             pages: pages.clone(),
             technologies: technologies.clone(),
             changes: changes.clone(),
-            hiring: (!hiring.boards.is_empty()).then(|| hiring.details()),
-            news: (!news.articles.is_empty() || !news.feeds.is_empty()).then(|| news.details()),
+            hiring: kept_hiring.or_else(|| (!hiring.boards.is_empty()).then(|| hiring.details())),
+            news: (!news.articles.is_empty() || !news.feeds.is_empty() || news.kept_previous)
+                .then(|| news.details()),
         };
         Ok(Enrichment {
             snapshot: EnrichmentSnapshot {

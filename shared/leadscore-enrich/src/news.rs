@@ -69,6 +69,10 @@ pub struct NewsDetails {
     pub funding: Vec<FundingEvent>,
     /// Company events.
     pub events: Vec<CompanyEvent>,
+    /// Whether rounds and events of the previous snapshot were kept because
+    /// a source could not be read this time (see [`NewsFound::keep_previous`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub kept_previous: bool,
 }
 
 /// What news collection found.
@@ -86,6 +90,11 @@ pub struct NewsFound {
     pub signals: Vec<Signal>,
     /// Feed errors, as `URL: kind: message`.
     pub errors: Vec<String>,
+    /// Whether a feed could not be read for a reason that may pass (a
+    /// timeout, a 5xx): what it held is unknown, not gone.
+    pub incomplete: bool,
+    /// Whether the previous snapshot's rounds and events were kept.
+    pub kept_previous: bool,
 }
 
 impl NewsFound {
@@ -96,7 +105,28 @@ impl NewsFound {
             items: self.articles.len(),
             funding: self.funding.clone(),
             events: self.events.clone(),
+            kept_previous: self.kept_previous,
         }
+    }
+
+    /// Adds the rounds and events of the previous snapshot to what was found
+    /// (a round found in both is one, as across items), and computes the
+    /// signals again: for a run in which a source could not be read, so a
+    /// feed's timeout does not make a round vanish from the account's score
+    /// for a day and come back with the next run (a lead cooling and turning
+    /// hot again: two alerts for nothing). Rounds and events keep their own
+    /// dates, so they still age out of the scoring model's windows.
+    pub fn keep_previous(&mut self, previous: &NewsDetails, now: DateTime<Utc>) {
+        let mut funding = std::mem::take(&mut self.funding);
+        funding.extend(previous.funding.iter().cloned());
+        self.funding = leadscore_news::funding::dedupe(funding);
+        for e in &previous.events {
+            if !self.events.contains(e) {
+                self.events.push(e.clone());
+            }
+        }
+        self.signals = leadscore_news::signals::to_signals(&self.funding, &self.events, now);
+        self.kept_previous = true;
     }
 }
 
@@ -227,12 +257,15 @@ pub async fn collect(
                     error: Some(format!("feed: {e}")),
                 },
             },
-            Err(e) => FeedOutcome {
-                url: feed_url.clone(),
-                status: "error".to_owned(),
-                items: 0,
-                error: Some(format!("{}: {e}", e.kind())),
-            },
+            Err(e) => {
+                found.incomplete |= e.is_transient();
+                FeedOutcome {
+                    url: feed_url.clone(),
+                    status: "error".to_owned(),
+                    items: 0,
+                    error: Some(format!("{}: {e}", e.kind())),
+                }
+            }
         };
         if let Some(e) = &outcome.error {
             found.errors.push(format!("{feed_url}: {e}"));

@@ -516,6 +516,108 @@ async fn press_page_and_feeds_give_funding_and_news_signals() {
     assert!(out.snapshot.details["news"]["funding"].is_array());
 }
 
+#[tokio::test]
+async fn a_source_that_fails_for_now_keeps_what_the_last_snapshot_found() {
+    // Run 1 finds a round in the feed and two roles on the board. In run 2
+    // the feed and the board answer 503: the round and the hiring signals
+    // stay (a score that dropped for a day would cool the lead and alert
+    // again when the feed is back). In run 3 the feed is gone for good
+    // (404): what it held is gone too.
+    let site = Site::start().await;
+    let home = r#"<!doctype html><html><head><title>Northwind</title>
+<link rel="alternate" type="application/rss+xml" href="/feeds/news.rss"></head>
+<body><a href="/careers">Careers</a></body></html>"#;
+    site.route("/", Route::html(home))
+        .route(
+            "/careers",
+            Route::html(r#"<script src="https://boards.greenhouse.io/embed/job_board/js?for=northwind"></script>"#),
+        )
+        .route("/v1/boards/northwind/jobs?content=true", Route::json(GREENHOUSE_JOBS))
+        .route("/feeds/news.rss", Route::ok("application/rss+xml", NEWS_RSS));
+    let host = "northwind.test";
+    let e = enricher_with_ats(&[host, "ats.test"], &site.url("ats.test"));
+    let domain = Domain::parse(host).unwrap();
+    let start = format!("{}/", site.url(host));
+    let names = |s: &leadscore_core::domain::EnrichmentSnapshot, prefix: &str| {
+        let mut v: Vec<String> = s
+            .signals
+            .iter()
+            // With the day each was observed; a count of days is as of now.
+            .filter(|x| x.name.starts_with(prefix) && !x.name.ends_with("_days"))
+            .map(|x| format!("{}@{}", x.name, x.observed_at.date_naive()))
+            .collect();
+        v.sort();
+        v
+    };
+    let run1 = e
+        .enrich(&domain, Some(&start), None, at("2026-11-10T00:00:00Z"))
+        .await
+        .unwrap();
+    let (funding1, hiring1) = (
+        names(&run1.snapshot, "funding."),
+        names(&run1.snapshot, "hiring."),
+    );
+    assert!(
+        !funding1.is_empty() && !hiring1.is_empty(),
+        "{:#?}",
+        run1.snapshot.signals
+    );
+
+    let down = || Route::status(503, "text/plain", "try later");
+    site.route("/feeds/news.rss", down())
+        .route("/v1/boards/northwind/jobs?content=true", down());
+    let run2 = e
+        .enrich(
+            &domain,
+            Some(&start),
+            Some(&run1.snapshot),
+            at("2026-11-11T00:00:00Z"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        names(&run2.snapshot, "funding."),
+        funding1,
+        "the round stays"
+    );
+    assert_eq!(
+        names(&run2.snapshot, "hiring."),
+        hiring1,
+        "as observed in run 1"
+    );
+    let details = &run2.snapshot.details;
+    assert_eq!(details["news"]["kept_previous"], true, "{details:#}");
+    assert_eq!(details["hiring"]["kept_previous"], true, "{details:#}");
+    assert!(run2.snapshot.errors.iter().any(|x| x.contains("news.rss")));
+
+    // Kept once more from a kept snapshot, then the feed is gone for good.
+    let run3 = e
+        .enrich(
+            &domain,
+            Some(&start),
+            Some(&run2.snapshot),
+            at("2026-11-12T00:00:00Z"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(names(&run3.snapshot, "funding."), funding1);
+    site.route("/feeds/news.rss", Route::status(404, "text/plain", "gone"));
+    let run4 = e
+        .enrich(
+            &domain,
+            Some(&start),
+            Some(&run3.snapshot),
+            at("2026-11-13T00:00:00Z"),
+        )
+        .await
+        .unwrap();
+    assert!(
+        names(&run4.snapshot, "funding.").is_empty(),
+        "{:#?}",
+        run4.snapshot.signals
+    );
+}
+
 fn hiring_fixture(name: &str) -> Vec<u8> {
     std::fs::read(format!(
         "{}/../leadscore-hiring/tests/fixtures/{name}",

@@ -84,6 +84,22 @@ pub enum PageError {
 }
 
 impl PageError {
+    /// Whether the failure says nothing about the page itself, so another
+    /// try may well succeed: DNS, connection, timeout, the crawl's time
+    /// budget, or a 5xx or 429 answer. A 404, a robots.txt refusal or a
+    /// page too large say something lasting.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            PageError::Dns { .. }
+            | PageError::Connect(_)
+            | PageError::Http(_)
+            | PageError::Timeout
+            | PageError::BudgetExhausted => true,
+            PageError::HttpStatus(s) => *s >= 500 || *s == 429,
+            _ => false,
+        }
+    }
+
     /// A short stable identifier for logs and metrics.
     pub fn kind(&self) -> &'static str {
         match self {
