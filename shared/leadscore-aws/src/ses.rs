@@ -73,11 +73,12 @@ impl AlertSink for SesEmail {
     async fn deliver(&self, alert: &Alert) -> Result<(), DeliveryError> {
         let to = self.recipients.for_alert(alert);
         if to.is_empty() {
-            return Err(DeliveryError {
-                sink: "email".into(),
-                reason: "no recipients configured".into(),
-                retryable: false,
-            });
+            // Owner routing without a fallback list, and a lead without an
+            // owner address: nobody to email. Not a failure a retry could
+            // mend (it would only send the alert to the failure queue), and
+            // the other channels have it.
+            tracing::warn!(alert = %alert.id, lead = %alert.lead, "no email recipient: the lead has no owner address and SALES_EMAIL is empty; email skipped");
+            return Ok(());
         }
         let mail = render::email(alert);
         let message = Message::builder()

@@ -664,6 +664,27 @@ mod ses_email {
     }
 
     #[tokio::test]
+    async fn an_alert_with_nobody_to_email_is_skipped_not_failed() {
+        // Owner routing with no fallback list, and an alert without an
+        // owner: before, a non-retryable error that sent every such alert
+        // to the failure queue. The sender is unverified, so an attempt to
+        // send would fail too.
+        let config = support::sdk_config().await;
+        let sink = SesEmail::new(
+            aws_sdk_sesv2::Client::new(&config),
+            "nobody@unverified.example",
+            Recipients {
+                default: Vec::new(),
+                route_to_owner: true,
+            },
+        );
+        let alert = hot_alert().await;
+        assert!(alert.owner.is_none());
+        assert!(sink.recipients_for(&alert).is_empty());
+        sink.deliver(&alert).await.unwrap();
+    }
+
+    #[tokio::test]
     async fn an_unverified_sender_is_a_delivery_error() {
         let config = support::sdk_config().await;
         let sink = SesEmail::new(
