@@ -93,6 +93,10 @@ pub struct HiringFound {
     pub signals: Vec<Signal>,
     /// Errors, per board.
     pub errors: Vec<String>,
+    /// Role ids of the previous snapshot kept for the next comparison,
+    /// when a board could not be read this time (its roles are unknown, not
+    /// closed).
+    pub kept_ids: Vec<String>,
 }
 
 fn ats_name(ats: Ats) -> String {
@@ -304,6 +308,16 @@ pub async fn collect(
     }
     if any_read {
         found.roles = classify_roles_with(&all_roles, &config.taxonomy);
+        // A board that failed: its roles are neither closed now nor opened
+        // when it is read again. No velocity this time, and the previous
+        // ids stay for the next comparison.
+        let partial = found.boards.iter().any(|b| b.status == "error");
+        let previous_ids = if partial {
+            found.kept_ids = previous_ids.map(<[String]>::to_vec).unwrap_or_default();
+            None
+        } else {
+            previous_ids
+        };
         let summary = hiring_signals(&found.roles, previous_ids, now);
         found.signals = to_signals(&summary, &found.roles, now);
         found.summary = Some(summary);
@@ -316,7 +330,12 @@ impl HiringFound {
     pub fn details(&self) -> HiringDetails {
         HiringDetails {
             boards: self.boards.clone(),
-            role_ids: self.roles.iter().map(|r| r.role.id.clone()).collect(),
+            role_ids: {
+                let mut ids: Vec<String> = self.roles.iter().map(|r| r.role.id.clone()).collect();
+                let seen: std::collections::HashSet<String> = ids.iter().cloned().collect();
+                ids.extend(self.kept_ids.iter().filter(|i| !seen.contains(*i)).cloned());
+                ids
+            },
             roles: self
                 .roles
                 .iter()

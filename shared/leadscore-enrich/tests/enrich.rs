@@ -618,6 +618,57 @@ async fn a_source_that_fails_for_now_keeps_what_the_last_snapshot_found() {
     );
 }
 
+#[tokio::test]
+async fn a_board_that_fails_for_a_run_neither_closes_nor_reopens_its_roles() {
+    let site = Site::start().await;
+    let careers = r#"<a href="https://job-boards.greenhouse.io/acme">Roles</a>
+<iframe src="https://jobs.ashbyhq.com/acme/embed"></iframe>"#;
+    let ashby = "/posting-api/job-board/acme?includeCompensation=true";
+    site.route("/", Route::html(careers))
+        .route(
+            "/v1/boards/acme/jobs?content=true",
+            Route::json(hiring_fixture("greenhouse_jobs.json")),
+        )
+        .route(ashby, Route::json(hiring_fixture("ashby_board.json")));
+    let host = "acme.test";
+    let e = enricher_with_ats(&[host, "ats.test"], &site.url("ats.test"));
+    let domain = Domain::parse(host).unwrap();
+    let start = format!("{}/", site.url(host));
+    let velocity = |o: &leadscore_enrich::Enrichment| {
+        let s = o.hiring.summary.as_ref().unwrap();
+        (s.open_roles, s.opened, s.closed)
+    };
+    let run1 = e
+        .enrich(&domain, Some(&start), None, at("2026-11-10T00:00:00Z"))
+        .await
+        .unwrap();
+    assert_eq!(velocity(&run1), (3, 0, 0), "{:?}", run1.hiring.boards);
+    // Ashby answers 503: its role is unknown, not closed.
+    site.route(ashby, Route::status(503, "text/plain", "later"));
+    let run2 = e
+        .enrich(
+            &domain,
+            Some(&start),
+            Some(&run1.snapshot),
+            at("2026-11-11T00:00:00Z"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(velocity(&run2), (2, 0, 0));
+    // Back: its role was open all along, not opened now.
+    site.route(ashby, Route::json(hiring_fixture("ashby_board.json")));
+    let run3 = e
+        .enrich(
+            &domain,
+            Some(&start),
+            Some(&run2.snapshot),
+            at("2026-11-12T00:00:00Z"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(velocity(&run3), (3, 0, 0));
+}
+
 fn hiring_fixture(name: &str) -> Vec<u8> {
     std::fs::read(format!(
         "{}/../leadscore-hiring/tests/fixtures/{name}",
