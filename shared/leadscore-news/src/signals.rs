@@ -9,8 +9,11 @@
 //!   `observed_at` = the event's date);
 //! - `news.press_mentions_90d` (number of items dated in the last 90 days).
 //!
-//! Events without a date are dated `now` (they were seen now). One signal
-//! per name, so a rule's points are never counted twice for one fact.
+//! Events without a date (or dated more than a day ahead: a typo) are dated
+//! `now` (they were seen now), and a dated event is preferred to them as the
+//! most recent: an undated item would otherwise be the newest at every run.
+//! Press mentions count dated items only. One signal per name, so a rule's
+//! points are never counted twice for one fact.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use leadscore_core::domain::{Signal, SignalValue};
@@ -18,11 +21,22 @@ use leadscore_core::domain::{Signal, SignalValue};
 use crate::events::CompanyEvent;
 use crate::funding::FundingEvent;
 
+/// The date, unless it is more than a day after `now`.
+fn known(d: Option<NaiveDate>, now: DateTime<Utc>) -> Option<NaiveDate> {
+    d.filter(|d| *d <= now.date_naive() + chrono::Duration::days(1))
+}
+
 fn at(d: Option<NaiveDate>, now: DateTime<Utc>) -> DateTime<Utc> {
-    d.and_then(|d| d.and_hms_opt(0, 0, 0))
+    known(d, now)
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
         .map(|t| t.and_utc())
         .filter(|t| *t <= now)
         .unwrap_or(now)
+}
+
+/// Orders events by recency, a dated one before any undated one.
+fn recency(d: Option<NaiveDate>, now: DateTime<Utc>) -> (bool, DateTime<Utc>) {
+    (known(d, now).is_some(), at(d, now))
 }
 
 /// The signals for an account's funding rounds and news events (both
@@ -33,7 +47,7 @@ pub fn to_signals(
     now: DateTime<Utc>,
 ) -> Vec<Signal> {
     let mut out = Vec::new();
-    if let Some(latest) = funding.iter().max_by_key(|e| at(e.announced_on, now)) {
+    if let Some(latest) = funding.iter().max_by_key(|e| recency(e.announced_on, now)) {
         let when = at(latest.announced_on, now);
         let text = match (latest.amount, latest.currency.as_deref()) {
             (Some(a), Some(c)) => format!("{} {} {}: {}", latest.round, a, c, latest.headline),
@@ -71,7 +85,7 @@ pub fn to_signals(
         if let Some(e) = events
             .iter()
             .filter(|e| e.signal_name() == name)
-            .max_by_key(|e| at(e.evidence().date, now))
+            .max_by_key(|e| recency(e.evidence().date, now))
         {
             let ev = e.evidence();
             out.push(
@@ -83,6 +97,7 @@ pub fn to_signals(
     let mentions: Vec<&CompanyEvent> = events
         .iter()
         .filter(|e| matches!(e, CompanyEvent::PressMention { .. }))
+        .filter(|e| known(e.evidence().date, now).is_some())
         .filter(|e| (now - at(e.evidence().date, now)).num_days() <= 90)
         .collect();
     if !mentions.is_empty() {

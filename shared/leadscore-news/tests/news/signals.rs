@@ -98,3 +98,45 @@ fn default_model_scores_the_signals() {
     assert!(rules.contains(&"funding-recent"), "{rules:?}");
     assert!(rules.contains(&"layoffs-recent"), "{rules:?}");
 }
+
+#[test]
+fn a_dated_round_is_preferred_to_an_undated_or_far_future_one() {
+    let now = Utc.with_ymd_and_hms(2026, 11, 22, 12, 0, 0).unwrap();
+    let art = |title: &str, published: Option<chrono::DateTime<Utc>>| Article {
+        url: Some(format!("https://acme.example/{}", title.len())),
+        title: title.into(),
+        published,
+        text: String::new(),
+    };
+    let arts = vec![
+        // A feed item whose date did not parse.
+        art("Acme raises $5 million seed round", None),
+        // A typo'd year.
+        art(
+            "Acme raises $9 million pre-seed round",
+            Some(Utc.with_ymd_and_hms(2062, 1, 1, 0, 0, 0).unwrap()),
+        ),
+        art(
+            "Acme raises $30 million Series B",
+            Some(Utc.with_ymd_and_hms(2026, 10, 1, 8, 0, 0).unwrap()),
+        ),
+    ];
+    let f = extract(&arts);
+    assert_eq!(f.funding.len(), 3, "{:#?}", f.funding);
+    let sigs = to_signals(&f.funding, &f.events, now);
+    let get = |n: &str| sigs.iter().find(|s| s.name == n).unwrap();
+    // Before, the undated seed round was the newest (dated now) at every run.
+    assert_eq!(
+        get("funding.round").value,
+        SignalValue::Text("series_b".into())
+    );
+    assert_eq!(
+        get("funding.last_round_days").value,
+        SignalValue::Number(52.0)
+    );
+    // Only the dated item in the window is a press mention.
+    assert_eq!(
+        get("news.press_mentions_90d").value,
+        SignalValue::Number(1.0)
+    );
+}
