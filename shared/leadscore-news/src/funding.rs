@@ -1926,26 +1926,42 @@ fn merge_within(events: Vec<FundingEvent>) -> Vec<FundingEvent> {
 
 /// Merges events that report the same round (several articles, or a
 /// headline and a paragraph): same currency and amounts within 10 % (or one
-/// undisclosed), compatible stages, announced within 30 days of each other.
-/// The most confident report is kept, the other sources go to
-/// `also_reported_by`; the result is sorted newest first.
+/// undisclosed), compatible stages, announced within 30 days of another
+/// report of it (reports are linked in date order, so the result does not
+/// depend on the order they come in). The most confident report is kept,
+/// the other sources go to `also_reported_by`; the result is sorted newest
+/// first.
 pub fn dedupe(mut events: Vec<FundingEvent>) -> Vec<FundingEvent> {
-    events.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
-    let mut out: Vec<FundingEvent> = Vec::new();
+    // Dated first, oldest first; undated last (they join any same round).
+    events.sort_by_key(|e| (e.announced_on.is_none(), e.announced_on));
+    let close_in_time = |k: &FundingEvent, e: &FundingEvent| match (k.announced_on, e.announced_on)
+    {
+        (Some(a), Some(b)) => (a - b).num_days().abs() <= 30,
+        _ => true,
+    };
+    let mut clusters: Vec<Vec<FundingEvent>> = Vec::new();
     for e in events {
-        let close_in_time = |k: &FundingEvent| match (k.announced_on, e.announced_on) {
-            (Some(a), Some(b)) => (a - b).num_days().abs() <= 30,
-            _ => true,
-        };
-        if let Some(k) = out
+        match clusters
             .iter_mut()
-            .find(|k| close_in_time(k) && same_round(k, &e))
+            .find(|c| c.iter().any(|k| close_in_time(k, &e) && same_round(k, &e)))
         {
-            merge_into(k, e);
-        } else {
-            out.push(e);
+            Some(c) => c.push(e),
+            None => clusters.push(vec![e]),
         }
     }
+    let mut out: Vec<FundingEvent> = clusters
+        .into_iter()
+        .filter_map(|mut c| {
+            // Stable: equally confident reports keep date order.
+            c.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
+            let mut reports = c.into_iter();
+            let mut keep = reports.next()?;
+            for other in reports {
+                merge_into(&mut keep, other);
+            }
+            Some(keep)
+        })
+        .collect();
     out.sort_by_key(|e| std::cmp::Reverse(e.announced_on));
     out
 }

@@ -140,3 +140,42 @@ fn a_dated_round_is_preferred_to_an_undated_or_far_future_one() {
         SignalValue::Number(1.0)
     );
 }
+
+#[test]
+fn one_round_reported_over_seven_weeks_is_one_event_in_any_order() {
+    // Reports 24 and 26 days apart: each within 30 days of the next, the
+    // first and last 50 days apart. Linked in date order they are one round
+    // whatever order the items come in; before, one order gave two.
+    let day = |m: u32, d: u32| Some(Utc.with_ymd_and_hms(2026, m, d, 8, 0, 0).unwrap());
+    let reports = [
+        ("https://acme.example/a", day(1, 1)),
+        ("https://news.example/b", day(1, 25)),
+        ("https://blog.example/c", day(2, 20)),
+    ];
+    for order in [
+        [0, 1, 2],
+        [0, 2, 1],
+        [1, 0, 2],
+        [1, 2, 0],
+        [2, 0, 1],
+        [2, 1, 0],
+    ] {
+        let arts: Vec<Article> = order
+            .iter()
+            .map(|&i| Article {
+                url: Some(reports[i].0.into()),
+                title: "Acme raises $25 million Series B led by Foo Ventures".into(),
+                published: reports[i].1,
+                text: String::new(),
+            })
+            .collect();
+        let f = extract(&arts);
+        assert_eq!(f.funding.len(), 1, "{order:?}: {:#?}", f.funding);
+        assert_eq!(f.funding[0].also_reported_by.len(), 2, "{order:?}");
+        assert_eq!(
+            f.funding[0].announced_on,
+            NaiveDate::from_ymd_opt(2026, 1, 1),
+            "{order:?}"
+        );
+    }
+}
