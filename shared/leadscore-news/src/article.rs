@@ -62,6 +62,10 @@ static TITLE: LazyLock<Selector> = LazyLock::new(|| sel("title"));
 static MAIN: LazyLock<Selector> = LazyLock::new(|| sel("article, main, [role=main]"));
 static BLOCKS: LazyLock<Selector> = LazyLock::new(|| sel("p, h2, h3, li, blockquote"));
 static BODY: LazyLock<Selector> = LazyLock::new(|| sel("body"));
+static ARTICLE: LazyLock<Selector> = LazyLock::new(|| sel("article"));
+static HEADING: LazyLock<Selector> = LazyLock::new(|| sel("h1, h2, h3, h4"));
+static PARAGRAPHS: LazyLock<Selector> = LazyLock::new(|| sel("p, li, blockquote"));
+static LINK: LazyLock<Selector> = LazyLock::new(|| sel("a[href]"));
 
 const ARTICLE_TYPES: &[&str] = &[
     "NewsArticle",
@@ -217,6 +221,10 @@ pub fn articles_from_html(
     if !out.is_empty() {
         return out;
     }
+    let listing = listing_articles(&doc, url, anchor);
+    if !listing.is_empty() {
+        return listing;
+    }
     let title = doc
         .select(&OG_TITLE)
         .find_map(|m| {
@@ -250,6 +258,52 @@ pub fn articles_from_html(
         published,
         text: page_text,
     }]
+}
+
+/// The entries of a listing page without JSON-LD (a press or blog index):
+/// its `<article>` elements that carry their own `<time datetime>`, each
+/// with its heading, text and date, when there are at least two with
+/// different dates. Read as one article, the page would give a round told
+/// in an old entry the date of the newest one. At most
+/// [`MAX_LD_ARTICLES`].
+fn listing_articles(doc: &Html, url: Option<&str>, anchor: Option<NaiveDate>) -> Vec<Article> {
+    let mut out: Vec<Article> = Vec::new();
+    for e in doc.select(&ARTICLE).take(MAX_LD_ARTICLES) {
+        let Some(published) = e.select(&TIME).find_map(|t| {
+            t.value()
+                .attr("datetime")
+                .and_then(|c| parse_date(c, anchor))
+        }) else {
+            continue;
+        };
+        let title = e.select(&HEADING).next().map(text_of).unwrap_or_default();
+        let text: Vec<String> = e
+            .select(&PARAGRAPHS)
+            .map(text_of)
+            .filter(|t| !t.is_empty())
+            .collect();
+        if title.is_empty() && text.is_empty() {
+            continue;
+        }
+        let link = e
+            .select(&LINK)
+            .filter_map(|a| a.value().attr("href"))
+            .find(|h| h.starts_with("http"))
+            .map(str::to_owned)
+            .or_else(|| url.map(str::to_owned));
+        out.push(Article {
+            url: link,
+            title,
+            published: Some(published),
+            text: text.join("\n"),
+        });
+    }
+    let first = out.first().and_then(|a| a.published);
+    if out.len() >= 2 && out.iter().any(|a| a.published != first) {
+        out
+    } else {
+        Vec::new()
+    }
 }
 
 fn main_text(doc: &Html) -> String {

@@ -135,3 +135,29 @@ fn an_offset_without_its_colon_keeps_the_time_zone() {
         Some(Utc.with_ymd_and_hms(2026, 11, 3, 22, 30, 0).unwrap())
     );
 }
+
+#[test]
+fn a_listing_without_json_ld_is_read_entry_by_entry_with_each_entry_s_date() {
+    let html = r#"<html><head><title>News | Acme</title></head><body><main>
+<article><time datetime="2026-11-10">10 Nov 2026</time><h2>Acme launches Radar</h2>
+<p>Radar is generally available.</p></article>
+<article><time datetime="2023-03-01">1 Mar 2023</time><h2>Acme raises $12M Series A led by Foo Ventures</h2>
+<p>The round was led by Foo Ventures.</p><a href="https://acme.example/news/series-a">Read</a></article>
+</main></body></html>"#;
+    let arts = articles_from_html(html, Some("https://acme.example/news/"), None);
+    assert_eq!(arts.len(), 2, "{arts:#?}");
+    let funding = leadscore_news::extract(&arts).funding;
+    assert_eq!(funding.len(), 1);
+    // Before: one article dated by the page's first <time>, 2026-11-10.
+    assert_eq!(funding[0].announced_on, NaiveDate::from_ymd_opt(2023, 3, 1));
+    assert_eq!(
+        funding[0].source_url.as_deref(),
+        Some("https://acme.example/news/series-a")
+    );
+    // One dated entry is a page, not a listing: read as before.
+    let single = r#"<html><body><article><time datetime="2026-10-20">x</time>
+<h1>Acme appoints a CFO</h1><p>Acme has appointed Sam Lee as CFO.</p></article></body></html>"#;
+    let arts = articles_from_html(single, Some("https://acme.example/cfo"), None);
+    assert_eq!(arts.len(), 1);
+    assert_eq!(arts[0].title, "Acme appoints a CFO");
+}
