@@ -392,7 +392,7 @@ struct RawModel {
     grades: GradeBands,
     #[serde(default)]
     rollup: Rollup,
-    groups: Option<toml::Spanned<BTreeMap<String, RawGroup>>>,
+    groups: Option<BTreeMap<String, toml::Spanned<RawGroup>>>,
     #[serde(default, rename = "rule")]
     rules: Vec<toml::Spanned<RawRule>>,
 }
@@ -654,30 +654,24 @@ impl ScoringModel {
             );
         }
 
-        let groups_span = raw.groups.as_ref().map_or(0..0, toml::Spanned::span);
-        let groups: Vec<Group> = raw
-            .groups
-            .as_ref()
-            .map(|g| g.get_ref().iter())
-            .into_iter()
-            .flatten()
-            .map(|(name, g)| Group {
-                name: name.clone(),
-                cap: g.cap,
-            })
-            .collect();
-        for g in &groups {
-            if !(g.cap > 0.0 && g.cap <= MAX_POINTS) {
-                let (line, column) = line_col(src, groups_span.start);
+        let mut groups: Vec<Group> = Vec::new();
+        for (name, g) in raw.groups.iter().flatten() {
+            let cap = g.get_ref().cap;
+            if !(cap > 0.0 && cap <= MAX_POINTS) {
+                // At the group's own entry, not the table's header.
+                let (line, column) = line_col(src, g.span().start);
                 problems.push(Problem {
                     line,
                     column,
                     reason: format!(
-                        "group `{}`: `cap` must be a positive number, got {}",
-                        g.name, g.cap
+                        "group `{name}`: `cap` must be a positive number up to {MAX_POINTS}, got {cap}"
                     ),
                 });
             }
+            groups.push(Group {
+                name: name.clone(),
+                cap,
+            });
         }
 
         let mut rules = Vec::with_capacity(raw.rules.len());
@@ -1121,6 +1115,16 @@ points = 0
         // A range with equal inclusive bounds holds one number: fine.
         load("[[rule]]\nid = \"x\"\naccount = \"employees\"\nrange = { gte = 5, lte = 5 }\npoints = 5\n")
             .unwrap();
+    }
+
+    #[test]
+    fn a_bad_group_is_reported_at_its_own_line() {
+        let src = format!("{HEAD}[groups]\nweb = {{ cap = 40 }}\nemail = {{ cap = 0 }}\n");
+        let want = src.lines().position(|l| l.starts_with("email")).unwrap() + 1;
+        let err = ScoringModel::from_toml(&src, "m.toml").unwrap_err();
+        assert_eq!(err.problems.len(), 1, "{err}");
+        assert_eq!(err.problems[0].line, want, "{err}");
+        assert!(err.to_string().contains("group `email`"), "{err}");
     }
 
     #[test]

@@ -137,14 +137,14 @@ struct RawTrap {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawEvergreen {
-    keywords: toml::Spanned<Vec<String>>,
+    keywords: toml::Spanned<Vec<toml::Spanned<String>>>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawRule {
     name: toml::Spanned<String>,
-    keywords: toml::Spanned<Vec<String>>,
+    keywords: toml::Spanned<Vec<toml::Spanned<String>>>,
 }
 
 const DEPARTMENTS: [Department; 12] = [
@@ -208,36 +208,6 @@ fn line_col(src: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
-/// Byte offset of the `i`-th string element of an array whose value span
-/// starts at `start` (for errors that point at the bad keyword).
-fn element_offset(src: &str, start: usize, i: usize) -> usize {
-    let mut seen = 0;
-    let mut in_str = false;
-    let mut in_comment = false;
-    for (off, c) in src.get(start..).unwrap_or("").char_indices() {
-        if in_comment {
-            in_comment = c != '\n';
-            continue;
-        }
-        match c {
-            '"' if !in_str => {
-                if seen == i {
-                    return start + off;
-                }
-                in_str = true;
-            }
-            '"' => {
-                in_str = false;
-                seen += 1;
-            }
-            '#' if !in_str => in_comment = true,
-            ']' if !in_str => break,
-            _ => {}
-        }
-    }
-    start
-}
-
 static DEFAULT: LazyLock<Taxonomy> = LazyLock::new(|| {
     // A unit test checks that the embedded file loads; an empty taxonomy
     // (everything unknown) is the safe fallback.
@@ -287,7 +257,7 @@ impl Taxonomy {
                 ),
             );
         }
-        let keywords = |list: &toml::Spanned<Vec<String>>,
+        let keywords = |list: &toml::Spanned<Vec<toml::Spanned<String>>>,
                         what: &str,
                         problem: &mut dyn FnMut(usize, String)|
          -> Vec<Keyword> {
@@ -295,8 +265,9 @@ impl Taxonomy {
             if list.get_ref().is_empty() {
                 problem(list.span().start, format!("{what}: `keywords` is empty"));
             }
-            for (i, k) in list.get_ref().iter().enumerate() {
-                let at = element_offset(src, list.span().start, i);
+            for spanned in list.get_ref() {
+                // The keyword's own position, however it is quoted.
+                let (at, k) = (spanned.span().start, spanned.get_ref());
                 match Keyword::parse(k) {
                     Ok(kw) if out.contains(&kw) => {
                         problem(at, format!("{what}: duplicate keyword `{k}`"));

@@ -1004,6 +1004,14 @@ fn title_taxonomy_errors_name_file_line_and_column() {
         text.contains("my.toml:5:27: department `salez`: duplicate keyword `sales`"),
         "{text}"
     );
+    // Literal strings, an escaped quote and a '#' inside a string: the
+    // position is each keyword's own.
+    let src = "version = 1\n[[seniority]]\nname = \"vp\"\nkeywords = [\n  'vice # president',\n  \"a \\\"b\\\"\",\n  '*',\n]\n";
+    let err = Taxonomy::from_toml(src, "q.toml").unwrap_err().to_string();
+    assert!(
+        err.contains("q.toml:7:3: seniority `vp`: keyword `*` has no letters"),
+        "{err}"
+    );
     let syntax = Taxonomy::from_toml("version = 1\n[[seniority]\n", "t.toml").unwrap_err();
     assert!(syntax.to_string().starts_with("t.toml:2:"), "{syntax}");
     let unknown = Taxonomy::from_toml("version = 1\nextra = true\n", "t.toml").unwrap_err();
