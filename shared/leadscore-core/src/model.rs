@@ -847,6 +847,14 @@ fn compile_rule(raw: &RawRule, groups: &[Group]) -> Result<Rule, Vec<String>> {
         raw.exists.map(Condition::Exists)
     };
 
+    if matches!(subject, Some(Subject::Signal(_))) && raw.exists == Some(false) {
+        // A signal that is there always has a value; an absent one is no
+        // occurrence to test.
+        problems.push(
+            "`exists = false` never matches a signal; for \"no such signal\" use `count = { lt = 1 }`"
+                .to_owned(),
+        );
+    }
     let is_occurrence = matches!(subject, Some(Subject::Activity(_) | Subject::Signal(_)));
     let count = raw.count.as_ref().map(|c| CountCondition {
         range: Range {
@@ -1100,6 +1108,10 @@ points = 0
             (
                 "[[rule]]\nid = \"x\"\nactivity = \"page_viewed\"\ncount = { gte = 3, lt = 2 }\npoints = 5\n",
                 "`count`: no number is inside it",
+            ),
+            (
+                "[[rule]]\nid = \"x\"\nsignal = \"funding.round\"\nexists = false\npoints = 5\n",
+                "`exists = false` never matches a signal",
             ),
             (
                 "[rollup]\nbonus_per_lead = inf\n",
