@@ -181,7 +181,13 @@ impl Intake {
         }
         match self.take(s, &key, now).await {
             Ok(accepted) => {
-                self.store.complete(&claim_key, now).await?;
+                // Everything is stored and published: the submit is taken.
+                // Failing it now would have the client retry work that is
+                // done; an unmarked key only lets a retry after the lease
+                // redo the idempotent steps.
+                if let Err(e) = self.store.complete(&claim_key, now).await {
+                    tracing::warn!(error = %e, key = %claim_key, "marking the submission done failed; a retry after the lease redoes its idempotent steps");
+                }
                 Ok(accepted)
             }
             Err(e) => {
