@@ -53,6 +53,14 @@ impl Default for IntakeConfig {
     }
 }
 
+/// How long a submit holds its lead's write lock at most (a function
+/// killed while holding it leaves it for this long).
+pub const LEAD_LOCK_LEASE: Duration = Duration::seconds(10);
+
+/// How long a submit waits for another submit of the same address to
+/// finish writing the lead before answering 409 (retry).
+pub const LEAD_LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// The outcome of an accepted submission.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Accepted {
@@ -199,12 +207,57 @@ impl Intake {
         }
     }
 
+    /// Takes the lead's write lock (a claim on `lead:EMAIL`), waiting while
+    /// another submit for the same address holds it, up to
+    /// [`LEAD_LOCK_WAIT`]; returns the lease to release it with.
+    async fn lock_lead(
+        &self,
+        lock: &str,
+        now: DateTime<Utc>,
+    ) -> Result<DateTime<Utc>, IntakeError> {
+        let started = std::time::Instant::now();
+        let mut pause = std::time::Duration::from_millis(20);
+        loop {
+            let at = now + Duration::from_std(started.elapsed()).unwrap_or_default();
+            let lease_until = at + LEAD_LOCK_LEASE;
+            match self.store.claim(lock, at, lease_until).await? {
+                Claim::Acquired | Claim::Done => return Ok(lease_until),
+                Claim::Busy if started.elapsed() + pause < LEAD_LOCK_WAIT => {
+                    tokio::time::sleep(pause).await;
+                    pause = (pause * 2).min(std::time::Duration::from_millis(500));
+                }
+                Claim::Busy => return Err(IntakeError::InFlight),
+            }
+        }
+    }
+
     async fn take(
         &self,
         s: &Submission,
         key: &str,
         now: DateTime<Utc>,
     ) -> Result<Accepted, IntakeError> {
+        // Two submits from one address at once (two forms on a page, a
+        // double click with different fields) would each read the lead, add
+        // their own fields and write it back, the second erasing the
+        // first's. Its read and write go one submit at a time.
+        let lock = format!("lead:{}", s.email);
+        let lease = self.lock_lead(&lock, now).await?;
+        let written = self.write_lead(s, now).await;
+        if let Err(e) = self.store.release(&lock, lease).await {
+            tracing::warn!(error = %e, lock = %lock, "releasing the lead's lock failed; it expires with its lease");
+        }
+        let (lead, enrich) = written?;
+        self.follow_up(s, key, lead, enrich, now).await
+    }
+
+    /// Reads the lead, adds the submission's fields and writes it, with its
+    /// account when new; says whether the account needs enriching.
+    async fn write_lead(
+        &self,
+        s: &Submission,
+        now: DateTime<Utc>,
+    ) -> Result<(Lead, Option<&'static str>), IntakeError> {
         let store = self.store.as_ref();
         let mut lead = match store.get_lead(&s.email).await? {
             Some(l) => l,
@@ -233,6 +286,19 @@ impl Intake {
         store
             .upsert_leads(std::slice::from_ref(&lead), &accounts)
             .await?;
+        Ok((lead, enrich))
+    }
+
+    /// The submit's activity, enrichment request, score, alert and event.
+    async fn follow_up(
+        &self,
+        s: &Submission,
+        key: &str,
+        lead: Lead,
+        enrich: Option<&'static str>,
+        now: DateTime<Utc>,
+    ) -> Result<Accepted, IntakeError> {
+        let store = self.store.as_ref();
         let mut activity = Activity::new(lead.email.clone(), ActivityKind::FormSubmitted, now);
         // Derived from the submission key: a retried submit adds nothing.
         activity.id = ActivityId(format!("form:{key}"));

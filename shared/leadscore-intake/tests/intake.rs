@@ -253,6 +253,55 @@ async fn a_submit_that_makes_the_lead_hot_publishes_its_alert_at_once() {
     assert_eq!(pending[0].lead.as_str(), "ada@acme.com");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_submit_waits_for_another_writing_the_same_lead() {
+    // Another submit for ada@acme.com holds the lead's write lock (it read
+    // the lead and is about to write it back): this one waits instead of
+    // reading the same lead and erasing that submit's fields.
+    let f = Arc::new(fixture(false));
+    let lease = now() + chrono::Duration::seconds(10);
+    assert_eq!(
+        f.store
+            .claim("lead:ada@acme.com", now(), lease)
+            .await
+            .unwrap(),
+        leadscore_store::Claim::Acquired
+    );
+    let task = {
+        let f = f.clone();
+        tokio::spawn(async move {
+            handle(
+                &f.intake,
+                &post("application/json", None),
+                BODY.as_bytes(),
+                now(),
+            )
+            .await
+        })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let email = Email::parse("ada@acme.com").unwrap();
+    assert!(f.store.get_lead(&email).await.unwrap().is_none(), "waited");
+    assert!(!task.is_finished());
+    f.store.release("lead:ada@acme.com", lease).await.unwrap();
+    let resp = tokio::time::timeout(std::time::Duration::from_secs(10), task)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::ACCEPTED, "{}", resp.body());
+    assert!(f.store.get_lead(&email).await.unwrap().is_some());
+    // The lock is given back: the next submit does not wait.
+    let other = BODY.replace("demo-request", "pricing");
+    let resp = handle(
+        &f.intake,
+        &post("application/json", None),
+        other.as_bytes(),
+        now(),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::ACCEPTED, "{}", resp.body());
+}
+
 #[tokio::test]
 async fn a_failed_publish_is_retryable_and_the_retry_adds_nothing_twice() {
     let f = fixture(false);
