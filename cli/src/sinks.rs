@@ -1,7 +1,8 @@
 //! Where the local product's alerts go: stdout, a Slack incoming webhook and
-//! SMTP email, each optional but stdout. Slack and email are wrapped in
+//! SMTP email, each optional but stdout. Every channel is wrapped in
 //! [`Once`], so an alert re-delivered after an interruption or a failed
-//! sibling sink never posts twice.
+//! sibling channel never posts (or prints) twice, and every channel is tried
+//! whatever another one answers.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -104,8 +105,10 @@ pub fn alert_line(alert: &Alert) -> String {
     )
 }
 
-/// Every configured sink; an alert is delivered when all took it (the ones
-/// that did are not repeated on the retry: they are wrapped in [`Once`]).
+/// Every configured sink; an alert is delivered when all took it. Each is
+/// tried even when one before it failed (a revoked Slack webhook must not
+/// keep the email from going out), and the ones that took it are not
+/// repeated on the retry: they are wrapped in [`Once`].
 #[derive(Default)]
 pub struct Fanout(Vec<(String, Box<dyn AlertSink>)>);
 
@@ -127,17 +130,39 @@ impl Fanout {
 #[async_trait]
 impl AlertSink for Fanout {
     async fn deliver(&self, alert: &Alert) -> Result<(), DeliveryError> {
+        let mut failed: Vec<DeliveryError> = Vec::new();
         for (_, sink) in &self.0 {
-            sink.deliver(alert).await?;
+            if let Err(e) = sink.deliver(alert).await {
+                failed.push(e);
+            }
         }
-        Ok(())
+        match failed.len() {
+            0 => Ok(()),
+            1 => Err(failed.remove(0)),
+            _ => Err(DeliveryError {
+                sink: failed
+                    .iter()
+                    .map(|e| e.sink.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                reason: failed
+                    .iter()
+                    .map(|e| format!("{}: {}", e.sink, e.reason))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                // Worth a retry when one of them is.
+                retryable: failed.iter().any(|e| e.retryable),
+            }),
+        }
     }
 }
 
 /// The sinks of `args`, after stdout in `format`.
 pub fn build(store: &Arc<dyn Store>, args: &SinkArgs, format: StdoutFormat) -> Result<Fanout> {
-    let mut sinks: Vec<(String, Box<dyn AlertSink>)> =
-        vec![("stdout".into(), Box::new(Stdout(format)))];
+    let mut sinks: Vec<(String, Box<dyn AlertSink>)> = vec![(
+        "stdout".into(),
+        Box::new(Once::new(store.clone(), "stdout", Stdout(format))),
+    )];
     if let Some(url) = &args.slack_webhook {
         let client = leadscore_fetch::https_client_builder()?
             .timeout(Duration::from_secs(10))
@@ -161,4 +186,73 @@ pub fn build(store: &Arc<dyn Store>, args: &SinkArgs, format: StdoutFormat) -> R
         ));
     }
     Ok(Fanout(sinks))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use std::sync::Mutex;
+
+    /// Refuses every alert, or records it.
+    struct Channel(&'static str, bool, Mutex<Vec<String>>);
+
+    #[async_trait]
+    impl AlertSink for Channel {
+        async fn deliver(&self, alert: &Alert) -> Result<(), DeliveryError> {
+            if self.1 {
+                return Err(DeliveryError {
+                    sink: self.0.into(),
+                    reason: "HTTP 404".into(),
+                    retryable: false,
+                });
+            }
+            self.2.lock().unwrap().push(alert.id.clone());
+            Ok(())
+        }
+    }
+
+    #[tokio::test]
+    async fn a_failing_channel_does_not_keep_the_others_from_the_alert() {
+        let store = leadscore_store::MemoryStore::new();
+        leadscore_pipeline::import_leads(
+            &store,
+            &leadscore_core::import::parse_leads(
+                b"email,title,industry,employees\ndana@acme.example,VP Sales,Software,200\n",
+                None,
+                chrono::Utc::now(),
+            )
+            .unwrap(),
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap();
+        let email = leadscore_core::domain::Email::parse("dana@acme.example").unwrap();
+        let model = leadscore_core::ScoringModel::from_toml(
+            "name = \"t\"\n[scale]\nfit_max = 10\nengagement_max = 10\n[weights]\nfit = 1\nengagement = 0\n[tiers]\nhot = 70\nwarm = 40\nhysteresis = 5\n[grades]\nfit = [70, 45, 25]\nengagement = [75, 50, 25]\n[[rule]]\nid = \"vp\"\nlead = \"seniority\"\nequals = \"vp\"\npoints = 10\n",
+            "t.toml",
+        )
+        .unwrap();
+        let r = leadscore_pipeline::rescore_lead(&store, &model, &email, chrono::Utc::now())
+            .await
+            .unwrap();
+        let alert = r.alert.unwrap();
+        let slack = Arc::new(Channel("slack", true, Mutex::default()));
+        let email_sink = Arc::new(Channel("email", false, Mutex::default()));
+        struct Shared(Arc<Channel>);
+        #[async_trait]
+        impl AlertSink for Shared {
+            async fn deliver(&self, alert: &Alert) -> Result<(), DeliveryError> {
+                self.0.deliver(alert).await
+            }
+        }
+        let fanout = Fanout(vec![
+            ("slack".into(), Box::new(Shared(slack.clone()))),
+            ("email".into(), Box::new(Shared(email_sink.clone()))),
+        ]);
+        let err = fanout.deliver(&alert).await.unwrap_err();
+        assert_eq!((err.sink.as_str(), err.retryable), ("slack", false));
+        // Before, the email was never tried after Slack's refusal.
+        assert_eq!(*email_sink.2.lock().unwrap(), [alert.id.clone()]);
+    }
 }
