@@ -253,6 +253,9 @@ mod tests {
         let err = fanout.deliver(&alert).await.unwrap_err();
         assert_eq!((err.sink.as_str(), err.retryable), ("slack", false));
         // Before, the email was never tried after Slack's refusal.
-        assert_eq!(email_sink.2.lock().unwrap().as_slice(), std::slice::from_ref(&alert.id));
+        assert_eq!(
+            email_sink.2.lock().unwrap().as_slice(),
+            std::slice::from_ref(&alert.id)
+        );
     }
 }

@@ -24,7 +24,9 @@ impl Recipients {
         match alert
             .owner
             .as_deref()
-            .filter(|o| self.route_to_owner && o.contains('@'))
+            // An owner that is a valid address; a name or a Slack handle
+            // ("@dana") goes to the default list, not to SES to be refused.
+            .filter(|o| self.route_to_owner && leadscore_core::domain::Email::parse(o).is_ok())
         {
             Some(owner) => vec![owner.to_owned()],
             None => self.default.clone(),

@@ -652,6 +652,15 @@ mod ses_email {
             sink.recipients_for(&alert),
             vec!["rep@leadscore.example".to_owned()]
         );
+        for not_an_address in ["@dana", "Dana Reyes (dana@)", "a@x.example; b@x.example"] {
+            alert.owner = Some(not_an_address.into());
+            assert_eq!(
+                sink.recipients_for(&alert),
+                vec!["sales@leadscore.example".to_owned()],
+                "{not_an_address}"
+            );
+        }
+        alert.owner = Some("rep@leadscore.example".into());
         let data = sent_messages().await.to_string();
         assert!(
             data.contains(&from),

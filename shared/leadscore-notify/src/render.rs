@@ -54,14 +54,18 @@ fn signed(points: f64) -> String {
 /// for notifications, and Block Kit blocks: header, lead/account/score
 /// fields, the top reasons with evidence links, and a context line.
 pub fn slack_message(alert: &Alert) -> Value {
+    // Form and CSV values are cut before they are escaped (an entity is
+    // never split), so that a field stays under Block Kit's 2,000
+    // characters even when every character is escaped: one field over it
+    // and Slack refuses the whole message, for good.
     let mut lead = format!(
         "*Lead*\n<mailto:{0}|{1}>",
-        alert.lead,
-        slack_escape(&alert.lead_name)
+        slack_escape(&alert.lead.as_str().replace('|', "%7C")),
+        slack_escape(&truncate(&alert.lead_name, 120))
     );
     if let Some(t) = &alert.title {
         lead.push('\n');
-        lead.push_str(&slack_escape(t));
+        lead.push_str(&slack_escape(&truncate(t, 150)));
     }
     let mut fields = vec![json!({"type": "mrkdwn", "text": lead})];
     if let Some(a) = &alert.account {
@@ -70,7 +74,7 @@ pub fn slack_message(alert: &Alert) -> Value {
     fields.push(json!({"type": "mrkdwn", "text": format!("*Score*\n{}", score_text(alert))}));
     fields.push(json!({"type": "mrkdwn", "text": format!("*Tier · grade*\n{} · {}", alert.tier, alert.grade)}));
     if let Some(o) = &alert.owner {
-        fields.push(json!({"type": "mrkdwn", "text": format!("*Owner*\n{}", slack_escape(o))}));
+        fields.push(json!({"type": "mrkdwn", "text": format!("*Owner*\n{}", slack_escape(&truncate(o, 200)))}));
     }
     let reasons: Vec<String> = alert
         .reasons
@@ -97,7 +101,15 @@ pub fn slack_message(alert: &Alert) -> Value {
     }
     blocks.push(json!({"type": "context", "elements": [{"type": "mrkdwn", "text": format!("model `{}` · alert `{}`", alert.model_version, alert.id)}]}));
     json!({
-        "text": format!("{} — {} {} {}", headline(alert), score_text(alert), alert.tier, alert.grade),
+        // Slack reads the fallback text as mrkdwn too (and shows it in
+        // notifications): a name such as `<!channel>` must stay text.
+        "text": format!(
+            "{} — {} {} {}",
+            slack_escape(&truncate(&headline(alert), 300)),
+            score_text(alert),
+            alert.tier,
+            alert.grade
+        ),
         "blocks": blocks,
     })
 }

@@ -93,6 +93,39 @@ mod render {
     }
 
     #[test]
+    fn hostile_names_stay_text_and_long_fields_stay_within_block_kit_limits() {
+        let mut a = alert("k2");
+        a.lead_name = "<!channel> <https://evil.example|Reset your password>".into();
+        let m = slack_message(&a);
+        // The fallback text is mrkdwn to Slack too: no mention, no link.
+        let text = m["text"].as_str().unwrap();
+        assert!(
+            !text.contains("<!channel>") && !text.contains("<https://evil"),
+            "{text}"
+        );
+        assert!(text.contains("&lt;!channel&gt;"), "{text}");
+
+        // Names and titles of a form or CSV at their longest, every
+        // character escaped: each field under 2,000 characters.
+        a.lead_name = "&".repeat(400);
+        a.title = Some("<".repeat(3000));
+        a.owner = Some(">".repeat(500));
+        let m = slack_message(&a);
+        for f in m["blocks"][1]["fields"].as_array().unwrap() {
+            let n = f["text"].as_str().unwrap().chars().count();
+            assert!(n <= 2000, "{n}: {:.80}", f["text"]);
+        }
+        // A `|` in the address does not end the link's target.
+        a.lead = Email::parse("a|b@northwind-analytics.com").unwrap();
+        let m = slack_message(&a);
+        let lead = m["blocks"][1]["fields"][0]["text"].as_str().unwrap();
+        assert!(
+            lead.contains("<mailto:a%7Cb@northwind-analytics.com|"),
+            "{lead}"
+        );
+    }
+
+    #[test]
     fn email_has_subject_text_and_escaped_html() {
         let e = email(&alert("k1"));
         assert_eq!(
