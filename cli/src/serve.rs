@@ -14,7 +14,7 @@ use hyper::body::{Bytes, Incoming};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use leadscore_core::ScoringModel;
 use leadscore_intake::{Intake, IntakeConfig};
 use leadscore_pipeline::drain_outbox;
@@ -49,7 +49,16 @@ pub struct ServeArgs {
 struct State {
     intake: Intake,
     alerts: Fanout,
+    /// One outbox drain at a time; the others wait their turn.
+    drain: tokio::sync::Mutex<()>,
+    /// Open connections, at most [`MAX_CONNECTIONS`].
+    connections: Arc<tokio::sync::Semaphore>,
 }
+
+/// Connections served at once; more wait to be accepted.
+const MAX_CONNECTIONS: usize = 256;
+/// How long a client may take to send a request's head, and its body.
+const READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Runs the server until interrupted.
 pub async fn serve(store: Arc<dyn Store>, model: ScoringModel, args: &ServeArgs) -> Result<()> {
@@ -69,6 +78,8 @@ pub async fn serve(store: Arc<dyn Store>, model: ScoringModel, args: &ServeArgs)
             config,
         },
         alerts,
+        drain: tokio::sync::Mutex::new(()),
+        connections: Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS)),
     });
     let listener = TcpListener::bind(SocketAddr::new(args.bind, args.port))
         .await
@@ -79,17 +90,26 @@ pub async fn serve(store: Arc<dyn Store>, model: ScoringModel, args: &ServeArgs)
         state.alerts.channels().join(", ")
     );
     loop {
+        let permit = tokio::select! {
+            p = state.connections.clone().acquire_owned() => p?,
+            _ = tokio::signal::ctrl_c() => return Ok(()),
+        };
         let (stream, _) = tokio::select! {
             accepted = listener.accept() => accepted?,
             _ = tokio::signal::ctrl_c() => return Ok(()),
         };
         let state = state.clone();
         tokio::spawn(async move {
+            let _permit = permit;
             let svc = service_fn(move |req| {
                 let state = state.clone();
                 async move { Ok::<_, Infallible>(route(&state, req).await) }
             });
+            // A client that trickles its request head is cut off (hyper
+            // applies the timeout only with a timer).
             if let Err(e) = http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(READ_TIMEOUT)
                 .serve_connection(TokioIo::new(stream), svc)
                 .await
             {
@@ -99,7 +119,7 @@ pub async fn serve(store: Arc<dyn Store>, model: ScoringModel, args: &ServeArgs)
     }
 }
 
-async fn route(state: &State, req: Request<Incoming>) -> Response<Full<Bytes>> {
+async fn route(state: &Arc<State>, req: Request<Incoming>) -> Response<Full<Bytes>> {
     match (req.method(), req.uri().path()) {
         (&Method::GET, "/leads") => match state.intake.store.list_scores(None).await {
             Ok(scores) => json(StatusCode::OK, &serde_json::json!(scores)),
@@ -116,28 +136,41 @@ async fn route(state: &State, req: Request<Incoming>) -> Response<Full<Bytes>> {
     }
 }
 
-async fn submit(state: &State, req: Request<Incoming>) -> Response<Full<Bytes>> {
+async fn submit(state: &Arc<State>, req: Request<Incoming>) -> Response<Full<Bytes>> {
     let (parts, body) = req.into_parts();
     let limit = state.intake.config.max_body_bytes;
     // One byte over the limit is enough for the handler to answer 413.
-    let body = match Limited::new(body, limit + 1).collect().await {
-        Ok(b) => b.to_bytes(),
-        Err(_) => Bytes::from(vec![0u8; limit + 1]),
-    };
+    let body =
+        match tokio::time::timeout(READ_TIMEOUT, Limited::new(body, limit + 1).collect()).await {
+            Ok(Ok(b)) => b.to_bytes(),
+            Ok(Err(_)) => Bytes::from(vec![0u8; limit + 1]),
+            Err(_) => {
+                return json(
+                    StatusCode::REQUEST_TIMEOUT,
+                    &serde_json::json!({"error": "the request body took too long"}),
+                );
+            }
+        };
     let head = Request::from_parts(parts, ());
     let now = Utc::now();
     let resp = leadscore_intake::http::handle(&state.intake, &head, &body, now).await;
     if resp.status() == StatusCode::ACCEPTED {
-        match drain_outbox(state.intake.store.as_ref(), &state.alerts, now, 100).await {
-            Ok(s) if s.failed > 0 => {
-                tracing::warn!(
-                    failed = s.failed,
-                    "alerts stay pending; `leadscore alerts deliver` retries"
-                )
+        // After the answer, not before it: a slow or failing channel must
+        // not keep the browser waiting for a lead that is stored.
+        let state = state.clone();
+        tokio::spawn(async move {
+            let _turn = state.drain.lock().await;
+            match drain_outbox(state.intake.store.as_ref(), &state.alerts, Utc::now(), 100).await {
+                Ok(s) if s.failed > 0 => {
+                    tracing::warn!(
+                        failed = s.failed,
+                        "alerts stay pending; `leadscore alerts deliver` retries"
+                    )
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "reading the outbox failed"),
             }
-            Ok(_) => {}
-            Err(e) => tracing::warn!(error = %e, "reading the outbox failed"),
-        }
+        });
     }
     resp.map(|b| Full::new(Bytes::from(b)))
 }

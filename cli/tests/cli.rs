@@ -611,6 +611,11 @@ points = 10
     let (status, leads) = request("GET", "/leads", "");
     assert_eq!(status, 200);
     assert_eq!(leads.as_array().unwrap().len(), 1, "{leads}");
+    // Alerts go out after the answer: wait for the email (bounded).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while smtp.mails().is_empty() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
     child.kill().unwrap();
     let mut out = String::new();
     child
