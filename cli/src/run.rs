@@ -559,7 +559,13 @@ pub async fn main(
 ) -> Result<RunSummary> {
     let model = crate::load_model(args.options.model.as_deref())?;
     let enricher = crate::enrich::build_enricher(&args.options, config)?;
-    let alerts = crate::sinks::build(&store, &args.sinks, crate::sinks::StdoutFormat::Text)?;
+    // With --json, stdout is the summary document alone.
+    let format = if args.json {
+        crate::sinks::StdoutFormat::TextOnStderr
+    } else {
+        crate::sinks::StdoutFormat::Text
+    };
+    let alerts = crate::sinks::build(&store, &args.sinks, format)?;
     let (targets, bad_rows) = args.targets(store.as_ref(), now).await?;
     let mut summary = run(
         store.as_ref(),

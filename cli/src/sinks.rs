@@ -51,6 +51,9 @@ pub enum StdoutFormat {
     JsonLines,
     /// One human line per alert.
     Text,
+    /// One human line per alert, on stderr: when stdout carries a JSON
+    /// document (`run --json`).
+    TextOnStderr,
 }
 
 /// Alerts on stdout.
@@ -64,6 +67,10 @@ impl AlertSink for Stdout {
             StdoutFormat::JsonLines => crate::output::print_json_line(alert),
             StdoutFormat::Text => {
                 println!("{}", alert_line(alert));
+                Ok(())
+            }
+            StdoutFormat::TextOnStderr => {
+                eprintln!("{}", alert_line(alert));
                 Ok(())
             }
         };

@@ -675,6 +675,53 @@ points = 20
 /// A homepage with HubSpot's embed loader.
 const HUBSPOT_HOME: &str = r#"<html><head><script id="hs-script-loader" async defer src="//js.hs-scripts.com/4242.js"></script></head><body><a href="/pricing">Pricing</a></body></html>"#;
 
+/// `run --json`: stdout is one JSON document even when a lead turns hot
+/// (the alert's line goes to stderr).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_json_keeps_stdout_one_document() {
+    use leadscore_testkit::site::{Route, Site};
+    let site = Site::start().await;
+    site.route("/", Route::html(HUBSPOT_HOME));
+    let env = Env::new();
+    let model = env.file("tech.toml", VP_AND_HUBSPOT_MODEL);
+    let leads = env.file(
+        "leads.csv",
+        b"email,first_name,last_name,title\nvp@northwind.test,Nia,West,VP Marketing\n",
+    );
+    assert!(env.run(&["import", "leads", &leads]).status.success());
+    let accounts = env.file(
+        "accounts.csv",
+        format!(
+            "domain,website\nnorthwind.test,{}/\n",
+            site.url("northwind.test")
+        )
+        .as_bytes(),
+    );
+    let resolve = format!("northwind.test={}", site.addr.ip());
+    let (db, model) = (env.db.clone(), model.clone());
+    let o = tokio::task::spawn_blocking(move || {
+        Command::new(env!("CARGO_BIN_EXE_leadscore"))
+            .args(["--db".as_ref(), db.as_os_str()])
+            .args(["run", "--accounts", &accounts, "--resolve", &resolve])
+            .args(["--allow-private-network", "--model", &model, "--json"])
+            .env_remove("LEADSCORE_SLACK_WEBHOOK")
+            .env_remove("LEADSCORE_SMTP_URL")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let (out, err) = (stdout(&o), stderr(&o));
+    assert!(o.status.success(), "{out}\n{err}");
+    let summary: serde_json::Value =
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
+    assert_eq!(summary["enriched"], 1, "{summary}");
+    assert!(
+        err.contains("became hot: Nia West <vp@northwind.test>"),
+        "{err}"
+    );
+}
+
 /// `run --accounts`: a listed site is enriched and its lead turns hot with
 /// one alert; an unreachable account fails alone (exit 5); run again, the
 /// enriched account is skipped as fresh and nothing is alerted twice.
