@@ -400,10 +400,14 @@ async fn run(cli: Cli) -> Result<()> {
                     "interrupted: run the same command again to finish the remaining accounts",
                 ));
             }
-            if !summary.failed.is_empty() {
+            if !summary.failed.is_empty() || !summary.failed_leads.is_empty() {
                 return Err(fail(
                     exit::PARTIAL,
-                    format!("{} account(s) could not be enriched", summary.failed.len()),
+                    format!(
+                        "{} account(s) could not be enriched, {} lead(s) could not be scored",
+                        summary.failed.len(),
+                        summary.failed_leads.len()
+                    ),
                 ));
             }
             Ok(())

@@ -196,6 +196,8 @@ pub struct RunSummary {
     pub pages: usize,
     /// Leads rescored.
     pub rescored: usize,
+    /// Leads that could not be scored, with the reason.
+    pub failed_leads: Vec<(Email, String)>,
     /// Leads that became hot in this run.
     pub became_hot: Vec<Email>,
     /// Alerts delivered (including ones left pending by an earlier run).
@@ -444,6 +446,9 @@ pub async fn run(
                 summary.pages += ok;
                 summary.rescored += o.rescored.scored;
                 summary
+                    .failed_leads
+                    .extend(o.rescored.failed.iter().cloned());
+                summary
                     .became_hot
                     .extend(o.rescored.became_hot.iter().cloned());
                 progress.finish_one(&format!(
@@ -475,6 +480,11 @@ pub async fn run(
         // Decay moves every lead, enriched today or not.
         let r = rescore_all(store, model, now, |_, _| {}).await?;
         summary.rescored = summary.rescored.max(r.scored);
+        for f in r.failed {
+            if !summary.failed_leads.iter().any(|(e, _)| *e == f.0) {
+                summary.failed_leads.push(f);
+            }
+        }
         for e in r.became_hot {
             if !summary.became_hot.contains(&e) {
                 summary.became_hot.push(e);
@@ -520,6 +530,12 @@ pub fn print_summary(s: &RunSummary) {
     }
     if !s.bad_rows.is_empty() {
         println!("bad rows in the accounts file: {}", s.bad_rows.len());
+    }
+    if !s.failed_leads.is_empty() {
+        println!("leads that could not be scored: {}", s.failed_leads.len());
+        for (e, why) in &s.failed_leads {
+            println!("  {e}: {why}");
+        }
     }
     println!(
         "rescored {} lead(s); {} became hot{}",
