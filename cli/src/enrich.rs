@@ -271,7 +271,7 @@ pub async fn enrich(
                         o.rescored.became_hot.len(),
                     );
                     for err in &e.snapshot.errors {
-                        println!("  page error: {err}");
+                        println!("  page error: {}", crate::output::term(err));
                     }
                 }
             }
@@ -401,10 +401,13 @@ pub fn inspect_tech(args: &InspectTechArgs, db: Option<&FingerprintDb>) -> Resul
                     .map(|e| format!(" — {}: {}", e.field, e.snippet))
                     .unwrap_or_default();
                 println!(
-                    "  {}{version} [{}] {}%{why}",
-                    d.name,
-                    d.categories.join(", "),
-                    d.confidence
+                    "{}",
+                    crate::output::term(&format!(
+                        "  {}{version} [{}] {}%{why}",
+                        d.name,
+                        d.categories.join(", "),
+                        d.confidence
+                    ))
                 );
             }
         }
@@ -535,11 +538,14 @@ pub fn inspect_jobs(args: &InspectJobsArgs, bytes: &[u8], now: DateTime<Utc>) ->
         );
         for r in &classified {
             println!(
-                "  {:<50} {:<16} {:<9} {}",
-                r.role.title,
-                r.department_class.map_or("-", |d| d.as_str()),
-                r.seniority.map_or("-", |s| s.as_str()),
-                r.role.location.as_deref().unwrap_or("")
+                "{}",
+                crate::output::term(&format!(
+                    "  {:<50} {:<16} {:<9} {}",
+                    r.role.title,
+                    r.department_class.map_or("-", |d| d.as_str()),
+                    r.seniority.map_or("-", |s| s.as_str()),
+                    r.role.location.as_deref().unwrap_or("")
+                ))
             );
         }
     }

@@ -132,14 +132,28 @@ pub fn print_table(records: &[ScoreRecord]) {
     };
     println!("{}", line(&header.map(str::to_owned)));
     for row in &rows {
-        println!("{}", line(row));
+        println!("{}", term(&line(row)));
+    }
+}
+
+/// `s` safe for a terminal: control characters (escape sequences that
+/// could retitle the window, hide text or plant a hyperlink, from a scraped
+/// job title or headline) are shown as `�`.
+pub fn term(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.chars().any(char::is_control) {
+        s.chars()
+            .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
+            .collect::<String>()
+            .into()
+    } else {
+        s.into()
     }
 }
 
 /// The breakdown of one lead's score.
 pub fn print_explanation(lead: &Lead, record: &ScoreRecord, history: &[ScoreRecord]) {
     let s = &record.score;
-    println!("{} <{}>", lead.display_name(), lead.email);
+    println!("{} <{}>", term(&lead.display_name()), lead.email);
     if let Some(t) = &lead.title {
         let extra: Vec<&str> = [
             lead.seniority.map(|x| x.as_str()),
@@ -148,7 +162,7 @@ pub fn print_explanation(lead: &Lead, record: &ScoreRecord, history: &[ScoreReco
         .into_iter()
         .flatten()
         .collect();
-        println!("  title:   {t} ({})", extra.join(", "));
+        println!("  title:   {} ({})", term(t), extra.join(", "));
     }
     if let Some(a) = &lead.account {
         println!("  account: {a}");
@@ -192,10 +206,10 @@ pub fn print_explanation(lead: &Lead, record: &ScoreRecord, history: &[ScoreReco
             } else {
                 format!(" [{}]", notes.join(", "))
             };
-            println!("    {:>6}  {}{notes}", signed(c.points), c.label);
-            println!("            {}", c.evidence);
+            println!("    {:>6}  {}{notes}", signed(c.points), term(&c.label));
+            println!("            {}", term(&c.evidence.to_string()));
             if let Some(u) = &c.source_url {
-                println!("            {u}");
+                println!("            {}", term(u));
             }
         }
     }
@@ -224,7 +238,7 @@ pub fn print_alerts(alerts: &[Alert]) {
             "{}  {:<15} {} ({}) {:.1} {} {}  [{}]",
             a.created_at.format("%Y-%m-%d %H:%M"),
             a.kind.detail_type(),
-            a.lead_name,
+            term(&a.lead_name),
             a.lead,
             a.score,
             a.tier,

@@ -66,11 +66,11 @@ impl AlertSink for Stdout {
         let out = match self.0 {
             StdoutFormat::JsonLines => crate::output::print_json_line(alert),
             StdoutFormat::Text => {
-                println!("{}", alert_line(alert));
+                println!("{}", crate::output::term(&alert_line(alert)));
                 Ok(())
             }
             StdoutFormat::TextOnStderr => {
-                eprintln!("{}", alert_line(alert));
+                eprintln!("{}", crate::output::term(&alert_line(alert)));
                 Ok(())
             }
         };

@@ -470,6 +470,21 @@ fn inspect_jobs_parses_saved_ats_responses() {
 }
 
 #[test]
+fn scraped_text_cannot_send_escape_sequences_to_the_terminal() {
+    // A board's job title carrying an OSC 8 hyperlink and a screen clear.
+    let env = Env::new();
+    let board = env.file(
+        "board.json",
+        br#"{"jobs":[{"id":1,"title":"AE\u001b]8;;https://evil.example\u0007click\u001b]8;;\u0007\u001b[2J","absolute_url":"https://boards.greenhouse.io/acme/jobs/1","location":{"name":"Remote"},"departments":[{"name":"Sales"}],"first_published":"2026-11-01T00:00:00Z"}]}"#,
+    );
+    let o = env.run(&["inspect", "jobs", &board, "--ats", "greenhouse"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("AE"), "{out}");
+    assert!(!out.contains('\u{1b}') && !out.contains('\u{7}'), "{out:?}");
+}
+
+#[test]
 fn inspect_funding_reads_saved_articles() {
     let env = Env::new();
     let fixtures = "shared/leadscore-news/tests/fixtures";
