@@ -59,6 +59,10 @@ pub struct BoardOutcome {
     /// The error, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// Whether the error may pass (a timeout, a 5xx): the board's roles are
+    /// unknown, not gone.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub transient: bool,
 }
 
 /// Hiring as stored in a snapshot's details.
@@ -74,10 +78,11 @@ pub struct HiringDetails {
     /// The computed counts, when a board was read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<serde_json::Value>,
-    /// Whether these are the previous snapshot's, kept because no board
-    /// could be read this time (see [`HiringFound::keep_previous`]).
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub kept_previous: bool,
+    /// When runs began keeping an earlier snapshot's hiring because no
+    /// board could be read for a reason that may pass (see
+    /// [`HiringFound::unread`]); none when read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kept_since: Option<DateTime<Utc>>,
 }
 
 /// What hiring collection found.
@@ -96,7 +101,7 @@ pub struct HiringFound {
     /// Role ids of the previous snapshot kept for the next comparison,
     /// when a board could not be read this time (its roles are unknown, not
     /// closed).
-    pub kept_ids: Vec<String>,
+    pub kept_ids: Option<Vec<String>>,
 }
 
 fn ats_name(ats: Ats) -> String {
@@ -113,8 +118,9 @@ async fn read_page(
     session: &SiteSession,
     url: &str,
     parse: &dyn Fn(&Response<'_>) -> Result<BoardPage, ParseError>,
-) -> Result<Fetched, String> {
-    let url = Url::parse(url).map_err(|e| format!("{url}: {e}"))?;
+) -> Result<Fetched, (String, bool)> {
+    // The error, and whether it may pass (PageError::is_transient).
+    let url = Url::parse(url).map_err(|e| (format!("{url}: {e}"), false))?;
     match fetcher.fetch_document(&url, session).await {
         Ok(page) => {
             let resp = Response {
@@ -122,10 +128,12 @@ async fn read_page(
                 content_type: page.content_type.as_deref(),
                 body: page.text.as_bytes(),
             };
-            parse(&resp).map(Fetched::Page).map_err(|e| e.to_string())
+            parse(&resp)
+                .map(Fetched::Page)
+                .map_err(|e| (e.to_string(), false))
         }
         Err(PageError::HttpStatus(404 | 410)) => Ok(Fetched::Unknown),
-        Err(e) => Err(format!("{}: {e}", e.kind())),
+        Err(e) => Err((format!("{}: {e}", e.kind()), e.is_transient())),
     }
 }
 
@@ -143,6 +151,7 @@ async fn read_board(
         status: "ok".into(),
         roles: 0,
         error: None,
+        transient: false,
     };
     for page in 0..config.max_pages_per_board {
         type Parser = Box<dyn Fn(&Response<'_>) -> Result<BoardPage, ParseError>>;
@@ -203,9 +212,10 @@ async fn read_board(
                 outcome.status = "unknown_board".into();
                 break;
             }
-            Err(err) => {
+            Err((err, transient)) => {
                 outcome.status = "error".into();
                 outcome.error = Some(err);
+                outcome.transient = transient;
                 break;
             }
         }
@@ -302,6 +312,7 @@ pub async fn collect(
                 status: "ok".into(),
                 roles: roles.len(),
                 error: None,
+                transient: false,
             });
             all_roles.extend(roles);
         }
@@ -313,7 +324,7 @@ pub async fn collect(
         // ids stay for the next comparison.
         let partial = found.boards.iter().any(|b| b.status == "error");
         let previous_ids = if partial {
-            found.kept_ids = previous_ids.map(<[String]>::to_vec).unwrap_or_default();
+            found.kept_ids = previous_ids.map(<[String]>::to_vec);
             None
         } else {
             previous_ids
@@ -330,11 +341,12 @@ impl HiringFound {
     pub fn details(&self) -> HiringDetails {
         HiringDetails {
             boards: self.boards.clone(),
-            role_ids: {
-                let mut ids: Vec<String> = self.roles.iter().map(|r| r.role.id.clone()).collect();
-                let seen: std::collections::HashSet<String> = ids.iter().cloned().collect();
-                ids.extend(self.kept_ids.iter().filter(|i| !seen.contains(*i)).cloned());
-                ids
+            // With a board unread, the last complete list stays the one to
+            // compare with, so the next complete read counts what opened and
+            // closed since (and the list does not grow while it fails).
+            role_ids: match &self.kept_ids {
+                Some(ids) => ids.clone(),
+                None => self.roles.iter().map(|r| r.role.id.clone()).collect(),
             },
             roles: self
                 .roles
@@ -345,13 +357,17 @@ impl HiringFound {
                 .summary
                 .as_ref()
                 .and_then(|s| serde_json::to_value(s).ok()),
-            kept_previous: false,
+            kept_since: None,
         }
     }
 
-    /// Whether nothing was read, and for a reason that may pass (a board's
-    /// error, a timeout): the roles are unknown, not gone.
+    /// Whether nothing was read, and for a reason that may pass (a board
+    /// timed out or answered 5xx): the roles are unknown, not gone.
     pub fn unread(&self) -> bool {
-        self.signals.is_empty() && self.boards.iter().any(|b| b.status == "error")
+        self.signals.is_empty()
+            && self
+                .boards
+                .iter()
+                .any(|b| b.status == "error" && b.transient)
     }
 }

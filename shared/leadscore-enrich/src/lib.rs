@@ -409,15 +409,17 @@ impl Enricher {
             now,
         )
         .await;
-        // No board read, and a board or the site failed: the previous
-        // snapshot's hiring stands until one is read again.
+        // No board read, and a board or the site failed for a reason that
+        // may pass: the previous snapshot's hiring stands until one is read
+        // again, for at most news::MAX_KEEP.
         let kept_hiring = previous_hiring
-            .filter(|_| {
+            .filter(|h| {
                 hiring.signals.is_empty()
                     && (hiring.unread() || unreachable([PageKind::Homepage, PageKind::Careers]))
+                    && h.kept_since.is_none_or(|t| now - t <= news::MAX_KEEP)
             })
             .map(|h| hiring::HiringDetails {
-                kept_previous: true,
+                kept_since: Some(h.kept_since.unwrap_or(now)),
                 ..h
             });
         if kept_hiring.is_some() {
@@ -453,11 +455,12 @@ impl Enricher {
             now,
         )
         .await;
-        if let Some(prev) = &previous_details.news
-            && (news.incomplete || unreachable([PageKind::Homepage, PageKind::Press]))
-        {
-            news.keep_previous(prev, now);
-        }
+        let news_kept = match &previous_details.news {
+            Some(prev) if news.incomplete || unreachable([PageKind::Homepage, PageKind::Press]) => {
+                news.keep_previous(prev, now)
+            }
+            _ => false,
+        };
         signals.extend(news.signals.iter().cloned());
         errors.extend(news.errors.iter().cloned());
         let details = Details {
@@ -465,7 +468,7 @@ impl Enricher {
             technologies: technologies.clone(),
             changes: changes.clone(),
             hiring: kept_hiring.or_else(|| (!hiring.boards.is_empty()).then(|| hiring.details())),
-            news: (!news.articles.is_empty() || !news.feeds.is_empty() || news.kept_previous)
+            news: (!news.articles.is_empty() || !news.feeds.is_empty() || news_kept)
                 .then(|| news.details()),
         };
         Ok(Enrichment {

@@ -69,11 +69,19 @@ pub struct NewsDetails {
     pub funding: Vec<FundingEvent>,
     /// Company events.
     pub events: Vec<CompanyEvent>,
-    /// Whether rounds and events of the previous snapshot were kept because
-    /// a source could not be read this time (see [`NewsFound::keep_previous`]).
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub kept_previous: bool,
+    /// When runs began keeping the rounds and events of earlier snapshots
+    /// because a source could not be read (see [`NewsFound::keep_previous`]);
+    /// none when every source was read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kept_since: Option<DateTime<Utc>>,
 }
+
+/// How long findings are kept while a source keeps failing: past this, what
+/// could be read is all there is (a failure that lasts is an answer).
+pub const MAX_KEEP: chrono::Duration = chrono::Duration::days(30);
+
+/// Kept findings older than this are dropped (beyond any scoring window).
+const MAX_KEPT_AGE: chrono::Duration = chrono::Duration::days(365);
 
 /// What news collection found.
 #[derive(Debug, Clone, Default)]
@@ -93,8 +101,8 @@ pub struct NewsFound {
     /// Whether a feed could not be read for a reason that may pass (a
     /// timeout, a 5xx): what it held is unknown, not gone.
     pub incomplete: bool,
-    /// Whether the previous snapshot's rounds and events were kept.
-    pub kept_previous: bool,
+    /// Since when earlier snapshots' rounds and events are kept.
+    pub kept_since: Option<DateTime<Utc>>,
 }
 
 impl NewsFound {
@@ -105,7 +113,7 @@ impl NewsFound {
             items: self.articles.len(),
             funding: self.funding.clone(),
             events: self.events.clone(),
-            kept_previous: self.kept_previous,
+            kept_since: self.kept_since,
         }
     }
 
@@ -114,19 +122,44 @@ impl NewsFound {
     /// signals again: for a run in which a source could not be read, so a
     /// feed's timeout does not make a round vanish from the account's score
     /// for a day and come back with the next run (a lead cooling and turning
-    /// hot again: two alerts for nothing). Rounds and events keep their own
-    /// dates, so they still age out of the scoring model's windows.
-    pub fn keep_previous(&mut self, previous: &NewsDetails, now: DateTime<Utc>) {
+    /// hot again: two alerts for nothing).
+    ///
+    /// Only dated rounds and events are kept, and only those of the last
+    /// year: they keep their own dates, so they still age out of the scoring
+    /// model's windows (an undated one would count as new at every run).
+    /// An event is one per kind, text and date, whatever link it came by.
+    /// Nothing is kept once sources have failed for [`MAX_KEEP`] in a row;
+    /// returns whether anything was.
+    pub fn keep_previous(&mut self, previous: &NewsDetails, now: DateTime<Utc>) -> bool {
+        let since = previous.kept_since.unwrap_or(now);
+        if now - since > MAX_KEEP {
+            return false;
+        }
+        let recent = |d: Option<chrono::NaiveDate>| {
+            d.is_some_and(|d| (now.date_naive() - d) <= MAX_KEPT_AGE)
+        };
         let mut funding = std::mem::take(&mut self.funding);
-        funding.extend(previous.funding.iter().cloned());
+        funding.extend(
+            previous
+                .funding
+                .iter()
+                .filter(|f| recent(f.announced_on))
+                .cloned(),
+        );
         self.funding = leadscore_news::funding::dedupe(funding);
+        let key = |e: &CompanyEvent| {
+            let ev = e.evidence();
+            (e.signal_name(), ev.text.to_lowercase(), ev.date)
+        };
+        let mut seen: std::collections::HashSet<_> = self.events.iter().map(key).collect();
         for e in &previous.events {
-            if !self.events.contains(e) {
+            if recent(e.evidence().date) && seen.insert(key(e)) {
                 self.events.push(e.clone());
             }
         }
         self.signals = leadscore_news::signals::to_signals(&self.funding, &self.events, now);
-        self.kept_previous = true;
+        self.kept_since = Some(since);
+        true
     }
 }
 

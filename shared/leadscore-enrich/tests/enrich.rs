@@ -586,8 +586,14 @@ async fn a_source_that_fails_for_now_keeps_what_the_last_snapshot_found() {
         "as observed in run 1"
     );
     let details = &run2.snapshot.details;
-    assert_eq!(details["news"]["kept_previous"], true, "{details:#}");
-    assert_eq!(details["hiring"]["kept_previous"], true, "{details:#}");
+    assert_eq!(
+        details["news"]["kept_since"], "2026-11-11T00:00:00Z",
+        "{details:#}"
+    );
+    assert_eq!(
+        details["hiring"]["kept_since"], "2026-11-11T00:00:00Z",
+        "{details:#}"
+    );
     assert!(run2.snapshot.errors.iter().any(|x| x.contains("news.rss")));
 
     // Kept once more from a kept snapshot, then the feed is gone for good.
@@ -601,6 +607,30 @@ async fn a_source_that_fails_for_now_keeps_what_the_last_snapshot_found() {
         .await
         .unwrap();
     assert_eq!(names(&run3.snapshot, "funding."), funding1);
+    assert_eq!(
+        run3.snapshot.details["news"]["kept_since"], "2026-11-11T00:00:00Z",
+        "since the first failing run"
+    );
+    // A failure that lasts past MAX_KEEP (30 days) is an answer.
+    let late = e
+        .enrich(
+            &domain,
+            Some(&start),
+            Some(&run3.snapshot),
+            at("2026-12-12T00:00:00Z"),
+        )
+        .await
+        .unwrap();
+    assert!(
+        names(&late.snapshot, "funding.").is_empty(),
+        "{:#?}",
+        late.snapshot.signals
+    );
+    assert!(
+        names(&late.snapshot, "hiring.").is_empty(),
+        "{:#?}",
+        late.snapshot.signals
+    );
     site.route("/feeds/news.rss", Route::status(404, "text/plain", "gone"));
     let run4 = e
         .enrich(
