@@ -1927,32 +1927,69 @@ fn merge_within(events: Vec<FundingEvent>) -> Vec<FundingEvent> {
 /// Merges events that report the same round (several articles, or a
 /// headline and a paragraph): same currency and amounts within 10 % (or one
 /// undisclosed), compatible stages, announced within 30 days of another
-/// report of it (reports are linked in date order, so the result does not
-/// depend on the order they come in). The most confident report is kept,
-/// the other sources go to `also_reported_by`; the result is sorted newest
-/// first.
+/// report of it. Reports that name a stage or an amount are linked in date
+/// order; a report naming neither then joins the round whose report is
+/// nearest in date (it could match any round, and must not join two into
+/// one). Ties are broken by content, so the result does not depend on the
+/// order the reports come in. The most confident report is kept, the other
+/// sources go to `also_reported_by`; the result is sorted newest first.
 pub fn dedupe(mut events: Vec<FundingEvent>) -> Vec<FundingEvent> {
-    // Dated first, oldest first; undated last (they join any same round).
-    events.sort_by_key(|e| (e.announced_on.is_none(), e.announced_on));
-    let close_in_time = |k: &FundingEvent, e: &FundingEvent| match (k.announced_on, e.announced_on)
-    {
-        (Some(a), Some(b)) => (a - b).num_days().abs() <= 30,
-        _ => true,
+    // Dated first, oldest first; undated last; then by content.
+    events.sort_by(|a, b| {
+        (
+            a.announced_on.is_none(),
+            a.announced_on,
+            &a.headline,
+            &a.source_url,
+            a.amount,
+        )
+            .cmp(&(
+                b.announced_on.is_none(),
+                b.announced_on,
+                &b.headline,
+                &b.source_url,
+                b.amount,
+            ))
+    });
+    let days_apart = |k: &FundingEvent, e: &FundingEvent| match (k.announced_on, e.announced_on) {
+        (Some(a), Some(b)) => (a - b).num_days().abs(),
+        _ => 0,
     };
+    let (named, vague): (Vec<FundingEvent>, Vec<FundingEvent>) = events
+        .into_iter()
+        .partition(|e| e.round != Round::Undisclosed || e.amount.is_some());
     let mut clusters: Vec<Vec<FundingEvent>> = Vec::new();
-    for e in events {
-        match clusters
-            .iter_mut()
-            .find(|c| c.iter().any(|k| close_in_time(k, &e) && same_round(k, &e)))
-        {
+    for e in named {
+        match clusters.iter_mut().find(|c| {
+            c.iter()
+                .any(|k| days_apart(k, &e) <= 30 && same_round(k, &e))
+        }) {
             Some(c) => c.push(e),
+            None => clusters.push(vec![e]),
+        }
+    }
+    for e in vague {
+        let nearest = clusters
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| {
+                c.iter()
+                    .filter(|k| same_round(k, &e))
+                    .map(|k| days_apart(k, &e))
+                    .filter(|d| *d <= 30)
+                    .min()
+                    .map(|d| (d, i))
+            })
+            .min();
+        match nearest {
+            Some((_, i)) => clusters[i].push(e),
             None => clusters.push(vec![e]),
         }
     }
     let mut out: Vec<FundingEvent> = clusters
         .into_iter()
         .filter_map(|mut c| {
-            // Stable: equally confident reports keep date order.
+            // Stable: equally confident reports keep the order above.
             c.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
             let mut reports = c.into_iter();
             let mut keep = reports.next()?;

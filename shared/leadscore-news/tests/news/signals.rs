@@ -179,3 +179,34 @@ fn one_round_reported_over_seven_weeks_is_one_event_in_any_order() {
         );
     }
 }
+
+#[test]
+fn a_report_naming_no_stage_or_amount_does_not_join_two_rounds() {
+    let day = |m: u32, d: u32| Some(Utc.with_ymd_and_hms(2026, m, d, 8, 0, 0).unwrap());
+    let reports = [
+        ("Acme raises $10 million Series A", day(1, 1)),
+        ("Acme raises an undisclosed amount in a funding round led by Foo Ventures", day(1, 20)),
+        ("Acme raises $30 million Series B", day(2, 5)),
+    ];
+    for order in [[0, 1, 2], [1, 0, 2], [2, 1, 0], [1, 2, 0]] {
+        let arts: Vec<Article> = order
+            .iter()
+            .map(|&i| Article {
+                url: Some(format!("https://acme.example/{i}")),
+                title: reports[i].0.into(),
+                published: reports[i].1,
+                text: String::new(),
+            })
+            .collect();
+        let f = extract(&arts);
+        let rounds: Vec<&str> = f.funding.iter().map(|e| e.round.as_str()).collect();
+        // The vague report joins the nearer round (B, 16 days against 19).
+        assert_eq!(
+            rounds,
+            ["series_b", "series_a"],
+            "{order:?}: {:#?}",
+            f.funding
+        );
+        assert_eq!(f.funding[0].also_reported_by.len(), 1, "{order:?}");
+    }
+}
