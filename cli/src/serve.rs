@@ -49,8 +49,11 @@ pub struct ServeArgs {
 struct State {
     intake: Intake,
     alerts: Fanout,
-    /// One outbox drain at a time; the others wait their turn.
+    /// One outbox drain at a time.
     drain: tokio::sync::Mutex<()>,
+    /// Whether a drain is waiting for its turn: submits meanwhile need no
+    /// other one (it will list their alerts), so at most one waits.
+    drain_queued: std::sync::atomic::AtomicBool,
     /// Open connections, at most [`MAX_CONNECTIONS`].
     connections: Arc<tokio::sync::Semaphore>,
 }
@@ -79,6 +82,7 @@ pub async fn serve(store: Arc<dyn Store>, model: ScoringModel, args: &ServeArgs)
         },
         alerts,
         drain: tokio::sync::Mutex::new(()),
+        drain_queued: std::sync::atomic::AtomicBool::new(false),
         connections: Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS)),
     });
     let listener = TcpListener::bind(SocketAddr::new(args.bind, args.port))
@@ -154,12 +158,17 @@ async fn submit(state: &Arc<State>, req: Request<Incoming>) -> Response<Full<Byt
     let head = Request::from_parts(parts, ());
     let now = Utc::now();
     let resp = leadscore_intake::http::handle(&state.intake, &head, &body, now).await;
-    if resp.status() == StatusCode::ACCEPTED {
-        // After the answer, not before it: a slow or failing channel must
-        // not keep the browser waiting for a lead that is stored.
+    // After the answer, not before it: a slow or failing channel must not
+    // keep the browser waiting for a lead that is stored. When a drain is
+    // queued already, it will list this submit's alert too.
+    use std::sync::atomic::Ordering::SeqCst;
+    if resp.status() == StatusCode::ACCEPTED && !state.drain_queued.swap(true, SeqCst) {
         let state = state.clone();
         tokio::spawn(async move {
             let _turn = state.drain.lock().await;
+            // From here, a new submit's alert may be written after this
+            // drain lists the outbox: it queues the next one.
+            state.drain_queued.store(false, SeqCst);
             match drain_outbox(state.intake.store.as_ref(), &state.alerts, Utc::now(), 100).await {
                 Ok(s) if s.failed > 0 => {
                     tracing::warn!(

@@ -185,7 +185,10 @@ fn a_report_naming_no_stage_or_amount_does_not_join_two_rounds() {
     let day = |m: u32, d: u32| Some(Utc.with_ymd_and_hms(2026, m, d, 8, 0, 0).unwrap());
     let reports = [
         ("Acme raises $10 million Series A", day(1, 1)),
-        ("Acme raises an undisclosed amount in a funding round led by Foo Ventures", day(1, 20)),
+        (
+            "Acme raises an undisclosed amount in a funding round led by Foo Ventures",
+            day(1, 20),
+        ),
         ("Acme raises $30 million Series B", day(2, 5)),
     ];
     for order in [[0, 1, 2], [1, 0, 2], [2, 1, 0], [1, 2, 0]] {
