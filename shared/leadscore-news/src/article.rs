@@ -183,6 +183,20 @@ pub fn articles_from_html(
             collect_ld(&v, &mut ld);
         }
     }
+    // Several objects are a listing only when they name different
+    // articles: a single post often carries two (a theme's and an SEO
+    // plugin's), both without a body.
+    let listing = ld
+        .iter()
+        .map(|v| {
+            (
+                str_field(v, "url").or_else(|| str_field(v, "mainEntityOfPage")),
+                str_field(v, "headline").or_else(|| str_field(v, "name")),
+            )
+        })
+        .collect::<std::collections::HashSet<_>>()
+        .len()
+        > 1;
     let mut out = Vec::new();
     for v in &ld {
         let title = str_field(v, "headline")
@@ -200,8 +214,8 @@ pub fn articles_from_html(
         // headline; the page's text would give every one of them the whole
         // listing, each round on it once per object, dated by that object.
         let text = match body {
-            Some(b) if ld.len() > 1 || b.len() >= page_text.len() / 2 => b,
-            None if ld.len() > 1 => String::new(),
+            Some(b) if listing || b.len() >= page_text.len() / 2 => b,
+            None if listing => String::new(),
             _ => page_text.clone(),
         };
         let link = str_field(v, "url")
@@ -268,7 +282,13 @@ pub fn articles_from_html(
 /// [`MAX_LD_ARTICLES`].
 fn listing_articles(doc: &Html, url: Option<&str>, anchor: Option<NaiveDate>) -> Vec<Article> {
     let mut out: Vec<Article> = Vec::new();
-    for e in doc.select(&ARTICLE).take(MAX_LD_ARTICLES) {
+    let base = url.and_then(|u| url::Url::parse(u).ok());
+    // Innermost entries only: an outer <article> holds its inner ones' text,
+    // which would be read again under the outer one's date.
+    let entries = doc
+        .select(&ARTICLE)
+        .filter(|e| !e.select(&ARTICLE).any(|inner| inner.id() != e.id()));
+    for e in entries.take(MAX_LD_ARTICLES) {
         let Some(published) = e.select(&TIME).find_map(|t| {
             t.value()
                 .attr("datetime")
@@ -288,8 +308,12 @@ fn listing_articles(doc: &Html, url: Option<&str>, anchor: Option<NaiveDate>) ->
         let link = e
             .select(&LINK)
             .filter_map(|a| a.value().attr("href"))
-            .find(|h| h.starts_with("http"))
-            .map(str::to_owned)
+            .filter_map(|h| match &base {
+                Some(b) => b.join(h).ok(),
+                None => url::Url::parse(h).ok(),
+            })
+            .find(|u| matches!(u.scheme(), "http" | "https"))
+            .map(String::from)
             .or_else(|| url.map(str::to_owned));
         out.push(Article {
             url: link,

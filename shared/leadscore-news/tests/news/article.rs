@@ -161,3 +161,34 @@ fn a_listing_without_json_ld_is_read_entry_by_entry_with_each_entry_s_date() {
     assert_eq!(arts.len(), 1);
     assert_eq!(arts[0].title, "Acme appoints a CFO");
 }
+
+#[test]
+fn nested_entries_relative_links_and_a_post_with_two_json_ld_objects() {
+    // An outer <article> around two dated entries: only the inner ones are
+    // read, each with its own date; relative links are made absolute.
+    let html = r#"<html><body><article><time datetime="2026-11-20">20 Nov</time><h1>News</h1>
+<article><time datetime="2026-11-10">10 Nov</time><h2>Acme launches Radar</h2><p>Radar is out.</p></article>
+<article><time datetime="2023-03-01">1 Mar 2023</time><h2>Acme raises $12M Series A led by Foo Ventures</h2>
+<a href="/news/series-a">Read</a></article></article></body></html>"#;
+    let arts = articles_from_html(html, Some("https://acme.example/news/"), None);
+    assert_eq!(arts.len(), 2, "{arts:#?}");
+    let funding = leadscore_news::extract(&arts).funding;
+    assert_eq!(funding.len(), 1, "{funding:#?}");
+    assert_eq!(funding[0].announced_on, NaiveDate::from_ymd_opt(2023, 3, 1));
+    assert_eq!(
+        funding[0].source_url.as_deref(),
+        Some("https://acme.example/news/series-a")
+    );
+
+    // One post, two article objects (a theme's and an SEO plugin's) without
+    // a body: the post's text is read, not two headlines only.
+    let post = r#"<html><head>
+<script type="application/ld+json">{"@type":"Article","headline":"Acme raises $8M","url":"https://acme.example/p"}</script>
+<script type="application/ld+json">{"@type":"BlogPosting","headline":"Acme raises $8M","url":"https://acme.example/p"}</script>
+</head><body><main><p>Acme raised $8 million in a seed round led by Foo Ventures.</p></main></body></html>"#;
+    let arts = articles_from_html(post, Some("https://acme.example/p"), None);
+    assert!(
+        arts.iter().all(|a| a.text.contains("seed round")),
+        "{arts:#?}"
+    );
+}
