@@ -130,11 +130,16 @@ pub fn inspect_funding(args: &InspectFundingArgs, inputs: &[(String, Vec<u8>)]) 
                 .announced_on
                 .map(|d| format!(" on {d}"))
                 .unwrap_or_default();
-            println!("  round  {} {amount}{leads}{date}", e.round);
-            println!("         {}", e.headline);
+            let term = crate::output::term;
+            println!("  round  {} {amount}{}{date}", e.round, term(&leads));
+            println!("         {}", term(&e.headline));
         }
         for e in events {
-            println!("  {:<22} {}", e.signal_name(), e.evidence().text);
+            println!(
+                "  {:<22} {}",
+                e.signal_name(),
+                crate::output::term(&e.evidence().text)
+            );
         }
     }
     Ok(())

@@ -391,6 +391,7 @@ pub async fn run(
         accounts: targets.len(),
         ..RunSummary::default()
     };
+    let mut failed_in_accounts = Vec::new();
     let (mut todo, fresh) = due(store, targets, args.max_age, args.force, now).await?;
     todo.truncate(args.limit);
     summary.skipped_fresh = fresh;
@@ -445,9 +446,7 @@ pub async fn run(
                 summary.enriched += 1;
                 summary.pages += ok;
                 summary.rescored += o.rescored.scored;
-                summary
-                    .failed_leads
-                    .extend(o.rescored.failed.iter().cloned());
+                failed_in_accounts.extend(o.rescored.failed.iter().cloned());
                 summary
                     .became_hot
                     .extend(o.rescored.became_hot.iter().cloned());
@@ -480,16 +479,17 @@ pub async fn run(
         // Decay moves every lead, enriched today or not.
         let r = rescore_all(store, model, now, |_, _| {}).await?;
         summary.rescored = summary.rescored.max(r.scored);
-        for f in r.failed {
-            if !summary.failed_leads.iter().any(|(e, _)| *e == f.0) {
-                summary.failed_leads.push(f);
-            }
-        }
+        // Every lead again: its failures are the ones that stand (a lead
+        // that failed after its account's enrichment may have been scored
+        // now).
+        summary.failed_leads = r.failed;
         for e in r.became_hot {
             if !summary.became_hot.contains(&e) {
                 summary.became_hot.push(e);
             }
         }
+    } else {
+        summary.failed_leads = failed_in_accounts;
     }
     let d = drain_outbox(store, alerts, Utc::now(), 10_000).await?;
     summary.alerts_delivered += d.delivered;

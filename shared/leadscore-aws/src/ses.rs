@@ -21,14 +21,17 @@ pub struct Recipients {
 impl Recipients {
     /// The addresses for one alert.
     pub fn for_alert(&self, alert: &Alert) -> Vec<String> {
+        // An owner that is a valid address, as parsed (" dana@x.com" and
+        // "mailto:dana@x.com" are sent as dana@x.com); a name or a Slack
+        // handle ("@dana") goes to the default list, not to SES to be
+        // refused.
         match alert
             .owner
             .as_deref()
-            // An owner that is a valid address; a name or a Slack handle
-            // ("@dana") goes to the default list, not to SES to be refused.
-            .filter(|o| self.route_to_owner && leadscore_core::domain::Email::parse(o).is_ok())
+            .filter(|_| self.route_to_owner)
+            .and_then(|o| leadscore_core::domain::Email::parse(o).ok())
         {
-            Some(owner) => vec![owner.to_owned()],
+            Some(owner) => vec![owner.to_string()],
             None => self.default.clone(),
         }
     }

@@ -647,7 +647,7 @@ mod ses_email {
         );
         let mut alert = hot_alert().await;
         sink.deliver(&alert).await.unwrap();
-        alert.owner = Some("rep@leadscore.example".into());
+        alert.owner = Some(" mailto:Rep@LeadScore.example".into());
         assert_eq!(
             sink.recipients_for(&alert),
             vec!["rep@leadscore.example".to_owned()]
