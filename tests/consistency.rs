@@ -97,6 +97,32 @@ fn the_notify_claim_lease_ends_before_the_function_times_out_and_before_a_retry(
 }
 
 #[test]
+fn the_form_submit_claims_outlast_the_function_and_its_wait_fits_in_it() {
+    let t = Template::load();
+    let timeout = i64::try_from(t.function_timeout("FormSubmitFunction")).unwrap();
+    // A live holder never loses the lead's write lock or the submission's
+    // claim to another submit (which would write the lead beside it).
+    let lock = leadscore_intake::LEAD_LOCK_LEASE.num_seconds();
+    let claim = leadscore_intake::IntakeConfig::default()
+        .lease
+        .num_seconds();
+    assert!(lock >= timeout, "lead lock {lock} s, timeout {timeout} s");
+    assert!(
+        claim >= timeout,
+        "submission claim {claim} s, timeout {timeout} s"
+    );
+    // Waiting for the lock leaves the submit at least as long again for its
+    // own work (reads, writes, scoring, two publishes).
+    let wait = i64::try_from(leadscore_intake::LEAD_LOCK_WAIT.as_secs()).unwrap();
+    assert!(
+        2 * wait <= timeout,
+        "lock wait {wait} s, timeout {timeout} s"
+    );
+    // API Gateway's HTTP API waits 30 s for its integration at most.
+    assert!(timeout <= 30, "timeout {timeout} s");
+}
+
+#[test]
 fn an_enrichment_batch_ends_before_the_function_times_out() {
     let t = Template::load();
     let env = t.function_env("EnrichFunction");

@@ -54,8 +54,9 @@ impl Default for IntakeConfig {
 }
 
 /// How long a submit holds its lead's write lock at most (a function
-/// killed while holding it leaves it for this long).
-pub const LEAD_LOCK_LEASE: Duration = Duration::seconds(10);
+/// killed while holding it leaves it for this long): the form-submit
+/// function's timeout, so a live holder never loses it.
+pub const LEAD_LOCK_LEASE: Duration = Duration::seconds(20);
 
 /// How long a submit waits for another submit of the same address to
 /// finish writing the lead before answering 409 (retry).
