@@ -516,6 +516,40 @@ async fn press_page_and_feeds_give_funding_and_news_signals() {
     assert!(out.snapshot.details["news"]["funding"].is_array());
 }
 
+/// One enrichment of `domain` at `when`, after `previous`.
+async fn enrich_at(
+    e: &Enricher,
+    domain: &Domain,
+    start: &str,
+    previous: Option<&leadscore_enrich::Enrichment>,
+    when: &str,
+) -> leadscore_enrich::Enrichment {
+    e.enrich(domain, Some(start), previous.map(|p| &p.snapshot), at(when))
+        .await
+        .unwrap()
+}
+
+/// The signals named `PREFIX*` with the day each was observed (a count of
+/// days is as of now, so it is left out).
+fn names(s: &leadscore_core::domain::EnrichmentSnapshot, prefix: &str) -> Vec<String> {
+    let mut v: Vec<String> = s
+        .signals
+        .iter()
+        .filter(|x| x.name.starts_with(prefix) && !x.name.ends_with("_days"))
+        .map(|x| format!("{}@{}", x.name, x.observed_at.date_naive()))
+        .collect();
+    v.sort();
+    v
+}
+
+fn assert_none(run: &leadscore_enrich::Enrichment, prefix: &str) {
+    assert!(
+        names(&run.snapshot, prefix).is_empty(),
+        "{:#?}",
+        run.snapshot.signals
+    );
+}
+
 #[tokio::test]
 async fn a_source_that_fails_for_now_keeps_what_the_last_snapshot_found() {
     // Run 1 finds a round in the feed and two roles on the board. In run 2
@@ -538,21 +572,7 @@ async fn a_source_that_fails_for_now_keeps_what_the_last_snapshot_found() {
     let e = enricher_with_ats(&[host, "ats.test"], &site.url("ats.test"));
     let domain = Domain::parse(host).unwrap();
     let start = format!("{}/", site.url(host));
-    let names = |s: &leadscore_core::domain::EnrichmentSnapshot, prefix: &str| {
-        let mut v: Vec<String> = s
-            .signals
-            .iter()
-            // With the day each was observed; a count of days is as of now.
-            .filter(|x| x.name.starts_with(prefix) && !x.name.ends_with("_days"))
-            .map(|x| format!("{}@{}", x.name, x.observed_at.date_naive()))
-            .collect();
-        v.sort();
-        v
-    };
-    let run1 = e
-        .enrich(&domain, Some(&start), None, at("2026-11-10T00:00:00Z"))
-        .await
-        .unwrap();
+    let run1 = enrich_at(&e, &domain, &start, None, "2026-11-10T00:00:00Z").await;
     let (funding1, hiring1) = (
         names(&run1.snapshot, "funding."),
         names(&run1.snapshot, "hiring."),
@@ -566,15 +586,7 @@ async fn a_source_that_fails_for_now_keeps_what_the_last_snapshot_found() {
     let down = || Route::status(503, "text/plain", "try later");
     site.route("/feeds/news.rss", down())
         .route("/v1/boards/northwind/jobs?content=true", down());
-    let run2 = e
-        .enrich(
-            &domain,
-            Some(&start),
-            Some(&run1.snapshot),
-            at("2026-11-11T00:00:00Z"),
-        )
-        .await
-        .unwrap();
+    let run2 = enrich_at(&e, &domain, &start, Some(&run1), "2026-11-11T00:00:00Z").await;
     assert_eq!(
         names(&run2.snapshot, "funding."),
         funding1,
@@ -597,55 +609,19 @@ async fn a_source_that_fails_for_now_keeps_what_the_last_snapshot_found() {
     assert!(run2.snapshot.errors.iter().any(|x| x.contains("news.rss")));
 
     // Kept once more from a kept snapshot, then the feed is gone for good.
-    let run3 = e
-        .enrich(
-            &domain,
-            Some(&start),
-            Some(&run2.snapshot),
-            at("2026-11-12T00:00:00Z"),
-        )
-        .await
-        .unwrap();
+    let run3 = enrich_at(&e, &domain, &start, Some(&run2), "2026-11-12T00:00:00Z").await;
     assert_eq!(names(&run3.snapshot, "funding."), funding1);
     assert_eq!(
         run3.snapshot.details["news"]["kept_since"], "2026-11-11T00:00:00Z",
         "since the first failing run"
     );
     // A failure that lasts past MAX_KEEP (30 days) is an answer.
-    let late = e
-        .enrich(
-            &domain,
-            Some(&start),
-            Some(&run3.snapshot),
-            at("2026-12-12T00:00:00Z"),
-        )
-        .await
-        .unwrap();
-    assert!(
-        names(&late.snapshot, "funding.").is_empty(),
-        "{:#?}",
-        late.snapshot.signals
-    );
-    assert!(
-        names(&late.snapshot, "hiring.").is_empty(),
-        "{:#?}",
-        late.snapshot.signals
-    );
+    let late = enrich_at(&e, &domain, &start, Some(&run3), "2026-12-12T00:00:00Z").await;
+    assert_none(&late, "funding.");
+    assert_none(&late, "hiring.");
     site.route("/feeds/news.rss", Route::status(404, "text/plain", "gone"));
-    let run4 = e
-        .enrich(
-            &domain,
-            Some(&start),
-            Some(&run3.snapshot),
-            at("2026-11-13T00:00:00Z"),
-        )
-        .await
-        .unwrap();
-    assert!(
-        names(&run4.snapshot, "funding.").is_empty(),
-        "{:#?}",
-        run4.snapshot.signals
-    );
+    let run4 = enrich_at(&e, &domain, &start, Some(&run3), "2026-11-13T00:00:00Z").await;
+    assert_none(&run4, "funding.");
 }
 
 #[tokio::test]
@@ -668,34 +644,15 @@ async fn a_board_that_fails_for_a_run_neither_closes_nor_reopens_its_roles() {
         let s = o.hiring.summary.as_ref().unwrap();
         (s.open_roles, s.opened, s.closed)
     };
-    let run1 = e
-        .enrich(&domain, Some(&start), None, at("2026-11-10T00:00:00Z"))
-        .await
-        .unwrap();
+    let run1 = enrich_at(&e, &domain, &start, None, "2026-11-10T00:00:00Z").await;
     assert_eq!(velocity(&run1), (3, 0, 0), "{:?}", run1.hiring.boards);
     // Ashby answers 503: its role is unknown, not closed.
     site.route(ashby, Route::status(503, "text/plain", "later"));
-    let run2 = e
-        .enrich(
-            &domain,
-            Some(&start),
-            Some(&run1.snapshot),
-            at("2026-11-11T00:00:00Z"),
-        )
-        .await
-        .unwrap();
+    let run2 = enrich_at(&e, &domain, &start, Some(&run1), "2026-11-11T00:00:00Z").await;
     assert_eq!(velocity(&run2), (2, 0, 0));
     // Back: its role was open all along, not opened now.
     site.route(ashby, Route::json(hiring_fixture("ashby_board.json")));
-    let run3 = e
-        .enrich(
-            &domain,
-            Some(&start),
-            Some(&run2.snapshot),
-            at("2026-11-12T00:00:00Z"),
-        )
-        .await
-        .unwrap();
+    let run3 = enrich_at(&e, &domain, &start, Some(&run2), "2026-11-12T00:00:00Z").await;
     assert_eq!(velocity(&run3), (3, 0, 0));
 }
 

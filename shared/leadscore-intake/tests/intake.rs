@@ -100,6 +100,17 @@ fn post(ct: &str, origin: Option<&str>) -> Request<()> {
     b.body(()).unwrap()
 }
 
+/// A JSON submit without an Origin header, at `now()`.
+async fn submit(intake: &Intake, body: impl AsRef<[u8]>) -> http::Response<String> {
+    handle(
+        intake,
+        &post("application/json", None),
+        body.as_ref(),
+        now(),
+    )
+    .await
+}
+
 const BODY: &str = r#"{"email":"Ada@Acme.com","name":"Ada Lovelace","title":"VP of Sales","company":"Acme","consent":true,"page_url":"https://www.example.com/demo","form":"demo-request"}"#;
 
 #[tokio::test]
@@ -145,13 +156,7 @@ async fn a_submit_stores_the_lead_queues_enrichment_scores_and_publishes() {
 async fn a_double_submit_creates_one_lead_and_one_activity() {
     let f = fixture(false);
     for _ in 0..2 {
-        let resp = handle(
-            &f.intake,
-            &post("application/json", None),
-            BODY.as_bytes(),
-            now(),
-        )
-        .await;
+        let resp = submit(&f.intake, BODY.as_bytes()).await;
         assert_eq!(resp.status(), StatusCode::ACCEPTED);
     }
     let email = Email::parse("ada@acme.com").unwrap();
@@ -231,13 +236,7 @@ async fn a_submit_that_makes_the_lead_hot_publishes_its_alert_at_once() {
         f2
     };
     *f2.bus.1.lock().unwrap() = 1;
-    let resp = handle(
-        &f2.intake,
-        &post("application/json", None),
-        BODY.as_bytes(),
-        now(),
-    )
-    .await;
+    let resp = submit(&f2.intake, BODY.as_bytes()).await;
     assert_eq!(resp.status(), StatusCode::ACCEPTED, "{}", resp.body());
     let kinds: Vec<String> = f2
         .bus
@@ -269,15 +268,7 @@ async fn a_submit_waits_for_another_writing_the_same_lead() {
     );
     let task = {
         let f = f.clone();
-        tokio::spawn(async move {
-            handle(
-                &f.intake,
-                &post("application/json", None),
-                BODY.as_bytes(),
-                now(),
-            )
-            .await
-        })
+        tokio::spawn(async move { submit(&f.intake, BODY.as_bytes()).await })
     };
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     let email = Email::parse("ada@acme.com").unwrap();
@@ -292,13 +283,7 @@ async fn a_submit_waits_for_another_writing_the_same_lead() {
     assert!(f.store.get_lead(&email).await.unwrap().is_some());
     // The lock is given back: the next submit does not wait.
     let other = BODY.replace("demo-request", "pricing");
-    let resp = handle(
-        &f.intake,
-        &post("application/json", None),
-        other.as_bytes(),
-        now(),
-    )
-    .await;
+    let resp = submit(&f.intake, other.as_bytes()).await;
     assert_eq!(resp.status(), StatusCode::ACCEPTED, "{}", resp.body());
 }
 
@@ -306,21 +291,9 @@ async fn a_submit_waits_for_another_writing_the_same_lead() {
 async fn a_failed_publish_is_retryable_and_the_retry_adds_nothing_twice() {
     let f = fixture(false);
     *f.bus.1.lock().unwrap() = 1;
-    let resp = handle(
-        &f.intake,
-        &post("application/json", None),
-        BODY.as_bytes(),
-        now(),
-    )
-    .await;
+    let resp = submit(&f.intake, BODY.as_bytes()).await;
     assert_eq!(resp.status(), StatusCode::SERVICE_UNAVAILABLE);
-    let resp = handle(
-        &f.intake,
-        &post("application/json", None),
-        BODY.as_bytes(),
-        now(),
-    )
-    .await;
+    let resp = submit(&f.intake, BODY.as_bytes()).await;
     assert_eq!(resp.status(), StatusCode::ACCEPTED);
     let v: serde_json::Value = serde_json::from_str(resp.body()).unwrap();
     assert_eq!(v["duplicate"], false);
@@ -332,13 +305,7 @@ async fn a_failed_publish_is_retryable_and_the_retry_adds_nothing_twice() {
 #[tokio::test]
 async fn a_queue_outage_still_stores_the_lead() {
     let f = fixture(true);
-    let resp = handle(
-        &f.intake,
-        &post("application/json", None),
-        BODY.as_bytes(),
-        now(),
-    )
-    .await;
+    let resp = submit(&f.intake, BODY.as_bytes()).await;
     assert_eq!(resp.status(), StatusCode::ACCEPTED);
     let v: serde_json::Value = serde_json::from_str(resp.body()).unwrap();
     assert_eq!(v["enrichment_queued"], false);
@@ -392,13 +359,7 @@ async fn bad_requests_get_typed_answers_and_store_nothing() {
         assert_eq!(resp.status(), want, "{}", resp.body());
     }
     assert!(f.store.list_leads().await.unwrap().is_empty());
-    let bad = handle(
-        &f.intake,
-        &post("application/json", None),
-        br#"{"email":"nope"}"#,
-        now(),
-    )
-    .await;
+    let bad = submit(&f.intake, br#"{"email":"nope"}"#).await;
     let v: serde_json::Value = serde_json::from_str(bad.body()).unwrap();
     let fields: Vec<&str> = v["errors"]
         .as_array()
