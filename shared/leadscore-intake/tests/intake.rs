@@ -206,20 +206,28 @@ points = 10
 
 #[tokio::test]
 async fn a_submit_that_makes_the_lead_hot_publishes_its_alert_at_once() {
-    let mut f = fixture(false);
-    f.intake.model = Arc::new(ScoringModel::from_toml(HOT_ON_SUBMIT, "hot.toml").unwrap());
-
-    let req = post("application/json", None);
-    let resp = handle(&f.intake, &req, BODY.as_bytes(), now()).await;
-    assert_eq!(resp.status(), StatusCode::ACCEPTED, "{}", resp.body());
-    let kinds: Vec<String> = f
-        .bus
-        .0
-        .lock()
-        .unwrap()
-        .iter()
-        .map(|e| e.detail_type.clone())
-        .collect();
+    let model = Arc::new(ScoringModel::from_toml(HOT_ON_SUBMIT, "hot.toml").unwrap());
+    // Submits once on a fresh fixture whose bus refuses its first `refused`
+    // publishes; the detail types published.
+    let run = |refused: usize| {
+        let mut f = fixture(false);
+        f.intake.model = model.clone();
+        *f.bus.1.lock().unwrap() = refused;
+        async move {
+            let resp = submit(&f.intake, BODY.as_bytes()).await;
+            assert_eq!(resp.status(), StatusCode::ACCEPTED, "{}", resp.body());
+            let kinds: Vec<String> = f
+                .bus
+                .0
+                .lock()
+                .unwrap()
+                .iter()
+                .map(|e| e.detail_type.clone())
+                .collect();
+            (f, kinds)
+        }
+    };
+    let (f, kinds) = run(0).await;
     // The alert first, then the submit: a receiver of `Lead Submitted`
     // rescoring the unchanged lead has no alert of its own to publish.
     assert_eq!(kinds, ["Lead Became Hot", "Lead Submitted"]);
@@ -230,24 +238,9 @@ async fn a_submit_that_makes_the_lead_hot_publishes_its_alert_at_once() {
 
     // The bus down for the alert only: the submit still succeeds, and the
     // alert waits in the outbox for the next drain.
-    let f2 = {
-        let mut f2 = fixture(false);
-        f2.intake.model = f.intake.model.clone();
-        f2
-    };
-    *f2.bus.1.lock().unwrap() = 1;
-    let resp = submit(&f2.intake, BODY.as_bytes()).await;
-    assert_eq!(resp.status(), StatusCode::ACCEPTED, "{}", resp.body());
-    let kinds: Vec<String> = f2
-        .bus
-        .0
-        .lock()
-        .unwrap()
-        .iter()
-        .map(|e| e.detail_type.clone())
-        .collect();
+    let (f, kinds) = run(1).await;
     assert_eq!(kinds, ["Lead Submitted"]);
-    let pending = f2.store.pending_alerts(10).await.unwrap();
+    let pending = f.store.pending_alerts(10).await.unwrap();
     assert_eq!(pending.len(), 1);
     assert_eq!(pending[0].lead.as_str(), "ada@acme.com");
 }
