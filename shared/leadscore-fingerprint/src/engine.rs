@@ -1349,7 +1349,14 @@ fn js_use(text: &str, start: usize, end: usize) -> Option<JsUse<'_>> {
             while j < b.len() && b[j].is_ascii_whitespace() {
                 j += 1;
             }
-            let rest = &text[j..];
+            // The value is looked for in the next MAX_JS_VALUE bytes only:
+            // a script repeating `x=` a million times made every occurrence
+            // scan to its end.
+            let mut cut = (j + MAX_JS_VALUE).min(text.len());
+            while !text.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            let rest = &text[j..cut];
             if let Some(q) = rest
                 .chars()
                 .next()
@@ -1367,6 +1374,9 @@ fn js_use(text: &str, start: usize, end: usize) -> Option<JsUse<'_>> {
         _ => None,
     }
 }
+
+/// The longest js property value read (a version string, a flag).
+const MAX_JS_VALUE: usize = 256;
 
 /// Up to ~60 bytes around a match, on char boundaries.
 fn snippet_around(text: &str, start: usize, end: usize) -> &str {

@@ -498,8 +498,13 @@ fn resolve_version(template: &str, groups: &[Option<String>]) -> Option<String> 
         }
     }
     let out = out.trim().to_owned();
-    (!out.is_empty()).then_some(out)
+    // As Wappalyzer: a longer "version" is page text a loose pattern
+    // captured, not a version (and could be megabytes).
+    (!out.is_empty() && out.chars().count() <= MAX_VERSION_CHARS).then_some(out)
 }
+
+/// The longest version kept, in characters (Wappalyzer's limit).
+pub const MAX_VERSION_CHARS: usize = 15;
 
 /// Extracts a set of literals, one of which every match must contain.
 /// Returns an empty vector when no useful set exists (the pattern then

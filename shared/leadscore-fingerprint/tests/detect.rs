@@ -723,6 +723,23 @@ mod tags {
     }
 
     #[test]
+    fn a_capture_longer_than_a_version_is_no_version() {
+        let (db, _) = small(r#"{"V": {"js": {"vv.VERSION": "(.+)\\;version:\\1"}}}"#);
+        // A 3 MB "version" would have gone into the snapshot (DynamoDB
+        // items hold 400 KB); over 15 characters the tech stands, without
+        // a version, as in Wappalyzer.
+        let long = format!("<script>vv.VERSION = \"{}\";</script>", "9".repeat(300_000));
+        let found = db.detect(&PageInput::new("u", &long));
+        assert_eq!(find(&found, "V").unwrap().version, None);
+        let short = r#"<script>vv.VERSION = "10.2.3-beta.14";</script>"#;
+        let found = db.detect(&PageInput::new("u", short));
+        assert_eq!(
+            find(&found, "V").unwrap().version.as_deref(),
+            Some("10.2.3-beta.14")
+        );
+    }
+
+    #[test]
     fn lookaround_and_backreference_via_fancy_regex() {
         let (db, report) = small(
             r#"{"LA": {"html": "acme(?!-legacy)-suite"}, "BR": {"html": "<(b|i)>x</\\1>"}, "LB": {"html": "(?<=ver=)7"}}"#,
