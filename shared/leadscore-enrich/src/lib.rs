@@ -81,6 +81,11 @@ pub struct TechRecord {
     pub version: Option<String>,
     /// First snapshot it was seen in.
     pub first_seen: DateTime<Utc>,
+    /// Last snapshot it was seen in (none in snapshots written before this
+    /// was recorded: then `first_seen`). A record carried while its pages
+    /// could not be read keeps it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_seen: Option<DateTime<Utc>>,
     /// Whether it appeared after the account's first enrichment: an
     /// installation, dated by `first_seen`. Carried from snapshot to
     /// snapshot, so the `tech.installed` signal it yields lasts as long as
@@ -178,30 +183,56 @@ fn kind_name(kind: PageKind) -> &'static str {
     }
 }
 
+/// How long a technology whose pages could not be read is carried from
+/// snapshot to snapshot before it counts as gone.
+pub const MAX_TECH_CARRY: chrono::Duration = chrono::Duration::days(30);
+
+impl TechRecord {
+    /// When it was last seen.
+    pub fn seen(&self) -> DateTime<Utc> {
+        self.last_seen.unwrap_or(self.first_seen)
+    }
+}
+
 /// Compares technologies with the previous snapshot's: first-seen dates are
-/// carried over; installed and removed technologies are reported (nothing on
-/// the first snapshot, which has no baseline). When the homepage could not
-/// be fetched (`observed = false`) nothing was seen: the previous stack is
-/// kept as it was and no change is reported.
+/// carried over; installed and removed technologies are reported (nothing
+/// without a baseline: on the first snapshot, or after snapshots that never
+/// reached the homepage). When the homepage could not be fetched
+/// (`observed = false`) nothing was seen: the previous stack is kept as it
+/// was and no change is reported. A previous technology not detected now is
+/// removed only when a page it was seen on was read again (`read`: the
+/// final URLs of this run's pages); otherwise (that page failed, or the
+/// crawl did not reach it) it is carried as it was. A carried technology
+/// counts as gone [`MAX_TECH_CARRY`] after it was last seen.
 pub fn compare_tech(
     previous: Option<&EnrichmentSnapshot>,
     detections: &[Detection],
     observed: bool,
+    read: &BTreeSet<&str>,
     now: DateTime<Utc>,
 ) -> (Vec<TechRecord>, Vec<TechChange>) {
-    let before: BTreeMap<String, TechRecord> = previous
-        .and_then(|p| serde_json::from_value::<Details>(p.details.clone()).ok())
-        .map(|d| {
-            d.technologies
-                .into_iter()
-                .map(|t| (t.name.clone(), t))
-                .collect()
-        })
-        .unwrap_or_default();
+    // Read on their own: a details document another version wrote in part
+    // differently still gives its stack.
+    let part = |key: &str| previous.and_then(|p| p.details.get(key)).cloned();
+    let before: BTreeMap<String, TechRecord> = part("technologies")
+        .and_then(|v| serde_json::from_value::<Vec<TechRecord>>(v).ok())
+        .unwrap_or_default()
+        .into_iter()
+        .map(|t| (t.name.clone(), t))
+        .collect();
+    let previous_reached_home = part("pages")
+        .and_then(|v| serde_json::from_value::<Vec<PageSummary>>(v).ok())
+        .is_some_and(|pages| {
+            pages
+                .iter()
+                .any(|p| p.kind == "homepage" && p.error.is_none())
+        });
+    let baseline = previous.is_some() && (!before.is_empty() || previous_reached_home);
+    let current = |t: &TechRecord| now - t.seen() <= MAX_TECH_CARRY;
     if !observed {
-        return (before.into_values().collect(), Vec::new());
+        return (before.into_values().filter(current).collect(), Vec::new());
     }
-    let records: Vec<TechRecord> = detections
+    let mut records: Vec<TechRecord> = detections
         .iter()
         .map(|d| TechRecord {
             name: d.name.clone(),
@@ -209,14 +240,15 @@ pub fn compare_tech(
             confidence: d.confidence,
             version: d.version.clone(),
             first_seen: before.get(&d.name).map_or(now, |t| t.first_seen),
-            // New since a previous snapshot, or installed as that one said.
-            installed: previous.is_some() && before.get(&d.name).is_none_or(|t| t.installed),
+            last_seen: Some(now),
+            // New since a baseline, or installed as that one said.
+            installed: baseline && before.get(&d.name).is_none_or(|t| t.installed),
             evidence: d.evidence.clone(),
         })
         .collect();
     let mut changes = Vec::new();
-    if previous.is_some() {
-        let now_names: BTreeSet<&str> = records.iter().map(|t| t.name.as_str()).collect();
+    let now_names: BTreeSet<String> = records.iter().map(|t| t.name.clone()).collect();
+    if baseline {
         for t in &records {
             if !before.contains_key(&t.name) {
                 changes.push(TechChange {
@@ -227,17 +259,24 @@ pub fn compare_tech(
                 });
             }
         }
-        for (name, t) in &before {
-            if !now_names.contains(name.as_str()) {
-                changes.push(TechChange {
-                    technology: name.clone(),
-                    installed: false,
-                    first_seen: Some(t.first_seen),
-                    last_seen: now,
-                });
-            }
+    }
+    for (name, t) in before {
+        if now_names.contains(&name) {
+            continue;
+        }
+        let looked = t.evidence.iter().any(|e| read.contains(e.url.as_str()));
+        if !looked && current(&t) {
+            records.push(t);
+        } else if baseline {
+            changes.push(TechChange {
+                technology: name,
+                installed: false,
+                first_seen: Some(t.first_seen),
+                last_seen: now,
+            });
         }
     }
+    records.sort_by(|a, b| a.name.cmp(&b.name));
     (records, changes)
 }
 
@@ -253,7 +292,8 @@ pub fn tech_signals(
 ) -> Vec<Signal> {
     let mut out = Vec::with_capacity(records.len() + changes.len());
     for t in records {
-        let mut s = Signal::new("tech", SignalValue::Text(t.name.clone()), now);
+        // When last seen: a carried record's signal ages from then.
+        let mut s = Signal::new("tech", SignalValue::Text(t.name.clone()), t.seen().min(now));
         if let Some(e) = t.evidence.first() {
             s = s.with_evidence(
                 format!("{} {}: {}", t.name, e.field, e.snippet),
@@ -374,7 +414,12 @@ impl Enricher {
         }
         let detections = leadscore_fingerprint::merge_detections(per_page);
         let observed = crawl.pages.first().is_some_and(|p| p.result.is_ok());
-        let (technologies, changes) = compare_tech(previous, &detections, observed, now);
+        let read: BTreeSet<&str> = crawl
+            .pages
+            .iter()
+            .filter_map(|p| p.result.as_ref().ok().map(|page| page.final_url.as_str()))
+            .collect();
+        let (technologies, changes) = compare_tech(previous, &detections, observed, &read, now);
         let mut signals = tech_signals(&technologies, &changes, now);
         let htmls: Vec<hiring::HiringPage<'_>> = crawl
             .pages

@@ -245,6 +245,83 @@ async fn a_fixture_site_is_crawled_and_its_stack_detected_and_compared() {
 }
 
 #[tokio::test]
+async fn a_technology_on_a_page_that_failed_is_carried_not_removed() {
+    // HubSpot on the homepage, Google Tag Manager only on /careers.
+    let gtm = HOME_V1
+        .split("</head>")
+        .next()
+        .unwrap()
+        .replace("//js.hs-scripts.com", "");
+    let site = Site::start().await;
+    site.route("/", Route::html(r#"<html><body><a href="/careers">Careers</a>
+<script id="hs-script-loader" async defer src="//js.hs-scripts.com/4242424.js"></script></body></html>"#))
+        .route("/careers", Route::html(format!("{gtm}</head><body>Jobs</body></html>")));
+    let host = "northwind.test";
+    let e = enricher(host);
+    let domain = Domain::parse(host).unwrap();
+    let start = format!("{}/", site.url(host));
+    let stack = |o: &leadscore_enrich::Enrichment| {
+        o.technologies
+            .iter()
+            .map(|t| t.name.clone())
+            .collect::<Vec<_>>()
+    };
+    let run1 = enrich_at(&e, &domain, &start, None, "2026-11-01T00:00:00Z").await;
+    assert!(
+        stack(&run1).contains(&"Google Tag Manager".to_owned()),
+        "{:?}",
+        stack(&run1)
+    );
+    // /careers fails: GTM is not seen, but not looked for either.
+    site.route("/careers", Route::status(503, "text/plain", "later"));
+    let run2 = enrich_at(&e, &domain, &start, Some(&run1), "2026-11-02T00:00:00Z").await;
+    assert!(run2.changes.is_empty(), "{:?}", run2.changes);
+    assert_eq!(stack(&run2), stack(&run1));
+    let gtm_signal = run2
+        .snapshot
+        .signals
+        .iter()
+        .find(|s| {
+            s.name == "tech"
+                && s.value == leadscore_core::domain::SignalValue::Text("Google Tag Manager".into())
+        })
+        .unwrap();
+    assert_eq!(
+        gtm_signal.observed_at,
+        at("2026-11-01T00:00:00Z"),
+        "as last seen"
+    );
+    // Read again without it: removed.
+    site.route("/careers", Route::html("<html><body>Jobs</body></html>"));
+    let run3 = enrich_at(&e, &domain, &start, Some(&run2), "2026-11-03T00:00:00Z").await;
+    let removed: Vec<&str> = run3
+        .changes
+        .iter()
+        .filter(|c| !c.installed)
+        .map(|c| c.technology.as_str())
+        .collect();
+    assert_eq!(removed, ["Google Tag Manager"]);
+}
+
+#[tokio::test]
+async fn a_first_enrichment_that_never_reached_the_site_is_no_baseline() {
+    let site = Site::start().await;
+    site.route("/", Route::status(503, "text/plain", "down"));
+    let host = "northwind.test";
+    let e = enricher(host);
+    let domain = Domain::parse(host).unwrap();
+    let start = format!("{}/", site.url(host));
+    let run1 = enrich_at(&e, &domain, &start, None, "2026-11-01T00:00:00Z").await;
+    assert!(run1.technologies.is_empty());
+    site.route("/", Route::html(HOME_V1));
+    let run2 = enrich_at(&e, &domain, &start, Some(&run1), "2026-11-02T00:00:00Z").await;
+    assert!(!run2.technologies.is_empty());
+    // The stack was there all along, as far as anyone knows: no installs.
+    assert!(run2.changes.is_empty(), "{:?}", run2.changes);
+    assert!(run2.technologies.iter().all(|t| !t.installed));
+}
+
+#[tokio::test]
 async fn an_unreachable_site_is_an_empty_snapshot_with_errors_not_a_failure() {
     let closed = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
