@@ -1063,8 +1063,41 @@ impl FingerprintDb {
         }
     }
 
-    /// Applies implies, requires, requiresCategory and excludes.
+    /// Applies requires, requiresCategory and excludes to what the patterns
+    /// found, then implies, as Wappalyzer does: a technology with `requires`
+    /// stands when any one of them was found, one with `requiresCategory`
+    /// when another found technology has one of those categories; an
+    /// excluded one is dropped; what the remaining ones imply is added last,
+    /// so a dropped technology implies nothing and an implied one satisfies
+    /// no requirement.
     fn resolve(&self, mut found: Found) -> Vec<Detection> {
+        // requires / requiresCategory, until stable
+        loop {
+            let before = found.acc.len();
+            let present: Vec<usize> = found.acc.keys().copied().collect();
+            found.acc.retain(|&t, _| {
+                let tech = &self.techs[t];
+                (tech.requires.is_empty() || tech.requires.iter().any(|r| present.contains(r)))
+                    && (tech.requires_category.is_empty()
+                        || tech.requires_category.iter().any(|c| {
+                            present
+                                .iter()
+                                .any(|&o| o != t && self.techs[o].cat_ids.contains(c))
+                        }))
+            });
+            if found.acc.len() == before {
+                break;
+            }
+        }
+        // excludes
+        let excluded: Vec<usize> = found
+            .acc
+            .keys()
+            .flat_map(|&t| self.techs[t].excludes.iter().copied())
+            .collect();
+        for t in excluded {
+            found.acc.remove(&t);
+        }
         // implies, to a fixpoint
         let mut queue: Vec<usize> = found.acc.keys().copied().collect();
         while let Some(t) = queue.pop() {
@@ -1083,32 +1116,6 @@ impl FingerprintDb {
                 });
                 queue.push(*target);
             }
-        }
-        // requires / requiresCategory, until stable
-        loop {
-            let before = found.acc.len();
-            let present: Vec<usize> = found.acc.keys().copied().collect();
-            found.acc.retain(|&t, _| {
-                let tech = &self.techs[t];
-                tech.requires.iter().all(|r| present.contains(r))
-                    && tech.requires_category.iter().all(|c| {
-                        present
-                            .iter()
-                            .any(|&o| o != t && self.techs[o].cat_ids.contains(c))
-                    })
-            });
-            if found.acc.len() == before {
-                break;
-            }
-        }
-        // excludes
-        let excluded: Vec<usize> = found
-            .acc
-            .keys()
-            .flat_map(|&t| self.techs[t].excludes.iter().copied())
-            .collect();
-        for t in excluded {
-            found.acc.remove(&t);
         }
         let mut out: Vec<Detection> = found
             .acc

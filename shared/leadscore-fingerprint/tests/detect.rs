@@ -841,6 +841,34 @@ mod resolution {
     }
 
     #[test]
+    fn requires_is_any_of_and_a_dropped_technology_implies_nothing() {
+        let (db, _) = small(
+            r#"{"Feed": {"html": "feed", "requires": ["Magento", "Shopify"]},
+                "Shopify": {"html": "shopify"}, "Magento": {"html": "magento"},
+                "WpPlugin": {"html": "wp-plugin", "requires": "WordPress", "implies": "HubSpot"},
+                "WordPress": {"html": "wp-content"}, "HubSpot": {"html": "hs-scripts"},
+                "Gated": {"cats": [6], "html": "gated", "requiresCategory": 6, "implies": "Shop"},
+                "Shop": {"cats": [6], "html": "shop-only"}}"#,
+        );
+        let names = |html: &str| -> Vec<String> {
+            db.detect(&PageInput::new("u", html))
+                .into_iter()
+                .map(|d| d.name)
+                .collect()
+        };
+        // One of the two required technologies is enough (Wappalyzer).
+        assert_eq!(names("feed shopify"), ["Feed", "Shopify"]);
+        // A plugin dropped for want of WordPress implies nothing.
+        assert!(names("wp-plugin").is_empty(), "{:?}", names("wp-plugin"));
+        assert_eq!(
+            names("wp-plugin wp-content"),
+            ["HubSpot", "WordPress", "WpPlugin"]
+        );
+        // What a technology implies cannot satisfy its own requirement.
+        assert!(names("gated").is_empty(), "{:?}", names("gated"));
+    }
+
+    #[test]
     fn site_merge() {
         let (db, _) = small(
             r#"{"X": {"html": ["one\\;confidence:40", "two ([\\d.]+)\\;confidence:70\\;version:\\1"]}}"#,
