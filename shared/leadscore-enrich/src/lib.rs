@@ -47,13 +47,31 @@ pub enum EnrichError {
 /// files' regexes are parsed.
 pub fn load_fingerprints(extra: &[PathBuf]) -> Result<(FingerprintDb, LoadReport), EnrichError> {
     let mut sources: Vec<Source> = embedded::sources();
+    let mut added: Vec<Source> = Vec::new();
     for path in extra {
-        sources.extend(leadscore_fingerprint::fs::load_path(path)?);
+        added.extend(leadscore_fingerprint::fs::load_path(path)?);
     }
-    Ok(FingerprintDb::from_sources_prepared(
-        &sources,
-        &embedded::prepared()?,
-    )?)
+    sources.extend(added.iter().cloned());
+    let (db, mut report) = FingerprintDb::from_sources_prepared(&sources, &embedded::prepared()?)?;
+    if !added.is_empty() {
+        // A user's regex is checked at load, but compiled on first use,
+        // where one over the size limit would simply never match: compile
+        // them now and report those that fail with the rest.
+        let names: BTreeSet<String> = added
+            .iter()
+            .filter(|s| s.kind == leadscore_fingerprint::SourceKind::Technologies)
+            .filter_map(|s| {
+                serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&s.json).ok()
+            })
+            .flat_map(|m| m.into_iter().map(|(k, _)| k))
+            .collect();
+        report.issues.extend(
+            db.compile_all()
+                .into_iter()
+                .filter(|i| names.contains(&i.technology)),
+        );
+    }
+    Ok((db, report))
 }
 
 /// Enrichment settings.

@@ -18,6 +18,28 @@ fn fingerprints() -> Arc<FingerprintDb> {
         .clone()
 }
 
+#[test]
+fn a_user_regex_too_large_to_compile_is_reported_at_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("mine.json");
+    std::fs::write(
+        &file,
+        r#"{"Huge": {"html": "(?:(?:[a-z]{1000}){1000})"}, "Fine": {"html": "acme-fine"}}"#,
+    )
+    .unwrap();
+    let (_, report) = load_fingerprints(&[file]).unwrap();
+    // Parsed at load but compiled on first use, where it would silently
+    // never match: reported with the load's other issues instead.
+    let names: Vec<&str> = report
+        .issues
+        .iter()
+        .map(|i| i.technology.as_str())
+        .collect();
+    assert_eq!(names, ["Huge"], "{:?}", report.issues);
+    // The shipped files alone report nothing.
+    assert!(load_fingerprints(&[]).unwrap().1.issues.is_empty());
+}
+
 /// An enricher whose fetcher may reach loopback (explicit opt-in) and
 /// resolves `host` to 127.0.0.1 through an injected resolver.
 fn enricher(host: &str) -> Enricher {
