@@ -393,6 +393,12 @@ impl Enricher {
         let mut pages = Vec::with_capacity(crawl.pages.len());
         let mut errors = Vec::new();
         let mut per_page = Vec::new();
+        // The site as the homepage ended up (after its redirects).
+        let home = crawl
+            .pages
+            .first()
+            .and_then(|p| p.result.as_ref().ok())
+            .map(|page| page.final_url.clone());
         for p in &crawl.pages {
             match &p.result {
                 Ok(page) => {
@@ -402,6 +408,14 @@ impl Enricher {
                         status: Some(page.status),
                         error: None,
                     });
+                    // A page that redirected to another site (a careers link
+                    // to the ATS's own domain) shows that site's stack.
+                    if home
+                        .as_ref()
+                        .is_some_and(|h| !leadscore_fetch::same_site(h, &page.final_url))
+                    {
+                        continue;
+                    }
                     let headers: Vec<(&str, &str)> = page
                         .headers
                         .iter()

@@ -326,6 +326,35 @@ async fn a_technology_on_a_page_that_failed_is_carried_not_removed() {
 }
 
 #[tokio::test]
+async fn a_page_that_redirects_to_another_site_is_not_the_account_s_stack() {
+    // /careers redirects to the job board's own domain, which runs GTM.
+    let site = Site::start().await;
+    let board = format!("{}/board", site.url("jobs-elsewhere.test"));
+    let gtm = HOME_V1
+        .split("</head>")
+        .next()
+        .unwrap()
+        .replace("//js.hs-scripts.com", "");
+    site.route("/", Route::html(r#"<html><body><a href="/careers">Careers</a>
+<script id="hs-script-loader" async defer src="//js.hs-scripts.com/4242424.js"></script></body></html>"#))
+        .route("/careers", Route::status(301, "text/plain", "moved").header("location", &board))
+        .route("/board", Route::html(format!("{gtm}</head><body>Jobs</body></html>")));
+    let host = "northwind.test";
+    let e = enricher_with_ats(&[host, "jobs-elsewhere.test"], &site.url("ats.test"));
+    let domain = Domain::parse(host).unwrap();
+    let start = format!("{}/", site.url(host));
+    let run = enrich_at(&e, &domain, &start, None, "2026-11-01T00:00:00Z").await;
+    let names: Vec<&str> = run.technologies.iter().map(|t| t.name.as_str()).collect();
+    assert!(names.contains(&"HubSpot"), "{names:?}");
+    assert!(!names.contains(&"Google Tag Manager"), "{names:?}");
+    assert!(
+        site.hits().iter().any(|h| h.contains("/board")),
+        "the redirect was followed: {:?}",
+        site.hits()
+    );
+}
+
+#[tokio::test]
 async fn a_first_enrichment_that_never_reached_the_site_is_no_baseline() {
     let site = Site::start().await;
     site.route("/", Route::status(503, "text/plain", "down"));
