@@ -144,10 +144,170 @@ pub fn decode_text(body: &[u8], content_type: Option<&str>) -> (String, &'static
     (text.into_owned(), used.name())
 }
 
+/// How deep an HTML page's elements may nest before the rest of the page is
+/// dropped. Real pages nest a few dozen levels; an HTML parser checks the
+/// whole open-element stack at many start tags, so a page of a million
+/// nested `<div>`s would cost it hours.
+pub const MAX_HTML_DEPTH: usize = 1024;
+
+/// Elements that never have content.
+const VOID: &[&[u8]] = &[
+    b"area", b"base", b"br", b"col", b"embed", b"hr", b"img", b"input", b"link", b"meta", b"param",
+    b"source", b"track", b"wbr",
+];
+/// Elements a parser closes by itself when a sibling starts: they do not
+/// deepen the tree in practice.
+const SELF_ENDING: &[&[u8]] = &[
+    b"p",
+    b"li",
+    b"dt",
+    b"dd",
+    b"option",
+    b"optgroup",
+    b"tr",
+    b"td",
+    b"th",
+    b"thead",
+    b"tbody",
+    b"tfoot",
+    b"colgroup",
+    b"caption",
+    b"rb",
+    b"rt",
+    b"rp",
+];
+/// Elements whose content is text up to their end tag.
+const RAW_TEXT: &[&[u8]] = &[
+    b"script",
+    b"style",
+    b"textarea",
+    b"title",
+    b"xmp",
+    b"iframe",
+    b"noembed",
+    b"noframes",
+    b"noscript",
+];
+
+/// The position of the first `</name` at or after `from`, any case.
+fn end_tag(b: &[u8], from: usize, name: &[u8]) -> Option<usize> {
+    let mut i = from;
+    while let Some(off) = memchr::memchr(b'<', &b[i..]) {
+        let at = i + off;
+        let tail = &b[at + 1..];
+        if tail.first() == Some(&b'/')
+            && tail.len() > name.len()
+            && tail[1..=name.len()].eq_ignore_ascii_case(name)
+        {
+            return Some(at);
+        }
+        i = at + 1;
+    }
+    None
+}
+
+/// Where to cut `html` so that its elements nest at most `max` deep: the
+/// start of the first tag past that depth, if any. A light scan (tags,
+/// comments, raw-text elements, end tags closing the nearest open element
+/// of their name as a parser does); it errs towards deeper, never towards
+/// cutting a page a parser reads as shallow by much.
+pub fn html_nesting_cut(html: &str, max: usize) -> Option<usize> {
+    let b = html.as_bytes();
+    let mut open: Vec<Vec<u8>> = Vec::new();
+    let mut i = 0;
+    while let Some(off) = memchr::memchr(b'<', &b[i..]) {
+        let at = i + off;
+        i = at + 1;
+        if b[i..].starts_with(b"!--") {
+            match find(&b[i + 3..], b"-->") {
+                Some(e) => {
+                    i += 3 + e + 3;
+                    continue;
+                }
+                None => break,
+            }
+        }
+        let closing = b.get(i) == Some(&b'/');
+        let start = if closing { i + 1 } else { i };
+        let len = b[start..]
+            .iter()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .count();
+        if len == 0 {
+            continue;
+        }
+        let name = b[start..start + len].to_ascii_lowercase();
+        let Some(gt) = memchr::memchr(b'>', &b[start + len..]) else {
+            break;
+        };
+        let end = start + len + gt;
+        i = end + 1;
+        if closing {
+            if let Some(k) = open.iter().rposition(|n| *n == name) {
+                open.truncate(k);
+            }
+            continue;
+        }
+        let name_ref: &[u8] = &name;
+        if RAW_TEXT.contains(&name_ref) {
+            match end_tag(b, i, &name) {
+                Some(e) => i = e,
+                None => break,
+            }
+            continue;
+        }
+        if VOID.contains(&name_ref) || SELF_ENDING.contains(&name_ref) || b[end - 1] == b'/' {
+            continue;
+        }
+        open.push(name);
+        if open.len() > max {
+            return Some(at);
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::io::Write;
+
+    #[test]
+    fn only_pages_nesting_past_the_limit_are_cut() {
+        let shallow = [
+            format!(
+                "<html><body>{}x{}</body></html>",
+                "<div>".repeat(50),
+                "</div>".repeat(50)
+            ),
+            // Implicitly closed, void and self-closed elements do not nest.
+            format!("<ul>{}</ul>", "<li>item".repeat(10_000)),
+            format!("<p>{}", "<p>para<br><img src=x><span/>".repeat(10_000)),
+            "<div></div>".repeat(10_000),
+            // Tags inside scripts, styles and comments are text.
+            format!("<script>{}</SCRIPT><p>x", "<div>".repeat(5_000)),
+            format!("<!-- {} --><p>x", "<div>".repeat(5_000)),
+        ];
+        for page in &shallow {
+            assert_eq!(html_nesting_cut(page, MAX_HTML_DEPTH), None, "{:.60}", page);
+        }
+        // The tag past the limit starts the cut.
+        let deep = "<div>".repeat(1_000_000);
+        assert_eq!(
+            html_nesting_cut(&deep, MAX_HTML_DEPTH),
+            Some(5 * MAX_HTML_DEPTH)
+        );
+        // An end tag closing nothing open is ignored, as a parser does.
+        let sly = "<div></b>".repeat(2_000);
+        assert_eq!(
+            html_nesting_cut(&sly, MAX_HTML_DEPTH),
+            Some(9 * MAX_HTML_DEPTH)
+        );
+        // An end tag closes the nearest open element of its name and the
+        // ones inside it.
+        let closed = "<section><div><b>x</section>".repeat(3_000);
+        assert_eq!(html_nesting_cut(&closed, MAX_HTML_DEPTH), None);
+    }
 
     #[test]
     fn charset_precedence() {

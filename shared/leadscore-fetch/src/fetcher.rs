@@ -14,7 +14,7 @@ use reqwest::header::{
 use tokio::time::Instant;
 use url::Url;
 
-use crate::decode::{decode_text, decompress};
+use crate::decode::{MAX_HTML_DEPTH, decode_text, decompress};
 use crate::error::{BuildError, PageError};
 use crate::guard::{NetworkPolicy, Resolver, SsrfGuard, SystemResolver, VettedDns, check_scheme};
 
@@ -678,7 +678,16 @@ impl ReqwestFetcher {
                     let status = raw.status;
                     let headers = raw.headers;
                     let body = decompress(raw.body, encoding.as_deref(), cfg.max_body_bytes)?;
-                    let (text, encoding) = decode_text(&body, content_type.as_deref());
+                    let (mut text, encoding) = decode_text(&body, content_type.as_deref());
+                    let html = content_type
+                        .as_deref()
+                        .is_none_or(|t| t.to_ascii_lowercase().contains("html"));
+                    if html
+                        && let Some(cut) = crate::decode::html_nesting_cut(&text, MAX_HTML_DEPTH)
+                    {
+                        tracing::warn!(url = %current, at = cut, "page nests deeper than {MAX_HTML_DEPTH} elements; the rest is dropped");
+                        text.truncate(cut);
+                    }
                     return Ok(Page {
                         requested_url: url.clone(),
                         final_url: current,
