@@ -248,7 +248,21 @@ pub fn compare_tech(
     let baseline = previous.is_some() && (!before.is_empty() || previous_reached_home);
     let current = |t: &TechRecord| now - t.seen() <= MAX_TECH_CARRY;
     if !observed {
-        return (before.into_values().filter(current).collect(), Vec::new());
+        // Nothing seen: the stack stands, but what has gone unseen too long
+        // is gone (reported so, when there is a baseline).
+        let (kept, gone): (Vec<TechRecord>, Vec<TechRecord>) =
+            before.into_values().partition(current);
+        let changes = gone
+            .into_iter()
+            .filter(|_| baseline)
+            .map(|t| TechChange {
+                technology: t.name,
+                installed: false,
+                first_seen: Some(t.first_seen),
+                last_seen: now,
+            })
+            .collect();
+        return (kept, changes);
     }
     let mut records: Vec<TechRecord> = detections
         .iter()

@@ -370,6 +370,15 @@ async fn a_first_enrichment_that_never_reached_the_site_is_no_baseline() {
     // The stack was there all along, as far as anyone knows: no installs.
     assert!(run2.changes.is_empty(), "{:?}", run2.changes);
     assert!(run2.technologies.iter().all(|t| !t.installed));
+    // Down again: the stack stands for 30 days, then it is gone, and said so.
+    site.route("/", Route::status(503, "text/plain", "down"));
+    let run3 = enrich_at(&e, &domain, &start, Some(&run2), "2026-11-20T00:00:00Z").await;
+    assert_eq!(run3.technologies.len(), run2.technologies.len());
+    assert!(run3.changes.is_empty(), "{:?}", run3.changes);
+    let run4 = enrich_at(&e, &domain, &start, Some(&run3), "2026-12-03T00:00:00Z").await;
+    assert!(run4.technologies.is_empty());
+    assert_eq!(run4.changes.len(), run2.technologies.len());
+    assert!(run4.changes.iter().all(|c| !c.installed));
 }
 
 #[tokio::test]
