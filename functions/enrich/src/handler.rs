@@ -178,8 +178,9 @@ pub fn time_left(context: &Context) -> Option<Duration> {
     Some(left.saturating_sub(ANSWER_MARGIN))
 }
 
-/// Enriches every message of a batch (bounded concurrency); the failed ones
-/// are reported for redelivery (and end in the DLQ after the queue's
+/// Enriches every account of a batch once (bounded concurrency; messages
+/// naming the same domain share one enrichment and its outcome); the failed
+/// ones are reported for redelivery (and end in the DLQ after the queue's
 /// `maxReceiveCount`). A message whose enrichment panics is one failed
 /// message (`enrich_account` catches the panic): the others are still
 /// enriched and acknowledged. With `time` (the invocation's time left), an
@@ -192,48 +193,87 @@ pub async fn handle_batch(
     time: Option<Duration>,
 ) -> SqsBatchResponse {
     let until = time.map(|t| tokio::time::Instant::now() + t);
-    let outcomes: Vec<(String, Result<Summary, EnrichFailure>)> =
-        futures::stream::iter(batch.records)
-            .map(|m| async move {
-                let id = m.message_id.clone().unwrap_or_default();
-                let req: Result<EnrichRequest, EnrichFailure> =
-                    serde_json::from_str(m.body.as_deref().unwrap_or("")).map_err(|e| {
-                        EnrichFailure::BadMessage {
-                            message_id: id.clone(),
-                            reason: e.to_string(),
-                        }
-                    });
-                let outcome = match (req, until) {
-                    (Ok(req), Some(until)) => {
-                        tokio::time::timeout_at(until, enrich_one(deps, &req))
-                            .await
-                            .unwrap_or_else(|_| {
-                                Err(EnrichFailure::OutOfTime {
-                                    domain: req.domain.to_string(),
-                                })
+    // One enrichment per domain: a batch may hold the same account twice
+    // (submits from a new company's people, each queueing it), and two
+    // crawls of it would publish the same technology changes twice. Every
+    // message of a domain shares its outcome.
+    let mut outcomes: Vec<(Vec<String>, Result<Summary, EnrichFailure>)> = Vec::new();
+    let mut by_domain: Vec<(EnrichRequest, Vec<String>)> = Vec::new();
+    for m in batch.records {
+        let id = m.message_id.clone().unwrap_or_default();
+        match serde_json::from_str::<QueuedRequest>(m.body.as_deref().unwrap_or("")) {
+            Ok(q) => {
+                let req = q.into_request();
+                match by_domain.iter_mut().find(|(r, _)| r.domain == req.domain) {
+                    Some((_, ids)) => ids.push(id),
+                    None => by_domain.push((req, vec![id])),
+                }
+            }
+            Err(e) => outcomes.push((
+                vec![id.clone()],
+                Err(EnrichFailure::BadMessage {
+                    message_id: id,
+                    reason: e.to_string(),
+                }),
+            )),
+        }
+    }
+    let enriched: Vec<(Vec<String>, Result<Summary, EnrichFailure>)> =
+        futures::stream::iter(by_domain)
+            .map(|(req, ids)| async move {
+                let outcome = match until {
+                    Some(until) => tokio::time::timeout_at(until, enrich_one(deps, &req))
+                        .await
+                        .unwrap_or_else(|_| {
+                            Err(EnrichFailure::OutOfTime {
+                                domain: req.domain.to_string(),
                             })
-                    }
-                    (Ok(req), None) => enrich_one(deps, &req).await,
-                    (Err(e), _) => Err(e),
+                        }),
+                    None => enrich_one(deps, &req).await,
                 };
-                (id, outcome)
+                (ids, outcome)
             })
             .buffer_unordered(deps.concurrency)
             .collect()
             .await;
+    outcomes.extend(enriched);
     let mut response = SqsBatchResponse::default();
-    for (id, outcome) in outcomes {
+    for (ids, outcome) in outcomes {
         match outcome {
             Ok(s) => {
-                tracing::info!(account = %s.domain, technologies = s.technologies.len(), signals = s.signals, page_errors = s.page_errors, "enriched")
+                tracing::info!(account = %s.domain, messages = ids.len(), technologies = s.technologies.len(), signals = s.signals, page_errors = s.page_errors, "enriched")
             }
             Err(e) => {
-                tracing::error!(message_id = %id, error = %e, "enrichment failed; the message will be redelivered");
-                let mut f = BatchItemFailure::default();
-                f.item_identifier = id;
-                response.batch_item_failures.push(f);
+                tracing::error!(message_ids = ?ids, error = %e, "enrichment failed; the messages will be redelivered");
+                for id in ids {
+                    let mut f = BatchItemFailure::default();
+                    f.item_identifier = id;
+                    response.batch_item_failures.push(f);
+                }
             }
         }
     }
     response
+}
+
+/// A queue message's body: an [`EnrichRequest`], read leniently (a field a
+/// newer producer adds must not send every message to the dead-letter
+/// queue; the strict form tells direct invocations from SQS events).
+#[derive(Debug, Deserialize)]
+struct QueuedRequest {
+    domain: leadscore_core::domain::Domain,
+    #[serde(default)]
+    start: Option<String>,
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+impl QueuedRequest {
+    fn into_request(self) -> EnrichRequest {
+        EnrichRequest {
+            domain: self.domain,
+            start: self.start,
+            reason: self.reason,
+        }
+    }
 }

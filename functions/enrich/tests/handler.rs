@@ -351,3 +351,49 @@ async fn an_account_not_done_by_the_deadline_is_reported_and_the_answer_goes_out
         .collect();
     assert_eq!(failed, ["m-1"]);
 }
+
+#[tokio::test]
+async fn one_domain_queued_twice_in_a_batch_is_enriched_once() {
+    use aws_lambda_events::sqs::{SqsEvent, SqsMessage};
+    let site = hubspot_site().await;
+    let (store, bus) = (Arc::new(MemoryStore::new()), Arc::new(Bus::default()));
+    let deps = deps(store.clone(), bus.clone(), 2);
+    let start = format!("{}/", site.url("northwind.test"));
+    let message = |id: &str, body: serde_json::Value| {
+        let mut m = SqsMessage::default();
+        m.message_id = Some(id.into());
+        m.body = Some(body.to_string());
+        m
+    };
+    let mut batch = SqsEvent::default();
+    batch.records = vec![
+        message(
+            "a",
+            serde_json::json!({"domain": "northwind.test", "start": start, "reason": "new account"}),
+        ),
+        // A newer producer's extra field is no reason to dead-letter it.
+        message(
+            "b",
+            serde_json::json!({"domain": "northwind.test", "start": start, "priority": 1}),
+        ),
+    ];
+    let resp = lambda_enrich::handler::handle_batch(&deps, batch, None).await;
+    assert!(resp.batch_item_failures.is_empty());
+    let enriched: Vec<String> = bus
+        .0
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|e| e.detail_type == "Account Enriched")
+        .map(|e| e.detail["account"].to_string())
+        .collect();
+    // One crawl: before, each message crawled the site and published its
+    // own technology changes and `Account Enriched`.
+    assert_eq!(enriched.len(), 1, "{enriched:?}");
+    assert_eq!(
+        site.hits().iter().filter(|h| h.as_str() == "/").count(),
+        1,
+        "{:?}",
+        site.hits()
+    );
+}
