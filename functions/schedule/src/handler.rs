@@ -40,9 +40,14 @@ impl std::fmt::Debug for Deps {
     }
 }
 
+/// The most accounts one run queues, whatever the input asks: more would
+/// not be sent within the function's timeout.
+pub const MAX_ACCOUNTS_LIMIT: usize = 2_000;
+
 /// The schedule's input (the Scheduler target's `Input`); every field is
 /// optional and overrides the configuration for this run.
 #[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Input {
     /// Overrides `MAX_ACCOUNTS_PER_RUN`.
     #[serde(default)]
@@ -56,19 +61,36 @@ pub struct Output {
     pub schedule: ScheduleSummary,
     /// Pending alerts published.
     pub alerts: DrainSummary,
+    /// Why publishing pending alerts failed, if it did (they wait for the
+    /// next run; the run is not failed, as a retry would queue its accounts
+    /// again).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alerts_error: Option<String>,
 }
 
 /// Why a run failed.
 #[derive(Debug, thiserror::Error)]
 pub enum ScheduleError {
-    /// The store failed.
+    /// The input is not the schedule's.
+    #[error("bad input: {0}")]
+    BadInput(String),
+    /// The store failed (listing the accounts due; nothing was queued).
     #[error(transparent)]
     Pipeline(#[from] PipelineError),
+    /// Every account due was refused by the queue: nothing was queued, so a
+    /// retry is safe, and the error alarm sees it.
+    #[error("the queue refused all {0} account(s) due: {1}")]
+    QueueFailed(usize, String),
 }
 
 impl From<ScheduleError> for Diagnostic {
     fn from(e: ScheduleError) -> Self {
-        leadscore_lambda::diagnostic("StoreError", &e)
+        let kind = match &e {
+            ScheduleError::BadInput(_) => "BadInput",
+            ScheduleError::Pipeline(_) => "StoreError",
+            ScheduleError::QueueFailed(..) => "QueueFailed",
+        };
+        leadscore_lambda::diagnostic(kind, &e)
     }
 }
 
@@ -78,30 +100,53 @@ pub async fn handle(
     deps: &Deps,
     event: LambdaEvent<serde_json::Value>,
 ) -> Result<Output, ScheduleError> {
-    let input: Input = serde_json::from_value(event.payload).unwrap_or_else(|e| {
-        tracing::warn!(error = %e, "unreadable schedule input; using the configuration");
-        Input::default()
-    });
+    let input: Input = match event.payload {
+        serde_json::Value::Null => Input::default(),
+        payload => {
+            serde_json::from_value(payload).map_err(|e| ScheduleError::BadInput(e.to_string()))?
+        }
+    };
     let now = Utc::now();
-    let schedule = schedule_due(
+    let scheduled = schedule_due(
         deps.store.as_ref(),
         deps.queue.as_ref(),
         now,
         deps.stale_after,
-        input.max_accounts.unwrap_or(deps.max_accounts),
+        input
+            .max_accounts
+            .unwrap_or(deps.max_accounts)
+            .min(MAX_ACCOUNTS_LIMIT),
         QUEUE_BATCH,
     )
-    .await?;
-    for (domain, reason) in &schedule.failed {
-        tracing::warn!(account = %domain, %reason, "not queued; the next run retries");
-    }
-    let alerts = drain_outbox(
+    .await;
+    // The drain runs whatever the queueing did: it is the safety net of
+    // pending alerts.
+    let drained = drain_outbox(
         deps.store.as_ref(),
         deps.alerts.as_ref(),
         now,
         deps.drain_limit,
     )
-    .await?;
+    .await;
+    let schedule = scheduled?;
+    for (domain, reason) in &schedule.failed {
+        tracing::warn!(account = %domain, %reason, "not queued; the next run retries");
+    }
+    if schedule.queued == 0
+        && let Some((_, reason)) = schedule.failed.first()
+    {
+        return Err(ScheduleError::QueueFailed(
+            schedule.failed.len(),
+            reason.clone(),
+        ));
+    }
+    let (alerts, alerts_error) = match drained {
+        Ok(a) => (a, None),
+        Err(e) => {
+            tracing::error!(error = %e, "publishing pending alerts failed; they wait for the next run");
+            (DrainSummary::default(), Some(e.to_string()))
+        }
+    };
     tracing::info!(
         due = schedule.due,
         queued = schedule.queued,
@@ -109,5 +154,9 @@ pub async fn handle(
         alerts_published = alerts.delivered,
         "scheduled"
     );
-    Ok(Output { schedule, alerts })
+    Ok(Output {
+        schedule,
+        alerts,
+        alerts_error,
+    })
 }

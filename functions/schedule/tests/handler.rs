@@ -92,3 +92,61 @@ async fn due_accounts_are_queued_in_batches_of_ten_bounded_per_run() {
     let sizes: Vec<usize> = queue.batches.lock().unwrap().iter().map(Vec::len).collect();
     assert_eq!(sizes, [5, 10, 10]);
 }
+
+#[tokio::test]
+async fn a_run_the_queue_refuses_entirely_fails_and_bad_input_is_typed() {
+    use lambda_schedule::handler::ScheduleError;
+    struct Refusing;
+    #[async_trait]
+    impl EnrichQueue for Refusing {
+        async fn enqueue(&self, requests: &[EnrichRequest]) -> Vec<Result<(), QueueError>> {
+            requests
+                .iter()
+                .map(|_| {
+                    Err(QueueError {
+                        reason: "AccessDenied".into(),
+                        retryable: false,
+                    })
+                })
+                .collect()
+        }
+    }
+    let store = Arc::new(MemoryStore::new());
+    for i in 0..3 {
+        let a = Account::new(Domain::parse(&format!("a{i}.example")).unwrap(), Utc::now());
+        store.upsert_account(&a).await.unwrap();
+    }
+    let deps = Deps {
+        store: store.clone(),
+        queue: Arc::new(Refusing),
+        alerts: Arc::new(NoAlerts),
+        stale_after: Duration::days(7),
+        max_accounts: 15,
+        drain_limit: 10,
+    };
+    let run =
+        |payload: serde_json::Value| handle(&deps, LambdaEvent::new(payload, Context::default()));
+    // Nothing queued at all: an error the alarm sees, and a safe retry.
+    let err = run(serde_json::json!({})).await.unwrap_err();
+    assert!(matches!(err, ScheduleError::QueueFailed(3, _)), "{err}");
+    // A typo or a wrong type is refused, not run with the defaults.
+    for bad in [
+        serde_json::json!({"max_acounts": 20}),
+        serde_json::json!({"max_accounts": "20"}),
+    ] {
+        let err = run(bad.clone()).await.unwrap_err();
+        assert!(matches!(err, ScheduleError::BadInput(_)), "{bad}: {err}");
+    }
+    // No account due: nothing to queue is no failure.
+    let empty = Deps {
+        store: Arc::new(MemoryStore::new()),
+        ..deps.clone()
+    };
+    let out = handle(
+        &empty,
+        LambdaEvent::new(serde_json::json!({}), Context::default()),
+    )
+    .await
+    .unwrap();
+    assert_eq!(out.schedule.queued, 0);
+}
