@@ -486,8 +486,8 @@ pub async fn rescore_all(
 }
 
 /// Rescores every lead of one account (after its enrichment), reading the
-/// account, and computing its own contributions, once; then rolls it up.
-/// One lead's failure never stops the rest.
+/// account, and computing its own contributions, once; then rolls it up
+/// when every lead was rescored. One lead's failure never stops the rest.
 pub async fn rescore_account(
     store: &dyn Store,
     model: &ScoringModel,
@@ -510,10 +510,16 @@ pub async fn rescore_account(
                 summary.record(&lead.email, &r);
                 scores.push((lead.email, r.record.score.total));
             }
-            Err(e) => summary.failed.push((lead.email, e.to_string())),
+            Err(e) => {
+                tracing::warn!(lead = %lead.email, error = %e, "rescoring a lead failed");
+                summary.failed.push((lead.email, e.to_string()));
+            }
         }
     }
-    if !scores.is_empty() {
+    // A rollup of the leads that were rescored alone would lose the others
+    // (the best lead, perhaps): with a failure, the account keeps its stored
+    // rollup until a complete pass.
+    if !scores.is_empty() && summary.failed.is_empty() {
         store
             .save_account_score(&rollup(model, domain.clone(), &scores))
             .await?;
