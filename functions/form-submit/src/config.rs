@@ -40,7 +40,7 @@ impl Config {
                 max_body_bytes: env.parse_or("MAX_BODY_BYTES", defaults.max_body_bytes)?,
                 allowed_origins: env.list("ALLOWED_ORIGINS"),
                 stale_after: Duration::days(
-                    env.parse_or("STALE_AFTER_DAYS", defaults.stale_after.num_days())?,
+                    env.days("STALE_AFTER_DAYS", defaults.stale_after.num_days())?,
                 ),
                 lease: defaults.lease,
             },

@@ -26,8 +26,8 @@ impl Config {
             table: env.required("TABLE_NAME")?,
             queue_url: env.required("ENRICH_QUEUE_URL")?,
             event_bus: env.required("EVENT_BUS_NAME")?,
-            stale_after_days: env.parse_or("STALE_AFTER_DAYS", 7i64)?,
-            max_accounts: env.parse_or("MAX_ACCOUNTS_PER_RUN", 500usize)?,
+            stale_after_days: env.days("STALE_AFTER_DAYS", 7)?,
+            max_accounts: env.count("MAX_ACCOUNTS_PER_RUN", 500)?,
             drain_limit: env.parse_or("ALERT_DRAIN_LIMIT", 100usize)?.max(1),
         })
     }

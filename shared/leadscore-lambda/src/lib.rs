@@ -124,6 +124,36 @@ impl Env {
         }
     }
 
+    /// A whole number of days from 1 to 36,500 (a century): a staleness
+    /// window. Zero or less would make everything due at every run; more
+    /// overflows time arithmetic.
+    pub fn days(&self, name: &str, default: i64) -> Result<i64, ConfigError> {
+        let days: i64 = self.parse_or(name, default)?;
+        if (1..=36_500).contains(&days) {
+            Ok(days)
+        } else {
+            Err(ConfigError::Invalid {
+                name: name.to_owned(),
+                value: days.to_string(),
+                reason: "must be a number of days from 1 to 36500".into(),
+            })
+        }
+    }
+
+    /// A count from 1 up: a bound of a run (zero would do nothing, ever).
+    pub fn count(&self, name: &str, default: usize) -> Result<usize, ConfigError> {
+        let n: usize = self.parse_or(name, default)?;
+        if n >= 1 {
+            Ok(n)
+        } else {
+            Err(ConfigError::Invalid {
+                name: name.to_owned(),
+                value: n.to_string(),
+                reason: "must be at least 1".into(),
+            })
+        }
+    }
+
     /// A comma-separated list (empty items dropped).
     pub fn list(&self, name: &str) -> Vec<String> {
         self.get(name)
@@ -297,6 +327,31 @@ mod tests {
         ));
         let read: Vec<String> = e.names_read().into_iter().collect();
         assert_eq!(read, ["A", "EMPTY", "L", "MISSING", "N"]);
+    }
+
+    #[test]
+    fn day_windows_and_run_bounds_are_checked_at_cold_start() {
+        let e = env(&[
+            ("D", "30"),
+            ("ZERO", "0"),
+            ("HUGE", "200000000000"),
+            ("N", "0"),
+        ]);
+        assert_eq!(e.days("D", 7).unwrap(), 30);
+        assert_eq!(e.days("MISSING", 7).unwrap(), 7);
+        // 0 made every account due at every run; 2e11 days panicked in the
+        // time arithmetic at cold start.
+        for bad in ["ZERO", "HUGE"] {
+            assert!(
+                matches!(e.days(bad, 7), Err(ConfigError::Invalid { .. })),
+                "{bad}"
+            );
+        }
+        assert!(matches!(
+            e.count("N", 500),
+            Err(ConfigError::Invalid { .. })
+        ));
+        assert_eq!(e.count("MISSING", 500).unwrap(), 500);
     }
 
     #[test]
