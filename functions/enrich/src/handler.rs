@@ -34,13 +34,32 @@ impl std::fmt::Debug for Deps {
 }
 
 /// The two ways in.
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug)]
 pub enum Input {
     /// A batch from the enrichment queue.
     Queue(SqsEvent),
     /// A direct invocation.
     Direct(EnrichRequest),
+}
+
+impl Input {
+    /// Reads an invocation's payload: an SQS event (it has `Records`) or an
+    /// enrichment request; anything else is a typed [`EnrichFailure::BadInput`]
+    /// saying what is wrong with it.
+    pub fn read(payload: serde_json::Value) -> Result<Self, EnrichFailure> {
+        let bad = |e: serde_json::Error| EnrichFailure::BadInput {
+            reason: e.to_string(),
+        };
+        if payload.get("Records").is_some() {
+            serde_json::from_value(payload)
+                .map(Input::Queue)
+                .map_err(bad)
+        } else {
+            serde_json::from_value(payload)
+                .map(Input::Direct)
+                .map_err(bad)
+        }
+    }
 }
 
 /// The two ways out.
@@ -71,6 +90,13 @@ pub struct Summary {
 /// Why one account failed.
 #[derive(Debug, thiserror::Error)]
 pub enum EnrichFailure {
+    /// The invocation's payload is neither an SQS event nor an enrichment
+    /// request.
+    #[error("bad input: {reason}")]
+    BadInput {
+        /// Why.
+        reason: String,
+    },
     /// The message body is not an enrichment request.
     #[error("bad message {message_id}: {reason}")]
     BadMessage {
@@ -107,7 +133,7 @@ pub enum EnrichFailure {
 impl From<EnrichFailure> for Diagnostic {
     fn from(e: EnrichFailure) -> Self {
         let kind = match &e {
-            EnrichFailure::BadMessage { .. } => "BadRequest",
+            EnrichFailure::BadMessage { .. } | EnrichFailure::BadInput { .. } => "BadRequest",
             EnrichFailure::Enrich { .. } => "EnrichFailed",
             EnrichFailure::Events { .. } => "EventsNotPublished",
             EnrichFailure::OutOfTime { .. } => "OutOfTime",
@@ -160,9 +186,12 @@ pub async fn enrich_one(deps: &Deps, req: &EnrichRequest) -> Result<Summary, Enr
 pub const ANSWER_MARGIN: Duration = Duration::from_secs(5);
 
 /// The handler.
-pub async fn handle(deps: &Deps, event: LambdaEvent<Input>) -> Result<Output, EnrichFailure> {
+pub async fn handle(
+    deps: &Deps,
+    event: LambdaEvent<serde_json::Value>,
+) -> Result<Output, EnrichFailure> {
     let time = time_left(&event.context);
-    match event.payload {
+    match Input::read(event.payload)? {
         Input::Direct(req) => enrich_one(deps, &req).await.map(Output::Direct),
         Input::Queue(batch) => Ok(Output::Queue(handle_batch(deps, batch, time).await)),
     }

@@ -67,8 +67,8 @@ async fn a_batch_reports_only_the_bad_messages() {
     let deps = deps(store.clone(), bus.clone(), 2);
     let raw = include_str!("fixtures/sqs-batch.json")
         .replace("START_URL", &format!("{}/", site.url("northwind.test")));
-    let input: Input = serde_json::from_str(&raw).unwrap();
-    assert!(matches!(input, Input::Queue(_)));
+    let input: serde_json::Value = serde_json::from_str(&raw).unwrap();
+    assert!(matches!(Input::read(input.clone()), Ok(Input::Queue(_))));
     let out = handle(&deps, LambdaEvent::new(input, Context::default()))
         .await
         .unwrap();
@@ -112,8 +112,7 @@ async fn a_direct_invocation_enriches_one_account() {
         concurrency: 1,
     };
     let payload = serde_json::json!({"domain": "northwind.test", "start": format!("{}/", site.url("northwind.test"))});
-    let input: Input = serde_json::from_value(payload).unwrap();
-    let out = handle(&deps, LambdaEvent::new(input, Context::default()))
+    let out = handle(&deps, LambdaEvent::new(payload, Context::default()))
         .await
         .unwrap();
     let Output::Direct(summary) = out else {
@@ -121,8 +120,27 @@ async fn a_direct_invocation_enriches_one_account() {
     };
     assert_eq!(summary.domain, "northwind.test");
     assert_eq!(summary.events, 1);
-    // An unknown shape is refused when the event is read, before any work.
-    assert!(serde_json::from_value::<Input>(serde_json::json!({"hello": 1})).is_err());
+    // An unknown shape is refused when the event is read, before any work,
+    // with a typed error that says what is wrong.
+    for (bad, says) in [
+        (serde_json::json!({"hello": 1}), "unknown field `hello`"),
+        (
+            serde_json::json!({"domian": "acme.com"}),
+            "unknown field `domian`",
+        ),
+        (
+            serde_json::json!({"domain": "not a domain"}),
+            "not a domain",
+        ),
+    ] {
+        let err = handle(&deps, LambdaEvent::new(bad.clone(), Context::default()))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&err, lambda_enrich::handler::EnrichFailure::BadInput { reason } if reason.contains(says)),
+            "{bad}: {err}"
+        );
+    }
 }
 
 /// A bus that panics on one account's events (standing for any bug or
@@ -176,11 +194,10 @@ async fn a_panic_while_enriching_one_account_fails_only_its_message() {
             "eventSource": "aws:sqs",
         })
     };
-    let input: Input = serde_json::from_value(serde_json::json!({"Records": [
+    let input = serde_json::json!({"Records": [
         record("m-poison", "poison.test"),
         record("m-good", "northwind.test"),
-    ]}))
-    .unwrap();
+    ]});
     let out = handle(&deps, LambdaEvent::new(input, Context::default()))
         .await
         .unwrap();
