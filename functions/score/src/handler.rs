@@ -92,10 +92,24 @@ pub async fn handle(
         alerts_published = summary.alerts.delivered,
         "rescored"
     );
-    // An alert the bus refused for good is logged and left pending; failing
-    // the invocation over it would only retry the same refusal, and every
-    // later event would fail on it too.
-    let retryable_alerts = summary.alerts.failed - summary.alerts.rejected;
+    // Only this event's own alerts fail it when their publish may succeed on
+    // a retry. An alert the bus refused for good would be refused again, and
+    // an older pending alert is not this event's: it stays in the outbox for
+    // the next drain and the daily schedule, and failing every event over it
+    // during a bus brownout would send them all to the failure queue.
+    let retryable_alerts = summary
+        .alerts
+        .retryable_ids
+        .iter()
+        .filter(|id| summary.rescored.alerts.iter().any(|a| &a.id == *id))
+        .count();
+    let others = summary.alerts.retryable_ids.len() - retryable_alerts;
+    if others > 0 {
+        tracing::warn!(
+            alerts = others,
+            "older pending alerts not published; they stay in the outbox"
+        );
+    }
     if !summary.rescored.failed.is_empty() || retryable_alerts > 0 {
         return Err(ScoreError::Partial {
             leads: summary.rescored.failed.len(),

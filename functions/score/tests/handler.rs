@@ -120,3 +120,37 @@ async fn unknown_and_bad_events_are_typed_errors() {
     .unwrap_err();
     assert_eq!(Diagnostic::from(err).error_type, "BadEvent");
 }
+
+#[tokio::test]
+async fn only_the_event_s_own_alerts_fail_it() {
+    struct Down;
+    #[async_trait]
+    impl AlertSink for Down {
+        async fn deliver(&self, _: &Alert) -> Result<(), DeliveryError> {
+            Err(DeliveryError {
+                sink: "bus".into(),
+                reason: "throttled".into(),
+                retryable: true,
+            })
+        }
+    }
+    let (mut deps, store, _) = deps().await;
+    deps.alerts = Arc::new(Down);
+    // The event's own crossing cannot be published: a retry may, so it fails.
+    let err = handle(&deps, event(include_str!("fixtures/account-enriched.json")))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, ScoreError::Partial { alerts: 1, .. }),
+        "{err}"
+    );
+    assert_eq!(store.pending_alerts(10).await.unwrap().len(), 1);
+    // The redelivered event writes nothing new: the pending alert is an
+    // older one, which stays in the outbox without failing this event.
+    let out = handle(&deps, event(include_str!("fixtures/account-enriched.json")))
+        .await
+        .unwrap();
+    assert_eq!(out.rescored.written, 0);
+    assert_eq!(out.alerts.retryable_ids.len(), 1);
+    assert_eq!(store.pending_alerts(10).await.unwrap().len(), 1);
+}

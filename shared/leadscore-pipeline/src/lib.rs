@@ -661,6 +661,9 @@ pub struct DrainSummary {
     /// an operator to see and for the next run, but a caller need not fail
     /// its own work over them.
     pub rejected: usize,
+    /// The ids of the alerts that failed and may succeed on a retry.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub retryable_ids: Vec<String>,
 }
 
 /// Delivers pending alerts in queue order (oldest first, an alert whose
@@ -713,6 +716,7 @@ pub async fn drain_outbox_with(
             Err(e) => {
                 if e.retryable {
                     tracing::warn!(alert = %alert.id, error = %e, "alert delivery failed; it stays pending");
+                    summary.retryable_ids.push(alert.id.clone());
                 } else {
                     tracing::error!(alert = %alert.id, error = %e, "alert refused by the sink (not retryable); it stays pending");
                     summary.rejected += 1;
