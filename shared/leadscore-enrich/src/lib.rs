@@ -203,7 +203,7 @@ fn kind_name(kind: PageKind) -> &'static str {
 
 /// How long a technology whose pages could not be read is carried from
 /// snapshot to snapshot before it counts as gone.
-pub const MAX_TECH_CARRY: chrono::Duration = chrono::Duration::days(30);
+pub const MAX_TECH_CARRY: chrono::Duration = news::MAX_KEEP;
 
 impl TechRecord {
     /// When it was last seen.
@@ -216,8 +216,8 @@ impl TechRecord {
 /// carried over; installed and removed technologies are reported (nothing
 /// without a baseline: on the first snapshot, or after snapshots that never
 /// reached the homepage). When the homepage could not be fetched
-/// (`observed = false`) nothing was seen: the previous stack is kept as it
-/// was and no change is reported. A previous technology not detected now is
+/// (`observed = false`) nothing was seen or looked for: the previous stack
+/// is carried. A previous technology not detected now is
 /// removed only when a page it was seen on was read again (`read`: the
 /// final URLs of this run's pages); otherwise (that page failed, or the
 /// crawl did not reach it) it is carried as it was. A carried technology
@@ -247,23 +247,14 @@ pub fn compare_tech(
         });
     let baseline = previous.is_some() && (!before.is_empty() || previous_reached_home);
     let current = |t: &TechRecord| now - t.seen() <= MAX_TECH_CARRY;
-    if !observed {
-        // Nothing seen: the stack stands, but what has gone unseen too long
-        // is gone (reported so, when there is a baseline).
-        let (kept, gone): (Vec<TechRecord>, Vec<TechRecord>) =
-            before.into_values().partition(current);
-        let changes = gone
-            .into_iter()
-            .filter(|_| baseline)
-            .map(|t| TechChange {
-                technology: t.name,
-                installed: false,
-                first_seen: Some(t.first_seen),
-                last_seen: now,
-            })
-            .collect();
-        return (kept, changes);
-    }
+    // Without the homepage nothing counts as seen, nor as looked for: the
+    // stack is carried, except what has gone unseen too long.
+    let nothing = BTreeSet::new();
+    let (detections, read) = if observed {
+        (detections, read)
+    } else {
+        (&[][..], &nothing)
+    };
     let mut records: Vec<TechRecord> = detections
         .iter()
         .map(|d| TechRecord {
@@ -504,14 +495,16 @@ impl Enricher {
         // may pass: the previous snapshot's hiring stands until one is read
         // again, for at most news::MAX_KEEP.
         let kept_hiring = previous_hiring
-            .filter(|h| {
+            .filter(|_| {
                 hiring.signals.is_empty()
                     && (hiring.unread() || unreachable([PageKind::Homepage, PageKind::Careers]))
-                    && h.kept_since.is_none_or(|t| now - t <= news::MAX_KEEP)
             })
-            .map(|h| hiring::HiringDetails {
-                kept_since: Some(h.kept_since.unwrap_or(now)),
-                ..h
+            .and_then(|h| {
+                let since = news::keep_since(h.kept_since, now)?;
+                Some(hiring::HiringDetails {
+                    kept_since: Some(since),
+                    ..h
+                })
             });
         if kept_hiring.is_some() {
             signals.extend(

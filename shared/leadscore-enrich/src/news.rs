@@ -80,6 +80,14 @@ pub struct NewsDetails {
 /// could be read is all there is (a failure that lasts is an answer).
 pub const MAX_KEEP: chrono::Duration = chrono::Duration::days(30);
 
+/// Since when findings are kept if they are kept once more at `now`: since
+/// `kept_since` (the first run that kept them), or from now on; none once
+/// that is more than [`MAX_KEEP`] ago.
+pub fn keep_since(kept_since: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    let since = kept_since.unwrap_or(now);
+    (now - since <= MAX_KEEP).then_some(since)
+}
+
 /// Kept findings older than this are dropped (beyond any scoring window).
 const MAX_KEPT_AGE: chrono::Duration = chrono::Duration::days(365);
 
@@ -131,10 +139,9 @@ impl NewsFound {
     /// Nothing is kept once sources have failed for [`MAX_KEEP`] in a row;
     /// returns whether anything was.
     pub fn keep_previous(&mut self, previous: &NewsDetails, now: DateTime<Utc>) -> bool {
-        let since = previous.kept_since.unwrap_or(now);
-        if now - since > MAX_KEEP {
+        let Some(since) = keep_since(previous.kept_since, now) else {
             return false;
-        }
+        };
         let recent = |d: Option<chrono::NaiveDate>| {
             d.is_some_and(|d| (now.date_naive() - d) <= MAX_KEPT_AGE)
         };

@@ -497,15 +497,14 @@ async fn an_unknown_board_is_not_zero_roles() {
         Route::html(r#"<a href="https://jobs.lever.co/ghostco">Careers</a>"#),
     );
     let e = enricher_with_ats(&["ghost.test", "ats.test"], &site.url("ats.test"));
-    let out = e
-        .enrich(
-            &Domain::parse("ghost.test").unwrap(),
-            Some(&format!("{}/", site.url("ghost.test"))),
-            None,
-            at("2026-10-25T00:00:00Z"),
-        )
-        .await
-        .unwrap();
+    let out = enrich_at(
+        &e,
+        &Domain::parse("ghost.test").unwrap(),
+        &format!("{}/", site.url("ghost.test")),
+        None,
+        "2026-10-25T00:00:00Z",
+    )
+    .await;
     assert_eq!(
         out.hiring.boards[0].status, "unknown_board",
         "{:?}",
@@ -1054,15 +1053,14 @@ async fn a_plain_html_job_list_is_the_last_fallback() {
             ),
         );
     let e = enricher_with_ats(&["plain.test", "ats.test"], &site.url("ats.test"));
-    let out = e
-        .enrich(
-            &Domain::parse("plain.test").unwrap(),
-            Some(&format!("{}/", site.url("plain.test"))),
-            None,
-            at("2026-11-20T00:00:00Z"),
-        )
-        .await
-        .unwrap();
+    let out = enrich_at(
+        &e,
+        &Domain::parse("plain.test").unwrap(),
+        &format!("{}/", site.url("plain.test")),
+        None,
+        "2026-11-20T00:00:00Z",
+    )
+    .await;
     assert_eq!(out.hiring.boards.len(), 1, "{:?}", out.hiring.boards);
     assert_eq!(out.hiring.boards[0].ats, "html");
     let s = out.hiring.summary.as_ref().unwrap();
@@ -1152,15 +1150,14 @@ async fn a_teamtailor_careers_site_on_a_custom_domain_is_read_from_its_origin() 
             Route::ok("application/rss+xml", hiring_fixture("teamtailor_jobs.rss")),
         );
     let e = enricher_with_ats(&["nordlys.test", "ats.test"], &site.url("ats.test"));
-    let out = e
-        .enrich(
-            &Domain::parse("nordlys.test").unwrap(),
-            Some(&format!("{}/", site.url("nordlys.test"))),
-            None,
-            at("2026-11-20T00:00:00Z"),
-        )
-        .await
-        .unwrap();
+    let out = enrich_at(
+        &e,
+        &Domain::parse("nordlys.test").unwrap(),
+        &format!("{}/", site.url("nordlys.test")),
+        None,
+        "2026-11-20T00:00:00Z",
+    )
+    .await;
     let boards = &out.hiring.boards;
     assert_eq!(boards.len(), 1, "{boards:?}");
     assert_eq!(
@@ -1188,15 +1185,14 @@ async fn a_teamtailor_slug_starting_with_http_is_a_slug() {
             Route::ok("application/rss+xml", hiring_fixture("teamtailor_jobs.rss")),
         );
     let e = enricher_with_ats(&["httpool.test", "ats.test"], &site.url("ats.test"));
-    let out = e
-        .enrich(
-            &Domain::parse("httpool.test").unwrap(),
-            Some(&format!("{}/", site.url("httpool.test"))),
-            None,
-            at("2026-11-20T00:00:00Z"),
-        )
-        .await
-        .unwrap();
+    let out = enrich_at(
+        &e,
+        &Domain::parse("httpool.test").unwrap(),
+        &format!("{}/", site.url("httpool.test")),
+        None,
+        "2026-11-20T00:00:00Z",
+    )
+    .await;
     let boards = &out.hiring.boards;
     assert_eq!(boards.len(), 1, "{boards:?}");
     assert_eq!(

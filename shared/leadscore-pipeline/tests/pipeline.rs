@@ -46,6 +46,24 @@ async fn seeded(store: &dyn Store) {
     import_activities(store, &acts, now()).await.unwrap();
 }
 
+/// Moves `lead`'s account down to 6 employees (the example model's -15).
+async fn shrink_to_six(store: &dyn Store, lead: &Email) {
+    let mut acc = store.get_account(&lead.domain()).await.unwrap().unwrap();
+    acc.firmographics.employees = Some(6);
+    store.upsert_account(&acc).await.unwrap();
+}
+
+/// The kinds of the pending alerts, in queue order.
+async fn pending_kinds(store: &dyn Store) -> Vec<AlertKind> {
+    store
+        .pending_alerts(10)
+        .await
+        .unwrap()
+        .iter()
+        .map(|a| a.kind)
+        .collect()
+}
+
 #[tokio::test]
 async fn worked_example_through_the_store() {
     let store = SqliteStore::open_in_memory().unwrap();
@@ -178,9 +196,7 @@ async fn a_rescore_for_an_earlier_instant_reads_again_and_scores_at_the_later_on
     // with the account as it was; the lead is read again, with its account,
     // and rescored at the stored score's instant: it cools, once.
     let before = store.account_context(&dana.domain()).await.unwrap();
-    let mut acc = store.get_account(&dana.domain()).await.unwrap().unwrap();
-    acc.firmographics.employees = Some(6);
-    store.upsert_account(&acc).await.unwrap();
+    shrink_to_six(&store, &dana).await;
     let ctx = store.lead_context(&dana).await.unwrap().unwrap();
     let mut scorer = Scorer::new();
     let mut stale = scorer.for_account(&m, before.account.as_ref(), &before.signals, earlier);
@@ -210,9 +226,7 @@ async fn cooling_below_the_margin_alerts_once() {
     let r = rescore_lead(&store, &m, &dana, now()).await.unwrap();
     assert_eq!(r.crossing, Crossing::BecameHot);
     // Dana moves to a 6-person company: 65 < 80 - 5.
-    let mut acc = store.get_account(&dana.domain()).await.unwrap().unwrap();
-    acc.firmographics.employees = Some(6);
-    store.upsert_account(&acc).await.unwrap();
+    shrink_to_six(&store, &dana).await;
     let r = rescore_lead(&store, &m, &dana, now()).await.unwrap();
     assert_eq!(
         (r.crossing, r.record.tier, r.record.version),
@@ -220,14 +234,10 @@ async fn cooling_below_the_margin_alerts_once() {
     );
     let r = rescore_lead(&store, &m, &dana, now()).await.unwrap();
     assert_eq!(r.crossing, Crossing::None);
-    let kinds: Vec<AlertKind> = store
-        .pending_alerts(10)
-        .await
-        .unwrap()
-        .iter()
-        .map(|a| a.kind)
-        .collect();
-    assert_eq!(kinds, vec![AlertKind::BecameHot, AlertKind::Cooled]);
+    assert_eq!(
+        pending_kinds(&store).await,
+        [AlertKind::BecameHot, AlertKind::Cooled]
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -356,9 +366,7 @@ async fn an_alert_that_keeps_failing_does_not_hold_up_the_next_one() {
     let m = example_model();
     let dana = Email::parse("dana.reyes@northwind-analytics.com").unwrap();
     rescore_lead(&store, &m, &dana, now()).await.unwrap();
-    let mut acc = store.get_account(&dana.domain()).await.unwrap().unwrap();
-    acc.firmographics.employees = Some(6);
-    store.upsert_account(&acc).await.unwrap();
+    shrink_to_six(&store, &dana).await;
     let r = rescore_lead(&store, &m, &dana, now() + Duration::minutes(1))
         .await
         .unwrap();
@@ -372,14 +380,11 @@ async fn an_alert_that_keeps_failing_does_not_hold_up_the_next_one() {
     let d = drain_outbox(&store, &sink, at(3), 1).await.unwrap();
     assert_eq!((d.delivered, d.rejected), (1, 0));
     assert_eq!(*sink.0.lock().unwrap(), [AlertKind::Cooled]);
-    let left: Vec<AlertKind> = store
-        .pending_alerts(10)
-        .await
-        .unwrap()
-        .iter()
-        .map(|a| a.kind)
-        .collect();
-    assert_eq!(left, [AlertKind::BecameHot], "refused, still pending");
+    assert_eq!(
+        pending_kinds(&store).await,
+        [AlertKind::BecameHot],
+        "refused, still pending"
+    );
 }
 
 #[tokio::test]
