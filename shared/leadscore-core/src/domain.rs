@@ -693,15 +693,44 @@ pub struct Activity {
 impl Activity {
     /// An activity whose id is derived from its content.
     pub fn new(lead: Email, kind: ActivityKind, occurred_at: DateTime<Utc>) -> Self {
-        let id = derive_activity_id(&lead, &kind, occurred_at);
-        Self {
-            id,
+        let mut a = Self {
+            id: ActivityId(String::new()),
             lead,
             kind,
             occurred_at,
             url: None,
             detail: None,
+        };
+        a.id = a.derived_id();
+        a
+    }
+
+    /// The id derived from the activity's content: a hash of its lead,
+    /// kind, path and time, and of its URL and detail when it has them (two
+    /// downloads of different assets on one day are two activities; an
+    /// activity without either keeps the id it had before they counted).
+    pub fn derived_id(&self) -> ActivityId {
+        let mut h = Sha256::new();
+        h.update(self.lead.as_str().as_bytes());
+        h.update([0]);
+        h.update(self.kind.name().as_bytes());
+        h.update([0]);
+        if let ActivityKind::PageViewed { path } = &self.kind {
+            h.update(path.as_bytes());
         }
+        h.update([0]);
+        h.update(
+            self.occurred_at
+                .to_rfc3339_opts(SecondsFormat::Millis, true)
+                .as_bytes(),
+        );
+        for (tag, v) in [(b'u', &self.url), (b'd', &self.detail)] {
+            if let Some(v) = v {
+                h.update([0, tag]);
+                h.update(v.as_bytes());
+            }
+        }
+        ActivityId(hex(&h.finalize()[..12]))
     }
 
     /// The text a rule matches against: the path of a page view, else the
@@ -712,20 +741,6 @@ impl Activity {
             _ => self.detail.as_deref().or(self.url.as_deref()),
         }
     }
-}
-
-fn derive_activity_id(lead: &Email, kind: &ActivityKind, at: DateTime<Utc>) -> ActivityId {
-    let mut h = Sha256::new();
-    h.update(lead.as_str().as_bytes());
-    h.update([0]);
-    h.update(kind.name().as_bytes());
-    h.update([0]);
-    if let ActivityKind::PageViewed { path } = kind {
-        h.update(path.as_bytes());
-    }
-    h.update([0]);
-    h.update(at.to_rfc3339_opts(SecondsFormat::Millis, true).as_bytes());
-    ActivityId(hex(&h.finalize()[..12]))
 }
 
 /// Lowercase hex of `bytes`.
@@ -993,6 +1008,27 @@ mod tests {
         );
         assert_eq!(a.id, b.id);
         assert_ne!(a.id, c.id);
+        // Ids stored before url and detail counted stay as they were.
+        assert_eq!(a.id.0, "3b512ab7a53fbb42a407c774");
+        // Two downloads of different assets at one time are two activities;
+        // the same one twice is one.
+        let download = |detail: &str| {
+            let mut d = Activity::new(
+                Email::parse("a@corp.com").unwrap(),
+                ActivityKind::ContentDownloaded,
+                at,
+            );
+            d.detail = Some(detail.into());
+            d.derived_id()
+        };
+        assert_ne!(download("Pricing guide"), download("ROI calculator"));
+        assert_eq!(download("Pricing guide"), download("Pricing guide"));
+        let mut linked = a.clone();
+        linked.url = Some("Pricing guide".into());
+        let mut detailed = a.clone();
+        detailed.detail = Some("Pricing guide".into());
+        assert_ne!(linked.derived_id(), detailed.derived_id());
+        assert_ne!(linked.derived_id(), a.id);
     }
 
     #[test]

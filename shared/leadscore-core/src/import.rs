@@ -331,7 +331,7 @@ pub fn parse_timestamp(v: &str) -> Result<DateTime<Utc>, String> {
 }
 
 /// Parses an activities CSV. Rows with the same id (given, or derived from
-/// email, kind, path and time) are kept once.
+/// email, kind, path, time, URL and detail) are kept once.
 pub fn parse_activities(
     bytes: &[u8],
     encoding: Option<&str>,
@@ -360,11 +360,12 @@ pub fn parse_activities(
                     .map_err(|e| format!("`kind`: {e}"))?;
             let at = parse_timestamp(row.get("occurred_at").ok_or("`occurred_at` is empty")?)?;
             let mut activity = Activity::new(email, kind, at);
-            if let Some(id) = row.get("id") {
-                activity.id = ActivityId(id.to_owned());
-            }
             activity.url = row.get("url").map(str::to_owned);
             activity.detail = row.get("detail").map(str::to_owned);
+            activity.id = match row.get("id") {
+                Some(id) => ActivityId(id.to_owned()),
+                None => activity.derived_id(),
+            };
             Ok(activity)
         });
         match result {
@@ -508,5 +509,24 @@ mod tests {
         assert!(p.errors[0].reason.contains("needs a path"));
         assert!(p.errors[1].reason.contains("occurred_at"));
         assert!(p.errors[4].reason.contains("6 fields"));
+    }
+
+    #[test]
+    fn activities_differing_in_detail_or_url_are_kept_apart() {
+        // A date-only export: two assets downloaded on one day, one of them
+        // listed twice.
+        let csv = "email,kind,occurred_at,detail,url\n\
+            jane@acme.com,content_downloaded,2026-05-01,Pricing guide,\n\
+            jane@acme.com,content_downloaded,2026-05-01,ROI calculator,\n\
+            jane@acme.com,content_downloaded,2026-05-01,Pricing guide,\n\
+            jane@acme.com,email_clicked,2026-05-01,,https://acme.com/a\n\
+            jane@acme.com,email_clicked,2026-05-01,,https://acme.com/b\n";
+        let p = parse_activities(csv.as_bytes(), None).unwrap();
+        assert!(p.errors.is_empty(), "{:?}", p.errors);
+        let lines: Vec<u64> = p.rows.iter().map(|(l, _)| *l).collect();
+        assert_eq!(lines, vec![2, 3, 5, 6]);
+        for (_, a) in &p.rows {
+            assert_eq!(a.id, a.derived_id());
+        }
     }
 }
