@@ -569,6 +569,37 @@ impl DynamoStore {
         }
     }
 
+    /// Writes one chunk of [`Store::upsert_leads`] in one transaction. A
+    /// failed condition means an account's stored enrichment time is later
+    /// than the copy's (a snapshot written since it was read): the chunk is
+    /// sent again with the stored times, up to five times.
+    async fn transact_chunk(&self, mut chunk: Vec<LeadsWrite>) -> Result<()> {
+        let mut attempts = 0;
+        loop {
+            let items = chunk
+                .iter()
+                .map(|w| match w {
+                    LeadsWrite::Account(a) => Ok(TransactWriteItem::builder()
+                        .update(self.account_update(a)?)
+                        .build()),
+                    LeadsWrite::Put(item) => Ok(item.clone()),
+                })
+                .collect::<Result<Vec<_>>>()?;
+            match self.transact(items).await {
+                Err(StoreError::Conflict(e)) if attempts < 5 => {
+                    attempts += 1;
+                    tracing::debug!(error = %e, "an account was enriched meanwhile; writing again");
+                    for w in &mut chunk {
+                        if let LeadsWrite::Account(a) = w {
+                            self.with_stored_enrichment(a).await?;
+                        }
+                    }
+                }
+                other => return other,
+            }
+        }
+    }
+
     fn account_item(account: &Account) -> Result<Item> {
         let mut item = keyed(account_pk(&account.domain), "ACCOUNT", "account");
         item.insert(
@@ -587,7 +618,10 @@ impl DynamoStore {
     }
 
     /// An update that writes the account's own attributes and keeps the
-    /// others (the newest snapshot's signals).
+    /// others (the newest snapshot's signals), on condition that the stored
+    /// enrichment time is not later than the account's: a writer holding a
+    /// copy read before a snapshot gets a conflict instead of making the
+    /// account due again (see [`Self::with_stored_enrichment`]).
     fn account_update(&self, account: &Account) -> Result<Update> {
         let item = Self::account_item(account)?;
         let mut update = Update::builder()
@@ -595,20 +629,36 @@ impl DynamoStore {
             .key(PK, s(account_pk(&account.domain)))
             .key(SK, s("ACCOUNT"));
         let mut sets = Vec::new();
+        let mut condition = String::new();
         for (i, (name, value)) in item
             .into_iter()
             .filter(|(k, _)| k != PK && k != SK)
             .enumerate()
         {
             sets.push(format!("#a{i} = :a{i}"));
+            if name == ACCOUNTS_BY_ENRICHMENT.sk {
+                // "0" (never) sorts before every timestamp.
+                condition = format!("attribute_not_exists(#a{i}) OR #a{i} <= :a{i}");
+            }
             update = update
                 .expression_attribute_names(format!("#a{i}"), name)
                 .expression_attribute_values(format!(":a{i}"), value);
         }
         update
             .update_expression(format!("SET {}", sets.join(", ")))
+            .condition_expression(condition)
             .build()
             .map_err(|e| StoreError::Backend(e.to_string()))
+    }
+
+    /// Takes the stored enrichment time into `account` where it is later:
+    /// what a write whose [`Self::account_update`] condition failed sends
+    /// again.
+    async fn with_stored_enrichment(&self, account: &mut Account) -> Result<()> {
+        if let Some(stored) = self.get_account(&account.domain).await? {
+            account.enriched_at = account.enriched_at.max(stored.enriched_at);
+        }
+        Ok(())
     }
 
     fn lead_item(lead: &Lead) -> Result<Item> {
@@ -620,6 +670,13 @@ impl DynamoStore {
         encode(&mut item, lead)?;
         Ok(item)
     }
+}
+
+/// One write of [`Store::upsert_leads`]: an account (its update is built
+/// at each attempt, see [`DynamoStore::transact_chunk`]) or a lead's put.
+enum LeadsWrite {
+    Account(Account),
+    Put(TransactWriteItem),
 }
 
 fn put_request(table: &str, item: Item, condition: Option<&str>) -> Result<TransactWriteItem> {
@@ -639,9 +696,7 @@ fn decode_all<T: DeserializeOwned>(items: &[Item]) -> Result<Vec<T>> {
 #[async_trait]
 impl Store for DynamoStore {
     async fn upsert_account(&self, account: &Account) -> Result<()> {
-        let update = self.account_update(account)?;
-        self.transact(vec![TransactWriteItem::builder().update(update).build()])
-            .await
+        self.upsert_leads(&[], std::slice::from_ref(account)).await
     }
 
     async fn get_account(&self, domain: &Domain) -> Result<Option<Account>> {
@@ -664,33 +719,29 @@ impl Store for DynamoStore {
         let mut writes = Vec::with_capacity(leads.len() + accounts.len());
         for a in accounts {
             let size = checked_size(&Self::account_item(a)?, a.domain.as_str())?;
-            writes.push((
-                TransactWriteItem::builder()
-                    .update(self.account_update(a)?)
-                    .build(),
-                size,
-            ));
+            writes.push((LeadsWrite::Account(a.clone()), size));
         }
         for l in leads {
             let item = Self::lead_item(l)?;
             let size = checked_size(&item, l.email.as_str())?;
-            writes.push((put_request(&self.table, item, None)?, size));
+            writes.push((LeadsWrite::Put(put_request(&self.table, item, None)?), size));
         }
         // Atomic per chunk: at most 100 items (the TransactWriteItems limit)
-        // and TRANSACT_BYTES.
+        // and TRANSACT_BYTES (a stored enrichment time taken over adds a
+        // few dozen bytes to an account, far inside the margin).
         let mut chunk = Vec::new();
         let mut bytes = 0;
         for (write, size) in writes {
             if chunk.len() == TRANSACT_LIMIT || (!chunk.is_empty() && bytes + size > TRANSACT_BYTES)
             {
-                self.transact(std::mem::take(&mut chunk)).await?;
+                self.transact_chunk(std::mem::take(&mut chunk)).await?;
                 bytes = 0;
             }
             chunk.push(write);
             bytes += size;
         }
         if !chunk.is_empty() {
-            self.transact(chunk).await?;
+            self.transact_chunk(chunk).await?;
         }
         Ok(())
     }

@@ -33,6 +33,7 @@ macro_rules! store_contract_tests {
             lead_upserts_are_idempotent,
             activities_are_idempotent_and_ordered,
             snapshots_stamp_accounts_and_drive_due_list,
+            account_writes_keep_a_later_enrichment,
             score_writes_are_conditional_and_versioned,
             alerts_commit_with_their_score_only,
             outbox_delivery_is_idempotent,
@@ -301,6 +302,53 @@ pub async fn snapshots_stamp_accounts_and_drive_due_list(store: Arc<dyn Store>) 
         store.latest_snapshot(&domain("none.io")).await.unwrap(),
         None
     );
+}
+
+/// An account written from a copy read before a snapshot (an import or a
+/// form racing an enrichment) keeps the snapshot's `enriched_at`: the
+/// account is not due again, and its other fields are the writer's.
+pub async fn account_writes_keep_a_later_enrichment(store: Arc<dyn Store>) {
+    let acme = domain("acme.com");
+    let read_before = Account::new(acme.clone(), t0());
+    store.upsert_account(&read_before).await.unwrap();
+    let enriched = t0() - Duration::days(1);
+    store
+        .put_snapshot(&EnrichmentSnapshot {
+            domain: acme.clone(),
+            enriched_at: enriched,
+            signals: vec![],
+            details: serde_json::json!({}),
+            errors: vec![],
+        })
+        .await
+        .unwrap();
+    let mut edited = read_before.clone();
+    edited.firmographics.employees = Some(250);
+    store.upsert_account(&edited).await.unwrap();
+    let stored = store.get_account(&acme).await.unwrap().unwrap();
+    assert_eq!(stored.firmographics.employees, Some(250));
+    assert_eq!(stored.enriched_at, Some(enriched));
+    let due = store.accounts_due(t0() - Duration::days(2), 10).await.unwrap();
+    assert!(due.is_empty(), "{due:?}");
+
+    // The same through a lead import, which writes its accounts too.
+    edited.firmographics.employees = Some(300);
+    edited.enriched_at = Some(enriched - Duration::days(30));
+    store
+        .upsert_leads(&[lead("jane@acme.com", "CEO")], &[edited.clone()])
+        .await
+        .unwrap();
+    let stored = store.get_account(&acme).await.unwrap().unwrap();
+    assert_eq!(stored.firmographics.employees, Some(300));
+    assert_eq!(stored.enriched_at, Some(enriched));
+    let due = store.accounts_due(t0() - Duration::days(2), 10).await.unwrap();
+    assert!(due.is_empty(), "{due:?}");
+
+    // A later enrichment time is written as given.
+    edited.enriched_at = Some(t0());
+    store.upsert_account(&edited).await.unwrap();
+    let stored = store.get_account(&acme).await.unwrap().unwrap();
+    assert_eq!(stored.enriched_at, Some(t0()));
 }
 
 /// A score write succeeds only against the version the writer read.

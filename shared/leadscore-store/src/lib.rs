@@ -121,7 +121,9 @@ pub struct AccountContext {
 /// scores with history, account scores and the alert outbox.
 #[async_trait]
 pub trait Store: Send + Sync + std::fmt::Debug {
-    /// Inserts or replaces an account.
+    /// Inserts or replaces an account. A later `enriched_at` already stored
+    /// is kept: only [`Store::put_snapshot`] moves it, so a writer holding a
+    /// copy read before a snapshot does not make the account due again.
     async fn upsert_account(&self, account: &Account) -> Result<()>;
     /// One account.
     async fn get_account(&self, domain: &Domain) -> Result<Option<Account>>;
@@ -129,7 +131,8 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn list_accounts(&self) -> Result<Vec<Account>>;
 
     /// Inserts or replaces leads and accounts in one atomic write per call
-    /// (SQLite: one transaction).
+    /// (SQLite: one transaction). Accounts keep a later stored
+    /// `enriched_at`, as in [`Store::upsert_account`].
     async fn upsert_leads(&self, leads: &[Lead], accounts: &[Account]) -> Result<()>;
     /// One lead.
     async fn get_lead(&self, email: &Email) -> Result<Option<Lead>>;

@@ -66,12 +66,19 @@ fn sorted_scores(mut v: Vec<ScoreRecord>) -> Vec<ScoreRecord> {
     v
 }
 
+/// Writes `account`, keeping a later `enriched_at` already stored.
+fn put_account(accounts: &mut BTreeMap<Domain, Account>, account: &Account) {
+    let mut account = account.clone();
+    if let Some(stored) = accounts.get(&account.domain) {
+        account.enriched_at = account.enriched_at.max(stored.enriched_at);
+    }
+    accounts.insert(account.domain.clone(), account);
+}
+
 #[async_trait]
 impl Store for MemoryStore {
     async fn upsert_account(&self, account: &Account) -> Result<()> {
-        self.lock()
-            .accounts
-            .insert(account.domain.clone(), account.clone());
+        put_account(&mut self.lock().accounts, account);
         Ok(())
     }
 
@@ -86,7 +93,7 @@ impl Store for MemoryStore {
     async fn upsert_leads(&self, leads: &[Lead], accounts: &[Account]) -> Result<()> {
         let mut s = self.lock();
         for a in accounts {
-            s.accounts.insert(a.domain.clone(), a.clone());
+            put_account(&mut s.accounts, a);
         }
         for l in leads {
             s.leads.insert(l.email.clone(), l.clone());

@@ -254,7 +254,27 @@ impl SqliteStore {
     }
 }
 
+/// Writes `account`, keeping a later `enriched_at` already stored (a
+/// snapshot written since the caller read the account). Call inside a
+/// write transaction.
 fn put_account(conn: &Connection, account: &Account) -> Result<()> {
+    let stored: Option<String> = conn
+        .prepare_cached("SELECT json FROM accounts WHERE domain = ?1")
+        .and_then(|mut s| s.query_row([account.domain.as_str()], |r| r.get(0)).optional())
+        .map_err(backend)?;
+    let stored = stored
+        .map(|j| from_json::<Account>(&j))
+        .transpose()?
+        .and_then(|a| a.enriched_at);
+    let kept;
+    let account = if stored > account.enriched_at {
+        let mut a = account.clone();
+        a.enriched_at = stored;
+        kept = a;
+        &kept
+    } else {
+        account
+    };
     conn.prepare_cached(
         "INSERT INTO accounts (domain, enriched_at, json) VALUES (?1, ?2, ?3)
          ON CONFLICT (domain) DO UPDATE SET enriched_at = excluded.enriched_at, json = excluded.json",
@@ -273,7 +293,12 @@ fn put_account(conn: &Connection, account: &Account) -> Result<()> {
 #[async_trait]
 impl Store for SqliteStore {
     async fn upsert_account(&self, account: &Account) -> Result<()> {
-        put_account(&self.lock(), account)
+        let mut conn = self.lock();
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(backend)?;
+        put_account(&tx, account)?;
+        tx.commit().map_err(backend)
     }
 
     async fn get_account(&self, domain: &Domain) -> Result<Option<Account>> {
