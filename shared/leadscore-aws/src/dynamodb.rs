@@ -582,7 +582,7 @@ impl DynamoStore {
                     LeadsWrite::Account(a) => Ok(TransactWriteItem::builder()
                         .update(self.account_update(a)?)
                         .build()),
-                    LeadsWrite::Put(item) => Ok(item.clone()),
+                    LeadsWrite::Put(item) => put_request(&self.table, item.clone(), None),
                 })
                 .collect::<Result<Vec<_>>>()?;
             match self.transact(items).await {
@@ -673,10 +673,10 @@ impl DynamoStore {
 }
 
 /// One write of [`Store::upsert_leads`]: an account (its update is built
-/// at each attempt, see [`DynamoStore::transact_chunk`]) or a lead's put.
+/// at each attempt, see [`DynamoStore::transact_chunk`]) or a lead's item.
 enum LeadsWrite {
     Account(Account),
-    Put(TransactWriteItem),
+    Put(Item),
 }
 
 fn put_request(table: &str, item: Item, condition: Option<&str>) -> Result<TransactWriteItem> {
@@ -724,7 +724,7 @@ impl Store for DynamoStore {
         for l in leads {
             let item = Self::lead_item(l)?;
             let size = checked_size(&item, l.email.as_str())?;
-            writes.push((LeadsWrite::Put(put_request(&self.table, item, None)?), size));
+            writes.push((LeadsWrite::Put(item), size));
         }
         // Atomic per chunk: at most 100 items (the TransactWriteItems limit)
         // and TRANSACT_BYTES (a stored enrichment time taken over adds a

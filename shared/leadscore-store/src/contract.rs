@@ -328,7 +328,10 @@ pub async fn account_writes_keep_a_later_enrichment(store: Arc<dyn Store>) {
     let stored = store.get_account(&acme).await.unwrap().unwrap();
     assert_eq!(stored.firmographics.employees, Some(250));
     assert_eq!(stored.enriched_at, Some(enriched));
-    let due = store.accounts_due(t0() - Duration::days(2), 10).await.unwrap();
+    let due = store
+        .accounts_due(t0() - Duration::days(2), 10)
+        .await
+        .unwrap();
     assert!(due.is_empty(), "{due:?}");
 
     // The same through a lead import, which writes its accounts too.
@@ -341,7 +344,10 @@ pub async fn account_writes_keep_a_later_enrichment(store: Arc<dyn Store>) {
     let stored = store.get_account(&acme).await.unwrap().unwrap();
     assert_eq!(stored.firmographics.employees, Some(300));
     assert_eq!(stored.enriched_at, Some(enriched));
-    let due = store.accounts_due(t0() - Duration::days(2), 10).await.unwrap();
+    let due = store
+        .accounts_due(t0() - Duration::days(2), 10)
+        .await
+        .unwrap();
     assert!(due.is_empty(), "{due:?}");
 
     // A later enrichment time is written as given.

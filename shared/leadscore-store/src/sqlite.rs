@@ -260,7 +260,10 @@ impl SqliteStore {
 fn put_account(conn: &Connection, account: &Account) -> Result<()> {
     let stored: Option<String> = conn
         .prepare_cached("SELECT json FROM accounts WHERE domain = ?1")
-        .and_then(|mut s| s.query_row([account.domain.as_str()], |r| r.get(0)).optional())
+        .and_then(|mut s| {
+            s.query_row([account.domain.as_str()], |r| r.get(0))
+                .optional()
+        })
         .map_err(backend)?;
     let stored = stored
         .map(|j| from_json::<Account>(&j))
