@@ -145,7 +145,12 @@ static RELATIVE: LazyLock<Regex> = LazyLock::new(|| {
 /// anchor date (an article's `datePublished` or feed date). A weekday means
 /// the most recent such day on or before the anchor.
 pub fn resolve_relative_date(text: &str, anchor: NaiveDate) -> Option<NaiveDate> {
-    let caps = RELATIVE.captures(text)?;
+    // "hier" is French for yesterday and German for here ("Hier finden Sie
+    // …"): in German text it dates nothing, and a later expression may.
+    let caps = RELATIVE.captures_iter(text).find(|c| {
+        !c.name("yesterday")
+            .is_some_and(|m| m.as_str().eq_ignore_ascii_case("hier") && reads_german(text))
+    })?;
     if caps.name("yesterday").is_some() {
         return anchor.checked_sub_signed(Duration::days(1));
     }
@@ -169,6 +174,19 @@ pub fn resolve_relative_date(text: &str, anchor: NaiveDate) -> Option<NaiveDate>
         return anchor.checked_sub_signed(Duration::days(back));
     }
     None
+}
+
+/// German function words that French, Spanish, Portuguese and English news
+/// do not use.
+static GERMAN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:und|der|das|hat|ist|mit|für|sich|eine[nmr]?|wurde|auf|nach|bei|ihre?n?)\b")
+        .expect("valid German-word pattern")
+});
+
+/// Whether `text` reads as German: at least two of its words are German
+/// function words (one could be a name).
+fn reads_german(text: &str) -> bool {
+    GERMAN.find_iter(text).nth(1).is_some()
 }
 
 #[cfg(test)]
@@ -226,6 +244,19 @@ mod tests {
         assert_eq!(d("said on Tuesday"), NaiveDate::from_ymd_opt(2026, 11, 17));
         assert_eq!(d("on Friday"), Some(anchor));
         assert_eq!(d("no date here"), None);
+        // French "hier" is yesterday; German "hier" is here.
+        assert_eq!(
+            d("Acme a annoncé hier une levée de 5 millions d'euros"),
+            NaiveDate::from_ymd_opt(2026, 11, 19)
+        );
+        assert_eq!(
+            d("Hier hat das Start-up Acme 5 Millionen Euro eingesammelt"),
+            None
+        );
+        assert_eq!(
+            d("Acme ist hier seit 2019 aktiv und hat vor 2 Tagen 5 Millionen Euro erhalten"),
+            NaiveDate::from_ymd_opt(2026, 11, 18)
+        );
     }
 
     #[test]
