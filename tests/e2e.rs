@@ -307,7 +307,15 @@ impl Watch {
             let exe = bins
                 .get(name)
                 .unwrap_or_else(|| panic!("no `{name}` binary among {:?}", bins.keys()));
+            // Only the test's settings: an inherited AWS_ENDPOINT_URL_<SERVICE>,
+            // profile or LEADSCORE_* setting would point a function elsewhere.
             let child = tokio::process::Command::new(exe)
+                .env_clear()
+                .envs(
+                    ["PATH", "HOME", "TMPDIR", "RUST_LOG"]
+                        .into_iter()
+                        .filter_map(|k| std::env::var_os(k).map(|v| (k, v))),
+                )
                 .envs(env)
                 .env("AWS_LAMBDA_FUNCTION_NAME", name)
                 .env("AWS_LAMBDA_FUNCTION_VERSION", "1")
@@ -586,6 +594,8 @@ async fn form_submit_to_slack_and_email_through_the_real_functions() {
         ("AWS_REGION", "us-east-1".into()),
         ("AWS_ACCESS_KEY_ID", "testing".into()),
         ("AWS_SECRET_ACCESS_KEY", "testing".into()),
+        // Credentials and region are given; never ask the metadata service.
+        ("AWS_EC2_METADATA_DISABLED", "true".into()),
         ("RUST_LOG", "info".into()),
         ("TABLE_NAME", table.clone()),
         ("EVENT_BUS_NAME", wiring.bus.clone()),

@@ -8,6 +8,20 @@ fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
+/// The binary with a clean environment: only `PATH`, `HOME` and `TMPDIR`
+/// are kept, so a developer's exported `LEADSCORE_*` or `AWS_*` settings (a
+/// Slack webhook, an event bus, a store) can never reach a test run.
+fn leadscore() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_leadscore"));
+    c.env_clear();
+    for key in ["PATH", "HOME", "TMPDIR"] {
+        if let Some(v) = std::env::var_os(key) {
+            c.env(key, v);
+        }
+    }
+    c
+}
+
 struct Env {
     _dir: tempfile::TempDir,
     db: PathBuf,
@@ -25,14 +39,12 @@ impl Env {
     }
 
     fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_leadscore"))
+        leadscore()
             .current_dir(root())
             .arg("--db")
             .arg(&self.db)
             .args(["--now", "2026-10-10T00:00:00Z"])
             .args(args)
-            .env_remove("LEADSCORE_DB")
-            .env_remove("LEADSCORE_MODEL")
             .output()
             .unwrap()
     }
@@ -117,12 +129,32 @@ fn default_model_scores_and_rescoring_does_not_realert() {
     seed(&env);
     let first = env.run(&["score", "--json"]);
     assert!(first.status.success(), "{}", stderr(&first));
+    assert!(stderr(&first).contains("2 changed"), "{}", stderr(&first));
     let again = env.run(&["score", "--json"]);
     assert!(
         stderr(&again).contains("0 changed") && stderr(&again).contains("0 became hot"),
         "{}",
         stderr(&again)
     );
+    // A model that makes a lead hot alerts once: rescoring the same data
+    // adds no alert.
+    let model = ["--model", "examples/seed-example/model.toml"];
+    let hot = env.run(&[&["score"][..], &model[..]].concat());
+    assert!(stderr(&hot).contains("1 became hot"), "{}", stderr(&hot));
+    let alerts = |env: &Env| {
+        let o = env.run(&["alerts", "--json"]);
+        serde_json::from_slice::<Vec<serde_json::Value>>(&o.stdout)
+            .unwrap()
+            .len()
+    };
+    assert_eq!(alerts(&env), 1);
+    let again = env.run(&[&["score"][..], &model[..]].concat());
+    assert!(
+        stderr(&again).contains("0 became hot"),
+        "{}",
+        stderr(&again)
+    );
+    assert_eq!(alerts(&env), 1);
 }
 
 #[test]
@@ -244,7 +276,7 @@ fn dynamodb_store_through_the_standard_aws_environment() {
     let moto = leadscore_testkit::moto();
     let table = leadscore_testkit::unique("cli-leads");
     let run = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_leadscore"))
+        leadscore()
             .current_dir(root())
             .args([
                 "--store",
@@ -253,8 +285,6 @@ fn dynamodb_store_through_the_standard_aws_environment() {
                 "2026-10-10T00:00:00Z",
             ])
             .args(args)
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("AWS_ENDPOINT_URL", &moto.endpoint)
             .env("AWS_REGION", "us-east-1")
             .env("AWS_ACCESS_KEY_ID", "testing")
@@ -333,7 +363,7 @@ mod enrichment {
         let o = tokio::task::spawn_blocking({
             let (db, url, resolve) = (env.db.clone(), url.clone(), resolve.clone());
             move || {
-                Command::new(env!("CARGO_BIN_EXE_leadscore"))
+                leadscore()
                     .args(["--db".as_ref(), db.as_os_str()])
                     .args(["enrich", &url, "--resolve", &resolve])
                     .output()
@@ -349,7 +379,7 @@ mod enrichment {
         let o = tokio::task::spawn_blocking({
             let (db, url, resolve) = (env.db.clone(), url.clone(), resolve.clone());
             move || {
-                Command::new(env!("CARGO_BIN_EXE_leadscore"))
+                leadscore()
                     .args(["--db".as_ref(), db.as_os_str()])
                     .args([
                         "enrich",
@@ -570,7 +600,7 @@ points = 10
 "#,
     );
     let smtp = leadscore_testkit::smtp::SmtpSink::start();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_leadscore"))
+    let mut child = leadscore()
         .current_dir(root())
         .arg("--db")
         .arg(&env.db)
@@ -582,8 +612,6 @@ points = 10
             "sales@acme.example",
         ])
         .args(["--email-from", "leadscore <alerts@acme.example>"])
-        .env_remove("LEADSCORE_DB")
-        .env_remove("LEADSCORE_SLACK_WEBHOOK")
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -715,12 +743,10 @@ async fn run_json_keeps_stdout_one_document() {
     let resolve = format!("northwind.test={}", site.addr.ip());
     let (db, model) = (env.db.clone(), model.clone());
     let o = tokio::task::spawn_blocking(move || {
-        Command::new(env!("CARGO_BIN_EXE_leadscore"))
+        leadscore()
             .args(["--db".as_ref(), db.as_os_str()])
             .args(["run", "--accounts", &accounts, "--resolve", &resolve])
             .args(["--allow-private-network", "--model", &model, "--json"])
-            .env_remove("LEADSCORE_SLACK_WEBHOOK")
-            .env_remove("LEADSCORE_SMTP_URL")
             .output()
             .unwrap()
     })
@@ -770,13 +796,11 @@ async fn run_enriches_listed_accounts_and_resumes_without_duplicate_alerts() {
             model.clone(),
         );
         tokio::task::spawn_blocking(move || {
-            Command::new(env!("CARGO_BIN_EXE_leadscore"))
+            leadscore()
                 .args(["--db".as_ref(), db.as_os_str()])
                 .args(["run", "--accounts", &accounts, "--resolve", &resolve])
                 .args(["--allow-private-network", "--model", &model])
                 .args(extra)
-                .env_remove("LEADSCORE_SLACK_WEBHOOK")
-                .env_remove("LEADSCORE_SMTP_URL")
                 .output()
                 .unwrap()
         })
@@ -855,14 +879,12 @@ async fn an_interrupted_run_resumes_where_it_stopped() {
     );
     let ip = site.addr.ip().to_string();
     let command = || {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_leadscore"));
+        let mut c = leadscore();
         c.args(["--db".as_ref(), env.db.as_os_str()])
             .args(["run", "--accounts", &accounts, "--concurrency", "1"])
             .args(["--resolve", &format!("a.test={ip}")])
             .args(["--resolve", &format!("b.test={ip}")])
-            .args(["--allow-private-network", "--model", &model])
-            .env_remove("LEADSCORE_SLACK_WEBHOOK")
-            .env_remove("LEADSCORE_SMTP_URL");
+            .args(["--allow-private-network", "--model", &model]);
         c
     };
     let mut child = command()
@@ -938,13 +960,10 @@ async fn an_interrupted_run_resumes_where_it_stopped() {
 fn demo_runs_offline_and_its_report_renders_in_chromium() {
     let env = Env::new();
     let report = env.dir.join("demo.html");
-    let o = Command::new(env!("CARGO_BIN_EXE_leadscore"))
+    let o = leadscore()
         .current_dir(&env.dir)
         .args(["demo", "--report"])
         .arg(&report)
-        .env_remove("LEADSCORE_DB")
-        .env_remove("LEADSCORE_SLACK_WEBHOOK")
-        .env_remove("LEADSCORE_SMTP_URL")
         .output()
         .unwrap();
     let (out, err) = (stdout(&o), stderr(&o));
@@ -958,7 +977,7 @@ fn demo_runs_offline_and_its_report_renders_in_chromium() {
     assert!(hot.len() >= 2, "several hot leads: {out}");
 
     // The store the demo left is a normal one.
-    let leads = Command::new(env!("CARGO_BIN_EXE_leadscore"))
+    let leads = leadscore()
         .current_dir(&env.dir)
         .args([
             "--db",

@@ -179,8 +179,10 @@ pub fn resolve_relative_date(text: &str, anchor: NaiveDate) -> Option<NaiveDate>
 /// German function words that French, Spanish, Portuguese and English news
 /// do not use.
 static GERMAN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:und|der|das|hat|ist|mit|für|sich|eine[nmr]?|wurde|auf|nach|bei|ihre?n?)\b")
-        .expect("valid German-word pattern")
+    Regex::new(
+        r"(?i)\b(?:und|der|das|hat|ist|mit|für|sich|eine[nmr]?|wurde|auf|nach|bei|ihre?n?)\b",
+    )
+    .expect("valid German-word pattern")
 });
 
 /// Whether `text` reads as German: at least two of its words are German
