@@ -598,7 +598,7 @@ mod hostile {
                 },
                 "/deep.txt" => Reply::Full {
                     status: 200,
-                    headers: vec![("Content-Type".into(), "text/plain".into())],
+                    headers: vec![("Content-Type".into(), "application/xml".into())],
                     body: format!("{}MARKER", "<div>".repeat(2_000)).into_bytes(),
                 },
                 "/invalid-utf8" => Reply::Full {
@@ -748,9 +748,10 @@ mod hostile {
             assert_eq!(page.text.len(), "<p>top</p>".len() + 5 * 1_024);
             assert!(page.text.starts_with("<p>top</p><div>"));
             assert!(!page.text.contains("MARKER"));
+            // A document (a feed, an ATS answer) that is not HTML is not cut.
             let plain = h
                 .fetcher
-                .fetch(&h.url("/deep.txt"), &session)
+                .fetch_document(&h.url("/deep.txt"), &session)
                 .await
                 .unwrap();
             assert!(plain.text.ends_with("MARKER"), "a text document is not cut");
@@ -832,7 +833,7 @@ mod hostile {
                     "/pricing" => redirect(&format!("http://hostile.test:{port}/bomb")),
                     "/plans" => redirect(&format!("http://hostile.test:{port}/endless")),
                     "/press" => redirect(&format!("http://hostile.test:{port}/loop")),
-                    "/news" => redirect(&format!("http://hostile.test:{port}/to-metadata")),
+                    "/news" => redirect(&format!("http://hostile.test:{port}/to-metadata-name")),
                     "/contact" => redirect(&format!("http://hostile.test:{port}/binary")),
                     "/kontakt" => redirect(&format!("http://hostile.test:{port}/to-loopback")),
                     _ => status(404),
