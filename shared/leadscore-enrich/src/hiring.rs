@@ -236,8 +236,9 @@ pub struct HiringPage<'a> {
 }
 
 /// Finds boards on `pages` (the homepage and careers pages) and reads them;
-/// without a board, `JobPosting` JSON-LD on the pages; without that, the
-/// job links of the careers pages. `previous_ids`: role ids of the last
+/// when no board could be read (none found, or only unsupported, unknown or
+/// broken ones; a board that failed for now counts as read), `JobPosting`
+/// JSON-LD on the pages; without that, the job links of the careers pages. `previous_ids`: role ids of the last
 /// snapshot.
 pub async fn collect(
     fetcher: &dyn PageFetcher,
@@ -281,8 +282,15 @@ pub async fn collect(
         found.boards.push(outcome);
         all_roles.extend(roles);
     }
-    if boards.is_empty() {
-        // No ATS board: schema.org JobPosting JSON-LD on the crawled pages.
+    // No board read, and none that may answer next time (none found, or
+    // only ones the crawl cannot read: Workday, a stale link to a board
+    // that is gone, an answer that does not parse): schema.org JobPosting
+    // JSON-LD on the crawled pages.
+    let board_answered = found
+        .boards
+        .iter()
+        .any(|b| b.status == "ok" || (b.status == "error" && b.transient));
+    if !board_answered {
         let today = now.format("%Y-%m-%d").to_string();
         let mut seen = std::collections::HashSet::new();
         let jsonld: Vec<Role> = pages

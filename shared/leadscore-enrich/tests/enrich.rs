@@ -520,6 +520,56 @@ async fn an_unknown_board_is_not_zero_roles() {
     );
 }
 
+#[tokio::test]
+async fn job_postings_are_read_when_no_board_could_be() {
+    // A Workday board (detected, not read) and a stale link to a Lever board
+    // that is gone; the careers page's own JobPosting JSON-LD has the roles.
+    let site = Site::start().await;
+    site.route(
+        "/",
+        Route::html(
+            r#"<a href="/careers">Careers</a>
+<a href="https://acme.wd5.myworkdayjobs.com/en-US/External">All jobs</a>
+<a href="https://jobs.lever.co/ghostco">Old board</a>"#,
+        ),
+    )
+    .route(
+        "/careers",
+        Route::html(
+            r#"<script type="application/ld+json">[
+{"@type":"JobPosting","title":"Account Executive","datePosted":"2026-11-01"},
+{"@type":"JobPosting","title":"Sales Development Representative","datePosted":"2026-11-02"},
+{"@type":"JobPosting","title":"Backend Engineer","datePosted":"2026-11-03"}]</script>"#,
+        ),
+    );
+    let e = enricher_with_ats(&["wd.test", "ats.test"], &site.url("ats.test"));
+    let out = enrich_at(
+        &e,
+        &Domain::parse("wd.test").unwrap(),
+        &format!("{}/", site.url("wd.test")),
+        None,
+        "2026-11-20T00:00:00Z",
+    )
+    .await;
+    let statuses: Vec<(&str, &str)> = out
+        .hiring
+        .boards
+        .iter()
+        .map(|b| (b.ats.as_str(), b.status.as_str()))
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            ("workday", "unsupported"),
+            ("lever", "unknown_board"),
+            ("jsonld", "ok")
+        ]
+    );
+    let s = out.hiring.summary.as_ref().unwrap();
+    assert_eq!(s.open_roles, 3, "{s:?}");
+    assert_eq!(s.sales_roles, 2, "{s:?}");
+}
+
 /// Like [`enricher`], reading up to `max_feeds` feeds.
 fn enricher_with_feeds(host: &str, max_feeds: usize) -> Enricher {
     let config = FetchConfig {

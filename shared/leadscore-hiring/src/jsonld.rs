@@ -60,7 +60,7 @@ fn collect(v: &Value, page_url: Option<&str>, today: Option<&str>, out: &mut Vec
                 collect(graph, page_url, today, out, depth + 1);
             }
             if is_job_posting(v)
-                && let Some(role) = to_role(v, page_url, today, out.len())
+                && let Some(role) = to_role(v, page_url, today)
             {
                 out.push(role);
             }
@@ -105,19 +105,38 @@ fn location(v: Option<&Value>) -> Option<String> {
     }
 }
 
-fn to_role(v: &Value, page_url: Option<&str>, today: Option<&str>, index: usize) -> Option<Role> {
+fn to_role(v: &Value, page_url: Option<&str>, today: Option<&str>) -> Option<Role> {
     let title = text(v.get("title")).or_else(|| text(v.get("name")))?;
-    if let (Some(until), Some(today)) = (text(v.get("validThrough")), today)
-        && until.get(..10).is_some_and(|u| u < today)
-    {
+    // An expiry that is no ISO date ("12/31/2026") is ignored, not compared
+    // as text.
+    let expired = |until: &str| {
+        let day = until.get(..10)?;
+        chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").ok()?;
+        Some(day < today?)
+    };
+    if text(v.get("validThrough")).is_some_and(|u| expired(&u) == Some(true)) {
         return None;
     }
-    let url = text(v.get("url")).or_else(|| page_url.map(str::to_string));
+    let own_url = text(v.get("url"));
+    let location = location(v.get("jobLocation"));
+    let posted_at = text(v.get("datePosted"));
     let identifier = v.get("identifier");
+    // Without an identifier or a URL of its own (`url` is no property
+    // Google documents for JobPosting), a posting is named by what it says:
+    // several postings on one careers page are several roles, and the same
+    // posting read again keeps its id.
     let id = text(identifier.and_then(|i| i.get("value")))
         .or_else(|| text(identifier))
-        .or_else(|| url.clone())
-        .unwrap_or_else(|| format!("jsonld-{index}-{title}"));
+        .or_else(|| own_url.clone())
+        .unwrap_or_else(|| {
+            format!(
+                "{}#{title}|{}|{}",
+                page_url.unwrap_or("jsonld"),
+                location.as_deref().unwrap_or(""),
+                posted_at.as_deref().unwrap_or("")
+            )
+        });
+    let url = own_url.or_else(|| page_url.map(str::to_string));
     let remote = v
         .get("jobLocationType")
         .and_then(Value::as_str)
@@ -125,9 +144,10 @@ fn to_role(v: &Value, page_url: Option<&str>, today: Option<&str>, index: usize)
     Some(Role {
         id,
         title,
-        department: text(v.get("occupationalCategory")).or_else(|| text(v.get("industry"))),
-        location: location(v.get("jobLocation")),
-        posted_at: text(v.get("datePosted")),
+        // Not `industry`: that is the employer's, not the role's.
+        department: text(v.get("occupationalCategory")),
+        location,
+        posted_at,
         url,
         remote,
     })

@@ -43,3 +43,31 @@ fn graph_arrays_and_broken_blocks() {
 fn no_json_ld_no_roles() {
     assert!(job_postings("<html><body>Careers</body></html>", None, None).is_empty());
 }
+
+#[test]
+fn postings_without_an_id_or_url_of_their_own_stay_apart() {
+    let page = r#"<script type="application/ld+json">[
+      {"@type":"JobPosting","title":"Account Executive","datePosted":"2026-11-01","industry":"Information Technology"},
+      {"@type":"JobPosting","title":"SDR","datePosted":"2026-11-02"},
+      {"@type":"JobPosting","title":"Backend Engineer","datePosted":"2026-11-03","validThrough":"12/31/2026"}
+    ]</script>"#;
+    let roles = job_postings(page, Some("https://acme.test/careers"), Some("2026-11-15"));
+    let titles: Vec<&str> = roles.iter().map(|r| r.title.as_str()).collect();
+    // A US-style expiry is no ISO date: not read as past.
+    assert_eq!(titles, ["Account Executive", "SDR", "Backend Engineer"]);
+    let ids: std::collections::HashSet<&str> = roles.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(ids.len(), 3, "{roles:?}");
+    // The same page read again names them the same.
+    let again = job_postings(page, Some("https://acme.test/careers"), Some("2026-11-20"));
+    assert_eq!(
+        again.iter().map(|r| &r.id).collect::<Vec<_>>(),
+        roles.iter().map(|r| &r.id).collect::<Vec<_>>()
+    );
+    // The employer's industry is not the role's department.
+    assert_eq!(roles[0].department, None);
+    assert!(
+        roles
+            .iter()
+            .all(|r| r.url.as_deref() == Some("https://acme.test/careers"))
+    );
+}
