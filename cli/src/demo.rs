@@ -317,6 +317,7 @@ pub fn demo_enricher(domains: &[Domain], server: SocketAddr) -> Result<Enricher>
     config.hiring.endpoints = AtsEndpoints {
         greenhouse: format!("{base}/greenhouse"),
         lever: format!("{base}/lever"),
+        lever_eu: format!("{base}/lever-eu"),
         ashby: format!("{base}/ashby"),
         smartrecruiters: format!("{base}/smartrecruiters"),
         workable: format!("{base}/workable"),

@@ -183,7 +183,7 @@ async fn read_board(
                 (url, Box::new(parse_teamtailor))
             }
             Ats::Lever => (
-                e.lever_postings(&board.token, page * LEVER_PAGE_SIZE),
+                e.lever_postings(&board.token, page * LEVER_PAGE_SIZE, board.eu),
                 Box::new(parse_lever),
             ),
             Ats::SmartRecruiters => (
@@ -264,6 +264,7 @@ pub async fn collect(
             boards.push(AtsBoard {
                 ats: Ats::Teamtailor,
                 token: url.origin().ascii_serialization(),
+                eu: false,
             });
         }
     }

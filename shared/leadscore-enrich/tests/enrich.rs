@@ -69,6 +69,7 @@ fn enricher_with_ats(hosts: &[&str], ats: &str) -> Enricher {
     cfg.hiring.endpoints = leadscore_hiring::endpoints::AtsEndpoints {
         greenhouse: ats.into(),
         lever: ats.into(),
+        lever_eu: format!("{ats}/eu"),
         ashby: ats.into(),
         smartrecruiters: ats.into(),
         workable: ats.into(),
@@ -518,6 +519,32 @@ async fn an_unknown_board_is_not_zero_roles() {
             .any(|s| s.name.starts_with("hiring.")),
         "unknown is not zero"
     );
+}
+
+#[tokio::test]
+async fn an_eu_lever_board_is_read_from_the_eu_api() {
+    let site = Site::start().await;
+    site.route(
+        "/",
+        Route::html(r#"<a href="https://jobs.eu.lever.co/acme-eu">Jobs</a>"#),
+    )
+    .route(
+        "/eu/v0/postings/acme-eu?mode=json&skip=0&limit=100",
+        Route::json(
+            r#"[{"id":"e1","text":"Account Executive DACH","categories":{"team":"Sales"},"createdAt":1762934400000}]"#,
+        ),
+    );
+    let e = enricher_with_ats(&["eu.test", "ats.test"], &site.url("ats.test"));
+    let out = enrich_at(
+        &e,
+        &Domain::parse("eu.test").unwrap(),
+        &format!("{}/", site.url("eu.test")),
+        None,
+        "2026-11-20T00:00:00Z",
+    )
+    .await;
+    assert_eq!(out.hiring.boards[0].status, "ok", "{:?}", out.hiring.boards);
+    assert_eq!(out.hiring.summary.as_ref().unwrap().sales_roles, 1);
 }
 
 #[tokio::test]

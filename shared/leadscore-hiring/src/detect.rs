@@ -43,6 +43,10 @@ pub struct AtsBoard {
     /// Board token / company slug as the ATS's public API expects it.
     /// For Workday this is `tenant/wdN/site`.
     pub token: String,
+    /// A board in the ATS's EU region (Lever: `jobs.eu.lever.co`), served by
+    /// its EU API host.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub eu: bool,
 }
 
 /// Compiled [`PATTERN_SOURCES`]; a unit test checks that none failed to compile.
@@ -142,7 +146,12 @@ pub fn detect_ats(html: &str) -> Vec<AtsBoard> {
             if NOT_TOKENS.contains(&token.to_ascii_lowercase().as_str()) {
                 continue;
             }
-            let board = AtsBoard { ats: *ats, token };
+            let eu = *ats == Ats::Lever && whole.as_str().contains(".eu.lever.co");
+            let board = AtsBoard {
+                ats: *ats,
+                token,
+                eu,
+            };
             if seen.insert(board.clone()) {
                 found.push((whole.start(), board));
             }

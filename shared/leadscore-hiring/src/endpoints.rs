@@ -13,6 +13,8 @@ pub struct AtsEndpoints {
     pub greenhouse: String,
     /// Lever postings API base.
     pub lever: String,
+    /// Lever's EU postings API base, for boards on `jobs.eu.lever.co`.
+    pub lever_eu: String,
     /// Ashby posting API base.
     pub ashby: String,
     /// SmartRecruiters posting API base.
@@ -33,6 +35,7 @@ impl Default for AtsEndpoints {
         Self {
             greenhouse: "https://boards-api.greenhouse.io".to_string(),
             lever: "https://api.lever.co".to_string(),
+            lever_eu: "https://api.eu.lever.co".to_string(),
             ashby: "https://api.ashbyhq.com".to_string(),
             smartrecruiters: "https://api.smartrecruiters.com".to_string(),
             workable: "https://apply.workable.com".to_string(),
@@ -59,11 +62,13 @@ impl AtsEndpoints {
         )
     }
 
-    /// Lever: one page of postings starting at `skip`.
-    pub fn lever_postings(&self, site: &str, skip: usize) -> String {
+    /// Lever: one page of postings starting at `skip`, on the EU API for
+    /// an EU board.
+    pub fn lever_postings(&self, site: &str, skip: usize, eu: bool) -> String {
+        let base = if eu { &self.lever_eu } else { &self.lever };
         format!(
             "{}/v0/postings/{}?mode=json&skip={skip}&limit={LEVER_PAGE_SIZE}",
-            self.lever.trim_end_matches('/'),
+            base.trim_end_matches('/'),
             encode(site)
         )
     }

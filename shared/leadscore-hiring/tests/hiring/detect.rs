@@ -10,6 +10,7 @@ fn board(ats: Ats, token: &str) -> AtsBoard {
     AtsBoard {
         ats,
         token: token.to_string(),
+        eu: false,
     }
 }
 
@@ -52,8 +53,12 @@ fn lever_us_and_eu() {
     );
     assert_eq!(
         one(r#"<a href="https://jobs.eu.lever.co/acme-eu">Jobs</a>"#),
-        board(Ats::Lever, "acme-eu")
+        AtsBoard {
+            eu: true,
+            ..board(Ats::Lever, "acme-eu")
+        }
     );
+    assert!(one(r#"<a href="https://api.eu.lever.co/v0/postings/acme-eu">Jobs</a>"#).eu);
 }
 
 #[test]

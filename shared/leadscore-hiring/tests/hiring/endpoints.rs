@@ -8,12 +8,16 @@ fn defaults_point_to_public_hosts() {
         "https://boards-api.greenhouse.io/v1/boards/acme/jobs?content=true"
     );
     assert_eq!(
-        e.lever_postings("acme", 0),
+        e.lever_postings("acme", 0, false),
         "https://api.lever.co/v0/postings/acme?mode=json&skip=0&limit=100"
     );
     assert_eq!(
-        e.lever_postings("acme", 100),
+        e.lever_postings("acme", 100, false),
         "https://api.lever.co/v0/postings/acme?mode=json&skip=100&limit=100"
+    );
+    assert_eq!(
+        e.lever_postings("acme-eu", 0, true),
+        "https://api.eu.lever.co/v0/postings/acme-eu?mode=json&skip=0&limit=100"
     );
 }
 
@@ -29,7 +33,7 @@ fn override_to_loopback_and_encode_token() {
         "http://127.0.0.1:8080/v1/boards/a%2Fb/jobs?content=true"
     );
     assert_eq!(
-        e.lever_postings("acme", 0),
+        e.lever_postings("acme", 0, false),
         "http://127.0.0.1:8081/v0/postings/acme?mode=json&skip=0&limit=100"
     );
 }
