@@ -1,6 +1,7 @@
 //! Parsers from a job-list response (status, content type, body) to roles.
 
-use serde::{Deserialize, Serialize};
+use serde::de::{DeserializeOwned, Error as _};
+use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::endpoints::{LEVER_PAGE_SIZE, SMARTRECRUITERS_PAGE_SIZE};
 
@@ -99,20 +100,73 @@ fn triage(ats: &'static str, resp: &Response<'_>) -> Result<Option<BoardPage>, P
     Ok(None)
 }
 
+/// A JSON array read item by item: an item that does not fit (a job without
+/// a title, a field of a type the ATS does not document) is skipped rather
+/// than failing the whole board. An array none of whose items fits is an
+/// error: the format has changed.
+fn lenient<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: DeserializeOwned,
+{
+    let items = Vec::<serde_json::Value>::deserialize(d)?;
+    lenient_items(items).map_err(D::Error::custom)
+}
+
+fn lenient_items<T: DeserializeOwned>(
+    items: Vec<serde_json::Value>,
+) -> Result<Vec<T>, serde_json::Error> {
+    let total = items.len();
+    let mut first_error = None;
+    let mut out = Vec::with_capacity(total);
+    for v in items {
+        match serde_json::from_value(v) {
+            Ok(t) => out.push(t),
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    match first_error {
+        Some(e) if out.is_empty() => Err(e),
+        _ => Ok(out),
+    }
+}
+
+/// A field that is present, `null` included (`Some(Value::Null)`); with
+/// `#[serde(default)]`, an absent one is `None`.
+fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<serde_json::Value>, D::Error> {
+    serde_json::Value::deserialize(d).map(Some)
+}
+
+/// A field the ATS may send as `null` (a flag, a list): its default.
+fn or_default<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
+
 #[derive(Deserialize)]
 struct GhBoard {
+    #[serde(deserialize_with = "lenient")]
     jobs: Vec<GhJob>,
 }
 
 #[derive(Deserialize)]
 struct GhJob {
     id: u64,
+    /// The job behind the post; `null` for a prospect post (a talent pool,
+    /// no opening). Absent from some answers: then the post counts.
+    #[serde(default, deserialize_with = "present")]
+    internal_job_id: Option<serde_json::Value>,
     title: String,
     absolute_url: Option<String>,
     updated_at: Option<String>,
     first_published: Option<String>,
     location: Option<GhName>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "or_default")]
     departments: Vec<GhName>,
 }
 
@@ -133,6 +187,7 @@ pub fn parse_greenhouse(resp: &Response<'_>) -> Result<BoardPage, ParseError> {
     let roles = board
         .jobs
         .into_iter()
+        .filter(|j| j.internal_job_id != Some(serde_json::Value::Null))
         .map(|j| {
             let location = j.location.and_then(|l| l.name);
             Role {
@@ -161,7 +216,7 @@ struct LeverPosting {
     text: String,
     hosted_url: Option<String>,
     created_at: Option<i64>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "or_default")]
     categories: LeverCategories,
     workplace_type: Option<String>,
 }
@@ -181,9 +236,11 @@ pub fn parse_lever(resp: &Response<'_>) -> Result<BoardPage, ParseError> {
     if let Some(page) = triage(ATS, resp)? {
         return Ok(page);
     }
-    let postings: Vec<LeverPosting> = serde_json::from_slice(resp.body)
+    let items: Vec<serde_json::Value> = serde_json::from_slice(resp.body)
         .map_err(|source| ParseError::Json { ats: ATS, source })?;
-    let has_next = postings.len() >= LEVER_PAGE_SIZE;
+    let has_next = items.len() >= LEVER_PAGE_SIZE;
+    let postings: Vec<LeverPosting> =
+        lenient_items(items).map_err(|source| ParseError::Json { ats: ATS, source })?;
     let roles = postings
         .into_iter()
         .map(|p| Role {
@@ -201,6 +258,7 @@ pub fn parse_lever(resp: &Response<'_>) -> Result<BoardPage, ParseError> {
 
 #[derive(Deserialize)]
 struct AshbyBoard {
+    #[serde(deserialize_with = "lenient")]
     jobs: Vec<AshbyJob>,
 }
 
@@ -214,7 +272,7 @@ struct AshbyJob {
     location: Option<String>,
     published_at: Option<String>,
     job_url: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "or_default")]
     is_remote: bool,
     is_listed: Option<bool>,
 }
@@ -253,6 +311,7 @@ pub fn parse_ashby(resp: &Response<'_>) -> Result<BoardPage, ParseError> {
 struct SrPage {
     offset: usize,
     total_found: usize,
+    #[serde(deserialize_with = "lenient")]
     content: Vec<SrPosting>,
 }
 
@@ -273,7 +332,7 @@ struct SrPosting {
 struct SrLocation {
     full_location: Option<String>,
     city: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "or_default")]
     remote: bool,
 }
 
@@ -336,6 +395,7 @@ pub fn parse_smartrecruiters(resp: &Response<'_>) -> Result<BoardPage, ParseErro
 
 #[derive(Deserialize)]
 struct WorkableAccount {
+    #[serde(deserialize_with = "lenient")]
     jobs: Vec<WorkableJob>,
 }
 
@@ -348,7 +408,7 @@ struct WorkableJob {
     city: Option<String>,
     state: Option<String>,
     country: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "or_default")]
     telecommuting: bool,
     published_on: Option<String>,
     created_at: Option<String>,
@@ -394,6 +454,7 @@ pub fn parse_workable(resp: &Response<'_>) -> Result<BoardPage, ParseError> {
 
 #[derive(Deserialize)]
 struct RecruiteeOffers {
+    #[serde(deserialize_with = "lenient")]
     offers: Vec<RecruiteeOffer>,
 }
 
@@ -406,7 +467,7 @@ struct RecruiteeOffer {
     location: Option<String>,
     city: Option<String>,
     country: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "or_default")]
     remote: bool,
     published_at: Option<String>,
     created_at: Option<String>,
@@ -466,7 +527,8 @@ struct PersonioFeed {
 #[serde(rename_all = "camelCase")]
 struct PersonioPosition {
     id: String,
-    name: String,
+    /// A position without one is no role (skipped, not the feed).
+    name: Option<String>,
     office: Option<String>,
     department: Option<String>,
     recruiting_category: Option<String>,
@@ -508,21 +570,24 @@ pub fn parse_personio(
     let roles = feed
         .positions
         .into_iter()
-        .map(|p| Role {
-            url: job_base.map(|b| format!("{}/job/{}", b.trim_end_matches('/'), p.id)),
-            remote: p
-                .office
-                .as_deref()
-                .is_some_and(|o| o.to_lowercase().contains("remote")),
-            id: p.id,
-            title: p.name,
-            department: p
-                .department
-                .or(p.recruiting_category)
-                .or(p.occupation_category)
-                .filter(|d| !d.trim().is_empty()),
-            location: p.office,
-            posted_at: p.created_at,
+        .filter_map(|p| {
+            let title = p.name.filter(|t| !t.trim().is_empty())?;
+            Some(Role {
+                url: job_base.map(|b| format!("{}/job/{}", b.trim_end_matches('/'), p.id)),
+                remote: p
+                    .office
+                    .as_deref()
+                    .is_some_and(|o| o.to_lowercase().contains("remote")),
+                id: p.id,
+                title,
+                department: p
+                    .department
+                    .or(p.recruiting_category)
+                    .or(p.occupation_category)
+                    .filter(|d| !d.trim().is_empty()),
+                location: p.office,
+                posted_at: p.created_at,
+            })
         })
         .collect();
     Ok(BoardPage::Roles {
@@ -544,7 +609,8 @@ struct RssChannel {
 
 #[derive(Deserialize)]
 struct RssItem {
-    title: String,
+    /// An item without one is no role (skipped, not the feed).
+    title: Option<String>,
     link: Option<String>,
     guid: Option<String>,
     #[serde(rename = "pubDate")]
@@ -609,7 +675,8 @@ pub fn parse_teamtailor(resp: &Response<'_>) -> Result<BoardPage, ParseError> {
         .channel
         .items
         .into_iter()
-        .map(|i| {
+        .filter_map(|i| {
+            let title = i.title.filter(|t| !t.trim().is_empty())?;
             let location = i.locations.and_then(|l| {
                 let names: Vec<String> = l
                     .location
@@ -618,13 +685,13 @@ pub fn parse_teamtailor(resp: &Response<'_>) -> Result<BoardPage, ParseError> {
                     .collect();
                 (!names.is_empty()).then(|| names.join("; "))
             });
-            Role {
+            Some(Role {
                 id: i
                     .guid
                     .clone()
                     .or_else(|| i.link.clone())
-                    .unwrap_or_else(|| i.title.clone()),
-                title: i.title,
+                    .unwrap_or_else(|| title.clone()),
+                title,
                 department: i.department.or(i.role),
                 remote: i.remote_status.as_deref().is_some_and(|r| {
                     r.eq_ignore_ascii_case("fully") || r.eq_ignore_ascii_case("remote")
@@ -632,7 +699,7 @@ pub fn parse_teamtailor(resp: &Response<'_>) -> Result<BoardPage, ParseError> {
                 location,
                 posted_at: i.pub_date.map(rfc2822_to_iso),
                 url: i.link,
-            }
+            })
         })
         .collect();
     Ok(BoardPage::Roles {

@@ -1,4 +1,6 @@
-use leadscore_hiring::parse::{BoardPage, ParseError, Response, parse_greenhouse, parse_lever};
+use leadscore_hiring::parse::{
+    BoardPage, ParseError, Response, parse_ashby, parse_greenhouse, parse_lever,
+};
 
 fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(format!(
@@ -153,7 +155,6 @@ fn lever_unknown_site_and_malformed() {
 
 #[test]
 fn ashby_board_drops_unlisted() {
-    use leadscore_hiring::parse::parse_ashby;
     let body = fixture("ashby_board.json");
     let (r, next) = roles(parse_ashby(&ok_json(&body)).unwrap());
     assert!(!next);
@@ -207,4 +208,46 @@ fn smartrecruiters_pagination_and_unknown_company() {
             ..
         })
     ));
+}
+
+#[test]
+fn one_odd_job_is_skipped_not_the_board() {
+    // A job without a title, nulls where a flag or list is documented, and a
+    // Greenhouse prospect post (internal_job_id null: a talent pool).
+    let gh = br#"{"jobs":[
+      {"id":1,"internal_job_id":11,"title":"Account Executive","departments":null},
+      {"id":2,"internal_job_id":null,"title":"Sales - Interest List"},
+      {"id":3,"internal_job_id":33},
+      {"id":4,"title":"SDR","departments":[{"name":"Sales"}]}]}"#;
+    let (r, _) = roles(parse_greenhouse(&ok_json(gh)).unwrap());
+    let titles: Vec<&str> = r.iter().map(|r| r.title.as_str()).collect();
+    assert_eq!(titles, ["Account Executive", "SDR"]);
+    assert_eq!(r[1].department.as_deref(), Some("Sales"));
+
+    let ashby = br#"{"jobs":[{"id":"a","title":"SDR","isRemote":null},{"id":"b","title":7}]}"#;
+    let (r, _) = roles(parse_ashby(&ok_json(ashby)).unwrap());
+    assert_eq!(r.len(), 1);
+    assert!(!r[0].remote);
+
+    // Lever: a skipped posting does not end the pages early.
+    let mut page: Vec<String> = (0..99)
+        .map(|i| format!(r#"{{"id":"p{i}","text":"Role {i}","categories":null}}"#))
+        .collect();
+    page.push(r#"{"id":"bad"}"#.into());
+    let body = format!("[{}]", page.join(","));
+    let (r, next) = roles(parse_lever(&ok_json(body.as_bytes())).unwrap());
+    assert_eq!(r.len(), 99);
+    assert!(next, "a full page of 100 items may have a next page");
+
+    let rss = br#"<?xml version="1.0"?><rss><channel>
+      <item><guid>1</guid><link>https://acme.teamtailor.com/jobs/1</link></item>
+      <item><title>Account Executive</title><guid>2</guid></item></channel></rss>"#;
+    let resp = Response {
+        status: 200,
+        content_type: Some("application/rss+xml"),
+        body: rss,
+    };
+    let (r, _) = roles(leadscore_hiring::parse::parse_teamtailor(&resp).unwrap());
+    assert_eq!(r.len(), 1);
+    assert_eq!(r[0].title, "Account Executive");
 }
