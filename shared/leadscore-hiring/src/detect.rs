@@ -61,7 +61,10 @@ static PATTERNS: LazyLock<Vec<(Ats, Regex)>> = LazyLock::new(|| {
 const PATTERN_SOURCES: &[(Ats, &str)] = &[
     (
         Ats::Greenhouse,
-        r"(?:job-)?boards(?:\.[a-z]{2,})?\.greenhouse\.io/(?:embed/job_(?:board(?:/js)?|app)\?(?:[^\s&]*&(?:amp;)?)*for=)?([A-Za-z0-9_-]+)",
+        // The query's other parameters are bounded (at most 8, of 256
+        // bytes each): unbounded, each match scanned to the end of a run of
+        // `job_app?` copies, quadratic on a hostile page.
+        r"(?:job-)?boards(?:\.[a-z]{2,})?\.greenhouse\.io/(?:embed/job_(?:board(?:/js)?|app)\?(?:[^\s&<>]{0,256}&(?:amp;)?){0,8}for=)?([A-Za-z0-9_-]+)",
     ),
     (
         Ats::Greenhouse,
@@ -101,6 +104,9 @@ const PATTERN_SOURCES: &[(Ats, &str)] = &[
 /// Tokens that are path segments or asset hosts, never board tokens.
 const NOT_TOKENS: &[&str] = &[
     "embed",
+    // SmartRecruiters' one-click apply pages
+    // (`jobs.smartrecruiters.com/oneclick-ui/company/{id}/…`).
+    "oneclick-ui",
     "j",
     "api",
     "www",

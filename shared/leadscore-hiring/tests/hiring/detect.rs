@@ -165,3 +165,18 @@ fn a_page_naming_thousands_of_boards_yields_the_first_few() {
         .collect();
     assert_eq!(found, want);
 }
+
+#[test]
+fn hostile_runs_of_board_urls_and_apply_links() {
+    // A long run of embed URLs without a `for=` (each one's token is
+    // `embed`, never a board): linear work, nothing found.
+    let run = "boards.greenhouse.io/embed/job_app?".repeat(20_000);
+    assert!(detect_ats(&run).is_empty());
+    // A SmartRecruiters one-click apply link names no company board.
+    assert!(
+        detect_ats(
+            r#"<a href="https://jobs.smartrecruiters.com/oneclick-ui/company/AcmeCorp/publication/1">Apply</a>"#
+        )
+        .is_empty()
+    );
+}
