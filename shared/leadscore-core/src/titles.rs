@@ -405,6 +405,26 @@ impl Taxonomy {
         self.department_in(&t)
     }
 
+    /// Every department an ATS's department field names, in the
+    /// taxonomy's order: several for an umbrella such as "Sales &
+    /// Marketing" or "Product & Engineering".
+    pub fn departments_of(&self, field: &str) -> Vec<Department> {
+        let mut t = normalize(field);
+        for trap in &self.traps {
+            if trap.phrase.matches(&t) {
+                if let Some(d) = trap.department {
+                    return vec![d];
+                }
+                t = t.replace(&trap.phrase.needle, " ");
+            }
+        }
+        self.department
+            .iter()
+            .filter(|(_, kws)| kws.iter().any(|k| k.matches(&t)))
+            .map(|(d, _)| *d)
+            .collect()
+    }
+
     fn department_in(&self, t: &str) -> Option<Department> {
         self.department
             .iter()

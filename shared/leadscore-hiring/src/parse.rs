@@ -246,7 +246,9 @@ pub fn parse_lever(resp: &Response<'_>) -> Result<BoardPage, ParseError> {
         .map(|p| Role {
             id: p.id,
             title: p.text,
-            department: p.categories.department.or(p.categories.team),
+            // The team is the narrower field ("Sales" in department
+            // "Go To Market").
+            department: p.categories.team.or(p.categories.department),
             location: p.categories.location,
             posted_at: p.created_at.map(epoch_ms_to_iso),
             url: p.hosted_url,

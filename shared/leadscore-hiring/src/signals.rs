@@ -59,11 +59,19 @@ pub fn classify_roles_with(roles: &[Role], taxonomy: &Taxonomy) -> Vec<Classifie
             continue;
         }
         let by_title = taxonomy.classify(&r.title);
-        let department_class = r
+        // The ATS's department first; when it spans several ("Sales &
+        // Marketing", "Product & Engineering"), the title decides.
+        let named = r
             .department
             .as_deref()
-            .and_then(|d| taxonomy.department_of(d))
-            .or(by_title.department);
+            .map(|d| taxonomy.departments_of(d))
+            .unwrap_or_default();
+        let department_class = match (named.as_slice(), by_title.department) {
+            ([], t) => t,
+            ([one], _) => Some(*one),
+            (_, Some(t)) => Some(t),
+            ([first, ..], None) => Some(*first),
+        };
         out.push(ClassifiedRole {
             role: r.clone(),
             department_class,
@@ -218,6 +226,41 @@ pub fn to_signals(s: &HiringSignals, roles: &[ClassifiedRole], now: DateTime<Utc
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn an_umbrella_department_leaves_the_choice_to_the_title() {
+        let role = |title: &str, department: &str| Role {
+            id: title.into(),
+            title: title.into(),
+            department: Some(department.into()),
+            location: None,
+            posted_at: None,
+            url: None,
+            remote: false,
+        };
+        let classes: Vec<Option<Department>> = classify_roles(&[
+            role("Account Executive", "Sales & Marketing"),
+            role("Content Marketing Manager", "Sales & Marketing"),
+            role("Backend Engineer", "Product & Engineering"),
+            // One department named: the ATS's field decides.
+            role("Solutions Engineer", "Sales"),
+            // Several named, the title none: the first named.
+            role("Rockstar", "Sales & Marketing"),
+        ])
+        .into_iter()
+        .map(|r| r.department_class)
+        .collect();
+        assert_eq!(
+            classes,
+            [
+                Some(Department::Sales),
+                Some(Department::Marketing),
+                Some(Department::Engineering),
+                Some(Department::Sales),
+                Some(Department::Marketing),
+            ]
+        );
+    }
 
     #[test]
     fn a_posting_date_in_any_script_is_evidence_only_when_it_parses() {
