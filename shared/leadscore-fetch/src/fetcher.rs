@@ -31,8 +31,14 @@ pub struct FetchConfig {
     pub request_timeout: Duration,
     /// Limit for establishing a connection.
     pub connect_timeout: Duration,
-    /// Body cap in bytes, enforced on the wire and again after decompression.
+    /// Body cap in bytes for a web page, enforced on the wire and again
+    /// after decompression.
     pub max_body_bytes: usize,
+    /// The same for a document ([`PageFetcher::fetch_document`]: a job
+    /// board's API answer, a feed). A large company's Greenhouse board,
+    /// which carries every job's description, passes 5 MB at a few hundred
+    /// openings.
+    pub max_document_bytes: usize,
     /// Body cap for robots.txt (a larger file is treated as disallow-all).
     pub max_robots_bytes: usize,
     /// Maximum redirects followed for one page.
@@ -52,6 +58,7 @@ impl Default for FetchConfig {
             request_timeout: Duration::from_secs(10),
             connect_timeout: Duration::from_secs(5),
             max_body_bytes: 5 * 1024 * 1024,
+            max_document_bytes: 20 * 1024 * 1024,
             max_robots_bytes: 512 * 1024,
             max_redirects: 5,
             politeness_delay: Duration::from_millis(500),
@@ -638,6 +645,10 @@ impl ReqwestFetcher {
     ) -> Result<Page, PageError> {
         let started = std::time::Instant::now();
         let cfg = &self.inner.config;
+        let cap = match purpose {
+            Purpose::Document => cfg.max_document_bytes,
+            Purpose::Page | Purpose::Robots => cfg.max_body_bytes,
+        };
         let mut current = url.clone();
         let mut chain: Vec<Url> = Vec::new();
         loop {
@@ -648,10 +659,7 @@ impl ReqwestFetcher {
             self.check_robots(&current, session).await?;
             self.wait_turn(&current, session).await?;
             let hop = self
-                .timed(
-                    session,
-                    self.hop(&current, purpose, cfg.max_body_bytes, session),
-                )
+                .timed(session, self.hop(&current, purpose, cap, session))
                 .await?;
             match hop {
                 Hop::Redirect(location) => {
@@ -677,7 +685,7 @@ impl ReqwestFetcher {
                         .collect();
                     let status = raw.status;
                     let headers = raw.headers;
-                    let body = decompress(raw.body, encoding.as_deref(), cfg.max_body_bytes)?;
+                    let body = decompress(raw.body, encoding.as_deref(), cap)?;
                     let (mut text, encoding) = decode_text(&body, content_type.as_deref());
                     let html = content_type
                         .as_deref()

@@ -162,6 +162,7 @@ mod support {
             request_timeout: Duration::from_secs(1),
             connect_timeout: Duration::from_secs(1),
             max_body_bytes: 256 * 1024,
+            max_document_bytes: 512 * 1024,
             politeness_delay: Duration::ZERO,
             allow_private_network: allow_private,
             ..FetchConfig::default()
@@ -596,6 +597,16 @@ mod hostile {
                     headers: vec![("Content-Type".into(), "text/html".into())],
                     body: format!("<p>top</p>{}MARKER", "<div>".repeat(2_000)).into_bytes(),
                 },
+                "/big.json" => Reply::Full {
+                    status: 200,
+                    headers: vec![("Content-Type".into(), "application/json".into())],
+                    body: format!("[{}0]", "1,".repeat(150 * 1024)).into_bytes(),
+                },
+                "/huge.json" => Reply::Full {
+                    status: 200,
+                    headers: vec![("Content-Type".into(), "application/json".into())],
+                    body: format!("[{}0]", "1,".repeat(300 * 1024)).into_bytes(),
+                },
                 "/deep.txt" => Reply::Full {
                     status: 200,
                     headers: vec![("Content-Type".into(), "application/xml".into())],
@@ -755,6 +766,28 @@ mod hostile {
                 .await
                 .unwrap();
             assert!(plain.text.ends_with("MARKER"), "a text document is not cut");
+        })
+        .await;
+    }
+
+    #[tokio::test]
+    async fn documents_have_their_own_larger_cap() {
+        bounded(async {
+            let h = hostile().await;
+            let session = SiteSession::new(Budget::new(Duration::from_secs(4)));
+            // 300 KB: over a page's 256 KB, under a document's 512 KB.
+            let doc = h
+                .fetcher
+                .fetch_document(&h.url("/big.json"), &session)
+                .await
+                .unwrap();
+            assert_eq!(doc.text.len(), 300 * 1024 + 3);
+            let err = h
+                .fetcher
+                .fetch_document(&h.url("/huge.json"), &session)
+                .await
+                .unwrap_err();
+            assert_eq!(err, PageError::TooLarge { limit: 512 * 1024 });
         })
         .await;
     }
