@@ -70,6 +70,38 @@ const NOT_TITLES: &[&str] = &[
     "ver vaga",
 ];
 
+/// Path segments after a listing segment that lead to a team, department
+/// or culture page, not a job (`/careers/teams/sales`).
+const NOT_JOB_SEGMENTS: &[&str] = &[
+    "team",
+    "teams",
+    "department",
+    "departments",
+    "category",
+    "categories",
+    "location",
+    "locations",
+    "life",
+    "culture",
+    "benefits",
+    "students",
+    "graduates",
+    "faq",
+];
+
+/// First words of link texts about a team or the company, not a job
+/// ("Meet the sales team", "Life in Engineering", "Our marketing team").
+const NOT_TITLE_OPENINGS: &[&str] = &["meet", "life", "our", "team", "teams", "inside", "about"];
+
+/// Whether `title` names only a department ("Sales", "Customer Success"):
+/// a filter or a team page, not a role.
+fn is_department_name(title: &str) -> bool {
+    let t = title.trim().to_lowercase();
+    leadscore_core::domain::Department::ALL
+        .iter()
+        .any(|d| d.as_str().replace('_', " ") == t)
+}
+
 static SELECTORS: LazyLock<Option<(Selector, Selector)>> = LazyLock::new(|| {
     Some((
         Selector::parse("a[href]").ok()?,
@@ -90,7 +122,7 @@ fn link_title(a: ElementRef<'_>, heading: &Selector) -> String {
 }
 
 /// Whether `url` is a job detail page: a listing segment followed by at
-/// least one more (the job's slug or id).
+/// least one more (the job's slug or id) that is no team or culture page.
 fn is_job_detail(url: &Url) -> bool {
     let segments: Vec<String> = url
         .path_segments()
@@ -103,7 +135,8 @@ fn is_job_detail(url: &Url) -> bool {
     segments
         .iter()
         .position(|s| LISTING_SEGMENTS.contains(&s.as_str()))
-        .is_some_and(|i| i + 1 < segments.len())
+        .and_then(|i| segments.get(i + 1))
+        .is_some_and(|next| !NOT_JOB_SEGMENTS.contains(&next.as_str()))
 }
 
 /// The roles of a plain HTML job list at `page_url`, at most 500.
@@ -131,6 +164,11 @@ pub fn job_links(html: &str, page_url: &str, taxonomy: &Taxonomy) -> Vec<Role> {
             || title.len() > 120
             || title.ends_with('?')
             || NOT_TITLES.contains(&title.to_lowercase().as_str())
+            || is_department_name(&title)
+            || title
+                .split_whitespace()
+                .next()
+                .is_some_and(|w| NOT_TITLE_OPENINGS.contains(&w.to_lowercase().as_str()))
         {
             continue;
         }
@@ -195,6 +233,23 @@ mod tests {
             Some("https://acme.example/careers/account-executive-emea")
         );
         assert_eq!(roles[0].id, roles[0].url.clone().unwrap());
+    }
+
+    #[test]
+    fn team_and_department_links_are_no_roles() {
+        let html = r#"<a href="/careers/teams/sales">Sales</a>
+<a href="/jobs/marketing">Marketing</a>
+<a href="/jobs/customer-success">Customer Success</a>
+<a href="/careers/life-in-engineering">Life in Engineering</a>
+<a href="/careers/meet-the-sales-team">Meet the sales team</a>
+<a href="/careers/sales/account-executive-dach">Account Executive DACH</a>"#;
+        let roles = job_links(
+            html,
+            "https://acme.example/careers",
+            Taxonomy::default_taxonomy(),
+        );
+        let titles: Vec<&str> = roles.iter().map(|r| r.title.as_str()).collect();
+        assert_eq!(titles, ["Account Executive DACH"]);
     }
 
     #[test]
