@@ -63,6 +63,11 @@ pub struct BoardOutcome {
     /// unknown, not gone.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub transient: bool,
+    /// Whether the board had more pages than are read
+    /// (`max_pages_per_board`): its roles are a part of the board, so no
+    /// opened or closed roles are counted from it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub truncated: bool,
 }
 
 /// Hiring as stored in a snapshot's details.
@@ -152,6 +157,7 @@ async fn read_board(
         roles: 0,
         error: None,
         transient: false,
+        truncated: false,
     };
     for page in 0..config.max_pages_per_board {
         type Parser = Box<dyn Fn(&Response<'_>) -> Result<BoardPage, ParseError>>;
@@ -207,6 +213,7 @@ async fn read_board(
                 if !has_next {
                     break;
                 }
+                outcome.truncated = page + 1 == config.max_pages_per_board;
             }
             Ok(Fetched::Page(BoardPage::UnknownBoard) | Fetched::Unknown) => {
                 outcome.status = "unknown_board".into();
@@ -322,6 +329,7 @@ pub async fn collect(
                 roles: roles.len(),
                 error: None,
                 transient: false,
+                truncated: false,
             });
             all_roles.extend(roles);
         }
@@ -331,7 +339,10 @@ pub async fn collect(
         // A board that failed: its roles are neither closed now nor opened
         // when it is read again. No velocity this time, and the previous
         // ids stay for the next comparison.
-        let partial = found.boards.iter().any(|b| b.status == "error");
+        let partial = found
+            .boards
+            .iter()
+            .any(|b| b.status == "error" || b.truncated);
         let previous_ids = if partial {
             found.kept_ids = previous_ids.map(<[String]>::to_vec);
             None

@@ -55,6 +55,15 @@ fn enricher(host: &str) -> Enricher {
 
 /// Like [`enricher`], with the ATS APIs pointed at `ats` (a loopback site).
 fn enricher_with_ats(hosts: &[&str], ats: &str) -> Enricher {
+    enricher_with_ats_and(hosts, ats, |_| {})
+}
+
+/// [`enricher_with_ats`] with `tune` applied to its configuration.
+fn enricher_with_ats_and(
+    hosts: &[&str],
+    ats: &str,
+    tune: impl FnOnce(&mut EnrichConfig),
+) -> Enricher {
     let config = FetchConfig {
         allow_private_network: true,
         politeness_delay: Duration::ZERO,
@@ -77,6 +86,7 @@ fn enricher_with_ats(hosts: &[&str], ats: &str) -> Enricher {
         personio: format!("{ats}/personio/{{slug}}"),
         teamtailor: format!("{ats}/teamtailor/{{slug}}"),
     };
+    tune(&mut cfg);
     Enricher::new(Arc::new(fetcher), fingerprints(), cfg)
 }
 
@@ -867,6 +877,38 @@ async fn a_board_that_fails_for_a_run_neither_closes_nor_reopens_its_roles() {
     site.route(ashby, Route::json(hiring_fixture("ashby_board.json")));
     let run3 = enrich_at(&e, &domain, &start, Some(&run2), "2026-11-12T00:00:00Z").await;
     assert_eq!(velocity(&run3), (3, 0, 0));
+}
+
+/// A board with more pages than are read: its roles are a part of it, so
+/// the next run counts nothing opened or closed from a different part.
+#[tokio::test]
+async fn a_board_read_in_part_counts_no_velocity() {
+    let site = Site::start().await;
+    let page1 = "/v0/postings/acme?mode=json&skip=0&limit=100";
+    site.route(
+        "/",
+        Route::html(r#"<a href="https://jobs.lever.co/acme">Jobs</a>"#),
+    )
+    .route(page1, Route::json(hiring_fixture("lever_page1.json")));
+    let host = "acme.test";
+    let e = enricher_with_ats_and(&[host, "ats.test"], &site.url("ats.test"), |c| {
+        c.hiring.max_pages_per_board = 1;
+    });
+    let domain = Domain::parse(host).unwrap();
+    let start = format!("{}/", site.url(host));
+    let run1 = enrich_at(&e, &domain, &start, None, "2026-11-10T00:00:00Z").await;
+    assert!(run1.hiring.boards[0].truncated, "{:?}", run1.hiring.boards);
+    assert_eq!(run1.hiring.summary.as_ref().unwrap().open_roles, 100);
+    // The first page now lists other roles (the board's order changed).
+    let mut shifted: Vec<serde_json::Value> =
+        serde_json::from_slice(&hiring_fixture("lever_page1.json")).unwrap();
+    for (i, p) in shifted.iter_mut().enumerate() {
+        p["id"] = format!("other-{i}").into();
+    }
+    site.route(page1, Route::json(serde_json::to_vec(&shifted).unwrap()));
+    let run2 = enrich_at(&e, &domain, &start, Some(&run1), "2026-11-11T00:00:00Z").await;
+    let s = run2.hiring.summary.as_ref().unwrap();
+    assert_eq!((s.opened, s.closed), (0, 0), "{s:?}");
 }
 
 fn hiring_fixture(name: &str) -> Vec<u8> {
