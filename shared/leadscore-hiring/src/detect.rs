@@ -145,7 +145,12 @@ pub fn detect_ats(html: &str) -> Vec<AtsBoard> {
                 }
             } else {
                 match caps.get(1) {
-                    Some(t) => t.as_str().to_string(),
+                    // Ashby board names may be percent-encoded in links
+                    // (`Acme%20Labs`); the token is the name, encoded once
+                    // when the request URL is built.
+                    Some(t) => percent_encoding::percent_decode_str(t.as_str())
+                        .decode_utf8_lossy()
+                        .into_owned(),
                     None => continue,
                 }
             };

@@ -180,3 +180,13 @@ fn hostile_runs_of_board_urls_and_apply_links() {
         .is_empty()
     );
 }
+
+#[test]
+fn a_percent_encoded_ashby_board_is_encoded_once() {
+    let b = one(r#"<a href="https://jobs.ashbyhq.com/Acme%20Labs">Jobs</a>"#);
+    assert_eq!(b, board(Ats::Ashby, "Acme Labs"));
+    assert_eq!(
+        leadscore_hiring::endpoints::AtsEndpoints::default().ashby_job_board(&b.token),
+        "https://api.ashbyhq.com/posting-api/job-board/Acme%20Labs?includeCompensation=true"
+    );
+}
