@@ -387,6 +387,22 @@ pub async fn score_writes_are_conditional_and_versioned(store: Arc<dyn Store>) {
     ));
     let current = store.current_score(&email(e)).await.unwrap().unwrap();
     assert_eq!(current, second.record);
+    // The listing shows the lead once, in its new tier only.
+    assert!(
+        store
+            .list_scores(Some(Tier::Cold))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        store.list_scores(Some(Tier::Warm)).await.unwrap(),
+        [second.record.clone()]
+    );
+    assert_eq!(
+        store.list_scores(None).await.unwrap(),
+        [second.record.clone()]
+    );
     let history = store.score_history(&email(e), 10).await.unwrap();
     assert_eq!(
         history.iter().map(|r| r.version).collect::<Vec<_>>(),
