@@ -302,9 +302,15 @@ async fn a_queue_outage_still_stores_the_lead() {
     assert_eq!(resp.status(), StatusCode::ACCEPTED);
     let v: serde_json::Value = serde_json::from_str(resp.body()).unwrap();
     assert_eq!(v["enrichment_queued"], false);
-    // The schedule finds the never-enriched account.
+    // The lead is stored, and the schedule finds the never-enriched account.
+    let lead = f
+        .store
+        .get_lead(&Email::parse("ada@acme.com").unwrap())
+        .await
+        .unwrap()
+        .expect("the lead is stored");
     let due = f.store.accounts_due(now(), 10).await.unwrap();
-    assert_eq!(due.len(), 1);
+    assert_eq!(due, [lead.account.unwrap()]);
 }
 
 #[tokio::test]

@@ -35,38 +35,58 @@ fn moto_binary() -> PathBuf {
 }
 
 /// The shared server of this test binary.
+///
+/// A server that failed to start fails every test asking for it at once,
+/// with the first attempt's reason (not each after its own 30 s wait).
 pub fn moto() -> &'static Moto {
-    static MOTO: OnceLock<Moto> = OnceLock::new();
-    MOTO.get_or_init(|| {
-        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let bin = moto_binary();
-        // A small shell guard kills moto when this test process goes away,
-        // however it ends.
-        let script = r#"trap 'kill $M 2>/dev/null' EXIT; "$1" -H 127.0.0.1 -p "$2" >/dev/null 2>&1 & M=$!; while kill -0 "$3" 2>/dev/null && kill -0 $M 2>/dev/null; do sleep 0.5; done"#;
-        let guard = Command::new("sh")
-            .args(["-c", script, "moto-guard"])
-            .arg(&bin)
-            .arg(port.to_string())
-            .arg(std::process::id().to_string())
-            .stdin(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start sh for moto: {e}"));
-        let addr = SocketAddr::from(([127, 0, 0, 1], port));
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "moto_server ({}) did not start on {addr} within 30 s; install it with .ci/run \
-                 (python3 -m venv .ci/tools/moto && .ci/tools/moto/bin/pip install 'moto[server]==5.2.5')",
-                bin.display()
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        Moto {
-            endpoint: format!("http://{addr}"),
-            _guard: guard,
-        }
-    })
+    static MOTO: OnceLock<Result<Moto, String>> = OnceLock::new();
+    let started = MOTO.get_or_init(|| {
+        std::panic::catch_unwind(start_moto).map_err(|e| {
+            e.downcast_ref::<String>()
+                .cloned()
+                .or_else(|| e.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+                .unwrap_or_else(|| "moto_server did not start".to_owned())
+        })
+    });
+    match started {
+        Ok(m) => m,
+        Err(reason) => panic!("{reason}"),
+    }
+}
+
+fn start_moto() -> Moto {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let bin = moto_binary();
+    // A small shell guard kills moto when this test process goes away,
+    // however it ends.
+    let script = r#"trap 'kill $M 2>/dev/null' EXIT; "$1" -H 127.0.0.1 -p "$2" >/dev/null 2>&1 & M=$!; while kill -0 "$3" 2>/dev/null && kill -0 $M 2>/dev/null; do sleep 0.5; done"#;
+    let guard = Command::new("sh")
+        .args(["-c", script, "moto-guard"])
+        .arg(&bin)
+        .arg(port.to_string())
+        .arg(std::process::id().to_string())
+        .stdin(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start sh for moto: {e}"));
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "moto_server ({}) did not start on {addr} within 30 s; install it with .ci/run \
+             (python3 -m venv .ci/tools/moto && .ci/tools/moto/bin/pip install 'moto[server]==5.2.5')",
+            bin.display()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Moto {
+        endpoint: format!("http://{addr}"),
+        _guard: guard,
+    }
 }
 
 pub mod proxy;
