@@ -647,6 +647,27 @@ mod ses_email {
         );
         let mut alert = hot_alert().await;
         sink.deliver(&alert).await.unwrap();
+        let sent = messages_from(&sent_messages().await, &from);
+        assert_eq!(sent.len(), 1, "one message from {from}");
+        let first = sent[0].to_string();
+        assert!(first.contains("sales@leadscore.example"), "{first:.600}");
+        assert!(
+            first.contains("Hot lead: person0@company0.example at company0.example"),
+            "{first:.600}"
+        );
+        // Routed to its owner: sent to the owner, not the list.
+        alert.owner = Some("rep@leadscore.example".into());
+        sink.deliver(&alert).await.unwrap();
+        let sent = messages_from(&sent_messages().await, &from);
+        assert_eq!(sent.len(), 2);
+        let second = sent
+            .iter()
+            .map(|m| m.to_string())
+            .find(|m| *m != first)
+            .unwrap();
+        assert!(second.contains("rep@leadscore.example"), "{second:.600}");
+        assert!(!second.contains("sales@leadscore.example"), "{second:.600}");
+
         alert.owner = Some(" mailto:Rep@LeadScore.example".into());
         assert_eq!(
             sink.recipients_for(&alert),
@@ -660,16 +681,28 @@ mod ses_email {
                 "{not_an_address}"
             );
         }
-        alert.owner = Some("rep@leadscore.example".into());
-        let data = sent_messages().await.to_string();
-        assert!(
-            data.contains(&from),
-            "moto recorded the message from {from}"
-        );
-        assert!(
-            data.contains("Hot lead: person0@company0.example at company0.example"),
-            "{data:.400}"
-        );
+    }
+
+    /// The messages moto recorded as sent from `from` (objects with its
+    /// `source` and a `subject`).
+    fn messages_from(data: &serde_json::Value, from: &str) -> Vec<serde_json::Value> {
+        fn walk(v: &serde_json::Value, from: &str, out: &mut Vec<serde_json::Value>) {
+            match v {
+                serde_json::Value::Object(m) => {
+                    if m.get("source").and_then(serde_json::Value::as_str) == Some(from)
+                        && m.contains_key("subject")
+                    {
+                        out.push(v.clone());
+                    }
+                    m.values().for_each(|x| walk(x, from, out));
+                }
+                serde_json::Value::Array(a) => a.iter().for_each(|x| walk(x, from, out)),
+                _ => {}
+            }
+        }
+        let mut out = Vec::new();
+        walk(data, from, &mut out);
+        out
     }
 
     #[tokio::test]
@@ -706,5 +739,8 @@ mod ses_email {
         );
         let err = sink.deliver(&hot_alert().await).await.unwrap_err();
         assert_eq!(err.sink, "email");
+        // SES refuses the message (MessageRejected): sending it again
+        // would be refused again.
+        assert!(!err.retryable, "{err:?}");
     }
 }
