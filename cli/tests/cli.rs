@@ -1013,6 +1013,10 @@ fn demo_runs_offline_and_its_report_renders_in_chromium() {
                 "--disable-component-update",
                 "--disable-sync",
                 "--disable-dev-shm-usage",
+                // The report links its evidence to the companies' sites:
+                // nothing may resolve or go out, whatever the page does.
+                "--host-resolver-rules=MAP * ~NOTFOUND",
+                "--no-proxy-server",
             ])
             .arg(format!("--user-data-dir={}", profile.display()))
             .args(extra)
