@@ -11,7 +11,7 @@ use leadscore_core::import::{parse_activities, parse_leads};
 use leadscore_core::{Crossing, Scorer, ScoringModel, Tier};
 use leadscore_pipeline::{
     AlertSink, DeliveryError, drain_outbox, drain_outbox_with, import_activities, import_leads,
-    rescore_all, rescore_in_context, rescore_lead,
+    rescore_account, rescore_all, rescore_in_context, rescore_lead,
 };
 use leadscore_store::{MemoryStore, SqliteStore, Store};
 
@@ -563,4 +563,70 @@ async fn rescoring_everything_scores_each_lead_with_its_own_account() {
     }
     // The accounts really score differently.
     assert!(fits.len() >= 3, "{fits:?}");
+}
+
+/// The stored rollup of `domain`.
+async fn account_score(
+    store: &dyn Store,
+    domain: &leadscore_core::domain::Domain,
+) -> leadscore_core::rollup::AccountScore {
+    store
+        .list_account_scores()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| &a.domain == domain)
+        .unwrap()
+}
+
+/// An account's rollup is saved only from a complete pass over its leads: a
+/// lead whose rescore failed (perhaps its best) would be missing from it.
+#[tokio::test]
+async fn a_failed_lead_keeps_the_account_s_stored_rollup() {
+    use leadscore_core::domain::Lead;
+    use leadscore_store::faulty::FaultyStore;
+
+    let store = FaultyStore::new(MemoryStore::new());
+    seeded(&store).await;
+    let model = example_model();
+    rescore_all(&store, &model, now(), |_, _| {}).await.unwrap();
+    let dana = Email::parse("dana.reyes@northwind-analytics.com").unwrap();
+    let domain = dana.domain();
+    let before = account_score(&store, &domain).await;
+    assert_eq!(before.top_lead.as_ref(), Some(&dana));
+
+    // A second lead joins; Dana's score write fails this time.
+    let mut kim = Lead::new(
+        Email::parse("kim@northwind-analytics.com").unwrap(),
+        None,
+        now(),
+    );
+    kim.set_title(Some("Marketing Intern".into()));
+    store.upsert_leads(&[kim], &[]).await.unwrap();
+    let later = now() + Duration::hours(1);
+    let webinar = Activity::new(dana.clone(), ActivityKind::WebinarAttended, later);
+    store.add_activities(&[webinar]).await.unwrap();
+    store.fail("save_score", Some(dana.as_str()));
+    let s = rescore_account(&store, &model, &domain, later)
+        .await
+        .unwrap();
+    assert_eq!(s.failed.len(), 1, "{s:?}");
+    assert_eq!(s.failed[0].0, dana);
+    assert_eq!(s.accounts, 0);
+    assert_eq!(
+        account_score(&store, &domain).await,
+        before,
+        "the stored rollup stands"
+    );
+
+    // The next complete pass rolls up both.
+    store.heal();
+    let s = rescore_account(&store, &model, &domain, later)
+        .await
+        .unwrap();
+    assert!(s.failed.is_empty());
+    assert_eq!(s.accounts, 1);
+    let after = account_score(&store, &domain).await;
+    assert_eq!(after.leads, 2);
+    assert_eq!(after.top_lead.as_ref(), Some(&dana));
 }

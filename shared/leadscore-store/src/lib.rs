@@ -21,6 +21,8 @@ use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "contract")]
 pub mod contract;
+#[cfg(feature = "contract")]
+pub mod faulty;
 mod memory;
 #[cfg(feature = "sqlite")]
 mod sqlite;

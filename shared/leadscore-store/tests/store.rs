@@ -20,6 +20,13 @@ mod memory {
     leadscore_store::store_contract_tests!(async { leadscore_store::MemoryStore::new() });
 }
 
+/// The fault-injecting wrapper, with no fault set, is the store it wraps.
+mod faulty_without_faults {
+    leadscore_store::store_contract_tests!(async {
+        leadscore_store::faulty::FaultyStore::new(leadscore_store::MemoryStore::new())
+    });
+}
+
 mod sqlite_specifics {
     use leadscore_core::domain::{Account, Domain};
     use leadscore_store::{SqliteStore, Store};
@@ -209,5 +216,28 @@ mod sqlite_specifics {
             matches!(err, leadscore_store::StoreError::Corrupt(_)),
             "{err}"
         );
+    }
+}
+
+mod faulty_store {
+    use leadscore_core::domain::Email;
+    use leadscore_store::faulty::FaultyStore;
+    use leadscore_store::{MemoryStore, Store, StoreError};
+
+    #[tokio::test]
+    async fn a_fault_fails_only_its_call_and_key_until_healed() {
+        let store = FaultyStore::new(MemoryStore::new());
+        let ada = Email::parse("ada@acme.test").unwrap();
+        let bo = Email::parse("bo@acme.test").unwrap();
+        store.fail("get_lead", Some("ada@acme.test"));
+        assert!(matches!(
+            store.get_lead(&ada).await,
+            Err(StoreError::Unavailable(_))
+        ));
+        assert!(store.get_lead(&bo).await.unwrap().is_none());
+        assert!(store.activities_of(&ada).await.unwrap().is_empty());
+        assert_eq!(store.failed_calls(), ["get_lead:ada@acme.test"]);
+        store.heal();
+        assert!(store.get_lead(&ada).await.unwrap().is_none());
     }
 }
