@@ -432,3 +432,31 @@ async fn the_message_is_kept_and_a_form_without_consent_does_not_erase_it() {
         .unwrap();
     assert_eq!(bo.attributes["consent"], "false");
 }
+
+/// Everything is stored and published, then marking the submission done
+/// fails: the submit is still taken (202); failing it would have the client
+/// send again work that is done.
+#[tokio::test]
+async fn a_submit_whose_completion_mark_fails_is_still_accepted() {
+    use leadscore_store::faulty::FaultyStore;
+
+    let store = Arc::new(FaultyStore::new(MemoryStore::new()));
+    store.fail("complete", None);
+    let bus = Arc::new(Bus::default());
+    let intake = Intake {
+        store: store.clone(),
+        model: Arc::new(ScoringModel::default_model().unwrap()),
+        queue: Some(Arc::new(Queue::default())),
+        bus: Some(bus.clone()),
+        config: IntakeConfig::default(),
+    };
+    let resp = submit(&intake, BODY.as_bytes()).await;
+    assert_eq!(resp.status(), StatusCode::ACCEPTED, "{}", resp.body());
+    let failed = store.failed_calls();
+    assert_eq!(failed.len(), 1, "{failed:?}");
+    assert!(failed[0].starts_with("complete:"), "{failed:?}");
+    let email = Email::parse("ada@acme.com").unwrap();
+    assert!(store.get_lead(&email).await.unwrap().is_some());
+    assert_eq!(store.activities_of(&email).await.unwrap().len(), 1);
+    assert!(!bus.0.lock().unwrap().is_empty(), "published");
+}
