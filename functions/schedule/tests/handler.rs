@@ -150,3 +150,51 @@ async fn a_run_the_queue_refuses_entirely_fails_and_bad_input_is_typed() {
     .unwrap();
     assert_eq!(out.schedule.queued, 0);
 }
+
+/// The alert drain is the safety net of pending alerts: it runs when listing
+/// the accounts due failed, and its own failure does not fail a run that
+/// queued accounts (a retry would queue them again), it is reported.
+#[tokio::test]
+async fn the_drain_runs_and_fails_apart_from_the_queueing() {
+    use leadscore_store::faulty::FaultyStore;
+
+    let store = Arc::new(FaultyStore::new(MemoryStore::new()));
+    let now = Utc::now();
+    store
+        .upsert_account(&Account::new(Domain::parse("a.example").unwrap(), now))
+        .await
+        .unwrap();
+    let queue = Arc::new(Queue::default());
+    let deps = Deps {
+        store: store.clone(),
+        queue: queue.clone(),
+        alerts: Arc::new(NoAlerts),
+        stale_after: Duration::days(7),
+        max_accounts: 10,
+        drain_limit: 10,
+    };
+    let run = || {
+        handle(
+            &deps,
+            LambdaEvent::new(serde_json::Value::Null, Context::default()),
+        )
+    };
+
+    // The outbox cannot be read: the account is queued, the run succeeds
+    // and says why no alert went out.
+    store.fail("pending_alerts", None);
+    let out = run().await.unwrap();
+    assert_eq!(out.schedule.queued, 1);
+    let error = out.alerts_error.expect("the drain's failure is reported");
+    assert!(error.contains("pending_alerts"), "{error}");
+
+    // Listing the accounts fails too: the run fails, after the drain ran.
+    store.fail("accounts_due", None);
+    let err = run().await.unwrap_err();
+    assert!(err.to_string().contains("accounts_due"), "{err}");
+    assert_eq!(
+        store.failed_calls(),
+        ["pending_alerts", "accounts_due", "pending_alerts"]
+    );
+    assert_eq!(queue.batches.lock().unwrap().len(), 1);
+}
