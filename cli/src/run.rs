@@ -629,6 +629,71 @@ mod tests {
         assert_eq!(problems[0].line, 3);
     }
 
+    /// A lead whose score cannot be written is listed in the summary (the
+    /// binary exits 5 on it); the others are scored.
+    #[tokio::test]
+    async fn leads_that_fail_to_score_are_listed() {
+        use leadscore_core::domain::{Alert, Lead};
+        use leadscore_fetch::{FetchConfig, ReqwestFetcher, StaticResolver};
+        use leadscore_pipeline::DeliveryError;
+        use leadscore_store::MemoryStore;
+        use leadscore_store::faulty::FaultyStore;
+
+        struct Nowhere;
+        #[async_trait::async_trait]
+        impl AlertSink for Nowhere {
+            async fn deliver(&self, _: &Alert) -> Result<(), DeliveryError> {
+                Ok(())
+            }
+        }
+
+        let now = Utc::now();
+        let store = FaultyStore::new(MemoryStore::new());
+        let leads: Vec<Lead> = ["ada@acme.test", "bo@acme.test"]
+            .into_iter()
+            .map(|e| Lead::new(Email::parse(e).unwrap(), None, now))
+            .collect();
+        store.upsert_leads(&leads, &[]).await.unwrap();
+        store.fail("save_score", Some("bo@acme.test"));
+        let fetcher =
+            ReqwestFetcher::new(FetchConfig::default(), Arc::new(StaticResolver::new())).unwrap();
+        let (fingerprints, _) = leadscore_enrich::load_fingerprints(&[]).unwrap();
+        let enricher = Enricher::new(
+            Arc::new(fetcher),
+            Arc::new(fingerprints),
+            leadscore_enrich::EnrichConfig::default(),
+        );
+        let settings = RunSettings {
+            max_age: chrono::Duration::days(7),
+            force: false,
+            limit: 10,
+            concurrency: 1,
+            quiet: true,
+        };
+        let model = ScoringModel::default_model().unwrap();
+        let summary = run(
+            &store,
+            &enricher,
+            &model,
+            &Nowhere,
+            Vec::new(),
+            &settings,
+            now,
+        )
+        .await
+        .unwrap();
+        let failed: Vec<&str> = summary
+            .failed_leads
+            .iter()
+            .map(|(e, _)| e.as_str())
+            .collect();
+        assert_eq!(failed, ["bo@acme.test"]);
+        assert!(summary.failed_leads[0].1.contains("save_score"));
+        assert_eq!(summary.rescored, 1, "the other lead is scored");
+        let ada = Email::parse("ada@acme.test").unwrap();
+        assert!(store.current_score(&ada).await.unwrap().is_some());
+    }
+
     #[test]
     fn accounts_file_without_a_domain_column_is_refused() {
         let err = parse_accounts(b"company,owner\nacme,sam\n").unwrap_err();
