@@ -88,6 +88,12 @@ pub struct HiringDetails {
     /// [`HiringFound::unread`]); none when read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kept_since: Option<DateTime<Utc>>,
+    /// Whether `role_ids` come from a read in part with no complete list
+    /// before it (the account's first snapshot, with a board down): no
+    /// comparison is made against them, or the failed board's roles would
+    /// all count as opened when it is read again.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub partial_baseline: bool,
 }
 
 /// What hiring collection found.
@@ -107,6 +113,9 @@ pub struct HiringFound {
     /// when a board could not be read this time (its roles are unknown, not
     /// closed).
     pub kept_ids: Option<Vec<String>>,
+    /// The roles were read in part, with no complete list to keep
+    /// ([`HiringDetails::partial_baseline`]).
+    pub partial_baseline: bool,
 }
 
 fn ats_name(ats: Ats) -> String {
@@ -256,7 +265,12 @@ pub async fn collect(
 ) -> HiringFound {
     let mut boards: Vec<AtsBoard> = Vec::new();
     for page in pages {
-        for b in detect_ats(page.html) {
+        // The page's own address too: a careers link that redirected to
+        // the board names it there, whatever its HTML links.
+        for b in detect_ats(page.url)
+            .into_iter()
+            .chain(detect_ats(page.html))
+        {
             // At most MAX_BOARDS per page, and as many in all.
             if boards.len() < MAX_BOARDS && !boards.contains(&b) {
                 boards.push(b);
@@ -345,6 +359,7 @@ pub async fn collect(
             .any(|b| b.status == "error" || b.truncated);
         let previous_ids = if partial {
             found.kept_ids = previous_ids.map(<[String]>::to_vec);
+            found.partial_baseline = previous_ids.is_none();
             None
         } else {
             previous_ids
@@ -378,6 +393,7 @@ impl HiringFound {
                 .as_ref()
                 .and_then(|s| serde_json::to_value(s).ok()),
             kept_since: None,
+            partial_baseline: self.partial_baseline,
         }
     }
 

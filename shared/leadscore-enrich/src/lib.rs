@@ -481,8 +481,12 @@ impl Enricher {
         let previous_hiring = previous_details
             .hiring
             .filter(|h| h.boards.iter().any(|b| b.status == "ok"));
-        let previous_ids: Option<Vec<String>> =
-            previous_hiring.as_ref().map(|h| h.role_ids.clone());
+        // A list read in part with nothing complete before it is no
+        // baseline (see HiringDetails::partial_baseline).
+        let previous_ids: Option<Vec<String>> = previous_hiring
+            .as_ref()
+            .filter(|h| !h.partial_baseline)
+            .map(|h| h.role_ids.clone());
         let hiring = hiring::collect(
             self.fetcher.as_ref(),
             &htmls,

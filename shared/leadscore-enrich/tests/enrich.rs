@@ -877,6 +877,24 @@ async fn a_board_that_fails_for_a_run_neither_closes_nor_reopens_its_roles() {
     site.route(ashby, Route::json(hiring_fixture("ashby_board.json")));
     let run3 = enrich_at(&e, &domain, &start, Some(&run2), "2026-11-12T00:00:00Z").await;
     assert_eq!(velocity(&run3), (3, 0, 0));
+
+    // A first snapshot with Ashby down is no baseline: when Ashby answers,
+    // its role was not opened then, it was only unread.
+    site.route(ashby, Route::status(503, "text/plain", "later"));
+    let first = enrich_at(&e, &domain, &start, None, "2026-11-10T00:00:00Z").await;
+    assert_eq!(velocity(&first), (2, 0, 0));
+    assert!(first.hiring.partial_baseline);
+    site.route(ashby, Route::json(hiring_fixture("ashby_board.json")));
+    let next = enrich_at(&e, &domain, &start, Some(&first), "2026-11-11T00:00:00Z").await;
+    assert_eq!(velocity(&next), (3, 0, 0));
+    assert!(!next.hiring.partial_baseline);
+    // From there, the complete list is the baseline.
+    site.route(
+        "/v1/boards/acme/jobs?content=true",
+        Route::json(r#"{"jobs":[]}"#),
+    );
+    let after = enrich_at(&e, &domain, &start, Some(&next), "2026-11-12T00:00:00Z").await;
+    assert_eq!(velocity(&after), (1, 0, 2));
 }
 
 /// A board with more pages than are read: its roles are a part of it, so
