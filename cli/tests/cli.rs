@@ -654,6 +654,32 @@ points = 10
     let (status, leads) = request("GET", "/leads", "");
     assert_eq!(status, 200);
     assert_eq!(leads.as_array().unwrap().len(), 1, "{leads}");
+    // A client that stops mid-head is disconnected, and one that stops
+    // mid-body is answered 408, after the server's read timeout (10 s); the
+    // 60 s here only bound the test if it never happens.
+    let stalled = |partial: String| {
+        let addr = addr.clone();
+        std::thread::spawn(move || {
+            let mut s = std::net::TcpStream::connect(&addr).unwrap();
+            s.set_read_timeout(Some(std::time::Duration::from_secs(60)))
+                .unwrap();
+            s.write_all(partial.as_bytes()).unwrap();
+            let mut raw = Vec::new();
+            s.read_to_end(&mut raw)
+                .map(|_| String::from_utf8_lossy(&raw).into_owned())
+        })
+    };
+    let mid_head = stalled(format!("POST /submit HTTP/1.1\r\nhost: {addr}\r\ncontent-"));
+    let mid_body = stalled(format!(
+        "POST /submit HTTP/1.1\r\nhost: {addr}\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{{\"email\":"
+    ));
+    let head = mid_head.join().unwrap();
+    assert!(head.is_ok(), "the stalled head was never cut: {head:?}");
+    let body = mid_body
+        .join()
+        .unwrap()
+        .expect("the stalled body got no answer");
+    assert!(body.starts_with("HTTP/1.1 408"), "{body}");
     // Alerts go out after the answer: wait for the email (bounded).
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     while smtp.mails().is_empty() && std::time::Instant::now() < deadline {
