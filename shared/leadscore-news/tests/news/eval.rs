@@ -711,7 +711,10 @@ fn eval_funding_heldout22_and_23() {
     // 0.726 and 0.719 alone: the tuning on sets 15-21, worth +0.03 to
     // +0.10 on those sets, was worth +0.011 and +0.000 here. The goals
     // (F1 >= 0.95, exact >= 0.90) are not met on unseen news; these floors
-    // only catch a regression.
+    // only catch a regression. The shipped veto has since been trained on
+    // these two sets as well, so what this test runs is in-sample for the
+    // veto; the unseen figures are the ones above (and the chronological
+    // `eval_funding_veto_on_sets_it_has_not_seen`).
     assert_at_least("funding held-out 22 eval", &heldout(22), 0.72, 0.68);
     assert_at_least("funding held-out 23 eval", &heldout(23), 0.72, 0.65);
 }
