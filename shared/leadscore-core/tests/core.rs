@@ -992,6 +992,29 @@ mod event_schemas {
     fn schemas_reject_what_they_should() {
         let v = schema(detail_type::LEAD_BECAME_HOT);
         assert!(!v.is_valid(&serde_json::json!({"idempotency_key": "x"})));
+        // From a valid detail, one fault at a time.
+        let l = lead("dana@northwind.io", "Director of Marketing");
+        let e = Event::lead_submitted(&l, "contact-us", "abc123", now());
+        let v = schema(&e.detail_type);
+        assert!(v.is_valid(&e.detail));
+        let faults: [(&str, fn(&mut serde_json::Value)); 5] = [
+            ("a required field missing", |d| {
+                d.as_object_mut().unwrap().remove("form");
+            }),
+            ("a field of the wrong type", |d| d["form"] = 7.into()),
+            ("an unknown field", |d| d["surprise"] = true.into()),
+            ("a lead without an email", |d| {
+                d["lead"].as_object_mut().unwrap().remove("email");
+            }),
+            ("a key that is no idempotency key", |d| {
+                d["idempotency_key"] = "not-hex".into();
+            }),
+        ];
+        for (what, fault) in faults {
+            let mut d = e.detail.clone();
+            fault(&mut d);
+            assert!(!v.is_valid(&d), "accepted {what}: {d}");
+        }
     }
 }
 
