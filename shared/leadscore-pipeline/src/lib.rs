@@ -147,17 +147,61 @@ pub async fn import_activities(
             accounts.push(Account::new(d.clone(), now));
         }
     }
+    let fresh = without_legacy_copies(store, activities, &new_leads).await?;
     let leads: Vec<Lead> = new_leads.into_values().collect();
     if !leads.is_empty() {
         store.upsert_leads(&leads, &accounts).await?;
     }
-    let created = store.add_activities(activities).await?;
+    let created = store.add_activities(&fresh).await?;
     Ok(ImportSummary {
         rows: activities.len(),
         created,
         existing: activities.len() - created,
         leads_created: leads.len(),
     })
+}
+
+/// `activities` less the rows an earlier build stored under another id.
+/// Builds before 2026-12-06 derived an id without a source id from email,
+/// kind, path and time only; a row with a URL or detail now gets another id,
+/// so re-importing an export imported then would add it again (and its
+/// points). A row whose old id is stored for its lead, with the same URL and
+/// detail, is that activity. Reads the stored activities only of known
+/// leads with such rows.
+async fn without_legacy_copies(
+    store: &dyn Store,
+    activities: &[Activity],
+    new_leads: &BTreeMap<Email, Lead>,
+) -> Result<Vec<Activity>, PipelineError> {
+    let legacy_id = |a: &Activity| {
+        if (a.url.is_none() && a.detail.is_none()) || a.id != a.derived_id() {
+            return None;
+        }
+        let mut bare = a.clone();
+        bare.url = None;
+        bare.detail = None;
+        Some(bare.derived_id())
+    };
+    let mut stored: BTreeMap<&Email, Vec<Activity>> = BTreeMap::new();
+    let mut out = Vec::with_capacity(activities.len());
+    for a in activities {
+        if let Some(old) = legacy_id(a)
+            && !new_leads.contains_key(&a.lead)
+        {
+            if !stored.contains_key(&a.lead) {
+                stored.insert(&a.lead, store.activities_of(&a.lead).await?);
+            }
+            let known = stored.get(&a.lead).is_some_and(|list| {
+                list.iter()
+                    .any(|s| s.id == old && s.url == a.url && s.detail == a.detail)
+            });
+            if known {
+                continue;
+            }
+        }
+        out.push(a.clone());
+    }
+    Ok(out)
 }
 
 /// What rescoring one lead did.

@@ -630,3 +630,39 @@ async fn a_failed_lead_keeps_the_account_s_stored_rollup() {
     assert_eq!(after.leads, 2);
     assert_eq!(after.top_lead.as_ref(), Some(&dana));
 }
+
+/// A file imported by a build that derived ids without the URL and detail,
+/// imported again: its rows are recognised by their old ids, not added a
+/// second time; a row that differs is new.
+#[tokio::test]
+async fn reimporting_a_file_imported_under_the_old_ids_adds_nothing() {
+    let store = MemoryStore::new();
+    let csv = "email,kind,occurred_at,detail\n\
+        ada@acme.test,content_downloaded,2026-10-01,Pricing guide\n\
+        ada@acme.test,content_downloaded,2026-10-01,ROI calculator\n";
+    let rows: Vec<Activity> = parse_activities(csv.as_bytes(), None)
+        .unwrap()
+        .rows
+        .into_iter()
+        .map(|(_, a)| a)
+        .collect();
+    // What the earlier build stored: the first row, under its old id.
+    let mut old = rows[0].clone();
+    let mut bare = old.clone();
+    bare.detail = None;
+    old.id = bare.derived_id();
+    import_activities(&store, &[old], now()).await.unwrap();
+
+    let s = import_activities(&store, &rows, now()).await.unwrap();
+    assert_eq!((s.created, s.existing), (1, 1), "{s:?}");
+    let ada = Email::parse("ada@acme.test").unwrap();
+    let details: Vec<Option<String>> = store
+        .activities_of(&ada)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| a.detail)
+        .collect();
+    assert_eq!(details.len(), 2, "{details:?}");
+    assert!(details.contains(&Some("ROI calculator".into())));
+}
