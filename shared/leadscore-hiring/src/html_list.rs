@@ -89,9 +89,22 @@ const NOT_JOB_SEGMENTS: &[&str] = &[
     "faq",
 ];
 
-/// First words of link texts about a team or the company, not a job
-/// ("Meet the sales team", "Life in Engineering", "Our marketing team").
-const NOT_TITLE_OPENINGS: &[&str] = &["meet", "life", "our", "team", "teams", "inside", "about"];
+/// Openings of link texts about a team or the company, not a job ("Meet
+/// the sales team", "Life in Engineering", "Our marketing team"). Whole
+/// phrases: "Inside Sales Representative", "Team Lead Support" and "Life
+/// Sciences Account Executive" are jobs.
+const NOT_TITLE_OPENINGS: &[&str] = &[
+    "meet the ",
+    "meet our ",
+    "life at ",
+    "life in ",
+    "life @ ",
+    "our ",
+    "about ",
+    "inside our ",
+    "working at ",
+    "working in ",
+];
 
 /// Whether `title` names only a department ("Sales", "Customer Success"):
 /// a filter or a team page, not a role.
@@ -165,10 +178,10 @@ pub fn job_links(html: &str, page_url: &str, taxonomy: &Taxonomy) -> Vec<Role> {
             || title.ends_with('?')
             || NOT_TITLES.contains(&title.to_lowercase().as_str())
             || is_department_name(&title)
-            || title
-                .split_whitespace()
-                .next()
-                .is_some_and(|w| NOT_TITLE_OPENINGS.contains(&w.to_lowercase().as_str()))
+            || {
+                let lower = title.to_lowercase();
+                NOT_TITLE_OPENINGS.iter().any(|p| lower.starts_with(p))
+            }
         {
             continue;
         }
@@ -242,14 +255,25 @@ mod tests {
 <a href="/jobs/customer-success">Customer Success</a>
 <a href="/careers/life-in-engineering">Life in Engineering</a>
 <a href="/careers/meet-the-sales-team">Meet the sales team</a>
-<a href="/careers/sales/account-executive-dach">Account Executive DACH</a>"#;
+<a href="/careers/sales/account-executive-dach">Account Executive DACH</a>
+<a href="/careers/inside-sales-representative">Inside Sales Representative</a>
+<a href="/careers/team-lead-customer-support">Team Lead Customer Support</a>
+<a href="/careers/life-sciences-ae">Life Sciences Account Executive</a>"#;
         let roles = job_links(
             html,
             "https://acme.example/careers",
             Taxonomy::default_taxonomy(),
         );
         let titles: Vec<&str> = roles.iter().map(|r| r.title.as_str()).collect();
-        assert_eq!(titles, ["Account Executive DACH"]);
+        assert_eq!(
+            titles,
+            [
+                "Account Executive DACH",
+                "Inside Sales Representative",
+                "Team Lead Customer Support",
+                "Life Sciences Account Executive"
+            ]
+        );
     }
 
     #[test]
