@@ -2,6 +2,7 @@
 
 use serde::de::{DeserializeOwned, Error as _};
 use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::value::RawValue;
 
 use crate::endpoints::{LEVER_PAGE_SIZE, SMARTRECRUITERS_PAGE_SIZE};
 
@@ -109,18 +110,19 @@ where
     D: Deserializer<'de>,
     T: DeserializeOwned,
 {
-    let items = Vec::<serde_json::Value>::deserialize(d)?;
-    lenient_items(items).map_err(D::Error::custom)
+    let items = Vec::<Box<RawValue>>::deserialize(d)?;
+    lenient_items(&items).map_err(D::Error::custom)
 }
 
+/// [`lenient`] over items kept as raw JSON text (no tree of the whole
+/// answer is built: a large board's descriptions are skipped by the parse).
 fn lenient_items<T: DeserializeOwned>(
-    items: Vec<serde_json::Value>,
+    items: &[Box<RawValue>],
 ) -> Result<Vec<T>, serde_json::Error> {
-    let total = items.len();
     let mut first_error = None;
-    let mut out = Vec::with_capacity(total);
-    for v in items {
-        match serde_json::from_value(v) {
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        match serde_json::from_str(item.get()) {
             Ok(t) => out.push(t),
             Err(e) => {
                 first_error.get_or_insert(e);
@@ -236,11 +238,11 @@ pub fn parse_lever(resp: &Response<'_>) -> Result<BoardPage, ParseError> {
     if let Some(page) = triage(ATS, resp)? {
         return Ok(page);
     }
-    let items: Vec<serde_json::Value> = serde_json::from_slice(resp.body)
+    let items: Vec<Box<RawValue>> = serde_json::from_slice(resp.body)
         .map_err(|source| ParseError::Json { ats: ATS, source })?;
     let has_next = items.len() >= LEVER_PAGE_SIZE;
     let postings: Vec<LeverPosting> =
-        lenient_items(items).map_err(|source| ParseError::Json { ats: ATS, source })?;
+        lenient_items(&items).map_err(|source| ParseError::Json { ats: ATS, source })?;
     let roles = postings
         .into_iter()
         .map(|p| Role {
@@ -313,8 +315,8 @@ pub fn parse_ashby(resp: &Response<'_>) -> Result<BoardPage, ParseError> {
 struct SrPage {
     offset: usize,
     total_found: usize,
-    #[serde(deserialize_with = "lenient")]
-    content: Vec<SrPosting>,
+    /// Read one by one after the page's length is known.
+    content: Vec<Box<RawValue>>,
 }
 
 #[derive(Deserialize)]
@@ -366,8 +368,11 @@ pub fn parse_smartrecruiters(resp: &Response<'_>) -> Result<BoardPage, ParseErro
     let has_next = !page.content.is_empty()
         && page.offset + page.content.len() < page.total_found
         && page.content.len() >= SMARTRECRUITERS_PAGE_SIZE.min(page.total_found - page.offset);
-    let roles = page
-        .content
+    // The page's length above counts every item; one that does not fit is
+    // skipped here without ending the pages.
+    let postings: Vec<SrPosting> =
+        lenient_items(&page.content).map_err(|source| ParseError::Json { ats: ATS, source })?;
+    let roles = postings
         .into_iter()
         .map(|p| {
             let (location, remote) = match p.location {

@@ -240,6 +240,20 @@ fn one_odd_job_is_skipped_not_the_board() {
     assert_eq!(r.len(), 99);
     assert!(next, "a full page of 100 items may have a next page");
 
+    // SmartRecruiters: the same, its pages counted from every item.
+    let mut content: Vec<String> = (0..99)
+        .map(|i| format!(r#"{{"id":"s{i}","name":"Role {i}"}}"#))
+        .collect();
+    content.push(r#"{"id":"bad","name":null}"#.into());
+    let body = format!(
+        r#"{{"offset":0,"limit":100,"totalFound":250,"content":[{}]}}"#,
+        content.join(",")
+    );
+    let (r, next) =
+        roles(leadscore_hiring::parse::parse_smartrecruiters(&ok_json(body.as_bytes())).unwrap());
+    assert_eq!(r.len(), 99);
+    assert!(next, "150 more to read");
+
     let rss = br#"<?xml version="1.0"?><rss><channel>
       <item><guid>1</guid><link>https://acme.teamtailor.com/jobs/1</link></item>
       <item><title>Account Executive</title><guid>2</guid></item></channel></rss>"#;
