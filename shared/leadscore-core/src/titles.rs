@@ -208,6 +208,12 @@ fn line_col(src: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
+/// What joins the parts of an umbrella department field.
+static UMBRELLA_SEPARATORS: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(r"(?i)\s*(?:[&/,+|;]|\b(?:and|und|et|y|e)\b)\s*")
+        .expect("valid separator pattern")
+});
+
 static DEFAULT: LazyLock<Taxonomy> = LazyLock::new(|| {
     // A unit test checks that the embedded file loads; an empty taxonomy
     // (everything unknown) is the safe fallback.
@@ -405,24 +411,24 @@ impl Taxonomy {
         self.department_in(&t)
     }
 
-    /// Every department an ATS's department field names, in the
-    /// taxonomy's order: several for an umbrella such as "Sales &
-    /// Marketing" or "Product & Engineering".
+    /// The departments an ATS's department field names: one for most
+    /// fields, several for an umbrella whose parts name different ones
+    /// ("Sales & Marketing", "Product / Engineering", "Vertrieb und
+    /// Marketing"). Each part is read as [`Self::department_of`] reads a
+    /// field; a field whose parts name nothing is read whole ("R&D").
     pub fn departments_of(&self, field: &str) -> Vec<Department> {
-        let mut t = normalize(field);
-        for trap in &self.traps {
-            if trap.phrase.matches(&t) {
-                if let Some(d) = trap.department {
-                    return vec![d];
-                }
-                t = t.replace(&trap.phrase.needle, " ");
+        let mut out = Vec::new();
+        for part in UMBRELLA_SEPARATORS.split(field) {
+            if let Some(d) = self.department_of(part)
+                && !out.contains(&d)
+            {
+                out.push(d);
             }
         }
-        self.department
-            .iter()
-            .filter(|(_, kws)| kws.iter().any(|k| k.matches(&t)))
-            .map(|(d, _)| *d)
-            .collect()
+        if out.is_empty() {
+            out.extend(self.department_of(field));
+        }
+        out
     }
 
     fn department_in(&self, t: &str) -> Option<Department> {

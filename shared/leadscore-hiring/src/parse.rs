@@ -248,9 +248,13 @@ pub fn parse_lever(resp: &Response<'_>) -> Result<BoardPage, ParseError> {
         .map(|p| Role {
             id: p.id,
             title: p.text,
-            // The team is the narrower field ("Sales" in department
-            // "Go To Market").
-            department: p.categories.team.or(p.categories.department),
+            // Both, when they differ: the team is the narrower field
+            // ("SDR" in department "Sales") but is often a region or a
+            // squad ("EMEA", "Growth"); the classifier reads each part.
+            department: match (p.categories.team, p.categories.department) {
+                (Some(t), Some(d)) if !t.eq_ignore_ascii_case(&d) => Some(format!("{t}, {d}")),
+                (t, d) => t.or(d),
+            },
             location: p.categories.location,
             posted_at: p.created_at.map(epoch_ms_to_iso),
             url: p.hosted_url,

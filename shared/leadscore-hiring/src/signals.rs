@@ -245,7 +245,14 @@ mod tests {
             // One department named: the ATS's field decides.
             role("Solutions Engineer", "Sales"),
             // Several named, the title none: the first named.
-            role("Rockstar", "Sales & Marketing"),
+            role("Rockstar", "Marketing & Sales"),
+            // Keywords of several departments in one name are one
+            // department, not an umbrella.
+            role("Senior PM, Growth", "Product Management"),
+            role("Sales Compensation Analyst", "Revenue Operations"),
+            // Lever's team and department, both given.
+            role("Regional Manager, DACH", "EMEA, Sales"),
+            role("Senior Engineer", "Growth, Engineering"),
         ])
         .into_iter()
         .map(|r| r.department_class)
@@ -258,6 +265,10 @@ mod tests {
                 Some(Department::Engineering),
                 Some(Department::Sales),
                 Some(Department::Marketing),
+                Some(Department::Product),
+                Some(Department::Operations),
+                Some(Department::Sales),
+                Some(Department::Engineering),
             ]
         );
     }
