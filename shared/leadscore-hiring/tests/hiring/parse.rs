@@ -110,8 +110,8 @@ fn lever_pagination() {
     let (r1, next1) = roles(parse_lever(&ok_json(&p1)).unwrap());
     assert_eq!(r1.len(), 100);
     assert!(next1, "a full page asks for the next one");
-    // The team (narrower) before the department ("Sales").
-    assert_eq!(r1[0].department.as_deref(), Some("SDR"));
+    // The team, then the department: the classifier reads both.
+    assert_eq!(r1[0].department.as_deref(), Some("SDR, Sales"));
     assert_eq!(r1[0].posted_at.as_deref(), Some("2025-11-01T12:26:40Z"));
     let p2 = fixture("lever_page2.json");
     let (r2, next2) = roles(parse_lever(&ok_json(&p2)).unwrap());
