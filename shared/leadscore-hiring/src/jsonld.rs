@@ -122,18 +122,18 @@ fn to_role(v: &Value, page_url: Option<&str>, today: Option<&str>) -> Option<Rol
     let posted_at = text(v.get("datePosted"));
     let identifier = v.get("identifier");
     // Without an identifier or a URL of its own (`url` is no property
-    // Google documents for JobPosting), a posting is named by what it says:
-    // several postings on one careers page are several roles, and the same
-    // posting read again keeps its id.
+    // Google documents for JobPosting), a posting is named by what it says,
+    // not by its page or its date: several postings on one careers page are
+    // several roles, the same posting on two pages (`/careers`, `/jobs`) is
+    // one, and a site that refreshes `datePosted` daily keeps its ids.
     let id = text(identifier.and_then(|i| i.get("value")))
         .or_else(|| text(identifier))
         .or_else(|| own_url.clone())
         .unwrap_or_else(|| {
             format!(
-                "{}#{title}|{}|{}",
-                page_url.unwrap_or("jsonld"),
+                "jsonld:{title}|{}|{}",
                 location.as_deref().unwrap_or(""),
-                posted_at.as_deref().unwrap_or("")
+                text(v.get("employmentType")).unwrap_or_default()
             )
         });
     let url = own_url.or_else(|| page_url.map(str::to_string));

@@ -57,8 +57,14 @@ fn postings_without_an_id_or_url_of_their_own_stay_apart() {
     assert_eq!(titles, ["Account Executive", "SDR", "Backend Engineer"]);
     let ids: std::collections::HashSet<&str> = roles.iter().map(|r| r.id.as_str()).collect();
     assert_eq!(ids.len(), 3, "{roles:?}");
-    // The same page read again names them the same.
-    let again = job_postings(page, Some("https://acme.test/careers"), Some("2026-11-20"));
+    // The same postings read again, on another page and with refreshed
+    // dates, are named the same.
+    let refreshed = page.replace("2026-11-0", "2026-11-1");
+    let again = job_postings(
+        &refreshed,
+        Some("https://acme.test/jobs"),
+        Some("2026-11-20"),
+    );
     assert_eq!(
         again.iter().map(|r| &r.id).collect::<Vec<_>>(),
         roles.iter().map(|r| &r.id).collect::<Vec<_>>()
