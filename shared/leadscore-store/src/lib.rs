@@ -123,9 +123,10 @@ pub struct AccountContext {
 /// scores with history, account scores and the alert outbox.
 #[async_trait]
 pub trait Store: Send + Sync + std::fmt::Debug {
-    /// Inserts or replaces an account. A later `enriched_at` already stored
-    /// is kept: only [`Store::put_snapshot`] moves it, so a writer holding a
-    /// copy read before a snapshot does not make the account due again.
+    /// Inserts or replaces an account. `enriched_at` never moves back: a
+    /// later time already stored (a snapshot written since the caller read
+    /// the account) is kept, so a writer holding an older copy does not make
+    /// the account due again.
     async fn upsert_account(&self, account: &Account) -> Result<()>;
     /// One account.
     async fn get_account(&self, domain: &Domain) -> Result<Option<Account>>;

@@ -170,8 +170,17 @@ fn a_page_naming_thousands_of_boards_yields_the_first_few() {
 fn hostile_runs_of_board_urls_and_apply_links() {
     // A long run of embed URLs without a `for=` (each one's token is
     // `embed`, never a board): linear work, nothing found.
-    let run = "boards.greenhouse.io/embed/job_app?".repeat(20_000);
-    assert!(detect_ats(&run).is_empty());
+    // On a thread with a generous bound, so a regression fails instead of
+    // hanging the suite (no time is asserted).
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let run = "boards.greenhouse.io/embed/job_app?".repeat(20_000);
+        let _ = tx.send(detect_ats(&run).is_empty());
+    });
+    let empty = rx
+        .recv_timeout(std::time::Duration::from_secs(120))
+        .expect("detection on a run of embed URLs did not finish");
+    assert!(empty);
     // A SmartRecruiters one-click apply link names no company board.
     assert!(
         detect_ats(
