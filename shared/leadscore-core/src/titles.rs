@@ -10,7 +10,7 @@
 //! embedded ([`DEFAULT_TAXONOMY`]) and users may load their own.
 //!
 //! Lead titles ([`classify`]) and job posts (the hiring crate, which asks
-//! [`Taxonomy::department_of`] for the ATS's own department field first)
+//! [`Taxonomy::departments_of`] for the ATS's own department field first)
 //! use the same taxonomy.
 
 use std::fmt;

@@ -1,5 +1,5 @@
 //! schema.org `JobPosting` JSON-LD on careers and job pages: the fallback when
-//! no ATS board is found. Every `<script type="application/ld+json">` block
+//! no ATS board could be read. Every `<script type="application/ld+json">` block
 //! is read; a block may hold one object, an array, or an `@graph`.
 
 use std::sync::LazyLock;

@@ -101,7 +101,8 @@ pub struct HiringSignals {
     pub open_roles: usize,
     /// Roles per department.
     pub by_department: std::collections::BTreeMap<String, usize>,
-    /// SDR, BDR, AE and sales leadership roles.
+    /// Roles in the taxonomy's sales department (SDRs, BDRs, AEs, account
+    /// managers, partnerships, channel, pre-sales, sales leadership).
     pub sales_roles: usize,
     /// Growth and marketing roles.
     pub growth_marketing_roles: usize,
