@@ -997,7 +997,8 @@ mod event_schemas {
         let e = Event::lead_submitted(&l, "contact-us", "abc123", now());
         let v = schema(&e.detail_type);
         assert!(v.is_valid(&e.detail));
-        let faults: [(&str, fn(&mut serde_json::Value)); 5] = [
+        type Fault = (&'static str, fn(&mut serde_json::Value));
+        let faults: [Fault; 5] = [
             ("a required field missing", |d| {
                 d.as_object_mut().unwrap().remove("form");
             }),
