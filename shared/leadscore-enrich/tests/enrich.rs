@@ -847,6 +847,47 @@ async fn a_source_that_fails_for_now_keeps_what_the_last_snapshot_found() {
     assert_none(&run4, "funding.");
 }
 
+/// A site that is down answers 503 to robots.txt first: the pages are not
+/// fetched, for a reason that may pass, so what the last snapshot found
+/// stands (robots.txt read as a refusal dropped every signal for a day).
+#[tokio::test]
+async fn a_site_whose_robots_txt_is_down_keeps_what_the_last_snapshot_found() {
+    let site = Site::start().await;
+    let home = r#"<!doctype html><html><head><title>Northwind</title>
+<link rel="alternate" type="application/rss+xml" href="/feeds/news.rss"></head>
+<body><a href="/careers">Careers</a></body></html>"#;
+    site.route("/", Route::html(home))
+        .route(
+            "/careers",
+            Route::html(r#"<script src="https://boards.greenhouse.io/embed/job_board/js?for=northwind"></script>"#),
+        )
+        .route("/v1/boards/northwind/jobs?content=true", Route::json(GREENHOUSE_JOBS))
+        .route("/feeds/news.rss", Route::ok("application/rss+xml", NEWS_RSS));
+    let host = "northwind.test";
+    let e = enricher_with_ats(&[host, "ats.test"], &site.url("ats.test"));
+    let domain = Domain::parse(host).unwrap();
+    let start = format!("{}/", site.url(host));
+    let run1 = enrich_at(&e, &domain, &start, None, "2026-11-10T00:00:00Z").await;
+    let (funding1, hiring1) = (
+        names(&run1.snapshot, "funding."),
+        names(&run1.snapshot, "hiring."),
+    );
+    assert!(!funding1.is_empty() && !hiring1.is_empty());
+
+    site.route("/robots.txt", Route::status(503, "text/plain", "down"));
+    let run2 = enrich_at(&e, &domain, &start, Some(&run1), "2026-11-11T00:00:00Z").await;
+    assert_eq!(names(&run2.snapshot, "funding."), funding1);
+    assert_eq!(names(&run2.snapshot, "hiring."), hiring1);
+    assert!(
+        run2.snapshot
+            .errors
+            .iter()
+            .any(|x| x.contains("robots.txt")),
+        "{:?}",
+        run2.snapshot.errors
+    );
+}
+
 #[tokio::test]
 async fn a_board_that_fails_for_a_run_neither_closes_nor_reopens_its_roles() {
     let site = Site::start().await;

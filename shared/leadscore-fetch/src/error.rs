@@ -60,6 +60,16 @@ pub enum PageError {
         /// The disallowed URL.
         url: String,
     },
+    /// robots.txt could not be read (a 5xx, a timeout, a refused
+    /// connection): the site is not crawled (RFC 9309 reads it as a full
+    /// disallow), and the failure is its cause's, transient or not.
+    #[error("robots.txt of {origin} could not be read ({cause}); not crawling")]
+    RobotsUnavailable {
+        /// The site's origin.
+        origin: String,
+        /// Why robots.txt could not be read.
+        cause: Box<PageError>,
+    },
     /// The final response had a non-success status.
     #[error("http status {0}")]
     HttpStatus(u16),
@@ -86,8 +96,9 @@ pub enum PageError {
 impl PageError {
     /// Whether the failure says nothing about the page itself, so another
     /// try may well succeed: DNS, connection, timeout, the crawl's time
-    /// budget, or a 5xx or 429 answer. A 404, a robots.txt refusal or a
-    /// page too large say something lasting.
+    /// budget, or a 5xx or 429 answer (of the page, or of the robots.txt
+    /// that stopped it). A 404, a robots.txt refusal or a page too large say
+    /// something lasting.
     pub fn is_transient(&self) -> bool {
         match self {
             PageError::Dns { .. }
@@ -96,6 +107,7 @@ impl PageError {
             | PageError::Timeout
             | PageError::BudgetExhausted => true,
             PageError::HttpStatus(s) => *s >= 500 || *s == 429,
+            PageError::RobotsUnavailable { cause, .. } => cause.is_transient(),
             _ => false,
         }
     }
@@ -114,6 +126,7 @@ impl PageError {
             PageError::TooLarge { .. } => "too_large",
             PageError::Decode(_) => "decode",
             PageError::RobotsDisallowed { .. } => "robots_disallowed",
+            PageError::RobotsUnavailable { .. } => "robots_unavailable",
             PageError::HttpStatus(_) => "http_status",
             PageError::NotHtml { .. } => "not_html",
             PageError::NotText { .. } => "not_text",

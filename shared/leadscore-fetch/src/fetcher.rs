@@ -123,13 +123,16 @@ enum RobotsRules {
     AllowAll,
     DisallowAll,
     Rules(Box<texting_robots::Robot>),
+    /// robots.txt could not be read: nothing is crawled, and each page
+    /// fails with the reason (a 503 or a timeout may pass).
+    Unavailable(PageError),
 }
 
 impl RobotsRules {
     fn allows(&self, url: &Url) -> bool {
         match self {
             RobotsRules::AllowAll => true,
-            RobotsRules::DisallowAll => false,
+            RobotsRules::DisallowAll | RobotsRules::Unavailable(_) => false,
             RobotsRules::Rules(r) => r.allowed(url.as_str()),
         }
     }
@@ -593,12 +596,14 @@ impl ReqwestFetcher {
                     Err(_) => RobotsRules::DisallowAll,
                 }
             }
-            Ok(Some(raw)) if raw.status >= 500 => RobotsRules::DisallowAll,
+            Ok(Some(raw)) if raw.status >= 500 => {
+                RobotsRules::Unavailable(PageError::HttpStatus(raw.status))
+            }
             Ok(Some(_)) => RobotsRules::AllowAll,
             Err(PageError::BudgetExhausted) => return Err(PageError::BudgetExhausted),
             Err(e) => {
                 tracing::debug!(url = %current, error = %e, "robots.txt unreachable, disallowing");
-                RobotsRules::DisallowAll
+                RobotsRules::Unavailable(e)
             }
         };
         Ok(rules)
@@ -611,10 +616,16 @@ impl ReqwestFetcher {
             Some(r) => r,
             None => {
                 let r = Arc::new(self.fetch_robots(url, session).await?);
-                lock(&session.robots).insert(key, r.clone());
+                lock(&session.robots).insert(key.clone(), r.clone());
                 r
             }
         };
+        if let RobotsRules::Unavailable(cause) = rules.as_ref() {
+            return Err(PageError::RobotsUnavailable {
+                origin: key,
+                cause: Box::new(cause.clone()),
+            });
+        }
         if rules.allows(url) {
             Ok(())
         } else {

@@ -479,7 +479,7 @@ mod fixtures {
     }
 
     #[tokio::test]
-    async fn robots_5xx_disallows_everything() {
+    async fn robots_5xx_disallows_everything_for_a_reason_that_may_pass() {
         bounded(async {
             let server = serve(
                 "127.0.0.1",
@@ -495,7 +495,13 @@ mod fixtures {
                 let url =
                     Url::parse(&format!("http://acme.test:{}{p}", server.addr.port())).unwrap();
                 let e = f.fetch(&url, &session).await.unwrap_err();
-                assert!(matches!(e, PageError::RobotsDisallowed { .. }), "{e:?}");
+                // Not a refusal: the site is down for now, and the crawl's
+                // callers keep what they knew (the error is transient).
+                assert!(
+                    matches!(&e, PageError::RobotsUnavailable { cause, .. } if **cause == PageError::HttpStatus(503)),
+                    "{e:?}"
+                );
+                assert!(e.is_transient());
             }
             assert_eq!(session.robots_fetches(), 1);
             assert_eq!(server.hits(), vec!["/robots.txt".to_owned()]);
