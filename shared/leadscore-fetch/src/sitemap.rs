@@ -52,18 +52,44 @@ fn local(name: &str) -> &[u8] {
 /// (and as many children); what follows is ignored, not an error.
 pub fn parse_sitemap(xml: &str, max_entries: usize) -> Result<Sitemap, SitemapError> {
     let mut reader = Reader::from_str(xml);
+    // A bare `&` in a URL's query (`?a=1&b=2`) is common in generated
+    // sitemaps; read it as text rather than refuse the whole file.
+    reader.config_mut().allow_dangling_amp = true;
     let mut out = Sitemap::default();
     let mut root: Option<Vec<u8>> = None;
     let mut path: Vec<Vec<u8>> = Vec::new();
+    // Elements nested past MAX_DEPTH are not tracked (a sitemap nests 4
+    // deep): a hostile file of millions of nested elements costs neither
+    // memory nor a scan of the path per element.
+    let mut untracked = 0usize;
+    let mut in_news = 0usize;
     let mut current = SitemapUrl::default();
     let mut child_loc: Option<String> = None;
     let mut text = String::new();
     loop {
-        let event = reader.read_event().map_err(|e| SitemapError::Malformed {
-            position: reader.buffer_position(),
-            reason: e.to_string(),
-        })?;
+        let event = match reader.read_event() {
+            Ok(event) => event,
+            // What was read before an error in a file that is a sitemap
+            // stands: one broken entry does not drop 50,000.
+            Err(_) if root.is_some() && !(out.urls.is_empty() && out.children.is_empty()) => {
+                break;
+            }
+            Err(e) => {
+                return Err(SitemapError::Malformed {
+                    position: reader.buffer_position(),
+                    reason: e.to_string(),
+                });
+            }
+        };
         match event {
+            Event::Start(_) if untracked > 0 || path.len() >= MAX_DEPTH => {
+                untracked += 1;
+                text.clear();
+            }
+            Event::End(_) if untracked > 0 => {
+                untracked -= 1;
+                text.clear();
+            }
             Event::Start(e) => {
                 let name = local(e.name().as_ref()).to_vec();
                 if root.is_none() {
@@ -80,13 +106,25 @@ pub fn parse_sitemap(xml: &str, max_entries: usize) -> Result<Sitemap, SitemapEr
                 if name == b"sitemap" {
                     child_loc = None;
                 }
+                if name == b"news" {
+                    in_news += 1;
+                }
                 path.push(name);
                 text.clear();
             }
             Event::End(_) => {
-                apply(&path, text.trim(), &mut current, &mut child_loc);
+                apply(
+                    &path,
+                    in_news > 0,
+                    text.trim(),
+                    &mut current,
+                    &mut child_loc,
+                );
                 text.clear();
                 let Some(name) = path.pop() else { continue };
+                if name == b"news" {
+                    in_news -= 1;
+                }
                 if name == b"url" && !current.loc.is_empty() && out.urls.len() < max_entries {
                     out.urls.push(std::mem::take(&mut current));
                 }
@@ -118,7 +156,16 @@ pub fn parse_sitemap(xml: &str, max_entries: usize) -> Result<Sitemap, SitemapEr
     Ok(out)
 }
 
-fn apply(path: &[Vec<u8>], text: &str, url: &mut SitemapUrl, child: &mut Option<String>) {
+/// The deepest element tracked (a sitemap's entries nest four deep).
+const MAX_DEPTH: usize = 32;
+
+fn apply(
+    path: &[Vec<u8>],
+    in_news: bool,
+    text: &str,
+    url: &mut SitemapUrl,
+    child: &mut Option<String>,
+) {
     if text.is_empty() {
         return;
     }
@@ -129,7 +176,7 @@ fn apply(path: &[Vec<u8>], text: &str, url: &mut SitemapUrl, child: &mut Option<
         (Some(b"url"), b"loc") => url.loc = text,
         (Some(b"url"), b"lastmod") => url.lastmod = Some(text),
         (Some(b"sitemap"), b"loc") => *child = Some(text),
-        (_, b"title") if path.iter().any(|p| p == b"news") => url.news_title = Some(text),
+        (_, b"title") if in_news => url.news_title = Some(text),
         (_, b"publication_date") => url.news_date = Some(text),
         _ => {}
     }
@@ -186,5 +233,32 @@ mod tests {
             Err(SitemapError::Malformed { .. })
         ));
         assert!(parse_sitemap("", 10).is_err());
+    }
+
+    #[test]
+    fn a_bare_ampersand_and_a_later_error_keep_the_entries_read() {
+        let set = "<urlset><url><loc>https://acme.example/p?a=1&b=2</loc></url>\
+            <url><loc>https://acme.example/careers</loc></url><url><loc>broken</oops></urlset>";
+        let s = parse_sitemap(set, 10).unwrap();
+        let locs: Vec<&str> = s.urls.iter().map(|u| u.loc.as_str()).collect();
+        assert_eq!(
+            locs,
+            [
+                "https://acme.example/p?a=1&b=2",
+                "https://acme.example/careers"
+            ]
+        );
+    }
+
+    #[test]
+    fn deep_nesting_is_not_tracked() {
+        // 200,000 nested elements, then titles: read in one pass.
+        let mut xml = String::from("<urlset><url><loc>https://acme.example/a</loc></url>");
+        xml.push_str(&"<a>".repeat(200_000));
+        xml.push_str(&"<title>x</title>".repeat(10_000));
+        xml.push_str(&"</a>".repeat(200_000));
+        xml.push_str("<url><loc>https://acme.example/b</loc></url></urlset>");
+        let s = parse_sitemap(&xml, 10).unwrap();
+        assert_eq!(s.urls.len(), 2);
     }
 }
