@@ -101,9 +101,11 @@ pub enum FormError {
     /// Fields failed validation.
     #[error("{} invalid field(s)", .0.len())]
     Invalid(Vec<FieldError>),
-    /// The honeypot was filled: a bot.
+    /// The honeypot was filled: a bot. Checked after the fields, so a bot
+    /// gets the answer a person with the same fields would (its address, to
+    /// answer in the same shape).
     #[error("honeypot field filled")]
-    Honeypot,
+    Honeypot(Email),
 }
 
 /// The body's media type.
@@ -187,12 +189,9 @@ pub fn validate(
     fields: &BTreeMap<String, String>,
     rules: &FormRules,
 ) -> Result<Submission, FormError> {
-    if fields
+    let honeypot = fields
         .get(&rules.honeypot_field)
-        .is_some_and(|v| !v.trim().is_empty())
-    {
-        return Err(FormError::Honeypot);
-    }
+        .is_some_and(|v| !v.trim().is_empty());
     let mut errors = Vec::new();
     let mut text = |name: &str, max: usize| -> Option<String> {
         let v = fields.get(name)?.trim();
@@ -307,6 +306,7 @@ pub fn validate(
         }
     }
     match (email, errors.is_empty()) {
+        (Some(email), true) if honeypot => Err(FormError::Honeypot(email)),
         (Some(email), true) => Ok(Submission {
             email,
             first_name,
@@ -387,10 +387,10 @@ mod tests {
         assert_eq!(
             parse(
                 Some("application/json"),
-                br#"{"email":"a@b.co","_gotcha":"x"}"#,
+                br#"{"email":"a@b.co","consent":true,"_gotcha":"x"}"#,
                 &rules()
             ),
-            Err(FormError::Honeypot)
+            Err(FormError::Honeypot(Email::parse("a@b.co").unwrap()))
         );
         assert!(matches!(
             parse(Some("text/plain"), b"email=a@b.co", &rules()),

@@ -92,9 +92,16 @@ async fn route(
         .and_then(|v| v.to_str().ok());
     let submission = match form::parse(content_type, body, &intake.config.rules) {
         Ok(s) => s,
-        Err(FormError::Honeypot) => {
+        Err(FormError::Honeypot(email)) => {
             tracing::info!("honeypot filled; dropping the submission");
-            return reply(StatusCode::ACCEPTED, json!({"status": "accepted"}));
+            // The answer a new submission gets: the bot learns nothing.
+            let accepted = crate::Accepted {
+                lead_id: crate::lead_id(&email),
+                duplicate: false,
+                enrichment_queued: false,
+                score: None,
+            };
+            return reply(StatusCode::ACCEPTED, public_answer(&accepted));
         }
         Err(FormError::Invalid(errors)) => {
             return reply(StatusCode::BAD_REQUEST, json!({"errors": errors}));
@@ -116,11 +123,7 @@ async fn route(
         .map(str::trim)
         .filter(|k| !k.is_empty() && k.len() <= 200);
     match intake.submit(&submission, client_key, now).await {
-        Ok(accepted) => {
-            let mut v = serde_json::to_value(&accepted).unwrap_or_default();
-            v["status"] = json!("accepted");
-            reply(StatusCode::ACCEPTED, v)
-        }
+        Ok(accepted) => reply(StatusCode::ACCEPTED, public_answer(&accepted)),
         Err(IntakeError::InFlight) => reply(
             StatusCode::CONFLICT,
             json!({"error": IntakeError::InFlight.to_string(), "retryable": true}),
@@ -176,4 +179,16 @@ fn reply(status: StatusCode, body: serde_json::Value) -> Response<String> {
     r.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     r
+}
+
+/// What a public form's caller is told: that the submit was taken, its lead's
+/// opaque id, whether it was seen before and whether enrichment was queued.
+/// Not the score: anyone can post a known lead's address.
+fn public_answer(accepted: &crate::Accepted) -> serde_json::Value {
+    json!({
+        "status": "accepted",
+        "lead_id": accepted.lead_id,
+        "duplicate": accepted.duplicate,
+        "enrichment_queued": accepted.enrichment_queued,
+    })
 }

@@ -62,6 +62,12 @@ pub const LEAD_LOCK_LEASE: Duration = Duration::seconds(20);
 /// finish writing the lead before answering 409 (retry).
 pub const LEAD_LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
+/// How long a queued enrichment of an account holds off queueing it again
+/// from other submits (a claim on `enrich:DOMAIN`): a burst of submits from
+/// one company, or a script posting addresses at one domain, crawls it once,
+/// not once per submit. Longer than a crawl's wait in the queue and its run.
+pub const ENRICH_QUEUE_HOLD: Duration = Duration::minutes(15);
+
 /// The outcome of an accepted submission.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Accepted {
@@ -309,19 +315,35 @@ impl Intake {
 
         let mut enrichment_queued = false;
         if let (Some(reason), Some(queue), Some(domain)) = (enrich, &self.queue, &lead.account) {
-            let mut req = EnrichRequest::new(domain.clone(), reason);
-            req.start = s
-                .website_url
-                .as_deref()
-                .and_then(|w| start_url_on(w, domain));
-            match queue.enqueue(std::slice::from_ref(&req)).await.pop() {
-                Some(Ok(())) => enrichment_queued = true,
-                Some(Err(e)) => {
-                    // Not fatal: the schedule picks up never-enriched and
-                    // stale accounts.
-                    tracing::warn!(account = %domain, error = %e, "queueing enrichment failed; the schedule will pick it up");
+            // One queued crawl per account at a time (ENRICH_QUEUE_HOLD).
+            let hold_key = format!("enrich:{domain}");
+            let hold_until = now + ENRICH_QUEUE_HOLD;
+            match store.claim(&hold_key, now, hold_until).await {
+                Ok(Claim::Acquired) => {
+                    let mut req = EnrichRequest::new(domain.clone(), reason);
+                    req.start = s
+                        .website_url
+                        .as_deref()
+                        .and_then(|w| start_url_on(w, domain));
+                    match queue.enqueue(std::slice::from_ref(&req)).await.pop() {
+                        Some(Ok(())) => enrichment_queued = true,
+                        Some(Err(e)) => {
+                            // Not fatal: the schedule picks up never-enriched
+                            // and stale accounts; the next submit may queue.
+                            tracing::warn!(account = %domain, error = %e, "queueing enrichment failed; the schedule will pick it up");
+                            if let Err(e) = store.release(&hold_key, hold_until).await {
+                                tracing::warn!(account = %domain, error = %e, "releasing the enrichment hold failed; it expires");
+                            }
+                        }
+                        None => {}
+                    }
                 }
-                None => {}
+                Ok(Claim::Busy | Claim::Done) => {
+                    tracing::info!(account = %domain, "enrichment already queued by a recent submit");
+                }
+                Err(e) => {
+                    tracing::warn!(account = %domain, error = %e, "the enrichment hold could not be taken; the schedule will pick the account up");
+                }
             }
         }
         let rescored = rescore_lead(store, &self.model, &lead.email, now).await?;
