@@ -454,7 +454,7 @@ fn explanations(data: &ReportData) -> Markup {
                         span.muted { " — fit " (format!("{:.0}", r.score.fit)) ", engagement " (format!("{:.0}", r.score.engagement)) }
                     }
                     p.muted {
-                        a href=(format!("mailto:{email}")) { (email) }
+                        a href=(r.lead.mailto()) { (email) }
                         @if let Some(t) = lead.and_then(|l| l.title.as_deref()) { " · " (t) }
                         @if let Some(a) = &r.account { " · " a href=(format!("#account-{a}")) { (a) } }
                         " · scored " (r.score.scored_at.format("%Y-%m-%d %H:%M"))

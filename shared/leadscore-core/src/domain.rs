@@ -197,6 +197,24 @@ impl Email {
         &self.full
     }
 
+    /// A `mailto:` URI of the address (RFC 6068): every byte but letters,
+    /// digits, `@` and the characters RFC 6068 leaves as they are is
+    /// percent-encoded. A local part such as `a%40evil.example?x=` would
+    /// otherwise address a mail client's message elsewhere (`%40` is `@`
+    /// there, `?` starts headers).
+    pub fn mailto(&self) -> String {
+        let mut out = String::with_capacity(self.full.len() + 8);
+        out.push_str("mailto:");
+        for b in self.full.bytes() {
+            if b.is_ascii_alphanumeric() || b"-._~!$'()*+,;:@".contains(&b) {
+                out.push(char::from(b));
+            } else {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+        out
+    }
+
     /// The normalized domain part.
     pub fn domain(&self) -> Domain {
         Domain(self.full[self.at as usize + 1..].to_owned())
@@ -989,6 +1007,19 @@ mod tests {
         assert_eq!(free.account.unwrap().as_str(), "acme.io");
         let none = Lead::new(Email::parse("a@yahoo.com").unwrap(), None, now);
         assert!(none.account.is_none());
+    }
+
+    #[test]
+    fn mailto_uris_encode_what_a_mail_client_would_read() {
+        let plain = Email::parse("dana.reyes+web@northwind.io").unwrap();
+        assert_eq!(plain.mailto(), "mailto:dana.reyes+web@northwind.io");
+        let hostile = Email::parse("attacker%40evil.com?x=@acme.com").unwrap();
+        assert_eq!(
+            hostile.mailto(),
+            "mailto:attacker%2540evil.com%3Fx%3D@acme.com"
+        );
+        let bar = Email::parse("a|b@acme.com").unwrap();
+        assert_eq!(bar.mailto(), "mailto:a%7Cb@acme.com");
     }
 
     #[test]

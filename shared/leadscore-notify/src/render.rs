@@ -59,8 +59,8 @@ pub fn slack_message(alert: &Alert) -> Value {
     // characters even when every character is escaped: one field over it
     // and Slack refuses the whole message, for good.
     let mut lead = format!(
-        "*Lead*\n<mailto:{0}|{1}>",
-        slack_escape(&alert.lead.as_str().replace('|', "%7C")),
+        "*Lead*\n<{0}|{1}>",
+        slack_escape(&alert.lead.mailto()),
         slack_escape(&truncate(&alert.lead_name, 120))
     );
     if let Some(t) = &alert.title {
@@ -183,13 +183,13 @@ pub fn email(alert: &Alert) -> EmailContent {
     let html = format!(
         r#"<!doctype html><html><body style="font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;color:#111">
 <h2 style="margin:0 0 12px">{}</h2>
-<p style="margin:0 0 12px"><a href="mailto:{}">{}</a>{}{}</p>
+<p style="margin:0 0 12px"><a href="{}">{}</a>{}{}</p>
 <p style="margin:0 0 12px;font-size:18px"><b>{}</b> · {} · grade {}</p>
 <table style="border-collapse:collapse">{rows}</table>
 <p style="color:#888;font-size:12px;margin-top:16px">model {} · alert {}</p>
 </body></html>"#,
         html_escape(&head),
-        html_escape(alert.lead.as_str()),
+        html_escape(&alert.lead.mailto()),
         html_escape(&alert.lead_name),
         alert
             .title
