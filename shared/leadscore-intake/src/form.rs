@@ -140,6 +140,8 @@ impl MediaType {
 /// The raw fields of a body: name → value (the last value of a repeated
 /// field wins; JSON numbers and booleans become their text).
 pub fn fields(media: MediaType, body: &[u8]) -> Result<BTreeMap<String, String>, FormError> {
+    // A UTF-8 byte-order mark some clients put first is no part of the form.
+    let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
     match media {
         MediaType::UrlEncoded => {
             let text = std::str::from_utf8(body)
@@ -210,9 +212,12 @@ pub fn validate(
         // right-to-left override in a name would change how the lead reads
         // in Slack and email).
         let multiline = name == "message";
-        if v.chars()
-            .any(|c| c.is_control() && !(multiline && matches!(c, '\n' | '\r' | '\t')))
-        {
+        // U+2028 and U+2029 are line and paragraph separators: line breaks
+        // in Slack and plain-text email, so single-line fields refuse them.
+        let line_break = |c: char| matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}');
+        if v.chars().any(|c| {
+            (c.is_control() || line_break(c)) && !(multiline && (line_break(c) || c == '\t'))
+        }) {
             errors.push(FieldError {
                 field: name.into(),
                 message: "must not contain control characters".into(),
@@ -366,6 +371,35 @@ mod tests {
         };
         let fields: Vec<&str> = errs.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["first_name", "email", "website", "consent"]);
+    }
+
+    #[test]
+    fn a_byte_order_mark_and_line_separators() {
+        for (ct, body) in [
+            (
+                "application/json",
+                &b"\xEF\xBB\xBF{\"email\":\"a@b.co\",\"consent\":true}"[..],
+            ),
+            (
+                "application/x-www-form-urlencoded",
+                b"\xEF\xBB\xBFemail=a%40b.co&consent=on",
+            ),
+        ] {
+            let s = parse(Some(ct), body, &rules()).unwrap();
+            assert_eq!(s.email.as_str(), "a@b.co");
+        }
+        // U+2028 is a line break in Slack: refused in a name, kept in the
+        // message.
+        let body = "{\"email\":\"a@b.co\",\"consent\":true,\"first_name\":\"Ada\u{2028}*CEO*\",\"message\":\"one\u{2028}two\"}";
+        let Err(FormError::Invalid(errs)) =
+            parse(Some("application/json"), body.as_bytes(), &rules())
+        else {
+            panic!("expected field errors")
+        };
+        let fields: Vec<&str> = errs.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["first_name"]);
+        let body = "{\"email\":\"a@b.co\",\"consent\":true,\"last_name\":\"\u{061C}Lee\"}";
+        assert!(parse(Some("application/json"), body.as_bytes(), &rules()).is_err());
     }
 
     #[test]

@@ -45,7 +45,9 @@ impl Default for IntakeConfig {
     fn default() -> Self {
         Self {
             rules: FormRules::default(),
-            max_body_bytes: 16 * 1024,
+            // A 2,000-character message in a script whose characters take
+            // nine bytes URL-encoded, with the other fields, fits.
+            max_body_bytes: 64 * 1024,
             allowed_origins: Vec::new(),
             stale_after: Duration::days(7),
             lease: Duration::seconds(30),
@@ -95,15 +97,22 @@ pub enum IntakeError {
     #[error(transparent)]
     Pipeline(#[from] PipelineError),
     /// `Lead Submitted` could not be published.
-    #[error("publishing Lead Submitted: {0}")]
-    Bus(String),
+    #[error("publishing Lead Submitted: {reason}")]
+    Bus {
+        /// The bus's error.
+        reason: String,
+        /// Whether the bus said a retry may succeed (a refusal for good,
+        /// such as a missing permission, is not answered "retry").
+        retryable: bool,
+    },
 }
 
 impl IntakeError {
     /// Whether the client should retry.
     pub fn is_retryable(&self) -> bool {
         match self {
-            Self::InFlight | Self::Bus(_) => true,
+            Self::InFlight => true,
+            Self::Bus { retryable, .. } => *retryable,
             Self::Store(e) => e.is_retryable(),
             Self::Pipeline(PipelineError::Store(e)) => e.is_retryable(),
             Self::Pipeline(PipelineError::Contended(_)) => true,
@@ -367,7 +376,10 @@ impl Intake {
             }
             let event = Event::lead_submitted(&lead, &s.form, key, now);
             if let Some(Err(e)) = bus.publish(std::slice::from_ref(&event)).await.pop() {
-                return Err(IntakeError::Bus(e.reason));
+                return Err(IntakeError::Bus {
+                    reason: e.reason,
+                    retryable: e.retryable,
+                });
             }
         }
         tracing::info!(lead = %lead.email, account = ?lead.account.as_ref().map(ToString::to_string), score = rescored.record.score.total, enrichment_queued, "lead submitted");

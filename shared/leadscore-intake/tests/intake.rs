@@ -337,7 +337,7 @@ async fn bad_requests_get_typed_answers_and_store_nothing() {
         ),
         (
             post("application/json", None),
-            vec![b' '; 17 * 1024],
+            vec![b' '; 65 * 1024],
             StatusCode::PAYLOAD_TOO_LARGE,
         ),
         (
@@ -507,4 +507,36 @@ async fn the_honeypot_answer_looks_like_an_accepted_submit() {
     assert_eq!(keys(&bot), keys(&real));
     let bot_email = Email::parse("bot@spam.example").unwrap();
     assert!(f.store.get_lead(&bot_email).await.unwrap().is_none());
+}
+
+/// A bus that refuses for good (a missing permission) is answered 500, not
+/// "retry": a retry would be refused again.
+#[tokio::test]
+async fn a_bus_refusal_for_good_is_not_answered_retry() {
+    struct Refusing;
+    #[async_trait]
+    impl EventBus for Refusing {
+        async fn publish(&self, events: &[Event]) -> Vec<Result<(), BusError>> {
+            events
+                .iter()
+                .map(|_| {
+                    Err(BusError {
+                        reason: "AccessDenied".into(),
+                        retryable: false,
+                    })
+                })
+                .collect()
+        }
+    }
+    let mut f = fixture(false);
+    f.intake.bus = Some(Arc::new(Refusing));
+    let resp = submit(&f.intake, BODY.as_bytes()).await;
+    assert_eq!(
+        resp.status(),
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "{}",
+        resp.body()
+    );
+    let v: serde_json::Value = serde_json::from_str(resp.body()).unwrap();
+    assert_eq!(v["retryable"], false);
 }
