@@ -318,7 +318,7 @@ impl Intake {
         let mut activity = Activity::new(lead.email.clone(), ActivityKind::FormSubmitted, now);
         // Derived from the submission key: a retried submit adds nothing.
         activity.id = ActivityId(format!("form:{key}"));
-        activity.url.clone_from(&s.page_url);
+        activity.url = page_on_allowed_origin(s.page_url.as_deref(), &self.config.allowed_origins);
         activity.detail = Some(s.form.clone());
         store.add_activities(&[activity]).await?;
 
@@ -440,7 +440,18 @@ fn start_url_on(typed: &str, domain: &Domain) -> Option<String> {
         .host_str()
         .and_then(|h| Domain::parse(h).ok())
         .is_some_and(|d| d == *domain);
-    on_domain.then(|| url.to_string())
+    // On the site's own port: a typed `:6379` would send the crawler's
+    // requests to another service of that host.
+    (on_domain && url.port().is_none()).then(|| url.to_string())
+}
+
+/// The page the form was on, as evidence, when it is on one of the
+/// configured origins (`*` takes any): a submit can name any page, and an
+/// alert's "source" link must not point at an attacker's.
+fn page_on_allowed_origin(page: Option<&str>, allowed: &[String]) -> Option<String> {
+    let page = page?;
+    let origin = url::Url::parse(page).ok()?.origin().ascii_serialization();
+    http::origin_allowed(allowed, &origin).then(|| page.to_owned())
 }
 
 #[cfg(test)]
@@ -453,7 +464,8 @@ mod tests {
         for (typed, want) in [
             ("acme.com", Some("https://acme.com/")),
             ("www.acme.com/about", Some("https://www.acme.com/about")),
-            ("http://acme.com:8080/x", Some("http://acme.com:8080/x")),
+            ("http://acme.com:8080/x", None),
+            ("https://acme.com:443/x", Some("https://acme.com/x")),
             ("https://ACME.com", Some("https://acme.com/")),
             (
                 "acme.com/?next=http://other.example",
@@ -469,5 +481,26 @@ mod tests {
         ] {
             assert_eq!(start_url_on(typed, &acme).as_deref(), want, "{typed}");
         }
+    }
+
+    #[test]
+    fn the_form_page_is_evidence_only_on_an_allowed_origin() {
+        let allowed = vec!["https://www.acme.com/".to_owned()];
+        for (page, want) in [
+            ("https://www.acme.com/demo", true),
+            ("https://WWW.acme.com/demo?x=1", true),
+            ("https://evil.example/login", false),
+            ("https://www.acme.com.evil.example/", false),
+            ("javascript:alert(1)", false),
+            ("not a url", false),
+        ] {
+            assert_eq!(
+                page_on_allowed_origin(Some(page), &allowed).is_some(),
+                want,
+                "{page}"
+            );
+        }
+        assert!(page_on_allowed_origin(Some("https://x.example/"), &["*".into()]).is_some());
+        assert!(page_on_allowed_origin(Some("https://x.example/"), &[]).is_none());
     }
 }
