@@ -93,11 +93,21 @@ pub struct Budget {
     deadline: Instant,
 }
 
+/// Now plus `d`, or a century from now when that is past the clock's range
+/// (a configured timeout of `u64::MAX` ms panicked every crawl).
+fn after(d: Duration) -> Instant {
+    let now = Instant::now();
+    now.checked_add(d)
+        .or_else(|| now.checked_add(Duration::from_secs(100 * 365 * 86_400)))
+        .unwrap_or(now)
+}
+
 impl Budget {
-    /// A budget of `total` starting now.
+    /// A budget of `total` starting now (a `total` too large for the clock,
+    /// meant as "no limit", ends in a century).
     pub fn new(total: Duration) -> Self {
         Self {
-            deadline: Instant::now() + total,
+            deadline: after(total),
         }
     }
 
@@ -424,7 +434,7 @@ impl ReqwestFetcher {
         if Instant::now() >= budget_deadline {
             return Err(PageError::BudgetExhausted);
         }
-        let request_deadline = Instant::now() + self.inner.config.request_timeout;
+        let request_deadline = after(self.inner.config.request_timeout);
         let deadline = request_deadline.min(budget_deadline);
         match tokio::time::timeout_at(deadline, fut).await {
             Ok(r) => r,
@@ -445,7 +455,7 @@ impl ReqwestFetcher {
             let mut slots = lock(&session.next_slot);
             let now = Instant::now();
             let slot = slots.get(&key).copied().unwrap_or(now).max(now);
-            slots.insert(key, slot + delay);
+            slots.insert(key, slot.checked_add(delay).unwrap_or(slot));
             slot
         };
         if slot >= session.budget.deadline() {
@@ -728,6 +738,13 @@ impl ReqwestFetcher {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_budget_or_timeout_past_the_clock_is_no_panic() {
+        let endless = Budget::new(Duration::MAX);
+        assert!(endless.remaining() > Duration::from_secs(365 * 86_400));
+        assert!(after(Duration::MAX) > Instant::now());
+    }
 
     #[test]
     fn tls_trusts_the_bundled_mozilla_roots_only() {
