@@ -6,7 +6,9 @@ use url::Url;
 
 use crate::error::PageError;
 use crate::fetcher::{Budget, Page, PageFetcher, SiteSession};
-use crate::plan::{PageKind, PlanLimits, PlannedPage, classify_link, plan_pages, same_site};
+use crate::plan::{
+    PageKind, PlanLimits, PlannedPage, classify_link, dedupe_key, plan_pages, same_site,
+};
 use crate::sitemap::{SitemapUrl, parse_sitemap};
 
 /// Crawl settings.
@@ -156,12 +158,14 @@ pub async fn crawl_site(fetcher: &dyn PageFetcher, start: &Url, config: &CrawlCo
 /// Kinds a sitemap may add when the homepage links none of them.
 const SITEMAP_KINDS: [PageKind; 2] = [PageKind::Careers, PageKind::Press];
 
-/// Child sitemaps worth reading first: the ones named for what we look for.
-fn child_rank(url: &str) -> usize {
-    let u = url.to_ascii_lowercase();
-    ["news", "press", "career", "job", "post", "page"]
+/// Child sitemaps worth reading first: the ones whose path is named for
+/// what we look for (the host is not read: on `newsela.com` every child
+/// would be "news").
+fn child_rank(url: &Url) -> usize {
+    let path = url.path().to_ascii_lowercase();
+    ["news", "press", "career", "job", "page", "post"]
         .iter()
-        .position(|k| u.contains(k))
+        .position(|k| path.contains(k))
         .unwrap_or(usize::MAX)
 }
 
@@ -198,17 +202,18 @@ async fn from_sitemap(
             Ok(map) => {
                 urls.extend(map.urls);
                 if read == 1 {
-                    let mut children: Vec<String> = map.children;
-                    children.sort_by_key(|c| child_rank(c));
+                    // Children on the site (relative ones resolved), the
+                    // best-ranked two; a child on another host or that does
+                    // not parse takes no place.
+                    let mut children: Vec<Url> = map
+                        .children
+                        .iter()
+                        .filter_map(|c| url.join(c.trim()).ok())
+                        .filter(|c| same_site(c, base))
+                        .collect();
+                    children.sort_by_key(child_rank);
                     // Popped from the end: the best-ranked two last.
-                    queue.extend(
-                        children
-                            .into_iter()
-                            .take(2)
-                            .rev()
-                            .filter_map(|c| Url::parse(&c).ok())
-                            .filter(|c| same_site(c, base)),
-                    );
+                    queue.extend(children.into_iter().take(2).rev());
                 }
             }
             Err(e) => tracing::debug!(%url, error = %e, "unreadable sitemap"),
@@ -220,15 +225,18 @@ async fn from_sitemap(
         if linked.contains(&kind) {
             continue;
         }
+        // One page per address however the sitemap spells it (www or not,
+        // a trailing slash), and none the plan already has.
+        let mut seen: std::collections::HashSet<String> =
+            plan.iter().map(|p| dedupe_key(&p.url)).collect();
         let mut found: Vec<Url> = urls
             .iter()
-            .filter_map(|u| Url::parse(&u.loc).ok())
+            .filter_map(|u| base.join(u.loc.trim()).ok())
             .filter(|u| matches!(u.scheme(), "http" | "https") && same_site(u, base))
             .filter(|u| classify_link(u, "") == Some(kind))
-            .filter(|u| !plan.iter().any(|p| p.url == *u))
             .collect();
         found.sort_by_key(|u| u.path().len());
-        found.dedup();
+        found.retain(|u| seen.insert(dedupe_key(u)));
         for url in found.into_iter().take(config.max_per_kind) {
             if plan.len() >= budget {
                 break;

@@ -177,7 +177,7 @@ fn at_word_start(hay: &str, needle: &str) -> bool {
     })
 }
 
-fn dedupe_key(url: &Url) -> String {
+pub(crate) fn dedupe_key(url: &Url) -> String {
     let path = url.path().trim_end_matches('/');
     format!(
         "{}{}?{}",

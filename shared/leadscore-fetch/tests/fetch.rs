@@ -289,6 +289,62 @@ mod fixtures {
         .await;
     }
 
+    /// Children off the site take no place among the two read; relative
+    /// children and entries resolve; one page per address however the
+    /// sitemap spells it; a bare `&` does not refuse the file.
+    #[tokio::test]
+    async fn sitemap_children_and_entries_are_chosen_on_the_site() {
+        bounded(async {
+            let port = Arc::new(std::sync::OnceLock::<u16>::new());
+            let port_in = port.clone();
+            let server = serve(
+                "127.0.0.1",
+                Arc::new(move |path: &str| {
+                    let p = port_in.get().copied().unwrap_or(0);
+                    let xml = |body: &str| Reply::Full {
+                        status: 200,
+                        headers: vec![("Content-Type".into(), "application/xml".into())],
+                        body: body
+                            .replace("acme.test/", &format!("acme.test:{p}/"))
+                            .into_bytes(),
+                    };
+                    match path {
+                        "/" => html("<h1>Acme</h1>"),
+                        "/sitemap.xml" => xml(r#"<sitemapindex>
+<sitemap><loc>https://cdn.elsewhere.example/news-sitemap.xml</loc></sitemap>
+<sitemap><loc>https://press.elsewhere.example/sitemap.xml</loc></sitemap>
+<sitemap><loc>/sitemap-posts.xml</loc></sitemap>
+<sitemap><loc>http://acme.test/sitemap-pages.xml</loc></sitemap>
+</sitemapindex>"#),
+                        "/sitemap-pages.xml" => xml(r#"<urlset>
+<url><loc>http://acme.test/careers</loc></url>
+<url><loc>http://www.acme.test/careers/</loc></url>
+<url><loc>/careers/sales?a=1&b=2</loc></url>
+</urlset>"#),
+                        "/sitemap-posts.xml" => xml("<urlset></urlset>"),
+                        "/careers" | "/careers/sales" => html("<h1>Jobs</h1>"),
+                        _ => status(404),
+                    }
+                }),
+            )
+            .await;
+            port.set(server.addr.port()).unwrap();
+            let f = fetcher(test_config(true), loopback_resolver());
+            let start = Url::parse(&format!("http://acme.test:{}/", server.addr.port())).unwrap();
+            let crawl = crawl_site(&f, &start, &CrawlConfig::default()).await;
+            let careers: Vec<String> = crawl
+                .pages
+                .iter()
+                .filter(|p| p.kind == PageKind::Careers)
+                .map(|p| format!("{}?{}", p.url.path(), p.url.query().unwrap_or("")))
+                .collect();
+            assert_eq!(careers, ["/careers?", "/careers/sales?a=1&b=2"]);
+            assert_eq!(server.hits_for("/sitemap-pages.xml"), 1);
+            assert_eq!(server.hits_for("/sitemap-posts.xml"), 1);
+        })
+        .await;
+    }
+
     #[tokio::test]
     async fn the_sitemap_adds_unlinked_careers_and_press_pages_and_news_entries() {
         bounded(async {
