@@ -310,6 +310,13 @@ fn is_html(content_type: &str) -> bool {
 }
 
 /// Text documents an API or feed may answer with.
+fn is_gzip_file(content_type: &str) -> bool {
+    matches!(
+        essence(content_type).as_str(),
+        "application/gzip" | "application/x-gzip"
+    )
+}
+
 fn is_text(content_type: &str) -> bool {
     let essence = essence(content_type);
     essence.starts_with("text/")
@@ -533,7 +540,9 @@ impl ReqwestFetcher {
             && let Some(ct) = resp.headers().get(CONTENT_TYPE)
         {
             let ct = String::from_utf8_lossy(ct.as_bytes()).into_owned();
-            if !is_text(&ct) {
+            // A gzipped file (`sitemap.xml.gz`) is a document too: it is
+            // unpacked below.
+            if !is_text(&ct) && !is_gzip_file(&ct) {
                 return Err(PageError::NotText { content_type: ct });
             }
         }
@@ -706,7 +715,12 @@ impl ReqwestFetcher {
                         .collect();
                     let status = raw.status;
                     let headers = raw.headers;
-                    let body = decompress(raw.body, encoding.as_deref(), cap)?;
+                    let mut body = decompress(raw.body, encoding.as_deref(), cap)?;
+                    // A document that is a gzip file (not a transfer
+                    // coding): sitemaps are often served as `.xml.gz`.
+                    if purpose == Purpose::Document && body.starts_with(&[0x1f, 0x8b]) {
+                        body = decompress(body, Some("gzip"), cap)?;
+                    }
                     let (mut text, encoding) = decode_text(&body, content_type.as_deref());
                     let html = content_type
                         .as_deref()

@@ -291,7 +291,8 @@ mod fixtures {
 
     /// Children off the site take no place among the two read; relative
     /// children and entries resolve; one page per address however the
-    /// sitemap spells it; a bare `&` does not refuse the file.
+    /// sitemap spells it; a bare `&` does not refuse the file; a gzipped
+    /// sitemap is read.
     #[tokio::test]
     async fn sitemap_children_and_entries_are_chosen_on_the_site() {
         bounded(async {
@@ -313,7 +314,7 @@ mod fixtures {
                         "/sitemap.xml" => xml(r#"<sitemapindex>
 <sitemap><loc>https://cdn.elsewhere.example/news-sitemap.xml</loc></sitemap>
 <sitemap><loc>https://press.elsewhere.example/sitemap.xml</loc></sitemap>
-<sitemap><loc>/sitemap-posts.xml</loc></sitemap>
+<sitemap><loc>/sitemap-posts.xml.gz</loc></sitemap>
 <sitemap><loc>http://acme.test/sitemap-pages.xml</loc></sitemap>
 </sitemapindex>"#),
                         "/sitemap-pages.xml" => xml(r#"<urlset>
@@ -321,8 +322,13 @@ mod fixtures {
 <url><loc>http://www.acme.test/careers/</loc></url>
 <url><loc>/careers/sales?a=1&b=2</loc></url>
 </urlset>"#),
-                        "/sitemap-posts.xml" => xml("<urlset></urlset>"),
-                        "/careers" | "/careers/sales" => html("<h1>Jobs</h1>"),
+                        // A gzip file, typed as one.
+                        "/sitemap-posts.xml.gz" => Reply::Full {
+                            status: 200,
+                            headers: vec![("Content-Type".into(), "application/x-gzip".into())],
+                            body: gzip(b"<urlset><url><loc>/press/launch</loc></url></urlset>"),
+                        },
+                        "/careers" | "/careers/sales" | "/press/launch" => html("<h1>Page</h1>"),
                         _ => status(404),
                     }
                 }),
@@ -339,8 +345,14 @@ mod fixtures {
                 .map(|p| format!("{}?{}", p.url.path(), p.url.query().unwrap_or("")))
                 .collect();
             assert_eq!(careers, ["/careers?", "/careers/sales?a=1&b=2"]);
+            let press: Vec<&str> = crawl
+                .pages
+                .iter()
+                .filter(|p| p.kind == PageKind::Press)
+                .map(|p| p.url.path())
+                .collect();
+            assert_eq!(press, ["/press/launch"], "read from the gzipped sitemap");
             assert_eq!(server.hits_for("/sitemap-pages.xml"), 1);
-            assert_eq!(server.hits_for("/sitemap-posts.xml"), 1);
         })
         .await;
     }
