@@ -615,7 +615,8 @@ impl ReqwestFetcher {
                     Err(_) => RobotsRules::DisallowAll,
                 }
             }
-            Ok(Some(raw)) if raw.status >= 500 => {
+            // A 5xx, or 429 (slow down): the site cannot answer for now.
+            Ok(Some(raw)) if raw.status >= 500 || raw.status == 429 => {
                 RobotsRules::Unavailable(PageError::HttpStatus(raw.status))
             }
             Ok(Some(_)) => RobotsRules::AllowAll,

@@ -548,33 +548,35 @@ mod fixtures {
 
     #[tokio::test]
     async fn robots_5xx_disallows_everything_for_a_reason_that_may_pass() {
-        bounded(async {
-            let server = serve(
-                "127.0.0.1",
-                Arc::new(|path: &str| match path {
-                    "/robots.txt" => status(503),
-                    _ => html("<p>ok</p>"),
-                }),
-            )
+        for code in [503u16, 429] {
+            bounded(async {
+                let server = serve(
+                    "127.0.0.1",
+                    Arc::new(move |path: &str| match path {
+                        "/robots.txt" => status(code),
+                        _ => html("<p>ok</p>"),
+                    }),
+                )
+                .await;
+                let f = fetcher(test_config(true), loopback_resolver());
+                let session = SiteSession::new(Budget::new(Duration::from_secs(5)));
+                for p in ["/", "/a", "/b"] {
+                    let url =
+                        Url::parse(&format!("http://acme.test:{}{p}", server.addr.port())).unwrap();
+                    let e = f.fetch(&url, &session).await.unwrap_err();
+                    // Not a refusal: the site cannot answer for now, and the
+                    // crawl's callers keep what they knew (transient).
+                    assert!(
+                        matches!(&e, PageError::RobotsUnavailable { cause, .. } if **cause == PageError::HttpStatus(code)),
+                        "{e:?}"
+                    );
+                    assert!(e.is_transient());
+                }
+                assert_eq!(session.robots_fetches(), 1);
+                assert_eq!(server.hits(), vec!["/robots.txt".to_owned()]);
+            })
             .await;
-            let f = fetcher(test_config(true), loopback_resolver());
-            let session = SiteSession::new(Budget::new(Duration::from_secs(5)));
-            for p in ["/", "/a", "/b"] {
-                let url =
-                    Url::parse(&format!("http://acme.test:{}{p}", server.addr.port())).unwrap();
-                let e = f.fetch(&url, &session).await.unwrap_err();
-                // Not a refusal: the site is down for now, and the crawl's
-                // callers keep what they knew (the error is transient).
-                assert!(
-                    matches!(&e, PageError::RobotsUnavailable { cause, .. } if **cause == PageError::HttpStatus(503)),
-                    "{e:?}"
-                );
-                assert!(e.is_transient());
-            }
-            assert_eq!(session.robots_fetches(), 1);
-            assert_eq!(server.hits(), vec!["/robots.txt".to_owned()]);
-        })
-        .await;
+        }
     }
 
     #[tokio::test]
