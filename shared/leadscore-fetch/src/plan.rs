@@ -57,13 +57,17 @@ impl PageKind {
                 "rejoignez",
                 "nous-rejoindre",
                 "únete",
+                "unete",
+                "carreras",
+                "vacantes",
+                "empregos",
                 "we-re-hiring",
                 "open-positions",
                 "open-roles",
             ],
             PageKind::Pricing => &[
                 "pricing", "prices", "plans", "precios", "preços", "precos", "tarifs", "tarif",
-                "preise",
+                "preise", "planes", "planos",
             ],
             PageKind::Press => &[
                 "press",
@@ -78,6 +82,7 @@ impl PageKind {
                 "actualit",
                 "aktuelles",
                 "neuigkeiten",
+                "announcements",
             ],
             PageKind::Contact => &["contact", "kontakt", "contacto", "contato", "fale-conosco"],
         }
@@ -157,12 +162,37 @@ pub fn classify_link(url: &Url, anchor_text: &str) -> Option<PageKind> {
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ");
+    // Words that contain a keyword and are about something else.
+    let (path, text) = (without_decoys(&path), without_decoys(&text));
     PageKind::LINKED.into_iter().find(|kind| {
         kind.keywords().iter().any(|k| {
             at_word_start(&path, k)
                 || at_word_start(&text, &k.trim_end_matches('-').replace('-', " "))
         })
     })
+}
+
+/// `s` without the words that start like a keyword but name something else
+/// (`/newsletter` is no press page, `/social-media` no media page).
+fn without_decoys(s: &str) -> String {
+    const DECOYS: [&str; 4] = ["newsletter", "social-media", "social media", "news-letter"];
+    DECOYS
+        .iter()
+        .fold(s.to_owned(), |acc, d| acc.replace(d, " "))
+}
+
+/// The kind of a page on a subdomain of the site named for it
+/// (`careers.acme.com`, `jobs.acme.com`, `news.acme.com`): companies often
+/// host their careers site or newsroom there.
+pub fn subdomain_kind(url: &Url, base: &Url) -> Option<PageKind> {
+    let (host, site) = (site_host(url)?, site_host(base)?);
+    let label = host.strip_suffix(&format!(".{site}"))?;
+    match label {
+        "careers" | "career" | "jobs" | "karriere" | "empleo" | "carreiras" | "carrieres"
+        | "join" => Some(PageKind::Careers),
+        "news" | "press" | "newsroom" | "blog" | "presse" | "media" => Some(PageKind::Press),
+        _ => None,
+    }
 }
 
 /// Whether `needle` occurs in `hay` at the start of a word or path segment,
@@ -213,7 +243,11 @@ pub fn plan_pages(html: &str, base: &Url, limits: &PlanLimits) -> Vec<PlannedPag
         let Ok(mut url) = base.join(href.trim()) else {
             continue;
         };
-        if !matches!(url.scheme(), "http" | "https") || !same_site(&url, base) {
+        if !matches!(url.scheme(), "http" | "https") {
+            continue;
+        }
+        let on_subdomain = subdomain_kind(&url, base);
+        if !same_site(&url, base) && on_subdomain.is_none() {
             continue;
         }
         url.set_fragment(None);
@@ -224,7 +258,7 @@ pub fn plan_pages(html: &str, base: &Url, limits: &PlanLimits) -> Vec<PlannedPag
             .chars()
             .take(200)
             .collect();
-        let Some(kind) = classify_link(&url, &text) else {
+        let Some(kind) = on_subdomain.or_else(|| classify_link(&url, &text)) else {
             continue;
         };
         if !seen.insert(dedupe_key(&url)) {
@@ -302,6 +336,40 @@ mod tests {
                 (
                     "https://www.acme.test/blog/some-long-post-title".to_owned(),
                     PageKind::Press
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn careers_and_news_subdomains_and_decoy_words() {
+        let html = r#"<html><body>
+            <a href="https://careers.acme.test/">Work with us</a>
+            <a href="https://news.acme.test/2026/launch">Launch</a>
+            <a href="https://shop.acme.test/careers">shop</a>
+            <a href="https://careers.acme.test.evil.test/">lookalike</a>
+            <a href="/newsletter">Subscribe</a>
+            <a href="/es/unete">Únete</a>
+            <a href="/es/planes">Planes</a>
+        </body></html>"#;
+        let plan = plan_pages(html, &base(), &PlanLimits::default());
+        let got: Vec<(String, PageKind)> =
+            plan.iter().map(|p| (p.url.to_string(), p.kind)).collect();
+        assert_eq!(
+            got,
+            vec![
+                ("https://careers.acme.test/".to_owned(), PageKind::Careers),
+                (
+                    "https://www.acme.test/es/planes".to_owned(),
+                    PageKind::Pricing
+                ),
+                (
+                    "https://news.acme.test/2026/launch".to_owned(),
+                    PageKind::Press
+                ),
+                (
+                    "https://www.acme.test/es/unete".to_owned(),
+                    PageKind::Careers
                 ),
             ]
         );
