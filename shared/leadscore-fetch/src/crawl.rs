@@ -107,7 +107,22 @@ pub fn parse_start_url(input: &str) -> Result<Url, PageError> {
 pub async fn crawl_site(fetcher: &dyn PageFetcher, start: &Url, config: &CrawlConfig) -> SiteCrawl {
     let started = std::time::Instant::now();
     let session = SiteSession::new(Budget::new(config.site_budget));
-    let home = fetcher.fetch(start, &session).await;
+    let mut home = fetcher.fetch(start, &session).await;
+    let mut home_url = start.clone();
+    // A domain taken from an email often answers only on `www.` (no
+    // address for the apex, or a certificate for www only) or only over
+    // plain http: when the host cannot be reached at all, those are tried.
+    if home.as_ref().is_err_and(host_unreachable) {
+        for alt in alternate_homes(start) {
+            let r = fetcher.fetch(&alt, &session).await;
+            if r.is_ok() {
+                tracing::info!(from = %start, to = %alt, "homepage reached at another address");
+                home = r;
+                home_url = alt;
+                break;
+            }
+        }
+    }
     let mut plan = match &home {
         Ok(page) if config.max_pages > 1 => {
             let limits = PlanLimits {
@@ -131,7 +146,7 @@ pub async fn crawl_site(fetcher: &dyn PageFetcher, start: &Url, config: &CrawlCo
         sitemap_news = from_sitemap(fetcher, &session, &base, &mut plan, config).await;
     }
     let mut pages = vec![CrawledPage {
-        url: start.clone(),
+        url: home_url,
         kind: PageKind::Homepage,
         result: home,
     }];
@@ -153,6 +168,39 @@ pub async fn crawl_site(fetcher: &dyn PageFetcher, start: &Url, config: &CrawlCo
         sitemap_news,
         elapsed: started.elapsed(),
     }
+}
+
+/// Whether `e` says the host could not be reached at all (no address, a
+/// refused or failed connection or TLS handshake), directly or on its
+/// robots.txt, rather than that it answered.
+fn host_unreachable(e: &PageError) -> bool {
+    match e {
+        PageError::Dns { .. } | PageError::Connect(_) | PageError::Http(_) => true,
+        PageError::RobotsUnavailable { cause, .. } => host_unreachable(cause),
+        _ => false,
+    }
+}
+
+/// The other addresses a homepage may answer on: `www.` before the host
+/// (when it has none), then plain http for an https start.
+fn alternate_homes(start: &Url) -> Vec<Url> {
+    let mut out = Vec::new();
+    if let Some(host) = start.host_str()
+        && !host.starts_with("www.")
+        && start.domain().is_some()
+    {
+        let mut www = start.clone();
+        if www.set_host(Some(&format!("www.{host}"))).is_ok() {
+            out.push(www);
+        }
+    }
+    if start.scheme() == "https" {
+        let mut plain = start.clone();
+        if plain.set_scheme("http").is_ok() {
+            out.push(plain);
+        }
+    }
+    out
 }
 
 /// Kinds a sitemap may add when the homepage links none of them.

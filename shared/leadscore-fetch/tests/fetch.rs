@@ -289,6 +289,45 @@ mod fixtures {
         .await;
     }
 
+    /// A domain whose apex has no address is crawled at `www.`; one whose
+    /// apex answers is not tried elsewhere.
+    #[tokio::test]
+    async fn an_unreachable_apex_is_tried_at_www() {
+        bounded(async {
+            let server = serve(
+                "127.0.0.1",
+                Arc::new(|path: &str| match path {
+                    "/" => html(r#"<a href="/careers">Careers</a>"#),
+                    "/careers" => html("<h1>Jobs</h1>"),
+                    _ => status(404),
+                }),
+            )
+            .await;
+            // Only www.apex.test has an address.
+            let resolver = leadscore_fetch::StaticResolver::new()
+                .with("www.apex.test", &["127.0.0.1".parse().unwrap()]);
+            let f = fetcher(test_config(true), resolver);
+            let start = Url::parse(&format!("http://apex.test:{}/", server.addr.port())).unwrap();
+            let crawl = crawl_site(&f, &start, &CrawlConfig::default()).await;
+            assert!(crawl.pages[0].result.is_ok(), "{:?}", crawl.pages[0].result);
+            assert_eq!(crawl.pages[0].url.host_str(), Some("www.apex.test"));
+            assert!(
+                crawl
+                    .pages
+                    .iter()
+                    .any(|p| p.kind == PageKind::Careers && p.result.is_ok())
+            );
+            // A host that answers (even 404) is not tried elsewhere.
+            let f = fetcher(test_config(true), loopback_resolver());
+            let start =
+                Url::parse(&format!("http://acme.test:{}/missing", server.addr.port())).unwrap();
+            let crawl = crawl_site(&f, &start, &CrawlConfig::default()).await;
+            assert_eq!(crawl.pages[0].url, start);
+            assert_eq!(server.hits_for("/missing"), 1);
+        })
+        .await;
+    }
+
     /// Children off the site take no place among the two read; relative
     /// children and entries resolve; one page per address however the
     /// sitemap spells it; a bare `&` does not refuse the file; a gzipped
