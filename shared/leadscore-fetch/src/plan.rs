@@ -226,6 +226,16 @@ pub fn plan_pages(html: &str, base: &Url, limits: &PlanLimits) -> Vec<PlannedPag
         return Vec::new();
     };
     let doc = Html::parse_document(html);
+    // Relative links resolve against the page's <base href>, as a browser
+    // resolves them (feed discovery does the same).
+    let link_base = Selector::parse("base[href]")
+        .ok()
+        .and_then(|sel| {
+            let href = doc.select(&sel).next()?.value().attr("href")?;
+            base.join(href.trim()).ok()
+        })
+        .filter(|b| matches!(b.scheme(), "http" | "https"))
+        .unwrap_or_else(|| base.clone());
     let mut seen: HashSet<String> = HashSet::new();
     seen.insert(dedupe_key(base));
     let mut by_kind: Vec<Vec<(usize, PlannedPage)>> = vec![Vec::new(); PageKind::LINKED.len()];
@@ -240,7 +250,7 @@ pub fn plan_pages(html: &str, base: &Url, limits: &PlanLimits) -> Vec<PlannedPag
         if href.len() > 2048 {
             continue;
         }
-        let Ok(mut url) = base.join(href.trim()) else {
+        let Ok(mut url) = link_base.join(href.trim()) else {
             continue;
         };
         if !matches!(url.scheme(), "http" | "https") {
@@ -339,6 +349,15 @@ mod tests {
                 ),
             ]
         );
+    }
+
+    #[test]
+    fn relative_links_resolve_against_the_base_element() {
+        let html = r#"<html><head><base href="/en/"></head><body>
+            <a href="careers">Careers</a><a href="/pricing">Pricing</a></body></html>"#;
+        let plan = plan_pages(html, &base(), &PlanLimits::default());
+        let got: Vec<String> = plan.iter().map(|p| p.url.path().to_owned()).collect();
+        assert_eq!(got, ["/en/careers", "/pricing"]);
     }
 
     #[test]
