@@ -93,6 +93,10 @@ pub struct Budget {
     deadline: Instant,
 }
 
+/// The longest robots.txt `Crawl-delay` honoured between two requests to a
+/// host.
+pub const MAX_CRAWL_DELAY: Duration = Duration::from_secs(30);
+
 /// Now plus `d`, or a century from now when that is past the clock's range
 /// (a configured timeout of `u64::MAX` ms panicked every crawl).
 fn after(d: Duration) -> Instant {
@@ -452,7 +456,21 @@ impl ReqwestFetcher {
 
     /// Wait for this host's politeness slot (bounded by the budget).
     async fn wait_turn(&self, url: &Url, session: &SiteSession) -> Result<(), PageError> {
-        let delay = self.inner.config.politeness_delay;
+        // The site's own Crawl-delay when it asks for more (at most
+        // MAX_CRAWL_DELAY: the crawl's budget bounds the rest).
+        let asked = lock(&session.robots)
+            .get(&url.origin().ascii_serialization())
+            .and_then(|r| match r.as_ref() {
+                RobotsRules::Rules(robot) => robot.delay,
+                _ => None,
+            })
+            .filter(|d| d.is_finite() && *d > 0.0)
+            .map(|d| Duration::from_secs_f32(d.min(MAX_CRAWL_DELAY.as_secs_f32())));
+        let delay = self
+            .inner
+            .config
+            .politeness_delay
+            .max(asked.unwrap_or_default());
         let key = format!(
             "{}:{}",
             url.host_str().unwrap_or(""),

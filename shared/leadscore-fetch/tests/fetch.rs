@@ -618,6 +618,37 @@ mod fixtures {
         }
     }
 
+    /// A robots.txt Crawl-delay longer than ours spaces the requests: with
+    /// 10 s asked and 3 s of budget, the second page is not fetched (the
+    /// budget ends before its turn; nothing waits).
+    #[tokio::test]
+    async fn a_crawl_delay_is_honoured() {
+        bounded(async {
+            let server = serve(
+                "127.0.0.1",
+                Arc::new(|path: &str| match path {
+                    "/robots.txt" => Reply::Full {
+                        status: 200,
+                        headers: vec![("Content-Type".into(), "text/plain".into())],
+                        body: b"User-agent: *\nCrawl-delay: 10\n".to_vec(),
+                    },
+                    _ => html("<p>ok</p>"),
+                }),
+            )
+            .await;
+            let f = fetcher(test_config(true), loopback_resolver());
+            let session = SiteSession::new(Budget::new(Duration::from_secs(3)));
+            let url = |p: &str| {
+                Url::parse(&format!("http://acme.test:{}{p}", server.addr.port())).unwrap()
+            };
+            f.fetch(&url("/a"), &session).await.unwrap();
+            let second = f.fetch(&url("/b"), &session).await.unwrap_err();
+            assert_eq!(second, PageError::BudgetExhausted);
+            assert_eq!(server.hits_for("/b"), 0);
+        })
+        .await;
+    }
+
     #[tokio::test]
     async fn politeness_delay_spaces_requests_to_a_host() {
         bounded(async {
