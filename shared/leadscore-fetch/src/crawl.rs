@@ -137,29 +137,39 @@ pub async fn crawl_site(fetcher: &dyn PageFetcher, start: &Url, config: &CrawlCo
     if let Err(e) = &home {
         tracing::info!(url = %start, error = %e, "homepage failed");
     }
-    let mut sitemap_news = Vec::new();
-    if let Ok(page) = &home
-        && config.use_sitemap
-        && config.max_pages > 1
-    {
-        let base = page.final_url.clone();
-        sitemap_news = from_sitemap(fetcher, &session, &base, &mut plan, config).await;
-    }
+    let base = home.as_ref().ok().map(|page| page.final_url.clone());
     let mut pages = vec![CrawledPage {
         url: home_url,
         kind: PageKind::Homepage,
         result: home,
     }];
-    for planned in plan {
-        let result = fetcher.fetch(&planned.url, &session).await;
-        if let Err(e) = &result {
-            tracing::debug!(url = %planned.url, kind = ?planned.kind, error = %e, "page failed");
+    // The pages the homepage links first; then the sitemap, which may add
+    // careers and press pages the links did not give (read after them, so a
+    // slow or large sitemap cannot take the linked pages' time).
+    let mut fetched = 0;
+    let mut sitemap_news = Vec::new();
+    let mut sitemap_read = false;
+    loop {
+        while fetched < plan.len() {
+            let planned = plan[fetched].clone();
+            fetched += 1;
+            let result = fetcher.fetch(&planned.url, &session).await;
+            if let Err(e) = &result {
+                tracing::debug!(url = %planned.url, kind = ?planned.kind, error = %e, "page failed");
+            }
+            pages.push(CrawledPage {
+                url: planned.url,
+                kind: planned.kind,
+                result,
+            });
         }
-        pages.push(CrawledPage {
-            url: planned.url,
-            kind: planned.kind,
-            result,
-        });
+        match &base {
+            Some(base) if !sitemap_read && config.use_sitemap && config.max_pages > 1 => {
+                sitemap_read = true;
+                sitemap_news = from_sitemap(fetcher, &session, base, &mut plan, config).await;
+            }
+            _ => break,
+        }
     }
     SiteCrawl {
         start: start.clone(),

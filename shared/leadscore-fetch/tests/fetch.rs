@@ -460,6 +460,10 @@ mod fixtures {
                 ],
                 "shortest careers paths first; no /impressum, nothing off-site"
             );
+            // The linked page is read before the sitemap.
+            let hits = server.hits();
+            let at = |p: &str| hits.iter().position(|h| h == p).unwrap();
+            assert!(at("/pricing") < at("/sitemap.xml"), "{hits:?}");
             assert_eq!(crawl.sitemap_news.len(), 1);
             assert_eq!(
                 crawl.sitemap_news[0].news_title.as_deref(),
