@@ -64,6 +64,12 @@ pub const LEAD_LOCK_LEASE: Duration = Duration::seconds(20);
 /// finish writing the lead before answering 409 (retry).
 pub const LEAD_LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
+/// How long a submit waits for the same submission in flight (a double
+/// click) to finish before answering 409: when it finishes, the second is
+/// answered as a duplicate (202) instead of an error for a lead that was
+/// stored.
+pub const SUBMISSION_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
+
 /// How long a queued enrichment of an account holds off queueing it again
 /// from other submits (a claim on `enrich:DOMAIN`): a burst of submits from
 /// one company, or a script posting addresses at one domain, crawls it once,
@@ -189,20 +195,31 @@ impl Intake {
     ) -> Result<Accepted, IntakeError> {
         let key = submission_key(client_key, s, now);
         let claim_key = format!("form:{key}");
-        let lease_until = now + self.config.lease;
-        match self.store.claim(&claim_key, now, lease_until).await? {
-            Claim::Done => {
-                tracing::info!(lead = %s.email, key = %key, "duplicate submission");
-                return Ok(Accepted {
-                    lead_id: lead_id(&s.email),
-                    duplicate: true,
-                    enrichment_queued: false,
-                    score: None,
-                });
+        let started = std::time::Instant::now();
+        let mut pause = std::time::Duration::from_millis(20);
+        let lease_until = loop {
+            let at = now + Duration::from_std(started.elapsed()).unwrap_or_default();
+            let lease_until = at + self.config.lease;
+            match self.store.claim(&claim_key, at, lease_until).await? {
+                Claim::Done => {
+                    tracing::info!(lead = %s.email, key = %key, "duplicate submission");
+                    return Ok(Accepted {
+                        lead_id: lead_id(&s.email),
+                        duplicate: true,
+                        enrichment_queued: false,
+                        score: None,
+                    });
+                }
+                Claim::Acquired => break lease_until,
+                // The same submission in flight (a double click): wait for
+                // it to be done (then this one is a duplicate) or given up.
+                Claim::Busy if started.elapsed() + pause < SUBMISSION_WAIT => {
+                    tokio::time::sleep(pause).await;
+                    pause = (pause * 2).min(std::time::Duration::from_millis(250));
+                }
+                Claim::Busy => return Err(IntakeError::InFlight),
             }
-            Claim::Busy => return Err(IntakeError::InFlight),
-            Claim::Acquired => {}
-        }
+        };
         match self.take(s, &key, now).await {
             Ok(accepted) => {
                 // Everything is stored and published: the submit is taken.

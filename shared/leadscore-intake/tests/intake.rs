@@ -540,3 +540,39 @@ async fn a_bus_refusal_for_good_is_not_answered_retry() {
     let v: serde_json::Value = serde_json::from_str(resp.body()).unwrap();
     assert_eq!(v["retryable"], false);
 }
+
+/// A double click: the second submit of a submission in flight waits for
+/// the first and is answered as a duplicate, not 409.
+#[tokio::test]
+async fn the_second_click_of_a_submission_in_flight_is_a_duplicate() {
+    let f = Arc::new(fixture(false));
+    let submission = leadscore_intake::form::parse(
+        Some("application/json"),
+        BODY.as_bytes(),
+        &f.intake.config.rules,
+    )
+    .unwrap();
+    let key = format!(
+        "form:{}",
+        leadscore_intake::submission_key(None, &submission, now())
+    );
+    let lease = now() + chrono::Duration::seconds(30);
+    assert_eq!(
+        f.store.claim(&key, now(), lease).await.unwrap(),
+        leadscore_store::Claim::Acquired
+    );
+    let task = {
+        let f = f.clone();
+        tokio::spawn(async move { submit(&f.intake, BODY.as_bytes()).await })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert!(!task.is_finished(), "it waits for the first");
+    f.store.complete(&key, now()).await.unwrap();
+    let resp = tokio::time::timeout(std::time::Duration::from_secs(10), task)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::ACCEPTED, "{}", resp.body());
+    let v: serde_json::Value = serde_json::from_str(resp.body()).unwrap();
+    assert_eq!(v["duplicate"], true);
+}
