@@ -138,6 +138,9 @@ pub async fn crawl_site(fetcher: &dyn PageFetcher, start: &Url, config: &CrawlCo
         tracing::info!(url = %start, error = %e, "homepage failed");
     }
     let base = home.as_ref().ok().map(|page| page.final_url.clone());
+    // Pages read, by where they ended: a planned page that redirects to one
+    // of them is not read again as another kind.
+    let mut read: std::collections::HashSet<String> = base.iter().map(dedupe_key).collect();
     let mut pages = vec![CrawledPage {
         url: home_url,
         kind: PageKind::Homepage,
@@ -153,7 +156,12 @@ pub async fn crawl_site(fetcher: &dyn PageFetcher, start: &Url, config: &CrawlCo
         while fetched < plan.len() {
             let planned = plan[fetched].clone();
             fetched += 1;
-            let result = fetcher.fetch(&planned.url, &session).await;
+            let result = match fetcher.fetch(&planned.url, &session).await {
+                Ok(page) if !read.insert(dedupe_key(&page.final_url)) => Err(PageError::SamePage {
+                    url: page.final_url.to_string(),
+                }),
+                other => other,
+            };
             if let Err(e) = &result {
                 tracing::debug!(url = %planned.url, kind = ?planned.kind, error = %e, "page failed");
             }

@@ -70,6 +70,13 @@ pub enum PageError {
         /// Why robots.txt could not be read.
         cause: Box<PageError>,
     },
+    /// The page redirected to a page the crawl had already read (a removed
+    /// `/press` sent to the homepage): not read again as another kind.
+    #[error("redirected to {url}, already read")]
+    SamePage {
+        /// The page it redirected to.
+        url: String,
+    },
     /// The final response had a non-success status.
     #[error("http status {0}")]
     HttpStatus(u16),
@@ -127,6 +134,7 @@ impl PageError {
             PageError::Decode(_) => "decode",
             PageError::RobotsDisallowed { .. } => "robots_disallowed",
             PageError::RobotsUnavailable { .. } => "robots_unavailable",
+            PageError::SamePage { .. } => "same_page",
             PageError::HttpStatus(_) => "http_status",
             PageError::NotHtml { .. } => "not_html",
             PageError::NotText { .. } => "not_text",

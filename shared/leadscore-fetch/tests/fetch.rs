@@ -289,6 +289,42 @@ mod fixtures {
         .await;
     }
 
+    /// A planned page that redirects to a page already read (a removed
+    /// `/press` sent to the homepage, `/jobs` to `/careers`) is not read
+    /// again as another kind.
+    #[tokio::test]
+    async fn a_page_that_redirects_to_one_already_read_is_not_read_again() {
+        bounded(async {
+            let server = serve(
+                "127.0.0.1",
+                Arc::new(|path: &str| match path {
+                    "/" => html(r#"<a href="/careers">Careers</a><a href="/jobs">Jobs</a><a href="/press">Press</a>"#),
+                    "/careers" => html("<h1>Careers</h1>"),
+                    "/jobs" => redirect("/careers"),
+                    "/press" => redirect("/"),
+                    _ => status(404),
+                }),
+            )
+            .await;
+            let f = fetcher(test_config(true), loopback_resolver());
+            let start = Url::parse(&format!("http://acme.test:{}/", server.addr.port())).unwrap();
+            let crawl = crawl_site(&f, &start, &CrawlConfig::default()).await;
+            let outcome = |path: &str| {
+                crawl
+                    .pages
+                    .iter()
+                    .find(|p| p.url.path() == path)
+                    .map(|p| p.result.as_ref().map(|_| ()).map_err(PageError::kind))
+                    .unwrap()
+            };
+            // /jobs comes first (the shorter path) and ends at /careers.
+            assert_eq!(outcome("/jobs"), Ok(()));
+            assert_eq!(outcome("/careers"), Err("same_page"));
+            assert_eq!(outcome("/press"), Err("same_page"));
+        })
+        .await;
+    }
+
     /// A domain whose apex has no address is crawled at `www.`; one whose
     /// apex answers is not tried elsewhere.
     #[tokio::test]
