@@ -160,14 +160,19 @@ pub fn lead_id(email: &Email) -> String {
 }
 
 /// The idempotency key of a submission: the client's `Idempotency-Key` when
-/// given, otherwise a hash of the form, the submitted fields and the UTC day
+/// given (with the address and the form's name), otherwise a hash of the
+/// form, the submitted fields and the UTC day
 /// (a double click or a browser retry the same day is one submission).
 pub fn submission_key(client_key: Option<&str>, s: &Submission, now: DateTime<Utc>) -> String {
     let mut h = Sha256::new();
     match client_key {
         Some(k) => {
+            // Scoped by address and form: a page that reuses one key for
+            // its newsletter and its demo form sends two submissions.
             h.update(b"client\0");
             h.update(s.email.as_str().as_bytes());
+            h.update([0]);
+            h.update(s.form.as_bytes());
             h.update([0]);
             h.update(k.as_bytes());
         }

@@ -178,6 +178,12 @@ async fn a_double_submit_creates_one_lead_and_one_activity() {
     assert_eq!(v["duplicate"], true);
     assert_eq!(f.store.list_leads().await.unwrap().len(), 1);
     assert_eq!(f.store.activities_of(&email).await.unwrap().len(), 2);
+    // The same key from another form of the page is another submission.
+    let pricing = BODY.replace("demo-request", "pricing");
+    let resp = handle(&f.intake, &req, pricing.as_bytes(), now()).await;
+    let v: serde_json::Value = serde_json::from_str(resp.body()).unwrap();
+    assert_eq!(v["duplicate"], false);
+    assert_eq!(f.store.activities_of(&email).await.unwrap().len(), 3);
 }
 
 /// A model under which one demo request from a VP is hot.
