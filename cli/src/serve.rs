@@ -56,6 +56,10 @@ struct State {
     drain_queued: std::sync::atomic::AtomicBool,
     /// Open connections, at most [`MAX_CONNECTIONS`].
     connections: Arc<tokio::sync::Semaphore>,
+    /// Bound to a loopback address: only requests naming a loopback host
+    /// are served (a web page whose name was made to resolve to 127.0.0.1,
+    /// DNS rebinding, would otherwise read `GET /leads`).
+    loopback_only: bool,
 }
 
 /// Connections served at once; more wait to be accepted.
@@ -84,6 +88,7 @@ pub async fn serve(store: Arc<dyn Store>, model: ScoringModel, args: &ServeArgs)
         drain: tokio::sync::Mutex::new(()),
         drain_queued: std::sync::atomic::AtomicBool::new(false),
         connections: Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS)),
+        loopback_only: args.bind.is_loopback(),
     });
     let listener = TcpListener::bind(SocketAddr::new(args.bind, args.port))
         .await
@@ -123,7 +128,33 @@ pub async fn serve(store: Arc<dyn Store>, model: ScoringModel, args: &ServeArgs)
     }
 }
 
+/// Whether the request's `Host` names this machine's loopback (a name
+/// such as `localhost`, or a loopback address), port aside.
+fn names_loopback(req: &Request<Incoming>) -> bool {
+    let Some(host) = req
+        .headers()
+        .get(hyper::header::HOST)
+        .and_then(|h| h.to_str().ok())
+    else {
+        return false;
+    };
+    let name = match host.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => host.rsplit_once(':').map_or(host, |(h, _)| h),
+    };
+    name.eq_ignore_ascii_case("localhost")
+        || name
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
 async fn route(state: &Arc<State>, req: Request<Incoming>) -> Response<Full<Bytes>> {
+    if state.loopback_only && !names_loopback(&req) {
+        return json(
+            StatusCode::MISDIRECTED_REQUEST,
+            &serde_json::json!({"error": "this server answers requests to localhost only"}),
+        );
+    }
     match (req.method(), req.uri().path()) {
         (&Method::GET, "/leads") => match state.intake.store.list_scores(None).await {
             Ok(scores) => json(StatusCode::OK, &serde_json::json!(scores)),

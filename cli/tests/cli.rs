@@ -654,6 +654,21 @@ points = 10
     let (status, leads) = request("GET", "/leads", "");
     assert_eq!(status, 200);
     assert_eq!(leads.as_array().unwrap().len(), 1, "{leads}");
+    // A page whose name was made to resolve to 127.0.0.1 (DNS rebinding)
+    // reads nothing: on loopback, only loopback names are served.
+    {
+        let mut s = std::net::TcpStream::connect(&addr).unwrap();
+        write!(
+            s,
+            "GET /leads HTTP/1.1\r\nhost: rebind.evil.example:{}\r\nconnection: close\r\n\r\n",
+            addr.rsplit(':').next().unwrap()
+        )
+        .unwrap();
+        let mut raw = String::new();
+        s.read_to_string(&mut raw).unwrap();
+        assert!(raw.starts_with("HTTP/1.1 421"), "{raw}");
+        assert!(!raw.contains("ada@acme.example"), "{raw}");
+    }
     // A client that stops mid-head is disconnected, and one that stops
     // mid-body is answered 408, after the server's read timeout (10 s); the
     // 60 s here only bound the test if it never happens.
