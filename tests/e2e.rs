@@ -633,7 +633,6 @@ async fn form_submit_to_slack_and_email_through_the_real_functions() {
     let (status, body) = watch.submit(&http, &form).await;
     assert_eq!(status, 202, "{body}\n{}", watch.log_text());
     assert_eq!(body["duplicate"], false);
-    assert_eq!(body["enrichment_queued"], true);
     let email = Email::parse("ada@acme.test").unwrap();
     assert!(
         store.get_lead(&email).await.unwrap().is_some(),

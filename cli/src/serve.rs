@@ -56,9 +56,10 @@ struct State {
     drain_queued: std::sync::atomic::AtomicBool,
     /// Open connections, at most [`MAX_CONNECTIONS`].
     connections: Arc<tokio::sync::Semaphore>,
-    /// Bound to a loopback address: only requests naming a loopback host
-    /// are served (a web page whose name was made to resolve to 127.0.0.1,
-    /// DNS rebinding, would otherwise read `GET /leads`).
+    /// Bound to a loopback address: `GET /leads` answers only requests
+    /// naming a loopback host (a web page whose name was made to resolve to
+    /// 127.0.0.1, DNS rebinding, would otherwise read it). Form posts are
+    /// answered whatever the host (a tunnel forwards the public one).
     loopback_only: bool,
 }
 
@@ -149,13 +150,11 @@ fn names_loopback(req: &Request<Incoming>) -> bool {
 }
 
 async fn route(state: &Arc<State>, req: Request<Incoming>) -> Response<Full<Bytes>> {
-    if state.loopback_only && !names_loopback(&req) {
-        return json(
-            StatusCode::MISDIRECTED_REQUEST,
-            &serde_json::json!({"error": "this server answers requests to localhost only"}),
-        );
-    }
     match (req.method(), req.uri().path()) {
+        (&Method::GET, "/leads") if state.loopback_only && !names_loopback(&req) => json(
+            StatusCode::MISDIRECTED_REQUEST,
+            &serde_json::json!({"error": "GET /leads answers requests to localhost only"}),
+        ),
         (&Method::GET, "/leads") => match state.intake.store.list_scores(None).await {
             Ok(scores) => json(StatusCode::OK, &serde_json::json!(scores)),
             Err(e) => json(

@@ -669,6 +669,20 @@ points = 10
         assert!(raw.starts_with("HTTP/1.1 421"), "{raw}");
         assert!(!raw.contains("ada@acme.example"), "{raw}");
     }
+    // A form post forwarded under a public name (a tunnel) is taken.
+    {
+        let body = r#"{"email":"bo@acme.example","consent":true}"#;
+        let mut s = std::net::TcpStream::connect(&addr).unwrap();
+        write!(
+            s,
+            "POST /submit HTTP/1.1\r\nhost: forms.example.com\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        let mut raw = String::new();
+        s.read_to_string(&mut raw).unwrap();
+        assert!(raw.starts_with("HTTP/1.1 202"), "{raw}");
+    }
     // A client that stops mid-head is disconnected, and one that stops
     // mid-body is answered 408, after the server's read timeout (10 s); the
     // 60 s here only bound the test if it never happens.

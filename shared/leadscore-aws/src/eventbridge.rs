@@ -68,12 +68,29 @@ impl EventBridgeBus {
             .set_entries(Some(entries))
             .send()
             .await
-            .map_err(|e| BusError {
-                reason: format!(
-                    "PutEvents: {}",
-                    aws_sdk_eventbridge::error::DisplayErrorContext(&e)
-                ),
-                retryable: true,
+            .map_err(|e| {
+                // Refusals a retry would meet again: no permission, no such
+                // bus, a request the service finds invalid. Throttling,
+                // internal errors and transport failures may pass.
+                let for_good = e.as_service_error().is_some_and(|se| {
+                    use aws_sdk_eventbridge::error::ProvideErrorMetadata;
+                    matches!(
+                        se.code(),
+                        Some(
+                            "AccessDeniedException"
+                                | "ResourceNotFoundException"
+                                | "ValidationException"
+                                | "UnrecognizedClientException"
+                        )
+                    )
+                });
+                BusError {
+                    reason: format!(
+                        "PutEvents: {}",
+                        aws_sdk_eventbridge::error::DisplayErrorContext(&e)
+                    ),
+                    retryable: !for_good,
+                }
             })?;
         let results = out.entries();
         if results.len() != n {

@@ -364,6 +364,24 @@ mod eventbridge_delivery {
         keys.sort_unstable();
         assert_eq!(keys, ["at", "high"]);
     }
+
+    /// A bus that does not exist refuses for good: not "retry".
+    #[tokio::test]
+    async fn a_missing_bus_is_a_refusal_for_good() {
+        let eb = EventBridgeBus::new(
+            EventBridge::new(&support::sdk_config().await),
+            support::unique("no-such-bus"),
+        );
+        let e = Event {
+            detail_type: detail_type::LEAD_BECAME_HOT.into(),
+            detail: serde_json::json!({"idempotency_key": "k", "score": 80.0}),
+            idempotency_key: "k".into(),
+            time: now(),
+        };
+        let out = eb.publish(&[e]).await;
+        let err = out[0].as_ref().unwrap_err();
+        assert!(!err.retryable, "{err:?}");
+    }
 }
 
 mod dynamodb_faults {

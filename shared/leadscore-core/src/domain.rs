@@ -142,8 +142,7 @@ pub struct Email {
 pub fn is_invisible(c: char) -> bool {
     matches!(
         c,
-        '\u{061C}'
-            | '\u{200B}'..='\u{200F}'
+        '\u{200B}'..='\u{200F}'
             | '\u{202A}'..='\u{202E}'
             | '\u{2060}'..='\u{2064}'
             | '\u{2066}'..='\u{2069}'

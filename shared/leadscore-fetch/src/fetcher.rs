@@ -94,8 +94,10 @@ pub struct Budget {
 }
 
 /// The longest robots.txt `Crawl-delay` honoured between two requests to a
-/// host.
-pub const MAX_CRAWL_DELAY: Duration = Duration::from_secs(30);
+/// host. `Crawl-delay` is no part of RFC 9309 (Google ignores it); a
+/// longer one, honoured, would leave a site's sitemap and last pages
+/// unread at every run within the crawl's time budget.
+pub const MAX_CRAWL_DELAY: Duration = Duration::from_secs(2);
 
 /// Now plus `d`, or a century from now when that is past the clock's range
 /// (a configured timeout of `u64::MAX` ms panicked every crawl).
@@ -314,6 +316,13 @@ fn is_html(content_type: &str) -> bool {
 }
 
 /// Text documents an API or feed may answer with.
+fn is_octet_stream(content_type: &str) -> bool {
+    matches!(
+        essence(content_type).as_str(),
+        "application/octet-stream" | "binary/octet-stream"
+    )
+}
+
 fn is_gzip_file(content_type: &str) -> bool {
     matches!(
         essence(content_type).as_str(),
@@ -558,9 +567,10 @@ impl ReqwestFetcher {
             && let Some(ct) = resp.headers().get(CONTENT_TYPE)
         {
             let ct = String::from_utf8_lossy(ct.as_bytes()).into_owned();
-            // A gzipped file (`sitemap.xml.gz`) is a document too: it is
-            // unpacked below.
-            if !is_text(&ct) && !is_gzip_file(&ct) {
+            // A gzipped file (`sitemap.xml.gz`, often served as
+            // octet-stream) is a document too: it is unpacked below, and an
+            // octet-stream that is not gzip is refused then.
+            if !is_text(&ct) && !is_gzip_file(&ct) && !is_octet_stream(&ct) {
                 return Err(PageError::NotText { content_type: ct });
             }
         }
@@ -739,6 +749,12 @@ impl ReqwestFetcher {
                     // coding): sitemaps are often served as `.xml.gz`.
                     if purpose == Purpose::Document && body.starts_with(&[0x1f, 0x8b]) {
                         body = decompress(body, Some("gzip"), cap)?;
+                    } else if purpose == Purpose::Document
+                        && content_type.as_deref().is_some_and(is_octet_stream)
+                    {
+                        return Err(PageError::NotText {
+                            content_type: content_type.unwrap_or_default(),
+                        });
                     }
                     let (mut text, encoding) = decode_text(&body, content_type.as_deref());
                     let html = content_type

@@ -188,9 +188,10 @@ pub fn subdomain_kind(url: &Url, base: &Url) -> Option<PageKind> {
     let (host, site) = (site_host(url)?, site_host(base)?);
     let label = host.strip_suffix(&format!(".{site}"))?;
     match label {
-        "careers" | "career" | "jobs" | "karriere" | "empleo" | "carreiras" | "carrieres"
-        | "join" => Some(PageKind::Careers),
-        "news" | "press" | "newsroom" | "blog" | "presse" | "media" => Some(PageKind::Press),
+        "careers" | "career" | "jobs" | "karriere" | "empleo" | "carreiras" | "carrieres" => {
+            Some(PageKind::Careers)
+        }
+        "news" | "press" | "newsroom" | "blog" | "presse" => Some(PageKind::Press),
         _ => None,
     }
 }

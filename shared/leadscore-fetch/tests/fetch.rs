@@ -397,10 +397,13 @@ mod fixtures {
 <url><loc>http://www.acme.test/careers/</loc></url>
 <url><loc>/careers/sales?a=1&b=2</loc></url>
 </urlset>"#),
-                        // A gzip file, typed as one.
+                        // A gzip file served as an octet-stream (nginx, S3).
                         "/sitemap-posts.xml.gz" => Reply::Full {
                             status: 200,
-                            headers: vec![("Content-Type".into(), "application/x-gzip".into())],
+                            headers: vec![(
+                                "Content-Type".into(),
+                                "application/octet-stream".into(),
+                            )],
                             body: gzip(b"<urlset><url><loc>/press/launch</loc></url></urlset>"),
                         },
                         "/careers" | "/careers/sales" | "/press/launch" => html("<h1>Page</h1>"),
@@ -658,9 +661,10 @@ mod fixtures {
         }
     }
 
-    /// A robots.txt Crawl-delay longer than ours spaces the requests: with
-    /// 10 s asked and 3 s of budget, the second page is not fetched (the
-    /// budget ends before its turn; nothing waits).
+    /// A robots.txt Crawl-delay longer than ours spaces the requests (up to
+    /// MAX_CRAWL_DELAY, 2 s): with 10 s asked and 1.5 s of budget, the
+    /// second page is not fetched (the budget ends before its turn; nothing
+    /// waits).
     #[tokio::test]
     async fn a_crawl_delay_is_honoured() {
         bounded(async {
@@ -677,7 +681,7 @@ mod fixtures {
             )
             .await;
             let f = fetcher(test_config(true), loopback_resolver());
-            let session = SiteSession::new(Budget::new(Duration::from_secs(3)));
+            let session = SiteSession::new(Budget::new(Duration::from_millis(1_500)));
             let url = |p: &str| {
                 Url::parse(&format!("http://acme.test:{}{p}", server.addr.port())).unwrap()
             };

@@ -224,7 +224,11 @@ pub fn validate(
             });
             return None;
         }
-        if v.chars().any(leadscore_core::domain::is_invisible) {
+        // U+061C (Arabic letter mark) is a direction mark too; checked here,
+        // not in `is_invisible`, which stored addresses are read back with.
+        if v.chars()
+            .any(|c| leadscore_core::domain::is_invisible(c) || c == '\u{061C}')
+        {
             errors.push(FieldError {
                 field: name.into(),
                 message: "must not contain invisible or direction-changing characters".into(),

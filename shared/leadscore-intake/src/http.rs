@@ -181,14 +181,15 @@ fn reply(status: StatusCode, body: serde_json::Value) -> Response<String> {
     r
 }
 
-/// What a public form's caller is told: that the submit was taken, its lead's
-/// opaque id, whether it was seen before and whether enrichment was queued.
-/// Not the score: anyone can post a known lead's address.
+/// What a public form's caller is told: that the submit was taken, its
+/// lead's opaque id and whether it was seen before. Not the score (anyone
+/// can post a known lead's address) nor whether enrichment was queued (it
+/// tells whether the company is known, and would tell a bot caught by the
+/// honeypot apart).
 fn public_answer(accepted: &crate::Accepted) -> serde_json::Value {
     json!({
         "status": "accepted",
         "lead_id": accepted.lead_id,
         "duplicate": accepted.duplicate,
-        "enrichment_queued": accepted.enrichment_queued,
     })
 }

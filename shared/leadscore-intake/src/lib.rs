@@ -349,31 +349,35 @@ impl Intake {
             // One queued crawl per account at a time (ENRICH_QUEUE_HOLD).
             let hold_key = format!("enrich:{domain}");
             let hold_until = now + ENRICH_QUEUE_HOLD;
-            match store.claim(&hold_key, now, hold_until).await {
-                Ok(Claim::Acquired) => {
-                    let mut req = EnrichRequest::new(domain.clone(), reason);
-                    req.start = s
-                        .website_url
-                        .as_deref()
-                        .and_then(|w| start_url_on(w, domain));
-                    match queue.enqueue(std::slice::from_ref(&req)).await.pop() {
-                        Some(Ok(())) => enrichment_queued = true,
-                        Some(Err(e)) => {
-                            // Not fatal: the schedule picks up never-enriched
-                            // and stale accounts; the next submit may queue.
-                            tracing::warn!(account = %domain, error = %e, "queueing enrichment failed; the schedule will pick it up");
-                            if let Err(e) = store.release(&hold_key, hold_until).await {
-                                tracing::warn!(account = %domain, error = %e, "releasing the enrichment hold failed; it expires");
-                            }
-                        }
-                        None => {}
-                    }
-                }
+            let held = match store.claim(&hold_key, now, hold_until).await {
+                Ok(Claim::Acquired) => Some(true),
                 Ok(Claim::Busy | Claim::Done) => {
                     tracing::info!(account = %domain, "enrichment already queued by a recent submit");
+                    None
                 }
                 Err(e) => {
-                    tracing::warn!(account = %domain, error = %e, "the enrichment hold could not be taken; the schedule will pick the account up");
+                    // Queued without the hold rather than not at all.
+                    tracing::warn!(account = %domain, error = %e, "the enrichment hold could not be taken; queueing anyway");
+                    Some(false)
+                }
+            };
+            if let Some(held) = held {
+                let mut req = EnrichRequest::new(domain.clone(), reason);
+                req.start = s
+                    .website_url
+                    .as_deref()
+                    .and_then(|w| start_url_on(w, domain));
+                match queue.enqueue(std::slice::from_ref(&req)).await.pop() {
+                    Some(Ok(())) => enrichment_queued = true,
+                    Some(Err(e)) => {
+                        // Not fatal: the schedule picks up never-enriched and
+                        // stale accounts; the next submit may queue.
+                        tracing::warn!(account = %domain, error = %e, "queueing enrichment failed; the schedule will pick it up");
+                        if held && let Err(e) = store.release(&hold_key, hold_until).await {
+                            tracing::warn!(account = %domain, error = %e, "releasing the enrichment hold failed; it expires");
+                        }
+                    }
+                    None => {}
                 }
             }
         }
@@ -472,8 +476,11 @@ fn start_url_on(typed: &str, domain: &Domain) -> Option<String> {
 /// alert's "source" link must not point at an attacker's.
 fn page_on_allowed_origin(page: Option<&str>, allowed: &[String]) -> Option<String> {
     let page = page?;
-    let origin = url::Url::parse(page).ok()?.origin().ascii_serialization();
-    http::origin_allowed(allowed, &origin).then(|| page.to_owned())
+    let url = url::Url::parse(page).ok()?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return None;
+    }
+    http::origin_allowed(allowed, &url.origin().ascii_serialization()).then(|| page.to_owned())
 }
 
 #[cfg(test)]
@@ -523,6 +530,7 @@ mod tests {
             );
         }
         assert!(page_on_allowed_origin(Some("https://x.example/"), &["*".into()]).is_some());
+        assert!(page_on_allowed_origin(Some("javascript:alert(1)"), &["*".into()]).is_none());
         assert!(page_on_allowed_origin(Some("https://x.example/"), &[]).is_none());
     }
 }
