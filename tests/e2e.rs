@@ -607,6 +607,8 @@ async fn form_submit_to_slack_and_email_through_the_real_functions() {
         ("ALLOWED_ORIGINS", "https://www.acme-marketing.test".into()),
         ("FETCH_ALLOW_PRIVATE_NETWORK", "true".into()),
         ("FETCH_RESOLVE", "acme.test=127.0.0.1".into()),
+        // The fixture site's port, typed in the form's website.
+        ("WEBSITE_PORTS", "true".into()),
     ];
     for (k, v) in overrides {
         env.insert(k.to_owned(), v);

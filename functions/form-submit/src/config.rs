@@ -43,6 +43,7 @@ impl Config {
                     env.days("STALE_AFTER_DAYS", defaults.stale_after.num_days())?,
                 ),
                 lease: defaults.lease,
+                website_ports: env.parse_or("WEBSITE_PORTS", defaults.website_ports)?,
             },
         })
     }

@@ -39,6 +39,10 @@ pub struct IntakeConfig {
     pub stale_after: Duration,
     /// How long a claim protects an in-flight submission.
     pub lease: Duration,
+    /// Whether a typed website naming a port may be the crawl's start URL
+    /// (default false: a form could point the crawler at another service
+    /// of a host; fixture sites on loopback need it).
+    pub website_ports: bool,
 }
 
 impl Default for IntakeConfig {
@@ -51,6 +55,7 @@ impl Default for IntakeConfig {
             allowed_origins: Vec::new(),
             stale_after: Duration::days(7),
             lease: Duration::seconds(30),
+            website_ports: false,
         }
     }
 }
@@ -366,7 +371,7 @@ impl Intake {
                 req.start = s
                     .website_url
                     .as_deref()
-                    .and_then(|w| start_url_on(w, domain));
+                    .and_then(|w| start_url_on(w, domain, self.config.website_ports));
                 match queue.enqueue(std::slice::from_ref(&req)).await.pop() {
                     Some(Ok(())) => enrichment_queued = true,
                     Some(Err(e)) => {
@@ -459,7 +464,7 @@ fn merge(lead: &mut Lead, s: &Submission, now: DateTime<Utc>) {
 /// `https://other.example\@acme.com` is a URL of `other.example` (a
 /// backslash ends the host of an http(s) URL), and must not stand in for
 /// acme.com's website.
-fn start_url_on(typed: &str, domain: &Domain) -> Option<String> {
+fn start_url_on(typed: &str, domain: &Domain, ports: bool) -> Option<String> {
     // Read as the enricher reads a start URL.
     let url = leadscore_fetch::parse_start_url(typed).ok()?;
     let on_domain = url
@@ -468,7 +473,7 @@ fn start_url_on(typed: &str, domain: &Domain) -> Option<String> {
         .is_some_and(|d| d == *domain);
     // On the site's own port: a typed `:6379` would send the crawler's
     // requests to another service of that host.
-    (on_domain && url.port().is_none()).then(|| url.to_string())
+    (on_domain && (ports || url.port().is_none())).then(|| url.to_string())
 }
 
 /// The page the form was on, as evidence, when it is on one of the
@@ -508,8 +513,17 @@ mod tests {
             ("ftp://acme.com/", None),
             ("", None),
         ] {
-            assert_eq!(start_url_on(typed, &acme).as_deref(), want, "{typed}");
+            assert_eq!(
+                start_url_on(typed, &acme, false).as_deref(),
+                want,
+                "{typed}"
+            );
         }
+        // Ports allowed (fixture sites on loopback).
+        assert_eq!(
+            start_url_on("http://acme.com:8080/x", &acme, true).as_deref(),
+            Some("http://acme.com:8080/x")
+        );
     }
 
     #[test]
