@@ -773,13 +773,11 @@ fn assert_none(run: &leadscore_enrich::Enrichment, prefix: &str) {
     );
 }
 
-#[tokio::test]
-async fn a_source_that_fails_for_now_keeps_what_the_last_snapshot_found() {
-    // Run 1 finds a round in the feed and two roles on the board. In run 2
-    // the feed and the board answer 503: the round and the hiring signals
-    // stay (a score that dropped for a day would cool the lead and alert
-    // again when the feed is back). In run 3 the feed is gone for good
-    // (404): what it held is gone too.
+/// Northwind: a homepage with a news feed, a careers page linking its
+/// Greenhouse board; enriched once (run 1, 2026-11-10). Returns the site,
+/// the enricher, the domain, the start URL and run 1.
+async fn northwind_with_a_feed_and_a_board()
+-> (Site, Enricher, Domain, String, leadscore_enrich::Enrichment) {
     let site = Site::start().await;
     let home = r#"<!doctype html><html><head><title>Northwind</title>
 <link rel="alternate" type="application/rss+xml" href="/feeds/news.rss"></head>
@@ -796,6 +794,17 @@ async fn a_source_that_fails_for_now_keeps_what_the_last_snapshot_found() {
     let domain = Domain::parse(host).unwrap();
     let start = format!("{}/", site.url(host));
     let run1 = enrich_at(&e, &domain, &start, None, "2026-11-10T00:00:00Z").await;
+    (site, e, domain, start, run1)
+}
+
+#[tokio::test]
+async fn a_source_that_fails_for_now_keeps_what_the_last_snapshot_found() {
+    // Run 1 finds a round in the feed and two roles on the board. In run 2
+    // the feed and the board answer 503: the round and the hiring signals
+    // stay (a score that dropped for a day would cool the lead and alert
+    // again when the feed is back). In run 3 the feed is gone for good
+    // (404): what it held is gone too.
+    let (site, e, domain, start, run1) = northwind_with_a_feed_and_a_board().await;
     let (funding1, hiring1) = (
         names(&run1.snapshot, "funding."),
         names(&run1.snapshot, "hiring."),
@@ -852,22 +861,7 @@ async fn a_source_that_fails_for_now_keeps_what_the_last_snapshot_found() {
 /// stands (robots.txt read as a refusal dropped every signal for a day).
 #[tokio::test]
 async fn a_site_whose_robots_txt_is_down_keeps_what_the_last_snapshot_found() {
-    let site = Site::start().await;
-    let home = r#"<!doctype html><html><head><title>Northwind</title>
-<link rel="alternate" type="application/rss+xml" href="/feeds/news.rss"></head>
-<body><a href="/careers">Careers</a></body></html>"#;
-    site.route("/", Route::html(home))
-        .route(
-            "/careers",
-            Route::html(r#"<script src="https://boards.greenhouse.io/embed/job_board/js?for=northwind"></script>"#),
-        )
-        .route("/v1/boards/northwind/jobs?content=true", Route::json(GREENHOUSE_JOBS))
-        .route("/feeds/news.rss", Route::ok("application/rss+xml", NEWS_RSS));
-    let host = "northwind.test";
-    let e = enricher_with_ats(&[host, "ats.test"], &site.url("ats.test"));
-    let domain = Domain::parse(host).unwrap();
-    let start = format!("{}/", site.url(host));
-    let run1 = enrich_at(&e, &domain, &start, None, "2026-11-10T00:00:00Z").await;
+    let (site, e, domain, start, run1) = northwind_with_a_feed_and_a_board().await;
     let (funding1, hiring1) = (
         names(&run1.snapshot, "funding."),
         names(&run1.snapshot, "hiring."),

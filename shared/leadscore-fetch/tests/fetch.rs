@@ -48,6 +48,18 @@ mod support {
         }
     }
 
+    /// An XML answer whose `acme.test/` URLs carry the server's port
+    /// (sitemaps hold absolute URLs).
+    pub fn sitemap_on_port(port: u16, body: &str) -> Reply {
+        Reply::Full {
+            status: 200,
+            headers: vec![("Content-Type".into(), "application/xml".into())],
+            body: body
+                .replace("acme.test/", &format!("acme.test:{port}/"))
+                .into_bytes(),
+        }
+    }
+
     pub fn redirect(location: &str) -> Reply {
         Reply::Full {
             status: 302,
@@ -377,13 +389,7 @@ mod fixtures {
                 "127.0.0.1",
                 Arc::new(move |path: &str| {
                     let p = port_in.get().copied().unwrap_or(0);
-                    let xml = |body: &str| Reply::Full {
-                        status: 200,
-                        headers: vec![("Content-Type".into(), "application/xml".into())],
-                        body: body
-                            .replace("acme.test/", &format!("acme.test:{p}/"))
-                            .into_bytes(),
-                    };
+                    let xml = |body: &str| sitemap_on_port(p, body);
                     match path {
                         "/" => html("<h1>Acme</h1>"),
                         "/sitemap.xml" => xml(r#"<sitemapindex>
@@ -445,11 +451,7 @@ mod fixtures {
                 "127.0.0.1",
                 Arc::new(move |path: &str| {
                     let p = port_in.get().copied().unwrap_or(0);
-                    let xml = |body: &str| Reply::Full {
-                        status: 200,
-                        headers: vec![("Content-Type".into(), "application/xml".into())],
-                        body: body.replace("acme.test/", &format!("acme.test:{p}/")).into_bytes(),
-                    };
+                    let xml = |body: &str| sitemap_on_port(p, body);
                     match path {
                         "/" => html(r#"<a href="/pricing">Pricing</a><a href="/about">About</a>"#),
                         "/pricing" => html("<h1>Plans</h1>"),
