@@ -15,7 +15,7 @@ pub struct Config {
     pub queue_url: String,
     /// The intake's settings: `ALLOWED_ORIGINS` (comma-separated, `*` for
     /// any), `REQUIRE_CONSENT`, `HONEYPOT_FIELD`, `MAX_BODY_BYTES`,
-    /// `STALE_AFTER_DAYS`.
+    /// `STALE_AFTER_DAYS`, `WEBSITE_PORTS`.
     pub intake: IntakeConfig,
 }
 
