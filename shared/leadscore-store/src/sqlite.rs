@@ -269,15 +269,16 @@ fn put_account(conn: &Connection, account: &Account) -> Result<()> {
         .map(|j| from_json::<Account>(&j))
         .transpose()?
         .and_then(|a| a.enriched_at);
-    let kept;
-    let account = if stored > account.enriched_at {
-        let mut a = account.clone();
-        a.enriched_at = stored;
-        kept = a;
-        &kept
-    } else {
-        account
-    };
+    let mut account = std::borrow::Cow::Borrowed(account);
+    if stored > account.enriched_at {
+        account.to_mut().enriched_at = stored;
+    }
+    write_account(conn, &account)
+}
+
+/// Inserts or replaces `account` as it is (its caller has read the stored
+/// one in the same transaction).
+fn write_account(conn: &Connection, account: &Account) -> Result<()> {
     conn.prepare_cached(
         "INSERT INTO accounts (domain, enriched_at, json) VALUES (?1, ?2, ?3)
          ON CONFLICT (domain) DO UPDATE SET enriched_at = excluded.enriched_at, json = excluded.json",
@@ -421,7 +422,8 @@ impl Store for SqliteStore {
         if account.enriched_at.is_none_or(|t| t < snapshot.enriched_at) {
             account.enriched_at = Some(snapshot.enriched_at);
         }
-        put_account(&tx, &account)?;
+        // Read above in this transaction, the later time kept.
+        write_account(&tx, &account)?;
         tx.commit().map_err(backend)
     }
 
