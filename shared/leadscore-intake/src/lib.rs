@@ -205,31 +205,30 @@ impl Intake {
     ) -> Result<Accepted, IntakeError> {
         let key = submission_key(client_key, s, now);
         let claim_key = format!("form:{key}");
-        let started = std::time::Instant::now();
-        let mut pause = std::time::Duration::from_millis(20);
-        let lease_until = loop {
-            let at = now + Duration::from_std(started.elapsed()).unwrap_or_default();
-            let lease_until = at + self.config.lease;
-            match self.store.claim(&claim_key, at, lease_until).await? {
-                Claim::Done => {
-                    tracing::info!(lead = %s.email, key = %key, "duplicate submission");
-                    return Ok(Accepted {
-                        lead_id: lead_id(&s.email),
-                        duplicate: true,
-                        enrichment_queued: false,
-                        score: None,
-                    });
-                }
-                Claim::Acquired => break lease_until,
-                // The same submission in flight (a double click): wait for
-                // it to be done (then this one is a duplicate) or given up.
-                Claim::Busy if started.elapsed() + pause < SUBMISSION_WAIT => {
-                    tokio::time::sleep(pause).await;
-                    pause = (pause * 2).min(std::time::Duration::from_millis(250));
-                }
-                Claim::Busy => return Err(IntakeError::InFlight),
+        // The same submission in flight (a double click): wait for it to be
+        // done (then this one is a duplicate) or given up.
+        let (claim, lease_until) = self
+            .claim_waiting(
+                &claim_key,
+                now,
+                self.config.lease,
+                SUBMISSION_WAIT,
+                std::time::Duration::from_millis(250),
+            )
+            .await?;
+        match claim {
+            Claim::Done => {
+                tracing::info!(lead = %s.email, key = %key, "duplicate submission");
+                return Ok(Accepted {
+                    lead_id: lead_id(&s.email),
+                    duplicate: true,
+                    enrichment_queued: false,
+                    score: None,
+                });
             }
-        };
+            Claim::Acquired => {}
+            Claim::Busy => return Err(IntakeError::InFlight),
+        }
         match self.take(s, &key, now).await {
             Ok(accepted) => {
                 // Everything is stored and published: the submit is taken.
@@ -258,18 +257,45 @@ impl Intake {
         lock: &str,
         now: DateTime<Utc>,
     ) -> Result<DateTime<Utc>, IntakeError> {
+        let (claim, lease_until) = self
+            .claim_waiting(
+                lock,
+                now,
+                LEAD_LOCK_LEASE,
+                LEAD_LOCK_WAIT,
+                std::time::Duration::from_millis(500),
+            )
+            .await?;
+        match claim {
+            Claim::Acquired | Claim::Done => Ok(lease_until),
+            Claim::Busy => Err(IntakeError::InFlight),
+        }
+    }
+
+    /// Claims `key` for `lease`, asking again while another holder has it
+    /// (pauses doubling from 20 ms up to `max_pause`) for at most `wait`:
+    /// the first answer that is not [`Claim::Busy`], or `Busy` when the
+    /// wait ran out, with the lease it was asked for (the clock moves on
+    /// from `now` while waiting).
+    async fn claim_waiting(
+        &self,
+        key: &str,
+        now: DateTime<Utc>,
+        lease: Duration,
+        wait: std::time::Duration,
+        max_pause: std::time::Duration,
+    ) -> Result<(Claim, DateTime<Utc>), IntakeError> {
         let started = std::time::Instant::now();
         let mut pause = std::time::Duration::from_millis(20);
         loop {
             let at = now + Duration::from_std(started.elapsed()).unwrap_or_default();
-            let lease_until = at + LEAD_LOCK_LEASE;
-            match self.store.claim(lock, at, lease_until).await? {
-                Claim::Acquired | Claim::Done => return Ok(lease_until),
-                Claim::Busy if started.elapsed() + pause < LEAD_LOCK_WAIT => {
+            let lease_until = at + lease;
+            match self.store.claim(key, at, lease_until).await? {
+                Claim::Busy if started.elapsed() + pause < wait => {
                     tokio::time::sleep(pause).await;
-                    pause = (pause * 2).min(std::time::Duration::from_millis(500));
+                    pause = (pause * 2).min(max_pause);
                 }
-                Claim::Busy => return Err(IntakeError::InFlight),
+                claim => return Ok((claim, lease_until)),
             }
         }
     }
