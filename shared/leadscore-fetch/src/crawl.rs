@@ -149,35 +149,15 @@ pub async fn crawl_site(fetcher: &dyn PageFetcher, start: &Url, config: &CrawlCo
     // The pages the homepage links first; then the sitemap, which may add
     // careers and press pages the links did not give (read after them, so a
     // slow or large sitemap cannot take the linked pages' time).
-    let mut fetched = 0;
+    fetch_planned(fetcher, &session, &plan, &mut read, &mut pages).await;
+    let linked = plan.len();
     let mut sitemap_news = Vec::new();
-    let mut sitemap_read = false;
-    loop {
-        while fetched < plan.len() {
-            let planned = plan[fetched].clone();
-            fetched += 1;
-            let result = match fetcher.fetch(&planned.url, &session).await {
-                Ok(page) if !read.insert(dedupe_key(&page.final_url)) => Err(PageError::SamePage {
-                    url: page.final_url.to_string(),
-                }),
-                other => other,
-            };
-            if let Err(e) = &result {
-                tracing::debug!(url = %planned.url, kind = ?planned.kind, error = %e, "page failed");
-            }
-            pages.push(CrawledPage {
-                url: planned.url,
-                kind: planned.kind,
-                result,
-            });
-        }
-        match &base {
-            Some(base) if !sitemap_read && config.use_sitemap && config.max_pages > 1 => {
-                sitemap_read = true;
-                sitemap_news = from_sitemap(fetcher, &session, base, &mut plan, config).await;
-            }
-            _ => break,
-        }
+    if let Some(base) = &base
+        && config.use_sitemap
+        && config.max_pages > 1
+    {
+        sitemap_news = from_sitemap(fetcher, &session, base, &mut plan, config).await;
+        fetch_planned(fetcher, &session, &plan[linked..], &mut read, &mut pages).await;
     }
     SiteCrawl {
         start: start.clone(),
@@ -185,6 +165,34 @@ pub async fn crawl_site(fetcher: &dyn PageFetcher, start: &Url, config: &CrawlCo
         requests: session.requests(),
         sitemap_news,
         elapsed: started.elapsed(),
+    }
+}
+
+/// Fetches `planned` in order into `pages`. `read` holds where the pages
+/// read so far ended: a page that redirects to one of them is recorded as
+/// [`PageError::SamePage`], not read again as another kind.
+async fn fetch_planned(
+    fetcher: &dyn PageFetcher,
+    session: &SiteSession,
+    planned: &[PlannedPage],
+    read: &mut std::collections::HashSet<String>,
+    pages: &mut Vec<CrawledPage>,
+) {
+    for p in planned {
+        let result = match fetcher.fetch(&p.url, session).await {
+            Ok(page) if !read.insert(dedupe_key(&page.final_url)) => Err(PageError::SamePage {
+                url: page.final_url.to_string(),
+            }),
+            other => other,
+        };
+        if let Err(e) = &result {
+            tracing::debug!(url = %p.url, kind = ?p.kind, error = %e, "page failed");
+        }
+        pages.push(CrawledPage {
+            url: p.url.clone(),
+            kind: p.kind,
+            result,
+        });
     }
 }
 
