@@ -84,6 +84,22 @@ mod support {
         }
     }
 
+    /// [`serve`] on 127.0.0.1 with a handler that also gets the server's
+    /// port (sitemaps hold absolute URLs; 0 before it is known).
+    pub async fn serve_knowing_port(
+        handler: impl Fn(u16, &str) -> Reply + Send + Sync + 'static,
+    ) -> Server {
+        let port = Arc::new(std::sync::OnceLock::<u16>::new());
+        let port_in = port.clone();
+        let server = serve(
+            "127.0.0.1",
+            Arc::new(move |path: &str| handler(port_in.get().copied().unwrap_or(0), path)),
+        )
+        .await;
+        port.set(server.addr.port()).expect("the port is set once");
+        server
+    }
+
     pub async fn serve(ip: &str, handler: Handler) -> Server {
         let listener = TcpListener::bind((ip.parse::<IpAddr>().unwrap(), 0))
             .await
@@ -383,42 +399,32 @@ mod fixtures {
     #[tokio::test]
     async fn sitemap_children_and_entries_are_chosen_on_the_site() {
         bounded(async {
-            let port = Arc::new(std::sync::OnceLock::<u16>::new());
-            let port_in = port.clone();
-            let server = serve(
-                "127.0.0.1",
-                Arc::new(move |path: &str| {
-                    let p = port_in.get().copied().unwrap_or(0);
-                    let xml = |body: &str| sitemap_on_port(p, body);
-                    match path {
-                        "/" => html("<h1>Acme</h1>"),
-                        "/sitemap.xml" => xml(r#"<sitemapindex>
+            let server = serve_knowing_port(|p: u16, path: &str| {
+                let xml = |body: &str| sitemap_on_port(p, body);
+                match path {
+                    "/" => html("<h1>Acme</h1>"),
+                    "/sitemap.xml" => xml(r#"<sitemapindex>
 <sitemap><loc>https://cdn.elsewhere.example/news-sitemap.xml</loc></sitemap>
 <sitemap><loc>https://press.elsewhere.example/sitemap.xml</loc></sitemap>
 <sitemap><loc>/sitemap-posts.xml.gz</loc></sitemap>
 <sitemap><loc>http://acme.test/sitemap-pages.xml</loc></sitemap>
 </sitemapindex>"#),
-                        "/sitemap-pages.xml" => xml(r#"<urlset>
+                    "/sitemap-pages.xml" => xml(r#"<urlset>
 <url><loc>http://acme.test/careers</loc></url>
 <url><loc>http://www.acme.test/careers/</loc></url>
 <url><loc>/careers/sales?a=1&b=2</loc></url>
 </urlset>"#),
-                        // A gzip file served as an octet-stream (nginx, S3).
-                        "/sitemap-posts.xml.gz" => Reply::Full {
-                            status: 200,
-                            headers: vec![(
-                                "Content-Type".into(),
-                                "application/octet-stream".into(),
-                            )],
-                            body: gzip(b"<urlset><url><loc>/press/launch</loc></url></urlset>"),
-                        },
-                        "/careers" | "/careers/sales" | "/press/launch" => html("<h1>Page</h1>"),
-                        _ => status(404),
-                    }
-                }),
-            )
+                    // A gzip file served as an octet-stream (nginx, S3).
+                    "/sitemap-posts.xml.gz" => Reply::Full {
+                        status: 200,
+                        headers: vec![("Content-Type".into(), "application/octet-stream".into())],
+                        body: gzip(b"<urlset><url><loc>/press/launch</loc></url></urlset>"),
+                    },
+                    "/careers" | "/careers/sales" | "/press/launch" => html("<h1>Page</h1>"),
+                    _ => status(404),
+                }
+            })
             .await;
-            port.set(server.addr.port()).unwrap();
             let f = fetcher(test_config(true), loopback_resolver());
             let start = Url::parse(&format!("http://acme.test:{}/", server.addr.port())).unwrap();
             let crawl = crawl_site(&f, &start, &CrawlConfig::default()).await;
@@ -444,13 +450,7 @@ mod fixtures {
     #[tokio::test]
     async fn the_sitemap_adds_unlinked_careers_and_press_pages_and_news_entries() {
         bounded(async {
-            // Sitemaps hold absolute URLs: the server's port, once known.
-            let port = Arc::new(std::sync::OnceLock::<u16>::new());
-            let port_in = port.clone();
-            let server = serve(
-                "127.0.0.1",
-                Arc::new(move |path: &str| {
-                    let p = port_in.get().copied().unwrap_or(0);
+            let server = serve_knowing_port(|p: u16, path: &str| {
                     let xml = |body: &str| sitemap_on_port(p, body);
                     match path {
                         "/" => html(r#"<a href="/pricing">Pricing</a><a href="/about">About</a>"#),
@@ -481,10 +481,8 @@ mod fixtures {
                         "/newsroom/series-b" => html("<h1>Series B</h1>"),
                         _ => status(404),
                     }
-                }),
-            )
+                })
             .await;
-            port.set(server.addr.port()).unwrap();
             let f = fetcher(test_config(true), loopback_resolver());
             let start = Url::parse(&format!("http://acme.test:{}/", server.addr.port())).unwrap();
             let crawl = crawl_site(&f, &start, &CrawlConfig::default()).await;
