@@ -304,6 +304,24 @@ pub async fn snapshots_stamp_accounts_and_drive_due_list(store: Arc<dyn Store>) 
     );
 }
 
+/// `domain`'s stored account has the writer's `employees` and the
+/// snapshot's `enriched`, and is not due.
+async fn assert_kept_enrichment(
+    store: &dyn Store,
+    domain: &Domain,
+    employees: u64,
+    enriched: DateTime<Utc>,
+) {
+    let stored = store.get_account(domain).await.unwrap().unwrap();
+    assert_eq!(stored.firmographics.employees, Some(employees));
+    assert_eq!(stored.enriched_at, Some(enriched));
+    let due = store
+        .accounts_due(t0() - Duration::days(2), 10)
+        .await
+        .unwrap();
+    assert!(due.is_empty(), "{due:?}");
+}
+
 /// An account written from a copy read before a snapshot (an import or a
 /// form racing an enrichment) keeps the snapshot's `enriched_at`: the
 /// account is not due again, and its other fields are the writer's.
@@ -325,14 +343,7 @@ pub async fn account_writes_keep_a_later_enrichment(store: Arc<dyn Store>) {
     let mut edited = read_before.clone();
     edited.firmographics.employees = Some(250);
     store.upsert_account(&edited).await.unwrap();
-    let stored = store.get_account(&acme).await.unwrap().unwrap();
-    assert_eq!(stored.firmographics.employees, Some(250));
-    assert_eq!(stored.enriched_at, Some(enriched));
-    let due = store
-        .accounts_due(t0() - Duration::days(2), 10)
-        .await
-        .unwrap();
-    assert!(due.is_empty(), "{due:?}");
+    assert_kept_enrichment(store.as_ref(), &acme, 250, enriched).await;
 
     // The same through a lead import, which writes its accounts too.
     edited.firmographics.employees = Some(300);
@@ -341,14 +352,7 @@ pub async fn account_writes_keep_a_later_enrichment(store: Arc<dyn Store>) {
         .upsert_leads(&[lead("jane@acme.com", "CEO")], &[edited.clone()])
         .await
         .unwrap();
-    let stored = store.get_account(&acme).await.unwrap().unwrap();
-    assert_eq!(stored.firmographics.employees, Some(300));
-    assert_eq!(stored.enriched_at, Some(enriched));
-    let due = store
-        .accounts_due(t0() - Duration::days(2), 10)
-        .await
-        .unwrap();
-    assert!(due.is_empty(), "{due:?}");
+    assert_kept_enrichment(store.as_ref(), &acme, 300, enriched).await;
 
     // A later enrichment time is written as given.
     edited.enriched_at = Some(t0());
