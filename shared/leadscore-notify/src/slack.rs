@@ -78,12 +78,10 @@ impl SlackWebhook {
             let wait = match response {
                 Ok(r) if r.status().is_success() => return Ok(()),
                 Ok(r) if r.status().as_u16() == 429 => {
-                    let after = r
-                        .headers()
-                        .get("retry-after")
-                        .and_then(|v| v.to_str().ok())
-                        .and_then(|v| v.trim().parse::<u64>().ok())
-                        .map_or(backoff, Duration::from_secs);
+                    let after = rate_limit_wait(
+                        r.headers().get("retry-after").and_then(|v| v.to_str().ok()),
+                        backoff,
+                    );
                     last = Self::error(
                         format!("HTTP 429 (rate limited; retry after {after:?})"),
                         true,
@@ -120,9 +118,38 @@ impl SlackWebhook {
     }
 }
 
+/// How long a 429 asks to wait: its `Retry-After` in seconds (the form
+/// Slack sends), else the current backoff. The caller caps it.
+fn rate_limit_wait(retry_after: Option<&str>, backoff: Duration) -> Duration {
+    retry_after
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map_or(backoff, Duration::from_secs)
+}
+
 #[async_trait]
 impl AlertSink for SlackWebhook {
     async fn deliver(&self, alert: &Alert) -> Result<(), DeliveryError> {
         self.post(&slack_message(alert)).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rate_limit_waits_for_its_retry_after_else_the_backoff() {
+        let backoff = Duration::from_millis(200);
+        assert_eq!(rate_limit_wait(Some("1"), backoff), Duration::from_secs(1));
+        assert_eq!(
+            rate_limit_wait(Some(" 30 "), backoff),
+            Duration::from_secs(30)
+        );
+        // An HTTP date or garbage is not a number of seconds: the backoff.
+        assert_eq!(
+            rate_limit_wait(Some("Wed, 21 Oct 2026 07:28:00 GMT"), backoff),
+            backoff
+        );
+        assert_eq!(rate_limit_wait(None, backoff), backoff);
     }
 }
