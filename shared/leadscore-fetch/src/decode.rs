@@ -15,8 +15,30 @@ pub fn decompress(
     content_encoding: Option<&str>,
     cap: usize,
 ) -> Result<Vec<u8>, PageError> {
+    decompress_with(body, content_encoding, cap, Overflow::Refuse).map(|(data, _)| data)
+}
+
+/// What to do with a body over its cap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Overflow {
+    /// Refuse it: [`PageError::TooLarge`].
+    Refuse,
+    /// Keep its first `cap` bytes: a prefix of a compressed stream (cut on
+    /// the wire) gives what it decodes to before it ends.
+    Cut,
+}
+
+/// [`decompress`] with a choice of what a body over the cap gives; the flag
+/// says whether it was cut.
+pub fn decompress_with(
+    body: Vec<u8>,
+    content_encoding: Option<&str>,
+    cap: usize,
+    overflow: Overflow,
+) -> Result<(Vec<u8>, bool), PageError> {
+    let (mut data, mut cut) = check_len(body, cap, overflow)?;
     let Some(header) = content_encoding else {
-        return check_len(body, cap);
+        return Ok((data, cut));
     };
     let codings: Vec<String> = header
         .split(',')
@@ -28,44 +50,82 @@ pub fn decompress(
             "too many content codings: {header}"
         )));
     }
-    let mut data = check_len(body, cap)?;
     // Codings are listed in the order they were applied: undo in reverse.
     for coding in codings.iter().rev() {
-        data = match coding.as_str() {
-            "gzip" | "x-gzip" => read_capped(flate2::read::MultiGzDecoder::new(&data[..]), cap)?,
-            "deflate" => match read_capped(flate2::read::ZlibDecoder::new(&data[..]), cap) {
-                Err(PageError::Decode(_)) => {
-                    read_capped(flate2::read::DeflateDecoder::new(&data[..]), cap)?
-                }
+        let (decoded, cut_here) = match coding.as_str() {
+            "gzip" | "x-gzip" => read_capped(
+                flate2::read::MultiGzDecoder::new(&data[..]),
+                cap,
+                overflow,
+                cut,
+            )?,
+            "deflate" => match read_capped(
+                flate2::read::ZlibDecoder::new(&data[..]),
+                cap,
+                overflow,
+                cut,
+            ) {
+                Err(PageError::Decode(_)) => read_capped(
+                    flate2::read::DeflateDecoder::new(&data[..]),
+                    cap,
+                    overflow,
+                    cut,
+                )?,
                 other => other?,
             },
-            "br" => read_capped(brotli_decompressor::Decompressor::new(&data[..], 8192), cap)?,
+            "br" => read_capped(
+                brotli_decompressor::Decompressor::new(&data[..], 8192),
+                cap,
+                overflow,
+                cut,
+            )?,
             other => {
                 return Err(PageError::Decode(format!(
                     "unsupported content encoding {other:?}"
                 )));
             }
         };
+        data = decoded;
+        cut |= cut_here;
     }
-    Ok(data)
+    Ok((data, cut))
 }
 
-fn check_len(body: Vec<u8>, cap: usize) -> Result<Vec<u8>, PageError> {
-    if body.len() > cap {
-        Err(PageError::TooLarge { limit: cap })
+fn check_len(
+    mut body: Vec<u8>,
+    cap: usize,
+    overflow: Overflow,
+) -> Result<(Vec<u8>, bool), PageError> {
+    if body.len() <= cap {
+        Ok((body, false))
+    } else if overflow == Overflow::Cut {
+        body.truncate(cap);
+        Ok((body, true))
     } else {
-        Ok(body)
+        Err(PageError::TooLarge { limit: cap })
     }
 }
 
-fn read_capped<R: Read>(reader: R, cap: usize) -> Result<Vec<u8>, PageError> {
+/// Reads a decoder to its end or to `cap` bytes. A stream that was cut
+/// (`input_cut`) ends early: with [`Overflow::Cut`], what it decoded to
+/// before that is kept.
+fn read_capped<R: Read>(
+    reader: R,
+    cap: usize,
+    overflow: Overflow,
+    input_cut: bool,
+) -> Result<(Vec<u8>, bool), PageError> {
     let limit = u64::try_from(cap).unwrap_or(u64::MAX).saturating_add(1);
     let mut out = Vec::new();
-    reader
-        .take(limit)
-        .read_to_end(&mut out)
-        .map_err(|e| PageError::Decode(e.to_string()))?;
-    check_len(out, cap)
+    match reader.take(limit).read_to_end(&mut out) {
+        Ok(_) => {}
+        Err(_) if overflow == Overflow::Cut && input_cut && !out.is_empty() => {
+            let (out, _) = check_len(out, cap, overflow)?;
+            return Ok((out, true));
+        }
+        Err(e) => return Err(PageError::Decode(e.to_string())),
+    }
+    check_len(out, cap, overflow)
 }
 
 /// The charset named by a `Content-Type` header value, if encoding_rs knows it.
@@ -131,13 +191,35 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }
 
-/// Decode a body to text: a BOM wins, then the `Content-Type` charset, then a
-/// `<meta>` declaration in the first 1024 bytes, then UTF-8. Invalid
-/// sequences become U+FFFD; never fails. Returns the text and the encoding
-/// name used.
+/// The encoding named by an XML declaration (`<?xml version="1.0"
+/// encoding="ISO-8859-1"?>`) opening the body: feeds and sitemaps served
+/// without a charset. UTF-16 named in ASCII bytes means UTF-8, as for
+/// `<meta>`.
+pub fn sniff_xml_encoding(body: &[u8]) -> Option<&'static Encoding> {
+    let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+    let head = &body[..body.len().min(256)];
+    let rest = head.strip_prefix(b"<?xml")?;
+    let decl = &rest[..find(rest, b"?>")?];
+    let at = find(decl, b"encoding")?;
+    let value = trim_start(trim_start(&decl[at + 8..]).strip_prefix(b"=")?);
+    let quote = *value.first().filter(|q| matches!(q, b'"' | b'\''))?;
+    let value = &value[1..];
+    let label = &value[..value.iter().position(|&b| b == quote)?];
+    let enc = Encoding::for_label(label)?;
+    if enc == encoding_rs::UTF_16LE || enc == encoding_rs::UTF_16BE {
+        return Some(encoding_rs::UTF_8);
+    }
+    Some(enc)
+}
+
+/// Decode a body to text: a BOM wins, then the `Content-Type` charset, then
+/// an opening XML declaration, then a `<meta>` declaration in the first 1024
+/// bytes, then UTF-8. Invalid sequences become U+FFFD; never fails. Returns
+/// the text and the encoding name used.
 pub fn decode_text(body: &[u8], content_type: Option<&str>) -> (String, &'static str) {
     let encoding = content_type
         .and_then(charset_from_content_type)
+        .or_else(|| sniff_xml_encoding(body))
         .or_else(|| sniff_meta_charset(body))
         .unwrap_or(encoding_rs::UTF_8);
     let (text, used, _had_errors) = encoding.decode(body);
@@ -330,6 +412,30 @@ mod tests {
     }
 
     #[test]
+    fn an_xml_declaration_names_the_encoding_of_a_feed_served_without_one() {
+        let latin1 = b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><rss><title>Acme l\xe8ve 5 M\x80</title></rss>";
+        let (text, enc) = decode_text(latin1, Some("application/rss+xml"));
+        assert_eq!(enc, "windows-1252");
+        assert!(text.contains("lève 5 M€"), "{text}");
+        // The header's charset still wins; single quotes and a BOM are read.
+        assert_eq!(
+            decode_text(latin1, Some("text/xml; charset=utf-8")).1,
+            "UTF-8"
+        );
+        assert_eq!(
+            sniff_xml_encoding(b"\xEF\xBB\xBF<?xml version='1.0' encoding = 'Shift_JIS' ?><a/>"),
+            Some(encoding_rs::SHIFT_JIS)
+        );
+        // Not an opening declaration, none at all, or UTF-16 in ASCII bytes.
+        assert_eq!(sniff_xml_encoding(b"<rss><?xml encoding='latin1'?>"), None);
+        assert_eq!(sniff_xml_encoding(b"<?xml version='1.0'?><rss/>"), None);
+        assert_eq!(
+            sniff_xml_encoding(b"<?xml version='1.0' encoding='UTF-16'?>"),
+            Some(encoding_rs::UTF_8)
+        );
+    }
+
+    #[test]
     fn gzip_bomb_is_cut_at_cap() {
         let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
         enc.write_all(&vec![0u8; 4 * 1024 * 1024]).unwrap();
@@ -342,6 +448,57 @@ mod tests {
                 .unwrap()
                 .len(),
             4 * 1024 * 1024
+        );
+    }
+
+    #[test]
+    fn a_body_over_the_cap_can_be_cut_instead_of_refused() {
+        let text: Vec<u8> = (0..200_000u32)
+            .flat_map(|i| format!("line {i}\n").into_bytes())
+            .collect();
+        // Plain: the first cap bytes.
+        let (plain, cut) = decompress_with(text.clone(), None, 1000, Overflow::Cut).unwrap();
+        assert_eq!((plain.as_slice(), cut), (&text[..1000], true));
+        // Compressed, whole: decoded up to the cap.
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        enc.write_all(&text).unwrap();
+        let gz = enc.finish().unwrap();
+        let (whole, cut) =
+            decompress_with(gz.clone(), Some("gzip"), 50_000, Overflow::Cut).unwrap();
+        assert_eq!((whole.as_slice(), cut), (&text[..50_000], true));
+        // Compressed and cut on the wire: what the prefix decodes to
+        // (bytes that do not compress, so it decodes to less than the cap
+        // and the stream ends early).
+        let mut x = 0x9E37_79B9_7F4A_7C15_u64;
+        let noise: Vec<u8> = (0..100_000)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                x.to_le_bytes()[0]
+            })
+            .collect();
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        enc.write_all(&noise).unwrap();
+        let noisy = enc.finish().unwrap();
+        let cap = noisy.len() / 2;
+        let (prefix, cut) = decompress_with(noisy, Some("gzip"), cap, Overflow::Cut).unwrap();
+        assert!(cut);
+        assert!(!prefix.is_empty() && prefix.len() < cap);
+        assert!(noise.starts_with(&prefix));
+        // Under the cap nothing is cut; refused stays refused.
+        let (all, cut) = decompress_with(gz.clone(), Some("gzip"), 1 << 24, Overflow::Cut).unwrap();
+        assert_eq!((all.len(), cut), (text.len(), false));
+        assert_eq!(
+            decompress(gz, Some("gzip"), 1000).unwrap_err(),
+            PageError::TooLarge { limit: 1000 }
+        );
+        // A stream broken without a cut is still an error.
+        assert_eq!(
+            decompress_with(b"garbage".to_vec(), Some("gzip"), 10, Overflow::Cut)
+                .unwrap_err()
+                .kind(),
+            "decode"
         );
     }
 

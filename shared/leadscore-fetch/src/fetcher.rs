@@ -14,7 +14,7 @@ use reqwest::header::{
 use tokio::time::Instant;
 use url::Url;
 
-use crate::decode::{MAX_HTML_DEPTH, decode_text, decompress};
+use crate::decode::{MAX_HTML_DEPTH, Overflow, decode_text, decompress, decompress_with};
 use crate::error::{BuildError, PageError};
 use crate::guard::{NetworkPolicy, Resolver, SsrfGuard, SystemResolver, VettedDns, check_scheme};
 
@@ -39,7 +39,8 @@ pub struct FetchConfig {
     /// which carries every job's description, passes 5 MB at a few hundred
     /// openings.
     pub max_document_bytes: usize,
-    /// Body cap for robots.txt (a larger file is treated as disallow-all).
+    /// Body cap for robots.txt: a larger file is read up to it, to the end
+    /// of its last complete line (RFC 9309 asks for at least 500 KiB).
     pub max_robots_bytes: usize,
     /// Maximum redirects followed for one page.
     pub max_redirects: usize,
@@ -102,10 +103,14 @@ pub const MAX_CRAWL_DELAY: Duration = Duration::from_secs(2);
 /// Now plus `d`, or a century from now when that is past the clock's range
 /// (a configured timeout of `u64::MAX` ms panicked every crawl).
 fn after(d: Duration) -> Instant {
-    let now = Instant::now();
-    now.checked_add(d)
-        .or_else(|| now.checked_add(Duration::from_secs(100 * 365 * 86_400)))
-        .unwrap_or(now)
+    later(Instant::now(), d)
+}
+
+/// `from` plus `d`, or a century after `from` when that is past the clock.
+fn later(from: Instant, d: Duration) -> Instant {
+    from.checked_add(d)
+        .or_else(|| from.checked_add(Duration::from_secs(100 * 365 * 86_400)))
+        .unwrap_or(from)
 }
 
 impl Budget {
@@ -192,6 +197,29 @@ impl SiteSession {
     pub fn requests(&self) -> usize {
         self.requests.load(Ordering::Relaxed)
     }
+}
+
+/// The part of a robots.txt that is read: all of it, or when it was cut at
+/// its cap, its complete lines (a rule cut mid-path would be another rule).
+fn robots_prefix(body: &[u8], cut: bool) -> &[u8] {
+    if !cut {
+        return body;
+    }
+    tracing::debug!(
+        bytes = body.len(),
+        "robots.txt over its cap: its first complete lines are read"
+    );
+    body.iter()
+        .rposition(|&b| b == b'\n' || b == b'\r')
+        .map_or(&[][..], |end| &body[..end])
+}
+
+/// A host's next request: at its booked slot, or now when that has passed;
+/// and the slot booked for the request after it, `delay` later.
+/// A delay past the clock's range books a century later.
+fn politeness_slot(booked: Option<Instant>, now: Instant, delay: Duration) -> (Instant, Instant) {
+    let slot = booked.unwrap_or(now).max(now);
+    (slot, later(slot, delay))
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -487,9 +515,8 @@ impl ReqwestFetcher {
         );
         let slot = {
             let mut slots = lock(&session.next_slot);
-            let now = Instant::now();
-            let slot = slots.get(&key).copied().unwrap_or(now).max(now);
-            slots.insert(key, slot.checked_add(delay).unwrap_or(slot));
+            let (slot, next) = politeness_slot(slots.get(&key).copied(), Instant::now(), delay);
+            slots.insert(key, next);
             slot
         };
         if slot >= session.budget.deadline() {
@@ -574,13 +601,25 @@ impl ReqwestFetcher {
                 return Err(PageError::NotText { content_type: ct });
             }
         }
-        if resp.content_length().is_some_and(|n| n > cap as u64) {
+        // A robots.txt over its cap is read up to it (RFC 9309 2.5: a
+        // parsing limit of at least 500 KiB); anything else is refused.
+        let overflow = match purpose {
+            Purpose::Robots => Overflow::Cut,
+            Purpose::Page | Purpose::Document => Overflow::Refuse,
+        };
+        if overflow == Overflow::Refuse && resp.content_length().is_some_and(|n| n > cap as u64) {
             return Err(PageError::TooLarge { limit: cap });
         }
         let mut body = Vec::new();
         while let Some(chunk) = resp.chunk().await.map_err(|e| map_reqwest(&e))? {
             if body.len() + chunk.len() > cap {
-                return Err(PageError::TooLarge { limit: cap });
+                if overflow == Overflow::Refuse {
+                    return Err(PageError::TooLarge { limit: cap });
+                }
+                // One byte more than the cap, so the cut is seen.
+                let room = cap + 1 - body.len();
+                body.extend_from_slice(&chunk[..room.min(chunk.len())]);
+                break;
             }
             body.extend_from_slice(&chunk);
         }
@@ -632,8 +671,16 @@ impl ReqwestFetcher {
             Ok(None) => RobotsRules::AllowAll,
             Ok(Some(raw)) if (200..300).contains(&raw.status) => {
                 let encoding = raw.header(CONTENT_ENCODING.as_str()).map(str::to_owned);
-                match decompress(raw.body, encoding.as_deref(), cfg.max_robots_bytes) {
-                    Ok(body) => match texting_robots::Robot::new(cfg.robots_agent(), &body) {
+                match decompress_with(
+                    raw.body,
+                    encoding.as_deref(),
+                    cfg.max_robots_bytes,
+                    Overflow::Cut,
+                ) {
+                    Ok((body, cut)) => match texting_robots::Robot::new(
+                        cfg.robots_agent(),
+                        robots_prefix(&body, cut),
+                    ) {
                         Ok(robot) => RobotsRules::Rules(Box::new(robot)),
                         Err(e) => {
                             tracing::debug!(url = %current, error = %e, "unparseable robots.txt, allowing");
@@ -793,6 +840,28 @@ mod tests {
         let endless = Budget::new(Duration::MAX);
         assert!(endless.remaining() > Duration::from_secs(365 * 86_400));
         assert!(after(Duration::MAX) > Instant::now());
+    }
+
+    #[test]
+    fn a_host_is_booked_one_delay_after_its_last_slot() {
+        let now = Instant::now();
+        let delay = Duration::from_millis(100);
+        // The first request goes now, the next ones a delay apart, however
+        // fast they are asked for.
+        let (first, booked) = politeness_slot(None, now, delay);
+        assert_eq!((first, booked), (now, now + delay));
+        let (second, booked) = politeness_slot(Some(booked), now, delay);
+        assert_eq!((second, booked), (now + delay, now + 2 * delay));
+        // A request asked for after its booked slot goes at once.
+        let later = now + Duration::from_secs(5);
+        assert_eq!(
+            politeness_slot(Some(booked), later, delay),
+            (later, later + delay)
+        );
+        // A delay past the clock's range books far ahead, without a panic.
+        let (slot, booked) = politeness_slot(None, now, Duration::MAX);
+        assert_eq!(slot, now);
+        assert!(booked > now + Duration::from_secs(365 * 86_400));
     }
 
     #[test]

@@ -66,7 +66,9 @@ mod plan;
 pub mod sitemap;
 
 pub use crawl::{CrawlConfig, CrawledPage, SiteCrawl, crawl_site, parse_start_url};
-pub use decode::{charset_from_content_type, decode_text, decompress, sniff_meta_charset};
+pub use decode::{
+    charset_from_content_type, decode_text, decompress, sniff_meta_charset, sniff_xml_encoding,
+};
 pub use error::{BuildError, PageError};
 pub use fetcher::{
     Budget, Cookie, DEFAULT_USER_AGENT, FetchConfig, Page, PageFetcher, ReqwestFetcher,
