@@ -11,7 +11,7 @@ use leadscore_core::domain::Signal;
 use leadscore_fetch::{Budget, PageFetcher, SiteSession};
 use leadscore_news::article::{Article, articles_from_html, parse_date};
 use leadscore_news::events::CompanyEvent;
-use leadscore_news::feed::{discover_feeds, parse_feed};
+use leadscore_news::feed::{discover_feeds, parse_feed_text};
 use leadscore_news::funding::FundingEvent;
 use serde::{Deserialize, Serialize};
 use url::Url;
@@ -275,7 +275,7 @@ pub async fn collect(
             continue;
         };
         let outcome = match fetcher.fetch_document(&url, &session).await {
-            Ok(page) => match parse_feed(page.text.as_bytes(), Some(page.final_url.as_str())) {
+            Ok(page) => match parse_feed_text(&page.text, Some(page.final_url.as_str())) {
                 Ok(mut items) => {
                     if is_search {
                         items.retain(|a| names_company(a, domain));

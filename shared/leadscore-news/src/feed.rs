@@ -70,11 +70,22 @@ fn html_to_text(s: &str) -> String {
 /// relative item links. Entries keep a missing or malformed date as
 /// `None` (feed-rs is lenient with real-world dates); an entry with
 /// neither a title nor a text is skipped.
+///
+/// The bytes are as served: an XML feed's own declaration names their
+/// encoding. A feed already decoded to text goes through
+/// [`parse_feed_text`].
 pub fn parse_feed(bytes: &[u8], base: Option<&str>) -> Result<Vec<Article>, FeedError> {
-    let feed = feed_rs::parser::Builder::new()
-        .base_uri(base)
-        .build()
-        .parse(bytes)?;
+    // feed-rs (through quick-xml) asserts on an encoding declared where it
+    // no longer can switch to it (a declaration after the document's first
+    // bytes): one hostile feed is one error, not a failed account.
+    let parsed = std::panic::catch_unwind(|| {
+        feed_rs::parser::Builder::new()
+            .base_uri(base)
+            .build()
+            .parse(bytes)
+    })
+    .map_err(|_| FeedError::Other("the feed parser gave up on this document".to_owned()))?;
+    let feed = parsed?;
     let base_url = base.and_then(|b| Url::parse(b).ok());
     let mut out: Vec<Article> = feed
         .entries
@@ -115,6 +126,20 @@ pub fn parse_feed(bytes: &[u8], base: Option<&str>) -> Result<Vec<Article>, Feed
         .collect();
     out.sort_by_key(|a| std::cmp::Reverse(a.published));
     Ok(out)
+}
+
+/// [`parse_feed`] for a feed already decoded to text (the fetcher decodes
+/// every document by its `Content-Type` charset or XML declaration): XML
+/// declarations are made to say UTF-8, the text's encoding now, so the
+/// parser does not decode it a second time by the charset it was served
+/// in (`lève` read back as `lÃ¨ve`).
+pub fn parse_feed_text(text: &str, base: Option<&str>) -> Result<Vec<Article>, FeedError> {
+    static DECLARED: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(r#"(<\?xml\b[^>]{0,200}?\bencoding\s*=\s*)(?:"[^"]{0,40}"|'[^']{0,40}')"#)
+            .expect("valid regex")
+    });
+    let text = DECLARED.replace_all(text, r#"${1}"UTF-8""#);
+    parse_feed(text.as_bytes(), base)
 }
 
 /// The kind of a discovered feed.

@@ -1,7 +1,9 @@
 //! Feed parsing (RSS 2.0, Atom, JSON Feed), broken feeds and autodiscovery.
 
 use chrono::{TimeZone, Utc};
-use leadscore_news::feed::{FeedError, FeedKind, MAX_DISCOVERED_FEEDS, discover_feeds, parse_feed};
+use leadscore_news::feed::{
+    FeedError, FeedKind, MAX_DISCOVERED_FEEDS, discover_feeds, parse_feed, parse_feed_text,
+};
 use leadscore_news::funding::Round;
 
 fn fixture(name: &str) -> Vec<u8> {
@@ -93,6 +95,37 @@ fn broken_feeds_are_typed_errors() {
         Err(FeedError::Json(_) | FeedError::NotAFeed)
     ));
     assert!(parse_feed(b"", None).is_err());
+}
+
+#[test]
+fn a_feed_decoded_to_text_is_not_decoded_again_by_its_declaration() {
+    // The fetcher decoded this ISO-8859-1 feed; its declaration still says
+    // ISO-8859-1, which the parser would apply to the UTF-8 text.
+    let text = "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n<rss version=\"2.0\"><channel><title>Acme</title>\
+        <item><title>Acme lève 5 M€ en série A</title><link>https://acme.fr/a</link></item>\
+        </channel></rss>";
+    let arts = parse_feed_text(text, None).unwrap();
+    assert_eq!(arts[0].title, "Acme lève 5 M€ en série A");
+    // The same bytes as served (Latin-1 with its declaration) read the same.
+    let (latin1, _, _) = encoding_rs::WINDOWS_1252.encode(text);
+    assert_eq!(parse_feed(&latin1, None).unwrap()[0].title, arts[0].title);
+}
+
+#[test]
+fn a_declaration_the_parser_cannot_follow_is_an_error_not_a_panic() {
+    // A second declaration past the document's first bytes, naming another
+    // encoding: the XML reader asserts (it can no longer switch).
+    let text = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><!--{}--><?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><rss version=\"2.0\"><channel><item><title>t</title></item></channel></rss>",
+        " ".repeat(200)
+    );
+    assert!(parse_feed(text.as_bytes(), None).is_err());
+    // Decoded to text first, every declaration says UTF-8: it parses.
+    let arts = parse_feed_text(&text, None);
+    assert!(
+        arts.is_ok() || matches!(arts, Err(FeedError::Xml(_))),
+        "{arts:?}"
+    );
 }
 
 #[test]
