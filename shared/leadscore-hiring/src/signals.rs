@@ -154,8 +154,14 @@ pub fn hiring_signals(
                 Some(Seniority::Head | Seniority::Vp | Seniority::CLevel)
             )
         }),
+        // A day ahead is a board in another time zone; a date further
+        // ahead is no posting date (a closing date in the wrong field, a
+        // typo) and counts as nothing.
         new_last_30_days: count(&|r| {
-            posted(&r.role).is_some_and(|t| now - t <= Duration::days(30))
+            posted(&r.role).is_some_and(|t| {
+                let age = now - t;
+                age <= Duration::days(30) && age >= -Duration::days(1)
+            })
         }),
         remote_share: if roles.is_empty() {
             0.0
@@ -272,6 +278,32 @@ mod tests {
                 Some(Department::Engineering),
             ]
         );
+    }
+
+    #[test]
+    fn a_role_is_new_when_posted_in_the_last_30_days_not_in_the_future() {
+        let now = DateTime::parse_from_rfc3339("2026-11-20T12:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        // One title each: the same title twice is one role.
+        let role = |id: &str, posted: &str| Role {
+            id: id.into(),
+            title: format!("Account Executive, {id}"),
+            department: None,
+            location: None,
+            posted_at: Some(posted.into()),
+            url: None,
+            remote: false,
+        };
+        let roles = classify_roles(&[
+            role("today", "2026-11-20"),
+            role("a month ago", "2026-10-21T12:00:00Z"),
+            role("tomorrow, another time zone", "2026-11-21T09:00:00+09:00"),
+            role("too old", "2026-10-01"),
+            role("next year", "2027-11-20"),
+            role("next week", "2026-11-27"),
+        ]);
+        assert_eq!(hiring_signals(&roles, None, now).new_last_30_days, 3);
     }
 
     #[test]
