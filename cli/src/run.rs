@@ -21,7 +21,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use leadscore_core::ScoringModel;
 use leadscore_core::domain::{Domain, Email};
 use leadscore_enrich::{Enricher, enrich_and_store};
-use leadscore_pipeline::{AlertSink, drain_outbox, rescore_all};
+use leadscore_pipeline::{AlertSink, drain_outbox, due_cutoff, rescore_all};
 use leadscore_store::Store;
 use serde::Serialize;
 
@@ -292,7 +292,7 @@ async fn due(
         }
         let recent = account
             .and_then(|a| a.enriched_at)
-            .is_some_and(|at| at > now - max_age);
+            .is_some_and(|at| at >= due_cutoff(now, max_age));
         if !force && recent && fetched_a_page(store, &t.domain).await? {
             fresh += 1;
         } else {
@@ -351,7 +351,7 @@ impl RunArgs {
             }
             None => Ok((
                 store
-                    .accounts_due(now - self.max_age, self.limit)
+                    .accounts_due(due_cutoff(now, self.max_age), self.limit)
                     .await?
                     .into_iter()
                     .map(|domain| Target {

@@ -94,6 +94,51 @@ async fn due_accounts_are_queued_in_batches_of_ten_bounded_per_run() {
 }
 
 #[tokio::test]
+async fn last_weeks_accounts_are_due_at_this_weeks_tick() {
+    // The tick is `now`; last week's run stamped its accounts from 40
+    // seconds to 20 minutes after its tick. They are all due now (they
+    // used to wait for the next tick, a day later). An account enriched
+    // two hours into the week is not.
+    let store = Arc::new(MemoryStore::new());
+    let now = Utc::now();
+    let last_tick = now - Duration::days(7);
+    for (name, stamped) in [
+        ("early.example", last_tick + Duration::seconds(40)),
+        ("late.example", last_tick + Duration::minutes(20)),
+        ("fresh.example", last_tick + Duration::hours(2)),
+    ] {
+        let mut a = Account::new(Domain::parse(name).unwrap(), now);
+        a.enriched_at = Some(stamped);
+        store.upsert_account(&a).await.unwrap();
+    }
+    let queue = Arc::new(Queue::default());
+    let deps = Deps {
+        store: store.clone(),
+        queue: queue.clone(),
+        alerts: Arc::new(NoAlerts),
+        stale_after: Duration::days(7),
+        max_accounts: 15,
+        drain_limit: 10,
+    };
+    let out = handle(
+        &deps,
+        LambdaEvent::new(serde_json::json!({}), Context::default()),
+    )
+    .await
+    .unwrap();
+    assert_eq!(out.schedule.queued, 2);
+    let queued: Vec<String> = queue
+        .batches
+        .lock()
+        .unwrap()
+        .iter()
+        .flatten()
+        .map(|r| r.domain.to_string())
+        .collect();
+    assert_eq!(queued, ["early.example", "late.example"]);
+}
+
+#[tokio::test]
 async fn a_run_the_queue_refuses_entirely_fails_and_bad_input_is_typed() {
     use lambda_schedule::handler::ScheduleError;
     struct Refusing;

@@ -344,9 +344,8 @@ impl Intake {
                     enrich = Some("new account");
                 }
                 Some(a) => {
-                    if a.enriched_at
-                        .is_none_or(|t| now - t > self.config.stale_after)
-                    {
+                    let cutoff = leadscore_pipeline::due_cutoff(now, self.config.stale_after);
+                    if a.enriched_at.is_none_or(|t| t < cutoff) {
                         enrich = Some("stale");
                     }
                 }

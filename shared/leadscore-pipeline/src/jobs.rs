@@ -72,7 +72,18 @@ pub struct ScheduleSummary {
     pub truncated: bool,
 }
 
-/// Queues accounts never enriched or enriched more than `ttl` ago, oldest
+/// The enrichment time before which an account is due again, `ttl` after
+/// it was enriched, less a slack of a tenth of `ttl`, at most an hour. A
+/// run that starts on a schedule stamps its accounts seconds to minutes
+/// after the tick (or, locally, a few milliseconds later than the day
+/// before): without the slack the next tick `ttl` later would find them
+/// just short of due, and every account would go one period late.
+pub fn due_cutoff(now: DateTime<Utc>, ttl: Duration) -> DateTime<Utc> {
+    let slack = (ttl / 10).clamp(Duration::zero(), Duration::hours(1));
+    now - ttl + slack
+}
+
+/// Queues accounts never enriched or enriched before [`due_cutoff`], oldest
 /// first, at most `max` per run, in batches of `batch` (SQS takes 10).
 pub async fn schedule_due(
     store: &dyn Store,
@@ -83,7 +94,9 @@ pub async fn schedule_due(
     batch: usize,
 ) -> Result<ScheduleSummary, PipelineError> {
     // One more than the bound tells whether the run was truncated.
-    let mut due = store.accounts_due(now - ttl, max.saturating_add(1)).await?;
+    let mut due = store
+        .accounts_due(due_cutoff(now, ttl), max.saturating_add(1))
+        .await?;
     let truncated = due.len() > max;
     due.truncate(max);
     let mut summary = ScheduleSummary {
@@ -202,4 +215,26 @@ pub async fn react(
     };
     let alerts = drain_outbox_with(store, sink, now, drain_limit, &rescored.alerts).await?;
     Ok(ReactSummary { rescored, alerts })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_due_cutoff_allows_a_tenth_of_the_period_at_most_an_hour() {
+        let now = DateTime::parse_from_rfc3339("2026-12-06T06:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let cutoff = |ttl| now - due_cutoff(now, ttl);
+        assert_eq!(
+            cutoff(Duration::days(7)),
+            Duration::days(7) - Duration::hours(1)
+        );
+        assert_eq!(cutoff(Duration::hours(24)), Duration::hours(23));
+        assert_eq!(cutoff(Duration::minutes(90)), Duration::minutes(81));
+        assert_eq!(cutoff(Duration::zero()), Duration::zero());
+        // A negative period (a misconfiguration) gets no slack.
+        assert_eq!(cutoff(Duration::hours(-1)), Duration::hours(-1));
+    }
 }

@@ -20,7 +20,7 @@ use serde::Serialize;
 
 pub use jobs::{
     EnrichQueue, EnrichRequest, QueueError, ReactSummary, ScheduleSummary, Trigger, TriggerError,
-    react, schedule_due,
+    due_cutoff, react, schedule_due,
 };
 
 /// How many times a conflicting score write is re-read and retried.
