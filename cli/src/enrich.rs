@@ -245,6 +245,7 @@ pub async fn enrich(
                             "changes": e.changes,
                             "signals": e.snapshot.signals,
                             "errors": e.snapshot.errors,
+                            "stored": o.stored,
                             "rescored": o.rescored,
                         }),
                     ));
@@ -272,6 +273,11 @@ pub async fn enrich(
                     );
                     for err in &e.snapshot.errors {
                         println!("  page error: {}", crate::output::term(err));
+                    }
+                    if !o.stored {
+                        println!(
+                            "  not stored: the site could not be reached for now; the account stays due"
+                        );
                     }
                 }
             }

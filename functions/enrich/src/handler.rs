@@ -85,6 +85,10 @@ pub struct Summary {
     pub page_errors: usize,
     /// Events emitted.
     pub events: usize,
+    /// Whether the snapshot was stored: not when the site could not be
+    /// reached for now and there was nothing to record (the account stays
+    /// due for the next scheduled run or form submit).
+    pub stored: bool,
 }
 
 /// Why one account failed.
@@ -176,6 +180,7 @@ pub async fn enrich_one(deps: &Deps, req: &EnrichRequest) -> Result<Summary, Enr
         signals: stored.enrichment.snapshot.signals.len(),
         page_errors: stored.enrichment.snapshot.errors.len(),
         events: stored.events.len(),
+        stored: stored.stored,
     })
 }
 
@@ -270,7 +275,7 @@ pub async fn handle_batch(
     for (ids, outcome) in outcomes {
         match outcome {
             Ok(s) => {
-                tracing::info!(account = %s.domain, messages = ids.len(), technologies = s.technologies.len(), signals = s.signals, page_errors = s.page_errors, "enriched")
+                tracing::info!(account = %s.domain, messages = ids.len(), technologies = s.technologies.len(), signals = s.signals, page_errors = s.page_errors, stored = s.stored, "enriched")
             }
             Err(e) => {
                 tracing::error!(message_ids = ?ids, error = %e, "enrichment failed; the messages will be redelivered");

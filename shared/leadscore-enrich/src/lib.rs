@@ -160,6 +160,20 @@ pub struct Enrichment {
     pub hiring: hiring::HiringFound,
     /// Press items, feeds, funding rounds and company events found.
     pub news: news::NewsFound,
+    /// The homepage could not be fetched, for a reason that may pass (a
+    /// timeout, a 5xx, a refused connection, robots.txt unavailable).
+    pub unreachable: bool,
+}
+
+impl Enrichment {
+    /// Whether this run is worth storing: not when the site could not be
+    /// reached for now and nothing was found or carried from an earlier
+    /// snapshot. Such a snapshot would hold nothing but would stamp the
+    /// account as enriched, and a new account would wait a whole period
+    /// for its first signals; unstored, the account stays due.
+    pub fn worth_storing(&self) -> bool {
+        !(self.unreachable && self.snapshot.signals.is_empty())
+    }
 }
 
 /// The snapshot `details` document: what a report shows of an account
@@ -451,6 +465,10 @@ impl Enricher {
         }
         let detections = leadscore_fingerprint::merge_detections(per_page);
         let observed = crawl.pages.first().is_some_and(|p| p.result.is_ok());
+        let home_unreachable = crawl
+            .pages
+            .first()
+            .is_some_and(|p| p.result.as_ref().is_err_and(PageError::is_transient));
         let read: BTreeSet<&str> = crawl
             .pages
             .iter()
@@ -572,6 +590,7 @@ impl Enricher {
             pages,
             hiring,
             news,
+            unreachable: home_unreachable,
         })
     }
 }

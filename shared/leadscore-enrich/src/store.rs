@@ -24,6 +24,8 @@ pub struct EnrichOutcome {
     pub event_errors: Vec<String>,
     /// Rescoring of the account's leads.
     pub rescored: RescoreSummary,
+    /// Whether the snapshot was stored (see [`Stored::stored`]).
+    pub stored: bool,
 }
 
 /// Why enriching an account failed as a whole.
@@ -70,6 +72,11 @@ pub struct Stored {
     pub events: Vec<Event>,
     /// Events the bus did not accept after its retries.
     pub event_errors: Vec<String>,
+    /// Whether the snapshot was stored. Not when the site could not be
+    /// reached for now and there was nothing to record
+    /// ([`Enrichment::worth_storing`]): the account stays due, and no
+    /// event is sent.
+    pub stored: bool,
 }
 
 /// Enriches `domain`, stores the snapshot (stamping the account) and
@@ -120,6 +127,14 @@ async fn enrich_account_unguarded(
     let enrichment = enricher
         .enrich(domain, start, previous.as_ref(), now)
         .await?;
+    if !enrichment.worth_storing() {
+        return Ok(Stored {
+            enrichment,
+            events: Vec::new(),
+            event_errors: Vec::new(),
+            stored: false,
+        });
+    }
     // The technology changes go out before the snapshot is stored: they are
     // the difference from the stored one, so once it is replaced a retry
     // would find none. When one is refused nothing is stored and the caller
@@ -147,6 +162,7 @@ async fn enrich_account_unguarded(
             enrichment,
             events,
             event_errors,
+            stored: false,
         });
     }
     store
@@ -174,6 +190,7 @@ async fn enrich_account_unguarded(
         enrichment,
         events,
         event_errors,
+        stored: true,
     })
 }
 
@@ -194,6 +211,7 @@ pub async fn enrich_and_store(
             enrichment,
             events,
             event_errors,
+            stored,
         } = enrich_account_unguarded(store, enricher, bus, domain, start, now).await?;
         let rescored = rescore_account(store, model, domain, now).await?;
         Ok(EnrichOutcome {
@@ -201,6 +219,7 @@ pub async fn enrich_and_store(
             events,
             event_errors,
             rescored,
+            stored,
         })
     })
     .await

@@ -413,6 +413,63 @@ async fn an_unreachable_site_is_an_empty_snapshot_with_errors_not_a_failure() {
     assert_eq!(out.snapshot.errors.len(), 1, "{:?}", out.snapshot.errors);
 }
 
+/// A site that cannot be reached for now, with nothing found before: the
+/// run is not stored, so the account is not stamped and stays due (a new
+/// account from a form whose site blipped waited a whole period for its
+/// first signals). Once reached, it is stored; down again after that, the
+/// snapshot carrying its stack is stored as before.
+#[tokio::test]
+async fn an_unreachable_site_with_nothing_to_carry_is_not_stored_and_stays_due() {
+    use leadscore_enrich::enrich_account;
+    use leadscore_store::{MemoryStore, Store};
+    let site = Site::start().await;
+    site.route("/", Route::status(503, "text/plain", "down"));
+    let host = "northwind.test";
+    let e = enricher(host);
+    let domain = Domain::parse(host).unwrap();
+    let start = format!("{}/", site.url(host));
+    let store = MemoryStore::new();
+    store
+        .upsert_account(&leadscore_core::domain::Account::new(
+            domain.clone(),
+            at("2026-11-01T00:00:00Z"),
+        ))
+        .await
+        .unwrap();
+    let enrich =
+        |now: &'static str| enrich_account(&store, &e, None, &domain, Some(&start), at(now));
+    let due = || async {
+        store
+            .accounts_due(at("2026-11-01T12:00:00Z"), 10)
+            .await
+            .unwrap()
+    };
+
+    let down = enrich("2026-11-01T00:00:00Z").await.unwrap();
+    assert!(down.enrichment.unreachable && !down.stored);
+    assert!(down.events.is_empty());
+    assert!(store.latest_snapshot(&domain).await.unwrap().is_none());
+    assert_eq!(due().await, [domain.clone()], "still due");
+
+    site.route("/", Route::html(HOME_V1));
+    let up = enrich("2026-11-02T00:00:00Z").await.unwrap();
+    assert!(up.stored && !up.enrichment.unreachable);
+    assert!(due().await.is_empty());
+
+    site.route("/", Route::status(503, "text/plain", "down"));
+    let carried = enrich("2026-11-03T00:00:00Z").await.unwrap();
+    assert!(carried.enrichment.unreachable && carried.stored);
+    assert_eq!(
+        store
+            .latest_snapshot(&domain)
+            .await
+            .unwrap()
+            .unwrap()
+            .enriched_at,
+        at("2026-11-03T00:00:00Z")
+    );
+}
+
 const GREENHOUSE_JOBS: &str = r#"{"jobs": [
  {"id": 101, "title": "Sales Development Representative", "absolute_url": "https://boards.greenhouse.io/northwind/jobs/101",
   "location": {"name": "Remote - US"}, "updated_at": "2026-10-20T10:00:00-04:00", "first_published": "2026-10-15T10:00:00-04:00",
