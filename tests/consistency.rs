@@ -271,7 +271,7 @@ async fn the_template_rules_route_the_events_the_code_emits() {
     let events = vec![
         Event::account_enriched(&domain, now, 3, &["HubSpot".to_owned()], 0),
         Event::lead_submitted(&lead, "demo", "k1", now),
-        Event::technology_change(&domain, "HubSpot", true, None, now),
+        Event::technology_change(&domain, "HubSpot", true, None, now, None),
         Event::from_alert(&alert(threshold + 12.0, AlertKind::BecameHot)),
         // Below the template's threshold (a model with a lower hot tier):
         // the notify rule's numeric filter keeps it out.

@@ -244,20 +244,29 @@ impl Event {
         }
     }
 
-    /// `Technology Installed` (`installed = true`) or `Technology Removed`.
+    /// `Technology Installed` (`installed = true`) or `Technology Removed`,
+    /// noticed at `last_seen` against the snapshot of `compared_with`. The
+    /// key names that snapshot, not `last_seen`: a retry, or a second run
+    /// at the same time, compares with the same stored snapshot at another
+    /// instant and finds the same change, under the same key.
     pub fn technology_change(
         domain: &Domain,
         technology: &str,
         installed: bool,
         first_seen: Option<DateTime<Utc>>,
         last_seen: DateTime<Utc>,
+        compared_with: Option<DateTime<Utc>>,
     ) -> Self {
         let dt = if installed {
             detail_type::TECHNOLOGY_INSTALLED
         } else {
             detail_type::TECHNOLOGY_REMOVED
         };
-        let key = key(&[dt, domain.as_str(), technology, &last_seen.to_rfc3339()]);
+        let baseline = compared_with.map_or_else(
+            || format!("noticed {}", last_seen.to_rfc3339()),
+            |t| t.to_rfc3339(),
+        );
+        let key = key(&[dt, domain.as_str(), technology, &baseline]);
         let mut detail = serde_json::json!({
             "idempotency_key": key,
             "account": domain.as_str(),

@@ -979,13 +979,40 @@ mod event_schemas {
             true,
             Some(now()),
             now(),
+            Some(now() - chrono::Duration::days(7)),
         ));
-        check(&Event::technology_change(&d, "Marketo", false, None, now()));
+        check(&Event::technology_change(
+            &d,
+            "Marketo",
+            false,
+            None,
+            now(),
+            None,
+        ));
         check(&Event::lead_submitted(&l, "contact-us", "abc123", now()));
         // Every detail-type has a schema file.
         for dt in detail_type::ALL {
             schema(dt);
         }
+    }
+
+    #[test]
+    fn a_technology_change_s_key_names_its_baseline_not_when_it_was_noticed() {
+        let d = Domain::parse("northwind.io").unwrap();
+        let baseline = Some(now() - chrono::Duration::days(7));
+        let change = |noticed, baseline| {
+            Event::technology_change(&d, "Marketo", true, Some(noticed), noticed, baseline)
+                .idempotency_key
+        };
+        // A redelivered enrichment a minute later, against the same snapshot.
+        let retry = now() + chrono::Duration::minutes(1);
+        assert_eq!(change(now(), baseline), change(retry, baseline));
+        // Against the next snapshot it is another change.
+        assert_ne!(change(now(), baseline), change(retry, Some(now())));
+        assert_ne!(
+            change(now(), baseline),
+            Event::technology_change(&d, "Marketo", false, None, now(), baseline).idempotency_key
+        );
     }
 
     #[test]

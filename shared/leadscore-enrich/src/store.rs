@@ -150,6 +150,7 @@ async fn enrich_account_unguarded(
                 c.installed,
                 c.first_seen,
                 c.last_seen,
+                previous.as_ref().map(|p| p.enriched_at),
             )
         })
         .collect();
