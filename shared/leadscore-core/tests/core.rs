@@ -979,7 +979,7 @@ mod event_schemas {
             true,
             Some(now()),
             now(),
-            Some(now() - chrono::Duration::days(7)),
+            Some(now() - Duration::days(7)),
         ));
         check(&Event::technology_change(
             &d,
@@ -999,13 +999,13 @@ mod event_schemas {
     #[test]
     fn a_technology_change_s_key_names_its_baseline_not_when_it_was_noticed() {
         let d = Domain::parse("northwind.io").unwrap();
-        let baseline = Some(now() - chrono::Duration::days(7));
+        let baseline = Some(now() - Duration::days(7));
         let change = |noticed, baseline| {
             Event::technology_change(&d, "Marketo", true, Some(noticed), noticed, baseline)
                 .idempotency_key
         };
         // A redelivered enrichment a minute later, against the same snapshot.
-        let retry = now() + chrono::Duration::minutes(1);
+        let retry = now() + Duration::minutes(1);
         assert_eq!(change(now(), baseline), change(retry, baseline));
         // Against the next snapshot it is another change.
         assert_ne!(change(now(), baseline), change(retry, Some(now())));
