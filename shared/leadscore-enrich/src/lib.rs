@@ -114,6 +114,12 @@ pub struct TechRecord {
     pub installed: bool,
     /// What matched.
     pub evidence: Vec<leadscore_fingerprint::Evidence>,
+    /// The snapshot that read a page it was seen on without it, once: it
+    /// is kept until a later snapshot misses it too (a maintenance page, a
+    /// cookie wall or a lighter page served once would otherwise remove
+    /// the stack, and the next run would report it installed again).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub missed_at: Option<DateTime<Utc>>,
 }
 
 /// A technology that appeared or disappeared since the previous snapshot.
@@ -233,9 +239,10 @@ impl TechRecord {
 /// (`observed = false`) nothing was seen or looked for: the previous stack
 /// is carried. A previous technology not detected now is
 /// removed only when a page it was seen on was read again (`read`: the
-/// final URLs of this run's pages); otherwise (that page failed, or the
-/// crawl did not reach it) it is carried as it was. A carried technology
-/// counts as gone [`MAX_TECH_CARRY`] after it was last seen.
+/// final URLs of this run's pages) and missed there twice in a row (the
+/// first miss keeps it, marked `missed_at`); otherwise (that page failed,
+/// or the crawl did not reach it) it is carried as it was. A carried
+/// technology counts as gone [`MAX_TECH_CARRY`] after it was last seen.
 pub fn compare_tech(
     previous: Option<&EnrichmentSnapshot>,
     detections: &[Detection],
@@ -281,6 +288,7 @@ pub fn compare_tech(
             // New since a baseline, or installed as that one said.
             installed: baseline && before.get(&d.name).is_none_or(|t| t.installed),
             evidence: d.evidence.clone(),
+            missed_at: None,
         })
         .collect();
     let mut changes = Vec::new();
@@ -304,6 +312,12 @@ pub fn compare_tech(
         let looked = t.evidence.iter().any(|e| read.contains(e.url.as_str()));
         if !looked && current(&t) {
             records.push(t);
+        } else if looked && t.missed_at.is_none() && current(&t) {
+            // Missed once: kept, and gone if the next read misses it too.
+            records.push(TechRecord {
+                missed_at: Some(now),
+                ..t
+            });
         } else if baseline {
             changes.push(TechChange {
                 technology: name,
