@@ -274,60 +274,124 @@ pub fn articles_from_html(
     }]
 }
 
-/// The entries of a listing page without JSON-LD (a press or blog index):
-/// its `<article>` elements that carry their own `<time datetime>`, each
-/// with its heading, text and date, when there are at least two with
+/// The entries of a listing page without JSON-LD (a press or blog index),
+/// each with its heading, text and date, when there are at least two with
 /// different dates. Read as one article, the page would give a round told
-/// in an old entry the date of the newest one. At most
-/// [`MAX_LD_ARTICLES`].
+/// in an old entry the date of the newest one. Entries are its `<article>`
+/// elements that carry their own `<time datetime>`; without those, the
+/// block around each `<time datetime>` (the largest element holding that
+/// date and no other: a list item, a card), when every such block has a
+/// heading or a link. At most [`MAX_LD_ARTICLES`].
 fn listing_articles(doc: &Html, url: Option<&str>, anchor: Option<NaiveDate>) -> Vec<Article> {
-    let mut out: Vec<Article> = Vec::new();
     let base = url.and_then(|u| url::Url::parse(u).ok());
-    // Innermost entries only: an outer <article> holds its inner ones' text,
-    // which would be read again under the outer one's date.
-    let entries = doc
-        .select(&ARTICLE)
-        .filter(|e| !e.select(&ARTICLE).any(|inner| inner.id() != e.id()));
-    for e in entries.take(MAX_LD_ARTICLES) {
-        let Some(published) = e.select(&TIME).find_map(|t| {
+    let date_of = |e: ElementRef<'_>| {
+        e.select(&TIME).find_map(|t| {
             t.value()
                 .attr("datetime")
                 .and_then(|c| parse_date(c, anchor))
-        }) else {
+        })
+    };
+    // Innermost entries only: an outer <article> holds its inner ones' text,
+    // which would be read again under the outer one's date.
+    let articles: Vec<Article> = doc
+        .select(&ARTICLE)
+        .filter(|e| !e.select(&ARTICLE).any(|inner| inner.id() != e.id()))
+        .take(MAX_LD_ARTICLES)
+        .filter_map(|e| entry_article(e, date_of(e)?, base.as_ref(), url))
+        .collect();
+    if is_listing(&articles) {
+        return articles;
+    }
+    let mut blocks: Vec<ElementRef<'_>> = Vec::new();
+    for time in doc.select(&TIME).take(MAX_LD_ARTICLES) {
+        let block = time
+            .ancestors()
+            .filter_map(ElementRef::wrap)
+            .take_while(|a| !matches!(a.value().name(), "body" | "html" | "main"))
+            .take_while(|a| a.select(&TIME).nth(1).is_none())
+            .last();
+        match block {
+            Some(b) if !blocks.iter().any(|seen| seen.id() == b.id()) => blocks.push(b),
+            Some(_) => {}
+            // A date with no block of its own (two dates in one element):
+            // not a list of dated entries.
+            None => return Vec::new(),
+        }
+    }
+    let mut entries = Vec::new();
+    for b in blocks {
+        let Some(published) = date_of(b) else {
             continue;
         };
-        let title = e.select(&HEADING).next().map(text_of).unwrap_or_default();
-        let text: Vec<String> = e
-            .select(&PARAGRAPHS)
-            .map(text_of)
-            .filter(|t| !t.is_empty())
-            .collect();
-        if title.is_empty() && text.is_empty() {
-            continue;
+        match entry_article(b, published, base.as_ref(), url) {
+            Some(a) if !a.title.is_empty() => entries.push(a),
+            // A dated block without a heading or link is no entry: the
+            // page is not a list of them.
+            _ => return Vec::new(),
         }
-        let link = e
-            .select(&LINK)
-            .filter_map(|a| a.value().attr("href"))
-            .filter_map(|h| match &base {
-                Some(b) => b.join(h).ok(),
-                None => url::Url::parse(h).ok(),
-            })
-            .find(|u| matches!(u.scheme(), "http" | "https"))
-            .map(String::from)
-            .or_else(|| url.map(str::to_owned));
-        out.push(Article {
-            url: link,
-            title,
-            published: Some(published),
-            text: text.join("\n"),
-        });
     }
-    let first = out.first().and_then(|a| a.published);
-    if out.len() >= 2 && out.iter().any(|a| a.published != first) {
-        out
+    if is_listing(&entries) {
+        entries
     } else {
         Vec::new()
     }
+}
+
+/// At least two entries, not all of one date.
+fn is_listing(entries: &[Article]) -> bool {
+    let first = entries.first().and_then(|a| a.published);
+    entries.len() >= 2 && entries.iter().any(|a| a.published != first)
+}
+
+/// One listing entry: its heading (else its first link's text), its
+/// paragraphs (else its whole text), its first http(s) link (else the
+/// page's address).
+fn entry_article(
+    e: ElementRef<'_>,
+    published: DateTime<Utc>,
+    base: Option<&url::Url>,
+    url: Option<&str>,
+) -> Option<Article> {
+    let links: Vec<(url::Url, ElementRef<'_>)> = e
+        .select(&LINK)
+        .filter_map(|a| {
+            let href = a.value().attr("href")?;
+            let u = match base {
+                Some(b) => b.join(href).ok(),
+                None => url::Url::parse(href).ok(),
+            }?;
+            matches!(u.scheme(), "http" | "https").then_some((u, a))
+        })
+        .collect();
+    let title = e
+        .select(&HEADING)
+        .next()
+        .map(text_of)
+        .or_else(|| links.first().map(|(_, a)| text_of(*a)))
+        .unwrap_or_default();
+    let mut text: Vec<String> = e
+        .select(&PARAGRAPHS)
+        .map(text_of)
+        .filter(|t| !t.is_empty())
+        .collect();
+    if text.is_empty() {
+        let all = text_of(e);
+        if all != title {
+            text.push(all);
+        }
+    }
+    if title.is_empty() && text.is_empty() {
+        return None;
+    }
+    Some(Article {
+        url: links
+            .first()
+            .map(|(u, _)| u.to_string())
+            .or_else(|| url.map(str::to_owned)),
+        title,
+        published: Some(published),
+        text: text.join("\n"),
+    })
 }
 
 fn main_text(doc: &Html) -> String {

@@ -163,6 +163,40 @@ fn a_listing_without_json_ld_is_read_entry_by_entry_with_each_entry_s_date() {
 }
 
 #[test]
+fn a_list_of_dated_items_without_article_elements_is_read_item_by_item() {
+    // A press index as a list: each item's own date, not the page's first.
+    let html = r#"<html><body><main><h1>Press</h1><ul class="news">
+<li><time datetime="2026-11-20">20 Nov 2026</time> <a href="/press/radar">Acme launches Radar</a></li>
+<li><time datetime="2024-02-01">1 Feb 2024</time> <a href="/press/series-b">Acme raises $20M Series B led by Foo Capital</a></li>
+</ul></main></body></html>"#;
+    let arts = articles_from_html(html, Some("https://acme.example/press"), None);
+    assert_eq!(arts.len(), 2, "{arts:#?}");
+    let funding = leadscore_news::extract(&arts).funding;
+    assert_eq!(funding.len(), 1);
+    assert_eq!(funding[0].announced_on, NaiveDate::from_ymd_opt(2024, 2, 1));
+    assert_eq!(
+        funding[0].source_url.as_deref(),
+        Some("https://acme.example/press/series-b")
+    );
+    // Cards of <div>s with headings and excerpts.
+    let cards = r#"<html><body><div class="grid">
+<div class="card"><h3>Acme opens a Berlin office</h3><p>More room.</p><span><time datetime="2026-10-02">Oct 2</time></span></div>
+<div class="card"><h3>Acme raises €8M seed round</h3><p>Led by Bar Partners.</p><span><time datetime="2022-05-10">May 10</time></span></div>
+</div></body></html>"#;
+    let arts = articles_from_html(cards, Some("https://acme.example/news"), None);
+    assert_eq!(arts.len(), 2, "{arts:#?}");
+    assert_eq!(arts[1].title, "Acme raises €8M seed round");
+    assert_eq!(arts[1].text, "Led by Bar Partners.");
+    // A single post showing its published and updated dates side by side
+    // is one article, as before.
+    let post = r#"<html><body><h1>Acme raises $5M</h1><p class="meta"><time datetime="2026-11-01">Nov 1</time>
+updated <time datetime="2026-11-03">Nov 3</time></p><p>Acme raised $5M in seed funding.</p></body></html>"#;
+    let arts = articles_from_html(post, Some("https://acme.example/p"), None);
+    assert_eq!(arts.len(), 1, "{arts:#?}");
+    assert_eq!(arts[0].title, "Acme raises $5M");
+}
+
+#[test]
 fn nested_entries_relative_links_and_a_post_with_two_json_ld_objects() {
     // An outer <article> around two dated entries: only the inner ones are
     // read, each with its own date; relative links are made absolute.
