@@ -575,6 +575,7 @@ impl Enricher {
             now,
         )
         .await;
+        news.date_undated(previous_details.news.as_ref(), now);
         let news_kept = match &previous_details.news {
             Some(prev) if news.incomplete || unreachable([PageKind::Homepage, PageKind::Press]) => {
                 news.keep_previous(prev, now)
@@ -588,8 +589,11 @@ impl Enricher {
             technologies: technologies.clone(),
             changes: changes.clone(),
             hiring: kept_hiring.or_else(|| (!hiring.boards.is_empty()).then(|| hiring.details())),
-            news: (!news.articles.is_empty() || !news.feeds.is_empty() || news_kept)
-                .then(|| news.details()),
+            news: (!news.articles.is_empty()
+                || !news.feeds.is_empty()
+                || news_kept
+                || !news.undated_seen.is_empty())
+            .then(|| news.details()),
         };
         Ok(Enrichment {
             snapshot: EnrichmentSnapshot {

@@ -6,13 +6,16 @@
 
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
 use leadscore_core::domain::Signal;
 use leadscore_fetch::{Budget, PageFetcher, SiteSession};
 use leadscore_news::article::{Article, articles_from_html, parse_date};
 use leadscore_news::events::CompanyEvent;
 use leadscore_news::feed::{discover_feeds, parse_feed_text};
 use leadscore_news::funding::FundingEvent;
+use leadscore_news::signals::{Finding, undated_key};
 use serde::{Deserialize, Serialize};
 use url::Url;
 
@@ -74,6 +77,12 @@ pub struct NewsDetails {
     /// none when every source was read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kept_since: Option<DateTime<Utc>>,
+    /// When each undated round and event was first seen, by its
+    /// [`undated_key`]: it is dated by that day, run after run, so it ages
+    /// out of the scoring model's windows instead of counting as new at
+    /// every run.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub undated_seen: BTreeMap<String, NaiveDate>,
 }
 
 /// How long findings are kept while a source keeps failing: past this, what
@@ -111,6 +120,9 @@ pub struct NewsFound {
     pub incomplete: bool,
     /// Since when earlier snapshots' rounds and events are kept.
     pub kept_since: Option<DateTime<Utc>>,
+    /// When each undated round and event was first seen (see
+    /// [`NewsDetails::undated_seen`]).
+    pub undated_seen: BTreeMap<String, NaiveDate>,
 }
 
 impl NewsFound {
@@ -122,7 +134,49 @@ impl NewsFound {
             funding: self.funding.clone(),
             events: self.events.clone(),
             kept_since: self.kept_since,
+            undated_seen: self.undated_seen.clone(),
         }
+    }
+
+    /// Dates the undated rounds and events by the day they were first seen:
+    /// in `previous` (the last snapshot's news), or now; and computes the
+    /// signals again. A round on a press page that gives no date used to be
+    /// dated now at every run, so it never aged out of "raised in the last
+    /// 180 days".
+    pub fn date_undated(&mut self, previous: Option<&NewsDetails>, now: DateTime<Utc>) {
+        let today = now.date_naive();
+        let keys: Vec<String> = self
+            .funding
+            .iter()
+            .filter_map(|f| undated_key(Finding::Funding(f), now))
+            .chain(
+                self.events
+                    .iter()
+                    .filter_map(|e| undated_key(Finding::Event(e), now)),
+            )
+            .collect();
+        // Earlier ones not read this time stay for a year: an item back
+        // after a page's outage is not new again.
+        let mut seen: BTreeMap<String, NaiveDate> = previous
+            .map(|p| p.undated_seen.clone())
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|(_, d)| *d <= today && today - *d <= MAX_KEPT_AGE)
+            .collect();
+        for k in keys {
+            seen.entry(k).or_insert(today);
+        }
+        self.undated_seen = seen;
+        self.compute_signals(now);
+    }
+
+    fn compute_signals(&mut self, now: DateTime<Utc>) {
+        self.signals = leadscore_news::signals::to_signals_seen(
+            &self.funding,
+            &self.events,
+            now,
+            &self.undated_seen,
+        );
     }
 
     /// Adds the rounds and events of the previous snapshot to what was found
@@ -142,9 +196,8 @@ impl NewsFound {
         let Some(since) = keep_since(previous.kept_since, now) else {
             return false;
         };
-        let recent = |d: Option<chrono::NaiveDate>| {
-            d.is_some_and(|d| (now.date_naive() - d) <= MAX_KEPT_AGE)
-        };
+        let recent =
+            |d: Option<NaiveDate>| d.is_some_and(|d| (now.date_naive() - d) <= MAX_KEPT_AGE);
         let mut funding = std::mem::take(&mut self.funding);
         funding.extend(
             previous
@@ -164,7 +217,7 @@ impl NewsFound {
                 self.events.push(e.clone());
             }
         }
-        self.signals = leadscore_news::signals::to_signals(&self.funding, &self.events, now);
+        self.compute_signals(now);
         self.kept_since = Some(since);
         true
     }

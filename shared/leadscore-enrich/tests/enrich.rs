@@ -745,6 +745,40 @@ const NEWS_ATOM: &str = r#"<?xml version="1.0" encoding="utf-8"?><feed xmlns="ht
 const NEWS_JSON: &str = r#"{"version":"https://jsonfeed.org/version/1.1","title":"Updates","items":[
 {"id":"1","url":"https://northwind.test/updates/cuts","title":"Northwind lays off 12 employees","content_text":"Northwind said it laid off 12 employees.","date_published":"2026-09-20T00:00:00Z"}]}"#;
 
+/// A round on a press page that gives no date is dated by the run that
+/// first saw it, run after run (it was dated now at every run, so it never
+/// aged out of "raised in the last 180 days"), also after a run that could
+/// not read the page.
+#[tokio::test]
+async fn an_undated_round_is_dated_when_first_seen() {
+    let site = Site::start().await;
+    let press = r#"<html><head><title>Press | Northwind</title></head><body><main><h1>Press</h1>
+<p>Northwind Analytics raises $5 million seed round led by Bar Capital.</p></main></body></html>"#;
+    site.route("/", Route::html(r#"<a href="/press">Press</a>"#))
+        .route("/press", Route::html(press));
+    let host = "northwind.test";
+    let e = enricher(host);
+    let domain = Domain::parse(host).unwrap();
+    let start = format!("{}/", site.url(host));
+    let round_at = |o: &leadscore_enrich::Enrichment| {
+        o.snapshot
+            .signals
+            .iter()
+            .find(|s| s.name == "funding.round")
+            .map(|s| s.observed_at)
+    };
+    let run1 = enrich_at(&e, &domain, &start, None, "2026-11-01T00:00:00Z").await;
+    assert_eq!(round_at(&run1), Some(at("2026-11-01T00:00:00Z")));
+    let run2 = enrich_at(&e, &domain, &start, Some(&run1), "2026-11-20T00:00:00Z").await;
+    assert_eq!(round_at(&run2), Some(at("2026-11-01T00:00:00Z")));
+    site.route("/press", Route::status(404, "text/plain", "moved"));
+    let run3 = enrich_at(&e, &domain, &start, Some(&run2), "2026-11-21T00:00:00Z").await;
+    assert_eq!(round_at(&run3), None);
+    site.route("/press", Route::html(press));
+    let run4 = enrich_at(&e, &domain, &start, Some(&run3), "2026-11-22T00:00:00Z").await;
+    assert_eq!(round_at(&run4), Some(at("2026-11-01T00:00:00Z")));
+}
+
 #[tokio::test]
 async fn press_page_and_feeds_give_funding_and_news_signals() {
     let site = Site::start().await;

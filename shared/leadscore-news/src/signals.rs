@@ -10,10 +10,14 @@
 //! - `news.press_mentions_90d` (number of items dated in the last 90 days).
 //!
 //! Events without a date (or dated more than a day ahead: a typo) are dated
-//! `now` (they were seen now), and a dated event is preferred to them as the
-//! most recent: an undated item would otherwise be the newest at every run.
-//! Press mentions count dated items only. One signal per name, so a rule's
-//! points are never counted twice for one fact.
+//! when they were first seen ([`to_signals_seen`]: the caller keeps that
+//! date from run to run, by [`undated_key`]), else `now` (they were seen
+//! now), and a dated event is preferred to them as the most recent: an
+//! undated item would otherwise be the newest at every run. Press mentions
+//! count dated items only. One signal per name, so a rule's points are never
+//! counted twice for one fact.
+
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use leadscore_core::domain::{Signal, SignalValue};
@@ -34,21 +38,73 @@ fn at(d: Option<NaiveDate>, now: DateTime<Utc>) -> DateTime<Utc> {
         .unwrap_or(now)
 }
 
+/// A finding of one kind as a key that stays the same from run to run
+/// while its item does: for an undated one, to remember when it was first
+/// seen. A round is its stage, amount and currency; an event its signal
+/// and text.
+#[derive(Debug, Clone, Copy)]
+pub enum Finding<'a> {
+    /// A funding round.
+    Funding(&'a FundingEvent),
+    /// A company event.
+    Event(&'a CompanyEvent),
+}
+
+/// The key of `finding` when it has no date of its own (none otherwise).
+pub fn undated_key(finding: Finding<'_>, now: DateTime<Utc>) -> Option<String> {
+    match finding {
+        Finding::Funding(f) => known(f.announced_on, now).is_none().then(|| {
+            format!(
+                "funding|{}|{}|{}",
+                f.round.as_str(),
+                f.amount.map(|a| a.to_string()).unwrap_or_default(),
+                f.currency.as_deref().unwrap_or("")
+            )
+        }),
+        Finding::Event(e) => known(e.evidence().date, now)
+            .is_none()
+            .then(|| format!("{}|{}", e.signal_name(), e.evidence().text.to_lowercase())),
+    }
+}
+
 /// Orders events by recency, a dated one before any undated one.
-fn recency(d: Option<NaiveDate>, now: DateTime<Utc>) -> (bool, DateTime<Utc>) {
-    (known(d, now).is_some(), at(d, now))
+fn recency(
+    d: Option<NaiveDate>,
+    seen: Option<NaiveDate>,
+    now: DateTime<Utc>,
+) -> (bool, DateTime<Utc>) {
+    (known(d, now).is_some(), at(known(d, now).or(seen), now))
 }
 
 /// The signals for an account's funding rounds and news events (both
-/// already deduplicated across items, see [`crate::funding::dedupe`]).
+/// already deduplicated across items, see [`crate::funding::dedupe`]),
+/// undated ones dated now.
 pub fn to_signals(
     funding: &[FundingEvent],
     events: &[CompanyEvent],
     now: DateTime<Utc>,
 ) -> Vec<Signal> {
+    to_signals_seen(funding, events, now, &BTreeMap::new())
+}
+
+/// [`to_signals`], undated findings dated when first seen: `seen` maps
+/// their [`undated_key`] to that day.
+pub fn to_signals_seen(
+    funding: &[FundingEvent],
+    events: &[CompanyEvent],
+    now: DateTime<Utc>,
+    seen: &BTreeMap<String, NaiveDate>,
+) -> Vec<Signal> {
+    let first_seen = |f: Finding<'_>| undated_key(f, now).and_then(|k| seen.get(&k).copied());
     let mut out = Vec::new();
-    if let Some(latest) = funding.iter().max_by_key(|e| recency(e.announced_on, now)) {
-        let when = at(latest.announced_on, now);
+    if let Some(latest) = funding
+        .iter()
+        .max_by_key(|e| recency(e.announced_on, first_seen(Finding::Funding(e)), now))
+    {
+        let when = at(
+            known(latest.announced_on, now).or(first_seen(Finding::Funding(latest))),
+            now,
+        );
         let text = match (latest.amount, latest.currency.as_deref()) {
             (Some(a), Some(c)) => format!("{} {} {}: {}", latest.round, a, c, latest.headline),
             _ => format!("{}: {}", latest.round, latest.headline),
@@ -85,11 +141,12 @@ pub fn to_signals(
         if let Some(e) = events
             .iter()
             .filter(|e| e.signal_name() == name)
-            .max_by_key(|e| recency(e.evidence().date, now))
+            .max_by_key(|e| recency(e.evidence().date, first_seen(Finding::Event(e)), now))
         {
             let ev = e.evidence();
+            let when = at(known(ev.date, now).or(first_seen(Finding::Event(e))), now);
             out.push(
-                Signal::new(name, SignalValue::Flag(true), at(ev.date, now))
+                Signal::new(name, SignalValue::Flag(true), when)
                     .with_evidence(ev.text.clone(), ev.url.clone()),
             );
         }
