@@ -365,12 +365,33 @@ pub async fn collect(
         }
         found.feeds.push(outcome);
     }
-    // The same item on the press page and in a feed is read once.
-    let mut seen: std::collections::HashSet<(Option<String>, String)> =
-        std::collections::HashSet::new();
-    found
-        .articles
-        .retain(|a| seen.insert((a.url.clone(), a.title.to_lowercase())));
+    // The same item on the press page and in a feed is read once, from
+    // its fullest copy: a news-sitemap headline or a listing's excerpt
+    // comes first, the feed's full text later. A dated copy is preferred
+    // to an undated one of the same length.
+    let mut fullest: Vec<Article> = Vec::with_capacity(found.articles.len());
+    let mut at: std::collections::HashMap<(Option<String>, String), usize> =
+        std::collections::HashMap::new();
+    for a in std::mem::take(&mut found.articles) {
+        let key = (a.url.clone(), a.title.to_lowercase());
+        match at.get(&key) {
+            Some(&i) => {
+                let kept = &mut fullest[i];
+                if a.text.len() > kept.text.len() {
+                    let published = kept.published;
+                    *kept = a;
+                    kept.published = kept.published.or(published);
+                } else if kept.published.is_none() {
+                    kept.published = a.published;
+                }
+            }
+            None => {
+                at.insert(key, fullest.len());
+                fullest.push(a);
+            }
+        }
+    }
+    found.articles = fullest;
     let findings = leadscore_news::extract(&found.articles);
     found.signals = leadscore_news::signals::to_signals(&findings.funding, &findings.events, now);
     found.funding = findings.funding;

@@ -779,6 +779,45 @@ async fn an_undated_round_is_dated_when_first_seen() {
     assert_eq!(round_at(&run4), Some(at("2026-11-01T00:00:00Z")));
 }
 
+/// A press listing shows an item's headline; the feed has its whole text.
+/// The item is read once, from the feed's fuller copy (the first copy was
+/// kept: the amount and investors in the text were never read).
+#[tokio::test]
+async fn an_item_on_a_listing_and_in_a_feed_is_read_from_its_fullest_copy() {
+    let site = Site::start().await;
+    let host = "northwind.test";
+    let base = site.url(host);
+    let press = format!(
+        r#"<html><head><link rel="alternate" type="application/rss+xml" href="/feed.rss"></head><body><main>
+<article><time datetime="2026-11-03">3 Nov</time><h2>Northwind closes its Series B</h2><a href="{base}/news/b">Read</a></article>
+<article><time datetime="2026-10-01">1 Oct</time><h2>Northwind opens a Berlin office</h2><a href="{base}/news/berlin">Read</a></article>
+</main></body></html>"#
+    );
+    let feed = format!(
+        r#"<?xml version="1.0"?><rss version="2.0"><channel><title>News</title>
+<item><title>Northwind closes its Series B</title><link>{base}/news/b</link><pubDate>Tue, 03 Nov 2026 10:00:00 GMT</pubDate>
+<description>Northwind Analytics has raised $40 million in Series B funding led by Granite Partners.</description></item>
+</channel></rss>"#
+    );
+    site.route("/", Route::html(r#"<a href="/press">Press</a>"#))
+        .route("/press", Route::html(press))
+        .route("/feed.rss", Route::ok("application/rss+xml", feed));
+    let e = enricher(host);
+    let domain = Domain::parse(host).unwrap();
+    let out = enrich_at(
+        &e,
+        &domain,
+        &format!("{base}/"),
+        None,
+        "2026-11-20T00:00:00Z",
+    )
+    .await;
+    let funding = &out.news.funding;
+    assert_eq!(funding.len(), 1, "{funding:#?}");
+    assert_eq!(funding[0].amount, Some(40_000_000));
+    assert_eq!(funding[0].lead_investors, ["Granite Partners"]);
+}
+
 #[tokio::test]
 async fn press_page_and_feeds_give_funding_and_news_signals() {
     let site = Site::start().await;
