@@ -111,6 +111,15 @@ static LAYOFFS: LazyLock<Regex> = LazyLock::new(|| {
         |despidos?|despide|despedirá|ere\b|demissões|demite|demitiu|cortes?\ de\ (?:empleos?|empregos?|plantilla))",
     )
 });
+/// Writing about layoffs, not reporting one: advice, guides and questions
+/// (an HR or payroll vendor's blog: "5 ways to handle layoffs with
+/// empathy"), and cuts avoided.
+static LAYOFF_ADVICE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?xi)\b(?:how\ to|ways\ to|tips|guide|what\ to\ do|checklist|best\ practices|lessons|surviv(?:e|ing|al)|navigat(?:e|ing)|handl(?:e|ing)|cop(?:e|ing)\ with|avoid(?:s|ed|ing)?|prevent(?:s|ed|ing)?|without
+        |wie\ sie|tipps|ratgeber|vermeiden|comment\ (?:gérer|éviter|survivre)|conseils|éviter|cómo|consejos|evitar|dicas)\b|\?\s*$",
+    )
+});
 static HEADCOUNT: LazyLock<Regex> = LazyLock::new(|| {
     re(
         r"(?i)(?P<n>\d[\d.,]*)\s+(?:people|employees|staff|workers|jobs|positions|roles|mitarbeitende|mitarbeiter(?:innen)?|beschäftigte|stellen|postes|salariés|emplois|empleados|trabajadores|empleos|funcionários|empregados)",
@@ -180,7 +189,7 @@ pub fn events_in_sentence(
     let s = normalize(sentence);
     let s = s.trim();
     let mut out = Vec::new();
-    if LAYOFFS.is_match(s) {
+    if LAYOFFS.is_match(s) && !LAYOFF_ADVICE.is_match(s) {
         out.push(CompanyEvent::Layoffs {
             headcount: HEADCOUNT.captures(s).and_then(|c| parse_count(&c["n"])),
             share_percent: PERCENT

@@ -38,6 +38,27 @@ fn layoffs_with_headcount_and_share() {
 }
 
 #[test]
+fn writing_about_layoffs_is_not_a_layoff() {
+    for s in [
+        "5 ways to handle layoffs with empathy",
+        "How to communicate job cuts to your team",
+        "Should you announce layoffs on a Friday?",
+        "Acme cut salaries to avoid layoffs",
+        "Wie Sie Entlassungen fair gestalten: fünf Tipps",
+        "Cómo comunicar despidos a tu equipo",
+    ] {
+        assert!(kinds(s).is_empty(), "{s}: {:?}", kinds(s));
+    }
+    for s in [
+        "Acme lays off 8% of its staff",
+        "Acme announces layoffs amid restructuring",
+        "Acme demite 50 funcionários como parte da reestruturação",
+    ] {
+        assert_eq!(kinds(s), vec!["news.layoffs"], "{s}");
+    }
+}
+
+#[test]
 fn acquisitions_know_the_side() {
     let role = |s: &str| match &events_in_sentence(s, None, None, false)[0] {
         CompanyEvent::Acquisition { role, .. } => *role,
