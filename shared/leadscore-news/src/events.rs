@@ -116,8 +116,11 @@ static LAYOFFS: LazyLock<Regex> = LazyLock::new(|| {
 /// empathy"), and cuts avoided.
 static LAYOFF_ADVICE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?xi)\b(?:how\ to|ways\ to|tips|guide|what\ to\ do|checklist|best\ practices|lessons|surviv(?:e|ing|al)|navigat(?:e|ing)|handl(?:e|ing)|cop(?:e|ing)\ with|avoid(?:s|ed|ing)?|prevent(?:s|ed|ing)?|without
-        |wie\ sie|tipps|ratgeber|vermeiden|comment\ (?:gérer|éviter|survivre)|conseils|éviter|cómo|consejos|evitar|dicas)\b|\?\s*$",
+        r"(?xi)\b(?:how\ to|ways\ to|tips|guide|what\ to\ do|checklist|best\ practices|lessons|surviv(?:e|ing|al)|navigat(?:e|ing)|handl(?:e|ing)|cop(?:e|ing)\ with
+        |(?:avoid(?:s|ed|ing)?|prevent(?:s|ed|ing)?|without)\ (?:any\ |further\ |more\ )?(?:layoffs|job\ cuts|redundancies)
+        |wie\ sie|tipps|ratgeber|(?:entlassungen|stellenabbau)\ (?:zu\ )?vermeiden|vermeidet\ (?:entlassungen|stellenabbau)
+        |comment\ (?:gérer|éviter|survivre)|conseils|éviter\ (?:les\ |des\ )?licenciements
+        |cómo|consejos|evitar\ (?:los\ )?despidos|dicas|evitar\ demissões)\b|\?\s*$",
     )
 });
 static HEADCOUNT: LazyLock<Regex> = LazyLock::new(|| {

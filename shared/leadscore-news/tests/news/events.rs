@@ -53,6 +53,8 @@ fn writing_about_layoffs_is_not_a_layoff() {
         "Acme lays off 8% of its staff",
         "Acme announces layoffs amid restructuring",
         "Acme demite 50 funcionários como parte da reestruturação",
+        "Acme lays off 200 without notice",
+        "Acme despide a 40 empleados para evitar la quiebra",
     ] {
         assert_eq!(kinds(s), vec!["news.layoffs"], "{s}");
     }
