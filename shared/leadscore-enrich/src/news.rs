@@ -31,8 +31,9 @@ pub struct NewsConfig {
     /// A news-search feed URL template, off by default: `{company}` and
     /// `{domain}` are replaced (percent-encoded) by the account's name as
     /// its domain spells it ("northwind analytics") and its domain. Only
-    /// items that name the company are kept (a search for "Acme" finds
-    /// other Acmes too).
+    /// the headlines and sentences that name the company are read (a
+    /// search for "Acme" finds other Acmes too, and roundups name several
+    /// companies).
     pub search_feed: Option<String>,
 }
 
@@ -251,10 +252,13 @@ pub fn sitemap_article(entry: &leadscore_fetch::sitemap::SitemapUrl) -> Option<A
     })
 }
 
-/// The company name a domain spells: its first label, hyphens as spaces
-/// (`northwind-analytics.com` → "northwind analytics").
+/// The company name a domain spells: its first label in Unicode (a domain
+/// is stored in its ASCII form, `xn--bcher-kva.de`), hyphens as spaces
+/// (`northwind-analytics.com` → "northwind analytics", `bücher.de` →
+/// "bücher").
 pub fn company_of(domain: &str) -> String {
-    domain
+    let (unicode, _) = idna::domain_to_unicode(domain);
+    unicode
         .split('.')
         .next()
         .unwrap_or(domain)
@@ -269,13 +273,48 @@ pub fn search_feed_url(template: &str, domain: &str) -> String {
         .replace("{domain}", &enc(domain))
 }
 
-/// Whether a search result is about the company: it names it (or its
-/// domain) in its title or text.
-fn names_company(article: &Article, domain: &str) -> bool {
-    let company = company_of(domain).to_lowercase();
-    let squashed = company.replace(' ', "");
-    let hay = format!("{} {}", article.title, article.text).to_lowercase();
-    hay.contains(&company) || hay.contains(&squashed) || hay.contains(&domain.to_lowercase())
+/// A test of whether a text names the company of `domain`: its name as
+/// whole words (hyphens or spaces between them, or none), or its domain.
+fn company_matcher(domain: &str) -> Option<regex::Regex> {
+    let company = company_of(domain);
+    let words: Vec<String> = company.split_whitespace().map(regex::escape).collect();
+    if words.is_empty() {
+        return None;
+    }
+    let (unicode, _) = idna::domain_to_unicode(domain);
+    let pattern = format!(
+        r"(?i)\b{}\b|\b{}\b|{}|{}",
+        words.join(r"[\s\-]*"),
+        words.concat(),
+        regex::escape(domain),
+        regex::escape(&unicode)
+    );
+    regex::Regex::new(&pattern).ok()
+}
+
+/// A search result reduced to what is about the company: its headline and
+/// the sentences that name it (a result that names it in passing, beside
+/// another company's round, gives that round to no one); none when
+/// nothing does.
+fn about_company(article: Article, names: &regex::Regex) -> Option<Article> {
+    let title_names = names.is_match(&article.title);
+    let sentences: Vec<String> = leadscore_news::text::sentences(&article.text)
+        .into_iter()
+        .filter(|s| names.is_match(s))
+        .collect();
+    if !title_names && sentences.is_empty() {
+        return None;
+    }
+    Some(Article {
+        // A headline that does not name it is not read as its news.
+        title: if title_names {
+            article.title
+        } else {
+            String::new()
+        },
+        text: sentences.join("\n"),
+        ..article
+    })
 }
 
 /// Reads the press pages' articles, the news sitemap's entries, the
@@ -331,7 +370,13 @@ pub async fn collect(
             Ok(page) => match parse_feed_text(&page.text, Some(page.final_url.as_str())) {
                 Ok(mut items) => {
                     if is_search {
-                        items.retain(|a| names_company(a, domain));
+                        items = match company_matcher(domain) {
+                            Some(names) => items
+                                .into_iter()
+                                .filter_map(|a| about_company(a, &names))
+                                .collect(),
+                            None => Vec::new(),
+                        };
                     }
                     items.truncate(config.max_items_per_feed);
                     let n = items.len();
@@ -397,4 +442,27 @@ pub async fn collect(
     found.funding = findings.funding;
     found.events = findings.events;
     found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_company_is_named_by_its_unicode_name_as_whole_words() {
+        assert_eq!(company_of("xn--bcher-stube-thb.de"), "bücher stube");
+        assert_eq!(company_of("northwind-analytics.com"), "northwind analytics");
+        let names = company_matcher("xn--bcher-stube-thb.de").unwrap();
+        for named in [
+            "Bücher Stube sammelt 2 Millionen Euro ein",
+            "Bücher-Stube raises €2M",
+            "BücherStube raises €2M",
+            "via bücher-stube.de",
+        ] {
+            assert!(names.is_match(named), "{named}");
+        }
+        for not_named in ["Bücher Stuben im Wandel", "Hörbücher Stube"] {
+            assert!(!names.is_match(not_named), "{not_named}");
+        }
+    }
 }
