@@ -150,7 +150,8 @@ pub enum FeedKind {
     Rss,
     /// `application/atom+xml`
     Atom,
-    /// `application/feed+json` (or `application/json` with rel=alternate)
+    /// `application/feed+json` (or `application/json` whose title or path
+    /// says feed)
     JsonFeed,
 }
 
@@ -211,6 +212,31 @@ pub fn discover_feeds(html: &str, page_url: &str) -> Vec<DiscoveredFeed> {
             continue;
         };
         if !matches!(abs.scheme(), "http" | "https") {
+            continue;
+        }
+        let title = v.attr("title").unwrap_or("").to_lowercase();
+        let path = abs.path().to_ascii_lowercase();
+        // A comments feed (WordPress advertises one on every post) holds
+        // readers' comments, not the company's news.
+        if [
+            "comment",
+            "kommentar",
+            "commentaire",
+            "comentario",
+            "comentário",
+        ]
+        .iter()
+        .any(|w| title.contains(w))
+            || path.contains("/comments/")
+            || path.ends_with("/comments")
+        {
+            continue;
+        }
+        // Plain `application/json` is a JSON Feed only when it says so:
+        // WordPress links every page to its REST API record that way.
+        if ty.starts_with("application/json")
+            && (path.contains("/wp-json/") || !(title.contains("feed") || path.contains("feed")))
+        {
             continue;
         }
         let url = abs.to_string();

@@ -149,6 +149,30 @@ fn autodiscovery_resolves_and_dedupes() {
 }
 
 #[test]
+fn autodiscovery_skips_comments_feeds_and_json_that_is_no_feed() {
+    // What a WordPress post's head advertises.
+    let html = r#"<head>
+<link rel="alternate" type="application/rss+xml" title="Acme &raquo; Feed" href="https://acme.example/feed/">
+<link rel="alternate" type="application/rss+xml" title="Acme &raquo; Comments Feed" href="https://acme.example/comments/feed/">
+<link rel="alternate" type="application/rss+xml" title="Acme &raquo; We raised &raquo; Kommentar-Feed" href="https://acme.example/2026/11/raised/feed/">
+<link rel="alternate" type="application/json" title="JSON" href="https://acme.example/wp-json/wp/v2/posts/42">
+<link rel="alternate" type="application/json" href="https://acme.example/api/page.json">
+<link rel="alternate" type="application/json" title="JSON Feed" href="https://acme.example/feed.json">
+</head>"#;
+    let urls: Vec<String> = discover_feeds(html, "https://acme.example/2026/11/raised/")
+        .into_iter()
+        .map(|f| f.url)
+        .collect();
+    assert_eq!(
+        urls,
+        [
+            "https://acme.example/feed/",
+            "https://acme.example/feed.json"
+        ]
+    );
+}
+
+#[test]
 fn autodiscovery_keeps_the_first_few_of_a_flood_of_links() {
     let mut html = String::from("<html><head>");
     for round in 0..2 {
