@@ -22,7 +22,8 @@ use url::Url;
 /// News settings.
 #[derive(Debug, Clone)]
 pub struct NewsConfig {
-    /// Feeds read per account.
+    /// Advertised feeds read per account (the news-search feed, when set,
+    /// is read besides).
     pub max_feeds: usize,
     /// Items read per feed (newest first).
     pub max_items_per_feed: usize,
