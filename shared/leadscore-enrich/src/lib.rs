@@ -505,10 +505,13 @@ impl Enricher {
         let previous_details = previous.map(Details::of).unwrap_or_default();
         // Sources that could not be reached this time, for a reason that
         // may pass: what they hold is unknown, not gone.
+        // The sitemap, which may add careers and press pages and news
+        // headlines, counts for both.
         let unreachable = |kinds: [PageKind; 2]| {
-            crawl.pages.iter().any(|p| {
-                kinds.contains(&p.kind) && p.result.as_ref().is_err_and(PageError::is_transient)
-            })
+            crawl.sitemap_unreachable
+                || crawl.pages.iter().any(|p| {
+                    kinds.contains(&p.kind) && p.result.as_ref().is_err_and(PageError::is_transient)
+                })
         };
         let previous_hiring = previous_details
             .hiring

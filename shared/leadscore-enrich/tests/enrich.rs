@@ -1374,6 +1374,39 @@ async fn the_sitemap_finds_unlinked_careers_and_news_headlines() {
         "{:?}",
         out.snapshot.signals
     );
+
+    // The sitemap answers 503 for a run: the round and roles it led to are
+    // unknown, not gone (they were dropped, and came back the next run).
+    site.route("/sitemap.xml", Route::status(503, "text/plain", "later"));
+    let kept = e
+        .enrich(
+            &Domain::parse("quiet.test").unwrap(),
+            Some(&format!("{base}/")),
+            Some(&out.snapshot),
+            at("2026-11-21T00:00:00Z"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        names(&kept.snapshot, "funding."),
+        names(&out.snapshot, "funding.")
+    );
+    assert_eq!(
+        names(&kept.snapshot, "hiring."),
+        names(&out.snapshot, "hiring.")
+    );
+    // Gone (404): an answer.
+    site.route("/sitemap.xml", Route::status(404, "text/plain", "gone"));
+    let gone = e
+        .enrich(
+            &Domain::parse("quiet.test").unwrap(),
+            Some(&format!("{base}/")),
+            Some(&kept.snapshot),
+            at("2026-11-22T00:00:00Z"),
+        )
+        .await
+        .unwrap();
+    assert_none(&gone, "funding.");
 }
 
 /// No ATS and no JSON-LD: the job links of a plain HTML careers page are

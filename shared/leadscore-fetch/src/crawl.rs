@@ -63,6 +63,10 @@ pub struct SiteCrawl {
     /// Entries of the site's news sitemap (title and publication date), if
     /// it has one.
     pub sitemap_news: Vec<SitemapUrl>,
+    /// The sitemap (or a child of its index) could not be read for a
+    /// reason that may pass (a timeout, a 5xx, the crawl's budget): the
+    /// pages and headlines it would have added are unknown, not gone.
+    pub sitemap_unreachable: bool,
     /// Wall time of the whole crawl.
     pub elapsed: Duration,
 }
@@ -152,11 +156,13 @@ pub async fn crawl_site(fetcher: &dyn PageFetcher, start: &Url, config: &CrawlCo
     fetch_planned(fetcher, &session, &plan, &mut read, &mut pages).await;
     let linked = plan.len();
     let mut sitemap_news = Vec::new();
+    let mut sitemap_unreachable = false;
     if let Some(base) = &base
         && config.use_sitemap
         && config.max_pages > 1
     {
-        sitemap_news = from_sitemap(fetcher, &session, base, &mut plan, config).await;
+        (sitemap_news, sitemap_unreachable) =
+            from_sitemap(fetcher, &session, base, &mut plan, config).await;
         fetch_planned(fetcher, &session, &plan[linked..], &mut read, &mut pages).await;
     }
     SiteCrawl {
@@ -164,6 +170,7 @@ pub async fn crawl_site(fetcher: &dyn PageFetcher, start: &Url, config: &CrawlCo
         pages,
         requests: session.requests(),
         sitemap_news,
+        sitemap_unreachable,
         elapsed: started.elapsed(),
     }
 }
@@ -245,21 +252,23 @@ fn child_rank(url: &Url) -> usize {
 
 /// Reads the site's sitemap: adds careers and press pages the homepage did
 /// not link (within the page limits) to `plan`, and returns the news
-/// entries. A missing or broken sitemap only logs.
+/// entries, and whether a sitemap could not be read for a reason that may
+/// pass. A missing or broken sitemap only logs.
 async fn from_sitemap(
     fetcher: &dyn PageFetcher,
     session: &SiteSession,
     base: &Url,
     plan: &mut Vec<PlannedPage>,
     config: &CrawlConfig,
-) -> Vec<SitemapUrl> {
+) -> (Vec<SitemapUrl>, bool) {
     const MAX_ENTRIES: usize = 50_000;
     let Ok(root) = base.join("/sitemap.xml") else {
-        return Vec::new();
+        return (Vec::new(), false);
     };
     let mut queue = vec![root];
     let mut urls = Vec::new();
     let mut read = 0;
+    let mut unreachable = false;
     while let Some(url) = queue.pop() {
         if read >= 3 {
             break;
@@ -269,6 +278,7 @@ async fn from_sitemap(
             Ok(page) => page.text,
             Err(e) => {
                 tracing::debug!(%url, error = %e, "no sitemap");
+                unreachable |= e.is_transient();
                 continue;
             }
         };
@@ -318,10 +328,12 @@ async fn from_sitemap(
             plan.push(PlannedPage { url, kind });
         }
     }
-    urls.into_iter()
+    let news = urls
+        .into_iter()
         .filter(|u| u.news_title.is_some())
         .take(100)
-        .collect()
+        .collect();
+    (news, unreachable)
 }
 
 #[cfg(test)]
