@@ -211,7 +211,7 @@ pub async fn enrich(
     model: &ScoringModel,
     args: &EnrichArgs,
     now: DateTime<Utc>,
-) -> Result<usize> {
+) -> Result<Failed> {
     let mut targets = Vec::new();
     for t in &args.targets {
         targets.push(target(t)?);
@@ -228,11 +228,13 @@ pub async fn enrich(
         .buffer_unordered(args.options.concurrency.max(1));
     let mut done = 0;
     let mut failed = 0;
+    let mut failed_leads = 0;
     let mut json = Vec::new();
     while let Some((i, domain, out)) = results.next().await {
         done += 1;
         match out {
             Ok(o) => {
+                failed_leads += o.rescored.failed.len();
                 let e = &o.enrichment;
                 let ok = e.pages.iter().filter(|p| p.error.is_none()).count();
                 if args.json {
@@ -279,6 +281,9 @@ pub async fn enrich(
                             "  not stored: the site could not be reached for now; the account stays due"
                         );
                     }
+                    for (lead, why) in &o.rescored.failed {
+                        println!("  lead not rescored: {lead}: {}", crate::output::term(why));
+                    }
                 }
             }
             Err(err) => {
@@ -299,8 +304,28 @@ pub async fn enrich(
     if args.json {
         json.sort_by_key(|(i, _)| *i);
         print_json(&json.into_iter().map(|(_, v)| v).collect::<Vec<_>>())?;
+    } else {
+        // Rescoring put them in the outbox; `enrich` delivers nothing.
+        let pending = store.pending_alerts(10_000).await?.len();
+        if pending > 0 {
+            println!(
+                "{pending} alert(s) pending in the outbox: deliver them with `leadscore alerts deliver` (`leadscore run` enriches and delivers)"
+            );
+        }
     }
-    Ok(failed)
+    Ok(Failed {
+        accounts: failed,
+        leads: failed_leads,
+    })
+}
+
+/// What `enrich` could not do.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Failed {
+    /// Accounts that could not be enriched.
+    pub accounts: usize,
+    /// Leads of enriched accounts that could not be rescored.
+    pub leads: usize,
 }
 
 /// Options of `inspect tech`.

@@ -377,10 +377,13 @@ async fn run(cli: Cli) -> Result<()> {
             let enricher = enrich::build_enricher(&args.options, &config)?;
             let store = open_store(&spec).await?;
             let failed = enrich::enrich(store.as_ref(), &enricher, &model, &args, now).await?;
-            if failed > 0 {
+            if failed.accounts > 0 || failed.leads > 0 {
                 return Err(fail(
                     exit::ERROR,
-                    format!("{failed} account(s) could not be enriched"),
+                    format!(
+                        "{} account(s) could not be enriched, {} lead(s) could not be rescored",
+                        failed.accounts, failed.leads
+                    ),
                 ));
             }
             Ok(())
@@ -400,13 +403,17 @@ async fn run(cli: Cli) -> Result<()> {
                     "interrupted: run the same command again to finish the remaining accounts",
                 ));
             }
-            if !summary.failed.is_empty() || !summary.failed_leads.is_empty() {
+            if !summary.failed.is_empty()
+                || !summary.failed_leads.is_empty()
+                || !summary.errors.is_empty()
+            {
                 return Err(fail(
                     exit::PARTIAL,
                     format!(
-                        "{} account(s) could not be enriched, {} lead(s) could not be scored",
+                        "{} account(s) could not be enriched, {} lead(s) could not be scored, {} store error(s)",
                         summary.failed.len(),
-                        summary.failed_leads.len()
+                        summary.failed_leads.len(),
+                        summary.errors.len()
                     ),
                 ));
             }
@@ -680,7 +687,10 @@ async fn score(
     for (e, reason) in &summary.failed {
         eprintln!("  failed: {e}: {reason}");
     }
-    if summary.failed.is_empty() {
+    for (d, reason) in &summary.accounts_failed {
+        eprintln!("  rollup failed: {d}: {reason}");
+    }
+    if summary.failed.is_empty() && summary.accounts_failed.is_empty() {
         Ok(())
     } else {
         Err(fail(exit::ERROR, ""))

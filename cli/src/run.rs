@@ -204,6 +204,10 @@ pub struct RunSummary {
     pub alerts_delivered: usize,
     /// Alerts that stay pending (a channel failed; the next run retries).
     pub alerts_pending: usize,
+    /// Store errors the run went past (an alert drain, the final
+    /// rescoring, an account's rollup): what they stopped is done by the
+    /// next run.
+    pub errors: Vec<String>,
     /// Whether the run was interrupted (Ctrl-C) before the end.
     pub interrupted: bool,
     /// Wall time, seconds.
@@ -463,8 +467,10 @@ pub async fn run(
                 ));
                 if !o.rescored.became_hot.is_empty() {
                     // Deliver as we go: an interruption later loses nothing.
-                    let d = drain_outbox(store, alerts, Utc::now(), 1000).await?;
-                    summary.alerts_delivered += d.delivered;
+                    match drain_outbox(store, alerts, Utc::now(), 1000).await {
+                        Ok(d) => summary.alerts_delivered += d.delivered,
+                        Err(e) => summary.errors.push(format!("delivering alerts: {e}")),
+                    }
                 }
             }
             Err(err) => {
@@ -475,25 +481,45 @@ pub async fn run(
     }
     drop(results);
     progress.finish();
-    if !summary.interrupted {
-        // Decay moves every lead, enriched today or not.
-        let r = rescore_all(store, model, now, |_, _| {}).await?;
-        summary.rescored = summary.rescored.max(r.scored);
-        // Every lead again: its failures are the ones that stand (a lead
-        // that failed after its account's enrichment may have been scored
-        // now).
-        summary.failed_leads = r.failed;
-        for e in r.became_hot {
-            if !summary.became_hot.contains(&e) {
-                summary.became_hot.push(e);
+    // Decay moves every lead, enriched today or not.
+    let rescored = if summary.interrupted {
+        None
+    } else {
+        match rescore_all(store, model, now, |_, _| {}).await {
+            Ok(r) => Some(r),
+            Err(e) => {
+                summary.errors.push(format!("rescoring every lead: {e}"));
+                None
             }
         }
-    } else {
-        summary.failed_leads = failed_in_accounts;
+    };
+    match rescored {
+        Some(r) => {
+            summary.rescored = summary.rescored.max(r.scored);
+            // Every lead again: its failures are the ones that stand (a
+            // lead that failed after its account's enrichment may have been
+            // scored now).
+            summary.failed_leads = r.failed;
+            for e in r.became_hot {
+                if !summary.became_hot.contains(&e) {
+                    summary.became_hot.push(e);
+                }
+            }
+            for (d, why) in r.accounts_failed {
+                summary.errors.push(format!("rolling up {d}: {why}"));
+            }
+        }
+        None => summary.failed_leads = failed_in_accounts,
     }
-    let d = drain_outbox(store, alerts, Utc::now(), 10_000).await?;
-    summary.alerts_delivered += d.delivered;
-    summary.alerts_pending = store.pending_alerts(10_000).await?.len();
+    // The alerts of the whole run, whatever failed before.
+    match drain_outbox(store, alerts, Utc::now(), 10_000).await {
+        Ok(d) => summary.alerts_delivered += d.delivered,
+        Err(e) => summary.errors.push(format!("delivering alerts: {e}")),
+    }
+    match store.pending_alerts(10_000).await {
+        Ok(p) => summary.alerts_pending = p.len(),
+        Err(e) => summary.errors.push(format!("counting pending alerts: {e}")),
+    }
     summary.seconds = started.elapsed().as_secs_f64();
     Ok(summary)
 }
@@ -535,6 +561,15 @@ pub fn print_summary(s: &RunSummary) {
         println!("leads that could not be scored: {}", s.failed_leads.len());
         for (e, why) in &s.failed_leads {
             println!("  {e}: {why}");
+        }
+    }
+    if !s.errors.is_empty() {
+        println!(
+            "store errors (the next run does what they stopped): {}",
+            s.errors.len()
+        );
+        for why in &s.errors {
+            println!("  {why}");
         }
     }
     println!(
@@ -630,7 +665,9 @@ mod tests {
     }
 
     /// A lead whose score cannot be written is listed in the summary (the
-    /// binary exits 5 on it); the others are scored.
+    /// binary exits 5 on it); the others are scored. Store errors after
+    /// the accounts (a rollup, the alert drain) are listed too, and do not
+    /// end the run (they did, without a summary or the last drain).
     #[tokio::test]
     async fn leads_that_fail_to_score_are_listed() {
         use leadscore_core::domain::{Alert, Lead};
@@ -655,6 +692,8 @@ mod tests {
             .collect();
         store.upsert_leads(&leads, &[]).await.unwrap();
         store.fail("save_score", Some("bo@acme.test"));
+        store.fail("save_account_score", None);
+        store.fail("pending_alerts", None);
         let fetcher =
             ReqwestFetcher::new(FetchConfig::default(), Arc::new(StaticResolver::new())).unwrap();
         let (fingerprints, _) = leadscore_enrich::load_fingerprints(&[]).unwrap();
@@ -690,6 +729,18 @@ mod tests {
         assert_eq!(failed, ["bo@acme.test"]);
         assert!(summary.failed_leads[0].1.contains("save_score"));
         assert_eq!(summary.rescored, 1, "the other lead is scored");
+        assert!(
+            summary
+                .errors
+                .iter()
+                .any(|e| e.starts_with("rolling up acme.test"))
+                && summary
+                    .errors
+                    .iter()
+                    .any(|e| e.starts_with("delivering alerts")),
+            "{:?}",
+            summary.errors
+        );
         let ada = Email::parse("ada@acme.test").unwrap();
         assert!(store.current_score(&ada).await.unwrap().is_some());
     }

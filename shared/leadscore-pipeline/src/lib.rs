@@ -430,6 +430,10 @@ pub struct RescoreSummary {
     pub failed: Vec<(Email, String)>,
     /// Accounts rolled up.
     pub accounts: usize,
+    /// Accounts whose rollup could not be written, with the reason (their
+    /// leads' scores stand; the stored rollup stays until the next pass).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub accounts_failed: Vec<(Domain, String)>,
     /// The alerts this run put in the outbox, for its caller to publish at
     /// once (see [`drain_outbox_with`]).
     #[serde(skip)]
@@ -520,11 +524,18 @@ pub async fn rescore_all(
             progress(done, total);
         }
     }
+    // One account's rollup that cannot be written stops no other.
     for (domain, scores) in by_account {
-        store
-            .save_account_score(&rollup(model, domain, &scores))
-            .await?;
-        summary.accounts += 1;
+        match store
+            .save_account_score(&rollup(model, domain.clone(), &scores))
+            .await
+        {
+            Ok(()) => summary.accounts += 1,
+            Err(e) => {
+                tracing::warn!(account = %domain, error = %e, "writing an account's rollup failed");
+                summary.accounts_failed.push((domain, e.to_string()));
+            }
+        }
     }
     Ok(summary)
 }
@@ -545,6 +556,11 @@ pub async fn rescore_account(
     let mut scoped = scorer.for_account(model, account.account.as_ref(), &account.signals, now);
     for lead in store.leads_of_account(domain).await? {
         let outcome = match store.lead_context(&lead.email).await {
+            // Moved to another account since the listing (an index read a
+            // moment behind): scored with its own account's signals.
+            Ok(Some(ctx)) if ctx.lead.account.as_ref() != Some(domain) => {
+                rescore_with_its_account(store, model, ctx, now).await
+            }
             Ok(Some(ctx)) => rescore_in_context(store, &mut scoped, ctx).await,
             Ok(None) => Err(PipelineError::UnknownLead(lead.email.clone())),
             Err(e) => Err(e.into()),
@@ -552,7 +568,9 @@ pub async fn rescore_account(
         match outcome {
             Ok(r) => {
                 summary.record(&lead.email, &r);
-                scores.push((lead.email, r.record.score.total));
+                if r.record.account.as_ref() == Some(domain) {
+                    scores.push((lead.email, r.record.score.total));
+                }
             }
             Err(e) => {
                 tracing::warn!(lead = %lead.email, error = %e, "rescoring a lead failed");

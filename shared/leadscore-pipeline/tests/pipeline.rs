@@ -631,6 +631,69 @@ async fn a_failed_lead_keeps_the_account_s_stored_rollup() {
     assert_eq!(after.top_lead.as_ref(), Some(&dana));
 }
 
+/// A lead the account's listing still shows but that has moved to another
+/// account (DynamoDB's index a moment behind) is scored with its own
+/// account's signals, and is not in this account's rollup.
+#[tokio::test]
+async fn rescoring_an_account_scores_a_lead_that_moved_with_its_own_account() {
+    use leadscore_core::domain::{Account, Domain, Lead};
+    use leadscore_store::faulty::FaultyStore;
+
+    let store = FaultyStore::new(MemoryStore::new());
+    seeded(&store).await;
+    let model = example_model();
+    let dana = Email::parse("dana.reyes@northwind-analytics.com").unwrap();
+    let northwind = dana.domain();
+    // Dana now works for a tiny company (the example model's negative
+    // points for under 10 employees).
+    let tiny = Domain::parse("tiny.example").unwrap();
+    let mut account = Account::new(tiny.clone(), now());
+    account.firmographics.employees = Some(4);
+    store.upsert_account(&account).await.unwrap();
+    let mut moved: Lead = store.get_lead(&dana).await.unwrap().unwrap();
+    moved.account = Some(tiny.clone());
+    store.upsert_leads(&[moved.clone()], &[]).await.unwrap();
+    store.list_also(&northwind, moved);
+
+    let s = rescore_account(&store, &model, &northwind, now())
+        .await
+        .unwrap();
+    assert!(s.failed.is_empty(), "{s:?}");
+    let record = store.current_score(&dana).await.unwrap().unwrap();
+    assert_eq!(record.account.as_ref(), Some(&tiny));
+    assert!(
+        record.score.contributions.iter().any(|c| c.points < 0.0),
+        "scored with the tiny account's firmographics: {:?}",
+        record.score.contributions
+    );
+    let rollup = store
+        .list_account_scores()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.domain == northwind);
+    assert!(
+        rollup.is_none_or(|r| r.top_lead.as_ref() != Some(&dana)),
+        "not in Northwind's rollup"
+    );
+}
+
+/// One account's rollup that cannot be written stops no other, and the
+/// pass says which.
+#[tokio::test]
+async fn a_rollup_that_cannot_be_written_stops_no_other_account() {
+    use leadscore_store::faulty::FaultyStore;
+
+    let store = FaultyStore::new(MemoryStore::new());
+    seeded(&store).await;
+    let model = example_model();
+    store.fail("save_account_score", None);
+    let s = rescore_all(&store, &model, now(), |_, _| {}).await.unwrap();
+    assert!(s.scored > 0 && s.failed.is_empty(), "{s:?}");
+    assert_eq!(s.accounts, 0);
+    assert!(!s.accounts_failed.is_empty(), "{s:?}");
+}
+
 /// A file imported by a build that derived ids without the URL and detail,
 /// imported again: its rows are recognised by their old ids, not added a
 /// second time; a row that differs is new.

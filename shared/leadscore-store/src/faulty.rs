@@ -27,6 +27,7 @@ pub struct FaultyStore<S> {
     inner: S,
     faults: Mutex<Vec<(&'static str, Option<String>)>>,
     calls: Mutex<Vec<String>>,
+    stale: Mutex<Vec<(Domain, Lead)>>,
 }
 
 impl<S: Store> FaultyStore<S> {
@@ -36,7 +37,14 @@ impl<S: Store> FaultyStore<S> {
             inner,
             faults: Mutex::new(Vec::new()),
             calls: Mutex::new(Vec::new()),
+            stale: Mutex::new(Vec::new()),
         }
+    }
+
+    /// Lists `lead` among the leads of `domain` too, as an index a moment
+    /// behind does for a lead that has just moved to another account.
+    pub fn list_also(&self, domain: &Domain, lead: Lead) {
+        lock(&self.stale).push((domain.clone(), lead));
     }
 
     /// Fails every later call of the method named `op` (as in [`Store`]),
@@ -106,7 +114,14 @@ impl<S: Store> Store for FaultyStore<S> {
     }
     async fn leads_of_account(&self, domain: &Domain) -> Result<Vec<Lead>> {
         self.check("leads_of_account", Some(domain.as_str()))?;
-        self.inner.leads_of_account(domain).await
+        let mut leads = self.inner.leads_of_account(domain).await?;
+        leads.extend(
+            lock(&self.stale)
+                .iter()
+                .filter(|(d, _)| d == domain)
+                .map(|(_, l)| l.clone()),
+        );
+        Ok(leads)
     }
     async fn add_activities(&self, activities: &[Activity]) -> Result<usize> {
         self.check("add_activities", None)?;
