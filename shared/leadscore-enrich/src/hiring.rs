@@ -249,6 +249,9 @@ pub struct HiringPage<'a> {
     pub html: &'a str,
     /// A careers page (its plain job links are read as the last fallback).
     pub is_careers: bool,
+    /// Only its first part was read (over the page cap): the roles read
+    /// from it may be a part of them.
+    pub truncated: bool,
 }
 
 /// Finds boards on `pages` (the homepage and careers pages) and reads them;
@@ -334,6 +337,10 @@ pub async fn collect(
         } else {
             ("jsonld", jsonld)
         };
+        // Read from a page cut at the cap: a part of the list, no velocity.
+        let cut = pages
+            .iter()
+            .any(|p| p.truncated && (source == "jsonld" || p.is_careers));
         if !roles.is_empty() {
             any_read = true;
             found.boards.push(BoardOutcome {
@@ -343,7 +350,7 @@ pub async fn collect(
                 roles: roles.len(),
                 error: None,
                 transient: false,
-                truncated: false,
+                truncated: cut,
             });
             all_roles.extend(roles);
         }

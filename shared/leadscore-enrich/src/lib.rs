@@ -149,6 +149,9 @@ pub struct PageSummary {
     /// The typed error kind and message, when not fetched.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// Over the page cap: only its first part was read.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub truncated: bool,
 }
 
 /// What one enrichment found.
@@ -440,6 +443,7 @@ impl Enricher {
                         kind: kind_name(p.kind).to_owned(),
                         status: Some(page.status),
                         error: None,
+                        truncated: page.truncated,
                     });
                     // A page that redirected to another site (a careers link
                     // to the ATS's own domain) shows that site's stack.
@@ -473,6 +477,7 @@ impl Enricher {
                         kind: kind_name(p.kind).to_owned(),
                         status: None,
                         error: Some(text),
+                        truncated: false,
                     });
                 }
             }
@@ -483,10 +488,14 @@ impl Enricher {
             .pages
             .first()
             .is_some_and(|p| p.result.as_ref().is_err_and(PageError::is_transient));
+        // Read whole: a technology not found in a page's first part may be
+        // in the rest.
         let read: BTreeSet<&str> = crawl
             .pages
             .iter()
-            .filter_map(|p| p.result.as_ref().ok().map(|page| page.final_url.as_str()))
+            .filter_map(|p| p.result.as_ref().ok())
+            .filter(|page| !page.truncated)
+            .map(|page| page.final_url.as_str())
             .collect();
         let (technologies, changes) = compare_tech(previous, &detections, observed, &read, now);
         let mut signals = tech_signals(&technologies, &changes, now);
@@ -499,6 +508,7 @@ impl Enricher {
                     url: page.final_url.as_str(),
                     html: page.text.as_str(),
                     is_careers: p.kind == PageKind::Careers,
+                    truncated: page.truncated,
                 })
             })
             .collect();

@@ -292,6 +292,70 @@ async fn a_fixture_site_is_crawled_and_its_stack_detected_and_compared() {
     assert!(!fourth.snapshot.errors.is_empty());
 }
 
+/// A homepage over the page cap is read up to it (it used to be refused,
+/// and the site's whole stack went unread): what its first part shows is
+/// detected, and a technology its rest may hold is carried, not removed.
+#[tokio::test]
+async fn a_page_over_the_cap_is_read_in_part_and_removes_nothing() {
+    let site = Site::start().await;
+    site.route("/", Route::html(HOME_V1));
+    let host = "northwind.test";
+    let config = FetchConfig {
+        allow_private_network: true,
+        politeness_delay: Duration::ZERO,
+        max_body_bytes: 8 * 1024,
+        ..FetchConfig::default()
+    };
+    let resolver = StaticResolver::new().with(host, &[IpAddr::V4(Ipv4Addr::LOCALHOST)]);
+    let fetcher = ReqwestFetcher::new(config, Arc::new(resolver)).unwrap();
+    let e = Enricher::new(Arc::new(fetcher), fingerprints(), EnrichConfig::default());
+    let domain = Domain::parse(host).unwrap();
+    let start = format!("{}/", site.url(host));
+    let stack = |o: &leadscore_enrich::Enrichment| {
+        o.technologies
+            .iter()
+            .map(|t| (t.name.clone(), t.missed_at.is_some()))
+            .collect::<Vec<_>>()
+    };
+    let run1 = enrich_at(&e, &domain, &start, None, "2026-11-01T00:00:00Z").await;
+    let hubspot = ("HubSpot".to_owned(), false);
+    assert!(stack(&run1).contains(&hubspot), "{:?}", stack(&run1));
+    // 20 KB of text before the HubSpot script at the end of the body.
+    let long = HOME_V1.replace(
+        "<script type=\"text/javascript\" id=\"hs-script-loader\"",
+        &format!(
+            "{}<script type=\"text/javascript\" id=\"hs-script-loader\"",
+            "<p>Northwind news and notes.</p>".repeat(700)
+        ),
+    );
+    site.route("/", Route::html(long));
+    let mut previous = run1;
+    for day in ["2026-11-02T00:00:00Z", "2026-11-03T00:00:00Z"] {
+        let run = enrich_at(&e, &domain, &start, Some(&previous), day).await;
+        assert!(run.pages[0].truncated, "{:?}", run.pages[0]);
+        assert!(run.changes.is_empty(), "{:?}", run.changes);
+        assert_eq!(stack(&run), stack(&previous), "carried, not missed");
+        previous = run;
+    }
+
+    // Roles read from a careers page cut at the cap are a part of them: no
+    // velocity from them.
+    site.route("/", Route::html(HOME_V1)).route(
+        "/careers",
+        Route::html(format!(
+            r#"<script type="application/ld+json">{{"@type":"JobPosting","title":"Account Executive","datePosted":"2026-11-01"}}</script>{}"#,
+            "<p>Life at Northwind.</p>".repeat(700)
+        )),
+    );
+    let hiring = enrich_at(&e, &domain, &start, Some(&previous), "2026-11-04T00:00:00Z").await;
+    let board = &hiring.hiring.boards[0];
+    assert_eq!(
+        (board.ats.as_str(), board.truncated),
+        ("jsonld", true),
+        "{board:?}"
+    );
+}
+
 #[tokio::test]
 async fn a_technology_on_a_page_that_failed_is_carried_not_removed() {
     // HubSpot on the homepage, Google Tag Manager only on /careers.

@@ -32,7 +32,8 @@ pub struct FetchConfig {
     /// Limit for establishing a connection.
     pub connect_timeout: Duration,
     /// Body cap in bytes for a web page, enforced on the wire and again
-    /// after decompression.
+    /// after decompression: a larger page is read up to it and marked
+    /// [`Page::truncated`] (nothing more is downloaded or unpacked).
     pub max_body_bytes: usize,
     /// The same for a document ([`PageFetcher::fetch_document`]: a job
     /// board's API answer, a feed). A large company's Greenhouse board,
@@ -258,6 +259,10 @@ pub struct Page {
     pub redirect_chain: Vec<Url>,
     /// Wall time for the whole page, redirects included.
     pub elapsed: Duration,
+    /// The page was over [`FetchConfig::max_body_bytes`] (on the wire or
+    /// unpacked): `text` is its first part only, so what it lacks may be
+    /// in the rest.
+    pub truncated: bool,
 }
 
 impl Page {
@@ -602,10 +607,12 @@ impl ReqwestFetcher {
             }
         }
         // A robots.txt over its cap is read up to it (RFC 9309 2.5: a
-        // parsing limit of at least 500 KiB); anything else is refused.
+        // parsing limit of at least 500 KiB), and so is a page (its head and
+        // first part hold most of what is read); a document (an API answer,
+        // a feed), which a cut would leave unparseable, is refused.
         let overflow = match purpose {
-            Purpose::Robots => Overflow::Cut,
-            Purpose::Page | Purpose::Document => Overflow::Refuse,
+            Purpose::Robots | Purpose::Page => Overflow::Cut,
+            Purpose::Document => Overflow::Refuse,
         };
         if overflow == Overflow::Refuse && resp.content_length().is_some_and(|n| n > cap as u64) {
             return Err(PageError::TooLarge { limit: cap });
@@ -791,7 +798,15 @@ impl ReqwestFetcher {
                         .collect();
                     let status = raw.status;
                     let headers = raw.headers;
-                    let mut body = decompress(raw.body, encoding.as_deref(), cap)?;
+                    let overflow = match purpose {
+                        Purpose::Page => Overflow::Cut,
+                        Purpose::Document | Purpose::Robots => Overflow::Refuse,
+                    };
+                    let (mut body, truncated) =
+                        decompress_with(raw.body, encoding.as_deref(), cap, overflow)?;
+                    if truncated {
+                        tracing::info!(url = %current, cap, "page over its cap: its first part is read");
+                    }
                     // A document that is a gzip file (not a transfer
                     // coding): sitemaps are often served as `.xml.gz`.
                     if purpose == Purpose::Document && body.starts_with(&[0x1f, 0x8b]) {
@@ -824,6 +839,7 @@ impl ReqwestFetcher {
                         encoding,
                         redirect_chain: chain,
                         elapsed: started.elapsed(),
+                        truncated,
                     });
                 }
             }
