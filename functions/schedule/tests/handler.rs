@@ -96,16 +96,16 @@ async fn due_accounts_are_queued_in_batches_of_ten_bounded_per_run() {
 #[tokio::test]
 async fn last_weeks_accounts_are_due_at_this_weeks_tick() {
     // The tick is `now`; last week's run stamped its accounts from 40
-    // seconds to 20 minutes after its tick. They are all due now (they
-    // used to wait for the next tick, a day later). An account enriched
-    // two hours into the week is not.
+    // seconds to 3 hours after its tick (a backlog). They are all due now
+    // (they used to wait for the next tick, a day later). An account
+    // enriched a day into the week is not.
     let store = Arc::new(MemoryStore::new());
     let now = Utc::now();
     let last_tick = now - Duration::days(7);
     for (name, stamped) in [
         ("early.example", last_tick + Duration::seconds(40)),
-        ("late.example", last_tick + Duration::minutes(20)),
-        ("fresh.example", last_tick + Duration::hours(2)),
+        ("late.example", last_tick + Duration::hours(3)),
+        ("fresh.example", last_tick + Duration::days(1)),
     ] {
         let mut a = Account::new(Domain::parse(name).unwrap(), now);
         a.enriched_at = Some(stamped);

@@ -13,7 +13,10 @@ pub mod hiring;
 pub mod news;
 mod store;
 
-pub use store::{EnrichAccountError, EnrichOutcome, Stored, enrich_account, enrich_and_store};
+pub use store::{
+    EnrichAccountError, EnrichOutcome, Stored, UNREACHABLE_RETRY_WINDOW, enrich_account,
+    enrich_and_store,
+};
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;

@@ -157,13 +157,15 @@ impl NewsFound {
                     .filter_map(|e| undated_key(Finding::Event(e), now)),
             )
             .collect();
-        // Earlier ones not read this time stay for a year: an item back
-        // after a page's outage is not new again.
+        // Those read now keep their first sighting however old; earlier ones
+        // not read this time stay for a year, so an item back after a
+        // page's outage is not new again.
+        let current: std::collections::BTreeSet<&String> = keys.iter().collect();
         let mut seen: BTreeMap<String, NaiveDate> = previous
             .map(|p| p.undated_seen.clone())
             .unwrap_or_default()
             .into_iter()
-            .filter(|(_, d)| *d <= today && today - *d <= MAX_KEPT_AGE)
+            .filter(|(k, d)| *d <= today && (current.contains(k) || today - *d <= MAX_KEPT_AGE))
             .collect();
         for k in keys {
             seen.entry(k).or_insert(today);
@@ -284,7 +286,7 @@ fn company_matcher(domain: &str) -> Option<regex::Regex> {
     }
     let (unicode, _) = idna::domain_to_unicode(domain);
     let pattern = format!(
-        r"(?i)\b{}\b|\b{}\b|{}|{}",
+        r"(?i)\b{}\b|\b{}\b|\b{}\b|\b{}\b",
         words.join(r"[\s\-]*"),
         words.concat(),
         regex::escape(domain),
@@ -465,5 +467,9 @@ mod tests {
         for not_named in ["Bücher Stuben im Wandel", "Hörbücher Stube"] {
             assert!(!names.is_match(not_named), "{not_named}");
         }
+        // The domain as a whole name too: box.com is not in dropbox.com.
+        let box_com = company_matcher("box.com").unwrap();
+        assert!(box_com.is_match("see www.box.com/pricing"));
+        assert!(!box_com.is_match("files on dropbox.com and xbox.com"));
     }
 }

@@ -74,8 +74,9 @@ pub struct Stored {
     pub event_errors: Vec<String>,
     /// Whether the snapshot was stored. Not when the site could not be
     /// reached for now and there was nothing to record
-    /// ([`Enrichment::worth_storing`]): the account stays due, and no
-    /// event is sent.
+    /// ([`Enrichment::worth_storing`]), the first such time in
+    /// [`UNREACHABLE_RETRY_WINDOW`]: the account stays due, and no event is
+    /// sent.
     pub stored: bool,
 }
 
@@ -98,6 +99,29 @@ pub async fn enrich_account(
         store, enricher, bus, domain, start, now,
     ))
     .await
+}
+
+/// How long one run that could not reach a site is left unstored: a
+/// second such run in this window stores its snapshot (stamping the
+/// account, due again a period later). A site down for good, or a domain
+/// that does not exist, costs one extra run a month, and never-enriched
+/// accounts that are unreachable cannot fill every scheduled run.
+pub const UNREACHABLE_RETRY_WINDOW: chrono::Duration = chrono::Duration::days(30);
+
+/// Whether this is the first run in [`UNREACHABLE_RETRY_WINDOW`] that
+/// could not reach `domain` (a claim on `unreachable:DOMAIN` records it). A
+/// store that cannot say answers no: the snapshot is stored, as before.
+async fn first_unreachable_run(store: &dyn Store, domain: &Domain, now: DateTime<Utc>) -> bool {
+    matches!(
+        store
+            .claim(
+                &format!("unreachable:{domain}"),
+                now,
+                now + UNREACHABLE_RETRY_WINDOW,
+            )
+            .await,
+        Ok(leadscore_store::Claim::Acquired)
+    )
 }
 
 /// Publishes `events` on `bus`, noting each refusal in `errors`.
@@ -127,7 +151,7 @@ async fn enrich_account_unguarded(
     let enrichment = enricher
         .enrich(domain, start, previous.as_ref(), now)
         .await?;
-    if !enrichment.worth_storing() {
+    if !enrichment.worth_storing() && first_unreachable_run(store, domain, now).await {
         return Ok(Stored {
             enrichment,
             events: Vec::new(),

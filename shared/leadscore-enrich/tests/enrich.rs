@@ -558,6 +558,30 @@ async fn an_unreachable_site_with_nothing_to_carry_is_not_stored_and_stays_due()
     assert!(up.stored && !up.enrichment.unreachable);
     assert!(due().await.is_empty());
 
+    // A site that stays unreachable (a domain that does not exist) is left
+    // due once a month, not at every run: the second failure is stored
+    // (the account stamped), so such accounts cannot fill the scheduler.
+    let gone = Domain::parse("gone.test").unwrap();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let gone_start = format!("http://gone.test:{}/", closed.port());
+    let e_gone = enricher("gone.test");
+    let stored = |now: &'static str| {
+        let (store, e_gone, gone, gone_start) = (&store, &e_gone, &gone, &gone_start);
+        async move {
+            enrich_account(store, e_gone, None, gone, Some(gone_start), at(now))
+                .await
+                .unwrap()
+                .stored
+        }
+    };
+    assert!(!stored("2026-11-01T00:00:00Z").await);
+    assert!(stored("2026-11-02T00:00:00Z").await);
+    assert!(stored("2026-11-20T00:00:00Z").await);
+    assert!(!stored("2026-12-05T00:00:00Z").await, "a month later, once");
+
     site.route("/", Route::status(503, "text/plain", "down"));
     let carried = enrich("2026-11-03T00:00:00Z").await.unwrap();
     assert!(carried.enrichment.unreachable && carried.stored);
@@ -841,6 +865,14 @@ async fn an_undated_round_is_dated_when_first_seen() {
     site.route("/press", Route::html(press));
     let run4 = enrich_at(&e, &domain, &start, Some(&run3), "2026-11-22T00:00:00Z").await;
     assert_eq!(round_at(&run4), Some(at("2026-11-01T00:00:00Z")));
+    // Still listed more than a year later: still first seen then.
+    let run5 = enrich_at(&e, &domain, &start, Some(&run4), "2027-12-01T00:00:00Z").await;
+    let first = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
+    assert!(
+        !run5.news.undated_seen.is_empty() && run5.news.undated_seen.values().all(|d| *d == first),
+        "{:?}",
+        run5.news.undated_seen
+    );
 }
 
 /// A press listing shows an item's headline; the feed has its whole text.

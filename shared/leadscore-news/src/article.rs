@@ -280,8 +280,8 @@ pub fn articles_from_html(
 /// in an old entry the date of the newest one. Entries are its `<article>`
 /// elements that carry their own `<time datetime>`; without those, the
 /// block around each `<time datetime>` (the largest element holding that
-/// date and no other: a list item, a card), when every such block has a
-/// heading or a link. At most [`MAX_LD_ARTICLES`].
+/// date and no other: a list item, a card), when the blocks are siblings
+/// and every one has a heading or a link. At most [`MAX_LD_ARTICLES`].
 fn listing_articles(doc: &Html, url: Option<&str>, anchor: Option<NaiveDate>) -> Vec<Article> {
     let base = url.and_then(|u| url::Url::parse(u).ok());
     let date_of = |e: ElementRef<'_>| {
@@ -317,6 +317,15 @@ fn listing_articles(doc: &Html, url: Option<&str>, anchor: Option<NaiveDate>) ->
             // not a list of dated entries.
             None => return Vec::new(),
         }
+    }
+    // Entries of one list sit side by side: dated blocks in different
+    // places (an article's own header and its "related" cards) are no list.
+    let parent = |b: &ElementRef<'_>| b.parent().map(|p| p.id());
+    if blocks
+        .first()
+        .is_some_and(|first| blocks.iter().any(|b| parent(b) != parent(first)))
+    {
+        return Vec::new();
     }
     let mut entries = Vec::new();
     for b in blocks {

@@ -113,14 +113,16 @@ static LAYOFFS: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// Writing about layoffs, not reporting one: advice, guides and questions
 /// (an HR or payroll vendor's blog: "5 ways to handle layoffs with
-/// empathy"), and cuts avoided.
+/// empathy"), and cuts avoided. Verbs such as survive or handle count only
+/// with the layoff word as their object ("to survive the downturn" is said
+/// of real cuts too), and "wie Sie" only opening the sentence.
 static LAYOFF_ADVICE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?xi)\b(?:how\ to|ways\ to|tips|guide|what\ to\ do|checklist|best\ practices|lessons|surviv(?:e|ing|al)|navigat(?:e|ing)|handl(?:e|ing)|cop(?:e|ing)\ with
-        |(?:avoid(?:s|ed|ing)?|prevent(?:s|ed|ing)?|without)\ (?:any\ |further\ |more\ )?(?:layoffs|job\ cuts|redundancies)
-        |wie\ sie|tipps|ratgeber|(?:entlassungen|stellenabbau)\ (?:zu\ )?vermeiden|vermeidet\ (?:entlassungen|stellenabbau)
+        r"(?xi)\b(?:how\ to|ways\ to|tips|guide|what\ to\ do|checklist|best\ practices
+        |(?:surviv(?:e|ing|al\ of)|navigat(?:e|ing)|handl(?:e|ing)|cop(?:e|ing)\ with|lessons\ from|avoid(?:s|ed|ing)?|prevent(?:s|ed|ing)?|without)\ (?:the\ |your\ |a\ |any\ |further\ |more\ )?(?:layoffs?|job\ cuts|redundancies)
+        |tipps|ratgeber|(?:entlassungen|stellenabbau)\ (?:zu\ )?vermeiden|vermeidet\ (?:entlassungen|stellenabbau)
         |comment\ (?:gérer|éviter|survivre)|conseils|éviter\ (?:les\ |des\ )?licenciements
-        |cómo|consejos|evitar\ (?:los\ )?despidos|dicas|evitar\ demissões)\b|\?\s*$",
+        |cómo|consejos|evitar\ (?:los\ )?despidos|dicas|evitar\ demissões)\b|\?\s*$|^\W*wie\ sie\b",
     )
 });
 static HEADCOUNT: LazyLock<Regex> = LazyLock::new(|| {
@@ -192,7 +194,11 @@ pub fn events_in_sentence(
     let s = normalize(sentence);
     let s = s.trim();
     let mut out = Vec::new();
-    if LAYOFFS.is_match(s) && !LAYOFF_ADVICE.is_match(s) {
+    // A number of people or a share of staff is a report, whatever else
+    // the sentence says.
+    if LAYOFFS.is_match(s)
+        && (HEADCOUNT.is_match(s) || PERCENT.is_match(s) || !LAYOFF_ADVICE.is_match(s))
+    {
         out.push(CompanyEvent::Layoffs {
             headcount: HEADCOUNT.captures(s).and_then(|c| parse_count(&c["n"])),
             share_percent: PERCENT

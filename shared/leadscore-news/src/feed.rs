@@ -134,11 +134,16 @@ pub fn parse_feed(bytes: &[u8], base: Option<&str>) -> Result<Vec<Article>, Feed
 /// parser does not decode it a second time by the charset it was served
 /// in (`lève` read back as `lÃ¨ve`).
 pub fn parse_feed_text(text: &str, base: Option<&str>) -> Result<Vec<Article>, FeedError> {
+    // The document's own declaration, opening it; a declaration inside an
+    // item's content (an inline SVG in a JSON Feed) is text and stays as
+    // it is. One the XML reader trips on later is `parse_feed`'s error.
     static DECLARED: LazyLock<regex::Regex> = LazyLock::new(|| {
-        regex::Regex::new(r#"(<\?xml\b[^>]{0,200}?\bencoding\s*=\s*)(?:"[^"]{0,40}"|'[^']{0,40}')"#)
-            .expect("valid regex")
+        regex::Regex::new(
+            r#"^(\x{FEFF}?\s*<\?xml\b[^>]{0,200}?\bencoding\s*=\s*)(?:"[^"]{0,40}"|'[^']{0,40}')"#,
+        )
+        .expect("valid regex")
     });
-    let text = DECLARED.replace_all(text, r#"${1}"UTF-8""#);
+    let text = DECLARED.replace(text, r#"${1}"UTF-8""#);
     parse_feed(text.as_bytes(), base)
 }
 

@@ -187,6 +187,19 @@ fn a_list_of_dated_items_without_article_elements_is_read_item_by_item() {
     assert_eq!(arts.len(), 2, "{arts:#?}");
     assert_eq!(arts[1].title, "Acme raises €8M seed round");
     assert_eq!(arts[1].text, "Led by Bar Partners.");
+    // A release with its own dated header and dated "related" cards is one
+    // article: its body is read.
+    let release = r#"<html><body><header class="hero"><h1>Acme raises $30M Series B</h1>
+<time datetime="2026-11-18">Nov 18</time></header>
+<div class="content"><p>Acme has raised $30 million in Series B funding led by Granite Partners.</p></div>
+<section class="related"><div><a href="/news/berlin">Acme opens Berlin office</a><time datetime="2026-10-02">Oct 2</time></div>
+<div><a href="/news/cto">Acme names a CTO</a><time datetime="2026-09-12">Sep 12</time></div></section></body></html>"#;
+    let arts = articles_from_html(release, Some("https://acme.example/news/series-b"), None);
+    assert_eq!(arts.len(), 1, "{arts:#?}");
+    assert!(
+        arts[0].text.contains("led by Granite Partners"),
+        "{arts:#?}"
+    );
     // A single post showing its published and updated dates side by side
     // is one article, as before.
     let post = r#"<html><body><h1>Acme raises $5M</h1><p class="meta"><time datetime="2026-11-01">Nov 1</time>

@@ -45,6 +45,8 @@ fn writing_about_layoffs_is_not_a_layoff() {
         "Should you announce layoffs on a Friday?",
         "Acme cut salaries to avoid layoffs",
         "Wie Sie Entlassungen fair gestalten: fünf Tipps",
+        "Navigating layoffs as a manager",
+        "Lessons from layoffs at fast-growing startups",
         "Cómo comunicar despidos a tu equipo",
     ] {
         assert!(kinds(s).is_empty(), "{s}: {:?}", kinds(s));
@@ -55,6 +57,9 @@ fn writing_about_layoffs_is_not_a_layoff() {
         "Acme demite 50 funcionários como parte da reestruturação",
         "Acme lays off 200 without notice",
         "Acme despide a 40 empleados para evitar la quiebra",
+        "Die Acme GmbH baut 200 Stellen ab, wie sie am Dienstag mitteilte.",
+        "Acme lays off staff to survive the downturn",
+        "Acme cuts jobs while navigating a slowdown",
     ] {
         assert_eq!(kinds(s), vec!["news.layoffs"], "{s}");
     }
