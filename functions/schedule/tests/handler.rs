@@ -48,6 +48,19 @@ impl AlertSink for NoAlerts {
     }
 }
 
+/// The handler's dependencies: a 7-day period, at most `max_accounts` per
+/// run, 10 alerts drained.
+fn deps(store: Arc<dyn Store>, queue: Arc<dyn EnrichQueue>, max_accounts: usize) -> Deps {
+    Deps {
+        store,
+        queue,
+        alerts: Arc::new(NoAlerts),
+        stale_after: Duration::days(7),
+        max_accounts,
+        drain_limit: 10,
+    }
+}
+
 #[tokio::test]
 async fn due_accounts_are_queued_in_batches_of_ten_bounded_per_run() {
     let store = Arc::new(MemoryStore::new());
@@ -61,14 +74,7 @@ async fn due_accounts_are_queued_in_batches_of_ten_bounded_per_run() {
     }
     let queue = Arc::new(Queue::default());
     *queue.refuse_first.lock().unwrap() = true;
-    let deps = Deps {
-        store: store.clone(),
-        queue: queue.clone(),
-        alerts: Arc::new(NoAlerts),
-        stale_after: Duration::days(7),
-        max_accounts: 15,
-        drain_limit: 10,
-    };
+    let deps = deps(store.clone(), queue.clone(), 15);
     let payload: serde_json::Value =
         serde_json::from_str(include_str!("fixtures/scheduler.json")).unwrap();
     let out = handle(&deps, LambdaEvent::new(payload, Context::default()))
@@ -112,14 +118,7 @@ async fn last_weeks_accounts_are_due_at_this_weeks_tick() {
         store.upsert_account(&a).await.unwrap();
     }
     let queue = Arc::new(Queue::default());
-    let deps = Deps {
-        store: store.clone(),
-        queue: queue.clone(),
-        alerts: Arc::new(NoAlerts),
-        stale_after: Duration::days(7),
-        max_accounts: 15,
-        drain_limit: 10,
-    };
+    let deps = deps(store.clone(), queue.clone(), 15);
     let out = handle(
         &deps,
         LambdaEvent::new(serde_json::json!({}), Context::default()),
@@ -161,14 +160,7 @@ async fn a_run_the_queue_refuses_entirely_fails_and_bad_input_is_typed() {
         let a = Account::new(Domain::parse(&format!("a{i}.example")).unwrap(), Utc::now());
         store.upsert_account(&a).await.unwrap();
     }
-    let deps = Deps {
-        store: store.clone(),
-        queue: Arc::new(Refusing),
-        alerts: Arc::new(NoAlerts),
-        stale_after: Duration::days(7),
-        max_accounts: 15,
-        drain_limit: 10,
-    };
+    let deps = deps(store.clone(), Arc::new(Refusing), 15);
     let run =
         |payload: serde_json::Value| handle(&deps, LambdaEvent::new(payload, Context::default()));
     // Nothing queued at all: an error the alarm sees, and a safe retry.
@@ -210,14 +202,7 @@ async fn the_drain_runs_and_fails_apart_from_the_queueing() {
         .await
         .unwrap();
     let queue = Arc::new(Queue::default());
-    let deps = Deps {
-        store: store.clone(),
-        queue: queue.clone(),
-        alerts: Arc::new(NoAlerts),
-        stale_after: Duration::days(7),
-        max_accounts: 10,
-        drain_limit: 10,
-    };
+    let deps = deps(store.clone(), queue.clone(), 10);
     let run = || {
         handle(
             &deps,

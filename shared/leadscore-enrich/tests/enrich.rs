@@ -43,14 +43,24 @@ fn a_user_regex_too_large_to_compile_is_reported_at_load() {
 /// An enricher whose fetcher may reach loopback (explicit opt-in) and
 /// resolves `host` to 127.0.0.1 through an injected resolver.
 fn enricher(host: &str) -> Enricher {
-    let config = FetchConfig {
+    enricher_with(host, |_| {}, EnrichConfig::default())
+}
+
+/// [`enricher`] with its fetch settings changed by `fetch` and `config`.
+fn enricher_with(
+    host: &str,
+    fetch: impl FnOnce(&mut FetchConfig),
+    config: EnrichConfig,
+) -> Enricher {
+    let mut fetch_config = FetchConfig {
         allow_private_network: true,
         politeness_delay: Duration::ZERO,
         ..FetchConfig::default()
     };
+    fetch(&mut fetch_config);
     let resolver = StaticResolver::new().with(host, &[IpAddr::V4(Ipv4Addr::LOCALHOST)]);
-    let fetcher = ReqwestFetcher::new(config, Arc::new(resolver)).unwrap();
-    Enricher::new(Arc::new(fetcher), fingerprints(), EnrichConfig::default())
+    let fetcher = ReqwestFetcher::new(fetch_config, Arc::new(resolver)).unwrap();
+    Enricher::new(Arc::new(fetcher), fingerprints(), config)
 }
 
 /// Like [`enricher`], with the ATS APIs pointed at `ats` (a loopback site).
@@ -300,15 +310,11 @@ async fn a_page_over_the_cap_is_read_in_part_and_removes_nothing() {
     let site = Site::start().await;
     site.route("/", Route::html(HOME_V1));
     let host = "northwind.test";
-    let config = FetchConfig {
-        allow_private_network: true,
-        politeness_delay: Duration::ZERO,
-        max_body_bytes: 8 * 1024,
-        ..FetchConfig::default()
-    };
-    let resolver = StaticResolver::new().with(host, &[IpAddr::V4(Ipv4Addr::LOCALHOST)]);
-    let fetcher = ReqwestFetcher::new(config, Arc::new(resolver)).unwrap();
-    let e = Enricher::new(Arc::new(fetcher), fingerprints(), EnrichConfig::default());
+    let e = enricher_with(
+        host,
+        |c| c.max_body_bytes = 8 * 1024,
+        EnrichConfig::default(),
+    );
     let domain = Domain::parse(host).unwrap();
     let start = format!("{}/", site.url(host));
     let stack = |o: &leadscore_enrich::Enrichment| {
@@ -467,14 +473,19 @@ async fn a_page_that_redirects_to_another_site_is_not_the_account_s_stack() {
     );
 }
 
-#[tokio::test]
-async fn a_first_enrichment_that_never_reached_the_site_is_no_baseline() {
+/// Northwind's site answering 503 to everything, an enricher for it, its
+/// domain and start URL.
+async fn northwind_down() -> (Site, Enricher, Domain, String) {
     let site = Site::start().await;
     site.route("/", Route::status(503, "text/plain", "down"));
     let host = "northwind.test";
-    let e = enricher(host);
-    let domain = Domain::parse(host).unwrap();
     let start = format!("{}/", site.url(host));
+    (site, enricher(host), Domain::parse(host).unwrap(), start)
+}
+
+#[tokio::test]
+async fn a_first_enrichment_that_never_reached_the_site_is_no_baseline() {
+    let (site, e, domain, start) = northwind_down().await;
     let run1 = enrich_at(&e, &domain, &start, None, "2026-11-01T00:00:00Z").await;
     assert!(run1.technologies.is_empty());
     site.route("/", Route::html(HOME_V1));
@@ -524,12 +535,7 @@ async fn an_unreachable_site_is_an_empty_snapshot_with_errors_not_a_failure() {
 async fn an_unreachable_site_with_nothing_to_carry_is_not_stored_and_stays_due() {
     use leadscore_enrich::enrich_account;
     use leadscore_store::{MemoryStore, Store};
-    let site = Site::start().await;
-    site.route("/", Route::status(503, "text/plain", "down"));
-    let host = "northwind.test";
-    let e = enricher(host);
-    let domain = Domain::parse(host).unwrap();
-    let start = format!("{}/", site.url(host));
+    let (site, e, domain, start) = northwind_down().await;
     let store = MemoryStore::new();
     store
         .upsert_account(&leadscore_core::domain::Account::new(
@@ -792,16 +798,9 @@ async fn job_postings_are_read_when_no_board_could_be() {
 
 /// Like [`enricher`], reading up to `max_feeds` feeds.
 fn enricher_with_feeds(host: &str, max_feeds: usize) -> Enricher {
-    let config = FetchConfig {
-        allow_private_network: true,
-        politeness_delay: Duration::ZERO,
-        ..FetchConfig::default()
-    };
-    let resolver = StaticResolver::new().with(host, &[IpAddr::V4(Ipv4Addr::LOCALHOST)]);
-    let fetcher = ReqwestFetcher::new(config, Arc::new(resolver)).unwrap();
     let mut cfg = EnrichConfig::default();
     cfg.news.max_feeds = max_feeds;
-    Enricher::new(Arc::new(fetcher), fingerprints(), cfg)
+    enricher_with(host, |_| {}, cfg)
 }
 
 const NEWS_HOME: &str = r#"<!doctype html><html><head><title>Northwind Analytics</title>
