@@ -585,6 +585,13 @@ async fn import(store: &dyn Store, cmd: ImportCommand, now: DateTime<Utc>) -> Re
         ImportCommand::Leads(ref a) => {
             let parsed = parse_leads(&bytes, a.encoding.as_deref(), now)
                 .map_err(|e| import_failure(&a.file, &e))?;
+            if !parsed.attribute_columns.is_empty() && !a.json {
+                eprintln!(
+                    "{}: kept as lead attributes (scored only by rules that name them): {}",
+                    a.file.display(),
+                    parsed.attribute_columns.join(", ")
+                );
+            }
             let s = leadscore_pipeline::import_leads(store, &parsed, now).await?;
             (s, parsed.errors)
         }

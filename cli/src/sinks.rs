@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use async_trait::async_trait;
-use leadscore_core::domain::Alert;
+use leadscore_core::domain::{Alert, AlertKind};
 use leadscore_notify::once::Once;
 use leadscore_notify::slack::SlackWebhook;
 use leadscore_notify::smtp::SmtpEmail;
@@ -82,7 +82,8 @@ impl AlertSink for Stdout {
     }
 }
 
-/// `🔥 hot: Dana Reyes <dana@…> (VP Sales, northwind.example) 82 A1 — top reason`.
+/// `🔥 became hot: Dana Reyes <dana@…> (VP Sales, northwind.example) 82 A1 —
+/// top reason: …`, or `❄ cooled: …` for a lead that fell out of hot.
 pub fn alert_line(alert: &Alert) -> String {
     let mut who = Vec::new();
     if let Some(t) = &alert.title {
@@ -97,8 +98,12 @@ pub fn alert_line(alert: &Alert) -> String {
         .max_by(|a, b| a.points.total_cmp(&b.points))
         .map(|r| format!(" — top reason: {} ({:+.0})", r.label, r.points))
         .unwrap_or_default();
+    let what = match alert.kind {
+        AlertKind::BecameHot => "🔥 became hot",
+        AlertKind::Cooled => "❄ cooled",
+    };
     format!(
-        "🔥 became hot: {} <{}>{} {:.0} {}{}",
+        "{what}: {} <{}>{} {:.0} {}{}",
         alert.lead_name,
         alert.lead,
         if who.is_empty() {
@@ -264,5 +269,42 @@ mod tests {
             email_sink.2.lock().unwrap().as_slice(),
             std::slice::from_ref(&alert.id)
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use leadscore_core::domain::{Domain, Email};
+    use leadscore_core::{Grade, Tier};
+
+    #[test]
+    fn a_cooled_alert_says_cooled() {
+        let mut alert = Alert {
+            id: "a1".into(),
+            kind: AlertKind::Cooled,
+            lead: Email::parse("dana@northwind.example").unwrap(),
+            lead_name: "Dana Reyes".into(),
+            title: Some("VP Sales".into()),
+            owner: None,
+            account: Some(Domain::parse("northwind.example").unwrap()),
+            score: 63.0,
+            previous_score: Some(72.0),
+            tier: Tier::Warm,
+            grade: Grade {
+                fit: 'B',
+                engagement: 2,
+            },
+            reasons: Vec::new(),
+            model_version: "default@x".into(),
+            score_version: 3,
+            created_at: chrono::Utc::now(),
+        };
+        assert_eq!(
+            alert_line(&alert),
+            "❄ cooled: Dana Reyes <dana@northwind.example> (VP Sales, northwind.example) 63 B2"
+        );
+        alert.kind = AlertKind::BecameHot;
+        assert!(alert_line(&alert).starts_with("🔥 became hot: Dana Reyes"));
     }
 }

@@ -41,6 +41,9 @@ pub struct Parsed<T> {
     pub rows: Vec<(u64, T)>,
     /// Rejected rows.
     pub errors: Vec<RowError>,
+    /// Columns of a leads file kept as free attributes (the ones a rule
+    /// must name to use), so an unexpected one can be told apart.
+    pub attribute_columns: Vec<String>,
 }
 
 /// A lead row: the lead and what it tells about its account.
@@ -74,6 +77,32 @@ struct Table {
     records: Vec<(u64, Result<Vec<String>, String>)>,
 }
 
+/// The field separator the header line uses: a comma, or the semicolon
+/// of a European-locale Excel "CSV", or the tab of Excel's "Unicode Text"
+/// (its only UTF-16 export), whichever it has most of outside quotes.
+fn delimiter(data: &[u8]) -> u8 {
+    let line = data.split(|&b| b == b'\n').next().unwrap_or(data);
+    let mut counts = [0usize; 3];
+    let mut quoted = false;
+    for &b in line {
+        match b {
+            b'"' => quoted = !quoted,
+            b',' if !quoted => counts[0] += 1,
+            b';' if !quoted => counts[1] += 1,
+            b'\t' if !quoted => counts[2] += 1,
+            _ => {}
+        }
+    }
+    let best = (0..3)
+        .max_by_key(|&i| (counts[i], std::cmp::Reverse(i)))
+        .unwrap_or(0);
+    if counts[best] == 0 {
+        b','
+    } else {
+        [b',', b';', b'\t'][best]
+    }
+}
+
 fn read_table(bytes: &[u8], encoding: Option<&str>) -> Result<Table, ImportError> {
     let decoded = decode(bytes, encoding)?;
     let data: &[u8] = match &decoded {
@@ -84,6 +113,7 @@ fn read_table(bytes: &[u8], encoding: Option<&str>) -> Result<Table, ImportError
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .trim(csv::Trim::All)
+        .delimiter(delimiter(data))
         .from_reader(data);
     let header = reader
         .byte_headers()
@@ -227,19 +257,102 @@ pub const LEAD_COLUMNS: [&str; 11] = [
     "owner",
 ];
 
-/// Parses a leads CSV. `now` stamps created/updated times.
+/// Other names CRM exports give the lead columns (after the header's
+/// normalization: lowercase, spaces and hyphens as underscores): HubSpot's
+/// `Job Title`, `Company Name`, `Website URL`, `Number of Employees`,
+/// `Contact owner`; Salesforce's `No. of Employees`, `Lead Owner`,
+/// `Account Name`; and common variants.
+const LEAD_COLUMN_ALIASES: &[(&str, &[&str])] = &[
+    (
+        "email",
+        &[
+            "email_address",
+            "e_mail",
+            "e_mail_address",
+            "work_email",
+            "business_email",
+        ],
+    ),
+    ("first_name", &["firstname", "given_name"]),
+    ("last_name", &["lastname", "surname", "family_name"]),
+    ("title", &["job_title", "jobtitle", "position"]),
+    (
+        "company",
+        &[
+            "company_name",
+            "account_name",
+            "organization",
+            "organisation",
+        ],
+    ),
+    (
+        "website",
+        &[
+            "website_url",
+            "company_website",
+            "web_site",
+            "domain",
+            "company_domain_name",
+        ],
+    ),
+    (
+        "employees",
+        &[
+            "number_of_employees",
+            "no._of_employees",
+            "employee_count",
+            "num_employees",
+            "headcount",
+        ],
+    ),
+    ("revenue", &["annual_revenue"]),
+    ("country", &["country/region", "country_region"]),
+    (
+        "owner",
+        &[
+            "contact_owner",
+            "lead_owner",
+            "account_owner",
+            "record_owner",
+        ],
+    ),
+];
+
+/// Renames a header's aliases of the lead columns to the column, unless
+/// the column itself is there (then the alias stays an attribute).
+fn alias_lead_columns(header: &mut [String]) {
+    for (column, aliases) in LEAD_COLUMN_ALIASES {
+        if header.iter().any(|h| h == column) {
+            continue;
+        }
+        if let Some(h) = header.iter_mut().find(|h| aliases.contains(&h.as_str())) {
+            *h = (*column).to_owned();
+        }
+    }
+}
+
+/// Parses a leads CSV. `now` stamps created/updated times. Columns are
+/// matched by name, with the aliases of CRM exports (`Job Title` is the
+/// title); [`Parsed::attribute_columns`] names those kept as attributes.
 pub fn parse_leads(
     bytes: &[u8],
     encoding: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<Parsed<LeadRow>, ImportError> {
-    let table = read_table(bytes, encoding)?;
+    let mut table = read_table(bytes, encoding)?;
+    alias_lead_columns(&mut table.header);
     if !table.header.iter().any(|h| h == "email") {
         return Err(ImportError::MissingColumn("email"));
     }
     let mut out = Parsed {
         rows: Vec::new(),
         errors: Vec::new(),
+        attribute_columns: table
+            .header
+            .iter()
+            .filter(|h| !h.is_empty() && !LEAD_COLUMNS.contains(&h.as_str()))
+            .cloned()
+            .collect(),
     };
     let mut seen: HashMap<Email, u64> = HashMap::new();
     for (line, fields) in table.records {
@@ -330,8 +443,9 @@ pub fn parse_timestamp(v: &str) -> Result<DateTime<Utc>, String> {
     ))
 }
 
-/// Parses an activities CSV. Rows with the same id (given, or derived from
-/// email, kind, path, time, URL and detail) are kept once.
+/// Parses an activities CSV. Rows of one lead with the same id (given, or
+/// derived from email, kind, path, time, URL and detail) are kept once; two
+/// leads' `evt-1` are two activities, as in the store.
 pub fn parse_activities(
     bytes: &[u8],
     encoding: Option<&str>,
@@ -345,8 +459,9 @@ pub fn parse_activities(
     let mut out = Parsed {
         rows: Vec::new(),
         errors: Vec::new(),
+        attribute_columns: Vec::new(),
     };
-    let mut seen: HashMap<ActivityId, u64> = HashMap::new();
+    let mut seen: HashMap<(Email, ActivityId), u64> = HashMap::new();
     for (line, fields) in table.records {
         let result = fields.and_then(|fields| {
             let row = Row {
@@ -370,7 +485,7 @@ pub fn parse_activities(
         });
         match result {
             Ok(a) => {
-                if seen.insert(a.id.clone(), line).is_none() {
+                if seen.insert((a.lead.clone(), a.id.clone()), line).is_none() {
                     out.rows.push((line, a));
                 }
             }
@@ -509,6 +624,58 @@ mod tests {
         assert!(p.errors[0].reason.contains("needs a path"));
         assert!(p.errors[1].reason.contains("occurred_at"));
         assert!(p.errors[4].reason.contains("6 fields"));
+    }
+
+    #[test]
+    fn crm_export_headers_are_the_lead_columns() {
+        // HubSpot's contact export.
+        let csv = "Email,First Name,Last Name,Job Title,Company Name,Website URL,Number of Employees,Contact owner,Country/Region,Lifecycle Stage\n\
+            dana@northwind.io,Dana,Reyes,VP Marketing,Northwind,northwind.io,85,sam@us.example,Germany,lead\n";
+        let p = parse_leads(csv.as_bytes(), None, now()).unwrap();
+        assert!(p.errors.is_empty(), "{:?}", p.errors);
+        let row = &p.rows[0].1;
+        assert_eq!(row.lead.title.as_deref(), Some("VP Marketing"));
+        assert_eq!(row.company.as_deref(), Some("Northwind"));
+        assert_eq!(row.firmographics.employees, Some(85));
+        assert_eq!(row.firmographics.country.as_deref(), Some("Germany"));
+        assert_eq!(row.lead.owner.as_deref(), Some("sam@us.example"));
+        assert_eq!(p.attribute_columns, ["lifecycle_stage"]);
+        // A file with both names: the column wins, the alias stays an
+        // attribute.
+        let both = "email,title,job_title\nann@acme.io,CEO,Chief\n";
+        let p = parse_leads(both.as_bytes(), None, now()).unwrap();
+        assert_eq!(p.rows[0].1.lead.title.as_deref(), Some("CEO"));
+        assert_eq!(p.attribute_columns, ["job_title"]);
+    }
+
+    #[test]
+    fn semicolon_and_tab_separated_files_are_read() {
+        for csv in [
+            "email;title;employees\nann@acme.io;VP Sales;\"1,200\"\n",
+            "email\ttitle\temployees\nann@acme.io\tVP Sales\t1,200\n",
+            "email,title,employees\nann@acme.io,VP Sales,\"1,200\"\n",
+        ] {
+            let p = parse_leads(csv.as_bytes(), None, now()).unwrap();
+            assert!(p.errors.is_empty(), "{csv}: {:?}", p.errors);
+            let row = &p.rows[0].1;
+            assert_eq!(row.lead.title.as_deref(), Some("VP Sales"), "{csv}");
+            assert_eq!(row.firmographics.employees, Some(1200), "{csv}");
+        }
+        // A comma header whose quoted name holds a semicolon stays commas.
+        assert_eq!(delimiter(b"email,\"a;b\",c\n"), b',');
+    }
+
+    #[test]
+    fn two_leads_activities_with_one_source_id_are_both_kept() {
+        // Merged exports that number each contact's events: Bo's meeting was
+        // dropped as a repeat of Ana's open.
+        let csv = "email,kind,occurred_at,id\n\
+            ana@acme.io,email_opened,2026-05-01,1\n\
+            bo@beta.io,meeting_booked,2026-05-02,1\n\
+            bo@beta.io,meeting_booked,2026-05-02,1\n";
+        let p = parse_activities(csv.as_bytes(), None).unwrap();
+        let lines: Vec<u64> = p.rows.iter().map(|(l, _)| *l).collect();
+        assert_eq!(lines, vec![2, 3]);
     }
 
     #[test]
