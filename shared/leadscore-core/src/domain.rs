@@ -274,6 +274,31 @@ pub fn is_free_mail(domain: &str) -> bool {
     FREE_MAIL.contains(domain)
 }
 
+/// The shipped list of sites where many people and companies have a page
+/// under one domain (`data/shared-hosts.txt`: linkedin.com, facebook.com,
+/// github.com...).
+pub const SHARED_HOSTS: &str = include_str!("../../../data/shared-hosts.txt");
+
+static SHARED: std::sync::LazyLock<std::collections::HashSet<&'static str>> =
+    std::sync::LazyLock::new(|| {
+        SHARED_HOSTS
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .collect()
+    });
+
+impl Domain {
+    /// Whether this domain can be a company's own site: not a free-mail
+    /// provider nor a site where many have a page ([`SHARED_HOSTS`]). A
+    /// lead's typed website that is neither is no account: `gmail.com` or
+    /// `linkedin.com/in/joe` would gather unrelated people into one account
+    /// and crawl a provider's site.
+    pub fn is_company_site(&self) -> bool {
+        !is_free_mail(self.as_str()) && !SHARED.contains(self.as_str())
+    }
+}
+
 /// Firmographic attributes of an account.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Firmographics {
@@ -502,10 +527,11 @@ pub struct Lead {
 
 impl Lead {
     /// A lead with its account derived from the email (or `website` when the
-    /// email is a free-mail address).
+    /// email is a free-mail address and the website a company's own site,
+    /// see [`Domain::is_company_site`]).
     pub fn new(email: Email, website: Option<&Domain>, now: DateTime<Utc>) -> Self {
         let account = if email.is_free_mail() {
-            website.cloned()
+            website.filter(|w| w.is_company_site()).cloned()
         } else {
             Some(email.domain())
         };
@@ -1007,6 +1033,19 @@ mod tests {
         assert_eq!(free.account.unwrap().as_str(), "acme.io");
         let none = Lead::new(Email::parse("a@yahoo.com").unwrap(), None, now);
         assert!(none.account.is_none());
+        // A typed website that is a provider or a shared site is no
+        // account (it gathered unrelated people into one).
+        for website in ["gmail.com", "https://www.linkedin.com/in/joe", "yahoo.ca"] {
+            let w = Domain::parse(website).unwrap();
+            assert!(!w.is_company_site(), "{website}");
+            let lead = Lead::new(Email::parse("joe@gmail.com").unwrap(), Some(&w), now);
+            assert!(lead.account.is_none(), "{website}");
+        }
+        assert!(
+            Domain::parse("joesbakery.wixsite.com")
+                .unwrap()
+                .is_company_site()
+        );
     }
 
     #[test]

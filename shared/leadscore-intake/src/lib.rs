@@ -460,7 +460,7 @@ fn merge(lead: &mut Lead, s: &Submission, now: DateTime<Utc>) {
         lead.set_title(s.title.clone());
     }
     if lead.account.is_none() {
-        lead.account.clone_from(&s.website);
+        lead.account = s.website.clone().filter(Domain::is_company_site);
     }
     for (k, v) in &s.attributes {
         lead.attributes.insert(k.clone(), v.clone());

@@ -493,6 +493,39 @@ async fn submits_from_one_new_company_queue_one_crawl() {
     assert_eq!(f.queue.0.lock().unwrap().len(), 2);
 }
 
+/// A free-mail lead whose typed website is a shared site or a provider gets
+/// no account and queues no crawl (gmail.com and linkedin.com became
+/// accounts gathering unrelated people); a company site is its account.
+#[tokio::test]
+async fn a_free_mail_lead_s_shared_site_is_no_account() {
+    let f = fixture(false);
+    for (who, website) in [
+        ("joe", "https://www.linkedin.com/in/joe"),
+        ("ann", "gmail.com"),
+    ] {
+        let body = format!(r#"{{"email":"{who}@gmail.com","website":"{website}","consent":true}}"#);
+        let resp = submit(&f.intake, body.as_bytes()).await;
+        assert_eq!(resp.status(), StatusCode::ACCEPTED, "{}", resp.body());
+        let email = Email::parse(&format!("{who}@gmail.com")).unwrap();
+        let lead = f.store.get_lead(&email).await.unwrap().unwrap();
+        assert_eq!(lead.account, None, "{website}");
+    }
+    assert!(f.queue.0.lock().unwrap().is_empty());
+    let resp = submit(
+        &f.intake,
+        br#"{"email":"cy@gmail.com","website":"joesbakery.example","consent":true}"#,
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::ACCEPTED);
+    let lead = f
+        .store
+        .get_lead(&Email::parse("cy@gmail.com").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(lead.account.unwrap().as_str(), "joesbakery.example");
+}
+
 /// A bot that fills the honeypot gets the answer a new submission gets, and
 /// nothing is stored.
 #[tokio::test]
