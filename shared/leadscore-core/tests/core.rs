@@ -1090,6 +1090,39 @@ fn title_taxonomy_accuracy_on_real_titles() {
     assert!(sen_acc >= 0.9, "seniority accuracy {sen_acc:.3}");
 }
 
+/// Titles leads give (not job posts): owners and partners are decision
+/// makers, assistants to one are not, and "student" or "stage" inside a
+/// phrase is no intern.
+#[test]
+fn lead_titles_of_owners_partners_and_assistants() {
+    use leadscore_core::titles::classify;
+    let sen = |t: &str| classify(t).seniority.map_or("none", |s| s.as_str());
+    for (title, want) in [
+        ("Executive Assistant to the CEO", "ic"),
+        ("Assistant to the Managing Director", "ic"),
+        ("Founder's Associate", "ic"),
+        ("Vorstandsassistentin", "ic"),
+        ("Managing Partner", "c_level"),
+        ("General Partner", "c_level"),
+        ("Executive Chairman", "c_level"),
+        ("Proprietor", "c_level"),
+        ("Inhaber", "c_level"),
+        ("Geschäftsführender Gesellschafter", "c_level"),
+        ("Gründerin", "c_level"),
+        ("Gérante", "c_level"),
+        ("Gerente General", "c_level"),
+        ("Gerente de Marketing", "manager"),
+        ("VP of Student Success", "vp"),
+        ("Director of Student Affairs", "director"),
+        ("Partner, Early-Stage Investments", "ic"),
+        ("Co-op Marketing Manager", "manager"),
+        ("Channel Partner Manager", "manager"),
+        ("Working Student Marketing", "intern"),
+    ] {
+        assert_eq!(sen(title), want, "{title}");
+    }
+}
+
 #[test]
 fn title_taxonomy_errors_name_file_line_and_column() {
     use leadscore_core::titles::Taxonomy;
