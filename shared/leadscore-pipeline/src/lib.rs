@@ -480,6 +480,9 @@ pub async fn rescore_all(
     let mut done = 0;
     let mut summary = RescoreSummary::default();
     let mut by_account: BTreeMap<Domain, Vec<(Email, f64)>> = BTreeMap::new();
+    // Accounts with a lead that failed: a rollup without it (their best
+    // lead, perhaps) would be wrong, so their stored one stands.
+    let mut incomplete: std::collections::BTreeSet<Domain> = std::collections::BTreeSet::new();
     let mut scorer = Scorer::new();
     for group in leads.chunk_by(|a, b| a.account == b.account) {
         let domain = group.first().and_then(|l| l.account.as_ref());
@@ -491,6 +494,7 @@ pub async fn rescore_all(
                     done += 1;
                     progress(done, total);
                 }
+                incomplete.extend(domain.cloned());
                 continue;
             }
         };
@@ -518,7 +522,10 @@ pub async fn rescore_all(
                             .push((lead.email.clone(), r.record.score.total));
                     }
                 }
-                Err(e) => summary.fail(&lead.email, &e),
+                Err(e) => {
+                    summary.fail(&lead.email, &e);
+                    incomplete.extend(domain.cloned());
+                }
             }
             done += 1;
             progress(done, total);
@@ -526,6 +533,9 @@ pub async fn rescore_all(
     }
     // One account's rollup that cannot be written stops no other.
     for (domain, scores) in by_account {
+        if incomplete.contains(&domain) {
+            continue;
+        }
         match store
             .save_account_score(&rollup(model, domain.clone(), &scores))
             .await

@@ -619,6 +619,15 @@ async fn a_failed_lead_keeps_the_account_s_stored_rollup() {
         "the stored rollup stands"
     );
 
+    // A pass over every lead keeps it too.
+    let s = rescore_all(&store, &model, later, |_, _| {}).await.unwrap();
+    assert_eq!(s.failed.len(), 1, "{s:?}");
+    assert_eq!(
+        account_score(&store, &domain).await,
+        before,
+        "the stored rollup stands after rescore_all"
+    );
+
     // The next complete pass rolls up both.
     store.heal();
     let s = rescore_account(&store, &model, &domain, later)
