@@ -345,6 +345,17 @@ fn read_input(path: &Path) -> Result<Vec<u8>> {
 
 async fn run(cli: Cli) -> Result<()> {
     let now = cli.now.unwrap_or_else(Utc::now);
+    if cli
+        .now
+        .is_some_and(|n| n > Utc::now() + chrono::Duration::minutes(1))
+    {
+        // A score stored for a later instant is never rescored earlier:
+        // every later run on this store scores at that instant until then.
+        eprintln!(
+            "warning: --now {} is in the future; scores written now pin every later rescoring of these leads to that instant until it comes (use a copy of the store to look ahead)",
+            now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        );
+    }
     let spec = cli.store.clone().unwrap_or_else(|| {
         StoreSpec::Sqlite(
             cli.db

@@ -71,6 +71,31 @@ fn seed(env: &Env) {
     }
 }
 
+/// A `--now` in the future is warned about: what it scores pins every later
+/// rescoring of those leads to that instant.
+#[test]
+fn a_future_now_is_warned_about() {
+    let env = Env::new();
+    let o = leadscore()
+        .arg("--db")
+        .arg(&env.db)
+        .args(["--now", "2999-01-01T00:00:00Z", "leads"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("warning: --now 2999-01-01T00:00:00Z is in the future"),
+        "{}",
+        stderr(&o)
+    );
+    let past = env.run(&["leads"]);
+    assert!(
+        !stderr(&past).contains("warning: --now"),
+        "{}",
+        stderr(&past)
+    );
+}
+
 #[test]
 fn worked_example_prints_80_and_hot() {
     let env = Env::new();
