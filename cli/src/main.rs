@@ -202,6 +202,10 @@ struct ScoreArgs {
     /// Print JSON instead of a table.
     #[arg(long)]
     json: bool,
+    /// Write nothing: show which leads would change tier and which alerts
+    /// would go out (before a model edit reaches Slack).
+    #[arg(long)]
+    dry_run: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -454,6 +458,9 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Score(args) => {
             let model = load_model(args.model.as_deref())?;
             let store = open_store(&spec).await?;
+            if args.dry_run {
+                return score_preview(store.as_ref(), &model, args.json, now).await;
+            }
             score(store.as_ref(), &model, args.json, now).await
         }
         Command::Leads { tier, json } => {
@@ -648,6 +655,49 @@ async fn import(store: &dyn Store, cmd: ImportCommand, now: DateTime<Utc>) -> Re
             ),
         ))
     }
+}
+
+/// `score --dry-run`: what rescoring would change, nothing written.
+async fn score_preview(
+    store: &dyn Store,
+    model: &ScoringModel,
+    json: bool,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let p = leadscore_pipeline::preview_rescore(store, model, now).await?;
+    if json {
+        return output::print_json(&p);
+    }
+    println!(
+        "dry run, nothing written: {} lead(s) scored with model {} ({} last scored with another model); {} would become hot, {} would cool, {} would change tier",
+        p.scored,
+        model.version,
+        p.other_model,
+        p.became_hot.len(),
+        p.cooled.len(),
+        p.tier_changes.len()
+    );
+    let total = |t: Option<f64>| t.map_or_else(|| "-".to_owned(), |t| format!("{t:.1}"));
+    for c in &p.tier_changes {
+        println!(
+            "  {}: {} {} -> {} {:.1}",
+            c.lead,
+            c.from.map_or("none", |t| t.as_str()),
+            total(c.from_total),
+            c.to.as_str(),
+            c.to_total
+        );
+    }
+    for (e, reason) in &p.failed {
+        eprintln!("  failed: {e}: {reason}");
+    }
+    if p.became_hot.len() + p.cooled.len() > 0 {
+        println!(
+            "a `score` with this model would queue {} alert(s) for the next delivery",
+            p.became_hot.len() + p.cooled.len()
+        );
+    }
+    Ok(())
 }
 
 async fn score(

@@ -71,6 +71,42 @@ fn seed(env: &Env) {
     }
 }
 
+/// `score --dry-run` with an edited model shows the crossings it would
+/// alert on and writes nothing.
+#[test]
+fn a_dry_run_shows_a_model_edit_s_crossings_and_writes_nothing() {
+    let env = Env::new();
+    seed(&env);
+    let model = std::fs::read_to_string(root().join("examples/seed-example/model.toml")).unwrap();
+    assert!(
+        env.run(&["score", "--model", "examples/seed-example/model.toml"])
+            .status
+            .success()
+    );
+    let leads_before = stdout(&env.run(&["leads", "--json"]));
+    let alerts_before = stdout(&env.run(&["alerts", "--json"]));
+    // Hot from 60: Sam (65, warm) would become hot.
+    let lower = env.file(
+        "lower.toml",
+        model.replace("hot = 80", "hot = 60").as_bytes(),
+    );
+    let o = env.run(&["score", "--dry-run", "--model", &lower]);
+    let out = stdout(&o);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        out.starts_with("dry run, nothing written: 2 lead(s)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("(2 last scored with another model); 1 would become hot, 0 would cool"),
+        "{out}"
+    );
+    assert!(out.contains("sam.ito@"), "{out}");
+    assert!(out.contains("would queue 1 alert(s)"), "{out}");
+    assert_eq!(stdout(&env.run(&["leads", "--json"])), leads_before);
+    assert_eq!(stdout(&env.run(&["alerts", "--json"])), alerts_before);
+}
+
 /// A `--now` in the future is warned about: what it scores pins every later
 /// rescoring of those leads to that instant.
 #[test]

@@ -550,6 +550,101 @@ pub async fn rescore_all(
     Ok(summary)
 }
 
+/// What rescoring every lead with a model would do, without writing
+/// anything: the leads whose tier would change, and the alerts that would
+/// go out. For a model edit (new thresholds, a new rule), which crosses
+/// many leads at once: see it before it reaches Slack.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct RescorePreview {
+    /// Leads scored.
+    pub scored: usize,
+    /// Leads whose stored score is from another model version.
+    pub other_model: usize,
+    /// Leads whose tier would change: (lead, stored tier or none, new tier,
+    /// stored total, new total).
+    pub tier_changes: Vec<TierChange>,
+    /// Leads that would become hot (an alert each).
+    pub became_hot: Vec<Email>,
+    /// Leads that would cool (an alert each).
+    pub cooled: Vec<Email>,
+    /// Leads that could not be scored, with the reason.
+    pub failed: Vec<(Email, String)>,
+}
+
+/// One lead's tier change in a [`RescorePreview`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TierChange {
+    /// The lead.
+    pub lead: Email,
+    /// Its stored tier (none before its first score).
+    pub from: Option<leadscore_core::Tier>,
+    /// The tier it would settle at.
+    pub to: leadscore_core::Tier,
+    /// Its stored total.
+    pub from_total: Option<f64>,
+    /// Its new total.
+    pub to_total: f64,
+}
+
+/// Scores every lead with `model` at `now` as [`rescore_all`] would (the
+/// same reads, the same hysteresis from the stored tier) and reports the
+/// changes; writes nothing.
+pub async fn preview_rescore(
+    store: &dyn Store,
+    model: &ScoringModel,
+    now: DateTime<Utc>,
+) -> Result<RescorePreview, PipelineError> {
+    let mut leads = store.list_leads().await?;
+    leads.sort_by(|a, b| a.account.cmp(&b.account));
+    let mut preview = RescorePreview::default();
+    let mut scorer = Scorer::new();
+    for group in leads.chunk_by(|a, b| a.account == b.account) {
+        let domain = group.first().and_then(|l| l.account.as_ref());
+        let account = match account_context(store, domain).await {
+            Ok(account) => account,
+            Err(e) => {
+                for lead in group {
+                    preview.failed.push((lead.email.clone(), e.to_string()));
+                }
+                continue;
+            }
+        };
+        let mut scoped = scorer.for_account(model, account.account.as_ref(), &account.signals, now);
+        for lead in group {
+            let ctx = match store.lead_context(&lead.email).await {
+                Ok(Some(ctx)) => ctx,
+                Ok(None) => continue,
+                Err(e) => {
+                    preview.failed.push((lead.email.clone(), e.to_string()));
+                    continue;
+                }
+            };
+            let new = scoped.score(&ctx.lead, &ctx.activities);
+            preview.scored += 1;
+            let stored = ctx.score.as_ref();
+            if stored.is_some_and(|r| r.score.model_version != new.model_version) {
+                preview.other_model += 1;
+            }
+            let settled = settle(stored.map(|r| r.tier), new.total, &model.tiers);
+            match settled.crossing {
+                Crossing::BecameHot => preview.became_hot.push(lead.email.clone()),
+                Crossing::Cooled => preview.cooled.push(lead.email.clone()),
+                Crossing::None => {}
+            }
+            if stored.map(|r| r.tier) != Some(settled.tier) {
+                preview.tier_changes.push(TierChange {
+                    lead: lead.email.clone(),
+                    from: stored.map(|r| r.tier),
+                    to: settled.tier,
+                    from_total: stored.map(|r| r.score.total),
+                    to_total: new.total,
+                });
+            }
+        }
+    }
+    Ok(preview)
+}
+
 /// Rescores every lead of one account (after its enrichment), reading the
 /// account, and computing its own contributions, once; then rolls it up
 /// when every lead was rescored. One lead's failure never stops the rest.
