@@ -58,6 +58,19 @@ pub struct ReportData {
 }
 
 impl ReportData {
+    /// The model versions of the scores other than the page's model.
+    pub fn other_models(&self) -> Vec<&str> {
+        let mut v: Vec<&str> = self
+            .scores
+            .iter()
+            .map(|r| &*r.score.model_version)
+            .filter(|v| **v != *self.model.version)
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    }
+
     /// Reads it all.
     pub async fn load(
         store: &dyn Store,
@@ -146,6 +159,7 @@ const CSS: &str = r#"
 :root{--hot:#d9480f;--warm:#e8a200;--cold:#4c6ef5;--ink:#1d232a;--muted:#68717a;--line:#e3e6ea;--bg:#f7f8fa}
 *{box-sizing:border-box}body{margin:0;font:14px/1.45 -apple-system,"Segoe UI",Helvetica,Arial,sans-serif;color:var(--ink);background:var(--bg)}
 header{background:#10151b;color:#fff;padding:20px 32px}header h1{margin:0 0 4px;font-size:22px}header p{margin:0;color:#aab3bc}
+header p.warning{margin-top:8px;color:#ffd8a8}header p.warning code{color:#fff}
 main{padding:24px 32px;max-width:1280px}section{background:#fff;border:1px solid var(--line);border-radius:8px;padding:16px 20px;margin:0 0 20px}
 h2{font-size:17px;margin:0 0 12px}.cards{display:flex;gap:12px;flex-wrap:wrap;margin:0 0 20px}
 .card{background:#fff;border:1px solid var(--line);border-radius:8px;padding:12px 18px;min-width:130px}.card b{display:block;font-size:24px}
@@ -185,6 +199,17 @@ pub fn render(data: &ReportData) -> String {
                         "Generated " (data.generated_at.format("%Y-%m-%d %H:%M UTC"))
                         " · model " code { (data.model.version) }
                         " · hot ≥ " (data.model.tiers.hot) ", warm ≥ " (data.model.tiers.warm)
+                    }
+                    @let others = data.other_models();
+                    @if !others.is_empty() {
+                        p.warning #model-mismatch {
+                            "The scores were computed with another model ("
+                            @for (i, v) in others.iter().enumerate() {
+                                @if i > 0 { ", " }
+                                code { (v) }
+                            }
+                            "): the thresholds above are this page's model's. Pass the model you score with (--model or LEADSCORE_MODEL)."
+                        }
                     }
                 }
                 main {

@@ -105,6 +105,29 @@ fn a_dry_run_shows_a_model_edit_s_crossings_and_writes_nothing() {
     assert!(out.contains("would queue 1 alert(s)"), "{out}");
     assert_eq!(stdout(&env.run(&["leads", "--json"])), leads_before);
     assert_eq!(stdout(&env.run(&["alerts", "--json"])), alerts_before);
+
+    // A report made with another model than the scores' says so.
+    let page = env.dir.join("r.html");
+    let page_arg = page.display().to_string();
+    assert!(env.run(&["report", "--html", &page_arg]).status.success());
+    assert!(
+        std::fs::read_to_string(&page)
+            .unwrap()
+            .contains("id=\"model-mismatch\"")
+    );
+    let same = [
+        "report",
+        "--html",
+        &page_arg,
+        "--model",
+        "examples/seed-example/model.toml",
+    ];
+    assert!(env.run(&same).status.success());
+    assert!(
+        !std::fs::read_to_string(&page)
+            .unwrap()
+            .contains("model-mismatch")
+    );
 }
 
 /// A `--now` in the future is warned about: what it scores pins every later
