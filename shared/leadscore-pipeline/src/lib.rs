@@ -57,7 +57,9 @@ pub struct ImportSummary {
 /// DynamoDB), leads and accounts merged with what the store already knows
 /// (a value in the file wins, an empty cell or a missing column keeps the
 /// stored one: a CRM export does not erase what a form stored), leads keep
-/// their creation time. Re-importing the same file changes nothing.
+/// their creation time. Re-importing the same file right after changes
+/// nothing; re-imported after a form changed a field the file also has
+/// (a title), it sets the file's value again: the file wins.
 pub async fn import_leads(
     store: &dyn Store,
     parsed: &Parsed<LeadRow>,
