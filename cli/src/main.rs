@@ -741,6 +741,12 @@ async fn score(
             format!(", {} failed", summary.failed.len())
         }
     );
+    if summary.other_model > 0 {
+        eprintln!(
+            "  {} lead(s) were last scored with another model: their crossings above are this model's change (`score --dry-run` shows one before it is written)",
+            summary.other_model
+        );
+    }
     if summary.superseded > 0 {
         eprintln!(
             "  {} lead(s) had a score for a later instant than {}, and were rescored at that instant: \

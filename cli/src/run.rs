@@ -204,6 +204,9 @@ pub struct RunSummary {
     pub alerts_delivered: usize,
     /// Alerts that stay pending (a channel failed; the next run retries).
     pub alerts_pending: usize,
+    /// Leads last scored with another model than this run's: a model
+    /// change re-tiers them (and alerts on each crossing).
+    pub other_model: usize,
     /// Store errors the run went past (an alert drain, the final
     /// rescoring, an account's rollup): what they stopped is done by the
     /// next run.
@@ -508,6 +511,7 @@ pub async fn run(
             for (d, why) in r.accounts_failed {
                 summary.errors.push(format!("rolling up {d}: {why}"));
             }
+            summary.other_model = r.other_model;
         }
         None => summary.failed_leads = failed_in_accounts,
     }
@@ -562,6 +566,12 @@ pub fn print_summary(s: &RunSummary) {
         for (e, why) in &s.failed_leads {
             println!("  {e}: {why}");
         }
+    }
+    if s.other_model > 0 {
+        println!(
+            "{} lead(s) were last scored with another model: is every command given the same one (--model, LEADSCORE_MODEL)?",
+            s.other_model
+        );
     }
     if !s.errors.is_empty() {
         println!(

@@ -128,6 +128,15 @@ fn a_dry_run_shows_a_model_edit_s_crossings_and_writes_nothing() {
             .unwrap()
             .contains("model-mismatch")
     );
+
+    // Scored for real, the model change is named beside its crossings.
+    let o = env.run(&["score", "--model", &lower]);
+    assert!(
+        stderr(&o).contains("1 became hot")
+            && stderr(&o).contains("2 lead(s) were last scored with another model"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 /// A `--now` in the future is warned about: what it scores pins every later

@@ -436,6 +436,9 @@ pub struct RescoreSummary {
     /// leads' scores stand; the stored rollup stays until the next pass).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub accounts_failed: Vec<(Domain, String)>,
+    /// Leads whose stored score came from another model version: their
+    /// crossings, if any, are the model change's.
+    pub other_model: usize,
     /// The alerts this run put in the outbox, for its caller to publish at
     /// once (see [`drain_outbox_with`]).
     #[serde(skip)]
@@ -507,15 +510,24 @@ pub async fn rescore_all(
                     .lead_context(&lead.email)
                     .await?
                     .ok_or_else(|| PipelineError::UnknownLead(lead.email.clone()))?;
+                let other = ctx
+                    .score
+                    .as_ref()
+                    .is_some_and(|r| r.score.model_version != model.version);
                 if ctx.lead.account.as_ref() != domain {
                     // Moved to another account since the listing.
-                    return rescore_with_its_account(store, model, ctx, now).await;
+                    return rescore_with_its_account(store, model, ctx, now)
+                        .await
+                        .map(|r| (r, other));
                 }
-                rescore_in_context(store, &mut scoped, ctx).await
+                rescore_in_context(store, &mut scoped, ctx)
+                    .await
+                    .map(|r| (r, other))
             }
             .await;
             match outcome {
-                Ok(r) => {
+                Ok((r, other)) => {
+                    summary.other_model += usize::from(other);
                     summary.record(&lead.email, &r);
                     if let Some(d) = &r.record.account {
                         by_account
