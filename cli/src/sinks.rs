@@ -270,16 +270,11 @@ mod tests {
             std::slice::from_ref(&alert.id)
         );
     }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use leadscore_core::domain::{Domain, Email};
-    use leadscore_core::{Grade, Tier};
 
     #[test]
     fn a_cooled_alert_says_cooled() {
+        use leadscore_core::domain::{Domain, Email};
+        use leadscore_core::{Grade, Tier};
         let mut alert = Alert {
             id: "a1".into(),
             kind: AlertKind::Cooled,
