@@ -50,30 +50,30 @@ pub enum Finding<'a> {
     Event(&'a CompanyEvent),
 }
 
-/// The key of `finding` when it has no date of its own (none otherwise).
-pub fn undated_key(finding: Finding<'_>, now: DateTime<Utc>) -> Option<String> {
-    match finding {
-        Finding::Funding(f) => known(f.announced_on, now).is_none().then(|| {
-            format!(
-                "funding|{}|{}|{}",
-                f.round.as_str(),
-                f.amount.map(|a| a.to_string()).unwrap_or_default(),
-                f.currency.as_deref().unwrap_or("")
-            )
-        }),
-        Finding::Event(e) => known(e.evidence().date, now)
-            .is_none()
-            .then(|| format!("{}|{}", e.signal_name(), e.evidence().text.to_lowercase())),
+impl Finding<'_> {
+    /// Its own date: a round's announcement, an event's item.
+    fn date(self) -> Option<NaiveDate> {
+        match self {
+            Finding::Funding(f) => f.announced_on,
+            Finding::Event(e) => e.evidence().date,
+        }
     }
 }
 
-/// Orders events by recency, a dated one before any undated one.
-fn recency(
-    d: Option<NaiveDate>,
-    seen: Option<NaiveDate>,
-    now: DateTime<Utc>,
-) -> (bool, DateTime<Utc>) {
-    (known(d, now).is_some(), at(known(d, now).or(seen), now))
+/// The key of `finding` when it has no date of its own (none otherwise).
+pub fn undated_key(finding: Finding<'_>, now: DateTime<Utc>) -> Option<String> {
+    if known(finding.date(), now).is_some() {
+        return None;
+    }
+    Some(match finding {
+        Finding::Funding(f) => format!(
+            "funding|{}|{}|{}",
+            f.round.as_str(),
+            f.amount.map(|a| a.to_string()).unwrap_or_default(),
+            f.currency.as_deref().unwrap_or("")
+        ),
+        Finding::Event(e) => format!("{}|{}", e.signal_name(), e.evidence().text.to_lowercase()),
+    })
 }
 
 /// The signals for an account's funding rounds and news events (both
@@ -95,16 +95,17 @@ pub fn to_signals_seen(
     now: DateTime<Utc>,
     seen: &BTreeMap<String, NaiveDate>,
 ) -> Vec<Signal> {
-    let first_seen = |f: Finding<'_>| undated_key(f, now).and_then(|k| seen.get(&k).copied());
+    // Whether it is dated, and when it counts from: its date, else when it
+    // was first seen, else now. Ordered so, a dated finding is the most
+    // recent before any undated one.
+    let recency = |f: Finding<'_>| {
+        let date = known(f.date(), now);
+        let first_seen = || undated_key(f, now).and_then(|k| seen.get(&k).copied());
+        (date.is_some(), at(date.or_else(first_seen), now))
+    };
     let mut out = Vec::new();
-    if let Some(latest) = funding
-        .iter()
-        .max_by_key(|e| recency(e.announced_on, first_seen(Finding::Funding(e)), now))
-    {
-        let when = at(
-            known(latest.announced_on, now).or(first_seen(Finding::Funding(latest))),
-            now,
-        );
+    if let Some(latest) = funding.iter().max_by_key(|e| recency(Finding::Funding(e))) {
+        let (_, when) = recency(Finding::Funding(latest));
         let text = match (latest.amount, latest.currency.as_deref()) {
             (Some(a), Some(c)) => format!("{} {} {}: {}", latest.round, a, c, latest.headline),
             _ => format!("{}: {}", latest.round, latest.headline),
@@ -141,10 +142,10 @@ pub fn to_signals_seen(
         if let Some(e) = events
             .iter()
             .filter(|e| e.signal_name() == name)
-            .max_by_key(|e| recency(e.evidence().date, first_seen(Finding::Event(e)), now))
+            .max_by_key(|e| recency(Finding::Event(e)))
         {
             let ev = e.evidence();
-            let when = at(known(ev.date, now).or(first_seen(Finding::Event(e))), now);
+            let (_, when) = recency(Finding::Event(e));
             out.push(
                 Signal::new(name, SignalValue::Flag(true), when)
                     .with_evidence(ev.text.clone(), ev.url.clone()),
