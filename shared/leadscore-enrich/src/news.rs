@@ -260,8 +260,12 @@ pub fn sitemap_article(entry: &leadscore_fetch::sitemap::SitemapUrl) -> Option<A
 /// (`northwind-analytics.com` → "northwind analytics", `bücher.de` →
 /// "bücher").
 pub fn company_of(domain: &str) -> String {
-    let (unicode, _) = idna::domain_to_unicode(domain);
-    unicode
+    first_label_name(&idna::domain_to_unicode(domain).0)
+}
+
+/// A domain's first label, hyphens and underscores as spaces.
+fn first_label_name(domain: &str) -> String {
+    domain
         .split('.')
         .next()
         .unwrap_or(domain)
@@ -279,12 +283,12 @@ pub fn search_feed_url(template: &str, domain: &str) -> String {
 /// A test of whether a text names the company of `domain`: its name as
 /// whole words (hyphens or spaces between them, or none), or its domain.
 fn company_matcher(domain: &str) -> Option<regex::Regex> {
-    let company = company_of(domain);
+    let (unicode, _) = idna::domain_to_unicode(domain);
+    let company = first_label_name(&unicode);
     let words: Vec<String> = company.split_whitespace().map(regex::escape).collect();
     if words.is_empty() {
         return None;
     }
-    let (unicode, _) = idna::domain_to_unicode(domain);
     let pattern = format!(
         r"(?i)\b{}\b|\b{}\b|\b{}\b|\b{}\b",
         words.join(r"[\s\-]*"),

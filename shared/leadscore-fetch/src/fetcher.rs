@@ -331,6 +331,19 @@ enum Purpose {
     Robots,
 }
 
+impl Purpose {
+    /// What a body over the cap gives. A robots.txt is read up to it (RFC
+    /// 9309 2.5: a parsing limit of at least 500 KiB), and so is a page
+    /// (its head and first part hold most of what is read); a document (an
+    /// API answer, a feed), which a cut would leave unparseable, is refused.
+    fn overflow(self) -> Overflow {
+        match self {
+            Purpose::Robots | Purpose::Page => Overflow::Cut,
+            Purpose::Document => Overflow::Refuse,
+        }
+    }
+}
+
 const MAX_HEADERS: usize = 256;
 
 /// The media type of a `Content-Type` value, lowercased, without parameters.
@@ -606,14 +619,7 @@ impl ReqwestFetcher {
                 return Err(PageError::NotText { content_type: ct });
             }
         }
-        // A robots.txt over its cap is read up to it (RFC 9309 2.5: a
-        // parsing limit of at least 500 KiB), and so is a page (its head and
-        // first part hold most of what is read); a document (an API answer,
-        // a feed), which a cut would leave unparseable, is refused.
-        let overflow = match purpose {
-            Purpose::Robots | Purpose::Page => Overflow::Cut,
-            Purpose::Document => Overflow::Refuse,
-        };
+        let overflow = purpose.overflow();
         if overflow == Overflow::Refuse && resp.content_length().is_some_and(|n| n > cap as u64) {
             return Err(PageError::TooLarge { limit: cap });
         }
@@ -682,7 +688,7 @@ impl ReqwestFetcher {
                     raw.body,
                     encoding.as_deref(),
                     cfg.max_robots_bytes,
-                    Overflow::Cut,
+                    Purpose::Robots.overflow(),
                 ) {
                     Ok((body, cut)) => match texting_robots::Robot::new(
                         cfg.robots_agent(),
@@ -798,12 +804,8 @@ impl ReqwestFetcher {
                         .collect();
                     let status = raw.status;
                     let headers = raw.headers;
-                    let overflow = match purpose {
-                        Purpose::Page => Overflow::Cut,
-                        Purpose::Document | Purpose::Robots => Overflow::Refuse,
-                    };
                     let (mut body, truncated) =
-                        decompress_with(raw.body, encoding.as_deref(), cap, overflow)?;
+                        decompress_with(raw.body, encoding.as_deref(), cap, purpose.overflow())?;
                     if truncated {
                         tracing::info!(url = %current, cap, "page over its cap: its first part is read");
                     }
