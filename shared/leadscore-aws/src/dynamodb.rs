@@ -40,6 +40,8 @@ pub struct Index {
     pub pk: &'static str,
     /// Sort key attribute.
     pub sk: &'static str,
+    /// Whether the index holds only the keys (else every attribute).
+    pub keys_only: bool,
 }
 
 /// Leads of an account: `ACCOUNT#domain` → `LEAD#email`.
@@ -47,18 +49,21 @@ pub const LEADS_BY_ACCOUNT: Index = Index {
     name: "leads_by_account",
     pk: "acct_pk",
     sk: "acct_sk",
+    keys_only: false,
 };
 /// Leads by tier and score: `TIER#hot` → zero-padded total.
 pub const LEADS_BY_SCORE: Index = Index {
     name: "leads_by_score",
     pk: "score_pk",
     sk: "score_sk",
+    keys_only: false,
 };
 /// Accounts by last enrichment: `DUE#shard` → enriched_at (`0` = never).
 pub const ACCOUNTS_BY_ENRICHMENT: Index = Index {
     name: "accounts_by_enrichment",
     pk: "due_pk",
     sk: "due_sk",
+    keys_only: false,
 };
 /// Undelivered alerts (sparse): `PENDING` → created_at#version, or
 /// failed_at#id once a delivery has failed (the back of the queue).
@@ -66,13 +71,24 @@ pub const PENDING_ALERTS: Index = Index {
     name: "pending_alerts",
     pk: "outbox_pk",
     sk: "outbox_sk",
+    keys_only: false,
+};
+/// Current scores by when they were last checked: `CHECK#shard` →
+/// the later of `scored_at` and the last rescoring that found the score
+/// unchanged (keys only: the lead is in the item's `pk`).
+pub const SCORES_BY_CHECK: Index = Index {
+    name: "scores_by_check",
+    pk: "check_pk",
+    sk: "check_sk",
+    keys_only: true,
 };
 /// Every index of the table.
-pub const INDEXES: [Index; 4] = [
+pub const INDEXES: [Index; 5] = [
     LEADS_BY_ACCOUNT,
     LEADS_BY_SCORE,
     ACCOUNTS_BY_ENRICHMENT,
     PENDING_ALERTS,
+    SCORES_BY_CHECK,
 ];
 
 /// Sort-key prefix of score history items. It sorts after `ACT#`, `LEAD`
@@ -82,7 +98,8 @@ pub const HISTORY_PREFIX: &str = "VERSION#";
 /// Attribute of the account item holding the newest snapshot's signals.
 const SIGNALS: &str = "signals";
 
-/// Shards of the due-for-enrichment index partition.
+/// Shards of the partitions of the due-for-enrichment and scores-by-check
+/// indexes.
 pub const DUE_SHARDS: u32 = 4;
 /// Records larger than this are stored gzip-compressed.
 const COMPRESS_ABOVE: usize = 32 * 1024;
@@ -175,8 +192,11 @@ fn lead_pk(e: &Email) -> String {
 }
 
 fn due_shard(d: &Domain) -> u32 {
-    d.as_str()
-        .bytes()
+    shard_of(d.as_str())
+}
+
+fn shard_of(key: &str) -> u32 {
+    key.bytes()
         .fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)))
         % DUE_SHARDS
 }
@@ -348,7 +368,11 @@ impl DynamoStore {
                         .key_schema(key(index.sk, KeyType::Range)?)
                         .projection(
                             Projection::builder()
-                                .projection_type(ProjectionType::All)
+                                .projection_type(if index.keys_only {
+                                    ProjectionType::KeysOnly
+                                } else {
+                                    ProjectionType::All
+                                })
                                 .build(),
                         )
                         .build()
@@ -1022,6 +1046,14 @@ impl Store for DynamoStore {
             LEADS_BY_SCORE.sk.into(),
             s(score_sk(rec.score.total, &rec.lead)),
         );
+        score.insert(
+            SCORES_BY_CHECK.pk.into(),
+            s(format!("CHECK#{}", shard_of(rec.lead.as_str()))),
+        );
+        score.insert(
+            SCORES_BY_CHECK.sk.into(),
+            s(timestamp(rec.score.scored_at)),
+        );
         encode(&mut score, rec)?;
         let put_score = if write.expected_version == 0 {
             Put::builder().condition_expression("attribute_not_exists(pk)")
@@ -1094,6 +1126,71 @@ impl Store for DynamoStore {
                 .then_with(|| a.lead.cmp(&b.lead))
         });
         Ok(all)
+    }
+
+    async fn scores_due(&self, before: DateTime<Utc>, limit: usize) -> Result<Vec<Email>> {
+        let mut due: Vec<(String, Email)> = Vec::new();
+        for shard in 0..DUE_SHARDS {
+            let items = self
+                .query_index(
+                    SCORES_BY_CHECK,
+                    format!("CHECK#{shard}"),
+                    Some(timestamp(before)),
+                    false,
+                    Some(limit),
+                )
+                .await?;
+            for item in items {
+                let (Some(AttributeValue::S(at)), Some(AttributeValue::S(pk))) =
+                    (item.get(SCORES_BY_CHECK.sk), item.get(PK))
+                else {
+                    return Err(StoreError::Corrupt("score item without check keys".into()));
+                };
+                let email = pk
+                    .strip_prefix("LEAD#")
+                    .ok_or_else(|| StoreError::Corrupt(format!("score item under {pk}")))
+                    .and_then(|e| Email::parse(e).map_err(|e| StoreError::Corrupt(e.to_string())))?;
+                due.push((at.clone(), email));
+            }
+        }
+        due.sort();
+        Ok(due.into_iter().take(limit).map(|(_, e)| e).collect())
+    }
+
+    async fn mark_score_checked(
+        &self,
+        email: &Email,
+        version: u64,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key(PK, s(lead_pk(email)))
+            .key(SK, s("SCORE"))
+            .update_expression("SET #cpk = :shard, #csk = :at")
+            // A score written before the index existed has no check keys.
+            .condition_expression("#version = :v AND (attribute_not_exists(#csk) OR #csk < :at)")
+            .expression_attribute_names("#cpk", SCORES_BY_CHECK.pk)
+            .expression_attribute_names("#csk", SCORES_BY_CHECK.sk)
+            .expression_attribute_names("#version", "version")
+            .expression_attribute_values(":shard", s(format!("CHECK#{}", shard_of(email.as_str()))))
+            .expression_attribute_values(":at", s(timestamp(at)))
+            .expression_attribute_values(":v", n(version))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            // Rewritten since, checked later, or gone: nothing to do.
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
+            {
+                Ok(())
+            }
+            Err(e) => Err(sdk_error("UpdateItem", e)),
+        }
     }
 
     async fn score_history(&self, email: &Email, limit: usize) -> Result<Vec<ScoreRecord>> {

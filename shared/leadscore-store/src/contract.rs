@@ -35,6 +35,7 @@ macro_rules! store_contract_tests {
             snapshots_stamp_accounts_and_drive_due_list,
             account_writes_keep_a_later_enrichment,
             score_writes_are_conditional_and_versioned,
+            scores_come_due_by_their_last_check,
             alerts_commit_with_their_score_only,
             outbox_delivery_is_idempotent,
             concurrent_writers_produce_one_alert,
@@ -421,6 +422,71 @@ pub async fn score_writes_are_conditional_and_versioned(store: Arc<dyn Store>) {
         store.current_score(&email("x@acme.com")).await.unwrap(),
         None
     );
+}
+
+/// Scores are due for a scheduled rescoring by when they were last
+/// checked: written (at their `scored_at`), or found unchanged.
+pub async fn scores_come_due_by_their_last_check(store: Arc<dyn Store>) {
+    let scored = |e: &str, version: u64, at: DateTime<Utc>| {
+        let mut r = record(e, version, 50.0, Tier::Warm);
+        r.score.scored_at = at;
+        ScoreWrite {
+            record: r,
+            expected_version: version - 1,
+            alert: None,
+        }
+    };
+    let (a, b, c) = ("a@acme.com", "b@beta.io", "c@gamma.io");
+    for (e, days) in [(a, 3), (b, 1), (c, 2)] {
+        store
+            .save_score(&scored(e, 1, t0() - Duration::days(days)))
+            .await
+            .unwrap();
+    }
+    let due = |before: DateTime<Utc>, limit: usize| {
+        let store = store.clone();
+        async move { store.scores_due(before, limit).await.unwrap() }
+    };
+    let half_day = t0() - Duration::hours(12);
+    assert_eq!(due(half_day, 10).await, [email(a), email(c), email(b)]);
+    assert_eq!(due(half_day, 2).await, [email(a), email(c)]);
+    assert_eq!(
+        due(t0() - Duration::hours(36), 10).await,
+        [email(a), email(c)]
+    );
+    assert_eq!(
+        due(t0() - Duration::days(2), 10).await,
+        [email(a)],
+        "checked at the cutoff: not before it"
+    );
+
+    // Found unchanged at t0: checked, not due.
+    store.mark_score_checked(&email(a), 1, t0()).await.unwrap();
+    assert_eq!(due(half_day, 10).await, [email(c), email(b)]);
+    // Idempotent, and a check never moves back.
+    store.mark_score_checked(&email(a), 1, t0()).await.unwrap();
+    store
+        .mark_score_checked(&email(a), 1, t0() - Duration::days(5))
+        .await
+        .unwrap();
+    assert_eq!(due(half_day, 10).await, [email(c), email(b)]);
+    // A check of a version that is not the stored one changes nothing.
+    store.mark_score_checked(&email(c), 2, t0()).await.unwrap();
+    assert_eq!(due(half_day, 10).await, [email(c), email(b)]);
+    // A rewrite is a check at its own `scored_at`.
+    store.save_score(&scored(b, 2, t0())).await.unwrap();
+    assert_eq!(due(half_day, 10).await, [email(c)]);
+    // An unknown lead: nothing to do.
+    store
+        .mark_score_checked(&email("nobody@acme.com"), 1, t0())
+        .await
+        .unwrap();
+    assert_eq!(
+        due(t0() + Duration::days(1), 10).await,
+        [email(c), email(a), email(b)],
+        "the longest unchecked first; equal times by email"
+    );
+    assert_eq!(store.current_score(&email(a)).await.unwrap().unwrap().version, 1);
 }
 
 /// The alert is committed with its score, and only then.

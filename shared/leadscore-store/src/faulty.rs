@@ -143,6 +143,19 @@ impl<S: Store> Store for FaultyStore<S> {
         self.check("accounts_due", None)?;
         self.inner.accounts_due(before, limit).await
     }
+    async fn scores_due(&self, before: DateTime<Utc>, limit: usize) -> Result<Vec<Email>> {
+        self.check("scores_due", None)?;
+        self.inner.scores_due(before, limit).await
+    }
+    async fn mark_score_checked(
+        &self,
+        email: &Email,
+        version: u64,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        self.check("mark_score_checked", Some(email.as_str()))?;
+        self.inner.mark_score_checked(email, version, at).await
+    }
     async fn current_score(&self, email: &Email) -> Result<Option<ScoreRecord>> {
         self.check("current_score", Some(email.as_str()))?;
         self.inner.current_score(email).await

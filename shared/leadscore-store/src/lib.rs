@@ -169,6 +169,18 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn list_scores(&self, tier: Option<Tier>) -> Result<Vec<ScoreRecord>>;
     /// Past scores of a lead, newest first.
     async fn score_history(&self, email: &Email, limit: usize) -> Result<Vec<ScoreRecord>>;
+    /// Leads whose current score was last checked before `before`, the
+    /// longest unchecked first, at most `limit`: the work of a scheduled
+    /// rescoring pass, so that scores decay and expire without new data. A
+    /// score counts as checked when it is written (at its `scored_at`) and
+    /// when [`Store::mark_score_checked`] says a rescoring found it current.
+    async fn scores_due(&self, before: DateTime<Utc>, limit: usize) -> Result<Vec<Email>>;
+    /// Records that a rescoring at `at` found the lead's score, at
+    /// `version`, unchanged (an unchanged score is not rewritten). Nothing
+    /// happens when the stored score is at another version (rewritten
+    /// since) or was checked at `at` or later; idempotent.
+    async fn mark_score_checked(&self, email: &Email, version: u64, at: DateTime<Utc>)
+    -> Result<()>;
 
     /// Inserts or replaces an account's rolled-up score.
     async fn save_account_score(&self, score: &AccountScore) -> Result<()>;

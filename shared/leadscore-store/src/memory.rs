@@ -22,6 +22,8 @@ struct State {
     activities: BTreeMap<Email, Vec<Activity>>,
     snapshots: BTreeMap<Domain, Vec<EnrichmentSnapshot>>,
     scores: BTreeMap<Email, ScoreRecord>,
+    /// When each current score was last checked (written or found current).
+    checked: BTreeMap<Email, DateTime<Utc>>,
     history: BTreeMap<Email, Vec<ScoreRecord>>,
     account_scores: BTreeMap<Domain, AccountScore>,
     outbox: BTreeMap<String, OutboxEntry>,
@@ -206,6 +208,7 @@ impl Store for MemoryStore {
             )));
         }
         s.scores.insert(rec.lead.clone(), rec.clone());
+        s.checked.insert(rec.lead.clone(), rec.score.scored_at);
         s.history
             .entry(rec.lead.clone())
             .or_default()
@@ -235,6 +238,34 @@ impl Store for MemoryStore {
                 .cloned()
                 .collect(),
         ))
+    }
+
+    async fn scores_due(&self, before: DateTime<Utc>, limit: usize) -> Result<Vec<Email>> {
+        let s = self.lock();
+        let mut due: Vec<(DateTime<Utc>, &Email)> = s
+            .checked
+            .iter()
+            .filter(|(_, at)| **at < before)
+            .map(|(e, at)| (*at, e))
+            .collect();
+        due.sort();
+        Ok(due.into_iter().take(limit).map(|(_, e)| e.clone()).collect())
+    }
+
+    async fn mark_score_checked(
+        &self,
+        email: &Email,
+        version: u64,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut s = self.lock();
+        if s.scores.get(email).is_some_and(|r| r.version == version)
+            && let Some(checked) = s.checked.get_mut(email)
+            && *checked < at
+        {
+            *checked = at;
+        }
+        Ok(())
     }
 
     async fn score_history(&self, email: &Email, limit: usize) -> Result<Vec<ScoreRecord>> {

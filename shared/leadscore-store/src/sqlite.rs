@@ -106,6 +106,13 @@ UPDATE outbox SET queued_at = created_at;
 DROP INDEX outbox_pending;
 CREATE INDEX outbox_queue ON outbox (delivered_at, queued_at);
 ",
+    // When each current score was last checked (written, or found current
+    // by a rescoring): the scheduled rescoring pass takes the longest
+    // unchecked first. Scores stored before this have none: due at once.
+    r"
+ALTER TABLE scores ADD COLUMN checked_at TEXT NOT NULL DEFAULT '';
+CREATE INDEX scores_checked_at ON scores (checked_at);
+",
 ];
 
 /// The SQLite adapter of [`Store`].
@@ -488,15 +495,17 @@ impl Store for SqliteStore {
         }
         let json = to_json(rec)?;
         tx.execute(
-            "INSERT INTO scores (email, version, tier, total, json) VALUES (?1, ?2, ?3, ?4, ?5)
+            "INSERT INTO scores (email, version, tier, total, json, checked_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
              ON CONFLICT (email) DO UPDATE SET version = excluded.version, tier = excluded.tier,
-                 total = excluded.total, json = excluded.json",
+                 total = excluded.total, json = excluded.json, checked_at = excluded.checked_at",
             params![
                 rec.lead.as_str(),
                 rec.version as i64,
                 rec.tier.as_str(),
                 rec.score.total,
-                json
+                json,
+                timestamp(rec.score.scored_at)
             ],
         )
         .map_err(backend)?;
@@ -523,6 +532,42 @@ impl Store for SqliteStore {
             ),
             None => self.query_json("SELECT json FROM scores ORDER BY total DESC, email", []),
         }
+    }
+
+    async fn scores_due(&self, before: DateTime<Utc>, limit: usize) -> Result<Vec<Email>> {
+        let conn = self.lock();
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT email FROM scores WHERE checked_at < ?1
+                 ORDER BY checked_at, email LIMIT ?2",
+            )
+            .map_err(backend)?;
+        let rows = stmt
+            .query_map(params![timestamp(before), limit as i64], |r| {
+                r.get::<_, String>(0)
+            })
+            .map_err(backend)?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(backend)?;
+        rows.iter()
+            .map(|e| Email::parse(e).map_err(|e| StoreError::Corrupt(e.to_string())))
+            .collect()
+    }
+
+    async fn mark_score_checked(
+        &self,
+        email: &Email,
+        version: u64,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        self.lock()
+            .execute(
+                "UPDATE scores SET checked_at = ?3
+                 WHERE email = ?1 AND version = ?2 AND checked_at < ?3",
+                params![email.as_str(), version as i64, timestamp(at)],
+            )
+            .map_err(backend)?;
+        Ok(())
     }
 
     async fn score_history(&self, email: &Email, limit: usize) -> Result<Vec<ScoreRecord>> {

@@ -43,7 +43,7 @@ mod sqlite_specifics {
                 .unwrap();
         }
         let s = SqliteStore::open(&path).unwrap();
-        assert_eq!(s.schema_version().unwrap(), 4);
+        assert_eq!(s.schema_version().unwrap(), 5);
         assert!(s.get_account(&d).await.unwrap().is_some());
         let mode: String = rusqlite::Connection::open(&path)
             .unwrap()
@@ -72,7 +72,7 @@ mod sqlite_specifics {
                 })
                 .collect();
             for o in openers {
-                assert_eq!(o.join().unwrap().unwrap(), 4, "round {round}");
+                assert_eq!(o.join().unwrap().unwrap(), 5, "round {round}");
             }
         }
     }
@@ -92,7 +92,7 @@ mod sqlite_specifics {
                 "CREATE TABLE activities (id TEXT PRIMARY KEY, email TEXT NOT NULL,
                  occurred_at TEXT NOT NULL, json TEXT NOT NULL);
                  CREATE INDEX activities_email ON activities (email, occurred_at);
-                 {V3_OUTBOX}
+                 {V3_OUTBOX} {V4_SCORES}
                  PRAGMA user_version = 2;"
             ))
             .unwrap();
@@ -108,9 +108,78 @@ mod sqlite_specifics {
             .unwrap();
         }
         let s = SqliteStore::open(&path).unwrap();
-        assert_eq!(s.schema_version().unwrap(), 4);
+        assert_eq!(s.schema_version().unwrap(), 5);
         assert_eq!(s.activities_of(&jane).await.unwrap(), vec![a.clone()]);
         assert_eq!(s.add_activities(&[a]).await.unwrap(), 0, "still known");
+    }
+
+    /// The scores table as versions 1 to 4 made it.
+    const V4_SCORES: &str = "CREATE TABLE scores (email TEXT PRIMARY KEY, version INTEGER NOT NULL,
+         tier TEXT NOT NULL, total REAL NOT NULL, json TEXT NOT NULL);";
+
+    /// A score stored before scores were checked is due for the scheduled
+    /// rescoring at once; one written since is due by its `scored_at`.
+    #[tokio::test]
+    async fn version_4_scores_are_due_at_once() {
+        use chrono::{Duration, TimeZone, Utc};
+        use leadscore_core::domain::Email;
+        use leadscore_core::{Grade, Score, Tier};
+        use leadscore_store::{ScoreRecord, ScoreWrite};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v4.db");
+        let t0 = Utc.with_ymd_and_hms(2026, 11, 1, 9, 0, 0).unwrap();
+        let record = |who: &str, version: u64| {
+            let lead = Email::parse(&format!("{who}@acme.com")).unwrap();
+            ScoreRecord {
+                account: Some(lead.domain()),
+                lead,
+                version,
+                tier: Tier::Warm,
+                score: Score {
+                    fit: 50.0,
+                    engagement: 50.0,
+                    total: 50.0,
+                    tier: Tier::Warm,
+                    grade: Grade {
+                        fit: 'B',
+                        engagement: 2,
+                    },
+                    contributions: Vec::new(),
+                    model_version: "m@1".into(),
+                    scored_at: t0,
+                },
+            }
+        };
+        let old = record("old", 1);
+        {
+            let c = rusqlite::Connection::open(&path).unwrap();
+            c.execute_batch(&format!(
+                "{V3_OUTBOX} {V4_SCORES}
+                 CREATE TABLE score_history (email TEXT NOT NULL, version INTEGER NOT NULL,
+                 json TEXT NOT NULL, PRIMARY KEY (email, version));
+                 PRAGMA user_version = 4;"
+            ))
+                .unwrap();
+            c.execute(
+                "INSERT INTO scores VALUES (?1, 1, 'warm', 50.0, ?2)",
+                rusqlite::params![old.lead.as_str(), serde_json::to_string(&old).unwrap()],
+            )
+            .unwrap();
+        }
+        let s = SqliteStore::open(&path).unwrap();
+        assert_eq!(s.schema_version().unwrap(), 5);
+        s.save_score(&ScoreWrite {
+            record: record("new", 1),
+            expected_version: 0,
+            alert: None,
+        })
+        .await
+        .unwrap();
+        let before = t0 - Duration::days(30);
+        assert_eq!(s.scores_due(before, 10).await.unwrap(), [old.lead.clone()]);
+        assert_eq!(s.current_score(&old.lead).await.unwrap(), Some(old.clone()));
+        s.mark_score_checked(&old.lead, 1, t0).await.unwrap();
+        assert!(s.scores_due(before, 10).await.unwrap().is_empty());
     }
 
     /// The outbox as versions 1 to 3 made it.
@@ -155,7 +224,7 @@ mod sqlite_specifics {
         ];
         {
             let c = rusqlite::Connection::open(&path).unwrap();
-            c.execute_batch(&format!("{V3_OUTBOX} PRAGMA user_version = 3;"))
+            c.execute_batch(&format!("{V3_OUTBOX} {V4_SCORES} PRAGMA user_version = 3;"))
                 .unwrap();
             for (a, delivered) in &rows {
                 c.execute(
@@ -171,7 +240,7 @@ mod sqlite_specifics {
             }
         }
         let s = SqliteStore::open(&path).unwrap();
-        assert_eq!(s.schema_version().unwrap(), 4);
+        assert_eq!(s.schema_version().unwrap(), 5);
         let ids = |v: Vec<Alert>| v.into_iter().map(|a| a.id).collect::<Vec<_>>();
         assert_eq!(
             ids(s.pending_alerts(10).await.unwrap()),
