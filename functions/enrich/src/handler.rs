@@ -1,7 +1,7 @@
 //! Event in, core call, response out.
 
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
 use chrono::Utc;
@@ -207,9 +207,7 @@ pub async fn handle(
 /// the future: a test's context has none, and `cargo lambda watch`'s
 /// emulator sends a duration (`600000`) where Lambda sends an instant.
 pub fn time_left(context: &Context) -> Option<Duration> {
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).ok()?;
-    let left = Duration::from_millis(context.deadline).checked_sub(now)?;
-    Some(left.saturating_sub(ANSWER_MARGIN))
+    leadscore_lambda::time_left(context, ANSWER_MARGIN)
 }
 
 /// Enriches every account of a batch once (bounded concurrency; messages

@@ -11,6 +11,8 @@ pub struct Config {
     pub event_bus: String,
     /// `ALERT_DRAIN_LIMIT`: pending alerts published per invocation.
     pub drain_limit: usize,
+    /// `RESCORE_PASS_LIMIT`: leads a `Scores Due` pass takes at most.
+    pub pass_limit: usize,
 }
 
 impl Config {
@@ -21,6 +23,7 @@ impl Config {
             table: env.required("TABLE_NAME")?,
             event_bus: env.required("EVENT_BUS_NAME")?,
             drain_limit: env.parse_or("ALERT_DRAIN_LIMIT", 100usize)?.max(1),
+            pass_limit: env.count("RESCORE_PASS_LIMIT", 2_000)?,
         })
     }
 }

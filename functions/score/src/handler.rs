@@ -6,8 +6,21 @@ use aws_lambda_events::eventbridge::EventBridgeEvent;
 use chrono::Utc;
 use lambda_runtime::{Diagnostic, LambdaEvent};
 use leadscore_core::ScoringModel;
-use leadscore_pipeline::{AlertSink, PipelineError, ReactSummary, Trigger, TriggerError, react};
+use leadscore_core::events::Event;
+use leadscore_pipeline::{
+    AlertSink, EventBus, PassBounds, PipelineError, ReactSummary, Trigger, TriggerError, react,
+};
 use leadscore_store::Store;
+use serde::Serialize;
+
+/// Kept back from the invocation's deadline by a `Scores Due` pass: it
+/// stops taking leads then, and has time to roll up, publish its alerts
+/// and ask for the next round.
+pub const PASS_MARGIN: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Rounds of one scheduled `Scores Due` run at most: a pass that could not
+/// finish asks for the next round, up to this many.
+pub const MAX_PASS_ROUNDS: u32 = 50;
 
 /// What the handler needs, built once per cold start.
 #[derive(Clone)]
@@ -18,8 +31,13 @@ pub struct Deps {
     pub model: Arc<ScoringModel>,
     /// Where alerts go (the bus).
     pub alerts: Arc<dyn AlertSink>,
+    /// The bus, for the next round of a `Scores Due` pass that could not
+    /// finish.
+    pub bus: Arc<dyn EventBus>,
     /// Pending alerts published per invocation.
     pub drain_limit: usize,
+    /// Leads a `Scores Due` pass takes at most.
+    pub pass_limit: usize,
     /// The clock (`Utc::now` in the function).
     pub now: fn() -> chrono::DateTime<Utc>,
 }
@@ -29,6 +47,7 @@ impl std::fmt::Debug for Deps {
         f.debug_struct("Deps")
             .field("model", &self.model.version)
             .field("drain_limit", &self.drain_limit)
+            .field("pass_limit", &self.pass_limit)
             .finish_non_exhaustive()
     }
 }
@@ -67,21 +86,41 @@ impl From<ScoreError> for Diagnostic {
     }
 }
 
+/// What an invocation did.
+#[derive(Debug, Serialize)]
+pub struct Output {
+    /// The rescoring and the alerts published.
+    #[serde(flatten)]
+    pub summary: ReactSummary,
+    /// For a `Scores Due` pass that could not finish: the round it asked
+    /// for next.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_round: Option<u32>,
+}
+
 /// The handler.
 pub async fn handle(
     deps: &Deps,
     event: LambdaEvent<EventBridgeEvent<serde_json::Value>>,
-) -> Result<ReactSummary, ScoreError> {
+) -> Result<Output, ScoreError> {
+    let time = leadscore_lambda::time_left(&event.context, PASS_MARGIN);
+    let until = time.map(|t| std::time::Instant::now() + t);
+    let keep_going = move || until.is_none_or(|u| std::time::Instant::now() < u);
     let e = event.payload;
     let trigger = Trigger::from_event(&e.detail_type, &e.detail)?;
     tracing::info!(detail_type = %e.detail_type, ?trigger, "rescoring");
+    let now = (deps.now)();
     let summary = react(
         deps.store.as_ref(),
         &deps.model,
         deps.alerts.as_ref(),
         &trigger,
-        (deps.now)(),
+        now,
         deps.drain_limit,
+        PassBounds {
+            limit: deps.pass_limit,
+            keep_going: &keep_going,
+        },
     )
     .await?;
     tracing::info!(
@@ -89,9 +128,16 @@ pub async fn handle(
         written = summary.rescored.written,
         superseded = summary.rescored.superseded,
         became_hot = summary.rescored.became_hot.len(),
+        cooled = summary.rescored.cooled.len(),
         alerts_published = summary.alerts.delivered,
         "rescored"
     );
+    let next_round = match (&trigger, &summary.pass) {
+        (Trigger::ScoresDue { before, round }, Some(pass)) => {
+            next_round(deps, *before, *round, pass, &summary, now).await
+        }
+        _ => None,
+    };
     // Only this event's own alerts fail it when their publish may succeed on
     // a retry. An alert the bus refused for good would be refused again, and
     // an older pending alert is not this event's: it stays in the outbox for
@@ -122,5 +168,50 @@ pub async fn handle(
                 .unwrap_or_else(|| "alert delivery".into()),
         });
     }
-    Ok(summary)
+    Ok(Output {
+        summary,
+        next_round,
+    })
+}
+
+/// Asks for the next round of a `Scores Due` run when this pass could not
+/// take every lead due and made progress (a pass that rescored nothing
+/// would only meet the same leads again), up to [`MAX_PASS_ROUNDS`]. A
+/// failure to publish is logged: the leads stay due for the next run.
+async fn next_round(
+    deps: &Deps,
+    before: chrono::DateTime<Utc>,
+    round: u32,
+    pass: &leadscore_pipeline::DuePass,
+    summary: &ReactSummary,
+    now: chrono::DateTime<Utc>,
+) -> Option<u32> {
+    tracing::info!(
+        round,
+        due = pass.due,
+        checked = pass.checked,
+        failed = summary.rescored.failed.len(),
+        more = pass.more,
+        "scores due: pass done"
+    );
+    if !pass.more || summary.rescored.scored == 0 {
+        return None;
+    }
+    let next = round + 1;
+    if next >= MAX_PASS_ROUNDS {
+        tracing::warn!(
+            rounds = MAX_PASS_ROUNDS,
+            "scores due: leads are left after the last round; they wait for the next run              (raise RESCORE_PASS_LIMIT or run the schedule more often)"
+        );
+        return None;
+    }
+    let event = Event::scores_due(before, next, now);
+    match deps.bus.publish(std::slice::from_ref(&event)).await.pop() {
+        Some(Ok(())) => Some(next),
+        Some(Err(e)) => {
+            tracing::error!(error = %e, round = next, "asking for the next round failed; the leads left wait for the next run");
+            None
+        }
+        None => None,
+    }
 }

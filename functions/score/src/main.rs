@@ -16,16 +16,20 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     let config = Config::from_env(&env)?;
     let sdk = lambda_sdk_config()?;
     let model = load_model(&env, &sdk).await?;
+    let bus = Arc::new(EventBridgeBus::new(
+        aws_sdk_eventbridge::Client::new(&sdk),
+        &config.event_bus,
+    ));
     let deps = Deps {
         store: Arc::new(DynamoStore::new(
             aws_sdk_dynamodb::Client::new(&sdk),
             &config.table,
         )),
         model: Arc::new(model),
-        alerts: Arc::new(BusAlertSink {
-            bus: EventBridgeBus::new(aws_sdk_eventbridge::Client::new(&sdk), &config.event_bus),
-        }),
+        alerts: Arc::new(BusAlertSink { bus: bus.clone() }),
+        bus,
         drain_limit: config.drain_limit,
+        pass_limit: config.pass_limit,
         now: chrono::Utc::now,
     };
     lambda_runtime::run(service_fn(|event: LambdaEvent<_>| handle(&deps, event))).await

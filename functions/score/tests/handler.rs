@@ -12,11 +12,26 @@ use lambda_score::handler::{Deps, ScoreError, handle};
 use leadscore_core::ScoringModel;
 use leadscore_core::domain::{Activity, Alert};
 use leadscore_core::import::{parse_activities, parse_leads};
-use leadscore_pipeline::{AlertSink, DeliveryError, import_activities, import_leads};
+use leadscore_core::events::Event;
+use leadscore_pipeline::{
+    AlertSink, BusError, DeliveryError, EventBus, import_activities, import_leads,
+};
 use leadscore_store::{MemoryStore, Store};
 
 #[derive(Default)]
 struct Sink(Mutex<Vec<Alert>>);
+
+/// Records what is published on the bus.
+#[derive(Default)]
+struct Bus(Mutex<Vec<Event>>);
+
+#[async_trait]
+impl EventBus for Bus {
+    async fn publish(&self, events: &[Event]) -> Vec<Result<(), BusError>> {
+        self.0.lock().unwrap().extend_from_slice(events);
+        events.iter().map(|_| Ok(())).collect()
+    }
+}
 
 #[async_trait]
 impl AlertSink for Sink {
@@ -60,7 +75,9 @@ async fn deps() -> (Deps, Arc<MemoryStore>, Arc<Sink>) {
         store: store.clone(),
         model: Arc::new(model),
         alerts: sink.clone(),
+        bus: Arc::new(Bus::default()),
         drain_limit: 10,
+        pass_limit: 100,
         now,
     };
     (deps, store, sink)
@@ -76,17 +93,17 @@ async fn account_enriched_rescores_the_account_and_publishes_the_crossing_once()
     let out = handle(&deps, event(include_str!("fixtures/account-enriched.json")))
         .await
         .unwrap();
-    assert_eq!(out.rescored.scored, 1);
-    assert_eq!(out.rescored.became_hot.len(), 1);
-    assert_eq!(out.alerts.delivered, 1);
+    assert_eq!(out.summary.rescored.scored, 1);
+    assert_eq!(out.summary.rescored.became_hot.len(), 1);
+    assert_eq!(out.summary.alerts.delivered, 1);
     assert_eq!(sink.0.lock().unwrap().len(), 1);
     assert!(store.pending_alerts(10).await.unwrap().is_empty());
     // Redelivery of the same event: nothing new.
     let again = handle(&deps, event(include_str!("fixtures/account-enriched.json")))
         .await
         .unwrap();
-    assert_eq!(again.rescored.written, 0);
-    assert_eq!(again.alerts.delivered, 0);
+    assert_eq!(again.summary.rescored.written, 0);
+    assert_eq!(again.summary.alerts.delivered, 0);
     assert_eq!(sink.0.lock().unwrap().len(), 1);
 }
 
@@ -96,8 +113,8 @@ async fn lead_submitted_rescores_the_lead() {
     let out = handle(&deps, event(include_str!("fixtures/lead-submitted.json")))
         .await
         .unwrap();
-    assert_eq!(out.rescored.scored, 1);
-    assert_eq!(out.rescored.accounts, 1);
+    assert_eq!(out.summary.rescored.scored, 1);
+    assert_eq!(out.summary.rescored.accounts, 1);
     assert_eq!(sink.0.lock().unwrap().len(), 1);
 }
 
@@ -150,7 +167,89 @@ async fn only_the_event_s_own_alerts_fail_it() {
     let out = handle(&deps, event(include_str!("fixtures/account-enriched.json")))
         .await
         .unwrap();
-    assert_eq!(out.rescored.written, 0);
-    assert_eq!(out.alerts.retryable_ids.len(), 1);
+    assert_eq!(out.summary.rescored.written, 0);
+    assert_eq!(out.summary.alerts.retryable_ids.len(), 1);
     assert_eq!(store.pending_alerts(10).await.unwrap().len(), 1);
+}
+
+/// An event on the bus as EventBridge hands it to the function.
+fn from_bus(e: &Event) -> LambdaEvent<EventBridgeEvent<serde_json::Value>> {
+    event(
+        &serde_json::json!({
+            "version": "0",
+            "id": "e6c1f0f2-8d3a-4c1b-9d51-5b0c0f6f1a11",
+            "detail-type": e.detail_type,
+            "source": "leadscore",
+            "account": "111122223333",
+            "time": e.time,
+            "region": "us-east-1",
+            "resources": [],
+            "detail": e.detail,
+        })
+        .to_string(),
+    )
+}
+
+/// `Scores Due`: the pass takes at most its limit and asks for the next
+/// round with the same cutoff until no lead is left; a pass that finds
+/// nothing due asks for nothing.
+#[tokio::test]
+async fn scores_due_passes_ask_for_the_next_round_until_none_is_left() {
+    let (mut deps, store, _) = deps().await;
+    let bus = Arc::new(Bus::default());
+    deps.bus = bus.clone();
+    deps.pass_limit = 1;
+    let mut sam: serde_json::Value =
+        serde_json::from_str(include_str!("fixtures/lead-submitted.json")).unwrap();
+    sam["detail"]["lead"]["email"] = serde_json::json!("sam.ito@tinyloop.io");
+    for fixture in [
+        include_str!("fixtures/account-enriched.json").to_owned(),
+        sam.to_string(),
+    ] {
+        handle(&deps, event(&fixture)).await.unwrap();
+    }
+    let scored = store.list_scores(None).await.unwrap().len();
+    assert_eq!(scored, 2, "both leads of the worked example are scored");
+    deps.now = || now() + chrono::Duration::days(1);
+    let before = now() + chrono::Duration::hours(12);
+    let mut next = Event::scores_due(before, 0, now());
+    let mut rounds = Vec::new();
+    for _ in 0..5 {
+        let out = handle(&deps, from_bus(&next)).await.unwrap();
+        let pass = out.summary.pass.clone().unwrap();
+        rounds.push((pass.due, pass.checked, out.next_round));
+        match out.next_round {
+            Some(r) => {
+                next = bus.0.lock().unwrap().pop().unwrap();
+                assert_eq!(next.detail["round"], r);
+                assert_eq!(next.detail["before"], serde_json::json!(before));
+            }
+            None => break,
+        }
+    }
+    // One lead per pass (unchanged: checked), then an empty pass.
+    assert_eq!(rounds, [(1, 1, Some(1)), (1, 1, Some(2)), (0, 0, None)]);
+    assert!(store.scores_due(before, 10).await.unwrap().is_empty());
+    assert!(bus.0.lock().unwrap().is_empty());
+
+    // The last round asks for no other, however many are left.
+    let out = handle(
+        &deps,
+        from_bus(&Event::scores_due(
+            now() + chrono::Duration::hours(30),
+            lambda_score::handler::MAX_PASS_ROUNDS - 1,
+            now(),
+        )),
+    )
+    .await
+    .unwrap();
+    assert_eq!(out.summary.rescored.scored, 1);
+    assert_eq!(out.next_round, None);
+    assert!(bus.0.lock().unwrap().is_empty());
+
+    // A detail without its cutoff is a bad event.
+    let mut bad = Event::scores_due(before, 0, now());
+    bad.detail.as_object_mut().unwrap().remove("before");
+    let err = handle(&deps, from_bus(&bad)).await.unwrap_err();
+    assert_eq!(Diagnostic::from(err).error_type, "BadEvent");
 }

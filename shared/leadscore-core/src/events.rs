@@ -28,14 +28,18 @@ pub mod detail_type {
     pub const TECHNOLOGY_REMOVED: &str = "Technology Removed";
     /// A lead submitted a web form.
     pub const LEAD_SUBMITTED: &str = "Lead Submitted";
+    /// Scores last checked before a cutoff are due for rescoring (decay
+    /// and expiry need no new data): the scheduled rescoring pass.
+    pub const SCORES_DUE: &str = "Scores Due";
     /// Every detail-type.
-    pub const ALL: [&str; 6] = [
+    pub const ALL: [&str; 7] = [
         LEAD_BECAME_HOT,
         LEAD_COOLED,
         ACCOUNT_ENRICHED,
         TECHNOLOGY_INSTALLED,
         TECHNOLOGY_REMOVED,
         LEAD_SUBMITTED,
+        SCORES_DUE,
     ];
 }
 
@@ -281,6 +285,24 @@ impl Event {
             detail,
             idempotency_key: key,
             time: last_seen,
+        }
+    }
+
+    /// `Scores Due`: rescore the leads whose score was last checked before
+    /// `before`. `round` counts the passes of one scheduled run: a pass that
+    /// could not finish asks for the next one (round + 1) with the same
+    /// cutoff, so the key is the pair.
+    pub fn scores_due(before: DateTime<Utc>, round: u32, at: DateTime<Utc>) -> Self {
+        let key = key(&["scores_due", &before.to_rfc3339(), &round.to_string()]);
+        Self {
+            detail_type: detail_type::SCORES_DUE.to_owned(),
+            detail: serde_json::json!({
+                "idempotency_key": key,
+                "before": before,
+                "round": round,
+            }),
+            idempotency_key: key,
+            time: at,
         }
     }
 

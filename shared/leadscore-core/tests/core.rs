@@ -990,6 +990,7 @@ mod event_schemas {
             None,
         ));
         check(&Event::lead_submitted(&l, "contact-us", "abc123", now()));
+        check(&Event::scores_due(now() - Duration::hours(22), 3, now()));
         // Every detail-type has a schema file.
         for dt in detail_type::ALL {
             schema(dt);

@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 use std::str::FromStr;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use aws_config::SdkConfig;
 use leadscore_core::ScoringModel;
@@ -261,6 +261,21 @@ pub fn build_enricher(env: &Env) -> Result<Enricher, ConfigError> {
         tracing::debug!(?issue, "fingerprint not usable");
     }
     Ok(Enricher::new(Arc::new(fetcher), Arc::new(db), enrich))
+}
+
+/// The invocation's time left less `margin`, from the context's deadline
+/// (Unix milliseconds); none when the context has no deadline in the
+/// future: a test's context has none, and `cargo lambda watch`'s emulator
+/// sends a duration (`600000`) where Lambda sends an instant.
+pub fn time_left(
+    context: &lambda_runtime::Context,
+    margin: Duration,
+) -> Option<Duration> {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .ok()?;
+    let left = Duration::from_millis(context.deadline).checked_sub(now)?;
+    Some(left.saturating_sub(margin))
 }
 
 /// A handler error for the runtime: `errorType` is stable (dashboards and

@@ -128,6 +128,15 @@ pub enum Trigger {
     AccountEnriched(Domain),
     /// `Lead Submitted`: rescore the lead (and roll up its account).
     LeadSubmitted(Email),
+    /// `Scores Due`: rescore the leads whose score was last checked before
+    /// `before` (see [`rescore_due`]); `round` counts the passes of one
+    /// scheduled run.
+    ScoresDue {
+        /// The cutoff.
+        before: DateTime<Utc>,
+        /// 0 from the schedule, then +1 per follow-up pass.
+        round: u32,
+    },
 }
 
 /// Why an event is not a trigger.
@@ -175,6 +184,17 @@ impl Trigger {
             detail_type::LEAD_SUBMITTED => Email::parse(&field(&["lead", "email"])?)
                 .map(Trigger::LeadSubmitted)
                 .map_err(|e| bad(e.to_string())),
+            detail_type::SCORES_DUE => {
+                let before = DateTime::parse_from_rfc3339(&field(&["before"])?)
+                    .map_err(|e| bad(format!("before: {e}")))?
+                    .with_timezone(&Utc);
+                let round = detail
+                    .get("round")
+                    .and_then(serde_json::Value::as_u64)
+                    .and_then(|r| u32::try_from(r).ok())
+                    .ok_or_else(|| bad("round is not a count".into()))?;
+                Ok(Trigger::ScoresDue { before, round })
+            }
             other => Err(TriggerError::Unsupported(other.to_owned())),
         }
     }
@@ -185,11 +205,105 @@ impl Trigger {
 pub struct ReactSummary {
     /// Rescoring.
     pub rescored: RescoreSummary,
+    /// For `Scores Due`: what the pass found besides the rescoring.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pass: Option<DuePass>,
     /// Alerts published from the outbox.
     pub alerts: DrainSummary,
 }
 
-/// Rescores what the trigger names, then publishes pending alerts (oldest
+/// What a scheduled rescoring pass ([`rescore_due`]) did besides
+/// rescoring.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct DuePass {
+    /// Leads due that the pass took (at most its limit).
+    pub due: usize,
+    /// Unchanged scores marked checked (not rewritten).
+    pub checked: usize,
+    /// Unchanged scores whose check could not be recorded (they stay due).
+    pub unmarked: usize,
+    /// Whether leads may be left due: the pass took its whole limit, or
+    /// stopped for time.
+    pub more: bool,
+}
+
+/// The bounds of one scheduled rescoring pass.
+#[derive(Clone, Copy)]
+pub struct PassBounds<'a> {
+    /// Leads taken at most.
+    pub limit: usize,
+    /// Asked before each lead; `false` ends the pass (the caller's time is
+    /// running out). The leads left stay due for the next pass.
+    pub keep_going: &'a (dyn Fn() -> bool + Send + Sync),
+}
+
+impl std::fmt::Debug for PassBounds<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PassBounds")
+            .field("limit", &self.limit)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Rescores, at `now`, the leads whose score was last checked before
+/// `before`, the longest unchecked first (see [`Store::scores_due`]): the
+/// scheduled pass that lets points decay and expire, and hot leads cool,
+/// without new data. A lead whose score comes out unchanged is marked
+/// checked instead of rewritten; a changed one is written with its alert,
+/// as any rescoring. The accounts of changed leads are rolled up. One
+/// lead's failure stops no other: it stays due for the next pass.
+pub async fn rescore_due(
+    store: &dyn Store,
+    model: &ScoringModel,
+    before: DateTime<Utc>,
+    now: DateTime<Utc>,
+    bounds: PassBounds<'_>,
+) -> Result<(RescoreSummary, DuePass), PipelineError> {
+    let due = store.scores_due(before, bounds.limit).await?;
+    let mut pass = DuePass {
+        due: due.len(),
+        more: due.len() >= bounds.limit,
+        ..DuePass::default()
+    };
+    let mut summary = RescoreSummary::default();
+    let mut changed: std::collections::BTreeSet<Domain> = std::collections::BTreeSet::new();
+    for email in &due {
+        if !(bounds.keep_going)() {
+            pass.more = true;
+            break;
+        }
+        match rescore_lead(store, model, email, now).await {
+            Ok(r) => {
+                summary.record(email, &r);
+                if r.written {
+                    changed.extend(r.record.account.clone());
+                } else if let Err(e) = store
+                    .mark_score_checked(email, r.record.version, now)
+                    .await
+                {
+                    tracing::warn!(lead = %email, error = %e, "recording a check failed; the lead stays due");
+                    pass.unmarked += 1;
+                } else {
+                    pass.checked += 1;
+                }
+            }
+            Err(e) => summary.fail(email, &e),
+        }
+    }
+    for domain in changed {
+        match rollup_account(store, model, &domain, None).await {
+            Ok(_) => summary.accounts += 1,
+            Err(e) => {
+                tracing::warn!(account = %domain, error = %e, "writing an account's rollup failed");
+                summary.accounts_failed.push((domain, e.to_string()));
+            }
+        }
+    }
+    Ok((summary, pass))
+}
+
+/// Rescores what the trigger names (a `Scores Due` pass within `bounds`),
+/// then publishes pending alerts (oldest
 /// first, at most `drain_limit`) to `sink`, and the alerts this rescoring
 /// wrote even when the store's listing does not show them yet. Publishing
 /// drains the whole outbox, so an alert left by an earlier failed run goes
@@ -201,7 +315,9 @@ pub async fn react(
     trigger: &Trigger,
     now: DateTime<Utc>,
     drain_limit: usize,
+    bounds: PassBounds<'_>,
 ) -> Result<ReactSummary, PipelineError> {
+    let mut pass = None;
     let rescored = match trigger {
         Trigger::AccountEnriched(domain) => rescore_account(store, model, domain, now).await?,
         Trigger::LeadSubmitted(email) => {
@@ -214,9 +330,18 @@ pub async fn react(
             }
             s
         }
+        Trigger::ScoresDue { before, .. } => {
+            let (s, p) = rescore_due(store, model, *before, now, bounds).await?;
+            pass = Some(p);
+            s
+        }
     };
     let alerts = drain_outbox_with(store, sink, now, drain_limit, &rescored.alerts).await?;
-    Ok(ReactSummary { rescored, alerts })
+    Ok(ReactSummary {
+        rescored,
+        pass,
+        alerts,
+    })
 }
 
 #[cfg(test)]

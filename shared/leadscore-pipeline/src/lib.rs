@@ -19,8 +19,8 @@ use leadscore_store::{AccountContext, LeadContext, ScoreRecord, ScoreWrite, Stor
 use serde::Serialize;
 
 pub use jobs::{
-    EnrichQueue, EnrichRequest, QueueError, ReactSummary, ScheduleSummary, Trigger, TriggerError,
-    due_cutoff, react, schedule_due,
+    DuePass, EnrichQueue, EnrichRequest, PassBounds, QueueError, ReactSummary, ScheduleSummary,
+    Trigger, TriggerError, due_cutoff, react, rescore_due, schedule_due,
 };
 
 /// How many times a conflicting score write is re-read and retried.

@@ -10,8 +10,8 @@ use leadscore_core::domain::{Activity, ActivityKind, Alert, AlertKind, Email};
 use leadscore_core::import::{parse_activities, parse_leads};
 use leadscore_core::{Crossing, Scorer, ScoringModel, Tier};
 use leadscore_pipeline::{
-    AlertSink, DeliveryError, drain_outbox, drain_outbox_with, import_activities, import_leads,
-    rescore_account, rescore_all, rescore_in_context, rescore_lead,
+    AlertSink, DeliveryError, PassBounds, drain_outbox, drain_outbox_with, import_activities,
+    import_leads, rescore_account, rescore_all, rescore_due, rescore_in_context, rescore_lead,
 };
 use leadscore_store::{MemoryStore, SqliteStore, Store};
 
@@ -737,4 +737,92 @@ async fn reimporting_a_file_imported_under_the_old_ids_adds_nothing() {
         .collect();
     assert_eq!(details.len(), 2, "{details:?}");
     assert!(details.contains(&Some("ROI calculator".into())));
+}
+
+/// The scheduled pass: without new data, a webinar past its max age stops
+/// counting and the hot lead cools (one alert, the accounts rolled up); an
+/// unchanged score is marked checked, not rewritten, and is not due again.
+#[tokio::test]
+async fn the_scheduled_pass_lets_points_expire_and_marks_unchanged_scores_checked() {
+    let store = SqliteStore::open_in_memory().unwrap();
+    seeded(&store).await;
+    let text = include_str!("../../../examples/seed-example/model.toml").replace(
+        "activity = \"webinar_attended\"\npoints = 25",
+        "activity = \"webinar_attended\"\npoints = 25\nmax_age_days = 30",
+    );
+    let m = ScoringModel::from_toml(&text, "expiring.toml").unwrap();
+    let dana = Email::parse("dana.reyes@northwind-analytics.com").unwrap();
+    let sam = Email::parse("sam.ito@tinyloop.io").unwrap();
+    rescore_all(&store, &m, now(), |_, _| {}).await.unwrap();
+    assert_eq!(pending_kinds(&store).await, [AlertKind::BecameHot]);
+
+    let go = || true;
+    let bounds = PassBounds {
+        limit: 100,
+        keep_going: &go,
+    };
+    let pass_at = |at: DateTime<Utc>, bounds| {
+        let (store, m) = (&store, &m);
+        async move {
+            rescore_due(store, m, at - Duration::hours(20), at, bounds)
+                .await
+                .unwrap()
+        }
+    };
+    let later = now() + Duration::days(40);
+    let (summary, pass) = pass_at(later, bounds).await;
+    assert_eq!((pass.due, pass.checked, pass.more), (2, 0, false));
+    assert_eq!(summary.cooled, [dana.clone()]);
+    assert_eq!((summary.scored, summary.written, summary.accounts), (2, 2, 2));
+    assert_eq!(
+        pending_kinds(&store).await,
+        [AlertKind::BecameHot, AlertKind::Cooled]
+    );
+    let dana_now = store.current_score(&dana).await.unwrap().unwrap();
+    assert_eq!((dana_now.version, dana_now.tier), (2, Tier::Warm));
+    assert_eq!(dana_now.score.scored_at, later);
+    let accounts = store.list_account_scores().await.unwrap();
+    let northwind = accounts.iter().find(|a| a.domain == dana.domain()).unwrap();
+    assert_eq!(northwind.total, dana_now.score.total);
+
+    // The same pass again (a redelivery) finds nothing due.
+    let (summary, pass) = pass_at(later, bounds).await;
+    assert_eq!((pass.due, summary.scored), (0, 0));
+
+    // Two days on nothing expires: checked, not rewritten, and not due
+    // again for that cutoff.
+    let sam_before = store.current_score(&sam).await.unwrap().unwrap();
+    let next = later + Duration::days(2);
+    let (summary, pass) = pass_at(next, bounds).await;
+    assert_eq!((pass.due, pass.checked, summary.written), (2, 2, 0));
+    assert_eq!(store.current_score(&sam).await.unwrap().unwrap(), sam_before);
+    let (_, pass) = pass_at(next, bounds).await;
+    assert_eq!(pass.due, 0);
+
+    // A pass out of time stops before the first lead; the leads stay due.
+    let after = next + Duration::days(2);
+    let stop = || false;
+    let (summary, pass) = pass_at(
+        after,
+        PassBounds {
+            limit: 100,
+            keep_going: &stop,
+        },
+    )
+    .await;
+    assert_eq!((pass.due, summary.scored, pass.more), (2, 0, true));
+    // A limit of one takes the longest unchecked and says there may be more.
+    let (summary, pass) = pass_at(
+        after,
+        PassBounds {
+            limit: 1,
+            keep_going: &go,
+        },
+    )
+    .await;
+    assert_eq!((pass.due, summary.scored, pass.more), (1, 1, true));
+    assert_eq!(
+        store.scores_due(after - Duration::hours(20), 10).await.unwrap(),
+        [sam]
+    );
 }
