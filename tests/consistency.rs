@@ -97,6 +97,17 @@ fn the_notify_claim_lease_ends_before_the_function_times_out_and_before_a_retry(
 }
 
 #[test]
+fn a_scores_due_pass_stops_well_before_the_score_function_times_out() {
+    let t = Template::load();
+    let timeout = t.function_timeout("ScoreFunction");
+    let margin = lambda_score::handler::PASS_MARGIN.as_secs();
+    assert!(
+        2 * margin <= timeout,
+        "pass margin {margin} s, function timeout {timeout} s"
+    );
+}
+
+#[test]
 fn the_form_submit_claims_outlast_the_function_and_its_wait_fits_in_it() {
     let t = Template::load();
     let timeout = i64::try_from(t.function_timeout("FormSubmitFunction")).unwrap();
@@ -183,6 +194,11 @@ fn table_keys_and_indexes_agree_across_template_docs_and_code() {
         })
         .collect();
     assert_eq!(t.table_indexes(), code, "template vs adapter constants");
+    for index in INDEXES {
+        let projection = t.index_projection(index.name);
+        let want = if index.keys_only { "KEYS_ONLY" } else { "ALL" };
+        assert_eq!(projection, want, "{}: projection", index.name);
+    }
     assert_eq!(t.ttl_attribute(), TTL_ATTRIBUTE);
 
     // docs/dynamodb.md: the index table's rows are `| `name` | `pk` = … | `sk` = … |`.

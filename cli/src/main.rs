@@ -222,7 +222,9 @@ enum ModelCommand {
 #[derive(Debug, Subcommand)]
 enum StoreCommand {
     /// Create the store: the SQLite file with its schema, or the DynamoDB
-    /// table with the keys, indexes and TTL of infra/template.yaml.
+    /// table with the keys, indexes and TTL of infra/template.yaml. On an
+    /// existing table, put the scores written before the rescoring index
+    /// existed into it.
     Init,
 }
 
@@ -525,10 +527,25 @@ async fn run(cli: Cli) -> Result<()> {
                         .create_table()
                         .await
                         .with_context(|| format!("creating table {table}"))?;
-                    println!(
-                        "{spec}: {}",
-                        if created { "created" } else { "already exists" }
-                    );
+                    if created {
+                        println!("{spec}: created");
+                    } else {
+                        let indexes = s
+                            .add_missing_indexes()
+                            .await
+                            .with_context(|| format!("adding indexes to {table}"))?;
+                        let added = s.backfill_score_checks().await.with_context(|| {
+                            format!("adding the scores of {table} to the rescoring index")
+                        })?;
+                        let indexes = if indexes.is_empty() {
+                            String::new()
+                        } else {
+                            format!("; indexes added: {}", indexes.join(", "))
+                        };
+                        println!(
+                            "{spec}: already exists{indexes}; {added} score(s) added to the rescoring index"
+                        );
+                    }
                 }
             }
             Ok(())

@@ -150,6 +150,18 @@ impl Template {
             .collect()
     }
 
+    /// The `ProjectionType` of one of the table's indexes.
+    pub fn index_projection(&self, name: &str) -> String {
+        self.resource("Table")["Properties"]["GlobalSecondaryIndexes"]
+            .as_sequence()
+            .unwrap()
+            .iter()
+            .find(|g| g["IndexName"].as_str() == Some(name))
+            .and_then(|g| g["Projection"]["ProjectionType"].as_str())
+            .unwrap_or_else(|| panic!("index {name}: no projection"))
+            .to_owned()
+    }
+
     /// The table's TTL attribute.
     pub fn ttl_attribute(&self) -> String {
         self.resource("Table")["Properties"]["TimeToLiveSpecification"]["AttributeName"]

@@ -2,11 +2,12 @@
 
 use std::sync::Arc;
 
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 use lambda_runtime::{Diagnostic, LambdaEvent};
+use leadscore_core::events::Event;
 use leadscore_pipeline::{
-    AlertSink, DrainSummary, EnrichQueue, PipelineError, ScheduleSummary, drain_outbox,
-    schedule_due,
+    AlertSink, BusError, DrainSummary, EnrichQueue, EventBus, PipelineError, ScheduleSummary,
+    drain_outbox, due_cutoff, schedule_due,
 };
 use leadscore_store::Store;
 use serde::{Deserialize, Serialize};
@@ -23,8 +24,13 @@ pub struct Deps {
     pub queue: Arc<dyn EnrichQueue>,
     /// Where pending alerts go (the bus).
     pub alerts: Arc<dyn AlertSink>,
+    /// The bus, for the `Scores Due` event of each run.
+    pub bus: Arc<dyn EventBus>,
     /// Enrichment older than this is redone.
     pub stale_after: Duration,
+    /// Scores last checked longer ago than this (less a tenth of it) are
+    /// rescored by the run's `Scores Due` pass.
+    pub rescore_after: Duration,
     /// Accounts queued per run at most.
     pub max_accounts: usize,
     /// Pending alerts published per run.
@@ -35,6 +41,7 @@ impl std::fmt::Debug for Deps {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Deps")
             .field("stale_after", &self.stale_after)
+            .field("rescore_after", &self.rescore_after)
             .field("max_accounts", &self.max_accounts)
             .finish_non_exhaustive()
     }
@@ -66,6 +73,14 @@ pub struct Output {
     /// again).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub alerts_error: Option<String>,
+    /// The cutoff of the `Scores Due` event published: scores last checked
+    /// before it are rescored.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scores_due_before: Option<DateTime<Utc>>,
+    /// Why publishing `Scores Due` failed, if it did (the scores wait for
+    /// the next run; the run is not failed, for the reason above).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scores_due_error: Option<String>,
 }
 
 /// Why a run failed.
@@ -128,6 +143,27 @@ pub async fn handle(
         deps.drain_limit,
     )
     .await;
+    // The rescoring pass, on the score function: its scores decay and
+    // expire whatever became of the queueing.
+    let before = due_cutoff(now, deps.rescore_after);
+    let published = deps
+        .bus
+        .publish(std::slice::from_ref(&Event::scores_due(before, 0, now)))
+        .await
+        .pop()
+        .unwrap_or_else(|| {
+            Err(BusError {
+                reason: "the bus answered nothing".into(),
+                retryable: false,
+            })
+        });
+    let (scores_due_before, scores_due_error) = match published {
+        Ok(()) => (Some(before), None),
+        Err(e) => {
+            tracing::error!(error = %e, "publishing Scores Due failed; the scores wait for the next run");
+            (None, Some(e.to_string()))
+        }
+    };
     let schedule = scheduled?;
     for (domain, reason) in &schedule.failed {
         tracing::warn!(account = %domain, %reason, "not queued; the next run retries");
@@ -158,5 +194,7 @@ pub async fn handle(
         schedule,
         alerts,
         alerts_error,
+        scores_due_before,
+        scores_due_error,
     })
 }

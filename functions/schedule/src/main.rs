@@ -16,6 +16,10 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     let env = Env::process();
     let config = Config::from_env(&env)?;
     let sdk = lambda_sdk_config()?;
+    let bus = Arc::new(EventBridgeBus::new(
+        aws_sdk_eventbridge::Client::new(&sdk),
+        &config.event_bus,
+    ));
     let deps = Deps {
         store: Arc::new(DynamoStore::new(
             aws_sdk_dynamodb::Client::new(&sdk),
@@ -25,10 +29,10 @@ async fn main() -> Result<(), lambda_runtime::Error> {
             aws_sdk_sqs::Client::new(&sdk),
             &config.queue_url,
         )),
-        alerts: Arc::new(BusAlertSink {
-            bus: EventBridgeBus::new(aws_sdk_eventbridge::Client::new(&sdk), &config.event_bus),
-        }),
+        alerts: Arc::new(BusAlertSink { bus: bus.clone() }),
+        bus,
         stale_after: Duration::days(config.stale_after_days),
+        rescore_after: Duration::hours(config.rescore_after_hours),
         max_accounts: config.max_accounts,
         drain_limit: config.drain_limit,
     };

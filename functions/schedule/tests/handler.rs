@@ -9,7 +9,10 @@ use chrono::{Duration, Utc};
 use lambda_runtime::{Context, LambdaEvent};
 use lambda_schedule::handler::{Deps, handle};
 use leadscore_core::domain::{Account, Alert, Domain};
-use leadscore_pipeline::{AlertSink, DeliveryError, EnrichQueue, EnrichRequest, QueueError};
+use leadscore_core::events::{Event, detail_type};
+use leadscore_pipeline::{
+    AlertSink, BusError, DeliveryError, EnrichQueue, EnrichRequest, EventBus, QueueError,
+};
 use leadscore_store::{MemoryStore, Store};
 
 #[derive(Default)]
@@ -41,6 +44,32 @@ impl EnrichQueue for Queue {
 
 struct NoAlerts;
 
+/// Records what is published on the bus, or refuses it.
+#[derive(Default)]
+struct Bus {
+    events: Mutex<Vec<Event>>,
+    down: bool,
+}
+
+#[async_trait]
+impl EventBus for Bus {
+    async fn publish(&self, events: &[Event]) -> Vec<Result<(), BusError>> {
+        if self.down {
+            return events
+                .iter()
+                .map(|_| {
+                    Err(BusError {
+                        reason: "throttled".into(),
+                        retryable: true,
+                    })
+                })
+                .collect();
+        }
+        self.events.lock().unwrap().extend_from_slice(events);
+        events.iter().map(|_| Ok(())).collect()
+    }
+}
+
 #[async_trait]
 impl AlertSink for NoAlerts {
     async fn deliver(&self, _: &Alert) -> Result<(), DeliveryError> {
@@ -55,7 +84,9 @@ fn deps(store: Arc<dyn Store>, queue: Arc<dyn EnrichQueue>, max_accounts: usize)
         store,
         queue,
         alerts: Arc::new(NoAlerts),
+        bus: Arc::new(Bus::default()),
         stale_after: Duration::days(7),
+        rescore_after: Duration::hours(24),
         max_accounts,
         drain_limit: 10,
     }
@@ -227,4 +258,47 @@ async fn the_drain_runs_and_fails_apart_from_the_queueing() {
         ["pending_alerts", "accounts_due", "pending_alerts"]
     );
     assert_eq!(queue.batches.lock().unwrap().len(), 1);
+}
+
+/// Every run asks the score function for its rescoring pass: scores last
+/// checked a day ago (less a tenth) are due. A bus that refuses it fails
+/// nothing: the scores wait for the next run.
+#[tokio::test]
+async fn every_run_publishes_scores_due() {
+    let store = Arc::new(MemoryStore::new());
+    let bus = Arc::new(Bus::default());
+    let mut deps = deps(store, Arc::new(Queue::default()), 15);
+    deps.bus = bus.clone();
+    let start = Utc::now();
+    let out = handle(
+        &deps,
+        LambdaEvent::new(serde_json::json!({}), Context::default()),
+    )
+    .await
+    .unwrap();
+    let events = bus.events.lock().unwrap().clone();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].detail_type, detail_type::SCORES_DUE);
+    assert_eq!(events[0].detail["round"], 0);
+    let before = out.scores_due_before.unwrap();
+    assert_eq!(events[0].detail["before"], serde_json::json!(before));
+    let age = Utc::now() - before;
+    assert!(
+        age >= Duration::minutes(1296) && start - before <= Duration::minutes(1296),
+        "{age}"
+    );
+    assert_eq!(out.scores_due_error, None);
+
+    deps.bus = Arc::new(Bus {
+        down: true,
+        ..Bus::default()
+    });
+    let out = handle(
+        &deps,
+        LambdaEvent::new(serde_json::json!({}), Context::default()),
+    )
+    .await
+    .unwrap();
+    assert_eq!(out.scores_due_before, None);
+    assert!(out.scores_due_error.unwrap().contains("throttled"));
 }

@@ -9,8 +9,8 @@ use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, AttributeValue, BillingMode, GlobalSecondaryIndex, KeySchemaElement,
-    KeyType, KeysAndAttributes, Projection, ProjectionType, Put, PutRequest, ScalarAttributeType,
+    AttributeDefinition, AttributeValue, BillingMode, CreateGlobalSecondaryIndexAction,
+    GlobalSecondaryIndex, GlobalSecondaryIndexUpdate, KeySchemaElement, KeyType, KeysAndAttributes, Projection, ProjectionType, Put, PutRequest, ScalarAttributeType,
     TimeToLiveSpecification, TransactWriteItem, Update, WriteRequest,
 };
 use chrono::{DateTime, Duration, Utc};
@@ -195,6 +195,32 @@ fn due_shard(d: &Domain) -> u32 {
     shard_of(d.as_str())
 }
 
+fn attribute(name: &str) -> Result<AttributeDefinition> {
+    AttributeDefinition::builder()
+        .attribute_name(name)
+        .attribute_type(ScalarAttributeType::S)
+        .build()
+        .map_err(|e| StoreError::Backend(e.to_string()))
+}
+
+fn key_element(name: &str, kind: KeyType) -> Result<KeySchemaElement> {
+    KeySchemaElement::builder()
+        .attribute_name(name)
+        .key_type(kind)
+        .build()
+        .map_err(|e| StoreError::Backend(e.to_string()))
+}
+
+fn projection(index: Index) -> Projection {
+    Projection::builder()
+        .projection_type(if index.keys_only {
+            ProjectionType::KeysOnly
+        } else {
+            ProjectionType::All
+        })
+        .build()
+}
+
 fn shard_of(key: &str) -> u32 {
     key.bytes()
         .fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)))
@@ -334,47 +360,25 @@ impl DynamoStore {
     /// indexes, TTL; on-demand billing) and waits until it is active. An
     /// existing table is left as it is.
     pub async fn create_table(&self) -> Result<bool> {
-        let attr = |name: &str| {
-            AttributeDefinition::builder()
-                .attribute_name(name)
-                .attribute_type(ScalarAttributeType::S)
-                .build()
-                .map_err(|e| StoreError::Backend(e.to_string()))
-        };
-        let key = |name: &str, kind: KeyType| {
-            KeySchemaElement::builder()
-                .attribute_name(name)
-                .key_type(kind)
-                .build()
-                .map_err(|e| StoreError::Backend(e.to_string()))
-        };
         let mut req = self
             .client
             .create_table()
             .table_name(&self.table)
             .billing_mode(BillingMode::PayPerRequest)
-            .attribute_definitions(attr(PK)?)
-            .attribute_definitions(attr(SK)?)
-            .key_schema(key(PK, KeyType::Hash)?)
-            .key_schema(key(SK, KeyType::Range)?);
+            .attribute_definitions(attribute(PK)?)
+            .attribute_definitions(attribute(SK)?)
+            .key_schema(key_element(PK, KeyType::Hash)?)
+            .key_schema(key_element(SK, KeyType::Range)?);
         for index in INDEXES {
             req = req
-                .attribute_definitions(attr(index.pk)?)
-                .attribute_definitions(attr(index.sk)?)
+                .attribute_definitions(attribute(index.pk)?)
+                .attribute_definitions(attribute(index.sk)?)
                 .global_secondary_indexes(
                     GlobalSecondaryIndex::builder()
                         .index_name(index.name)
-                        .key_schema(key(index.pk, KeyType::Hash)?)
-                        .key_schema(key(index.sk, KeyType::Range)?)
-                        .projection(
-                            Projection::builder()
-                                .projection_type(if index.keys_only {
-                                    ProjectionType::KeysOnly
-                                } else {
-                                    ProjectionType::All
-                                })
-                                .build(),
-                        )
+                        .key_schema(key_element(index.pk, KeyType::Hash)?)
+                        .key_schema(key_element(index.sk, KeyType::Range)?)
+                        .projection(projection(index))
                         .build()
                         .map_err(|e| StoreError::Backend(e.to_string()))?,
                 );
@@ -525,6 +529,138 @@ impl DynamoStore {
             None => base.key_condition_expression("#pk = :pk"),
         };
         self.query_all(base, limit).await
+    }
+
+    /// Adds the indexes of [`INDEXES`] an existing table lacks (one
+    /// created by an earlier version), one at a time, each waited for until
+    /// active; returns their names. DynamoDB builds a new index from the
+    /// items already stored.
+    pub async fn add_missing_indexes(&self) -> Result<Vec<&'static str>> {
+        let mut added = Vec::new();
+        for index in INDEXES {
+            let table = self.describe().await?;
+            if table
+                .global_secondary_indexes()
+                .iter()
+                .any(|g| g.index_name() == Some(index.name))
+            {
+                continue;
+            }
+            self.client
+                .update_table()
+                .table_name(&self.table)
+                .attribute_definitions(attribute(index.pk)?)
+                .attribute_definitions(attribute(index.sk)?)
+                .global_secondary_index_updates(
+                    GlobalSecondaryIndexUpdate::builder()
+                        .create(
+                            CreateGlobalSecondaryIndexAction::builder()
+                                .index_name(index.name)
+                                .key_schema(key_element(index.pk, KeyType::Hash)?)
+                                .key_schema(key_element(index.sk, KeyType::Range)?)
+                                .projection(projection(index))
+                                .build()
+                                .map_err(|e| StoreError::Backend(e.to_string()))?,
+                        )
+                        .build(),
+                )
+                .send()
+                .await
+                .map_err(|e| sdk_error("UpdateTable", e))?;
+            // Building an index over a large table takes minutes.
+            let mut active = false;
+            for _ in 0..1_200 {
+                let table = self.describe().await?;
+                active = table.global_secondary_indexes().iter().any(|g| {
+                    g.index_name() == Some(index.name)
+                        && g.index_status().is_some_and(|s| s.as_str() == "ACTIVE")
+                });
+                if active {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+            }
+            if !active {
+                return Err(StoreError::Unavailable(format!(
+                    "index {} of {} is not active after 10 minutes; run store init again later",
+                    index.name, self.table
+                )));
+            }
+            added.push(index.name);
+        }
+        Ok(added)
+    }
+
+    async fn describe(&self) -> Result<aws_sdk_dynamodb::types::TableDescription> {
+        self.client
+            .describe_table()
+            .table_name(&self.table)
+            .send()
+            .await
+            .map_err(|e| sdk_error("DescribeTable", e))?
+            .table
+            .ok_or_else(|| StoreError::Backend(format!("{}: no table description", self.table)))
+    }
+
+    /// Puts the current scores written before the `scores_by_check` index
+    /// existed into it, as never checked (due for the next rescoring pass);
+    /// returns how many. `store init` runs it on an existing table: without
+    /// it, such a score would wait for its next write. A paginated scan;
+    /// idempotent (a score with check keys is left as it is).
+    pub async fn backfill_score_checks(&self) -> Result<usize> {
+        let mut added = 0;
+        let mut start = None;
+        loop {
+            let out = self
+                .client
+                .scan()
+                .table_name(&self.table)
+                .filter_expression("#kind = :kind AND attribute_not_exists(#cpk)")
+                .expression_attribute_names("#kind", "kind")
+                .expression_attribute_names("#cpk", SCORES_BY_CHECK.pk)
+                .expression_attribute_values(":kind", s("score"))
+                .projection_expression("#pk")
+                .expression_attribute_names("#pk", PK)
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(|e| sdk_error("Scan", e))?;
+            for item in out.items.unwrap_or_default() {
+                let Some(AttributeValue::S(pk)) = item.get(PK) else {
+                    continue;
+                };
+                let shard = shard_of(pk.strip_prefix("LEAD#").unwrap_or(pk));
+                let result = self
+                    .client
+                    .update_item()
+                    .table_name(&self.table)
+                    .key(PK, s(pk.clone()))
+                    .key(SK, s("SCORE"))
+                    .update_expression("SET #cpk = :shard, #csk = :never")
+                    .condition_expression("attribute_exists(#pk) AND attribute_not_exists(#cpk)")
+                    .expression_attribute_names("#pk", PK)
+                    .expression_attribute_names("#cpk", SCORES_BY_CHECK.pk)
+                    .expression_attribute_names("#csk", SCORES_BY_CHECK.sk)
+                    .expression_attribute_values(":shard", s(format!("CHECK#{shard}")))
+                    // Sorts before every timestamp.
+                    .expression_attribute_values(":never", s("0"))
+                    .send()
+                    .await;
+                match result {
+                    Ok(_) => added += 1,
+                    // Written or checked meanwhile: it has its keys.
+                    Err(e)
+                        if e.as_service_error()
+                            .is_some_and(|se| se.is_conditional_check_failed_exception()) => {}
+                    Err(e) => return Err(sdk_error("UpdateItem", e)),
+                }
+            }
+            match out.last_evaluated_key {
+                Some(k) if !k.is_empty() => start = Some(k),
+                _ => break,
+            }
+        }
+        Ok(added)
     }
 
     /// Every item of one kind (a paginated scan; for listings and reports).

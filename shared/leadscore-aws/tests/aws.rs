@@ -34,6 +34,70 @@ mod dynamodb_specifics {
         );
     }
 
+    /// `store init` on a table made before the `scores_by_check` index:
+    /// the index is added, and a score written without check keys is not
+    /// due until the backfill puts it in, as never checked; a second
+    /// backfill finds nothing to do.
+    #[tokio::test]
+    async fn an_older_table_gets_the_rescoring_index_and_its_scores() {
+        use leadscore_core::domain::Email;
+        use leadscore_store::contract::t0;
+        let config = support::sdk_config().await;
+        let client = aws_sdk_dynamodb::Client::new(&config);
+        let table = support::unique("leads");
+        let store = DynamoStore::new(client.clone(), table.clone());
+        assert!(store.create_table().await.unwrap());
+        let (old, new) = (
+            Email::parse("old@acme.com").unwrap(),
+            Email::parse("new@acme.com").unwrap(),
+        );
+        for email in [&old, &new] {
+            let mut write = leadscore_store::contract::score_write(email.as_str(), 1);
+            write.record.score.scored_at = t0();
+            store.save_score(&write).await.unwrap();
+        }
+        client
+            .update_item()
+            .table_name(&table)
+            .key("pk", aws_sdk_dynamodb::types::AttributeValue::S(format!("LEAD#{old}")))
+            .key("sk", aws_sdk_dynamodb::types::AttributeValue::S("SCORE".into()))
+            .update_expression("REMOVE check_pk, check_sk")
+            .send()
+            .await
+            .unwrap();
+        // A table made before the index: `store init` adds it.
+        assert!(store.add_missing_indexes().await.unwrap().is_empty());
+        client
+            .update_table()
+            .table_name(&table)
+            .global_secondary_index_updates(
+                aws_sdk_dynamodb::types::GlobalSecondaryIndexUpdate::builder()
+                    .delete(
+                        aws_sdk_dynamodb::types::DeleteGlobalSecondaryIndexAction::builder()
+                            .index_name("scores_by_check")
+                            .build()
+                            .unwrap(),
+                    )
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert!(store.scores_due(t0(), 10).await.is_err(), "no index");
+        assert_eq!(
+            store.add_missing_indexes().await.unwrap(),
+            ["scores_by_check"]
+        );
+        let before = t0() - chrono::Duration::days(1);
+        assert!(store.scores_due(before, 10).await.unwrap().is_empty());
+        assert_eq!(store.backfill_score_checks().await.unwrap(), 1);
+        assert_eq!(store.scores_due(before, 10).await.unwrap(), [old.clone()]);
+        assert_eq!(store.backfill_score_checks().await.unwrap(), 0);
+        // Checked, it leaves the due list like any other.
+        store.mark_score_checked(&old, 1, t0()).await.unwrap();
+        assert!(store.scores_due(before, 10).await.unwrap().is_empty());
+    }
+
     #[tokio::test]
     async fn large_snapshots_are_compressed_and_round_trip() {
         use leadscore_core::domain::{Domain, EnrichmentSnapshot};

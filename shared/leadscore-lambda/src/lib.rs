@@ -124,6 +124,20 @@ impl Env {
         }
     }
 
+    /// A number of hours from 1 to 876,000 (a century), or `default`.
+    pub fn hours(&self, name: &str, default: i64) -> Result<i64, ConfigError> {
+        let hours: i64 = self.parse_or(name, default)?;
+        if (1..=876_000).contains(&hours) {
+            Ok(hours)
+        } else {
+            Err(ConfigError::Invalid {
+                name: name.to_owned(),
+                value: hours.to_string(),
+                reason: "must be a number of hours from 1 to 876000".into(),
+            })
+        }
+    }
+
     /// A whole number of days from 1 to 36,500 (a century): a staleness
     /// window. Zero or less would make everything due at every run; more
     /// overflows time arithmetic.

@@ -105,6 +105,16 @@ fn record(e: &str, version: u64, total: f64, tier: Tier) -> ScoreRecord {
     }
 }
 
+/// A first-or-next score write of `e` at `version`, without an alert
+/// (for adapter-specific tests).
+pub fn score_write(e: &str, version: u64) -> ScoreWrite {
+    ScoreWrite {
+        record: record(e, version, 50.0, Tier::Warm),
+        expected_version: version - 1,
+        alert: None,
+    }
+}
+
 fn alert(e: &str, version: u64) -> Alert {
     let lead = email(e);
     Alert {
