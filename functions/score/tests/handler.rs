@@ -11,8 +11,8 @@ use lambda_runtime::{Context, Diagnostic, LambdaEvent};
 use lambda_score::handler::{Deps, ScoreError, handle};
 use leadscore_core::ScoringModel;
 use leadscore_core::domain::{Activity, Alert};
-use leadscore_core::import::{parse_activities, parse_leads};
 use leadscore_core::events::Event;
+use leadscore_core::import::{parse_activities, parse_leads};
 use leadscore_pipeline::{
     AlertSink, BusError, DeliveryError, EventBus, import_activities, import_leads,
 };

@@ -10,8 +10,9 @@ use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, AttributeValue, BillingMode, CreateGlobalSecondaryIndexAction,
-    GlobalSecondaryIndex, GlobalSecondaryIndexUpdate, KeySchemaElement, KeyType, KeysAndAttributes, Projection, ProjectionType, Put, PutRequest, ScalarAttributeType,
-    TimeToLiveSpecification, TransactWriteItem, Update, WriteRequest,
+    GlobalSecondaryIndex, GlobalSecondaryIndexUpdate, KeySchemaElement, KeyType, KeysAndAttributes,
+    Projection, ProjectionType, Put, PutRequest, ScalarAttributeType, TimeToLiveSpecification,
+    TransactWriteItem, Update, WriteRequest,
 };
 use chrono::{DateTime, Duration, Utc};
 use leadscore_core::Tier;
@@ -1186,10 +1187,7 @@ impl Store for DynamoStore {
             SCORES_BY_CHECK.pk.into(),
             s(format!("CHECK#{}", shard_of(rec.lead.as_str()))),
         );
-        score.insert(
-            SCORES_BY_CHECK.sk.into(),
-            s(timestamp(rec.score.scored_at)),
-        );
+        score.insert(SCORES_BY_CHECK.sk.into(), s(timestamp(rec.score.scored_at)));
         encode(&mut score, rec)?;
         let put_score = if write.expected_version == 0 {
             Put::builder().condition_expression("attribute_not_exists(pk)")
@@ -1285,7 +1283,9 @@ impl Store for DynamoStore {
                 let email = pk
                     .strip_prefix("LEAD#")
                     .ok_or_else(|| StoreError::Corrupt(format!("score item under {pk}")))
-                    .and_then(|e| Email::parse(e).map_err(|e| StoreError::Corrupt(e.to_string())))?;
+                    .and_then(|e| {
+                        Email::parse(e).map_err(|e| StoreError::Corrupt(e.to_string()))
+                    })?;
                 due.push((at.clone(), email));
             }
         }

@@ -59,8 +59,14 @@ mod dynamodb_specifics {
         client
             .update_item()
             .table_name(&table)
-            .key("pk", aws_sdk_dynamodb::types::AttributeValue::S(format!("LEAD#{old}")))
-            .key("sk", aws_sdk_dynamodb::types::AttributeValue::S("SCORE".into()))
+            .key(
+                "pk",
+                aws_sdk_dynamodb::types::AttributeValue::S(format!("LEAD#{old}")),
+            )
+            .key(
+                "sk",
+                aws_sdk_dynamodb::types::AttributeValue::S("SCORE".into()),
+            )
             .update_expression("REMOVE check_pk, check_sk")
             .send()
             .await
@@ -91,7 +97,10 @@ mod dynamodb_specifics {
         let before = t0() - chrono::Duration::days(1);
         assert!(store.scores_due(before, 10).await.unwrap().is_empty());
         assert_eq!(store.backfill_score_checks().await.unwrap(), 1);
-        assert_eq!(store.scores_due(before, 10).await.unwrap(), [old.clone()]);
+        assert_eq!(
+            store.scores_due(before, 10).await.unwrap(),
+            std::slice::from_ref(&old)
+        );
         assert_eq!(store.backfill_score_checks().await.unwrap(), 0);
         // Checked, it leaves the due list like any other.
         store.mark_score_checked(&old, 1, t0()).await.unwrap();

@@ -281,13 +281,8 @@ pub fn build_enricher(env: &Env) -> Result<Enricher, ConfigError> {
 /// (Unix milliseconds); none when the context has no deadline in the
 /// future: a test's context has none, and `cargo lambda watch`'s emulator
 /// sends a duration (`600000`) where Lambda sends an instant.
-pub fn time_left(
-    context: &lambda_runtime::Context,
-    margin: Duration,
-) -> Option<Duration> {
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .ok()?;
+pub fn time_left(context: &lambda_runtime::Context, margin: Duration) -> Option<Duration> {
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).ok()?;
     let left = Duration::from_millis(context.deadline).checked_sub(now)?;
     Some(left.saturating_sub(margin))
 }

@@ -277,9 +277,7 @@ pub async fn rescore_due(
                 summary.record(email, &r);
                 if r.written {
                     changed.extend(r.record.account.clone());
-                } else if let Err(e) = store
-                    .mark_score_checked(email, r.record.version, now)
-                    .await
+                } else if let Err(e) = store.mark_score_checked(email, r.record.version, now).await
                 {
                     tracing::warn!(lead = %email, error = %e, "recording a check failed; the lead stays due");
                     pass.unmarked += 1;

@@ -772,8 +772,11 @@ async fn the_scheduled_pass_lets_points_expire_and_marks_unchanged_scores_checke
     let later = now() + Duration::days(40);
     let (summary, pass) = pass_at(later, bounds).await;
     assert_eq!((pass.due, pass.checked, pass.more), (2, 0, false));
-    assert_eq!(summary.cooled, [dana.clone()]);
-    assert_eq!((summary.scored, summary.written, summary.accounts), (2, 2, 2));
+    assert_eq!(summary.cooled, std::slice::from_ref(&dana));
+    assert_eq!(
+        (summary.scored, summary.written, summary.accounts),
+        (2, 2, 2)
+    );
     assert_eq!(
         pending_kinds(&store).await,
         [AlertKind::BecameHot, AlertKind::Cooled]
@@ -795,7 +798,10 @@ async fn the_scheduled_pass_lets_points_expire_and_marks_unchanged_scores_checke
     let next = later + Duration::days(2);
     let (summary, pass) = pass_at(next, bounds).await;
     assert_eq!((pass.due, pass.checked, summary.written), (2, 2, 0));
-    assert_eq!(store.current_score(&sam).await.unwrap().unwrap(), sam_before);
+    assert_eq!(
+        store.current_score(&sam).await.unwrap().unwrap(),
+        sam_before
+    );
     let (_, pass) = pass_at(next, bounds).await;
     assert_eq!(pass.due, 0);
 
@@ -822,7 +828,10 @@ async fn the_scheduled_pass_lets_points_expire_and_marks_unchanged_scores_checke
     .await;
     assert_eq!((pass.due, summary.scored, pass.more), (1, 1, true));
     assert_eq!(
-        store.scores_due(after - Duration::hours(20), 10).await.unwrap(),
+        store
+            .scores_due(after - Duration::hours(20), 10)
+            .await
+            .unwrap(),
         [sam]
     );
 }

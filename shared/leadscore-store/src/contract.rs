@@ -496,7 +496,15 @@ pub async fn scores_come_due_by_their_last_check(store: Arc<dyn Store>) {
         [email(c), email(a), email(b)],
         "the longest unchecked first; equal times by email"
     );
-    assert_eq!(store.current_score(&email(a)).await.unwrap().unwrap().version, 1);
+    assert_eq!(
+        store
+            .current_score(&email(a))
+            .await
+            .unwrap()
+            .unwrap()
+            .version,
+        1
+    );
 }
 
 /// The alert is committed with its score, and only then.

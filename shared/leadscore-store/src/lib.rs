@@ -179,8 +179,12 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// `version`, unchanged (an unchanged score is not rewritten). Nothing
     /// happens when the stored score is at another version (rewritten
     /// since) or was checked at `at` or later; idempotent.
-    async fn mark_score_checked(&self, email: &Email, version: u64, at: DateTime<Utc>)
-    -> Result<()>;
+    async fn mark_score_checked(
+        &self,
+        email: &Email,
+        version: u64,
+        at: DateTime<Utc>,
+    ) -> Result<()>;
 
     /// Inserts or replaces an account's rolled-up score.
     async fn save_account_score(&self, score: &AccountScore) -> Result<()>;

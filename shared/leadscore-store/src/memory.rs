@@ -249,7 +249,11 @@ impl Store for MemoryStore {
             .map(|(e, at)| (*at, e))
             .collect();
         due.sort();
-        Ok(due.into_iter().take(limit).map(|(_, e)| e.clone()).collect())
+        Ok(due
+            .into_iter()
+            .take(limit)
+            .map(|(_, e)| e.clone())
+            .collect())
     }
 
     async fn mark_score_checked(

@@ -159,7 +159,7 @@ mod sqlite_specifics {
                  json TEXT NOT NULL, PRIMARY KEY (email, version));
                  PRAGMA user_version = 4;"
             ))
-                .unwrap();
+            .unwrap();
             c.execute(
                 "INSERT INTO scores VALUES (?1, 1, 'warm', 50.0, ?2)",
                 rusqlite::params![old.lead.as_str(), serde_json::to_string(&old).unwrap()],
@@ -176,7 +176,10 @@ mod sqlite_specifics {
         .await
         .unwrap();
         let before = t0 - Duration::days(30);
-        assert_eq!(s.scores_due(before, 10).await.unwrap(), [old.lead.clone()]);
+        assert_eq!(
+            s.scores_due(before, 10).await.unwrap(),
+            std::slice::from_ref(&old.lead)
+        );
         assert_eq!(s.current_score(&old.lead).await.unwrap(), Some(old.clone()));
         s.mark_score_checked(&old.lead, 1, t0).await.unwrap();
         assert!(s.scores_due(before, 10).await.unwrap().is_empty());
