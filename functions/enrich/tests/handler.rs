@@ -17,16 +17,7 @@ use leadscore_pipeline::{BusError, EventBus};
 use leadscore_store::{MemoryStore, Store};
 use leadscore_testkit::site::{Route, Site};
 
-#[derive(Default)]
-struct Bus(Mutex<Vec<Event>>);
-
-#[async_trait]
-impl EventBus for Bus {
-    async fn publish(&self, events: &[Event]) -> Vec<Result<(), BusError>> {
-        self.0.lock().unwrap().extend_from_slice(events);
-        events.iter().map(|_| Ok(())).collect()
-    }
-}
+type Bus = leadscore_pipeline::MemoryBus;
 
 fn enricher_env() -> Env {
     Env::from_map(BTreeMap::from([
@@ -92,7 +83,7 @@ async fn a_batch_reports_only_the_bad_messages() {
         .unwrap()
         .expect("the good account was enriched");
     assert!(!snap.signals.is_empty());
-    let events = bus.0.lock().unwrap().clone();
+    let events = bus.events();
     assert_eq!(events[0].detail_type, "Account Enriched");
     assert_eq!(events[0].detail["account"], "northwind.test");
     // The answer serializes to the shape Lambda's SQS integration reads.
@@ -402,9 +393,7 @@ async fn one_domain_queued_twice_in_a_batch_is_enriched_once() {
     let resp = lambda_enrich::handler::handle_batch(&deps, batch, None).await;
     assert!(resp.batch_item_failures.is_empty());
     let enriched: Vec<String> = bus
-        .0
-        .lock()
-        .unwrap()
+        .events()
         .iter()
         .filter(|e| e.detail_type == "Account Enriched")
         .map(|e| e.detail["account"].to_string())

@@ -9,10 +9,8 @@ use chrono::{Duration, Utc};
 use lambda_runtime::{Context, LambdaEvent};
 use lambda_schedule::handler::{Deps, handle};
 use leadscore_core::domain::{Account, Alert, Domain};
-use leadscore_core::events::{Event, detail_type};
-use leadscore_pipeline::{
-    AlertSink, BusError, DeliveryError, EnrichQueue, EnrichRequest, EventBus, QueueError,
-};
+use leadscore_core::events::detail_type;
+use leadscore_pipeline::{AlertSink, DeliveryError, EnrichQueue, EnrichRequest, QueueError};
 use leadscore_store::{MemoryStore, Store};
 
 #[derive(Default)]
@@ -44,31 +42,7 @@ impl EnrichQueue for Queue {
 
 struct NoAlerts;
 
-/// Records what is published on the bus, or refuses it.
-#[derive(Default)]
-struct Bus {
-    events: Mutex<Vec<Event>>,
-    down: bool,
-}
-
-#[async_trait]
-impl EventBus for Bus {
-    async fn publish(&self, events: &[Event]) -> Vec<Result<(), BusError>> {
-        if self.down {
-            return events
-                .iter()
-                .map(|_| {
-                    Err(BusError {
-                        reason: "throttled".into(),
-                        retryable: true,
-                    })
-                })
-                .collect();
-        }
-        self.events.lock().unwrap().extend_from_slice(events);
-        events.iter().map(|_| Ok(())).collect()
-    }
-}
+type Bus = leadscore_pipeline::MemoryBus;
 
 #[async_trait]
 impl AlertSink for NoAlerts {
@@ -276,7 +250,7 @@ async fn every_run_publishes_scores_due() {
     )
     .await
     .unwrap();
-    let events = bus.events.lock().unwrap().clone();
+    let events = bus.events();
     assert_eq!(events.len(), 1);
     assert_eq!(events[0].detail_type, detail_type::SCORES_DUE);
     assert_eq!(events[0].detail["round"], 0);
@@ -289,10 +263,9 @@ async fn every_run_publishes_scores_due() {
     );
     assert_eq!(out.scores_due_error, None);
 
-    deps.bus = Arc::new(Bus {
-        down: true,
-        ..Bus::default()
-    });
+    let down = Arc::new(Bus::new());
+    down.refuse_next(1, true);
+    deps.bus = down;
     let out = handle(
         &deps,
         LambdaEvent::new(serde_json::json!({}), Context::default()),
@@ -300,5 +273,5 @@ async fn every_run_publishes_scores_due() {
     .await
     .unwrap();
     assert_eq!(out.scores_due_before, None);
-    assert!(out.scores_due_error.unwrap().contains("throttled"));
+    assert!(out.scores_due_error.unwrap().contains("refused"));
 }

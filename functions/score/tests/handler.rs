@@ -13,25 +13,13 @@ use leadscore_core::ScoringModel;
 use leadscore_core::domain::{Activity, Alert};
 use leadscore_core::events::Event;
 use leadscore_core::import::{parse_activities, parse_leads};
-use leadscore_pipeline::{
-    AlertSink, BusError, DeliveryError, EventBus, import_activities, import_leads,
-};
+use leadscore_pipeline::{AlertSink, DeliveryError, import_activities, import_leads};
 use leadscore_store::{MemoryStore, Store};
 
 #[derive(Default)]
 struct Sink(Mutex<Vec<Alert>>);
 
-/// Records what is published on the bus.
-#[derive(Default)]
-struct Bus(Mutex<Vec<Event>>);
-
-#[async_trait]
-impl EventBus for Bus {
-    async fn publish(&self, events: &[Event]) -> Vec<Result<(), BusError>> {
-        self.0.lock().unwrap().extend_from_slice(events);
-        events.iter().map(|_| Ok(())).collect()
-    }
-}
+type Bus = leadscore_pipeline::MemoryBus;
 
 #[async_trait]
 impl AlertSink for Sink {
@@ -220,7 +208,7 @@ async fn scores_due_passes_ask_for_the_next_round_until_none_is_left() {
         rounds.push((pass.due, pass.checked, out.next_round));
         match out.next_round {
             Some(r) => {
-                next = bus.0.lock().unwrap().pop().unwrap();
+                next = bus.take().pop().unwrap();
                 assert_eq!(next.detail["round"], r);
                 assert_eq!(next.detail["before"], serde_json::json!(before));
             }
@@ -230,7 +218,7 @@ async fn scores_due_passes_ask_for_the_next_round_until_none_is_left() {
     // One lead per pass (unchanged: checked), then an empty pass.
     assert_eq!(rounds, [(1, 1, Some(1)), (1, 1, Some(2)), (0, 0, None)]);
     assert!(store.scores_due(before, 10).await.unwrap().is_empty());
-    assert!(bus.0.lock().unwrap().is_empty());
+    assert!(bus.events().is_empty());
 
     // The last round asks for no other, however many are left.
     let out = handle(
@@ -245,7 +233,7 @@ async fn scores_due_passes_ask_for_the_next_round_until_none_is_left() {
     .unwrap();
     assert_eq!(out.summary.rescored.scored, 1);
     assert_eq!(out.next_round, None);
-    assert!(bus.0.lock().unwrap().is_empty());
+    assert!(bus.events().is_empty());
 
     // A detail without its cutoff is a bad event.
     let mut bad = Event::scores_due(before, 0, now());

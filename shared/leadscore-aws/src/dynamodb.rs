@@ -664,6 +664,42 @@ impl DynamoStore {
         Ok(added)
     }
 
+    /// The items of a sharded time index (`PREFIX#0` … `PREFIX#3`) whose
+    /// sort key is before `before`, oldest first, at most `limit`: each
+    /// shard read up to `limit`, the lists merged by sort key.
+    async fn due_on_shards<T: Ord>(
+        &self,
+        index: Index,
+        prefix: &str,
+        before: DateTime<Utc>,
+        limit: usize,
+        key: impl Fn(&Item) -> Result<T>,
+    ) -> Result<Vec<T>> {
+        let mut due: Vec<(String, T)> = Vec::new();
+        for shard in 0..DUE_SHARDS {
+            let items = self
+                .query_index(
+                    index,
+                    format!("{prefix}#{shard}"),
+                    Some(timestamp(before)),
+                    false,
+                    Some(limit),
+                )
+                .await?;
+            for item in items {
+                let Some(AttributeValue::S(at)) = item.get(index.sk) else {
+                    return Err(StoreError::Corrupt(format!(
+                        "{} item without its sort key",
+                        index.name
+                    )));
+                };
+                due.push((at.clone(), key(&item)?));
+            }
+        }
+        due.sort();
+        Ok(due.into_iter().take(limit).map(|(_, k)| k).collect())
+    }
+
     /// Every item of one kind (a paginated scan; for listings and reports).
     async fn scan_kind(&self, kind: &str) -> Result<Vec<Item>> {
         let mut items = Vec::new();
@@ -1135,29 +1171,13 @@ impl Store for DynamoStore {
     }
 
     async fn accounts_due(&self, before: DateTime<Utc>, limit: usize) -> Result<Vec<Domain>> {
-        let mut due: Vec<(String, Domain)> = Vec::new();
-        for shard in 0..DUE_SHARDS {
-            let items = self
-                .query_index(
-                    ACCOUNTS_BY_ENRICHMENT,
-                    format!("DUE#{shard}"),
-                    Some(timestamp(before)),
-                    false,
-                    Some(limit),
-                )
-                .await?;
-            for item in items {
-                let (Some(AttributeValue::S(at)), Some(AttributeValue::S(d))) =
-                    (item.get(ACCOUNTS_BY_ENRICHMENT.sk), item.get("domain"))
-                else {
-                    return Err(StoreError::Corrupt("account item without due keys".into()));
-                };
-                let domain = Domain::parse(d).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                due.push((at.clone(), domain));
-            }
-        }
-        due.sort();
-        Ok(due.into_iter().take(limit).map(|(_, d)| d).collect())
+        self.due_on_shards(ACCOUNTS_BY_ENRICHMENT, "DUE", before, limit, |item| {
+            let Some(AttributeValue::S(d)) = item.get("domain") else {
+                return Err(StoreError::Corrupt("account item without due keys".into()));
+            };
+            Domain::parse(d).map_err(|e| StoreError::Corrupt(e.to_string()))
+        })
+        .await
     }
 
     async fn current_score(&self, email: &Email) -> Result<Option<ScoreRecord>> {
@@ -1263,34 +1283,15 @@ impl Store for DynamoStore {
     }
 
     async fn scores_due(&self, before: DateTime<Utc>, limit: usize) -> Result<Vec<Email>> {
-        let mut due: Vec<(String, Email)> = Vec::new();
-        for shard in 0..DUE_SHARDS {
-            let items = self
-                .query_index(
-                    SCORES_BY_CHECK,
-                    format!("CHECK#{shard}"),
-                    Some(timestamp(before)),
-                    false,
-                    Some(limit),
-                )
-                .await?;
-            for item in items {
-                let (Some(AttributeValue::S(at)), Some(AttributeValue::S(pk))) =
-                    (item.get(SCORES_BY_CHECK.sk), item.get(PK))
-                else {
-                    return Err(StoreError::Corrupt("score item without check keys".into()));
-                };
-                let email = pk
-                    .strip_prefix("LEAD#")
-                    .ok_or_else(|| StoreError::Corrupt(format!("score item under {pk}")))
-                    .and_then(|e| {
-                        Email::parse(e).map_err(|e| StoreError::Corrupt(e.to_string()))
-                    })?;
-                due.push((at.clone(), email));
-            }
-        }
-        due.sort();
-        Ok(due.into_iter().take(limit).map(|(_, e)| e).collect())
+        self.due_on_shards(SCORES_BY_CHECK, "CHECK", before, limit, |item| {
+            let Some(AttributeValue::S(pk)) = item.get(PK) else {
+                return Err(StoreError::Corrupt("score item without its key".into()));
+            };
+            pk.strip_prefix("LEAD#")
+                .ok_or_else(|| StoreError::Corrupt(format!("score item under {pk}")))
+                .and_then(|e| Email::parse(e).map_err(|e| StoreError::Corrupt(e.to_string())))
+        })
+        .await
     }
 
     async fn mark_score_checked(

@@ -35,29 +35,7 @@ impl EnrichQueue for Queue {
     }
 }
 
-#[derive(Default)]
-struct Bus(Mutex<Vec<Event>>, Mutex<usize>);
-
-#[async_trait]
-impl EventBus for Bus {
-    async fn publish(&self, events: &[Event]) -> Vec<Result<(), BusError>> {
-        let mut fail = self.1.lock().unwrap();
-        if *fail > 0 {
-            *fail -= 1;
-            return events
-                .iter()
-                .map(|_| {
-                    Err(BusError {
-                        reason: "bus down".into(),
-                        retryable: true,
-                    })
-                })
-                .collect();
-        }
-        self.0.lock().unwrap().extend_from_slice(events);
-        events.iter().map(|_| Ok(())).collect()
-    }
-}
+type Bus = leadscore_pipeline::MemoryBus;
 
 struct Fixture {
     store: Arc<MemoryStore>,
@@ -149,7 +127,7 @@ async fn a_submit_stores_the_lead_queues_enrichment_scores_and_publishes() {
     let queued = f.queue.0.lock().unwrap().clone();
     assert_eq!(queued.len(), 1);
     assert_eq!(queued[0].domain.as_str(), "acme.com");
-    let events = f.bus.0.lock().unwrap().clone();
+    let events = f.bus.events();
     assert_eq!(events.len(), 1);
     assert_eq!(events[0].detail_type, "Lead Submitted");
     assert_eq!(events[0].detail["lead"]["email"], "ada@acme.com");
@@ -164,7 +142,7 @@ async fn a_double_submit_creates_one_lead_and_one_activity() {
     }
     let email = Email::parse("ada@acme.com").unwrap();
     assert_eq!(f.store.activities_of(&email).await.unwrap().len(), 1);
-    assert_eq!(f.bus.0.lock().unwrap().len(), 1);
+    assert_eq!(f.bus.events().len(), 1);
     assert_eq!(f.queue.0.lock().unwrap().len(), 1);
     // A client key makes a new submission with the same body a new one.
     let mut req = post("application/json", None);
@@ -221,15 +199,13 @@ async fn a_submit_that_makes_the_lead_hot_publishes_its_alert_at_once() {
     let run = |refused: usize| {
         let mut f = fixture(false);
         f.intake.model = model.clone();
-        *f.bus.1.lock().unwrap() = refused;
+        f.bus.refuse_next(refused, true);
         async move {
             let resp = submit(&f.intake, BODY.as_bytes()).await;
             assert_eq!(resp.status(), StatusCode::ACCEPTED, "{}", resp.body());
             let kinds: Vec<String> = f
                 .bus
-                .0
-                .lock()
-                .unwrap()
+                .events()
                 .iter()
                 .map(|e| e.detail_type.clone())
                 .collect();
@@ -292,7 +268,7 @@ async fn a_submit_waits_for_another_writing_the_same_lead() {
 #[tokio::test]
 async fn a_failed_publish_is_retryable_and_the_retry_adds_nothing_twice() {
     let f = fixture(false);
-    *f.bus.1.lock().unwrap() = 1;
+    f.bus.refuse_next(1, true);
     let resp = submit(&f.intake, BODY.as_bytes()).await;
     assert_eq!(resp.status(), StatusCode::SERVICE_UNAVAILABLE);
     let resp = submit(&f.intake, BODY.as_bytes()).await;
@@ -301,7 +277,7 @@ async fn a_failed_publish_is_retryable_and_the_retry_adds_nothing_twice() {
     assert_eq!(v["duplicate"], false);
     let email = Email::parse("ada@acme.com").unwrap();
     assert_eq!(f.store.activities_of(&email).await.unwrap().len(), 1);
-    assert_eq!(f.bus.0.lock().unwrap().len(), 1);
+    assert_eq!(f.bus.events().len(), 1);
 }
 
 #[tokio::test]
@@ -466,7 +442,7 @@ async fn a_submit_whose_completion_mark_fails_is_still_accepted() {
     let email = Email::parse("ada@acme.com").unwrap();
     assert!(store.get_lead(&email).await.unwrap().is_some());
     assert_eq!(store.activities_of(&email).await.unwrap().len(), 1);
-    assert!(!bus.0.lock().unwrap().is_empty(), "published");
+    assert!(!bus.events().is_empty(), "published");
 }
 
 /// A burst of submits from one company's people queues one crawl of it;

@@ -797,6 +797,80 @@ impl<B: EventBus + ?Sized> EventBus for std::sync::Arc<B> {
     }
 }
 
+/// The in-memory [`EventBus`]: keeps what is published, in order (for
+/// tests and local runs that look at the events instead of routing them).
+/// [`MemoryBus::refuse_next`] makes the next calls fail, as a bus outage.
+#[derive(Debug, Default)]
+pub struct MemoryBus {
+    events: std::sync::Mutex<Vec<Event>>,
+    /// Calls left to refuse, and whether a retry may succeed.
+    refusing: std::sync::Mutex<(usize, bool)>,
+}
+
+impl MemoryBus {
+    /// An empty bus that accepts everything.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Every event accepted so far, in order.
+    pub fn events(&self) -> Vec<Event> {
+        self.events
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Takes the events accepted so far, leaving none.
+    pub fn take(&self) -> Vec<Event> {
+        std::mem::take(
+            &mut *self
+                .events
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
+    }
+
+    /// Refuses every event of the next `calls` calls to
+    /// [`EventBus::publish`], `retryable` or for good.
+    pub fn refuse_next(&self, calls: usize, retryable: bool) {
+        *self
+            .refusing
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = (calls, retryable);
+    }
+}
+
+#[async_trait]
+impl EventBus for MemoryBus {
+    async fn publish(&self, events: &[Event]) -> Vec<Result<(), BusError>> {
+        {
+            let mut refusing = self
+                .refusing
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if refusing.0 > 0 {
+                refusing.0 -= 1;
+                let retryable = refusing.1;
+                return events
+                    .iter()
+                    .map(|_| {
+                        Err(BusError {
+                            reason: "the bus refused the event".into(),
+                            retryable,
+                        })
+                    })
+                    .collect();
+            }
+        }
+        self.events
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .extend_from_slice(events);
+        events.iter().map(|_| Ok(())).collect()
+    }
+}
+
 /// Delivers alerts as `Lead Became Hot` / `Lead Cooled` events on a bus.
 #[derive(Debug)]
 pub struct BusAlertSink<B> {

@@ -237,6 +237,19 @@ impl SqliteStore {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
+    /// The keys a due-list query (`?1` the cutoff, `?2` the limit) selects,
+    /// in its order.
+    fn due(&self, sql: &str, before: DateTime<Utc>, limit: usize) -> Result<Vec<String>> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare_cached(sql).map_err(backend)?;
+        stmt.query_map(params![timestamp(before), limit as i64], |r| {
+            r.get::<_, String>(0)
+        })
+        .map_err(backend)?
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(backend)
+    }
+
     fn query_json<T: for<'de> serde::Deserialize<'de>>(
         &self,
         sql: &str,
@@ -442,23 +455,15 @@ impl Store for SqliteStore {
     }
 
     async fn accounts_due(&self, before: DateTime<Utc>, limit: usize) -> Result<Vec<Domain>> {
-        let conn = self.lock();
-        let mut stmt = conn
-            .prepare_cached(
-                "SELECT domain FROM accounts WHERE enriched_at IS NULL OR enriched_at < ?1
-                 ORDER BY enriched_at IS NOT NULL, enriched_at, domain LIMIT ?2",
-            )
-            .map_err(backend)?;
-        let rows = stmt
-            .query_map(params![timestamp(before), limit as i64], |r| {
-                r.get::<_, String>(0)
-            })
-            .map_err(backend)?
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(backend)?;
-        rows.iter()
-            .map(|d| Domain::parse(d).map_err(|e| StoreError::Corrupt(e.to_string())))
-            .collect()
+        self.due(
+            "SELECT domain FROM accounts WHERE enriched_at IS NULL OR enriched_at < ?1
+             ORDER BY enriched_at IS NOT NULL, enriched_at, domain LIMIT ?2",
+            before,
+            limit,
+        )?
+        .iter()
+        .map(|d| Domain::parse(d).map_err(|e| StoreError::Corrupt(e.to_string())))
+        .collect()
     }
 
     async fn current_score(&self, email: &Email) -> Result<Option<ScoreRecord>> {
@@ -535,23 +540,15 @@ impl Store for SqliteStore {
     }
 
     async fn scores_due(&self, before: DateTime<Utc>, limit: usize) -> Result<Vec<Email>> {
-        let conn = self.lock();
-        let mut stmt = conn
-            .prepare_cached(
-                "SELECT email FROM scores WHERE checked_at < ?1
-                 ORDER BY checked_at, email LIMIT ?2",
-            )
-            .map_err(backend)?;
-        let rows = stmt
-            .query_map(params![timestamp(before), limit as i64], |r| {
-                r.get::<_, String>(0)
-            })
-            .map_err(backend)?
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(backend)?;
-        rows.iter()
-            .map(|e| Email::parse(e).map_err(|e| StoreError::Corrupt(e.to_string())))
-            .collect()
+        self.due(
+            "SELECT email FROM scores WHERE checked_at < ?1
+             ORDER BY checked_at, email LIMIT ?2",
+            before,
+            limit,
+        )?
+        .iter()
+        .map(|e| Email::parse(e).map_err(|e| StoreError::Corrupt(e.to_string())))
+        .collect()
     }
 
     async fn mark_score_checked(
