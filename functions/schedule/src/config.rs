@@ -14,7 +14,9 @@ pub struct Config {
     /// `STALE_AFTER_DAYS`: enrichment older than this is redone.
     pub stale_after_days: i64,
     /// `RESCORE_AFTER_HOURS`: scores last checked longer ago are rescored
-    /// by the run's `Scores Due` pass.
+    /// by the run's `Scores Due` pass (12: with a daily schedule, every
+    /// score every day, though a run's last rounds end hours after its
+    /// tick).
     pub rescore_after_hours: i64,
     /// `MAX_ACCOUNTS_PER_RUN`: the bound of one run.
     pub max_accounts: usize,
@@ -30,7 +32,7 @@ impl Config {
             queue_url: env.required("ENRICH_QUEUE_URL")?,
             event_bus: env.required("EVENT_BUS_NAME")?,
             stale_after_days: env.days("STALE_AFTER_DAYS", 7)?,
-            rescore_after_hours: env.hours("RESCORE_AFTER_HOURS", 24)?,
+            rescore_after_hours: env.hours("RESCORE_AFTER_HOURS", 12)?,
             max_accounts: env.count("MAX_ACCOUNTS_PER_RUN", 500)?,
             drain_limit: env.parse_or("ALERT_DRAIN_LIMIT", 100usize)?.max(1),
         })

@@ -7,7 +7,7 @@ use lambda_runtime::{Diagnostic, LambdaEvent};
 use leadscore_core::events::Event;
 use leadscore_pipeline::{
     AlertSink, BusError, DrainSummary, EnrichQueue, EventBus, PipelineError, ScheduleSummary,
-    drain_outbox, due_cutoff, schedule_due,
+    drain_outbox, schedule_due,
 };
 use leadscore_store::Store;
 use serde::{Deserialize, Serialize};
@@ -28,8 +28,9 @@ pub struct Deps {
     pub bus: Arc<dyn EventBus>,
     /// Enrichment older than this is redone.
     pub stale_after: Duration,
-    /// Scores last checked longer ago than this (less a tenth of it) are
-    /// rescored by the run's `Scores Due` pass.
+    /// Scores last checked longer ago than this are rescored by the run's
+    /// `Scores Due` pass. Keep it under the schedule's period: a run's
+    /// later rounds check scores hours after its tick.
     pub rescore_after: Duration,
     /// Accounts queued per run at most.
     pub max_accounts: usize,
@@ -143,27 +144,6 @@ pub async fn handle(
         deps.drain_limit,
     )
     .await;
-    // The rescoring pass, on the score function: its scores decay and
-    // expire whatever became of the queueing.
-    let before = due_cutoff(now, deps.rescore_after);
-    let published = deps
-        .bus
-        .publish(std::slice::from_ref(&Event::scores_due(before, 0, now)))
-        .await
-        .pop()
-        .unwrap_or_else(|| {
-            Err(BusError {
-                reason: "the bus answered nothing".into(),
-                retryable: false,
-            })
-        });
-    let (scores_due_before, scores_due_error) = match published {
-        Ok(()) => (Some(before), None),
-        Err(e) => {
-            tracing::error!(error = %e, "publishing Scores Due failed; the scores wait for the next run");
-            (None, Some(e.to_string()))
-        }
-    };
     let schedule = scheduled?;
     for (domain, reason) in &schedule.failed {
         tracing::warn!(account = %domain, %reason, "not queued; the next run retries");
@@ -181,6 +161,28 @@ pub async fn handle(
         Err(e) => {
             tracing::error!(error = %e, "publishing pending alerts failed; they wait for the next run");
             (DrainSummary::default(), Some(e.to_string()))
+        }
+    };
+    // Last, once the run is known to succeed (a failed run is retried, and
+    // its retry would start a second chain of passes): the rescoring pass,
+    // on the score function, so that scores decay and expire.
+    let before = now - deps.rescore_after;
+    let published = deps
+        .bus
+        .publish(std::slice::from_ref(&Event::scores_due(before, 0, now)))
+        .await
+        .pop()
+        .unwrap_or_else(|| {
+            Err(BusError {
+                reason: "the bus answered nothing".into(),
+                retryable: false,
+            })
+        });
+    let (scores_due_before, scores_due_error) = match published {
+        Ok(()) => (Some(before), None),
+        Err(e) => {
+            tracing::error!(error = %e, "publishing Scores Due failed; the scores wait for the next run");
+            (None, Some(e.to_string()))
         }
     };
     tracing::info!(

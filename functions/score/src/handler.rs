@@ -10,7 +10,7 @@ use leadscore_core::events::Event;
 use leadscore_pipeline::{
     AlertSink, EventBus, PassBounds, PipelineError, ReactSummary, Trigger, TriggerError, react,
 };
-use leadscore_store::Store;
+use leadscore_store::{Claim, Store};
 use serde::Serialize;
 
 /// Kept back from the invocation's deadline by a `Scores Due` pass: it
@@ -96,6 +96,10 @@ pub struct Output {
     /// for next.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_round: Option<u32>,
+    /// A `Scores Due` event already passed (or being passed) under its
+    /// key: nothing was done.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub duplicate: bool,
 }
 
 /// The handler.
@@ -104,12 +108,13 @@ pub async fn handle(
     event: LambdaEvent<EventBridgeEvent<serde_json::Value>>,
 ) -> Result<Output, ScoreError> {
     let time = leadscore_lambda::time_left(&event.context, PASS_MARGIN);
-    let until = time.map(|t| std::time::Instant::now() + t);
-    let keep_going = move || until.is_none_or(|u| std::time::Instant::now() < u);
     let e = event.payload;
     let trigger = Trigger::from_event(&e.detail_type, &e.detail)?;
     tracing::info!(detail_type = %e.detail_type, ?trigger, "rescoring");
     let now = (deps.now)();
+    if let Trigger::ScoresDue { before, round, key } = &trigger {
+        return scores_due(deps, &trigger, (*before, *round, key), time, now).await;
+    }
     let summary = react(
         deps.store.as_ref(),
         &deps.model,
@@ -119,7 +124,7 @@ pub async fn handle(
         deps.drain_limit,
         PassBounds {
             limit: deps.pass_limit,
-            keep_going: &keep_going,
+            keep_going: &|| true,
         },
     )
     .await?;
@@ -132,12 +137,6 @@ pub async fn handle(
         alerts_published = summary.alerts.delivered,
         "rescored"
     );
-    let next_round = match (&trigger, &summary.pass) {
-        (Trigger::ScoresDue { before, round }, Some(pass)) => {
-            next_round(deps, *before, *round, pass, &summary, now).await
-        }
-        _ => None,
-    };
     // Only this event's own alerts fail it when their publish may succeed on
     // a retry. An alert the bus refused for good would be refused again, and
     // an older pending alert is not this event's: it stays in the outbox for
@@ -170,13 +169,93 @@ pub async fn handle(
     }
     Ok(Output {
         summary,
+        next_round: None,
+        duplicate: false,
+    })
+}
+
+/// How long a `Scores Due` claim is held when the invocation has no
+/// deadline (Lambda's longest timeout).
+const PASS_LEASE_WITHOUT_DEADLINE: std::time::Duration = std::time::Duration::from_secs(900);
+
+/// A `Scores Due` pass: once per event key (EventBridge delivers at least
+/// once and Lambda retries a failed invocation; a second pass of one key
+/// would ask for the same next round again and double the chain), leads
+/// taken for half the time left (the rollups of their accounts and the
+/// alerts get the rest). A lead that fails does not fail the pass: it is
+/// put back in the queue for the next run. Only a store failure before
+/// the pass could start fails it, and gives the key up for the retry.
+async fn scores_due(
+    deps: &Deps,
+    trigger: &Trigger,
+    (before, round, key): (chrono::DateTime<Utc>, u32, &str),
+    time: Option<std::time::Duration>,
+    now: chrono::DateTime<Utc>,
+) -> Result<Output, ScoreError> {
+    let claim = format!("scores_due:{key}");
+    let lease = time.map_or(PASS_LEASE_WITHOUT_DEADLINE, |t| t + PASS_MARGIN);
+    let lease_until = now + chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::MAX);
+    match deps
+        .store
+        .claim(&claim, now, lease_until)
+        .await
+        .map_err(PipelineError::from)?
+    {
+        Claim::Acquired => {}
+        Claim::Busy | Claim::Done => {
+            tracing::info!(round, %key, "scores due: this event was passed already");
+            return Ok(Output {
+                summary: ReactSummary::default(),
+                next_round: None,
+                duplicate: true,
+            });
+        }
+    }
+    let until = time.map(|t| std::time::Instant::now() + t / 2);
+    let keep_going = move || until.is_none_or(|u| std::time::Instant::now() < u);
+    let summary = match react(
+        deps.store.as_ref(),
+        &deps.model,
+        deps.alerts.as_ref(),
+        trigger,
+        now,
+        deps.drain_limit,
+        PassBounds {
+            limit: deps.pass_limit,
+            keep_going: &keep_going,
+        },
+    )
+    .await
+    {
+        Ok(summary) => summary,
+        Err(e) => {
+            if let Err(release) = deps.store.release(&claim, lease_until).await {
+                tracing::warn!(error = %release, "giving up the pass's claim failed; a retry waits for its lease");
+            }
+            return Err(e.into());
+        }
+    };
+    if let Err(e) = deps.store.complete(&claim, now).await {
+        tracing::warn!(error = %e, "recording the pass done failed");
+    }
+    for (lead, reason) in &summary.rescored.failed {
+        tracing::warn!(%lead, %reason, "not rescored; put back for the next run");
+    }
+    let next_round = match &summary.pass {
+        Some(pass) => next_round(deps, before, round, pass, &summary, now).await,
+        None => None,
+    };
+    Ok(Output {
+        summary,
         next_round,
+        duplicate: false,
     })
 }
 
 /// Asks for the next round of a `Scores Due` run when this pass could not
-/// take every lead due and made progress (a pass that rescored nothing
-/// would only meet the same leads again), up to [`MAX_PASS_ROUNDS`]. A
+/// take every lead due and moved some out of the due list (a pass that
+/// moved none would only meet the same leads again), up to
+/// [`MAX_PASS_ROUNDS`]. A
 /// failure to publish is logged: the leads stay due for the next run.
 async fn next_round(
     deps: &Deps,
@@ -189,12 +268,15 @@ async fn next_round(
     tracing::info!(
         round,
         due = pass.due,
+        written = summary.rescored.written,
+        cooled = summary.rescored.cooled.len(),
         checked = pass.checked,
-        failed = summary.rescored.failed.len(),
+        deferred = pass.deferred,
+        unmarked = pass.unmarked,
         more = pass.more,
         "scores due: pass done"
     );
-    if !pass.more || summary.rescored.scored == 0 {
+    if !pass.more || pass.moved == 0 {
         return None;
     }
     let next = round + 1;

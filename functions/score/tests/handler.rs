@@ -35,8 +35,8 @@ fn now() -> DateTime<Utc> {
         .with_timezone(&Utc)
 }
 
-async fn deps() -> (Deps, Arc<MemoryStore>, Arc<Sink>) {
-    let store = Arc::new(MemoryStore::new());
+/// The worked example's leads and activities.
+async fn seed(store: &dyn Store) {
     let leads = parse_leads(
         include_bytes!("../../../examples/seed-example/leads.csv"),
         None,
@@ -48,11 +48,14 @@ async fn deps() -> (Deps, Arc<MemoryStore>, Arc<Sink>) {
         None,
     )
     .unwrap();
-    import_leads(store.as_ref(), &leads, now()).await.unwrap();
+    import_leads(store, &leads, now()).await.unwrap();
     let acts: Vec<Activity> = acts.rows.into_iter().map(|(_, a)| a).collect();
-    import_activities(store.as_ref(), &acts, now())
-        .await
-        .unwrap();
+    import_activities(store, &acts, now()).await.unwrap();
+}
+
+async fn deps() -> (Deps, Arc<MemoryStore>, Arc<Sink>) {
+    let store = Arc::new(MemoryStore::new());
+    seed(store.as_ref()).await;
     let sink = Arc::new(Sink::default());
     let model = ScoringModel::from_toml(
         include_str!("../../../examples/seed-example/model.toml"),
@@ -240,4 +243,74 @@ async fn scores_due_passes_ask_for_the_next_round_until_none_is_left() {
     bad.detail.as_object_mut().unwrap().remove("before");
     let err = handle(&deps, from_bus(&bad)).await.unwrap_err();
     assert_eq!(Diagnostic::from(err).error_type, "BadEvent");
+}
+
+/// A `Scores Due` event is passed once: a redelivery (or a retry of the
+/// same event) does nothing and asks for no other round. A lead that fails
+/// does not fail the pass: it is put back for the next run, after the
+/// others, and cannot hold up the queue.
+#[tokio::test]
+async fn a_scores_due_event_is_passed_once_and_a_failing_lead_is_put_back() {
+    use leadscore_core::domain::Email;
+    use leadscore_store::faulty::FaultyStore;
+    let (mut deps, _, _) = deps().await;
+    let faulty = Arc::new(FaultyStore::new(MemoryStore::new()));
+    seed(faulty.as_ref()).await;
+    deps.store = faulty.clone();
+    let mut sam: serde_json::Value =
+        serde_json::from_str(include_str!("fixtures/lead-submitted.json")).unwrap();
+    sam["detail"]["lead"]["email"] = serde_json::json!("sam.ito@tinyloop.io");
+    for fixture in [
+        include_str!("fixtures/account-enriched.json").to_owned(),
+        sam.to_string(),
+    ] {
+        handle(&deps, event(&fixture)).await.unwrap();
+    }
+    let dana = "dana.reyes@northwind-analytics.com";
+    faulty.fail("lead_context", Some(dana));
+    deps.pass_limit = 1;
+    deps.now = || now() + chrono::Duration::days(1);
+    let before = now() + chrono::Duration::hours(12);
+    let first = Event::scores_due(before, 0, now());
+    let out = handle(&deps, from_bus(&first)).await.unwrap();
+    let pass = out.summary.pass.clone().unwrap();
+    assert_eq!(out.summary.rescored.failed.len(), 1, "Dana's lead fails");
+    assert_eq!((pass.deferred, pass.moved), (1, 1));
+    assert_eq!(out.next_round, Some(1), "the queue moved: go on");
+    // Dana was put back behind Sam.
+    assert_eq!(
+        faulty.scores_due(before, 10).await.unwrap(),
+        [Email::parse("sam.ito@tinyloop.io").unwrap()]
+    );
+    // The same event again: nothing, and no second chain.
+    let again = handle(&deps, from_bus(&first)).await.unwrap();
+    assert!(again.duplicate);
+    assert_eq!((again.summary.pass, again.next_round), (None, None));
+}
+
+/// A pass that has no time left takes no lead, and asks for no next round
+/// (it moved nothing: the next would meet the same leads): they wait for
+/// the next run.
+#[tokio::test]
+async fn a_pass_out_of_time_takes_no_lead_and_asks_for_no_next_round() {
+    let (mut deps, store, _) = deps().await;
+    handle(&deps, event(include_str!("fixtures/account-enriched.json")))
+        .await
+        .unwrap();
+    deps.now = || now() + chrono::Duration::days(1);
+    let before = now() + chrono::Duration::hours(12);
+    let mut late = from_bus(&Event::scores_due(before, 0, now()));
+    // The deadline is the margin away: no time left for leads.
+    let unix_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis();
+    late.context.deadline =
+        u64::try_from(unix_ms + lambda_score::handler::PASS_MARGIN.as_millis()).unwrap();
+    let out = handle(&deps, late).await.unwrap();
+    let pass = out.summary.pass.unwrap();
+    assert_eq!((pass.due, pass.moved, pass.more), (1, 0, true));
+    assert_eq!(out.summary.rescored.scored, 0);
+    assert_eq!(out.next_round, None);
+    assert_eq!(store.scores_due(before, 10).await.unwrap().len(), 1);
 }

@@ -75,8 +75,9 @@ pub const PENDING_ALERTS: Index = Index {
     keys_only: false,
 };
 /// Current scores by when they were last checked: `CHECK#shard` →
-/// the later of `scored_at` and the last rescoring that found the score
-/// unchanged (keys only: the lead is in the item's `pk`).
+/// `time#email`, the time the later of `scored_at` and the last rescoring
+/// that found the score unchanged, `0` when never (keys only: the lead is
+/// in the item's `pk`).
 pub const SCORES_BY_CHECK: Index = Index {
     name: "scores_by_check",
     pk: "check_pk",
@@ -220,6 +221,13 @@ fn projection(index: Index) -> Projection {
             ProjectionType::All
         })
         .build()
+}
+
+/// A `scores_by_check` sort key: the check time, then the lead, so equal
+/// times list by email as in the other stores; `< timestamp(before)`
+/// still selects the times before `before`.
+fn check_sk(at: DateTime<Utc>, email: &Email) -> String {
+    format!("{}#{email}", timestamp(at))
 }
 
 fn shard_of(key: &str) -> u32 {
@@ -644,7 +652,10 @@ impl DynamoStore {
                     .expression_attribute_names("#csk", SCORES_BY_CHECK.sk)
                     .expression_attribute_values(":shard", s(format!("CHECK#{shard}")))
                     // Sorts before every timestamp.
-                    .expression_attribute_values(":never", s("0"))
+                    .expression_attribute_values(
+                        ":never",
+                        s(format!("0#{}", pk.strip_prefix("LEAD#").unwrap_or(pk))),
+                    )
                     .send()
                     .await;
                 match result {
@@ -1207,7 +1218,10 @@ impl Store for DynamoStore {
             SCORES_BY_CHECK.pk.into(),
             s(format!("CHECK#{}", shard_of(rec.lead.as_str()))),
         );
-        score.insert(SCORES_BY_CHECK.sk.into(), s(timestamp(rec.score.scored_at)));
+        score.insert(
+            SCORES_BY_CHECK.sk.into(),
+            s(check_sk(rec.score.scored_at, &rec.lead)),
+        );
         encode(&mut score, rec)?;
         let put_score = if write.expected_version == 0 {
             Put::builder().condition_expression("attribute_not_exists(pk)")
@@ -1313,7 +1327,7 @@ impl Store for DynamoStore {
             .expression_attribute_names("#csk", SCORES_BY_CHECK.sk)
             .expression_attribute_names("#version", "version")
             .expression_attribute_values(":shard", s(format!("CHECK#{}", shard_of(email.as_str()))))
-            .expression_attribute_values(":at", s(timestamp(at)))
+            .expression_attribute_values(":at", s(check_sk(at, email)))
             .expression_attribute_values(":v", n(version))
             .send()
             .await;

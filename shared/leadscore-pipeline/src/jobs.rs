@@ -136,6 +136,8 @@ pub enum Trigger {
         before: DateTime<Utc>,
         /// 0 from the schedule, then +1 per follow-up pass.
         round: u32,
+        /// The event's idempotency key: one pass per key.
+        key: String,
     },
 }
 
@@ -193,7 +195,8 @@ impl Trigger {
                     .and_then(serde_json::Value::as_u64)
                     .and_then(|r| u32::try_from(r).ok())
                     .ok_or_else(|| bad("round is not a count".into()))?;
-                Ok(Trigger::ScoresDue { before, round })
+                let key = field(&["idempotency_key"])?;
+                Ok(Trigger::ScoresDue { before, round, key })
             }
             other => Err(TriggerError::Unsupported(other.to_owned())),
         }
@@ -222,6 +225,13 @@ pub struct DuePass {
     pub checked: usize,
     /// Unchanged scores whose check could not be recorded (they stay due).
     pub unmarked: usize,
+    /// Leads that failed, put back at the end of the queue (checked at
+    /// `now`): retried by the next run instead of taking the head of every
+    /// pass.
+    pub deferred: usize,
+    /// Leads that left the due list: written, checked or deferred. A pass
+    /// that moved none would meet the same leads again.
+    pub moved: usize,
     /// Whether leads may be left due: the pass took its whole limit, or
     /// stopped for time.
     pub more: bool,
@@ -233,7 +243,8 @@ pub struct PassBounds<'a> {
     /// Leads taken at most.
     pub limit: usize,
     /// Asked before each lead; `false` ends the pass (the caller's time is
-    /// running out). The leads left stay due for the next pass.
+    /// running out). The leads left stay due for the next pass. The
+    /// accounts' rollups come after the last lead: leave them time.
     pub keep_going: &'a (dyn Fn() -> bool + Send + Sync),
 }
 
@@ -251,7 +262,9 @@ impl std::fmt::Debug for PassBounds<'_> {
 /// without new data. A lead whose score comes out unchanged is marked
 /// checked instead of rewritten; a changed one is written with its alert,
 /// as any rescoring. The accounts of changed leads are rolled up. One
-/// lead's failure stops no other: it stays due for the next pass.
+/// lead's failure stops no other: it is put back at the end of the queue
+/// (its score marked checked at `now`), so leads that keep failing cannot
+/// take the head of every pass, and the next run tries it again.
 pub async fn rescore_due(
     store: &dyn Store,
     model: &ScoringModel,
@@ -277,15 +290,33 @@ pub async fn rescore_due(
                 summary.record(email, &r);
                 if r.written {
                     changed.extend(r.record.account.clone());
+                    pass.moved += 1;
                 } else if let Err(e) = store.mark_score_checked(email, r.record.version, now).await
                 {
                     tracing::warn!(lead = %email, error = %e, "recording a check failed; the lead stays due");
                     pass.unmarked += 1;
                 } else {
                     pass.checked += 1;
+                    pass.moved += 1;
                 }
             }
-            Err(e) => summary.fail(email, &e),
+            Err(e) => {
+                summary.fail(email, &e);
+                let deferred = match store.current_score(email).await {
+                    Ok(Some(r)) => store.mark_score_checked(email, r.version, now).await,
+                    Ok(None) => Ok(()),
+                    Err(e) => Err(e),
+                };
+                match deferred {
+                    Ok(()) => {
+                        pass.deferred += 1;
+                        pass.moved += 1;
+                    }
+                    Err(e) => {
+                        tracing::warn!(lead = %email, error = %e, "putting a failed lead back failed; it stays due");
+                    }
+                }
+            }
         }
     }
     for domain in changed {

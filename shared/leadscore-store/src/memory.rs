@@ -22,8 +22,10 @@ struct State {
     activities: BTreeMap<Email, Vec<Activity>>,
     snapshots: BTreeMap<Domain, Vec<EnrichmentSnapshot>>,
     scores: BTreeMap<Email, ScoreRecord>,
-    /// When each current score was last checked (written or found current).
-    checked: BTreeMap<Email, DateTime<Utc>>,
+    /// When each current score was last checked (written or found
+    /// current), as the other stores keep it: [`crate::timestamp`], to the
+    /// millisecond.
+    checked: BTreeMap<Email, String>,
     history: BTreeMap<Email, Vec<ScoreRecord>>,
     account_scores: BTreeMap<Domain, AccountScore>,
     outbox: BTreeMap<String, OutboxEntry>,
@@ -208,7 +210,8 @@ impl Store for MemoryStore {
             )));
         }
         s.scores.insert(rec.lead.clone(), rec.clone());
-        s.checked.insert(rec.lead.clone(), rec.score.scored_at);
+        s.checked
+            .insert(rec.lead.clone(), crate::timestamp(rec.score.scored_at));
         s.history
             .entry(rec.lead.clone())
             .or_default()
@@ -242,11 +245,12 @@ impl Store for MemoryStore {
 
     async fn scores_due(&self, before: DateTime<Utc>, limit: usize) -> Result<Vec<Email>> {
         let s = self.lock();
-        let mut due: Vec<(DateTime<Utc>, &Email)> = s
+        let before = crate::timestamp(before);
+        let mut due: Vec<(&String, &Email)> = s
             .checked
             .iter()
             .filter(|(_, at)| **at < before)
-            .map(|(e, at)| (*at, e))
+            .map(|(e, at)| (at, e))
             .collect();
         due.sort();
         Ok(due
@@ -263,6 +267,7 @@ impl Store for MemoryStore {
         at: DateTime<Utc>,
     ) -> Result<()> {
         let mut s = self.lock();
+        let at = crate::timestamp(at);
         if s.scores.get(email).is_some_and(|r| r.version == version)
             && let Some(checked) = s.checked.get_mut(email)
             && *checked < at
