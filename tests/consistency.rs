@@ -96,6 +96,26 @@ fn the_notify_claim_lease_ends_before_the_function_times_out_and_before_a_retry(
     assert!(retries.as_u64().is_some_and(|n| n >= 1), "{retries:?}");
 }
 
+/// The functions that take idempotency claims (a notification per
+/// channel, a form submission, a scores-due pass) may make, complete and
+/// give them up: `Store::claim` is a conditional PutItem, `complete` an
+/// UpdateItem, `release` a DeleteItem (a claim that cannot be released
+/// turns the retry of a failure away until its lease ends).
+#[test]
+fn the_functions_that_claim_keys_may_put_update_and_delete_them() {
+    let t = Template::load();
+    for id in ["NotifyFunction", "FormSubmitFunction", "ScoreFunction"] {
+        let actions = t.function_actions(id);
+        for needed in [
+            "dynamodb:PutItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:DeleteItem",
+        ] {
+            assert!(actions.contains(needed), "{id} lacks {needed}: {actions:?}");
+        }
+    }
+}
+
 #[test]
 fn a_scores_due_pass_stops_well_before_the_score_function_times_out() {
     let t = Template::load();
@@ -105,6 +125,10 @@ fn a_scores_due_pass_stops_well_before_the_score_function_times_out() {
         2 * margin <= timeout,
         "pass margin {margin} s, function timeout {timeout} s"
     );
+    // Lambda retries a failed asynchronous invocation a minute after it at
+    // the earliest: the retry of a pass that died must find its claim free.
+    let lease = lambda_score::handler::PASS_CLAIM_LEASE.as_secs();
+    assert!(lease < 60, "pass claim lease {lease} s");
 }
 
 #[test]

@@ -48,6 +48,39 @@ impl Template {
             .unwrap_or_else(|| panic!("{id}: no Timeout, and none in Globals"))
     }
 
+    /// Every action a function's inline policies allow (whatever the
+    /// resource or condition).
+    pub fn function_actions(&self, id: &str) -> BTreeSet<String> {
+        fn walk(v: &Value, out: &mut BTreeSet<String>) {
+            match v {
+                Value::Mapping(m) => {
+                    for (k, v) in m {
+                        if k.as_str() == Some("Action") {
+                            match v {
+                                Value::String(a) => {
+                                    out.insert(a.clone());
+                                }
+                                Value::Sequence(list) => {
+                                    out.extend(
+                                        list.iter().filter_map(Value::as_str).map(str::to_owned),
+                                    );
+                                }
+                                _ => {}
+                            }
+                        } else {
+                            walk(v, out);
+                        }
+                    }
+                }
+                Value::Sequence(list) => list.iter().for_each(|v| walk(v, out)),
+                _ => {}
+            }
+        }
+        let mut out = BTreeSet::new();
+        walk(&self.resource(id)["Properties"]["Policies"], &mut out);
+        out
+    }
+
     /// Logical ids of the resources of a type.
     pub fn resources_of(&self, kind: &str) -> Vec<String> {
         self.doc["Resources"]

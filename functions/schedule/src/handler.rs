@@ -28,9 +28,8 @@ pub struct Deps {
     pub bus: Arc<dyn EventBus>,
     /// Enrichment older than this is redone.
     pub stale_after: Duration,
-    /// Scores last checked longer ago than this are rescored by the run's
-    /// `Scores Due` pass. Keep it under the schedule's period: a run's
-    /// later rounds check scores hours after its tick.
+    /// Scores last checked longer ago than this before the tick are
+    /// rescored by the run's `Scores Due` pass (see the configuration).
     pub rescore_after: Duration,
     /// Accounts queued per run at most.
     pub max_accounts: usize,
@@ -60,6 +59,13 @@ pub struct Input {
     /// Overrides `MAX_ACCOUNTS_PER_RUN`.
     #[serde(default)]
     pub max_accounts: Option<usize>,
+    /// The tick this run is for (`<aws.scheduler.scheduled-time>` in the
+    /// template's input). The rescoring pass's cutoff counts from it, so
+    /// the Scheduler's retries of one tick ask for the same pass (one
+    /// idempotency key), which the score function runs once. The clock
+    /// when absent.
+    #[serde(default)]
+    pub scheduled_time: Option<DateTime<Utc>>,
 }
 
 /// What a run did.
@@ -144,6 +150,28 @@ pub async fn handle(
         deps.drain_limit,
     )
     .await;
+    // The rescoring pass, on the score function, so that scores decay and
+    // expire, whatever became of the queueing: its cutoff counts from the
+    // tick, so a retry of this run asks for the same pass, run once.
+    let before = input.scheduled_time.unwrap_or(now) - deps.rescore_after;
+    let published = deps
+        .bus
+        .publish(std::slice::from_ref(&Event::scores_due(before, 0, now)))
+        .await
+        .pop()
+        .unwrap_or_else(|| {
+            Err(BusError {
+                reason: "the bus answered nothing".into(),
+                retryable: false,
+            })
+        });
+    let (scores_due_before, scores_due_error) = match published {
+        Ok(()) => (Some(before), None),
+        Err(e) => {
+            tracing::error!(error = %e, "publishing Scores Due failed; the scores wait for the next run");
+            (None, Some(e.to_string()))
+        }
+    };
     let schedule = scheduled?;
     for (domain, reason) in &schedule.failed {
         tracing::warn!(account = %domain, %reason, "not queued; the next run retries");
@@ -161,28 +189,6 @@ pub async fn handle(
         Err(e) => {
             tracing::error!(error = %e, "publishing pending alerts failed; they wait for the next run");
             (DrainSummary::default(), Some(e.to_string()))
-        }
-    };
-    // Last, once the run is known to succeed (a failed run is retried, and
-    // its retry would start a second chain of passes): the rescoring pass,
-    // on the score function, so that scores decay and expire.
-    let before = now - deps.rescore_after;
-    let published = deps
-        .bus
-        .publish(std::slice::from_ref(&Event::scores_due(before, 0, now)))
-        .await
-        .pop()
-        .unwrap_or_else(|| {
-            Err(BusError {
-                reason: "the bus answered nothing".into(),
-                retryable: false,
-            })
-        });
-    let (scores_due_before, scores_due_error) = match published {
-        Ok(()) => (Some(before), None),
-        Err(e) => {
-            tracing::error!(error = %e, "publishing Scores Due failed; the scores wait for the next run");
-            (None, Some(e.to_string()))
         }
     };
     tracing::info!(

@@ -173,8 +173,19 @@ async fn a_run_the_queue_refuses_entirely_fails_and_bad_input_is_typed() {
     // Nothing queued at all: an error the alarm sees, and a safe retry.
     let err = run(serde_json::json!({})).await.unwrap_err();
     assert!(matches!(err, ScheduleError::QueueFailed(3, _)), "{err}");
-    // A failed run asks for no rescoring pass: its retry will.
-    assert!(bus.events().is_empty());
+    // A failed run still asks for the rescoring pass: scores decay whatever
+    // the queue does.
+    assert_eq!(bus.events().len(), 1);
+    // The Scheduler's retries of one tick ask for the same pass (one key),
+    // which the score function runs once.
+    let tick = serde_json::json!({"scheduled_time": "2026-12-06T06:00:00Z"});
+    for _ in 0..2 {
+        run(tick.clone()).await.unwrap_err();
+    }
+    let events = bus.take();
+    let (a, b) = (&events[1], &events[2]);
+    assert_eq!(a.idempotency_key, b.idempotency_key);
+    assert_eq!(a.detail["before"], "2026-12-05T18:00:00Z");
     // A typo or a wrong type is refused, not run with the defaults.
     for bad in [
         serde_json::json!({"max_acounts": 20}),

@@ -61,6 +61,10 @@ pub enum ScoreError {
     /// The store failed (retried by the async invocation).
     #[error(transparent)]
     Pipeline(#[from] PipelineError),
+    /// Another invocation is passing this `Scores Due` event (its claim is
+    /// held): the retry finds it done, or takes it over.
+    #[error("the scores-due event {0} is being passed by another invocation")]
+    PassBusy(String),
     /// Some leads or alerts failed; the event is retried, which redoes only
     /// what is left (rescoring is idempotent, the outbox keeps the alerts).
     #[error("{leads} lead(s) not rescored, {alerts} alert(s) not published: {first}")]
@@ -81,6 +85,7 @@ impl From<ScoreError> for Diagnostic {
             ScoreError::Trigger(TriggerError::BadDetail { .. }) => "BadEvent",
             ScoreError::Pipeline(_) => "StoreError",
             ScoreError::Partial { .. } => "PartialFailure",
+            ScoreError::PassBusy(_) => "PassBusy",
         };
         leadscore_lambda::diagnostic(kind, &e)
     }
@@ -174,17 +179,26 @@ pub async fn handle(
     })
 }
 
-/// How long a `Scores Due` claim is held when the invocation has no
-/// deadline (Lambda's longest timeout).
-const PASS_LEASE_WITHOUT_DEADLINE: std::time::Duration = std::time::Duration::from_secs(900);
+/// How long a `Scores Due` pass holds its event's claim before another
+/// invocation may take the event over: under the minute after which Lambda
+/// retries a failed invocation, so the retry of a pass that crashed (a
+/// panic, memory) is not turned away. A redelivery that arrives later in a
+/// long pass may pass the same round again: harmless (every write is
+/// conditional), and the next round it asks for has the same key, so the
+/// chain does not fork.
+pub const PASS_CLAIM_LEASE: std::time::Duration = std::time::Duration::from_secs(50);
 
 /// A `Scores Due` pass: once per event key (EventBridge delivers at least
-/// once and Lambda retries a failed invocation; a second pass of one key
-/// would ask for the same next round again and double the chain), leads
-/// taken for half the time left (the rollups of their accounts and the
-/// alerts get the rest). A lead that fails does not fail the pass: it is
-/// put back in the queue for the next run. Only a store failure before
-/// the pass could start fails it, and gives the key up for the retry.
+/// once and Lambda retries a failed invocation), leads taken for half the
+/// time left (the rollups of their accounts and the alerts get the rest).
+///
+/// A store failure that keeps the pass from listing its leads, or from
+/// publishing their alerts, gives the key up and fails the invocation, for
+/// the retry. Otherwise the pass is recorded done and asks for its next
+/// round; when leads failed (put back in the queue for the next run, or,
+/// when the store failed during the pass, left due), it then fails with
+/// `PartialFailure` so the error alarm sees them: the retry finds the pass
+/// done and does nothing.
 async fn scores_due(
     deps: &Deps,
     trigger: &Trigger,
@@ -193,8 +207,8 @@ async fn scores_due(
     now: chrono::DateTime<Utc>,
 ) -> Result<Output, ScoreError> {
     let claim = format!("scores_due:{key}");
-    let lease = time.map_or(PASS_LEASE_WITHOUT_DEADLINE, |t| t + PASS_MARGIN);
-    let lease_until = now + chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::MAX);
+    let lease_until =
+        now + chrono::Duration::from_std(PASS_CLAIM_LEASE).unwrap_or(chrono::Duration::MAX);
     match deps
         .store
         .claim(&claim, now, lease_until)
@@ -202,7 +216,7 @@ async fn scores_due(
         .map_err(PipelineError::from)?
     {
         Claim::Acquired => {}
-        Claim::Busy | Claim::Done => {
+        Claim::Done => {
             tracing::info!(round, %key, "scores due: this event was passed already");
             return Ok(Output {
                 summary: ReactSummary::default(),
@@ -210,6 +224,9 @@ async fn scores_due(
                 duplicate: true,
             });
         }
+        // Another invocation is passing it: fail, and the retry finds it
+        // done, or takes it over if that one died.
+        Claim::Busy => return Err(ScoreError::PassBusy(key.to_owned())),
     }
     let until = time.map(|t| std::time::Instant::now() + t / 2);
     let keep_going = move || until.is_none_or(|u| std::time::Instant::now() < u);
@@ -238,13 +255,20 @@ async fn scores_due(
     if let Err(e) = deps.store.complete(&claim, now).await {
         tracing::warn!(error = %e, "recording the pass done failed");
     }
-    for (lead, reason) in &summary.rescored.failed {
-        tracing::warn!(%lead, %reason, "not rescored; put back for the next run");
-    }
     let next_round = match &summary.pass {
         Some(pass) => next_round(deps, before, round, pass, &summary, now).await,
         None => None,
     };
+    if let Some((lead, reason)) = summary.rescored.failed.first() {
+        for (lead, reason) in &summary.rescored.failed {
+            tracing::error!(%lead, %reason, "not rescored by the pass");
+        }
+        return Err(ScoreError::Partial {
+            leads: summary.rescored.failed.len(),
+            alerts: 0,
+            first: format!("{lead}: {reason}"),
+        });
+    }
     Ok(Output {
         summary,
         next_round,

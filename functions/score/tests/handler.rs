@@ -190,15 +190,7 @@ async fn scores_due_passes_ask_for_the_next_round_until_none_is_left() {
     let bus = Arc::new(Bus::default());
     deps.bus = bus.clone();
     deps.pass_limit = 1;
-    let mut sam: serde_json::Value =
-        serde_json::from_str(include_str!("fixtures/lead-submitted.json")).unwrap();
-    sam["detail"]["lead"]["email"] = serde_json::json!("sam.ito@tinyloop.io");
-    for fixture in [
-        include_str!("fixtures/account-enriched.json").to_owned(),
-        sam.to_string(),
-    ] {
-        handle(&deps, event(&fixture)).await.unwrap();
-    }
+    scored_pair(&deps).await;
     let scored = store.list_scores(None).await.unwrap().len();
     assert_eq!(scored, 2, "both leads of the worked example are scored");
     deps.now = || now() + chrono::Duration::days(1);
@@ -245,18 +237,100 @@ async fn scores_due_passes_ask_for_the_next_round_until_none_is_left() {
     assert_eq!(Diagnostic::from(err).error_type, "BadEvent");
 }
 
-/// A `Scores Due` event is passed once: a redelivery (or a retry of the
-/// same event) does nothing and asks for no other round. A lead that fails
-/// does not fail the pass: it is put back for the next run, after the
-/// others, and cannot hold up the queue.
+/// A `Scores Due` event is passed once: a redelivery (or the retry of
+/// the pass's own failure) does nothing and asks for no other round. A
+/// lead that fails on its own (here its score outlived the lead) is put
+/// back at the end of the queue and reported; the pass goes on and asks
+/// for its next round.
 #[tokio::test]
 async fn a_scores_due_event_is_passed_once_and_a_failing_lead_is_put_back() {
     use leadscore_core::domain::Email;
+    let (mut deps, store, _) = deps().await;
+    scored_pair(&deps).await;
+    // A score without its lead, checked before the others: first in line.
+    let ghost = Email::parse("ghost@northwind-analytics.com").unwrap();
+    let mut orphan = store
+        .current_score(&Email::parse("dana.reyes@northwind-analytics.com").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    orphan.lead = ghost.clone();
+    orphan.version = 1;
+    orphan.score.scored_at = now() - chrono::Duration::days(1);
+    store
+        .save_score(&leadscore_store::ScoreWrite {
+            record: orphan,
+            expected_version: 0,
+            alert: None,
+        })
+        .await
+        .unwrap();
+    let bus = Arc::new(Bus::new());
+    deps.bus = bus.clone();
+    deps.pass_limit = 1;
+    deps.now = || now() + chrono::Duration::days(1);
+    let before = now() + chrono::Duration::hours(12);
+    let first = Event::scores_due(before, 0, now());
+    let err = handle(&deps, from_bus(&first)).await.unwrap_err();
+    assert!(matches!(err, ScoreError::Partial { leads: 1, .. }), "{err}");
+    // It asked for the next round: the queue moved.
+    let next = bus.take();
+    assert_eq!(next.len(), 1);
+    assert_eq!(next[0].detail["round"], 1);
+    // The ghost was put back behind the others.
+    assert_eq!(
+        store.scores_due(before, 10).await.unwrap(),
+        [
+            Email::parse("dana.reyes@northwind-analytics.com").unwrap(),
+            Email::parse("sam.ito@tinyloop.io").unwrap()
+        ]
+    );
+    // The same event again (Lambda's retry of that failure): nothing.
+    let again = handle(&deps, from_bus(&first)).await.unwrap();
+    assert!(again.duplicate);
+    assert_eq!((again.summary.pass, again.next_round), (None, None));
+    assert!(bus.events().is_empty());
+    // An event another invocation is passing is not taken: a retryable
+    // error, for its retry finds it done (or takes it over).
+    let other = Event::scores_due(before, 7, now());
+    store
+        .claim(
+            &format!("scores_due:{}", other.idempotency_key),
+            now() + chrono::Duration::days(1),
+            now() + chrono::Duration::days(2),
+        )
+        .await
+        .unwrap();
+    let err = handle(&deps, from_bus(&other)).await.unwrap_err();
+    assert_eq!(Diagnostic::from(err).error_type, "PassBusy");
+}
+
+/// A store that fails during the pass ends it: the leads stay due (none
+/// is put back, which would skip its rescoring), no next round is asked
+/// for, and the invocation reports the failure.
+#[tokio::test]
+async fn a_store_failing_during_the_pass_ends_it_and_leaves_the_leads_due() {
     use leadscore_store::faulty::FaultyStore;
     let (mut deps, _, _) = deps().await;
     let faulty = Arc::new(FaultyStore::new(MemoryStore::new()));
     seed(faulty.as_ref()).await;
     deps.store = faulty.clone();
+    scored_pair(&deps).await;
+    faulty.fail("lead_context", Some("dana.reyes@northwind-analytics.com"));
+    let bus = Arc::new(Bus::new());
+    deps.bus = bus.clone();
+    deps.now = || now() + chrono::Duration::days(1);
+    let before = now() + chrono::Duration::hours(12);
+    let err = handle(&deps, from_bus(&Event::scores_due(before, 0, now())))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ScoreError::Partial { leads: 1, .. }), "{err}");
+    assert!(bus.events().is_empty(), "no next round");
+    assert_eq!(faulty.scores_due(before, 10).await.unwrap().len(), 2);
+}
+
+/// Scores Dana (through the account's enrichment) and Sam (a form).
+async fn scored_pair(deps: &Deps) {
     let mut sam: serde_json::Value =
         serde_json::from_str(include_str!("fixtures/lead-submitted.json")).unwrap();
     sam["detail"]["lead"]["email"] = serde_json::json!("sam.ito@tinyloop.io");
@@ -264,28 +338,8 @@ async fn a_scores_due_event_is_passed_once_and_a_failing_lead_is_put_back() {
         include_str!("fixtures/account-enriched.json").to_owned(),
         sam.to_string(),
     ] {
-        handle(&deps, event(&fixture)).await.unwrap();
+        handle(deps, event(&fixture)).await.unwrap();
     }
-    let dana = "dana.reyes@northwind-analytics.com";
-    faulty.fail("lead_context", Some(dana));
-    deps.pass_limit = 1;
-    deps.now = || now() + chrono::Duration::days(1);
-    let before = now() + chrono::Duration::hours(12);
-    let first = Event::scores_due(before, 0, now());
-    let out = handle(&deps, from_bus(&first)).await.unwrap();
-    let pass = out.summary.pass.clone().unwrap();
-    assert_eq!(out.summary.rescored.failed.len(), 1, "Dana's lead fails");
-    assert_eq!((pass.deferred, pass.moved), (1, 1));
-    assert_eq!(out.next_round, Some(1), "the queue moved: go on");
-    // Dana was put back behind Sam.
-    assert_eq!(
-        faulty.scores_due(before, 10).await.unwrap(),
-        [Email::parse("sam.ito@tinyloop.io").unwrap()]
-    );
-    // The same event again: nothing, and no second chain.
-    let again = handle(&deps, from_bus(&first)).await.unwrap();
-    assert!(again.duplicate);
-    assert_eq!((again.summary.pass, again.next_round), (None, None));
 }
 
 /// A pass that has no time left takes no lead, and asks for no next round
@@ -313,4 +367,38 @@ async fn a_pass_out_of_time_takes_no_lead_and_asks_for_no_next_round() {
     assert_eq!(out.summary.rescored.scored, 0);
     assert_eq!(out.next_round, None);
     assert_eq!(store.scores_due(before, 10).await.unwrap().len(), 1);
+}
+
+/// A pass whose checks cannot be recorded moved no lead out of the due
+/// list, though it scored some: it asks for no next round, which would
+/// only meet the same leads again.
+#[tokio::test]
+async fn a_pass_that_moved_no_lead_asks_for_no_next_round() {
+    use leadscore_store::faulty::FaultyStore;
+    let (mut deps, _, _) = deps().await;
+    let faulty = Arc::new(FaultyStore::new(MemoryStore::new()));
+    seed(faulty.as_ref()).await;
+    deps.store = faulty.clone();
+    scored_pair(&deps).await;
+    faulty.fail("mark_score_checked", None);
+    let bus = Arc::new(Bus::new());
+    deps.bus = bus.clone();
+    deps.pass_limit = 1;
+    deps.now = || now() + chrono::Duration::days(1);
+    let before = now() + chrono::Duration::hours(12);
+    let out = handle(&deps, from_bus(&Event::scores_due(before, 0, now())))
+        .await
+        .unwrap();
+    let pass = out.summary.pass.unwrap();
+    assert_eq!(
+        (
+            out.summary.rescored.scored,
+            pass.unmarked,
+            pass.moved,
+            pass.more
+        ),
+        (1, 1, 0, true)
+    );
+    assert_eq!(out.next_round, None);
+    assert!(bus.events().is_empty());
 }

@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration, Utc};
 use leadscore_core::ScoringModel;
 use leadscore_core::domain::{Domain, Email};
 use leadscore_core::events::detail_type;
-use leadscore_store::Store;
+use leadscore_store::{Store, StoreError};
 use serde::{Deserialize, Serialize};
 
 use crate::{
@@ -262,9 +262,11 @@ impl std::fmt::Debug for PassBounds<'_> {
 /// without new data. A lead whose score comes out unchanged is marked
 /// checked instead of rewritten; a changed one is written with its alert,
 /// as any rescoring. The accounts of changed leads are rolled up. One
-/// lead's failure stops no other: it is put back at the end of the queue
-/// (its score marked checked at `now`), so leads that keep failing cannot
-/// take the head of every pass, and the next run tries it again.
+/// lead's failure (it is gone, its data is corrupt, writers kept racing on
+/// it) stops no other: it is put back at the end of the queue (its score
+/// marked checked at `now`), so leads that keep failing cannot take the
+/// head of every pass, and the next run tries it again. A failing store
+/// ends the pass instead (`more`), leaving the leads due.
 pub async fn rescore_due(
     store: &dyn Store,
     model: &ScoringModel,
@@ -300,10 +302,20 @@ pub async fn rescore_due(
                     pass.moved += 1;
                 }
             }
+            // The store itself is failing (after the client's own retries):
+            // the next leads would fail alike, and putting them back would
+            // skip their rescoring. Stop; they stay due.
+            Err(PipelineError::Store(e)) if !matches!(e, StoreError::Corrupt(_)) => {
+                summary.fail(email, &e);
+                pass.more = true;
+                break;
+            }
+            // This lead's own trouble (gone, corrupt, contended): put it back.
             Err(e) => {
                 summary.fail(email, &e);
                 let deferred = match store.current_score(email).await {
                     Ok(Some(r)) => store.mark_score_checked(email, r.version, now).await,
+                    // No score: not due any more.
                     Ok(None) => Ok(()),
                     Err(e) => Err(e),
                 };

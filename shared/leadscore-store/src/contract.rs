@@ -496,6 +496,7 @@ pub async fn scores_come_due_by_their_last_check(store: Arc<dyn Store>) {
         [email(c), email(a), email(b)],
         "the longest unchecked first; equal times by email"
     );
+    assert_eq!(due(t0() + Duration::days(1), 2).await, [email(c), email(a)]);
     assert_eq!(
         store
             .current_score(&email(a))
@@ -504,6 +505,39 @@ pub async fn scores_come_due_by_their_last_check(store: Arc<dyn Store>) {
             .unwrap()
             .version,
         1
+    );
+
+    // Equal times past the limit: the lowest emails, whichever partition
+    // of an index they are kept in.
+    let at = t0() - Duration::days(10);
+    for i in 0..6 {
+        store
+            .save_score(&scored(&format!("tie{i}@ties.io"), 1, at))
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        due(at + Duration::hours(1), 3).await,
+        [
+            email("tie0@ties.io"),
+            email("tie1@ties.io"),
+            email("tie2@ties.io")
+        ]
+    );
+    // Times are kept to the millisecond, in every store: a check and a
+    // cutoff within one millisecond are equal, so not before it.
+    let sub = t0() + Duration::days(3);
+    let e = "sub@ms.io";
+    store
+        .save_score(&scored(e, 1, sub + Duration::microseconds(400)))
+        .await
+        .unwrap();
+    let due_now = due(sub + Duration::microseconds(700), 20).await;
+    assert!(!due_now.contains(&email(e)), "{due_now:?}");
+    assert!(
+        due(sub + Duration::milliseconds(1), 20)
+            .await
+            .contains(&email(e))
     );
 }
 
