@@ -116,6 +116,23 @@ fn the_functions_that_claim_keys_may_put_update_and_delete_them() {
     }
 }
 
+/// The Scheduler's input is the schedule function's `Input`, with the
+/// tick the rescoring pass counts from.
+#[test]
+fn the_schedule_input_names_the_tick() {
+    let t = Template::load();
+    let input =
+        t.resource("ScheduleFunction")["Properties"]["Events"]["Tick"]["Properties"]["Input"]
+            .as_str()
+            .unwrap()
+            .replace("<aws.scheduler.scheduled-time>", "2026-12-06T06:00:00Z");
+    let parsed: lambda_schedule::handler::Input = serde_json::from_str(&input).unwrap();
+    assert_eq!(
+        parsed.scheduled_time.map(|t| t.to_rfc3339()).as_deref(),
+        Some("2026-12-06T06:00:00+00:00")
+    );
+}
+
 #[test]
 fn a_scores_due_pass_stops_well_before_the_score_function_times_out() {
     let t = Template::load();
