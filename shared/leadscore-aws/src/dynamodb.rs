@@ -246,6 +246,29 @@ fn ttl(at: DateTime<Utc>) -> AttributeValue {
 
 /// Classifies an SDK error: throttling and transport problems are
 /// retryable (the SDK has already retried them with backoff).
+/// The outcome of a conditional write whose failed condition means there
+/// is nothing to do: `true` when it was written, `false` when its condition
+/// failed; any other error as [`sdk_error`].
+fn written<O, E, R>(op: &str, result: std::result::Result<O, SdkError<E, R>>) -> Result<bool>
+where
+    E: aws_smithy_types::error::metadata::ProvideErrorMetadata
+        + std::error::Error
+        + Send
+        + Sync
+        + 'static,
+    R: std::fmt::Debug,
+{
+    match result {
+        Ok(_) => Ok(true),
+        Err(SdkError::ServiceError(ref se))
+            if se.err().code() == Some("ConditionalCheckFailedException") =>
+        {
+            Ok(false)
+        }
+        Err(e) => Err(sdk_error(op, e)),
+    }
+}
+
 fn sdk_error<E, R>(op: &str, e: SdkError<E, R>) -> StoreError
 where
     E: aws_smithy_types::error::metadata::ProvideErrorMetadata
@@ -658,14 +681,8 @@ impl DynamoStore {
                     )
                     .send()
                     .await;
-                match result {
-                    Ok(_) => added += 1,
-                    // Written or checked meanwhile: it has its keys.
-                    Err(e)
-                        if e.as_service_error()
-                            .is_some_and(|se| se.is_conditional_check_failed_exception()) => {}
-                    Err(e) => return Err(sdk_error("UpdateItem", e)),
-                }
+                // Not written: written or checked meanwhile, it has its keys.
+                added += usize::from(written("UpdateItem", result)?);
             }
             match out.last_evaluated_key {
                 Some(k) if !k.is_empty() => start = Some(k),
@@ -1331,17 +1348,8 @@ impl Store for DynamoStore {
             .expression_attribute_values(":v", n(version))
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(()),
-            // Rewritten since, checked later, or gone: nothing to do.
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
-            {
-                Ok(())
-            }
-            Err(e) => Err(sdk_error("UpdateItem", e)),
-        }
+        // Not written: rewritten since, checked later, or gone; nothing to do.
+        written("UpdateItem", result).map(|_| ())
     }
 
     async fn score_history(&self, email: &Email, limit: usize) -> Result<Vec<ScoreRecord>> {
@@ -1475,16 +1483,8 @@ impl Store for DynamoStore {
             .expression_attribute_values(":lease", s(timestamp(lease_until)))
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
-            {
-                Ok(())
-            }
-            Err(e) => Err(sdk_error("DeleteItem", e)),
-        }
+        // Not deleted: completed, or held under another lease.
+        written("DeleteItem", result).map(|_| ())
     }
 
     async fn complete(&self, key: &str, now: DateTime<Utc>) -> Result<()> {
@@ -1530,17 +1530,8 @@ impl Store for DynamoStore {
             .expression_attribute_values(":ttl", ttl(at + Duration::days(DELIVERED_ALERT_TTL_DAYS)))
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(()),
-            // Unknown or already delivered: nothing to do (idempotent).
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
-            {
-                Ok(())
-            }
-            Err(e) => Err(sdk_error("UpdateItem", e)),
-        }
+        // Not written: unknown or already delivered; nothing to do.
+        written("UpdateItem", result).map(|_| ())
     }
 
     async fn record_alert_failure(&self, id: &str, error: &str, at: DateTime<Utc>) -> Result<()> {
