@@ -244,7 +244,7 @@ pub struct PassBounds<'a> {
     pub limit: usize,
     /// Asked before each lead; `false` ends the pass (the caller's time is
     /// running out). The leads left stay due for the next pass. The
-    /// accounts' rollups come after the last lead: leave them time.
+    /// last accounts' rollups come after it: leave them time.
     pub keep_going: &'a (dyn Fn() -> bool + Send + Sync),
 }
 
@@ -261,7 +261,8 @@ impl std::fmt::Debug for PassBounds<'_> {
 /// scheduled pass that lets points decay and expire, and hot leads cool,
 /// without new data. A lead whose score comes out unchanged is marked
 /// checked instead of rewritten; a changed one is written with its alert,
-/// as any rescoring. The accounts of changed leads are rolled up. One
+/// as any rescoring. The leads are taken by email domain, and the
+/// accounts of changed leads rolled up as soon as their domain is done. One
 /// lead's failure (it is gone, its data is corrupt, writers kept racing on
 /// it) stops no other: it is put back at the end of the queue (its score
 /// marked checked at `now`), so leads that keep failing cannot take the
@@ -274,15 +275,23 @@ pub async fn rescore_due(
     now: DateTime<Utc>,
     bounds: PassBounds<'_>,
 ) -> Result<(RescoreSummary, DuePass), PipelineError> {
-    let due = store.scores_due(before, bounds.limit).await?;
+    let mut due = store.scores_due(before, bounds.limit).await?;
     let mut pass = DuePass {
         due: due.len(),
         more: due.len() >= bounds.limit,
         ..DuePass::default()
     };
+    // Taken by email domain (stable: the longest unchecked first within
+    // one), so an account's leads come together and its rollup follows
+    // them at once: a pass cut short (out of time, or killed) leaves no
+    // rolled-up account behind its leads but the one it was in.
+    due.sort_by_cached_key(Email::domain);
     let mut summary = RescoreSummary::default();
     let mut changed: std::collections::BTreeSet<Domain> = std::collections::BTreeSet::new();
-    for email in &due {
+    for (i, email) in due.iter().enumerate() {
+        if i > 0 && due[i - 1].domain() != email.domain() {
+            roll_up(store, model, &mut changed, &mut summary).await;
+        }
         if !(bounds.keep_going)() {
             pass.more = true;
             break;
@@ -331,7 +340,19 @@ pub async fn rescore_due(
             }
         }
     }
-    for domain in changed {
+    roll_up(store, model, &mut changed, &mut summary).await;
+    Ok((summary, pass))
+}
+
+/// Rolls up the accounts in `changed`, and empties it; one that cannot be
+/// written stops no other.
+async fn roll_up(
+    store: &dyn Store,
+    model: &ScoringModel,
+    changed: &mut std::collections::BTreeSet<Domain>,
+    summary: &mut RescoreSummary,
+) {
+    for domain in std::mem::take(changed) {
         match rollup_account(store, model, &domain, None).await {
             Ok(_) => summary.accounts += 1,
             Err(e) => {
@@ -340,7 +361,6 @@ pub async fn rescore_due(
             }
         }
     }
-    Ok((summary, pass))
 }
 
 /// Rescores what the trigger names (a `Scores Due` pass within `bounds`),

@@ -835,3 +835,86 @@ async fn the_scheduled_pass_lets_points_expire_and_marks_unchanged_scores_checke
         [sam]
     );
 }
+
+/// The pass takes its leads by email domain (the longest unchecked first
+/// within one), and rolls an account up as soon as its leads are done: a
+/// pass cut short leaves whole accounts due, not halves of several, and
+/// rolls up the ones it finished before it stops.
+#[tokio::test]
+async fn a_pass_takes_leads_by_domain_so_a_cut_leaves_whole_accounts_due() {
+    let store = SqliteStore::open_in_memory().unwrap();
+    let leads = parse_leads(
+        b"email,title,website,industry,employees\n\
+          a1@alpha.io,Director of Marketing,alpha.io,Software,200\n\
+          b1@beta.io,Director of Marketing,beta.io,Software,200\n\
+          a2@alpha.io,Director of Marketing,alpha.io,Software,200\n\
+          b2@beta.io,Director of Marketing,beta.io,Software,200\n",
+        None,
+        now(),
+    )
+    .unwrap();
+    import_leads(&store, &leads, now()).await.unwrap();
+    let mut csv = String::from("email,kind,occurred_at\n");
+    for e in ["a1@alpha.io", "b1@beta.io", "a2@alpha.io", "b2@beta.io"] {
+        csv.push_str(&format!("{e},webinar_attended,2026-10-08T17:00:00Z\n"));
+    }
+    let acts = parse_activities(csv.as_bytes(), None).unwrap();
+    let acts: Vec<Activity> = acts.rows.into_iter().map(|(_, a)| a).collect();
+    import_activities(&store, &acts, now()).await.unwrap();
+    let text = include_str!("../../../examples/seed-example/model.toml").replace(
+        "activity = \"webinar_attended\"\npoints = 25",
+        "activity = \"webinar_attended\"\npoints = 25\nmax_age_days = 30",
+    );
+    let m = ScoringModel::from_toml(&text, "expiring.toml").unwrap();
+    // Checked in alternating order: a1, b1, a2, b2.
+    for (i, e) in ["a1@alpha.io", "b1@beta.io", "a2@alpha.io", "b2@beta.io"]
+        .iter()
+        .enumerate()
+    {
+        let at = now() + Duration::minutes(i64::try_from(i).unwrap());
+        rescore_lead(&store, &m, &Email::parse(e).unwrap(), at)
+            .await
+            .unwrap();
+    }
+    let later = now() + Duration::days(40);
+    let taken = AtomicUsize::new(0);
+    let two = || taken.fetch_add(1, Ordering::SeqCst) < 2;
+    let (summary, pass) = rescore_due(
+        &store,
+        &m,
+        later - Duration::hours(6),
+        later,
+        PassBounds {
+            limit: 10,
+            keep_going: &two,
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!((pass.due, summary.written, pass.more), (4, 2, true));
+    // alpha.io's two leads were taken and its account rolled up; both of
+    // beta.io's are left for the next pass.
+    assert_eq!(summary.accounts, 1);
+    let rolled = store.list_account_scores().await.unwrap();
+    assert_eq!(
+        rolled.iter().map(|a| a.domain.as_str()).collect::<Vec<_>>(),
+        ["alpha.io"]
+    );
+    let alpha = rolled.iter().find(|a| a.domain.as_str() == "alpha.io");
+    let a1 = store
+        .current_score(&Email::parse("a1@alpha.io").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(alpha.unwrap().total, a1.score.total);
+    assert_eq!(
+        store
+            .scores_due(later - Duration::hours(6), 10)
+            .await
+            .unwrap(),
+        [
+            Email::parse("b1@beta.io").unwrap(),
+            Email::parse("b2@beta.io").unwrap()
+        ]
+    );
+}
