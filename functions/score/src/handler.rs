@@ -255,10 +255,7 @@ async fn scores_due(
     if let Err(e) = deps.store.complete(&claim, now).await {
         tracing::warn!(error = %e, "recording the pass done failed");
     }
-    let next_round = match &summary.pass {
-        Some(pass) => next_round(deps, before, round, pass, &summary, now).await,
-        None => None,
-    };
+    let next_round = next_round(deps, before, round, &summary, now).await;
     if let Some((lead, reason)) = summary.rescored.failed.first() {
         for (lead, reason) in &summary.rescored.failed {
             tracing::error!(%lead, %reason, "not rescored by the pass");
@@ -285,10 +282,10 @@ async fn next_round(
     deps: &Deps,
     before: chrono::DateTime<Utc>,
     round: u32,
-    pass: &leadscore_pipeline::DuePass,
     summary: &ReactSummary,
     now: chrono::DateTime<Utc>,
 ) -> Option<u32> {
+    let pass = summary.pass.as_ref()?;
     tracing::info!(
         round,
         due = pass.due,

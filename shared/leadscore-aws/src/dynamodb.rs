@@ -426,16 +426,10 @@ impl DynamoStore {
             Err(e) => return Err(sdk_error("CreateTable", e)),
         }
         for _ in 0..120 {
-            let out = self
-                .client
-                .describe_table()
-                .table_name(&self.table)
-                .send()
-                .await
-                .map_err(|e| sdk_error("DescribeTable", e))?;
-            if out
-                .table()
-                .and_then(|t| t.table_status())
+            if self
+                .describe()
+                .await?
+                .table_status()
                 .is_some_and(|s| s.as_str() == "ACTIVE")
             {
                 break;
@@ -640,54 +634,43 @@ impl DynamoStore {
     /// it, such a score would wait for its next write. A paginated scan;
     /// idempotent (a score with check keys is left as it is).
     pub async fn backfill_score_checks(&self) -> Result<usize> {
-        let mut added = 0;
-        let mut start = None;
-        loop {
-            let out = self
-                .client
-                .scan()
-                .table_name(&self.table)
-                .filter_expression("#kind = :kind AND attribute_not_exists(#cpk)")
-                .expression_attribute_names("#kind", "kind")
-                .expression_attribute_names("#cpk", SCORES_BY_CHECK.pk)
-                .expression_attribute_values(":kind", s("score"))
-                .projection_expression("#pk")
-                .expression_attribute_names("#pk", PK)
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .map_err(|e| sdk_error("Scan", e))?;
-            for item in out.items.unwrap_or_default() {
-                let Some(AttributeValue::S(pk)) = item.get(PK) else {
-                    continue;
-                };
-                let shard = shard_of(pk.strip_prefix("LEAD#").unwrap_or(pk));
-                let result = self
-                    .client
-                    .update_item()
+        let unchecked = self
+            .scan_all(
+                self.client
+                    .scan()
                     .table_name(&self.table)
-                    .key(PK, s(pk.clone()))
-                    .key(SK, s("SCORE"))
-                    .update_expression("SET #cpk = :shard, #csk = :never")
-                    .condition_expression("attribute_exists(#pk) AND attribute_not_exists(#cpk)")
-                    .expression_attribute_names("#pk", PK)
+                    .filter_expression("#kind = :kind AND attribute_not_exists(#cpk)")
+                    .expression_attribute_names("#kind", "kind")
                     .expression_attribute_names("#cpk", SCORES_BY_CHECK.pk)
-                    .expression_attribute_names("#csk", SCORES_BY_CHECK.sk)
-                    .expression_attribute_values(":shard", s(format!("CHECK#{shard}")))
-                    // Sorts before every timestamp.
-                    .expression_attribute_values(
-                        ":never",
-                        s(format!("0#{}", pk.strip_prefix("LEAD#").unwrap_or(pk))),
-                    )
-                    .send()
-                    .await;
-                // Not written: written or checked meanwhile, it has its keys.
-                added += usize::from(written("UpdateItem", result)?);
-            }
-            match out.last_evaluated_key {
-                Some(k) if !k.is_empty() => start = Some(k),
-                _ => break,
-            }
+                    .expression_attribute_values(":kind", s("score"))
+                    .projection_expression("#pk")
+                    .expression_attribute_names("#pk", PK),
+            )
+            .await?;
+        let mut added = 0;
+        for item in unchecked {
+            let Some(AttributeValue::S(pk)) = item.get(PK) else {
+                continue;
+            };
+            let email = pk.strip_prefix("LEAD#").unwrap_or(pk);
+            let result = self
+                .client
+                .update_item()
+                .table_name(&self.table)
+                .key(PK, s(pk.clone()))
+                .key(SK, s("SCORE"))
+                .update_expression("SET #cpk = :shard, #csk = :never")
+                .condition_expression("attribute_exists(#pk) AND attribute_not_exists(#cpk)")
+                .expression_attribute_names("#pk", PK)
+                .expression_attribute_names("#cpk", SCORES_BY_CHECK.pk)
+                .expression_attribute_names("#csk", SCORES_BY_CHECK.sk)
+                .expression_attribute_values(":shard", s(format!("CHECK#{}", shard_of(email))))
+                // Sorts before every timestamp.
+                .expression_attribute_values(":never", s(format!("0#{email}")))
+                .send()
+                .await;
+            // Not written: written or checked meanwhile, it has its keys.
+            added += usize::from(written("UpdateItem", result)?);
         }
         Ok(added)
     }
@@ -730,17 +713,29 @@ impl DynamoStore {
 
     /// Every item of one kind (a paginated scan; for listings and reports).
     async fn scan_kind(&self, kind: &str) -> Result<Vec<Item>> {
-        let mut items = Vec::new();
-        let mut start = None;
-        loop {
-            let out = self
-                .client
+        self.scan_all(
+            self.client
                 .scan()
                 .table_name(&self.table)
                 .filter_expression("#kind = :kind")
                 .expression_attribute_names("#kind", "kind")
                 .expression_attribute_values(":kind", s(kind))
-                .consistent_read(true)
+                .consistent_read(true),
+        )
+        .await
+    }
+
+    /// Runs a scan page by page (each page continuing from the previous
+    /// one's last key) until the end.
+    async fn scan_all(
+        &self,
+        base: aws_sdk_dynamodb::operation::scan::builders::ScanFluentBuilder,
+    ) -> Result<Vec<Item>> {
+        let mut items = Vec::new();
+        let mut start = None;
+        loop {
+            let out = base
+                .clone()
                 .set_exclusive_start_key(start.take())
                 .send()
                 .await
