@@ -190,6 +190,7 @@ async fn a_run_the_queue_refuses_entirely_fails_and_bad_input_is_typed() {
     for bad in [
         serde_json::json!({"max_acounts": 20}),
         serde_json::json!({"max_accounts": "20"}),
+        serde_json::json!({"scheduled_time": "yesterday"}),
     ] {
         let err = run(bad.clone()).await.unwrap_err();
         assert!(matches!(err, ScheduleError::BadInput(_)), "{bad}: {err}");

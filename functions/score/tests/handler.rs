@@ -230,11 +230,28 @@ async fn scores_due_passes_ask_for_the_next_round_until_none_is_left() {
     assert_eq!(out.next_round, None);
     assert!(bus.events().is_empty());
 
-    // A detail without its cutoff is a bad event.
-    let mut bad = Event::scores_due(before, 0, now());
-    bad.detail.as_object_mut().unwrap().remove("before");
-    let err = handle(&deps, from_bus(&bad)).await.unwrap_err();
-    assert_eq!(Diagnostic::from(err).error_type, "BadEvent");
+    // A detail without its cutoff or key, or with a round that is no
+    // count, is a bad event.
+    for (field, value) in [
+        ("before", None),
+        ("idempotency_key", None),
+        ("round", Some(serde_json::json!("3"))),
+        ("round", Some(serde_json::json!(-1))),
+        ("before", Some(serde_json::json!("yesterday"))),
+    ] {
+        let mut bad = Event::scores_due(before, 0, now());
+        let detail = bad.detail.as_object_mut().unwrap();
+        match value.clone() {
+            Some(v) => detail.insert(field.into(), v),
+            None => detail.remove(field),
+        };
+        let err = handle(&deps, from_bus(&bad)).await.unwrap_err();
+        assert_eq!(
+            Diagnostic::from(err).error_type,
+            "BadEvent",
+            "{field}: {value:?}"
+        );
+    }
 }
 
 /// A `Scores Due` event is passed once: a redelivery (or the retry of

@@ -376,6 +376,15 @@ mod tests {
             Err(ConfigError::Invalid { .. })
         ));
         assert_eq!(e.count("MISSING", 500).unwrap(), 500);
+        // Hours: the same bounds, a century at most.
+        assert_eq!(e.hours("D", 6).unwrap(), 30);
+        assert_eq!(e.hours("MISSING", 6).unwrap(), 6);
+        for bad in ["ZERO", "HUGE"] {
+            assert!(
+                matches!(e.hours(bad, 6), Err(ConfigError::Invalid { .. })),
+                "{bad}"
+            );
+        }
     }
 
     #[test]
