@@ -220,35 +220,159 @@ impl Row<'_> {
     }
 }
 
-/// A whole number (`1,200`, `1 200`), or a size band as CRM and data
-/// vendors export them (`51-200`, `51 to 200`, `10,001+`), counted as its
-/// lower bound.
+/// A whole number (`1,200`, `1.200`, `1 200`), or a size band as CRM and
+/// data vendors export them (`51-200`, `51 to 200`, `10,001+`), counted as
+/// its lower bound.
 fn parse_count(col: &str, v: &str) -> Result<u64, String> {
-    let cleaned: String = v
-        .chars()
-        .filter(|c| !matches!(c, ',' | '_' | ' ' | '\''))
-        .collect();
-    let lower = cleaned
+    let bad = || format!("`{col}` must be a whole number or a band such as 51-200, got `{v}`");
+    let lower = v
         .split_once(['-', '–'])
         .map(|(low, _)| low)
-        .or_else(|| cleaned.split_once("to").map(|(low, _)| low))
-        .or_else(|| cleaned.strip_suffix('+'))
-        .unwrap_or(&cleaned);
-    lower
-        .parse::<u64>()
-        .map_err(|_| format!("`{col}` must be a whole number or a band such as 51-200, got `{v}`"))
+        .or_else(|| v.split_once(" to ").map(|(low, _)| low))
+        .or_else(|| v.trim_end().strip_suffix('+'))
+        .unwrap_or(v);
+    match parse_decimal(lower) {
+        Some(n) if n >= 0.0 && n.fract() == 0.0 && n <= u64::MAX as f64 => Ok(n as u64),
+        _ => Err(bad()),
+    }
 }
 
+/// A non-negative amount: [`parse_decimal`]'s forms, with a currency sign
+/// or code and a multiplier (`€1.234,56`, `USD 2,500,000`, `2.5M`).
 fn parse_amount(col: &str, v: &str) -> Result<f64, String> {
-    let cleaned: String = v
-        .chars()
-        .filter(|c| !matches!(c, ',' | '_' | ' ' | '$' | '€' | '£'))
-        .collect();
-    cleaned
-        .parse::<f64>()
-        .ok()
-        .filter(|x| x.is_finite() && *x >= 0.0)
+    parse_decimal(v)
+        .filter(|x| *x >= 0.0)
         .ok_or_else(|| format!("`{col}` must be a non-negative number, got `{v}`"))
+}
+
+/// Currency signs and codes an amount may carry; they are dropped (amounts
+/// are compared as numbers, in whatever currency the file uses).
+const CURRENCY_SIGNS: &[char] = &['$', '€', '£', '¥', '₹', '₩', '₽', '₺', '₪', '₱', '₫', '₦'];
+const CURRENCY_CODES: &[&str] = &[
+    "usd", "eur", "gbp", "chf", "jpy", "cny", "rmb", "inr", "cad", "aud", "nzd", "sek", "nok",
+    "dkk", "pln", "czk", "huf", "brl", "mxn", "ars", "clp", "cop", "zar", "sgd", "hkd", "krw",
+    "ils", "try", "aed", "sar", "us", "ca", "au", "nz", "hk", "s", "r", "a", "c", "kr", "zł",
+];
+
+/// Multipliers written after a number, lowercase, longest first.
+const MULTIPLIERS: &[(&str, f64)] = &[
+    ("thousand", 1e3),
+    ("millions", 1e6),
+    ("million", 1e6),
+    ("billions", 1e9),
+    ("billion", 1e9),
+    ("mio.", 1e6),
+    ("mio", 1e6),
+    ("mrd.", 1e9),
+    ("mrd", 1e9),
+    ("bn", 1e9),
+    ("mm", 1e6),
+    ("mn", 1e6),
+    ("k", 1e3),
+    ("m", 1e6),
+    ("b", 1e9),
+];
+
+/// A number as spreadsheets and CRMs write it, in either convention:
+/// `1,234,567.89` or `1.234.567,89` (also with spaces, non-breaking spaces
+/// or apostrophes between groups, and the Indian `12,34,567`), with an
+/// optional currency sign or code and an optional multiplier (`2.5M`,
+/// `1,5 Mio`, `3bn`, `750k`).
+///
+/// Which of `.` and `,` is the decimal mark: the last one when both occur;
+/// a group separator when one occurs more than once; when one occurs once,
+/// a group separator if exactly three digits follow it and one to three
+/// (not a lone `0`) come before (`1,234` and `1.234` are 1234), else the
+/// decimal mark (`1,5`, `2.50`, `0.125`). After a multiplier a single mark
+/// is always the decimal mark (`1.250M`). Anything else is refused, never
+/// guessed: `1,23,4` or `1.2.3,4,5` is no number.
+fn parse_decimal(v: &str) -> Option<f64> {
+    let mut s: String = v
+        .chars()
+        .filter(|c| {
+            !(c.is_whitespace()
+                || matches!(c, '\'' | '’' | '_' | '\u{202F}' | '\u{2009}')
+                || CURRENCY_SIGNS.contains(c))
+        })
+        .collect::<String>()
+        .to_lowercase();
+    // A code before the number (`USD 5,000`, `US$5,000` with its sign
+    // gone), then after it (`5.000 EUR`).
+    if let Some(code) = CURRENCY_CODES
+        .iter()
+        .find(|c| s.starts_with(**c) && s[c.len()..].starts_with(|d: char| d.is_ascii_digit()))
+    {
+        s.drain(..code.len());
+    }
+    for code in CURRENCY_CODES.iter().filter(|c| c.chars().count() >= 2) {
+        if let Some(rest) = s.strip_suffix(code)
+            && rest.ends_with(|d: char| d.is_ascii_digit())
+        {
+            s.truncate(rest.len());
+            break;
+        }
+    }
+    let mut multiplier = 1.0;
+    if let Some((suffix, m)) = MULTIPLIERS.iter().find(|(suffix, _)| {
+        s.strip_suffix(suffix)
+            .is_some_and(|rest| rest.ends_with(|d: char| d.is_ascii_digit()))
+    }) {
+        s.truncate(s.len() - suffix.len());
+        multiplier = *m;
+    }
+    let (negative, digits) = match s.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, s.as_str()),
+    };
+    if digits.is_empty()
+        || !digits
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b'.' || b == b',')
+    {
+        return None;
+    }
+    let last_dot = digits.rfind('.');
+    let last_comma = digits.rfind(',');
+    let decimal = match (last_dot, last_comma) {
+        (None, None) => None,
+        (Some(d), Some(c)) => Some(d.max(c)),
+        (Some(i), None) | (None, Some(i)) => {
+            let mark = digits.as_bytes()[i];
+            let once = digits.bytes().filter(|b| *b == mark).count() == 1;
+            let (before, after) = (&digits[..i], &digits[i + 1..]);
+            let grouping = after.len() == 3 && (1..=3).contains(&before.len()) && before != "0";
+            (once && (multiplier != 1.0 || !grouping)).then_some(i)
+        }
+    };
+    let (int, frac) = match decimal {
+        Some(i) => (&digits[..i], &digits[i + 1..]),
+        None => (digits, ""),
+    };
+    if frac.contains(['.', ',']) || (decimal.is_some() && frac.is_empty()) {
+        return None;
+    }
+    let int = ungroup(int)?;
+    let number: f64 = format!("{int}.{}", if frac.is_empty() { "0" } else { frac })
+        .parse()
+        .ok()?;
+    let n = number * multiplier;
+    n.is_finite().then_some(if negative { -n } else { n })
+}
+
+/// The digits of an integer part written with one group separator, checked
+/// against Western (`1,234,567`) or Indian (`12,34,567`) grouping.
+fn ungroup(int: &str) -> Option<String> {
+    let Some(sep) = int.bytes().find(|b| !b.is_ascii_digit()) else {
+        return (!int.is_empty()).then(|| int.to_owned());
+    };
+    let groups: Vec<&str> = int.split(sep as char).collect();
+    let (first, rest) = groups.split_first()?;
+    let (last, middle) = rest.split_last()?;
+    let lengths_are = |n: usize| middle.iter().all(|g| g.len() == n);
+    let western = (1..=3).contains(&first.len()) && last.len() == 3 && lengths_are(3);
+    let indian = (1..=2).contains(&first.len()) && last.len() == 3 && lengths_are(2);
+    let digits_only = groups.iter().all(|g| g.bytes().all(|b| b.is_ascii_digit()));
+    (digits_only && (western || indian)).then(|| groups.concat())
 }
 
 /// Columns of the leads CSV that are not free attributes.
@@ -666,12 +790,98 @@ mod tests {
             ("10,001+", 10_001),
             ("11 to 50", 11),
             ("1 200", 1200),
+            ("1.200", 1200),
+            ("1.001–5.000", 1001),
+            ("2k", 2000),
         ] {
             assert_eq!(parse_count("employees", v), Ok(want), "{v}");
         }
-        for bad in ["many", "-5", "a-b", "+"] {
+        for bad in ["many", "-5", "a-b", "+", "1,5", "2.5"] {
             assert!(parse_count("employees", bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn numbers_are_read_in_either_convention() {
+        for (v, want) in [
+            ("1234", 1234.0),
+            ("1,234", 1234.0),
+            ("1.234", 1234.0),
+            ("1,234,567", 1_234_567.0),
+            ("1.234.567", 1_234_567.0),
+            ("1 234 567", 1_234_567.0),
+            ("1\u{a0}234\u{202f}567,5", 1_234_567.5),
+            ("1'234'567.50", 1_234_567.5),
+            ("12,34,567", 1_234_567.0),
+            ("1,234,567.89", 1_234_567.89),
+            ("1.234.567,89", 1_234_567.89),
+            ("1.234,56 €", 1234.56),
+            ("€ 2.500.000,00", 2_500_000.0),
+            ("$2,500,000", 2_500_000.0),
+            ("US$ 2,500,000", 2_500_000.0),
+            ("USD 2500000", 2_500_000.0),
+            ("2.500.000 EUR", 2_500_000.0),
+            ("1,5", 1.5),
+            ("2.50", 2.5),
+            ("0.125", 0.125),
+            ("0,500", 0.5),
+            ("12345,678", 12345.678),
+            ("2.5M", 2_500_000.0),
+            ("1,5 Mio", 1_500_000.0),
+            ("1.250M", 1_250_000.0),
+            ("750k", 750_000.0),
+            ("3bn", 3e9),
+            ("$4.2 million", 4_200_000.0),
+            ("10MM", 10_000_000.0),
+            ("-5", -5.0),
+            ("5.000 kr", 5000.0),
+            ("R$ 1.500,00", 1500.0),
+        ] {
+            assert_eq!(parse_decimal(v), Some(want), "{v}");
+        }
+        for bad in [
+            "",
+            "abc",
+            "1,23,4",
+            "1.2.3,4,5",
+            "1,2345,678",
+            "1.",
+            "1,,000",
+            "--5",
+            "5 apples",
+            "1e9",
+            "12,34,56",
+            "1,234.5.6",
+            "m",
+            "$",
+        ] {
+            assert_eq!(parse_decimal(bad), None, "{bad}");
+        }
+        assert!(parse_amount("revenue", "-5").is_err());
+        assert_eq!(parse_amount("revenue", "1.234,56 €"), Ok(1234.56));
+    }
+
+    #[test]
+    fn european_revenue_in_a_semicolon_file_is_read_as_written() {
+        let csv = "email;revenue;employees\n\
+            ann@acme.io;1.234,56 €;1.200\n\
+            bo@beta.io;€ 2.500.000,00;51-200\n\
+            cy@gamma.io;1,5;10.001+\n";
+        let p = parse_leads(csv.as_bytes(), None, now()).unwrap();
+        assert!(p.errors.is_empty(), "{:?}", p.errors);
+        let got: Vec<_> = p
+            .rows
+            .iter()
+            .map(|(_, r)| (r.firmographics.revenue, r.firmographics.employees))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (Some(1234.56), Some(1200)),
+                (Some(2_500_000.0), Some(51)),
+                (Some(1.5), Some(10_001))
+            ]
+        );
     }
 
     #[test]
