@@ -76,8 +76,16 @@ pub async fn handle(
         .map_err(|err| NotifyError::BadDetail(err.to_string()))?;
     let mut delivered = Vec::new();
     let mut failed = Vec::new();
-    for (name, sink) in &deps.channels {
-        match sink.deliver(&alert).await {
+    // The channels at once, each within its own claim's lease (under the
+    // function's timeout): one after the other, a slow Slack would leave
+    // email a lease running past the timeout, and a claim never released.
+    let outcomes = futures::future::join_all(deps.channels.iter().map(|(name, sink)| {
+        let alert = &alert;
+        async move { (name, sink.deliver(alert).await) }
+    }))
+    .await;
+    for (name, outcome) in outcomes {
+        match outcome {
             Ok(()) => delivered.push(name.clone()),
             Err(err) => {
                 tracing::error!(alert = %alert.id, channel = %name, error = %err, retryable = err.retryable, "delivery failed");

@@ -16,3 +16,29 @@ pub mod handler;
 /// even the claim of a function killed mid-send has expired when the retry
 /// comes, and the retry sends instead of finding the channel busy.
 pub const CLAIM_LEASE: Duration = Duration::from_secs(25);
+
+/// A channel whose configuration could not be read at a cold start (its
+/// secret missing, unreadable or not a URL): every delivery fails,
+/// retryably, with the reason. The other channels still deliver, and the
+/// retry (after the secret is fixed, by a new cold start) sends only here.
+#[derive(Debug, Clone)]
+pub struct Misconfigured {
+    /// The channel's name.
+    pub channel: String,
+    /// Why it cannot deliver.
+    pub reason: String,
+}
+
+#[async_trait::async_trait]
+impl leadscore_pipeline::AlertSink for Misconfigured {
+    async fn deliver(
+        &self,
+        _: &leadscore_core::domain::Alert,
+    ) -> Result<(), leadscore_pipeline::DeliveryError> {
+        Err(leadscore_pipeline::DeliveryError {
+            sink: self.channel.clone(),
+            reason: self.reason.clone(),
+            retryable: true,
+        })
+    }
+}

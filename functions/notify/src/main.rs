@@ -2,12 +2,12 @@
 
 use std::sync::Arc;
 
-use lambda_notify::CLAIM_LEASE;
 use lambda_notify::config::Config;
 use lambda_notify::handler::{Deps, handle};
+use lambda_notify::{CLAIM_LEASE, Misconfigured};
 use lambda_runtime::{LambdaEvent, service_fn};
-use leadscore_aws::{DynamoStore, Recipients, SesEmail, lambda_sdk_config, read_secret};
-use leadscore_lambda::{ConfigError, Env, init_tracing};
+use leadscore_aws::{DynamoStore, Recipients, SdkConfig, SesEmail, lambda_sdk_config, read_secret};
+use leadscore_lambda::{Env, init_tracing};
 use leadscore_notify::once::Once;
 use leadscore_notify::slack::SlackWebhook;
 use leadscore_pipeline::AlertSink;
@@ -25,18 +25,14 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     ));
     let mut channels: Vec<(String, Arc<dyn AlertSink>)> = Vec::new();
     if let Some(secret) = &config.slack_secret {
-        let url = read_secret(&sdk, secret, "url").await?;
-        let url = url::Url::parse(&url).map_err(|e| ConfigError::Invalid {
-            name: "SLACK_WEBHOOK_SECRET".into(),
-            value: secret.clone(),
-            reason: format!("the secret is not a URL: {e}"),
-        })?;
         let client = leadscore_fetch::https_client_builder()?
             .timeout(std::time::Duration::from_secs(10))
             .build()?;
-        channels.push((
-            "slack".into(),
-            Arc::new(
+        // A secret that cannot be read or is no URL fails Slack's deliveries
+        // only: email still goes out, and the failed invocation's retry
+        // (or a replay once the secret is fixed) redoes Slack alone.
+        let sink: Arc<dyn AlertSink> = match slack_url(&sdk, secret).await {
+            Ok(url) => Arc::new(
                 Once::new(
                     store.clone(),
                     "slack",
@@ -47,7 +43,15 @@ async fn main() -> Result<(), lambda_runtime::Error> {
                 )
                 .with_lease(CLAIM_LEASE),
             ),
-        ));
+            Err(reason) => {
+                tracing::error!(secret = %secret, %reason, "Slack is not configured; its deliveries fail until the secret is fixed");
+                Arc::new(Misconfigured {
+                    channel: "slack".into(),
+                    reason,
+                })
+            }
+        };
+        channels.push(("slack".into(), sink));
     }
     if let Some(from) = &config.ses_from {
         let ses = SesEmail::new(
@@ -65,4 +69,12 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     }
     let deps = Deps { channels };
     lambda_runtime::run(service_fn(|event: LambdaEvent<_>| handle(&deps, event))).await
+}
+
+/// The webhook URL in the Slack secret, or why it cannot be had.
+async fn slack_url(sdk: &SdkConfig, secret: &str) -> Result<url::Url, String> {
+    let url = read_secret(sdk, secret, "url")
+        .await
+        .map_err(|e| format!("reading SLACK_WEBHOOK_SECRET {secret}: {e}"))?;
+    url::Url::parse(&url).map_err(|e| format!("SLACK_WEBHOOK_SECRET {secret} is not a URL: {e}"))
 }

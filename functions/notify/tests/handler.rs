@@ -110,3 +110,69 @@ async fn other_events_and_bad_details_are_typed_errors() {
     .unwrap_err();
     assert_eq!(Diagnostic::from(err).error_type, "BadEvent");
 }
+
+#[tokio::test]
+async fn a_misconfigured_slack_fails_alone_and_email_still_goes_out_once() {
+    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+    let email = Arc::new(Channel::default());
+    let deps = Deps {
+        channels: vec![
+            (
+                "slack".into(),
+                Arc::new(lambda_notify::Misconfigured {
+                    channel: "slack".into(),
+                    reason: "SLACK_WEBHOOK_SECRET x is not a URL".into(),
+                }),
+            ),
+            (
+                "email".into(),
+                Arc::new(Once::new(store.clone(), "email", Shared(email.clone()))),
+            ),
+        ],
+    };
+    for _ in 0..2 {
+        // Each retry fails on Slack (retryably, so Lambda retries and the
+        // failure destination keeps the event) and sends no second email.
+        let err = handle(&deps, event()).await.unwrap_err();
+        assert!(err.to_string().contains("not a URL"), "{err}");
+        assert_eq!(email.sent.lock().unwrap().len(), 1);
+    }
+}
+
+/// Waits at a barrier shared by every channel: it passes only while all of
+/// them are delivering at once.
+struct AllAtOnce(Arc<tokio::sync::Barrier>);
+
+#[async_trait]
+impl AlertSink for AllAtOnce {
+    async fn deliver(&self, _: &Alert) -> Result<(), DeliveryError> {
+        tokio::time::timeout(std::time::Duration::from_secs(10), self.0.wait())
+            .await
+            .map(|_| ())
+            .map_err(|_| DeliveryError {
+                sink: "test".into(),
+                reason: "the other channel never started".into(),
+                retryable: true,
+            })
+    }
+}
+
+#[tokio::test]
+async fn the_channels_are_sent_to_at_once() {
+    // One after the other, a slow Slack left email a lease running past the
+    // function's timeout.
+    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+    let barrier = Arc::new(tokio::sync::Barrier::new(2));
+    let deps = Deps {
+        channels: ["slack", "email"]
+            .into_iter()
+            .map(|name| {
+                let sink: Arc<dyn AlertSink> =
+                    Arc::new(Once::new(store.clone(), name, AllAtOnce(barrier.clone())));
+                (name.to_owned(), sink)
+            })
+            .collect(),
+    };
+    let out = handle(&deps, event()).await.unwrap();
+    assert_eq!(out.delivered, ["slack", "email"]);
+}

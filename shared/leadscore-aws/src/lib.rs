@@ -16,6 +16,7 @@ pub mod secrets;
 pub mod ses;
 pub mod sqs;
 
+pub use aws_config::SdkConfig;
 pub use dynamodb::DynamoStore;
 pub use eventbridge::EventBridgeBus;
 pub use secrets::{SecretError, read_secret};
@@ -46,7 +47,7 @@ fn retry_config() -> aws_config::retry::RetryConfig {
 /// The shared SDK configuration of the CLI: the standard chain (profiles, SSO
 /// where the CLI adds it, instance roles, `AWS_ENDPOINT_URL[_SERVICE]`, …),
 /// [`https_client`], and a retry policy that rides out throttling.
-pub async fn sdk_config() -> aws_config::SdkConfig {
+pub async fn sdk_config() -> SdkConfig {
     aws_config::defaults(aws_config::BehaviorVersion::latest())
         .http_client(https_client())
         .retry_config(retry_config())
@@ -62,13 +63,13 @@ pub async fn sdk_config() -> aws_config::SdkConfig {
 /// never apply inside Lambda, and leaving them out makes every function
 /// binary ~0.6 MB smaller and its cold start shorter. Same HTTPS client and
 /// retry policy as [`sdk_config`].
-pub fn lambda_sdk_config() -> Result<aws_config::SdkConfig, LambdaEnvError> {
+pub fn lambda_sdk_config() -> Result<SdkConfig, LambdaEnvError> {
     lambda_sdk_config_from(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
 }
 
 fn lambda_sdk_config_from(
     var: impl Fn(&str) -> Option<String>,
-) -> Result<aws_config::SdkConfig, LambdaEnvError> {
+) -> Result<SdkConfig, LambdaEnvError> {
     let region = var("AWS_REGION")
         .or_else(|| var("AWS_DEFAULT_REGION"))
         .ok_or(LambdaEnvError::Missing("AWS_REGION"))?;
@@ -77,7 +78,7 @@ fn lambda_sdk_config_from(
             return Err(LambdaEnvError::Missing(name));
         }
     }
-    let mut config = aws_config::SdkConfig::builder()
+    let mut config = SdkConfig::builder()
         .behavior_version(aws_config::BehaviorVersion::latest())
         .region(aws_config::Region::new(region))
         .credentials_provider(
@@ -111,7 +112,7 @@ mod tests {
 
     use super::*;
 
-    fn config(vars: &[(&str, &str)]) -> Result<aws_config::SdkConfig, LambdaEnvError> {
+    fn config(vars: &[(&str, &str)]) -> Result<SdkConfig, LambdaEnvError> {
         let vars: BTreeMap<String, String> = vars
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))

@@ -8,13 +8,24 @@ use leadscore_core::domain::Alert;
 use leadscore_pipeline::{AlertSink, DeliveryError};
 use leadscore_store::{Claim, Store};
 
+/// How often a worker that found an alert's claim busy looks again.
+pub const BUSY_POLL: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// The longest a worker waits on a busy claim (less with a shorter lease):
+/// a holder sends in a second or two, or gives up within its own lease.
+pub const BUSY_WAIT_LIMIT: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// Delivers an alert id to the inner sink at most once.
 ///
 /// Before sending it claims `notify:<channel>:<alert id>` with a lease; after
 /// a successful send it completes the claim, after a failure it releases it
 /// so the retry can send. A redelivered alert (same id) finds the claim done
-/// and is dropped; a concurrent worker finds it busy and gets a retryable
-/// error.
+/// and is dropped. A concurrent worker (the same alert published twice at
+/// once, as an outbox drain and the form submit that wrote the alert may)
+/// finds it busy and waits for the holder's outcome, looking again every
+/// [`BUSY_POLL`] within its own send time (at most [`BUSY_WAIT_LIMIT`]):
+/// done, it is dropped; given up, this worker sends. Only a holder still sending when that time is up
+/// gives a retryable error.
 ///
 /// The send is cut short when it outlasts the lease (less a tenth, kept for
 /// completing the claim), and the claim released: so no other worker can
@@ -88,21 +99,30 @@ impl<S: AlertSink> AlertSink for Once<S> {
     async fn deliver(&self, alert: &Alert) -> Result<(), DeliveryError> {
         let key = format!("notify:{}:{}", self.channel, alert.id);
         // The lease runs from here, so the send's time limit does too: a
-        // slow claim leaves less time to send, never a send past the lease.
+        // slow claim (or a wait on a busy one) leaves less time to send,
+        // never a send past the lease.
         let started = tokio::time::Instant::now();
-        let now = Utc::now();
-        let lease_until = now + self.lease;
-        let claim = self
-            .store
-            .claim(&key, now, lease_until)
-            .await
-            .map_err(|e| self.err(format!("claiming {key}: {e}"), true))?;
+        let lease_until = Utc::now() + self.lease;
+        let claim = loop {
+            let claim = self
+                .store
+                .claim(&key, Utc::now(), lease_until)
+                .await
+                .map_err(|e| self.err(format!("claiming {key}: {e}"), true))?;
+            let wait_limit = self.send_limit().min(BUSY_WAIT_LIMIT);
+            if claim != Claim::Busy || started.elapsed() + BUSY_POLL >= wait_limit {
+                break claim;
+            }
+            tokio::time::sleep(BUSY_POLL).await;
+        };
         match claim {
             Claim::Done => {
                 tracing::info!(alert = %alert.id, channel = %self.channel, "already delivered; dropping the redelivery");
                 Ok(())
             }
-            Claim::Busy => Err(self.err("another worker is delivering this alert".into(), true)),
+            Claim::Busy => {
+                Err(self.err("another worker is still delivering this alert".into(), true))
+            }
             Claim::Acquired => {
                 let limit = self.send_limit().saturating_sub(started.elapsed());
                 match tokio::time::timeout(limit, self.inner.deliver(alert))
