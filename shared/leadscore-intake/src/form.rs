@@ -137,9 +137,32 @@ impl MediaType {
     }
 }
 
+/// The fields [`validate`] reads besides [`ATTRIBUTE_FIELDS`] and the
+/// rules' consent and honeypot fields.
+const READ_FIELDS: [&str; 11] = [
+    "email",
+    "first_name",
+    "last_name",
+    "name",
+    "title",
+    "job_title",
+    "company",
+    "website",
+    "form",
+    "page_url",
+    "message",
+];
+
 /// The raw fields of a body: name → value (the last value of a repeated
-/// field wins; JSON numbers and booleans become their text).
-pub fn fields(media: MediaType, body: &[u8]) -> Result<BTreeMap<String, String>, FormError> {
+/// field wins; JSON numbers and booleans become their text, a JSON list of
+/// them, as a checkbox group posts, its items joined by `, `). A JSON object
+/// or nested list is refused for a field the form reads and ignored for any
+/// other (a page's script may post its own data beside the form's).
+pub fn fields(
+    media: MediaType,
+    body: &[u8],
+    rules: &FormRules,
+) -> Result<BTreeMap<String, String>, FormError> {
     // A UTF-8 byte-order mark some clients put first is no part of the form.
     let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
     match media {
@@ -170,10 +193,15 @@ pub fn fields(media: MediaType, body: &[u8]) -> Result<BTreeMap<String, String>,
                         out.insert(k, n.to_string());
                     }
                     serde_json::Value::Null => {}
-                    _ => errors.push(FieldError {
+                    serde_json::Value::Array(items) if items.iter().all(scalar) => {
+                        let texts: Vec<String> = items.iter().filter_map(scalar_text).collect();
+                        out.insert(k, texts.join(", "));
+                    }
+                    _ if reads(&k, rules) => errors.push(FieldError {
                         field: k,
                         message: "must be a string".into(),
                     }),
+                    _ => {}
                 }
             }
             if errors.is_empty() {
@@ -185,15 +213,42 @@ pub fn fields(media: MediaType, body: &[u8]) -> Result<BTreeMap<String, String>,
     }
 }
 
+/// Whether [`validate`] reads the field `name`.
+fn reads(name: &str, rules: &FormRules) -> bool {
+    READ_FIELDS.contains(&name)
+        || ATTRIBUTE_FIELDS.contains(&name)
+        || name == rules.consent_field
+        || name == rules.honeypot_field
+}
+
+fn scalar(v: &serde_json::Value) -> bool {
+    !matches!(
+        v,
+        serde_json::Value::Array(_) | serde_json::Value::Object(_)
+    )
+}
+
+/// A JSON scalar's text (none for null).
+fn scalar_text(v: &serde_json::Value) -> Option<String> {
+    match v {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Bool(b) => Some(b.to_string()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
 /// Validates raw fields into a submission. Every bad field is reported, not
 /// only the first.
 pub fn validate(
     fields: &BTreeMap<String, String>,
     rules: &FormRules,
 ) -> Result<Submission, FormError> {
+    // Filled means a bot; `false` and `0` are what a form library posts
+    // for a hidden checkbox or an untouched value, not a bot's text.
     let honeypot = fields
         .get(&rules.honeypot_field)
-        .is_some_and(|v| !v.trim().is_empty());
+        .is_some_and(|v| !matches!(v.trim(), "" | "false" | "0"));
     let mut errors = Vec::new();
     let mut text = |name: &str, max: usize| -> Option<String> {
         let v = fields.get(name)?.trim();
@@ -341,7 +396,7 @@ pub fn parse(
     rules: &FormRules,
 ) -> Result<Submission, FormError> {
     let media = MediaType::from_content_type(content_type)?;
-    validate(&fields(media, body)?, rules)
+    validate(&fields(media, body, rules)?, rules)
 }
 
 #[cfg(test)]
@@ -463,6 +518,40 @@ mod tests {
         };
         assert_eq!(errs[0].field, "email");
         assert_eq!(errs[0].message, "must be a string");
+        // A page script's own data beside the form's, and a checkbox group.
+        let s = parse(
+            Some("application/json"),
+            br#"{"email":"a@b.co","consent":true,"meta":{"v":2},"tags":[[1]],"utm_term":["crm","b2b"]}"#,
+            &rules(),
+        )
+        .unwrap();
+        assert_eq!(s.attributes["utm_term"], "crm, b2b");
+        // A list of lists or an object in a field the form reads is refused.
+        let Err(FormError::Invalid(errs)) = parse(
+            Some("application/json"),
+            br#"{"email":"a@b.co","consent":true,"company":[{"n":"Acme"}]}"#,
+            &rules(),
+        ) else {
+            panic!()
+        };
+        assert_eq!(errs[0].field, "company");
+    }
+
+    #[test]
+    fn an_unticked_honeypot_is_no_bot() {
+        for honeypot in ["false", "0", "\"\"", "null", "\" \""] {
+            let body = format!(r#"{{"email":"a@b.co","consent":true,"_gotcha":{honeypot}}}"#);
+            let got = parse(Some("application/json"), body.as_bytes(), &rules());
+            assert!(got.is_ok(), "{honeypot}: {got:?}");
+        }
+        for honeypot in ["\"http://spam.example\"", "true", "1"] {
+            let body = format!(r#"{{"email":"a@b.co","consent":true,"_gotcha":{honeypot}}}"#);
+            let got = parse(Some("application/json"), body.as_bytes(), &rules());
+            assert!(
+                matches!(got, Err(FormError::Honeypot(_))),
+                "{honeypot}: {got:?}"
+            );
+        }
     }
 
     #[test]
