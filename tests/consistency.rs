@@ -88,12 +88,63 @@ fn the_notify_claim_lease_ends_before_the_function_times_out_and_before_a_retry(
         lease < timeout,
         "claim lease {lease} s, function timeout {timeout} s"
     );
-    // Lambda retries an asynchronous invocation a minute after a failure at
-    // the earliest.
-    assert!(lease < 60, "claim lease {lease} s");
-    let retries =
-        &t.resource("NotifyFunction")["Properties"]["EventInvokeConfig"]["MaximumRetryAttempts"];
-    assert!(retries.as_u64().is_some_and(|n| n >= 1), "{retries:?}");
+    // A failed alert comes back from NotifyQueue after its visibility
+    // timeout: by then the claim of a function killed mid-send has expired.
+    let queue = &t.resource("NotifyQueue")["Properties"];
+    let visibility = queue["VisibilityTimeout"].as_u64().unwrap();
+    assert!(
+        lease < visibility,
+        "claim lease {lease} s, visibility {visibility} s"
+    );
+    // Lambda's SQS trigger wants six times the function's timeout.
+    assert!(
+        visibility >= 6 * timeout,
+        "visibility {visibility} s, timeout {timeout} s"
+    );
+    // Tried for hours, not minutes, before the failure queue.
+    let receives = queue["RedrivePolicy"]["maxReceiveCount"].as_u64().unwrap();
+    assert!(
+        receives * visibility >= 3600,
+        "{receives} receives, {visibility} s apart"
+    );
+    assert_eq!(
+        queue["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0],
+        "NotifyFailureQueue"
+    );
+}
+
+/// The hot-lead rule feeds NotifyQueue, and the notify function takes the
+/// queue reporting each failed alert on its own.
+#[test]
+fn hot_lead_alerts_reach_notify_through_its_queue() {
+    let t = Template::load();
+    let targets = &t.resource("HotLeadRule")["Properties"]["Targets"];
+    assert_eq!(targets.as_sequence().map(Vec::len), Some(1), "{targets:?}");
+    assert_eq!(
+        targets[0]["Arn"]["Fn::GetAtt"][0], "NotifyQueue",
+        "{targets:?}"
+    );
+    let policy = &t.resource("NotifyQueuePolicy")["Properties"]["PolicyDocument"]["Statement"][0];
+    assert_eq!(
+        policy["Condition"]["ArnEquals"]["aws:SourceArn"]["Fn::GetAtt"][0],
+        "HotLeadRule"
+    );
+    let trigger = &t.resource("NotifyFunction")["Properties"]["Events"]["Queue"];
+    assert_eq!(trigger["Type"], "SQS");
+    assert_eq!(
+        trigger["Properties"]["Queue"]["Fn::GetAtt"][0],
+        "NotifyQueue"
+    );
+    assert_eq!(
+        trigger["Properties"]["FunctionResponseTypes"][0],
+        "ReportBatchItemFailures"
+    );
+    assert!(
+        t.resource("NotifyFunction")["Properties"]
+            .get("EventInvokeConfig")
+            .is_none(),
+        "no asynchronous invocations any more"
+    );
 }
 
 /// The functions that take idempotency claims (a notification per

@@ -5,15 +5,16 @@
 //! (DynamoDB, EventBridge, SQS, SES, Secrets Manager) and loopback fixtures
 //! (a company website, a Slack webhook).
 //!
-//! moto does not invoke Lambdas, so this test plays the two AWS integrations
+//! moto does not invoke Lambdas, so this test plays the AWS integrations
 //! the template declares: the SQS trigger of `enrich` (messages received
-//! from the real queue and passed as an SQS batch event) and the rules'
-//! Lambda targets (each rule, built from the template's own pattern,
-//! delivers to a queue; the test passes what arrives to the function as
-//! EventBridge would).
+//! from the real queue and passed as an SQS batch event), the score rule's
+//! Lambda target, and the hot-lead rule's queue that triggers `notify`
+//! (each rule, built from the template's own pattern, delivers to a queue;
+//! the test passes what arrives to `score` as EventBridge would and to
+//! `notify` as its SQS trigger would).
 //!
 //! form submit → lead stored → enrichment queued → enrich → `Account
-//! Enriched` → score → crosses hot → `Lead Became Hot` → rule → notify →
+//! Enriched` → score → crosses hot → `Lead Became Hot` → rule → queue → notify →
 //! Slack message on the loopback webhook and an SES message in moto. The
 //! same submit again gives one lead and one Slack message.
 #![allow(clippy::unwrap_used)]
@@ -413,6 +414,29 @@ impl Watch {
     }
 }
 
+/// Invokes notify with an alert event as `NotifyQueue`'s trigger passes
+/// it (the hot-lead rule's target), and checks it was delivered.
+async fn notify(watch: &Watch, http: &reqwest::Client, event: &Value) {
+    let batch = json!({ "Records": [{
+        "messageId": "alert-1",
+        "receiptHandle": "r",
+        "body": event.to_string(),
+        "attributes": {"ApproximateReceiveCount": "1", "SentTimestamp": "1700000000000",
+                       "SenderId": "AIDAEXAMPLE", "ApproximateFirstReceiveTimestamp": "1700000000000"},
+        "messageAttributes": {},
+        "eventSource": "aws:sqs",
+        "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:notify",
+        "awsRegion": "us-east-1"
+    }]});
+    let out = watch.invoke(http, "notify", &batch).await;
+    assert_eq!(
+        out["batchItemFailures"],
+        json!([]),
+        "{out}\n{}",
+        watch.log_text()
+    );
+}
+
 /// Messages of the enrichment queue as the SQS trigger passes them.
 async fn sqs_batch(sdk: &aws_config::SdkConfig, url: &str) -> Option<Value> {
     let sqs = aws_sdk_sqs::Client::new(sdk);
@@ -484,7 +508,7 @@ async fn pump(
             moved = true;
         }
         for e in wiring.drain(sdk, "HotLeadRule").await {
-            watch.invoke(http, "notify", &e).await;
+            notify(watch, http, &e).await;
             alerts.push(e);
             *count.entry("notify").or_default() += 1;
             moved = true;
@@ -677,7 +701,7 @@ async fn form_submit_to_slack_and_email_through_the_real_functions() {
     // A redelivered alert event (EventBridge is at-least-once) sends
     // nothing twice.
     assert_eq!(alerts[0]["detail-type"], "Lead Became Hot");
-    watch.invoke(&http, "notify", &alerts[0]).await;
+    notify(&watch, &http, &alerts[0]).await;
     assert_eq!(slack.lock().unwrap().len(), 1);
     assert_eq!(ses_messages(&http, &from).await, 1);
     let _ = std::fs::remove_dir_all(&dir);

@@ -1,8 +1,10 @@
-//! Event in, deliveries, response out.
+//! Event in, deliveries, response out: `NotifyQueue`'s messages, each an
+//! alert event as the hot-lead rule put it there.
 
 use std::sync::Arc;
 
 use aws_lambda_events::eventbridge::EventBridgeEvent;
+use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
 use lambda_runtime::{Diagnostic, LambdaEvent};
 use leadscore_core::domain::AlertKind;
 use leadscore_core::events::{LeadAlertDetail, detail_type};
@@ -42,28 +44,82 @@ pub enum NotifyError {
     /// The detail is not an alert.
     #[error("bad alert detail: {0}")]
     BadDetail(String),
+    /// The queue message is not an EventBridge event.
+    #[error("bad queue message: {0}")]
+    BadMessage(String),
     /// Some channels failed; the retry sends only to those.
     #[error("delivery failed on {0}")]
     Delivery(String),
 }
 
-impl From<NotifyError> for Diagnostic {
-    fn from(e: NotifyError) -> Self {
-        let kind = match &e {
+impl NotifyError {
+    /// The error's kind, as Lambda reports it.
+    pub fn kind(&self) -> &'static str {
+        match self {
             NotifyError::Unsupported(_) => "UnsupportedEvent",
-            NotifyError::BadDetail(_) => "BadEvent",
+            NotifyError::BadDetail(_) | NotifyError::BadMessage(_) => "BadEvent",
             NotifyError::Delivery(_) => "DeliveryFailed",
-        };
-        leadscore_lambda::diagnostic(kind, &e)
+        }
     }
 }
 
-/// The handler.
+impl From<NotifyError> for Diagnostic {
+    fn from(e: NotifyError) -> Self {
+        leadscore_lambda::diagnostic(e.kind(), &e)
+    }
+}
+
+/// The handler of a batch from `NotifyQueue` (the template sends one
+/// message an invocation; any number works, their alerts delivered at
+/// once). A message that fails (a channel down, or a message that is no
+/// alert) is reported as a batch item failure: it comes back after the
+/// queue's visibility timeout, and after its last receive moves to the
+/// failure queue. The others are done.
+pub async fn handle_queue(deps: &Deps, event: LambdaEvent<SqsEvent>) -> SqsBatchResponse {
+    let records = event.payload.records;
+    let outcomes = futures::future::join_all(records.iter().map(|m| async move {
+        let outcome = match alert_event(m) {
+            Ok(e) => notify(deps, e).await,
+            Err(e) => Err(e),
+        };
+        (m, outcome)
+    }))
+    .await;
+    let mut response = SqsBatchResponse::default();
+    for (m, outcome) in outcomes {
+        let id = m.message_id.clone().unwrap_or_default();
+        if let Err(e) = outcome {
+            tracing::error!(message = %id, error = %e, kind = e.kind(), receive_count = ?m.attributes.get("ApproximateReceiveCount"), "alert not delivered; the queue tries it again");
+            let mut f = BatchItemFailure::default();
+            f.item_identifier = id;
+            response.batch_item_failures.push(f);
+        }
+    }
+    response
+}
+
+/// The alert event a queue message carries.
+fn alert_event(m: &SqsMessage) -> Result<EventBridgeEvent<serde_json::Value>, NotifyError> {
+    let body = m
+        .body
+        .as_deref()
+        .ok_or_else(|| NotifyError::BadMessage("no body".into()))?;
+    serde_json::from_str(body).map_err(|e| NotifyError::BadMessage(e.to_string()))
+}
+
+/// The handler of one alert event, as EventBridge delivers it.
 pub async fn handle(
     deps: &Deps,
     event: LambdaEvent<EventBridgeEvent<serde_json::Value>>,
 ) -> Result<Output, NotifyError> {
-    let e = event.payload;
+    notify(deps, event.payload).await
+}
+
+/// Delivers the alert an event carries to every channel.
+async fn notify(
+    deps: &Deps,
+    e: EventBridgeEvent<serde_json::Value>,
+) -> Result<Output, NotifyError> {
     let kind = match e.detail_type.as_str() {
         detail_type::LEAD_BECAME_HOT => AlertKind::BecameHot,
         detail_type::LEAD_COOLED => AlertKind::Cooled,

@@ -1,4 +1,6 @@
-//! The `notify` Lambda: the target of the `Lead Became Hot` rule. Posts the
+//! The `notify` Lambda: fed by `NotifyQueue`, where the hot-lead rule puts
+//! the `Lead Became Hot` events (an alert whose channel is down is tried
+//! again by the queue, for hours, not lost after two retries). Posts the
 //! alert to Slack (Block Kit, incoming webhook from Secrets Manager or SSM)
 //! and emails it through SES v2, each channel at most once per alert id
 //! (a redelivered event sends nothing twice).
@@ -12,9 +14,10 @@ pub mod handler;
 /// send may take. Under the function's timeout (30 s, `infra/template.yaml`,
 /// checked by the workspace's consistency tests), so a send outlasting it is
 /// cut short and its claim released by the function itself; and under
-/// Lambda's first retry of an asynchronous invocation (a minute later), so
-/// even the claim of a function killed mid-send has expired when the retry
-/// comes, and the retry sends instead of finding the channel busy.
+/// `NotifyQueue`'s visibility timeout (5 minutes), after which a failed
+/// alert comes back, so even the claim of a function killed mid-send has
+/// expired when the alert is tried again, and the retry sends instead of
+/// finding the channel busy.
 pub const CLAIM_LEASE: Duration = Duration::from_secs(25);
 
 /// A channel whose configuration could not be read at a cold start (its

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use lambda_notify::config::Config;
-use lambda_notify::handler::{Deps, handle};
+use lambda_notify::handler::{Deps, handle_queue};
 use lambda_notify::{CLAIM_LEASE, Misconfigured};
 use lambda_runtime::{LambdaEvent, service_fn};
 use leadscore_aws::{DynamoStore, Recipients, SdkConfig, SesEmail, lambda_sdk_config, read_secret};
@@ -68,7 +68,10 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         ));
     }
     let deps = Deps { channels };
-    lambda_runtime::run(service_fn(|event: LambdaEvent<_>| handle(&deps, event))).await
+    lambda_runtime::run(service_fn(|event: LambdaEvent<_>| async {
+        Ok::<_, std::convert::Infallible>(handle_queue(&deps, event).await)
+    }))
+    .await
 }
 
 /// The webhook URL in the Slack secret, or why it cannot be had.

@@ -176,3 +176,65 @@ async fn the_channels_are_sent_to_at_once() {
     let out = handle(&deps, event()).await.unwrap();
     assert_eq!(out.delivered, ["slack", "email"]);
 }
+
+/// A queue batch of these alert events, as Lambda's SQS trigger passes it.
+fn batch(bodies: &[&str]) -> LambdaEvent<aws_lambda_events::sqs::SqsEvent> {
+    let records: Vec<serde_json::Value> = bodies
+        .iter()
+        .enumerate()
+        .map(|(i, body)| {
+            serde_json::json!({
+                "messageId": format!("m{i}"),
+                "receiptHandle": "r",
+                "body": body,
+                "attributes": {"ApproximateReceiveCount": "1"},
+                "messageAttributes": {},
+                "eventSource": "aws:sqs",
+                "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:notify",
+                "awsRegion": "us-east-1"
+            })
+        })
+        .collect();
+    LambdaEvent::new(
+        serde_json::from_value(serde_json::json!({ "Records": records })).unwrap(),
+        Context::default(),
+    )
+}
+
+#[tokio::test]
+async fn a_queue_batch_reports_only_the_messages_that_failed_and_their_retry_sends_once() {
+    use lambda_notify::handler::handle_queue;
+    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+    let slack = Arc::new(Channel::default());
+    let email = Arc::new(Channel::default());
+    *slack.failures_left.lock().unwrap() = 1;
+    let deps = Deps {
+        channels: vec![
+            (
+                "slack".into(),
+                Arc::new(Once::new(store.clone(), "slack", Shared(slack.clone()))),
+            ),
+            (
+                "email".into(),
+                Arc::new(Once::new(store.clone(), "email", Shared(email.clone()))),
+            ),
+        ],
+    };
+    let good = include_str!("fixtures/lead-became-hot.json");
+    let out = handle_queue(&deps, batch(&[good, "not json", "{}"])).await;
+    let failed: Vec<&str> = out
+        .batch_item_failures
+        .iter()
+        .map(|f| f.item_identifier.as_str())
+        .collect();
+    // Slack was down for the alert; the two messages that are no alert
+    // event fail on their own.
+    assert_eq!(failed, ["m0", "m1", "m2"]);
+    assert_eq!(email.sent.lock().unwrap().len(), 1);
+    assert_eq!(slack.sent.lock().unwrap().len(), 0);
+    // The alert comes back from the queue: Slack now, no second email.
+    let out = handle_queue(&deps, batch(&[good])).await;
+    assert!(out.batch_item_failures.is_empty());
+    assert_eq!(slack.sent.lock().unwrap().len(), 1);
+    assert_eq!(email.sent.lock().unwrap().len(), 1);
+}
