@@ -40,6 +40,33 @@ pub(crate) mod exit {
     pub const INVALID_INPUT: u8 = 3;
     /// The named lead or record does not exist.
     pub const NOT_FOUND: u8 = 4;
+    /// Standard output was closed early (`| head`, a pager quit): what was
+    /// left to print was not, and the command stopped there, as a process
+    /// ended by SIGPIPE does (128 + 13).
+    pub const STDOUT_CLOSED: u8 = 141;
+}
+
+/// Whether a panic is the standard library's report of printing to a closed
+/// standard output (`println!` panics where `writeln!` would return the
+/// error).
+fn is_closed_stdout_panic(payload: &(dyn std::any::Any + Send)) -> bool {
+    let text = payload
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| payload.downcast_ref::<&str>().copied())
+        .unwrap_or_default();
+    text.starts_with("failed printing to stdout") && text.contains("Broken pipe")
+}
+
+/// Whether an error comes from writing to a closed pipe.
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            || c.downcast_ref::<serde_json::Error>()
+                .and_then(serde_json::Error::io_error_kind)
+                == Some(std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// Tells a B2B sales team which accounts to call today.
@@ -47,11 +74,13 @@ pub(crate) mod exit {
 #[command(name = "leadscore", version, about, long_about = None)]
 struct Cli {
     /// Where data lives: `sqlite:PATH` (the embedded default) or
-    /// `dynamodb:TABLE` (AWS, configured by the SDK's standard environment).
-    #[arg(long, global = true, env = "LEADSCORE_STORE", value_parser = parse_store)]
+    /// `dynamodb:TABLE` (AWS, configured by the SDK's standard environment)
+    /// [env: LEADSCORE_STORE].
+    #[arg(long, global = true, value_parser = parse_store)]
     store: Option<StoreSpec>,
-    /// Shorthand for `--store sqlite:PATH` [default: leadscore.db].
-    #[arg(long, global = true, env = "LEADSCORE_DB", conflicts_with = "store")]
+    /// Shorthand for `--store sqlite:PATH` [env: LEADSCORE_DB] [default:
+    /// leadscore.db; for `demo`, leadscore-demo.db].
+    #[arg(long, global = true, conflicts_with = "store")]
     db: Option<PathBuf>,
     /// Treat this instant (RFC 3339) as now, for reproducible runs.
     #[arg(long, global = true, env = "LEADSCORE_NOW", value_parser = parse_now)]
@@ -100,6 +129,27 @@ fn parse_store(s: &str) -> Result<StoreSpec, String> {
         )),
         _ => Err(format!("`{s}`: expected sqlite:PATH or dynamodb:TABLE")),
     }
+}
+
+/// The store to use: a flag first (`--store` or `--db`, which exclude
+/// each other), then `LEADSCORE_STORE`, then `LEADSCORE_DB`, then
+/// `sqlite:leadscore.db`. A flag overrides either variable, so a shell that
+/// exports one can still name another store for one command.
+fn store_spec(cli: &Cli, var: impl Fn(&str) -> Option<std::ffi::OsString>) -> Result<StoreSpec> {
+    if let Some(spec) = &cli.store {
+        return Ok(spec.clone());
+    }
+    if let Some(db) = &cli.db {
+        return Ok(StoreSpec::Sqlite(db.clone()));
+    }
+    if let Some(v) = var("LEADSCORE_STORE") {
+        let v = v.to_string_lossy();
+        return parse_store(&v).map_err(|e| fail(exit::USAGE, format!("LEADSCORE_STORE: {e}")));
+    }
+    Ok(StoreSpec::Sqlite(var("LEADSCORE_DB").map_or_else(
+        || PathBuf::from("leadscore.db"),
+        PathBuf::from,
+    )))
 }
 
 fn parse_now(s: &str) -> Result<DateTime<Utc>, String> {
@@ -271,12 +321,22 @@ pub(crate) fn fail(code: u8, message: impl Into<String>) -> anyhow::Error {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // `leadscore leads | head -1`: stop quietly once the reader has gone,
+    // instead of a panic's message and backtrace.
+    let report_panic = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if is_closed_stdout_panic(info.payload()) {
+            std::process::exit(exit::STDOUT_CLOSED.into());
+        }
+        report_panic(info);
+    }));
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_new(&cli.log)
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -290,6 +350,7 @@ fn main() -> ExitCode {
     };
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) if is_broken_pipe(&e) => ExitCode::from(exit::STDOUT_CLOSED),
         Err(e) => {
             if let Some(exit) = e.downcast_ref::<Exit>() {
                 if !exit.message.is_empty() {
@@ -362,13 +423,9 @@ async fn run(cli: Cli) -> Result<()> {
             now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
         );
     }
-    let spec = cli.store.clone().unwrap_or_else(|| {
-        StoreSpec::Sqlite(
-            cli.db
-                .clone()
-                .unwrap_or_else(|| PathBuf::from("leadscore.db")),
-        )
-    });
+    let spec = store_spec(&cli, |name| {
+        std::env::var_os(name).filter(|v| !v.is_empty())
+    })?;
     match cli.command {
         Command::Model(ModelCommand::Check { file }) => {
             let model = load_model(Some(&file))?;
@@ -440,7 +497,14 @@ async fn run(cli: Cli) -> Result<()> {
             let store = open_store(&spec).await?;
             report::main(store.as_ref(), &args, now).await
         }
-        Command::Demo(args) => demo::main(&args, cli.db.as_deref(), now).await,
+        Command::Demo(args) => {
+            let db = cli.db.clone().or_else(|| {
+                std::env::var_os("LEADSCORE_DB")
+                    .filter(|v| !v.is_empty())
+                    .map(PathBuf::from)
+            });
+            demo::main(&args, db.as_deref(), now).await
+        }
         Command::Inspect(InspectCommand::Tech(args)) => enrich::inspect_tech(&args, None),
         Command::Inspect(InspectCommand::Jobs(args)) => {
             let bytes = read_input(&args.file)?;
@@ -620,12 +684,19 @@ async fn import(store: &dyn Store, cmd: ImportCommand, now: DateTime<Utc>) -> Re
         ImportCommand::Leads(ref a) => {
             let parsed = parse_leads(&bytes, a.encoding.as_deref(), now)
                 .map_err(|e| import_failure(&a.file, &e))?;
-            if !parsed.attribute_columns.is_empty() && !a.json {
-                eprintln!(
-                    "{}: kept as lead attributes (scored only by rules that name them): {}",
-                    a.file.display(),
-                    parsed.attribute_columns.join(", ")
-                );
+            if !a.json {
+                for (keys, whose, rule) in [
+                    (&parsed.attribute_columns, "lead", "lead"),
+                    (&parsed.account_attribute_columns, "account", "account"),
+                ] {
+                    if !keys.is_empty() {
+                        eprintln!(
+                            "{}: kept as {whose} attributes (scored only by rules that name them, {rule} = \"attributes.KEY\"): {}",
+                            a.file.display(),
+                            keys.join(", ")
+                        );
+                    }
+                }
             }
             let s = leadscore_pipeline::import_leads(store, &parsed, now).await?;
             (s, parsed.errors)
@@ -633,6 +704,12 @@ async fn import(store: &dyn Store, cmd: ImportCommand, now: DateTime<Utc>) -> Re
         ImportCommand::Activities(ref a) => {
             let parsed = parse_activities(&bytes, a.encoding.as_deref())
                 .map_err(|e| import_failure(&a.file, &e))?;
+            for (line, first) in &parsed.repeated {
+                eprintln!(
+                    "{}:{line}: repeats line {first}; imported once",
+                    a.file.display()
+                );
+            }
             let rows: Vec<Activity> = parsed.rows.into_iter().map(|(_, a)| a).collect();
             let s = leadscore_pipeline::import_activities(store, &rows, now).await?;
             (s, parsed.errors)

@@ -41,9 +41,16 @@ pub struct Parsed<T> {
     pub rows: Vec<(u64, T)>,
     /// Rejected rows.
     pub errors: Vec<RowError>,
-    /// Columns of a leads file kept as free attributes (the ones a rule
-    /// must name to use), so an unexpected one can be told apart.
+    /// The keys of a leads file's columns kept as free lead attributes (the
+    /// ones a rule must name to use, `lead = "attributes.KEY"`; a `lead.`
+    /// prefix stripped), so an unexpected one can be told apart.
     pub attribute_columns: Vec<String>,
+    /// The keys of its `account.KEY` columns, kept as account attributes
+    /// (`account = "attributes.KEY"`).
+    pub account_attribute_columns: Vec<String>,
+    /// Rows of an activities file that repeat an earlier row exactly (line,
+    /// the earlier line): one activity, imported once.
+    pub repeated: Vec<(u64, u64)>,
 }
 
 /// A lead row: the lead and what it tells about its account.
@@ -480,13 +487,21 @@ pub fn parse_leads(
     let mut out = Parsed {
         rows: Vec::new(),
         errors: Vec::new(),
-        attribute_columns: table
-            .header
-            .iter()
-            .filter(|h| !h.is_empty() && !LEAD_COLUMNS.contains(&h.as_str()))
-            .cloned()
-            .collect(),
+        attribute_columns: Vec::new(),
+        account_attribute_columns: Vec::new(),
+        repeated: Vec::new(),
     };
+    for h in &table.header {
+        if h.is_empty() || LEAD_COLUMNS.contains(&h.as_str()) {
+            continue;
+        }
+        match h.strip_prefix("account.") {
+            Some(key) => out.account_attribute_columns.push(key.to_owned()),
+            None => out
+                .attribute_columns
+                .push(h.strip_prefix("lead.").unwrap_or(h).to_owned()),
+        }
+    }
     let mut seen: HashMap<Email, u64> = HashMap::new();
     for (line, fields) in table.records {
         let result = fields.and_then(|fields| {
@@ -593,6 +608,8 @@ pub fn parse_activities(
         rows: Vec::new(),
         errors: Vec::new(),
         attribute_columns: Vec::new(),
+        account_attribute_columns: Vec::new(),
+        repeated: Vec::new(),
     };
     let mut seen: HashMap<(Email, ActivityId), u64> = HashMap::new();
     for (line, fields) in table.records {
@@ -617,11 +634,26 @@ pub fn parse_activities(
             Ok(activity)
         });
         match result {
-            Ok(a) => {
-                if seen.insert((a.lead.clone(), a.id.clone()), line).is_none() {
+            Ok(a) => match seen.get(&(a.lead.clone(), a.id.clone())) {
+                // The same row again (an export that overlaps itself): one
+                // activity, which the store keeps once.
+                Some(&first) if out.rows.iter().any(|(l, b)| *l == first && *b == a) => {
+                    out.repeated.push((line, first));
+                }
+                // Another activity under an id already taken: refused, not
+                // dropped unseen behind the first.
+                Some(first) => out.errors.push(RowError {
+                    line,
+                    reason: format!(
+                        "id `{}` of {} is line {first}'s, which is another activity",
+                        a.id.0, a.lead
+                    ),
+                }),
+                None => {
+                    seen.insert((a.lead.clone(), a.id.clone()), line);
                     out.rows.push((line, a));
                 }
-            }
+            },
             Err(reason) => out.errors.push(RowError { line, reason }),
         }
     }
@@ -912,6 +944,20 @@ mod tests {
         let p = parse_activities(csv.as_bytes(), None).unwrap();
         let lines: Vec<u64> = p.rows.iter().map(|(l, _)| *l).collect();
         assert_eq!(lines, vec![2, 3]);
+        assert_eq!(p.repeated, [(4, 3)]);
+        assert!(p.errors.is_empty());
+    }
+
+    #[test]
+    fn another_activity_under_a_taken_id_is_refused_not_dropped() {
+        let csv = "email,kind,occurred_at,id\n\
+            ann@acme.io,email_opened,2026-05-01,e1\n\
+            ann@acme.io,meeting_booked,2026-05-02,e1\n";
+        let p = parse_activities(csv.as_bytes(), None).unwrap();
+        assert_eq!(p.rows.len(), 1);
+        assert_eq!(p.errors.len(), 1);
+        assert_eq!(p.errors[0].line, 3);
+        assert!(p.errors[0].reason.contains("line 2"), "{:?}", p.errors);
     }
 
     #[test]
@@ -928,6 +974,7 @@ mod tests {
         assert!(p.errors.is_empty(), "{:?}", p.errors);
         let lines: Vec<u64> = p.rows.iter().map(|(l, _)| *l).collect();
         assert_eq!(lines, vec![2, 3, 5, 6]);
+        assert_eq!(p.repeated, [(4, 2)]);
         for (_, a) in &p.rows {
             assert_eq!(a.id, a.derived_id());
         }
