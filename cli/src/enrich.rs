@@ -13,7 +13,7 @@ use leadscore_core::ScoringModel;
 use leadscore_core::domain::Domain;
 use leadscore_enrich::{EnrichConfig, Enricher, enrich_and_store, load_fingerprints};
 use leadscore_fetch::{FetchConfig, ReqwestFetcher, Resolver, StaticResolver, SystemResolver};
-use leadscore_fingerprint::{FingerprintDb, PageInput};
+use leadscore_fingerprint::PageInput;
 use leadscore_store::Store;
 use serde::Deserialize;
 
@@ -349,15 +349,16 @@ pub struct InspectTechArgs {
 }
 
 /// Runs detection on saved pages.
-pub fn inspect_tech(args: &InspectTechArgs, db: Option<&FingerprintDb>) -> Result<()> {
-    let loaded;
-    let db = match db {
-        Some(db) => db,
-        None => {
-            loaded = load_fingerprints(&args.fingerprints)?.0;
-            &loaded
-        }
-    };
+/// Fingerprints: the shipped ones, `configured` (leadscore.toml's), then
+/// `--fingerprints`.
+pub fn inspect_tech(args: &InspectTechArgs, configured: &[PathBuf]) -> Result<()> {
+    let mut paths = configured.to_vec();
+    paths.extend(args.fingerprints.iter().cloned());
+    let (loaded, report) = load_fingerprints(&paths)?;
+    for issue in &report.issues {
+        tracing::warn!(?issue, "fingerprint not usable");
+    }
+    let db = &loaded;
     let header_text = match &args.headers {
         Some(p) => {
             std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?

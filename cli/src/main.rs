@@ -153,7 +153,9 @@ fn store_spec(cli: &Cli, var: impl Fn(&str) -> Option<std::ffi::OsString>) -> Re
 }
 
 fn parse_now(s: &str) -> Result<DateTime<Utc>, String> {
-    leadscore_core::import::parse_timestamp(s)
+    leadscore_core::import::parse_timestamp(s).map_err(|_| {
+        format!("`{s}` is no time: RFC 3339 (2026-05-01T09:30:00Z), `YYYY-MM-DD HH:MM:SS` or `YYYY-MM-DD`, in UTC")
+    })
 }
 
 #[derive(Debug, Subcommand)]
@@ -412,9 +414,16 @@ fn read_input(path: &Path) -> Result<Vec<u8>> {
 
 async fn run(cli: Cli) -> Result<()> {
     let now = cli.now.unwrap_or_else(Utc::now);
-    if cli
-        .now
-        .is_some_and(|n| n > Utc::now() + chrono::Duration::minutes(1))
+    // Only for the commands that write scores.
+    let writes_scores = match &cli.command {
+        Command::Score(a) => !a.dry_run,
+        Command::Enrich(_) | Command::Run(_) | Command::Serve(_) | Command::Demo(_) => true,
+        _ => false,
+    };
+    if writes_scores
+        && cli
+            .now
+            .is_some_and(|n| n > Utc::now() + chrono::Duration::minutes(1))
     {
         // A score stored for a later instant is never rescored earlier:
         // every later run on this store scores at that instant until then.
@@ -505,7 +514,12 @@ async fn run(cli: Cli) -> Result<()> {
             });
             demo::main(&args, db.as_deref(), now).await
         }
-        Command::Inspect(InspectCommand::Tech(args)) => enrich::inspect_tech(&args, None),
+        Command::Inspect(InspectCommand::Tech(args)) => {
+            // The configuration's fingerprint files too, as `enrich` reads
+            // them (`fingerprints = [...]` in leadscore.toml).
+            let config = enrich::ConfigFile::load(cli.config.as_deref())?;
+            enrich::inspect_tech(&args, &config.fingerprints)
+        }
         Command::Inspect(InspectCommand::Jobs(args)) => {
             let bytes = read_input(&args.file)?;
             enrich::inspect_jobs(&args, &bytes, now)
@@ -708,6 +722,24 @@ async fn import(store: &dyn Store, cmd: ImportCommand, now: DateTime<Utc>) -> Re
                 eprintln!(
                     "{}:{line}: repeats line {first}; imported once",
                     a.file.display()
+                );
+            }
+            // A typo in a year (2062 for 2026) would keep full points and
+            // no inactivity penalty until then: said, not refused (clocks
+            // of source systems drift by hours).
+            let ahead = now + chrono::Duration::days(1);
+            let future: Vec<u64> = parsed
+                .rows
+                .iter()
+                .filter(|(_, act)| act.occurred_at > ahead)
+                .map(|(line, _)| *line)
+                .collect();
+            if let Some(first) = future.first() {
+                eprintln!(
+                    "warning: {}: {} activit{} dated more than a day after now (first at line {first}); each counts as happening now until its date comes (docs/scoring-model.md)",
+                    a.file.display(),
+                    future.len(),
+                    if future.len() == 1 { "y" } else { "ies" },
                 );
             }
             let rows: Vec<Activity> = parsed.rows.into_iter().map(|(_, a)| a).collect();

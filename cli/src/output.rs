@@ -153,7 +153,11 @@ pub fn term(s: &str) -> std::borrow::Cow<'_, str> {
 /// The breakdown of one lead's score.
 pub fn print_explanation(lead: &Lead, record: &ScoreRecord, history: &[ScoreRecord]) {
     let s = &record.score;
-    println!("{} <{}>", term(&lead.display_name()), lead.email);
+    if lead.first_name.is_some() || lead.last_name.is_some() {
+        println!("{} <{}>", term(&lead.display_name()), lead.email);
+    } else {
+        println!("{}", lead.email);
+    }
     if let Some(t) = &lead.title {
         let extra: Vec<&str> = [
             lead.seniority.map(|x| x.as_str()),

@@ -536,6 +536,24 @@ mod enrichment {
             "{}",
             stdout(&o)
         );
+        // The configuration's fingerprint files count, as for `enrich`.
+        let custom = env.file(
+            "ours.json",
+            br#"{"Acme Chat": {"cats": [52], "scriptSrc": "chat\\.acme-widgets\\.test/"}}"#,
+        );
+        let config = env.file(
+            "leadscore.toml",
+            format!("fingerprints = [{custom:?}]\n").as_bytes(),
+        );
+        let with_chat = env.file(
+            "chat.html",
+            b"<html><head><script src=\"https://chat.acme-widgets.test/v1.js\"></script></head></html>",
+        );
+        let o = env.run(&["--config", &config, "inspect", "tech", &with_chat]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(stdout(&o).contains("Acme Chat"), "{}", stdout(&o));
+        let o = env.run(&["inspect", "tech", &with_chat]);
+        assert!(!stdout(&o).contains("Acme Chat"), "{}", stdout(&o));
     }
 }
 

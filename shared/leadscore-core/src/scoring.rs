@@ -1581,11 +1581,17 @@ fn from_tally<'a>(
         c.occurrences = 1;
     }
     let e = c.evidence.text_mut();
-    if !prefix.is_empty() {
+    // An activity without a subject is told by its kind, which the prefix
+    // already is: `form_submitted`, not `form_submitted form_submitted`.
+    if prefix.is_empty() {
+        e.push_str(what);
+    } else {
         e.push_str(prefix);
-        e.push(' ');
+        if what != prefix {
+            e.push(' ');
+            e.push_str(what);
+        }
     }
-    e.push_str(what);
     c.evidence.set_tail(Tail::Latest {
         count: tally.count,
         at: latest_at,

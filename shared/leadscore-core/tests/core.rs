@@ -345,6 +345,24 @@ points = 3
         assert_eq!(evidence("either"), "Scoring 101 (2026-10-30)");
         assert_eq!(evidence("pricing"), "page_viewed /pricing (2026-10-31)");
         assert_eq!(evidence("busy"), "1 matching in the last 30 days");
+        // An activity with nothing to name but its kind: the kind, once.
+        let plain = activity(&l, ActivityKind::WebinarAttended, 3);
+        let s = run(&m, &l, None, &[], &[plain]);
+        let webinar = s
+            .contributions
+            .iter()
+            .find(|c| &*c.rule == "webinar")
+            .unwrap();
+        assert_eq!(
+            webinar.evidence.to_string(),
+            "webinar_attended (2026-10-29)"
+        );
+        let either = s
+            .contributions
+            .iter()
+            .find(|c| &*c.rule == "either")
+            .unwrap();
+        assert_eq!(either.evidence.to_string(), "webinar_attended (2026-10-29)");
     }
 
     #[test]
