@@ -310,7 +310,10 @@ fn import_failure(file: &Path, e: &leadscore_core::import::ImportError) -> anyho
         leadscore_core::import::ImportError::UnknownEncoding(_) => exit::USAGE,
         _ => exit::INVALID_INPUT,
     };
-    fail(code, format!("{}: {e}", file.display()))
+    match e.line() {
+        Some(line) => fail(code, format!("{}:{line}: {e}", file.display())),
+        None => fail(code, format!("{}: {e}", file.display())),
+    }
 }
 
 pub(crate) fn fail(code: u8, message: impl Into<String>) -> anyhow::Error {

@@ -40,7 +40,12 @@ pub struct SinkArgs {
     )]
     pub email_from: String,
     /// Recipient of alert emails (repeatable, or comma-separated).
-    #[arg(long = "email-to", env = "LEADSCORE_EMAIL_TO", value_delimiter = ',')]
+    #[arg(
+        long = "email-to",
+        env = "LEADSCORE_EMAIL_TO",
+        value_delimiter = ',',
+        requires = "smtp_url"
+    )]
     pub email_to: Vec<String>,
 }
 
@@ -191,7 +196,8 @@ pub fn build(store: &Arc<dyn Store>, args: &SinkArgs, format: StdoutFormat) -> R
     }
     if let Some(url) = &args.smtp_url {
         let email = SmtpEmail::new(url, &args.email_from, &args.email_to)
-            .map_err(|e| crate::fail(crate::exit::INVALID_INPUT, e.to_string()))?;
+            // A bad option value, as clap's own are.
+            .map_err(|e| crate::fail(crate::exit::USAGE, format!("--smtp-url: {e}")))?;
         sinks.push((
             "email".into(),
             Box::new(Once::new(store.clone(), "email", email)),

@@ -17,12 +17,31 @@ pub enum ImportError {
     /// The encoding label is not one that encoding_rs knows.
     #[error("unknown encoding `{0}` (try utf-8, windows-1252, iso-8859-1, utf-16le)")]
     UnknownEncoding(String),
-    /// The header row is missing or unreadable.
-    #[error("line 1: {0}")]
+    /// The header row (line 1) is missing or unreadable.
+    #[error("{0}")]
     Header(String),
-    /// A required column is missing from the header.
-    #[error("line 1: missing required column `{0}`")]
-    MissingColumn(&'static str),
+    /// Required columns are missing from the header (line 1).
+    #[error("missing required column{}: {}", if .0.len() == 1 { "" } else { "s" }, columns(.0))]
+    MissingColumns(Vec<&'static str>),
+}
+
+impl ImportError {
+    /// The line the problem is on, when it is on one (the header's).
+    pub fn line(&self) -> Option<u64> {
+        match self {
+            Self::UnknownEncoding(_) => None,
+            Self::Header(_) | Self::MissingColumns(_) => Some(1),
+        }
+    }
+}
+
+/// `` `a`, `b` ``.
+fn columns(names: &[&str]) -> String {
+    names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// A rejected row.
@@ -482,7 +501,7 @@ pub fn parse_leads(
     let mut table = read_table(bytes, encoding)?;
     alias_lead_columns(&mut table.header);
     if !table.header.iter().any(|h| h == "email") {
-        return Err(ImportError::MissingColumn("email"));
+        return Err(ImportError::MissingColumns(vec!["email"]));
     }
     let mut out = Parsed {
         rows: Vec::new(),
@@ -599,10 +618,12 @@ pub fn parse_activities(
     encoding: Option<&str>,
 ) -> Result<Parsed<Activity>, ImportError> {
     let table = read_table(bytes, encoding)?;
-    for col in ["email", "kind", "occurred_at"] {
-        if !table.header.iter().any(|h| h == col) {
-            return Err(ImportError::MissingColumn(col));
-        }
+    let missing: Vec<&'static str> = ["email", "kind", "occurred_at"]
+        .into_iter()
+        .filter(|col| !table.header.iter().any(|h| h == col))
+        .collect();
+    if !missing.is_empty() {
+        return Err(ImportError::MissingColumns(missing));
     }
     let mut out = Parsed {
         rows: Vec::new(),
@@ -766,7 +787,7 @@ mod tests {
     fn missing_email_column_is_a_file_error() {
         assert_eq!(
             parse_leads(b"name,title\nx,y\n", None, now()).unwrap_err(),
-            ImportError::MissingColumn("email")
+            ImportError::MissingColumns(vec!["email"])
         );
     }
 

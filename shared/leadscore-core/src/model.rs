@@ -732,6 +732,20 @@ impl ScoringModel {
     }
 }
 
+/// The name in `names` closest to `word` when it is within two edits of it
+/// (and is not `word` itself): a likely typo.
+fn nearest<'n>(word: &str, names: &[&'n str]) -> Option<&'n str> {
+    let word = word.trim().to_ascii_lowercase();
+    names
+        .iter()
+        .map(|n| (strsim::damerau_levenshtein(&word, n), *n))
+        // At most two edits, and few for the word's length (`3` is no typo
+        // of `vp`).
+        .filter(|(d, _)| (1..=2).contains(d) && d * 3 <= word.chars().count())
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, n)| n)
+}
+
 fn compile_rule(raw: &RawRule, groups: &[Group]) -> Result<Rule, Vec<String>> {
     let mut problems = Vec::new();
     if raw.id.trim().is_empty() {
@@ -783,6 +797,15 @@ fn compile_rule(raw: &RawRule, groups: &[Group]) -> Result<Rule, Vec<String>> {
             for k in kinds {
                 // `page_viewed` needs a path to be built; validate the name only.
                 match ActivityKind::from_name(&k, Some("/")) {
+                    // A custom kind a letter or two from a built-in one is
+                    // a typo that would never match (`webinar_atended`).
+                    Ok(ActivityKind::Custom { .. })
+                        if let Some(near) = nearest(&k, &ActivityKind::BUILT_IN) =>
+                    {
+                        problems.push(format!(
+                            "activity kind `{k}` is no built-in kind; did you mean `{near}`? (a custom kind must not be this close to a built-in one)"
+                        ));
+                    }
                     Ok(kind) => names.push(kind.name().to_owned()),
                     Err(e) => problems.push(format!("activity kind `{k}`: {e}")),
                 }
@@ -846,6 +869,53 @@ fn compile_rule(raw: &RawRule, groups: &[Group]) -> Result<Rule, Vec<String>> {
     } else {
         raw.exists.map(Condition::Exists)
     };
+
+    // Seniority and department take their values from fixed lists: any
+    // other value never matches.
+    let closed: Option<(&str, Vec<&str>)> = match &subject {
+        Some(Subject::Lead(LeadField::Seniority)) => Some((
+            "seniority",
+            crate::domain::Seniority::ALL
+                .iter()
+                .map(|x| x.as_str())
+                .collect(),
+        )),
+        Some(Subject::Lead(LeadField::Department)) => Some((
+            "department",
+            crate::domain::Department::ALL
+                .iter()
+                .map(|x| x.as_str())
+                .collect(),
+        )),
+        _ => None,
+    };
+    if let (Some((field, allowed)), Some(Condition::Equals(_) | Condition::In(_))) =
+        (&closed, &condition)
+    {
+        let values: Vec<&Literal> = match &condition {
+            Some(Condition::Equals(v)) => vec![v],
+            Some(Condition::In(vs)) => vs.iter().collect(),
+            _ => Vec::new(),
+        };
+        for v in values {
+            let known =
+                matches!(v, Literal::Text(t) if allowed.iter().any(|a| a.eq_ignore_ascii_case(t)));
+            if !known {
+                let text = match v {
+                    Literal::Text(t) => t.clone(),
+                    Literal::Number(n) => n.to_string(),
+                    Literal::Bool(b) => b.to_string(),
+                };
+                let hint = nearest(&text, allowed)
+                    .map(|n| format!("did you mean `{n}`? "))
+                    .unwrap_or_default();
+                problems.push(format!(
+                    "`{text}` is no {field}; {hint}one of {}",
+                    allowed.join(", ")
+                ));
+            }
+        }
+    }
 
     if matches!(subject, Some(Subject::Signal(_))) && raw.exists == Some(false) {
         // A signal that is there always has a value; an absent one is no
@@ -968,6 +1038,56 @@ engagement = [75, 50, 25]
 
     fn load(rules: &str) -> Result<ScoringModel, ModelError> {
         ScoringModel::from_toml(&format!("{HEAD}{rules}"), "m.toml")
+    }
+
+    #[test]
+    fn values_a_rule_could_never_match_are_refused_with_a_hint() {
+        let e = load(
+            r#"
+[[rule]]
+id = "vp"
+lead = "seniority"
+equals = "vp_level"
+points = 10
+[[rule]]
+id = "dept"
+lead = "department"
+in = ["sales", "markting"]
+points = 5
+[[rule]]
+id = "webinar"
+activity = "webinar_atended"
+points = 5
+[[rule]]
+id = "number"
+lead = "seniority"
+equals = 3
+points = 1
+"#,
+        )
+        .unwrap_err();
+        let text = e.to_string();
+        assert_eq!(e.problems.len(), 4, "{text}");
+        assert!(text.contains("`3` is no seniority; one of"), "{text}");
+        assert!(text.contains("`vp_level` is no seniority"), "{text}");
+        assert!(text.contains("did you mean `marketing`?"), "{text}");
+        assert!(text.contains("did you mean `webinar_attended`?"), "{text}");
+        // Known values in any case, and custom kinds far from the built-in
+        // ones, load.
+        load(
+            r#"
+[[rule]]
+id = "vp"
+lead = "seniority"
+in = ["VP", "c_level"]
+points = 10
+[[rule]]
+id = "trial"
+activity = "trial_started"
+points = 5
+"#,
+        )
+        .unwrap();
     }
 
     #[test]

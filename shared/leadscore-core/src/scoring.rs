@@ -1847,21 +1847,28 @@ mod tests {
         // Every kind of condition a seniority or department rule can have,
         // against every value and none: the mask compiled with the model
         // must agree with the condition tested on the value's name.
+        // (seniority's, department's): `equals` and `in` take only the
+        // field's own values (the model refuses others).
         let conditions = [
-            r#"equals = "vp""#,
-            r#"equals = "VP""#,
-            r#"in = ["director", "head", "marketing", "customer_success"]"#,
-            r#"contains = "c_""#,
-            r#"regex = "^(ic|senior|sales)$""#,
-            "exists = true",
-            "exists = false",
-            "range = { gte = 1 }",
-            "equals = 3",
-            "",
+            (r#"equals = "vp""#, r#"equals = "sales""#),
+            (r#"equals = "VP""#, r#"equals = "SALES""#),
+            (
+                r#"in = ["director", "head"]"#,
+                r#"in = ["marketing", "customer_success"]"#,
+            ),
+            (r#"contains = "c_""#, r#"contains = "c_""#),
+            (
+                r#"regex = "^(ic|senior|sales)$""#,
+                r#"regex = "^(ic|senior|sales)$""#,
+            ),
+            ("exists = true", "exists = true"),
+            ("exists = false", "exists = false"),
+            ("range = { gte = 1 }", "range = { gte = 1 }"),
+            ("", ""),
         ];
         let mut rules = String::new();
-        for (i, c) in conditions.iter().enumerate() {
-            for field in ["seniority", "department"] {
+        for (i, (senior, dept)) in conditions.iter().enumerate() {
+            for (field, c) in [("seniority", senior), ("department", dept)] {
                 rules.push_str(&format!(
                     "[[rule]]\nid = \"{field}-{i}\"\nlabel = \"x\"\nlead = \"{field}\"\n{c}\npoints = 1\n"
                 ));
