@@ -139,24 +139,37 @@ fn a_dry_run_shows_a_model_edit_s_crossings_and_writes_nothing() {
     );
 }
 
-/// A `--now` in the future is warned about: what it scores pins every later
-/// rescoring of those leads to that instant.
+/// A `--now` in the future is warned about where scores are written: what
+/// they score pins every later rescoring of those leads to that instant.
 #[test]
 fn a_future_now_is_warned_about() {
     let env = Env::new();
-    let o = leadscore()
-        .arg("--db")
-        .arg(&env.db)
-        .args(["--now", "2999-01-01T00:00:00Z", "leads"])
-        .output()
-        .unwrap();
+    let with_now = |args: &[&str]| {
+        leadscore()
+            .arg("--db")
+            .arg(&env.db)
+            .args(["--now", "2999-01-01T00:00:00Z"])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let o = with_now(&["score"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(
         stderr(&o).contains("warning: --now 2999-01-01T00:00:00Z is in the future"),
         "{}",
         stderr(&o)
     );
-    let past = env.run(&["leads"]);
+    // Commands that write no score say nothing of it.
+    for args in [&["leads"][..], &["score", "--dry-run"]] {
+        let o = with_now(args);
+        assert!(
+            !stderr(&o).contains("warning: --now"),
+            "{args:?}: {}",
+            stderr(&o)
+        );
+    }
+    let past = env.run(&["score"]);
     assert!(
         !stderr(&past).contains("warning: --now"),
         "{}",
@@ -1257,4 +1270,92 @@ fn demo_refuses_to_overwrite_a_named_store() {
         stderr(&o)
     );
     assert_eq!(std::fs::read(&env.db).unwrap(), b"not the demo's");
+}
+
+/// A flag names the store whatever the environment holds, and
+/// `LEADSCORE_STORE` beats `LEADSCORE_DB`.
+#[test]
+fn store_flags_override_the_store_variables() {
+    let env = Env::new();
+    seed(&env);
+    env.run(&["score"]);
+    let other = env.dir.join("other.db");
+    let leads = |vars: &[(&str, String)], args: &[&str]| {
+        let mut c = leadscore();
+        c.env_remove("LEADSCORE_DB").env_remove("LEADSCORE_STORE");
+        for (k, v) in vars {
+            c.env(k, v);
+        }
+        c.args(args).arg("leads").output().unwrap()
+    };
+    let seeded = env.db.display().to_string();
+    let other = other.display().to_string();
+    let sqlite = |p: &str| format!("sqlite:{p}");
+    // (variables, flags)
+    type Case<'a> = (Vec<(&'a str, String)>, Vec<String>);
+    let cases: Vec<Case> = vec![
+        (
+            vec![("LEADSCORE_DB", other.clone())],
+            vec!["--db".into(), seeded.clone()],
+        ),
+        (
+            vec![("LEADSCORE_DB", other.clone())],
+            vec!["--store".into(), sqlite(&seeded)],
+        ),
+        (
+            vec![("LEADSCORE_STORE", sqlite(&other))],
+            vec!["--db".into(), seeded.clone()],
+        ),
+        (
+            vec![
+                ("LEADSCORE_DB", other.clone()),
+                ("LEADSCORE_STORE", sqlite(&seeded)),
+            ],
+            vec![],
+        ),
+    ];
+    for (vars, args) in &cases {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let o = leads(vars, &args);
+        assert!(o.status.success(), "{vars:?} {args:?}: {}", stderr(&o));
+        assert!(
+            stdout(&o).contains("dana.reyes@"),
+            "{vars:?} {args:?}: {}",
+            stdout(&o)
+        );
+    }
+    // Both flags at once are still a usage error.
+    let o = leads(&[], &["--db", &seeded, "--store", &sqlite(&seeded)]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}
+
+/// `leadscore explain … | head -1`: the reader goes away, the command stops
+/// quietly with 141 (no panic, no backtrace).
+#[test]
+fn a_closed_stdout_ends_the_command_quietly() {
+    use std::io::Read as _;
+    let env = Env::new();
+    seed(&env);
+    env.run(&["score"]);
+    let mut child = leadscore()
+        .current_dir(root())
+        .arg("--db")
+        .arg(&env.db)
+        .args(["explain", "dana.reyes@northwind-analytics.com"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Close the reading end before anything is read.
+    drop(child.stdout.take());
+    let status = child.wait().unwrap();
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert_eq!(status.code(), Some(141), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
 }
