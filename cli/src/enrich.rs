@@ -214,7 +214,10 @@ pub async fn enrich(
 ) -> Result<Failed> {
     let mut targets = Vec::new();
     for t in &args.targets {
-        targets.push(target(t)?);
+        let (domain, start) = target(t)?;
+        // `eu.acme.com` is acme.com's account unless stored as its own.
+        let domain = leadscore_pipeline::account_named(store, domain).await?;
+        targets.push((domain, start));
     }
     let total = targets.len();
     let progress = std::io::stderr().is_terminal() && !args.json;

@@ -354,7 +354,18 @@ impl RunArgs {
                 for p in &problems {
                     eprintln!("{}:{}: skipped: {}", path.display(), p.line, p.reason);
                 }
-                Ok((targets, problems))
+                // Each row's account: `eu.acme.com` is acme.com's unless
+                // stored as an account of its own; rows naming one account
+                // twice are one target.
+                let mut seen = BTreeSet::new();
+                let mut accounts = Vec::with_capacity(targets.len());
+                for mut t in targets {
+                    t.domain = leadscore_pipeline::account_named(store, t.domain).await?;
+                    if seen.insert(t.domain.clone()) {
+                        accounts.push(t);
+                    }
+                }
+                Ok((accounts, problems))
             }
             None => Ok((
                 store

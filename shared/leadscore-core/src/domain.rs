@@ -96,6 +96,23 @@ impl Domain {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The registrable domain this one is in, by the Public Suffix List
+    /// (its private section too): `eu.acme.com` → `acme.com`,
+    /// `mail.acme.co.uk` → `acme.co.uk`, `acme.github.io` stays, as a site
+    /// of its own on a shared host. The identity of an account: people
+    /// write from `us.acme.com` and `acme.com` for one company, and the
+    /// company's website is the registrable domain's. An IP address, and a
+    /// domain that is itself a public suffix, stay as they are.
+    pub fn registrable(&self) -> Domain {
+        if self.0.parse::<std::net::IpAddr>().is_ok() {
+            return self.clone();
+        }
+        match psl::domain_str(&self.0) {
+            Some(d) if d.len() < self.0.len() => Domain(d.to_owned()),
+            _ => self.clone(),
+        }
+    }
 }
 
 impl fmt::Display for Domain {
@@ -295,7 +312,12 @@ impl Domain {
     /// `linkedin.com/in/joe` would gather unrelated people into one account
     /// and crawl a provider's site.
     pub fn is_company_site(&self) -> bool {
-        !is_free_mail(self.as_str()) && !SHARED.contains(self.as_str())
+        // The host as typed (`sites.google.com`) and the registrable domain
+        // it is in (`uk.linkedin.com` is linkedin.com's).
+        let registrable = self.registrable();
+        [self.as_str(), registrable.as_str()]
+            .iter()
+            .all(|d| !is_free_mail(d) && !SHARED.contains(*d))
     }
 }
 
@@ -509,8 +531,9 @@ pub struct Lead {
     /// Department derived from the title.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub department: Option<Department>,
-    /// The account: the email's domain, or the website's when the email is a
-    /// free-mail address.
+    /// The account: the registrable domain of the email's domain, or of the
+    /// website's when the email is a free-mail address
+    /// ([`Domain::registrable`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account: Option<Domain>,
     /// Owner (a sales rep's email or name), used to route alerts.
@@ -528,12 +551,15 @@ pub struct Lead {
 impl Lead {
     /// A lead with its account derived from the email (or `website` when the
     /// email is a free-mail address and the website a company's own site,
-    /// see [`Domain::is_company_site`]).
+    /// see [`Domain::is_company_site`]): the registrable domain of either
+    /// (`jo@eu.acme.com` is acme.com's).
     pub fn new(email: Email, website: Option<&Domain>, now: DateTime<Utc>) -> Self {
         let account = if email.is_free_mail() {
-            website.filter(|w| w.is_company_site()).cloned()
+            website
+                .filter(|w| w.is_company_site())
+                .map(Domain::registrable)
         } else {
-            Some(email.domain())
+            Some(email.domain().registrable())
         };
         Self {
             email,
@@ -1020,6 +1046,45 @@ mod tests {
             "jane\u{202E}@example.com",
         ] {
             assert!(Email::parse(bad).is_err(), "{bad:?} should be rejected");
+        }
+    }
+
+    #[test]
+    fn an_account_is_the_registrable_domain() {
+        for (host, want) in [
+            ("eu.acme.com", "acme.com"),
+            ("acme.com", "acme.com"),
+            ("mail.acme.co.uk", "acme.co.uk"),
+            ("cs.stanford.edu", "stanford.edu"),
+            // A site of its own on a shared host (the list's private part).
+            ("acme.github.io", "acme.github.io"),
+            ("shop.acme.myshopify.com", "acme.myshopify.com"),
+            // Not in the list: the last two labels, as for any unknown TLD.
+            ("x.meridian-ledger.example", "meridian-ledger.example"),
+            // Left as they are.
+            ("github.io", "github.io"),
+            ("co.uk", "co.uk"),
+            ("127.0.0.1", "127.0.0.1"),
+            ("10.1.2.3", "10.1.2.3"),
+        ] {
+            let d = Domain::parse(host).unwrap();
+            assert_eq!(d.registrable().as_str(), want, "{host}");
+        }
+        let now = Utc::now();
+        let lead = |email: &str, website: Option<&str>| {
+            let w = website.map(|w| Domain::parse(w).unwrap());
+            Lead::new(Email::parse(email).unwrap(), w.as_ref(), now)
+                .account
+                .map(|d| d.to_string())
+        };
+        assert_eq!(lead("jo@eu.acme.com", None).as_deref(), Some("acme.com"));
+        assert_eq!(
+            lead("jo@gmail.com", Some("https://shop.acme.co.uk/")).as_deref(),
+            Some("acme.co.uk")
+        );
+        // A shared site under a subdomain is still no company's.
+        for shared in ["uk.linkedin.com/in/jo", "sites.google.com/view/jo"] {
+            assert_eq!(lead("jo@gmail.com", Some(shared)), None, "{shared}");
         }
     }
 

@@ -330,7 +330,11 @@ impl Intake {
         let store = self.store.as_ref();
         let mut lead = match store.get_lead(&s.email).await? {
             Some(l) => l,
-            None => Lead::new(s.email.clone(), s.website.as_ref(), now),
+            None => {
+                let mut lead = Lead::new(s.email.clone(), s.website.as_ref(), now);
+                leadscore_pipeline::join_stored_narrower_account(store, &mut lead).await?;
+                lead
+            }
         };
         merge(&mut lead, s, now);
         let mut accounts = Vec::new();
@@ -460,7 +464,11 @@ fn merge(lead: &mut Lead, s: &Submission, now: DateTime<Utc>) {
         lead.set_title(s.title.clone());
     }
     if lead.account.is_none() {
-        lead.account = s.website.clone().filter(Domain::is_company_site);
+        lead.account = s
+            .website
+            .as_ref()
+            .filter(|w| w.is_company_site())
+            .map(Domain::registrable);
     }
     for (k, v) in &s.attributes {
         lead.attributes.insert(k.clone(), v.clone());

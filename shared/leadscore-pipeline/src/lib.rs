@@ -78,6 +78,7 @@ pub async fn import_leads(
                 summary.existing += 1;
                 let mut lead = old.clone();
                 lead.merge_from(&row.lead);
+                keep_narrower_account(&old, &mut lead);
                 let changed = lead != old;
                 if changed {
                     lead.updated_at = now;
@@ -86,7 +87,9 @@ pub async fn import_leads(
             }
             None => {
                 summary.created += 1;
-                (row.lead.clone(), true)
+                let mut lead = row.lead.clone();
+                join_stored_narrower_account(store, &mut lead).await?;
+                (lead, true)
             }
         };
         // The account is merged even when the lead is unchanged: a file
@@ -127,6 +130,52 @@ pub async fn import_leads(
     Ok(summary)
 }
 
+/// A new lead whose account is the registrable domain of its email's
+/// (`acme.com` for `jo@eu.acme.com`) joins the account stored under the
+/// email's own domain instead, when there is one: accounts created before
+/// accounts were registrable domains keep getting their people, so no
+/// company is split between two accounts.
+pub async fn join_stored_narrower_account(
+    store: &dyn Store,
+    lead: &mut Lead,
+) -> Result<(), PipelineError> {
+    if lead.email.is_free_mail() {
+        return Ok(());
+    }
+    let narrow = lead.email.domain();
+    if lead.account.as_ref() == Some(&narrow.registrable())
+        && lead.account.as_ref() != Some(&narrow)
+        && store.get_account(&narrow).await?.is_some()
+    {
+        lead.account = Some(narrow);
+    }
+    Ok(())
+}
+
+/// The account a domain someone named (an `enrich` argument, a row of a
+/// run's accounts file) stands for: itself when it is a stored account,
+/// else its registrable domain (`eu.acme.com` → `acme.com`, where the
+/// people writing from it are).
+pub async fn account_named(store: &dyn Store, named: Domain) -> Result<Domain, PipelineError> {
+    let registrable = named.registrable();
+    if registrable == named || store.get_account(&named).await?.is_some() {
+        Ok(named)
+    } else {
+        Ok(registrable)
+    }
+}
+
+/// A stored lead merged with a row keeps the narrower account it is stored
+/// under (`eu.acme.com`) when the row's is only its registrable domain
+/// (`acme.com`): see [`join_stored_narrower_account`].
+fn keep_narrower_account(stored: &Lead, merged: &mut Lead) {
+    if let Some(old) = &stored.account
+        && merged.account.as_ref() == Some(&old.registrable())
+    {
+        merged.account = Some(old.clone());
+    }
+}
+
 /// Stores activities (idempotent by id), creating a bare lead for any email
 /// the store does not know yet.
 pub async fn import_activities(
@@ -137,7 +186,9 @@ pub async fn import_activities(
     let mut new_leads: BTreeMap<Email, Lead> = BTreeMap::new();
     for a in activities {
         if !new_leads.contains_key(&a.lead) && store.get_lead(&a.lead).await?.is_none() {
-            new_leads.insert(a.lead.clone(), Lead::new(a.lead.clone(), None, now));
+            let mut lead = Lead::new(a.lead.clone(), None, now);
+            join_stored_narrower_account(store, &mut lead).await?;
+            new_leads.insert(a.lead.clone(), lead);
         }
     }
     let mut accounts = Vec::new();

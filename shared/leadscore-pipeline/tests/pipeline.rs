@@ -173,6 +173,85 @@ async fn activities_for_unknown_emails_create_leads_with_accounts() {
     assert_eq!(store.list_accounts().await.unwrap().len(), 1);
 }
 
+/// People writing from `eu.acme.com` join acme.com's account, unless the
+/// store already has an account of `eu.acme.com` (made before accounts
+/// were registrable domains): then they keep joining that one, and no
+/// company is split in two.
+#[tokio::test]
+async fn subdomain_addresses_join_the_registrable_account_or_the_stored_narrower_one() {
+    use leadscore_core::domain::{Account, Domain, Lead};
+    let store = MemoryStore::new();
+    let legacy = Domain::parse("eu.acme.com").unwrap();
+    let bob = Lead {
+        account: Some(legacy.clone()),
+        ..Lead::new(Email::parse("bob@eu.acme.com").unwrap(), None, now())
+    };
+    store
+        .upsert_leads(
+            std::slice::from_ref(&bob),
+            &[Account::new(legacy.clone(), now())],
+        )
+        .await
+        .unwrap();
+    let csv = "email,title\n\
+        ann@eu.acme.com,CEO\n\
+        bob@eu.acme.com,CTO\n\
+        cy@us.globex.com,VP Sales\n";
+    let parsed = parse_leads(csv.as_bytes(), None, now()).unwrap();
+    import_leads(&store, &parsed, now()).await.unwrap();
+    let acts = [Activity::new(
+        Email::parse("dee@eu.acme.com").unwrap(),
+        ActivityKind::EmailOpened,
+        now(),
+    )];
+    import_activities(&store, &acts, now()).await.unwrap();
+    let account_of = |e: &str| {
+        let e = Email::parse(e).unwrap();
+        let store = &store;
+        async move {
+            store
+                .get_lead(&e)
+                .await
+                .unwrap()
+                .unwrap()
+                .account
+                .map(|d| d.to_string())
+        }
+    };
+    for who in ["ann@eu.acme.com", "bob@eu.acme.com", "dee@eu.acme.com"] {
+        assert_eq!(
+            account_of(who).await.as_deref(),
+            Some("eu.acme.com"),
+            "{who}"
+        );
+    }
+    assert_eq!(
+        account_of("cy@us.globex.com").await.as_deref(),
+        Some("globex.com")
+    );
+    let mut accounts: Vec<String> = store
+        .list_accounts()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| a.domain.to_string())
+        .collect();
+    accounts.sort();
+    assert_eq!(accounts, ["eu.acme.com", "globex.com"]);
+    // Named for enrichment: a stored account stays, another subdomain is
+    // its registrable domain's.
+    for (named, want) in [
+        ("eu.acme.com", "eu.acme.com"),
+        ("us.globex.com", "globex.com"),
+        ("globex.com", "globex.com"),
+    ] {
+        let got = leadscore_pipeline::account_named(&store, Domain::parse(named).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(got.as_str(), want, "{named}");
+    }
+}
+
 #[tokio::test]
 async fn a_rescore_for_an_earlier_instant_reads_again_and_scores_at_the_later_one() {
     let store = SqliteStore::open_in_memory().unwrap();
