@@ -610,6 +610,9 @@ pub fn parse_timestamp(v: &str) -> Result<DateTime<Utc>, String> {
     ))
 }
 
+/// The longest activity `id` a file may give, in bytes.
+pub const MAX_ID_BYTES: usize = 512;
+
 /// Parses an activities CSV. Rows of one lead with the same id (given, or
 /// derived from email, kind, path, time, URL and detail) are kept once; two
 /// leads' `evt-1` are two activities, as in the store.
@@ -649,6 +652,14 @@ pub fn parse_activities(
             activity.url = row.get("url").map(str::to_owned);
             activity.detail = row.get("detail").map(str::to_owned);
             activity.id = match row.get("id") {
+                // A key part in DynamoDB (at most 1,024 bytes with its
+                // prefix): a longer one would fail the whole batch there.
+                Some(id) if id.len() > MAX_ID_BYTES => {
+                    return Err(format!(
+                        "`id` is {} bytes long; at most {MAX_ID_BYTES}",
+                        id.len()
+                    ));
+                }
                 Some(id) => ActivityId(id.to_owned()),
                 None => activity.derived_id(),
             };
@@ -967,6 +978,19 @@ mod tests {
         assert_eq!(lines, vec![2, 3]);
         assert_eq!(p.repeated, [(4, 3)]);
         assert!(p.errors.is_empty());
+    }
+
+    #[test]
+    fn an_overlong_id_is_refused_alone() {
+        let long = "x".repeat(MAX_ID_BYTES + 1);
+        let csv = format!(
+            "email,kind,occurred_at,id\nann@acme.io,email_opened,2026-05-01,{long}\nann@acme.io,email_opened,2026-05-02,{}\n",
+            "y".repeat(MAX_ID_BYTES)
+        );
+        let p = parse_activities(csv.as_bytes(), None).unwrap();
+        assert_eq!(p.rows.len(), 1);
+        assert_eq!(p.errors.len(), 1);
+        assert!(p.errors[0].reason.contains("at most 512"), "{:?}", p.errors);
     }
 
     #[test]

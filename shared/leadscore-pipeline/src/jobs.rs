@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration, Utc};
 use leadscore_core::ScoringModel;
 use leadscore_core::domain::{Domain, Email};
 use leadscore_core::events::detail_type;
-use leadscore_store::{Store, StoreError};
+use leadscore_store::Store;
 use serde::{Deserialize, Serialize};
 
 use crate::{
@@ -311,10 +311,13 @@ pub async fn rescore_due(
                     pass.moved += 1;
                 }
             }
-            // The store itself is failing (after the client's own retries):
-            // the next leads would fail alike, and putting them back would
-            // skip their rescoring. Stop; they stay due.
-            Err(PipelineError::Store(e)) if !matches!(e, StoreError::Corrupt(_)) => {
+            // The store itself is failing (unavailable after the client's
+            // own retries): the next leads would fail alike, and putting
+            // them back would skip their rescoring. Stop; they stay due. A
+            // lasting error of this lead's own (corrupt data, an item the
+            // store refuses) puts it back instead, below: stopping at it
+            // would stop every round there.
+            Err(PipelineError::Store(e)) if e.is_retryable() => {
                 summary.fail(email, &e);
                 pass.more = true;
                 break;

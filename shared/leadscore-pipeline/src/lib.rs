@@ -392,16 +392,28 @@ pub async fn rescore_in_context(
     ctx: LeadContext,
 ) -> Result<Rescored, PipelineError> {
     let LeadContext {
-        lead,
-        activities,
+        mut lead,
+        mut activities,
         score: mut current,
     } = ctx;
     let (model, now) = (scorer.model(), scorer.now());
-    let email = &lead.email;
-    let new = scorer.score(&lead, &activities);
+    let email = &lead.email.clone();
     for attempt in 0..MAX_CONFLICT_RETRIES {
         if attempt > 0 {
-            current = store.current_score(email).await?;
+            // Another writer's score came first, and it may rest on data
+            // this one was read without (an activity added since): read
+            // the lead again and score it anew, never write the old result.
+            let again = store
+                .lead_context(email)
+                .await?
+                .ok_or_else(|| PipelineError::UnknownLead(email.clone()))?;
+            if again.lead.account != lead.account {
+                // Moved to another account meanwhile: scored with that one.
+                return Box::pin(rescore_lead(store, model, email, now)).await;
+            }
+            lead = again.lead;
+            activities = again.activities;
+            current = again.score;
         }
         if let Some(cur) = &current
             && cur.score.scored_at > now
@@ -416,6 +428,7 @@ pub async fn rescore_in_context(
                 ..again
             });
         }
+        let new = scorer.score(&lead, &activities);
         let previous_tier = current.as_ref().map(|r| r.tier);
         let previous_total = current.as_ref().map(|r| r.score.total);
         let settled = settle(previous_tier, new.total, &model.tiers);

@@ -296,6 +296,53 @@ async fn a_rescore_for_an_earlier_instant_reads_again_and_scores_at_the_later_on
     assert_eq!(store.pending_alerts(10).await.unwrap().len(), 2);
 }
 
+/// Two rescorings of one lead at one instant, the second read before an
+/// activity the first saw: the second's write conflicts, and it reads the
+/// lead again instead of writing its old result over the newer score.
+#[tokio::test]
+async fn a_rescoring_that_lost_the_race_scores_the_newer_data_not_its_own() {
+    let store = SqliteStore::open_in_memory().unwrap();
+    seeded(&store).await;
+    let m = example_model();
+    let sam = Email::parse("sam.ito@tinyloop.io").unwrap();
+    rescore_lead(&store, &m, &sam, now()).await.unwrap();
+    let pricing = ActivityKind::PageViewed {
+        path: "/pricing".into(),
+    };
+    // A third pricing view; the slow rescoring reads Sam with it...
+    let view = Activity::new(sam.clone(), pricing, now() - Duration::hours(1));
+    store.add_activities(&[view]).await.unwrap();
+    let ctx = store.lead_context(&sam).await.unwrap().unwrap();
+    let account = store.account_context(&sam.domain()).await.unwrap();
+    // ...then a second webinar comes and is rescored at once, first.
+    let webinar = Activity::new(sam.clone(), ActivityKind::WebinarAttended, now());
+    store.add_activities(&[webinar]).await.unwrap();
+    let fresh = rescore_lead(&store, &m, &sam, now()).await.unwrap();
+    assert!(fresh.written);
+    let mut scorer = Scorer::new();
+    let mut slow = scorer.for_account(&m, account.account.as_ref(), &account.signals, now());
+    let r = rescore_in_context(&store, &mut slow, ctx).await.unwrap();
+    // Read again, it finds the newer score current: nothing to write.
+    assert!(!r.written, "{r:?}");
+    let current = store.current_score(&sam).await.unwrap().unwrap();
+    assert_eq!(current.version, fresh.record.version);
+    assert_eq!(current.score.total, fresh.record.score.total);
+}
+
+/// The default `lead_context` reads the score before the activities: a
+/// score saved after them is newer than the context's, so a write from the
+/// context conflicts.
+#[tokio::test]
+async fn a_lead_context_reads_its_score_before_its_activities() {
+    let store = MemoryStore::new();
+    seeded(&store).await;
+    let m = example_model();
+    let sam = Email::parse("sam.ito@tinyloop.io").unwrap();
+    rescore_lead(&store, &m, &sam, now()).await.unwrap();
+    let ctx = store.lead_context(&sam).await.unwrap().unwrap();
+    assert_eq!(ctx.score.map(|r| r.version), Some(1));
+}
+
 #[tokio::test]
 async fn cooling_below_the_margin_alerts_once() {
     let store = SqliteStore::open_in_memory().unwrap();

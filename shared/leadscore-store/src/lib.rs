@@ -193,14 +193,22 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     /// The lead, its activities and its current score. Adapters override
     /// this to read them in one round trip.
+    ///
+    /// The score is read first: a writer that adds an activity and saves a
+    /// score between the reads then makes this context's score write
+    /// conflict (its version is older), and the rescoring reads again.
+    /// Read last, the score could be the newer one while the activities
+    /// lack that writer's, and a score without them would be written
+    /// unopposed.
     async fn lead_context(&self, email: &Email) -> Result<Option<LeadContext>> {
+        let score = self.current_score(email).await?;
         let Some(lead) = self.get_lead(email).await? else {
             return Ok(None);
         };
         Ok(Some(LeadContext {
             lead,
             activities: self.activities_of(email).await?,
-            score: self.current_score(email).await?,
+            score,
         }))
     }
 
