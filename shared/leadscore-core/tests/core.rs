@@ -1201,9 +1201,28 @@ fn shipped_taxonomy_loads_and_handles_traps() {
         ("Responsable commercial", D::Sales, S::Head),
         ("Head of Growth", D::Marketing, S::Head),
         ("Werkstudent Marketing", D::Marketing, S::Intern),
+        ("Technical Account Manager", D::CustomerSuccess, S::Ic),
+        ("Key Account Manager", D::Sales, S::Senior),
     ] {
         let c = t.classify(title);
         assert_eq!((c.department, c.seniority), (Some(d), Some(s)), "{title}");
+    }
+    // A trap cuts its phrase out of the title, in file order: one whose
+    // phrase is inside a later one's would hide it.
+    let file: toml::Table = toml::from_str(DEFAULT_TAXONOMY).unwrap();
+    let phrases: Vec<String> = file["trap"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| format!(" {} ", t["phrase"].as_str().unwrap().to_lowercase()))
+        .collect();
+    for (i, early) in phrases.iter().enumerate() {
+        for later in &phrases[i + 1..] {
+            assert!(
+                !later.contains(early.as_str()),
+                "trap{early}comes before trap{later}and hides it"
+            );
+        }
     }
     assert_eq!(t.department_of("R&D"), Some(D::Engineering));
     assert_eq!(t.department_of("Go To Market"), Some(D::Sales));

@@ -79,6 +79,17 @@ pub fn decompress_with(
                 overflow,
                 cut,
             )?,
+            // A coding we never asked for: misconfigured servers send
+            // `Content-Encoding: utf-8` or `none` over a plain body. Read a
+            // body that is plainly text as it is, as browsers do; anything
+            // else (a compression we do not know) stays an error.
+            other if looks_like_text(&data) => {
+                tracing::debug!(
+                    coding = other,
+                    "unknown content coding over a plain body; read as is"
+                );
+                continue;
+            }
             other => {
                 return Err(PageError::Decode(format!(
                     "unsupported content encoding {other:?}"
@@ -89,6 +100,18 @@ pub fn decompress_with(
         cut |= cut_here;
     }
     Ok((data, cut))
+}
+
+/// Whether a body reads as text (markup, JSON, prose in any ASCII-based
+/// encoding): no NUL byte and hardly any other control byte in its first
+/// 512 bytes. Compressed streams are full of both.
+fn looks_like_text(data: &[u8]) -> bool {
+    let head = &data[..data.len().min(512)];
+    let control = head
+        .iter()
+        .filter(|b| **b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x0c))
+        .count();
+    !head.contains(&0) && control * 50 <= head.len()
 }
 
 fn check_len(
@@ -524,12 +547,24 @@ mod tests {
             decompress(b"x".to_vec(), Some("identity"), 10).unwrap(),
             b"x"
         );
+        // An unknown coding over a compressed body stays an error...
+        let zstd_frame = vec![0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x58, 0x01, 0x00, 0x00];
         assert_eq!(
-            decompress(b"x".to_vec(), Some("zstd"), 10)
+            decompress(zstd_frame, Some("zstd"), 100)
                 .unwrap_err()
                 .kind(),
             "decode"
         );
+        // ...and over a plain body (`Content-Encoding: utf-8` from a
+        // misconfigured server) reads it as it is.
+        for coding in ["utf-8", "none", "text/html"] {
+            let page = b"<!doctype html>\n<p>Acme</p>".to_vec();
+            assert_eq!(
+                decompress(page.clone(), Some(coding), 100).unwrap(),
+                page,
+                "{coding}"
+            );
+        }
         assert_eq!(
             decompress(vec![0; 11], None, 10).unwrap_err().kind(),
             "too_large"

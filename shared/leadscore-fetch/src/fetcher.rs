@@ -79,10 +79,25 @@ impl FetchConfig {
         }
     }
 
-    /// The robots.txt product token derived from the user agent.
+    /// The robots.txt product token derived from the user agent: its first
+    /// product (`leadscore/0.1 (+url)` → `leadscore`), or the bot named in
+    /// a browser-style agent's comment (`Mozilla/5.0 (compatible;
+    /// AcmeBot/1.0; +url)` → `AcmeBot`), which is the name sites write
+    /// rules for.
     pub fn robots_agent(&self) -> &str {
-        self.user_agent
-            .split(['/', ' '])
+        let ua = self.user_agent.trim();
+        if let Some(rest) = ua
+            .find("(compatible;")
+            .map(|i| &ua[i + "(compatible;".len()..])
+            && let Some(bot) = rest
+                .split([';', ')'])
+                .next()
+                .and_then(|p| p.trim().split(['/', ' ']).next())
+                .filter(|s| !s.is_empty())
+        {
+            return bot;
+        }
+        ua.split(['/', ' '])
             .next()
             .filter(|s| !s.is_empty())
             .unwrap_or("leadscore")
@@ -958,5 +973,19 @@ mod tests {
         );
         assert_eq!(parse_cookie("=x"), None);
         assert_eq!(FetchConfig::default().robots_agent(), "leadscore");
+        for (ua, agent) in [
+            (
+                "Mozilla/5.0 (compatible; AcmeBot/1.0; +https://acme.example/bot)",
+                "AcmeBot",
+            ),
+            ("AcmeScout/2.1 (+https://acme.example)", "AcmeScout"),
+            ("Mozilla/5.0 (compatible; SalesCrawler)", "SalesCrawler"),
+        ] {
+            let cfg = FetchConfig {
+                user_agent: ua.into(),
+                ..FetchConfig::default()
+            };
+            assert_eq!(cfg.robots_agent(), agent, "{ua}");
+        }
     }
 }
