@@ -605,10 +605,12 @@ impl Enricher {
             technologies: technologies.clone(),
             changes: changes.clone(),
             hiring: kept_hiring.or_else(|| (!hiring.boards.is_empty()).then(|| hiring.details())),
+            // Kept from the first reading on, for its day (`first_read`).
             news: (!news.articles.is_empty()
                 || !news.feeds.is_empty()
                 || news_kept
-                || !news.undated_seen.is_empty())
+                || !news.undated_seen.is_empty()
+                || news.first_read.is_some())
             .then(|| news.details()),
         };
         Ok(Enrichment {

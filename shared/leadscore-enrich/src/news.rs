@@ -85,6 +85,13 @@ pub struct NewsDetails {
     /// every run.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub undated_seen: BTreeMap<String, NaiveDate>,
+    /// The day of the account's first news reading. An undated round or
+    /// event first seen then was already there, of unknown age (a 2021
+    /// round on a press page without dates): it gives no recency, rather
+    /// than counting as raised the day the account was first enriched.
+    /// Snapshots from before this field take their earliest first sighting.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_read: Option<NaiveDate>,
 }
 
 /// How long findings are kept while a source keeps failing: past this, what
@@ -125,6 +132,8 @@ pub struct NewsFound {
     /// When each undated round and event was first seen (see
     /// [`NewsDetails::undated_seen`]).
     pub undated_seen: BTreeMap<String, NaiveDate>,
+    /// See [`NewsDetails::first_read`].
+    pub first_read: Option<NaiveDate>,
 }
 
 impl NewsFound {
@@ -137,6 +146,7 @@ impl NewsFound {
             events: self.events.clone(),
             kept_since: self.kept_since,
             undated_seen: self.undated_seen.clone(),
+            first_read: self.first_read,
         }
     }
 
@@ -170,6 +180,12 @@ impl NewsFound {
         for k in keys {
             seen.entry(k).or_insert(today);
         }
+        self.first_read = match previous {
+            None => Some(today),
+            Some(p) => p
+                .first_read
+                .or_else(|| p.undated_seen.values().min().copied()),
+        };
         self.undated_seen = seen;
         self.compute_signals(now);
     }
@@ -180,6 +196,7 @@ impl NewsFound {
             &self.events,
             now,
             &self.undated_seen,
+            self.first_read,
         );
     }
 

@@ -835,14 +835,17 @@ const NEWS_JSON: &str = r#"{"version":"https://jsonfeed.org/version/1.1","title"
 /// A round on a press page that gives no date is dated by the run that
 /// first saw it, run after run (it was dated now at every run, so it never
 /// aged out of "raised in the last 180 days"), also after a run that could
-/// not read the page.
+/// not read the page. One already there at the account's first reading is
+/// of unknown age (years old, perhaps): it gives no recency at all.
 #[tokio::test]
 async fn an_undated_round_is_dated_when_first_seen() {
     let site = Site::start().await;
     let press = r#"<html><head><title>Press | Northwind</title></head><body><main><h1>Press</h1>
 <p>Northwind Analytics raises $5 million seed round led by Bar Capital.</p></main></body></html>"#;
+    let quiet = r#"<html><head><title>Press | Northwind</title></head><body><main><h1>Press</h1>
+<p>Northwind Analytics opens its new website.</p></main></body></html>"#;
     site.route("/", Route::html(r#"<a href="/press">Press</a>"#))
-        .route("/press", Route::html(press));
+        .route("/press", Route::html(quiet));
     let host = "northwind.test";
     let e = enricher(host);
     let domain = Domain::parse(host).unwrap();
@@ -854,7 +857,11 @@ async fn an_undated_round_is_dated_when_first_seen() {
             .find(|s| s.name == "funding.round")
             .map(|s| s.observed_at)
     };
-    let run1 = enrich_at(&e, &domain, &start, None, "2026-11-01T00:00:00Z").await;
+    let run0 = enrich_at(&e, &domain, &start, None, "2026-10-20T00:00:00Z").await;
+    assert_eq!(round_at(&run0), None);
+    // The round appears after the first reading: dated by the run that saw it.
+    site.route("/press", Route::html(press));
+    let run1 = enrich_at(&e, &domain, &start, Some(&run0), "2026-11-01T00:00:00Z").await;
     assert_eq!(round_at(&run1), Some(at("2026-11-01T00:00:00Z")));
     let run2 = enrich_at(&e, &domain, &start, Some(&run1), "2026-11-20T00:00:00Z").await;
     assert_eq!(round_at(&run2), Some(at("2026-11-01T00:00:00Z")));
@@ -867,11 +874,34 @@ async fn an_undated_round_is_dated_when_first_seen() {
     // Still listed more than a year later: still first seen then.
     let run5 = enrich_at(&e, &domain, &start, Some(&run4), "2027-12-01T00:00:00Z").await;
     let first = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
+    let round_seen: Vec<_> = run5
+        .news
+        .undated_seen
+        .iter()
+        .filter(|(k, _)| k.starts_with("funding|"))
+        .collect();
     assert!(
-        !run5.news.undated_seen.is_empty() && run5.news.undated_seen.values().all(|d| *d == first),
+        round_seen.len() == 1 && *round_seen[0].1 == first,
         "{:?}",
         run5.news.undated_seen
     );
+    // Another account whose press page already lists the round when it is
+    // first read: no funding recency, then or later.
+    let other = Domain::parse("southwind.test").unwrap();
+    let site2 = Site::start().await;
+    site2
+        .route("/", Route::html(r#"<a href="/press">Press</a>"#))
+        .route("/press", Route::html(press));
+    let e2 = enricher("southwind.test");
+    let start2 = format!("{}/", site2.url("southwind.test"));
+    let first = enrich_at(&e2, &other, &start2, None, "2026-11-01T00:00:00Z").await;
+    assert_eq!(round_at(&first), None);
+    assert!(
+        !first.news.funding.is_empty(),
+        "the round is still read and kept"
+    );
+    let later = enrich_at(&e2, &other, &start2, Some(&first), "2026-11-20T00:00:00Z").await;
+    assert_eq!(round_at(&later), None);
 }
 
 /// A press listing shows an item's headline; the feed has its whole text.
@@ -992,12 +1022,25 @@ async fn press_page_and_feeds_give_funding_and_news_signals() {
     for n in [
         "funding.amount",
         "news.layoffs",
-        "news.leadership_hire",
         "news.product_launch",
         "news.press_mentions_90d",
     ] {
         assert!(sig(n).is_some(), "{n}: {:#?}", out.snapshot.signals);
     }
+    // The CRO's appointment has no readable date and was there at the
+    // account's first reading: of unknown age, it is no recent hire.
+    assert!(
+        sig("news.leadership_hire").is_none(),
+        "{:#?}",
+        out.snapshot.signals
+    );
+    assert_eq!(
+        news.events
+            .iter()
+            .filter(|e| e.signal_name() == "news.leadership_hire")
+            .count(),
+        1
+    );
     assert!(out.snapshot.errors.iter().any(|e| e.contains("huge.rss")));
     assert!(out.snapshot.details["news"]["funding"].is_array());
 }

@@ -84,17 +84,39 @@ pub fn to_signals(
     events: &[CompanyEvent],
     now: DateTime<Utc>,
 ) -> Vec<Signal> {
-    to_signals_seen(funding, events, now, &BTreeMap::new())
+    to_signals_seen(funding, events, now, &BTreeMap::new(), None)
 }
 
 /// [`to_signals`], undated findings dated when first seen: `seen` maps
-/// their [`undated_key`] to that day.
+/// their [`undated_key`] to that day. Those first seen on `first_read`, the
+/// day of the account's first reading, were already there then: of unknown
+/// age, they give no signal (a round or layoff of years ago, on a page
+/// without dates, would count as news of that day).
 pub fn to_signals_seen(
     funding: &[FundingEvent],
     events: &[CompanyEvent],
     now: DateTime<Utc>,
     seen: &BTreeMap<String, NaiveDate>,
+    first_read: Option<NaiveDate>,
 ) -> Vec<Signal> {
+    let aged = |f: Finding<'_>| {
+        known(f.date(), now).is_some()
+            || first_read.is_none()
+            || undated_key(f, now)
+                .and_then(|k| seen.get(&k).copied())
+                .is_none_or(|d| Some(d) != first_read)
+    };
+    let funding: Vec<FundingEvent> = funding
+        .iter()
+        .filter(|f| aged(Finding::Funding(f)))
+        .cloned()
+        .collect();
+    let events: Vec<CompanyEvent> = events
+        .iter()
+        .filter(|e| aged(Finding::Event(e)))
+        .cloned()
+        .collect();
+    let (funding, events) = (funding.as_slice(), events.as_slice());
     // Whether it is dated, and when it counts from: its date, else when it
     // was first seen, else now. Ordered so, a dated finding is the most
     // recent before any undated one.
