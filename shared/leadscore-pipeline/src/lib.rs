@@ -797,7 +797,12 @@ pub async fn rollup_account(
     }
     let mut scores = Vec::new();
     for email in emails {
-        if let Some(r) = store.current_score(&email).await? {
+        // A score made with another account is of a lead that has moved
+        // there (DynamoDB's index of an account's leads lists it here a
+        // moment longer): counted there, not twice.
+        if let Some(r) = store.current_score(&email).await?
+            && r.account.as_ref().is_none_or(|a| a == domain)
+        {
             scores.push((email, r.score.total));
         }
     }

@@ -811,6 +811,21 @@ async fn rescoring_an_account_scores_a_lead_that_moved_with_its_own_account() {
         rollup.is_none_or(|r| r.top_lead.as_ref() != Some(&dana)),
         "not in Northwind's rollup"
     );
+    // Rolled up alone (as the scheduled pass and a form submit do), the
+    // account still listing Dana counts her no more: her score is tiny's.
+    let r = leadscore_pipeline::rollup_account(&store, &model, &northwind, None)
+        .await
+        .unwrap();
+    assert_ne!(r.top_lead.as_ref(), Some(&dana), "{r:?}");
+    assert!(
+        store
+            .leads_of_account(&northwind)
+            .await
+            .unwrap()
+            .iter()
+            .any(|l| l.email == dana),
+        "the listing still shows her"
+    );
 }
 
 /// One account's rollup that cannot be written stops no other, and the
