@@ -966,6 +966,38 @@ impl Store for DynamoStore {
         Ok(())
     }
 
+    async fn add_new_leads(&self, leads: &[Lead], accounts: &[Account]) -> Result<usize> {
+        // Each item on its own, conditional on its absence: a transaction
+        // would fail whole on the one a submit stored meanwhile. Accounts
+        // first, so a lead is never stored before its account.
+        let mut items = Vec::with_capacity(accounts.len() + leads.len());
+        for a in accounts {
+            let item = Self::account_item(a)?;
+            checked_size(&item, a.domain.as_str())?;
+            items.push((item, false));
+        }
+        for l in leads {
+            let item = Self::lead_item(l)?;
+            checked_size(&item, l.email.as_str())?;
+            items.push((item, true));
+        }
+        let mut added = 0;
+        for (item, is_lead) in items {
+            let put = self
+                .client
+                .put_item()
+                .table_name(&self.table)
+                .set_item(Some(item))
+                .condition_expression("attribute_not_exists(pk)")
+                .send()
+                .await;
+            if written("PutItem", put)? && is_lead {
+                added += 1;
+            }
+        }
+        Ok(added)
+    }
+
     async fn get_lead(&self, email: &Email) -> Result<Option<Lead>> {
         self.get(lead_pk(email), "LEAD")
             .await?

@@ -202,15 +202,19 @@ pub async fn import_activities(
     }
     let fresh = without_legacy_copies(store, activities, &new_leads).await?;
     let leads: Vec<Lead> = new_leads.into_values().collect();
-    if !leads.is_empty() {
-        store.upsert_leads(&leads, &accounts).await?;
-    }
+    // Only where still absent: a form submit may have stored one of these
+    // leads (with its name and title) since it was looked up.
+    let leads_created = if leads.is_empty() {
+        0
+    } else {
+        store.add_new_leads(&leads, &accounts).await?
+    };
     let created = store.add_activities(&fresh).await?;
     Ok(ImportSummary {
         rows: activities.len(),
         created,
         existing: activities.len() - created,
-        leads_created: leads.len(),
+        leads_created,
     })
 }
 

@@ -31,6 +31,7 @@ macro_rules! store_contract_tests {
             accounts_roundtrip,
             leads_roundtrip_and_by_account,
             lead_upserts_are_idempotent,
+            new_leads_leave_stored_ones_alone,
             activities_are_idempotent_and_ordered,
             snapshots_stamp_accounts_and_drive_due_list,
             account_writes_keep_a_later_enrichment,
@@ -215,6 +216,56 @@ pub async fn lead_upserts_are_idempotent(store: Arc<dyn Store>) {
     let stored = store.get_lead(&jane.email).await.unwrap().unwrap();
     assert_eq!(stored.title.as_deref(), Some("Director of Marketing"));
     assert_eq!(store.list_accounts().await.unwrap().len(), 1);
+}
+
+/// Leads and accounts added only where absent leave what was stored meanwhile
+/// (a form's lead with its title, an enriched account) as it is.
+pub async fn new_leads_leave_stored_ones_alone(store: Arc<dyn Store>) {
+    let jane = lead("jane@acme.com", "Director of Marketing");
+    let mut acme = Account::new(domain("acme.com"), t0());
+    acme.name = Some("Acme".into());
+    store
+        .upsert_leads(std::slice::from_ref(&jane), std::slice::from_ref(&acme))
+        .await
+        .unwrap();
+    let bare_jane = Lead::new(email("jane@acme.com"), None, t0());
+    let bo = Lead::new(email("bo@beta.io"), None, t0());
+    let added = store
+        .add_new_leads(
+            &[bare_jane, bo.clone()],
+            &[
+                Account::new(domain("acme.com"), t0()),
+                Account::new(domain("beta.io"), t0()),
+            ],
+        )
+        .await
+        .unwrap();
+    assert_eq!(added, 1);
+    let stored = store.get_lead(&jane.email).await.unwrap().unwrap();
+    assert_eq!(stored.title.as_deref(), Some("Director of Marketing"));
+    assert_eq!(
+        store
+            .get_account(&domain("acme.com"))
+            .await
+            .unwrap()
+            .unwrap()
+            .name
+            .as_deref(),
+        Some("Acme")
+    );
+    assert!(store.get_lead(&bo.email).await.unwrap().is_some());
+    assert!(
+        store
+            .get_account(&domain("beta.io"))
+            .await
+            .unwrap()
+            .is_some()
+    );
+    // Listed under its account like any lead.
+    let of_beta = store.leads_of_account(&domain("beta.io")).await.unwrap();
+    assert_eq!(of_beta.len(), 1);
+    // Again: nothing new.
+    assert_eq!(store.add_new_leads(&[bo], &[]).await.unwrap(), 0);
 }
 
 /// Activities are stored once per id and returned oldest first.

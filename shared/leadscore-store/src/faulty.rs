@@ -104,6 +104,10 @@ impl<S: Store> Store for FaultyStore<S> {
         self.check("upsert_leads", None)?;
         self.inner.upsert_leads(leads, accounts).await
     }
+    async fn add_new_leads(&self, leads: &[Lead], accounts: &[Account]) -> Result<usize> {
+        self.check("add_new_leads", None)?;
+        self.inner.add_new_leads(leads, accounts).await
+    }
     async fn get_lead(&self, email: &Email) -> Result<Option<Lead>> {
         self.check("get_lead", Some(email.as_str()))?;
         self.inner.get_lead(email).await

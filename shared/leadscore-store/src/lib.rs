@@ -137,6 +137,12 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// (SQLite: one transaction). Accounts keep a later stored
     /// `enriched_at`, as in [`Store::upsert_account`].
     async fn upsert_leads(&self, leads: &[Lead], accounts: &[Account]) -> Result<()>;
+    /// Stores the leads and accounts that are not stored yet; one stored
+    /// meanwhile (a form submit's, since the caller found none) is left as
+    /// it is. Returns how many leads were added. For the bare leads and
+    /// accounts an import makes for unknown emails: written with
+    /// [`Store::upsert_leads`], they would replace what the submit stored.
+    async fn add_new_leads(&self, leads: &[Lead], accounts: &[Account]) -> Result<usize>;
     /// One lead.
     async fn get_lead(&self, email: &Email) -> Result<Option<Lead>>;
     /// All leads, by email.

@@ -105,6 +105,23 @@ impl Store for MemoryStore {
         Ok(())
     }
 
+    async fn add_new_leads(&self, leads: &[Lead], accounts: &[Account]) -> Result<usize> {
+        let mut s = self.lock();
+        for a in accounts {
+            s.accounts
+                .entry(a.domain.clone())
+                .or_insert_with(|| a.clone());
+        }
+        let mut added = 0;
+        for l in leads {
+            if let std::collections::btree_map::Entry::Vacant(e) = s.leads.entry(l.email.clone()) {
+                e.insert(l.clone());
+                added += 1;
+            }
+        }
+        Ok(added)
+    }
+
     async fn get_lead(&self, email: &Email) -> Result<Option<Lead>> {
         Ok(self.lock().leads.get(email).cloned())
     }

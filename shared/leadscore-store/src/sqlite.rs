@@ -363,6 +363,49 @@ impl Store for SqliteStore {
         tx.commit().map_err(backend)
     }
 
+    async fn add_new_leads(&self, leads: &[Lead], accounts: &[Account]) -> Result<usize> {
+        let mut conn = self.lock();
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(backend)?;
+        {
+            let mut stmt = tx
+                .prepare_cached(
+                    "INSERT INTO accounts (domain, enriched_at, json) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (domain) DO NOTHING",
+                )
+                .map_err(backend)?;
+            for a in accounts {
+                stmt.execute(params![
+                    a.domain.as_str(),
+                    a.enriched_at.map(timestamp),
+                    to_json(a)?
+                ])
+                .map_err(backend)?;
+            }
+        }
+        let mut added = 0;
+        {
+            let mut stmt = tx
+                .prepare_cached(
+                    "INSERT INTO leads (email, account, json) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (email) DO NOTHING",
+                )
+                .map_err(backend)?;
+            for l in leads {
+                added += stmt
+                    .execute(params![
+                        l.email.as_str(),
+                        l.account.as_ref().map(Domain::as_str),
+                        to_json(l)?
+                    ])
+                    .map_err(backend)?;
+            }
+        }
+        tx.commit().map_err(backend)?;
+        Ok(added)
+    }
+
     async fn get_lead(&self, email: &Email) -> Result<Option<Lead>> {
         self.one_json("SELECT json FROM leads WHERE email = ?1", [email.as_str()])
     }
