@@ -618,6 +618,9 @@ pub async fn rescore_all(
         if incomplete.contains(&domain) {
             continue;
         }
+        // From the totals this pass saw: a bulk pass (the CLI's) re-reading
+        // each lead would double its reads; the scheduled pass, a form
+        // submit and an enrichment roll up from fresh reads.
         match store
             .save_account_score(&rollup(model, domain.clone(), &scores))
             .await
@@ -769,12 +772,34 @@ pub async fn rescore_account(
     // (the best lead, perhaps): with a failure, the account keeps its stored
     // rollup until a complete pass.
     if !scores.is_empty() && summary.failed.is_empty() {
+        let scores = fresh_totals(store, domain, scores).await?;
         store
             .save_account_score(&rollup(model, domain.clone(), &scores))
             .await?;
         summary.accounts = 1;
     }
     Ok(summary)
+}
+
+/// The totals of an account's leads as stored now, for its rollup: a pass
+/// over many leads takes a while, and a lead rescored meanwhile (a form
+/// submit that made it hot, and rolled the account up with it) must not be
+/// rolled back to the total the pass saw. A lead whose score is now another
+/// account's has moved there.
+async fn fresh_totals(
+    store: &dyn Store,
+    domain: &Domain,
+    seen: Vec<(Email, f64)>,
+) -> Result<Vec<(Email, f64)>, StoreError> {
+    let mut out = Vec::with_capacity(seen.len());
+    for (email, _) in seen {
+        if let Some(r) = store.current_score(&email).await?
+            && r.account.as_ref().is_none_or(|a| a == domain)
+        {
+            out.push((email, r.score.total));
+        }
+    }
+    Ok(out)
 }
 
 /// Rolls up one account from its leads' current scores, `also` among them
