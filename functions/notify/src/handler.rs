@@ -98,13 +98,21 @@ pub async fn handle_queue(deps: &Deps, event: LambdaEvent<SqsEvent>) -> SqsBatch
     response
 }
 
-/// The alert event a queue message carries.
+/// The alert event a queue message carries: the event itself, or the
+/// record an asynchronous invocation's on-failure destination made of it
+/// (`requestPayload`), as earlier versions left failed alerts in the
+/// failure queue: moved back, they are delivered too.
 fn alert_event(m: &SqsMessage) -> Result<EventBridgeEvent<serde_json::Value>, NotifyError> {
     let body = m
         .body
         .as_deref()
         .ok_or_else(|| NotifyError::BadMessage("no body".into()))?;
-    serde_json::from_str(body).map_err(|e| NotifyError::BadMessage(e.to_string()))
+    let mut value: serde_json::Value =
+        serde_json::from_str(body).map_err(|e| NotifyError::BadMessage(e.to_string()))?;
+    if let Some(request) = value.get_mut("requestPayload") {
+        value = request.take();
+    }
+    serde_json::from_value(value).map_err(|e| NotifyError::BadMessage(e.to_string()))
 }
 
 /// The handler of one alert event, as EventBridge delivers it.

@@ -237,4 +237,16 @@ async fn a_queue_batch_reports_only_the_messages_that_failed_and_their_retry_sen
     assert!(out.batch_item_failures.is_empty());
     assert_eq!(slack.sent.lock().unwrap().len(), 1);
     assert_eq!(email.sent.lock().unwrap().len(), 1);
+    // An earlier version's failure record (the on-failure destination's),
+    // moved back from the failure queue, is its alert: already sent.
+    let record = serde_json::json!({
+        "version": "1.0",
+        "requestContext": {"condition": "RetriesExhausted", "approximateInvokeCount": 3},
+        "requestPayload": serde_json::from_str::<serde_json::Value>(good).unwrap(),
+        "responsePayload": {"errorType": "DeliveryFailed"}
+    })
+    .to_string();
+    let out = handle_queue(&deps, batch(&[&record])).await;
+    assert!(out.batch_item_failures.is_empty());
+    assert_eq!(slack.sent.lock().unwrap().len(), 1);
 }
