@@ -155,6 +155,12 @@ pub struct PageSummary {
     /// Over the page cap: only its first part was read.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub truncated: bool,
+    /// The URL read in the end (after redirects), when fetched: the next
+    /// run tells a technology new on a page read before (installed) from
+    /// one on a page read for the first time (there all along, perhaps).
+    /// Snapshots from before this field have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_as: Option<String>,
 }
 
 /// What one enrichment found.
@@ -265,13 +271,31 @@ pub fn compare_tech(
         .into_iter()
         .map(|t| (t.name.clone(), t))
         .collect();
-    let previous_reached_home = part("pages")
+    let previous_pages = part("pages")
         .and_then(|v| serde_json::from_value::<Vec<PageSummary>>(v).ok())
-        .is_some_and(|pages| {
-            pages
+        .unwrap_or_default();
+    let previous_reached_home = previous_pages
+        .iter()
+        .any(|p| p.kind == "homepage" && p.error.is_none());
+    // The pages the previous run read whole, by the URL read in the end;
+    // none known for a snapshot from before that was recorded.
+    let previously_read: Option<BTreeSet<&str>> =
+        previous_pages.iter().any(|p| p.read_as.is_some()).then(|| {
+            previous_pages
                 .iter()
-                .any(|p| p.kind == "homepage" && p.error.is_none())
+                .filter(|p| p.error.is_none() && !p.truncated)
+                .filter_map(|p| p.read_as.as_deref())
+                .collect()
         });
+    // A technology new since the baseline is installed only when a page it
+    // is on now was read then too: one on a page read for the first time
+    // (the contact page that failed last time, a page newly linked) may
+    // have been there all along, and joins the stack as not installed.
+    let new_where_looked = |d: &Detection| {
+        previously_read
+            .as_ref()
+            .is_none_or(|before| d.evidence.iter().any(|e| before.contains(e.url.as_str())))
+    };
     let baseline = previous.is_some() && (!before.is_empty() || previous_reached_home);
     let current = |t: &TechRecord| now - t.seen() <= MAX_TECH_CARRY;
     // Without the homepage nothing counts as seen, nor as looked for: the
@@ -291,8 +315,12 @@ pub fn compare_tech(
             version: d.version.clone(),
             first_seen: before.get(&d.name).map_or(now, |t| t.first_seen),
             last_seen: Some(now),
-            // New since a baseline, or installed as that one said.
-            installed: baseline && before.get(&d.name).is_none_or(|t| t.installed),
+            // New since a baseline on a page read then too, or installed
+            // as that one said.
+            installed: baseline
+                && before
+                    .get(&d.name)
+                    .map_or_else(|| new_where_looked(d), |t| t.installed),
             evidence: d.evidence.clone(),
             missed_at: None,
         })
@@ -301,7 +329,7 @@ pub fn compare_tech(
     let now_names: BTreeSet<String> = records.iter().map(|t| t.name.clone()).collect();
     if baseline {
         for t in &records {
-            if !before.contains_key(&t.name) {
+            if !before.contains_key(&t.name) && t.installed {
                 changes.push(TechChange {
                     technology: t.name.clone(),
                     installed: true,
@@ -447,6 +475,7 @@ impl Enricher {
                         status: Some(page.status),
                         error: None,
                         truncated: page.truncated,
+                        read_as: Some(page.final_url.to_string()),
                     });
                     // A page that redirected to another site (a careers link
                     // to the ATS's own domain) shows that site's stack.
@@ -481,6 +510,7 @@ impl Enricher {
                         status: None,
                         error: Some(text),
                         truncated: false,
+                        read_as: None,
                     });
                 }
             }

@@ -444,6 +444,55 @@ async fn a_technology_on_a_page_that_failed_is_carried_not_removed() {
     assert_eq!(removed, ["Google Tag Manager"]);
 }
 
+/// A technology found on a page read for the first time (it failed last
+/// time) may have been there all along: it joins the stack, not installed,
+/// and no change is told. One new on a page read both times is installed.
+#[tokio::test]
+async fn a_technology_on_a_page_read_for_the_first_time_is_no_installation() {
+    let site = Site::start().await;
+    let home = r#"<html><body><a href="/careers">Careers</a></body></html>"#;
+    site.route("/", Route::html(home))
+        .route("/careers", Route::status(503, "text/plain", "later"));
+    let host = "northwind.test";
+    let e = enricher(host);
+    let domain = Domain::parse(host).unwrap();
+    let start = format!("{}/", site.url(host));
+    let run1 = enrich_at(&e, &domain, &start, None, "2026-11-01T00:00:00Z").await;
+    assert!(run1.technologies.is_empty(), "{:?}", run1.technologies);
+    // /careers answers now, with Marketo on it.
+    site.route("/careers", Route::html(HOME_V2));
+    let run2 = enrich_at(&e, &domain, &start, Some(&run1), "2026-11-02T00:00:00Z").await;
+    let marketo = run2
+        .technologies
+        .iter()
+        .find(|t| t.name == "Marketo")
+        .unwrap();
+    assert!(!marketo.installed);
+    assert!(run2.changes.is_empty(), "{:?}", run2.changes);
+    assert!(
+        !run2
+            .snapshot
+            .signals
+            .iter()
+            .any(|s| s.name == "tech.installed")
+    );
+    // HubSpot appears on the homepage, read both times: installed.
+    site.route(
+        "/",
+        Route::html(home.replace(
+            "</body>",
+            r#"<script id="hs-script-loader" src="//js.hs-scripts.com/4242424.js"></script></body>"#,
+        )),
+    );
+    let run3 = enrich_at(&e, &domain, &start, Some(&run2), "2026-11-03T00:00:00Z").await;
+    let changes: Vec<(&str, bool)> = run3
+        .changes
+        .iter()
+        .map(|c| (c.technology.as_str(), c.installed))
+        .collect();
+    assert_eq!(changes, [("HubSpot", true)]);
+}
+
 #[tokio::test]
 async fn a_page_that_redirects_to_another_site_is_not_the_account_s_stack() {
     // /careers redirects to the job board's own domain, which runs GTM.
