@@ -388,7 +388,12 @@ impl HiringFound {
             // closed since (and the list does not grow while it fails).
             role_ids: match &self.kept_ids {
                 Some(ids) => ids.clone(),
-                None => self.roles.iter().map(|r| r.role.id.clone()).collect(),
+                None => self
+                    .roles
+                    .iter()
+                    .flat_map(ClassifiedRole::ids)
+                    .map(str::to_owned)
+                    .collect(),
             },
             roles: self
                 .roles

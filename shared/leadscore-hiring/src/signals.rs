@@ -24,6 +24,18 @@ pub struct ClassifiedRole {
     pub department_class: Option<Department>,
     /// Seniority from the title.
     pub seniority: Option<Seniority>,
+    /// The ids of the same post listed again (another location): counted
+    /// as one role, but each id opens and closes on its own, so velocity
+    /// does not depend on which of them the board lists first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub also_listed_as: Vec<String>,
+}
+
+impl ClassifiedRole {
+    /// Its ids: the post's and those of its other listings.
+    pub fn ids(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.role.id.as_str()).chain(self.also_listed_as.iter().map(String::as_str))
+    }
 }
 
 /// Whether a post is an evergreen or talent-pool post rather than a role
@@ -41,8 +53,8 @@ pub fn classify_roles(roles: &[Role]) -> Vec<ClassifiedRole> {
 
 /// [`classify_roles`] with a given taxonomy (a user's own file).
 pub fn classify_roles_with(roles: &[Role], taxonomy: &Taxonomy) -> Vec<ClassifiedRole> {
-    let mut seen = std::collections::HashSet::new();
-    let mut out = Vec::new();
+    let mut seen: std::collections::HashMap<_, usize> = std::collections::HashMap::new();
+    let mut out: Vec<ClassifiedRole> = Vec::new();
     for r in roles {
         if taxonomy.is_evergreen(&r.title) {
             continue;
@@ -55,9 +67,16 @@ pub fn classify_roles_with(roles: &[Role], taxonomy: &Taxonomy) -> Vec<Classifie
                 .join(" "),
             r.department.as_deref().map(str::to_lowercase),
         );
-        if !seen.insert(key) {
+        if let Some(&first) = seen.get(&key) {
+            if let Some(kept) = out.get_mut(first)
+                && kept.role.id != r.id
+                && !kept.also_listed_as.contains(&r.id)
+            {
+                kept.also_listed_as.push(r.id.clone());
+            }
             continue;
         }
+        seen.insert(key, out.len());
         let by_title = taxonomy.classify(&r.title);
         // The ATS's department first; when it spans several ("Sales &
         // Marketing", "Product & Engineering"), the title decides.
@@ -76,6 +95,7 @@ pub fn classify_roles_with(roles: &[Role], taxonomy: &Taxonomy) -> Vec<Classifie
             role: r.clone(),
             department_class,
             seniority: by_title.seniority,
+            also_listed_as: Vec::new(),
         });
     }
     out
@@ -131,7 +151,7 @@ pub fn hiring_signals(
         *by_department.entry(d.to_owned()).or_insert(0) += 1;
     }
     let count = |f: &dyn Fn(&ClassifiedRole) -> bool| roles.iter().filter(|r| f(r)).count();
-    let ids: std::collections::HashSet<&str> = roles.iter().map(|r| r.role.id.as_str()).collect();
+    let ids: std::collections::HashSet<&str> = roles.iter().flat_map(ClassifiedRole::ids).collect();
     let (opened, closed) = match previous_ids {
         Some(prev) => {
             let prev_set: std::collections::HashSet<&str> =
@@ -304,6 +324,32 @@ mod tests {
             role("next week", "2026-11-27"),
         ]);
         assert_eq!(hiring_signals(&roles, None, now).new_last_30_days, 3);
+    }
+
+    #[test]
+    fn one_post_listed_per_location_opens_and_closes_by_each_listing() {
+        let now = DateTime::parse_from_rfc3339("2026-11-20T12:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let ae = |id: &str, location: &str| Role {
+            id: id.into(),
+            title: "Account Executive".into(),
+            department: Some("Sales".into()),
+            location: Some(location.into()),
+            posted_at: None,
+            url: None,
+            remote: false,
+        };
+        let before = ["101".to_owned(), "102".to_owned()];
+        // Listed in the other order: one role, nothing opened or closed.
+        let roles = classify_roles(&[ae("102", "SF"), ae("101", "NYC")]);
+        assert_eq!(roles.len(), 1);
+        let s = hiring_signals(&roles, Some(&before), now);
+        assert_eq!((s.open_roles, s.opened, s.closed), (1, 0, 0));
+        // NYC's listing closes: one closed, none opened, whichever stays.
+        let roles = classify_roles(&[ae("102", "SF")]);
+        let s = hiring_signals(&roles, Some(&before), now);
+        assert_eq!((s.open_roles, s.opened, s.closed), (1, 0, 1));
     }
 
     #[test]
