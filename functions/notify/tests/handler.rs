@@ -39,6 +39,29 @@ impl AlertSink for Shared {
     }
 }
 
+/// Slack and email, each behind `Once` on one store, failing their first
+/// `slack_failures` and `email_failures` sends.
+fn two_channels(slack_failures: u32, email_failures: u32) -> (Deps, Arc<Channel>, Arc<Channel>) {
+    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+    let slack = Arc::new(Channel::default());
+    let email = Arc::new(Channel::default());
+    *slack.failures_left.lock().unwrap() = slack_failures;
+    *email.failures_left.lock().unwrap() = email_failures;
+    let deps = Deps {
+        channels: vec![
+            (
+                "slack".into(),
+                Arc::new(Once::new(store.clone(), "slack", Shared(slack.clone()))),
+            ),
+            (
+                "email".into(),
+                Arc::new(Once::new(store, "email", Shared(email.clone()))),
+            ),
+        ],
+    };
+    (deps, slack, email)
+}
+
 fn event() -> LambdaEvent<EventBridgeEvent<serde_json::Value>> {
     LambdaEvent::new(
         serde_json::from_str(include_str!("fixtures/lead-became-hot.json")).unwrap(),
@@ -48,22 +71,7 @@ fn event() -> LambdaEvent<EventBridgeEvent<serde_json::Value>> {
 
 #[tokio::test]
 async fn each_channel_gets_the_alert_once_even_across_retries() {
-    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
-    let slack = Arc::new(Channel::default());
-    let email = Arc::new(Channel::default());
-    *email.failures_left.lock().unwrap() = 1;
-    let deps = Deps {
-        channels: vec![
-            (
-                "slack".into(),
-                Arc::new(Once::new(store.clone(), "slack", Shared(slack.clone()))),
-            ),
-            (
-                "email".into(),
-                Arc::new(Once::new(store.clone(), "email", Shared(email.clone()))),
-            ),
-        ],
-    };
+    let (deps, slack, email) = two_channels(0, 1);
     let err = handle(&deps, event()).await.unwrap_err();
     assert_eq!(Diagnostic::from(err).error_type, "DeliveryFailed");
     assert_eq!(slack.sent.lock().unwrap().len(), 1);
@@ -204,22 +212,7 @@ fn batch(bodies: &[&str]) -> LambdaEvent<aws_lambda_events::sqs::SqsEvent> {
 #[tokio::test]
 async fn a_queue_batch_reports_only_the_messages_that_failed_and_their_retry_sends_once() {
     use lambda_notify::handler::handle_queue;
-    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
-    let slack = Arc::new(Channel::default());
-    let email = Arc::new(Channel::default());
-    *slack.failures_left.lock().unwrap() = 1;
-    let deps = Deps {
-        channels: vec![
-            (
-                "slack".into(),
-                Arc::new(Once::new(store.clone(), "slack", Shared(slack.clone()))),
-            ),
-            (
-                "email".into(),
-                Arc::new(Once::new(store.clone(), "email", Shared(email.clone()))),
-            ),
-        ],
-    };
+    let (deps, slack, email) = two_channels(1, 0);
     let good = include_str!("fixtures/lead-became-hot.json");
     let out = handle_queue(&deps, batch(&[good, "not json", "{}"])).await;
     let failed: Vec<&str> = out
