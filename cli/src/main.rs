@@ -397,8 +397,18 @@ fn load_model(path: Option<&Path>) -> Result<ScoringModel> {
                     ),
                 )
             })?;
-            ScoringModel::from_toml(&src, &p.display().to_string())
-                .map_err(|e| fail(exit::INVALID_INPUT, e.to_string()))
+            let model = ScoringModel::from_toml(&src, &p.display().to_string())
+                .map_err(|e| fail(exit::INVALID_INPUT, e.to_string()))?;
+            for w in model.warnings() {
+                eprintln!(
+                    "warning: {}:{}:{}: {}",
+                    p.display(),
+                    w.line,
+                    w.column,
+                    w.reason
+                );
+            }
+            Ok(model)
         }
     }
 }

@@ -347,6 +347,25 @@ points = 5
     );
     let o = env.run(&["score", "--model", &bad]);
     assert_eq!(o.status.code(), Some(3));
+    // A value no lead has loads, with a warning at its line.
+    let odd = env.file(
+        "odd.toml",
+        std::fs::read_to_string(&bad)
+            .unwrap()
+            .replace(
+                r#"lead = "shoe_size""#,
+                "lead = \"seniority\"\nequals = \"vp_level\"",
+            )
+            .as_bytes(),
+    );
+    let o = env.run(&["model", "check", &odd]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("warning: ")
+            && stderr(&o).contains("odd.toml:15:1: rule `r1`: `vp_level` is no seniority"),
+        "{}",
+        stderr(&o)
+    );
     // Saved in Windows-1252: the line of the first byte that is not UTF-8.
     let latin1 = env.file("latin1.toml", b"name = \"m\"\n# r\xe9gl\xe9\n");
     let o = env.run(&["model", "check", &latin1]);

@@ -230,7 +230,12 @@ pub async fn load_model(env: &Env, sdk: &SdkConfig) -> Result<ScoringModel, Conf
         None => ScoringModel::default_model().map_err(|e| ConfigError::Model(e.to_string())),
         Some(id) => {
             let toml = leadscore_aws::read_secret(sdk, &id, "model").await?;
-            ScoringModel::from_toml(&toml, &id).map_err(|e| ConfigError::Model(e.to_string()))
+            let model = ScoringModel::from_toml(&toml, &id)
+                .map_err(|e| ConfigError::Model(e.to_string()))?;
+            for w in model.warnings() {
+                tracing::warn!(model = %id, line = w.line, column = w.column, warning = %w.reason, "scoring model");
+            }
+            Ok(model)
         }
     }
 }
