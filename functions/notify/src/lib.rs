@@ -20,28 +20,78 @@ pub mod handler;
 /// finding the channel busy.
 pub const CLAIM_LEASE: Duration = Duration::from_secs(25);
 
-/// A channel whose configuration could not be read at a cold start (its
-/// secret missing, unreadable or not a URL): every delivery fails,
-/// retryably, with the reason. The other channels still deliver, and the
-/// retry (after the secret is fixed, by a new cold start) sends only here.
-#[derive(Debug, Clone)]
-pub struct Misconfigured {
-    /// The channel's name.
-    pub channel: String,
-    /// Why it cannot deliver.
-    pub reason: String,
+/// Where the Slack webhook's URL comes from (the secret, in the Lambda).
+#[async_trait::async_trait]
+pub trait WebhookUrl: Send + Sync {
+    /// The URL, or why it cannot be had now.
+    async fn url(&self) -> Result<String, String>;
 }
 
 #[async_trait::async_trait]
-impl leadscore_pipeline::AlertSink for Misconfigured {
+impl<U: WebhookUrl + ?Sized> WebhookUrl for std::sync::Arc<U> {
+    async fn url(&self) -> Result<String, String> {
+        (**self).url().await
+    }
+}
+
+/// Slack, its webhook URL read when first needed and kept once it is
+/// good. A read that fails (a throttled or unreachable Secrets Manager, a
+/// secret deleted or not a URL) fails that delivery, retryably, and the
+/// next delivery reads again: a passing error at a cold start does not turn
+/// Slack off for the container's life, and a fixed secret is read without
+/// a new cold start. Email is not held up meanwhile.
+pub struct LazySlack<U> {
+    source: U,
+    client: reqwest::Client,
+    webhook: std::sync::OnceLock<leadscore_notify::slack::SlackWebhook>,
+}
+
+impl<U> std::fmt::Debug for LazySlack<U> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LazySlack")
+            .field("ready", &self.webhook.get().is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<U: WebhookUrl> LazySlack<U> {
+    /// Slack through `client`, the URL from `source`.
+    pub fn new(source: U, client: reqwest::Client) -> Self {
+        Self {
+            source,
+            client,
+            webhook: std::sync::OnceLock::new(),
+        }
+    }
+
+    async fn webhook(
+        &self,
+    ) -> Result<&leadscore_notify::slack::SlackWebhook, leadscore_pipeline::DeliveryError> {
+        if let Some(w) = self.webhook.get() {
+            return Ok(w);
+        }
+        let fail = |reason: String| leadscore_pipeline::DeliveryError {
+            sink: "slack".into(),
+            reason,
+            retryable: true,
+        };
+        let text = self.source.url().await.map_err(fail)?;
+        let url = url::Url::parse(&text)
+            .map_err(|e| fail(format!("the Slack webhook secret is not a URL: {e}")))?;
+        // Three attempts, waits of at most 5 s: a retry loop that fits the
+        // claim's lease.
+        let webhook = leadscore_notify::slack::SlackWebhook::new(self.client.clone(), url)
+            .with_limits(3, Duration::from_secs(5));
+        Ok(self.webhook.get_or_init(|| webhook))
+    }
+}
+
+#[async_trait::async_trait]
+impl<U: WebhookUrl> leadscore_pipeline::AlertSink for LazySlack<U> {
     async fn deliver(
         &self,
-        _: &leadscore_core::domain::Alert,
+        alert: &leadscore_core::domain::Alert,
     ) -> Result<(), leadscore_pipeline::DeliveryError> {
-        Err(leadscore_pipeline::DeliveryError {
-            sink: self.channel.clone(),
-            reason: self.reason.clone(),
-            retryable: true,
-        })
+        self.webhook().await?.deliver(alert).await
     }
 }

@@ -4,12 +4,11 @@ use std::sync::Arc;
 
 use lambda_notify::config::Config;
 use lambda_notify::handler::{Deps, handle_queue};
-use lambda_notify::{CLAIM_LEASE, Misconfigured};
+use lambda_notify::{CLAIM_LEASE, LazySlack, WebhookUrl};
 use lambda_runtime::{LambdaEvent, service_fn};
 use leadscore_aws::{DynamoStore, Recipients, SdkConfig, SesEmail, lambda_sdk_config, read_secret};
 use leadscore_lambda::{Env, init_tracing};
 use leadscore_notify::once::Once;
-use leadscore_notify::slack::SlackWebhook;
 use leadscore_pipeline::AlertSink;
 use leadscore_store::Store;
 
@@ -28,30 +27,17 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         let client = leadscore_fetch::https_client_builder()?
             .timeout(std::time::Duration::from_secs(10))
             .build()?;
-        // A secret that cannot be read or is no URL fails Slack's deliveries
-        // only: email still goes out, and the failed invocation's retry
-        // (or a replay once the secret is fixed) redoes Slack alone.
-        let sink: Arc<dyn AlertSink> = match slack_url(&sdk, secret).await {
-            Ok(url) => Arc::new(
-                Once::new(
-                    store.clone(),
-                    "slack",
-                    // Three attempts, waits of at most 5 s: a retry loop
-                    // that fits the claim's lease.
-                    SlackWebhook::new(client, url)
-                        .with_limits(3, std::time::Duration::from_secs(5)),
-                )
-                .with_lease(CLAIM_LEASE),
-            ),
-            Err(reason) => {
-                tracing::error!(secret = %secret, %reason, "Slack is not configured; its deliveries fail until the secret is fixed");
-                Arc::new(Misconfigured {
-                    channel: "slack".into(),
-                    reason,
-                })
-            }
+        let source = SecretUrl {
+            sdk: sdk.clone(),
+            secret: secret.clone(),
         };
-        channels.push(("slack".into(), sink));
+        channels.push((
+            "slack".into(),
+            Arc::new(
+                Once::new(store.clone(), "slack", LazySlack::new(source, client))
+                    .with_lease(CLAIM_LEASE),
+            ),
+        ));
     }
     if let Some(from) = &config.ses_from {
         let ses = SesEmail::new(
@@ -74,10 +60,18 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     .await
 }
 
-/// The webhook URL in the Slack secret, or why it cannot be had.
-async fn slack_url(sdk: &SdkConfig, secret: &str) -> Result<url::Url, String> {
-    let url = read_secret(sdk, secret, "url")
-        .await
-        .map_err(|e| format!("reading SLACK_WEBHOOK_SECRET {secret}: {e}"))?;
-    url::Url::parse(&url).map_err(|e| format!("SLACK_WEBHOOK_SECRET {secret} is not a URL: {e}"))
+/// The Slack webhook URL in its secret (`SLACK_WEBHOOK_SECRET`).
+struct SecretUrl {
+    sdk: SdkConfig,
+    secret: String,
+}
+
+#[async_trait::async_trait]
+impl WebhookUrl for SecretUrl {
+    async fn url(&self) -> Result<String, String> {
+        read_secret(&self.sdk, &self.secret, "url").await.map_err(|e| {
+            tracing::error!(secret = %self.secret, error = %e, "reading the Slack webhook secret failed");
+            format!("reading SLACK_WEBHOOK_SECRET {}: {e}", self.secret)
+        })
+    }
 }

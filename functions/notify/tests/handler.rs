@@ -119,18 +119,34 @@ async fn other_events_and_bad_details_are_typed_errors() {
     assert_eq!(Diagnostic::from(err).error_type, "BadEvent");
 }
 
+/// A Slack webhook secret that cannot be read, counting the reads.
+struct Unreadable(std::sync::atomic::AtomicUsize);
+
+#[async_trait]
+impl lambda_notify::WebhookUrl for Unreadable {
+    async fn url(&self) -> Result<String, String> {
+        match self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst) {
+            0 => Err("ThrottlingException: rate exceeded".into()),
+            _ => Ok("not a url".into()),
+        }
+    }
+}
+
 #[tokio::test]
-async fn a_misconfigured_slack_fails_alone_and_email_still_goes_out_once() {
+async fn a_slack_secret_that_cannot_be_read_fails_slack_alone_and_is_read_again() {
     let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
     let email = Arc::new(Channel::default());
+    let source = Arc::new(Unreadable(std::sync::atomic::AtomicUsize::new(0)));
+    let client = leadscore_fetch::https_client_builder()
+        .unwrap()
+        .build()
+        .unwrap();
+    let slack = lambda_notify::LazySlack::new(source.clone(), client);
     let deps = Deps {
         channels: vec![
             (
                 "slack".into(),
-                Arc::new(lambda_notify::Misconfigured {
-                    channel: "slack".into(),
-                    reason: "SLACK_WEBHOOK_SECRET x is not a URL".into(),
-                }),
+                Arc::new(Once::new(store.clone(), "slack", slack)),
             ),
             (
                 "email".into(),
@@ -138,12 +154,18 @@ async fn a_misconfigured_slack_fails_alone_and_email_still_goes_out_once() {
             ),
         ],
     };
-    for _ in 0..2 {
-        // Each retry fails on Slack (retryably, so Lambda retries and the
-        // failure destination keeps the event) and sends no second email.
+    let reasons = ["ThrottlingException", "not a URL"];
+    for (tries, reason) in reasons.into_iter().enumerate() {
+        // Each try fails on Slack (retryably: the queue brings the alert
+        // back) and sends no second email; a failed read is not kept, so
+        // each try reads the secret again.
         let err = handle(&deps, event()).await.unwrap_err();
-        assert!(err.to_string().contains("not a URL"), "{err}");
+        assert!(err.to_string().contains(reason), "{err}");
         assert_eq!(email.sent.lock().unwrap().len(), 1);
+        assert_eq!(
+            source.0.load(std::sync::atomic::Ordering::SeqCst),
+            tries + 1
+        );
     }
 }
 
