@@ -621,7 +621,14 @@ impl Enricher {
             now,
         )
         .await;
-        news.date_undated(previous_details.news.as_ref(), now);
+        // Whether the site was read before: by an earlier snapshot that
+        // reached the homepage (from before `first_read` was recorded, if
+        // it has none), and now.
+        let read_before = previous_details
+            .pages
+            .iter()
+            .any(|p| p.kind == "homepage" && p.error.is_none());
+        news.date_undated(previous_details.news.as_ref(), read_before, observed, now);
         let news_kept = match &previous_details.news {
             Some(prev) if news.incomplete || unreachable([PageKind::Homepage, PageKind::Press]) => {
                 news.keep_previous(prev, now)

@@ -89,7 +89,7 @@ pub struct NewsDetails {
     /// event first seen then was already there, of unknown age (a 2021
     /// round on a press page without dates): it gives no recency, rather
     /// than counting as raised the day the account was first enriched.
-    /// Snapshots from before this field take their earliest first sighting.
+    /// None for an account read before this field was recorded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_read: Option<NaiveDate>,
 }
@@ -155,7 +155,19 @@ impl NewsFound {
     /// signals again. A round on a press page that gives no date used to be
     /// dated now at every run, so it never aged out of "raised in the last
     /// 180 days".
-    pub fn date_undated(&mut self, previous: Option<&NewsDetails>, now: DateTime<Utc>) {
+    ///
+    /// `first_read` is carried from `previous`; without one it is today's
+    /// date when this run read the site (`read_now`) and no earlier one did
+    /// (`read_before`): the account's first reading. An account read before
+    /// `first_read` was recorded keeps none, as its first reading is not
+    /// known, and its undated findings are dated by their first sighting.
+    pub fn date_undated(
+        &mut self,
+        previous: Option<&NewsDetails>,
+        read_before: bool,
+        read_now: bool,
+        now: DateTime<Utc>,
+    ) {
         let today = now.date_naive();
         let keys: Vec<String> = self
             .funding
@@ -180,11 +192,9 @@ impl NewsFound {
         for k in keys {
             seen.entry(k).or_insert(today);
         }
-        self.first_read = match previous {
-            None => Some(today),
-            Some(p) => p
-                .first_read
-                .or_else(|| p.undated_seen.values().min().copied()),
+        self.first_read = match previous.and_then(|p| p.first_read) {
+            Some(day) => Some(day),
+            None => (read_now && !read_before).then_some(today),
         };
         self.undated_seen = seen;
         self.compute_signals(now);

@@ -951,6 +951,28 @@ async fn an_undated_round_is_dated_when_first_seen() {
     );
     let later = enrich_at(&e2, &other, &start2, Some(&first), "2026-11-20T00:00:00Z").await;
     assert_eq!(round_at(&later), None);
+
+    // A first run that could not read the site is no first reading: the
+    // round found by the first run that reads it is still of unknown age.
+    site2.route("/", Route::status(503, "text/plain", "later"));
+    let down = enrich_at(&e2, &other, &start2, None, "2026-11-01T00:00:00Z").await;
+    site2.route("/", Route::html(r#"<a href="/press">Press</a>"#));
+    let up = enrich_at(&e2, &other, &start2, Some(&down), "2026-11-02T00:00:00Z").await;
+    assert_eq!(round_at(&up), None);
+    assert!(!up.news.funding.is_empty());
+
+    // An account read before the first reading was recorded (a snapshot
+    // without `first_read`): a round first seen now is dated now, and stays
+    // so at the next run (it is not taken back).
+    let mut legacy = run0.clone();
+    if let Some(news) = legacy.snapshot.details["news"].as_object_mut() {
+        news.remove("first_read");
+    }
+    site.route("/press", Route::html(press));
+    let seen = enrich_at(&e, &domain, &start, Some(&legacy), "2026-12-01T00:00:00Z").await;
+    assert_eq!(round_at(&seen), Some(at("2026-12-01T00:00:00Z")));
+    let next = enrich_at(&e, &domain, &start, Some(&seen), "2026-12-02T00:00:00Z").await;
+    assert_eq!(round_at(&next), Some(at("2026-12-01T00:00:00Z")));
 }
 
 /// A press listing shows an item's headline; the feed has its whole text.
