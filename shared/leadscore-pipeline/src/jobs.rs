@@ -281,22 +281,27 @@ pub async fn rescore_due(
         more: due.len() >= bounds.limit,
         ..DuePass::default()
     };
-    // Taken by email domain (stable: the longest unchecked first within
-    // one), so an account's leads come together and its rollup follows
+    // Taken by the registrable domain of their email (stable: the longest
+    // unchecked first within one), so an account's leads come together and its rollup follows
     // them at once: a pass cut short (out of time, or killed) leaves no
     // rolled-up account behind its leads but the one it was in.
-    due.sort_by_cached_key(Email::domain);
+    due.sort_by_cached_key(|e| e.domain().registrable());
     let mut summary = RescoreSummary::default();
     let mut changed: std::collections::BTreeSet<Domain> = std::collections::BTreeSet::new();
+    let mut store_errors_in_a_row = 0;
     for (i, email) in due.iter().enumerate() {
-        if i > 0 && due[i - 1].domain() != email.domain() {
+        if i > 0 && due[i - 1].domain().registrable() != email.domain().registrable() {
             roll_up(store, model, &mut changed, &mut summary).await;
         }
         if !(bounds.keep_going)() {
             pass.more = true;
             break;
         }
-        match rescore_lead(store, model, email, now).await {
+        let outcome = rescore_lead(store, model, email, now).await;
+        if !matches!(outcome, Err(PipelineError::Store(_))) {
+            store_errors_in_a_row = 0;
+        }
+        match outcome {
             Ok(r) => {
                 summary.record(email, &r);
                 if r.written {
@@ -317,13 +322,21 @@ pub async fn rescore_due(
             // lasting error of this lead's own (corrupt data, an item the
             // store refuses) puts it back instead, below: stopping at it
             // would stop every round there.
-            Err(PipelineError::Store(e)) if e.is_retryable() => {
+            // Store errors of other kinds, leads in a row, are the store's
+            // too (access denied, a table gone): stop as well, rather than
+            // put every due lead back unscored, a whole cycle of decay lost.
+            Err(PipelineError::Store(e))
+                if e.is_retryable() || store_errors_in_a_row + 1 >= STORE_ERRORS_TO_STOP =>
+            {
                 summary.fail(email, &e);
                 pass.more = true;
                 break;
             }
             // This lead's own trouble (gone, corrupt, contended): put it back.
             Err(e) => {
+                if matches!(e, PipelineError::Store(_)) {
+                    store_errors_in_a_row += 1;
+                }
                 summary.fail(email, &e);
                 let deferred = match store.current_score(email).await {
                     Ok(Some(r)) => store.mark_score_checked(email, r.version, now).await,
@@ -346,6 +359,11 @@ pub async fn rescore_due(
     roll_up(store, model, &mut changed, &mut summary).await;
     Ok((summary, pass))
 }
+
+/// Leads in a row failing on a store error (not one that may pass) that
+/// end a pass: one is that lead's own trouble (an item the store refuses),
+/// several are the store's.
+pub const STORE_ERRORS_TO_STOP: usize = 3;
 
 /// Rolls up the accounts in `changed`, and empties it; one that cannot be
 /// written stops no other.

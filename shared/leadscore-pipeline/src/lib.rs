@@ -19,8 +19,9 @@ use leadscore_store::{AccountContext, LeadContext, ScoreRecord, ScoreWrite, Stor
 use serde::Serialize;
 
 pub use jobs::{
-    DuePass, EnrichQueue, EnrichRequest, PassBounds, QueueError, ReactSummary, ScheduleSummary,
-    Trigger, TriggerError, due_cutoff, react, rescore_due, schedule_due,
+    DuePass, EnrichQueue, EnrichRequest, PassBounds, QueueError, ReactSummary,
+    STORE_ERRORS_TO_STOP, ScheduleSummary, Trigger, TriggerError, due_cutoff, react, rescore_due,
+    schedule_due,
 };
 
 /// How many times a conflicting score write is re-read and retried.
@@ -337,11 +338,7 @@ pub async fn rescore_lead(
     email: &Email,
     now: DateTime<Utc>,
 ) -> Result<Rescored, PipelineError> {
-    let ctx = store
-        .lead_context(email)
-        .await?
-        .ok_or_else(|| PipelineError::UnknownLead(email.clone()))?;
-    rescore_with_its_account(store, model, ctx, now).await
+    rescore_fresh(store, model, email, now, MAX_CONFLICT_RETRIES).await
 }
 
 /// The account context of `domain`, or the empty one.
@@ -388,99 +385,133 @@ async fn rescore_with_its_account(
 /// Reading again, after the stored score was written, sees every change it
 /// saw and any since (the caller's own included), and an unchanged result
 /// is not written. The check and the write are one step: the write is
-/// conditional on the version read with the score, and a conflict re-reads
-/// and checks again.
+/// conditional on the version read with the score, and a conflict reads the
+/// lead and its account again, scores them anew and checks again.
 pub async fn rescore_in_context(
     store: &dyn Store,
     scorer: &mut AccountScorer<'_>,
     ctx: LeadContext,
 ) -> Result<Rescored, PipelineError> {
-    let LeadContext {
-        mut lead,
-        mut activities,
-        score: mut current,
-    } = ctx;
     let (model, now) = (scorer.model(), scorer.now());
-    let email = &lead.email.clone();
-    for attempt in 0..MAX_CONFLICT_RETRIES {
-        if attempt > 0 {
-            // Another writer's score came first, and it may rest on data
-            // this one was read without (an activity added since): read
-            // the lead again and score it anew, never write the old result.
-            let again = store
-                .lead_context(email)
-                .await?
-                .ok_or_else(|| PipelineError::UnknownLead(email.clone()))?;
-            if again.lead.account != lead.account {
-                // Moved to another account meanwhile: scored with that one.
-                return Box::pin(rescore_lead(store, model, email, now)).await;
-            }
-            lead = again.lead;
-            activities = again.activities;
-            current = again.score;
+    let email = ctx.lead.email.clone();
+    match write_once(store, scorer, ctx).await? {
+        Attempt::Written(r) => Ok(*r),
+        // Another writer's score came first, and it may rest on data this
+        // one was read without (an activity added since, or the account's
+        // new signals): read the lead and its account again and score them
+        // anew, never write the old result.
+        Attempt::Conflict => {
+            rescore_fresh(store, model, &email, now, MAX_CONFLICT_RETRIES - 1).await
         }
-        if let Some(cur) = &current
-            && cur.score.scored_at > now
-        {
-            let later = cur.score.scored_at;
-            tracing::debug!(lead = %email, stored = %later, %now, "a score for a later instant is stored; rescoring from fresh data at that instant");
-            // Boxed: this calls back into this function, at a later instant
-            // each time (so it ends).
-            let again = Box::pin(rescore_lead(store, model, email, later)).await?;
-            return Ok(Rescored {
-                superseded: true,
-                ..again
-            });
-        }
-        let new = scorer.score(&lead, &activities);
-        let previous_tier = current.as_ref().map(|r| r.tier);
-        let previous_total = current.as_ref().map(|r| r.score.total);
-        let settled = settle(previous_tier, new.total, &model.tiers);
-        if let Some(cur) = &current
-            && cur.tier == settled.tier
-            && same_score(&cur.score, new)
-        {
-            return Ok(Rescored {
-                record: cur.clone(),
-                previous_total,
-                crossing: Crossing::None,
-                written: false,
-                alert: None,
-                superseded: false,
-            });
-        }
-        let expected_version = current.as_ref().map_or(0, |r| r.version);
-        let record = ScoreRecord {
-            lead: email.clone(),
-            account: lead.account.clone(),
-            version: expected_version + 1,
-            tier: settled.tier,
-            score: new.clone(),
-        };
-        let alert = alert_for(&lead, &record, previous_total, settled.crossing, now);
-        let write = ScoreWrite {
-            record,
-            expected_version,
-            alert,
-        };
-        match store.save_score(&write).await {
-            Ok(()) => {
-                return Ok(Rescored {
-                    record: write.record,
-                    previous_total,
-                    crossing: settled.crossing,
-                    written: true,
-                    alert: write.alert,
-                    superseded: false,
-                });
-            }
-            Err(StoreError::Conflict(reason)) => {
-                tracing::debug!(lead = %email, %reason, "score write conflicted; re-reading");
-            }
-            Err(e) => return Err(e.into()),
+    }
+}
+
+/// What one attempt at writing a lead's score gave.
+enum Attempt {
+    /// Written, or found unchanged (or superseded, see
+    /// [`rescore_in_context`]).
+    Written(Box<Rescored>),
+    /// Another writer's score came first.
+    Conflict,
+}
+
+/// Reads the lead and its account, scores and writes, `tries` times at
+/// most while other writers come first.
+async fn rescore_fresh(
+    store: &dyn Store,
+    model: &ScoringModel,
+    email: &Email,
+    now: DateTime<Utc>,
+    tries: usize,
+) -> Result<Rescored, PipelineError> {
+    for _ in 0..tries {
+        let ctx = store
+            .lead_context(email)
+            .await?
+            .ok_or_else(|| PipelineError::UnknownLead(email.clone()))?;
+        let account = account_context(store, ctx.lead.account.as_ref()).await?;
+        let mut scorer = Scorer::new();
+        let mut scoped = scorer.for_account(model, account.account.as_ref(), &account.signals, now);
+        if let Attempt::Written(r) = write_once(store, &mut scoped, ctx).await? {
+            return Ok(*r);
         }
     }
     Err(PipelineError::Contended(email.clone()))
+}
+
+/// Scores the lead of `ctx` with `scorer` and writes the score, conditional
+/// on the version read with it (see [`rescore_in_context`]).
+async fn write_once(
+    store: &dyn Store,
+    scorer: &mut AccountScorer<'_>,
+    ctx: LeadContext,
+) -> Result<Attempt, PipelineError> {
+    let LeadContext {
+        lead,
+        activities,
+        score: current,
+    } = ctx;
+    let (model, now) = (scorer.model(), scorer.now());
+    let email = &lead.email;
+    if let Some(cur) = &current
+        && cur.score.scored_at > now
+    {
+        let later = cur.score.scored_at;
+        tracing::debug!(lead = %email, stored = %later, %now, "a score for a later instant is stored; rescoring from fresh data at that instant");
+        // Boxed: this calls back into this function, at a later instant
+        // each time (so it ends).
+        let again = Box::pin(rescore_lead(store, model, email, later)).await?;
+        return Ok(Attempt::Written(Box::new(Rescored {
+            superseded: true,
+            ..again
+        })));
+    }
+    let new = scorer.score(&lead, &activities);
+    let previous_tier = current.as_ref().map(|r| r.tier);
+    let previous_total = current.as_ref().map(|r| r.score.total);
+    let settled = settle(previous_tier, new.total, &model.tiers);
+    if let Some(cur) = &current
+        && cur.tier == settled.tier
+        && same_score(&cur.score, new)
+    {
+        return Ok(Attempt::Written(Box::new(Rescored {
+            record: cur.clone(),
+            previous_total,
+            crossing: Crossing::None,
+            written: false,
+            alert: None,
+            superseded: false,
+        })));
+    }
+    let expected_version = current.as_ref().map_or(0, |r| r.version);
+    let record = ScoreRecord {
+        lead: email.clone(),
+        account: lead.account.clone(),
+        version: expected_version + 1,
+        tier: settled.tier,
+        score: new.clone(),
+    };
+    let alert = alert_for(&lead, &record, previous_total, settled.crossing, now);
+    let write = ScoreWrite {
+        record,
+        expected_version,
+        alert,
+    };
+    match store.save_score(&write).await {
+        Ok(()) => Ok(Attempt::Written(Box::new(Rescored {
+            record: write.record,
+            previous_total,
+            crossing: settled.crossing,
+            written: true,
+            alert: write.alert,
+            superseded: false,
+        }))),
+        Err(StoreError::Conflict(reason)) => {
+            tracing::debug!(lead = %email, %reason, "score write conflicted; reading the lead and its account again");
+            Ok(Attempt::Conflict)
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// What rescoring everything did.

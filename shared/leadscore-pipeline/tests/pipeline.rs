@@ -329,18 +329,37 @@ async fn a_rescoring_that_lost_the_race_scores_the_newer_data_not_its_own() {
     assert_eq!(current.score.total, fresh.record.score.total);
 }
 
-/// The default `lead_context` reads the score before the activities: a
-/// score saved after them is newer than the context's, so a write from the
-/// context conflicts.
+/// The same race with the account: the slow rescoring was made with the
+/// account as it was, the fresh one after the account changed. The slow
+/// one, conflicting, reads the account again too.
 #[tokio::test]
-async fn a_lead_context_reads_its_score_before_its_activities() {
-    let store = MemoryStore::new();
+async fn a_rescoring_that_lost_the_race_reads_the_account_again_too() {
+    let store = SqliteStore::open_in_memory().unwrap();
     seeded(&store).await;
     let m = example_model();
-    let sam = Email::parse("sam.ito@tinyloop.io").unwrap();
-    rescore_lead(&store, &m, &sam, now()).await.unwrap();
-    let ctx = store.lead_context(&sam).await.unwrap().unwrap();
-    assert_eq!(ctx.score.map(|r| r.version), Some(1));
+    let dana = Email::parse("dana.reyes@northwind-analytics.com").unwrap();
+    rescore_lead(&store, &m, &dana, now()).await.unwrap();
+    let view = Activity::new(
+        dana.clone(),
+        ActivityKind::PageViewed {
+            path: "/pricing".into(),
+        },
+        now() - Duration::hours(1),
+    );
+    store.add_activities(&[view]).await.unwrap();
+    let ctx = store.lead_context(&dana).await.unwrap().unwrap();
+    let before = store.account_context(&dana.domain()).await.unwrap();
+    // The account shrinks (-15) and Dana is rescored at once, first.
+    shrink_to_six(&store, &dana).await;
+    let fresh = rescore_lead(&store, &m, &dana, now()).await.unwrap();
+    assert!(fresh.written);
+    let mut scorer = Scorer::new();
+    let mut slow = scorer.for_account(&m, before.account.as_ref(), &before.signals, now());
+    let r = rescore_in_context(&store, &mut slow, ctx).await.unwrap();
+    assert!(!r.written, "{r:?}");
+    let current = store.current_score(&dana).await.unwrap().unwrap();
+    assert_eq!(current.version, fresh.record.version);
+    assert_eq!(current.score.total, fresh.record.score.total);
 }
 
 #[tokio::test]
@@ -1058,4 +1077,82 @@ async fn a_pass_takes_leads_by_domain_so_a_cut_leaves_whole_accounts_due() {
             Email::parse("b2@beta.io").unwrap()
         ]
     );
+}
+
+/// A store failing for good on every lead (access denied, a table gone)
+/// ends the pass after a few leads, instead of putting every due lead back
+/// unscored; one lead failing alone is put back and the pass goes on.
+#[tokio::test]
+async fn store_errors_on_leads_in_a_row_end_the_pass() {
+    use leadscore_pipeline::STORE_ERRORS_TO_STOP;
+    use leadscore_store::faulty::FaultyStore;
+    let store = FaultyStore::new(MemoryStore::new());
+    let mut csv = String::from("email,title\n");
+    for i in 0..6 {
+        csv.push_str(&format!("p{i}@acme{i}.io,Director of Marketing\n"));
+    }
+    let leads = parse_leads(csv.as_bytes(), None, now()).unwrap();
+    import_leads(&store, &leads, now()).await.unwrap();
+    let m = example_model();
+    let emails: Vec<Email> = (0..6)
+        .map(|i| Email::parse(&format!("p{i}@acme{i}.io")).unwrap())
+        .collect();
+    for e in &emails {
+        rescore_lead(&store, &m, e, now()).await.unwrap();
+    }
+    let later = now() + Duration::days(1);
+    // One lead refused for good: put back, the others rescored.
+    store.fail_for_good("lead_context", Some(emails[0].as_str()));
+    let (summary, p) = rescore_due(
+        &store,
+        &m,
+        later - Duration::hours(6),
+        later,
+        PassBounds {
+            limit: 10,
+            keep_going: &|| true,
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        (summary.failed.len(), p.deferred, p.more),
+        (1, 1, false),
+        "{p:?}"
+    );
+    store.heal();
+    // Every lead refused: the pass stops at the third, the rest stay due.
+    let much_later = later + Duration::days(1);
+    for e in &emails {
+        rescore_lead(
+            &store,
+            &m,
+            e,
+            much_later - Duration::days(1) + Duration::minutes(1),
+        )
+        .await
+        .unwrap();
+    }
+    store.fail_for_good("lead_context", None);
+    let (summary, p) = rescore_due(
+        &store,
+        &m,
+        much_later - Duration::hours(6),
+        much_later,
+        PassBounds {
+            limit: 10,
+            keep_going: &|| true,
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(summary.failed.len(), STORE_ERRORS_TO_STOP, "{summary:?}");
+    assert_eq!(p.deferred, STORE_ERRORS_TO_STOP - 1, "{p:?}");
+    assert!(p.more);
+    store.heal();
+    let due = store
+        .scores_due(much_later - Duration::hours(6), 10)
+        .await
+        .unwrap();
+    assert_eq!(due.len(), 6 - (STORE_ERRORS_TO_STOP - 1), "{due:?}");
 }

@@ -21,11 +21,13 @@ use crate::{
 };
 
 /// Wraps a store; a call matching a fault set with [`FaultyStore::fail`]
-/// returns [`StoreError::Unavailable`] without reaching the inner store.
+/// returns [`StoreError::Unavailable`] ([`FaultyStore::fail_for_good`]:
+/// [`StoreError::Backend`]) without reaching the inner store.
 #[derive(Debug)]
 pub struct FaultyStore<S> {
     inner: S,
-    faults: Mutex<Vec<(&'static str, Option<String>)>>,
+    /// (method, key, lasting: a `Backend` error rather than `Unavailable`)
+    faults: Mutex<Vec<(&'static str, Option<String>, bool)>>,
     calls: Mutex<Vec<String>>,
     stale: Mutex<Vec<(Domain, Lead)>>,
 }
@@ -51,7 +53,13 @@ impl<S: Store> FaultyStore<S> {
     /// for the given key only when `key` is set: an email (lead calls,
     /// `save_score`), a domain (account calls), a claim key or an alert id.
     pub fn fail(&self, op: &'static str, key: Option<&str>) {
-        lock(&self.faults).push((op, key.map(str::to_owned)));
+        lock(&self.faults).push((op, key.map(str::to_owned), false));
+    }
+
+    /// As [`FaultyStore::fail`], with an error that does not pass
+    /// ([`StoreError::Backend`]: access denied, an item the store refuses).
+    pub fn fail_for_good(&self, op: &'static str, key: Option<&str>) {
+        lock(&self.faults).push((op, key.map(str::to_owned), true));
     }
 
     /// Removes every fault.
@@ -72,13 +80,19 @@ impl<S: Store> FaultyStore<S> {
     fn check(&self, op: &'static str, key: Option<&str>) -> Result<()> {
         let hit = lock(&self.faults)
             .iter()
-            .any(|(o, k)| *o == op && (k.is_none() || k.as_deref() == key));
-        if !hit {
+            .find(|(o, k, _)| *o == op && (k.is_none() || k.as_deref() == key))
+            .map(|(_, _, lasting)| *lasting);
+        let Some(lasting) = hit else {
             return Ok(());
-        }
+        };
         let call = key.map_or_else(|| op.to_owned(), |k| format!("{op}:{k}"));
         lock(&self.calls).push(call.clone());
-        Err(StoreError::Unavailable(format!("injected fault: {call}")))
+        let reason = format!("injected fault: {call}");
+        Err(if lasting {
+            StoreError::Backend(reason)
+        } else {
+            StoreError::Unavailable(reason)
+        })
     }
 }
 
