@@ -109,6 +109,16 @@ impl Domain {
             return self.clone();
         }
         match psl::domain_str(&self.0) {
+            // A host where each company has a subdomain of its own, missing
+            // from the list: a company's tenant is its account, one label
+            // deeper (`acme.onmicrosoft.com`, not all of onmicrosoft.com).
+            Some(d) if TENANT_HOSTS.contains(&d) && d.len() < self.0.len() => {
+                let deeper = self.0.len() - d.len() - 1;
+                match self.0[..deeper].rfind('.') {
+                    Some(dot) => Domain(self.0[dot + 1..].to_owned()),
+                    None => self.clone(),
+                }
+            }
             Some(d) if d.len() < self.0.len() => Domain(d.to_owned()),
             _ => self.clone(),
         }
@@ -140,6 +150,11 @@ impl From<Domain> for String {
         value.0
     }
 }
+
+/// Hosts on which every company has a subdomain of its own (a tenant) and
+/// that the Public Suffix List does not list: Microsoft 365's default
+/// addresses (`jo@acme.onmicrosoft.com`).
+const TENANT_HOSTS: [&str; 1] = ["onmicrosoft.com"];
 
 /// A normalized email address: the identity of a [`Lead`].
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -1063,6 +1078,9 @@ mod tests {
             ("x.meridian-ledger.example", "meridian-ledger.example"),
             // Left as they are.
             ("github.io", "github.io"),
+            ("acme.onmicrosoft.com", "acme.onmicrosoft.com"),
+            ("mail.acme.onmicrosoft.com", "acme.onmicrosoft.com"),
+            ("onmicrosoft.com", "onmicrosoft.com"),
             ("co.uk", "co.uk"),
             ("127.0.0.1", "127.0.0.1"),
             ("10.1.2.3", "10.1.2.3"),

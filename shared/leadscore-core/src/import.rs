@@ -309,9 +309,9 @@ const MULTIPLIERS: &[(&str, f64)] = &[
 /// a group separator when one occurs more than once; when one occurs once,
 /// a group separator if exactly three digits follow it and one to three
 /// (not a lone `0`) come before (`1,234` and `1.234` are 1234), else the
-/// decimal mark (`1,5`, `2.50`, `0.125`). After a multiplier a single mark
-/// is always the decimal mark (`1.250M`). Anything else is refused, never
-/// guessed: `1,23,4` or `1.2.3,4,5` is no number.
+/// decimal mark (`1,5`, `2.50`, `0.125`). Before a multiplier, such a
+/// single mark is refused (`1,250k`: 1.25 or 1,250 thousand?), as is any
+/// other form: `1,23,4` or `1.2.3,4,5` is no number.
 fn parse_decimal(v: &str) -> Option<f64> {
     let mut s: String = v
         .chars()
@@ -367,7 +367,12 @@ fn parse_decimal(v: &str) -> Option<f64> {
             let once = digits.bytes().filter(|b| *b == mark).count() == 1;
             let (before, after) = (&digits[..i], &digits[i + 1..]);
             let grouping = after.len() == 3 && (1..=3).contains(&before.len()) && before != "0";
-            (once && (multiplier != 1.0 || !grouping)).then_some(i)
+            // Before a multiplier, `1,250k` is 1.25 thousand to one reader
+            // and 1,250 thousand to another: refused, not guessed.
+            if once && grouping && multiplier != 1.0 {
+                return None;
+            }
+            (once && !grouping).then_some(i)
         }
     };
     let (int, frac) = match decimal {
@@ -635,7 +640,8 @@ pub fn parse_activities(
         account_attribute_columns: Vec::new(),
         repeated: Vec::new(),
     };
-    let mut seen: HashMap<(Email, ActivityId), u64> = HashMap::new();
+    // Each (lead, id): its line and its index in `out.rows`.
+    let mut seen: HashMap<(Email, ActivityId), (u64, usize)> = HashMap::new();
     for (line, fields) in table.records {
         let result = fields.and_then(|fields| {
             let row = Row {
@@ -669,12 +675,12 @@ pub fn parse_activities(
             Ok(a) => match seen.get(&(a.lead.clone(), a.id.clone())) {
                 // The same row again (an export that overlaps itself): one
                 // activity, which the store keeps once.
-                Some(&first) if out.rows.iter().any(|(l, b)| *l == first && *b == a) => {
+                Some(&(first, index)) if out.rows.get(index).is_some_and(|(_, b)| *b == a) => {
                     out.repeated.push((line, first));
                 }
                 // Another activity under an id already taken: refused, not
                 // dropped unseen behind the first.
-                Some(first) => out.errors.push(RowError {
+                Some((first, _)) => out.errors.push(RowError {
                     line,
                     reason: format!(
                         "id `{}` of {} is line {first}'s, which is another activity",
@@ -682,7 +688,7 @@ pub fn parse_activities(
                     ),
                 }),
                 None => {
-                    seen.insert((a.lead.clone(), a.id.clone()), line);
+                    seen.insert((a.lead.clone(), a.id.clone()), (line, out.rows.len()));
                     out.rows.push((line, a));
                 }
             },
@@ -892,7 +898,6 @@ mod tests {
             ("12345,678", 12345.678),
             ("2.5M", 2_500_000.0),
             ("1,5 Mio", 1_500_000.0),
-            ("1.250M", 1_250_000.0),
             ("750k", 750_000.0),
             ("3bn", 3e9),
             ("$4.2 million", 4_200_000.0),
@@ -918,6 +923,8 @@ mod tests {
             "1,234.5.6",
             "m",
             "$",
+            "1,250k",
+            "1.250M",
         ] {
             assert_eq!(parse_decimal(bad), None, "{bad}");
         }
