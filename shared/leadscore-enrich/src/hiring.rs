@@ -75,7 +75,8 @@ pub struct BoardOutcome {
 pub struct HiringDetails {
     /// Boards found.
     pub boards: Vec<BoardOutcome>,
-    /// Ids of the open roles (velocity against the next snapshot).
+    /// Ids of the open roles (velocity against the next snapshot), one
+    /// entry a post, the ids of its listings separated by spaces.
     pub role_ids: Vec<String>,
     /// The open roles with their classification.
     #[serde(default)]
@@ -388,12 +389,7 @@ impl HiringFound {
             // closed since (and the list does not grow while it fails).
             role_ids: match &self.kept_ids {
                 Some(ids) => ids.clone(),
-                None => self
-                    .roles
-                    .iter()
-                    .flat_map(ClassifiedRole::ids)
-                    .map(str::to_owned)
-                    .collect(),
+                None => self.roles.iter().map(ClassifiedRole::id_group).collect(),
             },
             roles: self
                 .roles

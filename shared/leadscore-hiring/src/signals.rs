@@ -36,6 +36,12 @@ impl ClassifiedRole {
     pub fn ids(&self) -> impl Iterator<Item = &str> {
         std::iter::once(self.role.id.as_str()).chain(self.also_listed_as.iter().map(String::as_str))
     }
+
+    /// Its ids as one entry of a snapshot's role ids, separated by spaces
+    /// (read back by [`hiring_signals`]).
+    pub fn id_group(&self) -> String {
+        self.ids().collect::<Vec<_>>().join(" ")
+    }
 }
 
 /// Whether a post is an evergreen or talent-pool post rather than a role
@@ -151,14 +157,23 @@ pub fn hiring_signals(
         *by_department.entry(d.to_owned()).or_insert(0) += 1;
     }
     let count = |f: &dyn Fn(&ClassifiedRole) -> bool| roles.iter().filter(|r| f(r)).count();
+    // By post: one listed in several places opens when none of its
+    // listings was there before, and closes when none is left. The previous
+    // ids come one post an entry, its listings' ids separated by spaces
+    // ([`ClassifiedRole::id_group`]; an older snapshot's, one id each).
     let ids: std::collections::HashSet<&str> = roles.iter().flat_map(ClassifiedRole::ids).collect();
     let (opened, closed) = match previous_ids {
         Some(prev) => {
-            let prev_set: std::collections::HashSet<&str> =
-                prev.iter().map(String::as_str).collect();
+            let before: std::collections::HashSet<&str> =
+                prev.iter().flat_map(|g| g.split(' ')).collect();
             (
-                ids.iter().filter(|i| !prev_set.contains(*i)).count(),
-                prev_set.iter().filter(|i| !ids.contains(*i)).count(),
+                roles
+                    .iter()
+                    .filter(|r| r.ids().all(|i| !before.contains(i)))
+                    .count(),
+                prev.iter()
+                    .filter(|g| g.split(' ').all(|i| !ids.contains(i)))
+                    .count(),
             )
         }
         None => (0, 0),
@@ -340,16 +355,29 @@ mod tests {
             url: None,
             remote: false,
         };
-        let before = ["101".to_owned(), "102".to_owned()];
+        let first = classify_roles(&[ae("101", "NYC"), ae("102", "SF")]);
+        let before: Vec<String> = first.iter().map(ClassifiedRole::id_group).collect();
+        assert_eq!(before, ["101 102"]);
         // Listed in the other order: one role, nothing opened or closed.
         let roles = classify_roles(&[ae("102", "SF"), ae("101", "NYC")]);
         assert_eq!(roles.len(), 1);
         let s = hiring_signals(&roles, Some(&before), now);
         assert_eq!((s.open_roles, s.opened, s.closed), (1, 0, 0));
-        // NYC's listing closes: one closed, none opened, whichever stays.
+        // NYC's listing closes: the post is still open in SF.
         let roles = classify_roles(&[ae("102", "SF")]);
         let s = hiring_signals(&roles, Some(&before), now);
-        assert_eq!((s.open_roles, s.opened, s.closed), (1, 0, 1));
+        assert_eq!((s.open_roles, s.opened, s.closed), (1, 0, 0));
+        // An older snapshot's ids (the post by one id): no post opened.
+        let roles = classify_roles(&[ae("101", "NYC"), ae("102", "SF")]);
+        let s = hiring_signals(&roles, Some(&["101".to_owned()]), now);
+        assert_eq!((s.opened, s.closed), (0, 0));
+        // Both listings gone: one post closed; a new post: one opened.
+        let roles = classify_roles(&[Role {
+            title: "SDR".into(),
+            ..ae("200", "NYC")
+        }]);
+        let s = hiring_signals(&roles, Some(&before), now);
+        assert_eq!((s.opened, s.closed), (1, 1));
     }
 
     #[test]
