@@ -970,19 +970,22 @@ impl Store for DynamoStore {
         // Each item on its own, conditional on its absence: a transaction
         // would fail whole on the one a submit stored meanwhile. Accounts
         // first, so a lead is never stored before its account.
-        let mut items = Vec::with_capacity(accounts.len() + leads.len());
+        // A few at a time (an import may name thousands of unknown emails).
+        use futures::{StreamExt, TryStreamExt};
+        const AT_ONCE: usize = 8;
+        let mut account_items = Vec::with_capacity(accounts.len());
         for a in accounts {
             let item = Self::account_item(a)?;
             checked_size(&item, a.domain.as_str())?;
-            items.push((item, false));
+            account_items.push(item);
         }
+        let mut lead_items = Vec::with_capacity(leads.len());
         for l in leads {
             let item = Self::lead_item(l)?;
             checked_size(&item, l.email.as_str())?;
-            items.push((item, true));
+            lead_items.push(item);
         }
-        let mut added = 0;
-        for (item, is_lead) in items {
+        let put_new = |item: Item| async move {
             let put = self
                 .client
                 .put_item()
@@ -991,10 +994,18 @@ impl Store for DynamoStore {
                 .condition_expression("attribute_not_exists(pk)")
                 .send()
                 .await;
-            if written("PutItem", put)? && is_lead {
-                added += 1;
-            }
-        }
+            written("PutItem", put)
+        };
+        futures::stream::iter(account_items)
+            .map(put_new)
+            .buffer_unordered(AT_ONCE)
+            .try_collect::<Vec<bool>>()
+            .await?;
+        let added = futures::stream::iter(lead_items)
+            .map(put_new)
+            .buffer_unordered(AT_ONCE)
+            .try_fold(0, |n, new| async move { Ok(n + usize::from(new)) })
+            .await?;
         Ok(added)
     }
 
@@ -1405,6 +1416,11 @@ impl Store for DynamoStore {
 
     async fn lead_context(&self, email: &Email) -> Result<Option<LeadContext>> {
         // One query: ACT#…, LEAD and SCORE sort before the history items.
+        // Backwards, so the score comes first (then the lead, then the
+        // activities), also when a lead's activities take more pages than
+        // one: a score saved after the activities were read is then newer
+        // than the one read, and a write from this context conflicts (see
+        // `Store::lead_context`).
         let base = self
             .client
             .query()
@@ -1414,6 +1430,7 @@ impl Store for DynamoStore {
             .expression_attribute_names("#sk", SK)
             .expression_attribute_values(":pk", s(lead_pk(email)))
             .expression_attribute_values(":history", s(HISTORY_PREFIX))
+            .scan_index_forward(false)
             .consistent_read(true);
         let items = self.query_all(base, None).await?;
         let (mut lead, mut score, mut activities) = (None, None, Vec::new());
