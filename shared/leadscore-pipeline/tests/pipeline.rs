@@ -296,70 +296,62 @@ async fn a_rescore_for_an_earlier_instant_reads_again_and_scores_at_the_later_on
     assert_eq!(store.pending_alerts(10).await.unwrap().len(), 2);
 }
 
-/// Two rescorings of one lead at one instant, the second read before an
-/// activity the first saw: the second's write conflicts, and it reads the
-/// lead again instead of writing its old result over the newer score.
-#[tokio::test]
-async fn a_rescoring_that_lost_the_race_scores_the_newer_data_not_its_own() {
+/// What happens between the slow rescoring's reads and its write.
+enum Meanwhile {
+    /// An activity comes.
+    Activity(ActivityKind),
+    /// The account shrinks (-15 in the example model).
+    AccountShrinks,
+}
+
+/// Two rescorings of one lead at one instant: the slow one reads the lead
+/// (after a third pricing view) and its account; then `meanwhile` happens
+/// and a fresh rescoring writes first. The slow one's write conflicts, and
+/// it reads the lead and its account again instead of writing its old
+/// result over the newer score: it finds that score current.
+async fn lose_the_race(email: &str, meanwhile: Meanwhile) {
     let store = SqliteStore::open_in_memory().unwrap();
     seeded(&store).await;
     let m = example_model();
-    let sam = Email::parse("sam.ito@tinyloop.io").unwrap();
-    rescore_lead(&store, &m, &sam, now()).await.unwrap();
+    let lead = Email::parse(email).unwrap();
+    rescore_lead(&store, &m, &lead, now()).await.unwrap();
     let pricing = ActivityKind::PageViewed {
         path: "/pricing".into(),
     };
-    // A third pricing view; the slow rescoring reads Sam with it...
-    let view = Activity::new(sam.clone(), pricing, now() - Duration::hours(1));
+    let view = Activity::new(lead.clone(), pricing, now() - Duration::hours(1));
     store.add_activities(&[view]).await.unwrap();
-    let ctx = store.lead_context(&sam).await.unwrap().unwrap();
-    let account = store.account_context(&sam.domain()).await.unwrap();
-    // ...then a second webinar comes and is rescored at once, first.
-    let webinar = Activity::new(sam.clone(), ActivityKind::WebinarAttended, now());
-    store.add_activities(&[webinar]).await.unwrap();
-    let fresh = rescore_lead(&store, &m, &sam, now()).await.unwrap();
+    let ctx = store.lead_context(&lead).await.unwrap().unwrap();
+    let account = store.account_context(&lead.domain()).await.unwrap();
+    match meanwhile {
+        Meanwhile::Activity(kind) => {
+            let a = Activity::new(lead.clone(), kind, now());
+            store.add_activities(&[a]).await.unwrap();
+        }
+        Meanwhile::AccountShrinks => shrink_to_six(&store, &lead).await,
+    }
+    let fresh = rescore_lead(&store, &m, &lead, now()).await.unwrap();
     assert!(fresh.written);
     let mut scorer = Scorer::new();
     let mut slow = scorer.for_account(&m, account.account.as_ref(), &account.signals, now());
     let r = rescore_in_context(&store, &mut slow, ctx).await.unwrap();
-    // Read again, it finds the newer score current: nothing to write.
-    assert!(!r.written, "{r:?}");
-    let current = store.current_score(&sam).await.unwrap().unwrap();
-    assert_eq!(current.version, fresh.record.version);
-    assert_eq!(current.score.total, fresh.record.score.total);
+    assert!(!r.written, "{email}: {r:?}");
+    let current = store.current_score(&lead).await.unwrap().unwrap();
+    assert_eq!(current.version, fresh.record.version, "{email}");
+    assert_eq!(current.score.total, fresh.record.score.total, "{email}");
 }
 
-/// The same race with the account: the slow rescoring was made with the
-/// account as it was, the fresh one after the account changed. The slow
-/// one, conflicting, reads the account again too.
 #[tokio::test]
-async fn a_rescoring_that_lost_the_race_reads_the_account_again_too() {
-    let store = SqliteStore::open_in_memory().unwrap();
-    seeded(&store).await;
-    let m = example_model();
-    let dana = Email::parse("dana.reyes@northwind-analytics.com").unwrap();
-    rescore_lead(&store, &m, &dana, now()).await.unwrap();
-    let view = Activity::new(
-        dana.clone(),
-        ActivityKind::PageViewed {
-            path: "/pricing".into(),
-        },
-        now() - Duration::hours(1),
-    );
-    store.add_activities(&[view]).await.unwrap();
-    let ctx = store.lead_context(&dana).await.unwrap().unwrap();
-    let before = store.account_context(&dana.domain()).await.unwrap();
-    // The account shrinks (-15) and Dana is rescored at once, first.
-    shrink_to_six(&store, &dana).await;
-    let fresh = rescore_lead(&store, &m, &dana, now()).await.unwrap();
-    assert!(fresh.written);
-    let mut scorer = Scorer::new();
-    let mut slow = scorer.for_account(&m, before.account.as_ref(), &before.signals, now());
-    let r = rescore_in_context(&store, &mut slow, ctx).await.unwrap();
-    assert!(!r.written, "{r:?}");
-    let current = store.current_score(&dana).await.unwrap().unwrap();
-    assert_eq!(current.version, fresh.record.version);
-    assert_eq!(current.score.total, fresh.record.score.total);
+async fn a_rescoring_that_lost_the_race_scores_the_newer_data_not_its_own() {
+    lose_the_race(
+        "sam.ito@tinyloop.io",
+        Meanwhile::Activity(ActivityKind::WebinarAttended),
+    )
+    .await;
+    lose_the_race(
+        "dana.reyes@northwind-analytics.com",
+        Meanwhile::AccountShrinks,
+    )
+    .await;
 }
 
 #[tokio::test]
