@@ -275,22 +275,27 @@ pub async fn rescore_due(
     now: DateTime<Utc>,
     bounds: PassBounds<'_>,
 ) -> Result<(RescoreSummary, DuePass), PipelineError> {
-    let mut due = store.scores_due(before, bounds.limit).await?;
+    let due = store.scores_due(before, bounds.limit).await?;
     let mut pass = DuePass {
         due: due.len(),
         more: due.len() >= bounds.limit,
         ..DuePass::default()
     };
     // Taken by the registrable domain of their email (stable: the longest
-    // unchecked first within one), so an account's leads come together and its rollup follows
-    // them at once: a pass cut short (out of time, or killed) leaves no
-    // rolled-up account behind its leads but the one it was in.
-    due.sort_by_cached_key(|e| e.domain().registrable());
+    // unchecked first within one), so an account's leads come together and
+    // its rollup follows them at once: a pass cut short (out of time, or
+    // killed) leaves no rolled-up account behind its leads but the one it
+    // was in.
+    let mut due: Vec<(Domain, Email)> = due
+        .into_iter()
+        .map(|e| (e.domain().registrable(), e))
+        .collect();
+    due.sort_by(|a, b| a.0.cmp(&b.0));
     let mut summary = RescoreSummary::default();
     let mut changed: std::collections::BTreeSet<Domain> = std::collections::BTreeSet::new();
     let mut store_errors_in_a_row = 0;
-    for (i, email) in due.iter().enumerate() {
-        if i > 0 && due[i - 1].domain().registrable() != email.domain().registrable() {
+    for (i, (group, email)) in due.iter().enumerate() {
+        if i > 0 && due[i - 1].0 != *group {
             roll_up(store, model, &mut changed, &mut summary).await;
         }
         if !(bounds.keep_going)() {
@@ -316,15 +321,14 @@ pub async fn rescore_due(
                     pass.moved += 1;
                 }
             }
-            // The store itself is failing (unavailable after the client's
-            // own retries): the next leads would fail alike, and putting
-            // them back would skip their rescoring. Stop; they stay due. A
-            // lasting error of this lead's own (corrupt data, an item the
-            // store refuses) puts it back instead, below: stopping at it
-            // would stop every round there.
-            // Store errors of other kinds, leads in a row, are the store's
-            // too (access denied, a table gone): stop as well, rather than
-            // put every due lead back unscored, a whole cycle of decay lost.
+            // The store itself is failing: unavailable (after the client's
+            // own retries), or failing for good on several leads in a row
+            // (access denied, a table gone). The next leads would fail
+            // alike, and putting them back would skip their rescoring, a
+            // whole cycle of decay lost. Stop; they stay due. One lead's
+            // lasting error of its own (corrupt data, an item the store
+            // refuses) puts it back instead, below: stopping at it would
+            // stop every round there.
             Err(PipelineError::Store(e))
                 if e.is_retryable() || store_errors_in_a_row + 1 >= STORE_ERRORS_TO_STOP =>
             {
