@@ -13,7 +13,7 @@ use leadscore_core::ScoringModel;
 use leadscore_core::domain::Domain;
 use leadscore_enrich::{EnrichConfig, Enricher, enrich_and_store, load_fingerprints};
 use leadscore_fetch::{FetchConfig, ReqwestFetcher, Resolver, StaticResolver, SystemResolver};
-use leadscore_fingerprint::PageInput;
+use leadscore_fingerprint::{FingerprintDb, PageInput};
 use leadscore_store::Store;
 use serde::Deserialize;
 
@@ -173,12 +173,7 @@ pub fn build_enricher(args: &EnrichOptions, config: &ConfigFile) -> Result<Enric
         Arc::new(r)
     };
     let fetcher = ReqwestFetcher::new(fetch, resolver).context("building the HTTP client")?;
-    let mut paths = config.fingerprints.clone();
-    paths.extend(args.fingerprints.iter().cloned());
-    let (db, report) = load_fingerprints(&paths)?;
-    for issue in &report.issues {
-        tracing::warn!(?issue, "fingerprint not usable");
-    }
+    let db = fingerprints(&config.fingerprints, &args.fingerprints)?;
     let mut enrich = EnrichConfig::default();
     if let Some(n) = config.fetch.max_pages {
         enrich.crawl.max_pages = n;
@@ -194,6 +189,17 @@ pub fn build_enricher(args: &EnrichOptions, config: &ConfigFile) -> Result<Enric
     }
     enrich.news.search_feed.clone_from(&config.news.search_feed);
     Ok(Enricher::new(Arc::new(fetcher), Arc::new(db), enrich))
+}
+
+/// The shipped fingerprints with the configuration's files (`configured`)
+/// and the command's (`--fingerprints`); each unusable one is logged.
+fn fingerprints(configured: &[PathBuf], given: &[PathBuf]) -> Result<FingerprintDb> {
+    let paths: Vec<PathBuf> = configured.iter().chain(given).cloned().collect();
+    let (db, report) = load_fingerprints(&paths)?;
+    for issue in &report.issues {
+        tracing::warn!(?issue, "fingerprint not usable");
+    }
+    Ok(db)
 }
 
 /// A target's account and start URL.
@@ -355,12 +361,7 @@ pub struct InspectTechArgs {
 /// Fingerprints: the shipped ones, `configured` (leadscore.toml's), then
 /// `--fingerprints`.
 pub fn inspect_tech(args: &InspectTechArgs, configured: &[PathBuf]) -> Result<()> {
-    let mut paths = configured.to_vec();
-    paths.extend(args.fingerprints.iter().cloned());
-    let (loaded, report) = load_fingerprints(&paths)?;
-    for issue in &report.issues {
-        tracing::warn!(?issue, "fingerprint not usable");
-    }
+    let loaded = fingerprints(configured, &args.fingerprints)?;
     let db = &loaded;
     let header_text = match &args.headers {
         Some(p) => {

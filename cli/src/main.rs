@@ -152,6 +152,11 @@ fn store_spec(cli: &Cli, var: impl Fn(&str) -> Option<std::ffi::OsString>) -> Re
     )))
 }
 
+/// An environment variable's value, when set and not empty.
+fn set_var(name: &str) -> Option<std::ffi::OsString> {
+    std::env::var_os(name).filter(|v| !v.is_empty())
+}
+
 fn parse_now(s: &str) -> Result<DateTime<Utc>, String> {
     leadscore_core::import::parse_timestamp(s).map_err(|_| {
         format!("`{s}` is no time: RFC 3339 (2026-05-01T09:30:00Z), `YYYY-MM-DD HH:MM:SS` or `YYYY-MM-DD`, in UTC")
@@ -445,9 +450,7 @@ async fn run(cli: Cli) -> Result<()> {
             now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
         );
     }
-    let spec = store_spec(&cli, |name| {
-        std::env::var_os(name).filter(|v| !v.is_empty())
-    })?;
+    let spec = store_spec(&cli, set_var)?;
     match cli.command {
         Command::Model(ModelCommand::Check { file }) => {
             let model = load_model(Some(&file))?;
@@ -520,11 +523,10 @@ async fn run(cli: Cli) -> Result<()> {
             report::main(store.as_ref(), &args, now).await
         }
         Command::Demo(args) => {
-            let db = cli.db.clone().or_else(|| {
-                std::env::var_os("LEADSCORE_DB")
-                    .filter(|v| !v.is_empty())
-                    .map(PathBuf::from)
-            });
+            let db = cli
+                .db
+                .clone()
+                .or_else(|| set_var("LEADSCORE_DB").map(PathBuf::from));
             demo::main(&args, db.as_deref(), now).await
         }
         Command::Inspect(InspectCommand::Tech(args)) => {

@@ -406,6 +406,21 @@ fn ungroup(int: &str) -> Option<String> {
     (digits_only && (western || indian)).then(|| groups.concat())
 }
 
+/// Whose attribute a free column of a leads file is, under which key.
+enum AttributeOf<'c> {
+    /// `account.KEY`: the account's.
+    Account(&'c str),
+    /// Any other: the lead's (a `lead.` prefix stripped).
+    Lead(&'c str),
+}
+
+fn attribute_of(column: &str) -> AttributeOf<'_> {
+    match column.strip_prefix("account.") {
+        Some(key) => AttributeOf::Account(key),
+        None => AttributeOf::Lead(column.strip_prefix("lead.").unwrap_or(column)),
+    }
+}
+
 /// Columns of the leads CSV that are not free attributes.
 pub const LEAD_COLUMNS: [&str; 11] = [
     "email",
@@ -519,11 +534,9 @@ pub fn parse_leads(
         if h.is_empty() || LEAD_COLUMNS.contains(&h.as_str()) {
             continue;
         }
-        match h.strip_prefix("account.") {
-            Some(key) => out.account_attribute_columns.push(key.to_owned()),
-            None => out
-                .attribute_columns
-                .push(h.strip_prefix("lead.").unwrap_or(h).to_owned()),
+        match attribute_of(h) {
+            AttributeOf::Account(key) => out.account_attribute_columns.push(key.to_owned()),
+            AttributeOf::Lead(key) => out.attribute_columns.push(key.to_owned()),
         }
     }
     let mut seen: HashMap<Email, u64> = HashMap::new();
@@ -571,11 +584,13 @@ pub fn parse_leads(
                 let Some(v) = fields.get(i).filter(|v| !v.is_empty()) else {
                     continue;
                 };
-                if let Some(key) = col.strip_prefix("account.") {
-                    firmographics.attributes.insert(key.to_owned(), v.clone());
-                } else {
-                    let key = col.strip_prefix("lead.").unwrap_or(col);
-                    lead.attributes.insert(key.to_owned(), v.clone());
+                match attribute_of(col) {
+                    AttributeOf::Account(key) => {
+                        firmographics.attributes.insert(key.to_owned(), v.clone());
+                    }
+                    AttributeOf::Lead(key) => {
+                        lead.attributes.insert(key.to_owned(), v.clone());
+                    }
                 }
             }
             seen.insert(email, line);

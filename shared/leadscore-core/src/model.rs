@@ -917,14 +917,12 @@ fn compile_rule(
         )),
         _ => None,
     };
-    if let (Some((field, allowed)), Some(Condition::Equals(_) | Condition::In(_))) =
-        (&closed, &condition)
-    {
-        let values: Vec<&Literal> = match &condition {
-            Some(Condition::Equals(v)) => vec![v],
-            Some(Condition::In(vs)) => vs.iter().collect(),
-            _ => Vec::new(),
-        };
+    let values: &[Literal] = match &condition {
+        Some(Condition::Equals(v)) => std::slice::from_ref(v),
+        Some(Condition::In(vs)) => vs,
+        _ => &[],
+    };
+    if let Some((field, allowed)) = &closed {
         for v in values {
             let known =
                 matches!(v, Literal::Text(t) if allowed.iter().any(|a| a.eq_ignore_ascii_case(t)));

@@ -244,6 +244,13 @@ impl TechRecord {
     }
 }
 
+/// Whether a run whose pages these are read the site's homepage.
+fn reached_homepage(pages: &[PageSummary]) -> bool {
+    pages
+        .iter()
+        .any(|p| p.kind == "homepage" && p.error.is_none())
+}
+
 /// Compares technologies with the previous snapshot's: first-seen dates are
 /// carried over; installed and removed technologies are reported (nothing
 /// without a baseline: on the first snapshot, or after snapshots that never
@@ -274,9 +281,7 @@ pub fn compare_tech(
     let previous_pages = part("pages")
         .and_then(|v| serde_json::from_value::<Vec<PageSummary>>(v).ok())
         .unwrap_or_default();
-    let previous_reached_home = previous_pages
-        .iter()
-        .any(|p| p.kind == "homepage" && p.error.is_none());
+    let previous_reached_home = reached_homepage(&previous_pages);
     // The pages the previous run read whole, by the URL read in the end;
     // none known for a snapshot from before that was recorded.
     let previously_read: Option<BTreeSet<&str>> =
@@ -624,10 +629,7 @@ impl Enricher {
         // Whether the site was read before: by an earlier snapshot that
         // reached the homepage (from before `first_read` was recorded, if
         // it has none), and now.
-        let read_before = previous_details
-            .pages
-            .iter()
-            .any(|p| p.kind == "homepage" && p.error.is_none());
+        let read_before = reached_homepage(&previous_details.pages);
         news.date_undated(previous_details.news.as_ref(), read_before, observed, now);
         let news_kept = match &previous_details.news {
             Some(prev) if news.incomplete || unreachable([PageKind::Homepage, PageKind::Press]) => {

@@ -183,19 +183,16 @@ pub fn fields(
             let mut errors = Vec::new();
             for (k, v) in map {
                 match v {
-                    serde_json::Value::String(s) => {
-                        out.insert(k, s);
-                    }
-                    serde_json::Value::Bool(b) => {
-                        out.insert(k, b.to_string());
-                    }
-                    serde_json::Value::Number(n) => {
-                        out.insert(k, n.to_string());
-                    }
-                    serde_json::Value::Null => {}
                     serde_json::Value::Array(items) if items.iter().all(scalar) => {
-                        let texts: Vec<String> = items.iter().filter_map(scalar_text).collect();
+                        let texts: Vec<String> =
+                            items.into_iter().filter_map(scalar_text).collect();
                         out.insert(k, texts.join(", "));
+                    }
+                    v if scalar(&v) => {
+                        // Null: not given.
+                        if let Some(text) = scalar_text(v) {
+                            out.insert(k, text);
+                        }
                     }
                     _ if reads(&k, rules) => errors.push(FieldError {
                         field: k,
@@ -229,9 +226,9 @@ fn scalar(v: &serde_json::Value) -> bool {
 }
 
 /// A JSON scalar's text (none for null).
-fn scalar_text(v: &serde_json::Value) -> Option<String> {
+fn scalar_text(v: serde_json::Value) -> Option<String> {
     match v {
-        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::String(s) => Some(s),
         serde_json::Value::Bool(b) => Some(b.to_string()),
         serde_json::Value::Number(n) => Some(n.to_string()),
         _ => None,

@@ -803,7 +803,7 @@ pub async fn rescore_account(
     // (the best lead, perhaps): with a failure, the account keeps its stored
     // rollup until a complete pass.
     if !scores.is_empty() && summary.failed.is_empty() {
-        let scores = fresh_totals(store, domain, scores).await?;
+        let scores = current_totals(store, domain, scores.into_iter().map(|(e, _)| e)).await?;
         store
             .save_account_score(&rollup(model, domain.clone(), &scores))
             .await?;
@@ -812,18 +812,20 @@ pub async fn rescore_account(
     Ok(summary)
 }
 
-/// The totals of an account's leads as stored now, for its rollup: a pass
-/// over many leads takes a while, and a lead rescored meanwhile (a form
-/// submit that made it hot, and rolled the account up with it) must not be
-/// rolled back to the total the pass saw. A lead whose score is now another
-/// account's has moved there.
-async fn fresh_totals(
+/// The totals of `emails`' scores as stored now, for the rollup of
+/// `domain`: a pass over many leads takes a while, and a lead rescored
+/// meanwhile (a form submit that made it hot, and rolled the account up
+/// with it) must not be rolled back to the total the pass saw. A score made
+/// with another account is of a lead that has moved there (DynamoDB's index
+/// of an account's leads lists it here a moment longer): counted there, not
+/// twice.
+async fn current_totals(
     store: &dyn Store,
     domain: &Domain,
-    seen: Vec<(Email, f64)>,
+    emails: impl IntoIterator<Item = Email>,
 ) -> Result<Vec<(Email, f64)>, StoreError> {
-    let mut out = Vec::with_capacity(seen.len());
-    for (email, _) in seen {
+    let mut out = Vec::new();
+    for email in emails {
         if let Some(r) = store.current_score(&email).await?
             && r.account.as_ref().is_none_or(|a| a == domain)
         {
@@ -855,17 +857,7 @@ pub async fn rollup_account(
     {
         emails.push(e.clone());
     }
-    let mut scores = Vec::new();
-    for email in emails {
-        // A score made with another account is of a lead that has moved
-        // there (DynamoDB's index of an account's leads lists it here a
-        // moment longer): counted there, not twice.
-        if let Some(r) = store.current_score(&email).await?
-            && r.account.as_ref().is_none_or(|a| a == domain)
-        {
-            scores.push((email, r.score.total));
-        }
-    }
+    let scores = current_totals(store, domain, emails).await?;
     let s = rollup(model, domain.clone(), &scores);
     store.save_account_score(&s).await?;
     Ok(s)

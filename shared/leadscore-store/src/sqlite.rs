@@ -277,6 +277,27 @@ impl SqliteStore {
 /// Writes `account`, keeping a later `enriched_at` already stored (a
 /// snapshot written since the caller read the account). Call inside a
 /// write transaction.
+/// Inserts `leads`, a conflict on an email resolved by `on_conflict` (an
+/// `ON CONFLICT` clause); returns how many rows were written.
+fn insert_leads(conn: &Connection, leads: &[Lead], on_conflict: &str) -> Result<usize> {
+    let mut stmt = conn
+        .prepare_cached(&format!(
+            "INSERT INTO leads (email, account, json) VALUES (?1, ?2, ?3) {on_conflict}"
+        ))
+        .map_err(backend)?;
+    let mut written = 0;
+    for l in leads {
+        written += stmt
+            .execute(params![
+                l.email.as_str(),
+                l.account.as_ref().map(Domain::as_str),
+                to_json(l)?
+            ])
+            .map_err(backend)?;
+    }
+    Ok(written)
+}
+
 fn put_account(conn: &Connection, account: &Account) -> Result<()> {
     let stored: Option<String> = conn
         .prepare_cached("SELECT json FROM accounts WHERE domain = ?1")
@@ -344,22 +365,11 @@ impl Store for SqliteStore {
         for a in accounts {
             put_account(&tx, a)?;
         }
-        {
-            let mut stmt = tx
-                .prepare_cached(
-                    "INSERT INTO leads (email, account, json) VALUES (?1, ?2, ?3)
-                     ON CONFLICT (email) DO UPDATE SET account = excluded.account, json = excluded.json",
-                )
-                .map_err(backend)?;
-            for l in leads {
-                stmt.execute(params![
-                    l.email.as_str(),
-                    l.account.as_ref().map(Domain::as_str),
-                    to_json(l)?
-                ])
-                .map_err(backend)?;
-            }
-        }
+        insert_leads(
+            &tx,
+            leads,
+            "ON CONFLICT (email) DO UPDATE SET account = excluded.account, json = excluded.json",
+        )?;
         tx.commit().map_err(backend)
     }
 
@@ -384,24 +394,7 @@ impl Store for SqliteStore {
                 .map_err(backend)?;
             }
         }
-        let mut added = 0;
-        {
-            let mut stmt = tx
-                .prepare_cached(
-                    "INSERT INTO leads (email, account, json) VALUES (?1, ?2, ?3)
-                     ON CONFLICT (email) DO NOTHING",
-                )
-                .map_err(backend)?;
-            for l in leads {
-                added += stmt
-                    .execute(params![
-                        l.email.as_str(),
-                        l.account.as_ref().map(Domain::as_str),
-                        to_json(l)?
-                    ])
-                    .map_err(backend)?;
-            }
-        }
+        let added = insert_leads(&tx, leads, "ON CONFLICT (email) DO NOTHING")?;
         tx.commit().map_err(backend)?;
         Ok(added)
     }
