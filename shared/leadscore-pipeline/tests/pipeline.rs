@@ -1071,6 +1071,30 @@ async fn a_pass_takes_leads_by_domain_so_a_cut_leaves_whole_accounts_due() {
     );
 }
 
+/// A scheduled pass at `at` over the scores unchecked for 6 hours, at most
+/// 10 leads, never out of time.
+async fn whole_pass(
+    store: &dyn Store,
+    m: &ScoringModel,
+    at: DateTime<Utc>,
+) -> (
+    leadscore_pipeline::RescoreSummary,
+    leadscore_pipeline::DuePass,
+) {
+    rescore_due(
+        store,
+        m,
+        at - Duration::hours(6),
+        at,
+        PassBounds {
+            limit: 10,
+            keep_going: &|| true,
+        },
+    )
+    .await
+    .unwrap()
+}
+
 /// A store failing for good on every lead (access denied, a table gone)
 /// ends the pass after a few leads, instead of putting every due lead back
 /// unscored; one lead failing alone is put back and the pass goes on.
@@ -1095,18 +1119,7 @@ async fn store_errors_on_leads_in_a_row_end_the_pass() {
     let later = now() + Duration::days(1);
     // One lead refused for good: put back, the others rescored.
     store.fail_for_good("lead_context", Some(emails[0].as_str()));
-    let (summary, p) = rescore_due(
-        &store,
-        &m,
-        later - Duration::hours(6),
-        later,
-        PassBounds {
-            limit: 10,
-            keep_going: &|| true,
-        },
-    )
-    .await
-    .unwrap();
+    let (summary, p) = whole_pass(&store, &m, later).await;
     assert_eq!(
         (summary.failed.len(), p.deferred, p.more),
         (1, 1, false),
@@ -1115,29 +1128,8 @@ async fn store_errors_on_leads_in_a_row_end_the_pass() {
     store.heal();
     // Every lead refused: the pass stops at the third, the rest stay due.
     let much_later = later + Duration::days(1);
-    for e in &emails {
-        rescore_lead(
-            &store,
-            &m,
-            e,
-            much_later - Duration::days(1) + Duration::minutes(1),
-        )
-        .await
-        .unwrap();
-    }
     store.fail_for_good("lead_context", None);
-    let (summary, p) = rescore_due(
-        &store,
-        &m,
-        much_later - Duration::hours(6),
-        much_later,
-        PassBounds {
-            limit: 10,
-            keep_going: &|| true,
-        },
-    )
-    .await
-    .unwrap();
+    let (summary, p) = whole_pass(&store, &m, much_later).await;
     assert_eq!(summary.failed.len(), STORE_ERRORS_TO_STOP, "{summary:?}");
     assert_eq!(p.deferred, STORE_ERRORS_TO_STOP - 1, "{p:?}");
     assert!(p.more);
