@@ -1378,3 +1378,99 @@ fn a_closed_stdout_ends_the_command_quietly() {
     assert_eq!(status.code(), Some(141), "{err}");
     assert!(!err.contains("panicked"), "{err}");
 }
+
+/// What the import says of a file, beyond its rejected rows: the attribute
+/// keys as rules name them, a repeated row, an id taken by another row,
+/// every missing column, and activities dated ahead.
+#[test]
+fn import_says_what_it_made_of_the_file() {
+    let env = Env::new();
+    let leads = env.file(
+        "leads.csv",
+        b"email,Phone,lead.score_hint,account.tier\nann@acme.io,1,a,gold\n",
+    );
+    let o = env.run(&["import", "leads", &leads]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("kept as lead attributes") && err.contains(": phone, score_hint"),
+        "{err}"
+    );
+    assert!(
+        err.contains("kept as account attributes") && err.contains(": tier"),
+        "{err}"
+    );
+    let acts = env.file(
+        "acts.csv",
+        b"email,kind,occurred_at,id\n\
+          ann@acme.io,email_opened,2026-10-01,e1\n\
+          ann@acme.io,email_opened,2026-10-01,e1\n\
+          ann@acme.io,meeting_booked,2026-10-02,e1\n\
+          ann@acme.io,webinar_attended,2062-10-01,e2\n",
+    );
+    let o = env.run(&["import", "activities", &acts]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("acts.csv:3: repeats line 2"), "{err}");
+    assert!(err.contains("acts.csv:4: id `e1`"), "{err}");
+    assert!(
+        err.contains("1 activity dated more than a day after now (first at line 5)"),
+        "{err}"
+    );
+    let headless = env.file("cols.csv", b"email\nann@acme.io\n");
+    let o = env.run(&["import", "activities", &headless]);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(
+        stderr(&o).contains("cols.csv:1: missing required columns: `kind`, `occurred_at`"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+/// Bad option values are usage errors (2) that name the option.
+#[test]
+fn bad_option_values_name_their_option() {
+    let env = Env::new();
+    let o = leadscore()
+        .arg("--db")
+        .arg(&env.db)
+        .args(["--now", "yesterday", "leads"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("`yesterday` is no time"),
+        "{}",
+        stderr(&o)
+    );
+    let o = env.run(&["alerts", "deliver", "--email-to", "sam@acme.io"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--smtp-url"), "{}", stderr(&o));
+    let o = env.run(&[
+        "alerts",
+        "deliver",
+        "--email-to",
+        "sam@acme.io",
+        "--smtp-url",
+        "bogus",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--smtp-url: "), "{}", stderr(&o));
+}
+
+/// A lead without a name is explained under its email alone.
+#[test]
+fn a_nameless_lead_is_explained_by_its_email() {
+    let env = Env::new();
+    let f = env.file("leads.csv", b"email,title\nsam@acme.io,VP Sales\n");
+    assert!(env.run(&["import", "leads", &f]).status.success());
+    assert!(env.run(&["score"]).status.success());
+    let o = env.run(&["explain", "sam@acme.io"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o).lines().next(),
+        Some("sam@acme.io"),
+        "{}",
+        stdout(&o)
+    );
+}
