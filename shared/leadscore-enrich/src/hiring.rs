@@ -68,6 +68,15 @@ pub struct BoardOutcome {
     /// opened or closed roles are counted from it.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub truncated: bool,
+    /// A board in its ATS's EU region (Lever), read from the EU API.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub eu: bool,
+    /// Read because the previous snapshot read it and a page that may name
+    /// it (the homepage, a careers page) failed this time: not found on the
+    /// pages read, it is not gone. Unless it is read, its roles are
+    /// unknown, so no opened or closed roles are counted.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub carried: bool,
 }
 
 /// Hiring as stored in a snapshot's details.
@@ -97,6 +106,15 @@ pub struct HiringDetails {
     pub partial_baseline: bool,
 }
 
+/// What the last snapshot's hiring gives the next collection.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Previous<'a> {
+    /// Its role ids, the velocity baseline (none when it is no baseline).
+    pub role_ids: Option<&'a [String]>,
+    /// Its boards and their outcomes.
+    pub boards: &'a [BoardOutcome],
+}
+
 /// What hiring collection found.
 #[derive(Debug, Clone, Default)]
 pub struct HiringFound {
@@ -121,6 +139,17 @@ pub struct HiringFound {
 
 fn ats_name(ats: Ats) -> String {
     format!("{ats:?}").to_lowercase()
+}
+
+/// The board a snapshot's outcome records, when it is an ATS board (not
+/// the `jsonld` or `html` fallback).
+fn recorded_board(o: &BoardOutcome) -> Option<AtsBoard> {
+    let ats = Ats::ALL.into_iter().find(|&a| ats_name(a) == o.ats)?;
+    Some(AtsBoard {
+        ats,
+        token: o.token.clone(),
+        eu: o.eu,
+    })
 }
 
 enum Fetched {
@@ -168,6 +197,8 @@ async fn read_board(
         error: None,
         transient: false,
         truncated: false,
+        eu: board.eu,
+        carried: false,
     };
     for page in 0..config.max_pages_per_board {
         type Parser = Box<dyn Fn(&Response<'_>) -> Result<BoardPage, ParseError>>;
@@ -258,15 +289,19 @@ pub struct HiringPage<'a> {
 /// Finds boards on `pages` (the homepage and careers pages) and reads them;
 /// when no board could be read (none found, or only unsupported, unknown or
 /// broken ones; a board that failed for now counts as read), `JobPosting`
-/// JSON-LD on the pages; without that, the job links of the careers pages. `previous_ids`: role ids of the last
-/// snapshot.
+/// JSON-LD on the pages; without that, the job links of the careers pages.
+/// `previous`: the last snapshot's role ids (the velocity baseline) and
+/// its boards, read again when `pages_missed` (a page that may name a
+/// board could not be read this time) and no page read names them.
 pub async fn collect(
     fetcher: &dyn PageFetcher,
     pages: &[HiringPage<'_>],
-    previous_ids: Option<&[String]>,
+    previous: Previous<'_>,
+    pages_missed: bool,
     config: &HiringConfig,
     now: DateTime<Utc>,
 ) -> HiringFound {
+    let previous_ids = previous.role_ids;
     let mut boards: Vec<AtsBoard> = Vec::new();
     for page in pages {
         // The page's own address too: a careers link that redirected to
@@ -293,12 +328,28 @@ pub async fn collect(
             });
         }
     }
+    // A board the last snapshot read may be named on a page that failed
+    // now: read it too, or its roles would count as closed.
+    let found_on_pages = boards.len();
+    if pages_missed {
+        for b in previous
+            .boards
+            .iter()
+            .filter(|o| o.status == "ok")
+            .filter_map(recorded_board)
+        {
+            if boards.len() < MAX_BOARDS && !boards.contains(&b) {
+                boards.push(b);
+            }
+        }
+    }
     let session = SiteSession::new(Budget::new(config.budget));
     let mut found = HiringFound::default();
     let mut all_roles = Vec::new();
     let mut any_read = false;
-    for board in &boards {
-        let (outcome, roles) = read_board(fetcher, &session, board, config).await;
+    for (i, board) in boards.iter().enumerate() {
+        let (mut outcome, roles) = read_board(fetcher, &session, board, config).await;
+        outcome.carried = i >= found_on_pages;
         any_read |= outcome.status == "ok";
         if let Some(err) = &outcome.error {
             found
@@ -352,6 +403,8 @@ pub async fn collect(
                 error: None,
                 transient: false,
                 truncated: cut,
+                eu: false,
+                carried: false,
             });
             all_roles.extend(roles);
         }
@@ -360,11 +413,12 @@ pub async fn collect(
         found.roles = classify_roles_with(&all_roles, &config.taxonomy);
         // A board that failed: its roles are neither closed now nor opened
         // when it is read again. No velocity this time, and the previous
-        // ids stay for the next comparison.
+        // ids stay for the next comparison. So too for a carried board
+        // not read: gone from its ATS, or moved, its page unread may say.
         let partial = found
             .boards
             .iter()
-            .any(|b| b.status == "error" || b.truncated);
+            .any(|b| b.status == "error" || b.truncated || (b.carried && b.status != "ok"));
         let previous_ids = if partial {
             found.kept_ids = previous_ids.map(<[String]>::to_vec);
             found.partial_baseline = previous_ids.is_none();

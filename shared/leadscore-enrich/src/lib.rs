@@ -570,10 +570,22 @@ impl Enricher {
             .as_ref()
             .filter(|h| !h.partial_baseline)
             .map(|h| h.role_ids.clone());
+        // A page that may name a board not read (for any reason) or read
+        // in part, or the sitemap that may list one: the last snapshot's
+        // boards are read even when no page read names them.
+        let pages_missed = crawl.sitemap_unreachable
+            || crawl.pages.iter().any(|p| {
+                matches!(p.kind, PageKind::Homepage | PageKind::Careers)
+                    && p.result.as_ref().map_or(true, |page| page.truncated)
+            });
         let hiring = hiring::collect(
             self.fetcher.as_ref(),
             &htmls,
-            previous_ids.as_deref(),
+            hiring::Previous {
+                role_ids: previous_ids.as_deref(),
+                boards: previous_hiring.as_ref().map_or(&[], |h| &h.boards),
+            },
+            pages_missed,
             &self.config.hiring,
             now,
         )

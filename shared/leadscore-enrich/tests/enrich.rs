@@ -1309,6 +1309,68 @@ async fn a_board_that_fails_for_a_run_neither_closes_nor_reopens_its_roles() {
     assert_eq!(velocity(&after), (1, 0, 2));
 }
 
+/// A board named on a careers page that fails for a run is read all the
+/// same (the last snapshot read it), so its roles are not counted closed;
+/// when it cannot be read either, nothing is counted opened or closed. A
+/// board no page names any more, with every page read, is gone.
+#[tokio::test]
+async fn a_board_named_on_a_page_that_failed_is_still_read() {
+    let site = Site::start().await;
+    let home = r#"<a href="https://job-boards.greenhouse.io/acme">Roles</a> <a href="/careers">Careers</a>"#;
+    let careers = r#"<iframe src="https://jobs.ashbyhq.com/acme/embed"></iframe>"#;
+    let ashby = "/posting-api/job-board/acme?includeCompensation=true";
+    site.route("/", Route::html(home))
+        .route("/careers", Route::html(careers))
+        .route(
+            "/v1/boards/acme/jobs?content=true",
+            Route::json(hiring_fixture("greenhouse_jobs.json")),
+        )
+        .route(ashby, Route::json(hiring_fixture("ashby_board.json")));
+    let host = "acme.test";
+    let e = enricher_with_ats(&[host, "ats.test"], &site.url("ats.test"));
+    let domain = Domain::parse(host).unwrap();
+    let start = format!("{}/", site.url(host));
+    let velocity = |o: &leadscore_enrich::Enrichment| {
+        let s = o.hiring.summary.as_ref().unwrap();
+        (s.open_roles, s.opened, s.closed)
+    };
+    let carried = |o: &leadscore_enrich::Enrichment| {
+        o.hiring
+            .boards
+            .iter()
+            .filter(|b| b.carried)
+            .map(|b| format!("{} {}", b.ats, b.status))
+            .collect::<Vec<_>>()
+    };
+    let run1 = enrich_at(&e, &domain, &start, None, "2026-11-10T00:00:00Z").await;
+    assert_eq!(velocity(&run1), (3, 0, 0), "{:?}", run1.hiring.boards);
+    assert!(carried(&run1).is_empty());
+
+    // The careers page fails: the Ashby board it names is read anyway.
+    site.route("/careers", Route::status(500, "text/plain", "oops"));
+    let run2 = enrich_at(&e, &domain, &start, Some(&run1), "2026-11-11T00:00:00Z").await;
+    assert_eq!(velocity(&run2), (3, 0, 0), "{:?}", run2.hiring.boards);
+    assert_eq!(carried(&run2), ["ashby ok"]);
+
+    // And the board with it: its role is unknown, so nothing opens or
+    // closes, and the last complete list stays the baseline.
+    site.route(ashby, Route::status(503, "text/plain", "later"));
+    let run3 = enrich_at(&e, &domain, &start, Some(&run2), "2026-11-12T00:00:00Z").await;
+    assert_eq!(velocity(&run3), (2, 0, 0), "{:?}", run3.hiring.boards);
+    assert_eq!(carried(&run3), ["ashby error"]);
+    site.route(ashby, Route::json(hiring_fixture("ashby_board.json")));
+    site.route("/careers", Route::html(careers));
+    let run4 = enrich_at(&e, &domain, &start, Some(&run3), "2026-11-13T00:00:00Z").await;
+    assert_eq!(velocity(&run4), (3, 0, 0), "{:?}", run4.hiring.boards);
+    assert!(carried(&run4).is_empty());
+
+    // The careers page read, without the board: it is gone.
+    site.route("/careers", Route::html("<p>No openings.</p>"));
+    let run5 = enrich_at(&e, &domain, &start, Some(&run4), "2026-11-14T00:00:00Z").await;
+    assert_eq!(velocity(&run5), (2, 0, 1), "{:?}", run5.hiring.boards);
+    assert!(carried(&run5).is_empty());
+}
+
 /// A board with more pages than are read: its roles are a part of it, so
 /// the next run counts nothing opened or closed from a different part.
 #[tokio::test]
@@ -1586,6 +1648,7 @@ async fn the_sitemap_finds_unlinked_careers_and_news_headlines() {
 
     // The sitemap answers 503 for a run: the round and roles it led to are
     // unknown, not gone (they were dropped, and came back the next run).
+    // The round is kept; the board the last run read is read again.
     site.route("/sitemap.xml", Route::status(503, "text/plain", "later"));
     let kept = e
         .enrich(
@@ -1600,9 +1663,20 @@ async fn the_sitemap_finds_unlinked_careers_and_news_headlines() {
         names(&kept.snapshot, "funding."),
         names(&out.snapshot, "funding.")
     );
-    assert_eq!(
-        names(&kept.snapshot, "hiring."),
-        names(&out.snapshot, "hiring.")
+    let undated = |s: &leadscore_core::domain::EnrichmentSnapshot| {
+        names(s, "hiring.")
+            .into_iter()
+            .map(|n| n.split('@').next().unwrap_or_default().to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(undated(&kept.snapshot), undated(&out.snapshot));
+    assert!(
+        kept.hiring
+            .boards
+            .iter()
+            .any(|b| b.carried && b.ats == "lever" && b.status == "ok"),
+        "{:?}",
+        kept.hiring.boards
     );
     // Gone (404): an answer.
     site.route("/sitemap.xml", Route::status(404, "text/plain", "gone"));

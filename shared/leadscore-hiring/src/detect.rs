@@ -32,6 +32,22 @@ pub enum Ats {
     Workday,
 }
 
+impl Ats {
+    /// Every ATS, in declaration order.
+    pub const ALL: [Self; 10] = [
+        Self::Greenhouse,
+        Self::Lever,
+        Self::Ashby,
+        Self::Workable,
+        Self::SmartRecruiters,
+        Self::Recruitee,
+        Self::Personio,
+        Self::Teamtailor,
+        Self::BambooHr,
+        Self::Workday,
+    ];
+}
+
 /// The most boards [`detect_ats`] returns for one page.
 pub const MAX_BOARDS: usize = 8;
 
