@@ -1309,6 +1309,55 @@ async fn a_board_that_fails_for_a_run_neither_closes_nor_reopens_its_roles() {
     assert_eq!(velocity(&after), (1, 0, 2));
 }
 
+/// A site that sets a cookie and redirects to itself to see it come back
+/// (a consent or bot check) is read, with the cookie sent back on the
+/// next hop; before the session kept cookies, it looped until the redirect
+/// limit and the site was never read.
+#[tokio::test]
+async fn a_cookie_check_redirect_is_passed() {
+    let site = Site::start().await;
+    let host = "cookie.test";
+    let home = r#"<html><head><title>Cookie Co</title></head><body><a href="/careers">Careers</a>
+<script type="text/javascript" id="hs-script-loader" async defer src="//js.hs-scripts.com/4242424.js"></script></body></html>"#;
+    site.route(
+        "/",
+        Route::status(302, "text/html", "")
+            .header("location", "/")
+            .header("set-cookie", "visited=1; Path=/; HttpOnly")
+            .with_cookie("visited=1", Route::html(home)),
+    )
+    .route(
+        "/careers",
+        Route::html("<h1>Careers</h1>").with_cookie(
+            "visited=1",
+            Route::html(r#"<a href="https://job-boards.greenhouse.io/cookieco">Roles</a>"#),
+        ),
+    );
+    let e = enricher(host);
+    let out = enrich_at(
+        &e,
+        &Domain::parse(host).unwrap(),
+        &format!("{}/", site.url(host)),
+        None,
+        "2026-11-10T00:00:00Z",
+    )
+    .await;
+    let home_page = &out.pages[0];
+    assert_eq!(home_page.status, Some(200), "{:?}", out.pages);
+    assert!(
+        out.technologies.iter().any(|t| t.name == "HubSpot"),
+        "{:?}",
+        out.technologies
+    );
+    // The cookie goes with the session's later pages of the site too.
+    assert!(
+        out.hiring.boards.iter().any(|b| b.token == "cookieco"),
+        "{:?} {:?}",
+        out.hiring.boards,
+        out.pages
+    );
+}
+
 /// A board named on a careers page that fails for a run is read all the
 /// same (the last snapshot read it), so its roles are not counted closed;
 /// when it cannot be read either, nothing is counted opened or closed. A

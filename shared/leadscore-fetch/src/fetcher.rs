@@ -8,8 +8,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use async_trait::async_trait;
+use reqwest::cookie::CookieStore;
 use reqwest::header::{
-    ACCEPT, ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_TYPE, LOCATION, SET_COOKIE,
+    ACCEPT, ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE,
 };
 use tokio::time::Instant;
 use url::Url;
@@ -176,12 +177,19 @@ impl RobotsRules {
 }
 
 /// Per-site state: the time budget, the robots.txt cache (one fetch per
-/// origin) and the per-host politeness schedule. Create one per account;
-/// it is never shared between sites, so its locks are uncontended.
+/// origin), the per-host politeness schedule and the cookies the site set.
+/// Create one per account; it is never shared between sites, so its locks
+/// are uncontended.
 #[derive(Debug)]
 pub struct SiteSession {
     budget: Budget,
     robots: Mutex<HashMap<String, Arc<RobotsRules>>>,
+    /// Cookies set by the session's responses (redirects included), sent
+    /// back by the rules of RFC 6265 (domain, path, `Secure`, expiry): a
+    /// site that sets a cookie and redirects to see it come back (a
+    /// consent or bot check) is read instead of looping. They live as long
+    /// as the session, one account's crawl.
+    cookies: reqwest::cookie::Jar,
     next_slot: Mutex<HashMap<String, Instant>>,
     robots_fetches: AtomicUsize,
     requests: AtomicUsize,
@@ -193,6 +201,7 @@ impl SiteSession {
         Self {
             budget,
             robots: Mutex::new(HashMap::new()),
+            cookies: reqwest::cookie::Jar::default(),
             next_slot: Mutex::new(HashMap::new()),
             robots_fetches: AtomicUsize::new(0),
             requests: AtomicUsize::new(0),
@@ -575,15 +584,19 @@ impl ReqwestFetcher {
             }
             Purpose::Robots => "text/plain,*/*;q=0.1",
         };
-        let mut resp = self
+        let mut request = self
             .inner
             .client
             .get(url.clone())
             .header(ACCEPT, accept)
-            .header(ACCEPT_ENCODING, "gzip, deflate, br")
-            .send()
-            .await
-            .map_err(|e| map_reqwest(&e))?;
+            .header(ACCEPT_ENCODING, "gzip, deflate, br");
+        if let Some(cookies) = session.cookies.cookies(url) {
+            request = request.header(COOKIE, cookies);
+        }
+        let mut resp = request.send().await.map_err(|e| map_reqwest(&e))?;
+        session
+            .cookies
+            .set_cookies(&mut resp.headers().get_all(SET_COOKIE).iter(), url);
         let status = resp.status();
         if status.is_redirection() && status.as_u16() != 304 {
             return match resp.headers().get(LOCATION) {

@@ -17,7 +17,10 @@
 //!   is set (tests and local use only).
 //! - **Every redirect is followed by our code** (client redirect policy is
 //!   none, at most [`FetchConfig::max_redirects`]), and every hop is
-//!   re-checked: scheme, SSRF guard, robots.txt.
+//!   re-checked: scheme, SSRF guard, robots.txt. Cookies the site sets
+//!   (on a redirect too) are sent back by RFC 6265's rules for the rest of
+//!   the [`SiteSession`], so a cookie check that redirects to itself is
+//!   passed instead of looping; nothing outlives the session.
 //! - **Every body is capped**: on the wire while streaming, and again after
 //!   our own bounded decompression (gzip, deflate, br), so bombs stop at the
 //!   cap. Every request has a timeout, every site a total [`Budget`].

@@ -19,6 +19,9 @@ pub struct Route {
     pub body: Vec<u8>,
     /// Wait this long before answering (a slow site).
     pub delay: std::time::Duration,
+    /// Answer this route instead when the request's `Cookie` header holds
+    /// the `name=value` pair.
+    pub with_cookie: Option<(String, Box<Route>)>,
 }
 
 impl Route {
@@ -29,6 +32,7 @@ impl Route {
             headers: vec![("content-type".into(), content_type.into())],
             body: body.into(),
             delay: std::time::Duration::ZERO,
+            with_cookie: None,
         }
     }
 
@@ -54,6 +58,14 @@ impl Route {
     #[must_use]
     pub fn delayed(mut self, delay: std::time::Duration) -> Self {
         self.delay = delay;
+        self
+    }
+
+    /// Answers `route` instead to a request carrying the cookie `pair`
+    /// (`name=value`).
+    #[must_use]
+    pub fn with_cookie(mut self, pair: &str, route: Route) -> Self {
+        self.with_cookie = Some((pair.into(), Box::new(route)));
         self
     }
 
@@ -108,6 +120,18 @@ impl Site {
                             .cloned()
                     }
                     .unwrap_or_else(|| Route::status(404, "text/html", "<h1>Not found</h1>"));
+                    let cookie = head
+                        .lines()
+                        .filter_map(|l| l.split_once(':'))
+                        .find(|(k, _)| k.trim().eq_ignore_ascii_case("cookie"))
+                        .map(|(_, v)| v.to_owned())
+                        .unwrap_or_default();
+                    let route = match route.with_cookie {
+                        Some((pair, other)) if cookie.split(';').any(|c| c.trim() == pair) => {
+                            *other
+                        }
+                        _ => route,
+                    };
                     if !route.delay.is_zero() {
                         tokio::time::sleep(route.delay).await;
                     }
