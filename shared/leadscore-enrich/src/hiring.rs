@@ -71,12 +71,16 @@ pub struct BoardOutcome {
     /// A board in its ATS's EU region (Lever), read from the EU API.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub eu: bool,
-    /// Read because the previous snapshot read it and a page that may name
-    /// it (the homepage, a careers page) failed this time: not found on the
-    /// pages read, it is not gone. Unless it is read, its roles are
-    /// unknown, so no opened or closed roles are counted.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub carried: bool,
+    /// Set when the board was read because the previous snapshot had it
+    /// (read, or failed for a run) and a page that may name it could not be
+    /// read this time (the homepage or a careers page failed for a reason
+    /// that may pass or was read in part, or the sitemap could not be
+    /// reached): not found on the pages read, it is not gone. The first run
+    /// that carried it; after [`crate::news::MAX_KEEP`] of such runs in a
+    /// row it is not carried any more. When a carried board cannot be read
+    /// its roles are unknown, so no opened or closed roles are counted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub carried_since: Option<DateTime<Utc>>,
 }
 
 /// Hiring as stored in a snapshot's details.
@@ -198,7 +202,7 @@ async fn read_board(
         transient: false,
         truncated: false,
         eu: board.eu,
-        carried: false,
+        carried_since: None,
     };
     for page in 0..config.max_pages_per_board {
         type Parser = Box<dyn Fn(&Response<'_>) -> Result<BoardPage, ParseError>>;
@@ -328,18 +332,32 @@ pub async fn collect(
             });
         }
     }
-    // A board the last snapshot read may be named on a page that failed
-    // now: read it too, or its roles would count as closed.
+    // A board the last snapshot had (its roles in the baseline: read, or
+    // failed for a run) may be named on a page that could not be read now:
+    // read it too, or its roles would count as closed.
     let found_on_pages = boards.len();
+    let mut carried_since = Vec::new();
+    // A board that would be carried but does not fit: its roles are
+    // unknown.
+    let mut carry_dropped = false;
     if pages_missed {
-        for b in previous
+        for o in previous
             .boards
             .iter()
-            .filter(|o| o.status == "ok")
-            .filter_map(recorded_board)
+            .filter(|o| o.status == "ok" || o.status == "error")
         {
-            if boards.len() < MAX_BOARDS && !boards.contains(&b) {
+            let Some(b) = recorded_board(o).filter(|b| !boards.contains(b)) else {
+                continue;
+            };
+            // Carried for a month of runs in a row: gone.
+            let Some(since) = crate::news::keep_since(o.carried_since, now) else {
+                continue;
+            };
+            if boards.len() < MAX_BOARDS {
                 boards.push(b);
+                carried_since.push(since);
+            } else {
+                carry_dropped = true;
             }
         }
     }
@@ -349,7 +367,9 @@ pub async fn collect(
     let mut any_read = false;
     for (i, board) in boards.iter().enumerate() {
         let (mut outcome, roles) = read_board(fetcher, &session, board, config).await;
-        outcome.carried = i >= found_on_pages;
+        outcome.carried_since = i
+            .checked_sub(found_on_pages)
+            .and_then(|c| carried_since.get(c).copied());
         any_read |= outcome.status == "ok";
         if let Some(err) = &outcome.error {
             found
@@ -362,11 +382,15 @@ pub async fn collect(
     // No board read, and none that may answer next time (none found, or
     // only ones the crawl cannot read: Workday, a stale link to a board
     // that is gone, an answer that does not parse): schema.org JobPosting
-    // JSON-LD on the crawled pages.
+    // JSON-LD on the crawled pages. A carried board does not count: the
+    // pages read may have moved on to these.
     let board_answered = found
         .boards
         .iter()
+        .filter(|b| b.carried_since.is_none())
         .any(|b| b.status == "ok" || (b.status == "error" && b.transient));
+    let carried_read = found.boards.iter().any(|b| b.carried_since.is_some());
+    let mut fallback_read = false;
     if !board_answered {
         let today = now.format("%Y-%m-%d").to_string();
         let mut seen = std::collections::HashSet::new();
@@ -395,6 +419,7 @@ pub async fn collect(
             .any(|p| p.truncated && (source == "jsonld" || p.is_careers));
         if !roles.is_empty() {
             any_read = true;
+            fallback_read = true;
             found.boards.push(BoardOutcome {
                 ats: source.into(),
                 token: String::new(),
@@ -404,7 +429,7 @@ pub async fn collect(
                 transient: false,
                 truncated: cut,
                 eu: false,
-                carried: false,
+                carried_since: None,
             });
             all_roles.extend(roles);
         }
@@ -414,11 +439,16 @@ pub async fn collect(
         // A board that failed: its roles are neither closed now nor opened
         // when it is read again. No velocity this time, and the previous
         // ids stay for the next comparison. So too for a carried board
-        // not read: gone from its ATS, or moved, its page unread may say.
-        let partial = found
-            .boards
-            .iter()
-            .any(|b| b.status == "error" || b.truncated || (b.carried && b.status != "ok"));
+        // not read (gone from its ATS, or moved: its page unread may say)
+        // or not carried for want of room, and for carried boards read
+        // beside the fallback (which of the two lists stands is unknown).
+        let partial = carry_dropped
+            || (carried_read && fallback_read)
+            || found.boards.iter().any(|b| {
+                b.status == "error"
+                    || b.truncated
+                    || (b.carried_since.is_some() && b.status != "ok")
+            });
         let previous_ids = if partial {
             found.kept_ids = previous_ids.map(<[String]>::to_vec);
             found.partial_baseline = previous_ids.is_none();

@@ -570,13 +570,18 @@ impl Enricher {
             .as_ref()
             .filter(|h| !h.partial_baseline)
             .map(|h| h.role_ids.clone());
-        // A page that may name a board not read (for any reason) or read
-        // in part, or the sitemap that may list one: the last snapshot's
-        // boards are read even when no page read names them.
+        // A page that may name a board not read for a reason that may pass,
+        // or read in part, or the sitemap that may list one not reached:
+        // the last snapshot's boards are read even when no page read names
+        // them. (A page that answers 404 or redirects to another one is an
+        // answer: the boards it named are gone.)
         let pages_missed = crawl.sitemap_unreachable
             || crawl.pages.iter().any(|p| {
                 matches!(p.kind, PageKind::Homepage | PageKind::Careers)
-                    && p.result.as_ref().map_or(true, |page| page.truncated)
+                    && match &p.result {
+                        Ok(page) => page.truncated,
+                        Err(e) => e.is_transient(),
+                    }
             });
         let hiring = hiring::collect(
             self.fetcher.as_ref(),

@@ -1312,18 +1312,19 @@ async fn a_board_that_fails_for_a_run_neither_closes_nor_reopens_its_roles() {
 /// A site that sets a cookie and redirects to itself to see it come back
 /// (a consent or bot check) is read, with the cookie sent back on the
 /// next hop; before the session kept cookies, it looped until the redirect
-/// limit and the site was never read.
+/// limit and the site was never read. The cookies the redirect set count
+/// for technology detection.
 #[tokio::test]
 async fn a_cookie_check_redirect_is_passed() {
     let site = Site::start().await;
     let host = "cookie.test";
-    let home = r#"<html><head><title>Cookie Co</title></head><body><a href="/careers">Careers</a>
-<script type="text/javascript" id="hs-script-loader" async defer src="//js.hs-scripts.com/4242424.js"></script></body></html>"#;
+    let home = r#"<html><head><title>Cookie Co</title></head><body><a href="/careers">Careers</a></body></html>"#;
     site.route(
         "/",
         Route::status(302, "text/html", "")
             .header("location", "/")
             .header("set-cookie", "visited=1; Path=/; HttpOnly")
+            .header("set-cookie", "hubspotutk=5f1c0a; Path=/")
             .with_cookie("visited=1", Route::html(home)),
     )
     .route(
@@ -1344,6 +1345,8 @@ async fn a_cookie_check_redirect_is_passed() {
     .await;
     let home_page = &out.pages[0];
     assert_eq!(home_page.status, Some(200), "{:?}", out.pages);
+    // Detected by the cookie the redirect set (the page does not set it
+    // again: the session sends it back).
     assert!(
         out.technologies.iter().any(|t| t.name == "HubSpot"),
         "{:?}",
@@ -1358,66 +1361,120 @@ async fn a_cookie_check_redirect_is_passed() {
     );
 }
 
+/// A session keeps at most 100 `Set-Cookie` headers: a site that sets
+/// more has the rest ignored (and the first ones sent back).
+#[tokio::test]
+async fn a_session_keeps_at_most_a_hundred_cookies() {
+    let site = Site::start().await;
+    let host = "crumbs.test";
+    let mut redirect = Route::status(302, "text/html", "").header("location", "/home");
+    for i in 0..60 {
+        redirect = redirect.header("set-cookie", &format!("c{i}=1; Path=/"));
+    }
+    let mut home = Route::html(r#"<a href="/pricing">Pricing</a>"#);
+    for i in 60..110 {
+        home = home.header("set-cookie", &format!("c{i}=1; Path=/"));
+    }
+    let refused = || Route::status(500, "text/plain", "cookies");
+    site.route("/", redirect).route("/home", home).route(
+        "/pricing",
+        // Read only with c95 (kept) and without c105 (past the limit).
+        refused().with_cookie(
+            "c95=1",
+            Route::html("<h1>Pricing</h1>").with_cookie("c105=1", refused()),
+        ),
+    );
+    let e = enricher(host);
+    let out = enrich_at(
+        &e,
+        &Domain::parse(host).unwrap(),
+        &format!("{}/", site.url(host)),
+        None,
+        "2026-11-10T00:00:00Z",
+    )
+    .await;
+    let pricing = out.pages.iter().find(|p| p.url.ends_with("/pricing"));
+    assert_eq!(pricing.and_then(|p| p.status), Some(200), "{:?}", out.pages);
+}
+
 /// A board named on a careers page that fails for a run is read all the
-/// same (the last snapshot read it), so its roles are not counted closed;
+/// same (the last snapshot had it), so its roles are not counted closed;
 /// when it cannot be read either, nothing is counted opened or closed. A
-/// board no page names any more, with every page read, is gone.
+/// board no page names any more, with every page read or a careers page
+/// gone (404), is gone; so is one carried for a month of runs.
 #[tokio::test]
 async fn a_board_named_on_a_page_that_failed_is_still_read() {
     let site = Site::start().await;
     let home = r#"<a href="https://job-boards.greenhouse.io/acme">Roles</a> <a href="/careers">Careers</a>"#;
     let careers = r#"<iframe src="https://jobs.ashbyhq.com/acme/embed"></iframe>"#;
     let ashby = "/posting-api/job-board/acme?includeCompensation=true";
+    let ashby_ok = || Route::json(hiring_fixture("ashby_board.json"));
+    let down = || Route::status(500, "text/plain", "oops");
     site.route("/", Route::html(home))
         .route("/careers", Route::html(careers))
         .route(
             "/v1/boards/acme/jobs?content=true",
             Route::json(hiring_fixture("greenhouse_jobs.json")),
         )
-        .route(ashby, Route::json(hiring_fixture("ashby_board.json")));
+        .route(ashby, ashby_ok());
     let host = "acme.test";
     let e = enricher_with_ats(&[host, "ats.test"], &site.url("ats.test"));
     let domain = Domain::parse(host).unwrap();
     let start = format!("{}/", site.url(host));
-    let velocity = |o: &leadscore_enrich::Enrichment| {
-        let s = o.hiring.summary.as_ref().unwrap();
-        (s.open_roles, s.opened, s.closed)
+    let run = |previous: Option<leadscore_enrich::Enrichment>, when: &'static str| {
+        let (e, domain, start) = (&e, &domain, &start);
+        async move {
+            let out = enrich_at(e, domain, start, previous.as_ref(), when).await;
+            let s = out.hiring.summary.as_ref().unwrap();
+            let velocity = (s.open_roles, s.opened, s.closed);
+            let carried: Vec<String> = out
+                .hiring
+                .boards
+                .iter()
+                .filter(|b| b.carried_since.is_some())
+                .map(|b| format!("{} {}", b.ats, b.status))
+                .collect();
+            (out, velocity, carried)
+        }
     };
-    let carried = |o: &leadscore_enrich::Enrichment| {
-        o.hiring
-            .boards
-            .iter()
-            .filter(|b| b.carried)
-            .map(|b| format!("{} {}", b.ats, b.status))
-            .collect::<Vec<_>>()
-    };
-    let run1 = enrich_at(&e, &domain, &start, None, "2026-11-10T00:00:00Z").await;
-    assert_eq!(velocity(&run1), (3, 0, 0), "{:?}", run1.hiring.boards);
-    assert!(carried(&run1).is_empty());
+    let (run1, v, c) = run(None, "2026-11-10T00:00:00Z").await;
+    assert_eq!((v, c.len()), ((3, 0, 0), 0), "{:?}", run1.hiring.boards);
 
     // The careers page fails: the Ashby board it names is read anyway.
-    site.route("/careers", Route::status(500, "text/plain", "oops"));
-    let run2 = enrich_at(&e, &domain, &start, Some(&run1), "2026-11-11T00:00:00Z").await;
-    assert_eq!(velocity(&run2), (3, 0, 0), "{:?}", run2.hiring.boards);
-    assert_eq!(carried(&run2), ["ashby ok"]);
-
+    site.route("/careers", down());
+    let (run2, v, c) = run(Some(run1), "2026-11-11T00:00:00Z").await;
+    assert_eq!((v, c), ((3, 0, 0), vec!["ashby ok".to_owned()]));
     // And the board with it: its role is unknown, so nothing opens or
     // closes, and the last complete list stays the baseline.
     site.route(ashby, Route::status(503, "text/plain", "later"));
-    let run3 = enrich_at(&e, &domain, &start, Some(&run2), "2026-11-12T00:00:00Z").await;
-    assert_eq!(velocity(&run3), (2, 0, 0), "{:?}", run3.hiring.boards);
-    assert_eq!(carried(&run3), ["ashby error"]);
-    site.route(ashby, Route::json(hiring_fixture("ashby_board.json")));
+    let (run3, v, c) = run(Some(run2), "2026-11-12T00:00:00Z").await;
+    assert_eq!((v, c), ((2, 0, 0), vec!["ashby error".to_owned()]));
+    // A board that failed last run is carried too: its roles are still in
+    // the baseline.
+    site.route(ashby, ashby_ok());
+    let (run4, v, c) = run(Some(run3), "2026-11-13T00:00:00Z").await;
+    assert_eq!((v, c), ((3, 0, 0), vec!["ashby ok".to_owned()]));
+    // Every page read again: named, not carried.
     site.route("/careers", Route::html(careers));
-    let run4 = enrich_at(&e, &domain, &start, Some(&run3), "2026-11-13T00:00:00Z").await;
-    assert_eq!(velocity(&run4), (3, 0, 0), "{:?}", run4.hiring.boards);
-    assert!(carried(&run4).is_empty());
+    let (run5, v, c) = run(Some(run4), "2026-11-14T00:00:00Z").await;
+    assert_eq!((v, c.len()), ((3, 0, 0), 0));
 
     // The careers page read, without the board: it is gone.
     site.route("/careers", Route::html("<p>No openings.</p>"));
-    let run5 = enrich_at(&e, &domain, &start, Some(&run4), "2026-11-14T00:00:00Z").await;
-    assert_eq!(velocity(&run5), (2, 0, 1), "{:?}", run5.hiring.boards);
-    assert!(carried(&run5).is_empty());
+    let (_, v, c) = run(Some(run5.clone()), "2026-11-15T00:00:00Z").await;
+    assert_eq!((v, c.len()), ((2, 0, 1), 0));
+    // The careers page gone (404): an answer, the board with it.
+    site.route("/careers", Route::status(404, "text/html", "gone"));
+    let (_, v, c) = run(Some(run5.clone()), "2026-11-15T00:00:00Z").await;
+    assert_eq!((v, c.len()), ((2, 0, 1), 0));
+    // Down for a month of runs: a failure that lasts is an answer.
+    site.route("/careers", down());
+    let (run6, v, c) = run(Some(run5), "2026-11-15T00:00:00Z").await;
+    assert_eq!((v, c), ((3, 0, 0), vec!["ashby ok".to_owned()]));
+    let (run7, v, _) = run(Some(run6), "2026-12-10T00:00:00Z").await;
+    assert_eq!(v, (3, 0, 0));
+    let (_, v, c) = run(Some(run7), "2026-12-16T00:00:00Z").await;
+    assert_eq!((v, c.len()), ((2, 0, 1), 0));
 }
 
 /// A board with more pages than are read: its roles are a part of it, so
@@ -1723,7 +1780,7 @@ async fn the_sitemap_finds_unlinked_careers_and_news_headlines() {
         kept.hiring
             .boards
             .iter()
-            .any(|b| b.carried && b.ats == "lever" && b.status == "ok"),
+            .any(|b| b.carried_since.is_some() && b.ats == "lever" && b.status == "ok"),
         "{:?}",
         kept.hiring.boards
     );

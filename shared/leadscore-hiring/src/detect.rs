@@ -200,10 +200,33 @@ pub fn is_teamtailor_site(html: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{PATTERN_SOURCES, PATTERNS};
+    use super::{Ats, PATTERN_SOURCES, PATTERNS};
 
     #[test]
     fn every_pattern_compiles() {
         assert_eq!(PATTERNS.len(), PATTERN_SOURCES.len());
+    }
+
+    #[test]
+    fn all_lists_every_ats_once() {
+        // Exhaustive: a new ATS does not compile here until it has a place,
+        // and then fails until `Ats::ALL` lists it there.
+        fn place(a: Ats) -> usize {
+            match a {
+                Ats::Greenhouse => 0,
+                Ats::Lever => 1,
+                Ats::Ashby => 2,
+                Ats::Workable => 3,
+                Ats::SmartRecruiters => 4,
+                Ats::Recruitee => 5,
+                Ats::Personio => 6,
+                Ats::Teamtailor => 7,
+                Ats::BambooHr => 8,
+                Ats::Workday => 9,
+            }
+        }
+        for (i, a) in Ats::ALL.into_iter().enumerate() {
+            assert_eq!(place(a), i, "{a:?}");
+        }
     }
 }
