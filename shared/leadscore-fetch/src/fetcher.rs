@@ -190,6 +190,9 @@ pub struct SiteSession {
     /// consent or bot check) is read instead of looping. They live as long
     /// as the session, one account's crawl.
     cookies: reqwest::cookie::Jar,
+    /// `Set-Cookie` headers taken into `cookies` so far (at most
+    /// [`MAX_SESSION_COOKIES`]).
+    cookies_taken: AtomicUsize,
     next_slot: Mutex<HashMap<String, Instant>>,
     robots_fetches: AtomicUsize,
     requests: AtomicUsize,
@@ -202,6 +205,7 @@ impl SiteSession {
             budget,
             robots: Mutex::new(HashMap::new()),
             cookies: reqwest::cookie::Jar::default(),
+            cookies_taken: AtomicUsize::new(0),
             next_slot: Mutex::new(HashMap::new()),
             robots_fetches: AtomicUsize::new(0),
             requests: AtomicUsize::new(0),
@@ -239,6 +243,15 @@ fn robots_prefix(body: &[u8], cut: bool) -> &[u8] {
         .map_or(&[][..], |end| &body[..end])
 }
 
+/// `Set-Cookie` headers a session keeps at most (a cookie set again counts
+/// again): with [`MAX_COOKIE_BYTES`], what a hostile site can make the
+/// session hold and send back stays small.
+const MAX_SESSION_COOKIES: usize = 100;
+
+/// A `Set-Cookie` header longer than this is not kept (RFC 6265 asks
+/// clients to keep at least 4,096 bytes a cookie).
+const MAX_COOKIE_BYTES: usize = 4096;
+
 /// A host's next request: at its booked slot, or now when that has passed;
 /// and the slot booked for the request after it, `delay` later.
 /// A delay past the clock's range books a century later.
@@ -271,7 +284,8 @@ pub struct Page {
     pub status: u16,
     /// Response headers (lower-case names, lossy values), in order.
     pub headers: Vec<(String, String)>,
-    /// Names and values from `Set-Cookie` headers.
+    /// Names and values from `Set-Cookie` headers, the redirects' included
+    /// (a later value of the same name replaces an earlier one).
     pub cookies: Vec<Cookie>,
     /// The `Content-Type` header, if any.
     pub content_type: Option<String>,
@@ -329,7 +343,8 @@ struct Inner {
 }
 
 enum Hop {
-    Redirect(String),
+    /// A redirect to the location, with the cookies it set.
+    Redirect(String, Vec<Cookie>),
     Final(RawResponse),
 }
 
@@ -433,6 +448,14 @@ fn map_reqwest(e: &reqwest::Error) -> PageError {
         PageError::Connect(message)
     } else {
         PageError::Http(message)
+    }
+}
+
+/// Adds `later` to `cookies`, each replacing an earlier one of its name.
+fn merge_cookies(cookies: &mut Vec<Cookie>, later: Vec<Cookie>) {
+    for c in later {
+        cookies.retain(|e| e.name != c.name);
+        cookies.push(c);
     }
 }
 
@@ -594,14 +617,29 @@ impl ReqwestFetcher {
             request = request.header(COOKIE, cookies);
         }
         let mut resp = request.send().await.map_err(|e| map_reqwest(&e))?;
+        let set: Vec<&reqwest::header::HeaderValue> = resp
+            .headers()
+            .get_all(SET_COOKIE)
+            .iter()
+            .filter(|v| v.len() <= MAX_COOKIE_BYTES)
+            .collect();
+        let room =
+            MAX_SESSION_COOKIES.saturating_sub(session.cookies_taken.load(Ordering::Relaxed));
+        let set = &set[..set.len().min(room)];
         session
-            .cookies
-            .set_cookies(&mut resp.headers().get_all(SET_COOKIE).iter(), url);
+            .cookies_taken
+            .fetch_add(set.len(), Ordering::Relaxed);
+        session.cookies.set_cookies(&mut set.iter().copied(), url);
         let status = resp.status();
         if status.is_redirection() && status.as_u16() != 304 {
             return match resp.headers().get(LOCATION) {
                 Some(loc) => Ok(Hop::Redirect(
                     String::from_utf8_lossy(loc.as_bytes()).into_owned(),
+                    resp.headers()
+                        .get_all(SET_COOKIE)
+                        .iter()
+                        .filter_map(|v| parse_cookie(&String::from_utf8_lossy(v.as_bytes())))
+                        .collect(),
                 )),
                 None => Err(PageError::HttpStatus(status.as_u16())),
             };
@@ -692,7 +730,7 @@ impl ReqwestFetcher {
                 .await
             };
             match step.await {
-                Ok(Hop::Redirect(loc)) => {
+                Ok(Hop::Redirect(loc, _)) => {
                     redirects += 1;
                     match current.join(&loc) {
                         Ok(next)
@@ -798,6 +836,9 @@ impl ReqwestFetcher {
         };
         let mut current = url.clone();
         let mut chain: Vec<Url> = Vec::new();
+        // Set on the redirects: a cookie the jar now sends back is not set
+        // again by the final page, and detection reads it from here.
+        let mut hop_cookies: Vec<Cookie> = Vec::new();
         loop {
             check_scheme(&current)?;
             // Re-checked on every hop: scheme, SSRF, robots.
@@ -809,7 +850,8 @@ impl ReqwestFetcher {
                 .timed(session, self.hop(&current, purpose, cap, session))
                 .await?;
             match hop {
-                Hop::Redirect(location) => {
+                Hop::Redirect(location, cookies) => {
+                    merge_cookies(&mut hop_cookies, cookies);
                     let next = current
                         .join(&location)
                         .map_err(|e| PageError::BadUrl(format!("{location}: {e}")))?;
@@ -824,12 +866,15 @@ impl ReqwestFetcher {
                 Hop::Final(raw) => {
                     let content_type = raw.header(CONTENT_TYPE.as_str()).map(str::to_owned);
                     let encoding = raw.header(CONTENT_ENCODING.as_str()).map(str::to_owned);
-                    let cookies = raw
-                        .headers
-                        .iter()
-                        .filter(|(k, _)| k == SET_COOKIE.as_str())
-                        .filter_map(|(_, v)| parse_cookie(v))
-                        .collect();
+                    merge_cookies(
+                        &mut hop_cookies,
+                        raw.headers
+                            .iter()
+                            .filter(|(k, _)| k == SET_COOKIE.as_str())
+                            .filter_map(|(_, v)| parse_cookie(v))
+                            .collect(),
+                    );
+                    let cookies = std::mem::take(&mut hop_cookies);
                     let status = raw.status;
                     let headers = raw.headers;
                     let (mut body, truncated) =

@@ -20,7 +20,9 @@
 //!   re-checked: scheme, SSRF guard, robots.txt. Cookies the site sets
 //!   (on a redirect too) are sent back by RFC 6265's rules for the rest of
 //!   the [`SiteSession`], so a cookie check that redirects to itself is
-//!   passed instead of looping; nothing outlives the session.
+//!   passed instead of looping; nothing outlives the session, which keeps
+//!   at most 100 `Set-Cookie` headers of up to 4 KB. A page's cookies for
+//!   detection are those its redirects set as well as its own.
 //! - **Every body is capped**: on the wire while streaming, and again after
 //!   our own bounded decompression (gzip, deflate, br), so bombs stop at the
 //!   cap. Every request has a timeout, every site a total [`Budget`].

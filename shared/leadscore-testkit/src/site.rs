@@ -20,7 +20,7 @@ pub struct Route {
     /// Wait this long before answering (a slow site).
     pub delay: std::time::Duration,
     /// Answer this route instead when the request's `Cookie` header holds
-    /// the `name=value` pair.
+    /// the `name=value` pair (and so on down, for a route that has one too).
     pub with_cookie: Option<(String, Box<Route>)>,
 }
 
@@ -126,12 +126,13 @@ impl Site {
                         .find(|(k, _)| k.trim().eq_ignore_ascii_case("cookie"))
                         .map(|(_, v)| v.to_owned())
                         .unwrap_or_default();
-                    let route = match route.with_cookie {
-                        Some((pair, other)) if cookie.split(';').any(|c| c.trim() == pair) => {
-                            *other
+                    let mut route = route;
+                    while let Some((pair, other)) = route.with_cookie.take() {
+                        if !cookie.split(';').any(|c| c.trim() == pair) {
+                            break;
                         }
-                        _ => route,
-                    };
+                        route = *other;
+                    }
                     if !route.delay.is_zero() {
                         tokio::time::sleep(route.delay).await;
                     }
