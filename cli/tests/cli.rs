@@ -639,7 +639,13 @@ fn inspect_jobs_parses_saved_ats_responses() {
         "smartrecruiters",
     ]);
     assert_eq!(o.status.code(), Some(3));
-    assert!(stderr(&o).contains("does not exist"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(
+            "lists no roles: this smartrecruiters board has no openings or does not exist"
+        ),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]

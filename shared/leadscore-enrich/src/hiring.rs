@@ -185,10 +185,14 @@ async fn read_page(
     }
 }
 
+/// Reads `board`'s roles; `known`: the last snapshot read it, so a board
+/// that lists none ([`BoardPage::NoneListed`]) has no open roles, rather
+/// than being unknown.
 async fn read_board(
     fetcher: &dyn PageFetcher,
     session: &SiteSession,
     board: &AtsBoard,
+    known: bool,
     config: &HiringConfig,
 ) -> (BoardOutcome, Vec<Role>) {
     let e = &config.endpoints;
@@ -260,7 +264,10 @@ async fn read_board(
                 }
                 outcome.truncated = page + 1 == config.max_pages_per_board;
             }
-            Ok(Fetched::Page(BoardPage::UnknownBoard) | Fetched::Unknown) => {
+            Ok(Fetched::Page(BoardPage::NoneListed)) if known && page == 0 => break,
+            Ok(
+                Fetched::Page(BoardPage::UnknownBoard | BoardPage::NoneListed) | Fetched::Unknown,
+            ) => {
                 outcome.status = "unknown_board".into();
                 break;
             }
@@ -366,7 +373,12 @@ pub async fn collect(
     let mut all_roles = Vec::new();
     let mut any_read = false;
     for (i, board) in boards.iter().enumerate() {
-        let (mut outcome, roles) = read_board(fetcher, &session, board, config).await;
+        let ats = ats_name(board.ats);
+        let known = previous
+            .boards
+            .iter()
+            .any(|o| o.status == "ok" && o.ats == ats && o.token == board.token);
+        let (mut outcome, roles) = read_board(fetcher, &session, board, known, config).await;
         outcome.carried_since = i
             .checked_sub(found_on_pages)
             .and_then(|c| carried_since.get(c).copied());

@@ -769,6 +769,44 @@ async fn an_unknown_board_is_not_zero_roles() {
     );
 }
 
+/// SmartRecruiters lists no roles for a company that does not exist and for
+/// one with no openings alike: unknown on a first reading, and no open
+/// roles (all closed) for a board that listed some before.
+#[tokio::test]
+async fn a_smartrecruiters_board_emptied_has_no_open_roles() {
+    let site = Site::start().await;
+    let postings = "/v1/companies/AcmeGmbH/postings?limit=100&offset=0";
+    let one = r#"{"offset":0,"limit":100,"totalFound":1,"content":[{"id":"744000001","name":"Account Executive","releasedDate":"2026-11-01T09:00:00.000Z","function":{"label":"Sales"},"company":{"identifier":"AcmeGmbH"}}]}"#;
+    let none = hiring_fixture("smartrecruiters_unknown.json");
+    site.route(
+        "/",
+        Route::html(r#"<a href="https://careers.smartrecruiters.com/AcmeGmbH">Jobs</a>"#),
+    )
+    .route(postings, Route::json(none.clone()));
+    let e = enricher_with_ats(&["sr.test", "ats.test"], &site.url("ats.test"));
+    let domain = Domain::parse("sr.test").unwrap();
+    let start = format!("{}/", site.url("sr.test"));
+    let first = enrich_at(&e, &domain, &start, None, "2026-11-10T00:00:00Z").await;
+    assert_eq!(first.hiring.boards[0].status, "unknown_board");
+    assert!(first.hiring.summary.is_none());
+
+    site.route(postings, Route::json(one));
+    let read = enrich_at(&e, &domain, &start, Some(&first), "2026-11-11T00:00:00Z").await;
+    assert_eq!(read.hiring.summary.as_ref().unwrap().sales_roles, 1);
+    site.route(postings, Route::json(none));
+    let emptied = enrich_at(&e, &domain, &start, Some(&read), "2026-11-12T00:00:00Z").await;
+    assert_eq!(
+        emptied.hiring.boards[0].status, "ok",
+        "{:?}",
+        emptied.hiring.boards
+    );
+    let s = emptied.hiring.summary.as_ref().unwrap();
+    assert_eq!((s.open_roles, s.sales_roles, s.closed), (0, 0, 1));
+    // And the next run still knows it.
+    let again = enrich_at(&e, &domain, &start, Some(&emptied), "2026-11-13T00:00:00Z").await;
+    assert_eq!(again.hiring.boards[0].status, "ok");
+}
+
 #[tokio::test]
 async fn an_eu_lever_board_is_read_from_the_eu_api() {
     let site = Site::start().await;

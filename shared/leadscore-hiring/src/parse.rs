@@ -38,6 +38,11 @@ pub enum BoardPage {
     },
     /// The ATS does not know this board (404, or an HTML error page with 200).
     UnknownBoard,
+    /// No roles listed, and the ATS answers so for a board that does not
+    /// exist too (SmartRecruiters: `totalFound: 0` for any company id): an
+    /// unknown board, unless the caller knows the board (it listed roles
+    /// before), and then a board with no open roles.
+    NoneListed,
 }
 
 /// A response that is neither a valid job list nor a recognisable unknown board.
@@ -357,7 +362,7 @@ struct SrCompany {
 /// Parses one page of `GET /v1/companies/{id}/postings?limit=100&offset=..`.
 ///
 /// SmartRecruiters answers 200 with `totalFound: 0` for unknown companies, so
-/// an empty first page is reported as [`BoardPage::UnknownBoard`]; callers
+/// an empty first page is reported as [`BoardPage::NoneListed`]; callers
 /// with other evidence of the board may treat it as "no open roles".
 pub fn parse_smartrecruiters(resp: &Response<'_>) -> Result<BoardPage, ParseError> {
     const ATS: &str = "smartrecruiters";
@@ -367,7 +372,7 @@ pub fn parse_smartrecruiters(resp: &Response<'_>) -> Result<BoardPage, ParseErro
     let page: SrPage = serde_json::from_slice(resp.body)
         .map_err(|source| ParseError::Json { ats: ATS, source })?;
     if page.total_found == 0 && page.offset == 0 {
-        return Ok(BoardPage::UnknownBoard);
+        return Ok(BoardPage::NoneListed);
     }
     let has_next = !page.content.is_empty()
         && page.offset + page.content.len() < page.total_found

@@ -28,7 +28,7 @@ fn roles(page: BoardPage) -> Vec<Role> {
             assert!(!has_next);
             roles
         }
-        BoardPage::UnknownBoard => panic!("unexpected unknown board"),
+        BoardPage::UnknownBoard | BoardPage::NoneListed => panic!("unexpected unknown board"),
     }
 }
 

@@ -21,7 +21,7 @@ fn ok_json(body: &[u8]) -> Response<'_> {
 fn roles(page: BoardPage) -> (Vec<leadscore_hiring::parse::Role>, bool) {
     match page {
         BoardPage::Roles { roles, has_next } => (roles, has_next),
-        BoardPage::UnknownBoard => panic!("unexpected unknown board"),
+        BoardPage::UnknownBoard | BoardPage::NoneListed => panic!("unexpected unknown board"),
     }
 }
 
@@ -200,7 +200,7 @@ fn smartrecruiters_pagination_and_unknown_company() {
     let unknown = fixture("smartrecruiters_unknown.json");
     assert_eq!(
         parse_smartrecruiters(&ok_json(&unknown)).unwrap(),
-        BoardPage::UnknownBoard
+        BoardPage::NoneListed
     );
     assert!(matches!(
         parse_smartrecruiters(&ok_json(br#"{"offset":0,"totalFound":"2","content":[]}"#)),
