@@ -11,8 +11,9 @@ use leadscore_fetch::{Budget, PageError, PageFetcher, SiteSession};
 use leadscore_hiring::detect::{Ats, AtsBoard, MAX_BOARDS, detect_ats};
 use leadscore_hiring::endpoints::{AtsEndpoints, LEVER_PAGE_SIZE, SMARTRECRUITERS_PAGE_SIZE};
 use leadscore_hiring::parse::{
-    BoardPage, ParseError, Response, Role, parse_ashby, parse_greenhouse, parse_lever,
-    parse_personio, parse_recruitee, parse_smartrecruiters, parse_teamtailor, parse_workable,
+    BoardPage, ParseError, Response, Role, parse_ashby, parse_greenhouse,
+    parse_greenhouse_departments, parse_lever, parse_personio, parse_recruitee,
+    parse_smartrecruiters, parse_teamtailor, parse_workable,
 };
 use leadscore_hiring::signals::{
     ClassifiedRole, HiringSignals, classify_roles_with, hiring_signals, to_signals,
@@ -161,14 +162,32 @@ enum Fetched {
     Unknown,
 }
 
+/// Why a board's page was not read.
+struct ReadFailure {
+    message: String,
+    /// It may pass ([`PageError::is_transient`]).
+    transient: bool,
+    /// The answer was over the document cap.
+    too_large: bool,
+}
+
+impl ReadFailure {
+    fn lasting(message: String) -> Self {
+        Self {
+            message,
+            transient: false,
+            too_large: false,
+        }
+    }
+}
+
 async fn read_page(
     fetcher: &dyn PageFetcher,
     session: &SiteSession,
     url: &str,
     parse: &dyn Fn(&Response<'_>) -> Result<BoardPage, ParseError>,
-) -> Result<Fetched, (String, bool)> {
-    // The error, and whether it may pass (PageError::is_transient).
-    let url = Url::parse(url).map_err(|e| (format!("{url}: {e}"), false))?;
+) -> Result<Fetched, ReadFailure> {
+    let url = Url::parse(url).map_err(|e| ReadFailure::lasting(format!("{url}: {e}")))?;
     match fetcher.fetch_document(&url, session).await {
         Ok(page) => {
             let resp = Response {
@@ -178,10 +197,14 @@ async fn read_page(
             };
             parse(&resp)
                 .map(Fetched::Page)
-                .map_err(|e| (e.to_string(), false))
+                .map_err(|e| ReadFailure::lasting(e.to_string()))
         }
         Err(PageError::HttpStatus(404 | 410)) => Ok(Fetched::Unknown),
-        Err(e) => Err((format!("{}: {e}", e.kind()), e.is_transient())),
+        Err(e) => Err(ReadFailure {
+            message: format!("{}: {e}", e.kind()),
+            transient: e.is_transient(),
+            too_large: matches!(e, PageError::TooLarge { .. }),
+        }),
     }
 }
 
@@ -256,7 +279,20 @@ async fn read_board(
                 break;
             }
         };
-        match read_page(fetcher, session, &url, &*parse).await {
+        let mut read = read_page(fetcher, session, &url, &*parse).await;
+        // A Greenhouse board of a thousand openings or so, descriptions
+        // included, is over the document cap: its departments list the
+        // same jobs without them.
+        if board.ats == Ats::Greenhouse && matches!(&read, Err(f) if f.too_large) {
+            read = read_page(
+                fetcher,
+                session,
+                &e.greenhouse_departments(&board.token),
+                &parse_greenhouse_departments,
+            )
+            .await;
+        }
+        match read {
             Ok(Fetched::Page(BoardPage::Roles { roles: r, has_next })) => {
                 roles.extend(r);
                 if !has_next {
@@ -271,10 +307,10 @@ async fn read_board(
                 outcome.status = "unknown_board".into();
                 break;
             }
-            Err((err, transient)) => {
+            Err(failure) => {
                 outcome.status = "error".into();
-                outcome.error = Some(err);
-                outcome.transient = transient;
+                outcome.error = Some(failure.message);
+                outcome.transient = failure.transient;
                 break;
             }
         }

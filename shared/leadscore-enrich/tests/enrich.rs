@@ -74,11 +74,22 @@ fn enricher_with_ats_and(
     ats: &str,
     tune: impl FnOnce(&mut EnrichConfig),
 ) -> Enricher {
-    let config = FetchConfig {
+    enricher_with_ats_fetch(hosts, ats, |_| {}, tune)
+}
+
+/// [`enricher_with_ats_and`] with `fetch` applied to its fetch settings.
+fn enricher_with_ats_fetch(
+    hosts: &[&str],
+    ats: &str,
+    fetch: impl FnOnce(&mut FetchConfig),
+    tune: impl FnOnce(&mut EnrichConfig),
+) -> Enricher {
+    let mut config = FetchConfig {
         allow_private_network: true,
         politeness_delay: Duration::ZERO,
         ..FetchConfig::default()
     };
+    fetch(&mut config);
     let mut resolver = StaticResolver::new();
     for h in hosts {
         resolver = resolver.with(h, &[IpAddr::V4(Ipv4Addr::LOCALHOST)]);
@@ -1513,6 +1524,64 @@ async fn a_board_named_on_a_page_that_failed_is_still_read() {
     assert_eq!(v, (3, 0, 0));
     let (_, v, c) = run(Some(run7), "2026-12-16T00:00:00Z").await;
     assert_eq!((v, c.len()), ((2, 0, 1), 0));
+}
+
+/// A Greenhouse board whose job list (descriptions included) is over the
+/// document cap is read from its departments instead.
+#[tokio::test]
+async fn a_greenhouse_board_over_the_cap_is_read_from_its_departments() {
+    let site = Site::start().await;
+    let description = "&lt;p&gt;A long description.&lt;/p&gt;".repeat(200);
+    let jobs: Vec<String> = (0..40)
+        .map(|i| {
+            format!(
+                r#"{{"id": {i}, "internal_job_id": {i}, "title": "Account Executive {i}", "updated_at": "2026-11-01T10:00:00-04:00", "location": {{"name": "Remote"}}, "content": "{description}", "departments": [{{"name": "Sales"}}]}}"#
+            )
+        })
+        .collect();
+    let departments = r#"{"departments": [
+  {"id": 1, "name": "Sales", "parent_id": null, "child_ids": [2], "jobs": [
+    {"id": 1, "internal_job_id": 11, "title": "Account Executive", "updated_at": "2026-11-01T10:00:00-04:00", "location": {"name": "Berlin"}, "absolute_url": "https://job-boards.greenhouse.io/bigco/jobs/1"},
+    {"id": 2, "internal_job_id": 12, "title": "SDR", "updated_at": "2026-11-02T10:00:00-04:00", "location": {"name": "Remote"}}]},
+  {"id": 2, "name": "Sales Development", "parent_id": 1, "child_ids": [], "jobs": [
+    {"id": 2, "internal_job_id": 12, "title": "SDR", "updated_at": "2026-11-02T10:00:00-04:00", "location": {"name": "Remote"}}]},
+  {"id": 0, "name": "No Department", "parent_id": null, "child_ids": [], "jobs": [
+    {"id": 3, "internal_job_id": 13, "title": "Growth Marketing Manager", "updated_at": "2026-11-03T10:00:00-04:00"},
+    {"id": 4, "internal_job_id": null, "title": "Talent pool", "updated_at": "2026-11-03T10:00:00-04:00"}]}
+]}"#;
+    site.route(
+        "/",
+        Route::html(r#"<a href="https://job-boards.greenhouse.io/bigco">Roles</a>"#),
+    )
+    .route(
+        "/v1/boards/bigco/jobs?content=true",
+        Route::json(format!(r#"{{"jobs": [{}]}}"#, jobs.join(","))),
+    )
+    .route("/v1/boards/bigco/departments", Route::json(departments));
+    let e = enricher_with_ats_fetch(
+        &["big.test", "ats.test"],
+        &site.url("ats.test"),
+        |f| f.max_document_bytes = 64 * 1024,
+        |_| {},
+    );
+    let out = enrich_at(
+        &e,
+        &Domain::parse("big.test").unwrap(),
+        &format!("{}/", site.url("big.test")),
+        None,
+        "2026-11-10T00:00:00Z",
+    )
+    .await;
+    assert_eq!(out.hiring.boards[0].status, "ok", "{:?}", out.hiring.boards);
+    let s = out.hiring.summary.as_ref().unwrap();
+    // The SDR post listed under two departments counts once; the talent
+    // pool not at all; the marketing role by its title.
+    assert_eq!(
+        (s.open_roles, s.sales_roles, s.growth_marketing_roles),
+        (3, 2, 1),
+        "{s:?}"
+    );
+    assert!(site.hits().iter().any(|h| h.ends_with("/departments")));
 }
 
 /// A board with more pages than are read: its roles are a part of it, so

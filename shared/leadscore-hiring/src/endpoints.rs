@@ -62,6 +62,17 @@ impl AtsEndpoints {
         )
     }
 
+    /// Greenhouse: the board's departments, each with its jobs (without
+    /// their descriptions): read when the job list with descriptions is over
+    /// the document cap.
+    pub fn greenhouse_departments(&self, token: &str) -> String {
+        format!(
+            "{}/v1/boards/{}/departments",
+            self.greenhouse.trim_end_matches('/'),
+            encode(token)
+        )
+    }
+
     /// Lever: one page of postings starting at `skip`, on the EU API for
     /// an EU board.
     pub fn lever_postings(&self, site: &str, skip: usize, eu: bool) -> String {

@@ -191,11 +191,54 @@ pub fn parse_greenhouse(resp: &Response<'_>) -> Result<BoardPage, ParseError> {
     }
     let board: GhBoard = serde_json::from_slice(resp.body)
         .map_err(|source| ParseError::Json { ats: ATS, source })?;
-    let roles = board
-        .jobs
-        .into_iter()
-        .filter(|j| j.internal_job_id != Some(serde_json::Value::Null))
-        .map(|j| {
+    Ok(BoardPage::Roles {
+        roles: gh_roles(board.jobs.into_iter().map(|j| (j, None))),
+        has_next: false,
+    })
+}
+
+#[derive(Deserialize)]
+struct GhDepartments {
+    #[serde(deserialize_with = "lenient")]
+    departments: Vec<GhDepartment>,
+}
+
+#[derive(Deserialize)]
+struct GhDepartment {
+    name: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    jobs: Vec<GhJob>,
+}
+
+/// Parses `GET /v1/boards/{token}/departments`: the board's departments,
+/// each with its jobs (as the job list without `content=true` gives them).
+/// A job's department is the one it is listed under (Greenhouse's "No
+/// Department" is none); a job listed under two (a department and its
+/// parent) counts once, under the first.
+pub fn parse_greenhouse_departments(resp: &Response<'_>) -> Result<BoardPage, ParseError> {
+    const ATS: &str = "greenhouse";
+    if let Some(page) = triage(ATS, resp)? {
+        return Ok(page);
+    }
+    let board: GhDepartments = serde_json::from_slice(resp.body)
+        .map_err(|source| ParseError::Json { ats: ATS, source })?;
+    let mut seen = std::collections::HashSet::new();
+    let jobs = board.departments.into_iter().flat_map(|d| {
+        let name = d.name.filter(|n| !n.eq_ignore_ascii_case("no department"));
+        d.jobs.into_iter().map(move |j| (j, name.clone()))
+    });
+    let roles = gh_roles(jobs.filter(|(j, _)| seen.insert(j.id)));
+    Ok(BoardPage::Roles {
+        roles,
+        has_next: false,
+    })
+}
+
+/// Greenhouse jobs as roles, each with the department it is listed under
+/// when its own list names none; prospect posts are left out.
+fn gh_roles(jobs: impl Iterator<Item = (GhJob, Option<String>)>) -> Vec<Role> {
+    jobs.filter(|(j, _)| j.internal_job_id != Some(serde_json::Value::Null))
+        .map(|(j, listed_under)| {
             let location = j.location.and_then(|l| l.name);
             Role {
                 id: j.id.to_string(),
@@ -203,17 +246,17 @@ pub fn parse_greenhouse(resp: &Response<'_>) -> Result<BoardPage, ParseError> {
                     .as_deref()
                     .is_some_and(|l| l.to_ascii_lowercase().contains("remote")),
                 title: j.title,
-                department: j.departments.into_iter().find_map(|d| d.name),
+                department: j
+                    .departments
+                    .into_iter()
+                    .find_map(|d| d.name)
+                    .or(listed_under),
                 location,
                 posted_at: j.first_published.or(j.updated_at),
                 url: j.absolute_url,
             }
         })
-        .collect();
-    Ok(BoardPage::Roles {
-        roles,
-        has_next: false,
-    })
+        .collect()
 }
 
 #[derive(Deserialize)]
