@@ -41,6 +41,12 @@ pub struct ServeArgs {
     /// Do not require the form's consent field.
     #[arg(long)]
     pub no_consent: bool,
+    /// Form posts one client address (an IPv6 /64) may make in a clock
+    /// hour before it is answered 429 (0: no limit). Posts that reach the
+    /// server from this machine (a tunnel or reverse proxy on it, whose
+    /// clients it cannot tell apart) are not counted: limit them there.
+    #[arg(long, default_value_t = IntakeConfig::default().rate_limit_per_hour)]
+    pub rate_limit: u64,
     /// Scoring model file (default: the shipped default model).
     #[arg(long, env = "LEADSCORE_MODEL")]
     pub model: Option<std::path::PathBuf>,
@@ -73,6 +79,7 @@ pub async fn serve(store: Arc<dyn Store>, model: ScoringModel, args: &ServeArgs)
     let alerts = sinks::build(&store, &args.sinks, StdoutFormat::JsonLines)?;
     let mut config = IntakeConfig {
         allowed_origins: args.allowed_origins.clone(),
+        rate_limit_per_hour: args.rate_limit,
         ..IntakeConfig::default()
     };
     config.rules.require_consent = !args.no_consent;
@@ -104,16 +111,19 @@ pub async fn serve(store: Arc<dyn Store>, model: ScoringModel, args: &ServeArgs)
             p = state.connections.clone().acquire_owned() => p?,
             _ = tokio::signal::ctrl_c() => return Ok(()),
         };
-        let (stream, _) = tokio::select! {
+        let (stream, peer) = tokio::select! {
             accepted = listener.accept() => accepted?,
             _ = tokio::signal::ctrl_c() => return Ok(()),
         };
         let state = state.clone();
         tokio::spawn(async move {
             let _permit = permit;
+            // A peer on this machine is a tunnel or proxy (or a test), not
+            // the client: the rate limit does not count it.
+            let client = Some(peer.ip()).filter(|ip| !ip.is_loopback());
             let svc = service_fn(move |req| {
                 let state = state.clone();
-                async move { Ok::<_, Infallible>(route(&state, req).await) }
+                async move { Ok::<_, Infallible>(route(&state, req, client).await) }
             });
             // A client that trickles its request head is cut off (hyper
             // applies the timeout only with a timer).
@@ -149,7 +159,11 @@ fn names_loopback(req: &Request<Incoming>) -> bool {
             .is_ok_and(|ip| ip.is_loopback())
 }
 
-async fn route(state: &Arc<State>, req: Request<Incoming>) -> Response<Full<Bytes>> {
+async fn route(
+    state: &Arc<State>,
+    req: Request<Incoming>,
+    client: Option<std::net::IpAddr>,
+) -> Response<Full<Bytes>> {
     match (req.method(), req.uri().path()) {
         (&Method::GET, "/leads") if state.loopback_only && !names_loopback(&req) => json(
             StatusCode::MISDIRECTED_REQUEST,
@@ -162,7 +176,7 @@ async fn route(state: &Arc<State>, req: Request<Incoming>) -> Response<Full<Byte
                 &serde_json::json!({"error": e.to_string()}),
             ),
         },
-        (_, "/submit") => submit(state, req).await,
+        (_, "/submit") => submit(state, req, client).await,
         _ => json(
             StatusCode::NOT_FOUND,
             &serde_json::json!({"error": "not found; POST /submit or GET /leads"}),
@@ -170,7 +184,11 @@ async fn route(state: &Arc<State>, req: Request<Incoming>) -> Response<Full<Byte
     }
 }
 
-async fn submit(state: &Arc<State>, req: Request<Incoming>) -> Response<Full<Bytes>> {
+async fn submit(
+    state: &Arc<State>,
+    req: Request<Incoming>,
+    client: Option<std::net::IpAddr>,
+) -> Response<Full<Bytes>> {
     let (parts, body) = req.into_parts();
     let limit = state.intake.config.max_body_bytes;
     // One byte over the limit is enough for the handler to answer 413.
@@ -187,7 +205,7 @@ async fn submit(state: &Arc<State>, req: Request<Incoming>) -> Response<Full<Byt
         };
     let head = Request::from_parts(parts, ());
     let now = Utc::now();
-    let resp = leadscore_intake::http::handle(&state.intake, &head, &body, now).await;
+    let resp = leadscore_intake::http::handle(&state.intake, &head, &body, client, now).await;
     // After the answer, not before it: a slow or failing channel must not
     // keep the browser waiting for a lead that is stored. When a drain is
     // queued already, it will list this submit's alert too.

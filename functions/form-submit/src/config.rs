@@ -15,7 +15,8 @@ pub struct Config {
     pub queue_url: String,
     /// The intake's settings: `ALLOWED_ORIGINS` (comma-separated, `*` for
     /// any), `REQUIRE_CONSENT`, `HONEYPOT_FIELD`, `MAX_BODY_BYTES`,
-    /// `STALE_AFTER_DAYS`, `WEBSITE_PORTS`.
+    /// `STALE_AFTER_DAYS`, `WEBSITE_PORTS`, `FORM_RATE_LIMIT` (posts an
+    /// address may make in an hour, 0 for no limit).
     pub intake: IntakeConfig,
 }
 
@@ -44,6 +45,8 @@ impl Config {
                 ),
                 lease: defaults.lease,
                 website_ports: env.parse_or("WEBSITE_PORTS", defaults.website_ports)?,
+                rate_limit_per_hour: env
+                    .parse_or("FORM_RATE_LIMIT", defaults.rate_limit_per_hour)?,
             },
         })
     }

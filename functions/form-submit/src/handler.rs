@@ -1,7 +1,8 @@
 //! Request in, intake, response out.
 
 use chrono::Utc;
-use lambda_http::{Body, Request, Response};
+use lambda_http::request::RequestContext;
+use lambda_http::{Body, Request, RequestExt, Response};
 use leadscore_intake::Intake;
 
 /// The handler: never fails at the runtime level; every outcome is an HTTP
@@ -10,9 +11,18 @@ pub async fn handle(
     intake: &Intake,
     req: Request,
 ) -> Result<Response<Body>, std::convert::Infallible> {
+    // The address API Gateway saw the request come from (not a header the
+    // client could write).
+    let client = match req.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(c)) => {
+            c.http.source_ip.as_deref().and_then(|ip| ip.parse().ok())
+        }
+        _ => None,
+    };
     let (parts, body) = req.into_parts();
     let head = http::Request::from_parts(parts, ());
-    let resp = leadscore_intake::http::handle(intake, &head, body.as_ref(), Utc::now()).await;
+    let resp =
+        leadscore_intake::http::handle(intake, &head, body.as_ref(), client, Utc::now()).await;
     tracing::info!(status = resp.status().as_u16(), "form submit");
     Ok(resp.map(Body::from))
 }

@@ -14,13 +14,24 @@ use leadscore_lambda::Env;
 use leadscore_store::{MemoryStore, Store};
 
 fn intake(store: Arc<MemoryStore>) -> Intake {
-    let env = Env::from_map(BTreeMap::from([
+    intake_with(store, &[])
+}
+
+/// [`intake`] with more environment variables.
+fn intake_with(store: Arc<MemoryStore>, extra: &[(&str, &str)]) -> Intake {
+    let mut vars = BTreeMap::from([
         ("TABLE_NAME".into(), "t".into()),
         ("EVENT_BUS_NAME".into(), "b".into()),
         ("ENRICH_QUEUE_URL".into(), "http://127.0.0.1:1/q".into()),
         ("ALLOWED_ORIGINS".into(), "https://www.example.com".into()),
         ("REQUIRE_CONSENT".into(), "true".into()),
-    ]));
+    ]);
+    vars.extend(
+        extra
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+    );
+    let env = Env::from_map(vars);
     let config = Config::from_env(&env).unwrap();
     Intake {
         store,
@@ -138,4 +149,25 @@ fn config_errors_name_the_variable() {
         .unwrap_err()
         .to_string();
     assert!(err.contains("TABLE_NAME"), "{err}");
+}
+
+/// The address the rate limit counts is the event's `sourceIp`: with
+/// `FORM_RATE_LIMIT=2`, its third post is answered 429.
+#[tokio::test]
+async fn the_rate_limit_counts_the_source_address() {
+    let intake = intake_with(Arc::new(MemoryStore::new()), &[("FORM_RATE_LIMIT", "2")]);
+    assert_eq!(intake.config.rate_limit_per_hour, 2);
+    let body =
+        r#"{"email":"ada@acme.com","name":"Ada Lovelace","title":"VP Sales","consent":true}"#;
+    let mut statuses = Vec::new();
+    for _ in 0..3 {
+        let resp = handle(
+            &intake,
+            request(include_str!("fixtures/apigw-v2-json.json"), body),
+        )
+        .await
+        .unwrap();
+        statuses.push(resp.status().as_u16());
+    }
+    assert_eq!(statuses, [202, 202, 429]);
 }

@@ -1551,6 +1551,36 @@ impl Store for DynamoStore {
         Ok(())
     }
 
+    async fn count_hit(
+        &self,
+        key: &str,
+        _now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<u64> {
+        // DynamoDB's TTL drops the item some time after `expires_at`.
+        let out = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key(PK, s(format!("COUNT#{key}")))
+            .key(SK, s("COUNT"))
+            .update_expression("ADD hits :one SET #kind = :kind, #ttl = if_not_exists(#ttl, :ttl)")
+            .expression_attribute_names("#kind", "kind")
+            .expression_attribute_names("#ttl", TTL_ATTRIBUTE)
+            .expression_attribute_values(":one", AttributeValue::N("1".into()))
+            .expression_attribute_values(":kind", s("counter"))
+            .expression_attribute_values(":ttl", ttl(expires_at))
+            .return_values(aws_sdk_dynamodb::types::ReturnValue::UpdatedNew)
+            .send()
+            .await
+            .map_err(|e| sdk_error("UpdateItem", e))?;
+        out.attributes()
+            .and_then(|a| a.get("hits"))
+            .and_then(|v| v.as_n().ok())
+            .and_then(|n| n.parse().ok())
+            .ok_or_else(|| StoreError::Corrupt(format!("counter {key}: no hit count returned")))
+    }
+
     async fn pending_alerts(&self, limit: usize) -> Result<Vec<Alert>> {
         let items = self
             .query_index(PENDING_ALERTS, "PENDING".into(), None, false, Some(limit))

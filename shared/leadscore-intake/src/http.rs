@@ -11,9 +11,12 @@
 //! | same submission in flight | 409, retry |
 //! | body over the limit | 413 |
 //! | not JSON or URL-encoded | 415 |
+//! | over the posts an address may make in an hour | 429, `Retry-After` |
 //! | store or bus failure | 503 (retryable) or 500 |
 
-use chrono::{DateTime, Utc};
+use std::net::IpAddr;
+
+use chrono::{DateTime, Duration, DurationRound, Utc};
 use http::header::{self, HeaderMap, HeaderValue};
 use http::{Method, Request, Response, StatusCode};
 use serde_json::json;
@@ -25,11 +28,13 @@ use crate::{Intake, IntakeError};
 pub const IDEMPOTENCY_HEADER: &str = "idempotency-key";
 
 /// Handles one request. `body` is the raw body (already bounded by the
-/// caller's transport where it can; checked again here).
+/// caller's transport where it can; checked again here); `client`: the
+/// address it came from, as the transport saw it (for the rate limit).
 pub async fn handle(
     intake: &Intake,
     req: &Request<()>,
     body: &[u8],
+    client: Option<IpAddr>,
     now: DateTime<Utc>,
 ) -> Response<String> {
     let origin = req
@@ -40,7 +45,7 @@ pub async fn handle(
         None => true,
         Some(o) => origin_allowed(&intake.config.allowed_origins, o),
     };
-    let mut resp = route(intake, req, body, now, allowed).await;
+    let mut resp = route(intake, req, body, client, now, allowed).await;
     if let (Some(o), true) = (origin, allowed) {
         cors_headers(resp.headers_mut(), o);
     }
@@ -51,6 +56,7 @@ async fn route(
     intake: &Intake,
     req: &Request<()>,
     body: &[u8],
+    client: Option<IpAddr>,
     now: DateTime<Utc>,
     allowed: bool,
 ) -> Response<String> {
@@ -73,6 +79,15 @@ async fn route(
                 .insert(header::ALLOW, HeaderValue::from_static("POST, OPTIONS"));
             return r;
         }
+    }
+    if let Some(retry_after) = over_rate_limit(intake, client, now).await {
+        let mut r = reply(
+            StatusCode::TOO_MANY_REQUESTS,
+            json!({"error": "too many submissions from this address; try again later", "retryable": true}),
+        );
+        r.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+        return r;
     }
     let declared = req
         .headers()
@@ -167,6 +182,56 @@ fn cors_headers(h: &mut HeaderMap, origin: &str) {
         header::ACCESS_CONTROL_MAX_AGE,
         HeaderValue::from_static("600"),
     );
+}
+
+/// What the rate limit counts a client by: its IPv4 address, or its IPv6
+/// address's /64 (one host, or one home or office network, gets a /64).
+pub fn client_group(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+    }
+}
+
+/// Counts this post against its client's clock hour: the seconds until the
+/// hour ends when it is over the limit. Without a client address or a
+/// limit, or when the count fails (a post is not refused for that: it is
+/// logged), nothing is counted.
+async fn over_rate_limit(
+    intake: &Intake,
+    client: Option<IpAddr>,
+    now: DateTime<Utc>,
+) -> Option<u64> {
+    let limit = intake.config.rate_limit_per_hour;
+    let client = client.filter(|_| limit > 0)?;
+    let hour = now.duration_trunc(Duration::hours(1)).ok()?;
+    let ends = hour + Duration::hours(1);
+    let key = format!(
+        "form-rate:{}:{}",
+        client_group(client),
+        hour.format("%Y%m%d%H")
+    );
+    match intake.store.count_hit(&key, now, ends).await {
+        Ok(n) if n > limit => {
+            tracing::warn!(client = %client_group(client), posts = n, limit, "form posts over the hourly limit");
+            Some(
+                u64::try_from((ends - now).num_seconds())
+                    .unwrap_or(0)
+                    .max(1),
+            )
+        }
+        Ok(_) => None,
+        Err(e) => {
+            tracing::warn!(error = %e, "the form rate limit could not be counted; the post goes on");
+            None
+        }
+    }
 }
 
 fn reply(status: StatusCode, body: serde_json::Value) -> Response<String> {

@@ -43,6 +43,10 @@ pub struct IntakeConfig {
     /// (default false: a form could point the crawler at another service
     /// of a host; fixture sites on loopback need it).
     pub website_ports: bool,
+    /// Posts one client address (an IPv6 address's /64) may make in a
+    /// clock hour before it is answered 429; 0 for no limit. Every post
+    /// counts, taken or not.
+    pub rate_limit_per_hour: u64,
 }
 
 impl Default for IntakeConfig {
@@ -56,6 +60,9 @@ impl Default for IntakeConfig {
             stale_after: Duration::days(7),
             lease: Duration::seconds(30),
             website_ports: false,
+            // A booth's tablet behind one address, a team's office NAT:
+            // far above what people type, far below what a script sends.
+            rate_limit_per_hour: 60,
         }
     }
 }

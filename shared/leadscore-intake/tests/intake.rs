@@ -84,6 +84,7 @@ async fn submit(intake: &Intake, body: impl AsRef<[u8]>) -> http::Response<Strin
         intake,
         &post("application/json", None),
         body.as_ref(),
+        None,
         now(),
     )
     .await
@@ -98,6 +99,7 @@ async fn a_submit_stores_the_lead_queues_enrichment_scores_and_publishes() {
         &f.intake,
         &post("application/json", Some("https://www.example.com")),
         BODY.as_bytes(),
+        None,
         now(),
     )
     .await;
@@ -148,17 +150,17 @@ async fn a_double_submit_creates_one_lead_and_one_activity() {
     let mut req = post("application/json", None);
     req.headers_mut()
         .insert("idempotency-key", "second-visit".parse().unwrap());
-    let resp = handle(&f.intake, &req, BODY.as_bytes(), now()).await;
+    let resp = handle(&f.intake, &req, BODY.as_bytes(), None, now()).await;
     let v: serde_json::Value = serde_json::from_str(resp.body()).unwrap();
     assert_eq!(v["duplicate"], false);
-    let resp = handle(&f.intake, &req, BODY.as_bytes(), now()).await;
+    let resp = handle(&f.intake, &req, BODY.as_bytes(), None, now()).await;
     let v: serde_json::Value = serde_json::from_str(resp.body()).unwrap();
     assert_eq!(v["duplicate"], true);
     assert_eq!(f.store.list_leads().await.unwrap().len(), 1);
     assert_eq!(f.store.activities_of(&email).await.unwrap().len(), 2);
     // The same key from another form of the page is another submission.
     let pricing = BODY.replace("demo-request", "pricing");
-    let resp = handle(&f.intake, &req, pricing.as_bytes(), now()).await;
+    let resp = handle(&f.intake, &req, pricing.as_bytes(), None, now()).await;
     let v: serde_json::Value = serde_json::from_str(resp.body()).unwrap();
     assert_eq!(v["duplicate"], false);
     assert_eq!(f.store.activities_of(&email).await.unwrap().len(), 3);
@@ -338,7 +340,7 @@ async fn bad_requests_get_typed_answers_and_store_nothing() {
         ),
     ];
     for (req, body, want) in cases {
-        let resp = handle(&f.intake, &req, &body, now()).await;
+        let resp = handle(&f.intake, &req, &body, None, now()).await;
         assert_eq!(resp.status(), want, "{}", resp.body());
     }
     assert!(f.store.list_leads().await.unwrap().is_empty());
@@ -360,7 +362,7 @@ async fn preflight_answers_cors() {
         .header("origin", "https://www.example.com")
         .body(())
         .unwrap();
-    let resp = handle(&f.intake, &req, b"", now()).await;
+    let resp = handle(&f.intake, &req, b"", None, now()).await;
     assert_eq!(resp.status(), StatusCode::NO_CONTENT);
     assert_eq!(
         resp.headers()["access-control-allow-methods"],
@@ -377,6 +379,7 @@ async fn the_message_is_kept_and_a_form_without_consent_does_not_erase_it() {
         &f.intake,
         &post("application/json", Some("https://www.example.com")),
         first.as_bytes(),
+        None,
         now(),
     )
     .await;
@@ -387,6 +390,7 @@ async fn the_message_is_kept_and_a_form_without_consent_does_not_erase_it() {
         &f.intake,
         &post("application/json", Some("https://www.example.com")),
         second.as_bytes(),
+        None,
         now() + chrono::Duration::hours(1),
     )
     .await;
@@ -404,6 +408,7 @@ async fn the_message_is_kept_and_a_form_without_consent_does_not_erase_it() {
         &f.intake,
         &post("application/json", Some("https://www.example.com")),
         br#"{"email":"bo@acme.com","form":"newsletter"}"#,
+        None,
         now(),
     )
     .await;
@@ -462,6 +467,7 @@ async fn submits_from_one_new_company_queue_one_crawl() {
         &f.intake,
         &post("application/json", None),
         br#"{"email":"di@acme.com","consent":true}"#,
+        None,
         later,
     )
     .await;
@@ -591,4 +597,108 @@ async fn the_second_click_of_a_submission_in_flight_is_a_duplicate() {
     assert_eq!(resp.status(), StatusCode::ACCEPTED, "{}", resp.body());
     let v: serde_json::Value = serde_json::from_str(resp.body()).unwrap();
     assert_eq!(v["duplicate"], true);
+}
+
+/// Posts one address may make in a clock hour: the next is answered 429
+/// with `Retry-After` (the seconds to the hour's end), whatever its body;
+/// another address, the next hour, or a post with no known address are
+/// not limited; an IPv6 /64 counts as one address.
+#[tokio::test]
+async fn posts_over_the_hourly_limit_of_an_address_are_refused() {
+    let mut f = fixture(false);
+    f.intake.config.rate_limit_per_hour = 3;
+    let post_from = |ip: &str, at: DateTime<Utc>, body: &'static str| {
+        let intake = &f.intake;
+        let ip: std::net::IpAddr = ip.parse().unwrap();
+        async move {
+            handle(
+                intake,
+                &post("application/json", None),
+                body.as_bytes(),
+                Some(ip),
+                at,
+            )
+            .await
+        }
+    };
+    let at = now() + chrono::Duration::minutes(20);
+    for _ in 0..3 {
+        let r = post_from("198.51.100.7", at, BODY).await;
+        assert_eq!(r.status(), StatusCode::ACCEPTED, "{}", r.body());
+    }
+    // A bad body counts too, and is refused for the limit first.
+    let r = post_from("198.51.100.7", at, "{").await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS, "{}", r.body());
+    assert_eq!(r.headers()["retry-after"], "2400");
+    let v: serde_json::Value = serde_json::from_str(r.body()).unwrap();
+    assert_eq!(v["retryable"], true);
+    assert_eq!(
+        post_from("203.0.113.9", at, BODY).await.status(),
+        StatusCode::ACCEPTED
+    );
+    let next_hour = now() + chrono::Duration::hours(1);
+    assert_eq!(
+        post_from("198.51.100.7", next_hour, BODY).await.status(),
+        StatusCode::ACCEPTED
+    );
+    // No address known (a local tunnel): not counted.
+    for _ in 0..5 {
+        let r = handle(
+            &f.intake,
+            &post("application/json", None),
+            BODY.as_bytes(),
+            None,
+            at,
+        )
+        .await;
+        assert_eq!(r.status(), StatusCode::ACCEPTED);
+    }
+    // One /64: the fourth post of its hosts is refused; another /64 is not.
+    for host in ["2001:db8:1:2::a", "2001:db8:1:2::b", "2001:db8:1:2:ffff::1"] {
+        assert_eq!(
+            post_from(host, at, BODY).await.status(),
+            StatusCode::ACCEPTED
+        );
+    }
+    assert_eq!(
+        post_from("2001:db8:1:2::c", at, BODY).await.status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    assert_eq!(
+        post_from("2001:db8:1:3::a", at, BODY).await.status(),
+        StatusCode::ACCEPTED
+    );
+    assert_eq!(
+        leadscore_intake::http::client_group("::ffff:198.51.100.7".parse().unwrap()),
+        "198.51.100.7"
+    );
+}
+
+/// A count the store cannot make does not refuse the post.
+#[tokio::test]
+async fn a_rate_count_that_fails_lets_the_post_through() {
+    let store = Arc::new(leadscore_store::faulty::FaultyStore::new(MemoryStore::new()));
+    store.fail("count_hit", None);
+    let intake = Intake {
+        store: store.clone(),
+        model: Arc::new(ScoringModel::default_model().unwrap()),
+        queue: None,
+        bus: None,
+        config: IntakeConfig {
+            rate_limit_per_hour: 1,
+            ..IntakeConfig::default()
+        },
+    };
+    for _ in 0..3 {
+        let r = handle(
+            &intake,
+            &post("application/json", None),
+            BODY.as_bytes(),
+            Some("198.51.100.7".parse().unwrap()),
+            now(),
+        )
+        .await;
+        assert_eq!(r.status(), StatusCode::ACCEPTED, "{}", r.body());
+    }
+    assert_eq!(store.failed_calls().len(), 3);
 }

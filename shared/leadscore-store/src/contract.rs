@@ -44,7 +44,8 @@ macro_rules! store_contract_tests {
             account_scores_roundtrip,
             records_survive_unicode_and_large_payloads,
             contexts_read_what_was_written,
-            claims_are_exclusive_leased_and_final
+            claims_are_exclusive_leased_and_final,
+            hit_counts_are_atomic_and_per_key
         );
     };
     (@cases $factory:expr; $($case:ident),* $(,)?) => {
@@ -841,6 +842,56 @@ pub async fn contexts_read_what_was_written(store: Arc<dyn Store>) {
     let ctx = store.account_context(&acme).await.unwrap();
     assert_eq!(ctx.account, Some(acc));
     assert_eq!(ctx.signals, snap.signals);
+}
+
+/// Rate-limit counts: each hit counts once, concurrent ones too, per key;
+/// a window's key counts on while other keys' expired counts go.
+pub async fn hit_counts_are_atomic_and_per_key(store: Arc<dyn Store>) {
+    let until = t0() + Duration::hours(1);
+    for want in 1..=3 {
+        let n = store
+            .count_hit("form:198.51.100.7:2026030109", t0(), until)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(n, want);
+    }
+    let other = store
+        .count_hit("form:203.0.113.9:2026030109", t0(), until)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(other, 1, "another key counts on its own");
+    // Twenty concurrent hits: every count from 4 to 23 comes back once.
+    let tasks: Vec<_> = (0..20)
+        .map(|_| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                store
+                    .count_hit("form:198.51.100.7:2026030109", t0(), until)
+                    .await
+            })
+        })
+        .collect();
+    let mut counts = Vec::new();
+    for t in tasks {
+        counts.push(
+            t.await
+                .unwrap_or_else(|e| panic!("{e}"))
+                .unwrap_or_else(|e| panic!("{e}")),
+        );
+    }
+    counts.sort_unstable();
+    assert_eq!(counts, (4..=23).collect::<Vec<u64>>());
+    // The next hour's window starts from one.
+    let later = t0() + Duration::hours(1) + Duration::seconds(1);
+    let next = store
+        .count_hit(
+            "form:198.51.100.7:2026030110",
+            later,
+            later + Duration::hours(1),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(next, 1);
 }
 
 /// Idempotency claims: one of many concurrent claimers acquires; an expired

@@ -223,6 +223,15 @@ impl<S: Store> Store for FaultyStore<S> {
         self.check("complete", Some(key))?;
         self.inner.complete(key, now).await
     }
+    async fn count_hit(
+        &self,
+        key: &str,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<u64> {
+        self.check("count_hit", Some(key))?;
+        self.inner.count_hit(key, now, expires_at).await
+    }
     async fn pending_alerts(&self, limit: usize) -> Result<Vec<Alert>> {
         self.check("pending_alerts", None)?;
         self.inner.pending_alerts(limit).await

@@ -250,6 +250,16 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Marks a claimed key done, forever (adapters may expire it after a
     /// retention period); idempotent.
     async fn complete(&self, key: &str, now: DateTime<Utc>) -> Result<()>;
+    /// Counts one hit on `key` and returns the hits counted on it so far,
+    /// this one included: a rate limit's window, its key naming the window
+    /// (a client and an hour). Atomic: concurrent hits each count once. A
+    /// count may be dropped once `expires_at` is before `now`.
+    async fn count_hit(
+        &self,
+        key: &str,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<u64>;
 
     /// Alerts not yet delivered, in queue order: an alert joins the queue
     /// when it is written and again, at the back, each time its delivery

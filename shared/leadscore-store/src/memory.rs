@@ -31,6 +31,8 @@ struct State {
     outbox: BTreeMap<String, OutboxEntry>,
     outbox_order: Vec<String>,
     claims: BTreeMap<String, (DateTime<Utc>, bool)>,
+    /// Hit counts and when each may be dropped.
+    counters: BTreeMap<String, (u64, DateTime<Utc>)>,
 }
 
 #[derive(Debug)]
@@ -355,6 +357,19 @@ impl Store for MemoryStore {
             .or_insert((now, true))
             .1 = true;
         Ok(())
+    }
+
+    async fn count_hit(
+        &self,
+        key: &str,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<u64> {
+        let mut s = self.lock();
+        s.counters.retain(|_, (_, until)| *until >= now);
+        let entry = s.counters.entry(key.to_owned()).or_insert((0, expires_at));
+        entry.0 += 1;
+        Ok(entry.0)
     }
 
     async fn pending_alerts(&self, limit: usize) -> Result<Vec<Alert>> {

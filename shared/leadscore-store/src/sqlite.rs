@@ -113,6 +113,15 @@ CREATE INDEX outbox_queue ON outbox (delivered_at, queued_at);
 ALTER TABLE scores ADD COLUMN checked_at TEXT NOT NULL DEFAULT '';
 CREATE INDEX scores_checked_at ON scores (checked_at);
 ",
+    // Hit counts of rate limits, by window key.
+    r"
+CREATE TABLE counters (
+    key        TEXT PRIMARY KEY,
+    hits       INTEGER NOT NULL,
+    expires_at TEXT NOT NULL
+);
+CREATE INDEX counters_expires_at ON counters (expires_at);
+",
 ];
 
 /// The SQLite adapter of [`Store`].
@@ -682,6 +691,34 @@ impl Store for SqliteStore {
             )
             .map_err(backend)?;
         Ok(())
+    }
+
+    async fn count_hit(
+        &self,
+        key: &str,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<u64> {
+        let mut conn = self.lock();
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(backend)?;
+        tx.execute(
+            "DELETE FROM counters WHERE expires_at < ?1",
+            [timestamp(now)],
+        )
+        .map_err(backend)?;
+        let hits: i64 = tx
+            .query_row(
+                "INSERT INTO counters (key, hits, expires_at) VALUES (?1, 1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET hits = hits + 1
+                 RETURNING hits",
+                params![key, timestamp(expires_at)],
+                |r| r.get(0),
+            )
+            .map_err(backend)?;
+        tx.commit().map_err(backend)?;
+        Ok(u64::try_from(hits).unwrap_or_default())
     }
 
     async fn pending_alerts(&self, limit: usize) -> Result<Vec<Alert>> {

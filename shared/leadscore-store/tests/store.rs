@@ -43,7 +43,7 @@ mod sqlite_specifics {
                 .unwrap();
         }
         let s = SqliteStore::open(&path).unwrap();
-        assert_eq!(s.schema_version().unwrap(), 5);
+        assert_eq!(s.schema_version().unwrap(), 6);
         assert!(s.get_account(&d).await.unwrap().is_some());
         let mode: String = rusqlite::Connection::open(&path)
             .unwrap()
@@ -72,7 +72,7 @@ mod sqlite_specifics {
                 })
                 .collect();
             for o in openers {
-                assert_eq!(o.join().unwrap().unwrap(), 5, "round {round}");
+                assert_eq!(o.join().unwrap().unwrap(), 6, "round {round}");
             }
         }
     }
@@ -108,7 +108,7 @@ mod sqlite_specifics {
             .unwrap();
         }
         let s = SqliteStore::open(&path).unwrap();
-        assert_eq!(s.schema_version().unwrap(), 5);
+        assert_eq!(s.schema_version().unwrap(), 6);
         assert_eq!(s.activities_of(&jane).await.unwrap(), vec![a.clone()]);
         assert_eq!(s.add_activities(&[a]).await.unwrap(), 0, "still known");
     }
@@ -167,7 +167,7 @@ mod sqlite_specifics {
             .unwrap();
         }
         let s = SqliteStore::open(&path).unwrap();
-        assert_eq!(s.schema_version().unwrap(), 5);
+        assert_eq!(s.schema_version().unwrap(), 6);
         s.save_score(&ScoreWrite {
             record: record("new", 1),
             expected_version: 0,
@@ -243,7 +243,7 @@ mod sqlite_specifics {
             }
         }
         let s = SqliteStore::open(&path).unwrap();
-        assert_eq!(s.schema_version().unwrap(), 5);
+        assert_eq!(s.schema_version().unwrap(), 6);
         let ids = |v: Vec<Alert>| v.into_iter().map(|a| a.id).collect::<Vec<_>>();
         assert_eq!(
             ids(s.pending_alerts(10).await.unwrap()),
