@@ -120,7 +120,8 @@ pub async fn serve(store: Arc<dyn Store>, model: ScoringModel, args: &ServeArgs)
             let _permit = permit;
             // A peer on this machine is a tunnel or proxy (or a test), not
             // the client: the rate limit does not count it.
-            let client = Some(peer.ip()).filter(|ip| !ip.is_loopback());
+            // (An IPv4 peer of a `::` listener is `::ffff:127.0.0.1`.)
+            let client = Some(peer.ip()).filter(|ip| !ip.to_canonical().is_loopback());
             let svc = service_fn(move |req| {
                 let state = state.clone();
                 async move { Ok::<_, Infallible>(route(&state, req, client).await) }

@@ -82,6 +82,15 @@ pub struct BoardOutcome {
     /// its roles are unknown, so no opened or closed roles are counted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub carried_since: Option<DateTime<Utc>>,
+    /// The board listed no roles, as SmartRecruiters answers for a company
+    /// that does not exist too, and the last snapshot read it (with roles,
+    /// or listing none already): a board with no open roles. The first such
+    /// read of a board that had roles counts no opened or closed roles (a
+    /// passing empty answer would close them all, then open them again);
+    /// a second in a row closes them. It does not stop the JSON-LD and HTML
+    /// fallbacks (a company that moved off the ATS and left a link to it).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub none_listed: bool,
 }
 
 /// Hiring as stored in a snapshot's details.
@@ -208,9 +217,9 @@ async fn read_page(
     }
 }
 
-/// Reads `board`'s roles; `known`: the last snapshot read it, so a board
-/// that lists none ([`BoardPage::NoneListed`]) has no open roles, rather
-/// than being unknown.
+/// Reads `board`'s roles; `known`: the last snapshot read it with roles or
+/// listing none, so a board that lists none ([`BoardPage::NoneListed`]) has
+/// no open roles (`none_listed`), rather than being unknown.
 async fn read_board(
     fetcher: &dyn PageFetcher,
     session: &SiteSession,
@@ -230,6 +239,7 @@ async fn read_board(
         truncated: false,
         eu: board.eu,
         carried_since: None,
+        none_listed: false,
     };
     for page in 0..config.max_pages_per_board {
         type Parser = Box<dyn Fn(&Response<'_>) -> Result<BoardPage, ParseError>>;
@@ -284,13 +294,24 @@ async fn read_board(
         // included, is over the document cap: its departments list the
         // same jobs without them.
         if board.ats == Ats::Greenhouse && matches!(&read, Err(f) if f.too_large) {
-            read = read_page(
+            read = match read_page(
                 fetcher,
                 session,
                 &e.greenhouse_departments(&board.token),
                 &parse_greenhouse_departments,
             )
-            .await;
+            .await
+            {
+                // The board answered its job list: it exists, whatever its
+                // departments say.
+                Ok(Fetched::Unknown | Fetched::Page(BoardPage::UnknownBoard)) => {
+                    Err(ReadFailure::lasting(
+                        "the job list is over the document cap and the departments were not found"
+                            .into(),
+                    ))
+                }
+                other => other,
+            };
         }
         match read {
             Ok(Fetched::Page(BoardPage::Roles { roles: r, has_next })) => {
@@ -300,7 +321,10 @@ async fn read_board(
                 }
                 outcome.truncated = page + 1 == config.max_pages_per_board;
             }
-            Ok(Fetched::Page(BoardPage::NoneListed)) if known && page == 0 => break,
+            Ok(Fetched::Page(BoardPage::NoneListed)) if known && page == 0 => {
+                outcome.none_listed = true;
+                break;
+            }
             Ok(
                 Fetched::Page(BoardPage::UnknownBoard | BoardPage::NoneListed) | Fetched::Unknown,
             ) => {
@@ -408,16 +432,21 @@ pub async fn collect(
     let mut found = HiringFound::default();
     let mut all_roles = Vec::new();
     let mut any_read = false;
+    // A board that had roles listed none: unconfirmed (see
+    // BoardOutcome::none_listed).
+    let mut first_empty = false;
     for (i, board) in boards.iter().enumerate() {
         let ats = ats_name(board.ats);
-        let known = previous
+        let before = previous
             .boards
             .iter()
-            .any(|o| o.status == "ok" && o.ats == ats && o.token == board.token);
+            .find(|o| o.status == "ok" && o.ats == ats && o.token == board.token);
+        let known = before.is_some_and(|o| o.roles > 0 || o.none_listed);
         let (mut outcome, roles) = read_board(fetcher, &session, board, known, config).await;
         outcome.carried_since = i
             .checked_sub(found_on_pages)
             .and_then(|c| carried_since.get(c).copied());
+        first_empty |= outcome.none_listed && before.is_some_and(|o| !o.none_listed);
         any_read |= outcome.status == "ok";
         if let Some(err) = &outcome.error {
             found
@@ -435,7 +464,7 @@ pub async fn collect(
     let board_answered = found
         .boards
         .iter()
-        .filter(|b| b.carried_since.is_none())
+        .filter(|b| b.carried_since.is_none() && !b.none_listed)
         .any(|b| b.status == "ok" || (b.status == "error" && b.transient));
     let carried_read = found.boards.iter().any(|b| b.carried_since.is_some());
     let mut fallback_read = false;
@@ -478,6 +507,7 @@ pub async fn collect(
                 truncated: cut,
                 eu: false,
                 carried_since: None,
+                none_listed: false,
             });
             all_roles.extend(roles);
         }
@@ -491,6 +521,7 @@ pub async fn collect(
         // or not carried for want of room, and for carried boards read
         // beside the fallback (which of the two lists stands is unknown).
         let partial = carry_dropped
+            || first_empty
             || (carried_read && fallback_read)
             || found.boards.iter().any(|b| {
                 b.status == "error"

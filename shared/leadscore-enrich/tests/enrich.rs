@@ -781,19 +781,19 @@ async fn an_unknown_board_is_not_zero_roles() {
 }
 
 /// SmartRecruiters lists no roles for a company that does not exist and for
-/// one with no openings alike: unknown on a first reading, and no open
-/// roles (all closed) for a board that listed some before.
+/// one with no openings alike: unknown on a first reading; for a board that
+/// listed some before, no open roles, its roles closed once a second empty
+/// answer confirms the first (which counts nothing opened or closed). An
+/// emptied board does not stop the JSON-LD fallback.
 #[tokio::test]
 async fn a_smartrecruiters_board_emptied_has_no_open_roles() {
     let site = Site::start().await;
     let postings = "/v1/companies/AcmeGmbH/postings?limit=100&offset=0";
     let one = r#"{"offset":0,"limit":100,"totalFound":1,"content":[{"id":"744000001","name":"Account Executive","releasedDate":"2026-11-01T09:00:00.000Z","function":{"label":"Sales"},"company":{"identifier":"AcmeGmbH"}}]}"#;
     let none = hiring_fixture("smartrecruiters_unknown.json");
-    site.route(
-        "/",
-        Route::html(r#"<a href="https://careers.smartrecruiters.com/AcmeGmbH">Jobs</a>"#),
-    )
-    .route(postings, Route::json(none.clone()));
+    let link = r#"<a href="https://careers.smartrecruiters.com/AcmeGmbH">Jobs</a>"#;
+    site.route("/", Route::html(link))
+        .route(postings, Route::json(none.clone()));
     let e = enricher_with_ats(&["sr.test", "ats.test"], &site.url("ats.test"));
     let domain = Domain::parse("sr.test").unwrap();
     let start = format!("{}/", site.url("sr.test"));
@@ -805,17 +805,34 @@ async fn a_smartrecruiters_board_emptied_has_no_open_roles() {
     let read = enrich_at(&e, &domain, &start, Some(&first), "2026-11-11T00:00:00Z").await;
     assert_eq!(read.hiring.summary.as_ref().unwrap().sales_roles, 1);
     site.route(postings, Route::json(none));
+    let velocity = |o: &leadscore_enrich::Enrichment| {
+        let s = o.hiring.summary.as_ref().unwrap();
+        (s.open_roles, s.opened, s.closed)
+    };
     let emptied = enrich_at(&e, &domain, &start, Some(&read), "2026-11-12T00:00:00Z").await;
+    let b = &emptied.hiring.boards[0];
+    assert_eq!((b.status.as_str(), b.none_listed), ("ok", true), "{b:?}");
     assert_eq!(
-        emptied.hiring.boards[0].status, "ok",
-        "{:?}",
-        emptied.hiring.boards
+        velocity(&emptied),
+        (0, 0, 0),
+        "one empty answer closes nothing"
     );
-    let s = emptied.hiring.summary.as_ref().unwrap();
-    assert_eq!((s.open_roles, s.sales_roles, s.closed), (0, 0, 1));
-    // And the next run still knows it.
     let again = enrich_at(&e, &domain, &start, Some(&emptied), "2026-11-13T00:00:00Z").await;
     assert_eq!(again.hiring.boards[0].status, "ok");
+    assert_eq!(velocity(&again), (0, 0, 1), "a second one closes its role");
+    let still = enrich_at(&e, &domain, &start, Some(&again), "2026-11-14T00:00:00Z").await;
+    assert_eq!(velocity(&still), (0, 0, 0));
+
+    // The company moved its jobs to its own pages, the old link left.
+    let posting = r#"<script type="application/ld+json">{"@context":"https://schema.org","@type":"JobPosting","title":"Sales Development Representative","datePosted":"2026-11-10","identifier":{"@type":"PropertyValue","value":"sdr-1"},"hiringOrganization":{"@type":"Organization","name":"Acme"}}</script>"#;
+    site.route("/", Route::html(format!("{link}{posting}")));
+    let moved = enrich_at(&e, &domain, &start, Some(&still), "2026-11-15T00:00:00Z").await;
+    assert_eq!(
+        moved.hiring.summary.as_ref().unwrap().sales_roles,
+        1,
+        "{:?}",
+        moved.hiring.boards
+    );
 }
 
 #[tokio::test]
@@ -1574,13 +1591,38 @@ async fn a_greenhouse_board_over_the_cap_is_read_from_its_departments() {
     .await;
     assert_eq!(out.hiring.boards[0].status, "ok", "{:?}", out.hiring.boards);
     let s = out.hiring.summary.as_ref().unwrap();
-    // The SDR post listed under two departments counts once; the talent
-    // pool not at all; the marketing role by its title.
+    // The SDR post listed under two departments counts once, under the
+    // deeper one; the talent pool not at all; the marketing role by its
+    // title.
     assert_eq!(
         (s.open_roles, s.sales_roles, s.growth_marketing_roles),
         (3, 2, 1),
         "{s:?}"
     );
+    let sdr = out
+        .hiring
+        .roles
+        .iter()
+        .find(|r| r.role.title == "SDR")
+        .unwrap();
+    assert_eq!(sdr.role.department.as_deref(), Some("Sales Development"));
+    // The departments not found: the board answered its job list, so it is
+    // no unknown board, and its roles are unknown, not closed.
+    site.remove("/v1/boards/bigco/departments");
+    let again = enrich_at(
+        &e,
+        &Domain::parse("big.test").unwrap(),
+        &format!("{}/", site.url("big.test")),
+        Some(&out),
+        "2026-11-11T00:00:00Z",
+    )
+    .await;
+    assert_eq!(
+        again.hiring.boards[0].status, "error",
+        "{:?}",
+        again.hiring.boards
+    );
+    assert!(again.hiring.summary.is_none());
     assert!(site.hits().iter().any(|h| h.ends_with("/departments")));
 }
 

@@ -205,6 +205,8 @@ struct GhDepartments {
 
 #[derive(Deserialize)]
 struct GhDepartment {
+    id: Option<u64>,
+    parent_id: Option<u64>,
     name: Option<String>,
     #[serde(default, deserialize_with = "lenient")]
     jobs: Vec<GhJob>,
@@ -214,7 +216,8 @@ struct GhDepartment {
 /// each with its jobs (as the job list without `content=true` gives them).
 /// A job's department is the one it is listed under (Greenhouse's "No
 /// Department" is none); a job listed under two (a department and its
-/// parent) counts once, under the first.
+/// parent) counts once, under the deeper one ("Sales Operations", not
+/// "Operations").
 pub fn parse_greenhouse_departments(resp: &Response<'_>) -> Result<BoardPage, ParseError> {
     const ATS: &str = "greenhouse";
     if let Some(page) = triage(ATS, resp)? {
@@ -222,12 +225,44 @@ pub fn parse_greenhouse_departments(resp: &Response<'_>) -> Result<BoardPage, Pa
     }
     let board: GhDepartments = serde_json::from_slice(resp.body)
         .map_err(|source| ParseError::Json { ats: ATS, source })?;
-    let mut seen = std::collections::HashSet::new();
-    let jobs = board.departments.into_iter().flat_map(|d| {
+    let parents: std::collections::HashMap<u64, u64> = board
+        .departments
+        .iter()
+        .filter_map(|d| Some((d.id?, d.parent_id?)))
+        .collect();
+    // Levels above a department (a cycle stops at the departments' count).
+    let depth = |mut id: Option<u64>| {
+        let mut n = 0;
+        while let Some(p) = id.and_then(|i| parents.get(&i)) {
+            n += 1;
+            if n > parents.len() {
+                break;
+            }
+            id = Some(*p);
+        }
+        n
+    };
+    // Each job once, in the order first listed, under its deepest department.
+    let mut jobs: Vec<(GhJob, Option<String>, usize)> = Vec::new();
+    let mut at: std::collections::HashMap<u64, usize> = std::collections::HashMap::new();
+    for d in board.departments {
+        let level = depth(d.id);
         let name = d.name.filter(|n| !n.eq_ignore_ascii_case("no department"));
-        d.jobs.into_iter().map(move |j| (j, name.clone()))
-    });
-    let roles = gh_roles(jobs.filter(|(j, _)| seen.insert(j.id)));
+        for j in d.jobs {
+            match at.get(&j.id) {
+                Some(&i) if jobs[i].2 < level && name.is_some() => {
+                    jobs[i].1.clone_from(&name);
+                    jobs[i].2 = level;
+                }
+                Some(_) => {}
+                None => {
+                    at.insert(j.id, jobs.len());
+                    jobs.push((j, name.clone(), level));
+                }
+            }
+        }
+    }
+    let roles = gh_roles(jobs.into_iter().map(|(j, name, _)| (j, name)));
     Ok(BoardPage::Roles {
         roles,
         has_next: false,
