@@ -530,27 +530,21 @@ pub fn inspect_jobs(args: &InspectJobsArgs, bytes: &[u8], now: DateTime<Utc>) ->
             format!("{}: {e}", args.file.display()),
         )
     })?;
-    let roles = match page {
-        BoardPage::Roles { roles, .. } => roles,
-        BoardPage::UnknownBoard => {
-            return Err(crate::fail(
-                crate::exit::INVALID_INPUT,
-                format!(
-                    "{}: the response says this {name} board does not exist",
-                    args.file.display()
-                ),
-            ));
-        }
-        BoardPage::NoneListed => {
-            return Err(crate::fail(
-                crate::exit::INVALID_INPUT,
-                format!(
-                    "{}: the response lists no roles: this {name} board has no openings or does not exist ({name} answers both alike)",
-                    args.file.display()
-                ),
-            ));
-        }
+    let said = match page {
+        BoardPage::Roles { roles, .. } => Ok(roles),
+        BoardPage::UnknownBoard => Err(format!(
+            "the response says this {name} board does not exist"
+        )),
+        BoardPage::NoneListed => Err(format!(
+            "the response lists no roles: this {name} board has no openings or does not exist ({name} answers both alike)"
+        )),
     };
+    let roles = said.map_err(|what| {
+        crate::fail(
+            crate::exit::INVALID_INPUT,
+            format!("{}: {what}", args.file.display()),
+        )
+    })?;
     let classified = classify_roles_with(&roles, taxonomy);
     let signals = hiring_signals(&classified, None, now);
     let rows: Vec<serde_json::Value> = classified

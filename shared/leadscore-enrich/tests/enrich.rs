@@ -757,14 +757,7 @@ async fn an_unknown_board_is_not_zero_roles() {
         Route::html(r#"<a href="https://jobs.lever.co/ghostco">Careers</a>"#),
     );
     let e = enricher_with_ats(&["ghost.test", "ats.test"], &site.url("ats.test"));
-    let out = enrich_at(
-        &e,
-        &Domain::parse("ghost.test").unwrap(),
-        &format!("{}/", site.url("ghost.test")),
-        None,
-        "2026-10-25T00:00:00Z",
-    )
-    .await;
+    let out = enrich_host(&e, &site, "ghost.test", None, "2026-10-25T00:00:00Z").await;
     assert_eq!(
         out.hiring.boards[0].status, "unknown_board",
         "{:?}",
@@ -849,14 +842,7 @@ async fn an_eu_lever_board_is_read_from_the_eu_api() {
         ),
     );
     let e = enricher_with_ats(&["eu.test", "ats.test"], &site.url("ats.test"));
-    let out = enrich_at(
-        &e,
-        &Domain::parse("eu.test").unwrap(),
-        &format!("{}/", site.url("eu.test")),
-        None,
-        "2026-11-20T00:00:00Z",
-    )
-    .await;
+    let out = enrich_host(&e, &site, "eu.test", None, "2026-11-20T00:00:00Z").await;
     assert_eq!(out.hiring.boards[0].status, "ok", "{:?}", out.hiring.boards);
     assert_eq!(out.hiring.summary.as_ref().unwrap().sales_roles, 1);
 }
@@ -884,14 +870,7 @@ async fn job_postings_are_read_when_no_board_could_be() {
         ),
     );
     let e = enricher_with_ats(&["wd.test", "ats.test"], &site.url("ats.test"));
-    let out = enrich_at(
-        &e,
-        &Domain::parse("wd.test").unwrap(),
-        &format!("{}/", site.url("wd.test")),
-        None,
-        "2026-11-20T00:00:00Z",
-    )
-    .await;
+    let out = enrich_host(&e, &site, "wd.test", None, "2026-11-20T00:00:00Z").await;
     let statuses: Vec<(&str, &str)> = out
         .hiring
         .boards
@@ -1195,6 +1174,18 @@ async fn enrich_at(
         .unwrap()
 }
 
+/// [`enrich_at`] of `host` from its homepage on `site`.
+async fn enrich_host(
+    e: &Enricher,
+    site: &Site,
+    host: &str,
+    previous: Option<&leadscore_enrich::Enrichment>,
+    when: &str,
+) -> leadscore_enrich::Enrichment {
+    let start = format!("{}/", site.url(host));
+    enrich_at(e, &Domain::parse(host).unwrap(), &start, previous, when).await
+}
+
 /// The signals named `PREFIX*` with the day each was observed (a count of
 /// days is as of now, so it is left out).
 fn names(s: &leadscore_core::domain::EnrichmentSnapshot, prefix: &str) -> Vec<String> {
@@ -1401,14 +1392,7 @@ async fn a_cookie_check_redirect_is_passed() {
         ),
     );
     let e = enricher(host);
-    let out = enrich_at(
-        &e,
-        &Domain::parse(host).unwrap(),
-        &format!("{}/", site.url(host)),
-        None,
-        "2026-11-10T00:00:00Z",
-    )
-    .await;
+    let out = enrich_host(&e, &site, host, None, "2026-11-10T00:00:00Z").await;
     let home_page = &out.pages[0];
     assert_eq!(home_page.status, Some(200), "{:?}", out.pages);
     // Detected by the cookie the redirect set (the page does not set it
@@ -1451,14 +1435,7 @@ async fn a_session_keeps_at_most_a_hundred_cookies() {
         ),
     );
     let e = enricher(host);
-    let out = enrich_at(
-        &e,
-        &Domain::parse(host).unwrap(),
-        &format!("{}/", site.url(host)),
-        None,
-        "2026-11-10T00:00:00Z",
-    )
-    .await;
+    let out = enrich_host(&e, &site, host, None, "2026-11-10T00:00:00Z").await;
     let pricing = out.pages.iter().find(|p| p.url.ends_with("/pricing"));
     assert_eq!(pricing.and_then(|p| p.status), Some(200), "{:?}", out.pages);
 }
@@ -1581,14 +1558,7 @@ async fn a_greenhouse_board_over_the_cap_is_read_from_its_departments() {
         |f| f.max_document_bytes = 64 * 1024,
         |_| {},
     );
-    let out = enrich_at(
-        &e,
-        &Domain::parse("big.test").unwrap(),
-        &format!("{}/", site.url("big.test")),
-        None,
-        "2026-11-10T00:00:00Z",
-    )
-    .await;
+    let out = enrich_host(&e, &site, "big.test", None, "2026-11-10T00:00:00Z").await;
     assert_eq!(out.hiring.boards[0].status, "ok", "{:?}", out.hiring.boards);
     let s = out.hiring.summary.as_ref().unwrap();
     // The SDR post listed under two departments counts once, under the
@@ -1609,14 +1579,7 @@ async fn a_greenhouse_board_over_the_cap_is_read_from_its_departments() {
     // The departments not found: the board answered its job list, so it is
     // no unknown board, and its roles are unknown, not closed.
     site.remove("/v1/boards/bigco/departments");
-    let again = enrich_at(
-        &e,
-        &Domain::parse("big.test").unwrap(),
-        &format!("{}/", site.url("big.test")),
-        Some(&out),
-        "2026-11-11T00:00:00Z",
-    )
-    .await;
+    let again = enrich_host(&e, &site, "big.test", Some(&out), "2026-11-11T00:00:00Z").await;
     assert_eq!(
         again.hiring.boards[0].status, "error",
         "{:?}",
@@ -1964,14 +1927,7 @@ async fn a_plain_html_job_list_is_the_last_fallback() {
             ),
         );
     let e = enricher_with_ats(&["plain.test", "ats.test"], &site.url("ats.test"));
-    let out = enrich_at(
-        &e,
-        &Domain::parse("plain.test").unwrap(),
-        &format!("{}/", site.url("plain.test")),
-        None,
-        "2026-11-20T00:00:00Z",
-    )
-    .await;
+    let out = enrich_host(&e, &site, "plain.test", None, "2026-11-20T00:00:00Z").await;
     assert_eq!(out.hiring.boards.len(), 1, "{:?}", out.hiring.boards);
     assert_eq!(out.hiring.boards[0].ats, "html");
     let s = out.hiring.summary.as_ref().unwrap();
@@ -2067,14 +2023,7 @@ async fn a_teamtailor_careers_site_on_a_custom_domain_is_read_from_its_origin() 
             Route::ok("application/rss+xml", hiring_fixture("teamtailor_jobs.rss")),
         );
     let e = enricher_with_ats(&["nordlys.test", "ats.test"], &site.url("ats.test"));
-    let out = enrich_at(
-        &e,
-        &Domain::parse("nordlys.test").unwrap(),
-        &format!("{}/", site.url("nordlys.test")),
-        None,
-        "2026-11-20T00:00:00Z",
-    )
-    .await;
+    let out = enrich_host(&e, &site, "nordlys.test", None, "2026-11-20T00:00:00Z").await;
     let boards = &out.hiring.boards;
     assert_eq!(boards.len(), 1, "{boards:?}");
     assert_eq!(
@@ -2102,14 +2051,7 @@ async fn a_teamtailor_slug_starting_with_http_is_a_slug() {
             Route::ok("application/rss+xml", hiring_fixture("teamtailor_jobs.rss")),
         );
     let e = enricher_with_ats(&["httpool.test", "ats.test"], &site.url("ats.test"));
-    let out = enrich_at(
-        &e,
-        &Domain::parse("httpool.test").unwrap(),
-        &format!("{}/", site.url("httpool.test")),
-        None,
-        "2026-11-20T00:00:00Z",
-    )
-    .await;
+    let out = enrich_host(&e, &site, "httpool.test", None, "2026-11-20T00:00:00Z").await;
     let boards = &out.hiring.boards;
     assert_eq!(boards.len(), 1, "{boards:?}");
     assert_eq!(
