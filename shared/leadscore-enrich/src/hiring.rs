@@ -217,6 +217,16 @@ async fn read_page(
     }
 }
 
+/// A Greenhouse board whose job list was over the cap and whose departments
+/// did not give its jobs: unknown for now.
+fn departments_unread(what: &str) -> ReadFailure {
+    ReadFailure {
+        message: format!("the job list is over the document cap and the departments were {what}"),
+        transient: true,
+        too_large: false,
+    }
+}
+
 /// Reads `board`'s roles; `known`: the last snapshot read it with roles or
 /// listing none, so a board that lists none ([`BoardPage::NoneListed`]) has
 /// no open roles (`none_listed`), rather than being unknown.
@@ -302,13 +312,16 @@ async fn read_board(
             )
             .await
             {
-                // The board answered its job list: it exists, whatever its
-                // departments say.
-                Ok(Fetched::Unknown | Fetched::Page(BoardPage::UnknownBoard)) => {
-                    Err(ReadFailure::lasting(
-                        "the job list is over the document cap and the departments were not found"
-                            .into(),
-                    ))
+                // The board answered its job list: it exists, and its roles
+                // are unknown (as after a failure that may pass: the last
+                // snapshot's hiring stands) when its departments are not
+                // found or list none.
+                Ok(
+                    Fetched::Unknown
+                    | Fetched::Page(BoardPage::UnknownBoard | BoardPage::NoneListed),
+                ) => Err(departments_unread("not found")),
+                Ok(Fetched::Page(BoardPage::Roles { roles, .. })) if roles.is_empty() => {
+                    Err(departments_unread("without jobs"))
                 }
                 other => other,
             };
@@ -360,8 +373,9 @@ pub struct HiringPage<'a> {
 /// Finds boards on `pages` (the homepage and careers pages) and reads them;
 /// when no board could be read (none found, or only unsupported, unknown or
 /// broken ones; a board that failed for now counts as read), `JobPosting`
-/// JSON-LD on the pages; without that, the job links of the careers pages.
-/// `previous`: the last snapshot's role ids (the velocity baseline) and
+/// JSON-LD on the pages; without that, the job links of the careers pages
+/// (a board carried from the last snapshot, or one listing no roles, does
+/// not stop them). `previous`: the last snapshot's role ids (the velocity baseline) and
 /// its boards, read again when `pages_missed` (a page that may name a
 /// board could not be read this time) and no page read names them.
 pub async fn collect(
@@ -437,16 +451,22 @@ pub async fn collect(
     let mut first_empty = false;
     for (i, board) in boards.iter().enumerate() {
         let ats = ats_name(board.ats);
+        // The board as the last snapshot had it. One that failed then (its
+        // roles still in the baseline) is known too: an empty answer now
+        // is unconfirmed, as after roles.
         let before = previous
             .boards
             .iter()
-            .find(|o| o.status == "ok" && o.ats == ats && o.token == board.token);
-        let known = before.is_some_and(|o| o.roles > 0 || o.none_listed);
+            .find(|o| o.ats == ats && o.token == board.token);
+        let known = before.is_some_and(|o| {
+            (o.status == "ok" && (o.roles > 0 || o.none_listed)) || o.status == "error"
+        });
         let (mut outcome, roles) = read_board(fetcher, &session, board, known, config).await;
         outcome.carried_since = i
             .checked_sub(found_on_pages)
             .and_then(|c| carried_since.get(c).copied());
-        first_empty |= outcome.none_listed && before.is_some_and(|o| !o.none_listed);
+        first_empty |=
+            outcome.none_listed && before.is_some_and(|o| !(o.none_listed && o.status == "ok"));
         any_read |= outcome.status == "ok";
         if let Some(err) = &outcome.error {
             found
@@ -459,8 +479,8 @@ pub async fn collect(
     // No board read, and none that may answer next time (none found, or
     // only ones the crawl cannot read: Workday, a stale link to a board
     // that is gone, an answer that does not parse): schema.org JobPosting
-    // JSON-LD on the crawled pages. A carried board does not count: the
-    // pages read may have moved on to these.
+    // JSON-LD on the crawled pages. A carried board, or one that lists no
+    // roles, does not count: the pages read may have moved on to these.
     let board_answered = found
         .boards
         .iter()
@@ -518,8 +538,9 @@ pub async fn collect(
         // when it is read again. No velocity this time, and the previous
         // ids stay for the next comparison. So too for a carried board
         // not read (gone from its ATS, or moved: its page unread may say)
-        // or not carried for want of room, and for carried boards read
-        // beside the fallback (which of the two lists stands is unknown).
+        // or not carried for want of room, for carried boards read beside
+        // the fallback (which of the two lists stands is unknown), and for
+        // a board's first empty answer (unconfirmed).
         let partial = carry_dropped
             || first_empty
             || (carried_read && fallback_read)

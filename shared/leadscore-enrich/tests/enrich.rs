@@ -797,7 +797,7 @@ async fn a_smartrecruiters_board_emptied_has_no_open_roles() {
     site.route(postings, Route::json(one));
     let read = enrich_at(&e, &domain, &start, Some(&first), "2026-11-11T00:00:00Z").await;
     assert_eq!(read.hiring.summary.as_ref().unwrap().sales_roles, 1);
-    site.route(postings, Route::json(none));
+    site.route(postings, Route::json(none.clone()));
     let velocity = |o: &leadscore_enrich::Enrichment| {
         let s = o.hiring.summary.as_ref().unwrap();
         (s.open_roles, s.opened, s.closed)
@@ -810,6 +810,13 @@ async fn a_smartrecruiters_board_emptied_has_no_open_roles() {
         (0, 0, 0),
         "one empty answer closes nothing"
     );
+    // A passing empty answer: the role was open all along.
+    site.route(postings, Route::json(one));
+    let back = enrich_at(&e, &domain, &start, Some(&emptied), "2026-11-12T12:00:00Z").await;
+    assert_eq!(velocity(&back), (1, 0, 0));
+    site.route(postings, Route::json(none.clone()));
+    let emptied = enrich_at(&e, &domain, &start, Some(&back), "2026-11-12T18:00:00Z").await;
+    assert_eq!(velocity(&emptied), (0, 0, 0));
     let again = enrich_at(&e, &domain, &start, Some(&emptied), "2026-11-13T00:00:00Z").await;
     assert_eq!(again.hiring.boards[0].status, "ok");
     assert_eq!(velocity(&again), (0, 0, 1), "a second one closes its role");
@@ -826,6 +833,50 @@ async fn a_smartrecruiters_board_emptied_has_no_open_roles() {
         "{:?}",
         moved.hiring.boards
     );
+    assert_eq!(velocity(&moved), (1, 1, 0));
+}
+
+/// A SmartRecruiters board that failed for a run (its roles kept in the
+/// baseline) and then lists none: unconfirmed, so nothing closes.
+#[tokio::test]
+async fn an_empty_answer_after_a_failed_one_closes_nothing() {
+    let site = Site::start().await;
+    let postings = "/v1/companies/AcmeGmbH/postings?limit=100&offset=0";
+    let one = r#"{"offset":0,"limit":100,"totalFound":1,"content":[{"id":"744000001","name":"Account Executive","releasedDate":"2026-11-01T09:00:00.000Z","function":{"label":"Sales"},"company":{"identifier":"AcmeGmbH"}}]}"#;
+    site.route(
+        "/",
+        Route::html(
+            r#"<a href="https://careers.smartrecruiters.com/AcmeGmbH">Jobs</a> <a href="https://job-boards.greenhouse.io/acme">Roles</a>"#,
+        ),
+    )
+    .route(postings, Route::json(one))
+    .route(
+        "/v1/boards/acme/jobs?content=true",
+        Route::json(hiring_fixture("greenhouse_jobs.json")),
+    );
+    let e = enricher_with_ats(&["sr2.test", "ats.test"], &site.url("ats.test"));
+    let velocity = |o: &leadscore_enrich::Enrichment| {
+        let s = o.hiring.summary.as_ref().unwrap();
+        (s.open_roles, s.opened, s.closed)
+    };
+    let run1 = enrich_host(&e, &site, "sr2.test", None, "2026-11-10T00:00:00Z").await;
+    assert_eq!(velocity(&run1), (3, 0, 0), "{:?}", run1.hiring.boards);
+    site.route(postings, Route::status(503, "text/plain", "later"));
+    let run2 = enrich_host(&e, &site, "sr2.test", Some(&run1), "2026-11-11T00:00:00Z").await;
+    assert_eq!(velocity(&run2), (2, 0, 0));
+    site.route(
+        postings,
+        Route::json(hiring_fixture("smartrecruiters_unknown.json")),
+    );
+    let run3 = enrich_host(&e, &site, "sr2.test", Some(&run2), "2026-11-12T00:00:00Z").await;
+    let sr = run3
+        .hiring
+        .boards
+        .iter()
+        .find(|b| b.ats == "smartrecruiters")
+        .unwrap();
+    assert!(sr.none_listed, "{sr:?}");
+    assert_eq!(velocity(&run3), (2, 0, 0));
 }
 
 #[tokio::test]
@@ -1586,6 +1637,15 @@ async fn a_greenhouse_board_over_the_cap_is_read_from_its_departments() {
         again.hiring.boards
     );
     assert!(again.hiring.summary.is_none());
+    // The last snapshot's hiring stands, and stays the baseline.
+    assert_eq!(
+        names(&again.snapshot, "hiring."),
+        names(&out.snapshot, "hiring.")
+    );
+    site.route("/v1/boards/bigco/departments", Route::json(departments));
+    let back = enrich_host(&e, &site, "big.test", Some(&again), "2026-11-12T00:00:00Z").await;
+    let s = back.hiring.summary.as_ref().unwrap();
+    assert_eq!((s.open_roles, s.opened, s.closed), (3, 0, 0), "{s:?}");
     assert!(site.hits().iter().any(|h| h.ends_with("/departments")));
 }
 

@@ -623,12 +623,16 @@ impl ReqwestFetcher {
             .iter()
             .filter(|v| v.len() <= MAX_COOKIE_BYTES)
             .collect();
-        let room =
-            MAX_SESSION_COOKIES.saturating_sub(session.cookies_taken.load(Ordering::Relaxed));
-        let set = &set[..set.len().min(room)];
-        session
+        // Taken in one step: concurrent fetches of a session never pass
+        // the limit together.
+        let wanted = set.len();
+        let before = session
             .cookies_taken
-            .fetch_add(set.len(), Ordering::Relaxed);
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| {
+                Some((n + wanted).min(MAX_SESSION_COOKIES))
+            })
+            .unwrap_or(MAX_SESSION_COOKIES);
+        let set = &set[..wanted.min(MAX_SESSION_COOKIES.saturating_sub(before))];
         session.cookies.set_cookies(&mut set.iter().copied(), url);
         let status = resp.status();
         if status.is_redirection() && status.as_u16() != 304 {

@@ -250,7 +250,7 @@ pub fn parse_greenhouse_departments(resp: &Response<'_>) -> Result<BoardPage, Pa
         let name = d.name.filter(|n| !n.eq_ignore_ascii_case("no department"));
         for j in d.jobs {
             match at.get(&j.id) {
-                Some(&i) if jobs[i].2 < level && name.is_some() => {
+                Some(&i) if (jobs[i].2 < level || jobs[i].1.is_none()) && name.is_some() => {
                     jobs[i].1.clone_from(&name);
                     jobs[i].2 = level;
                 }
