@@ -46,7 +46,7 @@ impl Default for HiringConfig {
 }
 
 /// What happened with one detected board.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BoardOutcome {
     /// ATS name.
     pub ats: String,
@@ -244,12 +244,8 @@ async fn read_board(
         token: board.token.clone(),
         status: "ok".into(),
         roles: 0,
-        error: None,
-        transient: false,
-        truncated: false,
         eu: board.eu,
-        carried_since: None,
-        none_listed: false,
+        ..BoardOutcome::default()
     };
     for page in 0..config.max_pages_per_board {
         type Parser = Box<dyn Fn(&Response<'_>) -> Result<BoardPage, ParseError>>;
@@ -416,8 +412,8 @@ pub async fn collect(
     // A board the last snapshot had (its roles in the baseline: read, or
     // failed for a run) may be named on a page that could not be read now:
     // read it too, or its roles would count as closed.
-    let found_on_pages = boards.len();
-    let mut carried_since = Vec::new();
+    // Per board, in order: since when it is carried (none: found on a page).
+    let mut carried_since = vec![None; boards.len()];
     // A board that would be carried but does not fit: its roles are
     // unknown.
     let mut carry_dropped = false;
@@ -436,7 +432,7 @@ pub async fn collect(
             };
             if boards.len() < MAX_BOARDS {
                 boards.push(b);
-                carried_since.push(since);
+                carried_since.push(Some(since));
             } else {
                 carry_dropped = true;
             }
@@ -462,9 +458,7 @@ pub async fn collect(
             (o.status == "ok" && (o.roles > 0 || o.none_listed)) || o.status == "error"
         });
         let (mut outcome, roles) = read_board(fetcher, &session, board, known, config).await;
-        outcome.carried_since = i
-            .checked_sub(found_on_pages)
-            .and_then(|c| carried_since.get(c).copied());
+        outcome.carried_since = carried_since[i];
         first_empty |=
             outcome.none_listed && before.is_some_and(|o| !(o.none_listed && o.status == "ok"));
         any_read |= outcome.status == "ok";
@@ -522,12 +516,8 @@ pub async fn collect(
                 token: String::new(),
                 status: "ok".into(),
                 roles: roles.len(),
-                error: None,
-                transient: false,
                 truncated: cut,
-                eu: false,
-                carried_since: None,
-                none_listed: false,
+                ..BoardOutcome::default()
             });
             all_roles.extend(roles);
         }

@@ -570,18 +570,16 @@ impl Enricher {
             .as_ref()
             .filter(|h| !h.partial_baseline)
             .map(|h| h.role_ids.clone());
+        let hiring_pages_unreachable = unreachable([PageKind::Homepage, PageKind::Careers]);
         // A page that may name a board not read for a reason that may pass,
         // or read in part, or the sitemap that may list one not reached:
         // the last snapshot's boards are read even when no page read names
         // them. (A page that answers 404 or redirects to another one is an
         // answer: the boards it named are gone.)
-        let pages_missed = crawl.sitemap_unreachable
+        let pages_missed = hiring_pages_unreachable
             || crawl.pages.iter().any(|p| {
                 matches!(p.kind, PageKind::Homepage | PageKind::Careers)
-                    && match &p.result {
-                        Ok(page) => page.truncated,
-                        Err(e) => e.is_transient(),
-                    }
+                    && p.result.as_ref().is_ok_and(|page| page.truncated)
             });
         let hiring = hiring::collect(
             self.fetcher.as_ref(),
@@ -599,10 +597,7 @@ impl Enricher {
         // may pass: the previous snapshot's hiring stands until one is read
         // again, for at most news::MAX_KEEP.
         let kept_hiring = previous_hiring
-            .filter(|_| {
-                hiring.signals.is_empty()
-                    && (hiring.unread() || unreachable([PageKind::Homepage, PageKind::Careers]))
-            })
+            .filter(|_| hiring.signals.is_empty() && (hiring.unread() || hiring_pages_unreachable))
             .and_then(|h| {
                 let since = news::keep_since(h.kept_since, now)?;
                 Some(hiring::HiringDetails {

@@ -209,17 +209,13 @@ async fn over_rate_limit(
     now: DateTime<Utc>,
 ) -> Option<u64> {
     let limit = intake.config.rate_limit_per_hour;
-    let client = client.filter(|_| limit > 0)?;
+    let client = client_group(client.filter(|_| limit > 0)?);
     let hour = now.duration_trunc(Duration::hours(1)).ok()?;
     let ends = hour + Duration::hours(1);
-    let key = format!(
-        "form-rate:{}:{}",
-        client_group(client),
-        hour.format("%Y%m%d%H")
-    );
+    let key = format!("form-rate:{client}:{}", hour.format("%Y%m%d%H"));
     match intake.store.count_hit(&key, now, ends).await {
         Ok(n) if n > limit => {
-            tracing::warn!(client = %client_group(client), posts = n, limit, "form posts over the hourly limit");
+            tracing::warn!(client = %client, posts = n, limit, "form posts over the hourly limit");
             Some(
                 u64::try_from((ends - now).num_seconds())
                     .unwrap_or(0)
