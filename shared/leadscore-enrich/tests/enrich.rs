@@ -798,10 +798,6 @@ async fn a_smartrecruiters_board_emptied_has_no_open_roles() {
     let read = enrich_at(&e, &domain, &start, Some(&first), "2026-11-11T00:00:00Z").await;
     assert_eq!(read.hiring.summary.as_ref().unwrap().sales_roles, 1);
     site.route(postings, Route::json(none.clone()));
-    let velocity = |o: &leadscore_enrich::Enrichment| {
-        let s = o.hiring.summary.as_ref().unwrap();
-        (s.open_roles, s.opened, s.closed)
-    };
     let emptied = enrich_at(&e, &domain, &start, Some(&read), "2026-11-12T00:00:00Z").await;
     let b = &emptied.hiring.boards[0];
     assert_eq!((b.status.as_str(), b.none_listed), ("ok", true), "{b:?}");
@@ -855,10 +851,6 @@ async fn an_empty_answer_after_a_failed_one_closes_nothing() {
         Route::json(hiring_fixture("greenhouse_jobs.json")),
     );
     let e = enricher_with_ats(&["sr2.test", "ats.test"], &site.url("ats.test"));
-    let velocity = |o: &leadscore_enrich::Enrichment| {
-        let s = o.hiring.summary.as_ref().unwrap();
-        (s.open_roles, s.opened, s.closed)
-    };
     let run1 = enrich_host(&e, &site, "sr2.test", None, "2026-11-10T00:00:00Z").await;
     assert_eq!(velocity(&run1), (3, 0, 0), "{:?}", run1.hiring.boards);
     site.route(postings, Route::status(503, "text/plain", "later"));
@@ -1225,6 +1217,12 @@ async fn enrich_at(
         .unwrap()
 }
 
+/// A run's open roles, and the roles opened and closed since the last.
+fn velocity(o: &leadscore_enrich::Enrichment) -> (usize, usize, usize) {
+    let s = o.hiring.summary.as_ref().unwrap();
+    (s.open_roles, s.opened, s.closed)
+}
+
 /// [`enrich_at`] of `host` from its homepage on `site`.
 async fn enrich_host(
     e: &Enricher,
@@ -1383,10 +1381,6 @@ async fn a_board_that_fails_for_a_run_neither_closes_nor_reopens_its_roles() {
     let e = enricher_with_ats(&[host, "ats.test"], &site.url("ats.test"));
     let domain = Domain::parse(host).unwrap();
     let start = format!("{}/", site.url(host));
-    let velocity = |o: &leadscore_enrich::Enrichment| {
-        let s = o.hiring.summary.as_ref().unwrap();
-        (s.open_roles, s.opened, s.closed)
-    };
     let run1 = enrich_at(&e, &domain, &start, None, "2026-11-10T00:00:00Z").await;
     assert_eq!(velocity(&run1), (3, 0, 0), "{:?}", run1.hiring.boards);
     // Ashby answers 503: its role is unknown, not closed.
