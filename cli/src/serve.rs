@@ -43,10 +43,16 @@ pub struct ServeArgs {
     pub no_consent: bool,
     /// Form posts one client address (an IPv6 /64) may make in a clock
     /// hour before it is answered 429 (0: no limit). Posts that reach the
-    /// server from this machine (a tunnel or reverse proxy on it, whose
-    /// clients it cannot tell apart) are not counted: limit them there.
+    /// server from this machine (a tunnel or reverse proxy on it) are not
+    /// counted unless it is a --trusted-proxy.
     #[arg(long, default_value_t = IntakeConfig::default().rate_limit_per_hour)]
     pub rate_limit: u64,
+    /// A reverse proxy (an address or network, such as 127.0.0.1 or
+    /// 10.0.0.0/8) whose X-Forwarded-For names the client: its posts count
+    /// against the rightmost address there that is not a trusted proxy.
+    /// Repeatable.
+    #[arg(long = "trusted-proxy", value_name = "ADDRESS_OR_NETWORK", value_parser = leadscore_intake::http::parse_trusted_proxy)]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Scoring model file (default: the shipped default model).
     #[arg(long, env = "LEADSCORE_MODEL")]
     pub model: Option<std::path::PathBuf>,
@@ -80,6 +86,7 @@ pub async fn serve(store: Arc<dyn Store>, model: ScoringModel, args: &ServeArgs)
     let mut config = IntakeConfig {
         allowed_origins: args.allowed_origins.clone(),
         rate_limit_per_hour: args.rate_limit,
+        trusted_proxies: args.trusted_proxies.clone(),
         ..IntakeConfig::default()
     };
     config.rules.require_consent = !args.no_consent;
@@ -119,12 +126,20 @@ pub async fn serve(store: Arc<dyn Store>, model: ScoringModel, args: &ServeArgs)
         tokio::spawn(async move {
             let _permit = permit;
             // A peer on this machine is a tunnel or proxy (or a test), not
-            // the client: the rate limit does not count it.
+            // the client: the rate limit does not count it, unless it is a
+            // trusted proxy that names the client.
             // (An IPv4 peer of a `::` listener is `::ffff:127.0.0.1`.)
-            let client = Some(peer.ip()).filter(|ip| !ip.to_canonical().is_loopback());
+            let peer = peer.ip().to_canonical();
+            let trusted = state
+                .intake
+                .config
+                .trusted_proxies
+                .iter()
+                .any(|net| net.contains(&peer));
+            let peer = Some(peer).filter(|ip| trusted || !ip.is_loopback());
             let svc = service_fn(move |req| {
                 let state = state.clone();
-                async move { Ok::<_, Infallible>(route(&state, req, client).await) }
+                async move { Ok::<_, Infallible>(route(&state, req, peer).await) }
             });
             // A client that trickles its request head is cut off (hyper
             // applies the timeout only with a timer).
@@ -163,7 +178,7 @@ fn names_loopback(req: &Request<Incoming>) -> bool {
 async fn route(
     state: &Arc<State>,
     req: Request<Incoming>,
-    client: Option<std::net::IpAddr>,
+    peer: Option<std::net::IpAddr>,
 ) -> Response<Full<Bytes>> {
     match (req.method(), req.uri().path()) {
         (&Method::GET, "/leads") if state.loopback_only && !names_loopback(&req) => json(
@@ -177,7 +192,7 @@ async fn route(
                 &serde_json::json!({"error": e.to_string()}),
             ),
         },
-        (_, "/submit") => submit(state, req, client).await,
+        (_, "/submit") => submit(state, req, peer).await,
         _ => json(
             StatusCode::NOT_FOUND,
             &serde_json::json!({"error": "not found; POST /submit or GET /leads"}),
@@ -188,7 +203,7 @@ async fn route(
 async fn submit(
     state: &Arc<State>,
     req: Request<Incoming>,
-    client: Option<std::net::IpAddr>,
+    peer: Option<std::net::IpAddr>,
 ) -> Response<Full<Bytes>> {
     let (parts, body) = req.into_parts();
     let limit = state.intake.config.max_body_bytes;
@@ -206,7 +221,7 @@ async fn submit(
         };
     let head = Request::from_parts(parts, ());
     let now = Utc::now();
-    let resp = leadscore_intake::http::handle(&state.intake, &head, &body, client, now).await;
+    let resp = leadscore_intake::http::handle(&state.intake, &head, &body, peer, now).await;
     // After the answer, not before it: a slow or failing channel must not
     // keep the browser waiting for a lead that is stored. When a drain is
     // queued already, it will list this submit's alert too.

@@ -889,6 +889,72 @@ points = 10
     assert!(data.contains("VP-level title"), "{data}");
 }
 
+/// `serve --trusted-proxy`: posts from a trusted proxy on this machine count
+/// against the client its `X-Forwarded-For` names (the rightmost address
+/// that is not a trusted proxy), so one client over the limit gets 429 and
+/// another does not; a post naming no client is not counted. A value that
+/// is no address or network is a usage error.
+#[test]
+fn serve_counts_the_clients_a_trusted_proxy_names() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let env = Env::new();
+    let o = env.run(&["serve", "--port", "0", "--trusted-proxy", "proxy.local"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("not an address or network"),
+        "{}",
+        stderr(&o)
+    );
+    let mut child = leadscore()
+        .current_dir(root())
+        .arg("--db")
+        .arg(&env.db)
+        .args(["serve", "--port", "0", "--rate-limit", "2"])
+        .args([
+            "--trusted-proxy",
+            "127.0.0.1",
+            "--trusted-proxy",
+            "10.0.0.0/8",
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    stderr.read_line(&mut line).unwrap();
+    let addr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .to_owned();
+    let post = |forwarded: Option<&str>| -> u16 {
+        let body = r#"{"email":"ada@acme.example","consent":true}"#;
+        let header = forwarded.map_or(String::new(), |f| format!("x-forwarded-for: {f}\r\n"));
+        let mut s = std::net::TcpStream::connect(&addr).unwrap();
+        write!(
+            s,
+            "POST /submit HTTP/1.1\r\nhost: forms.example.com\r\ncontent-type: application/json\r\ncontent-length: {}\r\n{header}connection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        let mut raw = String::new();
+        s.read_to_string(&mut raw).unwrap();
+        raw.split_whitespace().nth(1).unwrap().parse().unwrap()
+    };
+    let statuses: Vec<u16> = (0..3)
+        .map(|_| post(Some("6.6.6.6, 198.51.100.7, 10.0.0.2")))
+        .collect();
+    let other = post(Some("203.0.113.9"));
+    let unnamed: Vec<u16> = (0..3).map(|_| post(None)).collect();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(statuses, [202, 202, 429]);
+    assert_eq!(other, 202);
+    assert_eq!(unnamed, [202, 202, 202]);
+}
+
 /// A model where a VP is cold (33) until the account is found running
 /// HubSpot, then hot (100): `run` tests turn leads hot by enrichment alone.
 const VP_AND_HUBSPOT_MODEL: &[u8] = br#"name = "run-test"

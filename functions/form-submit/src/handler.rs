@@ -12,8 +12,9 @@ pub async fn handle(
     req: Request,
 ) -> Result<Response<Body>, std::convert::Infallible> {
     // The address API Gateway saw the request come from (not a header the
-    // client could write).
-    let client = match req.request_context_ref() {
+    // client could write; its X-Forwarded-For is read only when this
+    // address is one of FORM_TRUSTED_PROXIES, such as CloudFront's).
+    let peer = match req.request_context_ref() {
         Some(RequestContext::ApiGatewayV2(c)) => {
             c.http.source_ip.as_deref().and_then(|ip| ip.parse().ok())
         }
@@ -21,8 +22,7 @@ pub async fn handle(
     };
     let (parts, body) = req.into_parts();
     let head = http::Request::from_parts(parts, ());
-    let resp =
-        leadscore_intake::http::handle(intake, &head, body.as_ref(), client, Utc::now()).await;
+    let resp = leadscore_intake::http::handle(intake, &head, body.as_ref(), peer, Utc::now()).await;
     tracing::info!(status = resp.status().as_u16(), "form submit");
     Ok(resp.map(Body::from))
 }

@@ -27,16 +27,23 @@ use crate::{Intake, IntakeError};
 /// The idempotency header a client may send.
 pub const IDEMPOTENCY_HEADER: &str = "idempotency-key";
 
+/// The header in which a trusted proxy names the client (each proxy
+/// appends the address it saw).
+pub const FORWARDED_FOR_HEADER: &str = "x-forwarded-for";
+
 /// Handles one request. `body` is the raw body (already bounded by the
-/// caller's transport where it can; checked again here); `client`: the
-/// address it came from, as the transport saw it (for the rate limit).
+/// caller's transport where it can; checked again here); `peer`: the
+/// address it came from, as the transport saw it (for the rate limit, which
+/// counts [`client_address`]).
 pub async fn handle(
     intake: &Intake,
     req: &Request<()>,
     body: &[u8],
-    client: Option<IpAddr>,
+    peer: Option<IpAddr>,
     now: DateTime<Utc>,
 ) -> Response<String> {
+    let client =
+        peer.and_then(|p| client_address(p, req.headers(), &intake.config.trusted_proxies));
     let origin = req
         .headers()
         .get(header::ORIGIN)
@@ -182,6 +189,64 @@ fn cors_headers(h: &mut HeaderMap, origin: &str) {
         header::ACCESS_CONTROL_MAX_AGE,
         HeaderValue::from_static("600"),
     );
+}
+
+/// A reverse proxy to trust: a network (`10.0.0.0/8`, `fd00::/8`) or one
+/// address (`127.0.0.1`, `::1`).
+pub fn parse_trusted_proxy(text: &str) -> Result<ipnet::IpNet, String> {
+    let text = text.trim();
+    text.parse::<ipnet::IpNet>()
+        .or_else(|_| text.parse::<IpAddr>().map(ipnet::IpNet::from))
+        .map(|net| net.trunc())
+        .map_err(|_| format!("{text:?} is not an address or network (such as 10.0.0.0/8 or ::1)"))
+}
+
+/// The address a post is counted against. `peer` is the address the
+/// transport saw. When it is one of the `trusted` proxies, the client is
+/// the rightmost `X-Forwarded-For` address that is not: each proxy appends
+/// the address it saw, so what a client writes into the header itself
+/// stays to the left of that and is never reached. None (the post is not
+/// counted) when a trusted proxy names no such address, or names something
+/// that is not an address (`unknown`, an obfuscated name). An address may
+/// carry a port (`203.0.113.9:4711`, `[2001:db8::1]:4711`).
+pub fn client_address(
+    peer: IpAddr,
+    headers: &HeaderMap,
+    trusted: &[ipnet::IpNet],
+) -> Option<IpAddr> {
+    let is_trusted = |ip: IpAddr| trusted.iter().any(|net| net.contains(&ip));
+    let peer = peer.to_canonical();
+    if !is_trusted(peer) {
+        return Some(peer);
+    }
+    let lines = headers
+        .get_all(FORWARDED_FOR_HEADER)
+        .iter()
+        .map(|v| v.to_str().ok())
+        .collect::<Option<Vec<_>>>()?;
+    for entry in lines.iter().rev().flat_map(|line| line.rsplit(',')) {
+        let ip = forwarded_address(entry.trim())?.to_canonical();
+        if !is_trusted(ip) {
+            return Some(ip);
+        }
+    }
+    None
+}
+
+/// One `X-Forwarded-For` entry's address: `a.b.c.d`, an IPv6 address, in
+/// brackets or not, either with a port.
+fn forwarded_address(entry: &str) -> Option<IpAddr> {
+    entry
+        .parse::<IpAddr>()
+        .ok()
+        .or_else(|| entry.parse::<std::net::SocketAddr>().ok().map(|a| a.ip()))
+        .or_else(|| {
+            entry
+                .strip_prefix('[')
+                .and_then(|e| e.strip_suffix(']'))
+                .and_then(|e| e.parse::<std::net::Ipv6Addr>().ok())
+                .map(IpAddr::V6)
+        })
 }
 
 /// What the rate limit counts a client by: its IPv4 address, or its IPv6

@@ -47,6 +47,11 @@ pub struct IntakeConfig {
     /// clock hour before it is answered 429; 0 for no limit. Every post
     /// counts, taken or not.
     pub rate_limit_per_hour: u64,
+    /// Reverse proxies (networks) whose `X-Forwarded-For` names the client:
+    /// a post from one is counted against the rightmost address in that
+    /// header that is not one of them (see [`http::client_address`]).
+    /// Empty by default: the transport's peer is the client.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 impl Default for IntakeConfig {
@@ -63,6 +68,7 @@ impl Default for IntakeConfig {
             // A booth's tablet behind one address, a team's office NAT:
             // far above what people type, far below what a script sends.
             rate_limit_per_hour: 60,
+            trusted_proxies: Vec::new(),
         }
     }
 }

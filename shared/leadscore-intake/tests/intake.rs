@@ -674,6 +674,135 @@ async fn posts_over_the_hourly_limit_of_an_address_are_refused() {
     );
 }
 
+/// Behind a trusted proxy the client is the rightmost `X-Forwarded-For`
+/// address that is not a trusted proxy; what a client writes into the
+/// header itself (to the left) is never reached; a peer that is not trusted
+/// is the client whatever the header says.
+#[test]
+fn the_client_behind_trusted_proxies_is_the_rightmost_untrusted_address() {
+    use leadscore_intake::http::{client_address, parse_trusted_proxy};
+    let trusted: Vec<_> = ["127.0.0.1", "10.0.0.0/8", "fd00::/8"]
+        .iter()
+        .map(|t| parse_trusted_proxy(t).unwrap())
+        .collect();
+    let ip = |s: &str| s.parse::<std::net::IpAddr>().unwrap();
+    let client = |peer: &str, lines: &[&str]| {
+        let mut headers = http::HeaderMap::new();
+        for l in lines {
+            headers.append("x-forwarded-for", l.parse().unwrap());
+        }
+        client_address(ip(peer), &headers, &trusted)
+    };
+    // A peer that is not trusted: its header is the client's own words.
+    assert_eq!(
+        client("203.0.113.5", &["198.51.100.7"]),
+        Some(ip("203.0.113.5"))
+    );
+    assert_eq!(client("203.0.113.5", &[]), Some(ip("203.0.113.5")));
+    // A trusted peer: the rightmost address it and the proxies before it
+    // did not write themselves.
+    assert_eq!(
+        client("127.0.0.1", &["198.51.100.7"]),
+        Some(ip("198.51.100.7"))
+    );
+    assert_eq!(
+        client("127.0.0.1", &["6.6.6.6, 198.51.100.7, 10.1.2.3"]),
+        Some(ip("198.51.100.7"))
+    );
+    // Header lines read in order, the last one rightmost.
+    assert_eq!(
+        client("10.0.0.9", &["6.6.6.6", "198.51.100.7", "10.1.2.3"]),
+        Some(ip("198.51.100.7"))
+    );
+    // Ports, brackets, IPv6, and an IPv4 peer of an IPv6 listener.
+    assert_eq!(
+        client("::ffff:127.0.0.1", &["198.51.100.7:4711"]),
+        Some(ip("198.51.100.7"))
+    );
+    assert_eq!(
+        client("fd00::1", &["[2001:db8::1]:4711"]),
+        Some(ip("2001:db8::1"))
+    );
+    assert_eq!(
+        client("fd00::1", &["[2001:db8::2]"]),
+        Some(ip("2001:db8::2"))
+    );
+    assert_eq!(
+        client("127.0.0.1", &["::ffff:198.51.100.7"]),
+        Some(ip("198.51.100.7"))
+    );
+    // Nothing a trusted proxy names is the client: not counted.
+    assert_eq!(client("127.0.0.1", &[]), None);
+    assert_eq!(client("127.0.0.1", &["10.1.2.3, 127.0.0.1"]), None);
+    assert_eq!(client("127.0.0.1", &["198.51.100.7, unknown"]), None);
+    assert_eq!(client("127.0.0.1", &["198.51.100.7, "]), None);
+}
+
+#[test]
+fn trusted_proxies_parse_as_networks_or_addresses() {
+    use leadscore_intake::http::parse_trusted_proxy;
+    let net = |s: &str| parse_trusted_proxy(s).map(|n| n.to_string());
+    assert_eq!(net("10.0.0.0/8").unwrap(), "10.0.0.0/8");
+    assert_eq!(net(" 127.0.0.1 ").unwrap(), "127.0.0.1/32");
+    assert_eq!(net("::1").unwrap(), "::1/128");
+    // Host bits are dropped: the network is meant.
+    assert_eq!(net("10.1.2.3/8").unwrap(), "10.0.0.0/8");
+    for bad in ["", "localhost", "10.0.0.0/33", "10.0.0"] {
+        let e = net(bad).unwrap_err();
+        assert!(e.contains("not an address or network"), "{bad}: {e}");
+    }
+}
+
+/// With a trusted proxy, its posts count against the clients it names, so
+/// one client over the limit is refused and another is not; a post from
+/// elsewhere that writes the header counts against its own address.
+#[tokio::test]
+async fn posts_through_a_trusted_proxy_count_against_the_client_it_names() {
+    let mut f = fixture(false);
+    f.intake.config.rate_limit_per_hour = 2;
+    f.intake.config.trusted_proxies =
+        vec![leadscore_intake::http::parse_trusted_proxy("127.0.0.1").unwrap()];
+    let post_via = |peer: &str, forwarded: &str| {
+        let intake = &f.intake;
+        let peer: std::net::IpAddr = peer.parse().unwrap();
+        let mut req = post("application/json", None);
+        req.headers_mut()
+            .insert("x-forwarded-for", forwarded.parse().unwrap());
+        async move {
+            handle(intake, &req, BODY.as_bytes(), Some(peer), now())
+                .await
+                .status()
+        }
+    };
+    let mut statuses = Vec::new();
+    for _ in 0..3 {
+        statuses.push(post_via("127.0.0.1", "198.51.100.7").await);
+    }
+    assert_eq!(
+        statuses,
+        [
+            StatusCode::ACCEPTED,
+            StatusCode::ACCEPTED,
+            StatusCode::TOO_MANY_REQUESTS
+        ]
+    );
+    // Another client through the same proxy.
+    assert_eq!(
+        post_via("127.0.0.1", "203.0.113.9").await,
+        StatusCode::ACCEPTED
+    );
+    // A client that names the limited one itself is counted as itself.
+    assert_eq!(
+        post_via("192.0.2.44", "198.51.100.7").await,
+        StatusCode::ACCEPTED
+    );
+    // One that writes a fresh address in front of the proxy's gains nothing.
+    assert_eq!(
+        post_via("127.0.0.1", "192.0.2.200, 198.51.100.7").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+}
+
 /// A count the store cannot make does not refuse the post.
 #[tokio::test]
 async fn a_rate_count_that_fails_lets_the_post_through() {
