@@ -77,6 +77,9 @@ pub struct Parsed<T> {
 pub struct LeadRow {
     /// The lead (account derived from email or website).
     pub lead: Lead,
+    /// The row's website, read for a free-mail address only (where it is
+    /// the account): the host as written, before [`Domain::registrable`].
+    pub website: Option<Domain>,
     /// Company display name.
     pub company: Option<String>,
     /// Firmographics given on the row, for the lead's account.
@@ -596,6 +599,7 @@ pub fn parse_leads(
             seen.insert(email, line);
             Ok(LeadRow {
                 lead,
+                website,
                 company: row.get("company").map(str::to_owned),
                 firmographics,
             })

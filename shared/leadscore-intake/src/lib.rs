@@ -345,7 +345,12 @@ impl Intake {
             Some(l) => l,
             None => {
                 let mut lead = Lead::new(s.email.clone(), s.website.as_ref(), now);
-                leadscore_pipeline::join_stored_narrower_account(store, &mut lead).await?;
+                leadscore_pipeline::join_stored_narrower_account(
+                    store,
+                    &mut lead,
+                    s.website.as_ref(),
+                )
+                .await?;
                 lead
             }
         };

@@ -508,6 +508,44 @@ async fn a_free_mail_lead_s_shared_site_is_no_account() {
     assert_eq!(lead.account.unwrap().as_str(), "joesbakery.example");
 }
 
+/// A free-mail lead whose typed website is a subdomain (`eu.acme.com`)
+/// joins the account stored under it, as a work address there would, and
+/// queues no crawl of a new acme.com account; without such an account, the
+/// registrable domain is the account.
+#[tokio::test]
+async fn a_free_mail_lead_s_website_joins_a_stored_narrower_account() {
+    use leadscore_core::domain::{Account, Domain};
+    let f = fixture(false);
+    let legacy = Account {
+        enriched_at: Some(now()),
+        ..Account::new(Domain::parse("eu.acme.com").unwrap(), now())
+    };
+    f.store.upsert_leads(&[], &[legacy]).await.unwrap();
+    let account_of = |who: &'static str, website: &'static str| {
+        let f = &f;
+        async move {
+            let body = format!(r#"{{"email":"{who}","website":"{website}","consent":true}}"#);
+            let resp = submit(&f.intake, body.as_bytes()).await;
+            assert_eq!(resp.status(), StatusCode::ACCEPTED, "{}", resp.body());
+            let lead = f.store.get_lead(&Email::parse(who).unwrap()).await.unwrap();
+            lead.unwrap().account.map(|d| d.to_string())
+        }
+    };
+    assert_eq!(
+        account_of("eve@gmail.com", "https://www.eu.acme.com/")
+            .await
+            .as_deref(),
+        Some("eu.acme.com")
+    );
+    assert!(f.queue.0.lock().unwrap().is_empty());
+    assert_eq!(
+        account_of("gus@gmail.com", "us.globex.com")
+            .await
+            .as_deref(),
+        Some("globex.com")
+    );
+}
+
 /// A bot that fills the honeypot gets the answer a new submission gets, and
 /// nothing is stored.
 #[tokio::test]

@@ -89,7 +89,7 @@ pub async fn import_leads(
             None => {
                 summary.created += 1;
                 let mut lead = row.lead.clone();
-                join_stored_narrower_account(store, &mut lead).await?;
+                join_stored_narrower_account(store, &mut lead, row.website.as_ref()).await?;
                 (lead, true)
             }
         };
@@ -135,15 +135,22 @@ pub async fn import_leads(
 /// (`acme.com` for `jo@eu.acme.com`) joins the account stored under the
 /// email's own domain instead, when there is one: accounts created before
 /// accounts were registrable domains keep getting their people, so no
-/// company is split between two accounts.
+/// company is split between two accounts. A free-mail lead's account comes
+/// from the `website` it was created with (`eu.acme.com`, typed into a
+/// form or a file's row), which joins a stored account the same way.
 pub async fn join_stored_narrower_account(
     store: &dyn Store,
     lead: &mut Lead,
+    website: Option<&Domain>,
 ) -> Result<(), PipelineError> {
-    if lead.email.is_free_mail() {
-        return Ok(());
-    }
-    let narrow = lead.email.domain();
+    let narrow = if lead.email.is_free_mail() {
+        match website.filter(|w| w.is_company_site()) {
+            Some(w) => w.clone(),
+            None => return Ok(()),
+        }
+    } else {
+        lead.email.domain()
+    };
     if lead.account.as_ref() == Some(&narrow.registrable())
         && lead.account.as_ref() != Some(&narrow)
         && store.get_account(&narrow).await?.is_some()
@@ -188,7 +195,7 @@ pub async fn import_activities(
     for a in activities {
         if !new_leads.contains_key(&a.lead) && store.get_lead(&a.lead).await?.is_none() {
             let mut lead = Lead::new(a.lead.clone(), None, now);
-            join_stored_narrower_account(store, &mut lead).await?;
+            join_stored_narrower_account(store, &mut lead, None).await?;
             new_leads.insert(a.lead.clone(), lead);
         }
     }

@@ -193,10 +193,15 @@ async fn subdomain_addresses_join_the_registrable_account_or_the_stored_narrower
         )
         .await
         .unwrap();
-    let csv = "email,title\n\
-        ann@eu.acme.com,CEO\n\
-        bob@eu.acme.com,CTO\n\
-        cy@us.globex.com,VP Sales\n";
+    // Eve writes from a free-mail address: her typed website is her
+    // account, and joins the stored one the same way; Fay's website is
+    // only the registrable domain, which is acme.com's own.
+    let csv = "email,title,website\n\
+        ann@eu.acme.com,CEO,\n\
+        bob@eu.acme.com,CTO,\n\
+        cy@us.globex.com,VP Sales,\n\
+        eve@gmail.com,CFO,https://www.eu.acme.com/about\n\
+        fay@gmail.com,CMO,acme.com\n";
     let parsed = parse_leads(csv.as_bytes(), None, now()).unwrap();
     import_leads(&store, &parsed, now()).await.unwrap();
     let acts = [Activity::new(
@@ -218,7 +223,12 @@ async fn subdomain_addresses_join_the_registrable_account_or_the_stored_narrower
                 .map(|d| d.to_string())
         }
     };
-    for who in ["ann@eu.acme.com", "bob@eu.acme.com", "dee@eu.acme.com"] {
+    for who in [
+        "ann@eu.acme.com",
+        "bob@eu.acme.com",
+        "dee@eu.acme.com",
+        "eve@gmail.com",
+    ] {
         assert_eq!(
             account_of(who).await.as_deref(),
             Some("eu.acme.com"),
@@ -229,6 +239,10 @@ async fn subdomain_addresses_join_the_registrable_account_or_the_stored_narrower
         account_of("cy@us.globex.com").await.as_deref(),
         Some("globex.com")
     );
+    assert_eq!(
+        account_of("fay@gmail.com").await.as_deref(),
+        Some("acme.com")
+    );
     let mut accounts: Vec<String> = store
         .list_accounts()
         .await
@@ -237,7 +251,7 @@ async fn subdomain_addresses_join_the_registrable_account_or_the_stored_narrower
         .map(|a| a.domain.to_string())
         .collect();
     accounts.sort();
-    assert_eq!(accounts, ["eu.acme.com", "globex.com"]);
+    assert_eq!(accounts, ["acme.com", "eu.acme.com", "globex.com"]);
     // Named for enrichment: a stored account stays, another subdomain is
     // its registrable domain's.
     for (named, want) in [
