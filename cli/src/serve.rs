@@ -175,16 +175,34 @@ fn names_loopback(req: &Request<Incoming>) -> bool {
             .is_ok_and(|ip| ip.is_loopback())
 }
 
+/// Whether the request came through a proxy that says so: `GET /leads`
+/// is for this machine, not for the public request a proxy passes on (with
+/// its `Host` rewritten to the loopback address it forwards to).
+fn forwarded(req: &Request<Incoming>) -> bool {
+    [
+        "x-forwarded-for",
+        "forwarded",
+        "x-real-ip",
+        "x-forwarded-host",
+    ]
+    .iter()
+    .any(|h| req.headers().contains_key(*h))
+}
+
 async fn route(
     state: &Arc<State>,
     req: Request<Incoming>,
     peer: Option<std::net::IpAddr>,
 ) -> Response<Full<Bytes>> {
     match (req.method(), req.uri().path()) {
-        (&Method::GET, "/leads") if state.loopback_only && !names_loopback(&req) => json(
-            StatusCode::MISDIRECTED_REQUEST,
-            &serde_json::json!({"error": "GET /leads answers requests to localhost only"}),
-        ),
+        (&Method::GET, "/leads")
+            if state.loopback_only && (!names_loopback(&req) || forwarded(&req)) =>
+        {
+            json(
+                StatusCode::MISDIRECTED_REQUEST,
+                &serde_json::json!({"error": "GET /leads answers requests to localhost only, not through a proxy"}),
+            )
+        }
         (&Method::GET, "/leads") => match state.intake.store.list_scores(None).await {
             Ok(scores) => json(StatusCode::OK, &serde_json::json!(scores)),
             Err(e) => json(

@@ -892,8 +892,10 @@ points = 10
 /// `serve --trusted-proxy`: posts from a trusted proxy on this machine count
 /// against the client its `X-Forwarded-For` names (the rightmost address
 /// that is not a trusted proxy), so one client over the limit gets 429 and
-/// another does not; a post naming no client is not counted. A value that
-/// is no address or network is a usage error.
+/// another does not; posts naming no client count against the proxy. A
+/// value that is no address or network is a usage error. `GET /leads`
+/// through a proxy (a forwarding header, `Host` rewritten to loopback) is
+/// refused.
 #[test]
 fn serve_counts_the_clients_a_trusted_proxy_names() {
     use std::io::{BufRead, BufReader, Read, Write};
@@ -943,16 +945,30 @@ fn serve_counts_the_clients_a_trusted_proxy_names() {
         s.read_to_string(&mut raw).unwrap();
         raw.split_whitespace().nth(1).unwrap().parse().unwrap()
     };
+    let leads = |forwarded: Option<&str>| -> u16 {
+        let header = forwarded.map_or(String::new(), |f| format!("x-forwarded-for: {f}\r\n"));
+        let mut s = std::net::TcpStream::connect(&addr).unwrap();
+        write!(
+            s,
+            "GET /leads HTTP/1.1\r\nhost: {addr}\r\n{header}connection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut raw = String::new();
+        s.read_to_string(&mut raw).unwrap();
+        raw.split_whitespace().nth(1).unwrap().parse().unwrap()
+    };
     let statuses: Vec<u16> = (0..3)
         .map(|_| post(Some("6.6.6.6, 198.51.100.7, 10.0.0.2")))
         .collect();
     let other = post(Some("203.0.113.9"));
     let unnamed: Vec<u16> = (0..3).map(|_| post(None)).collect();
+    let (local, proxied) = (leads(None), leads(Some("198.51.100.7")));
     child.kill().unwrap();
     child.wait().unwrap();
     assert_eq!(statuses, [202, 202, 429]);
     assert_eq!(other, 202);
-    assert_eq!(unnamed, [202, 202, 202]);
+    assert_eq!(unnamed, [202, 202, 429]);
+    assert_eq!((local, proxied), (200, 421));
 }
 
 /// A model where a VP is cold (33) until the account is found running

@@ -16,9 +16,7 @@ pub struct Config {
     /// The intake's settings: `ALLOWED_ORIGINS` (comma-separated, `*` for
     /// any), `REQUIRE_CONSENT`, `HONEYPOT_FIELD`, `MAX_BODY_BYTES`,
     /// `STALE_AFTER_DAYS`, `WEBSITE_PORTS`, `FORM_RATE_LIMIT` (posts an
-    /// address may make in an hour, 0 for no limit), `FORM_TRUSTED_PROXIES`
-    /// (comma-separated addresses or networks, such as CloudFront's, whose
-    /// `X-Forwarded-For` names the client).
+    /// address may make in an hour, 0 for no limit).
     pub intake: IntakeConfig,
 }
 
@@ -49,19 +47,10 @@ impl Config {
                 website_ports: env.parse_or("WEBSITE_PORTS", defaults.website_ports)?,
                 rate_limit_per_hour: env
                     .parse_or("FORM_RATE_LIMIT", defaults.rate_limit_per_hour)?,
-                trusted_proxies: env
-                    .list("FORM_TRUSTED_PROXIES")
-                    .iter()
-                    .map(|p| {
-                        leadscore_intake::http::parse_trusted_proxy(p).map_err(|reason| {
-                            ConfigError::Invalid {
-                                name: "FORM_TRUSTED_PROXIES".into(),
-                                value: p.clone(),
-                                reason,
-                            }
-                        })
-                    })
-                    .collect::<Result<_, _>>()?,
+                // API Gateway's `sourceIp` is the client (a CloudFront
+                // viewer's included), and the X-Forwarded-For it passes
+                // holds that one address, not a chain to walk.
+                trusted_proxies: Vec::new(),
             },
         })
     }

@@ -12,12 +12,13 @@ pub async fn handle(
     req: Request,
 ) -> Result<Response<Body>, std::convert::Infallible> {
     // The address API Gateway saw the request come from (not a header the
-    // client could write; its X-Forwarded-For is read only when this
-    // address is one of FORM_TRUSTED_PROXIES, such as CloudFront's).
+    // client could write); it has been seen with a port.
     let peer = match req.request_context_ref() {
-        Some(RequestContext::ApiGatewayV2(c)) => {
-            c.http.source_ip.as_deref().and_then(|ip| ip.parse().ok())
-        }
+        Some(RequestContext::ApiGatewayV2(c)) => c
+            .http
+            .source_ip
+            .as_deref()
+            .and_then(leadscore_intake::http::parse_address),
         _ => None,
     };
     let (parts, body) = req.into_parts();

@@ -42,8 +42,7 @@ pub async fn handle(
     peer: Option<IpAddr>,
     now: DateTime<Utc>,
 ) -> Response<String> {
-    let client =
-        peer.and_then(|p| client_address(p, req.headers(), &intake.config.trusted_proxies));
+    let client = peer.map(|p| client_address(p, req.headers(), &intake.config.trusted_proxies));
     let origin = req
         .headers()
         .get(header::ORIGIN)
@@ -192,57 +191,82 @@ fn cors_headers(h: &mut HeaderMap, origin: &str) {
 }
 
 /// A reverse proxy to trust: a network (`10.0.0.0/8`, `fd00::/8`) or one
-/// address (`127.0.0.1`, `::1`).
+/// address (`127.0.0.1`, `::1`). An IPv4-mapped IPv6 network
+/// (`::ffff:10.0.0.0/104`) is its IPv4 network, as peers are compared in
+/// their IPv4 form. A network of every address (`0.0.0.0/0`, `::/0`) is
+/// refused: every client could then name itself anyone.
 pub fn parse_trusted_proxy(text: &str) -> Result<ipnet::IpNet, String> {
     let text = text.trim();
-    text.parse::<ipnet::IpNet>()
+    let net = text
+        .parse::<ipnet::IpNet>()
         .or_else(|_| text.parse::<IpAddr>().map(ipnet::IpNet::from))
-        .map(|net| net.trunc())
-        .map_err(|_| format!("{text:?} is not an address or network (such as 10.0.0.0/8 or ::1)"))
+        .map_err(|_| {
+            format!("{text:?} is not an address or network (such as 10.0.0.0/8 or ::1)")
+        })?;
+    let net = match net {
+        ipnet::IpNet::V6(v6) if v6.prefix_len() >= 96 => match v6.addr().to_ipv4_mapped() {
+            Some(v4) => ipnet::Ipv4Net::new(v4, v6.prefix_len() - 96)
+                .map(ipnet::IpNet::V4)
+                .unwrap_or(net),
+            None => net,
+        },
+        _ => net,
+    };
+    if net.prefix_len() == 0 {
+        return Err(format!(
+            "{text:?} trusts every address: any client could name itself another; name the proxies' own addresses"
+        ));
+    }
+    Ok(net.trunc())
 }
 
 /// The address a post is counted against. `peer` is the address the
 /// transport saw. When it is one of the `trusted` proxies, the client is
 /// the rightmost `X-Forwarded-For` address that is not: each proxy appends
 /// the address it saw, so what a client writes into the header itself
-/// stays to the left of that and is never reached. None (the post is not
-/// counted) when a trusted proxy names no such address, or names something
-/// that is not an address (`unknown`, an obfuscated name). An address may
-/// carry a port (`203.0.113.9:4711`, `[2001:db8::1]:4711`).
-pub fn client_address(
-    peer: IpAddr,
-    headers: &HeaderMap,
-    trusted: &[ipnet::IpNet],
-) -> Option<IpAddr> {
+/// stays to the left of that and is never read. Empty entries are
+/// skipped; when the walk meets an entry that is not an address
+/// (`unknown`, an obfuscated name) or runs out of entries, the last address
+/// it reached (a trusted proxy, the peer at least) is the client, as
+/// nginx's `real_ip_recursive` has it: the post is still counted. An
+/// address may carry a port (`203.0.113.9:4711`, `[2001:db8::1]:4711`).
+pub fn client_address(peer: IpAddr, headers: &HeaderMap, trusted: &[ipnet::IpNet]) -> IpAddr {
     let is_trusted = |ip: IpAddr| trusted.iter().any(|net| net.contains(&ip));
-    let peer = peer.to_canonical();
-    if !is_trusted(peer) {
-        return Some(peer);
+    let mut client = peer.to_canonical();
+    if !is_trusted(client) {
+        return client;
     }
-    let lines = headers
-        .get_all(FORWARDED_FOR_HEADER)
+    // Bytes, entry by entry from the right: text a client wrote further
+    // left (not UTF-8, say) is never decoded.
+    let lines: Vec<&HeaderValue> = headers.get_all(FORWARDED_FOR_HEADER).iter().collect();
+    for entry in lines
         .iter()
-        .map(|v| v.to_str().ok())
-        .collect::<Option<Vec<_>>>()?;
-    for entry in lines.iter().rev().flat_map(|line| line.rsplit(',')) {
-        let ip = forwarded_address(entry.trim())?.to_canonical();
-        if !is_trusted(ip) {
-            return Some(ip);
+        .rev()
+        .flat_map(|line| line.as_bytes().rsplit(|&b| b == b','))
+    {
+        let entry = entry.trim_ascii();
+        if entry.is_empty() {
+            continue;
+        }
+        let Some(ip) = std::str::from_utf8(entry).ok().and_then(parse_address) else {
+            break;
+        };
+        client = ip.to_canonical();
+        if !is_trusted(client) {
+            break;
         }
     }
-    None
+    client
 }
 
-/// One `X-Forwarded-For` entry's address: `a.b.c.d`, an IPv6 address, in
-/// brackets or not, either with a port.
-fn forwarded_address(entry: &str) -> Option<IpAddr> {
-    entry
-        .parse::<IpAddr>()
+/// An address as proxies and API Gateway write one: `a.b.c.d` or an IPv6
+/// address, in brackets or not, either with a port.
+pub fn parse_address(text: &str) -> Option<IpAddr> {
+    text.parse::<IpAddr>()
         .ok()
-        .or_else(|| entry.parse::<std::net::SocketAddr>().ok().map(|a| a.ip()))
+        .or_else(|| text.parse::<std::net::SocketAddr>().ok().map(|a| a.ip()))
         .or_else(|| {
-            entry
-                .strip_prefix('[')
+            text.strip_prefix('[')
                 .and_then(|e| e.strip_suffix(']'))
                 .and_then(|e| e.parse::<std::net::Ipv6Addr>().ok())
                 .map(IpAddr::V6)

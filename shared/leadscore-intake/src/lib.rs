@@ -341,8 +341,21 @@ impl Intake {
         now: DateTime<Utc>,
     ) -> Result<(Lead, Option<&'static str>), IntakeError> {
         let store = self.store.as_ref();
-        let mut lead = match store.get_lead(&s.email).await? {
-            Some(l) => l,
+        let lead = match store.get_lead(&s.email).await? {
+            Some(mut lead) => {
+                let had_account = lead.account.is_some();
+                merge(&mut lead, s, now);
+                if !had_account {
+                    // Its account comes from this form's website now.
+                    leadscore_pipeline::join_stored_narrower_account(
+                        store,
+                        &mut lead,
+                        s.website.as_ref(),
+                    )
+                    .await?;
+                }
+                lead
+            }
             None => {
                 let mut lead = Lead::new(s.email.clone(), s.website.as_ref(), now);
                 leadscore_pipeline::join_stored_narrower_account(
@@ -351,10 +364,10 @@ impl Intake {
                     s.website.as_ref(),
                 )
                 .await?;
+                merge(&mut lead, s, now);
                 lead
             }
         };
-        merge(&mut lead, s, now);
         let mut accounts = Vec::new();
         let mut enrich = None;
         if let Some(domain) = &lead.account {

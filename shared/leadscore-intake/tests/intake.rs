@@ -544,6 +544,23 @@ async fn a_free_mail_lead_s_website_joins_a_stored_narrower_account() {
             .as_deref(),
         Some("globex.com")
     );
+    // A host below the stored one joins it too.
+    assert_eq!(
+        account_of("hal@gmail.com", "careers.shop.eu.acme.com")
+            .await
+            .as_deref(),
+        Some("eu.acme.com")
+    );
+    // A stored lead without an account that gets one from a form now.
+    let bare =
+        leadscore_core::domain::Lead::new(Email::parse("ida@gmail.com").unwrap(), None, now());
+    f.store.upsert_leads(&[bare], &[]).await.unwrap();
+    assert_eq!(
+        account_of("ida@gmail.com", "eu.acme.com").await.as_deref(),
+        Some("eu.acme.com")
+    );
+    // Only globex.com, new, was queued for a crawl.
+    assert_eq!(f.queue.0.lock().unwrap().len(), 1);
 }
 
 /// A bot that fills the honeypot gets the answer a new submission gets, and
@@ -714,8 +731,10 @@ async fn posts_over_the_hourly_limit_of_an_address_are_refused() {
 
 /// Behind a trusted proxy the client is the rightmost `X-Forwarded-For`
 /// address that is not a trusted proxy; what a client writes into the
-/// header itself (to the left) is never reached; a peer that is not trusted
-/// is the client whatever the header says.
+/// header itself (to the left) is never reached, not even to be decoded; a
+/// peer that is not trusted is the client whatever the header says; when a
+/// trusted proxy names no such address, the last address reached is the
+/// client (nginx's `real_ip_recursive`), so the post is still counted.
 #[test]
 fn the_client_behind_trusted_proxies_is_the_rightmost_untrusted_address() {
     use leadscore_intake::http::{client_address, parse_trusted_proxy};
@@ -724,56 +743,67 @@ fn the_client_behind_trusted_proxies_is_the_rightmost_untrusted_address() {
         .map(|t| parse_trusted_proxy(t).unwrap())
         .collect();
     let ip = |s: &str| s.parse::<std::net::IpAddr>().unwrap();
-    let client = |peer: &str, lines: &[&str]| {
+    let client_of = |peer: &str, lines: &[&[u8]]| {
         let mut headers = http::HeaderMap::new();
         for l in lines {
-            headers.append("x-forwarded-for", l.parse().unwrap());
+            headers.append("x-forwarded-for", http::HeaderValue::from_bytes(l).unwrap());
         }
-        client_address(ip(peer), &headers, &trusted)
+        client_address(ip(peer), &headers, &trusted).to_string()
+    };
+    let client = |peer: &str, lines: &[&str]| {
+        let lines: Vec<&[u8]> = lines.iter().map(|l| l.as_bytes()).collect();
+        client_of(peer, &lines)
     };
     // A peer that is not trusted: its header is the client's own words.
-    assert_eq!(
-        client("203.0.113.5", &["198.51.100.7"]),
-        Some(ip("203.0.113.5"))
-    );
-    assert_eq!(client("203.0.113.5", &[]), Some(ip("203.0.113.5")));
+    assert_eq!(client("203.0.113.5", &["198.51.100.7"]), "203.0.113.5");
+    assert_eq!(client("203.0.113.5", &[]), "203.0.113.5");
     // A trusted peer: the rightmost address it and the proxies before it
     // did not write themselves.
-    assert_eq!(
-        client("127.0.0.1", &["198.51.100.7"]),
-        Some(ip("198.51.100.7"))
-    );
+    assert_eq!(client("127.0.0.1", &["198.51.100.7"]), "198.51.100.7");
     assert_eq!(
         client("127.0.0.1", &["6.6.6.6, 198.51.100.7, 10.1.2.3"]),
-        Some(ip("198.51.100.7"))
+        "198.51.100.7"
     );
     // Header lines read in order, the last one rightmost.
     assert_eq!(
         client("10.0.0.9", &["6.6.6.6", "198.51.100.7", "10.1.2.3"]),
-        Some(ip("198.51.100.7"))
+        "198.51.100.7"
     );
-    // Ports, brackets, IPv6, and an IPv4 peer of an IPv6 listener.
+    // Bytes a client wrote (not UTF-8, not an address) left of what the
+    // proxy appended are never read: they cannot turn the count off.
+    assert_eq!(
+        client_of("127.0.0.1", &[b"\xff\xfe, 198.51.100.7"]),
+        "198.51.100.7"
+    );
+    assert_eq!(
+        client_of("127.0.0.1", &[b"\xff", b"198.51.100.7"]),
+        "198.51.100.7"
+    );
+    assert_eq!(
+        client("127.0.0.1", &["unknown, 198.51.100.7"]),
+        "198.51.100.7"
+    );
+    // Ports, brackets, IPv6, empty entries, and an IPv4 peer of an IPv6
+    // listener.
     assert_eq!(
         client("::ffff:127.0.0.1", &["198.51.100.7:4711"]),
-        Some(ip("198.51.100.7"))
+        "198.51.100.7"
     );
-    assert_eq!(
-        client("fd00::1", &["[2001:db8::1]:4711"]),
-        Some(ip("2001:db8::1"))
-    );
-    assert_eq!(
-        client("fd00::1", &["[2001:db8::2]"]),
-        Some(ip("2001:db8::2"))
-    );
+    assert_eq!(client("fd00::1", &["[2001:db8::1]:4711"]), "2001:db8::1");
+    assert_eq!(client("fd00::1", &["[2001:db8::2]"]), "2001:db8::2");
     assert_eq!(
         client("127.0.0.1", &["::ffff:198.51.100.7"]),
-        Some(ip("198.51.100.7"))
+        "198.51.100.7"
     );
-    // Nothing a trusted proxy names is the client: not counted.
-    assert_eq!(client("127.0.0.1", &[]), None);
-    assert_eq!(client("127.0.0.1", &["10.1.2.3, 127.0.0.1"]), None);
-    assert_eq!(client("127.0.0.1", &["198.51.100.7, unknown"]), None);
-    assert_eq!(client("127.0.0.1", &["198.51.100.7, "]), None);
+    assert_eq!(client("127.0.0.1", &["198.51.100.7, ,"]), "198.51.100.7");
+    // No untrusted address named: the last one reached.
+    assert_eq!(client("127.0.0.1", &[]), "127.0.0.1");
+    assert_eq!(client("127.0.0.1", &["10.1.2.3, 127.0.0.1"]), "10.1.2.3");
+    assert_eq!(client("127.0.0.1", &["198.51.100.7, unknown"]), "127.0.0.1");
+    assert_eq!(
+        client("127.0.0.1", &["6.6.6.6, unknown, 10.0.0.2"]),
+        "10.0.0.2"
+    );
 }
 
 #[test]
@@ -785,9 +815,16 @@ fn trusted_proxies_parse_as_networks_or_addresses() {
     assert_eq!(net("::1").unwrap(), "::1/128");
     // Host bits are dropped: the network is meant.
     assert_eq!(net("10.1.2.3/8").unwrap(), "10.0.0.0/8");
+    // IPv4-mapped: the IPv4 network, which the peers are compared in.
+    assert_eq!(net("::ffff:10.0.0.0/104").unwrap(), "10.0.0.0/8");
+    assert_eq!(net("::ffff:127.0.0.1").unwrap(), "127.0.0.1/32");
     for bad in ["", "localhost", "10.0.0.0/33", "10.0.0"] {
         let e = net(bad).unwrap_err();
         assert!(e.contains("not an address or network"), "{bad}: {e}");
+    }
+    for every in ["0.0.0.0/0", "::/0", "10.0.0.0/0"] {
+        let e = net(every).unwrap_err();
+        assert!(e.contains("trusts every address"), "{every}: {e}");
     }
 }
 

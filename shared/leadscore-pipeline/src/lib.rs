@@ -80,6 +80,9 @@ pub async fn import_leads(
                 let mut lead = old.clone();
                 lead.merge_from(&row.lead);
                 keep_narrower_account(&old, &mut lead);
+                if old.account.is_none() {
+                    join_stored_narrower_account(store, &mut lead, row.website.as_ref()).await?;
+                }
                 let changed = lead != old;
                 if changed {
                     lead.updated_at = now;
@@ -133,11 +136,14 @@ pub async fn import_leads(
 
 /// A new lead whose account is the registrable domain of its email's
 /// (`acme.com` for `jo@eu.acme.com`) joins the account stored under the
-/// email's own domain instead, when there is one: accounts created before
-/// accounts were registrable domains keep getting their people, so no
-/// company is split between two accounts. A free-mail lead's account comes
-/// from the `website` it was created with (`eu.acme.com`, typed into a
-/// form or a file's row), which joins a stored account the same way.
+/// email's own domain instead, or under the narrowest domain between the
+/// two that is stored (`eu.acme.com` for `jo@shop.eu.acme.com`), when there
+/// is one: accounts created before accounts were registrable domains keep
+/// getting their people, so no company is split between two accounts. A
+/// free-mail lead's account comes from the `website` it was created with
+/// (`eu.acme.com`, typed into a form or a file's row), which joins a stored
+/// account the same way. Also for a stored lead that had no account and
+/// gets one from a website now.
 pub async fn join_stored_narrower_account(
     store: &dyn Store,
     lead: &mut Lead,
@@ -152,25 +158,42 @@ pub async fn join_stored_narrower_account(
         lead.email.domain()
     };
     if lead.account.as_ref() == Some(&narrow.registrable())
-        && lead.account.as_ref() != Some(&narrow)
-        && store.get_account(&narrow).await?.is_some()
+        && let Some(stored) = stored_narrower(store, narrow).await?
     {
-        lead.account = Some(narrow);
+        lead.account = Some(stored);
     }
     Ok(())
 }
 
+/// The narrowest stored account from `host` up to, not including, its
+/// registrable domain (`shop.eu.acme.com`, then `eu.acme.com`), if any.
+async fn stored_narrower(store: &dyn Store, host: Domain) -> Result<Option<Domain>, PipelineError> {
+    let registrable = host.registrable();
+    let mut host = host;
+    while host != registrable {
+        if store.get_account(&host).await?.is_some() {
+            return Ok(Some(host));
+        }
+        match host
+            .as_str()
+            .split_once('.')
+            .and_then(|(_, parent)| Domain::parse(parent).ok())
+        {
+            Some(parent) => host = parent,
+            None => break,
+        }
+    }
+    Ok(None)
+}
+
 /// The account a domain someone named (an `enrich` argument, a row of a
-/// run's accounts file) stands for: itself when it is a stored account,
-/// else its registrable domain (`eu.acme.com` → `acme.com`, where the
-/// people writing from it are).
+/// run's accounts file) stands for: the narrowest stored account from it up
+/// to its registrable domain (itself, or `eu.acme.com` for
+/// `shop.eu.acme.com`), else its registrable domain (`eu.acme.com` →
+/// `acme.com`, where the people writing from it are).
 pub async fn account_named(store: &dyn Store, named: Domain) -> Result<Domain, PipelineError> {
     let registrable = named.registrable();
-    if registrable == named || store.get_account(&named).await?.is_some() {
-        Ok(named)
-    } else {
-        Ok(registrable)
-    }
+    Ok(stored_narrower(store, named).await?.unwrap_or(registrable))
 }
 
 /// A stored lead merged with a row keeps the narrower account it is stored

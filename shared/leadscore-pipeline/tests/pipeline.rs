@@ -196,12 +196,24 @@ async fn subdomain_addresses_join_the_registrable_account_or_the_stored_narrower
     // Eve writes from a free-mail address: her typed website is her
     // account, and joins the stored one the same way; Fay's website is
     // only the registrable domain, which is acme.com's own.
+    // Gil's bare lead (from an activity, no account) gets his account
+    // from a row's website later; Al and Zed are on a host below the
+    // stored one.
+    let acts = [Activity::new(
+        Email::parse("gil@gmail.com").unwrap(),
+        ActivityKind::EmailOpened,
+        now(),
+    )];
+    import_activities(&store, &acts, now()).await.unwrap();
     let csv = "email,title,website\n\
         ann@eu.acme.com,CEO,\n\
         bob@eu.acme.com,CTO,\n\
         cy@us.globex.com,VP Sales,\n\
         eve@gmail.com,CFO,https://www.eu.acme.com/about\n\
-        fay@gmail.com,CMO,acme.com\n";
+        fay@gmail.com,CMO,acme.com\n\
+        gil@gmail.com,COO,eu.acme.com\n\
+        al@shop.eu.acme.com,CTO,\n\
+        zed@gmail.com,CIO,https://careers.shop.eu.acme.com/\n";
     let parsed = parse_leads(csv.as_bytes(), None, now()).unwrap();
     import_leads(&store, &parsed, now()).await.unwrap();
     let acts = [Activity::new(
@@ -228,6 +240,9 @@ async fn subdomain_addresses_join_the_registrable_account_or_the_stored_narrower
         "bob@eu.acme.com",
         "dee@eu.acme.com",
         "eve@gmail.com",
+        "gil@gmail.com",
+        "al@shop.eu.acme.com",
+        "zed@gmail.com",
     ] {
         assert_eq!(
             account_of(who).await.as_deref(),
@@ -256,6 +271,7 @@ async fn subdomain_addresses_join_the_registrable_account_or_the_stored_narrower
     // its registrable domain's.
     for (named, want) in [
         ("eu.acme.com", "eu.acme.com"),
+        ("shop.eu.acme.com", "eu.acme.com"),
         ("us.globex.com", "globex.com"),
         ("globex.com", "globex.com"),
     ] {
