@@ -397,10 +397,32 @@ pub async fn main(args: &DemoArgs, db: Option<&Path>, now: DateTime<Utc>) -> Res
         }
         remove_db(&db_path)?;
     }
+    // The fixtures are read before the store is made: a wrong --fixtures
+    // leaves no store behind for the next demo to refuse.
+    let domains = fixtures.domains()?;
+    let created = !db_path.exists();
     let store: Arc<dyn Store> = Arc::new(
         SqliteStore::open(&db_path).with_context(|| format!("opening {}", db_path.display()))?,
     );
-    let domains = fixtures.domains()?;
+    let outcome = run_demo(args, &db_path, store, fixtures, domains, now).await;
+    if outcome.is_err() && created {
+        // Half a demo is no store to keep: the next one starts afresh.
+        if let Err(e) = remove_db(&db_path) {
+            eprintln!("warning: {e:#}");
+        }
+    }
+    outcome
+}
+
+/// The demo, from a store made for it.
+async fn run_demo(
+    args: &DemoArgs,
+    db_path: &Path,
+    store: Arc<dyn Store>,
+    fixtures: Fixtures,
+    domains: Vec<Domain>,
+    now: DateTime<Utc>,
+) -> Result<()> {
     let server = FixtureServer::start(fixtures.clone(), now).await?;
     println!(
         "serving {} fixture company websites and their job boards on http://{} (offline; nothing leaves this machine)",

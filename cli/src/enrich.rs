@@ -204,8 +204,28 @@ fn fingerprints(configured: &[PathBuf], given: &[PathBuf]) -> Result<Fingerprint
 
 /// A target's account and start URL.
 fn target(input: &str) -> Result<(Domain, Option<String>)> {
-    let domain =
-        Domain::parse(input).with_context(|| format!("`{input}` is not a domain or URL"))?;
+    let domain = Domain::parse(input).map_err(|e| {
+        crate::fail(
+            crate::exit::INVALID_INPUT,
+            format!("`{input}` is not a domain or URL: {e}"),
+        )
+    })?;
+    // An account is a company's domain; an address would store an account
+    // named after it (`--resolve` points a domain at an address).
+    if domain
+        .as_str()
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse::<IpAddr>()
+        .is_ok()
+    {
+        return Err(crate::fail(
+            crate::exit::INVALID_INPUT,
+            format!(
+                "`{input}` is an IP address, not a company's domain: name the domain (`--resolve HOST=ADDR` points it at an address)"
+            ),
+        ));
+    }
     let start = input.contains("://").then(|| input.to_owned());
     Ok((domain, start))
 }
@@ -244,6 +264,9 @@ pub async fn enrich(
         match out {
             Ok(o) => {
                 failed_leads += o.rescored.failed.len();
+                // The site could not be reached for now: not enriched (the
+                // account stays due), as `run` counts it.
+                failed += usize::from(!o.stored);
                 let e = &o.enrichment;
                 let ok = e.pages.iter().filter(|p| p.error.is_none()).count();
                 if args.json {

@@ -569,10 +569,20 @@ async fn run(cli: Cli) -> Result<()> {
                         .collect::<Vec<_>>(),
                 )
             } else if records.is_empty() {
-                eprintln!(
-                    "no scored leads{}; run `leadscore score` first",
-                    tier.map(|t| format!(" in tier {t}")).unwrap_or_default()
-                );
+                // Scored leads in other tiers, or none scored at all.
+                let others = match tier {
+                    Some(_) => store.list_scores(None).await?.len(),
+                    None => 0,
+                };
+                match tier {
+                    Some(t) if others > 0 => eprintln!(
+                        "no {t} leads; {others} scored lead(s) in other tiers (`leadscore leads` lists them)"
+                    ),
+                    _ => eprintln!(
+                        "no scored leads{}; run `leadscore score` first",
+                        tier.map(|t| format!(" in tier {t}")).unwrap_or_default()
+                    ),
+                }
                 Ok(())
             } else {
                 output::print_table(&records);

@@ -202,6 +202,14 @@ fn worked_example_prints_80_and_hot() {
         out.contains("dana.reyes@northwind-analytics.com") && !out.contains("sam.ito"),
         "{out}"
     );
+    // No cold lead: the others are named, not a `score` to run.
+    let o = env.run(&["leads", "--tier", "cold"]);
+    assert!(o.status.success());
+    assert!(
+        stderr(&o).contains("no cold leads; 2 scored lead(s) in other tiers"),
+        "{}",
+        stderr(&o)
+    );
 
     let o = env.run(&["explain", "dana.reyes@northwind-analytics.com"]);
     let out = stdout(&o);
@@ -467,6 +475,44 @@ mod enrichment {
     fn run_async(env: &Env, args: &[&str]) -> Output {
         // The fixture server runs on this test's runtime; the CLI is a child process.
         env.run(args)
+    }
+
+    /// A site that cannot be reached for now (a closed port on loopback)
+    /// is not enriched: nothing is stored, the account stays due, and the
+    /// command exits 1, as `run` counts it. An address is no company's
+    /// domain: refused before anything is fetched.
+    #[test]
+    fn enrich_fails_for_a_site_it_cannot_reach_and_refuses_addresses() {
+        let env = Env::new();
+        // A port nothing listens on: bound, then closed.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let o = env.run(&[
+            "enrich",
+            &format!("http://down.test:{port}/"),
+            "--resolve",
+            "down.test=127.0.0.1",
+            "--allow-private-network",
+        ]);
+        assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
+        assert!(stdout(&o).contains("not stored"), "{}", stdout(&o));
+        assert!(
+            stderr(&o).contains("1 account(s) could not be enriched"),
+            "{}",
+            stderr(&o)
+        );
+        for address in ["127.0.0.1", "https://10.0.0.1/about"] {
+            let o = env.run(&["enrich", address]);
+            assert_eq!(o.status.code(), Some(3), "{address}: {}", stderr(&o));
+            assert!(stderr(&o).contains("is an IP address"), "{}", stderr(&o));
+        }
+        let o = env.run(&["enrich", "http://[::1]/"]);
+        assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+        let o = env.run(&["leads", "--json"]);
+        assert!(o.status.success(), "{}", stderr(&o));
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1377,6 +1423,39 @@ fn demo_refuses_to_overwrite_a_named_store() {
         stderr(&o)
     );
     assert_eq!(std::fs::read(&env.db).unwrap(), b"not the demo's");
+}
+
+/// A demo that fails leaves no store behind (the next one would refuse
+/// it): neither for fixtures it cannot read, nor for fixtures whose leads
+/// file is broken, found after the store was made.
+#[test]
+fn a_failed_demo_leaves_no_store() {
+    let env = Env::new();
+    let report = env.dir.join("r.html").display().to_string();
+    let o = env.run(&[
+        "demo",
+        "--report",
+        &report,
+        "--fixtures",
+        &env.dir.join("nowhere").display().to_string(),
+    ]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("nowhere"), "{}", stderr(&o));
+    assert!(!env.db.exists());
+    // Sites, but no leads.csv: the import fails once the store is open.
+    let fixtures = env.dir.join("fixtures");
+    std::fs::create_dir_all(fixtures.join("sites/acme.test")).unwrap();
+    std::fs::write(fixtures.join("sites/acme.test/index.html"), "<h1>Acme</h1>").unwrap();
+    let o = env.run(&[
+        "demo",
+        "--report",
+        &report,
+        "--fixtures",
+        &fixtures.display().to_string(),
+    ]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("leads.csv"), "{}", stderr(&o));
+    assert!(!env.db.exists(), "the half-made store was left");
 }
 
 /// A flag names the store whatever the environment holds, and
