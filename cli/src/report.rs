@@ -505,6 +505,14 @@ pub async fn main(store: &dyn Store, args: &ReportArgs, now: DateTime<Utc>) -> R
         data.scores.len(),
         data.accounts.len()
     );
+    let others = data.other_models();
+    if !others.is_empty() {
+        eprintln!(
+            "warning: the scores were computed with another model ({}) than the page's {}: its thresholds are not theirs; pass the model you score with (--model or LEADSCORE_MODEL)",
+            others.join(", "),
+            data.model.version
+        );
+    }
     Ok(())
 }
 

@@ -109,11 +109,17 @@ fn a_dry_run_shows_a_model_edit_s_crossings_and_writes_nothing() {
     // A report made with another model than the scores' says so.
     let page = env.dir.join("r.html");
     let page_arg = page.display().to_string();
-    assert!(env.run(&["report", "--html", &page_arg]).status.success());
+    let o = env.run(&["report", "--html", &page_arg]);
+    assert!(o.status.success());
     assert!(
         std::fs::read_to_string(&page)
             .unwrap()
             .contains("id=\"model-mismatch\"")
+    );
+    assert!(
+        stderr(&o).contains("warning: the scores were computed with another model (seed-example@"),
+        "{}",
+        stderr(&o)
     );
     let same = [
         "report",
@@ -122,7 +128,9 @@ fn a_dry_run_shows_a_model_edit_s_crossings_and_writes_nothing() {
         "--model",
         "examples/seed-example/model.toml",
     ];
-    assert!(env.run(&same).status.success());
+    let o = env.run(&same);
+    assert!(o.status.success());
+    assert!(!stderr(&o).contains("warning"), "{}", stderr(&o));
     assert!(
         !std::fs::read_to_string(&page)
             .unwrap()

@@ -253,25 +253,34 @@ impl Row<'_> {
 /// data vendors export them (`51-200`, `51 to 200`, `10,001+`), counted as
 /// its lower bound.
 fn parse_count(col: &str, v: &str) -> Result<u64, String> {
-    let bad = || format!("`{col}` must be a whole number or a band such as 51-200, got `{v}`");
-    let lower = v
-        .split_once(['-', '–'])
-        .map(|(low, _)| low)
-        .or_else(|| v.split_once(" to ").map(|(low, _)| low))
-        .or_else(|| v.trim_end().strip_suffix('+'))
-        .unwrap_or(v);
-    match parse_decimal(lower) {
-        Some(n) if n >= 0.0 && n.fract() == 0.0 && n <= u64::MAX as f64 => Ok(n as u64),
-        _ => Err(bad()),
+    const EXPECTED: &str = "a whole number or a band such as 51-200";
+    let (lower, upper) = match v.split_once(['-', '–']).or_else(|| v.split_once(" to ")) {
+        Some((low, high)) => (low, Some(high)),
+        None => (v.trim_end().strip_suffix('+').unwrap_or(v), None),
+    };
+    let n = parse_decimal(lower).map_err(|e| e.reason(col, v, EXPECTED))?;
+    if !(n >= 0.0 && n.fract() == 0.0 && n <= u64::MAX as f64) {
+        return Err(NotANumber::Invalid.reason(col, v, EXPECTED));
     }
+    // A band's upper bound, when it reads as a number, is not below its
+    // lower one (`500-100` is a typo, not 500).
+    if let Some(high) = upper.and_then(|h| parse_decimal(h).ok())
+        && high < n
+    {
+        return Err(format!("`{col}` band `{v}` ends below where it starts"));
+    }
+    Ok(n as u64)
 }
 
 /// A non-negative amount: [`parse_decimal`]'s forms, with a currency sign
 /// or code and a multiplier (`€1.234,56`, `USD 2,500,000`, `2.5M`).
 fn parse_amount(col: &str, v: &str) -> Result<f64, String> {
-    parse_decimal(v)
-        .filter(|x| *x >= 0.0)
-        .ok_or_else(|| format!("`{col}` must be a non-negative number, got `{v}`"))
+    const EXPECTED: &str = "a non-negative number";
+    match parse_decimal(v) {
+        Ok(x) if x >= 0.0 => Ok(x),
+        Ok(_) => Err(NotANumber::Invalid.reason(col, v, EXPECTED)),
+        Err(e) => Err(e.reason(col, v, EXPECTED)),
+    }
 }
 
 /// Currency signs and codes an amount may carry; they are dropped (amounts
@@ -315,7 +324,28 @@ const MULTIPLIERS: &[(&str, f64)] = &[
 /// decimal mark (`1,5`, `2.50`, `0.125`). Before a multiplier, such a
 /// single mark is refused (`1,250k`: 1.25 or 1,250 thousand?), as is any
 /// other form: `1,23,4` or `1.2.3,4,5` is no number.
-fn parse_decimal(v: &str) -> Option<f64> {
+/// Why a text is no number for [`parse_decimal`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum NotANumber {
+    /// One mark before a multiplier that reads both ways (`1,250k`).
+    Ambiguous,
+    /// Any other text.
+    Invalid,
+}
+
+impl NotANumber {
+    /// The reason for a column's value, `expected` saying what it takes.
+    fn reason(self, col: &str, v: &str, expected: &str) -> String {
+        match self {
+            Self::Ambiguous => format!(
+                "`{col}` `{v}` is ambiguous before its multiplier (1.25 or 1,250 thousand for `1,250k`?): write `1.25k` or `1250k`"
+            ),
+            Self::Invalid => format!("`{col}` must be {expected}, got `{v}`"),
+        }
+    }
+}
+
+fn parse_decimal(v: &str) -> Result<f64, NotANumber> {
     let mut s: String = v
         .chars()
         .filter(|c| {
@@ -358,7 +388,7 @@ fn parse_decimal(v: &str) -> Option<f64> {
             .bytes()
             .all(|b| b.is_ascii_digit() || b == b'.' || b == b',')
     {
-        return None;
+        return Err(NotANumber::Invalid);
     }
     let last_dot = digits.rfind('.');
     let last_comma = digits.rfind(',');
@@ -373,7 +403,7 @@ fn parse_decimal(v: &str) -> Option<f64> {
             // Before a multiplier, `1,250k` is 1.25 thousand to one reader
             // and 1,250 thousand to another: refused, not guessed.
             if once && grouping && multiplier != 1.0 {
-                return None;
+                return Err(NotANumber::Ambiguous);
             }
             (once && !grouping).then_some(i)
         }
@@ -383,14 +413,18 @@ fn parse_decimal(v: &str) -> Option<f64> {
         None => (digits, ""),
     };
     if frac.contains(['.', ',']) || (decimal.is_some() && frac.is_empty()) {
-        return None;
+        return Err(NotANumber::Invalid);
     }
-    let int = ungroup(int)?;
+    let int = ungroup(int).ok_or(NotANumber::Invalid)?;
     let number: f64 = format!("{int}.{}", if frac.is_empty() { "0" } else { frac })
         .parse()
-        .ok()?;
+        .map_err(|_| NotANumber::Invalid)?;
     let n = number * multiplier;
-    n.is_finite().then_some(if negative { -n } else { n })
+    if n.is_finite() {
+        Ok(if negative { -n } else { n })
+    } else {
+        Err(NotANumber::Invalid)
+    }
 }
 
 /// The digits of an integer part written with one group separator, checked
@@ -888,6 +922,12 @@ mod tests {
         for bad in ["many", "-5", "a-b", "+", "1,5", "2.5"] {
             assert!(parse_count("employees", bad).is_err(), "{bad}");
         }
+        // A band that ends below its start is a typo, not its first number.
+        for reversed in ["500-100", "5,000 to 1,000"] {
+            let e = parse_count("employees", reversed).unwrap_err();
+            assert!(e.contains("ends below where it starts"), "{reversed}: {e}");
+        }
+        assert_eq!(parse_count("employees", "100-100"), Ok(100));
     }
 
     #[test]
@@ -925,7 +965,7 @@ mod tests {
             ("5.000 kr", 5000.0),
             ("R$ 1.500,00", 1500.0),
         ] {
-            assert_eq!(parse_decimal(v), Some(want), "{v}");
+            assert_eq!(parse_decimal(v), Ok(want), "{v}");
         }
         for bad in [
             "",
@@ -945,9 +985,21 @@ mod tests {
             "1,250k",
             "1.250M",
         ] {
-            assert_eq!(parse_decimal(bad), None, "{bad}");
+            assert!(parse_decimal(bad).is_err(), "{bad}");
         }
         assert!(parse_amount("revenue", "-5").is_err());
+        // The ambiguous forms say why, not that they are negative.
+        for v in ["1,250k", "1.250k", "1,250 Mio"] {
+            assert_eq!(parse_decimal(v), Err(NotANumber::Ambiguous), "{v}");
+            let e = parse_amount("revenue", v).unwrap_err();
+            assert!(e.contains("is ambiguous"), "{v}: {e}");
+            assert!(!e.contains("non-negative"), "{v}: {e}");
+        }
+        assert!(
+            parse_amount("revenue", "abc")
+                .unwrap_err()
+                .contains("must be a non-negative number")
+        );
         assert_eq!(parse_amount("revenue", "1.234,56 €"), Ok(1234.56));
     }
 
