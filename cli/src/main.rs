@@ -402,17 +402,23 @@ fn load_model(path: Option<&Path>) -> Result<ScoringModel> {
                     ),
                 )
             })?;
-            let model = ScoringModel::from_toml(&src, &p.display().to_string())
-                .map_err(|e| fail(exit::INVALID_INPUT, e.to_string()))?;
-            for w in model.warnings() {
-                eprintln!(
-                    "warning: {}:{}:{}: {}",
-                    p.display(),
-                    w.line,
-                    w.column,
-                    w.reason
-                );
-            }
+            let warn = |warnings: &[leadscore_core::model::Problem]| {
+                for w in warnings {
+                    eprintln!(
+                        "warning: {}:{}:{}: {}",
+                        p.display(),
+                        w.line,
+                        w.column,
+                        w.reason
+                    );
+                }
+            };
+            // The warnings also with the problems: one check shows all.
+            let model = ScoringModel::from_toml(&src, &p.display().to_string()).map_err(|e| {
+                warn(&e.warnings);
+                fail(exit::INVALID_INPUT, e.to_string())
+            })?;
+            warn(model.warnings());
             Ok(model)
         }
     }

@@ -382,6 +382,26 @@ points = 5
         "{}",
         stderr(&o)
     );
+    // With a problem too, the warning still shows: one check lists all.
+    let both = env.file(
+        "both.toml",
+        std::fs::read_to_string(&odd)
+            .unwrap()
+            .replace(
+                "points = 5",
+                "points = 5\n[[rule]]\nid = \"r2\"\nlead = \"shoe_size\"\npoints = 1",
+            )
+            .as_bytes(),
+    );
+    let o = env.run(&["model", "check", &both]);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(
+        stderr(&o).contains("warning: ")
+            && stderr(&o).contains("both.toml:15:1: rule `r1`: `vp_level` is no seniority")
+            && stderr(&o).contains("rule `r2`: unknown lead field `shoe_size`"),
+        "{}",
+        stderr(&o)
+    );
     // Saved in Windows-1252: the line of the first byte that is not UTF-8.
     let latin1 = env.file("latin1.toml", b"name = \"m\"\n# r\xe9gl\xe9\n");
     let o = env.run(&["model", "check", &latin1]);

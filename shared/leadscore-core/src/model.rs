@@ -38,6 +38,10 @@ pub struct ModelError {
     pub file: String,
     /// The problems, in file order.
     pub problems: Vec<Problem>,
+    /// What would load but is likely a mistake, found along with the
+    /// problems (see [`ScoringModel::warnings`]), in file order; not part of
+    /// the message.
+    pub warnings: Vec<Problem>,
 }
 
 impl fmt::Display for ModelError {
@@ -546,6 +550,7 @@ impl ScoringModel {
         let fail = |problems: Vec<Problem>| ModelError {
             file: file.to_owned(),
             problems,
+            warnings: Vec::new(),
         };
         let raw: RawModel = toml::from_str(src).map_err(|e| {
             let (line, column) = e.span().map_or((1, 1), |s| line_col(src, s.start));
@@ -689,23 +694,22 @@ impl ScoringModel {
                 column,
                 reason: format!("rule `{}`: {reason}", raw_rule.id),
             }));
+            // Ids are compared as stored, trimmed: two rules whose ids
+            // differ only by spaces would be one rule to the scorer, which
+            // finds a contribution's rule by its id. Also for a rule with
+            // other problems, so one check lists them all.
+            if let Some(first) = seen.insert(raw_rule.id.trim().to_owned(), line) {
+                problems.push(Problem {
+                    line,
+                    column,
+                    reason: format!(
+                        "rule `{}`: duplicate id (first defined on line {first})",
+                        raw_rule.id
+                    ),
+                });
+            }
             match compiled {
-                Ok(rule) => {
-                    // Ids are compared as stored, trimmed: two rules whose
-                    // ids differ only by spaces would be one rule to the
-                    // scorer, which finds a contribution's rule by its id.
-                    if let Some(first) = seen.insert(raw_rule.id.trim().to_owned(), line) {
-                        problems.push(Problem {
-                            line,
-                            column,
-                            reason: format!(
-                                "rule `{}`: duplicate id (first defined on line {first})",
-                                raw_rule.id
-                            ),
-                        });
-                    }
-                    rules.push(rule);
-                }
+                Ok(rule) => rules.push(rule),
                 Err(reasons) => {
                     for reason in reasons {
                         problems.push(Problem {
@@ -719,7 +723,11 @@ impl ScoringModel {
         }
         if !problems.is_empty() {
             problems.sort_by_key(|p| (p.line, p.column));
-            return Err(fail(problems));
+            return Err(ModelError {
+                file: file.to_owned(),
+                problems,
+                warnings,
+            });
         }
         let digest = Sha256::digest(src.as_bytes());
         let version: Arc<str> = format!("{}@{}", raw.name.trim(), &hex(&digest)[..12]).into();
@@ -1223,6 +1231,34 @@ points = 0
         let base = HEAD.lines().count();
         assert_eq!(err.problems[0].line, base + 1, "{text}");
         assert!(err.problems.iter().any(|p| p.line == base + 6), "{text}");
+    }
+
+    /// One check lists every problem, a duplicate id of a rule with other
+    /// problems included, and carries the warnings found along with them.
+    #[test]
+    fn a_bad_model_lists_every_problem_and_its_warnings() {
+        let src = format!(
+            "{HEAD}[[rule]]\nid = \"dup\"\nlead = \"title\"\npoints = 0\n[[rule]]\nid = \"dup\"\nlead = \"seniority\"\nequals = \"directer\"\npoints = 5\n[[rule]]\nid = \"w\"\nactivity = \"webinar_atended\"\npoints = 5\n"
+        );
+        let err = ScoringModel::from_toml(&src, "m.toml").unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.contains("`points` must be a non-zero number"),
+            "{text}"
+        );
+        assert!(text.contains("rule `dup`: duplicate id"), "{text}");
+        let warnings: Vec<&str> = err.warnings.iter().map(|w| w.reason.as_str()).collect();
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        assert!(
+            warnings[0].contains("`directer` is no seniority"),
+            "{warnings:?}"
+        );
+        assert!(
+            warnings[1].contains("did you mean `webinar_attended`?"),
+            "{warnings:?}"
+        );
+        // Warnings are not problems: the message holds the problems only.
+        assert!(!text.contains("webinar_atended"), "{text}");
     }
 
     #[test]
