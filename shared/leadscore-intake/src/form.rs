@@ -155,23 +155,27 @@ const READ_FIELDS: [&str; 11] = [
 
 /// The raw fields of a body: name → value (the last value of a repeated
 /// field wins; JSON numbers and booleans become their text, a JSON list of
-/// them, as a checkbox group posts, its items joined by `, `). A JSON object
-/// or nested list is refused for a field the form reads and ignored for any
-/// other (a page's script may post its own data beside the form's).
+/// them, as a checkbox group posts, its items joined by `, `), and an error
+/// for each field that is a JSON object or nested list and that the form
+/// reads (such a field is left out; for any other it is ignored: a page's
+/// script may post its own data beside the form's).
 pub fn fields(
     media: MediaType,
     body: &[u8],
     rules: &FormRules,
-) -> Result<BTreeMap<String, String>, FormError> {
+) -> Result<(BTreeMap<String, String>, Vec<FieldError>), FormError> {
     // A UTF-8 byte-order mark some clients put first is no part of the form.
     let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
     match media {
         MediaType::UrlEncoded => {
             let text = std::str::from_utf8(body)
                 .map_err(|_| FormError::Malformed("body is not UTF-8".into()))?;
-            Ok(url::form_urlencoded::parse(text.as_bytes())
-                .map(|(k, v)| (k.into_owned(), v.into_owned()))
-                .collect())
+            Ok((
+                url::form_urlencoded::parse(text.as_bytes())
+                    .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                    .collect(),
+                Vec::new(),
+            ))
         }
         MediaType::Json => {
             let value: serde_json::Value = serde_json::from_slice(body)
@@ -201,11 +205,7 @@ pub fn fields(
                     _ => {}
                 }
             }
-            if errors.is_empty() {
-                Ok(out)
-            } else {
-                Err(FormError::Invalid(errors))
-            }
+            Ok((out, errors))
         }
     }
 }
@@ -393,7 +393,18 @@ pub fn parse(
     rules: &FormRules,
 ) -> Result<Submission, FormError> {
     let media = MediaType::from_content_type(content_type)?;
-    validate(&fields(media, body, rules)?, rules)
+    let (fields, mut errors) = fields(media, body, rules)?;
+    let validated = validate(&fields, rules);
+    if errors.is_empty() {
+        return validated;
+    }
+    // The fields of the wrong type, and every other bad field (not those
+    // again: missing, as they were left out).
+    if let Err(FormError::Invalid(more)) = validated {
+        let typed: Vec<String> = errors.iter().map(|e| e.field.clone()).collect();
+        errors.extend(more.into_iter().filter(|e| !typed.contains(&e.field)));
+    }
+    Err(FormError::Invalid(errors))
 }
 
 #[cfg(test)]
@@ -515,6 +526,18 @@ mod tests {
         };
         assert_eq!(errs[0].field, "email");
         assert_eq!(errs[0].message, "must be a string");
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        // Every bad field, not only the one of the wrong type.
+        let Err(FormError::Invalid(errs)) = parse(
+            Some("application/json"),
+            br#"{"email":"bad","title":"x\u0007y","first_name":{"a":1},"consent":true}"#,
+            &rules(),
+        ) else {
+            panic!()
+        };
+        let mut fields: Vec<&str> = errs.iter().map(|e| e.field.as_str()).collect();
+        fields.sort_unstable();
+        assert_eq!(fields, ["email", "first_name", "title"], "{errs:?}");
         // A page script's own data beside the form's, and a checkbox group.
         let s = parse(
             Some("application/json"),
