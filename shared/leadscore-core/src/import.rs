@@ -159,6 +159,13 @@ fn read_table(bytes: &[u8], encoding: Option<&str>) -> Result<Table, ImportError
     if header.iter().all(String::is_empty) {
         return Err(ImportError::Header("empty header row".into()));
     }
+    // UTF-16 without a byte-order mark reads as UTF-8 text with a NUL
+    // between its letters: no column would be found.
+    if decoded.is_none() && header.iter().any(|h| h.contains('\0')) {
+        return Err(ImportError::Header(
+            "the header has NUL bytes between its letters: the file looks like UTF-16; pass --encoding utf-16le (or utf-16be)".into(),
+        ));
+    }
     let mut records = Vec::new();
     let mut record = csv::ByteRecord::new();
     loop {
@@ -458,6 +465,21 @@ fn attribute_of(column: &str) -> AttributeOf<'_> {
     }
 }
 
+/// Refuses a header that names a column twice (`title,…,title`, after
+/// the normalization): which of the two values is meant cannot be told.
+fn no_repeated_columns(header: &[String]) -> Result<(), ImportError> {
+    for (i, h) in header.iter().enumerate().filter(|(_, h)| !h.is_empty()) {
+        if let Some(j) = header[i + 1..].iter().position(|other| other == h) {
+            return Err(ImportError::Header(format!(
+                "column `{h}` appears twice in the header (columns {} and {}): remove or rename one",
+                i + 1,
+                i + j + 2
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Columns of the leads CSV that are not free attributes.
 pub const LEAD_COLUMNS: [&str; 11] = [
     "email",
@@ -557,6 +579,7 @@ pub fn parse_leads(
 ) -> Result<Parsed<LeadRow>, ImportError> {
     let mut table = read_table(bytes, encoding)?;
     alias_lead_columns(&mut table.header);
+    no_repeated_columns(&table.header)?;
     if !table.header.iter().any(|h| h == "email") {
         return Err(ImportError::MissingColumns(vec!["email"]));
     }
@@ -679,6 +702,7 @@ pub fn parse_activities(
     encoding: Option<&str>,
 ) -> Result<Parsed<Activity>, ImportError> {
     let table = read_table(bytes, encoding)?;
+    no_repeated_columns(&table.header)?;
     let missing: Vec<&'static str> = ["email", "kind", "occurred_at"]
         .into_iter()
         .filter(|col| !table.header.iter().any(|h| h == col))
@@ -902,6 +926,41 @@ mod tests {
         let p = parse_leads(both.as_bytes(), None, now()).unwrap();
         assert_eq!(p.rows[0].1.lead.title.as_deref(), Some("CEO"));
         assert_eq!(p.attribute_columns, ["job_title"]);
+    }
+
+    /// A column named twice is refused with both places, whatever its
+    /// spelling; an alias beside its column is no repeat (it stays an
+    /// attribute). UTF-16 without a byte-order mark gets the hint.
+    #[test]
+    fn a_repeated_column_or_utf16_without_a_mark_is_refused_with_the_reason() {
+        let e = parse_leads(b"email,title,Title\nz@dup.com,CEO,CTO\n", None, now()).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "column `title` appears twice in the header (columns 2 and 3): remove or rename one"
+        );
+        assert_eq!(e.line(), Some(1));
+        let e = parse_activities(
+            b"email,kind,occurred_at,kind\na@b.co,email_opened,2026-11-01,x\n",
+            None,
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("column `kind` appears twice"), "{e}");
+        let p = parse_leads(
+            b"email,title,job_title,,\nz@dup.com,CEO,CTO,,\n",
+            None,
+            now(),
+        )
+        .unwrap();
+        assert!(p.errors.is_empty(), "{:?}", p.errors);
+        assert_eq!(p.attribute_columns, ["job_title"]);
+        let utf16: Vec<u8> = "email,title\r\nz@a.com,CEO\r\n"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        let e = parse_leads(&utf16, None, now()).unwrap_err();
+        assert!(e.to_string().contains("pass --encoding utf-16le"), "{e}");
+        let p = parse_leads(&utf16, Some("utf-16le"), now()).unwrap();
+        assert_eq!(p.rows.len(), 1);
     }
 
     #[test]
