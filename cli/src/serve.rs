@@ -211,6 +211,17 @@ async fn route(
             ),
         },
         (_, "/submit") => submit(state, req, peer).await,
+        (_, "/leads") => {
+            let mut r = json(
+                StatusCode::METHOD_NOT_ALLOWED,
+                &serde_json::json!({"error": "use GET"}),
+            );
+            r.headers_mut().insert(
+                hyper::header::ALLOW,
+                hyper::header::HeaderValue::from_static("GET"),
+            );
+            r
+        }
         _ => json(
             StatusCode::NOT_FOUND,
             &serde_json::json!({"error": "not found; POST /submit or GET /leads"}),

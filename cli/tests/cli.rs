@@ -876,6 +876,7 @@ points = 10
     assert_eq!(body["errors"][0]["field"], "email");
     let (status, leads) = request("GET", "/leads", "");
     assert_eq!(status, 200);
+    assert_eq!(request("PUT", "/leads", "").0, 405);
     assert_eq!(leads.as_array().unwrap().len(), 1, "{leads}");
     // A page whose name was made to resolve to 127.0.0.1 (DNS rebinding)
     // reads nothing: on loopback, only loopback names are served.

@@ -709,8 +709,16 @@ impl ActivityKind {
                     .bytes()
                     .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'.')
                 {
+                    // `Page Viewed`, `email-opened`: a built-in kind spelled
+                    // as a label.
+                    let snake = other.replace([' ', '-'], "_");
+                    let hint = Self::BUILT_IN
+                        .iter()
+                        .find(|k| **k == snake)
+                        .map(|k| format!("; did you mean `{k}`?"))
+                        .unwrap_or_default();
                     return Err(format!(
-                        "custom activity kind `{other}` must be snake_case (a-z, 0-9, _ and .)"
+                        "custom activity kind `{other}` must be snake_case (a-z, 0-9, _ and .){hint}"
                     ));
                 }
                 Self::Custom { name: other.into() }

@@ -727,9 +727,12 @@ pub fn parse_activities(
             };
             let email = Email::parse(row.get("email").ok_or("`email` is empty")?)
                 .map_err(|e| format!("`email`: {e}"))?;
-            let kind =
-                ActivityKind::from_name(row.get("kind").ok_or("`kind` is empty")?, row.get("path"))
-                    .map_err(|e| format!("`kind`: {e}"))?;
+            let kind_name = row.get("kind").ok_or("`kind` is empty")?;
+            if kind_name.trim().eq_ignore_ascii_case("page_viewed") && row.get("path").is_none() {
+                return Err("`path` is empty: a page_viewed row needs the page's path".into());
+            }
+            let kind = ActivityKind::from_name(kind_name, row.get("path"))
+                .map_err(|e| format!("`kind`: {e}"))?;
             let at = parse_timestamp(row.get("occurred_at").ok_or("`occurred_at` is empty")?)?;
             let mut activity = Activity::new(email, kind, at);
             activity.url = row.get("url").map(str::to_owned);
@@ -901,9 +904,24 @@ mod tests {
         assert_eq!(p.rows[1].1.detail.as_deref(), Some("Q2 launch"));
         let lines: Vec<u64> = p.errors.iter().map(|e| e.line).collect();
         assert_eq!(lines, vec![4, 6, 7, 8, 9], "{:?}", p.errors);
-        assert!(p.errors[0].reason.contains("needs a path"));
+        assert_eq!(
+            p.errors[0].reason,
+            "`path` is empty: a page_viewed row needs the page's path"
+        );
         assert!(p.errors[1].reason.contains("occurred_at"));
         assert!(p.errors[4].reason.contains("6 fields"));
+        let labelled = parse_activities(
+            b"email,kind,occurred_at\njane@acme.com,Page Viewed,2026-05-03\n",
+            None,
+        )
+        .unwrap();
+        assert!(
+            labelled.errors[0]
+                .reason
+                .contains("did you mean `page_viewed`?"),
+            "{:?}",
+            labelled.errors
+        );
     }
 
     #[test]
