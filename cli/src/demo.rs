@@ -388,6 +388,19 @@ pub async fn main(args: &DemoArgs, db: Option<&Path>, now: DateTime<Utc>) -> Res
         None => Fixtures::Bundled,
     };
     let db_path = db.map_or_else(|| PathBuf::from(DEFAULT_DB), Path::to_path_buf);
+    // The fixtures and the report's folder are checked before any store is
+    // touched: a wrong --fixtures or --report neither removes the last
+    // demo's store nor leaves a new one behind.
+    let domains = fixtures.domains()?;
+    if let Some(dir) = args.report.parent().filter(|d| !d.as_os_str().is_empty())
+        && !dir.is_dir()
+    {
+        bail!(
+            "the report's folder {} does not exist (--report {})",
+            dir.display(),
+            args.report.display()
+        );
+    }
     if !args.keep && db_path.exists() {
         if db.is_some() {
             bail!(
@@ -397,9 +410,6 @@ pub async fn main(args: &DemoArgs, db: Option<&Path>, now: DateTime<Utc>) -> Res
         }
         remove_db(&db_path)?;
     }
-    // The fixtures are read before the store is made: a wrong --fixtures
-    // leaves no store behind for the next demo to refuse.
-    let domains = fixtures.domains()?;
     let created = !db_path.exists();
     let store: Arc<dyn Store> = Arc::new(
         SqliteStore::open(&db_path).with_context(|| format!("opening {}", db_path.display()))?,

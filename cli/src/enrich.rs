@@ -202,6 +202,15 @@ fn fingerprints(configured: &[PathBuf], given: &[PathBuf]) -> Result<Fingerprint
     Ok(db)
 }
 
+/// Whether `domain` is an IP address as a URL reads one (`10.1` and
+/// `0x7f.0.0.1` are addresses to a browser), not a company's domain.
+pub(crate) fn is_address(domain: &Domain) -> bool {
+    matches!(
+        url::Host::parse(domain.as_str()),
+        Ok(url::Host::Ipv4(_) | url::Host::Ipv6(_))
+    )
+}
+
 /// A target's account and start URL.
 fn target(input: &str) -> Result<(Domain, Option<String>)> {
     let domain = Domain::parse(input).map_err(|e| {
@@ -212,13 +221,7 @@ fn target(input: &str) -> Result<(Domain, Option<String>)> {
     })?;
     // An account is a company's domain; an address would store an account
     // named after it (`--resolve` points a domain at an address).
-    if domain
-        .as_str()
-        .trim_start_matches('[')
-        .trim_end_matches(']')
-        .parse::<IpAddr>()
-        .is_ok()
-    {
+    if is_address(&domain) {
         return Err(crate::fail(
             crate::exit::INVALID_INPUT,
             format!(
@@ -264,9 +267,11 @@ pub async fn enrich(
         match out {
             Ok(o) => {
                 failed_leads += o.rescored.failed.len();
-                // The site could not be reached for now: not enriched (the
-                // account stays due), as `run` counts it.
-                failed += usize::from(!o.stored);
+                // Not a page fetched (the site down, refused, blocked or
+                // gone; then, the first time, not stored and still due):
+                // not enriched, as `run` counts it.
+                let nothing = crate::run::nothing_fetched(&o.enrichment);
+                failed += usize::from(nothing.is_some() || !o.stored);
                 let e = &o.enrichment;
                 let ok = e.pages.iter().filter(|p| p.error.is_none()).count();
                 if args.json {

@@ -507,9 +507,12 @@ pub async fn main(store: &dyn Store, args: &ReportArgs, now: DateTime<Utc>) -> R
     );
     let others = data.other_models();
     if !others.is_empty() {
+        let named = match others.len() {
+            n if n > 3 => format!("{} and {} more", others[..3].join(", "), n - 3),
+            _ => others.join(", "),
+        };
         eprintln!(
-            "warning: the scores were computed with another model ({}) than the page's {}: its thresholds are not theirs; pass the model you score with (--model or LEADSCORE_MODEL)",
-            others.join(", "),
+            "warning: the scores were computed with another model ({named}) than the page's {}: its thresholds are not theirs; pass the model you score with (--model or LEADSCORE_MODEL)",
             data.model.version
         );
     }

@@ -105,6 +105,19 @@ pub struct RowProblem {
 /// Reads an accounts CSV: header row with `domain` and/or `website`
 /// (either is enough), optional `name`; other columns are ignored. Bad rows
 /// are reported and the rest kept; a domain listed twice is enriched once.
+/// Why an account counts as failed although its enrichment ran: not a
+/// single page could be fetched (the site is down, refused, blocked or
+/// gone); none when one was.
+pub(crate) fn nothing_fetched(e: &leadscore_enrich::Enrichment) -> Option<String> {
+    let first = e.pages.first()?;
+    e.pages.iter().all(|p| p.error.is_some()).then(|| {
+        format!(
+            "no page could be fetched ({})",
+            first.error.as_deref().unwrap_or_default()
+        )
+    })
+}
+
 pub fn parse_accounts(bytes: &[u8]) -> Result<(Vec<Target>, Vec<RowProblem>), String> {
     let text = String::from_utf8_lossy(bytes);
     let text = text.trim_start_matches('\u{feff}');
@@ -157,6 +170,13 @@ pub fn parse_accounts(bytes: &[u8]) -> Result<(Vec<Target>, Vec<RowProblem>), St
             continue;
         };
         let domain = match Domain::parse(&input) {
+            Ok(d) if crate::enrich::is_address(&d) => {
+                problems.push(RowProblem {
+                    line,
+                    reason: format!("`{input}` is an IP address, not a company's domain"),
+                });
+                continue;
+            }
             Ok(d) => d,
             Err(e) => {
                 problems.push(RowProblem {
@@ -448,13 +468,7 @@ pub async fn run(
         };
         let Some((domain, out)) = next else { break };
         match out {
-            Ok(o)
-                if !o.enrichment.pages.is_empty()
-                    && o.enrichment.pages.iter().all(|p| p.error.is_some()) =>
-            {
-                // Nothing could be read: the site is down, refused or gone.
-                let why = o.enrichment.pages[0].error.clone().unwrap_or_default();
-                let why = format!("no page could be fetched ({why})");
+            Ok(o) if let Some(why) = nothing_fetched(&o.enrichment) => {
                 progress.finish_one(&format!("{domain}: failed: {why}"));
                 summary.failed.push((domain.to_string(), why));
             }
@@ -664,7 +678,9 @@ mod tests {
                    not a domain!,,,\n\
                    ,https://globex.example/,Globex,\n\
                    ACME.io,,,\n\
-                   ,,,\n";
+                   ,,,\n\
+                   10.0.0.5,,,\n\
+                   ,http://10.1/,,\n";
         let (targets, problems) = parse_accounts(csv.as_bytes()).unwrap();
         assert_eq!(
             targets,
@@ -681,8 +697,18 @@ mod tests {
                 },
             ]
         );
-        assert_eq!(problems.len(), 1);
+        assert_eq!(problems.len(), 3, "{problems:?}");
         assert_eq!(problems[0].line, 3);
+        // Addresses, as a URL reads them, are no company's domain.
+        assert_eq!((problems[1].line, problems[2].line), (7, 8));
+        assert!(
+            problems[1].reason.contains("is an IP address"),
+            "{problems:?}"
+        );
+        assert!(
+            problems[2].reason.contains("is an IP address"),
+            "{problems:?}"
+        );
     }
 
     /// A lead whose score cannot be written is listed in the summary (the

@@ -184,6 +184,7 @@ fn forwarded(req: &Request<Incoming>) -> bool {
         "forwarded",
         "x-real-ip",
         "x-forwarded-host",
+        "via",
     ]
     .iter()
     .any(|h| req.headers().contains_key(*h))
@@ -194,16 +195,18 @@ async fn route(
     req: Request<Incoming>,
     peer: Option<std::net::IpAddr>,
 ) -> Response<Full<Bytes>> {
+    // HEAD is answered as GET (hyper sends no body for it).
+    let read = matches!(*req.method(), Method::GET | Method::HEAD);
     match (req.method(), req.uri().path()) {
-        (&Method::GET, "/leads")
-            if state.loopback_only && (!names_loopback(&req) || forwarded(&req)) =>
+        (_, "/leads")
+            if read && state.loopback_only && (!names_loopback(&req) || forwarded(&req)) =>
         {
             json(
                 StatusCode::MISDIRECTED_REQUEST,
                 &serde_json::json!({"error": "GET /leads answers requests to localhost only, not through a proxy"}),
             )
         }
-        (&Method::GET, "/leads") => match state.intake.store.list_scores(None).await {
+        (_, "/leads") if read => match state.intake.store.list_scores(None).await {
             Ok(scores) => json(StatusCode::OK, &serde_json::json!(scores)),
             Err(e) => json(
                 StatusCode::SERVICE_UNAVAILABLE,
@@ -218,7 +221,7 @@ async fn route(
             );
             r.headers_mut().insert(
                 hyper::header::ALLOW,
-                hyper::header::HeaderValue::from_static("GET"),
+                hyper::header::HeaderValue::from_static("GET, HEAD"),
             );
             r
         }

@@ -518,13 +518,14 @@ mod enrichment {
             .local_addr()
             .unwrap()
             .port();
-        let o = env.run(&[
+        let down = [
             "enrich",
             &format!("http://down.test:{port}/"),
             "--resolve",
             "down.test=127.0.0.1",
             "--allow-private-network",
-        ]);
+        ];
+        let o = env.run(&down);
         assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
         assert!(stdout(&o).contains("not stored"), "{}", stdout(&o));
         assert!(
@@ -532,7 +533,11 @@ mod enrichment {
             "{}",
             stderr(&o)
         );
-        for address in ["127.0.0.1", "https://10.0.0.1/about"] {
+        // Again: still no page, still a failure (now stored, as the site
+        // has been unreachable before).
+        let o = env.run(&down);
+        assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
+        for address in ["127.0.0.1", "https://10.0.0.1/about", "10.1", "0x7f.0.0.1"] {
             let o = env.run(&["enrich", address]);
             assert_eq!(o.status.code(), Some(3), "{address}: {}", stderr(&o));
             assert!(stderr(&o).contains("is an IP address"), "{}", stderr(&o));
@@ -557,8 +562,9 @@ mod enrichment {
         let url = format!("{}/", site.url("northwind.test"));
         let resolve = format!("northwind.test={}", site.addr.ip());
 
-        // Without the opt-in, loopback is refused: the page error is typed
-        // and the run still completes for the account.
+        // Without the opt-in, loopback is refused: the page error is typed,
+        // and with no page fetched the account is not enriched (exit 1, as
+        // `run` counts it).
         let o = tokio::task::spawn_blocking({
             let (db, url, resolve) = (env.db.clone(), url.clone(), resolve.clone());
             move || {
@@ -571,7 +577,7 @@ mod enrichment {
         })
         .await
         .unwrap();
-        assert!(o.status.success(), "{}", stderr(&o));
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
         assert!(stdout(&o).contains("blocked_address"), "{}", stdout(&o));
         assert!(site.hits().is_empty(), "nothing reached the loopback site");
 
@@ -877,6 +883,7 @@ points = 10
     let (status, leads) = request("GET", "/leads", "");
     assert_eq!(status, 200);
     assert_eq!(request("PUT", "/leads", "").0, 405);
+    assert_eq!(request("HEAD", "/leads", "").0, 200);
     assert_eq!(leads.as_array().unwrap().len(), 1, "{leads}");
     // A page whose name was made to resolve to 127.0.0.1 (DNS rebinding)
     // reads nothing: on loopback, only loopback names are served.
@@ -1485,6 +1492,23 @@ fn a_failed_demo_leaves_no_store() {
     assert!(!o.status.success());
     assert!(stderr(&o).contains("leads.csv"), "{}", stderr(&o));
     assert!(!env.db.exists(), "the half-made store was left");
+    // The default store of the last demo (in the working folder) is not
+    // removed for a wrong --fixtures or --report: they are checked first.
+    let last = env.dir.join("leadscore-demo.db");
+    std::fs::write(&last, b"the last demo's").unwrap();
+    for (flag, value) in [
+        ("--fixtures", env.dir.join("nowhere")),
+        ("--report", env.dir.join("no-such-folder/r.html")),
+    ] {
+        let o = leadscore()
+            .current_dir(&env.dir)
+            .args(["demo", flag])
+            .arg(&value)
+            .output()
+            .unwrap();
+        assert!(!o.status.success(), "{flag}");
+        assert_eq!(std::fs::read(&last).unwrap(), b"the last demo's", "{flag}");
+    }
 }
 
 /// A flag names the store whatever the environment holds, and

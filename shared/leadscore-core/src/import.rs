@@ -159,9 +159,9 @@ fn read_table(bytes: &[u8], encoding: Option<&str>) -> Result<Table, ImportError
     if header.iter().all(String::is_empty) {
         return Err(ImportError::Header("empty header row".into()));
     }
-    // UTF-16 without a byte-order mark reads as UTF-8 text with a NUL
-    // between its letters: no column would be found.
-    if decoded.is_none() && header.iter().any(|h| h.contains('\0')) {
+    // UTF-16 read as UTF-8 (or any 8-bit encoding) has a NUL between its
+    // letters: no column would be found.
+    if header.iter().any(|h| h.contains('\0')) {
         return Err(ImportError::Header(
             "the header has NUL bytes between its letters: the file looks like UTF-16; pass --encoding utf-16le (or utf-16be)".into(),
         ));
@@ -269,12 +269,23 @@ fn parse_count(col: &str, v: &str) -> Result<u64, String> {
     if !(n >= 0.0 && n.fract() == 0.0 && n <= u64::MAX as f64) {
         return Err(NotANumber::Invalid.reason(col, v, EXPECTED));
     }
-    // A band's upper bound, when it reads as a number, is not below its
-    // lower one (`500-100` is a typo, not 500).
-    if let Some(high) = upper.and_then(|h| parse_decimal(h).ok())
-        && high < n
-    {
-        return Err(format!("`{col}` band `{v}` ends below where it starts"));
+    // A band's upper bound, its number read before any words (`51 - 200
+    // employees`), is not below its lower one (`500-100` is a typo, not
+    // 500); a third part (`1-2-3`, a date) is no band.
+    if let Some(high) = upper {
+        if high.contains(['-', '–']) {
+            return Err(NotANumber::Invalid.reason(col, v, EXPECTED));
+        }
+        let number = high
+            .trim()
+            .split(|c: char| c.is_alphabetic())
+            .next()
+            .unwrap_or_default();
+        if let Ok(high) = parse_decimal(number)
+            && high < n
+        {
+            return Err(format!("`{col}` band `{v}` ends below where it starts"));
+        }
     }
     Ok(n as u64)
 }
@@ -318,19 +329,6 @@ const MULTIPLIERS: &[(&str, f64)] = &[
     ("b", 1e9),
 ];
 
-/// A number as spreadsheets and CRMs write it, in either convention:
-/// `1,234,567.89` or `1.234.567,89` (also with spaces, non-breaking spaces
-/// or apostrophes between groups, and the Indian `12,34,567`), with an
-/// optional currency sign or code and an optional multiplier (`2.5M`,
-/// `1,5 Mio`, `3bn`, `750k`).
-///
-/// Which of `.` and `,` is the decimal mark: the last one when both occur;
-/// a group separator when one occurs more than once; when one occurs once,
-/// a group separator if exactly three digits follow it and one to three
-/// (not a lone `0`) come before (`1,234` and `1.234` are 1234), else the
-/// decimal mark (`1,5`, `2.50`, `0.125`). Before a multiplier, such a
-/// single mark is refused (`1,250k`: 1.25 or 1,250 thousand?), as is any
-/// other form: `1,23,4` or `1.2.3,4,5` is no number.
 /// Why a text is no number for [`parse_decimal`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum NotANumber {
@@ -352,6 +350,19 @@ impl NotANumber {
     }
 }
 
+/// A number as spreadsheets and CRMs write it, in either convention:
+/// `1,234,567.89` or `1.234.567,89` (also with spaces, non-breaking spaces
+/// or apostrophes between groups, and the Indian `12,34,567`), with an
+/// optional currency sign or code and an optional multiplier (`2.5M`,
+/// `1,5 Mio`, `3bn`, `750k`).
+///
+/// Which of `.` and `,` is the decimal mark: the last one when both occur;
+/// a group separator when one occurs more than once; when one occurs once,
+/// a group separator if exactly three digits follow it and one to three
+/// (not a lone `0`) come before (`1,234` and `1.234` are 1234), else the
+/// decimal mark (`1,5`, `2.50`, `0.125`). Before a multiplier, such a
+/// single mark is refused (`1,250k`: 1.25 or 1,250 thousand?), as is any
+/// other form: `1,23,4` or `1.2.3,4,5` is no number.
 fn parse_decimal(v: &str) -> Result<f64, NotANumber> {
     let mut s: String = v
         .chars()
@@ -465,10 +476,16 @@ fn attribute_of(column: &str) -> AttributeOf<'_> {
     }
 }
 
-/// Refuses a header that names a column twice (`title,…,title`, after
-/// the normalization): which of the two values is meant cannot be told.
-fn no_repeated_columns(header: &[String]) -> Result<(), ImportError> {
-    for (i, h) in header.iter().enumerate().filter(|(_, h)| !h.is_empty()) {
+/// Refuses a header that names a column the import reads (`read`) twice
+/// (`title,…,Title`, after the normalization): which of the two values is
+/// meant cannot be told. Other columns may repeat (CRM exports give two
+/// objects' fields one label): as attributes, the last value is kept.
+fn no_repeated_columns(header: &[String], read: &[&str]) -> Result<(), ImportError> {
+    for (i, h) in header
+        .iter()
+        .enumerate()
+        .filter(|(_, h)| read.contains(&h.as_str()))
+    {
         if let Some(j) = header[i + 1..].iter().position(|other| other == h) {
             return Err(ImportError::Header(format!(
                 "column `{h}` appears twice in the header (columns {} and {}): remove or rename one",
@@ -579,7 +596,7 @@ pub fn parse_leads(
 ) -> Result<Parsed<LeadRow>, ImportError> {
     let mut table = read_table(bytes, encoding)?;
     alias_lead_columns(&mut table.header);
-    no_repeated_columns(&table.header)?;
+    no_repeated_columns(&table.header, &LEAD_COLUMNS)?;
     if !table.header.iter().any(|h| h == "email") {
         return Err(ImportError::MissingColumns(vec!["email"]));
     }
@@ -691,6 +708,17 @@ pub fn parse_timestamp(v: &str) -> Result<DateTime<Utc>, String> {
     ))
 }
 
+/// The columns of the activities CSV.
+const ACTIVITY_COLUMNS: [&str; 7] = [
+    "email",
+    "kind",
+    "occurred_at",
+    "path",
+    "url",
+    "detail",
+    "id",
+];
+
 /// The longest activity `id` a file may give, in bytes.
 pub const MAX_ID_BYTES: usize = 512;
 
@@ -702,7 +730,7 @@ pub fn parse_activities(
     encoding: Option<&str>,
 ) -> Result<Parsed<Activity>, ImportError> {
     let table = read_table(bytes, encoding)?;
-    no_repeated_columns(&table.header)?;
+    no_repeated_columns(&table.header, &ACTIVITY_COLUMNS)?;
     let missing: Vec<&'static str> = ["email", "kind", "occurred_at"]
         .into_iter()
         .filter(|col| !table.header.iter().any(|h| h == col))
@@ -971,6 +999,16 @@ mod tests {
         .unwrap();
         assert!(p.errors.is_empty(), "{:?}", p.errors);
         assert_eq!(p.attribute_columns, ["job_title"]);
+        // A free column named twice (two CRM objects' `Created Date`) is an
+        // attribute, the last value kept, as before.
+        let p = parse_leads(
+            b"email,Created Date,title,Created Date\nz@dup.com,2026-01-01,CEO,2026-02-02\n",
+            None,
+            now(),
+        )
+        .unwrap();
+        assert!(p.errors.is_empty(), "{:?}", p.errors);
+        assert_eq!(p.rows[0].1.lead.attributes["created_date"], "2026-02-02");
         let utf16: Vec<u8> = "email,title\r\nz@a.com,CEO\r\n"
             .encode_utf16()
             .flat_map(u16::to_le_bytes)
@@ -979,6 +1017,9 @@ mod tests {
         assert!(e.to_string().contains("pass --encoding utf-16le"), "{e}");
         let p = parse_leads(&utf16, Some("utf-16le"), now()).unwrap();
         assert_eq!(p.rows.len(), 1);
+        // Read with an 8-bit encoding, the NULs are still there to see.
+        let e = parse_leads(&utf16, Some("windows-1252"), now()).unwrap_err();
+        assert!(e.to_string().contains("looks like UTF-16"), "{e}");
     }
 
     #[test]
@@ -1000,11 +1041,18 @@ mod tests {
             assert!(parse_count("employees", bad).is_err(), "{bad}");
         }
         // A band that ends below its start is a typo, not its first number.
-        for reversed in ["500-100", "5,000 to 1,000"] {
+        for reversed in ["500-100", "5,000 to 1,000", "500 - 100 employees"] {
             let e = parse_count("employees", reversed).unwrap_err();
             assert!(e.contains("ends below where it starts"), "{reversed}: {e}");
         }
         assert_eq!(parse_count("employees", "100-100"), Ok(100));
+        assert_eq!(parse_count("employees", "51 - 200 employees"), Ok(51));
+        for not_a_band in ["1-2-3", "2024-01-15"] {
+            assert!(
+                parse_count("employees", not_a_band).is_err(),
+                "{not_a_band}"
+            );
+        }
     }
 
     #[test]

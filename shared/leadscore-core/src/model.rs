@@ -698,7 +698,10 @@ impl ScoringModel {
             // differ only by spaces would be one rule to the scorer, which
             // finds a contribution's rule by its id. Also for a rule with
             // other problems, so one check lists them all.
-            if let Some(first) = seen.insert(raw_rule.id.trim().to_owned(), line) {
+            // An empty id is its own problem, not a repeat.
+            if !raw_rule.id.trim().is_empty()
+                && let Some(first) = seen.insert(raw_rule.id.trim().to_owned(), line)
+            {
                 problems.push(Problem {
                     line,
                     column,
