@@ -2,6 +2,16 @@
 //! embedded SQLite store. Exit codes are documented in `docs/cli.md`.
 #![allow(clippy::print_stdout)]
 
+/// `eprintln!` for the whole crate, without the panic on a closed standard
+/// error (`leadscore run 2>&1 | head -2`): a progress line or a warning no
+/// one reads is dropped, and the command goes on to finish its work.
+macro_rules! eprintln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod demo;
 mod enrich;
 mod news;

@@ -237,6 +237,35 @@ pub struct RunSummary {
     pub seconds: f64,
 }
 
+/// A delivery of the outbox's alerts under way.
+type Delivery<'a> = std::pin::Pin<
+    Box<
+        dyn Future<
+                Output = Result<
+                    leadscore_pipeline::DrainSummary,
+                    leadscore_pipeline::PipelineError,
+                >,
+            > + 'a,
+    >,
+>;
+
+/// Counts a delivery's alerts in `summary`; whether an alert failed.
+fn delivered(
+    summary: &mut RunSummary,
+    outcome: Result<leadscore_pipeline::DrainSummary, leadscore_pipeline::PipelineError>,
+) -> bool {
+    match outcome {
+        Ok(d) => {
+            summary.alerts_delivered += d.delivered;
+            d.failed > 0
+        }
+        Err(e) => {
+            summary.errors.push(format!("delivering alerts: {e}"));
+            true
+        }
+    }
+}
+
 /// Progress: a bar on a terminal, one line per account otherwise.
 struct Progress {
     bar: Option<ProgressBar>,
@@ -257,6 +286,11 @@ impl Progress {
                 )
                 .unwrap_or_else(|_| ProgressStyle::default_bar()),
             );
+            // Drawn at once and ticking while the first accounts are
+            // fetched (a site may take up to a minute), not only when one
+            // finishes.
+            bar.set_message("fetching…");
+            bar.enable_steady_tick(std::time::Duration::from_millis(250));
             bar
         });
         Self {
@@ -457,9 +491,31 @@ pub async fn run(
         .buffer_unordered(args.concurrency.max(1));
     let interrupt = tokio::signal::ctrl_c();
     tokio::pin!(interrupt);
+    // Alerts go out as accounts turn leads hot (an interruption later loses
+    // none), while the next accounts are fetched: a slow or silent channel
+    // holds up no fetch. One delivery at a time; after one with a failure,
+    // the rest wait for the run's last delivery (a channel that is down is
+    // not waited on again after every account).
+    let mut delivering: Option<Delivery<'_>> = None;
+    let mut delivery_wanted = false;
+    let mut channel_failed = false;
     loop {
+        if delivery_wanted && delivering.is_none() && !channel_failed {
+            delivery_wanted = false;
+            delivering = Some(Box::pin(drain_outbox(store, alerts, Utc::now(), 1000)));
+        }
         let next = tokio::select! {
             next = results.next() => next,
+            d = async {
+                match delivering.as_mut() {
+                    Some(d) => d.await,
+                    None => std::future::pending().await,
+                }
+            }, if delivering.is_some() => {
+                delivering = None;
+                channel_failed |= delivered(&mut summary, d);
+                continue;
+            }
             _ = &mut interrupt => {
                 summary.interrupted = true;
                 progress.println("interrupted: finishing the alerts; run the same command again to resume");
@@ -493,13 +549,7 @@ pub async fn run(
                         n => format!(", {n} became hot"),
                     }
                 ));
-                if !o.rescored.became_hot.is_empty() {
-                    // Deliver as we go: an interruption later loses nothing.
-                    match drain_outbox(store, alerts, Utc::now(), 1000).await {
-                        Ok(d) => summary.alerts_delivered += d.delivered,
-                        Err(e) => summary.errors.push(format!("delivering alerts: {e}")),
-                    }
-                }
+                delivery_wanted |= !o.rescored.became_hot.is_empty();
             }
             Err(err) => {
                 summary.failed.push((domain.to_string(), err.to_string()));
@@ -508,6 +558,9 @@ pub async fn run(
         }
     }
     drop(results);
+    if let Some(d) = delivering.take() {
+        delivered(&mut summary, d.await);
+    }
     progress.finish();
     // Decay moves every lead, enriched today or not.
     let rescored = if summary.interrupted {
@@ -541,10 +594,16 @@ pub async fn run(
         None => summary.failed_leads = failed_in_accounts,
     }
     // The alerts of the whole run, whatever failed before.
-    match drain_outbox(store, alerts, Utc::now(), 10_000).await {
-        Ok(d) => summary.alerts_delivered += d.delivered,
-        Err(e) => summary.errors.push(format!("delivering alerts: {e}")),
+    let last = drain_outbox(store, alerts, Utc::now(), 10_000).await;
+    if let Ok(d) = &last
+        && d.failed > 0
+    {
+        summary.errors.push(format!(
+            "delivering alerts: {} alert(s) could not be delivered and stay pending (the log says why; `leadscore alerts deliver` retries)",
+            d.failed
+        ));
     }
+    delivered(&mut summary, last);
     match store.pending_alerts(10_000).await {
         Ok(p) => summary.alerts_pending = p.len(),
         Err(e) => summary.errors.push(format!("counting pending alerts: {e}")),

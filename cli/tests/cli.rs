@@ -1131,6 +1131,68 @@ async fn run_json_keeps_stdout_one_document() {
     );
 }
 
+/// A Slack channel that fails: the alert of the first account's hot lead
+/// is tried once while the next account is fetched, then not again after
+/// each account but once more at the end with the second one (5 attempts
+/// each: 15 posts, where a delivery after every account made 25); both
+/// stay pending and the run exits 5, saying so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_tries_a_failing_channel_once_mid_run_and_exits_5() {
+    use leadscore_testkit::site::{Route, Site};
+    let site = Site::start().await;
+    site.route("/", Route::html(HUBSPOT_HOME));
+    // The second site answers after the first delivery (~3 s of retries)
+    // is over: a delivery after every account would start another.
+    let slow = Site::start().await;
+    slow.route(
+        "/",
+        Route::html(HUBSPOT_HOME).delayed(std::time::Duration::from_secs(5)),
+    );
+    let slack = Site::start().await;
+    slack.route("/hook", Route::status(500, "text/plain", "down"));
+    let env = Env::new();
+    let model = env.file("tech.toml", VP_AND_HUBSPOT_MODEL);
+    let leads = env.file(
+        "leads.csv",
+        b"email,first_name,last_name,title\nvp@one.test,Ona,One,VP Sales\nvp@two.test,Tia,Two,VP Sales\n",
+    );
+    assert!(env.run(&["import", "leads", &leads]).status.success());
+    let accounts = env.file(
+        "accounts.csv",
+        format!(
+            "domain,website\none.test,{}/\ntwo.test,{}/\n",
+            site.url("one.test"),
+            slow.url("two.test")
+        )
+        .as_bytes(),
+    );
+    let ip = site.addr.ip();
+    let (db, hook) = (env.db.clone(), format!("{}/hook", slack.url("127.0.0.1")));
+    let o = tokio::task::spawn_blocking(move || {
+        leadscore()
+            .args(["--db".as_ref(), db.as_os_str()])
+            .args(["run", "--accounts", &accounts, "--concurrency", "1"])
+            .args(["--resolve", &format!("one.test={ip}")])
+            .args(["--resolve", &format!("two.test={ip}")])
+            .args(["--allow-private-network", "--model", &model])
+            .args(["--slack-webhook", &hook])
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let (out, err) = (stdout(&o), stderr(&o));
+    assert_eq!(o.status.code(), Some(5), "{out}\n{err}");
+    assert!(
+        out.contains("2 alert(s) could not be delivered and stay pending"),
+        "{out}\n{err}"
+    );
+    assert_eq!(slack.hits().len(), 15, "{:?}", slack.hits());
+    let pending = env.run(&["alerts", "--json"]);
+    let pending: serde_json::Value = serde_json::from_slice(&pending.stdout).unwrap();
+    assert_eq!(pending.as_array().map(Vec::len), Some(2), "{pending}");
+}
+
 /// `run --accounts`: a listed site is enriched and its lead turns hot with
 /// one alert; an unreachable account fails alone (exit 5); run again, the
 /// enriched account is skipped as fresh and nothing is alerted twice.
