@@ -1523,6 +1523,34 @@ fn demo_refuses_to_overwrite_a_named_store() {
     assert_eq!(std::fs::read(&env.db).unwrap(), b"not the demo's");
 }
 
+/// A closed standard error (`leadscore … 2>&1 | head -1` once `head` is
+/// gone) does not panic the command: it finishes its work and exits with
+/// its own code (3 here: rows rejected, the good ones imported).
+#[test]
+fn a_closed_standard_error_does_not_stop_the_command() {
+    let env = Env::new();
+    let mut rows = String::from("email,title\n");
+    for i in 0..2000 {
+        rows.push_str(&format!("bad-{i},CEO\n"));
+    }
+    rows.push_str("ok@acme.com,CEO\n");
+    let leads = env.file("leads.csv", rows.as_bytes());
+    let mut child = leadscore()
+        .arg("--db")
+        .arg(&env.db)
+        .args(["import", "leads", &leads])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The reader goes away before (most of) 2,000 error lines are written.
+    drop(child.stderr.take());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(3), "{status:?}");
+    let o = env.run(&["leads", "--json"]);
+    assert!(o.status.success());
+}
+
 /// A demo that fails leaves no store behind (the next one would refuse
 /// it): neither for fixtures it cannot read, nor for fixtures whose leads
 /// file is broken, found after the store was made.
