@@ -94,7 +94,23 @@ impl ConfigFile {
         };
         match std::fs::read_to_string(&path) {
             Ok(text) => {
-                toml::from_str(&text).with_context(|| format!("reading {}", path.display()))
+                let mut config: Self =
+                    toml::from_str(&text).with_context(|| format!("reading {}", path.display()))?;
+                // Paths in the file are the file's: relative ones are read
+                // from its folder, whatever the working folder (a cron job
+                // passing --config).
+                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    for p in config
+                        .fingerprints
+                        .iter_mut()
+                        .chain(config.taxonomy.as_mut())
+                    {
+                        if p.is_relative() {
+                            *p = dir.join(&*p);
+                        }
+                    }
+                }
+                Ok(config)
             }
             Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => Ok(Self::default()),
             Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
@@ -521,13 +537,19 @@ pub struct InspectJobsArgs {
 }
 
 /// Parses a saved ATS response into roles and signals.
-pub fn inspect_jobs(args: &InspectJobsArgs, bytes: &[u8], now: DateTime<Utc>) -> Result<()> {
+pub fn inspect_jobs(
+    args: &InspectJobsArgs,
+    config: &ConfigFile,
+    bytes: &[u8],
+    now: DateTime<Utc>,
+) -> Result<()> {
     use leadscore_hiring::parse::{
         BoardPage, Response, parse_ashby, parse_greenhouse, parse_lever, parse_personio,
         parse_recruitee, parse_smartrecruiters, parse_teamtailor, parse_workable,
     };
     use leadscore_hiring::signals::{classify_roles_with, hiring_signals};
-    let own_taxonomy = load_taxonomy(args.taxonomy.as_deref(), None)?;
+    // As `enrich` reads it: the flag, else `taxonomy` in leadscore.toml.
+    let own_taxonomy = load_taxonomy(args.taxonomy.as_deref(), config.taxonomy.as_deref())?;
     let taxonomy = match &own_taxonomy {
         Some(t) => t,
         None => leadscore_core::titles::Taxonomy::default_taxonomy(),

@@ -553,7 +553,8 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Command::Inspect(InspectCommand::Jobs(args)) => {
             let bytes = read_input(&args.file)?;
-            enrich::inspect_jobs(&args, &bytes, now)
+            let config = enrich::ConfigFile::load(cli.config.as_deref())?;
+            enrich::inspect_jobs(&args, &config, &bytes, now)
         }
         Command::Inspect(InspectCommand::Funding(args)) => {
             let mut inputs = Vec::new();

@@ -728,6 +728,43 @@ fn inspect_jobs_parses_saved_ats_responses() {
     );
 }
 
+/// `inspect jobs` takes leadscore.toml's `taxonomy` as `enrich` does, and a
+/// relative path in the file is read from the file's folder, not the
+/// working one.
+#[test]
+fn inspect_jobs_reads_the_config_s_taxonomy_from_the_config_s_folder() {
+    let env = Env::new();
+    let conf = env.dir.join("conf");
+    std::fs::create_dir_all(&conf).unwrap();
+    let shipped = std::fs::read_to_string(root().join("data/taxonomy/titles.toml")).unwrap();
+    std::fs::write(
+        conf.join("titles.toml"),
+        format!("{shipped}\n[[trap]]\nphrase = \"revenue ninja\"\ndepartment = \"legal\"\n"),
+    )
+    .unwrap();
+    std::fs::write(conf.join("leadscore.toml"), "taxonomy = \"titles.toml\"\n").unwrap();
+    let board = env.file(
+        "board.json",
+        br#"{"jobs":[{"id":1,"title":"Revenue Ninja","absolute_url":"https://boards.greenhouse.io/acme/jobs/1","location":{"name":"Remote"},"departments":[],"first_published":"2026-11-01T00:00:00Z"}]}"#,
+    );
+    let config = conf.join("leadscore.toml").display().to_string();
+    let o = env.run(&["inspect", "jobs", &board, "--ats", "greenhouse", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!stdout(&o).contains("legal"), "{}", stdout(&o));
+    let o = env.run(&[
+        "--config",
+        &config,
+        "inspect",
+        "jobs",
+        &board,
+        "--ats",
+        "greenhouse",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("\"legal\""), "{}", stdout(&o));
+}
+
 #[test]
 fn scraped_text_cannot_send_escape_sequences_to_the_terminal() {
     // A board's job title carrying an OSC 8 hyperlink and a screen clear.
