@@ -213,7 +213,7 @@ fn fingerprints(configured: &[PathBuf], given: &[PathBuf]) -> Result<Fingerprint
     let paths: Vec<PathBuf> = configured.iter().chain(given).cloned().collect();
     let (db, report) = load_fingerprints(&paths)?;
     for issue in &report.issues {
-        tracing::warn!(?issue, "fingerprint not usable");
+        eprintln!("warning: fingerprint not usable: {issue}");
     }
     Ok(db)
 }

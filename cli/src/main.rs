@@ -521,13 +521,15 @@ async fn run(cli: Cli) -> Result<()> {
             if !summary.failed.is_empty()
                 || !summary.failed_leads.is_empty()
                 || !summary.errors.is_empty()
+                || !summary.bad_rows.is_empty()
             {
                 return Err(fail(
                     exit::PARTIAL,
                     format!(
-                        "{} account(s) could not be enriched, {} lead(s) could not be scored, {} store error(s)",
+                        "{} account(s) could not be enriched, {} lead(s) could not be scored, {} row(s) of the accounts file rejected, {} other error(s)",
                         summary.failed.len(),
                         summary.failed_leads.len(),
+                        summary.bad_rows.len(),
                         summary.errors.len()
                     ),
                 ));

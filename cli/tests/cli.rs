@@ -1560,6 +1560,21 @@ fn demo_refuses_to_overwrite_a_named_store() {
     assert_eq!(std::fs::read(&env.db).unwrap(), b"not the demo's");
 }
 
+/// Rows of an accounts file that are rejected make `run` exit 5, as
+/// rejected rows make `import` exit 3: a script sees them.
+#[test]
+fn run_exits_5_for_rejected_account_rows() {
+    let env = Env::new();
+    let accounts = env.file("accounts.csv", b"domain\n10.0.0.5\nnot a domain\n");
+    let o = env.run(&["run", "--accounts", &accounts]);
+    assert_eq!(o.status.code(), Some(5), "{}{}", stdout(&o), stderr(&o));
+    assert!(
+        stderr(&o).contains("2 row(s) of the accounts file rejected"),
+        "{}",
+        stderr(&o)
+    );
+}
+
 /// A closed standard error (`leadscore … 2>&1 | head -1` once `head` is
 /// gone) does not panic the command: it finishes its work and exits with
 /// its own code (3 here: rows rejected, the good ones imported).

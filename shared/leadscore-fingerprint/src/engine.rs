@@ -42,6 +42,17 @@ pub struct LoadIssue {
     pub reason: String,
 }
 
+impl std::fmt::Display for LoadIssue {
+    /// `ORIGIN: TECHNOLOGY FIELD `PATTERN`: REASON`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}: {} {} `{}`: {}",
+            self.origin, self.technology, self.field, self.pattern, self.reason
+        )
+    }
+}
+
 /// What loading produced: counts and every issue. Nothing is dropped
 /// silently: a pattern that cannot be used is listed here.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
