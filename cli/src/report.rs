@@ -110,6 +110,23 @@ impl ReportData {
     }
 }
 
+impl ReportData {
+    /// Accounts whose latest enrichment fetched a page (one that fetched
+    /// none is a failure, not an enrichment).
+    pub fn enriched(&self) -> usize {
+        self.snapshots
+            .values()
+            .filter(|s| fetched_a_page(&Details::of(s)))
+            .count()
+    }
+}
+
+/// Whether a snapshot's run fetched a page (a snapshot from before pages
+/// were recorded counts as fetched).
+fn fetched_a_page(details: &Details) -> bool {
+    details.pages.is_empty() || details.pages.iter().any(|p| p.error.is_none())
+}
+
 /// `href` only for web links: a crawled page could hand us `javascript:`.
 fn web_link(url: &str) -> Option<&str> {
     let lower = url.trim_start().to_ascii_lowercase();
@@ -219,7 +236,7 @@ pub fn render(data: &ReportData) -> String {
                         div.card { b style="color:var(--warm)" data-tier="warm" { (count(Tier::Warm)) } "warm" }
                         div.card { b style="color:var(--cold)" data-tier="cold" { (count(Tier::Cold)) } "cold" }
                         div.card { b { (data.accounts.len()) } "accounts" }
-                        div.card { b { (data.snapshots.len()) } "enriched" }
+                        div.card { b { (data.enriched()) } "enriched" }
                     }
                     div.grid {
                         (matrix(data))
@@ -377,6 +394,7 @@ fn accounts(data: &ReportData) -> Markup {
                                 }
                                 br; span.muted {
                                     @match snapshot {
+                                        Some(s) if !fetched_a_page(&details) => { "no page could be fetched " (s.enriched_at.format("%Y-%m-%d")) }
                                         Some(s) => { "enriched " (s.enriched_at.format("%Y-%m-%d")) }
                                         None => { "not enriched yet" }
                                     }
@@ -394,11 +412,16 @@ fn accounts(data: &ReportData) -> Markup {
                             td.hiring {
                                 @if let Some(h) = &details.hiring {
                                     @for b in &h.boards {
-                                        div { (b.ats) " " code { (b.token) } ": " (b.roles) " open role(s)" @if let Some(e) = &b.error { " — " span.muted { (e) } } }
+                                        div {
+                                            (b.ats) " "
+                                            @if b.token.is_empty() { span.muted { "(the site's own pages)" } } @else { code { (b.token) } }
+                                            ": " (b.roles) " posting(s) listed"
+                                            @if let Some(e) = &b.error { " — " span.muted { (e) } }
+                                        }
                                     }
                                     @if let Some(s) = &h.summary {
                                         @let get = |k: &str| s.get(k).and_then(serde_json::Value::as_u64).unwrap_or(0);
-                                        div.muted { (get("sales_roles")) " sales, " (get("growth_marketing_roles")) " growth/marketing, " (get("leadership_roles")) " leadership; " (get("new_last_30_days")) " new in 30 days" }
+                                        div.muted { (get("open_roles")) " open role(s) counted: " (get("sales_roles")) " sales, " (get("growth_marketing_roles")) " growth/marketing, " (get("leadership_roles")) " leadership; " (get("new_last_30_days")) " new in 30 days" }
                                     }
                                     @for role in h.roles.iter().take(6) {
                                         @let title = role.get("title").and_then(serde_json::Value::as_str).unwrap_or("");
@@ -527,6 +550,25 @@ pub fn write(data: &ReportData, path: &std::path::Path) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An account whose last run fetched no page is not counted enriched.
+    #[test]
+    fn a_snapshot_without_a_page_fetched_is_no_enrichment() {
+        let page = |error: Option<&str>| serde_json::json!({"url": "https://acme.test/", "kind": "homepage", "error": error});
+        let details = |pages: serde_json::Value| -> Details {
+            serde_json::from_value(serde_json::json!({ "pages": pages })).unwrap_or_default()
+        };
+        assert!(!fetched_a_page(&details(serde_json::json!([
+            page(Some("connect: refused")),
+            page(Some("robots_unavailable"))
+        ]))));
+        assert!(fetched_a_page(&details(serde_json::json!([
+            page(Some("connect: refused")),
+            page(None)
+        ]))));
+        // Written before pages were recorded: counted as before.
+        assert!(fetched_a_page(&details(serde_json::json!([]))));
+    }
 
     #[test]
     fn only_web_links_become_links() {
