@@ -116,15 +116,26 @@ pub async fn crawl_site(fetcher: &dyn PageFetcher, start: &Url, config: &CrawlCo
     // A domain taken from an email often answers only on `www.` (no
     // address for the apex, or a certificate for www only) or only over
     // plain http: when the host cannot be reached at all, those are tried.
+    // When none is read but one answered (a robots.txt that disallows the
+    // crawl, a 404), its answer is the homepage's outcome: the reason the
+    // site was not read, not the first address's refused connection.
     if home.as_ref().is_err_and(host_unreachable) {
+        let mut answered = None;
         for alt in alternate_homes(start) {
             let r = fetcher.fetch(&alt, &session).await;
-            if r.is_ok() {
-                tracing::info!(from = %start, to = %alt, "homepage reached at another address");
-                home = r;
-                home_url = alt;
-                break;
+            match &r {
+                Ok(_) => {
+                    tracing::info!(from = %start, to = %alt, "homepage reached at another address");
+                    answered = Some((r, alt));
+                    break;
+                }
+                Err(e) if answered.is_none() && !host_unreachable(e) => answered = Some((r, alt)),
+                Err(_) => {}
             }
+        }
+        if let Some((r, alt)) = answered {
+            home = r;
+            home_url = alt;
         }
     }
     let mut plan = match &home {

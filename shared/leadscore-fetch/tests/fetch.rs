@@ -381,6 +381,34 @@ mod fixtures {
                     .iter()
                     .any(|p| p.kind == PageKind::Careers && p.result.is_ok())
             );
+            // Reached at www. but refused there by its robots.txt: that is
+            // the reason given, not the apex's missing address.
+            let robots = serve(
+                "127.0.0.1",
+                Arc::new(|path: &str| match path {
+                    "/robots.txt" => Reply::Full {
+                        status: 200,
+                        headers: vec![("Content-Type".into(), "text/plain".into())],
+                        body: b"User-agent: *\nDisallow: /\n".to_vec(),
+                    },
+                    _ => html("<h1>Private</h1>"),
+                }),
+            )
+            .await;
+            let resolver = leadscore_fetch::StaticResolver::new()
+                .with("www.apex.test", &["127.0.0.1".parse().unwrap()]);
+            let f = fetcher(test_config(true), resolver);
+            let start = Url::parse(&format!("http://apex.test:{}/", robots.addr.port())).unwrap();
+            let crawl = crawl_site(&f, &start, &CrawlConfig::default()).await;
+            assert_eq!(crawl.pages[0].url.host_str(), Some("www.apex.test"));
+            assert_eq!(
+                crawl.pages[0]
+                    .result
+                    .as_ref()
+                    .map(|_| ())
+                    .map_err(PageError::kind),
+                Err("robots_disallowed")
+            );
             // A host that answers (even 404) is not tried elsewhere.
             let f = fetcher(test_config(true), loopback_resolver());
             let start =
