@@ -455,10 +455,13 @@ pub fn inspect_tech(args: &InspectTechArgs, configured: &[PathBuf]) -> Result<()
                 .find(|(k, _)| k == "content-type")
                 .map(|(_, v)| v.as_str()),
         );
-        let url = args
-            .url
-            .clone()
-            .unwrap_or_else(|| format!("file://{}", file.display()));
+        let url = args.url.clone().unwrap_or_else(|| {
+            // A file URL needs an absolute path (`file:///tmp/acme.html`).
+            std::path::absolute(file)
+                .ok()
+                .and_then(|p| url::Url::from_file_path(p).ok())
+                .map_or_else(|| file.display().to_string(), String::from)
+        });
         let found = db.detect(
             &PageInput::new(&url, &html)
                 .with_headers(&header_refs)

@@ -208,6 +208,8 @@ pub struct RunSummary {
     pub enriched: usize,
     /// Accounts skipped as fresh (enriched within --max-age).
     pub skipped_fresh: usize,
+    /// Accounts due but left for a later run by `--limit`.
+    pub left_by_limit: usize,
     /// Accounts that failed, with the reason.
     pub failed: Vec<(String, String)>,
     /// Bad rows of the accounts file.
@@ -465,6 +467,7 @@ pub async fn run(
     };
     let mut failed_in_accounts = Vec::new();
     let (mut todo, fresh) = due(store, targets, args.max_age, args.force, now).await?;
+    summary.left_by_limit = todo.len().saturating_sub(args.limit);
     todo.truncate(args.limit);
     summary.skipped_fresh = fresh;
     if fresh > 0 {
@@ -636,6 +639,12 @@ pub fn print_summary(s: &RunSummary) {
         if s.interrupted { ", interrupted" } else { "" },
         s.skipped_fresh
     );
+    if s.left_by_limit > 0 {
+        println!(
+            "{} due account(s) left for a later run by --limit",
+            s.left_by_limit
+        );
+    }
     if !s.failed.is_empty() {
         println!("failed: {}", s.failed.len());
         for (d, why) in &s.failed {
@@ -659,7 +668,7 @@ pub fn print_summary(s: &RunSummary) {
     }
     if !s.errors.is_empty() {
         println!(
-            "store errors (the next run does what they stopped): {}",
+            "errors (the next run does what they stopped): {}",
             s.errors.len()
         );
         for why in &s.errors {

@@ -1124,7 +1124,8 @@ points = 20
 const HUBSPOT_HOME: &str = r#"<html><head><script id="hs-script-loader" async defer src="//js.hs-scripts.com/4242.js"></script></head><body><a href="/pricing">Pricing</a></body></html>"#;
 
 /// `run --json`: stdout is one JSON document even when a lead turns hot
-/// (the alert's line goes to stderr).
+/// (the alert's line goes to stderr); an account `--limit` leaves for a
+/// later run is counted there.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn run_json_keeps_stdout_one_document() {
     use leadscore_testkit::site::{Route, Site};
@@ -1140,8 +1141,9 @@ async fn run_json_keeps_stdout_one_document() {
     let accounts = env.file(
         "accounts.csv",
         format!(
-            "domain,website\nnorthwind.test,{}/\n",
-            site.url("northwind.test")
+            "domain,website\nnorthwind.test,{}/\nlater.test,{}/\n",
+            site.url("northwind.test"),
+            site.url("later.test")
         )
         .as_bytes(),
     );
@@ -1152,6 +1154,7 @@ async fn run_json_keeps_stdout_one_document() {
             .args(["--db".as_ref(), db.as_os_str()])
             .args(["run", "--accounts", &accounts, "--resolve", &resolve])
             .args(["--allow-private-network", "--model", &model, "--json"])
+            .args(["--limit", "1"])
             .output()
             .unwrap()
     })
@@ -1162,6 +1165,7 @@ async fn run_json_keeps_stdout_one_document() {
     let summary: serde_json::Value =
         serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
     assert_eq!(summary["enriched"], 1, "{summary}");
+    assert_eq!(summary["left_by_limit"], 1, "{summary}");
     assert!(
         err.contains("became hot: Nia West <vp@northwind.test>"),
         "{err}"

@@ -1124,7 +1124,7 @@ pub async fn drain_outbox_with(
                     tracing::warn!(alert = %alert.id, error = %e, "alert delivery failed; it stays pending");
                     summary.retryable_ids.push(alert.id.clone());
                 } else {
-                    tracing::error!(alert = %alert.id, error = %e, "alert refused by the sink (not retryable); it stays pending");
+                    tracing::error!(alert = %alert.id, error = %e, "alert refused by the sink (the same request would be refused again); it stays pending, for an operator to see, and later deliveries try it again");
                     summary.rejected += 1;
                 }
                 store
