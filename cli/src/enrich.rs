@@ -213,7 +213,10 @@ fn fingerprints(configured: &[PathBuf], given: &[PathBuf]) -> Result<Fingerprint
     let paths: Vec<PathBuf> = configured.iter().chain(given).cloned().collect();
     let (db, report) = load_fingerprints(&paths)?;
     for issue in &report.issues {
-        eprintln!("warning: fingerprint not usable: {issue}");
+        eprintln!(
+            "warning: fingerprint not usable: {}",
+            crate::output::term(&issue.to_string())
+        );
     }
     Ok(db)
 }

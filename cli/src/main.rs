@@ -12,6 +12,14 @@ macro_rules! eprintln {
     }};
 }
 
+/// `eprint!`, as `eprintln!` above.
+macro_rules! eprint {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod demo;
 mod enrich;
 mod news;
@@ -518,10 +526,13 @@ async fn run(cli: Cli) -> Result<()> {
                     "interrupted: run the same command again to finish the remaining accounts",
                 ));
             }
+            // A company listed without a domain or website is skipped, not
+            // a failure (CRM exports have them).
+            let bad_rows = summary.bad_rows.iter().filter(|r| !r.no_domain).count();
             if !summary.failed.is_empty()
                 || !summary.failed_leads.is_empty()
                 || !summary.errors.is_empty()
-                || !summary.bad_rows.is_empty()
+                || bad_rows > 0
             {
                 return Err(fail(
                     exit::PARTIAL,
@@ -529,7 +540,7 @@ async fn run(cli: Cli) -> Result<()> {
                         "{} account(s) could not be enriched, {} lead(s) could not be scored, {} row(s) of the accounts file rejected, {} other error(s)",
                         summary.failed.len(),
                         summary.failed_leads.len(),
-                        summary.bad_rows.len(),
+                        bad_rows,
                         summary.errors.len()
                     ),
                 ));

@@ -556,7 +556,7 @@ mod tests {
     fn a_snapshot_without_a_page_fetched_is_no_enrichment() {
         let page = |error: Option<&str>| serde_json::json!({"url": "https://acme.test/", "kind": "homepage", "error": error});
         let details = |pages: serde_json::Value| -> Details {
-            serde_json::from_value(serde_json::json!({ "pages": pages })).unwrap_or_default()
+            serde_json::from_value(serde_json::json!({ "pages": pages })).unwrap()
         };
         assert!(!fetched_a_page(&details(serde_json::json!([
             page(Some("connect: refused")),

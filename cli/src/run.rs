@@ -100,6 +100,10 @@ pub struct RowProblem {
     pub line: u64,
     /// Why.
     pub reason: String,
+    /// A row naming no domain or website (a company a CRM export lists
+    /// without one): skipped, not an error of the file.
+    #[serde(skip)]
+    pub no_domain: bool,
 }
 
 /// Reads an accounts CSV: header row with `domain` and/or `website`
@@ -150,6 +154,7 @@ pub fn parse_accounts(bytes: &[u8]) -> Result<(Vec<Target>, Vec<RowProblem>), St
                 problems.push(RowProblem {
                     line,
                     reason: e.to_string(),
+                    no_domain: false,
                 });
                 continue;
             }
@@ -165,6 +170,7 @@ pub fn parse_accounts(bytes: &[u8]) -> Result<(Vec<Target>, Vec<RowProblem>), St
                 problems.push(RowProblem {
                     line,
                     reason: "no domain or website".into(),
+                    no_domain: true,
                 });
             }
             continue;
@@ -174,6 +180,7 @@ pub fn parse_accounts(bytes: &[u8]) -> Result<(Vec<Target>, Vec<RowProblem>), St
                 problems.push(RowProblem {
                     line,
                     reason: format!("`{input}` is an IP address, not a company's domain"),
+                    no_domain: false,
                 });
                 continue;
             }
@@ -182,6 +189,7 @@ pub fn parse_accounts(bytes: &[u8]) -> Result<(Vec<Target>, Vec<RowProblem>), St
                 problems.push(RowProblem {
                     line,
                     reason: format!("`{input}`: {e}"),
+                    no_domain: false,
                 });
                 continue;
             }
@@ -208,7 +216,9 @@ pub struct RunSummary {
     pub enriched: usize,
     /// Accounts skipped as fresh (enriched within --max-age).
     pub skipped_fresh: usize,
-    /// Accounts due but left for a later run by `--limit`.
+    /// Accounts of an `--accounts` file due but left for a later run by
+    /// `--limit` (`--stale` takes the `--limit` oldest due ones and counts
+    /// no others).
     pub left_by_limit: usize,
     /// Accounts that failed, with the reason.
     pub failed: Vec<(String, String)>,
@@ -229,9 +239,9 @@ pub struct RunSummary {
     /// Leads last scored with another model than this run's: a model
     /// change re-tiers them (and alerts on each crossing).
     pub other_model: usize,
-    /// Store errors the run went past (an alert drain, the final
-    /// rescoring, an account's rollup): what they stopped is done by the
-    /// next run.
+    /// Errors the run went past (a store error in an alert drain, the
+    /// final rescoring or an account's rollup; alerts a channel could not
+    /// take for now): what they stopped is done by the next run.
     pub errors: Vec<String>,
     /// Whether the run was interrupted (Ctrl-C) before the end.
     pub interrupted: bool,
@@ -251,7 +261,23 @@ type Delivery<'a> = std::pin::Pin<
     >,
 >;
 
-/// Counts a delivery's alerts in `summary`; whether an alert failed.
+/// `work`, unless the run was `interrupted` and a second Ctrl-C comes
+/// first (none then: what it was doing is left for the next run).
+async fn unless_stopped_again<T>(interrupted: bool, work: impl Future<Output = T>) -> Option<T> {
+    if !interrupted {
+        return Some(work.await);
+    }
+    tokio::select! {
+        out = work => Some(out),
+        _ = tokio::signal::ctrl_c() => {
+            eprintln!("stopped: the alerts not yet delivered stay pending");
+            None
+        }
+    }
+}
+
+/// Counts a delivery's alerts in `summary`; whether one failed in a way
+/// that may pass (the channel is slow or down for now).
 fn delivered(
     summary: &mut RunSummary,
     outcome: Result<leadscore_pipeline::DrainSummary, leadscore_pipeline::PipelineError>,
@@ -259,7 +285,9 @@ fn delivered(
     match outcome {
         Ok(d) => {
             summary.alerts_delivered += d.delivered;
-            d.failed > 0
+            // A channel that may take them later (a slow one, down for
+            // now); one refused for good costs no wait.
+            !d.retryable_ids.is_empty()
         }
         Err(e) => {
             summary.errors.push(format!("delivering alerts: {e}"));
@@ -314,6 +342,13 @@ impl Progress {
                 }
             }
             None => eprintln!("[{}/{}] {line}", self.done, self.total),
+        }
+    }
+
+    /// Says what the run does now, on the bar.
+    fn message(&self, text: &str) {
+        if let Some(bar) = &self.bar {
+            bar.set_message(text.to_owned());
         }
     }
 
@@ -562,7 +597,10 @@ pub async fn run(
     }
     drop(results);
     if let Some(d) = delivering.take() {
-        delivered(&mut summary, d.await);
+        progress.message("delivering alerts…");
+        if let Some(outcome) = unless_stopped_again(summary.interrupted, d).await {
+            delivered(&mut summary, outcome);
+        }
     }
     progress.finish();
     // Decay moves every lead, enriched today or not.
@@ -596,17 +634,27 @@ pub async fn run(
         }
         None => summary.failed_leads = failed_in_accounts,
     }
-    // The alerts of the whole run, whatever failed before.
-    let last = drain_outbox(store, alerts, Utc::now(), 10_000).await;
-    if let Ok(d) = &last
-        && d.failed > 0
+    // The alerts of the whole run, whatever failed before (after a Ctrl-C,
+    // a second one stops this wait: the alerts stay pending).
+    let last = unless_stopped_again(
+        summary.interrupted,
+        drain_outbox(store, alerts, Utc::now(), 10_000),
+    )
+    .await;
+    // Alerts a channel may take later; one it refused for good (a request
+    // it would refuse again) stays pending for an operator without making
+    // every run fail.
+    if let Some(Ok(d)) = &last
+        && !d.retryable_ids.is_empty()
     {
         summary.errors.push(format!(
-            "delivering alerts: {} alert(s) could not be delivered and stay pending (the log says why; `leadscore alerts deliver` retries)",
-            d.failed
+            "delivering alerts: {} alert(s) could not be delivered for now and stay pending (the log says why; `leadscore alerts deliver` or the next run retries)",
+            d.retryable_ids.len()
         ));
     }
-    delivered(&mut summary, last);
+    if let Some(last) = last {
+        delivered(&mut summary, last);
+    }
     match store.pending_alerts(10_000).await {
         Ok(p) => summary.alerts_pending = p.len(),
         Err(e) => summary.errors.push(format!("counting pending alerts: {e}")),

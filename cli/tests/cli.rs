@@ -1225,13 +1225,57 @@ async fn run_tries_a_failing_channel_once_mid_run_and_exits_5() {
     let (out, err) = (stdout(&o), stderr(&o));
     assert_eq!(o.status.code(), Some(5), "{out}\n{err}");
     assert!(
-        out.contains("2 alert(s) could not be delivered and stay pending"),
+        out.contains("2 alert(s) could not be delivered for now and stay pending"),
         "{out}\n{err}"
     );
     assert_eq!(slack.hits().len(), 15, "{:?}", slack.hits());
     let pending = env.run(&["alerts", "--json"]);
     let pending: serde_json::Value = serde_json::from_slice(&pending.stdout).unwrap();
     assert_eq!(pending.as_array().map(Vec::len), Some(2), "{pending}");
+}
+
+/// An alert a channel refuses for good (Slack's 404 for a removed
+/// webhook) stays pending for an operator to see, without making every
+/// run fail: one attempt per delivery, exit 0.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_leaves_an_alert_refused_for_good_pending_without_failing() {
+    use leadscore_testkit::site::{Route, Site};
+    let site = Site::start().await;
+    site.route("/", Route::html(HUBSPOT_HOME));
+    let slack = Site::start().await;
+    slack.route("/hook", Route::status(404, "text/plain", "no_service"));
+    let env = Env::new();
+    let model = env.file("tech.toml", VP_AND_HUBSPOT_MODEL);
+    let leads = env.file(
+        "leads.csv",
+        b"email,first_name,last_name,title\nvp@one.test,Ona,One,VP Sales\n",
+    );
+    assert!(env.run(&["import", "leads", &leads]).status.success());
+    let accounts = env.file(
+        "accounts.csv",
+        format!("domain,website\none.test,{}/\n", site.url("one.test")).as_bytes(),
+    );
+    let ip = site.addr.ip();
+    let (db, hook) = (env.db.clone(), format!("{}/hook", slack.url("127.0.0.1")));
+    let o = tokio::task::spawn_blocking(move || {
+        leadscore()
+            .args(["--db".as_ref(), db.as_os_str()])
+            .args(["run", "--accounts", &accounts])
+            .args(["--resolve", &format!("one.test={ip}")])
+            .args(["--allow-private-network", "--model", &model])
+            .args(["--slack-webhook", &hook])
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let (out, err) = (stdout(&o), stderr(&o));
+    assert_eq!(o.status.code(), Some(0), "{out}\n{err}");
+    assert!(
+        out.contains("alerts: 0 delivered, 1 pending"),
+        "{out}\n{err}"
+    );
+    assert_eq!(slack.hits().len(), 2, "{:?}", slack.hits());
 }
 
 /// `run --accounts`: a listed site is enriched and its lead turns hot with
@@ -1565,11 +1609,15 @@ fn demo_refuses_to_overwrite_a_named_store() {
 }
 
 /// Rows of an accounts file that are rejected make `run` exit 5, as
-/// rejected rows make `import` exit 3: a script sees them.
+/// rejected rows make `import` exit 3: a script sees them. A company listed
+/// without a domain or website (CRM exports have them) is only skipped.
 #[test]
 fn run_exits_5_for_rejected_account_rows() {
     let env = Env::new();
-    let accounts = env.file("accounts.csv", b"domain\n10.0.0.5\nnot a domain\n");
+    let accounts = env.file(
+        "accounts.csv",
+        b"domain,name\n10.0.0.5,A\nnot a domain,B\n,Nameless Inc\n",
+    );
     let o = env.run(&["run", "--accounts", &accounts]);
     assert_eq!(o.status.code(), Some(5), "{}{}", stdout(&o), stderr(&o));
     assert!(
@@ -1577,6 +1625,9 @@ fn run_exits_5_for_rejected_account_rows() {
         "{}",
         stderr(&o)
     );
+    let blank = env.file("blank.csv", b"domain,name\n,Nameless Inc\n");
+    let o = env.run(&["run", "--accounts", &blank]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
 }
 
 /// A closed standard error (`leadscore … 2>&1 | head -1` once `head` is

@@ -117,9 +117,12 @@ pub async fn crawl_site(fetcher: &dyn PageFetcher, start: &Url, config: &CrawlCo
     // address for the apex, or a certificate for www only) or only over
     // plain http: when the host cannot be reached at all, those are tried.
     // When none is read but one answered (a robots.txt that disallows the
-    // crawl, a 404), its answer is the homepage's outcome: the reason the
-    // site was not read, not the first address's refused connection.
+    // crawl, a 404) and the start has no address at all, that answer is
+    // the homepage's outcome: the reason the site was not read. A start
+    // that refused or dropped the connection may be down for a moment: its
+    // failure stands (it may pass; the last snapshot's data is kept).
     if home.as_ref().is_err_and(host_unreachable) {
+        let no_address = home.as_ref().is_err_and(no_such_host);
         let mut answered = None;
         for alt in alternate_homes(start) {
             let r = fetcher.fetch(&alt, &session).await;
@@ -129,7 +132,9 @@ pub async fn crawl_site(fetcher: &dyn PageFetcher, start: &Url, config: &CrawlCo
                     answered = Some((r, alt));
                     break;
                 }
-                Err(e) if answered.is_none() && !host_unreachable(e) => answered = Some((r, alt)),
+                Err(e) if no_address && answered.is_none() && !host_unreachable(e) => {
+                    answered = Some((r, alt));
+                }
                 Err(_) => {}
             }
         }
@@ -211,6 +216,16 @@ async fn fetch_planned(
             kind: p.kind,
             result,
         });
+    }
+}
+
+/// Whether `e` says the host has no address (directly or on its
+/// robots.txt): not a moment's outage, as a refused connection may be.
+fn no_such_host(e: &PageError) -> bool {
+    match e {
+        PageError::Dns { .. } => true,
+        PageError::RobotsUnavailable { cause, .. } => no_such_host(cause),
+        _ => false,
     }
 }
 

@@ -409,6 +409,25 @@ mod fixtures {
                     .map_err(PageError::kind),
                 Err("robots_disallowed")
             );
+            // A start that refuses the connection (down for a moment,
+            // perhaps) keeps its own failure though www. answers: the
+            // answer of another address does not make the outage final.
+            let resolver = leadscore_fetch::StaticResolver::new()
+                .with("apex.test", &["127.0.0.2".parse().unwrap()])
+                .with("www.apex.test", &["127.0.0.1".parse().unwrap()]);
+            let f = fetcher(test_config(true), resolver);
+            let crawl = crawl_site(&f, &start, &CrawlConfig::default()).await;
+            assert_eq!(crawl.pages[0].url.host_str(), Some("apex.test"));
+            let kind = crawl.pages[0]
+                .result
+                .as_ref()
+                .map(|_| ())
+                .map_err(PageError::kind);
+            assert!(
+                matches!(kind, Err("connect" | "robots_unavailable")),
+                "{:?}",
+                crawl.pages[0].result
+            );
             // A host that answers (even 404) is not tried elsewhere.
             let f = fetcher(test_config(true), loopback_resolver());
             let start =
