@@ -1172,6 +1172,29 @@ async fn run_json_keeps_stdout_one_document() {
     );
 }
 
+/// `run --accounts ARGS…` on `env`'s store, private addresses allowed,
+/// alerts to the webhook `/hook` of `slack`; off the test's runtime, which
+/// serves the fixtures.
+async fn run_alerting_to_slack(
+    env: &Env,
+    args: &[&str],
+    slack: &leadscore_testkit::site::Site,
+) -> Output {
+    let mut command = leadscore();
+    command
+        .args(["--db".as_ref(), env.db.as_os_str()])
+        .args(["run", "--accounts"])
+        .args(args)
+        .arg("--allow-private-network")
+        .args([
+            "--slack-webhook",
+            &format!("{}/hook", slack.url("127.0.0.1")),
+        ]);
+    tokio::task::spawn_blocking(move || command.output().unwrap())
+        .await
+        .unwrap()
+}
+
 /// A Slack channel that fails: the alert of the first account's hot lead
 /// is tried once while the next account is fetched, then not again after
 /// each account but once more at the end with the second one (5 attempts
@@ -1208,20 +1231,22 @@ async fn run_tries_a_failing_channel_once_mid_run_and_exits_5() {
         .as_bytes(),
     );
     let ip = site.addr.ip();
-    let (db, hook) = (env.db.clone(), format!("{}/hook", slack.url("127.0.0.1")));
-    let o = tokio::task::spawn_blocking(move || {
-        leadscore()
-            .args(["--db".as_ref(), db.as_os_str()])
-            .args(["run", "--accounts", &accounts, "--concurrency", "1"])
-            .args(["--resolve", &format!("one.test={ip}")])
-            .args(["--resolve", &format!("two.test={ip}")])
-            .args(["--allow-private-network", "--model", &model])
-            .args(["--slack-webhook", &hook])
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap();
+    let o = run_alerting_to_slack(
+        &env,
+        &[
+            &accounts,
+            "--concurrency",
+            "1",
+            "--resolve",
+            &format!("one.test={ip}"),
+            "--resolve",
+            &format!("two.test={ip}"),
+            "--model",
+            &model,
+        ],
+        &slack,
+    )
+    .await;
     let (out, err) = (stdout(&o), stderr(&o));
     assert_eq!(o.status.code(), Some(5), "{out}\n{err}");
     assert!(
@@ -1256,19 +1281,18 @@ async fn run_leaves_an_alert_refused_for_good_pending_without_failing() {
         format!("domain,website\none.test,{}/\n", site.url("one.test")).as_bytes(),
     );
     let ip = site.addr.ip();
-    let (db, hook) = (env.db.clone(), format!("{}/hook", slack.url("127.0.0.1")));
-    let o = tokio::task::spawn_blocking(move || {
-        leadscore()
-            .args(["--db".as_ref(), db.as_os_str()])
-            .args(["run", "--accounts", &accounts])
-            .args(["--resolve", &format!("one.test={ip}")])
-            .args(["--allow-private-network", "--model", &model])
-            .args(["--slack-webhook", &hook])
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap();
+    let o = run_alerting_to_slack(
+        &env,
+        &[
+            &accounts,
+            "--resolve",
+            &format!("one.test={ip}"),
+            "--model",
+            &model,
+        ],
+        &slack,
+    )
+    .await;
     let (out, err) = (stdout(&o), stderr(&o));
     assert_eq!(o.status.code(), Some(0), "{out}\n{err}");
     assert!(
