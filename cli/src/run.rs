@@ -106,9 +106,6 @@ pub struct RowProblem {
     pub no_domain: bool,
 }
 
-/// Reads an accounts CSV: header row with `domain` and/or `website`
-/// (either is enough), optional `name`; other columns are ignored. Bad rows
-/// are reported and the rest kept; a domain listed twice is enriched once.
 /// Why an account counts as failed although its enrichment ran: not a
 /// single page could be fetched (the site is down, refused, blocked or
 /// gone); none when one was.
@@ -122,6 +119,9 @@ pub(crate) fn nothing_fetched(e: &leadscore_enrich::Enrichment) -> Option<String
     })
 }
 
+/// Reads an accounts CSV: header row with `domain` and/or `website`
+/// (either is enough), optional `name`; other columns are ignored. Bad rows
+/// are reported and the rest kept; a domain listed twice is enriched once.
 pub fn parse_accounts(bytes: &[u8]) -> Result<(Vec<Target>, Vec<RowProblem>), String> {
     let text = String::from_utf8_lossy(bytes);
     let text = text.trim_start_matches('\u{feff}');
@@ -261,15 +261,23 @@ type Delivery<'a> = std::pin::Pin<
     >,
 >;
 
-/// `work`, unless the run was `interrupted` and a second Ctrl-C comes
-/// first (none then: what it was doing is left for the next run).
-async fn unless_stopped_again<T>(interrupted: bool, work: impl Future<Output = T>) -> Option<T> {
-    if !interrupted {
+/// A second Ctrl-C after the one that stopped the fetching.
+type StopAgain = std::pin::Pin<Box<dyn Future<Output = std::io::Result<()>>>>;
+
+/// `work`, unless `again` (listening once the run was interrupted) fires
+/// first: none then, and `again` is spent (what `work` was doing is left
+/// for the next run).
+async fn unless_stopped_again<T>(
+    again: &mut Option<StopAgain>,
+    work: impl Future<Output = T>,
+) -> Option<T> {
+    let Some(signal) = again.as_mut() else {
         return Some(work.await);
-    }
+    };
     tokio::select! {
         out = work => Some(out),
-        _ = tokio::signal::ctrl_c() => {
+        _ = signal => {
+            *again = None;
             eprintln!("stopped: the alerts not yet delivered stay pending");
             None
         }
@@ -596,10 +604,19 @@ pub async fn run(
         }
     }
     drop(results);
+    // After a Ctrl-C, one listener for a second one, which stops the waits
+    // for alerts below: the first that it stops skips the rest.
+    let mut again: Option<StopAgain> = summary
+        .interrupted
+        .then(|| Box::pin(tokio::signal::ctrl_c()) as StopAgain);
+    let mut stopped = false;
     if let Some(d) = delivering.take() {
         progress.message("delivering alerts…");
-        if let Some(outcome) = unless_stopped_again(summary.interrupted, d).await {
-            delivered(&mut summary, outcome);
+        match unless_stopped_again(&mut again, d).await {
+            Some(outcome) => {
+                delivered(&mut summary, outcome);
+            }
+            None => stopped = true,
         }
     }
     progress.finish();
@@ -636,11 +653,11 @@ pub async fn run(
     }
     // The alerts of the whole run, whatever failed before (after a Ctrl-C,
     // a second one stops this wait: the alerts stay pending).
-    let last = unless_stopped_again(
-        summary.interrupted,
-        drain_outbox(store, alerts, Utc::now(), 10_000),
-    )
-    .await;
+    let last = if stopped {
+        None
+    } else {
+        unless_stopped_again(&mut again, drain_outbox(store, alerts, Utc::now(), 10_000)).await
+    };
     // Alerts a channel may take later; one it refused for good (a request
     // it would refuse again) stays pending for an operator without making
     // every run fail.

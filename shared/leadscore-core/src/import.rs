@@ -269,19 +269,21 @@ fn parse_count(col: &str, v: &str) -> Result<u64, String> {
     if !(n >= 0.0 && n.fract() == 0.0 && n <= u64::MAX as f64) {
         return Err(NotANumber::Invalid.reason(col, v, EXPECTED));
     }
-    // A band's upper bound, its number read before any words (`51 - 200
-    // employees`), is not below its lower one (`500-100` is a typo, not
+    // A band's upper bound (`5K`, or its number before the words of `51 -
+    // 200 employees`) is not below its lower one (`500-100` is a typo, not
     // 500); a third part (`1-2-3`, a date) is no band.
     if let Some(high) = upper {
         if high.contains(['-', '–']) {
             return Err(NotANumber::Invalid.reason(col, v, EXPECTED));
         }
-        let number = high
-            .trim()
-            .split(|c: char| c.is_alphabetic())
-            .next()
-            .unwrap_or_default();
-        if let Ok(high) = parse_decimal(number)
+        let high = parse_decimal(high).or_else(|_| {
+            let number: Vec<&str> = high
+                .split_whitespace()
+                .take_while(|w| !w.starts_with(char::is_alphabetic))
+                .collect();
+            parse_decimal(&number.join(" "))
+        });
+        if let Ok(high) = high
             && high < n
         {
             return Err(format!("`{col}` band `{v}` ends below where it starts"));
@@ -1047,6 +1049,10 @@ mod tests {
         }
         assert_eq!(parse_count("employees", "100-100"), Ok(100));
         assert_eq!(parse_count("employees", "51 - 200 employees"), Ok(51));
+        // Bands with multipliers, as data vendors write them.
+        assert_eq!(parse_count("employees", "1K-5K"), Ok(1000));
+        assert_eq!(parse_count("employees", "251-1K"), Ok(251));
+        assert_eq!(parse_count("employees", "10k - 50k employees"), Ok(10_000));
         for not_a_band in ["1-2-3", "2024-01-15"] {
             assert!(
                 parse_count("employees", not_a_band).is_err(),
