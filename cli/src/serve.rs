@@ -130,12 +130,10 @@ pub async fn serve(store: Arc<dyn Store>, model: ScoringModel, args: &ServeArgs)
             // trusted proxy that names the client.
             // (An IPv4 peer of a `::` listener is `::ffff:127.0.0.1`.)
             let peer = peer.ip().to_canonical();
-            let trusted = state
-                .intake
-                .config
-                .trusted_proxies
-                .iter()
-                .any(|net| net.contains(&peer));
+            let trusted = leadscore_intake::http::is_trusted_proxy(
+                &state.intake.config.trusted_proxies,
+                peer,
+            );
             let peer = Some(peer).filter(|ip| trusted || !ip.is_loopback());
             let svc = service_fn(move |req| {
                 let state = state.clone();

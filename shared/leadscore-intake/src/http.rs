@@ -42,7 +42,6 @@ pub async fn handle(
     peer: Option<IpAddr>,
     now: DateTime<Utc>,
 ) -> Response<String> {
-    let client = peer.map(|p| client_address(p, req.headers(), &intake.config.trusted_proxies));
     let origin = req
         .headers()
         .get(header::ORIGIN)
@@ -51,7 +50,7 @@ pub async fn handle(
         None => true,
         Some(o) => origin_allowed(&intake.config.allowed_origins, o),
     };
-    let mut resp = route(intake, req, body, client, now, allowed).await;
+    let mut resp = route(intake, req, body, peer, now, allowed).await;
     if let (Some(o), true) = (origin, allowed) {
         cors_headers(resp.headers_mut(), o);
     }
@@ -62,7 +61,7 @@ async fn route(
     intake: &Intake,
     req: &Request<()>,
     body: &[u8],
-    client: Option<IpAddr>,
+    peer: Option<IpAddr>,
     now: DateTime<Utc>,
     allowed: bool,
 ) -> Response<String> {
@@ -86,7 +85,7 @@ async fn route(
             return r;
         }
     }
-    if let Some(retry_after) = over_rate_limit(intake, client, now).await {
+    if let Some(retry_after) = over_rate_limit(intake, req.headers(), peer, now).await {
         let mut r = reply(
             StatusCode::TOO_MANY_REQUESTS,
             json!({"error": "too many submissions from this address; try again later", "retryable": true}),
@@ -231,15 +230,14 @@ pub fn parse_trusted_proxy(text: &str) -> Result<ipnet::IpNet, String> {
 /// nginx's `real_ip_recursive` has it: the post is still counted. An
 /// address may carry a port (`203.0.113.9:4711`, `[2001:db8::1]:4711`).
 pub fn client_address(peer: IpAddr, headers: &HeaderMap, trusted: &[ipnet::IpNet]) -> IpAddr {
-    let is_trusted = |ip: IpAddr| trusted.iter().any(|net| net.contains(&ip));
     let mut client = peer.to_canonical();
-    if !is_trusted(client) {
+    if !is_trusted_proxy(trusted, client) {
         return client;
     }
     // Bytes, entry by entry from the right: text a client wrote further
     // left (not UTF-8, say) is never decoded.
-    let lines: Vec<&HeaderValue> = headers.get_all(FORWARDED_FOR_HEADER).iter().collect();
-    for entry in lines
+    for entry in headers
+        .get_all(FORWARDED_FOR_HEADER)
         .iter()
         .rev()
         .flat_map(|line| line.as_bytes().rsplit(|&b| b == b','))
@@ -252,11 +250,18 @@ pub fn client_address(peer: IpAddr, headers: &HeaderMap, trusted: &[ipnet::IpNet
             break;
         };
         client = ip.to_canonical();
-        if !is_trusted(client) {
+        if !is_trusted_proxy(trusted, client) {
             break;
         }
     }
     client
+}
+
+/// Whether `ip` (in its IPv4 form when it is IPv4-mapped) is one of the
+/// `trusted` proxies.
+pub fn is_trusted_proxy(trusted: &[ipnet::IpNet], ip: IpAddr) -> bool {
+    let ip = ip.to_canonical();
+    trusted.iter().any(|net| net.contains(&ip))
 }
 
 /// An address as proxies and API Gateway write one: `a.b.c.d` or an IPv6
@@ -288,17 +293,24 @@ pub fn client_group(ip: IpAddr) -> String {
     }
 }
 
-/// Counts this post against its client's clock hour: the seconds until the
-/// hour ends when it is over the limit. Without a client address or a
-/// limit, or when the count fails (a post is not refused for that: it is
-/// logged), nothing is counted.
+/// Counts this post against its client's clock hour (the
+/// [`client_address`] of `peer`): the seconds until the hour ends when it
+/// is over the limit. Without a peer address or a limit, or when the count
+/// fails (a post is not refused for that: it is logged), nothing is
+/// counted.
 async fn over_rate_limit(
     intake: &Intake,
-    client: Option<IpAddr>,
+    headers: &HeaderMap,
+    peer: Option<IpAddr>,
     now: DateTime<Utc>,
 ) -> Option<u64> {
     let limit = intake.config.rate_limit_per_hour;
-    let client = client_group(client.filter(|_| limit > 0)?);
+    let peer = peer.filter(|_| limit > 0)?;
+    let client = client_group(client_address(
+        peer,
+        headers,
+        &intake.config.trusted_proxies,
+    ));
     let hour = now.duration_trunc(Duration::hours(1)).ok()?;
     let ends = hour + Duration::hours(1);
     let key = format!("form-rate:{client}:{}", hour.format("%Y%m%d%H"));
