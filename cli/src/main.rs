@@ -523,7 +523,7 @@ async fn run(cli: Cli) -> Result<()> {
             if summary.interrupted {
                 return Err(fail(
                     exit::INTERRUPTED,
-                    "interrupted: run the same command again to finish the remaining accounts",
+                    "interrupted: run the same command again to finish",
                 ));
             }
             // A company listed without a domain or website is skipped, not

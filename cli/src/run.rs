@@ -261,27 +261,36 @@ type Delivery<'a> = std::pin::Pin<
     >,
 >;
 
-/// A second Ctrl-C after the one that stopped the fetching.
-type StopAgain = std::pin::Pin<Box<dyn Future<Output = std::io::Result<()>>>>;
+/// A Ctrl-C: the one that stops the fetching, or one during the run's
+/// last steps (a second one after the first).
+type Interrupt = std::pin::Pin<Box<dyn Future<Output = std::io::Result<()>>>>;
 
-/// `work`, unless `again` (listening once the run was interrupted) fires
-/// first: none then, and `again` is spent (what `work` was doing is left
-/// for the next run).
-async fn unless_stopped_again<T>(
-    again: &mut Option<StopAgain>,
+/// `work`, unless `stop` (a Ctrl-C listener) fires first: none then, and
+/// `stop` is spent (what `work` was doing is left for the next run).
+async fn unless_stopped<T>(
+    stop: &mut Option<Interrupt>,
     work: impl Future<Output = T>,
 ) -> Option<T> {
-    let Some(signal) = again.as_mut() else {
+    let Some(signal) = stop.as_mut() else {
         return Some(work.await);
     };
     tokio::select! {
         out = work => Some(out),
         _ = signal => {
-            *again = None;
-            eprintln!("stopped: the alerts not yet delivered stay pending");
+            *stop = None;
             None
         }
     }
+}
+
+/// A Ctrl-C stopped one of the run's last steps (`what` it was doing):
+/// says so and marks the run interrupted; true.
+fn stopped_at(summary: &mut RunSummary, what: &str) -> bool {
+    summary.interrupted = true;
+    eprintln!(
+        "stopped {what}: the alerts not yet delivered stay pending; run the same command again to finish"
+    );
+    true
 }
 
 /// Counts a delivery's alerts in `summary`; whether one failed in a way
@@ -535,8 +544,9 @@ pub async fn run(
             (t.domain, out)
         })
         .buffer_unordered(args.concurrency.max(1));
-    let interrupt = tokio::signal::ctrl_c();
-    tokio::pin!(interrupt);
+    // Listening from here on: once tokio listens, a Ctrl-C no longer ends
+    // the process, so every wait below listens too.
+    let mut interrupt: Interrupt = Box::pin(tokio::signal::ctrl_c());
     // Alerts go out as accounts turn leads hot (an interruption later loses
     // none), while the next accounts are fetched: a slow or silent channel
     // holds up no fetch. One delivery at a time; after one with a failure,
@@ -604,19 +614,24 @@ pub async fn run(
         }
     }
     drop(results);
-    // After a Ctrl-C, one listener for a second one, which stops the waits
-    // for alerts below: the first that it stops skips the rest.
-    let mut again: Option<StopAgain> = summary
-        .interrupted
-        .then(|| Box::pin(tokio::signal::ctrl_c()) as StopAgain);
+    // One listener for the last steps below (the delivery under way, the
+    // rescoring, the last delivery): a Ctrl-C there, or a second one after
+    // the one that stopped the fetching, stops the step it comes in and
+    // skips the rest; they are done by the next run, and the alerts not
+    // yet delivered stay pending.
+    let mut stop: Option<Interrupt> = Some(if summary.interrupted {
+        Box::pin(tokio::signal::ctrl_c())
+    } else {
+        interrupt
+    });
     let mut stopped = false;
     if let Some(d) = delivering.take() {
         progress.message("delivering alerts…");
-        match unless_stopped_again(&mut again, d).await {
+        match unless_stopped(&mut stop, d).await {
             Some(outcome) => {
                 delivered(&mut summary, outcome);
             }
-            None => stopped = true,
+            None => stopped = stopped_at(&mut summary, "while delivering alerts"),
         }
     }
     progress.finish();
@@ -624,10 +639,14 @@ pub async fn run(
     let rescored = if summary.interrupted {
         None
     } else {
-        match rescore_all(store, model, now, |_, _| {}).await {
-            Ok(r) => Some(r),
-            Err(e) => {
+        match unless_stopped(&mut stop, rescore_all(store, model, now, |_, _| {})).await {
+            Some(Ok(r)) => Some(r),
+            Some(Err(e)) => {
                 summary.errors.push(format!("rescoring every lead: {e}"));
+                None
+            }
+            None => {
+                stopped = stopped_at(&mut summary, "while rescoring every lead");
                 None
             }
         }
@@ -651,12 +670,16 @@ pub async fn run(
         }
         None => summary.failed_leads = failed_in_accounts,
     }
-    // The alerts of the whole run, whatever failed before (after a Ctrl-C,
-    // a second one stops this wait: the alerts stay pending).
+    // The alerts of the whole run, whatever failed before (a Ctrl-C stops
+    // this wait: the alerts stay pending).
     let last = if stopped {
         None
     } else {
-        unless_stopped_again(&mut again, drain_outbox(store, alerts, Utc::now(), 10_000)).await
+        let last = unless_stopped(&mut stop, drain_outbox(store, alerts, Utc::now(), 10_000)).await;
+        if last.is_none() {
+            stopped_at(&mut summary, "while delivering alerts");
+        }
+        last
     };
     // Alerts a channel may take later; one it refused for good (a request
     // it would refuse again) stays pending for an operator without making

@@ -1492,6 +1492,146 @@ async fn an_interrupted_run_resumes_where_it_stopped() {
     assert!(!text.contains("<vp@a.test>"), "no alert twice: {text}");
 }
 
+/// Spawns `command`, waits (bounded) until `slack` has been posted to (its
+/// route never answers), then presses Ctrl-C every 200 ms until the
+/// process ends: its output.
+async fn ctrl_c_while_posting(
+    mut command: Command,
+    slack: &leadscore_testkit::site::Site,
+) -> Output {
+    use std::process::Stdio;
+    use std::time::Duration;
+    let child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id().to_string();
+    let output = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap());
+    for _ in 0..600 {
+        if !slack.hits().is_empty() || output.is_finished() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(!slack.hits().is_empty(), "no post to Slack within 60 s");
+    for _ in 0..600 {
+        if output.is_finished() {
+            break;
+        }
+        let ok = Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok || output.is_finished(), "kill -INT {pid}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    tokio::time::timeout(Duration::from_secs(10), output)
+        .await
+        .expect("the run ends after Ctrl-C")
+        .unwrap()
+}
+
+/// A Ctrl-C once the fetching is over stops the delivery under way (a
+/// webhook that never answers) instead of being ignored while Slack's
+/// attempts run out: the alert stays pending, the run exits 130.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_ctrl_c_after_the_fetching_stops_the_last_delivery() {
+    use leadscore_testkit::site::{Route, Site};
+    let site = Site::start().await;
+    site.route("/", Route::html(HUBSPOT_HOME));
+    let slack = Site::start().await;
+    slack.route(
+        "/hook",
+        Route::status(200, "text/plain", "ok").delayed(std::time::Duration::from_secs(600)),
+    );
+    let env = Env::new();
+    let model = env.file("tech.toml", VP_AND_HUBSPOT_MODEL);
+    let leads = env.file(
+        "leads.csv",
+        b"email,first_name,title\nvp@a.test,Ann,VP Sales\n",
+    );
+    assert!(env.run(&["import", "leads", &leads]).status.success());
+    let accounts = env.file(
+        "accounts.csv",
+        format!("domain,website\na.test,{}/\n", site.url("a.test")).as_bytes(),
+    );
+    let mut command = leadscore();
+    command
+        .args(["--db".as_ref(), env.db.as_os_str()])
+        .args(["run", "--accounts", &accounts, "--model", &model])
+        .args(["--resolve", &format!("a.test={}", site.addr.ip())])
+        .arg("--allow-private-network")
+        .args([
+            "--slack-webhook",
+            &format!("{}/hook", slack.url("127.0.0.1")),
+        ]);
+    let o = ctrl_c_while_posting(command, &slack).await;
+    let (out, err) = (stdout(&o), stderr(&o));
+    assert_eq!(o.status.code(), Some(130), "{out}\n{err}");
+    assert!(err.contains("stopped while delivering alerts"), "{err}");
+    assert!(out.contains("enriched 1 of 1 account(s)"), "{out}");
+    let pending = env.run(&["alerts", "--json"]);
+    let pending: serde_json::Value = serde_json::from_slice(&pending.stdout).unwrap();
+    assert_eq!(pending.as_array().map(Vec::len), Some(1), "{pending}");
+}
+
+/// After the Ctrl-C that stops the fetching, a second one stops the wait
+/// for the delivery under way: the alert stays pending, the account not
+/// finished is left for the next run.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_ctrl_c_stops_the_wait_for_the_alerts() {
+    use leadscore_testkit::site::{Route, Site};
+    let site = Site::start().await;
+    site.route("/a/", Route::html(HUBSPOT_HOME)).route(
+        "/b/",
+        Route::html(HUBSPOT_HOME).delayed(std::time::Duration::from_secs(600)),
+    );
+    let slack = Site::start().await;
+    slack.route(
+        "/hook",
+        Route::status(200, "text/plain", "ok").delayed(std::time::Duration::from_secs(600)),
+    );
+    let env = Env::new();
+    let model = env.file("tech.toml", VP_AND_HUBSPOT_MODEL);
+    let leads = env.file(
+        "leads.csv",
+        b"email,first_name,title\nvp@a.test,Ann,VP Sales\nvp@b.test,Bo,VP Sales\n",
+    );
+    assert!(env.run(&["import", "leads", &leads]).status.success());
+    let accounts = env.file(
+        "accounts.csv",
+        format!(
+            "domain,website\na.test,{}/a/\nb.test,{}/b/\n",
+            site.url("a.test"),
+            site.url("b.test")
+        )
+        .as_bytes(),
+    );
+    let ip = site.addr.ip().to_string();
+    let mut command = leadscore();
+    command
+        .args(["--db".as_ref(), env.db.as_os_str()])
+        .args(["run", "--accounts", &accounts, "--concurrency", "1"])
+        .args(["--resolve", &format!("a.test={ip}")])
+        .args(["--resolve", &format!("b.test={ip}")])
+        .args(["--allow-private-network", "--model", &model])
+        .args([
+            "--slack-webhook",
+            &format!("{}/hook", slack.url("127.0.0.1")),
+        ]);
+    let o = ctrl_c_while_posting(command, &slack).await;
+    let (out, err) = (stdout(&o), stderr(&o));
+    assert_eq!(o.status.code(), Some(130), "{out}\n{err}");
+    assert!(err.contains("interrupted: finishing the alerts"), "{err}");
+    assert!(err.contains("stopped while delivering alerts"), "{err}");
+    assert!(out.contains("enriched 1 of 2 account(s)"), "{out}");
+    let pending = env.run(&["alerts", "--json"]);
+    let pending: serde_json::Value = serde_json::from_slice(&pending.stdout).unwrap();
+    assert_eq!(pending.as_array().map(Vec::len), Some(1), "{pending}");
+}
+
 /// `leadscore demo`: offline fixture companies end to end, hot leads with
 /// explanations, and the HTML report rendered in headless Chromium (DOM
 /// checked, screenshot saved next to it).
