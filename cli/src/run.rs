@@ -119,10 +119,25 @@ pub(crate) fn nothing_fetched(e: &leadscore_enrich::Enrichment) -> Option<String
     })
 }
 
+/// An accounts file, read.
+#[derive(Debug, Default)]
+pub struct AccountsFile {
+    /// The accounts to enrich, in the file's order.
+    pub targets: Vec<Target>,
+    /// Rows that could not be used.
+    pub problems: Vec<RowProblem>,
+    /// Rows used as given that may not say what was meant (a website on
+    /// another domain than the row's, a domain listed again with another
+    /// website).
+    pub notes: Vec<RowProblem>,
+}
+
 /// Reads an accounts CSV: header row with `domain` and/or `website`
-/// (either is enough), optional `name`; other columns are ignored. Bad rows
+/// (either is enough), optional `name`, each also under its CRM exports'
+/// names (`Company Domain Name`, `Website URL`, `Company Name`, `Account
+/// Name`); other columns are ignored. Bad rows
 /// are reported and the rest kept; a domain listed twice is enriched once.
-pub fn parse_accounts(bytes: &[u8]) -> Result<(Vec<Target>, Vec<RowProblem>), String> {
+pub fn parse_accounts(bytes: &[u8]) -> Result<AccountsFile, String> {
     let text = String::from_utf8_lossy(bytes);
     let text = text.trim_start_matches('\u{feff}');
     let mut reader = csv::ReaderBuilder::new()
@@ -135,17 +150,48 @@ pub fn parse_accounts(bytes: &[u8]) -> Result<(Vec<Target>, Vec<RowProblem>), St
         .iter()
         .map(|h| h.to_lowercase())
         .collect();
-    let col = |name: &str| headers.iter().position(|h| h == name);
-    let (domain_col, website_col, name_col) = (col("domain"), col("website"), col("name"));
+    // The column, or the first of its CRM exports' names there is
+    // (HubSpot's `Company Domain Name`, `Website URL`; `Account Name`).
+    let col = |names: &[&str]| {
+        names.iter().find_map(|name| {
+            headers
+                .iter()
+                .position(|h| h.replace([' ', '-'], "_") == *name)
+        })
+    };
+    let (domain_col, website_col, name_col) = (
+        col(&[
+            "domain",
+            "company_domain_name",
+            "company_domain",
+            "domain_name",
+        ]),
+        col(&[
+            "website",
+            "website_url",
+            "company_website",
+            "web_site",
+            "url",
+        ]),
+        col(&[
+            "name",
+            "company_name",
+            "account_name",
+            "company",
+            "organization",
+            "organisation",
+        ]),
+    );
     if domain_col.is_none() && website_col.is_none() {
         return Err(format!(
             "the header row needs a `domain` or `website` column (found: {})",
             headers.join(", ")
         ));
     }
-    let mut seen = BTreeSet::new();
-    let mut targets = Vec::new();
+    let mut targets: Vec<Target> = Vec::new();
+    let mut index: std::collections::BTreeMap<Domain, usize> = std::collections::BTreeMap::new();
     let mut problems = Vec::new();
+    let mut notes = Vec::new();
     for (i, row) in reader.records().enumerate() {
         let line = i as u64 + 2;
         let row = match row {
@@ -194,17 +240,43 @@ pub fn parse_accounts(bytes: &[u8]) -> Result<(Vec<Target>, Vec<RowProblem>), St
                 continue;
             }
         };
-        if !seen.insert(domain.clone()) {
+        let start = website.filter(|w| w.contains("://"));
+        if let Some(&first) = index.get(&domain) {
+            if start.is_some() && targets[first].start != start {
+                notes.push(RowProblem {
+                    line,
+                    reason: format!(
+                        "`{domain}` is listed again with another website; the first row's is crawled"
+                    ),
+                    no_domain: false,
+                });
+            }
             continue;
         }
-        let start = website.filter(|w| w.contains("://"));
+        if let Some(w) = &start
+            && let Ok(site) = Domain::parse(w)
+            && site.registrable() != domain.registrable()
+        {
+            notes.push(RowProblem {
+                line,
+                reason: format!(
+                    "the website `{w}` is not on `{domain}`: its pages are crawled as `{domain}`'s (give the website's domain if that account was meant)"
+                ),
+                no_domain: false,
+            });
+        }
+        index.insert(domain.clone(), targets.len());
         targets.push(Target {
             domain,
             start,
             name: get(name_col),
         });
     }
-    Ok((targets, problems))
+    Ok(AccountsFile {
+        targets,
+        problems,
+        notes,
+    })
 }
 
 /// What a run did.
@@ -453,7 +525,11 @@ impl RunArgs {
         match &self.accounts {
             Some(path) => {
                 let bytes = crate::read_input(path)?;
-                let (targets, problems) = parse_accounts(&bytes).map_err(|e| {
+                let AccountsFile {
+                    targets,
+                    problems,
+                    notes,
+                } = parse_accounts(&bytes).map_err(|e| {
                     crate::fail(
                         crate::exit::INVALID_INPUT,
                         format!("{}: {e}", path.display()),
@@ -461,6 +537,9 @@ impl RunArgs {
                 })?;
                 for p in &problems {
                     eprintln!("{}:{}: skipped: {}", path.display(), p.line, p.reason);
+                }
+                for n in &notes {
+                    eprintln!("{}:{}: note: {}", path.display(), n.line, n.reason);
                 }
                 // Each row's account: `eu.acme.com` is acme.com's unless
                 // stored as an account of its own; rows naming one account
@@ -837,7 +916,12 @@ mod tests {
                    ,,,\n\
                    10.0.0.5,,,\n\
                    ,http://10.1/,,\n";
-        let (targets, problems) = parse_accounts(csv.as_bytes()).unwrap();
+        let AccountsFile {
+            targets,
+            problems,
+            notes,
+        } = parse_accounts(csv.as_bytes()).unwrap();
+        assert!(notes.is_empty(), "{notes:?}");
         assert_eq!(
             targets,
             vec![
@@ -948,6 +1032,60 @@ mod tests {
         );
         let ada = Email::parse("ada@acme.test").unwrap();
         assert!(store.current_score(&ada).await.unwrap().is_some());
+    }
+
+    /// A website on another domain than the row's, or a domain listed
+    /// again with another website, is used as given with a note; a
+    /// subdomain of the row's domain and a row without a scheme are not.
+    #[test]
+    fn accounts_file_notes_websites_elsewhere() {
+        let csv = "domain,website\n\
+                   acme.test,http://beta.test/\n\
+                   gamma.test,https://www.eu.gamma.test/\n\
+                   delta.test,delta.example\n\
+                   gamma.test,https://gamma.example/\n\
+                   gamma.test,https://www.eu.gamma.test/\n\
+                   gamma.test,\n";
+        let file = parse_accounts(csv.as_bytes()).unwrap();
+        assert_eq!(file.targets.len(), 3);
+        assert_eq!(file.targets[0].start.as_deref(), Some("http://beta.test/"));
+        let notes: Vec<_> = file.notes.iter().map(|n| n.line).collect();
+        assert_eq!(notes, [2, 5], "{:?}", file.notes);
+        assert!(
+            file.notes[0]
+                .reason
+                .contains("`http://beta.test/` is not on `acme.test`"),
+            "{:?}",
+            file.notes
+        );
+        assert!(
+            file.notes[1]
+                .reason
+                .contains("listed again with another website"),
+            "{:?}",
+            file.notes
+        );
+    }
+
+    /// HubSpot's company export and Salesforce's account export work as
+    /// they are.
+    #[test]
+    fn accounts_file_reads_crm_exports_headers() {
+        let hubspot = "Record ID,Company name,Company Domain Name,Website URL,Industry\n\
+                       1,Acme,acme.test,https://www.acme.test/en/,SOFTWARE\n";
+        let file = parse_accounts(hubspot.as_bytes()).unwrap();
+        assert_eq!(
+            file.targets,
+            [Target {
+                domain: Domain::parse("acme.test").unwrap(),
+                start: Some("https://www.acme.test/en/".into()),
+                name: Some("Acme".into()),
+            }]
+        );
+        let salesforce = "Account Name,Website,Account Owner\nBeta Inc,https://beta.test/,sam\n";
+        let file = parse_accounts(salesforce.as_bytes()).unwrap();
+        assert_eq!(file.targets[0].domain.as_str(), "beta.test");
+        assert_eq!(file.targets[0].name.as_deref(), Some("Beta Inc"));
     }
 
     #[test]
