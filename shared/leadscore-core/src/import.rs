@@ -168,12 +168,13 @@ fn read_table(bytes: &[u8], encoding: Option<&str>) -> Result<Table, ImportError
     }
     let mut records = Vec::new();
     let mut record = csv::ByteRecord::new();
+    let mut lines = LineCounter::default();
     loop {
-        let line = reader.position().line();
+        let before = reader.position().clone();
         match reader.read_byte_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
-                let line = record.position().map_or(line, csv::Position::line);
+                let line = lines.line_at(data, record.position().unwrap_or(&before));
                 if record.iter().all(<[u8]>::is_empty) {
                     continue;
                 }
@@ -212,7 +213,7 @@ fn read_table(bytes: &[u8], encoding: Option<&str>) -> Result<Table, ImportError
                 records.push((line, fields));
             }
             Err(e) => {
-                let line = e.position().map_or(line, csv::Position::line);
+                let line = lines.line_at(data, e.position().unwrap_or(&before));
                 records.push((line, Err(format!("unreadable CSV: {e}"))));
                 if matches!(e.kind(), csv::ErrorKind::Io(_)) {
                     break;
@@ -221,6 +222,35 @@ fn read_table(bytes: &[u8], encoding: Option<&str>) -> Result<Table, ImportError
         }
     }
     Ok(Table { header, records })
+}
+
+/// The 1-based line a record starts on. The CSV reader's own line count
+/// is one short after a CRLF line end or a blank line (it counts the `\n`
+/// ending the line before as part of the next record), so the lines are
+/// counted here, from the record's first byte past those line ends.
+#[derive(Default)]
+struct LineCounter {
+    /// Where the count was last taken, and the `\n`s before it.
+    at: usize,
+    newlines: u64,
+}
+
+impl LineCounter {
+    fn line_at(&mut self, data: &[u8], position: &csv::Position) -> u64 {
+        let mut start = usize::try_from(position.byte())
+            .unwrap_or(usize::MAX)
+            .min(data.len());
+        while start < data.len() && matches!(data[start], b'\r' | b'\n') {
+            start += 1;
+        }
+        if start < self.at {
+            // Never behind the last record; counted again from the top.
+            *self = Self::default();
+        }
+        self.newlines += data[self.at..start].iter().filter(|&&b| b == b'\n').count() as u64;
+        self.at = start;
+        self.newlines + 1
+    }
 }
 
 /// The longest value a cell may hold, in characters: far above any name,
@@ -847,6 +877,40 @@ mod tests {
             p.errors
         );
         assert!(p.errors[2].reason.contains("employees"), "{:?}", p.errors);
+    }
+
+    /// Line numbers are the file's, whatever its line ends: CRLF (Excel's
+    /// and most CRM exports'), blank lines between rows, a quoted cell over
+    /// two lines.
+    #[test]
+    fn rejected_rows_are_reported_on_their_own_lines() {
+        let lines = |csv: &str| -> Vec<u64> {
+            let p = parse_leads(csv.as_bytes(), None, now()).unwrap();
+            p.errors.iter().map(|e| e.line).collect()
+        };
+        assert_eq!(
+            lines("email,title\r\na@x.test,VP\r\nbad,VP\r\nA@x.test,CEO\r\n"),
+            [3, 4]
+        );
+        let p = parse_leads(
+            "email,title\r\na@x.test,VP\r\nA@x.test,CEO\r\n".as_bytes(),
+            None,
+            now(),
+        )
+        .unwrap();
+        assert!(
+            p.errors[0].reason.contains("duplicate of line 2"),
+            "{:?}",
+            p.errors
+        );
+        assert_eq!(
+            lines("email,title\na@x.test,VP\n\nb@x.test,VP\nbad,VP\n\n\nA@x.test,CEO\n"),
+            [5, 8]
+        );
+        assert_eq!(
+            lines("email,title\r\n\r\na@x.test,\"Head of\r\nSales\"\r\nbad,VP\r\n"),
+            [5]
+        );
     }
 
     #[test]
