@@ -192,8 +192,16 @@ pub fn parse_accounts(bytes: &[u8]) -> Result<AccountsFile, String> {
     let mut index: std::collections::BTreeMap<Domain, usize> = std::collections::BTreeMap::new();
     let mut problems = Vec::new();
     let mut notes = Vec::new();
-    for (i, row) in reader.records().enumerate() {
-        let line = i as u64 + 2;
+    let mut lines = leadscore_core::import::LineCounter::default();
+    let mut records = reader.records();
+    loop {
+        let before = records.reader().position().clone();
+        let Some(row) = records.next() else { break };
+        let at = match &row {
+            Ok(r) => r.position(),
+            Err(e) => e.position(),
+        };
+        let line = lines.line_at(text.as_bytes(), at.unwrap_or(&before));
         let row = match row {
             Ok(r) => r,
             Err(e) => {
@@ -1065,6 +1073,16 @@ mod tests {
             "{:?}",
             file.notes
         );
+    }
+
+    /// Bad rows are reported on their own lines in a CRLF file with blank
+    /// lines.
+    #[test]
+    fn accounts_file_lines_are_the_files() {
+        let csv = "domain,name\r\n\r\nacme.test,Acme\r\n\r\nnot a domain!,X\r\n10.0.0.5,Y\r\n";
+        let file = parse_accounts(csv.as_bytes()).unwrap();
+        let lines: Vec<u64> = file.problems.iter().map(|p| p.line).collect();
+        assert_eq!(lines, [5, 6], "{:?}", file.problems);
     }
 
     /// HubSpot's company export and Salesforce's account export work as

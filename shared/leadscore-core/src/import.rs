@@ -228,15 +228,17 @@ fn read_table(bytes: &[u8], encoding: Option<&str>) -> Result<Table, ImportError
 /// is one short after a CRLF line end or a blank line (it counts the `\n`
 /// ending the line before as part of the next record), so the lines are
 /// counted here, from the record's first byte past those line ends.
-#[derive(Default)]
-struct LineCounter {
+#[derive(Debug, Default)]
+pub struct LineCounter {
     /// Where the count was last taken, and the `\n`s before it.
     at: usize,
     newlines: u64,
 }
 
 impl LineCounter {
-    fn line_at(&mut self, data: &[u8], position: &csv::Position) -> u64 {
+    /// The line of the record at `position` of `data` (the bytes the
+    /// reader reads); records are taken in order.
+    pub fn line_at(&mut self, data: &[u8], position: &csv::Position) -> u64 {
         let mut start = usize::try_from(position.byte())
             .unwrap_or(usize::MAX)
             .min(data.len());
