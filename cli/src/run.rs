@@ -826,8 +826,14 @@ pub fn print_summary(s: &RunSummary) {
             println!("  {d}: {why}");
         }
     }
-    if !s.bad_rows.is_empty() {
-        println!("bad rows in the accounts file: {}", s.bad_rows.len());
+    let no_domain = s.bad_rows.iter().filter(|r| r.no_domain).count();
+    match (s.bad_rows.len() - no_domain, no_domain) {
+        (0, 0) => {}
+        (0, n) => println!("rows of the accounts file without a domain or website, skipped: {n}"),
+        (bad, 0) => println!("rows of the accounts file rejected: {bad}"),
+        (bad, n) => println!(
+            "rows of the accounts file rejected: {bad}; without a domain or website, skipped: {n}"
+        ),
     }
     if !s.failed_leads.is_empty() {
         println!("leads that could not be scored: {}", s.failed_leads.len());

@@ -1789,6 +1789,14 @@ fn run_exits_5_for_rejected_account_rows() {
         "{}",
         stderr(&o)
     );
+    // The summary counts them the same way.
+    assert!(
+        stdout(&o).contains(
+            "rows of the accounts file rejected: 2; without a domain or website, skipped: 1"
+        ),
+        "{}",
+        stdout(&o)
+    );
     let blank = env.file("blank.csv", b"domain,name\n,Nameless Inc\n");
     let o = env.run(&["run", "--accounts", &blank]);
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
