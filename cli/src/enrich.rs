@@ -157,10 +157,17 @@ pub struct EnrichOptions {
     pub model: Option<PathBuf>,
 }
 
+/// `HOST=ADDR`; the host as a URL's (`bücher.test` is
+/// `xn--bcher-kva.test`, the name the fetcher looks up).
 fn parse_resolve(s: &str) -> Result<(String, IpAddr), String> {
     let (host, addr) = s.split_once('=').ok_or("expected HOST=ADDR")?;
     let addr: IpAddr = addr.trim().parse().map_err(|e| format!("`{addr}`: {e}"))?;
-    Ok((host.trim().to_lowercase(), addr))
+    let host = host.trim();
+    match url::Host::parse(host) {
+        Ok(url::Host::Domain(name)) => Ok((name, addr)),
+        Ok(_) => Err(format!("`{host}` is an address, not a host name")),
+        Err(e) => Err(format!("`{host}`: {e}")),
+    }
 }
 
 /// Builds the fetcher and the fingerprint database from flags and config.
@@ -648,4 +655,26 @@ pub fn inspect_jobs(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `--resolve` names hosts as the fetcher looks them up: lowercase,
+    /// and an internationalized name in its ASCII form.
+    #[test]
+    fn resolve_hosts_are_named_as_urls_name_them() {
+        let ip: IpAddr = "127.0.0.1".parse().unwrap();
+        assert_eq!(
+            parse_resolve("Bücher.test=127.0.0.1").unwrap(),
+            ("xn--bcher-kva.test".to_owned(), ip)
+        );
+        assert_eq!(
+            parse_resolve(" WWW.Acme.test = 127.0.0.1").unwrap(),
+            ("www.acme.test".to_owned(), ip)
+        );
+        assert!(parse_resolve("127.0.0.2=127.0.0.1").is_err());
+        assert!(parse_resolve("acme.test").is_err());
+    }
 }
