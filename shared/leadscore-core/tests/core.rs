@@ -1109,6 +1109,38 @@ fn title_taxonomy_accuracy_on_real_titles() {
     assert!(sen_acc >= 0.9, "seniority accuracy {sen_acc:.3}");
 }
 
+/// Abbreviations CRM records are full of: read as the words they stand
+/// for (a "Sr. Dir." is a director, a "V.P." a vice president), and a
+/// coordinator is no manager.
+#[test]
+fn abbreviated_lead_titles() {
+    use leadscore_core::titles::classify;
+    let class = |t: &str| {
+        let c = classify(t);
+        (
+            c.seniority.map_or("none", |s| s.as_str()),
+            c.department.map_or("none", |d| d.as_str()),
+        )
+    };
+    for (title, want) in [
+        ("Sr. Dir. Demand Gen", ("director", "marketing")),
+        ("Dir., Sales Ops", ("director", "operations")),
+        ("Dir. of Sales", ("director", "sales")),
+        ("Dir Marketing", ("director", "marketing")),
+        ("V.P. Marketing", ("vp", "marketing")),
+        ("Mgr, Marketing", ("manager", "marketing")),
+        ("Sr. Mgr. Field Marketing", ("manager", "marketing")),
+        ("Mktg Director", ("director", "marketing")),
+        ("Head of Mktg", ("head", "marketing")),
+        ("Bus. Dev. Manager", ("manager", "sales")),
+        ("Marketing Coordinator", ("ic", "marketing")),
+        ("Chief Executive Officer", ("c_level", "other")),
+        ("Chief Marketing Officer", ("c_level", "marketing")),
+    ] {
+        assert_eq!(class(title), want, "{title}");
+    }
+}
+
 /// Titles leads give (not job posts): owners and partners are decision
 /// makers, assistants to one are not, and "student" or "stage" inside a
 /// phrase is no intern.
