@@ -7,7 +7,7 @@ use url::Url;
 use crate::error::PageError;
 use crate::fetcher::{Budget, Page, PageFetcher, SiteSession};
 use crate::plan::{
-    PageKind, PlanLimits, PlannedPage, classify_link, dedupe_key, plan_pages, same_site,
+    PageKind, PlanLimits, PlannedPage, classify_link, dedupe_key, plan_pages_from, same_site,
 };
 use crate::sitemap::{SitemapUrl, parse_sitemap};
 
@@ -143,14 +143,44 @@ pub async fn crawl_site(fetcher: &dyn PageFetcher, start: &Url, config: &CrawlCo
             home_url = alt;
         }
     }
+    // A start with a path (a CRM's "website" may be `/en/`, `/pricing`,
+    // `/home`) is read, and so is the site's root: its links (the careers
+    // and press pages) are the site's, which the start page may not have.
+    let root = match &home {
+        Ok(page) if config.max_pages > 1 && page.final_url.path() != "/" => {
+            let mut root = page.final_url.clone();
+            root.set_path("/");
+            root.set_query(None);
+            root.set_fragment(None);
+            let result = fetcher.fetch(&root, &session).await;
+            Some(CrawledPage {
+                url: root,
+                kind: PageKind::Homepage,
+                result,
+            })
+        }
+        _ => None,
+    };
+    // Unless it ends where the start did (`/` redirecting to `/en/`).
+    let root = root.filter(|r| match (&r.result, &home) {
+        (Ok(r), Ok(home)) => dedupe_key(&r.final_url) != dedupe_key(&home.final_url),
+        _ => true,
+    });
+    let read_root = root.as_ref().and_then(|r| r.result.as_ref().ok());
+    // The pages planned after the start (and the root).
+    let budget = config
+        .max_pages
+        .saturating_sub(1 + usize::from(root.is_some()));
     let mut plan = match &home {
         Ok(page) if config.max_pages > 1 => {
             let limits = PlanLimits {
-                max_pages: config.max_pages - 1,
+                max_pages: budget,
                 max_per_kind: config.max_per_kind,
                 max_links_considered: config.max_links_considered,
             };
-            plan_pages(&page.text, &page.final_url, &limits)
+            let mut starts = vec![(page.text.as_str(), &page.final_url)];
+            starts.extend(read_root.map(|r| (r.text.as_str(), &r.final_url)));
+            plan_pages_from(&starts, &limits)
         }
         _ => Vec::new(),
     };
@@ -160,12 +190,17 @@ pub async fn crawl_site(fetcher: &dyn PageFetcher, start: &Url, config: &CrawlCo
     let base = home.as_ref().ok().map(|page| page.final_url.clone());
     // Pages read, by where they ended: a planned page that redirects to one
     // of them is not read again as another kind.
-    let mut read: std::collections::HashSet<String> = base.iter().map(dedupe_key).collect();
+    let mut read: std::collections::HashSet<String> = base
+        .iter()
+        .chain(read_root.map(|r| &r.final_url))
+        .map(dedupe_key)
+        .collect();
     let mut pages = vec![CrawledPage {
         url: home_url,
         kind: PageKind::Homepage,
         result: home,
     }];
+    pages.extend(root);
     // The pages the homepage links first; then the sitemap, which may add
     // careers and press pages the links did not give (read after them, so a
     // slow or large sitemap cannot take the linked pages' time).
@@ -178,7 +213,7 @@ pub async fn crawl_site(fetcher: &dyn PageFetcher, start: &Url, config: &CrawlCo
         && config.max_pages > 1
     {
         (sitemap_news, sitemap_unreachable) =
-            from_sitemap(fetcher, &session, base, &mut plan, config).await;
+            from_sitemap(fetcher, &session, base, &mut plan, budget, config).await;
         fetch_planned(fetcher, &session, &plan[linked..], &mut read, &mut pages).await;
     }
     SiteCrawl {
@@ -285,6 +320,7 @@ async fn from_sitemap(
     session: &SiteSession,
     base: &Url,
     plan: &mut Vec<PlannedPage>,
+    budget: usize,
     config: &CrawlConfig,
 ) -> (Vec<SitemapUrl>, bool) {
     const MAX_ENTRIES: usize = 50_000;
@@ -329,7 +365,6 @@ async fn from_sitemap(
             Err(e) => tracing::debug!(%url, error = %e, "unreadable sitemap"),
         }
     }
-    let budget = config.max_pages.saturating_sub(1);
     let linked: Vec<PageKind> = plan.iter().map(|p| p.kind).collect();
     for kind in SITEMAP_KINDS {
         if linked.contains(&kind) {

@@ -81,4 +81,6 @@ pub use fetcher::{
 };
 pub use guard::{NetworkPolicy, Resolver, SsrfGuard, StaticResolver, SystemResolver, check_scheme};
 pub use ip::{IpClass, classify_ip};
-pub use plan::{PageKind, PlanLimits, PlannedPage, classify_link, plan_pages, same_site};
+pub use plan::{
+    PageKind, PlanLimits, PlannedPage, classify_link, plan_pages, plan_pages_from, same_site,
+};

@@ -223,9 +223,44 @@ pub(crate) fn dedupe_key(url: &Url) -> String {
 /// most `limits.max_pages` de-duplicated URLs, filled round-robin over
 /// [`PageKind::LINKED`] so every kind found gets a slot, shortest paths first.
 pub fn plan_pages(html: &str, base: &Url, limits: &PlanLimits) -> Vec<PlannedPage> {
+    plan_pages_from(&[(html, base)], limits)
+}
+
+/// [`plan_pages`] over the links of several start pages (a start page
+/// with a path and the site's root): `limits.max_links_considered` links
+/// of each; neither page is planned again.
+pub fn plan_pages_from(starts: &[(&str, &Url)], limits: &PlanLimits) -> Vec<PlannedPage> {
     let Ok(selector) = Selector::parse("a[href]") else {
         return Vec::new();
     };
+    let mut seen: HashSet<String> = starts.iter().map(|(_, base)| dedupe_key(base)).collect();
+    let mut by_kind: Vec<Vec<(usize, PlannedPage)>> = vec![Vec::new(); PageKind::LINKED.len()];
+    for (i, (html, base)) in starts.iter().enumerate() {
+        let first = i * limits.max_links_considered;
+        links_by_kind(
+            html,
+            base,
+            &selector,
+            limits,
+            first,
+            &mut seen,
+            &mut by_kind,
+        );
+    }
+    fill(by_kind, limits)
+}
+
+/// The same-site links of one page by kind, each with its order (from
+/// `first`); `seen` holds what is planned already.
+fn links_by_kind(
+    html: &str,
+    base: &Url,
+    selector: &Selector,
+    limits: &PlanLimits,
+    first: usize,
+    seen: &mut HashSet<String>,
+    by_kind: &mut [Vec<(usize, PlannedPage)>],
+) {
     let doc = Html::parse_document(html);
     // Relative links resolve against the page's <base href>, as a browser
     // resolves them (feed discovery does the same).
@@ -237,14 +272,12 @@ pub fn plan_pages(html: &str, base: &Url, limits: &PlanLimits) -> Vec<PlannedPag
         })
         .filter(|b| matches!(b.scheme(), "http" | "https"))
         .unwrap_or_else(|| base.clone());
-    let mut seen: HashSet<String> = HashSet::new();
-    seen.insert(dedupe_key(base));
-    let mut by_kind: Vec<Vec<(usize, PlannedPage)>> = vec![Vec::new(); PageKind::LINKED.len()];
     for (order, el) in doc
-        .select(&selector)
+        .select(selector)
         .take(limits.max_links_considered)
         .enumerate()
     {
+        let order = first + order;
         let Some(href) = el.value().attr("href") else {
             continue;
         };
@@ -279,6 +312,11 @@ pub fn plan_pages(html: &str, base: &Url, limits: &PlanLimits) -> Vec<PlannedPag
             by_kind[slot].push((order, PlannedPage { url, kind }));
         }
     }
+}
+
+/// The plan from the links by kind: shortest paths first, round-robin
+/// over the kinds.
+fn fill(mut by_kind: Vec<Vec<(usize, PlannedPage)>>, limits: &PlanLimits) -> Vec<PlannedPage> {
     for list in &mut by_kind {
         list.sort_by_key(|(order, p)| {
             (

@@ -317,6 +317,65 @@ mod fixtures {
         .await;
     }
 
+    /// A start with a path (a CRM's website `…/pricing`) is read and so is
+    /// the site's root, whose links give the careers and press pages the
+    /// start page does not link; a root that redirects to the start
+    /// (`/` to `/en/`) is not recorded twice.
+    #[tokio::test]
+    async fn a_start_with_a_path_also_reads_the_sites_root() {
+        bounded(async {
+            let server = serve(
+                "127.0.0.1",
+                Arc::new(|path: &str| match path {
+                    "/" => html(r#"<a href="/careers">Careers</a><a href="/press">Press</a><a href="/pricing">Pricing</a>"#),
+                    "/pricing" => html("<h1>Plans</h1>"),
+                    "/careers" => html("<h1>Careers</h1>"),
+                    "/press" => html("<h1>Press</h1>"),
+                    _ => status(404),
+                }),
+            )
+            .await;
+            let f = fetcher(test_config(true), loopback_resolver());
+            let start =
+                Url::parse(&format!("http://acme.test:{}/pricing", server.addr.port())).unwrap();
+            let crawl = crawl_site(&f, &start, &CrawlConfig::default()).await;
+            let read: Vec<(&str, PageKind)> = crawl
+                .pages
+                .iter()
+                .filter(|p| p.result.is_ok())
+                .map(|p| (p.url.path(), p.kind))
+                .collect();
+            assert_eq!(
+                read,
+                [
+                    ("/pricing", PageKind::Homepage),
+                    ("/", PageKind::Homepage),
+                    ("/careers", PageKind::Careers),
+                    ("/press", PageKind::Press),
+                ],
+                "{:?}",
+                crawl.pages
+            );
+            assert_eq!(server.hits_for("/pricing"), 1);
+
+            let server = serve(
+                "127.0.0.1",
+                Arc::new(|path: &str| match path {
+                    "/" => redirect("/en/"),
+                    "/en/" => html(r#"<a href="/en/careers">Careers</a>"#),
+                    "/en/careers" => html("<h1>Careers</h1>"),
+                    _ => status(404),
+                }),
+            )
+            .await;
+            let start = Url::parse(&format!("http://acme.test:{}/en/", server.addr.port())).unwrap();
+            let crawl = crawl_site(&f, &start, &CrawlConfig::default()).await;
+            let paths: Vec<&str> = crawl.pages.iter().map(|p| p.url.path()).collect();
+            assert_eq!(paths, ["/en/", "/en/careers"], "{:?}", crawl.pages);
+        })
+        .await;
+    }
+
     /// A planned page that redirects to a page already read (a removed
     /// `/press` sent to the homepage, `/jobs` to `/careers`) is not read
     /// again as another kind.
@@ -1181,13 +1240,12 @@ mod hostile {
             let f = ReqwestFetcher::new(cfg, Arc::new(resolver)).unwrap();
             let crawl = crawl_site(&f, &h.url("/links"), &config).await;
             assert!(crawl.pages[0].result.is_ok(), "{:?}", crawl.pages[0].result);
-            assert_eq!(
-                crawl.pages.len(),
-                3,
-                "homepage + max_per_kind careers pages"
-            );
-            assert!(crawl.pages[1..].iter().all(|p| p.kind == PageKind::Careers));
-            assert!(h.server.hits().len() <= 5);
+            // The start, the site's root (the start has a path) and
+            // max_per_kind careers pages.
+            assert_eq!(crawl.pages.len(), 4, "{:?}", crawl.pages);
+            assert_eq!(crawl.pages[1].url.path(), "/");
+            assert!(crawl.pages[2..].iter().all(|p| p.kind == PageKind::Careers));
+            assert!(h.server.hits().len() <= 6);
         })
         .await;
     }
