@@ -779,6 +779,30 @@ async fn import(store: &dyn Store, cmd: ImportCommand, now: DateTime<Utc>) -> Re
                     a.file.display()
                 );
             }
+            if !parsed.ignored_columns.is_empty() {
+                eprintln!(
+                    "{}: columns not read: {} (the columns read are in docs/import.md; an id column is `id`, `activity_id` or `event_id`)",
+                    a.file.display(),
+                    parsed.ignored_columns.join(", ")
+                );
+            }
+            // A custom kind is scored only by rules naming it: another
+            // system's name for a built-in kind scores nothing.
+            let custom: Vec<String> = parsed
+                .custom_kinds
+                .iter()
+                .map(|(name, rows, meant)| match meant {
+                    Some(k) => format!("{name} ({rows} row(s); did you mean `{k}`?)"),
+                    None => format!("{name} ({rows} row(s))"),
+                })
+                .collect();
+            if !custom.is_empty() {
+                eprintln!(
+                    "{}: custom activity kinds, scored only by rules that name them: {}",
+                    a.file.display(),
+                    custom.join(", ")
+                );
+            }
             // A typo in a year (2062 for 2026) would keep full points and
             // no inactivity penalty until then: said, not refused (clocks
             // of source systems drift by hours).

@@ -1802,6 +1802,27 @@ fn run_exits_5_for_rejected_account_rows() {
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
 }
 
+/// An activities import names the columns it does not read and the
+/// custom kinds it imported, with the built-in kind one stands for.
+#[test]
+fn activities_import_names_unread_columns_and_custom_kinds() {
+    let env = Env::new();
+    let file = env.file(
+        "activities.csv",
+        b"Email Address,Activity Type,Timestamp,Campaign,Owner\nana@acme.io,pageview,2026-05-01,spring,sam\n",
+    );
+    let o = env.run(&["import", "activities", &file]);
+    let err = stderr(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(err.contains("columns not read: campaign, owner"), "{err}");
+    assert!(
+        err.contains(
+            "custom activity kinds, scored only by rules that name them: pageview (1 row(s); did you mean `page_viewed`?)"
+        ),
+        "{err}"
+    );
+}
+
 /// A closed standard error (`leadscore … 2>&1 | head -1` once `head` is
 /// gone) does not panic the command: it finishes its work and exits with
 /// its own code (3 here: rows rejected, the good ones imported).

@@ -743,6 +743,105 @@ impl ActivityKind {
         })
     }
 
+    /// The built-in kind a custom kind's name likely stands for: another
+    /// system's name for it (`pageview`, `email_open`, `form_fill`,
+    /// `hard_bounce`) or a typo within two edits (`webinar_atended`).
+    pub fn likely_meant(name: &str) -> Option<&'static str> {
+        const SYNONYMS: &[(&str, &[&str])] = &[
+            (
+                "page_viewed",
+                &[
+                    "pageview",
+                    "pageviews",
+                    "page_view",
+                    "page_views",
+                    "page_visit",
+                    "page_visited",
+                    "visit",
+                    "web_visit",
+                ],
+            ),
+            (
+                "email_opened",
+                &["email_open", "email_opens", "open", "opened", "opens"],
+            ),
+            (
+                "email_clicked",
+                &[
+                    "email_click",
+                    "email_clicks",
+                    "click",
+                    "clicked",
+                    "clicks",
+                    "link_clicked",
+                ],
+            ),
+            (
+                "form_submitted",
+                &[
+                    "form_submit",
+                    "form_submission",
+                    "form_submissions",
+                    "form_fill",
+                    "form_filled",
+                    "submission",
+                ],
+            ),
+            (
+                "webinar_attended",
+                &[
+                    "webinar",
+                    "webinar_attendance",
+                    "attended_webinar",
+                    "webinar_attendee",
+                ],
+            ),
+            (
+                "content_downloaded",
+                &[
+                    "download",
+                    "downloaded",
+                    "content_download",
+                    "asset_download",
+                    "ebook_download",
+                    "whitepaper_download",
+                ],
+            ),
+            (
+                "meeting_booked",
+                &["meeting", "meeting_scheduled", "meeting_set", "demo_booked"],
+            ),
+            (
+                "unsubscribed",
+                &["unsubscribe", "unsubscribes", "opt_out", "opted_out"],
+            ),
+            (
+                "email_bounced",
+                &[
+                    "bounce",
+                    "bounced",
+                    "hard_bounce",
+                    "soft_bounce",
+                    "email_bounce",
+                ],
+            ),
+        ];
+        let name = name.trim().to_ascii_lowercase();
+        SYNONYMS
+            .iter()
+            .find(|(_, names)| names.contains(&name.as_str()))
+            .map(|(kind, _)| *kind)
+            .or_else(|| {
+                Self::BUILT_IN
+                    .iter()
+                    .map(|k| (strsim::damerau_levenshtein(&name, k), *k))
+                    // At most two edits, and few for the name's length.
+                    .filter(|(d, _)| (1..=2).contains(d) && d * 3 <= name.chars().count())
+                    .min_by_key(|(d, _)| *d)
+                    .map(|(_, k)| k)
+            })
+    }
+
     /// The names of the built-in kinds.
     pub const BUILT_IN: [&'static str; 9] = [
         "form_submitted",

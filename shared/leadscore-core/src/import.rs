@@ -70,6 +70,13 @@ pub struct Parsed<T> {
     /// Rows of an activities file that repeat an earlier row exactly (line,
     /// the earlier line): one activity, imported once.
     pub repeated: Vec<(u64, u64)>,
+    /// An activities file's columns that are not read (its header's
+    /// names, normalized).
+    pub ignored_columns: Vec<String>,
+    /// The custom kinds of an activities file's rows imported: name, rows,
+    /// and the built-in kind it likely stands for (`pageview`:
+    /// `page_viewed`), which rules name instead.
+    pub custom_kinds: Vec<(String, usize, Option<&'static str>)>,
 }
 
 /// A lead row: the lead and what it tells about its account.
@@ -610,14 +617,7 @@ const LEAD_COLUMN_ALIASES: &[(&str, &[&str])] = &[
 /// Renames a header's aliases of the lead columns to the column, unless
 /// the column itself is there (then the alias stays an attribute).
 fn alias_lead_columns(header: &mut [String]) {
-    for (column, aliases) in LEAD_COLUMN_ALIASES {
-        if header.iter().any(|h| h == column) {
-            continue;
-        }
-        if let Some(h) = header.iter_mut().find(|h| aliases.contains(&h.as_str())) {
-            *h = (*column).to_owned();
-        }
-    }
+    alias_columns(header, LEAD_COLUMN_ALIASES);
 }
 
 /// Parses a leads CSV. `now` stamps created/updated times. Columns are
@@ -640,6 +640,8 @@ pub fn parse_leads(
         attribute_columns: Vec::new(),
         account_attribute_columns: Vec::new(),
         repeated: Vec::new(),
+        ignored_columns: Vec::new(),
+        custom_kinds: Vec::new(),
     };
     for h in &table.header {
         if h.is_empty() || LEAD_COLUMNS.contains(&h.as_str()) {
@@ -753,6 +755,54 @@ const ACTIVITY_COLUMNS: [&str; 7] = [
     "id",
 ];
 
+/// Other names activity exports give the activities' columns (after the
+/// header's normalization).
+const ACTIVITY_COLUMN_ALIASES: &[(&str, &[&str])] = &[
+    (
+        "email",
+        &[
+            "email_address",
+            "e_mail",
+            "e_mail_address",
+            "work_email",
+            "business_email",
+            "contact_email",
+        ],
+    ),
+    (
+        "kind",
+        &["activity_type", "event_type", "activity", "event", "type"],
+    ),
+    (
+        "occurred_at",
+        &[
+            "timestamp",
+            "activity_date",
+            "event_date",
+            "event_time",
+            "date",
+            "time",
+        ],
+    ),
+    ("path", &["page_path"]),
+    ("url", &["page_url", "link"]),
+    ("detail", &["details", "description"]),
+    ("id", &["activity_id", "event_id"]),
+];
+
+/// Renames a header's `aliases` of `columns` to the column, unless the
+/// column itself is there (then the alias stays as it is).
+fn alias_columns(header: &mut [String], aliases: &[(&str, &[&str])]) {
+    for (column, names) in aliases {
+        if header.iter().any(|h| h == column) {
+            continue;
+        }
+        if let Some(h) = header.iter_mut().find(|h| names.contains(&h.as_str())) {
+            *h = (*column).to_owned();
+        }
+    }
+}
+
 /// The longest activity `id` a file may give, in bytes.
 pub const MAX_ID_BYTES: usize = 512;
 
@@ -763,7 +813,8 @@ pub fn parse_activities(
     bytes: &[u8],
     encoding: Option<&str>,
 ) -> Result<Parsed<Activity>, ImportError> {
-    let table = read_table(bytes, encoding)?;
+    let mut table = read_table(bytes, encoding)?;
+    alias_columns(&mut table.header, ACTIVITY_COLUMN_ALIASES);
     no_repeated_columns(&table.header, &ACTIVITY_COLUMNS)?;
     let missing: Vec<&'static str> = ["email", "kind", "occurred_at"]
         .into_iter()
@@ -778,7 +829,15 @@ pub fn parse_activities(
         attribute_columns: Vec::new(),
         account_attribute_columns: Vec::new(),
         repeated: Vec::new(),
+        ignored_columns: table
+            .header
+            .iter()
+            .filter(|h| !h.is_empty() && !ACTIVITY_COLUMNS.contains(&h.as_str()))
+            .cloned()
+            .collect(),
+        custom_kinds: Vec::new(),
     };
+    let mut custom: BTreeMap<String, usize> = BTreeMap::new();
     // Each (lead, id): its line and its index in `out.rows`.
     let mut seen: HashMap<(Email, ActivityId), (u64, usize)> = HashMap::new();
     for (line, fields) in table.records {
@@ -790,10 +849,20 @@ pub fn parse_activities(
             let email = Email::parse(row.get("email").ok_or("`email` is empty")?)
                 .map_err(|e| format!("`email`: {e}"))?;
             let kind_name = row.get("kind").ok_or("`kind` is empty")?;
-            if kind_name.trim().eq_ignore_ascii_case("page_viewed") && row.get("path").is_none() {
-                return Err("`path` is empty: a page_viewed row needs the page's path".into());
+            // A page view's path, or its URL's.
+            let path = row.get("path").map(str::to_owned).or_else(|| {
+                row.get("url")
+                    .and_then(|u| url::Url::parse(u).ok())
+                    .filter(|u| matches!(u.scheme(), "http" | "https"))
+                    .map(|u| u.path().to_owned())
+            });
+            if kind_name.trim().eq_ignore_ascii_case("page_viewed") && path.is_none() {
+                return Err(
+                    "`path` is empty: a page_viewed row needs the page's path (or its full address in `url`)"
+                        .into(),
+                );
             }
-            let kind = ActivityKind::from_name(kind_name, row.get("path"))
+            let kind = ActivityKind::from_name(kind_name, path.as_deref())
                 .map_err(|e| format!("`kind`: {e}"))?;
             let at = parse_timestamp(row.get("occurred_at").ok_or("`occurred_at` is empty")?)?;
             let mut activity = Activity::new(email, kind, at);
@@ -830,6 +899,9 @@ pub fn parse_activities(
                     ),
                 }),
                 None => {
+                    if let ActivityKind::Custom { name } = &a.kind {
+                        *custom.entry(name.to_string()).or_default() += 1;
+                    }
                     seen.insert((a.lead.clone(), a.id.clone()), (line, out.rows.len()));
                     out.rows.push((line, a));
                 }
@@ -837,6 +909,13 @@ pub fn parse_activities(
             Err(reason) => out.errors.push(RowError { line, reason }),
         }
     }
+    out.custom_kinds = custom
+        .into_iter()
+        .map(|(name, rows)| {
+            let meant = ActivityKind::likely_meant(&name);
+            (name, rows, meant)
+        })
+        .collect();
     Ok(out)
 }
 
@@ -879,6 +958,50 @@ mod tests {
             p.errors
         );
         assert!(p.errors[2].reason.contains("employees"), "{:?}", p.errors);
+    }
+
+    /// An activities export under its own column names: `Email Address`,
+    /// `Activity Type`, `Timestamp`, `Activity ID` are read as `email`,
+    /// `kind`, `occurred_at` and `id` (so a re-import after an edit in the
+    /// source keeps its ids); other columns are listed as not read; a page
+    /// view with its address in `url` only takes its path from it; custom
+    /// kinds are counted, with the built-in kind another system's name
+    /// stands for.
+    #[test]
+    fn activities_under_export_column_names() {
+        let csv = "Activity ID,Email Address,Activity Type,Timestamp,URL,Campaign\n\
+                   a-1,ana@acme.io,page_viewed,2026-05-01T10:00:00Z,https://acme.io/pricing?utm=x,spring\n\
+                   a-2,ana@acme.io,pageview,2026-05-01T10:01:00Z,,spring\n\
+                   a-3,ana@acme.io,pageview,2026-05-01T10:02:00Z,,spring\n\
+                   a-4,ana@acme.io,demo_request,2026-05-01T10:03:00Z,,spring\n";
+        let p = parse_activities(csv.as_bytes(), None).unwrap();
+        assert!(p.errors.is_empty(), "{:?}", p.errors);
+        let (_, view) = &p.rows[0];
+        assert_eq!(view.id.0, "a-1");
+        assert_eq!(view.lead.as_str(), "ana@acme.io");
+        assert_eq!(
+            view.kind,
+            ActivityKind::from_name("page_viewed", Some("/pricing")).unwrap()
+        );
+        assert_eq!(p.ignored_columns, ["campaign"]);
+        assert_eq!(
+            p.custom_kinds,
+            [
+                ("demo_request".to_owned(), 1, None),
+                ("pageview".to_owned(), 2, Some("page_viewed")),
+            ]
+        );
+        // Without a usable address, a page view still needs its path.
+        let p = parse_activities(
+            b"email,kind,occurred_at,url\nana@acme.io,page_viewed,2026-05-01,not a url\n",
+            None,
+        )
+        .unwrap();
+        assert!(
+            p.errors[0].reason.contains("`path` is empty"),
+            "{:?}",
+            p.errors
+        );
     }
 
     /// Line numbers are the file's, whatever its line ends: CRLF (Excel's
@@ -1002,7 +1125,7 @@ mod tests {
         assert_eq!(lines, vec![4, 6, 7, 8, 9], "{:?}", p.errors);
         assert_eq!(
             p.errors[0].reason,
-            "`path` is empty: a page_viewed row needs the page's path"
+            "`path` is empty: a page_viewed row needs the page's path (or its full address in `url`)"
         );
         assert!(p.errors[1].reason.contains("occurred_at"));
         assert!(p.errors[4].reason.contains("6 fields"));

@@ -838,7 +838,7 @@ fn compile_rule(
                         // is likely a typo that never matches
                         // (`webinar_atended`), or a source's own name.
                         if matches!(kind, ActivityKind::Custom { .. })
-                            && let Some(near) = nearest(&k, &ActivityKind::BUILT_IN)
+                            && let Some(near) = ActivityKind::likely_meant(&k)
                         {
                             warnings.push(format!(
                                 "activity kind `{k}` is no built-in kind: did you mean `{near}`? (as a custom kind it matches only activities imported as `{k}`)"
