@@ -295,25 +295,59 @@ impl Row<'_> {
     }
 }
 
+/// A number cell's value, unless it says there is none: `n/a`, `-`,
+/// `unknown`, an Excel error (`#N/A`, `#VALUE!`); such a cell is empty.
+fn known(v: &str) -> Option<&str> {
+    const NONE: [&str; 12] = [
+        "n/a", "na", "n.a.", "-", "--", "—", "–", "?", "null", "none", "unknown", "tbd",
+    ];
+    let lower = v.trim().to_lowercase();
+    (!(NONE.contains(&lower.as_str()) || (lower.starts_with('#') && lower.len() <= 8))).then_some(v)
+}
+
+/// `v` without a word saying it is approximate (`~200`, `approx. 200`,
+/// `ca. 5M`, `about 50`).
+fn without_approx(v: &str) -> &str {
+    let t = v.trim_start();
+    for prefix in [
+        "approximately",
+        "approx.",
+        "approx",
+        "about",
+        "circa",
+        "ca.",
+        "~",
+        "≈",
+    ] {
+        if let Some(rest) = t.get(..prefix.len())
+            && rest.eq_ignore_ascii_case(prefix)
+        {
+            return t[prefix.len()..].trim_start();
+        }
+    }
+    t
+}
+
 /// A whole number (`1,200`, `1.200`, `1 200`), or a size band as CRM and
 /// data vendors export them (`51-200`, `51 to 200`, `10,001+`), counted as
 /// its lower bound.
-fn parse_count(col: &str, v: &str) -> Result<u64, String> {
+fn parse_count(col: &str, cell: &str) -> Result<u64, String> {
     const EXPECTED: &str = "a whole number or a band such as 51-200";
+    let v = without_approx(cell);
     let (lower, upper) = match v.split_once(['-', '–']).or_else(|| v.split_once(" to ")) {
         Some((low, high)) => (low, Some(high)),
         None => (v.trim_end().strip_suffix('+').unwrap_or(v), None),
     };
-    let n = parse_decimal(lower).map_err(|e| e.reason(col, v, EXPECTED))?;
+    let n = parse_decimal(lower).map_err(|e| e.reason(col, cell, EXPECTED))?;
     if !(n >= 0.0 && n.fract() == 0.0 && n <= u64::MAX as f64) {
-        return Err(NotANumber::Invalid.reason(col, v, EXPECTED));
+        return Err(NotANumber::Invalid.reason(col, cell, EXPECTED));
     }
     // A band's upper bound (`5K`, or its number before the words of `51 -
     // 200 employees`) is not below its lower one (`500-100` is a typo, not
     // 500); a third part (`1-2-3`, a date) is no band.
     if let Some(high) = upper {
         if high.contains(['-', '–']) {
-            return Err(NotANumber::Invalid.reason(col, v, EXPECTED));
+            return Err(NotANumber::Invalid.reason(col, cell, EXPECTED));
         }
         let high = parse_decimal(high).or_else(|_| {
             let number: Vec<&str> = high
@@ -325,7 +359,7 @@ fn parse_count(col: &str, v: &str) -> Result<u64, String> {
         if let Ok(high) = high
             && high < n
         {
-            return Err(format!("`{col}` band `{v}` ends below where it starts"));
+            return Err(format!("`{col}` band `{cell}` ends below where it starts"));
         }
     }
     Ok(n as u64)
@@ -335,7 +369,7 @@ fn parse_count(col: &str, v: &str) -> Result<u64, String> {
 /// or code and a multiplier (`€1.234,56`, `USD 2,500,000`, `2.5M`).
 fn parse_amount(col: &str, v: &str) -> Result<f64, String> {
     const EXPECTED: &str = "a non-negative number";
-    match parse_decimal(v) {
+    match parse_decimal(without_approx(v)) {
         Ok(x) if x >= 0.0 => Ok(x),
         Ok(_) => Err(NotANumber::Invalid.reason(col, v, EXPECTED)),
         Err(e) => Err(e.reason(col, v, EXPECTED)),
@@ -681,10 +715,12 @@ pub fn parse_leads(
                 industry: row.get("industry").map(str::to_owned),
                 employees: row
                     .get("employees")
+                    .and_then(known)
                     .map(|v| parse_count("employees", v))
                     .transpose()?,
                 revenue: row
                     .get("revenue")
+                    .and_then(known)
                     .map(|v| parse_amount("revenue", v))
                     .transpose()?,
                 country: row.get("country").map(str::to_owned),
@@ -1237,6 +1273,16 @@ mod tests {
             assert!(e.contains("ends below where it starts"), "{reversed}: {e}");
         }
         assert_eq!(parse_count("employees", "100-100"), Ok(100));
+        // Approximate figures, as people type them.
+        assert_eq!(parse_count("employees", "approx. 200"), Ok(200));
+        assert_eq!(parse_count("employees", "~1,200"), Ok(1200));
+        assert_eq!(parse_count("employees", "ca. 50-100"), Ok(50));
+        assert_eq!(parse_amount("revenue", "About $5M"), Ok(5_000_000.0));
+        // A cell saying there is no figure is empty, not a rejected row.
+        for none in ["n/a", "N/A", "-", "unknown", "#N/A", "#VALUE!", "TBD"] {
+            assert_eq!(known(none), None, "{none}");
+        }
+        assert_eq!(known("200"), Some("200"));
         assert_eq!(parse_count("employees", "51 - 200 employees"), Ok(51));
         // Bands with multipliers, as data vendors write them.
         assert_eq!(parse_count("employees", "1K-5K"), Ok(1000));
