@@ -203,7 +203,8 @@ pub fn print_explanation(lead: &Lead, record: &ScoreRecord, history: &[ScoreReco
                 ));
             }
             if c.capped {
-                notes.push("capped".to_owned());
+                // What the rule's or its group's cap cut the points from.
+                notes.push(format!("capped from {}", signed(c.raw_points * c.decay)));
             }
             let notes = if notes.is_empty() {
                 String::new()

@@ -71,6 +71,28 @@ fn seed(env: &Env) {
     }
 }
 
+/// `explain` says what a cap cut a rule's points from.
+#[test]
+fn explain_says_what_a_cap_cut() {
+    let env = Env::new();
+    seed(&env);
+    let model = std::fs::read_to_string(root().join("examples/seed-example/model.toml")).unwrap();
+    assert!(model.contains("points = 10\ncap = 30"));
+    let capped = env.file(
+        "capped.toml",
+        model
+            .replace("points = 10\ncap = 30", "points = 10\ncap = 15")
+            .as_bytes(),
+    );
+    assert!(env.run(&["score", "--model", &capped]).status.success());
+    let o = env.run(&["explain", "dana.reyes@northwind-analytics.com"]);
+    let out = stdout(&o);
+    assert!(
+        out.contains("+15.0  Viewed the pricing page [capped from +20.0]"),
+        "{out}"
+    );
+}
+
 /// `score --dry-run` with an edited model shows the crossings it would
 /// alert on and writes nothing.
 #[test]
