@@ -333,6 +333,7 @@ fn alert(score: f64, kind: AlertKind) -> Alert {
         title: Some("VP of Sales".into()),
         owner: None,
         account: Some(Domain::parse("acme.com").unwrap()),
+        account_name: None,
         score,
         previous_score: Some(50.0),
         tier: if kind == AlertKind::BecameHot {

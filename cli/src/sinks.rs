@@ -289,6 +289,7 @@ mod tests {
             title: Some("VP Sales".into()),
             owner: None,
             account: Some(Domain::parse("northwind.example").unwrap()),
+            account_name: Some("Northwind".into()),
             score: 63.0,
             previous_score: Some(72.0),
             tier: Tier::Warm,

@@ -1067,6 +1067,10 @@ pub struct Alert {
     /// The account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account: Option<Domain>,
+    /// The account's name, when known (a leads file's `company`, an
+    /// accounts file's `name`): what people call it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_name: Option<String>,
     /// New total score.
     pub score: f64,
     /// Previous total score, if any.

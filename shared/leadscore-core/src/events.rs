@@ -114,6 +114,9 @@ pub struct LeadAlertDetail {
     /// The lead's account domain.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account: Option<String>,
+    /// The account's name, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_name: Option<String>,
     /// New total, 0–100.
     pub score: f64,
     /// Previous total, if any.
@@ -147,6 +150,7 @@ impl LeadAlertDetail {
             title: self.lead.title.clone(),
             owner: self.lead.owner.clone(),
             account: self.account.as_deref().map(Domain::parse).transpose()?,
+            account_name: self.account_name.clone(),
             score: self.score,
             previous_score: self.previous_score,
             tier: self.tier,
@@ -187,6 +191,7 @@ impl Event {
                 owner: alert.owner.clone(),
             },
             account: alert.account.as_ref().map(ToString::to_string),
+            account_name: alert.account_name.clone(),
             score: alert.score,
             previous_score: alert.previous_score,
             tier: alert.tier,

@@ -1009,6 +1009,11 @@ impl<'a> AccountScorer<'a> {
         self.scorer.run(self.model, &input, self.now, mode)
     }
 
+    /// The account the leads are scored with, if stored.
+    pub fn account(&self) -> Option<&'a Account> {
+        self.account
+    }
+
     /// The model the leads are scored under.
     pub fn model(&self) -> &'a ScoringModel {
         self.model

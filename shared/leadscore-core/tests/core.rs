@@ -970,6 +970,7 @@ mod event_schemas {
                 title: l.title.clone(),
                 owner: l.owner.clone(),
                 account: l.account.clone(),
+                account_name: None,
                 score: s.total,
                 previous_score: Some(40.0),
                 tier: s.tier,

@@ -24,11 +24,29 @@ fn is_web_link(url: &str) -> bool {
         && !url.contains(['<', '>', '|', ' ', '"'])
 }
 
+/// The account's name on one line, cut to 100 characters, when known.
+fn account_name(alert: &Alert) -> Option<String> {
+    let name: String = alert
+        .account_name
+        .as_deref()?
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
+    (!name.is_empty()).then(|| truncate(&name, 100))
+}
+
 fn headline(alert: &Alert) -> String {
-    let who = match &alert.account {
-        Some(a) => format!("{} at {a}", alert.lead_name),
-        None => alert.lead_name.clone(),
+    let who = match (account_name(alert), &alert.account) {
+        (Some(name), _) => format!("{} at {name}", alert.lead_name),
+        (None, Some(a)) => format!("{} at {a}", alert.lead_name),
+        (None, None) => alert.lead_name.clone(),
     };
+    // One line: a name's line break never reaches an email's subject.
+    let who: String = who
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
     match alert.kind {
         AlertKind::BecameHot => format!("🔥 Hot lead: {who}"),
         AlertKind::Cooled => format!("Lead cooled: {who}"),
@@ -69,7 +87,11 @@ pub fn slack_message(alert: &Alert) -> Value {
     }
     let mut fields = vec![json!({"type": "mrkdwn", "text": lead})];
     if let Some(a) = &alert.account {
-        fields.push(json!({"type": "mrkdwn", "text": format!("*Account*\n<https://{a}|{a}>")}));
+        let text = match account_name(alert) {
+            Some(name) => format!("*Account*\n{}\n<https://{a}|{a}>", slack_escape(&name)),
+            None => format!("*Account*\n<https://{a}|{a}>"),
+        };
+        fields.push(json!({"type": "mrkdwn", "text": text}));
     }
     fields.push(json!({"type": "mrkdwn", "text": format!("*Score*\n{}", score_text(alert))}));
     fields.push(json!({"type": "mrkdwn", "text": format!("*Tier · grade*\n{} · {}", alert.tier, alert.grade)}));
@@ -143,8 +165,11 @@ pub fn email(alert: &Alert) -> EmailContent {
     if let Some(t) = &alert.title {
         text.push_str(&format!("Title: {t}\n"));
     }
-    if let Some(a) = &alert.account {
-        text.push_str(&format!("Account: {a}\n"));
+    match (account_name(alert), &alert.account) {
+        (Some(name), Some(a)) => text.push_str(&format!("Account: {name} ({a})\n")),
+        (None, Some(a)) => text.push_str(&format!("Account: {a}\n")),
+        (Some(name), None) => text.push_str(&format!("Account: {name}\n")),
+        (None, None) => {}
     }
     text.push_str(&format!(
         "Score: {}  Tier: {}  Grade: {}\n\nWhy:\n",
@@ -196,10 +221,9 @@ pub fn email(alert: &Alert) -> EmailContent {
             .as_deref()
             .map(|t| format!(" — {}", html_escape(t)))
             .unwrap_or_default(),
-        alert
-            .account
-            .as_ref()
-            .map(|a| format!(" at {}", html_escape(a.as_str())))
+        account_name(alert)
+            .or_else(|| alert.account.as_ref().map(ToString::to_string))
+            .map(|a| format!(" at {}", html_escape(&a)))
             .unwrap_or_default(),
         html_escape(&score_text(alert)),
         alert.tier,

@@ -28,6 +28,7 @@ fn alert(id: &str) -> Alert {
         title: Some("Director of Marketing".into()),
         owner: Some("sam@leadscore.example".into()),
         account: Some(Domain::parse("northwind-analytics.com").unwrap()),
+        account_name: Some("Northwind Analytics".into()),
         score: 80.0,
         previous_score: Some(62.5),
         tier: Tier::Hot,
@@ -69,9 +70,16 @@ mod render {
             blocks[0]["text"]["text"]
                 .as_str()
                 .unwrap()
-                .contains("Hot lead: Dana <Reyes> & Co at northwind-analytics.com")
+                .contains("Hot lead: Dana <Reyes> & Co at Northwind Analytics")
         );
         let fields = serde_json::to_string(&blocks[1]["fields"]).unwrap();
+        // The account by its name, linked by its domain.
+        assert!(
+            fields.contains(
+                "*Account*\\nNorthwind Analytics\\n<https://northwind-analytics.com|northwind-analytics.com>"
+            ),
+            "{fields}"
+        );
         assert!(fields.contains("Dana &lt;Reyes&gt; &amp; Co"), "{fields}");
         assert!(
             fields.contains("80.0 (was 62.5)") && fields.contains("hot · A1"),
@@ -130,7 +138,26 @@ mod render {
         let e = email(&alert("k1"));
         assert_eq!(
             e.subject,
+            "Hot lead: Dana <Reyes> & Co at Northwind Analytics — 80 hot A1"
+        );
+        assert!(
+            e.text
+                .contains("Account: Northwind Analytics (northwind-analytics.com)"),
+            "{}",
+            e.text
+        );
+        // Without a name, the domain; a name's line breaks do not reach the
+        // subject.
+        let mut a = alert("k1");
+        a.account_name = None;
+        assert_eq!(
+            email(&a).subject,
             "Hot lead: Dana <Reyes> & Co at northwind-analytics.com — 80 hot A1"
+        );
+        a.account_name = Some("Northwind\r\nBcc: x@evil.example".into());
+        assert_eq!(
+            email(&a).subject,
+            "Hot lead: Dana <Reyes> & Co at Northwind Bcc: x@evil.example — 80 hot A1"
         );
         assert!(
             e.text

@@ -327,6 +327,7 @@ fn same_score(a: &Score, b: &Score) -> bool {
 /// The alert a crossing causes, if any.
 pub fn alert_for(
     lead: &Lead,
+    account_name: Option<&str>,
     record: &ScoreRecord,
     previous_total: Option<f64>,
     crossing: Crossing,
@@ -345,6 +346,7 @@ pub fn alert_for(
         title: lead.title.clone(),
         owner: lead.owner.clone(),
         account: lead.account.clone(),
+        account_name: account_name.map(str::to_owned),
         score: record.score.total,
         previous_score: previous_total,
         tier: record.tier,
@@ -521,7 +523,15 @@ async fn write_once(
         tier: settled.tier,
         score: new.clone(),
     };
-    let alert = alert_for(&lead, &record, previous_total, settled.crossing, now);
+    let account_name = scorer.account().and_then(|a| a.name.as_deref());
+    let alert = alert_for(
+        &lead,
+        account_name,
+        &record,
+        previous_total,
+        settled.crossing,
+        now,
+    );
     let write = ScoreWrite {
         record,
         expected_version,

@@ -126,6 +126,7 @@ fn alert(e: &str, version: u64) -> Alert {
         title: None,
         owner: None,
         account: Some(lead.domain()),
+        account_name: None,
         lead,
         score: 85.0,
         previous_score: Some(60.0),

@@ -207,6 +207,7 @@ mod sqlite_specifics {
             title: None,
             owner: None,
             account: None,
+            account_name: None,
             score: 90.0,
             previous_score: None,
             tier: Tier::Hot,
