@@ -456,9 +456,18 @@ fn parse_decimal(v: &str) -> Result<f64, NotANumber> {
     {
         s.drain(..code.len());
     }
+    // After the number or its multiplier (`5.000 EUR`, `750k USD`, `5 Mio.
+    // EUR`).
+    let ends_a_number = |rest: &str| {
+        rest.ends_with(|d: char| d.is_ascii_digit())
+            || MULTIPLIERS.iter().any(|(suffix, _)| {
+                rest.strip_suffix(suffix)
+                    .is_some_and(|r| r.ends_with(|d: char| d.is_ascii_digit()))
+            })
+    };
     for code in CURRENCY_CODES.iter().filter(|c| c.chars().count() >= 2) {
         if let Some(rest) = s.strip_suffix(code)
-            && rest.ends_with(|d: char| d.is_ascii_digit())
+            && ends_a_number(rest)
         {
             s.truncate(rest.len());
             break;
@@ -1330,6 +1339,13 @@ mod tests {
             ("-5", -5.0),
             ("5.000 kr", 5000.0),
             ("R$ 1.500,00", 1500.0),
+            // A code after a multiplier, as CRMs export revenue.
+            ("5M USD", 5_000_000.0),
+            ("750k USD", 750_000.0),
+            ("3bn USD", 3e9),
+            ("1,5 Mio EUR", 1_500_000.0),
+            ("5 Mio. EUR", 5_000_000.0),
+            ("5 million USD", 5_000_000.0),
         ] {
             assert_eq!(parse_decimal(v), Ok(want), "{v}");
         }
