@@ -38,9 +38,20 @@ impl ClassifiedRole {
     }
 
     /// Its ids as one entry of a snapshot's role ids, separated by spaces
-    /// (read back by [`hiring_signals`]).
+    /// (read back by [`hiring_signals`]); a space inside an id (a JSON-LD
+    /// posting named by its title) is written `%20`.
     pub fn id_group(&self) -> String {
-        self.ids().collect::<Vec<_>>().join(" ")
+        self.ids().map(id_key).collect::<Vec<_>>().join(" ")
+    }
+}
+
+/// An id as a snapshot's role ids hold it: without spaces, which separate
+/// a post's listings there.
+fn id_key(id: &str) -> std::borrow::Cow<'_, str> {
+    if id.contains(' ') {
+        id.replace(' ', "%20").into()
+    } else {
+        id.into()
     }
 }
 
@@ -161,18 +172,29 @@ pub fn hiring_signals(
     // listings was there before, and closes when none is left. The previous
     // ids come one post an entry, its listings' ids separated by spaces
     // ([`ClassifiedRole::id_group`]; an older snapshot's, one id each).
-    let ids: std::collections::HashSet<&str> = roles.iter().flat_map(ClassifiedRole::ids).collect();
+    // Ids as the snapshot writes them; and as they are, for an older
+    // snapshot's entry of one id with spaces, written whole.
+    let ids: std::collections::HashSet<std::borrow::Cow<'_, str>> = roles
+        .iter()
+        .flat_map(ClassifiedRole::ids)
+        .flat_map(|i| [id_key(i), i.into()])
+        .collect();
     let (opened, closed) = match previous_ids {
         Some(prev) => {
-            let before: std::collections::HashSet<&str> =
-                prev.iter().flat_map(|g| g.split(' ')).collect();
+            let before: std::collections::HashSet<&str> = prev
+                .iter()
+                .flat_map(|g| g.split(' ').chain([g.as_str()]))
+                .collect();
             (
                 roles
                     .iter()
-                    .filter(|r| r.ids().all(|i| !before.contains(i)))
+                    .filter(|r| {
+                        r.ids()
+                            .all(|i| !before.contains(i) && !before.contains(id_key(i).as_ref()))
+                    })
                     .count(),
                 prev.iter()
-                    .filter(|g| g.split(' ').all(|i| !ids.contains(i)))
+                    .filter(|g| !ids.contains(g.as_str()) && g.split(' ').all(|i| !ids.contains(i)))
                     .count(),
             )
         }
@@ -268,6 +290,38 @@ pub fn to_signals(s: &HiringSignals, roles: &[ClassifiedRole], now: DateTime<Utc
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    /// A role whose id has spaces (a JSON-LD posting named by its title)
+    /// is the same role on the next read: not opened and closed again on
+    /// every crawl. So too against an older snapshot, which wrote the id
+    /// with its spaces.
+    #[test]
+    fn ids_with_spaces_compare_across_snapshots() {
+        let role = |id: &str| Role {
+            id: id.into(),
+            title: "Sales Development Representative".into(),
+            department: None,
+            location: None,
+            posted_at: None,
+            url: None,
+            remote: false,
+        };
+        let now = Utc::now();
+        let roles = classify_roles(&[role("jsonld:Sales Development Representative|Berlin|")]);
+        let written: Vec<String> = roles.iter().map(ClassifiedRole::id_group).collect();
+        assert_eq!(
+            written,
+            ["jsonld:Sales%20Development%20Representative|Berlin|"]
+        );
+        let again = hiring_signals(&roles, Some(&written), now);
+        assert_eq!((again.opened, again.closed), (0, 0));
+        let older = ["jsonld:Sales Development Representative|Berlin|".to_owned()];
+        let again = hiring_signals(&roles, Some(&older), now);
+        assert_eq!((again.opened, again.closed), (0, 0));
+        let other = classify_roles(&[role("jsonld:Sales Development Representative|Paris|")]);
+        let moved = hiring_signals(&other, Some(&written), now);
+        assert_eq!((moved.opened, moved.closed), (1, 1));
+    }
 
     #[test]
     fn an_umbrella_department_leaves_the_choice_to_the_title() {
