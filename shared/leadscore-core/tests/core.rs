@@ -1265,3 +1265,28 @@ fn shipped_taxonomy_loads_and_handles_traps() {
     assert!(t.is_evergreen("Banco de Talentos"));
     assert!(!t.is_evergreen("Talent Acquisition Partner"));
 }
+
+/// Every whole model shown in `docs/scoring-model.md` (a TOML block with a
+/// `name` and a `[scale]`) loads: a reader who copies one gets a model
+/// `leadscore model check` accepts.
+#[test]
+fn the_docs_example_models_load() {
+    let doc = include_str!("../../../docs/scoring-model.md");
+    let mut checked = 0;
+    for block in doc.split("```toml\n").skip(1) {
+        let Some((toml, _)) = block.split_once("```") else {
+            continue;
+        };
+        if !(toml.contains("\nname = ") || toml.starts_with("name = ")) || !toml.contains("[scale]")
+        {
+            continue;
+        }
+        if let Err(e) =
+            leadscore_core::model::ScoringModel::from_toml(toml, "docs/scoring-model.md")
+        {
+            panic!("a model in docs/scoring-model.md does not load: {e}\n{toml}");
+        }
+        checked += 1;
+    }
+    assert!(checked >= 1, "no example model found in the docs");
+}
