@@ -94,8 +94,14 @@ impl ConfigFile {
         };
         match std::fs::read_to_string(&path) {
             Ok(text) => {
-                let mut config: Self =
-                    toml::from_str(&text).with_context(|| format!("reading {}", path.display()))?;
+                // A file that is read but wrong (an unknown key, a wrong
+                // type) is invalid input, exit 3, as a bad model is.
+                let mut config: Self = toml::from_str(&text).map_err(|e| {
+                    crate::fail(
+                        crate::exit::INVALID_INPUT,
+                        format!("{}: {e}", path.display()),
+                    )
+                })?;
                 // Paths in the file are the file's: relative ones are read
                 // from its folder, whatever the working folder (a cron job
                 // passing --config).

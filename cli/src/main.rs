@@ -475,6 +475,28 @@ async fn run(cli: Cli) -> Result<()> {
         );
     }
     let spec = store_spec(&cli, set_var)?;
+    // A command that only reads on an embedded store that does not exist:
+    // a mistyped --db, not an empty store to create and report nothing
+    // from.
+    let reads_only = matches!(
+        cli.command,
+        Command::Leads { .. }
+            | Command::Explain { .. }
+            | Command::Report(_)
+            | Command::Alerts { command: None, .. }
+    );
+    if let StoreSpec::Sqlite(path) = &spec
+        && reads_only
+        && !path.exists()
+    {
+        return Err(fail(
+            exit::NOT_FOUND,
+            format!(
+                "no store at {}: nothing was imported there (check --db or LEADSCORE_DB; `leadscore import`, `run` or `store init` create one)",
+                path.display()
+            ),
+        ));
+    }
     match cli.command {
         Command::Model(ModelCommand::Check { file }) => {
             let model = load_model(Some(&file))?;

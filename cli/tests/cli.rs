@@ -1824,6 +1824,33 @@ fn run_exits_5_for_rejected_account_rows() {
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
 }
 
+/// A mistyped `--db` is said, not read as an empty store: the commands
+/// that only read refuse a store that does not exist (exit 4), and create
+/// none. A settings file with an unknown key is invalid input (exit 3).
+#[test]
+fn a_store_that_does_not_exist_and_a_bad_settings_file_are_said() {
+    let env = Env::new();
+    for args in [
+        &["leads"][..],
+        &["explain", "ana@acme.io"],
+        &["alerts"],
+        &["report", "--html", "r.html"],
+    ] {
+        let o = env.run(args);
+        assert_eq!(o.status.code(), Some(4), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains("no store at "), "{}", stderr(&o));
+        assert!(!env.db.exists(), "{args:?} created the store");
+    }
+    let settings = env.file("leadscore.toml", b"[fetch]\nallow_private_netwrok = true\n");
+    let o = env.run(&["--config", &settings, "run", "--stale"]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("unknown field `allow_private_netwrok`"),
+        "{}",
+        stderr(&o)
+    );
+}
+
 /// An activities import names the columns it does not read and the
 /// custom kinds it imported, with the built-in kind one stands for.
 #[test]
