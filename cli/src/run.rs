@@ -28,16 +28,18 @@ use serde::Serialize;
 use crate::enrich::EnrichOptions;
 use crate::sinks::SinkArgs;
 
-/// `run` options.
+/// `run` options: which accounts, `--accounts FILE` or `--stale` (clap
+/// names both when neither is given).
 #[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("which").required(true).args(["accounts", "stale"])))]
 pub struct RunArgs {
     /// CSV of accounts to enrich: a `domain` column (or `website`), and
     /// optionally `website` (where the crawl starts) and `name`.
-    #[arg(long, value_name = "FILE.csv", required_unless_present = "stale")]
+    #[arg(long, value_name = "FILE.csv")]
     pub accounts: Option<PathBuf>,
     /// Enrich the stored accounts never enriched or enriched more than
     /// --max-age ago, oldest first.
-    #[arg(long, conflicts_with = "accounts")]
+    #[arg(long)]
     pub stale: bool,
     /// An account enriched less than this long ago is skipped (so an
     /// interrupted run resumes): `90m`, `24h`, `7d`.

@@ -690,9 +690,13 @@ pub fn parse_leads(
         if h.is_empty() || LEAD_COLUMNS.contains(&h.as_str()) {
             continue;
         }
-        match attribute_of(h) {
-            AttributeOf::Account(key) => out.account_attribute_columns.push(key.to_owned()),
-            AttributeOf::Lead(key) => out.attribute_columns.push(key.to_owned()),
+        // A column named twice is one attribute, listed once.
+        let (keys, key) = match attribute_of(h) {
+            AttributeOf::Account(key) => (&mut out.account_attribute_columns, key),
+            AttributeOf::Lead(key) => (&mut out.attribute_columns, key),
+        };
+        if !keys.iter().any(|k| k == key) {
+            keys.push(key.to_owned());
         }
     }
     let mut seen: HashMap<Email, u64> = HashMap::new();
@@ -1245,6 +1249,7 @@ mod tests {
         .unwrap();
         assert!(p.errors.is_empty(), "{:?}", p.errors);
         assert_eq!(p.rows[0].1.lead.attributes["created_date"], "2026-02-02");
+        assert_eq!(p.attribute_columns, ["created_date"]);
         let utf16: Vec<u8> = "email,title\r\nz@a.com,CEO\r\n"
             .encode_utf16()
             .flat_map(u16::to_le_bytes)
