@@ -351,7 +351,12 @@ fn about_company(article: Article, names: &regex::Regex) -> Option<Article> {
     })
 }
 
-/// Reads the press pages' articles, the news sitemap's entries, the
+/// How many announcements a press listing links (by a headline that reads
+/// as a round) are read for their dates, per account.
+pub const FOLLOWED_ARTICLES: usize = 3;
+
+/// Reads the press pages' articles (and the round announcements they link,
+/// at most [`FOLLOWED_ARTICLES`]), the news sitemap's entries, the
 /// advertised feeds and (when configured) the news-search feed, and
 /// extracts funding rounds and events.
 pub async fn collect(
@@ -386,6 +391,34 @@ pub async fn collect(
             ));
         }
     }
+    let session = SiteSession::new(Budget::new(config.budget));
+    // A listing that names a round without its date ("Acme raises $20M
+    // Series A", linked): the announcement's own page, which dates it. A
+    // round with no date is scored from when it was first seen, so the
+    // page also keeps an old round from counting as this month's.
+    let mut follow: Vec<Url> = Vec::new();
+    for p in pages.iter().filter(|p| p.is_press) {
+        for link in leadscore_news::article::funding_links(p.html, p.url, FOLLOWED_ARTICLES) {
+            // Not a page the crawl read already.
+            let read = pages.iter().any(|q| q.url == link.as_str());
+            if follow.len() < FOLLOWED_ARTICLES && !read && !follow.contains(&link) {
+                follow.push(link);
+            }
+        }
+    }
+    for link in follow {
+        match fetcher.fetch(&link, &session).await {
+            Ok(page) => found.articles.extend(articles_from_html(
+                &page.text,
+                Some(page.final_url.as_str()),
+                Some(now.date_naive()),
+            )),
+            Err(e) => {
+                found.incomplete |= e.is_transient();
+                found.errors.push(format!("{link}: {}: {e}", e.kind()));
+            }
+        }
+    }
     let search = config
         .search_feed
         .as_deref()
@@ -394,7 +427,6 @@ pub async fn collect(
     if let Some(u) = &search {
         feed_urls.push(u.clone());
     }
-    let session = SiteSession::new(Budget::new(config.budget));
     for feed_url in feed_urls {
         let is_search = search.as_deref() == Some(feed_url.as_str());
         let Ok(url) = Url::parse(&feed_url) else {

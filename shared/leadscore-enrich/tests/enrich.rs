@@ -2115,3 +2115,70 @@ async fn a_teamtailor_slug_starting_with_http_is_a_slug() {
     );
     assert_eq!(out.hiring.summary.as_ref().map(|s| s.open_roles), Some(2));
 }
+
+/// A newsroom listing that names a round without its date links its
+/// announcement: that page is read, and the round is dated by it (not by
+/// the day it was first seen), with its headline as the evidence rather
+/// than the listing's title.
+#[tokio::test]
+async fn a_listed_round_is_dated_by_its_linked_announcement() {
+    let site = Site::start().await;
+    site.route(
+        "/",
+        Route::html(r#"<html><body><h1>Brightforge</h1><a href="/newsroom">Newsroom</a></body></html>"#),
+    )
+    .route(
+        "/newsroom",
+        Route::html(
+            r#"<html><head><title>Newsroom</title></head><body><h1>Newsroom</h1><ul>
+            <li><a href="/news/series-a">Brightforge raises $20 million Series A</a></li>
+            <li><a href="/news/berlin">Brightforge opens a Berlin office</a></li></ul></body></html>"#,
+        ),
+    )
+    .route(
+        "/news/series-a",
+        Route::html(
+            r#"<html><head><title>Brightforge raises $20 million Series A</title>
+            <meta property="article:published_time" content="2026-10-01T09:00:00Z"></head>
+            <body><article><h1>Brightforge raises $20 million Series A</h1>
+            <p>Brightforge today announced it has raised $20 million in Series A funding led by Northlight Capital.</p></article></body></html>"#,
+        ),
+    );
+    let host = "brightforge.test";
+    let e = enricher(host);
+    let out = e
+        .enrich(
+            &Domain::parse(host).unwrap(),
+            Some(&format!("{}/", site.url(host))),
+            None,
+            at("2026-11-20T00:00:00Z"),
+        )
+        .await
+        .unwrap();
+    assert!(
+        site.hits().iter().any(|h| h == "/news/series-a"),
+        "{:?}",
+        site.hits()
+    );
+    assert!(
+        !site.hits().iter().any(|h| h == "/news/berlin"),
+        "{:?}",
+        site.hits()
+    );
+    let round = out
+        .snapshot
+        .signals
+        .iter()
+        .find(|s| s.name == "funding.round")
+        .unwrap_or_else(|| panic!("{:#?}", out.news));
+    assert_eq!(round.observed_at.date_naive().to_string(), "2026-10-01");
+    let evidence = round
+        .evidence
+        .as_ref()
+        .map(|e| e.text.as_str())
+        .unwrap_or("");
+    assert!(
+        evidence.contains("Brightforge raises $20 million Series A"),
+        "{evidence}"
+    );
+}

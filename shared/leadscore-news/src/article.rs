@@ -145,6 +145,56 @@ pub fn parse_date(s: &str, anchor: Option<NaiveDate>) -> Option<DateTime<Utc>> {
     d.and_hms_opt(0, 0, 0).map(|t| t.and_utc())
 }
 
+/// The links of a press page whose text reads as a funding round ("Acme
+/// raises $20 million Series A"), on the page's site (its host, `www.` or
+/// not, or a subdomain of it), not the page itself: the announcements a
+/// listing names without their dates, which their own pages give. At most
+/// `max`, in the page's order.
+pub fn funding_links(html: &str, page_url: &str, max: usize) -> Vec<url::Url> {
+    let Ok(base) = url::Url::parse(page_url) else {
+        return Vec::new();
+    };
+    let site = |u: &url::Url| {
+        u.host_str()
+            .map(|h| h.trim_start_matches("www.").to_ascii_lowercase())
+    };
+    let Some(home) = site(&base) else {
+        return Vec::new();
+    };
+    let doc = Html::parse_document(html);
+    let mut out: Vec<url::Url> = Vec::new();
+    for a in doc.select(&LINK).take(2_000) {
+        if out.len() >= max {
+            break;
+        }
+        let Some(mut link) = a
+            .value()
+            .attr("href")
+            .filter(|h| h.len() <= 2048)
+            .and_then(|h| base.join(h.trim()).ok())
+        else {
+            continue;
+        };
+        link.set_fragment(None);
+        let on_site = site(&link).is_some_and(|h| h == home || h.ends_with(&format!(".{home}")));
+        if !matches!(link.scheme(), "http" | "https")
+            || !on_site
+            || link.as_str().trim_end_matches('/') == base.as_str().trim_end_matches('/')
+            || out.contains(&link)
+        {
+            continue;
+        }
+        let text: String = text_of(a).chars().take(300).collect();
+        if crate::funding::extract_sentence(&text, None, None, None)
+            .event
+            .is_some()
+        {
+            out.push(link);
+        }
+    }
+    out
+}
+
 fn text_of(e: ElementRef<'_>) -> String {
     normalize(&e.text().collect::<Vec<_>>().join(" "))
         .trim()

@@ -128,9 +128,20 @@ pub fn to_signals_seen(
     let mut out = Vec::new();
     if let Some(latest) = funding.iter().max_by_key(|e| recency(Finding::Funding(e))) {
         let (_, when) = recency(Finding::Funding(latest));
+        // The headline when it tells of the round; else (a listing's
+        // title, "Newsroom") the sentence it was read from.
+        let told = if latest.headline == latest.evidence
+            || crate::funding::extract_sentence(&latest.headline, None, None, None)
+                .event
+                .is_some()
+        {
+            &latest.headline
+        } else {
+            &latest.evidence
+        };
         let text = match (latest.amount, latest.currency.as_deref()) {
-            (Some(a), Some(c)) => format!("{} {} {}: {}", latest.round, a, c, latest.headline),
-            _ => format!("{}: {}", latest.round, latest.headline),
+            (Some(a), Some(c)) => format!("{} {} {}: {told}", latest.round, a, c),
+            _ => format!("{}: {told}", latest.round),
         };
         out.push(
             Signal::new(

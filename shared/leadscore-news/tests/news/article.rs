@@ -239,3 +239,32 @@ fn nested_entries_relative_links_and_a_post_with_two_json_ld_objects() {
         "{arts:#?}"
     );
 }
+
+/// A press listing's links whose text reads as a round are the ones to
+/// follow for their dates: on the site (www or not, a subdomain), not the
+/// listing itself, not another site, not other news; at most `max`.
+#[test]
+fn funding_links_of_a_press_listing() {
+    use leadscore_news::article::funding_links;
+    let html = r#"<html><body><h1>Newsroom</h1><ul>
+        <li><a href="/news/series-a">Brightforge raises $20 million Series A</a></li>
+        <li><a href="/news/new-office">Brightforge opens a Berlin office</a></li>
+        <li><a href="https://blog.brightforge.example/seed">Brightforge secures €3M seed round</a></li>
+        <li><a href="https://techpress.example/brightforge">Brightforge raises $20M (TechPress)</a></li>
+        <li><a href="/newsroom#top">Brightforge raises $20 million Series A</a></li>
+        <li><a href="/news/series-a#details">Read: Brightforge raises $20 million Series A</a></li>
+    </ul></body></html>"#;
+    let links = funding_links(html, "https://www.brightforge.example/newsroom", 5);
+    let got: Vec<&str> = links.iter().map(url::Url::as_str).collect();
+    assert_eq!(
+        got,
+        [
+            "https://www.brightforge.example/news/series-a",
+            "https://blog.brightforge.example/seed",
+        ]
+    );
+    assert_eq!(
+        funding_links(html, "https://www.brightforge.example/newsroom", 1).len(),
+        1
+    );
+}
