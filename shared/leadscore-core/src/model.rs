@@ -301,12 +301,45 @@ pub enum Condition {
     In(Vec<Literal>),
     /// Text contains this (case-insensitive; stored lowercase).
     Contains(String),
+    /// Text contains one of these (case-insensitive): `contains = [...]`.
+    ContainsAny(TextSearch),
     /// Text matches this regex (case-insensitive).
     Regex(Regex),
     /// Number inside this range.
     Range(Range),
     /// The value is present (`true`) or absent (`false`).
     Exists(bool),
+}
+
+/// Phrases searched for at once, case-insensitively (an Aho-Corasick
+/// automaton over the lowercased phrases: one pass over the text).
+#[derive(Debug, Clone)]
+pub struct TextSearch {
+    /// The phrases, lowercase.
+    pub phrases: Vec<String>,
+    automaton: aho_corasick::AhoCorasick,
+}
+
+impl TextSearch {
+    /// A search for `phrases` (lowercased); an error when the automaton
+    /// cannot be built.
+    pub fn new(phrases: &[String]) -> Result<Self, String> {
+        let phrases: Vec<String> = phrases.iter().map(|p| p.to_lowercase()).collect();
+        let automaton = aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(&phrases)
+            .map_err(|e| e.to_string())?;
+        Ok(Self { phrases, automaton })
+    }
+
+    /// Whether `text` contains one of the phrases, ignoring case.
+    pub fn is_match(&self, text: &str) -> bool {
+        if text.is_ascii() {
+            self.automaton.is_match(text)
+        } else {
+            self.automaton.is_match(&text.to_lowercase())
+        }
+    }
 }
 
 /// Count condition: the rule fires once when the number of matching
@@ -439,7 +472,7 @@ struct RawRule {
     equals: Option<toml::Value>,
     #[serde(rename = "in")]
     in_: Option<Vec<toml::Value>>,
-    contains: Option<String>,
+    contains: Option<OneOrMany>,
     regex: Option<String>,
     range: Option<Range>,
     exists: Option<bool>,
@@ -884,11 +917,26 @@ fn compile_rule(
             .map(Condition::In)
             .map_err(|e| problems.push(e))
             .ok()
-    } else if let Some(s) = &raw.contains {
-        if s.is_empty() {
-            problems.push("`contains` must not be empty".to_owned());
+    } else if let Some(c) = &raw.contains {
+        match c {
+            OneOrMany::One(s) => {
+                if s.is_empty() {
+                    problems.push("`contains` must not be empty".to_owned());
+                }
+                Some(Condition::Contains(s.to_lowercase()))
+            }
+            OneOrMany::Many(list) => {
+                if list.is_empty() || list.iter().any(String::is_empty) {
+                    problems.push(
+                        "`contains` must list at least one text, and no empty one".to_owned(),
+                    );
+                }
+                TextSearch::new(list)
+                    .map(Condition::ContainsAny)
+                    .map_err(|e| problems.push(format!("`contains`: {e}")))
+                    .ok()
+            }
         }
-        Some(Condition::Contains(s.to_lowercase()))
     } else if let Some(re) = &raw.regex {
         RegexBuilder::new(re)
             .case_insensitive(true)

@@ -332,6 +332,10 @@ fn test(condition: Option<&Condition>, v: Value<'_>) -> bool {
             Value::Text(t) => contains_ignore_case(t, needle),
             _ => false,
         },
+        Condition::ContainsAny(search) => match v {
+            Value::Text(t) => search.is_match(t),
+            _ => false,
+        },
         Condition::Regex(re) => match v {
             Value::Text(t) => re.is_match(t),
             _ => false,

@@ -121,6 +121,53 @@ points = 50
         assert_eq!(s.contributions[0].evidence, "seniority = director");
     }
 
+    /// `contains` with a list: any of the texts, ignoring case, also in a
+    /// title that is not ASCII; on activities and signals too.
+    #[test]
+    fn contains_any_of_a_list() {
+        let m = model(
+            r#"
+[[rule]]
+id = "ops"
+lead = "title"
+contains = ["RevOps", "revenue operations", "sales ops"]
+points = 10
+[[rule]]
+id = "pages"
+activity = "page_viewed"
+contains = ["/pricing", "/demo"]
+points = 4
+category = "fit"
+"#,
+        );
+        let ana = lead("ana@acme.com", "CEO");
+        let views = |paths: &[&str]| -> Vec<Activity> {
+            paths
+                .iter()
+                .map(|p| activity(&ana, ActivityKind::PageViewed { path: (*p).into() }, 1))
+                .collect()
+        };
+        for (title, want) in [
+            ("Head of RevOps", Some(10.0)),
+            ("Director, Revenue Operations", Some(10.0)),
+            ("SALES OPS LEAD", Some(10.0)),
+            ("Leiterin Sales Ops (Österreich)", Some(10.0)),
+            ("Office Manager", None),
+            ("Operations Manager", None),
+        ] {
+            let s = run(&m, &lead("ana@acme.com", title), None, &[], &[]);
+            assert_eq!(points(&s, "ops"), want, "{title}");
+        }
+        let s = run(&m, &ana, None, &[], &views(&["/pricing", "/blog", "/DEMO"]));
+        assert_eq!(points(&s, "pages"), Some(8.0));
+        let err = ScoringModel::from_toml(
+            &format!("{HEAD}[[rule]]\nid = \"x\"\nlead = \"title\"\ncontains = []\npoints = 1\n"),
+            "m.toml",
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("`contains` must list"), "{err}");
+    }
+
     #[test]
     fn numeric_range_exists_and_booleans_on_accounts() {
         let m = model(
