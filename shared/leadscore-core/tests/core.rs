@@ -1328,9 +1328,7 @@ fn the_docs_example_models_load() {
         {
             continue;
         }
-        if let Err(e) =
-            leadscore_core::model::ScoringModel::from_toml(toml, "docs/scoring-model.md")
-        {
+        if let Err(e) = ScoringModel::from_toml(toml, "docs/scoring-model.md") {
             panic!("a model in docs/scoring-model.md does not load: {e}\n{toml}");
         }
         checked += 1;
