@@ -778,7 +778,26 @@ pub fn parse_timestamp(v: &str) -> Result<DateTime<Utc>, String> {
     if let Ok(t) = DateTime::parse_from_rfc3339(v) {
         return Ok(t.with_timezone(&Utc));
     }
-    for fmt in ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"] {
+    // With an offset as exports write it (`+0100`, `+01:00`, a space
+    // before it, a `Z` after a space-separated time).
+    for fmt in [
+        "%Y-%m-%dT%H:%M:%S%.f%z",
+        "%Y-%m-%d %H:%M:%S%.f%z",
+        "%Y-%m-%d %H:%M:%S%.f %z",
+        "%Y-%m-%dT%H:%M%z",
+        "%Y-%m-%d %H:%M%z",
+    ] {
+        if let Ok(t) = DateTime::parse_from_str(v, fmt) {
+            return Ok(t.with_timezone(&Utc));
+        }
+    }
+    for fmt in [
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M:%S%.fZ",
+    ] {
         if let Ok(t) = NaiveDateTime::parse_from_str(v, fmt) {
             return Ok(t.and_utc());
         }
@@ -788,8 +807,41 @@ pub fn parse_timestamp(v: &str) -> Result<DateTime<Utc>, String> {
     {
         return Ok(t.and_utc());
     }
+    // RFC 2822 (`Tue, 01 Dec 2026 09:12:00 +0100`: email and feed exports).
+    if let Ok(t) = DateTime::parse_from_rfc2822(v) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    // Unix time: seconds (10 digits, 2001 to 2286) or milliseconds (13).
+    if v.bytes().all(|b| b.is_ascii_digit())
+        && let Ok(n) = v.parse::<i64>()
+    {
+        let t = match v.len() {
+            10 => DateTime::from_timestamp(n, 0),
+            13 => DateTime::from_timestamp_millis(n),
+            _ => None,
+        };
+        if let Some(t) = t {
+            return Ok(t);
+        }
+    }
+    // `12/02/2026` is December 2nd to one export, February 12th to another.
+    let slashed: Vec<&str> = v
+        .split([' ', 'T'])
+        .next()
+        .unwrap_or("")
+        .split('/')
+        .collect();
+    if slashed.len() == 3
+        && slashed
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return Err(format!(
+            "`occurred_at` `{v}`: a date with slashes reads as month/day to one export and day/month to another; write it as YYYY-MM-DD (export ISO dates, or convert the column)"
+        ));
+    }
     Err(format!(
-        "`occurred_at` must be RFC 3339, `YYYY-MM-DD HH:MM:SS` or `YYYY-MM-DD`, got `{v}`"
+        "`occurred_at` must be RFC 3339, `YYYY-MM-DD HH:MM:SS` (UTC, or with an offset such as +0100), `YYYY-MM-DD`, RFC 2822 or Unix time, got `{v}`"
     ))
 }
 
@@ -1051,6 +1103,34 @@ mod tests {
             "{:?}",
             p.errors
         );
+    }
+
+    /// The times exports write: offsets with or without a colon, RFC 2822,
+    /// Unix seconds and milliseconds; a slashed date is refused as
+    /// ambiguous.
+    #[test]
+    fn export_timestamps() {
+        for (v, want) in [
+            ("2026-12-01T09:12:00+0100", "2026-12-01T08:12:00Z"),
+            ("2026-12-01 09:12:00+01:00", "2026-12-01T08:12:00Z"),
+            ("2026-12-01 09:12:00 +0100", "2026-12-01T08:12:00Z"),
+            ("2026-12-01 08:12:00.250", "2026-12-01T08:12:00.250Z"),
+            ("2026-12-01 08:12:00Z", "2026-12-01T08:12:00Z"),
+            ("2026-12-01T08:12", "2026-12-01T08:12:00Z"),
+            ("Tue, 01 Dec 2026 09:12:00 +0100", "2026-12-01T08:12:00Z"),
+            ("1796112720", "2026-12-01T08:12:00Z"),
+            ("1796112720000", "2026-12-01T08:12:00Z"),
+        ] {
+            let want = DateTime::parse_from_rfc3339(want)
+                .unwrap()
+                .with_timezone(&Utc);
+            assert_eq!(parse_timestamp(v), Ok(want), "{v}");
+        }
+        let e = parse_timestamp("12/02/2026 3:45 PM").unwrap_err();
+        assert!(e.contains("write it as YYYY-MM-DD"), "{e}");
+        for bad in ["12345", "yesterday", "2026-13-01"] {
+            assert!(parse_timestamp(bad).is_err(), "{bad}");
+        }
     }
 
     /// Line numbers are the file's, whatever its line ends: CRLF (Excel's
