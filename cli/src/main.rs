@@ -803,7 +803,7 @@ async fn import(store: &dyn Store, cmd: ImportCommand, now: DateTime<Utc>) -> Re
             }
             if !parsed.ignored_columns.is_empty() {
                 eprintln!(
-                    "{}: columns not read: {} (the columns read are in docs/import.md; an id column is `id`, `activity_id` or `event_id`)",
+                    "{}: columns not read: {} (the columns read are in docs/import.md; the source's activity id is read from a column named `id`)",
                     a.file.display(),
                     parsed.ignored_columns.join(", ")
                 );

@@ -857,7 +857,12 @@ const ACTIVITY_COLUMNS: [&str; 7] = [
 ];
 
 /// Other names activity exports give the activities' columns (after the
-/// header's normalization).
+/// header's normalization), first preferred. Only for the columns without
+/// which a file was refused, and `path` (a page view without one was
+/// refused): a file imported before these names were read imports the same
+/// activities under the same ids. `url`, `detail` and `id` have none: read
+/// under another name, they would change the ids of rows imported before,
+/// and a re-import would add them again.
 const ACTIVITY_COLUMN_ALIASES: &[(&str, &[&str])] = &[
     (
         "email",
@@ -886,20 +891,21 @@ const ACTIVITY_COLUMN_ALIASES: &[(&str, &[&str])] = &[
         ],
     ),
     ("path", &["page_path"]),
-    ("url", &["page_url", "link"]),
-    ("detail", &["details", "description"]),
-    ("id", &["activity_id", "event_id"]),
 ];
 
-/// Renames a header's `aliases` of `columns` to the column, unless the
-/// column itself is there (then the alias stays as it is).
+/// Renames to each column the first of its `aliases` in the header (in the
+/// aliases' order, not the header's: `Event Type` before `Event`), unless
+/// the column itself is there (then the aliases stay as they are).
 fn alias_columns(header: &mut [String], aliases: &[(&str, &[&str])]) {
     for (column, names) in aliases {
         if header.iter().any(|h| h == column) {
             continue;
         }
-        if let Some(h) = header.iter_mut().find(|h| names.contains(&h.as_str())) {
-            *h = (*column).to_owned();
+        if let Some(i) = names
+            .iter()
+            .find_map(|n| header.iter().position(|h| h == n))
+        {
+            header[i] = (*column).to_owned();
         }
     }
 }
@@ -915,6 +921,20 @@ pub fn parse_activities(
     encoding: Option<&str>,
 ) -> Result<Parsed<Activity>, ImportError> {
     let mut table = read_table(bytes, encoding)?;
+    // A day in one column and its time in another: neither alone is when
+    // it happened (two opens of one day would be one activity).
+    let has = |c: &str| table.header.iter().any(|h| h == c);
+    if !has("occurred_at")
+        && !["timestamp", "activity_date", "event_date", "event_time"]
+            .iter()
+            .any(|c| has(c))
+        && has("date")
+        && has("time")
+    {
+        return Err(ImportError::Header(
+            "the time is split over `date` and `time` columns: join them into one `occurred_at` column (`2026-12-01 09:12:00`)".into(),
+        ));
+    }
     alias_columns(&mut table.header, ACTIVITY_COLUMN_ALIASES);
     no_repeated_columns(&table.header, &ACTIVITY_COLUMNS)?;
     let missing: Vec<&'static str> = ["email", "kind", "occurred_at"]
@@ -1062,12 +1082,12 @@ mod tests {
     }
 
     /// An activities export under its own column names: `Email Address`,
-    /// `Activity Type`, `Timestamp`, `Activity ID` are read as `email`,
-    /// `kind`, `occurred_at` and `id` (so a re-import after an edit in the
-    /// source keeps its ids); other columns are listed as not read; a page
-    /// view with its address in `url` only takes its path from it; custom
-    /// kinds are counted, with the built-in kind another system's name
-    /// stands for.
+    /// `Activity Type`, `Timestamp` are read as `email`, `kind` and
+    /// `occurred_at`; other columns (an `Activity ID` too: read as the id,
+    /// it would change the ids of rows imported before) are listed as not
+    /// read; a page view with its address in `url` only takes its path
+    /// from it; custom kinds are counted, with the built-in kind another
+    /// system's name stands for.
     #[test]
     fn activities_under_export_column_names() {
         let csv = "Activity ID,Email Address,Activity Type,Timestamp,URL,Campaign\n\
@@ -1078,13 +1098,13 @@ mod tests {
         let p = parse_activities(csv.as_bytes(), None).unwrap();
         assert!(p.errors.is_empty(), "{:?}", p.errors);
         let (_, view) = &p.rows[0];
-        assert_eq!(view.id.0, "a-1");
+        assert_eq!(view.id, view.derived_id());
         assert_eq!(view.lead.as_str(), "ana@acme.io");
         assert_eq!(
             view.kind,
             ActivityKind::from_name("page_viewed", Some("/pricing")).unwrap()
         );
-        assert_eq!(p.ignored_columns, ["campaign"]);
+        assert_eq!(p.ignored_columns, ["activity_id", "campaign"]);
         assert_eq!(
             p.custom_kinds,
             [
@@ -1102,6 +1122,26 @@ mod tests {
             p.errors[0].reason.contains("`path` is empty"),
             "{:?}",
             p.errors
+        );
+        // Names are taken in the aliases' order, whatever the header's:
+        // `Event Type` is the kind, `Event` (a webinar's name) is not.
+        let p = parse_activities(
+            b"Email,Event,Event Type,Timestamp\nana@acme.io,Q3 Pipeline Webinar,webinar_attended,2026-05-01\n",
+            None,
+        )
+        .unwrap();
+        assert!(p.errors.is_empty(), "{:?}", p.errors);
+        assert_eq!(p.rows[0].1.kind, ActivityKind::WebinarAttended);
+        assert_eq!(p.ignored_columns, ["event"]);
+        // A day and its time in two columns are refused, not half read.
+        let e = parse_activities(
+            b"Email,Type,Date,Time\nana@acme.io,email_opened,2026-05-01,10:32\n",
+            None,
+        )
+        .unwrap_err();
+        assert!(
+            e.to_string().contains("join them into one `occurred_at`"),
+            "{e}"
         );
     }
 
