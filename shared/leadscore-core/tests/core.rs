@@ -1335,3 +1335,34 @@ fn the_docs_example_models_load() {
     }
     assert!(checked >= 1, "no example model found in the docs");
 }
+
+/// The default model's buying function: sales, marketing and revenue,
+/// sales or marketing operations count once (+10), however the title
+/// spells them; other operations roles do not count.
+#[test]
+fn the_default_model_counts_a_buying_function_once() {
+    let m = ScoringModel::default_model().unwrap();
+    let buyer = |title: &str| -> f64 {
+        let s = run(&m, &lead("ana@acme.com", title), None, &[], &[]);
+        s.contributions
+            .iter()
+            .filter(|c| matches!(&*c.rule, "buyer-department" | "revenue-operations"))
+            .map(|c| c.points)
+            .sum()
+    };
+    for (title, want) in [
+        ("VP Sales", 10.0),
+        ("Marketing Manager", 10.0),
+        ("Revenue Operations Manager", 10.0),
+        ("Revenue Ops Manager", 10.0),
+        ("Marketing Ops Manager", 10.0),
+        ("Sales-Ops Manager", 10.0),
+        ("Go-to-Market Operations Lead", 10.0),
+        ("Office Manager", 0.0),
+        ("Chief of Staff", 0.0),
+        ("Operations Manager", 0.0),
+        ("Software Engineer", 0.0),
+    ] {
+        assert_eq!(buyer(title), want, "{title}");
+    }
+}
