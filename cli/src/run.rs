@@ -784,6 +784,12 @@ pub async fn run(
     if let Some(last) = last {
         delivered(&mut summary, last);
     }
+    // A send a Ctrl-C cut off holds its alert's claim: released, so the
+    // same command run again at once delivers it instead of waiting for
+    // the claim's lease to end.
+    if stopped {
+        alerts.release_abandoned().await;
+    }
     match store.pending_alerts(10_000).await {
         Ok(p) => summary.alerts_pending = p.len(),
         Err(e) => summary.errors.push(format!("counting pending alerts: {e}")),

@@ -172,6 +172,12 @@ impl AlertSink for Fanout {
             }),
         }
     }
+
+    async fn release_abandoned(&self) {
+        for (_, sink) in &self.0 {
+            sink.release_abandoned().await;
+        }
+    }
 }
 
 /// The sinks of `args`, after stdout in `format`.

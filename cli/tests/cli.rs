@@ -1597,6 +1597,20 @@ async fn a_ctrl_c_after_the_fetching_stops_the_last_delivery() {
     let pending = env.run(&["alerts", "--json"]);
     let pending: serde_json::Value = serde_json::from_slice(&pending.stdout).unwrap();
     assert_eq!(pending.as_array().map(Vec::len), Some(1), "{pending}");
+    // The claim of the send cut off was released: delivered again at once
+    // (it waited for the claim's lease, then failed with exit 1).
+    slack.route("/hook", Route::status(200, "text/plain", "ok"));
+    let mut again = leadscore();
+    again
+        .args(["--db".as_ref(), env.db.as_os_str()])
+        .args(["alerts", "deliver", "--slack-webhook"])
+        .arg(format!("{}/hook", slack.url("127.0.0.1")));
+    let o = tokio::task::spawn_blocking(move || again.output().unwrap())
+        .await
+        .unwrap();
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    let pending = env.run(&["alerts", "--json"]);
+    assert_eq!(stdout(&pending).trim(), "[]");
 }
 
 /// After the Ctrl-C that stops the fetching, a second one stops the wait

@@ -44,6 +44,33 @@ pub struct Once<S> {
     channel: String,
     inner: S,
     lease: Duration,
+    /// Claims whose send was dropped mid-way (a run stopped by Ctrl-C):
+    /// key and lease, for [`AlertSink::release_abandoned`].
+    abandoned: Arc<std::sync::Mutex<Vec<(String, chrono::DateTime<Utc>)>>>,
+}
+
+/// A claim held while its send runs: noted as abandoned when the send's
+/// future is dropped before it settled the claim.
+struct Held {
+    abandoned: Arc<std::sync::Mutex<Vec<(String, chrono::DateTime<Utc>)>>>,
+    claim: Option<(String, chrono::DateTime<Utc>)>,
+}
+
+impl Held {
+    /// The claim is settled (completed or released): nothing to note.
+    fn settled(&mut self) {
+        self.claim = None;
+    }
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        if let Some(claim) = self.claim.take()
+            && let Ok(mut list) = self.abandoned.lock()
+        {
+            list.push(claim);
+        }
+    }
 }
 
 impl<S> std::fmt::Debug for Once<S> {
@@ -62,6 +89,7 @@ impl<S: AlertSink> Once<S> {
             channel: channel.into(),
             inner,
             lease: Duration::minutes(5),
+            abandoned: Arc::default(),
         }
     }
 
@@ -124,6 +152,10 @@ impl<S: AlertSink> AlertSink for Once<S> {
                 Err(self.err("another worker is still delivering this alert".into(), true))
             }
             Claim::Acquired => {
+                let mut held = Held {
+                    abandoned: self.abandoned.clone(),
+                    claim: Some((key.clone(), lease_until)),
+                };
                 let limit = self.send_limit().saturating_sub(started.elapsed());
                 match tokio::time::timeout(limit, self.inner.deliver(alert))
                     .await
@@ -133,20 +165,42 @@ impl<S: AlertSink> AlertSink for Once<S> {
                             true,
                         ))
                     }) {
-                    Ok(()) => self
-                        .store
-                        .complete(&key, Utc::now())
-                        .await
-                        .map_err(|e| self.err(format!("completing {key}: {e}"), true)),
+                    Ok(()) => {
+                        let done = self
+                            .store
+                            .complete(&key, Utc::now())
+                            .await
+                            .map_err(|e| self.err(format!("completing {key}: {e}"), true));
+                        held.settled();
+                        done
+                    }
                     Err(e) => {
                         // Only this holder's claim: one acquired by another
                         // worker after this lease is left alone.
                         if let Err(release) = self.store.release(&key, lease_until).await {
                             tracing::warn!(%key, error = %release, "could not release the claim; it expires with its lease");
                         }
+                        held.settled();
                         Err(e)
                     }
                 }
+            }
+        }
+    }
+
+    /// Releases the claims of sends dropped mid-way, so the next delivery
+    /// of their alerts need not wait for the leases to end. Whether such a
+    /// send reached the receiver is unknown: the next one may repeat it, as
+    /// after any send whose outcome is unknown.
+    async fn release_abandoned(&self) {
+        let claims: Vec<(String, chrono::DateTime<Utc>)> = self
+            .abandoned
+            .lock()
+            .map(|mut list| std::mem::take(&mut *list))
+            .unwrap_or_default();
+        for (key, lease_until) in claims {
+            if let Err(e) = self.store.release(&key, lease_until).await {
+                tracing::warn!(%key, error = %e, "could not release an abandoned claim; it expires with its lease");
             }
         }
     }

@@ -922,6 +922,11 @@ pub trait AlertSink: Send + Sync {
     /// Delivers one alert.
     async fn deliver(&self, alert: &Alert) -> Result<(), DeliveryError>;
 
+    /// Gives up what deliveries dropped mid-way (a run stopped by Ctrl-C)
+    /// still hold, such as a claim on an alert, so that the next delivery
+    /// need not wait for it to expire. Nothing by default.
+    async fn release_abandoned(&self) {}
+
     /// Delivers several alerts; one outcome per alert, in order. Sinks that
     /// can batch (a bus) override this.
     async fn deliver_batch(&self, alerts: &[Alert]) -> Vec<Result<(), DeliveryError>> {
