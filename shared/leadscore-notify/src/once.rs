@@ -46,13 +46,16 @@ pub struct Once<S> {
     lease: Duration,
     /// Claims whose send was dropped mid-way (a run stopped by Ctrl-C):
     /// key and lease, for [`AlertSink::release_abandoned`].
-    abandoned: Arc<std::sync::Mutex<Vec<(String, chrono::DateTime<Utc>)>>>,
+    abandoned: Abandoned,
 }
+
+/// Claims (key, lease end) whose sends were dropped mid-way.
+type Abandoned = Arc<std::sync::Mutex<Vec<(String, chrono::DateTime<Utc>)>>>;
 
 /// A claim held while its send runs: noted as abandoned when the send's
 /// future is dropped before it settled the claim.
 struct Held {
-    abandoned: Arc<std::sync::Mutex<Vec<(String, chrono::DateTime<Utc>)>>>,
+    abandoned: Abandoned,
     claim: Option<(String, chrono::DateTime<Utc>)>,
 }
 
