@@ -356,12 +356,15 @@ async fn unless_stopped<T>(
     let Some(signal) = stop.as_mut() else {
         return Some(work.await);
     };
+    // The signal first: one that came during the last step stops this one
+    // before it starts (a delivery after the Ctrl-C would send).
     tokio::select! {
-        out = work => Some(out),
+        biased;
         _ = signal => {
             *stop = None;
             None
         }
+        out = work => Some(out),
     }
 }
 

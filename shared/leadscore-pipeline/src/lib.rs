@@ -292,6 +292,21 @@ async fn without_legacy_copies(
     Ok(out)
 }
 
+/// Gives way once to the executor's other futures (whatever the runtime).
+async fn yield_once() {
+    let mut yielded = false;
+    std::future::poll_fn(|cx| {
+        if yielded {
+            std::task::Poll::Ready(())
+        } else {
+            yielded = true;
+            cx.waker().wake_by_ref();
+            std::task::Poll::Pending
+        }
+    })
+    .await;
+}
+
 /// What rescoring one lead did.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Rescored {
@@ -629,6 +644,10 @@ pub async fn rescore_all(
     let mut incomplete: std::collections::BTreeSet<Domain> = std::collections::BTreeSet::new();
     let mut scorer = Scorer::new();
     for group in leads.chunk_by(|a, b| a.account == b.account) {
+        // A store that answers at once (SQLite) never makes this pass
+        // wait: once an account, it lets the task's other futures run (a
+        // Ctrl-C listener beside it).
+        yield_once().await;
         let domain = group.first().and_then(|l| l.account.as_ref());
         let account = match account_context(store, domain).await {
             Ok(account) => account,
@@ -755,6 +774,10 @@ pub async fn preview_rescore(
     let mut preview = RescorePreview::default();
     let mut scorer = Scorer::new();
     for group in leads.chunk_by(|a, b| a.account == b.account) {
+        // A store that answers at once (SQLite) never makes this pass
+        // wait: once an account, it lets the task's other futures run (a
+        // Ctrl-C listener beside it).
+        yield_once().await;
         let domain = group.first().and_then(|l| l.account.as_ref());
         let account = match account_context(store, domain).await {
             Ok(account) => account,
