@@ -89,6 +89,19 @@ impl Domain {
         if !ascii.contains('.') {
             return Err(IdentityError::NoTld(trimmed.to_owned()));
         }
+        // A URL reads a host whose last label is a number as an IPv4
+        // address: `999.1.1.1` and `foo.127.1` are no domains (as
+        // `example.123` is none), and a crawl of one would go to an
+        // address. One a URL reads as an address (`10.0.0.5`, `10.1`) is
+        // kept, for callers to refuse it as an address, by name.
+        let last = ascii.rsplit('.').next().unwrap_or_default();
+        let numeric = last.bytes().all(|b| b.is_ascii_digit())
+            || last
+                .strip_prefix("0x")
+                .is_some_and(|h| h.bytes().all(|b| b.is_ascii_hexdigit()));
+        if numeric && !matches!(url::Host::parse(&ascii), Ok(url::Host::Ipv4(_))) {
+            return Err(IdentityError::InvalidDomain(trimmed.to_owned()));
+        }
         Ok(Self(ascii))
     }
 
@@ -1133,8 +1146,19 @@ mod tests {
             "-bad.com",
             "http://",
             "a..b",
+            // A URL reads these as (invalid) IPv4 addresses, whose last
+            // labels would make one: `999.1.1.1`'s "registrable" `1.1` is
+            // 1.0.0.1.
+            "999.1.1.1",
+            "foo.127.1",
+            "example.123",
+            "acme.0x7f",
         ] {
             assert!(Domain::parse(bad).is_err(), "{bad:?} should be rejected");
+        }
+        // Addresses stay parseable, for callers to refuse them by name.
+        for address in ["10.0.0.5", "10.1", "0x7f.0.0.1"] {
+            assert!(Domain::parse(address).is_ok(), "{address}");
         }
     }
 
