@@ -461,7 +461,14 @@ impl Enricher {
             domain: domain.clone(),
             reason: e.to_string(),
         })?;
-        let crawl = crawl_site(self.fetcher.as_ref(), &start, &self.config.crawl).await;
+        // A start on another site than the account's (a profile on a
+        // shared host) is read alone: its root is not the company's.
+        let mut crawl_config = self.config.crawl;
+        crawl_config.read_root = start
+            .host_str()
+            .and_then(|h| Domain::parse(h).ok())
+            .is_some_and(|h| h.registrable() == domain.registrable());
+        let crawl = crawl_site(self.fetcher.as_ref(), &start, &crawl_config).await;
         let mut pages = Vec::with_capacity(crawl.pages.len());
         let mut errors = Vec::new();
         let mut per_page = Vec::new();

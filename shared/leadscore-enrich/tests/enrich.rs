@@ -2182,3 +2182,37 @@ async fn a_listed_round_is_dated_by_its_linked_announcement() {
         "{evidence}"
     );
 }
+
+/// A website on another host than the account's (a profile page on a
+/// shared host) is read alone: that host's root and the pages it links are
+/// someone else's, never the account's.
+#[tokio::test]
+async fn a_start_on_a_shared_host_is_read_without_its_root() {
+    let site = Site::start().await;
+    site.route(
+        "/",
+        Route::html(r#"<html><body><a href="/careers">Careers</a></body></html>"#),
+    )
+    .route("/careers", Route::html("<h1>Join the platform team</h1>"))
+    .route(
+        "/company/acme",
+        Route::html("<html><body><h1>Acme on Profiles</h1></body></html>"),
+    );
+    let e = enricher_with_ats(&["profiles.test", "acme.test"], &site.url("ats.test"));
+    let out = e
+        .enrich(
+            &Domain::parse("acme.test").unwrap(),
+            Some(&format!("{}/company/acme", site.url("profiles.test"))),
+            None,
+            at("2026-11-20T00:00:00Z"),
+        )
+        .await
+        .unwrap();
+    let paths: Vec<&str> = out.pages.iter().map(|p| p.url.as_str()).collect();
+    assert_eq!(paths.len(), 1, "{paths:?}");
+    assert!(
+        !site.hits().iter().any(|h| h == "/" || h == "/careers"),
+        "{:?}",
+        site.hits()
+    );
+}

@@ -25,6 +25,10 @@ pub struct CrawlConfig {
     /// Read `/sitemap.xml` (and up to two of an index's children): careers
     /// and press pages the homepage does not link, and news-sitemap entries.
     pub use_sitemap: bool,
+    /// For a start URL with a path, read the site's root too. Off when the
+    /// start is on a host other than the account's (a profile on a shared
+    /// host: `linkedin.com/company/acme`), whose root is someone else's.
+    pub read_root: bool,
 }
 
 impl Default for CrawlConfig {
@@ -35,6 +39,7 @@ impl Default for CrawlConfig {
             max_links_considered: 1000,
             site_budget: Duration::from_secs(60),
             use_sitemap: true,
+            read_root: true,
         }
     }
 }
@@ -147,7 +152,14 @@ pub async fn crawl_site(fetcher: &dyn PageFetcher, start: &Url, config: &CrawlCo
     // `/home`) is read, and so is the site's root: its links (the careers
     // and press pages) are the site's, which the start page may not have.
     let root = match &home {
-        Ok(page) if config.max_pages > 1 && page.final_url.path() != "/" => {
+        // Asked for a path, and not sent to the root or from it (`/` to
+        // `/en/` is the site's own start).
+        Ok(page)
+            if config.read_root
+                && config.max_pages > 1
+                && home_url.path() != "/"
+                && page.final_url.path() != "/" =>
+        {
             let mut root = page.final_url.clone();
             root.set_path("/");
             root.set_query(None);
