@@ -398,7 +398,8 @@ pub async fn collect(
     // page also keeps an old round from counting as this month's.
     let mut follow: Vec<Url> = Vec::new();
     for p in pages.iter().filter(|p| p.is_press) {
-        for link in leadscore_news::article::funding_links(p.html, p.url, FOLLOWED_ARTICLES) {
+        for link in leadscore_news::article::funding_links(p.html, p.url, domain, FOLLOWED_ARTICLES)
+        {
             // Not a page the crawl read already.
             let read = pages.iter().any(|q| q.url == link.as_str());
             if follow.len() < FOLLOWED_ARTICLES && !read && !follow.contains(&link) {

@@ -146,21 +146,20 @@ pub fn parse_date(s: &str, anchor: Option<NaiveDate>) -> Option<DateTime<Utc>> {
 }
 
 /// The links of a press page whose text reads as a funding round ("Acme
-/// raises $20 million Series A"), on the page's site (its host, `www.` or
-/// not, or a subdomain of it), not the page itself: the announcements a
-/// listing names without their dates, which their own pages give. At most
-/// `max`, in the page's order.
-pub fn funding_links(html: &str, page_url: &str, max: usize) -> Vec<url::Url> {
+/// raises $20 million Series A"), on the company's `site` (that domain or a
+/// subdomain of it, whatever site the page itself is on: a press page that
+/// redirected to a newswire lists other companies' rounds), not the page
+/// itself: the announcements a listing names without their dates, which
+/// their own pages give. At most `max`, in the page's order.
+pub fn funding_links(html: &str, page_url: &str, site: &str, max: usize) -> Vec<url::Url> {
     let Ok(base) = url::Url::parse(page_url) else {
         return Vec::new();
     };
-    let site = |u: &url::Url| {
+    let host_of = |u: &url::Url| {
         u.host_str()
             .map(|h| h.trim_start_matches("www.").to_ascii_lowercase())
     };
-    let Some(home) = site(&base) else {
-        return Vec::new();
-    };
+    let home = site.trim_start_matches("www.").to_ascii_lowercase();
     let doc = Html::parse_document(html);
     let mut out: Vec<url::Url> = Vec::new();
     for a in doc.select(&LINK).take(2_000) {
@@ -176,7 +175,7 @@ pub fn funding_links(html: &str, page_url: &str, max: usize) -> Vec<url::Url> {
             continue;
         };
         link.set_fragment(None);
-        let on_site = site(&link).is_some_and(|h| h == home || h.ends_with(&format!(".{home}")));
+        let on_site = host_of(&link).is_some_and(|h| h == home || h.ends_with(&format!(".{home}")));
         if !matches!(link.scheme(), "http" | "https")
             || !on_site
             || link.as_str().trim_end_matches('/') == base.as_str().trim_end_matches('/')

@@ -254,7 +254,12 @@ fn funding_links_of_a_press_listing() {
         <li><a href="/newsroom#top">Brightforge raises $20 million Series A</a></li>
         <li><a href="/news/series-a#details">Read: Brightforge raises $20 million Series A</a></li>
     </ul></body></html>"#;
-    let links = funding_links(html, "https://www.brightforge.example/newsroom", 5);
+    let links = funding_links(
+        html,
+        "https://www.brightforge.example/newsroom",
+        "brightforge.example",
+        5,
+    );
     let got: Vec<&str> = links.iter().map(url::Url::as_str).collect();
     assert_eq!(
         got,
@@ -264,7 +269,25 @@ fn funding_links_of_a_press_listing() {
         ]
     );
     assert_eq!(
-        funding_links(html, "https://www.brightforge.example/newsroom", 1).len(),
+        funding_links(
+            html,
+            "https://www.brightforge.example/newsroom",
+            "brightforge.example",
+            1
+        )
+        .len(),
         1
     );
+    // A press page that redirected to a newswire: its links to other
+    // companies' rounds are not the account's, nor are its own pages.
+    let wire = r#"<a href="/news/globex-series-b">Globex raises $40 million Series B</a>
+        <a href="https://www.brightforge.example/news/series-a">Brightforge raises $20 million Series A</a>"#;
+    let links = funding_links(
+        wire,
+        "https://www.newswire.example/brightforge",
+        "brightforge.example",
+        5,
+    );
+    let got: Vec<&str> = links.iter().map(url::Url::as_str).collect();
+    assert_eq!(got, ["https://www.brightforge.example/news/series-a"]);
 }
