@@ -172,8 +172,8 @@ pub fn parse_accounts(bytes: &[u8]) -> Result<AccountsFile, String> {
             "website",
             "website_url",
             "company_website",
+            // Not `URL`: a CRM export's `URL` is often the record's own link.
             "web_site",
-            "url",
         ]),
         col(&[
             "name",
@@ -252,7 +252,14 @@ pub fn parse_accounts(bytes: &[u8]) -> Result<AccountsFile, String> {
         };
         let start = website.filter(|w| w.contains("://"));
         if let Some(&first) = index.get(&domain) {
-            if start.is_some() && targets[first].start != start {
+            let same = match (&targets[first].start, &start) {
+                (Some(a), Some(b)) => a == b || url::Url::parse(a).ok() == url::Url::parse(b).ok(),
+                (a, b) => a == b,
+            };
+            // The first row without a website takes a later row's.
+            if targets[first].start.is_none() {
+                targets[first].start = start;
+            } else if start.is_some() && !same {
                 notes.push(RowProblem {
                     line,
                     reason: format!(
@@ -1070,10 +1077,18 @@ mod tests {
                    delta.test,delta.example\n\
                    gamma.test,https://gamma.example/\n\
                    gamma.test,https://www.eu.gamma.test/\n\
-                   gamma.test,\n";
+                   gamma.test,\n\
+                   gamma.test,https://WWW.EU.GAMMA.test/\n\
+                   delta.test,https://delta.test/en/\n";
         let file = parse_accounts(csv.as_bytes()).unwrap();
         assert_eq!(file.targets.len(), 3);
         assert_eq!(file.targets[0].start.as_deref(), Some("http://beta.test/"));
+        // The first row had no website (none with a scheme): a later one's
+        // is taken, with no note.
+        assert_eq!(
+            file.targets[2].start.as_deref(),
+            Some("https://delta.test/en/")
+        );
         let notes: Vec<_> = file.notes.iter().map(|n| n.line).collect();
         assert_eq!(notes, [2, 5], "{:?}", file.notes);
         assert!(
