@@ -1183,7 +1183,18 @@ fn abbreviated_lead_titles() {
         ("Bus. Dev. Manager", ("manager", "sales")),
         ("Marketing Coordinator", ("ic", "marketing")),
         ("Chief Executive Officer", ("c_level", "other")),
+        ("Chief Exec. Officer", ("c_level", "other")),
         ("Chief Marketing Officer", ("c_level", "marketing")),
+        // Abbreviated as their full forms read.
+        ("Gen. Mgr.", ("c_level", "other")),
+        ("Managing Dir.", ("c_level", "other")),
+        ("Acct Mgr", ("ic", "sales")),
+        ("Key Acct Mgr", ("senior", "sales")),
+        ("Office Mgr", ("ic", "operations")),
+        ("Sr. Mgr. Mktg Ops", ("manager", "operations")),
+        // Words that only look like the abbreviations.
+        ("Underwriter V, P&C", ("ic", "none")),
+        ("Money Mkt Trader", ("ic", "none")),
     ] {
         assert_eq!(class(title), want, "{title}");
     }
