@@ -334,6 +334,17 @@ fn without_approx(v: &str) -> &str {
 fn parse_count(col: &str, cell: &str) -> Result<u64, String> {
     const EXPECTED: &str = "a whole number or a band such as 51-200";
     let v = without_approx(cell);
+    // An amount of money in the headcount column (a revenue pasted one
+    // column off): no number of people.
+    let money = v.contains(CURRENCY_SIGNS)
+        || v
+            .split(|c: char| !c.is_alphabetic())
+            .any(|w| w.len() >= 3 && CURRENCY_CODES.contains(&w.to_lowercase().as_str()));
+    if money {
+        return Err(format!(
+            "`{col}` `{cell}` is an amount of money, not a number of people"
+        ));
+    }
     let (lower, upper) = match v.split_once(['-', '–']).or_else(|| v.split_once(" to ")) {
         Some((low, high)) => (low, Some(high)),
         None => (v.trim_end().strip_suffix('+').unwrap_or(v), None),
@@ -1417,6 +1428,11 @@ mod tests {
             assert_eq!(known(none), None, "{none}");
         }
         assert_eq!(known("200"), Some("200"));
+        // A currency is no headcount.
+        for money in ["5M USD", "$200", "200 EUR", "€ 1.000"] {
+            let e = parse_count("employees", money).unwrap_err();
+            assert!(e.contains("amount of money"), "{money}: {e}");
+        }
         assert_eq!(parse_count("employees", "51 - 200 employees"), Ok(51));
         // Bands with multipliers, as data vendors write them.
         assert_eq!(parse_count("employees", "1K-5K"), Ok(1000));
