@@ -337,8 +337,7 @@ fn parse_count(col: &str, cell: &str) -> Result<u64, String> {
     // An amount of money in the headcount column (a revenue pasted one
     // column off): no number of people.
     let money = v.contains(CURRENCY_SIGNS)
-        || v
-            .split(|c: char| !c.is_alphabetic())
+        || v.split(|c: char| !c.is_alphabetic())
             .any(|w| w.len() >= 3 && CURRENCY_CODES.contains(&w.to_lowercase().as_str()));
     if money {
         return Err(format!(

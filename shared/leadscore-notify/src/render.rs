@@ -24,15 +24,25 @@ fn is_web_link(url: &str) -> bool {
         && !url.contains(['<', '>', '|', ' ', '"'])
 }
 
-/// The account's name on one line, cut to 100 characters, when known.
-fn account_name(alert: &Alert) -> Option<String> {
-    let name: String = alert
-        .account_name
-        .as_deref()?
+/// `s` as one line of plain text for a header or a subject: control
+/// characters as spaces, direction overrides and isolates dropped (they
+/// would show a name reversed), and `=?` broken (a mail client decodes an
+/// encoded word in a subject, whatever put it there).
+fn one_line(s: &str) -> String {
+    let text: String = s
         .chars()
+        .filter(|c| !matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
-    let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
+    text.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace("=?", "= ?")
+}
+
+/// The account's name on one line, cut to 100 characters, when known.
+fn account_name(alert: &Alert) -> Option<String> {
+    let name = one_line(alert.account_name.as_deref()?);
     (!name.is_empty()).then(|| truncate(&name, 100))
 }
 
@@ -43,10 +53,7 @@ fn headline(alert: &Alert) -> String {
         (None, None) => alert.lead_name.clone(),
     };
     // One line: a name's line break never reaches an email's subject.
-    let who: String = who
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
+    let who = one_line(&who);
     match alert.kind {
         AlertKind::BecameHot => format!("🔥 Hot lead: {who}"),
         AlertKind::Cooled => format!("Lead cooled: {who}"),

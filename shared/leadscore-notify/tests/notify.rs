@@ -159,6 +159,12 @@ mod render {
             email(&a).subject,
             "Hot lead: Dana <Reyes> & Co at Northwind Bcc: x@evil.example — 80 hot A1"
         );
+        // No encoded word for a mail client to decode, no reversed text.
+        a.account_name = Some("=?utf-8?q?Paid?= North\u{202E}dniw".into());
+        assert_eq!(
+            email(&a).subject,
+            "Hot lead: Dana <Reyes> & Co at = ?utf-8?q?Paid?= Northdniw — 80 hot A1"
+        );
         assert!(
             e.text
                 .contains("+25.0  Attended a webinar — webinar_attended Pipeline <2026>")
