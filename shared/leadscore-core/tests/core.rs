@@ -1017,7 +1017,7 @@ mod event_schemas {
                 title: l.title.clone(),
                 owner: l.owner.clone(),
                 account: l.account.clone(),
-                account_name: None,
+                account_name: Some("Northwind".into()),
                 score: s.total,
                 previous_score: Some(40.0),
                 tier: s.tier,
