@@ -820,7 +820,7 @@ async fn import(store: &dyn Store, cmd: ImportCommand, now: DateTime<Utc>) -> Re
                 .collect();
             if !custom.is_empty() {
                 eprintln!(
-                    "{}: custom activity kinds, scored only by rules that name them: {}",
+                    "{}: custom activity kinds, scored only by rules that name them (or count every kind, activity = \"*\"): {}",
                     a.file.display(),
                     custom.join(", ")
                 );

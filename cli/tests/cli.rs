@@ -1880,7 +1880,7 @@ fn activities_import_names_unread_columns_and_custom_kinds() {
     assert!(err.contains("columns not read: campaign, owner"), "{err}");
     assert!(
         err.contains(
-            "custom activity kinds, scored only by rules that name them: pageview (1 row(s); did you mean `page_viewed`?)"
+            "pageview (1 row(s); did you mean `page_viewed`?)"
         ),
         "{err}"
     );

@@ -785,6 +785,16 @@ pub fn parse_leads(
 /// `YYYY-MM-DD` (midnight UTC).
 pub fn parse_timestamp(v: &str) -> Result<DateTime<Utc>, String> {
     let v = v.trim();
+    // BigQuery's `2026-12-01 09:12:00 UTC`; year-first with slashes
+    // (`2026/12/01`), which reads one way only.
+    let utc_word = v.strip_suffix(" UTC").map(|t| format!("{t}Z"));
+    let v = utc_word.as_deref().unwrap_or(v);
+    let dashed = (v.len() >= 10
+        && v.as_bytes()[4] == b'/'
+        && v.as_bytes()[7] == b'/'
+        && v.is_char_boundary(10))
+    .then(|| format!("{}{}", v[..10].replace('/', "-"), &v[10..]));
+    let v = dashed.as_deref().unwrap_or(v);
     if let Ok(t) = DateTime::parse_from_rfc3339(v) {
         return Ok(t.with_timezone(&Utc));
     }
@@ -794,6 +804,7 @@ pub fn parse_timestamp(v: &str) -> Result<DateTime<Utc>, String> {
         "%Y-%m-%dT%H:%M:%S%.f%z",
         "%Y-%m-%d %H:%M:%S%.f%z",
         "%Y-%m-%d %H:%M:%S%.f %z",
+        "%Y-%m-%d %H:%M:%S%.f%#z",
         "%Y-%m-%dT%H:%M%z",
         "%Y-%m-%d %H:%M%z",
     ] {
@@ -824,6 +835,7 @@ pub fn parse_timestamp(v: &str) -> Result<DateTime<Utc>, String> {
     // Unix time: seconds (10 digits, 2001 to 2286) or milliseconds (13).
     if v.bytes().all(|b| b.is_ascii_digit())
         && let Ok(n) = v.parse::<i64>()
+        && ((n >= 1_000_000_000 && v.len() == 10) || (n >= 1_000_000_000_000 && v.len() == 13))
     {
         let t = match v.len() {
             10 => DateTime::from_timestamp(n, 0),
@@ -1170,6 +1182,10 @@ mod tests {
             ("Tue, 01 Dec 2026 09:12:00 +0100", "2026-12-01T08:12:00Z"),
             ("1796112720", "2026-12-01T08:12:00Z"),
             ("1796112720000", "2026-12-01T08:12:00Z"),
+            ("2026-12-01 09:12:00+01", "2026-12-01T08:12:00Z"),
+            ("2026-12-01 08:12:00 UTC", "2026-12-01T08:12:00Z"),
+            ("2026/12/01 08:12", "2026-12-01T08:12:00Z"),
+            ("2026/12/01", "2026-12-01T00:00:00Z"),
         ] {
             let want = DateTime::parse_from_rfc3339(want)
                 .unwrap()
@@ -1178,7 +1194,7 @@ mod tests {
         }
         let e = parse_timestamp("12/02/2026 3:45 PM").unwrap_err();
         assert!(e.contains("write it as YYYY-MM-DD"), "{e}");
-        for bad in ["12345", "yesterday", "2026-13-01"] {
+        for bad in ["12345", "yesterday", "2026-13-01", "0000000000"] {
             assert!(parse_timestamp(bad).is_err(), "{bad}");
         }
     }
