@@ -1879,9 +1879,7 @@ fn activities_import_names_unread_columns_and_custom_kinds() {
     assert!(o.status.success(), "{err}");
     assert!(err.contains("columns not read: campaign, owner"), "{err}");
     assert!(
-        err.contains(
-            "pageview (1 row(s); did you mean `page_viewed`?)"
-        ),
+        err.contains("pageview (1 row(s); did you mean `page_viewed`?)"),
         "{err}"
     );
 }
