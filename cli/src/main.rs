@@ -475,15 +475,15 @@ async fn run(cli: Cli) -> Result<()> {
         );
     }
     let spec = store_spec(&cli, set_var)?;
-    // A command that only reads on an embedded store that does not exist:
-    // a mistyped --db, not an empty store to create and report nothing
-    // from.
+    // A command that only reads (or delivers what is stored) on an
+    // embedded store that does not exist: a mistyped --db, not an empty
+    // store to create and report nothing from.
     let reads_only = matches!(
         cli.command,
         Command::Leads { .. }
             | Command::Explain { .. }
             | Command::Report(_)
-            | Command::Alerts { command: None, .. }
+            | Command::Alerts { .. }
     );
     if let StoreSpec::Sqlite(path) = &spec
         && reads_only

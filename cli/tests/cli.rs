@@ -1410,19 +1410,13 @@ async fn run_enriches_listed_accounts_and_resumes_without_duplicate_alerts() {
     assert_eq!(stdout(&pending).trim(), "[]");
 }
 
-/// Ctrl-C during `run`: the finished account's alert is delivered and the
-/// run exits 130; the same command again enriches only the account it had
-/// not finished, and no alert is sent twice.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_interrupted_run_resumes_where_it_stopped() {
-    use leadscore_testkit::site::{Route, Site};
-    use std::io::{BufRead, BufReader};
-    let site = Site::start().await;
-    site.route("/a/", Route::html(HUBSPOT_HOME)).route(
-        "/b/",
-        Route::html(HUBSPOT_HOME).delayed(std::time::Duration::from_secs(30)),
-    );
-    let env = Env::new();
+/// Imports Ann (VP at a.test) and Bo (VP at b.test) into `env`'s store;
+/// the model that makes a VP at a HubSpot site hot, and an accounts file of
+/// a.test and b.test at `site`'s `/a/` and `/b/`.
+fn two_vp_leads_at_hubspot_sites(
+    env: &Env,
+    site: &leadscore_testkit::site::Site,
+) -> (String, String) {
     let model = env.file("tech.toml", VP_AND_HUBSPOT_MODEL);
     let leads = env.file(
         "leads.csv",
@@ -1438,6 +1432,23 @@ async fn an_interrupted_run_resumes_where_it_stopped() {
         )
         .as_bytes(),
     );
+    (model, accounts)
+}
+
+/// Ctrl-C during `run`: the finished account's alert is delivered and the
+/// run exits 130; the same command again enriches only the account it had
+/// not finished, and no alert is sent twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_interrupted_run_resumes_where_it_stopped() {
+    use leadscore_testkit::site::{Route, Site};
+    use std::io::{BufRead, BufReader};
+    let site = Site::start().await;
+    site.route("/a/", Route::html(HUBSPOT_HOME)).route(
+        "/b/",
+        Route::html(HUBSPOT_HOME).delayed(std::time::Duration::from_secs(30)),
+    );
+    let env = Env::new();
+    let (model, accounts) = two_vp_leads_at_hubspot_sites(&env, &site);
     let ip = site.addr.ip().to_string();
     let command = || {
         let mut c = leadscore();
@@ -1630,21 +1641,7 @@ async fn a_second_ctrl_c_stops_the_wait_for_the_alerts() {
         Route::status(200, "text/plain", "ok").delayed(std::time::Duration::from_secs(600)),
     );
     let env = Env::new();
-    let model = env.file("tech.toml", VP_AND_HUBSPOT_MODEL);
-    let leads = env.file(
-        "leads.csv",
-        b"email,first_name,title\nvp@a.test,Ann,VP Sales\nvp@b.test,Bo,VP Sales\n",
-    );
-    assert!(env.run(&["import", "leads", &leads]).status.success());
-    let accounts = env.file(
-        "accounts.csv",
-        format!(
-            "domain,website\na.test,{}/a/\nb.test,{}/b/\n",
-            site.url("a.test"),
-            site.url("b.test")
-        )
-        .as_bytes(),
-    );
+    let (model, accounts) = two_vp_leads_at_hubspot_sites(&env, &site);
     let ip = site.addr.ip().to_string();
     let mut command = leadscore();
     command
@@ -1848,6 +1845,7 @@ fn a_store_that_does_not_exist_and_a_bad_settings_file_are_said() {
         &["leads"][..],
         &["explain", "ana@acme.io"],
         &["alerts"],
+        &["alerts", "deliver"],
         &["report", "--html", "r.html"],
     ] {
         let o = env.run(args);
@@ -2117,6 +2115,7 @@ fn bad_option_values_name_their_option() {
     let o = env.run(&["alerts", "deliver", "--email-to", "sam@acme.io"]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("--smtp-url"), "{}", stderr(&o));
+    assert!(env.run(&["store", "init"]).status.success());
     let o = env.run(&[
         "alerts",
         "deliver",
