@@ -204,7 +204,7 @@ pub fn print_explanation(lead: &Lead, record: &ScoreRecord, history: &[ScoreReco
             }
             if c.capped {
                 // What the rule's or its group's cap cut the points from.
-                notes.push(format!("capped from {}", signed(c.raw_points * c.decay)));
+                notes.push(format!("capped from {}", signed(c.uncapped_points())));
             }
             let notes = if notes.is_empty() {
                 String::new()

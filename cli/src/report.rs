@@ -476,7 +476,7 @@ fn contribution_row(c: &Contribution) -> Markup {
             td.num.(if c.points >= 0.0 { "pos" } else { "neg" }) { (signed(c.points)) }
             td {
                 (c.label)
-                @if c.capped { " " span.muted { "(capped from " (signed(c.raw_points * c.decay)) ")" } }
+                @if c.capped { " " span.muted { "(capped from " (signed(c.uncapped_points())) ")" } }
                 br; span.muted { (c.evidence) }
             }
             td.num.muted { (signed(c.raw_points)) @if c.decay < 0.999 { br; "× " (format!("{:.2}", c.decay)) " decay" } }

@@ -8,7 +8,7 @@
 //! once (the outbox), delivered alerts are marked, and Slack and email are
 //! wrapped in claims, so nothing is lost and nothing posts twice.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -121,6 +121,27 @@ pub(crate) fn nothing_fetched(e: &leadscore_enrich::Enrichment) -> Option<String
     })
 }
 
+/// Other names CRM exports give the accounts file's columns, first
+/// preferred. Not `URL` for `website`: a CRM export's `URL` is often the
+/// record's own link.
+const ACCOUNT_COLUMN_ALIASES: &[(&str, &[&str])] = &[
+    (
+        "domain",
+        &["company_domain_name", "company_domain", "domain_name"],
+    ),
+    ("website", &["website_url", "company_website", "web_site"]),
+    (
+        "name",
+        &[
+            "company_name",
+            "account_name",
+            "company",
+            "organization",
+            "organisation",
+        ],
+    ),
+];
+
 /// An accounts file, read.
 #[derive(Debug, Default)]
 pub struct AccountsFile {
@@ -152,38 +173,16 @@ pub fn parse_accounts(bytes: &[u8]) -> Result<AccountsFile, String> {
         .iter()
         .map(|h| h.to_lowercase())
         .collect();
-    // The column, or the first of its CRM exports' names there is
-    // (HubSpot's `Company Domain Name`, `Website URL`; `Account Name`).
-    let col = |names: &[&str]| {
-        names.iter().find_map(|name| {
-            headers
-                .iter()
-                .position(|h| h.replace([' ', '-'], "_") == *name)
-        })
-    };
-    let (domain_col, website_col, name_col) = (
-        col(&[
-            "domain",
-            "company_domain_name",
-            "company_domain",
-            "domain_name",
-        ]),
-        col(&[
-            "website",
-            "website_url",
-            "company_website",
-            // Not `URL`: a CRM export's `URL` is often the record's own link.
-            "web_site",
-        ]),
-        col(&[
-            "name",
-            "company_name",
-            "account_name",
-            "company",
-            "organization",
-            "organisation",
-        ]),
-    );
+    // Each column, or the first of its CRM exports' names there is
+    // (HubSpot's `Company Domain Name`, `Website URL`; `Account Name`), as
+    // the imports name theirs.
+    let mut names: Vec<String> = headers
+        .iter()
+        .map(|h| leadscore_core::import::header_name(h))
+        .collect();
+    leadscore_core::import::alias_columns(&mut names, ACCOUNT_COLUMN_ALIASES);
+    let col = |name: &str| names.iter().position(|h| h == name);
+    let (domain_col, website_col, name_col) = (col("domain"), col("website"), col("name"));
     if domain_col.is_none() && website_col.is_none() {
         return Err(format!(
             "the header row needs a `domain` or `website` column (found: {})",
@@ -191,7 +190,7 @@ pub fn parse_accounts(bytes: &[u8]) -> Result<AccountsFile, String> {
         ));
     }
     let mut targets: Vec<Target> = Vec::new();
-    let mut index: std::collections::BTreeMap<Domain, usize> = std::collections::BTreeMap::new();
+    let mut index: BTreeMap<Domain, usize> = BTreeMap::new();
     let mut problems = Vec::new();
     let mut notes = Vec::new();
     let mut lines = leadscore_core::import::LineCounter::default();

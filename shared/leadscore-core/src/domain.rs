@@ -844,15 +844,7 @@ impl ActivityKind {
             .iter()
             .find(|(_, names)| names.contains(&name.as_str()))
             .map(|(kind, _)| *kind)
-            .or_else(|| {
-                Self::BUILT_IN
-                    .iter()
-                    .map(|k| (strsim::damerau_levenshtein(&name, k), *k))
-                    // At most two edits, and few for the name's length.
-                    .filter(|(d, _)| (1..=2).contains(d) && d * 3 <= name.chars().count())
-                    .min_by_key(|(d, _)| *d)
-                    .map(|(_, k)| k)
-            })
+            .or_else(|| crate::model::nearest(&name, &Self::BUILT_IN))
     }
 
     /// The names of the built-in kinds.

@@ -157,7 +157,7 @@ fn read_table(bytes: &[u8], encoding: Option<&str>) -> Result<Table, ImportError
         .iter()
         .map(|h| {
             String::from_utf8(h.to_vec())
-                .map(|s| s.trim().to_lowercase().replace([' ', '-'], "_"))
+                .map(|s| header_name(&s))
                 .map_err(|_| {
                     ImportError::Header("the header is not valid UTF-8; pass --encoding".into())
                 })
@@ -837,10 +837,10 @@ pub fn parse_timestamp(v: &str) -> Result<DateTime<Utc>, String> {
         && let Ok(n) = v.parse::<i64>()
         && ((n >= 1_000_000_000 && v.len() == 10) || (n >= 1_000_000_000_000 && v.len() == 13))
     {
-        let t = match v.len() {
-            10 => DateTime::from_timestamp(n, 0),
-            13 => DateTime::from_timestamp_millis(n),
-            _ => None,
+        let t = if v.len() == 10 {
+            DateTime::from_timestamp(n, 0)
+        } else {
+            DateTime::from_timestamp_millis(n)
         };
         if let Some(t) = t {
             return Ok(t);
@@ -915,10 +915,17 @@ const ACTIVITY_COLUMN_ALIASES: &[(&str, &[&str])] = &[
     ("path", &["page_path"]),
 ];
 
+/// A header cell as columns are named: trimmed, lowercase, spaces and
+/// dashes as underscores (`First Name` is `first_name`).
+pub fn header_name(cell: &str) -> String {
+    cell.trim().to_lowercase().replace([' ', '-'], "_")
+}
+
 /// Renames to each column the first of its `aliases` in the header (in the
 /// aliases' order, not the header's: `Event Type` before `Event`), unless
-/// the column itself is there (then the aliases stay as they are).
-fn alias_columns(header: &mut [String], aliases: &[(&str, &[&str])]) {
+/// the column itself is there (then the aliases stay as they are). Header
+/// names are [`header_name`]s.
+pub fn alias_columns(header: &mut [String], aliases: &[(&str, &[&str])]) {
     for (column, names) in aliases {
         if header.iter().any(|h| h == column) {
             continue;

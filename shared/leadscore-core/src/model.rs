@@ -799,7 +799,7 @@ impl ScoringModel {
 
 /// The name in `names` closest to `word` when it is within two edits of it
 /// (and is not `word` itself): a likely typo.
-fn nearest<'n>(word: &str, names: &[&'n str]) -> Option<&'n str> {
+pub(crate) fn nearest<'n>(word: &str, names: &[&'n str]) -> Option<&'n str> {
     let word = word.trim().to_ascii_lowercase();
     names
         .iter()

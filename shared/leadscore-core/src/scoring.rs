@@ -1490,6 +1490,12 @@ impl Slots<'_> {
 }
 
 impl Contribution {
+    /// The points before the rule's and its group's caps: the raw points
+    /// with their decay (what a cap cut, when `capped`).
+    pub fn uncapped_points(&self) -> f64 {
+        self.raw_points * self.decay
+    }
+
     /// Copies `c`'s outcome (points, evidence, source, time) into this
     /// contribution of the same rule, fresh from [`Slots::next`].
     fn copy_outcome(&mut self, c: &Contribution) {
