@@ -1131,6 +1131,11 @@ mod tests {
                 name: Some("Acme".into()),
             }]
         );
+        // A CRM record's own link is no website.
+        let err =
+            parse_accounts(b"Record ID,Company name,URL\n1,Acme,https://app.crm.test/record/1\n")
+                .unwrap_err();
+        assert!(err.contains("`domain` or `website`"), "{err}");
         let salesforce = "Account Name,Website,Account Owner\nBeta Inc,https://beta.test/,sam\n";
         let file = parse_accounts(salesforce.as_bytes()).unwrap();
         assert_eq!(file.targets[0].domain.as_str(), "beta.test");

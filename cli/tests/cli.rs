@@ -1853,6 +1853,14 @@ fn a_store_that_does_not_exist_and_a_bad_settings_file_are_said() {
         assert!(stderr(&o).contains("no store at "), "{}", stderr(&o));
         assert!(!env.db.exists(), "{args:?} created the store");
     }
+    // `run` names both ways to say which accounts.
+    let o = env.run(&["run"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("--accounts") && stderr(&o).contains("--stale"),
+        "{}",
+        stderr(&o)
+    );
     let settings = env.file("leadscore.toml", b"[fetch]\nallow_private_netwrok = true\n");
     let o = env.run(&["--config", &settings, "run", "--stale"]);
     assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));

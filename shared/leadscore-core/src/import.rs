@@ -1450,6 +1450,23 @@ mod tests {
             assert_eq!(known(none), None, "{none}");
         }
         assert_eq!(known("200"), Some("200"));
+        // Such a cell imports its lead, without the figure.
+        let p = parse_leads(
+            b"email,employees,revenue\nana@acme.io,n/a,#N/A\nbo@acme.io,~200,about $5M\n",
+            None,
+            now(),
+        )
+        .unwrap();
+        assert!(p.errors.is_empty(), "{:?}", p.errors);
+        let firmographics: Vec<(Option<u64>, Option<f64>)> = p
+            .rows
+            .iter()
+            .map(|(_, r)| (r.firmographics.employees, r.firmographics.revenue))
+            .collect();
+        assert_eq!(
+            firmographics,
+            [(None, None), (Some(200), Some(5_000_000.0))]
+        );
         // A currency is no headcount.
         for money in ["5M USD", "$200", "200 EUR", "€ 1.000"] {
             let e = parse_count("employees", money).unwrap_err();
