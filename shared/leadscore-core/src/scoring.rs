@@ -681,6 +681,43 @@ pub(crate) struct Plan {
     /// Per rule: what the pass over the rules needs to know of it without
     /// decoding its subject.
     steps: Vec<Step>,
+    /// Per rule on a lead or account attribute or a signal whose condition
+    /// searches text (`contains`, a phrase list, `regex`): the key of what
+    /// it reads (from 1, [`ACTIVITY_SUBJECTS`] being the activities'
+    /// subjects) and its bit in that key's memoized results.
+    value_bits: Vec<Option<(u32, u32)>>,
+    /// Per key from 1: its rules with a bit, by bit (at most 64).
+    value_rules: Vec<Vec<u32>>,
+}
+
+/// What a rule with a memoized text condition reads: its rules share one
+/// memo key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ValueKey<'r> {
+    Lead(&'r LeadField),
+    Account(&'r AccountField),
+    Signal(&'r str),
+}
+
+impl<'r> ValueKey<'r> {
+    /// The key of `rule`, when its condition searches text (the cheap
+    /// conditions cost less than a lookup; seniority and department have
+    /// their masks).
+    fn of(rule: &'r Rule) -> Option<Self> {
+        if !matches!(
+            rule.condition,
+            Some(Condition::Contains(_) | Condition::ContainsAny(_) | Condition::Regex(_))
+        ) {
+            return None;
+        }
+        match &rule.subject {
+            Subject::Lead(LeadField::Seniority | LeadField::Department) => None,
+            Subject::Lead(f) => Some(Self::Lead(f)),
+            Subject::Account(f) => Some(Self::Account(f)),
+            Subject::Signal(name) => Some(Self::Signal(name)),
+            Subject::Activity(_) => None,
+        }
+    }
 }
 
 /// Which side of a lead a rule looks at.
@@ -746,9 +783,25 @@ impl Plan {
             ..Self::default()
         };
         let mut half_lives: Vec<f64> = Vec::new();
+        let mut value_keys: Vec<ValueKey<'_>> = Vec::new();
         for (i, rule) in rules.iter().enumerate() {
             let condition = rule.condition.as_ref();
             plan.text_sets.push(TextSet::of(condition));
+            plan.value_bits.push(ValueKey::of(rule).and_then(|key| {
+                let k = value_keys
+                    .iter()
+                    .position(|x| *x == key)
+                    .unwrap_or_else(|| {
+                        value_keys.push(key);
+                        plan.value_rules.push(Vec::new());
+                        value_keys.len() - 1
+                    });
+                let list = &mut plan.value_rules[k];
+                (list.len() < 64).then(|| {
+                    list.push(i as u32);
+                    (k as u32 + 1, list.len() as u32 - 1)
+                })
+            }));
             plan.enum_masks.push(match &rule.subject {
                 Subject::Lead(LeadField::Seniority) => Some(enum_mask(
                     condition,
@@ -859,6 +912,16 @@ impl Plan {
             .iter()
             .enumerate()
             .filter(|&(_, &r)| test(rules[r as usize].condition.as_ref(), Value::Text(subject)))
+            .fold(0, |bits, (b, _)| bits | 1 << b)
+    }
+
+    /// The results on `value` of the rules of memo key `key` (from 1), by
+    /// bit.
+    fn value_results(&self, rules: &[Rule], key: u32, value: &str) -> u64 {
+        self.value_rules[key as usize - 1]
+            .iter()
+            .enumerate()
+            .filter(|&(_, &r)| test(rules[r as usize].condition.as_ref(), Value::Text(value)))
             .fold(0, |bits, (b, _)| bits | 1 << b)
     }
 
@@ -1038,22 +1101,45 @@ impl<'a> AccountScorer<'a> {
 /// bytes and holds the last subject seen there, so a lookup is one hash,
 /// one load and one comparison, memory stays bounded, and subjects that
 /// share an entry (by chance or by design) only cost their tests again.
+///
+/// The same memo holds the results of the attribute and signal rules whose
+/// conditions search text (a title's phrase list, an industry's regex) on
+/// the values they read, which repeat across leads and accounts too: an
+/// entry is a key (what the rules read) with a value.
 #[derive(Debug, Default)]
 struct SubjectMemo {
     /// The model the results are for.
     model: Option<Arc<str>>,
     /// [`MEMO_SUBJECTS`] entries, made when the model is set.
-    entries: Vec<Option<(Box<str>, u64)>>,
+    entries: Vec<MemoEntry>,
 }
+
+/// A [`SubjectMemo`] entry: the results of key `key`'s rules on `text`
+/// (none while `key` is [`MemoEntry::EMPTY`]). The text's buffer is reused
+/// when another takes the entry.
+#[derive(Debug, Clone)]
+struct MemoEntry {
+    key: u32,
+    text: String,
+    bits: u64,
+}
+
+impl MemoEntry {
+    const EMPTY: u32 = u32::MAX;
+}
+
+/// The memo key of the activities' subjects (page paths, assets, ...).
+const ACTIVITY_SUBJECTS: u32 = 0;
 
 /// Entries of a [`SubjectMemo`] (a power of two).
 const MEMO_SUBJECTS: usize = 2048;
 
-/// The entry of `subject` in a [`SubjectMemo`]: the top bits of its
-/// fixed-key hash.
-fn subject_entry(subject: &str) -> usize {
+/// The entry of `text` under memo key `key` in a [`SubjectMemo`]: the top
+/// bits of its fixed-key hash, mixed with the key.
+fn subject_entry(key: u32, text: &str) -> usize {
     use std::hash::BuildHasher;
-    let h = foldhash::fast::FixedState::default().hash_one(subject);
+    let h = foldhash::fast::FixedState::default().hash_one(text)
+        ^ u64::from(key).wrapping_mul(0x9e37_79b9_7f4a_7c15);
     (h >> (64 - MEMO_SUBJECTS.trailing_zeros())) as usize
 }
 
@@ -1066,24 +1152,61 @@ impl SubjectMemo {
             .is_some_and(|m| Arc::ptr_eq(m, &model.version))
         {
             self.model = Some(model.version.clone());
-            self.entries.clear();
-            self.entries.resize(MEMO_SUBJECTS, None);
+            for e in &mut self.entries {
+                e.key = MemoEntry::EMPTY;
+            }
+            self.entries.resize(
+                MEMO_SUBJECTS,
+                MemoEntry {
+                    key: MemoEntry::EMPTY,
+                    text: String::new(),
+                    bits: 0,
+                },
+            );
         }
     }
 
-    /// The results on `subject`; the memo is set for `model` (by
-    /// [`Self::use_model`], which makes its entries).
+    /// The results on the activity subject `subject`; the memo is set for
+    /// `model` (by [`Self::use_model`], which makes its entries).
     fn bits(&mut self, model: &ScoringModel, subject: &str) -> u64 {
-        let entry = &mut self.entries[subject_entry(subject) % MEMO_SUBJECTS];
-        match entry {
-            Some((known, b)) if **known == *subject => *b,
-            _ => {
-                let b = model.plan.condition_bits(model.rules(), subject);
-                *entry = Some((subject.into(), b));
-                b
-            }
-        }
+        self.results(model, ACTIVITY_SUBJECTS, subject)
     }
+
+    /// The results of key `key`'s rules on `text`, by bit.
+    fn results(&mut self, model: &ScoringModel, key: u32, text: &str) -> u64 {
+        let entry = &mut self.entries[subject_entry(key, text) % MEMO_SUBJECTS];
+        if entry.key == key && entry.text == text {
+            return entry.bits;
+        }
+        let plan = &model.plan;
+        let bits = if key == ACTIVITY_SUBJECTS {
+            plan.condition_bits(model.rules(), text)
+        } else {
+            plan.value_results(model.rules(), key, text)
+        };
+        entry.key = key;
+        entry.text.clear();
+        entry.text.push_str(text);
+        entry.bits = bits;
+        bits
+    }
+}
+
+/// [`passes`], through `memo` when rule `r`'s condition searches text and
+/// `v` is text.
+#[inline]
+fn passes_memo(
+    model: &ScoringModel,
+    memo: Option<&mut SubjectMemo>,
+    r: usize,
+    rule: &Rule,
+    v: Value<'_>,
+) -> bool {
+    let plan = &model.plan;
+    if let (Value::Text(t), Some((key, bit)), Some(memo)) = (v, plan.value_bits[r], memo) {
+        return memo.results(model, key, t) & (1 << bit) != 0;
+    }
+    passes(plan, r, rule, v)
 }
 
 impl Scorer {
@@ -1185,7 +1308,13 @@ fn part_from_recorded(
 }
 
 /// One pass over the signals feeds every signal rule's tally.
-fn signal_pass(model: &ScoringModel, signals: &[Signal], now: Now, tallies: &mut [Tally]) {
+fn signal_pass(
+    model: &ScoringModel,
+    signals: &[Signal],
+    now: Now,
+    tallies: &mut [Tally],
+    mut memo: Option<&mut SubjectMemo>,
+) {
     let plan = &model.plan;
     let rules = model.rules();
     let mut decay = DecayMemo::new();
@@ -1204,7 +1333,7 @@ fn signal_pass(model: &ScoringModel, signals: &[Signal], now: Now, tallies: &mut
                 i as u32,
                 at,
                 age,
-                || passes(plan, r, &rules[r], signal_value(s)),
+                || passes_memo(model, memo.as_deref_mut(), r, &rules[r], signal_value(s)),
                 &mut decay,
             );
         }
@@ -1214,10 +1343,12 @@ fn signal_pass(model: &ScoringModel, signals: &[Signal], now: Now, tallies: &mut
 /// The contribution of rule `r` when it is account-side (an account
 /// attribute or a signal rule, its tally filled by [`signal_pass`]); true
 /// when it is and it fired. Rule caps are not applied here.
+#[allow(clippy::too_many_arguments)]
 fn account_side(
+    model: &ScoringModel,
+    memo: Option<&mut SubjectMemo>,
     rule: &Rule,
     r: usize,
-    plan: &Plan,
     tallies: &[Tally],
     account: Option<&Account>,
     signals: &[Signal],
@@ -1228,14 +1359,14 @@ fn account_side(
             let v = account_value(account, field);
             attribute(
                 rule,
-                passes(plan, r, rule, v),
+                passes_memo(model, memo, r, rule, v),
                 account_field_name(field),
                 v,
                 out,
             )
         }
         Subject::Signal(name) => {
-            let tally = plan.steps[r]
+            let tally = model.plan.steps[r]
                 .slot
                 .map_or(Tally::EMPTY, |s| tallies[s as usize]);
             let fired = from_tally(rule, &tally, "", out, |i| {
@@ -1348,7 +1479,7 @@ fn score_into(
     // And one over the signals feeds the signal rules (unless the account's
     // contributions are already known).
     if part.is_none() {
-        signal_pass(model, input.signals, now, tallies);
+        signal_pass(model, input.signals, now, tallies, memo.as_deref_mut());
     }
     // Then each rule, in model order, yields its contribution.
     let mut out = Slots {
@@ -1375,14 +1506,15 @@ fn score_into(
                 let v = lead_value(input.lead, field);
                 let passed = match plan.enum_masks[r] {
                     Some(mask) => mask & enum_bit(input.lead, field) != 0,
-                    None => passes(plan, r, rule, v),
+                    None => passes_memo(model, memo.as_deref_mut(), r, rule, v),
                 };
                 attribute(rule, passed, lead_field_name(field), v, &mut out)
             }
             Side::Account => account_side(
+                model,
+                memo.as_deref_mut(),
                 rule,
                 r,
-                plan,
                 tallies,
                 input.account,
                 input.signals,
@@ -1841,12 +1973,15 @@ mod tests {
         let blog: std::collections::HashMap<usize, String> = (0..4096)
             .map(|i| {
                 let p = format!("/blog/{i}");
-                (subject_entry(&p), p)
+                (subject_entry(ACTIVITY_SUBJECTS, &p), p)
             })
             .collect();
         let (a, b) = (0..100_000)
             .map(|i| format!("/pricing/{i}"))
-            .find_map(|p| blog.get(&subject_entry(&p)).map(|q| (p.clone(), q.clone())))
+            .find_map(|p| {
+                blog.get(&subject_entry(ACTIVITY_SUBJECTS, &p))
+                    .map(|q| (p.clone(), q.clone()))
+            })
             .unwrap();
         let bits = |p: &str| model.plan.condition_bits(model.rules(), p);
         assert_ne!(bits(&a), bits(&b), "{a} {b}: pick paths that differ");
@@ -1854,6 +1989,37 @@ mod tests {
         memo.use_model(&model);
         for p in [&a, &b, &a, &a, &b] {
             assert_eq!(memo.bits(&model, p), bits(p), "{p}");
+        }
+    }
+
+    #[test]
+    fn a_text_read_by_two_keys_gets_each_keys_results() {
+        // A title and an industry searched for the same text under other
+        // conditions: one memo holds both, each under its own key, and
+        // neither key is given the other's results.
+        let model = ScoringModel::from_toml(
+            "name = \"t\"\n[scale]\nfit_max = 100\nengagement_max = 100\n[weights]\nfit = 1\nengagement = 1\n\
+             [tiers]\nhot = 80\nwarm = 50\nhysteresis = 5\n[grades]\nfit = [75, 50, 25]\nengagement = [75, 50, 25]\n\
+             [[rule]]\nid = \"t\"\nlead = \"title\"\ncontains = \"soft\"\npoints = 1\n\
+             [[rule]]\nid = \"i\"\naccount = \"industry\"\nregex = \"^x\"\npoints = 1\n\
+             [[rule]]\nid = \"s\"\nsignal = \"tech\"\ncontains = [\"x\", \"ware\"]\npoints = 1\n\
+             [[rule]]\nid = \"plain\"\nlead = \"title\"\nequals = \"software\"\npoints = 1\n",
+            "memo.toml",
+        )
+        .unwrap();
+        // The cheap `equals` has no bit; the other three each have a key.
+        assert_eq!(
+            model.plan.value_bits,
+            [Some((1, 0)), Some((2, 0)), Some((3, 0)), None]
+        );
+        let mut memo = SubjectMemo::default();
+        memo.use_model(&model);
+        for _ in 0..2 {
+            assert_eq!(memo.results(&model, 1, "Software"), 1);
+            assert_eq!(memo.results(&model, 2, "Software"), 0);
+            assert_eq!(memo.results(&model, 3, "Software"), 1);
+            assert_eq!(memo.results(&model, 1, "xyz"), 0);
+            assert_eq!(memo.results(&model, 2, "xyz"), 1);
         }
     }
 

@@ -835,18 +835,28 @@ mod properties {
                     prop::option::of(0u64..20_000),
                     activities_strategy(lead("p@acme.com", "x")),
                     any::<bool>(),
+                    title_strategy(),
                 ),
                 1..12,
             ),
         ) {
             // Two models with different rules, alternating, so the reused
-            // buffers change rules, lengths and evidence between leads.
+            // buffers change rules, lengths and evidence between leads. The
+            // scorer remembers what text conditions gave on each title,
+            // industry and signal value: the industries are titles too, and
+            // the second model searches the same texts in a title, an
+            // industry and a signal, each with its own condition.
             let models = [
                 default_model(),
                 model(
                     "[[rule]]\nid = \"busy\"\nactivity = \"*\"\ncount = { gte = 2, within_days = 10 }\npoints = 30\n\
                      [[rule]]\nid = \"views\"\nactivity = \"page_viewed\"\nregex = \"^/(pricing|demo)\"\npoints = 9\nper_occurrence = false\nhalf_life_days = 5\n\
-                     [[rule]]\nid = \"tech\"\nsignal = \"tech\"\nin = [\"hubspot\", \"marketo\"]\npoints = 7\n",
+                     [[rule]]\nid = \"tech\"\nsignal = \"tech\"\nin = [\"hubspot\", \"marketo\"]\npoints = 7\n\
+                     [[rule]]\nid = \"title-vp\"\nlead = \"title\"\ncontains = \"vp\"\npoints = 3\n\
+                     [[rule]]\nid = \"title-ceo\"\nlead = \"title\"\nregex = \"^ceo$\"\npoints = 2\n\
+                     [[rule]]\nid = \"industry-soft\"\naccount = \"industry\"\ncontains = [\"soft\", \"ceo\"]\npoints = 5\n\
+                     [[rule]]\nid = \"industry-vp\"\naccount = \"industry\"\nregex = \"^vp\"\npoints = -4\n\
+                     [[rule]]\nid = \"tech-spot\"\nsignal = \"tech\"\ncontains = \"spot\"\npoints = 6\n",
                 ),
             ];
             let signals = [
@@ -855,10 +865,10 @@ mod properties {
                 Signal::new("funding.round", SignalValue::Text("seed".into()), now() - Duration::days(30)),
             ];
             let mut scorer = leadscore_core::Scorer::new();
-            for (i, (title, employees, acts, with_signals)) in batch.iter().enumerate() {
+            for (i, (title, employees, acts, with_signals, industry)) in batch.iter().enumerate() {
                 let m = &models[i % 2];
                 let l = lead("p@acme.com", title);
-                let a = account("Software", *employees);
+                let a = account(industry, *employees);
                 let s: &[Signal] = if *with_signals { &signals } else { &[] };
                 let input = ScoreInput { lead: &l, account: Some(&a), signals: s, activities: acts };
                 let fresh = score(m, &input, now());
