@@ -613,13 +613,13 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Leads { tier, json } => {
             let store = open_store(&spec).await?;
             let records = store.list_scores(tier).await?;
+            let names = if records.is_empty() {
+                output::LeadNames::default()
+            } else {
+                output::LeadNames::of(store.list_leads().await?)
+            };
             if json {
-                output::print_json(
-                    &records
-                        .iter()
-                        .map(output::LeadRowJson::from)
-                        .collect::<Vec<_>>(),
-                )
+                output::print_json_rows(&records, &names)
             } else if records.is_empty() {
                 // Scored leads in other tiers, or none scored at all.
                 let others = match tier {
@@ -637,7 +637,7 @@ async fn run(cli: Cli) -> Result<()> {
                 }
                 Ok(())
             } else {
-                output::print_table(&records);
+                output::print_table(&records, &names);
                 Ok(())
             }
         }
@@ -944,15 +944,11 @@ async fn score(
     })
     .await?;
     let records = store.list_scores(None).await?;
+    let names = output::LeadNames::of(store.list_leads().await?);
     if json {
-        output::print_json(
-            &records
-                .iter()
-                .map(output::LeadRowJson::from)
-                .collect::<Vec<_>>(),
-        )?;
+        output::print_json_rows(&records, &names)?;
     } else {
-        output::print_table(&records);
+        output::print_table(&records, &names);
     }
     eprintln!(
         "scored {} lead(s) with model {} ({} changed, {} account(s) rolled up); {} became hot, {} cooled{}",

@@ -1,16 +1,61 @@
 //! Human and JSON output of the CLI.
 
+use std::collections::HashMap;
 use std::io::Write;
 
-use leadscore_core::domain::{Alert, Lead};
+use leadscore_core::domain::{Alert, Email, Lead};
 use leadscore_core::scoring::Contribution;
 use leadscore_store::ScoreRecord;
 use serde::Serialize;
+
+/// Each lead's name and title, by email, for the rows of the scored leads
+/// (a score record holds neither).
+#[derive(Debug, Default)]
+pub struct LeadNames(HashMap<Email, (Option<String>, Option<String>)>);
+
+impl LeadNames {
+    /// The names and titles of `leads`.
+    pub fn of(leads: Vec<Lead>) -> Self {
+        Self(
+            leads
+                .into_iter()
+                .map(|l| {
+                    let name =
+                        (l.first_name.is_some() || l.last_name.is_some()).then(|| l.display_name());
+                    (l.email, (name, l.title))
+                })
+                .collect(),
+        )
+    }
+
+    /// The lead's name (first and last), when known.
+    pub fn name(&self, email: &Email) -> Option<&str> {
+        self.0.get(email).and_then(|(n, _)| n.as_deref())
+    }
+
+    /// The lead's job title, when known.
+    pub fn title(&self, email: &Email) -> Option<&str> {
+        self.0.get(email).and_then(|(_, t)| t.as_deref())
+    }
+
+    /// `Name, Title`, either alone, or empty.
+    fn who(&self, email: &Email) -> String {
+        match (self.name(email), self.title(email)) {
+            (Some(n), Some(t)) => format!("{n}, {t}"),
+            (Some(x), None) | (None, Some(x)) => x.to_owned(),
+            (None, None) => String::new(),
+        }
+    }
+}
 
 /// One lead in `score --json` and `leads --json`.
 #[derive(Debug, Serialize)]
 pub struct LeadRowJson<'a> {
     email: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    title: Option<&'a str>,
     account: Option<&'a str>,
     total: f64,
     fit: f64,
@@ -22,12 +67,15 @@ pub struct LeadRowJson<'a> {
     scored_at: chrono::DateTime<chrono::Utc>,
 }
 
-impl<'a> From<&'a ScoreRecord> for LeadRowJson<'a> {
-    fn from(r: &'a ScoreRecord) -> Self {
+impl<'a> LeadRowJson<'a> {
+    /// The row of `r`, with its lead's name and title from `names`.
+    pub fn new(r: &'a ScoreRecord, names: &'a LeadNames) -> Self {
         let mut reasons: Vec<&Contribution> = r.score.contributions.iter().collect();
         reasons.sort_by(|a, b| b.points.abs().total_cmp(&a.points.abs()));
         Self {
             email: r.lead.as_str(),
+            name: names.name(&r.lead),
+            title: names.title(&r.lead),
             account: r.account.as_ref().map(|d| d.as_str()),
             total: r.score.total,
             fit: r.score.fit,
@@ -77,9 +125,21 @@ pub fn signed(points: f64) -> String {
     }
 }
 
-/// The leaderboard table.
-pub fn print_table(records: &[ScoreRecord]) {
-    let rows: Vec<[String; 7]> = records
+/// The rows of `records` as JSON, with their leads' names and titles.
+pub fn print_json_rows(records: &[ScoreRecord], names: &LeadNames) -> anyhow::Result<()> {
+    print_json(
+        &records
+            .iter()
+            .map(|r| LeadRowJson::new(r, names))
+            .collect::<Vec<_>>(),
+    )
+}
+
+/// The leaderboard table; a column of names and titles when any lead has
+/// one.
+pub fn print_table(records: &[ScoreRecord], names: &LeadNames) {
+    let with_names = records.iter().any(|r| !names.who(&r.lead).is_empty());
+    let rows: Vec<Vec<String>> = records
         .iter()
         .map(|r| {
             let top = r
@@ -88,8 +148,11 @@ pub fn print_table(records: &[ScoreRecord]) {
                 .first()
                 .map(|c| format!("{} ({})", c.label, signed(c.points)))
                 .unwrap_or_default();
-            [
-                r.lead.to_string(),
+            let mut row = vec![r.lead.to_string()];
+            if with_names {
+                row.push(truncate(&names.who(&r.lead), 40));
+            }
+            row.extend([
                 r.account
                     .as_ref()
                     .map(ToString::to_string)
@@ -99,19 +162,18 @@ pub fn print_table(records: &[ScoreRecord]) {
                 r.score.grade.to_string(),
                 format!("{:.0}/{:.0}", r.score.fit, r.score.engagement),
                 truncate(&top, 48),
-            ]
+            ]);
+            row
         })
         .collect();
-    let header = [
-        "EMAIL",
-        "ACCOUNT",
-        "SCORE",
-        "TIER",
-        "GRADE",
-        "FIT/ENG",
-        "TOP REASON",
-    ];
-    let mut widths = header.map(str::len);
+    let mut header = vec!["EMAIL"];
+    if with_names {
+        header.push("NAME, TITLE");
+    }
+    header.extend(["ACCOUNT", "SCORE", "TIER", "GRADE", "FIT/ENG", "TOP REASON"]);
+    // The score column is right-aligned.
+    let score_column = header.len() - 5;
+    let mut widths: Vec<usize> = header.iter().map(|h| h.len()).collect();
     for row in &rows {
         for (w, cell) in widths.iter_mut().zip(row) {
             *w = (*w).max(cell.chars().count());
@@ -119,8 +181,8 @@ pub fn print_table(records: &[ScoreRecord]) {
     }
     let line = |cells: &[String]| {
         let mut s = String::new();
-        for (i, (cell, w)) in cells.iter().zip(widths).enumerate() {
-            if i == 2 {
+        for (i, (cell, &w)) in cells.iter().zip(&widths).enumerate() {
+            if i == score_column {
                 s.push_str(&format!("{cell:>w$}  "));
             } else if i + 1 == cells.len() {
                 s.push_str(cell);
@@ -130,7 +192,10 @@ pub fn print_table(records: &[ScoreRecord]) {
         }
         s.trim_end().to_owned()
     };
-    println!("{}", line(&header.map(str::to_owned)));
+    println!(
+        "{}",
+        line(&header.iter().map(|h| (*h).to_owned()).collect::<Vec<_>>())
+    );
     for row in &rows {
         println!("{}", term(&line(row)));
     }

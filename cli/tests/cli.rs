@@ -71,6 +71,46 @@ fn seed(env: &Env) {
     }
 }
 
+/// The scored leads are listed with their names and titles (who to call),
+/// in the table and the JSON; a column no lead has is left out.
+#[test]
+fn leads_are_listed_with_their_names_and_titles() {
+    let env = Env::new();
+    seed(&env);
+    assert!(env.run(&["score"]).status.success());
+    let out = stdout(&env.run(&["leads"]));
+    let header = out.lines().next().unwrap();
+    assert!(header.starts_with("EMAIL"), "{out}");
+    assert!(header.contains("NAME, TITLE"), "{out}");
+    let dana = out.lines().find(|l| l.contains("dana.reyes@")).unwrap();
+    assert!(dana.contains("Dana Reyes, Director of Marketing"), "{out}");
+    let o = env.run(&["leads", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let dana = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["email"] == "dana.reyes@northwind-analytics.com")
+        .unwrap();
+    assert_eq!(dana["name"], "Dana Reyes");
+    assert_eq!(dana["title"], "Director of Marketing");
+
+    // Leads with neither: no such column, and no such fields.
+    let bare = Env::new();
+    let leads = bare.file("bare.csv", b"email\nraj@acme-widgets.com\n");
+    assert!(bare.run(&["import", "leads", &leads]).status.success());
+    assert!(bare.run(&["score"]).status.success());
+    let out = stdout(&bare.run(&["leads"]));
+    assert!(!out.contains("NAME"), "{out}");
+    assert!(out.contains("raj@acme-widgets.com"), "{out}");
+    let v: serde_json::Value =
+        serde_json::from_slice(&bare.run(&["leads", "--json"]).stdout).unwrap();
+    assert!(
+        v[0].get("name").is_none() && v[0].get("title").is_none(),
+        "{v}"
+    );
+}
+
 /// `explain` says what a cap cut a rule's points from.
 #[test]
 fn explain_says_what_a_cap_cut() {
