@@ -2122,6 +2122,29 @@ async fn a_teamtailor_slug_starting_with_http_is_a_slug() {
 /// than the listing's title.
 #[tokio::test]
 async fn a_listed_round_is_dated_by_its_linked_announcement() {
+    listed_round_dated_2026_10_01(
+        r#"<html><head><title>Brightforge raises $20 million Series A</title>
+        <meta property="article:published_time" content="2026-10-01T09:00:00Z"></head>
+        <body><article><h1>Brightforge raises $20 million Series A</h1>
+        <p>Brightforge today announced it has raised $20 million in Series A funding led by Northlight Capital.</p></article></body></html>"#,
+    )
+    .await;
+}
+
+/// An announcement whose markup carries no date is dated by its dateline.
+#[tokio::test]
+async fn a_linked_announcement_without_a_date_in_its_markup_is_dated_by_its_dateline() {
+    listed_round_dated_2026_10_01(
+        r#"<html><head><title>Brightforge raises $20 million Series A</title></head>
+        <body><article><h1>Brightforge raises $20 million Series A</h1>
+        <p>SAN FRANCISCO, Oct. 1, 2026 /PRNewswire/ -- Brightforge today announced it has raised $20 million in Series A funding led by Northlight Capital.</p></article></body></html>"#,
+    )
+    .await;
+}
+
+/// Enriches a site whose newsroom lists a round and links `announcement`,
+/// and checks that the round is dated 2026-10-01 and told by its headline.
+async fn listed_round_dated_2026_10_01(announcement: &'static str) {
     let site = Site::start().await;
     site.route(
         "/",
@@ -2135,15 +2158,7 @@ async fn a_listed_round_is_dated_by_its_linked_announcement() {
             <li><a href="/news/berlin">Brightforge opens a Berlin office</a></li></ul></body></html>"#,
         ),
     )
-    .route(
-        "/news/series-a",
-        Route::html(
-            r#"<html><head><title>Brightforge raises $20 million Series A</title>
-            <meta property="article:published_time" content="2026-10-01T09:00:00Z"></head>
-            <body><article><h1>Brightforge raises $20 million Series A</h1>
-            <p>Brightforge today announced it has raised $20 million in Series A funding led by Northlight Capital.</p></article></body></html>"#,
-        ),
-    );
+    .route("/news/series-a", Route::html(announcement));
     let host = "brightforge.test";
     let e = enricher(host);
     let out = e

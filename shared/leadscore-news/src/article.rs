@@ -5,11 +5,14 @@
 //! `@graph`): `headline`, `datePublished`, `articleBody`, `url`. Without it,
 //! the page's title (`og:title`, `<h1>`, `<title>`), date
 //! (`article:published_time`, `<time datetime>`) and main text (`<article>`,
-//! `<main>`, else the body's paragraphs) are used. A date written
-//! relative to the page ("yesterday", "2 days ago") is resolved against a
-//! `published` anchor.
+//! `<main>`, else the body's paragraphs) are used; without a date in the
+//! markup, a date written out at the top of the page (a line of its own,
+//! "November 1, 2026", or a press release's dateline, "SAN FRANCISCO, Nov.
+//! 1, 2026 /PRNewswire/ --"). A date written relative to the page
+//! ("yesterday", "2 days ago") is resolved against a `published` anchor.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use regex::Regex;
 use scraper::{ElementRef, Html, Selector};
 use serde::{Deserialize, Serialize};
 use std::sync::LazyLock;
@@ -311,7 +314,8 @@ pub fn articles_from_html(
                     .attr("datetime")
                     .and_then(|c| parse_date(c, anchor))
             })
-        });
+        })
+        .or_else(|| written_date(&doc));
     if title.is_empty() && page_text.is_empty() {
         return Vec::new();
     }
@@ -450,6 +454,121 @@ fn entry_article(
         published: Some(published),
         text: text.join("\n"),
     })
+}
+
+/// English abbreviations of the months (with or without their period),
+/// besides the full names of [`crate::funding::MONTH_NAMES`].
+const MONTH_ABBREVIATIONS: [(&str, u32); 12] = [
+    ("jan", 1),
+    ("feb", 2),
+    ("mar", 3),
+    ("apr", 4),
+    ("jun", 6),
+    ("jul", 7),
+    ("aug", 8),
+    ("sep", 9),
+    ("sept", 9),
+    ("oct", 10),
+    ("nov", 11),
+    ("dec", 12),
+];
+
+/// A whole date written out: "November 1, 2026", "Nov. 1st, 2026", "1
+/// November 2026", "1. November 2026", "1er novembre 2026", "1 de
+/// noviembre de 2026", "2026-11-01".
+static WRITTEN_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    let mut names: Vec<&str> = crate::funding::MONTH_NAMES
+        .iter()
+        .chain(&MONTH_ABBREVIATIONS)
+        .map(|&(n, _)| n)
+        .collect();
+    // The longest first, so that "sept" is not read as "sep".
+    names.sort_by_key(|n| std::cmp::Reverse(n.len()));
+    let months = names.join("|");
+    Regex::new(&format!(
+        r"(?i)\b(?P<m1>{months})\b\.?\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y1>(?:19|20)\d\d)\b|\b(?P<d2>\d{{1,2}})(?:st|nd|rd|th|er|º|\.)?\s+(?:de\s+)?(?P<m2>{months})\b\.?,?\s+(?:de\s+)?(?P<y2>(?:19|20)\d\d)\b|\b(?P<y3>(?:19|20)\d\d)-(?P<m3>\d\d)-(?P<d3>\d\d)\b"
+    ))
+    .expect("valid date pattern")
+});
+
+/// What follows the date of a press release's dateline ("SAN FRANCISCO,
+/// Nov. 1, 2026 /PRNewswire/ -- Acme ...").
+static DATELINE_END: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\s*(?:\([^)]{1,40}\)\s*)?(?:--|—|–|-\s|/\s*[a-z][a-z ]{1,30}/|\(?(?:business\s*wire|globe\s*newswire|accesswire|prnewswire|pr\s*newswire)\)?)")
+        .expect("valid dateline pattern")
+});
+
+/// The date a [`WRITTEN_DATE`] match names, if it is a day of the calendar.
+fn date_of(c: &regex::Captures<'_>) -> Option<NaiveDate> {
+    let month = |m: &str| {
+        let lower = m.to_lowercase();
+        crate::funding::MONTH_NAMES
+            .iter()
+            .chain(&MONTH_ABBREVIATIONS)
+            .find(|(n, _)| *n == lower)
+            .map(|&(_, k)| k)
+    };
+    let num = |name: &str| c.name(name)?.as_str().parse::<u32>().ok();
+    let (y, m, d) = if let Some(y) = num("y1") {
+        (y, month(c.name("m1")?.as_str())?, num("d1")?)
+    } else if let Some(y) = num("y2") {
+        (y, month(c.name("m2")?.as_str())?, num("d2")?)
+    } else {
+        (num("y3")?, num("m3")?, num("d3")?)
+    };
+    NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, d)
+}
+
+/// The longest text, in characters, read as a line giving the page's date
+/// ("Published: November 1, 2026", "By Jane Doe | Nov 1, 2026").
+const DATE_LINE_CHARS: usize = 60;
+
+/// A date written out at the top of an article page whose markup gives
+/// none: in the first text after its `<h1>` (from the start of its main
+/// text without one; at most 12 texts, 800 characters), the first whole
+/// date that is a line of its own ([`DATE_LINE_CHARS`] at most) or opens a
+/// press release's dateline. A date inside a sentence ("Acme, founded on
+/// March 3, 2015, today announced ...") dates something else and is not
+/// read.
+fn written_date(doc: &Html) -> Option<DateTime<Utc>> {
+    let root = doc
+        .select(&MAIN)
+        .max_by_key(|e| e.text().map(str::len).sum::<usize>())
+        .or_else(|| doc.select(&BODY).next())?;
+    let heading = doc.select(&H1).next().map(text_of);
+    let texts: Vec<String> = root
+        .text()
+        .map(|t| normalize(t).trim().to_owned())
+        .filter(|t| !t.is_empty())
+        .collect();
+    // After the heading when the root holds it (a heading split over
+    // several texts is not found: then from the start).
+    let start = heading
+        .filter(|h| !h.is_empty())
+        .and_then(|h| texts.iter().position(|t| *t == h))
+        .map_or(0, |i| i + 1);
+    let mut read = 0;
+    for t in texts.iter().skip(start).take(12) {
+        if read > 800 {
+            break;
+        }
+        read += t.len();
+        let own_line = t.chars().count() <= DATE_LINE_CHARS;
+        // A dateline's date opens its text: a hostile page's long text is
+        // not searched whole.
+        let t: String = t.chars().take(200).collect();
+        let Some(c) = WRITTEN_DATE.captures(&t) else {
+            continue;
+        };
+        let whole = c.get(0)?;
+        let dateline = whole.start() <= 80 && DATELINE_END.is_match(&t[whole.end()..]);
+        if own_line || dateline {
+            return date_of(&c)
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+                .map(|t| t.and_utc());
+        }
+    }
+    None
 }
 
 fn main_text(doc: &Html) -> String {

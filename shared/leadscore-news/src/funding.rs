@@ -727,7 +727,7 @@ fn dated_months_before(s: &str, announced_on: NaiveDate) -> u32 {
 }
 
 /// The months' names in the five languages, with their numbers.
-const MONTH_NAMES: [(&str, u32); 54] = [
+pub(crate) const MONTH_NAMES: [(&str, u32); 54] = [
     ("january", 1),
     ("enero", 1),
     ("janvier", 1),

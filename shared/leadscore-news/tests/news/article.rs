@@ -291,3 +291,84 @@ fn funding_links_of_a_press_listing() {
     let got: Vec<&str> = links.iter().map(url::Url::as_str).collect();
     assert_eq!(got, ["https://www.brightforge.example/news/series-a"]);
 }
+
+/// The date of a page whose markup gives none, from the page: `published`
+/// of its one article.
+fn written(body: &str) -> Option<NaiveDate> {
+    let html = format!(
+        "<html><head><title>Acme news</title></head><body><nav>Home | Press | Careers</nav><main>{body}</main></body></html>"
+    );
+    let arts = articles_from_html(&html, Some("https://acme.example/news/b"), None);
+    assert_eq!(arts.len(), 1, "{body}");
+    arts[0].published.map(|t| t.date_naive())
+}
+
+#[test]
+fn a_date_written_at_the_top_of_a_page_dates_it_when_its_markup_does_not() {
+    let day = NaiveDate::from_ymd_opt(2026, 11, 1);
+    let raise = "<p>Acme today announced a $20 million Series B.</p>";
+    // A line of its own under the headline, in the usual spellings.
+    for date in [
+        "November 1, 2026",
+        "Nov. 1, 2026",
+        "Nov 1st, 2026",
+        "Published: 1 November 2026",
+        "By Jane Doe | Nov 1, 2026",
+        "1. November 2026",
+        "1er novembre 2026",
+        "1 de noviembre de 2026",
+        "2026-11-01",
+        "Sept. 30, 2026",
+    ] {
+        let want = if date.starts_with("Sept") {
+            NaiveDate::from_ymd_opt(2026, 9, 30)
+        } else {
+            day
+        };
+        assert_eq!(
+            written(&format!(
+                "<h1>Acme raises $20M</h1><div class=\"meta\"><span>{date}</span></div>{raise}"
+            )),
+            want,
+            "{date}"
+        );
+    }
+    // A press release's dateline.
+    for dateline in [
+        "SAN FRANCISCO, Nov. 1, 2026 /PRNewswire/ -- Acme, founded on March 3, 2015, today announced a $20 million Series B.",
+        "BERLIN, November 1, 2026 — Acme today announced a $20 million Series B.",
+        "LONDON, 1 November 2026 - Acme today announced a $20 million Series B.",
+    ] {
+        assert_eq!(
+            written(&format!("<h1>Acme raises $20M</h1><p>{dateline}</p>")),
+            day,
+            "{dateline}"
+        );
+    }
+    // A date inside a sentence dates something else.
+    assert_eq!(
+        written(
+            "<h1>Acme raises $20M</h1><p>Acme, founded on March 3, 2015, today announced a $20 million Series B led by Foo Ventures.</p>"
+        ),
+        None
+    );
+    // Not a day of the calendar; a date far down the page.
+    assert_eq!(
+        written("<h1>Acme raises $20M</h1><p>February 30, 2026</p>"),
+        None
+    );
+    let filler = "<p>Acme builds analytics for revenue teams and has customers in forty countries across the world.</p>".repeat(12);
+    assert_eq!(
+        written(&format!(
+            "<h1>Acme raises $20M</h1>{raise}{filler}<p>November 1, 2026</p>"
+        )),
+        None
+    );
+    // The markup's date wins.
+    let html = "<html><head><meta property=\"article:published_time\" content=\"2026-10-05\"></head><body><main><h1>Acme raises $20M</h1><p>November 1, 2026</p></main></body></html>";
+    let arts = articles_from_html(html, None, None);
+    assert_eq!(
+        arts[0].published.map(|t| t.date_naive()),
+        NaiveDate::from_ymd_opt(2026, 10, 5)
+    );
+}
