@@ -28,6 +28,24 @@ impl LeadNames {
         )
     }
 
+    /// The names and titles of the leads of `records`: each read alone
+    /// for a short list (`leads --tier hot` of a large store), all leads
+    /// at once for a long one.
+    pub async fn load(
+        store: &dyn leadscore_store::Store,
+        records: &[ScoreRecord],
+    ) -> Result<Self, leadscore_store::StoreError> {
+        const READ_ALONE: usize = 200;
+        if records.len() > READ_ALONE {
+            return Ok(Self::of(store.list_leads().await?));
+        }
+        let mut leads = Vec::with_capacity(records.len());
+        for r in records {
+            leads.extend(store.get_lead(&r.lead).await?);
+        }
+        Ok(Self::of(leads))
+    }
+
     /// The lead's name (first and last), when known.
     pub fn name(&self, email: &Email) -> Option<&str> {
         self.0.get(email).and_then(|(n, _)| n.as_deref())

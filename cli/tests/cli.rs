@@ -95,6 +95,24 @@ fn leads_are_listed_with_their_names_and_titles() {
     assert_eq!(dana["name"], "Dana Reyes");
     assert_eq!(dana["title"], "Director of Marketing");
 
+    // More leads than are read one at a time: all leads are read at once.
+    let many = Env::new();
+    let mut csv = String::from("email,first_name,title\n");
+    for i in 0..201 {
+        csv.push_str(&format!("p{i}@acme-widgets.com,Pat{i},CTO\n"));
+    }
+    let leads = many.file("many.csv", csv.as_bytes());
+    assert!(many.run(&["import", "leads", &leads]).status.success());
+    assert!(many.run(&["score"]).status.success());
+    let out = stdout(&many.run(&["leads"]));
+    assert_eq!(out.lines().count(), 202, "{out}");
+    assert!(
+        out.lines()
+            .skip(1)
+            .all(|l| l.contains(", CTO") && l.contains("Pat")),
+        "{out}"
+    );
+
     // Leads with neither: no such column, and no such fields.
     let bare = Env::new();
     let leads = bare.file("bare.csv", b"email\nraj@acme-widgets.com\n");
