@@ -523,52 +523,157 @@ fn date_of(c: &regex::Captures<'_>) -> Option<NaiveDate> {
 /// ("Published: November 1, 2026", "By Jane Doe | Nov 1, 2026").
 const DATE_LINE_CHARS: usize = 60;
 
+/// Words that make a line's date another date than the page's
+/// publication: an update, a founding, a copyright, an event.
+static OTHER_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)©|\b(?:updated|last\s+modified|modified|revised|aktualisiert|geändert|mis\s+à\s+jour|modifié|actualizado|atualizado|founded|established|since|gegründet|seit|fondée?|créée?|fundad[ao]|copyright|events?|webinars?|conferences?|summit|deadline|expires|valid|register|starts?|ends?|until|bis|jusqu'au)\b",
+    )
+    .expect("valid pattern")
+});
+
+/// Words that say a line's date is the page's publication.
+static PUBLISHED_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)published|posted|released|veröffentlicht|publié|publicado|publicada")
+        .expect("valid pattern")
+});
+
+/// Elements whose text is not the article's (site chrome, scripts).
+const NOT_ARTICLE: [&str; 10] = [
+    "footer", "nav", "aside", "script", "style", "noscript", "template", "form", "button", "select",
+];
+
+/// Elements that start a line of text.
+const BLOCK: [&str; 21] = [
+    "p",
+    "div",
+    "li",
+    "dd",
+    "dt",
+    "td",
+    "th",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "section",
+    "article",
+    "main",
+    "blockquote",
+    "figcaption",
+    "address",
+    "body",
+];
+
+/// The text of `root` as lines: the text of each block element (a
+/// paragraph, a heading, a list item; inline elements such as `<strong>`
+/// and `<time>` stay in their line), without the text of site chrome
+/// ([`NOT_ARTICLE`]). At most `max` lines.
+fn lines_of(root: ElementRef<'_>, max: usize) -> Vec<String> {
+    let mut lines: Vec<(_, String)> = Vec::new();
+    for node in root.descendants() {
+        let scraper::Node::Text(text) = node.value() else {
+            continue;
+        };
+        let mut block = None;
+        let mut skipped = false;
+        for a in node.ancestors() {
+            let Some(e) = a.value().as_element() else {
+                continue;
+            };
+            if NOT_ARTICLE.contains(&e.name()) {
+                skipped = true;
+                break;
+            }
+            if block.is_none() && BLOCK.contains(&e.name()) {
+                block = Some(a.id());
+            }
+            if a.id() == root.id() {
+                break;
+            }
+        }
+        let text = normalize(text);
+        let text = text.trim();
+        if skipped || text.is_empty() {
+            continue;
+        }
+        let block = block.unwrap_or(root.id());
+        match lines.last_mut() {
+            Some((id, line)) if *id == block => {
+                line.push(' ');
+                line.push_str(text);
+            }
+            _ => {
+                if lines.len() == max {
+                    break;
+                }
+                lines.push((block, text.to_owned()));
+            }
+        }
+    }
+    lines.into_iter().map(|(_, l)| l).collect()
+}
+
 /// A date written out at the top of an article page whose markup gives
-/// none: in the first text after its `<h1>` (from the start of its main
-/// text without one; at most 12 texts, 800 characters), the first whole
-/// date that is a line of its own ([`DATE_LINE_CHARS`] at most) or opens a
-/// press release's dateline. A date inside a sentence ("Acme, founded on
-/// March 3, 2015, today announced ...") dates something else and is not
-/// read.
+/// none. Its first lines after the `<h1>` (from the start of its main text
+/// without one; at most 12 lines, 800 characters; footers, navigation and
+/// asides not read) are searched for whole dates that are a line of their
+/// own ([`DATE_LINE_CHARS`] at most, without words of another date:
+/// "Updated", "Founded", "©", an event) or open a press release's
+/// dateline. The page's date is theirs when they agree, else the one
+/// labelled as the publication ("Published: ..."); none when they differ
+/// otherwise (a listing of dated items). A date inside a sentence ("Acme,
+/// founded on March 3, 2015, today announced ...") dates something else
+/// and is not read.
 fn written_date(doc: &Html) -> Option<DateTime<Utc>> {
     let root = doc
         .select(&MAIN)
         .max_by_key(|e| e.text().map(str::len).sum::<usize>())
         .or_else(|| doc.select(&BODY).next())?;
     let heading = doc.select(&H1).next().map(text_of);
-    let texts: Vec<String> = root
-        .text()
-        .map(|t| normalize(t).trim().to_owned())
-        .filter(|t| !t.is_empty())
-        .collect();
-    // After the heading when the root holds it (a heading split over
-    // several texts is not found: then from the start).
+    // The heading and the lines the search reads after it.
+    let lines = lines_of(root, 64);
     let start = heading
         .filter(|h| !h.is_empty())
-        .and_then(|h| texts.iter().position(|t| *t == h))
+        .and_then(|h| lines.iter().position(|t| *t == h))
         .map_or(0, |i| i + 1);
+    let mut found: Vec<(NaiveDate, bool)> = Vec::new();
     let mut read = 0;
-    for t in texts.iter().skip(start).take(12) {
+    for line in lines.iter().skip(start).take(12) {
         if read > 800 {
             break;
         }
-        read += t.len();
-        let own_line = t.chars().count() <= DATE_LINE_CHARS;
-        // A dateline's date opens its text: a hostile page's long text is
+        read += line.len();
+        let own_line = line.chars().count() <= DATE_LINE_CHARS;
+        // A dateline's date opens its line: a hostile page's long text is
         // not searched whole.
-        let t: String = t.chars().take(200).collect();
-        let Some(c) = WRITTEN_DATE.captures(&t) else {
-            continue;
-        };
-        let whole = c.get(0)?;
-        let dateline = whole.start() <= 80 && DATELINE_END.is_match(&t[whole.end()..]);
-        if own_line || dateline {
-            return date_of(&c)
-                .and_then(|d| d.and_hms_opt(0, 0, 0))
-                .map(|t| t.and_utc());
+        let head: String = line.chars().take(200).collect();
+        for c in WRITTEN_DATE.captures_iter(&head) {
+            let Some(whole) = c.get(0) else {
+                continue;
+            };
+            let dateline = whole.start() <= 80 && DATELINE_END.is_match(&head[whole.end()..]);
+            let date_line = own_line && !OTHER_DATE.is_match(line);
+            if let Some(d) = date_of(&c).filter(|_| dateline || date_line) {
+                found.push((d, PUBLISHED_LABEL.is_match(&head[..whole.start()])));
+            }
         }
     }
-    None
+    let first = found.first()?.0;
+    let date = if found.iter().all(|(d, _)| *d == first) {
+        first
+    } else {
+        let mut labelled = found.iter().filter(|(_, l)| *l).map(|(d, _)| *d);
+        let d = labelled.next()?;
+        if labelled.any(|x| x != d) {
+            return None;
+        }
+        d
+    };
+    date.and_hms_opt(0, 0, 0).map(|t| t.and_utc())
 }
 
 fn main_text(doc: &Html) -> String {

@@ -364,6 +364,49 @@ fn a_date_written_at_the_top_of_a_page_dates_it_when_its_markup_does_not() {
         )),
         None
     );
+    // A date in a sentence, even set apart by an inline element; a short
+    // line telling another date (a founding, an update, a copyright, an
+    // event).
+    for body in [
+        "<p>Theta Bold, founded on <strong>March 3, 2015</strong>, today announced a $20 million Series B.</p>",
+        "<p>Founded on March 3, 2015.</p>",
+        "<p>Updated November 30, 2026</p><p>Nu Listing raises $5 million Series A (2019)</p>",
+        "<p>© Acme, November 1, 2026</p>",
+        "<p>Join our webinar: December 3, 2026</p>",
+    ] {
+        assert_eq!(
+            written(&format!("<h1>Acme raises $20M</h1>{body}{raise}")),
+            None,
+            "{body}"
+        );
+    }
+    // An inline date element stays in its line: a byline is one.
+    assert_eq!(
+        written(&format!(
+            "<h1>Acme raises $20M</h1><p>By Jane Doe on <time>November 1, 2026</time></p>{raise}"
+        )),
+        day
+    );
+    // Dates that disagree: the one labelled as the publication, else none
+    // (a listing of items with their dates).
+    assert_eq!(
+        written(&format!(
+            "<h1>Acme raises $20M</h1><p>Last updated: December 1, 2026</p><p>Published: March 12, 2019</p>{raise}"
+        )),
+        NaiveDate::from_ymd_opt(2019, 3, 12)
+    );
+    assert_eq!(
+        written(
+            "<h1>Newsroom</h1><div class=\"card\"><span class=\"date\">November 15, 2026</span><h3><a href=\"/launch\">Omicron launches Atlas</a></h3></div>\
+             <div class=\"card\"><span class=\"date\">March 12, 2019</span><h3><a href=\"/series-a\">Omicron raises $5 million Series A</a></h3><p>Omicron raised $5 million.</p></div>"
+        ),
+        None
+    );
+    // A footer's date is the site's, not the article's, with or without a
+    // main element.
+    let html = "<html><body><h1>Acme raises $20M</h1><p>Acme today announced a $20 million Series B.</p><footer><p>Posted November 20, 2026</p></footer></body></html>";
+    assert_eq!(articles_from_html(html, None, None)[0].published, None);
+
     // The markup's date wins.
     let html = "<html><head><meta property=\"article:published_time\" content=\"2026-10-05\"></head><body><main><h1>Acme raises $20M</h1><p>November 1, 2026</p></main></body></html>";
     let arts = articles_from_html(html, None, None);
