@@ -151,19 +151,25 @@ pub async fn crawl_site(fetcher: &dyn PageFetcher, start: &Url, config: &CrawlCo
     // A start with a path (a CRM's "website" may be `/en/`, `/pricing`,
     // `/home`) is read, and so is the site's root: its links (the careers
     // and press pages) are the site's, which the start page may not have.
-    let root = match &home {
+    // A start the site answered without a page (a stale deep link's 404)
+    // leaves the root to read.
+    let with_path = config.read_root && config.max_pages > 1 && home_url.path() != "/";
+    let root_of = |u: &Url| {
+        let mut root = u.clone();
+        root.set_path("/");
+        root.set_query(None);
+        root.set_fragment(None);
+        root
+    };
+    let root_url = match &home {
         // Asked for a path, and not sent to the root or from it (`/` to
         // `/en/` is the site's own start).
-        Ok(page)
-            if config.read_root
-                && config.max_pages > 1
-                && home_url.path() != "/"
-                && page.final_url.path() != "/" =>
-        {
-            let mut root = page.final_url.clone();
-            root.set_path("/");
-            root.set_query(None);
-            root.set_fragment(None);
+        Ok(page) if with_path && page.final_url.path() != "/" => Some(root_of(&page.final_url)),
+        Err(e) if with_path && site_answered(e) => Some(root_of(&home_url)),
+        _ => None,
+    };
+    let root = match root_url {
+        Some(root) => {
             let result = fetcher.fetch(&root, &session).await;
             Some(CrawledPage {
                 url: root,
@@ -183,23 +189,31 @@ pub async fn crawl_site(fetcher: &dyn PageFetcher, start: &Url, config: &CrawlCo
     let budget = config
         .max_pages
         .saturating_sub(1 + usize::from(root.is_some()));
-    let mut plan = match &home {
-        Ok(page) if config.max_pages > 1 => {
-            let limits = PlanLimits {
-                max_pages: budget,
-                max_per_kind: config.max_per_kind,
-                max_links_considered: config.max_links_considered,
-            };
-            let mut starts = vec![(page.text.as_str(), &page.final_url)];
-            starts.extend(read_root.map(|r| (r.text.as_str(), &r.final_url)));
-            plan_pages_from(&starts, &limits)
-        }
-        _ => Vec::new(),
+    let starts: Vec<(&str, &Url)> = home
+        .as_ref()
+        .ok()
+        .into_iter()
+        .chain(read_root)
+        .map(|p| (p.text.as_str(), &p.final_url))
+        .collect();
+    let mut plan = if config.max_pages > 1 && !starts.is_empty() {
+        let limits = PlanLimits {
+            max_pages: budget,
+            max_per_kind: config.max_per_kind,
+            max_links_considered: config.max_links_considered,
+        };
+        plan_pages_from(&starts, &limits)
+    } else {
+        Vec::new()
     };
     if let Err(e) = &home {
         tracing::info!(url = %start, error = %e, "homepage failed");
     }
-    let base = home.as_ref().ok().map(|page| page.final_url.clone());
+    let base = home
+        .as_ref()
+        .ok()
+        .or(read_root)
+        .map(|page| page.final_url.clone());
     // Pages read, by where they ended: a planned page that redirects to one
     // of them is not read again as another kind.
     let mut read: std::collections::HashSet<String> = base
@@ -279,6 +293,22 @@ fn no_such_host(e: &PageError) -> bool {
 /// Whether `e` says the host could not be reached at all (no address, a
 /// refused or failed connection or TLS handshake), directly or on its
 /// robots.txt, rather than that it answered.
+/// Whether the site answered the request without giving a page to read (a
+/// status such as 404, a file, a path robots.txt disallows): its other
+/// pages may still be read.
+fn site_answered(e: &PageError) -> bool {
+    matches!(
+        e,
+        PageError::HttpStatus(_)
+            | PageError::NotHtml { .. }
+            | PageError::NotText { .. }
+            | PageError::RobotsDisallowed { .. }
+            | PageError::TooManyRedirects { .. }
+            | PageError::Decode(_)
+            | PageError::TooLarge { .. }
+    )
+}
+
 fn host_unreachable(e: &PageError) -> bool {
     match e {
         PageError::Dns { .. } | PageError::Connect(_) | PageError::Http(_) => true,

@@ -372,6 +372,41 @@ mod fixtures {
             let crawl = crawl_site(&f, &start, &CrawlConfig::default()).await;
             let paths: Vec<&str> = crawl.pages.iter().map(|p| p.url.path()).collect();
             assert_eq!(paths, ["/en/", "/en/careers"], "{:?}", crawl.pages);
+
+            // A stale deep link (a 404): the site's root is read, and the
+            // pages its links give.
+            let server = serve(
+                "127.0.0.1",
+                Arc::new(|path: &str| match path {
+                    "/" => html(r#"<a href="/careers">Careers</a>"#),
+                    "/careers" => html("<h1>Careers</h1>"),
+                    _ => status(404),
+                }),
+            )
+            .await;
+            let start =
+                Url::parse(&format!("http://acme.test:{}/old/page", server.addr.port())).unwrap();
+            let crawl = crawl_site(&f, &start, &CrawlConfig::default()).await;
+            let outcomes: Vec<(&str, bool)> = crawl
+                .pages
+                .iter()
+                .map(|p| (p.url.path(), p.result.is_ok()))
+                .collect();
+            assert_eq!(
+                outcomes,
+                [("/old/page", false), ("/", true), ("/careers", true)],
+                "{:?}",
+                crawl.pages
+            );
+            assert_eq!(crawl.pages[0].result, Err(PageError::HttpStatus(404)));
+            // Not when the site could not be reached at all.
+            let start = Url::parse("http://acme.test:9/old/page").unwrap();
+            let crawl = crawl_site(&f, &start, &CrawlConfig::default()).await;
+            assert!(
+                crawl.pages.iter().all(|p| p.url.path() != "/"),
+                "{:?}",
+                crawl.pages
+            );
         })
         .await;
     }
