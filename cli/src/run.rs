@@ -678,32 +678,43 @@ pub async fn run(
         };
         let Some((domain, out)) = next else { break };
         match out {
-            Ok(o) if let Some(why) = nothing_fetched(&o.enrichment) => {
-                progress.finish_one(&format!("{domain}: failed: {why}"));
-                summary.failed.push((domain.to_string(), why));
-            }
             Ok(o) => {
-                let e = &o.enrichment;
-                let ok = e.pages.iter().filter(|p| p.error.is_none()).count();
-                summary.enriched += 1;
-                summary.pages += ok;
+                // The account's leads were rescored either way (with the
+                // signals of its last snapshot when nothing was fetched):
+                // a lead that became hot is counted and its alert sent.
                 summary.rescored += o.rescored.scored;
                 failed_in_accounts.extend(o.rescored.failed.iter().cloned());
                 summary
                     .became_hot
                     .extend(o.rescored.became_hot.iter().cloned());
+                delivery_wanted |= !o.rescored.became_hot.is_empty();
+                let hot = match o.rescored.became_hot.len() {
+                    0 => String::new(),
+                    n => format!(", {n} became hot"),
+                };
+                let e = &o.enrichment;
+                if let Some(why) = nothing_fetched(e) {
+                    progress.finish_one(&format!(
+                        "{domain}: failed: {why}{}",
+                        if hot.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" ({} lead(s) rescored{hot})", o.rescored.scored)
+                        }
+                    ));
+                    summary.failed.push((domain.to_string(), why));
+                    continue;
+                }
+                let ok = e.pages.iter().filter(|p| p.error.is_none()).count();
+                summary.enriched += 1;
+                summary.pages += ok;
                 progress.finish_one(&format!(
-                    "{domain}: {ok}/{} pages, {} technologies, {} signals, {} lead(s) rescored{}",
+                    "{domain}: {ok}/{} pages, {} technologies, {} signals, {} lead(s) rescored{hot}",
                     e.pages.len(),
                     e.technologies.len(),
                     e.snapshot.signals.len(),
                     o.rescored.scored,
-                    match o.rescored.became_hot.len() {
-                        0 => String::new(),
-                        n => format!(", {n} became hot"),
-                    }
                 ));
-                delivery_wanted |= !o.rescored.became_hot.is_empty();
             }
             Err(err) => {
                 summary.failed.push((domain.to_string(), err.to_string()));

@@ -1200,6 +1200,68 @@ equals = "HubSpot"
 points = 20
 "#;
 
+/// A lead that becomes hot while its account's site cannot be read (its
+/// account is rescored all the same) is counted in the summary, in the
+/// JSON and on the account's line.
+#[test]
+fn a_lead_hot_while_its_account_failed_is_counted() {
+    let env = Env::new();
+    let model = env.file(
+        "ceo.toml",
+        br#"name = "ceo"
+[scale]
+fit_max = 30
+engagement_max = 10
+[weights]
+fit = 1.0
+engagement = 0.0
+[tiers]
+hot = 70
+warm = 40
+hysteresis = 5
+[grades]
+fit = [70, 45, 25]
+engagement = [75, 50, 25]
+[[rule]]
+id = "ceo"
+lead = "seniority"
+equals = "c_level"
+points = 30
+"#,
+    );
+    let leads = env.file("leads.csv", b"email,title\nceo@gone.test,CEO\n");
+    assert!(env.run(&["import", "leads", &leads]).status.success());
+    let accounts = env.file("accounts.csv", b"domain\ngone.test\n");
+    // Only the hosts given resolve: gone.test resolves nowhere.
+    let o = leadscore()
+        .args(["--db".as_ref(), env.db.as_os_str()])
+        .args(["run", "--accounts", &accounts, "--model", &model, "--json"])
+        .args([
+            "--resolve",
+            "elsewhere.test=127.0.0.1",
+            "--allow-private-network",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(5), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["became_hot"], serde_json::json!(["ceo@gone.test"]), "{v}");
+    assert_eq!(v["failed"].as_array().map(Vec::len), Some(1), "{v}");
+    let o = leadscore()
+        .args(["--db".as_ref(), env.db.as_os_str()])
+        .args(["run", "--accounts", &accounts, "--model", &model, "--force"])
+        .args([
+            "--resolve",
+            "elsewhere.test=127.0.0.1",
+            "--allow-private-network",
+        ])
+        .output()
+        .unwrap();
+    let out = stdout(&o);
+    // Hot already: no second crossing.
+    assert!(out.contains("0 became hot"), "{out}");
+}
+
 /// A homepage with HubSpot's embed loader.
 const HUBSPOT_HOME: &str = r#"<html><head><script id="hs-script-loader" async defer src="//js.hs-scripts.com/4242.js"></script></head><body><a href="/pricing">Pricing</a></body></html>"#;
 
