@@ -178,7 +178,11 @@ pub fn print_table(records: &[ScoreRecord], names: &LeadNames) {
                 format!("{:.1}", r.score.total),
                 r.tier.to_string(),
                 r.score.grade.to_string(),
-                format!("{:.0}/{:.0}", r.score.fit, r.score.engagement),
+                format!(
+                    "{}/{}",
+                    crate::report::whole(r.score.fit),
+                    crate::report::whole(r.score.engagement)
+                ),
                 truncate(&top, 48),
             ]);
             row
@@ -219,18 +223,31 @@ pub fn print_table(records: &[ScoreRecord], names: &LeadNames) {
     }
 }
 
-/// `s` safe for a terminal: control characters (escape sequences that
-/// could retitle the window, hide text or plant a hyperlink, from a scraped
-/// job title or headline) are shown as `�`.
+/// `s` safe for a terminal: a tab or a line break is a space; other
+/// control characters (escape sequences that could retitle the window,
+/// hide text or plant a hyperlink, from a scraped job title or headline)
+/// and direction overrides and isolates (which would show a name reversed)
+/// are shown as `�`.
 pub fn term(s: &str) -> std::borrow::Cow<'_, str> {
-    if s.chars().any(char::is_control) {
+    if s.chars().any(|c| c.is_control() || is_bidi_control(c)) {
         s.chars()
-            .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
+            .map(|c| match c {
+                '\t' | '\n' | '\r' => ' ',
+                c if c.is_control() || is_bidi_control(c) => '\u{FFFD}',
+                c => c,
+            })
             .collect::<String>()
             .into()
     } else {
         s.into()
     }
+}
+
+/// A direction embedding, override or isolate (U+202A–U+202E,
+/// U+2066–U+2069): text after it is shown in another direction, so a
+/// name can read as another.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// The breakdown of one lead's score.
@@ -278,7 +295,8 @@ pub fn print_explanation(lead: &Lead, record: &ScoreRecord, history: &[ScoreReco
         }
         for c in items {
             let mut notes = Vec::new();
-            if (c.decay - 1.0).abs() > 1e-9 {
+            // A factor that shows as ×1.00 says nothing.
+            if c.decay < 0.995 {
                 notes.push(format!(
                     "decayed ×{:.2} from {}",
                     c.decay,

@@ -249,7 +249,24 @@ pub fn render(data: &ReportData) -> String {
             }
         }
     };
+    // A direction override in a name or a scraped text would show it
+    // reversed: the page's own text has none.
     page.into_string()
+        .chars()
+        .map(|c| {
+            if crate::output::is_bidi_control(c) {
+                '\u{FFFD}'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+/// A fit or an engagement in whole points, rounded down: 69.5 shows as 69,
+/// as the grade it gives (70 is an A) says, not as 70.
+pub(crate) fn whole(x: f64) -> String {
+    format!("{}", x.floor() as i64)
 }
 
 fn leaderboard(data: &ReportData) -> Markup {
@@ -277,10 +294,10 @@ fn leaderboard(data: &ReportData) -> Markup {
                                     }
                                 }
                                 td { @if let Some(a) = &r.account { a href=(format!("#account-{a}")) { (a) } } }
-                                td.num.score { (format!("{:.0}", r.score.total)) }
+                                td.num.score { (format!("{:.1}", r.score.total)) }
                                 td { div.bar { i style=(format!("width:{:.0}%", r.score.total.clamp(0.0, 100.0))) {} } }
-                                td.num { (format!("{:.0}", r.score.fit)) }
-                                td.num { (format!("{:.0}", r.score.engagement)) }
+                                td.num { (whole(r.score.fit)) }
+                                td.num { (whole(r.score.engagement)) }
                                 td { span.badge.(tier_class(r.tier)) { (r.tier) } }
                                 td { (r.score.grade) }
                                 td.muted {
@@ -389,7 +406,7 @@ fn accounts(data: &ReportData) -> Markup {
                                 b { (data.accounts.get(d).and_then(|a| a.name.clone()).unwrap_or_else(|| d.to_string())) }
                                 br; span.muted { (d) }
                                 @if let Some(s) = rollup.get(d) {
-                                    br; span.badge.(tier_class(s.tier)) { (s.tier) " " (format!("{:.0}", s.total)) }
+                                    br; span.badge.(tier_class(s.tier)) { (s.tier) " " (format!("{:.1}", s.total)) }
                                     " " span.muted { (s.leads) " lead(s), " (s.engaged_leads) " engaged" }
                                 }
                                 br; span.muted {
@@ -498,8 +515,8 @@ fn explanations(data: &ReportData) -> Markup {
                 details #(format!("lead-{}", i + 1)) open[r.tier == Tier::Hot] data-lead=(email) {
                     summary {
                         span.badge.(tier_class(r.tier)) { (r.tier) } " "
-                        (lead_name(lead, &email)) " · " (format!("{:.0}", r.score.total)) " · " (r.score.grade)
-                        span.muted { " — fit " (format!("{:.0}", r.score.fit)) ", engagement " (format!("{:.0}", r.score.engagement)) }
+                        (lead_name(lead, &email)) " · " (format!("{:.1}", r.score.total)) " · " (r.score.grade)
+                        span.muted { " — fit " (format!("{:.1}", r.score.fit)) ", engagement " (format!("{:.1}", r.score.engagement)) }
                     }
                     p.muted {
                         a href=(r.lead.mailto()) { (email) }
@@ -550,6 +567,17 @@ pub fn write(data: &ReportData, path: &std::path::Path) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A fit or an engagement shows the whole points it has: 69.5 is not
+    /// shown as the 70 an A needs.
+    #[test]
+    fn whole_points_round_down() {
+        assert_eq!(whole(69.5), "69");
+        assert_eq!(whole(69.99), "69");
+        assert_eq!(whole(70.0), "70");
+        assert_eq!(whole(0.0), "0");
+        assert_eq!(whole(100.0), "100");
+    }
 
     /// An account whose last run fetched no page is not counted enriched.
     #[test]

@@ -95,6 +95,32 @@ fn leads_are_listed_with_their_names_and_titles() {
     assert_eq!(dana["name"], "Dana Reyes");
     assert_eq!(dana["title"], "Director of Marketing");
 
+    // A tab or a line break in a name shows as a space; a direction
+    // override (which would show the name reversed) as `�`, in the table,
+    // in `explain` and in the report.
+    let odd = Env::new();
+    let leads = odd.file(
+        "odd.csv",
+        "email,first_name,last_name,title\nann@acme-widgets.com,\u{202E}Ann,Lee,\"Director of\tMarketing\"\n".as_bytes(),
+    );
+    assert!(odd.run(&["import", "leads", &leads]).status.success());
+    assert!(odd.run(&["score"]).status.success());
+    let out = stdout(&odd.run(&["leads"]));
+    assert!(
+        out.contains("\u{FFFD}Ann Lee, Director of Marketing"),
+        "{out}"
+    );
+    assert!(!out.contains('\u{202E}'), "{out}");
+    let out = stdout(&odd.run(&["explain", "ann@acme-widgets.com"]));
+    assert!(out.contains("title:   Director of Marketing"), "{out}");
+    assert!(!out.contains('\u{202E}'), "{out}");
+    let page = odd.dir.join("r.html");
+    let o = odd.run(&["report", "--html", &page.display().to_string()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(html.contains("\u{FFFD}Ann"), "the name is in the report");
+    assert!(!html.contains('\u{202E}'));
+
     // More leads than are read one at a time: all leads are read at once.
     let many = Env::new();
     let mut csv = String::from("email,first_name,title\n");
