@@ -153,7 +153,11 @@ pub fn parse_date(s: &str, anchor: Option<NaiveDate>) -> Option<DateTime<Utc>> {
 /// subdomain of it, whatever site the page itself is on: a press page that
 /// redirected to a newswire lists other companies' rounds), not the page
 /// itself: the announcements a listing names without their dates, which
-/// their own pages give. At most `max`, in the page's order.
+/// their own pages give. At most `max`: the newest first, by the latest year
+/// written in each link's entry (its text, or the card or list item holding
+/// it), those without a year first, in the page's order (a newsroom may
+/// list its oldest news first; a year in a title, "Series A (2019)", tells
+/// an old one).
 pub fn funding_links(html: &str, page_url: &str, site: &str, max: usize) -> Vec<url::Url> {
     let Ok(base) = url::Url::parse(page_url) else {
         return Vec::new();
@@ -164,9 +168,9 @@ pub fn funding_links(html: &str, page_url: &str, site: &str, max: usize) -> Vec<
     };
     let home = site.trim_start_matches("www.").to_ascii_lowercase();
     let doc = Html::parse_document(html);
-    let mut out: Vec<url::Url> = Vec::new();
+    let mut out: Vec<(url::Url, Option<i32>)> = Vec::new();
     for a in doc.select(&LINK).take(2_000) {
-        if out.len() >= max {
+        if out.len() >= MAX_FUNDING_LINKS_CONSIDERED {
             break;
         }
         let Some(mut link) = a
@@ -182,7 +186,7 @@ pub fn funding_links(html: &str, page_url: &str, site: &str, max: usize) -> Vec<
         if !matches!(link.scheme(), "http" | "https")
             || !on_site
             || link.as_str().trim_end_matches('/') == base.as_str().trim_end_matches('/')
-            || out.contains(&link)
+            || out.iter().any(|(l, _)| *l == link)
         {
             continue;
         }
@@ -191,10 +195,44 @@ pub fn funding_links(html: &str, page_url: &str, site: &str, max: usize) -> Vec<
             .event
             .is_some()
         {
-            out.push(link);
+            out.push((link, entry_year(a, &text)));
         }
     }
-    out
+    // Stable: the page's order among equals.
+    out.sort_by_key(|&(_, year)| std::cmp::Reverse(year.unwrap_or(i32::MAX)));
+    out.into_iter().take(max).map(|(l, _)| l).collect()
+}
+
+/// The funding links of a listing weighed before the newest are taken.
+const MAX_FUNDING_LINKS_CONSIDERED: usize = 50;
+
+/// A year, 1990-2099.
+static YEAR: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b(?:199\d|20\d\d)\b").expect("valid pattern"));
+
+/// The latest year written in the entry of link `a` (whose text is
+/// `text`): in its text, else in the nearest element around it with more
+/// text than the link and no other link (its card or list item), if that
+/// is short enough to be one entry.
+fn entry_year(a: ElementRef<'_>, text: &str) -> Option<i32> {
+    let latest = |t: &str| {
+        YEAR.find_iter(t)
+            .filter_map(|m| m.as_str().parse::<i32>().ok())
+            .max()
+    };
+    if let Some(y) = latest(text) {
+        return Some(y);
+    }
+    // The entry holds this link alone: an element around several is the
+    // listing (or a part of it), whose years are other entries'.
+    let entry = a
+        .ancestors()
+        .filter_map(ElementRef::wrap)
+        .take(4)
+        .take_while(|e| e.select(&LINK).nth(1).is_none())
+        .map(|e| e.text().collect::<Vec<_>>().join(" "))
+        .find(|t| normalize(t).trim() != text)?;
+    (entry.len() <= 600).then(|| latest(&entry)).flatten()
 }
 
 fn text_of(e: ElementRef<'_>) -> String {

@@ -415,3 +415,37 @@ fn a_date_written_at_the_top_of_a_page_dates_it_when_its_markup_does_not() {
         NaiveDate::from_ymd_opt(2026, 10, 5)
     );
 }
+
+/// Of more funding links than are followed, the newest are: a newsroom
+/// listing its oldest news first keeps its latest round.
+#[test]
+fn the_newest_funding_links_are_followed() {
+    use leadscore_news::article::funding_links;
+    let card = |date: &str, path: &str, stage: &str| {
+        format!(
+            r#"<div class="card"><span class="date">{date}</span><h3><a href="{path}">Rho raises $10 million {stage}</a></h3><p>Read more.</p></div>"#
+        )
+    };
+    let html = format!(
+        "<html><body><h1>Newsroom</h1>{}{}{}{}</body></html>",
+        card("May 2, 2018", "/news/seed", "seed round"),
+        card("March 12, 2019", "/news/a", "Series A"),
+        card("June 1, 2021", "/news/b", "Series B"),
+        card("November 15, 2026", "/news/c", "Series C"),
+    );
+    let got: Vec<String> = funding_links(&html, "https://rho.example/newsroom", "rho.example", 3)
+        .iter()
+        .map(|u| u.path().to_owned())
+        .collect();
+    assert_eq!(got, ["/news/c", "/news/b", "/news/a"]);
+    // A year in the link's own text; links without one come first, in the
+    // page's order.
+    let html = r#"<ul><li><a href="/news/a">Rho raises $5 million Series A (2019)</a></li>
+        <li><a href="/news/c">Rho raises $60 million Series C</a></li>
+        <li><a href="/news/b">Rho raises $20 million Series B</a></li></ul>"#;
+    let got: Vec<String> = funding_links(html, "https://rho.example/newsroom", "rho.example", 2)
+        .iter()
+        .map(|u| u.path().to_owned())
+        .collect();
+    assert_eq!(got, ["/news/c", "/news/b"]);
+}
