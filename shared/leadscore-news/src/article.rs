@@ -494,46 +494,74 @@ fn entry_article(
     })
 }
 
-/// English abbreviations of the months (with or without their period),
-/// besides the full names of [`crate::funding::MONTH_NAMES`].
-const MONTH_ABBREVIATIONS: [(&str, u32); 12] = [
+/// Abbreviations of the months (with or without their period), besides
+/// the full names of [`crate::funding::MONTH_NAMES`]: English, and the
+/// German, French, Spanish and Portuguese ones that are not also English.
+const MONTH_ABBREVIATIONS: [(&str, u32); 28] = [
     ("jan", 1),
+    ("janv", 1),
+    ("jän", 1),
+    ("ene", 1),
     ("feb", 2),
+    ("févr", 2),
+    ("fev", 2),
     ("mar", 3),
+    ("mär", 3),
     ("apr", 4),
+    ("avr", 4),
+    ("abr", 4),
     ("jun", 6),
     ("jul", 7),
+    ("juil", 7),
     ("aug", 8),
+    ("ago", 8),
     ("sep", 9),
     ("sept", 9),
+    ("set", 9),
     ("oct", 10),
+    ("okt", 10),
+    ("out", 10),
     ("nov", 11),
     ("dec", 12),
+    ("déc", 12),
+    ("dez", 12),
+    ("dic", 12),
 ];
 
 /// A whole date written out: "November 1, 2026", "Nov. 1st, 2026", "1
-/// November 2026", "1. November 2026", "1er novembre 2026", "1 de
-/// noviembre de 2026", "2026-11-01".
+/// November 2026", "1. November 2026", "1er novembre 2026", "1° de
+/// noviembre de 2026", "2026-11-01", "01.11.2026" (day first: a date with
+/// slashes is not read, its order is the writer's).
 static WRITTEN_DATE: LazyLock<Regex> = LazyLock::new(|| {
-    let mut names: Vec<&str> = crate::funding::MONTH_NAMES
+    let names: Vec<&str> = crate::funding::MONTH_NAMES
         .iter()
         .chain(&MONTH_ABBREVIATIONS)
         .map(|&(n, _)| n)
         .collect();
-    // The longest first, so that "sept" is not read as "sep".
-    names.sort_by_key(|n| std::cmp::Reverse(n.len()));
     let months = names.join("|");
     Regex::new(&format!(
-        r"(?i)\b(?P<m1>{months})\b\.?\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y1>(?:19|20)\d\d)\b|\b(?P<d2>\d{{1,2}})(?:st|nd|rd|th|er|º|\.)?\s+(?:de\s+)?(?P<m2>{months})\b\.?,?\s+(?:de\s+)?(?P<y2>(?:19|20)\d\d)\b|\b(?P<y3>(?:19|20)\d\d)-(?P<m3>\d\d)-(?P<d3>\d\d)\b"
+        r"(?i)\b(?P<m1>{months})\b\.?\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y1>(?:19|20)\d\d)\b|\b(?P<d2>\d{{1,2}})(?:st|nd|rd|th|er|º|°|\.)?\s+(?:de\s+)?(?P<m2>{months})\b\.?,?\s+(?:de\s+)?(?P<y2>(?:19|20)\d\d)\b|\b(?P<y3>(?:19|20)\d\d)-(?P<m3>\d\d)-(?P<d3>\d\d)\b|\b(?P<d4>\d{{1,2}})\.(?P<m4>\d{{1,2}})\.(?P<y4>(?:19|20)\d\d)\b"
     ))
     .expect("valid date pattern")
 });
 
 /// What follows the date of a press release's dateline ("SAN FRANCISCO,
-/// Nov. 1, 2026 /PRNewswire/ -- Acme ...").
+/// Nov. 1, 2026 /PRNewswire/ -- Acme ...", "NEW YORK, NY / ACCESSWIRE /
+/// November 1, 2026 / Acme ...", "Madrid, 1 de noviembre de 2026.- Acme";
+/// the text is normalized: its dashes are `-`).
 static DATELINE_END: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\s*(?:\([^)]{1,40}\)\s*)?(?:--|—|–|-\s|/\s*[a-z][a-z ]{1,30}/|\(?(?:business\s*wire|globe\s*newswire|accesswire|prnewswire|pr\s*newswire)\)?)")
+    Regex::new(r"(?i)^\s*(?:\([^)]{1,40}\)\s*)?(?:\.?\s*-+\s|/\s*\p{L}[\w .-]{0,30}/|/\s|\(?(?:business\s*wire|globe\s*newswire|accesswire|prnewswire|pr\s*newswire)\)?)")
         .expect("valid dateline pattern")
+});
+
+/// What comes before the date of a dateline: a place, in words that start
+/// with a capital ("SAN FRANCISCO,", "München,", "NEW YORK, NY /
+/// ACCESSWIRE /", "PARIS, le").
+static DATELINE_PLACE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^(?:[\p{Lu}\d][\p{L}\p{M}\d.'’&-]*(?:\s+|\s*[,/]\s*))+(?:(?:le|am|den|el|em)\s+)?$",
+    )
+    .expect("valid place pattern")
 });
 
 /// The date a [`WRITTEN_DATE`] match names, if it is a day of the calendar.
@@ -551,18 +579,24 @@ fn date_of(c: &regex::Captures<'_>) -> Option<NaiveDate> {
         (y, month(c.name("m1")?.as_str())?, num("d1")?)
     } else if let Some(y) = num("y2") {
         (y, month(c.name("m2")?.as_str())?, num("d2")?)
+    } else if let Some(y) = num("y3") {
+        (y, num("m3")?, num("d3")?)
     } else {
-        (num("y3")?, num("m3")?, num("d3")?)
+        (num("y4")?, num("m4")?, num("d4")?)
     };
     NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, d)
 }
 
-/// The longest text, in characters, read as a line giving the page's date
+/// The longest line, in characters, read as a line giving the page's date
 /// ("Published: November 1, 2026", "By Jane Doe | Nov 1, 2026").
 const DATE_LINE_CHARS: usize = 60;
 
-/// Words that make a line's date another date than the page's
-/// publication: an update, a founding, a copyright, an event.
+/// The lines after the headline where a page's date is read: its byline,
+/// before the text begins.
+const BYLINE_LINES: usize = 4;
+
+/// Words that make a date another date than the page's publication (an
+/// update, a founding, a copyright, an event), read before the date.
 static OTHER_DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?i)©|\b(?:updated|last\s+modified|modified|revised|aktualisiert|geändert|mis\s+à\s+jour|modifié|actualizado|atualizado|founded|established|since|gegründet|seit|fondée?|créée?|fundad[ao]|copyright|events?|webinars?|conferences?|summit|deadline|expires|valid|register|starts?|ends?|until|bis|jusqu'au)\b",
@@ -570,9 +604,20 @@ static OTHER_DATE: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid pattern")
 });
 
-/// Words that say a line's date is the page's publication.
+/// What comes before the date of a byline line: nothing, a separator
+/// ("By Jane Doe | ", "2 min read · ", "Published: "), a word that leads to
+/// a date ("on", "am", "le", "el"), or an author ("By Jane Doe, "). Not a
+/// sentence's words ("Acme founders in Berlin, ").
+static BYLINE_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^(?:|.*(?:[|·•:/-]|\b(?:on|am|vom|le|du|el|em|de|den))\s*|(?:by|von|par|por)\s[^,]{1,40},\s*)$",
+    )
+    .expect("valid pattern")
+});
+
+/// Words that say a date is the page's publication, read before it.
 static PUBLISHED_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)published|posted|released|veröffentlicht|publié|publicado|publicada")
+    Regex::new(r"(?i)\b(?:published|posted|released|veröffentlicht|publié|publicado|publicada)\b")
         .expect("valid pattern")
 });
 
@@ -581,15 +626,14 @@ const NOT_ARTICLE: [&str; 10] = [
     "footer", "nav", "aside", "script", "style", "noscript", "template", "form", "button", "select",
 ];
 
-/// Elements that start a line of text.
-const BLOCK: [&str; 21] = [
+/// Elements that start a line of text. Inline elements (`<strong>`,
+/// `<time>`, a link) stay in their line, and so do table cells, definition
+/// lists and captions: a cell "March 3, 2015" beside one saying "Founded"
+/// is no line of its own.
+const BLOCK: [&str; 16] = [
     "p",
     "div",
     "li",
-    "dd",
-    "dt",
-    "td",
-    "th",
     "h1",
     "h2",
     "h3",
@@ -601,102 +645,143 @@ const BLOCK: [&str; 21] = [
     "article",
     "main",
     "blockquote",
-    "figcaption",
     "address",
     "body",
 ];
 
-/// The text of `root` as lines: the text of each block element (a
-/// paragraph, a heading, a list item; inline elements such as `<strong>`
-/// and `<time>` stay in their line), without the text of site chrome
-/// ([`NOT_ARTICLE`]). At most `max` lines.
-fn lines_of(root: ElementRef<'_>, max: usize) -> Vec<String> {
-    let mut lines: Vec<(_, String)> = Vec::new();
-    for node in root.descendants() {
-        let scraper::Node::Text(text) = node.value() else {
-            continue;
-        };
-        let mut block = None;
-        let mut skipped = false;
-        for a in node.ancestors() {
-            let Some(e) = a.value().as_element() else {
-                continue;
-            };
-            if NOT_ARTICLE.contains(&e.name()) {
-                skipped = true;
-                break;
-            }
-            if block.is_none() && BLOCK.contains(&e.name()) {
-                block = Some(a.id());
-            }
-            if a.id() == root.id() {
-                break;
-            }
+/// Headings below the page's own.
+const SUBHEADING: [&str; 5] = ["h2", "h3", "h4", "h5", "h6"];
+
+/// A line's text is cut here: a hostile page's long paragraph is not read
+/// whole.
+const LINE_CHARS: usize = 1_000;
+
+/// A line of a page's text: a block element's, and whether that is a
+/// subheading.
+struct Line {
+    text: String,
+    subheading: bool,
+}
+
+/// The text of `root` as lines (see [`BLOCK`]), without the text of site
+/// chrome ([`NOT_ARTICLE`]); at most `max` lines. One walk over the tree.
+fn lines_of(root: ElementRef<'_>, max: usize) -> Vec<Line> {
+    use ego_tree::iter::Edge;
+    fn flush(lines: &mut Vec<Line>, current: &mut Line) {
+        let text = current.text.trim();
+        if !text.is_empty() {
+            lines.push(Line {
+                text: text.to_owned(),
+                subheading: current.subheading,
+            });
         }
-        let text = normalize(text);
-        let text = text.trim();
-        if skipped || text.is_empty() {
-            continue;
+        current.text.clear();
+        current.subheading = false;
+    }
+    let mut lines = Vec::new();
+    let mut current = Line {
+        text: String::new(),
+        subheading: false,
+    };
+    // Elements open inside one not read (it included).
+    let mut skipped = 0usize;
+    for edge in root.traverse() {
+        if lines.len() >= max {
+            return lines;
         }
-        let block = block.unwrap_or(root.id());
-        match lines.last_mut() {
-            Some((id, line)) if *id == block => {
-                line.push(' ');
-                line.push_str(text);
-            }
-            _ => {
-                if lines.len() == max {
-                    break;
+        match edge {
+            Edge::Open(node) => match node.value() {
+                scraper::Node::Element(e) => {
+                    if skipped > 0 || NOT_ARTICLE.contains(&e.name()) {
+                        skipped += 1;
+                    } else if BLOCK.contains(&e.name()) {
+                        flush(&mut lines, &mut current);
+                        current.subheading = SUBHEADING.contains(&e.name());
+                    }
                 }
-                lines.push((block, text.to_owned()));
+                scraper::Node::Text(t) if skipped == 0 && current.text.len() < LINE_CHARS => {
+                    let t = normalize(t);
+                    let t = t.trim();
+                    if !t.is_empty() {
+                        if !current.text.is_empty() {
+                            current.text.push(' ');
+                        }
+                        current.text.push_str(t);
+                    }
+                }
+                _ => {}
+            },
+            Edge::Close(node) => {
+                if let scraper::Node::Element(e) = node.value() {
+                    if skipped > 0 {
+                        skipped -= 1;
+                    } else if BLOCK.contains(&e.name()) {
+                        flush(&mut lines, &mut current);
+                    }
+                }
             }
         }
     }
-    lines.into_iter().map(|(_, l)| l).collect()
+    flush(&mut lines, &mut current);
+    lines.truncate(max);
+    lines
 }
 
-/// A date written out at the top of an article page whose markup gives
-/// none. Its first lines after the `<h1>` (from the start of its main text
-/// without one; at most 12 lines, 800 characters; footers, navigation and
-/// asides not read) are searched for whole dates that are a line of their
-/// own ([`DATE_LINE_CHARS`] at most, without words of another date:
-/// "Updated", "Founded", "©", an event) or open a press release's
-/// dateline. The page's date is theirs when they agree, else the one
-/// labelled as the publication ("Published: ..."); none when they differ
-/// otherwise (a listing of dated items). A date inside a sentence ("Acme,
-/// founded on March 3, 2015, today announced ...") dates something else
-/// and is not read.
+/// A date written out in the byline of an article page whose markup gives
+/// none. The lines right after its `<h1>` ([`BYLINE_LINES`], up to a
+/// subheading; from the start of its main text without one; footers,
+/// navigation and asides not read) are searched for whole dates that are
+/// a line of their own ([`DATE_LINE_CHARS`] at most, after nothing, a
+/// separator or an author as a byline writes them, and not after words of
+/// another date: "Updated", "Founded", "since", "©", an event; or labelled
+/// "Published", "Posted") or that follow a place and open a
+/// press release's dateline. The page's date is theirs when they agree,
+/// else the one labelled as the publication, else none. A page with two or
+/// more linked subheadings is a listing of entries with their own dates,
+/// and has none. A date inside a sentence ("Acme, founded on March 3,
+/// 2015, today announced ...") dates something else and is not read.
 fn written_date(doc: &Html) -> Option<DateTime<Utc>> {
     let root = doc
         .select(&MAIN)
         .max_by_key(|e| e.text().map(str::len).sum::<usize>())
         .or_else(|| doc.select(&BODY).next())?;
+    let linked_subheadings = root
+        .select(&HEADING)
+        .filter(|h| h.value().name() != "h1" && h.select(&LINK).next().is_some())
+        .take(2)
+        .count();
+    if linked_subheadings >= 2 {
+        return None;
+    }
     let heading = doc.select(&H1).next().map(text_of);
-    // The heading and the lines the search reads after it.
     let lines = lines_of(root, 64);
     let start = heading
         .filter(|h| !h.is_empty())
-        .and_then(|h| lines.iter().position(|t| *t == h))
+        .and_then(|h| lines.iter().position(|l| l.text == h))
         .map_or(0, |i| i + 1);
     let mut found: Vec<(NaiveDate, bool)> = Vec::new();
-    let mut read = 0;
-    for line in lines.iter().skip(start).take(12) {
-        if read > 800 {
-            break;
-        }
-        read += line.len();
-        let own_line = line.chars().count() <= DATE_LINE_CHARS;
-        // A dateline's date opens its line: a hostile page's long text is
-        // not searched whole.
-        let head: String = line.chars().take(200).collect();
+    for line in lines
+        .iter()
+        .skip(start)
+        .take(BYLINE_LINES)
+        .take_while(|l| !l.subheading)
+    {
+        let own_line = line.text.chars().count() <= DATE_LINE_CHARS;
+        // A dateline's date opens its line.
+        let head: String = line.text.chars().take(200).collect();
         for c in WRITTEN_DATE.captures_iter(&head) {
             let Some(whole) = c.get(0) else {
                 continue;
             };
-            let dateline = whole.start() <= 80 && DATELINE_END.is_match(&head[whole.end()..]);
-            let date_line = own_line && !OTHER_DATE.is_match(line);
+            let before = &head[..whole.start()];
+            let labelled = PUBLISHED_LABEL.is_match(before);
+            let dateline = whole.start() <= 80
+                && DATELINE_PLACE.is_match(before)
+                && DATELINE_END.is_match(&head[whole.end()..]);
+            let date_line = own_line
+                && (labelled || (BYLINE_BEFORE.is_match(before) && !OTHER_DATE.is_match(before)));
             if let Some(d) = date_of(&c).filter(|_| dateline || date_line) {
-                found.push((d, PUBLISHED_LABEL.is_match(&head[..whole.start()])));
+                found.push((d, labelled));
             }
         }
     }

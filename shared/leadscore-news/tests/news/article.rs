@@ -335,6 +335,13 @@ fn a_date_written_at_the_top_of_a_page_dates_it_when_its_markup_does_not() {
     }
     // A press release's dateline.
     for dateline in [
+        "NEW YORK, NY / ACCESSWIRE / November 1, 2026 / Acme today announced a $20 million Series B.",
+        "AUSTIN, Texas, Nov. 1, 2026 /PRNewswire-PRWeb/ -- Acme today announced a $20 million Series B.",
+        "BOSTON, Nov. 1, 2026 /EINPresswire.com/ -- Acme today announced a $20 million Series B.",
+        "Madrid, 1 de noviembre de 2026.- Acme ha cerrado una ronda de 20 millones.",
+        "München, 01.11.2026 – Acme hat 20 Millionen Euro eingesammelt.",
+        "PARIS, le 1er novembre 2026 – Acme lève 20 millions d'euros.",
+        "Berlin, 1. Nov. 2026 – Acme hat 20 Millionen Euro eingesammelt.",
         "SAN FRANCISCO, Nov. 1, 2026 /PRNewswire/ -- Acme, founded on March 3, 2015, today announced a $20 million Series B.",
         "BERLIN, November 1, 2026 — Acme today announced a $20 million Series B.",
         "LONDON, 1 November 2026 - Acme today announced a $20 million Series B.",
@@ -373,6 +380,10 @@ fn a_date_written_at_the_top_of_a_page_dates_it_when_its_markup_does_not() {
         "<p>Updated November 30, 2026</p><p>Nu Listing raises $5 million Series A (2019)</p>",
         "<p>© Acme, November 1, 2026</p>",
         "<p>Join our webinar: December 3, 2026</p>",
+        "<p>Acme, which closed its seed on March 3, 2015 - and has grown since - today announced a $20 million Series B.</p>",
+        "<table><tr><td>Founded</td><td>March 3, 2015</td></tr></table>",
+        "<figure><img src=\"x.jpg\"><figcaption>Acme founders in Berlin, March 3, 2015</figcaption></figure>",
+        "<p>Republished November 9, 2026 from our blog</p>",
     ] {
         assert_eq!(
             written(&format!("<h1>Acme raises $20M</h1>{body}{raise}")),
@@ -380,6 +391,22 @@ fn a_date_written_at_the_top_of_a_page_dates_it_when_its_markup_does_not() {
             "{body}"
         );
     }
+    // A byline after a blog's categories, and in a post's date cell.
+    assert_eq!(
+        written(&format!(
+            "<h1>Acme raises $20M</h1><p>Posted in News, Events | November 1, 2026</p>{raise}"
+        )),
+        day
+    );
+    // The byline is under the headline: a page whose text opens with a
+    // subheading (a newsroom's entries) is not dated by an entry.
+    let excerpt = "<p>Acme builds analytics for revenue teams.</p>".repeat(20);
+    assert_eq!(
+        written(&format!(
+            "<h1>Newsroom</h1><h2>Acme opens a Berlin office</h2><p>Nov 1, 2026</p>{excerpt}<h2>Acme raises $20 million Series A</h2><p>Mar 3, 2019</p>{excerpt}"
+        )),
+        None
+    );
     // An inline date element stays in its line: a byline is one.
     assert_eq!(
         written(&format!(
