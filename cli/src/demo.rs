@@ -478,7 +478,7 @@ async fn run_demo(
 
     let records = store.list_scores(None).await?;
     println!();
-    let names = crate::output::LeadNames::load(store.as_ref(), &records).await?;
+    let names = crate::output::LeadNames::load(store.as_ref(), &records).await;
     crate::output::print_table(&records, &names);
     if let Some(top) = records.first()
         && let Some(lead) = store.get_lead(&top.lead).await?

@@ -613,7 +613,7 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Leads { tier, json } => {
             let store = open_store(&spec).await?;
             let records = store.list_scores(tier).await?;
-            let names = output::LeadNames::load(store.as_ref(), &records).await?;
+            let names = output::LeadNames::load(store.as_ref(), &records).await;
             if json {
                 output::print_json_rows(&records, &names)
             } else if records.is_empty() {
@@ -940,7 +940,7 @@ async fn score(
     })
     .await?;
     let records = store.list_scores(None).await?;
-    let names = output::LeadNames::load(store, &records).await?;
+    let names = output::LeadNames::load(store, &records).await;
     if json {
         output::print_json_rows(&records, &names)?;
     } else {

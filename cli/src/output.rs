@@ -28,22 +28,21 @@ impl LeadNames {
         )
     }
 
-    /// The names and titles of the leads of `records`: each read alone
-    /// for a short list (`leads --tier hot` of a large store), all leads
-    /// at once for a long one.
-    pub async fn load(
-        store: &dyn leadscore_store::Store,
-        records: &[ScoreRecord],
-    ) -> Result<Self, leadscore_store::StoreError> {
-        const READ_ALONE: usize = 200;
-        if records.len() > READ_ALONE {
-            return Ok(Self::of(store.list_leads().await?));
+    /// The names and titles of the leads of `records` ([`Store::get_leads`]:
+    /// a short list of a large store does not read every lead). None, with
+    /// a warning, when they cannot be read: the scores are listed all the
+    /// same (`score` has written them by then).
+    ///
+    /// [`Store::get_leads`]: leadscore_store::Store::get_leads
+    pub async fn load(store: &dyn leadscore_store::Store, records: &[ScoreRecord]) -> Self {
+        let emails: Vec<Email> = records.iter().map(|r| r.lead.clone()).collect();
+        match store.get_leads(&emails).await {
+            Ok(leads) => Self::of(leads),
+            Err(e) => {
+                eprintln!("warning: the leads' names and titles could not be read: {e}");
+                Self::default()
+            }
         }
-        let mut leads = Vec::with_capacity(records.len());
-        for r in records {
-            leads.extend(store.get_lead(&r.lead).await?);
-        }
-        Ok(Self::of(leads))
     }
 
     /// The lead's name (first and last), when known.
@@ -124,14 +123,30 @@ pub fn print_json_line<T: Serialize + ?Sized>(value: &T) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `s` in at most `max` terminal columns, cut with `…` (a wide character
+/// takes two; a combining one none, and stays with its letter).
 fn truncate(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_owned()
-    } else {
-        let mut t: String = s.chars().take(max.saturating_sub(1)).collect();
-        t.push('…');
-        t
+    use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+    if s.width() <= max {
+        return s.to_owned();
     }
+    let mut t = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w > max.saturating_sub(1) {
+            break;
+        }
+        used += w;
+        t.push(c);
+    }
+    t.push('…');
+    t
+}
+
+/// The terminal columns `s` takes.
+fn columns(s: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(s)
 }
 
 /// Points with their sign and one decimal: `+12.0`, `-15.0`.
@@ -156,10 +171,12 @@ pub fn print_json_rows(records: &[ScoreRecord], names: &LeadNames) -> anyhow::Re
 /// The leaderboard table; a column of names and titles when any lead has
 /// one.
 pub fn print_table(records: &[ScoreRecord], names: &LeadNames) {
-    let with_names = records.iter().any(|r| !names.who(&r.lead).is_empty());
+    let who: Vec<String> = records.iter().map(|r| names.who(&r.lead)).collect();
+    let with_names = who.iter().any(|w| !w.is_empty());
     let rows: Vec<Vec<String>> = records
         .iter()
-        .map(|r| {
+        .zip(&who)
+        .map(|(r, who)| {
             let top = r
                 .score
                 .top_reasons(1)
@@ -168,7 +185,7 @@ pub fn print_table(records: &[ScoreRecord], names: &LeadNames) {
                 .unwrap_or_default();
             let mut row = vec![r.lead.to_string()];
             if with_names {
-                row.push(truncate(&names.who(&r.lead), 40));
+                row.push(truncate(who, 40));
             }
             row.extend([
                 r.account
@@ -188,28 +205,41 @@ pub fn print_table(records: &[ScoreRecord], names: &LeadNames) {
             row
         })
         .collect();
+    // Each cell as the terminal shows it, so that its columns are counted
+    // as shown.
+    let rows: Vec<Vec<String>> = rows
+        .into_iter()
+        .map(|r| r.iter().map(|c| term(c).into_owned()).collect())
+        .collect();
     let mut header = vec!["EMAIL"];
     if with_names {
         header.push("NAME, TITLE");
     }
     header.extend(["ACCOUNT", "SCORE", "TIER", "GRADE", "FIT/ENG", "TOP REASON"]);
     // The score column is right-aligned.
-    let score_column = header.len() - 5;
+    let score_column = header.iter().position(|h| *h == "SCORE");
     let mut widths: Vec<usize> = header.iter().map(|h| h.len()).collect();
     for row in &rows {
         for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
+            *w = (*w).max(columns(cell));
         }
     }
     let line = |cells: &[String]| {
         let mut s = String::new();
         for (i, (cell, &w)) in cells.iter().zip(&widths).enumerate() {
-            if i == score_column {
-                s.push_str(&format!("{cell:>w$}  "));
+            // Padded by columns, not characters: a name in CJK or with
+            // combining accents keeps the columns after it in line.
+            let pad = " ".repeat(w.saturating_sub(columns(cell)));
+            if Some(i) == score_column {
+                s.push_str(&pad);
+                s.push_str(cell);
+                s.push_str("  ");
             } else if i + 1 == cells.len() {
                 s.push_str(cell);
             } else {
-                s.push_str(&format!("{cell:<w$}  "));
+                s.push_str(cell);
+                s.push_str(&pad);
+                s.push_str("  ");
             }
         }
         s.trim_end().to_owned()

@@ -121,6 +121,23 @@ fn leads_are_listed_with_their_names_and_titles() {
     assert!(html.contains("\u{FFFD}Ann"), "the name is in the report");
     assert!(!html.contains('\u{202E}'));
 
+    // Wide and combining characters keep the columns after them in line.
+    let wide = Env::new();
+    let leads = wide.file(
+        "wide.csv",
+        "email,first_name,last_name,title\nyamada@acme-widgets.com,山田,太郎,営業部長\nnoel@acme-widgets.com,Jose\u{301},Noe\u{308}l,VP Sales\nann@acme-widgets.com,Ann,Lee,CEO\n".as_bytes(),
+    );
+    assert!(wide.run(&["import", "leads", &leads]).status.success());
+    assert!(wide.run(&["score"]).status.success());
+    let out = stdout(&wide.run(&["leads"]));
+    let starts: Vec<usize> = out
+        .lines()
+        .skip(1)
+        .map(|l| unicode_width::UnicodeWidthStr::width(&l[..l.find("  acme-widgets.com").unwrap()]))
+        .collect();
+    assert_eq!(starts.len(), 3, "{out}");
+    assert!(starts.iter().all(|&s| s == starts[0]), "{starts:?}\n{out}");
+
     // More leads than are read one at a time: all leads are read at once.
     let many = Env::new();
     let mut csv = String::from("email,first_name,title\n");

@@ -1016,6 +1016,63 @@ impl Store for DynamoStore {
             .transpose()
     }
 
+    async fn get_leads(&self, emails: &[Email]) -> Result<Vec<Lead>> {
+        // BatchGetItem, 100 keys a call, retrying unprocessed keys: no scan
+        // of the table for a short list of a large store.
+        let wanted: std::collections::BTreeSet<&Email> = emails.iter().collect();
+        let wanted: Vec<&Email> = wanted.into_iter().collect();
+        let mut leads = Vec::with_capacity(wanted.len());
+        for chunk in wanted.chunks(BATCH_GET) {
+            let mut keys: Vec<Item> = chunk
+                .iter()
+                .map(|e| {
+                    HashMap::from([
+                        (PK.to_owned(), s(lead_pk(e))),
+                        (SK.to_owned(), s("LEAD".to_owned())),
+                    ])
+                })
+                .collect();
+            for round in 0..UNPROCESSED_ROUNDS {
+                if keys.is_empty() {
+                    break;
+                }
+                backoff(round).await;
+                let ka = KeysAndAttributes::builder()
+                    .set_keys(Some(std::mem::take(&mut keys)))
+                    .consistent_read(true)
+                    .build()
+                    .map_err(|e| StoreError::Backend(e.to_string()))?;
+                let out = self
+                    .client
+                    .batch_get_item()
+                    .request_items(&self.table, ka)
+                    .send()
+                    .await
+                    .map_err(|e| sdk_error("BatchGetItem", e))?;
+                for item in out
+                    .responses
+                    .unwrap_or_default()
+                    .remove(&self.table)
+                    .unwrap_or_default()
+                {
+                    leads.push(decode::<Lead>(&item)?);
+                }
+                keys = out
+                    .unprocessed_keys
+                    .and_then(|mut u| u.remove(&self.table))
+                    .map(|k| k.keys)
+                    .unwrap_or_default();
+            }
+            if !keys.is_empty() {
+                return Err(StoreError::Unavailable(format!(
+                    "BatchGetItem left {} keys unprocessed after {UNPROCESSED_ROUNDS} rounds",
+                    keys.len()
+                )));
+            }
+        }
+        Ok(leads)
+    }
+
     async fn list_leads(&self) -> Result<Vec<Lead>> {
         let mut v: Vec<Lead> = decode_all(&self.scan_kind("lead").await?)?;
         v.sort_by(|a, b| a.email.cmp(&b.email));

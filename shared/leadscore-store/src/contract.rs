@@ -194,12 +194,37 @@ pub async fn leads_roundtrip_and_by_account(store: Arc<dyn Store>) {
         store.get_lead(&email("nobody@acme.com")).await.unwrap(),
         None
     );
+    // Many at once: the stored ones, each once.
+    let mut got = store
+        .get_leads(&[
+            amy.email.clone(),
+            email("nobody@acme.com"),
+            jane.email.clone(),
+            amy.email.clone(),
+        ])
+        .await
+        .unwrap();
+    got.sort_by(|a, b| a.email.cmp(&b.email));
+    assert_eq!(got, vec![amy.clone(), jane.clone()]);
+    assert!(store.get_leads(&[]).await.unwrap().is_empty());
     assert_eq!(
         store.leads_of_account(&domain("acme.com")).await.unwrap(),
         vec![jane.clone(), joe]
     );
     assert_eq!(store.list_leads().await.unwrap().len(), 3);
     assert_eq!(store.list_accounts().await.unwrap().len(), 2);
+    // More than are read one at a time, and more than one request's worth.
+    let many: Vec<Lead> = (0..=crate::MANY_LEADS)
+        .map(|i| lead(&format!("p{i}@acme.com"), "CTO"))
+        .collect();
+    store.upsert_leads(&many, &[]).await.unwrap();
+    let mut emails: Vec<Email> = many.iter().map(|l| l.email.clone()).collect();
+    emails.push(email("nobody@acme.com"));
+    let mut got = store.get_leads(&emails).await.unwrap();
+    got.sort_by(|a, b| a.email.cmp(&b.email));
+    let mut want = many;
+    want.sort_by(|a, b| a.email.cmp(&b.email));
+    assert_eq!(got, want);
 }
 
 /// Importing the same leads twice leaves one copy; a later import updates.

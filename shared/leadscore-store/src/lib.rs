@@ -119,6 +119,10 @@ pub struct AccountContext {
     pub signals: Vec<leadscore_core::domain::Signal>,
 }
 
+/// How many leads [`Store::get_leads`] reads one at a time before it reads
+/// them all instead.
+pub const MANY_LEADS: usize = 200;
+
 /// The persistence port: accounts, leads, activities, enrichment snapshots,
 /// scores with history, account scores and the alert outbox.
 #[async_trait]
@@ -145,6 +149,23 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn add_new_leads(&self, leads: &[Lead], accounts: &[Account]) -> Result<usize>;
     /// One lead.
     async fn get_lead(&self, email: &Email) -> Result<Option<Lead>>;
+    /// The stored leads of `emails`, in any order (an email named twice is
+    /// one lead; one not stored is none). Reads them one at a time unless
+    /// an adapter reads many at once (DynamoDB: 100 a request); for more
+    /// than [`MANY_LEADS`], all leads are read and the ones named kept.
+    async fn get_leads(&self, emails: &[Email]) -> Result<Vec<Lead>> {
+        let wanted: std::collections::BTreeSet<&Email> = emails.iter().collect();
+        if wanted.len() > MANY_LEADS {
+            let mut all = self.list_leads().await?;
+            all.retain(|l| wanted.contains(&l.email));
+            return Ok(all);
+        }
+        let mut out = Vec::with_capacity(wanted.len());
+        for e in wanted {
+            out.extend(self.get_lead(e).await?);
+        }
+        Ok(out)
+    }
     /// All leads, by email.
     async fn list_leads(&self) -> Result<Vec<Lead>>;
     /// The leads of one account, by email.
