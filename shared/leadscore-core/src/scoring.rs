@@ -1108,8 +1108,10 @@ impl<'a> AccountScorer<'a> {
 /// entry is a key (what the rules read) with a value.
 #[derive(Debug, Default)]
 struct SubjectMemo {
-    /// The model the results are for.
-    model: Option<Arc<str>>,
+    /// The model the results are for: its version, and the address of its
+    /// plan (a version given to another model, its field being public,
+    /// does not pass for it).
+    model: Option<(Arc<str>, usize)>,
     /// [`MEMO_SUBJECTS`] entries, made when the model is set.
     entries: Vec<MemoEntry>,
 }
@@ -1146,12 +1148,13 @@ fn subject_entry(key: u32, text: &str) -> usize {
 impl SubjectMemo {
     /// Starts over when `model` is not the one the results are for.
     fn use_model(&mut self, model: &ScoringModel) {
+        let plan = std::ptr::from_ref(&model.plan) as usize;
         if !self
             .model
             .as_ref()
-            .is_some_and(|m| Arc::ptr_eq(m, &model.version))
+            .is_some_and(|(v, p)| Arc::ptr_eq(v, &model.version) && *p == plan)
         {
-            self.model = Some(model.version.clone());
+            self.model = Some((model.version.clone(), plan));
             for e in &mut self.entries {
                 e.key = MemoEntry::EMPTY;
             }
@@ -2020,6 +2023,42 @@ mod tests {
             assert_eq!(memo.results(&model, 3, "Software"), 1);
             assert_eq!(memo.results(&model, 1, "xyz"), 0);
             assert_eq!(memo.results(&model, 2, "xyz"), 1);
+        }
+    }
+
+    #[test]
+    fn past_64_rules_on_one_value_the_rules_are_tested_directly() {
+        // 70 title rules searching text: the first 64 have bits in the
+        // memo, the rest none, and a reused scorer gives what `score` does.
+        let mut rules = String::new();
+        for i in 0..70 {
+            rules.push_str(&format!(
+                "[[rule]]\nid = \"r{i}\"\nlead = \"title\"\ncontains = \"w{i}x\"\npoints = 1\n"
+            ));
+        }
+        let model = ScoringModel::from_toml(
+            &format!(
+                "name = \"t\"\n[scale]\nfit_max = 100\nengagement_max = 100\n[weights]\nfit = 1\nengagement = 1\n[tiers]\nhot = 80\nwarm = 50\nhysteresis = 5\n[grades]\nfit = [75, 50, 25]\nengagement = [75, 50, 25]\n{rules}"
+            ),
+            "m.toml",
+        )
+        .unwrap();
+        assert!(model.plan.value_bits[..64].iter().all(Option::is_some));
+        assert!(model.plan.value_bits[64..].iter().all(Option::is_none));
+        let now = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+        let mut scorer = Scorer::new();
+        for title in ["w3x and W69X", "w63x w64x", "nothing", "W3X"] {
+            let mut lead = Lead::new(Email::parse("a@corp.com").unwrap(), None, now);
+            lead.set_title(Some(title.into()));
+            let input = ScoreInput {
+                lead: &lead,
+                account: None,
+                signals: &[],
+                activities: &[],
+            };
+            let fresh = score(&model, &input, now);
+            assert_eq!(scorer.score(&model, &input, now), &fresh, "{title}");
+            assert_eq!(scorer.score(&model, &input, now), &fresh, "{title}");
         }
     }
 

@@ -877,6 +877,47 @@ mod properties {
         }
 
         #[test]
+        fn a_scorer_reused_under_one_model_gives_the_same_scores_as_score(
+            batch in prop::collection::vec(
+                (
+                    title_strategy(),
+                    title_strategy(),
+                    prop::sample::select(vec!["Enterprise", "enterprise", "SMB", "mid-market", ""]),
+                    prop::sample::select(vec!["HubSpot", "hubspot", "HUBSPOT", "Marketo", "Salesforce"]),
+                    0u32..6,
+                ),
+                1..24,
+            ),
+        ) {
+            // One model for the whole batch, so that the memo keeps what
+            // text conditions gave across leads: on a title, an industry, a
+            // free attribute, a text signal, and a number signal (not text:
+            // never memoized), in several cases of the same words.
+            let m = model(
+                "[[rule]]\nid = \"title-vp\"\nlead = \"title\"\ncontains = \"vp\"\npoints = 3\n\
+                 [[rule]]\nid = \"title-words\"\nlead = \"title\"\ncontains = [\"marketing\", \"ceo\"]\npoints = 2\n\
+                 [[rule]]\nid = \"industry\"\naccount = \"industry\"\nregex = \"^(software|vp)\"\npoints = 5\n\
+                 [[rule]]\nid = \"segment\"\naccount = \"attributes.segment\"\ncontains = \"enter\"\npoints = 4\n\
+                 [[rule]]\nid = \"tech\"\nsignal = \"tech\"\ncontains = \"spot\"\npoints = 6\n\
+                 [[rule]]\nid = \"tech-any\"\nsignal = \"tech\"\nregex = \"^(hub|sales)\"\npoints = 1\n\
+                 [[rule]]\nid = \"roles\"\nsignal = \"hiring.sales_roles\"\ncontains = \"3\"\npoints = 7\n",
+            );
+            let mut scorer = leadscore_core::Scorer::new();
+            for (title, industry, segment, tech, roles) in &batch {
+                let l = lead("p@acme.com", title);
+                let mut a = account(industry, Some(100));
+                a.firmographics.attributes.insert("segment".into(), (*segment).into());
+                let signals = [
+                    Signal::new("tech", SignalValue::Text((*tech).into()), now() - Duration::days(2)),
+                    Signal::new("hiring.sales_roles", SignalValue::Number(f64::from(*roles)), now()),
+                ];
+                let input = ScoreInput { lead: &l, account: Some(&a), signals: &signals, activities: &[] };
+                let fresh = score(&m, &input, now());
+                prop_assert_eq!(scorer.score(&m, &input, now()), &fresh);
+            }
+        }
+
+        #[test]
         fn an_account_scorer_gives_the_same_scores_as_score(
             accounts in prop::collection::vec(
                 (
