@@ -151,7 +151,8 @@ pub struct EnrichOptions {
     /// Title taxonomy file replacing the shipped one (docs/title-taxonomy.md).
     #[arg(long, value_name = "PATH")]
     pub taxonomy: Option<PathBuf>,
-    /// Resolve HOST to ADDR instead of using DNS, like curl's --resolve
+    /// Resolve HOST to ADDR instead of using DNS (curl's --resolve without
+    /// its port: the port is the URL's)
     /// (repeatable; e.g. acme.test=127.0.0.1).
     #[arg(long, value_name = "HOST=ADDR", value_parser = parse_resolve)]
     pub resolve: Vec<(String, IpAddr)>,

@@ -55,10 +55,11 @@ impl LeadNames {
         self.0.get(email).and_then(|(_, t)| t.as_deref())
     }
 
-    /// `Name, Title`, either alone, or empty.
+    /// `Name, Title`, either alone, or empty; a long name is cut so that
+    /// the title shows too.
     fn who(&self, email: &Email) -> String {
         match (self.name(email), self.title(email)) {
-            (Some(n), Some(t)) => format!("{n}, {t}"),
+            (Some(n), Some(t)) => format!("{}, {t}", truncate(n, 24)),
             (Some(x), None) | (None, Some(x)) => x.to_owned(),
             (None, None) => String::new(),
         }

@@ -103,8 +103,8 @@ pub struct RowProblem {
     /// Why.
     pub reason: String,
     /// A row naming no domain or website (a company a CRM export lists
-    /// without one): skipped, not an error of the file.
-    #[serde(skip)]
+    /// without one): skipped, not an error of the file (`--json` says so,
+    /// as the summary counts them apart).
     pub no_domain: bool,
 }
 

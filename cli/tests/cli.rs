@@ -1274,7 +1274,10 @@ points = 30
     );
     let leads = env.file("leads.csv", b"email,title\nceo@gone.test,CEO\n");
     assert!(env.run(&["import", "leads", &leads]).status.success());
-    let accounts = env.file("accounts.csv", b"domain\ngone.test\n");
+    let accounts = env.file(
+        "accounts.csv",
+        b"domain,name\ngone.test,Gone\n,Nameless Inc\n",
+    );
     // Only the hosts given resolve: gone.test resolves nowhere.
     let o = leadscore()
         .args(["--db".as_ref(), env.db.as_os_str()])
@@ -1290,6 +1293,8 @@ points = 30
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["became_hot"], serde_json::json!(["ceo@gone.test"]), "{v}");
     assert_eq!(v["failed"].as_array().map(Vec::len), Some(1), "{v}");
+    // A row without a domain is said apart, as the summary counts it.
+    assert_eq!(v["bad_rows"][0]["no_domain"], true, "{v}");
     let o = leadscore()
         .args(["--db".as_ref(), env.db.as_os_str()])
         .args(["run", "--accounts", &accounts, "--model", &model, "--force"])
