@@ -702,7 +702,9 @@ enum ValueKey<'r> {
 impl<'r> ValueKey<'r> {
     /// The key of `rule`, when its condition searches text (the cheap
     /// conditions cost less than a lookup; seniority and department have
-    /// their masks).
+    /// their masks) in a value that repeats across leads (not an email or
+    /// a person's name, nor an account's own domain or name, read once
+    /// per account: their entries would only push out useful ones).
     fn of(rule: &'r Rule) -> Option<Self> {
         if !matches!(
             rule.condition,
@@ -711,7 +713,14 @@ impl<'r> ValueKey<'r> {
             return None;
         }
         match &rule.subject {
-            Subject::Lead(LeadField::Seniority | LeadField::Department) => None,
+            Subject::Lead(
+                LeadField::Seniority
+                | LeadField::Department
+                | LeadField::Email
+                | LeadField::FirstName
+                | LeadField::LastName,
+            )
+            | Subject::Account(AccountField::Domain | AccountField::Name) => None,
             Subject::Lead(f) => Some(Self::Lead(f)),
             Subject::Account(f) => Some(Self::Account(f)),
             Subject::Signal(name) => Some(Self::Signal(name)),
@@ -1130,6 +1139,10 @@ impl MemoEntry {
     const EMPTY: u32 = u32::MAX;
 }
 
+/// The longest attribute or signal value whose results are memoized: a
+/// longer one is tested each time, and no entry keeps its buffer.
+const MEMO_TEXT_BYTES: usize = 256;
+
 /// The memo key of the activities' subjects (page paths, assets, ...).
 const ACTIVITY_SUBJECTS: u32 = 0;
 
@@ -1206,7 +1219,9 @@ fn passes_memo(
     v: Value<'_>,
 ) -> bool {
     let plan = &model.plan;
-    if let (Value::Text(t), Some((key, bit)), Some(memo)) = (v, plan.value_bits[r], memo) {
+    if let (Value::Text(t), Some((key, bit)), Some(memo)) = (v, plan.value_bits[r], memo)
+        && t.len() <= MEMO_TEXT_BYTES
+    {
         return memo.results(model, key, t) & (1 << bit) != 0;
     }
     passes(plan, r, rule, v)
@@ -2006,14 +2021,18 @@ mod tests {
              [[rule]]\nid = \"t\"\nlead = \"title\"\ncontains = \"soft\"\npoints = 1\n\
              [[rule]]\nid = \"i\"\naccount = \"industry\"\nregex = \"^x\"\npoints = 1\n\
              [[rule]]\nid = \"s\"\nsignal = \"tech\"\ncontains = [\"x\", \"ware\"]\npoints = 1\n\
-             [[rule]]\nid = \"plain\"\nlead = \"title\"\nequals = \"software\"\npoints = 1\n",
+             [[rule]]\nid = \"plain\"\nlead = \"title\"\nequals = \"software\"\npoints = 1\n\
+             [[rule]]\nid = \"email\"\nlead = \"email\"\ncontains = \"soft\"\npoints = 1\n\
+             [[rule]]\nid = \"name\"\naccount = \"name\"\nregex = \"^x\"\npoints = 1\n",
             "memo.toml",
         )
         .unwrap();
-        // The cheap `equals` has no bit; the other three each have a key.
+        // The cheap `equals` has no bit, nor do the searches in values that
+        // do not repeat across leads (an email, an account's name); the
+        // other three each have a key.
         assert_eq!(
             model.plan.value_bits,
-            [Some((1, 0)), Some((2, 0)), Some((3, 0)), None]
+            [Some((1, 0)), Some((2, 0)), Some((3, 0)), None, None, None]
         );
         let mut memo = SubjectMemo::default();
         memo.use_model(&model);
@@ -2047,7 +2066,9 @@ mod tests {
         assert!(model.plan.value_bits[64..].iter().all(Option::is_none));
         let now = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
         let mut scorer = Scorer::new();
-        for title in ["w3x and W69X", "w63x w64x", "nothing", "W3X"] {
+        // A title longer than the memo keeps is tested each time.
+        let long = format!("{} w5x", "filler ".repeat(50));
+        for title in ["w3x and W69X", "w63x w64x", "nothing", "W3X", &long] {
             let mut lead = Lead::new(Email::parse("a@corp.com").unwrap(), None, now);
             lead.set_title(Some(title.into()));
             let input = ScoreInput {
