@@ -472,11 +472,14 @@ impl Enricher {
         let mut pages = Vec::with_capacity(crawl.pages.len());
         let mut errors = Vec::new();
         let mut per_page = Vec::new();
-        // The site as the homepage ended up (after its redirects).
+        // The site as the homepage ended up (after its redirects): the
+        // start, or the site's root when the start was a page the site
+        // did not give (a stale deep link's 404).
         let home = crawl
             .pages
-            .first()
-            .and_then(|p| p.result.as_ref().ok())
+            .iter()
+            .filter(|p| p.kind == PageKind::Homepage)
+            .find_map(|p| p.result.as_ref().ok())
             .map(|page| page.final_url.clone());
         for p in &crawl.pages {
             match &p.result {
@@ -528,7 +531,9 @@ impl Enricher {
             }
         }
         let detections = leadscore_fingerprint::merge_detections(per_page);
-        let observed = crawl.pages.first().is_some_and(|p| p.result.is_ok());
+        // The site's stack was seen when a homepage was read (the start, or
+        // the root read in its place).
+        let observed = home.is_some();
         let home_unreachable = crawl
             .pages
             .first()

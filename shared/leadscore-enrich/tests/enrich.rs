@@ -2142,6 +2142,36 @@ async fn a_linked_announcement_without_a_date_in_its_markup_is_dated_by_its_date
     .await;
 }
 
+/// A start the site answers with a 404 (a CRM's stale deep link): the
+/// site's root is read in its place, its technologies too.
+#[tokio::test]
+async fn a_stale_deep_link_has_the_roots_technologies() {
+    let site = Site::start().await;
+    site.route(
+        "/",
+        Route::html(
+            r#"<html><head><script id="hs-script-loader" async defer src="//js.hs-scripts.com/4242.js"></script></head><body><h1>Zeta</h1></body></html>"#,
+        ),
+    );
+    let host = "zeta.test";
+    let out = enricher(host)
+        .enrich(
+            &Domain::parse(host).unwrap(),
+            Some(&format!("{}/old-page", site.url(host))),
+            None,
+            at("2026-11-20T00:00:00Z"),
+        )
+        .await
+        .unwrap();
+    let names: Vec<&str> = out.technologies.iter().map(|t| t.name.as_str()).collect();
+    assert!(names.contains(&"HubSpot"), "{names:?} {:?}", out.pages);
+    assert!(
+        out.snapshot.signals.iter().any(|s| s.name == "tech"),
+        "{:?}",
+        out.snapshot.signals
+    );
+}
+
 /// Enriches a site whose newsroom lists a round and links `announcement`,
 /// and checks that the round is dated 2026-10-01 and told by its headline.
 async fn listed_round_dated_2026_10_01(announcement: &'static str) {
