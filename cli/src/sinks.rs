@@ -108,7 +108,7 @@ pub fn alert_line(alert: &Alert) -> String {
         AlertKind::Cooled => "❄ cooled",
     };
     format!(
-        "{what}: {} <{}>{} {:.0} {}{}",
+        "{what}: {} <{}>{} {:.1} {}{}",
         alert.lead_name,
         alert.lead,
         if who.is_empty() {

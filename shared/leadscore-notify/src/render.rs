@@ -24,6 +24,32 @@ fn is_web_link(url: &str) -> bool {
         && !url.contains(['<', '>', '|', ' ', '"'])
 }
 
+/// A direction embedding, override or isolate: text after it shows in
+/// another direction, so a name or an address reads as another.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `s` without direction controls (the messages' own text has none: any
+/// there came from a name, a title or scraped evidence).
+fn without_bidi(s: String) -> String {
+    if s.chars().any(is_bidi_control) {
+        s.chars().filter(|c| !is_bidi_control(*c)).collect()
+    } else {
+        s
+    }
+}
+
+/// Every text of a Slack message without direction controls.
+fn strip_bidi_json(v: &mut Value) {
+    match v {
+        Value::String(s) => *s = without_bidi(std::mem::take(s)),
+        Value::Array(items) => items.iter_mut().for_each(strip_bidi_json),
+        Value::Object(map) => map.values_mut().for_each(strip_bidi_json),
+        _ => {}
+    }
+}
+
 /// `s` as one line of plain text for a header or a subject: control
 /// characters as spaces, direction overrides and isolates dropped (they
 /// would show a name reversed), and `=?` broken (a mail client decodes an
@@ -129,7 +155,7 @@ pub fn slack_message(alert: &Alert) -> Value {
         blocks.push(json!({"type": "section", "text": {"type": "mrkdwn", "text": truncate(&format!("*Why*\n{}", reasons.join("\n")), 3000)}}));
     }
     blocks.push(json!({"type": "context", "elements": [{"type": "mrkdwn", "text": format!("model `{}` · alert `{}`", alert.model_version, alert.id)}]}));
-    json!({
+    let mut message = json!({
         // Slack reads the fallback text as mrkdwn too (and shows it in
         // notifications): a name such as `<!channel>` must stay text.
         "text": format!(
@@ -140,7 +166,9 @@ pub fn slack_message(alert: &Alert) -> Value {
             alert.grade
         ),
         "blocks": blocks,
-    })
+    });
+    strip_bidi_json(&mut message);
+    message
 }
 
 fn truncate(s: &str, max: usize) -> String {
@@ -167,7 +195,7 @@ pub struct EmailContent {
 /// The alert email.
 pub fn email(alert: &Alert) -> EmailContent {
     let head = headline(alert).trim_start_matches("🔥 ").to_owned();
-    let subject = format!("{head} — {:.0} {} {}", alert.score, alert.tier, alert.grade);
+    let subject = format!("{head} — {:.1} {} {}", alert.score, alert.tier, alert.grade);
     let mut text = format!("{head}\n\nLead:  {} <{}>\n", alert.lead_name, alert.lead);
     if let Some(t) = &alert.title {
         text.push_str(&format!("Title: {t}\n"));
@@ -240,7 +268,7 @@ pub fn email(alert: &Alert) -> EmailContent {
     );
     EmailContent {
         subject,
-        text,
-        html,
+        text: without_bidi(text),
+        html: without_bidi(html),
     }
 }

@@ -138,7 +138,7 @@ mod render {
         let e = email(&alert("k1"));
         assert_eq!(
             e.subject,
-            "Hot lead: Dana <Reyes> & Co at Northwind Analytics — 80 hot A1"
+            "Hot lead: Dana <Reyes> & Co at Northwind Analytics — 80.0 hot A1"
         );
         assert!(
             e.text
@@ -152,24 +152,42 @@ mod render {
         a.account_name = None;
         assert_eq!(
             email(&a).subject,
-            "Hot lead: Dana <Reyes> & Co at northwind-analytics.com — 80 hot A1"
+            "Hot lead: Dana <Reyes> & Co at northwind-analytics.com — 80.0 hot A1"
         );
         a.account_name = Some("Northwind\r\nBcc: x@evil.example".into());
         assert_eq!(
             email(&a).subject,
-            "Hot lead: Dana <Reyes> & Co at Northwind Bcc: x@evil.example — 80 hot A1"
+            "Hot lead: Dana <Reyes> & Co at Northwind Bcc: x@evil.example — 80.0 hot A1"
         );
         // No encoded word for a mail client to decode, no reversed text.
         a.account_name = Some("=?utf-8?q?Paid?= North\u{202E}dniw".into());
         assert_eq!(
             email(&a).subject,
-            "Hot lead: Dana <Reyes> & Co at = ?utf-8?q?Paid?= Northdniw — 80 hot A1"
+            "Hot lead: Dana <Reyes> & Co at = ?utf-8?q?Paid?= Northdniw — 80.0 hot A1"
         );
         assert!(
             e.text
                 .contains("+25.0  Attended a webinar — webinar_attended Pipeline <2026>")
         );
         assert!(e.html.contains("Dana &lt;Reyes&gt; &amp; Co"));
+        // A direction override in a name or a title reaches no message.
+        let mut a = alert("k1");
+        a.lead_name = "\u{202E}evil Name".into();
+        a.title = Some("VP \u{2067}Sales\u{2069}".into());
+        let e = email(&a);
+        assert!(e.text.contains("Lead:  evil Name <"), "{}", e.text);
+        assert!(e.html.contains("evil Name"));
+        let slack = slack_message(&a).to_string();
+        assert!(
+            slack.contains("evil Name") && slack.contains("VP Sales"),
+            "{slack}"
+        );
+        for text in [&e.text, &e.html, &slack] {
+            assert!(
+                !text.contains(['\u{202E}', '\u{2067}', '\u{2069}']),
+                "{text}"
+            );
+        }
         assert!(!e.html.contains("<2026>"));
         assert!(
             e.html.contains(
