@@ -155,7 +155,8 @@ pub fn parse_date(s: &str, anchor: Option<NaiveDate>) -> Option<DateTime<Utc>> {
 /// itself: the announcements a listing names without their dates, which
 /// their own pages give. At most `max`: the newest first, by the latest year
 /// written in each link's entry (its text, or the card or list item holding
-/// it), those without a year first, in the page's order (a newsroom may
+/// it), else in its path (`/news/2026/11/...`), those without a year
+/// first, in the page's order (a newsroom may
 /// list its oldest news first; a year in a title, "Series A (2019)", tells
 /// an old one).
 pub fn funding_links(html: &str, page_url: &str, site: &str, max: usize) -> Vec<url::Url> {
@@ -195,7 +196,8 @@ pub fn funding_links(html: &str, page_url: &str, site: &str, max: usize) -> Vec<
             .event
             .is_some()
         {
-            out.push((link, entry_year(a, &text)));
+            let year = entry_year(a, &text).or_else(|| path_year(&link));
+            out.push((link, year));
         }
     }
     // Stable: the page's order among equals.
@@ -209,6 +211,21 @@ const MAX_FUNDING_LINKS_CONSIDERED: usize = 50;
 /// A year, 1990-2099.
 static YEAR: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\b(?:199\d|20\d\d)\b").expect("valid pattern"));
+
+/// The year of a permalink's path (`/news/2026/11/series-c`,
+/// `/2019-03-12-series-a`): its first segment that is a year or opens
+/// with one.
+fn path_year(link: &url::Url) -> Option<i32> {
+    link.path_segments()?
+        .filter_map(|seg| {
+            let y = seg.get(..4)?;
+            let rest = &seg[4..];
+            (YEAR.is_match(y) && (rest.is_empty() || rest.starts_with(['-', '_', '.'])))
+                .then(|| y.parse().ok())
+                .flatten()
+        })
+        .next()
+}
 
 /// The latest year written in the entry of link `a` (whose text is
 /// `text`): in its text, else in the nearest element around it with more

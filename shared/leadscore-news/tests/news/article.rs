@@ -475,4 +475,13 @@ fn the_newest_funding_links_are_followed() {
         .map(|u| u.path().to_owned())
         .collect();
     assert_eq!(got, ["/news/c", "/news/b"]);
+    // A year in a permalink's path.
+    let html = r#"<ul><li><a href="/news/2019/03/a">Rho raises $5 million Series A</a></li>
+        <li><a href="/news/2021/06/b">Rho raises $20 million Series B</a></li>
+        <li><a href="/2026-11-15-rho-series-c">Rho raises $60 million Series C</a></li></ul>"#;
+    let got: Vec<String> = funding_links(html, "https://rho.example/newsroom", "rho.example", 2)
+        .iter()
+        .map(|u| u.path().to_owned())
+        .collect();
+    assert_eq!(got, ["/2026-11-15-rho-series-c", "/news/2021/06/b"]);
 }
