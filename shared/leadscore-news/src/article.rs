@@ -564,19 +564,23 @@ static WRITTEN_DATE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// What follows the date of a press release's dateline ("SAN FRANCISCO,
 /// Nov. 1, 2026 /PRNewswire/ -- Acme ...", "NEW YORK, NY / ACCESSWIRE /
-/// November 1, 2026 / Acme ...", "Madrid, 1 de noviembre de 2026.- Acme";
-/// the text is normalized: its dashes are `-`).
+/// November 1, 2026 / Acme ...", "Madrid, 1 de noviembre de 2026.- Acme",
+/// "Boston, MA (November 1, 2026) - Acme"; the text is normalized: its
+/// dashes are `-`).
 static DATELINE_END: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\s*(?:\([^)]{1,40}\)\s*)?(?:\.?\s*-+\s|/\s*\p{L}[\w .-]{0,30}/|/\s|\(?(?:business\s*wire|globe\s*newswire|accesswire|prnewswire|pr\s*newswire)\)?)")
+    Regex::new(r"(?i)^\s*\)?\s*(?:\([^)]{1,40}\)\s*)?(?:\.?\s*-+\s|/\s*\p{L}[\w .-]{0,30}/|/\s|\(?(?:business\s*wire|globe\s*newswire|accesswire|prnewswire|pr\s*newswire)\)?)")
         .expect("valid dateline pattern")
 });
 
-/// What comes before the date of a dateline: a place, in words that start
-/// with a capital ("SAN FRANCISCO,", "München,", "NEW YORK, NY /
-/// ACCESSWIRE /", "PARIS, le").
+/// What comes before the date of a dateline: nothing (a release that opens
+/// with its date), or a place in words that start with a capital, with its
+/// particles, a wire's name in brackets and the separator before the date
+/// ("SAN FRANCISCO,", "München,", "NEW YORK, NY / ACCESSWIRE /", "PARIS,
+/// le", "BOSTON, MA -", "Boston, MA (", "LYON (France), le", "Ciudad de
+/// México, a", "SAN FRANCISCO (PRWEB)").
 static DATELINE_PLACE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"^(?:[\p{Lu}\d][\p{L}\p{M}\d.'’&-]*(?:\s+|\s*[,/]\s*))+(?:(?:le|am|den|el|em)\s+)?$",
+        r"^(?:(?:[\p{Lu}\d][\p{L}\p{M}\d.'’&]*|\([^)]{1,30}\)|de|del|do|da|la)(?:\s+|\s*[,/(-]\s*|$))*(?:(?:le|am|den|el|em|a)\s+)?$",
     )
     .expect("valid place pattern")
 });
@@ -616,7 +620,7 @@ const BYLINE_LINES: usize = 4;
 /// update, a founding, a copyright, an event), read before the date.
 static OTHER_DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)©|\b(?:updated|last\s+modified|modified|revised|aktualisiert|geändert|mis\s+à\s+jour|modifié|actualizado|atualizado|founded|established|since|gegründet|seit|fondée?|créée?|fundad[ao]|copyright|events?|webinars?|conferences?|summit|deadline|expires|valid|register|starts?|ends?|until|bis|jusqu'au)\b",
+        r"(?i)©|\b(?:updated|last\s+modified|modified|revised|edited|aktualisiert|geändert|mis\s+à\s+jour|modifié|actualizado|atualizado|founded|established|since|gegründet|seit|fondée?|créée?|fundad[ao]|copyright|events?|webinars?|conferences?|summit|deadline|expires|valid|register|starts?|ends?|until|bis|jusqu'au)\b",
     )
     .expect("valid pattern")
 });
@@ -638,15 +642,27 @@ static PUBLISHED_LABEL: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid pattern")
 });
 
-/// Elements whose text is not the article's (site chrome, scripts).
-const NOT_ARTICLE: [&str; 10] = [
-    "footer", "nav", "aside", "script", "style", "noscript", "template", "form", "button", "select",
+/// Elements whose text is not the article's (site chrome, scripts,
+/// captions of pictures).
+const NOT_ARTICLE: [&str; 12] = [
+    "footer",
+    "nav",
+    "aside",
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "form",
+    "button",
+    "select",
+    "figure",
+    "figcaption",
 ];
 
 /// Elements that start a line of text. Inline elements (`<strong>`,
-/// `<time>`, a link) stay in their line, and so do table cells, definition
-/// lists and captions: a cell "March 3, 2015" beside one saying "Founded"
-/// is no line of its own.
+/// `<time>`, a link) stay in their line, and so do table cells and
+/// definition lists: a cell "March 3, 2015" beside one saying "Founded" is
+/// no line of its own.
 const BLOCK: [&str; 16] = [
     "p",
     "div",
@@ -673,15 +689,32 @@ const SUBHEADING: [&str; 5] = ["h2", "h3", "h4", "h5", "h6"];
 /// whole.
 const LINE_CHARS: usize = 1_000;
 
-/// A line of a page's text: a block element's, and whether that is a
-/// subheading.
+/// A line of a page's text: a block element's; whether that is a
+/// subheading, and whether all its text is a link's (an entry's title).
+#[derive(Default)]
 struct Line {
     text: String,
     subheading: bool,
+    /// Characters of its text inside a link.
+    linked: usize,
+}
+
+impl Line {
+    fn is_link(&self) -> bool {
+        self.linked > 0 && self.linked + 1 >= self.text.chars().count()
+    }
+}
+
+/// Whether an element is a caption (WordPress's `wp-caption-text`, a
+/// `caption` class): its date is the picture's.
+fn is_caption(e: &scraper::node::Element) -> bool {
+    e.attr("class")
+        .is_some_and(|c| c.to_ascii_lowercase().contains("caption"))
 }
 
 /// The text of `root` as lines (see [`BLOCK`]), without the text of site
-/// chrome ([`NOT_ARTICLE`]); at most `max` lines. One walk over the tree.
+/// chrome and captions ([`NOT_ARTICLE`]); at most `max` lines. One walk
+/// over the tree.
 fn lines_of(root: ElementRef<'_>, max: usize) -> Vec<Line> {
     use ego_tree::iter::Edge;
     fn flush(lines: &mut Vec<Line>, current: &mut Line) {
@@ -690,18 +723,17 @@ fn lines_of(root: ElementRef<'_>, max: usize) -> Vec<Line> {
             lines.push(Line {
                 text: text.to_owned(),
                 subheading: current.subheading,
+                linked: current.linked,
             });
         }
-        current.text.clear();
-        current.subheading = false;
+        *current = Line::default();
     }
     let mut lines = Vec::new();
-    let mut current = Line {
-        text: String::new(),
-        subheading: false,
-    };
+    let mut current = Line::default();
     // Elements open inside one not read (it included).
     let mut skipped = 0usize;
+    // Links open.
+    let mut in_link = 0usize;
     for edge in root.traverse() {
         if lines.len() >= max {
             return lines;
@@ -709,11 +741,16 @@ fn lines_of(root: ElementRef<'_>, max: usize) -> Vec<Line> {
         match edge {
             Edge::Open(node) => match node.value() {
                 scraper::Node::Element(e) => {
-                    if skipped > 0 || NOT_ARTICLE.contains(&e.name()) {
+                    if skipped > 0 || NOT_ARTICLE.contains(&e.name()) || is_caption(e) {
                         skipped += 1;
-                    } else if BLOCK.contains(&e.name()) {
-                        flush(&mut lines, &mut current);
-                        current.subheading = SUBHEADING.contains(&e.name());
+                    } else {
+                        if BLOCK.contains(&e.name()) {
+                            flush(&mut lines, &mut current);
+                            current.subheading = SUBHEADING.contains(&e.name());
+                        }
+                        if e.name() == "a" {
+                            in_link += 1;
+                        }
                     }
                 }
                 scraper::Node::Text(t) if skipped == 0 && current.text.len() < LINE_CHARS => {
@@ -724,6 +761,9 @@ fn lines_of(root: ElementRef<'_>, max: usize) -> Vec<Line> {
                             current.text.push(' ');
                         }
                         current.text.push_str(t);
+                        if in_link > 0 {
+                            current.linked += t.chars().count();
+                        }
                     }
                 }
                 _ => {}
@@ -732,8 +772,13 @@ fn lines_of(root: ElementRef<'_>, max: usize) -> Vec<Line> {
                 if let scraper::Node::Element(e) = node.value() {
                     if skipped > 0 {
                         skipped -= 1;
-                    } else if BLOCK.contains(&e.name()) {
-                        flush(&mut lines, &mut current);
+                    } else {
+                        if e.name() == "a" {
+                            in_link = in_link.saturating_sub(1);
+                        }
+                        if BLOCK.contains(&e.name()) {
+                            flush(&mut lines, &mut current);
+                        }
                     }
                 }
             }
@@ -744,19 +789,70 @@ fn lines_of(root: ElementRef<'_>, max: usize) -> Vec<Line> {
     lines
 }
 
+/// The dates `line` gives as a page's date, each with whether it is
+/// labelled as the publication: a whole date that is the line (at most
+/// [`DATE_LINE_CHARS`]) after nothing, a separator or an author as a
+/// byline writes them, and not after words of another date ("Updated",
+/// "Founded", "since", "©", an event), unless labelled ("Published",
+/// "Posted"), here or on the short line before it (`previous`: "Updated"
+/// above the date); or that opens a press release's dateline.
+fn line_dates(line: &str, previous: Option<&str>) -> Vec<(NaiveDate, bool)> {
+    let own_line = line.chars().count() <= DATE_LINE_CHARS;
+    // A short line before a bare date labels it.
+    let label_above = previous.filter(|p| p.chars().count() <= 24);
+    // A dateline's date opens its line.
+    let head: String = line.chars().take(200).collect();
+    let mut out = Vec::new();
+    let mut segment_start = 0;
+    for c in WRITTEN_DATE.captures_iter(&head) {
+        let Some(whole) = c.get(0) else {
+            continue;
+        };
+        let before = &head[..whole.start()];
+        // The words since the previous date ("Published March 12, 2019 ·
+        // Updated December 1, 2026": the second is the update).
+        let segment = &head[segment_start..whole.start()];
+        segment_start = whole.end();
+        let bare = before.trim().is_empty();
+        let labelled = PUBLISHED_LABEL.is_match(segment)
+            || (bare && label_above.is_some_and(|p| PUBLISHED_LABEL.is_match(p)));
+        let other = OTHER_DATE.is_match(segment)
+            || (bare && label_above.is_some_and(|p| OTHER_DATE.is_match(p)));
+        let dateline = whole.start() <= 80
+            && DATELINE_PLACE.is_match(before)
+            && DATELINE_END.is_match(&head[whole.end()..]);
+        let date_line = own_line && (labelled || (BYLINE_BEFORE.is_match(before) && !other));
+        if let Some(d) = date_of(&c).filter(|_| dateline || date_line) {
+            out.push((d, labelled));
+        }
+    }
+    out
+}
+
+/// Of dates found with their labels: the one they agree on, else the one
+/// labelled as the publication, else none.
+fn agreed(found: &[(NaiveDate, bool)]) -> Option<NaiveDate> {
+    let first = found.first()?.0;
+    if found.iter().all(|(d, _)| *d == first) {
+        return Some(first);
+    }
+    let mut labelled = found.iter().filter(|(_, l)| *l).map(|(d, _)| *d);
+    let d = labelled.next()?;
+    labelled.all(|x| x == d).then_some(d)
+}
+
 /// A date written out in the byline of an article page whose markup gives
-/// none. The lines right after its `<h1>` ([`BYLINE_LINES`], up to a
-/// subheading; from the start of its main text without one; footers,
-/// navigation and asides not read) are searched for whole dates that are
-/// a line of their own ([`DATE_LINE_CHARS`] at most, after nothing, a
-/// separator or an author as a byline writes them, and not after words of
-/// another date: "Updated", "Founded", "since", "©", an event; or labelled
-/// "Published", "Posted") or that follow a place and open a
-/// press release's dateline. The page's date is theirs when they agree,
-/// else the one labelled as the publication, else none. A page with two or
-/// more linked subheadings is a listing of entries with their own dates,
-/// and has none. A date inside a sentence ("Acme, founded on March 3,
-/// 2015, today announced ...") dates something else and is not read.
+/// none. The lines right after its `<h1>` ([`BYLINE_LINES`]: past a
+/// subheadline, up to another subheading or an entry's linked title; from
+/// the start of its main text without one; footers, navigation, asides
+/// and captions not read) are searched for dates as [`line_dates`] reads
+/// them, and the page's date is the one they agree on, else the labelled
+/// one. None when the page reads as a listing of entries with their own
+/// dates: two or more linked subheadings, or dates that differ anywhere in
+/// its first lines (a wrong date is worse than none: an old round would
+/// score as new, a new one as old). A date inside a sentence ("Acme,
+/// founded on March 3, 2015, today announced ...") dates something else
+/// and is not read.
 fn written_date(doc: &Html) -> Option<DateTime<Utc>> {
     let root = doc
         .select(&MAIN)
@@ -772,48 +868,32 @@ fn written_date(doc: &Html) -> Option<DateTime<Utc>> {
     }
     let heading = doc.select(&H1).next().map(text_of);
     let lines = lines_of(root, 64);
+    let dates_of = |i: usize| {
+        line_dates(
+            &lines[i].text,
+            i.checked_sub(1).map(|p| lines[p].text.as_str()),
+        )
+    };
+    // Dates that differ across the page's lines are a listing's.
+    let all: Vec<(NaiveDate, bool)> = (0..lines.len()).flat_map(dates_of).collect();
+    agreed(&all)?;
     let start = heading
         .filter(|h| !h.is_empty())
         .and_then(|h| lines.iter().position(|l| l.text == h))
         .map_or(0, |i| i + 1);
-    let mut found: Vec<(NaiveDate, bool)> = Vec::new();
-    for line in lines
-        .iter()
-        .skip(start)
-        .take(BYLINE_LINES)
-        .take_while(|l| !l.subheading)
-    {
-        let own_line = line.text.chars().count() <= DATE_LINE_CHARS;
-        // A dateline's date opens its line.
-        let head: String = line.text.chars().take(200).collect();
-        for c in WRITTEN_DATE.captures_iter(&head) {
-            let Some(whole) = c.get(0) else {
-                continue;
-            };
-            let before = &head[..whole.start()];
-            let labelled = PUBLISHED_LABEL.is_match(before);
-            let dateline = whole.start() <= 80
-                && DATELINE_PLACE.is_match(before)
-                && DATELINE_END.is_match(&head[whole.end()..]);
-            let date_line = own_line
-                && (labelled || (BYLINE_BEFORE.is_match(before) && !OTHER_DATE.is_match(before)));
-            if let Some(d) = date_of(&c).filter(|_| dateline || date_line) {
-                found.push((d, labelled));
-            }
-        }
-    }
-    let first = found.first()?.0;
-    let date = if found.iter().all(|(d, _)| *d == first) {
-        first
-    } else {
-        let mut labelled = found.iter().filter(|(_, l)| *l).map(|(d, _)| *d);
-        let d = labelled.next()?;
-        if labelled.any(|x| x != d) {
-            return None;
-        }
-        d
+    // A subheadline right under the headline is part of it.
+    let start = match lines.get(start) {
+        Some(l) if l.subheading && !l.is_link() => start + 1,
+        _ => start,
     };
-    date.and_hms_opt(0, 0, 0).map(|t| t.and_utc())
+    let mut found = Vec::new();
+    for i in (start..lines.len()).take(BYLINE_LINES) {
+        if lines[i].subheading || lines[i].is_link() {
+            break;
+        }
+        found.extend(dates_of(i));
+    }
+    agreed(&found)?.and_hms_opt(0, 0, 0).map(|t| t.and_utc())
 }
 
 fn main_text(doc: &Html) -> String {

@@ -485,3 +485,50 @@ fn the_newest_funding_links_are_followed() {
         .collect();
     assert_eq!(got, ["/2026-11-15-rho-series-c", "/news/2021/06/b"]);
 }
+
+/// Page shapes a walkthrough met: each dated as its byline or dateline
+/// says, or left undated when a date there could be another's (a wrong
+/// date scores an old round as new, or a new one as old).
+#[test]
+fn written_dates_on_the_pages_a_walkthrough_met() {
+    let day = NaiveDate::from_ymd_opt(2026, 11, 1);
+    let raise = "<p>Acme today announced a $20 million Series B.</p>";
+    let dated = [
+        // A subheadline under the headline.
+        "<h1>Acme raises $20M</h1><h2>Round led by Orbit Capital</h2><p>SAN FRANCISCO, Nov. 1, 2026 /PRNewswire/ -- Acme today announced a $20 million Series B.</p>".to_owned(),
+        // Datelines with dashes and brackets.
+        "<h1>Acme raises $20M</h1><p>BOSTON - Nov. 1, 2026 - Acme today announced a $20 million Series B.</p>".to_owned(),
+        "<h1>Acme raises $20M</h1><p>BOSTON, MA – November 1, 2026 – Acme today announced a $20 million Series B.</p>".to_owned(),
+        "<h1>Acme raises $20M</h1><p>Boston, MA (November 1, 2026) – Acme today announced a $20 million Series B.</p>".to_owned(),
+        "<h1>Acme raises $20M</h1><p>LYON (France), le 1er novembre 2026 – Acme lève 20 millions d'euros.</p>".to_owned(),
+        "<h1>Acme raises $20M</h1><p>Ciudad de México, a 1 de noviembre de 2026.- Acme cerró una ronda de 20 millones.</p>".to_owned(),
+        "<h1>Acme raises $20M</h1><p>SAN FRANCISCO (PRWEB) November 01, 2026 -- Acme today announced a $20 million Series B.</p>".to_owned(),
+        "<h1>Acme raises $20M</h1><p>Nov. 01, 2026 (GLOBE NEWSWIRE) -- Acme today announced a $20 million Series B.</p>".to_owned(),
+        // The labelled date, the update's in another element or after it.
+        format!(
+            "<h1>Acme raises $20M</h1><p>Published November 1, 2026 · Updated December 1, 2026</p>{raise}"
+        ),
+        // A caption's date is the picture's.
+        format!(
+            "<h1>Acme raises $20M</h1><p>November 1, 2026</p><figure><img src=\"a.jpg\"><figcaption>Acme's CEO at SaaStr on March 12, 2019</figcaption></figure>{raise}<p class=\"wp-caption-text\">Photo: Acme | March 12, 2019</p>"
+        ),
+    ];
+    for html in &dated {
+        assert_eq!(written(html), day, "{html}");
+    }
+    let undated = [
+        // Cards whose whole entry is the link, dates above their titles.
+        "<h1>Newsroom</h1><a class=\"card\" href=\"/launch\"><p>November 15, 2026</p><h3>Lam launches Atlas</h3></a><a class=\"card\" href=\"/series-a\"><p>March 12, 2019</p><h3>Lam raises $10 million Series A</h3></a>".to_owned(),
+        // A press list of dated paragraphs.
+        "<h1>Press</h1><p><strong>November 15, 2026</strong> – Beta opens a Berlin office.</p><p><strong>March 12, 2019</strong> – Beta raised $10 million in Series A.</p>".to_owned(),
+        // A "read more" entry under a short release.
+        format!("<h1>Acme raises $20M</h1>{raise}<p><a href=\"/berlin\">Acme opens Berlin office</a></p><p>March 12, 2019</p>"),
+        // Another date's label in its own element, or another word for it.
+        format!("<h1>Acme raises $20M</h1><span>Updated</span><div>December 1, 2026</div>{raise}"),
+        format!("<h1>Acme raises $20M</h1><div>Founded</div><div>March 3, 2015</div>{raise}"),
+        format!("<h1>Acme raises $20M</h1><p>Last edited: December 1, 2026</p>{raise}"),
+    ];
+    for html in &undated {
+        assert_eq!(written(html), None, "{html}");
+    }
+}
