@@ -904,14 +904,45 @@ fn main_text(doc: &Html) -> String {
     let Some(root) = root else {
         return String::new();
     };
-    let blocks: Vec<String> = root
+    // Blocks in site chrome inside the root (an aside of related news) are
+    // not the article's.
+    let in_chrome = |e: &ElementRef<'_>| {
+        e.ancestors()
+            .take_while(|a| a.id() != root.id())
+            .filter_map(ElementRef::wrap)
+            .any(|a| NOT_ARTICLE.contains(&a.value().name()))
+    };
+    let blocks: Vec<(String, bool)> = root
         .select(&BLOCKS)
-        .map(text_of)
-        .filter(|t| !t.is_empty())
+        .filter(|e| !in_chrome(e))
+        .map(|e| {
+            let text = text_of(e);
+            let linked: usize = e.select(&LINK).map(|a| text_of(a).len()).sum();
+            let link_only = linked > 0 && linked + 2 >= text.len();
+            (text, link_only)
+        })
+        .filter(|(t, _)| !t.is_empty())
         .collect();
     if blocks.is_empty() {
-        text_of(root)
-    } else {
-        blocks.join("\n")
+        return text_of(root);
     }
+    // An article's body (prose of its own) lists other pages' headlines
+    // apart, as links (related news, "read more"): they are not its news.
+    // A listing's text is its links.
+    let prose: usize = blocks
+        .iter()
+        .filter(|(_, link)| !link)
+        .map(|(t, _)| t.len())
+        .sum();
+    let article = prose >= ARTICLE_PROSE;
+    blocks
+        .into_iter()
+        .filter(|(_, link)| !(article && *link))
+        .map(|(t, _)| t)
+        .collect::<Vec<_>>()
+        .join("\n")
 }
+
+/// The characters of text outside links that make a page an article, whose
+/// listed links are other pages' headlines.
+const ARTICLE_PROSE: usize = 200;

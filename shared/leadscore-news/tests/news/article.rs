@@ -532,3 +532,31 @@ fn written_dates_on_the_pages_a_walkthrough_met() {
         assert_eq!(written(html), None, "{html}");
     }
 }
+
+/// An article lists other pages' headlines apart from its text (related
+/// news): their rounds and layoffs are not its news. A listing's text is
+/// its links.
+#[test]
+fn an_articles_related_links_are_not_its_text() {
+    let body = "<p>Kappa today announced it has raised $20 million in Series B funding led by Orbit Capital. The company will use the money to hire engineers and grow its sales team across Europe and North America, and to expand its analytics platform for revenue teams.</p><p>Kappa serves more than four hundred customers in thirty countries, from fast-growing startups to public companies.</p>";
+    let html = format!(
+        "<html><body><article><h1>Kappa raises $20 million Series B</h1>{body}<h3>Related</h3><ul><li><a href=\"/news/layoffs\">Kappa lays off 40 employees</a></li><li><a href=\"/news/seed\">Kappa raises $3 million seed round</a></li></ul><aside><p>Kappa lays off 40 employees</p></aside></article></body></html>"
+    );
+    let arts = articles_from_html(&html, Some("https://kappa.example/news/b"), None);
+    assert_eq!(arts.len(), 1);
+    assert!(
+        arts[0].text.contains("raised $20 million"),
+        "{}",
+        arts[0].text
+    );
+    assert!(!arts[0].text.contains("lays off"), "{}", arts[0].text);
+    assert!(!arts[0].text.contains("seed round"), "{}", arts[0].text);
+    // A press listing of links keeps them.
+    let listing = "<html><body><main><h1>Newsroom</h1><ul><li><a href=\"/news/b\">Kappa raises $20 million Series B</a></li><li><a href=\"/news/berlin\">Kappa opens a Berlin office</a></li></ul></main></body></html>";
+    let arts = articles_from_html(listing, Some("https://kappa.example/newsroom"), None);
+    assert!(
+        arts.iter()
+            .any(|a| a.text.contains("Kappa raises $20 million Series B")),
+        "{arts:?}"
+    );
+}
