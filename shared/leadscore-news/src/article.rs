@@ -705,11 +705,23 @@ impl Line {
     }
 }
 
-/// Whether an element is a caption (WordPress's `wp-caption-text`, a
-/// `caption` class): its date is the picture's.
-fn is_caption(e: &scraper::node::Element) -> bool {
-    e.attr("class")
-        .is_some_and(|c| c.to_ascii_lowercase().contains("caption"))
+/// Whether an element is site chrome or a caption without the tag that
+/// says so: a `contentinfo`, `navigation` or `complementary` role, a
+/// footer or sidebar by its class or id (`site-footer`, `#footer`), a
+/// caption (WordPress's `wp-caption-text`): its dates are the site's or a
+/// picture's.
+fn is_chrome(e: &scraper::node::Element) -> bool {
+    let named = |attr: &str, words: &[&str]| {
+        e.attr(attr).is_some_and(|v| {
+            let v = v.to_ascii_lowercase();
+            words.iter().any(|w| v.contains(w))
+        })
+    };
+    matches!(
+        e.attr("role"),
+        Some("contentinfo" | "navigation" | "complementary")
+    ) || named("class", &["caption", "footer", "sidebar"])
+        || named("id", &["footer", "sidebar"])
 }
 
 /// The text of `root` as lines (see [`BLOCK`]), without the text of site
@@ -741,7 +753,7 @@ fn lines_of(root: ElementRef<'_>, max: usize) -> Vec<Line> {
         match edge {
             Edge::Open(node) => match node.value() {
                 scraper::Node::Element(e) => {
-                    if skipped > 0 || NOT_ARTICLE.contains(&e.name()) || is_caption(e) {
+                    if skipped > 0 || NOT_ARTICLE.contains(&e.name()) || is_chrome(e) {
                         skipped += 1;
                     } else {
                         if BLOCK.contains(&e.name()) {

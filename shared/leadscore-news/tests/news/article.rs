@@ -431,8 +431,21 @@ fn a_date_written_at_the_top_of_a_page_dates_it_when_its_markup_does_not() {
     );
     // A footer's date is the site's, not the article's, with or without a
     // main element.
-    let html = "<html><body><h1>Acme raises $20M</h1><p>Acme today announced a $20 million Series B.</p><footer><p>Posted November 20, 2026</p></footer></body></html>";
-    assert_eq!(articles_from_html(html, None, None)[0].published, None);
+    for footer in [
+        "<footer><p>Posted November 20, 2026</p></footer>",
+        "<div role=\"contentinfo\"><p>Posted November 20, 2026</p></div>",
+        "<div class=\"site-footer\"><p>Posted November 20, 2026</p></div>",
+        "<div id=\"footer\"><p>Posted November 20, 2026</p></div>",
+    ] {
+        let html = format!(
+            "<html><body><h1>Acme raises $20M</h1><p>Acme today announced a $20 million Series B.</p>{footer}</body></html>"
+        );
+        assert_eq!(
+            articles_from_html(&html, None, None)[0].published,
+            None,
+            "{footer}"
+        );
+    }
 
     // The markup's date wins.
     let html = "<html><head><meta property=\"article:published_time\" content=\"2026-10-05\"></head><body><main><h1>Acme raises $20M</h1><p>November 1, 2026</p></main></body></html>";
