@@ -534,10 +534,13 @@ impl Enricher {
         // The site's stack was seen when a homepage was read (the start, or
         // the root read in its place).
         let observed = home.is_some();
-        let home_unreachable = crawl
-            .pages
-            .first()
-            .is_some_and(|p| p.result.as_ref().is_err_and(PageError::is_transient));
+        // No homepage read (neither the start nor the root read in its
+        // place), and one failed for a moment.
+        let home_unreachable = home.is_none()
+            && crawl.pages.iter().any(|p| {
+                p.kind == PageKind::Homepage
+                    && p.result.as_ref().is_err_and(PageError::is_transient)
+            });
         // Read whole: a technology not found in a page's first part may be
         // in the rest.
         let read: BTreeSet<&str> = crawl

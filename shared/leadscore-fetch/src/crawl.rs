@@ -164,7 +164,16 @@ pub async fn crawl_site(fetcher: &dyn PageFetcher, start: &Url, config: &CrawlCo
     let root_url = match &home {
         // Asked for a path, and not sent to the root or from it (`/` to
         // `/en/` is the site's own start).
-        Ok(page) if with_path && page.final_url.path() != "/" => Some(root_of(&page.final_url)),
+        // The root of where the start ended, on its site; the start's own
+        // root when it redirected to another site (a careers link sent to
+        // an ATS: the ATS's root is not the account's).
+        Ok(page) if with_path && page.final_url.path() != "/" => {
+            Some(if same_site(&home_url, &page.final_url) {
+                root_of(&page.final_url)
+            } else {
+                root_of(&home_url)
+            })
+        }
         Err(e) if with_path && site_answered(e) => Some(root_of(&home_url)),
         _ => None,
     };

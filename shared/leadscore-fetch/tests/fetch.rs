@@ -399,6 +399,34 @@ mod fixtures {
                 crawl.pages
             );
             assert_eq!(crawl.pages[0].result, Err(PageError::HttpStatus(404)));
+            // A start that redirected to another site (a careers link to
+            // an ATS): the root read is the start's own, not the ATS's.
+            let port = server.addr.port();
+            let server2 = serve(
+                "127.0.0.1",
+                Arc::new(move |path: &str| match path {
+                    // The other server's careers page, as an ATS's.
+                    "/careers" => redirect(&format!("http://ats.test:{port}/careers")),
+                    "/" => html("<h1>Home</h1>"),
+                    _ => status(404),
+                }),
+            )
+            .await;
+            let start =
+                Url::parse(&format!("http://acme.test:{}/careers", server2.addr.port())).unwrap();
+            let ats = fetcher(
+                test_config(true),
+                loopback_resolver().with("ats.test", &["127.0.0.1".parse().unwrap()]),
+            );
+            let crawl = crawl_site(&ats, &start, &CrawlConfig::default()).await;
+            let roots: Vec<String> = crawl
+                .pages
+                .iter()
+                .skip(1)
+                .filter(|p| p.url.path() == "/")
+                .map(|p| p.url.host_str().unwrap_or_default().to_owned())
+                .collect();
+            assert_eq!(roots, ["acme.test"], "{:?}", crawl.pages);
             // Not when the site could not be reached at all.
             let start = Url::parse("http://acme.test:9/old/page").unwrap();
             let crawl = crawl_site(&f, &start, &CrawlConfig::default()).await;

@@ -572,6 +572,20 @@ static DATELINE_END: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid dateline pattern")
 });
 
+/// What follows a byline's date: nothing, a time ("09:00 AM Eastern
+/// Standard Time"), or the byline's next part after a separator ("| 3 min
+/// read"). Not an entry's text ("March 3, 2019 - Seed").
+static DATE_AFTER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\s*(?:$|[|·•]|\d{1,2}[:h.]\d\d|(?:at|um|à|a las)\s+\d)")
+        .expect("valid pattern")
+});
+
+/// A wire's name in brackets after a date that opens a release.
+static WIRE_AFTER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\s*\((?:business\s*wire|globe\s*newswire|accesswire|prnewswire|pr\s*newswire|prweb|einpresswire|cnw|newswire)\)")
+        .expect("valid pattern")
+});
+
 /// What comes before the date of a dateline: nothing (a release that opens
 /// with its date), or a place in words that start with a capital, with its
 /// particles, a wire's name in brackets and the separator before the date
@@ -625,13 +639,15 @@ static OTHER_DATE: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid pattern")
 });
 
-/// What comes before the date of a byline line: nothing, a separator
-/// ("By Jane Doe | ", "2 min read · ", "Published: "), a word that leads to
-/// a date ("on", "am", "le", "el"), or an author ("By Jane Doe, "). Not a
-/// sentence's words ("Acme founders in Berlin, ").
+/// What comes before the date of a byline line: nothing; a byline's
+/// separator after its other parts ("By Jane Doe | ", "2 min read · ",
+/// "News | "); or a byline's word and what follows it up to the date ("By
+/// Jane Doe on ", "By Jane Doe, ", "Date: ", "Posted on "). Not a
+/// sentence's words ("Follows the seed round closed on ", "Previous
+/// round: ", "Acme founders in Berlin, ").
 static BYLINE_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^(?:|.*(?:[|·•:/-]|\b(?:on|am|vom|le|du|el|em|de|den))\s*|(?:by|von|par|por)\s[^,]{1,40},\s*)$",
+        r"(?i)^(?:|.{0,40}[|·•]\s*|(?:by|von|par|por|posted|published|date|datum|fecha|data|le|on|am)\b[^|·•]{0,40})$",
     )
     .expect("valid pattern")
 });
@@ -711,17 +727,24 @@ impl Line {
 /// caption (WordPress's `wp-caption-text`): its dates are the site's or a
 /// picture's.
 fn is_chrome(e: &scraper::node::Element) -> bool {
-    let named = |attr: &str, words: &[&str]| {
-        e.attr(attr).is_some_and(|v| {
-            let v = v.to_ascii_lowercase();
-            words.iter().any(|w| v.contains(w))
+    // Whole names: `has-sidebar` on a page's body is no sidebar.
+    let chrome_name = |v: &str| {
+        v.split_whitespace().any(|t| {
+            let t = t.to_ascii_lowercase();
+            // A part of the name between dashes (`site-footer`,
+            // `wp-caption-text`), not a page's flag (`has-sidebar`).
+            t.split(['-', '_'])
+                .any(|part| matches!(part, "footer" | "sidebar" | "caption" | "widget"))
+                && !t.starts_with("has-")
+                && !t.starts_with("no-")
+                && !t.starts_with("with-")
         })
     };
     matches!(
         e.attr("role"),
         Some("contentinfo" | "navigation" | "complementary")
-    ) || named("class", &["caption", "footer", "sidebar"])
-        || named("id", &["footer", "sidebar"])
+    ) || e.attr("class").is_some_and(chrome_name)
+        || e.attr("id").is_some_and(chrome_name)
 }
 
 /// The text of `root` as lines (see [`BLOCK`]), without the text of site
@@ -753,7 +776,11 @@ fn lines_of(root: ElementRef<'_>, max: usize) -> Vec<Line> {
         match edge {
             Edge::Open(node) => match node.value() {
                 scraper::Node::Element(e) => {
-                    if skipped > 0 || NOT_ARTICLE.contains(&e.name()) || is_chrome(e) {
+                    // The root itself is read whatever it is called.
+                    if skipped > 0
+                        || (node.id() != root.id()
+                            && (NOT_ARTICLE.contains(&e.name()) || is_chrome(e)))
+                    {
                         skipped += 1;
                     } else {
                         if BLOCK.contains(&e.name()) {
@@ -830,15 +857,27 @@ fn line_dates(line: &str, previous: Option<&str>) -> Vec<(NaiveDate, bool)> {
             || (bare && label_above.is_some_and(|p| PUBLISHED_LABEL.is_match(p)));
         let other = OTHER_DATE.is_match(segment)
             || (bare && label_above.is_some_and(|p| OTHER_DATE.is_match(p)));
+        // A release opening with its date needs a wire's name after it
+        // ("Nov. 01, 2026 (GLOBE NEWSWIRE) --"): a line "March 3, 2019 -
+        // Seed" is a list's.
         let dateline = whole.start() <= 80
+            && !other
             && DATELINE_PLACE.is_match(before)
+            && (!bare || WIRE_AFTER.is_match(&head[whole.end()..]))
             && DATELINE_END.is_match(&head[whole.end()..]);
-        let date_line = own_line && (labelled || (BYLINE_BEFORE.is_match(before) && !other));
+        let date_line = own_line
+            && DATE_AFTER.is_match(&head[whole.end()..])
+            && (labelled || (BYLINE_BEFORE.is_match(before) && !other));
         if let Some(d) = date_of(&c).filter(|_| dateline || date_line) {
             out.push((d, labelled));
         }
     }
     out
+}
+
+/// `s` with every run of white space one space.
+fn collapse(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Of dates found with their labels: the one they agree on, else the one
@@ -891,7 +930,12 @@ fn written_date(doc: &Html) -> Option<DateTime<Utc>> {
     agreed(&all)?;
     let start = heading
         .filter(|h| !h.is_empty())
-        .and_then(|h| lines.iter().position(|l| l.text == h))
+        .and_then(|h| {
+            // Compared with its spaces collapsed: a pretty-printed heading
+            // keeps line breaks that the lines do not.
+            let h = collapse(&h);
+            lines.iter().position(|l| collapse(&l.text) == h)
+        })
         .map_or(0, |i| i + 1);
     // A subheadline right under the headline is part of it.
     let start = match lines.get(start) {
@@ -916,44 +960,64 @@ fn main_text(doc: &Html) -> String {
     let Some(root) = root else {
         return String::new();
     };
-    // Blocks in site chrome inside the root (an aside of related news) are
-    // not the article's.
+    // Blocks in site chrome inside the root (an aside of related news, a
+    // footer, a caption) are not the article's; a page wrapped whole in a
+    // form (ASP.NET) is read as it is.
     let in_chrome = |e: &ElementRef<'_>| {
         e.ancestors()
             .take_while(|a| a.id() != root.id())
             .filter_map(ElementRef::wrap)
-            .any(|a| NOT_ARTICLE.contains(&a.value().name()))
+            .any(|a| matches!(a.value().name(), "aside" | "nav" | "footer" | "figcaption"))
     };
-    let blocks: Vec<(String, bool)> = root
-        .select(&BLOCKS)
-        .filter(|e| !in_chrome(e))
+    // At most this many blocks: a hostile page's nested lists would have
+    // each read again inside the one around it.
+    let all: Vec<ElementRef<'_>> = root.select(&BLOCKS).take(MAX_BLOCKS).collect();
+    let read: Vec<&ElementRef<'_>> = all.iter().filter(|e| !in_chrome(e)).collect();
+    let read = if read.is_empty() {
+        all.iter().collect()
+    } else {
+        read
+    };
+    let blocks: Vec<(String, usize)> = read
+        .into_iter()
         .map(|e| {
-            let text = text_of(e);
-            let linked: usize = e.select(&LINK).map(|a| text_of(a).len()).sum();
-            let link_only = linked > 0 && linked + 2 >= text.len();
-            (text, link_only)
+            let text = text_of(*e);
+            let linked: usize = e.select(&LINK).take(50).map(|a| text_of(a).len()).sum();
+            (text, linked)
         })
         .filter(|(t, _)| !t.is_empty())
         .collect();
     if blocks.is_empty() {
         return text_of(root);
     }
-    // An article's body (prose of its own) lists other pages' headlines
-    // apart, as links (related news, "read more"): they are not its news.
-    // A listing's text is its links.
-    let prose: usize = blocks
-        .iter()
-        .filter(|(_, link)| !link)
-        .map(|(t, _)| t.len())
-        .sum();
-    let article = prose >= ARTICLE_PROSE;
+    let link_only = |(t, linked): &(String, usize)| *linked > 0 && linked + 2 >= t.len();
+    // An article's body (more prose of its own than link text) lists other
+    // pages' headlines apart, as runs of links (related news, "read
+    // more"): they are not its news. A single linked sentence is its text;
+    // a listing's text is its links.
+    let (prose, links) = blocks.iter().fold((0, 0), |(p, l), b| {
+        if link_only(b) {
+            (p, l + b.0.len())
+        } else {
+            (p + b.0.len(), l)
+        }
+    });
+    let article = prose >= ARTICLE_PROSE && prose >= links;
+    let in_run = |i: usize| {
+        link_only(&blocks[i])
+            && ((i > 0 && link_only(&blocks[i - 1])) || blocks.get(i + 1).is_some_and(&link_only))
+    };
     blocks
-        .into_iter()
-        .filter(|(_, link)| !(article && *link))
-        .map(|(t, _)| t)
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| !(article && in_run(i)))
+        .map(|(_, (t, _))| t.as_str())
         .collect::<Vec<_>>()
         .join("\n")
 }
+
+/// The most blocks of a page's main text read.
+const MAX_BLOCKS: usize = 2_000;
 
 /// The characters of text outside links that make a page an article, whose
 /// listed links are other pages' headlines.

@@ -126,6 +126,10 @@ impl<S: Store> Store for FaultyStore<S> {
         self.check("get_lead", Some(email.as_str()))?;
         self.inner.get_lead(email).await
     }
+    async fn get_leads(&self, emails: &[Email]) -> Result<Vec<Lead>> {
+        self.check("get_leads", None)?;
+        self.inner.get_leads(emails).await
+    }
     async fn list_leads(&self) -> Result<Vec<Lead>> {
         self.check("list_leads", None)?;
         self.inner.list_leads().await

@@ -526,10 +526,19 @@ fn written_dates_on_the_pages_a_walkthrough_met() {
             "<h1>Acme raises $20M</h1><p>November 1, 2026</p><figure><img src=\"a.jpg\"><figcaption>Acme's CEO at SaaStr on March 12, 2019</figcaption></figure>{raise}<p class=\"wp-caption-text\">Photo: Acme | March 12, 2019</p>"
         ),
     ];
+    let mut dated = dated.to_vec();
+    // A pretty-printed headline; a milestones list in the body; a page
+    // whose class names a sidebar it has.
+    dated.push("<h1>\n  <span>Acme raises</span>\n  <span>$40M</span>\n</h1><p>SAN FRANCISCO, Nov. 1, 2026 /PRNewswire/ -- Acme today announced a $40 million Series B.</p><ul><li>March 3, 2019 - Seed</li><li>June 1, 2021 - Series A</li></ul>".to_owned());
     for html in &dated {
         assert_eq!(written(html), day, "{html}");
     }
     let undated = [
+        // A short line of a sentence or a fact after the headline.
+        format!("<h1>Acme raises $40M Series B</h1><p>Follows the seed round closed on March 3, 2019</p>{raise}"),
+        format!("<h1>Acme raises $40M Series B</h1><ul><li>Previous round: March 3, 2019</li></ul>{raise}"),
+        // Another date's word before a dateline.
+        "<h1>Acme raises $10M</h1><p>UPDATED - Nov. 3, 2026 - Acme, which announced on March 3, 2019 that it raised $10 million, today said more.</p>".to_owned(),
         // Cards whose whole entry is the link, dates above their titles.
         "<h1>Newsroom</h1><a class=\"card\" href=\"/launch\"><p>November 15, 2026</p><h3>Lam launches Atlas</h3></a><a class=\"card\" href=\"/series-a\"><p>March 12, 2019</p><h3>Lam raises $10 million Series A</h3></a>".to_owned(),
         // A press list of dated paragraphs.
@@ -564,6 +573,35 @@ fn an_articles_related_links_are_not_its_text() {
     );
     assert!(!arts[0].text.contains("lays off"), "{}", arts[0].text);
     assert!(!arts[0].text.contains("seed round"), "{}", arts[0].text);
+    // A single linked sentence is the article's text; a newsroom with an
+    // introduction keeps its headlines; a page wrapped in a form (ASP.NET)
+    // is read by its blocks, not its scripts.
+    let html = format!(
+        "<html><body><article><h1>Acme raises $40M</h1>{body}<p><a href=\"https://techpress.example/acme\">Acme raises $40 million Series B led by Sequoia</a></p></article></body></html>"
+    );
+    let arts = articles_from_html(&html, None, None);
+    assert!(arts[0].text.contains("led by Sequoia"), "{}", arts[0].text);
+    let intro = "<p>Welcome to the Acme newsroom. Here you find our press releases, company announcements and media resources, with contacts for journalists and analysts who cover revenue analytics.</p>";
+    let html = format!(
+        "<html><body><main><h1>Newsroom</h1>{intro}<ul><li><a href=\"/b\">Acme raises $40 million Series B</a></li><li><a href=\"/c\">Acme opens a Berlin office</a></li><li><a href=\"/d\">Acme names a new CFO</a></li><li><a href=\"/e\">Acme launches Atlas</a></li></ul></main></body></html>"
+    );
+    let arts = articles_from_html(&html, None, None);
+    assert!(
+        arts.iter()
+            .any(|a| a.text.contains("raises $40 million Series B")),
+        "{arts:?}"
+    );
+    let html = format!(
+        "<html><body><form id=\"aspnetForm\"><script>var x = 'Kappa lays off 40 employees';</script><h1>Kappa raises $20 million Series B</h1>{body}</form></body></html>"
+    );
+    let arts = articles_from_html(&html, None, None);
+    assert!(
+        arts[0].text.contains("raised $20 million"),
+        "{}",
+        arts[0].text
+    );
+    assert!(!arts[0].text.contains("var x"), "{}", arts[0].text);
+
     // A press listing of links keeps them.
     let listing = "<html><body><main><h1>Newsroom</h1><ul><li><a href=\"/news/b\">Kappa raises $20 million Series B</a></li><li><a href=\"/news/berlin\">Kappa opens a Berlin office</a></li></ul></main></body></html>";
     let arts = articles_from_html(listing, Some("https://kappa.example/newsroom"), None);
