@@ -87,7 +87,7 @@ impl AlertSink for Stdout {
     }
 }
 
-/// `🔥 became hot: Dana Reyes <dana@…> (VP Sales, northwind.example) 82 A1 —
+/// `🔥 became hot: Dana Reyes <dana@…> (VP Sales, northwind.example) 82.0 A1 —
 /// top reason: …`, or `❄ cooled: …` for a lead that fell out of hot.
 pub fn alert_line(alert: &Alert) -> String {
     let mut who = Vec::new();
@@ -310,7 +310,7 @@ mod tests {
         };
         assert_eq!(
             alert_line(&alert),
-            "❄ cooled: Dana Reyes <dana@northwind.example> (VP Sales, northwind.example) 63 B2"
+            "❄ cooled: Dana Reyes <dana@northwind.example> (VP Sales, northwind.example) 63.0 B2"
         );
         alert.kind = AlertKind::BecameHot;
         assert!(alert_line(&alert).starts_with("🔥 became hot: Dana Reyes"));
