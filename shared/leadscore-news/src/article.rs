@@ -370,7 +370,7 @@ pub fn articles_from_html(
                     .and_then(|c| parse_date(c, anchor))
             })
         })
-        .or_else(|| written_date(&doc));
+        .or_else(|| written_date(&doc, anchor));
     if title.is_empty() && page_text.is_empty() {
         return Vec::new();
     }
@@ -576,7 +576,7 @@ static DATELINE_END: LazyLock<Regex> = LazyLock::new(|| {
 /// Standard Time"), or the byline's next part after a separator ("| 3 min
 /// read"). Not an entry's text ("March 3, 2019 - Seed").
 static DATE_AFTER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\s*(?:$|[|·•]|\d{1,2}[:h.]\d\d|(?:at|um|à|a las)\s+\d)")
+    Regex::new(r"(?i)^\s*(?:$|[|·•,]|\d{1,2}[:h.]\d\d|(?:at|um|à|a las)\s+\d)")
         .expect("valid pattern")
 });
 
@@ -634,20 +634,19 @@ const BYLINE_LINES: usize = 4;
 /// update, a founding, a copyright, an event), read before the date.
 static OTHER_DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)©|\b(?:updated|last\s+modified|modified|revised|edited|aktualisiert|geändert|mis\s+à\s+jour|modifié|actualizado|atualizado|founded|established|since|gegründet|seit|fondée?|créée?|fundad[ao]|copyright|events?|webinars?|conferences?|summit|deadline|expires|valid|register|starts?|ends?|until|bis|jusqu'au)\b",
+        r"(?i)©|\b(?:updated?|last\s+modified|modified|revised|edited|mise\s+à\s+jour|actualizaci[oó]n|aktualisierung|änderung|atualiza[cç][aã]o|refreshed|offer|promo|meet\s+us|aktualisiert|geändert|mis\s+à\s+jour|modifié|actualizado|atualizado|founded|established|since|gegründet|seit|fondée?|créée?|fundad[ao]|copyright|events?|webinars?|conferences?|summit|deadline|expires|valid|register|starts?|ends?|until|bis|jusqu'au)\b",
     )
     .expect("valid pattern")
 });
 
-/// What comes before the date of a byline line: nothing; a byline's
-/// separator after its other parts ("By Jane Doe | ", "2 min read · ",
-/// "News | "); or a byline's word and what follows it up to the date ("By
-/// Jane Doe on ", "By Jane Doe, ", "Date: ", "Posted on "). Not a
-/// sentence's words ("Follows the seed round closed on ", "Previous
-/// round: ", "Acme founders in Berlin, ").
+/// What comes before the date of a byline line: nothing, or a byline's
+/// word and what follows it up to the date ("By Jane Doe | ", "By Jane Doe
+/// on ", "Posted on ", "Published: "). Not a sentence's or another line's
+/// words ("Follows the seed round closed on ", "Previous round | ", "Photo:
+/// Acme | ", "Winner, Deloitte Fast 50 | ", "Date: " on an event's page).
 static BYLINE_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^(?:|.{0,40}[|·•]\s*|(?:by|von|par|por|posted|published|date|datum|fecha|data|le|on|am)\b[^|·•]{0,40})$",
+        r"(?i)^(?:|(?:by|von|par|por|posted|published|written\s+by|veröffentlicht|publié|publicado|publicada)\b.{0,40})$",
     )
     .expect("valid pattern")
 });
@@ -865,7 +864,10 @@ fn line_dates(line: &str, previous: Option<&str>) -> Vec<(NaiveDate, bool)> {
             && DATELINE_PLACE.is_match(before)
             && (!bare || WIRE_AFTER.is_match(&head[whole.end()..]))
             && DATELINE_END.is_match(&head[whole.end()..]);
+        // A day-first dotted date ("11.03.2026") is a European dateline's;
+        // in a byline it may be month-first.
         let date_line = own_line
+            && c.name("d4").is_none()
             && DATE_AFTER.is_match(&head[whole.end()..])
             && (labelled || (BYLINE_BEFORE.is_match(before) && !other));
         if let Some(d) = date_of(&c).filter(|_| dateline || date_line) {
@@ -904,11 +906,8 @@ fn agreed(found: &[(NaiveDate, bool)]) -> Option<NaiveDate> {
 /// score as new, a new one as old). A date inside a sentence ("Acme,
 /// founded on March 3, 2015, today announced ...") dates something else
 /// and is not read.
-fn written_date(doc: &Html) -> Option<DateTime<Utc>> {
-    let root = doc
-        .select(&MAIN)
-        .max_by_key(|e| e.text().map(str::len).sum::<usize>())
-        .or_else(|| doc.select(&BODY).next())?;
+fn written_date(doc: &Html, anchor: Option<NaiveDate>) -> Option<DateTime<Utc>> {
+    let root = article_root(doc)?;
     let linked_subheadings = root
         .select(&HEADING)
         .filter(|h| h.value().name() != "h1" && h.select(&LINK).next().is_some())
@@ -925,9 +924,16 @@ fn written_date(doc: &Html) -> Option<DateTime<Utc>> {
             i.checked_sub(1).map(|p| lines[p].text.as_str()),
         )
     };
-    // Dates that differ across the page's lines are a listing's.
+    // Dates that differ across the page's lines are a listing's; one
+    // labelled as the publication anywhere is the page's.
     let all: Vec<(NaiveDate, bool)> = (0..lines.len()).flat_map(dates_of).collect();
+    let in_time = |d: &NaiveDate| anchor.is_none_or(|a| *d <= a + chrono::Duration::days(1));
+    let all: Vec<(NaiveDate, bool)> = all.into_iter().filter(|(d, _)| in_time(d)).collect();
     agreed(&all)?;
+    let labelled: Vec<(NaiveDate, bool)> = all.iter().copied().filter(|(_, l)| *l).collect();
+    if !labelled.is_empty() {
+        return agreed(&labelled)?.and_hms_opt(0, 0, 0).map(|t| t.and_utc());
+    }
     let start = heading
         .filter(|h| !h.is_empty())
         .and_then(|h| {
@@ -947,17 +953,28 @@ fn written_date(doc: &Html) -> Option<DateTime<Utc>> {
         if lines[i].subheading || lines[i].is_link() {
             break;
         }
-        found.extend(dates_of(i));
+        found.extend(dates_of(i).into_iter().filter(|(d, _)| in_time(d)));
     }
     agreed(&found)?.and_hms_opt(0, 0, 0).map(|t| t.and_utc())
 }
 
+/// The element holding a page's article: its largest `<article>` or
+/// `<main>`, unless that holds under a quarter of the body's text (a
+/// related card marked up as an article beside a post in plain `<div>`s),
+/// else the body.
+fn article_root(doc: &Html) -> Option<ElementRef<'_>> {
+    let len = |e: &ElementRef<'_>| e.text().map(str::len).sum::<usize>();
+    let body = doc.select(&BODY).next();
+    let main = doc.select(&MAIN).max_by_key(len);
+    match (main, body) {
+        (Some(m), Some(b)) if len(&m) * 4 < len(&b) => Some(b),
+        (Some(m), _) => Some(m),
+        (None, b) => b,
+    }
+}
+
 fn main_text(doc: &Html) -> String {
-    let root = doc
-        .select(&MAIN)
-        .max_by_key(|e| e.text().map(str::len).sum::<usize>())
-        .or_else(|| doc.select(&BODY).next());
-    let Some(root) = root else {
+    let Some(root) = article_root(doc) else {
         return String::new();
     };
     // Blocks in site chrome inside the root (an aside of related news, a
@@ -967,7 +984,10 @@ fn main_text(doc: &Html) -> String {
         e.ancestors()
             .take_while(|a| a.id() != root.id())
             .filter_map(ElementRef::wrap)
-            .any(|a| matches!(a.value().name(), "aside" | "nav" | "footer" | "figcaption"))
+            .any(|a| {
+                matches!(a.value().name(), "aside" | "nav" | "footer" | "figcaption")
+                    || is_chrome(a.value())
+            })
     };
     // At most this many blocks: a hostile page's nested lists would have
     // each read again inside the one around it.
@@ -1003,18 +1023,33 @@ fn main_text(doc: &Html) -> String {
         }
     });
     let article = prose >= ARTICLE_PROSE && prose >= links;
+    // A run of three or more links is a list of other pages.
     let in_run = |i: usize| {
-        link_only(&blocks[i])
-            && ((i > 0 && link_only(&blocks[i - 1])) || blocks.get(i + 1).is_some_and(&link_only))
+        let from = i.saturating_sub(2);
+        (from..=i).any(|s| (s..s + 3).all(|k| blocks.get(k).is_some_and(link_only)))
     };
-    blocks
-        .iter()
-        .enumerate()
-        .filter(|&(i, _)| !(article && in_run(i)))
-        .map(|(_, (t, _))| t.as_str())
-        .collect::<Vec<_>>()
-        .join("\n")
+    let mut related = false;
+    let mut out = Vec::new();
+    for (i, (t, _)) in blocks.iter().enumerate() {
+        // What follows a "Related news" heading is other pages', links
+        // with their dates or not.
+        if t.chars().count() <= 60 && RELATED.is_match(t) {
+            related = article;
+            continue;
+        }
+        if related || (article && in_run(i)) {
+            continue;
+        }
+        out.push(t.as_str());
+    }
+    out.join("\n")
 }
+
+/// A heading over other pages' news.
+static RELATED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\W*(?:related|read\s+more|more\s+(?:news|stories|posts)|you\s+(?:may|might)\s+also|latest\s+(?:news|posts)|recent\s+(?:news|posts)|further\s+reading|see\s+also|weitere|verwandte|à\s+lire\s+aussi|articles?\s+similaires|relacionad|noticias\s+relacionadas|leia\s+também)")
+        .expect("valid pattern")
+});
 
 /// The most blocks of a page's main text read.
 const MAX_BLOCKS: usize = 2_000;

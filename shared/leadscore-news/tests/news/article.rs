@@ -611,3 +611,80 @@ fn an_articles_related_links_are_not_its_text() {
         "{arts:?}"
     );
 }
+
+/// Pages a hunt for wrong dates met: a wrong date scores an old round as
+/// new or a new one as old, so each is dated right or left undated.
+#[test]
+fn written_dates_a_hunt_for_wrong_ones_met() {
+    let raise = "<p>Acme Robotics today announced it has raised $20 million in Series B funding led by Sequoia Capital.</p>";
+    let nov3 = NaiveDate::from_ymd_opt(2026, 11, 3);
+    // A labelled publication date anywhere beats a credit under the
+    // headline.
+    assert_eq!(
+        written(&format!(
+            "<h1>Acme raises $20M</h1><div class=\"hero\"><img src=\"a.jpg\"><p class=\"credit\">Photo: Acme Robotics | June 12, 2018</p></div>{raise}<p>Published: November 3, 2026</p>"
+        )),
+        nov3
+    );
+    assert_eq!(
+        written(&format!(
+            "<h1>Acme raises $20M</h1><p>Published March 3, 2019, last update December 1, 2026</p>{raise}"
+        )),
+        NaiveDate::from_ymd_opt(2019, 3, 3)
+    );
+    for line in [
+        // Credits, awards, offers, promotions, events.
+        "<p class=\"credit\">Founders Jane Smith and Tom Lee | June 12, 2018</p>",
+        "<div class=\"image\"><img src=\"a.jpg\"><p>Photo: Acme · March 3, 2019</p></div><p>By Jane Doe</p>",
+        "<p>Winner, Deloitte Fast 50 | October 1, 2025</p><p>By Jane Doe</p>",
+        "<p>Meet us at LogiMAT | March 10, 2027</p>",
+        "<p>Offer | December 31, 2026</p>",
+        "<p>Date: December 10, 2026 | 11:00 AM ET</p>",
+        // A dotted date in a byline may be month-first.
+        "<p class=\"meta\">Jane Doe | 11.03.2026</p>",
+        // Update wording.
+        "<p>By Jane Doe</p><p>Last update</p><p>December 1, 2026</p>",
+        "<p>Date of last update: December 1, 2026</p>",
+        "<p>Fecha de actualización: 1 de diciembre de 2026</p>",
+        "<p>Mise à jour | 1er décembre 2026</p>",
+        "<p>Datum der letzten Änderung: 01.12.2026</p>",
+    ] {
+        assert_eq!(
+            written(&format!("<h1>Acme raises $20M</h1>{line}{raise}")),
+            None,
+            "{line}"
+        );
+    }
+    // A date after the page was read is no publication date.
+    let html = format!(
+        "<html><body><main><h1>Acme raises $20M</h1><p>By Jane Doe on March 10, 2027</p>{raise}</main></body></html>"
+    );
+    let arts = articles_from_html(&html, None, NaiveDate::from_ymd_opt(2026, 12, 7));
+    assert_eq!(arts[0].published, None);
+}
+
+/// A page's text leaves out the news it lists of other pages, with their
+/// dates or in a sidebar, and keeps its own.
+#[test]
+fn a_pages_text_is_its_own_news() {
+    let body = "<p>Acme Robotics today announced it has raised $20 million in Series B funding led by Sequoia Capital. The round will fund new warehouse robots and a larger sales team in Europe and North America.</p>";
+    let html = format!(
+        "<html><body><main><h1>Acme launches PickBot</h1>{body}<h3>Related Links</h3><ul><li><a href=\"/seed\">Acme Robotics Closes $3M Seed Round</a> March 3, 2019</li></ul><div class=\"sidebar\"><p><a href=\"/k\">Kappa Labs funding</a></p><p>Kappa Labs today announced it has raised $5 million in seed funding led by Atomico.</p></div></main></body></html>"
+    );
+    let text = &articles_from_html(&html, None, None)[0].text;
+    assert!(text.contains("$20 million in Series B"), "{text}");
+    assert!(
+        !text.contains("Seed Round") && !text.contains("Kappa"),
+        "{text}"
+    );
+    // Two linked paragraphs are the post's own, not a list of others.
+    let html = "<html><body><main><h1>Our next chapter</h1><p>We have news to share with our customers and partners today, and a letter from our CEO about what comes next for the company and its products.</p><p><a href=\"https://techpress.example/acme\">Acme Robotics raises $20 million in Series B funding led by Sequoia Capital</a></p><p><a href=\"/letter\">Read the letter from our CEO</a></p></main></body></html>";
+    let text = &articles_from_html(html, None, None)[0].text;
+    assert!(text.contains("led by Sequoia Capital"), "{text}");
+    // A post in plain divs beside a related card marked up as an article.
+    let html = format!(
+        "<html><body><div class=\"post\"><h1>Acme raises $20M</h1>{body}{body}</div><article class=\"card\"><a href=\"/seed\">Acme seed</a><p>2019</p></article></body></html>"
+    );
+    let text = &articles_from_html(&html, None, None)[0].text;
+    assert!(text.contains("$20 million in Series B"), "{text}");
+}
