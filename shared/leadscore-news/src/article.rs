@@ -634,7 +634,7 @@ const BYLINE_LINES: usize = 4;
 /// update, a founding, a copyright, an event), read before the date.
 static OTHER_DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)©|\b(?:updated?|last\s+modified|modified|revised|edited|mise\s+à\s+jour|actualizaci[oó]n|aktualisierung|änderung|atualiza[cç][aã]o|refreshed|offer|promo|meet\s+us|aktualisiert|geändert|mis\s+à\s+jour|modifié|actualizado|atualizado|founded|established|since|gegründet|seit|fondée?|créée?|fundad[ao]|copyright|events?|webinars?|conferences?|summit|deadline|expires|valid|register|starts?|ends?|until|bis|jusqu'au)\b",
+        r"(?i)©|\b(?:updated?|last\s+modified|modified|revised|reviewed|fact[\s-]checked|edited|mise\s+à\s+jour|actualizaci[oó]n|aktualisierung|änderung|atualiza[cç][aã]o|refreshed|offer|promo|meet\s+us|aktualisiert|geändert|mis\s+à\s+jour|modifié|actualizado|atualizado|founded|established|since|gegründet|seit|fondée?|créée?|fundad[ao]|copyright|events?|webinars?|conferences?|summit|deadline|expires|valid|register|starts?|ends?|until|bis|jusqu'au)\b",
     )
     .expect("valid pattern")
 });
@@ -859,7 +859,16 @@ fn line_dates(line: &str, previous: Option<&str>) -> Vec<(NaiveDate, bool)> {
         // A release opening with its date needs a wire's name after it
         // ("Nov. 01, 2026 (GLOBE NEWSWIRE) --"): a line "March 3, 2019 -
         // Seed" is a list's.
+        // A place is a few words, or a city in capitals ("SAN
+        // FRANCISCO"), not a headline's ("Acme Robotics Seed Round").
+        let place = before.split([',', '(', '/']).next().unwrap_or_default();
+        let short_place = place.split_whitespace().count() <= 3
+            || place
+                .split_whitespace()
+                .next()
+                .is_some_and(|w| w.chars().count() > 1 && !w.chars().any(char::is_lowercase));
         let dateline = whole.start() <= 80
+            && short_place
             && !other
             && DATELINE_PLACE.is_match(before)
             && (!bare || WIRE_AFTER.is_match(&head[whole.end()..]))
@@ -917,7 +926,14 @@ fn written_date(doc: &Html, anchor: Option<NaiveDate>) -> Option<DateTime<Utc>> 
         return None;
     }
     let heading = doc.select(&H1).next().map(text_of);
-    let lines = lines_of(root, 64);
+    let mut lines = lines_of(root, 64);
+    // What follows a "Related news" heading is other pages', dates too.
+    if let Some(i) = lines
+        .iter()
+        .position(|l| l.text.chars().count() <= 60 && RELATED.is_match(&l.text))
+    {
+        lines.truncate(i);
+    }
     let dates_of = |i: usize| {
         line_dates(
             &lines[i].text,
@@ -931,9 +947,6 @@ fn written_date(doc: &Html, anchor: Option<NaiveDate>) -> Option<DateTime<Utc>> 
     let all: Vec<(NaiveDate, bool)> = all.into_iter().filter(|(d, _)| in_time(d)).collect();
     agreed(&all)?;
     let labelled: Vec<(NaiveDate, bool)> = all.iter().copied().filter(|(_, l)| *l).collect();
-    if !labelled.is_empty() {
-        return agreed(&labelled)?.and_hms_opt(0, 0, 0).map(|t| t.and_utc());
-    }
     let start = heading
         .filter(|h| !h.is_empty())
         .and_then(|h| {
@@ -955,19 +968,29 @@ fn written_date(doc: &Html, anchor: Option<NaiveDate>) -> Option<DateTime<Utc>> 
         }
         found.extend(dates_of(i).into_iter().filter(|(d, _)| in_time(d)));
     }
-    agreed(&found)?.and_hms_opt(0, 0, 0).map(|t| t.and_utc())
+    // A date labelled as the publication anywhere is the page's, unless
+    // the byline or the dateline says another.
+    let date = match (agreed(&labelled), agreed(&found)) {
+        (Some(l), Some(z)) if l != z => return None,
+        (Some(l), _) => l,
+        (None, z) => z?,
+    };
+    date.and_hms_opt(0, 0, 0).map(|t| t.and_utc())
 }
 
 /// The element holding a page's article: its largest `<article>` or
-/// `<main>`, unless that holds under a quarter of the body's text (a
-/// related card marked up as an article beside a post in plain `<div>`s),
-/// else the body.
+/// `<main>`, unless that holds under a quarter of the body's text or not
+/// the page's `<h1>` when the body does (a related card marked up as an
+/// article beside a post in plain `<div>`s), else the body.
 fn article_root(doc: &Html) -> Option<ElementRef<'_>> {
     let len = |e: &ElementRef<'_>| e.text().map(str::len).sum::<usize>();
     let body = doc.select(&BODY).next();
     let main = doc.select(&MAIN).max_by_key(len);
+    // The headline's element: a related card marked up as an article does
+    // not hold the page's `<h1>`.
+    let holds_h1 = |e: &ElementRef<'_>| e.select(&H1).next().is_some();
     match (main, body) {
-        (Some(m), Some(b)) if len(&m) * 4 < len(&b) => Some(b),
+        (Some(m), Some(b)) if len(&m) * 4 < len(&b) || (!holds_h1(&m) && holds_h1(&b)) => Some(b),
         (Some(m), _) => Some(m),
         (None, b) => b,
     }
@@ -1047,7 +1070,7 @@ fn main_text(doc: &Html) -> String {
 
 /// A heading over other pages' news.
 static RELATED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\W*(?:related|read\s+more|more\s+(?:news|stories|posts)|you\s+(?:may|might)\s+also|latest\s+(?:news|posts)|recent\s+(?:news|posts)|further\s+reading|see\s+also|weitere|verwandte|à\s+lire\s+aussi|articles?\s+similaires|relacionad|noticias\s+relacionadas|leia\s+também)")
+    Regex::new(r"(?i)^\W*(?:related|read\s+more|more\s+(?:news|stories|posts|from)|you\s+(?:may|might)\s+also|latest\s+(?:news|posts)|recent\s+(?:news|posts)|further\s+reading|see\s+also|weitere|verwandte|à\s+lire\s+aussi|articles?\s+similaires|relacionad|noticias\s+relacionadas|leia\s+também)")
         .expect("valid pattern")
 });
 

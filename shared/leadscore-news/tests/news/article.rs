@@ -655,6 +655,29 @@ fn written_dates_a_hunt_for_wrong_ones_met() {
             "{line}"
         );
     }
+    // A review date; a headline's words are no dateline's place; a date
+    // labelled in a "More from Acme" list is another page's.
+    for html in [
+        format!("<h1>Acme raises $20M</h1><p>By Jane Doe | Reviewed December 1, 2026</p>{raise}"),
+        "<h1>Acme raises $20M</h1><p>Acme Robotics Seed Round, March 3, 2019 – $3M led by Point Nine.</p>".to_owned(),
+    ] {
+        assert_eq!(written(&html), None, "{html}");
+    }
+    assert_eq!(
+        written(
+            "<h1>Acme raises $20M</h1><p>BERLIN, March 3, 2019 – Acme Robotics today announced it has raised $20 million in Series B funding.</p><div class=\"related\"><h4>More from Acme</h4><div class=\"item\"><p>Acme named Top Employer</p><p>Posted on November 20, 2026</p></div></div>"
+        ),
+        NaiveDate::from_ymd_opt(2019, 3, 3)
+    );
+    // The page's headline is outside the largest article (a related card):
+    // the body is the page's article.
+    let html = format!(
+        "<html><body><div class=\"content\"><h1>Our next chapter</h1><p>By Jane Doe | November 3, 2026</p>{raise}</div><div class=\"more\"><h2>More news</h2><article class=\"related-post\"><h3><a href=\"/p\">PickBot 4 is here</a></h3><p>Acme Robotics today launched PickBot 4, a warehouse picking robot that handles 900 items an hour and works with all major warehouse systems on the market today.</p></article></div></body></html>"
+    );
+    let arts = articles_from_html(&html, None, None);
+    assert!(arts[0].text.contains("Series B"), "{}", arts[0].text);
+    assert_eq!(arts[0].published.map(|t| t.date_naive()), nov3);
+
     // A date after the page was read is no publication date.
     let html = format!(
         "<html><body><main><h1>Acme raises $20M</h1><p>By Jane Doe on March 10, 2027</p>{raise}</main></body></html>"
