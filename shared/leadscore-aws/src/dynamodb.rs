@@ -368,6 +368,58 @@ pub struct DynamoStore {
 }
 
 impl DynamoStore {
+    /// The stored items of `keys`, read with BatchGetItem ([`BATCH_GET`]
+    /// keys a call, consistent), unprocessed keys resent with backoff up to
+    /// [`UNPROCESSED_ROUNDS`] rounds, else a retryable
+    /// [`StoreError::Unavailable`]; only their keys when `keys_only`.
+    async fn batch_get(&self, keys: Vec<Item>, keys_only: bool) -> Result<Vec<Item>> {
+        let mut items = Vec::new();
+        for chunk in keys.chunks(BATCH_GET) {
+            let mut keys: Vec<Item> = chunk.to_vec();
+            for round in 0..UNPROCESSED_ROUNDS {
+                if keys.is_empty() {
+                    break;
+                }
+                backoff(round).await;
+                let mut ka = KeysAndAttributes::builder()
+                    .set_keys(Some(std::mem::take(&mut keys)))
+                    .consistent_read(true);
+                if keys_only {
+                    ka = ka
+                        .projection_expression("#pk, #sk")
+                        .expression_attribute_names("#pk", PK)
+                        .expression_attribute_names("#sk", SK);
+                }
+                let ka = ka.build().map_err(|e| StoreError::Backend(e.to_string()))?;
+                let out = self
+                    .client
+                    .batch_get_item()
+                    .request_items(&self.table, ka)
+                    .send()
+                    .await
+                    .map_err(|e| sdk_error("BatchGetItem", e))?;
+                items.extend(
+                    out.responses
+                        .unwrap_or_default()
+                        .remove(&self.table)
+                        .unwrap_or_default(),
+                );
+                keys = out
+                    .unprocessed_keys
+                    .and_then(|mut u| u.remove(&self.table))
+                    .map(|k| k.keys)
+                    .unwrap_or_default();
+            }
+            if !keys.is_empty() {
+                return Err(StoreError::Unavailable(format!(
+                    "BatchGetItem left {} keys unprocessed after {UNPROCESSED_ROUNDS} rounds",
+                    keys.len()
+                )));
+            }
+        }
+        Ok(items)
+    }
+
     /// A store over `table` using a client built from the SDK's standard
     /// configuration (environment, profile, `AWS_ENDPOINT_URL[_DYNAMODB]`).
     pub fn new(client: Client, table: impl Into<String>) -> Self {
@@ -1017,60 +1069,23 @@ impl Store for DynamoStore {
     }
 
     async fn get_leads(&self, emails: &[Email]) -> Result<Vec<Lead>> {
-        // BatchGetItem, 100 keys a call, retrying unprocessed keys: no scan
-        // of the table for a short list of a large store.
+        // BatchGetItem: no scan of the table for a short list of a large
+        // store.
         let wanted: std::collections::BTreeSet<&Email> = emails.iter().collect();
-        let wanted: Vec<&Email> = wanted.into_iter().collect();
-        let mut leads = Vec::with_capacity(wanted.len());
-        for chunk in wanted.chunks(BATCH_GET) {
-            let mut keys: Vec<Item> = chunk
-                .iter()
-                .map(|e| {
-                    HashMap::from([
-                        (PK.to_owned(), s(lead_pk(e))),
-                        (SK.to_owned(), s("LEAD".to_owned())),
-                    ])
-                })
-                .collect();
-            for round in 0..UNPROCESSED_ROUNDS {
-                if keys.is_empty() {
-                    break;
-                }
-                backoff(round).await;
-                let ka = KeysAndAttributes::builder()
-                    .set_keys(Some(std::mem::take(&mut keys)))
-                    .consistent_read(true)
-                    .build()
-                    .map_err(|e| StoreError::Backend(e.to_string()))?;
-                let out = self
-                    .client
-                    .batch_get_item()
-                    .request_items(&self.table, ka)
-                    .send()
-                    .await
-                    .map_err(|e| sdk_error("BatchGetItem", e))?;
-                for item in out
-                    .responses
-                    .unwrap_or_default()
-                    .remove(&self.table)
-                    .unwrap_or_default()
-                {
-                    leads.push(decode::<Lead>(&item)?);
-                }
-                keys = out
-                    .unprocessed_keys
-                    .and_then(|mut u| u.remove(&self.table))
-                    .map(|k| k.keys)
-                    .unwrap_or_default();
-            }
-            if !keys.is_empty() {
-                return Err(StoreError::Unavailable(format!(
-                    "BatchGetItem left {} keys unprocessed after {UNPROCESSED_ROUNDS} rounds",
-                    keys.len()
-                )));
-            }
-        }
-        Ok(leads)
+        let keys: Vec<Item> = wanted
+            .into_iter()
+            .map(|e| {
+                HashMap::from([
+                    (PK.to_owned(), s(lead_pk(e))),
+                    (SK.to_owned(), s("LEAD".to_owned())),
+                ])
+            })
+            .collect();
+        self.batch_get(keys, false)
+            .await?
+            .iter()
+            .map(decode::<Lead>)
+            .collect()
     }
 
     async fn list_leads(&self) -> Result<Vec<Lead>> {
@@ -1105,51 +1120,14 @@ impl Store for DynamoStore {
             ])
         };
         let mut existing = std::collections::HashSet::new();
-        for chunk in unique.chunks(BATCH_GET) {
-            let mut keys: Vec<Item> = chunk.iter().map(|a| key(a)).collect();
-            for round in 0..UNPROCESSED_ROUNDS {
-                if keys.is_empty() {
-                    break;
-                }
-                backoff(round).await;
-                let ka = KeysAndAttributes::builder()
-                    .set_keys(Some(std::mem::take(&mut keys)))
-                    .projection_expression("#pk, #sk")
-                    .expression_attribute_names("#pk", PK)
-                    .expression_attribute_names("#sk", SK)
-                    .consistent_read(true)
-                    .build()
-                    .map_err(|e| StoreError::Backend(e.to_string()))?;
-                let out = self
-                    .client
-                    .batch_get_item()
-                    .request_items(&self.table, ka)
-                    .send()
-                    .await
-                    .map_err(|e| sdk_error("BatchGetItem", e))?;
-                for item in out
-                    .responses
-                    .unwrap_or_default()
-                    .remove(&self.table)
-                    .unwrap_or_default()
-                {
-                    if let (Some(AttributeValue::S(pk)), Some(AttributeValue::S(sk))) =
-                        (item.get(PK), item.get(SK))
-                    {
-                        existing.insert((pk.clone(), sk.clone()));
-                    }
-                }
-                keys = out
-                    .unprocessed_keys
-                    .and_then(|mut u| u.remove(&self.table))
-                    .map(|k| k.keys)
-                    .unwrap_or_default();
-            }
-            if !keys.is_empty() {
-                return Err(StoreError::Unavailable(format!(
-                    "BatchGetItem left {} keys unprocessed after {UNPROCESSED_ROUNDS} rounds",
-                    keys.len()
-                )));
+        for item in self
+            .batch_get(unique.iter().map(|a| key(a)).collect(), true)
+            .await?
+        {
+            if let (Some(AttributeValue::S(pk)), Some(AttributeValue::S(sk))) =
+                (item.get(PK), item.get(SK))
+            {
+                existing.insert((pk.clone(), sk.clone()));
             }
         }
         let fresh: Vec<&Activity> = unique
