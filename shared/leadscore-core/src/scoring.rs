@@ -915,22 +915,18 @@ impl Plan {
         plan
     }
 
-    /// The results of the conditional activity rules on `subject`, by bit.
-    fn condition_bits(&self, rules: &[Rule], subject: &str) -> u64 {
-        self.conditional
-            .iter()
+    /// The results on `text` of the rules of memo key `key`, by bit: the
+    /// conditional activity rules for [`ACTIVITY_SUBJECTS`], else the
+    /// rules of a value key (from 1).
+    fn condition_bits(&self, rules: &[Rule], key: u32, text: &str) -> u64 {
+        let list = if key == ACTIVITY_SUBJECTS {
+            &self.conditional
+        } else {
+            &self.value_rules[key as usize - 1]
+        };
+        list.iter()
             .enumerate()
-            .filter(|&(_, &r)| test(rules[r as usize].condition.as_ref(), Value::Text(subject)))
-            .fold(0, |bits, (b, _)| bits | 1 << b)
-    }
-
-    /// The results on `value` of the rules of memo key `key` (from 1), by
-    /// bit.
-    fn value_results(&self, rules: &[Rule], key: u32, value: &str) -> u64 {
-        self.value_rules[key as usize - 1]
-            .iter()
-            .enumerate()
-            .filter(|&(_, &r)| test(rules[r as usize].condition.as_ref(), Value::Text(value)))
+            .filter(|&(_, &r)| test(rules[r as usize].condition.as_ref(), Value::Text(text)))
             .fold(0, |bits, (b, _)| bits | 1 << b)
     }
 
@@ -1194,12 +1190,7 @@ impl SubjectMemo {
         if entry.key == key && entry.text == text {
             return entry.bits;
         }
-        let plan = &model.plan;
-        let bits = if key == ACTIVITY_SUBJECTS {
-            plan.condition_bits(model.rules(), text)
-        } else {
-            plan.value_results(model.rules(), key, text)
-        };
+        let bits = model.plan.condition_bits(model.rules(), key, text);
         entry.key = key;
         entry.text.clear();
         entry.text.push_str(text);
@@ -2001,7 +1992,11 @@ mod tests {
                     .map(|q| (p.clone(), q.clone()))
             })
             .unwrap();
-        let bits = |p: &str| model.plan.condition_bits(model.rules(), p);
+        let bits = |p: &str| {
+            model
+                .plan
+                .condition_bits(model.rules(), ACTIVITY_SUBJECTS, p)
+        };
         assert_ne!(bits(&a), bits(&b), "{a} {b}: pick paths that differ");
         let mut memo = SubjectMemo::default();
         memo.use_model(&model);
