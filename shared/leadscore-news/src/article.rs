@@ -934,17 +934,19 @@ fn written_date(doc: &Html, anchor: Option<NaiveDate>) -> Option<DateTime<Utc>> 
     {
         lines.truncate(i);
     }
-    let dates_of = |i: usize| {
-        line_dates(
-            &lines[i].text,
-            i.checked_sub(1).map(|p| lines[p].text.as_str()),
-        )
-    };
+    // Each line's dates, read once, none after the day the page was read.
+    let in_time = |d: &NaiveDate| anchor.is_none_or(|a| *d <= a + chrono::Duration::days(1));
+    let per_line: Vec<Vec<(NaiveDate, bool)>> = (0..lines.len())
+        .map(|i| {
+            let previous = i.checked_sub(1).map(|p| lines[p].text.as_str());
+            let mut dates = line_dates(&lines[i].text, previous);
+            dates.retain(|(d, _)| in_time(d));
+            dates
+        })
+        .collect();
     // Dates that differ across the page's lines are a listing's; one
     // labelled as the publication anywhere is the page's.
-    let all: Vec<(NaiveDate, bool)> = (0..lines.len()).flat_map(dates_of).collect();
-    let in_time = |d: &NaiveDate| anchor.is_none_or(|a| *d <= a + chrono::Duration::days(1));
-    let all: Vec<(NaiveDate, bool)> = all.into_iter().filter(|(d, _)| in_time(d)).collect();
+    let all: Vec<(NaiveDate, bool)> = per_line.iter().flatten().copied().collect();
     agreed(&all)?;
     let labelled: Vec<(NaiveDate, bool)> = all.iter().copied().filter(|(_, l)| *l).collect();
     let start = heading
@@ -966,7 +968,7 @@ fn written_date(doc: &Html, anchor: Option<NaiveDate>) -> Option<DateTime<Utc>> 
         if lines[i].subheading || lines[i].is_link() {
             break;
         }
-        found.extend(dates_of(i).into_iter().filter(|(d, _)| in_time(d)));
+        found.extend_from_slice(&per_line[i]);
     }
     // A date labelled as the publication anywhere is the page's, unless
     // the byline or the dateline says another.
