@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::io::Write;
 
-use leadscore_core::domain::{Alert, Email, Lead};
+use leadscore_core::domain::{Alert, Email, Lead, is_bidi_control};
 use leadscore_core::scoring::Contribution;
 use leadscore_store::ScoreRecord;
 use serde::Serialize;
@@ -272,13 +272,6 @@ pub fn term(s: &str) -> std::borrow::Cow<'_, str> {
     } else {
         s.into()
     }
-}
-
-/// A direction embedding, override or isolate (U+202A–U+202E,
-/// U+2066–U+2069): text after it is shown in another direction, so a
-/// name can read as another.
-pub fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// The breakdown of one lead's score.

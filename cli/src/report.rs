@@ -254,7 +254,7 @@ pub fn render(data: &ReportData) -> String {
     page.into_string()
         .chars()
         .map(|c| {
-            if crate::output::is_bidi_control(c) {
+            if leadscore_core::domain::is_bidi_control(c) {
                 '\u{FFFD}'
             } else {
                 c

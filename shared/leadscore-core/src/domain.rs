@@ -185,14 +185,15 @@ pub struct Email {
 /// mark: invisible in a name or an address, able to disguise one (two
 /// addresses that look the same, a right-to-left override in a name).
 pub fn is_invisible(c: char) -> bool {
-    matches!(
-        c,
-        '\u{200B}'..='\u{200F}'
-            | '\u{202A}'..='\u{202E}'
-            | '\u{2060}'..='\u{2064}'
-            | '\u{2066}'..='\u{2069}'
-            | '\u{FEFF}'
-    )
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}')
+        || is_bidi_control(c)
+}
+
+/// A direction embedding, override or isolate (U+202A–U+202E,
+/// U+2066–U+2069): text after it shows in another direction, so a name or
+/// an address reads as another.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 impl Email {

@@ -1,6 +1,6 @@
 //! Alerts rendered for people: Slack Block Kit and email.
 
-use leadscore_core::domain::{Alert, AlertKind};
+use leadscore_core::domain::{Alert, AlertKind, is_bidi_control};
 use serde_json::{Value, json};
 
 /// Escapes text for Slack mrkdwn (`&`, `<`, `>`).
@@ -22,12 +22,6 @@ pub fn html_escape(s: &str) -> String {
 fn is_web_link(url: &str) -> bool {
     (url.starts_with("https://") || url.starts_with("http://"))
         && !url.contains(['<', '>', '|', ' ', '"'])
-}
-
-/// A direction embedding, override or isolate: text after it shows in
-/// another direction, so a name or an address reads as another.
-fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// `s` without direction controls (the messages' own text has none: any
@@ -57,7 +51,7 @@ fn strip_bidi_json(v: &mut Value) {
 fn one_line(s: &str) -> String {
     let text: String = s
         .chars()
-        .filter(|c| !matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
+        .filter(|c| !is_bidi_control(*c))
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
     text.split_whitespace()
