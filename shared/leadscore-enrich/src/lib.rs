@@ -463,23 +463,34 @@ impl Enricher {
         })?;
         // A start on another site than the account's (a profile on a
         // shared host) is read alone: its root is not the company's.
+        let on_account = |u: &url::Url| {
+            u.host_str()
+                .and_then(|h| Domain::parse(h).ok())
+                .is_some_and(|h| h.registrable() == domain.registrable())
+        };
         let mut crawl_config = self.config.crawl;
-        crawl_config.read_root = start
-            .host_str()
-            .and_then(|h| Domain::parse(h).ok())
-            .is_some_and(|h| h.registrable() == domain.registrable());
+        crawl_config.read_root = on_account(&start);
         let crawl = crawl_site(self.fetcher.as_ref(), &start, &crawl_config).await;
         let mut pages = Vec::with_capacity(crawl.pages.len());
         let mut errors = Vec::new();
         let mut per_page = Vec::new();
         // The site as the homepage ended up (after its redirects): the
         // start, or the site's root when the start was a page the site
-        // did not give (a stale deep link's 404).
-        let home = crawl
-            .pages
-            .iter()
-            .filter(|p| p.kind == PageKind::Homepage)
-            .find_map(|p| p.result.as_ref().ok())
+        // did not give (a stale deep link's 404) or one that sent it to
+        // another site (a careers link to the ATS's domain: its stack is
+        // the ATS's). A homepage on the account's domain comes first; a
+        // start that ended elsewhere is the home only when no page on the
+        // account's domain was read (a site moved to a new domain).
+        let homes = || {
+            crawl
+                .pages
+                .iter()
+                .filter(|p| p.kind == PageKind::Homepage)
+                .filter_map(|p| p.result.as_ref().ok())
+        };
+        let home = homes()
+            .find(|page| on_account(&page.final_url))
+            .or_else(|| homes().next())
             .map(|page| page.final_url.clone());
         for p in &crawl.pages {
             match &p.result {

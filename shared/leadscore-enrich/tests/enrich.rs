@@ -2261,3 +2261,39 @@ async fn a_start_on_a_shared_host_is_read_without_its_root() {
         site.hits()
     );
 }
+
+/// A start that redirects to another site (a CRM's "website" that is the
+/// careers link, sent to the ATS's own domain): the account's stack is its
+/// own root's, not the ATS page's.
+#[tokio::test]
+async fn a_start_sent_to_another_site_has_its_roots_technologies() {
+    let site = Site::start().await;
+    let board = format!("{}/board", site.url("jobs-elsewhere.test"));
+    let gtm = HOME_V1
+        .split("</head>")
+        .next()
+        .unwrap()
+        .replace("//js.hs-scripts.com", "");
+    site.route(
+        "/",
+        Route::html(
+            r#"<html><head><script id="hs-script-loader" async defer src="//js.hs-scripts.com/4242.js"></script></head><body><h1>Northwind</h1></body></html>"#,
+        ),
+    )
+    .route(
+        "/careers",
+        Route::status(301, "text/plain", "moved").header("location", &board),
+    )
+    .route(
+        "/board",
+        Route::html(format!("{gtm}</head><body>Jobs</body></html>")),
+    );
+    let host = "northwind.test";
+    let e = enricher_with_ats(&[host, "jobs-elsewhere.test"], &site.url("ats.test"));
+    let domain = Domain::parse(host).unwrap();
+    let start = format!("{}/careers", site.url(host));
+    let run = enrich_at(&e, &domain, &start, None, "2026-11-01T00:00:00Z").await;
+    let names: Vec<&str> = run.technologies.iter().map(|t| t.name.as_str()).collect();
+    assert!(names.contains(&"HubSpot"), "{names:?} {:?}", run.pages);
+    assert!(!names.contains(&"Google Tag Manager"), "{names:?}");
+}
