@@ -108,6 +108,9 @@ struct Trap {
 pub struct Taxonomy {
     traps: Vec<Trap>,
     evergreen: Vec<Keyword>,
+    /// Department field names that span several departments ("Go To
+    /// Market"), matched against a whole field or part.
+    umbrella: Vec<Keyword>,
     seniority: Vec<(Seniority, Vec<Keyword>)>,
     department: Vec<(Department, Vec<Keyword>)>,
 }
@@ -120,6 +123,8 @@ struct RawTaxonomy {
     trap: Vec<toml::Spanned<RawTrap>>,
     #[serde(default)]
     evergreen: Option<RawEvergreen>,
+    #[serde(default)]
+    umbrella: Option<RawEvergreen>,
     #[serde(default)]
     seniority: Vec<toml::Spanned<RawRule>>,
     #[serde(default)]
@@ -220,6 +225,7 @@ static DEFAULT: LazyLock<Taxonomy> = LazyLock::new(|| {
     Taxonomy::from_toml(DEFAULT_TAXONOMY, DEFAULT_TAXONOMY_FILE).unwrap_or_else(|_| Taxonomy {
         traps: Vec::new(),
         evergreen: Vec::new(),
+        umbrella: Vec::new(),
         seniority: Vec::new(),
         department: Vec::new(),
     })
@@ -327,6 +333,10 @@ impl Taxonomy {
             Some(e) => keywords(&e.keywords, "evergreen", &mut problem),
             None => Vec::new(),
         };
+        let umbrella = match &raw.umbrella {
+            Some(e) => keywords(&e.keywords, "umbrella", &mut problem),
+            None => Vec::new(),
+        };
         let mut seniority = Vec::new();
         for rule in &raw.seniority {
             let r = rule.get_ref();
@@ -357,6 +367,7 @@ impl Taxonomy {
             Ok(Self {
                 traps,
                 evergreen,
+                umbrella,
                 seniority,
                 department,
             })
@@ -416,19 +427,44 @@ impl Taxonomy {
     /// ("Sales & Marketing", "Product / Engineering", "Vertrieb und
     /// Marketing"). Each part is read as [`Self::department_of`] reads a
     /// field; a field whose parts name nothing is read whole ("R&D").
+    /// Parts that are umbrella names ("Go To Market", "Revenue": the
+    /// taxonomy's `umbrella` list) name none here: see
+    /// [`Self::umbrella_department`].
     pub fn departments_of(&self, field: &str) -> Vec<Department> {
         let mut out = Vec::new();
+        let mut umbrella = self.is_umbrella(field);
         for part in UMBRELLA_SEPARATORS.split(field) {
+            if self.is_umbrella(part) {
+                umbrella = true;
+                continue;
+            }
             if let Some(d) = self.department_of(part)
                 && !out.contains(&d)
             {
                 out.push(d);
             }
         }
-        if out.is_empty() {
+        if out.is_empty() && !umbrella {
             out.extend(self.department_of(field));
         }
         out
+    }
+
+    /// The department of the umbrella name in an ATS's department field
+    /// ("Go To Market" is sales), for a post whose title names none; `None`
+    /// when the field has no umbrella name.
+    pub fn umbrella_department(&self, field: &str) -> Option<Department> {
+        std::iter::once(field)
+            .chain(UMBRELLA_SEPARATORS.split(field))
+            .filter(|part| self.is_umbrella(part))
+            .find_map(|part| self.department_of(part))
+    }
+
+    /// Whether `field` (a whole department field or one of its parts) is
+    /// an umbrella name.
+    fn is_umbrella(&self, field: &str) -> bool {
+        let t = normalize(field);
+        self.umbrella.iter().any(|k| k.needle == t)
     }
 
     fn department_in(&self, t: &str) -> Option<Department> {

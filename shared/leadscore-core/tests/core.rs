@@ -1428,3 +1428,106 @@ fn the_default_model_counts_a_buying_function_once() {
         assert_eq!(buyer(title), want, "{title}");
     }
 }
+
+/// Job titles a hunt over realistic Greenhouse, Lever and Ashby boards
+/// found misread: sales development by other names, sales roles whose
+/// title names a subject (AI, data, cyber, medical), words that only look
+/// like a function ("Sales Tax", "CRO Specialist", "Head Office"), and
+/// sales titles the rules did not know.
+#[test]
+fn job_titles_a_board_hunt_found_misread() {
+    use leadscore_core::titles::classify;
+    let class = |t: &str| {
+        let c = classify(t);
+        (
+            c.seniority.map_or("none", |s| s.as_str()),
+            c.department.map_or("none", |d| d.as_str()),
+        )
+    };
+    for (title, want) in [
+        ("Account Development Representative", ("ic", "sales")),
+        ("Lead Development Representative - EMEA", ("ic", "sales")),
+        ("Market Development Representative", ("ic", "sales")),
+        ("Partner Development Manager", ("manager", "sales")),
+        ("Learning & Development Partner", ("ic", "people")),
+        (
+            "Sales Development Representative, AI Products",
+            ("ic", "sales"),
+        ),
+        ("Regional Sales Manager, Data Centers", ("manager", "sales")),
+        (
+            "Enterprise Sales Manager - Cybersecurity",
+            ("manager", "sales"),
+        ),
+        ("Medical Device Sales Representative", ("ic", "sales")),
+        ("AI Solutions Specialist (Pre-Sales)", ("ic", "sales")),
+        ("Partnerships Manager, AI", ("manager", "sales")),
+        ("Head of Growth (AI)", ("head", "marketing")),
+        ("Sales Tax Manager", ("manager", "finance")),
+        ("Sales Recruiter", ("ic", "people")),
+        (
+            "Senior Backend Engineer, Sales Tools",
+            ("senior", "engineering"),
+        ),
+        ("Commercial Counsel", ("ic", "legal")),
+        ("Revenue Cycle Specialist", ("ic", "finance")),
+        ("Marketing Team Leads", ("manager", "marketing")),
+        (
+            "CRO Specialist (Conversion Rate Optimization)",
+            ("ic", "marketing"),
+        ),
+        (
+            "Senior Partner Manager, Technology Alliances",
+            ("manager", "sales"),
+        ),
+        ("Senior Partner Marketing Manager", ("manager", "marketing")),
+        (
+            "Customer Service Advisor - Head Office",
+            ("ic", "customer_success"),
+        ),
+        ("Sales Manager - Head Office", ("manager", "sales")),
+        ("Teamleiter Vertrieb Inside Sales", ("manager", "sales")),
+        ("RVP, Enterprise Sales", ("vp", "sales")),
+        ("Full Stack Engineer, Growth", ("ic", "engineering")),
+        ("Senior Engineer, Growth", ("senior", "engineering")),
+        ("Designer, Growth", ("ic", "design")),
+        ("Unified Communications Engineer", ("ic", "engineering")),
+        ("Content Moderator", ("ic", "operations")),
+        ("Salesforce CRM Administrator", ("ic", "operations")),
+        ("Account Exec - Public Sector", ("ic", "sales")),
+        ("Territory Manager - Midwest", ("manager", "sales")),
+        ("Renewals Manager", ("manager", "sales")),
+        ("Client Partner", ("ic", "sales")),
+        ("Accountmanager (m/w/d)", ("ic", "sales")),
+        ("Chargé(e) d'affaires (H/F)", ("ic", "sales")),
+        ("Responsable Grands Comptes", ("head", "sales")),
+        ("Executivo(a) de Contas", ("ic", "sales")),
+        ("Sales Manager, Student Housing", ("manager", "sales")),
+        (
+            "Sales Development Representative, Seed Stage",
+            ("ic", "sales"),
+        ),
+    ] {
+        assert_eq!(class(title), want, "{title}");
+    }
+    let t = leadscore_core::titles::Taxonomy::default_taxonomy();
+    for title in [
+        "Expression of Interest - Sales",
+        "Register your interest - Sales roles",
+        "Open Applications",
+        "Speculative Application",
+        "Don't see the right role? Apply here",
+    ] {
+        assert!(t.is_evergreen(title), "{title}");
+    }
+    use leadscore_core::domain::Department as D;
+    // An umbrella name leaves the department to the title, and gives its
+    // own to a title that names none.
+    assert_eq!(t.departments_of("Go To Market"), []);
+    assert_eq!(t.umbrella_department("Go To Market"), Some(D::Sales));
+    assert_eq!(t.departments_of("Marketing, Go To Market"), [D::Marketing]);
+    assert_eq!(t.departments_of("Revenue"), []);
+    assert_eq!(t.departments_of("Revenue Operations"), [D::Operations]);
+    assert_eq!(t.umbrella_department("Revenue Operations"), None);
+    assert_eq!(t.departments_of("Solutions Engineering"), [D::Sales]);
+}

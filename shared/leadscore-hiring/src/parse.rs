@@ -331,13 +331,7 @@ pub fn parse_lever(resp: &Response<'_>) -> Result<BoardPage, ParseError> {
         .map(|p| Role {
             id: p.id,
             title: p.text,
-            // Both, when they differ: the team is the narrower field
-            // ("SDR" in department "Sales") but is often a region or a
-            // squad ("EMEA", "Growth"); the classifier reads each part.
-            department: match (p.categories.team, p.categories.department) {
-                (Some(t), Some(d)) if !t.eq_ignore_ascii_case(&d) => Some(format!("{t}, {d}")),
-                (t, d) => t.or(d),
-            },
+            department: team_and_department(p.categories.team, p.categories.department),
             location: p.categories.location,
             posted_at: p.created_at.map(epoch_ms_to_iso),
             url: p.hosted_url,
@@ -345,6 +339,17 @@ pub fn parse_lever(resp: &Response<'_>) -> Result<BoardPage, ParseError> {
         })
         .collect();
     Ok(BoardPage::Roles { roles, has_next })
+}
+
+/// A board's team and department as one field: both, when they differ.
+/// The team is the narrower field ("SDR" in department "Sales", "Marketing"
+/// in "Go To Market") but is often a region or a squad ("EMEA", "Growth");
+/// the classifier reads each part.
+fn team_and_department(team: Option<String>, department: Option<String>) -> Option<String> {
+    match (team, department) {
+        (Some(t), Some(d)) if !t.eq_ignore_ascii_case(&d) => Some(format!("{t}, {d}")),
+        (t, d) => t.or(d),
+    }
 }
 
 #[derive(Deserialize)]
@@ -384,7 +389,7 @@ pub fn parse_ashby(resp: &Response<'_>) -> Result<BoardPage, ParseError> {
         .map(|j| Role {
             id: j.id,
             title: j.title,
-            department: j.department.or(j.team),
+            department: team_and_department(j.team, j.department),
             location: j.location,
             posted_at: j.published_at,
             url: j.job_url,

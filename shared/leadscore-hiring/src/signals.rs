@@ -72,18 +72,20 @@ pub fn classify_roles(roles: &[Role]) -> Vec<ClassifiedRole> {
 pub fn classify_roles_with(roles: &[Role], taxonomy: &Taxonomy) -> Vec<ClassifiedRole> {
     let mut seen: std::collections::HashMap<_, usize> = std::collections::HashMap::new();
     let mut out: Vec<ClassifiedRole> = Vec::new();
+    // Lowercase, invisible characters out, runs of white space as one.
+    let folded = |s: &str| {
+        s.to_lowercase()
+            .replace(leadscore_core::domain::is_invisible, "")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
     for r in roles {
-        if taxonomy.is_evergreen(&r.title) {
+        // A title with no letter or digit ("", "   ", "—") names no role.
+        if !r.title.chars().any(char::is_alphanumeric) || taxonomy.is_evergreen(&r.title) {
             continue;
         }
-        let key = (
-            r.title
-                .to_lowercase()
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" "),
-            r.department.as_deref().map(str::to_lowercase),
-        );
+        let key = (folded(&r.title), r.department.as_deref().map(folded));
         if let Some(&first) = seen.get(&key) {
             if let Some(kept) = out.get_mut(first)
                 && kept.role.id != r.id
@@ -96,14 +98,15 @@ pub fn classify_roles_with(roles: &[Role], taxonomy: &Taxonomy) -> Vec<Classifie
         seen.insert(key, out.len());
         let by_title = taxonomy.classify(&r.title);
         // The ATS's department first; when it spans several ("Sales &
-        // Marketing", "Product & Engineering"), the title decides.
-        let named = r
+        // Marketing", "Product & Engineering") or is an umbrella name ("Go
+        // To Market", "Revenue"), the title decides.
+        let (named, umbrella) = r
             .department
             .as_deref()
-            .map(|d| taxonomy.departments_of(d))
+            .map(|d| (taxonomy.departments_of(d), taxonomy.umbrella_department(d)))
             .unwrap_or_default();
         let department_class = match (named.as_slice(), by_title.department) {
-            ([], t) => t,
+            ([], t) => t.or(umbrella),
             ([one], _) => Some(*one),
             (_, Some(t)) => Some(t),
             ([first, ..], None) => Some(*first),
@@ -349,6 +352,14 @@ mod tests {
             // Lever's team and department, both given.
             role("Regional Manager, DACH", "EMEA, Sales"),
             role("Senior Engineer", "Growth, Engineering"),
+            // An umbrella name ("Go To Market", "Revenue"): the title
+            // decides, and a title naming none takes the umbrella's own.
+            role("Product Marketing Manager", "Go To Market"),
+            role("Customer Success Manager", "Revenue"),
+            role("Regional Director, DACH", "Go To Market"),
+            // Ashby's team and department, both given.
+            role("Growth Marketing Lead", "Marketing, Go To Market"),
+            role("Account Executive", "Sales, Growth"),
         ])
         .into_iter()
         .map(|r| r.department_class)
@@ -365,6 +376,11 @@ mod tests {
                 Some(Department::Operations),
                 Some(Department::Sales),
                 Some(Department::Engineering),
+                Some(Department::Marketing),
+                Some(Department::CustomerSuccess),
+                Some(Department::Sales),
+                Some(Department::Marketing),
+                Some(Department::Sales),
             ]
         );
     }
@@ -432,6 +448,28 @@ mod tests {
         }]);
         let s = hiring_signals(&roles, Some(&before), now);
         assert_eq!((s.opened, s.closed), (1, 1));
+    }
+
+    #[test]
+    fn a_blank_title_is_no_role_and_spacing_makes_no_second_one() {
+        let role = |id: &str, title: &str, department: &str| Role {
+            id: id.into(),
+            title: title.into(),
+            department: Some(department.into()),
+            location: None,
+            posted_at: None,
+            url: None,
+            remote: false,
+        };
+        let roles = classify_roles(&[
+            role("1", "", "Sales"),
+            role("2", "   ", "Sales"),
+            role("3", "—", "Sales"),
+            role("4", "Account Executive", "Sales"),
+            role("5", "Account  Executive\u{200B}", "Sales "),
+        ]);
+        let ids: Vec<String> = roles.iter().map(ClassifiedRole::id_group).collect();
+        assert_eq!(ids, ["4 5"]);
     }
 
     #[test]

@@ -161,7 +161,12 @@ fn ashby_board_drops_unlisted() {
     assert!(!next);
     assert_eq!(r.len(), 1);
     assert_eq!(r[0].title, "Product Designer");
-    assert_eq!(r[0].department.as_deref(), Some("Design"));
+    // The team and the department, both given (the team first, as
+    // Lever's).
+    assert_eq!(
+        r[0].department.as_deref(),
+        Some("Brand & Product Design, Design")
+    );
     assert!(r[0].remote);
     assert_eq!(
         parse_ashby(&ok_json(br#"{"jobs":[]}"#)).unwrap(),
