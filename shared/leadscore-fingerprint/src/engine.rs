@@ -861,6 +861,10 @@ impl FingerprintDb {
             match el.value().name() {
                 "script" => match attr(el.value(), "src") {
                     Some(src) => srcs.push(src),
+                    // Data and client-side templates, not code: JSON-LD
+                    // articles and job posts, `__NEXT_DATA__`, an install
+                    // guide's snippet in a page's props.
+                    None if attr(el.value(), "type").is_some_and(is_data_script_type) => {}
                     None => {
                         // Most scripts are one text node: borrowed.
                         let mut parts = el.text();
@@ -1249,6 +1253,36 @@ impl Found {
     }
 }
 
+/// Whether an inline script of this `type` holds data or a client-side
+/// template rather than code the page runs: JSON (`application/ld+json`,
+/// `application/json`, `importmap`, `speculationrules`, any `+json`) and
+/// template types (`text/x-template`, `text/x-handlebars-template`,
+/// `text/ng-template`, `text/html`, ...). Names, URLs and snippets in them
+/// are content (an article about HubSpot, a guide showing its embed code),
+/// not a tag on the page. `text/plain` and `text/template` stay code:
+/// consent managers (Cookiebot, OneTrust, Borlabs) give a blocked tag that
+/// type until the visitor consents, and the tag is installed.
+fn is_data_script_type(t: &str) -> bool {
+    let t = t
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    t == "importmap"
+        || t == "speculationrules"
+        || t == "text/html"
+        || t.ends_with("/json")
+        || t.ends_with("+json")
+        || (t.starts_with("text/x-")
+            && (t.contains("template")
+                || t.contains("handlebars")
+                || t.contains("mustache")
+                || t.contains("jsrender")
+                || t.contains("tmpl")))
+        || t == "text/ng-template"
+}
+
 /// How a global appears in inline script text.
 #[derive(Debug, Clone, Copy)]
 enum JsUse<'a> {
@@ -1329,10 +1363,48 @@ fn is_ident(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b == b'$'
 }
 
+/// How far back [`in_js_comment`] looks for a comment's start.
+const COMMENT_LOOKBACK: usize = 2048;
+
+/// Whether `text[start..]` begins inside a comment: after a `//` that starts
+/// its line or follows a statement (`;`, `{`, `}`, `)`), or after a `/*`
+/// not yet closed (`// We used to open Intercom here`, a tag left in a
+/// comment when the tool was removed). Looks back [`COMMENT_LOOKBACK`]
+/// bytes at most; a `//` inside a URL (`https://`, `'//js.…'`) starts no
+/// comment.
+fn in_js_comment(text: &str, start: usize) -> bool {
+    let mut from = start.saturating_sub(COMMENT_LOOKBACK);
+    while !text.is_char_boundary(from) {
+        from += 1;
+    }
+    let window = &text[from..start];
+    if let Some(open) = window.rfind("/*")
+        && !window[open + 2..].contains("*/")
+    {
+        return true;
+    }
+    let (line, whole) = match window.rfind('\n') {
+        Some(p) => (&window[p + 1..], true),
+        None => (window, from == 0),
+    };
+    let mut at = 0;
+    while let Some(p) = line[at..].find("//") {
+        let before = line[..at + p].trim_end();
+        if (before.is_empty() && whole) || before.ends_with([';', '{', '}', ')']) {
+            return true;
+        }
+        at += p + 2;
+    }
+    false
+}
+
 /// Decides whether the occurrence `text[start..end]` of a global's path is a
 /// use of that global, and returns its assigned value if any.
 fn js_use(text: &str, start: usize, end: usize) -> Option<JsUse<'_>> {
     let b = text.as_bytes();
+    if in_js_comment(text, start) {
+        return None;
+    }
     if start > 0 {
         let prev = b[start - 1];
         if is_ident(prev) {
@@ -1832,6 +1904,54 @@ fn selector_literal(selector: &str) -> Option<String> {
 mod tests {
     use super::*;
     use scraper::Selector;
+
+    #[test]
+    fn a_global_in_a_comment_is_no_use() {
+        let at = |text: &str, word: &str| {
+            let start = text.find(word).unwrap();
+            js_use(text, start, start + word.len()).is_some()
+        };
+        // Comments: a line's, one after a statement, a block.
+        assert!(!at("// we used to call Intercom('show') here", "Intercom"));
+        assert!(!at("var a = 1;\n  // Intercom('show') removed", "Intercom"));
+        assert!(!at("init(); // Intercom('boot')", "Intercom"));
+        assert!(!at("/* legacy:\n Intercom('boot', {}) */ x()", "Intercom"));
+        // Not comments: URLs, and code after a closed block comment.
+        assert!(at(
+            "var s = 'https://x.test/a'; Intercom('boot')",
+            "Intercom"
+        ));
+        assert!(at("s.src='//js.test/a.js'; Intercom('boot')", "Intercom"));
+        assert!(at("/* loader */ Intercom('boot')", "Intercom"));
+        assert!(at("Intercom('boot')", "Intercom"));
+    }
+
+    #[test]
+    fn data_and_template_scripts_are_no_code() {
+        for t in [
+            "application/ld+json",
+            "application/json",
+            "Application/JSON; charset=utf-8",
+            "importmap",
+            "speculationrules",
+            "text/x-template",
+            "text/x-handlebars-template",
+            "text/ng-template",
+            "text/html",
+        ] {
+            assert!(is_data_script_type(t), "{t}");
+        }
+        // Code, or a consent manager's blocked tag (installed).
+        for t in [
+            "text/javascript",
+            "module",
+            "text/plain",
+            "text/template",
+            "",
+        ] {
+            assert!(!is_data_script_type(t), "{t}");
+        }
+    }
 
     #[test]
     fn url_literals_split_a_loader_into_its_strings() {
