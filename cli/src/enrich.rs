@@ -418,6 +418,21 @@ pub struct InspectTechArgs {
     pub json: bool,
 }
 
+/// `html` cut where its elements nest deeper than a fetched page may (the
+/// fetcher's limit, [`leadscore_fetch::MAX_HTML_DEPTH`]): a saved page of a
+/// million nested `<div>`s would hold the HTML parser for hours. Says so
+/// on standard error when it cuts.
+pub fn bounded_html(name: &str, mut html: String) -> String {
+    if let Some(cut) = leadscore_fetch::html_nesting_cut(&html, leadscore_fetch::MAX_HTML_DEPTH) {
+        eprintln!(
+            "warning: {name}: elements nest deeper than {} levels; read up to byte {cut}",
+            leadscore_fetch::MAX_HTML_DEPTH
+        );
+        html.truncate(cut);
+    }
+    html
+}
+
 /// Runs detection on saved pages.
 /// Fingerprints: the shipped ones, `configured` (leadscore.toml's), then
 /// `--fingerprints`.
@@ -472,6 +487,7 @@ pub fn inspect_tech(args: &InspectTechArgs, configured: &[PathBuf]) -> Result<()
                 .find(|(k, _)| k == "content-type")
                 .map(|(_, v)| v.as_str()),
         );
+        let html = bounded_html(&file.display().to_string(), html);
         let url = args.url.clone().unwrap_or_else(|| {
             // A file URL needs an absolute path (`file:///tmp/acme.html`).
             std::path::absolute(file)

@@ -87,7 +87,7 @@ fn funding_json(e: &FundingEvent) -> serde_json::Value {
 pub fn inspect_funding(args: &InspectFundingArgs, inputs: &[(String, Vec<u8>)]) -> Result<()> {
     let mut out = Vec::new();
     for (name, bytes) in inputs {
-        let text = String::from_utf8_lossy(bytes);
+        let text = crate::enrich::bounded_html(name, String::from_utf8_lossy(bytes).into_owned());
         let arts = articles_in(&text, args.published);
         let funding = dedupe(arts.iter().flat_map(extract_funding).collect());
         let events: Vec<CompanyEvent> = arts

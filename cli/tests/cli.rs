@@ -789,6 +789,25 @@ mod enrichment {
         assert!(stdout(&o).contains("Acme Chat"), "{}", stdout(&o));
         let o = env.run(&["inspect", "tech", &with_chat]);
         assert!(!stdout(&o).contains("Acme Chat"), "{}", stdout(&o));
+        // A page nesting deeper than a fetched page may is read up to
+        // there, as the fetcher reads one (a million nested `<div>`s
+        // would hold the parser for hours), and says so.
+        let deep = env.file(
+            "deep.html",
+            format!(
+                "<html><head><script id=\"hs-script-loader\" src=\"//js.hs-scripts.com/4242.js\"></script></head><body>{}</body></html>",
+                "<div>".repeat(5_000)
+            )
+            .as_bytes(),
+        );
+        let o = env.run(&["inspect", "tech", &deep]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(stdout(&o).contains("HubSpot"), "{}", stdout(&o));
+        assert!(
+            stderr(&o).contains("nest deeper than 1024 levels"),
+            "{}",
+            stderr(&o)
+        );
     }
 }
 

@@ -298,8 +298,11 @@ pub struct Page {
     /// Wall time for the whole page, redirects included.
     pub elapsed: Duration,
     /// The page was over [`FetchConfig::max_body_bytes`] (on the wire or
-    /// unpacked): `text` is its first part only, so what it lacks may be
-    /// in the rest.
+    /// unpacked), or its elements nested deeper than [`MAX_HTML_DEPTH`]
+    /// (the rest is dropped): `text` is its first part only, so what it
+    /// lacks may be in the rest.
+    ///
+    /// [`MAX_HTML_DEPTH`]: crate::MAX_HTML_DEPTH
     pub truncated: bool,
 }
 
@@ -881,7 +884,7 @@ impl ReqwestFetcher {
                     let cookies = std::mem::take(&mut hop_cookies);
                     let status = raw.status;
                     let headers = raw.headers;
-                    let (mut body, truncated) =
+                    let (mut body, mut truncated) =
                         decompress_with(raw.body, encoding.as_deref(), cap, purpose.overflow())?;
                     if truncated {
                         tracing::info!(url = %current, cap, "page over its cap: its first part is read");
@@ -906,6 +909,8 @@ impl ReqwestFetcher {
                     {
                         tracing::warn!(url = %current, at = cut, "page nests deeper than {MAX_HTML_DEPTH} elements; the rest is dropped");
                         text.truncate(cut);
+                        // Read in part: what the rest had is not known gone.
+                        truncated = true;
                     }
                     return Ok(Page {
                         requested_url: url.clone(),

@@ -72,7 +72,8 @@ pub mod sitemap;
 
 pub use crawl::{CrawlConfig, CrawledPage, SiteCrawl, crawl_site, parse_start_url};
 pub use decode::{
-    charset_from_content_type, decode_text, decompress, sniff_meta_charset, sniff_xml_encoding,
+    MAX_HTML_DEPTH, charset_from_content_type, decode_text, decompress, html_nesting_cut,
+    sniff_meta_charset, sniff_xml_encoding,
 };
 pub use error::{BuildError, PageError};
 pub use fetcher::{

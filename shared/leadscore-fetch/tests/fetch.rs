@@ -1227,6 +1227,8 @@ mod hostile {
             assert_eq!(page.text.len(), "<p>top</p>".len() + 5 * 1_024);
             assert!(page.text.starts_with("<p>top</p><div>"));
             assert!(!page.text.contains("MARKER"));
+            // Read in part: a tool not seen is not known gone.
+            assert!(page.truncated);
             // A document (a feed, an ATS answer) that is not HTML is not cut.
             let plain = h
                 .fetcher
