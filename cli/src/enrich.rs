@@ -611,9 +611,17 @@ pub fn inspect_jobs(
         AtsArg::Teamtailor => ("teamtailor", parse_teamtailor(&resp)),
     };
     let page = parsed.map_err(|e| {
+        // A well-formed answer of another shape is most often another
+        // ATS's, or an API error object.
+        let hint = match &e {
+            leadscore_hiring::parse::ParseError::Json { source, .. } if !source.is_eof() && !source.is_syntax() => {
+                format!(" (not the shape of a {name} job list: is `--ats {name}` the ATS that answered, and is the file its job-list answer, not an error?)")
+            }
+            _ => String::new(),
+        };
         crate::fail(
             crate::exit::INVALID_INPUT,
-            format!("{}: {e}", args.file.display()),
+            format!("{}: {e}{hint}", args.file.display()),
         )
     })?;
     let said = match page {

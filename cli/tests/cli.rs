@@ -853,6 +853,22 @@ fn inspect_jobs_parses_saved_ats_responses() {
         "{}",
         stderr(&o)
     );
+    // Cut short: no hint about the ATS. Another ATS's answer: a hint.
+    assert!(!stderr(&o).contains("is `--ats"), "{}", stderr(&o));
+    let o = env.run(&[
+        "inspect",
+        "jobs",
+        &format!("{fixtures}/greenhouse_jobs.json"),
+        "--ats",
+        "lever",
+    ]);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(
+        stderr(&o)
+            .contains("not the shape of a lever job list: is `--ats lever` the ATS that answered"),
+        "{}",
+        stderr(&o)
+    );
     let o = env.run(&[
         "inspect",
         "jobs",
