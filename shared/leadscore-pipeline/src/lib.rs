@@ -1178,8 +1178,11 @@ pub async fn drain_outbox_with(
                         tracing::error!(alert = %alert.id, error = %e, "alert refused by the sink (the same request would be refused again); it stays pending, for an operator to see, and later deliveries try it again");
                         summary.rejected += 1;
                     }
+                    // Behind every alert queued so far, those written while
+                    // this drain ran included (a form submit's, queued after
+                    // `now`): the wall clock, when it is later.
                     store
-                        .record_alert_failure(&alert.id, &e.to_string(), now)
+                        .record_alert_failure(&alert.id, &e.to_string(), now.max(Utc::now()))
                         .await?;
                     summary.failed += 1;
                 }

@@ -554,6 +554,41 @@ async fn an_alert_that_keeps_failing_does_not_hold_up_the_next_one() {
     );
 }
 
+/// An alert that fails goes behind the alerts written while its drain ran
+/// (a form submit's, queued after the drain's `now`), not only behind the
+/// ones queued before the drain.
+#[tokio::test]
+async fn a_failed_alert_goes_behind_alerts_written_during_its_drain() {
+    struct Refusing;
+    #[async_trait]
+    impl AlertSink for Refusing {
+        async fn deliver(&self, _: &Alert) -> Result<(), DeliveryError> {
+            Err(DeliveryError {
+                sink: "slack".into(),
+                reason: "HTTP 500".into(),
+                retryable: true,
+            })
+        }
+    }
+    let store = SqliteStore::open_in_memory().unwrap();
+    seeded(&store).await;
+    let m = example_model();
+    let dana = Email::parse("dana.reyes@northwind-analytics.com").unwrap();
+    rescore_lead(&store, &m, &dana, now()).await.unwrap();
+    let d = drain_outbox(&store, &Refusing, now(), 10).await.unwrap();
+    assert_eq!(d.failed, 1);
+    // Written a minute after the failing drain started.
+    shrink_to_six(&store, &dana).await;
+    let r = rescore_lead(&store, &m, &dana, now() + Duration::minutes(1))
+        .await
+        .unwrap();
+    assert_eq!(r.crossing, Crossing::Cooled);
+    assert_eq!(
+        pending_kinds(&store).await,
+        [AlertKind::Cooled, AlertKind::BecameHot]
+    );
+}
+
 #[tokio::test]
 async fn a_run_publishes_the_alerts_it_wrote_even_when_the_listing_lags() {
     let store = SqliteStore::open_in_memory().unwrap();
