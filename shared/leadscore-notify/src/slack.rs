@@ -13,7 +13,11 @@ use crate::render::slack_message;
 ///
 /// 2xx is success. 429 waits for `Retry-After` (seconds, capped) and
 /// retries; 5xx and transport errors retry with exponential backoff; other
-/// 4xx (a revoked webhook, an invalid payload) fail at once. Attempts are
+/// 4xx (a revoked webhook, an invalid payload) fail at once. A request sent
+/// but not answered in time is not resent in the same delivery: Slack may
+/// have posted it (a webhook that posts, then answers slowly), and each
+/// resend would post it again; the delivery fails (retryable), so the alert
+/// stays pending and a later delivery sends it once more. Attempts are
 /// bounded. The webhook URL is a secret and never logged.
 #[derive(Clone)]
 pub struct SlackWebhook {
@@ -43,6 +47,14 @@ impl SlackWebhook {
             max_wait: Duration::from_secs(30),
             timeout: Duration::from_secs(10),
         }
+    }
+
+    /// Overrides how long one request may wait for its answer (default
+    /// 10 s).
+    #[must_use]
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
     }
 
     /// Overrides the attempt count and the longest wait honoured.
@@ -101,6 +113,17 @@ impl SlackWebhook {
                             text.chars().take(200).collect::<String>()
                         ),
                         false,
+                    ));
+                }
+                Err(e) if e.is_timeout() && !e.is_connect() => {
+                    // Sent, maybe posted: not resent now (see the type's
+                    // docs).
+                    return Err(Self::error(
+                        format!(
+                            "no answer within {:?} (the message may have been posted; not resent in this delivery)",
+                            self.timeout
+                        ),
+                        true,
                     ));
                 }
                 Err(e) => {

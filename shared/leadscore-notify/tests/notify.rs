@@ -239,6 +239,15 @@ async fn webhook(script: Vec<(u16, Option<&'static str>)>) -> Webhook {
             }
             let (status, retry) = script.get(n).copied().unwrap_or((200, None));
             n += 1;
+            if status == 0 {
+                // No answer in time (the client's timeout is shorter); the
+                // next connection is taken at once.
+                tokio::spawn(async move {
+                    tokio::time::sleep(Duration::from_secs(5)).await;
+                    drop(sock);
+                });
+                continue;
+            }
             let extra = retry
                 .map(|r| format!("retry-after: {r}\r\n"))
                 .unwrap_or_default();
@@ -300,6 +309,28 @@ mod slack_webhook {
             .unwrap_err();
         assert!(e.retryable);
         assert_eq!(w.bodies.lock().unwrap().len(), 4, "bounded attempts");
+    }
+
+    /// A request Slack took but did not answer in time may have been
+    /// posted: it is not resent in the same delivery (a slow webhook got
+    /// five copies of one alert per delivery).
+    #[tokio::test]
+    async fn a_request_not_answered_in_time_is_not_resent_at_once() {
+        let w = webhook(vec![(0, None), (200, None)]).await;
+        let e = tokio::time::timeout(
+            Duration::from_secs(10),
+            sink(&w)
+                .with_timeout(Duration::from_millis(300))
+                .deliver(&alert("k1")),
+        )
+        .await
+        .unwrap()
+        .unwrap_err();
+        assert!(
+            e.retryable && e.reason.contains("may have been posted"),
+            "{e}"
+        );
+        assert_eq!(w.bodies.lock().unwrap().len(), 1, "sent once");
     }
 }
 
