@@ -235,15 +235,6 @@ fn fingerprints(configured: &[PathBuf], given: &[PathBuf]) -> Result<Fingerprint
     Ok(db)
 }
 
-/// Whether `domain` is an IP address as a URL reads one (`10.1` and
-/// `0x7f.0.0.1` are addresses to a browser), not a company's domain.
-pub(crate) fn is_address(domain: &Domain) -> bool {
-    matches!(
-        url::Host::parse(domain.as_str()),
-        Ok(url::Host::Ipv4(_) | url::Host::Ipv6(_))
-    )
-}
-
 /// A target's account and start URL.
 fn target(input: &str) -> Result<(Domain, Option<String>)> {
     let domain = Domain::parse(input).map_err(|e| {
@@ -254,7 +245,7 @@ fn target(input: &str) -> Result<(Domain, Option<String>)> {
     })?;
     // An account is a company's domain; an address would store an account
     // named after it (`--resolve` points a domain at an address).
-    if is_address(&domain) {
+    if domain.is_address() {
         return Err(crate::fail(
             crate::exit::INVALID_INPUT,
             format!(

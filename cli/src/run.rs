@@ -231,7 +231,7 @@ pub fn parse_accounts(bytes: &[u8]) -> Result<AccountsFile, String> {
             continue;
         };
         let domain = match Domain::parse(&input) {
-            Ok(d) if crate::enrich::is_address(&d) => {
+            Ok(d) if d.is_address() => {
                 problems.push(RowProblem {
                     line,
                     reason: format!("`{input}` is an IP address, not a company's domain"),

@@ -118,6 +118,7 @@ impl Domain {
     /// company's website is the registrable domain's. An IP address, and a
     /// domain that is itself a public suffix, stay as they are.
     pub fn registrable(&self) -> Domain {
+        // (An address stays as it is: see `is_address`.)
         if self.0.parse::<std::net::IpAddr>().is_ok() {
             return self.clone();
         }
@@ -135,6 +136,19 @@ impl Domain {
             Some(d) if d.len() < self.0.len() => Domain(d.to_owned()),
             _ => self.clone(),
         }
+    }
+}
+
+impl Domain {
+    /// Whether this is an IP address as a URL reads one (`10.1` and
+    /// `0x7f.0.0.1` are addresses to a browser), not a company's domain:
+    /// an account, a form's website or a leads file's website must not be
+    /// one.
+    pub fn is_address(&self) -> bool {
+        matches!(
+            url::Host::parse(&self.0),
+            Ok(url::Host::Ipv4(_) | url::Host::Ipv6(_))
+        )
     }
 }
 

@@ -727,7 +727,19 @@ pub fn parse_leads(
             let website = row
                 .get("website")
                 .filter(|_| email.is_free_mail())
-                .map(|w| Domain::parse(w).map_err(|e| format!("`website`: {e}")))
+                .map(|w| {
+                    Domain::parse(w)
+                        .map_err(|e| format!("`website`: {e}"))
+                        .and_then(|d| {
+                            if d.is_address() {
+                                Err(format!(
+                                    "`website`: `{w}` is an IP address, not a company's website"
+                                ))
+                            } else {
+                                Ok(d)
+                            }
+                        })
+                })
                 .transpose()?;
             let mut lead = Lead::new(email.clone(), website.as_ref(), now);
             lead.first_name = row.get("first_name").map(str::to_owned);
@@ -1278,6 +1290,13 @@ mod tests {
         assert_eq!(p.errors.len(), 1);
         assert_eq!(p.errors[0].line, 3);
         assert!(p.errors[0].reason.contains("`website`"), "{:?}", p.errors);
+        // An address is no company's website (it would be the account).
+        let csv = "email,website
+joe@gmail.com,http://169.254.169.254/
+";
+        let p = parse_leads(csv.as_bytes(), None, now()).unwrap();
+        assert!(p.rows.is_empty());
+        assert!(p.errors[0].reason.contains("IP address"), "{:?}", p.errors);
     }
 
     #[test]

@@ -327,6 +327,13 @@ pub fn validate(
     let website = match &website_raw {
         None => None,
         Some(w) => match Domain::parse(w) {
+            Ok(d) if d.is_address() => {
+                errors.push(FieldError {
+                    field: "website".into(),
+                    message: "is an IP address, not a company's website".into(),
+                });
+                None
+            }
             Ok(d) => Some(d),
             Err(err) => {
                 errors.push(FieldError {
@@ -438,6 +445,28 @@ mod tests {
         };
         let fields: Vec<&str> = errs.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["first_name", "email", "website", "consent"]);
+    }
+
+    #[test]
+    fn an_address_is_no_website() {
+        for website in [
+            "http://169.254.169.254/latest/meta-data/",
+            "127.0.0.1",
+            "10.0.0.5",
+            "0x7f.1",
+        ] {
+            let body =
+                serde_json::json!({"email": "sam@gmail.com", "website": website, "consent": true})
+                    .to_string();
+            let Err(FormError::Invalid(errs)) =
+                parse(Some("application/json"), body.as_bytes(), &rules())
+            else {
+                panic!("{website}: expected a field error")
+            };
+            assert_eq!(errs.len(), 1, "{errs:?}");
+            assert_eq!(errs[0].field, "website");
+            assert!(errs[0].message.contains("IP address"), "{errs:?}");
+        }
     }
 
     #[test]
