@@ -278,9 +278,13 @@ pub fn validate(
         }
         // U+061C (Arabic letter mark) is a direction mark too; checked here,
         // not in `is_invisible`, which stored addresses are read back with.
-        if v.chars()
-            .any(|c| leadscore_core::domain::is_invisible(c) || c == '\u{061C}')
-        {
+        // The zero-width joiner and non-joiner are letters' glue in Persian
+        // (محمد‌رضا), Indic scripts and emoji sequences: names and titles
+        // keep them (an email address is checked on its own, without).
+        if v.chars().any(|c| {
+            (leadscore_core::domain::is_invisible(c) && !matches!(c, '\u{200C}' | '\u{200D}'))
+                || c == '\u{061C}'
+        }) {
             errors.push(FieldError {
                 field: name.into(),
                 message: "must not contain invisible or direction-changing characters".into(),
@@ -634,6 +638,23 @@ mod tests {
             "{\"email\":\"a@b.co\",\"consent\":true,\"message\":\"Hello,\\r\\nplease\\tcall.\"}";
         let s = parse(Some("application/json"), ok.as_bytes(), &rules()).unwrap();
         assert_eq!(s.message.as_deref(), Some("Hello,\r\nplease\tcall."));
+        // Joiners are letters' glue in Persian, Indic scripts and emoji:
+        // real names keep them.
+        let names = serde_json::json!({
+            "email": "a@b.co",
+            "consent": true,
+            "first_name": "محمد\u{200C}رضا",
+            "last_name": "क्\u{200D}ष",
+            "title": "Head of 👩\u{200D}💻 Engineering",
+        });
+        let s = parse(
+            Some("application/json"),
+            names.to_string().as_bytes(),
+            &rules(),
+        )
+        .unwrap();
+        assert_eq!(s.first_name.as_deref(), Some("محمد\u{200C}رضا"));
+        assert_eq!(s.last_name.as_deref(), Some("क्\u{200D}ष"));
     }
 
     #[test]
