@@ -17,7 +17,7 @@ use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use leadscore_core::ScoringModel;
 use leadscore_intake::{Intake, IntakeConfig};
-use leadscore_pipeline::drain_outbox;
+use leadscore_pipeline::{AlertSink, drain_outbox};
 use leadscore_store::Store;
 use tokio::net::TcpListener;
 
@@ -66,6 +66,10 @@ struct State {
     /// Whether a drain is waiting for its turn: submits meanwhile need no
     /// other one (it will list their alerts), so at most one waits.
     drain_queued: std::sync::atomic::AtomicBool,
+    /// Set when the server stops: a drain under way stops sending.
+    stop: tokio::sync::watch::Sender<bool>,
+    /// The drains spawned (finished ones pruned as new ones come).
+    drain_tasks: std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>,
     /// Open connections, at most [`MAX_CONNECTIONS`].
     connections: Arc<tokio::sync::Semaphore>,
     /// Bound to a loopback address: `GET /leads` answers only requests
@@ -74,6 +78,14 @@ struct State {
     /// answered whatever the host (a tunnel forwards the public one).
     loopback_only: bool,
 }
+
+/// Alerts one drain lists at a time; a drain that delivered a whole batch
+/// lists the next.
+const DRAIN_BATCH: usize = 100;
+/// How often pending alerts are tried again while serving (alerts left
+/// from before a restart, or failed on a channel that is back): without
+/// it they waited for the next form submit.
+const RETRY_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Connections served at once; more wait to be accepted.
 const MAX_CONNECTIONS: usize = 256;
@@ -102,6 +114,8 @@ pub async fn serve(store: Arc<dyn Store>, model: ScoringModel, args: &ServeArgs)
         alerts,
         drain: tokio::sync::Mutex::new(()),
         drain_queued: std::sync::atomic::AtomicBool::new(false),
+        stop: tokio::sync::watch::Sender::new(false),
+        drain_tasks: std::sync::Mutex::default(),
         connections: Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS)),
         loopback_only: args.bind.is_loopback(),
     });
@@ -113,14 +127,36 @@ pub async fn serve(store: Arc<dyn Store>, model: ScoringModel, args: &ServeArgs)
         "listening on http://{addr} (POST /submit, GET /leads); alerts to {}; Ctrl-C stops",
         state.alerts.channels().join(", ")
     );
+    if !state.loopback_only {
+        eprintln!(
+            "warning: {} is not a loopback address: anyone who reaches this port can read every lead's score at GET /leads",
+            args.bind
+        );
+    }
+    // Pending alerts go out now (left from before a restart) and every
+    // RETRY_EVERY, not only when a form is submitted.
+    {
+        let state = state.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(RETRY_EVERY);
+            every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                every.tick().await;
+                if *state.stop.borrow() {
+                    return;
+                }
+                request_drain(&state);
+            }
+        });
+    }
     loop {
         let permit = tokio::select! {
             p = state.connections.clone().acquire_owned() => p?,
-            _ = tokio::signal::ctrl_c() => return Ok(()),
+            _ = tokio::signal::ctrl_c() => return stop(&state).await,
         };
         let (stream, peer) = tokio::select! {
             accepted = listener.accept() => accepted?,
-            _ = tokio::signal::ctrl_c() => return Ok(()),
+            _ = tokio::signal::ctrl_c() => return stop(&state).await,
         };
         let state = state.clone();
         tokio::spawn(async move {
@@ -253,29 +289,89 @@ async fn submit(
     let now = Utc::now();
     let resp = leadscore_intake::http::handle(&state.intake, &head, &body, peer, now).await;
     // After the answer, not before it: a slow or failing channel must not
-    // keep the browser waiting for a lead that is stored. When a drain is
-    // queued already, it will list this submit's alert too.
-    use std::sync::atomic::Ordering::SeqCst;
-    if resp.status() == StatusCode::ACCEPTED && !state.drain_queued.swap(true, SeqCst) {
-        let state = state.clone();
-        tokio::spawn(async move {
-            let _turn = state.drain.lock().await;
-            // From here, a new submit's alert may be written after this
-            // drain lists the outbox: it queues the next one.
-            state.drain_queued.store(false, SeqCst);
-            match drain_outbox(state.intake.store.as_ref(), &state.alerts, Utc::now(), 100).await {
-                Ok(s) if s.failed > 0 => {
-                    tracing::warn!(
-                        failed = s.failed,
-                        "alerts stay pending; `leadscore alerts deliver` retries"
-                    )
-                }
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "reading the outbox failed"),
-            }
-        });
+    // keep the browser waiting for a lead that is stored.
+    if resp.status() == StatusCode::ACCEPTED {
+        request_drain(state);
     }
     resp.map(|b| Full::new(Bytes::from(b)))
+}
+
+/// Delivers the pending alerts in a task of its own, unless a drain is
+/// queued already (it will list the alerts written until it starts).
+fn request_drain(state: &Arc<State>) {
+    use std::sync::atomic::Ordering::SeqCst;
+    if *state.stop.borrow() || state.drain_queued.swap(true, SeqCst) {
+        return;
+    }
+    let task = {
+        let state = state.clone();
+        let mut stop = state.stop.subscribe();
+        tokio::spawn(async move {
+            tokio::select! {
+                () = drain(&state) => {}
+                // The server stops: the send under way is dropped, and its
+                // claim noted for `release_abandoned`.
+                _ = stop.wait_for(|stopped| *stopped) => {}
+            }
+        })
+    };
+    if let Ok(mut tasks) = state.drain_tasks.lock() {
+        tasks.retain(|t| !t.is_finished());
+        tasks.push(task);
+    }
+}
+
+/// One drain at a time: batches of [`DRAIN_BATCH`] until one is not full
+/// or delivers nothing (a burst of submits left more than one batch).
+async fn drain(state: &State) {
+    use std::sync::atomic::Ordering::SeqCst;
+    let _turn = state.drain.lock().await;
+    // From here, a new submit's alert may be written after this drain
+    // lists the outbox: it queues the next one.
+    state.drain_queued.store(false, SeqCst);
+    loop {
+        match drain_outbox(
+            state.intake.store.as_ref(),
+            &state.alerts,
+            Utc::now(),
+            DRAIN_BATCH,
+        )
+        .await
+        {
+            Ok(s) => {
+                if s.failed > 0 {
+                    tracing::warn!(
+                        failed = s.failed,
+                        "alerts stay pending; tried again within a minute while serving (or `leadscore alerts deliver` with the same alert channels)"
+                    );
+                }
+                if s.delivered == 0 || s.delivered + s.failed < DRAIN_BATCH {
+                    return;
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "reading the outbox failed");
+                return;
+            }
+        }
+    }
+}
+
+/// Stops the drains under way and releases the claims of the sends they
+/// cut off, so that the alerts go out at once on the next start instead of
+/// waiting for the claims' leases to end.
+async fn stop(state: &State) -> Result<()> {
+    state.stop.send_replace(true);
+    let tasks = state
+        .drain_tasks
+        .lock()
+        .map(|mut t| std::mem::take(&mut *t))
+        .unwrap_or_default();
+    for task in tasks {
+        let _ = task.await;
+    }
+    state.alerts.release_abandoned().await;
+    Ok(())
 }
 
 fn json(status: StatusCode, value: &serde_json::Value) -> Response<Full<Bytes>> {

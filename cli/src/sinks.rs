@@ -21,7 +21,7 @@ use leadscore_store::Store;
 pub struct SinkArgs {
     /// Post alerts to this Slack incoming webhook too (the notify Lambda's
     /// Block Kit message).
-    #[arg(long, env = "LEADSCORE_SLACK_WEBHOOK", hide_env_values = true)]
+    #[arg(long, env = "LEADSCORE_SLACK_WEBHOOK", hide_env_values = true, value_parser = webhook_url)]
     pub slack_webhook: Option<url::Url>,
     /// Email alerts through this SMTP server: smtp://user:pass@host:587?tls=required
     /// (STARTTLS), smtps://user:pass@host (TLS), smtp://127.0.0.1:25 (a local relay).
@@ -47,6 +47,18 @@ pub struct SinkArgs {
         requires = "smtp_url"
     )]
     pub email_to: Vec<String>,
+}
+
+/// A webhook URL: `https://` (or `http://`, for a relay on this machine
+/// or a test), with a host.
+fn webhook_url(s: &str) -> Result<url::Url, String> {
+    let url = url::Url::parse(s).map_err(|e| format!("not a URL: {e}"))?;
+    if !matches!(url.scheme(), "https" | "http") || url.host_str().is_none_or(str::is_empty) {
+        return Err(
+            "a Slack webhook is an https:// URL (https://hooks.slack.com/services/...)".into(),
+        );
+    }
+    Ok(url)
 }
 
 /// How alerts are printed on stdout.

@@ -1166,6 +1166,193 @@ points = 10
     assert!(data.contains("VP-level title"), "{data}");
 }
 
+/// A webhook on loopback: each request's body, as it came. `answer` false:
+/// it reads requests and never answers (a Slack that hangs).
+fn loopback_webhook(answer: bool) -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/services/T0/B0/x", listener.local_addr().unwrap());
+    let bodies = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = bodies.clone();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for mut s in listener.incoming().flatten() {
+            let mut buf = Vec::new();
+            let mut chunk = [0u8; 4096];
+            while let Ok(k) = s.read(&mut chunk) {
+                if k == 0 {
+                    break;
+                }
+                buf.extend_from_slice(&chunk[..k]);
+                let text = String::from_utf8_lossy(&buf).into_owned();
+                if let Some((head, body)) = text.split_once("\r\n\r\n") {
+                    let len: usize = head
+                        .lines()
+                        .find_map(|l| {
+                            l.to_ascii_lowercase()
+                                .strip_prefix("content-length:")
+                                .map(|v| v.trim().parse().unwrap_or(0))
+                        })
+                        .unwrap_or(0);
+                    if body.len() >= len {
+                        seen.lock().unwrap().push(body.to_owned());
+                        break;
+                    }
+                }
+            }
+            if answer {
+                let _ = s.write_all(
+                    b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok",
+                );
+            } else {
+                held.push(s);
+            }
+        }
+    });
+    (url, bodies)
+}
+
+/// `serve` delivers the alerts left pending when it starts, without
+/// waiting for a form submit; and a Ctrl-C while a Slack send hangs
+/// releases that send's claim, so the next start delivers the alert at
+/// once (it waited for the claim's 5-minute lease, and each drain meanwhile
+/// 30 s on it).
+#[test]
+fn serve_delivers_pending_alerts_at_start_and_releases_cut_sends_on_ctrl_c() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let env = Env::new();
+    let model = env.file(
+        "hot.toml",
+        br#"name = "serve-restart"
+[scale]
+fit_max = 20
+engagement_max = 10
+[weights]
+fit = 0.5
+engagement = 0.5
+[tiers]
+hot = 70
+warm = 40
+hysteresis = 5
+[grades]
+fit = [70, 45, 25]
+engagement = [75, 50, 25]
+[[rule]]
+id = "vp"
+label = "VP-level title"
+lead = "seniority"
+equals = "vp"
+points = 20
+[[rule]]
+id = "form"
+label = "Submitted a form"
+activity = "form_submitted"
+points = 10
+"#,
+    );
+    let start = |webhook: &str| {
+        let mut child = leadscore()
+            .current_dir(root())
+            .arg("--db")
+            .arg(&env.db)
+            .args(["serve", "--port", "0", "--model", &model])
+            .args(["--slack-webhook", webhook])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stderr = BufReader::new(child.stderr.take().unwrap());
+        let mut line = String::new();
+        stderr.read_line(&mut line).unwrap();
+        let addr = line
+            .split("http://")
+            .nth(1)
+            .and_then(|r| r.split_whitespace().next())
+            .unwrap_or_else(|| panic!("no address in {line:?}"))
+            .to_owned();
+        (child, addr)
+    };
+    let wait_for = |what: &str, done: &dyn Fn() -> bool| {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while !done() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "waited 60 s for {what}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    };
+    // A Slack that takes the post and never answers.
+    let (hanging, hung) = loopback_webhook(false);
+    let (mut child, addr) = start(&hanging);
+    let form = r#"{"email":"ada@acme.example","name":"Ada Lovelace","title":"VP of Sales","consent":true}"#;
+    let mut s = std::net::TcpStream::connect(&addr).unwrap();
+    write!(
+        s,
+        "POST /submit HTTP/1.1\r\nhost: {addr}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{form}",
+        form.len()
+    )
+    .unwrap();
+    let mut raw = String::new();
+    s.read_to_string(&mut raw).unwrap();
+    assert!(raw.starts_with("HTTP/1.1 202"), "{raw}");
+    wait_for("the hanging Slack to get the post", &|| {
+        !hung.lock().unwrap().is_empty()
+    });
+    let ok = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok);
+    let mut first = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut first)
+        .unwrap();
+    child.wait().unwrap();
+    assert_eq!(
+        first
+            .lines()
+            .filter(|l| l.contains("ada@acme.example"))
+            .count(),
+        1,
+        "stdout took the alert: {first}"
+    );
+    // Started again with a Slack that answers, and no submit: the pending
+    // alert goes to Slack (not to stdout again).
+    let (working, posted) = loopback_webhook(true);
+    // A webhook that is no http(s) URL is a usage error.
+    let o = env.run(&[
+        "serve",
+        "--port",
+        "0",
+        "--slack-webhook",
+        "ftp://hooks.example/x",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("https://"), "{}", stderr(&o));
+    let (mut child, _) = start(&working);
+    wait_for("the alert to reach Slack after the restart", &|| {
+        !posted.lock().unwrap().is_empty()
+    });
+    child.kill().unwrap();
+    let mut second = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut second)
+        .unwrap();
+    child.wait().unwrap();
+    assert!(!second.contains("ada@acme.example"), "{second}");
+    let posts = posted.lock().unwrap();
+    assert_eq!(posts.len(), 1, "{posts:?}");
+    assert!(posts[0].contains("Ada Lovelace"), "{posts:?}");
+}
+
 /// `serve --trusted-proxy`: posts from a trusted proxy on this machine count
 /// against the client its `X-Forwarded-For` names (the rightmost address
 /// that is not a trusted proxy), so one client over the limit gets 429 and
