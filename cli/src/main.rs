@@ -710,7 +710,7 @@ async fn run(cli: Cli) -> Result<()> {
             let store: Arc<dyn Store> = Arc::from(open_store(&spec).await?);
             match command {
                 None => {
-                    let pending = store.pending_alerts(1000).await?;
+                    let pending = store.pending_alert_records(1000).await?;
                     if json {
                         output::print_json(&pending)
                     } else {
@@ -743,7 +743,15 @@ async fn run(cli: Cli) -> Result<()> {
                     )
                     .await?;
                     eprintln!("delivered {} alert(s), {} failed", s.delivered, s.failed);
-                    if s.failed > 0 {
+                    if s.held > 0 {
+                        eprintln!(
+                            "{} alert(s) held: their last delivery failed on {}, which this command was not given ({}); they stay pending",
+                            s.held,
+                            s.held_for.join(", "),
+                            sinks::flags_for(&s.held_for)
+                        );
+                    }
+                    if s.failed > 0 || s.held > 0 {
                         // They stay pending; the next `alerts deliver` or
                         // `run` tries them again.
                         return Err(fail(exit::ERROR, ""));

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::io::Write;
 
-use leadscore_core::domain::{Alert, Email, Lead, is_bidi_control};
+use leadscore_core::domain::{Email, Lead, is_bidi_control};
 use leadscore_core::scoring::Contribution;
 use leadscore_store::ScoreRecord;
 use serde::Serialize;
@@ -358,12 +358,13 @@ pub fn print_explanation(lead: &Lead, record: &ScoreRecord, history: &[ScoreReco
 }
 
 /// Pending alerts.
-pub fn print_alerts(alerts: &[Alert]) {
+pub fn print_alerts(alerts: &[leadscore_store::PendingAlert]) {
     if alerts.is_empty() {
         println!("no pending alerts");
         return;
     }
-    for a in alerts {
+    for p in alerts {
+        let a = &p.alert;
         println!(
             "{}  {:<15} {} ({}) {:.1} {} {}  [{}]",
             a.created_at.format("%Y-%m-%d %H:%M"),
@@ -375,5 +376,12 @@ pub fn print_alerts(alerts: &[Alert]) {
             a.grade,
             a.id
         );
+        if let Some(e) = &p.last_error {
+            println!(
+                "    failed {} time(s); last: {}",
+                p.attempts,
+                term(&truncate(e, 300))
+            );
+        }
     }
 }

@@ -801,6 +801,16 @@ pub async fn run(
             d.retryable_ids.len()
         ));
     }
+    if let Some(Ok(d)) = &last
+        && d.held > 0
+    {
+        summary.errors.push(format!(
+            "delivering alerts: {} alert(s) held: their last delivery failed on {}, which this run was not given ({}); they stay pending",
+            d.held,
+            d.held_for.join(", "),
+            crate::sinks::flags_for(&d.held_for)
+        ));
+    }
     if let Some(last) = last {
         delivered(&mut summary, last);
     }

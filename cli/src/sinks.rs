@@ -61,6 +61,19 @@ fn webhook_url(s: &str) -> Result<url::Url, String> {
     Ok(url)
 }
 
+/// The flags that give `channels` (for a message naming what is missing).
+pub fn flags_for(channels: &[String]) -> String {
+    channels
+        .iter()
+        .map(|c| match c.as_str() {
+            "slack" => "--slack-webhook",
+            "email" => "--smtp-url and --email-to",
+            other => other,
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// How alerts are printed on stdout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StdoutFormat {
@@ -189,6 +202,10 @@ impl AlertSink for Fanout {
         for (_, sink) in &self.0 {
             sink.release_abandoned().await;
         }
+    }
+
+    fn channels(&self) -> Option<Vec<String>> {
+        Some(self.0.iter().map(|(n, _)| n.clone()).collect())
     }
 }
 

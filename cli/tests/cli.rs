@@ -1166,9 +1166,11 @@ points = 10
     assert!(data.contains("VP-level title"), "{data}");
 }
 
-/// A webhook on loopback: each request's body, as it came. `answer` false:
-/// it reads requests and never answers (a Slack that hangs).
-fn loopback_webhook(answer: bool) -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+/// A webhook on loopback: each request's body, as it came. It answers
+/// `status`, or never (`None`: a Slack that hangs).
+fn loopback_webhook(
+    status: Option<u16>,
+) -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
     use std::io::{Read, Write};
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}/services/T0/B0/x", listener.local_addr().unwrap());
@@ -1200,16 +1202,100 @@ fn loopback_webhook(answer: bool) -> (String, std::sync::Arc<std::sync::Mutex<Ve
                     }
                 }
             }
-            if answer {
-                let _ = s.write_all(
-                    b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok",
-                );
-            } else {
-                held.push(s);
+            match status {
+                Some(code) => {
+                    let _ = write!(
+                        s,
+                        "HTTP/1.1 {code} X\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok"
+                    );
+                }
+                None => held.push(s),
             }
         }
     });
     (url, bodies)
+}
+
+/// An alert whose Slack delivery failed is not marked delivered by an
+/// `alerts deliver` run without the webhook (stdout alone took it): it is
+/// held, said so, and `alerts` shows why it is pending; with the webhook
+/// it goes to Slack, and stdout does not print it again.
+#[test]
+fn alerts_deliver_holds_an_alert_for_the_channel_that_failed() {
+    let env = Env::new();
+    let model = env.file(
+        "hot.toml",
+        br#"name = "held"
+[scale]
+fit_max = 20
+engagement_max = 10
+[weights]
+fit = 0.5
+engagement = 0.5
+[tiers]
+hot = 70
+warm = 40
+hysteresis = 5
+[grades]
+fit = [70, 45, 25]
+engagement = [75, 50, 25]
+[[rule]]
+id = "vp"
+label = "VP-level title"
+lead = "seniority"
+equals = "vp"
+points = 20
+[[rule]]
+id = "form"
+label = "Submitted a form"
+activity = "form_submitted"
+points = 10
+"#,
+    );
+    let leads = env.file(
+        "leads.csv",
+        b"email,first_name,last_name,title\nada@acme.example,Ada,Lovelace,VP of Sales\n",
+    );
+    let acts = env.file(
+        "acts.csv",
+        b"email,kind,occurred_at\nada@acme.example,form_submitted,2026-10-01T00:00:00Z\n",
+    );
+    assert!(env.run(&["import", "leads", &leads]).status.success());
+    assert!(env.run(&["import", "activities", &acts]).status.success());
+    let o = env.run(&["score", "--model", &model]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (failing, _) = loopback_webhook(Some(500));
+    let o = env.run(&["alerts", "deliver", "--slack-webhook", &failing]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stdout(&o).contains("ada@acme.example"), "stdout took it");
+    let o = env.run(&["alerts"]);
+    assert!(
+        stdout(&o).contains("failed 1 time(s); last: slack: HTTP 500"),
+        "{}",
+        stdout(&o)
+    );
+    // Without the webhook: held, not delivered.
+    let o = env.run(&["alerts", "deliver"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(
+            "1 alert(s) held: their last delivery failed on slack, which this command was not given (--slack-webhook)"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!stdout(&o).contains("ada@acme.example"), "{}", stdout(&o));
+    let o = env.run(&["alerts", "--json"]);
+    let pending: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(pending[0]["attempts"], 1, "{pending}");
+    assert_eq!(pending[0]["last_error"], "slack: HTTP 500", "{pending}");
+    // With it: to Slack, and not to stdout again.
+    let (working, posted) = loopback_webhook(Some(200));
+    let o = env.run(&["alerts", "deliver", "--slack-webhook", &working]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!stdout(&o).contains("ada@acme.example"), "{}", stdout(&o));
+    assert_eq!(posted.lock().unwrap().len(), 1);
+    assert_eq!(stdout(&env.run(&["alerts"])).trim(), "no pending alerts");
 }
 
 /// `serve` delivers the alerts left pending when it starts, without
@@ -1283,7 +1369,7 @@ points = 10
         }
     };
     // A Slack that takes the post and never answers.
-    let (hanging, hung) = loopback_webhook(false);
+    let (hanging, hung) = loopback_webhook(None);
     let (mut child, addr) = start(&hanging);
     let form = r#"{"email":"ada@acme.example","name":"Ada Lovelace","title":"VP of Sales","consent":true}"#;
     let mut s = std::net::TcpStream::connect(&addr).unwrap();
@@ -1323,7 +1409,7 @@ points = 10
     );
     // Started again with a Slack that answers, and no submit: the pending
     // alert goes to Slack (not to stdout again).
-    let (working, posted) = loopback_webhook(true);
+    let (working, posted) = loopback_webhook(Some(200));
     // A webhook that is no http(s) URL is a usage error.
     let o = env.run(&[
         "serve",

@@ -16,11 +16,11 @@ use aws_sdk_dynamodb::types::{
 };
 use chrono::{DateTime, Duration, Utc};
 use leadscore_core::Tier;
-use leadscore_core::domain::{Account, Activity, Alert, Domain, Email, EnrichmentSnapshot, Lead};
+use leadscore_core::domain::{Account, Activity, Domain, Email, EnrichmentSnapshot, Lead};
 use leadscore_core::rollup::AccountScore;
 use leadscore_store::{
-    AccountContext, Claim, LeadContext, Result, ScoreRecord, ScoreWrite, Store, StoreError,
-    timestamp,
+    AccountContext, Claim, LeadContext, PendingAlert, Result, ScoreRecord, ScoreWrite, Store,
+    StoreError, timestamp,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -1616,11 +1616,26 @@ impl Store for DynamoStore {
             .ok_or_else(|| StoreError::Corrupt(format!("counter {key}: no hit count returned")))
     }
 
-    async fn pending_alerts(&self, limit: usize) -> Result<Vec<Alert>> {
+    async fn pending_alert_records(&self, limit: usize) -> Result<Vec<PendingAlert>> {
         let items = self
             .query_index(PENDING_ALERTS, "PENDING".into(), None, false, Some(limit))
             .await?;
-        decode_all(&items)
+        items
+            .iter()
+            .map(|item| {
+                Ok(PendingAlert {
+                    alert: decode(item)?,
+                    attempts: match item.get("attempts") {
+                        Some(AttributeValue::N(n)) => n.parse().unwrap_or(0),
+                        _ => 0,
+                    },
+                    last_error: match item.get("last_error") {
+                        Some(AttributeValue::S(e)) => Some(e.clone()),
+                        _ => None,
+                    },
+                })
+            })
+            .collect()
     }
 
     async fn mark_alert_delivered(&self, id: &str, at: DateTime<Utc>) -> Result<()> {

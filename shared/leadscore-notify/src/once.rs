@@ -184,7 +184,14 @@ impl<S: AlertSink> AlertSink for Once<S> {
                             tracing::warn!(%key, error = %release, "could not release the claim; it expires with its lease");
                         }
                         held.settled();
-                        Err(e)
+                        // Named by this channel (an SMTP sink's failure is
+                        // the `email` channel's): the outbox records it, and
+                        // a later delivery reads which channel still needs
+                        // the alert.
+                        Err(DeliveryError {
+                            sink: self.channel.clone(),
+                            ..e
+                        })
                     }
                 }
             }

@@ -926,6 +926,16 @@ pub async fn rollup_account(
     Ok(s)
 }
 
+/// The sinks a recorded failure names: its text is a [`DeliveryError`]'s,
+/// `SINKS: REASON` with the sinks joined by `, ` (`slack: HTTP 500`,
+/// `slack, email: slack: ...; email: ...`).
+pub fn failed_sinks(last_error: &str) -> Vec<&str> {
+    last_error
+        .split_once(": ")
+        .map(|(sinks, _)| sinks.split(", ").collect())
+        .unwrap_or_default()
+}
+
 /// Why delivering an alert failed.
 #[derive(Debug, thiserror::Error)]
 #[error("{sink}: {reason}")]
@@ -944,6 +954,16 @@ pub struct DeliveryError {
 pub trait AlertSink: Send + Sync {
     /// Delivers one alert.
     async fn deliver(&self, alert: &Alert) -> Result<(), DeliveryError>;
+
+    /// The channels this sink delivers to, when it is a set of named
+    /// channels each delivering once (the local product's stdout, Slack
+    /// and email): an alert whose last failure names a channel not among
+    /// them still needs that one, and [`drain_outbox`] holds it rather
+    /// than let this sink mark it delivered. `None` (the default): the
+    /// sink is the whole delivery (an event bus).
+    fn channels(&self) -> Option<Vec<String>> {
+        None
+    }
 
     /// Gives up what deliveries dropped mid-way (a run stopped by Ctrl-C)
     /// still hold, such as a claim on an alert, so that the next delivery
@@ -1120,6 +1140,13 @@ pub struct DrainSummary {
     /// The ids of the alerts that failed and may succeed on a retry.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub retryable_ids: Vec<String>,
+    /// Alerts not tried, and left pending: their last delivery failed on a
+    /// channel this sink does not have ([`AlertSink::channels`]), which
+    /// still needs them.
+    pub held: usize,
+    /// Those channels.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub held_for: Vec<String>,
 }
 
 /// Delivers pending alerts in queue order (oldest first, an alert whose
@@ -1152,13 +1179,40 @@ pub async fn drain_outbox_with(
     fresh: &[Alert],
 ) -> Result<DrainSummary, PipelineError> {
     let mut summary = DrainSummary::default();
-    let mut pending = if limit == 0 {
+    let records = if limit == 0 {
         Vec::new()
     } else {
-        store.pending_alerts(limit).await?
+        store.pending_alert_records(limit).await?
     };
+    // An alert whose last failure was on a channel this sink lacks (Slack
+    // failed; `alerts deliver` run without the webhook) is held: marked
+    // delivered by the channels here, it would never reach that one.
+    let channels = sink.channels();
+    let mut pending = Vec::with_capacity(records.len());
+    let mut held_ids = Vec::new();
+    for r in records {
+        let missing: Vec<&str> = match (&channels, r.last_error.as_deref()) {
+            (Some(have), Some(error)) => failed_sinks(error)
+                .into_iter()
+                .filter(|s| !have.iter().any(|h| h == s))
+                .collect(),
+            _ => Vec::new(),
+        };
+        if missing.is_empty() {
+            pending.push(r.alert);
+            continue;
+        }
+        tracing::warn!(alert = %r.alert.id, channels = ?missing, "alert held: its last delivery failed on a channel this delivery does not have");
+        summary.held += 1;
+        held_ids.push(r.alert.id);
+        for m in missing {
+            if !summary.held_for.iter().any(|h| h == m) {
+                summary.held_for.push(m.to_owned());
+            }
+        }
+    }
     for alert in fresh {
-        if !pending.iter().any(|p| p.id == alert.id) {
+        if !pending.iter().any(|p: &Alert| p.id == alert.id) && !held_ids.contains(&alert.id) {
             pending.push(alert.clone());
         }
     }

@@ -589,6 +589,45 @@ async fn a_failed_alert_goes_behind_alerts_written_during_its_drain() {
     );
 }
 
+/// An alert whose Slack delivery failed is held by a delivery that has no
+/// Slack channel (`alerts deliver` run without the webhook), not marked
+/// delivered by the channels it has; one with Slack delivers it.
+#[tokio::test]
+async fn an_alert_is_held_by_a_delivery_without_the_channel_that_failed() {
+    struct Channels(Vec<&'static str>, AtomicUsize);
+    #[async_trait]
+    impl AlertSink for Channels {
+        async fn deliver(&self, _: &Alert) -> Result<(), DeliveryError> {
+            self.1.fetch_add(1, Ordering::SeqCst);
+            Ok(())
+        }
+        fn channels(&self) -> Option<Vec<String>> {
+            Some(self.0.iter().map(|c| (*c).to_owned()).collect())
+        }
+    }
+    let store = SqliteStore::open_in_memory().unwrap();
+    seeded(&store).await;
+    rescore_all(&store, &example_model(), now(), |_, _| {})
+        .await
+        .unwrap();
+    let id = store.pending_alerts(10).await.unwrap()[0].id.clone();
+    store
+        .record_alert_failure(&id, "slack: HTTP 500", now())
+        .await
+        .unwrap();
+    let stdout_only = Channels(vec!["stdout"], AtomicUsize::new(0));
+    let d = drain_outbox(&store, &stdout_only, now(), 10).await.unwrap();
+    assert_eq!((d.delivered, d.held), (0, 1));
+    assert_eq!(d.held_for, ["slack"]);
+    assert_eq!(stdout_only.1.load(Ordering::SeqCst), 0, "not tried");
+    assert_eq!(store.pending_alerts(10).await.unwrap().len(), 1);
+    // With Slack among its channels, it goes out.
+    let with_slack = Channels(vec!["stdout", "slack"], AtomicUsize::new(0));
+    let d = drain_outbox(&store, &with_slack, now(), 10).await.unwrap();
+    assert_eq!((d.delivered, d.held), (1, 0));
+    assert!(store.pending_alerts(10).await.unwrap().is_empty());
+}
+
 #[tokio::test]
 async fn a_run_publishes_the_alerts_it_wrote_even_when_the_listing_lags() {
     let store = SqliteStore::open_in_memory().unwrap();

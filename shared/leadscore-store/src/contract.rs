@@ -677,6 +677,28 @@ pub async fn outbox_delivery_is_idempotent(store: Arc<dyn Store>) {
         ids(store.pending_alerts(2).await.unwrap()),
         [pending[1].id.clone(), pending[2].id.clone()]
     );
+    // The records tell the failures: attempts and the last one's reason.
+    store
+        .record_alert_failure(
+            &pending[0].id,
+            "slack: HTTP 404",
+            t0() + Duration::minutes(2),
+        )
+        .await
+        .unwrap();
+    let records = store.pending_alert_records(10).await.unwrap();
+    let record = |id: &str| {
+        records
+            .iter()
+            .find(|r| r.alert.id == id)
+            .map(|r| (r.attempts, r.last_error.clone()))
+    };
+    assert_eq!(
+        record(&pending[0].id),
+        Some((2, Some("slack: HTTP 404".to_owned())))
+    );
+    assert_eq!(record(&pending[1].id), Some((0, None)));
+    assert_eq!(records[2].alert, pending[0]);
     store
         .mark_alert_delivered(&pending[0].id, t0())
         .await

@@ -13,11 +13,12 @@ use std::sync::{Mutex, MutexGuard};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use leadscore_core::Tier;
-use leadscore_core::domain::{Account, Activity, Alert, Domain, Email, EnrichmentSnapshot, Lead};
+use leadscore_core::domain::{Account, Activity, Domain, Email, EnrichmentSnapshot, Lead};
 use leadscore_core::rollup::AccountScore;
 
 use crate::{
-    AccountContext, Claim, LeadContext, Result, ScoreRecord, ScoreWrite, Store, StoreError,
+    AccountContext, Claim, LeadContext, PendingAlert, Result, ScoreRecord, ScoreWrite, Store,
+    StoreError,
 };
 
 /// Wraps a store; a call matching a fault set with [`FaultyStore::fail`]
@@ -236,9 +237,9 @@ impl<S: Store> Store for FaultyStore<S> {
         self.check("count_hit", Some(key))?;
         self.inner.count_hit(key, now, expires_at).await
     }
-    async fn pending_alerts(&self, limit: usize) -> Result<Vec<Alert>> {
+    async fn pending_alert_records(&self, limit: usize) -> Result<Vec<PendingAlert>> {
         self.check("pending_alerts", None)?;
-        self.inner.pending_alerts(limit).await
+        self.inner.pending_alert_records(limit).await
     }
     async fn mark_alert_delivered(&self, id: &str, at: DateTime<Utc>) -> Result<()> {
         self.check("mark_alert_delivered", Some(id))?;

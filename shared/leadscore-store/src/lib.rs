@@ -56,6 +56,19 @@ impl StoreError {
     }
 }
 
+/// An alert not yet delivered, with its delivery record.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PendingAlert {
+    /// The alert.
+    #[serde(flatten)]
+    pub alert: Alert,
+    /// Failed delivery attempts ([`Store::record_alert_failure`]).
+    pub attempts: u32,
+    /// The last failure, as recorded (`slack: HTTP 500`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_error: Option<String>,
+}
+
 /// Result of a store call.
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
@@ -287,7 +300,18 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// fails ([`Store::record_alert_failure`]); equal times in write order.
     /// So a new alert is listed before one that keeps failing, and alerts
     /// that fail for good cannot take all of a limited listing.
-    async fn pending_alerts(&self, limit: usize) -> Result<Vec<Alert>>;
+    async fn pending_alerts(&self, limit: usize) -> Result<Vec<Alert>> {
+        Ok(self
+            .pending_alert_records(limit)
+            .await?
+            .into_iter()
+            .map(|p| p.alert)
+            .collect())
+    }
+    /// [`Store::pending_alerts`] with each alert's failed attempts and the
+    /// last failure recorded: what an operator needs to see, and which
+    /// channels an alert still needs.
+    async fn pending_alert_records(&self, limit: usize) -> Result<Vec<PendingAlert>>;
     /// Marks an alert delivered; idempotent.
     async fn mark_alert_delivered(&self, id: &str, at: DateTime<Utc>) -> Result<()>;
     /// Records a failed delivery attempt at `at`: the alert stays pending and

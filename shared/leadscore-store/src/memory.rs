@@ -11,7 +11,7 @@ use leadscore_core::Tier;
 use leadscore_core::domain::{Account, Activity, Alert, Domain, Email, EnrichmentSnapshot, Lead};
 use leadscore_core::rollup::AccountScore;
 
-use crate::{Claim, Result, ScoreRecord, ScoreWrite, Store, StoreError};
+use crate::{Claim, PendingAlert, Result, ScoreRecord, ScoreWrite, Store, StoreError};
 
 #[derive(Debug, Default)]
 struct State {
@@ -41,6 +41,8 @@ struct OutboxEntry {
     delivered_at: Option<DateTime<Utc>>,
     /// When it joined the queue: written, or its delivery last failed.
     queued_at: DateTime<Utc>,
+    attempts: u32,
+    last_error: Option<String>,
 }
 
 /// The in-memory adapter of [`Store`].
@@ -244,6 +246,8 @@ impl Store for MemoryStore {
                     alert: alert.clone(),
                     delivered_at: None,
                     queued_at: alert.created_at,
+                    attempts: 0,
+                    last_error: None,
                 },
             );
             s.outbox_order.push(alert.id.clone());
@@ -372,7 +376,7 @@ impl Store for MemoryStore {
         Ok(entry.0)
     }
 
-    async fn pending_alerts(&self, limit: usize) -> Result<Vec<Alert>> {
+    async fn pending_alert_records(&self, limit: usize) -> Result<Vec<PendingAlert>> {
         let s = self.lock();
         let mut v: Vec<&OutboxEntry> = s
             .outbox_order
@@ -382,7 +386,14 @@ impl Store for MemoryStore {
             .collect();
         // Stable: equal times keep write order.
         v.sort_by_key(|e| e.queued_at);
-        Ok(v.into_iter().take(limit).map(|e| e.alert.clone()).collect())
+        Ok(v.into_iter()
+            .take(limit)
+            .map(|e| PendingAlert {
+                alert: e.alert.clone(),
+                attempts: e.attempts,
+                last_error: e.last_error.clone(),
+            })
+            .collect())
     }
 
     async fn mark_alert_delivered(&self, id: &str, at: DateTime<Utc>) -> Result<()> {
@@ -394,11 +405,13 @@ impl Store for MemoryStore {
         Ok(())
     }
 
-    async fn record_alert_failure(&self, id: &str, _error: &str, at: DateTime<Utc>) -> Result<()> {
+    async fn record_alert_failure(&self, id: &str, error: &str, at: DateTime<Utc>) -> Result<()> {
         if let Some(entry) = self.lock().outbox.get_mut(id)
             && entry.delivered_at.is_none()
         {
             entry.queued_at = at;
+            entry.attempts += 1;
+            entry.last_error = Some(error.to_owned());
         }
         Ok(())
     }

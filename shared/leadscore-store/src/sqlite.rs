@@ -9,12 +9,13 @@ use std::sync::{Mutex, MutexGuard};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use leadscore_core::Tier;
-use leadscore_core::domain::{Account, Activity, Alert, Domain, Email, EnrichmentSnapshot, Lead};
+use leadscore_core::domain::{Account, Activity, Domain, Email, EnrichmentSnapshot, Lead};
 use leadscore_core::rollup::AccountScore;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use crate::{
-    Claim, Result, ScoreRecord, ScoreWrite, Store, StoreError, from_json, timestamp, to_json,
+    Claim, PendingAlert, Result, ScoreRecord, ScoreWrite, Store, StoreError, from_json, timestamp,
+    to_json,
 };
 
 /// Numbered migrations; index + 1 is the schema version after it runs.
@@ -721,11 +722,33 @@ impl Store for SqliteStore {
         Ok(u64::try_from(hits).unwrap_or_default())
     }
 
-    async fn pending_alerts(&self, limit: usize) -> Result<Vec<Alert>> {
-        self.query_json(
-            "SELECT json FROM outbox WHERE delivered_at IS NULL ORDER BY queued_at, rowid LIMIT ?1",
-            [limit as i64],
-        )
+    async fn pending_alert_records(&self, limit: usize) -> Result<Vec<PendingAlert>> {
+        let conn = self.lock();
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT json, attempts, last_error FROM outbox WHERE delivered_at IS NULL ORDER BY queued_at, rowid LIMIT ?1",
+            )
+            .map_err(backend)?;
+        let rows = stmt
+            .query_map([limit as i64], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                ))
+            })
+            .map_err(backend)?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(backend)?;
+        rows.into_iter()
+            .map(|(json, attempts, last_error)| {
+                Ok(PendingAlert {
+                    alert: from_json(&json)?,
+                    attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
+                    last_error,
+                })
+            })
+            .collect()
     }
 
     async fn mark_alert_delivered(&self, id: &str, at: DateTime<Utc>) -> Result<()> {
