@@ -34,22 +34,28 @@ impl<U: WebhookUrl + ?Sized> WebhookUrl for std::sync::Arc<U> {
     }
 }
 
-/// Slack, its webhook URL read when first needed and kept once it is
-/// good. A read that fails (a throttled or unreachable Secrets Manager, a
-/// secret deleted or not a URL) fails that delivery, retryably, and the
-/// next delivery reads again: a passing error at a cold start does not turn
-/// Slack off for the container's life, and a fixed secret is read without
-/// a new cold start. Email is not held up meanwhile.
+/// Slack, its webhook URL read when first needed and kept while Slack
+/// takes it. A read that fails (a throttled or unreachable Secrets
+/// Manager, a secret deleted or not a URL) fails that delivery, retryably,
+/// and the next delivery reads again: a passing error at a cold start does
+/// not turn Slack off for the container's life, and a fixed secret is read
+/// without a new cold start. A URL Slack refuses for good (a revoked or
+/// rotated webhook: 403, 404, 410) is dropped too, so the next delivery
+/// reads the secret again: a warm container does not keep posting to the
+/// old URL after the secret was changed. Email is not held up meanwhile.
 pub struct LazySlack<U> {
     source: U,
     client: reqwest::Client,
-    webhook: std::sync::OnceLock<leadscore_notify::slack::SlackWebhook>,
+    webhook: std::sync::Mutex<Option<leadscore_notify::slack::SlackWebhook>>,
 }
 
 impl<U> std::fmt::Debug for LazySlack<U> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("LazySlack")
-            .field("ready", &self.webhook.get().is_some())
+            .field(
+                "ready",
+                &self.webhook.lock().map(|w| w.is_some()).unwrap_or(false),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -60,14 +66,18 @@ impl<U: WebhookUrl> LazySlack<U> {
         Self {
             source,
             client,
-            webhook: std::sync::OnceLock::new(),
+            webhook: std::sync::Mutex::new(None),
         }
+    }
+
+    fn cached(&self) -> Option<leadscore_notify::slack::SlackWebhook> {
+        self.webhook.lock().ok().and_then(|w| w.clone())
     }
 
     async fn webhook(
         &self,
-    ) -> Result<&leadscore_notify::slack::SlackWebhook, leadscore_pipeline::DeliveryError> {
-        if let Some(w) = self.webhook.get() {
+    ) -> Result<leadscore_notify::slack::SlackWebhook, leadscore_pipeline::DeliveryError> {
+        if let Some(w) = self.cached() {
             return Ok(w);
         }
         let fail = |reason: String| leadscore_pipeline::DeliveryError {
@@ -82,7 +92,10 @@ impl<U: WebhookUrl> LazySlack<U> {
         // claim's lease.
         let webhook = leadscore_notify::slack::SlackWebhook::new(self.client.clone(), url)
             .with_limits(3, Duration::from_secs(5));
-        Ok(self.webhook.get_or_init(|| webhook))
+        if let Ok(mut cached) = self.webhook.lock() {
+            *cached = Some(webhook.clone());
+        }
+        Ok(webhook)
     }
 }
 
@@ -92,6 +105,13 @@ impl<U: WebhookUrl> leadscore_pipeline::AlertSink for LazySlack<U> {
         &self,
         alert: &leadscore_core::domain::Alert,
     ) -> Result<(), leadscore_pipeline::DeliveryError> {
-        self.webhook().await?.deliver(alert).await
+        let result = self.webhook().await?.deliver(alert).await;
+        if result.as_ref().is_err_and(|e| !e.retryable)
+            && let Ok(mut cached) = self.webhook.lock()
+        {
+            // Refused for good: perhaps an old URL; read the secret again.
+            *cached = None;
+        }
+        result
     }
 }

@@ -265,3 +265,88 @@ async fn a_queue_batch_reports_only_the_messages_that_failed_and_their_retry_sen
     assert!(out.batch_item_failures.is_empty());
     assert_eq!(slack.sent.lock().unwrap().len(), 1);
 }
+
+/// A loopback webhook answering `status` to every post; counts the posts.
+async fn webhook(status: u16) -> (String, Arc<std::sync::atomic::AtomicUsize>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/services/T/B/x", listener.local_addr().unwrap());
+    let posts = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = posts.clone();
+    tokio::spawn(async move {
+        while let Ok((mut sock, _)) = listener.accept().await {
+            let mut buf = Vec::new();
+            let mut chunk = [0u8; 4096];
+            // The head, then as many body bytes as it announces.
+            loop {
+                let k = sock.read(&mut chunk).await.unwrap_or(0);
+                if k == 0 {
+                    break;
+                }
+                buf.extend_from_slice(&chunk[..k]);
+                let text = String::from_utf8_lossy(&buf).to_lowercase();
+                if let Some(end) = text.find("\r\n\r\n") {
+                    let len: usize = text[..end]
+                        .lines()
+                        .find_map(|l| l.strip_prefix("content-length:"))
+                        .map_or(0, |v| v.trim().parse().unwrap_or(0));
+                    if buf.len() >= end + 4 + len {
+                        break;
+                    }
+                }
+            }
+            counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let resp =
+                format!("HTTP/1.1 {status} X\r\ncontent-length: 2\r\nconnection: close\r\n\r\nno");
+            let _ = sock.write_all(resp.as_bytes()).await;
+        }
+    });
+    (url, posts)
+}
+
+/// The secret's URLs in turn: the old webhook's, then the new one's.
+struct Rotated(Mutex<Vec<String>>, std::sync::atomic::AtomicUsize);
+
+#[async_trait]
+impl lambda_notify::WebhookUrl for Rotated {
+    async fn url(&self) -> Result<String, String> {
+        self.1.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let mut urls = self.0.lock().unwrap();
+        Ok(if urls.len() > 1 {
+            urls.remove(0)
+        } else {
+            urls[0].clone()
+        })
+    }
+}
+
+/// A webhook Slack refuses for good (revoked: 404) is not kept: the next
+/// delivery reads the secret again and posts to the new webhook, in the
+/// same warm container.
+#[tokio::test]
+async fn a_refused_webhook_is_read_again_from_the_secret() {
+    let (old, old_posts) = webhook(404).await;
+    let (new, new_posts) = webhook(200).await;
+    let client = leadscore_fetch::https_client_builder()
+        .unwrap()
+        .build()
+        .unwrap();
+    let source = Arc::new(Rotated(
+        Mutex::new(vec![old, new]),
+        std::sync::atomic::AtomicUsize::new(0),
+    ));
+    let slack = lambda_notify::LazySlack::new(source.clone(), client);
+    // No claims here: each delivery posts.
+    let deps = Deps {
+        channels: vec![("slack".into(), Arc::new(slack))],
+    };
+    let e = handle(&deps, event()).await.unwrap_err();
+    assert!(e.to_string().contains("404"), "{e}");
+    handle(&deps, event()).await.unwrap();
+    assert_eq!(old_posts.load(std::sync::atomic::Ordering::SeqCst), 1);
+    assert_eq!(new_posts.load(std::sync::atomic::Ordering::SeqCst), 1);
+    // Taken: kept, the secret not read again.
+    handle(&deps, event()).await.unwrap();
+    assert_eq!(new_posts.load(std::sync::atomic::Ordering::SeqCst), 2);
+    assert_eq!(source.1.load(std::sync::atomic::Ordering::SeqCst), 2);
+}
