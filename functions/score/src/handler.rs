@@ -143,15 +143,23 @@ pub async fn handle(
         "rescored"
     );
     // Only this event's own alerts fail it when their publish may succeed on
-    // a retry. An alert the bus refused for good would be refused again, and
-    // an older pending alert is not this event's: it stays in the outbox for
-    // the next drain and the daily schedule, and failing every event over it
-    // during a bus brownout would send them all to the failure queue.
+    // a retry: the ones it wrote, and its lead's or account's (on the
+    // event's retry, the score it wrote is found unchanged and no alert is
+    // written, but the one not yet published is still its own, so the
+    // retry fails again and Lambda's next retry comes). An alert the bus
+    // refused for good would be refused again, and another lead's pending
+    // alert is not this event's: it stays in the outbox for the next drain
+    // and the daily schedule, and failing every event over it during a bus
+    // brownout would send them all to the failure queue.
     let retryable_alerts = summary
         .alerts
         .retryable_ids
         .iter()
-        .filter(|id| summary.rescored.alerts.iter().any(|a| &a.id == *id))
+        .zip(&summary.alerts.retryable_for)
+        .filter(|(id, (lead, account))| {
+            summary.rescored.alerts.iter().any(|a| &a.id == *id)
+                || trigger.concerns(lead, account.as_ref())
+        })
         .count();
     let others = summary.alerts.retryable_ids.len() - retryable_alerts;
     if others > 0 {

@@ -153,12 +153,22 @@ async fn only_the_event_s_own_alerts_fail_it() {
         "{err}"
     );
     assert_eq!(store.pending_alerts(10).await.unwrap().len(), 1);
-    // The redelivered event writes nothing new: the pending alert is an
-    // older one, which stays in the outbox without failing this event.
-    let out = handle(&deps, event(include_str!("fixtures/account-enriched.json")))
+    // The redelivered event writes nothing new, but the alert is still its
+    // account's: it fails again, so Lambda's next retry comes (the alert
+    // waited for the next day's schedule).
+    let err = handle(&deps, event(include_str!("fixtures/account-enriched.json")))
         .await
-        .unwrap();
-    assert_eq!(out.summary.rescored.written, 0);
+        .unwrap_err();
+    assert!(
+        matches!(err, ScoreError::Partial { alerts: 1, .. }),
+        "{err}"
+    );
+    // Another lead's event does not fail over it: the alert stays in the
+    // outbox for the next drain.
+    let other = include_str!("fixtures/lead-submitted.json")
+        .replace("dana.reyes@northwind-analytics.com", "sam.ito@tinyloop.io")
+        .replace("northwind-analytics.com", "tinyloop.io");
+    let out = handle(&deps, event(&other)).await.unwrap();
     assert_eq!(out.summary.alerts.retryable_ids.len(), 1);
     assert_eq!(store.pending_alerts(10).await.unwrap().len(), 1);
 }

@@ -158,6 +158,18 @@ pub enum TriggerError {
 }
 
 impl Trigger {
+    /// Whether an alert of this lead and account is this trigger's own: its
+    /// lead's (`Lead Submitted`) or its account's (`Account Enriched`).
+    /// A retry of the event finds the score it wrote unchanged and writes
+    /// no alert, yet the alert it could not publish is still its own.
+    pub fn concerns(&self, lead: &Email, account: Option<&Domain>) -> bool {
+        match self {
+            Self::LeadSubmitted(e) => e == lead,
+            Self::AccountEnriched(d) => account == Some(d),
+            Self::ScoresDue { .. } => false,
+        }
+    }
+
     /// Reads a trigger from an event's detail-type and detail.
     pub fn from_event(detail_type: &str, detail: &serde_json::Value) -> Result<Self, TriggerError> {
         let field = |path: &[&str]| -> Result<String, TriggerError> {

@@ -1140,6 +1140,10 @@ pub struct DrainSummary {
     /// The ids of the alerts that failed and may succeed on a retry.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub retryable_ids: Vec<String>,
+    /// The lead and account of each of those, in the same order: whose
+    /// they are, for a caller that fails only over its own.
+    #[serde(skip)]
+    pub retryable_for: Vec<(Email, Option<Domain>)>,
     /// Alerts not tried, and left pending: their last delivery failed on a
     /// channel this sink does not have ([`AlertSink::channels`]), which
     /// still needs them.
@@ -1228,6 +1232,9 @@ pub async fn drain_outbox_with(
                     if e.retryable {
                         tracing::warn!(alert = %alert.id, error = %e, "alert delivery failed; it stays pending");
                         summary.retryable_ids.push(alert.id.clone());
+                        summary
+                            .retryable_for
+                            .push((alert.lead.clone(), alert.account.clone()));
                     } else {
                         tracing::error!(alert = %alert.id, error = %e, "alert refused by the sink (the same request would be refused again); it stays pending, for an operator to see, and later deliveries try it again");
                         summary.rejected += 1;
