@@ -576,8 +576,10 @@ static DATELINE_END: LazyLock<Regex> = LazyLock::new(|| {
 /// Standard Time"), or the byline's next part after a separator ("| 3 min
 /// read"). Not an entry's text ("March 3, 2019 - Seed").
 static DATE_AFTER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\s*(?:$|[|·•,]|\d{1,2}[:h.]\d\d|(?:at|um|à|a las)\s+\d)")
-        .expect("valid pattern")
+    Regex::new(
+        r"(?i)^\s*(?:$|[|·•,]|\d{1,2}[:h.]\d\d|(?:at|um|à|a las)\s+\d|(?:by|von|par|por)\s+(?-i:\p{Lu}))",
+    )
+    .expect("valid pattern")
 });
 
 /// A wire's name in brackets after a date that opens a release.
@@ -650,6 +652,49 @@ static BYLINE_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
     )
     .expect("valid pattern")
 });
+
+/// A part of a byline before its date, between separators (`·`, `|`, `•`,
+/// `/`, dashes), other than a "By ..." one: a weekday, a reading time, a
+/// section's name, or an author's name (two to four capitalized words, no
+/// digit, no colon: "Jane Doe", "María de la Cruz"; not "Previous round",
+/// "Photo: Acme", "Winner, Deloitte Fast 50").
+static BYLINE_PART: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?x)^(?:
+            (?i:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|
+                montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|
+                lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|
+                lunes|martes|miércoles|miercoles|jueves|viernes|sábado|sabado|domingo|
+                segunda(?:-feira)?|terça(?:-feira)?|terca(?:-feira)?|quarta(?:-feira)?|quinta(?:-feira)?|sexta(?:-feira)?)\.?
+          | (?i:\d{1,3}\s*(?:min(?:ute)?s?\.?|minutes?)(?:\s+(?:read|de\s+lecture|de\s+lectura|de\s+leitura|lesezeit))?)
+          | (?i:news|press|press\s+releases?|company\s+news|announcements?|blog|newsroom|funding|pressemitteilung|communiqué\s+de\s+presse|nota\s+de\s+prensa|comunicado\s+de\s+imprensa)
+          | \p{Lu}[\p{L}\p{M}.'’-]*(?:\s+(?:(?:de|del|de\s+la|van|von|der|da|di|du|le|la|y)\s+)?\p{Lu}[\p{L}\p{M}.'’-]*){1,3}
+        )$",
+    )
+    .expect("valid pattern")
+});
+
+/// Whether `before` (what a byline line has before its date) is a
+/// byline's: nothing, "By ..." ([`BYLINE_BEFORE`]), or parts between
+/// separators each a [`BYLINE_PART`] ("Jane Doe · 4 min read · ",
+/// "Tuesday, ", "Press release | ", "Jane Doe on ").
+fn byline_before(before: &str) -> bool {
+    if BYLINE_BEFORE.is_match(before) {
+        return true;
+    }
+    let before = before.trim();
+    let before = before
+        .strip_suffix(" on")
+        .or_else(|| before.strip_suffix(" am"))
+        .or_else(|| before.strip_suffix(" le"))
+        .unwrap_or(before);
+    let mut parts = before
+        .split(['·', '|', '•', '/', '–', '—'])
+        .map(|p| p.trim().trim_end_matches(',').trim())
+        .filter(|p| !p.is_empty())
+        .peekable();
+    parts.peek().is_some() && parts.all(|p| BYLINE_PART.is_match(p))
+}
 
 /// Words that say a date is the page's publication, read before it.
 static PUBLISHED_LABEL: LazyLock<Regex> = LazyLock::new(|| {
@@ -878,7 +923,7 @@ fn line_dates(line: &str, previous: Option<&str>) -> Vec<(NaiveDate, bool)> {
         let date_line = own_line
             && c.name("d4").is_none()
             && DATE_AFTER.is_match(&head[whole.end()..])
-            && (labelled || (BYLINE_BEFORE.is_match(before) && !other));
+            && (labelled || (byline_before(before) && !other));
         if let Some(d) = date_of(&c).filter(|_| dateline || date_line) {
             out.push((d, labelled));
         }

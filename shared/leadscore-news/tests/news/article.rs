@@ -319,6 +319,16 @@ fn a_date_written_at_the_top_of_a_page_dates_it_when_its_markup_does_not() {
         "1 de noviembre de 2026",
         "2026-11-01",
         "Sept. 30, 2026",
+        // Bylines of blog and newsroom themes: an author without "By", a
+        // reading time, a section, a weekday, "on", "by" after the date.
+        "Jane Doe · Nov 1, 2026",
+        "Jane Doe · 4 min read · Nov 1, 2026",
+        "4 min read · Nov 1, 2026",
+        "Press release · November 1, 2026",
+        "Sunday, November 1, 2026",
+        "Published on Nov 1, 2026 by Jane Doe",
+        "Jane Doe on November 1, 2026",
+        "María de la Cruz · 1 de noviembre de 2026",
     ] {
         let want = if date.starts_with("Sept") {
             NaiveDate::from_ymd_opt(2026, 9, 30)
@@ -639,6 +649,9 @@ fn written_dates_a_hunt_for_wrong_ones_met() {
         "<p>Winner, Deloitte Fast 50 | October 1, 2025</p><p>By Jane Doe</p>",
         "<p>Meet us at LogiMAT | March 10, 2027</p>",
         "<p>Offer | December 31, 2026</p>",
+        // A list's item is no byline: words that are not a name.
+        "<p>Previous round · March 3, 2019</p>",
+        "<ul><li>Seed round | March 3, 2019</li></ul>",
         "<p>Date: December 10, 2026 | 11:00 AM ET</p>",
         // A dotted date in a byline may be month-first.
         "<p class=\"meta\">Jane Doe | 11.03.2026</p>",
