@@ -485,7 +485,7 @@ async fn run_demo(
     {
         println!();
         let history = store.score_history(&top.lead, 5).await?;
-        crate::output::print_explanation(&lead, top, &history);
+        crate::output::print_explanation(&lead, top, &history, Some(&model));
     }
     let data = crate::report::ReportData::load(
         store.as_ref(),

@@ -219,6 +219,10 @@ enum Command {
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
+        /// The model the score came from (default: the shipped one): when
+        /// it is, the explanation shows how the points make the score.
+        #[arg(long, env = "LEADSCORE_MODEL")]
+        model: Option<PathBuf>,
     },
     /// Check or show scoring models.
     #[command(subcommand)]
@@ -637,7 +641,7 @@ async fn run(cli: Cli) -> Result<()> {
                 Ok(())
             }
         }
-        Command::Explain { email, json } => {
+        Command::Explain { email, json, model } => {
             let store = open_store(&spec).await?;
             let email = Email::parse(&email)
                 .map_err(|e| fail(exit::INVALID_INPUT, format!("`{email}`: {e}")))?;
@@ -661,7 +665,12 @@ async fn run(cli: Cli) -> Result<()> {
                     })).collect::<Vec<_>>(),
                 }))
             } else {
-                output::print_explanation(&lead, &record, &history);
+                // The arithmetic needs the model the score came from; another
+                // one's scale and weights would not add up.
+                let model = load_model(model.as_deref())
+                    .ok()
+                    .filter(|m| m.version == record.score.model_version);
+                output::print_explanation(&lead, &record, &history, model.as_ref());
                 Ok(())
             }
         }

@@ -275,7 +275,12 @@ pub fn term(s: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// The breakdown of one lead's score.
-pub fn print_explanation(lead: &Lead, record: &ScoreRecord, history: &[ScoreRecord]) {
+pub fn print_explanation(
+    lead: &Lead,
+    record: &ScoreRecord,
+    history: &[ScoreRecord],
+    model: Option<&leadscore_core::ScoringModel>,
+) {
     let s = &record.score;
     if lead.first_name.is_some() || lead.last_name.is_some() {
         println!("{} <{}>", term(&lead.display_name()), lead.email);
@@ -313,7 +318,35 @@ pub fn print_explanation(lead: &Lead, record: &ScoreRecord, history: &[ScoreReco
             .iter()
             .filter(|c| c.category == cat)
             .collect();
-        println!("\n  {name}:");
+        // How the points make the half's score: their sum over the model's
+        // scale, as a percentage, never below 0 nor above 100.
+        let sum: f64 = items.iter().map(|c| c.points).sum();
+        let half = if cat == leadscore_core::Category::Fit {
+            s.fit
+        } else {
+            s.engagement
+        };
+        let scale = model.map(|m| {
+            if cat == leadscore_core::Category::Fit {
+                m.scale.fit_max
+            } else {
+                m.scale.engagement_max
+            }
+        });
+        let bound = if sum < 0.0 {
+            " (a half is never below 0: points under 0 count as 0)"
+        } else if scale.is_some_and(|m| sum > m) {
+            " (at most 100)"
+        } else {
+            ""
+        };
+        match scale {
+            Some(m) => println!(
+                "\n  {name}: {} points of {m} → {half:.1}{bound}",
+                signed(sum)
+            ),
+            None => println!("\n  {name}: {} points → {half:.1}{bound}", signed(sum)),
+        }
         if items.is_empty() {
             println!("    (no rule matched)");
         }
@@ -329,7 +362,19 @@ pub fn print_explanation(lead: &Lead, record: &ScoreRecord, history: &[ScoreReco
             }
             if c.capped {
                 // What the rule's or its group's cap cut the points from.
-                notes.push(format!("capped from {}", signed(c.uncapped_points())));
+                let rule = model.and_then(|m| m.rules().iter().find(|r| r.id == c.rule));
+                let by = match rule {
+                    Some(r) if r.cap.is_some_and(|cap| (cap - c.points.abs()).abs() < 1e-9) => {
+                        " by the rule's cap".to_owned()
+                    }
+                    Some(r) => r
+                        .group
+                        .and_then(|g| model.and_then(|m| m.groups.get(g)))
+                        .map(|g| format!(" by group `{}`'s cap", g.name))
+                        .unwrap_or_default(),
+                    None => String::new(),
+                };
+                notes.push(format!("capped{by} from {}", signed(c.uncapped_points())));
             }
             let notes = if notes.is_empty() {
                 String::new()
@@ -342,6 +387,16 @@ pub fn print_explanation(lead: &Lead, record: &ScoreRecord, history: &[ScoreReco
                 println!("            {}", term(u));
             }
         }
+    }
+    match model {
+        Some(m) => println!(
+            "\n  total: {:.2} × fit {:.1} + {:.2} × engagement {:.1} = {:.1}",
+            m.weights.fit, s.fit, m.weights.engagement, s.engagement, s.total
+        ),
+        None => println!(
+            "\n  (the points' scale and the total's weights are the model's: give `--model FILE` of {} to see them)",
+            s.model_version
+        ),
     }
     if history.len() > 1 {
         println!("\n  history:");

@@ -192,6 +192,41 @@ fn explain_says_what_a_cap_cut() {
         out.contains("+15.0  Viewed the pricing page [capped from +20.0]"),
         "{out}"
     );
+    assert!(out.contains("give `--model FILE` of"), "{out}");
+    // With the score's model: which cap, and how the points make the
+    // score.
+    let o = env.run(&[
+        "explain",
+        "dana.reyes@northwind-analytics.com",
+        "--model",
+        &capped,
+    ]);
+    let out = stdout(&o);
+    assert!(
+        out.contains("+15.0  Viewed the pricing page [capped by the rule's cap from +20.0]"),
+        "{out}"
+    );
+    assert!(out.contains("fit: +35.0 points of 50 → 70.0"), "{out}");
+    assert!(
+        out.contains("engagement: +40.0 points of 50 → 80.0"),
+        "{out}"
+    );
+    assert!(
+        out.contains("total: 0.50 × fit 70.0 + 0.50 × engagement 80.0 = 75.0"),
+        "{out}"
+    );
+    // A penalty past a half's 0 counts as 0, and says so.
+    let penalty = env.file(
+        "penalty.toml",
+        model.replace("points = -15", "points = -60").as_bytes(),
+    );
+    assert!(env.run(&["score", "--model", &penalty]).status.success());
+    let o = env.run(&["explain", "sam.ito@tinyloop.io", "--model", &penalty]);
+    assert!(
+        stdout(&o).contains("fit: -25.0 points of 50 → 0.0 (a half is never below 0"),
+        "{}",
+        stdout(&o)
+    );
 }
 
 /// `score --dry-run` with an edited model shows the crossings it would

@@ -500,7 +500,9 @@ fn line_col(src: &str, offset: usize) -> (usize, usize) {
 
 fn literal(v: &toml::Value) -> Result<Literal, String> {
     match v {
-        toml::Value::String(s) => Ok(Literal::Text(s.to_lowercase())),
+        // Compared as a value is read, trimmed: `" SALESLOFT.COM"` is the
+        // domain, not a value no domain has.
+        toml::Value::String(s) => Ok(Literal::Text(s.trim().to_lowercase())),
         toml::Value::Integer(i) => Ok(Literal::Number(*i as f64)),
         toml::Value::Float(f) => Ok(Literal::Number(*f)),
         toml::Value::Boolean(b) => Ok(Literal::Bool(*b)),
@@ -587,10 +589,11 @@ impl ScoringModel {
         };
         let raw: RawModel = toml::from_str(src).map_err(|e| {
             let (line, column) = e.span().map_or((1, 1), |s| line_col(src, s.start));
+            let at = e.span().and_then(|s| src.get(s));
             fail(vec![Problem {
                 line,
                 column,
-                reason: e.message().trim().to_owned(),
+                reason: plain_parse_message(e.message().trim(), at),
             }])
         })?;
         let mut problems = Vec::new();
@@ -797,6 +800,39 @@ impl ScoringModel {
     }
 }
 
+/// A TOML or type error as a model's author reads it: Rust's type names
+/// as words (`expected f64` is "expected a number"), a number written in
+/// quotes said so, and the key of a `duplicate key` named (`at` is the
+/// text the error points at).
+fn plain_parse_message(message: &str, at: Option<&str>) -> String {
+    let mut m = message.to_owned();
+    for (rust, plain) in [
+        ("expected f64", "expected a number"),
+        ("expected f32", "expected a number"),
+        ("expected u64", "expected a whole number"),
+        ("expected u32", "expected a whole number"),
+        ("expected u16", "expected a whole number"),
+        ("expected u8", "expected a whole number"),
+        ("expected usize", "expected a whole number"),
+        ("expected i64", "expected a whole number"),
+        ("expected i32", "expected a whole number"),
+        ("expected a boolean", "expected true or false"),
+    ] {
+        m = m.replace(rust, plain);
+    }
+    if m.starts_with("invalid type: string") && m.contains("number") {
+        m.push_str(" (write numbers without quotes)");
+    }
+    if m == "duplicate key"
+        && let Some(key) = at
+            .map(|t| t.split(['=', '\n']).next().unwrap_or_default().trim())
+            .filter(|k| !k.is_empty() && k.len() <= 60)
+    {
+        m = format!("duplicate key `{key}`: a key is set once per table (or [[rule]])");
+    }
+    m
+}
+
 /// The name in `names` closest to `word` when it is within two edits of it
 /// (and is not `word` itself): a likely typo.
 pub(crate) fn nearest<'n>(word: &str, names: &[&'n str]) -> Option<&'n str> {
@@ -809,6 +845,123 @@ pub(crate) fn nearest<'n>(word: &str, names: &[&'n str]) -> Option<&'n str> {
         .filter(|(d, _)| (1..=2).contains(d) && d * 3 <= word.chars().count())
         .min_by_key(|(d, _)| *d)
         .map(|(_, n)| n)
+}
+
+/// The signals enrichment emits ([`docs/signals.md`]); a rule may name
+/// another (a custom enricher's), but one a letter or two from these is
+/// likely a typo that never matches.
+const KNOWN_SIGNALS: &[&str] = &[
+    "tech",
+    "tech.installed",
+    "tech.removed",
+    "hiring.open_roles",
+    "hiring.sales_roles",
+    "hiring.growth_marketing_roles",
+    "hiring.leadership_roles",
+    "hiring.new_30d",
+    "hiring.remote_share",
+    "hiring.opened",
+    "hiring.closed",
+    "funding.round",
+    "funding.amount",
+    "funding.last_round_days",
+    "news.layoffs",
+    "news.acquisition",
+    "news.leadership_hire",
+    "news.product_launch",
+    "news.press_mentions_90d",
+];
+
+/// Warnings about a condition that cannot match its subject's kind of
+/// value: text tests on a number, a `range` on text, a domain written as
+/// an address or a URL, a yes/no field given another value, a `regex` that
+/// matches everything.
+fn type_warnings(
+    subject: Option<&Subject>,
+    condition: Option<&Condition>,
+    values: &[Literal],
+    warnings: &mut Vec<String>,
+) {
+    if let Some(Condition::Regex(re)) = condition
+        && re.is_match("")
+    {
+        warnings.push(format!(
+            "`regex = {:?}` matches every value (it matches empty text: an empty alternative such as `a|b|`, or only optional parts)",
+            re.as_str()
+        ));
+    }
+    let (field, kind) = match subject {
+        Some(Subject::Account(AccountField::Employees)) => ("employees", "number"),
+        Some(Subject::Account(AccountField::Revenue)) => ("revenue", "number"),
+        Some(Subject::Lead(LeadField::FreeMail)) => ("free_mail", "yes/no"),
+        Some(Subject::Lead(LeadField::EmailDomain)) => ("email_domain", "domain"),
+        Some(Subject::Account(AccountField::Domain)) => ("domain", "domain"),
+        Some(Subject::Lead(
+            LeadField::Email
+            | LeadField::FirstName
+            | LeadField::LastName
+            | LeadField::Title
+            | LeadField::Seniority
+            | LeadField::Department
+            | LeadField::Owner,
+        )) => ("this field", "text"),
+        Some(Subject::Account(
+            AccountField::Name | AccountField::Industry | AccountField::Country,
+        )) => ("this field", "text"),
+        Some(Subject::Signal(name)) => {
+            let known =
+                KNOWN_SIGNALS.contains(&name.as_str()) || name.starts_with("hiring.department.");
+            if !known && let Some(near) = nearest(name, KNOWN_SIGNALS) {
+                warnings.push(format!(
+                    "signal `{name}` is not one enrichment emits: did you mean `{near}`? (docs/signals.md lists them)"
+                ));
+            }
+            return;
+        }
+        _ => return,
+    };
+    match (kind, condition) {
+        (
+            "number",
+            Some(Condition::Contains(_) | Condition::ContainsAny(_) | Condition::Regex(_)),
+        ) => {
+            warnings.push(format!(
+                "`{field}` is a number: `contains` and `regex` never match it; use `range`"
+            ));
+        }
+        ("number", _) if values.iter().any(|v| matches!(v, Literal::Text(_))) => {
+            warnings.push(format!(
+                "`{field}` is a number: a text value never matches it; write a number, or use `range`"
+            ));
+        }
+        ("text" | "domain", Some(Condition::Range(_))) => {
+            warnings.push(format!(
+                "`range` compares numbers, and {field} is text: it never matches"
+            ));
+        }
+        ("yes/no", _)
+            if values.iter().any(|v| {
+                !matches!(v, Literal::Bool(_))
+                    && !matches!(v, Literal::Text(t) if t == "true" || t == "false")
+            }) =>
+        {
+            warnings.push(format!(
+                "`{field}` is true or false: another value never matches"
+            ));
+        }
+        ("domain", _) => {
+            for v in values {
+                if let Literal::Text(t) = v
+                    && (t.contains('@') || t.contains("://") || t.contains('/'))
+                {
+                    warnings.push(format!(
+                        "`{t}` is no domain and never matches `{field}`; write the domain alone (`acme.com`)"
+                    ));
+                }
+            }
+        }
+        _ => {}
+    }
 }
 
 fn compile_rule(
@@ -1002,6 +1155,32 @@ fn compile_rule(
         }
     }
 
+    type_warnings(subject.as_ref(), condition.as_ref(), values, warnings);
+    if let Some(c) = &raw.count {
+        if raw.half_life_days.is_some() {
+            warnings.push(
+                "`half_life_days` does nothing on a `count` rule: it fires once, with its full points"
+                    .to_owned(),
+            );
+        }
+        if let (Some(age), Some(window)) = (raw.max_age_days, c.within_days)
+            && age < window
+        {
+            warnings.push(format!(
+                "`max_age_days = {age}` is shorter than `count.within_days = {window}`: the count looks back {age} days only"
+            ));
+        }
+    }
+    if let Some(cap) = raw.cap
+        && cap > 0.0
+        && cap < raw.points.abs()
+    {
+        warnings.push(format!(
+            "`cap = {cap}` is below the rule's {} points: every firing is cut to {cap}",
+            raw.points.abs()
+        ));
+    }
+
     if matches!(subject, Some(Subject::Signal(_))) && raw.exists == Some(false) {
         // A signal that is there always has a value; an absent one is no
         // occurrence to test.
@@ -1123,6 +1302,113 @@ engagement = [75, 50, 25]
 
     fn load(rules: &str) -> Result<ScoringModel, ModelError> {
         ScoringModel::from_toml(&format!("{HEAD}{rules}"), "m.toml")
+    }
+
+    #[test]
+    fn type_errors_read_as_words() {
+        let err = load("[[rule]]\nid = \"a\"\nlead = \"title\"\nexists = true\npoints = \"12\"\n")
+            .unwrap_err();
+        assert!(
+            err.problems[0]
+                .reason
+                .contains("expected a number (write numbers without quotes)"),
+            "{err}"
+        );
+        let err =
+            load("[[rule]]\nid = \"a\"\nlead = \"title\"\nexists = true\npoints = 1\npoints = 2\n")
+                .unwrap_err();
+        assert!(
+            err.problems[0].reason.starts_with("duplicate key `points`"),
+            "{err}"
+        );
+    }
+
+    /// Rules a sales-ops walkthrough wrote that loaded without a word and
+    /// then never fired, or fired for everyone.
+    #[test]
+    fn conditions_that_cannot_match_their_field_are_warned_of() {
+        let m = load(
+            r#"
+[[rule]]
+id = "industry"
+account = "industry"
+regex = "software|saas|"
+points = 15
+[[rule]]
+id = "size-text"
+account = "employees"
+contains = "4"
+points = 5
+[[rule]]
+id = "size-lt"
+account = "employees"
+equals = "<20"
+points = -5
+[[rule]]
+id = "industry-range"
+account = "industry"
+range = { gte = 10 }
+points = 5
+[[rule]]
+id = "free"
+lead = "free_mail"
+equals = "yes"
+points = -5
+[[rule]]
+id = "competitor"
+lead = "email_domain"
+in = ["@outreach.io", "https://salesloft.com", " GONG.IO "]
+points = -40
+[[rule]]
+id = "sales-hiring"
+signal = "hiring.sales_role"
+exists = true
+points = 5
+[[rule]]
+id = "quiet"
+activity = "*"
+count = { lt = 1, within_days = 45 }
+max_age_days = 10
+half_life_days = 7
+points = -10
+[[rule]]
+id = "webinar"
+activity = "webinar_attended"
+points = 15
+cap = 5
+"#,
+        )
+        .unwrap();
+        let text: Vec<String> = m.warnings().iter().map(|w| w.reason.clone()).collect();
+        let has = |rule: &str, words: &str| {
+            assert!(
+                text.iter()
+                    .any(|t| t.starts_with(&format!("rule `{rule}`")) && t.contains(words)),
+                "{rule}: {words}: {text:#?}"
+            );
+        };
+        has("industry", "matches every value");
+        has(
+            "size-text",
+            "is a number: `contains` and `regex` never match",
+        );
+        has("size-lt", "a text value never matches");
+        has("industry-range", "`range` compares numbers");
+        has("free", "is true or false");
+        has("competitor", "`@outreach.io` is no domain");
+        has("competitor", "`https://salesloft.com` is no domain");
+        has("sales-hiring", "did you mean `hiring.sales_roles`?");
+        has("quiet", "`half_life_days` does nothing on a `count` rule");
+        has("quiet", "the count looks back 10 days only");
+        has("webinar", "every firing is cut to 5");
+        assert_eq!(text.len(), 11, "{text:#?}");
+        // A value is compared trimmed: " GONG.IO " is the domain.
+        let competitor = m.rules().iter().find(|r| r.id == "competitor").unwrap();
+        assert!(
+            matches!(&competitor.condition, Some(Condition::In(v)) if v.contains(&Literal::Text("gong.io".into()))),
+            "{:?}",
+            competitor.condition
+        );
     }
 
     #[test]
