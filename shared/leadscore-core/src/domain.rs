@@ -214,7 +214,12 @@ impl Email {
     /// Trims `input`, lowercases its local part and puts it in Unicode
     /// normal form C, and normalizes its domain part (IDNA).
     pub fn parse(input: &str) -> Result<Self, IdentityError> {
-        let trimmed = input.trim().trim_start_matches("mailto:");
+        // A `mailto:` link's address, in any case (`MAILTO:` from a CRM).
+        let trimmed = input.trim();
+        let trimmed = match trimmed.get(..7) {
+            Some(p) if p.eq_ignore_ascii_case("mailto:") => trimmed[7..].trim(),
+            _ => trimmed,
+        };
         if trimmed.is_empty() {
             return Err(IdentityError::Empty);
         }
@@ -714,7 +719,20 @@ impl ActivityKind {
 
     /// Builds a kind from its name; `page_viewed` needs a path.
     pub fn from_name(name: &str, path: Option<&str>) -> Result<Self, String> {
-        let name = name.trim().to_lowercase();
+        let mut name = name.trim().to_lowercase();
+        // A kind written as a label (`Page Viewed`, `email-opened`,
+        // `Visit Webpage`): its words joined by `_`, as headers are.
+        if name.contains([' ', '-'])
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, ' ' | '-' | '_' | '.'))
+        {
+            name = name
+                .split([' ', '-'])
+                .filter(|w| !w.is_empty())
+                .collect::<Vec<_>>()
+                .join("_");
+        }
         Ok(match name.as_str() {
             "form_submitted" => Self::FormSubmitted,
             "page_viewed" => Self::PageViewed {

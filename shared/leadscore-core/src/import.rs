@@ -139,6 +139,21 @@ fn delimiter(data: &[u8]) -> u8 {
     }
 }
 
+/// A first line `sep=X` (which Excel writes and reads to name the
+/// separator): the separator and the data after that line.
+fn sep_line(data: &[u8]) -> Option<(u8, &[u8])> {
+    let end = data.iter().position(|&b| b == b'\n' || b == b'\r')?;
+    let line = &data[..end];
+    let sep = match line {
+        [s, e, p, b'=', x] if [*s, *e, *p].eq_ignore_ascii_case(b"sep") => *x,
+        _ => return None,
+    };
+    let mut rest = &data[end..];
+    rest = rest.strip_prefix(b"\r").unwrap_or(rest);
+    rest = rest.strip_prefix(b"\n").unwrap_or(rest);
+    Some((sep, rest))
+}
+
 fn read_table(bytes: &[u8], encoding: Option<&str>) -> Result<Table, ImportError> {
     let decoded = decode(bytes, encoding)?;
     let data: &[u8] = match &decoded {
@@ -146,10 +161,15 @@ fn read_table(bytes: &[u8], encoding: Option<&str>) -> Result<Table, ImportError
         None => bytes,
     };
     let data = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);
+    // Excel's `sep=;` first line names the separator; the header follows.
+    let (data, separator, skipped) = match sep_line(data) {
+        Some((sep, rest)) => (rest, sep, 1),
+        None => (data, delimiter(data), 0),
+    };
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .trim(csv::Trim::All)
-        .delimiter(delimiter(data))
+        .delimiter(separator)
         .from_reader(data);
     let header = reader
         .byte_headers()
@@ -181,7 +201,7 @@ fn read_table(bytes: &[u8], encoding: Option<&str>) -> Result<Table, ImportError
         match reader.read_byte_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
-                let line = lines.line_at(data, record.position().unwrap_or(&before));
+                let line = lines.line_at(data, record.position().unwrap_or(&before)) + skipped;
                 if record.iter().all(<[u8]>::is_empty) {
                     continue;
                 }
@@ -189,7 +209,15 @@ fn read_table(bytes: &[u8], encoding: Option<&str>) -> Result<Table, ImportError
                     .iter()
                     .enumerate()
                     .map(|(i, f)| {
-                        String::from_utf8(f.to_vec()).map_err(|e| {
+                        // Trimmed of Unicode spaces too (a no-break space
+                        // pasted from a web page), as the reader trims
+                        // ASCII ones.
+                        String::from_utf8(f.to_vec())
+                            .map(|s| {
+                                let t = s.trim();
+                                if t.len() == s.len() { s } else { t.to_owned() }
+                            })
+                            .map_err(|e| {
                             format!(
                                 "column {} is not valid UTF-8 (byte {}); if the file comes from Excel, pass --encoding windows-1252",
                                 i + 1,
@@ -302,7 +330,32 @@ fn known(v: &str) -> Option<&str> {
         "n/a", "na", "n.a.", "-", "--", "—", "–", "?", "null", "none", "unknown", "tbd",
     ];
     let lower = v.trim().to_lowercase();
-    (!(NONE.contains(&lower.as_str()) || (lower.starts_with('#') && lower.len() <= 8))).then_some(v)
+    // Excel's accounting zero (`$ -`): a dash after a currency sign.
+    let bare: String = lower
+        .chars()
+        .filter(|c| !CURRENCY_SIGNS.contains(c) && !c.is_whitespace())
+        .collect();
+    (!(NONE.contains(&lower.as_str())
+        || (bare != lower && NONE.contains(&bare.as_str()))
+        || (lower.starts_with('#') && lower.len() <= 8)))
+        .then_some(v)
+}
+
+/// A website cell's value, unless it says there is none ([`known`]'s
+/// words, and what forms and exports put there: `not provided`, a bare
+/// `http://`, `www`).
+fn known_website(v: &str) -> Option<&str> {
+    let lower = v.trim().to_lowercase();
+    let none = [
+        "not provided",
+        "not available",
+        "no website",
+        "http://",
+        "https://",
+        "www",
+        "www.",
+    ];
+    known(v).filter(|_| !none.contains(&lower.as_str()))
 }
 
 /// `v` without a word saying it is approximate (`~200`, `approx. 200`,
@@ -334,6 +387,13 @@ fn without_approx(v: &str) -> &str {
 fn parse_count(col: &str, cell: &str) -> Result<u64, String> {
     const EXPECTED: &str = "a whole number or a band such as 51-200";
     let v = without_approx(cell);
+    // LinkedIn's own label for a company of one.
+    if v.trim().eq_ignore_ascii_case("self-employed") {
+        return Ok(1);
+    }
+    // A count with its unit (`250 employees`, `10,001+ employees`, `1
+    // employee`, `201-500 Mitarbeiter`): the unit is dropped.
+    let v = strip_people_word(v);
     // An amount of money in the headcount column (a revenue pasted one
     // column off): no number of people.
     let money = v.contains(CURRENCY_SIGNS)
@@ -375,11 +435,57 @@ fn parse_count(col: &str, cell: &str) -> Result<u64, String> {
     Ok(n as u64)
 }
 
+/// `v` without a last word that names what a headcount counts.
+fn strip_people_word(v: &str) -> &str {
+    const WORDS: [&str; 16] = [
+        "employees",
+        "employee",
+        "people",
+        "persons",
+        "staff",
+        "ftes",
+        "fte",
+        "mitarbeiter",
+        "mitarbeitende",
+        "beschäftigte",
+        "salariés",
+        "salaries",
+        "employés",
+        "empleados",
+        "funcionários",
+        "funcionarios",
+    ];
+    let t = v.trim_end();
+    match t.rsplit_once(char::is_whitespace) {
+        Some((rest, word))
+            if WORDS.contains(&word.to_lowercase().as_str())
+                && rest.chars().any(|c| c.is_ascii_digit()) =>
+        {
+            rest.trim_end()
+        }
+        _ => t,
+    }
+}
+
 /// A non-negative amount: [`parse_decimal`]'s forms, with a currency sign
 /// or code and a multiplier (`€1.234,56`, `USD 2,500,000`, `2.5M`).
 fn parse_amount(col: &str, v: &str) -> Result<f64, String> {
     const EXPECTED: &str = "a non-negative number";
-    match parse_decimal(without_approx(v)) {
+    let v = without_approx(v);
+    // A band as data vendors give revenue (`$10M - $50M`, `$1B+`): its
+    // lower bound, as a headcount band's.
+    let v = v.trim_end().strip_suffix('+').unwrap_or(v);
+    if let Some((low, high)) = v.split_once(" - ").or_else(|| v.split_once(" – "))
+        && let (Ok(l), Ok(h)) = (parse_decimal(low), parse_decimal(high))
+        && l >= 0.0
+    {
+        return if h >= l {
+            Ok(l)
+        } else {
+            Err(format!("`{col}` band `{v}` ends below where it starts"))
+        };
+    }
+    match parse_decimal(v) {
         Ok(x) if x >= 0.0 => Ok(x),
         Ok(_) => Err(NotANumber::Invalid.reason(col, v, EXPECTED)),
         Err(e) => Err(e.reason(col, v, EXPECTED)),
@@ -727,6 +833,7 @@ pub fn parse_leads(
             let website = row
                 .get("website")
                 .filter(|_| email.is_free_mail())
+                .and_then(known_website)
                 .map(|w| {
                     Domain::parse(w)
                         .map_err(|e| format!("`website`: {e}"))
@@ -793,13 +900,38 @@ pub fn parse_leads(
     Ok(out)
 }
 
+/// The path of a page's address as analytics exports write it: a full
+/// URL, one without its scheme (`acme.com/pricing?utm_source=x`), or a
+/// path alone (`/pricing#plans`); query and fragment dropped.
+fn url_path(u: &str) -> Option<String> {
+    let u = u.trim();
+    if u.starts_with('/') && !u.starts_with("//") {
+        let end = u.find(['?', '#']).unwrap_or(u.len());
+        return Some(u[..end].to_owned());
+    }
+    let parsed = url::Url::parse(u)
+        .ok()
+        .filter(|x| matches!(x.scheme(), "http" | "https"))
+        .or_else(|| {
+            // A host first (`acme.com/pricing`, `www.acme.com`): no scheme.
+            let host = u.split(['/', '?', '#']).next().unwrap_or_default();
+            (host.contains('.') && !host.contains([' ', '@', ':']))
+                .then(|| url::Url::parse(&format!("https://{u}")).ok())
+                .flatten()
+        })?;
+    Some(parsed.path().to_owned())
+}
+
 /// Parses a timestamp: RFC 3339, `YYYY-MM-DD HH:MM[:SS]` (UTC) or
 /// `YYYY-MM-DD` (midnight UTC).
 pub fn parse_timestamp(v: &str) -> Result<DateTime<Utc>, String> {
     let v = v.trim();
     // BigQuery's `2026-12-01 09:12:00 UTC`; year-first with slashes
     // (`2026/12/01`), which reads one way only.
-    let utc_word = v.strip_suffix(" UTC").map(|t| format!("{t}Z"));
+    let utc_word = v
+        .strip_suffix(" UTC")
+        .or_else(|| v.strip_suffix(" GMT"))
+        .map(|t| format!("{t}Z"));
     let v = utc_word.as_deref().unwrap_or(v);
     let dashed = (v.len() >= 10
         && v.as_bytes()[4] == b'/'
@@ -814,6 +946,7 @@ pub fn parse_timestamp(v: &str) -> Result<DateTime<Utc>, String> {
     // before it, a `Z` after a space-separated time).
     for fmt in [
         "%Y-%m-%dT%H:%M:%S%.f%z",
+        "%Y-%m-%dT%H:%M:%S%.f%#z",
         "%Y-%m-%d %H:%M:%S%.f%z",
         "%Y-%m-%d %H:%M:%S%.f %z",
         "%Y-%m-%d %H:%M:%S%.f%#z",
@@ -857,6 +990,35 @@ pub fn parse_timestamp(v: &str) -> Result<DateTime<Utc>, String> {
         if let Some(t) = t {
             return Ok(t);
         }
+    }
+    // Unix time with a fraction, as pandas and BigQuery write it
+    // (`1764771725.123`, `1764771725000.0`).
+    if let Some((whole, frac)) = v.split_once('.')
+        && !frac.is_empty()
+        && frac.bytes().all(|b| b.is_ascii_digit())
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && let Ok(x) = v.parse::<f64>()
+    {
+        let t = match whole.len() {
+            10 => DateTime::from_timestamp_millis((x * 1000.0).round() as i64),
+            13 => DateTime::from_timestamp_millis(x.round() as i64),
+            _ => None,
+        };
+        if let Some(t) = t {
+            return Ok(t);
+        }
+    }
+    // A dotted date is day-first wherever it is written (`03.11.2026
+    // 14:22`, German and other European exports).
+    for fmt in ["%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M"] {
+        if let Ok(t) = NaiveDateTime::parse_from_str(v, fmt) {
+            return Ok(t.and_utc());
+        }
+    }
+    if let Ok(d) = NaiveDate::parse_from_str(v, "%d.%m.%Y")
+        && let Some(t) = d.and_hms_opt(0, 0, 0)
+    {
+        return Ok(t.and_utc());
     }
     // `12/02/2026` is December 2nd to one export, February 12th to another.
     let slashed: Vec<&str> = v
@@ -965,16 +1127,19 @@ pub fn parse_activities(
     // A day in one column and its time in another: neither alone is when
     // it happened (two opens of one day would be one activity).
     let has = |c: &str| table.header.iter().any(|h| h == c);
+    let day = ["date", "activity_date", "event_date"]
+        .into_iter()
+        .find(|c| has(c));
+    let time = ["time", "activity_time", "event_time"]
+        .into_iter()
+        .find(|c| has(c));
     if !has("occurred_at")
-        && !["timestamp", "activity_date", "event_date", "event_time"]
-            .iter()
-            .any(|c| has(c))
-        && has("date")
-        && has("time")
+        && !has("timestamp")
+        && let (Some(day), Some(time)) = (day, time)
     {
-        return Err(ImportError::Header(
-            "the time is split over `date` and `time` columns: join them into one `occurred_at` column (`2026-12-01 09:12:00`)".into(),
-        ));
+        return Err(ImportError::Header(format!(
+            "the time is split over `{day}` and `{time}` columns: join them into one `occurred_at` column (`2026-12-01 09:12:00`)"
+        )));
     }
     alias_columns(&mut table.header, ACTIVITY_COLUMN_ALIASES);
     no_repeated_columns(&table.header, &ACTIVITY_COLUMNS)?;
@@ -1012,12 +1177,10 @@ pub fn parse_activities(
                 .map_err(|e| format!("`email`: {e}"))?;
             let kind_name = row.get("kind").ok_or("`kind` is empty")?;
             // A page view's path, or its URL's.
-            let path = row.get("path").map(str::to_owned).or_else(|| {
-                row.get("url")
-                    .and_then(|u| url::Url::parse(u).ok())
-                    .filter(|u| matches!(u.scheme(), "http" | "https"))
-                    .map(|u| u.path().to_owned())
-            });
+            let path = row
+                .get("path")
+                .map(str::to_owned)
+                .or_else(|| row.get("url").and_then(url_path));
             if kind_name.trim().eq_ignore_ascii_case("page_viewed") && path.is_none() {
                 return Err(
                     "`path` is empty: a page_viewed row needs the page's path (or its full address in `url`)"
@@ -1277,9 +1440,78 @@ mod tests {
         assert_eq!(p.rows.len(), 1, "a line break in a quoted cell is fine");
     }
 
+    /// What a hunt over real CRM and analytics exports found refused or
+    /// misread.
+    #[test]
+    fn exports_as_crms_and_analytics_tools_write_them() {
+        let csv = "sep=;\r\nemail;title;website;employees;revenue\r\n\
+            MAILTO:Chris@Globex.com;\u{a0}CEO\u{a0};;10,001+ employees;$10M - $50M\r\n\
+            a1@gmail.com;VP Sales;n/a;250 employees;$1B+\r\n\
+            a2@gmail.com;;Not provided;1 employee;$ -\r\n\
+            a3@gmail.com;;-;Self-employed;\r\n\
+            a4@gmail.com;;;201-500 Mitarbeiter;\r\n";
+        let p = parse_leads(csv.as_bytes(), None, now()).unwrap();
+        assert!(p.errors.is_empty(), "{:?}", p.errors);
+        let rows: Vec<&LeadRow> = p.rows.iter().map(|(_, r)| r).collect();
+        assert_eq!(rows[0].lead.email.as_str(), "chris@globex.com");
+        assert_eq!(rows[0].lead.title.as_deref(), Some("CEO"));
+        assert_eq!(rows[0].firmographics.employees, Some(10_001));
+        assert_eq!(rows[0].firmographics.revenue, Some(10_000_000.0));
+        assert_eq!(rows[1].firmographics.employees, Some(250));
+        assert_eq!(rows[1].firmographics.revenue, Some(1e9));
+        assert_eq!(rows[1].website, None, "`n/a` is no website");
+        assert_eq!(rows[2].firmographics.employees, Some(1));
+        assert_eq!(rows[2].firmographics.revenue, None);
+        assert_eq!(rows[3].firmographics.employees, Some(1));
+        assert_eq!(rows[4].firmographics.employees, Some(201));
+        // Line numbers count the `sep=` line.
+        assert_eq!(p.rows[0].0, 3);
+
+        // A day and its time in two columns of any name: refused, not
+        // read as the day alone (two visits of one day were one).
+        for header in [
+            "email,kind,event_date,event_time",
+            "email,kind,activity_date,time",
+            "email,kind,date,time",
+        ] {
+            let csv = format!("{header}\nga@ga.com,page_viewed,2026-12-03,14:22:05\n");
+            let err = parse_activities(csv.as_bytes(), None).unwrap_err();
+            assert!(err.to_string().contains("split over"), "{header}: {err}");
+        }
+        // Kinds written as labels, addresses without a scheme or host,
+        // timestamps as exports write them.
+        let csv = "email,kind,occurred_at,url\n\
+            a@acme.com,Page Viewed,2026-12-03T14:22:05+01,ourco.com/pricing?utm_source=x\n\
+            a@acme.com,page-viewed,2026-12-03 14:22:05 GMT,/demo#top\n\
+            a@acme.com,Visit Webpage,1764771725.123,\n\
+            a@acme.com,email_opened,1764771725000.0,\n\
+            a@acme.com,email_clicked,03.11.2026 14:22,\n";
+        let p = parse_activities(csv.as_bytes(), None).unwrap();
+        assert!(p.errors.is_empty(), "{:?}", p.errors);
+        let acts: Vec<&Activity> = p.rows.iter().map(|(_, a)| a).collect();
+        assert_eq!(acts[0].kind.name(), "page_viewed");
+        assert_eq!(acts[0].subject(), Some("/pricing"));
+        assert_eq!(
+            acts[0].occurred_at.to_rfc3339(),
+            "2026-12-03T13:22:05+00:00"
+        );
+        assert_eq!(acts[1].subject(), Some("/demo"));
+        assert_eq!(
+            acts[1].occurred_at.to_rfc3339(),
+            "2026-12-03T14:22:05+00:00"
+        );
+        assert_eq!(acts[2].kind.name(), "visit_webpage");
+        assert_eq!(acts[2].occurred_at.timestamp_millis(), 1_764_771_725_123);
+        assert_eq!(acts[3].occurred_at.timestamp_millis(), 1_764_771_725_000);
+        assert_eq!(
+            acts[4].occurred_at.to_rfc3339(),
+            "2026-11-03T14:22:00+00:00"
+        );
+    }
+
     #[test]
     fn a_website_is_checked_only_where_it_is_read() {
-        let csv = "email,website\njane@acme.com,N/A\njoe@gmail.com,N/A\n";
+        let csv = "email,website\njane@acme.com,N/A\njoe@gmail.com,no-such-site\n";
         let p = parse_leads(csv.as_bytes(), None, now()).unwrap();
         // Jane's account is her email's domain; Joe's would be the website.
         assert_eq!(p.rows.len(), 1);
@@ -1340,27 +1572,28 @@ joe@gmail.com,http://169.254.169.254/
             ,email_opened,2026-05-03,,\n\
             jane@acme.com,trial_started,2026-05-04,,,extra\n";
         let p = parse_activities(csv.as_bytes(), None).unwrap();
-        assert_eq!(p.rows.len(), 2, "{:?}", p.errors);
+        assert_eq!(p.rows.len(), 3, "{:?}", p.errors);
         assert_eq!(p.rows[1].1.detail.as_deref(), Some("Q2 launch"));
+        // A kind written as a label is its snake_case name.
+        assert_eq!(p.rows[2].1.kind.name(), "trial_started");
         let lines: Vec<u64> = p.errors.iter().map(|e| e.line).collect();
-        assert_eq!(lines, vec![4, 6, 7, 8, 9], "{:?}", p.errors);
+        assert_eq!(lines, vec![4, 6, 8, 9], "{:?}", p.errors);
         assert_eq!(
             p.errors[0].reason,
             "`path` is empty: a page_viewed row needs the page's path (or its full address in `url`)"
         );
         assert!(p.errors[1].reason.contains("occurred_at"));
-        assert!(p.errors[4].reason.contains("6 fields"));
-        let labelled = parse_activities(
-            b"email,kind,occurred_at\njane@acme.com,Page Viewed,2026-05-03\n",
+        assert!(p.errors[3].reason.contains("6 fields"));
+        // Other characters than words, spaces and dashes stay refused.
+        let odd = parse_activities(
+            b"email,kind,occurred_at\njane@acme.com,Fill Out Form!,2026-05-03\n",
             None,
         )
         .unwrap();
         assert!(
-            labelled.errors[0]
-                .reason
-                .contains("did you mean `page_viewed`?"),
+            odd.errors[0].reason.contains("must be snake_case"),
             "{:?}",
-            labelled.errors
+            odd.errors
         );
     }
 
