@@ -1022,16 +1022,9 @@ fn inspect_funding_reads_saved_articles() {
     assert!(!o.status.success());
 }
 
-/// `serve` runs the form-submit Lambda's code locally: a submit is stored
-/// and scored, the same submit again is a duplicate, `GET /leads` lists the
-/// lead, and an alert for a lead that crosses the threshold is printed once.
-#[test]
-fn serve_takes_form_submits_and_lists_leads() {
-    use std::io::{BufRead, BufReader, Read, Write};
-    let env = Env::new();
-    let model = env.file(
-        "hot.toml",
-        br#"name = "serve-test"
+/// A model where a VP who submits a form is hot (20 of 20 fit, 10 of 10
+/// engagement), for the alert tests.
+const HOT_MODEL: &[u8] = br#"name = "hot-vp"
 [scale]
 fit_max = 20
 engagement_max = 10
@@ -1056,8 +1049,16 @@ id = "form"
 label = "Submitted a form"
 activity = "form_submitted"
 points = 10
-"#,
-    );
+"#;
+
+/// `serve` runs the form-submit Lambda's code locally: a submit is stored
+/// and scored, the same submit again is a duplicate, `GET /leads` lists the
+/// lead, and an alert for a lead that crosses the threshold is printed once.
+#[test]
+fn serve_takes_form_submits_and_lists_leads() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let env = Env::new();
+    let model = env.file("hot.toml", HOT_MODEL);
     let smtp = leadscore_testkit::smtp::SmtpSink::start();
     let mut child = leadscore()
         .current_dir(root())
@@ -1258,35 +1259,7 @@ fn loopback_webhook(
 #[test]
 fn alerts_deliver_holds_an_alert_for_the_channel_that_failed() {
     let env = Env::new();
-    let model = env.file(
-        "hot.toml",
-        br#"name = "held"
-[scale]
-fit_max = 20
-engagement_max = 10
-[weights]
-fit = 0.5
-engagement = 0.5
-[tiers]
-hot = 70
-warm = 40
-hysteresis = 5
-[grades]
-fit = [70, 45, 25]
-engagement = [75, 50, 25]
-[[rule]]
-id = "vp"
-label = "VP-level title"
-lead = "seniority"
-equals = "vp"
-points = 20
-[[rule]]
-id = "form"
-label = "Submitted a form"
-activity = "form_submitted"
-points = 10
-"#,
-    );
+    let model = env.file("hot.toml", HOT_MODEL);
     let leads = env.file(
         "leads.csv",
         b"email,first_name,last_name,title\nada@acme.example,Ada,Lovelace,VP of Sales\n",
@@ -1342,35 +1315,7 @@ points = 10
 fn serve_delivers_pending_alerts_at_start_and_releases_cut_sends_on_ctrl_c() {
     use std::io::{BufRead, BufReader, Read, Write};
     let env = Env::new();
-    let model = env.file(
-        "hot.toml",
-        br#"name = "serve-restart"
-[scale]
-fit_max = 20
-engagement_max = 10
-[weights]
-fit = 0.5
-engagement = 0.5
-[tiers]
-hot = 70
-warm = 40
-hysteresis = 5
-[grades]
-fit = [70, 45, 25]
-engagement = [75, 50, 25]
-[[rule]]
-id = "vp"
-label = "VP-level title"
-lead = "seniority"
-equals = "vp"
-points = 20
-[[rule]]
-id = "form"
-label = "Submitted a form"
-activity = "form_submitted"
-points = 10
-"#,
-    );
+    let model = env.file("hot.toml", HOT_MODEL);
     let start = |webhook: &str| {
         let mut child = leadscore()
             .current_dir(root())
