@@ -1022,6 +1022,22 @@ fn inspect_funding_reads_saved_articles() {
     assert!(!o.status.success());
 }
 
+/// The address a `serve` child listens on, from its first line on stderr
+/// (read; the rest of stderr stays the child's).
+fn serve_address(child: &mut std::process::Child) -> String {
+    use std::io::BufRead;
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    stderr.read_line(&mut line).unwrap();
+    // The rest is drained, so the child never blocks on a full pipe.
+    std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
+    line.split("http://")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .to_owned()
+}
+
 /// A model where a VP who submits a form is hot (20 of 20 fit, 10 of 10
 /// engagement), for the alert tests.
 const HOT_MODEL: &[u8] = br#"name = "hot-vp"
@@ -1056,7 +1072,7 @@ points = 10
 /// lead, and an alert for a lead that crosses the threshold is printed once.
 #[test]
 fn serve_takes_form_submits_and_lists_leads() {
-    use std::io::{BufRead, BufReader, Read, Write};
+    use std::io::{Read, Write};
     let env = Env::new();
     let model = env.file("hot.toml", HOT_MODEL);
     let smtp = leadscore_testkit::smtp::SmtpSink::start();
@@ -1076,15 +1092,7 @@ fn serve_takes_form_submits_and_lists_leads() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    stderr.read_line(&mut line).unwrap();
-    let addr = line
-        .split("http://")
-        .nth(1)
-        .and_then(|r| r.split_whitespace().next())
-        .unwrap_or_else(|| panic!("no address in {line:?}"))
-        .to_owned();
+    let addr = serve_address(&mut child);
     let request = |method: &str, path: &str, body: &str| -> (u16, serde_json::Value) {
         let mut s = std::net::TcpStream::connect(&addr).unwrap();
         write!(
@@ -1313,7 +1321,7 @@ fn alerts_deliver_holds_an_alert_for_the_channel_that_failed() {
 /// 30 s on it).
 #[test]
 fn serve_delivers_pending_alerts_at_start_and_releases_cut_sends_on_ctrl_c() {
-    use std::io::{BufRead, BufReader, Read, Write};
+    use std::io::{Read, Write};
     let env = Env::new();
     let model = env.file("hot.toml", HOT_MODEL);
     let start = |webhook: &str| {
@@ -1327,15 +1335,7 @@ fn serve_delivers_pending_alerts_at_start_and_releases_cut_sends_on_ctrl_c() {
             .stderr(std::process::Stdio::piped())
             .spawn()
             .unwrap();
-        let mut stderr = BufReader::new(child.stderr.take().unwrap());
-        let mut line = String::new();
-        stderr.read_line(&mut line).unwrap();
-        let addr = line
-            .split("http://")
-            .nth(1)
-            .and_then(|r| r.split_whitespace().next())
-            .unwrap_or_else(|| panic!("no address in {line:?}"))
-            .to_owned();
+        let addr = serve_address(&mut child);
         (child, addr)
     };
     let wait_for = |what: &str, done: &dyn Fn() -> bool| {
@@ -1428,7 +1428,7 @@ fn serve_delivers_pending_alerts_at_start_and_releases_cut_sends_on_ctrl_c() {
 /// refused.
 #[test]
 fn serve_counts_the_clients_a_trusted_proxy_names() {
-    use std::io::{BufRead, BufReader, Read, Write};
+    use std::io::{Read, Write};
     let env = Env::new();
     let o = env.run(&["serve", "--port", "0", "--trusted-proxy", "proxy.local"]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
@@ -1452,15 +1452,7 @@ fn serve_counts_the_clients_a_trusted_proxy_names() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    stderr.read_line(&mut line).unwrap();
-    let addr = line
-        .split("http://")
-        .nth(1)
-        .and_then(|r| r.split_whitespace().next())
-        .unwrap_or_else(|| panic!("no address in {line:?}"))
-        .to_owned();
+    let addr = serve_address(&mut child);
     let post = |forwarded: Option<&str>| -> u16 {
         let body = r#"{"email":"ada@acme.example","consent":true}"#;
         let header = forwarded.map_or(String::new(), |f| format!("x-forwarded-for: {f}\r\n"));
