@@ -928,6 +928,33 @@ async fn score_preview(
             c.to_total
         );
     }
+    if !p.score_changes.is_empty() {
+        // The largest moves first: what a model edit does inside the tiers
+        // (`--json` lists every one).
+        let mut moved: Vec<&leadscore_pipeline::TierChange> = p.score_changes.iter().collect();
+        let delta =
+            |c: &leadscore_pipeline::TierChange| (c.to_total - c.from_total.unwrap_or(0.0)).abs();
+        moved.sort_by(|a, b| delta(b).total_cmp(&delta(a)));
+        println!(
+            "{} lead(s) would change score within their tier{}:",
+            moved.len(),
+            if moved.len() > 10 {
+                "; the 10 largest"
+            } else {
+                ""
+            }
+        );
+        for c in moved.iter().take(10) {
+            println!(
+                "  {}: {} {} -> {:.1} ({:+.1})",
+                c.lead,
+                c.to.as_str(),
+                total(c.from_total),
+                c.to_total,
+                c.to_total - c.from_total.unwrap_or(0.0)
+            );
+        }
+    }
     for (e, reason) in &p.failed {
         eprintln!("  failed: {e}: {reason}");
     }

@@ -263,6 +263,17 @@ fn a_dry_run_shows_a_model_edit_s_crossings_and_writes_nothing() {
     assert!(out.contains("would queue 1 alert(s)"), "{out}");
     assert_eq!(stdout(&env.run(&["leads", "--json"])), leads_before);
     assert_eq!(stdout(&env.run(&["alerts", "--json"])), alerts_before);
+    // An edit that moves scores inside their tiers: each move shown.
+    let heavier = env.file(
+        "heavier.toml",
+        model.replace("points = -15", "points = -5").as_bytes(),
+    );
+    let o = env.run(&["score", "--dry-run", "--model", &heavier]);
+    let out = stdout(&o);
+    assert!(
+        out.contains("0 would change tier\n1 lead(s) would change score within their tier:\n  sam.ito@tinyloop.io: warm 65.0 -> 75.0 (+10.0)"),
+        "{out}"
+    );
 
     // A report made with another model than the scores' says so.
     let page = env.dir.join("r.html");

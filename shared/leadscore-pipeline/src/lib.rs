@@ -738,6 +738,10 @@ pub struct RescorePreview {
     /// Leads whose tier would change: (lead, stored tier or none, new tier,
     /// stored total, new total).
     pub tier_changes: Vec<TierChange>,
+    /// Leads whose total would change and their tier would not (a model
+    /// edit that moves scores inside a tier, or under the hysteresis): as
+    /// [`TierChange`]s with the same tier at both ends.
+    pub score_changes: Vec<TierChange>,
     /// Leads that would become hot (an alert each).
     pub became_hot: Vec<Email>,
     /// Leads that would cool (an alert each).
@@ -810,14 +814,17 @@ pub async fn preview_rescore(
                 Crossing::Cooled => preview.cooled.push(lead.email.clone()),
                 Crossing::None => {}
             }
+            let change = TierChange {
+                lead: lead.email.clone(),
+                from: stored.map(|r| r.tier),
+                to: settled.tier,
+                from_total: stored.map(|r| r.score.total),
+                to_total: new.total,
+            };
             if stored.map(|r| r.tier) != Some(settled.tier) {
-                preview.tier_changes.push(TierChange {
-                    lead: lead.email.clone(),
-                    from: stored.map(|r| r.tier),
-                    to: settled.tier,
-                    from_total: stored.map(|r| r.score.total),
-                    to_total: new.total,
-                });
+                preview.tier_changes.push(change);
+            } else if stored.is_some_and(|r| r.score.total != new.total) {
+                preview.score_changes.push(change);
             }
         }
     }
