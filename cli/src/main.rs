@@ -320,6 +320,16 @@ enum AlertsCommand {
         #[command(flatten)]
         sinks: sinks::SinkArgs,
     },
+    /// Mark pending alerts delivered without sending them: ones held for a
+    /// channel removed for good (a revoked Slack webhook), or refused.
+    Dismiss {
+        /// The alerts' ids (as `alerts` lists them).
+        #[arg(required_unless_present = "all")]
+        ids: Vec<String>,
+        /// Every pending alert.
+        #[arg(long, conflicts_with = "ids")]
+        all: bool,
+    },
 }
 
 /// An error that maps to a specific exit code.
@@ -443,6 +453,25 @@ fn load_model(path: Option<&Path>) -> Result<ScoringModel> {
             warn(model.warnings());
             Ok(model)
         }
+    }
+}
+
+/// A Ctrl-C, or a SIGTERM (how systemd, `docker stop` and `kill` stop a
+/// process): `run` and `serve` stop the same way for both, releasing the
+/// sends they cut.
+pub(crate) async fn interrupted() -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut term = signal(SignalKind::terminate())?;
+        tokio::select! {
+            r = tokio::signal::ctrl_c() => r,
+            _ = term.recv() => Ok(()),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        tokio::signal::ctrl_c().await
     }
 }
 
@@ -727,6 +756,30 @@ async fn run(cli: Cli) -> Result<()> {
                         Ok(())
                     }
                 }
+                Some(AlertsCommand::Dismiss { ids, all }) => {
+                    let pending = store.pending_alerts(100_000).await?;
+                    let chosen: Vec<&str> = if all {
+                        pending.iter().map(|a| a.id.as_str()).collect()
+                    } else {
+                        let mut chosen = Vec::new();
+                        for id in &ids {
+                            if pending.iter().any(|a| &a.id == id) {
+                                chosen.push(id.as_str());
+                            } else {
+                                eprintln!("warning: no pending alert {id}");
+                            }
+                        }
+                        chosen
+                    };
+                    for id in &chosen {
+                        store.mark_alert_delivered(id, now).await?;
+                    }
+                    eprintln!("dismissed {} alert(s); they will not be sent", chosen.len());
+                    if chosen.len() < ids.len() {
+                        return Err(fail(exit::NOT_FOUND, ""));
+                    }
+                    Ok(())
+                }
                 Some(AlertsCommand::Deliver { event_bus, sinks }) => {
                     let sink: Box<dyn AlertSink> = match event_bus {
                         None => Box::new(sinks::build(
@@ -744,13 +797,26 @@ async fn run(cli: Cli) -> Result<()> {
                             })
                         }
                     };
-                    let s = leadscore_pipeline::drain_outbox(
-                        store.as_ref(),
-                        sink.as_ref(),
-                        now,
-                        10_000,
-                    )
-                    .await?;
+                    // A Ctrl-C (or SIGTERM) stops the delivery, and the
+                    // sends it cut let go of their claims: the next
+                    // delivery sends them at once.
+                    let drained = tokio::select! {
+                        s = leadscore_pipeline::drain_outbox(
+                            store.as_ref(),
+                            sink.as_ref(),
+                            now,
+                            10_000,
+                        ) => Some(s),
+                        _ = interrupted() => None,
+                    };
+                    let Some(s) = drained else {
+                        sink.release_abandoned().await;
+                        return Err(fail(
+                            exit::INTERRUPTED,
+                            "interrupted: the alerts not yet delivered stay pending",
+                        ));
+                    };
+                    let s = s?;
                     eprintln!("delivered {} alert(s), {} failed", s.delivered, s.failed);
                     if s.held > 0 {
                         eprintln!(

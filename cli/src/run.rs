@@ -644,7 +644,7 @@ pub async fn run(
         .buffer_unordered(args.concurrency.max(1));
     // Listening from here on: once tokio listens, a Ctrl-C no longer ends
     // the process, so every wait below listens too.
-    let mut interrupt: Interrupt = Box::pin(tokio::signal::ctrl_c());
+    let mut interrupt: Interrupt = Box::pin(crate::interrupted());
     // Alerts go out as accounts turn leads hot (an interruption later loses
     // none), while the next accounts are fetched: a slow or silent channel
     // holds up no fetch. One delivery at a time; after one with a failure,
@@ -729,7 +729,7 @@ pub async fn run(
     // skips the rest; they are done by the next run, and the alerts not
     // yet delivered stay pending.
     let mut stop: Option<Interrupt> = Some(if summary.interrupted {
-        Box::pin(tokio::signal::ctrl_c())
+        Box::pin(crate::interrupted())
     } else {
         interrupt
     });
@@ -786,7 +786,9 @@ pub async fn run(
     } else {
         let last = unless_stopped(&mut stop, drain_outbox(store, alerts, Utc::now(), 10_000)).await;
         if last.is_none() {
-            stopped_at(&mut summary, "while delivering alerts");
+            // Stopped here too: the send it cut has its claim released
+            // below.
+            stopped = stopped_at(&mut summary, "while delivering alerts");
         }
         last
     };

@@ -152,11 +152,11 @@ pub async fn serve(store: Arc<dyn Store>, model: ScoringModel, args: &ServeArgs)
     loop {
         let permit = tokio::select! {
             p = state.connections.clone().acquire_owned() => p?,
-            _ = tokio::signal::ctrl_c() => return stop(&state).await,
+            _ = crate::interrupted() => return stop(&state).await,
         };
         let (stream, peer) = tokio::select! {
             accepted = listener.accept() => accepted?,
-            _ = tokio::signal::ctrl_c() => return stop(&state).await,
+            _ = crate::interrupted() => return stop(&state).await,
         };
         let state = state.clone();
         tokio::spawn(async move {

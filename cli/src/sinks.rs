@@ -49,13 +49,25 @@ pub struct SinkArgs {
     pub email_to: Vec<String>,
 }
 
-/// A webhook URL: `https://` (or `http://`, for a relay on this machine
-/// or a test), with a host.
+/// A webhook URL: `https://` with a host, or `http://` to this machine (a
+/// relay, a test): its secret path is not sent in the clear elsewhere.
 fn webhook_url(s: &str) -> Result<url::Url, String> {
     let url = url::Url::parse(s).map_err(|e| format!("not a URL: {e}"))?;
-    if !matches!(url.scheme(), "https" | "http") || url.host_str().is_none_or(str::is_empty) {
+    let loopback = match url.host() {
+        Some(url::Host::Ipv4(a)) => a.is_loopback(),
+        Some(url::Host::Ipv6(a)) => a.is_loopback(),
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
+    };
+    let ok = match url.scheme() {
+        "https" => url.host_str().is_some_and(|h| !h.is_empty()),
+        "http" => loopback,
+        _ => false,
+    };
+    if !ok {
         return Err(
-            "a Slack webhook is an https:// URL (https://hooks.slack.com/services/...)".into(),
+            "a Slack webhook is an https:// URL (https://hooks.slack.com/services/...); http:// only to this machine"
+                .into(),
         );
     }
     Ok(url)
@@ -172,12 +184,11 @@ impl Fanout {
 #[async_trait]
 impl AlertSink for Fanout {
     async fn deliver(&self, alert: &Alert) -> Result<(), DeliveryError> {
-        let mut failed: Vec<DeliveryError> = Vec::new();
-        for (_, sink) in &self.0 {
-            if let Err(e) = sink.deliver(alert).await {
-                failed.push(e);
-            }
-        }
+        // Every channel at once: a hanging one (a mail server that never
+        // greets) does not hold the others' message back.
+        let outcomes =
+            futures::future::join_all(self.0.iter().map(|(_, sink)| sink.deliver(alert))).await;
+        let mut failed: Vec<DeliveryError> = outcomes.into_iter().filter_map(Result::err).collect();
         match failed.len() {
             0 => Ok(()),
             1 => Err(failed.remove(0)),

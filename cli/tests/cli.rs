@@ -229,6 +229,35 @@ fn explain_says_what_a_cap_cut() {
     );
 }
 
+/// `alerts dismiss` clears pending alerts without sending them (one held
+/// for a channel removed for good would fail every delivery forever).
+#[test]
+fn alerts_dismiss_clears_pending_alerts_without_sending() {
+    let env = Env::new();
+    seed(&env);
+    assert!(
+        env.run(&["score", "--model", "examples/seed-example/model.toml"])
+            .status
+            .success()
+    );
+    let pending: serde_json::Value =
+        serde_json::from_slice(&env.run(&["alerts", "--json"]).stdout).unwrap();
+    let id = pending[0]["id"].as_str().unwrap().to_owned();
+    let o = env.run(&["alerts", "dismiss", "no-such-alert"]);
+    assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
+    let o = env.run(&["alerts", "dismiss", &id]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("dismissed 1 alert(s)"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(stdout(&env.run(&["alerts"])).trim(), "no pending alerts");
+    let o = env.run(&["alerts", "deliver"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).is_empty(), "nothing sent: {}", stdout(&o));
+}
+
 /// `score --dry-run` with an edited model shows the crossings it would
 /// alert on and writes nothing.
 #[test]
@@ -1326,12 +1355,12 @@ fn alerts_deliver_holds_an_alert_for_the_channel_that_failed() {
 }
 
 /// `serve` delivers the alerts left pending when it starts, without
-/// waiting for a form submit; and a Ctrl-C while a Slack send hangs
-/// releases that send's claim, so the next start delivers the alert at
-/// once (it waited for the claim's 5-minute lease, and each drain meanwhile
-/// 30 s on it).
+/// waiting for a form submit; and a stop while a Slack send hangs (SIGTERM
+/// here, as a service manager sends; a Ctrl-C is the same) releases that
+/// send's claim, so the next start delivers the alert at once (it waited
+/// for the claim's 5-minute lease, and each drain meanwhile 30 s on it).
 #[test]
-fn serve_delivers_pending_alerts_at_start_and_releases_cut_sends_on_ctrl_c() {
+fn serve_delivers_pending_alerts_at_start_and_releases_cut_sends_when_stopped() {
     use std::io::{Read, Write};
     let env = Env::new();
     let model = env.file("hot.toml", HOT_MODEL);
@@ -1377,7 +1406,7 @@ fn serve_delivers_pending_alerts_at_start_and_releases_cut_sends_on_ctrl_c() {
         !hung.lock().unwrap().is_empty()
     });
     let ok = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
+        .args(["-TERM", &child.id().to_string()])
         .status()
         .unwrap()
         .success();
@@ -1402,15 +1431,12 @@ fn serve_delivers_pending_alerts_at_start_and_releases_cut_sends_on_ctrl_c() {
     // alert goes to Slack (not to stdout again).
     let (working, posted) = loopback_webhook(Some(200));
     // A webhook that is no http(s) URL is a usage error.
-    let o = env.run(&[
-        "serve",
-        "--port",
-        "0",
-        "--slack-webhook",
-        "ftp://hooks.example/x",
-    ]);
-    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
-    assert!(stderr(&o).contains("https://"), "{}", stderr(&o));
+    for webhook in ["ftp://hooks.example/x", "http://hooks.example/x"] {
+        // No http(s) URL, or its secret path in the clear to another host.
+        let o = env.run(&["serve", "--port", "0", "--slack-webhook", webhook]);
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert!(stderr(&o).contains("https://"), "{}", stderr(&o));
+    }
     let (mut child, _) = start(&working);
     wait_for("the alert to reach Slack after the restart", &|| {
         !posted.lock().unwrap().is_empty()
@@ -1987,9 +2013,15 @@ async fn an_interrupted_run_resumes_where_it_stopped() {
 /// Spawns `command`, waits (bounded) until `slack` has been posted to (its
 /// route never answers), then presses Ctrl-C every 200 ms until the
 /// process ends: its output.
-async fn ctrl_c_while_posting(
+async fn ctrl_c_while_posting(command: Command, slack: &leadscore_testkit::site::Site) -> Output {
+    ctrl_c_while_posting_after(command, slack, 0).await
+}
+
+/// [`ctrl_c_while_posting`] once Slack has more than `before` hits.
+async fn ctrl_c_while_posting_after(
     mut command: Command,
     slack: &leadscore_testkit::site::Site,
+    before: usize,
 ) -> Output {
     use std::process::Stdio;
     use std::time::Duration;
@@ -2001,12 +2033,12 @@ async fn ctrl_c_while_posting(
     let pid = child.id().to_string();
     let output = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap());
     for _ in 0..600 {
-        if !slack.hits().is_empty() || output.is_finished() {
+        if slack.hits().len() > before || output.is_finished() {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert!(!slack.hits().is_empty(), "no post to Slack within 60 s");
+    assert!(slack.hits().len() > before, "no post to Slack within 60 s");
     for _ in 0..600 {
         if output.is_finished() {
             break;
@@ -2023,6 +2055,67 @@ async fn ctrl_c_while_posting(
         .await
         .expect("the run ends after Ctrl-C")
         .unwrap()
+}
+
+/// An alert pending from an earlier run (Slack refused it) goes out in
+/// the run's last delivery; a Ctrl-C there, with Slack hanging, releases
+/// the send's claim, so `alerts deliver` sends it at once (it waited 30 s
+/// on the claim and failed: the last delivery's stop was not counted).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_ctrl_c_in_the_last_delivery_releases_its_send() {
+    use leadscore_testkit::site::{Route, Site};
+    let site = Site::start().await;
+    site.route("/", Route::html(HUBSPOT_HOME));
+    let slack = Site::start().await;
+    slack.route("/hook", Route::status(500, "text/plain", "no"));
+    let env = Env::new();
+    let model = env.file("tech.toml", VP_AND_HUBSPOT_MODEL);
+    let leads = env.file(
+        "leads.csv",
+        b"email,first_name,title\nvp@a.test,Ann,VP Sales\n",
+    );
+    assert!(env.run(&["import", "leads", &leads]).status.success());
+    let accounts = env.file(
+        "accounts.csv",
+        format!("domain,website\na.test,{}/\n", site.url("a.test")).as_bytes(),
+    );
+    let hook = format!("{}/hook", slack.url("127.0.0.1"));
+    let run = || {
+        let mut c = leadscore();
+        c.args(["--db".as_ref(), env.db.as_os_str()])
+            .args(["run", "--accounts", &accounts, "--model", &model, "--force"])
+            .args(["--resolve", &format!("a.test={}", site.addr.ip())])
+            .arg("--allow-private-network")
+            .args(["--slack-webhook", &hook]);
+        c
+    };
+    let first = tokio::task::spawn_blocking({
+        let mut c = run();
+        move || c.output().unwrap()
+    })
+    .await
+    .unwrap();
+    assert_eq!(first.status.code(), Some(5), "{}", stderr(&first));
+    slack.route(
+        "/hook",
+        Route::status(200, "text/plain", "ok").delayed(std::time::Duration::from_secs(600)),
+    );
+    let before = slack.hits().len();
+    let o = ctrl_c_while_posting_after(run(), &slack, before).await;
+    assert_eq!(o.status.code(), Some(130), "{}", stderr(&o));
+    slack.route("/hook", Route::status(200, "text/plain", "ok"));
+    let mut again = leadscore();
+    again.args(["--db".as_ref(), env.db.as_os_str()]).args([
+        "alerts",
+        "deliver",
+        "--slack-webhook",
+        &hook,
+    ]);
+    let o = tokio::task::spawn_blocking(move || again.output().unwrap())
+        .await
+        .unwrap();
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    assert_eq!(stdout(&env.run(&["alerts"])).trim(), "no pending alerts");
 }
 
 /// A Ctrl-C once the fetching is over stops the delivery under way (a

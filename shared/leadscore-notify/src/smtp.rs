@@ -42,6 +42,7 @@ pub struct SmtpEmail {
     transport: AsyncSmtpTransport<Tokio1Executor>,
     from: Mailbox,
     to: Vec<Mailbox>,
+    limit: std::time::Duration,
 }
 
 impl std::fmt::Debug for SmtpEmail {
@@ -79,6 +80,9 @@ fn redact(url: &str) -> String {
     }
 }
 
+/// The longest one email's SMTP conversation may take.
+pub const SEND_LIMIT: std::time::Duration = std::time::Duration::from_secs(30);
+
 impl SmtpEmail {
     /// A sink sending through the server at `url` (lettre's URL form:
     /// `smtp://user:pass@host:587?tls=required`, `smtps://host`, or plain
@@ -98,7 +102,16 @@ impl SmtpEmail {
             transport,
             from: mailbox(from)?,
             to: to.iter().map(|a| mailbox(a)).collect::<Result<_, _>>()?,
+            limit: SEND_LIMIT,
         })
+    }
+
+    /// Overrides how long one email's conversation may take
+    /// ([`SEND_LIMIT`] by default).
+    #[must_use]
+    pub fn with_send_limit(mut self, limit: std::time::Duration) -> Self {
+        self.limit = limit;
+        self
     }
 
     fn message(&self, alert: &Alert) -> Result<Message, DeliveryError> {
@@ -135,15 +148,25 @@ fn retryable(e: &SmtpError) -> bool {
 impl AlertSink for SmtpEmail {
     async fn deliver(&self, alert: &Alert) -> Result<(), DeliveryError> {
         let message = self.message(alert)?;
-        self.transport
-            .send(message)
-            .await
-            .map(|_| ())
-            .map_err(|e| DeliveryError {
+        // The whole conversation is bounded: the transport's timeout is per
+        // read, and a server that takes the connection and never greets
+        // (or stalls after DATA) held each alert for minutes, and every
+        // later one behind it.
+        match tokio::time::timeout(self.limit, self.transport.send(message)).await {
+            Ok(sent) => sent.map(|_| ()).map_err(|e| DeliveryError {
                 sink: "smtp".into(),
                 reason: e.to_string(),
                 retryable: retryable(&e),
-            })
+            }),
+            Err(_) => Err(DeliveryError {
+                sink: "smtp".into(),
+                reason: format!(
+                    "the mail server did not finish within {:.1} s (the email may have been sent; not resent in this delivery)",
+                    self.limit.as_secs_f64()
+                ),
+                retryable: true,
+            }),
+        }
     }
 }
 
@@ -152,6 +175,41 @@ mod tests {
     use super::*;
 
     // The transport's connection pool needs a runtime to be built in.
+    /// A server that takes the connection and never greets: the delivery
+    /// fails (retryably) when the limit is up, not minutes later.
+    #[tokio::test]
+    async fn a_server_that_never_answers_fails_the_send_at_its_limit() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        tokio::spawn(async move {
+            let mut held = Vec::new();
+            while let Ok((sock, _)) = listener.accept().await {
+                held.push(sock);
+            }
+        });
+        let sink = SmtpEmail::new(
+            &format!("smtp://127.0.0.1:{port}"),
+            "a@b.example",
+            &["c@d.example".into()],
+        )
+        .unwrap()
+        .with_send_limit(std::time::Duration::from_millis(300));
+        let alert: Alert = serde_json::from_value(serde_json::json!({
+            "id": "k1", "kind": "became_hot", "lead": "ada@acme.example", "lead_name": "Ada",
+            "score": 80.0, "tier": "hot", "grade": "A1", "reasons": [], "model_version": "m@1",
+            "score_version": 1, "created_at": "2026-11-01T00:00:00Z"
+        }))
+        .unwrap();
+        let e = tokio::time::timeout(std::time::Duration::from_secs(10), sink.deliver(&alert))
+            .await
+            .expect("bounded")
+            .unwrap_err();
+        assert!(
+            e.retryable && e.reason.contains("did not finish within 0.3 s"),
+            "{e}"
+        );
+    }
+
     #[tokio::test]
     async fn bad_settings_are_typed_errors_without_the_password() {
         let err = SmtpEmail::new(
