@@ -120,6 +120,7 @@ impl AlertSink for Stdout {
             sink: "stdout".into(),
             reason: e.to_string(),
             retryable: true,
+            outcome_unknown: false,
         })
     }
 }
@@ -205,6 +206,7 @@ impl AlertSink for Fanout {
                     .join("; "),
                 // Worth a retry when one of them is.
                 retryable: failed.iter().any(|e| e.retryable),
+                outcome_unknown: false,
             }),
         }
     }
@@ -269,6 +271,7 @@ mod tests {
                     sink: self.0.into(),
                     reason: "HTTP 404".into(),
                     retryable: false,
+                    outcome_unknown: false,
                 });
             }
             self.2.lock().unwrap().push(alert.id.clone());

@@ -84,6 +84,7 @@ impl<U: WebhookUrl> LazySlack<U> {
             sink: "slack".into(),
             reason,
             retryable: true,
+            outcome_unknown: false,
         };
         let text = self.source.url().await.map_err(fail)?;
         let url = url::Url::parse(&text)

@@ -32,6 +32,7 @@ impl AlertSink for Shared {
                 sink: "email".into(),
                 reason: "503".into(),
                 retryable: true,
+                outcome_unknown: false,
             });
         }
         self.0.sent.lock().unwrap().push(alert.clone());
@@ -183,6 +184,7 @@ impl AlertSink for AllAtOnce {
                 sink: "test".into(),
                 reason: "the other channel never started".into(),
                 retryable: true,
+                outcome_unknown: false,
             })
     }
 }

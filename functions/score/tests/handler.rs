@@ -139,6 +139,7 @@ async fn only_the_event_s_own_alerts_fail_it() {
                 sink: "bus".into(),
                 reason: "throttled".into(),
                 retryable: true,
+                outcome_unknown: false,
             })
         }
     }

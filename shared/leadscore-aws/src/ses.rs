@@ -70,6 +70,7 @@ fn content(data: String) -> Result<Content, DeliveryError> {
             sink: "email".into(),
             reason: e.to_string(),
             retryable: false,
+            outcome_unknown: false,
         })
 }
 
@@ -116,6 +117,7 @@ impl AlertSink for SesEmail {
                         aws_sdk_sesv2::error::DisplayErrorContext(&e)
                     ),
                     retryable,
+                    outcome_unknown: false,
                 }
             })
     }

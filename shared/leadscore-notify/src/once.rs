@@ -116,11 +116,31 @@ impl<S: AlertSink> Once<S> {
         &self.inner
     }
 
+    /// Whether a send of the claim `key` had an unknown outcome before;
+    /// notes this one (a marker claim `KEY:unknown`, completed) when not.
+    async fn unknown_before(&self, key: &str) -> bool {
+        let marker = format!("{key}:unknown");
+        let now = Utc::now();
+        match self.store.claim(&marker, now, now + self.lease).await {
+            Ok(Claim::Done) => true,
+            Ok(Claim::Acquired) => {
+                if let Err(e) = self.store.complete(&marker, now).await {
+                    tracing::warn!(%marker, error = %e, "could not note a send with no answer");
+                }
+                false
+            }
+            // Another worker noting one at this moment, or the store
+            // failing: not taken as delivered.
+            Ok(Claim::Busy) | Err(_) => false,
+        }
+    }
+
     fn err(&self, reason: String, retryable: bool) -> DeliveryError {
         DeliveryError {
             sink: self.channel.clone(),
             reason,
             retryable,
+            outcome_unknown: false,
         }
     }
 }
@@ -163,12 +183,33 @@ impl<S: AlertSink> AlertSink for Once<S> {
                 match tokio::time::timeout(limit, self.inner.deliver(alert))
                     .await
                     .unwrap_or_else(|_| {
-                        Err(self.err(
-                            format!("sending took longer than {limit:?}; cut short"),
-                            true,
-                        ))
+                        Err(DeliveryError {
+                            outcome_unknown: true,
+                            ..self.err(
+                                format!(
+                                    "sending took longer than {:.1} s; cut short",
+                                    limit.as_secs_f64()
+                                ),
+                                true,
+                            )
+                        })
                     }) {
                     Ok(()) => {
+                        let done = self
+                            .store
+                            .complete(&key, Utc::now())
+                            .await
+                            .map_err(|e| self.err(format!("completing {key}: {e}"), true));
+                        held.settled();
+                        done
+                    }
+                    Err(e) if e.outcome_unknown && self.unknown_before(&key).await => {
+                        // The second send whose outcome is unknown (a
+                        // webhook that posts, then answers too late): the
+                        // message most likely went out, twice already;
+                        // taken as delivered rather than repeated at every
+                        // retry.
+                        tracing::warn!(alert = %alert.id, channel = %self.channel, error = %e, "a second send with no answer: taken as delivered, not sent again");
                         let done = self
                             .store
                             .complete(&key, Utc::now())

@@ -70,6 +70,7 @@ impl SlackWebhook {
             sink: "slack".into(),
             reason,
             retryable,
+            outcome_unknown: false,
         }
     }
 
@@ -118,13 +119,16 @@ impl SlackWebhook {
                 Err(e) if e.is_timeout() && !e.is_connect() => {
                     // Sent, maybe posted: not resent now (see the type's
                     // docs).
-                    return Err(Self::error(
-                        format!(
-                            "no answer within {:?} (the message may have been posted; not resent in this delivery)",
-                            self.timeout
-                        ),
-                        true,
-                    ));
+                    return Err(DeliveryError {
+                        outcome_unknown: true,
+                        ..Self::error(
+                            format!(
+                                "no answer within {:.1} s (the message may have been posted; not resent in this delivery)",
+                                self.timeout.as_secs_f64()
+                            ),
+                            true,
+                        )
+                    });
                 }
                 Err(e) => {
                     last = Self::error(format!("request failed: {}", e.without_url()), true);

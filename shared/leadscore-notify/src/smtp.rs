@@ -134,6 +134,7 @@ impl SmtpEmail {
                 sink: "smtp".into(),
                 reason: format!("building the email: {e}"),
                 retryable: false,
+                outcome_unknown: false,
             })
     }
 }
@@ -157,6 +158,7 @@ impl AlertSink for SmtpEmail {
                 sink: "smtp".into(),
                 reason: e.to_string(),
                 retryable: retryable(&e),
+                outcome_unknown: false,
             }),
             Err(_) => Err(DeliveryError {
                 sink: "smtp".into(),
@@ -165,6 +167,7 @@ impl AlertSink for SmtpEmail {
                     self.limit.as_secs_f64()
                 ),
                 retryable: true,
+                outcome_unknown: true,
             }),
         }
     }

@@ -352,6 +352,7 @@ mod once_only {
                     sink: "test".into(),
                     reason: "down".into(),
                     retryable: true,
+                    outcome_unknown: false,
                 })
             } else {
                 Ok(())
@@ -379,6 +380,40 @@ mod once_only {
             3,
             "k1 failed once, sent once, dropped once; k2 sent"
         );
+    }
+
+    /// A receiver that takes every message and never answers in time: the
+    /// first send's outcome is unknown and it is tried again; the second
+    /// one's too, and it is taken as delivered (a slow webhook that posts
+    /// got a copy at every retry, every minute while serving).
+    #[tokio::test]
+    async fn a_second_send_with_no_answer_is_taken_as_delivered() {
+        struct NoAnswer(AtomicUsize);
+        #[async_trait]
+        impl AlertSink for NoAnswer {
+            async fn deliver(&self, _: &Alert) -> Result<(), DeliveryError> {
+                self.0.fetch_add(1, Ordering::SeqCst);
+                Err(DeliveryError {
+                    sink: "slack".into(),
+                    reason: "no answer within 10.0 s".into(),
+                    retryable: true,
+                    outcome_unknown: true,
+                })
+            }
+        }
+        let store = Arc::new(MemoryStore::new());
+        let once = Once::new(store, "slack", NoAnswer(AtomicUsize::new(0)));
+        let e = once.deliver(&alert("k1")).await.unwrap_err();
+        assert!(e.outcome_unknown && e.retryable, "{e}");
+        once.deliver(&alert("k1")).await.unwrap();
+        once.deliver(&alert("k1")).await.unwrap();
+        assert_eq!(
+            once.inner().0.load(Ordering::SeqCst),
+            2,
+            "two sends at most"
+        );
+        // Another alert has its own two.
+        assert!(once.deliver(&alert("k2")).await.is_err());
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -419,6 +454,7 @@ mod once_only {
                         sink: "test".into(),
                         reason: "webhook down".into(),
                         retryable: true,
+                        outcome_unknown: false,
                     })
                 } else {
                     Ok(())

@@ -953,6 +953,10 @@ pub struct DeliveryError {
     pub reason: String,
     /// Whether a later attempt may succeed.
     pub retryable: bool,
+    /// The message was sent and no answer came (a timeout after the
+    /// receiver took it): it may have been delivered. A retry may repeat
+    /// it; channels that deliver once bound how often.
+    pub outcome_unknown: bool,
 }
 
 /// The notifier port: somewhere alerts go (stdout, Slack, email, a bus).
@@ -1126,6 +1130,7 @@ impl<B: EventBus> AlertSink for BusAlertSink<B> {
                     sink: "event bus".into(),
                     reason: e.reason,
                     retryable: e.retryable,
+                    outcome_unknown: false,
                 })
             })
             .collect()

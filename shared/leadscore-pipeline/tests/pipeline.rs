@@ -448,6 +448,7 @@ impl AlertSink for FlakySink {
                 sink: "flaky".into(),
                 reason: "HTTP 503".into(),
                 retryable: true,
+                outcome_unknown: false,
             });
         }
         self.delivered.lock().unwrap().push(alert.id.clone());
@@ -493,6 +494,7 @@ async fn an_alert_refused_for_good_is_counted_apart_and_stays_pending() {
                 sink: "bus".into(),
                 reason: "event too large".into(),
                 retryable: false,
+                outcome_unknown: false,
             })
         }
     }
@@ -522,6 +524,7 @@ async fn an_alert_that_keeps_failing_does_not_hold_up_the_next_one() {
                     sink: "bus".into(),
                     reason: "event too large".into(),
                     retryable: false,
+                    outcome_unknown: false,
                 });
             }
             self.0.lock().unwrap().push(alert.kind);
@@ -567,6 +570,7 @@ async fn a_failed_alert_goes_behind_alerts_written_during_its_drain() {
                 sink: "slack".into(),
                 reason: "HTTP 500".into(),
                 retryable: true,
+                outcome_unknown: false,
             })
         }
     }
