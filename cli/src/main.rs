@@ -696,9 +696,13 @@ async fn run(cli: Cli) -> Result<()> {
             } else {
                 // The arithmetic needs the model the score came from; another
                 // one's scale and weights would not add up.
-                let model = load_model(model.as_deref())
-                    .ok()
-                    .filter(|m| m.version == record.score.model_version);
+                // A model named that does not load is an error; the
+                // shipped one, when none is named, is only tried.
+                let model = match model.as_deref() {
+                    Some(path) => Some(load_model(Some(path))?),
+                    None => load_model(None).ok(),
+                }
+                .filter(|m| m.version == record.score.model_version);
                 output::print_explanation(&lead, &record, &history, model.as_ref());
                 Ok(())
             }

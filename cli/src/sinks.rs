@@ -230,6 +230,9 @@ pub fn build(store: &Arc<dyn Store>, args: &SinkArgs, format: StdoutFormat) -> R
     )];
     if let Some(url) = &args.slack_webhook {
         let client = leadscore_fetch::https_client_builder()?
+            // A connection that cannot be made fails as a connect error
+            // (sure not to have posted), not as the request's timeout.
+            .connect_timeout(Duration::from_secs(5))
             .timeout(Duration::from_secs(10))
             .build()
             .context("building the HTTP client")?;

@@ -24,7 +24,10 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     ));
     let mut channels: Vec<(String, Arc<dyn AlertSink>)> = Vec::new();
     if let Some(secret) = &config.slack_secret {
+        // A connection that cannot be made fails as a connect error (sure
+        // not to have posted), not as the request's timeout (maybe posted).
         let client = leadscore_fetch::https_client_builder()?
+            .connect_timeout(std::time::Duration::from_secs(5))
             .timeout(std::time::Duration::from_secs(10))
             .build()?;
         let source = SecretUrl {

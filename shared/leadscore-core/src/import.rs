@@ -154,7 +154,15 @@ fn sep_line(data: &[u8]) -> Option<(u8, &[u8])> {
     Some((sep, rest))
 }
 
-fn read_table(bytes: &[u8], encoding: Option<&str>) -> Result<Table, ImportError> {
+/// `unicode_trim`: cells are trimmed of Unicode spaces too (a no-break
+/// space pasted from a web page), not only of the ASCII ones the reader
+/// trims. Leads files only: an activity's cells make its derived id, and
+/// an id must stay what an earlier import made it.
+fn read_table(
+    bytes: &[u8],
+    encoding: Option<&str>,
+    unicode_trim: bool,
+) -> Result<Table, ImportError> {
     let decoded = decode(bytes, encoding)?;
     let data: &[u8] = match &decoded {
         Some(s) => s.as_bytes(),
@@ -215,7 +223,11 @@ fn read_table(bytes: &[u8], encoding: Option<&str>) -> Result<Table, ImportError
                         String::from_utf8(f.to_vec())
                             .map(|s| {
                                 let t = s.trim();
-                                if t.len() == s.len() { s } else { t.to_owned() }
+                                if !unicode_trim || t.len() == s.len() {
+                                    s
+                                } else {
+                                    t.to_owned()
+                                }
                             })
                             .map_err(|e| {
                             format!(
@@ -787,7 +799,7 @@ pub fn parse_leads(
     encoding: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<Parsed<LeadRow>, ImportError> {
-    let mut table = read_table(bytes, encoding)?;
+    let mut table = read_table(bytes, encoding, true)?;
     alias_lead_columns(&mut table.header);
     no_repeated_columns(&table.header, &LEAD_COLUMNS)?;
     if !table.header.iter().any(|h| h == "email") {
@@ -1123,7 +1135,7 @@ pub fn parse_activities(
     bytes: &[u8],
     encoding: Option<&str>,
 ) -> Result<Parsed<Activity>, ImportError> {
-    let mut table = read_table(bytes, encoding)?;
+    let mut table = read_table(bytes, encoding, false)?;
     // A day in one column and its time in another: neither alone is when
     // it happened (two opens of one day would be one activity).
     let has = |c: &str| table.header.iter().any(|h| h == c);
@@ -1507,6 +1519,11 @@ mod tests {
             acts[4].occurred_at.to_rfc3339(),
             "2026-11-03T14:22:00+00:00"
         );
+        // An activity's cells stay as an earlier import read them: its
+        // derived id hashes them.
+        let csv = "email,kind,occurred_at,detail\na@acme.com,webinar_attended,2026-05-03,Q2 launch\u{a0}\n";
+        let p = parse_activities(csv.as_bytes(), None).unwrap();
+        assert_eq!(p.rows[0].1.detail.as_deref(), Some("Q2 launch\u{a0}"));
     }
 
     #[test]

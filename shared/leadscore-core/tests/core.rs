@@ -1450,6 +1450,8 @@ fn job_titles_a_board_hunt_found_misread() {
         ("Market Development Representative", ("ic", "sales")),
         ("Partner Development Manager", ("manager", "sales")),
         ("Learning & Development Partner", ("ic", "people")),
+        ("Machine Learning Development Engineer", ("ic", "data")),
+        ("Lead Development Engineer", ("manager", "engineering")),
         (
             "Sales Development Representative, AI Products",
             ("ic", "sales"),

@@ -1378,19 +1378,25 @@ fn in_js_comment(text: &str, start: usize) -> bool {
         from += 1;
     }
     let window = &text[from..start];
+    // A comment opens where a statement may start: at its line's start or
+    // after `;`, `{`, `}`, `)`; a `/*` or `//` inside a string (`"*/*"`,
+    // `"https://*.acme.com"`) opens none.
+    let opens_comment = |at: usize| {
+        let line_start = window[..at].rfind('\n').map(|p| p + 1);
+        let before = window[line_start.unwrap_or(0)..at].trim_end();
+        (before.is_empty() && (line_start.is_some() || from == 0))
+            || before.ends_with([';', '{', '}', ')'])
+    };
     if let Some(open) = window.rfind("/*")
         && !window[open + 2..].contains("*/")
+        && opens_comment(open)
     {
         return true;
     }
-    let (line, whole) = match window.rfind('\n') {
-        Some(p) => (&window[p + 1..], true),
-        None => (window, from == 0),
-    };
-    let mut at = 0;
-    while let Some(p) = line[at..].find("//") {
-        let before = line[..at + p].trim_end();
-        if (before.is_empty() && whole) || before.ends_with([';', '{', '}', ')']) {
+    let line_start = window.rfind('\n').map_or(0, |p| p + 1);
+    let mut at = line_start;
+    while let Some(p) = window[at..].find("//") {
+        if opens_comment(at + p) {
             return true;
         }
         at += p + 2;
@@ -1923,6 +1929,14 @@ mod tests {
         ));
         assert!(at("s.src='//js.test/a.js'; Intercom('boot')", "Intercom"));
         assert!(at("/* loader */ Intercom('boot')", "Intercom"));
+        assert!(at(
+            "fetch(u,{headers:{Accept:\"*/*\"}});Intercom('boot')",
+            "Intercom"
+        ));
+        assert!(at(
+            "var h = \"https://*.acme.com\"; Intercom('boot')",
+            "Intercom"
+        ));
         assert!(at("Intercom('boot')", "Intercom"));
     }
 

@@ -183,16 +183,13 @@ impl<S: AlertSink> AlertSink for Once<S> {
                 match tokio::time::timeout(limit, self.inner.deliver(alert))
                     .await
                     .unwrap_or_else(|_| {
-                        Err(DeliveryError {
-                            outcome_unknown: true,
-                            ..self.err(
-                                format!(
-                                    "sending took longer than {:.1} s; cut short",
-                                    limit.as_secs_f64()
-                                ),
-                                true,
-                            )
-                        })
+                        Err(self.err(
+                            format!(
+                                "sending took longer than {:.1} s; cut short",
+                                limit.as_secs_f64()
+                            ),
+                            true,
+                        ))
                     }) {
                     Ok(()) => {
                         let done = self

@@ -163,11 +163,15 @@ impl AlertSink for SmtpEmail {
             Err(_) => Err(DeliveryError {
                 sink: "smtp".into(),
                 reason: format!(
-                    "the mail server did not finish within {:.1} s (the email may have been sent; not resent in this delivery)",
+                    "the mail server did not finish within {:.1} s",
                     self.limit.as_secs_f64()
                 ),
                 retryable: true,
-                outcome_unknown: true,
+                // The cut may come before the server ever greeted (nothing
+                // sent): not taken as maybe delivered, so it is sent again
+                // rather than lost (the Message-ID lets a relay drop a
+                // copy).
+                outcome_unknown: false,
             }),
         }
     }

@@ -15,7 +15,9 @@ use leadscore_core::events::Event;
 use leadscore_core::import::{LeadRow, Parsed};
 use leadscore_core::rollup::{AccountScore, rollup};
 use leadscore_core::{AccountScorer, Crossing, Score, Scorer, ScoringModel, settle};
-use leadscore_store::{AccountContext, LeadContext, ScoreRecord, ScoreWrite, Store, StoreError};
+use leadscore_store::{
+    AccountContext, LeadContext, PendingAlert, ScoreRecord, ScoreWrite, Store, StoreError,
+};
 use serde::Serialize;
 
 pub use jobs::{
@@ -939,9 +941,21 @@ pub async fn rollup_account(
 pub fn failed_sinks(last_error: &str) -> Vec<&str> {
     last_error
         .split_once(": ")
-        .map(|(sinks, _)| sinks.split(", ").collect())
+        .map(|(sinks, _)| {
+            sinks
+                .split(", ")
+                // Recorded before a failure was named by its channel: the
+                // SMTP sink's name is the `email` channel's.
+                .map(|s| if s == "smtp" { "email" } else { s })
+                .collect()
+        })
         .unwrap_or_default()
 }
+
+/// The channels a local delivery may have ([`AlertSink::channels`]); a
+/// failure recorded by another sink (the score Lambda's event bus) holds
+/// no alert.
+const LOCAL_CHANNELS: [&str; 3] = ["stdout", "slack", "email"];
 
 /// Why delivering an alert failed.
 #[derive(Debug, thiserror::Error)]
@@ -1195,25 +1209,39 @@ pub async fn drain_outbox_with(
     fresh: &[Alert],
 ) -> Result<DrainSummary, PipelineError> {
     let mut summary = DrainSummary::default();
-    let records = if limit == 0 {
-        Vec::new()
-    } else {
-        store.pending_alert_records(limit).await?
-    };
     // An alert whose last failure was on a channel this sink lacks (Slack
     // failed; `alerts deliver` run without the webhook) is held: marked
     // delivered by the channels here, it would never reach that one.
     let channels = sink.channels();
+    let missing_of = |r: &PendingAlert| -> Vec<String> {
+        match (&channels, r.last_error.as_deref()) {
+            (Some(have), Some(error)) => failed_sinks(error)
+                .into_iter()
+                .filter(|s| LOCAL_CHANNELS.contains(s) && !have.iter().any(|h| h == s))
+                .map(str::to_owned)
+                .collect(),
+            _ => Vec::new(),
+        }
+    };
+    // Held alerts keep their place at the head of the queue: the listing
+    // is made longer by as many, so that `limit` others still go out (a
+    // hundred held ones took every place of a hundred-alert drain).
+    let mut records = Vec::new();
+    if limit > 0 {
+        let mut ask = limit;
+        for _ in 0..3 {
+            records = store.pending_alert_records(ask).await?;
+            let held = records.iter().filter(|r| !missing_of(r).is_empty()).count();
+            if records.len() < ask || ask >= limit.saturating_add(held) {
+                break;
+            }
+            ask = limit.saturating_add(held);
+        }
+    }
     let mut pending = Vec::with_capacity(records.len());
     let mut held_ids = Vec::new();
     for r in records {
-        let missing: Vec<&str> = match (&channels, r.last_error.as_deref()) {
-            (Some(have), Some(error)) => failed_sinks(error)
-                .into_iter()
-                .filter(|s| !have.iter().any(|h| h == s))
-                .collect(),
-            _ => Vec::new(),
-        };
+        let missing = missing_of(&r);
         if missing.is_empty() {
             pending.push(r.alert);
             continue;
@@ -1222,8 +1250,8 @@ pub async fn drain_outbox_with(
         summary.held += 1;
         held_ids.push(r.alert.id);
         for m in missing {
-            if !summary.held_for.iter().any(|h| h == m) {
-                summary.held_for.push(m.to_owned());
+            if !summary.held_for.contains(&m) {
+                summary.held_for.push(m);
             }
         }
     }

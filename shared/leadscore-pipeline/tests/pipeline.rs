@@ -632,6 +632,58 @@ async fn an_alert_is_held_by_a_delivery_without_the_channel_that_failed() {
     assert!(store.pending_alerts(10).await.unwrap().is_empty());
 }
 
+/// Held alerts keep their place at the head of the queue without taking
+/// a limited drain's places; failures recorded as `smtp` (before a
+/// failure was named by its channel) are the `email` channel's, and a
+/// failure of another sink (an event bus) holds nothing.
+#[tokio::test]
+async fn held_alerts_take_no_place_of_a_limited_drain() {
+    struct Channels(Vec<&'static str>);
+    #[async_trait]
+    impl AlertSink for Channels {
+        async fn deliver(&self, _: &Alert) -> Result<(), DeliveryError> {
+            Ok(())
+        }
+        fn channels(&self) -> Option<Vec<String>> {
+            Some(self.0.iter().map(|c| (*c).to_owned()).collect())
+        }
+    }
+    assert_eq!(
+        leadscore_pipeline::failed_sinks("slack, smtp: slack: HTTP 500; smtp: 421"),
+        ["slack", "email"]
+    );
+    let store = SqliteStore::open_in_memory().unwrap();
+    seeded(&store).await;
+    let m = example_model();
+    let dana = Email::parse("dana.reyes@northwind-analytics.com").unwrap();
+    rescore_lead(&store, &m, &dana, now()).await.unwrap();
+    let hot = store.pending_alerts(10).await.unwrap()[0].id.clone();
+    store
+        .record_alert_failure(&hot, "slack: HTTP 404", now())
+        .await
+        .unwrap();
+    shrink_to_six(&store, &dana).await;
+    rescore_lead(&store, &m, &dana, now() + Duration::minutes(1))
+        .await
+        .unwrap();
+    // One place: the held alert at the head does not take it.
+    let d = drain_outbox(&store, &Channels(vec!["stdout"]), now(), 1)
+        .await
+        .unwrap();
+    assert_eq!((d.delivered, d.held), (1, 1), "{d:?}");
+    assert_eq!(pending_kinds(&store).await, [AlertKind::BecameHot]);
+    // `smtp` is the email channel's name; an event bus's failure holds
+    // nothing.
+    store
+        .record_alert_failure(&hot, "smtp: 421 busy", now())
+        .await
+        .unwrap();
+    let d = drain_outbox(&store, &Channels(vec!["stdout", "email"]), now(), 10)
+        .await
+        .unwrap();
+    assert_eq!((d.delivered, d.held), (1, 0), "{d:?}");
+}
+
 #[tokio::test]
 async fn a_run_publishes_the_alerts_it_wrote_even_when_the_listing_lags() {
     let store = SqliteStore::open_in_memory().unwrap();
