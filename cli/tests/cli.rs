@@ -1920,6 +1920,22 @@ fn two_vp_leads_at_hubspot_sites(
     (model, accounts)
 }
 
+/// One VP lead at `a.test`, whose site (on `site`) runs HubSpot: the
+/// model file and the accounts file for `run`.
+fn one_vp_at_a_hubspot_site(env: &Env, site: &leadscore_testkit::site::Site) -> (String, String) {
+    let model = env.file("tech.toml", VP_AND_HUBSPOT_MODEL);
+    let leads = env.file(
+        "leads.csv",
+        b"email,first_name,title\nvp@a.test,Ann,VP Sales\n",
+    );
+    assert!(env.run(&["import", "leads", &leads]).status.success());
+    let accounts = env.file(
+        "accounts.csv",
+        format!("domain,website\na.test,{}/\n", site.url("a.test")).as_bytes(),
+    );
+    (model, accounts)
+}
+
 /// Ctrl-C during `run`: the finished account's alert is delivered and the
 /// run exits 130; the same command again enriches only the account it had
 /// not finished, and no alert is sent twice.
@@ -2069,16 +2085,7 @@ async fn a_ctrl_c_in_the_last_delivery_releases_its_send() {
     let slack = Site::start().await;
     slack.route("/hook", Route::status(500, "text/plain", "no"));
     let env = Env::new();
-    let model = env.file("tech.toml", VP_AND_HUBSPOT_MODEL);
-    let leads = env.file(
-        "leads.csv",
-        b"email,first_name,title\nvp@a.test,Ann,VP Sales\n",
-    );
-    assert!(env.run(&["import", "leads", &leads]).status.success());
-    let accounts = env.file(
-        "accounts.csv",
-        format!("domain,website\na.test,{}/\n", site.url("a.test")).as_bytes(),
-    );
+    let (model, accounts) = one_vp_at_a_hubspot_site(&env, &site);
     let hook = format!("{}/hook", slack.url("127.0.0.1"));
     let run = || {
         let mut c = leadscore();
@@ -2132,16 +2139,7 @@ async fn a_ctrl_c_after_the_fetching_stops_the_last_delivery() {
         Route::status(200, "text/plain", "ok").delayed(std::time::Duration::from_secs(600)),
     );
     let env = Env::new();
-    let model = env.file("tech.toml", VP_AND_HUBSPOT_MODEL);
-    let leads = env.file(
-        "leads.csv",
-        b"email,first_name,title\nvp@a.test,Ann,VP Sales\n",
-    );
-    assert!(env.run(&["import", "leads", &leads]).status.success());
-    let accounts = env.file(
-        "accounts.csv",
-        format!("domain,website\na.test,{}/\n", site.url("a.test")).as_bytes(),
-    );
+    let (model, accounts) = one_vp_at_a_hubspot_site(&env, &site);
     let mut command = leadscore();
     command
         .args(["--db".as_ref(), env.db.as_os_str()])
