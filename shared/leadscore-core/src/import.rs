@@ -750,6 +750,8 @@ const LEAD_COLUMN_ALIASES: &[(&str, &[&str])] = &[
             "account_name",
             "organization",
             "organisation",
+            // Salesforce's "Company / Account".
+            "company_/_account",
         ],
     ),
     (
@@ -760,6 +762,7 @@ const LEAD_COLUMN_ALIASES: &[(&str, &[&str])] = &[
             "web_site",
             "domain",
             "company_domain_name",
+            "company_domain",
         ],
     ),
     (
@@ -770,6 +773,9 @@ const LEAD_COLUMN_ALIASES: &[(&str, &[&str])] = &[
             "employee_count",
             "num_employees",
             "headcount",
+            // Apollo's "# Employees", Sales Navigator exports' "Company Size".
+            "#_employees",
+            "company_size",
         ],
     ),
     ("revenue", &["annual_revenue"]),
@@ -1462,6 +1468,7 @@ mod tests {
             a2@gmail.com;;Not provided;1 employee;$ -\r\n\
             a3@gmail.com;;-;Self-employed;\r\n\
             a4@gmail.com;;;201-500 Mitarbeiter;\r\n";
+        // (Apollo's, Salesforce's and Sales Navigator's headers: below.)
         let p = parse_leads(csv.as_bytes(), None, now()).unwrap();
         assert!(p.errors.is_empty(), "{:?}", p.errors);
         let rows: Vec<&LeadRow> = p.rows.iter().map(|(_, r)| r).collect();
@@ -1478,6 +1485,24 @@ mod tests {
         assert_eq!(rows[4].firmographics.employees, Some(201));
         // Line numbers count the `sep=` line.
         assert_eq!(p.rows[0].0, 3);
+        for header in [
+            "Email,Company / Account,# Employees",
+            "Email,Company / Account,Company Size",
+        ] {
+            let csv = format!("{header}\nana@acme.com,Acme Corp,51-200\n");
+            let p = parse_leads(csv.as_bytes(), None, now()).unwrap();
+            assert!(
+                p.attribute_columns.is_empty(),
+                "{header}: {:?}",
+                p.attribute_columns
+            );
+            assert_eq!(
+                p.rows[0].1.company.as_deref(),
+                Some("Acme Corp"),
+                "{header}"
+            );
+            assert_eq!(p.rows[0].1.firmographics.employees, Some(51), "{header}");
+        }
 
         // A day and its time in two columns of any name: refused, not
         // read as the day alone (two visits of one day were one).
