@@ -268,44 +268,6 @@ async fn a_queue_batch_reports_only_the_messages_that_failed_and_their_retry_sen
     assert_eq!(slack.sent.lock().unwrap().len(), 1);
 }
 
-/// A loopback webhook answering `status` to every post; counts the posts.
-async fn webhook(status: u16) -> (String, Arc<std::sync::atomic::AtomicUsize>) {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/services/T/B/x", listener.local_addr().unwrap());
-    let posts = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let counted = posts.clone();
-    tokio::spawn(async move {
-        while let Ok((mut sock, _)) = listener.accept().await {
-            let mut buf = Vec::new();
-            let mut chunk = [0u8; 4096];
-            // The head, then as many body bytes as it announces.
-            loop {
-                let k = sock.read(&mut chunk).await.unwrap_or(0);
-                if k == 0 {
-                    break;
-                }
-                buf.extend_from_slice(&chunk[..k]);
-                let text = String::from_utf8_lossy(&buf).to_lowercase();
-                if let Some(end) = text.find("\r\n\r\n") {
-                    let len: usize = text[..end]
-                        .lines()
-                        .find_map(|l| l.strip_prefix("content-length:"))
-                        .map_or(0, |v| v.trim().parse().unwrap_or(0));
-                    if buf.len() >= end + 4 + len {
-                        break;
-                    }
-                }
-            }
-            counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-            let resp =
-                format!("HTTP/1.1 {status} X\r\ncontent-length: 2\r\nconnection: close\r\n\r\nno");
-            let _ = sock.write_all(resp.as_bytes()).await;
-        }
-    });
-    (url, posts)
-}
-
 /// The secret's URLs in turn: the old webhook's, then the new one's.
 struct Rotated(Mutex<Vec<String>>, std::sync::atomic::AtomicUsize);
 
@@ -327,8 +289,12 @@ impl lambda_notify::WebhookUrl for Rotated {
 /// same warm container.
 #[tokio::test]
 async fn a_refused_webhook_is_read_again_from_the_secret() {
-    let (old, old_posts) = webhook(404).await;
-    let (new, new_posts) = webhook(200).await;
+    use leadscore_testkit::site::{Route, Site};
+    let (old_hook, new_hook) = (Site::start().await, Site::start().await);
+    old_hook.route("/hook", Route::status(404, "text/plain", "no_service"));
+    new_hook.route("/hook", Route::status(200, "text/plain", "ok"));
+    let old = format!("{}/hook", old_hook.url("127.0.0.1"));
+    let new = format!("{}/hook", new_hook.url("127.0.0.1"));
     let client = leadscore_fetch::https_client_builder()
         .unwrap()
         .build()
@@ -345,10 +311,10 @@ async fn a_refused_webhook_is_read_again_from_the_secret() {
     let e = handle(&deps, event()).await.unwrap_err();
     assert!(e.to_string().contains("404"), "{e}");
     handle(&deps, event()).await.unwrap();
-    assert_eq!(old_posts.load(std::sync::atomic::Ordering::SeqCst), 1);
-    assert_eq!(new_posts.load(std::sync::atomic::Ordering::SeqCst), 1);
+    assert_eq!(old_hook.hits().len(), 1);
+    assert_eq!(new_hook.hits().len(), 1);
     // Taken: kept, the secret not read again.
     handle(&deps, event()).await.unwrap();
-    assert_eq!(new_posts.load(std::sync::atomic::Ordering::SeqCst), 2);
+    assert_eq!(new_hook.hits().len(), 2);
     assert_eq!(source.1.load(std::sync::atomic::Ordering::SeqCst), 2);
 }
