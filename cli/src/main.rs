@@ -822,13 +822,8 @@ async fn run(cli: Cli) -> Result<()> {
                     };
                     let s = s?;
                     eprintln!("delivered {} alert(s), {} failed", s.delivered, s.failed);
-                    if s.held > 0 {
-                        eprintln!(
-                            "{} alert(s) held: their last delivery failed on {}, which this command was not given ({}); they stay pending",
-                            s.held,
-                            s.held_for.join(", "),
-                            sinks::flags_for(&s.held_for)
-                        );
+                    if let Some(held) = sinks::held_note(&s, "this command") {
+                        eprintln!("{held}");
                     }
                     if s.failed > 0 || s.held > 0 {
                         // They stay pending; the next `alerts deliver` or
@@ -1002,9 +997,8 @@ async fn score_preview(
         // The largest moves first: what a model edit does inside the tiers
         // (`--json` lists every one).
         let mut moved: Vec<&leadscore_pipeline::TierChange> = p.score_changes.iter().collect();
-        let delta =
-            |c: &leadscore_pipeline::TierChange| (c.to_total - c.from_total.unwrap_or(0.0)).abs();
-        moved.sort_by(|a, b| delta(b).total_cmp(&delta(a)));
+        let delta = |c: &leadscore_pipeline::TierChange| c.to_total - c.from_total.unwrap_or(0.0);
+        moved.sort_by(|a, b| delta(b).abs().total_cmp(&delta(a).abs()));
         println!(
             "{} lead(s) would change score within their tier{}:",
             moved.len(),
@@ -1021,7 +1015,7 @@ async fn score_preview(
                 c.to.as_str(),
                 total(c.from_total),
                 c.to_total,
-                c.to_total - c.from_total.unwrap_or(0.0)
+                delta(c)
             );
         }
     }

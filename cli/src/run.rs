@@ -804,14 +804,9 @@ pub async fn run(
         ));
     }
     if let Some(Ok(d)) = &last
-        && d.held > 0
+        && let Some(held) = crate::sinks::held_note(d, "this run")
     {
-        summary.errors.push(format!(
-            "delivering alerts: {} alert(s) held: their last delivery failed on {}, which this run was not given ({}); they stay pending",
-            d.held,
-            d.held_for.join(", "),
-            crate::sinks::flags_for(&d.held_for)
-        ));
+        summary.errors.push(format!("delivering alerts: {held}"));
     }
     if let Some(last) = last {
         delivered(&mut summary, last);

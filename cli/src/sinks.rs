@@ -73,8 +73,21 @@ fn webhook_url(s: &str) -> Result<url::Url, String> {
     Ok(url)
 }
 
+/// What a delivery (`who`: "this command", "this run") says of the alerts
+/// it held for channels it was not given, if any.
+pub fn held_note(d: &leadscore_pipeline::DrainSummary, who: &str) -> Option<String> {
+    (d.held > 0).then(|| {
+        format!(
+            "{} alert(s) held: their last delivery failed on {}, which {who} was not given ({}); they stay pending",
+            d.held,
+            d.held_for.join(", "),
+            flags_for(&d.held_for)
+        )
+    })
+}
+
 /// The flags that give `channels` (for a message naming what is missing).
-pub fn flags_for(channels: &[String]) -> String {
+fn flags_for(channels: &[String]) -> String {
     channels
         .iter()
         .map(|c| match c.as_str() {
