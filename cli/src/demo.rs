@@ -304,8 +304,9 @@ pub fn demo_enricher(domains: &[Domain], server: SocketAddr) -> Result<Enricher>
             .with(d.as_str(), &local)
             .with(&format!("www.{}", d.as_str()), &local);
     }
+    // The fixture server's address, and nothing else off the internet.
     let fetch = FetchConfig {
-        allow_private_network: true,
+        allowed_addresses: local.to_vec(),
         politeness_delay: Duration::from_millis(20),
         ..FetchConfig::default()
     };

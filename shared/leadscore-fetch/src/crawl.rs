@@ -102,6 +102,7 @@ pub fn parse_start_url(input: &str) -> Result<Url, PageError> {
     };
     let url = Url::parse(&with_scheme).map_err(|e| PageError::BadUrl(format!("{input}: {e}")))?;
     crate::guard::check_scheme(&url)?;
+    crate::guard::check_no_credentials(&url)?;
     if url.host().is_none() {
         return Err(PageError::BadUrl(format!("{input}: no host")));
     }

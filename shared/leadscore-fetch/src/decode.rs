@@ -73,6 +73,15 @@ pub fn decompress_with(
                 )?,
                 other => other?,
             },
+            // The window a large-window stream asks for (up to 1 GiB) is
+            // allocated before any output, so the cap cannot bound it.
+            "br" if is_large_window_brotli(&data) => {
+                return Err(PageError::Decode(
+                    "brotli stream with a large window (RFC 7932 streams, which web \
+                     servers send, have windows of 16 MiB at most)"
+                        .into(),
+                ));
+            }
             "br" => read_capped(
                 brotli_decompressor::Decompressor::new(&data[..], 8192),
                 cap,
@@ -372,10 +381,98 @@ pub fn html_nesting_cut(html: &str, max: usize) -> Option<usize> {
     None
 }
 
+/// Whether a brotli stream starts with the header of the large-window
+/// extension: window bits `1`, `000`, then `001` (its low 7 bits `0x11`),
+/// which RFC 7932 leaves invalid. The decoder reads it with windows of up
+/// to 2^30 bytes and allocates the window at the first meta-block.
+fn is_large_window_brotli(data: &[u8]) -> bool {
+    data.first().is_some_and(|b| b & 0x7f == 0x11)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::io::Write;
+
+    /// Writes bits least significant first, as brotli reads them.
+    #[derive(Default)]
+    struct Bits {
+        out: Vec<u8>,
+        used: u32,
+    }
+
+    impl Bits {
+        fn put(&mut self, value: u64, n: u32) {
+            for i in 0..n {
+                if self.used.is_multiple_of(8) {
+                    self.out.push(0);
+                }
+                let bit = ((value >> i) & 1) as u8;
+                *self.out.last_mut().unwrap() |= bit << (self.used % 8);
+                self.used += 1;
+            }
+        }
+        fn align(&mut self) {
+            self.used = self.used.div_ceil(8) * 8;
+        }
+        fn bytes(&mut self, b: &[u8]) {
+            self.align();
+            self.out.extend_from_slice(b);
+            self.used += 8 * b.len() as u32;
+        }
+    }
+
+    /// A valid brotli stream of `text` in one uncompressed meta-block,
+    /// with the window header `window` writes.
+    fn brotli_stored(window: impl Fn(&mut Bits), text: &[u8]) -> Vec<u8> {
+        let mut b = Bits::default();
+        window(&mut b);
+        // Not the last meta-block; 4 nibbles of length; uncompressed.
+        b.put(0, 1);
+        b.put(0, 2);
+        b.put(text.len() as u64 - 1, 16);
+        b.put(1, 1);
+        b.bytes(text);
+        // The last meta-block, empty.
+        b.put(1, 1);
+        b.put(1, 1);
+        b.out
+    }
+
+    #[test]
+    fn a_large_window_brotli_stream_is_refused_before_its_window_is_allocated() {
+        let text = b"<html><body>hello</body></html>";
+        // A standard stream: window bits `1` `000` `000` is 2^17 (RFC 7932).
+        let standard = brotli_stored(
+            |b| {
+                b.put(1, 1);
+                b.put(0, 3);
+                b.put(0, 3);
+            },
+            text,
+        );
+        assert_eq!(
+            decompress(standard, Some("br"), 1 << 20).unwrap(),
+            text.to_vec()
+        );
+        // The same with the large-window header asking for 2^30 bytes: the
+        // decoder reads it (a 1 GiB window) unless it is refused first.
+        let large = brotli_stored(
+            |b| {
+                b.put(1, 1);
+                b.put(0, 3);
+                b.put(1, 3);
+                b.put(0, 1);
+                b.put(30, 6);
+            },
+            text,
+        );
+        assert_eq!(large[0] & 0x7f, 0x11);
+        match decompress(large, Some("br"), 1 << 20) {
+            Err(PageError::Decode(m)) => assert!(m.contains("large window"), "{m}"),
+            other => panic!("read as {other:?}"),
+        }
+    }
 
     #[test]
     fn only_pages_nesting_past_the_limit_are_cut() {

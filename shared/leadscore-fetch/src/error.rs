@@ -25,6 +25,13 @@ pub enum PageError {
         /// Its classification.
         reason: IpClass,
     },
+    /// A port other than 80 and 443 on a public address (a redirect or a
+    /// link to `:6379` would reach another service of the host).
+    #[error("port {port} is not allowed (only 80 and 443 on public addresses)")]
+    BlockedPort {
+        /// The refused port.
+        port: u16,
+    },
     /// The host name could not be resolved.
     #[error("dns lookup for {host} failed: {message}")]
     Dns {
@@ -125,6 +132,7 @@ impl PageError {
             PageError::BadUrl(_) => "bad_url",
             PageError::BadScheme { .. } => "bad_scheme",
             PageError::BlockedAddress { .. } => "blocked_address",
+            PageError::BlockedPort { .. } => "blocked_port",
             PageError::Dns { .. } => "dns",
             PageError::Connect(_) => "connect",
             PageError::Http(_) => "http",

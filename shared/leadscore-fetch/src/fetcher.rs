@@ -454,6 +454,31 @@ fn map_reqwest(e: &reqwest::Error) -> PageError {
     }
 }
 
+/// Whether a `Set-Cookie` header's `Domain` attribute names a public
+/// suffix (`com`, `co.uk`, `github.io`): such a cookie would go to every
+/// site under it for the rest of the session (a page of `attacker.com`
+/// setting `Domain=com`, then redirecting to `victim.com`). The cookie store
+/// reqwest gives checks no suffix list, so such a cookie is not kept. The
+/// last `Domain` attribute counts, as RFC 6265 reads it.
+fn cookie_domain_is_public(header: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(header);
+    let domain = text
+        .split(';')
+        .skip(1)
+        .filter_map(|attribute| attribute.split_once('='))
+        .filter(|(name, _)| name.trim().eq_ignore_ascii_case("domain"))
+        .map(|(_, value)| value.trim().trim_start_matches('.').to_ascii_lowercase())
+        .last();
+    match domain {
+        // No attribute, or an empty one: a host-only cookie.
+        None => false,
+        Some(d) if d.is_empty() => false,
+        // An address names one host.
+        Some(d) if d.trim_matches(['[', ']']).parse::<IpAddr>().is_ok() => false,
+        Some(d) => psl::domain(d.trim_end_matches('.').as_bytes()).is_none(),
+    }
+}
+
 /// Adds `later` to `cookies`, each replacing an earlier one of its name.
 fn merge_cookies(cookies: &mut Vec<Cookie>, later: Vec<Cookie>) {
     for c in later {
@@ -624,7 +649,7 @@ impl ReqwestFetcher {
             .headers()
             .get_all(SET_COOKIE)
             .iter()
-            .filter(|v| v.len() <= MAX_COOKIE_BYTES)
+            .filter(|v| v.len() <= MAX_COOKIE_BYTES && !cookie_domain_is_public(v.as_bytes()))
             .collect();
         // Taken in one step: concurrent fetches of a session never pass
         // the limit together.

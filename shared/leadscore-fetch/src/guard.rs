@@ -79,6 +79,19 @@ pub struct NetworkPolicy {
 }
 
 impl NetworkPolicy {
+    /// Whether `ip` is a destination this policy opted in to beyond the
+    /// public internet: every address under `allow_private_network`, or one
+    /// of `allowed_addresses`. Such a destination may be reached on any
+    /// port; a public one only on 80 and 443 ([`WEB_PORTS`]).
+    pub fn opted_in(&self, ip: IpAddr) -> bool {
+        let canonical = ip.to_canonical();
+        self.allow_private_network
+            || self
+                .allowed_addresses
+                .iter()
+                .any(|a| a.to_canonical() == canonical)
+    }
+
     /// Check one address: `Ok` if the fetcher may connect to it.
     pub fn check(&self, ip: IpAddr) -> Result<(), PageError> {
         let canonical = ip.to_canonical();
@@ -92,12 +105,7 @@ impl NetworkPolicy {
                 reason: class,
             });
         }
-        if self.allow_private_network
-            || self
-                .allowed_addresses
-                .iter()
-                .any(|a| a.to_canonical() == canonical)
-        {
+        if self.opted_in(ip) {
             return Ok(());
         }
         Err(PageError::BlockedAddress {
@@ -163,8 +171,15 @@ impl SsrfGuard {
     /// Vet a URL without connecting: scheme must be http(s); an IP-literal
     /// host is classified; a DNS name is resolved and every address vetted.
     /// Returns the vetted socket addresses.
+    ///
+    /// Also refused: credentials in the URL (the client would send them as
+    /// `Authorization`, to whatever host a page or a redirect names), and a
+    /// port other than 80 and 443 on any address but the ones the policy
+    /// opted in (a redirect or a link to `:6379` would reach another
+    /// service of a public host).
     pub async fn vet_url(&self, url: &Url) -> Result<Vec<SocketAddr>, PageError> {
         check_scheme(url)?;
+        check_no_credentials(url)?;
         let port = url
             .port_or_known_default()
             .ok_or_else(|| PageError::BadUrl(format!("no port for {url}")))?;
@@ -180,10 +195,28 @@ impl SsrfGuard {
             }
             Some(Host::Domain(d)) => self.resolve_host(d).await?,
         };
+        if !WEB_PORTS.contains(&port) && !ips.iter().all(|ip| self.policy.opted_in(*ip)) {
+            return Err(PageError::BlockedPort { port });
+        }
         Ok(ips
             .into_iter()
             .map(|ip| SocketAddr::new(ip, port))
             .collect())
+    }
+}
+
+/// The ports a public address is reached on.
+pub const WEB_PORTS: [u16; 2] = [80, 443];
+
+/// Refuse a URL carrying a user name or password.
+pub fn check_no_credentials(url: &Url) -> Result<(), PageError> {
+    if url.username().is_empty() && url.password().is_none() {
+        Ok(())
+    } else {
+        Err(PageError::BadUrl(format!(
+            "credentials in the URL of {} (never sent)",
+            url.host_str().unwrap_or("no host")
+        )))
     }
 }
 
@@ -271,18 +304,21 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn private_opt_in_still_refuses_multicast() {
+    async fn private_opt_in_still_refuses_multicast_and_metadata() {
         let g = guard(true);
         assert!(
-            g.vet_url(&Url::parse("http://meta.test/").unwrap())
+            g.vet_url(&Url::parse("http://169.254.10.1/").unwrap())
                 .await
                 .is_ok()
         );
-        let e = g
-            .vet_url(&Url::parse("http://224.0.0.1/").unwrap())
-            .await
-            .unwrap_err();
-        assert_eq!(e.kind(), "blocked_address");
+        for u in [
+            "http://224.0.0.1/",
+            "http://meta.test/",
+            "http://169.254.170.2/",
+        ] {
+            let e = g.vet_url(&Url::parse(u).unwrap()).await.unwrap_err();
+            assert_eq!(e.kind(), "blocked_address", "{u}");
+        }
     }
 
     #[test]

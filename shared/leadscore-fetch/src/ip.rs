@@ -33,6 +33,14 @@ pub enum IpClass {
     Documentation,
     /// Benchmarking ranges: `198.18.0.0/15`, `2001:2::/48`.
     Benchmarking,
+    /// A cloud provider's instance metadata or host service, whatever
+    /// range it is in: `169.254.169.254` (AWS, GCP, Azure, OpenStack),
+    /// `169.254.170.2` and `169.254.170.23` (ECS task credentials, EKS Pod
+    /// Identity), `fd00:ec2::254` and `fd00:ec2::23`, `100.100.100.200`
+    /// (Alibaba), `192.0.0.192` (Oracle) and `168.63.129.16` (Azure's
+    /// WireServer, a public address). Never connectable, not even with the
+    /// private-network opt-in: it hands out the host's credentials.
+    CloudMetadata,
     /// Anything else that is not global unicast: `240/4`, `192.0.0/24`,
     /// `192.88.99/24`, `2001::/23`, `100::/64`, everything outside `2000::/3`.
     Reserved,
@@ -49,7 +57,7 @@ impl IpClass {
     pub fn is_never_connectable(self) -> bool {
         matches!(
             self,
-            IpClass::Multicast | IpClass::Unspecified | IpClass::Broadcast
+            IpClass::Multicast | IpClass::Unspecified | IpClass::Broadcast | IpClass::CloudMetadata
         )
     }
 }
@@ -69,6 +77,7 @@ impl std::fmt::Display for IpClass {
             IpClass::ThisNetwork => "this-network (0.0.0.0/8)",
             IpClass::Documentation => "documentation",
             IpClass::Benchmarking => "benchmarking",
+            IpClass::CloudMetadata => "cloud metadata service",
             IpClass::Reserved => "reserved",
         };
         f.write_str(s)
@@ -94,9 +103,27 @@ fn in_v4(ip: u32, net: [u8; 4], prefix: u32) -> bool {
     ip & mask == net & mask
 }
 
+/// The cloud metadata and host-service addresses of [`IpClass::CloudMetadata`].
+const METADATA_V4: [[u8; 4]; 6] = [
+    [169, 254, 169, 254],
+    [169, 254, 170, 2],
+    [169, 254, 170, 23],
+    [100, 100, 100, 200],
+    [192, 0, 0, 192],
+    [168, 63, 129, 16],
+];
+
+/// The IPv6 ones: `fd00:ec2::254`, `fd00:ec2::23`.
+const METADATA_V6: [[u16; 8]; 2] = [
+    [0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x254],
+    [0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x23],
+];
+
 fn classify_v4(ip: Ipv4Addr) -> IpClass {
     let n = u32::from(ip);
-    if n == 0 {
+    if METADATA_V4.contains(&ip.octets()) {
+        IpClass::CloudMetadata
+    } else if n == 0 {
         IpClass::Unspecified
     } else if n == u32::MAX {
         IpClass::Broadcast
@@ -154,6 +181,9 @@ fn classify_v6(ip: Ipv6Addr) -> IpClass {
     }
     if n == 1 {
         return IpClass::Loopback;
+    }
+    if METADATA_V6.contains(&ip.segments()) {
+        return IpClass::CloudMetadata;
     }
     // Low 32 bits as an IPv4 address, for the embedding forms.
     let low_v4 = Ipv4Addr::from((n & 0xffff_ffff) as u32);
@@ -224,7 +254,14 @@ mod tests {
             ("100.127.255.255", IpClass::SharedAddressSpace),
             ("100.128.0.1", IpClass::Public),
             ("100.63.255.255", IpClass::Public),
-            ("169.254.169.254", IpClass::LinkLocal),
+            ("169.254.169.254", IpClass::CloudMetadata),
+            ("169.254.170.2", IpClass::CloudMetadata),
+            ("169.254.170.23", IpClass::CloudMetadata),
+            ("100.100.100.200", IpClass::CloudMetadata),
+            ("192.0.0.192", IpClass::CloudMetadata),
+            ("168.63.129.16", IpClass::CloudMetadata),
+            ("168.63.129.17", IpClass::Public),
+            ("169.254.169.253", IpClass::LinkLocal),
             ("169.254.0.1", IpClass::LinkLocal),
             ("192.0.2.1", IpClass::Documentation),
             ("198.51.100.7", IpClass::Documentation),
@@ -255,7 +292,9 @@ mod tests {
             ("febf::1", IpClass::LinkLocal),
             ("fec0::1", IpClass::Private),
             ("fc00::1", IpClass::UniqueLocal),
-            ("fd00:ec2::254", IpClass::UniqueLocal),
+            ("fd00:ec2::254", IpClass::CloudMetadata),
+            ("fd00:ec2::23", IpClass::CloudMetadata),
+            ("fd00:ec2::255", IpClass::UniqueLocal),
             ("fdff:ffff::1", IpClass::UniqueLocal),
             ("ff02::1", IpClass::Multicast),
             ("2001:db8::1", IpClass::Documentation),
@@ -276,7 +315,8 @@ mod tests {
         let table = [
             ("::ffff:127.0.0.1", IpClass::Loopback),
             ("::ffff:7f00:1", IpClass::Loopback),
-            ("::ffff:169.254.169.254", IpClass::LinkLocal),
+            ("::ffff:169.254.169.254", IpClass::CloudMetadata),
+            ("::ffff:168.63.129.16", IpClass::CloudMetadata),
             ("::ffff:10.0.0.1", IpClass::Private),
             ("::ffff:8.8.8.8", IpClass::Public),
             ("::127.0.0.1", IpClass::Loopback),
@@ -284,10 +324,10 @@ mod tests {
             ("::8.8.8.8", IpClass::Public),
             ("::ffff:0.0.0.0", IpClass::Unspecified),
             ("64:ff9b::127.0.0.1", IpClass::Loopback),
-            ("64:ff9b::a9fe:a9fe", IpClass::LinkLocal),
+            ("64:ff9b::a9fe:a9fe", IpClass::CloudMetadata),
             ("64:ff9b::8.8.8.8", IpClass::Public),
             ("2002:7f00:1::", IpClass::Loopback),
-            ("2002:a9fe:a9fe::1", IpClass::LinkLocal),
+            ("2002:a9fe:a9fe::1", IpClass::CloudMetadata),
             ("2002:c0a8:0101::1", IpClass::Private),
             ("2002:0808:0808::1", IpClass::Public),
         ];

@@ -73,11 +73,16 @@ mod support {
     pub struct Server {
         pub addr: SocketAddr,
         hits: Arc<Mutex<Vec<String>>>,
+        heads: Arc<Mutex<Vec<String>>>,
     }
 
     impl Server {
         pub fn hits(&self) -> Vec<String> {
             self.hits.lock().unwrap().clone()
+        }
+        /// The head (request line and headers) of each request, lowercase.
+        pub fn heads(&self) -> Vec<String> {
+            self.heads.lock().unwrap().clone()
         }
         pub fn hits_for(&self, path: &str) -> usize {
             self.hits().iter().filter(|p| *p == path).count()
@@ -106,17 +111,18 @@ mod support {
             .unwrap();
         let addr = listener.local_addr().unwrap();
         let hits = Arc::new(Mutex::new(Vec::new()));
-        let h2 = hits.clone();
+        let heads = Arc::new(Mutex::new(Vec::new()));
+        let (h2, heads2) = (hits.clone(), heads.clone());
         tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
                 let handler = handler.clone();
-                let hits = h2.clone();
+                let (hits, heads) = (h2.clone(), heads2.clone());
                 tokio::spawn(async move {
-                    let _ = handle(stream, handler, hits).await;
+                    let _ = handle(stream, handler, hits, heads).await;
                 });
             }
         });
-        Server { addr, hits }
+        Server { addr, hits, heads }
     }
 
     /// A listener that records every connection; tests assert it stays at 0.
@@ -128,6 +134,7 @@ mod support {
         mut stream: TcpStream,
         handler: Handler,
         hits: Arc<Mutex<Vec<String>>>,
+        heads: Arc<Mutex<Vec<String>>>,
     ) -> std::io::Result<()> {
         let mut buf = Vec::new();
         let mut chunk = [0u8; 1024];
@@ -141,6 +148,7 @@ mod support {
         let head = String::from_utf8_lossy(&buf);
         let path = head.split_whitespace().nth(1).unwrap_or("/").to_owned();
         hits.lock().unwrap().push(path.clone());
+        heads.lock().unwrap().push(head.to_lowercase());
         match handler(&path) {
             Reply::Full {
                 status,
@@ -1559,6 +1567,152 @@ mod ssrf {
             let e = f.fetch(&url, &session).await.unwrap_err();
             assert_eq!(e, PageError::HttpStatus(418));
             assert!(!trip.hits().is_empty());
+        })
+        .await;
+    }
+
+    /// A public address is reached on ports 80 and 443 only; an opted-in
+    /// one on any. Checked by the guard alone: nothing here connects.
+    #[tokio::test]
+    async fn a_public_host_is_reached_on_web_ports_only() {
+        let resolver = resolver().with("public.test", &[ip("93.184.216.34")]);
+        let closed = fetcher(test_config(false), resolver.clone());
+        for raw in [
+            "http://public.test/",
+            "https://public.test/",
+            "http://public.test:443/",
+            "https://public.test:80/",
+        ] {
+            let url = Url::parse(raw).unwrap();
+            assert!(closed.guard().vet_url(&url).await.is_ok(), "{raw}");
+        }
+        for (raw, port) in [
+            ("http://public.test:6379/", 6379),
+            ("https://public.test:8443/", 8443),
+            ("http://93.184.216.34:25/", 25),
+            ("http://[2606:2800:220:1:248:1893:25c8:1946]:11211/", 11211),
+        ] {
+            let url = Url::parse(raw).unwrap();
+            assert_eq!(
+                closed.guard().vet_url(&url).await.unwrap_err(),
+                PageError::BlockedPort { port },
+                "{raw}"
+            );
+        }
+        // Opted in (a fixture on loopback): any port.
+        let url = Url::parse("http://loopback.test:6379/").unwrap();
+        assert!(closed.guard().vet_url(&url).await.is_err());
+        let open = fetcher(test_config(true), resolver);
+        assert!(open.guard().vet_url(&url).await.is_ok());
+    }
+
+    /// Metadata services stay refused under the private-network opt-in,
+    /// and Azure's WireServer, a public address, is refused too. Checked by
+    /// the guard alone: nothing here connects.
+    #[tokio::test]
+    async fn metadata_addresses_are_refused_even_when_private_networks_are_allowed() {
+        let f = fetcher(test_config(true), resolver());
+        for raw in [
+            "http://169.254.169.254/latest/meta-data/",
+            "http://metadata.test/",
+            "http://[fd00:ec2::254]/",
+            "http://ec2v6.test/",
+            "http://alibaba-meta.test/",
+            "http://169.254.170.2/v2/credentials",
+            "http://168.63.129.16/machine",
+            "http://mapped.test/",
+        ] {
+            let url = Url::parse(raw).unwrap();
+            let e = f.guard().vet_url(&url).await.unwrap_err();
+            assert!(
+                matches!(e, PageError::BlockedAddress { .. }),
+                "{raw}: {e:?}"
+            );
+        }
+        // The rest of link-local stays open to the opt-in.
+        let url = Url::parse("http://169.254.1.1/").unwrap();
+        assert!(f.guard().vet_url(&url).await.is_ok());
+    }
+
+    /// A URL with a user name or password is refused, typed or redirected
+    /// to: the client would send them as `Authorization` to any host.
+    #[tokio::test]
+    async fn credentials_in_a_url_are_never_sent() {
+        bounded(async {
+            let server = serve_knowing_port(|port, path| match path {
+                "/to-creds" => redirect(&format!("http://admin:guess@acme.test:{port}/ok")),
+                "/ok" => html("<p>ok</p>"),
+                _ => status(404),
+            })
+            .await;
+            let port = server.addr.port();
+            let f = fetcher(test_config(true), loopback_resolver());
+            let session = SiteSession::new(Budget::new(Duration::from_secs(4)));
+            let typed = Url::parse(&format!("http://admin:guess@acme.test:{port}/ok")).unwrap();
+            let e = f.fetch(&typed, &session).await.unwrap_err();
+            assert!(matches!(e, PageError::BadUrl(_)), "{e:?}");
+            assert!(server.hits().is_empty(), "{:?}", server.hits());
+            let redirected = Url::parse(&format!("http://acme.test:{port}/to-creds")).unwrap();
+            let e = f.fetch(&redirected, &session).await.unwrap_err();
+            assert!(matches!(e, PageError::BadUrl(_)), "{e:?}");
+            assert_eq!(server.hits_for("/ok"), 0, "{:?}", server.hits());
+            assert!(
+                server.heads().iter().all(|h| !h.contains("authorization:")),
+                "{:?}",
+                server.heads()
+            );
+            let ok = f
+                .fetch(
+                    &Url::parse(&format!("http://acme.test:{port}/ok")).unwrap(),
+                    &session,
+                )
+                .await
+                .unwrap();
+            assert!(ok.text.contains("ok"));
+        })
+        .await;
+    }
+
+    /// A cookie for a public suffix (`Domain=test`) is not kept, so it never
+    /// reaches another site of the suffix; one for the site's own domain is.
+    #[tokio::test]
+    async fn a_cookie_for_a_public_suffix_is_not_kept() {
+        bounded(async {
+            let server = serve_knowing_port(|port, path| match path {
+                "/set" => Reply::Full {
+                    status: 302,
+                    headers: vec![
+                        ("Set-Cookie".into(), "wide=1; Path=/; Domain=test".into()),
+                        ("Set-Cookie".into(), "dotted=1; Path=/; domain=.TEST".into()),
+                        (
+                            "Set-Cookie".into(),
+                            "site=1; Path=/; Domain=acme.test".into(),
+                        ),
+                        (
+                            "Location".into(),
+                            format!("http://www.acme.test:{port}/see"),
+                        ),
+                    ],
+                    body: Vec::new(),
+                },
+                "/see" => html("<p>seen</p>"),
+                _ => status(404),
+            })
+            .await;
+            let resolver = loopback_resolver().with("shop.acme.test", &[ip("127.0.0.1")]);
+            let f = fetcher(test_config(true), resolver);
+            let session = SiteSession::new(Budget::new(Duration::from_secs(4)));
+            let start = Url::parse(&format!("http://shop.acme.test:{}/set", server.addr.port()));
+            let page = f.fetch(&start.unwrap(), &session).await.unwrap();
+            assert!(page.text.contains("seen"));
+            let heads = server.heads();
+            let see = heads
+                .iter()
+                .find(|h| h.starts_with("get /see "))
+                .unwrap_or_else(|| panic!("{heads:?}"));
+            assert!(see.contains("site=1"), "{see}");
+            assert!(!see.contains("wide=1"), "{see}");
+            assert!(!see.contains("dotted=1"), "{see}");
         })
         .await;
     }
