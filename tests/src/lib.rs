@@ -183,16 +183,31 @@ impl Template {
             .collect()
     }
 
-    /// The `ProjectionType` of one of the table's indexes.
-    pub fn index_projection(&self, name: &str) -> String {
-        self.resource("Table")["Properties"]["GlobalSecondaryIndexes"]
+    /// The `ProjectionType` of one of the table's indexes, and its
+    /// `NonKeyAttributes`.
+    pub fn index_projection(&self, name: &str) -> (String, Vec<String>) {
+        let projection = self.resource("Table")["Properties"]["GlobalSecondaryIndexes"]
             .as_sequence()
             .unwrap()
             .iter()
             .find(|g| g["IndexName"].as_str() == Some(name))
-            .and_then(|g| g["Projection"]["ProjectionType"].as_str())
-            .unwrap_or_else(|| panic!("index {name}: no projection"))
-            .to_owned()
+            .map(|g| &g["Projection"])
+            .unwrap_or_else(|| panic!("index {name}: no projection"));
+        let kind = projection["ProjectionType"]
+            .as_str()
+            .unwrap_or_else(|| panic!("index {name}: no projection type"))
+            .to_owned();
+        let attributes = projection
+            .get("NonKeyAttributes")
+            .and_then(Value::as_sequence)
+            .map(|list| {
+                list.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default();
+        (kind, attributes)
     }
 
     /// The table's TTL attribute.

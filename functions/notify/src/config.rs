@@ -16,6 +16,10 @@ pub struct Config {
     pub sales_email: Vec<String>,
     /// `EMAIL_LEAD_OWNER`: send to the lead's owner when it is an address.
     pub email_owner: bool,
+    /// `FAILURE_QUEUE_URL`: where a message that is no alert goes at once
+    /// (the queue's dead-letter queue); empty leaves it to the queue's
+    /// retries.
+    pub failure_queue: Option<String>,
 }
 
 impl Config {
@@ -27,6 +31,7 @@ impl Config {
             ses_from: env.optional("SES_FROM"),
             sales_email: env.list("SALES_EMAIL"),
             email_owner: env.parse_or("EMAIL_LEAD_OWNER", false)?,
+            failure_queue: env.optional("FAILURE_QUEUE_URL"),
         };
         if config.ses_from.is_some() && config.sales_email.is_empty() && !config.email_owner {
             return Err(ConfigError::Missing(

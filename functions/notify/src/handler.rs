@@ -12,17 +12,33 @@ use leadscore_pipeline::AlertSink;
 use serde::Serialize;
 
 /// What the handler needs, built once per cold start: the channels, each
-/// already wrapped in `leadscore_notify::once::Once`.
+/// already wrapped in `leadscore_notify::once::Once`, and where a message
+/// that can never be delivered goes.
 #[derive(Clone)]
 pub struct Deps {
     /// Channel name and sink.
     pub channels: Vec<(String, Arc<dyn AlertSink>)>,
+    /// The failure queue; without one, such a message is left to the
+    /// queue's retries (and its redrive policy).
+    pub parking: Option<Arc<dyn Parking>>,
+}
+
+/// Where a queue message that is no alert goes at once, with why: the
+/// notify queue's own dead-letter queue, instead of 48 receives over 4
+/// hours that would read as a channel outage.
+#[async_trait::async_trait]
+pub trait Parking: Send + Sync {
+    /// Keeps `body` with `reason`.
+    async fn park(&self, body: &str, reason: &str) -> Result<(), String>;
 }
 
 impl std::fmt::Debug for Deps {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let names: Vec<&str> = self.channels.iter().map(|(n, _)| n.as_str()).collect();
-        f.debug_struct("Deps").field("channels", &names).finish()
+        f.debug_struct("Deps")
+            .field("channels", &names)
+            .field("parking", &self.parking.is_some())
+            .finish()
     }
 }
 
@@ -53,6 +69,11 @@ pub enum NotifyError {
 }
 
 impl NotifyError {
+    /// Whether another try can never succeed: the message is no alert.
+    pub fn is_permanent(&self) -> bool {
+        !matches!(self, NotifyError::Delivery(_))
+    }
+
     /// The error's kind, as Lambda reports it.
     pub fn kind(&self) -> &'static str {
         match self {
@@ -71,10 +92,12 @@ impl From<NotifyError> for Diagnostic {
 
 /// The handler of a batch from `NotifyQueue` (the template sends one
 /// message an invocation; any number works, their alerts delivered at
-/// once). A message that fails (a channel down, or a message that is no
-/// alert) is reported as a batch item failure: it comes back after the
-/// queue's visibility timeout, and after its last receive moves to the
-/// failure queue. The others are done.
+/// once). A message whose alert could not be delivered (a channel down) is
+/// reported as a batch item failure: it comes back after the queue's
+/// visibility timeout, and after its last receive moves to the failure
+/// queue. A message that is no alert goes to the failure queue at once
+/// (`deps.parking`; reported as failed when that fails too, or when there
+/// is none). The others are done.
 pub async fn handle_queue(deps: &Deps, event: LambdaEvent<SqsEvent>) -> SqsBatchResponse {
     let records = event.payload.records;
     let outcomes = futures::future::join_all(records.iter().map(|m| async move {
@@ -88,12 +111,30 @@ pub async fn handle_queue(deps: &Deps, event: LambdaEvent<SqsEvent>) -> SqsBatch
     let mut response = SqsBatchResponse::default();
     for (m, outcome) in outcomes {
         let id = m.message_id.clone().unwrap_or_default();
-        if let Err(e) = outcome {
+        let Err(e) = outcome else {
+            continue;
+        };
+        if e.is_permanent()
+            && let Some(parking) = &deps.parking
+        {
+            match parking
+                .park(m.body.as_deref().unwrap_or_default(), &e.to_string())
+                .await
+            {
+                Ok(()) => {
+                    tracing::error!(message = %id, error = %e, kind = e.kind(), "not an alert; moved to the failure queue");
+                    continue;
+                }
+                Err(park) => {
+                    tracing::error!(message = %id, error = %e, kind = e.kind(), park_error = %park, "not an alert, and moving it to the failure queue failed; the queue tries it again");
+                }
+            }
+        } else {
             tracing::error!(message = %id, error = %e, kind = e.kind(), receive_count = ?m.attributes.get("ApproximateReceiveCount"), "alert not delivered; the queue tries it again");
-            let mut f = BatchItemFailure::default();
-            f.item_identifier = id;
-            response.batch_item_failures.push(f);
         }
+        let mut f = BatchItemFailure::default();
+        f.item_identifier = id;
+        response.batch_item_failures.push(f);
     }
     response
 }

@@ -1,7 +1,7 @@
 //! The `notify` Lambda: fed by `NotifyQueue`, where the hot-lead rule puts
 //! the `Lead Became Hot` events (an alert whose channel is down is tried
 //! again by the queue, for hours, not lost after two retries). Posts the
-//! alert to Slack (Block Kit, incoming webhook from Secrets Manager or SSM)
+//! alert to Slack (Block Kit, incoming webhook from Secrets Manager)
 //! and emails it through SES v2, each channel at most once per alert id
 //! (a redelivered event sends nothing twice).
 

@@ -3,10 +3,12 @@
 use std::sync::Arc;
 
 use lambda_notify::config::Config;
-use lambda_notify::handler::{Deps, handle_queue};
+use lambda_notify::handler::{Deps, Parking, handle_queue};
 use lambda_notify::{CLAIM_LEASE, LazySlack, WebhookUrl};
 use lambda_runtime::{LambdaEvent, service_fn};
-use leadscore_aws::{DynamoStore, Recipients, SdkConfig, SesEmail, lambda_sdk_config, read_secret};
+use leadscore_aws::{
+    DynamoStore, Recipients, SecretReader, SesEmail, SqsSender, lambda_sdk_config,
+};
 use leadscore_lambda::{Env, init_tracing};
 use leadscore_notify::once::Once;
 use leadscore_pipeline::AlertSink;
@@ -31,7 +33,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
             .timeout(std::time::Duration::from_secs(10))
             .build()?;
         let source = SecretUrl {
-            sdk: sdk.clone(),
+            reader: SecretReader::new(&sdk),
             secret: secret.clone(),
         };
         channels.push((
@@ -56,23 +58,41 @@ async fn main() -> Result<(), lambda_runtime::Error> {
             Arc::new(Once::new(store.clone(), "email", ses).with_lease(CLAIM_LEASE)),
         ));
     }
-    let deps = Deps { channels };
+    let parking = config.failure_queue.as_ref().map(|url| {
+        Arc::new(FailureQueue(SqsSender::new(
+            aws_sdk_sqs::Client::new(&sdk),
+            url,
+        ))) as Arc<dyn Parking>
+    });
+    let deps = Deps { channels, parking };
     lambda_runtime::run(service_fn(|event: LambdaEvent<_>| async {
         Ok::<_, std::convert::Infallible>(handle_queue(&deps, event).await)
     }))
     .await
 }
 
-/// The Slack webhook URL in its secret (`SLACK_WEBHOOK_SECRET`).
+/// The failure queue (`FAILURE_QUEUE_URL`), where a message that is no
+/// alert goes at once.
+struct FailureQueue(SqsSender);
+
+#[async_trait::async_trait]
+impl Parking for FailureQueue {
+    async fn park(&self, body: &str, reason: &str) -> Result<(), String> {
+        self.0.send(body, reason).await
+    }
+}
+
+/// The Slack webhook URL in its secret (`SLACK_WEBHOOK_SECRET`), read
+/// through one client.
 struct SecretUrl {
-    sdk: SdkConfig,
+    reader: SecretReader,
     secret: String,
 }
 
 #[async_trait::async_trait]
 impl WebhookUrl for SecretUrl {
     async fn url(&self) -> Result<String, String> {
-        read_secret(&self.sdk, &self.secret, "url").await.map_err(|e| {
+        self.reader.read(&self.secret, "url").await.map_err(|e| {
             tracing::error!(secret = %self.secret, error = %e, "reading the Slack webhook secret failed");
             format!("reading SLACK_WEBHOOK_SECRET {}: {e}", self.secret)
         })

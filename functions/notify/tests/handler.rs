@@ -59,6 +59,7 @@ fn two_channels(slack_failures: u32, email_failures: u32) -> (Deps, Arc<Channel>
                 Arc::new(Once::new(store, "email", Shared(email.clone()))),
             ),
         ],
+        parking: None,
     };
     (deps, slack, email)
 }
@@ -95,7 +96,10 @@ async fn each_channel_gets_the_alert_once_even_across_retries() {
 
 #[tokio::test]
 async fn other_events_and_bad_details_are_typed_errors() {
-    let deps = Deps { channels: vec![] };
+    let deps = Deps {
+        channels: vec![],
+        parking: None,
+    };
     let mut e: serde_json::Value =
         serde_json::from_str(include_str!("fixtures/lead-became-hot.json")).unwrap();
     e["detail-type"] = serde_json::json!("Account Enriched");
@@ -154,6 +158,7 @@ async fn a_slack_secret_that_cannot_be_read_fails_slack_alone_and_is_read_again(
                 Arc::new(Once::new(store.clone(), "email", Shared(email.clone()))),
             ),
         ],
+        parking: None,
     };
     let reasons = ["ThrottlingException", "not a URL"];
     for (tries, reason) in reasons.into_iter().enumerate() {
@@ -204,6 +209,7 @@ async fn the_channels_are_sent_to_at_once() {
                 (name.to_owned(), sink)
             })
             .collect(),
+        parking: None,
     };
     let out = handle(&deps, event()).await.unwrap();
     assert_eq!(out.delivered, ["slack", "email"]);
@@ -268,6 +274,62 @@ async fn a_queue_batch_reports_only_the_messages_that_failed_and_their_retry_sen
     assert_eq!(slack.sent.lock().unwrap().len(), 1);
 }
 
+/// A failure queue that keeps what it is given, refusing while `down`.
+#[derive(Default)]
+struct Parked {
+    kept: Mutex<Vec<(String, String)>>,
+    down: std::sync::atomic::AtomicBool,
+}
+
+#[async_trait]
+impl lambda_notify::handler::Parking for Parked {
+    async fn park(&self, body: &str, reason: &str) -> Result<(), String> {
+        if self.down.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err("queue unreachable".into());
+        }
+        self.kept
+            .lock()
+            .unwrap()
+            .push((body.to_owned(), reason.to_owned()));
+        Ok(())
+    }
+}
+
+/// A message that is no alert goes to the failure queue at once, with why,
+/// instead of 48 receives over 4 hours; an alert a channel failed on stays
+/// on the queue's retries; a message the failure queue cannot take stays
+/// on them too.
+#[tokio::test]
+async fn a_message_that_is_no_alert_is_parked_at_once_and_a_failed_alert_is_retried() {
+    use lambda_notify::handler::handle_queue;
+    let (mut deps, slack, _email) = two_channels(1, 0);
+    let parked = Arc::new(Parked::default());
+    deps.parking = Some(parked.clone());
+    let good = include_str!("fixtures/lead-became-hot.json");
+    let mut other: serde_json::Value = serde_json::from_str(good).unwrap();
+    other["detail-type"] = "Account Enriched".into();
+    let other = other.to_string();
+    let out = handle_queue(&deps, batch(&[good, "not json", &other])).await;
+    let failed: Vec<&str> = out
+        .batch_item_failures
+        .iter()
+        .map(|f| f.item_identifier.as_str())
+        .collect();
+    assert_eq!(failed, ["m0"], "only the alert Slack failed on comes back");
+    let kept = parked.kept.lock().unwrap().clone();
+    assert_eq!(kept.len(), 2, "{kept:?}");
+    assert_eq!(kept[0].0, "not json");
+    assert!(kept[0].1.starts_with("bad queue message"), "{}", kept[0].1);
+    assert_eq!(kept[1].0, other);
+    assert!(kept[1].1.contains("Account Enriched"), "{}", kept[1].1);
+    assert_eq!(slack.sent.lock().unwrap().len(), 0);
+    // The failure queue down: the message stays on the queue's retries.
+    parked.down.store(true, std::sync::atomic::Ordering::SeqCst);
+    let out = handle_queue(&deps, batch(&["not json"])).await;
+    assert_eq!(out.batch_item_failures.len(), 1);
+    assert_eq!(parked.kept.lock().unwrap().len(), 2);
+}
+
 /// The secret's URLs in turn: the old webhook's, then the new one's.
 struct Rotated(Mutex<Vec<String>>, std::sync::atomic::AtomicUsize);
 
@@ -307,6 +369,7 @@ async fn a_refused_webhook_is_read_again_from_the_secret() {
     // No claims here: each delivery posts.
     let deps = Deps {
         channels: vec![("slack".into(), Arc::new(slack))],
+        parking: None,
     };
     let e = handle(&deps, event()).await.unwrap_err();
     assert!(e.to_string().contains("404"), "{e}");

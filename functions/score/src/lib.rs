@@ -1,5 +1,5 @@
-//! The `score` Lambda: the target of the `Account Enriched` and
-//! `Lead Submitted` rules. Rescores the affected leads (and rolls up the
+//! The `score` Lambda: the target of the `Account Enriched`,
+//! `Lead Submitted` and `Scores Due` events (ScoreRule). Rescores the affected leads (and rolls up the
 //! account), writes scores with their alerts into the outbox, then publishes
 //! pending alerts (`Lead Became Hot`, `Lead Cooled`) on the bus.
 

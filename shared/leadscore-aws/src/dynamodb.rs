@@ -41,8 +41,19 @@ pub struct Index {
     pub pk: &'static str,
     /// Sort key attribute.
     pub sk: &'static str,
-    /// Whether the index holds only the keys (else every attribute).
-    pub keys_only: bool,
+    /// What the index holds of an item besides the keys.
+    pub projected: Projected,
+}
+
+/// What an index holds of an item besides the table's and its own keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Projected {
+    /// Every attribute.
+    All,
+    /// Nothing else.
+    KeysOnly,
+    /// These attributes.
+    Include(&'static [&'static str]),
 }
 
 /// Leads of an account: `ACCOUNT#domain` → `LEAD#email`.
@@ -50,21 +61,23 @@ pub const LEADS_BY_ACCOUNT: Index = Index {
     name: "leads_by_account",
     pk: "acct_pk",
     sk: "acct_sk",
-    keys_only: false,
+    projected: Projected::All,
 };
 /// Leads by tier and score: `TIER#hot` → zero-padded total.
 pub const LEADS_BY_SCORE: Index = Index {
     name: "leads_by_score",
     pk: "score_pk",
     sk: "score_sk",
-    keys_only: false,
+    projected: Projected::All,
 };
 /// Accounts by last enrichment: `DUE#shard` → enriched_at (`0` = never).
 pub const ACCOUNTS_BY_ENRICHMENT: Index = Index {
     name: "accounts_by_enrichment",
     pk: "due_pk",
     sk: "due_sk",
-    keys_only: false,
+    // Its queries read the domain alone: the account's data and signals,
+    // rewritten with every snapshot, stay out of the index.
+    projected: Projected::Include(&["domain"]),
 };
 /// Undelivered alerts (sparse): `PENDING` → created_at#version, or
 /// failed_at#id once a delivery has failed (the back of the queue).
@@ -72,7 +85,7 @@ pub const PENDING_ALERTS: Index = Index {
     name: "pending_alerts",
     pk: "outbox_pk",
     sk: "outbox_sk",
-    keys_only: false,
+    projected: Projected::All,
 };
 /// Current scores by when they were last checked: `CHECK#shard` →
 /// `time#email`, the time the later of `scored_at` and the last rescoring
@@ -82,7 +95,7 @@ pub const SCORES_BY_CHECK: Index = Index {
     name: "scores_by_check",
     pk: "check_pk",
     sk: "check_sk",
-    keys_only: true,
+    projected: Projected::KeysOnly,
 };
 /// Every index of the table.
 pub const INDEXES: [Index; 5] = [
@@ -214,13 +227,15 @@ fn key_element(name: &str, kind: KeyType) -> Result<KeySchemaElement> {
 }
 
 fn projection(index: Index) -> Projection {
-    Projection::builder()
-        .projection_type(if index.keys_only {
-            ProjectionType::KeysOnly
-        } else {
-            ProjectionType::All
-        })
-        .build()
+    match index.projected {
+        Projected::All => Projection::builder().projection_type(ProjectionType::All),
+        Projected::KeysOnly => Projection::builder().projection_type(ProjectionType::KeysOnly),
+        Projected::Include(names) => names.iter().fold(
+            Projection::builder().projection_type(ProjectionType::Include),
+            |b, name| b.non_key_attributes(*name),
+        ),
+    }
+    .build()
 }
 
 /// A `scores_by_check` sort key: the check time, then the lead, so equal

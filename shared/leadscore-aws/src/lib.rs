@@ -19,9 +19,9 @@ pub mod sqs;
 pub use aws_config::SdkConfig;
 pub use dynamodb::DynamoStore;
 pub use eventbridge::EventBridgeBus;
-pub use secrets::{SecretError, read_secret};
+pub use secrets::{SecretError, SecretReader, read_secret};
 pub use ses::{Recipients, SesEmail};
-pub use sqs::SqsEnrichQueue;
+pub use sqs::{SqsEnrichQueue, SqsSender};
 
 /// Attempts per SDK call, throttling and transient errors included (the
 /// SDK's standard retry mode: exponential backoff with jitter).

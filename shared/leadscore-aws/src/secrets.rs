@@ -25,8 +25,40 @@ pub enum SecretError {
 
 /// Reads a secret string from Secrets Manager (`id` is a name or ARN). A
 /// JSON object value yields its `field` member (e.g. `{"url": "https://hooks..."}`).
+/// For a secret read once at cold start; one read again while the function
+/// runs goes through a [`SecretReader`] built once.
 pub async fn read_secret(config: &SdkConfig, id: &str, field: &str) -> Result<String, SecretError> {
-    let out = aws_sdk_secretsmanager::Client::new(config)
+    SecretReader::new(config).read(id, field).await
+}
+
+/// A Secrets Manager client, built once per cold start, for secrets read
+/// more than once (the notify function reads its Slack webhook again after
+/// Slack refuses it).
+#[derive(Debug, Clone)]
+pub struct SecretReader {
+    client: aws_sdk_secretsmanager::Client,
+}
+
+impl SecretReader {
+    /// A reader with `config`'s endpoint, region and credentials.
+    pub fn new(config: &SdkConfig) -> Self {
+        Self {
+            client: aws_sdk_secretsmanager::Client::new(config),
+        }
+    }
+
+    /// [`read_secret`] through this reader's client.
+    pub async fn read(&self, id: &str, field: &str) -> Result<String, SecretError> {
+        read_with(&self.client, id, field).await
+    }
+}
+
+async fn read_with(
+    client: &aws_sdk_secretsmanager::Client,
+    id: &str,
+    field: &str,
+) -> Result<String, SecretError> {
+    let out = client
         .get_secret_value()
         .secret_id(id)
         .send()

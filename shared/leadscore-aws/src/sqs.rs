@@ -1,13 +1,61 @@
 //! The SQS adapter of the [`EnrichQueue`] port: `SendMessageBatch` in
 //! batches of 10, retrying only the entries SQS rejected (the same policy as
-//! the EventBridge publisher).
+//! the EventBridge publisher); and [`SqsSender`], one message at a time
+//! with a reason (the notify function's failure queue).
 
 use async_trait::async_trait;
 use aws_sdk_sqs::Client;
-use aws_sdk_sqs::types::SendMessageBatchRequestEntry;
+use aws_sdk_sqs::types::{MessageAttributeValue, SendMessageBatchRequestEntry};
 use leadscore_pipeline::{BusError, EnrichQueue, EnrichRequest, QueueError};
 
 use crate::eventbridge::{FIRST_BACKOFF, ROUNDS, publish_with_retries};
+
+/// Sends single messages, each with a `reason` attribute, to one queue:
+/// where the notify function moves a message it can never deliver.
+#[derive(Debug, Clone)]
+pub struct SqsSender {
+    client: Client,
+    queue_url: String,
+}
+
+impl SqsSender {
+    /// A sender to `queue_url`.
+    pub fn new(client: Client, queue_url: impl Into<String>) -> Self {
+        Self {
+            client,
+            queue_url: queue_url.into(),
+        }
+    }
+
+    /// Sends `body` with the string attribute `reason` (cut to 1,000
+    /// characters).
+    pub async fn send(&self, body: &str, reason: &str) -> Result<(), String> {
+        let reason: String = reason.chars().take(1000).collect();
+        let attribute = MessageAttributeValue::builder()
+            .data_type("String")
+            .string_value(if reason.is_empty() {
+                "-".into()
+            } else {
+                reason
+            })
+            .build()
+            .map_err(|e| e.to_string())?;
+        self.client
+            .send_message()
+            .queue_url(&self.queue_url)
+            .message_body(body)
+            .message_attributes("reason", attribute)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| {
+                format!(
+                    "SendMessage: {}",
+                    aws_sdk_sqs::error::DisplayErrorContext(&e)
+                )
+            })
+    }
+}
 
 /// Sends enrichment requests to one SQS queue.
 #[derive(Debug, Clone)]

@@ -251,8 +251,8 @@ mod eventbridge_delivery {
         proxy::{Proxy, Verdict},
     };
 
-    /// A bus with a rule (the template's pattern shape) delivering to a queue.
-    async fn bus_to_queue(threshold: f64) -> (String, String) {
+    /// A bus with a rule (the template's pattern) delivering to a queue.
+    async fn bus_to_queue() -> (String, String) {
         let config = support::sdk_config().await;
         let eb = EventBridge::new(&config);
         let sqs = Sqs::new(&config);
@@ -277,8 +277,7 @@ mod eventbridge_delivery {
             attrs.attributes().unwrap()[&aws_sdk_sqs::types::QueueAttributeName::QueueArn].clone();
         let pattern = serde_json::json!({
             "source": ["leadscore"],
-            "detail-type": [detail_type::LEAD_BECAME_HOT],
-            "detail": {"score": [{"numeric": [">=", threshold]}]}
+            "detail-type": [detail_type::LEAD_BECAME_HOT]
         });
         eb.put_rule()
             .name("hot-leads")
@@ -332,7 +331,7 @@ mod eventbridge_delivery {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn an_outage_loses_no_alert_and_recovery_delivers_each_exactly_once() {
-        let (bus, queue) = bus_to_queue(70.0).await;
+        let (bus, queue) = bus_to_queue().await;
         let store = MemoryStore::new();
         seed_hot_leads(&store, 12, 3).await;
         let summary = rescore_all(&store, &model(), now(), |_, _| {})
@@ -415,9 +414,11 @@ mod eventbridge_delivery {
         ));
     }
 
+    /// Every hot alert reaches the queue, whatever its score (a model's hot
+    /// tier may be under 70), and nothing else does.
     #[tokio::test]
-    async fn the_rule_pattern_filters_by_score() {
-        let (bus, queue) = bus_to_queue(70.0).await;
+    async fn the_rule_pattern_routes_every_hot_alert() {
+        let (bus, queue) = bus_to_queue().await;
         let eb = EventBridgeBus::new(EventBridge::new(&support::sdk_config().await), &bus);
         let mk = |score: f64, key: &str| Event {
             detail_type: detail_type::LEAD_BECAME_HOT.into(),
@@ -425,8 +426,12 @@ mod eventbridge_delivery {
             idempotency_key: key.into(),
             time: now(),
         };
+        let cooled = Event {
+            detail_type: detail_type::LEAD_COOLED.into(),
+            ..mk(40.0, "cooled")
+        };
         let out = eb
-            .publish(&[mk(69.9, "low"), mk(70.0, "at"), mk(95.0, "high")])
+            .publish(&[mk(62.5, "low-tier"), cooled, mk(95.0, "high")])
             .await;
         assert!(out.iter().all(Result::is_ok));
         let got = receive(&queue, Duration::from_secs(3)).await;
@@ -435,7 +440,42 @@ mod eventbridge_delivery {
             .map(|m| m["detail"]["idempotency_key"].as_str().unwrap())
             .collect();
         keys.sort_unstable();
-        assert_eq!(keys, ["at", "high"]);
+        assert_eq!(keys, ["high", "low-tier"]);
+    }
+
+    /// A message sent to a failure queue arrives with its reason.
+    #[tokio::test]
+    async fn a_parked_message_keeps_its_body_and_reason() {
+        let config = support::sdk_config().await;
+        let sqs = Sqs::new(&config);
+        let queue_url = sqs
+            .create_queue()
+            .queue_name(support::unique("failed"))
+            .send()
+            .await
+            .unwrap()
+            .queue_url
+            .unwrap();
+        let sender = leadscore_aws::SqsSender::new(sqs.clone(), &queue_url);
+        sender
+            .send(r#"{"not":"an alert"}"#, "unsupported detail-type \"X\"")
+            .await
+            .unwrap();
+        let out = sqs
+            .receive_message()
+            .queue_url(&queue_url)
+            .message_attribute_names("All")
+            .wait_time_seconds(2)
+            .send()
+            .await
+            .unwrap();
+        let m = &out.messages()[0];
+        assert_eq!(m.body(), Some(r#"{"not":"an alert"}"#));
+        let reason = &m.message_attributes().unwrap()["reason"];
+        assert_eq!(reason.string_value(), Some("unsupported detail-type \"X\""));
+        // A queue that is not there: an error, not a panic or a silent loss.
+        let gone = leadscore_aws::SqsSender::new(sqs, format!("{queue_url}-missing"));
+        assert!(gone.send("{}", "x").await.is_err());
     }
 
     /// A bus that does not exist refuses for good: not "retry".

@@ -42,7 +42,7 @@ pub enum ConfigError {
         /// Why it does not parse.
         reason: String,
     },
-    /// A secret or parameter could not be read.
+    /// A secret could not be read (Secrets Manager).
     #[error(transparent)]
     Secret(#[from] leadscore_aws::SecretError),
     /// The scoring model is invalid.
