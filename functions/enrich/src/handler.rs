@@ -237,7 +237,14 @@ pub async fn handle_batch(
             Ok(q) => {
                 let req = q.into_request();
                 match by_domain.iter_mut().find(|(r, _)| r.domain == req.domain) {
-                    Some((_, ids)) => ids.push(id),
+                    Some((kept, ids)) => {
+                        ids.push(id);
+                        // A form's website (where the site really starts)
+                        // over a scheduled run's bare domain.
+                        if kept.start.is_none() && req.start.is_some() {
+                            kept.start = req.start;
+                        }
+                    }
                     None => by_domain.push((req, vec![id])),
                 }
             }

@@ -408,3 +408,51 @@ async fn one_domain_queued_twice_in_a_batch_is_enriched_once() {
         site.hits()
     );
 }
+
+/// A batch holding a scheduled run's bare domain first and a form's
+/// website for it second crawls from the website: the bare domain's
+/// `https://northwind.test/` (port 443 on loopback here) is no site.
+#[tokio::test]
+async fn a_form_website_wins_over_a_bare_domain_queued_before_it() {
+    use aws_lambda_events::sqs::{SqsEvent, SqsMessage};
+    let site = hubspot_site().await;
+    let (store, bus) = (Arc::new(MemoryStore::new()), Arc::new(Bus::default()));
+    let deps = deps(store.clone(), bus.clone(), 2);
+    let start = format!("{}/", site.url("northwind.test"));
+    let message = |id: &str, body: serde_json::Value| {
+        let mut m = SqsMessage::default();
+        m.message_id = Some(id.into());
+        m.body = Some(body.to_string());
+        m
+    };
+    let mut batch = SqsEvent::default();
+    batch.records = vec![
+        message(
+            "scheduled",
+            serde_json::json!({"domain": "northwind.test", "reason": "stale"}),
+        ),
+        message(
+            "form",
+            serde_json::json!({"domain": "northwind.test", "start": start, "reason": "form"}),
+        ),
+    ];
+    let resp = lambda_enrich::handler::handle_batch(&deps, batch, None).await;
+    assert!(resp.batch_item_failures.is_empty());
+    assert_eq!(
+        site.hits().iter().filter(|h| h.as_str() == "/").count(),
+        1,
+        "{:?}",
+        site.hits()
+    );
+    let snapshot = store
+        .latest_snapshot(&Domain::parse("northwind.test").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        snapshot.signals.iter().any(|s| s.name == "tech"
+            && s.value == leadscore_core::domain::SignalValue::Text("HubSpot".into())),
+        "{:?}",
+        snapshot.signals
+    );
+}

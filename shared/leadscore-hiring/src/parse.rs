@@ -170,7 +170,8 @@ struct GhJob {
     internal_job_id: Option<serde_json::Value>,
     title: String,
     absolute_url: Option<String>,
-    updated_at: Option<String>,
+    /// When the post was first published (in real answers, not in the
+    /// docs, which name only `updated_at`, the last edit).
     first_published: Option<String>,
     location: Option<GhName>,
     #[serde(default, deserialize_with = "or_default")]
@@ -287,7 +288,9 @@ fn gh_roles(jobs: impl Iterator<Item = (GhJob, Option<String>)>) -> Vec<Role> {
                     .find_map(|d| d.name)
                     .or(listed_under),
                 location,
-                posted_at: j.first_published.or(j.updated_at),
+                // `updated_at` is the post's last edit, not its posting: an
+                // old role edited yesterday is no new role.
+                posted_at: j.first_published,
                 url: j.absolute_url,
             }
         })

@@ -36,7 +36,9 @@ fn greenhouse_board() {
     assert_eq!(r[0].posted_at.as_deref(), Some("2026-10-20T09:00:00-04:00"));
     assert!(r[0].remote);
     assert_eq!(r[1].department.as_deref(), Some("Sales"));
-    assert_eq!(r[1].posted_at.as_deref(), Some("2026-11-10T08:00:00+01:00"));
+    // Only `updated_at` (the last edit, 2026-11-10): no posting date, so
+    // the role does not count as posted recently.
+    assert_eq!(r[1].posted_at, None);
     assert_eq!(
         r[1].url.as_deref(),
         Some("https://www.acme.com/careers?gh_jid=4012399006")
