@@ -123,6 +123,13 @@ pub struct TechRecord {
     /// the stack, and the next run would report it installed again).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub missed_at: Option<DateTime<Utc>>,
+    /// The first of the runs in a row that carried it without looking (its
+    /// pages failed, or the homepage did): it leaves the stack
+    /// [`MAX_TECH_CARRY`] after that, however long ago it was last seen
+    /// (runs a month apart would otherwise drop the stack on one failed
+    /// run). None while it is seen or looked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub carried_since: Option<DateTime<Utc>>,
 }
 
 /// A technology that appeared or disappeared since the previous snapshot.
@@ -234,7 +241,8 @@ fn kind_name(kind: PageKind) -> &'static str {
 }
 
 /// How long a technology whose pages could not be read is carried from
-/// snapshot to snapshot before it counts as gone.
+/// snapshot to snapshot, from the first run that carried it, before it
+/// counts as gone.
 pub const MAX_TECH_CARRY: chrono::Duration = news::MAX_KEEP;
 
 impl TechRecord {
@@ -261,7 +269,9 @@ fn reached_homepage(pages: &[PageSummary]) -> bool {
 /// final URLs of this run's pages) and missed there twice in a row (the
 /// first miss keeps it, marked `missed_at`); otherwise (that page failed,
 /// or the crawl did not reach it) it is carried as it was. A carried
-/// technology counts as gone [`MAX_TECH_CARRY`] after it was last seen.
+/// technology counts as gone [`MAX_TECH_CARRY`] after the first run that
+/// carried it (`carried_since`), however long before that it was last
+/// seen; the two misses hold whatever the time between runs.
 pub fn compare_tech(
     previous: Option<&EnrichmentSnapshot>,
     detections: &[Detection],
@@ -302,7 +312,9 @@ pub fn compare_tech(
             .is_none_or(|before| d.evidence.iter().any(|e| before.contains(e.url.as_str())))
     };
     let baseline = previous.is_some() && (!before.is_empty() || previous_reached_home);
-    let current = |t: &TechRecord| now - t.seen() <= MAX_TECH_CARRY;
+    // Carried for less than the limit (a record from before `carried_since`
+    // was kept starts its carry now).
+    let current = |t: &TechRecord| now - t.carried_since.unwrap_or(now) <= MAX_TECH_CARRY;
     // Without the homepage nothing counts as seen, nor as looked for: the
     // stack is carried, except what has gone unseen too long.
     let nothing = BTreeSet::new();
@@ -328,6 +340,7 @@ pub fn compare_tech(
                     .map_or_else(|| new_where_looked(d), |t| t.installed),
             evidence: d.evidence.clone(),
             missed_at: None,
+            carried_since: None,
         })
         .collect();
     let mut changes = Vec::new();
@@ -350,11 +363,15 @@ pub fn compare_tech(
         }
         let looked = t.evidence.iter().any(|e| read.contains(e.url.as_str()));
         if !looked && current(&t) {
-            records.push(t);
-        } else if looked && t.missed_at.is_none() && current(&t) {
+            records.push(TechRecord {
+                carried_since: t.carried_since.or(Some(now)),
+                ..t
+            });
+        } else if looked && t.missed_at.is_none() {
             // Missed once: kept, and gone if the next read misses it too.
             records.push(TechRecord {
                 missed_at: Some(now),
+                carried_since: None,
                 ..t
             });
         } else if baseline {

@@ -309,7 +309,16 @@ async fn a_fixture_site_is_crawled_and_its_stack_detected_and_compared() {
         .await
         .unwrap();
     assert!(fourth.changes.is_empty(), "{:?}", fourth.changes);
-    assert_eq!(fourth.technologies, third.technologies);
+    // Carried as it was, from this run on.
+    let carried: Vec<_> = third
+        .technologies
+        .iter()
+        .map(|t| leadscore_enrich::TechRecord {
+            carried_since: Some(at("2026-11-02T00:00:00Z")),
+            ..t.clone()
+        })
+        .collect();
+    assert_eq!(fourth.technologies, carried);
     assert!(!fourth.snapshot.errors.is_empty());
 }
 
@@ -554,15 +563,83 @@ async fn a_first_enrichment_that_never_reached_the_site_is_no_baseline() {
     // The stack was there all along, as far as anyone knows: no installs.
     assert!(run2.changes.is_empty(), "{:?}", run2.changes);
     assert!(run2.technologies.iter().all(|t| !t.installed));
-    // Down again: the stack stands for 30 days, then it is gone, and said so.
+    // Down again: the stack stands for 30 days from the first run that
+    // found it down (a month after it was last seen, too), then it is gone,
+    // and said so.
     site.route("/", Route::status(503, "text/plain", "down"));
     let run3 = enrich_at(&e, &domain, &start, Some(&run2), "2026-11-20T00:00:00Z").await;
     assert_eq!(run3.technologies.len(), run2.technologies.len());
     assert!(run3.changes.is_empty(), "{:?}", run3.changes);
     let run4 = enrich_at(&e, &domain, &start, Some(&run3), "2026-12-03T00:00:00Z").await;
-    assert!(run4.technologies.is_empty());
-    assert_eq!(run4.changes.len(), run2.technologies.len());
-    assert!(run4.changes.iter().all(|c| !c.installed));
+    assert_eq!(run4.technologies.len(), run2.technologies.len());
+    assert!(run4.changes.is_empty(), "{:?}", run4.changes);
+    assert!(
+        run4.technologies
+            .iter()
+            .all(|t| t.carried_since == Some(at("2026-11-20T00:00:00Z"))),
+        "{:?}",
+        run4.technologies
+    );
+    let run5 = enrich_at(&e, &domain, &start, Some(&run4), "2026-12-21T00:00:00Z").await;
+    assert!(run5.technologies.is_empty());
+    assert_eq!(run5.changes.len(), run2.technologies.len());
+    assert!(run5.changes.iter().all(|c| !c.installed));
+}
+
+/// Runs a month apart (a monthly schedule): one run whose homepage or a
+/// page fails removes nothing, and one that reads a page without a
+/// technology only marks it missed, as when runs are a day apart.
+#[tokio::test]
+async fn runs_a_month_apart_remove_nothing_on_one_failure_or_one_miss() {
+    let gtm = HOME_V1
+        .split("</head>")
+        .next()
+        .unwrap()
+        .replace("//js.hs-scripts.com", "");
+    let home = r#"<html><body><a href="/careers">Careers</a>
+<script id="hs-script-loader" async defer src="//js.hs-scripts.com/4242424.js"></script></body></html>"#;
+    let careers = format!("{gtm}</head><body>Jobs</body></html>");
+    let site = Site::start().await;
+    site.route("/", Route::html(home))
+        .route("/careers", Route::html(careers.clone()));
+    let host = "northwind.test";
+    let e = enricher(host);
+    let domain = Domain::parse(host).unwrap();
+    let start = format!("{}/", site.url(host));
+    let names = |o: &leadscore_enrich::Enrichment| {
+        o.technologies
+            .iter()
+            .map(|t| t.name.clone())
+            .collect::<Vec<_>>()
+    };
+    let run1 = enrich_at(&e, &domain, &start, None, "2026-08-01T00:00:00Z").await;
+    assert!(names(&run1).contains(&"Google Tag Manager".to_owned()));
+    // A month on, /careers fails: GTM carried.
+    site.route("/careers", Route::status(503, "text/plain", "later"));
+    let run2 = enrich_at(&e, &domain, &start, Some(&run1), "2026-09-01T00:00:00Z").await;
+    assert!(run2.changes.is_empty(), "{:?}", run2.changes);
+    assert_eq!(names(&run2), names(&run1));
+    // A month on, read without it once: kept, marked missed.
+    site.route("/careers", Route::html("<html><body>Jobs</body></html>"));
+    let run3 = enrich_at(&e, &domain, &start, Some(&run2), "2026-10-02T00:00:00Z").await;
+    assert!(run3.changes.is_empty(), "{:?}", run3.changes);
+    assert_eq!(names(&run3), names(&run1));
+    // A month on, the homepage down: the whole stack carried.
+    site.route("/", Route::status(503, "text/plain", "down"));
+    let run4 = enrich_at(&e, &domain, &start, Some(&run3), "2026-11-02T00:00:00Z").await;
+    assert!(run4.changes.is_empty(), "{:?}", run4.changes);
+    assert_eq!(names(&run4), names(&run1));
+    // Back, with GTM on /careers again: nothing changed at all.
+    site.route("/", Route::html(home))
+        .route("/careers", Route::html(careers));
+    let run5 = enrich_at(&e, &domain, &start, Some(&run4), "2026-12-02T00:00:00Z").await;
+    assert!(run5.changes.is_empty(), "{:?}", run5.changes);
+    assert_eq!(names(&run5), names(&run1));
+    assert!(
+        run5.technologies
+            .iter()
+            .all(|t| t.carried_since.is_none() && t.missed_at.is_none())
+    );
 }
 
 #[tokio::test]
