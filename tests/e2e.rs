@@ -444,6 +444,9 @@ async fn sqs_batch(sdk: &aws_config::SdkConfig, url: &str) -> Option<Value> {
         .receive_message()
         .queue_url(url)
         .max_number_of_messages(10)
+        .message_system_attribute_names(
+            aws_sdk_sqs::types::MessageSystemAttributeName::SentTimestamp,
+        )
         .send()
         .await
         .unwrap();
@@ -452,12 +455,19 @@ async fn sqs_batch(sdk: &aws_config::SdkConfig, url: &str) -> Option<Value> {
     }
     let mut records = Vec::new();
     for m in r.messages() {
+        // The time SQS took the message: the enrich function answers a
+        // message with a snapshot from after it without crawling again.
+        let sent = m
+            .attributes()
+            .and_then(|a| a.get(&aws_sdk_sqs::types::MessageSystemAttributeName::SentTimestamp))
+            .cloned()
+            .unwrap_or_else(|| panic!("SQS gave no SentTimestamp: {m:?}"));
         records.push(json!({
             "messageId": m.message_id(),
             "receiptHandle": m.receipt_handle(),
             "body": m.body(),
-            "attributes": {"ApproximateReceiveCount": "1", "SentTimestamp": "1700000000000",
-                           "SenderId": "AIDAEXAMPLE", "ApproximateFirstReceiveTimestamp": "1700000000000"},
+            "attributes": {"ApproximateReceiveCount": "1", "SentTimestamp": sent,
+                           "SenderId": "AIDAEXAMPLE", "ApproximateFirstReceiveTimestamp": sent},
             "messageAttributes": {},
             "md5OfBody": m.md5_of_body(),
             "eventSource": "aws:sqs",

@@ -4,10 +4,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use futures::StreamExt;
 use lambda_runtime::{Context, Diagnostic, LambdaEvent};
-use leadscore_enrich::{EnrichAccountError, Enricher, enrich_account};
+use leadscore_enrich::{EnrichAccountError, Enricher, account_enriched_event, enrich_account};
 use leadscore_pipeline::{EnrichRequest, EventBus};
 use leadscore_store::Store;
 use serde::{Deserialize, Serialize};
@@ -148,7 +148,43 @@ impl From<EnrichFailure> for Diagnostic {
 
 /// Enriches one account.
 pub async fn enrich_one(deps: &Deps, req: &EnrichRequest) -> Result<Summary, EnrichFailure> {
+    enrich_one_since(deps, req, None).await
+}
+
+/// Enriches one account asked for at `asked` (a queue message's
+/// `SentTimestamp`): when the account has a snapshot from after that, the
+/// request is done already, and this is its redelivery (the bus refused its
+/// `Account Enriched`, or the deadline cut the invocation after the
+/// snapshot was stored): that event is sent again, with its key, and the
+/// site is not crawled a second time.
+pub async fn enrich_one_since(
+    deps: &Deps,
+    req: &EnrichRequest,
+    asked: Option<DateTime<Utc>>,
+) -> Result<Summary, EnrichFailure> {
     let domain = req.domain.to_string();
+    if let Some(asked) = asked
+        && let Ok(Some(done)) = deps.store.latest_snapshot(&req.domain).await
+        && done.enriched_at >= asked
+    {
+        tracing::info!(account = %domain, enriched_at = %done.enriched_at, "enriched since asked; sending Account Enriched again");
+        let event = account_enriched_event(&done);
+        if let Some(Err(e)) = deps.bus.publish(std::slice::from_ref(&event)).await.pop() {
+            return Err(EnrichFailure::Events {
+                domain,
+                errors: format!("{}: {e}", event.detail_type),
+            });
+        }
+        let details = leadscore_enrich::Details::of(&done);
+        return Ok(Summary {
+            domain,
+            technologies: details.technologies.into_iter().map(|t| t.name).collect(),
+            signals: done.signals.len(),
+            page_errors: done.errors.len(),
+            events: 1,
+            stored: false,
+        });
+    }
     tracing::info!(account = %domain, reason = ?req.reason, "enriching");
     let stored = enrich_account(
         deps.store.as_ref(),
@@ -230,22 +266,33 @@ pub async fn handle_batch(
     // crawls of it would publish the same technology changes twice. Every
     // message of a domain shares its outcome.
     let mut outcomes: Vec<(Vec<String>, Result<Summary, EnrichFailure>)> = Vec::new();
-    let mut by_domain: Vec<(EnrichRequest, Vec<String>)> = Vec::new();
+    // With the latest time one of its messages was sent (none when one
+    // does not say): a snapshot from after it answers them all.
+    let mut by_domain: Vec<(EnrichRequest, Vec<String>, Option<DateTime<Utc>>)> = Vec::new();
     for m in batch.records {
         let id = m.message_id.clone().unwrap_or_default();
+        let sent = m
+            .attributes
+            .get("SentTimestamp")
+            .and_then(|ms| ms.parse::<i64>().ok())
+            .and_then(DateTime::from_timestamp_millis);
         match serde_json::from_str::<QueuedRequest>(m.body.as_deref().unwrap_or("")) {
             Ok(q) => {
                 let req = q.into_request();
-                match by_domain.iter_mut().find(|(r, _)| r.domain == req.domain) {
-                    Some((kept, ids)) => {
+                match by_domain
+                    .iter_mut()
+                    .find(|(r, _, _)| r.domain == req.domain)
+                {
+                    Some((kept, ids, asked)) => {
                         ids.push(id);
+                        *asked = asked.zip(sent).map(|(a, b)| a.max(b));
                         // A form's website (where the site really starts)
                         // over a scheduled run's bare domain.
                         if kept.start.is_none() && req.start.is_some() {
                             kept.start = req.start;
                         }
                     }
-                    None => by_domain.push((req, vec![id])),
+                    None => by_domain.push((req, vec![id], sent)),
                 }
             }
             Err(e) => outcomes.push((
@@ -259,16 +306,18 @@ pub async fn handle_batch(
     }
     let enriched: Vec<(Vec<String>, Result<Summary, EnrichFailure>)> =
         futures::stream::iter(by_domain)
-            .map(|(req, ids)| async move {
+            .map(|(req, ids, asked)| async move {
                 let outcome = match until {
-                    Some(until) => tokio::time::timeout_at(until, enrich_one(deps, &req))
-                        .await
-                        .unwrap_or_else(|_| {
-                            Err(EnrichFailure::OutOfTime {
-                                domain: req.domain.to_string(),
+                    Some(until) => {
+                        tokio::time::timeout_at(until, enrich_one_since(deps, &req, asked))
+                            .await
+                            .unwrap_or_else(|_| {
+                                Err(EnrichFailure::OutOfTime {
+                                    domain: req.domain.to_string(),
+                                })
                             })
-                        }),
-                    None => enrich_one(deps, &req).await,
+                    }
+                    None => enrich_one_since(deps, &req, asked).await,
                 };
                 (ids, outcome)
             })

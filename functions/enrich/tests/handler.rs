@@ -456,3 +456,99 @@ async fn a_form_website_wins_over_a_bare_domain_queued_before_it() {
         snapshot.signals
     );
 }
+
+/// Refuses `Account Enriched` while `refuse` is set; keeps every event it
+/// was given, refused or not.
+#[derive(Default)]
+struct EnrichedRefused {
+    refuse: std::sync::atomic::AtomicBool,
+    given: Mutex<Vec<(Event, bool)>>,
+}
+
+#[async_trait]
+impl EventBus for EnrichedRefused {
+    async fn publish(&self, events: &[Event]) -> Vec<Result<(), BusError>> {
+        let refuse = self.refuse.load(std::sync::atomic::Ordering::SeqCst);
+        events
+            .iter()
+            .map(|e| {
+                let refused = refuse && e.detail_type == "Account Enriched";
+                self.given.lock().unwrap().push((e.clone(), !refused));
+                if refused {
+                    Err(BusError {
+                        reason: "throttled".into(),
+                        retryable: true,
+                    })
+                } else {
+                    Ok(())
+                }
+            })
+            .collect()
+    }
+}
+
+/// The bus refuses `Account Enriched` after the snapshot is stored: the
+/// message fails and comes back. Its redelivery (sent before that
+/// snapshot) does not crawl again, which would have counted a page served
+/// lighter in between as a second miss and removed its technology: it
+/// sends the same `Account Enriched`, under the same key. A request sent
+/// after the snapshot crawls.
+#[tokio::test]
+async fn a_redelivery_after_a_refused_account_enriched_sends_it_again_without_crawling() {
+    use leadscore_pipeline::EnrichRequest;
+    let site = hubspot_site().await;
+    let (store, bus) = (
+        Arc::new(MemoryStore::new()),
+        Arc::new(EnrichedRefused::default()),
+    );
+    let deps = deps(store.clone(), bus.clone(), 1);
+    let domain = Domain::parse("northwind.test").unwrap();
+    let mut req = EnrichRequest::new(domain.clone(), "test");
+    req.start = Some(format!("{}/", site.url("northwind.test")));
+    let on = |b: bool| bus.refuse.store(b, std::sync::atomic::Ordering::SeqCst);
+    // A first enrichment, then one whose homepage misses HubSpot once
+    // (kept, marked missed).
+    lambda_enrich::handler::enrich_one(&deps, &req)
+        .await
+        .unwrap();
+    site.route("/", Route::html("<html><body>Northwind</body></html>"));
+    let asked = chrono::Utc::now();
+    on(true);
+    let e = lambda_enrich::handler::enrich_one_since(&deps, &req, Some(asked))
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("Account Enriched"), "{e}");
+    let stored = store.latest_snapshot(&domain).await.unwrap().unwrap();
+    let hits = site.hits().len();
+    // Redelivered (the same message, sent at `asked`), the page still light.
+    on(false);
+    lambda_enrich::handler::enrich_one_since(&deps, &req, Some(asked))
+        .await
+        .unwrap();
+    assert_eq!(site.hits().len(), hits, "crawled again: {:?}", site.hits());
+    assert_eq!(
+        store.latest_snapshot(&domain).await.unwrap().unwrap(),
+        stored
+    );
+    let given = bus.given.lock().unwrap().clone();
+    assert!(
+        given
+            .iter()
+            .all(|(e, _)| e.detail_type != "Technology Removed"),
+        "{given:?}"
+    );
+    let enriched: Vec<(String, bool)> = given
+        .iter()
+        .filter(|(e, _)| e.detail_type == "Account Enriched")
+        .map(|(e, ok)| (e.idempotency_key.clone(), *ok))
+        .collect();
+    let n = enriched.len();
+    assert!(n >= 3, "{enriched:?}");
+    assert_eq!(enriched[n - 2].0, enriched[n - 1].0, "the same key");
+    assert_eq!((enriched[n - 2].1, enriched[n - 1].1), (false, true));
+    // A request made after that snapshot crawls.
+    lambda_enrich::handler::enrich_one_since(&deps, &req, Some(chrono::Utc::now()))
+        .await
+        .unwrap();
+    assert!(site.hits().len() > hits);
+}

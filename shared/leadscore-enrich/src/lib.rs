@@ -14,8 +14,8 @@ pub mod news;
 mod store;
 
 pub use store::{
-    EnrichAccountError, EnrichOutcome, Stored, UNREACHABLE_RETRY_WINDOW, enrich_account,
-    enrich_and_store,
+    EnrichAccountError, EnrichOutcome, Stored, UNREACHABLE_RETRY_WINDOW, account_enriched_event,
+    enrich_account, enrich_and_store,
 };
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -124,6 +124,27 @@ async fn first_unreachable_run(store: &dyn Store, domain: &Domain, now: DateTime
     )
 }
 
+/// The `Account Enriched` event of a stored snapshot, as the run that
+/// stored it published it (the same idempotency key, from the snapshot's
+/// time): what a redelivered request sends again when its account was
+/// enriched after it was made, instead of crawling again (a second crawl
+/// minutes after the first would count a page served lighter twice as two
+/// misses, and remove its technologies).
+pub fn account_enriched_event(snapshot: &leadscore_core::domain::EnrichmentSnapshot) -> Event {
+    let names: Vec<String> = crate::Details::of(snapshot)
+        .technologies
+        .into_iter()
+        .map(|t| t.name)
+        .collect();
+    Event::account_enriched(
+        &snapshot.domain,
+        snapshot.enriched_at,
+        snapshot.signals.len(),
+        &names,
+        snapshot.errors.len(),
+    )
+}
+
 /// Publishes `events` on `bus`, noting each refusal in `errors`.
 async fn publish(bus: &dyn EventBus, events: &[Event], errors: &mut Vec<String>) {
     if events.is_empty() {
@@ -195,18 +216,7 @@ async fn enrich_account_unguarded(
         .await
         .map_err(PipelineError::from)?;
     // `Account Enriched` after the snapshot: its receivers read it.
-    let names: Vec<String> = enrichment
-        .technologies
-        .iter()
-        .map(|t| t.name.clone())
-        .collect();
-    let enriched = Event::account_enriched(
-        domain,
-        now,
-        enrichment.snapshot.signals.len(),
-        &names,
-        enrichment.snapshot.errors.len(),
-    );
+    let enriched = account_enriched_event(&enrichment.snapshot);
     if let Some(bus) = bus {
         publish(bus, std::slice::from_ref(&enriched), &mut event_errors).await;
     }
