@@ -927,6 +927,28 @@ async fn import(store: &dyn Store, cmd: ImportCommand, now: DateTime<Utc>) -> Re
         }
     };
     report_rejects(&args.file, &errors);
+    if !args.json {
+        // One account, two rows, two values: the last row wins, said.
+        for c in summary.conflicts.iter().take(20) {
+            eprintln!(
+                "{}:{}: account {}: {} {:?} replaces {:?} from line {} (the last row wins)",
+                args.file.display(),
+                c.kept.1,
+                c.account,
+                c.field,
+                c.kept.0,
+                c.replaced.0,
+                c.replaced.1
+            );
+        }
+        if summary.conflicts.len() > 20 {
+            eprintln!(
+                "{}: {} more such conflict(s) (--json lists them all)",
+                args.file.display(),
+                summary.conflicts.len() - 20
+            );
+        }
+    }
     if args.json {
         output::print_json(&serde_json::json!({
             "file": args.file, "kind": kind, "summary": summary, "rejected": errors,

@@ -2654,6 +2654,44 @@ fn import_says_what_it_made_of_the_file() {
     );
 }
 
+/// Two rows giving one account two values: the last row wins, and the
+/// import says so (on stderr, and in `--json`'s summary).
+#[test]
+fn rows_that_disagree_on_an_account_are_named() {
+    let env = Env::new();
+    let leads = env.file(
+        "leads.csv",
+        b"email,company,industry,employees
+          ann@acme.io,Acme,Retail,40
+          bo@acme.io,Acme,Software,40
+          cy@acme.io,,,
+",
+    );
+    let o = env.run(&["import", "leads", &leads]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains(
+            "leads.csv:3: account acme.io: industry \"Software\" replaces \"Retail\" from line 2 (the last row wins)"
+        ),
+        "{err}"
+    );
+    // The same company and size, and a row with none: no conflict.
+    assert_eq!(err.matches("replaces").count(), 1, "{err}");
+    let o = env.run(&["import", "leads", &leads, "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        v["summary"]["conflicts"],
+        serde_json::json!([{
+            "account": "acme.io",
+            "field": "industry",
+            "kept": ["Software", 3],
+            "replaced": ["Retail", 2]
+        }])
+    );
+}
+
 /// Bad option values are usage errors (2) that name the option.
 #[test]
 fn bad_option_values_name_their_option() {

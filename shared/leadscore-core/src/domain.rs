@@ -390,6 +390,28 @@ pub struct Firmographics {
 }
 
 impl Firmographics {
+    /// The fields that have a value, by name (`industry`, `employees`,
+    /// `revenue`, `country`, `attributes.KEY`), with the value as text.
+    pub fn values(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        if let Some(v) = &self.industry {
+            out.push(("industry".to_owned(), v.clone()));
+        }
+        if let Some(v) = self.employees {
+            out.push(("employees".to_owned(), v.to_string()));
+        }
+        if let Some(v) = self.revenue {
+            out.push(("revenue".to_owned(), v.to_string()));
+        }
+        if let Some(v) = &self.country {
+            out.push(("country".to_owned(), v.clone()));
+        }
+        for (k, v) in &self.attributes {
+            out.push((format!("attributes.{k}"), v.clone()));
+        }
+        out
+    }
+
     /// Overwrites fields with the values that `newer` has.
     pub fn merge_from(&mut self, newer: &Firmographics) {
         if newer.industry.is_some() {

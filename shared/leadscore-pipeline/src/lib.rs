@@ -54,6 +54,24 @@ pub struct ImportSummary {
     pub existing: usize,
     /// Leads created because an activity named an unknown email.
     pub leads_created: usize,
+    /// Rows of a leads file that gave an account a value an earlier row
+    /// gave differently (the later row's value is kept).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub conflicts: Vec<AccountConflict>,
+}
+
+/// Two rows of one leads file giving one account's field two values.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AccountConflict {
+    /// The account.
+    pub account: Domain,
+    /// The field (`company`, `industry`, `employees`, `revenue`,
+    /// `country`, `attributes.KEY`).
+    pub field: String,
+    /// The value kept, and its row's line.
+    pub kept: (String, u64),
+    /// The earlier value it replaced, and its row's line.
+    pub replaced: (String, u64),
 }
 
 /// Stores parsed lead rows: one atomic write (SQLite; chunks of 100 on
@@ -75,7 +93,9 @@ pub async fn import_leads(
         rows: parsed.rows.len(),
         ..ImportSummary::default()
     };
-    for (_, row) in &parsed.rows {
+    // Each account field the file gave a value, with the value and line.
+    let mut given: BTreeMap<(Domain, String), (String, u64)> = BTreeMap::new();
+    for (line, row) in &parsed.rows {
         let (lead, changed) = match store.get_lead(&row.lead.email).await? {
             Some(old) => {
                 summary.existing += 1;
@@ -107,6 +127,28 @@ pub async fn import_leads(
                     .clone()
                     .unwrap_or_else(|| Account::new(domain.clone(), now));
                 accounts.insert(domain.clone(), (stored, merged));
+            }
+            let mut values = row.firmographics.values();
+            if let Some(company) = &row.company {
+                values.push(("company".to_owned(), company.clone()));
+            }
+            for (field, value) in values {
+                match given.entry((domain.clone(), field)) {
+                    std::collections::btree_map::Entry::Vacant(e) => {
+                        e.insert((value, *line));
+                    }
+                    std::collections::btree_map::Entry::Occupied(mut e) => {
+                        if e.get().0 != value {
+                            let replaced = e.insert((value.clone(), *line));
+                            summary.conflicts.push(AccountConflict {
+                                account: domain.clone(),
+                                field: e.key().1.clone(),
+                                kept: (value, *line),
+                                replaced,
+                            });
+                        }
+                    }
+                }
             }
             if let Some((_, account)) = accounts.get_mut(domain) {
                 let before = account.clone();
@@ -248,6 +290,7 @@ pub async fn import_activities(
         created,
         existing: activities.len() - created,
         leads_created,
+        conflicts: Vec::new(),
     })
 }
 
