@@ -32,6 +32,10 @@ pub struct Settled {
     pub crossing: Crossing,
 }
 
+/// Far below the tenths totals are rounded to, far above the error of
+/// subtracting two thresholds.
+const FLOOR_SLACK: f64 = 1e-9;
+
 /// Settles `total` against the thresholds, given the lead's previous tier.
 pub fn settle(previous: Option<Tier>, total: f64, tiers: &Tiers) -> Settled {
     let raw = if total >= tiers.hot {
@@ -44,9 +48,12 @@ pub fn settle(previous: Option<Tier>, total: f64, tiers: &Tiers) -> Settled {
     // Going down, a tier is kept while the total is within the margin.
     let tier = match previous {
         Some(prev) if prev > raw => {
+            // Less a hair: the difference of two decimals is not always
+            // the decimal it reads as (64.4 - 5 is 59.400000000000006), and
+            // a total of exactly 59.4 is within the margin.
             let floor = |t: Tier| match t {
-                Tier::Hot => tiers.hot - tiers.hysteresis,
-                Tier::Warm => tiers.warm - tiers.hysteresis,
+                Tier::Hot => tiers.hot - tiers.hysteresis - FLOOR_SLACK,
+                Tier::Warm => tiers.warm - tiers.hysteresis - FLOOR_SLACK,
                 Tier::Cold => f64::NEG_INFINITY,
             };
             if total >= floor(prev) {
@@ -71,6 +78,23 @@ pub fn settle(previous: Option<Tier>, total: f64, tiers: &Tiers) -> Settled {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A total exactly at a threshold minus the margin stays in the tier,
+    /// also where that difference is not exact in floating point.
+    #[test]
+    fn a_total_exactly_at_the_floor_keeps_its_tier_with_decimal_thresholds() {
+        let tiers = Tiers {
+            hot: 64.4,
+            warm: 40.3,
+            hysteresis: 5.0,
+        };
+        assert!(64.4 - 5.0 > 59.4, "the difference this test is about");
+        let s = settle(Some(Tier::Hot), 59.4, &tiers);
+        assert_eq!((s.tier, s.crossing), (Tier::Hot, Crossing::None));
+        assert_eq!(settle(Some(Tier::Hot), 59.3, &tiers).tier, Tier::Warm);
+        assert_eq!(settle(Some(Tier::Warm), 35.3, &tiers).tier, Tier::Warm);
+        assert_eq!(settle(Some(Tier::Warm), 35.2, &tiers).tier, Tier::Cold);
+    }
 
     const T: Tiers = Tiers {
         hot: 80.0,

@@ -562,9 +562,13 @@ async fn write_once(
     let previous_tier = current.as_ref().map(|r| r.tier);
     let previous_total = current.as_ref().map(|r| r.score.total);
     let settled = settle(previous_tier, new.total, &model.tiers);
+    // Unchanged only on the same account too: a lead moved to another one
+    // with the same score is rewritten, or the old account's rollups would
+    // keep counting it and the new one's would miss it.
     if let Some(cur) = &current
         && cur.tier == settled.tier
         && same_score(&cur.score, new)
+        && cur.account == lead.account
     {
         return Ok(Attempt::Written(Box::new(Rescored {
             record: cur.clone(),

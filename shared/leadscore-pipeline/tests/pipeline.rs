@@ -1300,3 +1300,47 @@ async fn store_errors_on_leads_in_a_row_end_the_pass() {
         .unwrap();
     assert_eq!(due.len(), 6 - (STORE_ERRORS_TO_STOP - 1), "{due:?}");
 }
+
+/// A lead moved to another account whose score stays the same (neither
+/// account has anything the model scores) is rewritten with its new
+/// account: the old account's rollup stops counting it, the new one's
+/// counts it.
+#[tokio::test]
+async fn a_lead_moved_with_an_unchanged_score_is_rolled_up_under_its_new_account() {
+    use leadscore_core::domain::{Account, Domain, Lead};
+    let store = MemoryStore::new();
+    let model = example_model();
+    let (old, new) = (
+        Domain::parse("first.example").unwrap(),
+        Domain::parse("second.example").unwrap(),
+    );
+    let email = Email::parse("jo@gmail.com").unwrap();
+    let mut lead = Lead::new(email.clone(), Some(&old), now());
+    lead.set_title(Some("Director of Marketing".into()));
+    store
+        .upsert_leads(
+            &[lead.clone()],
+            &[
+                Account::new(old.clone(), now()),
+                Account::new(new.clone(), now()),
+            ],
+        )
+        .await
+        .unwrap();
+    let first = rescore_lead(&store, &model, &email, now()).await.unwrap();
+    assert_eq!(first.record.account.as_ref(), Some(&old));
+    lead.account = Some(new.clone());
+    store.upsert_leads(&[lead], &[]).await.unwrap();
+    let second = rescore_lead(&store, &model, &email, now()).await.unwrap();
+    assert_eq!(second.record.score.total, first.record.score.total);
+    let stored = store.current_score(&email).await.unwrap().unwrap();
+    assert_eq!(stored.account.as_ref(), Some(&new));
+    let rollup = leadscore_pipeline::rollup_account(&store, &model, &new, None)
+        .await
+        .unwrap();
+    assert_eq!(rollup.top_lead.as_ref(), Some(&email), "{rollup:?}");
+    let rollup = leadscore_pipeline::rollup_account(&store, &model, &old, None)
+        .await
+        .unwrap();
+    assert_ne!(rollup.top_lead.as_ref(), Some(&email), "{rollup:?}");
+}
