@@ -153,9 +153,11 @@ const READ_FIELDS: [&str; 11] = [
     "message",
 ];
 
-/// The raw fields of a body: name → value (the last value of a repeated
-/// field wins; JSON numbers and booleans become their text, a JSON list of
-/// them, as a checkbox group posts, its items joined by `, `), and an error
+/// The raw fields of a body: name → value (a repeated URL-encoded field's
+/// values joined by `, `, as a checkbox group posts them, but the consent
+/// field ticked when one of its values is; a repeated JSON key's last
+/// value; JSON numbers and booleans become their text, a JSON list of
+/// them its items joined by `, `), and an error
 /// for each field that is a JSON object or nested list and that the form
 /// reads (such a field is left out; for any other it is ignored: a page's
 /// script may post its own data beside the form's).
@@ -168,14 +170,46 @@ pub fn fields(
     let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
     match media {
         MediaType::UrlEncoded => {
-            let text = std::str::from_utf8(body)
-                .map_err(|_| FormError::Malformed("body is not UTF-8".into()))?;
-            Ok((
-                url::form_urlencoded::parse(text.as_bytes())
-                    .map(|(k, v)| (k.into_owned(), v.into_owned()))
-                    .collect(),
-                Vec::new(),
-            ))
+            let mut values: BTreeMap<String, Vec<String>> = BTreeMap::new();
+            let mut errors = Vec::new();
+            for pair in body.split(|&b| b == b'&').filter(|p| !p.is_empty()) {
+                let (k, v) = match pair.iter().position(|&b| b == b'=') {
+                    Some(i) => (&pair[..i], &pair[i + 1..]),
+                    None => (pair, &b""[..]),
+                };
+                let key = url_decoded(k)
+                    .ok_or_else(|| FormError::Malformed("a field name is not UTF-8".into()))?;
+                match url_decoded(v) {
+                    Some(v) => values.entry(key).or_default().push(v),
+                    // A page in another character set posts its form in
+                    // it (`Jos%E9`): refused rather than stored garbled.
+                    None if reads(&key, rules) => errors.push(FieldError {
+                        field: key,
+                        message: "is not UTF-8: the page posts its form in another character set (add accept-charset=\"UTF-8\" to the <form>)".into(),
+                    }),
+                    None => {}
+                }
+            }
+            let out = values
+                .into_iter()
+                .map(|(k, mut vs)| {
+                    let v = if vs.len() == 1 {
+                        vs.pop().unwrap_or_default()
+                    } else if k == rules.consent_field {
+                        // A checkbox with a hidden fallback posts both
+                        // (`consent=true&consent=false`): ticked if one
+                        // says so.
+                        let ticked = vs.iter().find(|v| truthy(v)).cloned();
+                        ticked.or_else(|| vs.pop()).unwrap_or_default()
+                    } else {
+                        // A checkbox group, as a JSON list is read.
+                        vs.retain(|v| !v.trim().is_empty());
+                        vs.join(", ")
+                    };
+                    (k, v)
+                })
+                .collect();
+            Ok((out, errors))
         }
         MediaType::Json => {
             let value: serde_json::Value = serde_json::from_slice(body)
@@ -208,6 +242,24 @@ pub fn fields(
             Ok((out, errors))
         }
     }
+}
+
+/// One name or value of a URL-encoded body: `+` is a space, `%XX` a byte;
+/// none when the bytes are not UTF-8.
+fn url_decoded(raw: &[u8]) -> Option<String> {
+    let spaced: Vec<u8> = raw
+        .iter()
+        .map(|&b| if b == b'+' { b' ' } else { b })
+        .collect();
+    String::from_utf8(percent_encoding::percent_decode(&spaced).collect()).ok()
+}
+
+/// Whether a consent value says yes.
+fn truthy(v: &str) -> bool {
+    matches!(
+        v.trim().to_ascii_lowercase().as_str(),
+        "true" | "on" | "yes" | "1"
+    )
 }
 
 /// Whether [`validate`] reads the field `name`.
@@ -441,6 +493,43 @@ mod tests {
         assert_eq!(a.form, "website");
     }
 
+    /// A form on a windows-1252 page posts `José` as `Jos%E9`: refused for
+    /// that field, not stored as `Jos\u{FFFD}`; a field the form does not
+    /// read in that set is ignored.
+    #[test]
+    fn a_field_in_another_character_set_is_a_field_error() {
+        let body = b"email=jo%40acme.com&consent=on&first_name=Jos%E9&tracking=%FF";
+        let Err(FormError::Invalid(errs)) =
+            parse(Some("application/x-www-form-urlencoded"), body, &rules())
+        else {
+            panic!("expected a field error")
+        };
+        let fields: Vec<&str> = errs.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["first_name"]);
+        assert!(errs[0].message.contains("accept-charset"), "{errs:?}");
+        let utf8 = b"email=jo%40acme.com&consent=on&first_name=Jos%C3%A9";
+        let s = parse(Some("application/x-www-form-urlencoded"), utf8, &rules()).unwrap();
+        assert_eq!(s.first_name.as_deref(), Some("Jos\u{e9}"));
+    }
+
+    /// Repeated URL-encoded fields: a checkbox with a hidden fallback
+    /// (`consent=true&consent=false`) is ticked; a checkbox group keeps
+    /// every value, as its JSON list does.
+    #[test]
+    fn repeated_urlencoded_fields_read_as_a_browser_posts_them() {
+        let form =
+            b"email=jo%40acme.com&consent=true&consent=false&utm_term=crm&utm_term=&utm_term=b2b";
+        let s = parse(Some("application/x-www-form-urlencoded"), form, &rules()).unwrap();
+        assert!(s.consent);
+        assert_eq!(s.attributes["utm_term"], "crm, b2b");
+        let json = br#"{"email":"jo@acme.com","consent":true,"utm_term":["crm","b2b"]}"#;
+        let j = parse(Some("application/json"), json, &rules()).unwrap();
+        assert_eq!(j.attributes["utm_term"], s.attributes["utm_term"]);
+        // Unticked: the fallback alone.
+        let form = b"email=jo%40acme.com&consent=false";
+        assert!(parse(Some("application/x-www-form-urlencoded"), form, &rules()).is_err());
+    }
+
     #[test]
     fn every_bad_field_is_reported() {
         let body = br#"{"email":"not-an-email","website":"http://","first_name":"a\u0007b","consent":"maybe"}"#;
@@ -542,10 +631,20 @@ mod tests {
             parse(Some("application/json"), b"[1,2]", &rules()),
             Err(FormError::Malformed(_))
         ));
+        // Bytes that are no UTF-8: the field they are in is in error; a
+        // name that is none, the body.
         assert!(matches!(
             parse(
                 Some("application/x-www-form-urlencoded"),
                 b"email=\xff",
+                &rules()
+            ),
+            Err(FormError::Invalid(e)) if e[0].field == "email"
+        ));
+        assert!(matches!(
+            parse(
+                Some("application/x-www-form-urlencoded"),
+                b"em%FFail=jo%40acme.com",
                 &rules()
             ),
             Err(FormError::Malformed(_))

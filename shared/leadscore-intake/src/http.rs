@@ -163,11 +163,20 @@ async fn route(
     }
 }
 
-/// Whether `origin` is in the allow-list (`*` allows any).
+/// Whether `origin` is in the allow-list (`*` allows any). An entry is
+/// compared as the origin a browser sends for it: a default port dropped
+/// (`https://www.acme.com:443`), a Unicode host in its ASCII form
+/// (`https://bücher.de` is `https://xn--bcher-kva.de`), a path ignored.
 pub fn origin_allowed(allowed: &[String], origin: &str) -> bool {
-    allowed
-        .iter()
-        .any(|a| a == "*" || a.trim_end_matches('/').eq_ignore_ascii_case(origin))
+    allowed.iter().any(|a| {
+        a == "*"
+            || a.trim_end_matches('/').eq_ignore_ascii_case(origin)
+            || url::Url::parse(a.trim())
+                .ok()
+                .map(|u| u.origin())
+                .filter(url::Origin::is_tuple)
+                .is_some_and(|o| o.ascii_serialization().eq_ignore_ascii_case(origin))
+    })
 }
 
 fn cors_headers(h: &mut HeaderMap, origin: &str) {
@@ -186,6 +195,11 @@ fn cors_headers(h: &mut HeaderMap, origin: &str) {
     h.insert(
         header::ACCESS_CONTROL_MAX_AGE,
         HeaderValue::from_static("600"),
+    );
+    // A form's script reads it on a 429 only when it is exposed.
+    h.insert(
+        header::ACCESS_CONTROL_EXPOSE_HEADERS,
+        HeaderValue::from_static("retry-after"),
     );
 }
 

@@ -355,6 +355,39 @@ async fn bad_requests_get_typed_answers_and_store_nothing() {
     assert_eq!(fields, ["email", "consent"]);
 }
 
+/// Allowed origins are compared as browsers send them: default port,
+/// Unicode host, trailing slash or path.
+#[test]
+fn allowed_origins_match_the_origin_a_browser_sends() {
+    use leadscore_intake::http::origin_allowed;
+    let allowed = |list: &[&str], origin: &str| {
+        origin_allowed(
+            &list.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>(),
+            origin,
+        )
+    };
+    assert!(allowed(&["https://bücher.de"], "https://xn--bcher-kva.de"));
+    assert!(allowed(
+        &["https://www.acme.com:443"],
+        "https://www.acme.com"
+    ));
+    assert!(allowed(&["https://www.acme.com/"], "https://www.acme.com"));
+    assert!(allowed(
+        &["https://www.acme.com/contact"],
+        "https://www.acme.com"
+    ));
+    assert!(allowed(&["HTTPS://WWW.ACME.COM"], "https://www.acme.com"));
+    assert!(allowed(&["http://localhost:8080"], "http://localhost:8080"));
+    assert!(!allowed(&["https://www.acme.com"], "http://www.acme.com"));
+    assert!(!allowed(
+        &["https://www.acme.com"],
+        "https://www.acme.com:8443"
+    ));
+    assert!(!allowed(&["https://www.acme.com"], "https://acme.com"));
+    assert!(!allowed(&["https://www.acme.com"], "null"));
+    assert!(!allowed(&["not a url"], "null"));
+}
+
 #[tokio::test]
 async fn preflight_answers_cors() {
     let f = fixture(false);
@@ -685,6 +718,17 @@ async fn posts_over_the_hourly_limit_of_an_address_are_refused() {
     let r = post_from("198.51.100.7", at, "{").await;
     assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS, "{}", r.body());
     assert_eq!(r.headers()["retry-after"], "2400");
+    // From a form's page, its script can read the wait.
+    let r = handle(
+        &f.intake,
+        &post("application/json", Some("https://www.example.com")),
+        BODY.as_bytes(),
+        Some("198.51.100.7".parse().unwrap()),
+        at,
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS, "{}", r.body());
+    assert_eq!(r.headers()["access-control-expose-headers"], "retry-after");
     let v: serde_json::Value = serde_json::from_str(r.body()).unwrap();
     assert_eq!(v["retryable"], true);
     assert_eq!(
