@@ -328,22 +328,30 @@ pub fn validate(
             });
             return None;
         }
-        // U+061C (Arabic letter mark) is a direction mark too; checked here,
-        // not in `is_invisible`, which stored addresses are read back with.
-        // The zero-width joiner and non-joiner are letters' glue in Persian
-        // (محمد‌رضا), Indic scripts and emoji sequences: names and titles
-        // keep them (an email address is checked on its own, without).
-        if v.chars().any(|c| {
-            (leadscore_core::domain::is_invisible(c) && !matches!(c, '\u{200C}' | '\u{200D}'))
-                || c == '\u{061C}'
-        }) {
+        // Direction embeddings, overrides and isolates reorder the text
+        // after them (a name or an address would read as another):
+        // refused.
+        if v.chars().any(leadscore_core::domain::is_bidi_control) {
             errors.push(FieldError {
                 field: name.into(),
                 message: "must not contain invisible or direction-changing characters".into(),
             });
             return None;
         }
-        Some(v.to_owned())
+        // The invisible marks a paste carries (a left-to-right or Arabic
+        // letter mark from Hebrew or Arabic input, a zero-width space, a
+        // byte-order mark) are dropped: the person cannot see them to take
+        // them out, and they reorder nothing. The zero-width joiner and
+        // non-joiner are letters' glue in Persian (محمد‌رضا), Indic scripts
+        // and emoji sequences: names and titles keep them (an email address
+        // is checked on its own, without).
+        let dropped = |c: char| {
+            (leadscore_core::domain::is_invisible(c) && !matches!(c, '\u{200C}' | '\u{200D}'))
+                || c == '\u{061C}'
+        };
+        let kept: String = v.chars().filter(|&c| !dropped(c)).collect();
+        let kept = kept.trim();
+        (!kept.is_empty()).then(|| kept.to_owned())
     };
     let email_raw = text("email", MAX_EMAIL);
     let mut first_name = text("first_name", MAX_SHORT);
@@ -587,8 +595,10 @@ mod tests {
         };
         let fields: Vec<&str> = errs.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["first_name"]);
+        // The Arabic letter mark is a mark like U+200F: dropped.
         let body = "{\"email\":\"a@b.co\",\"consent\":true,\"last_name\":\"\u{061C}Lee\"}";
-        assert!(parse(Some("application/json"), body.as_bytes(), &rules()).is_err());
+        let s = parse(Some("application/json"), body.as_bytes(), &rules()).unwrap();
+        assert_eq!(s.last_name.as_deref(), Some("Lee"));
     }
 
     #[test]
@@ -727,12 +737,24 @@ mod tests {
                     "must not contain invisible or direction-changing characters"
                 ),
                 ("name", "must not contain control characters"),
-                (
-                    "title",
-                    "must not contain invisible or direction-changing characters"
-                ),
             ]
         );
+        // An invisible mark a paste carries is dropped, not refused: the
+        // person cannot see it (a right-to-left mark after Hebrew input, a
+        // zero-width space).
+        let pasted = serde_json::json!({
+            "email": "\u{200E}dovid@acme.co.il\u{200F}",
+            "consent": true,
+            "first_name": "\u{200F}דוד",
+            "title": "CEO\u{200B}",
+            "company": "\u{FEFF}Acme\u{2060}",
+        })
+        .to_string();
+        let s = parse(Some("application/json"), pasted.as_bytes(), &rules()).unwrap();
+        assert_eq!(s.email.as_str(), "dovid@acme.co.il");
+        assert_eq!(s.first_name.as_deref(), Some("דוד"));
+        assert_eq!(s.title.as_deref(), Some("CEO"));
+        assert_eq!(s.company.as_deref(), Some("Acme"));
         let ok =
             "{\"email\":\"a@b.co\",\"consent\":true,\"message\":\"Hello,\\r\\nplease\\tcall.\"}";
         let s = parse(Some("application/json"), ok.as_bytes(), &rules()).unwrap();
