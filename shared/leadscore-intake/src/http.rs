@@ -114,10 +114,11 @@ async fn route(
         Ok(s) => s,
         Err(FormError::Honeypot(email)) => {
             tracing::info!("honeypot filled; dropping the submission");
-            // The answer a new submission gets: the bot learns nothing.
+            // The answer a new submission gets, and the same body again the
+            // same day a repeat's (`duplicate`): the bot learns nothing.
             let accepted = crate::Accepted {
                 lead_id: crate::lead_id(&email),
-                duplicate: false,
+                duplicate: honeypot_repeat(intake, body, now).await,
                 enrichment_queued: false,
                 score: None,
             };
@@ -160,6 +161,35 @@ async fn route(
                 json!({"error": "the submission could not be stored; try again", "retryable": retryable}),
             )
         }
+    }
+}
+
+/// Whether a honeypot-filled `body` was posted before on this UTC day, as
+/// a real submission's repeat is known by its derived key: a claim on a
+/// hash of the body, taken and marked done the first time. A store that
+/// cannot say answers no.
+async fn honeypot_repeat(intake: &Intake, body: &[u8], now: DateTime<Utc>) -> bool {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(b"honeypot\0");
+    h.update(now.format("%Y-%m-%d").to_string().as_bytes());
+    h.update(body);
+    let digest = h.finalize();
+    let key: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    let key = format!("form:{key}");
+    match intake
+        .store
+        .claim(&key, now, now + chrono::Duration::days(1))
+        .await
+    {
+        Ok(leadscore_store::Claim::Acquired) => {
+            if let Err(e) = intake.store.complete(&key, now).await {
+                tracing::debug!(error = %e, "marking a honeypot post failed");
+            }
+            false
+        }
+        Ok(leadscore_store::Claim::Done | leadscore_store::Claim::Busy) => true,
+        Err(_) => false,
     }
 }
 

@@ -617,6 +617,15 @@ async fn the_honeypot_answer_looks_like_an_accepted_submit() {
     assert_eq!(answer(&bot), answer(&real));
     let bot_email = Email::parse("bot@spam.example").unwrap();
     assert!(f.store.get_lead(&bot_email).await.unwrap().is_none());
+    // Posted again, each is answered as a repeat.
+    let real = submit(&f.intake, br#"{"email":"ada@acme.com","consent":true}"#).await;
+    let bot = submit(
+        &f.intake,
+        br#"{"email":"bot@spam.example","consent":true,"_gotcha":"x"}"#,
+    )
+    .await;
+    assert_eq!(answer(&bot), answer(&real));
+    assert_eq!(answer(&bot)["duplicate"], true);
 }
 
 /// A bus that refuses for good (a missing permission) is answered 500, not
