@@ -88,7 +88,10 @@ mod tests {
             warm: 40.3,
             hysteresis: 5.0,
         };
-        assert!(64.4 - 5.0 > 59.4, "the difference this test is about");
+        assert!(
+            tiers.hot - tiers.hysteresis > 59.4,
+            "the difference this test is about"
+        );
         let s = settle(Some(Tier::Hot), 59.4, &tiers);
         assert_eq!((s.tier, s.crossing), (Tier::Hot, Crossing::None));
         assert_eq!(settle(Some(Tier::Hot), 59.3, &tiers).tier, Tier::Warm);
