@@ -177,11 +177,7 @@ async fn honeypot_repeat(intake: &Intake, body: &[u8], now: DateTime<Utc>) -> bo
     let digest = h.finalize();
     let key: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
     let key = format!("form:{key}");
-    match intake
-        .store
-        .claim(&key, now, now + chrono::Duration::days(1))
-        .await
-    {
+    match intake.store.claim(&key, now, now + Duration::days(1)).await {
         Ok(leadscore_store::Claim::Acquired) => {
             if let Err(e) = intake.store.complete(&key, now).await {
                 tracing::debug!(error = %e, "marking a honeypot post failed");
