@@ -476,6 +476,14 @@ async fn run_demo(
     )
     .await?;
     crate::run::print_summary(&summary);
+    if summary.interrupted {
+        // No report of a half-enriched store; the next demo starts over.
+        // (A store this demo made is removed by `main`, as on any error.)
+        return Err(crate::fail(
+            crate::exit::INTERRUPTED,
+            "interrupted: the demo stopped before its end and wrote no report; run `leadscore demo` again (it starts over)",
+        ));
+    }
 
     let records = store.list_scores(None).await?;
     println!();

@@ -152,8 +152,10 @@ pub struct EnrichOptions {
     #[arg(long, value_name = "PATH")]
     pub taxonomy: Option<PathBuf>,
     /// Resolve HOST to ADDR instead of using DNS (curl's --resolve without
-    /// its port: the port is the URL's)
-    /// (repeatable; e.g. acme.test=127.0.0.1).
+    /// its port: the port is the URL's) (repeatable; e.g.
+    /// acme.test=127.0.0.1). Unlike curl's, it replaces DNS: a host not
+    /// named does not resolve, so a run on local fixtures reaches nothing
+    /// else.
     #[arg(long, value_name = "HOST=ADDR", value_parser = parse_resolve)]
     pub resolve: Vec<(String, IpAddr)>,
     /// Accounts enriched at once.

@@ -489,12 +489,16 @@ fn read_input(path: &Path) -> Result<Vec<u8>> {
 
 async fn run(cli: Cli) -> Result<()> {
     let now = cli.now.unwrap_or_else(Utc::now);
-    // Only for the commands that write scores.
+    // Only for the commands that write scores at `--now` (`serve` scores
+    // each submit at the clock's time, whatever `--now` says).
     let writes_scores = match &cli.command {
         Command::Score(a) => !a.dry_run,
-        Command::Enrich(_) | Command::Run(_) | Command::Serve(_) | Command::Demo(_) => true,
+        Command::Enrich(_) | Command::Run(_) | Command::Demo(_) => true,
         _ => false,
     };
+    if matches!(cli.command, Command::Serve(_)) && cli.now.is_some() {
+        eprintln!("note: serve scores each submit at the time it comes; --now is not read");
+    }
     if writes_scores
         && cli
             .now
@@ -752,7 +756,16 @@ async fn run(cli: Cli) -> Result<()> {
             let store: Arc<dyn Store> = Arc::from(open_store(&spec).await?);
             match command {
                 None => {
-                    let pending = store.pending_alert_records(1000).await?;
+                    // The first 1,000 in queue order, and whether more wait.
+                    const SHOWN: usize = 1000;
+                    let mut pending = store.pending_alert_records(SHOWN + 1).await?;
+                    let more = pending.len() > SHOWN;
+                    pending.truncate(SHOWN);
+                    if more {
+                        eprintln!(
+                            "note: the first {SHOWN} pending alerts in queue order; more are pending (`alerts deliver` sends up to 10,000 at a time)"
+                        );
+                    }
                     if json {
                         output::print_json(&pending)
                     } else {
@@ -804,12 +817,13 @@ async fn run(cli: Cli) -> Result<()> {
                     // A Ctrl-C (or SIGTERM) stops the delivery, and the
                     // sends it cut let go of their claims: the next
                     // delivery sends them at once.
+                    const ROUND: usize = 10_000;
                     let drained = tokio::select! {
                         s = leadscore_pipeline::drain_outbox(
                             store.as_ref(),
                             sink.as_ref(),
                             now,
-                            10_000,
+                            ROUND,
                         ) => Some(s),
                         _ = interrupted() => None,
                     };
@@ -829,6 +843,15 @@ async fn run(cli: Cli) -> Result<()> {
                         // They stay pending; the next `alerts deliver` or
                         // `run` tries them again.
                         return Err(fail(exit::ERROR, ""));
+                    }
+                    if s.delivered + s.failed + s.rejected >= ROUND {
+                        // One round's worth: more may wait.
+                        return Err(fail(
+                            exit::ERROR,
+                            format!(
+                                "{ROUND} alerts is one delivery's most; run `alerts deliver` again for the rest"
+                            ),
+                        ));
                     }
                     Ok(())
                 }

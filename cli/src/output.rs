@@ -295,7 +295,11 @@ pub fn print_explanation(
         .into_iter()
         .flatten()
         .collect();
-        println!("  title:   {} ({})", term(t), extra.join(", "));
+        if extra.is_empty() {
+            println!("  title:   {}", term(t));
+        } else {
+            println!("  title:   {} ({})", term(t), extra.join(", "));
+        }
     }
     if let Some(a) = &lead.account {
         println!("  account: {a}");

@@ -453,6 +453,20 @@ impl Progress {
         }
     }
 
+    /// Rescoring every lead: `done` of `total`, on the bar, or a line a
+    /// tenth of the way at a time without one.
+    fn rescoring(&self, done: usize, total: usize) {
+        match &self.bar {
+            Some(bar) => bar.set_message(format!("rescoring every lead: {done}/{total}")),
+            None => {
+                let step = total.div_ceil(10).max(1);
+                if done % step < 250 || done == total {
+                    eprintln!("rescoring every lead: {done}/{total}");
+                }
+            }
+        }
+    }
+
     /// Says what the run does now, on the bar.
     fn message(&self, text: &str) {
         if let Some(bar) = &self.bar {
@@ -743,12 +757,17 @@ pub async fn run(
             None => stopped = stopped_at(&mut summary, "while delivering alerts"),
         }
     }
-    progress.finish();
-    // Decay moves every lead, enriched today or not.
+    // Decay moves every lead, enriched today or not: a long step on a
+    // large store, shown on the bar (or every tenth, without one).
     let rescored = if summary.interrupted {
         None
     } else {
-        match unless_stopped(&mut stop, rescore_all(store, model, now, |_, _| {})).await {
+        let shown = |done: usize, total: usize| {
+            if total >= 500 && (done.is_multiple_of(250) || done == total) {
+                progress.rescoring(done, total);
+            }
+        };
+        match unless_stopped(&mut stop, rescore_all(store, model, now, shown)).await {
             Some(Ok(r)) => Some(r),
             Some(Err(e)) => {
                 summary.errors.push(format!("rescoring every lead: {e}"));
@@ -760,6 +779,7 @@ pub async fn run(
             }
         }
     };
+    progress.finish();
     match rescored {
         Some(r) => {
             summary.rescored = summary.rescored.max(r.scored);

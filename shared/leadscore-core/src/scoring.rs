@@ -55,8 +55,9 @@ impl Tier {
 }
 
 impl fmt::Display for Tier {
+    /// Its name, padded as the format asks (`{:<4}` in a table).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
     }
 }
 
@@ -1922,6 +1923,14 @@ mod tests {
     use super::*;
     use crate::domain::Email;
     use chrono::TimeZone;
+
+    /// A tier fills its column in a table (`explain`'s history).
+    #[test]
+    fn a_tier_is_padded_as_the_format_asks() {
+        assert_eq!(format!("{:<4}|", Tier::Hot), "hot |");
+        assert_eq!(format!("{:<4}|", Tier::Warm), "warm|");
+        assert_eq!(format!("{}", Tier::Cold), "cold");
+    }
 
     #[test]
     fn text_sets_give_what_the_conditions_give() {
