@@ -161,11 +161,23 @@ pub struct AccountsFile {
 /// Name`); other columns are ignored. Bad rows
 /// are reported and the rest kept; a domain listed twice is enriched once.
 pub fn parse_accounts(bytes: &[u8]) -> Result<AccountsFile, String> {
-    let text = String::from_utf8_lossy(bytes);
+    // UTF-8, as `import` reads by default: a name in another encoding
+    // (Excel's Windows "CSV" writes `M\xfcller`) would be stored garbled.
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let line = 1 + bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        format!(
+            "line {line}: not UTF-8; save the file as UTF-8 (Excel: \"CSV UTF-8\"), or convert it (iconv -f WINDOWS-1252 -t UTF-8)"
+        )
+    })?;
     let text = text.trim_start_matches('\u{feff}');
+    // A comma, or the semicolon of a European-locale Excel "CSV", or a tab.
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .trim(csv::Trim::All)
+        .delimiter(leadscore_core::import::delimiter(text.as_bytes()))
         .from_reader(text.as_bytes());
     let headers: Vec<String> = reader
         .headers()
@@ -1178,6 +1190,19 @@ mod tests {
         let file = parse_accounts(salesforce.as_bytes()).unwrap();
         assert_eq!(file.targets[0].domain.as_str(), "beta.test");
         assert_eq!(file.targets[0].name.as_deref(), Some("Beta Inc"));
+    }
+
+    /// A European Excel "CSV" (semicolons) reads as a comma one; a file in
+    /// another encoding than UTF-8 is refused with its line, not stored
+    /// garbled.
+    #[test]
+    fn accounts_files_with_semicolons_or_another_encoding() {
+        let file = parse_accounts("domain;name\nacme.test;Müller GmbH\n".as_bytes()).unwrap();
+        assert_eq!(file.targets[0].domain.as_str(), "acme.test");
+        assert_eq!(file.targets[0].name.as_deref(), Some("Müller GmbH"));
+        let err =
+            parse_accounts(b"domain,name\nbeta.test,Beta\nacme.test,M\xfcller\n").unwrap_err();
+        assert!(err.starts_with("line 3: not UTF-8"), "{err}");
     }
 
     #[test]

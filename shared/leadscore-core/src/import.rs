@@ -116,7 +116,7 @@ struct Table {
 /// The field separator the header line uses: a comma, or the semicolon
 /// of a European-locale Excel "CSV", or the tab of Excel's "Unicode Text"
 /// (its only UTF-16 export), whichever it has most of outside quotes.
-fn delimiter(data: &[u8]) -> u8 {
+pub fn delimiter(data: &[u8]) -> u8 {
     let line = data.split(|&b| b == b'\n').next().unwrap_or(data);
     let mut counts = [0usize; 3];
     let mut quoted = false;
