@@ -214,11 +214,25 @@ async fn a_panic_while_enriching_one_account_fails_only_its_message() {
     );
 }
 
-/// A bus that refuses technology events while `refuse` is set.
-#[derive(Default)]
+/// A bus that refuses the events whose detail-type starts with `kind`
+/// while `refuse` is set; keeps the ones it took in `events`, and every
+/// one it was given, with whether it took it, in `given`.
 struct RefusingBus {
+    kind: &'static str,
     refuse: std::sync::atomic::AtomicBool,
     events: Mutex<Vec<Event>>,
+    given: Mutex<Vec<(Event, bool)>>,
+}
+
+impl RefusingBus {
+    fn of(kind: &'static str) -> Self {
+        Self {
+            kind,
+            refuse: std::sync::atomic::AtomicBool::new(false),
+            events: Mutex::new(Vec::new()),
+            given: Mutex::new(Vec::new()),
+        }
+    }
 }
 
 #[async_trait]
@@ -228,7 +242,9 @@ impl EventBus for RefusingBus {
         events
             .iter()
             .map(|e| {
-                if refuse && e.detail_type.starts_with("Technology") {
+                let refused = refuse && e.detail_type.starts_with(self.kind);
+                self.given.lock().unwrap().push((e.clone(), !refused));
+                if refused {
                     Err(BusError {
                         reason: "throttled".into(),
                         retryable: true,
@@ -242,19 +258,34 @@ impl EventBus for RefusingBus {
     }
 }
 
-#[tokio::test]
-async fn technology_changes_the_bus_refused_are_found_again_by_the_retry() {
-    use leadscore_core::events::detail_type;
-    use leadscore_pipeline::EnrichRequest;
+/// The HubSpot site, a store, a bus refusing `kind` when told, the
+/// handler's dependencies over them, and a request for the site.
+async fn refusing(
+    kind: &'static str,
+) -> (
+    Site,
+    Arc<MemoryStore>,
+    Arc<RefusingBus>,
+    Deps,
+    Domain,
+    leadscore_pipeline::EnrichRequest,
+) {
     let site = hubspot_site().await;
     let (store, bus) = (
         Arc::new(MemoryStore::new()),
-        Arc::new(RefusingBus::default()),
+        Arc::new(RefusingBus::of(kind)),
     );
     let deps = deps(store.clone(), bus.clone(), 1);
     let domain = Domain::parse("northwind.test").unwrap();
-    let mut req = EnrichRequest::new(domain.clone(), "test");
+    let mut req = leadscore_pipeline::EnrichRequest::new(domain.clone(), "test");
     req.start = Some(format!("{}/", site.url("northwind.test")));
+    (site, store, bus, deps, domain, req)
+}
+
+#[tokio::test]
+async fn technology_changes_the_bus_refused_are_found_again_by_the_retry() {
+    use leadscore_core::events::detail_type;
+    let (site, store, bus, deps, domain, req) = refusing("Technology").await;
     lambda_enrich::handler::enrich_one(&deps, &req)
         .await
         .unwrap();
@@ -365,21 +396,28 @@ async fn an_account_not_done_by_the_deadline_is_reported_and_the_answer_goes_out
     assert_eq!(failed, ["m-1"]);
 }
 
+/// A queue message with `id` and `body`, as the SQS trigger passes it.
+fn message(id: &str, body: serde_json::Value) -> aws_lambda_events::sqs::SqsMessage {
+    let mut m = aws_lambda_events::sqs::SqsMessage::default();
+    m.message_id = Some(id.into());
+    m.body = Some(body.to_string());
+    m
+}
+
+/// A batch of `records`.
+fn batch_of(records: Vec<aws_lambda_events::sqs::SqsMessage>) -> aws_lambda_events::sqs::SqsEvent {
+    let mut batch = aws_lambda_events::sqs::SqsEvent::default();
+    batch.records = records;
+    batch
+}
+
 #[tokio::test]
 async fn one_domain_queued_twice_in_a_batch_is_enriched_once() {
-    use aws_lambda_events::sqs::{SqsEvent, SqsMessage};
     let site = hubspot_site().await;
     let (store, bus) = (Arc::new(MemoryStore::new()), Arc::new(Bus::default()));
     let deps = deps(store.clone(), bus.clone(), 2);
     let start = format!("{}/", site.url("northwind.test"));
-    let message = |id: &str, body: serde_json::Value| {
-        let mut m = SqsMessage::default();
-        m.message_id = Some(id.into());
-        m.body = Some(body.to_string());
-        m
-    };
-    let mut batch = SqsEvent::default();
-    batch.records = vec![
+    let batch = batch_of(vec![
         message(
             "a",
             serde_json::json!({"domain": "northwind.test", "start": start, "reason": "new account"}),
@@ -389,7 +427,7 @@ async fn one_domain_queued_twice_in_a_batch_is_enriched_once() {
             "b",
             serde_json::json!({"domain": "northwind.test", "start": start, "priority": 1}),
         ),
-    ];
+    ]);
     let resp = lambda_enrich::handler::handle_batch(&deps, batch, None).await;
     assert!(resp.batch_item_failures.is_empty());
     let enriched: Vec<String> = bus
@@ -414,19 +452,11 @@ async fn one_domain_queued_twice_in_a_batch_is_enriched_once() {
 /// `https://northwind.test/` (port 443 on loopback here) is no site.
 #[tokio::test]
 async fn a_form_website_wins_over_a_bare_domain_queued_before_it() {
-    use aws_lambda_events::sqs::{SqsEvent, SqsMessage};
     let site = hubspot_site().await;
     let (store, bus) = (Arc::new(MemoryStore::new()), Arc::new(Bus::default()));
     let deps = deps(store.clone(), bus.clone(), 2);
     let start = format!("{}/", site.url("northwind.test"));
-    let message = |id: &str, body: serde_json::Value| {
-        let mut m = SqsMessage::default();
-        m.message_id = Some(id.into());
-        m.body = Some(body.to_string());
-        m
-    };
-    let mut batch = SqsEvent::default();
-    batch.records = vec![
+    let batch = batch_of(vec![
         message(
             "scheduled",
             serde_json::json!({"domain": "northwind.test", "reason": "stale"}),
@@ -435,7 +465,7 @@ async fn a_form_website_wins_over_a_bare_domain_queued_before_it() {
             "form",
             serde_json::json!({"domain": "northwind.test", "start": start, "reason": "form"}),
         ),
-    ];
+    ]);
     let resp = lambda_enrich::handler::handle_batch(&deps, batch, None).await;
     assert!(resp.batch_item_failures.is_empty());
     assert_eq!(
@@ -457,36 +487,6 @@ async fn a_form_website_wins_over_a_bare_domain_queued_before_it() {
     );
 }
 
-/// Refuses `Account Enriched` while `refuse` is set; keeps every event it
-/// was given, refused or not.
-#[derive(Default)]
-struct EnrichedRefused {
-    refuse: std::sync::atomic::AtomicBool,
-    given: Mutex<Vec<(Event, bool)>>,
-}
-
-#[async_trait]
-impl EventBus for EnrichedRefused {
-    async fn publish(&self, events: &[Event]) -> Vec<Result<(), BusError>> {
-        let refuse = self.refuse.load(std::sync::atomic::Ordering::SeqCst);
-        events
-            .iter()
-            .map(|e| {
-                let refused = refuse && e.detail_type == "Account Enriched";
-                self.given.lock().unwrap().push((e.clone(), !refused));
-                if refused {
-                    Err(BusError {
-                        reason: "throttled".into(),
-                        retryable: true,
-                    })
-                } else {
-                    Ok(())
-                }
-            })
-            .collect()
-    }
-}
-
 /// The bus refuses `Account Enriched` after the snapshot is stored: the
 /// message fails and comes back. Its redelivery (sent before that
 /// snapshot) does not crawl again, which would have counted a page served
@@ -495,16 +495,7 @@ impl EventBus for EnrichedRefused {
 /// after the snapshot crawls.
 #[tokio::test]
 async fn a_redelivery_after_a_refused_account_enriched_sends_it_again_without_crawling() {
-    use leadscore_pipeline::EnrichRequest;
-    let site = hubspot_site().await;
-    let (store, bus) = (
-        Arc::new(MemoryStore::new()),
-        Arc::new(EnrichedRefused::default()),
-    );
-    let deps = deps(store.clone(), bus.clone(), 1);
-    let domain = Domain::parse("northwind.test").unwrap();
-    let mut req = EnrichRequest::new(domain.clone(), "test");
-    req.start = Some(format!("{}/", site.url("northwind.test")));
+    let (site, store, bus, deps, domain, req) = refusing("Account Enriched").await;
     let on = |b: bool| bus.refuse.store(b, std::sync::atomic::Ordering::SeqCst);
     // A first enrichment, then one whose homepage misses HubSpot once
     // (kept, marked missed).
