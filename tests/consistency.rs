@@ -181,6 +181,12 @@ fn a_queue_function_may_read_its_own_queue_only() {
             assert_ne!(e["Type"], "SQS", "{id}: event {name:?} is SAM's SQS event");
         }
     }
+    // Under the logical ids SAM gave the mappings its SQS events made: a
+    // stack deployed before keeps its mapping instead of failing to make a
+    // second one for the same queue and function.
+    let mut ids = t.resources_of("AWS::Lambda::EventSourceMapping");
+    ids.sort();
+    assert_eq!(ids, ["EnrichFunctionQueue", "NotifyFunctionQueue"]);
     for (function, queue) in [
         ("EnrichFunction", "EnrichQueue"),
         ("NotifyFunction", "NotifyQueue"),
