@@ -199,7 +199,7 @@ pub fn fields(
                         // A checkbox with a hidden fallback posts both
                         // (`consent=true&consent=false`): ticked if one
                         // says so.
-                        let ticked = vs.iter().find(|v| truthy(v)).cloned();
+                        let ticked = vs.iter().find(|v| consent_value(v) == Some(true)).cloned();
                         ticked.or_else(|| vs.pop()).unwrap_or_default()
                     } else {
                         // A checkbox group, as a JSON list is read.
@@ -254,12 +254,13 @@ fn url_decoded(raw: &[u8]) -> Option<String> {
     String::from_utf8(percent_encoding::percent_decode(&spaced).collect()).ok()
 }
 
-/// Whether a consent value says yes.
-fn truthy(v: &str) -> bool {
-    matches!(
-        v.trim().to_ascii_lowercase().as_str(),
-        "true" | "on" | "yes" | "1"
-    )
+/// A consent value as yes or no; none for anything else.
+fn consent_value(v: &str) -> Option<bool> {
+    match v.trim().to_ascii_lowercase().as_str() {
+        "true" | "on" | "yes" | "1" => Some(true),
+        "false" | "off" | "no" | "0" => Some(false),
+        _ => None,
+    }
 }
 
 /// Whether [`validate`] reads the field `name`.
@@ -408,19 +409,16 @@ pub fn validate(
             }
         },
     };
-    let consent = match consent_raw.as_deref().map(str::to_ascii_lowercase) {
+    let consent = match consent_raw.as_deref().map(consent_value) {
         None => false,
-        Some(v) => match v.as_str() {
-            "true" | "on" | "yes" | "1" => true,
-            "false" | "off" | "no" | "0" => false,
-            _ => {
-                errors.push(FieldError {
-                    field: rules.consent_field.clone(),
-                    message: "must be true or false".into(),
-                });
-                false
-            }
-        },
+        Some(Some(yes)) => yes,
+        Some(None) => {
+            errors.push(FieldError {
+                field: rules.consent_field.clone(),
+                message: "must be true or false".into(),
+            });
+            false
+        }
     };
     if rules.require_consent && !consent && !errors.iter().any(|e| e.field == rules.consent_field) {
         errors.push(FieldError {

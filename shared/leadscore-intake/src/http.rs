@@ -169,14 +169,7 @@ async fn route(
 /// hash of the body, taken and marked done the first time. A store that
 /// cannot say answers no.
 async fn honeypot_repeat(intake: &Intake, body: &[u8], now: DateTime<Utc>) -> bool {
-    use sha2::{Digest, Sha256};
-    let mut h = Sha256::new();
-    h.update(b"honeypot\0");
-    h.update(now.format("%Y-%m-%d").to_string().as_bytes());
-    h.update(body);
-    let digest = h.finalize();
-    let key: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
-    let key = format!("form:{key}");
+    let key = format!("form:{}", crate::honeypot_key(body, now));
     match intake.store.claim(&key, now, now + Duration::days(1)).await {
         Ok(leadscore_store::Claim::Acquired) => {
             if let Err(e) = intake.store.complete(&key, now).await {

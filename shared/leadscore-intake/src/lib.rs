@@ -173,8 +173,12 @@ impl std::fmt::Debug for Intake {
 
 /// The opaque id of a lead: a hash of its normalized email.
 pub fn lead_id(email: &Email) -> String {
-    let h = Sha256::digest(email.as_str().as_bytes());
-    h[..12].iter().map(|b| format!("{b:02x}")).collect()
+    hex(&Sha256::digest(email.as_str().as_bytes())[..12])
+}
+
+/// Bytes in lowercase hex.
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The idempotency key of a submission: the client's `Idempotency-Key` when
@@ -202,8 +206,18 @@ pub fn submission_key(client_key: Option<&str>, s: &Submission, now: DateTime<Ut
             }
         }
     }
-    let d = h.finalize();
-    d[..16].iter().map(|b| format!("{b:02x}")).collect()
+    hex(&h.finalize()[..16])
+}
+
+/// The key of a honeypot-filled post: a hash of its body and the UTC day,
+/// as [`submission_key`] derives a real one's, so its repeat that day is
+/// known as a real submission's is.
+pub fn honeypot_key(body: &[u8], now: DateTime<Utc>) -> String {
+    let mut h = Sha256::new();
+    h.update(b"honeypot\0");
+    h.update(now.format("%Y-%m-%d").to_string().as_bytes());
+    h.update(body);
+    hex(&h.finalize()[..16])
 }
 
 impl Intake {
