@@ -396,6 +396,16 @@ async fn an_account_not_done_by_the_deadline_is_reported_and_the_answer_goes_out
     assert_eq!(failed, ["m-1"]);
 }
 
+/// The HubSpot site, a store, a bus, the handler's dependencies over them
+/// (two accounts at once), and the site's start URL.
+async fn batch_setup() -> (Site, Arc<MemoryStore>, Arc<Bus>, Deps, String) {
+    let site = hubspot_site().await;
+    let (store, bus) = (Arc::new(MemoryStore::new()), Arc::new(Bus::default()));
+    let deps = deps(store.clone(), bus.clone(), 2);
+    let start = format!("{}/", site.url("northwind.test"));
+    (site, store, bus, deps, start)
+}
+
 /// A queue message with `id` and `body`, as the SQS trigger passes it.
 fn message(id: &str, body: serde_json::Value) -> aws_lambda_events::sqs::SqsMessage {
     let mut m = aws_lambda_events::sqs::SqsMessage::default();
@@ -413,10 +423,7 @@ fn batch_of(records: Vec<aws_lambda_events::sqs::SqsMessage>) -> aws_lambda_even
 
 #[tokio::test]
 async fn one_domain_queued_twice_in_a_batch_is_enriched_once() {
-    let site = hubspot_site().await;
-    let (store, bus) = (Arc::new(MemoryStore::new()), Arc::new(Bus::default()));
-    let deps = deps(store.clone(), bus.clone(), 2);
-    let start = format!("{}/", site.url("northwind.test"));
+    let (site, _store, bus, deps, start) = batch_setup().await;
     let batch = batch_of(vec![
         message(
             "a",
@@ -452,10 +459,7 @@ async fn one_domain_queued_twice_in_a_batch_is_enriched_once() {
 /// `https://northwind.test/` (port 443 on loopback here) is no site.
 #[tokio::test]
 async fn a_form_website_wins_over_a_bare_domain_queued_before_it() {
-    let site = hubspot_site().await;
-    let (store, bus) = (Arc::new(MemoryStore::new()), Arc::new(Bus::default()));
-    let deps = deps(store.clone(), bus.clone(), 2);
-    let start = format!("{}/", site.url("northwind.test"));
+    let (site, store, _bus, deps, start) = batch_setup().await;
     let batch = batch_of(vec![
         message(
             "scheduled",
