@@ -16,7 +16,8 @@ use leadscore_core::import::{LeadRow, Parsed};
 use leadscore_core::rollup::{AccountScore, rollup};
 use leadscore_core::{AccountScorer, Crossing, Score, Scorer, ScoringModel, settle};
 use leadscore_store::{
-    AccountContext, LeadContext, PendingAlert, ScoreRecord, ScoreWrite, Store, StoreError,
+    AccountContext, AccountSeen, LeadContext, PendingAlert, ScoreRecord, ScoreWrite, Store,
+    StoreError,
 };
 use serde::Serialize;
 
@@ -479,6 +480,14 @@ async fn rescore_with_its_account(
 /// is not written. The check and the write are one step: the write is
 /// conditional on the version read with the score, and a conflict reads the
 /// lead and its account again, scores them anew and checks again.
+///
+/// **Nor back to an older account.** Each score records the version of the
+/// account it was computed from ([`AccountSeen`]). The scorer's account is
+/// read before the lead, once for a batch of its leads, so a change of the
+/// account meanwhile, and a score written from it (a form submit's, an
+/// import's rescoring), pass the version check: when the stored score saw
+/// a later version of the account than the scorer's, the lead is read
+/// again, with its account, and rescored from them.
 pub async fn rescore_in_context(
     store: &dyn Store,
     scorer: &mut AccountScorer<'_>,
@@ -486,6 +495,19 @@ pub async fn rescore_in_context(
 ) -> Result<Rescored, PipelineError> {
     let (model, now) = (scorer.model(), scorer.now());
     let email = ctx.lead.email.clone();
+    // The scorer's account was read before the lead (once for a batch of
+    // its leads): a change of the account since, and a score written from
+    // it (a form submit's), would pass the version check, and this score
+    // would put the old account's back, a false crossing and its alert.
+    if let Some(cur) = &ctx.score
+        && cur.account == ctx.lead.account
+        && cur
+            .account_seen
+            .is_some_and(|seen| seen.is_later_than(scorer.account().map(AccountSeen::of).as_ref()))
+    {
+        tracing::debug!(lead = %email, "the stored score saw a later change of the account; reading the lead and its account again");
+        return rescore_fresh(store, model, &email, now, MAX_CONFLICT_RETRIES).await;
+    }
     match write_once(store, scorer, ctx).await? {
         Attempt::Written(r) => Ok(*r),
         // Another writer's score came first, and it may rest on data this
@@ -586,6 +608,7 @@ async fn write_once(
         version: expected_version + 1,
         tier: settled.tier,
         score: new.clone(),
+        account_seen: scorer.account().map(AccountSeen::of),
     };
     let account_name = scorer.account().and_then(|a| a.name.as_deref());
     let alert = alert_for(

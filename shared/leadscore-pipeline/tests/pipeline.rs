@@ -384,6 +384,59 @@ async fn a_rescoring_that_lost_the_race_scores_the_newer_data_not_its_own() {
     .await;
 }
 
+/// A batch rescoring (an account's leads, after its enrichment) read the
+/// account before it shrank; a form submit then rescored the lead from the
+/// shrunk account, and it cooled. The batch reads the lead after that
+/// write, so its version check passes: it must not write the big account's
+/// score back over the cooled one (a false "became hot", then another
+/// cooling), but read the account again.
+#[tokio::test]
+async fn a_batch_that_read_the_account_before_a_change_does_not_put_the_old_score_back() {
+    let store = SqliteStore::open_in_memory().unwrap();
+    seeded(&store).await;
+    let m = example_model();
+    let dana = Email::parse("dana.reyes@northwind-analytics.com").unwrap();
+    let r = rescore_lead(&store, &m, &dana, now()).await.unwrap();
+    assert_eq!(r.crossing, Crossing::BecameHot);
+
+    let before = store.account_context(&dana.domain()).await.unwrap();
+    // The account changes (as an import stamps it) and a fresh rescoring
+    // writes from it: Dana cools (65 < 80 - 5).
+    let mut acc = store.get_account(&dana.domain()).await.unwrap().unwrap();
+    acc.firmographics.employees = Some(6);
+    acc.updated_at += Duration::minutes(1);
+    store.upsert_account(&acc).await.unwrap();
+    let fresh = rescore_lead(&store, &m, &dana, now()).await.unwrap();
+    assert_eq!(
+        (fresh.crossing, fresh.record.version),
+        (Crossing::Cooled, 2)
+    );
+    assert_eq!(
+        fresh.record.account_seen.map(|s| s.updated_at),
+        Some(acc.updated_at)
+    );
+
+    let ctx = store.lead_context(&dana).await.unwrap().unwrap();
+    let mut scorer = Scorer::new();
+    let mut batch = scorer.for_account(&m, before.account.as_ref(), &before.signals, now());
+    let r = rescore_in_context(&store, &mut batch, ctx).await.unwrap();
+    assert!(!r.written, "{r:?}");
+    assert_eq!((r.crossing, r.record.version), (Crossing::None, 2));
+    assert_eq!(r.record.score.total, 65.0);
+    assert_eq!(
+        pending_kinds(&store).await,
+        [AlertKind::BecameHot, AlertKind::Cooled]
+    );
+
+    // A scorer with the account as stored now writes as before: the same
+    // account, nothing to read again.
+    let now_ctx = store.account_context(&dana.domain()).await.unwrap();
+    let ctx = store.lead_context(&dana).await.unwrap().unwrap();
+    let mut current = scorer.for_account(&m, now_ctx.account.as_ref(), &now_ctx.signals, now());
+    let r = rescore_in_context(&store, &mut current, ctx).await.unwrap();
+    assert_eq!((r.written, r.record.version), (false, 2));
+}
+
 #[tokio::test]
 async fn cooling_below_the_margin_alerts_once() {
     let store = SqliteStore::open_in_memory().unwrap();

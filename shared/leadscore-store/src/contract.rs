@@ -20,7 +20,7 @@ use leadscore_core::domain::{
 use leadscore_core::rollup::AccountScore;
 use leadscore_core::{Grade, Score, Tier};
 
-use crate::{Claim, ScoreRecord, ScoreWrite, Store, StoreError};
+use crate::{AccountSeen, Claim, ScoreRecord, ScoreWrite, Store, StoreError};
 
 /// Generates one `#[tokio::test]` per contract case; `$factory` is an
 /// expression evaluating to a future of a fresh store.
@@ -104,6 +104,11 @@ fn record(e: &str, version: u64, total: f64, tier: Tier) -> ScoreRecord {
         version,
         tier,
         score: score(total, tier),
+        // Round-trips through every adapter (the pipeline compares it).
+        account_seen: Some(AccountSeen {
+            updated_at: t0(),
+            enriched_at: Some(t0() - Duration::days(1)),
+        }),
     }
 }
 

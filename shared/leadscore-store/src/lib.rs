@@ -86,6 +86,43 @@ pub struct ScoreRecord {
     pub tier: Tier,
     /// The score and its explanation.
     pub score: Score,
+    /// The account's data the score was computed from (none for a lead
+    /// without a stored account, and for scores stored before it was
+    /// recorded): a rescoring that read the account earlier than this
+    /// score's writer did reads it again instead of writing over this
+    /// score (see `leadscore_pipeline::rescore_in_context`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_seen: Option<AccountSeen>,
+}
+
+/// Which version of an account's data a score was computed from: its
+/// `updated_at` and `enriched_at` as read. Each only moves forward (a
+/// change stamps `updated_at` with its time; a snapshot's `enriched_at`
+/// never replaces a later one), so one reading saw a change another did
+/// not when either of its times is later.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountSeen {
+    /// The account's `updated_at`.
+    pub updated_at: DateTime<Utc>,
+    /// The account's `enriched_at` (its newest snapshot's time).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enriched_at: Option<DateTime<Utc>>,
+}
+
+impl AccountSeen {
+    /// The version of `account` as read.
+    pub fn of(account: &Account) -> Self {
+        Self {
+            updated_at: account.updated_at,
+            enriched_at: account.enriched_at,
+        }
+    }
+
+    /// Whether this reading saw a change of the account that `other` (a
+    /// reading of the same account, none when it was not stored) did not.
+    pub fn is_later_than(&self, other: Option<&AccountSeen>) -> bool {
+        other.is_none_or(|o| self.updated_at > o.updated_at || self.enriched_at > o.enriched_at)
+    }
 }
 
 /// A conditional score write, with the alert it causes (if any).
@@ -332,4 +369,33 @@ pub(crate) fn from_json<T: for<'de> Deserialize<'de>>(text: &str) -> Result<T> {
 /// A timestamp in the fixed-width form the stores sort on.
 pub fn timestamp(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AccountSeen;
+    use chrono::{Duration, TimeZone, Utc};
+
+    #[test]
+    fn a_reading_is_later_when_either_time_is() {
+        let t = Utc.with_ymd_and_hms(2026, 11, 1, 9, 0, 0).unwrap();
+        let seen = |updated: i64, enriched: Option<i64>| AccountSeen {
+            updated_at: t + Duration::minutes(updated),
+            enriched_at: enriched.map(|m| t + Duration::minutes(m)),
+        };
+        let read = seen(0, Some(0));
+        // Any stored account is later than none.
+        assert!(read.is_later_than(None));
+        assert!(!read.is_later_than(Some(&read)));
+        // Changed since, or enriched since (the first snapshot too).
+        assert!(seen(1, Some(0)).is_later_than(Some(&read)));
+        assert!(seen(0, Some(1)).is_later_than(Some(&read)));
+        assert!(seen(0, Some(0)).is_later_than(Some(&seen(0, None))));
+        // Enriched after a change the other saw: each saw something the
+        // other did not, and either is later than the other.
+        assert!(seen(0, Some(5)).is_later_than(Some(&seen(3, Some(0)))));
+        assert!(seen(3, Some(0)).is_later_than(Some(&seen(0, Some(5)))));
+        // Older in both: not later.
+        assert!(!seen(-1, Some(-1)).is_later_than(Some(&read)));
+    }
 }

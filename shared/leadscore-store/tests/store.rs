@@ -135,6 +135,7 @@ mod sqlite_specifics {
                 lead,
                 version,
                 tier: Tier::Warm,
+                account_seen: None,
                 score: Score {
                     fit: 50.0,
                     engagement: 50.0,
