@@ -1279,6 +1279,30 @@ fn lead_titles_of_owners_partners_and_assistants() {
         ("Co-op Marketing Manager", "manager"),
         ("Channel Partner Manager", "manager"),
         ("Working Student Marketing", "intern"),
+        // Assistants to an executive, however phrased, are none.
+        ("PA to the CEO", "ic"),
+        ("EA to the CEO", "ic"),
+        ("Secretary to the CEO", "ic"),
+        ("Assistant of the CEO", "ic"),
+        ("Assistante du PDG", "ic"),
+        ("Assistentin des Vorstands", "ic"),
+        ("Program Manager, Office of the CEO", "manager"),
+        // Staff running student and intern programmes are no interns.
+        ("VP of Student Experience", "vp"),
+        ("Internship Program Manager", "manager"),
+        ("Student Recruitment Manager", "manager"),
+        ("Head of Apprenticeship Programmes", "head"),
+        ("Marketing Intern", "intern"),
+        // An owner or a chief of something is no owner or chief officer.
+        ("Account Owner", "ic"),
+        ("Process Owner", "ic"),
+        ("Business Owner", "c_level"),
+        ("Editor-in-Chief", "head"),
+        ("Chief Accountant", "head"),
+        ("Chief Revenue Officer", "c_level"),
+        // The general counsel is the top lawyer; a deputy reports to one.
+        ("General Counsel", "c_level"),
+        ("Deputy General Counsel", "director"),
     ] {
         assert_eq!(sen(title), want, "{title}");
     }
