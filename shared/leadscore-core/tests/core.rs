@@ -1453,6 +1453,41 @@ fn the_default_model_counts_a_buying_function_once() {
     }
 }
 
+/// The default model's text conditions match whole words and path
+/// segments: "Biotechnology" is no technology company, a blog post about
+/// pricing no pricing-page view, `/blog/demographics` no demo page.
+#[test]
+fn the_default_models_text_conditions_match_whole_words() {
+    let m = ScoringModel::default_model().unwrap();
+    let l = lead("ana@acme.com", "Marketing Manager");
+    for (industry, want) in [
+        ("Biotechnology", None),
+        ("Nanotechnology Research", None),
+        ("Computer Software", Some(15.0)),
+        ("Information Technology & Services", Some(15.0)),
+        ("Technology, Information and Internet", Some(15.0)),
+        ("Financial Technology", Some(15.0)),
+        ("E-Commerce", Some(15.0)),
+    ] {
+        let s = run(&m, &l, Some(&account(industry, Some(200))), &[], &[]);
+        assert_eq!(points(&s, "target-industry"), want, "{industry}");
+    }
+    for (path, rule, fires) in [
+        ("/pricing", "pricing-page", true),
+        ("/de/pricing", "pricing-page", true),
+        ("/pricing/teams", "pricing-page", true),
+        ("/blog/pricing-strategies-for-saas", "pricing-page", false),
+        ("/demo", "demo-page", true),
+        ("/request-a-demo", "demo-page", true),
+        ("/en/contact-us", "demo-page", true),
+        ("/blog/demographics-of-b2b-buyers", "demo-page", false),
+        ("/docs/api/requests", "demo-page", false),
+    ] {
+        let s = run(&m, &l, None, &[], &[view(&l, path, 1)]);
+        assert_eq!(points(&s, rule).is_some(), fires, "{path}");
+    }
+}
+
 /// Job titles a hunt over realistic Greenhouse, Lever and Ashby boards
 /// found misread: sales development by other names, sales roles whose
 /// title names a subject (AI, data, cyber, medical), words that only look
