@@ -535,6 +535,21 @@ fn lead_field(name: &str) -> Result<LeadField, String> {
     })
 }
 
+/// Warns of `attributes.KEY` written otherwise than an import stores a
+/// column's key (`Lead Source` is stored as `lead_source`): keys are
+/// matched as written, so such a rule never matches an imported column.
+fn attribute_key_warning(field: &str, side: &str, warnings: &mut Vec<String>) {
+    let Some(key) = field.strip_prefix("attributes.") else {
+        return;
+    };
+    let stored = crate::import::header_name(key);
+    if !key.is_empty() && stored != key {
+        warnings.push(format!(
+            "`attributes.{key}`: an imported column `{key}` is stored as `{stored}` (lowercase, spaces and dashes as underscores), and keys are matched as written: write {side} = \"attributes.{stored}\""
+        ));
+    }
+}
+
 fn account_field(name: &str) -> Result<AccountField, String> {
     Ok(match name {
         "domain" => AccountField::Domain,
@@ -663,7 +678,12 @@ impl ScoringModel {
                 &mut problems,
             );
         }
-        if !(t.hysteresis >= 0.0 && t.hysteresis < t.hot - t.warm && t.hysteresis <= t.warm) {
+        // Smaller than warm, or a warm lead could never turn cold (its
+        // floor, warm - hysteresis, would be 0); 0 with warm at 0.
+        if !(t.hysteresis >= 0.0
+            && t.hysteresis < t.hot - t.warm
+            && (t.hysteresis < t.warm || t.hysteresis == 0.0))
+        {
             top(
                 format!(
                     "`tiers.hysteresis` must be at least 0 and smaller than both warm and hot - warm, got {}",
@@ -929,7 +949,12 @@ fn type_warnings(
                 "`{field}` is a number: `contains` and `regex` never match it; use `range`"
             ));
         }
-        ("number", _) if values.iter().any(|v| matches!(v, Literal::Text(_))) => {
+        // Text that reads as a number is compared as one (`"500"`).
+        ("number", _)
+            if values.iter().any(|v| {
+                matches!(v, Literal::Text(t) if !t.trim().parse::<f64>().is_ok_and(f64::is_finite))
+            }) =>
+        {
             warnings.push(format!(
                 "`{field}` is a number: a text value never matches it; write a number, or use `range`"
             ));
@@ -989,11 +1014,13 @@ fn compile_rule(
         );
         None
     } else if let Some(f) = &raw.lead {
+        attribute_key_warning(f, "lead", warnings);
         lead_field(f)
             .map(Subject::Lead)
             .map_err(|e| problems.push(e))
             .ok()
     } else if let Some(f) = &raw.account {
+        attribute_key_warning(f, "account", warnings);
         account_field(f)
             .map(Subject::Account)
             .map_err(|e| problems.push(e))
@@ -1409,6 +1436,56 @@ cap = 5
             "{:?}",
             competitor.condition
         );
+    }
+
+    /// Three rules a review found misjudged: a number written as text is
+    /// compared as a number (no warning), an attribute key an import never
+    /// stores is warned of, and a hysteresis as large as `warm` (a warm
+    /// lead that could never turn cold) is refused.
+    #[test]
+    fn numeric_text_attribute_keys_and_a_hysteresis_of_warm() {
+        let m = load(
+            r#"
+[[rule]]
+id = "size-500"
+account = "employees"
+equals = "500"
+points = 5
+[[rule]]
+id = "source"
+lead = "attributes.Lead Source"
+equals = "webinar"
+points = 5
+[[rule]]
+id = "plan"
+account = "attributes.plan"
+equals = "enterprise"
+points = 5
+"#,
+        )
+        .unwrap();
+        let text: Vec<String> = m.warnings().iter().map(|w| w.reason.clone()).collect();
+        assert_eq!(text.len(), 1, "{text:#?}");
+        assert!(
+            text[0].starts_with("rule `source`")
+                && text[0].contains(r#"write lead = "attributes.lead_source""#),
+            "{text:#?}"
+        );
+
+        let tiers = |warm: u32, hysteresis: u32| {
+            let head = HEAD
+                .replace("warm = 50", &format!("warm = {warm}"))
+                .replace("hysteresis = 5", &format!("hysteresis = {hysteresis}"));
+            ScoringModel::from_toml(&head, "m.toml")
+        };
+        let err = tiers(10, 10).unwrap_err();
+        assert!(
+            err.to_string().contains("`tiers.hysteresis` must be"),
+            "{err}"
+        );
+        assert!(tiers(10, 9).is_ok());
+        // Everyone at least warm, with no margin: nothing to refuse.
+        assert!(tiers(0, 0).is_ok());
     }
 
     #[test]
