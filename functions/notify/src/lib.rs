@@ -20,6 +20,23 @@ pub mod handler;
 /// finding the channel busy.
 pub const CLAIM_LEASE: Duration = Duration::from_secs(25);
 
+/// Slack requests per delivery at most.
+pub const SLACK_ATTEMPTS: u32 = 2;
+/// How long one Slack request may wait for its answer.
+pub const SLACK_TIMEOUT: Duration = Duration::from_secs(8);
+/// The longest wait between two Slack requests (a 429's `Retry-After`, the
+/// backoff).
+pub const SLACK_MAX_WAIT: Duration = Duration::from_secs(3);
+
+/// The longest a Slack delivery takes with [`SLACK_ATTEMPTS`] requests of
+/// [`SLACK_TIMEOUT`] and the waits between them: inside the send time of a
+/// [`CLAIM_LEASE`] (the lease less a tenth), so the claim cuts a send only
+/// when something hangs past every timeout (a cut send's outcome is
+/// unknown, and counts toward the twice-at-most rule).
+pub fn slack_delivery_bound() -> Duration {
+    SLACK_TIMEOUT * SLACK_ATTEMPTS + SLACK_MAX_WAIT * (SLACK_ATTEMPTS - 1)
+}
+
 /// Where the Slack webhook's URL comes from (the secret, in the Lambda).
 #[async_trait::async_trait]
 pub trait WebhookUrl: Send + Sync {
@@ -89,10 +106,10 @@ impl<U: WebhookUrl> LazySlack<U> {
         let text = self.source.url().await.map_err(fail)?;
         let url = url::Url::parse(&text)
             .map_err(|e| fail(format!("the Slack webhook secret is not a URL: {e}")))?;
-        // Three attempts, waits of at most 5 s: a retry loop that fits the
-        // claim's lease.
+        // A retry loop that fits the claim's lease (`slack_delivery_bound`).
         let webhook = leadscore_notify::slack::SlackWebhook::new(self.client.clone(), url)
-            .with_limits(3, Duration::from_secs(5));
+            .with_limits(SLACK_ATTEMPTS, SLACK_MAX_WAIT)
+            .with_timeout(SLACK_TIMEOUT);
         if let Ok(mut cached) = self.webhook.lock() {
             *cached = Some(webhook.clone());
         }
@@ -114,5 +131,20 @@ impl<U: WebhookUrl> leadscore_pipeline::AlertSink for LazySlack<U> {
             *cached = None;
         }
         result
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_slack_delivery_fits_the_claims_send_time() {
+        let send_time = CLAIM_LEASE - CLAIM_LEASE / 10;
+        assert!(
+            slack_delivery_bound() <= send_time,
+            "{:?} > {send_time:?}",
+            slack_delivery_bound()
+        );
     }
 }

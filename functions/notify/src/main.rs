@@ -30,7 +30,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         // not to have posted), not as the request's timeout (maybe posted).
         let client = leadscore_fetch::https_client_builder()?
             .connect_timeout(std::time::Duration::from_secs(5))
-            .timeout(std::time::Duration::from_secs(10))
+            .timeout(lambda_notify::SLACK_TIMEOUT)
             .build()?;
         let source = SecretUrl {
             reader: SecretReader::new(&sdk),

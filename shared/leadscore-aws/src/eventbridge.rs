@@ -107,11 +107,30 @@ impl EventBridgeBus {
             .map(|r| {
                 r.error_code().map(|code| BusError {
                     reason: format!("{code}: {}", r.error_message().unwrap_or("rejected")),
-                    retryable: !matches!(code, "ValidationException" | "MalformedDetail"),
+                    retryable: entry_error_is_retryable(code),
                 })
             })
             .collect())
     }
+}
+
+/// Whether an entry PutEvents rejected with `code` may pass when sent
+/// again. AWS names the permanent ones (`PutEventsResultEntry.ErrorCode`):
+/// sent again, they fail again, and would hold up every later event that
+/// waits for them. An unknown code is taken as passing (as `InternalFailure`
+/// and `ThrottlingException` are).
+pub fn entry_error_is_retryable(code: &str) -> bool {
+    !matches!(
+        code,
+        "AccessDeniedException"
+            | "InvalidAccountIdException"
+            | "InvalidArgument"
+            | "MalformedDetail"
+            | "RedactionFailure"
+            | "NotAuthorizedForSourceException"
+            | "NotAuthorizedForDetailTypeException"
+            | "ValidationException"
+    )
 }
 
 /// The batching and per-entry retry policy, independent of the transport:
@@ -200,6 +219,24 @@ impl EventBus for EventBridgeBus {
 mod tests {
     use super::*;
     use std::sync::Mutex;
+
+    #[test]
+    fn the_entry_errors_aws_calls_permanent_are_not_retried() {
+        for code in [
+            "AccessDeniedException",
+            "InvalidAccountIdException",
+            "InvalidArgument",
+            "MalformedDetail",
+            "RedactionFailure",
+            "NotAuthorizedForSourceException",
+            "NotAuthorizedForDetailTypeException",
+        ] {
+            assert!(!entry_error_is_retryable(code), "{code}");
+        }
+        for code in ["InternalFailure", "ThrottlingException", "SomethingNew"] {
+            assert!(entry_error_is_retryable(code), "{code}");
+        }
+    }
 
     fn err(retryable: bool) -> BusError {
         BusError {

@@ -15,6 +15,10 @@ pub const BUSY_POLL: std::time::Duration = std::time::Duration::from_millis(250)
 /// a holder sends in a second or two, or gives up within its own lease.
 pub const BUSY_WAIT_LIMIT: std::time::Duration = std::time::Duration::from_secs(30);
 
+/// The least time left of a claim's lease to start a send in: with less, the
+/// send is not started (a cut send's outcome is unknown).
+pub const MIN_SEND_TIME: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// Delivers an alert id to the inner sink at most once.
 ///
 /// Before sending it claims `notify:<channel>:<alert id>` with a lease; after
@@ -31,8 +35,10 @@ pub const BUSY_WAIT_LIMIT: std::time::Duration = std::time::Duration::from_secs(
 /// completing the claim), and the claim released: so no other worker can
 /// acquire the claim while this one still sends, and a process killed
 /// mid-send (a Lambda at its timeout) leaves a claim that expires before the
-/// retry comes. Set the lease under the process's own time limit
-/// ([`Once::with_lease`]).
+/// retry comes. A cut send's outcome is unknown, as a send with no answer
+/// is (below). Set the lease under the process's own time limit
+/// ([`Once::with_lease`]), and the inner sink's own timeouts and retries
+/// within the lease, so a send is cut only when something hangs.
 ///
 /// What cannot be ruled out: a message sent twice when its first send's
 /// outcome is unknown (a timeout after the receiver accepted it, or a crash
@@ -180,17 +186,35 @@ impl<S: AlertSink> AlertSink for Once<S> {
                     claim: Some((key.clone(), lease_until)),
                 };
                 let limit = self.send_limit().saturating_sub(started.elapsed());
-                match tokio::time::timeout(limit, self.inner.deliver(alert))
-                    .await
-                    .unwrap_or_else(|_| {
-                        Err(self.err(
-                            format!(
-                                "sending took longer than {:.1} s; cut short",
-                                limit.as_secs_f64()
-                            ),
-                            true,
-                        ))
-                    }) {
+                let outcome = if limit < MIN_SEND_TIME {
+                    // A claim acquired at the end of a wait on a busy one:
+                    // no time to send; nothing sent.
+                    Err(self.err(
+                        format!(
+                            "only {:.1} s of the claim's lease left to send; not sent",
+                            limit.as_secs_f64()
+                        ),
+                        true,
+                    ))
+                } else {
+                    tokio::time::timeout(limit, self.inner.deliver(alert))
+                        .await
+                        .unwrap_or_else(|_| {
+                            // Cut mid-send: the receiver may have taken the
+                            // message, so the twice-at-most rule applies.
+                            Err(DeliveryError {
+                                outcome_unknown: true,
+                                ..self.err(
+                                    format!(
+                                        "sending took longer than {:.1} s; cut short (the message may have been sent)",
+                                        limit.as_secs_f64()
+                                    ),
+                                    true,
+                                )
+                            })
+                        })
+                };
+                match outcome {
                     Ok(()) => {
                         let done = self
                             .store

@@ -12,13 +12,14 @@ use crate::render::slack_message;
 /// Posts alerts to a Slack incoming webhook.
 ///
 /// 2xx is success. 429 waits for `Retry-After` (seconds, capped) and
-/// retries; 5xx and transport errors retry with exponential backoff; other
+/// retries; 5xx and connection errors retry with exponential backoff; other
 /// 4xx (a revoked webhook, an invalid payload) fail at once. A request sent
-/// but not answered in time is not resent in the same delivery: Slack may
-/// have posted it (a webhook that posts, then answers slowly), and each
-/// resend would post it again; the delivery fails (retryable), so the alert
-/// stays pending and a later delivery sends it once more. Attempts are
-/// bounded. The webhook URL is a secret and never logged.
+/// but not answered (in time, or at all: a connection reset or closed
+/// after the request went out) is not resent in the same delivery: Slack
+/// may have posted it (a webhook that posts, then answers slowly), and each
+/// resend would post it again; the delivery fails (retryable, its outcome
+/// unknown), so the alert stays pending and a later delivery sends it once
+/// more. Attempts are bounded. The webhook URL is a secret and never logged.
 #[derive(Clone)]
 pub struct SlackWebhook {
     client: reqwest::Client,
@@ -130,9 +131,26 @@ impl SlackWebhook {
                         )
                     });
                 }
-                Err(e) => {
+                // Refused or cut before the request went out: nothing was
+                // posted, so it is sent again.
+                Err(e) if e.is_connect() || e.is_builder() => {
                     last = Self::error(format!("request failed: {}", e.without_url()), true);
                     backoff
+                }
+                Err(e) => {
+                    // Cut after the request was written (a reset, a
+                    // connection closed before the answer): Slack may have
+                    // posted it, as after a timeout.
+                    return Err(DeliveryError {
+                        outcome_unknown: true,
+                        ..Self::error(
+                            format!(
+                                "the connection failed after the request was sent (the message may have been posted; not resent in this delivery): {}",
+                                e.without_url()
+                            ),
+                            true,
+                        )
+                    });
                 }
             };
             if attempt < self.max_attempts {

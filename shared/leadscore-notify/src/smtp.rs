@@ -61,12 +61,16 @@ fn mailbox(address: &str) -> Result<Mailbox, SmtpConfigError> {
     })
 }
 
-/// `url` with its password replaced, for messages; a URL too broken to
-/// parse has its whole user-info hidden.
+/// `url` with its user-info (user name and password) replaced, for
+/// messages: some providers take the API token as the user name (Postmark,
+/// as both). A URL too broken to parse has its whole user-info hidden too.
 fn redact(url: &str) -> String {
     if let Ok(mut u) = url::Url::parse(url) {
         if u.password().is_some() {
             let _ = u.set_password(Some("***"));
+        }
+        if !u.username().is_empty() {
+            let _ = u.set_username("***");
         }
         return u.to_string();
     }
@@ -227,6 +231,15 @@ mod tests {
         .unwrap_err();
         assert!(matches!(err, SmtpConfigError::Url { .. }), "{err}");
         assert!(!err.to_string().contains("hunter2"), "{err}");
+        // A token as the user name (Postmark takes it as both) is hidden too.
+        let err = SmtpEmail::new(
+            "smtp://tok123:tok123@smtp.example:587?tls=bogus",
+            "a@b.example",
+            &["c@d.example".into()],
+        )
+        .unwrap_err();
+        assert!(!err.to_string().contains("tok123"), "{err}");
+        assert!(redact("smtp://tok123@h:587").contains("***@h"));
         let err = SmtpEmail::new(
             "smtp://127.0.0.1:2525",
             "not an address",
