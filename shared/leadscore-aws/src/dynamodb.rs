@@ -259,19 +259,22 @@ fn ttl(at: DateTime<Utc>) -> AttributeValue {
     n(at.timestamp())
 }
 
-/// Classifies an SDK error: throttling and transport problems are
-/// retryable (the SDK has already retried them with backoff).
 /// The outcome of a conditional write whose failed condition means there
 /// is nothing to do: `true` when it was written, `false` when its condition
 /// failed; any other error as [`sdk_error`].
-fn written<O, E, R>(op: &str, result: std::result::Result<O, SdkError<E, R>>) -> Result<bool>
+fn written<O, E>(
+    op: &str,
+    result: std::result::Result<
+        O,
+        SdkError<E, aws_smithy_runtime_api::client::orchestrator::HttpResponse>,
+    >,
+) -> Result<bool>
 where
     E: aws_smithy_types::error::metadata::ProvideErrorMetadata
         + std::error::Error
         + Send
         + Sync
         + 'static,
-    R: std::fmt::Debug,
 {
     match result {
         Ok(_) => Ok(true),
@@ -284,14 +287,43 @@ where
     }
 }
 
-fn sdk_error<E, R>(op: &str, e: SdkError<E, R>) -> StoreError
+/// The attribute of a claim naming its claimer (see [`holder_token`]).
+const HOLDER: &str = "holder";
+
+/// A token no other claim write carries: 128 bits from the standard
+/// library's randomly seeded hasher, over the time and a process counter.
+fn holder_token() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let mut halves = [0u64; 2];
+    for (i, half) in halves.iter_mut().enumerate() {
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u128(nanos);
+        h.write_u64(n);
+        h.write_usize(i);
+        h.write_u32(std::process::id());
+        *half = h.finish();
+    }
+    format!("{:016x}{:016x}", halves[0], halves[1])
+}
+
+/// Classifies an SDK error: throttling and transport problems, and any
+/// 5xx, are retryable (the SDK has already retried them with backoff).
+fn sdk_error<E>(
+    op: &str,
+    e: SdkError<E, aws_smithy_runtime_api::client::orchestrator::HttpResponse>,
+) -> StoreError
 where
     E: aws_smithy_types::error::metadata::ProvideErrorMetadata
         + std::error::Error
         + Send
         + Sync
         + 'static,
-    R: std::fmt::Debug,
 {
     let retryable = matches!(
         e,
@@ -312,6 +344,8 @@ where
             .map(|m| format!(": {m}"))
             .unwrap_or_else(|| format!(" ({e})"))
     );
+    // The SDK's own throttling and transient codes (a retried transaction
+    // still running is `TransactionInProgressException`), and any 5xx.
     let throttled = matches!(
         code.as_deref(),
         Some(
@@ -320,8 +354,19 @@ where
                 | "RequestLimitExceeded"
                 | "InternalServerError"
                 | "ServiceUnavailable"
+                | "TransactionInProgressException"
+                | "RequestTimeout"
+                | "RequestTimeoutException"
+                | "RequestThrottled"
+                | "RequestThrottledException"
+                | "Throttling"
+                | "SlowDown"
+                | "PriorRequestNotComplete"
+                | "EC2ThrottledException"
+                | "BandwidthLimitExceeded"
+                | "TooManyRequestsException"
         )
-    );
+    ) || matches!(&e, SdkError::ServiceError(se) if se.raw().status().is_server_error());
     if retryable || throttled {
         StoreError::Unavailable(text)
     } else {
@@ -1535,6 +1580,11 @@ impl Store for DynamoStore {
     ) -> Result<Claim> {
         let mut item = keyed(format!("CLAIM#{key}"), "CLAIM", "claim");
         item.insert("lease_until".into(), s(timestamp(lease_until)));
+        // Tells this claimer's own write from another's: a write that
+        // landed while its answer was lost is sent again by the SDK, and its
+        // condition then fails on the claim it made itself.
+        let holder = holder_token();
+        item.insert(HOLDER.into(), s(holder.clone()));
         item.insert(
             TTL_ATTRIBUTE.into(),
             ttl(lease_until + Duration::days(CLAIM_TTL_DAYS)),
@@ -1556,11 +1606,12 @@ impl Store for DynamoStore {
                 if e.as_service_error()
                     .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
             {
-                let done = self
-                    .get(format!("CLAIM#{key}"), "CLAIM")
-                    .await?
-                    .is_some_and(|i| i.contains_key("completed_at"));
-                Ok(if done { Claim::Done } else { Claim::Busy })
+                let stored = self.get(format!("CLAIM#{key}"), "CLAIM").await?;
+                Ok(match stored {
+                    Some(i) if i.contains_key("completed_at") => Claim::Done,
+                    Some(i) if i.get(HOLDER) == Some(&s(holder)) => Claim::Acquired,
+                    _ => Claim::Busy,
+                })
             }
             Err(e) => Err(sdk_error("PutItem", e)),
         }

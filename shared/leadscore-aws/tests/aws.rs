@@ -534,6 +534,83 @@ mod dynamodb_faults {
         )
     }
 
+    /// A claim write that lands while its answer is lost is sent again by
+    /// the SDK, and its condition then fails on the claim it made itself:
+    /// still acquired, not busy (a form submit would wait out its own
+    /// lease and answer "in flight"; the notify Lambda would hold the alert
+    /// for a lease).
+    #[tokio::test]
+    async fn a_claim_whose_answer_was_lost_is_still_acquired() {
+        use leadscore_store::Claim;
+        let direct = super::fresh_store().await;
+        let proxy = Proxy::start(&support::moto().endpoint, |op, nth, body| {
+            if op == "PutItem" && nth == 0 && body.contains("CLAIM#lost-answer") {
+                Verdict::ForwardThenRespond(
+                    500,
+                    "application/x-amz-json-1.0",
+                    r#"{"__type":"com.amazonaws.dynamodb.v20120810#InternalServerError","message":"injected"}"#.into(),
+                )
+            } else {
+                Verdict::Forward
+            }
+        })
+        .await;
+        let store = proxied(direct.table(), &proxy, leadscore_aws::MAX_ATTEMPTS).await;
+        let t0 = chrono::Utc::now();
+        let lease = t0 + chrono::Duration::minutes(5);
+        assert_eq!(
+            store.claim("lost-answer", t0, lease).await.unwrap(),
+            Claim::Acquired
+        );
+        assert_eq!(proxy.counts()["PutItem"], 2, "sent again by the SDK");
+        // Anyone else finds it held, then done once completed.
+        assert_eq!(
+            direct.claim("lost-answer", t0, lease).await.unwrap(),
+            Claim::Busy
+        );
+        store.complete("lost-answer", t0).await.unwrap();
+        assert_eq!(
+            direct.claim("lost-answer", t0, lease).await.unwrap(),
+            Claim::Done
+        );
+    }
+
+    /// Errors the SDK itself takes as transient, still failing after its
+    /// attempts, are retryable store errors: a transaction still running
+    /// when its retry came, and a 5xx whatever its code.
+    #[tokio::test]
+    async fn transient_errors_beyond_throttling_are_retryable() {
+        for (status, kind) in [
+            (400, "TransactionInProgressException"),
+            (503, "SomethingUnheardOf"),
+        ] {
+            let direct = super::fresh_store().await;
+            let emails = seed_hot_leads(&direct, 1, 1).await;
+            let proxy = Proxy::start(&support::moto().endpoint, move |op, _, _| {
+                if op == "TransactWriteItems" {
+                    Verdict::Respond(
+                        status,
+                        "application/x-amz-json-1.0",
+                        format!(
+                            r#"{{"__type":"com.amazonaws.dynamodb.v20120810#{kind}","message":"injected"}}"#
+                        ),
+                    )
+                } else {
+                    Verdict::Forward
+                }
+            })
+            .await;
+            let store = proxied(direct.table(), &proxy, 2).await;
+            let err = rescore_lead(&store, &model(), &emails[0], now())
+                .await
+                .unwrap_err();
+            assert!(
+                matches!(&err, leadscore_pipeline::PipelineError::Store(e) if e.is_retryable()),
+                "{kind}: {err}"
+            );
+        }
+    }
+
     #[tokio::test]
     async fn throttled_writes_are_retried_and_not_lost() {
         let direct = super::fresh_store().await;

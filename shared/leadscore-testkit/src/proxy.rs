@@ -16,6 +16,10 @@ pub enum Verdict {
     Forward,
     /// Answer with this status, content type and body.
     Respond(u16, &'static str, String),
+    /// Pass it to moto, throw moto's answer away and answer as `Respond`
+    /// does: a write that lands while its answer is lost (a timeout, a
+    /// reset, a 5xx after the commit), which the SDK then sends again.
+    ForwardThenRespond(u16, &'static str, String),
 }
 
 type Decide = dyn Fn(&str, usize, &str) -> Verdict + Send + Sync;
@@ -120,27 +124,22 @@ async fn handle(
         *e - 1
     };
     let body = String::from_utf8_lossy(&buf[head_end..head_end + length]).to_string();
-    let response = match decide(&op, nth, &body) {
+    let verdict = match decide(&op, nth, &body) {
+        Verdict::ForwardThenRespond(status, content_type, body) => {
+            let _ = forward(&head, head_end, &buf[head_end..head_end + length], upstream).await?;
+            Verdict::Respond(status, content_type, body)
+        }
+        v => v,
+    };
+    let response = match verdict {
+        Verdict::ForwardThenRespond(..) => unreachable!("answered above"),
         Verdict::Respond(status, content_type, body) => format!(
             "HTTP/1.1 {status} Injected\r\ncontent-type: {content_type}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
             body.len()
         )
         .into_bytes(),
         Verdict::Forward => {
-            // One request per upstream connection; moto closes after answering.
-            let mut rewritten = String::new();
-            for line in head[..head_end - 4].split("\r\n") {
-                if !line.to_ascii_lowercase().starts_with("connection:") {
-                    rewritten.push_str(line);
-                    rewritten.push_str("\r\n");
-                }
-            }
-            rewritten.push_str("connection: close\r\n\r\n");
-            let mut up = TcpStream::connect(upstream).await?;
-            up.write_all(rewritten.as_bytes()).await?;
-            up.write_all(&buf[head_end..head_end + length]).await?;
-            let mut resp = Vec::new();
-            up.read_to_end(&mut resp).await?;
+            let resp = forward(&head, head_end, &buf[head_end..head_end + length], upstream).await?;
             // Tell the client this connection ends here.
             match resp.windows(4).position(|w| w == b"\r\n\r\n") {
                 Some(end) => {
@@ -163,4 +162,29 @@ async fn handle(
     };
     client.write_all(&response).await?;
     client.shutdown().await
+}
+
+/// Sends the request (its head and body) to moto and returns moto's whole
+/// answer; one request per upstream connection (moto closes after
+/// answering).
+async fn forward(
+    head: &str,
+    head_end: usize,
+    body: &[u8],
+    upstream: SocketAddr,
+) -> std::io::Result<Vec<u8>> {
+    let mut rewritten = String::new();
+    for line in head[..head_end - 4].split("\r\n") {
+        if !line.to_ascii_lowercase().starts_with("connection:") {
+            rewritten.push_str(line);
+            rewritten.push_str("\r\n");
+        }
+    }
+    rewritten.push_str("connection: close\r\n\r\n");
+    let mut up = TcpStream::connect(upstream).await?;
+    up.write_all(rewritten.as_bytes()).await?;
+    up.write_all(body).await?;
+    let mut resp = Vec::new();
+    up.read_to_end(&mut resp).await?;
+    Ok(resp)
 }
