@@ -1175,6 +1175,10 @@ fn negative_reason(
     // A round's first close ("in the first close of a Series A2 financing
     // round") is no fund's.
     let funds = FUNDRAISING_FUNDS.replace_all(before_leads, "$1");
+    // "Raises $20 million Series A to fund expansion": a verb, no fund; "from
+    // the Alexa Fund": an investor. Neither is a fund the sentence raises.
+    let funds = FUND_AS_VERB.replace_all(&funds, "$1 finance");
+    let funds = FROM_A_FUND.replace_all(&funds, "from,");
     if FUND_CLOSE.is_match(&ROUND_CLOSE.replace_all(&funds, "round"))
         || INVESTOR_SUBJECT.is_match(s)
     {
@@ -1310,9 +1314,18 @@ static EARLIER_NOW: LazyLock<Regex> =
 /// fund's.
 static ROUND_CLOSE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(?:first|final|second|third)\s+close\s+of\s+(?:a|an|its|the|their)\s+(?:[\w$.,-]+\s+){0,3}?(?:round|series|financing|funding)\b|\b(?:primer|premier|primeiro)\s+(?:cierre|closing|fechamento)\s+d(?:e|u|a|o)\s+(?:(?:su|sa|sua|la|le|l'|son|seu|una|une|uma)\s*)?(?:[\w-]+\s+){0,3}?(?:ronda|levée|rodada|tour|série|serie)\b",
+        r"(?i)\b(?:first|final|second|third)\s+close\s+of\s+(?:(?:a|an|its|the|their)\s+)?(?:[\w$.,-]+\s+){0,3}?(?:round|series|financing|funding)\b|\b(?:primer|premier|primeiro)\s+(?:cierre|closing|fechamento)\s+d(?:e|u|a|o)\s+(?:(?:su|sa|sua|la|le|l'|son|seu|una|une|uma)\s*)?(?:[\w-]+\s+){0,3}?(?:ronda|levée|rodada|tour|série|serie)\b",
     )
 });
+
+/// "Fund" as a verb ("to fund expansion", "will fund", "help fund"): money
+/// put to use, not a fund raised.
+static FUND_AS_VERB: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)\b(to|will|would|help|helps|helped|and)\s+fund\b"));
+
+/// "From" before a fund's name: the investor's ("raised $3 million from the
+/// Alexa Fund"). Its comma stops the words a raised fund's name may take.
+static FROM_A_FUND: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\bfrom\b"));
 
 /// "Levée de fonds" and "recaudación de fondos" mean fundraising: their
 /// "fonds"/"fondos" is no venture fund.
@@ -2006,6 +2019,35 @@ pub fn dedupe(mut events: Vec<FundingEvent>) -> Vec<FundingEvent> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn round(sentence: &str) -> FundingEvent {
+        let f = extract_sentence(sentence, None, None, None);
+        f.event
+            .unwrap_or_else(|| panic!("{sentence}: rejected as {:?}", f.rejected))
+    }
+
+    /// "To fund" is a verb and "from the Alexa Fund" an investor: the
+    /// round is kept, not taken for a venture fund raised. A second close
+    /// of a round is the round's.
+    #[test]
+    fn fund_as_a_verb_or_an_investor_is_no_fund_raised() {
+        let e = round("Acme raises $20 million Series A to fund expansion");
+        assert_eq!((e.amount, e.round), (Some(20_000_000), Round::SeriesA));
+        let f = extract_sentence("Acme raises $8M to fund its AI platform", None, None, None);
+        assert_ne!(f.rejected, Some("vc_fund"), "{f:?}");
+        let e = round("Acme raised $3 million from the Alexa Fund");
+        assert_eq!(e.amount, Some(3_000_000));
+        let e = round("Acme announces $5M second close of Series A");
+        assert_eq!((e.amount, e.round), (Some(5_000_000), Round::SeriesA));
+        // A venture fund raised is still one.
+        for fund in [
+            "Northlight Capital closes $150 million Fund III",
+            "Granite Arch raises its new $400M growth fund",
+        ] {
+            let f = extract_sentence(fund, None, None, None);
+            assert_eq!(f.rejected, Some("vc_fund"), "{fund}: {f:?}");
+        }
+    }
 
     #[test]
     fn accented_letters_also_match_plain_ones() {
