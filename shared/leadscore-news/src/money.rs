@@ -36,7 +36,7 @@ pub struct MoneyMention {
 const NUM: &str = r"(?P<num>\d{1,3}(?:[.,]\d{2,3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?)";
 const RANGE: &str =
     r"(?:\s?(?:-|to|bis|à|a|and|y|e)\s?(?:US\$|\$|€|£|₹)?(?P<num2>\d+(?:[.,]\d+)?))?";
-const SCALE: &str = r"(?:\s?-?\s?(?P<scale>mil\s+millones|thousand|tausend|millions?|millones|mill[oó]n|milh[õo]es|milh[ãa]o|millionen|mill|mio\b\.?|mn|mln|mm|mi|m|billions?|bilh[õo]es|bilh[ãa]o|milliarden|milliarde|milliards?|mrd\b\.?|bn|bi|b|crores?|cr\b\.?|lakhs?|lacs?|k|mil)\b\.?)?";
+const SCALE: &str = r"(?:\s?-?\s?(?P<scale>mil\s+millones|thousand|tausend|millions?|millones|mill[oó]n|milh[õo]es|milh[ãa]o|millionen|mill|mio\b\.?|mn|mln|mm|mi|m|billions?|bln|bilh[õo]es|bilh[ãa]o|milliarden|milliarde|milliards?|mrd\b\.?|bn|bi|b|crores?|cr\b\.?|lakhs?|lacs?|k|mil)\b\.?)?";
 /// ISO 4217 codes of the currencies funding news names besides the dollars,
 /// euro, pound, franc, rupee, real, yuan, yen and peso the patterns spell
 /// out: the Nordic and central European currencies, the Gulf's, Israel's,
@@ -408,7 +408,7 @@ fn scale_factor(s: &str) -> f64 {
     match s {
         "thousand" | "tausend" | "k" | "mil" | "mille" => 1e3,
         "m" | "mn" | "mln" | "mm" | "mio" | "mi" => 1e6,
-        "b" | "bn" | "bi" | "mrd" | "md" | "mds" => 1e9,
+        "b" | "bn" | "bln" | "bi" | "mrd" | "md" | "mds" => 1e9,
         "cr" | "crore" | "crores" => 1e7,
         "lakh" | "lakhs" | "lac" | "lacs" => 1e5,
         _ if s.starts_with("milliard") => 1e9,
@@ -416,6 +416,39 @@ fn scale_factor(s: &str) -> f64 {
         _ if s.starts_with("bil") => 1e9,
         _ => 1.0,
     }
+}
+
+/// Whether a scale word is English ("million", "bn", "m"): after a dollar
+/// or pound sign and before one, a single `.` is a decimal point ("$2.125
+/// million"), not the thousands separator it is in "1.800 millones",
+/// "1.500 Millionen" or "2.210M€".
+fn english_scale(s: &str) -> bool {
+    let s = s.to_lowercase();
+    matches!(
+        s.trim_end_matches('.').trim_start_matches(['-', ' ']),
+        "million"
+            | "millions"
+            | "billion"
+            | "billions"
+            | "thousand"
+            | "m"
+            | "mn"
+            | "mln"
+            | "mm"
+            | "b"
+            | "bn"
+            | "bln"
+            | "k"
+    )
+}
+
+/// [`parse_number`], except that before an English scale word one `.` and
+/// no `,` is a decimal point ("2.125 million" is 2,125,000).
+fn parse_number_before(s: &str, english_scale: bool) -> Option<f64> {
+    if english_scale && s.matches('.').count() == 1 && !s.contains(',') {
+        return s.parse().ok();
+    }
+    parse_number(s)
 }
 
 /// Parses a number with `.` or `,` as decimal or thousands separator: a
@@ -496,7 +529,16 @@ fn from_caps(caps: &Captures<'_>, text: &str) -> Option<MoneyMention> {
     } else if let Some(w) = caps.name("nw") {
         to_units(f64::from(number_word_value(w.as_str())?), factor)?
     } else {
-        to_units(parse_number(caps.name("num")?.as_str())?, factor)?
+        let num = caps.name("num")?.as_str();
+        // A dollar or pound sign before, an English scale word after.
+        let english = caps
+            .name("scale")
+            .is_some_and(|m| english_scale(m.as_str()))
+            && caps.name("pre").is_some_and(|p| {
+                let p = p.as_str().to_uppercase();
+                p.contains('$') || p == "£" || matches!(p.as_str(), "USD" | "GBP" | "CAD" | "AUD")
+            });
+        to_units(parse_number_before(num, english)?, factor)?
     };
     let upper = caps
         .name("num2")
@@ -551,6 +593,19 @@ mod tests {
         let m = find_money(s);
         assert_eq!(m.len(), 1, "{s}: {m:?}");
         (m[0].money.amount, m[0].money.currency.clone())
+    }
+
+    /// "bln" is a billion, and a `.` between a dollar or pound sign and an
+    /// English scale word is a decimal point even with three digits after
+    /// it; before "millones" or "M€" it stays a thousands separator.
+    #[test]
+    fn bln_and_three_decimals_before_an_english_scale() {
+        assert_eq!(one("raised $1.5 bln"), (1_500_000_000, "USD".into()));
+        assert_eq!(one("raised $2.125 million"), (2_125_000, "USD".into()));
+        assert_eq!(one("a $1.125 billion round"), (1_125_000_000, "USD".into()));
+        assert_eq!(one("raised $1,125 million"), (1_125_000_000, "USD".into()));
+        assert_eq!(one("US$ 1.500 millones"), (1_500_000_000, "USD".into()));
+        assert_eq!(one("1.500 Millionen Euro"), (1_500_000_000, "EUR".into()));
     }
 
     #[test]
