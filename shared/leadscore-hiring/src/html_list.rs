@@ -106,13 +106,91 @@ const NOT_TITLE_OPENINGS: &[&str] = &[
     "working in ",
 ];
 
-/// Whether `title` names only a department ("Sales", "Customer Success"):
-/// a filter or a team page, not a role.
+/// Department and team page names besides the taxonomy's own departments
+/// ("Customer Support", "R&D"; `&` read as "and").
+const DEPARTMENT_PAGES: &[&str] = &[
+    "support",
+    "customer support",
+    "customer service",
+    "customer experience",
+    "research and development",
+    "r and d",
+    "product and engineering",
+    "engineering and product",
+    "people and culture",
+    "human resources",
+    "hr",
+    "it",
+    "g and a",
+    "general and administrative",
+    "go to market",
+    "gtm",
+    "revenue",
+    "security",
+    "research",
+];
+
+/// Link texts of careers pages that are no job: policies, blogs and the
+/// like ("Candidate Privacy Notice", "Tech Blog"), anywhere in the text.
+const NOT_TITLE_PHRASES: &[&str] = &[
+    "privacy notice",
+    "privacy policy",
+    "privacy statement",
+    "data protection notice",
+    "blog",
+    "cookie",
+    "faq",
+    "how we hire",
+    "hiring process",
+    "our process",
+    "equal opportunity",
+];
+
+/// A link text without a trailing count of openings ("Sales (3)", "Sales 3
+/// open roles"), lowercased, `&` read as "and".
+fn without_count(title: &str) -> String {
+    let t = title.trim().to_lowercase().replace('&', " and ");
+    let t = t.split_whitespace().collect::<Vec<_>>().join(" ");
+    let t = match t.rfind('(') {
+        Some(i) if t.ends_with(')') && t[i + 1..t.len() - 1].trim().parse::<u32>().is_ok() => {
+            t[..i].trim().to_owned()
+        }
+        _ => t,
+    };
+    // "Sales 3 open roles", "Sales 3 jobs" ("Engineer 2" is a level).
+    let words: Vec<&str> = t.split(' ').collect();
+    match words.iter().position(|w| w.parse::<u32>().is_ok()) {
+        Some(i)
+            if i > 0
+                && i + 1 < words.len()
+                && words[i + 1..].iter().all(|w| {
+                    matches!(
+                        *w,
+                        "open"
+                            | "roles"
+                            | "role"
+                            | "jobs"
+                            | "job"
+                            | "positions"
+                            | "position"
+                            | "openings"
+                    )
+                }) =>
+        {
+            words[..i].join(" ")
+        }
+        _ => t,
+    }
+}
+
+/// Whether `title` names only a department ("Sales", "Customer Success",
+/// "Sales (3)", "Customer Support"): a filter or a team page, not a role.
 fn is_department_name(title: &str) -> bool {
-    let t = title.trim().to_lowercase();
+    let t = without_count(title);
     leadscore_core::domain::Department::ALL
         .iter()
         .any(|d| d.as_str().replace('_', " ") == t)
+        || DEPARTMENT_PAGES.contains(&t.as_str())
 }
 
 static SELECTORS: LazyLock<Option<(Selector, Selector)>> = LazyLock::new(|| {
@@ -145,11 +223,20 @@ fn is_job_detail(url: &Url) -> bool {
                 .collect()
         })
         .unwrap_or_default();
-    segments
+    let Some(i) = segments
         .iter()
         .position(|s| LISTING_SEGMENTS.contains(&s.as_str()))
-        .and_then(|i| segments.get(i + 1))
-        .is_some_and(|next| !NOT_JOB_SEGMENTS.contains(&next.as_str()))
+    else {
+        return false;
+    };
+    let rest = &segments[i + 1..];
+    match rest {
+        [] => false,
+        // A department's own page (`/careers/sales`,
+        // `/careers/customer-support`); its jobs are below it.
+        [only] if is_department_name(&only.replace(['-', '_'], " ")) => false,
+        [next, ..] => !NOT_JOB_SEGMENTS.contains(&next.as_str()),
+    }
 }
 
 /// The roles of a plain HTML job list at `page_url`, at most 500.
@@ -181,6 +268,7 @@ pub fn job_links(html: &str, page_url: &str, taxonomy: &Taxonomy) -> Vec<Role> {
             || {
                 let lower = title.to_lowercase();
                 NOT_TITLE_OPENINGS.iter().any(|p| lower.starts_with(p))
+                    || NOT_TITLE_PHRASES.iter().any(|p| lower.contains(p))
             }
         {
             continue;
@@ -274,6 +362,38 @@ mod tests {
                 "Life Sciences Account Executive"
             ]
         );
+    }
+
+    /// A small company's own careers page: department filters with counts,
+    /// department pages, policies and a blog are no roles.
+    #[test]
+    fn navigation_and_policy_links_are_no_roles() {
+        let html = r#"<a href="/careers/sales">Sales (3)</a>
+<a href="/careers/customer-support">Customer Support</a>
+<a href="/careers/marketing">Marketing 2 open roles</a>
+<a href="/careers/candidate-privacy-notice">Candidate Privacy Notice</a>
+<a href="/careers/tech-blog">Tech Blog</a>
+<a href="/careers/r-and-d">R&amp;D</a>
+<a href="/careers/sales/enterprise-account-executive">Enterprise Account Executive</a>
+<a href="/careers/events-marketing-manager">Events Marketing Manager</a>
+<a href="/careers/data-privacy-counsel">Data Privacy Counsel</a>"#;
+        let roles = job_links(
+            html,
+            "https://acme.example/careers",
+            Taxonomy::default_taxonomy(),
+        );
+        let titles: Vec<&str> = roles.iter().map(|r| r.title.as_str()).collect();
+        assert_eq!(
+            titles,
+            [
+                "Enterprise Account Executive",
+                "Events Marketing Manager",
+                "Data Privacy Counsel"
+            ]
+        );
+        assert_eq!(without_count("Sales (3)"), "sales");
+        assert_eq!(without_count("Sales Engineer (2)"), "sales engineer");
+        assert_eq!(without_count("Engineer 2"), "engineer 2");
     }
 
     #[test]

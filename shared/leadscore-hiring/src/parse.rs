@@ -331,14 +331,27 @@ pub fn parse_lever(resp: &Response<'_>) -> Result<BoardPage, ParseError> {
         lenient_items(&items).map_err(|source| ParseError::Json { ats: ATS, source })?;
     let roles = postings
         .into_iter()
-        .map(|p| Role {
-            id: p.id,
-            title: p.text,
-            department: team_and_department(p.categories.team, p.categories.department),
-            location: p.categories.location,
-            posted_at: p.created_at.map(epoch_ms_to_iso),
-            url: p.hosted_url,
-            remote: p.workplace_type.as_deref() == Some("remote"),
+        .map(|p| {
+            // `workplaceType` when the board sets it; else the location,
+            // as for Greenhouse ("Remote - US").
+            let remote = p.workplace_type.as_deref() == Some("remote")
+                || (!matches!(
+                    p.workplace_type.as_deref(),
+                    Some("onsite" | "on-site" | "hybrid")
+                ) && p
+                    .categories
+                    .location
+                    .as_deref()
+                    .is_some_and(|l| l.to_ascii_lowercase().contains("remote")));
+            Role {
+                id: p.id,
+                title: p.text,
+                department: team_and_department(p.categories.team, p.categories.department),
+                location: p.categories.location,
+                posted_at: p.created_at.map(epoch_ms_to_iso),
+                url: p.hosted_url,
+                remote,
+            }
         })
         .collect();
     Ok(BoardPage::Roles { roles, has_next })
@@ -835,7 +848,31 @@ fn epoch_ms_to_iso(ms: i64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::epoch_ms_to_iso;
+    use super::{BoardPage, Response, epoch_ms_to_iso, parse_lever};
+
+    /// A Lever posting is remote by its `workplaceType`, or, when that
+    /// says nothing, by its location, as a Greenhouse job is.
+    #[test]
+    fn a_lever_posting_located_remote_is_remote() {
+        let body = br#"[
+ {"id":"a","text":"AE","categories":{"location":"Remote - US"},"workplaceType":"unspecified"},
+ {"id":"b","text":"AE","categories":{"location":"Remote - US"}},
+ {"id":"c","text":"AE","categories":{"location":"Berlin"},"workplaceType":"remote"},
+ {"id":"d","text":"AE","categories":{"location":"Remote office, Austin"},"workplaceType":"onsite"},
+ {"id":"e","text":"AE","categories":{"location":"Berlin"}}
+]"#;
+        let page = parse_lever(&Response {
+            status: 200,
+            content_type: Some("application/json"),
+            body,
+        })
+        .unwrap();
+        let BoardPage::Roles { roles, .. } = page else {
+            panic!("no roles: {page:?}");
+        };
+        let remote: Vec<bool> = roles.iter().map(|r| r.remote).collect();
+        assert_eq!(remote, [true, true, true, false, false]);
+    }
 
     #[test]
     fn epoch_ms_formats_utc() {
