@@ -155,6 +155,39 @@ static TITLE: LazyLock<Regex> = LazyLock::new(|| {
         r"(?x)\b(?P<t>Chief\ [A-Z][a-z]+(?:\ [A-Z][a-z]+)?\ Officer|C[EFTORM]O|CISO|CPO|CHRO|President|(?:Senior\ |Executive\ )?Vice\ President(?:\ of)?(?:\ [A-Z][a-z]+)?|(?:S|E)?VP(?:\ of)?(?:\ [A-Z][a-z]+)?|Head\ of\ [A-Z][a-z]+(?:\ [A-Z][a-z]+)?|General\ Manager|Managing\ Director|Geschäftsführer(?:in)?|Vorstand\w*|Directeur\ général|Directrice\ générale|Director\ General|Diretor(?:a)?\ (?:executiv[oa]|geral|financeir[oa])|Country\ Manager|Board\ (?:member|director))\b",
     )
 });
+/// Where a quote's speaker is named ("…," said Jane Doe, CEO of Acme): a
+/// title after it is the speaker's, not a hire's.
+static ATTRIBUTION: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:said|says|commented|comments|added|adds|explained|explains|noted|notes|according\ to|sagt|sagte|erklärt|erklärte|a\ déclaré|déclare|explique|dijo|afirmó|explicó|disse|afirmou|explicou)\b",
+    )
+});
+/// Objects of "acquired"/"bought" that are no company: customers, users,
+/// a stake, rights ("acquired more than 500 new customers in Q3").
+static ACQUIRED_THINGS: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?xi)\b(?:acquires|acquired|acquiring|bought|buys)\s+(?:(?:more\ than|over|nearly|about|almost|around|some|its\ first|their\ first|new|\d[\d,.]*\+?|[\d,.]+\s?(?:k|m|million))\s+){0,4}(?:customers?|users?|clients?|subscribers?|members?|accounts|logos|talent|skills?|licen[cs]es?|shares?|stakes?|a\ (?:minority\ |majority\ )?stake|data|land|propert(?:y|ies)|equipment|rights|patents?|domains?)\b",
+    )
+});
+/// The hiring verb of a non-hire ("holt sich 5 Mio. Euro": fetches money).
+static NOT_HIRE: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\bholt\s+sich\b"));
+
+/// The title a hiring verb brings in: the first after the verb (within a
+/// few words, "appoints Jane Doe as Chief Revenue Officer", "names new
+/// CFO"), before any quote's attribution ("…," said Jane Doe, CEO: the
+/// speaker's title; "to welcome Globex as a customer").
+fn hired_title(s: &str) -> Option<String> {
+    let scope = ATTRIBUTION.find(s).map_or(s, |m| &s[..m.start()]);
+    let scope = NOT_HIRE.replace_all(scope, " ");
+    HIRE.find_iter(&scope).find_map(|verb| {
+        let after = &scope[verb.end()..];
+        TITLE
+            .captures(after)
+            .filter(|c| c.get(0).is_some_and(|m| m.start() <= 80))
+            .map(|c| c["t"].to_owned())
+    })
+}
+
 static LAUNCH: LazyLock<Regex> = LazyLock::new(|| {
     re(
         r"(?xi)\b(?:launch(?:es|ed)?|unveil(?:s|ed)?|introduc(?:es|ed)|releases|released|rolls?\ out|rolled\ out|debuts?|announces?\ (?:the\ )?(?:general\ )?availability|now\ (?:generally\ )?available|generally\ available|startet|lanciert|stellt\ .{1,60}\ vor|präsentiert|lance|lancé|dévoile|présente|lanza|lanzó|presenta|lança|lançou|apresenta)\b",
@@ -208,7 +241,7 @@ pub fn events_in_sentence(
         });
     }
     let acquired = ACQUIRED_BY.is_match(s);
-    if acquired || ACQUIRES.is_match(s) {
+    if acquired || (ACQUIRES.is_match(s) && !ACQUIRED_THINGS.is_match(s)) {
         let role = if acquired {
             AcquisitionRole::Acquired
         } else if s.to_lowercase().starts_with("acquisition of") {
@@ -222,11 +255,9 @@ pub fn events_in_sentence(
             evidence: evidence(s, url, published),
         });
     }
-    if HIRE.is_match(s)
-        && let Some(t) = TITLE.captures(s)
-    {
+    if let Some(title) = hired_title(s) {
         out.push(CompanyEvent::LeadershipHire {
-            title: t["t"].to_owned(),
+            title,
             evidence: evidence(s, url, published),
         });
     }

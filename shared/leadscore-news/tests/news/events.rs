@@ -104,6 +104,35 @@ fn leadership_hires_and_launches() {
         vec!["news.product_launch"]
     );
     assert!(kinds("Foo Ventures launches a $100M fund").is_empty());
+    // A title after a hiring verb is a hire, wherever the verb stands.
+    assert_eq!(
+        kinds("Jane Doe joins as VP of Sales after a decade at Oracle"),
+        vec!["news.leadership_hire"]
+    );
+    assert_eq!(
+        kinds("Acme ernennt Max Mustermann zum Geschäftsführer"),
+        vec!["news.leadership_hire"]
+    );
+    // A quote's speaker and a customer welcomed are no hire; nor is money
+    // fetched ("holt sich").
+    for s in [
+        "\"We're thrilled to welcome Globex as a customer,\" said Jane Doe, CEO of Acme.",
+        "Being named a Leader is a testament to our team, said CEO Jane Doe.",
+        "Acme holt sich 5 Mio. Euro, sagt Geschäftsführer Max Mustermann.",
+    ] {
+        assert!(kinds(s).is_empty(), "{s}: {:?}", kinds(s));
+    }
+    // Customers, users and a stake acquired are no acquisition.
+    for s in [
+        "Acme acquired more than 500 new customers in Q3.",
+        "Acme bought a minority stake in Widget Co.",
+    ] {
+        assert!(kinds(s).is_empty(), "{s}: {:?}", kinds(s));
+    }
+    assert_eq!(
+        kinds("Acme acquired Widget Co, a data startup, last week."),
+        vec!["news.acquisition"]
+    );
     assert!(events_in_sentence("Acme launches Acme Cloud", None, None, false).is_empty());
 }
 
