@@ -291,6 +291,29 @@ const NUMBER_WORDS: &[(&str, u32)] = &[
     ("cem", 100),
 ];
 
+/// Whether a number word after `before` is the last part of a compound
+/// ("twenty-five", "vingt-cinq", "vinte e cinco", "one hundred and fifty"):
+/// only its last word would be read, so none is.
+fn in_compound_number(before: &str) -> bool {
+    let before = before.to_lowercase();
+    if before.ends_with('-') {
+        return true;
+    }
+    let words: Vec<&str> = before.split_whitespace().collect();
+    let counts = |w: &str| {
+        number_word_value(w).is_some()
+            || matches!(
+                w,
+                "hundred" | "hundert" | "cent" | "cents" | "cien" | "ciento" | "cientos" | "cento"
+            )
+    };
+    match words.as_slice() {
+        [.., w] if counts(w) => true,
+        [.., n, "and" | "e" | "y" | "et" | "und"] => counts(n),
+        _ => false,
+    }
+}
+
 fn number_word_value(w: &str) -> Option<u32> {
     let w = w.to_lowercase();
     let w = w.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -527,6 +550,9 @@ fn from_caps(caps: &Captures<'_>, text: &str) -> Option<MoneyMention> {
             1_000_000
         }
     } else if let Some(w) = caps.name("nw") {
+        if in_compound_number(&text[..w.start()]) {
+            return None;
+        }
         to_units(f64::from(number_word_value(w.as_str())?), factor)?
     } else {
         let num = caps.name("num")?.as_str();
@@ -606,6 +632,24 @@ mod tests {
         assert_eq!(one("raised $1,125 million"), (1_125_000_000, "USD".into()));
         assert_eq!(one("US$ 1.500 millones"), (1_500_000_000, "USD".into()));
         assert_eq!(one("1.500 Millionen Euro"), (1_500_000_000, "EUR".into()));
+    }
+
+    /// A compound number in words is not read at all: its last word alone
+    /// would give 5 million for twenty-five.
+    #[test]
+    fn compound_number_words_are_not_read() {
+        for s in [
+            "Acme raised twenty-five million dollars",
+            "Acme lève vingt-cinq millions d'euros",
+            "Acme capta vinte e cinco milhões de reais",
+            "Acme raised one hundred and fifty million dollars",
+        ] {
+            assert!(find_money(s).is_empty(), "{s}: {:?}", find_money(s));
+        }
+        assert_eq!(
+            one("Acme raised five million dollars"),
+            (5_000_000, "USD".into())
+        );
     }
 
     #[test]
