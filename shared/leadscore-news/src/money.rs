@@ -307,8 +307,11 @@ fn in_compound_number(before: &str) -> bool {
                 "hundred" | "hundert" | "cent" | "cents" | "cien" | "ciento" | "cientos" | "cento"
             )
     };
+    // A word right before counts only as a ten or a hundred ("twenty
+    // five"): "eine", "un" and "a" are articles too ("eine zwölf Millionen
+    // Euro schwere Runde").
     match words.as_slice() {
-        [.., w] if counts(w) => true,
+        [.., w] if counts(w) && number_word_value(w).is_none_or(|v| v >= 20) => true,
         [.., n, "and" | "e" | "y" | "et" | "und"] => counts(n),
         _ => false,
     }
@@ -643,12 +646,17 @@ mod tests {
             "Acme lève vingt-cinq millions d'euros",
             "Acme capta vinte e cinco milhões de reais",
             "Acme raised one hundred and fifty million dollars",
+            "Acme raised twenty five million dollars",
         ] {
             assert!(find_money(s).is_empty(), "{s}: {:?}", find_money(s));
         }
         assert_eq!(
             one("Acme raised five million dollars"),
             (5_000_000, "USD".into())
+        );
+        assert_eq!(
+            one("eine zwölf Millionen Euro schwere Runde"),
+            (12_000_000, "EUR".into())
         );
     }
 
