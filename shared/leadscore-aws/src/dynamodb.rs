@@ -527,26 +527,57 @@ impl DynamoStore {
                         .map_err(|e| StoreError::Backend(e.to_string()))?,
                 );
         }
-        match req.send().await {
-            Ok(_) => {}
+        let created = match req.send().await {
+            Ok(_) => true,
             Err(e)
                 if e.as_service_error()
                     .is_some_and(|se| se.is_resource_in_use_exception()) =>
             {
-                return Ok(false);
+                false
             }
             Err(e) => return Err(sdk_error("CreateTable", e)),
-        }
-        for _ in 0..120 {
+        };
+        // Also for a table that exists: a first `store init` cut off while
+        // the table was still being created left it without its TTL.
+        let mut active = false;
+        for _ in 0..240 {
             if self
                 .describe()
                 .await?
                 .table_status()
                 .is_some_and(|s| s.as_str() == "ACTIVE")
             {
+                active = true;
                 break;
             }
             tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        }
+        if !active {
+            return Err(StoreError::Unavailable(format!(
+                "table {} is not active after 2 minutes; run `store init` again",
+                self.table
+            )));
+        }
+        self.enable_ttl().await?;
+        Ok(created)
+    }
+
+    /// Turns on the table's TTL on `expires_at`, unless it is on already.
+    async fn enable_ttl(&self) -> Result<()> {
+        let status = self
+            .client
+            .describe_time_to_live()
+            .table_name(&self.table)
+            .send()
+            .await
+            .map_err(|e| sdk_error("DescribeTimeToLive", e))?;
+        let on = status.time_to_live_description().is_some_and(|d| {
+            d.attribute_name() == Some(TTL_ATTRIBUTE)
+                && d.time_to_live_status()
+                    .is_some_and(|s| matches!(s.as_str(), "ENABLED" | "ENABLING"))
+        });
+        if on {
+            return Ok(());
         }
         self.client
             .update_time_to_live()
@@ -561,7 +592,7 @@ impl DynamoStore {
             .send()
             .await
             .map_err(|e| sdk_error("UpdateTimeToLive", e))?;
-        Ok(true)
+        Ok(())
     }
 
     async fn get(&self, pk: String, sk: &str) -> Result<Option<Item>> {

@@ -34,6 +34,51 @@ mod dynamodb_specifics {
         );
     }
 
+    /// A table left without its TTL (a first `store init` cut off while
+    /// the table was being created) gets it from the next one.
+    #[tokio::test]
+    async fn create_table_turns_on_the_ttl_of_an_existing_table() {
+        let config = support::sdk_config().await;
+        let client = aws_sdk_dynamodb::Client::new(&config);
+        let table = support::unique("leads");
+        let store = DynamoStore::new(client.clone(), table.clone());
+        assert!(store.create_table().await.unwrap());
+        let ttl = |client: aws_sdk_dynamodb::Client, table: String| async move {
+            client
+                .describe_time_to_live()
+                .table_name(table)
+                .send()
+                .await
+                .unwrap()
+                .time_to_live_description()
+                .and_then(|d| d.time_to_live_status().map(|s| s.as_str().to_owned()))
+        };
+        client
+            .update_time_to_live()
+            .table_name(&table)
+            .time_to_live_specification(
+                aws_sdk_dynamodb::types::TimeToLiveSpecification::builder()
+                    .attribute_name("expires_at")
+                    .enabled(false)
+                    .build()
+                    .unwrap(),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_ne!(
+            ttl(client.clone(), table.clone()).await.as_deref(),
+            Some("ENABLED")
+        );
+        assert!(!store.create_table().await.unwrap());
+        assert_eq!(
+            ttl(client.clone(), table.clone()).await.as_deref(),
+            Some("ENABLED")
+        );
+        // Once more: already on, nothing to do, no error.
+        assert!(!store.create_table().await.unwrap());
+    }
+
     /// `store init` on a table made before the `scores_by_check` index:
     /// the index is added, and a score written without check keys is not
     /// due until the backfill puts it in, as never checked; a second
