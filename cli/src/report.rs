@@ -445,7 +445,7 @@ fn accounts(data: &ReportData) -> Markup {
                                         @let url = role.get("url").and_then(serde_json::Value::as_str).and_then(web_link);
                                         div { @match url { Some(u) => a href=(u) { (title) }, None => (title) } }
                                     }
-                                    @if h.roles.len() > 6 { div.muted { "… " (h.roles.len() - 6) " more" } }
+                                    @if h.roles.len() + h.roles_omitted > 6 { div.muted { "… " (h.roles.len() + h.roles_omitted - 6) " more" } }
                                 } @else {
                                     span.muted { "no job board found" }
                                 }

@@ -1295,6 +1295,9 @@ impl Store for DynamoStore {
             ttl(snapshot.enriched_at + Duration::days(HISTORY_TTL_DAYS)),
         );
         encode(&mut snap, snapshot)?;
+        // Refused before sending, naming the account (DynamoDB's own refusal
+        // names neither).
+        checked_size(&snap, &format!("the snapshot of {}", snapshot.domain))?;
         // The account is read and rewritten in the same transaction,
         // conditional on it being unchanged, so enriched_at never regresses
         // and the account JSON stays the single source of truth.
@@ -1323,6 +1326,10 @@ impl Store for DynamoStore {
             if let Some(signals) = signals {
                 item.insert(SIGNALS.into(), signals);
             }
+            checked_size(
+                &item,
+                &format!("the account {} with its signals", snapshot.domain),
+            )?;
             let mut put = Put::builder()
                 .table_name(&self.table)
                 .set_item(Some(item))

@@ -34,6 +34,39 @@ mod dynamodb_specifics {
         );
     }
 
+    /// A snapshot too big for one item, even compressed, is refused before
+    /// it is sent, with an error naming the account; nothing is written.
+    #[tokio::test]
+    async fn an_oversized_snapshot_is_refused_naming_its_account() {
+        use leadscore_core::domain::{Domain, EnrichmentSnapshot};
+        use leadscore_store::contract::t0;
+        let store = fresh_store().await;
+        // Hex of a pseudo-random sequence: gzip halves it, no more.
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        let noise: String = (0..1_200_000)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                char::from_digit((x % 16) as u32, 16).unwrap()
+            })
+            .collect();
+        let domain = Domain::parse("huge-board.example").unwrap();
+        let snap = EnrichmentSnapshot {
+            domain: domain.clone(),
+            enriched_at: t0(),
+            signals: Vec::new(),
+            details: serde_json::json!({ "noise": noise }),
+            errors: Vec::new(),
+        };
+        let err = store.put_snapshot(&snap).await.unwrap_err();
+        assert!(
+            err.to_string().contains("huge-board.example") && err.to_string().contains("400 KB"),
+            "{err}"
+        );
+        assert!(store.latest_snapshot(&domain).await.unwrap().is_none());
+    }
+
     /// A table left without its TTL (a first `store init` cut off while
     /// the table was being created) gets it from the next one.
     #[tokio::test]

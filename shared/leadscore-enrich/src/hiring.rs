@@ -93,6 +93,15 @@ pub struct BoardOutcome {
     pub none_listed: bool,
 }
 
+/// The most roles a snapshot lists with their classification: a board of
+/// thousands (a large company's) would make a snapshot bigger than a
+/// DynamoDB item may be (400 KB); the counts and `role_ids` keep them all.
+pub const MAX_DETAIL_ROLES: usize = 1000;
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
 /// Hiring as stored in a snapshot's details.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct HiringDetails {
@@ -101,9 +110,13 @@ pub struct HiringDetails {
     /// Ids of the open roles (velocity against the next snapshot), one
     /// entry a post, the ids of its listings separated by spaces.
     pub role_ids: Vec<String>,
-    /// The open roles with their classification.
+    /// The open roles with their classification, the first
+    /// [`MAX_DETAIL_ROLES`] (`role_ids` has them all).
     #[serde(default)]
     pub roles: Vec<serde_json::Value>,
+    /// Roles left out of `roles` past [`MAX_DETAIL_ROLES`].
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub roles_omitted: usize,
     /// The computed counts, when a board was read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<serde_json::Value>,
@@ -568,8 +581,10 @@ impl HiringFound {
             roles: self
                 .roles
                 .iter()
+                .take(MAX_DETAIL_ROLES)
                 .filter_map(|r| serde_json::to_value(r).ok())
                 .collect(),
+            roles_omitted: self.roles.len().saturating_sub(MAX_DETAIL_ROLES),
             summary: self
                 .summary
                 .as_ref()
@@ -587,5 +602,51 @@ impl HiringFound {
                 .boards
                 .iter()
                 .any(|b| b.status == "error" && b.transient)
+    }
+}
+
+#[cfg(test)]
+mod details_tests {
+    use super::*;
+    use leadscore_hiring::parse::Role;
+    use leadscore_hiring::signals::ClassifiedRole;
+
+    /// A board of thousands lists the first roles only, with the count of
+    /// the rest; every id stays for the next run's comparison.
+    #[test]
+    fn a_huge_board_lists_its_first_roles_and_keeps_every_id() {
+        let roles: Vec<ClassifiedRole> = (0..MAX_DETAIL_ROLES + 250)
+            .map(|i| ClassifiedRole {
+                role: Role {
+                    id: format!("job-{i}"),
+                    title: "Account Executive".into(),
+                    department: None,
+                    location: None,
+                    posted_at: None,
+                    url: None,
+                    remote: false,
+                },
+                department_class: None,
+                seniority: None,
+                also_listed_as: Vec::new(),
+            })
+            .collect();
+        let found = HiringFound {
+            roles,
+            ..HiringFound::default()
+        };
+        let d = found.details();
+        assert_eq!(d.roles.len(), MAX_DETAIL_ROLES);
+        assert_eq!(d.roles_omitted, 250);
+        assert_eq!(d.role_ids.len(), MAX_DETAIL_ROLES + 250);
+        let json = serde_json::to_value(&d).unwrap();
+        assert_eq!(json["roles_omitted"], 250);
+        let small = HiringFound::default().details();
+        assert!(
+            serde_json::to_value(&small)
+                .unwrap()
+                .get("roles_omitted")
+                .is_none()
+        );
     }
 }
