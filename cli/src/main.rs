@@ -611,6 +611,12 @@ async fn run(cli: Cli) -> Result<()> {
             report::main(store.as_ref(), &args, now).await
         }
         Command::Demo(args) => {
+            if cli.store.is_some() {
+                return Err(fail(
+                    exit::USAGE,
+                    "demo runs on its own SQLite file (--db, default leadscore-demo.db); --store is not used by it",
+                ));
+            }
             let db = cli
                 .db
                 .clone()
@@ -805,6 +811,13 @@ async fn run(cli: Cli) -> Result<()> {
                             sinks::StdoutFormat::JsonLines,
                         )?),
                         Some(bus) => {
+                            if sinks.slack_webhook.is_some() || sinks.smtp_url.is_some() {
+                                // The bus's rule feeds the notify Lambda,
+                                // which sends to Slack and email itself.
+                                eprintln!(
+                                    "note: with --event-bus the alerts go to the bus only; the Slack and email settings given are not used (the notify Lambda sends them)"
+                                );
+                            }
                             let config = leadscore_aws::sdk_config().await;
                             Box::new(leadscore_pipeline::BusAlertSink {
                                 bus: leadscore_aws::EventBridgeBus::new(

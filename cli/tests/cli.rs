@@ -611,6 +611,22 @@ points = 5
     );
 }
 
+/// `demo` always runs on a local SQLite file: a `--store` it would not
+/// use is refused, not ignored (DynamoDB left untouched while the user
+/// thinks it was filled).
+#[test]
+fn demo_refuses_a_store_it_would_not_use() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = leadscore()
+        .current_dir(dir.path())
+        .args(["--store", "dynamodb:leads", "demo"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--store is not used"), "{}", stderr(&o));
+    assert!(!dir.path().join("leadscore-demo.db").exists());
+}
+
 #[test]
 fn unknown_lead_exits_4_and_usage_errors_exit_2() {
     let env = Env::new();

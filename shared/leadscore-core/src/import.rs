@@ -970,6 +970,9 @@ pub fn parse_timestamp(v: &str) -> Result<DateTime<Utc>, String> {
         "%Y-%m-%d %H:%M:%S%.f%#z",
         "%Y-%m-%dT%H:%M%z",
         "%Y-%m-%d %H:%M%z",
+        // Without seconds: `Z`, ` UTC` and an hour-only `+01` too.
+        "%Y-%m-%dT%H:%M%#z",
+        "%Y-%m-%d %H:%M%#z",
     ] {
         if let Ok(t) = DateTime::parse_from_str(v, fmt) {
             return Ok(t.with_timezone(&Utc));
@@ -1386,6 +1389,10 @@ mod tests {
             ("2026-12-01 08:12:00 UTC", "2026-12-01T08:12:00Z"),
             ("2026/12/01 08:12", "2026-12-01T08:12:00Z"),
             ("2026/12/01", "2026-12-01T00:00:00Z"),
+            ("2026-12-01 08:12 UTC", "2026-12-01T08:12:00Z"),
+            ("2026-12-01 08:12Z", "2026-12-01T08:12:00Z"),
+            ("2026-12-01 09:12+01", "2026-12-01T08:12:00Z"),
+            ("2026-12-01T09:12+01", "2026-12-01T08:12:00Z"),
         ] {
             let want = DateTime::parse_from_rfc3339(want)
                 .unwrap()
