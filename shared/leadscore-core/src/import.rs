@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Utc};
 use encoding_rs::Encoding;
 use serde::Serialize;
 
@@ -117,7 +117,11 @@ struct Table {
 /// of a European-locale Excel "CSV", or the tab of Excel's "Unicode Text"
 /// (its only UTF-16 export), whichever it has most of outside quotes.
 pub fn delimiter(data: &[u8]) -> u8 {
-    let line = data.split(|&b| b == b'\n').next().unwrap_or(data);
+    // The first line, whatever ends it (a lone `\r` in old Mac exports).
+    let line = data
+        .split(|&b| matches!(b, b'\n' | b'\r'))
+        .next()
+        .unwrap_or(data);
     let mut counts = [0usize; 3];
     let mut quoted = false;
     for &b in line {
@@ -296,7 +300,15 @@ impl LineCounter {
             // Never behind the last record; counted again from the top.
             *self = Self::default();
         }
-        self.newlines += data[self.at..start].iter().filter(|&&b| b == b'\n').count() as u64;
+        // A line ends at `\n`, or at a `\r` that no `\n` follows (the
+        // Macintosh CSV Excel for Mac writes).
+        self.newlines += (self.at..start)
+            .filter(|&i| match data[i] {
+                b'\n' => true,
+                b'\r' => data.get(i + 1) != Some(&b'\n'),
+                _ => false,
+            })
+            .count() as u64;
         self.at = start;
         self.newlines + 1
     }
@@ -438,10 +450,17 @@ fn parse_count(col: &str, cell: &str) -> Result<u64, String> {
                 .collect();
             parse_decimal(&number.join(" "))
         });
-        if let Ok(high) = high
-            && high < n
-        {
-            return Err(format!("`{col}` band `{cell}` ends below where it starts"));
+        match high {
+            Ok(high) if high < n => {
+                return Err(format!("`{col}` band `{cell}` ends below where it starts"));
+            }
+            Ok(_) => {}
+            // `10-Jan`: a spreadsheet turned the band `1-10` into a date.
+            Err(_) => {
+                return Err(format!(
+                    "`{col}` `{cell}` is no band of numbers (a spreadsheet may have turned a band such as `1-10` into a date)"
+                ));
+            }
         }
     }
     Ok(n as u64)
@@ -776,10 +795,23 @@ const LEAD_COLUMN_ALIASES: &[(&str, &[&str])] = &[
             // Apollo's "# Employees", Sales Navigator exports' "Company Size".
             "#_employees",
             "company_size",
+            "numberofemployees",
         ],
     ),
-    ("revenue", &["annual_revenue"]),
-    ("country", &["country/region", "country_region"]),
+    // Salesforce's and HubSpot's API names too (`NumberOfEmployees`,
+    // `AnnualRevenue`, a Contact's `MailingCountry`).
+    ("revenue", &["annual_revenue", "annualrevenue"]),
+    (
+        "country",
+        &[
+            "country/region",
+            "country_region",
+            "mailingcountry",
+            "mailing_country",
+            "billingcountry",
+            "billing_country",
+        ],
+    ),
     (
         "owner",
         &[
@@ -941,8 +973,21 @@ fn url_path(u: &str) -> Option<String> {
 }
 
 /// Parses a timestamp: RFC 3339, `YYYY-MM-DD HH:MM[:SS]` (UTC) or
-/// `YYYY-MM-DD` (midnight UTC).
+/// `YYYY-MM-DD` (midnight UTC). A year before 1970 is refused: the parser
+/// reads a two-digit year (`22.11.26`, `26-11-22`) as the year 26.
 pub fn parse_timestamp(v: &str) -> Result<DateTime<Utc>, String> {
+    let t = parse_any_timestamp(v)?;
+    if t.year() < 1970 {
+        return Err(format!(
+            "`{}` reads as the year {}: write the year with four digits",
+            v.trim(),
+            t.year()
+        ));
+    }
+    Ok(t)
+}
+
+fn parse_any_timestamp(v: &str) -> Result<DateTime<Utc>, String> {
     let v = v.trim();
     // BigQuery's `2026-12-01 09:12:00 UTC`; year-first with slashes
     // (`2026/12/01`), which reads one way only.
@@ -1399,6 +1444,10 @@ mod tests {
                 .with_timezone(&Utc);
             assert_eq!(parse_timestamp(v), Ok(want), "{v}");
         }
+        for short in ["22.11.26", "22.11.26 15:04", "26-11-22", "0026-11-22"] {
+            let e = parse_timestamp(short).unwrap_err();
+            assert!(e.contains("four digits"), "{short}: {e}");
+        }
         let e = parse_timestamp("12/02/2026 3:45 PM").unwrap_err();
         assert!(e.contains("write it as YYYY-MM-DD"), "{e}");
         for bad in ["12345", "yesterday", "2026-13-01", "0000000000"] {
@@ -1438,6 +1487,19 @@ mod tests {
             lines("email,title\r\n\r\na@x.test,\"Head of\r\nSales\"\r\nbad,VP\r\n"),
             [5]
         );
+        // A lone CR ends a line too (Excel for Mac's "CSV (Macintosh)").
+        assert_eq!(
+            lines("email,title\ra@x.test,VP\rbad,VP\rA@x.test,CEO\r"),
+            [3, 4]
+        );
+        // And its separator is read from the header line alone.
+        let p = parse_leads(
+            "email;title;revenue\ra@x.test;VP;1,5\rb@x.test;VP;2,5\r".as_bytes(),
+            None,
+            now(),
+        )
+        .unwrap();
+        assert_eq!((p.rows.len(), p.errors.len()), (2, 0), "{:?}", p.errors);
     }
 
     #[test]
@@ -1741,6 +1803,10 @@ joe@gmail.com,http://169.254.169.254/
             assert!(e.contains("ends below where it starts"), "{reversed}: {e}");
         }
         assert_eq!(parse_count("employees", "100-100"), Ok(100));
+        for date in ["10-Jan", "50-abc"] {
+            let e = parse_count("employees", date).unwrap_err();
+            assert!(e.contains("no band of numbers"), "{date}: {e}");
+        }
         // Approximate figures, as people type them.
         assert_eq!(parse_count("employees", "approx. 200"), Ok(200));
         assert_eq!(parse_count("employees", "~1,200"), Ok(1200));
@@ -1887,6 +1953,26 @@ joe@gmail.com,http://169.254.169.254/
                 (Some(1.5), Some(10_001))
             ]
         );
+    }
+
+    /// Salesforce's Data Loader and HubSpot's internal names for headcount,
+    /// revenue and a contact's country reach the account.
+    #[test]
+    fn crm_api_names_are_read_as_their_columns() {
+        let p = parse_leads(
+            "Email,FirstName,LastName,Title,Company,NumberOfEmployees,AnnualRevenue,MailingCountry\n\
+             ann@acme.io,Ann,Lee,CEO,Acme,250,5000000,DE\n"
+                .as_bytes(),
+            None,
+            now(),
+        )
+        .unwrap();
+        let f = &p.rows[0].1.firmographics;
+        assert_eq!(
+            (f.employees, f.revenue, f.country.as_deref()),
+            (Some(250), Some(5_000_000.0), Some("DE"))
+        );
+        assert!(p.attribute_columns.is_empty(), "{:?}", p.attribute_columns);
     }
 
     #[test]

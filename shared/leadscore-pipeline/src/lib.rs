@@ -97,7 +97,7 @@ pub async fn import_leads(
     // Each account field the file gave a value, with the value and line.
     let mut given: BTreeMap<(Domain, String), (String, u64)> = BTreeMap::new();
     for (line, row) in &parsed.rows {
-        let (lead, changed) = match store.get_lead(&row.lead.email).await? {
+        let (mut lead, mut changed) = match store.get_lead(&row.lead.email).await? {
             Some(old) => {
                 summary.existing += 1;
                 let mut lead = old.clone();
@@ -119,6 +119,16 @@ pub async fn import_leads(
                 (lead, true)
             }
         };
+        // A lead with no account (a free-mail address, no company website)
+        // keeps its company as an attribute, as a form submit's does.
+        if lead.account.is_none()
+            && let Some(company) = &row.company
+            && lead.attributes.get("company") != Some(company)
+        {
+            lead.attributes.insert("company".into(), company.clone());
+            lead.updated_at = now;
+            changed = true;
+        }
         // The account is merged even when the lead is unchanged: a file
         // may only update firmographics.
         if let Some(domain) = &lead.account {

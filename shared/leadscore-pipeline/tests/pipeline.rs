@@ -104,6 +104,31 @@ async fn reimport_and_rescore_are_idempotent() {
     assert_eq!(store.pending_alerts(10).await.unwrap().len(), 1);
 }
 
+/// A free-mail lead has no account to hold its company: the company is
+/// kept on the lead, as a form submit keeps it, not dropped.
+#[tokio::test]
+async fn a_lead_without_an_account_keeps_its_company() {
+    let store = MemoryStore::new();
+    let file = parse_leads(
+        b"email,company,industry,employees\njoe@gmail.com,Joe Co,Software,50\n",
+        None,
+        now(),
+    )
+    .unwrap();
+    let s = import_leads(&store, &file, now()).await.unwrap();
+    assert_eq!(s.created, 1);
+    let joe = Email::parse("joe@gmail.com").unwrap();
+    let lead = store.get_lead(&joe).await.unwrap().unwrap();
+    assert_eq!(lead.account, None);
+    assert_eq!(
+        lead.attributes.get("company").map(String::as_str),
+        Some("Joe Co")
+    );
+    // Imported again: unchanged, nothing rewritten.
+    let s = import_leads(&store, &file, now()).await.unwrap();
+    assert_eq!((s.existing, s.created), (1, 0));
+}
+
 #[tokio::test]
 async fn a_reimport_keeps_what_its_file_leaves_empty_and_updates_the_account() {
     let store = SqliteStore::open_in_memory().unwrap();
