@@ -835,15 +835,19 @@ impl FingerprintDb {
         let mut seen = Vec::new();
         let candidates = self.page_candidates(page.html);
 
-        // Text fields.
+        // Text fields. `html` patterns read the markup without its comments
+        // and `<textarea>` contents (blanked, so offsets stay): a tag
+        // commented out when a tool was removed, or an install guide's
+        // snippet in a text box, is no tag on the page.
         self.run_group(&self.url, "url", page.url, &mut found, &mut seen);
+        let markup = without_comments(page.html);
         for &i in &candidates.html {
             let r = &self.html.rules[i];
             let hit = match self.html_at.get(i).and_then(Option::as_ref) {
                 Some(ids) if self.prefilter => {
-                    r.pattern.find_around(page.html, candidates.starts(ids))
+                    r.pattern.find_around(&markup, candidates.starts(ids))
                 }
-                _ => r.pattern.find(page.html),
+                _ => r.pattern.find(&markup),
             };
             if let Some(hit) = hit {
                 found.add(r.tech, "html", &r.pattern, hit);
@@ -859,7 +863,7 @@ impl FingerprintDb {
                 continue;
             };
             match el.value().name() {
-                "script" => match attr(el.value(), "src") {
+                "script" => match script_src(el.value()) {
                     Some(src) => srcs.push(src),
                     // Data and client-side templates, not code: JSON-LD
                     // articles and job posts, `__NEXT_DATA__`, an install
@@ -878,7 +882,7 @@ impl FingerprintDb {
                                 Cow::Owned(all)
                             }
                         };
-                        if !text.trim().is_empty() {
+                        if !text.trim().is_empty() && !is_framework_payload(&text) {
                             inline.push(text);
                         }
                     }
@@ -892,7 +896,17 @@ impl FingerprintDb {
         // (`"https://js.hs-scripts.com/" + id + ".js"`), never across the
         // whole text, where a pattern like `prototype.*\.js` would match
         // `Object.prototype` and some unrelated `.js` later on the line.
-        let literals: Vec<&str> = inline.iter().flat_map(|t| url_literals(t)).collect();
+        // Not in a comment (`/* …'https://www.googletagmanager.com/gtm.js'… */`,
+        // a loader left commented out).
+        let literals: Vec<&str> = inline
+            .iter()
+            .flat_map(|t| {
+                let t: &str = t;
+                url_literals(t)
+                    .into_iter()
+                    .filter(move |l| !in_js_comment(t, l.as_ptr() as usize - t.as_ptr() as usize))
+            })
+            .collect();
         for s in srcs.iter().copied().chain(literals) {
             self.run_group(&self.script_src, "scriptSrc", s, &mut found, &mut seen);
         }
@@ -948,8 +962,17 @@ impl FingerprintDb {
                 (present.as_ref(), &candidates.js)
             };
         if let Some(ac) = ac {
+            // Occurrences of each path looked at: a hostile page repeating
+            // a global's name a million times in comments is not read to
+            // its end, as a real page's use comes within the first ones.
+            let mut looked = vec![0u32; path_of.len()];
             for text in &inline {
                 for m in ac.find_overlapping_iter(text.as_ref()) {
+                    let n = &mut looked[m.pattern().as_usize()];
+                    if *n >= MAX_JS_OCCURRENCES {
+                        continue;
+                    }
+                    *n += 1;
                     let Some(value) = js_use(text, m.start(), m.end()) else {
                         continue;
                     };
@@ -1363,6 +1386,93 @@ fn is_ident(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b == b'$'
 }
 
+/// How many occurrences of one global's path the js pass looks at, in all.
+const MAX_JS_OCCURRENCES: u32 = 256;
+
+/// A script's URL: `src`, or where a consent manager or a lazy-loading
+/// plugin moved it until the visitor consents or scrolls (`data-src`,
+/// Complianz's `data-cmplz-src`, WP Rocket's `data-rocket-src`,
+/// `data-lazy-src`): the tag is installed either way.
+fn script_src(el: &scraper::node::Element) -> Option<&str> {
+    [
+        "src",
+        "data-src",
+        "data-cmplz-src",
+        "data-rocket-src",
+        "data-lazy-src",
+    ]
+    .into_iter()
+    .find_map(|a| attr(el, a))
+    .filter(|s| !s.trim().is_empty())
+}
+
+/// Whether an inline script is a framework's serialized page data, not
+/// code the page runs: Next.js's flight data (`self.__next_f.push(`),
+/// Nuxt's `window.__NUXT__`, Remix's `window.__remixContext`. They carry
+/// the page's text and props as strings ("brings clarity", "configuration
+/// drift", an install guide's snippet), which would read as tags.
+fn is_framework_payload(text: &str) -> bool {
+    let t = text.trim_start();
+    t.starts_with("self.__next_f.push(")
+        || t.starts_with("(self.__next_f=self.__next_f||[]).push(")
+        || t.starts_with("window.__NUXT__")
+        || t.starts_with("window.__remixContext")
+}
+
+/// `html` with its comments and `<textarea>` contents blanked (each byte
+/// a space, so offsets and UTF-8 stay valid), outside `<script>` and
+/// `<style>` elements, whose `<!--` is no comment. Borrowed when there is
+/// neither.
+fn without_comments(html: &str) -> Cow<'_, str> {
+    let lower_has = |needle: &[u8]| memchr::memmem::find(html.as_bytes(), needle).is_some();
+    if !lower_has(b"<!--")
+        && !html
+            .as_bytes()
+            .windows(9)
+            .any(|w| w.eq_ignore_ascii_case(b"<textarea"))
+    {
+        return Cow::Borrowed(html);
+    }
+    let mut out = html.as_bytes().to_vec();
+    let b = html.as_bytes();
+    let find_ci = |from: usize, needle: &[u8]| -> Option<usize> {
+        b.get(from..)?
+            .windows(needle.len())
+            .position(|w| w.eq_ignore_ascii_case(needle))
+            .map(|p| from + p)
+    };
+    let mut i = 0;
+    while let Some(p) = memchr::memchr(b'<', &b[i..]).map(|p| i + p) {
+        let rest = &b[p..];
+        if rest.starts_with(b"<!--") {
+            let end = memchr::memmem::find(&b[p + 4..], b"-->").map_or(b.len(), |e| p + 4 + e + 3);
+            out[p..end].fill(b' ');
+            i = end;
+        } else if let Some(name) = [&b"<script"[..], b"<style"]
+            .into_iter()
+            .find(|n| rest.len() > n.len() && rest[..n.len()].eq_ignore_ascii_case(n))
+        {
+            // Raw text: skipped to its end tag.
+            let close: &[u8] = if name.len() == 7 {
+                b"</script"
+            } else {
+                b"</style"
+            };
+            i = find_ci(p + name.len(), close).map_or(b.len(), |e| e + close.len());
+        } else if rest.len() > 9 && rest[..9].eq_ignore_ascii_case(b"<textarea") {
+            let open_end = memchr::memchr(b'>', &b[p..]).map_or(b.len(), |e| p + e + 1);
+            let end = find_ci(open_end, b"</textarea").unwrap_or(b.len());
+            out[open_end..end].fill(b' ');
+            i = end.max(p + 1);
+        } else {
+            i = p + 1;
+        }
+    }
+    // Only ASCII delimiters bound the blanked ranges, and a blanked range
+    // is all spaces: valid UTF-8.
+    Cow::Owned(String::from_utf8(out).unwrap_or_else(|_| html.to_owned()))
+}
+
 /// How far back [`in_js_comment`] looks for a comment's start.
 const COMMENT_LOOKBACK: usize = 2048;
 
@@ -1381,22 +1491,24 @@ fn in_js_comment(text: &str, start: usize) -> bool {
     // A comment opens where a statement may start: at its line's start or
     // after `;`, `{`, `}`, `)`; a `/*` or `//` inside a string (`"*/*"`,
     // `"https://*.acme.com"`) opens none.
-    let opens_comment = |at: usize| {
-        let line_start = window[..at].rfind('\n').map(|p| p + 1);
+    // `line_start`: the start of the line `at` is on, when known (it is
+    // for every `//` of the last line: found once, not once per `//`).
+    let opens_comment = |at: usize, line_start: Option<Option<usize>>| {
+        let line_start = line_start.unwrap_or_else(|| window[..at].rfind('\n').map(|p| p + 1));
         let before = window[line_start.unwrap_or(0)..at].trim_end();
         (before.is_empty() && (line_start.is_some() || from == 0))
             || before.ends_with([';', '{', '}', ')'])
     };
     if let Some(open) = window.rfind("/*")
         && !window[open + 2..].contains("*/")
-        && opens_comment(open)
+        && opens_comment(open, None)
     {
         return true;
     }
-    let line_start = window.rfind('\n').map_or(0, |p| p + 1);
-    let mut at = line_start;
+    let last_line = window.rfind('\n').map(|p| p + 1);
+    let mut at = last_line.unwrap_or(0);
     while let Some(p) = window[at..].find("//") {
-        if opens_comment(at + p) {
+        if opens_comment(at + p, Some(last_line)) {
             return true;
         }
         at += p + 2;

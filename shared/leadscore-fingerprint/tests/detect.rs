@@ -1200,3 +1200,120 @@ fn b2b_tools_on_pages_that_mention_them_and_pages_that_use_them() {
     assert_eq!(files, cases.len(), "every fixture page has its case");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// What a review found read as tags: a framework's serialized page text, a
+/// tag commented out or shown in a text box, another site's image, a link
+/// to a vendor's blog; and what it found missed: HubSpot's loader that
+/// builds its URL from the portal id, and tags whose `src` a consent
+/// manager or a lazy loader moved to a `data-*` attribute.
+#[test]
+fn review_cases_of_tags_that_are_not_and_tags_that_are() {
+    let none_of = |html: &str, names: &[&str]| {
+        let found = detect_html(html);
+        for n in names {
+            assert!(find(&found, n).is_none(), "{n} found in {html}: {found:?}");
+        }
+    };
+    // Next.js flight data, Nuxt and Remix payloads carry page text.
+    none_of(
+        &page(
+            "",
+            r#"<script>self.__next_f.push([1,"Forecasting brings clarity. Detect configuration drift. Chat on Intercom (24/7). Munchkin.init('123-ABC-456')"])</script>"#,
+        ),
+        &["Drift", "Intercom", "Microsoft Clarity", "Marketo"],
+    );
+    none_of(
+        &page(
+            "",
+            r#"<script>window.__NUXT__={data:[{body:"drift.load('abcd1234efgh')"}]}</script>"#,
+        ),
+        &["Drift"],
+    );
+    // Commented out, or shown in a text box.
+    none_of(
+        &page(
+            "",
+            r#"<!-- removed: <noscript><iframe src="https://www.googletagmanager.com/ns.html?id=GTM-X" height="0" width="0"></iframe></noscript> -->
+<!-- <noscript><img src="https://ws.zoominfo.com/pixel/abc" width="1" height="1"></noscript> -->
+<textarea><noscript><img height="1" width="1" src="https://px.ads.linkedin.com/collect/?pid=1&fmt=gif"></noscript></textarea>"#,
+        ),
+        &["Google Tag Manager", "Zoominfo", "Linkedin Insight Tag"],
+    );
+    // The same tags, not commented out, count (the names are right).
+    for (tag, name) in [
+        (
+            r#"<noscript><iframe src="https://www.googletagmanager.com/ns.html?id=GTM-X" height="0" width="0"></iframe></noscript>"#,
+            "Google Tag Manager",
+        ),
+        (
+            r#"<noscript><img src="https://ws.zoominfo.com/pixel/abc" width="1" height="1"></noscript>"#,
+            "Zoominfo",
+        ),
+        (
+            r#"<noscript><img height="1" width="1" src="https://px.ads.linkedin.com/collect/?pid=1&fmt=gif"></noscript>"#,
+            "Linkedin Insight Tag",
+        ),
+        (
+            "<script>var u='https://www.googletagmanager.com/gtm.js?id='+i;</script>",
+            "Google Tag Manager",
+        ),
+        ("<script>drift.load('abcd1234efgh');</script>", "Drift"),
+        (
+            "<script>Intercom('boot', {app_id: 'x'});</script>",
+            "Intercom",
+        ),
+    ] {
+        assert_detects(&page("", tag), name);
+    }
+    none_of(
+        &page(
+            "",
+            "<script>/* var u='https://www.googletagmanager.com/gtm.js?id='+i; */ var x = 1;</script>",
+        ),
+        &["Google Tag Manager"],
+    );
+    // Another site's HubSpot-hosted image; a link to Calendly's blog.
+    none_of(
+        &page(
+            "",
+            r#"<img src="https://partner.example/hs-fs/hub/53/file-1-png/x.png"><a href="https://calendly.com/blog/x" target="_blank">Read</a>"#,
+        ),
+        &["HubSpot", "HubSpot CMS Hub", "Calendly"],
+    );
+    // A `<!--` inside a script is no comment: the markup after it counts.
+    assert_detects(
+        &page(
+            "",
+            r#"<script>document.write("<!--");</script><noscript><iframe src="https://www.googletagmanager.com/ns.html?id=GTM-X" height="0" width="0"></iframe></noscript>"#,
+        ),
+        "Google Tag Manager",
+    );
+    // HubSpot's loader with the portal id added in code.
+    assert_detects(
+        &page(
+            "",
+            "<script>var s=document.createElement('script');s.id='hs-loader';s.src='https://js.hs-scripts.com/'+portalId+'.js';document.body.appendChild(s);</script>",
+        ),
+        "HubSpot",
+    );
+    // A tag held by a consent manager or a lazy loader.
+    assert_detects(
+        &page(
+            r#"<script type="text/plain" data-cmplz-src="https://js.hs-scripts.com/4412345.js"></script>"#,
+            "",
+        ),
+        "HubSpot",
+    );
+    // The site's own HubSpot-hosted image and a booking link still count.
+    assert_detects(
+        &page("", r#"<img src="/hs-fs/hub/4412345/file-1.png">"#),
+        "HubSpot CMS Hub",
+    );
+    assert_detects(
+        &page(
+            "",
+            r#"<a href="https://calendly.com/acme-sales/demo" target="_blank">Book a demo</a>"#,
+        ),
+        "Calendly",
+    );
+}
