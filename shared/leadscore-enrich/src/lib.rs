@@ -259,6 +259,11 @@ fn reached_homepage(pages: &[PageSummary]) -> bool {
         .any(|p| p.kind == "homepage" && p.error.is_none())
 }
 
+/// The least confidence (the fingerprint's, 0–100, summed over the
+/// patterns that matched) a detection needs to count as a technology of
+/// the account: half a pattern's default weight.
+pub const MIN_TECH_CONFIDENCE: u8 = 50;
+
 /// Compares technologies with the previous snapshot's: first-seen dates are
 /// carried over; installed and removed technologies are reported (nothing
 /// without a baseline: on the first snapshot, or after snapshots that never
@@ -577,6 +582,12 @@ impl Enricher {
             .filter_map(|p| p.result.as_ref().ok())
             .filter(|page| !page.truncated)
             .map(|page| page.final_url.as_str())
+            .collect();
+        // Only detections of some weight: a lone weak pattern (a form
+        // field's id, confidence 20) is no tag, and would score as one.
+        let detections: Vec<Detection> = detections
+            .into_iter()
+            .filter(|d| d.confidence >= MIN_TECH_CONFIDENCE)
             .collect();
         let (technologies, changes) = compare_tech(previous, &detections, observed, &read, now);
         let mut signals = tech_signals(&technologies, &changes, now);

@@ -40,6 +40,50 @@ fn a_user_regex_too_large_to_compile_is_reported_at_load() {
     assert!(load_fingerprints(&[]).unwrap().1.issues.is_empty());
 }
 
+/// A detection on one weak pattern alone (confidence under
+/// `MIN_TECH_CONFIDENCE`) is no technology of the account; one of full
+/// weight is.
+#[tokio::test]
+async fn a_lone_weak_pattern_is_no_technology() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("mine.json");
+    std::fs::write(
+        &file,
+        r#"{"Weakly Seen": {"html": "weak-marker\\;confidence:20"}, "Strongly Seen": {"html": "strong-marker"}}"#,
+    )
+    .unwrap();
+    let db = Arc::new(load_fingerprints(&[file]).unwrap().0);
+    let site = Site::start().await;
+    site.route(
+        "/",
+        Route::html(r#"<div class="weak-marker strong-marker">Acme</div>"#),
+    );
+    let host = "weak.test";
+    let resolver = StaticResolver::new().with(host, &[IpAddr::V4(Ipv4Addr::LOCALHOST)]);
+    let fetcher = ReqwestFetcher::new(
+        FetchConfig {
+            allow_private_network: true,
+            politeness_delay: Duration::ZERO,
+            ..FetchConfig::default()
+        },
+        Arc::new(resolver),
+    )
+    .unwrap();
+    let e = Enricher::new(Arc::new(fetcher), db, EnrichConfig::default());
+    let domain = Domain::parse(host).unwrap();
+    let start = format!("{}/", site.url(host));
+    let out = tokio::time::timeout(
+        Duration::from_secs(20),
+        e.enrich(&domain, Some(&start), None, at("2026-09-01T00:00:00Z")),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let names: Vec<&str> = out.technologies.iter().map(|t| t.name.as_str()).collect();
+    assert!(names.contains(&"Strongly Seen"), "{names:?}");
+    assert!(!names.contains(&"Weakly Seen"), "{names:?}");
+}
+
 /// An enricher whose fetcher may reach loopback (explicit opt-in) and
 /// resolves `host` to 127.0.0.1 through an injected resolver.
 fn enricher(host: &str) -> Enricher {

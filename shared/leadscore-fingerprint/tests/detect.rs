@@ -1317,3 +1317,15 @@ fn review_cases_of_tags_that_are_not_and_tags_that_are() {
         "Calendly",
     );
 }
+
+/// A site's own `visitor_id` cookie is no Pardot: Pardot sets its cookies
+/// from its own domain or in the browser, never in the site's responses
+/// the fetcher reads.
+#[test]
+fn a_generic_visitor_id_cookie_is_no_pardot() {
+    let html = page("", "<p>Hello</p>");
+    let found = full().0.detect(
+        &PageInput::new("https://www.example.com/", &html).with_cookies(&[("visitor_id", "abc")]),
+    );
+    assert!(find(&found, "Pardot").is_none(), "{found:?}");
+}
