@@ -188,8 +188,11 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn list_accounts(&self) -> Result<Vec<Account>>;
 
     /// Inserts or replaces leads and accounts in one atomic write per call
-    /// (SQLite: one transaction). Accounts keep a later stored
-    /// `enriched_at`, as in [`Store::upsert_account`].
+    /// on SQLite (one transaction) and memory; DynamoDB writes chunks of
+    /// at most 100 items, each atomic, so a failure after the first chunk
+    /// leaves the chunks before it written (a resend rewrites them, the
+    /// same). Each lead and account once per call. Accounts keep a later
+    /// stored `enriched_at`, as in [`Store::upsert_account`].
     async fn upsert_leads(&self, leads: &[Lead], accounts: &[Account]) -> Result<()>;
     /// Stores the leads and accounts that are not stored yet; one stored
     /// meanwhile (a form submit's, since the caller found none) is left as
