@@ -1303,6 +1303,11 @@ fn lead_titles_of_owners_partners_and_assistants() {
         // The general counsel is the top lawyer; a deputy reports to one.
         ("General Counsel", "c_level"),
         ("Deputy General Counsel", "director"),
+        // Their assistants and office staff are none of them.
+        ("Executive Assistant to the General Counsel", "ic"),
+        ("Paralegal, Office of the General Counsel", "ic"),
+        ("Assistant to the Editor-in-Chief", "ic"),
+        ("Finance Manager, Office of the CFO", "manager"),
     ] {
         assert_eq!(sen(title), want, "{title}");
     }
@@ -1468,6 +1473,11 @@ fn the_default_models_text_conditions_match_whole_words() {
         ("Technology, Information and Internet", Some(15.0)),
         ("Financial Technology", Some(15.0)),
         ("E-Commerce", Some(15.0)),
+        // HubSpot's and Salesforce's API values, and other languages.
+        ("COMPUTER_SOFTWARE", Some(15.0)),
+        ("INFORMATION_TECHNOLOGY_AND_SERVICES", Some(15.0)),
+        ("Computers and Electronics", Some(15.0)),
+        ("Softwareentwicklung", Some(15.0)),
     ] {
         let s = run(&m, &l, Some(&account(industry, Some(200))), &[], &[]);
         assert_eq!(points(&s, "target-industry"), want, "{industry}");
@@ -1482,6 +1492,11 @@ fn the_default_models_text_conditions_match_whole_words() {
         ("/en/contact-us", "demo-page", true),
         ("/blog/demographics-of-b2b-buyers", "demo-page", false),
         ("/docs/api/requests", "demo-page", false),
+        ("/pricing.html", "pricing-page", true),
+        ("/pricing-plans", "pricing-page", true),
+        ("/contact.html", "demo-page", true),
+        ("/contactus", "demo-page", true),
+        ("/request-a-quote", "demo-page", true),
     ] {
         let s = run(&m, &l, None, &[], &[view(&l, path, 1)]);
         assert_eq!(points(&s, rule).is_some(), fires, "{path}");

@@ -968,6 +968,11 @@ impl FingerprintDb {
             let mut looked = vec![0u32; path_of.len()];
             for text in &inline {
                 for m in ac.find_overlapping_iter(text.as_ref()) {
+                    // Counted once it stands alone (not inside `value` or
+                    // `avail`): only those cost a look for a comment.
+                    if !stands_alone(text, m.start(), m.end()) {
+                        continue;
+                    }
                     let n = &mut looked[m.pattern().as_usize()];
                     if *n >= MAX_JS_OCCURRENCES {
                         continue;
@@ -1402,8 +1407,7 @@ fn script_src(el: &scraper::node::Element) -> Option<&str> {
         "data-lazy-src",
     ]
     .into_iter()
-    .find_map(|a| attr(el, a))
-    .filter(|s| !s.trim().is_empty())
+    .find_map(|a| attr(el, a).filter(|s| !s.trim().is_empty()))
 }
 
 /// Whether an inline script is a framework's serialized page data, not
@@ -1419,10 +1423,10 @@ fn is_framework_payload(text: &str) -> bool {
         || t.starts_with("window.__remixContext")
 }
 
-/// `html` with its comments and `<textarea>` contents blanked (each byte
-/// a space, so offsets and UTF-8 stay valid), outside `<script>` and
-/// `<style>` elements, whose `<!--` is no comment. Borrowed when there is
-/// neither.
+/// `html` with its comments that hold markup and its `<textarea>` contents
+/// blanked (each byte a space, so offsets and UTF-8 stay valid), outside
+/// `<script>` and `<style>` elements, whose `<!--` is no comment. Borrowed
+/// when there is neither.
 fn without_comments(html: &str) -> Cow<'_, str> {
     let lower_has = |needle: &[u8]| memchr::memmem::find(html.as_bytes(), needle).is_some();
     if !lower_has(b"<!--")
@@ -1446,7 +1450,12 @@ fn without_comments(html: &str) -> Cow<'_, str> {
         let rest = &b[p..];
         if rest.starts_with(b"<!--") {
             let end = memchr::memmem::find(&b[p + 4..], b"-->").map_or(b.len(), |e| p + 4 + e + 3);
-            out[p..end].fill(b' ');
+            // Markup commented out (a tag left when a tool was removed);
+            // a marker comment with no tag in it (`<!-- All in One SEO
+            // Pack 4.5.1 -->`) stays, as patterns read it.
+            if memchr::memchr(b'<', &b[p + 4..end]).is_some() {
+                out[p..end].fill(b' ');
+            }
             i = end;
         } else if let Some(name) = [&b"<script"[..], b"<style"]
             .into_iter()
@@ -1516,11 +1525,17 @@ fn in_js_comment(text: &str, start: usize) -> bool {
     false
 }
 
+/// Whether `text[start..end]` is not part of a longer identifier.
+fn stands_alone(text: &str, start: usize, end: usize) -> bool {
+    let b = text.as_bytes();
+    !(start > 0 && is_ident(b[start - 1])) && !(end < b.len() && is_ident(b[end]))
+}
+
 /// Decides whether the occurrence `text[start..end]` of a global's path is a
 /// use of that global, and returns its assigned value if any.
 fn js_use(text: &str, start: usize, end: usize) -> Option<JsUse<'_>> {
     let b = text.as_bytes();
-    if in_js_comment(text, start) {
+    if !stands_alone(text, start, end) || in_js_comment(text, start) {
         return None;
     }
     if start > 0 {

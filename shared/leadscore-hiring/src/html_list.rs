@@ -130,21 +130,39 @@ const DEPARTMENT_PAGES: &[&str] = &[
     "research",
 ];
 
-/// Link texts of careers pages that are no job: policies, blogs and the
-/// like ("Candidate Privacy Notice", "Tech Blog"), anywhere in the text.
-const NOT_TITLE_PHRASES: &[&str] = &[
+/// Endings of careers-page link texts that are no job: policies, blogs and
+/// the like ("Candidate Privacy Notice", "Tech Blog"), as the text's last
+/// words ("Blog Editor", "Privacy Policy Manager" and "Equal Opportunity
+/// Specialist" are jobs).
+const NOT_TITLE_ENDINGS: &[&str] = &[
     "privacy notice",
     "privacy policy",
     "privacy statement",
     "data protection notice",
     "blog",
-    "cookie",
+    "cookie policy",
+    "cookies",
     "faq",
+    "faqs",
     "how we hire",
     "hiring process",
     "our process",
     "equal opportunity",
+    "equal opportunity employer",
 ];
+
+/// Whether `lower` (a lowercased link text) ends with one of
+/// [`NOT_TITLE_ENDINGS`] as whole words.
+fn ends_as_no_title(lower: &str) -> bool {
+    let words = lower
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    NOT_TITLE_ENDINGS
+        .iter()
+        .any(|e| words == *e || words.ends_with(&format!(" {e}")))
+}
 
 /// A link text without a trailing count of openings ("Sales (3)", "Sales 3
 /// open roles"), lowercased, `&` read as "and".
@@ -267,8 +285,7 @@ pub fn job_links(html: &str, page_url: &str, taxonomy: &Taxonomy) -> Vec<Role> {
             || is_department_name(&title)
             || {
                 let lower = title.to_lowercase();
-                NOT_TITLE_OPENINGS.iter().any(|p| lower.starts_with(p))
-                    || NOT_TITLE_PHRASES.iter().any(|p| lower.contains(p))
+                NOT_TITLE_OPENINGS.iter().any(|p| lower.starts_with(p)) || ends_as_no_title(&lower)
             }
         {
             continue;
@@ -376,7 +393,11 @@ mod tests {
 <a href="/careers/r-and-d">R&amp;D</a>
 <a href="/careers/sales/enterprise-account-executive">Enterprise Account Executive</a>
 <a href="/careers/events-marketing-manager">Events Marketing Manager</a>
-<a href="/careers/data-privacy-counsel">Data Privacy Counsel</a>"#;
+<a href="/careers/data-privacy-counsel">Data Privacy Counsel</a>
+<a href="/careers/weblogic-engineer">WebLogic Engineer</a>
+<a href="/careers/blog-editor">Blog Editor</a>
+<a href="/careers/eeo-recruiter">Equal Opportunity Recruiter</a>
+<a href="/careers/faq">FAQs</a>"#;
         let roles = job_links(
             html,
             "https://acme.example/careers",
@@ -388,7 +409,10 @@ mod tests {
             [
                 "Enterprise Account Executive",
                 "Events Marketing Manager",
-                "Data Privacy Counsel"
+                "Data Privacy Counsel",
+                "WebLogic Engineer",
+                "Blog Editor",
+                "Equal Opportunity Recruiter"
             ]
         );
         assert_eq!(without_count("Sales (3)"), "sales");

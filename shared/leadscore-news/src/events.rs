@@ -155,22 +155,40 @@ static TITLE: LazyLock<Regex> = LazyLock::new(|| {
         r"(?x)\b(?P<t>Chief\ [A-Z][a-z]+(?:\ [A-Z][a-z]+)?\ Officer|C[EFTORM]O|CISO|CPO|CHRO|President|(?:Senior\ |Executive\ )?Vice\ President(?:\ of)?(?:\ [A-Z][a-z]+)?|(?:S|E)?VP(?:\ of)?(?:\ [A-Z][a-z]+)?|Head\ of\ [A-Z][a-z]+(?:\ [A-Z][a-z]+)?|General\ Manager|Managing\ Director|Geschäftsführer(?:in)?|Vorstand\w*|Directeur\ général|Directrice\ générale|Director\ General|Diretor(?:a)?\ (?:executiv[oa]|geral|financeir[oa])|Country\ Manager|Board\ (?:member|director))\b",
     )
 });
-/// Where a quote's speaker is named ("…," said Jane Doe, CEO of Acme): a
-/// title after it is the speaker's, not a hire's.
+/// Where a quote's speaker is named, after the quote or a comma ("…,"
+/// said Jane Doe, CEO of Acme; "…, says CEO Jane Doe"): a title after it
+/// is the speaker's, not a hire's. ("Acme said on Tuesday it had appointed
+/// …" is no quote.)
 static ATTRIBUTION: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(?:said|says|commented|comments|added|adds|explained|explains|noted|notes|according\ to|sagt|sagte|erklärt|erklärte|a\ déclaré|déclare|explique|dijo|afirmó|explicó|disse|afirmou|explicou)\b",
+        r#"(?i)[,"”’']\s*(?:said|says|commented|comments|added|adds|explained|explains|noted|notes|according\ to|sagt|sagte|erklärt|erklärte|a\ déclaré|déclare|explique|dijo|afirmó|explicó|disse|afirmou|explicou)\b"#,
+    )
+});
+/// A title right before a verb that ends the clause: "zum Geschäftsführer
+/// ernannt", "als CTO berufen", "named CEO" is read by [`hired_title`]'s
+/// forward look.
+static TITLE_THEN_VERB: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)\b(?:zum|zur|als|as|comme|como)\s+(?:neuen\s+|neue\s+|new\s+)?$"));
+static FINAL_HIRE_VERB: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:ernannt|berufen|bestellt|appointed|named|promoted|nommée?|nombrad[oa]|nomead[oa])\b",
     )
 });
 /// Objects of "acquired"/"bought" that are no company: customers, users,
 /// a stake, rights ("acquired more than 500 new customers in Q3").
 static ACQUIRED_THINGS: LazyLock<Regex> = LazyLock::new(|| {
+    // The object word ends its phrase ("500 new customers in Q3", "a stake
+    // in Widget"): "acquires customer data platform Segment" is a company.
     re(
-        r"(?xi)\b(?:acquires|acquired|acquiring|bought|buys)\s+(?:(?:more\ than|over|nearly|about|almost|around|some|its\ first|their\ first|new|\d[\d,.]*\+?|[\d,.]+\s?(?:k|m|million))\s+){0,4}(?:customers?|users?|clients?|subscribers?|members?|accounts|logos|talent|skills?|licen[cs]es?|shares?|stakes?|a\ (?:minority\ |majority\ )?stake|data|land|propert(?:y|ies)|equipment|rights|patents?|domains?)\b",
+        r"(?xi)\b(?:acquires|acquired|acquiring|bought|buys)\s+(?:(?:more\ than|over|nearly|about|almost|around|some|its\ first|their\ first|new|\d[\d,.]*\+?|[\d,.]+\s?(?:k|m|million))\s+){0,4}(?:customers?|users?|clients?|subscribers?|members?|accounts|logos|talent|skills?|licen[cs]es?|shares?|stakes?|a\ (?:minority\ |majority\ )?stake|data|land|propert(?:y|ies)|equipment|rights|patents?|domains?)(?:\s+(?:in|from|for|during|this|last|across|since|through|over|and|to|on|at|of|worth)\b|\s*[,.;:!]|\s*$)",
     )
 });
 /// The hiring verb of a non-hire ("holt sich 5 Mio. Euro": fetches money).
-static NOT_HIRE: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\bholt\s+sich\b"));
+static NOT_HIRE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\bholt\s+sich\s+(?:[\d.,]+|frisches|neues|weitere[sn]?|Kapital|Geld|eine\s+Finanzierung|Millionen)",
+    )
+});
 
 /// The title a hiring verb brings in: the first after the verb (within a
 /// few words, "appoints Jane Doe as Chief Revenue Officer", "names new
@@ -179,12 +197,26 @@ static NOT_HIRE: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\bholt\s+sich\b"));
 fn hired_title(s: &str) -> Option<String> {
     let scope = ATTRIBUTION.find(s).map_or(s, |m| &s[..m.start()]);
     let scope = NOT_HIRE.replace_all(scope, " ");
-    HIRE.find_iter(&scope).find_map(|verb| {
+    let after_verb = HIRE.find_iter(&scope).find_map(|verb| {
         let after = &scope[verb.end()..];
         TITLE
             .captures(after)
             .filter(|c| c.get(0).is_some_and(|m| m.start() <= 80))
             .map(|c| c["t"].to_owned())
+    });
+    after_verb.or_else(|| {
+        // "… zum Geschäftsführer ernannt": the title just before a verb
+        // that ends the clause, after "zum", "als", "as".
+        FINAL_HIRE_VERB.find_iter(&scope).find_map(|verb| {
+            let before = &scope[..verb.start()];
+            TITLE.captures_iter(before).last().and_then(|c| {
+                let m = c.get(0)?;
+                let gap = before[m.end()..].trim();
+                (gap.split_whitespace().count() <= 2
+                    && TITLE_THEN_VERB.is_match(&before[..m.start()]))
+                .then(|| c["t"].to_owned())
+            })
+        })
     })
 }
 

@@ -1177,8 +1177,12 @@ fn negative_reason(
     let funds = FUNDRAISING_FUNDS.replace_all(before_leads, "$1");
     // "Raises $20 million Series A to fund expansion": a verb, no fund; "from
     // the Alexa Fund": an investor. Neither is a fund the sentence raises.
+    // Money raised "to fund startups" is a venture fund's, whatever else.
+    if FUND_STARTUPS.is_match(&funds) {
+        return Some("vc_fund");
+    }
     let funds = FUND_AS_VERB.replace_all(&funds, "$1 finance");
-    let funds = FROM_A_FUND.replace_all(&funds, "from,");
+    let funds = FROM_A_FUND.replace_all(&funds, "from,$1");
     if FUND_CLOSE.is_match(&ROUND_CLOSE.replace_all(&funds, "round"))
         || INVESTOR_SUBJECT.is_match(s)
     {
@@ -1324,8 +1328,17 @@ static FUND_AS_VERB: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)\b(to|will|would|help|helps|helped|and)\s+fund\b"));
 
 /// "From" before a fund's name: the investor's ("raised $3 million from the
-/// Alexa Fund"). Its comma stops the words a raised fund's name may take.
-static FROM_A_FUND: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\bfrom\b"));
+/// Alexa Fund"). Its comma stops the words a raised fund's name may take;
+/// "from LPs for a new fund" stays as it is.
+static FROM_A_FUND: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)\bfrom(\s+(?:the\s+)?(?:(?-i:\p{Lu})[\w&'-]*\s+){1,4}Fund\b)"));
+
+/// "To fund" startups, founders or companies: a venture fund's purpose.
+static FUND_STARTUPS: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\bto\s+(?:fund|back|invest\s+in)\s+(?:[\w-]+\s+){0,3}?(?:startups?|start-ups?|founders|entrepreneurs|portfolio\s+companies|early-stage\s+companies|companies)\b",
+    )
+});
 
 /// "Levée de fonds" and "recaudación de fondos" mean fundraising: their
 /// "fonds"/"fondos" is no venture fund.
@@ -2043,6 +2056,8 @@ mod tests {
         for fund in [
             "Northlight Capital closes $150 million Fund III",
             "Granite Arch raises its new $400M growth fund",
+            "Index Ventures raises $2.3 billion to fund startups",
+            "Granite raises $100M from LPs for new fund",
         ] {
             let f = extract_sentence(fund, None, None, None);
             assert_eq!(f.rejected, Some("vc_fund"), "{fund}: {f:?}");
