@@ -1528,7 +1528,9 @@ fn in_js_comment(text: &str, start: usize) -> bool {
 /// Whether `text[start..end]` is not part of a longer identifier.
 fn stands_alone(text: &str, start: usize, end: usize) -> bool {
     let b = text.as_bytes();
-    !(start > 0 && is_ident(b[start - 1])) && !(end < b.len() && is_ident(b[end]))
+    let joined_before = start > 0 && is_ident(b[start - 1]);
+    let joined_after = end < b.len() && is_ident(b[end]);
+    !(joined_before || joined_after)
 }
 
 /// Decides whether the occurrence `text[start..end]` of a global's path is a
