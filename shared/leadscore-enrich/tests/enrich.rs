@@ -59,17 +59,11 @@ async fn a_lone_weak_pattern_is_no_technology() {
         Route::html(r#"<div class="weak-marker strong-marker">Acme</div>"#),
     );
     let host = "weak.test";
-    let resolver = StaticResolver::new().with(host, &[IpAddr::V4(Ipv4Addr::LOCALHOST)]);
-    let fetcher = ReqwestFetcher::new(
-        FetchConfig {
-            allow_private_network: true,
-            politeness_delay: Duration::ZERO,
-            ..FetchConfig::default()
-        },
-        Arc::new(resolver),
-    )
-    .unwrap();
-    let e = Enricher::new(Arc::new(fetcher), db, EnrichConfig::default());
+    let e = Enricher::new(
+        Arc::new(loopback_fetcher(host, |_| {})),
+        db,
+        EnrichConfig::default(),
+    );
     let domain = Domain::parse(host).unwrap();
     let start = format!("{}/", site.url(host));
     let out = tokio::time::timeout(
@@ -96,6 +90,16 @@ fn enricher_with(
     fetch: impl FnOnce(&mut FetchConfig),
     config: EnrichConfig,
 ) -> Enricher {
+    Enricher::new(
+        Arc::new(loopback_fetcher(host, fetch)),
+        fingerprints(),
+        config,
+    )
+}
+
+/// A fetcher that may reach loopback and resolves `host` to 127.0.0.1,
+/// its settings changed by `fetch`.
+fn loopback_fetcher(host: &str, fetch: impl FnOnce(&mut FetchConfig)) -> ReqwestFetcher {
     let mut fetch_config = FetchConfig {
         allow_private_network: true,
         politeness_delay: Duration::ZERO,
@@ -103,8 +107,7 @@ fn enricher_with(
     };
     fetch(&mut fetch_config);
     let resolver = StaticResolver::new().with(host, &[IpAddr::V4(Ipv4Addr::LOCALHOST)]);
-    let fetcher = ReqwestFetcher::new(fetch_config, Arc::new(resolver)).unwrap();
-    Enricher::new(Arc::new(fetcher), fingerprints(), config)
+    ReqwestFetcher::new(fetch_config, Arc::new(resolver)).unwrap()
 }
 
 /// Like [`enricher`], with the ATS APIs pointed at `ats` (a loopback site).

@@ -47,10 +47,25 @@ async fn seeded(store: &dyn Store) {
 }
 
 /// Moves `lead`'s account down to 6 employees (the example model's -15).
-async fn shrink_to_six(store: &dyn Store, lead: &Email) {
+/// The lead's account shrinks to 6 employees, stamped a minute later as
+/// the writers of a change stamp it.
+async fn shrink_to_six(store: &dyn Store, lead: &Email) -> leadscore_core::domain::Account {
     let mut acc = store.get_account(&lead.domain()).await.unwrap().unwrap();
     acc.firmographics.employees = Some(6);
+    acc.updated_at += Duration::minutes(1);
     store.upsert_account(&acc).await.unwrap();
+    acc
+}
+
+/// The seeded store with Dana scored hot (version 1), the example model.
+async fn hot_dana() -> (SqliteStore, ScoringModel, Email) {
+    let store = SqliteStore::open_in_memory().unwrap();
+    seeded(&store).await;
+    let m = example_model();
+    let dana = Email::parse("dana.reyes@northwind-analytics.com").unwrap();
+    let r = rescore_lead(&store, &m, &dana, now()).await.unwrap();
+    assert_eq!(r.crossing, Crossing::BecameHot);
+    (store, m, dana)
 }
 
 /// The kinds of the pending alerts, in queue order.
@@ -382,7 +397,9 @@ async fn lose_the_race(email: &str, meanwhile: Meanwhile) {
             let a = Activity::new(lead.clone(), kind, now());
             store.add_activities(&[a]).await.unwrap();
         }
-        Meanwhile::AccountShrinks => shrink_to_six(&store, &lead).await,
+        Meanwhile::AccountShrinks => {
+            shrink_to_six(&store, &lead).await;
+        }
     }
     let fresh = rescore_lead(&store, &m, &lead, now()).await.unwrap();
     assert!(fresh.written);
@@ -417,20 +434,11 @@ async fn a_rescoring_that_lost_the_race_scores_the_newer_data_not_its_own() {
 /// cooling), but read the account again.
 #[tokio::test]
 async fn a_batch_that_read_the_account_before_a_change_does_not_put_the_old_score_back() {
-    let store = SqliteStore::open_in_memory().unwrap();
-    seeded(&store).await;
-    let m = example_model();
-    let dana = Email::parse("dana.reyes@northwind-analytics.com").unwrap();
-    let r = rescore_lead(&store, &m, &dana, now()).await.unwrap();
-    assert_eq!(r.crossing, Crossing::BecameHot);
-
+    let (store, m, dana) = hot_dana().await;
     let before = store.account_context(&dana.domain()).await.unwrap();
     // The account changes (as an import stamps it) and a fresh rescoring
     // writes from it: Dana cools (65 < 80 - 5).
-    let mut acc = store.get_account(&dana.domain()).await.unwrap().unwrap();
-    acc.firmographics.employees = Some(6);
-    acc.updated_at += Duration::minutes(1);
-    store.upsert_account(&acc).await.unwrap();
+    let acc = shrink_to_six(&store, &dana).await;
     let fresh = rescore_lead(&store, &m, &dana, now()).await.unwrap();
     assert_eq!(
         (fresh.crossing, fresh.record.version),
@@ -464,12 +472,7 @@ async fn a_batch_that_read_the_account_before_a_change_does_not_put_the_old_scor
 
 #[tokio::test]
 async fn cooling_below_the_margin_alerts_once() {
-    let store = SqliteStore::open_in_memory().unwrap();
-    seeded(&store).await;
-    let m = example_model();
-    let dana = Email::parse("dana.reyes@northwind-analytics.com").unwrap();
-    let r = rescore_lead(&store, &m, &dana, now()).await.unwrap();
-    assert_eq!(r.crossing, Crossing::BecameHot);
+    let (store, m, dana) = hot_dana().await;
     // Dana moves to a 6-person company: 65 < 80 - 5.
     shrink_to_six(&store, &dana).await;
     let r = rescore_lead(&store, &m, &dana, now()).await.unwrap();
