@@ -353,6 +353,18 @@ mod tests {
         assert_eq!(roles[0].id, roles[0].url.clone().unwrap());
     }
 
+    /// The titles of the roles `html` lists on acme.example's careers page.
+    fn careers_titles(html: &str) -> Vec<String> {
+        job_links(
+            html,
+            "https://acme.example/careers",
+            Taxonomy::default_taxonomy(),
+        )
+        .into_iter()
+        .map(|r| r.title)
+        .collect()
+    }
+
     #[test]
     fn team_and_department_links_are_no_roles() {
         let html = r#"<a href="/careers/teams/sales">Sales</a>
@@ -364,14 +376,8 @@ mod tests {
 <a href="/careers/inside-sales-representative">Inside Sales Representative</a>
 <a href="/careers/team-lead-customer-support">Team Lead Customer Support</a>
 <a href="/careers/life-sciences-ae">Life Sciences Account Executive</a>"#;
-        let roles = job_links(
-            html,
-            "https://acme.example/careers",
-            Taxonomy::default_taxonomy(),
-        );
-        let titles: Vec<&str> = roles.iter().map(|r| r.title.as_str()).collect();
         assert_eq!(
-            titles,
+            careers_titles(html),
             [
                 "Account Executive DACH",
                 "Inside Sales Representative",
@@ -398,14 +404,8 @@ mod tests {
 <a href="/careers/blog-editor">Blog Editor</a>
 <a href="/careers/eeo-recruiter">Equal Opportunity Recruiter</a>
 <a href="/careers/faq">FAQs</a>"#;
-        let roles = job_links(
-            html,
-            "https://acme.example/careers",
-            Taxonomy::default_taxonomy(),
-        );
-        let titles: Vec<&str> = roles.iter().map(|r| r.title.as_str()).collect();
         assert_eq!(
-            titles,
+            careers_titles(html),
             [
                 "Enterprise Account Executive",
                 "Events Marketing Manager",
