@@ -1008,7 +1008,10 @@ static CAPITAL_INCREASE: LazyLock<Regex> =
 
 static EXTENSION: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?xi)\b(?:extension|extends?|extended|top-?up|topped\ up|add-on|second\ close|on\ top\ of\ its|aufgestockt|stockt|aufstockung|weitere|additional|further|zweiten\ closing|extensión|ampliación|extensão|prolonge|prolongeait|rallonge)\b",
+        r"(?xi)\b(?:extension|extends?|extended|top-?up|topped\ up|add-on|second\ close|on\ top\ of\ its|aufgestockt|stockt|aufstockung|zweiten\ closing|extensión|ampliación|extensão|prolonge|prolongeait|rallonge)\b
+        # More money, not more of anything (to further expand is no
+        # extension): the word before an amount or a word for money.
+        | \b(?:weitere[nms]?|additional|further|another)\s+(?:(?:US|CA|A)?\$|€|£|\d|(?:[\w-]+\s+)?(?:funding|financing|capital|investment|Finanzierung|Kapital|Millionen|Mio\b))",
     )
 });
 
@@ -2037,6 +2040,18 @@ mod tests {
         let f = extract_sentence(sentence, None, None, None);
         f.event
             .unwrap_or_else(|| panic!("{sentence}: rejected as {:?}", f.rejected))
+    }
+
+    /// "Further", "additional" and "weitere" make an extension only before
+    /// money: "to further expand" is no extension.
+    #[test]
+    fn an_extension_is_more_money_not_more_of_anything() {
+        assert!(
+            !round("Acme raises $10 million Series A to further expand into Europe").is_extension
+        );
+        assert!(!round("Acme raises $10 million Series A and plans additional hires").is_extension);
+        assert!(round("Acme raises an additional $5 million for its Series A").is_extension);
+        assert!(round("Acme raises further $8 million in Series B extension").is_extension);
     }
 
     /// "To fund" is a verb and "from the Alexa Fund" an investor: the
