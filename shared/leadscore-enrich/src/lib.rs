@@ -287,10 +287,14 @@ pub fn compare_tech(
     // Read on their own: a details document another version wrote in part
     // differently still gives its stack.
     let part = |key: &str| previous.and_then(|p| p.details.get(key)).cloned();
+    // A record stored under [`MIN_TECH_CONFIDENCE`] (by a version that
+    // counted every detection) is no technology: dropped, not reported
+    // removed when it is missed.
     let before: BTreeMap<String, TechRecord> = part("technologies")
         .and_then(|v| serde_json::from_value::<Vec<TechRecord>>(v).ok())
         .unwrap_or_default()
         .into_iter()
+        .filter(|t| t.confidence >= MIN_TECH_CONFIDENCE)
         .map(|t| (t.name.clone(), t))
         .collect();
     let previous_pages = part("pages")

@@ -78,6 +78,41 @@ async fn a_lone_weak_pattern_is_no_technology() {
     assert!(!names.contains(&"Weakly Seen"), "{names:?}");
 }
 
+/// A technology an earlier version stored under `MIN_TECH_CONFIDENCE`
+/// (it counted every detection) is dropped, not reported removed, when
+/// the page it was on is read again without it.
+#[test]
+fn a_stored_weak_technology_is_dropped_not_removed() {
+    use leadscore_core::domain::EnrichmentSnapshot;
+    let t0 = at("2026-09-01T00:00:00Z");
+    let previous = EnrichmentSnapshot {
+        domain: Domain::parse("weak.test").unwrap(),
+        enriched_at: t0,
+        signals: Vec::new(),
+        details: serde_json::json!({
+            "technologies": [
+                {"name": "Weakly Seen", "categories": [], "confidence": 20,
+                 "first_seen": "2026-08-01T00:00:00Z", "last_seen": "2026-09-01T00:00:00Z",
+                 "evidence": [{"url": "http://weak.test/", "field": "html", "snippet": "weak"}]},
+                {"name": "Strongly Seen", "categories": [], "confidence": 100,
+                 "first_seen": "2026-08-01T00:00:00Z", "last_seen": "2026-09-01T00:00:00Z",
+                 "evidence": [{"url": "http://weak.test/", "field": "html", "snippet": "strong"}]}
+            ],
+            "pages": [{"url": "http://weak.test/", "kind": "homepage", "status": 200}]
+        }),
+        errors: Vec::new(),
+    };
+    let read: std::collections::BTreeSet<&str> = ["http://weak.test/"].into();
+    let later = at("2026-10-01T00:00:00Z");
+    let (records, changes) =
+        leadscore_enrich::compare_tech(Some(&previous), &[], true, &read, later);
+    let names: Vec<&str> = records.iter().map(|t| t.name.as_str()).collect();
+    // The strong one is missed once (kept, marked); the weak one is gone
+    // without a change.
+    assert_eq!(names, ["Strongly Seen"], "{records:?}");
+    assert!(changes.is_empty(), "{changes:?}");
+}
+
 /// An enricher whose fetcher may reach loopback (explicit opt-in) and
 /// resolves `host` to 127.0.0.1 through an injected resolver.
 fn enricher(host: &str) -> Enricher {
