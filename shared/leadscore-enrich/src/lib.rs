@@ -276,7 +276,8 @@ pub const MIN_TECH_CONFIDENCE: u8 = 50;
 /// or the crawl did not reach it) it is carried as it was. A carried
 /// technology counts as gone [`MAX_TECH_CARRY`] after the first run that
 /// carried it (`carried_since`), however long before that it was last
-/// seen; the two misses hold whatever the time between runs.
+/// seen; the two misses hold whatever the time between runs. Detections
+/// and stored records under [`MIN_TECH_CONFIDENCE`] count for nothing.
 pub fn compare_tech(
     previous: Option<&EnrichmentSnapshot>,
     detections: &[Detection],
@@ -332,8 +333,11 @@ pub fn compare_tech(
     } else {
         (&[][..], &nothing)
     };
+    // Only detections of some weight: a lone weak pattern (a form field's
+    // id, confidence 20) is no tag, and would score as one.
     let mut records: Vec<TechRecord> = detections
         .iter()
+        .filter(|d| d.confidence >= MIN_TECH_CONFIDENCE)
         .map(|d| TechRecord {
             name: d.name.clone(),
             categories: d.categories.clone(),
@@ -586,12 +590,6 @@ impl Enricher {
             .filter_map(|p| p.result.as_ref().ok())
             .filter(|page| !page.truncated)
             .map(|page| page.final_url.as_str())
-            .collect();
-        // Only detections of some weight: a lone weak pattern (a form
-        // field's id, confidence 20) is no tag, and would score as one.
-        let detections: Vec<Detection> = detections
-            .into_iter()
-            .filter(|d| d.confidence >= MIN_TECH_CONFIDENCE)
             .collect();
         let (technologies, changes) = compare_tech(previous, &detections, observed, &read, now);
         let mut signals = tech_signals(&technologies, &changes, now);
