@@ -1428,16 +1428,6 @@ fn is_framework_payload(text: &str) -> bool {
 /// `<script>` and `<style>` elements, whose `<!--` is no comment. Borrowed
 /// when there is neither.
 fn without_comments(html: &str) -> Cow<'_, str> {
-    let lower_has = |needle: &[u8]| memchr::memmem::find(html.as_bytes(), needle).is_some();
-    if !lower_has(b"<!--")
-        && !html
-            .as_bytes()
-            .windows(9)
-            .any(|w| w.eq_ignore_ascii_case(b"<textarea"))
-    {
-        return Cow::Borrowed(html);
-    }
-    let mut out = html.as_bytes().to_vec();
     let b = html.as_bytes();
     let find_ci = |from: usize, needle: &[u8]| -> Option<usize> {
         b.get(from..)?
@@ -1445,6 +1435,10 @@ fn without_comments(html: &str) -> Cow<'_, str> {
             .position(|w| w.eq_ignore_ascii_case(needle))
             .map(|p| from + p)
     };
+    if memchr::memmem::find(b, b"<!--").is_none() && find_ci(0, b"<textarea").is_none() {
+        return Cow::Borrowed(html);
+    }
+    let mut out = b.to_vec();
     let mut i = 0;
     while let Some(p) = memchr::memchr(b'<', &b[i..]).map(|p| i + p) {
         let rest = &b[p..];
@@ -1500,24 +1494,25 @@ fn in_js_comment(text: &str, start: usize) -> bool {
     // A comment opens where a statement may start: at its line's start or
     // after `;`, `{`, `}`, `)`; a `/*` or `//` inside a string (`"*/*"`,
     // `"https://*.acme.com"`) opens none.
-    // `line_start`: the start of the line `at` is on, when known (it is
-    // for every `//` of the last line: found once, not once per `//`).
-    let opens_comment = |at: usize, line_start: Option<Option<usize>>| {
-        let line_start = line_start.unwrap_or_else(|| window[..at].rfind('\n').map(|p| p + 1));
+    // `line_start`: where the line `at` is on starts (none: the window's
+    // first line), found by the caller, once for every `//` of the last
+    // line.
+    let line_of = |at: usize| window[..at].rfind('\n').map(|p| p + 1);
+    let opens_comment = |at: usize, line_start: Option<usize>| {
         let before = window[line_start.unwrap_or(0)..at].trim_end();
         (before.is_empty() && (line_start.is_some() || from == 0))
             || before.ends_with([';', '{', '}', ')'])
     };
     if let Some(open) = window.rfind("/*")
         && !window[open + 2..].contains("*/")
-        && opens_comment(open, None)
+        && opens_comment(open, line_of(open))
     {
         return true;
     }
-    let last_line = window.rfind('\n').map(|p| p + 1);
+    let last_line = line_of(window.len());
     let mut at = last_line.unwrap_or(0);
     while let Some(p) = window[at..].find("//") {
-        if opens_comment(at + p, Some(last_line)) {
+        if opens_comment(at + p, last_line) {
             return true;
         }
         at += p + 2;
