@@ -270,6 +270,12 @@ pub fn parse_greenhouse_departments(resp: &Response<'_>) -> Result<BoardPage, Pa
     })
 }
 
+/// Whether a board's location (or office) field says the role is remote
+/// ("Remote - US", "Berlin or Remote").
+fn says_remote(place: Option<&str>) -> bool {
+    place.is_some_and(|l| l.to_ascii_lowercase().contains("remote"))
+}
+
 /// Greenhouse jobs as roles, each with the department it is listed under
 /// when its own list names none; prospect posts are left out.
 fn gh_roles(jobs: impl Iterator<Item = (GhJob, Option<String>)>) -> Vec<Role> {
@@ -278,9 +284,7 @@ fn gh_roles(jobs: impl Iterator<Item = (GhJob, Option<String>)>) -> Vec<Role> {
             let location = j.location.and_then(|l| l.name);
             Role {
                 id: j.id.to_string(),
-                remote: location
-                    .as_deref()
-                    .is_some_and(|l| l.to_ascii_lowercase().contains("remote")),
+                remote: says_remote(location.as_deref()),
                 title: j.title,
                 department: j
                     .departments
@@ -338,11 +342,7 @@ pub fn parse_lever(resp: &Response<'_>) -> Result<BoardPage, ParseError> {
                 || (!matches!(
                     p.workplace_type.as_deref(),
                     Some("onsite" | "on-site" | "hybrid")
-                ) && p
-                    .categories
-                    .location
-                    .as_deref()
-                    .is_some_and(|l| l.to_ascii_lowercase().contains("remote")));
+                ) && says_remote(p.categories.location.as_deref()));
             Role {
                 id: p.id,
                 title: p.text,
@@ -689,10 +689,7 @@ pub fn parse_personio(
             let title = p.name.filter(|t| !t.trim().is_empty())?;
             Some(Role {
                 url: job_base.map(|b| format!("{}/job/{}", b.trim_end_matches('/'), p.id)),
-                remote: p
-                    .office
-                    .as_deref()
-                    .is_some_and(|o| o.to_lowercase().contains("remote")),
+                remote: says_remote(p.office.as_deref()),
                 id: p.id,
                 title,
                 department: p
