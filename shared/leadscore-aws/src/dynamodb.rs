@@ -345,28 +345,14 @@ where
             .unwrap_or_else(|| format!(" ({e})"))
     );
     // The SDK's own throttling and transient codes (a retried transaction
-    // still running is `TransactionInProgressException`), and any 5xx.
-    let throttled = matches!(
-        code.as_deref(),
-        Some(
-            "ThrottlingException"
-                | "ProvisionedThroughputExceededException"
-                | "RequestLimitExceeded"
-                | "InternalServerError"
-                | "ServiceUnavailable"
-                | "TransactionInProgressException"
-                | "RequestTimeout"
-                | "RequestTimeoutException"
-                | "RequestThrottled"
-                | "RequestThrottledException"
-                | "Throttling"
-                | "SlowDown"
-                | "PriorRequestNotComplete"
-                | "EC2ThrottledException"
-                | "BandwidthLimitExceeded"
-                | "TooManyRequestsException"
-        )
-    ) || matches!(&e, SdkError::ServiceError(se) if se.raw().status().is_server_error());
+    // still running is `TransactionInProgressException`), DynamoDB's
+    // server errors, and any 5xx.
+    use aws_runtime::retries::classifiers::{THROTTLING_ERRORS, TRANSIENT_ERRORS};
+    let throttled = code.as_deref().is_some_and(|c| {
+        THROTTLING_ERRORS.contains(&c)
+            || TRANSIENT_ERRORS.contains(&c)
+            || matches!(c, "InternalServerError" | "ServiceUnavailable")
+    }) || matches!(&e, SdkError::ServiceError(se) if se.raw().status().is_server_error());
     if retryable || throttled {
         StoreError::Unavailable(text)
     } else {
