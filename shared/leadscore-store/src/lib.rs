@@ -340,9 +340,9 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// fails ([`Store::record_alert_failure`]). Alerts queued at the same
     /// millisecond come in an order of the adapter's (SQLite and memory:
     /// write order; DynamoDB, which keeps no order of writes across items:
-    /// a new alert by its score version, a re-queued one by its id). So a new alert is listed before
-    /// one that keeps failing, and alerts that fail for good cannot take
-    /// all of a limited listing.
+    /// a new alert by its score version, a re-queued one by its id). So a
+    /// new alert is listed before one that keeps failing, and alerts that
+    /// fail for good cannot take all of a limited listing.
     async fn pending_alerts(&self, limit: usize) -> Result<Vec<Alert>> {
         Ok(self
             .pending_alert_records(limit)
