@@ -419,7 +419,7 @@ pub async fn main(args: &DemoArgs, db: Option<&Path>, now: DateTime<Utc>) -> Res
     if outcome.is_err() && created {
         // Half a demo is no store to keep: the next one starts afresh.
         if let Err(e) = remove_db(&db_path) {
-            eprintln!("warning: {e:#}");
+            eprintln!("warning: {}", crate::error_text(&e));
         }
     }
     outcome

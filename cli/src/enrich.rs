@@ -224,13 +224,14 @@ pub fn build_enricher(args: &EnrichOptions, config: &ConfigFile) -> Result<Enric
 }
 
 /// The shipped fingerprints with the configuration's files (`configured`)
-/// and the command's (`--fingerprints`); each unusable one is logged.
+/// and the command's (`--fingerprints`); each problem of the load report
+/// (a pattern that cannot be used, a value of the wrong form) is printed.
 fn fingerprints(configured: &[PathBuf], given: &[PathBuf]) -> Result<FingerprintDb> {
     let paths: Vec<PathBuf> = configured.iter().chain(given).cloned().collect();
     let (db, report) = load_fingerprints(&paths)?;
     for issue in &report.issues {
         eprintln!(
-            "warning: fingerprint not usable: {}",
+            "warning: fingerprints: {}",
             crate::output::term(&issue.to_string())
         );
     }

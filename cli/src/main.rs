@@ -76,6 +76,26 @@ fn is_closed_stdout_panic(payload: &(dyn std::any::Any + Send)) -> bool {
     text.starts_with("failed printing to stdout") && text.contains("Broken pipe")
 }
 
+/// An error and its causes, joined by `: `, each cause said once: a
+/// library error often writes its cause into its own message and also
+/// gives it as its source (`fingerprints: f.json: invalid JSON: invalid
+/// escape at line 1 column 9`), which `{:#}` would print again for each
+/// level.
+pub(crate) fn error_text(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if out.contains(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
+}
+
 /// Whether an error comes from writing to a closed pipe.
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {
@@ -400,7 +420,7 @@ fn main() -> ExitCode {
                 }
                 ExitCode::from(exit.code)
             } else {
-                eprintln!("error: {e:#}");
+                eprintln!("error: {}", error_text(&e));
                 ExitCode::from(exit::ERROR)
             }
         }

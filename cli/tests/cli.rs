@@ -880,6 +880,42 @@ mod enrichment {
         assert!(stdout(&o).contains("Acme Chat"), "{}", stdout(&o));
         let o = env.run(&["inspect", "tech", &with_chat]);
         assert!(!stdout(&o).contains("Acme Chat"), "{}", stdout(&o));
+        // The shipped files print no warning; a value of the wrong form in
+        // the user's file is named, and the rest of the entry is read.
+        assert!(!stderr(&o).contains("warning"), "{}", stderr(&o));
+        let odd = env.file(
+            "odd.json",
+            br#"{"Acme Chat": {"cookies": "acme_sid", "scriptSrc": ["chat\\.acme-widgets\\.test/", 3]}}"#,
+        );
+        let o = env.run(&["inspect", "tech", &with_chat, "--fingerprints", &odd]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(stdout(&o).contains("Acme Chat"), "{}", stdout(&o));
+        assert!(
+            stderr(&o).contains(
+                "warning: fingerprints: \
+                 {odd}: Acme Chat cookies: a string, not an object of patterns (ignored)"
+                    .replace("{odd}", &odd)
+                    .as_str()
+            ),
+            "{}",
+            stderr(&o)
+        );
+        assert!(
+            stderr(&o).contains("Acme Chat scriptSrc[1]: a number, not a string (skipped)"),
+            "{}",
+            stderr(&o)
+        );
+        // A file that is no JSON stops the command, its reason said once
+        // (not again for each error that wraps it).
+        let broken = env.file("broken.json", br#"{"Acme Chat": {"html": "\q"}}"#);
+        let o = env.run(&["inspect", "tech", &with_chat, "--fingerprints", &broken]);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        assert_eq!(
+            stderr(&o).trim(),
+            format!(
+                "error: fingerprints: {broken}: invalid JSON: invalid escape at line 1 column 26"
+            ),
+        );
         // A page nesting deeper than a fetched page may is read up to
         // there, as the fetcher reads one (a million nested `<div>`s
         // would hold the parser for hours), and says so.

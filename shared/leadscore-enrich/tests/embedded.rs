@@ -55,10 +55,18 @@ fn embedded_matches_the_committed_files() {
         binary_report.parsed_patterns, binary_report.fancy_patterns,
         "{binary_report:?}"
     );
+    // The committed files' known problems, which users are not shown.
+    let known: Vec<String> = files_report
+        .issues
+        .iter()
+        .map(|i| format!("{} {}", i.technology, i.field))
+        .collect();
+    assert_eq!(known, leadscore_enrich::EMBEDDED_ISSUES);
     assert_eq!(
         binary_report,
         LoadReport {
             parsed_patterns: binary_report.fancy_patterns,
+            issues: Vec::new(),
             ..files_report
         }
     );

@@ -43,13 +43,18 @@ pub struct LoadIssue {
 }
 
 impl std::fmt::Display for LoadIssue {
-    /// `ORIGIN: TECHNOLOGY FIELD `PATTERN`: REASON`.
+    /// `ORIGIN: TECHNOLOGY FIELD `PATTERN`: REASON`, without the field or
+    /// the pattern when there is none (a note on the technology itself, or
+    /// on a value of the wrong shape).
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{}: {} {} `{}`: {}",
-            self.origin, self.technology, self.field, self.pattern, self.reason
-        )
+        write!(f, "{}: {}", self.origin, self.technology)?;
+        if !self.field.is_empty() {
+            write!(f, " {}", self.field)?;
+        }
+        if !self.pattern.is_empty() {
+            write!(f, " `{}`", self.pattern)?;
+        }
+        write!(f, ": {}", self.reason)
     }
 }
 
@@ -326,11 +331,11 @@ impl FingerprintDb {
                             report.overridden += 1;
                         }
                     }
-                    for (tech, reason) in notes.drain(..) {
+                    for (tech, (field, reason)) in notes.drain(..) {
                         report.issues.push(LoadIssue {
                             origin: src.origin.clone(),
                             technology: tech,
-                            field: String::new(),
+                            field,
                             pattern: String::new(),
                             reason,
                         });

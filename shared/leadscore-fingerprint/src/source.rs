@@ -104,8 +104,15 @@ pub const IGNORED_FIELDS: &[&str] = &[
     "magento",
 ];
 
+/// A problem met while reading a technology: the field it is in (with the
+/// key or element, `cookies:_ga`, `html[1]`; empty for the technology
+/// itself) and what is wrong, in words. Reported at load, never fatal.
+pub(crate) type Note = (String, String);
+
 /// Parses a technologies object into specs (in file order is not needed:
-/// names are unique keys). Unknown fields are returned as warnings.
+/// names are unique keys). Unknown fields and values of another shape
+/// than the format's are returned as `(technology, note)` warnings; the
+/// rest of the technology is read.
 ///
 /// Deserialized straight into [`TechSpec`]s by the visitors below, with the
 /// format's lenient shapes (a string or an array of strings, a number or a
@@ -114,7 +121,7 @@ pub const IGNORED_FIELDS: &[&str] = &[
 pub(crate) fn parse_technologies(
     src: &Source,
     out: &mut BTreeMap<String, TechSpec>,
-    unknown: &mut Vec<(String, String)>,
+    notes: &mut Vec<(String, Note)>,
 ) -> Result<(), FingerprintError> {
     let mut de = serde_json::Deserializer::from_str(&src.json);
     let is_object = Deserializer::deserialize_any(
@@ -122,7 +129,7 @@ pub(crate) fn parse_technologies(
         Technologies {
             origin: &src.origin,
             out,
-            unknown,
+            notes,
         },
     )
     .and_then(|is_object| de.end().map(|()| is_object))
@@ -143,7 +150,7 @@ pub(crate) fn parse_technologies(
 struct Technologies<'a> {
     origin: &'a str,
     out: &'a mut BTreeMap<String, TechSpec>,
-    unknown: &'a mut Vec<(String, String)>,
+    notes: &'a mut Vec<(String, Note)>,
 }
 
 impl<'de> Visitor<'de> for Technologies<'_> {
@@ -155,20 +162,20 @@ impl<'de> Visitor<'de> for Technologies<'_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
         while let Some(name) = map.next_key::<String>()? {
-            let Lenient(tech) = map.next_value::<Lenient<TechFields>>()?;
-            match tech {
-                Some(TechFields { mut spec, unknown }) => {
+            match map.next_value::<Lenient<TechFields>>()?.0 {
+                Ok(TechFields { mut spec, notes }) => {
                     spec.origin = self.origin.to_owned();
-                    self.unknown.extend(
-                        unknown
-                            .into_iter()
-                            .map(|f| (name.clone(), format!("unknown field {f:?}"))),
-                    );
+                    self.notes
+                        .extend(notes.into_iter().map(|n| (name.clone(), n)));
                     self.out.insert(name, spec);
                 }
-                None => self
-                    .unknown
-                    .push((name, "technology is not an object".to_owned())),
+                Err(shape) => self.notes.push((
+                    name,
+                    (
+                        String::new(),
+                        format!("the technology is {shape}, not an object (ignored)"),
+                    ),
+                )),
             }
         }
         Ok(true)
@@ -204,32 +211,75 @@ impl<'de> Visitor<'de> for Technologies<'_> {
     }
 }
 
-/// Implements the non-matching visits of a lenient visitor: any value of
-/// another shape (consumed, so parsing goes on) gives `$none`.
-macro_rules! otherwise {
-    ($none:expr) => {
+/// Implements the listed visits of a lenient visitor, for the shapes it
+/// does not read: `$wrong` makes its value from the shape's name (`"a
+/// number"`). A sequence or a map is consumed, so parsing goes on. (serde
+/// forwards the other integer visits to `visit_i64`/`visit_u64`, and
+/// `visit_string` to `visit_str`.)
+macro_rules! wrong_shapes {
+    ($wrong:expr; $($visit:ident),* $(,)?) => {
+        $(wrong_shapes!(@ $wrong, $visit);)*
+    };
+    (@ $wrong:expr, visit_bool) => {
         fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-            Ok($none)
+            Ok($wrong("a boolean"))
         }
+    };
+    (@ $wrong:expr, visit_i64) => {
         fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-            Ok($none)
+            Ok($wrong("a number"))
         }
+    };
+    (@ $wrong:expr, visit_u64) => {
+        fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+            Ok($wrong("a number"))
+        }
+    };
+    (@ $wrong:expr, visit_f64) => {
         fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-            Ok($none)
+            Ok($wrong("a number"))
         }
+    };
+    (@ $wrong:expr, visit_unit) => {
         fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok($none)
+            Ok($wrong("null"))
+        }
+    };
+    (@ $wrong:expr, visit_str) => {
+        fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+            Ok($wrong("a string"))
+        }
+    };
+    (@ $wrong:expr, visit_seq) => {
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            Ok($wrong("an array"))
+        }
+    };
+    (@ $wrong:expr, visit_map) => {
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            Ok($wrong("an object"))
         }
     };
 }
 
-/// A value of the expected shape, or `None` for any other JSON value.
-struct Lenient<T>(Option<T>);
+/// A value of the expected shape, or the shape it has instead.
+struct Lenient<T>(Result<T, &'static str>);
 
-/// A technology object's fields, and the names of the unknown ones.
+/// A technology object's fields, and the notes on what could not be read.
 struct TechFields {
     spec: TechSpec,
-    unknown: Vec<String>,
+    notes: Vec<Note>,
+}
+
+/// Adds `field`'s notes (relative to the field) to `notes`.
+fn note_all(notes: &mut Vec<Note>, field: &str, found: Vec<Note>) {
+    notes.extend(
+        found
+            .into_iter()
+            .map(|(at, what)| (format!("{field}{at}"), what)),
+    );
 }
 
 impl<'de> Deserialize<'de> for Lenient<TechFields> {
@@ -242,53 +292,48 @@ impl<'de> Deserialize<'de> for Lenient<TechFields> {
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
                 let mut t = TechSpec::default();
-                let mut unknown = Vec::new();
+                let mut notes = Vec::new();
                 while let Some(field) = map.next_key::<String>()? {
-                    match field.as_str() {
-                        "cats" => t.cats = map.next_value::<Numbers>()?.0,
-                        "url" => t.url = map.next_value::<Strings>()?.0,
-                        "html" => t.html = map.next_value::<Strings>()?.0,
-                        "scriptSrc" => t.script_src = map.next_value::<Strings>()?.0,
-                        "scripts" => t.scripts = map.next_value::<Strings>()?.0,
-                        "meta" => t.meta = lowercase_keys(map.next_value::<Keyed>()?.0),
-                        "headers" => t.headers = lowercase_keys(map.next_value::<Keyed>()?.0),
-                        "cookies" => t.cookies = map.next_value::<Keyed>()?.0,
-                        "js" => t.js = map.next_value::<Keyed>()?.0,
-                        "dom" => t.dom = map.next_value::<Doms>()?.0,
-                        "implies" => t.implies = map.next_value::<Strings>()?.0,
-                        "excludes" => t.excludes = map.next_value::<Strings>()?.0,
-                        "requires" => t.requires = map.next_value::<Strings>()?.0,
-                        "requiresCategory" => {
-                            t.requires_category = map.next_value::<Numbers>()?.0;
+                    let n = &mut notes;
+                    let f = field.as_str();
+                    match f {
+                        "cats" => t.cats = map.next_value::<Numbers>()?.read(n, f),
+                        "url" => t.url = map.next_value::<Strings>()?.read(n, f),
+                        "html" => t.html = map.next_value::<Strings>()?.read(n, f),
+                        "scriptSrc" => t.script_src = map.next_value::<Strings>()?.read(n, f),
+                        "scripts" => t.scripts = map.next_value::<Strings>()?.read(n, f),
+                        "meta" => t.meta = lowercase_keys(map.next_value::<Keyed>()?.read(n, f)),
+                        "headers" => {
+                            t.headers = lowercase_keys(map.next_value::<Keyed>()?.read(n, f));
                         }
-                        f => {
+                        "cookies" => t.cookies = map.next_value::<Keyed>()?.read(n, f),
+                        "js" => t.js = map.next_value::<Keyed>()?.read(n, f),
+                        "dom" => t.dom = map.next_value::<Doms>()?.read(n, f),
+                        "implies" => t.implies = map.next_value::<Strings>()?.read(n, f),
+                        "excludes" => t.excludes = map.next_value::<Strings>()?.read(n, f),
+                        "requires" => t.requires = map.next_value::<Strings>()?.read(n, f),
+                        "requiresCategory" => {
+                            t.requires_category = map.next_value::<Numbers>()?.read(n, f);
+                        }
+                        _ => {
                             map.next_value::<IgnoredAny>()?;
                             if !IGNORED_FIELDS.contains(&f) {
-                                unknown.push(field);
+                                notes.push((field, "unknown field (ignored)".to_owned()));
                             }
                         }
                     }
                 }
-                Ok(Lenient(Some(TechFields { spec: t, unknown })))
+                Ok(Lenient(Ok(TechFields { spec: t, notes })))
             }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-                while seq.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(Lenient(None))
-            }
-            fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
-                Ok(Lenient(None))
-            }
-            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-                Ok(Lenient(None))
-            }
-            otherwise!(Lenient(None));
+            wrong_shapes!(|shape| Lenient(Err(shape));
+                visit_bool, visit_i64, visit_u64, visit_f64, visit_unit, visit_str, visit_seq);
         }
         d.deserialize_any(V)
     }
 }
 
-/// A string, or `None` for any other value.
-struct MaybeString(Option<String>);
+/// A string, or the shape of another value.
+struct MaybeString(Result<String, &'static str>);
 
 impl<'de> Deserialize<'de> for MaybeString {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -299,31 +344,42 @@ impl<'de> Deserialize<'de> for MaybeString {
                 f.write_str("a string")
             }
             fn visit_str<E: de::Error>(self, s: &str) -> Result<Self::Value, E> {
-                Ok(MaybeString(Some(s.to_owned())))
+                Ok(MaybeString(Ok(s.to_owned())))
             }
             fn visit_string<E: de::Error>(self, s: String) -> Result<Self::Value, E> {
-                Ok(MaybeString(Some(s)))
+                Ok(MaybeString(Ok(s)))
             }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-                while seq.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(MaybeString(None))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                Ok(MaybeString(None))
-            }
-            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-                Ok(MaybeString(None))
-            }
-            otherwise!(MaybeString(None));
+            wrong_shapes!(|shape| MaybeString(Err(shape));
+                visit_bool, visit_i64, visit_u64, visit_f64, visit_unit, visit_seq, visit_map);
         }
         d.deserialize_any(V)
     }
 }
 
-/// A string or an array of strings (other elements skipped); empty for any
-/// other value.
-struct Strings(Vec<String>);
+/// A string or an array of strings, with notes on the elements skipped
+/// (not strings) or on a value of another shape (read as none).
+struct Strings {
+    values: Vec<String>,
+    notes: Vec<Note>,
+}
+
+impl Strings {
+    fn wrong(shape: &'static str) -> Self {
+        Self {
+            values: Vec::new(),
+            notes: vec![(
+                String::new(),
+                format!("{shape}, not a string or an array of strings (ignored)"),
+            )],
+        }
+    }
+
+    /// The strings, `field`'s notes added to `notes`.
+    fn read(self, notes: &mut Vec<Note>, field: &str) -> Vec<String> {
+        note_all(notes, field, self.notes);
+        self.values
+    }
+}
 
 impl<'de> Deserialize<'de> for Strings {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -334,36 +390,75 @@ impl<'de> Deserialize<'de> for Strings {
                 f.write_str("a string or an array of strings")
             }
             fn visit_str<E: de::Error>(self, s: &str) -> Result<Self::Value, E> {
-                Ok(Strings(vec![s.to_owned()]))
+                Ok(Strings {
+                    values: vec![s.to_owned()],
+                    notes: Vec::new(),
+                })
             }
             fn visit_string<E: de::Error>(self, s: String) -> Result<Self::Value, E> {
-                Ok(Strings(vec![s]))
+                Ok(Strings {
+                    values: vec![s],
+                    notes: Vec::new(),
+                })
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-                let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+                let mut out = Strings {
+                    values: Vec::with_capacity(seq.size_hint().unwrap_or(0)),
+                    notes: Vec::new(),
+                };
+                let mut i = 0;
                 while let Some(MaybeString(s)) = seq.next_element()? {
-                    out.extend(s);
+                    match s {
+                        Ok(s) => out.values.push(s),
+                        Err(shape) => out
+                            .notes
+                            .push((format!("[{i}]"), format!("{shape}, not a string (skipped)"))),
+                    }
+                    i += 1;
                 }
-                Ok(Strings(out))
+                Ok(out)
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                Ok(Strings(Vec::new()))
-            }
-            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-                Ok(Strings(Vec::new()))
-            }
-            otherwise!(Strings(Vec::new()));
+            wrong_shapes!(Strings::wrong;
+                visit_bool, visit_i64, visit_u64, visit_f64, visit_unit, visit_map);
         }
         d.deserialize_any(V)
     }
 }
 
-/// A number, a numeric string, or an array of those (others skipped).
-struct Numbers(Vec<u32>);
+/// A number, a numeric string, or an array of those, with notes on what
+/// is not a category id.
+struct Numbers {
+    values: Vec<u32>,
+    notes: Vec<Note>,
+}
 
-/// One element of [`Numbers`].
-struct MaybeNumber(Option<u32>);
+impl Numbers {
+    fn wrong(shape: &'static str) -> Self {
+        Self {
+            values: Vec::new(),
+            notes: vec![(
+                String::new(),
+                format!("{shape}, not a category id or an array of them (ignored)"),
+            )],
+        }
+    }
+
+    /// The numbers, `field`'s notes added to `notes`.
+    fn read(self, notes: &mut Vec<Note>, field: &str) -> Vec<u32> {
+        note_all(notes, field, self.notes);
+        self.values
+    }
+
+    /// `n` as a category id, or why it is none.
+    fn id(n: Result<u32, String>, at: String, notes: &mut Vec<Note>) -> Option<u32> {
+        n.map_err(|what| notes.push((at, format!("{what} is not a category id (skipped)"))))
+            .ok()
+    }
+}
+
+/// One category id: a non-negative integer or its digits as a string, or
+/// what was found instead.
+struct MaybeNumber(Result<u32, String>);
 
 impl<'de> Deserialize<'de> for MaybeNumber {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -374,23 +469,31 @@ impl<'de> Deserialize<'de> for MaybeNumber {
                 f.write_str("a category id")
             }
             fn visit_u64<E: de::Error>(self, n: u64) -> Result<Self::Value, E> {
-                Ok(MaybeNumber(u32::try_from(n).ok()))
+                Ok(MaybeNumber(u32::try_from(n).map_err(|_| n.to_string())))
+            }
+            fn visit_i64<E: de::Error>(self, n: i64) -> Result<Self::Value, E> {
+                Ok(MaybeNumber(u32::try_from(n).map_err(|_| n.to_string())))
+            }
+            fn visit_f64<E: de::Error>(self, n: f64) -> Result<Self::Value, E> {
+                Ok(MaybeNumber(Err(n.to_string())))
             }
             fn visit_str<E: de::Error>(self, s: &str) -> Result<Self::Value, E> {
-                Ok(MaybeNumber(s.parse().ok()))
+                Ok(MaybeNumber(s.parse().map_err(|_| format!("{s:?}"))))
             }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-                while seq.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(MaybeNumber(None))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                Ok(MaybeNumber(None))
-            }
-            otherwise!(MaybeNumber(None));
+            wrong_shapes!(|shape: &str| MaybeNumber(Err(shape.to_owned()));
+                visit_bool, visit_unit, visit_seq, visit_map);
         }
         d.deserialize_any(V)
     }
+}
+
+/// A lone value as [`Numbers`].
+fn one(n: Result<u32, String>) -> Numbers {
+    let mut notes = Vec::new();
+    let values = Numbers::id(n, String::new(), &mut notes)
+        .into_iter()
+        .collect();
+    Numbers { values, notes }
 }
 
 impl<'de> Deserialize<'de> for Numbers {
@@ -402,31 +505,60 @@ impl<'de> Deserialize<'de> for Numbers {
                 f.write_str("category ids")
             }
             fn visit_u64<E: de::Error>(self, n: u64) -> Result<Self::Value, E> {
-                Ok(Numbers(u32::try_from(n).ok().into_iter().collect()))
+                Ok(one(u32::try_from(n).map_err(|_| n.to_string())))
+            }
+            fn visit_i64<E: de::Error>(self, n: i64) -> Result<Self::Value, E> {
+                Ok(one(u32::try_from(n).map_err(|_| n.to_string())))
+            }
+            fn visit_f64<E: de::Error>(self, n: f64) -> Result<Self::Value, E> {
+                Ok(one(Err(n.to_string())))
             }
             fn visit_str<E: de::Error>(self, s: &str) -> Result<Self::Value, E> {
-                Ok(Numbers(s.parse().ok().into_iter().collect()))
+                Ok(one(s.parse().map_err(|_| format!("{s:?}"))))
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-                let mut out = Vec::new();
+                let mut out = Numbers {
+                    values: Vec::new(),
+                    notes: Vec::new(),
+                };
+                let mut i = 0;
                 while let Some(MaybeNumber(n)) = seq.next_element()? {
-                    out.extend(n);
+                    out.values
+                        .extend(Numbers::id(n, format!("[{i}]"), &mut out.notes));
+                    i += 1;
                 }
-                Ok(Numbers(out))
+                Ok(out)
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                Ok(Numbers(Vec::new()))
-            }
-            otherwise!(Numbers(Vec::new()));
+            wrong_shapes!(Numbers::wrong; visit_bool, visit_unit, visit_map);
         }
         d.deserialize_any(V)
     }
 }
 
-/// An object `{ key: pattern | [patterns] }` flattened to pairs; empty for
-/// any other value.
-struct Keyed(Vec<(String, String)>);
+/// An object `{ key: pattern | [patterns] }` flattened to pairs, with notes
+/// on what is not a pattern.
+struct Keyed {
+    pairs: Vec<(String, String)>,
+    notes: Vec<Note>,
+}
+
+impl Keyed {
+    fn wrong(shape: &'static str) -> Self {
+        Self {
+            pairs: Vec::new(),
+            notes: vec![(
+                String::new(),
+                format!("{shape}, not an object of patterns (ignored)"),
+            )],
+        }
+    }
+
+    /// The pairs, `field`'s notes added to `notes`.
+    fn read(self, notes: &mut Vec<Note>, field: &str) -> Vec<(String, String)> {
+        note_all(notes, field, self.notes);
+        self.pairs
+    }
+}
 
 impl<'de> Deserialize<'de> for Keyed {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -440,27 +572,19 @@ impl<'de> Deserialize<'de> for Keyed {
                 // By key, the last of duplicate keys kept, as a JSON object
                 // read into a map would be.
                 let mut by_key = BTreeMap::new();
-                while let Some((key, Strings(patterns))) = map.next_entry::<String, Strings>()? {
+                while let Some((key, patterns)) = map.next_entry::<String, Strings>()? {
                     by_key.insert(key, patterns);
                 }
-                Ok(Keyed(
-                    by_key
-                        .into_iter()
-                        .flat_map(|(k, ps)| ps.into_iter().map(move |p| (k.clone(), p)))
-                        .collect(),
-                ))
+                let mut notes = Vec::new();
+                let mut pairs = Vec::new();
+                for (key, patterns) in by_key {
+                    note_all(&mut notes, &format!(":{key}"), patterns.notes);
+                    pairs.extend(patterns.values.into_iter().map(|p| (key.clone(), p)));
+                }
+                Ok(Keyed { pairs, notes })
             }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-                while seq.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(Keyed(Vec::new()))
-            }
-            fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
-                Ok(Keyed(Vec::new()))
-            }
-            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-                Ok(Keyed(Vec::new()))
-            }
-            otherwise!(Keyed(Vec::new()));
+            wrong_shapes!(Keyed::wrong;
+                visit_bool, visit_i64, visit_u64, visit_f64, visit_unit, visit_str, visit_seq);
         }
         d.deserialize_any(V)
     }
@@ -474,8 +598,30 @@ fn lowercase_keys(pairs: Vec<(String, String)>) -> Vec<(String, String)> {
 }
 
 /// The `dom` field: a selector string, an array of selectors, or an object
-/// `{ selector: { exists, text, attributes, properties } }`.
-struct Doms(Vec<DomSpec>);
+/// `{ selector: { exists, text, attributes, properties } }`, with notes on
+/// what could not be read.
+struct Doms {
+    specs: Vec<DomSpec>,
+    notes: Vec<Note>,
+}
+
+impl Doms {
+    fn wrong(shape: &'static str) -> Self {
+        Self {
+            specs: Vec::new(),
+            notes: vec![(
+                String::new(),
+                format!("{shape}, not DOM selectors (ignored)"),
+            )],
+        }
+    }
+
+    /// The specs, `field`'s notes added to `notes`.
+    fn read(self, notes: &mut Vec<Note>, field: &str) -> Vec<DomSpec> {
+        note_all(notes, field, self.notes);
+        self.specs
+    }
+}
 
 impl<'de> Deserialize<'de> for Doms {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -486,14 +632,28 @@ impl<'de> Deserialize<'de> for Doms {
                 f.write_str("DOM selectors")
             }
             fn visit_str<E: de::Error>(self, s: &str) -> Result<Self::Value, E> {
-                Ok(Doms(vec![DomSpec::exists(s.to_owned())]))
+                Ok(Doms {
+                    specs: vec![DomSpec::exists(s.to_owned())],
+                    notes: Vec::new(),
+                })
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-                let mut out = Vec::new();
+                let mut out = Doms {
+                    specs: Vec::new(),
+                    notes: Vec::new(),
+                };
+                let mut i = 0;
                 while let Some(MaybeString(s)) = seq.next_element()? {
-                    out.extend(s.map(DomSpec::exists));
+                    match s {
+                        Ok(s) => out.specs.push(DomSpec::exists(s)),
+                        Err(shape) => out.notes.push((
+                            format!("[{i}]"),
+                            format!("{shape}, not a selector (skipped)"),
+                        )),
+                    }
+                    i += 1;
                 }
-                Ok(Doms(out))
+                Ok(out)
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
                 // By selector, the last of duplicates kept (see `Keyed`).
@@ -503,25 +663,50 @@ impl<'de> Deserialize<'de> for Doms {
                 {
                     by_selector.insert(selector, checks.0);
                 }
-                let mut out = Vec::with_capacity(by_selector.len());
+                let mut out = Doms {
+                    specs: Vec::with_capacity(by_selector.len()),
+                    notes: Vec::new(),
+                };
                 for (selector, checks) in by_selector {
-                    out.push(match checks {
-                        Some(c) => DomSpec {
-                            selector,
-                            exists: c.exists,
-                            text: c.text,
-                            attributes: c.attributes,
-                            properties: c.properties,
-                        },
-                        None => DomSpec::exists(selector),
+                    out.specs.push(match checks {
+                        Ok(c) => {
+                            let at = format!(":{selector}");
+                            if c.exists.is_none()
+                                && c.text.is_none()
+                                && c.attributes.is_empty()
+                                && c.properties.is_empty()
+                            {
+                                out.notes.push((
+                                    at.clone(),
+                                    "no check (exists, text, attributes or properties): it \
+                                     never matches"
+                                        .to_owned(),
+                                ));
+                            }
+                            note_all(&mut out.notes, &at, c.notes);
+                            DomSpec {
+                                selector,
+                                exists: c.exists,
+                                text: c.text,
+                                attributes: c.attributes,
+                                properties: c.properties,
+                            }
+                        }
+                        Err(shape) => {
+                            out.notes.push((
+                                format!(":{selector}"),
+                                format!(
+                                    "{shape}, not an object of checks (read as: the selector \
+                                     matches)"
+                                ),
+                            ));
+                            DomSpec::exists(selector)
+                        }
                     });
                 }
-                Ok(Doms(out))
+                Ok(out)
             }
-            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-                Ok(Doms(Vec::new()))
-            }
-            otherwise!(Doms(Vec::new()));
+            wrong_shapes!(Doms::wrong; visit_bool, visit_i64, visit_u64, visit_f64, visit_unit);
         }
         d.deserialize_any(V)
     }
@@ -533,6 +718,7 @@ struct DomChecks {
     text: Option<String>,
     attributes: Vec<(String, String)>,
     properties: Vec<(String, String)>,
+    notes: Vec<Note>,
 }
 
 impl<'de> Deserialize<'de> for Lenient<DomChecks> {
@@ -549,34 +735,45 @@ impl<'de> Deserialize<'de> for Lenient<DomChecks> {
                     text: None,
                     attributes: Vec::new(),
                     properties: Vec::new(),
+                    notes: Vec::new(),
                 };
                 while let Some(key) = map.next_key::<String>()? {
+                    let n = &mut c.notes;
                     match key.as_str() {
-                        // Present but not a string: an existence check.
+                        // Present but not a string (`"exists": true`): an
+                        // existence check all the same.
                         "exists" => {
                             c.exists = Some(map.next_value::<MaybeString>()?.0.unwrap_or_default())
                         }
-                        "text" => c.text = map.next_value::<MaybeString>()?.0,
-                        "attributes" => c.attributes = lowercase_keys(map.next_value::<Keyed>()?.0),
-                        "properties" => c.properties = map.next_value::<Keyed>()?.0,
+                        "text" => {
+                            c.text = match map.next_value::<MaybeString>()?.0 {
+                                Ok(t) => Some(t),
+                                Err(shape) => {
+                                    n.push((
+                                        ":text".to_owned(),
+                                        format!("{shape}, not a pattern (ignored)"),
+                                    ));
+                                    None
+                                }
+                            };
+                        }
+                        "attributes" => {
+                            c.attributes =
+                                lowercase_keys(map.next_value::<Keyed>()?.read(n, ":attributes"));
+                        }
+                        "properties" => {
+                            c.properties = map.next_value::<Keyed>()?.read(n, ":properties");
+                        }
                         _ => {
                             map.next_value::<IgnoredAny>()?;
+                            n.push((format!(":{key}"), "unknown check (ignored)".to_owned()));
                         }
                     }
                 }
-                Ok(Lenient(Some(c)))
+                Ok(Lenient(Ok(c)))
             }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-                while seq.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(Lenient(None))
-            }
-            fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
-                Ok(Lenient(None))
-            }
-            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-                Ok(Lenient(None))
-            }
-            otherwise!(Lenient(None));
+            wrong_shapes!(|shape| Lenient(Err(shape));
+                visit_bool, visit_i64, visit_u64, visit_f64, visit_unit, visit_str, visit_seq);
         }
         d.deserialize_any(V)
     }
@@ -629,7 +826,10 @@ mod tests {
             "B": {"html": [1, "x", null], "cats": ["3", 4, -1, 2.5], "meta": {"Gen": ["a", 2]},
                   "dom": {"p": "z", "div": {"exists": 3, "attributes": {"Href": "y"}}},
                   "icon": 1, "bogus": {}, "js": {"b": "2", "a": ["1", "0"], "b": "3"}},
-            "C": {"dom": ["a", 7], "url": {"x": 1}, "scripts": "s", "requiresCategory": 12}
+            "C": {"dom": ["a", 7], "url": {"x": 1}, "scripts": "s", "requiresCategory": 12},
+            "D": {"cookies": "x", "cats": "web", "implies": 3, "js": ["a"], "headers": {"X": {}},
+                  "dom": {"a": {"text": 1, "attribute": {"href": "y"}}}, "requiresCategory": true},
+            "E": {"dom": true, "cats": 70000000000}
         }"#;
         let (mut out, mut unknown) = (BTreeMap::new(), Vec::new());
         parse_technologies(
@@ -638,13 +838,41 @@ mod tests {
             &mut unknown,
         )
         .unwrap();
+        let notes: Vec<String> = unknown
+            .iter()
+            .map(|(tech, (field, what))| format!("{tech} {field}: {what}"))
+            .collect();
         assert_eq!(
-            unknown,
+            notes,
             [
-                ("A".to_owned(), "technology is not an object".to_owned()),
-                ("B".to_owned(), "unknown field \"bogus\"".to_owned()),
+                "A : the technology is a number, not an object (ignored)",
+                "B html[0]: a number, not a string (skipped)",
+                "B html[2]: null, not a string (skipped)",
+                "B cats[2]: -1 is not a category id (skipped)",
+                "B cats[3]: 2.5 is not a category id (skipped)",
+                "B meta:Gen[1]: a number, not a string (skipped)",
+                "B dom:p: a string, not an object of checks (read as: the selector matches)",
+                "B bogus: unknown field (ignored)",
+                "C dom[1]: a number, not a selector (skipped)",
+                "C url: an object, not a string or an array of strings (ignored)",
+                "D cookies: a string, not an object of patterns (ignored)",
+                "D cats: \"web\" is not a category id (skipped)",
+                "D implies: a number, not a string or an array of strings (ignored)",
+                "D js: an array, not an object of patterns (ignored)",
+                "D headers:X: an object, not a string or an array of strings (ignored)",
+                "D dom:a: no check (exists, text, attributes or properties): it never matches",
+                "D dom:a:text: a number, not a pattern (ignored)",
+                "D dom:a:attribute: unknown check (ignored)",
+                "D requiresCategory: a boolean, not a category id or an array of them (ignored)",
+                "E dom: a boolean, not DOM selectors (ignored)",
+                "E cats: 70000000000 is not a category id (skipped)",
             ]
         );
+        // The rest of a technology with notes is read.
+        let d = &out["D"];
+        assert_eq!(d.dom.len(), 1);
+        assert_eq!(d.dom[0].text, None);
+        assert!(d.cookies.is_empty() && d.js.is_empty() && d.cats.is_empty());
         let b = &out["B"];
         assert_eq!(b.origin, "t.json");
         assert_eq!(b.html, ["x"]);

@@ -970,10 +970,26 @@ mod loading {
         assert!(db.len() > 3000, "{}", db.len());
         assert!(report.categories > 90);
         assert!(report.overridden >= 20);
-        for issue in &report.issues {
-            eprintln!("{issue:?}");
-        }
-        assert!(report.issues.is_empty(), "{} issues", report.issues.len());
+        // The upstream data's only problem: two DOM entries of one
+        // technology check `src`, which is no check (its other patterns
+        // detect it).
+        let issues: Vec<String> = report
+            .issues
+            .iter()
+            .map(|i| format!("{} {}: {}", i.technology, i.field, i.reason))
+            .collect();
+        assert_eq!(
+            issues,
+            [
+                "GetYourGuide dom:img[src*='cdn.getyourguide.com/']: no check (exists, text, \
+                 attributes or properties): it never matches",
+                "GetYourGuide dom:img[src*='cdn.getyourguide.com/']:src: unknown check (ignored)",
+                "GetYourGuide dom:link[href*='cdn.getyourguide.com/']: no check (exists, text, \
+                 attributes or properties): it never matches",
+                "GetYourGuide dom:link[href*='cdn.getyourguide.com/']:src: unknown check \
+                 (ignored)",
+            ]
+        );
         assert_eq!(db.compile_all(), Vec::new());
         assert_eq!(report.fancy_patterns, 5);
         assert_eq!(
