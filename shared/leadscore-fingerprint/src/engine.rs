@@ -915,8 +915,15 @@ impl FingerprintDb {
         for s in srcs.iter().copied().chain(literals) {
             self.run_group(&self.script_src, "scriptSrc", s, &mut found, &mut seen);
         }
+        // Not in a comment either (`// Intercom('boot', …)` left from a
+        // removed install).
         for s in &inline {
-            self.run_rules(&self.scripts, &candidates.scripts, "scripts", s, &mut found);
+            for &i in &candidates.scripts {
+                let r = &self.scripts.rules[i];
+                if let Some(hit) = r.pattern.find_unless(s, |at| in_js_comment(s, at)) {
+                    found.add(r.tech, "scripts", &r.pattern, hit);
+                }
+            }
         }
 
         // Keyed fields.

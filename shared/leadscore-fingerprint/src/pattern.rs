@@ -306,11 +306,44 @@ impl Pattern {
         None
     }
 
+    /// [`find`](Self::find), passing over the matches whose start `skip`
+    /// rejects (a match inside a script's comment): the first match it
+    /// accepts, looking at [`MAX_SKIPPED`] matches at most. The empty
+    /// pattern ("present") is not asked about.
+    pub(crate) fn find_unless(&self, hay: &str, skip: impl Fn(usize) -> bool) -> Option<Hit> {
+        let mut pos = 0;
+        for _ in 0..=MAX_SKIPPED {
+            let start = match &self.engine {
+                Engine::Any => return self.find(hay),
+                Engine::Fast { .. } => self.fast()?.find_at(hay.as_bytes(), pos)?.start(),
+                // A backtracking limit error is treated as "no match".
+                Engine::Fancy(re) => re.find_from_pos(hay, pos).ok()??.start(),
+            };
+            if !skip(start) {
+                // The search from the match's start finds it first, with
+                // the text before it as context for anchors and `\b`.
+                return self.find_from(hay, start);
+            }
+            // On to the next character (`start` is one's boundary).
+            pos = start + hay[start..].chars().next().map_or(1, char::len_utf8);
+            if pos > hay.len() {
+                return None;
+            }
+        }
+        None
+    }
+
     /// Runs the pattern on `hay`, returning the first match.
     pub(crate) fn find(&self, hay: &str) -> Option<Hit> {
+        self.find_from(hay, 0)
+    }
+
+    /// The first match in `hay` starting at `pos` or later (a char
+    /// boundary), the text before `pos` read as context.
+    fn find_from(&self, hay: &str, pos: usize) -> Option<Hit> {
         match &self.engine {
             Engine::Any => Some(Hit {
-                snippet: truncate(hay),
+                snippet: truncate(&hay[pos..]),
                 version: self
                     .version
                     .as_deref()
@@ -323,16 +356,16 @@ impl Pattern {
                 // pattern without a version template needs only the match,
                 // one with a template is first asked whether it matches.
                 if self.version.is_none() {
-                    let whole = re.find(hay.as_bytes())?;
+                    let whole = re.find_at(hay.as_bytes(), pos)?;
                     return Some(Hit {
                         snippet: truncate(&String::from_utf8_lossy(whole.as_bytes())),
                         version: None,
                     });
                 }
-                if !re.is_match(hay.as_bytes()) {
+                if !re.is_match_at(hay.as_bytes(), pos) {
                     return None;
                 }
-                let caps = re.captures(hay.as_bytes())?;
+                let caps = re.captures_at(hay.as_bytes(), pos)?;
                 let whole = caps.get(0)?;
                 let groups: Vec<Option<String>> = caps
                     .iter()
@@ -349,7 +382,7 @@ impl Pattern {
             }
             Engine::Fancy(re) => {
                 // A backtracking limit error is treated as "no match".
-                let caps = re.captures(hay).ok()??;
+                let caps = re.captures_from_pos(hay, pos).ok()??;
                 let whole = caps.get(0)?;
                 let groups: Vec<Option<String>> = caps
                     .iter()
@@ -367,6 +400,11 @@ impl Pattern {
         }
     }
 }
+
+/// Most matches [`Pattern::find_unless`] passes over before it gives up:
+/// a hostile page's script with a million commented-out matches costs a
+/// bounded number of searches.
+pub(crate) const MAX_SKIPPED: usize = 256;
 
 /// Maximum snippet length in characters.
 pub(crate) const SNIPPET_CHARS: usize = 120;

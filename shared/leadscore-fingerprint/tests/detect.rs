@@ -1288,6 +1288,36 @@ fn review_cases_of_tags_that_are_not_and_tags_that_are() {
         ),
         &["Google Tag Manager"],
     );
+    // `scripts` patterns do not match in a script's comments: a snippet
+    // kept in a comment when the tool was removed, or quoted in one.
+    none_of(
+        &page(
+            "",
+            "<script>\n// Munchkin.init('123-ABC-456'); removed in 2024\nvar a = 1; /* fbq('init', '1234'); */\n</script>",
+        ),
+        &["Marketo", "Facebook Pixel"],
+    );
+    // A match in a comment is passed over for a later one in code; a `//`
+    // in a string (a URL) opens no comment.
+    assert_detects(
+        &page(
+            "",
+            "<script>// Munchkin.init('000-OLD-000');\nvar u = 'https://x.example/'; Munchkin.init('123-ABC-456');</script>",
+        ),
+        "Marketo",
+    );
+    // A hostile script with more commented-out matches than are looked at
+    // finds nothing, in bounded time.
+    none_of(
+        &page(
+            "",
+            &format!(
+                "<script>{}fbq('init', '1');</script>",
+                "/* fbq('init', '1') */\n".repeat(300)
+            ),
+        ),
+        &["Facebook Pixel"],
+    );
     // Another site's HubSpot-hosted image; a link to Calendly's blog.
     none_of(
         &page(
