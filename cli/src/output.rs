@@ -88,8 +88,7 @@ pub struct LeadRowJson<'a> {
 impl<'a> LeadRowJson<'a> {
     /// The row of `r`, with its lead's name and title from `names`.
     pub fn new(r: &'a ScoreRecord, names: &'a LeadNames) -> Self {
-        let mut reasons: Vec<&Contribution> = r.score.contributions.iter().collect();
-        reasons.sort_by(|a, b| b.points.abs().total_cmp(&a.points.abs()));
+        let reasons = r.score.ranked_reasons();
         Self {
             email: r.lead.as_str(),
             name: names.name(&r.lead),
@@ -313,6 +312,16 @@ pub fn print_explanation(
         s.model_version,
         s.scored_at.format("%Y-%m-%d %H:%M UTC")
     );
+    let disqualifier = s
+        .disqualified_by
+        .and_then(|id| s.contributions.iter().find(|c| c.rule == id));
+    if let Some(c) = disqualifier {
+        println!(
+            "  disqualified: {} ({}): the total is 0 whatever else it scores",
+            term(&c.label),
+            term(&c.evidence.to_string())
+        );
+    }
     for (cat, name) in [
         (leadscore_core::Category::Fit, "fit"),
         (leadscore_core::Category::Engagement, "engagement"),
@@ -393,6 +402,9 @@ pub fn print_explanation(
         }
     }
     match model {
+        Some(_) if disqualifier.is_some() => {
+            println!("\n  total: 0.0 (disqualified)");
+        }
         Some(m) => println!(
             "\n  total: {:.2} × fit {:.1} + {:.2} × engagement {:.1} = {:.1}",
             m.weights.fit, s.fit, m.weights.engagement, s.engagement, s.total

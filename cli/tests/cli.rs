@@ -229,6 +229,46 @@ fn explain_says_what_a_cap_cut() {
     );
 }
 
+/// A disqualified lead scores 0 and is cold; `explain` says which rule did
+/// it, and still shows what the lead scored otherwise; `leads` gives that
+/// rule as the top reason.
+#[test]
+fn explain_says_what_disqualified_a_lead() {
+    let env = Env::new();
+    seed(&env);
+    let model = std::fs::read_to_string(root().join("examples/seed-example/model.toml")).unwrap();
+    let rule = "\n[[rule]]\nid = \"competitor\"\nlabel = \"Works at a competitor\"\nlead = \"email_domain\"\nequals = \"northwind-analytics.com\"\npoints = -1\ndisqualify = true\n";
+    let model = env.file("dq.toml", format!("{model}{rule}").as_bytes());
+    assert!(env.run(&["score", "--model", &model]).status.success());
+    let o = env.run(&[
+        "explain",
+        "dana.reyes@northwind-analytics.com",
+        "--model",
+        &model,
+    ]);
+    let out = stdout(&o);
+    assert!(out.contains("score:   0.0 cold"), "{out}");
+    assert!(
+        out.contains(
+            "disqualified: Works at a competitor (email_domain = northwind-analytics.com)"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("-1.0  Works at a competitor"), "{out}");
+    assert!(out.contains("+20.0  Viewed the pricing page"), "{out}");
+    assert!(out.contains("total: 0.0 (disqualified)"), "{out}");
+    let o = env.run(&["leads", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let dana = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["email"] == "dana.reyes@northwind-analytics.com")
+        .unwrap();
+    assert_eq!(dana["total"], 0.0, "{dana}");
+    assert_eq!(dana["top_reasons"][0], "Works at a competitor", "{dana}");
+}
+
 /// `alerts dismiss` clears pending alerts without sending them (one held
 /// for a channel removed for good would fail every delivery forever).
 #[test]

@@ -379,6 +379,9 @@ pub struct Rule {
     pub half_life_days: Option<f64>,
     /// Occurrences older than this are ignored.
     pub max_age_days: Option<f64>,
+    /// When it fires, the lead is disqualified: total 0 and cold, whatever
+    /// else it scored (its points are negative).
+    pub disqualify: bool,
 }
 
 /// A group of rules whose positive sum is capped.
@@ -483,6 +486,7 @@ struct RawRule {
     group: Option<String>,
     half_life_days: Option<f64>,
     max_age_days: Option<f64>,
+    disqualify: Option<bool>,
 }
 
 /// 1-based line and column of a byte offset (moved back to a character
@@ -1260,6 +1264,12 @@ fn compile_rule(
             raw.points
         ));
     }
+    if raw.disqualify == Some(true) && raw.points > 0.0 {
+        problems.push(
+            "a rule that disqualifies takes negative `points` (a lead it fires for scores 0)"
+                .to_owned(),
+        );
+    }
     positive("cap", raw.cap, &mut problems);
     if raw.cap.is_some_and(|c| c > MAX_POINTS) {
         problems.push(format!("`cap` must be at most {MAX_POINTS}"));
@@ -1303,6 +1313,7 @@ fn compile_rule(
         group,
         half_life_days: raw.half_life_days,
         max_age_days: raw.max_age_days,
+        disqualify: raw.disqualify.unwrap_or(false),
     })
 }
 

@@ -153,7 +153,7 @@ pub struct Score {
     pub fit: f64,
     /// Engagement, 0–100.
     pub engagement: f64,
-    /// Weighted total, 0–100.
+    /// Weighted total, 0–100; 0 when a rule disqualified the lead.
     pub total: f64,
     /// Tier from the thresholds alone (see [`crate::threshold::settle`] for
     /// the tier with hysteresis).
@@ -166,6 +166,12 @@ pub struct Score {
     pub model_version: Arc<str>,
     /// The `now` the score was computed at.
     pub scored_at: DateTime<Utc>,
+    /// The first rule (in model order) that disqualified the lead, when one
+    /// fired (`disqualify = true`): the total is then 0 and the tier cold,
+    /// while fit, engagement, grade and contributions are what they would
+    /// have been.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disqualified_by: Option<Ustr>,
 }
 
 impl Score {
@@ -187,15 +193,27 @@ impl Score {
             contributions,
             model_version: model.version.clone(),
             scored_at: now,
+            disqualified_by: None,
         }
     }
 
-    /// Contributions sorted by absolute points, largest first.
-    pub fn top_reasons(&self, n: usize) -> Vec<Contribution> {
-        let mut v = self.contributions.clone();
-        v.sort_by(|a, b| b.points.abs().total_cmp(&a.points.abs()));
-        v.truncate(n);
+    /// The contributions as reasons, most telling first: the rule that
+    /// disqualified the lead, if one did (it is why the total is 0,
+    /// whatever its points), then by absolute points, largest first.
+    pub fn ranked_reasons(&self) -> Vec<&Contribution> {
+        let mut v: Vec<&Contribution> = self.contributions.iter().collect();
+        let first = |c: &Contribution| Some(c.rule) == self.disqualified_by;
+        v.sort_by(|a, b| {
+            first(b)
+                .cmp(&first(a))
+                .then_with(|| b.points.abs().total_cmp(&a.points.abs()))
+        });
         v
+    }
+
+    /// The first `n` of [`Self::ranked_reasons`].
+    pub fn top_reasons(&self, n: usize) -> Vec<Contribution> {
+        self.ranked_reasons().into_iter().take(n).cloned().collect()
     }
 }
 
@@ -682,6 +700,9 @@ pub(crate) struct Plan {
     /// Per rule: what the pass over the rules needs to know of it without
     /// decoding its subject.
     steps: Vec<Step>,
+    /// The ids of the rules that disqualify a lead when they fire, in
+    /// model order.
+    disqualifying: Vec<Ustr>,
     /// Per rule on a lead or account attribute or a signal whose condition
     /// searches text (`contains`, a phrase list, `regex`): the key of what
     /// it reads (from 1, [`ACTIVITY_SUBJECTS`] being the activities'
@@ -795,6 +816,9 @@ impl Plan {
         let mut half_lives: Vec<f64> = Vec::new();
         let mut value_keys: Vec<ValueKey<'_>> = Vec::new();
         for (i, rule) in rules.iter().enumerate() {
+            if rule.disqualify {
+                plan.disqualifying.push(rule.id);
+            }
             let condition = rule.condition.as_ref();
             plan.text_sets.push(TextSet::of(condition));
             plan.value_bits.push(ValueKey::of(rule).and_then(|key| {
@@ -1880,6 +1904,8 @@ fn apply_group_caps(model: &ScoringModel, contributions: &mut [Contribution]) {
 /// 3. Fit and engagement are the sums per category, scaled so that
 ///    `scale.*_max` raw points is 100 and clamped to 0–100; the total is
 ///    their weighted mean, clamped to 0–100; all three are rounded to 0.1.
+/// 4. When a rule with `disqualify` fired, the total is 0 (the tier cold)
+///    and [`Score::disqualified_by`] names the first such rule.
 pub fn score(model: &ScoringModel, input: &ScoreInput<'_>, now: DateTime<Utc>) -> Score {
     let mut contributions = Vec::with_capacity(model.rules().len());
     score_into(
@@ -1908,8 +1934,22 @@ fn finish(model: &ScoringModel, score: &mut Score, now: DateTime<Utc>) {
     }
     let fit = round1((fit_raw / model.scale.fit_max * 100.0).clamp(0.0, 100.0));
     let engagement = round1((eng_raw / model.scale.engagement_max * 100.0).clamp(0.0, 100.0));
-    let total =
-        round1((model.weights.fit * fit + model.weights.engagement * engagement).clamp(0.0, 100.0));
+    // Contributions are in model order, as the disqualifying rules are.
+    let disqualified_by = if model.plan.disqualifying.is_empty() {
+        None
+    } else {
+        score
+            .contributions
+            .iter()
+            .find(|c| model.plan.disqualifying.contains(&c.rule))
+            .map(|c| c.rule)
+    };
+    let total = if disqualified_by.is_some() {
+        0.0
+    } else {
+        round1((model.weights.fit * fit + model.weights.engagement * engagement).clamp(0.0, 100.0))
+    };
+    score.disqualified_by = disqualified_by;
     score.fit = fit;
     score.engagement = engagement;
     score.total = total;

@@ -628,6 +628,107 @@ points = 30
         assert_eq!(json["grade"], "A3");
         assert_eq!(json["tier"], "warm");
     }
+
+    /// A disqualifying rule that fires makes the total 0 and the tier cold,
+    /// whatever else the lead scored (a hot lead cools); fit, engagement,
+    /// grade and the contributions stay what they were, and the score
+    /// names the rule.
+    #[test]
+    fn a_disqualifying_rule_zeroes_the_total() {
+        let m = model(
+            r#"
+[[rule]]
+id = "vp"
+lead = "seniority"
+equals = "vp"
+points = 80
+[[rule]]
+id = "webinar"
+activity = "webinar_attended"
+points = 90
+[[rule]]
+id = "competitor"
+label = "Works at a competitor"
+lead = "email_domain"
+in = ["rival.io", "other-rival.com"]
+points = -1
+disqualify = true
+[[rule]]
+id = "role-address"
+lead = "email"
+regex = "^(info|sales|vp)@"
+points = -50
+disqualify = true
+"#,
+        );
+        let ours = lead("jo@acme.com", "VP Marketing");
+        let theirs = lead("vp@rival.io", "VP Marketing");
+        let webinar = |l: &Lead| [activity(l, ActivityKind::WebinarAttended, 1)];
+        let s = run(&m, &ours, None, &[], &webinar(&ours));
+        assert_eq!(
+            (s.total, s.tier, s.disqualified_by),
+            (85.0, Tier::Hot, None)
+        );
+        let d = run(&m, &theirs, None, &[], &webinar(&theirs));
+        assert_eq!((d.total, d.tier), (0.0, Tier::Cold));
+        // The first of the two in model order.
+        assert_eq!(d.disqualified_by.as_deref(), Some("competitor"));
+        assert_eq!(
+            (d.fit, d.engagement, d.grade.to_string()),
+            (29.0, 90.0, "C1".into())
+        );
+        assert_eq!(points(&d, "competitor"), Some(-1.0));
+        assert_eq!(points(&d, "role-address"), Some(-50.0));
+        // It is the first reason an alert or a listing gives, however few
+        // its points.
+        let reasons: Vec<String> = d
+            .top_reasons(2)
+            .iter()
+            .map(|c| c.rule.to_string())
+            .collect();
+        assert_eq!(reasons, ["competitor", "webinar"]);
+        let json = serde_json::to_value(&d).unwrap();
+        assert_eq!(json["disqualified_by"], "competitor");
+        assert!(
+            serde_json::to_value(&s)
+                .unwrap()
+                .get("disqualified_by")
+                .is_none()
+        );
+        let back: Score = serde_json::from_value(json).unwrap();
+        assert_eq!(back, d);
+        // A hot lead that is disqualified cools.
+        let settled = leadscore_core::threshold::settle(Some(Tier::Hot), d.total, &m.tiers);
+        assert_eq!(
+            settled.crossing,
+            leadscore_core::threshold::Crossing::Cooled
+        );
+        // A scorer reusing its buffers gives the same, lead after lead.
+        let mut scorer = leadscore_core::Scorer::new();
+        for (l, want) in [(&theirs, &d), (&ours, &s), (&theirs, &d)] {
+            let input = ScoreInput {
+                lead: l,
+                account: None,
+                signals: &[],
+                activities: &webinar(l),
+            };
+            assert_eq!(scorer.score(&m, &input, now()), want);
+        }
+    }
+
+    /// Disqualifying is a penalty: a rule that does it takes negative
+    /// points, so a positive-points occurrence still never lowers a score.
+    #[test]
+    fn a_disqualifying_rule_takes_negative_points() {
+        let err = ScoringModel::from_toml(
+            &format!(
+                "{HEAD}[[rule]]\nid = \"x\"\nlead = \"title\"\npoints = 5\ndisqualify = true\n"
+            ),
+            "t.toml",
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("negative `points`"), "{err}");
+    }
 }
 
 mod worked_example {

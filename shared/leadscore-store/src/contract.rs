@@ -93,6 +93,7 @@ fn score(total: f64, tier: Tier) -> Score {
         contributions: Vec::new(),
         model_version: Arc::from("contract@000000000000"),
         scored_at: t0(),
+        disqualified_by: None,
     }
 }
 
@@ -876,6 +877,19 @@ pub async fn contexts_read_what_was_written(store: Arc<dyn Store>) {
     );
     assert_eq!(ctx.activities[0].kind, ActivityKind::EmailOpened);
     assert_eq!(ctx.score, store.current_score(&jane.email).await.unwrap());
+    // A disqualified score keeps the rule that disqualified it.
+    let mut disqualified = record("jane@acme.com", 2, 0.0, Tier::Cold);
+    disqualified.score.disqualified_by = Some("competitor".into());
+    store
+        .save_score(&ScoreWrite {
+            record: disqualified.clone(),
+            expected_version: 1,
+            alert: None,
+        })
+        .await
+        .unwrap();
+    let ctx = store.lead_context(&jane.email).await.unwrap().unwrap();
+    assert_eq!(ctx.score, Some(disqualified));
     let snap = EnrichmentSnapshot {
         domain: acme.clone(),
         enriched_at: t0(),

@@ -148,6 +148,7 @@ mod sqlite_specifics {
                     contributions: Vec::new(),
                     model_version: "m@1".into(),
                     scored_at: t0,
+                    disqualified_by: None,
                 },
             }
         };
