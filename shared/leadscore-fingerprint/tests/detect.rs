@@ -492,6 +492,32 @@ src="https://www.facebook.com/tr?id=123456789012345&ev=PageView&noscript=1"/></n
         assert_detects(&html, "Calendly");
     }
 
+    /// HubSpot's meetings embed as its docs give it, and a link to a rep's
+    /// meetings page; either says the company is a HubSpot customer.
+    #[test]
+    fn hubspot_meetings() {
+        let html = page(
+            "",
+            r#"<!-- Start of Meetings Embed Script -->
+<div class="meetings-iframe-container" data-src="https://meetings.hubspot.com/jo-acme?embed=true"></div>
+<script type="text/javascript" src="https://static.hsappstatic.net/MeetingsEmbed/ex/MeetingsEmbedCode.js"></script>
+<!-- End of Meetings Embed Script -->"#,
+        );
+        assert_detects(&html, "HubSpot Meetings");
+        assert_detects(&html, "HubSpot");
+        let link = page(
+            "",
+            r#"<a class="btn" href="https://meetings-eu1.hubspot.com/jo-acme">Book a demo</a>"#,
+        );
+        assert_detects(&link, "HubSpot Meetings");
+        // HubSpot's own pages about the tool are no install.
+        let found = detect_html(&page(
+            "",
+            r#"<a href="https://www.hubspot.com/products/sales/schedule-meeting">Meetings</a>"#,
+        ));
+        assert!(find(&found, "HubSpot Meetings").is_none(), "{found:?}");
+    }
+
     #[test]
     fn chili_piper() {
         let html = page(
