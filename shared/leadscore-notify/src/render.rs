@@ -95,6 +95,14 @@ fn signed(points: f64) -> String {
     }
 }
 
+/// A Block Kit `mrkdwn` text object, `verbatim`: Slack then makes no link
+/// of a bare URL, channel name or mention in it (a form's name field
+/// `https://evil.example/login` or `@here` stays text); the message's own
+/// links are written `<url|text>`, which Slack still reads.
+fn mrkdwn(text: impl Into<String>) -> Value {
+    json!({"type": "mrkdwn", "text": text.into(), "verbatim": true})
+}
+
 /// The Slack message (incoming-webhook payload): a plain `text` fallback
 /// for notifications, and Block Kit blocks: header, lead/account/score
 /// fields, the top reasons with evidence links, and a context line.
@@ -112,18 +120,24 @@ pub fn slack_message(alert: &Alert) -> Value {
         lead.push('\n');
         lead.push_str(&slack_escape(&truncate(t, 150)));
     }
-    let mut fields = vec![json!({"type": "mrkdwn", "text": lead})];
+    let mut fields = vec![mrkdwn(lead)];
     if let Some(a) = &alert.account {
         let text = match account_name(alert) {
             Some(name) => format!("*Account*\n{}\n<https://{a}|{a}>", slack_escape(&name)),
             None => format!("*Account*\n<https://{a}|{a}>"),
         };
-        fields.push(json!({"type": "mrkdwn", "text": text}));
+        fields.push(mrkdwn(text));
     }
-    fields.push(json!({"type": "mrkdwn", "text": format!("*Score*\n{}", score_text(alert))}));
-    fields.push(json!({"type": "mrkdwn", "text": format!("*Tier · grade*\n{} · {}", alert.tier, alert.grade)}));
+    fields.push(mrkdwn(format!("*Score*\n{}", score_text(alert))));
+    fields.push(mrkdwn(format!(
+        "*Tier · grade*\n{} · {}",
+        alert.tier, alert.grade
+    )));
     if let Some(o) = &alert.owner {
-        fields.push(json!({"type": "mrkdwn", "text": format!("*Owner*\n{}", slack_escape(&truncate(o, 200)))}));
+        fields.push(mrkdwn(format!(
+            "*Owner*\n{}",
+            slack_escape(&truncate(o, 200))
+        )));
     }
     let reasons: Vec<String> = alert
         .reasons
@@ -146,9 +160,9 @@ pub fn slack_message(alert: &Alert) -> Value {
         json!({"type": "section", "fields": fields}),
     ];
     if !reasons.is_empty() {
-        blocks.push(json!({"type": "section", "text": {"type": "mrkdwn", "text": truncate(&format!("*Why*\n{}", reasons.join("\n")), 3000)}}));
+        blocks.push(json!({"type": "section", "text": mrkdwn(truncate(&format!("*Why*\n{}", reasons.join("\n")), 3000))}));
     }
-    blocks.push(json!({"type": "context", "elements": [{"type": "mrkdwn", "text": format!("model `{}` · alert `{}`", alert.model_version, alert.id)}]}));
+    blocks.push(json!({"type": "context", "elements": [mrkdwn(format!("model `{}` · alert `{}`", alert.model_version, alert.id))]}));
     let mut message = json!({
         // Slack reads the fallback text as mrkdwn too (and shows it in
         // notifications): a name such as `<!channel>` must stay text.

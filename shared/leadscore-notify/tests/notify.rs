@@ -112,6 +112,27 @@ mod render {
             "{text}"
         );
         assert!(text.contains("&lt;!channel&gt;"), "{text}");
+        // Every mrkdwn text of the blocks is verbatim: Slack makes no link
+        // of a bare URL or mention written into a form
+        // (`https://evil.example/login`, `@here`, `#general`).
+        fn mrkdwn_objects<'v>(v: &'v serde_json::Value, out: &mut Vec<&'v serde_json::Value>) {
+            match v {
+                serde_json::Value::Object(m) => {
+                    if m.get("type").and_then(|t| t.as_str()) == Some("mrkdwn") {
+                        out.push(v);
+                    }
+                    m.values().for_each(|x| mrkdwn_objects(x, out));
+                }
+                serde_json::Value::Array(a) => a.iter().for_each(|x| mrkdwn_objects(x, out)),
+                _ => {}
+            }
+        }
+        let mut objects = Vec::new();
+        mrkdwn_objects(&m["blocks"], &mut objects);
+        assert!(objects.len() >= 5, "{objects:?}");
+        for o in objects {
+            assert_eq!(o["verbatim"], true, "{o}");
+        }
 
         // Names and titles of a form or CSV at their longest, every
         // character escaped: each field under 2,000 characters.
