@@ -159,10 +159,10 @@ impl Budget {
 #[derive(Debug)]
 enum RobotsRules {
     AllowAll,
-    DisallowAll,
     Rules(Box<texting_robots::Robot>),
-    /// robots.txt could not be read: nothing is crawled, and each page
-    /// fails with the reason (a 503 or a timeout may pass).
+    /// robots.txt could not be read (fetched, decoded or parsed): nothing
+    /// is crawled, and each page fails with the reason (a 503 or a timeout
+    /// may pass).
     Unavailable(PageError),
 }
 
@@ -170,8 +170,8 @@ impl RobotsRules {
     fn allows(&self, url: &Url) -> bool {
         match self {
             RobotsRules::AllowAll => true,
-            RobotsRules::DisallowAll | RobotsRules::Unavailable(_) => false,
-            RobotsRules::Rules(r) => r.allowed(url.as_str()),
+            RobotsRules::Unavailable(_) => false,
+            RobotsRules::Rules(r) => r.allowed(&robots_target(url)),
         }
     }
 }
@@ -241,6 +241,101 @@ fn robots_prefix(body: &[u8], cut: bool) -> &[u8] {
     body.iter()
         .rposition(|&b| b == b'\n' || b == b'\r')
         .map_or(&[][..], |end| &body[..end])
+}
+
+/// The longest `Allow`/`Disallow` line of a robots.txt read when the whole
+/// file does not parse: the parser compiles each rule to a regex with a
+/// size limit, which one absurd rule (thousands of `*`) exceeds, and that
+/// would cost the whole file. No real path is this long.
+const MAX_ROBOTS_RULE_BYTES: usize = 2048;
+
+/// A robots.txt made ready for the parser, line by line:
+/// - `Allow`/`Disallow` paths with their percent-escapes in one form
+///   ([`normal_escapes`]), as the URLs they are compared with (RFC 9309
+///   §2.2.2: `/%7Eteam` is `/~team`, `%c3%a9` is `%C3%A9`);
+/// - a `User-agent` written with a version (`leadscore/1.0`) as its product
+///   token (`leadscore`), as RFC 9309 §2.2.1 names agents and Google's
+///   parser reads them;
+/// - with `drop_long`, rules over [`MAX_ROBOTS_RULE_BYTES`] left out.
+fn prepare_robots(body: &[u8], drop_long: bool) -> Vec<u8> {
+    let mut out = Vec::with_capacity(body.len());
+    for line in body.split_inclusive(|&b| b == b'\n') {
+        let Some(colon) = line.iter().position(|&b| b == b':') else {
+            out.extend_from_slice(line);
+            continue;
+        };
+        let key = line[..colon].trim_ascii().to_ascii_lowercase();
+        let (value, end) = split_line_end(&line[colon + 1..]);
+        match key.as_slice() {
+            b"allow" | b"disallow" => {
+                if drop_long && line.len() > MAX_ROBOTS_RULE_BYTES {
+                    continue;
+                }
+                out.extend_from_slice(&line[..=colon]);
+                out.extend_from_slice(&normal_escapes(value));
+                out.extend_from_slice(end);
+            }
+            b"user-agent" => {
+                let trimmed = value.trim_ascii();
+                let token = trimmed
+                    .iter()
+                    .position(|&b| b == b'/')
+                    .filter(|&i| i > 0)
+                    .map_or(trimmed, |i| &trimmed[..i]);
+                out.extend_from_slice(&line[..=colon]);
+                out.push(b' ');
+                out.extend_from_slice(token);
+                out.extend_from_slice(end);
+            }
+            _ => out.extend_from_slice(line),
+        }
+    }
+    out
+}
+
+/// A line without its end (`\n`, `\r\n`, `\r`), and the end.
+fn split_line_end(line: &[u8]) -> (&[u8], &[u8]) {
+    let body = line
+        .iter()
+        .rposition(|&b| b != b'\n' && b != b'\r')
+        .map_or(0, |i| i + 1);
+    line.split_at(body)
+}
+
+/// `s` with each percent-escape of an unreserved character (letters,
+/// digits, `-._~`) decoded and every other escape's hex in upper case:
+/// two spellings of one URL compare equal (RFC 3986 §6.2.2). Bytes that
+/// are no escape stay as they are.
+fn normal_escapes(s: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(s.len());
+    let mut i = 0;
+    while i < s.len() {
+        if s[i] == b'%'
+            && let Some(hex) = s.get(i + 1..i + 3)
+            && let Ok(hex) = std::str::from_utf8(hex)
+            && let Ok(byte) = u8::from_str_radix(hex, 16)
+            && hex.bytes().all(|b| b.is_ascii_hexdigit())
+        {
+            if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+                out.push(byte);
+            } else {
+                out.push(b'%');
+                out.extend_from_slice(hex.to_ascii_uppercase().as_bytes());
+            }
+            i += 3;
+        } else {
+            out.push(s[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+/// What robots.txt rules are matched against for `url`: its path and
+/// query, escapes in the form [`prepare_robots`] gives the rules.
+fn robots_target(url: &Url) -> String {
+    let target = &url[url::Position::BeforePath..url::Position::AfterQuery];
+    String::from_utf8(normal_escapes(target.as_bytes())).unwrap_or_else(|_| target.to_owned())
 }
 
 /// `Set-Cookie` headers a session keeps at most (a cookie set again counts
@@ -788,17 +883,32 @@ impl ReqwestFetcher {
                     cfg.max_robots_bytes,
                     Purpose::Robots.overflow(),
                 ) {
-                    Ok((body, cut)) => match texting_robots::Robot::new(
-                        cfg.robots_agent(),
-                        robots_prefix(&body, cut),
-                    ) {
-                        Ok(robot) => RobotsRules::Rules(Box::new(robot)),
-                        Err(e) => {
-                            tracing::debug!(url = %current, error = %e, "unparseable robots.txt, allowing");
-                            RobotsRules::AllowAll
+                    Ok((body, cut)) => {
+                        let body = robots_prefix(&body, cut);
+                        let agent = cfg.robots_agent();
+                        match texting_robots::Robot::new(agent, &prepare_robots(body, false))
+                            .or_else(|e| {
+                                texting_robots::Robot::new(agent, &prepare_robots(body, true))
+                                    .inspect(|_| {
+                                        tracing::debug!(url = %current, "robots.txt read without its over-long rules");
+                                    })
+                                    .map_err(|_| e)
+                            }) {
+                            Ok(robot) => RobotsRules::Rules(Box::new(robot)),
+                            // A file the site serves but that cannot be
+                            // read says nothing of what it allows: not
+                            // crawled, as when it cannot be fetched.
+                            Err(e) => {
+                                tracing::debug!(url = %current, error = %e, "unparseable robots.txt, not crawling");
+                                RobotsRules::Unavailable(PageError::Decode(format!(
+                                    "robots.txt cannot be parsed: {e:#}"
+                                )))
+                            }
                         }
-                    },
-                    Err(_) => RobotsRules::DisallowAll,
+                    }
+                    // Its body cannot be decoded (a plain file labelled
+                    // gzip): unreadable, as above.
+                    Err(e) => RobotsRules::Unavailable(e),
                 }
             }
             // A 5xx, or 429 (slow down): the site cannot answer for now.
@@ -807,6 +917,9 @@ impl ReqwestFetcher {
             }
             Ok(Some(_)) => RobotsRules::AllowAll,
             Err(PageError::BudgetExhausted) => return Err(PageError::BudgetExhausted),
+            // A redirect without a `Location` cannot be followed: RFC 9309
+            // §2.3.1.2 reads that as unavailable, as too many redirects.
+            Err(PageError::HttpStatus(s)) if (300..400).contains(&s) => RobotsRules::AllowAll,
             Err(e) => {
                 tracing::debug!(url = %current, error = %e, "robots.txt unreachable, disallowing");
                 RobotsRules::Unavailable(e)
@@ -959,6 +1072,29 @@ impl ReqwestFetcher {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn escapes_take_one_form_and_robots_lines_are_prepared() {
+        assert_eq!(normal_escapes(b"/%7eteam/%7E"), b"/~team/~");
+        assert_eq!(normal_escapes(b"/caf%c3%a9?q=%2f"), b"/caf%C3%A9?q=%2F");
+        // Not escapes: left as they are.
+        assert_eq!(normal_escapes(b"/a%zz/%4/%"), b"/a%zz/%4/%");
+        assert_eq!(normal_escapes(b"/%+1"), b"/%+1");
+        let prepared = prepare_robots(
+            b"User-agent: LeadScore/1.0\r\nDisallow: /%7ea # note\r\nSitemap: https://a.test/%7e\nUser-agent: /x\n",
+            false,
+        );
+        assert_eq!(
+            String::from_utf8(prepared).unwrap(),
+            "User-agent: LeadScore\r\nDisallow: /~a # note\r\nSitemap: https://a.test/%7e\nUser-agent: /x\n"
+        );
+        let long = format!(
+            "Disallow: /{}\nDisallow: /b\n",
+            "a".repeat(MAX_ROBOTS_RULE_BYTES)
+        );
+        assert_eq!(prepare_robots(long.as_bytes(), true), b"Disallow: /b\n");
+        assert_eq!(prepare_robots(long.as_bytes(), false), long.as_bytes());
+    }
 
     #[test]
     fn a_budget_or_timeout_past_the_clock_is_no_panic() {

@@ -36,7 +36,8 @@ pub enum IpClass {
     /// A cloud provider's instance metadata or host service, whatever
     /// range it is in: `169.254.169.254` (AWS, GCP, Azure, OpenStack),
     /// `169.254.170.2` and `169.254.170.23` (ECS task credentials, EKS Pod
-    /// Identity), `fd00:ec2::254` and `fd00:ec2::23`, `100.100.100.200`
+    /// Identity), `fd00:ec2::254` and `fd00:ec2::23` (AWS), `fd20:ce::254`
+    /// (GCP), `fe80::a9fe:a9fe` (OpenStack), `100.100.100.200`
     /// (Alibaba), `192.0.0.192` (Oracle) and `168.63.129.16` (Azure's
     /// WireServer, a public address). Never connectable, not even with the
     /// private-network opt-in: it hands out the host's credentials.
@@ -113,10 +114,14 @@ const METADATA_V4: [[u8; 4]; 6] = [
     [168, 63, 129, 16],
 ];
 
-/// The IPv6 ones: `fd00:ec2::254`, `fd00:ec2::23`.
-const METADATA_V6: [[u16; 8]; 2] = [
+/// The IPv6 ones: `fd00:ec2::254`, `fd00:ec2::23` (AWS), `fd20:ce::254`
+/// (GCP, for IPv6-only VMs) and `fe80::a9fe:a9fe` (OpenStack's IPv6
+/// metadata proxy).
+const METADATA_V6: [[u16; 8]; 4] = [
     [0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x254],
     [0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x23],
+    [0xfd20, 0xce, 0, 0, 0, 0, 0, 0x254],
+    [0xfe80, 0, 0, 0, 0, 0, 0xa9fe, 0xa9fe],
 ];
 
 fn classify_v4(ip: Ipv4Addr) -> IpClass {
@@ -294,6 +299,9 @@ mod tests {
             ("fc00::1", IpClass::UniqueLocal),
             ("fd00:ec2::254", IpClass::CloudMetadata),
             ("fd00:ec2::23", IpClass::CloudMetadata),
+            ("fd20:ce::254", IpClass::CloudMetadata),
+            ("fe80::a9fe:a9fe", IpClass::CloudMetadata),
+            ("fe80::a9fe:a9ff", IpClass::LinkLocal),
             ("fd00:ec2::255", IpClass::UniqueLocal),
             ("fdff:ffff::1", IpClass::UniqueLocal),
             ("ff02::1", IpClass::Multicast),

@@ -11,10 +11,12 @@
 //!   address vetted. The HTTP client's own DNS hook goes through the same
 //!   [`SsrfGuard`], so the addresses it connects to are the vetted ones,
 //!   re-vetted at connect time (no DNS-rebinding window). Proxies are
-//!   disabled. Loopback, RFC 1918, CGNAT, link-local (cloud metadata),
-//!   unique-local, IPv4-embedding IPv6, multicast, documentation and
-//!   reserved ranges are refused unless [`FetchConfig::allow_private_network`]
-//!   is set (tests and local use only).
+//!   disabled. Loopback, RFC 1918, CGNAT, link-local, unique-local,
+//!   multicast, documentation and reserved ranges are refused unless
+//!   [`FetchConfig::allow_private_network`] is set (tests and local use
+//!   only); an IPv6 address that embeds an IPv4 one (mapped, compatible,
+//!   NAT64, 6to4) is judged by that IPv4 address.
+//!   Cloud metadata addresses are refused even then.
 //! - **Every redirect is followed by our code** (client redirect policy is
 //!   none, at most [`FetchConfig::max_redirects`]), and every hop is
 //!   re-checked: scheme, SSRF guard, robots.txt. Cookies the site sets
@@ -29,8 +31,12 @@
 //! - **Every page error is per page**: [`crawl_site`] never fails as a
 //!   whole; each page carries `Result<Page, PageError>`.
 //! - robots.txt is fetched once per origin per [`SiteSession`] and honoured
-//!   (404 → allow all, 5xx or unreachable → disallow all, RFC 9309), with a
-//!   per-host politeness delay.
+//!   as RFC 9309 reads it: a 4xx (or a redirect that cannot be followed) →
+//!   allow all; a 5xx, a 429, an unreachable host or a file that cannot be
+//!   decoded or parsed → nothing crawled; paths compared with their
+//!   percent-escapes in one form; our agent's group found by its product
+//!   token (`leadscore/1.0` is `leadscore`); with a per-host politeness
+//!   delay.
 //!
 //! The link planner ([`plan_pages`]), charset decoding ([`decode_text`]) and
 //! address classification ([`classify_ip`]) are pure functions.

@@ -869,6 +869,126 @@ mod fixtures {
         }
     }
 
+    /// What a review found robots.txt handling got wrong: a rule whose
+    /// regex is too large for the parser cost the whole file (read as
+    /// "allow all"); `%7E` and `~`, `%c3%a9` and `%C3%A9` were different
+    /// paths; our agent's group written with a version was missed; a
+    /// robots.txt that cannot be decoded was a permanent refusal, and a
+    /// redirect without a `Location` one too.
+    #[tokio::test]
+    async fn robots_txt_edge_cases_read_as_rfc_9309_says() {
+        let huge = format!("Disallow: /x{}$\n", "*y".repeat(3000));
+        /// A case: its name, the robots.txt reply, and paths with whether
+        /// they may be fetched.
+        type Case = (&'static str, Reply, &'static [(&'static str, bool)]);
+        let cases: Vec<Case> = vec![
+            (
+                "an absurd rule beside real ones",
+                Reply::Full {
+                    status: 200,
+                    headers: vec![("Content-Type".into(), "text/plain".into())],
+                    body: format!("User-agent: *\nDisallow: /private\n{huge}").into_bytes(),
+                },
+                &[("/private/a", false), ("/", true)],
+            ),
+            (
+                "escapes in one form",
+                Reply::Full {
+                    status: 200,
+                    headers: vec![("Content-Type".into(), "text/plain".into())],
+                    body: "User-agent: *\nDisallow: /~team\nDisallow: /café\nDisallow: /a%2fb\n"
+                        .as_bytes()
+                        .to_vec(),
+                },
+                &[
+                    ("/%7Eteam/x", false),
+                    ("/%7eteam", false),
+                    ("/caf%c3%a9", false),
+                    ("/a%2Fb", false),
+                    ("/a/b", true),
+                    ("/team", true),
+                ],
+            ),
+            (
+                "our group with a version",
+                Reply::Full {
+                    status: 200,
+                    headers: vec![("Content-Type".into(), "text/plain".into())],
+                    body: b"User-agent: LeadScore/1.0\nDisallow: /\n\nUser-agent: *\nAllow: /\n"
+                        .to_vec(),
+                },
+                &[("/", false), ("/pricing", false)],
+            ),
+            (
+                "a redirect without a Location",
+                Reply::Full {
+                    status: 302,
+                    headers: vec![],
+                    body: Vec::new(),
+                },
+                &[("/", true)],
+            ),
+        ];
+        for (case, reply, expect) in cases {
+            bounded(async {
+                let server = serve(
+                    "127.0.0.1",
+                    Arc::new(move |path: &str| match path {
+                        "/robots.txt" => reply.clone(),
+                        _ => html("<p>ok</p>"),
+                    }),
+                )
+                .await;
+                let f = fetcher(test_config(true), loopback_resolver());
+                let session = SiteSession::new(Budget::new(Duration::from_secs(5)));
+                for (p, allowed) in expect {
+                    let url =
+                        Url::parse(&format!("http://acme.test:{}{p}", server.addr.port())).unwrap();
+                    let got = f.fetch(&url, &session).await;
+                    if *allowed {
+                        assert!(got.is_ok(), "{case}: {p}: {got:?}");
+                    } else {
+                        assert!(
+                            matches!(got, Err(PageError::RobotsDisallowed { .. })),
+                            "{case}: {p}: {got:?}"
+                        );
+                    }
+                }
+                assert_eq!(session.robots_fetches(), 1, "{case}");
+            })
+            .await;
+        }
+        // A robots.txt that cannot be decoded (plain text labelled gzip):
+        // the site is not crawled, for that reason, not for a refusal.
+        bounded(async {
+            let server = serve(
+                "127.0.0.1",
+                Arc::new(|path: &str| match path {
+                    "/robots.txt" => Reply::Full {
+                        status: 200,
+                        headers: vec![
+                            ("Content-Type".into(), "text/plain".into()),
+                            ("Content-Encoding".into(), "gzip".into()),
+                        ],
+                        body: b"User-agent: *\nAllow: /\n".to_vec(),
+                    },
+                    _ => html("<p>ok</p>"),
+                }),
+            )
+            .await;
+            let f = fetcher(test_config(true), loopback_resolver());
+            let session = SiteSession::new(Budget::new(Duration::from_secs(5)));
+            let url = Url::parse(&format!("http://acme.test:{}/", server.addr.port())).unwrap();
+            let e = f.fetch(&url, &session).await.unwrap_err();
+            assert!(
+                matches!(&e, PageError::RobotsUnavailable { cause, .. } if matches!(**cause, PageError::Decode(_))),
+                "{e:?}"
+            );
+            assert_eq!(server.hits_for("/"), 0);
+        })
+        .await;
+    }
+
     #[tokio::test]
     async fn robots_5xx_disallows_everything_for_a_reason_that_may_pass() {
         for code in [503u16, 429] {
