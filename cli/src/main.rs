@@ -85,7 +85,9 @@ pub(crate) fn error_text(e: &anyhow::Error) -> String {
     let mut out = String::new();
     for cause in e.chain() {
         let text = cause.to_string();
-        if out.contains(&text) {
+        // Said already when the text so far ends with it; a cause that only
+        // appears inside it (`denied` in `reading /srv/denied/x`) is new.
+        if out == text || out.ends_with(&format!(": {text}")) {
             continue;
         }
         if !out.is_empty() {
@@ -94,6 +96,21 @@ pub(crate) fn error_text(e: &anyhow::Error) -> String {
         out.push_str(&text);
     }
     out
+}
+
+#[cfg(test)]
+mod error_text_tests {
+    use super::error_text;
+
+    #[test]
+    fn each_cause_is_said_once_and_none_is_lost() {
+        let e =
+            anyhow::Error::new(std::io::Error::other("denied")).context("reading /srv/denied/x");
+        assert_eq!(error_text(&e), "reading /srv/denied/x: denied");
+        let inner = std::io::Error::other("invalid escape at line 1");
+        let e = anyhow::Error::new(inner).context("f.json: invalid escape at line 1");
+        assert_eq!(error_text(&e), "f.json: invalid escape at line 1");
+    }
 }
 
 /// Whether an error comes from writing to a closed pipe.

@@ -316,7 +316,18 @@ fn leaderboard(data: &ReportData) -> Markup {
 
 fn matrix(data: &ReportData) -> Markup {
     let mut counts = [[0usize; 4]; 4];
-    for r in &data.scores {
+    // A disqualified lead keeps the grade it would have had, but is no one
+    // to call: not counted.
+    let disqualified = data
+        .scores
+        .iter()
+        .filter(|r| r.score.disqualified_by.is_some())
+        .count();
+    for r in data
+        .scores
+        .iter()
+        .filter(|r| r.score.disqualified_by.is_none())
+    {
         let f = (r.score.grade.fit as u8).saturating_sub(b'A').min(3) as usize;
         let e = r.score.grade.engagement.clamp(1, 4) as usize - 1;
         counts[f][e] += 1;
@@ -325,7 +336,10 @@ fn matrix(data: &ReportData) -> Markup {
     html! {
         section #matrix {
             h2 { "Fit × engagement" }
-            p.muted { "Leads per grade: fit A (best) to D, engagement 1 (most engaged) to 4. Call A1 first." }
+            p.muted {
+                "Leads per grade: fit A (best) to D, engagement 1 (most engaged) to 4. Call A1 first."
+                @if disqualified > 0 { " Not counted: " (disqualified) " disqualified lead(s)." }
+            }
             table.heatmap {
                 thead { tr { th.corner { "fit ↓ engagement →" } @for e in 1..=4 { th { (e) } } } }
                 tbody {
@@ -517,6 +531,9 @@ fn explanations(data: &ReportData) -> Markup {
                         span.badge.(tier_class(r.tier)) { (r.tier) } " "
                         (lead_name(lead, &email)) " · " (format!("{:.1}", r.score.total)) " · " (r.score.grade)
                         span.muted { " — fit " (format!("{:.1}", r.score.fit)) ", engagement " (format!("{:.1}", r.score.engagement)) }
+                        @if let Some(c) = r.score.disqualified_by.and_then(|id| r.score.contributions.iter().find(|c| c.rule == id)) {
+                            " · " strong { "disqualified: " (c.label.as_str()) }
+                        }
                     }
                     p.muted {
                         a href=(r.lead.mailto()) { (email) }

@@ -148,10 +148,11 @@ pub fn alert_line(alert: &Alert) -> String {
     if let Some(a) = &alert.account {
         who.push(a.to_string());
     }
+    // The reasons are ranked (`Score::ranked_reasons`): what disqualified
+    // the lead, if anything did, then the largest points.
     let top = alert
         .reasons
-        .iter()
-        .max_by(|a, b| a.points.total_cmp(&b.points))
+        .first()
         .map(|r| format!(" — top reason: {} ({:+.0})", r.label, r.points))
         .unwrap_or_default();
     let what = match alert.kind {
@@ -373,5 +374,30 @@ mod tests {
         );
         alert.kind = AlertKind::BecameHot;
         assert!(alert_line(&alert).starts_with("🔥 became hot: Dana Reyes"));
+        // The reasons come ranked (a disqualifying rule first, whatever its
+        // points): the line gives the first, not the largest.
+        let reason = |rule: &str, label: &str, points: f64| leadscore_core::Contribution {
+            rule: rule.into(),
+            label: label.into(),
+            category: leadscore_core::Category::Fit,
+            points,
+            raw_points: points,
+            decay: 1.0,
+            occurrences: 1,
+            capped: false,
+            evidence: "".into(),
+            source_url: None,
+            observed_at: None,
+        };
+        alert.kind = AlertKind::Cooled;
+        alert.reasons = vec![
+            reason("competitor", "Works at a competitor", -1.0),
+            reason("demo", "Requested a demo", 40.0),
+        ];
+        assert!(
+            alert_line(&alert).ends_with("— top reason: Works at a competitor (-1)"),
+            "{}",
+            alert_line(&alert)
+        );
     }
 }

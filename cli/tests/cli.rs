@@ -267,6 +267,25 @@ fn explain_says_what_disqualified_a_lead() {
         .unwrap();
     assert_eq!(dana["total"], 0.0, "{dana}");
     assert_eq!(dana["top_reasons"][0], "Works at a competitor", "{dana}");
+    // The report says so, and counts her in no grade's cell.
+    let html = env.dir.join("report.html");
+    let o = env.run(&[
+        "report",
+        "--html",
+        html.to_str().unwrap(),
+        "--model",
+        &model,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(
+        page.contains("disqualified: Works at a competitor"),
+        "{page}"
+    );
+    assert!(
+        page.contains("Not counted: 1 disqualified lead(s)."),
+        "{page}"
+    );
 }
 
 /// `alerts dismiss` clears pending alerts without sending them (one held

@@ -1140,7 +1140,8 @@ pub struct Alert {
     pub tier: Tier,
     /// New grade.
     pub grade: Grade,
-    /// The largest contributions, with evidence.
+    /// The score's top reasons, ranked ([`crate::Score::ranked_reasons`]:
+    /// a disqualifying rule first, then the largest points), with evidence.
     pub reasons: Vec<Contribution>,
     /// Model version that produced the score.
     pub model_version: String,

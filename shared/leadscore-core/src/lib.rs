@@ -23,4 +23,4 @@ pub use model::{ModelError, ScoringModel};
 pub use scoring::{
     AccountScorer, Category, Contribution, Grade, Score, ScoreInput, Scorer, Tier, score,
 };
-pub use threshold::{Crossing, Settled, settle};
+pub use threshold::{Crossing, Settled, settle, settle_score};

@@ -1953,7 +1953,12 @@ fn finish(model: &ScoringModel, score: &mut Score, now: DateTime<Utc>) {
     score.fit = fit;
     score.engagement = engagement;
     score.total = total;
-    score.tier = tier_of(model, total);
+    // Cold when disqualified, even under a model whose `warm` is 0.
+    score.tier = if score.disqualified_by.is_some() {
+        Tier::Cold
+    } else {
+        tier_of(model, total)
+    };
     score.grade = grade(model, fit, engagement);
     score.scored_at = now;
 }

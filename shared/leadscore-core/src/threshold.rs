@@ -9,7 +9,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::model::Tiers;
-use crate::scoring::Tier;
+use crate::scoring::{Score, Tier};
 
 /// What happened at the hot threshold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -73,6 +73,23 @@ pub fn settle(previous: Option<Tier>, total: f64, tiers: &Tiers) -> Settled {
         _ => Crossing::None,
     };
     Settled { tier, crossing }
+}
+
+/// [`settle`] for a score: a disqualified lead
+/// ([`Score::disqualified_by`]) is cold whatever the thresholds (a model
+/// may put `warm` at 0), and cools if it was hot.
+pub fn settle_score(previous: Option<Tier>, score: &Score, tiers: &Tiers) -> Settled {
+    if score.disqualified_by.is_some() {
+        return Settled {
+            tier: Tier::Cold,
+            crossing: if previous == Some(Tier::Hot) {
+                Crossing::Cooled
+            } else {
+                Crossing::None
+            },
+        };
+    }
+    settle(previous, score.total, tiers)
 }
 
 #[cfg(test)]

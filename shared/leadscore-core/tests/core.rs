@@ -698,10 +698,22 @@ disqualify = true
         let back: Score = serde_json::from_value(json).unwrap();
         assert_eq!(back, d);
         // A hot lead that is disqualified cools.
-        let settled = leadscore_core::threshold::settle(Some(Tier::Hot), d.total, &m.tiers);
+        let settled = leadscore_core::settle_score(Some(Tier::Hot), &d, &m.tiers);
         assert_eq!(
-            settled.crossing,
-            leadscore_core::threshold::Crossing::Cooled
+            (settled.tier, settled.crossing),
+            (Tier::Cold, leadscore_core::Crossing::Cooled)
+        );
+        // Cold even when the model's warm tier starts at 0.
+        let mut warm0 = m.tiers;
+        warm0.warm = 0.0;
+        warm0.hysteresis = 0.0;
+        assert_eq!(
+            leadscore_core::settle_score(Some(Tier::Warm), &d, &warm0).tier,
+            Tier::Cold
+        );
+        assert_eq!(
+            leadscore_core::settle_score(Some(Tier::Warm), &s, &warm0).tier,
+            Tier::Hot
         );
         // A scorer reusing its buffers gives the same, lead after lead.
         let mut scorer = leadscore_core::Scorer::new();

@@ -1491,10 +1491,11 @@ fn without_comments(html: &str) -> Cow<'_, str> {
 /// How far back [`in_js_comment`] looks for a comment's start.
 const COMMENT_LOOKBACK: usize = 2048;
 
-/// Whether `text[start..]` begins inside a comment: after a `//` that starts
-/// its line or follows a statement (`;`, `{`, `}`, `)`), or after a `/*`
-/// not yet closed (`// We used to open Intercom here`, a tag left in a
-/// comment when the tool was removed). Looks back [`COMMENT_LOOKBACK`]
+/// Whether `text[start..]` begins inside a comment: after a `//` or a `/*`
+/// (not yet closed) that starts its line or follows a statement or the
+/// start of an expression (`;`, `{`, `}`, `)`, `(`, `,`, `[`, `=`, `?`,
+/// `!`, `&`, `|`; a `/*` also `:`): `// We used to open Intercom here`, a
+/// tag left in a comment when the tool was removed, `{a: 1, /* … */}`. Looks back [`COMMENT_LOOKBACK`]
 /// bytes at most; a `//` inside a URL (`https://`, `'//js.…'`) starts no
 /// comment.
 fn in_js_comment(text: &str, start: usize) -> bool {
@@ -1503,28 +1504,31 @@ fn in_js_comment(text: &str, start: usize) -> bool {
         from += 1;
     }
     let window = &text[from..start];
-    // A comment opens where a statement may start: at its line's start or
-    // after `;`, `{`, `}`, `)`; a `/*` or `//` inside a string (`"*/*"`,
-    // `"https://*.acme.com"`) opens none.
+    // A comment opens where a statement or an expression may start: at
+    // its line's start or after the characters above; a `/*` or `//`
+    // inside a string (`"*/*"`, `"image/*"`, `"https://*.acme.com"`,
+    // `'//js.hs-scripts.com'`) follows none of them and opens none.
     // `line_start`: where the line `at` is on starts (none: the window's
     // first line), found by the caller, once for every `//` of the last
     // line.
     let line_of = |at: usize| window[..at].rfind('\n').map(|p| p + 1);
-    let opens_comment = |at: usize, line_start: Option<usize>| {
+    const OPENERS: [char; 12] = [';', '{', '}', ')', '(', ',', '[', '=', '?', '!', '&', '|'];
+    let opens_comment = |at: usize, line_start: Option<usize>, block: bool| {
         let before = window[line_start.unwrap_or(0)..at].trim_end();
         (before.is_empty() && (line_start.is_some() || from == 0))
-            || before.ends_with([';', '{', '}', ')'])
+            || before.ends_with(OPENERS)
+            || (block && before.ends_with(':'))
     };
     if let Some(open) = window.rfind("/*")
         && !window[open + 2..].contains("*/")
-        && opens_comment(open, line_of(open))
+        && opens_comment(open, line_of(open), true)
     {
         return true;
     }
     let last_line = line_of(window.len());
     let mut at = last_line.unwrap_or(0);
     while let Some(p) = window[at..].find("//") {
-        if opens_comment(at + p, last_line) {
+        if opens_comment(at + p, last_line, false) {
             return true;
         }
         at += p + 2;

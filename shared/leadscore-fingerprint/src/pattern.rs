@@ -306,26 +306,36 @@ impl Pattern {
         None
     }
 
-    /// [`find`](Self::find), passing over the matches whose start `skip`
-    /// rejects (a match inside a script's comment): the first match it
-    /// accepts, looking at [`MAX_SKIPPED`] matches at most. The empty
-    /// pattern ("present") is not asked about.
+    /// [`find`](Self::find), passing over the matches that `skip` rejects
+    /// (one inside a script's comment): it is asked about where the match
+    /// ends, since a pattern may begin with a character of context (the
+    /// line break before `analytics.load(` that ends a `//` comment); the
+    /// first match it accepts, looking at [`MAX_SKIPPED`] matches at most.
+    /// The empty pattern ("present") is not asked about.
     pub(crate) fn find_unless(&self, hay: &str, skip: impl Fn(usize) -> bool) -> Option<Hit> {
         let mut pos = 0;
         for _ in 0..=MAX_SKIPPED {
-            let start = match &self.engine {
+            // A byte regex may start or end a match inside a character (a
+            // class such as `[^\w$.]` takes one byte of a non-breaking
+            // space): positions handed on are moved to characters' bounds.
+            let (start, end) = match &self.engine {
                 Engine::Any => return self.find(hay),
-                Engine::Fast { .. } => self.fast()?.find_at(hay.as_bytes(), pos)?.start(),
+                Engine::Fast { .. } => {
+                    let m = self.fast()?.find_at(hay.as_bytes(), pos)?;
+                    (m.start(), m.end())
+                }
                 // A backtracking limit error is treated as "no match".
-                Engine::Fancy(re) => re.find_from_pos(hay, pos).ok()??.start(),
+                Engine::Fancy(re) => {
+                    let m = re.find_from_pos(hay, pos).ok()??;
+                    (m.start(), m.end())
+                }
             };
-            if !skip(start) {
+            if !skip(floor_boundary(hay, end)) {
                 // The search from the match's start finds it first, with
                 // the text before it as context for anchors and `\b`.
                 return self.find_from(hay, start);
             }
-            // On to the next character (`start` is one's boundary).
-            pos = start + hay[start..].chars().next().map_or(1, char::len_utf8);
+            pos = next_boundary(hay, start);
             if pos > hay.len() {
                 return None;
             }
@@ -399,6 +409,25 @@ impl Pattern {
             }
         }
     }
+}
+
+/// The last character boundary of `s` at or before `i`.
+fn floor_boundary(s: &str, i: usize) -> usize {
+    let mut i = i.min(s.len());
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// The first character boundary of `s` after `i` (`s.len() + 1` past the
+/// end).
+fn next_boundary(s: &str, i: usize) -> usize {
+    let mut i = i + 1;
+    while i < s.len() && !s.is_char_boundary(i) {
+        i += 1;
+    }
+    i
 }
 
 /// Most matches [`Pattern::find_unless`] passes over before it gives up:

@@ -1332,6 +1332,26 @@ fn review_cases_of_tags_that_are_not_and_tags_that_are() {
         ),
         "Marketo",
     );
+    // A pattern that begins with a character of context (Segment's
+    // `(?:^|[^\w$.])analytics.load(`) whose context is the line break
+    // ending a comment, or the `/` closing one; and one whose context
+    // byte is part of a non-breaking space (it panicked).
+    for code in [
+        "// Segment\nanalytics.load(\"abc123\");",
+        "/* Segment */analytics.load(\"abc123\");",
+        "\u{a0}analytics.load(\"abc123\");",
+        "\u{a0}\u{200b}analytics.load(\"abc123\");",
+    ] {
+        assert_detects(&page("", &format!("<script>{code}</script>")), "Segment");
+    }
+    // A block comment inside an expression is a comment too.
+    none_of(
+        &page(
+            "",
+            "<script>var c = {a: 1, /* fbq('init', '1234'); */ b: 2}; f(x, // Munchkin.init('123-ABC-456')\n y);</script>",
+        ),
+        &["Facebook Pixel", "Marketo"],
+    );
     // A hostile script with more commented-out matches than are looked at
     // finds nothing, in bounded time.
     none_of(

@@ -14,7 +14,7 @@ use leadscore_core::domain::{Account, Activity, Alert, AlertKind, Domain, Email,
 use leadscore_core::events::Event;
 use leadscore_core::import::{LeadRow, Parsed};
 use leadscore_core::rollup::{AccountScore, rollup};
-use leadscore_core::{AccountScorer, Crossing, Score, Scorer, ScoringModel, settle};
+use leadscore_core::{AccountScorer, Crossing, Score, Scorer, ScoringModel, settle_score};
 use leadscore_store::{
     AccountContext, AccountSeen, LeadContext, PendingAlert, ScoreRecord, ScoreWrite, Store,
     StoreError,
@@ -593,7 +593,7 @@ async fn write_once(
     let new = scorer.score(&lead, &activities);
     let previous_tier = current.as_ref().map(|r| r.tier);
     let previous_total = current.as_ref().map(|r| r.score.total);
-    let settled = settle(previous_tier, new.total, &model.tiers);
+    let settled = settle_score(previous_tier, new, &model.tiers);
     // Unchanged only on the same account too: a lead moved to another one
     // with the same score is rewritten, or the old account's rollups would
     // keep counting it and the new one's would miss it.
@@ -890,7 +890,7 @@ pub async fn preview_rescore(
             if stored.is_some_and(|r| r.score.model_version != new.model_version) {
                 preview.other_model += 1;
             }
-            let settled = settle(stored.map(|r| r.tier), new.total, &model.tiers);
+            let settled = settle_score(stored.map(|r| r.tier), new, &model.tiers);
             match settled.crossing {
                 Crossing::BecameHot => preview.became_hot.push(lead.email.clone()),
                 Crossing::Cooled => preview.cooled.push(lead.email.clone()),
