@@ -32,8 +32,9 @@ pub struct ServeArgs {
     /// Address to bind.
     #[arg(long, default_value = "127.0.0.1")]
     pub bind: std::net::IpAddr,
-    /// Origins allowed to post the form from a browser (`*` for any).
-    #[arg(long = "allowed-origin")]
+    /// Origins allowed to post the form from a browser (`*` for any), each
+    /// a scheme and a host: `https://www.acme.com`.
+    #[arg(long = "allowed-origin", value_parser = parse_origin)]
     pub allowed_origins: Vec<String>,
     /// Alert channels besides stdout.
     #[command(flatten)]
@@ -91,6 +92,15 @@ const RETRY_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
 const MAX_CONNECTIONS: usize = 256;
 /// How long a client may take to send a request's head, and its body.
 const READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// An `--allowed-origin`, refused when it can never match a browser's
+/// `Origin` (see [`leadscore_intake::http::origin_problem`]).
+fn parse_origin(s: &str) -> Result<String, String> {
+    match leadscore_intake::http::origin_problem(s) {
+        Some(why) => Err(why),
+        None => Ok(s.trim().to_owned()),
+    }
+}
 
 /// Runs the server until interrupted.
 pub async fn serve(store: Arc<dyn Store>, model: ScoringModel, args: &ServeArgs) -> Result<()> {

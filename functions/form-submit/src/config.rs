@@ -26,6 +26,17 @@ impl Config {
     pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
         let defaults = IntakeConfig::default();
         let rules = FormRules::default();
+        let allowed_origins = env.list("ALLOWED_ORIGINS");
+        if let Some(reason) = allowed_origins
+            .iter()
+            .find_map(|o| leadscore_intake::http::origin_problem(o))
+        {
+            return Err(ConfigError::Invalid {
+                name: "ALLOWED_ORIGINS".into(),
+                value: allowed_origins.join(","),
+                reason,
+            });
+        }
         Ok(Self {
             table: env.required("TABLE_NAME")?,
             event_bus: env.required("EVENT_BUS_NAME")?,
@@ -39,7 +50,7 @@ impl Config {
                     ..rules
                 },
                 max_body_bytes: env.parse_or("MAX_BODY_BYTES", defaults.max_body_bytes)?,
-                allowed_origins: env.list("ALLOWED_ORIGINS"),
+                allowed_origins,
                 stale_after: Duration::days(
                     env.days("STALE_AFTER_DAYS", defaults.stale_after.num_days())?,
                 ),

@@ -149,6 +149,38 @@ fn config_errors_name_the_variable() {
         .unwrap_err()
         .to_string();
     assert!(err.contains("TABLE_NAME"), "{err}");
+    // An origin that can never match is refused at start, not answered
+    // 403 on every submit.
+    for bad in [
+        "www.acme.com",
+        "https://*.acme.com",
+        "https://www.acme.com,acme.com",
+    ] {
+        let env = Env::from_map(BTreeMap::from([
+            ("TABLE_NAME".into(), "t".into()),
+            ("EVENT_BUS_NAME".into(), "b".into()),
+            ("ENRICH_QUEUE_URL".into(), "q".into()),
+            ("ALLOWED_ORIGINS".into(), bad.into()),
+        ]));
+        let err = Config::from_env(&env).unwrap_err().to_string();
+        assert!(
+            err.contains("ALLOWED_ORIGINS") && err.contains("is no origin"),
+            "{bad}: {err}"
+        );
+    }
+    for good in [
+        "*",
+        "https://www.acme.com, http://localhost:3000",
+        "https://bücher.de/",
+    ] {
+        let env = Env::from_map(BTreeMap::from([
+            ("TABLE_NAME".into(), "t".into()),
+            ("EVENT_BUS_NAME".into(), "b".into()),
+            ("ENRICH_QUEUE_URL".into(), "q".into()),
+            ("ALLOWED_ORIGINS".into(), good.into()),
+        ]));
+        assert!(Config::from_env(&env).is_ok(), "{good}");
+    }
 }
 
 /// The address the rate limit counts is the event's `sourceIp`: with

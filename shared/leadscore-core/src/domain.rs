@@ -290,6 +290,26 @@ impl Email {
     pub fn is_free_mail(&self) -> bool {
         self.free_mail
     }
+
+    /// Why this address cannot be a new lead's, if it cannot: its domain is
+    /// an IP address (`jo@203.0.113.9`, whose account would be the address
+    /// and crawled) or a public suffix (`jo@co.uk`), which no company
+    /// owns. Checked where leads come in (a form, an import), not when an
+    /// address is read back.
+    pub fn lead_problem(&self) -> Option<String> {
+        let domain = self.domain();
+        if domain.is_address() {
+            return Some(format!(
+                "`{domain}` is an IP address, not a company's domain"
+            ));
+        }
+        if psl::domain_str(domain.as_str()).is_none() {
+            return Some(format!(
+                "`{domain}` is a public suffix, not a company's domain"
+            ));
+        }
+        None
+    }
 }
 
 impl fmt::Display for Email {
@@ -1217,6 +1237,42 @@ mod tests {
         assert_eq!(e.domain().as_str(), "example.com");
         assert!(!e.is_free_mail());
         assert!(Email::parse("jane@gmail.com").unwrap().is_free_mail());
+        // No lead's address: an IP address or a public suffix for a domain.
+        for (e, why) in [
+            ("jo@203.0.113.9", "IP address"),
+            ("jo@0x7f.1", "IP address"),
+            ("jo@co.uk", "public suffix"),
+            ("jo@github.io", "public suffix"),
+        ] {
+            let problem = Email::parse(e).unwrap().lead_problem();
+            assert!(
+                problem.as_deref().is_some_and(|p| p.contains(why)),
+                "{e}: {problem:?}"
+            );
+        }
+        for e in [
+            "jo@acme.co.uk",
+            "jo@acme.github.io",
+            "jo@acme.test",
+            "jane@gmail.com",
+        ] {
+            assert_eq!(Email::parse(e).unwrap().lead_problem(), None, "{e}");
+        }
+        // Privacy and relay addresses are a person's, not a company's.
+        for d in [
+            "duck.com",
+            "privaterelay.appleid.com",
+            "protonmail.ch",
+            "fastmail.fm",
+            "posteo.de",
+            "mailbox.org",
+            "tutanota.de",
+        ] {
+            assert!(
+                Email::parse(&format!("x@{d}")).unwrap().is_free_mail(),
+                "{d}"
+            );
+        }
         // Read back from stored text, an address is parsed again, and its
         // free-mail flag found again.
         let stored: Email = serde_json::from_str(r#""Jane@GMail.com""#).unwrap();

@@ -874,6 +874,9 @@ pub fn parse_leads(
             };
             let email = Email::parse(row.get("email").ok_or("`email` is empty")?)
                 .map_err(|e| format!("`email`: {e}"))?;
+            if let Some(why) = email.lead_problem() {
+                return Err(format!("`email`: {why}"));
+            }
             if let Some(first) = seen.get(&email) {
                 return Err(format!("duplicate of line {first} (same email {email})"));
             }
@@ -1325,7 +1328,8 @@ mod tests {
             not-an-email,Bob,CEO,,,,,\n\
             joe@gmail.com,Joe,VP Sales,Joe Co,joeco.io,7,,\n\
             JANE@acme.com,Dup,,,,,,\n\
-            amy@beta.io,Amy,,,,lots,,\n";
+            amy@beta.io,Amy,,,,lots,,\n\
+            sam@co.uk,Sam,,,,,,\n";
         let p = parse_leads(csv.as_bytes(), None, now()).unwrap();
         assert_eq!(p.rows.len(), 2);
         let (line, jane) = &p.rows[0];
@@ -1342,13 +1346,18 @@ mod tests {
             "joeco.io"
         );
         let lines: Vec<u64> = p.errors.iter().map(|e| e.line).collect();
-        assert_eq!(lines, vec![3, 5, 6]);
+        assert_eq!(lines, vec![3, 5, 6, 7]);
         assert!(
             p.errors[1].reason.contains("duplicate of line 2"),
             "{:?}",
             p.errors
         );
         assert!(p.errors[2].reason.contains("employees"), "{:?}", p.errors);
+        assert!(
+            p.errors[3].reason.contains("public suffix"),
+            "{:?}",
+            p.errors
+        );
     }
 
     /// An activities export under its own column names: `Email Address`,

@@ -181,6 +181,11 @@ pub fn fields(
                     .ok_or_else(|| FormError::Malformed("a field name is not UTF-8".into()))?;
                 match url_decoded(v) {
                     Some(v) => values.entry(key).or_default().push(v),
+                    // The honeypot says nothing to a bot: an unreadable
+                    // value is a filled one, not a field error naming it.
+                    None if key == rules.honeypot_field => {
+                        values.entry(key).or_default().push(UNREADABLE.into());
+                    }
                     // A page in another character set posts its form in
                     // it (`Jos%E9`): refused rather than stored garbled.
                     None if reads(&key, rules) => errors.push(FieldError {
@@ -195,6 +200,12 @@ pub fn fields(
                 .map(|(k, mut vs)| {
                     let v = if vs.len() == 1 {
                         vs.pop().unwrap_or_default()
+                    } else if k == rules.honeypot_field {
+                        // A snippet included twice posts its honeypot
+                        // twice: filled if one is.
+                        vs.into_iter()
+                            .find(|v| honeypot_filled(v))
+                            .unwrap_or_default()
                     } else if k == rules.consent_field {
                         // A checkbox with a hidden fallback posts both
                         // (`consent=true&consent=false`): ticked if one
@@ -232,6 +243,9 @@ pub fn fields(
                             out.insert(k, text);
                         }
                     }
+                    _ if k == rules.honeypot_field => {
+                        out.insert(k, UNREADABLE.into());
+                    }
                     _ if reads(&k, rules) => errors.push(FieldError {
                         field: k,
                         message: "must be a string".into(),
@@ -252,6 +266,17 @@ fn url_decoded(raw: &[u8]) -> Option<String> {
         .map(|&b| if b == b'+' { b' ' } else { b })
         .collect();
     String::from_utf8(percent_encoding::percent_decode(&spaced).collect()).ok()
+}
+
+/// The honeypot's value when what was posted in it cannot be read (not
+/// UTF-8, an object): filled, as only a bot fills it.
+const UNREADABLE: &str = "(unreadable)";
+
+/// Whether a honeypot value is filled: `false` and `0` are what a form
+/// library posts for a hidden checkbox or an untouched value, not a bot's
+/// text.
+fn honeypot_filled(v: &str) -> bool {
+    !matches!(v.trim(), "" | "false" | "0")
 }
 
 /// A consent value as yes or no; none for anything else.
@@ -294,11 +319,10 @@ pub fn validate(
     fields: &BTreeMap<String, String>,
     rules: &FormRules,
 ) -> Result<Submission, FormError> {
-    // Filled means a bot; `false` and `0` are what a form library posts
-    // for a hidden checkbox or an untouched value, not a bot's text.
+    // Filled means a bot.
     let honeypot = fields
         .get(&rules.honeypot_field)
-        .is_some_and(|v| !matches!(v.trim(), "" | "false" | "0"));
+        .is_some_and(|v| honeypot_filled(v));
     let mut errors = Vec::new();
     let mut text = |name: &str, max: usize| -> Option<String> {
         let v = fields.get(name)?.trim();
@@ -379,7 +403,16 @@ pub fn validate(
             None
         }
         Some(e) => match Email::parse(&e) {
-            Ok(e) => Some(e),
+            Ok(e) => match e.lead_problem() {
+                Some(why) => {
+                    errors.push(FieldError {
+                        field: "email".into(),
+                        message: why,
+                    });
+                    None
+                }
+                None => Some(e),
+            },
             Err(err) => {
                 errors.push(FieldError {
                     field: "email".into(),
@@ -566,6 +599,23 @@ mod tests {
             assert_eq!(errs[0].field, "website");
             assert!(errs[0].message.contains("IP address"), "{errs:?}");
         }
+        // Nor an email's domain: its account would be the address (and
+        // crawled), or a public suffix no company owns.
+        for (email, why) in [
+            ("jo@203.0.113.9", "IP address"),
+            ("jo@0x7f.1", "IP address"),
+            ("jo@co.uk", "public suffix"),
+        ] {
+            let body = serde_json::json!({"email": email, "consent": true}).to_string();
+            let Err(FormError::Invalid(errs)) =
+                parse(Some("application/json"), body.as_bytes(), &rules())
+            else {
+                panic!("{email}: expected a field error")
+            };
+            assert_eq!(errs.len(), 1, "{errs:?}");
+            assert_eq!(errs[0].field, "email");
+            assert!(errs[0].message.contains(why), "{errs:?}");
+        }
     }
 
     #[test]
@@ -704,12 +754,33 @@ mod tests {
             let got = parse(Some("application/json"), body.as_bytes(), &rules());
             assert!(got.is_ok(), "{honeypot}: {got:?}");
         }
-        for honeypot in ["\"http://spam.example\"", "true", "1"] {
+        // An object or a list holding one: unreadable, so filled (not a
+        // field error that would tell a bot which field is the trap).
+        for honeypot in ["\"http://spam.example\"", "true", "1", "{\"x\":1}", "[{}]"] {
             let body = format!(r#"{{"email":"a@b.co","consent":true,"_gotcha":{honeypot}}}"#);
             let got = parse(Some("application/json"), body.as_bytes(), &rules());
             assert!(
                 matches!(got, Err(FormError::Honeypot(_))),
                 "{honeypot}: {got:?}"
+            );
+        }
+        // A snippet included twice posts its empty honeypot twice: no bot.
+        let form = Some("application/x-www-form-urlencoded");
+        for body in [
+            "email=a%40b.co&consent=on&_gotcha=0&_gotcha=0",
+            "email=a%40b.co&consent=on&_gotcha=&_gotcha=",
+        ] {
+            let got = parse(form, body.as_bytes(), &rules());
+            assert!(got.is_ok(), "{body}: {got:?}");
+        }
+        for body in [
+            "email=a%40b.co&consent=on&_gotcha=&_gotcha=spam",
+            "email=a%40b.co&consent=on&_gotcha=%FF",
+        ] {
+            let got = parse(form, body.as_bytes(), &rules());
+            assert!(
+                matches!(got, Err(FormError::Honeypot(_))),
+                "{body}: {got:?}"
             );
         }
     }

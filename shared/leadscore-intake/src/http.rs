@@ -27,6 +27,9 @@ use crate::{Intake, IntakeError};
 /// The idempotency header a client may send.
 pub const IDEMPOTENCY_HEADER: &str = "idempotency-key";
 
+/// The longest `Idempotency-Key` taken; a longer one is answered 400.
+pub const MAX_IDEMPOTENCY_KEY: usize = 200;
+
 /// The header in which a trusted proxy names the client (each proxy
 /// appends the address it saw).
 pub const FORWARDED_FOR_HEADER: &str = "x-forwarded-for";
@@ -137,12 +140,20 @@ async fn route(
             return reply(StatusCode::BAD_REQUEST, json!({"error": e.to_string()}));
         }
     };
-    let client_key = req
-        .headers()
-        .get(IDEMPOTENCY_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .filter(|k| !k.is_empty() && k.len() <= 200);
+    // A key that cannot be used is refused, not ignored: ignored, the
+    // submit would fall back to the derived key, and two submits the
+    // client told apart could be taken for one.
+    let client_key = match req.headers().get(IDEMPOTENCY_HEADER).map(|v| v.to_str()) {
+        None => None,
+        Some(Ok(k)) if k.trim().is_empty() => None,
+        Some(Ok(k)) if k.trim().len() <= MAX_IDEMPOTENCY_KEY => Some(k.trim()),
+        Some(_) => {
+            return reply(
+                StatusCode::BAD_REQUEST,
+                json!({"error": format!("the Idempotency-Key header must be visible ASCII of at most {MAX_IDEMPOTENCY_KEY} characters")}),
+            );
+        }
+    };
     match intake.submit(&submission, client_key, now).await {
         Ok(accepted) => reply(StatusCode::ACCEPTED, public_answer(&accepted)),
         Err(IntakeError::InFlight) => reply(
@@ -156,10 +167,18 @@ async fn route(
             } else {
                 (StatusCode::INTERNAL_SERVER_ERROR, false)
             };
-            reply(
-                status,
-                json!({"error": "the submission could not be stored; try again", "retryable": retryable}),
-            )
+            // Publishing fails after the lead is stored: a retry (with the
+            // same key) stores nothing twice.
+            let what = match e {
+                IntakeError::Bus { .. } => "the submission was stored but could not be passed on",
+                _ => "the submission could not be stored",
+            };
+            let error = if retryable {
+                format!("{what}; try again")
+            } else {
+                what.to_owned()
+            };
+            reply(status, json!({"error": error, "retryable": retryable}))
         }
     }
 }
@@ -179,6 +198,24 @@ async fn honeypot_repeat(intake: &Intake, body: &[u8], now: DateTime<Utc>) -> bo
         }
         Ok(leadscore_store::Claim::Done | leadscore_store::Claim::Busy) => true,
         Err(_) => false,
+    }
+}
+
+/// Why an allow-list entry can never match a browser's `Origin`, if it
+/// cannot: it must be `*` or a URL with a scheme and a host
+/// (`https://www.acme.com`); `www.acme.com` (no scheme) or
+/// `https://*.acme.com` (no wildcards in hosts) would leave every submit
+/// from the page answered 403, and nothing said.
+pub fn origin_problem(entry: &str) -> Option<String> {
+    let entry = entry.trim();
+    if entry == "*" {
+        return None;
+    }
+    match url::Url::parse(entry) {
+        Ok(u) if u.origin().is_tuple() && !u.host_str().unwrap_or_default().contains('*') => None,
+        _ => Some(format!(
+            "`{entry}` is no origin: write `*` or a scheme and a host, such as `https://www.acme.com` (one entry per host, no wildcards)"
+        )),
     }
 }
 

@@ -111,8 +111,11 @@ pub struct Accepted {
 /// Why a submission could not be taken.
 #[derive(Debug, thiserror::Error)]
 pub enum IntakeError {
-    /// The same submission is being processed right now.
-    #[error("this submission is already being processed")]
+    /// The same submission, or another for the same address, is being
+    /// processed right now.
+    #[error(
+        "this submission, or another for the same address, is being processed; try again shortly"
+    )]
     InFlight,
     /// The store failed.
     #[error(transparent)]

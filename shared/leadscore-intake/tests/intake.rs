@@ -164,6 +164,15 @@ async fn a_double_submit_creates_one_lead_and_one_activity() {
     let v: serde_json::Value = serde_json::from_str(resp.body()).unwrap();
     assert_eq!(v["duplicate"], false);
     assert_eq!(f.store.activities_of(&email).await.unwrap().len(), 3);
+    // A key that cannot be used is refused, not ignored (ignored, the
+    // submit would be taken for the same-day one with the same fields).
+    let mut long = post("application/json", None);
+    long.headers_mut()
+        .insert("idempotency-key", "k".repeat(201).parse().unwrap());
+    let resp = handle(&f.intake, &long, BODY.as_bytes(), None, now()).await;
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+    assert!(resp.body().contains("Idempotency-Key"), "{}", resp.body());
+    assert_eq!(f.store.activities_of(&email).await.unwrap().len(), 3);
 }
 
 /// A model under which one demo request from a VP is hot.
@@ -658,6 +667,11 @@ async fn a_bus_refusal_for_good_is_not_answered_retry() {
     );
     let v: serde_json::Value = serde_json::from_str(resp.body()).unwrap();
     assert_eq!(v["retryable"], false);
+    // The lead is stored: the answer says so, and not "try again".
+    assert_eq!(
+        v["error"], "the submission was stored but could not be passed on",
+        "{v}"
+    );
 }
 
 /// A double click: the second submit of a submission in flight waits for
