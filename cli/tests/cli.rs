@@ -84,14 +84,7 @@ fn leads_are_listed_with_their_names_and_titles() {
     assert!(header.contains("NAME, TITLE"), "{out}");
     let dana = out.lines().find(|l| l.contains("dana.reyes@")).unwrap();
     assert!(dana.contains("Dana Reyes, Director of Marketing"), "{out}");
-    let o = env.run(&["leads", "--json"]);
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    let dana = v
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["email"] == "dana.reyes@northwind-analytics.com")
-        .unwrap();
+    let dana = leads_json_row(&env, "dana.reyes@northwind-analytics.com");
     assert_eq!(dana["name"], "Dana Reyes");
     assert_eq!(dana["title"], "Director of Marketing");
 
@@ -229,6 +222,18 @@ fn explain_says_what_a_cap_cut() {
     );
 }
 
+/// The row of `email` in `leads --json`.
+fn leads_json_row(env: &Env, email: &str) -> serde_json::Value {
+    let o = env.run(&["leads", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    v.as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["email"] == email)
+        .cloned()
+        .unwrap_or_else(|| panic!("no {email} in {v}"))
+}
+
 /// A disqualified lead scores 0 and is cold; `explain` says which rule did
 /// it, and still shows what the lead scored otherwise; `leads` gives that
 /// rule as the top reason.
@@ -257,14 +262,7 @@ fn explain_says_what_disqualified_a_lead() {
     assert!(out.contains("-1.0  Works at a competitor"), "{out}");
     assert!(out.contains("+20.0  Viewed the pricing page"), "{out}");
     assert!(out.contains("total: 0.0 (disqualified)"), "{out}");
-    let o = env.run(&["leads", "--json"]);
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    let dana = v
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|l| l["email"] == "dana.reyes@northwind-analytics.com")
-        .unwrap();
+    let dana = leads_json_row(&env, "dana.reyes@northwind-analytics.com");
     assert_eq!(dana["total"], 0.0, "{dana}");
     assert_eq!(dana["top_reasons"][0], "Works at a competitor", "{dana}");
     // The report says so, and counts her in no grade's cell.
