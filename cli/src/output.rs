@@ -312,9 +312,7 @@ pub fn print_explanation(
         s.model_version,
         s.scored_at.format("%Y-%m-%d %H:%M UTC")
     );
-    let disqualifier = s
-        .disqualified_by
-        .and_then(|id| s.contributions.iter().find(|c| c.rule == id));
+    let disqualifier = s.disqualifier();
     if let Some(c) = disqualifier {
         println!(
             "  disqualified: {} ({}): the total is 0 whatever else it scores",

@@ -316,18 +316,14 @@ fn leaderboard(data: &ReportData) -> Markup {
 
 fn matrix(data: &ReportData) -> Markup {
     let mut counts = [[0usize; 4]; 4];
-    // A disqualified lead keeps the grade it would have had, but is no one
-    // to call: not counted.
-    let disqualified = data
-        .scores
-        .iter()
-        .filter(|r| r.score.disqualified_by.is_some())
-        .count();
-    for r in data
-        .scores
-        .iter()
-        .filter(|r| r.score.disqualified_by.is_none())
-    {
+    let mut disqualified = 0;
+    for r in &data.scores {
+        // A disqualified lead keeps the grade it would have had, but is no
+        // one to call: not counted.
+        if r.score.disqualified_by.is_some() {
+            disqualified += 1;
+            continue;
+        }
         let f = (r.score.grade.fit as u8).saturating_sub(b'A').min(3) as usize;
         let e = r.score.grade.engagement.clamp(1, 4) as usize - 1;
         counts[f][e] += 1;
@@ -531,7 +527,7 @@ fn explanations(data: &ReportData) -> Markup {
                         span.badge.(tier_class(r.tier)) { (r.tier) } " "
                         (lead_name(lead, &email)) " · " (format!("{:.1}", r.score.total)) " · " (r.score.grade)
                         span.muted { " — fit " (format!("{:.1}", r.score.fit)) ", engagement " (format!("{:.1}", r.score.engagement)) }
-                        @if let Some(c) = r.score.disqualified_by.and_then(|id| r.score.contributions.iter().find(|c| c.rule == id)) {
+                        @if let Some(c) = r.score.disqualifier() {
                             " · " strong { "disqualified: " (c.label.as_str()) }
                         }
                     }

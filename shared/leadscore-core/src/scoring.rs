@@ -211,6 +211,12 @@ impl Score {
         v
     }
 
+    /// The contribution of the rule that disqualified the lead, if one did.
+    pub fn disqualifier(&self) -> Option<&Contribution> {
+        let id = self.disqualified_by?;
+        self.contributions.iter().find(|c| c.rule == id)
+    }
+
     /// The first `n` of [`Self::ranked_reasons`].
     pub fn top_reasons(&self, n: usize) -> Vec<Contribution> {
         self.ranked_reasons().into_iter().take(n).cloned().collect()
@@ -1944,21 +1950,20 @@ fn finish(model: &ScoringModel, score: &mut Score, now: DateTime<Utc>) {
             .find(|c| model.plan.disqualifying.contains(&c.rule))
             .map(|c| c.rule)
     };
-    let total = if disqualified_by.is_some() {
-        0.0
+    // Cold when disqualified, even under a model whose `warm` is 0.
+    let (total, tier) = if disqualified_by.is_some() {
+        (0.0, Tier::Cold)
     } else {
-        round1((model.weights.fit * fit + model.weights.engagement * engagement).clamp(0.0, 100.0))
+        let total = round1(
+            (model.weights.fit * fit + model.weights.engagement * engagement).clamp(0.0, 100.0),
+        );
+        (total, tier_of(model, total))
     };
     score.disqualified_by = disqualified_by;
     score.fit = fit;
     score.engagement = engagement;
     score.total = total;
-    // Cold when disqualified, even under a model whose `warm` is 0.
-    score.tier = if score.disqualified_by.is_some() {
-        Tier::Cold
-    } else {
-        tier_of(model, total)
-    };
+    score.tier = tier;
     score.grade = grade(model, fit, engagement);
     score.scored_at = now;
 }

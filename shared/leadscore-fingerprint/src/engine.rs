@@ -1495,9 +1495,9 @@ const COMMENT_LOOKBACK: usize = 2048;
 /// (not yet closed) that starts its line or follows a statement or the
 /// start of an expression (`;`, `{`, `}`, `)`, `(`, `,`, `[`, `=`, `?`,
 /// `!`, `&`, `|`; a `/*` also `:`): `// We used to open Intercom here`, a
-/// tag left in a comment when the tool was removed, `{a: 1, /* … */}`. Looks back [`COMMENT_LOOKBACK`]
-/// bytes at most; a `//` inside a URL (`https://`, `'//js.…'`) starts no
-/// comment.
+/// tag left in a comment when the tool was removed, `{a: 1, /* … */}`.
+/// Looks back [`COMMENT_LOOKBACK`] bytes at most; a `//` inside a URL
+/// (`https://`, `'//js.…'`) starts no comment.
 fn in_js_comment(text: &str, start: usize) -> bool {
     let mut from = start.saturating_sub(COMMENT_LOOKBACK);
     while !text.is_char_boundary(from) {

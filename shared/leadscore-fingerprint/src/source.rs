@@ -356,30 +356,39 @@ impl<'de> Deserialize<'de> for MaybeString {
     }
 }
 
-/// A string or an array of strings, with notes on the elements skipped
-/// (not strings) or on a value of another shape (read as none).
-struct Strings {
-    values: Vec<String>,
+/// A lenient field's value, with the notes on what in it could not be
+/// read (elements skipped, or a value of another shape, read as none).
+struct Read<T> {
+    value: T,
     notes: Vec<Note>,
 }
 
-impl Strings {
-    fn wrong(shape: &'static str) -> Self {
+impl<T: Default> Read<T> {
+    /// `value`, with nothing to note.
+    fn of(value: T) -> Self {
         Self {
-            values: Vec::new(),
-            notes: vec![(
-                String::new(),
-                format!("{shape}, not a string or an array of strings (ignored)"),
-            )],
+            value,
+            notes: Vec::new(),
         }
     }
 
-    /// The strings, `field`'s notes added to `notes`.
-    fn read(self, notes: &mut Vec<Note>, field: &str) -> Vec<String> {
+    /// None, for a value of shape `shape` where `expected` was.
+    fn wrong(shape: &'static str, expected: &str) -> Self {
+        Self {
+            value: T::default(),
+            notes: vec![(String::new(), format!("{shape}, not {expected} (ignored)"))],
+        }
+    }
+
+    /// The value, `field`'s notes added to `notes`.
+    fn read(self, notes: &mut Vec<Note>, field: &str) -> T {
         note_all(notes, field, self.notes);
-        self.values
+        self.value
     }
 }
+
+/// A string or an array of strings.
+type Strings = Read<Vec<String>>;
 
 impl<'de> Deserialize<'de> for Strings {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -390,26 +399,17 @@ impl<'de> Deserialize<'de> for Strings {
                 f.write_str("a string or an array of strings")
             }
             fn visit_str<E: de::Error>(self, s: &str) -> Result<Self::Value, E> {
-                Ok(Strings {
-                    values: vec![s.to_owned()],
-                    notes: Vec::new(),
-                })
+                Ok(Read::of(vec![s.to_owned()]))
             }
             fn visit_string<E: de::Error>(self, s: String) -> Result<Self::Value, E> {
-                Ok(Strings {
-                    values: vec![s],
-                    notes: Vec::new(),
-                })
+                Ok(Read::of(vec![s]))
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-                let mut out = Strings {
-                    values: Vec::with_capacity(seq.size_hint().unwrap_or(0)),
-                    notes: Vec::new(),
-                };
+                let mut out = Strings::of(Vec::with_capacity(seq.size_hint().unwrap_or(0)));
                 let mut i = 0;
                 while let Some(MaybeString(s)) = seq.next_element()? {
                     match s {
-                        Ok(s) => out.values.push(s),
+                        Ok(s) => out.value.push(s),
                         Err(shape) => out
                             .notes
                             .push((format!("[{i}]"), format!("{shape}, not a string (skipped)"))),
@@ -418,37 +418,17 @@ impl<'de> Deserialize<'de> for Strings {
                 }
                 Ok(out)
             }
-            wrong_shapes!(Strings::wrong;
+            wrong_shapes!(|shape| Strings::wrong(shape, "a string or an array of strings");
                 visit_bool, visit_i64, visit_u64, visit_f64, visit_unit, visit_map);
         }
         d.deserialize_any(V)
     }
 }
 
-/// A number, a numeric string, or an array of those, with notes on what
-/// is not a category id.
-struct Numbers {
-    values: Vec<u32>,
-    notes: Vec<Note>,
-}
+/// A number, a numeric string, or an array of those.
+type Numbers = Read<Vec<u32>>;
 
 impl Numbers {
-    fn wrong(shape: &'static str) -> Self {
-        Self {
-            values: Vec::new(),
-            notes: vec![(
-                String::new(),
-                format!("{shape}, not a category id or an array of them (ignored)"),
-            )],
-        }
-    }
-
-    /// The numbers, `field`'s notes added to `notes`.
-    fn read(self, notes: &mut Vec<Note>, field: &str) -> Vec<u32> {
-        note_all(notes, field, self.notes);
-        self.values
-    }
-
     /// `n` as a category id, or why it is none.
     fn id(n: Result<u32, String>, at: String, notes: &mut Vec<Note>) -> Option<u32> {
         n.map_err(|what| notes.push((at, format!("{what} is not a category id (skipped)"))))
@@ -490,10 +470,10 @@ impl<'de> Deserialize<'de> for MaybeNumber {
 /// A lone value as [`Numbers`].
 fn one(n: Result<u32, String>) -> Numbers {
     let mut notes = Vec::new();
-    let values = Numbers::id(n, String::new(), &mut notes)
+    let value = Numbers::id(n, String::new(), &mut notes)
         .into_iter()
         .collect();
-    Numbers { values, notes }
+    Numbers { value, notes }
 }
 
 impl<'de> Deserialize<'de> for Numbers {
@@ -517,48 +497,24 @@ impl<'de> Deserialize<'de> for Numbers {
                 Ok(one(s.parse().map_err(|_| format!("{s:?}"))))
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-                let mut out = Numbers {
-                    values: Vec::new(),
-                    notes: Vec::new(),
-                };
+                let mut out = Numbers::of(Vec::new());
                 let mut i = 0;
                 while let Some(MaybeNumber(n)) = seq.next_element()? {
-                    out.values
+                    out.value
                         .extend(Numbers::id(n, format!("[{i}]"), &mut out.notes));
                     i += 1;
                 }
                 Ok(out)
             }
-            wrong_shapes!(Numbers::wrong; visit_bool, visit_unit, visit_map);
+            wrong_shapes!(|shape| Numbers::wrong(shape, "a category id or an array of them");
+                visit_bool, visit_unit, visit_map);
         }
         d.deserialize_any(V)
     }
 }
 
-/// An object `{ key: pattern | [patterns] }` flattened to pairs, with notes
-/// on what is not a pattern.
-struct Keyed {
-    pairs: Vec<(String, String)>,
-    notes: Vec<Note>,
-}
-
-impl Keyed {
-    fn wrong(shape: &'static str) -> Self {
-        Self {
-            pairs: Vec::new(),
-            notes: vec![(
-                String::new(),
-                format!("{shape}, not an object of patterns (ignored)"),
-            )],
-        }
-    }
-
-    /// The pairs, `field`'s notes added to `notes`.
-    fn read(self, notes: &mut Vec<Note>, field: &str) -> Vec<(String, String)> {
-        note_all(notes, field, self.notes);
-        self.pairs
-    }
-}
+/// An object `{ key: pattern | [patterns] }` flattened to pairs.
+type Keyed = Read<Vec<(String, String)>>;
 
 impl<'de> Deserialize<'de> for Keyed {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -579,11 +535,14 @@ impl<'de> Deserialize<'de> for Keyed {
                 let mut pairs = Vec::new();
                 for (key, patterns) in by_key {
                     note_all(&mut notes, &format!(":{key}"), patterns.notes);
-                    pairs.extend(patterns.values.into_iter().map(|p| (key.clone(), p)));
+                    pairs.extend(patterns.value.into_iter().map(|p| (key.clone(), p)));
                 }
-                Ok(Keyed { pairs, notes })
+                Ok(Keyed {
+                    value: pairs,
+                    notes,
+                })
             }
-            wrong_shapes!(Keyed::wrong;
+            wrong_shapes!(|shape| Keyed::wrong(shape, "an object of patterns");
                 visit_bool, visit_i64, visit_u64, visit_f64, visit_unit, visit_str, visit_seq);
         }
         d.deserialize_any(V)
@@ -598,30 +557,8 @@ fn lowercase_keys(pairs: Vec<(String, String)>) -> Vec<(String, String)> {
 }
 
 /// The `dom` field: a selector string, an array of selectors, or an object
-/// `{ selector: { exists, text, attributes, properties } }`, with notes on
-/// what could not be read.
-struct Doms {
-    specs: Vec<DomSpec>,
-    notes: Vec<Note>,
-}
-
-impl Doms {
-    fn wrong(shape: &'static str) -> Self {
-        Self {
-            specs: Vec::new(),
-            notes: vec![(
-                String::new(),
-                format!("{shape}, not DOM selectors (ignored)"),
-            )],
-        }
-    }
-
-    /// The specs, `field`'s notes added to `notes`.
-    fn read(self, notes: &mut Vec<Note>, field: &str) -> Vec<DomSpec> {
-        note_all(notes, field, self.notes);
-        self.specs
-    }
-}
+/// `{ selector: { exists, text, attributes, properties } }`.
+type Doms = Read<Vec<DomSpec>>;
 
 impl<'de> Deserialize<'de> for Doms {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -632,20 +569,14 @@ impl<'de> Deserialize<'de> for Doms {
                 f.write_str("DOM selectors")
             }
             fn visit_str<E: de::Error>(self, s: &str) -> Result<Self::Value, E> {
-                Ok(Doms {
-                    specs: vec![DomSpec::exists(s.to_owned())],
-                    notes: Vec::new(),
-                })
+                Ok(Read::of(vec![DomSpec::exists(s.to_owned())]))
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-                let mut out = Doms {
-                    specs: Vec::new(),
-                    notes: Vec::new(),
-                };
+                let mut out = Doms::of(Vec::new());
                 let mut i = 0;
                 while let Some(MaybeString(s)) = seq.next_element()? {
                     match s {
-                        Ok(s) => out.specs.push(DomSpec::exists(s)),
+                        Ok(s) => out.value.push(DomSpec::exists(s)),
                         Err(shape) => out.notes.push((
                             format!("[{i}]"),
                             format!("{shape}, not a selector (skipped)"),
@@ -663,12 +594,9 @@ impl<'de> Deserialize<'de> for Doms {
                 {
                     by_selector.insert(selector, checks.0);
                 }
-                let mut out = Doms {
-                    specs: Vec::with_capacity(by_selector.len()),
-                    notes: Vec::new(),
-                };
+                let mut out = Doms::of(Vec::with_capacity(by_selector.len()));
                 for (selector, checks) in by_selector {
-                    out.specs.push(match checks {
+                    out.value.push(match checks {
                         Ok(c) => {
                             let at = format!(":{selector}");
                             if c.exists.is_none()
@@ -706,7 +634,8 @@ impl<'de> Deserialize<'de> for Doms {
                 }
                 Ok(out)
             }
-            wrong_shapes!(Doms::wrong; visit_bool, visit_i64, visit_u64, visit_f64, visit_unit);
+            wrong_shapes!(|shape| Doms::wrong(shape, "DOM selectors");
+                visit_bool, visit_i64, visit_u64, visit_f64, visit_unit);
         }
         d.deserialize_any(V)
     }

@@ -143,10 +143,13 @@ async fn route(
     // A key that cannot be used is refused, not ignored: ignored, the
     // submit would fall back to the derived key, and two submits the
     // client told apart could be taken for one.
-    let client_key = match req.headers().get(IDEMPOTENCY_HEADER).map(|v| v.to_str()) {
-        None => None,
-        Some(Ok(k)) if k.trim().is_empty() => None,
-        Some(Ok(k)) if k.trim().len() <= MAX_IDEMPOTENCY_KEY => Some(k.trim()),
+    let key = req
+        .headers()
+        .get(IDEMPOTENCY_HEADER)
+        .map(|v| v.to_str().map(str::trim));
+    let client_key = match key {
+        None | Some(Ok("")) => None,
+        Some(Ok(k)) if k.len() <= MAX_IDEMPOTENCY_KEY => Some(k),
         Some(_) => {
             return reply(
                 StatusCode::BAD_REQUEST,
